@@ -1,0 +1,3 @@
+from kapdesk.cli import main
+
+raise SystemExit(main())

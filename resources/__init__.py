@@ -1,0 +1,1 @@
+"""Data files shipped with kapdesk (protocol presets, icons, styles)."""
