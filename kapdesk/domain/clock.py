@@ -32,7 +32,9 @@ class FakeClock:
     def now(self) -> datetime:
         return self._now
 
-    def advance(self, delta: timedelta | None = None, *, minutes: float = 0, seconds: float = 0) -> datetime:
+    def advance(
+        self, delta: timedelta | None = None, *, minutes: float = 0, seconds: float = 0
+    ) -> datetime:
         self._now += (delta or timedelta()) + timedelta(minutes=minutes, seconds=seconds)
         return self._now
 
@@ -45,5 +47,7 @@ class FakeClock:
 def ensure_utc(moment: datetime) -> datetime:
     """Reject naive datetimes; normalise aware ones to UTC."""
     if moment.tzinfo is None:
-        raise ValueError(f"naive datetime {moment.isoformat()} (kapdesk stores UTC, timezone-aware)")
+        raise ValueError(
+            f"naive datetime {moment.isoformat()} (kapdesk stores UTC, timezone-aware)"
+        )
     return moment.astimezone(UTC)

@@ -48,7 +48,8 @@ class IllegalTransition(KapdeskError):
         self.current = current
         self.target = target
         super().__init__(
-            message or f"A session that is {current.replace('_', ' ')} cannot become "
+            message
+            or f"A session that is {current.replace('_', ' ')} cannot become "
             f"{target.replace('_', ' ')}."
         )
 

@@ -253,11 +253,19 @@ class _Reader:
             raise self.fail(name, f"true or false, got {value!r}")
         return value
 
+    def only(self, *names: str) -> None:
+        """Reject unknown keys: a misspelt threshold must not silently vanish."""
+        for key in self.data:
+            if key not in names:
+                raise self.fail(key, f"a known key ({', '.join(names)})")
+
     def choice(self, name: str, enum: type[StrEnum], default: StrEnum | None = None) -> Any:
-        if name not in self.data and default is not None:
-            return default
-        value = self.data.get(name)
         allowed = ", ".join(repr(e.value) for e in enum)
+        if name not in self.data:
+            if default is not None:
+                return default
+            raise self.fail(name, f"one of {allowed} (missing)")
+        value = self.data[name]
         try:
             return enum(value)
         except ValueError:
@@ -289,7 +297,8 @@ class _Reader:
         if value is None and not required:
             return _Reader(self.source, {}, f"{self.key(name)}.")
         if not isinstance(value, dict):
-            raise self.fail(name, "a table")
+            got = " (missing)" if value is None else f", got {value!r}"
+            raise self.fail(name, "a table" + got)
         return _Reader(self.source, value, f"{self.key(name)}.")
 
     def tables(self, name: str, *, required: bool = True) -> list[_Reader]:
@@ -297,8 +306,41 @@ class _Reader:
         if value is None and not required:
             return []
         if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-            raise self.fail(name, "one or more [[" + self.key(name) + "]] tables")
+            got = " (missing)" if value is None else f", got {value!r}"
+            raise self.fail(name, "one or more [[" + self.key(name) + "]] tables" + got)
         return [_Reader(self.source, v, f"{self.key(name)}[{i}].") for i, v in enumerate(value)]
+
+
+# Every key a table may hold; anything else is a typo that would otherwise drop a rule.
+_TOP_LEVEL_KEYS = (
+    "id",
+    "version",
+    "title",
+    "source",
+    "recheck_after_min",
+    "dosing",
+    "dose_limits",
+    "observation",
+    "vital_rules",
+    "schedule",
+    "checklist",
+    "discharge",
+    "side_effects",
+)
+_RULE_KEYS = (
+    "id",
+    "phase",
+    "band",
+    "action",
+    "systolic_gte",
+    "systolic_gt",
+    "diastolic_gte",
+    "diastolic_gt",
+    "pulse_gt",
+    "spo2_lt",
+    "repeat_after_min",
+    "escalate_after_consecutive",
+)
 
 
 def _unique(source: str, key: str, ids: Iterable[str]) -> None:
@@ -312,8 +354,10 @@ def _unique(source: str, key: str, ids: Iterable[str]) -> None:
 def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
     """Build a Protocol from parsed TOML, checking every key."""
     r = _Reader(source, data)
+    r.only(*_TOP_LEVEL_KEYS)
     rules: list[VitalRule] = []
     for t in r.tables("vital_rules"):
+        t.only(*_RULE_KEYS)
         rule = VitalRule(
             id=t.text("id"),
             phase=t.choice("phase", Phase),
@@ -331,13 +375,17 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
         if rule.band is Band.NORMAL:
             raise t.fail("band", "elevated, alert or critical (normal is what no rule fires)")
         if not rule.describe():
-            raise t.fail("id", "at least one condition (systolic_gte, systolic_gt, "
-                         "diastolic_gte, diastolic_gt, pulse_gt or spo2_lt)")
+            raise t.fail(
+                "id",
+                "at least one condition (systolic_gte, systolic_gt, "
+                "diastolic_gte, diastolic_gt, pulse_gt or spo2_lt)",
+            )
         rules.append(rule)
     _unique(source, "vital_rules.id", (x.id for x in rules))
 
     schedule: list[ScheduledReading] = []
     for t in r.tables("schedule"):
+        t.only("id", "label", "anchor", "from_min", "to_min", "repeat_every_min", "repeat_count")
         item = ScheduledReading(
             id=t.text("id"),
             label=t.text("label"),
@@ -352,10 +400,13 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
             raise t.fail("to_min", f"a minute ≥ from_min ({item.from_min}), got {item.to_min}")
         if item.repeat_count > 1 and item.repeat_every_min <= 0:
             raise t.fail("repeat_every_min", "a positive number of minutes when repeat_count > 1")
+        if not timed and item.repeat_count > 1:
+            raise t.fail("repeat_count", f"1 for anchor '{item.anchor.value}' (it does not repeat)")
         schedule.append(item)
     _unique(source, "schedule.id", (x.id for x in schedule))
 
     obs = r.table("observation")
+    obs.only("minimum_minutes")
     min_obs: dict[Route, int] = {}
     minutes = obs.table("minimum_minutes")
     for key in minutes.data:
@@ -368,6 +419,8 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
     if not min_obs:
         raise obs.fail("minimum_minutes", "at least one route with its minutes")
 
+    for t in r.tables("checklist"):
+        t.only("id", "label", "kind", "required", "unit", "routes")
     checklist = [
         ChecklistItem(
             id=t.text("id"),
@@ -381,9 +434,13 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
     ]
     for i, c in enumerate(checklist):
         if c.kind not in ("yes_no", "number"):
-            raise ProtocolError(source, f"checklist[{i}].kind", f"'yes_no' or 'number', got {c.kind!r}")
+            raise ProtocolError(
+                source, f"checklist[{i}].kind", f"'yes_no' or 'number', got {c.kind!r}"
+            )
     _unique(source, "checklist.id", (x.id for x in checklist))
 
+    for t in r.tables("discharge"):
+        t.only("id", "label", "computed")
     discharge = [
         DischargeCriterion(id=t.text("id"), label=t.text("label"), computed=t.text("computed", ""))
         for t in r.tables("discharge")
@@ -391,11 +448,14 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
     for i, d in enumerate(discharge):
         if d.computed not in ("", "vitals_acceptable", "min_observation"):
             raise ProtocolError(
-                source, f"discharge[{i}].computed",
+                source,
+                f"discharge[{i}].computed",
                 f"'', 'vitals_acceptable' or 'min_observation', got {d.computed!r}",
             )
     _unique(source, "discharge.id", (x.id for x in discharge))
 
+    for t in r.tables("side_effects"):
+        t.only("id", "label", "routes")
     side_effects = [
         SideEffectDef(id=t.text("id"), label=t.text("label"), routes=t.routes("routes"))
         for t in r.tables("side_effects")
@@ -411,18 +471,23 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
             allowed = ", ".join(x.value for x in Route)
             raise dose_table.fail(key, f"a route among {allowed}") from None
         t = dose_table.table(key)
+        t.only("max_mg", "max_mg_per_kg")
         limits[route] = DoseLimit(route, t.number("max_mg"), t.number("max_mg_per_kg"))
 
     dosing = r.table("dosing")
+    dosing.only("medications", "routes", "intranasal_device_mg")
     routes = dosing.routes("routes")
     if not routes:
         raise dosing.fail("routes", "at least one route")
+    medications = dosing.text_list("medications")
+    if not medications:
+        raise dosing.fail("medications", "at least one medication")
     return Protocol(
         id=r.text("id"),
         version=r.text("version"),
         title=r.text("title"),
         source=r.text("source"),
-        medications=dosing.text_list("medications"),
+        medications=medications,
         routes=routes,
         vital_rules=tuple(rules),
         schedule=tuple(schedule),
@@ -446,7 +511,11 @@ def load_protocol_text(text: str, source: str) -> Protocol:
 
 
 def load_protocol_file(path: Path) -> Protocol:
-    return load_protocol_text(path.read_text(encoding="utf-8"), path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(path.name, "(file)", f"UTF-8 text: {exc}") from None
+    return load_protocol_text(text, path.name)
 
 
 def builtin_protocols() -> dict[str, Protocol]:

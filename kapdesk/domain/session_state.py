@@ -1,0 +1,208 @@
+"""The dosing-session state machine.
+
+    scheduled -> checked_in -> pre_dose_vitals -> dosed -> monitoring -> discharged
+    scheduled | checked_in | pre_dose_vitals -> cancelled        (reason required)
+    checked_in | pre_dose_vitals            -> dose_withheld    (reason required)
+
+Decisions a caller must know:
+
+* Once a dose is given the session can no longer be cancelled or withheld: the
+  patient must be monitored and discharged (an emergency transfer is a
+  discharge, documented in the session note).
+* Discharged, cancelled and dose withheld are terminal: nothing leaves them.
+* A transition to the same state is not a transition and is refused; repeated
+  things that do not move the session (a pre-dose recheck, a booster dose) are
+  *events* (see ``state_after_event``) that keep the state. Boosters keep the
+  session in ``dosed`` or ``monitoring``.
+* A missing or blank reason for cancelled / dose withheld is a ValidationError
+  on the field "Reason" (the user fixes the input); a move the machine does not
+  allow is an IllegalTransition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+from kapdesk.domain.errors import IllegalTransition, ValidationError
+
+
+class SessionState(StrEnum):
+    SCHEDULED = "scheduled"
+    CHECKED_IN = "checked_in"
+    PRE_DOSE_VITALS = "pre_dose_vitals"
+    DOSED = "dosed"
+    MONITORING = "monitoring"
+    DISCHARGED = "discharged"
+    CANCELLED = "cancelled"
+    DOSE_WITHHELD = "dose_withheld"
+
+    @property
+    def label(self) -> str:
+        """How the state reads in a sentence: 'a session that is <label>'."""
+        return STATE_LABELS[self]
+
+
+STATE_LABELS: Mapping[SessionState, str] = MappingProxyType(
+    {
+        SessionState.SCHEDULED: "scheduled",
+        SessionState.CHECKED_IN: "checked in",
+        SessionState.PRE_DOSE_VITALS: "taking pre-dose vitals",
+        SessionState.DOSED: "dosed",
+        SessionState.MONITORING: "in monitoring",
+        SessionState.DISCHARGED: "discharged",
+        SessionState.CANCELLED: "cancelled",
+        SessionState.DOSE_WITHHELD: "dose withheld",
+    }
+)
+
+_S = SessionState
+TRANSITIONS: Mapping[SessionState, frozenset[SessionState]] = MappingProxyType(
+    {
+        _S.SCHEDULED: frozenset({_S.CHECKED_IN, _S.CANCELLED}),
+        _S.CHECKED_IN: frozenset({_S.PRE_DOSE_VITALS, _S.CANCELLED, _S.DOSE_WITHHELD}),
+        _S.PRE_DOSE_VITALS: frozenset({_S.DOSED, _S.CANCELLED, _S.DOSE_WITHHELD}),
+        _S.DOSED: frozenset({_S.MONITORING}),
+        _S.MONITORING: frozenset({_S.DISCHARGED}),
+        _S.DISCHARGED: frozenset(),
+        _S.CANCELLED: frozenset(),
+        _S.DOSE_WITHHELD: frozenset(),
+    }
+)
+
+REASON_REQUIRED: frozenset[SessionState] = frozenset({_S.CANCELLED, _S.DOSE_WITHHELD})
+TERMINAL: frozenset[SessionState] = frozenset(s for s, t in TRANSITIONS.items() if not t)
+# Running sessions, shown on the Today board.
+ACTIVE: frozenset[SessionState] = frozenset(
+    {_S.CHECKED_IN, _S.PRE_DOSE_VITALS, _S.DOSED, _S.MONITORING}
+)
+# The patient has had ketamine in this session.
+DOSE_GIVEN_STATES: frozenset[SessionState] = frozenset({_S.DOSED, _S.MONITORING, _S.DISCHARGED})
+
+
+def allowed_targets(state: SessionState) -> frozenset[SessionState]:
+    return TRANSITIONS[SessionState(state)]
+
+
+def is_terminal(state: SessionState) -> bool:
+    return SessionState(state) in TERMINAL
+
+
+def is_active(state: SessionState) -> bool:
+    return SessionState(state) in ACTIVE
+
+
+def has_been_dosed(state: SessionState) -> bool:
+    return SessionState(state) in DOSE_GIVEN_STATES
+
+
+def _reason_needed(target: SessionState, reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        what = "Cancelling a session" if target is _S.CANCELLED else "Withholding a dose"
+        raise ValidationError("Reason", reason, f"{what} needs a reason; none was given.")
+    return text
+
+
+def _illegal(current: SessionState, target: SessionState) -> IllegalTransition:
+    options = sorted(TRANSITIONS[current], key=list(SessionState).index)
+    if options:
+        hint = "it can only become " + " or ".join(s.label for s in options) + "."
+    else:
+        hint = "it is finished and cannot change any more."
+    return IllegalTransition(
+        current.value,
+        target.value,
+        f"A session that is {current.label} cannot become {target.label}; {hint}",
+    )
+
+
+def transition(
+    current: SessionState, target: SessionState, *, reason: str | None = None
+) -> SessionState:
+    """Return ``target`` if the move is allowed, else raise IllegalTransition.
+
+    Cancelled and dose withheld need a non-blank reason (ValidationError); a
+    reason given for any other move is ignored here (services may keep it).
+    """
+    current, target = SessionState(current), SessionState(target)
+    if target not in TRANSITIONS[current]:
+        raise _illegal(current, target)
+    if target in REASON_REQUIRED:
+        _reason_needed(target, reason)
+    return target
+
+
+class SessionEvent(StrEnum):
+    CHECK_IN = "check_in"
+    PRE_DOSE_READING_RECORDED = "pre_dose_reading_recorded"
+    DOSE_GIVEN = "dose_given"
+    MONITORING_STARTED = "monitoring_started"
+    DISCHARGED = "discharged"
+    CANCELLED = "cancelled"
+    WITHHELD = "withheld"
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self]
+
+
+EVENT_LABELS: Mapping[SessionEvent, str] = MappingProxyType(
+    {
+        SessionEvent.CHECK_IN: "check the patient in",
+        SessionEvent.PRE_DOSE_READING_RECORDED: "record a pre-dose reading",
+        SessionEvent.DOSE_GIVEN: "record a dose",
+        SessionEvent.MONITORING_STARTED: "start monitoring",
+        SessionEvent.DISCHARGED: "discharge the patient",
+        SessionEvent.CANCELLED: "cancel the session",
+        SessionEvent.WITHHELD: "withhold the dose",
+    }
+)
+
+_E = SessionEvent
+# (state, event) -> next state. Pairs that keep the state are repeats that are
+# part of normal care: a pre-dose recheck after rest, a booster dose.
+EVENT_TABLE: Mapping[tuple[SessionState, SessionEvent], SessionState] = MappingProxyType(
+    {
+        (_S.SCHEDULED, _E.CHECK_IN): _S.CHECKED_IN,
+        (_S.CHECKED_IN, _E.PRE_DOSE_READING_RECORDED): _S.PRE_DOSE_VITALS,
+        (_S.PRE_DOSE_VITALS, _E.PRE_DOSE_READING_RECORDED): _S.PRE_DOSE_VITALS,
+        (_S.PRE_DOSE_VITALS, _E.DOSE_GIVEN): _S.DOSED,
+        (_S.DOSED, _E.DOSE_GIVEN): _S.DOSED,
+        (_S.MONITORING, _E.DOSE_GIVEN): _S.MONITORING,
+        (_S.DOSED, _E.MONITORING_STARTED): _S.MONITORING,
+        (_S.MONITORING, _E.DISCHARGED): _S.DISCHARGED,
+        (_S.SCHEDULED, _E.CANCELLED): _S.CANCELLED,
+        (_S.CHECKED_IN, _E.CANCELLED): _S.CANCELLED,
+        (_S.PRE_DOSE_VITALS, _E.CANCELLED): _S.CANCELLED,
+        (_S.CHECKED_IN, _E.WITHHELD): _S.DOSE_WITHHELD,
+        (_S.PRE_DOSE_VITALS, _E.WITHHELD): _S.DOSE_WITHHELD,
+    }
+)
+
+
+def events_allowed(state: SessionState) -> frozenset[SessionEvent]:
+    state = SessionState(state)
+    return frozenset(e for (s, e) in EVENT_TABLE if s is state)
+
+
+def state_after_event(
+    state: SessionState, event: SessionEvent, *, reason: str | None = None
+) -> SessionState:
+    """The state a session is in after ``event``; raises IllegalTransition if not allowed.
+
+    ``cancelled`` and ``withheld`` need a non-blank reason (ValidationError).
+    """
+    state, event = SessionState(state), SessionEvent(event)
+    try:
+        target = EVENT_TABLE[(state, event)]
+    except KeyError:
+        raise IllegalTransition(
+            state.value,
+            event.value,
+            f"Cannot {event.label} for a session that is {state.label}.",
+        ) from None
+    if target == state:
+        return state
+    return transition(state, target, reason=reason)

@@ -1,0 +1,228 @@
+"""Plain, frozen results that services hand to front ends (never ORM objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from kapdesk.domain.permissions import Role
+from kapdesk.domain.schedule import DueItem
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    active: bool
+    must_change_password: bool
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    id: int
+    mrn: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    sex: str
+    weight_kg: float | None
+    allergies: str
+    contraindications: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    id: int
+    patient_id: int
+    protocol_id: str
+    protocol_version: str
+    protocol_title: str
+    started_on: date
+    goal: str
+    ended_on: date | None
+    session_count: int = 0
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    course_id: int
+    patient_id: int
+    mrn: str
+    patient_name: str
+    protocol_id: str
+    protocol_version: str
+    scheduled_at: datetime
+    room: str
+    state: str
+    weight_kg: float | None
+    checklist: dict[str, Any]
+    checked_in_at: datetime | None
+    first_dose_at: datetime | None
+    discharged_at: datetime | None
+    discharge_criteria: dict[str, Any]
+    discharge_reason: str | None
+    state_reason: str | None
+
+    @property
+    def protocol_label(self) -> str:
+        return f"{self.protocol_id} v{self.protocol_version}"
+
+
+@dataclass(frozen=True)
+class ReadingInfo:
+    id: int
+    session_id: int
+    taken_at: datetime
+    systolic: int
+    diastolic: int
+    pulse: int | None
+    spo2: int | None
+    phase: str
+    band: str
+    rules: tuple[str, ...]
+    assessment: str
+    protocol_label: str
+    recorded_by: str
+    recorded_at: datetime
+    minutes_from_dose: float | None
+
+
+@dataclass(frozen=True)
+class DoseInfo:
+    id: int
+    session_id: int
+    medication: str
+    route: str
+    amount: float
+    unit: str
+    mg: float
+    given_at: datetime
+    lot_number: str
+    given_by: str
+    is_booster: bool
+    over_limit: bool
+    confirmation_reason: str | None
+    confirmed_by: str | None
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class OverrideInfo:
+    id: int
+    session_id: int
+    reading_id: int | None
+    prescriber_name: str
+    reason: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class SideEffectInfo:
+    id: int
+    session_id: int
+    effect_id: str
+    label: str
+    present: bool
+    severity: str | None
+    onset_at: datetime | None
+    intervention: str
+    resolved_at: datetime | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ObservationInfo:
+    id: int
+    session_id: int
+    kind: str  # "moaas" | "dissociation"
+    score: int | None
+    present: bool | None
+    text: str
+    observed_at: datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class InstrumentInfo:
+    id: int
+    patient_id: int
+    course_id: int | None
+    session_id: int | None
+    instrument: str
+    answers: tuple[int, ...]
+    total: int
+    band: str
+    item9_flag: bool
+    taken_at: datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class NoteInfo:
+    id: int
+    kind: str  # "session" | "integration"
+    course_id: int
+    dosing_session_id: int | None
+    held_at: datetime
+    sections: dict[str, str]
+    body: str
+    status: str
+    author: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DischargeCheck:
+    """One protocol criterion and whether it is met (computed ones say why)."""
+
+    id: str
+    label: str
+    computed: bool
+    met: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SessionDetail:
+    session: SessionInfo
+    patient: PatientInfo
+    course: CourseInfo
+    readings: tuple[ReadingInfo, ...]
+    doses: tuple[DoseInfo, ...]
+    overrides: tuple[OverrideInfo, ...]
+    side_effects: tuple[SideEffectInfo, ...]
+    observations: tuple[ObservationInfo, ...]
+    notes: tuple[NoteInfo, ...]
+    schedule: tuple[DueItem, ...]
+    discharge_checks: tuple[DischargeCheck, ...] = field(default=())
+    hold_active: bool = False
+    route: str | None = None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One row of the Today board."""
+
+    session_id: int
+    room: str
+    patient_name: str
+    mrn: str
+    protocol_label: str
+    state: str
+    scheduled_at: datetime
+    first_dose_at: datetime | None
+    next_due: DueItem | None
+    flags: tuple[str, ...]
+    worst_band: str

@@ -1,0 +1,318 @@
+"""Dosing: units per route, conversion to mg, protocol maxima and their confirmation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kapdesk.domain.dosing import (
+    ALLOWED_UNITS,
+    MAX_DEVICES_PER_DOSE,
+    DoseCalc,
+    DoseUnit,
+    require_confirmation,
+    validate_dose,
+)
+from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.protocol import Route, builtin_protocols
+
+P = builtin_protocols()
+KAP = P["kap-default"]
+SPRAVATO = P["spravato-rems"]
+
+
+def dose(
+    amount: float | str,
+    unit: DoseUnit | str,
+    route: Route | str,
+    weight: float | None = 70.0,
+    medication: str = "racemic ketamine",
+) -> DoseCalc:
+    return validate_dose(
+        KAP, medication=medication, route=route, amount=amount, unit=unit, weight_kg=weight
+    )
+
+
+# ---------------------------------------------------------------- conversions
+
+
+def test_mg_per_kg_converts_with_the_session_weight() -> None:
+    calc = dose(0.5, DoseUnit.MG_PER_KG, Route.IV, weight=70)
+    assert calc.mg == 35.0
+    assert calc.mg_per_kg == 0.5
+    assert calc.amount_entered == 0.5
+    assert calc.route is Route.IV
+    assert calc.unit is DoseUnit.MG_PER_KG
+    assert calc.over_limit is False
+    assert calc.limit_message is None
+    assert calc.limit == KAP.dose_limits[Route.IV]
+    assert calc.text == "0.5 mg/kg = 35.0 mg IV"
+
+
+def test_devices_convert_with_the_protocol_device_size() -> None:
+    calc = validate_dose(
+        SPRAVATO,
+        medication="esketamine",
+        route=Route.INTRANASAL,
+        amount=3,
+        unit=DoseUnit.DEVICE,
+        weight_kg=None,
+    )
+    assert calc.mg == 84.0
+    assert calc.mg_per_kg is None
+    assert calc.over_limit is False
+    assert (
+        validate_dose(
+            SPRAVATO,
+            medication="esketamine",
+            route="intranasal",
+            amount=2,
+            unit="devices",
+            weight_kg=80,
+        ).mg
+        == 56.0
+    )
+
+
+def test_mg_entered_gives_mg_per_kg_when_weight_known() -> None:
+    calc = dose(100, DoseUnit.MG, Route.IM, weight=80)
+    assert calc.mg == 100.0
+    assert calc.mg_per_kg == 1.25
+    oral = dose("150", "mg", "oral", weight=None)
+    assert oral.mg == 150.0
+    assert oral.mg_per_kg is None
+
+
+def test_mg_rounds_to_a_tenth_half_up() -> None:
+    assert dose(0.5, DoseUnit.MG_PER_KG, Route.IV, weight=70.5).mg == 35.3  # 35.25
+    assert dose(0.5, DoseUnit.MG_PER_KG, Route.IV, weight=72.35).mg == 36.2  # 36.175
+    assert dose(0.25, DoseUnit.MG_PER_KG, Route.IM, weight=70.1).mg == 17.5  # 17.525
+    assert dose("99.94", DoseUnit.MG, Route.ORAL).mg == 99.9
+
+
+def test_text_input_is_accepted_as_typed() -> None:
+    calc = dose(" 0,5 ", " MG/KG ", " IV ", weight=70, medication=" Racemic Ketamine ")
+    assert calc.mg == 35.0
+    assert calc.medication == "racemic ketamine"
+
+
+# ---------------------------------------------------------------- limits
+
+
+@pytest.mark.parametrize(
+    ("route", "amount", "unit", "weight", "over"),
+    [
+        (Route.INTRANASAL, 3, DoseUnit.DEVICE, None, False),  # 84 mg = max
+        (Route.INTRANASAL, 4, DoseUnit.DEVICE, None, True),  # 112 mg
+        (Route.SUBLINGUAL, 400, DoseUnit.MG, None, False),
+        (Route.SUBLINGUAL, 400.1, DoseUnit.MG, None, True),
+        (Route.ORAL, 300, DoseUnit.MG, None, False),
+        (Route.ORAL, 300.1, DoseUnit.MG, None, True),
+        (Route.IV, 1.0, DoseUnit.MG_PER_KG, 72.3, False),  # 1.0 mg/kg = max
+        (Route.IV, 1.01, DoseUnit.MG_PER_KG, 72.3, True),
+        (Route.IV, 72.3, DoseUnit.MG, 72.3, False),  # exactly 1.0 mg/kg entered in mg
+        (Route.IV, 72.4, DoseUnit.MG, 72.3, True),
+        (Route.IM, 1.5, DoseUnit.MG_PER_KG, 100, False),  # 150 mg and 1.5 mg/kg: both at max
+        (Route.IM, 1.5, DoseUnit.MG_PER_KG, 100.1, True),  # 150.2 mg > 150 mg
+        (Route.IM, 1.51, DoseUnit.MG_PER_KG, 60, True),  # 90.6 mg, but > 1.5 mg/kg
+        (Route.IM, 90, DoseUnit.MG, 60, False),  # 1.5 mg/kg
+        (Route.IM, 90.1, DoseUnit.MG, 60, True),
+        (Route.SC, 100, DoseUnit.MG, 100, False),
+        (Route.SC, 100.1, DoseUnit.MG, 100.1, True),  # mg limit only
+    ],
+)
+def test_limit_boundaries(
+    route: Route, amount: float, unit: DoseUnit, weight: float | None, over: bool
+) -> None:
+    calc = dose(amount, unit, route, weight=weight, medication="esketamine")
+    assert calc.over_limit is over
+    assert (calc.limit_message is not None) is over
+
+
+def test_limit_message_names_dose_protocol_route_and_maximum() -> None:
+    calc = dose(4, DoseUnit.DEVICE, Route.INTRANASAL, weight=None, medication="esketamine")
+    assert calc.limit_message == (
+        "112.0 mg exceeds the kap-default v1.0 maximum for intranasal (84 mg)."
+    )
+    per_kg = dose(1.2, DoseUnit.MG_PER_KG, Route.IV, weight=70)
+    assert per_kg.limit_message == (
+        "1.2 mg/kg (84.0 mg) exceeds the kap-default v1.0 maximum for IV (1 mg/kg)."
+    )
+
+
+def test_route_without_a_limit_is_never_over() -> None:
+    proto = replace(SPRAVATO, dose_limits={})
+    calc = validate_dose(
+        proto, medication="esketamine", route="intranasal", amount=6, unit="device", weight_kg=None
+    )
+    assert calc.limit is None
+    assert calc.over_limit is False
+
+
+# ---------------------------------------------------------------- rejections
+
+
+@pytest.mark.parametrize(
+    ("route", "unit"),
+    [(route, unit) for route in Route for unit in DoseUnit if unit not in ALLOWED_UNITS[route]],
+)
+def test_units_not_allowed_for_the_route(route: Route, unit: DoseUnit) -> None:
+    with pytest.raises(ValidationError) as exc:
+        dose(1, unit, route, medication="esketamine")
+    assert exc.value.field == "Unit"
+    assert unit.label in exc.value.message
+    assert "not allowed" in exc.value.message
+
+
+def test_allowed_units_table_matches_clinical_md() -> None:
+    assert ALLOWED_UNITS == {
+        Route.IV: (DoseUnit.MG_PER_KG, DoseUnit.MG),
+        Route.IM: (DoseUnit.MG_PER_KG, DoseUnit.MG),
+        Route.SC: (DoseUnit.MG_PER_KG, DoseUnit.MG),
+        Route.SUBLINGUAL: (DoseUnit.MG,),
+        Route.BUCCAL: (DoseUnit.MG,),
+        Route.ORAL: (DoseUnit.MG,),
+        Route.INTRANASAL: (DoseUnit.DEVICE,),
+    }
+
+
+def test_unknown_unit_text() -> None:
+    with pytest.raises(ValidationError, match="Unit 'ml' is not allowed for oral; use mg"):
+        dose(1, "ml", Route.ORAL)
+
+
+def test_medication_and_route_must_be_in_the_protocol() -> None:
+    with pytest.raises(ValidationError) as exc:
+        dose(100, "mg", Route.ORAL, medication="ibogaine")
+    assert exc.value.field == "Medication"
+    assert "'ibogaine'" in exc.value.message
+    assert "kap-default v1.0" in exc.value.message
+    with pytest.raises(ValidationError) as exc:
+        validate_dose(
+            SPRAVATO,
+            medication="esketamine",
+            route=Route.IV,
+            amount=1,
+            unit="mg/kg",
+            weight_kg=70,
+        )
+    assert exc.value.field == "Route"
+    assert "'iv'" in exc.value.message
+    assert "intranasal" in exc.value.message
+    with pytest.raises(ValidationError, match="Route 'rectal'"):
+        dose(100, "mg", "rectal")
+    with pytest.raises(ValidationError, match="Medication 'racemic ketamine'"):
+        validate_dose(
+            SPRAVATO,
+            medication="racemic ketamine",
+            route="intranasal",
+            amount=1,
+            unit="device",
+            weight_kg=None,
+        )
+
+
+@pytest.mark.parametrize(
+    "amount", [0, -1, "0", "-5", "", "abc", "1e3", True, float("nan"), None, 0.04, "0,01"]
+)
+def test_amount_must_be_a_positive_number(amount: object) -> None:
+    with pytest.raises(ValidationError) as exc:
+        dose(amount, DoseUnit.MG, Route.ORAL)  # type: ignore[arg-type]
+    assert exc.value.field == "Amount"
+    assert "Amount" in exc.value.message
+
+
+def test_mg_per_kg_without_weight() -> None:
+    with pytest.raises(ValidationError) as exc:
+        dose(0.5, DoseUnit.MG_PER_KG, Route.IM, weight=None)
+    assert exc.value.field == "Weight"
+    assert exc.value.message == "Weight today is needed to convert mg/kg to mg."
+
+
+def test_per_kg_limit_cannot_be_skipped_for_lack_of_weight() -> None:
+    with pytest.raises(ValidationError) as exc:
+        dose(35, DoseUnit.MG, Route.IV, weight=None)
+    assert exc.value.field == "Weight"
+    assert "maximum for IV (1 mg/kg)" in exc.value.message
+
+
+def test_implausible_weight_is_rejected() -> None:
+    with pytest.raises(ValidationError) as exc:
+        dose(0.5, DoseUnit.MG_PER_KG, Route.IV, weight=500)
+    assert exc.value.field == "Weight"
+
+
+@pytest.mark.parametrize("devices", [0, 1.5, 2.0001, MAX_DEVICES_PER_DOSE + 1])
+def test_devices_must_be_a_whole_number_in_range(devices: float) -> None:
+    with pytest.raises(ValidationError) as exc:
+        dose(devices, DoseUnit.DEVICE, Route.INTRANASAL, medication="esketamine")
+    assert exc.value.field == "Amount"
+
+
+def test_device_count_bounds_accepted() -> None:
+    assert dose(1, "device", "intranasal", medication="esketamine").mg == 28.0
+    top = dose(MAX_DEVICES_PER_DOSE, "device", "intranasal", medication="esketamine")
+    assert top.mg == 28.0 * MAX_DEVICES_PER_DOSE
+    assert top.over_limit is True
+
+
+# ---------------------------------------------------------------- confirmation
+
+
+def test_over_limit_needs_confirmation_and_reason() -> None:
+    over = dose(4, DoseUnit.DEVICE, Route.INTRANASAL, weight=None, medication="esketamine")
+    for confirmed, reason in [
+        (False, None),
+        (False, "prescriber says so"),
+        (True, None),
+        (True, "  "),
+    ]:
+        with pytest.raises(ValidationError) as exc:
+            require_confirmation(over, confirmed, reason)
+        assert exc.value.field == "Confirmation"
+        assert "112.0 mg exceeds" in exc.value.message
+    assert require_confirmation(over, True, "  Dr Ames: tolerance  ") == "Dr Ames: tolerance"
+
+
+def test_within_limit_needs_no_confirmation() -> None:
+    ok = dose(3, DoseUnit.DEVICE, Route.INTRANASAL, weight=None, medication="esketamine")
+    assert require_confirmation(ok, False, None) is None
+    assert require_confirmation(ok, False, " note ") == "note"
+
+
+# ---------------------------------------------------------------- properties
+
+
+@given(st.floats(0.01, 5.0), st.floats(25, 350))
+def test_mg_per_kg_conversion_property(per_kg: float, weight: float) -> None:
+    calc = dose(per_kg, DoseUnit.MG_PER_KG, Route.IV, weight=weight)
+    assert abs(calc.mg - per_kg * weight) <= 0.05 + 1e-9
+    assert calc.over_limit is (per_kg > 1.0)
+    assert calc.mg_per_kg == pytest.approx(per_kg, abs=0.0005)
+
+
+@given(st.floats(0.1, 2000))
+def test_mg_property_against_the_sublingual_maximum(mg: float) -> None:
+    calc = dose(mg, DoseUnit.MG, Route.SUBLINGUAL, weight=None)
+    assert abs(calc.mg - mg) <= 0.05 + 1e-9
+    assert calc.over_limit is (calc.mg > 400)
+    if calc.over_limit:
+        assert calc.limit_message is not None
+        assert "maximum for sublingual (400 mg)" in calc.limit_message
+
+
+@given(st.floats(max_value=0, allow_nan=False) | st.just(float("inf")))
+def test_non_positive_amounts_rejected(amount: float) -> None:
+    with pytest.raises(ValidationError) as exc:
+        dose(amount, DoseUnit.MG, Route.ORAL)
+    assert exc.value.field == "Amount"
+
+
+@given(st.integers(1, MAX_DEVICES_PER_DOSE))
+def test_devices_property(n: int) -> None:
+    calc = dose(n, DoseUnit.DEVICE, Route.INTRANASAL, medication="esketamine")
+    assert calc.mg == 28.0 * n
+    assert calc.over_limit is (n > 3)

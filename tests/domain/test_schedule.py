@@ -1,0 +1,496 @@
+"""The reading schedule: what is due when, for every preset, at the exact boundaries."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kapdesk.domain.protocol import Anchor, Route, builtin_protocols
+from kapdesk.domain.schedule import (
+    DueItem,
+    ItemStatus,
+    compute_schedule,
+    minimum_observation_end,
+    next_due,
+)
+
+P = builtin_protocols()
+KAP, SPRAVATO, IV, SUBLINGUAL = (
+    P["kap-default"],
+    P["spravato-rems"],
+    P["iv-infusion"],
+    P["sublingual-kap"],
+)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def at(minutes: float, seconds: float = 0) -> datetime:
+    return T0 + timedelta(minutes=minutes, seconds=seconds)
+
+
+def by_key(items: list[DueItem]) -> dict[str, DueItem]:
+    return {i.key: i for i in items}
+
+
+def kap(
+    now: datetime,
+    readings: list[datetime] | None = None,
+    *,
+    dose_times: list[datetime] | None = None,
+    route: Route | None = Route.IM,
+    discharged_at: datetime | None = None,
+    checked_in_at: datetime | None = None,
+) -> dict[str, DueItem]:
+    """kap-default, by default one IM dose at minute 0."""
+    items = compute_schedule(
+        KAP,
+        route=route,
+        dose_times=[at(0)] if dose_times is None else dose_times,
+        readings=readings or [],
+        now=now,
+        discharged_at=discharged_at,
+        checked_in_at=checked_in_at,
+    )
+    return by_key(items)
+
+
+# ------------------------------------------------------------ kap-default 20-30
+
+
+@pytest.mark.parametrize(
+    ("minute", "second", "status"),
+    [
+        (19, 59, ItemStatus.UPCOMING),
+        (20, 0, ItemStatus.DUE),
+        (25, 0, ItemStatus.DUE),
+        (30, 0, ItemStatus.DUE),
+        (30, 1, ItemStatus.OVERDUE),
+    ],
+)
+def test_post_dose_window_boundaries(minute: int, second: int, status: ItemStatus) -> None:
+    item = kap(at(minute, second))["post-dose-20-30#1"]
+    assert item.status is status
+    assert item.opens_at == at(20)
+    assert item.closes_at == at(30)
+
+
+def test_countdown_helpers() -> None:
+    item = kap(at(19, 59))["post-dose-20-30#1"]
+    assert item.seconds_until_open(at(19, 59)) == 1
+    assert item.seconds_until_close(at(19, 59)) == 601
+    late = kap(at(30, 1))["post-dose-20-30#1"]
+    assert late.seconds_until_close(at(30, 1)) == -1
+    pre = kap(at(-10), dose_times=[])["pre-dose"]
+    assert pre.seconds_until_open(at(-10)) is None
+    assert pre.seconds_until_close(at(-10)) is None
+
+
+def test_status_at_moves_with_time_but_keeps_done_and_missed() -> None:
+    item = kap(at(10))["post-dose-20-30#1"]
+    assert item.status is ItemStatus.UPCOMING
+    assert item.status_at(at(20)) is ItemStatus.DUE
+    assert item.status_at(at(30)) is ItemStatus.DUE
+    assert item.status_at(at(30, 1)) is ItemStatus.OVERDUE
+    done = kap(at(40), [at(25)])["post-dose-20-30#1"]
+    assert done.status_at(at(500)) is ItemStatus.DONE
+
+
+@pytest.mark.parametrize("minute", [20, 25, 30])
+def test_reading_in_window_is_done_on_time(minute: int) -> None:
+    item = kap(at(40), [at(minute)])["post-dose-20-30#1"]
+    assert item.status is ItemStatus.DONE
+    assert item.satisfied_by == at(minute)
+    assert item.on_time is True
+
+
+def test_reading_after_window_is_done_late() -> None:
+    item = kap(at(40), [at(35)])["post-dose-20-30#1"]
+    assert item.status is ItemStatus.DONE
+    assert item.satisfied_by == at(35)
+    assert item.on_time is False
+    one_second_late = kap(at(40), [at(30, 1)])["post-dose-20-30#1"]
+    assert one_second_late.on_time is False
+
+
+@pytest.mark.parametrize(("minute", "second"), [(15, 0), (19, 59)])
+def test_early_reading_does_not_count(minute: int, second: int) -> None:
+    items = kap(at(25), [at(minute, second)])
+    assert items["post-dose-20-30#1"].status is ItemStatus.DUE
+    assert items["post-dose-20-30#1"].satisfied_by is None
+    assert kap(at(31), [at(minute, second)])["post-dose-20-30#1"].status is ItemStatus.OVERDUE
+    # and being after the dose it is no pre-dose reading either
+    assert items["pre-dose"].status is ItemStatus.MISSED
+
+
+# ---------------------------------------------------------------- pre-dose
+
+
+def test_before_any_dose_only_pre_dose_is_listed() -> None:
+    for proto in P.values():
+        items = compute_schedule(proto, route=None, dose_times=[], readings=[], now=at(-5))
+        assert [i.anchor for i in items] == [Anchor.PRE_DOSE]
+        assert items[0].status is ItemStatus.DUE
+        assert items[0].key == "pre-dose"
+
+
+def test_pre_dose_due_from_check_in() -> None:
+    items = kap(at(-30), dose_times=[], checked_in_at=at(-20))
+    assert items["pre-dose"].status is ItemStatus.UPCOMING
+    assert items["pre-dose"].opens_at == at(-20)
+    assert kap(at(-20), dose_times=[], checked_in_at=at(-20))["pre-dose"].status is ItemStatus.DUE
+
+
+def test_pre_dose_done_by_any_reading_before_the_first_dose() -> None:
+    before = kap(at(-5), [at(-15), at(-10)], dose_times=[])["pre-dose"]
+    assert before.status is ItemStatus.DONE
+    assert before.satisfied_by == at(-15)
+    after = kap(at(5), [at(-10)], checked_in_at=at(-20))["pre-dose"]
+    assert after.status is ItemStatus.DONE
+    assert after.on_time is True
+    assert after.closes_at == at(0)
+
+
+def test_pre_dose_missed_when_dosed_without_one() -> None:
+    items = kap(at(1), [])
+    assert items["pre-dose"].status is ItemStatus.MISSED
+    # a reading at the very moment of the dose is already post-dose
+    assert kap(at(1), [at(0)])["pre-dose"].status is ItemStatus.MISSED
+
+
+def test_session_ended_without_dose() -> None:
+    items = compute_schedule(
+        KAP, route=Route.IM, dose_times=[], readings=[], now=at(10), discharged_at=at(5)
+    )
+    assert [(i.key, i.status) for i in items] == [("pre-dose", ItemStatus.MISSED)]
+    done = compute_schedule(
+        KAP, route=Route.IM, dose_times=[], readings=[at(1)], now=at(10), discharged_at=at(5)
+    )
+    assert [(i.key, i.status) for i in done] == [("pre-dose", ItemStatus.DONE)]
+
+
+# -------------------------------------------------------- several doses, boosters
+
+
+def test_each_dose_gives_one_item_per_dose_including_boosters() -> None:
+    items = kap(at(80), [at(-5), at(25), at(65)], dose_times=[at(40), at(0)])
+    assert [k for k in items if k.startswith("post-dose")] == [
+        "post-dose-20-30#1",
+        "post-dose-20-30#2",
+    ]
+    first, second = items["post-dose-20-30#1"], items["post-dose-20-30#2"]
+    assert (first.opens_at, first.closes_at, first.dose_index) == (at(20), at(30), 1)
+    assert (second.opens_at, second.closes_at, second.dose_index) == (at(60), at(70), 2)
+    assert first.satisfied_by == at(25)
+    assert second.satisfied_by == at(65)
+    assert "dose 2" in second.label
+
+
+def test_booster_windows_that_overlap_take_one_reading_each() -> None:
+    doses = [at(0), at(5)]  # windows 20-30 and 25-35
+    one = kap(at(33), [at(27)], dose_times=doses)
+    assert one["post-dose-20-30#1"].satisfied_by == at(27)
+    assert one["post-dose-20-30#2"].status is ItemStatus.DUE
+    assert kap(at(35, 1), [at(27)], dose_times=doses)["post-dose-20-30#2"].status is (
+        ItemStatus.OVERDUE
+    )
+    two = kap(at(40), [at(27), at(29)], dose_times=doses)
+    assert two["post-dose-20-30#1"].satisfied_by == at(27)
+    assert two["post-dose-20-30#2"].satisfied_by == at(29)
+    assert two["post-dose-20-30#2"].on_time is True
+
+
+def test_booster_not_yet_given_is_not_listed() -> None:
+    items = kap(at(30), [], dose_times=[at(0), at(40)])
+    assert "post-dose-20-30#2" not in items
+
+
+def test_spravato_first_dose_ignores_boosters() -> None:
+    items = by_key(
+        compute_schedule(
+            SPRAVATO,
+            route=Route.INTRANASAL,
+            dose_times=[at(0), at(5), at(10)],
+            readings=[at(-10), at(40)],
+            now=at(50),
+        )
+    )
+    assert list(items) == ["pre-dose", "post-dose-40", "pre-discharge"]
+    post = items["post-dose-40"]
+    assert (post.opens_at, post.closes_at) == (at(35), at(45))
+    assert post.satisfied_by == at(40)
+    assert post.dose_index is None
+    assert items["pre-discharge"].opens_at == at(105)
+
+
+def test_iv_infusion_repeats() -> None:
+    items = compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=[], now=at(0))
+    timed = [i for i in items if i.anchor is Anchor.FIRST_DOSE]
+    assert [i.key for i in timed] == [
+        "infusion@10",
+        "infusion@20",
+        "infusion@30",
+        "infusion@40",
+        "post-infusion@55",
+        "post-infusion@70",
+        "post-infusion@85",
+        "post-infusion@100",
+    ]
+    assert [i.opens_at for i in timed] == [at(m) for m in (10, 20, 30, 40, 55, 70, 85, 100)]
+    assert [i.closes_at for i in timed] == [at(m) for m in (15, 25, 35, 45, 60, 75, 90, 105)]
+    assert all(i.status is ItemStatus.UPCOMING for i in timed)
+
+
+def test_reading_in_a_later_window_counts_there_not_as_a_late_earlier_one() -> None:
+    items = by_key(
+        compute_schedule(
+            IV, route=Route.IV, dose_times=[at(0)], readings=[at(22), at(23)], now=at(26)
+        )
+    )
+    assert items["infusion@20"].satisfied_by == at(22)
+    assert items["infusion@20"].on_time is True
+    assert items["infusion@10"].satisfied_by == at(23)  # the extra reading clears it, late
+    assert items["infusion@10"].on_time is False
+    alone = by_key(
+        compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=[at(22)], now=at(26))
+    )
+    assert alone["infusion@10"].status is ItemStatus.OVERDUE
+    assert alone["infusion@20"].status is ItemStatus.DONE
+
+
+def test_late_reading_goes_to_the_earliest_overdue_item() -> None:
+    items = by_key(
+        compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=[at(27)], now=at(28))
+    )
+    assert items["infusion@10"].satisfied_by == at(27)
+    assert items["infusion@10"].on_time is False
+    assert items["infusion@20"].status is ItemStatus.OVERDUE
+
+
+def test_sublingual_has_only_pre_dose_and_end_of_session() -> None:
+    items = compute_schedule(
+        SUBLINGUAL, route=Route.SUBLINGUAL, dose_times=[at(0)], readings=[at(-5)], now=at(10)
+    )
+    assert [(i.key, i.status) for i in items] == [
+        ("pre-dose", ItemStatus.DONE),
+        ("end-of-session", ItemStatus.UPCOMING),
+    ]
+    assert items[1].opens_at == at(150 - 15)
+
+
+# ---------------------------------------------------------------- discharge
+
+
+@pytest.mark.parametrize(
+    ("route", "minimum"),
+    [
+        (Route.IM, 120),
+        (Route.IV, 120),
+        (Route.SUBLINGUAL, 150),
+        (Route.INTRANASAL, 120),
+        (None, 150),
+    ],
+)
+def test_minimum_observation_end_per_route(route: Route | None, minimum: int) -> None:
+    assert minimum_observation_end(KAP, route, [at(30), at(0)]) == at(minimum)
+    assert minimum_observation_end(KAP, route, []) is None
+    item = kap(at(0), route=route)["pre-discharge"]
+    assert item.opens_at == at(minimum - 15)
+
+
+def test_discharge_reading_lead_time_and_never_overdue() -> None:
+    readings = [at(-5), at(25)]
+    assert kap(at(104, 59), readings)["pre-discharge"].status is ItemStatus.UPCOMING
+    assert kap(at(105), readings)["pre-discharge"].status is ItemStatus.DUE
+    still = kap(at(400), readings)["pre-discharge"]
+    assert still.status is ItemStatus.DUE
+    assert still.closes_at is None
+    early = kap(at(110), [*readings, at(104, 59)])["pre-discharge"]
+    assert early.status is ItemStatus.DUE
+    done = kap(at(110), [*readings, at(105)])["pre-discharge"]
+    assert done.status is ItemStatus.DONE
+    assert done.satisfied_by == at(105)
+
+
+def test_discharge_without_discharge_reading_is_missed() -> None:
+    items = kap(at(200), [at(-5), at(25)], discharged_at=at(130))
+    assert items["pre-discharge"].status is ItemStatus.MISSED
+    assert items["pre-discharge"].closes_at == at(130)
+    assert items["post-dose-20-30#1"].status is ItemStatus.DONE
+
+
+def test_after_discharge_every_open_item_is_missed() -> None:
+    items = kap(at(200), [at(-5)], discharged_at=at(60))
+    assert items["pre-dose"].status is ItemStatus.DONE
+    assert items["post-dose-20-30#1"].status is ItemStatus.MISSED
+    assert items["pre-discharge"].status is ItemStatus.MISSED
+    # readings after discharge satisfy nothing
+    later = kap(at(200), [at(-5), at(130)], discharged_at=at(60))
+    assert later["post-dose-20-30#1"].status is ItemStatus.MISSED
+
+
+def test_discharge_in_the_future_of_now_is_not_yet_a_discharge() -> None:
+    items = kap(at(25), [], discharged_at=at(130))
+    assert items["post-dose-20-30#1"].status is ItemStatus.DUE
+
+
+def test_events_after_now_are_ignored() -> None:
+    items = kap(at(25), [at(28)], dose_times=[at(0), at(10)])
+    assert items["post-dose-20-30#1"].status is ItemStatus.DUE
+    assert "post-dose-20-30#2" in items
+    assert "post-dose-20-30#2" not in kap(at(5), [], dose_times=[at(0), at(10)])
+
+
+def test_naive_datetimes_are_refused() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        compute_schedule(
+            KAP, route=Route.IM, dose_times=[datetime(2026, 3, 2, 9)], readings=[], now=at(1)
+        )
+
+
+# ---------------------------------------------------------------- next_due
+
+
+def test_next_due_prefers_overdue_then_due_then_upcoming() -> None:
+    items = compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=[], now=at(22))
+    assert next_due(items, at(22)).key == "infusion@10"  # type: ignore[union-attr]
+    items = compute_schedule(
+        IV, route=Route.IV, dose_times=[at(0)], readings=[at(-1), at(12)], now=at(22)
+    )
+    assert next_due(items, at(22)).key == "infusion@20"  # type: ignore[union-attr]
+    items = compute_schedule(
+        IV, route=Route.IV, dose_times=[at(0)], readings=[at(-1), at(12)], now=at(16)
+    )
+    assert next_due(items, at(16)).key == "infusion@20"  # type: ignore[union-attr]
+
+
+def test_next_due_reevaluates_time_and_ignores_finished_items() -> None:
+    items = compute_schedule(KAP, route=Route.IM, dose_times=[at(0)], readings=[at(-5)], now=at(1))
+    nxt = next_due(items, at(31))
+    assert nxt is not None
+    assert nxt.key == "post-dose-20-30#1"
+    assert nxt.status_at(at(31)) is ItemStatus.OVERDUE
+    finished = compute_schedule(
+        KAP,
+        route=Route.IM,
+        dose_times=[at(0)],
+        readings=[at(-5), at(25)],
+        now=at(200),
+        discharged_at=at(150),
+    )
+    assert next_due(finished, at(200)) is None
+    assert next_due([], at(0)) is None
+
+
+def test_next_due_puts_open_ended_due_items_after_windowed_ones() -> None:
+    items = compute_schedule(
+        KAP, route=Route.IM, dose_times=[at(0), at(100)], readings=[at(-5), at(25)], now=at(121)
+    )
+    statuses = {i.key: i.status for i in items}
+    assert statuses["post-dose-20-30#2"] is ItemStatus.DUE
+    assert statuses["pre-discharge"] is ItemStatus.DUE
+    assert next_due(items, at(121)).key == "post-dose-20-30#2"  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- properties
+
+minutes = st.integers(-60, 320)
+
+
+@given(
+    proto_id=st.sampled_from(sorted(P)),
+    route=st.none() | st.sampled_from(list(Route)),
+    doses=st.lists(st.integers(0, 150), max_size=3),
+    readings=st.lists(minutes, max_size=12),
+    now=st.integers(-30, 400),
+    discharged=st.none() | st.integers(0, 400),
+    checked_in=st.none() | st.integers(-60, 0),
+)
+def test_schedule_properties(
+    proto_id: str,
+    route: Route | None,
+    doses: list[int],
+    readings: list[int],
+    now: int,
+    discharged: int | None,
+    checked_in: int | None,
+) -> None:
+    proto = P[proto_id]
+
+    def run(taken: list[datetime], dose_times: list[datetime]) -> list[DueItem]:
+        return compute_schedule(
+            proto,
+            route=route,
+            dose_times=dose_times,
+            readings=taken,
+            now=at(now),
+            discharged_at=None if discharged is None else at(discharged),
+            checked_in_at=None if checked_in is None else at(checked_in),
+        )
+
+    dose_times = [at(m) for m in doses]
+    items = run([at(m) for m in readings], dose_times)
+    bare = run([], dose_times)
+    is_discharged = discharged is not None and discharged <= now
+
+    # the items depend on protocol, doses and now, never on readings
+    assert [i.key for i in items] == [i.key for i in bare]
+    assert len({i.key for i in items}) == len(items)
+    assert sum(i.anchor is Anchor.PRE_DOSE for i in items) == 1
+    if not [d for d in doses if d <= now]:
+        assert all(i.anchor is Anchor.PRE_DOSE for i in items)
+
+    # each reading satisfies at most one item
+    used = Counter(i.satisfied_by for i in items if i.satisfied_by is not None)
+    assert not used - Counter(at(m) for m in readings)
+
+    for i in items:
+        assert (i.status is ItemStatus.DONE) == (i.satisfied_by is not None)
+        assert (i.on_time is None) == (i.satisfied_by is None)
+        if i.satisfied_by is not None:
+            assert i.satisfied_by <= at(now)
+            if is_discharged:
+                assert i.satisfied_by <= at(discharged)  # type: ignore[arg-type]
+            if i.opens_at is not None and i.anchor is not Anchor.PRE_DOSE:
+                assert i.satisfied_by >= i.opens_at  # early readings never count
+            if i.on_time is False:
+                assert i.closes_at is not None
+                assert i.satisfied_by > i.closes_at
+            elif i.closes_at is not None:
+                assert i.satisfied_by <= i.closes_at
+        if is_discharged:
+            assert i.status in (ItemStatus.DONE, ItemStatus.MISSED)
+        if i.status is ItemStatus.UPCOMING:
+            assert i.opens_at is not None
+            assert at(now) < i.opens_at
+        if i.status is ItemStatus.DUE:
+            assert i.opens_at is None or i.opens_at <= at(now)
+            assert i.closes_at is None or at(now) <= i.closes_at
+        if i.status is ItemStatus.OVERDUE:
+            assert i.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)
+            assert i.closes_at is not None
+            assert at(now) > i.closes_at
+        if i.status is ItemStatus.MISSED:
+            assert is_discharged or i.anchor is Anchor.PRE_DOSE
+
+    # the order the caller passes events in does not matter
+    shuffled = [at(m) for m in readings]
+    random.Random(len(readings)).shuffle(shuffled)
+    assert run(shuffled, list(reversed(dose_times))) == items
+
+    # one more reading never undoes a reading already counted
+    extra = run([*(at(m) for m in readings), at(now)], dose_times)
+    done = sum(i.status is ItemStatus.DONE for i in items)
+    assert sum(i.status is ItemStatus.DONE for i in extra) >= done
+
+    nxt = next_due(items, at(now))
+    open_items = [
+        i for i in items if i.status in (ItemStatus.UPCOMING, ItemStatus.DUE, ItemStatus.OVERDUE)
+    ]
+    assert (nxt is None) == (not open_items)
+    if nxt is not None and any(i.status is ItemStatus.OVERDUE for i in items):
+        assert nxt.status is ItemStatus.OVERDUE
