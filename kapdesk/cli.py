@@ -11,7 +11,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from kapdesk.domain.errors import KapdeskError
@@ -126,13 +126,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
 
 
+def _no_display_reason(environ: Mapping[str, str]) -> str | None:
+    """Why Qt could not open a window here (it would abort the process), or None."""
+    if environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith("linux") and not (
+        environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
+    ):
+        return (
+            "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+            "run it in a desktop session, or set QT_QPA_PLATFORM=offscreen for a headless run."
+        )
+    return None
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:
-    print(
-        "kapdesk: the desktop window is not available in this build yet; "
-        "use the subcommands (kapdesk --help).",
-        file=sys.stderr,
-    )
-    return EXIT_USAGE
+    reason = _no_display_reason(os.environ)
+    if reason:
+        raise CliError(reason, EXIT_USAGE)
+    # --db, else (--demo: the demo file) KAPDESK_DB, else the user data folder
+    path = _db_path(args, must_exist=False)
+    try:
+        from kapdesk.app import run_gui
+    except ImportError as exc:
+        raise CliError(f"the desktop window cannot start: {exc}.", EXIT_USAGE) from None
+    return run_gui(path, demo=bool(args.demo), quit_after_paint=bool(args.quit_after_paint))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -1,0 +1,161 @@
+"""One kapdesk database file: open it safely, then read and write in transactions.
+
+Typical use (services)::
+
+    db = Database.open(path, clock=clock)       # creates + migrates as needed
+    with db.write() as s:                        # BEGIN IMMEDIATE ... COMMIT
+        s.add(patient)
+        s.flush()                                # ids are assigned
+        audit.append(s, at=clock.now(), ...)     # same transaction
+    with db.read() as s:                         # read-only snapshot
+        rows = s.scalars(select(Patient)).all()
+    db.close()
+
+Guarantees and rules:
+
+* ``open`` never writes to a file it refuses: a non-SQLite file, some other
+  program's SQLite database or a damaged one -> :class:`NotAKapdeskDatabase`;
+  a newer/unknown schema revision -> :class:`SchemaTooNew`; a missing file
+  with ``create=False`` -> :class:`DatabaseMissing`.
+* A file behind the head revision is copied first (SQLite backup API) to
+  ``<name>.pre-<rev>-<UTC timestamp>.bak``, then upgraded; the copy's path is
+  ``db.upgrade_backup``.
+* ``write()`` commits when the block ends normally and rolls back on any
+  exception (which is re-raised), so a ``ValidationError`` raised mid-way
+  leaves the database exactly as it was. Use one ``write()`` per use case.
+* Do not nest ``write()`` blocks: the inner one would wait for the outer
+  one's lock and fail with :class:`DatabaseBusy`. ``read()`` inside
+  ``write()`` is fine (it sees the last committed state, not the open one).
+* ``read()`` sessions are read-only at the SQLite level (``query_only``):
+  a flush inside one fails.
+* Sessions use ``expire_on_commit=False`` and are closed when the block ends:
+  loaded attributes stay readable afterwards, lazy loads do not. Return
+  plain dataclasses from services, not ORM objects.
+* A lock held by another process longer than the busy timeout (5 s) raises
+  :class:`DatabaseBusy`; nothing was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kapdesk.domain.clock import Clock, SystemClock
+from kapdesk.storage.engine import create_sqlite_engine, with_tx_mode
+from kapdesk.storage.errors import DatabaseBusy, DatabaseMissing, SchemaTooNew
+from kapdesk.storage.migrate import (
+    current_revision,
+    head_revision,
+    known_revisions,
+    upgrade_to_head,
+)
+from kapdesk.storage.sqlite_file import FileKind, inspect_file
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+class Database:
+    """An open kapdesk database. Build it with :meth:`open`."""
+
+    def __init__(
+        self, path: Path, engine: Engine, clock: Clock, upgrade_backup: Path | None
+    ) -> None:
+        self.path = path
+        self.engine = engine
+        self.clock = clock
+        self.upgrade_backup = upgrade_backup
+        self._write_sessions = sessionmaker(with_tx_mode(engine, "write"), expire_on_commit=False)
+        self._read_sessions = sessionmaker(with_tx_mode(engine, "read"), expire_on_commit=False)
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = True,
+        migrate: bool = True,
+        clock: Clock | None = None,
+    ) -> Database:
+        """Open (or create) the database at ``path``; see the module docstring for refusals.
+
+        ``migrate=False`` opens the file at whatever revision it has (for
+        tools that inspect old files); a new file then stays empty.
+        """
+        path = Path(path).expanduser().absolute()
+        clock = clock or SystemClock()
+        info = inspect_file(path)
+        if info.kind is FileKind.MISSING:
+            if not create:
+                raise DatabaseMissing(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif info.revision is not None and info.revision not in known_revisions():
+            raise SchemaTooNew(path, info.revision, head_revision())
+        engine = create_sqlite_engine(path)
+        try:
+            backup = upgrade_to_head(engine, path, clock=clock) if migrate else None
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(path, engine, clock, backup)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in a ``BEGIN IMMEDIATE`` transaction: commit on success, else roll back."""
+        session = self._write_sessions()
+        try:
+            session.connection()  # take the write lock now, not at the first statement
+            yield session
+            session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            if _is_busy(exc):
+                raise DatabaseBusy(self.path) from exc
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session over one consistent snapshot (deferred ``BEGIN``)."""
+        session = self._read_sessions()
+        try:
+            yield session
+        except OperationalError as exc:
+            if _is_busy(exc):
+                raise DatabaseBusy(self.path) from exc
+            raise
+        finally:
+            session.close()  # ends the transaction without expiring loaded objects
+
+    def schema_revision(self) -> str | None:
+        return current_revision(self.engine)
+
+    def close(self) -> None:
+        """Close every pooled connection (the last one checkpoints and removes the WAL)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r})"

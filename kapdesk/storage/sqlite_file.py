@@ -1,0 +1,167 @@
+"""The SQLite file itself, below SQLAlchemy: what a file is, and copying it safely.
+
+* :func:`inspect_file` classifies a path (missing / empty / kapdesk at some
+  revision) without writing to it, and raises :class:`NotAKapdeskDatabase`
+  for anything else. ``Database.open``, backup and verify call it first so a
+  foreign or newer file is never touched.
+* :func:`copy_with_backup_api` makes a consistent copy of a live database with
+  SQLite's online backup API (never a file copy: a plain copy of a WAL database
+  can miss committed transactions or catch one half-written).
+
+kapdesk files carry ``PRAGMA application_id`` = :data:`KAPDESK_APPLICATION_ID`
+(set by migration 0001), which tells them apart from other programs' SQLite
+files, including other programs that also use Alembic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from kapdesk.storage.errors import NotAKapdeskDatabase
+
+KAPDESK_APPLICATION_ID = 0x4B415044  # b"KAPD"
+SQLITE_HEADER = b"SQLite format 3\x00"
+ALEMBIC_TABLE = "alembic_version"
+
+
+class FileKind(enum.Enum):
+    MISSING = "missing"
+    EMPTY = "empty"  # a zero-byte file or an SQLite file without tables
+    KAPDESK = "kapdesk"
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: Path
+    kind: FileKind
+    revision: str | None = None  # None: no revision stamped (base)
+
+
+def sidecars(path: Path) -> list[Path]:
+    """The WAL-mode companions of a database file (they may not exist)."""
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+
+
+def connect_readonly(path: Path, *, immutable: bool = False) -> sqlite3.Connection:
+    """A read-only connection that never writes to the main file.
+
+    ``immutable`` also skips locking and the WAL; only safe when no ``-wal``
+    file exists (then the main file holds every committed transaction).
+    """
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    if immutable:
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True)
+
+
+def inspect_file(path: Path) -> FileInfo:
+    """Classify ``path`` without modifying it (or creating anything beside it)."""
+    if not path.exists():
+        return FileInfo(path, FileKind.MISSING)
+    if path.is_dir():
+        raise NotAKapdeskDatabase(path, "it is a folder")
+    if path.stat().st_size == 0:
+        return FileInfo(path, FileKind.EMPTY)
+    with path.open("rb") as fh:
+        if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise NotAKapdeskDatabase(path, "it is not an SQLite file")
+    wal_present = sidecars(path)[0].exists()
+    try:
+        conn = connect_readonly(path, immutable=not wal_present)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT name FROM sqlite_master "
+                    "WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            }
+            revisions = (
+                [row[0] for row in conn.execute(f"SELECT version_num FROM {ALEMBIC_TABLE}")]
+                if ALEMBIC_TABLE in tables
+                else []
+            )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise NotAKapdeskDatabase(path, f"SQLite cannot read it: {exc}") from exc
+    if not tables:
+        return FileInfo(path, FileKind.EMPTY)
+    if app_id != KAPDESK_APPLICATION_ID:
+        raise NotAKapdeskDatabase(path, "it is an SQLite database made by another program")
+    if ALEMBIC_TABLE not in tables:
+        raise NotAKapdeskDatabase(path, "it has no schema revision")
+    revision = ",".join(sorted(revisions)) if revisions else None
+    return FileInfo(path, FileKind.KAPDESK, revision)
+
+
+def _connect_existing(path: Path) -> sqlite3.Connection:
+    # Read-write but never creating: a backup source must exist. Unlike a
+    # read-only connection, the last one to close tidies the -wal/-shm files.
+    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    # Makes the rename durable on POSIX; Windows cannot open folders this way.
+    with contextlib.suppress(OSError):
+        _fsync_file(path)
+
+
+def copy_with_backup_api(src: Path, dest: Path) -> None:
+    """Copy database ``src`` into a new file ``dest`` with SQLite's online backup API.
+
+    The copy is consistent even while other connections write to ``src``. It is
+    written to ``<dest>.partial``, switched to rollback-journal mode (so the
+    copy is one self-contained file), flushed to disk and only then renamed to
+    ``dest``: a crash never leaves a half-written file under the final name.
+    ``dest`` is replaced if it exists; callers decide whether that is allowed.
+    """
+    partial = dest.with_name(dest.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = _connect_existing(src)
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            target.close()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        source.close()
+    _fsync_file(partial)
+    os.replace(partial, dest)
+    _fsync_dir(dest.parent)
+
+
+def write_into_with_backup_api(src: Path, dest: Path) -> None:
+    """Overwrite database ``dest`` with the content of ``src``, through ``dest``'s own connection.
+
+    Used by restore: writing through SQLite keeps ``dest``'s WAL and locks
+    coherent, where replacing the file under a WAL database would not.
+    """
+    source = _connect_existing(src)
+    try:
+        target = sqlite3.connect(dest)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()

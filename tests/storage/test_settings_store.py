@@ -1,0 +1,80 @@
+"""Typed clinic settings: defaults, validation with clear messages, previous values."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kapdesk.domain.errors import ValidationError
+from kapdesk.storage.db import Database
+from kapdesk.storage.orm import Setting
+from kapdesk.storage.settings_store import (
+    SETTINGS,
+    ClinicSettings,
+    get_setting,
+    load_settings,
+    set_setting,
+)
+
+
+def test_defaults_before_anything_is_stored(db: Database) -> None:
+    with db.read() as s:
+        assert load_settings(s) == ClinicSettings("kapdesk clinic", 10, 30)
+
+
+def test_set_returns_the_previous_value_and_persists(db: Database) -> None:
+    with db.write() as s:
+        assert set_setting(s, "clinic_name", "  Harbour Clinic ") == "kapdesk clinic"
+        assert set_setting(s, "idle_lock_minutes", 15) == 10
+    with db.write() as s:
+        assert set_setting(s, "idle_lock_minutes", 20) == 15
+    with db.read() as s:
+        assert load_settings(s) == ClinicSettings("Harbour Clinic", 20, 30)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("idle_lock_minutes", 0, "Idle lock 0 minutes is outside the allowed range 1-240 minutes."),
+        ("idle_lock_minutes", 241, "Idle lock 241 minutes is outside the allowed range 1-240"),
+        ("idle_lock_minutes", "5", "Idle lock must be a whole number of minutes."),
+        ("idle_lock_minutes", True, "whole number"),
+        ("backups_to_keep", 0, "Backups to keep 0 backups is outside the allowed range 1-1000"),
+        ("clinic_name", "   ", "Clinic name '   ' must be 1-200 characters long."),
+        ("clinic_name", "x" * 201, "must be 1-200 characters"),
+        ("clinic_name", 7, "Clinic name must be text."),
+    ],
+)
+def test_invalid_values_are_refused_and_nothing_is_stored(
+    db: Database, key: str, value: object, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught, db.write() as s:
+        set_setting(s, key, value)
+    assert message in caught.value.message
+    assert caught.value.field == SETTINGS[key].label
+    assert caught.value.value == value
+    with db.read() as s:
+        assert s.get(Setting, key) is None
+
+
+@given(minutes=st.integers(-1000, 1000))
+def test_idle_lock_accepts_exactly_one_to_240(minutes: int) -> None:
+    spec = SETTINGS["idle_lock_minutes"]
+    if 1 <= minutes <= 240:
+        assert spec.validate(minutes) == minutes
+    else:
+        with pytest.raises(ValidationError):
+            spec.validate(minutes)
+
+
+def test_an_unreadable_stored_value_falls_back_to_the_default(db: Database) -> None:
+    with db.write() as s:
+        s.add(Setting(key="backups_to_keep", value="lots"))
+    with db.read() as s:
+        assert get_setting(s, "backups_to_keep") == 30
+
+
+def test_unknown_keys_are_a_programming_error(db: Database) -> None:
+    with pytest.raises(KeyError, match="unknown setting 'colour'"), db.read() as s:
+        get_setting(s, "colour")

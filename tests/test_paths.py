@@ -1,0 +1,70 @@
+"""Where the database lives: --db beats KAPDESK_DB beats the per-user default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kapdesk import paths
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "userdata" / "kapdesk"
+    monkeypatch.setattr(paths, "data_dir", lambda: folder)
+    return folder
+
+
+def test_default_is_in_the_platform_user_data_folder() -> None:
+    from platformdirs import user_data_path
+
+    assert paths.default_db_path() == user_data_path("kapdesk", appauthor=False) / "kapdesk.sqlite"
+    assert paths.demo_db_path() == paths.default_db_path().with_name("demo.sqlite")
+
+
+def test_default_path_and_its_folder_is_created(data_dir: Path) -> None:
+    assert not data_dir.exists()
+    assert paths.resolve_db_path(None, demo=False, environ={}) == data_dir / "kapdesk.sqlite"
+    assert data_dir.is_dir()
+
+
+def test_environment_beats_default(data_dir: Path, tmp_path: Path) -> None:
+    env = {"KAPDESK_DB": str(tmp_path / "env" / "clinic.sqlite")}
+    assert paths.resolve_db_path(None, demo=False, environ=env) == tmp_path / "env/clinic.sqlite"
+    assert (tmp_path / "env").is_dir()
+
+
+def test_cli_beats_environment(data_dir: Path, tmp_path: Path) -> None:
+    env = {"KAPDESK_DB": str(tmp_path / "env.sqlite")}
+    chosen = paths.resolve_db_path(str(tmp_path / "cli.sqlite"), demo=False, environ=env)
+    assert chosen == tmp_path / "cli.sqlite"
+    assert paths.resolve_db_path(str(tmp_path / "d.sqlite"), demo=True, environ=env) == (
+        tmp_path / "d.sqlite"
+    )
+
+
+def test_demo_never_uses_the_clinic_database_from_the_environment(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    env = {"KAPDESK_DB": str(tmp_path / "real-clinic.sqlite")}
+    assert paths.resolve_db_path(None, demo=True, environ=env) == data_dir / "demo.sqlite"
+
+
+def test_empty_values_count_as_not_given(data_dir: Path) -> None:
+    assert paths.resolve_db_path("", demo=False, environ={"KAPDESK_DB": ""}) == (
+        data_dir / "kapdesk.sqlite"
+    )
+
+
+def test_relative_and_home_paths_become_absolute(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert paths.resolve_db_path("rel/x.sqlite", demo=False, environ={}) == (
+        tmp_path / "rel" / "x.sqlite"
+    )
+    assert paths.resolve_db_path("~/k.sqlite", demo=False, environ={}) == (
+        tmp_path / "home" / "k.sqlite"
+    )
