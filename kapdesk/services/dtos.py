@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from kapdesk.domain.instruments import Outcome
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.schedule import DueItem
+from kapdesk.domain.vitals import Assessment
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,36 @@ class ReadingInfo:
 
 
 @dataclass(frozen=True)
+class RecordedReading:
+    """A stored reading with the protocol's assessment of it, for the screen to act on."""
+
+    reading: ReadingInfo
+    assessment: Assessment
+    hold_active: bool  # dosing needs a prescriber's override (pre-dose readings only)
+
+    @property
+    def band(self) -> str:
+        return self.assessment.band.value
+
+    @property
+    def summary(self) -> str:
+        return self.assessment.summary
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """What the protocol says to do, most serious rule first."""
+        return tuple(dict.fromkeys(h.action for h in self.assessment.fired))
+
+    @property
+    def recheck_after_min(self) -> int | None:
+        return self.assessment.recheck_after_min
+
+    @property
+    def escalate(self) -> bool:
+        return self.assessment.escalate
+
+
+@dataclass(frozen=True)
 class DoseInfo:
     id: int
     session_id: int
@@ -166,6 +198,28 @@ class InstrumentInfo:
     item9_flag: bool
     taken_at: datetime
     recorded_by: str
+    band_rule: str = ""  # provenance, e.g. "PHQ-9 10-14: moderate (Kroenke 2001)"
+    follow_up: tuple[str, ...] = ()  # one sentence per item needing clinician follow-up
+    max_total: int = 0
+
+
+@dataclass(frozen=True)
+class CourseOutcomeInfo:
+    """PHQ-9 across a course: baseline, latest, response/remission and item 9 over time."""
+
+    course_id: int
+    instrument: str
+    results: tuple[InstrumentInfo, ...]  # oldest first
+    baseline: InstrumentInfo | None  # the course's first PHQ-9
+    latest: InstrumentInfo | None  # its last one, when there are at least two
+    outcome: Outcome | None  # None until there are two results
+    item9_history: tuple[tuple[datetime, int], ...]  # (taken_at, item 9 answer)
+    rule: str  # the response/remission definitions used
+
+    @property
+    def item9_flagged(self) -> bool:
+        """Item 9 was above 0 at any time in the course."""
+        return any(value > 0 for _, value in self.item9_history)
 
 
 @dataclass(frozen=True)
@@ -181,6 +235,7 @@ class NoteInfo:
     author: str
     created_at: datetime
     updated_at: datetime
+    author_id: int | None = None
 
 
 @dataclass(frozen=True)

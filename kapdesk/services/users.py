@@ -54,10 +54,12 @@ class UserService:
         role: Role,
         password: str,
         action: str,
+        check_password: bool = True,
     ) -> UserInfo:
         username = validate_username(username)
         full_name = validate_full_name(full_name)
-        validate_password(password)
+        if check_password:
+            validate_password(password)
         hashed = hash_password(password)  # slow: outside the write lock
         with self.ctx.db.write() as s:
             if s.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
@@ -118,6 +120,22 @@ class UserService:
             role=role,
             password=password,
             action="user.add_console",
+        )
+
+    def _add_demo_user(
+        self, *, username: str, full_name: str, role: Role, password: str
+    ) -> UserInfo:
+        """Demo clinic only (kapdesk.services.demo): like the console path, but without the
+        password-length rule, so the documented demo password 'demo' works. Never use it for a
+        real clinic's accounts; audited as ``user.add_demo`` so such accounts stand out."""
+        return self._insert(
+            None,
+            username=username,
+            full_name=full_name,
+            role=role,
+            password=password,
+            action="user.add_demo",
+            check_password=False,
         )
 
     def list_users(self) -> list[UserInfo]:

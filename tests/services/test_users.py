@@ -17,7 +17,9 @@ def test_login_with_right_password_returns_actor_and_audits(ctx: ServiceContext)
     assert actor.role is Role.NURSE
     with ctx.db.read() as s:
         last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
-    assert last is not None and last.action == "auth.login" and last.user_id == actor.user_id
+    assert last is not None
+    assert last.action == "auth.login"
+    assert last.user_id == actor.user_id
 
 
 @pytest.mark.parametrize(
@@ -31,7 +33,8 @@ def test_login_failure_says_nothing_about_which_part(
     assert str(exc.value) == "Unknown username or wrong password."
     with ctx.db.read() as s:
         last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
-    assert last is not None and last.action == "auth.login_failed"
+    assert last is not None
+    assert last.action == "auth.login_failed"
 
 
 def test_admin_adds_user_and_hash_never_in_audit(ctx: ServiceContext, admin: Actor) -> None:
@@ -41,8 +44,11 @@ def test_admin_adds_user_and_hash_never_in_audit(ctx: ServiceContext, admin: Act
     with ctx.db.read() as s:
         row = s.get(User, info.id)
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
-    assert row is not None and row.password_hash.startswith("$argon2id$")
-    assert entry is not None and entry.action == "user.add" and "$argon2" not in (entry.after or "")
+    assert row is not None
+    assert row.password_hash.startswith("$argon2id$")
+    assert entry is not None
+    assert entry.action == "user.add"
+    assert "$argon2" not in (entry.after or "")
 
 
 def test_nurse_cannot_add_user_and_nothing_changes(ctx: ServiceContext, nurse: Actor) -> None:

@@ -1,0 +1,118 @@
+"""Clinical notes: the integration-note template and what a note may hold.
+
+A dosing session has one free-text *session note*. An *integration note*
+records a psychotherapy session that works through what came up after dosing;
+it follows a template of four sections plus free text. Both are drafts until
+finalised; a final note is never edited (corrections are addenda).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+from kapdesk.domain.errors import ValidationError
+
+# Plausible-input limit for note text (one section or the free-text body).
+NOTE_MAX_CHARS: Final = 20_000
+
+
+class NoteKind(StrEnum):
+    SESSION = "session"
+    INTEGRATION = "integration"
+
+
+class NoteStatus(StrEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+@dataclass(frozen=True)
+class NoteSection:
+    key: str
+    label: str
+    prompt: str
+
+
+INTEGRATION_SECTIONS: tuple[NoteSection, ...] = (
+    NoteSection(
+        "themes",
+        "Themes and insights",
+        "What came up during and after the dosing session: images, memories, "
+        "emotions, meanings the patient draws from it.",
+    ),
+    NoteSection(
+        "changes",
+        "What has changed since dosing",
+        "Mood, sleep, relationships, habits and outlook since the dosing session, "
+        "in the patient's words where possible.",
+    ),
+    NoteSection(
+        "plan",
+        "Plan / homework",
+        "Practices, commitments and topics agreed for the time until the next session.",
+    ),
+    NoteSection(
+        "risk",
+        "Risk review",
+        "Suicidal ideation (PHQ-9 item 9), self-harm, substance use or craving, "
+        "safety plan and who was informed.",
+    ),
+)
+
+SECTIONS_BY_KEY: Mapping[str, NoteSection] = MappingProxyType(
+    {s.key: s for s in INTEGRATION_SECTIONS}
+)
+SECTION_KEYS: tuple[str, ...] = tuple(SECTIONS_BY_KEY)
+
+
+def empty_sections() -> dict[str, str]:
+    return dict.fromkeys(SECTION_KEYS, "")
+
+
+def validate_text(field: str, value: object) -> str:
+    """Note text is kept exactly as typed (an autosaving editor must get back what it sent)."""
+    if not isinstance(value, str):
+        raise ValidationError(field, value, f"{field} must be text, got {value!r}.")
+    if len(value) > NOTE_MAX_CHARS:
+        raise ValidationError(
+            field,
+            f"{len(value)} characters",
+            f"{field} is {len(value)} characters long; at most {NOTE_MAX_CHARS} are allowed.",
+        )
+    return value
+
+
+def validate_sections(sections: Mapping[str, object]) -> dict[str, str]:
+    """Check section texts; keys must be among SECTION_KEYS (a subset is fine)."""
+    if not isinstance(sections, Mapping):
+        raise ValidationError(
+            "Sections", sections, f"Sections must map section keys to text, got {sections!r}."
+        )
+    clean: dict[str, str] = {}
+    for key, value in sections.items():
+        if key not in SECTIONS_BY_KEY:
+            allowed = ", ".join(SECTION_KEYS)
+            raise ValidationError(
+                "Section", key, f"Section '{key}' is not part of the template; allowed: {allowed}."
+            )
+        clean[key] = validate_text(SECTIONS_BY_KEY[key].label, value)
+    return clean
+
+
+def merged_sections(current: Mapping[str, object], changes: Mapping[str, str]) -> dict[str, str]:
+    """Every template section, current text overlaid with ``changes``."""
+    merged = empty_sections()
+    for key in SECTION_KEYS:
+        value = current.get(key, "")
+        merged[key] = value if isinstance(value, str) else ""
+    merged.update(changes)
+    return merged
+
+
+def is_blank(sections: Mapping[str, str], body: str) -> bool:
+    """No text at all (an empty note cannot be finalised)."""
+    return not body.strip() and not any(v.strip() for v in sections.values())

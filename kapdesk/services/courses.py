@@ -1,0 +1,215 @@
+"""Treatment courses: start one on a protocol, end it, list a patient's courses.
+
+Decisions a caller must know:
+
+* A course stores the protocol id *and* version current at its start; every
+  alert in its sessions names that protocol.
+* A patient has at most one open course: starting a second one while another
+  has no end date is refused (end the first, then start the next).
+* A course can only end once every one of its sessions is finished
+  (discharged, cancelled or dose withheld). The reason for ending has no column
+  of its own: it is kept in the audit entry (``after["end_reason"]``).
+* Dates are calendar dates; ``started_on`` defaults to today's local date and
+  may be at most MAX_DAYS_AHEAD in the future (a course planned ahead).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.patients import validate_notes
+from kapdesk.domain.permissions import Action
+from kapdesk.domain.session_state import SessionState, is_terminal
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.dtos import CourseInfo
+from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.storage.orm import Course, DosingSession, Patient
+
+# Plausible input, not a clinical number: how far ahead a course may be dated.
+MAX_DAYS_AHEAD: Final = 366
+
+
+def course_info(c: Course, ctx: ServiceContext, session_count: int) -> CourseInfo:
+    proto = ctx.protocols.get(c.protocol_id)
+    return CourseInfo(
+        id=c.id,
+        patient_id=c.patient_id,
+        protocol_id=c.protocol_id,
+        protocol_version=c.protocol_version,
+        protocol_title=proto.title if proto else "",
+        started_on=c.started_on,
+        goal=c.goal,
+        ended_on=c.ended_on,
+        session_count=session_count,
+    )
+
+
+def _session_count(s: Session, course_id: int) -> int:
+    return int(
+        s.scalar(select(func.count(DosingSession.id)).where(DosingSession.course_id == course_id))
+        or 0
+    )
+
+
+def _get(s: Session, course_id: int) -> Course:
+    row = s.get(Course, course_id)
+    if row is None:
+        raise NotFound(f"There is no treatment course #{course_id}.")
+    return row
+
+
+def _as_date(field: str, value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValidationError(field, value, f"{field} {value!r} is not a date (YYYY-MM-DD).")
+
+
+class CourseService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def _today(self) -> date:
+        return self.ctx.now().astimezone().date()
+
+    def start(
+        self,
+        actor: Actor,
+        patient_id: int,
+        protocol_id: str,
+        started_on: date | str | None = None,
+        goal: str = "",
+    ) -> CourseInfo:
+        actor.require(Action.MANAGE_COURSES)
+        protocol = self.ctx.protocols.get(protocol_id)
+        if protocol is None:
+            known = ", ".join(sorted(self.ctx.protocols))
+            raise ValidationError(
+                "Protocol", protocol_id, f"Protocol '{protocol_id}' is not known; known: {known}."
+            )
+        today = self._today()
+        start = today if started_on is None else _as_date("Start date", started_on)
+        latest = today + timedelta(days=MAX_DAYS_AHEAD)
+        if start > latest:
+            raise ValidationError(
+                "Start date",
+                start,
+                f"Start date {start.isoformat()} is more than {MAX_DAYS_AHEAD} days ahead "
+                f"(latest {latest.isoformat()}).",
+            )
+        clean_goal = validate_notes("Goal", goal)
+        with self.ctx.db.write() as s:
+            patient = s.get(Patient, patient_id)
+            if patient is None:
+                raise NotFound(f"There is no patient #{patient_id}.")
+            if start < patient.date_of_birth:
+                raise ValidationError(
+                    "Start date",
+                    start,
+                    f"Start date {start.isoformat()} is before the patient's date of birth "
+                    f"{patient.date_of_birth.isoformat()}.",
+                )
+            open_course = s.scalar(
+                select(Course).where(Course.patient_id == patient_id, Course.ended_on.is_(None))
+            )
+            if open_course is not None:
+                raise ValidationError(
+                    "Course",
+                    open_course.id,
+                    f"{patient.family_name}, {patient.given_name} already has an open course "
+                    f"({open_course.protocol_id} v{open_course.protocol_version}, started "
+                    f"{open_course.started_on.isoformat()}); end it before starting another.",
+                )
+            row = Course(
+                patient_id=patient_id,
+                protocol_id=protocol.id,
+                protocol_version=protocol.version,
+                started_on=start,
+                goal=clean_goal,
+                ended_on=None,
+                created_at=self.ctx.now(),
+            )
+            s.add(row)
+            s.flush()
+            audit_change(s, self.ctx, actor, "course.start", "course", row.id, after=snapshot(row))
+            return course_info(row, self.ctx, 0)
+
+    def end(
+        self, actor: Actor, course_id: int, ended_on: date | str, reason: str = ""
+    ) -> CourseInfo:
+        actor.require(Action.MANAGE_COURSES)
+        end = _as_date("End date", ended_on)
+        clean_reason = validate_notes("Reason", reason)
+        today = self._today()
+        if end > today:
+            raise ValidationError(
+                "End date",
+                end,
+                f"End date {end.isoformat()} is in the future (today is {today.isoformat()}).",
+            )
+        with self.ctx.db.write() as s:
+            row = _get(s, course_id)
+            if row.ended_on is not None:
+                raise ValidationError(
+                    "End date",
+                    end,
+                    f"Course #{course_id} already ended on {row.ended_on.isoformat()}.",
+                )
+            if end < row.started_on:
+                raise ValidationError(
+                    "End date",
+                    end,
+                    f"End date {end.isoformat()} is before the course started "
+                    f"({row.started_on.isoformat()}).",
+                )
+            states = s.scalars(
+                select(DosingSession.state).where(DosingSession.course_id == course_id)
+            ).all()
+            unfinished = sorted({st for st in states if not is_terminal(SessionState(st))})
+            if unfinished:
+                raise ValidationError(
+                    "End date",
+                    end,
+                    f"Course #{course_id} still has sessions that are not finished "
+                    f"({', '.join(SessionState(st).label for st in unfinished)}); discharge or "
+                    "cancel them first.",
+                )
+            before = snapshot(row)
+            row.ended_on = end
+            after = {**snapshot(row), "end_reason": clean_reason}
+            audit_change(
+                s, self.ctx, actor, "course.end", "course", row.id, before=before, after=after
+            )
+            return course_info(row, self.ctx, len(states))
+
+    def get(self, course_id: int) -> CourseInfo:
+        with self.ctx.db.read() as s:
+            row = _get(s, course_id)
+            return course_info(row, self.ctx, _session_count(s, course_id))
+
+    def list_for_patient(self, patient_id: int) -> list[CourseInfo]:
+        """Oldest first, each with its number of dosing sessions."""
+        sessions = (
+            select(func.count(DosingSession.id))
+            .where(DosingSession.course_id == Course.id)
+            .correlate(Course)
+            .scalar_subquery()
+        )
+        with self.ctx.db.read() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFound(f"There is no patient #{patient_id}.")
+            rows = s.execute(
+                select(Course, sessions)
+                .where(Course.patient_id == patient_id)
+                .order_by(Course.started_on, Course.id)
+            ).all()
+            return [course_info(c, self.ctx, int(n)) for c, n in rows]

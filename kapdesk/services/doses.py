@@ -1,0 +1,200 @@
+"""Doses given in a dosing session, checked against the protocol.
+
+Decisions a caller must know:
+
+* The first dose needs the session in pre-dose vitals (so at least one
+  pre-dose reading), no active pre-dose hold, and a time after the latest
+  pre-dose reading; it sets ``first_dose_at`` and moves the session to dosed.
+  Later doses (dosed or monitoring) are boosters, at or after the first dose,
+  by any route the protocol allows. Maxima are per dose, not cumulative.
+* mg/kg is converted with the session's weight (checklist ``weight_kg``); there
+  is no fallback to the patient's usual weight.
+* Over the protocol maximum: only roles with CONFIRM_OVER_MAX_DOSE (clinician)
+  may record it, with ``confirm_over_max=True`` and a reason; the dose stores
+  ``over_limit``, the reason and who confirmed it.
+* ``given_by_user_id`` (default: the actor) must be an active user whose role
+  may give doses. ``DoseInfo.unit`` is the stored unit value ('mg',
+  'mg_per_kg', 'device'; ``DoseUnit(unit).label`` for display).
+* Audit: ``dose.record`` on entity ``dose``; the first dose adds
+  ``session.transition`` on ``dosing_session``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from kapdesk.domain.dosing import DoseUnit, require_confirmation, validate_dose
+from kapdesk.domain.errors import PermissionDenied, ValidationError
+from kapdesk.domain.permissions import Action, Role, can
+from kapdesk.domain.protocol import Phase, Route
+from kapdesk.domain.session_state import SessionEvent, SessionState, state_after_event
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.dtos import DoseInfo
+from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.session_support import (
+    MAX_LOT_CHARS,
+    dose_info,
+    given_time,
+    hold_message,
+    holding_reading,
+    load,
+    refuse,
+    short_text,
+    user_names,
+    who_may,
+)
+from kapdesk.storage.orm import Dose, HoldOverride, User, VitalReading
+
+_S = SessionState
+
+
+class DoseService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def record(
+        self,
+        actor: Actor,
+        session_id: int,
+        *,
+        medication: str,
+        route: Route | str,
+        amount: float | int | str,
+        unit: DoseUnit | str,
+        lot_number: str,
+        given_at: datetime | None = None,
+        given_by_user_id: int | None = None,
+        confirm_over_max: bool = False,
+        confirmation_reason: str | None = None,
+    ) -> DoseInfo:
+        lot = short_text("Lot number", lot_number, MAX_LOT_CHARS)
+        now = self.ctx.now()
+        given = given_time("Given at", given_at, now)
+        actor.require(Action.RECORD_DOSE)
+        with self.ctx.db.write() as s:
+            loaded = load(s, self.ctx, session_id)
+            ds, protocol, state = loaded.session, loaded.protocol, loaded.state
+            if state is _S.SCHEDULED:
+                raise refuse(
+                    state, "dosed", "This session is only scheduled: check the patient in first."
+                )
+            if state is _S.CHECKED_IN:
+                raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
+            if state not in (_S.PRE_DOSE_VITALS, _S.DOSED, _S.MONITORING):
+                raise refuse(state, "dosed", f"A session that is {state.label} takes no doses.")
+            booster = state is not _S.PRE_DOSE_VITALS
+            readings = s.scalars(
+                select(VitalReading).where(VitalReading.session_id == session_id)
+            ).all()
+            pre = [r for r in readings if r.phase == Phase.PRE_DOSE.value]
+            if not pre:
+                raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
+            if booster:
+                assert ds.first_dose_at is not None
+                if given < ds.first_dose_at:
+                    raise ValidationError(
+                        "Given at",
+                        given_at,
+                        f"A booster given at {given:%H:%M} UTC cannot be before the first "
+                        f"dose ({ds.first_dose_at:%H:%M} UTC).",
+                    )
+            else:
+                overrides = s.scalars(
+                    select(HoldOverride).where(HoldOverride.session_id == session_id)
+                ).all()
+                hold = holding_reading(readings, overrides)
+                if hold is not None:
+                    raise refuse(state, "dosed", hold_message(hold, protocol))
+                last_pre = max(r.taken_at for r in pre)
+                if given <= last_pre:
+                    raise ValidationError(
+                        "Given at",
+                        given_at,
+                        f"The dose at {given:%H:%M:%S} UTC must come after the latest "
+                        f"pre-dose reading ({last_pre:%H:%M:%S} UTC).",
+                    )
+
+            calc = validate_dose(
+                protocol,
+                medication=medication,
+                route=route,
+                amount=amount,
+                unit=unit,
+                weight_kg=ds.weight_kg,
+            )
+            reason: str | None = None
+            if calc.over_limit:
+                if not can(actor.role, Action.CONFIRM_OVER_MAX_DOSE):
+                    raise PermissionDenied(
+                        actor.role.value,
+                        Action.CONFIRM_OVER_MAX_DOSE.value,
+                        f"{calc.limit_message} Only {who_may(Action.CONFIRM_OVER_MAX_DOSE)} "
+                        "may confirm a dose above the protocol maximum.",
+                    )
+                reason = require_confirmation(calc, confirm_over_max, confirmation_reason)
+
+            giver_id = actor.user_id if given_by_user_id is None else given_by_user_id
+            giver = s.get(User, giver_id)
+            if giver is None or not giver.active or not can(Role(giver.role), Action.RECORD_DOSE):
+                if giver is None:
+                    who = f"there is no user #{giver_id}"
+                else:
+                    inactive = "" if giver.active else ", account disabled"
+                    who = f"{giver.full_name} ({giver.role}{inactive}) cannot have given the dose"
+                raise ValidationError(
+                    "Given by",
+                    given_by_user_id,
+                    f"Given by: {who}; choose an active member of staff who gives doses "
+                    f"({who_may(Action.RECORD_DOSE)}).",
+                )
+
+            row = Dose(
+                session_id=session_id,
+                medication=calc.medication,
+                route=calc.route.value,
+                amount=calc.amount_entered,
+                unit=calc.unit.value,
+                mg=calc.mg,
+                given_at=given,
+                lot_number=lot,
+                given_by=giver_id,
+                is_booster=booster,
+                over_limit=calc.over_limit,
+                confirmation_reason=reason,
+                confirmed_by=actor.user_id if calc.over_limit else None,
+                recorded_by=actor.user_id,
+                recorded_at=now,
+            )
+            s.add(row)
+            s.flush()
+            audit_change(s, self.ctx, actor, "dose.record", "dose", row.id, after=snapshot(row))
+            if not booster:
+                before = snapshot(ds)
+                ds.first_dose_at = given
+                ds.state = state_after_event(state, SessionEvent.DOSE_GIVEN).value
+                audit_change(
+                    s,
+                    self.ctx,
+                    actor,
+                    "session.transition",
+                    "dosing_session",
+                    ds.id,
+                    before=before,
+                    after=snapshot(ds),
+                )
+            names = {actor.user_id: actor.full_name, giver.id: giver.full_name}
+            return dose_info(row, names)
+
+    def doses(self, session_id: int) -> list[DoseInfo]:
+        """The session's doses in the order they were given."""
+        with self.ctx.db.read() as s:
+            load(s, self.ctx, session_id)
+            rows = s.scalars(
+                select(Dose).where(Dose.session_id == session_id).order_by(Dose.given_at, Dose.id)
+            ).all()
+            names = user_names(
+                s, [x for d in rows for x in (d.given_by, d.recorded_by, d.confirmed_by)]
+            )
+            return [dose_info(d, names) for d in rows]

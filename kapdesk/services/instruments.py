@@ -1,0 +1,178 @@
+"""PHQ-9 and GAD-7 results: record, history, and the outcome of a course.
+
+Decisions a caller must know:
+
+* ``instrument`` accepts 'PHQ-9', 'phq9', 'GAD-7' ...; it is stored under its
+  canonical code. Answers are validated and scored by the domain (exact item
+  count, each 0-3); PHQ-9 item 9 > 0 sets ``item9_flag`` and a ``follow_up``
+  sentence the screen must show prominently.
+* A result may name a course (which must be the patient's) and a dosing
+  session (which must belong to that course; the course is taken from the
+  session when not given). ``taken_at`` defaults to now, at most 5 minutes ahead.
+* ``course_outcome``: baseline = the course's first PHQ-9 (by time taken),
+  latest = its last one when there are at least two; response and remission
+  follow the domain rule (>= 50 % fall from baseline; PHQ-9 < 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.instruments import (
+    PHQ9,
+    PHQ9_OUTCOME,
+    course_outcome,
+    get_instrument,
+    score_instrument,
+)
+from kapdesk.domain.permissions import Action
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.dtos import CourseOutcomeInfo, InstrumentInfo
+from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.session_support import given_time, user_names
+from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Patient
+
+
+def instrument_info(r: InstrumentResult, names: dict[int, str]) -> InstrumentInfo:
+    score = score_instrument(r.instrument, [int(a) for a in r.answers])
+    return InstrumentInfo(
+        id=r.id,
+        patient_id=r.patient_id,
+        course_id=r.course_id,
+        session_id=r.session_id,
+        instrument=r.instrument,
+        answers=score.answers,
+        total=r.total,
+        band=r.band,
+        item9_flag=r.item9_flag,
+        taken_at=r.taken_at,
+        recorded_by=names.get(r.recorded_by, ""),
+        band_rule=score.band_rule,
+        follow_up=score.follow_up,
+        max_total=score.max_total,
+    )
+
+
+def _results(s: Session, *conditions: ColumnElement[bool]) -> list[InstrumentInfo]:
+    rows = s.scalars(
+        select(InstrumentResult)
+        .where(*conditions)
+        .order_by(InstrumentResult.taken_at, InstrumentResult.id)
+    ).all()
+    names = user_names(s, (r.recorded_by for r in rows))
+    return [instrument_info(r, names) for r in rows]
+
+
+class InstrumentService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def record(
+        self,
+        actor: Actor,
+        patient_id: int,
+        instrument: str,
+        answers: Sequence[int],
+        *,
+        taken_at: datetime | None = None,
+        course_id: int | None = None,
+        session_id: int | None = None,
+    ) -> InstrumentInfo:
+        actor.require(Action.RECORD_INSTRUMENT)
+        score = score_instrument(instrument, answers)
+        now = self.ctx.now()
+        moment = given_time("Taken at", taken_at, now)
+        with self.ctx.db.write() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFound(f"There is no patient #{patient_id}.")
+            if session_id is not None:
+                session = s.get(DosingSession, session_id)
+                if session is None:
+                    raise NotFound(f"There is no dosing session #{session_id}.")
+                if course_id is not None and session.course_id != course_id:
+                    raise ValidationError(
+                        "Session",
+                        session_id,
+                        f"Dosing session #{session_id} belongs to course #{session.course_id}, "
+                        f"not to course #{course_id}.",
+                    )
+                course_id = session.course_id
+            if course_id is not None:
+                course = s.get(Course, course_id)
+                if course is None:
+                    raise NotFound(f"There is no treatment course #{course_id}.")
+                if course.patient_id != patient_id:
+                    raise ValidationError(
+                        "Course",
+                        course_id,
+                        f"Course #{course_id} belongs to another patient, not to patient "
+                        f"#{patient_id}.",
+                    )
+            row = InstrumentResult(
+                patient_id=patient_id,
+                course_id=course_id,
+                session_id=session_id,
+                instrument=score.code,
+                answers=list(score.answers),
+                total=score.total,
+                band=score.band,
+                item9_flag=score.item9_flag,
+                taken_at=moment,
+                recorded_by=actor.user_id,
+                recorded_at=now,
+            )
+            s.add(row)
+            s.flush()
+            audit_change(
+                s, self.ctx, actor, "instrument.record", "instrument_result", row.id,
+                after=snapshot(row),
+            )  # fmt: skip
+            return instrument_info(row, {actor.user_id: actor.full_name})
+
+    def history(
+        self, patient_id: int, instrument: str = "PHQ-9", course_id: int | None = None
+    ) -> list[InstrumentInfo]:
+        """A patient's results of one instrument, oldest first (optionally one course's)."""
+        code = get_instrument(instrument).code
+        with self.ctx.db.read() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFound(f"There is no patient #{patient_id}.")
+            conditions = [
+                InstrumentResult.patient_id == patient_id,
+                InstrumentResult.instrument == code,
+            ]
+            if course_id is not None:
+                conditions.append(InstrumentResult.course_id == course_id)
+            return _results(s, *conditions)
+
+    def course_outcome(self, course_id: int) -> CourseOutcomeInfo:
+        with self.ctx.db.read() as s:
+            if s.get(Course, course_id) is None:
+                raise NotFound(f"There is no treatment course #{course_id}.")
+            results = _results(
+                s,
+                InstrumentResult.course_id == course_id,
+                InstrumentResult.instrument == PHQ9.code,
+            )
+        baseline = results[0] if results else None
+        latest = results[-1] if len(results) > 1 else None
+        outcome = (
+            course_outcome(baseline.total, latest.total)
+            if baseline is not None and latest is not None
+            else None
+        )
+        return CourseOutcomeInfo(
+            course_id=course_id,
+            instrument=PHQ9.code,
+            results=tuple(results),
+            baseline=baseline,
+            latest=latest,
+            outcome=outcome,
+            item9_history=tuple((r.taken_at, r.answers[8]) for r in results),
+            rule=PHQ9_OUTCOME.source,
+        )

@@ -1,0 +1,300 @@
+"""Session notes and integration notes, written by autosaving editors.
+
+Decisions a caller must know:
+
+* Each dosing session has at most one note of kind "session";
+  ``save_session_note`` creates or replaces its body. Saving the same body
+  again writes nothing and audits nothing; saving an empty body when there is
+  no note yet returns None (nothing to keep). Anyone allowed to write session
+  notes may edit it; the first writer stays its author.
+* An integration note belongs to a course and may follow up one of its dosing
+  sessions (not a cancelled one, and not held before that session's first
+  dose). It starts as an empty draft with the template's four sections
+  (``template()``); ``update_integration_note`` takes any subset of the section
+  keys and/or the free-text body, and writes only when something changed. Only
+  its author or a clinician may edit it.
+* ``finalize`` makes a note final; a final note refuses every edit with
+  RecordLocked (corrections will be addenda). Signing with a password comes
+  later and will fill ``signed_at``/``signed_by``.
+* Note text is stored exactly as typed (no trimming), up to 20,000 characters
+  per section or body.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, select
+from sqlalchemy.orm import Session
+
+from kapdesk.domain.errors import NotFound, PermissionDenied, RecordLocked, ValidationError
+from kapdesk.domain.notes import (
+    INTEGRATION_SECTIONS,
+    NoteKind,
+    NoteSection,
+    NoteStatus,
+    empty_sections,
+    is_blank,
+    merged_sections,
+    validate_sections,
+    validate_text,
+)
+from kapdesk.domain.permissions import Action, Role
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.dtos import NoteInfo
+from kapdesk.services.observations import CLOSED_STATES
+from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.session_support import given_time, load, user_names
+from kapdesk.storage.orm import Course, DosingSession, Note
+
+
+def note_info(n: Note, names: dict[int, str]) -> NoteInfo:
+    sections = merged_sections(n.sections or {}, {}) if n.kind == NoteKind.INTEGRATION else {}
+    return NoteInfo(
+        id=n.id,
+        kind=n.kind,
+        course_id=n.course_id,
+        dosing_session_id=n.dosing_session_id,
+        held_at=n.held_at,
+        sections=sections,
+        body=n.body,
+        status=n.status,
+        author=names.get(n.author_id, ""),
+        created_at=n.created_at,
+        updated_at=n.updated_at,
+        author_id=n.author_id,
+    )
+
+
+def _info(s: Session, n: Note) -> NoteInfo:
+    return note_info(n, user_names(s, [n.author_id]))
+
+
+def _get(s: Session, note_id: int) -> Note:
+    row = s.get(Note, note_id)
+    if row is None:
+        raise NotFound(f"There is no note #{note_id}.")
+    return row
+
+
+def _refuse_final(n: Note) -> None:
+    if n.status == NoteStatus.FINAL:
+        raise RecordLocked(
+            f"Note #{n.id} is final and cannot be changed; add an addendum to correct it."
+        )
+
+
+def _require_editor(actor: Actor, n: Note, names: dict[int, str]) -> None:
+    if actor.user_id != n.author_id and actor.role is not Role.CLINICIAN:
+        author = names.get(n.author_id, f"user #{n.author_id}")
+        raise PermissionDenied(
+            actor.role.value,
+            Action.WRITE_INTEGRATION_NOTE.value,
+            f"Only the author ({author}) or a clinician may change integration note #{n.id}.",
+        )
+
+
+class NoteService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    @staticmethod
+    def template() -> tuple[NoteSection, ...]:
+        """The integration-note sections (key, label, prompt), in display order."""
+        return INTEGRATION_SECTIONS
+
+    # ------------------------------------------------------------ session notes
+
+    def save_session_note(self, actor: Actor, session_id: int, body: str) -> NoteInfo | None:
+        actor.require(Action.WRITE_SESSION_NOTE)
+        text = validate_text("Session note", body)
+        with self.ctx.db.write() as s:
+            loaded = load(s, self.ctx, session_id)
+            row = s.scalar(
+                select(Note).where(
+                    Note.dosing_session_id == session_id, Note.kind == NoteKind.SESSION.value
+                )
+            )
+            if row is None:
+                if not text:
+                    return None
+                ds = loaded.session
+                row = Note(
+                    kind=NoteKind.SESSION.value,
+                    course_id=ds.course_id,
+                    dosing_session_id=ds.id,
+                    held_at=ds.first_dose_at or ds.checked_in_at or ds.scheduled_at,
+                    sections={},
+                    body=text,
+                    status=NoteStatus.DRAFT.value,
+                    author_id=actor.user_id,
+                    created_at=self.ctx.now(),
+                    updated_at=self.ctx.now(),
+                )
+                s.add(row)
+                s.flush()
+                audit_change(s, self.ctx, actor, "note.create", "note", row.id, after=snapshot(row))
+                return _info(s, row)
+            _refuse_final(row)
+            if row.body == text:
+                return _info(s, row)
+            before = snapshot(row)
+            row.body = text
+            row.updated_at = self.ctx.now()
+            audit_change(
+                s, self.ctx, actor, "note.update", "note", row.id,
+                before=before, after=snapshot(row),
+            )  # fmt: skip
+            return _info(s, row)
+
+    # ------------------------------------------------------------ integration notes
+
+    def create_integration_note(
+        self,
+        actor: Actor,
+        course_id: int,
+        *,
+        follows_session_id: int | None = None,
+        held_at: datetime | None = None,
+    ) -> NoteInfo:
+        actor.require(Action.WRITE_INTEGRATION_NOTE)
+        now = self.ctx.now()
+        moment = given_time("Held at", held_at, now)
+        with self.ctx.db.write() as s:
+            if s.get(Course, course_id) is None:
+                raise NotFound(f"There is no treatment course #{course_id}.")
+            if follows_session_id is not None:
+                self._check_followed(s, course_id, follows_session_id, moment)
+            row = Note(
+                kind=NoteKind.INTEGRATION.value,
+                course_id=course_id,
+                dosing_session_id=follows_session_id,
+                held_at=moment,
+                sections=empty_sections(),
+                body="",
+                status=NoteStatus.DRAFT.value,
+                author_id=actor.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            audit_change(s, self.ctx, actor, "note.create", "note", row.id, after=snapshot(row))
+            return _info(s, row)
+
+    def _check_followed(self, s: Session, course_id: int, session_id: int, held: datetime) -> None:
+        ds = s.get(DosingSession, session_id)
+        if ds is None:
+            raise NotFound(f"There is no dosing session #{session_id}.")
+        if ds.course_id != course_id:
+            raise ValidationError(
+                "Follows session",
+                session_id,
+                f"Dosing session #{session_id} belongs to course #{ds.course_id}, not to "
+                f"course #{course_id}.",
+            )
+        state = load(s, self.ctx, session_id).state
+        if state in CLOSED_STATES:
+            raise ValidationError(
+                "Follows session",
+                session_id,
+                f"Dosing session #{session_id} is {state.label}; an integration note can only "
+                "follow a session that took place.",
+            )
+        if ds.first_dose_at is not None and held < ds.first_dose_at:
+            raise ValidationError(
+                "Held at",
+                held,
+                f"Held at {held:%Y-%m-%d %H:%M} UTC is before the first dose of session "
+                f"#{session_id} ({ds.first_dose_at:%Y-%m-%d %H:%M} UTC).",
+            )
+
+    def update_integration_note(
+        self,
+        actor: Actor,
+        note_id: int,
+        *,
+        sections: dict[str, str] | None = None,
+        body: str | None = None,
+    ) -> NoteInfo:
+        actor.require(Action.WRITE_INTEGRATION_NOTE)
+        changes = {} if sections is None else validate_sections(sections)
+        text = None if body is None else validate_text("Note text", body)
+        with self.ctx.db.write() as s:
+            row = _get(s, note_id)
+            if row.kind != NoteKind.INTEGRATION:
+                raise ValidationError(
+                    "Note",
+                    note_id,
+                    f"Note #{note_id} is a {row.kind} note, not an integration note.",
+                )
+            _refuse_final(row)
+            _require_editor(actor, row, user_names(s, [row.author_id]))
+            new_sections = merged_sections(row.sections or {}, changes)
+            new_body = row.body if text is None else text
+            if new_sections == merged_sections(row.sections or {}, {}) and new_body == row.body:
+                return _info(s, row)
+            before = snapshot(row)
+            row.sections = new_sections
+            row.body = new_body
+            row.updated_at = self.ctx.now()
+            audit_change(
+                s, self.ctx, actor, "note.update", "note", row.id,
+                before=before, after=snapshot(row),
+            )  # fmt: skip
+            return _info(s, row)
+
+    def finalize(self, actor: Actor, note_id: int) -> NoteInfo:
+        """Make a draft final (integration: its author or a clinician; session: a clinician)."""
+        with self.ctx.db.read() as s:
+            kind = _get(s, note_id).kind
+        is_integration = kind == NoteKind.INTEGRATION
+        actor.require(Action.SIGN_INTEGRATION_NOTE if is_integration else Action.SIGN_SESSION)
+        with self.ctx.db.write() as s:
+            row = _get(s, note_id)
+            _refuse_final(row)
+            if is_integration:
+                _require_editor(actor, row, user_names(s, [row.author_id]))
+            if is_blank(merged_sections(row.sections or {}, {}), row.body):
+                raise ValidationError(
+                    "Note", note_id, f"Note #{note_id} is empty; an empty note cannot be final."
+                )
+            before = snapshot(row)
+            row.status = NoteStatus.FINAL.value
+            row.updated_at = self.ctx.now()
+            audit_change(
+                s, self.ctx, actor, "note.finalize", "note", row.id,
+                before=before, after=snapshot(row),
+            )  # fmt: skip
+            return _info(s, row)
+
+    # ------------------------------------------------------------ reads
+
+    def get(self, note_id: int) -> NoteInfo:
+        with self.ctx.db.read() as s:
+            return _info(s, _get(s, note_id))
+
+    def _list(
+        self, s: Session, condition: ColumnElement[bool], *, session_first: bool = False
+    ) -> list[NoteInfo]:
+        order: list[Any] = [Note.held_at, Note.id]
+        if session_first:
+            order.insert(0, case((Note.kind == NoteKind.SESSION.value, 0), else_=1))
+        rows = s.scalars(select(Note).where(condition).order_by(*order)).all()
+        names = user_names(s, (r.author_id for r in rows))
+        return [note_info(r, names) for r in rows]
+
+    def list_for_course(self, course_id: int) -> list[NoteInfo]:
+        """Every note of the course, by the time the session was held."""
+        with self.ctx.db.read() as s:
+            if s.get(Course, course_id) is None:
+                raise NotFound(f"There is no treatment course #{course_id}.")
+            return self._list(s, Note.course_id == course_id)
+
+    def list_for_session(self, session_id: int) -> list[NoteInfo]:
+        """The session's own note first, then the integration notes that follow it up."""
+        with self.ctx.db.read() as s:
+            if s.get(DosingSession, session_id) is None:
+                raise NotFound(f"There is no dosing session #{session_id}.")
+            return self._list(s, Note.dosing_session_id == session_id, session_first=True)

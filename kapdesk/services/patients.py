@@ -1,0 +1,385 @@
+"""Patients: register, correct demographics, look up, search as you type, audit chart views.
+
+Decisions a caller must know:
+
+* MRNs are unique regardless of case ('mrn-1' clashes with 'MRN-1') and kept
+  as typed; ``get_by_mrn`` is case-insensitive too.
+* ``update`` re-validates the whole record with the changes applied; changes
+  that alter nothing write nothing (no audit entry). Audit entries carry full
+  before/after snapshots.
+* ``search(text)`` matches, ordered by family then given name (binary order):
+  every word typed is the start of a word of the family or given name (case-
+  and accent-insensitive: "conceicao" finds "Conceição", "strasse" finds
+  "Straße", "oster" finds "Øster"), or the whole text is the start of the MRN,
+  or the text is the date of birth as 1980-05-17, 17.05.1980 or 17/05/1980.
+  Blank text lists the first ``limit`` patients.
+* Until patients get a folded search column, accent-insensitive matching runs a
+  regular expression on names with non-ASCII letters only (SQLAlchemy's REGEXP
+  on SQLite); names in plain ASCII use LIKE. Candidates are re-checked in Python.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, LargeBinary, and_, cast, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.patients import validate_patient
+from kapdesk.domain.permissions import Action
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.dtos import PatientInfo
+from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.storage.orm import Patient
+
+EDITABLE_FIELDS: Final = (
+    "mrn",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "weight_kg",
+    "allergies",
+    "contraindications",
+)
+DATE_FORMATS: Final = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
+
+
+def patient_info(p: Patient) -> PatientInfo:
+    return PatientInfo(
+        id=p.id,
+        mrn=p.mrn,
+        family_name=p.family_name,
+        given_name=p.given_name,
+        date_of_birth=p.date_of_birth,
+        sex=p.sex,
+        weight_kg=p.weight_kg,
+        allergies=p.allergies,
+        contraindications=p.contraindications,
+    )
+
+
+def _get(s: Session, patient_id: int) -> Patient:
+    row = s.get(Patient, patient_id)
+    if row is None:
+        raise NotFound(f"There is no patient #{patient_id}.")
+    return row
+
+
+def _local_today(ctx: ServiceContext) -> date:
+    return ctx.now().astimezone().date()
+
+
+class PatientService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # ------------------------------------------------------------ changes
+
+    def _validated(self, values: dict[str, Any]) -> dict[str, Any]:
+        clean = validate_patient(
+            mrn=values["mrn"],
+            given_name=values["given_name"],
+            family_name=values["family_name"],
+            date_of_birth=values["date_of_birth"],
+            sex=values["sex"],
+            today=_local_today(self.ctx),
+            weight_kg=values["weight_kg"],
+            allergies=values["allergies"],
+            contraindication_notes=values["contraindications"],
+        )
+        return {
+            "mrn": clean.mrn,
+            "given_name": clean.given_name,
+            "family_name": clean.family_name,
+            "date_of_birth": clean.date_of_birth,
+            "sex": clean.sex.value,
+            "weight_kg": clean.weight_kg,
+            "allergies": clean.allergies,
+            "contraindications": clean.contraindication_notes,
+        }
+
+    @staticmethod
+    def _check_mrn_free(s: Session, mrn: str, patient_id: int | None = None) -> None:
+        query = select(Patient.id).where(func.lower(Patient.mrn) == mrn.lower())
+        if patient_id is not None:
+            query = query.where(Patient.id != patient_id)
+        if s.scalar(query) is not None:
+            raise ValidationError("MRN", mrn, f"MRN '{mrn}' is already used by another patient.")
+
+    def create(
+        self,
+        actor: Actor,
+        *,
+        mrn: str,
+        given_name: str,
+        family_name: str,
+        date_of_birth: date | str,
+        sex: str,
+        weight_kg: float | None = None,
+        allergies: str = "",
+        contraindications: str = "",
+    ) -> PatientInfo:
+        actor.require(Action.EDIT_PATIENT)
+        values = self._validated(
+            {
+                "mrn": mrn,
+                "given_name": given_name,
+                "family_name": family_name,
+                "date_of_birth": date_of_birth,
+                "sex": sex,
+                "weight_kg": weight_kg,
+                "allergies": allergies,
+                "contraindications": contraindications,
+            }
+        )
+        now = self.ctx.now()
+        with self.ctx.db.write() as s:
+            self._check_mrn_free(s, values["mrn"])
+            row = Patient(**values, created_at=now, updated_at=now)
+            s.add(row)
+            s.flush()
+            audit_change(
+                s, self.ctx, actor, "patient.create", "patient", row.id, after=snapshot(row)
+            )
+            return patient_info(row)
+
+    def update(self, actor: Actor, patient_id: int, **changes: Any) -> PatientInfo:
+        """Change any of EDITABLE_FIELDS; the whole record is re-validated."""
+        actor.require(Action.EDIT_PATIENT)
+        unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+        if unknown:
+            raise ValidationError(
+                "Field",
+                unknown[0],
+                f"Patient field '{unknown[0]}' cannot be changed; "
+                f"editable: {', '.join(EDITABLE_FIELDS)}.",
+            )
+        with self.ctx.db.write() as s:
+            row = _get(s, patient_id)
+            current = {f: getattr(row, f) for f in EDITABLE_FIELDS}
+            values = self._validated({**current, **changes})
+            diff = {k: v for k, v in values.items() if current[k] != v}
+            if not diff:
+                return patient_info(row)
+            if "mrn" in diff:
+                self._check_mrn_free(s, values["mrn"], patient_id)
+            before = snapshot(row)
+            for key, value in diff.items():
+                setattr(row, key, value)
+            row.updated_at = self.ctx.now()
+            audit_change(
+                s, self.ctx, actor, "patient.update", "patient", row.id,
+                before=before, after=snapshot(row),
+            )  # fmt: skip
+            return patient_info(row)
+
+    def record_view(self, actor: Actor, patient_id: int) -> None:
+        """Audit that ``actor`` opened the chart (admins may not view charts)."""
+        actor.require(Action.VIEW_PATIENT)
+        with self.ctx.db.write() as s:
+            _get(s, patient_id)
+            audit_change(s, self.ctx, actor, "patient.view", "patient", patient_id)
+
+    # ------------------------------------------------------------ reads
+
+    def get(self, patient_id: int) -> PatientInfo:
+        with self.ctx.db.read() as s:
+            return patient_info(_get(s, patient_id))
+
+    def get_by_mrn(self, mrn: str) -> PatientInfo:
+        text = mrn.strip() if isinstance(mrn, str) else ""
+        with self.ctx.db.read() as s:
+            row = s.scalar(select(Patient).where(func.lower(Patient.mrn) == text.lower()))
+        if row is None:
+            raise NotFound(f"There is no patient with MRN '{text}'.")
+        return patient_info(row)
+
+    def search(self, text: str, limit: int = 50) -> list[PatientInfo]:
+        """Patients matching ``text`` as typed so far (see the module docstring)."""
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        query = SearchQuery.parse(text)
+        stmt = select(Patient).order_by(Patient.family_name, Patient.given_name, Patient.id)
+        if not query.blank:
+            stmt = stmt.where(query.where())
+        found: list[PatientInfo] = []
+        with self.ctx.db.read() as s:
+            for row in _stream(s, stmt):
+                if query.blank or query.matches(row):
+                    found.append(patient_info(row))
+                    if len(found) >= limit:
+                        break
+        return found
+
+
+def _stream(s: Session, stmt: Any) -> Iterator[Patient]:
+    yield from s.scalars(stmt.execution_options(yield_per=100))
+
+
+# ------------------------------------------------------------------ search
+
+# Letters that Unicode does not decompose into a base letter plus accents.
+_UNDECOMPOSED: Final = {
+    "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ħ": "h", "Ħ": "h",
+    "ı": "i", "ŧ": "t", "Ŧ": "t", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+}  # fmt: skip
+_QUERY_SPLIT: Final = re.compile(r"[\s,;'’.\-]+")
+_WORD_SPLIT: Final = re.compile(r"[\s'’.\-]+")
+_NAME_WORD_START: Final = "(?:^|[ '’.-])"
+_COMBINING_MARKS: Final = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
+_WORD_SEPARATORS: Final = (" ", "-", "'", "’", ".")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed: 'Conceição' -> 'conceicao', 'Straße' -> 'strasse'."""
+    out = [
+        _UNDECOMPOSED.get(ch, ch)
+        for ch in unicodedata.normalize("NFKD", text)
+        if not unicodedata.combining(ch)
+    ]
+    return "".join(out).casefold()
+
+
+def _variant_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """Folded letter -> every letter folding to it; two-letter fold -> its ligatures (ß, æ)."""
+    single: dict[str, set[str]] = {}
+    pairs: dict[str, set[str]] = {}
+    blocks = ((0x41, 0x7B), (0xC0, 0x250), (0x370, 0x530), (0x1E00, 0x2000))
+    for lo, hi in blocks:
+        for ch in map(chr, range(lo, hi)):
+            if not unicodedata.category(ch).startswith("L"):
+                continue
+            folded = fold(ch)
+            if len(folded) == 1:
+                single.setdefault(folded, {folded}).add(ch)
+            elif len(folded) == 2 and folded.isascii() and folded.isalpha():
+                pairs.setdefault(folded, set()).add(ch)
+    return (
+        {k: "".join(sorted(v)) for k, v in single.items()},
+        {k: "".join(sorted(v)) for k, v in pairs.items()},
+    )
+
+
+_VARIANTS, _LIGATURES = _variant_tables()
+
+
+def _char_class(ch: str, extra: str = "") -> str:
+    chars = _VARIANTS.get(ch, ch) + extra
+    return "(?:[" + "".join(re.escape(c) for c in chars) + "]" + _COMBINING_MARKS + ")"
+
+
+def token_regex(token: str) -> str:
+    """A regex finding every name with a word whose fold starts with ``token``.
+
+    It may also find a few names that do not match (they are re-checked in
+    Python), never miss one. A run of k 's' may be written with ß (ceil(k/2)..k
+    letters); other two-letter ligatures (æ, œ, ĳ) take the place of their pair.
+    """
+    parts: list[str] = []
+    i = 0
+    while i < len(token):
+        ch = token[i]
+        if ch == "s":
+            run = len(token[i:]) - len(token[i:].lstrip("s"))
+            parts.append(f"{_char_class('s', _LIGATURES['ss'])}{{{(run + 1) // 2},{run}}}")
+            i += run
+            continue
+        pair = token[i : i + 2]
+        if len(pair) == 2 and pair in _LIGATURES and pair != "ss":
+            lig = "".join(re.escape(c) for c in _LIGATURES[pair])
+            parts.append(f"(?:{_char_class(pair[0])}{_char_class(pair[1])}|[{lig}])")
+            i += 2
+            continue
+        # The last letter typed may be the first half of a ligature: 'a' of 'æ'.
+        extra = ""
+        if i == len(token) - 1:
+            extra = "".join(v for k, v in _LIGATURES.items() if k[0] == ch)
+        parts.append(_char_class(ch, extra))
+        i += 1
+    return "(?i)" + _NAME_WORD_START + "".join(parts)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _parse_date(text: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class SearchQuery:
+    """What was typed, split into folded name tokens, an MRN prefix and a date."""
+
+    def __init__(self, text: str, tokens: tuple[str, ...], born: date | None) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.born = born
+
+    @classmethod
+    def parse(cls, text: str) -> SearchQuery:
+        clean = unicodedata.normalize("NFC", text if isinstance(text, str) else "").strip()
+        tokens = tuple(t for t in _QUERY_SPLIT.split(fold(clean)) if t)
+        # A name word starts with a letter: tokens with none cannot match any name.
+        if not all(any(c.isalpha() for c in t) for t in tokens):
+            tokens = ()
+        return cls(clean, tokens, _parse_date(clean))
+
+    @property
+    def blank(self) -> bool:
+        return not self.text
+
+    def _token_condition(self, token: str) -> ColumnElement[bool]:
+        rx = token_regex(token)
+        first_letters = list(_VARIANTS.get(token[0], token[0]))
+        first_letters += [c for k, v in _LIGATURES.items() if k[0] == token[0] for c in v]
+        checks: list[ColumnElement[bool]] = []
+        for col in (Patient.family_name, Patient.given_name):
+            ascii_only = func.length(col) == func.length(cast(col, LargeBinary))
+            # Cheap tests first, so the (Python) regex runs on few rows: the name
+            # starts with a possible first letter, or has more than one word.
+            may_match = or_(
+                func.substr(col, 1, 1).in_(first_letters),
+                *(col.like(f"%{sep}%") for sep in _WORD_SEPARATORS),
+            )
+            branches: list[ColumnElement[bool]] = [
+                and_(~ascii_only, may_match, col.regexp_match(rx))
+            ]
+            if token.isascii():
+                likes = [
+                    col.like(f"{sep}{_like_escape(token)}%", escape="\\")
+                    for sep in ("", *(f"%{sep}" for sep in _WORD_SEPARATORS))
+                ]
+                branches.append(and_(ascii_only, or_(*likes)))
+            checks.append(or_(*branches))
+        return or_(*checks)
+
+    def where(self) -> ColumnElement[bool]:
+        options: list[ColumnElement[bool]] = []
+        if self.tokens:
+            options.append(and_(*(self._token_condition(t) for t in self.tokens)))
+        if self.text.isascii():
+            options.append(Patient.mrn.like(f"{_like_escape(self.text)}%", escape="\\"))
+        if self.born is not None:
+            options.append(Patient.date_of_birth == self.born)
+        return or_(*options) if options else false()
+
+    def matches(self, p: Patient) -> bool:
+        if self.born is not None and p.date_of_birth == self.born:
+            return True
+        if self.text.isascii() and p.mrn.lower().startswith(self.text.lower()):
+            return True
+        if not self.tokens:
+            return False
+        words = _WORD_SPLIT.split(fold(p.family_name)) + _WORD_SPLIT.split(fold(p.given_name))
+        return all(any(w.startswith(t) for w in words) for t in self.tokens)

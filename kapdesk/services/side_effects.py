@@ -1,0 +1,256 @@
+"""Side effects seen in a dosing session: record, correct or resolve, list.
+
+Decisions a caller must know:
+
+* An effect must be in the course protocol's catalogue for the session's
+  route: the route of its first dose (before any dose: the protocol's only
+  route; a protocol with several routes needs a dose first).
+* ``present=False`` records "checked, absent": no severity, onset, resolution
+  or intervention. ``present=True`` needs a severity (mild / moderate / severe
+  / life-threatening or grade 1-4); onset defaults to now.
+* ``record`` always appends a row; ``list_for_session`` shows the latest row
+  of each effect (so "absent" at 10:00 then "present" at 10:20 shows present).
+  ``update`` corrects or resolves one row in place, audited before/after;
+  an update that changes nothing writes nothing.
+* Nothing is recorded on a cancelled session or one whose dose was withheld.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.permissions import Action
+from kapdesk.domain.protocol import Route
+from kapdesk.domain.side_effects import Severity, validate_side_effect
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.dtos import SideEffectInfo
+from kapdesk.services.observations import open_for_recording
+from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.session_support import (
+    FUTURE_TOLERANCE,
+    Loaded,
+    given_time,
+    load,
+    refuse,
+    user_names,
+)
+from kapdesk.storage.orm import Dose, SideEffect
+
+UPDATABLE_FIELDS: Final = ("present", "severity", "onset_at", "intervention", "resolved_at")
+
+
+def side_effect_info(r: SideEffect, names: dict[int, str]) -> SideEffectInfo:
+    return SideEffectInfo(
+        id=r.id,
+        session_id=r.session_id,
+        effect_id=r.effect_id,
+        label=r.label,
+        present=r.present,
+        severity=r.severity,
+        onset_at=r.onset_at,
+        intervention=r.intervention,
+        resolved_at=r.resolved_at,
+        recorded_by=names.get(r.recorded_by, ""),
+        recorded_at=r.recorded_at,
+    )
+
+
+def _route(s: Session, loaded: Loaded) -> Route:
+    first = s.scalar(
+        select(Dose.route)
+        .where(Dose.session_id == loaded.session.id)
+        .order_by(Dose.given_at, Dose.id)
+        .limit(1)
+    )
+    if first is not None:
+        return Route(first)
+    routes = loaded.protocol.routes
+    if len(routes) == 1:
+        return routes[0]
+    raise refuse(
+        loaded.state,
+        "side effect",
+        f"Session #{loaded.session.id} has no dose yet and {loaded.protocol.label} allows "
+        "several routes: record the first dose, then its side effects.",
+    )
+
+
+def _validated(
+    loaded: Loaded, route: Route, values: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """Column values for ``values`` (effect_id, present, severity, onset_at, ...)."""
+    present = values["present"]
+    if not isinstance(present, bool):
+        raise ValidationError("Present", present, f"Present must be yes or no, got {present!r}.")
+    if present:
+        if values["severity"] is None:
+            raise ValidationError(
+                "Severity",
+                None,
+                "Severity is required for a side effect that is present: mild, moderate, "
+                "severe or life-threatening (grades 1-4).",
+            )
+        onset = given_time("Onset", values["onset_at"], now)
+        resolved = values["resolved_at"]
+        if resolved is not None:
+            resolved = given_time("Resolved", resolved, now)
+        checked = validate_side_effect(
+            loaded.protocol,
+            values["effect_id"],
+            route=route,
+            severity=values["severity"],
+            onset=onset,
+            now=now + FUTURE_TOLERANCE,  # given_time has already applied the tolerance
+            resolved_at=resolved,
+            intervention=values["intervention"],
+        )
+        return {
+            "label": checked.label,
+            "present": True,
+            "severity": checked.severity.value,
+            "onset_at": checked.onset,
+            "intervention": checked.intervention,
+            "resolved_at": checked.resolved_at,
+        }
+    for field, label in (
+        ("severity", "Severity"),
+        ("onset_at", "Onset"),
+        ("resolved_at", "Resolved"),
+    ):
+        if values[field] is not None:
+            raise ValidationError(
+                label, values[field], f"A side effect checked as absent has no {label.lower()}."
+            )
+    if values["intervention"]:
+        raise ValidationError(
+            "Intervention",
+            values["intervention"],
+            "A side effect checked as absent has no intervention.",
+        )
+    # Only the catalogue check matters here; severity and onset are placeholders.
+    checked = validate_side_effect(
+        loaded.protocol, values["effect_id"], route=route, severity=Severity.MILD,
+        onset=now, now=now,
+    )  # fmt: skip
+    return {
+        "label": checked.label,
+        "present": False,
+        "severity": None,
+        "onset_at": None,
+        "intervention": "",
+        "resolved_at": None,
+    }
+
+
+class SideEffectService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def record(
+        self,
+        actor: Actor,
+        session_id: int,
+        effect_id: str,
+        *,
+        present: bool = True,
+        severity: Severity | str | int | None = None,
+        onset_at: datetime | None = None,
+        intervention: str = "",
+        resolved_at: datetime | None = None,
+    ) -> SideEffectInfo:
+        actor.require(Action.RECORD_SIDE_EFFECT)
+        now = self.ctx.now()
+        with self.ctx.db.write() as s:
+            loaded = open_for_recording(s, self.ctx, session_id, "side effect")
+            values = _validated(
+                loaded,
+                _route(s, loaded),
+                {
+                    "effect_id": effect_id,
+                    "present": present,
+                    "severity": severity,
+                    "onset_at": onset_at,
+                    "intervention": intervention,
+                    "resolved_at": resolved_at,
+                },
+                now,
+            )
+            row = SideEffect(
+                session_id=session_id,
+                effect_id=effect_id,
+                **values,
+                recorded_by=actor.user_id,
+                recorded_at=now,
+            )
+            s.add(row)
+            s.flush()
+            audit_change(
+                s, self.ctx, actor, "side_effect.record", "side_effect", row.id,
+                after=snapshot(row),
+            )  # fmt: skip
+            return side_effect_info(row, user_names(s, [row.recorded_by]))
+
+    def update(self, actor: Actor, side_effect_id: int, **changes: Any) -> SideEffectInfo:
+        """Correct or resolve one recorded effect: any of UPDATABLE_FIELDS."""
+        actor.require(Action.RECORD_SIDE_EFFECT)
+        unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
+        if unknown:
+            raise ValidationError(
+                "Field",
+                unknown[0],
+                f"Side-effect field '{unknown[0]}' cannot be changed; "
+                f"changeable: {', '.join(UPDATABLE_FIELDS)}.",
+            )
+        now = self.ctx.now()
+        with self.ctx.db.write() as s:
+            row = s.get(SideEffect, side_effect_id)
+            if row is None:
+                raise NotFound(f"There is no side-effect record #{side_effect_id}.")
+            loaded = open_for_recording(s, self.ctx, row.session_id, "side effect")
+            current = {f: getattr(row, f) for f in UPDATABLE_FIELDS}
+            merged = {**current, **changes, "effect_id": row.effect_id}
+            if merged["present"] is False:
+                # Turning an effect into "absent" clears what only a present one has.
+                for field in ("severity", "onset_at", "resolved_at", "intervention"):
+                    if field not in changes:
+                        merged[field] = "" if field == "intervention" else None
+            values = _validated(loaded, _route(s, loaded), merged, now)
+            diff = {k: v for k, v in values.items() if getattr(row, k) != v}
+            if diff:
+                before = snapshot(row)
+                for key, value in diff.items():
+                    setattr(row, key, value)
+                audit_change(
+                    s, self.ctx, actor, "side_effect.update", "side_effect", row.id,
+                    before=before, after=snapshot(row),
+                )  # fmt: skip
+            return side_effect_info(row, user_names(s, [row.recorded_by]))
+
+    def resolve(
+        self, actor: Actor, side_effect_id: int, resolved_at: datetime | None = None
+    ) -> SideEffectInfo:
+        """Mark an effect resolved (now, unless a time is given)."""
+        return self.update(actor, side_effect_id, resolved_at=resolved_at or self.ctx.now())
+
+    def list_for_session(
+        self, session_id: int, *, latest_only: bool = True
+    ) -> list[SideEffectInfo]:
+        """The latest record of each effect (or every record), in catalogue order."""
+        with self.ctx.db.read() as s:
+            loaded = load(s, self.ctx, session_id)
+            rows = s.scalars(
+                select(SideEffect)
+                .where(SideEffect.session_id == session_id)
+                .order_by(SideEffect.recorded_at, SideEffect.id)
+            ).all()
+            names = user_names(s, (r.recorded_by for r in rows))
+        if latest_only:
+            rows = list({r.effect_id: r for r in rows}.values())
+            order = {d.id: i for i, d in enumerate(loaded.protocol.side_effects)}
+            rows.sort(key=lambda r: (order.get(r.effect_id, len(order)), r.id))
+        return [side_effect_info(r, names) for r in rows]

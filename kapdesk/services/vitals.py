@@ -1,0 +1,155 @@
+"""Vital signs during a dosing session: record a reading, classified under the protocol.
+
+Decisions a caller must know:
+
+* A reading is taken while the session is active (checked in ... monitoring);
+  a scheduled session is refused with "check the patient in first".
+* Phase: pre-dose when no dose is recorded or the reading was taken before the
+  first dose; otherwise post-dose. The band comes from the protocol rules of
+  that phase, with the earlier readings of the same phase for "two in a row".
+* Audit: ``vitals.record`` on entity ``vital_reading``; when the reading moves
+  the session (first pre-dose reading: checked in -> pre-dose vitals; first
+  post-dose reading: dosed -> monitoring) a second entry ``session.transition``
+  on ``dosing_session`` records that move.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from kapdesk.domain.permissions import Action
+from kapdesk.domain.protocol import Phase
+from kapdesk.domain.session_state import ACTIVE, SessionEvent, SessionState, state_after_event
+from kapdesk.domain.vitals import VitalsInput, classify, validate_vitals
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.dtos import ReadingInfo, RecordedReading
+from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.session_support import (
+    given_time,
+    holding_reading,
+    load,
+    reading_info,
+    reading_order,
+    refuse,
+    user_names,
+)
+from kapdesk.storage.orm import HoldOverride, VitalReading
+
+_S = SessionState
+
+
+def _as_input(r: VitalReading) -> VitalsInput:
+    return VitalsInput(r.systolic, r.diastolic, r.pulse, r.spo2)
+
+
+class VitalsService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def record(
+        self,
+        actor: Actor,
+        session_id: int,
+        systolic: int | str | None,
+        diastolic: int | str | None,
+        pulse: int | str | None = None,
+        spo2: int | str | None = None,
+        taken_at: datetime | None = None,
+    ) -> RecordedReading:
+        values = validate_vitals(systolic, diastolic, pulse, spo2)
+        now = self.ctx.now()
+        taken = given_time("Taken at", taken_at, now)
+        actor.require(Action.RECORD_VITALS)
+        with self.ctx.db.write() as s:
+            loaded = load(s, self.ctx, session_id)
+            ds, protocol, state = loaded.session, loaded.protocol, loaded.state
+            if state is _S.SCHEDULED:
+                raise refuse(
+                    state,
+                    "record_vitals",
+                    "This session is only scheduled: check the patient in first.",
+                )
+            if state not in ACTIVE:
+                raise refuse(
+                    state,
+                    "record_vitals",
+                    f"A session that is {state.label} takes no more readings.",
+                )
+            first = ds.first_dose_at
+            phase = Phase.PRE_DOSE if first is None or taken < first else Phase.POST_DOSE
+            earlier = sorted(
+                s.scalars(
+                    select(VitalReading).where(
+                        VitalReading.session_id == session_id,
+                        VitalReading.phase == phase.value,
+                        VitalReading.taken_at <= taken,
+                    )
+                ),
+                key=reading_order,
+            )
+            assessment = classify(values, protocol, phase, [_as_input(r) for r in earlier])
+            row = VitalReading(
+                session_id=session_id,
+                taken_at=taken,
+                systolic=values.systolic,
+                diastolic=values.diastolic,
+                pulse=values.pulse,
+                spo2=values.spo2,
+                phase=phase.value,
+                band=assessment.band.value,
+                rules=[h.rule_id for h in assessment.fired],
+                assessment=f"{assessment.summary}. {assessment.provenance}",
+                protocol_label=assessment.protocol_label,
+                recorded_by=actor.user_id,
+                recorded_at=now,
+            )
+            s.add(row)
+            s.flush()
+            audit_change(
+                s, self.ctx, actor, "vitals.record", "vital_reading", row.id, after=snapshot(row)
+            )
+
+            event = (
+                SessionEvent.PRE_DOSE_READING_RECORDED
+                if phase is Phase.PRE_DOSE
+                else SessionEvent.MONITORING_STARTED
+            )
+            if (state, phase) in ((_S.CHECKED_IN, Phase.PRE_DOSE), (_S.DOSED, Phase.POST_DOSE)):
+                before = snapshot(ds)
+                ds.state = state_after_event(state, event).value
+                audit_change(
+                    s,
+                    self.ctx,
+                    actor,
+                    "session.transition",
+                    "dosing_session",
+                    ds.id,
+                    before=before,
+                    after=snapshot(ds),
+                )
+
+            hold = False
+            if first is None:
+                readings = s.scalars(
+                    select(VitalReading).where(VitalReading.session_id == session_id)
+                ).all()
+                overrides = s.scalars(
+                    select(HoldOverride).where(HoldOverride.session_id == session_id)
+                ).all()
+                hold = holding_reading(readings, overrides) is not None
+            info = reading_info(row, {actor.user_id: actor.full_name}, first)
+            return RecordedReading(reading=info, assessment=assessment, hold_active=hold)
+
+    def readings(self, session_id: int) -> list[ReadingInfo]:
+        """The session's readings in the order they were taken."""
+        with self.ctx.db.read() as s:
+            loaded = load(s, self.ctx, session_id)
+            rows = sorted(
+                s.scalars(select(VitalReading).where(VitalReading.session_id == session_id)),
+                key=reading_order,
+            )
+            names = user_names(s, (r.recorded_by for r in rows))
+            first = loaded.session.first_dose_at
+            return [reading_info(r, names, first) for r in rows]

@@ -1,0 +1,201 @@
+"""VitalsService: readings are validated, banded under the protocol, and move the session."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.errors import IllegalTransition, NotFound, PermissionDenied, ValidationError
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.vitals import VitalsService
+
+from .conftest import table_counts
+from .sessionkit import Kit, audit_probe, refused
+
+
+@pytest.fixture
+def kit(ctx: ServiceContext, clock: FakeClock, nurse: Actor) -> Kit:
+    return Kit(ctx, clock, nurse)
+
+
+@pytest.fixture
+def sid(kit: Kit) -> int:
+    """A checked-in session; hypothesis examples of one test share it."""
+    return kit.checked_in()
+
+
+def test_first_pre_dose_reading_moves_the_session_and_audits_twice(kit: Kit) -> None:
+    sid = kit.checked_in()
+    with audit_probe(kit.ctx.db) as a:
+        rec = kit.vitals.record(kit.nurse, sid, "128", " 82 ", pulse="", spo2=99)
+    r = rec.reading
+    assert (r.systolic, r.diastolic, r.pulse, r.spo2) == (128, 82, None, 99)
+    assert (r.phase, r.band, r.rules, r.protocol_label) == (
+        "pre_dose",
+        "normal",
+        (),
+        "kap-default v1.0",
+    )
+    assert r.assessment.startswith("Normal (kap-default v1.0, pre-dose).")
+    assert r.recorded_by == kit.nurse.full_name
+    assert r.minutes_from_dose is None
+    assert not rec.hold_active
+    assert rec.actions == ()
+    assert a.actions == ["vitals.record", "session.transition"]
+    assert a.entries[0].after_data["systolic"] == 128  # type: ignore[index]
+    assert a.entries[1].before_data["state"] == "checked_in"  # type: ignore[index]
+    assert a.entries[1].after_data["state"] == "pre_dose_vitals"  # type: ignore[index]
+
+    kit.advance(minutes=5)
+    with audit_probe(kit.ctx.db) as a:
+        kit.vitals.record(kit.nurse, sid, 126, 80)
+    assert a.actions == ["vitals.record"]
+
+
+def test_scheduled_session_says_check_in_first(kit: Kit) -> None:
+    sid = kit.scheduled()
+    err = refused(kit.ctx, IllegalTransition, lambda: kit.vitals.record(kit.nurse, sid, 120, 80))
+    assert str(err) == "This session is only scheduled: check the patient in first."
+
+
+def test_finished_sessions_take_no_readings(kit: Kit) -> None:
+    sid = kit.checked_in()
+    kit.sessions.cancel(kit.nurse, sid, "No ride home")
+    refused(
+        kit.ctx,
+        IllegalTransition,
+        lambda: kit.vitals.record(kit.nurse, sid, 120, 80),
+        "cancelled takes no more readings",
+    )
+    refused(kit.ctx, NotFound, lambda: kit.vitals.record(kit.nurse, 777, 120, 80))
+
+
+def test_who_may_record(kit: Kit, therapist: Actor, clinician: Actor, admin: Actor) -> None:
+    sid = kit.checked_in()
+    refused(kit.ctx, PermissionDenied, lambda: kit.vitals.record(admin, sid, 120, 80))
+    assert kit.vitals.record(therapist, sid, 120, 80).reading.recorded_by == therapist.full_name
+    assert kit.vitals.record(clinician, sid, 121, 80).reading.recorded_by == clinician.full_name
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ((320, 80), "Systolic 320 mmHg is outside the allowed range 50-300 mmHg."),
+        ((120, 130), "Diastolic 130 mmHg must be lower than systolic 120 mmHg."),
+        ((120, None), "Diastolic is required"),
+        ((120, 80, 300), "Pulse 300/min is outside the allowed range 20-250/min."),
+        ((120, 80, 70, 101), "SpO2 101% is outside"),
+        ((120, 80, "seventy"), "not a whole number"),
+    ],
+)
+def test_implausible_values_are_not_stored(
+    kit: Kit, values: tuple[object, ...], match: str
+) -> None:
+    sid = kit.checked_in()
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.vitals.record(kit.nurse, sid, *values),  # type: ignore[arg-type]
+        match,
+    )
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    systolic=st.one_of(st.integers(max_value=49), st.integers(min_value=301)),
+    diastolic=st.integers(min_value=20, max_value=200),
+)
+def test_any_out_of_range_systolic_leaves_no_trace(
+    ctx: ServiceContext, nurse: Actor, sid: int, systolic: int, diastolic: int
+) -> None:
+    before = table_counts(ctx.db)
+    with pytest.raises(ValidationError, match="Systolic"):
+        VitalsService(ctx).record(nurse, sid, systolic, diastolic)
+    assert table_counts(ctx.db) == before
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    reading=st.integers(min_value=51, max_value=300).flatmap(
+        lambda s: st.tuples(st.just(s), st.integers(min_value=20, max_value=min(s - 1, 200)))
+    )
+)
+def test_any_valid_reading_is_stored_as_given_with_its_band(
+    ctx: ServiceContext, nurse: Actor, sid: int, reading: tuple[int, int]
+) -> None:
+    systolic, diastolic = reading
+    r = VitalsService(ctx).record(nurse, sid, systolic, diastolic).reading
+    stored = next(x for x in VitalsService(ctx).readings(sid) if x.id == r.id)
+    assert (stored.systolic, stored.diastolic) == reading
+    elevated = systolic >= 140 or diastolic >= 90
+    critical = systolic > 200 or diastolic > 120
+    assert stored.band == ("critical" if critical else "elevated" if elevated else "normal")
+
+
+def test_taken_at_must_be_aware_and_not_in_the_future(kit: Kit) -> None:
+    sid = kit.checked_in()
+    now = kit.clock.now()
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.vitals.record(kit.nurse, sid, 120, 80, taken_at=datetime(2026, 3, 2, 9, 0)),
+        "Taken at 2026-03-02T09:00:00 has no time zone",
+    )
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.vitals.record(
+            kit.nurse, sid, 120, 80, taken_at=now + timedelta(minutes=5, seconds=1)
+        ),
+        "in the future; at most 5 min ahead",
+    )
+    ok = kit.vitals.record(kit.nurse, sid, 120, 80, taken_at=now + timedelta(minutes=5))
+    assert ok.reading.taken_at == now + timedelta(minutes=5)
+    earlier = kit.vitals.record(kit.nurse, sid, 124, 82, taken_at=now - timedelta(minutes=30))
+    assert [r.id for r in kit.vitals.readings(sid)] == [earlier.reading.id, ok.reading.id]
+
+
+def test_post_dose_alerts_repeat_and_escalate(kit: Kit) -> None:
+    sid = kit.dosed()
+    kit.advance(minutes=10)
+    with audit_probe(kit.ctx.db) as a:
+        first = kit.vitals.record(kit.nurse, sid, 186, 104)
+    assert a.actions == ["vitals.record", "session.transition"]
+    assert kit.sessions.get(sid).state == "monitoring"
+    assert (first.band, first.escalate, first.recheck_after_min) == ("alert", False, 5)
+    assert first.reading.rules == ("post-dose-alert",)
+    assert first.actions == ("Repeat in 5 min; two in a row escalate to the clinician.",)
+    assert not first.hold_active
+    kit.advance(minutes=5)
+    second = kit.vitals.record(kit.nurse, sid, 184, 100)
+    assert (second.band, second.escalate) == ("alert", True)
+    assert "escalate" in second.reading.assessment
+    kit.advance(minutes=5)
+    critical = kit.vitals.record(kit.nurse, sid, 204, 118, pulse=125)
+    assert critical.band == "critical"
+    assert critical.actions[0] == "Critical blood pressure: call the clinician now."
+    assert set(critical.reading.rules) == {"critical-bp", "post-dose-alert", "tachycardia"}
+
+
+def test_reading_taken_before_the_dose_but_entered_later_is_pre_dose(kit: Kit) -> None:
+    sid = kit.dosed()
+    dosed_at = kit.clock.now()
+    kit.advance(minutes=3)
+    with audit_probe(kit.ctx.db) as a:
+        late = kit.vitals.record(
+            kit.nurse, sid, 130, 85, taken_at=dosed_at - timedelta(seconds=30)
+        ).reading
+    assert late.phase == "pre_dose"
+    assert late.minutes_from_dose == -0.5
+    assert a.actions == ["vitals.record"]
+    assert kit.sessions.get(sid).state == "dosed"
+    at_dose = kit.vitals.record(kit.nurse, sid, 130, 85, taken_at=dosed_at).reading
+    assert at_dose.phase == "post_dose"
