@@ -1,0 +1,223 @@
+"""Signing in: the first administrator on an empty database, then the login dialog.
+
+Both dialogs are complete from the keyboard: Tab between fields, Enter submits
+(default button), Esc cancels. After ``exec()`` returns Accepted, ``dialog.actor``
+is the signed-in user; the dialogs never change ``app.actor`` themselves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
+from kapdesk.services.users import UserService, actor_of
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.context import Actor
+
+
+def error_label() -> QLabel:
+    """A red message line under a field; hidden while empty."""
+    label = QLabel()
+    label.setObjectName("fieldError")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def set_error(label: QLabel, text: str) -> None:
+    """Show (or with "" hide) an inline message; a dialog grows to fit wrapped text."""
+    label.setText(text)
+    label.setVisible(bool(text))
+    window = label.window()
+    if isinstance(window, QDialog) and window.isVisible():
+        window.adjustSize()
+
+
+class _Field:
+    """A line edit with its mnemonic buddy label and its inline error line."""
+
+    def __init__(self, form: QFormLayout, text: str, *, secret: bool = False) -> None:
+        self.edit = QLineEdit()
+        self.edit.setAccessibleName(text.replace("&", ""))
+        if secret:
+            self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.label = QLabel(text)
+        self.label.setBuddy(self.edit)
+        self.error = error_label()
+        self.error.setAccessibleName(f"{text.replace('&', '')} error")
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.edit)
+        lay.addWidget(self.error)
+        form.addRow(self.label, box)
+
+    @property
+    def name(self) -> str:
+        return self.label.text().replace("&", "")
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def show_error(self, message: str) -> None:
+        set_error(self.error, message)
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.edit.selectAll()
+
+
+class _Busy:
+    """Wait cursor while a password is hashed (argon2 takes ~0.1 s)."""
+
+    def __enter__(self) -> None:
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *exc: object) -> None:
+        QGuiApplication.restoreOverrideCursor()
+
+
+class _AccountDialog(QDialog):
+    def __init__(self, app: AppContext, parent: QWidget | None, title: str, intro: str) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.actor: Actor | None = None
+        self.setWindowTitle(f"{title} – DEMO" if app.demo else title)
+        self.setModal(True)
+        self.setMinimumWidth(420)
+        root = QVBoxLayout(self)
+        heading = QLabel(intro)
+        heading.setObjectName("dialogIntro")
+        heading.setWordWrap(True)
+        root.addWidget(heading)
+        self.form = QFormLayout()
+        root.addLayout(self.form)
+        root.addStretch(1)  # extra height after a message grows the dialog goes here
+        self.message = error_label()
+        self.message.setAccessibleName("Sign-in message")
+        root.addWidget(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        root.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+    def _ok_button(self, text: str) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(text)
+        ok.setDefault(True)
+        ok.setAutoDefault(True)
+
+    def _clear_errors(self, fields: list[_Field]) -> None:
+        for f in fields:
+            set_error(f.error, "")
+        set_error(self.message, "")
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+
+class FirstAdminDialog(_AccountDialog):
+    """An empty database: create the administrator, then sign in as them."""
+
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(
+            app,
+            parent,
+            "Create the first administrator",
+            "This clinic database has no staff accounts yet. Create the administrator "
+            "account now; add nurses, therapists and clinicians afterwards.",
+        )
+        self.username = _Field(self.form, "&Username")
+        self.full_name = _Field(self.form, "&Full name")
+        self.password = _Field(self.form, "&Password", secret=True)
+        self.repeat = _Field(self.form, "&Repeat password", secret=True)
+        self.fields = [self.username, self.full_name, self.password, self.repeat]
+        self._ok_button("&Create administrator")
+        self.username.edit.setFocus()
+
+    def submit(self) -> None:
+        self._clear_errors(self.fields)
+        if self.password.text() != self.repeat.text():
+            self.repeat.show_error("Repeat password does not match Password; type it again.")
+            self.repeat.edit.clear()
+            return
+        users = UserService(self.app.ctx)
+        try:
+            with _Busy():
+                info = users.create_first_admin(
+                    username=self.username.text(),
+                    full_name=self.full_name.text(),
+                    password=self.password.text(),
+                )
+                try:
+                    self.actor = users.authenticate(info.username, self.password.text())
+                except AuthenticationFailed:  # cannot happen for a fresh account
+                    self.actor = actor_of(info)
+        except ValidationError as exc:
+            target = next((f for f in self.fields if f.name == exc.field), None)
+            if target is None:
+                set_error(self.message, exc.message)
+            else:
+                target.show_error(exc.message)
+            return
+        except KapdeskError as exc:
+            set_error(self.message, str(exc))
+            return
+        self.accept()
+
+
+class LoginDialog(_AccountDialog):
+    """Username + password. A failure never says which of the two was wrong."""
+
+    def __init__(
+        self,
+        app: AppContext,
+        parent: QWidget | None = None,
+        *,
+        title: str = "Sign in",
+    ) -> None:
+        try:
+            clinic = app.clinic_name()
+        except KapdeskError:
+            clinic = "kapdesk"
+        intro = f"Sign in to {clinic}."
+        if app.demo:
+            intro += " This is the DEMO clinic: not for patient care."
+        super().__init__(app, parent, f"{title} – kapdesk", intro)
+        self.username = _Field(self.form, "&Username")
+        self.password = _Field(self.form, "&Password", secret=True)
+        self._ok_button("&Sign in")
+        self.username.edit.setFocus()
+
+    def submit(self) -> None:
+        self._clear_errors([self.username, self.password])
+        if not self.username.text().strip():
+            self.username.show_error("Enter your username.")
+            return
+        try:
+            with _Busy():
+                self.actor = UserService(self.app.ctx).authenticate(
+                    self.username.text(), self.password.text()
+                )
+        except KapdeskError as exc:  # AuthenticationFailed, DatabaseBusy, ...
+            set_error(self.message, str(exc))
+            self.password.edit.clear()
+            self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.accept()

@@ -1,0 +1,279 @@
+"""The main window: navigation, pages, alert banners and who is signed in.
+
+Pages: Today (the board), Patients (``kapdesk.ui.patients.PatientsPage``) and
+Session (``kapdesk.ui.session.SessionWorkspace``). The last two are imported and
+built when first needed, which keeps start-up light; if their module is missing
+the page says so instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.ui.alerts import AlertBar, AlertCenter
+from kapdesk.ui.errors import show_error
+from kapdesk.ui.login import LoginDialog
+from kapdesk.ui.today_board import TodayBoard
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.context import Actor
+
+PAGE_TODAY, PAGE_PATIENTS, PAGE_SESSION = range(3)
+_NAV = (("Today", "Ctrl+1"), ("Patients", "Ctrl+2"), ("Session", "Ctrl+3"))
+
+
+DEFAULT_SIZE = QSize(1280, 800)
+
+
+def default_size(window: QWidget) -> QSize:
+    """1280x800, or less on a smaller screen (leaving room for the title bar)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return DEFAULT_SIZE
+    avail = screen.availableGeometry()
+    return QSize(
+        min(DEFAULT_SIZE.width(), avail.width()), min(DEFAULT_SIZE.height(), avail.height() - 40)
+    )
+
+
+def _missing_page(what: str) -> QWidget:
+    page = QWidget()
+    lay = QVBoxLayout(page)
+    label = QLabel(f"{what} is not available in this build.")
+    label.setObjectName("pageSubtitle")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    lay.addWidget(label)
+    return page
+
+
+# Where the pages written alongside this window live (first found wins).
+PATIENTS_PAGE = (
+    ("kapdesk.ui.patients", "PatientsPage"),
+    ("kapdesk.ui.patients_page", "PatientsPage"),
+)
+SESSION_PAGE = (
+    ("kapdesk.ui.session", "SessionWorkspace"),
+    ("kapdesk.ui.session.workspace", "SessionWorkspace"),
+)
+
+
+def _load(candidates: tuple[tuple[str, str], ...]) -> Any | None:
+    """A page class from a module written separately; None while it does not exist."""
+    for module, name in candidates:
+        try:
+            return getattr(importlib.import_module(module), name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not module.startswith(exc.name):
+                raise  # the page exists but something it imports is missing: a real bug
+        except AttributeError:
+            pass
+    return None
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, app: AppContext, *, resume: bool = True) -> None:
+        super().__init__()
+        self.app = app
+        self.setObjectName("mainWindow")
+        self.resize(default_size(self))
+        self.setMinimumSize(800, 520)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setFixedWidth(150)
+        for text, keys in _NAV:
+            item = QListWidgetItem(text)
+            item.setToolTip(f"{text} ({keys})")
+            self.nav.addItem(item)
+        self.nav.item(PAGE_SESSION).setHidden(True)  # shown once a session is opened
+
+        self.stack = QStackedWidget()
+        self.today = TodayBoard(app)
+        self.patients_page: QWidget | None = None
+        self.session_page: QWidget | None = None
+        self.session_id: int | None = None
+        self.login_dialog: LoginDialog | None = None
+        self.stack.addWidget(self.today)
+        self.stack.addWidget(QWidget())  # Patients: built on first visit
+        self.stack.addWidget(QWidget())  # Session: built on navigate_session
+
+        self.alerts = AlertCenter(app, self)
+        self.alert_bar = AlertBar(self.alerts)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        body.addWidget(self.nav)
+        pages = QWidget()
+        pages_layout = QVBoxLayout(pages)
+        pages_layout.setContentsMargins(12, 8, 12, 8)
+        pages_layout.addWidget(self.alert_bar)
+        pages_layout.addWidget(self.stack, 1)
+        body.addWidget(pages, 1)
+        central = QWidget()
+        central.setLayout(body)
+        self.setCentralWidget(central)
+
+        self.signed_in = QLabel()
+        self.signed_in.setObjectName("signedIn")
+        self.signed_in.setAccessibleName("Signed in")
+        self.statusBar().addPermanentWidget(self.signed_in)
+        if app.demo:
+            badge = QLabel("DEMO clinic – not for patient care")
+            badge.setObjectName("demoBadge")
+            self.statusBar().addWidget(badge)
+
+        self._build_actions()
+        self.nav.currentRowChanged.connect(self._on_nav)
+        app.signals.actor_changed.connect(self._show_actor)
+        app.signals.navigate_session.connect(self.open_session)
+        app.signals.navigate_patient.connect(self.open_patient)
+
+        self._update_title()
+        self._show_actor()
+        self.nav.setCurrentRow(PAGE_TODAY)
+        if resume:
+            self._resume_running_session()
+
+    # ------------------------------------------------------------ set-up
+    def _build_actions(self) -> None:
+        self.switch_user_action = QAction("Switch &user…", self)
+        self.switch_user_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.switch_user_action.triggered.connect(self.switch_user)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.switch_user_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        go_menu = self.menuBar().addMenu("&Go")
+        self.page_actions: list[QAction] = []
+        for row, (text, keys) in enumerate(_NAV):
+            action = QAction(f"&{text}", self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(lambda _=False, r=row: self.show_page(r))
+            go_menu.addAction(action)
+            self.page_actions.append(action)
+        self.page_actions[PAGE_SESSION].setEnabled(False)
+
+    def _update_title(self) -> None:
+        try:
+            clinic = self.app.clinic_name()
+        except KapdeskError:
+            clinic = "clinic"
+        title = f"kapdesk – {clinic}"
+        self.setWindowTitle(f"{title} – DEMO" if self.app.demo else title)
+
+    def _show_actor(self) -> None:
+        actor = self.app.actor
+        if actor is None:
+            self.signed_in.setText("Signed in: nobody")
+        else:
+            self.signed_in.setText(f"Signed in: {actor.full_name} ({actor.role.value})")
+
+    # ------------------------------------------------------------ navigation
+    def current_page(self) -> int:
+        return self.stack.currentIndex()
+
+    def show_page(self, page: int) -> None:
+        if page == PAGE_SESSION and self.session_page is None:
+            return
+        self.nav.setCurrentRow(page)
+
+    def _on_nav(self, row: int) -> None:
+        if row == PAGE_PATIENTS:
+            self._ensure_patients_page()
+        if row == PAGE_SESSION and self.session_page is None:
+            return
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        if page is not None:
+            page.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _ensure_patients_page(self) -> QWidget:
+        if self.patients_page is None:
+            cls = _load(PATIENTS_PAGE)
+            page = cls(self.app) if cls is not None else _missing_page("The patient list")
+            self._replace_page(PAGE_PATIENTS, page)
+            self.patients_page = page
+        return self.patients_page
+
+    def _replace_page(self, index: int, page: QWidget) -> None:
+        old = self.stack.widget(index)
+        self.stack.insertWidget(index, page)
+        if old is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+
+    def open_patient(self, patient_id: int) -> None:
+        """Show the patient's chart (a page built just now missed the signal: tell it)."""
+        existed = self.patients_page is not None
+        page = self._ensure_patients_page()
+        self.show_page(PAGE_PATIENTS)
+        opener = getattr(page, "open_patient", None)
+        if not existed and callable(opener):
+            opener(patient_id)
+
+    def open_session(self, session_id: int) -> None:
+        if self.session_page is None or self.session_id != session_id:
+            cls = _load(SESSION_PAGE)
+            try:
+                page = (
+                    cls(self.app, session_id)
+                    if cls is not None
+                    else _missing_page("The dosing-session workspace")
+                )
+            except KapdeskError as exc:
+                show_error(self, exc)
+                return
+            self._replace_page(PAGE_SESSION, page)
+            self.session_page, self.session_id = page, session_id
+            self.nav.item(PAGE_SESSION).setHidden(False)
+            self.page_actions[PAGE_SESSION].setEnabled(True)
+        self.show_page(PAGE_SESSION)
+
+    def _resume_running_session(self) -> None:
+        """After a restart, reopen the session in progress when there is exactly one."""
+        running = self.today.running_session_ids()
+        if len(running) == 1 and _load(SESSION_PAGE) is not None:
+            self.open_session(running[0])
+
+    # ------------------------------------------------------------ users
+    def switch_user(self) -> None:
+        """Sign someone else in (window-modal, non-blocking); Esc keeps the current user."""
+        dialog = LoginDialog(self.app, self, title="Switch user")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._signed_in(dialog.actor))
+        dialog.finished.connect(lambda _: self.activateWindow())
+        self.login_dialog = dialog
+        dialog.open()
+        dialog.activateWindow()
+
+    def _signed_in(self, actor: Actor | None) -> None:
+        if actor is not None:
+            self.app.actor = actor
+            self.statusBar().showMessage(f"{actor.full_name} is now signed in.", 5000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.today.stop()
+        self.alerts.stop()
+        super().closeEvent(event)

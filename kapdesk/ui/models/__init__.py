@@ -1,0 +1,1 @@
+"""Qt item models over service dataclasses (no data access of their own)."""

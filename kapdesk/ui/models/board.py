@@ -1,0 +1,245 @@
+"""The Today board's table model over ``BoardRow`` dataclasses, plus its text formatting.
+
+The model holds the rows of the last board query and a ``now``; the view calls
+``set_rows`` after a query (every few seconds or on data_changed) and ``set_now``
+every second, which only recomputes the time-dependent columns.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any, Final
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from kapdesk.domain.schedule import DueItem, ItemStatus
+from kapdesk.domain.session_state import SessionState
+from kapdesk.services.dtos import BoardRow
+
+# States in which a patient is in the clinic and readings can fall due.
+RUNNING_STATES: Final = frozenset(
+    {
+        SessionState.CHECKED_IN.value,
+        SessionState.PRE_DOSE_VITALS.value,
+        SessionState.DOSED.value,
+        SessionState.MONITORING.value,
+    }
+)
+_DOSED_STATES: Final = frozenset({SessionState.DOSED.value, SessionState.MONITORING.value})
+
+# gui.md palette: amber for due, red for overdue / alert (background, text).
+DUE_COLORS: Final = ("#f5c26b", "#7a4b00")
+OVERDUE_COLORS: Final = ("#e57373", "#7f0000")
+_DUE_TINT: Final = "#fdf0d6"
+_OVERDUE_TINT: Final = "#f9dcdc"
+_FLAG_COLORS: Final = {"elevated": "#7a4b00", "alert": "#7f0000", "critical": "#7f0000"}
+
+COLUMNS: Final = ("Room", "Patient", "Protocol", "State", "Since dose", "Next reading", "Flags")
+COL_ROOM, COL_PATIENT, COL_PROTOCOL, COL_STATE, COL_SINCE, COL_NEXT, COL_FLAGS = range(7)
+
+
+# ---------------------------------------------------------------- text
+
+
+def duration_text(seconds: float) -> str:
+    """'4:12' (m:ss) under an hour, '1 h 05 min' from an hour on; negative counts as 0."""
+    total = max(0, int(seconds))
+    if total < 3600:
+        return f"{total // 60}:{total % 60:02d}"
+    hours, rest = divmod(total, 3600)
+    return f"{hours} h {rest // 60:02d} min"
+
+
+def countdown_text(seconds: float) -> str:
+    """A countdown rounds up, so it reads 0:00 exactly when the moment arrives."""
+    return duration_text(math.ceil(seconds))
+
+
+def local_hhmm(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M")
+
+
+def room_text(room: str) -> str:
+    """'Room 2' for '2'; a room already named ('Room 2', 'Infusion bay') is kept."""
+    room = room.strip()
+    if not room:
+        return "No room"
+    return f"Room {room}" if room[0].isdigit() else room
+
+
+def item_status(row: BoardRow, now: datetime) -> ItemStatus | None:
+    """The next reading's status at ``now`` (None if nothing is pending or not running)."""
+    if row.next_due is None or row.state not in RUNNING_STATES:
+        return None
+    return row.next_due.status_at(now)
+
+
+def next_reading_text(item: DueItem | None, state: str, now: datetime) -> str:
+    if item is None:
+        return "—"
+    if state not in RUNNING_STATES:
+        return f"after check-in · {item.label}" if state == SessionState.SCHEDULED else "—"
+    status = item.status_at(now)
+    if status is ItemStatus.UPCOMING:
+        opens = item.seconds_until_open(now) or 0.0
+        return f"due in {countdown_text(opens)} · {item.label}"
+    if status is ItemStatus.DUE:
+        closes = item.seconds_until_close(now)
+        if closes is None:
+            return f"due now · {item.label}"
+        return f"due now, closes in {countdown_text(closes)} · {item.label}"
+    if status is ItemStatus.OVERDUE:
+        late = -(item.seconds_until_close(now) or 0.0)
+        return f"overdue {duration_text(late)} · {item.label}"
+    return "—"
+
+
+def since_dose_text(row: BoardRow, now: datetime) -> str:
+    if row.first_dose_at is None or row.state not in _DOSED_STATES or now < row.first_dose_at:
+        return "—"
+    return duration_text((now - row.first_dose_at).total_seconds())
+
+
+def state_text(row: BoardRow) -> str:
+    try:
+        label = SessionState(row.state).label
+    except ValueError:
+        label = row.state.replace("_", " ")
+    text = label[:1].upper() + label[1:]
+    if row.state == SessionState.SCHEDULED:
+        text += f" {local_hhmm(row.scheduled_at)}"
+    return text
+
+
+# ---------------------------------------------------------------- model
+
+
+class BoardModel(QAbstractTableModel):
+    def __init__(self, now: datetime) -> None:
+        super().__init__()
+        self._rows: list[BoardRow] = []
+        self._now = now
+
+    # -- data in
+    def set_rows(self, rows: list[BoardRow], now: datetime) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._now = now
+        self.endResetModel()
+
+    def set_now(self, now: datetime) -> None:
+        """Recompute the time-dependent cells (countdowns, colours) for ``now``."""
+        self._now = now
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
+            )
+
+    # -- data out
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @property
+    def rows(self) -> list[BoardRow]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> BoardRow:
+        return self._rows[row]
+
+    def row_of_session(self, session_id: int) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.session_id == session_id), None)
+
+    def level(self, row: int) -> str | None:
+        """'due', 'overdue' or None for the row's next reading at the model's now."""
+        status = item_status(self._rows[row], self._now)
+        if status is ItemStatus.OVERDUE:
+            return "overdue"
+        if status is ItemStatus.DUE:
+            return "due"
+        return None
+
+    def cell_text(self, row: int, column: int) -> str:
+        r = self._rows[row]
+        if column == COL_ROOM:
+            return room_text(r.room)
+        if column == COL_PATIENT:
+            return r.patient_name
+        if column == COL_PROTOCOL:
+            return r.protocol_label
+        if column == COL_STATE:
+            return state_text(r)
+        if column == COL_SINCE:
+            return since_dose_text(r, self._now)
+        if column == COL_NEXT:
+            return next_reading_text(r.next_due, r.state, self._now)
+        if column == COL_FLAGS:
+            return ", ".join(r.flags)
+        return ""
+
+    # -- QAbstractTableModel
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, col = index.row(), index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.cell_text(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_NEXT:
+            return self._window_tooltip(row)
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_PATIENT:
+            return f"{self._rows[row].patient_name}, MRN {self._rows[row].mrn}"
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_FLAGS:
+            return "\n".join(self._rows[row].flags) or None
+        level = self.level(row)
+        if role == Qt.ItemDataRole.BackgroundRole and level:
+            full, tint = (
+                (DUE_COLORS[0], _DUE_TINT) if level == "due" else (OVERDUE_COLORS[0], _OVERDUE_TINT)
+            )
+            return QBrush(QColor(full if col in (COL_ROOM, COL_NEXT) else tint))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if level and col in (COL_ROOM, COL_NEXT):
+                return QBrush(QColor(DUE_COLORS[1] if level == "due" else OVERDUE_COLORS[1]))
+            if col == COL_FLAGS and self._rows[row].worst_band in _FLAG_COLORS:
+                return QBrush(QColor(_FLAG_COLORS[self._rows[row].worst_band]))
+        if role == Qt.ItemDataRole.FontRole and (
+            (level and col in (COL_ROOM, COL_NEXT))
+            or (col == COL_FLAGS and self._rows[row].worst_band in _FLAG_COLORS)
+        ):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def _window_tooltip(self, row: int) -> str | None:
+        item = self._rows[row].next_due
+        if item is None or item.opens_at is None:
+            return None
+        if item.closes_at is None:
+            return f"{item.label}: from {local_hhmm(item.opens_at)}"
+        return f"{item.label}: {local_hhmm(item.opens_at)}–{local_hhmm(item.closes_at)}"

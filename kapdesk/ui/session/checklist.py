@@ -1,0 +1,260 @@
+"""Step 1: check-in and the protocol's pre-session checklist (saved on every change)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.permissions import Action
+from kapdesk.domain.protocol import ChecklistItem, Route
+from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.vitals import validate_weight
+from kapdesk.ui.session.common import (
+    PRE_DOSE_STATES,
+    Host,
+    Mnemonics,
+    StepPage,
+    attempt,
+    local_hhmm,
+    message_label,
+    set_message,
+)
+
+if TYPE_CHECKING:
+    from kapdesk.services.dtos import SessionDetail
+
+WEIGHT_ID = "weight_kg"
+
+
+def checklist_items(host: Host, route: str | None) -> tuple[ChecklistItem, ...]:
+    return host.protocol.checklist_for(Route(route) if route else None)
+
+
+def checklist_complete(host: Host, detail: SessionDetail) -> bool:
+    """Every required item answered yes (numbers: entered)."""
+    answers = detail.session.checklist
+    for item in checklist_items(host, detail.route):
+        if not item.required:
+            continue
+        value = answers.get(item.id)
+        if item.kind == "number":
+            if value is None:
+                return False
+        elif value is not True:
+            return False
+    return True
+
+
+class ChecklistPage(StepPage):
+    title = "Pre-session checklist"
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        root = QVBoxLayout(self)
+        heading = QLabel("1 · Pre-session checklist")
+        heading.setObjectName("pageTitle")
+        root.addWidget(heading)
+
+        self.check_in_row = QWidget()
+        row = QHBoxLayout(self.check_in_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.state_text = QLabel()
+        self.state_text.setObjectName("pageSubtitle")
+        self.state_text.setWordWrap(True)
+        self.check_in_button = QPushButton("Check &in")
+        self.check_in_button.setAccessibleName("Check in")
+        self.check_in_button.setDefault(True)  # the one thing to do on this page: stand out
+        self.check_in_button.clicked.connect(self.check_in)
+        row.addWidget(self.state_text, 1)
+        row.addWidget(self.check_in_button)
+        root.addWidget(self.check_in_row)
+
+        self.grid = QGridLayout()
+        self.grid.setColumnStretch(1, 1)
+        root.addLayout(self.grid)
+        self.message = message_label("Checklist message")
+        root.addWidget(self.message)
+        root.addStretch(1)
+
+        self.boxes: dict[str, QCheckBox] = {}
+        self.numbers: dict[str, QLineEdit] = {}
+        self.number_errors: dict[str, QLabel] = {}
+        self._items: tuple[str, ...] = ()
+        self._mnemonics = Mnemonics("inw")
+        self._answers: dict[str, object] = {}
+
+    # ------------------------------------------------------------ building
+
+    def _build(self, items: tuple[ChecklistItem, ...]) -> None:
+        ids = tuple(i.id for i in items)
+        if ids == self._items:
+            return
+        while self.grid.count():
+            taken = self.grid.takeAt(0)
+            w = taken.widget() if taken is not None else None
+            if w is not None:
+                w.deleteLater()
+        self.boxes.clear()
+        self.numbers.clear()
+        self.number_errors.clear()
+        row = 0
+        for item in items:
+            if item.kind == "number":
+                text = "&Weight today" if item.id == WEIGHT_ID else self._mnemonics.mark(item.label)
+                label = QLabel(text)
+                edit = QLineEdit()
+                edit.setAccessibleName(text.replace("&", ""))
+                edit.setMaximumWidth(110)
+                edit.setPlaceholderText(item.unit)
+                label.setBuddy(edit)
+                edit.editingFinished.connect(lambda i=item.id: self.save_number(i))
+                unit = QLabel(item.unit)
+                box = QHBoxLayout()
+                box.addWidget(edit)
+                box.addWidget(unit)
+                box.addStretch(1)
+                holder = QWidget()
+                holder.setLayout(box)
+                box.setContentsMargins(0, 0, 0, 0)
+                self.grid.addWidget(label, row, 0)
+                self.grid.addWidget(holder, row, 1)
+                error = message_label(f"{edit.accessibleName()} error")
+                self.grid.addWidget(error, row + 1, 1)
+                self.numbers[item.id] = edit
+                self.number_errors[item.id] = error
+                row += 2
+            else:
+                check = QCheckBox(self._mnemonics.mark(item.label))
+                check.setAccessibleName(item.label)
+                check.toggled.connect(lambda on, i=item.id: self.save_answer(i, on))
+                self.grid.addWidget(check, row, 0, 1, 2)
+                self.boxes[item.id] = check
+                row += 1
+        self._items = ids
+
+    # ------------------------------------------------------------ showing
+
+    def show_detail(self, detail: SessionDetail) -> None:
+        self._build(checklist_items(self.host, detail.route))
+        state = SessionState(detail.session.state)
+        answers = detail.session.checklist
+        self._answers = dict(answers)
+        editable = state in PRE_DOSE_STATES and self.host.can(Action.COMPLETE_CHECKLIST)
+        for key, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(answers.get(key) is True)
+            box.blockSignals(False)
+            box.setEnabled(editable)
+        for key, edit in self.numbers.items():
+            stored = detail.session.weight_kg if key == WEIGHT_ID else answers.get(key)
+            if not edit.hasFocus():
+                edit.setText("" if stored is None else f"{float(str(stored)):g}")
+            edit.setEnabled(editable)
+        scheduled = state is SessionState.SCHEDULED
+        self.check_in_button.setVisible(scheduled)
+        self.check_in_button.setEnabled(scheduled and self.host.can(Action.CHECK_IN))
+        if scheduled:
+            text = (
+                f"Scheduled for {local_hhmm(detail.session.scheduled_at)}. "
+                "Check the patient in to start the checklist."
+            )
+        elif detail.session.checked_in_at is not None:
+            text = f"Checked in at {local_hhmm(detail.session.checked_in_at)}."
+            if state not in PRE_DOSE_STATES:
+                text += " The checklist is closed once the dose is given."
+        else:
+            text = ""
+        if state in PRE_DOSE_STATES and not self.host.can(Action.COMPLETE_CHECKLIST):
+            text += " " + self.host.cannot("complete the checklist")
+        self.state_text.setText(text.strip())
+
+    def first_input(self) -> QWidget | None:
+        if self.check_in_button.isVisible() and self.check_in_button.isEnabled():
+            return self.check_in_button
+        return next((b for b in self.boxes.values() if b.isEnabled()), None)
+
+    # ------------------------------------------------------------ saving
+
+    def check_in(self) -> None:
+        from kapdesk.services.sessions import SessionService
+
+        info = attempt(
+            lambda: SessionService(self.host.app.ctx).check_in(
+                self.host.actor(), self.host.session_id
+            ),
+            message=self.message,
+        )
+        if info is not None:
+            self.host.changed("session", info.id)
+            first = next(iter(self.boxes.values()), None)
+            if first is not None:
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def save_answer(self, item_id: str, value: bool) -> None:
+        self._save({item_id: value})
+
+    def save_number(self, item_id: str) -> None:
+        edit = self.numbers[item_id]
+        error = self.number_errors[item_id]
+        set_message(error, "")
+        text = edit.text().strip()
+        try:
+            if not text:
+                value: float | None = None
+            elif item_id == WEIGHT_ID:
+                value = validate_weight(text)
+            else:
+                value = float(text.replace(",", "."))
+        except ValueError:
+            self._number_error(item_id, f"{edit.accessibleName()} '{text}' is not a number.")
+            return
+        except ValidationError as exc:
+            self._number_error(item_id, exc.message)
+            return
+        stored = self._answers.get(item_id)
+        if value == (None if stored is None else float(str(stored))):
+            return
+        self._save({item_id: value})
+
+    def _number_error(self, item_id: str, message: str) -> None:
+        set_message(self.number_errors[item_id], message)
+        edit = self.numbers[item_id]
+        edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        edit.selectAll()
+
+    def _field_error(self, exc: ValidationError) -> bool:
+        if exc.field == "Weight" and WEIGHT_ID in self.numbers:
+            self._number_error(WEIGHT_ID, exc.message)
+            return True
+        return False
+
+    def _save(self, answers: dict[str, bool | float | None]) -> None:
+        from kapdesk.services.sessions import SessionService
+
+        info = attempt(
+            lambda: SessionService(self.host.app.ctx).record_checklist(
+                self.host.actor(), self.host.session_id, answers
+            ),
+            message=self.message,
+            field_error=self._field_error,
+        )
+        if info is None:  # refused: show what is stored, not what was clicked
+            for key, box in self.boxes.items():
+                box.blockSignals(True)
+                box.setChecked(self._answers.get(key) is True)
+                box.blockSignals(False)
+            return
+        self._answers = dict(info.checklist)
+        self.host.changed("session", info.id)

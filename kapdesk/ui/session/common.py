@@ -1,0 +1,273 @@
+"""What the session steps share: the host interface, time fields, messages and text.
+
+Every step page is a ``StepPage``: ``show_detail`` receives the latest
+``SessionDetail`` after each change (and every few seconds of the app clock),
+``tick`` is called every second with ``app.ctx.now()`` for countdowns.
+Pages never talk to each other; they call services and announce the change
+through ``host.changed`` (-> ``signals.data_changed``), and the workspace
+refreshes every page from the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
+
+from PySide6.QtCore import Qt, QTime
+from PySide6.QtWidgets import QLabel, QTimeEdit, QWidget
+
+from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.domain.permissions import Action
+from kapdesk.domain.session_state import SessionState
+from kapdesk.ui.models.board import countdown_text, duration_text, local_hhmm
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.domain.protocol import Protocol as ClinicProtocol
+    from kapdesk.domain.vitals import VitalsInput
+    from kapdesk.services.context import Actor
+    from kapdesk.services.dtos import ReadingInfo, RecordedReading, SessionDetail
+    from kapdesk.ui.widgets.vitals_form import VitalsForm
+
+__all__ = [
+    "Host",
+    "NowTimeEdit",
+    "StepPage",
+    "attempt",
+    "countdown_text",
+    "duration_text",
+    "local_hhmm",
+    "message_label",
+    "reading_line",
+    "set_message",
+]
+
+_T = TypeVar("_T")
+TERMINAL: Final = frozenset(
+    {SessionState.DISCHARGED, SessionState.CANCELLED, SessionState.DOSE_WITHHELD}
+)
+PRE_DOSE_STATES: Final = frozenset({SessionState.CHECKED_IN, SessionState.PRE_DOSE_VITALS})
+AFTER_DOSE_STATES: Final = frozenset({SessionState.DOSED, SessionState.MONITORING})
+
+
+class Host(Protocol):
+    """What a step page may use of the workspace."""
+
+    app: AppContext
+    session_id: int
+    protocol: ClinicProtocol
+
+    def can(self, action: Action) -> bool: ...
+
+    def actor(self) -> Actor: ...
+
+    def cannot(self, what: str) -> str: ...
+
+    def changed(self, entity: str, entity_id: int) -> None: ...
+
+    def now(self) -> datetime: ...
+
+
+class StepPage(QWidget):
+    title = ""
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+
+    def show_detail(self, detail: SessionDetail) -> None:
+        raise NotImplementedError
+
+    def tick(self, now: datetime) -> None:
+        """Countdowns and clocks; no database access."""
+
+    def first_input(self) -> QWidget | None:
+        """Where the keyboard focus goes when the step is opened."""
+        return None
+
+
+# ---------------------------------------------------------------- messages
+
+
+def message_label(name: str, *, kind: str = "error") -> QLabel:
+    """A message line (error: red, otherwise a calm status line); hidden while empty."""
+    label = QLabel()
+    label.setObjectName("fieldError" if kind == "error" else "statusLine")
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def set_message(label: QLabel, text: str, band: str | None = None) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+    if band is not None or label.property("band") is not None:
+        label.setProperty("band", band or "")
+        label.style().unpolish(label)
+        label.style().polish(label)
+
+
+def attempt(
+    call: Callable[[], _T],
+    *,
+    message: QLabel,
+    field_error: Callable[[ValidationError], bool] | None = None,
+) -> _T | None:
+    """Run a service call; show a ValidationError at its field (or in ``message``),
+    any other KapdeskError in ``message``; return None when refused."""
+    set_message(message, "")
+    try:
+        return call()
+    except ValidationError as exc:
+        if field_error is None or not field_error(exc):
+            set_message(message, exc.message)
+    except KapdeskError as exc:
+        set_message(message, str(exc))
+    return None
+
+
+def reading_line(r: ReadingInfo) -> str:
+    """'09:04  128/82 mmHg, pulse 72/min, SpO2 98 %'."""
+    parts = [f"{r.systolic}/{r.diastolic} mmHg"]
+    if r.pulse is not None:
+        parts.append(f"pulse {r.pulse}/min")
+    if r.spo2 is not None:
+        parts.append(f"SpO2 {r.spo2} %")
+    return f"{local_hhmm(r.taken_at)}  " + ", ".join(parts)
+
+
+# ---------------------------------------------------------------- time
+
+
+def wall_time_to_utc(value: time, now: datetime) -> datetime:
+    """A time of day typed on this workstation -> the nearest such moment to ``now``
+    (a session crossing midnight: 23:50 typed at 00:10 means yesterday)."""
+    local_now = now.astimezone()
+    moment = datetime.combine(local_now.date(), value, tzinfo=local_now.tzinfo)
+    if moment - local_now > timedelta(hours=12):
+        moment -= timedelta(days=1)
+    elif local_now - moment > timedelta(hours=12):
+        moment += timedelta(days=1)
+    return moment.astimezone(now.tzinfo)
+
+
+class NowTimeEdit(QTimeEdit):
+    """An HH:MM field that follows the clock until someone edits it.
+
+    ``moment(now)`` is None while it follows the clock (the service then stamps
+    the exact current time), else the typed time of day as an aware datetime.
+    """
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDisplayFormat("HH:mm")
+        self.setMaximumWidth(96)
+        self.setAccessibleName(name)
+        self.setToolTip(f"{name}: now, unless you type another time (HH:MM)")
+        self.following = True
+        self.dirty = False  # edited by hand since the last time the program set it
+        self._programmatic = False
+        self.timeChanged.connect(self._edited)
+
+    def _edited(self, _value: QTime) -> None:
+        if not self._programmatic:
+            self.following = False
+            self.dirty = True
+
+    def show_time(self, moment: datetime) -> None:
+        local = moment.astimezone()
+        self._programmatic = True
+        try:
+            self.setTime(QTime(local.hour, local.minute))
+        finally:
+            self._programmatic = False
+        self.dirty = False
+
+    def follow(self, now: datetime) -> None:
+        """Called every second: keep showing now unless edited."""
+        if self.following:
+            self.show_time(now)
+
+    def reset(self, now: datetime) -> None:
+        self.following = True
+        self.show_time(now)
+
+    def set_fixed(self, moment: datetime) -> None:
+        """Show a stored moment (not following the clock)."""
+        self.show_time(moment)
+        self.following = False
+
+    def moment(self, now: datetime) -> datetime | None:
+        if self.following:
+            return None
+        t = self.time()
+        return wall_time_to_utc(time(t.hour(), t.minute()), now)
+
+    def moment_or_now(self, now: datetime) -> datetime:
+        return self.moment(now) or now
+
+
+# ---------------------------------------------------------------- keyboard
+
+
+class Mnemonics:
+    """Hands out Alt+letter mnemonics within one page, skipping letters already taken."""
+
+    def __init__(self, taken: str = "") -> None:
+        self.taken = set(taken.lower())
+
+    def mark(self, text: str) -> str:
+        """'Consent on file' -> '&Consent on file' (or the next free letter)."""
+        for i, ch in enumerate(text):
+            if ch.isalpha() and ch.lower() not in self.taken:
+                self.taken.add(ch.lower())
+                return f"{text[:i]}&{text[i:]}"
+        return text
+
+
+# ---------------------------------------------------------------- readings
+
+
+def store_reading(host: Host, form: VitalsForm, values: VitalsInput) -> RecordedReading | None:
+    """Store what the vitals form validated; errors go back to the form."""
+    from kapdesk.services.vitals import VitalsService
+
+    try:
+        recorded = VitalsService(host.app.ctx).record(
+            host.actor(),
+            host.session_id,
+            values.systolic,
+            values.diastolic,
+            values.pulse,
+            values.spo2,
+        )
+    except ValidationError as exc:
+        if not form.show_error(exc.field, exc.message):
+            form.show_message(exc.message)
+        return None
+    except KapdeskError as exc:
+        form.show_message(str(exc))
+        return None
+    form.clear()
+    host.changed("reading", recorded.reading.id)
+    form.first_field.setFocus(Qt.FocusReason.OtherFocusReason)
+    return recorded
+
+
+def rule_actions(protocol: ClinicProtocol, r: ReadingInfo) -> list[str]:
+    """What the protocol says to do about a reading, most serious rule first."""
+    rules = {x.id: x for x in protocol.vital_rules}
+    return list(dict.fromkeys(rules[i].action for i in r.rules if i in rules))
+
+
+def recheck_minutes(protocol: ClinicProtocol, r: ReadingInfo) -> int | None:
+    """Minutes until a recheck of a non-normal reading (the rule's, else the protocol's)."""
+    if r.band == "normal":
+        return None
+    rules = {x.id: x for x in protocol.vital_rules}
+    minutes = [rules[i].repeat_after_min for i in r.rules if i in rules]
+    given = [m for m in minutes if m is not None]
+    return min(given) if given else protocol.recheck_after_min

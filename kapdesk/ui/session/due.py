@@ -1,0 +1,54 @@
+"""The protocol's due readings as text: status, window and countdown at a moment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from kapdesk.domain.protocol import Anchor
+from kapdesk.domain.schedule import DueItem, ItemStatus
+from kapdesk.ui.session.common import countdown_text, duration_text, local_hhmm
+
+# gui.md palette: (background, text)
+STATUS_COLORS: Final = {
+    "due": ("#f5c26b", "#7a4b00"),
+    "overdue": ("#e57373", "#7f0000"),
+    "missed": ("#fbe4e4", "#7f0000"),
+    "done late": ("#fdf0d6", "#7a4b00"),
+    "done on time": ("#e7f1ea", "#2f4f3a"),
+}
+
+
+def status_text(item: DueItem, now: datetime) -> str:
+    """upcoming / due / overdue / done on time / done late / missed."""
+    status = item.status_at(now)
+    if status is ItemStatus.DONE:
+        return "done late" if item.on_time is False else "done on time"
+    return status.value
+
+
+def window_text(item: DueItem) -> str:
+    if item.anchor is Anchor.PRE_DOSE:
+        return "before the dose"
+    if item.opens_at is None:
+        return ""
+    if item.anchor is Anchor.DISCHARGE or item.closes_at is None:
+        return f"from {local_hhmm(item.opens_at)}"
+    return f"{local_hhmm(item.opens_at)}–{local_hhmm(item.closes_at)}"
+
+
+def countdown_for(item: DueItem, now: datetime) -> str:
+    status = item.status_at(now)
+    if status is ItemStatus.UPCOMING and item.opens_at is not None:
+        return f"opens in {countdown_text((item.opens_at - now).total_seconds())}"
+    if status is ItemStatus.DUE:
+        if item.closes_at is None:
+            return "due now (until discharge)" if item.anchor is Anchor.DISCHARGE else "due now"
+        return f"closes in {countdown_text((item.closes_at - now).total_seconds())}"
+    if status is ItemStatus.OVERDUE and item.closes_at is not None:
+        return f"overdue by {duration_text((now - item.closes_at).total_seconds())}"
+    if status is ItemStatus.DONE and item.satisfied_by is not None:
+        return f"taken {local_hhmm(item.satisfied_by)}"
+    if status is ItemStatus.MISSED:
+        return "not taken"
+    return ""

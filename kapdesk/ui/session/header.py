@@ -1,0 +1,162 @@
+"""The header over every step: who, where, which protocol, the state, the clock since
+the first dose, the next reading due with its countdown, and the current hold or alert."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+
+from kapdesk.domain.schedule import ItemStatus, next_due
+from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.ui.models.board import room_text
+from kapdesk.ui.session.common import countdown_text, duration_text, local_hhmm
+
+if TYPE_CHECKING:
+    from kapdesk.domain.protocol import Protocol
+    from kapdesk.services.dtos import SessionDetail
+
+# gui.md palette: (background, text, border)
+LEVEL_STYLES: Final = {
+    "": "",
+    "info": "color: #2f4f3a; background: #e7f1ea; border: 1px solid #b7d3bf;",
+    "due": "color: #7a4b00; background: #f5c26b; border: 1px solid #d9a441; font-weight: bold;",
+    "elevated": "color: #7a4b00; background: #fdf0d6; border: 1px solid #f5c26b;",
+    "overdue": "color: #7f0000; background: #e57373; border: 1px solid #c75151; font-weight: bold;",
+    "alert": "color: #7f0000; background: #fbe4e4; border: 1px solid #e57373; font-weight: bold;",
+}
+
+
+def _chip(name: str) -> QLabel:
+    label = QLabel()
+    label.setAccessibleName(name)
+    label.setWordWrap(True)
+    label.setProperty("level", "")
+    return label
+
+
+def set_level(label: QLabel, text: str, level: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+    if label.property("level") != level:
+        label.setProperty("level", level)
+        style = LEVEL_STYLES.get(level, "")
+        label.setStyleSheet(f"QLabel {{ {style} border-radius: 3px; padding: 3px 8px; }}")
+
+
+def state_text(state: SessionState) -> str:
+    return state.label[:1].upper() + state.label[1:]
+
+
+class SessionHeader(QFrame):
+    def __init__(self, protocol: Protocol, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.protocol = protocol
+        self.setObjectName("sessionHeader")
+        self.setStyleSheet(
+            "QFrame#sessionHeader { background: #ffffff; border: 1px solid #d5dae0;"
+            " border-radius: 4px; }"
+        )
+        grid = QGridLayout(self)
+        grid.setContentsMargins(12, 8, 12, 8)
+        grid.setHorizontalSpacing(16)
+        self.patient = QLabel()
+        self.patient.setObjectName("pageTitle")
+        self.patient.setAccessibleName("Patient")
+        self.facts = QLabel()
+        self.facts.setObjectName("pageSubtitle")
+        self.facts.setAccessibleName("Session")
+        self.clock = QLabel()
+        self.clock.setAccessibleName("Since dose")
+        self.clock.setStyleSheet("font-size: 15pt; color: #22272e;")
+        self.next = _chip("Next reading")
+        self.alert = _chip("Hold or alert")
+        grid.addWidget(self.patient, 0, 0)
+        grid.addWidget(self.clock, 0, 1)
+        grid.addWidget(self.facts, 1, 0)
+        grid.addWidget(self.next, 1, 1)
+        grid.addWidget(self.alert, 2, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        self._detail: SessionDetail | None = None
+
+    def show_detail(self, detail: SessionDetail, now: datetime) -> None:
+        self._detail = detail
+        s = detail.session
+        state = SessionState(s.state)
+        self.patient.setText(f"{s.patient_name}  ·  {s.mrn}")
+        self.facts.setText(
+            f"{room_text(s.room)}  ·  {s.protocol_label}  ·  {state_text(state)}"
+            + (f"  ·  weight {s.weight_kg:g} kg" if s.weight_kg is not None else "")
+        )
+        self._show_alert(detail)
+        self.tick(now)
+
+    def _show_alert(self, detail: SessionDetail) -> None:
+        s = detail.session
+        state = SessionState(s.state)
+        latest = detail.readings[-1] if detail.readings else None
+        if state is SessionState.DISCHARGED and s.discharged_at is not None:
+            text = f"Discharged at {local_hhmm(s.discharged_at)}"
+            if s.discharge_reason:
+                text += f" with unmet criteria: {s.discharge_reason}"
+            set_level(self.alert, text, "info")
+        elif state in (SessionState.CANCELLED, SessionState.DOSE_WITHHELD):
+            set_level(self.alert, f"{state_text(state)}: {s.state_reason or ''}", "info")
+        elif detail.hold_active and latest is not None:
+            set_level(
+                self.alert,
+                f"Dose on hold: pre-dose BP {latest.systolic}/{latest.diastolic} is "
+                f"{latest.band} ({latest.protocol_label}) – recheck after rest or a "
+                "clinician's override (step 2).",
+                "alert",
+            )
+        elif latest is not None and latest.band != "normal" and state in ACTIVE:
+            level = "elevated" if latest.band == "elevated" else "alert"
+            rules = {r.id: r for r in self.protocol.vital_rules}
+            fired = [rules[i] for i in latest.rules if i in rules]
+            why = "; ".join(r.describe() for r in fired)
+            action = f" – {fired[0].action}" if fired else ""
+            set_level(
+                self.alert,
+                f"{latest.band.capitalize()} at {local_hhmm(latest.taken_at)}: "
+                f"BP {latest.systolic}/{latest.diastolic} ({why}, {latest.protocol_label})"
+                f"{action}",
+                level,
+            )
+        else:
+            set_level(self.alert, "", "")
+
+    def tick(self, now: datetime) -> None:
+        detail = self._detail
+        if detail is None:
+            return
+        s = detail.session
+        state = SessionState(s.state)
+        first = s.first_dose_at
+        if first is None:
+            self.clock.setText("No dose yet")
+        elif s.discharged_at is not None:
+            observed = duration_text((s.discharged_at - first).total_seconds())
+            self.clock.setText(f"Dose {local_hhmm(first)} · observed {observed}")
+        else:
+            self.clock.setText(f"Since dose {duration_text((now - first).total_seconds())}")
+        item = next_due(detail.schedule, now) if state in ACTIVE else None
+        if item is None:
+            set_level(self.next, "", "")
+            return
+        status = item.status_at(now)
+        if status is ItemStatus.OVERDUE and item.closes_at is not None:
+            late = duration_text((now - item.closes_at).total_seconds())
+            set_level(self.next, f"{item.label}: OVERDUE by {late}", "overdue")
+        elif status is ItemStatus.DUE:
+            if item.closes_at is None:
+                set_level(self.next, f"{item.label}: due now", "due")
+            else:
+                left = countdown_text((item.closes_at - now).total_seconds())
+                set_level(self.next, f"{item.label}: due now, closes in {left}", "due")
+        elif item.opens_at is not None:
+            left = countdown_text((item.opens_at - now).total_seconds())
+            set_level(self.next, f"Next: {item.label} in {left}", "info")
+        else:
+            set_level(self.next, f"Next: {item.label}", "info")

@@ -1,0 +1,366 @@
+"""Step 4: monitoring after the dose: due readings with countdowns, readings any time,
+the BP chart, and MOAA/S and dissociation observations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.instruments import MOAAS_LEVELS
+from kapdesk.domain.permissions import Action
+from kapdesk.domain.protocol import Anchor
+from kapdesk.domain.schedule import DueItem
+from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.ui.session.common import (
+    TERMINAL,
+    Host,
+    StepPage,
+    attempt,
+    local_hhmm,
+    message_label,
+    store_reading,
+)
+from kapdesk.ui.session.due import STATUS_COLORS, countdown_for, status_text, window_text
+from kapdesk.ui.session.reading_result import ReadingResult
+from kapdesk.ui.widgets.vitals_form import VitalsForm
+
+if TYPE_CHECKING:
+    from kapdesk.domain.vitals import VitalsInput
+    from kapdesk.services.dtos import ObservationInfo, ReadingInfo, SessionDetail
+    from kapdesk.ui.widgets.bp_chart import BpChart
+
+DUE_COLUMNS: Final = ("Reading", "Window", "Status", "Countdown")
+READING_COLUMNS: Final = ("Time", "Min", "BP", "Pulse", "SpO2", "Band", "By")
+BAND_COLORS: Final = {
+    "elevated": ("#fdf0d6", "#7a4b00"),
+    "alert": ("#e57373", "#7f0000"),
+    "critical": ("#e57373", "#7f0000"),
+}
+
+
+def _item(text: str, colors: tuple[str, str] | None = None, bold: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if colors is not None:
+        item.setBackground(QBrush(QColor(colors[0])))
+        item.setForeground(QBrush(QColor(colors[1])))
+    if bold:
+        font = QFont()
+        font.setBold(True)
+        item.setFont(font)
+    return item
+
+
+def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setAccessibleName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
+
+
+class MonitoringPage(StepPage):
+    title = "Monitoring"
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        root = QVBoxLayout(self)
+        heading = QLabel("4 · Monitoring")
+        heading.setObjectName("pageTitle")
+        root.addWidget(heading)
+        columns = QHBoxLayout()
+        columns.setSpacing(16)
+        root.addLayout(columns, 1)
+        left = QWidget()
+        col = QVBoxLayout(left)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(QLabel("Due readings"))
+        self.due = _table(DUE_COLUMNS, "Due readings")
+        col.addWidget(self.due)
+        col.addWidget(QLabel("Add a reading (any time)"))
+        self.form = VitalsForm(self)
+        self.form.submitted.connect(self._store)
+        col.addWidget(self.form)
+        self.latest = ReadingResult(
+            host.protocol, recheck_words="Repeat after {min} min", prefix="Latest: "
+        )
+        self.result = self.latest.result
+        self.provenance = self.latest.provenance
+        col.addWidget(self.latest)
+        col.addWidget(self._observations_box())
+        col.addStretch(1)
+
+        right = QWidget()
+        rcol = QVBoxLayout(right)
+        rcol.setContentsMargins(0, 0, 0, 0)
+        self.chart_holder = QVBoxLayout()
+        self.chart: BpChart | None = None
+        rcol.addLayout(self.chart_holder)
+        rcol.addWidget(QLabel("Readings"))
+        self.readings = _table(READING_COLUMNS, "Readings")
+        self.readings.setMinimumHeight(140)
+        rcol.addWidget(self.readings, 1)
+        for box in (left, right):
+            box.setMinimumWidth(340)
+            box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            columns.addWidget(box, 1)
+
+        self._detail: SessionDetail | None = None
+        self._readings: tuple[ReadingInfo, ...] | None = None
+        self._observations: tuple[ObservationInfo, ...] | None = None
+        self._window_key: tuple[object, ...] = ()
+
+    def _observations_box(self) -> QWidget:
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 8, 0, 0)
+        grid.addWidget(QLabel("Observations"), 0, 0, 1, 3)
+        self.moaas = QComboBox()
+        for score in sorted(MOAAS_LEVELS, reverse=True):
+            self.moaas.addItem(f"{score} – {MOAAS_LEVELS[score]}", score)
+        self.moaas.setAccessibleName("MOAA/S")
+        self.moaas.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.moaas.setMinimumContentsLength(16)
+        moaas_label = QLabel("&MOAA/S")
+        moaas_label.setBuddy(self.moaas)
+        self.moaas_button = QPushButton("R&ecord MOAA/S")
+        self.moaas_button.setAccessibleName("Record MOAA/S")
+        self.moaas_button.clicked.connect(self.record_moaas)
+        grid.addWidget(moaas_label, 1, 0)
+        grid.addWidget(self.moaas, 1, 1)
+        grid.addWidget(self.moaas_button, 1, 2)
+
+        self.dissociation = QCheckBox("Dissoci&ation present")
+        self.dissociation.setAccessibleName("Dissociation present")
+        self.dissociation_text = QLineEdit()
+        self.dissociation_text.setAccessibleName("Dissociation notes")
+        self.dissociation_text.setPlaceholderText("what the patient describes")
+        notes_label = QLabel("Dissociation no&tes")
+        notes_label.setBuddy(self.dissociation_text)
+        self.dissociation_button = QPushButton("Record d&issociation")
+        self.dissociation_button.setAccessibleName("Record dissociation")
+        self.dissociation_button.clicked.connect(self.record_dissociation)
+        self.dissociation_text.returnPressed.connect(self.record_dissociation)
+        grid.addWidget(self.dissociation, 2, 1)
+        grid.addWidget(notes_label, 3, 0)
+        grid.addWidget(self.dissociation_text, 3, 1)
+        grid.addWidget(self.dissociation_button, 3, 2)
+        self.observation_message = message_label("Observation message")
+        grid.addWidget(self.observation_message, 4, 0, 1, 3)
+        self.observation_list = QLabel()
+        self.observation_list.setWordWrap(True)
+        self.observation_list.setAccessibleName("Observations recorded")
+        grid.addWidget(self.observation_list, 5, 0, 1, 3)
+        grid.setColumnStretch(1, 1)
+        return box
+
+    # ------------------------------------------------------------ chart
+
+    def ensure_chart(self) -> BpChart:
+        """The chart is built on first use (pyqtgraph is heavy to import)."""
+        if self.chart is None:
+            from kapdesk.ui.widgets.bp_chart import BpChart, protocol_thresholds
+
+            self.chart = BpChart(self)
+            self.chart.setFixedHeight(320)
+            self.chart.set_thresholds(protocol_thresholds(self.host.protocol))
+            self.chart_holder.addWidget(self.chart)
+        return self.chart
+
+    def _update_chart(self, detail: SessionDetail, now: datetime) -> None:
+        from kapdesk.ui.widgets.bp_chart import ChartPoint
+
+        chart = self.ensure_chart()
+        first = detail.session.first_dose_at
+        origin = first or now
+        chart.set_x_label(
+            "Minutes from first dose" if first else "Minutes before now (no dose yet)"
+        )
+        chart.set_points(
+            [
+                ChartPoint(
+                    (r.taken_at - origin).total_seconds() / 60, r.systolic, r.diastolic, r.pulse
+                )
+                for r in detail.readings
+            ]
+        )
+        self._update_windows(now)
+
+    def _update_windows(self, now: datetime) -> None:
+        from kapdesk.ui.widgets.bp_chart import ChartWindow
+
+        detail = self._detail
+        if detail is None or self.chart is None:
+            return
+        first = detail.session.first_dose_at
+        windows: list[ChartWindow] = []
+        if first is not None:
+            specs = {s.id: s for s in self.host.protocol.schedule}
+            for item in detail.schedule:
+                if item.opens_at is None or item.anchor is Anchor.PRE_DOSE:
+                    continue
+                start = (item.opens_at - first).total_seconds() / 60
+                if item.closes_at is not None:
+                    end = (item.closes_at - first).total_seconds() / 60
+                else:  # pre-discharge: lead time up to the minimum observation
+                    spec = specs.get(item.schedule_id)
+                    end = start + (spec.from_min if spec else 0)
+                status = status_text(item, now)
+                kind = "done" if status.startswith("done") else status
+                windows.append(ChartWindow(start, end, kind, item.label))
+        key = tuple(windows)
+        if key != self._window_key:
+            self.chart.set_windows(windows)
+            self._window_key = key
+        running = SessionState(detail.session.state) in ACTIVE
+        self.chart.set_now(
+            (now - first).total_seconds() / 60 if first is not None and running else None
+        )
+
+    # ------------------------------------------------------------ showing
+
+    def show_detail(self, detail: SessionDetail) -> None:
+        self._detail = detail
+        state = SessionState(detail.session.state)
+        running = state in ACTIVE
+        self.form.set_inputs_enabled(running and self.host.can(Action.RECORD_VITALS))
+        observe = state not in TERMINAL and self.host.can(Action.RECORD_OBSERVATION)
+        for w in (
+            self.moaas,
+            self.moaas_button,
+            self.dissociation,
+            self.dissociation_text,
+            self.dissociation_button,
+        ):
+            w.setEnabled(observe)
+        if detail.readings != self._readings:
+            self._fill_readings(detail.readings)
+            self._readings = detail.readings
+        post = [r for r in detail.readings if r.phase == "post_dose"]
+        latest = post[-1] if post else None
+        self.latest.show_reading(latest, running=running)
+        self.latest.tick(self.host.now())
+        if detail.observations != self._observations:
+            self._fill_observations(detail.observations)
+            self._observations = detail.observations
+        now = self.host.now()
+        self._fill_due(detail.schedule, now)
+        if self.chart is not None or self.isVisible():
+            self._update_chart(detail, now)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.chart is None and self._detail is not None:
+            self._update_chart(self._detail, self.host.now())
+
+    def _fill_due(self, items: tuple[DueItem, ...], now: datetime) -> None:
+        if self.due.rowCount() != len(items):
+            self.due.setRowCount(len(items))
+            rows = sum(self.due.rowHeight(i) for i in range(len(items)))
+            self.due.setFixedHeight(rows + self.due.horizontalHeader().height() + 6)
+        for row, item in enumerate(items):
+            status = status_text(item, now)
+            colors = STATUS_COLORS.get(status)
+            urgent = status in ("due", "overdue")
+            cells = (item.label, window_text(item), status, countdown_for(item, now))
+            for col, text in enumerate(cells):
+                self.due.setItem(row, col, _item(text, colors, urgent and col >= 2))
+
+    def _fill_readings(self, readings: tuple[ReadingInfo, ...]) -> None:
+        self.readings.setRowCount(len(readings))
+        for row, r in enumerate(reversed(readings)):
+            minutes = "" if r.minutes_from_dose is None else f"{r.minutes_from_dose:g}"
+            colors = BAND_COLORS.get(r.band)
+            cells = (
+                local_hhmm(r.taken_at),
+                minutes,
+                f"{r.systolic}/{r.diastolic}",
+                "" if r.pulse is None else str(r.pulse),
+                "" if r.spo2 is None else str(r.spo2),
+                r.band,
+                r.recorded_by,
+            )
+            for col, text in enumerate(cells):
+                self.readings.setItem(row, col, _item(text, colors if col == 5 else None))
+
+    def _fill_observations(self, observations: tuple[ObservationInfo, ...]) -> None:
+        lines = []
+        for o in reversed(observations):
+            if o.kind == "moaas" and o.score is not None:
+                what = f"MOAA/S {o.score} – {MOAAS_LEVELS.get(o.score, '')}"
+            else:
+                what = "Dissociation " + ("present" if o.present else "absent")
+                if o.text:
+                    what += f": {o.text}"
+            lines.append(f"{local_hhmm(o.observed_at)}  {what}  ({o.recorded_by})")
+        self.observation_list.setText("\n".join(lines))
+
+    def tick(self, now: datetime) -> None:
+        if self._detail is None:
+            return
+        self._fill_due(self._detail.schedule, now)
+        self._update_windows(now)
+        self.latest.tick(now)
+
+    def first_input(self) -> QWidget | None:
+        return self.form.first_field if self.form.first_field.isEnabled() else None
+
+    # ------------------------------------------------------------ storing
+
+    def _store(self, values: VitalsInput) -> None:
+        store_reading(self.host, self.form, values)
+
+    def record_moaas(self) -> None:
+        from kapdesk.services.observations import ObservationService
+
+        score = int(self.moaas.currentData())
+        info = attempt(
+            lambda: ObservationService(self.host.app.ctx).record_moaas(
+                self.host.actor(), self.host.session_id, score
+            ),
+            message=self.observation_message,
+        )
+        if info is not None:
+            self.host.changed("observation", info.id)
+
+    def record_dissociation(self) -> None:
+        from kapdesk.services.observations import ObservationService
+
+        present = self.dissociation.isChecked()
+        text = self.dissociation_text.text()
+        info = attempt(
+            lambda: ObservationService(self.host.app.ctx).record_dissociation(
+                self.host.actor(), self.host.session_id, present, text
+            ),
+            message=self.observation_message,
+        )
+        if info is not None:
+            self.dissociation_text.clear()
+            self.dissociation.setChecked(False)
+            self.host.changed("observation", info.id)

@@ -1,0 +1,203 @@
+"""Step 2: pre-dose vitals, their classification, the recheck, and the hold.
+
+A non-normal pre-dose reading holds the dose until a clinician records an
+override (prescriber name + reason) or a normal recheck clears it; the dose
+can also be withheld with a reason, which ends the session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kapdesk.domain.permissions import Action
+from kapdesk.domain.session_state import SessionState
+from kapdesk.ui.session.common import (
+    PRE_DOSE_STATES,
+    Host,
+    StepPage,
+    attempt,
+    local_hhmm,
+    message_label,
+    reading_line,
+    set_message,
+    store_reading,
+)
+from kapdesk.ui.session.dialogs import OverrideDialog, ReasonDialog
+from kapdesk.ui.session.reading_result import ReadingResult
+from kapdesk.ui.widgets.vitals_form import VitalsForm
+
+if TYPE_CHECKING:
+    from kapdesk.domain.vitals import VitalsInput
+    from kapdesk.services.dtos import ReadingInfo, SessionDetail
+
+
+def pre_dose_readings(detail: SessionDetail) -> list[ReadingInfo]:
+    return [r for r in detail.readings if r.phase == "pre_dose"]
+
+
+class PreDosePage(StepPage):
+    title = "Pre-dose vitals"
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        root = QVBoxLayout(self)
+        heading = QLabel("2 · Pre-dose vitals")
+        heading.setObjectName("pageTitle")
+        root.addWidget(heading)
+        self.hint = QLabel()
+        self.hint.setObjectName("pageSubtitle")
+        self.hint.setWordWrap(True)
+        root.addWidget(self.hint)
+
+        self.form = VitalsForm(self, button_text="&Record pre-dose reading")
+        self.form.submitted.connect(self._store)
+        root.addWidget(self.form)
+
+        self.latest = ReadingResult(host.protocol, recheck_words="Recheck after {min} min rest")
+        self.result = self.latest.result
+        self.provenance = self.latest.provenance
+        self.recheck = self.latest.recheck
+        root.addWidget(self.latest)
+
+        self.hold = message_label("Hold", kind="status")
+        root.addWidget(self.hold)
+        buttons = QHBoxLayout()
+        self.override_button = QPushButton("Override &hold…")
+        self.override_button.setAccessibleName("Override hold")
+        self.override_button.clicked.connect(self.override)
+        self.withhold_button = QPushButton("&Withhold dose…")
+        self.withhold_button.setAccessibleName("Withhold dose")
+        self.withhold_button.clicked.connect(self.withhold)
+        buttons.addWidget(self.override_button)
+        buttons.addWidget(self.withhold_button)
+        buttons.addStretch(1)
+        root.addLayout(buttons)
+        self.message = message_label("Pre-dose message")
+        root.addWidget(self.message)
+
+        self.history = QLabel()
+        self.history.setWordWrap(True)
+        self.history.setAccessibleName("Pre-dose readings")
+        self.history.setTextFormat(Qt.TextFormat.PlainText)
+        root.addWidget(self.history)
+        root.addStretch(1)
+
+        self._hold_reading: ReadingInfo | None = None
+
+    # ------------------------------------------------------------ showing
+
+    def show_detail(self, detail: SessionDetail) -> None:
+        state = SessionState(detail.session.state)
+        readings = pre_dose_readings(detail)
+        latest = readings[-1] if readings else None
+        open_ = state in PRE_DOSE_STATES
+        self.form.set_inputs_enabled(open_ and self.host.can(Action.RECORD_VITALS))
+        if state is SessionState.SCHEDULED:
+            self.hint.setText("Check the patient in first (step 1).")
+        elif open_:
+            self.hint.setText(
+                "Blood pressure, pulse and SpO2 before dosing; "
+                f"classified under {self.host.protocol.label}."
+            )
+        else:
+            self.hint.setText("Pre-dose vitals are closed.")
+
+        self.latest.show_reading(latest, running=open_)
+
+        self._hold_reading = latest if detail.hold_active else None
+        if detail.hold_active and latest is not None:
+            who = "a clinician" if not self.host.can(Action.OVERRIDE_HOLD) else "you"
+            set_message(
+                self.hold,
+                f"Dose on hold: pre-dose BP {latest.systolic}/{latest.diastolic} is "
+                f"{latest.band} ({latest.protocol_label}). Recheck after rest, or {who} "
+                "must record an override (prescriber name and reason) before dosing.",
+                "critical" if latest.band == "critical" else "alert",
+            )
+        elif detail.overrides and open_:
+            o = detail.overrides[-1]
+            set_message(
+                self.hold,
+                f"Hold overridden at {local_hhmm(o.recorded_at)} by {o.prescriber_name} "
+                f"(recorded by {o.recorded_by}): {o.reason}",
+                "normal",
+            )
+        else:
+            set_message(self.hold, "")
+        self.override_button.setVisible(detail.hold_active)
+        self.override_button.setEnabled(detail.hold_active and self.host.can(Action.OVERRIDE_HOLD))
+        if detail.hold_active and not self.host.can(Action.OVERRIDE_HOLD):
+            self.override_button.setToolTip("Only a clinician may override a pre-dose hold.")
+        self.withhold_button.setVisible(open_)
+        self.withhold_button.setEnabled(open_ and self.host.can(Action.WITHHOLD_DOSE))
+
+        lines = [f"{reading_line(r)}  {r.band}  ({r.recorded_by})" for r in readings[:-1]]
+        self.history.setText(("Earlier pre-dose readings:\n" + "\n".join(lines)) if lines else "")
+        if state in (SessionState.DOSE_WITHHELD, SessionState.CANCELLED):
+            set_message(
+                self.message,
+                f"Session {state.label}: {detail.session.state_reason or 'no reason given'}",
+            )
+        self.tick(self.host.now())
+
+    def tick(self, now: datetime) -> None:
+        self.latest.tick(now)
+
+    def first_input(self) -> QWidget | None:
+        return self.form.first_field if self.form.first_field.isEnabled() else None
+
+    # ------------------------------------------------------------ actions
+
+    def _store(self, values: VitalsInput) -> None:
+        store_reading(self.host, self.form, values)
+
+    def override(self) -> None:
+        from kapdesk.services.sessions import SessionService
+
+        r = self._hold_reading
+        if r is None:
+            return
+        actor = self.host.actor()
+        answer = OverrideDialog.ask(
+            self,
+            f"Pre-dose BP {r.systolic}/{r.diastolic} at {local_hhmm(r.taken_at)} is {r.band} "
+            f"({r.protocol_label}). Dosing past it needs the prescriber's name and a reason; "
+            "both are stored with the session.",
+            actor.full_name if self.host.can(Action.OVERRIDE_HOLD) else "",
+        )
+        if answer is None:
+            return
+        name, reason = answer
+        info = attempt(
+            lambda: SessionService(self.host.app.ctx).override_hold(
+                actor, self.host.session_id, name, reason, reading_id=r.id
+            ),
+            message=self.message,
+        )
+        if info is not None:
+            self.host.changed("hold_override", info.id)
+
+    def withhold(self) -> None:
+        from kapdesk.services.sessions import SessionService
+
+        reason = ReasonDialog.ask(
+            self,
+            "Withhold dose",
+            "Withholding the dose ends this session without ketamine. Give the reason; "
+            "it is stored with the session.",
+            "&Withhold dose",
+        )
+        if reason is None:
+            return
+        info = attempt(
+            lambda: SessionService(self.host.app.ctx).withhold_dose(
+                self.host.actor(), self.host.session_id, reason
+            ),
+            message=self.message,
+        )
+        if info is not None:
+            self.host.changed("session", info.id)

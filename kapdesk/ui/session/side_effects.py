@@ -1,0 +1,348 @@
+"""Step 5: the protocol's side-effect checklist for the session's route, saved on change.
+
+A row is stored once it is ticked present *and* has a severity (severity is
+required and never guessed); later changes correct that record in place
+(``SideEffectService.update``, audited before/after).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.permissions import Action
+from kapdesk.domain.protocol import Route, SideEffectDef
+from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.side_effects import Severity
+from kapdesk.ui.session.common import (
+    TERMINAL,
+    Host,
+    NowTimeEdit,
+    StepPage,
+    attempt,
+    message_label,
+    set_message,
+)
+
+if TYPE_CHECKING:
+    from kapdesk.domain.errors import ValidationError
+    from kapdesk.services.dtos import SessionDetail, SideEffectInfo
+
+HEADERS = ("Present", "Severity", "Onset", "Intervention", "Resolved", "")
+
+
+class EffectRow:
+    """The widgets of one catalogue entry and its latest stored record."""
+
+    def __init__(self, page: SideEffectsPage, effect: SideEffectDef) -> None:
+        self.page = page
+        self.effect = effect
+        name = effect.label
+        self.record: SideEffectInfo | None = None
+        self.present = QCheckBox(name)
+        self.present.setAccessibleName(f"{name} present")
+        self.severity = QComboBox()
+        self.severity.addItem("—", None)
+        for s in Severity:
+            self.severity.addItem(s.value.replace("_", "-"), s.value)
+            self.severity.setItemData(
+                self.severity.count() - 1, s.label, Qt.ItemDataRole.ToolTipRole
+            )
+        self.severity.setAccessibleName(f"{name} severity")
+        self.onset = NowTimeEdit(f"{name} onset")
+        self.intervention = QLineEdit()
+        self.intervention.setAccessibleName(f"{name} intervention")
+        self.intervention.setPlaceholderText("e.g. antiemetic")
+        self.resolved = QCheckBox("resolved")
+        self.resolved.setAccessibleName(f"{name} resolved")
+        self.resolved_at = NowTimeEdit(f"{name} resolved at")
+        self.error = message_label(f"{name} message")
+
+        self.present.clicked.connect(self.present_clicked)
+        self.severity.activated.connect(self.severity_chosen)
+        self.onset.editingFinished.connect(self.onset_done)
+        self.intervention.editingFinished.connect(self.intervention_done)
+        self.resolved.clicked.connect(self.resolved_clicked)
+        self.resolved_at.editingFinished.connect(self.resolved_time_done)
+
+    @property
+    def inputs(self) -> tuple[QWidget, ...]:
+        return (
+            self.present,
+            self.severity,
+            self.onset,
+            self.intervention,
+            self.resolved,
+            self.resolved_at,
+        )
+
+    def has_focus(self) -> bool:
+        """Someone is working in this row (typing, or the severity list is open)."""
+        return any(w.hasFocus() for w in self.inputs) or self.severity.view().isVisible()
+
+    # ------------------------------------------------------------ showing
+
+    def show(self, record: SideEffectInfo | None, now: datetime, editable: bool) -> None:
+        self.record = record
+        for w in self.inputs:
+            w.setEnabled(editable)
+        if self.has_focus():
+            return  # do not change what someone is typing
+        for w in self.inputs:
+            w.blockSignals(True)
+        try:
+            present = record is not None and record.present
+            self.present.setChecked(present or (record is None and self.present.isChecked()))
+            if record is not None:
+                index = self.severity.findData(record.severity)
+                self.severity.setCurrentIndex(max(index, 0))
+                self.intervention.setText(record.intervention)
+                if record.onset_at is not None:
+                    self.onset.set_fixed(record.onset_at)
+                self.resolved.setChecked(record.resolved_at is not None)
+                if record.resolved_at is not None:
+                    self.resolved_at.set_fixed(record.resolved_at)
+        finally:
+            for w in self.inputs:
+                w.blockSignals(False)
+        self._sync(now, editable)
+
+    def _sync(self, now: datetime, editable: bool) -> None:
+        present = self.present.isChecked()
+        for w in (self.severity, self.onset, self.intervention, self.resolved):
+            w.setEnabled(editable and present)
+        self.resolved_at.setEnabled(editable and present and self.resolved.isChecked())
+        self.tick(now)
+
+    def tick(self, now: datetime) -> None:
+        if self.record is None or not self.record.present:
+            self.onset.follow(now)
+        if not self.resolved.isChecked():
+            self.resolved_at.follow(now)
+
+    # ------------------------------------------------------------ saving
+
+    def _onset(self) -> datetime | None:
+        return self.onset.moment(self.page.host.now())
+
+    def _field_error(self, exc: ValidationError) -> bool:
+        set_message(self.error, exc.message)
+        return True
+
+    def _call(self, call: Any) -> None:
+        set_message(self.error, "")
+        info = attempt(call, message=self.error, field_error=self._field_error)
+        if info is not None:
+            self.record = info
+            self.page.host.changed("side_effect", info.id)
+        else:
+            self.page.refresh_row(self)
+
+    def _create(self) -> None:
+        from kapdesk.services.side_effects import SideEffectService
+
+        host = self.page.host
+        severity = self.severity.currentData()
+        if severity is None:
+            set_message(self.error, f"{self.effect.label}: choose a severity to save it.")
+            self.severity.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self._call(
+            lambda: SideEffectService(host.app.ctx).record(
+                host.actor(),
+                host.session_id,
+                self.effect.id,
+                present=True,
+                severity=severity,
+                onset_at=self._onset(),
+                intervention=self.intervention.text(),
+            )
+        )
+
+    def update(self, **changes: Any) -> None:
+        from kapdesk.services.side_effects import SideEffectService
+
+        if self.record is None or not self.present.isChecked():
+            return
+        host = self.page.host
+        record_id = self.record.id
+        self._call(
+            lambda: SideEffectService(host.app.ctx).update(host.actor(), record_id, **changes)
+        )
+
+    def present_clicked(self, checked: bool) -> None:
+        self._sync(self.page.host.now(), True)
+        if checked:
+            if self.record is None:
+                self._create()
+            elif not self.record.present:
+                if self.severity.currentData() is None:
+                    self._create()  # explains that a severity is needed
+                else:
+                    self._update_present()
+        elif self.record is not None and self.record.present:
+            from kapdesk.services.side_effects import SideEffectService
+
+            host = self.page.host
+            record_id = self.record.id
+            self._call(
+                lambda: SideEffectService(host.app.ctx).update(
+                    host.actor(), record_id, present=False
+                )
+            )
+        else:
+            set_message(self.error, "")
+
+    def _update_present(self) -> None:
+        from kapdesk.services.side_effects import SideEffectService
+
+        assert self.record is not None
+        host = self.page.host
+        record_id = self.record.id
+        changes = {
+            "present": True,
+            "severity": self.severity.currentData(),
+            "onset_at": self._onset() or host.now(),
+            "intervention": self.intervention.text(),
+        }
+        self._call(
+            lambda: SideEffectService(host.app.ctx).update(host.actor(), record_id, **changes)
+        )
+
+    def severity_chosen(self, _index: int) -> None:
+        if not self.present.isChecked():
+            return
+        if self.record is None:
+            self._create()
+        elif not self.record.present:
+            self._update_present()
+        elif self.severity.currentData() is not None:
+            self.update(severity=self.severity.currentData())
+
+    def intervention_done(self) -> None:
+        if self.record is not None and self.record.present:
+            if self.intervention.text().strip() != self.record.intervention:
+                self.update(intervention=self.intervention.text())
+        elif self.present.isChecked() and self.severity.currentData() is not None:
+            self._create()
+
+    def resolved_clicked(self, checked: bool) -> None:
+        now = self.page.host.now()
+        self.resolved_at.setEnabled(checked)
+        if self.record is None or not self.record.present:
+            return
+        self.update(resolved_at=self.resolved_at.moment_or_now(now) if checked else None)
+
+    def resolved_time_done(self) -> None:
+        if self.record is not None and self.resolved.isChecked() and self.resolved_at.dirty:
+            self.update(resolved_at=self.resolved_at.moment_or_now(self.page.host.now()))
+
+    def onset_done(self) -> None:
+        if self.record is not None and self.record.present and self.onset.dirty:
+            self.update(onset_at=self._onset())
+
+
+class SideEffectsPage(StepPage):
+    title = "Side effects"
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        root = QVBoxLayout(self)
+        heading = QLabel("5 · Side effects")
+        heading.setObjectName("pageTitle")
+        root.addWidget(heading)
+        self.hint = QLabel()
+        self.hint.setObjectName("pageSubtitle")
+        self.hint.setWordWrap(True)
+        root.addWidget(self.hint)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        inner = QWidget()
+        self.grid = QGridLayout(inner)
+        self.grid.setColumnStretch(3, 1)
+        for col, text in enumerate(HEADERS):
+            label = QLabel(text)
+            label.setObjectName("pageSubtitle")
+            self.grid.addWidget(label, 0, col)
+        scroll.setWidget(inner)
+        root.addWidget(scroll, 1)
+        self.rows: dict[str, EffectRow] = {}
+        self._catalogue: tuple[str, ...] = ()
+        self._editable = False
+
+    def _build(self, effects: tuple[SideEffectDef, ...]) -> None:
+        ids = tuple(e.id for e in effects)
+        if ids == self._catalogue:
+            return
+        for row in self.rows.values():
+            for w in (*row.inputs, row.error):
+                self.grid.removeWidget(w)
+                w.deleteLater()
+        self.rows = {}
+        for i, effect in enumerate(effects):
+            r = EffectRow(self, effect)
+            line = 1 + 2 * i
+            self.grid.addWidget(r.present, line, 0)
+            self.grid.addWidget(r.severity, line, 1)
+            self.grid.addWidget(r.onset, line, 2)
+            self.grid.addWidget(r.intervention, line, 3)
+            self.grid.addWidget(r.resolved, line, 4)
+            self.grid.addWidget(r.resolved_at, line, 5)
+            self.grid.addWidget(r.error, line + 1, 0, 1, 6)
+            self.rows[effect.id] = r
+        self._catalogue = ids
+
+    def show_detail(self, detail: SessionDetail) -> None:
+        route = Route(detail.route) if detail.route else None
+        self._build(self.host.protocol.side_effects_for(route))
+        state = SessionState(detail.session.state)
+        editable = (
+            route is not None
+            and state not in TERMINAL
+            and state is not SessionState.SCHEDULED
+            and self.host.can(Action.RECORD_SIDE_EFFECT)
+        )
+        if route is None:
+            hint = "The catalogue depends on the route: record the first dose (step 3) first."
+        elif not self.host.can(Action.RECORD_SIDE_EFFECT):
+            hint = self.host.cannot("record side effects")
+        elif state in TERMINAL:
+            hint = f"The session is {state.label}."
+        else:
+            hint = (
+                f"{self.host.protocol.label} catalogue for the {route.value} route. "
+                "Tick what is present and choose its severity; everything saves at once."
+            )
+        self.hint.setText(hint)
+        latest: dict[str, SideEffectInfo] = {}
+        for x in detail.side_effects:
+            latest[x.effect_id] = x
+        now = self.host.now()
+        self._editable = editable
+        for effect_id, row in self.rows.items():
+            row.show(latest.get(effect_id), now, editable)
+
+    def refresh_row(self, row: EffectRow) -> None:
+        """After a refused change: show what is stored again."""
+        row.show(row.record, self.host.now(), self._editable)
+
+    def tick(self, now: datetime) -> None:
+        for row in self.rows.values():
+            row.tick(now)
+
+    def first_input(self) -> QWidget | None:
+        first = next(iter(self.rows.values()), None)
+        return first.present if first is not None and first.present.isEnabled() else None

@@ -1,0 +1,277 @@
+"""The guided dosing-session workspace: a step list on the left, the step on the right,
+a header that is always visible and the session note.
+
+Everything is stored the moment it is entered (there is no Save button); after
+every change, on ``signals.data_changed`` and every few seconds of the app
+clock the workspace re-reads ``SessionService.detail`` and hands it to every
+step. A 1 s QTimer only redraws clocks and countdowns from ``app.ctx.now()``.
+A new workspace for the same session shows exactly the stored state, at the
+step the session has reached.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.permissions import Action, can
+from kapdesk.domain.protocol import Anchor
+from kapdesk.domain.schedule import ItemStatus
+from kapdesk.domain.session_state import SessionState
+from kapdesk.ui.session.checklist import ChecklistPage, checklist_complete
+from kapdesk.ui.session.common import StepPage
+from kapdesk.ui.session.discharge import DischargePage
+from kapdesk.ui.session.dose import DosePage
+from kapdesk.ui.session.header import SessionHeader, set_level
+from kapdesk.ui.session.monitoring import MonitoringPage
+from kapdesk.ui.session.note import NotePanel
+from kapdesk.ui.session.pre_dose import PreDosePage, pre_dose_readings
+from kapdesk.ui.session.side_effects import SideEffectsPage
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.context import Actor
+    from kapdesk.services.dtos import SessionDetail
+
+STEP_CHECKLIST, STEP_PRE_DOSE, STEP_DOSE, STEP_MONITORING, STEP_SIDE_EFFECTS, STEP_DISCHARGE = (
+    range(6)
+)
+REQUERY_EVERY: Final = timedelta(seconds=5)
+MARKS: Final = {"done": "✓", "current": "▶", "todo": "○"}
+
+
+def step_done(host: SessionWorkspace, detail: SessionDetail) -> list[bool]:
+    state = SessionState(detail.session.state)
+    discharged = state is SessionState.DISCHARGED
+    timed = [i for i in detail.schedule if i.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)]
+    return [
+        checklist_complete(host, detail),
+        bool(detail.doses) or (bool(pre_dose_readings(detail)) and not detail.hold_active),
+        bool(detail.doses),
+        discharged or (bool(timed) and all(i.status is ItemStatus.DONE for i in timed)),
+        bool(detail.side_effects),
+        discharged,
+    ]
+
+
+def suggested_step(host: SessionWorkspace, detail: SessionDetail) -> int:
+    """The step the session has reached (where the workspace opens)."""
+    state = SessionState(detail.session.state)
+    if state is SessionState.SCHEDULED or state is SessionState.CANCELLED:
+        return STEP_CHECKLIST
+    if state is SessionState.CHECKED_IN:
+        return STEP_PRE_DOSE if checklist_complete(host, detail) else STEP_CHECKLIST
+    if state is SessionState.PRE_DOSE_VITALS:
+        return STEP_PRE_DOSE if detail.hold_active else STEP_DOSE
+    if state is SessionState.DOSE_WITHHELD:
+        return STEP_PRE_DOSE
+    if state is SessionState.DISCHARGED:
+        return STEP_DISCHARGE
+    return STEP_MONITORING
+
+
+class SessionWorkspace(QWidget):
+    def __init__(self, app: AppContext, session_id: int, parent: QWidget | None = None) -> None:
+        from kapdesk.services.sessions import SessionService
+
+        super().__init__(parent)
+        self.app = app
+        self.session_id = session_id
+        self.sessions = SessionService(app.ctx)
+        detail = self.sessions.detail(session_id)  # NotFound propagates to the caller
+        self.protocol = app.ctx.protocol(detail.session.protocol_id)
+        self.detail = detail
+        self.setObjectName("sessionWorkspace")
+        self.setAccessibleName("Dosing session")
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        self.header = SessionHeader(self.protocol, self)
+        root.addWidget(self.header)
+        body = QHBoxLayout()
+        root.addLayout(body, 1)
+
+        left = QVBoxLayout()
+        self.steps = QListWidget()
+        self.steps.setObjectName("sessionSteps")
+        self.steps.setAccessibleName("Steps")
+        self.steps.setFixedWidth(230)
+        self.steps.setStyleSheet(
+            "QListWidget#sessionSteps { background: #eceff2; border: 1px solid #d5dae0;"
+            " border-radius: 4px; padding: 4px; }"
+            " QListWidget#sessionSteps::item { padding: 5px 6px; border-radius: 3px; }"
+            " QListWidget#sessionSteps::item:selected { background: #d7e3f1; color: #1d3a5f; }"
+        )
+        self.pages: list[StepPage] = [
+            ChecklistPage(self),
+            PreDosePage(self),
+            DosePage(self),
+            MonitoringPage(self),
+            SideEffectsPage(self),
+            DischargePage(self),
+        ]
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            self.steps.addItem(QListWidgetItem(page.title))
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
+        self.steps.setFixedHeight(self.steps.sizeHintForRow(0) * len(self.pages) + 12)
+        left.addWidget(self.steps)
+        self.note = NotePanel(self)
+        self.note.setFixedWidth(230)
+        left.addWidget(self.note, 1)
+        body.addLayout(left)
+        body.addWidget(self.stack, 1)
+
+        self.steps.currentRowChanged.connect(self.stack.setCurrentIndex)
+        for i in range(len(self.pages)):
+            shortcut = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda i=i: self.go_to(i, focus=True))
+
+        self._last_query = app.ctx.now()
+        self._suggested = -1
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+        app.signals.data_changed.connect(self._data_changed)
+        qapp = QCoreApplication.instance()
+        if qapp is not None:  # quitting saves a note still being typed
+            qapp.aboutToQuit.connect(self.note.save_now)
+        app.signals.actor_changed.connect(self.refresh)
+        self._show(detail)
+
+    # ------------------------------------------------------------ host interface
+
+    def can(self, action: Action) -> bool:
+        actor = self.app.actor
+        return actor is not None and can(actor.role, action)
+
+    def actor(self) -> Actor:
+        return self.app.require_actor()
+
+    def cannot(self, what: str) -> str:
+        """'A therapist cannot record doses.' (or 'Sign in to record doses.')."""
+        actor = self.app.actor
+        if actor is None:
+            return f"Sign in to {what}."
+        role = actor.role.value
+        return f"{'An' if role[0] in 'aeiou' else 'A'} {role} cannot {what}."
+
+    def changed(self, entity: str, entity_id: int) -> None:
+        self.app.changed(entity, entity_id)
+
+    def now(self) -> datetime:
+        return self.app.ctx.now()
+
+    # ------------------------------------------------------------ steps
+
+    def current_step(self) -> int:
+        return self.steps.currentRow()
+
+    def page(self, step: int) -> StepPage:
+        return self.pages[step]
+
+    def go_to(self, step: int, *, focus: bool = False) -> None:
+        self.steps.setCurrentRow(step)
+        if focus:
+            target = self.pages[step].first_input()
+            (target or self.steps).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def step_states(self) -> list[str]:
+        """'done' / 'current' / 'todo' per step, as the step list shows them."""
+        done = step_done(self, self.detail)
+        current = suggested_step(self, self.detail)
+        return [
+            "done" if done[i] else ("current" if i == current else "todo")
+            for i in range(len(self.pages))
+        ]
+
+    def _show_steps(self) -> None:
+        for i, status in enumerate(self.step_states()):
+            item = self.steps.item(i)
+            title = self.pages[i].title
+            item.setText(f"{MARKS[status]}  {i + 1}. {title}")
+            item.setToolTip(f"{title}: {status} (Alt+{i + 1})")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Step {i + 1}, {title}, {status}")
+            font = item.font()
+            font.setBold(status == "current")
+            item.setFont(font)
+
+    # ------------------------------------------------------------ refreshing
+
+    def refresh(self) -> None:
+        try:
+            detail = self.sessions.detail(self.session_id)
+        except KapdeskError as exc:  # e.g. the database is busy: keep what is shown, say so
+            set_level(self.header.alert, f"Could not refresh the session: {exc}", "alert")
+            self._last_query = self.now()
+            return
+        self._show(detail)
+
+    def _show(self, detail: SessionDetail) -> None:
+        self.detail = detail
+        now = self.now()
+        self._last_query = now
+        self.header.show_detail(detail, now)
+        for page in self.pages:
+            page.show_detail(detail)
+        self.note.show_detail(detail)
+        self._show_steps()
+        suggested = suggested_step(self, detail)
+        if suggested != self._suggested:
+            # Guided: follow the session forward when it moves on from the step shown.
+            following = self._suggested in (-1, self.current_step())
+            self._suggested = suggested
+            if following:
+                self.go_to(suggested, focus=self.isVisible())
+
+    def _data_changed(self, _entity: str, _entity_id: int) -> None:
+        self.refresh()
+
+    def tick(self) -> None:
+        now = self.now()
+        if now - self._last_query >= REQUERY_EVERY or now < self._last_query:
+            self.refresh()
+            now = self.now()
+        self.header.tick(now)
+        for page in self.pages:
+            page.tick(now)
+
+    # ------------------------------------------------------------ lifecycle
+
+    def stop(self) -> None:
+        """Save a pending note and stop the clock (the window is closing)."""
+        self.note.save_now()
+        self.timer.stop()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.timer.isActive():
+            self.timer.start()
+            self.refresh()
+        if not event.spontaneous():  # opened or navigated to: the keyboard goes to the step
+            self.go_to(self.current_step(), focus=True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.note.save_now()
+        self.timer.stop()
+        super().hideEvent(event)

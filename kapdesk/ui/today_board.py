@@ -1,0 +1,287 @@
+"""The Today board: every session scheduled today or still running, one row each.
+
+Keyboard: arrows select a row; Enter (or a double-click) opens the session;
+V or Ctrl+R records vitals for the selected row (QuickVitalsDialog), and the
+result's classification shows in the status line under the table.
+
+Refreshing: a 1 s QTimer recomputes countdowns and colours from
+``app.ctx.now()``; the board itself is re-queried every 5 s of that clock or at
+once when ``data_changed`` is emitted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.services.dtos import BoardRow
+from kapdesk.ui.alerts import board_rows
+from kapdesk.ui.models.board import (
+    COL_FLAGS,
+    COL_NEXT,
+    RUNNING_STATES,
+    BoardModel,
+    room_text,
+)
+from kapdesk.ui.quick_vitals import QuickVitalsDialog
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.dtos import RecordedReading
+
+REQUERY_EVERY = timedelta(seconds=5)
+STATUS_SHOWN_MS = 20_000
+
+
+class _KeepColoursDelegate(QStyledItemDelegate):
+    """Selection as a blue tint and outline, so amber/red cells stay recognisable."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if not selected:
+            super().paint(painter, option, index)
+            return
+        plain = QStyleOptionViewItem(option)
+        plain.state &= ~QStyle.StateFlag.State_Selected
+        super().paint(painter, plain, index)
+        rect = option.rect
+        painter.save()
+        painter.fillRect(rect, QColor(74, 122, 184, 45))
+        painter.setPen(QColor("#4a7ab8"))
+        painter.drawLine(rect.topLeft(), rect.topRight())
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        painter.restore()
+
+
+class _EnterOpens(QObject):
+    """Enter/Return on the table opens the selected session (QTableView would edit)."""
+
+    def __init__(self, board: TodayBoard) -> None:
+        super().__init__(board)
+        self.board = board
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.board.open_selected()
+            return True
+        return False
+
+
+class TodayBoard(QWidget):
+    reading_recorded = Signal(object)  # RecordedReading
+
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.model = BoardModel(app.now())
+        self._queried_at: datetime | None = None
+        self._dirty = True
+        self.vitals_dialog: QuickVitalsDialog | None = None
+
+        self.title = QLabel("Today")
+        self.title.setObjectName("pageTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("pageSubtitle")
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addSpacing(12)
+        head.addWidget(self.subtitle, 1, Qt.AlignmentFlag.AlignBottom)
+        hint = QLabel("Enter: open session   ·   V: record vitals")
+        hint.setObjectName("pageSubtitle")
+        head.addWidget(hint, 0, Qt.AlignmentFlag.AlignBottom)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Today's sessions")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_NEXT, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COL_NEXT, 335)  # fixed: a ticking countdown must not jiggle it
+        header.setSectionResizeMode(COL_FLAGS, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        self.table.setItemDelegate(_KeepColoursDelegate(self.table))
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.installEventFilter(_EnterOpens(self))
+
+        self.empty = QLabel("No sessions scheduled today.")
+        self.empty.setObjectName("pageSubtitle")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.status_line = QLabel()
+        self.status_line.setObjectName("statusLine")
+        self.status_line.setAccessibleName("Board status")
+        self.status_line.setWordWrap(True)
+        self.status_line.hide()
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.timeout.connect(self.status_line.hide)
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.addLayout(head)
+        root.addWidget(self.table, 1)
+        root.addWidget(self.empty, 1)
+        root.addWidget(self.status_line)
+
+        for keys in ("V", "Ctrl+R"):
+            shortcut = QShortcut(QKeySequence(keys), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.record_vitals)
+
+        app.signals.data_changed.connect(self._on_data_changed)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+        self.refresh()
+        self.setFocusProxy(self.table)
+
+    # ------------------------------------------------------------ data
+    def refresh(self) -> None:
+        """Re-query the board now, keeping the selected session selected."""
+        now = self.app.now()
+        try:
+            rows = board_rows(self.app)
+        except KapdeskError as exc:
+            self.show_status(f"The board could not be refreshed: {exc}", band="alert")
+            return
+        selected = self.selected_row()
+        self.model.set_rows(rows, now)
+        self._queried_at, self._dirty = now, False
+        self.subtitle.setText(now.astimezone().strftime("%A %d %B %Y"))
+        self.table.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
+        if rows:
+            keep = self.model.row_of_session(selected.session_id) if selected else None
+            self.table.selectRow(keep if keep is not None else 0)
+
+    def tick(self) -> None:
+        now = self.app.now()
+        stale = self._queried_at is None or abs(now - self._queried_at) >= REQUERY_EVERY
+        if self._dirty or stale:
+            self.refresh()
+        else:
+            self.model.set_now(now)
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _on_data_changed(self, entity: str, entity_id: int) -> None:
+        self._dirty = True
+        self.refresh()
+
+    def running_session_ids(self) -> list[int]:
+        return [r.session_id for r in self.model.rows if r.state in RUNNING_STATES]
+
+    # ------------------------------------------------------------ selection
+    def selected_row(self) -> BoardRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.row_at(rows[0].row())
+
+    def select_session(self, session_id: int) -> bool:
+        row = self.model.row_of_session(session_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.app.signals.navigate_session.emit(self.model.row_at(index.row()).session_id)
+
+    def open_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.app.signals.navigate_session.emit(row.session_id)
+
+    # ------------------------------------------------------------ vitals
+    def make_vitals_dialog(self, row: BoardRow) -> QuickVitalsDialog:
+        heading = f"{room_text(row.room)} – {row.patient_name} ({row.mrn}), {row.protocol_label}"
+        return QuickVitalsDialog(self.app, row.session_id, heading, self)
+
+    def record_vitals(self) -> None:
+        """Open the (window-modal, non-blocking) vitals dialog for the selected row."""
+        row = self.selected_row()
+        if row is None:
+            self.show_status("Select a session first, then press V to record vitals.")
+            return
+        dialog = self.make_vitals_dialog(row)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._recorded(row, dialog))
+        dialog.finished.connect(lambda _: self._focus_table())
+        self.vitals_dialog = dialog
+        dialog.open()
+        dialog.activateWindow()
+
+    def _focus_table(self) -> None:
+        self.window().activateWindow()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _recorded(self, row: BoardRow, dialog: QuickVitalsDialog) -> None:
+        if dialog.result_reading is not None:
+            self.show_reading(row, dialog.result_reading)
+
+    def show_reading(self, row: BoardRow, result: RecordedReading) -> None:
+        """'Room 2 – Lima, Ana: BP 152/94 at 09:21: Elevated – systolic ≥ 140 … (…)'."""
+        r = result.reading
+        text = (
+            f"{room_text(row.room)} – {row.patient_name}: BP {r.systolic}/{r.diastolic} "
+            f"at {r.taken_at.astimezone():%H:%M}: {result.summary}"
+        )
+        if result.actions:
+            text += f". {result.actions[0]}"
+        if result.hold_active:
+            text += " Dosing is on hold until a clinician records an override."
+        self.show_status(text, band=result.band)
+        self.reading_recorded.emit(result)
+
+    def show_status(self, text: str, *, band: str = "normal") -> None:
+        self.status_line.setText(text)
+        self.status_line.setProperty("band", band)
+        self.status_line.style().unpolish(self.status_line)
+        self.status_line.style().polish(self.status_line)
+        self.status_line.show()
+        self._status_timer.start(STATUS_SHOWN_MS)

@@ -1,0 +1,214 @@
+"""Small shared pieces for forms and charts: labelled fields with inline errors, banners, times.
+
+Nothing heavy is imported here (chart modules such as ``outcome_chart`` import
+pyqtgraph themselves, lazily), so importing ``kapdesk.ui.widgets.x`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.ui.login import error_label, set_error
+
+__all__ = [
+    "Field",
+    "FieldSet",
+    "banner",
+    "error_label",
+    "fill_table",
+    "fit_wrapped_labels",
+    "local_date",
+    "local_datetime",
+    "local_time",
+    "plain_table",
+    "row_id",
+    "set_banner",
+    "set_error",
+    "years_between",
+]
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M")
+
+
+def local_date(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d")
+
+
+def local_datetime(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def years_between(born: date, on: date) -> int:
+    """Whole years of age on ``on``."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class Field:
+    """An editor with its mnemonic buddy label and an inline error line under it.
+
+    The label text is the domain's field name (with an ``&`` for the mnemonic),
+    so a ValidationError's ``field`` finds its widget.
+    """
+
+    def __init__(self, text: str, editor: QWidget, *, name: str | None = None) -> None:
+        self.editor = editor
+        self.name = name or text.replace("&", "")
+        editor.setAccessibleName(text.replace("&", ""))
+        self.label = QLabel(text)
+        self.label.setBuddy(editor)
+        self.error = error_label()
+        self.error.setAccessibleName(f"{self.name} error")
+        self.box = QWidget()
+        lay = QVBoxLayout(self.box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(editor)
+        lay.addWidget(self.error)
+
+    def add_to(self, form: QFormLayout) -> None:
+        form.addRow(self.label, self.box)
+
+    def show_error(self, message: str) -> None:
+        set_error(self.error, message)
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        select_all = getattr(self.editor, "selectAll", None)
+        if callable(select_all):
+            select_all()
+
+    def clear_error(self) -> None:
+        set_error(self.error, "")
+
+
+class FieldSet:
+    """Fields by the domain's field name; routes a ValidationError to its field."""
+
+    def __init__(self, fields: Iterable[Field], aliases: dict[str, str] | None = None) -> None:
+        self.fields = {f.name: f for f in fields}
+        self.aliases = aliases or {}
+
+    def __getitem__(self, name: str) -> Field:
+        return self.fields[name]
+
+    def show_error(self, field: str, message: str) -> bool:
+        """Show ``message`` at the named field; False if no field has that name."""
+        target = self.fields.get(self.aliases.get(field, field))
+        if target is None:
+            return False
+        target.show_error(message)
+        return True
+
+    def clear_errors(self) -> None:
+        for f in self.fields.values():
+            f.clear_error()
+
+    def messages(self) -> dict[str, str]:
+        """Errors currently shown, by field name (for tests and screen readers)."""
+        return {n: f.error.text() for n, f in self.fields.items() if not f.error.isHidden()}
+
+
+def banner(object_name: str = "flagBanner") -> QLabel:
+    """A full-width message strip; hidden until ``set_banner`` gives it text."""
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def set_banner(label: QLabel, text: str, level: str = "alert") -> None:
+    """``level``: "alert" (red) or "caution" (amber); "" text hides the banner."""
+    label.setText(text)
+    label.setAccessibleName(text)
+    label.setProperty("level", level)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.setVisible(bool(text))
+
+
+def fit_wrapped_labels(root: QWidget, width: int) -> None:
+    """Reserve each word-wrapped label's height at its minimum width, else at ``width``.
+
+    Qt sizes a top-level dialog without asking wrapped labels for their
+    height-for-width, and then squeezes the other rows to make room for them.
+    Call after the style sheet applies (``ensurePolished``) and after texts change.
+    """
+    root.ensurePolished()
+    for label in root.findChildren(QLabel):
+        if label.wordWrap() and label.text():
+            label.setMinimumHeight(label.heightForWidth(label.minimumWidth() or width))
+
+
+def plain_table(
+    headers: Iterable[str], accessible_name: str, *, stretch: int | None = None
+) -> QTableWidget:
+    """A read-only, whole-row-selecting table for short lists; ``stretch``: column taking
+    the spare width (default: the last)."""
+    heads = list(headers)
+    table = QTableWidget(0, len(heads))
+    table.setHorizontalHeaderLabels(heads)
+    table.setAccessibleName(accessible_name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.setTabKeyNavigation(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header = table.horizontalHeader()
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    table.setWordWrap(False)
+    return table
+
+
+def fill_table(
+    table: QTableWidget,
+    rows: Iterable[tuple[int, Iterable[str]]],
+    *,
+    bold_rows: frozenset[int] | set[int] = frozenset(),
+) -> None:
+    """Replace the rows; each row is (id kept in UserRole of column 0, cell texts)."""
+    keep = table.currentRow()
+    table.setRowCount(0)
+    for row_id, cells in rows:
+        r = table.rowCount()
+        table.insertRow(r)
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if c == 0:
+                item.setData(Qt.ItemDataRole.UserRole, row_id)
+            if row_id in bold_rows:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            table.setItem(r, c, item)
+    if 0 <= keep < table.rowCount():
+        table.selectRow(keep)
+
+
+def row_id(table: QTableWidget, row: int | None = None) -> int | None:
+    """The id stored in column 0 of ``row`` (default: the current row)."""
+    r = table.currentRow() if row is None else row
+    item = table.item(r, 0) if r >= 0 else None
+    if item is None:
+        return None
+    value = item.data(Qt.ItemDataRole.UserRole)
+    return int(value) if value is not None else None

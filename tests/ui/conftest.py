@@ -1,0 +1,75 @@
+"""Fixtures for GUI tests: a real database in tmp_path on a FakeClock, one user per role.
+
+The users come from the services' session-wide template database (argon2
+hashing is slow), copied for each test.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+from services.conftest import PASSWORD, T0, insert_patient_and_course, table_counts
+from services.conftest import template_db as template_db  # re-exported fixture
+
+from kapdesk.app import AppContext, build_app_context
+from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.permissions import Role
+from kapdesk.services.context import Actor
+from kapdesk.services.users import UserService, actor_of
+
+__all__ = ["PASSWORD", "T0", "insert_patient_and_course", "table_counts"]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(T0)
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "clinic.sqlite"
+    shutil.copyfile(template_db, path)
+    return path
+
+
+@pytest.fixture
+def app(db_path: Path, clock: FakeClock) -> Iterator[AppContext]:
+    """Users exist; nobody is signed in yet."""
+    context = build_app_context(db_path, demo=False, clock=clock)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path, clock: FakeClock) -> Iterator[AppContext]:
+    """A brand-new database without any user."""
+    context = build_app_context(tmp_path / "new.sqlite", demo=False, clock=clock)
+    yield context
+    context.close()
+
+
+def actor_for(app: AppContext, role: Role) -> Actor:
+    for info in UserService(app.ctx).list_users():
+        if info.role is role:
+            return actor_of(info)
+    raise AssertionError(f"no {role} in the database")
+
+
+@pytest.fixture
+def nurse(app: AppContext) -> Actor:
+    return actor_for(app, Role.NURSE)
+
+
+@pytest.fixture
+def clinician(app: AppContext) -> Actor:
+    return actor_for(app, Role.CLINICIAN)
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "no widget has the keyboard focus"
+    return widget
