@@ -1,0 +1,254 @@
+"""Things started on a course: the course itself, a dosing session, an integration session.
+
+``StartCourseDialog`` starts a course with a protocol, ``ScheduleSessionDialog``
+schedules a dosing session (date, time, room), ``NewIntegrationDialog`` starts
+an integration note (optionally following one of the course's dosing sessions).
+
+Each passes what was typed to its service; a ValidationError is shown at its field and
+nothing is stored. After accepting, ``dialog.created`` is the stored
+CourseInfo / SessionInfo / NoteInfo and ``data_changed`` has been emitted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.domain.session_state import SessionState
+from kapdesk.services.courses import CourseService
+from kapdesk.services.notes import NoteService
+from kapdesk.services.sessions import SessionService
+from kapdesk.ui.widgets import Field, FieldSet, error_label, local_datetime, set_error
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.dtos import CourseInfo, NoteInfo, SessionInfo
+
+
+def _qdate(moment: datetime) -> QDate:
+    local = moment.astimezone()
+    return QDate(local.year, local.month, local.day)
+
+
+class _FormDialog(QDialog):
+    def __init__(
+        self, app: AppContext, title: str, intro: str, ok_text: str, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.setMinimumWidth(460)
+        self.root = QVBoxLayout(self)
+        heading = QLabel(intro)
+        heading.setObjectName("dialogIntro")
+        heading.setWordWrap(True)
+        self.root.addWidget(heading)
+        self.form = QFormLayout()
+        self.root.addLayout(self.form)
+        self.message = error_label()
+        self.fields = FieldSet([])
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_text)
+        self.ok_button.setDefault(True)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        self._buttons = buttons
+
+    def _finish_layout(self, fields: list[Field], aliases: dict[str, str]) -> None:
+        for f in fields:
+            f.add_to(self.form)
+        self.fields = FieldSet(fields, aliases)
+        self.root.addStretch(1)
+        self.root.addWidget(self.message)
+        self.root.addWidget(self._buttons)
+        fields[0].editor.setFocus()
+
+    def _fail(self, exc: KapdeskError) -> None:
+        if isinstance(exc, ValidationError) and self.fields.show_error(exc.field, exc.message):
+            return
+        set_error(self.message, exc.message if isinstance(exc, ValidationError) else str(exc))
+
+    def submit(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class StartCourseDialog(_FormDialog):
+    def __init__(self, app: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(
+            app,
+            "Start treatment course",
+            "Choose the clinic protocol this course follows. Its version is kept with the "
+            "course, and every alert in its sessions names it.",
+            "&Start course",
+            parent,
+        )
+        self.patient_id = patient_id
+        self.created: CourseInfo | None = None
+        self.protocol = QComboBox()
+        for pid in sorted(app.ctx.protocols):
+            p = app.ctx.protocols[pid]
+            self.protocol.addItem(f"{p.title} ({p.id} v{p.version})", p.id)
+        default = self.protocol.findData("kap-default")
+        self.protocol.setCurrentIndex(max(default, 0))
+        self.started_on = QDateEdit(_qdate(app.now()))
+        self.started_on.setDisplayFormat("yyyy-MM-dd")
+        self.started_on.setCalendarPopup(True)
+        self.goal = QLineEdit()
+        self.goal.setPlaceholderText("optional, e.g. PHQ-9 below 10 by week 8")
+        self.message.setAccessibleName("Course message")
+        self._finish_layout(
+            [
+                Field("&Protocol", self.protocol),
+                Field("Start &date", self.started_on),
+                Field("&Goal", self.goal),
+            ],
+            {"Course": "Protocol"},
+        )
+
+    def submit(self) -> None:
+        self.fields.clear_errors()
+        set_error(self.message, "")
+        try:
+            self.created = CourseService(self.app.ctx).start(
+                self.app.require_actor(),
+                self.patient_id,
+                str(self.protocol.currentData()),
+                started_on=self.started_on.date().toPython(),  # type: ignore[arg-type]
+                goal=self.goal.text(),
+            )
+        except KapdeskError as exc:
+            self._fail(exc)
+            return
+        self.app.changed("course", self.created.id)
+        self.accept()
+
+
+class ScheduleSessionDialog(_FormDialog):
+    def __init__(self, app: AppContext, course: CourseInfo, parent: QWidget | None = None) -> None:
+        super().__init__(
+            app,
+            "Schedule dosing session",
+            f"A dosing session on the course {course.protocol_id} v{course.protocol_version} "
+            f"(started {course.started_on.isoformat()}).",
+            "&Schedule",
+            parent,
+        )
+        self.course = course
+        self.created: SessionInfo | None = None
+        now = app.now().astimezone()
+        self.day = QDateEdit(_qdate(now))
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day.setCalendarPopup(True)
+        self.time = QTimeEdit(QTime(now.hour, 0).addSecs(3600) if now.hour < 23 else QTime(9, 0))
+        self.time.setDisplayFormat("HH:mm")
+        self.room = QLineEdit()
+        self.room.setMaxLength(64)
+        self.room.setPlaceholderText("e.g. 2")
+        self.message.setAccessibleName("Schedule message")
+        self._finish_layout(
+            [Field("&Date", self.day), Field("&Time", self.time), Field("&Room", self.room)],
+            {"Scheduled at": "Date", "Course": "Date"},
+        )
+
+    def scheduled_at(self) -> datetime:
+        moment = QDateTime(self.day.date(), self.time.time())  # local time
+        return datetime.fromtimestamp(moment.toSecsSinceEpoch(), tz=UTC)
+
+    def submit(self) -> None:
+        self.fields.clear_errors()
+        set_error(self.message, "")
+        try:
+            self.created = SessionService(self.app.ctx).schedule(
+                self.app.require_actor(), self.course.id, self.scheduled_at(), self.room.text()
+            )
+        except KapdeskError as exc:
+            self._fail(exc)
+            return
+        self.app.changed("session", self.created.id)
+        self.app.changed("course", self.course.id)
+        self.accept()
+
+
+# ------------------------------------------------------------------ integration sessions
+
+_NOT_HELD = frozenset({SessionState.SCHEDULED, SessionState.CANCELLED, SessionState.DOSE_WITHHELD})
+
+
+def session_choice_text(s: SessionInfo) -> str:
+    moment = s.first_dose_at or s.scheduled_at
+    room = f", room {s.room}" if s.room else ""
+    return f"{local_datetime(moment)} – {SessionState(s.state).label}{room}"
+
+
+def followable_sessions(sessions: list[SessionInfo]) -> list[SessionInfo]:
+    """Sessions that took place (checked in at least, not cancelled or withheld)."""
+    return [s for s in sessions if SessionState(s.state) not in _NOT_HELD]
+
+
+class NewIntegrationDialog(_FormDialog):
+    """Start an integration note: the dosing session it follows up (optional), when held."""
+
+    def __init__(self, app: AppContext, course: CourseInfo, parent: QWidget | None = None) -> None:
+        super().__init__(
+            app,
+            "New integration session",
+            f"An integration session on the course {course.protocol_id} v"
+            f"{course.protocol_version}; it may follow up one of its dosing sessions.",
+            "&Start note",
+            parent,
+        )
+        self.course = course
+        self.created: NoteInfo | None = None
+        self.follows = QComboBox()
+        self.follows.addItem("None (not following a dosing session)", None)
+        held = followable_sessions(SessionService(app.ctx).sessions_for_course(course.id))
+        for s in held:
+            self.follows.addItem(session_choice_text(s), s.id)
+        self.follows.setCurrentIndex(self.follows.count() - 1)  # the latest session held
+        self.held_at = QDateTimeEdit(QDateTime.fromSecsSinceEpoch(int(app.now().timestamp())))
+        self.held_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.held_at.setCalendarPopup(True)
+        self.message.setAccessibleName("Integration session message")
+        self._finish_layout(
+            [Field("&Follows dosing session", self.follows), Field("&Held at", self.held_at)],
+            {},
+        )
+
+    def held_at_utc(self) -> datetime:
+        return datetime.fromtimestamp(self.held_at.dateTime().toSecsSinceEpoch(), tz=UTC)
+
+    def submit(self) -> None:
+        self.fields.clear_errors()
+        set_error(self.message, "")
+        try:
+            self.created = NoteService(self.app.ctx).create_integration_note(
+                self.app.require_actor(),
+                self.course.id,
+                follows_session_id=self.follows.currentData(),
+                held_at=self.held_at_utc(),
+            )
+        except KapdeskError as exc:
+            self._fail(exc)
+            return
+        self.app.changed("note", self.created.id)
+        self.accept()

@@ -1,0 +1,380 @@
+"""PHQ-9 / GAD-7 entry, keyboard first, with the published item texts and attribution.
+
+Each item is one focusable row with four answers (0-3). Typing a digit answers
+the focused item and moves to the next (after the last: the Save button);
+Left/Right change the answer, Up/Down move between items, Delete clears it.
+The total and severity band update as answers come in, and PHQ-9 item 9 above
+0 raises a red flag for clinician follow-up at once. Saving goes through
+``InstrumentService.record``; afterwards ``dialog.recorded`` is the stored
+``InstrumentInfo`` and ``data_changed("instrument_result", id)`` was emitted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.domain.instruments import PHQ9, Instrument, get_instrument, score_instrument
+from kapdesk.services.courses import CourseService
+from kapdesk.services.instruments import InstrumentService
+from kapdesk.ui.widgets import (
+    Field,
+    FieldSet,
+    banner,
+    error_label,
+    fit_wrapped_labels,
+    set_banner,
+    set_error,
+)
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.dtos import InstrumentInfo
+
+ANSWER_WIDTH = 92
+ITEM_TEXT_WIDTH = 420
+ITEM9_FLAG_TEXT = "Item 9 (thoughts of self-harm) answered > 0 – clinician follow-up required."
+
+
+def flagged_items(instrument: Instrument, answers: list[int | None]) -> list[int]:
+    """1-based follow-up items (PHQ-9: item 9) answered above 0 so far."""
+    return [n for n in instrument.follow_up_items if (answers[n - 1] or 0) > 0]
+
+
+def flag_text(instrument: Instrument, items: list[int]) -> str:
+    if not items:
+        return ""
+    if instrument is PHQ9 and items == [9]:
+        return ITEM9_FLAG_TEXT
+    numbers = ", ".join(str(n) for n in items)
+    return f"Item {numbers} answered > 0 – clinician follow-up required."
+
+
+class ItemRow(QFrame):
+    """One item: its number and text and four answers; answered by keyboard or mouse."""
+
+    changed = Signal()
+    advance = Signal(int)  # +1: next item, -1: previous item
+
+    def __init__(self, number: int, text: str, labels: tuple[str, ...]) -> None:
+        super().__init__()
+        self.number = number
+        self.setObjectName("instrumentItem")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(f"Item {number}: {text}")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        num = QLabel(f"{number}.")
+        num.setFixedWidth(22)
+        num.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+        self.text = QLabel(text)
+        self.text.setWordWrap(True)
+        # Wrapped labels do not tell a dialog their height: reserve it for the narrowest width.
+        self.text.setMinimumWidth(ITEM_TEXT_WIDTH)
+        lay.addWidget(num)
+        lay.addWidget(self.text, 1)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: list[QRadioButton] = []
+        for value, label in enumerate(labels):
+            button = QRadioButton(str(value))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setAccessibleName(f"Item {number}: {value} {label}")
+            button.setToolTip(label)
+            cell = QWidget()
+            cell.setFixedWidth(ANSWER_WIDTH)
+            cell_lay = QHBoxLayout(cell)
+            cell_lay.setContentsMargins(0, 0, 0, 0)
+            cell_lay.addWidget(button, 0, Qt.AlignmentFlag.AlignCenter)
+            lay.addWidget(cell)
+            self.group.addButton(button, value)
+            self.buttons.append(button)
+        self.group.idClicked.connect(lambda _id: self._changed())
+
+    def value(self) -> int | None:
+        checked = self.group.checkedId()
+        return None if checked < 0 else checked
+
+    def set_value(self, value: int | None) -> None:
+        if value is None:
+            self.group.setExclusive(False)
+            for b in self.buttons:
+                b.setChecked(False)
+            self.group.setExclusive(True)
+        else:
+            self.buttons[value].setChecked(True)
+        self._changed()
+
+    def _changed(self) -> None:
+        value = self.value()
+        self.setAccessibleDescription(
+            "not answered" if value is None else f"answer {value}: {self.buttons[value].toolTip()}"
+        )
+        self.changed.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, text, top = event.key(), event.text(), len(self.buttons) - 1
+        current = self.value()
+        if len(text) == 1 and "0" <= text <= str(top):
+            self.set_value(int(text))
+            self.advance.emit(1)
+        elif key == Qt.Key.Key_Right:
+            self.set_value(0 if current is None else min(current + 1, top))
+        elif key == Qt.Key.Key_Left:
+            self.set_value(0 if current is None else max(current - 1, 0))
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.set_value(None)
+        elif key == Qt.Key.Key_Down:
+            self.advance.emit(1)
+        elif key == Qt.Key.Key_Up:
+            self.advance.emit(-1)
+        else:
+            super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.setProperty("current", True)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.setProperty("current", False)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        super().focusOutEvent(event)
+
+
+class InstrumentForm(QWidget):
+    """The questionnaire itself: stem, items, live total and band, follow-up flag."""
+
+    completed = Signal()  # the last item was answered by keyboard
+
+    def __init__(self, instrument: Instrument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.instrument = instrument
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(2)
+        head = QHBoxLayout()
+        head.setContentsMargins(6, 0, 6, 0)
+        stem = QLabel(instrument.stem)
+        stem.setWordWrap(True)
+        stem.setObjectName("instrumentStem")
+        head.addWidget(stem, 1)
+        for value, label in enumerate(instrument.answer_labels):
+            cell = QLabel(f"{value}\n{label}")
+            cell.setWordWrap(True)
+            cell.setFixedWidth(ANSWER_WIDTH)
+            cell.setMinimumWidth(ANSWER_WIDTH)
+            cell.setAlignment(Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag.AlignBottom)
+            cell.setObjectName("answerHeader")
+            head.addWidget(cell)
+        root.addLayout(head)
+        self.rows: list[ItemRow] = []
+        for number, text in enumerate(instrument.items, start=1):
+            row = ItemRow(number, text, instrument.answer_labels)
+            row.changed.connect(self.update_summary)
+            row.advance.connect(lambda step, n=number: self._move(n - 1 + step))
+            root.addWidget(row)
+            self.rows.append(row)
+        self.total = QLabel()
+        self.total.setObjectName("instrumentTotal")
+        self.total.setAccessibleName("Total")
+        self.band_rule = QLabel()
+        self.band_rule.setObjectName("pageSubtitle")
+        self.flag = banner()
+        self.flag.setAccessibleName("Follow-up flag")
+        root.addSpacing(6)
+        root.addWidget(self.total)
+        root.addWidget(self.band_rule)
+        root.addWidget(self.flag)
+        self.update_summary()
+
+    def min_width(self) -> int:
+        return ITEM_TEXT_WIDTH + len(self.instrument.answer_labels) * ANSWER_WIDTH + 60
+
+    def showEvent(self, event: QShowEvent) -> None:
+        fit_wrapped_labels(self.window(), self.min_width())
+        super().showEvent(event)
+
+    def answers(self) -> list[int | None]:
+        return [r.value() for r in self.rows]
+
+    def set_answers(self, answers: list[int | None]) -> None:
+        for row, value in zip(self.rows, answers, strict=True):
+            row.set_value(value)
+
+    def first_unanswered(self) -> int | None:
+        """0-based index of the first item without an answer."""
+        return next((i for i, v in enumerate(self.answers()) if v is None), None)
+
+    def focus_item(self, index: int) -> None:
+        self.rows[index].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _move(self, index: int) -> None:
+        if index >= len(self.rows):
+            self.completed.emit()
+        elif index >= 0:
+            self.focus_item(index)
+
+    def update_summary(self) -> None:
+        answers = self.answers()
+        given = [a for a in answers if a is not None]
+        top = self.instrument.max_total
+        n = len(answers)
+        if len(given) == n:
+            score = score_instrument(self.instrument.code, [int(a) for a in given])
+            self.total.setText(f"Total {score.total} / {top} – {score.band}")
+            self.band_rule.setText(score.band_rule)
+        else:
+            self.total.setText(
+                f"Total so far {sum(given)} / {top} ({len(given)} of {n} items answered)"
+            )
+            self.band_rule.setText("")
+        self.band_rule.setVisible(bool(self.band_rule.text()))
+        set_banner(self.flag, flag_text(self.instrument, flagged_items(self.instrument, answers)))
+        if self.isVisible():
+            fit_wrapped_labels(self.window(), self.min_width())
+
+
+def _to_qdatetime(moment: datetime) -> QDateTime:
+    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+
+
+class InstrumentDialog(QDialog):
+    """Record one PHQ-9 or GAD-7 for a patient, linked to a course (and session) if given."""
+
+    def __init__(
+        self,
+        app: AppContext,
+        patient_id: int,
+        instrument: str = "PHQ-9",
+        *,
+        course_id: int | None = None,
+        session_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.patient_id = patient_id
+        self.session_id = session_id
+        self.instrument = get_instrument(instrument)
+        self.recorded: InstrumentInfo | None = None
+        self.setWindowTitle(f"Record {self.instrument.code}")
+        self.setModal(True)
+        # No minimum size on the dialog itself: then its layout's minimum (which counts
+        # the wrapped item texts) applies.
+
+        root = QVBoxLayout(self)
+        title = QLabel(self.instrument.title)
+        title.setObjectName("pageTitle")
+        root.addWidget(title)
+
+        self.course = QComboBox()
+        self.course.addItem("No course", None)
+        for c in CourseService(app.ctx).list_for_patient(patient_id):
+            status = "open" if c.ended_on is None else f"ended {c.ended_on.isoformat()}"
+            self.course.addItem(
+                f"{c.protocol_id} v{c.protocol_version}, started {c.started_on.isoformat()} "
+                f"({status})",
+                c.id,
+            )
+        if course_id is not None:
+            self.course.setCurrentIndex(max(self.course.findData(course_id), 0))
+        elif self.course.count() > 1:
+            self.course.setCurrentIndex(self.course.count() - 1)
+        self.taken_at = QDateTimeEdit(_to_qdatetime(app.now()))
+        self.taken_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.taken_at.setCalendarPopup(True)
+        course_field = Field("C&ourse", self.course, name="Course")
+        taken_field = Field("&Taken at", self.taken_at)
+        self.fields = FieldSet([course_field, taken_field], {"Session": "Course"})
+        top = QFormLayout()
+        course_field.add_to(top)
+        taken_field.add_to(top)
+        root.addLayout(top)
+        if session_id is not None:
+            self.course.setEnabled(False)
+
+        self.form = InstrumentForm(self.instrument, self)
+        root.addWidget(self.form)
+        self.message = error_label()
+        self.message.setAccessibleName(f"{self.instrument.code} message")
+        root.addWidget(self.message)
+        attribution = QLabel(f"{self.instrument.reference} {self.instrument.attribution}")
+        attribution.setObjectName("attribution")
+        attribution.setWordWrap(True)
+        root.addWidget(attribution)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(f"&Save {self.instrument.code}")
+        self.save_button.setDefault(True)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        root.addWidget(buttons)
+        self.form.completed.connect(
+            lambda: self.save_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        )
+        fit_wrapped_labels(self, self.form.min_width())
+        self.form.focus_item(0)
+
+    def taken_at_utc(self) -> datetime:
+        return datetime.fromtimestamp(self.taken_at.dateTime().toSecsSinceEpoch(), tz=UTC)
+
+    def submit(self) -> None:
+        self.fields.clear_errors()
+        set_error(self.message, "")
+        missing = self.form.first_unanswered()
+        if missing is not None:
+            set_error(
+                self.message,
+                f"{self.instrument.code} item {missing + 1} is not answered yet; "
+                f"answer every item (0-{self.instrument.max_item}).",
+            )
+            self.form.focus_item(missing)
+            return
+        answers = [int(a) for a in self.form.answers() if a is not None]
+        try:
+            self.recorded = InstrumentService(self.app.ctx).record(
+                self.app.require_actor(),
+                self.patient_id,
+                self.instrument.code,
+                answers,
+                taken_at=self.taken_at_utc(),
+                course_id=self.course.currentData(),
+                session_id=self.session_id,
+            )
+        except ValidationError as exc:
+            if exc.field.startswith(f"{self.instrument.code} item "):
+                set_error(self.message, exc.message)
+                number = int(exc.field.rsplit(" ", 1)[1])
+                self.form.focus_item(number - 1)
+            elif not self.fields.show_error(exc.field, exc.message):
+                set_error(self.message, exc.message)
+            return
+        except KapdeskError as exc:  # PermissionDenied, NotFound, DatabaseBusy
+            set_error(self.message, str(exc))
+            return
+        self.app.changed("instrument_result", self.recorded.id)
+        self.accept()

@@ -1,0 +1,394 @@
+"""Integration sessions: a course's list of integration notes and the autosaving editor.
+
+``IntegrationNotesPanel`` lists a course's integration notes with their status
+and starts new ones (``course_dialog.NewIntegrationDialog``). ``IntegrationNoteEditor``
+edits the template sections plus free text. Drafts save themselves: 1 s after
+the last keystroke, when an editor loses focus, and when the window closes (or
+the app quits); the "Saved 10:42" label says when. "Finalize" saves, asks, and
+makes the note final (read-only from then on). "Record PHQ-9…" opens the
+instrument form linked to the note's course.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.domain.notes import NoteStatus
+from kapdesk.domain.permissions import Action, Role, can
+from kapdesk.services.notes import NoteService
+from kapdesk.services.sessions import SessionService
+from kapdesk.ui.course_dialog import NewIntegrationDialog, session_choice_text
+from kapdesk.ui.instrument_form import InstrumentDialog
+from kapdesk.ui.widgets import (
+    Field,
+    FieldSet,
+    error_label,
+    fill_table,
+    local_datetime,
+    local_time,
+    plain_table,
+    row_id,
+    set_error,
+)
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.dtos import CourseInfo, NoteInfo
+
+AUTOSAVE_MS = 1000
+BODY_FIELD = "Note text"
+
+
+class FinalizeQuestion:
+    """The one question this editor asks; tests replace ``ask``."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, text: str) -> bool:
+        answer = QMessageBox.question(
+            parent,
+            "Finalize integration note",
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+
+class IntegrationNoteEditor(QDialog):
+    """The template sections plus free text of one integration note; drafts autosave."""
+
+    def __init__(self, app: AppContext, note_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.note: NoteInfo = NoteService(app.ctx).get(note_id)
+        self.dirty = False
+        self.saved_at: datetime | None = None
+        self.setWindowTitle("Integration note")
+        self.setMinimumSize(720, 640)
+
+        root = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setObjectName("pageTitle")
+        self.subheading = QLabel()
+        self.subheading.setObjectName("pageSubtitle")
+        self.subheading.setWordWrap(True)
+        root.addWidget(self.heading)
+        root.addWidget(self.subheading)
+
+        self.editors: dict[str, QPlainTextEdit] = {}
+        fields: list[Field] = []
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        for section in NoteService.template():
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.setPlaceholderText(section.prompt)
+            edit.setToolTip(section.prompt)
+            edit.setMinimumHeight(70)
+            self.editors[section.key] = edit
+            fields.append(Field(_mnemonic(section.label), edit, name=section.label))
+        self.body = QPlainTextEdit()
+        self.body.setTabChangesFocus(True)
+        self.body.setPlaceholderText("Anything else from the session.")
+        self.body.setMinimumHeight(70)
+        fields.append(Field("Free te&xt", self.body, name=BODY_FIELD))
+        self.fields = FieldSet(fields)
+        for f in fields:
+            f.add_to(form)
+        root.addLayout(form, 1)
+
+        self.phq_label = QLabel()
+        self.phq_label.setObjectName("pageSubtitle")
+        self.phq_label.setWordWrap(True)
+        root.addWidget(self.phq_label)
+        self.message = error_label()
+        self.message.setAccessibleName("Note message")
+        root.addWidget(self.message)
+
+        bottom = QHBoxLayout()
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        self.saved_label.setAccessibleName("Save status")
+        self.phq_button = QPushButton("Record P&HQ-9…")
+        self.finalize_button = QPushButton("Fi&nalize")
+        self.close_button = QPushButton("&Close")
+        self.close_button.setDefault(True)
+        bottom.addWidget(self.saved_label, 1)
+        bottom.addWidget(self.phq_button)
+        bottom.addWidget(self.finalize_button)
+        bottom.addWidget(self.close_button)
+        root.addLayout(bottom)
+
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(AUTOSAVE_MS)
+        self.timer.timeout.connect(self.save)
+        self._load_texts()
+        for edit in (*self.editors.values(), self.body):
+            edit.textChanged.connect(self._edited)
+            edit.installEventFilter(self)
+        self.phq_button.clicked.connect(self.record_phq9)
+        self.finalize_button.clicked.connect(self.finalize)
+        self.close_button.clicked.connect(self.close)
+        app.signals.actor_changed.connect(self._update_state)
+        quitting = QCoreApplication.instance()
+        if quitting is not None:
+            quitting.aboutToQuit.connect(self.save)
+        self._update_state()
+        next(iter(self.editors.values())).setFocus()
+
+    # ------------------------------------------------------------ content
+    def _load_texts(self) -> None:
+        for key, edit in self.editors.items():
+            edit.setPlainText(self.note.sections.get(key, ""))
+        self.body.setPlainText(self.note.body)
+        self.dirty = False
+
+    def sections(self) -> dict[str, str]:
+        return {key: edit.toPlainText() for key, edit in self.editors.items()}
+
+    def _edited(self) -> None:
+        if not self.editable():
+            return
+        self.dirty = True
+        self.saved_label.setText("Editing…")
+        self.timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut and self.dirty:
+            self.save()
+        return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------ saving
+    def save(self) -> bool:
+        """Write the draft if anything changed; True when nothing is left unsaved."""
+        self.timer.stop()
+        if not self.dirty or not self.editable():
+            return not self.dirty
+        self.fields.clear_errors()
+        set_error(self.message, "")
+        try:
+            self.note = NoteService(self.app.ctx).update_integration_note(
+                self.app.require_actor(), self.note.id, sections=self.sections(),
+                body=self.body.toPlainText(),
+            )  # fmt: skip
+        except ValidationError as exc:
+            if not self.fields.show_error(exc.field, exc.message):
+                set_error(self.message, exc.message)
+            self.saved_label.setText("Not saved")
+            return False
+        except KapdeskError as exc:  # RecordLocked, PermissionDenied, DatabaseBusy
+            set_error(self.message, f"Not saved: {exc}")
+            self.saved_label.setText("Not saved")
+            return False
+        self.dirty = False
+        self.saved_at = self.app.now()
+        self.saved_label.setText(f"Draft · saved {local_time(self.saved_at)}")
+        self.app.changed("note", self.note.id)
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save()
+        super().closeEvent(event)
+
+    def reject(self) -> None:  # Esc closes, keeping what was typed
+        self.save()
+        super().reject()
+
+    def finalize(self) -> None:
+        if not self.save():
+            return
+        if not FinalizeQuestion.ask(
+            self,
+            "Make this integration note final? A final note can no longer be changed; "
+            "corrections are added as addenda.",
+        ):
+            return
+        try:
+            self.note = NoteService(self.app.ctx).finalize(self.app.require_actor(), self.note.id)
+        except ValidationError as exc:
+            set_error(self.message, exc.message)
+            return
+        except KapdeskError as exc:
+            set_error(self.message, str(exc))
+            return
+        self.app.changed("note", self.note.id)
+        self._update_state()
+
+    def record_phq9(self) -> None:
+        self.save()
+        dialog = InstrumentDialog(
+            self.app, self._patient_id(), "PHQ-9", course_id=self.note.course_id, parent=self
+        )
+        dialog.accepted.connect(lambda: self._phq_recorded(dialog))
+        self.phq_dialog = dialog
+        dialog.open()
+
+    def _phq_recorded(self, dialog: InstrumentDialog) -> None:
+        r = dialog.recorded
+        if r is None:
+            return
+        flag = "  ·  item 9 > 0: clinician follow-up required" if r.item9_flag else ""
+        self.phq_label.setText(
+            f"PHQ-9 recorded {local_time(r.taken_at)}: {r.total} / {r.max_total} – {r.band}{flag}"
+        )
+
+    def _patient_id(self) -> int:
+        from kapdesk.services.courses import CourseService
+
+        return CourseService(self.app.ctx).get(self.note.course_id).patient_id
+
+    # ------------------------------------------------------------ state
+    def editable(self) -> bool:
+        actor = self.app.actor
+        if actor is None or self.note.status == NoteStatus.FINAL:
+            return False
+        if not can(actor.role, Action.WRITE_INTEGRATION_NOTE):
+            return False
+        return actor.user_id == self.note.author_id or actor.role is Role.CLINICIAN
+
+    def _update_state(self) -> None:
+        note, actor = self.note, self.app.actor
+        final = note.status == NoteStatus.FINAL
+        self.heading.setText(
+            f"Integration session {local_datetime(note.held_at)}" + (" (final)" if final else "")
+        )
+        follows = ""
+        if note.dosing_session_id is not None:
+            try:
+                s = SessionService(self.app.ctx).get(note.dosing_session_id)
+                follows = f"Follows the dosing session of {session_choice_text(s)}. "
+            except KapdeskError:
+                follows = f"Follows dosing session #{note.dosing_session_id}. "
+        self.subheading.setText(f"{follows}Author: {note.author or 'unknown'}.")
+        editable = self.editable()
+        for edit in (*self.editors.values(), self.body):
+            edit.setReadOnly(not editable)
+        may_sign = actor is not None and can(actor.role, Action.SIGN_INTEGRATION_NOTE)
+        self.finalize_button.setEnabled(editable and may_sign)
+        self.phq_button.setEnabled(
+            actor is not None and can(actor.role, Action.RECORD_INSTRUMENT) and not final
+        )
+        if final:
+            self.saved_label.setText(f"Final · {local_datetime(note.updated_at)}")
+        elif not editable:
+            self.saved_label.setText("Draft · read-only for you")
+        elif self.saved_at is None:
+            self.saved_label.setText(f"Draft · last saved {local_time(note.updated_at)}")
+
+
+def _mnemonic(label: str) -> str:
+    """'Themes and insights' -> '&Themes and insights' (first letters T, W, P, R)."""
+    return f"&{label}"
+
+
+class IntegrationNotesPanel(QWidget):
+    """A course's integration notes with their status; new ones start from here."""
+
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.course: CourseInfo | None = None
+        self.notes: list[NoteInfo] = []
+        self.editors: dict[int, IntegrationNoteEditor] = {}
+        self.dialog: NewIntegrationDialog | None = None
+        self.new_button = QPushButton("Ne&w integration session…")
+        self.new_button.clicked.connect(self.new_note)
+        self.table = plain_table(
+            ("Held", "Follows dosing session", "Status", "Author", "Last change"),
+            "Integration notes",
+        )
+        self.table.cellDoubleClicked.connect(lambda r, _c: self._open_row(r))
+        self.table.installEventFilter(self)
+        hint = QLabel("Double-click or press Enter to open a note.")
+        hint.setObjectName("pageSubtitle")
+        top = QHBoxLayout()
+        top.addWidget(self.new_button)
+        top.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(hint)
+        app.signals.actor_changed.connect(self.update_permissions)
+        self.update_permissions()
+
+    def set_course(self, course: CourseInfo | None) -> None:
+        self.course = course
+        self.notes = []
+        rows: list[tuple[int, tuple[str, ...]]] = []
+        if course is not None:
+            try:
+                notes = NoteService(self.app.ctx).list_for_course(course.id)
+                sessions = SessionService(self.app.ctx).sessions_for_course(course.id)
+            except KapdeskError:
+                notes, sessions = [], []
+            self.notes = [n for n in notes if n.kind == "integration"]
+            by_id = {s.id: s for s in sessions}
+            for n in reversed(self.notes):  # newest first
+                s = by_id.get(n.dosing_session_id) if n.dosing_session_id else None
+                follows = local_datetime(s.first_dose_at or s.scheduled_at) if s else "–"
+                when = (local_datetime(n.held_at), follows, n.status, n.author)
+                rows.append((n.id, (*when, local_datetime(n.updated_at))))
+        drafts = {n.id for n in self.notes if n.status == NoteStatus.DRAFT}
+        fill_table(self.table, rows, bold_rows=drafts)
+        self.update_permissions()
+
+    def update_permissions(self) -> None:
+        actor = self.app.actor
+        permitted = actor is not None and can(actor.role, Action.WRITE_INTEGRATION_NOTE)
+        self.new_button.setEnabled(permitted and self.course is not None)
+        if not permitted:
+            self.new_button.setToolTip(f"Your role may not {Action.WRITE_INTEGRATION_NOTE.label}.")
+        else:
+            self.new_button.setToolTip("" if self.course else "Start a treatment course first.")
+
+    def new_note(self) -> None:
+        if self.course is None or not self.new_button.isEnabled():
+            return
+        dialog = NewIntegrationDialog(self.app, self.course, self)
+        dialog.accepted.connect(lambda: dialog.created and self.open_note(dialog.created.id))
+        self.dialog = dialog
+        dialog.open()
+
+    def open_note(self, note_id: int) -> IntegrationNoteEditor:
+        editor = self.editors.get(note_id)
+        if editor is None or not editor.isVisible():
+            editor = IntegrationNoteEditor(self.app, note_id, self)
+            editor.setWindowFlag(Qt.WindowType.Window, True)
+            self.editors[note_id] = editor
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+
+    def _open_row(self, row: int) -> None:
+        note_id = row_id(self.table, row)
+        if note_id is not None:
+            self.open_note(note_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._open_row(self.table.currentRow())
+            return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,420 @@
+"""A patient's chart: demographics and alerts, courses, sessions, outcomes, integration notes.
+
+Opening a chart audits the view (``PatientService.record_view``); a role that
+may not view charts sees only a sentence saying so. The chart reads everything
+through the services and refreshes when ``data_changed`` or ``actor_changed``
+fire (coalesced into one refresh per event-loop turn). Buttons for actions the
+signed-in role cannot do are disabled with a tooltip; the services enforce.
+
+Top to bottom: name and demographics, allergies / contraindications (amber),
+the item-9 banner (red) when the latest PHQ-9 has item 9 above 0, the course
+selector with the course outcome line, then three tabs: Outcomes (trend plot
+and PHQ-9 / GAD-7 history), Sessions (double-click or Enter opens one), and
+Integration notes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.permissions import Action, can
+from kapdesk.domain.session_state import SessionState
+from kapdesk.services.courses import CourseService
+from kapdesk.services.instruments import InstrumentService
+from kapdesk.services.patients import PatientService
+from kapdesk.services.sessions import SessionService
+from kapdesk.ui.course_dialog import ScheduleSessionDialog, StartCourseDialog
+from kapdesk.ui.instrument_form import InstrumentDialog
+from kapdesk.ui.integration_note import IntegrationNotesPanel
+from kapdesk.ui.patient_dialog import PatientDialog
+from kapdesk.ui.widgets import (
+    banner,
+    fill_table,
+    local_date,
+    local_time,
+    plain_table,
+    row_id,
+    set_banner,
+    years_between,
+)
+from kapdesk.ui.widgets.outcome_chart import OutcomeChart, item9_banner_text, outcome_text
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo
+
+_OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def demographics_text(p: PatientInfo, today: date) -> str:
+    weight = "weight not recorded" if p.weight_kg is None else f"{p.weight_kg:g} kg"
+    return (
+        f"MRN {p.mrn}  ·  born {p.date_of_birth.isoformat()} "
+        f"(age {years_between(p.date_of_birth, today)})  ·  {p.sex}  ·  {weight}"
+    )
+
+
+def allergy_text(p: PatientInfo) -> str:
+    parts = []
+    if p.allergies.strip():
+        parts.append(f"Allergies: {p.allergies.strip()}")
+    if p.contraindications.strip():
+        parts.append(f"Contraindications: {p.contraindications.strip()}")
+    return "\n".join(parts)
+
+
+def course_text(c: CourseInfo) -> str:
+    status = "open" if c.ended_on is None else f"ended {c.ended_on.isoformat()}"
+    sessions = f"{c.session_count} session" + ("" if c.session_count == 1 else "s")
+    return (
+        f"{c.protocol_id} v{c.protocol_version} · from {c.started_on.isoformat()} "
+        f"({status}, {sessions})"
+    )
+
+
+class PatientChart(QWidget):
+    def __init__(self, app: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.patient_id = patient_id
+        self.patient: PatientInfo | None = None
+        self.courses: list[CourseInfo] = []
+        self.phq9: list[InstrumentInfo] = []
+        self.dialog: QWidget | None = None
+        self.viewed_by: int | None = None
+
+        self.denied = QLabel()
+        self.denied.setObjectName("pageSubtitle")
+        self.denied.setWordWrap(True)
+        self.denied.hide()
+        self.body = QWidget()
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(self.denied)
+        root.addWidget(self.body, 1)
+        self._build()
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        app.signals.data_changed.connect(self._on_data_changed)
+        app.signals.actor_changed.connect(self._actor_changed)
+        self._actor_changed()
+
+    # ------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.name = QLabel()
+        self.name.setObjectName("pageTitle")
+        self.demographics = QLabel()
+        self.demographics.setObjectName("pageSubtitle")
+        self.demographics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.edit_button = QPushButton("&Edit patient…")
+        head = QHBoxLayout()
+        names = QVBoxLayout()
+        names.addWidget(self.name)
+        names.addWidget(self.demographics)
+        head.addLayout(names, 1)
+        head.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.allergy_banner = banner()
+        self.item9_banner = banner()
+
+        self.course_combo = QComboBox()
+        self.course_combo.setAccessibleName("Treatment course")
+        self.course_combo.setMinimumWidth(260)
+        course_label = QLabel("Treatment co&urse")
+        course_label.setBuddy(self.course_combo)
+        self.course_info = QLabel()
+        self.course_info.setObjectName("pageSubtitle")
+        self.course_info.setWordWrap(True)
+        self.start_course_button = QPushButton("S&tart course…")
+        self.schedule_button = QPushButton("Sc&hedule session…")
+        course_row = QHBoxLayout()
+        course_row.addWidget(course_label)
+        course_row.addWidget(self.course_combo, 1)
+        course_row.addWidget(self.start_course_button)
+        course_row.addWidget(self.schedule_button)
+        self.outcome = QLabel()
+        self.outcome.setObjectName("outcomeLine")
+        self.outcome.setAccessibleName("Course outcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._outcomes_tab(), "&Outcomes")
+        self.tabs.addTab(self._sessions_tab(), "Sess&ions")
+        self.notes_panel = IntegrationNotesPanel(self.app, self)
+        self.tabs.addTab(self.notes_panel, "Integration &notes")
+
+        lay = QVBoxLayout(self.body)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(head)
+        lay.addWidget(self.allergy_banner)
+        lay.addWidget(self.item9_banner)
+        lay.addLayout(course_row)
+        lay.addWidget(self.course_info)
+        lay.addWidget(self.outcome)
+        lay.addWidget(self.tabs, 1)
+
+        self.edit_button.clicked.connect(self.edit_patient)
+        self.course_combo.currentIndexChanged.connect(lambda _i: self._show_course())
+        self.start_course_button.clicked.connect(self.start_course)
+        self.schedule_button.clicked.connect(self.schedule_session)
+
+    def _outcomes_tab(self) -> QWidget:
+        self.phq_button = QPushButton("Record PHQ-&9…")
+        self.gad_button = QPushButton("Record GAD-&7…")
+        self.phq_button.clicked.connect(lambda: self.record_instrument("PHQ-9"))
+        self.gad_button.clicked.connect(lambda: self.record_instrument("GAD-7"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.phq_button)
+        buttons.addWidget(self.gad_button)
+        buttons.addStretch(1)
+        self.outcome_chart = OutcomeChart()
+        self.outcome_chart.setMinimumHeight(240)
+        self.phq_table = plain_table(
+            ("Taken", "Total", "Band", "Item 9"), "PHQ-9 history", stretch=2
+        )
+        self.gad_table = plain_table(("Taken", "Total", "Band"), "GAD-7 history", stretch=2)
+        tables = QWidget()
+        tables.setMinimumWidth(310)
+        tables_lay = QVBoxLayout(tables)
+        tables_lay.setContentsMargins(0, 0, 0, 0)
+        tables_lay.addWidget(QLabel("PHQ-9 (all courses)"))
+        tables_lay.addWidget(self.phq_table, 3)
+        tables_lay.addWidget(QLabel("GAD-7"))
+        tables_lay.addWidget(self.gad_table, 2)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.outcome_chart)
+        split.addWidget(tables)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        tab = QWidget()
+        lay = QVBoxLayout(tab)
+        lay.addLayout(buttons)
+        lay.addWidget(split, 1)
+        return tab
+
+    def _sessions_tab(self) -> QWidget:
+        self.sessions_table = plain_table(
+            ("Date", "Time", "Protocol", "State", "Room"), "Dosing sessions"
+        )
+        self.sessions_table.cellDoubleClicked.connect(lambda r, _c: self._open_session(r))
+        self.sessions_table.installEventFilter(self)
+        hint = QLabel("Double-click or press Enter to open a session.")
+        hint.setObjectName("pageSubtitle")
+        tab = QWidget()
+        lay = QVBoxLayout(tab)
+        lay.addWidget(self.sessions_table, 1)
+        lay.addWidget(hint)
+        return tab
+
+    # ------------------------------------------------------------ data
+    def _actor_changed(self) -> None:
+        """Audit the view for whoever is signed in now; refuse roles that may not look."""
+        actor = self.app.actor
+        if actor is not None and actor.user_id != self.viewed_by:
+            try:
+                PatientService(self.app.ctx).record_view(actor, self.patient_id)
+            except KapdeskError as exc:
+                self._deny(str(exc))
+                return
+            self.viewed_by = actor.user_id
+        elif actor is None:
+            self._deny("Sign in to view this chart.")
+            return
+        self.denied.hide()
+        self.body.show()
+        self.refresh()
+
+    def _on_data_changed(self, _entity: str, _entity_id: int) -> None:
+        self._refresh_timer.start()
+
+    def close_editors(self) -> None:
+        """Close open note editors (each saves its draft); call before discarding the chart."""
+        for editor in list(self.notes_panel.editors.values()):
+            editor.close()
+
+    def _deny(self, text: str) -> None:
+        self.viewed_by = None
+        self.denied.setText(text)
+        self.denied.show()
+        self.body.hide()
+
+    def refresh(self) -> None:
+        if self.body.isHidden():
+            return
+        try:
+            self.patient = PatientService(self.app.ctx).get(self.patient_id)
+            self.courses = CourseService(self.app.ctx).list_for_patient(self.patient_id)
+            instruments = InstrumentService(self.app.ctx)
+            self.phq9 = instruments.history(self.patient_id, "PHQ-9")
+            gad7 = instruments.history(self.patient_id, "GAD-7")
+            sessions = SessionService(self.app.ctx).sessions_for_patient(self.patient_id)
+        except KapdeskError as exc:
+            self._deny(str(exc))
+            return
+        p = self.patient
+        today = self.app.now().astimezone().date()
+        self.name.setText(f"{p.family_name}, {p.given_name}")
+        self.demographics.setText(demographics_text(p, today))
+        set_banner(self.allergy_banner, allergy_text(p), "caution")
+        set_banner(self.item9_banner, item9_banner_text(self.phq9), "alert")
+
+        keep = self.course_combo.currentData()
+        self.course_combo.blockSignals(True)
+        self.course_combo.clear()
+        for c in reversed(self.courses):  # newest first
+            self.course_combo.addItem(course_text(c), c.id)
+        if self.course_combo.count() == 0:
+            self.course_combo.addItem("No treatment course yet", None)
+        index = self.course_combo.findData(keep) if keep is not None else -1
+        self.course_combo.setCurrentIndex(max(index, 0))
+        self.course_combo.blockSignals(False)
+
+        fill_table(
+            self.phq_table,
+            [
+                (r.id, (local_date(r.taken_at), str(r.total), r.band, str(r.answers[8])))
+                for r in reversed(self.phq9)
+            ],
+            bold_rows={r.id for r in self.phq9 if r.item9_flag},
+        )
+        fill_table(
+            self.gad_table,
+            [(r.id, (local_date(r.taken_at), str(r.total), r.band)) for r in reversed(gad7)],
+        )
+        fill_table(
+            self.sessions_table,
+            [
+                (
+                    s.id,
+                    (
+                        local_date(s.scheduled_at),
+                        local_time(s.scheduled_at),
+                        s.protocol_label,
+                        SessionState(s.state).label,
+                        s.room,
+                    ),
+                )
+                for s in sessions
+            ],
+        )
+        self._show_course()
+
+    def selected_course(self) -> CourseInfo | None:
+        course_id = self.course_combo.currentData()
+        return next((c for c in self.courses if c.id == course_id), None)
+
+    def _show_course(self) -> None:
+        course = self.selected_course()
+        if course is None:
+            self.course_info.setText("")
+            self.outcome.setText("Start a treatment course to schedule dosing sessions.")
+            self.outcome_chart.set_results([], origin=None)
+            self.notes_panel.set_course(None)
+            self.update_permissions()
+            return
+        goal = f" · goal: {course.goal}" if course.goal else ""
+        self.course_info.setText(f"Protocol: {course.protocol_title}{goal}")
+        try:
+            outcome = InstrumentService(self.app.ctx).course_outcome(course.id)
+        except KapdeskError as exc:
+            self.outcome.setText(str(exc))
+            return
+        self.outcome.setText(outcome_text(outcome))
+        self.outcome_chart.set_results(outcome.results, origin=course.started_on)
+        self.notes_panel.set_course(course)
+        self.update_permissions()
+
+    # ------------------------------------------------------------ permissions
+    def update_permissions(self) -> None:
+        actor = self.app.actor
+        role = actor.role if actor is not None else None
+        course = self.selected_course()
+        open_course = course is not None and course.ended_on is None
+
+        def allow(button: QPushButton, action: Action, extra: bool = True, why: str = "") -> None:
+            permitted = role is not None and can(role, action)
+            button.setEnabled(permitted and extra)
+            if not permitted:
+                button.setToolTip(f"Your role may not {action.label}.")
+            else:
+                button.setToolTip("" if extra else why)
+
+        allow(self.edit_button, Action.EDIT_PATIENT)
+        has_open = any(c.ended_on is None for c in self.courses)
+        allow(
+            self.start_course_button,
+            Action.MANAGE_COURSES,
+            not has_open,
+            "The patient already has an open course.",
+        )
+        allow(self.schedule_button, Action.SCHEDULE_SESSION, open_course, "Choose an open course.")
+        allow(self.phq_button, Action.RECORD_INSTRUMENT)
+        allow(self.gad_button, Action.RECORD_INSTRUMENT)
+
+    # ------------------------------------------------------------ actions
+    def _show(self, dialog: QWidget) -> None:
+        self.dialog = dialog
+        dialog.open()  # type: ignore[attr-defined]
+
+    def edit_patient(self) -> None:
+        if self.patient is not None:
+            self._show(PatientDialog(self.app, self.patient, self))
+
+    def start_course(self) -> None:
+        dialog = StartCourseDialog(self.app, self.patient_id, self)
+        dialog.accepted.connect(lambda: self._select_course(dialog.created))
+        self._show(dialog)
+
+    def _select_course(self, course: CourseInfo | None) -> None:
+        self.refresh()
+        if course is not None:
+            self.course_combo.setCurrentIndex(max(self.course_combo.findData(course.id), 0))
+
+    def schedule_session(self) -> None:
+        course = self.selected_course()
+        if course is not None:
+            self._show(ScheduleSessionDialog(self.app, course, self))
+
+    def record_instrument(self, code: str) -> None:
+        course = self.selected_course()
+        self._show(
+            InstrumentDialog(
+                self.app, self.patient_id, code, course_id=course.id if course else None,
+                parent=self,
+            )
+        )  # fmt: skip
+
+    def _open_session(self, row: int) -> None:
+        session_id = row_id(self.sessions_table, row)
+        if session_id is not None:
+            self.app.signals.navigate_session.emit(session_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.sessions_table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in _OPEN_KEYS
+        ):
+            self._open_session(self.sessions_table.currentRow())
+            return True
+        return super().eventFilter(watched, event)

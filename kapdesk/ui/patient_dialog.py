@@ -1,0 +1,167 @@
+"""Add or edit a patient: demographics, weight, allergies and contraindications.
+
+Everything typed goes to ``PatientService`` as typed; the domain validates it
+and a ValidationError is shown at the field it names (focus stays there) and
+nothing is stored. After accepting, ``dialog.result_patient`` is the stored
+``PatientInfo`` and ``data_changed("patient", id)`` has been emitted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.domain.patients import Sex
+from kapdesk.services.patients import DATE_FORMATS, PatientService
+from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.dtos import PatientInfo
+
+DOB_HINT = "YYYY-MM-DD or DD.MM.YYYY"
+
+
+def parse_dob(text: str) -> date | str:
+    """A date typed in one of the accepted forms; anything else as typed (the domain says why)."""
+    clean = text.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(clean, fmt).date()
+        except ValueError:
+            continue
+    return clean
+
+
+def _notes_edit() -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setTabChangesFocus(True)
+    edit.setFixedHeight(54)
+    return edit
+
+
+class PatientDialog(QDialog):
+    def __init__(
+        self, app: AppContext, patient: PatientInfo | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.patient = patient
+        self.result_patient: PatientInfo | None = None
+        self.setWindowTitle("Edit patient" if patient else "Add patient")
+        self.setModal(True)
+        self.setMinimumWidth(480)
+
+        self.mrn = QLineEdit()
+        self.mrn.setMaxLength(40)
+        self.given = QLineEdit()
+        self.family = QLineEdit()
+        self.dob = QLineEdit()
+        self.dob.setPlaceholderText(DOB_HINT)
+        self.sex = QComboBox()
+        self.sex.addItem("", "")
+        for s in Sex:
+            self.sex.addItem(s.value.capitalize(), s.value)
+        self.weight = QLineEdit()
+        self.weight.setPlaceholderText("kg (optional)")
+        self.allergies = _notes_edit()
+        self.allergies.setPlaceholderText("None known")
+        self.contra = _notes_edit()
+        self.contra.setPlaceholderText("e.g. uncontrolled hypertension, psychosis, pregnancy")
+
+        fields = [
+            Field("&MRN", self.mrn),
+            Field("&Given name", self.given),
+            Field("&Family name", self.family),
+            Field("&Date of birth", self.dob),
+            Field("&Sex", self.sex),
+            Field("&Weight", self.weight),
+            Field("&Allergies", self.allergies),
+            Field("&Contraindications", self.contra),
+        ]
+        # The domain names the contraindication field "Contraindication notes".
+        self.fields = FieldSet(fields, {"Contraindication notes": "Contraindications"})
+
+        root = QVBoxLayout(self)
+        intro = QLabel("Correct the patient's details." if patient else "Register a new patient.")
+        intro.setObjectName("dialogIntro")
+        root.addWidget(intro)
+        form = QFormLayout()
+        for f in fields:
+            f.add_to(form)
+        root.addLayout(form)
+        root.addStretch(1)
+        self.message = error_label()
+        self.message.setAccessibleName("Patient message")
+        root.addWidget(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("&Save changes" if patient else "&Add patient")
+        self.ok_button.setDefault(True)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        root.addWidget(buttons)
+        if patient is not None:
+            self._fill(patient)
+        self.mrn.setFocus()
+
+    def _fill(self, p: PatientInfo) -> None:
+        self.mrn.setText(p.mrn)
+        self.given.setText(p.given_name)
+        self.family.setText(p.family_name)
+        self.dob.setText(p.date_of_birth.isoformat())
+        index = self.sex.findData(p.sex)
+        self.sex.setCurrentIndex(max(index, 0))
+        self.weight.setText("" if p.weight_kg is None else f"{p.weight_kg:g}")
+        self.allergies.setPlainText(p.allergies)
+        self.contra.setPlainText(p.contraindications)
+
+    def values(self) -> dict[str, object]:
+        weight = self.weight.text().strip()
+        return {
+            "mrn": self.mrn.text(),
+            "given_name": self.given.text(),
+            "family_name": self.family.text(),
+            "date_of_birth": parse_dob(self.dob.text()),
+            "sex": str(self.sex.currentData() or ""),
+            "weight_kg": weight or None,
+            "allergies": self.allergies.toPlainText(),
+            "contraindications": self.contra.toPlainText(),
+        }
+
+    def submit(self) -> None:
+        self.fields.clear_errors()
+        set_error(self.message, "")
+        service = PatientService(self.app.ctx)
+        values = self.values()
+        try:
+            actor = self.app.require_actor()
+            if self.patient is None:
+                result = service.create(actor, **values)  # type: ignore[arg-type]
+            else:
+                result = service.update(actor, self.patient.id, **values)
+        except ValidationError as exc:
+            if not self.fields.show_error(exc.field, exc.message):
+                set_error(self.message, exc.message)
+            return
+        except KapdeskError as exc:  # PermissionDenied, NotFound, DatabaseBusy
+            set_error(self.message, str(exc))
+            return
+        self.result_patient = result
+        self.app.changed("patient", result.id)
+        self.accept()

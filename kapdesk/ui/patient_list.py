@@ -1,0 +1,230 @@
+"""Find a patient as you type: name, MRN or date of birth.
+
+Typing restarts a 150 ms timer; when it fires, ``PatientService.search`` runs
+once. Down/Up in the search box move into the results; Enter (in the box or
+the results) or a double-click opens the chart (``patient_opened``). Ctrl+N
+adds a patient (PatientDialog) and opens the new chart.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.permissions import Action, can
+from kapdesk.services.patients import PatientService
+from kapdesk.ui.patient_dialog import PatientDialog
+from kapdesk.ui.widgets import fill_table, plain_table, row_id
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.dtos import PatientInfo
+
+SEARCH_DELAY_MS = 150
+RESULT_LIMIT = 50
+_OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class PatientList(QWidget):
+    patient_opened = Signal(int)
+
+    def __init__(
+        self,
+        app: AppContext,
+        parent: QWidget | None = None,
+        *,
+        shortcut_scope: QWidget | None = None,
+    ) -> None:
+        """``shortcut_scope``: the widget within which Ctrl+N works (default: this list)."""
+        super().__init__(parent)
+        self.app = app
+        self.results: list[PatientInfo] = []
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Name, MRN or date of birth")
+        self.search.setAccessibleName("Search patients")
+        self.search.setClearButtonEnabled(True)
+        label = QLabel("&Search patients")
+        label.setBuddy(self.search)
+
+        self.table: QTableWidget = plain_table(("Name", "MRN", "Born"), "Patients found", stretch=0)
+        self.table.setMinimumWidth(300)
+        self.count = QLabel()
+        self.count.setObjectName("pageSubtitle")
+        self.add_button = QPushButton("&Add patient…")
+        self.add_button.setToolTip("Add patient (Ctrl+N)")
+        self.add_button.setAccessibleName("Add patient")
+
+        top = QHBoxLayout()
+        top.addWidget(self.count, 1)
+        top.addWidget(self.add_button)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(label)
+        root.addWidget(self.search)
+        root.addWidget(self.table, 1)
+        root.addLayout(top)
+
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SEARCH_DELAY_MS)
+        self.timer.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda _text: self.timer.start())
+        self.search.installEventFilter(self)
+        self.table.installEventFilter(self)
+        self.table.cellDoubleClicked.connect(lambda r, _c: self._open_row(r))
+        self.add_button.clicked.connect(self.add_patient)
+        self.add_shortcut = QShortcut(QKeySequence("Ctrl+N"), shortcut_scope or self)
+        self.add_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.add_shortcut.activated.connect(self.add_patient)
+        self.dialog: PatientDialog | None = None
+
+        app.signals.actor_changed.connect(self.update_permissions)
+        app.signals.data_changed.connect(self._on_data_changed)
+        self.update_permissions()
+        self.run_search()
+
+    # ------------------------------------------------------------ search
+    def run_search(self) -> None:
+        self.timer.stop()
+        if not self._may_view():
+            self.results = []
+        else:
+            try:
+                self.results = PatientService(self.app.ctx).search(
+                    self.search.text(), limit=RESULT_LIMIT
+                )
+            except KapdeskError as exc:
+                self.results = []
+                self.count.setText(str(exc))
+                fill_table(self.table, [])
+                return
+        fill_table(
+            self.table,
+            [(p.id, (p.display_name, p.mrn, p.date_of_birth.isoformat())) for p in self.results],
+        )
+        if self.results and self.table.currentRow() < 0:
+            self.table.selectRow(0)
+        n = len(self.results)
+        more = "+" if n >= RESULT_LIMIT else ""
+        text = self.search.text().strip()
+        if not self._may_view():
+            self.count.setText("Your role cannot view patients.")
+        elif text:
+            self.count.setText(f"{n}{more} found" if n else "No patient matches.")
+        else:
+            self.count.setText(f"{n}{more} patients")
+
+    def _on_data_changed(self, entity: str, _entity_id: int) -> None:
+        if entity == "patient":
+            self.timer.start()
+
+    # ------------------------------------------------------------ keyboard
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return super().eventFilter(watched, event)
+        key = event.key()
+        if watched is self.search:
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown):
+                if self.timer.isActive():
+                    self.run_search()
+                if self.table.rowCount():
+                    self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                    if key == Qt.Key.Key_Down and self.table.currentRow() < 0:
+                        self.table.selectRow(0)
+                return True
+            if key in _OPEN_KEYS:
+                if self.timer.isActive():
+                    self.run_search()
+                self.open_current()
+                return True
+        elif watched is self.table:
+            if key in _OPEN_KEYS:
+                self.open_current()
+                return True
+            if key == Qt.Key.Key_Up and self.table.currentRow() <= 0:
+                self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+            if (
+                event.text().isprintable()
+                and event.text().strip()
+                and not event.modifiers()
+                & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+            ):
+                # Typing in the results continues the search.
+                self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.search.insert(event.text())
+                return True
+        return super().eventFilter(watched, event)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.search.selectAll()
+
+    # ------------------------------------------------------------ opening
+    def open_current(self) -> None:
+        row = self.table.currentRow()
+        if row < 0 and self.table.rowCount():
+            row = 0
+        self._open_row(row)
+
+    def _open_row(self, row: int) -> None:
+        patient_id = row_id(self.table, row)
+        if patient_id is not None:
+            self.patient_opened.emit(patient_id)
+
+    def select_patient(self, patient_id: int) -> None:
+        for r in range(self.table.rowCount()):
+            if row_id(self.table, r) == patient_id:
+                self.table.selectRow(r)
+                return
+
+    # ------------------------------------------------------------ adding
+    def make_dialog(self) -> PatientDialog:
+        return PatientDialog(self.app, None, self)
+
+    def add_patient(self) -> None:
+        if not self.add_button.isEnabled():
+            return
+        dialog = self.make_dialog()
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._added(dialog))
+        dialog.open()
+
+    def _added(self, dialog: PatientDialog) -> None:
+        patient = dialog.result_patient
+        if patient is None:
+            return
+        self.search.blockSignals(True)
+        self.search.setText(patient.mrn)
+        self.search.blockSignals(False)
+        self.run_search()
+        self.select_patient(patient.id)
+        self.patient_opened.emit(patient.id)
+
+    # ------------------------------------------------------------ permissions
+    def _may_view(self) -> bool:
+        actor = self.app.actor
+        return actor is not None and can(actor.role, Action.VIEW_PATIENT)
+
+    def update_permissions(self) -> None:
+        actor = self.app.actor
+        may_add = actor is not None and can(actor.role, Action.EDIT_PATIENT)
+        self.add_button.setEnabled(may_add)
+        self.add_button.setToolTip(
+            "Add patient (Ctrl+N)" if may_add else "Your role cannot add patients."
+        )
+        self.search.setEnabled(self._may_view())
+        self.run_search()

@@ -1,0 +1,73 @@
+"""The Patients page: the search list on the left, the open patient's chart on the right.
+
+``open_patient(id)`` (also reached through ``signals.navigate_patient``) builds
+a fresh ``PatientChart`` for that patient, which audits the view. The chart
+is built on demand, so pyqtgraph is imported only when a chart is first shown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+
+from kapdesk.ui.patient_list import PatientList
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.ui.patient_chart import PatientChart
+
+
+class PatientsPage(QWidget):
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.setObjectName("patientsPage")
+        self.chart: PatientChart | None = None
+        self.list = PatientList(app, shortcut_scope=self)  # Ctrl+N from the chart too
+        self.list.patient_opened.connect(self.open_patient)
+
+        self.placeholder = QLabel(
+            "Find a patient: type a name, an MRN or a date of birth, then press Enter.\n"
+            "Ctrl+N adds a new patient."
+        )
+        self.placeholder.setObjectName("pageSubtitle")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.list)
+        split.addWidget(self.stack)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([310, 900])
+        split.setChildrenCollapsible(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(split)
+        self.setFocusProxy(self.list.search)
+        app.signals.navigate_patient.connect(self._navigate)
+
+    def _navigate(self, patient_id: int) -> None:
+        if self.chart is None or self.chart.patient_id != patient_id:
+            self.open_patient(patient_id)
+
+    def open_patient(self, patient_id: int) -> PatientChart:
+        from kapdesk.ui.patient_chart import PatientChart
+
+        if self.chart is not None and self.chart.patient_id == patient_id:
+            self.chart.refresh()
+            return self.chart
+        chart = PatientChart(self.app, patient_id)
+        old = self.chart
+        self.stack.addWidget(chart)
+        self.stack.setCurrentWidget(chart)
+        self.chart = chart
+        if old is not None:
+            old.close_editors()
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.list.select_patient(patient_id)
+        return chart
