@@ -243,4 +243,11 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
 
     window = MainWindow(app)
     window.show()
-    return int(qapp.exec())
+    code = int(qapp.exec())
+    # Destroy the window (and its pyqtgraph plots) while Qt is still fully up:
+    # left to interpreter shutdown, plot teardown order can crash the process.
+    import shiboken6
+
+    window.close()
+    shiboken6.delete(window)
+    return code

@@ -12,7 +12,9 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from datetime import tzinfo
 from pathlib import Path
+from typing import NoReturn
 
 from kapdesk.domain.errors import KapdeskError
 
@@ -29,17 +31,39 @@ class CliError(Exception):
         self.code = code
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line on stderr like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see '{self.prog} --help')", EXIT_USAGE)
+
+
 def _add_db(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
     parser.add_argument(
         "--db",
         metavar="PATH",
         required=required,
+        # SUPPRESS: `kapdesk --db X check` keeps X instead of resetting it to None (which
+        # would silently check, back up or restore the default database instead).
+        default=argparse.SUPPRESS,
         help="the database file (default: KAPDESK_DB, else the user data folder)",
+    )
+    _add_encrypted(parser, default=argparse.SUPPRESS)
+
+
+def _add_encrypted(parser: argparse.ArgumentParser, *, default: object = False) -> None:
+    # SUPPRESS on subcommands, so `kapdesk --encrypted check` is not reset to False.
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        default=default,
+        help="the database is encrypted (SQLCipher): the passphrase comes from "
+        "KAPDESK_DB_KEY, else it is asked for",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kapdesk",
         description="Desktop companion for ketamine-assisted psychotherapy clinics.",
     )
@@ -48,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument(
         "--demo", action="store_true", help="open the demo clinic (made on first use)"
     )
+    _add_encrypted(parser)
     parser.add_argument(
         "--quit-after-paint",
         action="store_true",
@@ -84,6 +109,20 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="replace the database with a verified backup")
     restore.add_argument("backup_file", metavar="FILE")
     _add_db(restore)
+
+    encrypt = sub.add_parser("encrypt", help="encrypt a plain database (SQLCipher)")
+    _add_db(encrypt, required=True)
+
+    report = sub.add_parser("report", help="write a PDF summary of a session or a course")
+    report_sub = report.add_subparsers(dest="report_kind", metavar="KIND", required=True)
+    report_session = report_sub.add_parser("session", help="one dosing session")
+    report_session.add_argument("session_id", metavar="SESSION_ID", type=int)
+    report_course = report_sub.add_parser("course", help="a patient's most recent course")
+    report_course.add_argument("mrn", metavar="MRN")
+    for p in (report_session, report_course):
+        _add_db(p)
+        p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+        p.add_argument("--tz", metavar="ZONE", help="print times in this zone, e.g. Europe/Berlin")
     return parser
 
 
@@ -98,7 +137,6 @@ def _db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
     handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
         None: _cmd_gui,
         "demo": _cmd_demo,
@@ -107,23 +145,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         "user": _cmd_user,
         "backup": _cmd_backup,
         "restore": _cmd_restore,
+        "encrypt": _cmd_encrypt,
+        "report": _cmd_report,
     }
     try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help / --version: argparse has printed and wants out
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
         return handlers[args.command](args)
     except CliError as exc:
-        print(f"kapdesk: {exc}", file=sys.stderr)
+        _fail(str(exc))
         return exc.code
     except KapdeskError as exc:
-        print(f"kapdesk: {exc}", file=sys.stderr)
+        _fail(str(exc))
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("kapdesk: interrupted", file=sys.stderr)
+        _fail("interrupted")
         return 130
-    except OSError as exc:
-        print(
-            f"kapdesk: {exc.strerror or exc} ({exc.filename or ''})".rstrip(" ()"), file=sys.stderr
-        )
+    except BrokenPipeError:  # `kapdesk list ... | head`: the reader has gone, nothing to say
+        _silence_stdout()
         return EXIT_PROBLEMS
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        _fail(f"{exc.strerror or exc}{where}")
+        return EXIT_PROBLEMS
+    except Exception as exc:  # a bug or an unforeseen environment problem: still one line
+        if os.environ.get("KAPDESK_DEBUG"):
+            raise
+        _fail(f"unexpected {type(exc).__name__}: {exc} (set KAPDESK_DEBUG=1 for details)")
+        return EXIT_PROBLEMS
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull so the interpreter's final flush does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, whatever the message holds."""
+    line = " ".join(message.split())
+    print(f"kapdesk: {line}", file=sys.stderr)
 
 
 def _no_display_reason(environ: Mapping[str, str]) -> str | None:
@@ -150,53 +216,64 @@ def _cmd_gui(args: argparse.Namespace) -> int:
         from kapdesk.app import run_gui
     except ImportError as exc:
         raise CliError(f"the desktop window cannot start: {exc}.", EXIT_USAGE) from None
-    return run_gui(path, demo=bool(args.demo), quit_after_paint=bool(args.quit_after_paint))
+    key = _db_key(args, path, new=not path.exists())
+    return run_gui(
+        path, demo=bool(args.demo), quit_after_paint=bool(args.quit_after_paint), key=key
+    )
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from kapdesk.services.demo import build_demo_clinic
 
-    path = Path(args.db)
+    path = Path(args.db).expanduser()
     if path.exists():
         raise CliError(f"{path} already exists; demo never overwrites a database.")
     if args.patients < 1:
         raise CliError(f"--patients {args.patients}: give at least 1 patient.", EXIT_USAGE)
-    summary = build_demo_clinic(path, seed=args.seed, patients=args.patients)
+    key = _db_key(args, path, new=True)
+    summary = build_demo_clinic(path, seed=args.seed, patients=args.patients, key=key)
     print(summary)
     return EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from kapdesk.services.integrity import check_lines
     from kapdesk.storage.backup import verify_database
 
-    path = _db_path(args)
-    report = verify_database(path)
-    for line in report.lines():
+    path, key = _db_and_key(args)
+    report = verify_database(path, key=key)
+    lines, ok = check_lines(path, report, key=key)  # adds every signature's hash check
+    for line in lines:
         print(line)
-    return EXIT_OK if report.ok else EXIT_PROBLEMS
+    return EXIT_OK if ok else EXIT_PROBLEMS
 
 
-def _open_context(path: Path):  # type: ignore[no-untyped-def]
+def _open_context(path: Path, key: str | None = None):  # type: ignore[no-untyped-def]
     from kapdesk.services.context import ServiceContext
     from kapdesk.storage.db import Database
 
-    return ServiceContext(db=Database.open(path, create=False))
+    return ServiceContext(db=Database.open(path, create=False, key=key))
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from kapdesk.services import listing
 
-    ctx = _open_context(_db_path(args))
+    ctx = _open_context(*_db_and_key(args))
     try:
         rows = listing.list_patients(ctx) if args.what == "patients" else listing.list_sessions(ctx)
     finally:
         ctx.db.close()
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=None))
+        # Plain UTF-8 where stdout takes it; \u escapes (still the same JSON) where not.
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+        print(json.dumps(rows, ensure_ascii=encoding != "utf8"))
         return EXIT_OK
     if not rows:
         print(f"No {args.what}.")
         return EXIT_OK
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:  # a console that cannot show 'Nguyễn' gets escapes, not a crash
+        reconfigure(errors="backslashreplace")
     columns = list(rows[0])
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
     print("  ".join(c.ljust(widths[c]) for c in columns))
@@ -230,7 +307,7 @@ def _cmd_user(args: argparse.Namespace) -> int:
         raise CliError(f"--role {args.role!r} is not a role; choose one of {allowed}.") from None
     path = _db_path(args)
     password = _read_password(args)
-    ctx = _open_context(path)
+    ctx = _open_context(path, _db_key(args, path))
     try:
         info = UserService(ctx).add_user_from_console(
             username=args.username, full_name=args.full_name, role=role, password=password
@@ -244,9 +321,9 @@ def _cmd_user(args: argparse.Namespace) -> int:
 def _cmd_backup(args: argparse.Namespace) -> int:
     from kapdesk.storage.backup import backup_database
 
-    src = _db_path(args)
+    src, key = _db_and_key(args)
     dest = Path(args.output)
-    backup_database(src, dest)
+    backup_database(src, dest, key=key)
     print(f"Backed up {src} to {dest}.")
     return EXIT_OK
 
@@ -258,9 +335,112 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     if not backup.exists():
         raise CliError(f"No backup file at {backup}.")
     target = _db_path(args, must_exist=False)
-    kept = restore_database(backup, target)
+    kept = restore_database(backup, target, key=_db_key(args, target)).replaced_kept_at
     print(
         f"Restored {target} from {backup}."
         + (f" The replaced file is kept at {kept}." if kept else "")
     )
     return EXIT_OK
+
+
+def _report_target(value: str) -> Path:
+    """The output file, refused before any work if it cannot be written."""
+    out = Path(value).expanduser()
+    if out.is_dir():
+        raise CliError(f"-o {out}: that is a folder; give a file name such as summary.pdf.")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"-o {out}: cannot write there: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise CliError(f"-o {out}: cannot write there: permission denied.")
+    return out
+
+
+def _report_zone(name: str | None) -> tzinfo | None:
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CliError(f"--tz {name!r} is not a time zone name (e.g. Europe/Berlin).") from None
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """Audited as report.session_console / report.course_console (no signed-in user)."""
+    from kapdesk.services.reports import ReportService, page_count
+
+    out = _report_target(args.output)
+    tz = _report_zone(args.tz)
+    ctx = _open_context(*_db_and_key(args))
+    try:
+        service = ReportService(ctx, tz=tz)
+        demo = service.is_demo_database()
+        if args.report_kind == "session":
+            pdf = service.console_session_summary_pdf(
+                args.session_id, demo=demo, os_user=_os_user()
+            )
+        else:
+            pdf = service.console_course_summary_pdf(args.mrn, demo=demo, os_user=_os_user())
+    finally:
+        ctx.db.close()
+    partial = out.with_name(out.name + ".part")
+    try:
+        partial.write_bytes(pdf)
+        os.replace(partial, out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"-o {out}: cannot write there: {exc.strerror or exc}.") from None
+    pages = page_count(pdf)
+    print(f"Wrote {out} ({pages} page{'s' if pages != 1 else ''}{', DEMO' if demo else ''}).")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- encryption (--encrypted)
+
+
+def _db_key(args: argparse.Namespace, path: Path, *, new: bool = False) -> str | None:
+    """The passphrase when --encrypted was given (KAPDESK_DB_KEY, else asked), else None.
+
+    ``new``: the database is about to be created or encrypted, so a typed
+    passphrase is asked twice and must have the minimum length.
+    """
+    if not getattr(args, "encrypted", False):
+        return None
+    from kapdesk.storage.encryption import obtain_key
+
+    prompt = getpass.getpass if sys.stdin.isatty() else None
+    return obtain_key(prompt, environ=os.environ, label=path.name, new=new)
+
+
+def _db_and_key(args: argparse.Namespace) -> tuple[Path, str | None]:
+    path = _db_path(args)
+    return path, _db_key(args, path)
+
+
+def _cmd_encrypt(args: argparse.Namespace) -> int:
+    from kapdesk.storage.encrypt_file import encrypt_database
+    from kapdesk.storage.encryption import obtain_key
+
+    path = _db_path(args)
+    prompt = getpass.getpass if sys.stdin.isatty() else None
+    key = obtain_key(prompt, environ=os.environ, label=f"encrypted {path.name}", new=True)
+    result = encrypt_database(path, key)
+    for line in result.report.lines():
+        print(line)
+    print(
+        f"Encrypted {path}; from now on open it with --encrypted. The unencrypted copy "
+        f"taken first is at {result.plain_backup}: once you have checked the encrypted "
+        f"database (kapdesk check --db {path} --encrypted), delete that copy securely "
+        f"(e.g. shred -u on Linux), as it holds every record in plain text. Backups made "
+        "before today are not encrypted either."
+    )
+    return EXIT_OK if result.report.ok else EXIT_PROBLEMS

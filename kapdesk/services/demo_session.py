@@ -1,0 +1,409 @@
+"""One demo dosing session, planned step by step (used by kapdesk.services.demo).
+
+Each step is a call to a real service at a planned moment; reading times come
+from the protocol's own schedule (``compute_schedule``) and the minimum
+observation time, so the demo stays consistent with whatever the presets say.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit
+from kapdesk.domain.permissions import Role
+from kapdesk.domain.protocol import Anchor, Protocol, Route
+from kapdesk.domain.schedule import compute_schedule, minimum_observation_end
+from kapdesk.services import demo_data as data
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.courses import CourseService
+from kapdesk.services.doses import DoseService
+from kapdesk.services.instruments import InstrumentService
+from kapdesk.services.notes import NoteService
+from kapdesk.services.observations import ObservationService
+from kapdesk.services.patients import PatientService
+from kapdesk.services.sessions import SessionService
+from kapdesk.services.side_effects import SideEffectService
+from kapdesk.services.vitals import VitalsService
+
+Vitals = tuple[int, int, int, int]  # systolic, diastolic, pulse, SpO2
+
+
+def local_time(day: date, at: time) -> datetime:
+    """``at`` on ``day`` in the computer's time zone (the clinic's hours), as aware UTC."""
+    return datetime.combine(day, at).astimezone().astimezone(UTC)
+
+
+@dataclass(order=True)
+class _Event:
+    when: datetime
+    seq: int
+    action: Callable[[], object] = field(compare=False)
+
+
+class Timeline:
+    """Steps to replay in time order (ties in the order they were planned)."""
+
+    def __init__(self, end: datetime) -> None:
+        self.end = end
+        self.events: list[_Event] = []
+
+    def at(self, when: datetime, action: Callable[[], object]) -> None:
+        self.events.append(_Event(when, len(self.events), action))
+
+    def first(self) -> datetime:
+        return min(e.when for e in self.events)
+
+    def run(self, clock: FakeClock) -> None:
+        """Every step up to the end (later ones never happen: they are in the future)."""
+        for event in sorted(self.events):
+            if event.when <= self.end:
+                clock.set(event.when)
+                event.action()
+        clock.set(self.end)
+
+
+@dataclass
+class Ref:
+    """An id known only once the step that creates the row has run."""
+
+    id: int = 0
+
+
+@dataclass
+class PatientPlan:
+    index: int
+    patient: Ref
+    course: Ref
+    regimen: data.Regimen
+    protocol: Protocol
+    weight: float
+    bp: tuple[int, int]  # usual systolic, diastolic
+    pulse: int
+    spo2: int
+    responding: bool
+    item9: bool
+    phq: list[int]  # baseline, before each session, end of course
+    gad: tuple[int, float]  # baseline, end as a fraction of it
+    sessions: list[Ref]
+
+
+def _min(n: float) -> timedelta:
+    return timedelta(minutes=n)
+
+
+class SessionPlanner:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        rng: random.Random,
+        timeline: Timeline,
+        staff: Mapping[Role, Actor],
+        today: date,
+    ) -> None:
+        self.rng = rng
+        self.timeline = timeline
+        self.staff = staff
+        self.today = today
+        self.patients = PatientService(ctx)
+        self.courses = CourseService(ctx)
+        self.sessions = SessionService(ctx)
+        self.vitals = VitalsService(ctx)
+        self.doses = DoseService(ctx)
+        self.effects = SideEffectService(ctx)
+        self.observations = ObservationService(ctx)
+        self.instruments = InstrumentService(ctx)
+        self.notes = NoteService(ctx)
+
+    def at(self, when: datetime, action: Callable[[], object]) -> None:
+        self.timeline.at(when, action)
+
+    # ------------------------------------------------------------ building blocks
+
+    def scheduler(self, pp: PatientPlan, k: int, when: datetime, room: str) -> Callable[[], None]:
+        def schedule() -> None:
+            info = self.sessions.schedule(self.staff[Role.NURSE], pp.course.id, when, room)
+            pp.sessions[k].id = info.id
+
+        return schedule
+
+    def instrument(
+        self, pp: PatientPlan, t: datetime, code: str, index: int, session: Ref | None
+    ) -> None:
+        """PHQ-9 number ``index`` of the patient's series (or GAD-7 end) at ``t``."""
+        item9 = 1 if pp.item9 and index <= 1 else 0
+        answers = data.item_answers(self.rng, max(pp.phq[index], item9), 9, item9)
+        self.at(
+            t,
+            lambda: self.instruments.record(
+                self.staff[Role.THERAPIST], pp.patient.id, code, answers,
+                course_id=pp.course.id, session_id=session.id if session else None,
+            ),
+        )  # fmt: skip
+
+    def _reading(self, s: Ref, t: datetime, v: Vitals) -> None:
+        self.at(t, lambda: self.vitals.record(self.staff[Role.NURSE], s.id, *v))
+
+    def _pre(self, pp: PatientPlan, elevated: bool = False) -> Vitals:
+        r = self.rng
+        if elevated:
+            sys_, dia = r.randint(141, 156), r.randint(86, 97)
+        else:
+            sys_ = min(pp.bp[0] + r.randint(-6, 6), 136)
+            dia = min(pp.bp[1] + r.randint(-4, 4), 87)
+        return sys_, dia, pp.pulse + r.randint(-4, 8), pp.spo2
+
+    def _post(self, pp: PatientPlan, minutes: float) -> Vitals:
+        """BP rises to a peak ~40 min after dosing, then settles (Yale series shape)."""
+        r = self.rng
+        shape = minutes / 40 if minutes < 40 else max(0.0, 1 - (minutes - 40) / 100)
+        sys_ = pp.bp[0] + round(r.randint(8, 22) * shape) + r.randint(-4, 4)
+        dia = pp.bp[1] + round(r.randint(5, 13) * shape) + r.randint(-3, 3)
+        pulse = pp.pulse + round(8 * shape) + r.randint(-4, 4)
+        return min(sys_, 176), min(dia, 106), min(pulse, 108), min(99, pp.spo2 - r.randint(0, 2))
+
+    # ------------------------------------------------------------ one session
+
+    def plan(
+        self,
+        pp: PatientPlan,
+        k: int,
+        scheduled: datetime,
+        stage: str,
+        feature: str | None,
+        *,
+        gad_end: bool,
+    ) -> None:
+        """Steps of session ``k``: stage is full, discharged, monitoring, pre_dose or scheduled."""
+        rng, staff, s = self.rng, self.staff, pp.sessions[k]
+        nurse, clinician = staff[Role.NURSE], staff[Role.CLINICIAN]
+        if stage == "scheduled":
+            return
+        if feature == "cancel":
+            self.at(
+                scheduled - timedelta(hours=20),
+                lambda: self.sessions.cancel(nurse, s.id, data.CANCEL_REASON),
+            )
+            return
+        t0 = scheduled + _min(4 if stage in ("monitoring", "pre_dose") else rng.randint(-5, 10))
+        route = Route(pp.regimen.route)
+        answers: dict[str, bool | float | None] = {
+            c.id: True for c in pp.protocol.checklist_for(route) if c.kind != "number"
+        }
+        answers["weight_kg"] = round(pp.weight + rng.uniform(-1.5, 1.5), 1)
+        self.at(t0, lambda: self.sessions.check_in(nurse, s.id))
+        self.at(t0 + _min(3), lambda: self.sessions.record_checklist(nurse, s.id, answers))
+        self.instrument(pp, t0 + _min(5), "PHQ-9", k + 1, s)
+        if gad_end:
+            gad = data.item_answers(rng, round(pp.gad[0] * pp.gad[1]), 7)
+            self.at(
+                t0 + _min(6),
+                lambda: self.instruments.record(
+                    staff[Role.THERAPIST], pp.patient.id, "GAD-7", gad, session_id=s.id
+                ),
+            )
+        t = t0 + _min(8)
+        elevated = stage == "pre_dose" or feature in ("override", "recheck_clears", "withhold")
+        if stage == "full" and feature is None and rng.random() < 0.1:
+            elevated = True
+        self._reading(s, t, self._pre(pp, elevated))
+        if stage == "pre_dose":
+            return
+        if elevated:
+            outcome = feature or rng.choice(("recheck_clears", "override"))
+            t += _min(pp.protocol.recheck_after_min)
+            self._reading(s, t, self._pre(pp, elevated=outcome != "recheck_clears"))
+            if outcome == "withhold":
+                self.at(t + _min(4), lambda: self.sessions.withhold_dose(
+                    clinician, s.id, data.WITHHOLD_REASON))  # fmt: skip
+                self._session_note(pp, s, t + _min(15), "Dose withheld: pre-dose BP stayed "
+                                   "elevated after rest. {effects}", [])  # fmt: skip
+                return
+            if outcome == "override":
+                reason = rng.choice(data.OVERRIDE_REASONS)
+                t += _min(3)
+                self.at(t, lambda: self.sessions.override_hold(
+                    clinician, s.id, clinician.full_name, reason))  # fmt: skip
+        dose_at = t + _min(4)
+        amount = pp.regimen.amounts[min(k, len(pp.regimen.amounts) - 1)]
+        self._dose(pp, s, dose_at, amount, k)
+        dose_times = [dose_at]
+        booster = pp.regimen.booster
+        if booster and stage == "full" and (feature == "booster" or rng.random() < 0.12):
+            dose_times.append(dose_at + _min(rng.randint(25, 35)))
+            self._dose(pp, s, dose_times[-1], booster, k)
+        if stage == "monitoring":
+            self.at(dose_at + _min(5), lambda: self.observations.record_moaas(nurse, s.id, 4))
+            self._reading(s, dose_at + _min(7), self._post(pp, 7))
+            onset = dose_at + _min(10)
+            self.at(onset + _min(2), lambda: self.effects.record(
+                nurse, s.id, "nausea", severity="mild", onset_at=onset))  # fmt: skip
+            return
+        self._monitor(pp, s, k, stage, feature, dose_times)
+
+    def _dose(self, pp: PatientPlan, s: Ref, at: datetime, amount: float, k: int) -> None:
+        reg = pp.regimen
+        lot = f"{reg.lot_prefix}-{self.today.year % 100:02d}{self.rng.randint(1, 52):02d}-{k + 1}"
+        giver = self.staff[reg.given_by]
+        self.at(
+            at,
+            lambda: self.doses.record(
+                giver, s.id, medication=reg.medication, route=reg.route, amount=amount,
+                unit=reg.unit, lot_number=lot,
+            ),
+        )  # fmt: skip
+
+    def _monitor(
+        self,
+        pp: PatientPlan,
+        s: Ref,
+        k: int,
+        stage: str,
+        feature: str | None,
+        dose_times: list[datetime],
+    ) -> None:
+        rng, nurse = self.rng, self.staff[Role.NURSE]
+        route, first = Route(pp.regimen.route), dose_times[0]
+        items = compute_schedule(
+            pp.protocol, route=route, dose_times=dose_times, readings=[], now=first + _min(1440)
+        )
+        timed = [i for i in items if i.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)]
+        late = 0 if feature == "late" else None
+        if late is None and stage == "full" and timed and rng.random() < 0.25:
+            late = rng.randrange(len(timed))
+        times: list[datetime] = []
+        for j, item in enumerate(timed):
+            assert item.opens_at is not None
+            assert item.closes_at is not None
+            width = int((item.closes_at - item.opens_at).total_seconds() // 60)
+            if j == late:
+                times.append(item.closes_at + _min(rng.randint(3, 9)))
+            else:
+                times.append(item.opens_at + _min(rng.randint(0, max(width - 1, 0))))
+        if not timed:  # e.g. sublingual-kap: a routine mid-session check anyway
+            times.append(first + _min(rng.randint(35, 50)))
+        times.sort()
+        effects: list[str] = []
+        for j, when in enumerate(times):
+            minutes = (when - first).total_seconds() / 60
+            if j == 0 and feature == "alert":
+                self._alert(pp, s, when, effects)
+            else:
+                self._reading(s, when, self._post(pp, minutes))
+        obs_end = minimum_observation_end(pp.protocol, route, dose_times)
+        assert obs_end is not None
+        opens = next((i.opens_at for i in items if i.anchor is Anchor.DISCHARGE), None)
+        last = max(times[-1] + _min(8), (opens or obs_end - _min(10)) + _min(rng.randint(2, 6)))
+        self._reading(s, last, self._post(pp, 240))  # settled: close to usual
+        discharge = max(obs_end, last) + _min(rng.randint(2, 10))
+        moaas = rng.choice((5, 4, 4, 3))
+        self.at(first + _min(15), lambda: self.observations.record_moaas(nurse, s.id, moaas))
+        present = rng.random() < 0.65
+        text = rng.choice(data.DISSOCIATION_TEXTS) if present else ""
+        self.at(first + _min(30), lambda: self.observations.record_dissociation(
+            nurse, s.id, present, text))  # fmt: skip
+        self._side_effects(pp, s, first, discharge, effects)
+        criteria = {c.id: True for c in pp.protocol.discharge if not c.computed}
+        self.at(discharge - _min(2), lambda: self.sessions.record_discharge_answers(
+            nurse, s.id, criteria))  # fmt: skip
+        self.at(discharge, lambda: self.sessions.discharge(nurse, s.id))
+        amount = pp.regimen.amounts[min(k, len(pp.regimen.amounts) - 1)]
+        unit = DoseUnit(pp.regimen.unit).label
+        dose = f"{amount:g} {unit} {ROUTE_LABELS[route]} {pp.regimen.medication}"
+        if len(dose_times) > 1:
+            dose += " with a booster"
+        template = self.rng.choice(data.SESSION_NOTES).replace("{dose}", dose.capitalize())
+        note = self._session_note(pp, s, discharge + _min(8), template, effects)
+        if stage == "full":
+            self._integration(pp, s, k, discharge, note)
+
+    def _alert(self, pp: PatientPlan, s: Ref, when: datetime, effects: list[str]) -> None:
+        rng = self.rng
+        self._reading(s, when, (rng.randint(182, 190), rng.randint(104, 112), 96, pp.spo2))
+        repeat = when + _min(5)
+        self._reading(s, repeat, (rng.randint(164, 172), rng.randint(94, 100), 90, pp.spo2))
+        self._effect(s, "elevated_bp", "moderate", when, data.ALERT_INTERVENTION, repeat)
+        effects.append("elevated blood pressure (moderate, rest)")
+
+    def _side_effects(
+        self, pp: PatientPlan, s: Ref, first: datetime, discharge: datetime, effects: list[str]
+    ) -> None:
+        rng = self.rng
+        route = pp.regimen.route
+        options = [e for e in data.SIDE_EFFECTS if not e[4] or route in e[4]]
+        chosen: dict[str, tuple[str, str, str, tuple[int, int], tuple[str, ...]]] = {}
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            option = rng.choice(options)
+            chosen.setdefault(option[0], option)
+        for effect_id, severity, intervention, (lo, hi), _ in chosen.values():
+            onset = first + _min(rng.randint(5, 40))
+            resolved = min(onset + _min(rng.randint(lo, hi)), discharge - _min(5))
+            self._effect(s, effect_id, severity, onset, intervention, resolved)
+            label = effect_id.replace("_", " ")
+            effects.append(f"{label} ({severity}{', ' + intervention if intervention else ''})")
+
+    def _effect(
+        self, s: Ref, effect_id: str, severity: str, onset: datetime, action: str, end: datetime
+    ) -> None:
+        """Recorded two minutes after its onset, resolved at ``end``."""
+        nurse, ref = self.staff[Role.NURSE], Ref()
+
+        def record() -> None:
+            ref.id = self.effects.record(
+                nurse, s.id, effect_id, severity=severity, onset_at=onset, intervention=action
+            ).id
+
+        self.at(onset + _min(2), record)
+        self.at(end, lambda: self.effects.resolve(nurse, ref.id))
+
+    def _session_note(
+        self, pp: PatientPlan, s: Ref, at: datetime, template: str, effects: list[str]
+    ) -> Ref:
+        said = (
+            f"Side effects: {'; '.join(effects)}; all settled before discharge."
+            if effects
+            else "No side effects."
+        )
+        body = template.replace("{effects}", said)
+        ref = Ref()
+
+        def save() -> None:
+            info = self.notes.save_session_note(self.staff[Role.NURSE], s.id, body)
+            ref.id = info.id if info else 0
+
+        self.at(at, save)
+        return ref
+
+    def _integration(
+        self, pp: PatientPlan, s: Ref, k: int, discharge: datetime, session_note: Ref
+    ) -> None:
+        rng, therapist = self.rng, self.staff[Role.THERAPIST]
+        day = discharge.astimezone().date() + timedelta(days=rng.randint(1, 3))
+        held = local_time(day, rng.choice(data.NOTE_TIMES))
+        improving = pp.responding and k >= 1
+        sections = {
+            "themes": rng.choice(data.THEMES),
+            "changes": rng.choice(data.CHANGES_BETTER if improving else data.CHANGES_SAME),
+            "plan": rng.choice(data.PLANS),
+            "risk": data.RISK_ITEM9 if pp.item9 and k == 0 else data.RISK_CLEAR,
+        }
+        signed = day < self.today - timedelta(days=7)
+        if held + _min(60) > self.timeline.end:
+            return
+        ref = Ref()
+
+        def create() -> None:
+            ref.id = self.notes.create_integration_note(
+                therapist, pp.course.id, follows_session_id=s.id, held_at=held
+            ).id
+
+        self.at(held + _min(50), create)
+        self.at(held + _min(60), lambda: self.notes.update_integration_note(
+            therapist, ref.id, sections=sections))  # fmt: skip
+        if signed:
+            self.at(held + _min(70), lambda: self.notes.finalize(therapist, ref.id))
+            clinician = self.staff[Role.CLINICIAN]
+            self.at(held + _min(75), lambda: self.notes.finalize(clinician, session_note.id))
