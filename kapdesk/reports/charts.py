@@ -1,0 +1,271 @@
+"""Charts drawn with reportlab.graphics: the session BP chart and the course trend charts.
+
+Drawn from plain shapes (not reportlab's chart widgets) so threshold lines can
+cover only their phase, windows can be shaded under the data, and the result
+stays legible in black and white: systolic ▼ and diastolic ▲ markers, pulse
+dots, threshold lines dashed and labelled in words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, PolyLine, Rect, String
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from kapdesk.reports.fonts import FONTS, register_fonts
+from kapdesk.reports.model import BpChart, Threshold, TrendChart
+
+AXIS = colors.HexColor("#59626b")
+INK_TEXT = colors.HexColor("#1a1a1a")
+GRIDLINE = colors.HexColor("#e1e5ea")
+WINDOW = colors.HexColor("#dbe8f5")
+SERIES_COLOURS = {
+    "systolic": colors.HexColor("#b3261e"),
+    "diastolic": colors.HexColor("#1f4e9c"),
+    "pulse": colors.HexColor("#2f7d32"),
+    "phq9": colors.HexColor("#1f4e79"),
+    "gad7": colors.HexColor("#7b3f99"),
+}
+BAND_COLOURS = {
+    "critical": colors.HexColor("#c62828"),
+    "alert": colors.HexColor("#e65100"),
+    "elevated": colors.HexColor("#b58900"),
+}
+SEVERITY_FILLS = (
+    colors.HexColor("#e8f5e9"),
+    colors.HexColor("#f7f9dc"),
+    colors.HexColor("#fff3d6"),
+    colors.HexColor("#fde3cf"),
+    colors.HexColor("#f9d4d4"),
+)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area inside a drawing, and the mapping from data to points."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+
+    def px(self, v: float) -> float:
+        return self.x + (v - self.x0) / (self.x1 - self.x0) * self.w
+
+    def py(self, v: float) -> float:
+        return self.y + (v - self.y0) / (self.y1 - self.y0) * self.h
+
+
+def _step(span: float, target: int = 8) -> float:
+    raw = span / max(target, 1)
+    for s in (1, 2, 5, 10, 15, 20, 30, 60, 90, 120, 180, 240):
+        if s >= raw:
+            return float(s)
+    return float(math.ceil(raw / 60) * 60)
+
+
+def _text(
+    g: Group, x: float, y: float, value: str, size: float = 6.5, anchor: str = "start",
+    colour: colors.Color = AXIS, bold: bool = False,
+) -> None:  # fmt: skip
+    g.add(
+        String(
+            x, y, value,
+            fontName=FONTS.condensed_bold if bold else FONTS.condensed,
+            fontSize=size, fillColor=colour, textAnchor=anchor,
+        )
+    )  # fmt: skip
+
+
+def _axes(g: Group, f: _Frame, x_step: float, y_step: float, x_label: str, y_label: str) -> None:
+    # Grid lines and ticks are one Path each: every shape node costs render time.
+    grid = Path(strokeColor=GRIDLINE, strokeWidth=0.4, fillColor=None)
+    ticks = Path(strokeColor=AXIS, strokeWidth=0.5, fillColor=None)
+    v = math.ceil(f.y0 / y_step) * y_step
+    while v <= f.y1 + 1e-9:
+        y = f.py(v)
+        grid.moveTo(f.x, y)
+        grid.lineTo(f.x + f.w, y)
+        _text(g, f.x - 3, y - 2.2, f"{v:g}", anchor="end")
+        v += y_step
+    v = math.ceil(f.x0 / x_step) * x_step
+    while v <= f.x1 + 1e-9:
+        x = f.px(v)
+        ticks.moveTo(x, f.y)
+        ticks.lineTo(x, f.y - 2.5)
+        _text(g, x, f.y - 9.5, f"{v:g}", anchor="middle")
+        v += x_step
+    g.add(grid)
+    g.add(ticks)
+    g.add(Rect(f.x, f.y, f.w, f.h, fillColor=None, strokeColor=AXIS, strokeWidth=0.6))
+    _text(g, f.x + f.w / 2, f.y - 19, x_label, size=6.8, anchor="middle")
+    label = String(0, 0, y_label, fontName=FONTS.condensed, fontSize=6.8, fillColor=AXIS,
+                   textAnchor="middle")  # fmt: skip
+    rotated = Group(label)
+    rotated.translate(f.x - 22, f.y + f.h / 2)
+    rotated.rotate(90)
+    g.add(rotated)
+
+
+_KAPPA = 0.5523  # Bézier control distance for a quarter circle
+
+
+def _add_marker(p: Path, kind: str, x: float, y: float) -> None:
+    r = 2.6
+    if kind == "systolic":  # ▼ as on anaesthesia charts
+        p.moveTo(x - r, y + r)
+        p.lineTo(x + r, y + r)
+        p.lineTo(x, y - r)
+    elif kind == "diastolic":  # ▲
+        p.moveTo(x - r, y - r)
+        p.lineTo(x + r, y - r)
+        p.lineTo(x, y + r)
+    else:
+        r, k = 1.9, 1.9 * _KAPPA
+        p.moveTo(x + r, y)
+        p.curveTo(x + r, y + k, x + k, y + r, x, y + r)
+        p.curveTo(x - k, y + r, x - r, y + k, x - r, y)
+        p.curveTo(x - r, y - k, x - k, y - r, x, y - r)
+        p.curveTo(x + k, y - r, x + r, y - k, x + r, y)
+    p.closePath()
+
+
+def _markers(
+    g: Group, kind: str, points: Sequence[tuple[float, float]], colour: colors.Color
+) -> None:
+    """All of a series' markers as one filled Path."""
+    p = Path(fillColor=colour, strokeColor=None)
+    for x, y in points:
+        _add_marker(p, kind, x, y)
+    g.add(p)
+
+
+def _merge(thresholds: Sequence[Threshold]) -> list[tuple[Threshold, str]]:
+    """Lines at the same value over the same span become one line with a joined label,
+    drawn in the colour of the most serious band among them."""
+    merged: dict[tuple[float, float | None, float | None], list[Threshold]] = {}
+    for t in thresholds:
+        merged.setdefault((t.value, t.x_from, t.x_to), []).append(t)
+    rank = {"elevated": 1, "alert": 2, "critical": 3}
+    out = []
+    for group in merged.values():
+        top = max(group, key=lambda t: rank.get(t.band, 0))
+        where = (
+            top.label.split(" (", 1)[1].split(", ", 1)[-1].rstrip(")") if " (" in top.label else ""
+        )
+        parts = [f"{t.label.split(' (')[0]} {t.band}" for t in group]
+        out.append((top, " · ".join(parts) + (f" ({where})" if where else "")))
+    return out
+
+
+def bp_drawing(chart: BpChart, width: float, height: float = 205) -> Drawing:
+    register_fonts()
+    d = Drawing(width, height)
+    g = Group()
+    xs = [x for s in chart.series for x, _ in s.points]
+    ys = [y for s in chart.series for _, y in s.points]
+    x_lo = min([*xs, 0.0, *(m.x for m in chart.doses)])
+    x_hi = max([*xs, 0.0, *(w.x_to for w in chart.windows), *(m.x for m in chart.doses)])
+    span = max(x_hi - x_lo, 20.0)
+    pad = max(span * 0.04, 2.0)
+    x0, x1 = x_lo - pad, x_hi + pad
+    y0 = min(40.0, math.floor((min(ys) - 10) / 20) * 20)
+    y1 = max(220.0, math.ceil((max(ys) + 10) / 20) * 20)
+    f = _Frame(34, 30, width - 40, height - 52, x0, x1, y0, y1)
+
+    for w in chart.windows:
+        a, b = max(f.px(w.x_from), f.x), min(f.px(w.x_to), f.x + f.w)
+        if b > a:
+            g.add(Rect(a, f.y, b - a, f.h, fillColor=WINDOW, strokeColor=None))
+    _axes(g, f, _step(x1 - x0, 10), 20.0, "Minutes from the first dose", "mmHg  /  beats per min")
+
+    for t, label in _merge([t for t in chart.thresholds if f.y0 < t.value < f.y1]):
+        colour = BAND_COLOURS.get(t.band, AXIS)
+        a = f.px(max(t.x_from, x0)) if t.x_from is not None else f.x
+        b = f.px(min(t.x_to, x1)) if t.x_to is not None else f.x + f.w
+        if b - a < 4:
+            continue
+        y = f.py(t.value)
+        g.add(Line(a, y, b, y, strokeColor=colour, strokeWidth=0.7, strokeDashArray=[3, 2]))
+        fits = stringWidth(label, FONTS.condensed, 5.6) < b - a - 4
+        if t.x_to is not None and t.x_from is None:  # pre-dose: label at its left end
+            _text(g, a + 2, y + 1.6, label if fits else f"{t.value:g}", 5.6, "start", colour)
+        else:
+            _text(g, b - 2, y + 1.6, label if fits else f"{t.value:g}", 5.6, "end", colour)
+
+    for m in chart.doses:
+        x = f.px(m.x)
+        g.add(Line(x, f.y, x, f.y + f.h, strokeColor=colors.black, strokeWidth=0.8))
+        _text(g, x + 2, f.y + f.h - 7, m.label, 6, "start", colors.black, bold=True)
+
+    for s in chart.series:
+        colour = SERIES_COLOURS.get(s.kind, AXIS)
+        pts = sorted(s.points)
+        if len(pts) > 1:
+            flat = [v for x, y in pts for v in (f.px(x), f.py(y))]
+            dash = [2, 1.5] if s.kind == "pulse" else None
+            g.add(PolyLine(flat, strokeColor=colour, strokeWidth=0.9, strokeDashArray=dash))
+        _markers(g, s.kind, [(f.px(x), f.py(y)) for x, y in pts], colour)
+
+    # Legend above the plot.
+    lx, ly = f.x, height - 10
+    for label, kind in (("Systolic", "systolic"), ("Diastolic", "diastolic"), ("Pulse", "pulse")):
+        _markers(g, kind, [(lx + 3, ly + 2.2)], SERIES_COLOURS[kind])
+        _text(g, lx + 8, ly, label, 6.8, colour=INK_TEXT)
+        lx += 16 + stringWidth(label, FONTS.condensed, 6.8)
+    g.add(Rect(lx, ly - 1, 9, 6, fillColor=WINDOW, strokeColor=None))
+    _text(g, lx + 12, ly, "Reading due", 6.8, colour=INK_TEXT)
+    lx += 60
+    for band in ("elevated", "alert", "critical"):
+        colour = BAND_COLOURS[band]
+        g.add(Line(lx, ly + 2, lx + 12, ly + 2, strokeColor=colour, strokeWidth=0.8,
+                   strokeDashArray=[3, 2]))  # fmt: skip
+        _text(g, lx + 15, ly, f"{band} threshold", 6.8, colour=INK_TEXT)
+        lx += 22 + stringWidth(f"{band} threshold", FONTS.condensed, 6.8)
+    d.add(g)
+    return d
+
+
+def trend_drawing(trend: TrendChart, width: float, height: float = 150) -> Drawing:
+    register_fonts()
+    d = Drawing(width, height)
+    g = Group()
+    xs = [x for x, _ in trend.series.points]
+    x_lo, x_hi = min([0.0, *xs]), max([7.0, *xs])
+    pad = max((x_hi - x_lo) * 0.06, 1.0)
+    label_w = 4 + max(stringWidth(b.label, FONTS.condensed, 5.8) for b in trend.bands)
+    f = _Frame(30, 28, width - 34 - label_w, height - 44, x_lo - pad, x_hi + pad, 0, trend.y_max)
+    for i, band in enumerate(trend.bands):
+        lo = f.py(band.low - (0.5 if band.low > 0 else 0))
+        hi = f.py(min(band.high + 0.5, trend.y_max))
+        # Spread the fills so the top band is always the red one, whatever the count.
+        last = len(SEVERITY_FILLS) - 1
+        fill = SEVERITY_FILLS[round(i * last / max(len(trend.bands) - 1, 1))]
+        g.add(Rect(f.x, lo, f.w, hi - lo, fillColor=fill, strokeColor=None))
+        # Band names sit outside the plot, right of it, so no point can hide them.
+        g.add(Rect(f.x + f.w + 1, lo, 2.5, hi - lo, fillColor=fill, strokeColor=None))
+        _text(g, f.x + f.w + 5, (lo + hi) / 2 - 2, band.label, 5.8)
+    y_step = 3.0 if trend.y_max <= 21 else 5.0
+    span = f.x1 - f.x0
+    x_step = 7.0 if span <= 70 else 14.0 if span <= 140 else 28.0
+    _axes(g, f, x_step, y_step, "Days since the course started", f"{trend.instrument} total")
+    colour = SERIES_COLOURS.get(trend.series.kind, AXIS)
+    pts = sorted(trend.series.points)
+    if len(pts) > 1:
+        flat = [v for x, y in pts for v in (f.px(x), f.py(y))]
+        g.add(PolyLine(flat, strokeColor=colour, strokeWidth=1.1))
+    for x, y in pts:
+        g.add(Circle(f.px(x), f.py(y), 2.2, fillColor=colour, strokeColor=colors.white,
+                     strokeWidth=0.5))  # fmt: skip
+        _text(g, f.px(x), f.py(y) + 4, f"{y:g}", 6, "middle", colour, bold=True)
+    _text(g, f.x, height - 9, trend.series.label, 8, colour=INK_TEXT, bold=True)
+    d.add(g)
+    return d

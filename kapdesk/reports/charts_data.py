@@ -1,0 +1,129 @@
+"""Chart data for the summaries (pure): what to plot, not how.
+
+The BP chart takes its threshold lines from the session's protocol rules (a
+pre-dose rule is drawn left of the first dose only, a post-dose rule right of
+it) and its shaded windows from the session's reading schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, tzinfo
+
+from kapdesk.domain.instruments import Instrument
+from kapdesk.domain.protocol import Anchor, Phase, Protocol, VitalRule
+from kapdesk.reports import fmt
+from kapdesk.reports.model import Band, BpChart, Marker, Series, Threshold, TrendChart, Window
+from kapdesk.services.dtos import InstrumentInfo, SessionDetail
+
+_PHASE_TEXT = {Phase.PRE_DOSE: "pre-dose", Phase.POST_DOSE: "post-dose", Phase.ANY: "any time"}
+
+
+def _extent(rule: VitalRule) -> tuple[float | None, float | None]:
+    if rule.phase is Phase.PRE_DOSE:
+        return None, 0.0
+    if rule.phase is Phase.POST_DOSE:
+        return 0.0, None
+    return None, None
+
+
+def thresholds(protocol: Protocol) -> tuple[Threshold, ...]:
+    out: list[Threshold] = []
+    for rule in protocol.vital_rules:
+        x_from, x_to = _extent(rule)
+        where = f"{rule.band.value}, {_PHASE_TEXT[rule.phase]}"
+        for series, short, gt, gte in (
+            ("systolic", "SBP", rule.systolic_gt, rule.systolic_gte),
+            ("diastolic", "DBP", rule.diastolic_gt, rule.diastolic_gte),
+            ("pulse", "Pulse", rule.pulse_gt, None),
+        ):
+            if gt is not None:
+                out.append(Threshold(gt, f"{short} > {gt} ({where})", series, rule.band.value,
+                                     x_from, x_to))  # fmt: skip
+            if gte is not None:
+                out.append(Threshold(gte, f"{short} ≥ {gte} ({where})", series, rule.band.value,
+                                     x_from, x_to))  # fmt: skip
+    return tuple(out)
+
+
+def bp_chart(d: SessionDetail, protocol: Protocol | None) -> BpChart | None:
+    """None when nothing can be plotted against minutes from the first dose."""
+    first = d.session.first_dose_at
+    timed = [r for r in d.readings if r.minutes_from_dose is not None]
+    if first is None or not timed:
+        return None
+    minutes = [float(r.minutes_from_dose or 0.0) for r in timed]
+    series = (
+        Series(
+            "Systolic",
+            tuple(zip(minutes, (float(r.systolic) for r in timed), strict=True)),
+            "systolic",
+        ),
+        Series(
+            "Diastolic",
+            tuple(zip(minutes, (float(r.diastolic) for r in timed), strict=True)),
+            "diastolic",
+        ),
+        Series(
+            "Pulse",
+            tuple(
+                (float(r.minutes_from_dose or 0.0), float(r.pulse))
+                for r in timed
+                if r.pulse is not None
+            ),
+            "pulse",
+        ),
+    )
+    end = max(
+        [*minutes, fmt.minutes_between(first, d.session.discharged_at) or 0.0],
+    )
+    windows: list[Window] = []
+    for item in d.schedule:
+        start = fmt.minutes_between(first, item.opens_at)
+        if start is None:
+            continue
+        if item.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE):
+            stop = fmt.minutes_between(first, item.closes_at)
+            if stop is not None:
+                windows.append(Window(start, stop, item.label))
+        elif item.anchor is Anchor.DISCHARGE:
+            windows.append(Window(start, max(end, start), item.label))
+    doses = tuple(
+        Marker(
+            fmt.minutes_between(first, x.given_at) or 0.0,
+            "Booster" if x.is_booster else "Dose",
+        )
+        for x in d.doses
+    )
+    label = protocol.label if protocol else f"{d.session.protocol_id} v{d.session.protocol_version}"
+    return BpChart(
+        series=series,
+        thresholds=thresholds(protocol) if protocol else (),
+        windows=tuple(windows),
+        doses=doses,
+        caption=(
+            f"Blood pressure and pulse against minutes from the first dose. Dashed lines: "
+            f"{label} thresholds (left of 0 pre-dose rules, right of 0 post-dose rules); "
+            "shaded: windows in which a reading was due."
+        ),
+    )
+
+
+def trend_chart(
+    instrument: Instrument, results: Sequence[InstrumentInfo], start: date, tz: tzinfo | None
+) -> TrendChart | None:
+    if not results:
+        return None
+    points = tuple(
+        (float((fmt.local(r.taken_at, tz).date() - start).days), float(r.total)) for r in results
+    )
+    code = instrument.code
+    return TrendChart(
+        instrument=code,
+        series=Series(code, points, "phq9" if code == "PHQ-9" else "gad7"),
+        bands=tuple(Band(b.low, b.high, b.label) for b in instrument.bands),
+        y_max=float(instrument.max_total),
+        start=start,
+        caption=f"{code} total by day of the course; shaded bands: severity "
+        f"({instrument.band_source}).",
+    )

@@ -1,0 +1,328 @@
+"""Assemble a CourseReport from service dtos (pure: no reportlab, no database).
+
+The course summary covers every dosing session of one treatment course: a
+sessions table, PHQ-9 / GAD-7 trends with severity bands, baseline against
+latest with % change, response and remission (with the rule used), PHQ-9
+item 9 over time, BP excursions across sessions and side-effect frequencies.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from kapdesk.domain.instruments import FREQUENCY_LABELS, GAD7, PHQ9, Instrument
+from kapdesk.domain.protocol import Protocol
+from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.side_effects import Severity
+from kapdesk.reports import fmt
+from kapdesk.reports.charts_data import trend_chart
+from kapdesk.reports.data import page_header
+from kapdesk.reports.model import CourseReport, PrintContext, Table, TrendChart
+from kapdesk.services.dtos import (
+    CourseInfo,
+    CourseOutcomeInfo,
+    InstrumentInfo,
+    PatientInfo,
+    ReadingInfo,
+    SessionDetail,
+)
+
+__all__ = ["CourseReport", "build_course_report"]
+
+_SEVERITY_RANK = {s.value: s.grade for s in Severity}
+
+
+def _state_label(state: str) -> str:
+    try:
+        return SessionState(state).label
+    except ValueError:
+        return state
+
+
+def _worst(readings: Sequence[ReadingInfo]) -> ReadingInfo | None:
+    if not readings:
+        return None
+    return max(readings, key=lambda r: (r.systolic, r.diastolic))
+
+
+def _present_effects(d: SessionDetail) -> list[str]:
+    latest = {e.effect_id: e for e in d.side_effects}
+    return [e.effect_id for e in latest.values() if e.present]
+
+
+def _sessions(details: Sequence[SessionDetail], tz: tzinfo | None) -> Table:
+    rows = []
+    marks = []
+    for i, d in enumerate(details, start=1):
+        s = d.session
+        when = s.first_dose_at or s.checked_in_at or s.scheduled_at
+        total = sum(x.mg for x in d.doses)
+        dose = fmt.number(total) if d.doses else fmt.NONE_TEXT
+        if len(d.doses) > 1:
+            dose += f" ({len(d.doses)} doses)"
+        worst = _worst(d.readings)
+        max_bp = f"{worst.systolic}/{worst.diastolic}" if worst else fmt.NONE_TEXT
+        if worst and worst.band != "normal":
+            max_bp += f" ({worst.band})"
+        worst_band = max(
+            (r.band for r in d.readings), key=lambda b: _BAND_RANK.get(b, 0), default="normal"
+        )
+        if s.state == SessionState.DISCHARGED:
+            end = fmt.hm(s.discharged_at, tz)
+        else:
+            end = _state_label(s.state)
+        rows.append(
+            (
+                str(i),
+                fmt.day(when, tz),
+                f"{s.protocol_id} v{s.protocol_version}",
+                fmt.route_label(d.route) if d.doses else fmt.NONE_TEXT,
+                dose,
+                max_bp,
+                str(len(_present_effects(d))),
+                end,
+            )
+        )
+        marks.append("" if worst_band == "normal" else worst_band)
+    return Table(
+        ("No.", "Date", "Protocol", "Route", "Dose mg", "Max BP", "Side effects", "Discharged"),
+        tuple(rows),
+        caption="Max BP: the reading with the highest systolic pressure in the session; "
+        "side effects: how many were present.",
+        empty_text="No dosing sessions in this course.",
+        row_marks=tuple(marks),
+    )
+
+
+_BAND_RANK = {"normal": 0, "elevated": 1, "alert": 2, "critical": 3}
+
+
+def _result_row(r: InstrumentInfo, tz: tzinfo | None) -> tuple[str, str, str]:
+    return fmt.day(r.taken_at, tz), f"{r.total} / {r.max_total or '?'}", r.band
+
+
+def _outcome(
+    phq: Sequence[InstrumentInfo],
+    gad: Sequence[InstrumentInfo],
+    outcome: CourseOutcomeInfo,
+    tz: tzinfo | None,
+) -> tuple[Table, tuple[str, ...]]:
+    rows = []
+    for code, results in (("PHQ-9", phq), ("GAD-7", gad)):
+        if not results:
+            rows.append((code, "Not recorded", fmt.NONE_TEXT, fmt.NONE_TEXT))
+            continue
+        base = results[0]
+        b = f"{base.total} ({base.band}) on {fmt.day(base.taken_at, tz)}"
+        if len(results) < 2:
+            rows.append((code, b, "Only one result", fmt.NONE_TEXT))
+            continue
+        last = results[-1]
+        change = last.total - base.total
+        pct = None if base.total == 0 else change * 100 / base.total
+        rows.append(
+            (
+                code,
+                b,
+                f"{last.total} ({last.band}) on {fmt.day(last.taken_at, tz)}",
+                f"{fmt.signed(change)} points ({fmt.percent(pct)})",
+            )
+        )
+    table = Table(("Instrument", "Baseline", "Latest", "Change"), tuple(rows))
+    o = outcome.outcome
+    if o is None:
+        n = len(outcome.results)
+        lines: tuple[str, ...] = (
+            f"Response and remission need a baseline and a later PHQ-9; {n} recorded.",
+        )
+    else:
+        pct_text = fmt.percent(o.percent_change)
+        lines = (
+            f"Response: {'YES' if o.response else 'NO'} – PHQ-9 {o.baseline_total} → "
+            f"{o.latest_total} ({pct_text}).",
+            f"Remission: {'YES' if o.remission else 'NO'} – latest PHQ-9 {o.latest_total}.",
+            f"Definitions: {outcome.rule}.",
+        )
+        if o.percent_change is None:
+            lines += (o.note,)
+    return table, lines
+
+
+def _results(
+    phq: Sequence[InstrumentInfo], gad: Sequence[InstrumentInfo], tz: tzinfo | None
+) -> Table:
+    merged = sorted([*phq, *gad], key=lambda r: (r.taken_at, r.instrument))
+    rows = tuple(
+        (*_result_row(r, tz)[:1], r.instrument, *_result_row(r, tz)[1:], r.recorded_by)
+        for r in merged
+    )
+    return Table(
+        ("Date", "Instrument", "Total", "Severity", "Recorded by"),
+        rows,
+        empty_text="No PHQ-9 or GAD-7 recorded in this course.",
+    )
+
+
+def _item9(outcome: CourseOutcomeInfo, tz: tzinfo | None) -> tuple[Table, str]:
+    rows = []
+    marks = []
+    for taken, value in outcome.item9_history:
+        label = FREQUENCY_LABELS[value] if 0 <= value < len(FREQUENCY_LABELS) else str(value)
+        flag = "Needs clinician follow-up" if value > 0 else "No"
+        rows.append((fmt.day(taken, tz), f"{value} – {label}", flag))
+        marks.append("bad" if value > 0 else "")
+    table = Table(
+        ("Date", "Item 9 answer", "Flag"),
+        tuple(rows),
+        empty_text="No PHQ-9 recorded in this course.",
+        row_marks=tuple(marks),
+    )
+    if not rows:
+        note = ""
+    elif outcome.item9_flagged:
+        note = (
+            "PHQ-9 item 9 (thoughts that you would be better off dead or of hurting yourself) "
+            "was above 0 at least once in this course."
+        )
+    else:
+        note = "PHQ-9 item 9 was 0 at every PHQ-9 of this course."
+    return table, note
+
+
+def _excursions(
+    details: Sequence[SessionDetail], protocol: Protocol | None, tz: tzinfo | None
+) -> Table:
+    rules = {r.id: r for r in protocol.vital_rules} if protocol else {}
+    rows = []
+    marks = []
+    for i, d in enumerate(details, start=1):
+        for r in d.readings:
+            if r.band == "normal":
+                continue
+            fired = "; ".join(
+                f"{rid}: {rules[rid].describe()}" if rid in rules else rid for rid in r.rules
+            )
+            rows.append(
+                (
+                    f"{i} · {fmt.day(r.taken_at, tz)}",
+                    fmt.hm(r.taken_at, tz),
+                    fmt.minutes_text(r.minutes_from_dose),
+                    f"{r.systolic}/{r.diastolic}",
+                    fmt.NONE_TEXT if r.pulse is None else str(r.pulse),
+                    fmt.NONE_TEXT if r.spo2 is None else str(r.spo2),
+                    fmt.band_label(r.band),
+                    fired or fmt.NONE_TEXT,
+                )
+            )
+            marks.append(r.band)
+    return Table(
+        ("Session", "Time", "Min", "BP", "Pulse", "SpO2", "Class", "Rule fired"),
+        tuple(rows),
+        caption="Every reading outside the protocol's normal range, in every session.",
+        empty_text="No reading outside the normal range in this course.",
+        row_marks=tuple(marks),
+    )
+
+
+def _effect_frequencies(details: Sequence[SessionDetail]) -> Table:
+    dosed = [d for d in details if d.doses]
+    counts: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    worst: dict[str, str] = {}
+    treated: Counter[str] = Counter()
+    for d in dosed:
+        latest = {e.effect_id: e for e in d.side_effects}
+        for e in latest.values():
+            if not e.present:
+                continue
+            counts[e.effect_id] += 1
+            labels[e.effect_id] = e.label
+            if e.intervention:
+                treated[e.effect_id] += 1
+            sev = e.severity or ""
+            if _SEVERITY_RANK.get(sev, 0) > _SEVERITY_RANK.get(worst.get(e.effect_id, ""), 0):
+                worst[e.effect_id] = sev
+    n = len(dosed)
+    rows = tuple(
+        (
+            labels[eid],
+            f"{count} of {n}",
+            f"{count * 100 / n:.0f} %",
+            fmt.severity_label(worst.get(eid)),
+            str(treated[eid]),
+        )
+        for eid, count in sorted(counts.items(), key=lambda kv: (-kv[1], labels[kv[0]]))
+    )
+    return Table(
+        ("Effect", "Sessions", "Share", "Most severe", "Treated"),
+        rows,
+        caption=f"Out of {n} session(s) in which a dose was given.",
+        empty_text="No side effects recorded in this course.",
+    )
+
+
+def _facts(
+    course: CourseInfo, patient: PatientInfo, details: Sequence[SessionDetail]
+) -> tuple[tuple[str, str], ...]:
+    states = Counter(_state_label(d.session.state) for d in details)
+    breakdown = ", ".join(f"{n} {label}" for label, n in states.items())
+    title = f" – {course.protocol_title}" if course.protocol_title else ""
+    return (
+        ("Patient", f"{patient.family_name}, {patient.given_name} · {patient.sex}"),
+        ("Course", f"#{course.id}"),
+        ("Protocol", f"{course.protocol_id} v{course.protocol_version}{title}"),
+        ("Started", course.started_on.isoformat()),
+        ("Ended", course.ended_on.isoformat() if course.ended_on else "Ongoing"),
+        ("Goal", course.goal or fmt.NONE_TEXT),
+        ("Sessions", f"{len(details)}" + (f" ({breakdown})" if breakdown else "")),
+        ("Allergies", patient.allergies or "None recorded"),
+    )
+
+
+def build_course_report(
+    course: CourseInfo,
+    patient: PatientInfo,
+    details: Sequence[SessionDetail],
+    phq: Sequence[InstrumentInfo],
+    gad: Sequence[InstrumentInfo],
+    outcome: CourseOutcomeInfo,
+    protocol: Protocol | None,
+    pc: PrintContext,
+) -> CourseReport:
+    tz = pc.tz
+    header = page_header(
+        "Treatment course summary",
+        patient,
+        pc,
+        f"Course #{course.id} · {course.protocol_id} v{course.protocol_version}",
+    )
+    trends: list[TrendChart] = []
+    instruments: tuple[tuple[Instrument, Sequence[InstrumentInfo]], ...] = (
+        (PHQ9, phq),
+        (GAD7, gad),
+    )
+    for instrument, results in instruments:
+        chart = trend_chart(instrument, results, course.started_on, tz)
+        if chart is not None:
+            trends.append(chart)
+    outcome_table, outcome_lines = _outcome(phq, gad, outcome, tz)
+    item9, item9_note = _item9(outcome, tz)
+    moments = [d.session.scheduled_at for d in details] or [pc.printed_at]
+    zones = " / ".join(dict.fromkeys(fmt.zone_name(m, tz) for m in moments))
+    return CourseReport(
+        header=header,
+        time_note=f"Dates and times are local: {zones}.",
+        facts=_facts(course, patient, details),
+        sessions=_sessions(details, tz),
+        trends=tuple(trends),
+        trend_note="" if trends else "No PHQ-9 or GAD-7 recorded in this course: no trend.",
+        outcome=outcome_table,
+        outcome_lines=outcome_lines,
+        results=_results(phq, gad, tz),
+        item9=item9,
+        item9_note=item9_note,
+        excursions=_excursions(details, protocol, tz),
+        side_effects=_effect_frequencies(details),
+    )

@@ -1,0 +1,360 @@
+"""Assemble a SessionReport from service dtos: a pure step (no reportlab, no database).
+
+``build_session_report(detail, protocol, print_ctx, extras)`` takes what
+``SessionService.detail`` returns plus the few facts the detail lacks (who
+discharged, staff roles, signatures; see :class:`SessionExtras`), and returns
+display-ready rows. The renderer adds nothing clinical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from kapdesk.domain.notes import INTEGRATION_SECTIONS
+from kapdesk.domain.protocol import Protocol
+from kapdesk.domain.session_state import SessionState
+from kapdesk.reports import fmt
+from kapdesk.reports.charts_data import bp_chart
+from kapdesk.reports.model import (
+    Discharge,
+    NoteBlock,
+    PageHeader,
+    PrintContext,
+    SessionReport,
+    Signature,
+    Table,
+)
+from kapdesk.reports.session_tables import (
+    doses_table,
+    observations_table,
+    overrides_table,
+    schedule_table,
+    side_effects_table,
+    vitals_table,
+)
+from kapdesk.services.dtos import (
+    AddendumInfo,
+    NoteInfo,
+    PatientInfo,
+    SessionDetail,
+    SignatureInfo,
+)
+
+__all__ = ["SessionExtras", "SessionReport", "build_session_report", "page_header"]
+
+NOT_SIGNED = (
+    "NOT SIGNED – this session record has not been reviewed and signed. "
+    "It is a working copy, not the signed record."
+)
+
+
+@dataclass(frozen=True)
+class SessionExtras:
+    """Facts for the summary that ``SessionDetail`` does not carry."""
+
+    discharged_by: str | None = None
+    staff_roles: Mapping[str, str] = field(default_factory=dict)  # full name -> role
+    # (full name, what they did) from the session's audit trail, e.g. ("A. Nurse", "check-in")
+    session_steps: tuple[tuple[str, str], ...] = ()
+    session_signature: SignatureInfo | None = None
+    note_signatures: Mapping[int, SignatureInfo] = field(default_factory=dict)  # note id ->
+    # (what it amends, e.g. "Session #12", the addendum), oldest first
+    addenda: tuple[tuple[str, AddendumInfo], ...] = ()
+
+
+def page_header(title: str, patient: PatientInfo, pc: PrintContext, subtitle: str) -> PageHeader:
+    return PageHeader(
+        title=title,
+        clinic_name=pc.clinic_name,
+        patient_name=f"{patient.family_name}, {patient.given_name}",
+        mrn=patient.mrn,
+        date_of_birth=patient.date_of_birth,
+        printed_by=pc.printed_by,
+        printed_at=fmt.stamp(pc.printed_at, pc.tz),
+        demo=pc.demo,
+        subtitle=subtitle,
+    )
+
+
+def _state(state: str) -> SessionState | None:
+    try:
+        return SessionState(state)
+    except ValueError:
+        return None
+
+
+def _state_label(state: str) -> str:
+    try:
+        return SessionState(state).label
+    except ValueError:
+        return state
+
+
+def _facts(d: SessionDetail, signed: bool, tz: tzinfo | None) -> list[tuple[str, str]]:
+    s, c, p = d.session, d.course, d.patient
+    weekday = fmt.local(s.first_dose_at or s.checked_in_at or s.scheduled_at, tz)
+    if s.weight_kg is not None:
+        weight = f"{fmt.number(s.weight_kg)} kg (weighed for this session)"
+    elif p.weight_kg is not None:
+        weight = f"Not recorded for this session (usual weight {fmt.number(p.weight_kg)} kg)"
+    else:
+        weight = "Not recorded"
+    title = f" – {c.protocol_title}" if c.protocol_title else ""
+    ended = f", ended {c.ended_on.isoformat()}" if c.ended_on else ""
+    times = (
+        f"scheduled {fmt.hm(s.scheduled_at, tz)} · checked in {fmt.hm(s.checked_in_at, tz)}"
+        f" · first dose {fmt.hm(s.first_dose_at, tz)} · discharged {fmt.hm(s.discharged_at, tz)}"
+    )
+    sessions = f"{c.session_count} dosing session{'s' if c.session_count != 1 else ''}"
+    return [
+        ("Session", f"#{s.id} · {_state_label(s.state)} · {'signed' if signed else 'not signed'}"),
+        ("Date", f"{weekday.date().isoformat()} ({weekday:%A})"),
+        ("Room", s.room or fmt.NONE_TEXT),
+        ("Route", fmt.route_label(d.route) if d.doses else "No dose given"),
+        ("Weight", weight),
+        ("Protocol", f"{s.protocol_id} v{s.protocol_version}{title}"),
+        ("Course", f"#{c.id}, started {c.started_on.isoformat()}{ended}; {sessions}"),
+        ("Times", times),
+        ("Allergies", p.allergies or "None recorded"),
+        ("Contraindications", p.contraindications or "None recorded"),
+    ]
+
+
+def _staff(d: SessionDetail, extras: SessionExtras) -> Table:
+    did: dict[str, list[str]] = {}
+
+    def add(name: str | None, what: str) -> None:
+        if name and what not in did.setdefault(name, []):
+            did[name].append(what)
+
+    for name, step in extras.session_steps:
+        add(name, step)
+    for r in d.readings:
+        add(r.recorded_by, "vital signs")
+    for x in d.doses:
+        add(x.given_by, "gave the dose" if not x.is_booster else "gave a booster")
+        if x.recorded_by != x.given_by:
+            add(x.recorded_by, "recorded a dose")
+        add(x.confirmed_by, "confirmed a dose over the maximum")
+    for o in d.overrides:
+        add(o.recorded_by, f"recorded the override by {o.prescriber_name}")
+    for e in d.side_effects:
+        add(e.recorded_by, "side effects")
+    for ob in d.observations:
+        add(ob.recorded_by, "observations")
+    for n in d.notes:
+        add(n.author, "session note" if n.kind == "session" else "integration note")
+    add(extras.discharged_by, "discharge")
+    rows = tuple(
+        (name, extras.staff_roles.get(name, fmt.NONE_TEXT), ", ".join(what))
+        for name, what in did.items()
+    )
+    return Table(("Name", "Role", "Part in this session"), rows, empty_text="No staff recorded.")
+
+
+def _checklist(d: SessionDetail, protocol: Protocol | None) -> Table:
+    answers = d.session.checklist
+    rows: list[tuple[str, str]] = []
+    items = protocol.checklist if protocol else ()
+    route = d.route
+    for item in items:
+        if item.routes and (route is None or route not in item.routes):
+            continue
+        value = answers.get(item.id)
+        if value is None:
+            text = "Not answered"
+        elif isinstance(value, bool):
+            text = fmt.yes_no(value)
+        else:
+            text = f"{fmt.number(float(value))} {item.unit}".strip()
+        rows.append((item.label, text))
+    known = {i.id for i in items}
+    for key, value in answers.items():
+        if key not in known:
+            shown = fmt.yes_no(value) if isinstance(value, bool) else str(value)
+            rows.append((key, shown))
+    marks = tuple("bad" if r[1] in ("No", "Not answered") else "" for r in rows)
+    return Table(
+        ("Item", "Answer"),
+        tuple(rows),
+        empty_text="No checklist answers recorded.",
+        row_marks=marks,
+    )
+
+
+def _sentence(value: str | None, default: str) -> str:
+    """The text as a sentence ending in one full stop."""
+    return (value or default).strip().rstrip(".") + "."
+
+
+def _discharge(d: SessionDetail, extras: SessionExtras, tz: tzinfo | None) -> Discharge:
+    s = d.session
+    state = _state(s.state)
+    rows = tuple(
+        (c.label, "Met" if c.met else "Not met", c.detail or fmt.NONE_TEXT)
+        for c in d.discharge_checks
+    )
+    checks = Table(
+        ("Criterion", "Status", "Detail"),
+        rows,
+        empty_text="The protocol lists no discharge criteria.",
+        row_marks=tuple("" if r[1] == "Met" else "bad" for r in rows),
+    )
+    unmet = sum(1 for c in d.discharge_checks if not c.met)
+    if state is SessionState.DISCHARGED:
+        who = extras.discharged_by or "unknown"
+        met = "all criteria met" if not unmet else f"{unmet} criterion/criteria NOT met"
+        status = f"Discharged at {fmt.day_hm(s.discharged_at, tz)} by {who}; {met}."
+        if s.first_dose_at and s.discharged_at:
+            minutes = fmt.minutes_between(s.first_dose_at, s.discharged_at) or 0
+            status += f" Observed {int(minutes // 60)} h {int(minutes % 60):02d} min after dose."
+        return Discharge(status, checks, s.discharge_reason or "")
+    if state is SessionState.CANCELLED:
+        return Discharge(
+            "Session cancelled before dosing: "
+            f"{_sentence(s.state_reason, 'no reason given')} No discharge was needed.",
+            Table(checks.columns, (), empty_text="Not applicable: no dose was given."),
+        )
+    if state is SessionState.DOSE_WITHHELD:
+        return Discharge(
+            f"Dose withheld: {_sentence(s.state_reason, 'no reason given')} "
+            "No discharge was needed.",
+            Table(checks.columns, (), empty_text="Not applicable: no dose was given."),
+        )
+    return Discharge(
+        f"Not discharged yet (the session is {_state_label(s.state)}). Criteria as of printing:",
+        checks,
+    )
+
+
+def _paragraph_parts(heading: str, text: str) -> list[tuple[str, str]]:
+    return [(heading, text)] if text.strip() else []
+
+
+def signature(sig: SignatureInfo, what: str, tz: tzinfo | None) -> Signature:
+    return Signature(
+        what=what,
+        name=sig.signer_name,
+        role=sig.signer_role,
+        signed_at=fmt.stamp(sig.signed_at, tz),
+        meaning=sig.meaning,
+        method=sig.method,
+        content_sha256=sig.content_sha256,
+    )
+
+
+def _signed_text(sig: SignatureInfo | None, tz: tzinfo | None) -> str:
+    if sig is None:
+        return "not signed"
+    return f"{sig.meaning.lower()} by {sig.signer_name} on {fmt.stamp(sig.signed_at, tz)}"
+
+
+def note_block(
+    n: NoteInfo, tz: tzinfo | None, *, signature: SignatureInfo | None = None
+) -> NoteBlock:
+    """A note as printed; ``signature``: the session's for a session note, else its own."""
+    if n.kind == "session":
+        name = "Session note"
+        parts = _paragraph_parts("", n.body)
+    else:
+        name = f"Integration note of {fmt.day(n.held_at, tz)}"
+        parts = []
+        for sec in INTEGRATION_SECTIONS:
+            parts += _paragraph_parts(sec.label, n.sections.get(sec.key, ""))
+        known = {sec.key for sec in INTEGRATION_SECTIONS}
+        for key, text in n.sections.items():
+            if key not in known:
+                parts += _paragraph_parts(key, text)
+        parts += _paragraph_parts("Further notes", n.body)
+    if not parts:
+        parts = [("", "(empty)")]
+    meta = (
+        f"By {n.author or 'unknown'} · {n.status} · held {fmt.day_hm(n.held_at, tz)} · "
+        f"last changed {fmt.day_hm(n.updated_at, tz)} · {_signed_text(signature, tz)}"
+    )
+    return NoteBlock(name, meta, tuple(parts))
+
+
+def addendum_block(a: AddendumInfo, target: str, tz: tzinfo | None) -> NoteBlock:
+    parts: list[tuple[str, str]] = _paragraph_parts("", a.text)
+    if a.corrected:
+        lines = "\n".join(f"{field}: {value}" for field, value in a.corrected.items())
+        parts.append(("Corrected values", lines))
+    meta = (
+        f"By {a.author_name} ({a.author_role}) · written {fmt.stamp(a.created_at, tz)} · "
+        f"{_signed_text(a.signature, tz)}"
+    )
+    return NoteBlock(f"Addendum #{a.id} to {target}", meta, tuple(parts))
+
+
+def build_session_report(
+    detail: SessionDetail,
+    protocol: Protocol | None,
+    pc: PrintContext,
+    extras: SessionExtras | None = None,
+) -> SessionReport:
+    extras = extras or SessionExtras()
+    tz = pc.tz
+    s = detail.session
+    state = s.state
+    when = s.first_dose_at or s.checked_in_at or s.scheduled_at
+    header = page_header(
+        "Dosing session summary",
+        detail.patient,
+        pc,
+        f"Session #{s.id} · {fmt.day(when, tz)}",
+    )
+    banner = ""
+    if state == SessionState.CANCELLED:
+        banner = f"CANCELLED before dosing. Reason: {s.state_reason or 'not given'}"
+    elif state == SessionState.DOSE_WITHHELD:
+        banner = f"DOSE WITHHELD. Reason: {s.state_reason or 'not given'}"
+    elif state != SessionState.DISCHARGED:
+        banner = f"IN PROGRESS: this session is {_state_label(state)}; the record may change."
+    effects, absent = side_effects_table(detail, tz)
+    chart = bp_chart(detail, protocol) if detail.doses and detail.readings else None
+    if chart is None:
+        chart_note = (
+            "No chart: no dose was given, so there are no minutes from dose to plot."
+            if not detail.doses
+            else "No chart: no vital signs were recorded."
+        )
+    else:
+        chart_note = ""
+    session_sig = extras.session_signature
+    notes = tuple(
+        note_block(
+            n,
+            tz,
+            signature=session_sig if n.kind == "session" else extras.note_signatures.get(n.id),
+        )
+        for n in detail.notes
+    )
+    signatures = () if session_sig is None else (signature(session_sig, f"Session #{s.id}", tz),)
+    return SessionReport(
+        header=header,
+        banner=banner,
+        time_note=(
+            f"Times are local: {fmt.zone_name(when, tz)}. "
+            "Min = minutes from the first dose (negative before it)."
+        ),
+        facts=tuple(_facts(detail, session_sig is not None, tz)),
+        staff=_staff(detail, extras),
+        checklist=_checklist(detail, protocol),
+        vitals=vitals_table(detail, protocol, tz),
+        chart=chart,
+        chart_note=chart_note,
+        schedule=schedule_table(detail, tz),
+        doses=doses_table(detail, tz),
+        overrides=overrides_table(detail, tz),
+        side_effects=effects,
+        absent_effects=absent,
+        observations=observations_table(detail, tz),
+        discharge=_discharge(detail, extras, tz),
+        notes=notes,
+        signatures=signatures,
+        not_signed="" if signatures else NOT_SIGNED,
+        addenda=tuple(addendum_block(a, target, tz) for target, a in extras.addenda),
+    )

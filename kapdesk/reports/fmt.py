@@ -1,0 +1,134 @@
+"""How reports write times, numbers and labels (one place, so every page agrees).
+
+Times are stored in UTC and printed in local time: ``tz`` None means the
+computer's own zone (with the offset right for each moment, summer time
+included); tests pass an explicit zone.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta, tzinfo
+
+from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit
+from kapdesk.domain.protocol import Route
+from kapdesk.domain.side_effects import Severity
+
+DASH = "–"
+NONE_TEXT = "—"
+
+
+def local(moment: datetime, tz: tzinfo | None) -> datetime:
+    return moment.astimezone(tz) if tz is not None else moment.astimezone()
+
+
+def zone_name(moment: datetime, tz: tzinfo | None) -> str:
+    """'CET (UTC+01:00)'; 'UTC'; 'UTC+05:30' when the zone has no abbreviation."""
+    here = local(moment, tz)
+    total = int((here.utcoffset() or timedelta(0)).total_seconds() // 60)
+    sign = "+" if total >= 0 else "-"
+    hours, minutes = divmod(abs(total), 60)
+    utc = f"UTC{sign}{hours:02d}:{minutes:02d}"
+    abbrev = here.tzname() or ""
+    if total == 0 and abbrev in ("UTC", "GMT", ""):
+        return "UTC"
+    if not abbrev or abbrev[0] in "+-" or abbrev.startswith("UTC"):
+        return utc
+    return f"{abbrev} ({utc})"
+
+
+def hm(moment: datetime | None, tz: tzinfo | None) -> str:
+    return NONE_TEXT if moment is None else local(moment, tz).strftime("%H:%M")
+
+
+def day(moment: datetime | date | None, tz: tzinfo | None = None) -> str:
+    if moment is None:
+        return NONE_TEXT
+    if isinstance(moment, datetime):
+        moment = local(moment, tz).date()
+    return moment.isoformat()
+
+
+def day_hm(moment: datetime | None, tz: tzinfo | None) -> str:
+    return NONE_TEXT if moment is None else local(moment, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def stamp(moment: datetime, tz: tzinfo | None) -> str:
+    """'2026-03-02 10:15 CET (UTC+01:00)': a moment with its zone, for 'printed at'."""
+    return f"{day_hm(moment, tz)} {zone_name(moment, tz)}"
+
+
+def minutes_text(minutes: float | None) -> str:
+    """Whole minutes from the first dose, signed before it: '−4', '0', '+22'."""
+    if minutes is None:
+        return NONE_TEXT
+    whole = math.floor(minutes)
+    if whole < 0:
+        return f"−{-whole}"
+    return f"+{whole}" if whole > 0 else "0"
+
+
+def minutes_between(start: datetime | None, moment: datetime | None) -> float | None:
+    if start is None or moment is None:
+        return None
+    return (moment - start).total_seconds() / 60
+
+
+def number(value: float, places: int = 1) -> str:
+    """'35', '37.5', '0.25' (no trailing zeros)."""
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def mg(value: float) -> str:
+    return f"{number(value, 1)} mg"
+
+
+def route_label(route: str | None) -> str:
+    if not route:
+        return NONE_TEXT
+    try:
+        return ROUTE_LABELS[Route(route)]
+    except ValueError:
+        return route
+
+
+def unit_label(unit: str, amount: float) -> str:
+    try:
+        u = DoseUnit(unit)
+    except ValueError:
+        return unit
+    if u is DoseUnit.DEVICE:
+        return "device" if amount == 1 else "devices"
+    return u.label
+
+
+def severity_label(value: str | None) -> str:
+    if not value:
+        return NONE_TEXT
+    try:
+        return Severity(value).label
+    except ValueError:
+        return value
+
+
+def yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def band_label(band: str) -> str:
+    return band.replace("_", " ").capitalize()
+
+
+def signed(value: int) -> str:
+    """'+3', '−12' (a real minus sign), '0'."""
+    if value == 0:
+        return "0"
+    return f"+{value}" if value > 0 else f"−{-value}"
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    sign = "−" if value < 0 else "+"
+    return f"{sign}{abs(value):.1f} %"

@@ -1,0 +1,180 @@
+"""What a printed summary holds: plain, display-ready dataclasses (no reportlab, no I/O).
+
+``kapdesk.reports.data`` and ``kapdesk.reports.course_data`` fill these from
+service dtos; the renderers lay them out. Table rows are tuples of strings as
+they are printed (times already in local time), so tests can assert the
+document's values without parsing a PDF, and the GUI can show the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+
+
+@dataclass(frozen=True)
+class PrintContext:
+    """Who prints, where, when: the same for every page of a document."""
+
+    clinic_name: str
+    printed_by: str
+    printed_at: datetime  # aware
+    demo: bool = False
+    tz: tzinfo | None = None  # None: the computer's local zone
+
+
+@dataclass(frozen=True)
+class PageHeader:
+    title: str
+    clinic_name: str
+    patient_name: str
+    mrn: str
+    date_of_birth: date
+    printed_by: str
+    printed_at: str  # '2026-03-02 10:15 CET (UTC+01:00)'
+    demo: bool
+    subtitle: str = ""  # e.g. 'Session #12 · 2026-03-02'
+
+
+@dataclass(frozen=True)
+class Table:
+    """A printed table: header row plus body rows, all text."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+    empty_text: str = "None recorded."
+    # Per-row emphasis the renderer may show in colour: "" | elevated | alert | critical | bad.
+    row_marks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: tuple[tuple[float, float], ...]  # (x, y)
+    kind: str  # 'systolic' | 'diastolic' | 'pulse' | 'phq9' | 'gad7'
+
+
+@dataclass(frozen=True)
+class Threshold:
+    value: float
+    label: str  # 'SBP > 180 (alert, post-dose)'
+    series: str  # which series it applies to: 'systolic' | 'diastolic' | 'pulse'
+    band: str
+    x_from: float | None = None  # None: the whole chart
+    x_to: float | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    x_from: float
+    x_to: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class BpChart:
+    """Systolic / diastolic / pulse against minutes from the first dose."""
+
+    series: tuple[Series, ...]
+    thresholds: tuple[Threshold, ...]
+    windows: tuple[Window, ...]
+    doses: tuple[Marker, ...]
+    caption: str
+
+
+@dataclass(frozen=True)
+class Band:
+    low: float
+    high: float
+    label: str
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """One instrument's totals over a course, on its own scale with severity bands."""
+
+    instrument: str
+    series: Series  # x: days since the course started
+    bands: tuple[Band, ...]
+    y_max: float
+    start: date
+    caption: str
+
+
+@dataclass(frozen=True)
+class NoteBlock:
+    title: str
+    meta: str  # 'Test Therapist · draft · last changed 2026-03-02 11:40'
+    parts: tuple[tuple[str, str], ...]  # (heading or "", text)
+
+
+@dataclass(frozen=True)
+class Signature:
+    what: str  # 'Session #12', 'Addendum #3'
+    name: str  # as at signing
+    role: str
+    signed_at: str  # with zone
+    meaning: str  # 'Reviewed and signed'
+    method: str = ""  # 'password re-entry'
+    content_sha256: str = ""
+
+    @property
+    def line(self) -> str:
+        """'Reviewed and signed by Dr. A (clinician) on 2026-03-02 14:00 CET (UTC+01:00)'."""
+        return f"{self.meaning} by {self.name} ({self.role}) on {self.signed_at}"
+
+
+@dataclass(frozen=True)
+class Discharge:
+    status: str  # one sentence: discharged at / not discharged / cancelled ...
+    checks: Table
+    reason: str = ""  # why unmet criteria were accepted
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    header: PageHeader
+    banner: str  # '' or e.g. 'Cancelled before dosing: patient unwell.'
+    time_note: str  # 'Times are local (CET, UTC+01:00); minutes count from the first dose.'
+    facts: tuple[tuple[str, str], ...]
+    staff: Table
+    checklist: Table
+    vitals: Table
+    chart: BpChart | None
+    chart_note: str  # why there is no chart, when there is none
+    schedule: Table
+    doses: Table
+    overrides: Table
+    side_effects: Table
+    absent_effects: str  # 'Checked and absent: Nausea, Headache.'
+    observations: Table
+    discharge: Discharge
+    notes: tuple[NoteBlock, ...]
+    signatures: tuple[Signature, ...]
+    not_signed: str  # shown when there is no signature
+    addenda: tuple[NoteBlock, ...] = ()
+
+
+@dataclass(frozen=True)
+class CourseReport:
+    header: PageHeader
+    time_note: str
+    facts: tuple[tuple[str, str], ...]
+    sessions: Table
+    trends: tuple[TrendChart, ...]
+    trend_note: str
+    outcome: Table  # baseline vs latest per instrument
+    outcome_lines: tuple[str, ...]  # response / remission sentences with the rule
+    results: Table  # every PHQ-9 / GAD-7 with band
+    item9: Table
+    item9_note: str
+    excursions: Table
+    side_effects: Table
+    notes: tuple[str, ...] = field(default=())

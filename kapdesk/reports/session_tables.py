@@ -1,0 +1,240 @@
+"""The tables of a session summary (pure): vitals, readings due, doses, overrides,
+side effects and observations, as display-ready rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
+
+from kapdesk.domain.instruments import MOAAS_LEVELS
+from kapdesk.domain.protocol import Anchor, Protocol
+from kapdesk.domain.schedule import DueItem, ItemStatus
+from kapdesk.reports import fmt
+from kapdesk.reports.model import Table
+from kapdesk.services.dtos import SessionDetail
+
+
+def _rule_text(rule_ids: Iterable[str], protocol: Protocol | None) -> str:
+    rules = {r.id: r for r in protocol.vital_rules} if protocol else {}
+    parts = []
+    for rid in rule_ids:
+        rule = rules.get(rid)
+        parts.append(f"{rid}: {rule.describe()}" if rule else rid)
+    return "; ".join(parts)
+
+
+def vitals_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | None) -> Table:
+    rows = []
+    marks = []
+    course_label = f"{d.session.protocol_id} v{d.session.protocol_version}"
+    for r in d.readings:
+        rule = _rule_text(r.rules, protocol)
+        if "– escalate" in r.assessment:
+            rule += " – escalate"
+        if r.protocol_label and r.protocol_label != course_label:
+            rule += f" ({r.protocol_label})"
+        rows.append(
+            (
+                fmt.hm(r.taken_at, tz),
+                fmt.minutes_text(r.minutes_from_dose),
+                f"{r.systolic}/{r.diastolic}",
+                fmt.NONE_TEXT if r.pulse is None else str(r.pulse),
+                fmt.NONE_TEXT if r.spo2 is None else f"{r.spo2}",
+                "pre-dose" if r.phase == "pre_dose" else "post-dose",
+                fmt.band_label(r.band),
+                rule or fmt.NONE_TEXT,
+                r.recorded_by,
+            )
+        )
+        marks.append("" if r.band == "normal" else r.band)
+    return Table(
+        ("Time", "Min", "BP mmHg", "Pulse", "SpO₂", "Phase", "Class", "Rule fired", "By"),
+        tuple(rows),
+        caption=(
+            f"Classified under {course_label}. Min = minutes from the first dose; "
+            "pulse in beats per minute; SpO₂ in %."
+        ),
+        empty_text="No vital signs recorded.",
+        row_marks=tuple(marks),
+    )
+
+
+_STATUS = {
+    ItemStatus.UPCOMING: "Upcoming",
+    ItemStatus.DUE: "Due now",
+    ItemStatus.OVERDUE: "Overdue",
+    ItemStatus.MISSED: "Missed",
+}
+
+
+def schedule_table(d: SessionDetail, tz: tzinfo | None) -> Table:
+    first = d.session.first_dose_at
+    rows = []
+    marks = []
+    for item in d.schedule:
+        rows.append(
+            (
+                item.label,
+                _window_text(item, first, tz),
+                _due_status(item),
+                _satisfied_text(item, first, tz),
+            )
+        )
+        status = rows[-1][2]
+        marks.append(
+            "bad" if status in ("Missed", "Overdue") else "elevated" if status == "Late" else ""
+        )
+    return Table(
+        ("Reading due", "Window", "Status", "Taken"),
+        tuple(rows),
+        empty_text="No readings were due (no dose given).",
+        row_marks=tuple(marks),
+    )
+
+
+def _due_status(item: DueItem) -> str:
+    if item.status is ItemStatus.DONE:
+        return "On time" if item.on_time is not False else "Late"
+    return _STATUS.get(item.status, item.status.value)
+
+
+def _window_text(item: DueItem, first: datetime | None, tz: tzinfo | None) -> str:
+    if item.anchor is Anchor.PRE_DOSE or first is None:
+        if item.opens_at is None:
+            return "Before the first dose"
+        return f"Before the first dose (from {fmt.hm(item.opens_at, tz)})"
+    start = fmt.minutes_text(fmt.minutes_between(first, item.opens_at))
+    if item.closes_at is None:
+        return f"From {start} min ({fmt.hm(item.opens_at, tz)}) until discharge"
+    end = fmt.minutes_text(fmt.minutes_between(first, item.closes_at))
+    return (
+        f"{start} to {end} min ({fmt.hm(item.opens_at, tz)}{fmt.DASH}{fmt.hm(item.closes_at, tz)})"
+    )
+
+
+def _satisfied_text(item: DueItem, first: datetime | None, tz: tzinfo | None) -> str:
+    if item.satisfied_by is None:
+        return fmt.NONE_TEXT
+    minutes = fmt.minutes_between(first, item.satisfied_by)
+    if first is None or (minutes is not None and minutes < 0):
+        return fmt.hm(item.satisfied_by, tz)
+    return f"{fmt.hm(item.satisfied_by, tz)} ({fmt.minutes_text(minutes)} min)"
+
+
+def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
+    first = d.session.first_dose_at
+    rows = []
+    marks = []
+    for x in d.doses:
+        entered = f"{fmt.number(x.amount, 3)} {fmt.unit_label(x.unit, x.amount)}"
+        if x.over_limit:
+            who = x.confirmed_by or fmt.NONE_TEXT
+            over = f"Over the maximum: confirmed by {who}. Reason: {x.confirmation_reason or '—'}"
+        else:
+            over = "Within the maximum"
+        rows.append(
+            (
+                fmt.hm(x.given_at, tz),
+                fmt.minutes_text(fmt.minutes_between(first, x.given_at)),
+                x.medication,
+                fmt.route_label(x.route),
+                entered,
+                fmt.mg(x.mg),
+                x.lot_number,
+                x.given_by,
+                "Booster" if x.is_booster else "First dose",
+                over,
+            )
+        )
+        marks.append("alert" if x.over_limit else "")
+    total = sum(x.mg for x in d.doses)
+    caption = f"Total {fmt.mg(total)} in {len(d.doses)} dose(s)." if d.doses else ""
+    return Table(
+        ("Time", "Min", "Medication", "Route", "Entered", "mg", "Lot", "Given by", "Dose", "Max"),
+        tuple(rows),
+        caption=caption,
+        empty_text="No dose was given.",
+        row_marks=tuple(marks),
+    )
+
+
+def overrides_table(d: SessionDetail, tz: tzinfo | None) -> Table:
+    by_id = {r.id: r for r in d.readings}
+    rows = []
+    for o in d.overrides:
+        r = by_id.get(o.reading_id) if o.reading_id is not None else None
+        reading = (
+            f"BP {r.systolic}/{r.diastolic} at {fmt.hm(r.taken_at, tz)} ({r.band})"
+            if r
+            else fmt.NONE_TEXT
+        )
+        rows.append(
+            (fmt.hm(o.recorded_at, tz), o.prescriber_name, o.reason, reading, o.recorded_by)
+        )
+    return Table(
+        ("Time", "Prescriber", "Reason", "Reading overridden", "Recorded by"),
+        tuple(rows),
+        empty_text="No pre-dose hold was overridden.",
+    )
+
+
+def side_effects_table(d: SessionDetail, tz: tzinfo | None) -> tuple[Table, str]:
+    first = d.session.first_dose_at
+    latest = {e.effect_id: e for e in d.side_effects}  # dtos come oldest first
+    present = [e for e in latest.values() if e.present]
+    absent = [e.label for e in latest.values() if not e.present]
+    rows = []
+    marks = []
+    for e in sorted(present, key=lambda e: (e.onset_at or e.recorded_at, e.id)):
+        onset = fmt.hm(e.onset_at, tz)
+        if e.onset_at is not None and first is not None:
+            onset += f" ({fmt.minutes_text(fmt.minutes_between(first, e.onset_at))} min)"
+        rows.append(
+            (
+                e.label,
+                fmt.severity_label(e.severity),
+                onset,
+                e.intervention or "None",
+                fmt.hm(e.resolved_at, tz) if e.resolved_at else "Not resolved",
+                e.recorded_by,
+            )
+        )
+        marks.append("alert" if e.severity in ("severe", "life_threatening") else "")
+    absent_text = f"Checked and absent: {', '.join(absent)}." if absent else ""
+    table = Table(
+        ("Effect", "Severity", "Onset", "Intervention", "Resolved", "Recorded by"),
+        tuple(rows),
+        empty_text="No side effects present." if absent else "No side effects recorded.",
+        row_marks=tuple(marks),
+    )
+    return table, absent_text
+
+
+def observations_table(d: SessionDetail, tz: tzinfo | None) -> Table:
+    first = d.session.first_dose_at
+    rows = []
+    for o in d.observations:
+        if o.kind == "moaas":
+            what = "MOAA/S"
+            value = (
+                f"{o.score} – {MOAAS_LEVELS.get(o.score or 0, '')}" if o.score is not None else ""
+            )
+        else:
+            what = "Dissociation"
+            value = "Present" if o.present else "Absent"
+            if o.text:
+                value += f": {o.text}"
+        rows.append(
+            (
+                fmt.hm(o.observed_at, tz),
+                fmt.minutes_text(fmt.minutes_between(first, o.observed_at)),
+                what,
+                value,
+                o.recorded_by,
+            )
+        )
+    return Table(
+        ("Time", "Min", "Observation", "Finding", "Recorded by"),
+        tuple(rows),
+        empty_text="No sedation or dissociation observations recorded.",
+    )

@@ -1,0 +1,318 @@
+"""Printed summaries: a dosing session or a treatment course as PDF bytes, audited.
+
+Decisions a caller must know:
+
+* ``session_summary_pdf`` / ``course_summary_pdf`` need PRINT_REPORT
+  (therapists and clinicians). Each call is one print or save and writes one
+  audit entry, ``report.session`` (entity ``dosing_session``) or
+  ``report.course`` (entity ``course``), whose ``after`` says what was printed:
+  document, session/course id, MRN, purpose ("print", "save", "preview"),
+  pages, size and the SHA-256 of the bytes. The entry is written after the PDF
+  is made; if it cannot be written, no PDF is returned.
+* The command line has no signed-in user: ``console_session_summary_pdf`` /
+  ``console_course_summary_pdf`` audit with user None and the actions
+  ``report.session_console`` / ``report.course_console`` (with the operating
+  system login, if the caller passes it).
+* ``course_summary_pdf`` takes a course id (int) or an MRN (str); for an MRN it
+  prints the patient's most recent course (latest start date).
+* ``session_report`` / ``course_report`` return the same content as plain
+  dataclasses (kapdesk.reports.model) for an on-screen preview; they need
+  VIEW_PATIENT and write nothing.
+* Times print in ``tz`` (default: the computer's zone); "printed at" is the
+  context clock's now. ``demo=True`` puts a DEMO watermark on every page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import tzinfo
+from typing import Any, Literal
+
+from sqlalchemy import select
+
+from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.permissions import Action
+from kapdesk.domain.signing import SignedEntity
+from kapdesk.reports import fmt
+from kapdesk.reports.course_data import build_course_report
+from kapdesk.reports.data import SessionExtras, build_session_report
+from kapdesk.reports.model import CourseReport, PrintContext, SessionReport
+from kapdesk.services.addenda import AddendumService
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.courses import CourseService
+from kapdesk.services.dtos import AddendumInfo, CourseInfo, SessionDetail
+from kapdesk.services.instruments import InstrumentService
+from kapdesk.services.patients import PatientService
+from kapdesk.services.recording import audit_change
+from kapdesk.services.sessions import SessionService
+from kapdesk.services.signing import SigningService
+from kapdesk.storage.orm import AuditEntry, DosingSession, User
+from kapdesk.storage.settings_store import get_setting
+
+Purpose = Literal["print", "save", "preview"]
+PURPOSES: tuple[Purpose, ...] = ("print", "save", "preview")
+CONSOLE_NAME = "command line (no signed-in user)"
+_PAGE = re.compile(rb"/Type /Page[^s]")
+DEMO_MARK = "user.add_demo"  # the audit action of the demo generator's accounts
+# Session steps that leave no clinical row naming who did them, only an audit entry.
+SESSION_STEPS = {
+    "session.schedule": "scheduled",
+    "session.check_in": "check-in",
+    "session.checklist": "checklist",
+    "session.discharge_answers": "discharge criteria",
+    "session.cancel": "cancelled the session",
+    "session.withhold_dose": "withheld the dose",
+}
+
+
+def page_count(pdf: bytes) -> int:
+    return len(_PAGE.findall(pdf))
+
+
+class ReportService:
+    def __init__(self, ctx: ServiceContext, *, tz: tzinfo | None = None) -> None:
+        self.ctx = ctx
+        self.tz = tz
+
+    # ---------------------------------------------------------------- session
+
+    def session_report(self, actor: Actor, session_id: int, *, demo: bool) -> SessionReport:
+        actor.require(Action.VIEW_PATIENT)
+        return self._session_report(session_id, actor.full_name, demo)
+
+    def session_summary_pdf(
+        self, actor: Actor, session_id: int, *, demo: bool, purpose: Purpose = "print"
+    ) -> bytes:
+        actor.require(Action.PRINT_REPORT)
+        _check_purpose(purpose)
+        return self._session_pdf(actor, session_id, actor.full_name, demo, purpose, {})
+
+    def console_session_summary_pdf(
+        self, session_id: int, *, demo: bool, os_user: str = ""
+    ) -> bytes:
+        printed_by = CONSOLE_NAME + (f", {os_user}" if os_user else "")
+        extra = {"os_user": os_user} if os_user else {}
+        return self._session_pdf(None, session_id, printed_by, demo, "save", extra)
+
+    def _session_report(self, session_id: int, printed_by: str, demo: bool) -> SessionReport:
+        detail = SessionService(self.ctx).detail(session_id)
+        extras = self._session_extras(detail)
+        protocol = self.ctx.protocols.get(detail.session.protocol_id)
+        return build_session_report(detail, protocol, self._print_context(printed_by, demo), extras)
+
+    def _session_pdf(
+        self,
+        actor: Actor | None,
+        session_id: int,
+        printed_by: str,
+        demo: bool,
+        purpose: Purpose,
+        extra: dict[str, Any],
+    ) -> bytes:
+        from kapdesk.reports.render_session import render_session_pdf
+
+        report = self._session_report(session_id, printed_by, demo)
+        pdf = render_session_pdf(report)
+        what = {
+            "document": "session summary",
+            "session_id": session_id,
+            "mrn": report.header.mrn,
+            **self._printed(pdf, purpose, demo),
+            **extra,
+        }
+        action = "report.session" if actor else "report.session_console"
+        self._audit(actor, action, "dosing_session", session_id, what)
+        return pdf
+
+    def _session_extras(self, detail: SessionDetail) -> SessionExtras:
+        sid = detail.session.id
+        names = _names_in(detail)
+        with self.ctx.db.read() as s:
+            by = s.scalar(
+                select(User.full_name)
+                .join(DosingSession, DosingSession.discharged_by == User.id)
+                .where(DosingSession.id == sid)
+            )
+            if by:
+                names.add(by)
+            steps = tuple(
+                (row.full_name, SESSION_STEPS[row.action])
+                for row in s.execute(
+                    select(AuditEntry.action, User.full_name)
+                    .join(User, AuditEntry.user_id == User.id)
+                    .where(
+                        AuditEntry.entity == "dosing_session",
+                        AuditEntry.entity_id == str(sid),
+                        AuditEntry.action.in_(SESSION_STEPS),
+                    )
+                    .order_by(AuditEntry.id)
+                )
+            )
+            names.update(name for name, _ in steps)
+            roles: dict[str, str] = {
+                row.full_name: row.role
+                for row in s.execute(
+                    select(User.full_name, User.role).where(User.full_name.in_(names))
+                )
+            }
+        signing, addenda = SigningService(self.ctx), AddendumService(self.ctx)
+        integration = [n for n in detail.notes if n.kind == "integration"]
+        note_sigs = {n.id: signing.signature_for(SignedEntity.NOTE, n.id) for n in integration}
+        amended: list[tuple[str, AddendumInfo]] = [
+            (f"Session #{sid}", a) for a in addenda.list_for(SignedEntity.DOSING_SESSION, sid)
+        ]
+        for n in integration:
+            what = f"the integration note of {fmt.day(n.held_at, self.tz)}"
+            amended += [(what, a) for a in addenda.list_for(SignedEntity.NOTE, n.id)]
+        return SessionExtras(
+            discharged_by=by,
+            session_steps=steps,
+            staff_roles=roles,
+            session_signature=signing.signature_for(SignedEntity.DOSING_SESSION, sid),
+            note_signatures={k: v for k, v in note_sigs.items() if v is not None},
+            addenda=tuple(sorted(amended, key=lambda pair: (pair[1].created_at, pair[1].id))),
+        )
+
+    # ---------------------------------------------------------------- course
+
+    def course_report(
+        self, actor: Actor, mrn_or_course_id: str | int, *, demo: bool
+    ) -> CourseReport:
+        actor.require(Action.VIEW_PATIENT)
+        return self._course_report(self.resolve_course(mrn_or_course_id), actor.full_name, demo)
+
+    def course_summary_pdf(
+        self, actor: Actor, mrn_or_course_id: str | int, *, demo: bool, purpose: Purpose = "print"
+    ) -> bytes:
+        actor.require(Action.PRINT_REPORT)
+        _check_purpose(purpose)
+        return self._course_pdf(actor, mrn_or_course_id, actor.full_name, demo, purpose, {})
+
+    def console_course_summary_pdf(
+        self, mrn_or_course_id: str | int, *, demo: bool, os_user: str = ""
+    ) -> bytes:
+        printed_by = CONSOLE_NAME + (f", {os_user}" if os_user else "")
+        extra = {"os_user": os_user} if os_user else {}
+        return self._course_pdf(None, mrn_or_course_id, printed_by, demo, "save", extra)
+
+    def resolve_course(self, mrn_or_course_id: str | int) -> CourseInfo:
+        """A course id, or an MRN (the patient's most recent course); NotFound otherwise."""
+        courses = CourseService(self.ctx)
+        if isinstance(mrn_or_course_id, int) and not isinstance(mrn_or_course_id, bool):
+            return courses.get(mrn_or_course_id)
+        if not isinstance(mrn_or_course_id, str) or not mrn_or_course_id.strip():
+            raise ValidationError(
+                "MRN", mrn_or_course_id, "Give an MRN (text) or a course id (a whole number)."
+            )
+        patient = PatientService(self.ctx).get_by_mrn(mrn_or_course_id)
+        found = courses.list_for_patient(patient.id)
+        if not found:
+            raise NotFound(
+                f"Patient {patient.display_name} (MRN {patient.mrn}) has no treatment course."
+            )
+        return max(found, key=lambda c: (c.started_on, c.id))
+
+    def _course_report(self, course: CourseInfo, printed_by: str, demo: bool) -> CourseReport:
+        sessions = SessionService(self.ctx)
+        patient = PatientService(self.ctx).get(course.patient_id)
+        details = [sessions.detail(s.id) for s in sessions.sessions_for_course(course.id)]
+        instruments = InstrumentService(self.ctx)
+        phq = instruments.history(patient.id, "PHQ-9", course.id)
+        gad = instruments.history(patient.id, "GAD-7", course.id)
+        outcome = instruments.course_outcome(course.id)
+        return build_course_report(
+            course,
+            patient,
+            details,
+            phq,
+            gad,
+            outcome,
+            self.ctx.protocols.get(course.protocol_id),
+            self._print_context(printed_by, demo),
+        )
+
+    def _course_pdf(
+        self,
+        actor: Actor | None,
+        mrn_or_course_id: str | int,
+        printed_by: str,
+        demo: bool,
+        purpose: Purpose,
+        extra: dict[str, Any],
+    ) -> bytes:
+        from kapdesk.reports.render_course import render_course_pdf
+
+        course = self.resolve_course(mrn_or_course_id)
+        report = self._course_report(course, printed_by, demo)
+        pdf = render_course_pdf(report)
+        what = {
+            "document": "course summary",
+            "course_id": course.id,
+            "mrn": report.header.mrn,
+            **self._printed(pdf, purpose, demo),
+            **extra,
+        }
+        action = "report.course" if actor else "report.course_console"
+        self._audit(actor, action, "course", course.id, what)
+        return pdf
+
+    # ---------------------------------------------------------------- shared
+
+    def clinic_name(self) -> str:
+        with self.ctx.db.read() as s:
+            return str(get_setting(s, "clinic_name"))
+
+    def _print_context(self, printed_by: str, demo: bool) -> PrintContext:
+        return PrintContext(
+            clinic_name=self.clinic_name(),
+            printed_by=printed_by,
+            printed_at=self.ctx.now(),
+            demo=demo,
+            tz=self.tz,
+        )
+
+    def is_demo_database(self) -> bool:
+        """True when the demo generator made this database (its accounts are audited
+        ``user.add_demo``): its printouts must carry the DEMO watermark."""
+        with self.ctx.db.read() as s:
+            found = s.scalar(select(AuditEntry.id).where(AuditEntry.action == DEMO_MARK).limit(1))
+        return found is not None
+
+    @staticmethod
+    def _printed(pdf: bytes, purpose: Purpose, demo: bool) -> dict[str, Any]:
+        return {
+            "purpose": purpose,
+            "pages": page_count(pdf),
+            "bytes": len(pdf),
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+            "demo": demo,
+        }
+
+    def _audit(
+        self, actor: Actor | None, action: str, entity: str, entity_id: int, what: dict[str, Any]
+    ) -> None:
+        with self.ctx.db.write() as s:
+            audit_change(s, self.ctx, actor, action, entity, entity_id, after=what)
+
+
+def _check_purpose(purpose: object) -> None:
+    if purpose not in PURPOSES:
+        raise ValidationError(
+            "Purpose", purpose, f"Purpose {purpose!r} is not one of {', '.join(PURPOSES)}."
+        )
+
+
+def _names_in(d: SessionDetail) -> set[str]:
+    found: Iterable[str | None] = (
+        *(r.recorded_by for r in d.readings),
+        *(x.given_by for x in d.doses),
+        *(x.recorded_by for x in d.doses),
+        *(x.confirmed_by for x in d.doses),
+        *(o.recorded_by for o in d.overrides),
+        *(e.recorded_by for e in d.side_effects),
+        *(o.recorded_by for o in d.observations),
+        *(n.author for n in d.notes),
+    )
+    return {n for n in found if n}
