@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from kapdesk.domain.instruments import Outcome
@@ -21,6 +22,7 @@ class UserInfo:
     active: bool
     must_change_password: bool
     locked_until: datetime | None
+    failed_logins: int = 0  # wrong passwords in a row (reset by a sign-in or an unlock)
 
 
 @dataclass(frozen=True)
@@ -281,3 +283,73 @@ class BoardRow:
     next_due: DueItem | None
     flags: tuple[str, ...]
     worst_band: str
+
+
+@dataclass(frozen=True)
+class SignatureInfo:
+    """A signature as printed: name and role as they were at signing, time (aware UTC),
+    meaning; ``entity`` is 'dosing_session', 'note' or 'addendum'."""
+
+    id: int
+    entity: str
+    entity_id: int
+    signer_id: int
+    signer_name: str
+    signer_role: str
+    signed_at: datetime
+    meaning: str
+    method: str
+    content_sha256: str
+
+
+@dataclass(frozen=True)
+class AddendumInfo:
+    """Text appended to a signed session or note; ``corrected`` maps field -> corrected value."""
+
+    id: int
+    entity: str
+    entity_id: int
+    author_id: int
+    author_name: str
+    author_role: str
+    created_at: datetime
+    text: str
+    corrected: dict[str, Any] | None
+    signature: SignatureInfo | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit entry for the audit viewer; ``patient_*`` are None when no patient is
+    concerned (or none can be derived, e.g. the record is gone)."""
+
+    id: int
+    at: datetime
+    user_id: int | None
+    user_name: str  # "" for entries made by no signed-in user (console, failed sign-in)
+    action: str
+    entity: str
+    entity_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    patient_id: int | None = None
+    patient_name: str | None = None
+    patient_mrn: str | None = None
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup file made by BackupService (the time is in its name, UTC)."""
+
+    path: Path
+    taken_at: datetime
+    reason: str  # "exit", "daily" (rolling, pruned to the last N) or "manual" (kept)
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class RestoreInfo:
+    db_path: Path
+    restored_from: Path
+    replaced_kept_at: Path | None  # the database as it was before, kept beside it
+    upgraded_from: str | None  # the backup's older schema revision, if it was upgraded

@@ -12,6 +12,9 @@ imports cheap and acyclic):
 * :mod:`~kapdesk.storage.errors` - ``NotAKapdeskDatabase``, ``SchemaTooNew``, ``DatabaseMissing``,
   ``DatabaseBusy``, ``MigrationFailed``, ``BackupError`` (all ``KapdeskError``).
 * :mod:`~kapdesk.storage.engine`, :mod:`~kapdesk.storage.sqlite_file` - SQLite specifics.
+* :mod:`~kapdesk.storage.encryption` - SQLCipher keys and connections (``key=`` everywhere),
+  :mod:`~kapdesk.storage.encrypt_file` - ``encrypt_database`` (``kapdesk encrypt``).
+* :mod:`~kapdesk.storage.filesystems` - refusing a database on a network file system.
 
 SQLite-only SQL (pragmas, triggers, ``application_id``) lives in this package
 alone, so the models can later run on PostgreSQL.

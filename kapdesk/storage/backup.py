@@ -9,6 +9,10 @@
   replaces aside as ``<name>.replaced-<UTC timestamp>``, then writes the backup
   into place with the backup API. A backup at an older schema is accepted:
   the next ``Database.open`` upgrades it (after its own backup copy).
+
+Each takes ``key``, the passphrase of an encrypted database: copies of an
+encrypted database are encrypted with the same key, and a wrong key raises
+:class:`~kapdesk.storage.encryption.WrongPassphrase` before anything is written.
 """
 
 from __future__ import annotations
@@ -17,12 +21,12 @@ import enum
 import itertools
 import os
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from kapdesk.domain.clock import Clock, SystemClock
 from kapdesk.storage.audit import ChainReport, verify_chain
+from kapdesk.storage.encryption import WrongPassphrase, database_errors
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import BackupError, DatabaseMissing, NotAKapdeskDatabase
 from kapdesk.storage.migrate import head_revision, known_revisions
@@ -102,9 +106,9 @@ def _listed(kind: ProblemKind, messages: list[str]) -> list[Problem]:
     return shown
 
 
-def _sqlite_checks(path: Path) -> list[Problem]:
+def _sqlite_checks(path: Path, key: str | None) -> list[Problem]:
     wal_present = sidecars(path)[0].exists()
-    conn = connect_readonly(path, immutable=not wal_present)
+    conn = connect_readonly(path, immutable=not wal_present, key=key)
     try:
         rows = [r[0] for r in conn.execute(f"PRAGMA integrity_check({MAX_LISTED * 5})")]
         if rows != ["ok"]:
@@ -120,14 +124,14 @@ def _sqlite_checks(path: Path) -> list[Problem]:
             for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
         ]
         return _listed(ProblemKind.FOREIGN_KEY, broken)
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         return [Problem(ProblemKind.INTEGRITY, f"SQLite cannot read the file: {exc}")]
     finally:
         conn.close()
 
 
-def _audit_check(path: Path) -> tuple[ChainReport | None, list[Problem]]:
-    engine = create_readonly_engine(path)
+def _audit_check(path: Path, key: str | None) -> tuple[ChainReport | None, list[Problem]]:
+    engine = create_readonly_engine(path, key=key)
     try:
         with engine.connect() as conn:
             report = verify_chain(conn)
@@ -140,14 +144,18 @@ def _audit_check(path: Path) -> tuple[ChainReport | None, list[Problem]]:
     return report, [Problem(ProblemKind.AUDIT, f"audit trail broken: {report.problem}")]
 
 
-def verify_database(path: Path) -> VerifyReport:
-    """Check the database at ``path`` without writing to it; see :class:`VerifyReport`."""
+def verify_database(path: Path, *, key: str | None = None) -> VerifyReport:
+    """Check the database at ``path`` without writing to it; see :class:`VerifyReport`.
+
+    An encrypted file without ``key`` is reported as a problem that says so; a
+    wrong ``key`` (or one for a plain file) raises, as it says nothing about the file.
+    """
     path = Path(path)
     head = head_revision()
     if not path.is_file() and not path.is_dir():
         raise DatabaseMissing(path)
     try:
-        info = inspect_file(path)
+        info = inspect_file(path, key=key)
     except NotAKapdeskDatabase as exc:
         return VerifyReport(path, (Problem(ProblemKind.NOT_KAPDESK, str(exc)),), None, head, None)
     if info.kind is not FileKind.KAPDESK:
@@ -171,24 +179,27 @@ def verify_database(path: Path) -> VerifyReport:
                 "kapdesk upgrades it when it next opens the file",
             )
         )
-    sqlite_problems = _sqlite_checks(path)
+    sqlite_problems = _sqlite_checks(path, key)
     problems.extend(sqlite_problems)
     audit: ChainReport | None = None
     readable = not any(p.kind is ProblemKind.INTEGRITY for p in sqlite_problems)
     if known and info.revision is not None and readable:
-        audit, audit_problems = _audit_check(path)
+        audit, audit_problems = _audit_check(path, key)
         problems.extend(audit_problems)
     return VerifyReport(path, tuple(problems), info.revision, head, audit)
 
 
-def backup_database(src_path: Path, dest_path: Path, *, overwrite: bool = False) -> Path:
+def backup_database(
+    src_path: Path, dest_path: Path, *, overwrite: bool = False, key: str | None = None
+) -> Path:
     """Copy the kapdesk database ``src_path`` to ``dest_path`` (online, consistent).
 
     Refuses (:class:`BackupError`, nothing written) when ``dest_path`` exists
-    and ``overwrite`` is false, or when it is the source itself.
+    and ``overwrite`` is false, or when it is the source itself. The copy of
+    an encrypted database (``key``) is encrypted with the same key.
     """
     src, dest = Path(src_path).absolute(), Path(dest_path).absolute()
-    info = inspect_file(src)
+    info = inspect_file(src, key=key)
     if info.kind is FileKind.MISSING:
         raise DatabaseMissing(src)
     if info.kind is FileKind.EMPTY:
@@ -203,7 +214,7 @@ def backup_database(src_path: Path, dest_path: Path, *, overwrite: bool = False)
                 f"{dest} already exists; choose another file name (nothing was written)."
             )
     dest.parent.mkdir(parents=True, exist_ok=True)
-    copy_with_backup_api(src, dest)
+    copy_with_backup_api(src, dest, key=key)
     return dest
 
 
@@ -215,12 +226,13 @@ def _unique(path: Path) -> Path:
     raise AssertionError("unreachable")
 
 
-def _set_aside(db_path: Path, aside: Path) -> bool:
+def _set_aside(db_path: Path, aside: Path, key: str | None) -> bool:
     """Keep the file about to be replaced; returns False if SQLite could not read it."""
+    unreadable: tuple[type[Exception], ...] = (*database_errors(), WrongPassphrase)
     try:
-        copy_with_backup_api(db_path, aside)
+        copy_with_backup_api(db_path, aside, key=key)
         return True
-    except sqlite3.DatabaseError:
+    except unreadable:
         # Damaged or not SQLite (often the reason for restoring): keep the raw bytes.
         shutil.copy2(db_path, aside)
         wal = sidecars(db_path)[0]
@@ -230,7 +242,7 @@ def _set_aside(db_path: Path, aside: Path) -> bool:
 
 
 def restore_database(
-    backup_path: Path, db_path: Path, *, clock: Clock | None = None
+    backup_path: Path, db_path: Path, *, clock: Clock | None = None, key: str | None = None
 ) -> RestoreResult:
     """Replace the database at ``db_path`` with the verified backup ``backup_path``.
 
@@ -238,14 +250,15 @@ def restore_database(
     verification or is the database itself. Whatever was at ``db_path`` is
     kept beside it as ``<name>.replaced-<UTC timestamp>``; if SQLite cannot
     read that file, its raw bytes are kept instead. Close the app first: other
-    open connections would see the content switch under them.
+    open connections would see the content switch under them. With ``key``
+    the backup must be encrypted with it, and the database stays encrypted.
     """
     backup, target = Path(backup_path).absolute(), Path(db_path).absolute()
     if not backup.is_file():
         raise DatabaseMissing(backup)
     if target.exists() and os.path.samefile(backup, target):
         raise BackupError(f"{backup} is the database itself; nothing to restore.")
-    report = verify_database(backup)
+    report = verify_database(backup, key=key)
     if not report.restorable:
         first = next(p for p in report.problems if p.kind is not ProblemKind.SCHEMA_BEHIND)
         raise BackupError(f"{backup} cannot be restored ({first.message}); nothing was changed.")
@@ -254,13 +267,13 @@ def restore_database(
     if target.exists():
         stamp = (clock or SystemClock()).now().strftime("%Y%m%dT%H%M%SZ")
         aside = _unique(target.with_name(f"{target.name}.replaced-{stamp}"))
-        if _set_aside(target, aside):
-            write_into_with_backup_api(backup, target)
+        if _set_aside(target, aside, key):
+            write_into_with_backup_api(backup, target, key=key)
         else:
             for stale in (target, *sidecars(target)):
                 stale.unlink(missing_ok=True)
-            copy_with_backup_api(backup, target)
+            copy_with_backup_api(backup, target, key=key)
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        copy_with_backup_api(backup, target)
-    return RestoreResult(target, aside, verify_database(target))
+        copy_with_backup_api(backup, target, key=key)
+    return RestoreResult(target, aside, verify_database(target, key=key))

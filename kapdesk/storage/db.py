@@ -33,6 +33,15 @@ Guarantees and rules:
   plain dataclasses from services, not ORM objects.
 * A lock held by another process longer than the busy timeout (5 s) raises
   :class:`DatabaseBusy`; nothing was written.
+* A file on a network file system (NFS, SMB/CIFS, sshfs, ...) is refused with
+  :class:`~kapdesk.storage.filesystems.NetworkFileSystem`: SQLite's locking
+  is not safe there.
+* ``key``: the passphrase of an SQLCipher-encrypted file (a new file is
+  created encrypted). A wrong one raises
+  :class:`~kapdesk.storage.encryption.WrongPassphrase`, a key for a plain file
+  :class:`~kapdesk.storage.encryption.NotEncrypted`, no key for an encrypted
+  file :class:`~kapdesk.storage.encryption.PassphraseNeeded`; none of them
+  writes to the file. ``db.key`` keeps it for backups of this database.
 """
 
 from __future__ import annotations
@@ -47,8 +56,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kapdesk.domain.clock import Clock, SystemClock
+from kapdesk.storage.encryption import check_passphrase, require_sqlcipher
 from kapdesk.storage.engine import create_sqlite_engine, with_tx_mode
 from kapdesk.storage.errors import DatabaseBusy, DatabaseMissing, SchemaTooNew
+from kapdesk.storage.filesystems import ensure_local_disk
 from kapdesk.storage.migrate import (
     current_revision,
     head_revision,
@@ -67,9 +78,16 @@ class Database:
     """An open kapdesk database. Build it with :meth:`open`."""
 
     def __init__(
-        self, path: Path, engine: Engine, clock: Clock, upgrade_backup: Path | None
+        self,
+        path: Path,
+        engine: Engine,
+        clock: Clock,
+        upgrade_backup: Path | None,
+        *,
+        key: str | None = None,
     ) -> None:
         self.path = path
+        self.key = key
         self.engine = engine
         self.clock = clock
         self.upgrade_backup = upgrade_backup
@@ -84,6 +102,7 @@ class Database:
         create: bool = True,
         migrate: bool = True,
         clock: Clock | None = None,
+        key: str | None = None,
     ) -> Database:
         """Open (or create) the database at ``path``; see the module docstring for refusals.
 
@@ -92,20 +111,24 @@ class Database:
         """
         path = Path(path).expanduser().absolute()
         clock = clock or SystemClock()
-        info = inspect_file(path)
+        if key is not None:  # before anything touches the file
+            check_passphrase(key)
+            require_sqlcipher()
+        ensure_local_disk(path)
+        info = inspect_file(path, key=key)
         if info.kind is FileKind.MISSING:
             if not create:
                 raise DatabaseMissing(path)
             path.parent.mkdir(parents=True, exist_ok=True)
         elif info.revision is not None and info.revision not in known_revisions():
             raise SchemaTooNew(path, info.revision, head_revision())
-        engine = create_sqlite_engine(path)
+        engine = create_sqlite_engine(path, key=key)
         try:
-            backup = upgrade_to_head(engine, path, clock=clock) if migrate else None
+            backup = upgrade_to_head(engine, path, clock=clock, key=key) if migrate else None
         except BaseException:
             engine.dispose()
             raise
-        return cls(path, engine, clock, backup)
+        return cls(path, engine, clock, backup, key=key)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -138,6 +161,10 @@ class Database:
             raise
         finally:
             session.close()  # ends the transaction without expiring loaded objects
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
 
     def schema_revision(self) -> str | None:
         return current_revision(self.engine)

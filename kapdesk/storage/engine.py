@@ -16,19 +16,28 @@ BEGIN comes from the execution option :data:`TX_MODE`:
 * ``"read"``: ``BEGIN`` with ``PRAGMA query_only`` on - any write fails;
 * unset: plain deferred ``BEGIN``.
 
+Encrypted databases (``key`` given) use the same dialect over the
+``sqlcipher3`` DBAPI module (``module=``), with a ``creator`` that runs
+``PRAGMA key`` as the very first statement of every connection, before the
+dialect's first-connect queries and the pragmas above. We do not use the
+``sqlite+pysqlcipher`` dialect's URL password: it would need the passphrase
+in the URL, older SQLAlchemy releases quote it unsafely, and that dialect's
+default ``SingletonThreadPool`` would hand a ``read()`` inside a ``write()``
+the same connection.
+
 Everything SQLite-specific about connections lives here, in ``storage/``.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
+from kapdesk.storage.encryption import connect, require_sqlcipher
 from kapdesk.storage.sqlite_file import connect_readonly
 
 TX_MODE = "kapdesk_tx"
@@ -65,15 +74,27 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "write" else "BEGIN")
 
 
-def create_sqlite_engine(path: Path) -> Engine:
-    """An engine over ``path`` (created on first connect if missing) with kapdesk's settings."""
-    engine = create_engine(URL.create("sqlite+pysqlite", database=str(path)))
+def create_sqlite_engine(path: Path, *, key: str | None = None) -> Engine:
+    """An engine over ``path`` (created on first connect if missing) with kapdesk's settings.
+
+    With ``key`` the file is an SQLCipher database encrypted with that passphrase.
+    """
+    url = URL.create("sqlite+pysqlite", database=str(path))
+    if key is None:
+        engine = create_engine(url)
+    else:
+
+        def keyed() -> Any:
+            # Pooled connections move between threads, as pysqlite's own are allowed to.
+            return connect(path, key=key, check_same_thread=False)
+
+        engine = create_engine(url, module=require_sqlcipher(), creator=keyed, poolclass=QueuePool)
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
 
 
-def create_readonly_engine(path: Path) -> Engine:
+def create_readonly_engine(path: Path, *, key: str | None = None) -> Engine:
     """An engine that can only read ``path`` and never writes to it (for checks and restore).
 
     Same transaction handling as :func:`create_sqlite_engine`, so a multi-query
@@ -81,13 +102,14 @@ def create_readonly_engine(path: Path) -> Engine:
     """
     wal_present = path.with_name(path.name + "-wal").exists()
 
-    def connect() -> sqlite3.Connection:
-        return connect_readonly(path, immutable=not wal_present)
+    def connect_ro() -> Any:
+        return connect_readonly(path, immutable=not wal_present, key=key)
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
 
-    engine = create_engine("sqlite+pysqlite://", creator=connect, poolclass=NullPool)
+    extra = {} if key is None else {"module": require_sqlcipher()}
+    engine = create_engine("sqlite+pysqlite://", creator=connect_ro, poolclass=NullPool, **extra)
     event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

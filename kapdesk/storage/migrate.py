@@ -89,6 +89,7 @@ def upgrade_to_head(
     *,
     clock: Clock | None = None,
     script_location: str = SCRIPT_LOCATION,
+    key: str | None = None,
 ) -> Path | None:
     """Bring the database at ``db_path`` (open in ``engine``) to the head revision.
 
@@ -96,7 +97,8 @@ def upgrade_to_head(
     (already at head, or a new empty file). ``engine`` should come from
     :func:`kapdesk.storage.engine.create_sqlite_engine`, whose transactions
     make the DDL atomic: a failed upgrade raises :class:`MigrationFailed` and
-    leaves the file as it was.
+    leaves the file as it was. ``key``: the passphrase of an encrypted
+    database, so the backup copy is encrypted too.
     """
     head = head_revision(script_location)
     current = current_revision(engine)
@@ -110,7 +112,7 @@ def upgrade_to_head(
     if has_content or current is not None:
         now = (clock or SystemClock()).now()
         backup = backup_path_for(db_path, head, now)
-        copy_with_backup_api(db_path, backup)
+        copy_with_backup_api(db_path, backup, key=key)
 
     config = alembic_config(script_location)
     try:

@@ -11,6 +11,10 @@
 kapdesk files carry ``PRAGMA application_id`` = :data:`KAPDESK_APPLICATION_ID`
 (set by migration 0001), which tells them apart from other programs' SQLite
 files, including other programs that also use Alembic.
+
+Every function takes ``key``: None for a plain file, else the passphrase of an
+SQLCipher-encrypted one (:mod:`kapdesk.storage.encryption`). A copy of an
+encrypted database is encrypted with the same key.
 """
 
 from __future__ import annotations
@@ -18,14 +22,22 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from kapdesk.storage.encryption import (
+    NotEncrypted,
+    PassphraseNeeded,
+    check_key,
+    connect,
+    database_errors,
+    has_sqlite_header,
+    looks_encrypted,
+)
 from kapdesk.storage.errors import NotAKapdeskDatabase
 
 KAPDESK_APPLICATION_ID = 0x4B415044  # b"KAPD"
-SQLITE_HEADER = b"SQLite format 3\x00"
 ALEMBIC_TABLE = "alembic_version"
 
 
@@ -47,33 +59,46 @@ def sidecars(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
 
 
-def connect_readonly(path: Path, *, immutable: bool = False) -> sqlite3.Connection:
+def connect_readonly(path: Path, *, immutable: bool = False, key: str | None = None) -> Any:
     """A read-only connection that never writes to the main file.
 
     ``immutable`` also skips locking and the WAL; only safe when no ``-wal``
     file exists (then the main file holds every committed transaction).
     """
-    uri = f"{path.absolute().as_uri()}?mode=ro"
-    if immutable:
-        uri += "&immutable=1"
-    return sqlite3.connect(uri, uri=True)
+    return connect(path, key=key, query="mode=ro&immutable=1" if immutable else "mode=ro")
 
 
-def inspect_file(path: Path) -> FileInfo:
-    """Classify ``path`` without modifying it (or creating anything beside it)."""
+def _check_header(path: Path, key: str | None) -> None:
+    plain = has_sqlite_header(path)
+    if key is None and not plain:
+        if looks_encrypted(path):
+            raise PassphraseNeeded(path)
+        raise NotAKapdeskDatabase(path, "it is not an SQLite file")
+    if key is not None and plain:
+        raise NotEncrypted(path)
+
+
+def inspect_file(path: Path, *, key: str | None = None) -> FileInfo:
+    """Classify ``path`` without modifying it (or creating anything beside it).
+
+    With ``key``: :class:`~kapdesk.storage.encryption.WrongPassphrase` if it
+    does not decrypt the file, :class:`~kapdesk.storage.encryption.NotEncrypted`
+    for a plain file. Without: :class:`~kapdesk.storage.encryption.PassphraseNeeded`
+    for a file that looks encrypted.
+    """
     if not path.exists():
         return FileInfo(path, FileKind.MISSING)
     if path.is_dir():
         raise NotAKapdeskDatabase(path, "it is a folder")
     if path.stat().st_size == 0:
         return FileInfo(path, FileKind.EMPTY)
-    with path.open("rb") as fh:
-        if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise NotAKapdeskDatabase(path, "it is not an SQLite file")
+    _check_header(path, key)
     wal_present = sidecars(path)[0].exists()
     try:
-        conn = connect_readonly(path, immutable=not wal_present)
+        conn = connect_readonly(path, immutable=not wal_present, key=key)
         try:
+            if key is not None:
+                check_key(conn, path)
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {
                 row[0]
@@ -89,7 +114,7 @@ def inspect_file(path: Path) -> FileInfo:
             )
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         raise NotAKapdeskDatabase(path, f"SQLite cannot read it: {exc}") from exc
     if not tables:
         return FileInfo(path, FileKind.EMPTY)
@@ -101,10 +126,17 @@ def inspect_file(path: Path) -> FileInfo:
     return FileInfo(path, FileKind.KAPDESK, revision)
 
 
-def _connect_existing(path: Path) -> sqlite3.Connection:
+def _connect_existing(path: Path, key: str | None) -> Any:
     # Read-write but never creating: a backup source must exist. Unlike a
     # read-only connection, the last one to close tidies the -wal/-shm files.
-    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True)
+    conn = connect(path, key=key, query="mode=rw")
+    if key is not None:
+        try:
+            check_key(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
 
 
 def _fsync_file(path: Path) -> None:
@@ -121,7 +153,7 @@ def _fsync_dir(path: Path) -> None:
         _fsync_file(path)
 
 
-def copy_with_backup_api(src: Path, dest: Path) -> None:
+def copy_with_backup_api(src: Path, dest: Path, *, key: str | None = None) -> None:
     """Copy database ``src`` into a new file ``dest`` with SQLite's online backup API.
 
     The copy is consistent even while other connections write to ``src``. It is
@@ -129,12 +161,14 @@ def copy_with_backup_api(src: Path, dest: Path) -> None:
     copy is one self-contained file), flushed to disk and only then renamed to
     ``dest``: a crash never leaves a half-written file under the final name.
     ``dest`` is replaced if it exists; callers decide whether that is allowed.
+    With ``key`` both files are encrypted with it (SQLCipher's backup copies
+    between databases keyed alike; it refuses plain <-> encrypted).
     """
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
-    source = _connect_existing(src)
+    source = _connect_existing(src, key)
     try:
-        target = sqlite3.connect(partial)
+        target = connect(partial, key=key)
         try:
             source.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")
@@ -150,15 +184,15 @@ def copy_with_backup_api(src: Path, dest: Path) -> None:
     _fsync_dir(dest.parent)
 
 
-def write_into_with_backup_api(src: Path, dest: Path) -> None:
+def write_into_with_backup_api(src: Path, dest: Path, *, key: str | None = None) -> None:
     """Overwrite database ``dest`` with the content of ``src``, through ``dest``'s own connection.
 
     Used by restore: writing through SQLite keeps ``dest``'s WAL and locks
     coherent, where replacing the file under a WAL database would not.
     """
-    source = _connect_existing(src)
+    source = _connect_existing(src, key)
     try:
-        target = sqlite3.connect(dest)
+        target = connect(dest, key=key)
         try:
             source.backup(target)
         finally:

@@ -1,0 +1,197 @@
+"""Backups the app makes by itself (on clean exit and daily), "Back up now" and "Restore...".
+
+Decisions a caller must know:
+
+* Files go to the folder ``backups`` beside the database (or, if that cannot
+  be written, ``backups`` in the user data folder), named
+  ``<db stem>-<UTC YYYYmmddTHHMMSSZ>[-n]-<reason>.bak``; the time in the name
+  is the clock's, so listing and "daily due" do not depend on file times.
+* Every copy is made with SQLite's online backup API (safe while the app
+  runs); a copy of an encrypted database is encrypted with the same key.
+* Rolling backups (``exit``, ``daily``) are pruned to the newest
+  ``backups_to_keep`` (a clinic setting) after each one; ``manual`` backups
+  ("Back up now") are never deleted by kapdesk.
+* A daily backup is due when the newest backup of any kind is 24 hours old
+  or older (or there is none): the GUI asks :meth:`daily_backup_due` from a
+  timer and calls ``rolling_backup("daily")``, and calls
+  ``rolling_backup("exit")`` on a clean exit before closing the database.
+* :meth:`restore` verifies the backup (integrity, foreign keys, schema,
+  audit chain) before touching anything, keeps the replaced database beside
+  it as ``<name>.replaced-<UTC>``, upgrades a backup with an older schema
+  (after its own upgrade backup), and records ``backup.restore`` in the
+  restored database's audit trail. The content under the open ``Database``
+  changes: the front end should sign the user out and reload every view.
+* ``back_up_now`` and ``restore`` need ``Action.BACKUP_RESTORE``; refusals are
+  audited (``@audit_denials``). Rolling backups are the app's own and are not
+  audited.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from kapdesk.domain.clock import ensure_utc
+from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.permissions import Action
+from kapdesk.paths import data_dir
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.dtos import BackupInfo, RestoreInfo
+from kapdesk.services.guard import audit_denials
+from kapdesk.services.recording import audit_change
+from kapdesk.storage.backup import backup_database, restore_database
+from kapdesk.storage.migrate import current_revision, head_revision, upgrade_to_head
+from kapdesk.storage.settings_store import get_setting
+
+BACKUP_FOLDER = "backups"
+DAILY_INTERVAL = timedelta(hours=24)
+ROLLING_REASONS = ("exit", "daily")
+RollingReason = Literal["exit", "daily"]
+_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def default_backup_folder(db_path: Path) -> Path:
+    """``backups`` beside the database, else in the user data folder if that is not writable."""
+    beside = db_path.parent / BACKUP_FOLDER
+    try:
+        beside.mkdir(parents=True, exist_ok=True)
+        if os.access(beside, os.W_OK):
+            return beside
+    except OSError:
+        pass
+    return data_dir() / BACKUP_FOLDER
+
+
+@audit_denials
+class BackupService:
+    def __init__(self, ctx: ServiceContext, folder: Path | None = None) -> None:
+        self.ctx = ctx
+        self._folder = folder
+
+    @property
+    def folder(self) -> Path:
+        if self._folder is None:
+            self._folder = default_backup_folder(self.ctx.db.path)
+        return self._folder
+
+    # ------------------------------------------------------------------ naming
+
+    def _pattern(self) -> re.Pattern[str]:
+        stem = re.escape(self.ctx.db.path.stem)
+        return re.compile(rf"^{stem}-(\d{{8}}T\d{{6}}Z)(?:-(\d+))?-(exit|daily|manual)\.bak$")
+
+    def _new_path(self, reason: str, now: datetime) -> Path:
+        stamp = ensure_utc(now).strftime(_STAMP)
+        base = f"{self.ctx.db.path.stem}-{stamp}"
+        n = 1
+        candidate = self.folder / f"{base}-{reason}.bak"
+        while candidate.exists():
+            n += 1
+            candidate = self.folder / f"{base}-{n}-{reason}.bak"
+        return candidate
+
+    def _info(self, path: Path) -> BackupInfo | None:
+        match = self._pattern().match(path.name)
+        if match is None or not path.is_file():
+            return None
+        taken = datetime.strptime(match[1], _STAMP).replace(tzinfo=UTC)
+        return BackupInfo(path, taken, match[3], path.stat().st_size)
+
+    # ------------------------------------------------------------------ use cases
+
+    def list_backups(self) -> list[BackupInfo]:
+        """This database's backups in the folder, newest first."""
+        if not self.folder.is_dir():
+            return []
+        found = [info for p in self.folder.iterdir() if (info := self._info(p)) is not None]
+        return sorted(found, key=_order, reverse=True)
+
+    def daily_backup_due(self) -> bool:
+        backups = self.list_backups()
+        return not backups or self.ctx.now() - backups[0].taken_at >= DAILY_INTERVAL
+
+    def back_up_now(self, actor: Actor) -> BackupInfo:
+        """A manual backup into the backups folder (kept until someone deletes it)."""
+        actor.require(Action.BACKUP_RESTORE)
+        info = self._write("manual")
+        with self.ctx.db.write() as s:
+            audit_change(
+                s,
+                self.ctx,
+                actor,
+                "backup.create",
+                "database",
+                None,
+                after={"file": str(info.path), "reason": "manual", "bytes": info.size_bytes},
+            )
+        return info
+
+    def rolling_backup(self, reason: RollingReason) -> BackupInfo:
+        """An automatic backup (``"exit"`` or ``"daily"``), then prune to ``backups_to_keep``."""
+        if reason not in ROLLING_REASONS:
+            raise ValidationError(
+                "Backup reason", reason, f"Backup reason {reason!r} must be exit or daily."
+            )
+        info = self._write(reason)
+        self._prune()
+        return info
+
+    def restore(self, actor: Actor, backup_path: Path) -> RestoreInfo:
+        """Replace the open database's content with the verified backup ``backup_path``."""
+        actor.require(Action.BACKUP_RESTORE)
+        db = self.ctx.db
+        source = Path(backup_path).expanduser().absolute()
+        db.engine.dispose()  # no pooled connection may hold a snapshot of the old content
+        result = restore_database(source, db.path, clock=self.ctx.clock, key=db.key)
+        db.engine.dispose()
+        restored_revision = current_revision(db.engine)
+        upgraded_from = None
+        if restored_revision != head_revision():
+            upgrade_to_head(db.engine, db.path, clock=self.ctx.clock, key=db.key)
+            upgraded_from = restored_revision or "(none)"
+        kept = result.replaced_kept_at
+        with db.write() as s:
+            audit_change(
+                s,
+                self.ctx,
+                actor,
+                "backup.restore",
+                "database",
+                None,
+                after={
+                    "restored_from": str(source),
+                    "replaced_kept_at": str(kept) if kept else None,
+                    "upgraded_from": upgraded_from,
+                },
+            )
+        return RestoreInfo(db.path, source, kept, upgraded_from)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _write(self, reason: str) -> BackupInfo:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        dest = self._new_path(reason, self.ctx.now())
+        backup_database(self.ctx.db.path, dest, key=self.ctx.db.key)
+        info = self._info(dest)
+        assert info is not None, dest
+        return info
+
+    def _keep(self) -> int:
+        with self.ctx.db.read() as s:
+            return int(get_setting(s, "backups_to_keep"))
+
+    def _prune(self) -> list[Path]:
+        """Delete the rolling backups beyond the newest ``backups_to_keep``."""
+        rolling = [b for b in self.list_backups() if b.reason in ROLLING_REASONS]
+        doomed = [b.path for b in rolling[self._keep() :]]
+        for path in doomed:
+            path.unlink(missing_ok=True)
+        return doomed
+
+
+def _order(info: BackupInfo) -> tuple[datetime, int]:
+    match = re.search(r"Z-(\d+)-[a-z]+\.bak$", info.path.name)
+    return info.taken_at, int(match[1]) if match else 1
