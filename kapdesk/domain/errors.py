@@ -6,6 +6,7 @@ user as a traceback.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
@@ -67,5 +68,16 @@ class ProtocolError(KapdeskError):
 class AuthenticationFailed(KapdeskError):
     """Wrong username or password: deliberately does not say which."""
 
-    def __init__(self) -> None:
-        super().__init__("Unknown username or wrong password.")
+    def __init__(self, message: str = "Unknown username or wrong password.") -> None:
+        super().__init__(message)
+
+
+class AccountLocked(AuthenticationFailed):
+    """Too many wrong passwords in a row: the account is locked until ``until`` (aware UTC).
+
+    The message says until when, never whether the password just given was right.
+    """
+
+    def __init__(self, until: datetime, message: str) -> None:
+        KapdeskError.__init__(self, message)
+        self.until = until

@@ -27,6 +27,9 @@ class Actor:
     username: str
     full_name: str
     role: Role
+    # Set by UserService.authenticate after an administrator's reset: the front end must
+    # have the user choose a new password (UserService.change_password) before going on.
+    must_change_password: bool = field(default=False, compare=False)
 
     def require(self, action: Action) -> None:
         require(self.role, action)

@@ -27,6 +27,7 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState, is_terminal
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import CourseInfo
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.storage.orm import Course, DosingSession, Patient
 
@@ -74,6 +75,7 @@ def _as_date(field: str, value: object) -> date:
     raise ValidationError(field, value, f"{field} {value!r} is not a date (YYYY-MM-DD).")
 
 
+@audit_denials
 class CourseService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

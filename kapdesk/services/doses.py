@@ -32,6 +32,7 @@ from kapdesk.domain.protocol import Phase, Route
 from kapdesk.domain.session_state import SessionEvent, SessionState, state_after_event
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import DoseInfo
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.session_support import (
     MAX_LOT_CHARS,
@@ -45,11 +46,13 @@ from kapdesk.services.session_support import (
     user_names,
     who_may,
 )
+from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Dose, HoldOverride, User, VitalReading
 
 _S = SessionState
 
 
+@audit_denials
 class DoseService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -75,6 +78,7 @@ class DoseService:
         actor.require(Action.RECORD_DOSE)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
+            ensure_not_signed(s, "dosing_session", session_id)
             ds, protocol, state = loaded.session, loaded.protocol, loaded.state
             if state is _S.SCHEDULED:
                 raise refuse(

@@ -33,6 +33,7 @@ from kapdesk.domain.instruments import (
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import CourseOutcomeInfo, InstrumentInfo
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.session_support import given_time, user_names
 from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Patient
@@ -68,6 +69,7 @@ def _results(s: Session, *conditions: ColumnElement[bool]) -> list[InstrumentInf
     return [instrument_info(r, names) for r in rows]
 
 
+@audit_denials
 class InstrumentService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

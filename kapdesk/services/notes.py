@@ -43,9 +43,11 @@ from kapdesk.domain.notes import (
 from kapdesk.domain.permissions import Action, Role
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import NoteInfo
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import CLOSED_STATES
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.session_support import given_time, load, user_names
+from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Course, DosingSession, Note
 
 
@@ -95,6 +97,7 @@ def _require_editor(actor: Actor, n: Note, names: dict[int, str]) -> None:
         )
 
 
+@audit_denials
 class NoteService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -111,6 +114,7 @@ class NoteService:
         text = validate_text("Session note", body)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
+            ensure_not_signed(s, "dosing_session", session_id)
             row = s.scalar(
                 select(Note).where(
                     Note.dosing_session_id == session_id, Note.kind == NoteKind.SESSION.value
@@ -229,6 +233,7 @@ class NoteService:
                     note_id,
                     f"Note #{note_id} is a {row.kind} note, not an integration note.",
                 )
+            ensure_not_signed(s, "note", note_id)
             _refuse_final(row)
             _require_editor(actor, row, user_names(s, [row.author_id]))
             new_sections = merged_sections(row.sections or {}, changes)
@@ -253,6 +258,7 @@ class NoteService:
         actor.require(Action.SIGN_INTEGRATION_NOTE if is_integration else Action.SIGN_SESSION)
         with self.ctx.db.write() as s:
             row = _get(s, note_id)
+            ensure_not_signed(s, "note", note_id)
             _refuse_final(row)
             if is_integration:
                 _require_editor(actor, row, user_names(s, [row.author_id]))

@@ -26,8 +26,10 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import ObservationInfo
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.session_support import Loaded, given_time, load, refuse, user_names
+from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Observation
 
 # States in which nothing more is observed: the patient had no ketamine and left.
@@ -35,8 +37,10 @@ CLOSED_STATES: Final = frozenset({SessionState.CANCELLED, SessionState.DOSE_WITH
 
 
 def open_for_recording(s: Session, ctx: ServiceContext, session_id: int, what: str) -> Loaded:
-    """The session, unless it was cancelled or its dose withheld (IllegalTransition)."""
+    """The session, unless it was cancelled or its dose withheld (IllegalTransition), or
+    signed (RecordLocked)."""
     loaded = load(s, ctx, session_id)
+    ensure_not_signed(s, "dosing_session", session_id)
     if loaded.state in CLOSED_STATES:
         raise refuse(
             loaded.state,
@@ -59,6 +63,7 @@ def observation_info(o: Observation, names: dict[int, str]) -> ObservationInfo:
     )
 
 
+@audit_denials
 class ObservationService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

@@ -34,6 +34,7 @@ from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import PatientInfo
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.storage.orm import Patient
 
@@ -75,6 +76,7 @@ def _local_today(ctx: ServiceContext) -> date:
     return ctx.now().astimezone().date()
 
 
+@audit_denials
 class PatientService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

@@ -34,6 +34,7 @@ from kapdesk.domain.session_state import SessionState, transition
 from kapdesk.domain.vitals import validate_weight
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import DischargeCheck, OverrideInfo, SessionDetail, SessionInfo
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.session_checklist import WEIGHT_ID, clean_answers, merge
 from kapdesk.services.session_detail import build_detail
@@ -61,6 +62,7 @@ from kapdesk.services.session_support import (
     validate_prescriber,
     who_may,
 )
+from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Course, Dose, DosingSession, HoldOverride, Patient, VitalReading
 
 _S = SessionState
@@ -68,6 +70,7 @@ _PRE_DOSE = (_S.CHECKED_IN, _S.PRE_DOSE_VITALS)
 _AFTER_DOSE = (_S.DOSED, _S.MONITORING)
 
 
+@audit_denials
 class SessionService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -116,6 +119,7 @@ class SessionService:
         actor.require(Action.CHECK_IN)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
+            ensure_not_signed(s, "dosing_session", session_id)
             ds = loaded.session
             before = snapshot(ds)
             ds.state = transition(loaded.state, _S.CHECKED_IN).value
@@ -136,6 +140,7 @@ class SessionService:
         actor.require(action)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
+            ensure_not_signed(s, "dosing_session", session_id)
             ds = loaded.session
             before = snapshot(ds)
             ds.state = transition(loaded.state, target, reason=text).value
@@ -154,6 +159,7 @@ class SessionService:
         actor.require(Action.COMPLETE_CHECKLIST)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
+            ensure_not_signed(s, "dosing_session", session_id)
             ds, protocol = loaded.session, loaded.protocol
             clean = clean_answers(protocol, answers)
             if WEIGHT_ID in clean and clean[WEIGHT_ID] != ds.weight_kg:
@@ -206,6 +212,7 @@ class SessionService:
         actor.require(Action.OVERRIDE_HOLD)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
+            ensure_not_signed(s, "dosing_session", session_id)
             if loaded.state not in _PRE_DOSE:
                 raise refuse(
                     loaded.state,
@@ -292,6 +299,7 @@ class SessionService:
         actor.require(Action.DISCHARGE)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
+            ensure_not_signed(s, "dosing_session", session_id)
             ds = loaded.session
             clean = validate_answers(loaded.protocol, answers)
             if loaded.state not in _AFTER_DOSE:
@@ -322,6 +330,7 @@ class SessionService:
         reason = reason_text(unmet_reason)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
+            ensure_not_signed(s, "dosing_session", session_id)
             ds = loaded.session
             state = loaded.state
             if state is _S.DOSED:

@@ -29,6 +29,7 @@ from kapdesk.domain.protocol import Route
 from kapdesk.domain.side_effects import Severity, validate_side_effect
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import SideEffectInfo
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import open_for_recording
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.session_support import (
@@ -147,6 +148,7 @@ def _validated(
     }
 
 
+@audit_denials
 class SideEffectService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

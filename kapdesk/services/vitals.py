@@ -25,6 +25,7 @@ from kapdesk.domain.session_state import ACTIVE, SessionEvent, SessionState, sta
 from kapdesk.domain.vitals import VitalsInput, classify, validate_vitals
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import ReadingInfo, RecordedReading
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.session_support import (
     given_time,
@@ -35,6 +36,7 @@ from kapdesk.services.session_support import (
     refuse,
     user_names,
 )
+from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import HoldOverride, VitalReading
 
 _S = SessionState
@@ -44,6 +46,7 @@ def _as_input(r: VitalReading) -> VitalsInput:
     return VitalsInput(r.systolic, r.diastolic, r.pulse, r.spo2)
 
 
+@audit_denials
 class VitalsService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -64,6 +67,7 @@ class VitalsService:
         actor.require(Action.RECORD_VITALS)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
+            ensure_not_signed(s, "dosing_session", session_id)
             ds, protocol, state = loaded.session, loaded.protocol, loaded.state
             if state is _S.SCHEDULED:
                 raise refuse(

@@ -374,3 +374,61 @@ def _load_json(text: str | None) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         raise ValueError("audit before/after must be a JSON object")
     return data
+
+
+# --- revision 0002: signatures and addenda ------------------------------------------------
+
+
+class Signature(Base):
+    """An electronic signature of one record (see :mod:`kapdesk.domain.signing`).
+
+    ``entity``/``entity_id`` name the record (no foreign key: three kinds of
+    record); at most one signature per record. Signer name and role are copied
+    as they were at signing. ``content_sha256`` covers the record and all it
+    holds; ``hash_scheme`` says how it was computed. Append-only: triggers
+    (revision 0002) reject UPDATE and DELETE.
+    """
+
+    __tablename__ = "signatures"
+    __table_args__ = (
+        Index("ix_signatures_entity_entity_id", "entity", "entity_id", unique=True),
+        Index("ix_signatures_signer_id", "signer_id"),
+        CheckConstraint("entity IN ('dosing_session', 'note', 'addendum')", name="entity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int]
+    signer_id: Mapped[int] = mapped_column(_fk("users.id"))
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signer_role: Mapped[str] = mapped_column(String(32))
+    signed_at: Mapped[datetime]
+    meaning: Mapped[str] = mapped_column(String(200))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(32))
+    hash_scheme: Mapped[int] = mapped_column(default=1)
+
+
+class Addendum(Base):
+    """Text (and optionally corrected values) appended to a signed session or note.
+
+    The original stays unchanged; an addendum may itself be signed (a
+    ``signatures`` row with entity ``addendum``). Append-only like signatures.
+    """
+
+    __tablename__ = "addenda"
+    __table_args__ = (
+        Index("ix_addenda_entity_entity_id", "entity", "entity_id"),
+        Index("ix_addenda_author_id", "author_id"),
+        CheckConstraint("entity IN ('dosing_session', 'note')", name="entity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int]
+    author_id: Mapped[int] = mapped_column(_fk("users.id"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    author_role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    corrected: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

@@ -19,7 +19,7 @@ from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage.db import Database
-from kapdesk.storage.orm import Base, Course, Patient
+from kapdesk.storage.orm import AuditEntry, Base, Course, Patient
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -88,13 +88,23 @@ def admin(ctx: ServiceContext) -> Actor:
     return _actor(ctx, Role.ADMIN)
 
 
-def table_counts(db: Database) -> dict[str, int]:
-    """Rows in every table: invalid input must leave all of these unchanged."""
+def table_counts(db: Database, *, include_denials: bool = False) -> dict[str, int]:
+    """Rows in every table: invalid input must leave all of these unchanged.
+
+    A refused action (PermissionDenied) is audited as ``denied.*`` in its own transaction;
+    those entries are left out of the audit_log count unless ``include_denials``.
+    """
     with db.read() as s:
-        return {
+        counts = {
             t.name: int(s.scalar(select(func.count()).select_from(t)) or 0)
             for t in Base.metadata.sorted_tables
         }
+        if not include_denials:
+            denials = s.scalar(
+                select(func.count(AuditEntry.id)).where(AuditEntry.action.like("denied.%"))
+            )
+            counts["audit_log"] -= int(denials or 0)
+        return counts
 
 
 def insert_patient_and_course(

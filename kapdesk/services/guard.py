@@ -1,0 +1,115 @@
+"""Refused actions are audited, centrally: the ``@audit_denials`` class decorator.
+
+Put it on a service class (one with ``self.ctx``). Every public method that
+takes an ``actor`` is wrapped: when it raises :class:`PermissionDenied`, the
+refusal is written to the audit trail as ``denied.<action>`` in its *own*
+short write transaction (the refused change itself was rolled back, or never
+started), then the error propagates unchanged. The entry names the record the
+call was about when the method has a recognised id parameter (``session_id``,
+``patient_id``, ``note_id``, ... or ``entity``/``entity_id``), so the audit
+viewer can show which patient it concerned. Argument values other than that
+id are never stored (no passwords, no clinical text).
+
+A refusal is audited once even when it passes through several wrapped methods.
+Writing the entry must not hide the refusal: if the database cannot take it
+(busy, read-only), the failure is logged and the PermissionDenied still raised.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
+
+from kapdesk.domain.errors import PermissionDenied
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.recording import audit_change
+
+_log = logging.getLogger(__name__)
+_AUDITED = "_kapdesk_denial_audited"
+
+T = TypeVar("T")
+
+# Parameter name -> the audit entity it identifies.
+TARGET_PARAMETERS: Final = {
+    "session_id": "dosing_session",
+    "patient_id": "patient",
+    "course_id": "course",
+    "note_id": "note",
+    "side_effect_id": "side_effect",
+    "user_id": "user",
+}
+
+
+def _target(arguments: dict[str, Any]) -> tuple[str, int | None]:
+    entity, entity_id = arguments.get("entity"), arguments.get("entity_id")
+    if isinstance(entity_id, int) and entity is not None:
+        return str(entity)[:64], entity_id
+    for name, kind in TARGET_PARAMETERS.items():
+        value = arguments.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return kind, value
+    return "permission", None
+
+
+def record_denial(
+    ctx: ServiceContext,
+    actor: Actor,
+    exc: PermissionDenied,
+    where: str,
+    target: tuple[str, int | None],
+) -> None:
+    """Write ``denied.<action>`` in its own transaction (never raises)."""
+    if getattr(exc, _AUDITED, False):
+        return
+    setattr(exc, _AUDITED, True)
+    entity, entity_id = target
+    try:
+        with ctx.db.write() as s:
+            audit_change(
+                s,
+                ctx,
+                actor,
+                f"denied.{exc.action}",
+                entity,
+                entity_id,
+                after={
+                    "role": exc.role,
+                    "action": exc.action,
+                    "call": where,
+                    "message": str(exc),
+                },
+            )
+    except Exception:  # the refusal matters more than its record; keep it visible in logs
+        _log.exception("could not audit a refused action (%s by user %s)", where, actor.user_id)
+
+
+def _guarded(fn: Callable[..., Any], owner: str) -> Callable[..., Any]:
+    signature = inspect.signature(fn)
+    if "actor" not in signature.parameters:
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(self, *args, **kwargs)
+        except PermissionDenied as exc:
+            bound = signature.bind_partial(self, *args, **kwargs).arguments
+            actor = bound.get("actor")
+            ctx = getattr(self, "ctx", None)
+            if isinstance(actor, Actor) and isinstance(ctx, ServiceContext):
+                record_denial(ctx, actor, exc, f"{owner}.{fn.__name__}", _target(bound))
+            raise
+
+    return wrapper
+
+
+def audit_denials(cls: type[T]) -> type[T]:
+    """Class decorator: audit every PermissionDenied its public actor-taking methods raise."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.isfunction(member):
+            continue
+        setattr(cls, name, _guarded(member, cls.__name__))
+    return cls

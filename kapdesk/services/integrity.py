@@ -1,0 +1,183 @@
+"""``kapdesk check``, signature part: does every signed record still match its signature?
+
+:func:`verify_signatures` (any session or connection) and
+:func:`verify_signatures_at` (a file, opened read-only) recompute each
+signature's content hash from the rows as stored and compare it with:
+
+* the signature row - a mismatch means the record (or anything in it) was
+  changed behind the app's back, or the signature row was copied onto another
+  record (then another signature carries the same hash, which can never happen
+  legitimately because the hash covers the entity type and id);
+* the ``sign.signed`` audit entry written with it - the hash-chained audit
+  trail anchors each signature, so a signature removed, forged (no entry) or
+  rewritten to fit altered content (differs from its entry) is reported too.
+
+Each problem names the signature and the record, e.g. "signature 3
+(dosing_session 12): content changed since signing". Checking the audit chain
+itself is :func:`kapdesk.storage.audit.verify_chain` (run by ``kapdesk check``
+before this).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from kapdesk.domain.signing import SignedEntity
+from kapdesk.services.signed_records import record_hash
+from kapdesk.storage.audit import to_jsonable
+from kapdesk.storage.backup import VerifyReport
+from kapdesk.storage.engine import create_readonly_engine
+from kapdesk.storage.orm import AuditEntry, Signature
+
+# Fields of a signature that its audit entry must repeat exactly.
+ANCHORED_FIELDS = (
+    "entity", "entity_id", "signer_id", "signer_name", "signer_role", "signed_at", "meaning",
+    "content_sha256", "method", "hash_scheme",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SignatureProblem:
+    signature_id: int
+    entity: str
+    entity_id: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    checked: int  # signatures whose record was recomputed
+    problems: tuple[SignatureProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def messages(self) -> list[str]:
+        return [p.message for p in self.problems]
+
+
+def _name(sig_id: int, entity: object, entity_id: object) -> str:
+    return f"signature {sig_id} ({entity} {entity_id})"
+
+
+def _audited(s: Session) -> dict[int, tuple[int, dict[str, Any]]]:
+    """signature id -> (audit entry id, the signature as recorded then)."""
+    found: dict[int, tuple[int, dict[str, Any]]] = {}
+    entries = s.execute(
+        select(AuditEntry.id, AuditEntry.after).where(
+            AuditEntry.action == "sign.signed", AuditEntry.entity == "signature"
+        )
+    )
+    for entry_id, after in entries:
+        try:
+            data = json.loads(after or "null")
+            sig_id = int(data["id"])
+        except (ValueError, TypeError, KeyError):
+            continue
+        found.setdefault(sig_id, (entry_id, data))
+    return found
+
+
+def _content_problem(sig: Signature, hashes: dict[str, list[Signature]], s: Session) -> str | None:
+    try:
+        kind = SignedEntity(sig.entity)
+    except ValueError:
+        return f"{_name(sig.id, sig.entity, sig.entity_id)}: unknown kind of record"
+    actual = record_hash(s, kind, sig.entity_id)
+    if actual is None:
+        return f"{_name(sig.id, sig.entity, sig.entity_id)}: the signed record no longer exists"
+    if actual == sig.content_sha256:
+        return None
+    twins = [o for o in hashes[sig.content_sha256] if o.id != sig.id]
+    if twins:
+        src = twins[0]
+        return (
+            f"{_name(sig.id, sig.entity, sig.entity_id)}: signature copied from "
+            f"{_name(src.id, src.entity, src.entity_id)}; its hash does not match "
+            f"{sig.entity} {sig.entity_id}"
+        )
+    return f"{_name(sig.id, sig.entity, sig.entity_id)}: content changed since signing"
+
+
+def _anchor_problem(sig: Signature, audited: dict[int, tuple[int, dict[str, Any]]]) -> str | None:
+    name = _name(sig.id, sig.entity, sig.entity_id)
+    if sig.id not in audited:
+        return f"{name}: no audit entry records it; it was not made by kapdesk"
+    entry_id, recorded = audited[sig.id]
+    current = {f: to_jsonable(getattr(sig, f)) for f in ANCHORED_FIELDS}
+    differing = [f for f in ANCHORED_FIELDS if recorded.get(f) != current[f]]
+    if differing:
+        return f"{name}: differs from its audit entry {entry_id} in {', '.join(differing)}"
+    return None
+
+
+def verify_signatures(bind: Session | Connection) -> SignatureReport:
+    """Recompute every signature; read-only. Call it inside one transaction for one snapshot."""
+    s = bind if isinstance(bind, Session) else Session(bind=bind)
+    try:
+        sigs = list(s.scalars(select(Signature).order_by(Signature.id)))
+        audited = _audited(s)
+        hashes: dict[str, list[Signature]] = defaultdict(list)
+        for sig in sigs:
+            hashes[sig.content_sha256].append(sig)
+        problems: list[SignatureProblem] = []
+        for sig in sigs:
+            for message in (_content_problem(sig, hashes, s), _anchor_problem(sig, audited)):
+                if message:
+                    problems.append(SignatureProblem(sig.id, sig.entity, sig.entity_id, message))
+        present = {sig.id for sig in sigs}
+        for sig_id, (entry_id, recorded) in sorted(audited.items()):
+            if sig_id not in present:
+                entity, entity_id = recorded.get("entity"), recorded.get("entity_id")
+                message = (
+                    f"{_name(sig_id, entity, entity_id)}, recorded in audit entry {entry_id}, "
+                    "is missing: a signature was removed"
+                )
+                eid = entity_id if isinstance(entity_id, int) else None
+                problems.append(SignatureProblem(sig_id, str(entity), eid, message))
+        return SignatureReport(len(sigs), tuple(problems))
+    finally:
+        if s is not bind:
+            s.close()
+
+
+def verify_signatures_at(path: Path, *, key: str | None = None) -> SignatureReport:
+    """:func:`verify_signatures` on the database file at ``path`` (``key``: an encrypted
+    file's passphrase), never writing to it."""
+    engine = create_readonly_engine(Path(path), key=key)
+    try:
+        with engine.connect() as conn, conn.begin():
+            return verify_signatures(conn)
+    finally:
+        engine.dispose()
+
+
+def check_lines(
+    path: Path, report: VerifyReport, *, key: str | None = None
+) -> tuple[list[str], bool]:
+    """What ``kapdesk check`` prints, and whether all is well: the storage checks of
+    ``report`` (integrity, foreign keys, schema, audit chain) plus every signature.
+
+    Signatures are checked when the file is at the current schema and readable.
+    """
+    if report.revision != report.head or report.audit is None:
+        return report.lines(), report.ok
+    try:
+        sigs = verify_signatures_at(path, key=key)
+    except Exception as exc:  # unreadable is itself a finding
+        return [*report.lines(), f"{path}: signatures could not be checked: {exc}"], False
+    if sigs.ok:
+        lines = [*report.lines()]
+        if report.ok:
+            lines.append(f"{path}: ok ({sigs.checked} signed records match their signatures)")
+        return lines, report.ok
+    problems = [f"{path}: {m}" for m in sigs.messages()]
+    return [*(report.lines() if not report.ok else []), *problems], False

@@ -1,0 +1,119 @@
+"""Signed records: what a signature covers, and the lock every changing service checks.
+
+* :func:`ensure_not_signed` - call it inside the write transaction of any use
+  case that changes a session, anything recorded in it, or a note; a signed
+  record raises RecordLocked ("Session 12 was signed by Dr X on ...; add an
+  addendum instead.").
+* :func:`record_content` / :func:`record_hash` - the canonical content of a
+  signed record as stored *now*, and its SHA-256 (scheme in
+  :mod:`kapdesk.domain.signing`). A dosing session covers the session row, its
+  course's patient, and every reading, dose, hold override, side effect,
+  observation and session note recorded in it. A note or an addendum covers
+  its own row (a note also its course's patient).
+
+Content is always read back from the database (not from objects in memory),
+so the hash computed at signing equals the one ``kapdesk check`` recomputes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from kapdesk.domain.errors import RecordLocked
+from kapdesk.domain.signing import (
+    SignedEntity,
+    content_sha256,
+    locked_message,
+    pick,
+    rows,
+)
+from kapdesk.storage.audit import row_snapshot
+from kapdesk.storage.orm import (
+    Addendum,
+    Base,
+    Course,
+    Dose,
+    DosingSession,
+    HoldOverride,
+    Note,
+    Observation,
+    SideEffect,
+    Signature,
+    VitalReading,
+)
+
+# What a dosing-session signature covers besides the session row (table, model).
+SESSION_PARTS: tuple[tuple[str, type[Base], InstrumentedAttribute[int]], ...] = (
+    ("vital_readings", VitalReading, VitalReading.session_id),
+    ("doses", Dose, Dose.session_id),
+    ("hold_overrides", HoldOverride, HoldOverride.session_id),
+    ("side_effects", SideEffect, SideEffect.session_id),
+    ("observations", Observation, Observation.session_id),
+)
+
+
+def signature_of(s: Session, entity: SignedEntity | str, entity_id: int) -> Signature | None:
+    return s.scalar(
+        select(Signature).where(
+            Signature.entity == SignedEntity(entity).value, Signature.entity_id == entity_id
+        )
+    )
+
+
+def ensure_not_signed(s: Session, entity: SignedEntity | str, entity_id: int) -> None:
+    """RecordLocked when the record has a signature; call before changing it or its parts."""
+    sig = signature_of(s, entity, entity_id)
+    if sig is not None:
+        raise RecordLocked(
+            locked_message(SignedEntity(entity), entity_id, sig.signer_name, sig.signed_at)
+        )
+
+
+def _snap(table: str, obj: object) -> dict[str, Any]:
+    return pick(table, row_snapshot(obj))
+
+
+def _course(s: Session, course_id: int) -> dict[str, Any] | None:
+    course = s.get(Course, course_id)
+    return None if course is None else _snap("courses", course)
+
+
+def _session_content(s: Session, session_id: int) -> dict[str, Any] | None:
+    ds = s.get(DosingSession, session_id)
+    if ds is None:
+        return None
+    content: dict[str, Any] = {
+        "dosing_session": _snap("dosing_sessions", ds),
+        "course": _course(s, ds.course_id),
+    }
+    for table, model, session_column in SESSION_PARTS:
+        found = s.scalars(select(model).where(session_column == session_id))
+        content[table] = rows(table, (row_snapshot(r) for r in found))
+    notes = s.scalars(
+        select(Note).where(Note.dosing_session_id == session_id, Note.kind == "session")
+    )
+    content["session_notes"] = rows("notes", (row_snapshot(n) for n in notes))
+    return content
+
+
+def record_content(s: Session, entity: SignedEntity | str, entity_id: int) -> dict[str, Any] | None:
+    """The record's signed content as stored now, or None when the record does not exist."""
+    kind = SignedEntity(entity)
+    if kind is SignedEntity.DOSING_SESSION:
+        return _session_content(s, entity_id)
+    if kind is SignedEntity.NOTE:
+        note = s.get(Note, entity_id)
+        if note is None:
+            return None
+        return {"note": _snap("notes", note), "course": _course(s, note.course_id)}
+    addendum = s.get(Addendum, entity_id)
+    return None if addendum is None else {"addendum": _snap("addenda", addendum)}
+
+
+def record_hash(s: Session, entity: SignedEntity | str, entity_id: int) -> str | None:
+    """SHA-256 of the record's content (scheme 1), or None when it does not exist."""
+    content = record_content(s, entity, entity_id)
+    return None if content is None else content_sha256(entity, entity_id, content)
