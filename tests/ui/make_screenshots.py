@@ -1,0 +1,68 @@
+"""Make the README screenshots from a fresh demo clinic.
+
+    ../shared/tools/screenshot /tmp/ignored.png 60 -- .venv/bin/python tests/ui/make_screenshots.py OUTDIR
+
+Runs on a real (virtual) screen, drives the main window to the Today board, a
+session in monitoring and a patient chart, and saves each window as a PNG.
+Not collected by pytest (no test_ prefix).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kapdesk.app import _qapplication, build_app_context
+from kapdesk.services.board import today_board
+from kapdesk.services.demo import build_demo_clinic
+from kapdesk.services.users import UserService
+from kapdesk.ui.main_window import MainWindow
+
+
+def settle(seconds: float = 0.8) -> None:
+    from PySide6.QtCore import QDeadlineTimer, QEventLoop
+
+    deadline = QDeadlineTimer(int(seconds * 1000))
+    while not deadline.hasExpired():
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def main(outdir: Path) -> int:
+    outdir.mkdir(parents=True, exist_ok=True)
+    qapp = _qapplication()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "demo.sqlite"
+        build_demo_clinic(db_path, seed=1, patients=12)
+        app = build_app_context(db_path, demo=True)
+        app.actor = UserService(app.ctx).authenticate("nurse", "demo")
+        window = MainWindow(app, resume=False)
+        window.resize(1366, 768)
+        window.show()
+        settle(1.5)
+        window.grab().save(str(outdir / "today-board.png"))
+
+        rows = today_board(app.ctx)
+        monitoring = next(r for r in rows if r.state == "monitoring")
+        window.open_session(monitoring.session_id)
+        settle(1.5)
+        window.grab().save(str(outdir / "session-monitoring.png"))
+
+        app.actor = UserService(app.ctx).authenticate("clinician", "demo")
+        detail_patient = next(r for r in rows if r.state == "discharged")
+        from kapdesk.services.sessions import SessionService
+
+        info = SessionService(app.ctx).get(detail_patient.session_id)
+        window.open_patient(info.patient_id)
+        settle(1.5)
+        window.grab().save(str(outdir / "patient-chart.png"))
+        window.close()
+        app.close()
+    qapp.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/kapdesk-shots")))
