@@ -4,9 +4,12 @@
 and starts new ones (``course_dialog.NewIntegrationDialog``). ``IntegrationNoteEditor``
 edits the template sections plus free text. Drafts save themselves: 1 s after
 the last keystroke, when an editor loses focus, and when the window closes (or
-the app quits); the "Saved 10:42" label says when. "Finalize" saves, asks, and
-makes the note final (read-only from then on). "Record PHQ-9…" opens the
-instrument form linked to the note's course.
+the app quits); the "Saved 10:42" label says when.
+"Sign note…" saves and signs the note with the password typed again
+(``kapdesk.ui.signing.SignDialog``); the note is then final and read-only, and
+the signature banner over it shows who signed, when and with which meaning,
+with the addenda written since. "Record PHQ-9…" opens the instrument form
+linked to the note's course.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -31,10 +33,12 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.notes import NoteStatus
 from kapdesk.domain.permissions import Action, Role, can
+from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
 from kapdesk.ui.course_dialog import NewIntegrationDialog, session_choice_text
 from kapdesk.ui.instrument_form import InstrumentDialog
+from kapdesk.ui.signing import SignatureBanner, SignDialog
 from kapdesk.ui.widgets import (
     Field,
     FieldSet,
@@ -53,21 +57,6 @@ if TYPE_CHECKING:
 
 AUTOSAVE_MS = 1000
 BODY_FIELD = "Note text"
-
-
-class FinalizeQuestion:
-    """The one question this editor asks; tests replace ``ask``."""
-
-    @classmethod
-    def ask(cls, parent: QWidget | None, text: str) -> bool:
-        answer = QMessageBox.question(
-            parent,
-            "Finalize integration note",
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
 
 class IntegrationNoteEditor(QDialog):
@@ -90,6 +79,18 @@ class IntegrationNoteEditor(QDialog):
         self.subheading.setWordWrap(True)
         root.addWidget(self.heading)
         root.addWidget(self.subheading)
+        self.signature_banner = SignatureBanner(
+            app,
+            SignedEntity.NOTE,
+            note_id,
+            what=self._sign_what,
+            signable=lambda: False,  # signed from the button below, not from the banner
+            final=lambda: self.note.status == NoteStatus.FINAL,
+            sign_text=None,
+        )
+        self.signature_banner.changed.connect(self._update_state)
+        root.addWidget(self.signature_banner)
+        self.sign_dialog: SignDialog | None = None
 
         self.editors: dict[str, QPlainTextEdit] = {}
         fields: list[Field] = []
@@ -126,12 +127,12 @@ class IntegrationNoteEditor(QDialog):
         self.saved_label.setObjectName("savedLabel")
         self.saved_label.setAccessibleName("Save status")
         self.phq_button = QPushButton("Record P&HQ-9…")
-        self.finalize_button = QPushButton("Fi&nalize")
+        self.sign_button = QPushButton("Si&gn note…")
         self.close_button = QPushButton("&Close")
         self.close_button.setDefault(True)
         bottom.addWidget(self.saved_label, 1)
         bottom.addWidget(self.phq_button)
-        bottom.addWidget(self.finalize_button)
+        bottom.addWidget(self.sign_button)
         bottom.addWidget(self.close_button)
         root.addLayout(bottom)
 
@@ -144,7 +145,7 @@ class IntegrationNoteEditor(QDialog):
             edit.textChanged.connect(self._edited)
             edit.installEventFilter(self)
         self.phq_button.clicked.connect(self.record_phq9)
-        self.finalize_button.clicked.connect(self.finalize)
+        self.sign_button.clicked.connect(self.sign)
         self.close_button.clicked.connect(self.close)
         app.signals.actor_changed.connect(self._update_state)
         quitting = QCoreApplication.instance()
@@ -211,25 +212,40 @@ class IntegrationNoteEditor(QDialog):
         self.save()
         super().reject()
 
-    def finalize(self) -> None:
+    def sign(self) -> SignDialog | None:
+        """Save, then sign with the password typed again; the note is final afterwards."""
         if not self.save():
-            return
-        if not FinalizeQuestion.ask(
+            return None
+        actor = self.app.require_actor()
+        own = actor.user_id == self.note.author_id
+        if self.sign_dialog is not None and not self.sign_dialog.isVisible():
+            self.sign_dialog.deleteLater()
+        dialog = SignDialog(
+            self.app,
+            SignedEntity.NOTE,
+            self.note.id,
+            self._sign_what(),
             self,
-            "Make this integration note final? A final note can no longer be changed; "
-            "corrections are added as addenda.",
-        ):
-            return
+            meaning=Meaning.AUTHORED if own else Meaning.REVIEWED,
+        )
+        dialog.accepted.connect(self._signed)
+        self.sign_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _signed(self) -> None:
         try:
-            self.note = NoteService(self.app.ctx).finalize(self.app.require_actor(), self.note.id)
-        except ValidationError as exc:
-            set_error(self.message, exc.message)
-            return
+            self.note = NoteService(self.app.ctx).get(self.note.id)
         except KapdeskError as exc:
             set_error(self.message, str(exc))
-            return
         self.app.changed("note", self.note.id)
         self._update_state()
+
+    def _sign_what(self) -> str:
+        return (
+            f"the integration note of {local_datetime(self.note.held_at)} "
+            f"(author: {self.note.author or 'unknown'})"
+        )
 
     def record_phq9(self) -> None:
         self.save()
@@ -266,9 +282,10 @@ class IntegrationNoteEditor(QDialog):
     def _update_state(self) -> None:
         note, actor = self.note, self.app.actor
         final = note.status == NoteStatus.FINAL
-        self.heading.setText(
-            f"Integration session {local_datetime(note.held_at)}" + (" (final)" if final else "")
-        )
+        self.signature_banner.refresh()
+        signed = self.signature_banner.is_signed()
+        state = " (signed)" if signed else (" (final)" if final else "")
+        self.heading.setText(f"Integration session {local_datetime(note.held_at)}{state}")
         follows = ""
         if note.dosing_session_id is not None:
             try:
@@ -280,12 +297,20 @@ class IntegrationNoteEditor(QDialog):
         editable = self.editable()
         for edit in (*self.editors.values(), self.body):
             edit.setReadOnly(not editable)
-        may_sign = actor is not None and can(actor.role, Action.SIGN_INTEGRATION_NOTE)
-        self.finalize_button.setEnabled(editable and may_sign)
+        may_sign = (
+            actor is not None
+            and can(actor.role, Action.SIGN_INTEGRATION_NOTE)
+            and (actor.user_id == note.author_id or actor.role is Role.CLINICIAN)
+        )
+        self.sign_button.setEnabled(may_sign and not signed)
+        tip = "" if may_sign else "Only its author or a clinician may sign this note."
+        self.sign_button.setToolTip("Signed." if signed else tip)
         self.phq_button.setEnabled(
             actor is not None and can(actor.role, Action.RECORD_INSTRUMENT) and not final
         )
-        if final:
+        if signed:
+            self.saved_label.setText("Signed · read-only; corrections are addenda")
+        elif final:
             self.saved_label.setText(f"Final · {local_datetime(note.updated_at)}")
         elif not editable:
             self.saved_label.setText("Draft · read-only for you")

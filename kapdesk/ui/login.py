@@ -3,6 +3,11 @@
 Both dialogs are complete from the keyboard: Tab between fields, Enter submits
 (default button), Esc cancels. After ``exec()`` returns Accepted, ``dialog.actor``
 is the signed-in user; the dialogs never change ``app.actor`` themselves.
+
+A locked account gets the service's sentence as it is ("locked until 10:15 ...").
+After an administrator's password reset the sign-in is only finished once the
+user has chosen a new password (``change_dialog``, a ChangePasswordDialog);
+cancelling it leaves nobody signed in and the login dialog open.
 """
 
 from __future__ import annotations
@@ -22,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
-from kapdesk.services.users import UserService, actor_of
 
 if TYPE_CHECKING:
     from kapdesk.app import AppContext
@@ -157,6 +161,10 @@ class FirstAdminDialog(_AccountDialog):
             self.repeat.show_error("Repeat password does not match Password; type it again.")
             self.repeat.edit.clear()
             return
+        # Imported here, not at module level: the login window is painted before the
+        # ORM and the account service are loaded (start-up time).
+        from kapdesk.services.users import UserService, actor_of
+
         users = UserService(self.app.ctx)
         try:
             with _Busy():
@@ -203,6 +211,7 @@ class LoginDialog(_AccountDialog):
         self.username = _Field(self.form, "&Username")
         self.password = _Field(self.form, "&Password", secret=True)
         self._ok_button("&Sign in")
+        self.change_dialog: QDialog | None = None
         self.username.edit.setFocus()
 
     def submit(self) -> None:
@@ -210,14 +219,39 @@ class LoginDialog(_AccountDialog):
         if not self.username.text().strip():
             self.username.show_error("Enter your username.")
             return
+        from kapdesk.services.users import UserService
+
         try:
             with _Busy():
                 self.actor = UserService(self.app.ctx).authenticate(
                     self.username.text(), self.password.text()
                 )
-        except KapdeskError as exc:  # AuthenticationFailed, DatabaseBusy, ...
+        except KapdeskError as exc:  # AuthenticationFailed, AccountLocked, DatabaseBusy, ...
             set_error(self.message, str(exc))
             self.password.edit.clear()
             self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        if self.actor.must_change_password:
+            self._force_change(self.actor, self.password.text())
+            return
         self.accept()
+
+    def _force_change(self, actor: Actor, password: str) -> None:
+        """Not signed in until a new password is chosen (window-modal, non-blocking)."""
+        from kapdesk.ui.change_password import ChangePasswordDialog
+
+        self.actor = None
+        self.password.edit.clear()
+        dialog = ChangePasswordDialog(self.app, actor, self, current_password=password)
+        self.change_dialog = dialog
+        dialog.finished.connect(lambda _code: self._changed(dialog))
+        dialog.open()
+
+    def _changed(self, dialog: QDialog) -> None:
+        actor = getattr(dialog, "actor", None)
+        if dialog.result() == QDialog.DialogCode.Accepted and actor is not None:
+            self.actor = actor
+            self.accept()
+            return
+        set_error(self.message, "Your password was not changed, so you are not signed in.")
+        self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -42,6 +42,7 @@ from kapdesk.ui.course_dialog import ScheduleSessionDialog, StartCourseDialog
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.integration_note import IntegrationNotesPanel
 from kapdesk.ui.patient_dialog import PatientDialog
+from kapdesk.ui.printing import ReportActions, ReportTarget, course_target
 from kapdesk.ui.widgets import (
     banner,
     fill_table,
@@ -149,6 +150,13 @@ class PatientChart(QWidget):
         course_row.addWidget(self.course_combo, 1)
         course_row.addWidget(self.start_course_button)
         course_row.addWidget(self.schedule_button)
+        self.report_actions = ReportActions(
+            self.app,
+            self,
+            self._course_target,
+            nothing="Choose a treatment course to print its summary.",
+            print_text="Print course summary…",
+        )
         self.outcome = QLabel()
         self.outcome.setObjectName("outcomeLine")
         self.outcome.setAccessibleName("Course outcome")
@@ -167,7 +175,10 @@ class PatientChart(QWidget):
         lay.addWidget(self.allergy_banner)
         lay.addWidget(self.item9_banner)
         lay.addLayout(course_row)
-        lay.addWidget(self.course_info)
+        course_info_row = QHBoxLayout()
+        course_info_row.addWidget(self.course_info, 1)
+        course_info_row.addWidget(self.report_actions.buttons(), 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(course_info_row)
         lay.addWidget(self.outcome)
         lay.addWidget(self.tabs, 1)
 
@@ -369,6 +380,11 @@ class PatientChart(QWidget):
         allow(self.schedule_button, Action.SCHEDULE_SESSION, open_course, "Choose an open course.")
         allow(self.phq_button, Action.RECORD_INSTRUMENT)
         allow(self.gad_button, Action.RECORD_INSTRUMENT)
+        self.report_actions.update()
+
+    def _course_target(self) -> ReportTarget | None:
+        course = self.selected_course()
+        return course_target(self.app, course.id) if course is not None else None
 
     # ------------------------------------------------------------ actions
     def _show(self, dialog: QWidget) -> None:

@@ -1,4 +1,4 @@
-"""Integration sessions: start one from the chart, autosaving drafts, PHQ-9, finalize."""
+"""Integration sessions: start one from the chart, autosaving drafts, PHQ-9, signing."""
 
 from __future__ import annotations
 
@@ -14,14 +14,13 @@ from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.notes import SECTION_KEYS
 from kapdesk.domain.permissions import Role
-from kapdesk.storage.orm import AuditEntry, InstrumentResult, Note
-from kapdesk.ui import integration_note as note_module
+from kapdesk.storage.orm import AuditEntry, InstrumentResult, Note, Signature
 from kapdesk.ui.course_dialog import NewIntegrationDialog
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.integration_note import AUTOSAVE_MS, IntegrationNoteEditor
 from kapdesk.ui.patient_chart import PatientChart
 
-from .conftest import focused
+from .conftest import PASSWORD, focused
 from .helpers_patients import CourseHistory, actor_for, build_course_history
 
 
@@ -146,47 +145,66 @@ def test_focus_out_and_close_save_at_once(
     assert note_updates(app, note_id) == 2
 
 
-def test_finalize_makes_the_note_read_only(
-    qtbot: QtBot, app: AppContext, chart: PatientChart, monkeypatch: pytest.MonkeyPatch
+def signatures(app: AppContext) -> list[tuple[str, int, int, str]]:
+    with app.ctx.db.read() as s:
+        return [
+            (g.entity, g.entity_id, g.signer_id, g.meaning)
+            for g in s.scalars(select(Signature).order_by(Signature.id))
+        ]
+
+
+def test_signing_makes_the_note_final_and_read_only(
+    qtbot: QtBot, app: AppContext, chart: PatientChart
 ) -> None:
-    asked: list[str] = []
-    monkeypatch.setattr(
-        note_module.FinalizeQuestion, "ask", classmethod(lambda cls, p, t: asked.append(t) or True)
-    )
     editor = start_note(qtbot, chart)
     qtbot.keyClicks(editor.editors["risk"], "No ideation; safety plan reviewed.")
-    qtbot.mouseClick(editor.finalize_button, Qt.MouseButton.LeftButton)
-    assert asked
-    assert "can no longer be changed" in asked[0]
+    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    dialog = editor.sign_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert note_row(app, editor.note.id).sections["risk"] == "No ideation; safety plan reviewed."
+    assert dialog.meaning.currentText() == "Authored and signed"  # the author signs
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
     row = note_row(app, editor.note.id)
     assert row.status == "final"
-    assert row.sections["risk"] == "No ideation; safety plan reviewed."
+    author = app.require_actor().user_id
+    assert signatures(app) == [("note", editor.note.id, author, "Authored and signed")]
     assert all(e.isReadOnly() for e in editor.editors.values())
     assert editor.body.isReadOnly()
-    assert not editor.finalize_button.isEnabled()
-    assert editor.saved_label.text().startswith("Final")
+    assert not editor.sign_button.isEnabled()
+    assert editor.heading.text().endswith("(signed)")
+    assert editor.saved_label.text().startswith("Signed")
+    assert editor.signature_banner.status.text().startswith("Signed by Test Therapist")
     qtbot.waitUntil(lambda: chart.notes_panel.table.item(0, 2).text() == "final")
 
 
-def test_finalize_declined_keeps_the_draft(
-    qtbot: QtBot, app: AppContext, chart: PatientChart, monkeypatch: pytest.MonkeyPatch
+def test_signing_cancelled_keeps_the_saved_draft(
+    qtbot: QtBot, app: AppContext, chart: PatientChart
 ) -> None:
-    monkeypatch.setattr(note_module.FinalizeQuestion, "ask", classmethod(lambda cls, p, t: False))
     editor = start_note(qtbot, chart)
     qtbot.keyClicks(editor.editors["themes"], "x")
-    editor.finalize()
+    dialog = editor.sign()
+    assert dialog is not None
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
     row = note_row(app, editor.note.id)
     assert (row.status, row.sections["themes"]) == ("draft", "x")  # saved, not final
+    assert signatures(app) == []
+    assert editor.sign_button.isEnabled()
 
 
-def test_empty_note_cannot_be_finalized(
-    qtbot: QtBot, app: AppContext, chart: PatientChart, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(note_module.FinalizeQuestion, "ask", classmethod(lambda cls, p, t: True))
+def test_empty_note_cannot_be_signed(qtbot: QtBot, app: AppContext, chart: PatientChart) -> None:
     editor = start_note(qtbot, chart)
-    editor.finalize()
-    assert "is empty; an empty note cannot be final" in editor.message.text()
+    dialog = editor.sign()
+    assert dialog is not None
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert "is empty; an empty note cannot be signed" in dialog.message.text()
     assert note_row(app, editor.note.id).status == "draft"
+    assert signatures(app) == []
 
 
 def test_record_phq9_from_the_note_links_it_to_the_course(
@@ -216,7 +234,7 @@ def test_other_therapists_draft_is_read_only(
     editor = chart.notes_panel.open_note(history.draft_note_id)
     assert editor.body.isReadOnly()
     assert editor.saved_label.text() == "Draft · read-only for you"
-    assert not editor.finalize_button.isEnabled()
+    assert not editor.sign_button.isEnabled()
     before = note_updates(app, history.draft_note_id)
     editor.body.setPlainText("typed anyway")
     editor.close()

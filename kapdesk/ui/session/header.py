@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from kapdesk.domain.schedule import ItemStatus, next_due
@@ -79,6 +80,12 @@ class SessionHeader(QFrame):
         grid.addWidget(self.alert, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         self._detail: SessionDetail | None = None
+
+    def add_tools(self, tools: QWidget) -> None:
+        """Page-wide buttons (print, save as PDF) in the top-right corner."""
+        grid = self.layout()
+        if isinstance(grid, QGridLayout):
+            grid.addWidget(tools, 0, 2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
 
     def show_detail(self, detail: SessionDetail, now: datetime) -> None:
         self._detail = detail

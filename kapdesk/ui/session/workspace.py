@@ -32,8 +32,9 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import ItemStatus
 from kapdesk.domain.session_state import SessionState
+from kapdesk.ui.printing import ReportActions, session_target
 from kapdesk.ui.session.checklist import ChecklistPage, checklist_complete
-from kapdesk.ui.session.common import StepPage
+from kapdesk.ui.session.common import TERMINAL, StepPage
 from kapdesk.ui.session.discharge import DischargePage
 from kapdesk.ui.session.dose import DosePage
 from kapdesk.ui.session.header import SessionHeader, set_level
@@ -41,6 +42,7 @@ from kapdesk.ui.session.monitoring import MonitoringPage
 from kapdesk.ui.session.note import NotePanel
 from kapdesk.ui.session.pre_dose import PreDosePage, pre_dose_readings
 from kapdesk.ui.session.side_effects import SideEffectsPage
+from kapdesk.ui.signing import SignatureBanner
 
 if TYPE_CHECKING:
     from kapdesk.app import AppContext
@@ -102,6 +104,19 @@ class SessionWorkspace(QWidget):
         root.setContentsMargins(0, 0, 0, 0)
         self.header = SessionHeader(self.protocol, self)
         root.addWidget(self.header)
+        self.report_actions = ReportActions(app, self, lambda: session_target(app, session_id))
+        self.header.add_tools(self.report_actions.buttons())
+        self.signature_banner = SignatureBanner(
+            app,
+            "dosing_session",
+            session_id,
+            what=self._sign_what,
+            signable=lambda: SessionState(self.detail.session.state) in TERMINAL,
+            sign_text="Si&gn session…",
+            covers="The signature covers its readings, doses, side effects, observations and "
+            "the session note.",
+        )
+        root.addWidget(self.signature_banner)
         body = QHBoxLayout()
         root.addLayout(body, 1)
 
@@ -235,6 +250,7 @@ class SessionWorkspace(QWidget):
         for page in self.pages:
             page.show_detail(detail)
         self.note.show_detail(detail)
+        self._show_signature()
         self._show_steps()
         suggested = suggested_step(self, detail)
         if suggested != self._suggested:
@@ -243,6 +259,20 @@ class SessionWorkspace(QWidget):
             self._suggested = suggested
             if following:
                 self.go_to(suggested, focus=self.isVisible())
+
+    def _show_signature(self) -> None:
+        """A signed session is read-only everywhere (the services refuse changes anyway)."""
+        self.signature_banner.refresh()
+        locked = self.signature_banner.is_signed()
+        for page in self.pages:
+            page.setEnabled(not locked)
+        if locked:
+            self.note.editor.setReadOnly(True)
+
+    def _sign_what(self) -> str:
+        s = self.detail.session
+        day = s.scheduled_at.astimezone().strftime("%Y-%m-%d")
+        return f"session {s.id} of {s.patient_name} ({s.mrn}) on {day}"
 
     def _data_changed(self, _entity: str, _entity_id: int) -> None:
         self.refresh()
