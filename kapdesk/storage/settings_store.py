@@ -12,13 +12,16 @@ absent or unreadable) and an allowed range. Use inside ``db.read()`` /
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 from kapdesk.domain.errors import ValidationError
-from kapdesk.storage.orm import Setting
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
         SettingSpec("clinic_name", "Clinic name", str, "kapdesk clinic", 1, 200),
-        SettingSpec("idle_lock_minutes", "Idle lock", int, 10, 1, 240, "minutes"),
+        SettingSpec("idle_lock_minutes", "Idle lock", int, 5, 1, 240, "minutes"),
         SettingSpec("backups_to_keep", "Backups to keep", int, 30, 1, 1000, "backups"),
     )
 }
@@ -81,8 +84,23 @@ def _spec(key: str) -> SettingSpec:
         raise KeyError(f"unknown setting {key!r} (known: {', '.join(sorted(SETTINGS))})") from None
 
 
+def read_setting(conn: Connection, key: str) -> Any:
+    """:func:`get_setting` over a Core connection: start-up reads the clinic name before
+    the ORM (and the models, imported below only when needed) is loaded."""
+    spec = _spec(key)
+    raw = conn.execute(text("SELECT value FROM settings WHERE key = :key"), {"key": key}).scalar()
+    if raw is None:
+        return spec.default
+    try:
+        return spec.validate(json.loads(raw))
+    except (ValidationError, ValueError, TypeError):
+        return spec.default
+
+
 def get_setting(session: Session, key: str) -> Any:
     """The stored value, or the default if it is absent or no longer valid."""
+    from kapdesk.storage.orm import Setting
+
     spec = _spec(key)
     row = session.get(Setting, key)
     if row is None:
@@ -97,6 +115,8 @@ def set_setting(session: Session, key: str, value: object) -> Any:
     """Validate and store ``value``; returns the previous value (the default if unset)."""
     spec = _spec(key)
     clean = spec.validate(value)
+    from kapdesk.storage.orm import Setting
+
     previous = get_setting(session, key)
     row = session.get(Setting, key)
     if row is None:

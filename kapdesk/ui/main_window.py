@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.alerts import AlertBar, AlertCenter
+from kapdesk.ui.backup_actions import BackupActions
 from kapdesk.ui.errors import show_error
+from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.today_board import TodayBoard
 
@@ -110,6 +113,7 @@ class MainWindow(QMainWindow):
         self.session_page: QWidget | None = None
         self.session_id: int | None = None
         self.login_dialog: LoginDialog | None = None
+        self.signed_out = False  # set by sign_out(): run_gui shows the login again
         self.stack.addWidget(self.today)
         self.stack.addWidget(QWidget())  # Patients: built on first visit
         self.stack.addWidget(QWidget())  # Session: built on navigate_session
@@ -161,7 +165,18 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
         file_menu = self.menuBar().addMenu("&File")
+        self.print_action = self._page_action("&Print summary…", "Ctrl+P", "print_action")
+        self.save_pdf_action = self._page_action("Save as P&DF…", "Ctrl+Shift+S", "save_action")
+        file_menu.addAction(self.print_action)
+        file_menu.addAction(self.save_pdf_action)
+        file_menu.aboutToShow.connect(self.update_page_actions)
+        file_menu.addSeparator()
         file_menu.addAction(self.switch_user_action)
+        self.screen_lock = ScreenLock(self)  # wraps the central widget; Ctrl+L
+        file_menu.addAction(self.screen_lock.lock_action)
+        file_menu.addSeparator()
+        self.backup_actions = BackupActions(self)
+        self.backup_actions.add_to(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -174,6 +189,97 @@ class MainWindow(QMainWindow):
             go_menu.addAction(action)
             self.page_actions.append(action)
         self.page_actions[PAGE_SESSION].setEnabled(False)
+        self._build_records_admin_menus()
+
+    def _build_records_admin_menus(self) -> None:
+        """Records > Audit log… (admin, clinician) and Admin > Users… (admin); shown by role."""
+        self.audit_window: QWidget | None = None
+        self.users_window: QWidget | None = None
+        self.records_menu = self.menuBar().addMenu("&Records")
+        self.audit_action = QAction("&Audit log…", self)
+        self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.audit_action.triggered.connect(self.open_audit_log)
+        self.records_menu.addAction(self.audit_action)
+        self.admin_menu = self.menuBar().addMenu("&Admin")
+        self.users_action = QAction("&Users…", self)
+        self.users_action.triggered.connect(self.open_users)
+        self.admin_menu.addAction(self.users_action)
+
+    def _update_role_menus(self) -> None:
+        """Hide what the signed-in role cannot do (the services refuse it anyway)."""
+        actor = self.app.actor
+        for menu, action, needs in (
+            (self.records_menu, self.audit_action, Action.VIEW_AUDIT),
+            (self.admin_menu, self.users_action, Action.MANAGE_USERS),
+        ):
+            allowed = actor is not None and can(actor.role, needs)
+            action.setVisible(allowed)
+            action.setEnabled(allowed)
+            menu.menuAction().setVisible(allowed)
+
+    def _open_window(self, current: QWidget | None, make: Any) -> QWidget:
+        window = current if current is not None and current.isVisible() else make()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def open_audit_log(self) -> QWidget | None:
+        actor = self.app.actor
+        if actor is None or not can(actor.role, Action.VIEW_AUDIT):
+            return None
+        from kapdesk.ui.audit_viewer import AuditLogWindow
+
+        self.audit_window = self._open_window(
+            self.audit_window, lambda: AuditLogWindow(self.app, self)
+        )
+        return self.audit_window
+
+    def open_users(self) -> QWidget | None:
+        actor = self.app.actor
+        if actor is None or not can(actor.role, Action.MANAGE_USERS):
+            return None
+        from kapdesk.ui.users_admin import UsersWindow
+
+        self.users_window = self._open_window(
+            self.users_window, lambda: UsersWindow(self.app, self)
+        )
+        return self.users_window
+
+    def _page_action(self, text: str, keys: str, name: str) -> QAction:
+        """A File menu item for the current page's own action (``report_actions.<name>``).
+
+        The page's action owns the key while the page is visible; the menu item
+        only shows it (its widget context never matches, so the key is not taken twice).
+        """
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(lambda _=False: self._trigger_page_action(name))
+        action.setEnabled(False)
+        return action
+
+    def page_report_action(self, name: str) -> QAction | None:
+        """The visible session's or chart's print/save action, if the page has one."""
+        page: QWidget | None = self.stack.currentWidget()
+        if page is not None and page is self.patients_page:
+            page = getattr(page, "chart", None)
+        found = getattr(getattr(page, "report_actions", None), name, None)
+        return found if isinstance(found, QAction) else None
+
+    def update_page_actions(self) -> None:
+        for item, name in (
+            (self.print_action, "print_action"),
+            (self.save_pdf_action, "save_action"),
+        ):
+            found = self.page_report_action(name)
+            item.setEnabled(found is not None and found.isEnabled())
+            item.setToolTip(found.toolTip() if found is not None else "Open a session or a chart.")
+
+    def _trigger_page_action(self, name: str) -> None:
+        found = self.page_report_action(name)
+        if found is not None and found.isEnabled():
+            found.trigger()
 
     def _update_title(self) -> None:
         try:
@@ -189,6 +295,7 @@ class MainWindow(QMainWindow):
             self.signed_in.setText("Signed in: nobody")
         else:
             self.signed_in.setText(f"Signed in: {actor.full_name} ({actor.role.value})")
+        self._update_role_menus()
 
     # ------------------------------------------------------------ navigation
     def current_page(self) -> int:
@@ -205,6 +312,7 @@ class MainWindow(QMainWindow):
         if row == PAGE_SESSION and self.session_page is None:
             return
         self.stack.setCurrentIndex(row)
+        self.update_page_actions()
         page = self.stack.currentWidget()
         if page is not None:
             page.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -273,7 +381,17 @@ class MainWindow(QMainWindow):
             self.app.actor = actor
             self.statusBar().showMessage(f"{actor.full_name} is now signed in.", 5000)
 
+    def sign_out(self) -> None:
+        """Close the window with nobody signed in (after a restore); run_gui signs in anew."""
+        self.signed_out = True
+        self.close()
+        blocker = QSignalBlocker(self.app.signals)  # the views are discarded, not refreshed
+        self.app.actor = None
+        blocker.unblock()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.today.stop()
         self.alerts.stop()
+        self.screen_lock.stop()
+        self.backup_actions.shutdown()
         super().closeEvent(event)

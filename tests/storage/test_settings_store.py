@@ -20,13 +20,13 @@ from kapdesk.storage.settings_store import (
 
 def test_defaults_before_anything_is_stored(db: Database) -> None:
     with db.read() as s:
-        assert load_settings(s) == ClinicSettings("kapdesk clinic", 10, 30)
+        assert load_settings(s) == ClinicSettings("kapdesk clinic", 5, 30)
 
 
 def test_set_returns_the_previous_value_and_persists(db: Database) -> None:
     with db.write() as s:
         assert set_setting(s, "clinic_name", "  Harbour Clinic ") == "kapdesk clinic"
-        assert set_setting(s, "idle_lock_minutes", 15) == 10
+        assert set_setting(s, "idle_lock_minutes", 15) == 5
     with db.write() as s:
         assert set_setting(s, "idle_lock_minutes", 20) == 15
     with db.read() as s:

@@ -1,0 +1,508 @@
+"""File menu "Back up now" and "Restore…", the daily backup check and the backup on exit.
+
+Backups and restores run on a worker thread (``BackgroundRunner``: a one-thread
+``QThreadPool``), never on the GUI thread: the window keeps repainting and its
+timers keep running while a progress dialog says what is happening. The
+worker uses the same ``Database`` (its engine pool is thread-safe); every
+service call opens its own session, so no session crosses threads. Results
+come back to the GUI thread as queued signals.
+
+Decisions a caller must know:
+
+* Both menu items are shown only to roles with ``BACKUP_RESTORE`` (admins);
+  the service refuses everyone else anyway.
+* Restore: choose a backup (``RestoreChooser.choose``), confirm
+  (``RestoreConfirm.ask``), then other windows are closed (drafts save), the
+  Today page is shown and its timers paused, and the restore runs in the
+  worker. Success: a notice, then ``window.sign_out()`` - ``run_gui`` shows the
+  login again and builds every view anew. Failure: nothing changed, the
+  timers resume and the error is shown.
+* ``start_daily_check()`` (``run_gui`` calls it) asks ``daily_backup_due()``
+  every 10 minutes and makes the daily rolling backup in the worker.
+* :func:`back_up_on_exit` makes the exit rolling backup after the main loop
+  ended (``run_gui``), before the database is closed.
+* Dialog questions go through classmethods tests monkeypatch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.permissions import Action, can
+from kapdesk.services.backups import BackupService
+from kapdesk.ui.errors import error_text, show_error
+from kapdesk.ui.lock_screen import LOCK_SAFE
+from kapdesk.ui.widgets import local_datetime
+
+if TYPE_CHECKING:
+    from kapdesk.app import AppContext
+    from kapdesk.services.dtos import BackupInfo, RestoreInfo
+    from kapdesk.ui.main_window import MainWindow
+
+_log = logging.getLogger(__name__)
+
+DAILY_CHECK_MS = 10 * 60 * 1000
+PROGRESS_AFTER_MS = 300  # a backup faster than this never flashes a dialog
+
+
+def size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(size // 1024, 1)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+# ---------------------------------------------------------------- the worker
+
+
+class _Relay(QObject):
+    """Carries a job's outcome from the worker thread to the GUI thread (queued)."""
+
+    done = Signal(str, object)
+    failed = Signal(str, object)
+
+
+class _Job(QRunnable):
+    def __init__(self, name: str, work: Callable[[], object], relay: _Relay) -> None:
+        super().__init__()
+        self.name, self.work, self.relay = name, work, relay
+        self.setAutoDelete(False)  # the runner keeps it until its outcome arrived
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:  # shown to the user on the GUI thread
+            self.relay.failed.emit(self.name, exc)
+            return
+        self.relay.done.emit(self.name, result)
+
+
+class BackgroundRunner(QObject):
+    """Runs jobs one after another on its own thread; outcomes arrive on the GUI thread."""
+
+    finished = Signal(str, object)  # (job name, result)
+    failed = Signal(str, object)  # (job name, exception)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
+        self._relay.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        self._jobs: list[_Job] = []
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs)
+
+    def pending(self, name: str) -> bool:
+        return any(job.name == name for job in self._jobs)
+
+    def submit(self, name: str, work: Callable[[], object]) -> None:
+        job = _Job(name, work, self._relay)
+        self._jobs.append(job)
+        self.pool.start(job)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until every job has run (closing the app); True if none is left."""
+        done = bool(self.pool.waitForDone(msecs))
+        QApplication.sendPostedEvents(self)
+        return done
+
+    def _forget(self, name: str) -> None:
+        for i, job in enumerate(self._jobs):
+            if job.name == name:
+                del self._jobs[i]
+                return
+
+    @Slot(str, object)
+    def _done(self, name: str, result: object) -> None:
+        self._forget(name)
+        self.finished.emit(name, result)
+
+    @Slot(str, object)
+    def _failed(self, name: str, exc: object) -> None:
+        self._forget(name)
+        self.failed.emit(name, exc)
+
+
+class _Progress(QProgressDialog):
+    """A busy indicator without a Cancel button: a running copy is finished, not abandoned."""
+
+    def __init__(self, parent: QWidget | None, text: str, title: str) -> None:
+        super().__init__(text, "", 0, 0, parent)
+        self.setCancelButton(None)
+        self.setWindowTitle(title)
+        self.setMinimumDuration(PROGRESS_AFTER_MS)
+        self.setMinimumWidth(380)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.setProperty(LOCK_SAFE, True)
+        self.finishing = False
+        self.setValue(0)  # starts the minimum-duration timer that shows the dialog
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.finishing:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def finish(self) -> None:
+        self.finishing = True
+        self.close()
+        self.deleteLater()
+
+
+# ---------------------------------------------------------------- questions
+
+
+class RestoreChooser(QDialog):
+    """The backups of this database, newest first, or another file."""
+
+    def __init__(self, parent: QWidget | None, backups: list[BackupInfo], folder: Path) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Restore from a backup")
+        self.setMinimumSize(560, 360)
+        self.backups = backups
+        self.folder = folder
+        self.chosen: Path | None = None
+        root = QVBoxLayout(self)
+        intro = QLabel(
+            f"Backups in {folder} (newest first). Choose one, or another backup file."
+            if backups
+            else f"There are no backups in {folder} yet. Choose a backup file."
+        )
+        intro.setObjectName("dialogIntro")
+        intro.setWordWrap(True)
+        root.addWidget(intro)
+        self.table = QTableWidget(len(backups), 3)
+        self.table.setAccessibleName("Backups")
+        self.table.setHorizontalHeaderLabels(["Taken", "Kind", "Size"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for row, info in enumerate(backups):
+            kind = {"manual": "Back up now", "exit": "On exit", "daily": "Daily"}[info.reason]
+            for col, text in enumerate(
+                (local_datetime(info.taken_at), kind, size_text(info.size_bytes))
+            ):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        if backups:
+            self.table.selectRow(0)
+        self.table.doubleClicked.connect(lambda _i: self._accept_row())
+        root.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.file_button = QPushButton("Other &file…")
+        buttons.addButton(self.file_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.ok = buttons.addButton("&Restore…", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setDefault(True)
+        self.ok.setEnabled(bool(backups))
+        buttons.accepted.connect(self._accept_row)
+        buttons.rejected.connect(self.reject)
+        self.file_button.clicked.connect(self._pick_file)
+        root.addWidget(buttons)
+        (self.table if backups else self.file_button).setFocus()
+
+    def _accept_row(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.backups):
+            self.chosen = self.backups[row].path
+            self.accept()
+
+    def _pick_file(self) -> None:
+        path = self.pick_file(self, self.folder)
+        if path is not None:
+            self.chosen = path
+            self.accept()
+
+    @classmethod
+    def pick_file(cls, parent: QWidget | None, folder: Path) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "Restore from a backup file", str(folder), "kapdesk backups (*.bak *.sqlite)"
+        )
+        return Path(name) if name else None
+
+    @classmethod
+    def choose(cls, parent: QWidget | None, backups: list[BackupInfo], folder: Path) -> Path | None:
+        dialog = cls(parent, backups, folder)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.chosen
+
+
+class RestoreConfirm:
+    @classmethod
+    def ask(cls, parent: QWidget | None, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Restore the database?", text, parent=parent)
+        restore = box.addButton("&Restore", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is restore
+
+
+class BackupNotice:
+    @classmethod
+    def info(cls, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+
+def restore_warning(path: Path, backups: list[BackupInfo]) -> str:
+    info = next((b for b in backups if b.path == path), None)
+    which = (
+        f"the backup taken {local_datetime(info.taken_at)}"
+        if info is not None
+        else f"the file {path}"
+    )
+    return (
+        f"Replace everything in this database with {which}?\n\n"
+        "Whatever was recorded after that backup will no longer be in the database. "
+        "The backup is checked first; the database as it is now is kept beside it "
+        "(a .replaced file), and the restore is recorded in the audit trail.\n\n"
+        "Everyone is signed out afterwards and must sign in again."
+    )
+
+
+# ---------------------------------------------------------------- the menu actions
+
+
+class BackupActions(QObject):
+    def __init__(self, window: MainWindow, *, folder: Path | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.app: AppContext = window.app
+        self.folder = folder  # None: the service's default (``backups`` beside the database)
+        self.runner = BackgroundRunner(self)
+        self.runner.finished.connect(self._finished)
+        self.runner.failed.connect(self._failed)
+        self.progress: _Progress | None = None
+        self.last_backup: BackupInfo | None = None
+        self.last_restore: RestoreInfo | None = None
+        self._paused: list[QTimer] = []
+
+        self.back_up_action = QAction("&Back up now", window)
+        self.back_up_action.setToolTip("Copy the database into the backups folder now")
+        self.back_up_action.triggered.connect(lambda _=False: self.back_up_now())
+        self.restore_action = QAction("&Restore…", window)
+        self.restore_action.setToolTip("Replace the database with a backup")
+        self.restore_action.triggered.connect(lambda _=False: self.restore())
+
+        self.daily_timer = QTimer(self)
+        self.daily_timer.setInterval(DAILY_CHECK_MS)
+        self.daily_timer.timeout.connect(self.check_daily)
+        self.app.signals.actor_changed.connect(self.update_permissions)
+        self.update_permissions()
+
+    def service(self) -> BackupService:
+        return BackupService(self.app.ctx, folder=self.folder)
+
+    def add_to(self, menu: QMenu) -> None:
+        menu.addAction(self.back_up_action)
+        menu.addAction(self.restore_action)
+
+    def update_permissions(self) -> None:
+        actor = self.app.actor
+        allowed = actor is not None and can(actor.role, Action.BACKUP_RESTORE)
+        for action in (self.back_up_action, self.restore_action):
+            action.setVisible(allowed)
+            action.setEnabled(allowed)
+
+    # ------------------------------------------------------------ lifecycle
+    def start_daily_check(self) -> None:
+        self.daily_timer.start()
+
+    def shutdown(self) -> None:
+        """Stop the daily check and let a running backup finish (the window is closing)."""
+        self.daily_timer.stop()
+        if self.runner.busy:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self.runner.wait()
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+
+    # ------------------------------------------------------------ back up now
+    def back_up_now(self) -> bool:
+        """Start a manual backup in the worker; False if one is already running."""
+        actor = self.app.actor
+        if actor is None or self.runner.pending("manual") or self.runner.pending("restore"):
+            return False
+        service = self.service()
+        self._show_progress("Backing up the database…", "Back up now", modal=False)
+        self.runner.submit("manual", lambda: service.back_up_now(actor))
+        return True
+
+    def check_daily(self) -> bool:
+        """The timer's question: make the daily backup now if one is due (in the worker)."""
+        if self.runner.busy:
+            return False
+        service = self.service()
+        try:
+            due = service.daily_backup_due()
+        except (KapdeskError, OSError) as exc:
+            _log.warning("daily backup check failed: %s", exc)
+            return False
+        if due:
+            self.runner.submit("daily", lambda: service.rolling_backup("daily"))
+        return due
+
+    # ------------------------------------------------------------ restore
+    def restore(self) -> bool:
+        """Choose, confirm and start a restore; False if nothing was started."""
+        actor = self.app.actor
+        if actor is None or not can(actor.role, Action.BACKUP_RESTORE) or self.runner.busy:
+            return False
+        service = self.service()
+        try:
+            backups = service.list_backups()
+        except OSError as exc:
+            show_error(self.window, f"The backups folder cannot be read: {exc}")
+            return False
+        path = RestoreChooser.choose(self.window, backups, service.folder)
+        if path is None or not RestoreConfirm.ask(self.window, restore_warning(path, backups)):
+            return False
+        if not self._close_other_windows():
+            show_error(
+                self.window,
+                "Close the other kapdesk windows first, then choose Restore again; "
+                "nothing was changed.",
+            )
+            return False
+        self._pause_views()
+        self._show_progress("Checking and restoring the backup…", "Restore", modal=True)
+        self.runner.submit("restore", lambda: service.restore(actor, path))
+        return True
+
+    def _close_other_windows(self) -> bool:
+        """Close dialogs and editors (drafts are saved now, into the database being replaced)."""
+        for w in QApplication.topLevelWidgets():
+            if w is self.window or not w.isVisible():
+                continue
+            if isinstance(w, QDialog):
+                w.reject()
+            else:
+                w.close()
+        return not any(
+            w.isVisible() and w is not self.window for w in QApplication.topLevelWidgets()
+        )
+
+    def _pause_views(self) -> None:
+        """Stop what reads the database on its own while the file's content is replaced."""
+        from kapdesk.ui.main_window import PAGE_TODAY
+
+        self.window.show_page(PAGE_TODAY)  # a session page saves its note when hidden
+        self._paused = [
+            t for t in (self.window.today.timer, self.window.alerts.timer) if t.isActive()
+        ]
+        for timer in self._paused:
+            timer.stop()
+
+    def _resume_views(self) -> None:
+        for timer in self._paused:
+            if shiboken6.isValid(timer):
+                timer.start()
+        self._paused = []
+
+    # ------------------------------------------------------------ outcomes
+    def _show_progress(self, text: str, title: str, *, modal: bool) -> None:
+        self._close_progress()
+        progress = _Progress(self.window, text, f"{title} – kapdesk")
+        progress.setWindowModality(
+            Qt.WindowModality.ApplicationModal if modal else Qt.WindowModality.WindowModal
+        )
+        self.progress = progress
+
+    def _close_progress(self) -> None:
+        if self.progress is not None and shiboken6.isValid(self.progress):
+            self.progress.finish()
+        self.progress = None
+
+    def _finished(self, name: str, result: Any) -> None:
+        if name == "manual":
+            self._close_progress()
+            self.last_backup = result
+            self.window.statusBar().showMessage(
+                f"Backup saved: {result.path} ({size_text(result.size_bytes)}).", 15_000
+            )
+        elif name == "daily":
+            self.last_backup = result
+            self.window.statusBar().showMessage("Daily backup saved.", 10_000)
+        elif name == "restore":
+            self._close_progress()
+            self.last_restore = result
+            kept = (
+                f" The database as it was is kept at {result.replaced_kept_at}."
+                if (result.replaced_kept_at)
+                else ""
+            )
+            BackupNotice.info(
+                self.window,
+                "Restore complete",
+                f"The database now holds the content of {result.restored_from.name}.{kept}"
+                "\n\nEveryone is signed out: sign in again.",
+            )
+            self.window.sign_out()
+
+    def _failed(self, name: str, exc: Any) -> None:
+        if name == "daily":
+            _log.warning("daily backup failed: %s", exc)
+            self.window.statusBar().showMessage(f"The daily backup failed: {exc}", 60_000)
+            return
+        self._close_progress()
+        if name == "restore":
+            self._resume_views()
+            show_error(self.window, exc, title="Restore")
+        else:
+            show_error(self.window, exc, title="Back up now")
+
+
+def back_up_on_exit(app: AppContext) -> bool:
+    """The exit rolling backup (the main loop has ended; the database is still open)."""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        BackupService(app.ctx).rolling_backup("exit")
+    except Exception as exc:  # never a traceback on the way out; say it plainly instead
+        problem: Exception | None = exc
+    else:
+        problem = None
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+    if problem is not None:
+        _log.warning("exit backup failed: %s", problem)
+        show_error(None, f"The backup on exit could not be made: {error_text(problem)}")
+        return False
+    return True

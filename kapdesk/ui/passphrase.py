@@ -1,0 +1,163 @@
+"""The passphrase of an encrypted (SQLCipher) database, asked for before anything opens.
+
+``PassphraseDialog`` has a masked field (two for a new database: passphrase and
+repeat), Enter opens, Esc cancels. Each passphrase typed is handed to
+``attempt`` (which opens the database); a ``WrongPassphrase`` from it is shown
+in the dialog and the person may try again, up to ``tries`` times (3). Any
+other storage error ends the dialog: it is in ``dialog.error`` for the caller
+to show. :func:`ask_passphrase` wraps this for ``run_gui``.
+
+A new database's passphrase must pass ``check_passphrase(new=True)`` (at least
+10 characters) and be typed twice; nothing is created before that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar, cast
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.storage.encryption import WrongPassphrase, check_passphrase
+from kapdesk.ui.login import error_label, set_error
+
+T = TypeVar("T")
+TRIES = 3
+
+
+class PassphraseDialog(QDialog):
+    def __init__(
+        self,
+        path: Path,
+        attempt: Callable[[str], object],
+        *,
+        new: bool = False,
+        tries: int = TRIES,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        self.attempt = attempt
+        self.new = new
+        self.tries_left = tries
+        self.result_value: object = None
+        self.error: KapdeskError | None = None
+        self.setWindowTitle("Encrypted database – kapdesk")
+        self.setModal(True)
+        self.setMinimumWidth(460)
+
+        root = QVBoxLayout(self)
+        intro = QLabel(
+            f"Choose a passphrase for the new encrypted database {self.path.name} "
+            "(at least 10 characters). Keep it safe: without it nobody can open the "
+            "database, and it cannot be recovered."
+            if new
+            else f"{self.path.name} is encrypted. Enter its passphrase to open it."
+        )
+        intro.setObjectName("dialogIntro")
+        intro.setWordWrap(True)
+        root.addWidget(intro)
+        form = QFormLayout()
+        self.passphrase = self._secret(form, "&Passphrase")
+        self.passphrase_error = error_label()
+        self.passphrase_error.setAccessibleName("Passphrase error")
+        form.addRow("", self.passphrase_error)
+        self.repeat: QLineEdit | None = None
+        self.repeat_error: QLabel | None = None
+        if new:
+            self.repeat = self._secret(form, "&Repeat passphrase")
+            self.repeat_error = error_label()
+            self.repeat_error.setAccessibleName("Repeat passphrase error")
+            form.addRow("", self.repeat_error)
+        root.addLayout(form)
+        root.addStretch(1)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&Create" if new else "&Open")
+        ok.setDefault(True)
+        ok.setAutoDefault(True)
+        self.ok_button = ok
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        root.addWidget(self.buttons)
+        self.passphrase.setFocus()
+
+    @staticmethod
+    def _secret(form: QFormLayout, text: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        edit.setAccessibleName(text.replace("&", ""))
+        label = QLabel(text)
+        label.setBuddy(edit)
+        form.addRow(label, edit)
+        return edit
+
+    def _field_error(self, edit: QLineEdit, label: QLabel, text: str) -> None:
+        set_error(label, text)
+        edit.clear()
+        edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def submit(self) -> None:
+        set_error(self.passphrase_error, "")
+        if self.repeat_error is not None:
+            set_error(self.repeat_error, "")
+        key = self.passphrase.text()
+        try:
+            check_passphrase(key, new=self.new)
+        except ValidationError as exc:
+            self._field_error(self.passphrase, self.passphrase_error, exc.message)
+            return
+        if self.repeat is not None and self.repeat_error is not None and self.repeat.text() != key:
+            self._field_error(self.repeat, self.repeat_error, "The two passphrases differ.")
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.result_value = self.attempt(key)
+        except WrongPassphrase as exc:
+            self.tries_left -= 1
+            if self.tries_left <= 0:
+                self.error = exc
+                self.reject()
+                return
+            left = "1 try left" if self.tries_left == 1 else f"{self.tries_left} tries left"
+            self._field_error(self.passphrase, self.passphrase_error, f"{exc} ({left}.)")
+            return
+        except KapdeskError as exc:  # not a question of the passphrase: retrying cannot help
+            self.error = exc
+            self.reject()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.accept()
+
+
+def ask_passphrase(
+    path: Path,
+    attempt: Callable[[str], T],
+    *,
+    new: bool = False,
+    tries: int = TRIES,
+) -> T | None:
+    """``attempt(passphrase)``'s result, or None when cancelled; the last error is raised."""
+    dialog = PassphraseDialog(path, attempt, new=new, tries=tries)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    error = dialog.error
+    result = dialog.result_value
+    dialog.deleteLater()
+    if error is not None:
+        raise error
+    return cast("T", result) if accepted else None
