@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from kapdesk.domain.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from PySide6.QtGui import QIcon
@@ -79,10 +80,10 @@ class AppContext:
         self.signals.data_changed.emit(entity, entity_id)
 
     def clinic_name(self) -> str:
-        from kapdesk.storage.settings_store import get_setting
+        from kapdesk.storage.settings_store import read_setting
 
-        with self.ctx.db.read() as s:
-            return str(get_setting(s, "clinic_name"))
+        with self.ctx.db.connect_read() as conn:  # Core: the login window shows it
+            return str(read_setting(conn, "clinic_name"))
 
     def close(self) -> None:
         self.ctx.db.close()
@@ -153,11 +154,12 @@ class _QuitAfterPaint(QObject):
         return False
 
 
-def _ensure_demo_database(path: Path) -> str | None:
+def _ensure_demo_database(path: Path, key: str | None = None) -> str | None:
     """Create the demo clinic on first use; a message if the generator is unavailable.
 
     It is built under a temporary name and renamed when complete, so a run
-    killed mid-way never leaves a half-built demo clinic behind.
+    killed mid-way never leaves a half-built demo clinic behind. With ``key``
+    it is built encrypted (SQLCipher) with that passphrase.
     """
     if path.exists():
         return None
@@ -183,7 +185,7 @@ def _ensure_demo_database(path: Path) -> str | None:
     QApplication.processEvents()
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        build_demo_clinic(partial, seed=1, patients=12)
+        build_demo_clinic(partial, seed=1, patients=12, key=key)
         partial.replace(path)
     finally:
         QGuiApplication.restoreOverrideCursor()
@@ -192,38 +194,106 @@ def _ensure_demo_database(path: Path) -> str | None:
 
 
 def run_gui(
-    db_path: Path, demo: bool, quit_after_paint: bool = False, key: str | None = None
+    db_path: Path,
+    demo: bool,
+    quit_after_paint: bool = False,
+    key: str | None = None,
+    encrypted: bool = False,
 ) -> int:
-    """The desktop app: open the database, sign in, show the main window. Returns the exit code."""
+    """The desktop app: open the database, sign in, show the main window. Returns the exit code.
+
+    An encrypted database (``encrypted``, or a file that looks encrypted) without
+    ``key`` takes KAPDESK_DB_KEY, else asks with the passphrase dialog.
+    """
     from kapdesk.domain.errors import KapdeskError
     from kapdesk.ui.errors import show_error
 
     qapp = _qapplication()
     title = f"{APP_NAME} – DEMO" if demo else APP_NAME
     try:
-        if demo:
-            problem = _ensure_demo_database(Path(db_path))
-            if problem:
-                show_error(None, problem, title=title)
-                return 1
-        app = build_app_context(Path(db_path), demo=demo, key=key)
-    except KapdeskError as exc:  # SchemaTooNew, NotAKapdeskDatabase, DatabaseBusy, ...
+        opened = _open_database(Path(db_path), demo=demo, key=key, encrypted=encrypted)
+    except KapdeskError as exc:  # SchemaTooNew, NotAKapdeskDatabase, WrongPassphrase, ...
         show_error(None, exc, title=title)
         return 1
+    if opened is None:  # the passphrase dialog was cancelled
+        return 0
+    app = opened
     try:
         return _signed_in_session(qapp, app, quit_after_paint)
     finally:
         app.close()
 
 
+def _open_database(
+    path: Path, *, demo: bool, key: str | None, encrypted: bool
+) -> AppContext | None:
+    """The AppContext; None if the person cancelled the passphrase prompt."""
+    from kapdesk.domain.errors import KapdeskError
+    from kapdesk.storage.encryption import (
+        NotEncrypted,
+        check_passphrase,
+        has_sqlite_header,
+        key_from_environment,
+        looks_encrypted,
+        require_sqlcipher,
+    )
+
+    def open_with(passphrase: str | None) -> AppContext:
+        if demo:
+            problem = _ensure_demo_database(path, passphrase)
+            if problem:
+                raise KapdeskError(problem)
+        return build_app_context(path, demo=demo, key=passphrase)
+
+    exists = path.is_file() and path.stat().st_size > 0
+    if key is not None or not (encrypted or (exists and looks_encrypted(path))):
+        return open_with(key)
+    require_sqlcipher()
+    if exists and has_sqlite_header(path):
+        raise NotEncrypted(path)
+    from_env = key_from_environment()
+    if from_env is not None:
+        return open_with(check_passphrase(from_env, new=not exists))
+    from kapdesk.ui.passphrase import ask_passphrase
+
+    return ask_passphrase(path, open_with, new=not exists)
+
+
+class _AfterFirstPaint(QObject):
+    """Runs ``action`` once, on the event-loop turn after the window's first paint."""
+
+    def __init__(self, window: QWidget, action: Callable[[], object]) -> None:
+        super().__init__(window)
+        self.action = action
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: object) -> bool:
+        from PySide6.QtCore import QEvent, QTimer
+
+        if isinstance(event, QEvent) and event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.action)
+        return False
+
+
+def preload_for_sign_in() -> None:
+    """Import what signing in and the main window need (ORM, models, argon2, pages).
+
+    Start-up leaves them out so the login window is painted sooner; they are
+    loaded right after that paint, while the login window waits for the password.
+    """
+    import kapdesk.services.users
+    import kapdesk.ui.main_window  # noqa: F401
+
+
 def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bool) -> int:
     from kapdesk.domain.errors import KapdeskError
-    from kapdesk.services.users import UserService
+    from kapdesk.services.startup import has_users
     from kapdesk.ui.errors import show_error
     from kapdesk.ui.login import FirstAdminDialog, LoginDialog
 
     try:
-        first_run = not UserService(app.ctx).has_users()
+        first_run = not has_users(app.ctx)
     except KapdeskError as exc:
         show_error(None, exc)
         return 1
@@ -235,19 +305,43 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
         dialog.close()
         dialog.deleteLater()
         return 0
+    _AfterFirstPaint(dialog, preload_for_sign_in)
     if dialog.exec() != dialog.DialogCode.Accepted or dialog.actor is None:
         return 0
-    app.actor = dialog.actor
+    from kapdesk.ui.change_password import require_new_password
 
-    from kapdesk.ui.main_window import MainWindow
+    # LoginDialog has the new password chosen already; this only guards the main window.
+    actor = require_new_password(app, dialog.actor)
+    if actor is None:
+        return 0
+    app.actor = actor
 
-    window = MainWindow(app)
-    window.show()
-    code = int(qapp.exec())
-    # Destroy the window (and its pyqtgraph plots) while Qt is still fully up:
-    # left to interpreter shutdown, plot teardown order can crash the process.
     import shiboken6
 
-    window.close()
-    shiboken6.delete(window)
+    from kapdesk.ui.backup_actions import back_up_on_exit
+    from kapdesk.ui.main_window import MainWindow
+
+    while True:
+        window = MainWindow(app)
+        window.screen_lock.watch_idle()
+        window.backup_actions.start_daily_check()
+        window.show()
+        code = int(qapp.exec())
+        signed_out = window.signed_out
+        # Destroy the window (and its pyqtgraph plots) while Qt is still fully up:
+        # left to interpreter shutdown, plot teardown order can crash the process.
+        window.close()
+        shiboken6.delete(window)
+        if not signed_out:
+            break
+        # Signed out (after a restore): sign in again; every view is built anew.
+        again = LoginDialog(app)
+        accepted = again.exec() == again.DialogCode.Accepted
+        actor = again.actor if accepted else None
+        actor = require_new_password(app, actor) if actor is not None else None
+        again.deleteLater()
+        app.actor = actor
+        if actor is None:
+            break
+    back_up_on_exit(app)  # a clean exit: the rolling "exit" backup, before the database closes
     return code

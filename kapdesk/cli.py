@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(demo, required=True)
     demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     demo.add_argument("--patients", type=int, default=12, help="number of patients (default 12)")
+    demo.add_argument(
+        "--years",
+        type=int,
+        help="years of history: build a big clinic in bulk (up to 50,000 patients; "
+        "benchmarks), e.g. --patients 5000 --years 5",
+    )
 
     check = sub.add_parser("check", help="verify a database: integrity, schema, audit chain")
     _add_db(check)
@@ -216,9 +222,15 @@ def _cmd_gui(args: argparse.Namespace) -> int:
         from kapdesk.app import run_gui
     except ImportError as exc:
         raise CliError(f"the desktop window cannot start: {exc}.", EXIT_USAGE) from None
-    key = _db_key(args, path, new=not path.exists())
+    encrypted = bool(getattr(args, "encrypted", False))
+    # KAPDESK_DB_KEY is used as given; otherwise the window asks (a passphrase dialog).
+    key = _db_key(args, path, new=not path.exists()) if os.environ.get("KAPDESK_DB_KEY") else None
     return run_gui(
-        path, demo=bool(args.demo), quit_after_paint=bool(args.quit_after_paint), key=key
+        path,
+        demo=bool(args.demo),
+        quit_after_paint=bool(args.quit_after_paint),
+        key=key,
+        encrypted=encrypted,
     )
 
 
@@ -231,6 +243,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.patients < 1:
         raise CliError(f"--patients {args.patients}: give at least 1 patient.", EXIT_USAGE)
     key = _db_key(args, path, new=True)
+    if args.years is not None:  # without it, more than 500 patients stays a typo
+        from kapdesk.services.big_demo import build_big_clinic
+
+        def progress(line: str) -> None:
+            print(f"kapdesk demo: {line}", file=sys.stderr, flush=True)
+
+        result = build_big_clinic(
+            path,
+            seed=args.seed,
+            patients=args.patients,
+            years=args.years,
+            key=key,
+            progress=progress,
+        )
+        print(result.summary())
+        return EXIT_OK
     summary = build_demo_clinic(path, seed=args.seed, patients=args.patients, key=key)
     print(summary)
     return EXIT_OK

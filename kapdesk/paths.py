@@ -17,13 +17,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from platformdirs import user_data_path
-
 APP_NAME = "kapdesk"
 ENV_VAR = "KAPDESK_DB"
 
 
 def data_dir() -> Path:
+    from platformdirs import user_data_path  # only when no --db is given (start-up time)
+
     return user_data_path(APP_NAME, appauthor=False)
 
 

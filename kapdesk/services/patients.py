@@ -13,9 +13,9 @@ Decisions a caller must know:
   "Straße", "oster" finds "Øster"), or the whole text is the start of the MRN,
   or the text is the date of birth as 1980-05-17, 17.05.1980 or 17/05/1980.
   Blank text lists the first ``limit`` patients.
-* Until patients get a folded search column, accent-insensitive matching runs a
-  regular expression on names with non-ASCII letters only (SQLAlchemy's REGEXP
-  on SQLite); names in plain ASCII use LIKE. Candidates are re-checked in Python.
+* Name words are matched in SQL on ``patients.search_key`` (the folded name
+  words, revision 0003): ``LIKE '% word%'`` per word typed, one pass over a
+  narrow column, no regular expression. Candidates are re-checked in Python.
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, LargeBinary, and_, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.name_search import fold
 from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, ServiceContext
@@ -226,26 +227,10 @@ def _stream(s: Session, stmt: Any) -> Iterator[Patient]:
 
 # ------------------------------------------------------------------ search
 
-# Letters that Unicode does not decompose into a base letter plus accents.
-_UNDECOMPOSED: Final = {
-    "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ħ": "h", "Ħ": "h",
-    "ı": "i", "ŧ": "t", "Ŧ": "t", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
-}  # fmt: skip
 _QUERY_SPLIT: Final = re.compile(r"[\s,;'’.\-]+")
 _WORD_SPLIT: Final = re.compile(r"[\s'’.\-]+")
 _NAME_WORD_START: Final = "(?:^|[ '’.-])"
 _COMBINING_MARKS: Final = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
-_WORD_SEPARATORS: Final = (" ", "-", "'", "’", ".")
-
-
-def fold(text: str) -> str:
-    """Lower-case, accents removed: 'Conceição' -> 'conceicao', 'Straße' -> 'strasse'."""
-    out = [
-        _UNDECOMPOSED.get(ch, ch)
-        for ch in unicodedata.normalize("NFKD", text)
-        if not unicodedata.combining(ch)
-    ]
-    return "".join(out).casefold()
 
 
 def _variant_tables() -> tuple[dict[str, str], dict[str, str]]:
@@ -342,29 +327,8 @@ class SearchQuery:
         return not self.text
 
     def _token_condition(self, token: str) -> ColumnElement[bool]:
-        rx = token_regex(token)
-        first_letters = list(_VARIANTS.get(token[0], token[0]))
-        first_letters += [c for k, v in _LIGATURES.items() if k[0] == token[0] for c in v]
-        checks: list[ColumnElement[bool]] = []
-        for col in (Patient.family_name, Patient.given_name):
-            ascii_only = func.length(col) == func.length(cast(col, LargeBinary))
-            # Cheap tests first, so the (Python) regex runs on few rows: the name
-            # starts with a possible first letter, or has more than one word.
-            may_match = or_(
-                func.substr(col, 1, 1).in_(first_letters),
-                *(col.like(f"%{sep}%") for sep in _WORD_SEPARATORS),
-            )
-            branches: list[ColumnElement[bool]] = [
-                and_(~ascii_only, may_match, col.regexp_match(rx))
-            ]
-            if token.isascii():
-                likes = [
-                    col.like(f"{sep}{_like_escape(token)}%", escape="\\")
-                    for sep in ("", *(f"%{sep}" for sep in _WORD_SEPARATORS))
-                ]
-                branches.append(and_(ascii_only, or_(*likes)))
-            checks.append(or_(*branches))
-        return or_(*checks)
+        # search_key is " word word ...": a word starting with the token follows a space.
+        return Patient.search_key.like(f"% {_like_escape(token)}%", escape="\\")
 
     def where(self) -> ColumnElement[bool]:
         options: list[ColumnElement[bool]] = []

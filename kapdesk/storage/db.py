@@ -50,14 +50,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from kapdesk.domain.clock import Clock, SystemClock
 from kapdesk.storage.encryption import check_passphrase, require_sqlcipher
-from kapdesk.storage.engine import create_sqlite_engine, with_tx_mode
+from kapdesk.storage.engine import TxMode, create_sqlite_engine, with_tx_mode
 from kapdesk.storage.errors import DatabaseBusy, DatabaseMissing, SchemaTooNew
 from kapdesk.storage.filesystems import ensure_local_disk
 from kapdesk.storage.migrate import (
@@ -67,6 +67,9 @@ from kapdesk.storage.migrate import (
     upgrade_to_head,
 )
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def _is_busy(exc: OperationalError) -> bool:
@@ -91,8 +94,18 @@ class Database:
         self.engine = engine
         self.clock = clock
         self.upgrade_backup = upgrade_backup
-        self._write_sessions = sessionmaker(with_tx_mode(engine, "write"), expire_on_commit=False)
-        self._read_sessions = sessionmaker(with_tx_mode(engine, "read"), expire_on_commit=False)
+        self._makers: dict[str, sessionmaker[Session]] = {}
+
+    def _sessions(self, mode: TxMode) -> sessionmaker[Session]:
+        # Built on first use: importing sqlalchemy.orm costs ~0.1 s, which start-up
+        # need not pay before the login window is painted (see connect_read).
+        maker = self._makers.get(mode)
+        if maker is None:
+            from sqlalchemy.orm import sessionmaker
+
+            maker = sessionmaker(with_tx_mode(self.engine, mode), expire_on_commit=False)
+            self._makers[mode] = maker
+        return maker
 
     @classmethod
     def open(
@@ -133,7 +146,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session in a ``BEGIN IMMEDIATE`` transaction: commit on success, else roll back."""
-        session = self._write_sessions()
+        session = self._sessions("write")()
         try:
             session.connection()  # take the write lock now, not at the first statement
             yield session
@@ -152,7 +165,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session over one consistent snapshot (deferred ``BEGIN``)."""
-        session = self._read_sessions()
+        session = self._sessions("read")()
         try:
             yield session
         except OperationalError as exc:
@@ -161,6 +174,18 @@ class Database:
             raise
         finally:
             session.close()  # ends the transaction without expiring loaded objects
+
+    @contextmanager
+    def connect_read(self) -> Iterator[Connection]:
+        """A read-only Core connection (``query_only``), for the few reads made before the
+        ORM is loaded (start-up); same busy handling as :meth:`read`."""
+        with with_tx_mode(self.engine, "read").connect() as conn:
+            try:
+                yield conn
+            except OperationalError as exc:
+                if _is_busy(exc):
+                    raise DatabaseBusy(self.path) from exc
+                raise
 
     @property
     def encrypted(self) -> bool:

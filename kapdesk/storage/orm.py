@@ -16,7 +16,7 @@ Conventions callers rely on:
 * Text columns that are "empty unless given" default to ``""``; optional facts
   (weight, reasons, times that may not have happened yet) are ``None``.
 
-The schema is created by Alembic revision 0001, not by ``create_all``; a test
+The schema is created by the Alembic revisions, not by ``create_all``; a test
 checks models and migrations agree. Change a model => write a new revision.
 """
 
@@ -41,8 +41,11 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kapdesk.domain.name_search import search_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -132,6 +135,24 @@ class Patient(Base):
     contraindications: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Revision 0003: the folded name words (kapdesk.domain.name_search.search_key), kept in
+    # step with the names by the events below and, for Core inserts, by the column default.
+    search_key: Mapped[str] = mapped_column(String(400), default=lambda ctx: _key_default(ctx))
+
+
+def _key_default(context: Any) -> str:
+    row = context.get_current_parameters()
+    return search_key(row.get("family_name"), row.get("given_name"))
+
+
+@event.listens_for(Patient.family_name, "set", propagate=True)
+def _family_set(target: Patient, value: str | None, _old: object, _initiator: object) -> None:
+    target.search_key = search_key(value, target.given_name)
+
+
+@event.listens_for(Patient.given_name, "set", propagate=True)
+def _given_set(target: Patient, value: str | None, _old: object, _initiator: object) -> None:
+    target.search_key = search_key(target.family_name, value)
 
 
 class Course(Base):
@@ -156,6 +177,7 @@ class DosingSession(Base):
         Index("ix_dosing_sessions_scheduled_at", "scheduled_at"),
         Index("ix_dosing_sessions_course_id", "course_id"),
         Index("ix_dosing_sessions_first_dose_at", "first_dose_at"),
+        Index("ix_dosing_sessions_state", "state"),  # revision 0003: running sessions
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

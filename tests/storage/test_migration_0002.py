@@ -15,10 +15,19 @@ from kapdesk.services.integrity import verify_signatures, verify_signatures_at
 from kapdesk.storage.audit import verify_chain
 from kapdesk.storage.db import Database
 from kapdesk.storage.engine import create_sqlite_engine
-from kapdesk.storage.migrate import alembic_config, current_revision
+from kapdesk.storage.migrate import alembic_config, current_revision, head_revision
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NEW_TABLES = ("signatures", "addenda")
+
+
+# Added by later revisions (0003: tests/storage/test_migration_0003.py), left out here.
+LATER_COLUMNS = {"patients": ("search_key",)}
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> str:
+    names = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+    return ", ".join(f'"{n}"' for n in names if n not in LATER_COLUMNS.get(table, ()))
 
 
 def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -32,7 +41,8 @@ def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
                 "AND name NOT IN ('alembic_version', 'sqlite_sequence')"
             )
         ]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+        return {t: conn.execute(f'SELECT {_columns(conn, t)} FROM "{t}" ORDER BY rowid').fetchall()
+                for t in tables}  # fmt: skip
     finally:
         conn.close()
 
@@ -48,7 +58,7 @@ def test_a_0001_file_upgrades_keeping_every_row_unchanged(tmp_path: Path, clock:
     before = _dump(path)
     assert all(before[t] for t in ("users", "dosing_sessions", "vital_readings", "audit_log"))
     with Database.open(path, clock=clock) as db:
-        assert db.schema_revision() == "0002"
+        assert db.schema_revision() == head_revision()
         assert db.upgrade_backup is not None
         with db.read() as s:
             chain = verify_chain(s)
@@ -114,7 +124,7 @@ def test_downgrade_to_0001_and_back_keeps_the_old_tables(tmp_path: Path) -> None
         with engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
     dumped = _dump(path)

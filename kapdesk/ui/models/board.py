@@ -121,17 +121,22 @@ class BoardModel(QAbstractTableModel):
         super().__init__()
         self._rows: list[BoardRow] = []
         self._now = now
+        # (row, column, role) -> value at self._now: the view asks for every cell and
+        # role many times per paint (sizing to contents), so each is computed once.
+        self._cache: dict[tuple[int, int, int], Any] = {}
 
     # -- data in
     def set_rows(self, rows: list[BoardRow], now: datetime) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._now = now
+        self._cache.clear()
         self.endResetModel()
 
     def set_now(self, now: datetime) -> None:
         """Recompute the time-dependent cells (countdowns, colours) for ``now``."""
         self._now = now
+        self._cache.clear()
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
@@ -207,7 +212,14 @@ class BoardModel(QAbstractTableModel):
     ) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        row, col = index.row(), index.column()
+        key = (index.row(), index.column(), int(role))
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = self._data(index.row(), index.column(), role)
+            return value
+
+    def _data(self, row: int, col: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.cell_text(row, col)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_NEXT:

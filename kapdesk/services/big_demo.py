@@ -1,0 +1,336 @@
+"""A big demo clinic for benchmarks: ``kapdesk demo --db PATH --patients 5000 --years 5``.
+
+About 5,000 patients, 100,000 dosing sessions and a million vital-sign
+readings, with doses, side effects, observations, notes, PHQ-9 / GAD-7
+results and a valid audit chain, in a few minutes. The small demo
+(:mod:`kapdesk.services.demo`) goes through the services one call at a time,
+which is far too slow for this; here the staff accounts and the clinic name
+go through the services and everything else is written with Core
+``insert(Model)`` in large batches (:mod:`kapdesk.services.big_demo_writer`),
+with one audit entry per created row, hashed and chained exactly as
+``kapdesk.storage.audit.append`` does.
+
+Decisions a caller must know:
+
+* A path that exists is refused (ValidationError, the file is not touched); a
+  failed build removes the half-written file.
+* The builder walks the clinic's days in order, so rows are stored in the
+  order a real clinic's would be (a patient's sessions spread across the
+  file). Memory stays bounded: plans hold only dates, and rows are inserted
+  every few thousand.
+* For the duration of the build only, the bulk connection runs with
+  ``synchronous=OFF`` and a larger page cache (safe: a crash mid-build leaves
+  a file that is deleted anyway); both are restored before it is handed back,
+  and every later connection gets the normal settings (``synchronous=FULL``).
+* Deterministic for a given (seed, patients, years, today, end time) on one
+  computer (local clinic hours depend on its time zone); only the salted
+  password hashes differ, and they are never copied into the audit log, so
+  two such builds end on the same audit hash.
+* ``today`` defaults to the local date, ``end_time`` to the current minute:
+  that day's sessions are cut off there (some running, some still to come).
+  Bump :data:`GENERATOR_VERSION` whenever the output changes, so caches of
+  older builds (tests/bench/.cache) are rebuilt.
+* Staff accounts are the small demo's four (password "demo") plus a few more
+  nurses, a therapist and a clinician with the same password.
+"""
+
+from __future__ import annotations
+
+import random
+import time as _time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy import func, select
+
+from kapdesk.domain.clock import FakeClock, SystemClock
+from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.name_search import search_key
+from kapdesk.domain.patients import validate_patient
+from kapdesk.domain.permissions import Role
+from kapdesk.services import demo_data as data
+from kapdesk.services.big_demo_plan import PatientPlan, plan_patients
+from kapdesk.services.big_demo_session import CourseState, PatientState, RecordMaker, Staff
+from kapdesk.services.big_demo_writer import BulkWriter, Row
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.demo_session import local_time
+from kapdesk.services.recording import audit_change
+from kapdesk.services.users import UserService, actor_of
+from kapdesk.storage import orm
+from kapdesk.storage.db import Database
+from kapdesk.storage.engine import with_tx_mode
+from kapdesk.storage.settings_store import set_setting
+from kapdesk.storage.sqlite_file import sidecars
+
+GENERATOR_VERSION: Final = 2
+MAX_PATIENTS: Final = 50_000
+MAX_YEARS: Final = 20
+BULK_CACHE_KIB: Final = 64 * 1024
+COMMIT_EVERY_ROWS: Final = 400_000
+EXTRA_STAFF: Final = (
+    ("nurse2", "Tomasz Wójcik, RN", Role.NURSE),
+    ("nurse3", "Grace Mwangi, RN", Role.NURSE),
+    ("nurse4", "Lucía Herrera, RN", Role.NURSE),
+    ("therapist2", "Dr. Noor Haddad, PsyD", Role.THERAPIST),
+    ("clinician2", "Dr. Henrik Dahl, MD", Role.CLINICIAN),
+)
+COUNTED: Final = {
+    "users": orm.User,
+    "patients": orm.Patient,
+    "courses": orm.Course,
+    "sessions": orm.DosingSession,
+    "readings": orm.VitalReading,
+    "doses": orm.Dose,
+    "side_effects": orm.SideEffect,
+    "observations": orm.Observation,
+    "instruments": orm.InstrumentResult,
+    "notes": orm.Note,
+    "audit": orm.AuditEntry,
+}
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BigClinicResult:
+    path: Path
+    seconds: float
+    size_bytes: int
+    counts: dict[str, int]
+    today: date
+    end: datetime  # the clinic's "now" when the build stopped (aware UTC)
+
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"Big demo clinic written to {self.path} in {self.seconds:.0f} s "
+            f"({self.size_bytes / 1e6:.0f} MB): {c['users']} users, {c['patients']} patients, "
+            f"{c['courses']} courses, {c['sessions']} dosing sessions, {c['readings']} "
+            f"vital-sign readings, {c['doses']} doses, {c['side_effects']} side effects, "
+            f"{c['observations']} observations, {c['instruments']} PHQ-9/GAD-7 results, "
+            f"{c['notes']} notes and {c['audit']} audit entries, ending "
+            f"{self.end.astimezone():%Y-%m-%d %H:%M}. Sign in as admin, clinician, therapist "
+            f'or nurse, each with the password "{data.DEMO_PASSWORD}".'
+        )
+
+
+def _check_args(path: Path, patients: object, years: object) -> None:
+    if path.exists():
+        raise ValidationError(
+            "Database", str(path), f"{path} already exists; demo data only goes to a new file."
+        )
+    for name, value, top in (("Patients", patients, MAX_PATIENTS), ("Years", years, MAX_YEARS)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(name, value, f"{name} {value!r} is not a whole number.")
+        if not 1 <= value <= top:
+            raise ValidationError(
+                name, value, f"{name} {value} is outside the allowed range 1-{top}."
+            )
+
+
+def _staff(ctx: ServiceContext, clock: FakeClock) -> Staff:
+    users = UserService(ctx)
+    made: dict[Role, list[Actor]] = defaultdict(list)
+    for username, full_name, role in (*data.STAFF, *EXTRA_STAFF):
+        info = users._add_demo_user(
+            username=username, full_name=full_name, role=role, password=data.DEMO_PASSWORD
+        )
+        made[role].append(actor_of(info))
+        clock.advance(minutes=1)
+    admin = made[Role.ADMIN][0]
+    with ctx.db.write() as s:
+        before = set_setting(s, "clinic_name", data.CLINIC_NAME)
+        audit_change(
+            s, ctx, admin, "settings.update", "setting", "clinic_name",
+            before={"value": before}, after={"value": data.CLINIC_NAME},
+        )  # fmt: skip
+    return Staff(
+        admin,
+        tuple(made[Role.CLINICIAN]),
+        tuple(made[Role.NURSE]),
+        tuple(made[Role.THERAPIST]),
+    )
+
+
+class _Build:
+    """Walks the days from the first intake to the last booked session."""
+
+    def __init__(
+        self, writer: BulkWriter, staff: Staff, ctx: ServiceContext, seed: int, today: date,
+        end: datetime,
+    ) -> None:  # fmt: skip
+        self.w = writer
+        self.ctx = ctx
+        self.seed = seed
+        self.today = today
+        self.end = end
+        self.staff = staff
+        self.deferred: dict[date, list[Callable[[], None]]] = defaultdict(list)
+        self.maker = RecordMaker(writer, staff, today, end, self._defer)
+        self.patients: dict[int, PatientState] = {}
+        self.courses: dict[tuple[int, int], CourseState] = {}
+
+    def _defer(self, day: date, action: Callable[[], None]) -> None:
+        self.deferred[day].append(action)
+
+    def run(self, plans: list[PatientPlan], progress: Progress | None) -> None:
+        # (rank, patient, course, session): course ends, intakes, course starts, sessions.
+        agenda: dict[date, list[tuple[int, int, int, int]]] = defaultdict(list)
+        for p in plans:
+            agenda[p.intake].append((1, p.index, -1, -1))
+            for ci, c in enumerate(p.courses):
+                agenda[c.start].append((2, p.index, ci, -1))
+                for si, day in enumerate(c.days):
+                    agenda[day].append((3, p.index, ci, si))
+                if c.ends is not None:
+                    agenda[c.ends].append((0, p.index, ci, -1))
+        by_index = {p.index: p for p in plans}
+        day, last = min(agenda), max(agenda)
+        written = 0
+        while day <= last:
+            for rank, pi, ci, si in sorted(agenda.pop(day, [])):
+                self._event(by_index[pi], rank, ci, si, day)
+                self.w.maybe_flush()
+            for action in self.deferred.pop(day, []):
+                action()
+                self.w.maybe_flush()
+            total = sum(self.w.counts.values())
+            if total - written >= COMMIT_EVERY_ROWS:
+                self.w.commit()
+                written = total
+                if progress is not None:
+                    progress(f"{day.isoformat()}: {total:,} rows")
+            day += timedelta(days=1)
+        self.w.commit()
+
+    def _event(self, p: PatientPlan, rank: int, ci: int, si: int, day: date) -> None:
+        if rank == 1:
+            self._intake(p)
+            return
+        ps = self.patients.get(p.index)
+        if ps is None:
+            return
+        if rank == 2:
+            plan = p.courses[ci]
+            at = (
+                self._intake_at(p) + timedelta(minutes=10)
+                if ci == 0
+                else local_time(day, time(7, 30)) + timedelta(minutes=ps.rng.randint(0, 25))
+            )
+            if at <= self.end:
+                protocol = self.ctx.protocol(plan.regimen.protocol_id)
+                self.courses[(p.index, ci)] = self.maker.start_course(ps, plan, protocol, at)
+            return
+        course = self.courses.get((p.index, ci))
+        if course is None:
+            return
+        if rank == 0:
+            self.maker.end_course(ps, course, local_time(day, time(16, 30)))
+        elif ps.course is course:
+            self.maker.session(ps, day, si)
+
+    def _intake_at(self, p: PatientPlan) -> datetime:
+        return local_time(p.intake, data.NOTE_TIMES[p.index % len(data.NOTE_TIMES)])
+
+    def _intake(self, p: PatientPlan) -> None:
+        at = self._intake_at(p)
+        if at > self.end:
+            return
+        clean = validate_patient(
+            mrn=p.mrn, given_name=p.given, family_name=p.family, date_of_birth=p.born,
+            sex=p.sex, today=self.today, weight_kg=p.weight, allergies=p.allergies,
+            contraindication_notes=p.contraindications,
+        )  # fmt: skip
+        nurse = self.staff.nurses[p.index % len(self.staff.nurses)]
+        patient_id = self.w.new_id(orm.Patient)
+        row: Row = {
+            "id": patient_id, "mrn": clean.mrn, "family_name": clean.family_name,
+            "given_name": clean.given_name, "date_of_birth": clean.date_of_birth,
+            "sex": clean.sex.value, "weight_kg": clean.weight_kg, "allergies": clean.allergies,
+            "contraindications": clean.contraindication_notes, "created_at": at,
+            "updated_at": at, "search_key": search_key(clean.family_name, clean.given_name),
+        }  # fmt: skip
+        self.w.add(
+            orm.Patient, row, at=at, user_id=nurse.user_id, action="patient.create",
+            entity="patient",
+        )  # fmt: skip
+        rng = random.Random(f"kapdesk-big-demo-rows:{self.seed}:{p.index}")
+        self.patients[p.index] = PatientState(p, patient_id, rng)
+
+
+def _bulk(
+    db: Database, ctx: ServiceContext, staff: Staff, plans: list[PatientPlan], seed: int,
+    today: date, end: datetime, progress: Progress | None,
+) -> None:  # fmt: skip
+    with with_tx_mode(db.engine, "write").connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        # Only for this connection and only while building a new file (see the docstring).
+        raw.execute("PRAGMA synchronous = OFF")
+        raw.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            writer = BulkWriter(conn)
+            _Build(writer, staff, ctx, seed, today, end).run(plans, progress)
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            raw.execute("PRAGMA synchronous = FULL")
+            raw.execute("PRAGMA cache_size = -2000")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def count_rows(db: Database) -> dict[str, int]:
+    with db.read() as s:
+        return {
+            key: int(s.scalar(select(func.count()).select_from(model)) or 0)
+            for key, model in COUNTED.items()
+        }
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, *sidecars(path)):
+        leftover.unlink(missing_ok=True)
+
+
+def build_big_clinic(
+    path: Path,
+    *,
+    patients: int = 5000,
+    years: int = 5,
+    seed: int = 1,
+    today: date | None = None,
+    end_time: time | None = None,
+    key: str | None = None,
+    progress: Progress | None = None,
+) -> BigClinicResult:
+    """Write a big demo clinic to the new file ``path`` (see the module docstring)."""
+    started = _time.perf_counter()
+    path = Path(path)
+    _check_args(path, patients, years)
+    if today is None:
+        now = SystemClock().now().astimezone()
+        day, at = now.date(), end_time or now.time().replace(second=0, microsecond=0)
+    else:
+        day, at = today, end_time or data.BUILD_END
+    end = local_time(day, at)
+    first_day = day - timedelta(days=round(365.25 * years))
+    clock = FakeClock(local_time(first_day - timedelta(days=30), time(8, 0)))
+    db = Database.open(path, clock=clock, key=key)
+    try:
+        ctx = ServiceContext(db=db, clock=clock)
+        staff = _staff(ctx, clock)
+        plans = plan_patients(seed, patients, first_day, day)
+        if progress is not None:
+            progress(f"planned {patients} patients from {first_day.isoformat()}")
+        _bulk(db, ctx, staff, plans, seed, day, end, progress)
+        counts = count_rows(db)
+    except BaseException:
+        db.close()
+        _remove(path)
+        raise
+    db.close()
+    size = path.stat().st_size
+    return BigClinicResult(path, _time.perf_counter() - started, size, counts, day, end)

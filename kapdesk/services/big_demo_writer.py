@@ -1,0 +1,195 @@
+"""Bulk rows for the big demo clinic: Core inserts in batches, each row with its audit entry.
+
+:class:`BulkWriter` hands out ids (so children can point at parents before
+anything is inserted), queues rows per table and inserts them with Core
+``insert(Model)`` and lists of dicts, parents before children. Every
+:meth:`BulkWriter.add` also queues the audit entry the service would have
+written for that row: same action and entity names, ``after`` = the row's
+columns as JSON (:func:`kapdesk.storage.audit.to_jsonable`), hashed with
+:func:`kapdesk.storage.audit.entry_hash` and chained to the previous entry,
+so ``verify_chain`` accepts the result like any service-written log.
+
+A queued row may still be changed until it is inserted, so nothing is
+inserted behind the caller's back: :meth:`BulkWriter.maybe_flush` (call it
+between records, to bound memory) and :meth:`BulkWriter.flush` insert what
+is queued; :meth:`BulkWriter.commit` also commits. The caller owns the
+connection and its transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from sqlalchemy import Connection, func, insert, select
+
+from kapdesk.domain.clock import ensure_utc
+from kapdesk.storage.audit import GENESIS_HASH, canonical_json, entry_hash, to_jsonable
+from kapdesk.storage.orm import (
+    AuditEntry,
+    Base,
+    Course,
+    Dose,
+    DosingSession,
+    HoldOverride,
+    InstrumentResult,
+    Note,
+    Observation,
+    Patient,
+    SideEffect,
+    VitalReading,
+)
+
+# Parents before children, the audit log last.
+TABLE_ORDER: Final[tuple[type[Base], ...]] = (
+    Patient,
+    Course,
+    DosingSession,
+    VitalReading,
+    HoldOverride,
+    Dose,
+    SideEffect,
+    Observation,
+    InstrumentResult,
+    Note,
+    AuditEntry,
+)
+Row = dict[str, Any]
+
+
+def _table(model: type[Base]) -> str:
+    return str(model.__tablename__)
+
+
+def _plain(value: Any) -> Any:
+    """``to_jsonable`` for one column value, short-cutting the common types."""
+    if value is None or isinstance(value, str | int | float):  # bool is an int
+        return to_jsonable(value) if isinstance(value, float) else value
+    if isinstance(value, datetime):
+        return value.isoformat() if value.tzinfo is UTC else to_jsonable(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return to_jsonable(value)
+
+
+def _json_text(data: Mapping[str, Any] | None) -> str | None:
+    if data is None:
+        return None
+    return canonical_json({str(k): _plain(v) for k, v in data.items()})
+
+
+class BulkWriter:
+    def __init__(self, conn: Connection, *, flush_rows: int = 20_000) -> None:
+        self.conn = conn
+        self.flush_rows = flush_rows
+        self.counts: Counter[str] = Counter()
+        self._queued: dict[str, list[Row]] = {_table(m): [] for m in TABLE_ORDER}
+        self._pending = 0
+        self._next_id: dict[str, int] = {}
+        for model in TABLE_ORDER:
+            table = model.__table__
+            top = conn.execute(select(func.max(table.c.id))).scalar()
+            self._next_id[_table(model)] = int(top or 0) + 1
+        last = conn.execute(
+            select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+        ).first()
+        self._prev_hash = last[1] if last else GENESIS_HASH
+
+    def new_id(self, model: type[Base]) -> int:
+        table = _table(model)
+        value = self._next_id[table]
+        self._next_id[table] = value + 1
+        return value
+
+    def add(
+        self,
+        model: type[Base],
+        row: Row,
+        *,
+        at: datetime,
+        user_id: int | None,
+        action: str,
+        entity: str,
+        after: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Queue ``row`` (its ``id`` is assigned if missing) and its creation entry.
+
+        ``after``: what the service's entry held when the row was created, if the
+        row queued here already carries later changes (default: the row itself).
+        """
+        if "id" not in row:
+            row["id"] = self.new_id(model)
+        self._queued[_table(model)].append(row)
+        self.counts[_table(model)] += 1
+        self.audit(
+            at=at,
+            user_id=user_id,
+            action=action,
+            entity=entity,
+            entity_id=row["id"],
+            after=row if after is None else after,
+        )
+        return int(row["id"])
+
+    def audit(
+        self,
+        *,
+        at: datetime,
+        user_id: int | None,
+        action: str,
+        entity: str,
+        entity_id: int | str | None,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+    ) -> None:
+        at = ensure_utc(at)
+        entry_id = self.new_id(AuditEntry)
+        key = None if entity_id is None else str(entity_id)
+        before_text, after_text = _json_text(before), _json_text(after)
+        digest = entry_hash(
+            entry_id=entry_id,
+            at=at.isoformat(),
+            user_id=user_id,
+            action=action,
+            entity=entity,
+            entity_id=key,
+            before=before_text,
+            after=after_text,
+            prev_hash=self._prev_hash,
+        )
+        self._queued[_table(AuditEntry)].append(
+            {
+                "id": entry_id,
+                "at": at,
+                "user_id": user_id,
+                "action": action,
+                "entity": entity,
+                "entity_id": key,
+                "before": before_text,
+                "after": after_text,
+                "prev_hash": self._prev_hash,
+                "hash": digest,
+            }
+        )
+        self.counts[_table(AuditEntry)] += 1
+        self._prev_hash = digest
+        self._pending += 2
+
+    def maybe_flush(self) -> None:
+        """Insert what is queued once it is ``flush_rows`` or more (call between records)."""
+        if self._pending >= self.flush_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        for model in TABLE_ORDER:
+            rows = self._queued[_table(model)]
+            if rows:
+                self.conn.execute(insert(model), rows)
+                rows.clear()
+        self._pending = 0
+
+    def commit(self) -> None:
+        self.flush()
+        self.conn.commit()
