@@ -1,4 +1,4 @@
-"""The package list in pyproject.toml must name every package, or `pip install .` ships a broken app."""
+"""Every package must be listed in pyproject.toml, or `pip install .` ships a broken app."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def test_shipped_data_is_matched_by_package_data() -> None:
     patterns = data["tool"]["setuptools"]["package-data"]["kapdesk.resources"]
     resources = ROOT / "resources"
     for path in resources.rglob("*"):
-        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix not in {".py", ".pyc"}
+            and "__pycache__" not in path.parts
+        ):
             rel = path.relative_to(resources)
             assert any(rel.match(p) for p in patterns), f"resources/{rel} is not packaged"

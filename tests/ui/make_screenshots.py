@@ -1,6 +1,6 @@
 """Make the README screenshots from a fresh demo clinic.
 
-    ../shared/tools/screenshot /tmp/ignored.png 60 -- .venv/bin/python tests/ui/make_screenshots.py OUTDIR
+    ../shared/tools/screenshot /tmp/x.png 60 -- .venv/bin/python tests/ui/make_screenshots.py OUT
 
 Runs on a real (virtual) screen, drives the main window to the Today board, a
 session in monitoring and a patient chart, and saves each window as a PNG.
