@@ -165,6 +165,8 @@ class Course(Base):
     patient_id: Mapped[int] = mapped_column(_fk("patients.id"))
     protocol_id: Mapped[str] = mapped_column(String(64))
     protocol_version: Mapped[str] = mapped_column(String(32))
+    # revision 0004: SHA-256 of the pinned protocol text (protocol_versions.sha256)
+    protocol_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     started_on: Mapped[date]
     goal: Mapped[str] = mapped_column(Text, default="")
     ended_on: Mapped[date | None]
@@ -196,6 +198,9 @@ class DosingSession(Base):
     state_reason: Mapped[str | None] = mapped_column(Text)  # cancel / withhold reason
     created_at: Mapped[datetime]
     created_by: Mapped[int] = mapped_column(_fk("users.id"))
+    # revision 0004: a clinician's confirmation of a second dosing session on one day
+    same_day_reason: Mapped[str | None] = mapped_column(Text)
+    same_day_confirmed_by: Mapped[int | None]  # a user id (no foreign key, see revision 0004)
 
 
 class VitalReading(Base):
@@ -219,7 +224,12 @@ class VitalReading(Base):
 
 
 class HoldOverride(Base):
-    """A prescriber's recorded decision to dose despite an elevated pre-dose reading."""
+    """A prescriber's recorded decision to dose despite a gate.
+
+    ``kind='reading'``: the gate is a reading (an elevated pre-dose reading, or a
+    post-dose alert before a booster), named by ``reading_id``.
+    ``kind='checklist'``: a blocking checklist answer, named by ``item_id``.
+    """
 
     __tablename__ = "hold_overrides"
     __table_args__ = (Index("ix_hold_overrides_session_id", "session_id"),)
@@ -227,6 +237,8 @@ class HoldOverride(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(_fk("dosing_sessions.id"))
     reading_id: Mapped[int | None] = mapped_column(_fk("vital_readings.id"))
+    kind: Mapped[str] = mapped_column(String(32), default="reading", server_default="reading")
+    item_id: Mapped[str | None] = mapped_column(String(64))
     prescriber_name: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[int] = mapped_column(_fk("users.id"))
@@ -253,6 +265,8 @@ class Dose(Base):
     confirmed_by: Mapped[int | None] = mapped_column(_fk("users.id"))
     recorded_by: Mapped[int] = mapped_column(_fk("users.id"))
     recorded_at: Mapped[datetime]
+    # revision 0004: warnings acknowledged with the dose (texts)
+    warnings: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
 
 class SideEffect(Base):
@@ -312,6 +326,8 @@ class InstrumentResult(Base):
     taken_at: Mapped[datetime]
     recorded_by: Mapped[int] = mapped_column(_fk("users.id"))
     recorded_at: Mapped[datetime]
+    # revision 0004: the scoring rule (instrument, version, bands) behind total and band
+    scoring_rule: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Note(Base):
@@ -454,3 +470,41 @@ class Addendum(Base):
     created_at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text)
     corrected: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
+# --- revision 0004: clinical safety ----------------------------------------------------------
+
+
+class ProtocolVersion(Base):
+    """The exact text of a protocol version some course used (see ``courses.protocol_hash``).
+
+    Rows are only added: a course is judged with its pinned text for ever.
+    """
+
+    __tablename__ = "protocol_versions"
+    __table_args__ = (
+        Index("ix_protocol_versions_protocol_id_version", "protocol_id", "version", unique=True),
+        Index("ix_protocol_versions_sha256", "sha256", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    protocol_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_text: Mapped[str] = mapped_column(Text)
+    source_name: Mapped[str] = mapped_column(String(200))
+    stored_at: Mapped[datetime]
+
+
+class AlertAcknowledgement(Base):
+    """A clinician's acknowledgement of an alert or critical reading (it leaves the board)."""
+
+    __tablename__ = "alert_acknowledgements"
+    __table_args__ = (Index("ix_alert_acknowledgements_session_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(_fk("dosing_sessions.id"))
+    reading_id: Mapped[int] = mapped_column(_fk("vital_readings.id"))
+    acknowledged_by: Mapped[int] = mapped_column(_fk("users.id"))
+    acknowledged_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -118,7 +118,7 @@ def _corrupt_copy(db: Database, tmp_path: Path) -> Path:
     copy = backup_database(db.path, tmp_path / "corrupt.bak")
     data = bytearray(copy.read_bytes())
     page = 4096
-    for start in range(3 * page, len(data) - page, 5 * page):
+    for start in range(12 * page, len(data) - page, 5 * page):
         data[start + 8 : start + 200] = b"\xa5" * 192  # scribble over b-tree pages
     copy.write_bytes(bytes(data))
     return copy
