@@ -1,0 +1,287 @@
+"""Discharge criteria: one definition, used by the services, the discharge page and the PDF.
+
+Decisions a caller must know:
+
+* Everything is judged *as of* ``at``, which the service keeps at or before the
+  clock (a typed future time never makes a criterion look met): doses, readings
+  and side effects later than ``at`` are ignored.
+* Minimum observation has two clocks (both protocol data): the minimum for the
+  route from the first dose, and ``min_after_last_dose_min`` from the last dose,
+  so a booster restarts the second one. Both must have run out.
+* Every reading the schedule (``kapdesk.domain.schedule.compute_schedule``)
+  lists for the session must be done: one missed, overdue, due or not yet due
+  is an unmet criterion. The item statuses are the schedule's; nothing here
+  recomputes a window.
+* A side effect that is present and not resolved (the latest record of each
+  effect counts) is an unmet criterion.
+* Staff-confirmed criteria are met only when ticked yes.
+* Who may discharge against unmet criteria is the permission matrix
+  (``Action.DISCHARGE_WITH_UNMET_CRITERIA``); such a discharge needs a reason
+  and is shown as what it is: :func:`against_criteria_text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from kapdesk.domain.clock import ensure_utc
+from kapdesk.domain.protocol import Anchor, Band, DischargeCriterion, Protocol, Route
+from kapdesk.domain.schedule import DueItem, ItemStatus, minimum_observation_end
+from kapdesk.domain.side_effects import Severity
+
+
+@dataclass(frozen=True)
+class ReadingFact:
+    """A vital-sign reading as the discharge rule sees it."""
+
+    taken_at: datetime
+    band: Band
+    text: str  # 'BP 186/100'
+    protocol_label: str  # the protocol version that banded it
+
+
+@dataclass(frozen=True)
+class EffectFact:
+    """One side-effect record; give them oldest first (the latest of each effect counts)."""
+
+    effect_id: str
+    label: str
+    present: bool
+    severity: str | None = None
+    resolved_at: datetime | None = None
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    label: str
+    computed: bool
+    met: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ObservationClock:
+    """When observation may end: both clocks, and the later of the two."""
+
+    first_dose: datetime
+    last_dose: datetime
+    from_first_min: int  # the route's minimum from the first dose
+    after_last_min: int  # the minimum after the last dose
+    ends_at: datetime
+
+    @property
+    def has_booster(self) -> bool:
+        return self.last_dose > self.first_dose
+
+
+def observation_clock(
+    protocol: Protocol, route: Route | None, dose_times: Sequence[datetime]
+) -> ObservationClock | None:
+    """Both observation clocks for these doses (None before a dose); ``ends_at`` is
+    ``schedule.minimum_observation_end``, the one definition the schedule uses too."""
+    if not dose_times:
+        return None
+    times = [ensure_utc(d) for d in dose_times]
+    ends = minimum_observation_end(protocol, route, times)
+    assert ends is not None
+    if route is None:
+        from_first = max(protocol.min_observation_min.values(), default=0)
+    else:
+        from_first = protocol.min_observation_for(route)
+    return ObservationClock(
+        first_dose=min(times),
+        last_dose=max(times),
+        from_first_min=from_first,
+        after_last_min=protocol.min_after_last_dose_min,
+        ends_at=ends,
+    )
+
+
+def duration_text(minutes: int, *, always_minutes: bool = True) -> str:
+    """'2 h 05 min', '45 min'; with always_minutes=False '2 h' for whole hours."""
+    hours, rest = divmod(max(minutes, 0), 60)
+    if hours == 0:
+        return f"{rest} min"
+    if rest == 0 and not always_minutes:
+        return f"{hours} h"
+    return f"{hours} h {rest:02d} min"
+
+
+def _minutes(start: datetime, end: datetime) -> int:
+    return int((end - start).total_seconds() // 60)
+
+
+def _min_observation(
+    c: DischargeCriterion, clock: ObservationClock | None, at: datetime
+) -> Criterion:
+    if clock is None:
+        return Criterion(c.id, c.label, True, False, "No dose given yet.")
+    observed = _minutes(clock.first_dose, at)
+    detail = (
+        f"{duration_text(observed)} observed of "
+        f"{duration_text(clock.from_first_min, always_minutes=False)} required"
+    )
+    if clock.has_booster or clock.after_last_min > clock.from_first_min:
+        since = _minutes(clock.last_dose, at)
+        which = "the last dose"
+        if clock.has_booster:
+            which += f" (+{_minutes(clock.first_dose, clock.last_dose)} min)"
+        detail += (
+            f"; {duration_text(since)} since {which} of "
+            f"{duration_text(clock.after_last_min, always_minutes=False)} required"
+        )
+    return Criterion(c.id, c.label, True, at >= clock.ends_at, detail)
+
+
+def _vitals_acceptable(
+    c: DischargeCriterion,
+    clock: ObservationClock | None,
+    readings: Sequence[ReadingFact],
+    schedule: Sequence[DueItem],
+    at: datetime,
+) -> Criterion:
+    if clock is None:
+        return Criterion(c.id, c.label, True, False, "No dose given yet.")
+    first = clock.first_dose
+    opens = next(
+        (i.opens_at for i in schedule if i.anchor is Anchor.DISCHARGE and i.opens_at), None
+    )
+    if opens is None:  # a protocol without a pre-discharge reading: any post-dose one
+        opens = first
+    taken = [r for r in readings if ensure_utc(r.taken_at) <= at]
+    if not taken:
+        return Criterion(c.id, c.label, True, False, "No reading recorded.")
+    latest = max(taken, key=lambda r: ensure_utc(r.taken_at))
+    after = _minutes(first, ensure_utc(latest.taken_at))
+    when = f"{after} min after the first dose" if after >= 0 else "before the first dose"
+    what = f"Latest reading {latest.text} ({when})"
+    if ensure_utc(latest.taken_at) < opens:
+        return Criterion(
+            c.id,
+            c.label,
+            True,
+            False,
+            f"{what} was taken before the pre-discharge check opened "
+            f"({_minutes(first, opens)} min after the first dose): take a pre-discharge reading.",
+        )
+    if latest.band is not Band.NORMAL:
+        return Criterion(
+            c.id, c.label, True, False, f"{what} is {latest.band.value} ({latest.protocol_label})."
+        )
+    return Criterion(c.id, c.label, True, True, f"{what} is normal ({latest.protocol_label}).")
+
+
+_OPEN_WORDS = (
+    (ItemStatus.MISSED, "missed"),
+    (ItemStatus.OVERDUE, "overdue"),
+    (ItemStatus.DUE, "due now"),
+    (ItemStatus.UPCOMING, "not yet due"),
+)
+
+
+def _readings_taken(
+    c: DischargeCriterion, clock: ObservationClock | None, schedule: Sequence[DueItem]
+) -> Criterion:
+    if clock is None:
+        return Criterion(c.id, c.label, True, False, "No dose given yet.")
+    if not schedule:
+        return Criterion(c.id, c.label, True, True, "The protocol asks for no reading.")
+    parts: list[str] = []
+    for status, word in _OPEN_WORDS:
+        labels = [i.label for i in schedule if i.status is status]
+        if labels:
+            parts.append(f"{word}: {', '.join(labels)}")
+    if not parts:
+        n = len(schedule)
+        return Criterion(
+            c.id, c.label, True, True, f"All {n} required reading{'s' if n != 1 else ''} taken."
+        )
+    text = "; ".join(parts)
+    return Criterion(c.id, c.label, True, False, text[:1].upper() + text[1:] + ".")
+
+
+def unresolved_effects(effects: Sequence[EffectFact], at: datetime) -> list[EffectFact]:
+    """Effects whose latest record (as of ``at``) is present and not resolved by ``at``."""
+    latest: dict[str, EffectFact] = {}
+    for e in effects:
+        if e.recorded_at is None or ensure_utc(e.recorded_at) <= at:
+            latest[e.effect_id] = e
+    return [
+        e
+        for e in latest.values()
+        if e.present and (e.resolved_at is None or ensure_utc(e.resolved_at) > at)
+    ]
+
+
+def _severity(value: str | None) -> str:
+    try:
+        return f" ({Severity(value).label.lower()})" if value else ""
+    except ValueError:
+        return f" ({value})"
+
+
+def _side_effects_resolved(
+    c: DischargeCriterion, effects: Sequence[EffectFact], at: datetime
+) -> Criterion:
+    open_ = unresolved_effects(effects, at)
+    if open_:
+        listed = ", ".join(f"{e.label}{_severity(e.severity)}" for e in open_)
+        return Criterion(c.id, c.label, True, False, f"Not resolved: {listed}.")
+    seen = [e for e in effects if e.recorded_at is None or ensure_utc(e.recorded_at) <= at]
+    if any(e.present for e in seen):
+        return Criterion(c.id, c.label, True, True, "Every side effect present has resolved.")
+    if seen:
+        return Criterion(c.id, c.label, True, True, "No side effect present.")
+    return Criterion(c.id, c.label, True, True, "No side effect recorded.")
+
+
+def evaluate_discharge(
+    protocol: Protocol,
+    *,
+    route: Route | None,
+    dose_times: Sequence[datetime],
+    readings: Sequence[ReadingFact],
+    schedule: Sequence[DueItem],
+    side_effects: Sequence[EffectFact],
+    answers: Mapping[str, object],
+    at: datetime,
+) -> tuple[Criterion, ...]:
+    """Every discharge criterion of the protocol as of ``at``, in protocol order.
+
+    ``schedule`` is ``compute_schedule(...)`` for the session as of ``at``.
+    """
+    at = ensure_utc(at)
+    doses = [d for d in (ensure_utc(x) for x in dose_times) if d <= at]
+    clock = observation_clock(protocol, route, doses)
+    out: list[Criterion] = []
+    for c in protocol.discharge:
+        if c.computed == "min_observation":
+            out.append(_min_observation(c, clock, at))
+        elif c.computed == "vitals_acceptable":
+            out.append(_vitals_acceptable(c, clock, readings, schedule, at))
+        elif c.computed == "readings_taken":
+            out.append(_readings_taken(c, clock, schedule))
+        elif c.computed == "side_effects_resolved":
+            out.append(_side_effects_resolved(c, side_effects, at))
+        else:
+            met = answers.get(c.id) is True
+            out.append(Criterion(c.id, c.label, False, met, "" if met else "Not confirmed"))
+    return tuple(out)
+
+
+def unmet(criteria: Sequence[Criterion]) -> list[Criterion]:
+    return [c for c in criteria if not c.met]
+
+
+def unmet_text(criteria: Sequence[Criterion]) -> str:
+    """'Steady on feet (Not confirmed); Minimum observation time passed (1 h 10 min ...)'."""
+    return "; ".join(f"{c.label} ({c.detail})" if c.detail else c.label for c in criteria)
+
+
+def against_criteria_text(reason: str | None) -> str:
+    """How a discharge against unmet criteria is named on every screen and page."""
+    return f"Discharged against criteria: {reason or 'no reason recorded'}"
