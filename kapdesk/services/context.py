@@ -19,7 +19,10 @@ from kapdesk.domain.permissions import Action, Role, require
 from kapdesk.storage.db import Database
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from kapdesk.domain.protocol import Protocol
+    from kapdesk.storage.orm import Course
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,22 @@ class BuiltinProtocols(Mapping[str, "Protocol"]):
 class ServiceContext:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
+    # The protocol files loaded now, by id: what a *new* course starts on.
     protocols: Mapping[str, Protocol] = field(default_factory=BuiltinProtocols)
+    # Pinned protocol versions parsed from their stored text, by SHA-256 (see protocol_store).
+    pinned: dict[str, Protocol] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
         return self.clock.now()
 
+    def course_protocol(self, s: Session, course: Course) -> Protocol:
+        """The exact protocol version ``course`` started on (PinnedProtocolMissing if gone)."""
+        from kapdesk.services.protocol_store import course_protocol
+
+        return course_protocol(s, self, course)
+
     def protocol(self, protocol_id: str) -> Protocol:
+        """The protocol file loaded now under ``protocol_id`` (for starting a course)."""
         try:
             return self.protocols[protocol_id]
         except KeyError:

@@ -2,8 +2,11 @@
 
 Decisions a caller must know:
 
-* A course stores the protocol id *and* version current at its start; every
-  alert in its sessions names that protocol.
+* A course stores the protocol id, version and the SHA-256 of the protocol
+  file's exact text current at its start, and that text is kept
+  (``protocol_store.pin``); its sessions are judged with that version for ever,
+  and every alert in them names it. A changed file that keeps a version already
+  used by courses is refused (it needs a new version).
 * A patient has at most one open course: starting a second one while another
   has no end date is refused (end the first, then start the next).
 * A course can only end once every one of its sessions is finished
@@ -28,6 +31,7 @@ from kapdesk.domain.session_state import SessionState, is_terminal
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
+from kapdesk.services.protocol_store import cached_course_protocol, pin
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.storage.orm import Course, DosingSession, Patient
 
@@ -36,7 +40,7 @@ MAX_DAYS_AHEAD: Final = 366
 
 
 def course_info(c: Course, ctx: ServiceContext, session_count: int) -> CourseInfo:
-    proto = ctx.protocols.get(c.protocol_id)
+    proto = cached_course_protocol(ctx, c) or ctx.protocols.get(c.protocol_id)
     return CourseInfo(
         id=c.id,
         patient_id=c.patient_id,
@@ -131,10 +135,17 @@ class CourseService:
                     f"({open_course.protocol_id} v{open_course.protocol_version}, started "
                     f"{open_course.started_on.isoformat()}); end it before starting another.",
                 )
+            digest, stored = pin(s, protocol, self.ctx.now())
+            if stored is not None:
+                audit_change(
+                    s, self.ctx, actor, "protocol.pin", "protocol_version", stored.id,
+                    after=snapshot(stored),
+                )  # fmt: skip
             row = Course(
                 patient_id=patient_id,
                 protocol_id=protocol.id,
                 protocol_version=protocol.version,
+                protocol_hash=digest,
                 started_on=start,
                 goal=clean_goal,
                 ended_on=None,

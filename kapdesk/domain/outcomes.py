@@ -1,0 +1,162 @@
+"""A course's endpoint and its follow-up: which PHQ-9 decides the course outcome.
+
+The acute endpoint is the last result within the acute phase of the course
+(``acute_weeks`` after its start, protocol data, default 8 weeks as in the
+pilot study); results after it are *follow-up*: shown on their own and never
+replacing the endpoint. A follow-up shows *deterioration* (CLINICAL.md) on loss
+of response (the endpoint was a response, the follow-up is not) or a rise of
+``deterioration_rise`` points or more from the endpoint (default 5, the usual
+minimal clinically important change on PHQ-9).
+
+Days are local calendar days. The acute phase includes its last day: with 8
+weeks, a result on day 56 after the start is still the week-8 endpoint, one on
+day 57 is follow-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.instruments import PHQ9_OUTCOME, Outcome, OutcomeRule, course_outcome
+
+DAYS_PER_MONTH = 30.4375  # an average calendar month, for "3-month follow-up"
+
+
+@dataclass(frozen=True)
+class EndpointRule:
+    """From the course's protocol ([outcomes] in the protocol file)."""
+
+    acute_weeks: int = 8
+    deterioration_rise: int = 5
+
+    def __post_init__(self) -> None:
+        for name in ("acute_weeks", "deterioration_rise"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValidationError(name, value, f"{name} {value!r} must be a whole number ≥ 1.")
+
+    def acute_end(self, started_on: date) -> date:
+        """The last day of the acute phase (inclusive)."""
+        return started_on + timedelta(days=7 * self.acute_weeks)
+
+    def describe(self) -> str:
+        return (
+            f"endpoint = last PHQ-9 within {self.acute_weeks} weeks of the course start; "
+            f"later results are follow-up; deterioration = loss of response or a rise of "
+            f"≥ {self.deterioration_rise} points from the endpoint"
+        )
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One result: the local day it was taken and its total."""
+
+    taken_on: date
+    total: int
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    index: int  # position of the result in the sequence given to course_endpoint
+    taken_on: date
+    total: int
+    label: str  # "3-month follow-up", "week-10 follow-up"
+    deterioration: bool | None  # None: there is no acute endpoint to compare with
+    reason: str  # why (not) deterioration, one phrase
+
+    @property
+    def summary(self) -> str:
+        """'3-month follow-up: 19, deterioration (rise of 10 points from the endpoint 9)'."""
+        if self.deterioration is None:
+            verdict = self.reason
+        elif self.deterioration:
+            verdict = f"deterioration ({self.reason})"
+        else:
+            verdict = f"no deterioration ({self.reason})"
+        return f"{self.label}: {self.total}, {verdict}"
+
+
+@dataclass(frozen=True)
+class CourseEndpoint:
+    rule: EndpointRule
+    acute_end: date
+    baseline: int | None  # index of the baseline result (the first one)
+    endpoint: int | None  # index of the endpoint; None until a later result in the acute phase
+    outcome: Outcome | None  # baseline against the endpoint
+    follow_ups: tuple[FollowUp, ...]
+
+
+def follow_up_label(taken_on: date, started_on: date, acute_end: date) -> str:
+    """Months after the acute phase ('3-month follow-up'), or the course week under a month."""
+    months = round((taken_on - acute_end).days / DAYS_PER_MONTH)
+    if months >= 1:
+        return f"{months}-month follow-up"
+    return f"week-{(taken_on - started_on).days // 7} follow-up"
+
+
+def _judge(
+    baseline: int, endpoint: Outcome, total: int, rule: EndpointRule, outcome_rule: OutcomeRule
+) -> tuple[bool, str]:
+    later = course_outcome(baseline, total, rule=outcome_rule)
+    lost = endpoint.response and not later.response
+    rise = total - endpoint.latest_total
+    reasons: list[str] = []
+    if lost:
+        reasons.append("loss of response")
+    if rise >= rule.deterioration_rise:
+        reasons.append(f"rise of {rise} points from the endpoint {endpoint.latest_total}")
+    if reasons:
+        return True, "; ".join(reasons)
+    if rise > 0:
+        return False, f"{rise} points above the endpoint {endpoint.latest_total}"
+    if rise < 0:
+        return False, f"{-rise} points below the endpoint {endpoint.latest_total}"
+    return False, f"same as the endpoint {endpoint.latest_total}"
+
+
+def course_endpoint(
+    started_on: date,
+    results: Sequence[Scored],
+    rule: EndpointRule,
+    *,
+    outcome_rule: OutcomeRule = PHQ9_OUTCOME,
+) -> CourseEndpoint:
+    """Split a course's results (oldest first) into baseline, acute endpoint and follow-ups."""
+    acute_end = rule.acute_end(started_on)
+    if not results:
+        return CourseEndpoint(rule, acute_end, None, None, None, ())
+    order = sorted(range(len(results)), key=lambda i: results[i].taken_on)
+    first = order[0]
+    base_total = results[first].total
+    acute = [i for i in order[1:] if results[i].taken_on <= acute_end]
+    if results[first].taken_on > acute_end:
+        acute = []
+    endpoint = acute[-1] if acute else None
+    outcome = (
+        course_outcome(base_total, results[endpoint].total, rule=outcome_rule)
+        if endpoint is not None
+        else course_outcome(base_total, base_total, rule=outcome_rule)  # validates the total
+    )
+    follow_ups: list[FollowUp] = []
+    for i in order[1:]:
+        r = results[i]
+        if i in acute:
+            continue
+        if endpoint is None:
+            verdict: bool | None = None
+            reason = "no acute endpoint to compare with"
+        else:
+            verdict, reason = _judge(base_total, outcome, r.total, rule, outcome_rule)
+        label = follow_up_label(r.taken_on, started_on, acute_end)
+        follow_ups.append(FollowUp(i, r.taken_on, r.total, label, verdict, reason))
+    return CourseEndpoint(
+        rule=rule,
+        acute_end=acute_end,
+        baseline=first,
+        endpoint=endpoint,
+        outcome=outcome if endpoint is not None else None,
+        follow_ups=tuple(follow_ups),
+    )

@@ -1,0 +1,193 @@
+"""Pinned protocol versions: a course is judged with the exact protocol text it started on.
+
+Decisions a caller must know:
+
+* Starting a course stores the protocol's exact file text in ``protocol_versions``
+  (once per id + version) and its SHA-256 in ``courses.protocol_hash``
+  (:func:`pin`). A file that keeps an id + version already stored but whose text
+  differs is refused: "kap-default v1.0 differs from the v1.0 already used by
+  courses; give the changed file a new version."
+* Every use case that judges a course's sessions resolves the protocol through
+  :func:`course_protocol` (``ServiceContext.course_protocol``): the stored text,
+  parsed once per hash and cached on the context, never "whatever file is
+  loaded now". The clinic may ship v1.1; courses on v1.0 stay on v1.0.
+* A course whose pinned text is missing (an empty hash: started before kapdesk
+  stored versions, on a version no longer shipped; or a missing row) cannot have
+  its sessions opened: :class:`PinnedProtocolMissing` says which protocol and
+  version and what to do. Reports and the board degrade instead
+  (:func:`find_course_protocol` returns None) so the record stays readable.
+* :func:`version_problems` lists both kinds of problem for ``kapdesk check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kapdesk.domain.errors import KapdeskError, NotFound, ValidationError
+from kapdesk.domain.protocol import Protocol, load_protocol_text, protocol_hash
+from kapdesk.storage.orm import Course, DosingSession, ProtocolVersion
+
+if TYPE_CHECKING:
+    from kapdesk.services.context import ServiceContext
+
+
+class PinnedProtocolMissing(NotFound):
+    """The protocol version a course is pinned to is not in this database."""
+
+    def __init__(self, course_id: int, protocol_id: str, version: str, why: str) -> None:
+        self.course_id = course_id
+        self.protocol_id = protocol_id
+        self.version = version
+        super().__init__(
+            f"Course #{course_id} is pinned to {protocol_id} v{version}, but {why}, so its "
+            f"sessions cannot be opened: kapdesk judges a course only with the protocol version "
+            f"it started on. Ask your kapdesk administrator to restore a backup that holds "
+            f"{protocol_id} v{version}, or end this course and start a new one on a current "
+            f"version."
+        )
+
+
+def conflict_message(protocol: Protocol) -> str:
+    return (
+        f"{protocol.label} differs from the v{protocol.version} already used by courses; "
+        "give the changed file a new version."
+    )
+
+
+def pin(s: Session, protocol: Protocol, now: datetime) -> tuple[str, ProtocolVersion | None]:
+    """Store ``protocol``'s text (once per id + version): its SHA-256 and the new row, if any.
+
+    ValidationError when the same id + version is stored with a different text.
+    """
+    if not protocol.text or protocol_hash(protocol.text) != protocol.sha256:
+        raise ValidationError(
+            "Protocol",
+            protocol.label,
+            f"{protocol.label} was not loaded from a protocol file, so its exact text cannot "
+            "be pinned to a course; load it with load_protocol_text or from its file.",
+        )
+    stored = s.scalar(
+        select(ProtocolVersion).where(
+            ProtocolVersion.protocol_id == protocol.id,
+            ProtocolVersion.version == protocol.version,
+        )
+    )
+    if stored is not None:
+        if stored.sha256 != protocol.sha256:
+            raise ValidationError("Protocol", protocol.label, conflict_message(protocol))
+        return stored.sha256, None
+    row = ProtocolVersion(
+            protocol_id=protocol.id,
+            version=protocol.version,
+            sha256=protocol.sha256,
+            source_text=protocol.text,
+            source_name=protocol.file or f"{protocol.id}.toml",
+            stored_at=now,
+    )
+    s.add(row)
+    s.flush()
+    return protocol.sha256, row
+
+
+def _missing(course: Course, why: str) -> PinnedProtocolMissing:
+    return PinnedProtocolMissing(course.id, course.protocol_id, course.protocol_version, why)
+
+
+def course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Protocol:
+    """The exact protocol version ``course`` is pinned to, or PinnedProtocolMissing."""
+    digest = course.protocol_hash
+    if not digest:
+        raise _missing(
+            course,
+            "the course was started before kapdesk stored protocol versions and this kapdesk "
+            f"does not ship {course.protocol_id} v{course.protocol_version}",
+        )
+    cached = ctx.pinned.get(digest)
+    if cached is not None:
+        return cached
+    current = ctx.protocols.get(course.protocol_id)
+    if current is not None and current.sha256 == digest:
+        ctx.pinned[digest] = current
+        return current
+    row = s.scalar(select(ProtocolVersion).where(ProtocolVersion.sha256 == digest))
+    if row is None:
+        raise _missing(course, "this database holds no protocol text with its hash")
+    try:
+        parsed = load_protocol_text(row.source_text, row.source_name)
+    except KapdeskError as exc:
+        raise _missing(course, f"its stored text no longer loads ({exc})") from None
+    if (parsed.sha256, parsed.id, parsed.version) != (
+        digest,
+        course.protocol_id,
+        course.protocol_version,
+    ):
+        raise _missing(course, "the stored text does not match the course's pinned hash")
+    ctx.pinned[digest] = parsed
+    return parsed
+
+
+def find_course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Protocol | None:
+    """Like course_protocol, but None when the pinned version is missing (board, reports)."""
+    try:
+        return course_protocol(s, ctx, course)
+    except PinnedProtocolMissing:
+        return None
+
+
+def cached_course_protocol(ctx: ServiceContext, course: Course) -> Protocol | None:
+    """The pinned protocol when known without a query (titles, labels), else None."""
+    if course.protocol_hash in ctx.pinned:
+        return ctx.pinned[course.protocol_hash]
+    current = ctx.protocols.get(course.protocol_id)
+    return current if current is not None and current.sha256 == course.protocol_hash else None
+
+
+def protocol_of_course(ctx: ServiceContext, course_id: int) -> Protocol:
+    with ctx.db.read() as s:
+        course = s.get(Course, course_id)
+        if course is None:
+            raise NotFound(f"There is no treatment course #{course_id}.")
+        return course_protocol(s, ctx, course)
+
+
+def protocol_of_session(ctx: ServiceContext, session_id: int) -> Protocol:
+    """The pinned protocol of a dosing session's course (for screens that show its rules)."""
+    with ctx.db.read() as s:
+        course = s.scalar(
+            select(Course)
+            .join(DosingSession, DosingSession.course_id == Course.id)
+            .where(DosingSession.id == session_id)
+        )
+        if course is None:
+            raise NotFound(f"There is no dosing session #{session_id}.")
+        return course_protocol(s, ctx, course)
+
+
+def version_problems(s: Session, ctx: ServiceContext, protocols: Mapping[str, Protocol]) -> list[str]:
+    """Loaded files that change a stored version, and courses whose pinned text is missing."""
+    problems: list[str] = []
+    stored = {(r.protocol_id, r.version): r.sha256 for r in s.scalars(select(ProtocolVersion))}
+    for proto in sorted(protocols.values(), key=lambda p: p.id):
+        digest = stored.get((proto.id, proto.version))
+        if digest is not None and digest != proto.sha256:
+            problems.append(conflict_message(proto))
+    courses = s.scalars(select(Course).order_by(Course.id)).all()
+    for course in courses:
+        try:
+            course_protocol(s, ctx, course)
+        except PinnedProtocolMissing as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def protocol_of_course_or_none(ctx: ServiceContext, course_id: int) -> Protocol | None:
+    """The course's pinned protocol, or None when it is missing (reports stay printable)."""
+    try:
+        return protocol_of_course(ctx, course_id)
+    except PinnedProtocolMissing:
+        return None
