@@ -59,6 +59,7 @@ class Anchor(StrEnum):
     FIRST_DOSE = "first_dose"  # minutes after the first dose
     EACH_DOSE = "each_dose"  # minutes after every dose, boosters included
     DISCHARGE = "discharge"  # the last reading before discharge
+    RECHECK = "recheck"  # computed from a rule's repeat_after_min; never in a protocol file
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ class VitalRule:
     spo2_lt: int | None = None
     repeat_after_min: int | None = None
     escalate_after_consecutive: int | None = None
+    # post-dose rise above the pre-dose baseline (the latest pre-dose reading), mmHg
+    systolic_rise_gte: int | None = None
+    diastolic_rise_gte: int | None = None
 
     def describe(self) -> str:
         """Human-readable condition, e.g. 'systolic ≥ 140 or diastolic ≥ 90 mmHg'."""
@@ -97,6 +101,16 @@ class VitalRule:
             extra.append(f"pulse > {self.pulse_gt}/min")
         if self.spo2_lt is not None:
             extra.append(f"SpO2 < {self.spo2_lt} %")
+        rise = [
+            f"{name} ≥ {value}"
+            for name, value in (
+                ("systolic", self.systolic_rise_gte),
+                ("diastolic", self.diastolic_rise_gte),
+            )
+            if value is not None
+        ]
+        if rise:
+            extra.append(" or ".join(rise) + " mmHg above the pre-dose baseline")
         return " or ".join([p for p in [text, *extra] if p])
 
 
@@ -119,6 +133,13 @@ class ScheduledReading:
     to_min: int = 0
     repeat_every_min: int = 0
     repeat_count: int = 1
+    # Conditional reading: listed only when one of these holds (SCHEDULE_CONDITIONS);
+    # empty: always listed.
+    when: tuple[str, ...] = ()
+
+
+# What a conditional schedule item may depend on (services work these out per session).
+SCHEDULE_CONDITIONS = ("elevated_baseline", "first_session", "dose_increase")
 
 
 @dataclass(frozen=True)
@@ -169,6 +190,8 @@ class Protocol:
     dose_limits: Mapping[Route, DoseLimit]
     intranasal_device_mg: float = 28.0
     recheck_after_min: int = 5
+    recheck_window_min: int = 5  # a rule's recheck is due for this long, then overdue
+    missed_after_min: int = 15  # an overdue reading is missed this long after its window
     file: str = field(default="", compare=False)
 
     @property
@@ -318,6 +341,8 @@ _TOP_LEVEL_KEYS = (
     "title",
     "source",
     "recheck_after_min",
+    "recheck_window_min",
+    "missed_after_min",
     "dosing",
     "dose_limits",
     "observation",
@@ -340,6 +365,8 @@ _RULE_KEYS = (
     "spo2_lt",
     "repeat_after_min",
     "escalate_after_consecutive",
+    "systolic_rise_gte",
+    "diastolic_rise_gte",
 )
 
 
@@ -371,21 +398,29 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
             spo2_lt=t.optional_int("spo2_lt"),
             repeat_after_min=t.optional_int("repeat_after_min"),
             escalate_after_consecutive=t.optional_int("escalate_after_consecutive"),
+            systolic_rise_gte=t.optional_int("systolic_rise_gte"),
+            diastolic_rise_gte=t.optional_int("diastolic_rise_gte"),
         )
         if rule.band is Band.NORMAL:
             raise t.fail("band", "elevated, alert or critical (normal is what no rule fires)")
         if not rule.describe():
             raise t.fail(
                 "id",
-                "at least one condition (systolic_gte, systolic_gt, "
-                "diastolic_gte, diastolic_gt, pulse_gt or spo2_lt)",
+                "at least one condition (systolic_gte, systolic_gt, diastolic_gte, "
+                "diastolic_gt, pulse_gt, spo2_lt, systolic_rise_gte or diastolic_rise_gte)",
             )
+        rising = rule.systolic_rise_gte is not None or rule.diastolic_rise_gte is not None
+        if rising and rule.phase is not Phase.POST_DOSE:
+            raise t.fail("phase", "'post_dose' for a rise above the pre-dose baseline")
         rules.append(rule)
     _unique(source, "vital_rules.id", (x.id for x in rules))
 
     schedule: list[ScheduledReading] = []
     for t in r.tables("schedule"):
-        t.only("id", "label", "anchor", "from_min", "to_min", "repeat_every_min", "repeat_count")
+        t.only(
+            *("id", "label", "anchor", "from_min", "to_min"),
+            *("repeat_every_min", "repeat_count", "when"),
+        )
         item = ScheduledReading(
             id=t.text("id"),
             label=t.text("label"),
@@ -394,7 +429,14 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
             to_min=t.integer("to_min", 0),
             repeat_every_min=t.integer("repeat_every_min", 0),
             repeat_count=t.integer("repeat_count", 1, minimum=1),
+            when=t.text_list("when", default=()),
         )
+        if item.anchor is Anchor.RECHECK:
+            raise t.fail("anchor", "pre_dose, first_dose, each_dose or discharge, not recheck")
+        for cond in item.when:
+            if cond not in SCHEDULE_CONDITIONS:
+                allowed = ", ".join(SCHEDULE_CONDITIONS)
+                raise t.fail("when", f"conditions among {allowed}, got {cond!r}")
         timed = item.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)
         if timed and item.to_min < item.from_min:
             raise t.fail("to_min", f"a minute ≥ from_min ({item.from_min}), got {item.to_min}")
@@ -498,6 +540,8 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
         dose_limits=limits,
         intranasal_device_mg=dosing.number("intranasal_device_mg", 28.0) or 28.0,
         recheck_after_min=r.integer("recheck_after_min", 5),
+        recheck_window_min=r.integer("recheck_window_min", 5, minimum=1),
+        missed_after_min=r.integer("missed_after_min", 15, minimum=1),
         file=source,
     )
 

@@ -5,32 +5,49 @@ Decisions a caller must know:
 * Everything is judged *as of* ``now``: doses and readings later than ``now``
   are ignored, and ``discharged_at`` later than ``now`` counts as not yet
   discharged. All datetimes must be timezone-aware (normalised to UTC).
-* Before the first dose only the PRE_DOSE items are listed; timed and
-  DISCHARGE items appear once a dose exists (their times are unknown before).
+* Before the first dose only the PRE_DOSE items (and pre-dose rechecks) are
+  listed; timed and DISCHARGE items appear once a dose exists.
 * A reading strictly before the first dose is a pre-dose reading.
-* Readings are assigned in time order, each to at most one item: first to the
-  earliest item whose window holds the reading (on time); failing that, to the
-  earliest unsatisfied timed item whose window has already closed (late).
-  In-window comes first so that a reading at 22 min counts as the 20-min
-  infusion reading, not as a late 10-min one. A reading before a window opens
-  never satisfies it.
+* Status of a timed item (FIRST_DOSE / EACH_DOSE) without a reading:
+  UPCOMING before its window opens; DUE from ``opens_at`` to ``closes_at``
+  inclusive; OVERDUE after ``closes_at``; MISSED from ``missed_at`` on, where
+  ``missed_at`` is the earlier of (a) the opening of the next protocol window
+  of the session that opens after this one closed (the next reading is then
+  what matters) and (b) ``closes_at`` + the protocol's ``missed_after_min``.
+  MISSED is final: the item stays listed and counted, and no later reading
+  satisfies it.
+* Readings are assigned in time order, each to at most one protocol item: first
+  to the earliest item whose window holds the reading (on time); failing that,
+  to the earliest overdue timed item (closed before the reading, not yet
+  missed at it: late). In-window comes first so that a reading at 22 min counts
+  as the 20-min infusion reading, not as a late 10-min one. A reading before a
+  window opens never satisfies it.
+* Rechecks: each ``RecheckRequest`` (a reading whose rule says "repeat in N
+  min") adds a RECHECK item, due from N min after that reading for the
+  protocol's ``recheck_window_min``, then overdue and missed like a timed item.
+  The first reading from its opening on satisfies it (on time up to
+  ``closes_at``, late until ``missed_at``); rechecks do not use up readings (the
+  same reading may also be a scheduled one). A recheck of a *pre-dose* reading
+  is satisfied only by a pre-dose reading; once a dose is given an unsatisfied
+  pre-dose recheck is dropped (the post-dose schedule takes over).
+* Conditional items (``ScheduledReading.when``) are listed only when one of
+  their conditions is in ``conditions`` (see ``session_conditions``).
 * DISCHARGE items open ``from_min`` before the minimum observation ends
   (never before the first dose), stay DUE until discharge (never OVERDUE) and
   are satisfied by a reading from their opening on.
 * After discharge every item not DONE is MISSED; readings taken after
-  discharge satisfy nothing. An item once OVERDUE stays OVERDUE until a late
-  reading or discharge.
+  discharge satisfy nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from kapdesk.domain.clock import ensure_utc
-from kapdesk.domain.protocol import Anchor, Protocol, Route, ScheduledReading
+from kapdesk.domain.protocol import SCHEDULE_CONDITIONS, Anchor, Protocol, Route, ScheduledReading
 
 
 class ItemStatus(StrEnum):
@@ -45,8 +62,17 @@ _OPEN_STATUSES = (ItemStatus.UPCOMING, ItemStatus.DUE, ItemStatus.OVERDUE)
 
 
 @dataclass(frozen=True)
+class RecheckRequest:
+    """A reading whose rule asks for a repeat: 'repeat in ``after_min`` min'."""
+
+    reading_at: datetime
+    after_min: int
+    band: str = ""  # 'alert', 'elevated': for the label only
+
+
+@dataclass(frozen=True)
 class DueItem:
-    key: str  # stable: 'post-dose-20-30#2', 'infusion@30', 'pre-dose'
+    key: str  # stable: 'post-dose-20-30#2', 'infusion@30', 'pre-dose', 'recheck@...'
     schedule_id: str
     label: str
     anchor: Anchor
@@ -56,6 +82,7 @@ class DueItem:
     satisfied_by: datetime | None = None
     on_time: bool | None = None  # True: done in its window; False: done late
     dose_index: int | None = None  # 1-based, EACH_DOSE items only
+    missed_at: datetime | None = None  # when an unsatisfied item turns MISSED
 
     def seconds_until_open(self, now: datetime) -> float | None:
         """Seconds until the window opens (negative once open); None if no opening time."""
@@ -69,12 +96,16 @@ class DueItem:
         """The status at another moment, without new readings (for a ticking countdown)."""
         if self.status not in _OPEN_STATUSES:
             return self.status
-        return _time_status(self.opens_at, self.closes_at, ensure_utc(now))
+        return _time_status(self.opens_at, self.closes_at, self.missed_at, ensure_utc(now))
 
 
-def _time_status(opens: datetime | None, closes: datetime | None, now: datetime) -> ItemStatus:
+def _time_status(
+    opens: datetime | None, closes: datetime | None, missed: datetime | None, now: datetime
+) -> ItemStatus:
     if opens is not None and now < opens:
         return ItemStatus.UPCOMING
+    if missed is not None and now >= missed:
+        return ItemStatus.MISSED
     if closes is not None and now > closes:
         return ItemStatus.OVERDUE
     return ItemStatus.DUE
@@ -83,18 +114,47 @@ def _time_status(opens: datetime | None, closes: datetime | None, now: datetime)
 def minimum_observation_end(
     protocol: Protocol, route: Route | None, dose_times: Sequence[datetime]
 ) -> datetime | None:
-    """First dose + the protocol's minimum observation for the route (None before a dose).
+    """When observation may end (None before a dose): the later of first dose + the
+    protocol's minimum for the route and last dose + ``min_after_last_dose_min`` (a
+    booster restarts that clock; kapdesk.domain.discharge relies on this).
 
     Without a route the longest minimum of the protocol applies.
     """
     if not dose_times:
         return None
-    first = min(ensure_utc(d) for d in dose_times)
+    times = [ensure_utc(d) for d in dose_times]
+    first = min(times)
     if route is None:
         minutes = max(protocol.min_observation_min.values(), default=0)
     else:
         minutes = protocol.min_observation_for(route)
-    return first + timedelta(minutes=minutes)
+    after_last = max(times) + timedelta(minutes=protocol.min_after_last_dose_min)
+    return max(first + timedelta(minutes=minutes), after_last)
+
+
+def session_conditions(
+    *,
+    baseline_elevated: bool = False,
+    first_session: bool = False,
+    dose_mg: float | None = None,
+    previous_dose_mg: float | None = None,
+) -> frozenset[str]:
+    """The SCHEDULE_CONDITIONS that hold for a session.
+
+    ``baseline_elevated``: a pre-dose reading of the session was not within limits.
+    ``first_session``: no earlier session of the course was dosed.
+    ``dose_increase``: the session's dose (mg, all doses) is above the previous dosed
+    session's.
+    """
+    out = set()
+    if baseline_elevated:
+        out.add("elevated_baseline")
+    if first_session:
+        out.add("first_session")
+    if dose_mg is not None and previous_dose_mg is not None and dose_mg > previous_dose_mg:
+        out.add("dose_increase")
+    assert out <= set(SCHEDULE_CONDITIONS)
+    return frozenset(out)
 
 
 @dataclass
@@ -109,6 +169,8 @@ class _Slot:
     dose_index: int | None = None
     reading: datetime | None = None
     on_time: bool | None = None
+    missed: datetime | None = None
+    pre_dose: bool = False  # a recheck of a pre-dose reading
 
 
 def _timed_slots(spec: ScheduledReading, doses: list[datetime]) -> list[_Slot]:
@@ -140,6 +202,29 @@ def _timed_slots(spec: ScheduledReading, doses: list[datetime]) -> list[_Slot]:
     return slots
 
 
+def _recheck_slots(
+    protocol: Protocol, requests: Sequence[RecheckRequest], first_dose: datetime | None
+) -> list[_Slot]:
+    slots: list[_Slot] = []
+    seen: set[str] = set()
+    for req in sorted(requests, key=lambda r: (ensure_utc(r.reading_at), r.after_min)):
+        at = ensure_utc(req.reading_at)
+        opens = at + timedelta(minutes=req.after_min)
+        key = f"recheck@{at:%Y-%m-%dT%H:%M:%S}"
+        n = 2
+        while key in seen:
+            key = f"recheck@{at:%Y-%m-%dT%H:%M:%S}#{n}"
+            n += 1
+        seen.add(key)
+        what = f"the {req.band} reading" if req.band else "a reading"
+        label = f"Recheck {req.after_min} min after {what}"
+        spec = ScheduledReading("recheck", label, Anchor.RECHECK, req.after_min, req.after_min)
+        closes = opens + timedelta(minutes=protocol.recheck_window_min)
+        pre = first_dose is None or at < first_dose
+        slots.append(_Slot(key, spec, label, opens, closes, pre_dose=pre))
+    return slots
+
+
 def _in_window(slot: _Slot, reading: datetime, first_dose: datetime | None) -> bool:
     anchor = slot.spec.anchor
     if anchor is Anchor.PRE_DOSE:
@@ -148,6 +233,26 @@ def _in_window(slot: _Slot, reading: datetime, first_dose: datetime | None) -> b
         return slot.opens is not None and reading >= slot.opens
     return (
         slot.opens is not None and slot.closes is not None and slot.opens <= reading <= slot.closes
+    )
+
+
+def _set_missed_at(slots: list[_Slot], protocol_slots: list[_Slot], grace: timedelta) -> None:
+    """missed_at = the next protocol window opening after the close, or close + grace."""
+    openings = sorted(s.opens for s in protocol_slots if s.opens is not None)
+    for slot in slots:
+        if slot.closes is None:
+            continue
+        closes = slot.closes
+        following = next((o for o in openings if o > closes), None)
+        limit = closes + grace
+        slot.missed = limit if following is None else min(limit, following)
+
+
+def _late_fits(slot: _Slot, reading: datetime) -> bool:
+    return (
+        slot.closes is not None
+        and reading > slot.closes
+        and (slot.missed is None or reading < slot.missed)
     )
 
 
@@ -160,10 +265,13 @@ def compute_schedule(
     now: datetime,
     discharged_at: datetime | None = None,
     checked_in_at: datetime | None = None,
+    rechecks: Sequence[RecheckRequest] = (),
+    conditions: Collection[str] = (),
 ) -> list[DueItem]:
     """The protocol's readings for one session with their windows and status as of ``now``.
 
-    Order: PRE_DOSE items, then timed items by opening time, then DISCHARGE items.
+    Order: PRE_DOSE items, then timed items and rechecks by opening time, then
+    DISCHARGE items.
     """
     now = ensure_utc(now)
     doses = sorted(d for d in (ensure_utc(x) for x in dose_times) if d <= now)
@@ -174,12 +282,15 @@ def compute_schedule(
     checked_in = ensure_utc(checked_in_at) if checked_in_at is not None else None
     cutoff = discharged if discharged is not None else now
     taken = sorted(r for r in (ensure_utc(x) for x in readings) if r <= cutoff)
+    wanted = set(conditions)
 
     pre: list[_Slot] = []
     timed: list[_Slot] = []
     final: list[_Slot] = []
     obs_end = minimum_observation_end(protocol, route, doses)
     for spec in protocol.schedule:
+        if spec.when and not wanted.intersection(spec.when):
+            continue
         if spec.anchor is Anchor.PRE_DOSE:
             pre.append(_Slot(spec.id, spec, spec.label, checked_in, first_dose))
         elif first_dose is None or obs_end is None:
@@ -189,11 +300,15 @@ def compute_schedule(
             final.append(_Slot(spec.id, spec, spec.label, opens, discharged))
         else:
             timed.extend(_timed_slots(spec, doses))
-    timed.sort(key=lambda s: s.opens or now)  # stable: protocol order on ties
-    slots = pre + timed + final
+    rechecks_ = _recheck_slots(
+        protocol, [r for r in rechecks if ensure_utc(r.reading_at) <= cutoff], first_dose
+    )
+    grace = timedelta(minutes=protocol.missed_after_min)
+    _set_missed_at(timed + rechecks_, timed + final, grace)
 
+    protocol_slots = pre + timed + final
     for reading in taken:
-        open_slots = [s for s in slots if s.reading is None]
+        open_slots = [s for s in protocol_slots if s.reading is None]
         chosen = next((s for s in open_slots if _in_window(s, reading, first_dose)), None)
         on_time = True
         if chosen is None:
@@ -203,14 +318,31 @@ def compute_schedule(
                     s
                     for s in open_slots
                     if s.spec.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)
-                    and s.closes is not None
-                    and reading > s.closes
+                    and _late_fits(s, reading)
                 ),
                 None,
             )
         if chosen is not None:
             chosen.reading, chosen.on_time = reading, on_time
 
+    kept_rechecks: list[_Slot] = []
+    for slot in rechecks_:
+        assert slot.opens is not None
+        assert slot.closes is not None
+        for reading in taken:
+            if slot.pre_dose and first_dose is not None and reading >= first_dose:
+                break
+            if slot.opens <= reading <= slot.closes or _late_fits(slot, reading):
+                slot.reading, slot.on_time = reading, reading <= slot.closes
+                break
+            if reading > slot.closes:
+                break  # too late: the recheck was missed
+        if slot.pre_dose and first_dose is not None and slot.reading is None:
+            continue  # dosed: the post-dose schedule takes over
+        kept_rechecks.append(slot)
+
+    middle = sorted(timed + kept_rechecks, key=lambda s: s.opens or now)  # stable on ties
+    slots = pre + middle + final
     return [_finish(s, now, discharged, first_dose) for s in slots]
 
 
@@ -224,7 +356,7 @@ def _finish(
     elif slot.spec.anchor is Anchor.PRE_DOSE and first_dose is not None:
         status = ItemStatus.MISSED  # dosed without a pre-dose reading
     else:
-        status = _time_status(slot.opens, slot.closes, now)
+        status = _time_status(slot.opens, slot.closes, slot.missed, now)
     return DueItem(
         key=slot.key,
         schedule_id=slot.spec.id,
@@ -236,6 +368,7 @@ def _finish(
         satisfied_by=slot.reading,
         on_time=slot.on_time,
         dose_index=slot.dose_index,
+        missed_at=slot.missed,
     )
 
 
@@ -243,7 +376,8 @@ def next_due(items: Sequence[DueItem], now: datetime) -> DueItem | None:
     """The item that needs attention soonest at ``now``.
 
     Overdue first (longest overdue first), then due (closing soonest first;
-    open-ended last), then upcoming (opening soonest first).
+    open-ended last), then upcoming (opening soonest first). Missed items are
+    past: they are counted (``attention``), never "next".
     """
     now = ensure_utc(now)
     far = datetime.max.replace(tzinfo=now.tzinfo)
@@ -262,3 +396,38 @@ def next_due(items: Sequence[DueItem], now: datetime) -> DueItem | None:
         if best is None or rank < best:
             best, chosen = rank, item
     return chosen
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What a board row says about readings at a moment."""
+
+    next: DueItem | None  # next_due
+    missed: tuple[DueItem, ...]  # missed items, latest window first
+    more: int  # items due or overdue besides ``next``
+
+
+def attention(items: Sequence[DueItem], now: datetime) -> Attention:
+    """Next reading, missed readings and how many more need taking now, at ``now``."""
+    now = ensure_utc(now)
+    nxt = next_due(items, now)
+    far = datetime.min.replace(tzinfo=now.tzinfo)
+    missed = tuple(
+        sorted(
+            (i for i in items if i.status_at(now) is ItemStatus.MISSED),
+            key=lambda i: i.closes_at or i.opens_at or far,
+            reverse=True,
+        )
+    )
+    urgent = (ItemStatus.DUE, ItemStatus.OVERDUE)
+    more = sum(1 for i in items if i is not nxt and i.status_at(now) in urgent)
+    return Attention(nxt, missed, more)
+
+
+def recheck_after(protocol: Protocol, rule_ids: Sequence[str]) -> int | None:
+    """The shortest 'repeat in N min' among the protocol rules that fired (None: none)."""
+    rules = {r.id: r for r in protocol.vital_rules}
+    minutes = [
+        m for m in (rules[i].repeat_after_min for i in rule_ids if i in rules) if m is not None
+    ]
+    return min(minutes) if minutes else None

@@ -182,8 +182,14 @@ class RuleHit:
 
     @property
     def values_text(self) -> str:
-        """'systolic 185, diastolic 112'."""
-        return ", ".join(f"{name} {value}" for name, value in self.triggered_by)
+        """'systolic 185, diastolic 112'; a rise reads 'systolic +44 over the baseline'."""
+        return ", ".join(_value_words(name, value) for name, value in self.triggered_by)
+
+
+def _value_words(name: str, value: int) -> str:
+    if name.endswith(" rise"):
+        return f"{name.removesuffix(' rise')} +{value} over the pre-dose baseline"
+    return f"{name} {value}"
 
 
 _PHASE_TEXT = {Phase.PRE_DOSE: "pre-dose", Phase.POST_DOSE: "post-dose", Phase.ANY: "any phase"}
@@ -210,28 +216,42 @@ class Assessment:
 
     @property
     def summary(self) -> str:
-        """'Elevated – systolic ≥ 140 or diastolic ≥ 90 mmHg (kap-default v1.0, pre-dose)'."""
-        where = f"({self.protocol_label}, {_PHASE_TEXT[self.phase]})"
+        """'Elevated – systolic ≥ 140 or diastolic ≥ 90 mmHg (kap-default v1.0, pre-dose)';
+        a reading that reaches no limit: 'Within kap-default v1.0 post-dose limits'."""
+        phase = _PHASE_TEXT[self.phase]
         if not self.fired:
-            return f"Normal {where}"
+            return within_limits_text(self.protocol_label, self.phase)
         conditions = "; ".join(h.description for h in self.top)
-        return f"{self.band.value.capitalize()} – {conditions} {where}"
+        return f"{self.band.value.capitalize()} – {conditions} ({self.protocol_label}, {phase})"
 
     @property
     def provenance(self) -> str:
-        """Everything needed to reproduce the band, for the record and the PDF."""
-        head = f"Protocol {self.protocol_label}, {_PHASE_TEXT[self.phase]} rules"
+        """Everything needed to reproduce the band, for the record and the PDF, in words:
+        'Checked against the kap-default v1.0 pre-dose rules: rule pre-dose-elevated
+        (elevated) – systolic ≥ 140 or diastolic ≥ 90 mmHg, on systolic 152.'"""
+        head = f"Checked against the {self.protocol_label} {_PHASE_TEXT[self.phase]} rules"
         if not self.fired:
-            return f"{head}: no rule fired."
+            return f"{head}: every value within its limits."
         hits = "; ".join(
-            f"{h.rule_id} [{h.band.value}] {h.description} (on {h.values_text})"
-            + (" – escalate" if h.escalated else "")
+            f"rule {h.rule_id} ({h.band.value}) – {h.description}, on {h.values_text}"
+            + (
+                f", {h.escalate_after_consecutive} in a row: escalate to the clinician"
+                if h.escalated
+                else ""
+            )
             for h in self.fired
         )
         return f"{head}: {hits}."
 
 
-def _triggers(rule: VitalRule, r: VitalsInput) -> tuple[tuple[str, int], ...]:
+def within_limits_text(protocol_label: str, phase: Phase) -> str:
+    """'Within kap-default v1.0 post-dose limits': what a reading reaching no limit is."""
+    return f"Within {protocol_label} {_PHASE_TEXT[phase]} limits"
+
+
+def _triggers(
+    rule: VitalRule, r: VitalsInput, baseline: VitalsInput | None = None
+) -> tuple[tuple[str, int], ...]:
     out: list[tuple[str, int]] = []
     if (rule.systolic_gte is not None and r.systolic >= rule.systolic_gte) or (
         rule.systolic_gt is not None and r.systolic > rule.systolic_gt
@@ -245,6 +265,12 @@ def _triggers(rule: VitalRule, r: VitalsInput) -> tuple[tuple[str, int], ...]:
         out.append(("pulse", r.pulse))
     if rule.spo2_lt is not None and r.spo2 is not None and r.spo2 < rule.spo2_lt:
         out.append(("SpO2", r.spo2))
+    if baseline is not None:
+        rise_s, rise_d = r.systolic - baseline.systolic, r.diastolic - baseline.diastolic
+        if rule.systolic_rise_gte is not None and rise_s >= rule.systolic_rise_gte:
+            out.append(("systolic rise", rise_s))
+        if rule.diastolic_rise_gte is not None and rise_d >= rule.diastolic_rise_gte:
+            out.append(("diastolic rise", rise_d))
     return tuple(out)
 
 
@@ -253,6 +279,7 @@ def classify(
     protocol: Protocol,
     phase: Phase,
     previous: Sequence[VitalsInput] = (),
+    baseline: VitalsInput | None = None,
 ) -> Assessment:
     """Band a reading under the protocol's rules for ``phase`` (ANY rules always apply).
 
@@ -260,12 +287,15 @@ def classify(
     one is the reading just before this one). A rule with
     escalate_after_consecutive=N escalates when it fires on this reading and on
     each of the last N-1 previous ones.
+    ``baseline``: the pre-dose baseline (the latest pre-dose reading) for the
+    rise-from-baseline conditions; without one (or pre-dose) they never fire.
     """
     if phase is Phase.ANY:
         raise ValueError("classify needs the reading's phase: PRE_DOSE or POST_DOSE")
     hits: list[RuleHit] = []
+    base = baseline if phase is Phase.POST_DOSE else None
     for rule in protocol.rules_for(phase):
-        values = _triggers(rule, reading)
+        values = _triggers(rule, reading, base)
         if not values:
             continue
         escalated = False
@@ -273,7 +303,7 @@ def classify(
         if n is not None:
             needed = max(n - 1, 0)
             earlier = list(previous)[-needed:] if needed else []
-            escalated = len(earlier) == needed and all(_triggers(rule, p) for p in earlier)
+            escalated = len(earlier) == needed and all(_triggers(rule, p, base) for p in earlier)
         hits.append(
             RuleHit(
                 rule_id=rule.id,

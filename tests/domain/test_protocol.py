@@ -75,7 +75,10 @@ def test_bp_thresholds_of_clinical_md(proto: Protocol) -> None:
     assert post.describe() == "systolic > 180 or diastolic > 110 mmHg"
     assert pulse.describe() == "pulse > 120/min"
     assert spo2.describe() == "SpO2 < 92 %"
-    assert {r.id for r in proto.rules_for(Phase.PRE_DOSE)} == set(rules) - {"post-dose-alert"}
+    assert {r.id for r in proto.rules_for(Phase.PRE_DOSE)} == set(rules) - {
+        "post-dose-alert",
+        "rise-from-baseline",
+    }
     assert {r.id for r in proto.rules_for(Phase.POST_DOSE)} == set(rules) - {"pre-dose-elevated"}
 
 
@@ -135,7 +138,12 @@ def test_iv_infusion() -> None:
 def test_sublingual_kap() -> None:
     p = P["sublingual-kap"]
     assert p.routes == (Route.SUBLINGUAL, Route.BUCCAL)
-    assert [x.anchor for x in p.schedule] == [Anchor.PRE_DOSE, Anchor.DISCHARGE]
+    assert [x.anchor for x in p.schedule] == [Anchor.PRE_DOSE, Anchor.FIRST_DOSE, Anchor.DISCHARGE]
+    conditional = p.schedule[1]  # issue 9: seed guidance, a 20-30 min reading when warranted
+    assert (conditional.from_min, conditional.to_min, conditional.when) == (
+        20, 30, ("elevated_baseline", "first_session", "dose_increase"),
+    )  # fmt: skip
+    assert all(not x.when for x in P["kap-default"].schedule)
     assert p.min_observation_for(Route.SUBLINGUAL) == 150
     assert p.dose_limits[Route.BUCCAL].max_mg == 400.0
     # a route the protocol has no minimum for falls back to its longest minimum
@@ -345,6 +353,29 @@ def test_schedule_consistency() -> None:
         "schedule[1].repeat_count",
         "whole number ≥ 1",
     )
+
+
+def test_issue9_schedule_and_rule_keys_are_checked() -> None:
+    expect(
+        edit("to_min = 30", 'to_min = 30\nwhen = ["full_moon"]'),
+        "schedule[1].when",
+        "elevated_baseline, first_session, dose_increase",
+        "'full_moon'",
+    )
+    expect(edit('anchor = "discharge"', 'anchor = "recheck"'), "schedule[2].anchor", "not recheck")
+    expect(
+        edit(
+            'phase = "post_dose"\nband = "alert"\nsystolic_rise_gte',
+            'phase = "any"\nband = "alert"\nsystolic_rise_gte',
+        ),
+        "vital_rules[5].phase",
+        "post_dose",
+    )
+    expect(edit("missed_after_min = 15", "missed_after_min = 0"), "missed_after_min", "≥ 1")
+    proto = load_protocol_text(
+        edit("recheck_window_min = 5", "recheck_window_min = 10"), "clinic.toml"
+    )
+    assert (proto.recheck_window_min, proto.missed_after_min) == (10, 15)
 
 
 def test_rule_without_any_condition() -> None:

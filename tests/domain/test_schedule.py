@@ -253,22 +253,37 @@ def test_reading_in_a_later_window_counts_there_not_as_a_late_earlier_one() -> N
     )
     assert items["infusion@20"].satisfied_by == at(22)
     assert items["infusion@20"].on_time is True
-    assert items["infusion@10"].satisfied_by == at(23)  # the extra reading clears it, late
-    assert items["infusion@10"].on_time is False
-    alone = by_key(
-        compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=[at(22)], now=at(26))
+    # the 10-min reading was missed when the 20-min window opened: nothing undoes that
+    assert items["infusion@10"].status is ItemStatus.MISSED
+    assert items["infusion@10"].satisfied_by is None
+    late = by_key(
+        compute_schedule(
+            IV, route=Route.IV, dose_times=[at(0)], readings=[at(17), at(22)], now=at(26)
+        )
     )
-    assert alone["infusion@10"].status is ItemStatus.OVERDUE
-    assert alone["infusion@20"].status is ItemStatus.DONE
+    assert late["infusion@10"].satisfied_by == at(17)  # overdue, not yet missed: late
+    assert late["infusion@10"].on_time is False
+    assert late["infusion@20"].satisfied_by == at(22)
 
 
-def test_late_reading_goes_to_the_earliest_overdue_item() -> None:
+def test_late_reading_goes_to_the_earliest_overdue_item_not_yet_missed() -> None:
     items = by_key(
         compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=[at(27)], now=at(28))
     )
-    assert items["infusion@10"].satisfied_by == at(27)
-    assert items["infusion@10"].on_time is False
-    assert items["infusion@20"].status is ItemStatus.OVERDUE
+    assert items["infusion@10"].status is ItemStatus.MISSED  # missed at 20:00
+    assert items["infusion@20"].satisfied_by == at(27)
+    assert items["infusion@20"].on_time is False
+    both_overdue = by_key(  # 40-45 and 55-60: the 40-min reading is overdue from 45:01
+        compute_schedule(
+            IV,
+            route=Route.IV,
+            dose_times=[at(0)],
+            readings=[at(12), at(22), at(32), at(50)],
+            now=at(52),
+        )
+    )
+    assert both_overdue["infusion@40"].satisfied_by == at(50)
+    assert both_overdue["infusion@40"].on_time is False
 
 
 def test_sublingual_has_only_pre_dose_and_end_of_session() -> None:
@@ -356,8 +371,15 @@ def test_naive_datetimes_are_refused() -> None:
 
 
 def test_next_due_prefers_overdue_then_due_then_upcoming() -> None:
+    items = compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=[], now=at(17))
+    assert next_due(items, at(17)).key == "infusion@10"  # type: ignore[union-attr]
+    # the 10-min reading is missed when the 20-min window opens: that one is next
     items = compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=[], now=at(22))
-    assert next_due(items, at(22)).key == "infusion@10"  # type: ignore[union-attr]
+    assert next_due(items, at(22)).key == "infusion@20"  # type: ignore[union-attr]
+    two_due = compute_schedule(  # overlapping booster windows: the one closing first
+        KAP, route=Route.IM, dose_times=[at(0), at(5)], readings=[at(-1)], now=at(26)
+    )
+    assert next_due(two_due, at(26)).key == "post-dose-20-30#1"  # type: ignore[union-attr]
     items = compute_schedule(
         IV, route=Route.IV, dose_times=[at(0)], readings=[at(-1), at(12)], now=at(22)
     )
@@ -387,13 +409,14 @@ def test_next_due_reevaluates_time_and_ignores_finished_items() -> None:
 
 
 def test_next_due_puts_open_ended_due_items_after_windowed_ones() -> None:
-    items = compute_schedule(
-        KAP, route=Route.IM, dose_times=[at(0), at(100)], readings=[at(-5), at(25)], now=at(121)
-    )
+    # (A booster's own 20-30 min reading closes before its pre-discharge check opens,
+    # since observation runs 60 min past the last dose; the IV schedule overlaps instead.)
+    taken = [at(-5), *(at(m) for m in (10, 20, 30, 40, 55, 70, 85))]
+    items = compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=taken, now=at(105))
     statuses = {i.key: i.status for i in items}
-    assert statuses["post-dose-20-30#2"] is ItemStatus.DUE
+    assert statuses["post-infusion@100"] is ItemStatus.DUE
     assert statuses["pre-discharge"] is ItemStatus.DUE
-    assert next_due(items, at(121)).key == "post-dose-20-30#2"  # type: ignore[union-attr]
+    assert next_due(items, at(105)).key == "post-infusion@100"  # type: ignore[union-attr]
 
 
 # ---------------------------------------------------------------- properties
@@ -475,7 +498,19 @@ def test_schedule_properties(
             assert i.closes_at is not None
             assert at(now) > i.closes_at
         if i.status is ItemStatus.MISSED:
-            assert is_discharged or i.anchor is Anchor.PRE_DOSE
+            assert (
+                is_discharged
+                or i.anchor is Anchor.PRE_DOSE
+                or (i.missed_at is not None and at(now) >= i.missed_at)
+            )
+        if i.missed_at is not None:
+            assert i.closes_at is not None
+            assert (
+                i.closes_at < i.missed_at <= i.closes_at + timedelta(minutes=proto.missed_after_min)
+            )
+            if i.on_time is False:
+                assert i.satisfied_by is not None
+                assert i.satisfied_by < i.missed_at
 
     # the order the caller passes events in does not matter
     shuffled = [at(m) for m in readings]
@@ -494,3 +529,223 @@ def test_schedule_properties(
     assert (nxt is None) == (not open_items)
     if nxt is not None and any(i.status is ItemStatus.OVERDUE for i in items):
         assert nxt.status is ItemStatus.OVERDUE
+
+
+# ------------------------------------------------ overdue, then missed (issue 9)
+
+
+@pytest.mark.parametrize(
+    ("minute", "second", "status"),
+    [
+        (30, 0, ItemStatus.DUE),
+        (30, 1, ItemStatus.OVERDUE),
+        (44, 59, ItemStatus.OVERDUE),
+        (45, 0, ItemStatus.MISSED),  # closes + missed_after_min (15)
+        (90, 0, ItemStatus.MISSED),
+    ],
+)
+def test_overdue_becomes_missed_after_the_grace(
+    minute: int, second: int, status: ItemStatus
+) -> None:
+    item = kap(at(minute, second), [at(-5)])["post-dose-20-30#1"]
+    assert KAP.missed_after_min == 15
+    assert item.missed_at == at(45)
+    assert item.status is status
+    assert kap(at(10), [at(-5)])["post-dose-20-30#1"].status_at(at(minute, second)) is status
+
+
+def test_missed_when_the_next_window_opens_before_the_grace() -> None:
+    items = compute_schedule(IV, route=Route.IV, dose_times=[at(0)], readings=[], now=at(19, 59))
+    first = by_key(items)["infusion@10"]
+    assert first.status is ItemStatus.OVERDUE
+    assert first.missed_at == at(20)  # infusion@20 opens before 15 + 15
+    assert first.status_at(at(20)) is ItemStatus.MISSED
+    assert by_key(items)["infusion@20"].status_at(at(20)) is ItemStatus.DUE
+
+
+def test_a_missed_reading_stays_missed_and_no_late_reading_satisfies_it() -> None:
+    items = kap(at(60), [at(-5), at(50)])
+    assert items["post-dose-20-30#1"].status is ItemStatus.MISSED
+    assert items["post-dose-20-30#1"].satisfied_by is None
+    late_enough = kap(at(60), [at(-5), at(44, 59)])["post-dose-20-30#1"]
+    assert (late_enough.status, late_enough.on_time) == (ItemStatus.DONE, False)
+
+
+@given(
+    to_min=st.integers(0, 60),
+    grace=st.integers(1, 60),
+    seconds=st.integers(0, 180 * 60),
+)
+def test_window_status_everywhere_on_the_timeline(to_min: int, grace: int, seconds: int) -> None:
+    from dataclasses import replace
+
+    spec = replace(KAP.schedule[1], from_min=0, to_min=to_min)
+    proto = replace(
+        KAP, schedule=(KAP.schedule[0], spec), missed_after_min=grace, min_observation_min={}
+    )
+    now = T0 + timedelta(seconds=seconds)
+    [_, item] = compute_schedule(proto, route=None, dose_times=[T0], readings=[], now=now)
+    closes, missed = at(to_min), at(to_min + grace)
+    assert item.missed_at == missed
+    expected = (
+        ItemStatus.DUE
+        if now <= closes
+        else ItemStatus.OVERDUE
+        if now < missed
+        else ItemStatus.MISSED
+    )
+    assert item.status is expected
+
+
+# ------------------------------------------------ rechecks are scheduled readings
+
+
+def test_recheck_after_an_alert_reading_is_due_then_overdue_then_missed() -> None:
+    from kapdesk.domain.schedule import RecheckRequest
+
+    def items(now: datetime, readings: list[datetime]) -> dict[str, DueItem]:
+        return by_key(
+            compute_schedule(
+                KAP,
+                route=Route.IM,
+                dose_times=[at(0)],
+                readings=readings,
+                now=now,
+                rechecks=[RecheckRequest(at(22), 5, "alert")],
+            )
+        )
+
+    key = "recheck@2026-03-02T09:22:00"
+    base = [at(-5), at(22)]
+    recheck = items(at(26, 59), base)[key]
+    assert recheck.anchor is Anchor.RECHECK
+    assert recheck.label == "Recheck 5 min after the alert reading"
+    assert (recheck.opens_at, recheck.closes_at) == (at(27), at(32))
+    assert recheck.status is ItemStatus.UPCOMING
+    assert items(at(27), base)[key].status is ItemStatus.DUE
+    assert items(at(32), base)[key].status is ItemStatus.DUE
+    assert items(at(32, 1), base)[key].status is ItemStatus.OVERDUE
+    assert items(at(47), base)[key].status is ItemStatus.MISSED
+    # the next reading on the board is the recheck
+    assert next_due(list(items(at(27), base).values()), at(27)).key == key  # type: ignore[union-attr]
+    # too soon does not count; at its opening it does; a late one counts late
+    assert items(at(30), [*base, at(26)])[key].status is ItemStatus.DUE
+    done = items(at(30), [*base, at(27)])[key]
+    assert (done.status, done.on_time) == (ItemStatus.DONE, True)
+    late = items(at(40), [*base, at(35)])[key]
+    assert (late.status, late.on_time) == (ItemStatus.DONE, False)
+
+
+def test_a_recheck_shares_its_reading_with_a_scheduled_window() -> None:
+    from kapdesk.domain.schedule import RecheckRequest
+
+    items = by_key(
+        compute_schedule(
+            KAP,
+            route=Route.IM,
+            dose_times=[at(0)],
+            readings=[at(-5), at(15), at(21)],
+            now=at(22),
+            rechecks=[RecheckRequest(at(15), 5, "alert")],
+        )
+    )
+    assert items["recheck@2026-03-02T09:15:00"].satisfied_by == at(21)
+    assert items["post-dose-20-30#1"].satisfied_by == at(21)
+
+
+def test_pre_dose_recheck_ends_once_the_dose_is_given() -> None:
+    from kapdesk.domain.schedule import RecheckRequest
+
+    request = [RecheckRequest(at(-10), 5, "elevated")]
+    before = compute_schedule(
+        KAP, route=Route.IM, dose_times=[], readings=[at(-10)], now=at(-4), rechecks=request
+    )
+    assert [(i.key, i.status) for i in before] == [
+        ("pre-dose", ItemStatus.DONE),
+        ("recheck@2026-03-02T08:50:00", ItemStatus.DUE),
+    ]
+    after = compute_schedule(
+        KAP, route=Route.IM, dose_times=[at(0)], readings=[at(-10)], now=at(1), rechecks=request
+    )
+    assert all(i.anchor is not Anchor.RECHECK for i in after)  # no stale "recheck due"
+    rechecked = by_key(
+        compute_schedule(
+            KAP,
+            route=Route.IM,
+            dose_times=[at(0)],
+            readings=[at(-10), at(-4)],
+            now=at(1),
+            rechecks=request,
+        )
+    )
+    assert rechecked["recheck@2026-03-02T08:50:00"].status is ItemStatus.DONE
+    # a post-dose reading never counts as the pre-dose recheck
+    assert "recheck@2026-03-02T08:50:00" not in kap(at(1), [at(-10), at(0, 30)])
+
+
+# ------------------------------------------------ conditional readings (seed guidance)
+
+
+@pytest.mark.parametrize("condition", ["elevated_baseline", "first_session", "dose_increase"])
+def test_sublingual_adds_a_20_30_reading_when_a_condition_holds(condition: str) -> None:
+    def keys(conditions: tuple[str, ...]) -> list[str]:
+        items = compute_schedule(
+            SUBLINGUAL,
+            route=Route.SUBLINGUAL,
+            dose_times=[at(0)],
+            readings=[at(-5)],
+            now=at(10),
+            conditions=conditions,
+        )
+        return [i.key for i in items]
+
+    assert keys(()) == ["pre-dose", "end-of-session"]
+    assert keys((condition,)) == ["pre-dose", "post-dose-20-30", "end-of-session"]
+
+
+def test_session_conditions() -> None:
+    from kapdesk.domain.schedule import session_conditions
+
+    assert session_conditions() == frozenset()
+    assert session_conditions(baseline_elevated=True, first_session=True) == {
+        "elevated_baseline",
+        "first_session",
+    }
+    assert session_conditions(dose_mg=250, previous_dose_mg=200) == {"dose_increase"}
+    assert session_conditions(dose_mg=200, previous_dose_mg=200) == frozenset()
+    assert session_conditions(dose_mg=200, previous_dose_mg=None) == frozenset()
+
+
+# ------------------------------------------------ what the board says
+
+
+def test_attention_names_the_missed_the_next_and_counts_the_rest() -> None:
+    from kapdesk.domain.schedule import RecheckRequest, attention
+
+    items = compute_schedule(
+        IV,
+        route=Route.IV,
+        dose_times=[at(0)],
+        readings=[at(-5), at(12)],
+        now=at(41),
+        rechecks=[RecheckRequest(at(12), 5, "alert")],
+    )
+    seen = attention(items, at(41))
+    # recheck 17-22 missed at 30 (the 30-min window opens), 20-25 at 30, 30-35 at 40
+    assert [i.key for i in seen.missed] == [
+        "infusion@30",
+        "infusion@20",
+        "recheck@2026-03-02T09:12:00",
+    ]
+    assert seen.next is not None
+    assert seen.next.key == "infusion@40"
+    assert seen.more == 0
+    boosters = compute_schedule(
+        KAP, route=Route.IM, dose_times=[at(0), at(5)], readings=[at(-1)], now=at(26)
+    )
+    both = attention(boosters, at(26))
+    assert (both.next.key if both.next else None, both.more, both.missed) == (
+        "post-dose-20-30#1",
+        1,
+        (),
+    )

@@ -259,8 +259,96 @@ def test_normal_assessment_summary_and_no_recheck() -> None:
     assert a.band is Band.NORMAL
     assert a.fired == ()
     assert a.recheck_after_min is None
-    assert a.summary == "Normal (kap-default v1.0, post-dose)"
-    assert "no rule fired" in a.provenance
+    # issue 9: not "Normal" (152/94 post-dose is within this protocol's limits, no more)
+    assert a.summary == "Within kap-default v1.0 post-dose limits"
+    assert a.provenance == (
+        "Checked against the kap-default v1.0 post-dose rules: every value within its limits."
+    )
+    at_152 = classify(VitalsInput(152, 94), KAP, Phase.POST_DOSE)
+    assert at_152.summary == "Within kap-default v1.0 post-dose limits"
+
+
+@pytest.mark.parametrize(
+    ("values", "phase"),
+    [
+        ((120, 80, 70, 98), Phase.POST_DOSE),
+        ((152, 94, None, None), Phase.PRE_DOSE),
+        ((210, 125, 130, 88), Phase.POST_DOSE),
+        ((185, 100, None, None), Phase.POST_DOSE),
+    ],
+)
+def test_no_developer_wording_in_what_the_user_reads(
+    values: tuple[int, int, int | None, int | None], phase: Phase
+) -> None:
+    high = VitalsInput(*values)
+    a = classify(high, KAP, phase, previous=[high], baseline=VitalsInput(120, 80))
+    for text in (a.summary, a.provenance):
+        assert "no rule fired" not in text
+        assert "[" not in text
+        assert "]" not in text
+        assert not text.startswith("Normal")
+    for hit in a.fired:
+        assert f"rule {hit.rule_id} ({hit.band.value})" in a.provenance
+
+
+def test_elevated_provenance_in_plain_words() -> None:
+    a = classify(VitalsInput(152, 94), KAP, Phase.PRE_DOSE)
+    assert a.provenance == (
+        "Checked against the kap-default v1.0 pre-dose rules: rule pre-dose-elevated "
+        "(elevated) – systolic ≥ 140 or diastolic ≥ 90 mmHg, on systolic 152, diastolic 94."
+    )
+
+
+# ------------------------------------------------ rise from the pre-dose baseline
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS.values(), ids=PROTOCOLS.keys())
+def test_every_preset_has_the_rise_from_baseline_rule(protocol: Protocol) -> None:
+    rule = next(r for r in protocol.vital_rules if r.id == "rise-from-baseline")
+    assert (rule.phase, rule.band) == (Phase.POST_DOSE, Band.ALERT)
+    assert (rule.systolic_rise_gte, rule.diastolic_rise_gte) == (40, 25)
+    assert rule.describe() == "systolic ≥ 40 or diastolic ≥ 25 mmHg above the pre-dose baseline"
+
+
+@given(
+    base_s=st.integers(90, 139),
+    base_d=st.integers(50, 80),
+    rise_s=st.integers(-20, 60),
+    rise_d=st.integers(-20, 40),
+)
+def test_rise_from_baseline_thresholds(base_s: int, base_d: int, rise_s: int, rise_d: int) -> None:
+    baseline = VitalsInput(base_s, base_d)
+    reading = VitalsInput(base_s + rise_s, base_d + rise_d)
+    a = classify(reading, KAP, Phase.POST_DOSE, baseline=baseline)
+    hit = next((h for h in a.fired if h.rule_id == "rise-from-baseline"), None)
+    assert (hit is not None) == (rise_s >= 40 or rise_d >= 25)
+    if hit is not None:
+        assert a.band.rank >= Band.ALERT.rank
+        assert a.recheck_after_min == 5
+        if rise_s >= 40:
+            assert ("systolic rise", rise_s) in hit.triggered_by
+            assert f"systolic +{rise_s} over the pre-dose baseline" in a.provenance
+    # never without a baseline, never before the dose
+    assert "rise-from-baseline" not in {
+        h.rule_id for h in classify(reading, KAP, Phase.POST_DOSE).fired
+    }
+    assert "rise-from-baseline" not in {
+        h.rule_id for h in classify(reading, KAP, Phase.PRE_DOSE, baseline=baseline).fired
+    }
+
+
+def test_rise_from_baseline_example() -> None:
+    a = classify(VitalsInput(164, 96), KAP, Phase.POST_DOSE, baseline=VitalsInput(122, 78))
+    assert a.band is Band.ALERT
+    assert [h.rule_id for h in a.fired] == ["rise-from-baseline"]
+    assert a.summary == (
+        "Alert – systolic ≥ 40 or diastolic ≥ 25 mmHg above the pre-dose baseline "
+        "(kap-default v1.0, post-dose)"
+    )
+    assert (
+        classify(VitalsInput(161, 102), KAP, Phase.POST_DOSE, baseline=VitalsInput(122, 78)).band
+        is Band.NORMAL
+    )
 
 
 def test_highest_band_wins_and_all_fired_rules_are_listed() -> None:
