@@ -1,15 +1,25 @@
-"""Doses: which units each route takes, conversion to mg, and the protocol maxima.
+"""Doses: which units each route takes, conversion to mg, and the protocol's limits.
 
-A dose above the protocol's per-route maximum is not refused: it needs an
-explicit confirmation with a reason (``require_confirmation``) that the caller
-stores with the dose.
+* Above the protocol's per-route maximum (or, where the protocol sets one, the session
+  maximum for the route's total) a dose needs an explicit confirmation with a reason
+  (``require_confirmation``) that the caller stores with the dose.
+* Above the route's absolute ceiling (``DoseLimit.ceiling_*``; where a session maximum is
+  set, the ceiling also caps the session total) a dose is refused: no confirmation passes.
+* Below ``DoseLimit.question_below_*`` a dose is questioned: a warning the person dosing
+  acknowledges (``require_acknowledgement``), stored with the dose. So is a nasal device
+  given sooner than ``protocol.device_gap_min`` after the previous one.
+* Nasal devices are for ``protocol.device_medications`` only (esketamine).
+* An amount typed in mg is kept as typed; mg/kg and devices are converted and rounded to
+  0.1 mg. Amounts beyond what can be typed (9,999,999.999999) are refused as input errors.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Final
@@ -65,7 +75,20 @@ ALLOWED_UNITS: Final[dict[Route, tuple[DoseUnit, ...]]] = {
 MAX_DEVICES_PER_DOSE: Final = 6
 
 _AMOUNT = re.compile(r"[0-9]{1,7}(?:[.,][0-9]{0,6})?|[.,][0-9]{1,6}")
+# The largest amount that can be typed (the pattern above); a number beyond it given
+# through the API is an input error, not a dose.
+MAX_AMOUNT: Final = 9_999_999.999999
 _TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class PriorDose:
+    """A dose already given in the session (for session totals and device gaps)."""
+
+    route: Route
+    unit: DoseUnit
+    mg: float
+    given_at: datetime
 
 
 @dataclass(frozen=True)
@@ -80,19 +103,31 @@ class DoseCalc:
     limit: DoseLimit | None
     over_limit: bool
     limit_message: str | None  # why it is over the limit; None when within it
+    warnings: tuple[str, ...] = ()  # to acknowledge with the dose (small dose, device gap)
+    session_total_mg: float | None = None  # this dose plus earlier ones on the route
 
     @property
     def text(self) -> str:
-        """'0.5 mg/kg = 35.0 mg IV', '3 device(s) = 84.0 mg intranasal'."""
-        entered = f"{_fmt(self.amount_entered)} {self.unit.label}"
+        """'0.5 mg/kg = 35.0 mg IV', '3 device(s) = 84.0 mg intranasal', '12.35 mg oral'."""
+        entered = f"{format_amount(self.amount_entered)} {self.unit.label}"
         route = ROUTE_LABELS[self.route]
         if self.unit is DoseUnit.MG:
-            return f"{self.mg:.1f} mg {route}"
+            return f"{format_amount(self.mg)} mg {route}"
         return f"{entered} = {self.mg:.1f} mg {route}"
 
 
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+def format_amount(x: float) -> str:
+    """An amount as typed: '0.75', '12.345', '100' (no rounding, no exponent)."""
+    text = format(Decimal(repr(float(x))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_fmt = format_amount
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:24]}… ({len(text)} characters)"
 
 
 def _dec(x: float) -> Decimal:
@@ -110,14 +145,24 @@ def _parse_amount(amount: object, unit: DoseUnit) -> float:
     if isinstance(raw, bool):
         value = None
     elif isinstance(raw, int | float):
-        value = float(raw)
-    elif isinstance(raw, str) and _AMOUNT.fullmatch(raw):
+        try:
+            value = float(raw)
+        except OverflowError:
+            value = math.inf
+    elif isinstance(raw, str) and len(raw) <= 32 and _AMOUNT.fullmatch(raw):
         value = float(raw.replace(",", "."))
+    if value == math.inf or (value is not None and value > MAX_AMOUNT):
+        raise ValidationError(
+            "Amount",
+            amount,
+            f"Amount {_shown(amount)} {unit.label} is not a plausible amount: at most "
+            f"{MAX_AMOUNT:,.0f} {unit.label} can be entered.",
+        )
     if value is None or not math.isfinite(value):
         raise ValidationError(
             "Amount",
             amount,
-            f"Amount {amount!r} is not a number: enter a positive amount in {unit.label}.",
+            f"Amount {_shown(amount)} is not a number: enter a positive amount in {unit.label}.",
         )
     if value <= 0:
         raise ValidationError(
@@ -145,12 +190,16 @@ def validate_dose(
     amount: float | int | str,
     unit: DoseUnit | str,
     weight_kg: float | None,
+    previous: Sequence[PriorDose] = (),
+    given_at: datetime | None = None,
 ) -> DoseCalc:
     """Check a dose against the protocol and convert it to mg.
 
     ``weight_kg`` is the session's recorded weight; it is required for mg/kg
     and whenever the route's limit is given per kg (a limit that cannot be
     checked is treated as an error, not skipped). Equal to a maximum is within it.
+    ``previous`` are the session's earlier doses (session maximum, device gap);
+    ``given_at`` is when this dose is given (device gap; None: not checked).
     """
     where = f"in protocol {protocol.label}"
     med = _choose("Medication", medication, protocol.medications, where)
@@ -165,6 +214,14 @@ def validate_dose(
             unit,
             f"Unit {shown} is not allowed for {route_label}; use "
             f"{' or '.join(u.label for u in allowed)}.",
+        )
+    if unit_v is DoseUnit.DEVICE and med not in protocol.device_medications:
+        devices = ", ".join(protocol.device_medications) or "no medication"
+        raise ValidationError(
+            "Medication",
+            medication,
+            f"Medication '{med}' does not come as nasal devices: {protocol.label} gives "
+            f"devices of {devices} only.",
         )
     value = _parse_amount(amount, unit_v)
     weight = None if weight_kg is None else validate_weight(weight_kg)
@@ -193,36 +250,59 @@ def validate_dose(
             f"maximum for {route_label} ({_fmt(limit.max_mg_per_kg)} mg/kg).",
         )
 
-    mg = exact.quantize(_TENTH, ROUND_HALF_UP)
-    if mg <= 0:
+    rounded = exact.quantize(_TENTH, ROUND_HALF_UP)
+    if rounded <= 0:
         raise ValidationError(
             "Amount", amount, f"Amount {_fmt(value)} {unit_v.label} is less than 0.1 mg."
         )
+    # Typed in mg: kept as typed; converted: rounded to 0.1 mg.
+    mg = exact if unit_v is DoseUnit.MG else rounded
     per_kg: Decimal | None = None
     if unit_v is DoseUnit.MG_PER_KG:
         per_kg = _dec(value)
     elif weight is not None:
         per_kg = exact / _dec(weight)
+    over_per_kg = _over_per_kg(limit, unit_v, per_kg, mg, weight)
+
+    # 'as typed' for mg; converted mg to 0.1 ('112.0 mg')
+    mg_text = f"{_fmt(float(mg))} mg" if unit_v is DoseUnit.MG else f"{mg} mg"
+    entered = f"{_fmt(value)} {unit_v.label}"
+    if unit_v is not DoseUnit.MG:
+        entered += f" ({mg_text})"
+    _check_ceiling(protocol, limit, route_label, mg, per_kg, entered, amount)
+    same_route = [p for p in previous if p.route is route_v]
+    total = sum((_dec(p.mg) for p in same_route), Decimal(0)) + mg
 
     problems: list[str] = []
     if limit is not None and limit.max_mg is not None and mg > _dec(limit.max_mg):
         problems.append(
-            f"{mg} mg exceeds the {protocol.label} maximum for {route_label} "
+            f"{mg_text} exceeds the {protocol.label} maximum for {route_label} "
             f"({_fmt(limit.max_mg)} mg)."
         )
-    if limit is not None and limit.max_mg_per_kg is not None and per_kg is not None:
-        max_per_kg = _dec(limit.max_mg_per_kg)
-        # Compare in the unit entered, so equal-to-the-maximum is never "over" by rounding.
-        if unit_v is DoseUnit.MG_PER_KG or weight is None:
-            over = per_kg > max_per_kg
-        else:
-            over = mg > (max_per_kg * _dec(weight)).quantize(_TENTH, ROUND_HALF_UP)
-        if over:
-            problems.append(
-                f"{_fmt(_thousandth(per_kg))} mg/kg "
-                f"({mg} mg) exceeds the {protocol.label} maximum for {route_label} "
-                f"({_fmt(limit.max_mg_per_kg)} mg/kg)."
+    if limit is not None and limit.max_mg_per_kg is not None and over_per_kg:
+        assert per_kg is not None
+        problems.append(
+            f"{_fmt(_thousandth(per_kg))} mg/kg "
+            f"({mg_text}) exceeds the {protocol.label} maximum for {route_label} "
+            f"({_fmt(limit.max_mg_per_kg)} mg/kg)."
+        )
+    if limit is not None and limit.session_max_mg is not None and same_route:
+        if limit.ceiling_mg is not None and total > _dec(limit.ceiling_mg):
+            raise ValidationError(
+                "Amount",
+                amount,
+                f"Refused by the {protocol.label} ceiling for {route_label}: the session total "
+                f"would be {_fmt(float(total))} mg, above the absolute ceiling of "
+                f"{_fmt(limit.ceiling_mg)} mg that no confirmation passes.",
             )
+        if total > _dec(limit.session_max_mg):
+            problems.append(
+                f"The session total for {route_label} would be {_fmt(float(total))} mg "
+                f"({_fmt(float(total - mg))} mg already given), above the {protocol.label} "
+                f"session maximum ({_fmt(limit.session_max_mg)} mg)."
+            )
+    warnings = _low_dose(protocol, limit, route_label, mg, per_kg, entered)
+    warnings += _device_gap(protocol, unit_v, same_route, given_at)
     return DoseCalc(
         medication=med,
         route=route_v,
@@ -234,7 +314,98 @@ def validate_dose(
         limit=limit,
         over_limit=bool(problems),
         limit_message=" ".join(problems) or None,
+        warnings=tuple(warnings),
+        session_total_mg=float(total) if same_route else None,
     )
+
+
+def _over_per_kg(
+    limit: DoseLimit | None,
+    unit: DoseUnit,
+    per_kg: Decimal | None,
+    mg: Decimal,
+    weight: float | None,
+) -> bool:
+    if limit is None or limit.max_mg_per_kg is None or per_kg is None:
+        return False
+    max_per_kg = _dec(limit.max_mg_per_kg)
+    # Compare in the unit entered, so equal-to-the-maximum is never "over" by rounding.
+    if unit is DoseUnit.MG_PER_KG or weight is None:
+        return per_kg > max_per_kg
+    return mg > (max_per_kg * _dec(weight)).quantize(_TENTH, ROUND_HALF_UP)
+
+
+def _check_ceiling(
+    protocol: Protocol,
+    limit: DoseLimit | None,
+    route_label: str,
+    mg: Decimal,
+    per_kg: Decimal | None,
+    entered: str,
+    amount: object,
+) -> None:
+    """Refuse a dose above the route's absolute ceiling: no confirmation passes it."""
+    if limit is None:
+        return
+    over: list[str] = []
+    if limit.ceiling_mg is not None and mg > _dec(limit.ceiling_mg):
+        over.append(f"{_fmt(limit.ceiling_mg)} mg")
+    ceiling_per_kg = limit.ceiling_mg_per_kg
+    if ceiling_per_kg is not None and per_kg is not None and per_kg > _dec(ceiling_per_kg):
+        over.append(f"{_fmt(ceiling_per_kg)} mg/kg")
+    if over:
+        raise ValidationError(
+            "Amount",
+            amount,
+            f"Refused by the {protocol.label} ceiling for {route_label}: {entered} is above "
+            f"the absolute ceiling of {' and '.join(over)}, which no confirmation passes. "
+            "Check the amount and the unit.",
+        )
+
+
+def _low_dose(
+    protocol: Protocol,
+    limit: DoseLimit | None,
+    route_label: str,
+    mg: Decimal,
+    per_kg: Decimal | None,
+    entered: str,
+) -> list[str]:
+    """A dose below the protocol's question threshold (a typo such as 0.05 for 0.5)."""
+    if limit is None:
+        return []
+    below: list[str] = []
+    if limit.question_below_mg is not None and mg < _dec(limit.question_below_mg):
+        below.append(f"{_fmt(limit.question_below_mg)} mg")
+    low_per_kg = limit.question_below_mg_per_kg
+    if low_per_kg is not None and per_kg is not None and per_kg < _dec(low_per_kg):
+        below.append(f"{_fmt(low_per_kg)} mg/kg")
+    if not below:
+        return []
+    return [
+        f"Unusually small dose: {entered} is below {' and '.join(below)}, where "
+        f"{protocol.label} questions a {route_label} dose. Check the amount and the unit."
+    ]
+
+
+def _device_gap(
+    protocol: Protocol,
+    unit: DoseUnit,
+    same_route: Sequence[PriorDose],
+    given_at: datetime | None,
+) -> list[str]:
+    """A nasal device given sooner than the protocol's gap after the previous one."""
+    devices = [p.given_at for p in same_route if p.unit is DoseUnit.DEVICE]
+    if unit is not DoseUnit.DEVICE or given_at is None or not devices:
+        return []
+    last = max(devices)
+    minutes = (given_at - last).total_seconds() / 60
+    if minutes >= protocol.device_gap_min:
+        return []
+    return [
+        f"Device gap: {_fmt(max(0, math.floor(minutes * 10) / 10))} min since the previous "
+        f"device; {protocol.label} asks for {protocol.device_gap_min} min between devices."
+    ]
 
 
 def require_confirmation(calc: DoseCalc, confirmed: bool, reason: str | None) -> str | None:
@@ -254,3 +425,32 @@ def require_confirmation(calc: DoseCalc, confirmed: bool, reason: str | None) ->
             f"Confirmation required: {calc.limit_message} Confirm the dose and give a reason.",
         )
     return text
+
+
+def require_acknowledgement(warnings: Sequence[str], acknowledged: bool) -> tuple[str, ...]:
+    """The warnings to store with the dose; ValidationError (field 'Warnings') when there
+    are some and the person dosing has not acknowledged them."""
+    if warnings and not acknowledged:
+        raise ValidationError(
+            "Warnings",
+            tuple(warnings),
+            "Acknowledge before dosing: " + " ".join(warnings),
+        )
+    return tuple(warnings)
+
+
+def convert_amount(text: str, old: DoseUnit, new: DoseUnit, weight_kg: float | None) -> str:
+    """The typed amount in another unit (mg/kg <-> mg with the session weight), or ''
+    when it cannot be converted (no weight, not a number, devices): never the same
+    number under a new unit. mg is given to 0.1 mg, mg/kg to 0.001 mg/kg."""
+    if old is new:
+        return text
+    raw = text.strip().replace(",", ".")
+    if weight_kg is None or not _AMOUNT.fullmatch(raw) or DoseUnit.DEVICE in (old, new):
+        return ""
+    value, weight = Decimal(raw), _dec(weight_kg)
+    if old is DoseUnit.MG_PER_KG and new is DoseUnit.MG:
+        out = (value * weight).quantize(_TENTH, ROUND_HALF_UP)
+    else:
+        out = (value / weight).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    return _fmt(float(out)) if out > 0 else ""

@@ -1,0 +1,275 @@
+"""The gates in front of every dose: pre-dose hold, post-dose gate, checklist (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kapdesk.domain.gates import (
+    GateKind,
+    GateOverride,
+    GateReading,
+    OverrideKind,
+    block_message,
+    checklist_gate,
+    dose_gate,
+    override_text,
+    post_dose_gate,
+    pre_dose_hold,
+    rule_of,
+)
+from kapdesk.domain.protocol import Band, Phase, Route, builtin_protocols
+
+P = builtin_protocols()
+KAP = P["kap-default"]
+T0 = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+YES = {"consent": True, "ride_home": True, "contraindications": True}
+ALL_YES = {**YES, "fasting": True, "medication_changes": True}
+
+
+def reading(
+    rid: int,
+    minutes: float,
+    band: Band = Band.NORMAL,
+    phase: Phase = Phase.PRE_DOSE,
+    *,
+    recorded_late: float = 0,
+    text: str = "BP 120/80",
+) -> GateReading:
+    taken = T0 + timedelta(minutes=minutes)
+    rules = {
+        (Phase.PRE_DOSE, Band.ELEVATED): ("pre-dose-elevated",),
+        (Phase.POST_DOSE, Band.ALERT): ("post-dose-alert",),
+        (Phase.POST_DOSE, Band.CRITICAL): ("post-dose-alert", "critical-bp"),
+    }.get((phase, band), ())
+    return GateReading(
+        id=rid,
+        taken_at=taken,
+        recorded_at=taken + timedelta(minutes=recorded_late),
+        phase=phase,
+        band=band,
+        rules=rules,
+        protocol_label="kap-default v1.0",
+        text=text,
+    )
+
+
+def override(
+    oid: int,
+    minutes: float,
+    *,
+    reading_id: int | None = None,
+    item_id: str | None = None,
+) -> GateOverride:
+    return GateOverride(
+        id=oid,
+        kind=OverrideKind.CHECKLIST if item_id else OverrideKind.READING,
+        reading_id=reading_id,
+        item_id=item_id,
+        prescriber_name="Dr Rivera",
+        reason="BP stable for this patient",
+        recorded_at=T0 + timedelta(minutes=minutes),
+    )
+
+
+ELEVATED = reading(1, 0, Band.ELEVATED, text="BP 152/94")
+
+# ---------------------------------------------------------------- pre-dose hold
+
+
+def test_a_normal_reading_one_minute_after_an_elevated_one_does_not_lift_the_hold() -> None:
+    hold = pre_dose_hold(KAP, [ELEVATED, reading(2, 1)], [])
+    assert hold.active
+    assert hold.reading == ELEVATED
+    assert hold.lifts_at == T0 + timedelta(minutes=KAP.recheck_after_min)
+    assert [r.id for r in hold.too_soon] == [2]
+
+
+def test_a_recheck_at_the_interval_lifts_the_hold() -> None:
+    hold = pre_dose_hold(KAP, [ELEVATED, reading(2, 1), reading(3, 5)], [])
+    assert not hold.active
+    assert hold.lifted_by is not None
+    assert hold.lifted_by.id == 3
+    assert hold.too_soon == ()
+
+
+@given(gap=st.integers(min_value=0, max_value=30 * 60), interval=st.integers(1, 20))
+def test_recheck_interval_boundary(gap: int, interval: int) -> None:
+    """Any gap shorter than the protocol's interval keeps the hold; at or after it lifts."""
+    protocol = replace(KAP, recheck_after_min=interval)
+    recheck = reading(2, gap / 60)
+    hold = pre_dose_hold(protocol, [ELEVATED, recheck], [])
+    assert hold.active is (gap < interval * 60)
+
+
+@given(ahead=st.integers(min_value=1, max_value=600))
+def test_a_recheck_counts_from_when_it_was_recorded_if_typed_later(ahead: int) -> None:
+    """A time typed ahead of the clock never lifts a hold early."""
+    recheck = replace(
+        reading(2, 5), recorded_at=T0 + timedelta(minutes=5) - timedelta(seconds=ahead)
+    )
+    assert pre_dose_hold(KAP, [ELEVATED, recheck], []).active
+
+
+def test_a_later_elevated_reading_starts_a_new_hold() -> None:
+    second = reading(3, 7, Band.ELEVATED)
+    hold = pre_dose_hold(KAP, [ELEVATED, reading(2, 5), second], [override(1, 1, reading_id=1)])
+    assert hold.reading == second
+    assert hold.lifts_at == second.taken_at + timedelta(minutes=5)
+    assert hold.override is None
+    # the interval counts from the new hold, not the first one
+    assert pre_dose_hold(KAP, [ELEVATED, second, reading(4, 10)], []).active
+    assert not pre_dose_hold(KAP, [ELEVATED, second, reading(4, 12)], []).active
+
+
+def test_an_override_naming_the_holding_reading_lifts_it() -> None:
+    o = override(1, 1, reading_id=1)
+    hold = pre_dose_hold(KAP, [ELEVATED], [o])
+    assert not hold.active
+    assert hold.override == o
+    assert pre_dose_hold(KAP, [ELEVATED], [override(1, 1, reading_id=99)]).active
+    # a checklist override is no reading override
+    assert pre_dose_hold(KAP, [ELEVATED], [override(1, 1, item_id="consent")]).active
+
+
+def test_post_dose_readings_do_not_hold_the_first_dose() -> None:
+    assert not pre_dose_hold(KAP, [reading(1, 0, Band.ALERT, Phase.POST_DOSE)], []).active
+
+
+# ---------------------------------------------------------------- post-dose gate
+
+CRITICAL = reading(5, 40, Band.CRITICAL, Phase.POST_DOSE, text="BP 212/126")
+
+
+def test_a_critical_post_dose_reading_gates_further_doses_even_after_normal_ones() -> None:
+    later = reading(6, 45, phase=Phase.POST_DOSE)
+    gate = post_dose_gate(KAP, [ELEVATED, CRITICAL, later], [])
+    assert gate.active
+    assert gate.reading == CRITICAL
+    assert not post_dose_gate(KAP, [CRITICAL, later], [override(1, 46, reading_id=5)]).active
+
+
+def test_an_override_covers_the_gating_readings_before_it_only() -> None:
+    alert = reading(7, 50, Band.ALERT, Phase.POST_DOSE)
+    o = override(1, 46, reading_id=5)
+    gate = post_dose_gate(KAP, [CRITICAL, alert], [o])
+    assert gate.reading == alert
+    assert gate.override == o
+    assert not post_dose_gate(KAP, [CRITICAL, alert], [override(2, 51, reading_id=7)]).active
+
+
+def test_which_bands_gate_is_protocol_data() -> None:
+    alert = reading(7, 50, Band.ALERT, Phase.POST_DOSE)
+    only_critical = replace(KAP, booster_gate_bands=(Band.CRITICAL,))
+    assert not post_dose_gate(only_critical, [alert], []).active
+    assert post_dose_gate(only_critical, [CRITICAL], []).active
+    assert post_dose_gate(KAP, [alert], []).active
+
+
+# ---------------------------------------------------------------- checklist
+
+
+def test_blocking_items_are_protocol_data_in_every_preset() -> None:
+    for proto in P.values():
+        blocking = {c.id for c in proto.checklist if c.blocks_dose}
+        assert blocking == {"consent", "ride_home", "contraindications"}, proto.id
+
+
+def test_a_blocking_item_answered_no_or_not_at_all_blocks() -> None:
+    gate = checklist_gate(KAP, Route.IM, {**ALL_YES, "consent": False, "ride_home": None}, [])
+    assert [(b.item.id, b.answer) for b in gate.blocks] == [
+        ("consent", False),
+        ("ride_home", None),
+    ]
+    assert not gate.complete
+    o = override(1, 0, item_id="consent")
+    gate = checklist_gate(KAP, Route.IM, {**ALL_YES, "consent": False}, [o])
+    assert gate.blocks == ()
+    assert [(i.id, x) for i, x in gate.overridden] == [("consent", o)]
+
+
+def test_warning_items_warn_and_route_items_apply_to_their_route() -> None:
+    gate = checklist_gate(KAP, Route.IM, {**YES, "fasting": False}, [])
+    assert gate.blocks == ()
+    assert gate.warnings == (
+        "Checklist: 'Fasting (no food 2 h, no liquids 30 min)' is answered no.",
+        "Checklist: 'No new sedating or stimulant medicines' is not answered.",
+    )
+    nasal = checklist_gate(KAP, Route.INTRANASAL, ALL_YES, [])
+    assert nasal.warnings == (
+        "Checklist: 'No nasal steroid or decongestant in the last hour' is not answered.",
+    )
+    assert checklist_gate(KAP, None, ALL_YES, []).warnings == ()
+
+
+def test_complete_means_every_required_item_answered() -> None:
+    assert not checklist_gate(KAP, None, ALL_YES, []).complete  # no weight yet
+    assert checklist_gate(KAP, None, {**ALL_YES, "weight_kg": 70.0}, []).complete
+
+
+# ---------------------------------------------------------------- the dose gate
+
+
+def test_first_dose_gate_and_booster_gate() -> None:
+    answers = {**ALL_YES, "consent": False}
+    first = dose_gate(
+        KAP, first_dose=True, route=Route.IM, answers=answers, readings=[ELEVATED], overrides=[]
+    )
+    assert [b.kind for b in first.blocks] == [GateKind.PRE_DOSE_HOLD, GateKind.CHECKLIST]
+    assert not first.allowed
+    booster = dose_gate(
+        KAP,
+        first_dose=False,
+        route=Route.IM,
+        answers={**YES, "fasting": False},
+        readings=[ELEVATED, CRITICAL],
+        overrides=[override(1, 1, reading_id=1)],
+    )
+    assert [b.kind for b in booster.blocks] == [GateKind.POST_DOSE_GATE]
+    assert booster.warnings == ()  # the checklist's warnings go with the first dose
+
+
+def test_messages_name_rule_and_protocol_version() -> None:
+    gate = dose_gate(
+        KAP,
+        first_dose=True,
+        route=Route.IM,
+        answers=ALL_YES,
+        readings=[ELEVATED, reading(2, 1)],
+        overrides=[],
+    )
+    text = block_message(gate.blocks[0])
+    assert text.startswith("held by pre-dose-elevated, kap-default v1.0: pre-dose BP 152/94")
+    assert "recheck too soon: the hold stands until 10:35 UTC" in text
+    booster = dose_gate(
+        KAP, first_dose=False, route=Route.IM, answers=ALL_YES, readings=[CRITICAL], overrides=[]
+    )
+    assert rule_of(CRITICAL, KAP) == "critical-bp"
+    assert block_message(booster.blocks[0]).startswith(
+        "held by critical-bp, kap-default v1.0: post-dose BP 212/126 at 11:10 UTC is critical."
+    )
+    checklist = dose_gate(
+        KAP,
+        first_dose=True,
+        route=Route.IM,
+        answers={**ALL_YES, "contraindications": False},
+        readings=[],
+        overrides=[],
+    )
+    assert block_message(checklist.blocks[0]).startswith(
+        "held by checklist-contraindications, kap-default v1.0: 'Contraindication screen clear"
+    )
+    assert "a clinician records an override" in block_message(checklist.blocks[0])
+
+
+def test_override_text() -> None:
+    o = override(1, 12, reading_id=1)
+    assert override_text(o) == (
+        "override recorded by Dr Rivera at 10:42 UTC: BP stable for this patient"
+    )
+    assert override_text(o, lambda m: m.strftime("%H:%M")).endswith(
+        "at 10:42: BP stable for this patient"
+    )
