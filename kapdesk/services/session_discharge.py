@@ -4,7 +4,11 @@
 
     {"answers": {criterion id: bool},           # staff ticks, autosaved
      "checks": [{id, label, computed, met, detail}, ...],   # frozen at discharge
-     "checked_at": ISO-8601 UTC}                           # when they were frozen
+     "checked_at": ISO-8601 UTC,                           # when they were frozen
+     "against_criteria": bool}   # discharged with unmet criteria (reason: discharge_reason)
+
+The criteria themselves are :mod:`kapdesk.domain.discharge`; this module loads rows
+into its value objects and stores the result.
 """
 
 from __future__ import annotations
@@ -13,82 +17,28 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from kapdesk.domain import discharge as rule
 from kapdesk.domain.errors import ValidationError
-from kapdesk.domain.protocol import Anchor, Band, DischargeCriterion, Protocol, Route
-from kapdesk.domain.schedule import compute_schedule, minimum_observation_end
+from kapdesk.domain.protocol import Band, Protocol, Route
+from kapdesk.domain.schedule import DueItem, compute_schedule
 from kapdesk.services.dtos import DischargeCheck
 from kapdesk.services.session_support import reading_order, reading_text
-from kapdesk.storage.orm import Dose, VitalReading
+from kapdesk.storage.orm import Dose, SideEffect, VitalReading
 
 
-def _duration(minutes: int, *, always_minutes: bool = True) -> str:
-    """'2 h 05 min', '45 min'; with always_minutes=False '2 h' for whole hours."""
-    hours, rest = divmod(max(minutes, 0), 60)
-    if hours == 0:
-        return f"{rest} min"
-    if rest == 0 and not always_minutes:
-        return f"{hours} h"
-    return f"{hours} h {rest:02d} min"
+def reading_facts(readings: Sequence[VitalReading], protocol: Protocol) -> list[rule.ReadingFact]:
+    return [
+        rule.ReadingFact(r.taken_at, Band(r.band), reading_text(r, protocol), r.protocol_label)
+        for r in sorted(readings, key=reading_order)
+    ]
 
 
-def _min_observation(
-    c: DischargeCriterion,
-    protocol: Protocol,
-    route: Route | None,
-    doses: Sequence[Dose],
-    at: datetime,
-) -> DischargeCheck:
-    times = [d.given_at for d in doses]
-    end = minimum_observation_end(protocol, route, times)
-    if end is None:
-        return DischargeCheck(c.id, c.label, True, False, "No dose given yet.")
-    first = min(times)
-    required = int((end - first).total_seconds() // 60)
-    observed = int((at - first).total_seconds() // 60)
-    detail = (
-        f"{_duration(observed)} observed of {_duration(required, always_minutes=False)} required"
-    )
-    return DischargeCheck(c.id, c.label, True, at >= end, detail)
-
-
-def _vitals_acceptable(
-    c: DischargeCriterion,
-    protocol: Protocol,
-    route: Route | None,
-    doses: Sequence[Dose],
-    readings: Sequence[VitalReading],
-    at: datetime,
-) -> DischargeCheck:
-    times = [d.given_at for d in doses if d.given_at <= at]
-    if not times:
-        return DischargeCheck(c.id, c.label, True, False, "No dose given yet.")
-    first = min(times)
-    items = compute_schedule(protocol, route=route, dose_times=times, readings=[], now=at)
-    opens = next((i.opens_at for i in items if i.anchor is Anchor.DISCHARGE), None)
-    if opens is None:  # a protocol without a pre-discharge reading: any post-dose one
-        opens = first
-    taken = [r for r in readings if r.taken_at <= at]
-    if not taken:
-        return DischargeCheck(c.id, c.label, True, False, "No reading recorded.")
-    latest = max(taken, key=reading_order)
-    after = int((latest.taken_at - first).total_seconds() // 60)
-    opened = int((opens - first).total_seconds() // 60)
-    when = f"{after} min after the first dose" if after >= 0 else "before the first dose"
-    what = f"Latest reading {reading_text(latest, protocol)} ({when})"
-    if latest.taken_at < opens:
-        return DischargeCheck(
-            c.id,
-            c.label,
-            True,
-            False,
-            f"{what} was taken before the pre-discharge check opened "
-            f"({opened} min after the first dose): take a pre-discharge reading.",
-        )
-    if Band(latest.band) is not Band.NORMAL:
-        return DischargeCheck(
-            c.id, c.label, True, False, f"{what} is {latest.band} ({latest.protocol_label})."
-        )
-    return DischargeCheck(c.id, c.label, True, True, f"{what} is normal ({latest.protocol_label}).")
+def effect_facts(effects: Sequence[SideEffect]) -> list[rule.EffectFact]:
+    """Oldest first, so the latest record of each effect wins."""
+    return [
+        rule.EffectFact(e.effect_id, e.label, e.present, e.severity, e.resolved_at, e.recorded_at)
+        for e in sorted(effects, key=lambda e: (e.recorded_at, e.id))
+    ]
 
 
 def compute_checks(
@@ -99,19 +49,35 @@ def compute_checks(
     readings: Sequence[VitalReading],
     stored: Mapping[str, Any],
     at: datetime,
+    side_effects: Sequence[SideEffect] = (),
+    schedule: Sequence[DueItem] | None = None,
+    checked_in_at: datetime | None = None,
 ) -> tuple[DischargeCheck, ...]:
-    """Every discharge criterion of the protocol as of ``at``."""
-    answers = stored.get("answers") or {}
-    out: list[DischargeCheck] = []
-    for c in protocol.discharge:
-        if c.computed == "min_observation":
-            out.append(_min_observation(c, protocol, route, doses, at))
-        elif c.computed == "vitals_acceptable":
-            out.append(_vitals_acceptable(c, protocol, route, doses, readings, at))
-        else:
-            met = answers.get(c.id) is True
-            out.append(DischargeCheck(c.id, c.label, False, met, "" if met else "Not confirmed"))
-    return tuple(out)
+    """Every discharge criterion of the protocol as of ``at`` (kapdesk.domain.discharge).
+
+    ``schedule``: the session's reading schedule as of ``at`` (the one the session
+    screen and the board show); without it the protocol schedule is computed here.
+    """
+    if schedule is None:
+        schedule = compute_schedule(
+            protocol,
+            route=route,
+            dose_times=[d.given_at for d in doses],
+            readings=[r.taken_at for r in readings],
+            now=at,
+            checked_in_at=checked_in_at,
+        )
+    criteria = rule.evaluate_discharge(
+        protocol,
+        route=route,
+        dose_times=[d.given_at for d in doses],
+        readings=reading_facts(readings, protocol),
+        schedule=schedule,
+        side_effects=effect_facts(side_effects),
+        answers=stored.get("answers") or {},
+        at=at,
+    )
+    return tuple(DischargeCheck(c.id, c.label, c.computed, c.met, c.detail) for c in criteria)
 
 
 def frozen_checks(stored: Mapping[str, Any]) -> tuple[DischargeCheck, ...] | None:
@@ -134,7 +100,9 @@ def frozen_checks(stored: Mapping[str, Any]) -> tuple[DischargeCheck, ...] | Non
 
 def unmet_text(unmet: Sequence[DischargeCheck]) -> str:
     """'Steady on feet (Not confirmed); Minimum observation time passed (1 h 10 min ...)'."""
-    return "; ".join(f"{c.label} ({c.detail})" if c.detail else c.label for c in unmet)
+    return rule.unmet_text(
+        [rule.Criterion(c.id, c.label, c.computed, c.met, c.detail) for c in unmet]
+    )
 
 
 def checks_as_json(checks: Sequence[DischargeCheck]) -> list[dict[str, Any]]:
