@@ -6,12 +6,18 @@ database rows (:data:`SIGNED_FIELDS` says which columns of which tables count)
 and hashed here together with the entity type and id, so a signature copied
 onto another record never verifies there.
 
-Hash scheme 1 (:data:`HASH_SCHEME`): ``sha256(canonical_json({"scheme": 1,
-"entity": <entity>, "id": <id>, "content": <content>}))`` with sorted keys, no
-whitespace, UTF-8 and no NaN. Rows in ``content`` carry exactly the columns of
-:data:`SIGNED_FIELDS` and lists of rows are ordered by id. A later schema that
-adds a column keeps old signatures valid: scheme 1 never covers it. Covering it
-means a new scheme number (stored on each signature).
+Hash scheme N: ``sha256(canonical_json({"scheme": N, "entity": <entity>, "id":
+<id>, "content": <content>}))`` with sorted keys, no whitespace, UTF-8 and no
+NaN. Rows in ``content`` carry exactly the columns of ``SIGNED_FIELDS_BY_SCHEME[N]``
+and lists of rows are ordered by id. A later schema that adds a column keeps old
+signatures valid: their scheme never covers it. Covering it means a new scheme
+number (stored on each signature); new signatures use :data:`HASH_SCHEME`.
+
+* Scheme 1: the columns of revision 0002.
+* Scheme 2 (revision 0004): also the course's pinned protocol (id, version,
+  content hash), the kind and checklist item of an override, the warnings
+  acknowledged with a dose, the same-day confirmation of a session, and the
+  alert acknowledgements recorded in the session.
 
 Nothing here touches the database, Qt or the clock.
 """
@@ -32,7 +38,7 @@ from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.notes import NOTE_MAX_CHARS
 from kapdesk.domain.session_state import SessionState
 
-HASH_SCHEME: Final = 1
+HASH_SCHEME: Final = 2  # what new signatures use
 SIGNATURE_METHOD: Final = "password re-entry"
 
 
@@ -74,7 +80,7 @@ class Meaning(StrEnum):
 
 
 # Scheme 1: the columns of each table a signature covers (all columns of revision 0002).
-SIGNED_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+_SCHEME_1: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "dosing_sessions": (
             "id", "course_id", "scheduled_at", "room", "state", "weight_kg", "checklist",
@@ -116,6 +122,29 @@ SIGNED_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )  # fmt: skip
 
+# Scheme 2: every column of revision 0004 (courses: what identifies the patient and the
+# pinned protocol, not the goal or end date, which change over the course).
+_SCHEME_2: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **_SCHEME_1,
+        "dosing_sessions": (
+            *_SCHEME_1["dosing_sessions"], "same_day_reason", "same_day_confirmed_by",
+        ),
+        "courses": ("id", "patient_id", "protocol_id", "protocol_version", "protocol_hash"),
+        "hold_overrides": (*_SCHEME_1["hold_overrides"], "kind", "item_id"),
+        "doses": (*_SCHEME_1["doses"], "warnings"),
+        "alert_acknowledgements": (
+            "id", "session_id", "reading_id", "acknowledged_by", "acknowledged_at", "note",
+        ),
+    }
+)  # fmt: skip
+
+SIGNED_FIELDS_BY_SCHEME: Mapping[int, Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {1: _SCHEME_1, 2: _SCHEME_2}
+)
+# The columns new signatures cover.
+SIGNED_FIELDS: Mapping[str, tuple[str, ...]] = SIGNED_FIELDS_BY_SCHEME[HASH_SCHEME]
+
 # Corrected values an addendum may carry: plausible-input limits, not clinical numbers.
 MAX_CORRECTIONS: Final = 20
 MAX_CORRECTION_FIELD_CHARS: Final = 100
@@ -129,10 +158,17 @@ def canonical_json(value: Any) -> str:
     )
 
 
-def pick(table: str, row: Mapping[str, Any]) -> dict[str, Any]:
+def signed_fields(scheme: int) -> Mapping[str, tuple[str, ...]]:
+    try:
+        return SIGNED_FIELDS_BY_SCHEME[scheme]
+    except KeyError:
+        raise ValueError(f"unknown signature hash scheme {scheme}") from None
+
+
+def pick(table: str, row: Mapping[str, Any], *, scheme: int = HASH_SCHEME) -> dict[str, Any]:
     """The signed columns of one row (a JSON-able column -> value mapping)."""
     try:
-        fields = SIGNED_FIELDS[table]
+        fields = signed_fields(scheme)[table]
     except KeyError:
         raise ValueError(f"table {table!r} is not part of any signed record") from None
     missing = [f for f in fields if f not in row]
@@ -141,17 +177,22 @@ def pick(table: str, row: Mapping[str, Any]) -> dict[str, Any]:
     return {f: row[f] for f in fields}
 
 
-def rows(table: str, items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def rows(
+    table: str, items: Iterable[Mapping[str, Any]], *, scheme: int = HASH_SCHEME
+) -> list[dict[str, Any]]:
     """Signed columns of several rows of ``table``, ordered by id."""
-    return sorted((pick(table, r) for r in items), key=lambda r: int(r["id"]))
+    return sorted((pick(table, r, scheme=scheme) for r in items), key=lambda r: int(r["id"]))
 
 
 def content_sha256(
-    entity: SignedEntity | str, entity_id: int, content: Mapping[str, Any], *, scheme: int = 1
+    entity: SignedEntity | str,
+    entity_id: int,
+    content: Mapping[str, Any],
+    *,
+    scheme: int = HASH_SCHEME,
 ) -> str:
     """SHA-256 (hex) of a record's content, bound to its entity type and id."""
-    if scheme != HASH_SCHEME:
-        raise ValueError(f"unknown signature hash scheme {scheme}")
+    signed_fields(scheme)  # ValueError for an unknown scheme
     payload = {
         "scheme": scheme,
         "entity": SignedEntity(entity).value,

@@ -91,7 +91,10 @@ def _content_problem(sig: Signature, hashes: dict[str, list[Signature]], s: Sess
         kind = SignedEntity(sig.entity)
     except ValueError:
         return f"{_name(sig.id, sig.entity, sig.entity_id)}: unknown kind of record"
-    actual = record_hash(s, kind, sig.entity_id)
+    try:
+        actual = record_hash(s, kind, sig.entity_id, scheme=sig.hash_scheme)
+    except ValueError:
+        return f"{_name(sig.id, sig.entity, sig.entity_id)}: unknown hash scheme {sig.hash_scheme}"
     if actual is None:
         return f"{_name(sig.id, sig.entity, sig.entity_id)}: the signed record no longer exists"
     if actual == sig.content_sha256:

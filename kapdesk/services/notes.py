@@ -28,7 +28,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.errors import NotFound, PermissionDenied, RecordLocked, ValidationError
+from kapdesk.domain.authorship import require_author_or_clinician
+from kapdesk.domain.errors import NotFound, RecordLocked, ValidationError
 from kapdesk.domain.notes import (
     INTEGRATION_SECTIONS,
     NoteKind,
@@ -40,7 +41,7 @@ from kapdesk.domain.notes import (
     validate_sections,
     validate_text,
 )
-from kapdesk.domain.permissions import Action, Role
+from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import NoteInfo
 from kapdesk.services.guard import audit_denials
@@ -88,13 +89,14 @@ def _refuse_final(n: Note) -> None:
 
 
 def _require_editor(actor: Actor, n: Note, names: dict[int, str]) -> None:
-    if actor.user_id != n.author_id and actor.role is not Role.CLINICIAN:
-        author = names.get(n.author_id, f"user #{n.author_id}")
-        raise PermissionDenied(
-            actor.role.value,
-            Action.WRITE_INTEGRATION_NOTE.value,
-            f"Only the author ({author}) or a clinician may change integration note #{n.id}.",
-        )
+    require_author_or_clinician(
+        actor.role,
+        actor.user_id,
+        n.author_id,
+        Action.WRITE_INTEGRATION_NOTE,
+        author=names.get(n.author_id, f"user #{n.author_id}"),
+        what=f"change integration note #{n.id}",
+    )
 
 
 @audit_denials

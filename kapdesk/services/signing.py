@@ -31,7 +31,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.errors import IllegalTransition, NotFound, PermissionDenied, ValidationError
+from kapdesk.domain.authorship import require_author_or_clinician
+from kapdesk.domain.errors import IllegalTransition, NotFound, ValidationError
 from kapdesk.domain.notes import NoteKind, NoteStatus, is_blank, merged_sections
 from kapdesk.domain.permissions import Action, Role, require
 from kapdesk.domain.session_state import SessionState
@@ -78,13 +79,14 @@ def signature_info(sig: Signature) -> SignatureInfo:
 def _author_or_clinician(
     s: Session, actor: Actor, author_id: int, what: str, action: Action
 ) -> None:
-    if actor.user_id != author_id and actor.role is not Role.CLINICIAN:
-        author = user_names(s, [author_id]).get(author_id, f"user #{author_id}")
-        raise PermissionDenied(
-            actor.role.value,
-            action.value,
-            f"Only the author ({author}) or a clinician may sign {what}.",
-        )
+    require_author_or_clinician(
+        actor.role,
+        actor.user_id,
+        author_id,
+        action,
+        author=user_names(s, [author_id]).get(author_id, f"user #{author_id}"),
+        what=f"sign {what}",
+    )
 
 
 def _session_notes(s: Session, session_id: int) -> list[Note]:
@@ -190,7 +192,7 @@ class SigningService:
                 self._make_final(s, actor, [note])
             s.flush()
             s.expire_all()  # hash what is stored, not what is in memory
-            digest = record_hash(s, kind, entity_id)
+            digest = record_hash(s, kind, entity_id, scheme=HASH_SCHEME)
             assert digest is not None
             sig = Signature(
                 entity=kind.value,

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain.authorship import is_author_or_clinician
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.notes import NoteStatus
 from kapdesk.domain.permissions import Action, Role, can
@@ -297,10 +298,8 @@ class IntegrationNoteEditor(QDialog):
         editable = self.editable()
         for edit in (*self.editors.values(), self.body):
             edit.setReadOnly(not editable)
-        may_sign = (
-            actor is not None
-            and can(actor.role, Action.SIGN_INTEGRATION_NOTE)
-            and (actor.user_id == note.author_id or actor.role is Role.CLINICIAN)
+        may_sign = actor is not None and is_author_or_clinician(
+            actor.role, actor.user_id, note.author_id, Action.SIGN_INTEGRATION_NOTE
         )
         self.sign_button.setEnabled(may_sign and not signed)
         tip = "" if may_sign else "Only its author or a clinician may sign this note."

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain.authorship import is_author_or_clinician
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.signing import Meaning, SignedEntity
@@ -180,9 +181,9 @@ class SignatureBanner(QFrame):
 
     def _may_sign_addendum(self, a: AddendumInfo) -> bool:
         actor = self.app.actor
-        if actor is None or not can(actor.role, Action.WRITE_ADDENDUM):
-            return False
-        return actor.user_id == a.author_id or actor.role is Role.CLINICIAN
+        return actor is not None and is_author_or_clinician(
+            actor.role, actor.user_id, a.author_id, Action.WRITE_ADDENDUM
+        )
 
     def may_sign_record(self) -> bool:
         action = (
