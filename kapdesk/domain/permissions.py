@@ -39,7 +39,9 @@ class Action(StrEnum):
     RECORD_OBSERVATION = "record_observation"
     RECORD_INSTRUMENT = "record_instrument"
     OVERRIDE_HOLD = "override_hold"
+    ACKNOWLEDGE_ALERT = "acknowledge_alert"
     CONFIRM_OVER_MAX_DOSE = "confirm_over_max_dose"
+    CONFIRM_SAME_DAY_DOSE = "confirm_same_day_dose"
     WITHHOLD_DOSE = "withhold_dose"
     CANCEL_SESSION = "cancel_session"
     DISCHARGE = "discharge"
@@ -74,7 +76,9 @@ ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
         Action.RECORD_OBSERVATION: "record a sedation or dissociation observation",
         Action.RECORD_INSTRUMENT: "record a PHQ-9 or GAD-7",
         Action.OVERRIDE_HOLD: "override a pre-dose hold",
+        Action.ACKNOWLEDGE_ALERT: "acknowledge an alert reading",
         Action.CONFIRM_OVER_MAX_DOSE: "confirm a dose above the protocol maximum",
+        Action.CONFIRM_SAME_DAY_DOSE: "confirm a second dosing session on one day",
         Action.WITHHOLD_DOSE: "withhold a dose",
         Action.CANCEL_SESSION: "cancel a session",
         Action.DISCHARGE: "discharge a patient",

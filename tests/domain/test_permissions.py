@@ -29,7 +29,9 @@ record_side_effect                  Y       Y         Y       .
 record_observation                  Y       Y         Y       .
 record_instrument                   Y       Y         Y       .
 override_hold                       .       .         Y       .
+acknowledge_alert                   .       .         Y       .
 confirm_over_max_dose               .       .         Y       .
+confirm_same_day_dose               .       .         Y       .
 withhold_dose                       Y       .         Y       .
 cancel_session                      Y       Y         Y       .
 discharge                           Y       .         Y       .

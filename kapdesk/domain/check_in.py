@@ -1,0 +1,150 @@
+"""Check-in conflicts: one room, one running session; one patient, one dose a day.
+
+Decisions a caller must know:
+
+* Rooms are compared by their text with blanks collapsed and case folded
+  ("room 2 " is "Room 2").
+* A room is *in use* while another session in it is running (checked in ...
+  monitoring). Checking a patient into a room in use is refused; the check-in
+  may name another room instead.
+* A patient is in one session at a time: checking in while another session of
+  the same patient is running is refused.
+* A second dosing session for a patient on one day (another session of theirs
+  had its first dose that day, local time) needs a clinician's confirmation
+  with a reason (Action.CONFIRM_SAME_DAY_DOSE).
+* On the Today board two running sessions in one room are both flagged
+  ("Room 2 shared with <other patient>"), and a session due to check in whose
+  room is taken says so ("Room 2 in use by <other patient>").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from kapdesk.domain.session_state import ACTIVE, SessionState
+
+
+@dataclass(frozen=True)
+class SessionAtClinic:
+    """What the conflict rules need to know about one session."""
+
+    id: int
+    patient_id: int
+    patient_name: str
+    room: str
+    state: SessionState
+    scheduled_at: datetime
+    first_dose_at: datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state in ACTIVE
+
+    def describe(self) -> str:
+        """'session #4 (Doe, Jane, in monitoring)'."""
+        return f"session #{self.id} ({self.patient_name}, {self.state.label})"
+
+
+@dataclass(frozen=True)
+class CheckInConflicts:
+    """Why a check-in into ``room`` would be refused or need a confirmation."""
+
+    session_id: int
+    room: str
+    room_taken_by: SessionAtClinic | None
+    patient_running: SessionAtClinic | None
+    dosed_same_day: tuple[SessionAtClinic, ...]
+    rooms_in_use: tuple[str, ...]  # rooms of running sessions, as they are written
+
+    @property
+    def needs_same_day_confirmation(self) -> bool:
+        return bool(self.dosed_same_day)
+
+    @property
+    def refused(self) -> bool:
+        return self.room_taken_by is not None or self.patient_running is not None
+
+
+def room_key(room: str) -> str:
+    return " ".join(room.split()).casefold()
+
+
+def check_in_conflicts(
+    session: SessionAtClinic,
+    others: Iterable[SessionAtClinic],
+    *,
+    room: str | None = None,
+    day_start: datetime,
+    day_end: datetime,
+) -> CheckInConflicts:
+    """Conflicts of checking ``session`` in now, into ``room`` (default: its own room);
+    ``others`` are the other sessions that may clash (running ones and the patient's)."""
+    target = room if room is not None else session.room
+    key = room_key(target)
+    rest = [o for o in others if o.id != session.id]
+    running = sorted((o for o in rest if o.running), key=lambda o: (o.scheduled_at, o.id))
+    taken = next((o for o in running if room_key(o.room) == key), None)
+    patient_running = next((o for o in running if o.patient_id == session.patient_id), None)
+    same_day = tuple(
+        sorted(
+            (
+                o
+                for o in rest
+                if o.patient_id == session.patient_id
+                and o.first_dose_at is not None
+                and day_start <= o.first_dose_at < day_end
+            ),
+            key=lambda o: (o.first_dose_at, o.id),
+        )
+    )
+    in_use = tuple(dict.fromkeys(o.room for o in running))
+    return CheckInConflicts(session.id, target, taken, patient_running, same_day, in_use)
+
+
+def room_in_use_message(room: str, other: SessionAtClinic) -> str:
+    return (
+        f"{room} is in use by {other.describe()}: choose another room, or discharge or "
+        "end that session first."
+    )
+
+
+def patient_running_message(patient_name: str, other: SessionAtClinic) -> str:
+    return (
+        f"{patient_name} is already in {other.describe()} in {other.room}: a patient is in "
+        "one session at a time; finish or cancel that one first."
+    )
+
+
+def same_day_message(patient_name: str, earlier: Sequence[SessionAtClinic], hhmm: str) -> str:
+    """'Simões, Conceição was already dosed today (session #3 at 09:10): ...'.
+
+    ``hhmm`` formats the first dose of the earliest one (local time, by the caller)."""
+    first = earlier[0]
+    more = f" and {len(earlier) - 1} more" if len(earlier) > 1 else ""
+    return (
+        f"{patient_name} was already dosed today (session #{first.id} at {hhmm}{more}): "
+        "a second dosing session on one day needs a clinician's confirmation with a reason."
+    )
+
+
+def shared_room_flags(sessions: Sequence[SessionAtClinic], now: datetime) -> dict[int, str]:
+    """Board flags for rooms with more than one session at once: every running session
+    sharing its room, and every session due to check in (scheduled for now or earlier)
+    into a room a running session holds."""
+    running: dict[str, list[SessionAtClinic]] = {}
+    for s in sessions:
+        if s.running:
+            running.setdefault(room_key(s.room), []).append(s)
+    flags: dict[int, str] = {}
+    for s in sessions:
+        holders = [o for o in running.get(room_key(s.room), []) if o.id != s.id]
+        if not holders:
+            continue
+        names = ", ".join(o.patient_name for o in holders)
+        if s.running:
+            flags[s.id] = f"{s.room} shared with {names}"
+        elif s.state is SessionState.SCHEDULED and s.scheduled_at <= now:
+            flags[s.id] = f"{s.room} in use by {names}"
+    return flags
