@@ -282,6 +282,20 @@ def unmet_text(criteria: Sequence[Criterion]) -> str:
     return "; ".join(f"{c.label} ({c.detail})" if c.detail else c.label for c in criteria)
 
 
+def discharged_against_criteria(stored: Mapping[str, object], reason: str | None) -> bool:
+    """Whether a discharge went against unmet criteria, from what was stored at discharge
+    (``discharge_criteria``: its flag, else any frozen check not met) or its reason."""
+    flag = stored.get("against_criteria")
+    if isinstance(flag, bool):
+        return flag
+    checks = stored.get("checks")
+    if isinstance(checks, list) and any(
+        isinstance(c, dict) and c.get("met") is not True for c in checks
+    ):
+        return True
+    return bool(reason)
+
+
 def against_criteria_text(reason: str | None) -> str:
     """How a discharge against unmet criteria is named on every screen and page."""
     return f"Discharged against criteria: {reason or 'no reason recorded'}"

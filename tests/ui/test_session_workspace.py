@@ -622,7 +622,9 @@ def test_discharge_before_the_criteria_are_met_needs_a_clinician_and_a_reason(
     row = session_row(app, sid)
     assert (row.state, row.discharged_by) == ("discharged", clinician.user_id)
     assert row.discharge_reason == "Transferred to the emergency department."
-    assert "with unmet criteria" in ws.header.alert.text()
+    assert ws.header.alert.text().startswith(
+        "Discharged against criteria: Transferred to the emergency department."
+    )
 
 
 # ---------------------------------------------------------------- resume and roles

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain.discharge import against_criteria_text, discharged_against_criteria
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.ui.session.common import (
@@ -122,13 +123,26 @@ class DischargePage(StepPage):
         can_discharge = open_ and self.host.can(Action.DISCHARGE)
         self.time.setEnabled(can_discharge)
         self.discharge_button.setEnabled(can_discharge)
-        if state is SessionState.DISCHARGED and detail.session.discharged_at is not None:
-            text = f"Discharged at {local_hhmm(detail.session.discharged_at)}."
-            if detail.session.discharge_reason:
-                text += f" Criteria not met; reason: {detail.session.discharge_reason}"
-            set_message(self.outcome, text, "normal")
-            self.time.set_fixed(detail.session.discharged_at)
-            hint = "Criteria as recorded at discharge."
+        s = detail.session
+        if state is SessionState.DISCHARGED and s.discharged_at is not None:
+            unmet = sum(1 for c in detail.discharge_checks if not c.met)
+            if discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
+                # Not a green tick: the patient left with criteria unmet, and a clinician
+                # accepted that with the reason shown.
+                text = (
+                    f"{against_criteria_text(s.discharge_reason)} "
+                    f"(at {local_hhmm(s.discharged_at)})"
+                )
+                set_message(self.outcome, text, "elevated")
+                hint = (
+                    f"Criteria as recorded at discharge: {unmet} of "
+                    f"{len(detail.discharge_checks)} not met."
+                )
+            else:
+                text = f"✓  Discharged at {local_hhmm(s.discharged_at)}; all criteria met."
+                set_message(self.outcome, text, "normal")
+                hint = "Criteria as recorded at discharge."
+            self.time.set_fixed(s.discharged_at)
         else:
             set_message(self.outcome, "")
             if open_:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Final
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
+from kapdesk.domain.discharge import against_criteria_text, discharged_against_criteria
 from kapdesk.domain.schedule import ItemStatus, next_due
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.ui.models.board import room_text
@@ -104,10 +105,12 @@ class SessionHeader(QFrame):
         state = SessionState(s.state)
         latest = detail.readings[-1] if detail.readings else None
         if state is SessionState.DISCHARGED and s.discharged_at is not None:
-            text = f"Discharged at {local_hhmm(s.discharged_at)}"
-            if s.discharge_reason:
-                text += f" with unmet criteria: {s.discharge_reason}"
-            set_level(self.alert, text, "info")
+            if discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
+                at = local_hhmm(s.discharged_at)
+                text = f"{against_criteria_text(s.discharge_reason)} (at {at})"
+                set_level(self.alert, text, "elevated")
+            else:
+                set_level(self.alert, f"Discharged at {local_hhmm(s.discharged_at)}", "info")
         elif state in (SessionState.CANCELLED, SessionState.DOSE_WITHHELD):
             set_level(self.alert, f"{state_text(state)}: {s.state_reason or ''}", "info")
         elif detail.hold_active and latest is not None:
