@@ -9,9 +9,10 @@ constant in code; every alert names the protocol id and version that raised it.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -190,14 +191,23 @@ class Protocol:
     dose_limits: Mapping[Route, DoseLimit]
     intranasal_device_mg: float = 28.0
     recheck_after_min: int = 5
+    acute_weeks: int = 8  # [outcomes]: a course's endpoint is its last PHQ-9 within these weeks
+    deterioration_rise: int = 5  # [outcomes]: a follow-up this many points above the endpoint
     recheck_window_min: int = 5  # a rule's recheck is due for this long, then overdue
     missed_after_min: int = 15  # an overdue reading is missed this long after its window
     file: str = field(default="", compare=False)
+    text: str = field(default="", compare=False, repr=False)  # the file's exact text
+    sha256: str = field(default="", compare=False)  # protocol_hash(text): what a course pins
 
     @property
     def label(self) -> str:
         """'kap-default v1.0' - what alerts and PDFs print as provenance."""
         return f"{self.id} v{self.version}"
+
+    @property
+    def fingerprint(self) -> str:
+        """The first 12 hex digits of the content hash, printed next to the label."""
+        return self.sha256[:12]
 
     def rules_for(self, phase: Phase) -> tuple[VitalRule, ...]:
         return tuple(r for r in self.vital_rules if r.phase in (phase, Phase.ANY))
@@ -343,6 +353,7 @@ _TOP_LEVEL_KEYS = (
     "recheck_after_min",
     "recheck_window_min",
     "missed_after_min",
+    "outcomes",
     "dosing",
     "dose_limits",
     "observation",
@@ -524,6 +535,8 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
     medications = dosing.text_list("medications")
     if not medications:
         raise dosing.fail("medications", "at least one medication")
+    outcomes = r.table("outcomes", required=False)
+    outcomes.only("acute_weeks", "deterioration_rise")
     return Protocol(
         id=r.text("id"),
         version=r.text("version"),
@@ -540,10 +553,17 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
         dose_limits=limits,
         intranasal_device_mg=dosing.number("intranasal_device_mg", 28.0) or 28.0,
         recheck_after_min=r.integer("recheck_after_min", 5),
+        acute_weeks=outcomes.integer("acute_weeks", 8, minimum=1),
+        deterioration_rise=outcomes.integer("deterioration_rise", 5, minimum=1),
         recheck_window_min=r.integer("recheck_window_min", 5, minimum=1),
         missed_after_min=r.integer("missed_after_min", 15, minimum=1),
         file=source,
     )
+
+
+def protocol_hash(text: str) -> str:
+    """SHA-256 (hex) of a protocol file's exact text: what a course pins."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_protocol_text(text: str, source: str) -> Protocol:
@@ -551,7 +571,7 @@ def load_protocol_text(text: str, source: str) -> Protocol:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProtocolError(source, "(file)", f"valid TOML: {exc}") from None
-    return parse_protocol(data, source)
+    return replace(parse_protocol(data, source), text=text, sha256=protocol_hash(text))
 
 
 def load_protocol_file(path: Path) -> Protocol:
