@@ -78,6 +78,7 @@ class Styles:
     cell_bold: ParagraphStyle
     head: ParagraphStyle
     banner: ParagraphStyle
+    caution: ParagraphStyle  # amber: e.g. a discharge against unmet criteria
     signed: ParagraphStyle
     label: ParagraphStyle
     empty: ParagraphStyle
@@ -137,6 +138,20 @@ def make_styles() -> Styles:
             rightIndent=5,
             spaceBefore=6,
             spaceAfter=8,
+        ),
+        caution=ParagraphStyle(
+            "caution",
+            parent=body,
+            fontName=f.bold,
+            textColor=colors.HexColor("#7a4b00"),
+            backColor=colors.HexColor("#fdf0d6"),
+            borderColor=colors.HexColor("#d9a441"),
+            borderWidth=0.8,
+            borderPadding=(4, 5, 4, 5),
+            leftIndent=5,
+            rightIndent=5,
+            spaceBefore=4,
+            spaceAfter=6,
         ),
         signed=ParagraphStyle(
             "signed",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
+from kapdesk.domain.discharge import against_criteria_text, discharged_against_criteria
 from kapdesk.domain.notes import INTEGRATION_SECTIONS
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState
@@ -27,6 +28,7 @@ from kapdesk.reports.model import (
     Table,
 )
 from kapdesk.reports.session_tables import (
+    acknowledged_alerts_table,
     doses_table,
     observations_table,
     overrides_table,
@@ -34,6 +36,7 @@ from kapdesk.reports.session_tables import (
     side_effects_table,
     vitals_table,
 )
+from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import (
     AddendumInfo,
     NoteInfo,
@@ -62,6 +65,7 @@ class SessionExtras:
     note_signatures: Mapping[int, SignatureInfo] = field(default_factory=dict)  # note id ->
     # (what it amends, e.g. "Session #12", the addendum), oldest first
     addenda: tuple[tuple[str, AddendumInfo], ...] = ()
+    acknowledgements: tuple[AcknowledgementInfo, ...] = ()  # alerts a clinician acknowledged
 
 
 def page_header(title: str, patient: PatientInfo, pc: PrintContext, subtitle: str) -> PageHeader:
@@ -92,7 +96,24 @@ def _state_label(state: str) -> str:
         return state
 
 
-def _facts(d: SessionDetail, signed: bool, tz: tzinfo | None) -> list[tuple[str, str]]:
+def _protocol_text(d: SessionDetail, protocol: Protocol | None) -> str:
+    """'kap-default v1.0 – title (pinned; content SHA-256 87c6ef03e3a6)': the version that
+    judged the session, with the hash of its exact text when the course pinned it."""
+    s, c = d.session, d.course
+    title = f" – {c.protocol_title}" if c.protocol_title else ""
+    text = f"{s.protocol_id} v{s.protocol_version}{title}"
+    if (
+        protocol is not None
+        and protocol.sha256
+        and (protocol.id, protocol.version) == (s.protocol_id, s.protocol_version)
+    ):
+        text += f" (pinned; content SHA-256 {protocol.fingerprint})"
+    return text
+
+
+def _facts(
+    d: SessionDetail, signed: bool, tz: tzinfo | None, protocol: Protocol | None = None
+) -> list[tuple[str, str]]:
     s, c, p = d.session, d.course, d.patient
     weekday = fmt.local(s.first_dose_at or s.checked_in_at or s.scheduled_at, tz)
     if s.weight_kg is not None:
@@ -101,7 +122,6 @@ def _facts(d: SessionDetail, signed: bool, tz: tzinfo | None) -> list[tuple[str,
         weight = f"Not recorded for this session (usual weight {fmt.number(p.weight_kg)} kg)"
     else:
         weight = "Not recorded"
-    title = f" – {c.protocol_title}" if c.protocol_title else ""
     ended = f", ended {c.ended_on.isoformat()}" if c.ended_on else ""
     times = (
         f"scheduled {fmt.hm(s.scheduled_at, tz)} · checked in {fmt.hm(s.checked_in_at, tz)}"
@@ -114,7 +134,7 @@ def _facts(d: SessionDetail, signed: bool, tz: tzinfo | None) -> list[tuple[str,
         ("Room", s.room or fmt.NONE_TEXT),
         ("Route", fmt.route_label(d.route) if d.doses else "No dose given"),
         ("Weight", weight),
-        ("Protocol", f"{s.protocol_id} v{s.protocol_version}{title}"),
+        ("Protocol", _protocol_text(d, protocol)),
         ("Course", f"#{c.id}, started {c.started_on.isoformat()}{ended}; {sessions}"),
         ("Times", times),
         ("Allergies", p.allergies or "None recorded"),
@@ -140,6 +160,8 @@ def _staff(d: SessionDetail, extras: SessionExtras) -> Table:
         add(x.confirmed_by, "confirmed a dose over the maximum")
     for o in d.overrides:
         add(o.recorded_by, f"recorded the override by {o.prescriber_name}")
+    for a in extras.acknowledgements:
+        add(a.acknowledged_by, "acknowledged an alert")
     for e in d.side_effects:
         add(e.recorded_by, "side effects")
     for ob in d.observations:
@@ -205,12 +227,16 @@ def _discharge(d: SessionDetail, extras: SessionExtras, tz: tzinfo | None) -> Di
     unmet = sum(1 for c in d.discharge_checks if not c.met)
     if state is SessionState.DISCHARGED:
         who = extras.discharged_by or "unknown"
-        met = "all criteria met" if not unmet else f"{unmet} criterion/criteria NOT met"
+        against = discharged_against_criteria(s.discharge_criteria, s.discharge_reason)
+        total = len(d.discharge_checks)
+        met = "all criteria met" if not unmet else f"{unmet} of {total} criteria NOT met"
         status = f"Discharged at {fmt.day_hm(s.discharged_at, tz)} by {who}; {met}."
+        if against:
+            status = f"{_sentence(against_criteria_text(s.discharge_reason), '')} {status}"
         if s.first_dose_at and s.discharged_at:
             minutes = fmt.minutes_between(s.first_dose_at, s.discharged_at) or 0
             status += f" Observed {int(minutes // 60)} h {int(minutes % 60):02d} min after dose."
-        return Discharge(status, checks, s.discharge_reason or "")
+        return Discharge(status, checks, s.discharge_reason or "", against_criteria=against)
     if state is SessionState.CANCELLED:
         return Discharge(
             "Session cancelled before dosing: "
@@ -313,6 +339,8 @@ def build_session_report(
         banner = f"DOSE WITHHELD. Reason: {s.state_reason or 'not given'}"
     elif state != SessionState.DISCHARGED:
         banner = f"IN PROGRESS: this session is {_state_label(state)}; the record may change."
+    elif discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
+        banner = f"DISCHARGED AGAINST CRITERIA: {s.discharge_reason or 'no reason recorded'}"
     effects, absent = side_effects_table(detail, tz)
     chart = bp_chart(detail, protocol) if detail.doses and detail.readings else None
     if chart is None:
@@ -340,7 +368,7 @@ def build_session_report(
             f"Times are local: {fmt.zone_name(when, tz)}. "
             "Min = minutes from the first dose (negative before it)."
         ),
-        facts=tuple(_facts(detail, session_sig is not None, tz)),
+        facts=tuple(_facts(detail, session_sig is not None, tz, protocol)),
         staff=_staff(detail, extras),
         checklist=_checklist(detail, protocol),
         vitals=vitals_table(detail, protocol, tz),
@@ -348,7 +376,8 @@ def build_session_report(
         chart_note=chart_note,
         schedule=schedule_table(detail, tz),
         doses=doses_table(detail, tz),
-        overrides=overrides_table(detail, tz),
+        overrides=overrides_table(detail, protocol, tz),
+        acknowledged_alerts=acknowledged_alerts_table(detail, extras.acknowledgements, tz),
         side_effects=effects,
         absent_effects=absent,
         observations=observations_table(detail, tz),

@@ -106,6 +106,9 @@ class TrendChart:
     y_max: float
     start: date
     caption: str
+    # Results after the acute phase (x, y): drawn apart, never joined to the course's line.
+    follow_ups: tuple[tuple[float, float], ...] = ()
+    acute_end: float | None = None  # day of the course the acute phase ends (endpoint)
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ class Discharge:
     status: str  # one sentence: discharged at / not discharged / cancelled ...
     checks: Table
     reason: str = ""  # why unmet criteria were accepted
+    against_criteria: bool = False  # discharged with criteria unmet: shown amber, not green
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,8 @@ class SessionReport:
     chart_note: str  # why there is no chart, when there is none
     schedule: Table
     doses: Table
-    overrides: Table
+    overrides: Table  # pre-dose hold, booster gate and checklist overrides
+    acknowledged_alerts: Table
     side_effects: Table
     absent_effects: str  # 'Checked and absent: Nausea, Headache.'
     observations: Table

@@ -88,8 +88,11 @@ def _vital_signs(r: SessionReport, st: Styles) -> list[Flowable]:
 
 
 def _discharge(r: SessionReport, st: Styles) -> list[Flowable]:
-    block: list[Flowable] = [Paragraph(text(r.discharge.status), st.body)]
-    if r.discharge.reason:
+    if r.discharge.against_criteria:  # amber, with its reason in the status: never green
+        block: list[Flowable] = [Paragraph(text(r.discharge.status), st.caution)]
+    else:
+        block = [Paragraph(text(r.discharge.status), st.body)]
+    if r.discharge.reason and not r.discharge.against_criteria:
         block.append(
             Paragraph(
                 f"<b>Reason unmet criteria were accepted:</b> {text(r.discharge.reason)}", st.body
@@ -111,7 +114,8 @@ def session_story(r: SessionReport, st: Styles) -> list[Flowable]:
     story += _vital_signs(r, st)
     story += section("Readings due under the protocol", r.schedule, (48, 54, 16, 30), st, (2,))
     story += section("Doses", r.doses, (22, 18, 58, 26, 40, 34, 50, 56, 32, 76), st, (5,))
-    story += section("Pre-dose hold overrides", r.overrides, (24, 50, 100, 60, 44), st)
+    story += section("Overrides", r.overrides, (22, 40, 46, 96, 54, 40), st, (1,))
+    story += section("Alerts acknowledged", r.acknowledged_alerts, (26, 80, 40, 90), st)
     if r.side_effects.rows:
         story += section("Side effects", r.side_effects, (38, 38, 34, 56, 26, 46), st, (1,))
         if r.absent_effects:

@@ -3,7 +3,7 @@ side effects and observations, as display-ready rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 
 from kapdesk.domain.instruments import MOAAS_LEVELS
@@ -11,6 +11,7 @@ from kapdesk.domain.protocol import Anchor, Protocol
 from kapdesk.domain.schedule import DueItem, ItemStatus
 from kapdesk.reports import fmt
 from kapdesk.reports.model import Table
+from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import SessionDetail
 
 
@@ -84,9 +85,12 @@ def schedule_table(d: SessionDetail, tz: tzinfo | None) -> Table:
         marks.append(
             "bad" if status in ("Missed", "Overdue") else "elevated" if status == "Late" else ""
         )
+    missed = [i.label for i in d.schedule if i.status is ItemStatus.MISSED]
+    caption = f"Readings missed: {len(missed)} – {', '.join(missed)}." if missed else ""
     return Table(
         ("Reading due", "Window", "Status", "Taken"),
         tuple(rows),
+        caption=caption,
         empty_text="No readings were due (no dose given).",
         row_marks=tuple(marks),
     )
@@ -107,6 +111,12 @@ def _window_text(item: DueItem, first: datetime | None, tz: tzinfo | None) -> st
     if item.closes_at is None:
         return f"From {start} min ({fmt.hm(item.opens_at, tz)}) until discharge"
     end = fmt.minutes_text(fmt.minutes_between(first, item.closes_at))
+    if item.opens_at is not None and item.closes_at < item.opens_at:
+        # A before-discharge window closes at discharge: an early discharge came first.
+        return (
+            f"From {start} min ({fmt.hm(item.opens_at, tz)}); discharged at {end} min "
+            f"({fmt.hm(item.closes_at, tz)}), before it opened"
+        )
     return (
         f"{start} to {end} min ({fmt.hm(item.opens_at, tz)}{fmt.DASH}{fmt.hm(item.closes_at, tz)})"
     )
@@ -158,23 +168,63 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
     )
 
 
-def overrides_table(d: SessionDetail, tz: tzinfo | None) -> Table:
+def overrides_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | None) -> Table:
+    """Every override of a dose gate: the pre-dose hold, the booster gate after a post-dose
+    alert, a blocking checklist item; who recorded it, when, the prescriber and reason."""
     by_id = {r.id: r for r in d.readings}
+    items = {c.id: c.label for c in protocol.checklist} if protocol else {}
     rows = []
     for o in d.overrides:
-        r = by_id.get(o.reading_id) if o.reading_id is not None else None
-        reading = (
-            f"BP {r.systolic}/{r.diastolic} at {fmt.hm(r.taken_at, tz)} ({r.band})"
-            if r
-            else fmt.NONE_TEXT
-        )
+        if o.kind == "checklist":
+            label = items.get(o.item_id or "", o.item_id or fmt.NONE_TEXT)
+            answer = d.session.checklist.get(o.item_id or "")
+            gate = f"Checklist: {label}"
+            what = "Not answered" if answer is None else f"Answered {fmt.yes_no(answer).lower()}"
+        else:
+            r = by_id.get(o.reading_id) if o.reading_id is not None else None
+            gate = "Pre-dose hold" if r is None or r.phase == "pre_dose" else "Booster gate"
+            what = (
+                f"BP {r.systolic}/{r.diastolic} at {fmt.hm(r.taken_at, tz)} ({r.band})"
+                if r
+                else fmt.NONE_TEXT
+            )
         rows.append(
-            (fmt.hm(o.recorded_at, tz), o.prescriber_name, o.reason, reading, o.recorded_by)
+            (fmt.hm(o.recorded_at, tz), gate, o.prescriber_name, o.reason, what, o.recorded_by)
         )
     return Table(
-        ("Time", "Prescriber", "Reason", "Reading overridden", "Recorded by"),
+        ("Time", "Gate", "Prescriber", "Reason", "Overrode", "Recorded by"),
         tuple(rows),
-        empty_text="No pre-dose hold was overridden.",
+        empty_text="No hold, dose gate or checklist item was overridden.",
+    )
+
+
+def acknowledged_alerts_table(
+    d: SessionDetail, acknowledgements: Sequence[AcknowledgementInfo], tz: tzinfo | None
+) -> Table:
+    """Alert and critical readings a clinician acknowledged: who, when, which reading."""
+    by_id = {r.id: r for r in d.readings}
+    rows = []
+    marks = []
+    for a in sorted(acknowledgements, key=lambda a: (a.acknowledged_at, a.id)):
+        r = by_id.get(a.reading_id)
+        if r is None:
+            reading, band = f"Reading #{a.reading_id}", ""
+        else:
+            minutes = fmt.minutes_text(r.minutes_from_dose)
+            reading = (
+                f"BP {r.systolic}/{r.diastolic} at {fmt.hm(r.taken_at, tz)} ({minutes} min), "
+                f"{r.band}"
+            )
+            band = r.band
+        rows.append(
+            (fmt.hm(a.acknowledged_at, tz), reading, a.acknowledged_by, a.note or fmt.NONE_TEXT)
+        )
+        marks.append(band if band in ("alert", "critical") else "")
+    return Table(
+        ("Acknowledged", "Reading", "By", "Note"),
+        tuple(rows),
+        empty_text="No alert was acknowledged.",
+        row_marks=tuple(marks),
     )
 
 

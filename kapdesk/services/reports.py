@@ -40,15 +40,17 @@ from kapdesk.reports.course_data import build_course_report
 from kapdesk.reports.data import SessionExtras, build_session_report
 from kapdesk.reports.model import CourseReport, PrintContext, SessionReport
 from kapdesk.services.addenda import AddendumService
+from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.dtos import AddendumInfo, CourseInfo, SessionDetail
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
+from kapdesk.services.protocol_store import protocol_of_course_or_none, protocol_of_session
 from kapdesk.services.recording import audit_change
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.signing import SigningService
-from kapdesk.storage.orm import AuditEntry, DosingSession, User
+from kapdesk.storage.orm import AlertAcknowledgement, AuditEntry, DosingSession, User
 from kapdesk.storage.settings_store import get_setting
 
 Purpose = Literal["print", "save", "preview"]
@@ -99,7 +101,7 @@ class ReportService:
     def _session_report(self, session_id: int, printed_by: str, demo: bool) -> SessionReport:
         detail = SessionService(self.ctx).detail(session_id)
         extras = self._session_extras(detail)
-        protocol = self.ctx.protocols.get(detail.session.protocol_id)
+        protocol = protocol_of_session(self.ctx, session_id)  # the course's pinned version
         return build_session_report(detail, protocol, self._print_context(printed_by, demo), extras)
 
     def _session_pdf(
@@ -151,6 +153,16 @@ class ReportService:
                 )
             )
             names.update(name for name, _ in steps)
+            acks = tuple(
+                AcknowledgementInfo(a.id, sid, a.reading_id, who, a.acknowledged_at, a.note)
+                for a, who in s.execute(
+                    select(AlertAcknowledgement, User.full_name)
+                    .join(User, AlertAcknowledgement.acknowledged_by == User.id)
+                    .where(AlertAcknowledgement.session_id == sid)
+                    .order_by(AlertAcknowledgement.acknowledged_at, AlertAcknowledgement.id)
+                )
+            )
+            names.update(a.acknowledged_by for a in acks)
             roles: dict[str, str] = {
                 row.full_name: row.role
                 for row in s.execute(
@@ -173,6 +185,7 @@ class ReportService:
             session_signature=signing.signature_for(SignedEntity.DOSING_SESSION, sid),
             note_signatures={k: v for k, v in note_sigs.items() if v is not None},
             addenda=tuple(sorted(amended, key=lambda pair: (pair[1].created_at, pair[1].id))),
+            acknowledgements=acks,
         )
 
     # ---------------------------------------------------------------- course
@@ -229,7 +242,7 @@ class ReportService:
             phq,
             gad,
             outcome,
-            self.ctx.protocols.get(course.protocol_id),
+            protocol_of_course_or_none(self.ctx, course.id),
             self._print_context(printed_by, demo),
         )
 

@@ -145,7 +145,7 @@ class Clinic:
         self.doses.record(n, sid, medication="racemic ketamine", route="im", amount=0.5,
                           unit="mg/kg", lot_number=LOT)  # fmt: skip
         self.at(m(20))
-        self.effects.record(t, sid, "dizziness", severity="mild", onset_at=m(20))
+        dizziness = self.effects.record(t, sid, "dizziness", severity="mild", onset_at=m(20))
         self.at(m(30))
         nausea = self.effects.record(
             t, sid, "nausea", severity="moderate", onset_at=m(28),
@@ -169,6 +169,8 @@ class Clinic:
         self.vitals.record(n, sid, 158, 94, pulse=90, spo2=98)
         self.at(m(65))
         self.effects.resolve(t, nausea.id)
+        self.at(m(120))
+        self.effects.resolve(t, dizziness.id)  # unresolved effects keep discharge unmet
         self.at(m(125))
         self.vitals.record(n, sid, 132, 84, pulse=74, spo2=98)
         self.at(m(126))
@@ -228,6 +230,7 @@ class Clinic:
         peak: tuple[int, int] = (150, 90),
         effects: tuple[str, ...] = (),
         amount: float = 0.5,
+        recheck: tuple[int, int] | None = None,
     ) -> int:
         """A routine session: questionnaires, pre-dose, dose, 25 min, pre-discharge, discharge."""
         n, t = self.staff.nurse, self.staff.therapist
@@ -246,9 +249,14 @@ class Clinic:
         self.doses.record(n, sid, medication="racemic ketamine", route="im", amount=amount,
                           unit="mg/kg", lot_number=LOT)  # fmt: skip
         self.at(dose_at + timedelta(minutes=22))
-        for effect in effects:
-            self.effects.record(t, sid, effect, severity="mild")
+        seen = [self.effects.record(t, sid, effect, severity="mild") for effect in effects]
         self.vitals.record(n, sid, *peak, pulse=88, spo2=97)
+        if recheck is not None:  # the protocol's recheck after an alert reading
+            self.at(dose_at + timedelta(minutes=27))
+            self.vitals.record(n, sid, *recheck, pulse=84, spo2=97)
+        self.at(dose_at + timedelta(minutes=100))
+        for e in seen:  # unresolved effects keep discharge unmet
+            self.effects.resolve(t, e.id)
         self.at(dose_at + timedelta(minutes=110))
         self.vitals.record(n, sid, 126, 80, pulse=70, spo2=98)
         self.sessions.record_discharge_answers(n, sid, DISCHARGE_OK)
@@ -261,7 +269,13 @@ class Clinic:
 COURSE_PLAN: tuple[dict[str, object], ...] = (
     {"phq9": (19, 1), "gad7": 15, "effects": ("nausea", "dizziness")},
     {"phq9": (16, 1), "gad7": 12, "effects": ("nausea",)},
-    {"phq9": (13, 0), "gad7": 10, "peak": (184, 100), "effects": ("dizziness",)},
+    {
+        "phq9": (13, 0),
+        "gad7": 10,
+        "peak": (184, 100),
+        "recheck": (152, 90),
+        "effects": ("dizziness",),
+    },
     {"phq9": (10, 0), "gad7": 8, "effects": ("nausea",)},
     {"phq9": (8, 0), "gad7": 7},
     {"phq9": (7, 0), "gad7": 6, "effects": ("headache",)},

@@ -134,10 +134,12 @@ def test_late_and_missed_readings_over_maximum_dose_and_unmet_discharge(setup: S
     assert "Test Clinician clinician gave the dose, confirmed a dose over the maximum" in text
     assert "20-30 min after dose +20 to +30 min (10:25–10:35) Late 10:43 (+38 min)" in text
     assert "Before discharge +105 to +125 min (11:50–12:10) Missed —" in text
-    assert "Discharged at 2026-03-02 12:10 by Test Clinician; 2 criterion/criteria NOT met." in (
-        text
+    assert (
+        "Discharged against criteria: Transferred to the ED by ambulance. "
+        "Discharged at 2026-03-02 12:10 by Test Clinician; 3 of 7 criteria NOT met." in text
     )
-    assert "Reason unmet criteria were accepted: Transferred to the ED by ambulance." in text
+    assert "DISCHARGED AGAINST CRITERIA: Transferred to the ED by ambulance." in text
+    assert "Every required reading taken Not met Due now: Before discharge." in text
     assert "Steady on feet Not met Not confirmed" in text
     assert "Vitals acceptable Not met Latest reading BP 150/92" in text
 

@@ -98,7 +98,8 @@ def test_vitals_table_rows_with_classification_rule_and_recorder(text: str) -> N
         f"10:08 −2 144/91 76 98 pre-dose Elevated {elevated} Test Nurse",
         "10:35 +25 168/98 96 97 post-dose Normal — Test Nurse",
         "10:50 +40 186/112 104 96 post-dose Alert post-dose-alert: systolic > 180 or "
-        "diastolic > 110 mmHg Test Nurse",
+        "diastolic > 110 mmHg; rise-from-baseline: systolic ≥ 40 or diastolic ≥ 25 mmHg above "
+        "the pre-dose baseline Test Nurse",
         "10:55 +45 176/104 98 97 post-dose Normal — Test Nurse",
         "11:04 +54 158/94 90 98 post-dose Normal — Test Nurse",
         "12:05 +115 132/84 74 98 post-dose Normal — Test Nurse",
@@ -146,13 +147,13 @@ def test_doses_and_override(text: str) -> None:
     )
     assert "Total 52.5 mg in 2 dose(s)." in text
     assert (
-        f"10:09 Dr. Jürgen Müller {OVERRIDE_REASON} BP 144/91 at 10:08 (elevated) Test Clinician"
-        in text
+        f"10:09 Pre-dose hold Dr. Jürgen Müller {OVERRIDE_REASON} BP 144/91 at 10:08 (elevated) "
+        "Test Clinician" in text
     )
 
 
 def test_side_effects_and_observations(text: str) -> None:
-    assert "Dizziness Grade 1 – mild 10:20 (+10 min) None Not resolved Test Therapist" in text
+    assert "Dizziness Grade 1 – mild 10:20 (+10 min) None 12:00 Test Therapist" in text
     assert (
         "Nausea Grade 2 – moderate 10:28 (+18 min) Ondansetron 4 mg ODT 11:05 Test Therapist"
         in text
@@ -202,7 +203,8 @@ def test_sections_come_in_the_documented_order(text: str) -> None:
         "Vital signs",
         "Readings due under the protocol",
         "Doses",
-        "Pre-dose hold overrides",
+        "Overrides",
+        "Alerts acknowledged",
         "Side effects",
         "Sedation (MOAA/S) and dissociation",
         "Discharge",
@@ -227,7 +229,7 @@ def test_the_report_model_holds_the_same_rows(printed: tuple[Setup, int, bytes])
         ("10:08", "−2", "144/91"),
         ("10:35", "+25", "168/98"),
     ]
-    assert [r[2] for r in report.schedule.rows] == ["On time"] * 4
+    assert [r[2] for r in report.schedule.rows] == ["On time"] * 6  # rechecks included
     assert report.chart is not None
     assert [s.kind for s in report.chart.series] == ["systolic", "diastolic", "pulse"]
     assert report.chart.series[0].points[3] == (40.0, 186.0)
