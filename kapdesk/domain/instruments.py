@@ -65,6 +65,8 @@ class Instrument:
     attribution: str = PHQ_GAD_ATTRIBUTION
     # 1-based item numbers where any answer above 0 needs clinician follow-up.
     follow_up_items: tuple[int, ...] = ()
+    # Version of this scoring (items, range, bands); stored with every result it scores.
+    version: str = "1"
 
     @property
     def item_count(self) -> int:
@@ -88,6 +90,12 @@ class Instrument:
             total,
             f"{self.code} total {total} is outside the allowed range 0-{self.max_total}.",
         )
+
+    @property
+    def scoring_rule(self) -> str:
+        """Stored with each result: 'PHQ-9 v1 (Kroenke 2001): 0-4 minimal, 5-9 mild, ...'."""
+        bands = ", ".join(f"{b.low}-{b.high} {b.label}" for b in self.bands)
+        return f"{self.code} v{self.version} ({self.band_source}): {bands}"
 
     def rule_text(self, band: SeverityBand) -> str:
         """Provenance of a band, e.g. 'PHQ-9 10-14: moderate (Kroenke 2001)'."""
@@ -185,6 +193,7 @@ class InstrumentScore:
     max_total: int
     band: str  # e.g. "moderately severe"
     band_rule: str  # e.g. "PHQ-9 15-19: moderately severe (Kroenke 2001)"
+    scoring_rule: str  # instrument, version and bands: Instrument.scoring_rule
     item9_flag: bool = False  # PHQ-9 item 9 > 0: always flag for clinician follow-up
     follow_up: tuple[str, ...] = ()  # one sentence per flagged item
 
@@ -231,6 +240,7 @@ def score_instrument(code: str, answers: Sequence[int]) -> InstrumentScore:
         max_total=instrument.max_total,
         band=band.label,
         band_rule=instrument.rule_text(band),
+        scoring_rule=instrument.scoring_rule,
         item9_flag=instrument is PHQ9 and values[8] > 0,
         follow_up=follow_up,
     )

@@ -89,6 +89,37 @@ class CourseEndpoint:
     follow_ups: tuple[FollowUp, ...]
 
 
+@dataclass(frozen=True)
+class AcuteSplit:
+    """Indices into the results given to split_acute."""
+
+    acute_end: date
+    baseline: int | None  # the first result
+    endpoint: int | None  # the last later result within the acute phase
+    follow_ups: tuple[int, ...]  # later results after the acute phase, oldest first
+
+
+def split_acute(started_on: date, days: Sequence[date], rule: EndpointRule) -> AcuteSplit:
+    """Which result (by local day taken) is the baseline, the acute endpoint, a follow-up.
+
+    Any instrument: course_endpoint judges PHQ-9 on it; reports place GAD-7 with it too.
+    """
+    acute_end = rule.acute_end(started_on)
+    if not days:
+        return AcuteSplit(acute_end, None, None, ())
+    order = sorted(range(len(days)), key=lambda i: days[i])
+    first, later = order[0], order[1:]
+    if days[first] > acute_end:
+        return AcuteSplit(acute_end, first, None, tuple(later))
+    acute = [i for i in later if days[i] <= acute_end]
+    return AcuteSplit(
+        acute_end,
+        first,
+        acute[-1] if acute else None,
+        tuple(i for i in later if days[i] > acute_end),
+    )
+
+
 def follow_up_label(taken_on: date, started_on: date, acute_end: date) -> str:
     """Months after the acute phase ('3-month follow-up'), or the course week under a month."""
     months = round((taken_on - acute_end).days / DAYS_PER_MONTH)
@@ -125,26 +156,19 @@ def course_endpoint(
     outcome_rule: OutcomeRule = PHQ9_OUTCOME,
 ) -> CourseEndpoint:
     """Split a course's results (oldest first) into baseline, acute endpoint and follow-ups."""
-    acute_end = rule.acute_end(started_on)
-    if not results:
+    split = split_acute(started_on, [r.taken_on for r in results], rule)
+    acute_end, first, endpoint = split.acute_end, split.baseline, split.endpoint
+    if first is None:
         return CourseEndpoint(rule, acute_end, None, None, None, ())
-    order = sorted(range(len(results)), key=lambda i: results[i].taken_on)
-    first = order[0]
     base_total = results[first].total
-    acute = [i for i in order[1:] if results[i].taken_on <= acute_end]
-    if results[first].taken_on > acute_end:
-        acute = []
-    endpoint = acute[-1] if acute else None
     outcome = (
         course_outcome(base_total, results[endpoint].total, rule=outcome_rule)
         if endpoint is not None
         else course_outcome(base_total, base_total, rule=outcome_rule)  # validates the total
     )
     follow_ups: list[FollowUp] = []
-    for i in order[1:]:
+    for i in split.follow_ups:
         r = results[i]
-        if i in acute:
-            continue
         if endpoint is None:
             verdict: bool | None = None
             reason = "no acute endpoint to compare with"

@@ -12,7 +12,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, PolyLine, Rect, String
+from reportlab.graphics.shapes import (
+    Circle,
+    Drawing,
+    Group,
+    Line,
+    Path,
+    Polygon,
+    PolyLine,
+    Rect,
+    String,
+)
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -238,7 +248,7 @@ def trend_drawing(trend: TrendChart, width: float, height: float = 150) -> Drawi
     register_fonts()
     d = Drawing(width, height)
     g = Group()
-    xs = [x for x, _ in trend.series.points]
+    xs = [x for x, _ in (*trend.series.points, *trend.follow_ups)]
     x_lo, x_hi = min([0.0, *xs]), max([7.0, *xs])
     pad = max((x_hi - x_lo) * 0.06, 1.0)
     label_w = 4 + max(stringWidth(b.label, FONTS.condensed, 5.8) for b in trend.bands)
@@ -266,6 +276,16 @@ def trend_drawing(trend: TrendChart, width: float, height: float = 150) -> Drawi
         g.add(Circle(f.px(x), f.py(y), 2.2, fillColor=colour, strokeColor=colors.white,
                      strokeWidth=0.5))  # fmt: skip
         _text(g, f.px(x), f.py(y) + 4, f"{y:g}", 6, "middle", colour, bold=True)
+    if trend.acute_end is not None:
+        ax = f.px(trend.acute_end)
+        g.add(Line(ax, f.y, ax, f.y + f.h, strokeColor=AXIS, strokeWidth=0.6,
+                   strokeDashArray=[2, 2]))  # fmt: skip
+        _text(g, ax - 2, f.y + f.h - 7, "end of acute phase", 5.4, "end", AXIS)
+    for x, y in trend.follow_ups:  # follow-up: hollow diamonds, never joined to the line
+        cx, cy = f.px(x), f.py(y)
+        g.add(Polygon([cx, cy + 3, cx + 3, cy, cx, cy - 3, cx - 3, cy], fillColor=colors.white,
+                      strokeColor=colour, strokeWidth=1))  # fmt: skip
+        _text(g, cx, cy + 5, f"{y:g}", 6, "middle", colour, bold=True)
     _text(g, f.x, height - 9, trend.series.label, 8, colour=INK_TEXT, bold=True)
     d.add(g)
     return d

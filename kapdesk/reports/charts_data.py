@@ -110,14 +110,29 @@ def bp_chart(d: SessionDetail, protocol: Protocol | None) -> BpChart | None:
 
 
 def trend_chart(
-    instrument: Instrument, results: Sequence[InstrumentInfo], start: date, tz: tzinfo | None
+    instrument: Instrument,
+    results: Sequence[InstrumentInfo],
+    start: date,
+    tz: tzinfo | None,
+    *,
+    follow_ups: Sequence[InstrumentInfo] = (),
+    acute_end: date | None = None,
 ) -> TrendChart | None:
-    if not results:
+    """``results`` of the acute phase make the line; ``follow_ups`` are drawn apart."""
+    if not results and not follow_ups:
         return None
-    points = tuple(
-        (float((fmt.local(r.taken_at, tz).date() - start).days), float(r.total)) for r in results
-    )
+
+    def day(r: InstrumentInfo) -> float:
+        return float((fmt.local(r.taken_at, tz).date() - start).days)
+
+    points = tuple((day(r), float(r.total)) for r in results)
+    later = tuple((day(r), float(r.total)) for r in follow_ups)
     code = instrument.code
+    follow_text = (
+        " Open diamonds: follow-up after the acute phase (dashed line), not the endpoint."
+        if later
+        else ""
+    )
     return TrendChart(
         instrument=code,
         series=Series(code, points, "phq9" if code == "PHQ-9" else "gad7"),
@@ -125,5 +140,7 @@ def trend_chart(
         y_max=float(instrument.max_total),
         start=start,
         caption=f"{code} total by day of the course; shaded bands: severity "
-        f"({instrument.band_source}).",
+        f"({instrument.band_source}).{follow_text}",
+        follow_ups=later,
+        acute_end=None if acute_end is None or not later else float((acute_end - start).days),
     )

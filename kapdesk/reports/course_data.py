@@ -1,18 +1,22 @@
 """Assemble a CourseReport from service dtos (pure: no reportlab, no database).
 
 The course summary covers every dosing session of one treatment course: a
-sessions table, PHQ-9 / GAD-7 trends with severity bands, baseline against
-latest with % change, response and remission (with the rule used), PHQ-9
-item 9 over time, BP excursions across sessions and side-effect frequencies.
+sessions table, PHQ-9 / GAD-7 trends with severity bands, baseline against the
+acute endpoint (the last result within the protocol's acute phase) with %
+change, response and remission (with the rules used), follow-up results on
+their own lines (never replacing the endpoint), every result with the scoring
+rule stored with it, PHQ-9 item 9 over time, BP excursions across sessions and
+side-effect frequencies.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import date, tzinfo
 
 from kapdesk.domain.instruments import FREQUENCY_LABELS, GAD7, PHQ9, Instrument
+from kapdesk.domain.outcomes import AcuteSplit, EndpointRule, follow_up_label, split_acute
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.side_effects import Severity
@@ -99,13 +103,34 @@ def _sessions(details: Sequence[SessionDetail], tz: tzinfo | None) -> Table:
 _BAND_RANK = {"normal": 0, "elevated": 1, "alert": 2, "critical": 3}
 
 
-def _result_row(r: InstrumentInfo, tz: tzinfo | None) -> tuple[str, str, str]:
-    return fmt.day(r.taken_at, tz), f"{r.total} / {r.max_total or '?'}", r.band
+def _local_day(r: InstrumentInfo, tz: tzinfo | None) -> date:
+    return r.taken_at.astimezone(tz).date()
+
+
+def _split(
+    results: Sequence[InstrumentInfo],
+    started_on: date,
+    outcome: CourseOutcomeInfo,
+    tz: tzinfo | None,
+) -> AcuteSplit:
+    """Baseline, acute endpoint and follow-ups of one instrument's results (domain.outcomes)."""
+    rule = EndpointRule(acute_weeks=outcome.acute_weeks)
+    return split_acute(started_on, [_local_day(r, tz) for r in results], rule)
+
+
+def _phase(
+    r: InstrumentInfo, started_on: date, outcome: CourseOutcomeInfo, tz: tzinfo | None
+) -> str:
+    """'acute' within the acute phase, else the follow-up label (domain.outcomes)."""
+    acute_end = EndpointRule(acute_weeks=outcome.acute_weeks).acute_end(started_on)
+    day = _local_day(r, tz)
+    return "acute" if day <= acute_end else follow_up_label(day, started_on, acute_end)
 
 
 def _outcome(
     phq: Sequence[InstrumentInfo],
     gad: Sequence[InstrumentInfo],
+    started_on: date,
     outcome: CourseOutcomeInfo,
     tz: tzinfo | None,
 ) -> tuple[Table, tuple[str, ...]]:
@@ -119,7 +144,11 @@ def _outcome(
         if len(results) < 2:
             rows.append((code, b, "Only one result", fmt.NONE_TEXT))
             continue
-        last = results[-1]
+        end = _split(results, started_on, outcome, tz).endpoint
+        last = None if end is None else results[end]
+        if last is None:
+            rows.append((code, b, f"None within {outcome.acute_weeks} weeks", fmt.NONE_TEXT))
+            continue
         change = last.total - base.total
         pct = None if base.total == 0 else change * 100 / base.total
         rows.append(
@@ -130,37 +159,73 @@ def _outcome(
                 f"{fmt.signed(change)} points ({fmt.percent(pct)})",
             )
         )
-    table = Table(("Instrument", "Baseline", "Latest", "Change"), tuple(rows))
+    table = Table(
+        ("Instrument", "Baseline", f"Endpoint (within {outcome.acute_weeks} weeks)", "Change"),
+        tuple(rows),
+        caption="Endpoint: the last result within the acute phase of the course; later "
+        "results are follow-up and never replace it.",
+    )
     o = outcome.outcome
     if o is None:
         n = len(outcome.results)
         lines: tuple[str, ...] = (
-            f"Response and remission need a baseline and a later PHQ-9; {n} recorded.",
+            "Response and remission need a baseline and a later PHQ-9 within "
+            f"{outcome.acute_weeks} weeks of the course start; {n} recorded.",
         )
     else:
         pct_text = fmt.percent(o.percent_change)
         lines = (
             f"Response: {'YES' if o.response else 'NO'} – PHQ-9 {o.baseline_total} → "
-            f"{o.latest_total} ({pct_text}).",
-            f"Remission: {'YES' if o.remission else 'NO'} – latest PHQ-9 {o.latest_total}.",
-            f"Definitions: {outcome.rule}.",
+            f"{o.latest_total} ({pct_text}) at the endpoint.",
+            f"Remission: {'YES' if o.remission else 'NO'} – endpoint PHQ-9 {o.latest_total}.",
         )
         if o.percent_change is None:
             lines += (o.note,)
+    for f in outcome.follow_ups:
+        lines += (f"Follow-up – {f.summary}; on {fmt.day(f.result.taken_at, tz)}.",)
+    if outcome.results and not outcome.follow_ups and outcome.acute_end is not None:
+        lines += (
+            f"Follow-up – none recorded after the acute phase "
+            f"(ends {outcome.acute_end.isoformat()}).",
+        )
+    source = f" ({outcome.protocol_label})" if outcome.protocol_label else ""
+    lines += (f"Definitions: {outcome.rule}; {outcome.endpoint_rule}{source}.",)
     return table, lines
 
 
+NO_RULE_TEXT = "not stored"
+
+
 def _results(
-    phq: Sequence[InstrumentInfo], gad: Sequence[InstrumentInfo], tz: tzinfo | None
+    phq: Sequence[InstrumentInfo],
+    gad: Sequence[InstrumentInfo],
+    started_on: date,
+    outcome: CourseOutcomeInfo,
+    tz: tzinfo | None,
 ) -> Table:
     merged = sorted([*phq, *gad], key=lambda r: (r.taken_at, r.instrument))
     rows = tuple(
-        (*_result_row(r, tz)[:1], r.instrument, *_result_row(r, tz)[1:], r.recorded_by)
+        (
+            fmt.day(r.taken_at, tz),
+            r.instrument,
+            f"{r.total} / {r.max_total or '?'}",
+            r.band,
+            _phase(r, started_on, outcome, tz),
+            r.scoring_rule.partition(":")[0] or NO_RULE_TEXT,
+            r.recorded_by,
+        )
         for r in merged
     )
+    rules = list(dict.fromkeys(r.scoring_rule for r in merged if r.scoring_rule))
+    caption = "Scoring rules stored with the results: " + "; ".join(rules) + "." if rules else ""
+    if any(not r.scoring_rule for r in merged):
+        caption += (
+            f" '{NO_RULE_TEXT}': recorded before kapdesk kept the scoring rule with each result."
+        )
     return Table(
-        ("Date", "Instrument", "Total", "Severity", "Recorded by"),
+        ("Date", "Instrument", "Total", "Severity", "Phase", "Scoring rule", "Recorded by"),
         rows,
+        caption=caption.strip(),
         empty_text="No PHQ-9 or GAD-7 recorded in this course.",
     )
 
@@ -264,15 +329,23 @@ def _effect_frequencies(details: Sequence[SessionDetail]) -> Table:
 
 
 def _facts(
-    course: CourseInfo, patient: PatientInfo, details: Sequence[SessionDetail]
+    course: CourseInfo,
+    patient: PatientInfo,
+    details: Sequence[SessionDetail],
+    protocol: Protocol | None,
 ) -> tuple[tuple[str, str], ...]:
     states = Counter(_state_label(d.session.state) for d in details)
     breakdown = ", ".join(f"{n} {label}" for label, n in states.items())
     title = f" – {course.protocol_title}" if course.protocol_title else ""
+    pinned = (
+        f" (pinned at the course start; SHA-256 {protocol.fingerprint})"
+        if protocol is not None and protocol.sha256
+        else " (pinned text missing from this database)"
+    )
     return (
         ("Patient", f"{patient.family_name}, {patient.given_name} · {patient.sex}"),
         ("Course", f"#{course.id}"),
-        ("Protocol", f"{course.protocol_id} v{course.protocol_version}{title}"),
+        ("Protocol", f"{course.protocol_id} v{course.protocol_version}{title}{pinned}"),
         ("Started", course.started_on.isoformat()),
         ("Ended", course.ended_on.isoformat() if course.ended_on else "Ongoing"),
         ("Goal", course.goal or fmt.NONE_TEXT),
@@ -304,23 +377,27 @@ def build_course_report(
         (GAD7, gad),
     )
     for instrument, results in instruments:
-        chart = trend_chart(instrument, results, course.started_on, tz)
+        acute = [r for r in results if _phase(r, course.started_on, outcome, tz) == "acute"]
+        later = [r for r in results if _phase(r, course.started_on, outcome, tz) != "acute"]
+        chart = trend_chart(
+            instrument, acute, course.started_on, tz, follow_ups=later, acute_end=outcome.acute_end
+        )
         if chart is not None:
             trends.append(chart)
-    outcome_table, outcome_lines = _outcome(phq, gad, outcome, tz)
+    outcome_table, outcome_lines = _outcome(phq, gad, course.started_on, outcome, tz)
     item9, item9_note = _item9(outcome, tz)
     moments = [d.session.scheduled_at for d in details] or [pc.printed_at]
     zones = " / ".join(dict.fromkeys(fmt.zone_name(m, tz) for m in moments))
     return CourseReport(
         header=header,
         time_note=f"Dates and times are local: {zones}.",
-        facts=_facts(course, patient, details),
+        facts=_facts(course, patient, details, protocol),
         sessions=_sessions(details, tz),
         trends=tuple(trends),
         trend_note="" if trends else "No PHQ-9 or GAD-7 recorded in this course: no trend.",
         outcome=outcome_table,
         outcome_lines=outcome_lines,
-        results=_results(phq, gad, tz),
+        results=_results(phq, gad, course.started_on, outcome, tz),
         item9=item9,
         item9_note=item9_note,
         excursions=_excursions(details, protocol, tz),

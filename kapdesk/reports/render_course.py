@@ -56,7 +56,7 @@ def course_story(r: CourseReport, st: Styles) -> list[Flowable]:
         markup = f"<b>{text(head)}</b>{sep}{text(rest)}" if sep else text(line)
         story.append(Paragraph(markup, st.body))
     story += heading("All questionnaire results", st)
-    story += table(r.results, (22, 18, 16, 36, 40), st, bold_columns=(2,))
+    story += table(r.results, (20, 17, 14, 26, 26, 36, 30), st, bold_columns=(2,))
     story += heading("PHQ-9 item 9 (self-harm thoughts) over the course", st)
     story += table(r.item9, (24, 50, 50), st)
     if r.item9_note:

@@ -58,7 +58,8 @@ from kapdesk.services.big_demo_session import CourseState, PatientState, RecordM
 from kapdesk.services.big_demo_writer import BulkWriter, Row
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.demo_session import local_time
-from kapdesk.services.recording import audit_change
+from kapdesk.services.protocol_store import pin
+from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage import orm
 from kapdesk.storage.db import Database
@@ -282,6 +283,17 @@ def _bulk(
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def _pin_protocols(ctx: ServiceContext) -> None:
+    """Store the shipped protocol texts the generated courses are pinned to (protocol_store)."""
+    with ctx.db.write() as s:
+        for protocol in ctx.protocols.values():
+            _, row = pin(s, protocol, ctx.now())
+            if row is not None:
+                audit_change(
+                    s, ctx, None, "protocol.pin", "protocol_version", row.id, after=snapshot(row)
+                )
+
+
 def count_rows(db: Database) -> dict[str, int]:
     with db.read() as s:
         return {
@@ -322,6 +334,7 @@ def build_big_clinic(
     try:
         ctx = ServiceContext(db=db, clock=clock)
         staff = _staff(ctx, clock)
+        _pin_protocols(ctx)
         plans = plan_patients(seed, patients, first_day, day)
         if progress is not None:
             progress(f"planned {patients} patients from {first_day.isoformat()}")

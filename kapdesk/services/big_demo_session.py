@@ -163,6 +163,7 @@ class RecordMaker:
                 "instrument": score.code, "answers": list(score.answers), "total": score.total,
                 "band": score.band, "item9_flag": score.item9_flag, "taken_at": at,
                 "recorded_by": therapist.user_id, "recorded_at": at,
+                "scoring_rule": score.scoring_rule,
             },
             at=at, user_id=therapist.user_id, action="instrument.record",
             entity="instrument_result",
@@ -174,7 +175,8 @@ class RecordMaker:
         clinician = ps.rng.choice(self.staff.clinicians)
         row: Row = {
             "id": self.w.new_id(Course), "patient_id": ps.id, "protocol_id": protocol.id,
-            "protocol_version": protocol.version, "started_on": plan.start,
+            "protocol_version": protocol.version, "protocol_hash": protocol.sha256,
+            "started_on": plan.start,
             "goal": ps.rng.choice(data.COURSE_GOALS), "ended_on": None, "created_at": at,
         }  # fmt: skip
         self.w.add(

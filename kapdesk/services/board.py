@@ -37,6 +37,7 @@ from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.vitals import VitalsInput, classify
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.dtos import BoardRow
+from kapdesk.services.protocol_store import cached_course_protocol, find_course_protocol
 from kapdesk.services.session_support import (
     is_overridden,
     latest_pre_dose,
@@ -140,6 +141,8 @@ class BoardService:
                 return []
             ids = [ds.id for ds, _, _ in found]
             readings, doses, overrides, open_effects = self._batch(s, ids)
+            for course in {c.id: c for _, c, _ in found}.values():
+                find_course_protocol(s, self.ctx, course)  # parse pinned versions once, cached
         rows = [
             self._row(
                 ds,
@@ -195,11 +198,14 @@ class BoardService:
         now: datetime,
     ) -> BoardRow:
         state = SessionState(ds.state)
-        protocol = self.ctx.protocols.get(course.protocol_id)
+        protocol = cached_course_protocol(self.ctx, course)  # the course's pinned version
         flags: list[str] = []
         due = None
         if protocol is None:
-            flags.append(f"Unknown protocol {course.protocol_id}")
+            flags.append(
+                f"Protocol {course.protocol_id} v{course.protocol_version} missing: "
+                "session cannot be opened"
+            )
         elif state in ACTIVE:
             route = session_route(protocol, doses)
             if state in _PRE_DOSE:

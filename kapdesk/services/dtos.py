@@ -203,6 +203,19 @@ class InstrumentInfo:
     band_rule: str = ""  # provenance, e.g. "PHQ-9 10-14: moderate (Kroenke 2001)"
     follow_up: tuple[str, ...] = ()  # one sentence per item needing clinician follow-up
     max_total: int = 0
+    # Stored with the result: "PHQ-9 v1 (Kroenke 2001): 0-4 minimal, ..." ('' if older).
+    scoring_rule: str = ""
+
+
+@dataclass(frozen=True)
+class FollowUpInfo:
+    """A result after the acute phase of a course: shown apart, never the endpoint."""
+
+    result: InstrumentInfo
+    label: str  # "3-month follow-up"
+    deterioration: bool | None  # None: no acute endpoint to compare with
+    reason: str
+    summary: str  # "3-month follow-up: 19, deterioration (loss of response; ...)"
 
 
 @dataclass(frozen=True)
@@ -213,10 +226,20 @@ class CourseOutcomeInfo:
     instrument: str
     results: tuple[InstrumentInfo, ...]  # oldest first
     baseline: InstrumentInfo | None  # the course's first PHQ-9
-    latest: InstrumentInfo | None  # its last one, when there are at least two
-    outcome: Outcome | None  # None until there are two results
+    # The acute endpoint: the last PHQ-9 within the acute phase (a later one than baseline).
+    latest: InstrumentInfo | None
+    outcome: Outcome | None  # baseline against the endpoint; None until there is one
     item9_history: tuple[tuple[datetime, int], ...]  # (taken_at, item 9 answer)
     rule: str  # the response/remission definitions used
+    follow_ups: tuple[FollowUpInfo, ...] = ()  # results after the acute phase, oldest first
+    acute_weeks: int = 8
+    acute_end: date | None = None  # last day of the acute phase (local date)
+    endpoint_rule: str = ""  # endpoint, follow-up and deterioration definitions used
+    protocol_label: str = ""  # the pinned protocol version that set the acute phase
+
+    @property
+    def endpoint(self) -> InstrumentInfo | None:
+        return self.latest
 
     @property
     def item9_flagged(self) -> bool:

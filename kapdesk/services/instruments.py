@@ -8,10 +8,16 @@ Decisions a caller must know:
   sentence the screen must show prominently.
 * A result may name a course (which must be the patient's) and a dosing
   session (which must belong to that course; the course is taken from the
-  session when not given). ``taken_at`` defaults to now, at most 5 minutes ahead.
-* ``course_outcome``: baseline = the course's first PHQ-9 (by time taken),
-  latest = its last one when there are at least two; response and remission
-  follow the domain rule (>= 50 % fall from baseline; PHQ-9 < 5).
+  session when not given). ``taken_at`` defaults to now; never in the future (see ``given_time``).
+* Each result stores the scoring rule that produced its total and band
+  (instrument, version, bands: ``Instrument.scoring_rule``); older results show
+  '' (recorded before kapdesk stored it).
+* ``course_outcome``: baseline = the course's first PHQ-9 (by time taken); the
+  endpoint (``latest``) = its last PHQ-9 within the acute phase (the course's
+  pinned protocol, ``[outcomes] acute_weeks``, default 8 weeks, by local date);
+  later results are follow-ups, judged for deterioration against the endpoint
+  and never replacing it (domain.outcomes). Response and remission follow the
+  domain rule (>= 50 % fall from baseline; PHQ-9 < 5).
 """
 
 from __future__ import annotations
@@ -23,17 +29,13 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.errors import NotFound, ValidationError
-from kapdesk.domain.instruments import (
-    PHQ9,
-    PHQ9_OUTCOME,
-    course_outcome,
-    get_instrument,
-    score_instrument,
-)
+from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, get_instrument, score_instrument
+from kapdesk.domain.outcomes import EndpointRule, Scored, course_endpoint
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.dtos import CourseOutcomeInfo, InstrumentInfo
+from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
 from kapdesk.services.guard import audit_denials
+from kapdesk.services.protocol_store import find_course_protocol
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.session_support import given_time, user_names
 from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Patient
@@ -56,6 +58,7 @@ def instrument_info(r: InstrumentResult, names: dict[int, str]) -> InstrumentInf
         band_rule=score.band_rule,
         follow_up=score.follow_up,
         max_total=score.max_total,
+        scoring_rule=r.scoring_rule,
     )
 
 
@@ -124,6 +127,7 @@ class InstrumentService:
                 total=score.total,
                 band=score.band,
                 item9_flag=score.item9_flag,
+                scoring_rule=score.scoring_rule,
                 taken_at=moment,
                 recorded_by=actor.user_id,
                 recorded_at=now,
@@ -154,27 +158,44 @@ class InstrumentService:
 
     def course_outcome(self, course_id: int) -> CourseOutcomeInfo:
         with self.ctx.db.read() as s:
-            if s.get(Course, course_id) is None:
+            course = s.get(Course, course_id)
+            if course is None:
                 raise NotFound(f"There is no treatment course #{course_id}.")
+            protocol = find_course_protocol(s, self.ctx, course)
+            started_on = course.started_on
             results = _results(
                 s,
                 InstrumentResult.course_id == course_id,
                 InstrumentResult.instrument == PHQ9.code,
             )
-        baseline = results[0] if results else None
-        latest = results[-1] if len(results) > 1 else None
-        outcome = (
-            course_outcome(baseline.total, latest.total)
-            if baseline is not None and latest is not None
-            else None
+        # A course whose pinned version is missing still shows its outcome, on the defaults.
+        rule = (
+            EndpointRule(protocol.acute_weeks, protocol.deterioration_rise)
+            if protocol is not None
+            else EndpointRule()
+        )
+        split = course_endpoint(
+            started_on,
+            [Scored(r.taken_at.astimezone().date(), r.total) for r in results],
+            rule,
+            outcome_rule=PHQ9_OUTCOME,
+        )
+        follow_ups = tuple(
+            FollowUpInfo(results[f.index], f.label, f.deterioration, f.reason, f.summary)
+            for f in split.follow_ups
         )
         return CourseOutcomeInfo(
             course_id=course_id,
             instrument=PHQ9.code,
             results=tuple(results),
-            baseline=baseline,
-            latest=latest,
-            outcome=outcome,
+            baseline=None if split.baseline is None else results[split.baseline],
+            latest=None if split.endpoint is None else results[split.endpoint],
+            outcome=split.outcome,
             item9_history=tuple((r.taken_at, r.answers[8]) for r in results),
             rule=PHQ9_OUTCOME.source,
+            follow_ups=follow_ups,
+            acute_weeks=rule.acute_weeks,
+            acute_end=split.acute_end,
+            endpoint_rule=rule.describe(),
+            protocol_label=protocol.label if protocol is not None else "",
         )

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.signing import SignedEntity
+from kapdesk.services.protocol_store import version_problems_at
 from kapdesk.services.signed_records import record_hash
 from kapdesk.storage.audit import to_jsonable
 from kapdesk.storage.backup import VerifyReport
@@ -175,12 +176,14 @@ def check_lines(
         return report.lines(), report.ok
     try:
         sigs = verify_signatures_at(path, key=key)
+        # Courses whose pinned protocol text is missing; shipped files that change a used version.
+        protocols = version_problems_at(path, key=key)
     except Exception as exc:  # unreadable is itself a finding
         return [*report.lines(), f"{path}: signatures could not be checked: {exc}"], False
-    if sigs.ok:
+    if sigs.ok and not protocols:
         lines = [*report.lines()]
         if report.ok:
             lines.append(f"{path}: ok ({sigs.checked} signed records match their signatures)")
         return lines, report.ok
-    problems = [f"{path}: {m}" for m in sigs.messages()]
+    problems = [f"{path}: {m}" for m in [*sigs.messages(), *protocols]]
     return [*(report.lines() if not report.ok else []), *problems], False

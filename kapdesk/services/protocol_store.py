@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -82,12 +83,12 @@ def pin(s: Session, protocol: Protocol, now: datetime) -> tuple[str, ProtocolVer
             raise ValidationError("Protocol", protocol.label, conflict_message(protocol))
         return stored.sha256, None
     row = ProtocolVersion(
-            protocol_id=protocol.id,
-            version=protocol.version,
-            sha256=protocol.sha256,
-            source_text=protocol.text,
-            source_name=protocol.file or f"{protocol.id}.toml",
-            stored_at=now,
+        protocol_id=protocol.id,
+        version=protocol.version,
+        sha256=protocol.sha256,
+        source_text=protocol.text,
+        source_name=protocol.file or f"{protocol.id}.toml",
+        stored_at=now,
     )
     s.add(row)
     s.flush()
@@ -100,6 +101,12 @@ def _missing(course: Course, why: str) -> PinnedProtocolMissing:
 
 def course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Protocol:
     """The exact protocol version ``course`` is pinned to, or PinnedProtocolMissing."""
+    return _resolve(s, ctx.pinned, ctx.protocols, course)
+
+
+def _resolve(
+    s: Session, pinned: dict[str, Protocol], protocols: Mapping[str, Protocol], course: Course
+) -> Protocol:
     digest = course.protocol_hash
     if not digest:
         raise _missing(
@@ -107,12 +114,12 @@ def course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Protocol
             "the course was started before kapdesk stored protocol versions and this kapdesk "
             f"does not ship {course.protocol_id} v{course.protocol_version}",
         )
-    cached = ctx.pinned.get(digest)
+    cached = pinned.get(digest)
     if cached is not None:
         return cached
-    current = ctx.protocols.get(course.protocol_id)
+    current = protocols.get(course.protocol_id)
     if current is not None and current.sha256 == digest:
-        ctx.pinned[digest] = current
+        pinned[digest] = current
         return current
     row = s.scalar(select(ProtocolVersion).where(ProtocolVersion.sha256 == digest))
     if row is None:
@@ -127,7 +134,7 @@ def course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Protocol
         course.protocol_version,
     ):
         raise _missing(course, "the stored text does not match the course's pinned hash")
-    ctx.pinned[digest] = parsed
+    pinned[digest] = parsed
     return parsed
 
 
@@ -168,18 +175,19 @@ def protocol_of_session(ctx: ServiceContext, session_id: int) -> Protocol:
         return course_protocol(s, ctx, course)
 
 
-def version_problems(s: Session, ctx: ServiceContext, protocols: Mapping[str, Protocol]) -> list[str]:
-    """Loaded files that change a stored version, and courses whose pinned text is missing."""
+def version_problems(s: Session, protocols: Mapping[str, Protocol]) -> list[str]:
+    """For ``kapdesk check``: loaded files that change a version courses already use, and
+    courses whose pinned text is missing (one sentence each)."""
     problems: list[str] = []
     stored = {(r.protocol_id, r.version): r.sha256 for r in s.scalars(select(ProtocolVersion))}
     for proto in sorted(protocols.values(), key=lambda p: p.id):
         digest = stored.get((proto.id, proto.version))
         if digest is not None and digest != proto.sha256:
             problems.append(conflict_message(proto))
-    courses = s.scalars(select(Course).order_by(Course.id)).all()
-    for course in courses:
+    pinned: dict[str, Protocol] = {}
+    for course in s.scalars(select(Course).order_by(Course.id)):
         try:
-            course_protocol(s, ctx, course)
+            _resolve(s, pinned, protocols, course)
         except PinnedProtocolMissing as exc:
             problems.append(str(exc))
     return problems
@@ -191,3 +199,17 @@ def protocol_of_course_or_none(ctx: ServiceContext, course_id: int) -> Protocol 
         return protocol_of_course(ctx, course_id)
     except PinnedProtocolMissing:
         return None
+
+
+def version_problems_at(path: Path, *, key: str | None = None) -> list[str]:
+    """:func:`version_problems` of the database file at ``path`` against the shipped
+    protocols, never writing to it (``kapdesk check``)."""
+    from kapdesk.domain.protocol import builtin_protocols
+    from kapdesk.storage.engine import create_readonly_engine
+
+    engine = create_readonly_engine(Path(path), key=key)
+    try:
+        with engine.connect() as conn, conn.begin(), Session(bind=conn) as s:
+            return version_problems(s, builtin_protocols())
+    finally:
+        engine.dispose()

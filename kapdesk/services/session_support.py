@@ -3,9 +3,9 @@ the pre-dose hold rule and checking times that callers pass in.
 
 Decisions a caller must know:
 
-* The protocol of a session is the one loaded now under the course's protocol
-  id (``ctx.protocol``); the version stored on each reading says which version
-  banded it.
+* The protocol of a session is the exact version its course is pinned to
+  (``ctx.course_protocol``, see protocol_store), even after a newer file ships;
+  a course whose pinned text is missing cannot have its sessions opened.
 * The *route* of a session is the route of its first dose; before a dose it is
   the protocol's only route, or None when the protocol allows several.
 * A *pre-dose hold* is active when the latest pre-dose reading (by time taken)
@@ -68,7 +68,7 @@ class Loaded:
 
 
 def load(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
-    """The session with its course, patient and protocol, or NotFound."""
+    """The session with its course, patient and the course's pinned protocol, or NotFound."""
     row = s.execute(
         select(DosingSession, Course, Patient)
         .join(Course, DosingSession.course_id == Course.id)
@@ -78,7 +78,7 @@ def load(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
     if row is None:
         raise NotFound(f"There is no dosing session #{session_id}.")
     ds, course, patient = row
-    return Loaded(ds, course, patient, ctx.protocol(course.protocol_id))
+    return Loaded(ds, course, patient, ctx.course_protocol(s, course))
 
 
 def refuse(state: SessionState, what: str, message: str) -> IllegalTransition:

@@ -94,7 +94,7 @@ class SessionService:
                     f"Course #{course_id} ended on {course.ended_on.isoformat()}; "
                     "sessions can only be scheduled on a course that has not ended.",
                 )
-            self.ctx.protocol(course.protocol_id)  # NotFound for an unknown protocol
+            self.ctx.course_protocol(s, course)  # refused when its pinned version is missing
             patient = s.get(Patient, course.patient_id)
             assert patient is not None
             ds = DosingSession(

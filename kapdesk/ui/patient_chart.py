@@ -53,7 +53,12 @@ from kapdesk.ui.widgets import (
     set_banner,
     years_between,
 )
-from kapdesk.ui.widgets.outcome_chart import OutcomeChart, item9_banner_text, outcome_text
+from kapdesk.ui.widgets.outcome_chart import (
+    OutcomeChart,
+    item9_banner_text,
+    outcome_text,
+    scoring_rules_text,
+)
 
 if TYPE_CHECKING:
     from kapdesk.app import AppContext
@@ -210,6 +215,12 @@ class PatientChart(QWidget):
         tables_lay.addWidget(self.phq_table, 3)
         tables_lay.addWidget(QLabel("GAD-7"))
         tables_lay.addWidget(self.gad_table, 2)
+        self.scoring_rules = QLabel()
+        self.scoring_rules.setObjectName("pageSubtitle")
+        self.scoring_rules.setAccessibleName("Scoring rules of the results")
+        self.scoring_rules.setWordWrap(True)
+        self.scoring_rules.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        tables_lay.addWidget(self.scoring_rules)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.outcome_chart)
         split.addWidget(tables)
@@ -311,6 +322,7 @@ class PatientChart(QWidget):
             self.gad_table,
             [(r.id, (local_date(r.taken_at), str(r.total), r.band)) for r in reversed(gad7)],
         )
+        self.scoring_rules.setText(scoring_rules_text([*self.phq9, *gad7]))
         fill_table(
             self.sessions_table,
             [
@@ -350,7 +362,7 @@ class PatientChart(QWidget):
             self.outcome.setText(str(exc))
             return
         self.outcome.setText(outcome_text(outcome))
-        self.outcome_chart.set_results(outcome.results, origin=course.started_on)
+        self.outcome_chart.set_outcome(outcome, origin=course.started_on)
         self.notes_panel.set_course(course)
         self.update_permissions()
 

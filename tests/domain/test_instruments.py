@@ -298,3 +298,13 @@ def test_outcome_matches_the_definition(baseline: int, latest: int) -> None:
     assert outcome.response == (latest <= baseline / 2)
     assert outcome.remission == (latest < 5)
     assert outcome.percent_change == pytest.approx((latest - baseline) / baseline * 100)
+
+
+def test_scoring_rule_names_instrument_version_source_and_bands() -> None:
+    assert PHQ9.scoring_rule == (
+        "PHQ-9 v1 (Kroenke 2001): 0-4 minimal, 5-9 mild, 10-14 moderate, "
+        "15-19 moderately severe, 20-27 severe"
+    )
+    assert GAD7.scoring_rule.startswith("GAD-7 v1 (Spitzer 2006): 0-4 minimal")
+    assert score_instrument("PHQ-9", [1] * 9).scoring_rule == PHQ9.scoring_rule
+    assert len(PHQ9.scoring_rule) <= 200  # instrument_results.scoring_rule is String(200)

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import PHQ9
-from kapdesk.domain.outcomes import EndpointRule, Scored, course_endpoint, follow_up_label
+from kapdesk.domain.outcomes import (
+    EndpointRule,
+    Scored,
+    course_endpoint,
+    follow_up_label,
+    split_acute,
+)
 
 START = date(2026, 1, 5)
 RULE = EndpointRule(acute_weeks=8, deterioration_rise=5)
@@ -54,7 +60,8 @@ def test_a_rise_of_exactly_the_threshold_is_deterioration_without_response() -> 
 
 def test_no_endpoint_without_a_second_result_in_the_acute_phase() -> None:
     e = course_endpoint(START, [Scored(day(0), 20), Scored(day(70), 9)], RULE)
-    assert e.endpoint is None and e.outcome is None
+    assert e.endpoint is None
+    assert e.outcome is None
     [f] = e.follow_ups
     assert f.deterioration is None
     assert f.summary == "week-10 follow-up: 9, no acute endpoint to compare with"
@@ -109,3 +116,12 @@ def test_results_around_the_boundary(
         assert f.taken_on > rule.acute_end(START)
         if e2.outcome is not None and f.deterioration is False:
             assert f.total - e2.outcome.latest_total < rule.deterioration_rise
+
+
+def test_split_acute_places_any_instrument_by_day() -> None:
+    split = course_endpoint(START, [], RULE)
+    assert split.follow_ups == ()
+    s = split_acute(START, [day(56), day(0), day(57), day(30)], RULE)
+    assert (s.baseline, s.endpoint, s.follow_ups) == (1, 0, (2,))
+    late = split_acute(START, [day(60), day(90)], RULE)
+    assert (late.baseline, late.endpoint, late.follow_ups) == (0, None, (1,))

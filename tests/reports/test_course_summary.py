@@ -70,9 +70,13 @@ def test_baseline_latest_response_and_remission(text: str) -> None:
         "−12 points (−63.2 %)" in text
     )
     assert "GAD-7 15 (severe) on 2026-03-02 6 (mild) on 2026-04-06 −9 points (−60.0 %)" in text
-    assert "Response: YES – PHQ-9 19 → 7 (−63.2 %)." in text
-    assert "Remission: NO – latest PHQ-9 7." in text
-    assert "Definitions: response = PHQ-9 fell ≥ 50 % from baseline; remission = PHQ-9 < 5." in text
+    assert "Response: YES – PHQ-9 19 → 7 (−63.2 %) at the endpoint." in text
+    assert "Remission: NO – endpoint PHQ-9 7." in text
+    assert "Follow-up – none recorded after the acute phase (ends 2026-04-27)." in text
+    assert (
+        "Definitions: response = PHQ-9 fell ≥ 50 % from baseline; remission = PHQ-9 < 5; "
+        "endpoint = last PHQ-9 within 8 weeks of the course start" in text
+    )
 
 
 def test_trend_charts_and_every_result(course: tuple[Setup, int, list[str]], text: str) -> None:
@@ -141,7 +145,10 @@ def test_mrn_prints_the_most_recent_course_and_an_id_prints_that_one(setup: Setu
     by_id = " ".join(pages(setup.reports.course_summary_pdf(st.therapist, first, demo=False)))
     assert f"Course #{first} · kap-default v1.0" in by_id
     assert "Ended 2026-03-02" in by_id
-    assert "Response and remission need a baseline and a later PHQ-9; 1 recorded." in by_id
+    assert (
+        "Response and remission need a baseline and a later PHQ-9 within 8 weeks of the course "
+        "start; 1 recorded." in by_id
+    )
     assert "PHQ-9 item 9 was 0 at every PHQ-9 of this course." in by_id
 
 

@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
+from kapdesk.domain.protocol import builtin_protocols
 from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.protocol_store import pin
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage.db import Database
 from kapdesk.storage.orm import AuditEntry, Base, Course, Patient
@@ -126,10 +128,13 @@ def insert_patient_and_course(
         )
         s.add(p)
         s.flush()
+        protocol = builtin_protocols()[protocol_id]
+        digest, _ = pin(s, protocol, T0)  # pinned like CourseService.start
         c = Course(
             patient_id=p.id,
             protocol_id=protocol_id,
-            protocol_version="1.0",
+            protocol_version=protocol.version,
+            protocol_hash=digest,
             started_on=T0.date(),
             goal="",
             created_at=T0,

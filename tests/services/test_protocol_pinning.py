@@ -166,7 +166,7 @@ def test_a_changed_file_that_keeps_its_version_is_refused(
         "give the changed file a new version."
     )
     with ctx2.db.read() as s:
-        assert version_problems(s, ctx2, ctx2.protocols) == [str(err)]
+        assert version_problems(s, ctx2.protocols) == [str(err)]
 
 
 @pytest.mark.parametrize("pinned", ["", "ab" * 32], ids=["empty-hash", "missing-row"])
@@ -194,7 +194,7 @@ def test_a_course_whose_pinned_version_is_missing_cannot_open_its_sessions(
     [row] = BoardService(fresh).today_board()
     assert row.flags == ("Protocol kap-default v1.0 missing: session cannot be opened",)
     with fresh.db.read() as s:
-        assert version_problems(s, fresh, fresh.protocols) == [message]
+        assert version_problems(s, fresh.protocols) == [message]
 
 
 def test_pinned_protocols_are_parsed_once_per_hash(

@@ -74,8 +74,8 @@ def test_course_outcome_for_a_responder(make_chart: MakeChart, history: CourseHi
     assert chart.course_combo.currentData() == history.course.id
     assert chart.course_combo.currentText().startswith("kap-default v1.0 · from 2026-03-02")
     assert chart.outcome.text() == (
-        "Course outcome (PHQ-9): baseline 20 (severe, 2026-03-02) → latest 7 (mild, "
-        "2026-04-13) · change −65 % · response: yes · remission: no"
+        "Course outcome (PHQ-9): baseline 20 (severe, 2026-03-02) → endpoint 7 (mild, "
+        "2026-04-13, week 6) · change −65 % · response: yes · remission: no"
     )
 
 

@@ -88,6 +88,7 @@ def suggested_step(host: SessionWorkspace, detail: SessionDetail) -> int:
 
 class SessionWorkspace(QWidget):
     def __init__(self, app: AppContext, session_id: int, parent: QWidget | None = None) -> None:
+        from kapdesk.services.protocol_store import protocol_of_session
         from kapdesk.services.sessions import SessionService
 
         super().__init__(parent)
@@ -95,7 +96,7 @@ class SessionWorkspace(QWidget):
         self.session_id = session_id
         self.sessions = SessionService(app.ctx)
         detail = self.sessions.detail(session_id)  # NotFound propagates to the caller
-        self.protocol = app.ctx.protocol(detail.session.protocol_id)
+        self.protocol = protocol_of_session(app.ctx, session_id)  # the course's pinned version
         self.detail = detail
         self.setObjectName("sessionWorkspace")
         self.setAccessibleName("Dosing session")

@@ -9,8 +9,11 @@ started / 7), the y axis the total. Shown:
 * ``response_line``: 50 % of the baseline total (the outcome rule's response
   drop): a later total on or below it is a response;
 * ``remission_line``: at 4.5, i.e. totals below 5 (the rule's remission limit);
-* ``curve``: the totals, oldest first; ``item9_points``: the results whose
-  item 9 was answered above 0, marked in red.
+* ``curve``: the totals of the acute phase, oldest first (baseline to the
+  endpoint); ``follow_up_points``: results after the acute phase (follow-up),
+  drawn apart as hollow diamonds so they never read as the course's endpoint;
+  ``acute_end_line``: the last day of the acute phase (protocol data, week 8);
+* ``item9_points``: the results whose item 9 was answered above 0, in red.
 
 Tests read ``curve.getData()`` / ``item9_points.getData()``, not pixels.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -36,6 +39,8 @@ CURVE_COLOR = "#2f5d8a"
 ITEM9_COLOR = "#c62828"
 RESPONSE_COLOR = "#3b7d4f"
 REMISSION_COLOR = "#1f6f8b"
+FOLLOW_UP_COLOR = "#7a4e9c"
+ENDPOINT_COLOR = "#59616b"
 
 
 def _pg() -> Any:
@@ -134,6 +139,25 @@ class OutcomeChart(QWidget):
             symbolPen=pg.mkPen("#ffffff"),
             name=f"{instrument.code} total",
         )
+        self.follow_up_points = self.plot.plot(
+            [],
+            [],
+            pen=pg.mkPen(FOLLOW_UP_COLOR, width=1.2, style=dash),
+            symbol="d",
+            symbolSize=11,
+            symbolBrush=pg.mkBrush("#ffffff"),
+            symbolPen=pg.mkPen(FOLLOW_UP_COLOR, width=2),
+            name="follow-up (after the endpoint)",
+        )
+        self.acute_end_line = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(ENDPOINT_COLOR, width=1, style=dash),
+            label="",
+            labelOpts={"position": 0.93, "color": ENDPOINT_COLOR, "anchors": [(1, 0), (1, 0)]},
+        )
+        self.plot.addItem(self.acute_end_line)
+        self.acute_end_line.hide()
         self.item9_points = self.plot.plot(
             [],
             [],
@@ -154,10 +178,33 @@ class OutcomeChart(QWidget):
         lay.addWidget(self.plot, 1)
         self.set_results([], origin=None)
 
-    def set_results(self, results: Sequence[InstrumentInfo], *, origin: date | None) -> None:
-        """Plot ``results`` (oldest first) against weeks since ``origin`` (course start)."""
-        if not results:
+    def set_outcome(self, info: CourseOutcomeInfo, *, origin: date) -> None:
+        """Plot a course: the acute phase as the curve, follow-ups apart, the acute end marked."""
+        later = {f.result.id for f in info.follow_ups}
+        acute = [r for r in info.results if r.id not in later]
+        follow = [r for r in info.results if r.id in later]
+        self.set_results(acute, origin=origin, follow_ups=follow)
+        if info.acute_end is not None and info.results:
+            x = course_week(info.acute_end, origin)
+            self.acute_end_line.setValue(x)
+            self.acute_end_line.show()
+            self.acute_end_line.label.setFormat(f"week {info.acute_weeks}: end of acute phase")
+            left, right = self.plot.getViewBox().viewRange()[0]
+            self.plot.setXRange(left, max(right, x + 0.5), padding=0)
+
+    def set_results(
+        self,
+        results: Sequence[InstrumentInfo],
+        *,
+        origin: date | None,
+        follow_ups: Sequence[InstrumentInfo] = (),
+    ) -> None:
+        """Plot ``results`` (oldest first) against weeks since ``origin`` (course start);
+        ``follow_ups`` (after the acute phase) are drawn apart from the curve."""
+        self.acute_end_line.hide()
+        if not results and not follow_ups:
             self.curve.setData([], [])
+            self.follow_up_points.setData([], [])
             self.item9_points.setData([], [])
             self.response_line.hide()
             self.empty.setText(f"No {self.instrument.code} recorded for this course yet.")
@@ -166,13 +213,22 @@ class OutcomeChart(QWidget):
             self._place_band_labels(0)
             return
         self.empty.hide()
-        start = origin or results[0].taken_at.astimezone().date()
-        xs = [course_week(r.taken_at.astimezone().date(), start) for r in results]
-        ys = [float(r.total) for r in results]
+        start = origin or [*results, *follow_ups][0].taken_at.astimezone().date()
+
+        def points(rs: Sequence[InstrumentInfo]) -> tuple[list[float], list[float]]:
+            return (
+                [course_week(r.taken_at.astimezone().date(), start) for r in rs],
+                [float(r.total) for r in rs],
+            )
+
+        xs, ys = points(results)
+        fx, fy = points(follow_ups)
         self.curve.setData(xs, ys)
-        flagged = [(x, y) for x, y, r in zip(xs, ys, results, strict=True) if r.item9_flag]
+        self.follow_up_points.setData(fx, fy)
+        every = [*zip(xs, ys, results, strict=True), *zip(fx, fy, follow_ups, strict=True)]
+        flagged = [(x, y) for x, y, r in every if r.item9_flag]
         self.item9_points.setData([p[0] for p in flagged], [p[1] for p in flagged])
-        baseline = results[0].total
+        baseline = results[0].total if results else 0
         if baseline > 0:
             level = baseline * (100 - self.rule.response_drop_percent) / 100
             self.response_line.setValue(level)
@@ -183,8 +239,9 @@ class OutcomeChart(QWidget):
             )
         else:
             self.response_line.hide()
-        left = min(0.0, *xs)
-        right = max(max(xs) + 0.5, left + 4)
+        all_x = xs + fx
+        left = min(0.0, *all_x)
+        right = max(max(all_x) + 0.5, left + 4)
         self.plot.setXRange(left - 0.3, right, padding=0)
         self._place_band_labels(left - 0.25)
 
@@ -201,24 +258,37 @@ class OutcomeChart(QWidget):
 
 
 def outcome_text(info: CourseOutcomeInfo) -> str:
-    """The course outcome line: baseline, latest, % change, response, remission."""
-    base, latest, outcome = info.baseline, info.latest, info.outcome
+    """The course outcome: baseline against the acute endpoint, then each follow-up apart.
+
+    'Course outcome (PHQ-9): baseline 20 (severe, 2026-03-02) → endpoint 9 (mild,
+    2026-04-27, week 8) · change −55 % · response: yes · remission: no', and on a line of its own
+    per follow-up '3-month follow-up: 19, deterioration (...)'.
+    """
+    base, end, outcome = info.baseline, info.endpoint, info.outcome
     if base is None:
         return f"Course outcome: no {info.instrument} on this course yet."
     first = f"baseline {base.total} ({base.band}, {base.taken_at.astimezone():%Y-%m-%d})"
-    if latest is None or outcome is None:
-        return (
-            f"Course outcome ({info.instrument}): {first}; a later {info.instrument} "
-            "shows the change."
+    if end is None or outcome is None:
+        head = (
+            f"Course outcome ({info.instrument}): {first}; a later {info.instrument} within "
+            f"{info.acute_weeks} weeks of the course start shows the change."
         )
-    pct = outcome.percent_change
-    change = "n/a" if pct is None else f"{pct:+.0f} %".replace("-", "−")
-    return (
-        f"Course outcome ({info.instrument}): {first} → latest {latest.total} ({latest.band}, "
-        f"{latest.taken_at.astimezone():%Y-%m-%d}) · change {change} · "
-        f"response: {'yes' if outcome.response else 'no'} · "
-        f"remission: {'yes' if outcome.remission else 'no'}"
-    )
+    else:
+        pct = outcome.percent_change
+        change = "n/a" if pct is None else f"{pct:+.0f} %".replace("-", "−")
+        week = ""
+        if info.acute_end is not None:
+            start = info.acute_end - timedelta(days=7 * info.acute_weeks)
+            week = f", week {(end.taken_at.astimezone().date() - start).days // 7}"
+        head = (
+            f"Course outcome ({info.instrument}): {first} → endpoint {end.total} "
+            f"({end.band}, {end.taken_at.astimezone():%Y-%m-%d}{week}) · change {change} · "
+            f"response: {'yes' if outcome.response else 'no'} · "
+            f"remission: {'yes' if outcome.remission else 'no'}"
+        )
+    lines = [head]
+    lines += [f"{f.summary} · {f.result.taken_at.astimezone():%Y-%m-%d}" for f in info.follow_ups]
+    return "\n".join(lines)
 
 
 def item9_banner_text(phq9: Sequence[InstrumentInfo]) -> str:
@@ -230,3 +300,12 @@ def item9_banner_text(phq9: Sequence[InstrumentInfo]) -> str:
         f"Latest PHQ-9 ({latest.taken_at.astimezone():%Y-%m-%d}): item 9 (thoughts of "
         f"self-harm) answered {latest.answers[8]} – clinician follow-up required."
     )
+
+
+def scoring_rules_text(results: Sequence[InstrumentInfo]) -> str:
+    """The scoring rules stored with ``results``, one per line ('' when there are none)."""
+    rules = list(dict.fromkeys(r.scoring_rule for r in results if r.scoring_rule))
+    lines = [f"Scored with {rule}" for rule in rules]
+    if any(not r.scoring_rule for r in results):
+        lines.append("Older results: scoring rule not stored (recorded before kapdesk kept it).")
+    return "\n".join(lines)

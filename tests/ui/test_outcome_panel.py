@@ -1,0 +1,71 @@
+"""The chart's outcome panel: the acute endpoint, follow-ups apart, stored scoring rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kapdesk.app import AppContext
+from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.instruments import PHQ9
+from kapdesk.domain.permissions import Role
+from kapdesk.services.courses import CourseService
+from kapdesk.services.instruments import InstrumentService
+from kapdesk.ui.patient_chart import PatientChart
+
+from .helpers_patients import actor_for, add_patient
+
+
+def answers(total: int) -> list[int]:
+    out = []
+    for _ in range(9):
+        out.append(min(3, total))
+        total -= out[-1]
+    return out
+
+
+@pytest.fixture
+def chart(qtbot: QtBot, app: AppContext, clock: FakeClock) -> PatientChart:
+    clinician = actor_for(app, Role.CLINICIAN)
+    patient = add_patient(app, clinician)
+    course = CourseService(app.ctx).start(clinician, patient.id, "kap-default")
+    start = clock.now()
+    service = InstrumentService(app.ctx)
+    for days, total in ((0, 20), (28, 14), (56, 9), (147, 19)):
+        clock.set(start + timedelta(days=days))
+        service.record(clinician, patient.id, "PHQ-9", answers(total), course_id=course.id)
+    app.actor = clinician
+    widget = PatientChart(app, patient.id)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 760)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_a_3_month_follow_up_is_shown_apart_and_never_replaces_the_week_8_response(
+    chart: PatientChart,
+) -> None:
+    head, follow = chart.outcome.text().split("\n")
+    assert head.startswith("Course outcome (PHQ-9): baseline 20 (severe, ")
+    assert "→ endpoint 9 (mild, " in head
+    assert ", week 8) · change −55 %" in head
+    assert head.endswith("response: yes · remission: no")
+    assert follow.startswith(
+        "3-month follow-up: 19, deterioration (loss of response; rise of 10 points from the "
+        "endpoint 9)"
+    )
+    plot = chart.outcome_chart
+    assert plot.curve_data() == ([0.0, 4.0, 8.0], [20.0, 14.0, 9.0])
+    xs, ys = plot.follow_up_points.getData()
+    assert (list(xs), list(ys)) == ([21.0], [19.0])
+    assert plot.acute_end_line.isVisible()
+    assert plot.acute_end_line.value() == 8.0
+    assert "week 8" in plot.acute_end_line.label.toPlainText()
+
+
+def test_the_scoring_rule_stored_with_the_results_is_shown(chart: PatientChart) -> None:
+    assert chart.scoring_rules.text() == f"Scored with {PHQ9.scoring_rule}"
+    assert "PHQ-9 v1 (Kroenke 2001): 0-4 minimal" in chart.scoring_rules.text()
