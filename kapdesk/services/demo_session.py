@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit
 from kapdesk.domain.permissions import Role
-from kapdesk.domain.protocol import Anchor, Protocol, Route
+from kapdesk.domain.protocol import SCHEDULE_CONDITIONS, Anchor, Protocol, Route
 from kapdesk.domain.schedule import compute_schedule, minimum_observation_end
 from kapdesk.services import demo_data as data
 from kapdesk.services.context import Actor, ServiceContext
@@ -268,7 +268,12 @@ class SessionPlanner:
         rng, nurse = self.rng, self.staff[Role.NURSE]
         route, first = Route(pp.regimen.route), dose_times[0]
         items = compute_schedule(
-            pp.protocol, route=route, dose_times=dose_times, readings=[], now=first + _min(1440)
+            pp.protocol,
+            route=route,
+            dose_times=dose_times,
+            readings=[],
+            now=first + _min(1440),
+            conditions=SCHEDULE_CONDITIONS,
         )
         timed = [i for i in items if i.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)]
         late = 0 if feature == "late" else None
@@ -277,10 +282,18 @@ class SessionPlanner:
         times: list[datetime] = []
         for j, item in enumerate(timed):
             assert item.opens_at is not None
+        # Every conditional reading too (first session, elevated baseline, dose increase):
+        # one taken where it was not required is harmless; one missed is unmet at discharge.
             assert item.closes_at is not None
             width = int((item.closes_at - item.opens_at).total_seconds() // 60)
-            if j == late:
-                times.append(item.closes_at + _min(rng.randint(3, 9)))
+            # Late, but before the next window opens (a reading then would belong to it).
+            gap = min(
+                (int((i.opens_at - item.closes_at).total_seconds() // 60) - 1 for i in timed
+                 if i.opens_at is not None and i.opens_at > item.closes_at),
+                default=9,
+            )  # fmt: skip
+            if j == late and gap >= 3:
+                times.append(item.closes_at + _min(rng.randint(3, min(9, gap))))
             else:
                 times.append(item.opens_at + _min(rng.randint(0, max(width - 1, 0))))
         if not timed:  # e.g. sublingual-kap: a routine mid-session check anyway
@@ -324,7 +337,8 @@ class SessionPlanner:
         rng = self.rng
         self._reading(s, when, (rng.randint(182, 190), rng.randint(104, 112), 96, pp.spo2))
         repeat = when + _min(5)
-        self._reading(s, repeat, (rng.randint(164, 172), rng.randint(94, 100), 90, pp.spo2))
+        # The recheck has settled: within the post-dose limits and the rise from baseline.
+        self._reading(s, repeat, self._post(pp, 40))
         self._effect(s, "elevated_bp", "moderate", when, data.ALERT_INTERVENTION, repeat)
         effects.append("elevated blood pressure (moderate, rest)")
 
