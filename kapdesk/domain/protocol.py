@@ -157,7 +157,16 @@ class ChecklistItem:
 class DischargeCriterion:
     id: str
     label: str
-    computed: str = ""  # "" (staff confirm), "vitals_acceptable" or "min_observation"
+    computed: str = ""  # "" (staff confirm) or one of COMPUTED_CRITERIA
+
+
+# Criteria kapdesk works out from the record (kapdesk.domain.discharge evaluates them).
+COMPUTED_CRITERIA = (
+    "vitals_acceptable",
+    "min_observation",
+    "readings_taken",
+    "side_effects_resolved",
+)
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,8 @@ class Protocol:
     dose_limits: Mapping[Route, DoseLimit]
     intranasal_device_mg: float = 28.0
     recheck_after_min: int = 5
+    # [observation]: discharge also needs this long after the last dose (a booster restarts it)
+    min_after_last_dose_min: int = 60
     acute_weeks: int = 8  # [outcomes]: a course's endpoint is its last PHQ-9 within these weeks
     deterioration_rise: int = 5  # [outcomes]: a follow-up this many points above the endpoint
     recheck_window_min: int = 5  # a rule's recheck is due for this long, then overdue
@@ -459,7 +470,7 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
     _unique(source, "schedule.id", (x.id for x in schedule))
 
     obs = r.table("observation")
-    obs.only("minimum_minutes")
+    obs.only("minimum_minutes", "min_after_last_dose_min")
     min_obs: dict[Route, int] = {}
     minutes = obs.table("minimum_minutes")
     for key in minutes.data:
@@ -499,11 +510,11 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
         for t in r.tables("discharge")
     ]
     for i, d in enumerate(discharge):
-        if d.computed not in ("", "vitals_acceptable", "min_observation"):
+        if d.computed and d.computed not in COMPUTED_CRITERIA:
             raise ProtocolError(
                 source,
                 f"discharge[{i}].computed",
-                f"'', 'vitals_acceptable' or 'min_observation', got {d.computed!r}",
+                f"'' or one of {', '.join(map(repr, COMPUTED_CRITERIA))}, got {d.computed!r}",
             )
     _unique(source, "discharge.id", (x.id for x in discharge))
 
@@ -553,6 +564,7 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
         dose_limits=limits,
         intranasal_device_mg=dosing.number("intranasal_device_mg", 28.0) or 28.0,
         recheck_after_min=r.integer("recheck_after_min", 5),
+        min_after_last_dose_min=obs.integer("min_after_last_dose_min", 60),
         acute_weeks=outcomes.integer("acute_weeks", 8, minimum=1),
         deterioration_rise=outcomes.integer("deterioration_rise", 5, minimum=1),
         recheck_window_min=r.integer("recheck_window_min", 5, minimum=1),

@@ -167,6 +167,8 @@ def build_detail(ctx: ServiceContext, session_id: int) -> SessionDetail:
             readings=readings,
             stored=ds.discharge_criteria or {},
             at=now,
+            side_effects=effects,
+            schedule=schedule,  # judged on the schedule this screen shows
         )
     hold = state in _PRE_DOSE and holding_reading(readings, overrides) is not None
     return SessionDetail(

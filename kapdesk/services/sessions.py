@@ -63,7 +63,15 @@ from kapdesk.services.session_support import (
     who_may,
 )
 from kapdesk.services.signed_records import ensure_not_signed
-from kapdesk.storage.orm import Course, Dose, DosingSession, HoldOverride, Patient, VitalReading
+from kapdesk.storage.orm import (
+    Course,
+    Dose,
+    DosingSession,
+    HoldOverride,
+    Patient,
+    SideEffect,
+    VitalReading,
+)
 
 _S = SessionState
 _PRE_DOSE = (_S.CHECKED_IN, _S.PRE_DOSE_VITALS)
@@ -283,6 +291,7 @@ class SessionService:
     ) -> tuple[DischargeCheck, ...]:
         doses = list(s.scalars(select(Dose).where(Dose.session_id == ds.id)))
         readings = list(s.scalars(select(VitalReading).where(VitalReading.session_id == ds.id)))
+        effects = list(s.scalars(select(SideEffect).where(SideEffect.session_id == ds.id)))
         return compute_checks(
             protocol,
             route=session_route(protocol, doses),
@@ -290,6 +299,8 @@ class SessionService:
             readings=readings,
             stored=ds.discharge_criteria or {},
             at=at,
+            side_effects=effects,
+            checked_in_at=ds.checked_in_at,
         )
 
     def record_discharge_answers(
@@ -325,8 +336,21 @@ class SessionService:
         at: datetime | None = None,
         unmet_reason: str | None = None,
     ) -> SessionInfo:
+        """Discharge at ``at`` (None: now). The time is the clock's or a past one, never
+        ahead of the clock, and the criteria are judged at it (so no typed time borrows
+        observation). Unmet criteria: only a role with DISCHARGE_WITH_UNMET_CRITERIA, with
+        a reason, stored as ``discharge_reason`` and ``discharge_criteria.against_criteria``.
+        """
         actor.require(Action.DISCHARGE)
-        when = given_time("Discharged at", at, self.ctx.now())
+        now = self.ctx.now()
+        when = given_time("Discharged at", at, now)
+        if when > now:
+            raise ValidationError(
+                "Discharged at",
+                at,
+                f"Discharged at {when:%Y-%m-%d %H:%M:%S} UTC is in the future; a discharge is "
+                f"recorded at the clock's time ({now:%H:%M:%S} UTC) or earlier.",
+            )
         reason = reason_text(unmet_reason)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
@@ -355,7 +379,8 @@ class SessionService:
                 raise PermissionDenied(
                     actor.role.value,
                     Action.DISCHARGE_WITH_UNMET_CRITERIA.value,
-                    f"Not met: {unmet_text(unmet)}. Only "
+                    f"Discharge criteria of {loaded.protocol.label} not met: "
+                    f"{unmet_text(unmet)}. Only "
                     f"{who_may(Action.DISCHARGE_WITH_UNMET_CRITERIA)} may discharge with "
                     "unmet criteria, giving a reason.",
                 )
@@ -363,7 +388,8 @@ class SessionService:
                 raise ValidationError(
                     "Reason",
                     unmet_reason,
-                    f"Not met: {unmet_text(unmet)}. Discharging anyway needs a reason.",
+                    f"Discharge criteria of {loaded.protocol.label} not met: "
+                    f"{unmet_text(unmet)}. Discharging anyway needs a reason.",
                 )
             before = snapshot(ds)
             ds.state = _S.DISCHARGED.value
@@ -374,6 +400,7 @@ class SessionService:
                 **(ds.discharge_criteria or {}),
                 "checks": checks_as_json(checks),
                 "checked_at": when.isoformat(),
+                "against_criteria": bool(unmet),
             }
             self._audit(s, actor, "session.discharge", ds, before)
             return session_info(ds, loaded.course, loaded.patient)

@@ -91,7 +91,13 @@ def test_catalogues_of_clinical_md(proto: Protocol) -> None:
     assert "nasal_products" in {c.id for c in proto.checklist_for(Route.INTRANASAL)}
     weight = {c.id: c for c in proto.checklist}["weight_kg"]
     assert (weight.kind, weight.unit, weight.required) == ("number", "kg", True)
-    assert {d.computed for d in proto.discharge} == {"", "vitals_acceptable", "min_observation"}
+    assert {d.computed for d in proto.discharge} == {
+        "",
+        "vitals_acceptable",
+        "min_observation",
+        "readings_taken",
+        "side_effects_resolved",
+    }
     assert proto.intranasal_device_mg == 28.0
 
 

@@ -204,7 +204,10 @@ def test_full_kap_default_session(
     clock.set(dosed_at + timedelta(minutes=120))
     checks = {c.id: c for c in sessions.discharge_checks(sid)}
     assert all(c.met for c in checks.values())
-    assert checks["min_observation"].detail == "2 h 00 min observed of 2 h required"
+    assert checks["min_observation"].detail == (
+        "2 h 00 min observed of 2 h required; 1 h 20 min since the last dose (+40 min) "
+        "of 1 h required"
+    )
     assert "BP 124/80" in checks["vitals_acceptable"].detail
     with audit_probe(ctx.db) as a:
         info = sessions.discharge(nurse, sid)
