@@ -83,6 +83,7 @@ class DueItem:
     on_time: bool | None = None  # True: done in its window; False: done late
     dose_index: int | None = None  # 1-based, EACH_DOSE items only
     missed_at: datetime | None = None  # when an unsatisfied item turns MISSED
+    recheck_of: datetime | None = None  # RECHECK items: when the reading to recheck was taken
 
     def seconds_until_open(self, now: datetime) -> float | None:
         """Seconds until the window opens (negative once open); None if no opening time."""
@@ -171,6 +172,7 @@ class _Slot:
     on_time: bool | None = None
     missed: datetime | None = None
     pre_dose: bool = False  # a recheck of a pre-dose reading
+    recheck_of: datetime | None = None
 
 
 def _timed_slots(spec: ScheduledReading, doses: list[datetime]) -> list[_Slot]:
@@ -221,7 +223,7 @@ def _recheck_slots(
         spec = ScheduledReading("recheck", label, Anchor.RECHECK, req.after_min, req.after_min)
         closes = opens + timedelta(minutes=protocol.recheck_window_min)
         pre = first_dose is None or at < first_dose
-        slots.append(_Slot(key, spec, label, opens, closes, pre_dose=pre))
+        slots.append(_Slot(key, spec, label, opens, closes, pre_dose=pre, recheck_of=at))
     return slots
 
 
@@ -369,6 +371,7 @@ def _finish(
         on_time=slot.on_time,
         dose_index=slot.dose_index,
         missed_at=slot.missed,
+        recheck_of=slot.recheck_of,
     )
 
 
@@ -425,9 +428,13 @@ def attention(items: Sequence[DueItem], now: datetime) -> Attention:
 
 
 def recheck_after(protocol: Protocol, rule_ids: Sequence[str]) -> int | None:
-    """The shortest 'repeat in N min' among the protocol rules that fired (None: none)."""
+    """Minutes until the recheck of a reading that fired ``rule_ids``: the shortest 'repeat
+    in N min' among them, else the protocol's ``recheck_after_min``; None when no rule fired.
+    """
+    if not rule_ids:
+        return None
     rules = {r.id: r for r in protocol.vital_rules}
     minutes = [
         m for m in (rules[i].repeat_after_min for i in rule_ids if i in rules) if m is not None
     ]
-    return min(minutes) if minutes else None
+    return min(minutes) if minutes else protocol.recheck_after_min

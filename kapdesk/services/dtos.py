@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from kapdesk.domain.alerts import ActiveAlert
+from kapdesk.domain.gates import DoseGate
 from kapdesk.domain.instruments import Outcome
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.schedule import DueItem
@@ -289,6 +291,11 @@ class SessionDetail:
     discharge_checks: tuple[DischargeCheck, ...] = field(default=())
     hold_active: bool = False
     route: str | None = None
+    # What refuses the next dose (kapdesk.domain.gates), for a session that may still take
+    # one (checked in to monitoring); None otherwise. gate.overrides: the overrides that
+    # lifted a gate ("override recorded by ..." via gates.override_text).
+    gate: DoseGate | None = None
+    alerts: tuple[ActiveAlert, ...] = ()  # active alert/critical readings (domain.alerts)
 
 
 @dataclass(frozen=True)
@@ -306,6 +313,10 @@ class BoardRow:
     next_due: DueItem | None
     flags: tuple[str, ...]
     worst_band: str
+    # issue 9: every reading of the schedule (rechecks included) for running sessions, so
+    # the board can name the missed, the next and how many more (domain.schedule.attention)
+    items: tuple[DueItem, ...] = ()
+    alerts: tuple[ActiveAlert, ...] = ()  # active alert/critical readings, most serious first
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ Decisions a caller must know:
   a scheduled session is refused with "check the patient in first".
 * Phase: pre-dose when no dose is recorded or the reading was taken before the
   first dose; otherwise post-dose. The band comes from the protocol rules of
-  that phase, with the earlier readings of the same phase for "two in a row".
+  that phase, with the earlier readings of the same phase for "two in a row"
+  and, after the dose, the latest pre-dose reading as the baseline of the
+  rise-from-baseline rule.
 * Audit: ``vitals.record`` on entity ``vital_reading``; when the reading moves
   the session (first pre-dose reading: checked in -> pre-dose vitals; first
   post-dose reading: dosed -> monitoring) a second entry ``session.transition``
@@ -93,7 +95,19 @@ class VitalsService:
                 ),
                 key=reading_order,
             )
-            assessment = classify(values, protocol, phase, [_as_input(r) for r in earlier])
+            baseline = None
+            if phase is Phase.POST_DOSE:  # rise from the latest pre-dose reading
+                pre = s.scalars(
+                    select(VitalReading).where(
+                        VitalReading.session_id == session_id,
+                        VitalReading.phase == Phase.PRE_DOSE.value,
+                    )
+                ).all()
+                latest_pre = max(pre, key=reading_order, default=None)
+                baseline = _as_input(latest_pre) if latest_pre is not None else None
+            assessment = classify(
+                values, protocol, phase, [_as_input(r) for r in earlier], baseline
+            )
             row = VitalReading(
                 session_id=session_id,
                 taken_at=taken,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
-from kapdesk.ui.alerts import AlertBar, AlertCenter
+from kapdesk.ui.alerts import AlertBar, AlertCenter, BoardFeed
 from kapdesk.ui.backup_actions import BackupActions
 from kapdesk.ui.errors import show_error
 from kapdesk.ui.lock_screen import ScreenLock
@@ -108,7 +108,8 @@ class MainWindow(QMainWindow):
         self.nav.item(PAGE_SESSION).setHidden(True)  # shown once a session is opened
 
         self.stack = QStackedWidget()
-        self.today = TodayBoard(app)
+        self.board_feed = BoardFeed(app, self)  # one board query for the board and the alerts
+        self.today = TodayBoard(app, feed=self.board_feed)
         self.patients_page: QWidget | None = None
         self.session_page: QWidget | None = None
         self.session_id: int | None = None
@@ -118,7 +119,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(QWidget())  # Patients: built on first visit
         self.stack.addWidget(QWidget())  # Session: built on navigate_session
 
-        self.alerts = AlertCenter(app, self)
+        self.alerts = AlertCenter(app, self, feed=self.board_feed)
         self.alert_bar = AlertBar(self.alerts)
 
         body = QHBoxLayout()

@@ -2,11 +2,13 @@
 
 Keyboard: arrows select a row; Enter (or a double-click) opens the session;
 V or Ctrl+R records vitals for the selected row (QuickVitalsDialog), and the
-result's classification shows in the status line under the table.
+result's classification shows in the status line under the table. A clinician
+acknowledges the selected row's alert reading with "Acknowledge alert" (A).
 
 Refreshing: a 1 s QTimer recomputes countdowns and colours from
 ``app.ctx.now()``; the board itself is re-queried every 5 s of that clock or at
-once when ``data_changed`` is emitted.
+once when ``data_changed`` is emitted, through a ``BoardFeed`` that the main
+window shares with the alert centre (one query serves both).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -38,8 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.permissions import Action, can
 from kapdesk.services.dtos import BoardRow
-from kapdesk.ui.alerts import board_rows
+from kapdesk.ui.alerts import BoardFeed
 from kapdesk.ui.models.board import (
     COL_FLAGS,
     COL_NEXT,
@@ -103,9 +107,12 @@ class _EnterOpens(QObject):
 class TodayBoard(QWidget):
     reading_recorded = Signal(object)  # RecordedReading
 
-    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, app: AppContext, parent: QWidget | None = None, *, feed: BoardFeed | None = None
+    ) -> None:
         super().__init__(parent)
         self.app = app
+        self.feed = feed or BoardFeed(app, self)
         self.model = BoardModel(app.now())
         self._queried_at: datetime | None = None
         self._dirty = True
@@ -137,7 +144,7 @@ class TodayBoard(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_NEXT, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(COL_NEXT, 335)  # fixed: a ticking countdown must not jiggle it
+        header.resizeSection(COL_NEXT, 470)  # fixed: a ticking countdown must not jiggle it
         header.setSectionResizeMode(COL_FLAGS, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
         self.table.setItemDelegate(_KeepColoursDelegate(self.table))
@@ -157,11 +164,22 @@ class TodayBoard(QWidget):
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(self.status_line.hide)
 
+        self.acknowledge_button = QPushButton("&Acknowledge alert")
+        self.acknowledge_button.setAccessibleName("Acknowledge alert")
+        self.acknowledge_button.setToolTip(
+            "A clinician records having seen the selected session's alert reading (audited)."
+        )
+        self.acknowledge_button.clicked.connect(self.acknowledge_selected)
+        tools = QHBoxLayout()
+        tools.addStretch(1)
+        tools.addWidget(self.acknowledge_button)
+
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addLayout(head)
         root.addWidget(self.table, 1)
         root.addWidget(self.empty, 1)
+        root.addLayout(tools)
         root.addWidget(self.status_line)
 
         for keys in ("V", "Ctrl+R"):
@@ -170,6 +188,8 @@ class TodayBoard(QWidget):
             shortcut.activated.connect(self.record_vitals)
 
         app.signals.data_changed.connect(self._on_data_changed)
+        app.signals.actor_changed.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
@@ -180,9 +200,14 @@ class TodayBoard(QWidget):
     # ------------------------------------------------------------ data
     def refresh(self) -> None:
         """Re-query the board now, keeping the selected session selected."""
+        self.feed.invalidate()
+        self._load()
+
+    def _load(self) -> None:
+        """Show the feed's rows (re-queried by the feed only when stale or changed)."""
         now = self.app.now()
         try:
-            rows = board_rows(self.app)
+            rows = self.feed.rows(now)
         except KapdeskError as exc:
             self.show_status(f"The board could not be refreshed: {exc}", band="alert")
             return
@@ -195,12 +220,13 @@ class TodayBoard(QWidget):
         if rows:
             keep = self.model.row_of_session(selected.session_id) if selected else None
             self.table.selectRow(keep if keep is not None else 0)
+        self._update_actions()
 
     def tick(self) -> None:
         now = self.app.now()
         stale = self._queried_at is None or abs(now - self._queried_at) >= REQUERY_EVERY
         if self._dirty or stale:
-            self.refresh()
+            self._load()
         else:
             self.model.set_now(now)
 
@@ -209,7 +235,37 @@ class TodayBoard(QWidget):
 
     def _on_data_changed(self, entity: str, entity_id: int) -> None:
         self._dirty = True
-        self.refresh()
+        self._load()  # the feed saw the change first: one query for the board and the alerts
+
+    # ------------------------------------------------------------ alerts
+    def _update_actions(self) -> None:
+        row = self.selected_row()
+        actor = self.app.actor
+        self.acknowledge_button.setVisible(
+            actor is not None and can(actor.role, Action.ACKNOWLEDGE_ALERT)
+        )
+        self.acknowledge_button.setEnabled(row is not None and bool(row.alerts))
+
+    def acknowledge_selected(self) -> None:
+        """Acknowledge the selected row's most serious alert reading (clinicians)."""
+        from kapdesk.services.alerts import AlertService
+
+        row = self.selected_row()
+        actor = self.app.actor
+        if row is None or not row.alerts or actor is None:
+            self.show_status("The selected session has no alert reading to acknowledge.")
+            return
+        alert = row.alerts[0]
+        try:
+            info = AlertService(self.app.ctx).acknowledge(actor, row.session_id, alert.reading_id)
+        except KapdeskError as exc:
+            self.show_status(str(exc), band="alert")
+            return
+        self.show_status(
+            f"{room_text(row.room)} – {row.patient_name}: alert {alert.value_text} "
+            f"acknowledged by {info.acknowledged_by} at {info.acknowledged_at.astimezone():%H:%M}."
+        )
+        self.app.changed("alert_acknowledgement", info.id)
 
     def running_session_ids(self) -> list[int]:
         return [r.session_id for r in self.model.rows if r.state in RUNNING_STATES]

@@ -749,3 +749,12 @@ def test_attention_names_the_missed_the_next_and_counts_the_rest() -> None:
         1,
         (),
     )
+
+
+def test_recheck_after_is_the_rules_repeat_else_the_protocols() -> None:
+    from kapdesk.domain.schedule import recheck_after
+
+    assert recheck_after(KAP, []) is None
+    assert recheck_after(KAP, ["post-dose-alert", "critical-bp"]) == 5
+    assert recheck_after(KAP, ["low-spo2"]) == KAP.recheck_after_min  # no repeat of its own
+    assert recheck_after(KAP, ["unknown-rule"]) == KAP.recheck_after_min

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -123,13 +124,16 @@ def test_hold_flags(kit: Kit, ctx: ServiceContext, clinician: Actor) -> None:
     assert row.flags == ("Elevated pre-dose BP", "Hold: override needed")
     assert row.worst_band == "elevated"
     kit.advance(minutes=5)
-    assert _board(ctx)[sid].flags == (
-        "Elevated pre-dose BP",
-        "Hold: override needed",
-        "Recheck due",
+    row = _board(ctx)[sid]
+    assert "Recheck due" not in row.flags
+    # the recheck is a scheduled reading, due now (issue 9), not a flag
+    assert row.next_due is not None
+    assert (row.next_due.label, row.next_due.status) == (
+        "Recheck 5 min after the elevated reading",
+        ItemStatus.DUE,
     )
     kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "Baseline")
-    assert _board(ctx)[sid].flags == ("Elevated pre-dose BP", "Hold overridden", "Recheck due")
+    assert "Hold overridden" in _board(ctx)[sid].flags
     kit.vitals.record(kit.nurse, sid, 124, 80)
     row = _board(ctx)[sid]
     assert row.flags == ()
@@ -144,12 +148,16 @@ def test_escalate_and_open_side_effects(kit: Kit, ctx: ServiceContext) -> None:
     sid = kit.dosed()
     kit.advance(minutes=10)
     kit.vitals.record(kit.nurse, sid, 190, 100)
-    assert _board(ctx)[sid].flags == ()
+    assert "Escalate" not in _board(ctx)[sid].flags
     kit.advance(minutes=5)
     kit.vitals.record(kit.nurse, sid, 188, 104)
-    assert _board(ctx)[sid].flags == ("Escalate",)
+    assert "Escalate" in _board(ctx)[sid].flags
     kit.advance(minutes=5)
-    assert _board(ctx)[sid].flags == ("Recheck due", "Escalate")
+    assert "Escalate" in _board(ctx)[sid].flags
+    assert "Recheck due" not in _board(ctx)[sid].flags
+    assert _board(ctx)[sid].next_due.label == (  # type: ignore[union-attr]
+        "Recheck 5 min after the alert reading"
+    )
     assert _board(ctx)[sid].worst_band == "alert"
 
     now = kit.clock.now()
@@ -205,4 +213,219 @@ def test_board_costs_a_fixed_number_of_queries(kit: Kit, ctx: ServiceContext) ->
         kit.scheduled(mrn=f"S-{i}")
     assert len(BoardService(ctx).today_board(tz=UTC)) == 22
     many = selects()
-    assert few == many == 5
+    assert few == many == 7
+
+
+# ---------------------------------------------------------------- issue 9: alerts
+
+
+def _row(ctx: ServiceContext, sid: int) -> Any:
+    return _board(ctx)[sid]
+
+
+def test_spo2_88_shows_at_once_with_value_rule_and_version(kit: Kit, ctx: ServiceContext) -> None:
+    sid = kit.dosed()
+    kit.advance(minutes=12)
+    kit.vitals.record(kit.nurse, sid, 118, 76, pulse=80, spo2=88)
+    [alert] = _row(ctx, sid).alerts  # the same minute: no clock step
+    assert alert.band.value == "alert"
+    assert alert.text == "SpO2 88 % alert: low-spo2 (SpO2 < 92 %), kap-default v1.0"
+    kit.advance(minutes=30)
+    assert len(_row(ctx, sid).alerts) == 1  # stays until cleared or acknowledged
+
+
+def test_212_126_shows_at_once_not_at_recheck_due(kit: Kit, ctx: ServiceContext) -> None:
+    sid = kit.dosed()
+    kit.advance(minutes=22)
+    kit.vitals.record(kit.nurse, sid, 212, 126)
+    [alert] = _row(ctx, sid).alerts
+    assert alert.band.value == "critical"
+    assert alert.text.startswith("BP 212/126 critical: critical-bp (systolic > 200")
+    assert alert.text.endswith("kap-default v1.0")
+
+
+def test_pre_dose_spo2_alert_shows_too(kit: Kit, ctx: ServiceContext) -> None:
+    sid = kit.checked_in()
+    kit.vitals.record(kit.nurse, sid, 120, 80, spo2=88)
+    [alert] = _row(ctx, sid).alerts
+    assert alert.value_text == "SpO2 88 %"
+
+
+def test_a_later_reading_within_limits_clears_the_alert(kit: Kit, ctx: ServiceContext) -> None:
+    sid = kit.dosed()
+    kit.advance(minutes=22)
+    kit.vitals.record(kit.nurse, sid, 190, 100)
+    assert len(_row(ctx, sid).alerts) == 1
+    kit.advance(minutes=5)
+    kit.vitals.record(kit.nurse, sid, 150, 92)
+    assert _row(ctx, sid).alerts == ()
+
+
+def test_acknowledgement_is_clinicians_audited_and_clears(
+    kit: Kit, ctx: ServiceContext, clinician: Actor
+) -> None:
+    from kapdesk.domain.errors import PermissionDenied, ValidationError
+    from kapdesk.services.alerts import AlertService
+
+    from .sessionkit import audit_probe, refused
+
+    sid = kit.dosed()
+    kit.advance(minutes=22)
+    reading = kit.vitals.record(kit.nurse, sid, 212, 126).reading
+    normal_sid = kit.dosed(mrn="MRN-2")
+    normal = kit.vitals.record(kit.nurse, normal_sid, 130, 80).reading
+    service = AlertService(ctx)
+    refused(ctx, PermissionDenied, lambda: service.acknowledge(kit.nurse, sid, reading.id))
+    refused(
+        ctx,
+        ValidationError,
+        lambda: service.acknowledge(clinician, normal_sid, normal.id),
+        match="only an alert or critical reading",
+    )
+    with audit_probe(ctx.db) as probe:
+        info = service.acknowledge(clinician, sid, reading.id, "Seen, repeat in 5 min")
+    assert probe.actions == ["alert.acknowledge"]
+    assert probe.entries[0].after is not None
+    assert json.loads(probe.entries[0].after)["reading_id"] == reading.id
+    assert (info.acknowledged_by, info.note) == ("Test Clinician", "Seen, repeat in 5 min")
+    assert _row(ctx, sid).alerts == ()
+    assert service.active(sid) == ()
+    refused(
+        ctx,
+        ValidationError,
+        lambda: service.acknowledge(clinician, sid, reading.id),
+        match="already acknowledged",
+    )
+
+
+def test_no_false_alerts_on_normal_or_elevated_readings(kit: Kit, ctx: ServiceContext) -> None:
+    sid = kit.dosed()
+    for minutes, bp in ((20, (152, 94)), (10, (160, 95)), (10, (130, 85))):
+        kit.advance(minutes=minutes)
+        kit.vitals.record(kit.nurse, sid, *bp, pulse=90, spo2=95)
+        assert _row(ctx, sid).alerts == ()
+    other = kit.checked_in(mrn="MRN-2")
+    kit.vitals.record(kit.nurse, other, 150, 95)  # elevated pre-dose: a hold, not an alert
+    assert _row(ctx, other).alerts == ()
+
+
+def test_rise_from_baseline_is_an_alert(kit: Kit, ctx: ServiceContext) -> None:
+    sid = kit.dosed()  # baseline 122/78
+    kit.advance(minutes=22)
+    result = kit.vitals.record(kit.nurse, sid, 164, 96)
+    assert result.reading.band == "alert"
+    assert result.reading.rules == ("rise-from-baseline",)
+    assert "systolic +42 over the pre-dose baseline" in result.reading.assessment
+    [alert] = _row(ctx, sid).alerts
+    assert "rise-from-baseline" in alert.text
+
+
+# ------------------------------------------------- issue 9: rechecks, missed, conditions
+
+
+def test_recheck_after_an_alert_is_the_next_reading_and_turns_overdue(
+    kit: Kit, ctx: ServiceContext
+) -> None:
+    sid = kit.dosed()
+    dosed_at = kit.clock.now()
+    kit.clock.set(dosed_at + timedelta(minutes=22))
+    kit.vitals.record(kit.nurse, sid, 190, 100)
+    row = _row(ctx, sid)
+    assert row.next_due is not None
+    assert row.next_due.label == "Recheck 5 min after the alert reading"
+    assert row.next_due.status is ItemStatus.UPCOMING
+    kit.clock.set(dosed_at + timedelta(minutes=27))
+    assert _row(ctx, sid).next_due.status is ItemStatus.DUE  # type: ignore[union-attr]
+    kit.clock.set(dosed_at + timedelta(minutes=32, seconds=1))
+    row = _row(ctx, sid)
+    assert row.next_due is not None
+    assert (row.next_due.label, row.next_due.status) == (
+        "Recheck 5 min after the alert reading",
+        ItemStatus.OVERDUE,
+    )
+    assert "Reading overdue" in row.flags
+    assert "Recheck due" not in row.flags
+    kit.vitals.record(kit.nurse, sid, 150, 90)
+    row = _row(ctx, sid)
+    assert row.next_due is not None
+    assert row.next_due.key == "pre-discharge"
+    assert "Reading overdue" not in row.flags
+
+
+def test_pre_dose_recheck_ends_once_the_dose_is_given(
+    kit: Kit, ctx: ServiceContext, clinician: Actor
+) -> None:
+    sid = kit.checked_in()
+    kit.sessions.record_checklist(kit.nurse, sid, {**YES_TO_ALL, "weight_kg": 70})
+    kit.vitals.record(kit.nurse, sid, 150, 92)
+    row = _row(ctx, sid)
+    assert row.next_due is not None
+    assert row.next_due.label == "Recheck 5 min after the elevated reading"
+    kit.advance(minutes=1)
+    kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "Baseline")
+    kit.dose(sid, actor=clinician)
+    kit.advance(minutes=10)
+    row = _row(ctx, sid)
+    assert all(i.anchor.value != "recheck" for i in row.items)
+    assert row.next_due is not None
+    assert row.next_due.key == "post-dose-20-30#1"
+    assert "Recheck due" not in row.flags
+
+
+def _iv_dosed(kit: Kit) -> int:
+    sid = kit.ready(protocol_id="iv-infusion", mrn="IV-1")
+    kit.doses.record(
+        kit.nurse,
+        sid,
+        medication="racemic ketamine",
+        route="iv",
+        amount=0.5,
+        unit="mg/kg",
+        lot_number="LOT-1",
+    )
+    return sid
+
+
+def test_missed_readings_are_counted_and_the_next_is_surfaced_at_its_start(
+    kit: Kit, ctx: ServiceContext
+) -> None:
+    from kapdesk.domain.schedule import attention
+
+    sid = _iv_dosed(kit)
+    dosed_at = kit.clock.now()
+    kit.clock.set(dosed_at + timedelta(minutes=19, seconds=59))
+    row = _row(ctx, sid)
+    assert row.next_due is not None
+    assert (row.next_due.key, row.next_due.status) == ("infusion@10", ItemStatus.OVERDUE)
+    kit.clock.set(dosed_at + timedelta(minutes=20))  # the 20-min window opens
+    row = _row(ctx, sid)
+    assert row.next_due is not None
+    assert (row.next_due.key, row.next_due.status) == ("infusion@20", ItemStatus.DUE)
+    assert "Readings missed: 1" in row.flags
+    kit.clock.set(dosed_at + timedelta(minutes=41))
+    row = _row(ctx, sid)
+    seen = attention(row.items, kit.clock.now())
+    assert [i.key for i in seen.missed] == ["infusion@30", "infusion@20", "infusion@10"]
+    assert seen.next is not None
+    assert seen.next.key == "infusion@40"
+    assert "Readings missed: 3" in row.flags
+    kit.vitals.record(kit.nurse, sid, 130, 80)  # the 40-min reading: missed ones stay
+    row = _row(ctx, sid)
+    assert "Readings missed: 3" in row.flags
+    assert row.next_due is not None
+    assert row.next_due.key == "post-infusion@55"
+
+
+def test_sublingual_first_session_adds_the_20_30_reading(kit: Kit, ctx: ServiceContext) -> None:
+    sid = kit.ready(protocol_id="sublingual-kap", mrn="SL-1")
+    kit.doses.record(
+        kit.nurse,
+        sid,
+        medication="racemic ketamine",
+        route="sublingual",
+        amount=200,
+        unit="mg",
+        lot_number="LOT-2",
+    )
+    keys = [i.key for i in _row(ctx, sid).items]
+    assert keys == ["pre-dose", "post-dose-20-30", "end-of-session"]

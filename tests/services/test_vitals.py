@@ -40,7 +40,7 @@ def test_first_pre_dose_reading_moves_the_session_and_audits_twice(kit: Kit) -> 
         (),
         "kap-default v1.0",
     )
-    assert r.assessment.startswith("Normal (kap-default v1.0, pre-dose).")
+    assert r.assessment.startswith("Within kap-default v1.0 pre-dose limits.")
     assert r.recorded_by == kit.nurse.full_name
     assert r.minutes_from_dose is None
     assert not rec.hold_active
@@ -171,8 +171,9 @@ def test_post_dose_alerts_repeat_and_escalate(kit: Kit) -> None:
     assert a.actions == ["vitals.record", "session.transition"]
     assert kit.sessions.get(sid).state == "monitoring"
     assert (first.band, first.escalate, first.recheck_after_min) == ("alert", False, 5)
-    assert first.reading.rules == ("post-dose-alert",)
-    assert first.actions == ("Repeat in 5 min; two in a row escalate to the clinician.",)
+    # +64/+26 over the 122/78 baseline: the rise-from-baseline rule fires too (issue 9)
+    assert first.reading.rules == ("post-dose-alert", "rise-from-baseline")
+    assert first.actions[0] == "Repeat in 5 min; two in a row escalate to the clinician."
     assert not first.hold_active
     kit.advance(minutes=5)
     second = kit.vitals.record(kit.nurse, sid, 184, 100)
@@ -182,7 +183,12 @@ def test_post_dose_alerts_repeat_and_escalate(kit: Kit) -> None:
     critical = kit.vitals.record(kit.nurse, sid, 204, 118, pulse=125)
     assert critical.band == "critical"
     assert critical.actions[0] == "Critical blood pressure: call the clinician now."
-    assert set(critical.reading.rules) == {"critical-bp", "post-dose-alert", "tachycardia"}
+    assert set(critical.reading.rules) == {
+        "critical-bp",
+        "post-dose-alert",
+        "tachycardia",
+        "rise-from-baseline",
+    }
 
 
 def test_reading_taken_before_the_dose_but_entered_later_is_pre_dose(kit: Kit) -> None:

@@ -80,9 +80,16 @@ def test_due_then_overdue_each_alert_once(
     assert beeps == [1, 1]
 
     after_dose(31)
-    after_dose(45)
+    after_dose(44, 59)
     assert len(center.history) == 2
     assert beeps == [1, 1]
+
+    after_dose(45)  # window closed 15 min ago (missed_after_min): missed, said once
+    [missed] = center.active
+    assert missed.text == "Room 2: 20-30 min after dose reading is missed"
+    assert [a.level for a in center.history] == ["due", "overdue", "missed"]
+    after_dose(60)
+    assert len(center.history) == 3
 
 
 def test_recording_the_reading_clears_the_alert(
@@ -180,3 +187,87 @@ def test_banner_shows_on_the_patients_page_and_opens_the_session(
     qtbot.mouseClick(window.alert_bar.banners[0].dismiss_button, Qt.MouseButton.LeftButton)
     assert window.alert_bar.banners == []
     assert not window.alert_bar.isVisible()
+
+
+# ------------------------------------------------------------ issue 9: alert readings
+
+
+def test_alert_reading_raises_the_banner_the_minute_it_is_recorded(
+    qtbot: QtBot,
+    window: MainWindow,
+    kit: Kit,
+    clock: FakeClock,
+    app: AppContext,
+    clinician: Actor,
+    beeps: list[int],
+) -> None:
+    from sqlalchemy import select
+
+    from kapdesk.storage.orm import AlertAcknowledgement
+
+    sid = kit.dosed(room="2")
+    clock.advance(minutes=12)
+    window.alerts.check()
+    assert window.alert_bar.banners == []
+    reading = kit.vitals.record(kit.nurse, sid, 118, 76, pulse=80, spo2=88).reading
+    app.changed("reading", reading.id)  # what the view that records it does; no clock step
+    [banner] = window.alert_bar.banners
+    assert banner.property("level") == "alert"
+    assert banner.label.text() == (
+        "Room 2: SpO2 88 % alert at "
+        f"{reading.taken_at.astimezone():%H:%M}: low-spo2 (SpO2 < 92 %), kap-default v1.0"
+        " – Simões, Conceição"
+    )
+    assert beeps == [1]
+    assert banner.dismiss_button is None  # it stays until cleared or acknowledged
+    assert banner.acknowledge_button is not None
+    assert not banner.acknowledge_button.isEnabled()  # a nurse cannot acknowledge
+
+    # the recheck (repeat in 5 min, the protocol's) is a reading like any other: it alerts
+    clock.advance(minutes=5)
+    window.alerts.check()
+    assert [a.level for a in window.alerts.active] == ["alert", "due"]
+    assert window.alerts.active[1].text == ("Room 2: Recheck 5 min after the alert reading is due")
+
+    app.actor = clinician
+    [alert_banner, _] = window.alert_bar.banners
+    assert alert_banner.acknowledge_button is not None
+    assert alert_banner.acknowledge_button.isEnabled()
+    qtbot.mouseClick(alert_banner.acknowledge_button, Qt.MouseButton.LeftButton)
+    assert [a.level for a in window.alerts.active] == ["due"]
+    with app.ctx.db.read() as s:
+        [ack] = s.scalars(select(AlertAcknowledgement)).all()
+        assert (ack.reading_id, ack.acknowledged_by) == (reading.id, clinician.user_id)
+
+
+def test_a_later_reading_within_limits_clears_the_banner(
+    center: AlertCenter, kit: Kit, clock: FakeClock, app: AppContext, beeps: list[int]
+) -> None:
+    sid = kit.dosed(room="1")
+    clock.advance(minutes=22)
+    high = kit.vitals.record(kit.nurse, sid, 212, 126).reading
+    app.changed("reading", high.id)
+    [alert] = center.active
+    assert alert.level == "critical"
+    assert alert.text.startswith("Room 1: BP 212/126 critical at ")
+    assert alert.text.endswith(
+        "critical-bp (systolic > 200 or diastolic > 120 mmHg), kap-default v1.0"
+    )
+    center.dismiss(alert)  # not dismissable
+    assert center.active == [alert]
+    clock.advance(minutes=5)
+    ok = kit.vitals.record(kit.nurse, sid, 150, 90).reading
+    app.changed("reading", ok.id)
+    assert center.active == []
+
+
+def test_the_board_and_the_alerts_share_one_query(
+    window: MainWindow, kit: Kit, clock: FakeClock, app: AppContext, beeps: list[int]
+) -> None:
+    sid = kit.dosed(room="2")
+    before = window.board_feed.queries
+    reading = kit.vitals.record(kit.nurse, sid, 118, 76, spo2=88).reading
+    app.changed("reading", reading.id)
+    assert window.board_feed.queries == before + 1
+    assert window.today.model.row_at(0).alerts
+    assert window.alerts.active

@@ -165,8 +165,8 @@ def test_full_kap_default_session_from_check_in_to_discharge(
     )
     assert session_row(app, sid).state == "pre_dose_vitals"
     assert "128/82 mmHg" in pre.result.text()
-    assert "Normal" in pre.result.text()
-    assert "kap-default v1.0, pre-dose" in pre.provenance.text()
+    assert pre.result.text().endswith("→  Within kap-default v1.0 pre-dose limits")
+    assert "kap-default v1.0 pre-dose rules" in pre.provenance.text()
     assert pre.form.values()["systolic"] is None  # cleared for the next reading
     assert ws.current_step() == STEP_DOSE
 
@@ -204,7 +204,9 @@ def test_full_kap_default_session_from_check_in_to_discharge(
     clock.advance(minutes=10, seconds=1)
     ws.tick()
     status, countdown, color = due_row(mon.due, label)
-    assert (status, countdown, color) == ("overdue", "overdue by 0:01", "#e57373")
+    assert (status, color) == ("overdue", "#e57373")
+    missed_at = (clock.now() - timedelta(seconds=1) + timedelta(minutes=15)).astimezone()
+    assert countdown == f"overdue by 0:01; missed at {missed_at:%H:%M}"  # issue 9
     assert ws.header.next.text() == f"{label}: OVERDUE by 0:01"
     assert ws.header.next.property("level") == "overdue"
 
@@ -215,7 +217,7 @@ def test_full_kap_default_session_from_check_in_to_discharge(
     assert due_row(mon.due, label)[0] == "done late"
     assert mon.readings.rowCount() == 2
     assert "Latest" in mon.result.text()
-    assert "Normal" in mon.result.text()
+    assert mon.result.text().endswith("→  Within kap-default v1.0 post-dose limits")
 
     mon.moaas.setCurrentIndex(mon.moaas.findData(4))
     press(qtbot, mon.moaas_button)

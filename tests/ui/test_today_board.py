@@ -16,7 +16,6 @@ from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import VitalReading
-from kapdesk.ui import today_board as board_module
 from kapdesk.ui.models.board import (
     COL_NEXT,
     COL_PATIENT,
@@ -129,24 +128,22 @@ def test_countdown_ticks_then_turns_amber_then_red(
 
 
 def test_ticks_recompute_without_querying_until_five_seconds(
-    board: TodayBoard, kit: Kit, clock: FakeClock, app: AppContext, monkeypatch: pytest.MonkeyPatch
+    board: TodayBoard, kit: Kit, clock: FakeClock, app: AppContext
 ) -> None:
     kit.dosed(room="2")
     board.refresh()
-    calls: list[int] = []
-    real = board_module.board_rows
-    monkeypatch.setattr(board_module, "board_rows", lambda a: calls.append(1) or real(a))
+    start = board.feed.queries
 
     for _ in range(4):
         clock.advance(seconds=1)
         board.tick()
-    assert calls == []
+    assert board.feed.queries == start
     assert text(board, 0, COL_SINCE) == "0:04"
     clock.advance(seconds=1)
     board.tick()
-    assert calls == [1]
+    assert board.feed.queries == start + 1
     app.changed("reading", 1)  # any change elsewhere: re-query at once
-    assert calls == [1, 1]
+    assert board.feed.queries == start + 2
 
 
 def _open_vitals_with_keyboard(
@@ -205,7 +202,7 @@ def test_quick_vitals_from_the_keyboard_stores_the_reading(
     assert changed.args == ["reading", r.id]
     assert board.status_line.isVisible()
     assert "BP 118/76" in board.status_line.text()
-    assert board.status_line.text().endswith("Normal (kap-default v1.0, post-dose)")
+    assert board.status_line.text().endswith("Within kap-default v1.0 post-dose limits")
     # the reading satisfied the 20-30 min item: the board moved on to the next one
     assert "Before discharge" in text(board, 0, COL_NEXT)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is board.table)  # ready for the next
@@ -294,3 +291,70 @@ def test_selection_survives_a_refresh(board: TodayBoard, kit: Kit, app: AppConte
     selected = board.selected_row()
     assert selected is not None
     assert selected.session_id == second
+
+
+# ------------------------------------------------------------ issue 9
+
+
+def test_alert_reading_shows_on_its_row_at_once(
+    board: TodayBoard, kit: Kit, app: AppContext
+) -> None:
+    from kapdesk.ui.models.board import COL_FLAGS
+
+    sid = kit.dosed(room="2")
+    kit.advance(minutes=12)
+    reading = kit.vitals.record(kit.nurse, sid, 118, 76, spo2=88).reading
+    app.changed("reading", reading.id)
+    assert text(board, 0, COL_FLAGS).startswith(
+        f"ALERT SpO2 88 % at {reading.taken_at.astimezone():%H:%M}: "
+        "low-spo2 (SpO2 < 92 %), kap-default v1.0"
+    )
+    assert background(board, 0, COL_FLAGS) == OVERDUE_COLORS[0]
+    assert board.model.level(0) == "alert"
+    assert not board.acknowledge_button.isVisible()  # a nurse: no acknowledge action
+
+
+def test_clinician_acknowledges_from_the_board(
+    board: TodayBoard, kit: Kit, app: AppContext, clinician: Actor
+) -> None:
+    from kapdesk.ui.models.board import COL_FLAGS
+
+    sid = kit.dosed(room="2")
+    kit.advance(minutes=22)
+    kit.vitals.record(kit.nurse, sid, 212, 126)
+    app.actor = clinician
+    board.refresh()
+    assert board.acknowledge_button.isVisible()
+    assert board.acknowledge_button.isEnabled()
+    board.acknowledge_button.click()
+    assert not text(board, 0, COL_FLAGS).startswith("CRITICAL")
+    assert "acknowledged by Test Clinician" in board.status_line.text()
+    assert not board.acknowledge_button.isEnabled()
+
+
+def test_missed_due_and_more_in_one_row(
+    board: TodayBoard, kit: Kit, clock: FakeClock, app: AppContext
+) -> None:
+    from datetime import timedelta
+
+    sid = kit.ready(room="1", protocol_id="iv-infusion")
+    kit.doses.record(
+        kit.nurse, sid, medication="racemic ketamine", route="iv", amount=0.5, unit="mg/kg",
+        lot_number="L1",
+    )  # fmt: skip
+    dosed_at = clock.now()
+    clock.set(dosed_at + timedelta(minutes=12))
+    reading = kit.vitals.record(kit.nurse, sid, 186, 100).reading  # alert: recheck 17-22
+    clock.set(dosed_at + timedelta(minutes=21))
+    board.refresh()
+    # 10 min reading done (12); 20 min reading due; the recheck due too
+    assert text(board, 0, COL_NEXT) == (
+        "due now, closes in 1:00 · Recheck 5 min after the alert reading · 1 more due"
+    )
+    clock.set(dosed_at + timedelta(minutes=41))
+    board.refresh()
+    assert text(board, 0, COL_NEXT) == (
+        "3 readings missed · due now, closes in 4:00 · During infusion (every 10 min) – 40 min"
+    )
+    assert board.model.level(0) == "alert"  # the 186/100 alert still stands
+    assert reading.band == "alert"

@@ -3,6 +3,11 @@
 The model holds the rows of the last board query and a ``now``; the view calls
 ``set_rows`` after a query (every few seconds or on data_changed) and ``set_now``
 every second, which only recomputes the time-dependent columns.
+
+"Next reading" names the most urgent reading, the missed ones and how many more
+are due ("20-30 min after dose missed · due now, closes in 4:12 · Recheck … ·
+1 more due", from ``kapdesk.domain.schedule.attention``). An active alert reading
+colours the row red and leads the Flags column ("ALERT SpO2 88 % at 10:32: …").
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any, Final
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from kapdesk.domain.schedule import DueItem, ItemStatus
+from kapdesk.domain.schedule import DueItem, ItemStatus, attention
 from kapdesk.domain.session_state import SessionState
 from kapdesk.services.dtos import BoardRow
 
@@ -96,6 +101,38 @@ def next_reading_text(item: DueItem | None, state: str, now: datetime) -> str:
     return "—"
 
 
+def board_next_text(row: BoardRow, now: datetime) -> str:
+    """'20-30 min after dose missed · due now, closes in 4:12 · Recheck … · 2 more due'."""
+    if row.state not in RUNNING_STATES or not row.items:
+        return next_reading_text(row.next_due, row.state, now)
+    seen = attention(row.items, now)
+    parts: list[str] = []
+    if len(seen.missed) == 1:
+        parts.append(f"{seen.missed[0].label} missed")
+    elif seen.missed:
+        parts.append(f"{len(seen.missed)} readings missed")
+    if seen.next is not None:
+        parts.append(next_reading_text(seen.next, row.state, now))
+    if seen.more:
+        parts.append(f"{seen.more} more due")
+    return " · ".join(parts) or "—"
+
+
+def alert_flag_text(row: BoardRow) -> list[str]:
+    """'CRITICAL BP 212/126 at 10:32: critical-bp (…), kap-default v1.0', most serious first."""
+    out: list[str] = []
+    for a in row.alerts:
+        out.append(
+            f"{a.band.value.upper()} {a.value_text} at {local_hhmm(a.taken_at)}: "
+            f"{a.rule_text}, {a.protocol_label}"
+        )
+    return out
+
+
+def flags_text(row: BoardRow) -> str:
+    return ", ".join([*alert_flag_text(row), *row.flags])
+
+
 def since_dose_text(row: BoardRow, now: datetime) -> str:
     if row.first_dose_at is None or row.state not in _DOSED_STATES or now < row.first_dose_at:
         return "—"
@@ -158,9 +195,15 @@ class BoardModel(QAbstractTableModel):
         return next((i for i, r in enumerate(self._rows) if r.session_id == session_id), None)
 
     def level(self, row: int) -> str | None:
-        """'due', 'overdue' or None for the row's next reading at the model's now."""
-        status = item_status(self._rows[row], self._now)
+        """'alert' (an active alert reading), 'overdue' (the next reading overdue, or a
+        reading missed), 'due' or None at the model's now."""
+        r = self._rows[row]
+        if r.alerts and r.state in RUNNING_STATES:
+            return "alert"
+        status = item_status(r, self._now)
         if status is ItemStatus.OVERDUE:
+            return "overdue"
+        if r.state in RUNNING_STATES and attention(r.items, self._now).missed:
             return "overdue"
         if status is ItemStatus.DUE:
             return "due"
@@ -179,9 +222,9 @@ class BoardModel(QAbstractTableModel):
         if column == COL_SINCE:
             return since_dose_text(r, self._now)
         if column == COL_NEXT:
-            return next_reading_text(r.next_due, r.state, self._now)
+            return board_next_text(r, self._now)
         if column == COL_FLAGS:
-            return ", ".join(r.flags)
+            return flags_text(r)
         return ""
 
     # -- QAbstractTableModel
@@ -227,20 +270,25 @@ class BoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_PATIENT:
             return f"{self._rows[row].patient_name}, MRN {self._rows[row].mrn}"
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_FLAGS:
-            return "\n".join(self._rows[row].flags) or None
+            r = self._rows[row]
+            return "\n".join([*alert_flag_text(r), *r.flags]) or None
         level = self.level(row)
         if role == Qt.ItemDataRole.BackgroundRole and level:
             full, tint = (
                 (DUE_COLORS[0], _DUE_TINT) if level == "due" else (OVERDUE_COLORS[0], _OVERDUE_TINT)
             )
-            return QBrush(QColor(full if col in (COL_ROOM, COL_NEXT) else tint))
+            strong = (COL_ROOM, COL_NEXT, COL_FLAGS) if level == "alert" else (COL_ROOM, COL_NEXT)
+            return QBrush(QColor(full if col in strong else tint))
         if role == Qt.ItemDataRole.ForegroundRole:
+            if level == "alert" and col == COL_FLAGS:
+                return QBrush(QColor(OVERDUE_COLORS[1]))
             if level and col in (COL_ROOM, COL_NEXT):
                 return QBrush(QColor(DUE_COLORS[1] if level == "due" else OVERDUE_COLORS[1]))
             if col == COL_FLAGS and self._rows[row].worst_band in _FLAG_COLORS:
                 return QBrush(QColor(_FLAG_COLORS[self._rows[row].worst_band]))
         if role == Qt.ItemDataRole.FontRole and (
             (level and col in (COL_ROOM, COL_NEXT))
+            or (level == "alert" and col == COL_FLAGS)
             or (col == COL_FLAGS and self._rows[row].worst_band in _FLAG_COLORS)
         ):
             font = QFont()

@@ -1,7 +1,11 @@
-"""The protocol's due readings as text: status, window and countdown at a moment."""
+"""The protocol's due readings as text: status, window and countdown at a moment.
+
+Statuses are ``kapdesk.domain.schedule``'s: an overdue reading says when it will
+count as missed; a missed one stays listed ("not taken") and is counted."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -46,9 +50,22 @@ def countdown_for(item: DueItem, now: datetime) -> str:
             return "due now (until discharge)" if item.anchor is Anchor.DISCHARGE else "due now"
         return f"closes in {countdown_text((item.closes_at - now).total_seconds())}"
     if status is ItemStatus.OVERDUE and item.closes_at is not None:
-        return f"overdue by {duration_text((now - item.closes_at).total_seconds())}"
+        text = f"overdue by {duration_text((now - item.closes_at).total_seconds())}"
+        if item.missed_at is not None:
+            text += f"; missed at {local_hhmm(item.missed_at)}"
+        return text
     if status is ItemStatus.DONE and item.satisfied_by is not None:
         return f"taken {local_hhmm(item.satisfied_by)}"
     if status is ItemStatus.MISSED:
         return "not taken"
     return ""
+
+
+def missed_count(items: Sequence[DueItem], now: datetime) -> int:
+    return sum(1 for i in items if i.status_at(now) is ItemStatus.MISSED)
+
+
+def due_title(items: Sequence[DueItem], now: datetime) -> str:
+    """'Due readings' or 'Due readings · 2 missed'."""
+    missed = missed_count(items, now)
+    return "Due readings" + (f" · {missed} missed" if missed else "")

@@ -1,13 +1,21 @@
 """The latest reading with its classification, the rule that fired, its provenance,
-the protocol's action and the recheck countdown (pre-dose and monitoring steps)."""
+the protocol's action and the recheck countdown (pre-dose and monitoring steps).
+
+Given the session's schedule, the recheck line follows the reading's RECHECK item
+(``kapdesk.domain.schedule``): due, overdue, missed, or done – and nothing once the
+item is gone (a pre-dose recheck after the dose), so no stale "recheck due"."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from kapdesk.domain.protocol import Anchor, Phase
+from kapdesk.domain.schedule import DueItem, ItemStatus
+from kapdesk.domain.vitals import within_limits_text
 from kapdesk.ui.session.common import (
     countdown_text,
     local_hhmm,
@@ -21,6 +29,18 @@ from kapdesk.ui.session.common import (
 if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol
     from kapdesk.services.dtos import ReadingInfo
+
+
+def band_words(r: ReadingInfo) -> str:
+    """'Elevated', or for a reading that reached no limit what the protocol says:
+    'Within kap-default v1.0 post-dose limits' (never a bare "Normal")."""
+    if r.band != "normal":
+        return r.band.capitalize()
+    try:
+        return within_limits_text(r.protocol_label, Phase(r.phase))
+    except ValueError:
+        return f"Within {r.protocol_label} limits"
+
 
 # Styling of the status line per band (kapdesk.qss: amber for elevated, red for alert
 # and critical, as gui.md asks).
@@ -50,15 +70,23 @@ class ReadingResult(QWidget):
         lay.addWidget(self.provenance)
         lay.addWidget(self.recheck)
         self.recheck_at: datetime | None = None
+        self.recheck_item: DueItem | None = None
         self._minutes = 0
 
-    def show_reading(self, latest: ReadingInfo | None, *, running: bool) -> None:
+    def show_reading(
+        self,
+        latest: ReadingInfo | None,
+        *,
+        running: bool,
+        schedule: Sequence[DueItem] | None = None,
+    ) -> None:
+        self.recheck_item = None
         if latest is None:
             set_message(self.result, "")
             self.provenance.setText("")
             self.recheck_at = None
             return
-        text = f"{self.prefix}{reading_line(latest)}  →  {latest.band.capitalize()}"
+        text = f"{self.prefix}{reading_line(latest)}  →  {band_words(latest)}"
         self.result.setProperty("reading_band", latest.band)
         set_message(self.result, text, LINE_STYLE.get(latest.band, "normal"))
         actions = rule_actions(self.protocol, latest)
@@ -72,8 +100,25 @@ class ReadingResult(QWidget):
             if minutes is not None and running
             else None
         )
+        if schedule is not None:  # the schedule's recheck item decides (one definition)
+            self.recheck_item = next(
+                (
+                    i
+                    for i in schedule
+                    if i.anchor is Anchor.RECHECK and i.recheck_of == latest.taken_at
+                ),
+                None,
+            )
+            self.recheck_at = self.recheck_item.opens_at if self.recheck_item else None
+            if self.recheck_item is not None and self.recheck_item.opens_at is not None:
+                gap = self.recheck_item.opens_at - latest.taken_at
+                self._minutes = int(gap.total_seconds() // 60)
 
     def tick(self, now: datetime) -> None:
+        item = self.recheck_item
+        if item is not None:
+            self._tick_item(item, now)
+            return
         if self.recheck_at is None:
             set_message(self.recheck, "")
             return
@@ -84,3 +129,29 @@ class ReadingResult(QWidget):
         else:
             text = f"{words}: due now (since {local_hhmm(self.recheck_at)})."
         set_message(self.recheck, text, "elevated")
+
+    def _tick_item(self, item: DueItem, now: datetime) -> None:
+        words = self.recheck_words.format(min=self._minutes)
+        status = item.status_at(now)
+        if status is ItemStatus.DONE and item.satisfied_by is not None:
+            late = "" if item.on_time else " (late)"
+            set_message(self.recheck, f"{words}: taken {local_hhmm(item.satisfied_by)}{late}.")
+        elif status is ItemStatus.UPCOMING and item.opens_at is not None:
+            left = countdown_text((item.opens_at - now).total_seconds())
+            set_message(
+                self.recheck, f"{words}: at {local_hhmm(item.opens_at)} (in {left}).", "elevated"
+            )
+        elif status is ItemStatus.DUE and item.opens_at is not None:
+            set_message(
+                self.recheck, f"{words}: due now (since {local_hhmm(item.opens_at)}).", "elevated"
+            )
+        elif status is ItemStatus.OVERDUE and item.closes_at is not None:
+            set_message(
+                self.recheck,
+                f"{words}: OVERDUE since {local_hhmm(item.closes_at)}.",
+                "critical",
+            )
+        elif status is ItemStatus.MISSED:
+            set_message(self.recheck, f"{words}: missed.", "critical")
+        else:
+            set_message(self.recheck, "")
