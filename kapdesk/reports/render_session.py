@@ -100,7 +100,7 @@ def _discharge(r: SessionReport, st: Styles) -> list[Flowable]:
         )
     if r.discharge.checks.rows:
         block += [Spacer(0, 3), *table(r.discharge.checks, (50, 16, 110), st, bold_columns=(1,))]
-    return [*heading("Discharge", st), KeepTogether(block)]
+    return [KeepTogether([*heading("Discharge", st), *block])]  # never an orphan heading
 
 
 def session_story(r: SessionReport, st: Styles) -> list[Flowable]:
@@ -115,7 +115,7 @@ def session_story(r: SessionReport, st: Styles) -> list[Flowable]:
     story += section("Readings due under the protocol", r.schedule, (48, 54, 16, 30), st, (2,))
     story += section("Doses", r.doses, (22, 18, 58, 26, 40, 34, 50, 56, 32, 76), st, (5,))
     story += section("Overrides", r.overrides, (22, 40, 46, 96, 54, 40), st, (1,))
-    story += section("Alerts acknowledged", r.acknowledged_alerts, (26, 80, 40, 90), st)
+    story += section("Alerts acknowledged", r.acknowledged_alerts, (34, 80, 40, 82), st)
     if r.side_effects.rows:
         story += section("Side effects", r.side_effects, (38, 38, 34, 56, 26, 46), st, (1,))
         if r.absent_effects:

@@ -92,6 +92,7 @@ def test_a_discharge_against_criteria_is_amber_with_its_reason(
     assert page.hint.text() == "Criteria as recorded at discharge: 4 of 7 not met."
     assert ws.header.alert.text() == expected
     assert ws.header.alert.property("level") == "elevated"
+    assert ws.steps.item(STEP_DISCHARGE).text() == "⚠  6. Discharge"
 
 
 def test_a_discharge_with_every_criterion_met_is_a_calm_tick(
@@ -117,6 +118,7 @@ def test_a_discharge_with_every_criterion_met_is_a_calm_tick(
     assert page.outcome.property("band") == "normal"
     assert ws.header.alert.text() == f"Discharged at {at}"
     assert ws.header.alert.property("level") == "info"
+    assert ws.steps.item(STEP_DISCHARGE).text() == "✓  6. Discharge"
 
 
 def test_a_future_discharge_time_is_refused_at_the_time_field(

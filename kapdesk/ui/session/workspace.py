@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain.discharge import discharged_against_criteria
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Anchor
@@ -222,12 +223,17 @@ class SessionWorkspace(QWidget):
         ]
 
     def _show_steps(self) -> None:
+        s = self.detail.session
+        against = discharged_against_criteria(s.discharge_criteria, s.discharge_reason)
         for i, status in enumerate(self.step_states()):
             item = self.steps.item(i)
             title = self.pages[i].title
-            item.setText(f"{MARKS[status]}  {i + 1}. {title}")
-            item.setToolTip(f"{title}: {status} (Alt+{i + 1})")
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Step {i + 1}, {title}, {status}")
+            mark, said = MARKS[status], status
+            if i == STEP_DISCHARGE and status == "done" and against:  # not a plain tick
+                mark, said = "⚠", "done against criteria"
+            item.setText(f"{mark}  {i + 1}. {title}")
+            item.setToolTip(f"{title}: {said} (Alt+{i + 1})")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Step {i + 1}, {title}, {said}")
             font = item.font()
             font.setBold(status == "current")
             item.setFont(font)
