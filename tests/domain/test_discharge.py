@@ -14,6 +14,7 @@ from kapdesk.domain.discharge import (
     EffectFact,
     ReadingFact,
     against_criteria_text,
+    discharged_against_criteria,
     evaluate_discharge,
     observation_clock,
     unmet,
@@ -237,3 +238,13 @@ def test_a_discharge_against_criteria_is_named_as_such() -> None:
     assert against_criteria_text("Transferred to ED") == (
         "Discharged against criteria: Transferred to ED"
     )
+
+
+def test_a_discharge_against_criteria_is_known_from_what_was_stored() -> None:
+    assert discharged_against_criteria({"against_criteria": True}, None)
+    assert not discharged_against_criteria({"against_criteria": False}, None)
+    # before the flag was stored: any frozen check not met, or a reason
+    assert discharged_against_criteria({"checks": [{"id": "steady", "met": False}]}, None)
+    assert not discharged_against_criteria({"checks": [{"id": "steady", "met": True}]}, None)
+    assert discharged_against_criteria({}, "Left against advice")
+    assert not discharged_against_criteria({}, None)

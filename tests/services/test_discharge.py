@@ -15,6 +15,7 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.side_effects import SideEffectService
 from kapdesk.storage.orm import AuditEntry, DosingSession
 
+from .conftest import table_counts
 from .sessionkit import Kit, audit_probe, refused
 
 STAFF_YES = {"alert_oriented": True, "steady": True, "ride_home_present": True}
@@ -91,7 +92,10 @@ def test_a_missed_reading_is_unmet_a_nurse_is_refused_a_clinician_gives_a_reason
     readings = next(c for c in kit.sessions.discharge_checks(sid) if c.id == "readings_taken")
     assert "20-30 min after dose" in readings.detail
 
+    denials = table_counts(kit.ctx.db, include_denials=True)["audit_log"]
     err = refused(kit.ctx, PermissionDenied, lambda: kit.sessions.discharge(kit.nurse, sid))
+    assert table_counts(kit.ctx.db, include_denials=True)["audit_log"] == denials + 1  # audited
+    assert "Discharge criteria of kap-default v1.0 not met" in str(err)
     assert "Every required reading taken" in str(err)
     assert "Only a clinician may discharge with unmet criteria" in str(err)
     refused(
