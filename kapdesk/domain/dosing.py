@@ -301,7 +301,7 @@ def validate_dose(
                 f"({_fmt(float(total - mg))} mg already given), above the {protocol.label} "
                 f"session maximum ({_fmt(limit.session_max_mg)} mg)."
             )
-    warnings = _low_dose(protocol, limit, route_label, mg, per_kg, entered)
+    warnings = _low_dose(protocol, limit, unit_v, route_label, mg, per_kg, entered)
     warnings += _device_gap(protocol, unit_v, same_route, given_at)
     return DoseCalc(
         medication=med,
@@ -366,18 +366,27 @@ def _check_ceiling(
 def _low_dose(
     protocol: Protocol,
     limit: DoseLimit | None,
+    unit: DoseUnit,
     route_label: str,
     mg: Decimal,
     per_kg: Decimal | None,
     entered: str,
 ) -> list[str]:
-    """A dose below the protocol's question threshold (a typo such as 0.05 for 0.5)."""
+    """A dose below the protocol's question threshold (a typo such as 0.05 for 0.5),
+    judged in the unit typed: mg/kg against the per-kg threshold, mg and devices against
+    the mg one (each falling back to the other when the protocol sets only one)."""
     if limit is None:
         return []
+    low_mg, low_per_kg = limit.question_below_mg, limit.question_below_mg_per_kg
+    if per_kg is None:
+        low_per_kg = None
+    if unit is DoseUnit.MG_PER_KG and low_per_kg is not None:
+        low_mg = None
+    elif unit is not DoseUnit.MG_PER_KG and low_mg is not None:
+        low_per_kg = None
     below: list[str] = []
-    if limit.question_below_mg is not None and mg < _dec(limit.question_below_mg):
-        below.append(f"{_fmt(limit.question_below_mg)} mg")
-    low_per_kg = limit.question_below_mg_per_kg
+    if low_mg is not None and mg < _dec(low_mg):
+        below.append(f"{_fmt(low_mg)} mg")
     if low_per_kg is not None and per_kg is not None and per_kg < _dec(low_per_kg):
         below.append(f"{_fmt(low_per_kg)} mg/kg")
     if not below:

@@ -140,6 +140,15 @@ class Block:
     answer: object = None
     lifts_at: datetime | None = None
     too_soon: tuple[GateReading, ...] = ()
+    # post-dose gate: every gating reading no override covers (``reading`` is the latest,
+    # the one an override names; the message leads with the worst of them)
+    open_readings: tuple[GateReading, ...] = ()
+
+    @property
+    def worst(self) -> GateReading | None:
+        """The most concerning reading behind the block (highest band, then latest)."""
+        found = self.open_readings or ((self.reading,) if self.reading else ())
+        return max(found, key=lambda r: (r.band.rank, r.order)) if found else None
 
 
 @dataclass(frozen=True)
@@ -313,13 +322,14 @@ def dose_gate(
             )
         )
     if post.reading is not None:
-        r = post.reading
+        worst = max(post.readings, key=lambda r: (r.band.rank, r.order))
         blocks.append(
             Block(
                 GateKind.POST_DOSE_GATE,
-                rule_of(r, protocol),
-                r.protocol_label or protocol.label,
-                reading=r,
+                rule_of(worst, protocol),
+                worst.protocol_label or protocol.label,
+                reading=post.reading,
+                open_readings=post.readings,
             )
         )
     for b in checklist.blocks:
@@ -357,19 +367,22 @@ def block_message(block: Block, fmt: TimeText = utc_hhmm) -> str:
     who = who_may_override()
     r = block.reading
     if block.kind is GateKind.PRE_DOSE_HOLD and r is not None:
-        text = f"pre-dose {r.text} at {fmt(r.taken_at)} is {r.band.value}."
+        text = f"pre-dose {r.text} at {fmt(r.taken_at)} is {r.band.value}"
         soon = too_soon_text(block, fmt)
-        if soon:
-            text += f" The {soon}."
+        text += f"; {soon}." if soon else "."
         until = f" (from {fmt(block.lifts_at)})" if block.lifts_at else ""
         return (
             f"{head}{text} Recheck after rest{until}, or {who} records an override "
             "with the prescriber's name and a reason."
         )
-    if block.kind is GateKind.POST_DOSE_GATE and r is not None:
+    worst = block.worst
+    if block.kind is GateKind.POST_DOSE_GATE and worst is not None:
+        others = [x for x in block.open_readings if x is not worst]
+        also = "; ".join(f"{x.text} at {fmt(x.taken_at)} ({x.band.value})" for x in others)
         return (
-            f"{head}post-dose {r.text} at {fmt(r.taken_at)} is {r.band.value}. No further "
-            f"dose until {who} records an override with the prescriber's name and a reason."
+            f"{head}post-dose {worst.text} at {fmt(worst.taken_at)} is {worst.band.value}"
+            f"{f'; also {also}' if also else ''}. No further dose until {who} records an "
+            "override with the prescriber's name and a reason."
         )
     label = block.item.label if block.item else block.rule_id
     return (

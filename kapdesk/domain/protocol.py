@@ -151,6 +151,10 @@ class ChecklistItem:
     required: bool = True
     unit: str = ""
     routes: tuple[Route, ...] = ()  # empty: every route
+    # true: the dose is refused until answered yes or a clinician overrides it (with a
+    # reason); false (yes/no items): an answer other than yes is a warning acknowledged
+    # with the dose.
+    blocks_dose: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,9 +182,20 @@ class SideEffectDef:
 
 @dataclass(frozen=True)
 class DoseLimit:
+    """Per-dose maxima (above: a clinician's recorded confirmation), the absolute
+    ceiling (above: refused, no confirmation passes), the amount below which a dose is
+    questioned (a typo guard) and, optionally, a maximum for the session's total on the
+    route. Ceiling and question thresholds default (when a file omits them) to twice and
+    one tenth of the maximum: safety defaults, not from a source."""
+
     route: Route
     max_mg: float | None = None
     max_mg_per_kg: float | None = None
+    ceiling_mg: float | None = None
+    ceiling_mg_per_kg: float | None = None
+    question_below_mg: float | None = None
+    question_below_mg_per_kg: float | None = None
+    session_max_mg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -200,12 +215,17 @@ class Protocol:
     dose_limits: Mapping[Route, DoseLimit]
     intranasal_device_mg: float = 28.0
     recheck_after_min: int = 5
+    # [dosing]: medications that may be given as nasal devices; the least time between
+    # devices (a shorter gap is warned); the post-dose bands that gate every further dose.
+    device_medications: tuple[str, ...] = ("esketamine",)
+    device_gap_min: int = 5
+    booster_gate_bands: tuple[Band, ...] = (Band.ALERT, Band.CRITICAL)
+    recheck_window_min: int = 5  # a rule's recheck is due for this long, then overdue
+    missed_after_min: int = 15  # an overdue reading is missed this long after its window
     # [observation]: discharge also needs this long after the last dose (a booster restarts it)
     min_after_last_dose_min: int = 60
     acute_weeks: int = 8  # [outcomes]: a course's endpoint is its last PHQ-9 within these weeks
     deterioration_rise: int = 5  # [outcomes]: a follow-up this many points above the endpoint
-    recheck_window_min: int = 5  # a rule's recheck is due for this long, then overdue
-    missed_after_min: int = 15  # an overdue reading is missed this long after its window
     file: str = field(default="", compare=False)
     text: str = field(default="", compare=False, repr=False)  # the file's exact text
     sha256: str = field(default="", compare=False)  # protocol_hash(text): what a course pins
@@ -400,6 +420,61 @@ def _unique(source: str, key: str, ids: Iterable[str]) -> None:
         seen.add(i)
 
 
+_DOSING_KEYS = (
+    "medications",
+    "routes",
+    "intranasal_device_mg",
+    "device_medications",
+    "device_gap_min",
+    "booster_gate_bands",
+)
+_DOSE_LIMIT_KEYS = (
+    "max_mg",
+    "max_mg_per_kg",
+    "ceiling_mg",
+    "ceiling_mg_per_kg",
+    "question_below_mg",
+    "question_below_mg_per_kg",
+    "session_max_mg",
+)
+
+
+def _dose_limit(t: _Reader, route: Route) -> DoseLimit:
+    """One [dose_limits.<route>] table; see DoseLimit for the defaults."""
+    t.only(*_DOSE_LIMIT_KEYS)
+    out: dict[str, float | None] = {}
+    for unit in ("mg", "mg_per_kg"):
+        maximum = t.number(f"max_{unit}")
+        ceiling = t.number(f"ceiling_{unit}", None if maximum is None else 2 * maximum)
+        low = t.number(f"question_below_{unit}", None if maximum is None else maximum / 10)
+        if maximum is not None and ceiling is not None and ceiling < maximum:
+            raise t.fail(f"ceiling_{unit}", f"a number ≥ max_{unit} ({maximum:g}), got {ceiling:g}")
+        if low is not None and maximum is not None and low > maximum:
+            raise t.fail(f"question_below_{unit}", f"a number ≤ max_{unit} ({maximum:g})")
+        out |= {f"max_{unit}": maximum, f"ceiling_{unit}": ceiling, f"question_below_{unit}": low}
+    return DoseLimit(route, session_max_mg=t.number("session_max_mg"), **out)
+
+
+def _dosing_gates(dosing: _Reader) -> dict[str, Any]:
+    """The [dosing] keys that gate doses: device medications, device gap, booster bands."""
+    bands: list[Band] = []
+    for value in dosing.text_list("booster_gate_bands", ("alert", "critical")):
+        try:
+            band = Band(value)
+        except ValueError:
+            band = Band.NORMAL
+        if band is Band.NORMAL:
+            raise dosing.fail(
+                "booster_gate_bands", f"bands among elevated, alert, critical, got {value!r}"
+            )
+        bands.append(band)
+    return {
+        "device_medications": dosing.text_list("device_medications", ("esketamine",)),
+        "device_gap_min": dosing.integer("device_gap_min", 5),
+        "booster_gate_bands": tuple(bands),
+    }
+
+
 def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
     """Build a Protocol from parsed TOML, checking every key."""
     r = _Reader(source, data)
@@ -484,7 +559,7 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
         raise obs.fail("minimum_minutes", "at least one route with its minutes")
 
     for t in r.tables("checklist"):
-        t.only("id", "label", "kind", "required", "unit", "routes")
+        t.only("id", "label", "kind", "required", "unit", "routes", "blocks_dose")
     checklist = [
         ChecklistItem(
             id=t.text("id"),
@@ -493,6 +568,7 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
             required=t.boolean("required", True),
             unit=t.text("unit", ""),
             routes=t.routes("routes"),
+            blocks_dose=t.boolean("blocks_dose", False),
         )
         for t in r.tables("checklist")
     ]
@@ -501,6 +577,8 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
             raise ProtocolError(
                 source, f"checklist[{i}].kind", f"'yes_no' or 'number', got {c.kind!r}"
             )
+        if c.blocks_dose and c.kind != "yes_no":
+            raise ProtocolError(source, f"checklist[{i}].blocks_dose", "false on a number item")
     _unique(source, "checklist.id", (x.id for x in checklist))
 
     for t in r.tables("discharge"):
@@ -535,11 +613,10 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
             allowed = ", ".join(x.value for x in Route)
             raise dose_table.fail(key, f"a route among {allowed}") from None
         t = dose_table.table(key)
-        t.only("max_mg", "max_mg_per_kg")
-        limits[route] = DoseLimit(route, t.number("max_mg"), t.number("max_mg_per_kg"))
+        limits[route] = _dose_limit(t, route)
 
     dosing = r.table("dosing")
-    dosing.only("medications", "routes", "intranasal_device_mg")
+    dosing.only(*_DOSING_KEYS)
     routes = dosing.routes("routes")
     if not routes:
         raise dosing.fail("routes", "at least one route")
@@ -564,11 +641,12 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
         dose_limits=limits,
         intranasal_device_mg=dosing.number("intranasal_device_mg", 28.0) or 28.0,
         recheck_after_min=r.integer("recheck_after_min", 5),
+        **_dosing_gates(dosing),
+        recheck_window_min=r.integer("recheck_window_min", 5, minimum=1),
+        missed_after_min=r.integer("missed_after_min", 15, minimum=1),
         min_after_last_dose_min=obs.integer("min_after_last_dose_min", 60),
         acute_weeks=outcomes.integer("acute_weeks", 8, minimum=1),
         deterioration_rise=outcomes.integer("deterioration_rise", 5, minimum=1),
-        recheck_window_min=r.integer("recheck_window_min", 5, minimum=1),
-        missed_after_min=r.integer("missed_after_min", 15, minimum=1),
         file=source,
     )
 

@@ -486,3 +486,11 @@ def test_convert_amount_between_units(
     text: str, old: DoseUnit, new: DoseUnit, weight: float | None, out: str
 ) -> None:
     assert convert_amount(text, old, new, weight) == out
+
+
+def test_a_small_dose_is_judged_in_the_unit_typed() -> None:
+    # 0.25 mg/kg IM at 59.5 kg = 14.9 mg: a usual dose, though below 15 mg
+    assert dose(0.25, DoseUnit.MG_PER_KG, Route.IM, weight=59.5).warnings == ()
+    assert dose(0.1, DoseUnit.MG_PER_KG, Route.IM, weight=59.5).warnings != ()
+    assert dose(14, DoseUnit.MG, Route.IM, weight=59.5).warnings != ()
+    assert dose(3, DoseUnit.MG, Route.IV, weight=70).warnings != ()  # per-kg only: 0.043 mg/kg

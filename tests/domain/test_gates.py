@@ -273,3 +273,18 @@ def test_override_text() -> None:
     assert override_text(o, lambda m: m.strftime("%H:%M")).endswith(
         "at 10:42: BP stable for this patient"
     )
+
+
+def test_the_booster_message_leads_with_the_worst_open_reading() -> None:
+    later = reading(8, 47, Band.ALERT, Phase.POST_DOSE, text="BP 168/98")
+    gate = dose_gate(
+        KAP, first_dose=False, route=Route.IM, answers=ALL_YES, readings=[CRITICAL, later],
+        overrides=[],
+    )  # fmt: skip
+    [block] = gate.blocks
+    assert block.reading == later  # the override names the latest; it covers both
+    assert block.rule_id == "critical-bp"
+    assert block_message(block).startswith(
+        "held by critical-bp, kap-default v1.0: post-dose BP 212/126 at 11:10 UTC is critical; "
+        "also BP 168/98 at 11:17 UTC (alert). No further dose"
+    )

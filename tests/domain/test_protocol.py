@@ -113,9 +113,11 @@ def test_kap_default() -> None:
     assert p.min_observation_for(Route.IM) == 120
     assert p.min_observation_for(Route.IV) == 120
     assert p.min_observation_for(Route.SUBLINGUAL) == 150
-    assert p.dose_limits[Route.IV] == DoseLimit(Route.IV, None, 1.0)
-    assert p.dose_limits[Route.IM] == DoseLimit(Route.IM, 150.0, 1.5)
-    assert p.dose_limits[Route.INTRANASAL] == DoseLimit(Route.INTRANASAL, 84.0, None)
+    assert p.dose_limits[Route.IV] == DoseLimit(Route.IV, None, 1.0, None, 2.0, None, 0.1)
+    assert p.dose_limits[Route.IM] == DoseLimit(Route.IM, 150.0, 1.5, 300.0, 3.0, 15.0, 0.15)
+    assert p.dose_limits[Route.INTRANASAL] == DoseLimit(
+        Route.INTRANASAL, 84.0, None, 168.0, None, 8.4, None, session_max_mg=84.0
+    )
     assert p.dose_limits[Route.SUBLINGUAL].max_mg == 400.0
 
 
@@ -398,3 +400,67 @@ def test_empty_lists() -> None:
     end = KAP_TEXT.index("\n", start)
     expect(KAP_TEXT[:start] + "minimum_minutes = {}" + KAP_TEXT[end:],
            "observation.minimum_minutes", "at least one route")  # fmt: skip
+
+
+# ------------------------------------------------------------------ issue 9: dose gates as data
+
+
+def test_dose_gate_keys_of_the_presets() -> None:
+    for proto in P.values():
+        assert proto.device_medications == ("esketamine",)
+        assert proto.device_gap_min == 5
+        assert [b.value for b in proto.booster_gate_bands] == ["alert", "critical"]
+        assert {c.id for c in proto.checklist if c.blocks_dose} == {
+            "consent",
+            "ride_home",
+            "contraindications",
+        }
+    nasal = P["spravato-rems"].dose_limits[Route.INTRANASAL]
+    assert (nasal.max_mg, nasal.session_max_mg, nasal.ceiling_mg) == (84, 84, 168)
+    iv = P["iv-infusion"].dose_limits[Route.IV]
+    assert (iv.ceiling_mg_per_kg, iv.question_below_mg_per_kg) == (2.0, 0.1)
+
+
+def test_dose_limit_defaults_when_a_file_omits_them() -> None:
+    text = edit("ceiling_mg = 800\nquestion_below_mg = 40\n", "", KAP_TEXT)
+    limit = load_protocol_text(text, "x.toml").dose_limits[Route.SUBLINGUAL]
+    assert (limit.max_mg, limit.ceiling_mg, limit.question_below_mg) == (400, 800, 40)
+    text = edit('device_medications = ["esketamine"]\n', "", KAP_TEXT)
+    text = edit("device_gap_min = 5\n", "", text)
+    proto = load_protocol_text(text, "x.toml")
+    assert (proto.device_medications, proto.device_gap_min) == (("esketamine",), 5)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "fragment"),
+    [
+        ("[dose_limits.sublingual]\nmax_mg = 400\nceiling_mg = 800",
+         "[dose_limits.sublingual]\nmax_mg = 400\nceiling_mg = 300", "dose_limits.sublingual.ceiling_mg",
+         "a number ≥ max_mg (400), got 300"),
+        ("question_below_mg = 40\n", "question_below_mg = 500\n",
+         "dose_limits.sublingual.question_below_mg", "a number ≤ max_mg (400)"),
+        ('booster_gate_bands = ["alert", "critical"]', 'booster_gate_bands = ["normal"]',
+         "dosing.booster_gate_bands", "bands among elevated, alert, critical, got 'normal'"),
+        ('booster_gate_bands = ["alert", "critical"]', 'booster_gate_bands = ["severe"]',
+         "dosing.booster_gate_bands", "got 'severe'"),
+        ("device_gap_min = 5", "device_gap_min = -1", "dosing.device_gap_min", "a whole number"),
+        ("device_gap_min = 5", 'device_gap_min = "5"', "dosing.device_gap_min", "a whole number"),
+        ('device_medications = ["esketamine"]', "device_medications = 1",
+         "dosing.device_medications", "a list of text values"),
+        ('label = "Consent on file"\nblocks_dose = true', 'label = "Consent on file"\nblocks_dose = "yes"',
+         "checklist[0].blocks_dose", "true or false"),
+        ('unit = "kg"', 'unit = "kg"\nblocks_dose = true', "checklist[6].blocks_dose",
+         "false on a number item"),
+        ("session_max_mg = 84", "session_max_mg = 0", "dose_limits.intranasal.session_max_mg",
+         "a positive number"),
+        ("session_max_mg = 84", "session_maximum_mg = 84",
+         "dose_limits.intranasal.session_maximum_mg", "a known key"),
+        ("device_gap_min = 5", "device_gap = 5", "dosing.device_gap", "a known key"),
+        ('label = "Consent on file"\nblocks_dose = true', 'label = "Consent on file"\nblocks = true',
+         "checklist[0].blocks", "a known key"),
+    ],
+)  # fmt: skip
+def test_bad_dose_gate_keys_name_file_key_and_expected(
+    old: str, new: str, key: str, fragment: str
+) -> None:
+    expect(edit(old, new), key, fragment)
