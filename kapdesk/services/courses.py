@@ -31,7 +31,7 @@ from kapdesk.domain.session_state import SessionState, is_terminal
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.protocol_store import cached_course_protocol, pin
+from kapdesk.services.protocol_store import find_course_protocol, pin
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.storage.orm import Course, DosingSession, Patient
 
@@ -39,8 +39,9 @@ from kapdesk.storage.orm import Course, DosingSession, Patient
 MAX_DAYS_AHEAD: Final = 366
 
 
-def course_info(c: Course, ctx: ServiceContext, session_count: int) -> CourseInfo:
-    proto = cached_course_protocol(ctx, c) or ctx.protocols.get(c.protocol_id)
+def course_info(c: Course, ctx: ServiceContext, session_count: int, s: Session) -> CourseInfo:
+    """The title is the pinned version's ('' when its text is missing from the database)."""
+    proto = find_course_protocol(s, ctx, c)
     return CourseInfo(
         id=c.id,
         patient_id=c.patient_id,
@@ -154,7 +155,7 @@ class CourseService:
             s.add(row)
             s.flush()
             audit_change(s, self.ctx, actor, "course.start", "course", row.id, after=snapshot(row))
-            return course_info(row, self.ctx, 0)
+            return course_info(row, self.ctx, 0, s)
 
     def end(
         self, actor: Actor, course_id: int, ended_on: date | str, reason: str = ""
@@ -202,12 +203,12 @@ class CourseService:
             audit_change(
                 s, self.ctx, actor, "course.end", "course", row.id, before=before, after=after
             )
-            return course_info(row, self.ctx, len(states))
+            return course_info(row, self.ctx, len(states), s)
 
     def get(self, course_id: int) -> CourseInfo:
         with self.ctx.db.read() as s:
             row = _get(s, course_id)
-            return course_info(row, self.ctx, _session_count(s, course_id))
+            return course_info(row, self.ctx, _session_count(s, course_id), s)
 
     def list_for_patient(self, patient_id: int) -> list[CourseInfo]:
         """Oldest first, each with its number of dosing sessions."""
@@ -225,4 +226,4 @@ class CourseService:
                 .where(Course.patient_id == patient_id)
                 .order_by(Course.started_on, Course.id)
             ).all()
-            return [course_info(c, self.ctx, int(n)) for c, n in rows]
+            return [course_info(c, self.ctx, int(n), s) for c, n in rows]

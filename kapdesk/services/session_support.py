@@ -30,6 +30,7 @@ from kapdesk.domain.permissions import Action, roles_that_can
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
 from kapdesk.domain.session_state import SessionState
 from kapdesk.services.context import ServiceContext
+from kapdesk.services.protocol_store import cached_course_protocol
 from kapdesk.services.dtos import (
     CourseInfo,
     DoseInfo,
@@ -136,7 +137,7 @@ def patient_info(p: Patient) -> PatientInfo:
 
 
 def course_info(c: Course, ctx: ServiceContext, session_count: int) -> CourseInfo:
-    proto = ctx.protocols.get(c.protocol_id)
+    proto = cached_course_protocol(ctx, c) or ctx.protocols.get(c.protocol_id)  # title
     return CourseInfo(
         id=c.id,
         patient_id=c.patient_id,

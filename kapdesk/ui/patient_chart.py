@@ -355,7 +355,10 @@ class PatientChart(QWidget):
             self.update_permissions()
             return
         goal = f" · goal: {course.goal}" if course.goal else ""
-        self.course_info.setText(f"Protocol: {course.protocol_title}{goal}")
+        title = f" – {course.protocol_title}" if course.protocol_title else ""
+        self.course_info.setText(
+            f"Protocol: {course.protocol_id} v{course.protocol_version}{title}{goal}"
+        )
         try:
             outcome = InstrumentService(self.app.ctx).course_outcome(course.id)
         except KapdeskError as exc:

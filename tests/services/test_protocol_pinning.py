@@ -44,6 +44,7 @@ V11_TEXT = edited(
     KAP_TEXT,
     ('version = "1.0"', 'version = "1.1"'),
     ("systolic_gte = 140", "systolic_gte = 130"),
+    ("default monitoring", "default monitoring, 2027 revision"),
     ('label = "20-30 min after dose"', 'label = "20-30 min after every dose"'),
 )
 V11 = load_protocol_text(V11_TEXT, "kap-default.toml")
@@ -123,6 +124,8 @@ def test_v1_1_mid_course_leaves_v1_0_sessions_unchanged_and_new_courses_start_on
     [stored] = detail.readings
     assert (stored.band, stored.protocol_label) == (Band.NORMAL.value, "kap-default v1.0")
     assert reading is not None
+    assert detail.course.protocol_title == V10.title != V11.title
+    assert CourseService(ctx11).get(detail.course.id).protocol_title == V10.title
     labels = {item.label for item in detail.schedule}
     assert "20-30 min after every dose" not in labels
     [row] = [r for r in BoardService(ctx11).today_board() if r.session_id == old_session]

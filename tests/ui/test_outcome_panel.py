@@ -69,3 +69,9 @@ def test_a_3_month_follow_up_is_shown_apart_and_never_replaces_the_week_8_respon
 def test_the_scoring_rule_stored_with_the_results_is_shown(chart: PatientChart) -> None:
     assert chart.scoring_rules.text() == f"Scored with {PHQ9.scoring_rule}"
     assert "PHQ-9 v1 (Kroenke 2001): 0-4 minimal" in chart.scoring_rules.text()
+
+
+def test_the_course_line_names_the_pinned_protocol_version(chart: PatientChart) -> None:
+    assert chart.course_info.text().startswith(
+        "Protocol: kap-default v1.0 – Ketamine-assisted psychotherapy"
+    )
