@@ -81,3 +81,17 @@ class AccountLocked(AuthenticationFailed):
     def __init__(self, until: datetime, message: str) -> None:
         KapdeskError.__init__(self, message)
         self.until = until
+
+
+class SignInRevoked(PermissionDenied):
+    """The signed-in user's stored account no longer allows what their sign-in claimed.
+
+    Raised inside the write transaction (``services.recording``) when the user was
+    deactivated, locked, removed or given another role since signing in; the write is
+    rolled back and the front end must have them sign in again. ``reason`` is one of
+    ``"deactivated"``, ``"locked"``, ``"role_changed"``, ``"missing"``.
+    """
+
+    def __init__(self, role: str, action: str, reason: str, message: str) -> None:
+        super().__init__(role, action, message)
+        self.reason = reason

@@ -41,7 +41,7 @@ from kapdesk.paths import data_dir
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import BackupInfo, RestoreInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change
+from kapdesk.services.recording import audit_change, require_valid_sign_in
 from kapdesk.storage.backup import backup_database, restore_database
 from kapdesk.storage.migrate import current_revision, head_revision, upgrade_to_head
 from kapdesk.storage.settings_store import get_setting
@@ -116,6 +116,7 @@ class BackupService:
     def back_up_now(self, actor: Actor) -> BackupInfo:
         """A manual backup into the backups folder (kept until someone deletes it)."""
         actor.require(Action.BACKUP_RESTORE)
+        require_valid_sign_in(self.ctx, actor, "backup.create")  # before the file is made
         info = self._write("manual")
         with self.ctx.db.write() as s:
             audit_change(
@@ -142,6 +143,7 @@ class BackupService:
     def restore(self, actor: Actor, backup_path: Path) -> RestoreInfo:
         """Replace the open database's content with the verified backup ``backup_path``."""
         actor.require(Action.BACKUP_RESTORE)
+        require_valid_sign_in(self.ctx, actor, "backup.restore")  # before anything is replaced
         db = self.ctx.db
         source = Path(backup_path).expanduser().absolute()
         db.engine.dispose()  # no pooled connection may hold a snapshot of the old content
@@ -166,6 +168,7 @@ class BackupService:
                     "replaced_kept_at": str(kept) if kept else None,
                     "upgraded_from": upgraded_from,
                 },
+                recheck_actor=False,  # checked before; the restored file may predate the user
             )
         return RestoreInfo(db.path, source, kept, upgraded_from)
 

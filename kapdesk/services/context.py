@@ -8,13 +8,13 @@ and return plain dataclasses (never ORM objects).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kapdesk.domain.clock import Clock, SystemClock
-from kapdesk.domain.errors import NotFound
+from kapdesk.domain.errors import NotFound, SignInRevoked
 from kapdesk.domain.permissions import Action, Role, require
 from kapdesk.storage.db import Database
 
@@ -73,6 +73,11 @@ class ServiceContext:
     protocols: Mapping[str, Protocol] = field(default_factory=BuiltinProtocols)
     # Pinned protocol versions parsed from their stored text, by SHA-256 (see protocol_store).
     pinned: dict[str, Protocol] = field(default_factory=dict, repr=False)
+    # Told (actor, error) after a write was refused because the actor's sign-in no longer
+    # holds (services.guard): the GUI returns to the sign-in screen. Any thread may call.
+    sign_in_revoked: list[Callable[[Actor, SignInRevoked], None]] = field(
+        default_factory=list, repr=False, compare=False
+    )
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -13,6 +13,11 @@ id are never stored (no passwords, no clinical text).
 A refusal is audited once even when it passes through several wrapped methods.
 Writing the entry must not hide the refusal: if the database cannot take it
 (busy, read-only), the failure is logged and the PermissionDenied still raised.
+
+A :class:`SignInRevoked` refusal (the actor's stored account was deactivated, locked or
+given another role: see ``services.recording``) is audited the same way, written for
+that user without re-checking them, and then reported to every callback in
+``ctx.sign_in_revoked`` (the GUI returns to the sign-in screen).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
-from kapdesk.domain.errors import PermissionDenied
+from kapdesk.domain.errors import PermissionDenied, SignInRevoked
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.recording import audit_change
 
@@ -81,9 +86,20 @@ def record_denial(
                     "call": where,
                     "message": str(exc),
                 },
+                recheck_actor=False,  # a refused user's attempt is recorded all the same
             )
     except Exception:  # the refusal matters more than its record; keep it visible in logs
         _log.exception("could not audit a refused action (%s by user %s)", where, actor.user_id)
+    if isinstance(exc, SignInRevoked):
+        _tell_revoked(ctx, actor, exc)
+
+
+def _tell_revoked(ctx: ServiceContext, actor: Actor, exc: SignInRevoked) -> None:
+    for callback in list(ctx.sign_in_revoked):
+        try:
+            callback(actor, exc)
+        except Exception:  # a front end's callback must not replace the refusal
+            _log.exception("sign_in_revoked callback failed")
 
 
 def _guarded(fn: Callable[..., Any], owner: str) -> Callable[..., Any]:

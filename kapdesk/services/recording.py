@@ -1,13 +1,75 @@
-"""The one way services write the audit trail, inside the change's own transaction."""
+"""The one way services write the audit trail, inside the change's own transaction.
+
+Every entry written for an ``Actor`` first re-reads that user's stored row in the same
+write transaction (:func:`recheck_actor`). A sign-in stops working the moment its account
+changes: when the stored user is missing, inactive, locked, or has another role than the
+``Actor`` claims, :class:`SignInRevoked` (a PermissionDenied) is raised from inside the
+``db.write()`` block, so the whole change rolls back and ``@audit_denials`` records the
+refusal as ``denied.<attempted action>``. Since ``write()`` is ``BEGIN IMMEDIATE``, a
+deactivation either committed before this check (and is seen) or after the change.
+
+``recheck_actor=False`` is only for entries that must be written for a user whose sign-in
+is no longer valid: sign-in bookkeeping (wrong passwords, lockout) and the denial entries.
+A service with an effect outside the database (a backup file) calls
+:func:`require_valid_sign_in` before it starts.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kapdesk.domain.access_policy import is_locked
+from kapdesk.domain.errors import SignInRevoked
+from kapdesk.domain.permissions import ROLE_LABELS, Role
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.storage import audit
+from kapdesk.storage.orm import User
+
+
+def _role_label(stored: str) -> str:
+    try:
+        return ROLE_LABELS[Role(stored)]
+    except ValueError:
+        return repr(stored)
+
+
+def sign_in_problem(
+    s: Session, ctx: ServiceContext, actor: Actor, action: str = "write"
+) -> SignInRevoked | None:
+    """Why ``actor``'s sign-in no longer holds, as read in ``s``'s transaction; None if it does."""
+    row = s.execute(
+        select(User.active, User.role, User.locked_until).where(User.id == actor.user_id)
+    ).first()
+    claimed = actor.role.value
+    if row is None:
+        reason, message = "missing", "Your account no longer exists: sign in again."
+    elif not row.active:
+        reason, message = "deactivated", "Your account was deactivated: sign in again."
+    elif row.role != claimed:
+        reason = "role_changed"
+        message = f"Your role is now {_role_label(row.role)}: sign in again."
+    elif is_locked(row.locked_until, ctx.now()):
+        reason = "locked"
+        message = "Your account is locked: sign in again once it is unlocked."
+    else:
+        return None
+    return SignInRevoked(claimed, action, reason, message)
+
+
+def recheck_actor(s: Session, ctx: ServiceContext, actor: Actor, action: str = "write") -> None:
+    """Raise SignInRevoked (inside the caller's transaction) unless ``actor`` still holds."""
+    problem = sign_in_problem(s, ctx, actor, action)
+    if problem is not None:
+        raise problem
+
+
+def require_valid_sign_in(ctx: ServiceContext, actor: Actor, action: str) -> None:
+    """The same check in a read of its own, before work done outside the database."""
+    with ctx.db.read() as s:
+        recheck_actor(s, ctx, actor, action)
 
 
 def audit_change(
@@ -20,8 +82,16 @@ def audit_change(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    recheck_actor: bool = True,
 ) -> None:
-    """Append one audit entry; flushes first so new rows have their ids."""
+    """Append one audit entry; flushes first so new rows have their ids.
+
+    With an ``actor`` (and ``recheck_actor``), refuses with SignInRevoked when that user's
+    stored account no longer matches the sign-in: the caller's whole transaction rolls back.
+    """
+    if actor is not None and recheck_actor:
+        with s.no_autoflush:  # before the flush: a removed user must not fail as a foreign key
+            _recheck(s, ctx, actor, action)
     s.flush()
     audit.append(
         s,
@@ -33,6 +103,9 @@ def audit_change(
         before=before,
         after=after,
     )
+
+
+_recheck = recheck_actor  # audit_change's keyword of the same name hides the function
 
 
 def snapshot(obj: object) -> dict[str, Any]:

@@ -17,12 +17,23 @@ Decisions a caller must know:
   towards the same lockout and is refused the same way while locked.
 * A stored hash made with weaker argon2 parameters than the current hasher's is
   replaced on the next successful sign-in.
-* Audit actions: ``auth.login`` (after: rehashed, must_change_password),
-  ``auth.login_failed`` (each failure, before/after count), ``auth.locked`` (the
-  failure that locks), ``auth.login_locked`` (an attempt during a lock),
-  ``user.unlock``, ``user.reset_password``, ``user.change_password`` and the
-  caller's failure action for a wrong re-entered password (``sign.failed``,
-  ``user.change_password_failed``). Password hashes never reach the log.
+* Administration (MANAGE_USERS): ``add_user`` (optionally ``must_change_password``: one
+  entry), ``deactivate`` / ``reactivate``, ``change_role``, ``unlock``, ``reset_password``.
+  Nobody deactivates or changes the role of their own account, nor of the last active
+  administrator (PermissionDenied, audited). A deactivated or re-roled user's open sign-in
+  is refused at its next write (``services.recording``) and must sign in again.
+* Users are audited data: every change to a ``users`` row is an entry on
+  (``"user"``, id) whose ``after`` is the whole row as stored (``row_snapshot``: the
+  password hash is ``audit.REDACTED``), ``before`` the row before when it existed. Those
+  actions are :data:`USER_ROW_ACTIONS`: ``auth.login``, ``auth.login_failed``,
+  ``auth.locked``, ``auth.login_locked`` (an attempt during a lock), ``auth.rehashed``
+  (the stored hash was upgraded at sign-in), ``auth.wrong_password`` (a wrong re-entered
+  password counted on the account; the caller's own failure action, e.g. ``sign.failed``,
+  is written on what was being signed), ``auth.failures_cleared``, ``user.unlock``,
+  ``user.reset_password``, ``user.change_password``, ``user.change_password_failed``,
+  ``ui.unlock_failed`` and the creations. A failed sign-in for an unknown name is
+  ``auth.login_failed`` on (``"user"``, None) with the name typed. Password hashes never
+  reach the log.
 """
 
 from __future__ import annotations
@@ -41,23 +52,35 @@ from kapdesk.domain.access_policy import (
     is_locked,
     lock_ran_out,
 )
-from kapdesk.domain.errors import AccountLocked, AuthenticationFailed, NotFound, ValidationError
+from kapdesk.domain.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from kapdesk.domain.patients import validate_full_name, validate_password, validate_username
-from kapdesk.domain.permissions import Action, Role
+from kapdesk.domain.permissions import Action, Role, parse_role
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import UserInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.passwords import hash_password, needs_rehash, verify_password
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_change, sign_in_problem, snapshot
 from kapdesk.storage.orm import User
 
-_SECRET_FIELDS = ("password_hash",)
 WRONG_PASSWORD = "Wrong password."
 
-
-def _public(snap: dict[str, object]) -> dict[str, object]:
-    """Audit snapshots never carry password hashes."""
-    return {k: ("(changed)" if k in _SECRET_FIELDS else v) for k, v in snap.items()}
+# Every audit action that changes (or re-states) a users row: its ``after`` is the whole row.
+USER_ROW_ACTIONS: frozenset[str] = frozenset(
+    {
+        "user.create_first_admin", "user.add", "user.add_console", "user.add_demo",
+        "auth.login", "auth.login_failed", "auth.locked", "auth.login_locked",
+        "auth.rehashed", "auth.wrong_password", "auth.failures_cleared",
+        "user.unlock", "user.reset_password", "user.change_password",
+        "user.change_password_failed", "ui.unlock_failed",
+        "user.deactivate", "user.reactivate", "user.change_role",
+    }
+)  # fmt: skip
 
 
 def _info(u: User) -> UserInfo:
@@ -83,13 +106,30 @@ def actor_of(u: UserInfo) -> Actor:
     )
 
 
+# Admin actions that could take away an account or a role: what they change, for the refusal.
+_REMOVING = {"user.deactivate": "account", "user.change_role": "role"}
+
+
 @functools.cache
 def _dummy_hash() -> str:
     return hash_password("kapdesk: no such user")
 
 
-def _lock_state(u: User) -> dict[str, Any]:
-    return {"failed_logins": u.failed_logins, "locked_until": u.locked_until}
+def _user_entry(
+    s: Session,
+    ctx: ServiceContext,
+    actor: Actor | None,
+    action: str,
+    row: User,
+    before: dict[str, Any] | None,
+    *,
+    recheck: bool = True,
+) -> None:
+    """The audit entry for a users row: ``after`` the whole row as it will be stored."""
+    audit_change(
+        s, ctx, actor, action, "user", row.id,
+        before=before, after=snapshot(row), recheck_actor=recheck,
+    )  # fmt: skip
 
 
 @audit_denials
@@ -119,9 +159,11 @@ class UserService:
         password: str,
         action: str,
         check_password: bool = True,
+        must_change_password: bool = False,
     ) -> UserInfo:
         username = validate_username(username)
         full_name = validate_full_name(full_name)
+        role = parse_role(role) if isinstance(role, str) else role
         if check_password:
             validate_password(password)
         hashed = hash_password(password)  # slow: outside the write lock
@@ -136,13 +178,13 @@ class UserService:
                 role=role.value,
                 password_hash=hashed,
                 active=True,
-                must_change_password=False,
+                must_change_password=bool(must_change_password),
                 failed_logins=0,
                 created_at=self.ctx.now(),
             )
             s.add(user)
             s.flush()
-            audit_change(s, self.ctx, actor, action, "user", user.id, after=_public(snapshot(user)))
+            _user_entry(s, self.ctx, actor, action, user, None)
             return _info(user)
 
     def create_first_admin(self, *, username: str, full_name: str, password: str) -> UserInfo:
@@ -161,8 +203,17 @@ class UserService:
         )
 
     def add_user(
-        self, actor: Actor, *, username: str, full_name: str, role: Role, password: str
+        self,
+        actor: Actor,
+        *,
+        username: str,
+        full_name: str,
+        role: Role,
+        password: str,
+        must_change_password: bool = False,
     ) -> UserInfo:
+        """A new account; ``must_change_password``: the person chooses their own at the
+        first sign-in (one ``user.add`` entry, not an add and a reset)."""
         actor.require(Action.MANAGE_USERS)
         return self._insert(
             actor,
@@ -171,6 +222,7 @@ class UserService:
             role=role,
             password=password,
             action="user.add",
+            must_change_password=must_change_password,
         )
 
     def add_user_from_console(
@@ -221,17 +273,6 @@ class UserService:
             "or ask an administrator to unlock it.",
         )
 
-    def _audit_alone(
-        self,
-        actor: Actor | None,
-        action: str,
-        entity: str,
-        entity_id: int | None,
-        after: dict[str, Any],
-    ) -> None:
-        with self.ctx.db.write() as s:
-            audit_change(s, self.ctx, actor, action, entity, entity_id, after=after)
-
     def _count_failure(
         self,
         s: Session,
@@ -241,60 +282,67 @@ class UserService:
         target: tuple[str, int | None],
         details: dict[str, Any],
     ) -> None:
-        """One more wrong password for ``row`` (inside a write): audited; locks at the limit."""
+        """One more wrong password for ``row`` (inside a write): audited; locks at the limit.
+
+        The users row's entry is ``action`` itself when the target is that user, else
+        ``auth.wrong_password`` followed by ``action`` on the target with ``details``.
+        """
         now = self.ctx.now()
+        before = snapshot(row)
         if lock_ran_out(row.locked_until, now):
             row.failed_logins, row.locked_until = 0, None
-        before = _lock_state(row)
         row.failed_logins, until = after_failure(row.failed_logins, now, self.policy)
         if until is not None:
             row.locked_until = until
-        audit_change(
-            s, self.ctx, actor, action, target[0], target[1],
-            before=before, after={**details, "user_id": row.id, **_lock_state(row)},
-        )  # fmt: skip
+        # Bookkeeping of a failure: written even when the failing user's sign-in no longer holds.
+        if target == ("user", row.id):
+            _user_entry(s, self.ctx, actor, action, row, before, recheck=False)
+        else:
+            _user_entry(s, self.ctx, actor, "auth.wrong_password", row, before, recheck=False)
+            after = {**details, "user_id": row.id, "failed_logins": row.failed_logins}
+            audit_change(
+                s, self.ctx, actor, action, target[0], target[1], after=after, recheck_actor=False
+            )
         if until is not None:
-            audit_change(s, self.ctx, actor, "auth.locked", "user", row.id, after=_lock_state(row))
+            _user_entry(s, self.ctx, actor, "auth.locked", row, None, recheck=False)
 
     def authenticate(self, username: str, password: str) -> Actor:
         """Sign in; the message never says whether the name or the password was wrong."""
         name = username.strip() if isinstance(username, str) else ""
         with self.ctx.db.read() as s:
             user = s.scalar(select(User).where(func.lower(User.username) == name.lower()))
-        attempt = {"username": name[:64]}
         if user is not None and is_locked(user.locked_until, self.ctx.now()):
             assert user.locked_until is not None
-            self._audit_alone(None, "auth.login_locked", "user", user.id, attempt)
+            with self.ctx.db.write() as s:
+                _user_entry(s, self.ctx, None, "auth.login_locked", self._row(s, user.id), None)
             raise self._locked(user.locked_until)
         # An unknown name costs the same hashing time as a known one (no timing hint).
         stored = user.password_hash if user is not None else _dummy_hash()
-        ok = verify_password(stored, password) and user is not None and user.active
+        ok = verify_password(stored, password) and user is not None
         error: AuthenticationFailed | None = None
         actor: Actor | None = None
         with self.ctx.db.write() as s:
             row = None if user is None else s.get(User, user.id)
             if row is None:
-                audit_change(s, self.ctx, None, "auth.login_failed", "user", None, after=attempt)
+                after = {"username": name[:64]}
+                audit_change(s, self.ctx, None, "auth.login_failed", "user", None, after=after)
                 error = AuthenticationFailed()
             elif is_locked(row.locked_until, self.ctx.now()):  # locked since we looked
                 assert row.locked_until is not None
-                audit_change(s, self.ctx, None, "auth.login_locked", "user", row.id, after=attempt)
+                _user_entry(s, self.ctx, None, "auth.login_locked", row, None)
                 error = self._locked(row.locked_until)
-            elif not ok:
-                self._count_failure(s, row, None, "auth.login_failed", ("user", row.id), attempt)
+            elif not ok or not row.active:  # active as stored now, inside the write
+                self._count_failure(s, row, None, "auth.login_failed", ("user", row.id), {})
                 error = AuthenticationFailed()
             else:
-                before = _lock_state(row)
+                before = snapshot(row)
                 row.failed_logins, row.locked_until = 0, None
-                rehashed = needs_rehash(row.password_hash)
-                if rehashed:
-                    row.password_hash = hash_password(password)
                 actor = actor_of(_info(row))
-                audit_change(
-                    s, self.ctx, actor, "auth.login", "user", row.id, before=before,
-                    after={**_lock_state(row), "rehashed": rehashed,
-                           "must_change_password": row.must_change_password},
-                )  # fmt: skip
+                _user_entry(s, self.ctx, actor, "auth.login", row, before)
+                if needs_rehash(row.password_hash):
+                    before = snapshot(row)
+                    row.password_hash = hash_password(password)
+                    _user_entry(s, self.ctx, actor, "auth.rehashed", row, before)
         if error is not None:
             raise error
         assert actor is not None
@@ -309,48 +357,67 @@ class UserService:
         entity: str,
         entity_id: int | None,
     ) -> None:
-        """Check the signed-in user's password again (to sign, to change it).
+        """Check the signed-in user's password again (to sign, to change it, to unlock).
 
-        Wrong: AuthenticationFailed("Wrong password."), audited as ``failed_action``
-        on (entity, entity_id) and counted towards the lockout. Locked: AccountLocked.
+        A sign-in that no longer holds (account deactivated, removed or given another role
+        since): SignInRevoked, before the password is looked at. Locked: AccountLocked.
+        Wrong: AuthenticationFailed("Wrong password."), audited as ``failed_action`` on
+        (entity, entity_id) and counted towards the lockout.
         """
+        attempted = failed_action.removesuffix(".failed").removesuffix("_failed")
         with self.ctx.db.read() as s:
+            problem = sign_in_problem(s, self.ctx, actor, attempted)
             user = s.get(User, actor.user_id)
-        target = {"user_id": actor.user_id}
-        if user is None or not user.active:
-            self._audit_alone(
-                actor, failed_action, entity, entity_id, {**target, "reason": "no active account"}
-            )
-            raise AuthenticationFailed(WRONG_PASSWORD)
+        if problem is not None and problem.reason != "locked":
+            raise problem
+        assert user is not None
+        target = (entity, entity_id)
         if is_locked(user.locked_until, self.ctx.now()):
             assert user.locked_until is not None
-            self._audit_alone(
-                actor, failed_action, entity, entity_id, {**target, "reason": "account locked"}
-            )
+            self._refused_while_locked(actor, failed_action, target)
             raise self._locked(user.locked_until)
         ok = verify_password(user.password_hash, password)
         error: AuthenticationFailed | None = None
         with self.ctx.db.write() as s:
-            row = s.get(User, actor.user_id)
-            assert row is not None
+            row = self._row(s, actor.user_id)
             if is_locked(row.locked_until, self.ctx.now()):
                 assert row.locked_until is not None
-                after = {**target, "reason": "account locked"}
-                audit_change(s, self.ctx, actor, failed_action, entity, entity_id, after=after)
+                self._note_locked(s, actor, failed_action, target, row)
                 error = self._locked(row.locked_until)
             elif not ok:
                 details = {"reason": "wrong password"}
-                self._count_failure(s, row, actor, failed_action, (entity, entity_id), details)
+                self._count_failure(s, row, actor, failed_action, target, details)
                 error = AuthenticationFailed(WRONG_PASSWORD)
             elif row.failed_logins or row.locked_until is not None:
-                before = _lock_state(row)
+                before = snapshot(row)
                 row.failed_logins, row.locked_until = 0, None
-                audit_change(
-                    s, self.ctx, actor, "auth.failures_cleared", "user", row.id,
-                    before=before, after=_lock_state(row),
-                )  # fmt: skip
+                _user_entry(s, self.ctx, actor, "auth.failures_cleared", row, before)
         if error is not None:
             raise error
+
+    def _refused_while_locked(
+        self, actor: Actor, failed_action: str, target: tuple[str, int | None]
+    ) -> None:
+        with self.ctx.db.write() as s:
+            self._note_locked(s, actor, failed_action, target, self._row(s, actor.user_id))
+
+    def _note_locked(
+        self,
+        s: Session,
+        actor: Actor,
+        failed_action: str,
+        target: tuple[str, int | None],
+        row: User,
+    ) -> None:
+        """A password re-entered while locked: recorded (the row does not change)."""
+        if target == ("user", row.id):
+            _user_entry(s, self.ctx, actor, failed_action, row, None, recheck=False)
+            return
+        after = {"user_id": row.id, "reason": "account locked"}
+        audit_change(
+            s, self.ctx, actor, failed_action, target[0], target[1], after=after,
+            recheck_actor=False,
+        )  # fmt: skip
 
     # ------------------------------------------------------------ administration
 
@@ -361,20 +428,65 @@ class UserService:
             raise NotFound(f"There is no user #{user_id}.")
         return row
 
-    def unlock(self, actor: Actor, user_id: int) -> UserInfo:
-        """Clear a lockout (and the failure count) now; nothing to clear writes nothing."""
+    def _admin_change(
+        self, actor: Actor, user_id: int, action: str, change: dict[str, Any]
+    ) -> UserInfo:
+        """Set ``change`` on the user (one audited entry); nothing to change writes nothing."""
         actor.require(Action.MANAGE_USERS)
         with self.ctx.db.write() as s:
             row = self._row(s, user_id)
-            if row.failed_logins == 0 and row.locked_until is None:
+            if all(getattr(row, k) == v for k, v in change.items()):
                 return _info(row)
-            before = _lock_state(row)
-            row.failed_logins, row.locked_until = 0, None
-            audit_change(
-                s, self.ctx, actor, "user.unlock", "user", row.id,
-                before=before, after=_lock_state(row),
-            )  # fmt: skip
+            if action in _REMOVING:
+                self._may_remove(s, actor, row, _REMOVING[action])
+            before = snapshot(row)
+            for key, value in change.items():
+                setattr(row, key, value)
+            _user_entry(s, self.ctx, actor, action, row, before)
             return _info(row)
+
+    @staticmethod
+    def _may_remove(s: Session, actor: Actor, row: User, what: str) -> None:
+        """Never the last active administrator, nor one's own account or role."""
+        if row.role == Role.ADMIN.value and row.active:
+            others = s.scalar(
+                select(func.count(User.id)).where(
+                    User.role == Role.ADMIN.value, User.active.is_(True), User.id != row.id
+                )
+            )
+            if not others:
+                raise PermissionDenied(
+                    actor.role.value,
+                    Action.MANAGE_USERS.value,
+                    f"{row.full_name} ({row.username}) is the last active administrator: "
+                    "make another administrator first.",
+                )
+        if row.id == actor.user_id:
+            raise PermissionDenied(
+                actor.role.value,
+                Action.MANAGE_USERS.value,
+                f"You cannot change your own {what}; another administrator must.",
+            )
+
+    def deactivate(self, actor: Actor, user_id: int) -> UserInfo:
+        """The user can no longer sign in; an open sign-in is refused at its next write."""
+        return self._admin_change(actor, user_id, "user.deactivate", {"active": False})
+
+    def reactivate(self, actor: Actor, user_id: int) -> UserInfo:
+        return self._admin_change(actor, user_id, "user.reactivate", {"active": True})
+
+    def change_role(self, actor: Actor, user_id: int, role: Role | str) -> UserInfo:
+        """A new role from the user's next sign-in (an open sign-in is refused at its next
+        write)."""
+        actor.require(Action.MANAGE_USERS)
+        new = role if isinstance(role, Role) else parse_role(role)
+        return self._admin_change(actor, user_id, "user.change_role", {"role": new.value})
+
+    def unlock(self, actor: Actor, user_id: int) -> UserInfo:
+        """Clear a lockout (and the failure count) now; nothing to clear writes nothing."""
+        return self._admin_change(
+            actor, user_id, "user.unlock", {"failed_logins": 0, "locked_until": None}
+        )
 
     def reset_password(self, actor: Actor, user_id: int, temporary_password: str) -> UserInfo:
         """Set a temporary password the user must change at the next sign-in; also unlocks."""
@@ -383,14 +495,11 @@ class UserService:
         hashed = hash_password(temporary_password)
         with self.ctx.db.write() as s:
             row = self._row(s, user_id)
-            before = _public(snapshot(row))
+            before = snapshot(row)
             row.password_hash = hashed
             row.must_change_password = True
             row.failed_logins, row.locked_until = 0, None
-            audit_change(
-                s, self.ctx, actor, "user.reset_password", "user", row.id,
-                before=before, after=_public(snapshot(row)),
-            )  # fmt: skip
+            _user_entry(s, self.ctx, actor, "user.reset_password", row, before)
             return _info(row)
 
     def change_password(self, actor: Actor, old_password: str, new_password: str) -> UserInfo:
@@ -410,11 +519,8 @@ class UserService:
         hashed = hash_password(new_password)
         with self.ctx.db.write() as s:
             row = self._row(s, actor.user_id)
-            before = _public(snapshot(row))
+            before = snapshot(row)
             row.password_hash = hashed
             row.must_change_password = False
-            audit_change(
-                s, self.ctx, actor, "user.change_password", "user", row.id,
-                before=before, after=_public(snapshot(row)),
-            )  # fmt: skip
+            _user_entry(s, self.ctx, actor, "user.change_password", row, before)
             return _info(row)

@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Literal
 
 from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change
 from kapdesk.services.users import UserService
 from kapdesk.storage.settings_store import get_setting
@@ -30,6 +31,7 @@ LockReason = Literal["idle", "manual"]
 LOCK_REASONS: tuple[LockReason, ...] = ("idle", "manual")
 
 
+@audit_denials
 class WorkstationService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

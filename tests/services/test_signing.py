@@ -129,10 +129,11 @@ def test_a_wrong_password_signs_nothing_and_is_audited(
         pytest.raises(AuthenticationFailed, match=r"^Wrong password\.$"),
     ):
         SigningService(kit.ctx).sign(clinician, "dosing_session", sid, PASSWORD + "x")
-    assert probe.actions == ["sign.failed"]
-    assert probe.entities == [("dosing_session", str(sid))]
-    assert "correct horse" not in (probe.entries[0].after or "")
-    assert table_counts(kit.ctx.db) == {**before, "audit_log": before["audit_log"] + 1}
+    # the wrong password counted on the account (its whole row), then the failure itself
+    assert probe.actions == ["auth.wrong_password", "sign.failed"]
+    assert probe.entities == [("user", str(clinician.user_id)), ("dosing_session", str(sid))]
+    assert all("correct horse" not in (e.after or "") for e in probe.entries)
+    assert table_counts(kit.ctx.db) == {**before, "audit_log": before["audit_log"] + 2}
     assert SigningService(kit.ctx).signature_for("dosing_session", sid) is None
     with kit.ctx.db.read() as s:
         note = s.scalar(select(Note).where(Note.dosing_session_id == sid))
@@ -371,6 +372,6 @@ def test_the_stored_role_decides_not_a_forged_actor(
 ) -> None:
     sid = closed_session(kit, clinician, therapist)
     forged = Actor(nurse.user_id, nurse.username, nurse.full_name, Role.CLINICIAN)
-    with pytest.raises(PermissionDenied, match="nurse may not sign a dosing session"):
+    with pytest.raises(PermissionDenied, match="Your role is now nurse: sign in again"):
         SigningService(kit.ctx).sign(forged, "dosing_session", sid, PASSWORD)
     assert SigningService(kit.ctx).signature_for("dosing_session", sid) is None
