@@ -125,7 +125,7 @@ class DischargePage(StepPage):
         self.discharge_button.setEnabled(can_discharge)
         s = detail.session
         if state is SessionState.DISCHARGED and s.discharged_at is not None:
-            unmet = sum(1 for c in detail.discharge_checks if not c.met)
+            not_met = sum(1 for c in detail.discharge_checks if not c.met)
             if discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
                 # Not a green tick: the patient left with criteria unmet, and a clinician
                 # accepted that with the reason shown.
@@ -135,7 +135,7 @@ class DischargePage(StepPage):
                 )
                 set_message(self.outcome, text, "elevated")
                 hint = (
-                    f"Criteria as recorded at discharge: {unmet} of "
+                    f"Criteria as recorded at discharge: {not_met} of "
                     f"{len(detail.discharge_checks)} not met."
                 )
             else:
