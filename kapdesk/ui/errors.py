@@ -3,13 +3,28 @@
 Logic paths call :func:`show_error`; tests replace ``ErrorBox.show`` with a
 recorder (``monkeypatch.setattr(ErrorBox, "show", ...)``) instead of clicking
 modal boxes.
+
+:class:`SignInRevokedRelay` brings a refused write of a user whose account was
+deactivated, locked or given another role (``SignInRevoked``, reported by the services
+through ``ServiceContext.sign_in_revoked``, from any thread) to the GUI thread, after the
+view that made the call has shown its own message; the main window then says so plainly
+and returns to the sign-in (``MainWindow.sign_out``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from kapdesk.domain.errors import KapdeskError
+
+if TYPE_CHECKING:
+    from kapdesk.domain.errors import SignInRevoked
+    from kapdesk.services.context import Actor, ServiceContext
+
+NOT_SAVED = "What you were entering just now was not saved."
 
 
 class ErrorBox:
@@ -31,3 +46,45 @@ def show_error(
     parent: QWidget | None, error: BaseException | str, *, title: str = "kapdesk"
 ) -> None:
     ErrorBox.show(parent, title, error_text(error))
+
+
+def revoked_text(message: str) -> str:
+    """The plain message for a refused sign-in: why, and that the entry was not kept."""
+    return f"{message}\n\n{NOT_SAVED}"
+
+
+class SignInRevokedRelay(QObject):
+    """``revoked(user_id, message)`` in the GUI thread, queued after the refused call."""
+
+    revoked = Signal(int, str)
+
+    def __init__(self, ctx: ServiceContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        ctx.sign_in_revoked.append(self._told)
+
+    def connect_to(self, slot: object) -> None:
+        self.revoked.connect(slot, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-overload]
+
+    def _told(self, actor: Actor, exc: SignInRevoked) -> None:  # any thread
+        self.revoked.emit(actor.user_id, str(exc))
+
+    def stop(self) -> None:
+        if self._told in self._ctx.sign_in_revoked:
+            self._ctx.sign_in_revoked.remove(self._told)
+
+
+def close_windows_of(window: QWidget) -> None:
+    """Close every visible window opened from ``window`` (dialogs rejected), not ``window``."""
+    for w in QApplication.topLevelWidgets():
+        if w is window or not w.isVisible():
+            continue
+        owner = w.parentWidget()
+        while owner is not None and owner is not window:
+            owner = owner.parentWidget()
+        if owner is None:
+            continue
+        if isinstance(w, QDialog):
+            w.reject()
+        else:
+            w.close()

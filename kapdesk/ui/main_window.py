@@ -28,7 +28,7 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.alerts import AlertBar, AlertCenter, BoardFeed
 from kapdesk.ui.backup_actions import BackupActions
-from kapdesk.ui.errors import show_error
+from kapdesk.ui.errors import SignInRevokedRelay, close_windows_of, revoked_text, show_error
 from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.today_board import TodayBoard
@@ -150,6 +150,8 @@ class MainWindow(QMainWindow):
         app.signals.actor_changed.connect(self._show_actor)
         app.signals.navigate_session.connect(self.open_session)
         app.signals.navigate_patient.connect(self.open_patient)
+        self.revoked = SignInRevokedRelay(app.ctx, self)  # account changed: sign in again
+        self.revoked.connect_to(self._sign_in_revoked)
 
         self._update_title()
         self._show_actor()
@@ -382,8 +384,19 @@ class MainWindow(QMainWindow):
             self.app.actor = actor
             self.statusBar().showMessage(f"{actor.full_name} is now signed in.", 5000)
 
+    def _sign_in_revoked(self, user_id: int, message: str) -> None:
+        """The signed-in user's account was deactivated, locked or re-roled: a write was
+        refused; say so plainly and return to the sign-in."""
+        actor = self.app.actor
+        if self.signed_out or actor is None or actor.user_id != user_id:
+            return
+        close_windows_of(self)
+        show_error(self, revoked_text(message), title="Sign in again")
+        self.sign_out()
+
     def sign_out(self) -> None:
-        """Close the window with nobody signed in (after a restore); run_gui signs in anew."""
+        """Close the window with nobody signed in (after a restore, or when the user's sign-in
+        was revoked); run_gui signs in anew."""
         self.signed_out = True
         self.close()
         blocker = QSignalBlocker(self.app.signals)  # the views are discarded, not refreshed
@@ -395,4 +408,5 @@ class MainWindow(QMainWindow):
         self.alerts.stop()
         self.screen_lock.stop()
         self.backup_actions.shutdown()
+        self.revoked.stop()
         super().closeEvent(event)
