@@ -12,6 +12,8 @@ Decisions a caller must know:
 * A second dosing session for a patient on one day (another session of theirs
   had its first dose that day, local time) needs a clinician's confirmation
   with a reason (Action.CONFIRM_SAME_DAY_DOSE).
+* Scheduling a second session for the patient on one day is allowed with a
+  warning (the confirmation is asked at check-in).
 * On the Today board two running sessions in one room are both flagged
   ("Room 2 shared with <other patient>"), and a session due to check in whose
   room is taken says so ("Room 2 in use by <other patient>").
@@ -126,6 +128,33 @@ def same_day_message(patient_name: str, earlier: Sequence[SessionAtClinic], hhmm
     return (
         f"{patient_name} was already dosed today (session #{first.id} at {hhmm}{more}): "
         "a second dosing session on one day needs a clinician's confirmation with a reason."
+    )
+
+
+def same_day_sessions(
+    patient_id: int,
+    others: Iterable[SessionAtClinic],
+    *,
+    day_start: datetime,
+    day_end: datetime,
+) -> tuple[SessionAtClinic, ...]:
+    """The patient's other dosing sessions on a day (scheduled or dosed then), leaving out
+    those that ended without a dose (cancelled, dose withheld): a warning when scheduling."""
+    ended = (SessionState.CANCELLED, SessionState.DOSE_WITHHELD)
+    return tuple(
+        sorted(
+            (
+                o
+                for o in others
+                if o.patient_id == patient_id
+                and o.state not in ended
+                and (
+                    day_start <= o.scheduled_at < day_end
+                    or (o.first_dose_at is not None and day_start <= o.first_dose_at < day_end)
+                )
+            ),
+            key=lambda o: (o.scheduled_at, o.id),
+        )
     )
 
 

@@ -2,22 +2,38 @@
 
 Runs every few seconds in the GUI, so it costs a fixed number of queries
 whatever the number of sessions: sessions (with course and patient), then
-readings, doses, overrides and open side effects of all listed sessions at
-once (five SELECTs; one when no session is listed).
+readings, doses, overrides, open side effects, alert acknowledgements of all
+listed sessions and the dosed sessions of their courses at once (seven
+SELECTs; one when no session is listed).
+
+Each running session's row carries its whole reading schedule (``items``: the
+protocol's readings, rule rechecks and conditional readings, judged by
+``kapdesk.services.due_readings.session_schedule``) and its active alerts
+(``alerts``: an alert or critical reading from the minute it is recorded until
+a later reading within limits or a clinician's acknowledgement).
 
 Flags (in this order, each only when it applies):
 
 * "Checklist incomplete" - before the dose, a required checklist item of the
   session's route is not answered yes (weight: not entered);
-* "Elevated pre-dose BP" (or "Alert/Critical pre-dose reading") - before the
-  dose, the latest pre-dose reading is not normal;
-* "Hold: override needed" / "Hold overridden" - before the dose;
+* "Checklist 'no' blocks dose: <item>" / "Checklist overridden: <item>" - a
+  blocking item (protocol data) answered no / overridden by a clinician;
+* "Elevated pre-dose BP" (or "Alert/Critical pre-dose reading"), "Hold: override
+  needed" (+ "Hold: recheck too soon") / "Hold overridden" - before the dose, the
+  pre-dose hold of kapdesk.domain.gates;
+* "Booster held: override needed" / "Booster gate overridden" - after the dose,
+  an alert/critical post-dose reading gates every further dose;
 * "Reading overdue" - a scheduled reading's window has closed without one;
-* "Recheck due" - the latest reading is not normal and its recheck time passed;
+* "Readings missed: N" - windows that passed without a reading (counted);
 * "Escalate" - the latest reading fired a rule for the N-th time in a row;
 * "Open side effects: N" - present and not yet resolved.
+* "Room 2 shared with <patient>" - another running session is in the same room;
+  "Room 2 in use by <patient>" - a session due to check in whose room is taken
+  (``kapdesk.domain.check_in.shared_room_flags``).
 
-Time-based flags and ``next_due`` are given for running sessions only.
+A recheck is a scheduled reading (in ``items`` and ``next_due``), not a flag.
+Time-based flags, ``items``, ``alerts`` and ``next_due`` are given for running
+sessions only.
 ``worst_band`` is the highest band among the session's readings ("" if none).
 """
 
@@ -25,24 +41,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from kapdesk.domain.alerts import ActiveAlert
+from kapdesk.domain.check_in import shared_room_flags
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
-from kapdesk.domain.schedule import ItemStatus, compute_schedule, next_due
+from kapdesk.domain.schedule import DueItem, ItemStatus, next_due
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.vitals import VitalsInput, classify
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.dtos import BoardRow
+from kapdesk.services.due_readings import (
+    DosedSession,
+    acknowledged_readings,
+    course_history,
+    session_alerts,
+    session_schedule,
+)
 from kapdesk.services.protocol_store import cached_course_protocol, find_course_protocol
+from kapdesk.services.session_check_in import at_clinic
 from kapdesk.services.session_support import (
-    is_overridden,
-    latest_pre_dose,
     patient_name,
     reading_order,
+    session_gate,
     session_route,
 )
 from kapdesk.storage.orm import (
@@ -61,24 +87,61 @@ _PRE_DOSE = (_S.CHECKED_IN, _S.PRE_DOSE_VITALS)
 _ACTIVE_VALUES = sorted(s.value for s in ACTIVE)
 
 
-def _checklist_incomplete(
-    protocol: Protocol, route: Route | None, answers: dict[str, object]
-) -> bool:
-    for item in protocol.checklist_for(route):
-        if not item.required:
-            continue
-        value = answers.get(item.id)
-        if (item.kind == "number" and value is None) or (
-            item.kind != "number" and value is not True
-        ):
-            return True
-    return False
+def _gate_flags(
+    protocol: Protocol,
+    ds: DosingSession,
+    state: SessionState,
+    route: Route | None,
+    readings: Sequence[VitalReading],
+    overrides: Sequence[HoldOverride],
+) -> list[str]:
+    """The dose gates (kapdesk.domain.gates) as board flags: checklist, hold, booster gate."""
+    first = state in _PRE_DOSE
+    gate = session_gate(protocol, ds, readings, overrides, route=route, first_dose=first)
+    flags: list[str] = []
+    if first and not gate.checklist.complete:
+        flags.append("Checklist incomplete")
+    for b in gate.checklist.blocks:
+        if b.answer is False:
+            flags.append(f"Checklist 'no' blocks dose: {b.item.id.replace('_', ' ')}")
+    for item, _ in gate.checklist.overridden:
+        flags.append(f"Checklist overridden: {item.id.replace('_', ' ')}")
+    if first:
+        hold = gate.hold
+        held = hold.reading
+        if held is not None:
+            flags.append(
+                "Elevated pre-dose BP"
+                if held.band is Band.ELEVATED
+                else f"{held.band.value.capitalize()} pre-dose reading"
+            )
+            flags.append("Hold: override needed")
+            if hold.too_soon:
+                flags.append("Hold: recheck too soon")
+        else:
+            pre = [r for r in readings if r.phase == Phase.PRE_DOSE.value]
+            latest = max(pre, key=reading_order) if pre else None
+            # the overridden reading is still the latest pre-dose one
+            if hold.override is not None and latest is not None and latest.band != "normal":
+                band = Band(latest.band)
+                flags.append(
+                    "Elevated pre-dose BP"
+                    if band is Band.ELEVATED
+                    else f"{band.value.capitalize()} pre-dose reading"
+                )
+                flags.append("Hold overridden")
+    elif gate.post_dose.active:
+        flags.append("Booster held: override needed")
+    elif gate.post_dose.override is not None:
+        flags.append("Booster gate overridden")
+    return flags
 
 
 def _latest_assessment_flags(
     protocol: Protocol, readings: Sequence[VitalReading], now: datetime
 ) -> list[str]:
-    """'Recheck due' / 'Escalate' from the latest reading, classified again in context."""
+    """'Escalate' from the latest reading, classified again in context (a recheck is a
+    scheduled reading, no flag)."""
     if not readings:
         return []
     latest = readings[-1]
@@ -91,13 +154,6 @@ def _latest_assessment_flags(
     current = VitalsInput(latest.systolic, latest.diastolic, latest.pulse, latest.spo2)
     assessment = classify(current, protocol, phase, previous)
     flags: list[str] = []
-    recheck = assessment.recheck_after_min
-    if (
-        assessment.band is not Band.NORMAL
-        and recheck is not None
-        and now >= latest.taken_at + timedelta(minutes=recheck)
-    ):
-        flags.append("Recheck due")
     if assessment.escalate:
         flags.append("Escalate")
     return flags
@@ -141,6 +197,8 @@ class BoardService:
                 return []
             ids = [ds.id for ds, _, _ in found]
             readings, doses, overrides, open_effects = self._batch(s, ids)
+            acknowledged = acknowledged_readings(s, ids)
+            history = course_history(s, {c.id for _, c, _ in found})
             for course in {c.id: c for _, c, _ in found}.values():
                 find_course_protocol(s, self.ctx, course)  # parse pinned versions once, cached
         rows = [
@@ -153,8 +211,15 @@ class BoardService:
                 overrides.get(ds.id, []),
                 open_effects.get(ds.id, 0),
                 now,
+                acknowledged.get(ds.id, set()),
+                history.get(course.id, []),
             )
             for ds, course, patient in found
+        ]
+        shared = shared_room_flags([at_clinic(ds, p) for ds, _, p in found], now)
+        rows = [
+            replace(r, flags=(*r.flags, shared[r.session_id])) if r.session_id in shared else r
+            for r in rows
         ]
         rows.sort(key=lambda r: (r.room.casefold(), r.scheduled_at, r.session_id))
         return rows
@@ -196,11 +261,15 @@ class BoardService:
         overrides: list[HoldOverride],
         open_effects: int,
         now: datetime,
+        acknowledged: set[int] | None = None,
+        history: Sequence[DosedSession] = (),
     ) -> BoardRow:
         state = SessionState(ds.state)
         protocol = cached_course_protocol(self.ctx, course)  # the course's pinned version
         flags: list[str] = []
         due = None
+        items: list[DueItem] = []
+        alerts: tuple[ActiveAlert, ...] = ()
         if protocol is None:
             flags.append(
                 f"Protocol {course.protocol_id} v{course.protocol_version} missing: "
@@ -208,31 +277,24 @@ class BoardService:
             )
         elif state in ACTIVE:
             route = session_route(protocol, doses)
-            if state in _PRE_DOSE:
-                if _checklist_incomplete(protocol, route, dict(ds.checklist or {})):
-                    flags.append("Checklist incomplete")
-                latest = latest_pre_dose(readings)
-                if latest is not None and Band(latest.band) is not Band.NORMAL:
-                    band = Band(latest.band)
-                    flags.append(
-                        "Elevated pre-dose BP"
-                        if band is Band.ELEVATED
-                        else f"{band.value.capitalize()} pre-dose reading"
-                    )
-                    overridden = is_overridden(latest, overrides)
-                    flags.append("Hold overridden" if overridden else "Hold: override needed")
-            items = compute_schedule(
+            flags.extend(_gate_flags(protocol, ds, state, route, readings, overrides))
+            items = session_schedule(
                 protocol,
+                session=ds,
                 route=route,
-                dose_times=[d.given_at for d in doses],
-                readings=[r.taken_at for r in readings],
+                readings=readings,
+                doses=doses,
+                history=history,
                 now=now,
-                checked_in_at=ds.checked_in_at,
             )
             if any(i.status is ItemStatus.OVERDUE for i in items):
                 flags.append("Reading overdue")
+            missed = sum(1 for i in items if i.status is ItemStatus.MISSED)
+            if missed:
+                flags.append(f"Readings missed: {missed}")
             flags.extend(_latest_assessment_flags(protocol, readings, now))
             due = next_due(items, now)
+            alerts = session_alerts(protocol, readings, acknowledged or set(), now)
         if open_effects:
             flags.append(f"Open side effects: {open_effects}")
         worst = max((Band(r.band) for r in readings), key=lambda b: b.rank, default=None)
@@ -248,6 +310,8 @@ class BoardService:
             next_due=due,
             flags=tuple(flags),
             worst_band=worst.value if worst else "",
+            items=tuple(items),
+            alerts=alerts,
         )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from kapdesk.domain.check_in import room_key
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit
 from kapdesk.domain.permissions import Role
@@ -167,6 +168,15 @@ class SessionPlanner:
 
     # ------------------------------------------------------------ one session
 
+    def _check_in(self, nurse: Actor, session_id: int) -> None:
+        """Check in, into another room when the booked one is still in use (as staff do)."""
+        conflicts = self.sessions.check_in_conflicts(session_id)
+        room = None
+        if conflicts.room_taken_by is not None:
+            taken = {room_key(r) for r in conflicts.rooms_in_use}
+            room = next((r for r in data.ROOMS if room_key(r) not in taken), None)
+        self.sessions.check_in(nurse, session_id, room=room)
+
     def plan(
         self,
         pp: PatientPlan,
@@ -194,7 +204,7 @@ class SessionPlanner:
             c.id: True for c in pp.protocol.checklist_for(route) if c.kind != "number"
         }
         answers["weight_kg"] = round(pp.weight + rng.uniform(-1.5, 1.5), 1)
-        self.at(t0, lambda: self.sessions.check_in(nurse, s.id))
+        self.at(t0, lambda: self._check_in(nurse, s.id))
         self.at(t0 + _min(3), lambda: self.sessions.record_checklist(nurse, s.id, answers))
         self.instrument(pp, t0 + _min(5), "PHQ-9", k + 1, s)
         if gad_end:
@@ -267,6 +277,8 @@ class SessionPlanner:
     ) -> None:
         rng, nurse = self.rng, self.staff[Role.NURSE]
         route, first = Route(pp.regimen.route), dose_times[0]
+        # Every conditional reading too (first session, elevated baseline, dose increase):
+        # one taken where it was not required is harmless; one missed is unmet at discharge.
         items = compute_schedule(
             pp.protocol,
             route=route,
@@ -282,8 +294,6 @@ class SessionPlanner:
         times: list[datetime] = []
         for j, item in enumerate(timed):
             assert item.opens_at is not None
-        # Every conditional reading too (first session, elevated baseline, dose increase):
-        # one taken where it was not required is harmless; one missed is unmet at discharge.
             assert item.closes_at is not None
             width = int((item.closes_at - item.opens_at).total_seconds() // 60)
             # Late, but before the next window opens (a reading then would belong to it).

@@ -6,7 +6,17 @@ Decisions a caller must know:
   pre-dose reading), no active pre-dose hold, and a time after the latest
   pre-dose reading; it sets ``first_dose_at`` and moves the session to dosed.
   Later doses (dosed or monitoring) are boosters, at or after the first dose,
-  by any route the protocol allows. Maxima are per dose, not cumulative.
+  by any route the protocol allows. Maxima are per dose; a route's session
+  maximum (SPRAVATO 84 mg) is checked on the session's total.
+* Every dose passes kapdesk.domain.gates.dose_gate: the pre-dose hold (first
+  dose), the post-dose gate (an unoverridden alert/critical post-dose reading)
+  and the blocking checklist items. A refusal (IllegalTransition) names each
+  rule and protocol version ("held by pre-dose-elevated, kap-default v1.0: ...").
+* Warnings (the checklist's non-blocking items, first dose only; an unusually
+  small dose; a nasal device sooner than the protocol's gap) need
+  ``acknowledge_warnings=True`` (else ValidationError 'Warnings'); their texts
+  are stored in ``doses.warnings``. Above the route's absolute ceiling a dose
+  is refused (ValidationError 'Amount'), confirmation or not.
 * mg/kg is converted with the session's weight (checklist ``weight_kg``); there
   is no fallback to the patient's usual weight.
 * Over the protocol maximum: only roles with CONFIRM_OVER_MAX_DOSE (clinician)
@@ -25,29 +35,38 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from kapdesk.domain.dosing import DoseUnit, require_confirmation, validate_dose
+from kapdesk.domain.dosing import (
+    DoseUnit,
+    PriorDose,
+    require_acknowledgement,
+    require_confirmation,
+    validate_dose,
+)
 from kapdesk.domain.errors import PermissionDenied, ValidationError
+from kapdesk.domain.gates import block_message
 from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.protocol import Phase, Route
 from kapdesk.domain.session_state import SessionEvent, SessionState, state_after_event
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import DoseInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_change, recheck_actor, snapshot
 from kapdesk.services.session_support import (
     MAX_LOT_CHARS,
     dose_info,
+    gate_rows,
     given_time,
-    hold_message,
-    holding_reading,
     load,
+    not_before_check_in,
     refuse,
+    session_gate,
+    session_route,
     short_text,
     user_names,
     who_may,
 )
 from kapdesk.services.signed_records import ensure_not_signed
-from kapdesk.storage.orm import Dose, HoldOverride, User, VitalReading
+from kapdesk.storage.orm import Dose, User
 
 _S = SessionState
 
@@ -71,12 +90,14 @@ class DoseService:
         given_by_user_id: int | None = None,
         confirm_over_max: bool = False,
         confirmation_reason: str | None = None,
+        acknowledge_warnings: bool = False,
     ) -> DoseInfo:
         lot = short_text("Lot number", lot_number, MAX_LOT_CHARS)
         now = self.ctx.now()
         given = given_time("Given at", given_at, now)
         actor.require(Action.RECORD_DOSE)
         with self.ctx.db.write() as s:
+            recheck_actor(s, self.ctx, actor, "dose.record")  # before "Given by" names the actor
             loaded = load(s, self.ctx, session_id)
             ensure_not_signed(s, "dosing_session", session_id)
             ds, protocol, state = loaded.session, loaded.protocol, loaded.state
@@ -88,13 +109,27 @@ class DoseService:
                 raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
             if state not in (_S.PRE_DOSE_VITALS, _S.DOSED, _S.MONITORING):
                 raise refuse(state, "dosed", f"A session that is {state.label} takes no doses.")
+            not_before_check_in("Given at", given_at, given, ds)
             booster = state is not _S.PRE_DOSE_VITALS
-            readings = s.scalars(
-                select(VitalReading).where(VitalReading.session_id == session_id)
-            ).all()
+            readings, overrides = gate_rows(s, session_id)
             pre = [r for r in readings if r.phase == Phase.PRE_DOSE.value]
             if not pre:
                 raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
+            earlier = list(s.scalars(select(Dose).where(Dose.session_id == session_id)))
+            gate = session_gate(
+                protocol,
+                ds,
+                readings,
+                overrides,
+                route=_route_of(route) or session_route(protocol, earlier),
+                first_dose=not booster,
+            )
+            if gate.blocks:
+                raise refuse(
+                    state,
+                    "dosed",
+                    "Dose refused: " + " ".join(block_message(b) for b in gate.blocks),
+                )
             if booster:
                 assert ds.first_dose_at is not None
                 if given < ds.first_dose_at:
@@ -105,12 +140,6 @@ class DoseService:
                         f"dose ({ds.first_dose_at:%H:%M} UTC).",
                     )
             else:
-                overrides = s.scalars(
-                    select(HoldOverride).where(HoldOverride.session_id == session_id)
-                ).all()
-                hold = holding_reading(readings, overrides)
-                if hold is not None:
-                    raise refuse(state, "dosed", hold_message(hold, protocol))
                 last_pre = max(r.taken_at for r in pre)
                 if given <= last_pre:
                     raise ValidationError(
@@ -127,6 +156,10 @@ class DoseService:
                 amount=amount,
                 unit=unit,
                 weight_kg=ds.weight_kg,
+                previous=[
+                    PriorDose(Route(d.route), DoseUnit(d.unit), d.mg, d.given_at) for d in earlier
+                ],
+                given_at=given,
             )
             reason: str | None = None
             if calc.over_limit:
@@ -138,6 +171,9 @@ class DoseService:
                         "may confirm a dose above the protocol maximum.",
                     )
                 reason = require_confirmation(calc, confirm_over_max, confirmation_reason)
+            warnings = require_acknowledgement(
+                (*gate.warnings, *calc.warnings), acknowledge_warnings
+            )
 
             giver_id = actor.user_id if given_by_user_id is None else given_by_user_id
             giver = s.get(User, giver_id)
@@ -170,6 +206,7 @@ class DoseService:
                 confirmed_by=actor.user_id if calc.over_limit else None,
                 recorded_by=actor.user_id,
                 recorded_at=now,
+                warnings=list(warnings),
             )
             s.add(row)
             s.flush()
@@ -202,3 +239,11 @@ class DoseService:
                 s, [x for d in rows for x in (d.given_by, d.recorded_by, d.confirmed_by)]
             )
             return [dose_info(d, names) for d in rows]
+
+
+def _route_of(value: Route | str) -> Route | None:
+    """The dose's route if it is one (validate_dose names a wrong one), for the checklist."""
+    try:
+        return Route(value.strip().lower() if isinstance(value, str) else value)
+    except ValueError:
+        return None

@@ -77,6 +77,8 @@ class SessionInfo:
     discharge_criteria: dict[str, Any]
     discharge_reason: str | None
     state_reason: str | None
+    # A second dosing session on one day: the confirming clinician's reason (else None).
+    same_day_reason: str | None = None
 
     @property
     def protocol_label(self) -> str:
@@ -149,6 +151,8 @@ class DoseInfo:
     confirmation_reason: str | None
     confirmed_by: str | None
     recorded_by: str
+    warnings: tuple[str, ...] = ()  # acknowledged with the dose (checklist, small dose, gap)
+    recorded_at: datetime | None = None  # when it was entered (later than given_at: late)
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,8 @@ class OverrideInfo:
     reason: str
     recorded_by: str
     recorded_at: datetime
+    kind: str = "reading"  # 'reading' (pre-dose hold, post-dose gate) or 'checklist'
+    item_id: str | None = None  # the checklist item overridden (kind 'checklist')
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,7 @@ class ObservationInfo:
     text: str
     observed_at: datetime
     recorded_by: str
+    recorded_at: datetime | None = None  # when it was entered (later than observed_at: late)
 
 
 @dataclass(frozen=True)

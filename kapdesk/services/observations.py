@@ -6,7 +6,7 @@ Decisions a caller must know:
   withheld (no ketamine was given; the patient has left). A baseline MOAA/S
   before dosing is allowed.
 * ``observed_at`` defaults to now; a caller-given time must be timezone-aware
-  and at most 5 minutes ahead of the clock.
+  and never in the future (the current minute counts as now) nor before check-in.
 * Observations are appended, never edited; ``list_for_session`` returns all
   of them, oldest first.
 """
@@ -28,7 +28,14 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import ObservationInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, snapshot
-from kapdesk.services.session_support import Loaded, given_time, load, refuse, user_names
+from kapdesk.services.session_support import (
+    Loaded,
+    given_time,
+    load,
+    not_before_check_in,
+    refuse,
+    user_names,
+)
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Observation
 
@@ -60,6 +67,7 @@ def observation_info(o: Observation, names: dict[int, str]) -> ObservationInfo:
         text=o.text,
         observed_at=o.observed_at,
         recorded_by=names.get(o.recorded_by, ""),
+        recorded_at=o.recorded_at,
     )
 
 
@@ -82,7 +90,8 @@ class ObservationService:
         now = self.ctx.now()
         moment = given_time("Observed at", observed_at, now)
         with self.ctx.db.write() as s:
-            open_for_recording(s, self.ctx, session_id, "observation")
+            loaded = open_for_recording(s, self.ctx, session_id, "observation")
+            not_before_check_in("Observed at", observed_at, moment, loaded.session)
             row = Observation(
                 session_id=session_id,
                 kind=kind,

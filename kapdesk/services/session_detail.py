@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from kapdesk.domain.schedule import compute_schedule
-from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.dtos import NoteInfo, ObservationInfo, SessionDetail, SideEffectInfo
+from kapdesk.services.due_readings import (
+    acknowledged_readings,
+    course_history,
+    session_alerts,
+    session_schedule,
+)
 from kapdesk.services.session_discharge import compute_checks, frozen_checks
 from kapdesk.services.session_support import (
     course_info,
@@ -18,6 +23,7 @@ from kapdesk.services.session_support import (
     patient_info,
     reading_info,
     reading_order,
+    session_gate,
     session_info,
     session_route,
     user_names,
@@ -33,6 +39,7 @@ from kapdesk.storage.orm import (
 )
 
 _PRE_DOSE = (SessionState.CHECKED_IN, SessionState.PRE_DOSE_VITALS)
+_TAKES_DOSES = (*_PRE_DOSE, SessionState.DOSED, SessionState.MONITORING)
 
 
 def _side_effect(x: SideEffect, names: dict[int, str]) -> SideEffectInfo:
@@ -61,6 +68,7 @@ def _observation(x: Observation, names: dict[int, str]) -> ObservationInfo:
         text=x.text,
         observed_at=x.observed_at,
         recorded_by=names.get(x.recorded_by, ""),
+        recorded_at=x.recorded_at,
     )
 
 
@@ -133,6 +141,8 @@ def build_detail(ctx: ServiceContext, session_id: int) -> SessionDetail:
             )
             or 0
         )
+        history = course_history(s, [loaded.course.id]).get(loaded.course.id, [])
+        acknowledged = acknowledged_readings(s, [session_id]).get(session_id, set())
         names = user_names(
             s,
             [
@@ -149,14 +159,15 @@ def build_detail(ctx: ServiceContext, session_id: int) -> SessionDetail:
 
     route = session_route(protocol, doses)
     state = SessionState(ds.state)
-    schedule = compute_schedule(
+    # the same schedule as the board: rule rechecks and conditional readings included
+    schedule = session_schedule(
         protocol,
+        session=ds,
         route=route,
-        dose_times=[d.given_at for d in doses],
-        readings=[r.taken_at for r in readings],
+        readings=readings,
+        doses=doses,
+        history=history,
         now=now,
-        discharged_at=ds.discharged_at,
-        checked_in_at=ds.checked_in_at,
     )
     checks = frozen_checks(ds.discharge_criteria or {})
     if checks is None:
@@ -170,7 +181,18 @@ def build_detail(ctx: ServiceContext, session_id: int) -> SessionDetail:
             side_effects=effects,
             schedule=schedule,  # judged on the schedule this screen shows
         )
-    hold = state in _PRE_DOSE and holding_reading(readings, overrides) is not None
+    hold = state in _PRE_DOSE and holding_reading(readings, overrides, protocol) is not None
+    gate = None
+    if state in _TAKES_DOSES:
+        gate = session_gate(
+            protocol,
+            ds,
+            readings,
+            overrides,
+            route=route,
+            first_dose=state in _PRE_DOSE,
+            names=names,
+        )
     return SessionDetail(
         session=session_info(ds, loaded.course, loaded.patient),
         patient=patient_info(loaded.patient),
@@ -185,4 +207,6 @@ def build_detail(ctx: ServiceContext, session_id: int) -> SessionDetail:
         discharge_checks=checks,
         hold_active=hold,
         route=route.value if route else None,
+        gate=gate,
+        alerts=session_alerts(protocol, readings, acknowledged, now) if state in ACTIVE else (),
     )

@@ -8,16 +8,15 @@ Decisions a caller must know:
   a course whose pinned text is missing cannot have its sessions opened.
 * The *route* of a session is the route of its first dose; before a dose it is
   the protocol's only route, or None when the protocol allows several.
-* A *pre-dose hold* is active when the latest pre-dose reading (by time taken)
-  is elevated, alert or critical and no override names that reading. A later
-  normal recheck clears it; a later elevated recheck needs a new override.
+* The dose gates (pre-dose hold, post-dose gate, checklist) are defined once in
+  kapdesk.domain.gates; ``session_gate`` runs them over a session's rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from sqlalchemy import select
@@ -25,6 +24,14 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.errors import IllegalTransition, NotFound, ValidationError
+from kapdesk.domain.gates import (
+    DoseGate,
+    GateOverride,
+    GateReading,
+    OverrideKind,
+    dose_gate,
+    pre_dose_hold,
+)
 from kapdesk.domain.patients import validate_full_name, validate_notes
 from kapdesk.domain.permissions import Action, roles_that_can
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
@@ -49,9 +56,16 @@ from kapdesk.storage.orm import (
     VitalReading,
 )
 
-# How far ahead of the clock a caller-given time may be (a slightly fast
-# workstation clock), not a clinical number.
-FUTURE_TOLERANCE: Final = timedelta(minutes=5)
+# How far ahead of the clock a caller-given time may be (a typed HH:MM in the current
+# minute, a slightly fast workstation clock), not a clinical number. A time inside it is
+# stored as the clock's time, so no gate is ever judged against a typed future time.
+FUTURE_TOLERANCE: Final = timedelta(minutes=1)
+# Nothing kapdesk records happened before this (a year-1 typo is refused, not stored).
+EARLIEST_TIME: Final = datetime(2000, 1, 1, tzinfo=UTC)
+# Real time zones lie between UTC-12 and UTC+14; anything further is a typing error.
+MAX_UTC_OFFSET: Final = timedelta(hours=14)
+# How far ahead a session may be scheduled.
+SCHEDULE_HORIZON: Final = timedelta(days=2 * 366)
 MAX_ROOM_CHARS: Final = 64
 MAX_LOT_CHARS: Final = 64
 
@@ -119,6 +133,7 @@ def session_info(ds: DosingSession, course: Course, patient: Patient) -> Session
         discharge_criteria=dict(ds.discharge_criteria or {}),
         discharge_reason=ds.discharge_reason,
         state_reason=ds.state_reason,
+        same_day_reason=ds.same_day_reason,
     )
 
 
@@ -203,6 +218,8 @@ def dose_info(d: Dose, names: dict[int, str]) -> DoseInfo:
         confirmation_reason=d.confirmation_reason,
         confirmed_by=None if d.confirmed_by is None else names.get(d.confirmed_by, ""),
         recorded_by=names.get(d.recorded_by, ""),
+        warnings=tuple(str(w) for w in d.warnings or ()),
+        recorded_at=d.recorded_at,
     )
 
 
@@ -215,6 +232,8 @@ def override_info(o: HoldOverride, names: dict[int, str]) -> OverrideInfo:
         reason=o.reason,
         recorded_by=names.get(o.recorded_by, ""),
         recorded_at=o.recorded_at,
+        kind=o.kind or "reading",
+        item_id=o.item_id,
     )
 
 
@@ -237,23 +256,72 @@ def latest_pre_dose(readings: Iterable[VitalReading]) -> VitalReading | None:
     return max(pre, key=reading_order) if pre else None
 
 
-def is_overridden(reading: VitalReading, overrides: Iterable[HoldOverride]) -> bool:
-    # Overrides written without a reading (older data) cover readings recorded before them.
-    return any(
-        o.reading_id == reading.id
-        or (o.reading_id is None and o.recorded_at >= reading.recorded_at)
-        for o in overrides
+def gate_reading(r: VitalReading, protocol: Protocol | None) -> GateReading:
+    """A stored reading as the dose gates (kapdesk.domain.gates) see it."""
+    return GateReading(
+        id=r.id,
+        taken_at=r.taken_at,
+        recorded_at=r.recorded_at,
+        phase=Phase(r.phase),
+        band=Band(r.band),
+        rules=tuple(str(x) for x in r.rules or ()),
+        protocol_label=r.protocol_label,
+        text=reading_text(r, protocol),
+    )
+
+
+def gate_override(o: HoldOverride, names: Mapping[int, str] | None = None) -> GateOverride:
+    return GateOverride(
+        id=o.id,
+        kind=OverrideKind(o.kind or OverrideKind.READING.value),
+        reading_id=o.reading_id,
+        item_id=o.item_id,
+        prescriber_name=o.prescriber_name,
+        reason=o.reason,
+        recorded_at=o.recorded_at,
+        recorded_by=(names or {}).get(o.recorded_by, ""),
+    )
+
+
+def gate_rows(s: Session, session_id: int) -> tuple[list[VitalReading], list[HoldOverride]]:
+    """The readings and overrides the dose gates judge."""
+    readings = list(s.scalars(select(VitalReading).where(VitalReading.session_id == session_id)))
+    overrides = list(s.scalars(select(HoldOverride).where(HoldOverride.session_id == session_id)))
+    return readings, overrides
+
+
+def session_gate(
+    protocol: Protocol,
+    ds: DosingSession,
+    readings: Iterable[VitalReading],
+    overrides: Iterable[HoldOverride],
+    *,
+    route: Route | None,
+    first_dose: bool,
+    names: Mapping[int, str] | None = None,
+) -> DoseGate:
+    """kapdesk.domain.gates.dose_gate over the session's rows: what refuses the next dose."""
+    return dose_gate(
+        protocol,
+        first_dose=first_dose,
+        route=route,
+        answers=dict(ds.checklist or {}),
+        readings=[gate_reading(r, protocol) for r in readings],
+        overrides=[gate_override(o, names) for o in overrides],
     )
 
 
 def holding_reading(
-    readings: Iterable[VitalReading], overrides: Iterable[HoldOverride]
+    readings: Iterable[VitalReading], overrides: Iterable[HoldOverride], protocol: Protocol
 ) -> VitalReading | None:
-    """The pre-dose reading that holds the dose, or None when dosing may go ahead."""
-    latest = latest_pre_dose(readings)
-    if latest is None or Band(latest.band) is Band.NORMAL:
-        return None
-    return None if is_overridden(latest, overrides) else latest
+    """The pre-dose reading that holds the first dose (kapdesk.domain.gates.pre_dose_hold),
+    or None when the hold is lifted or there is none."""
+    rows = list(readings)
+    hold = pre_dose_hold(
+        protocol, [gate_reading(r, protocol) for r in rows], [gate_override(o) for o in overrides]
+    )
+    held = hold.reading
+    return None if held is None else next(r for r in rows if r.id == held.id)
 
 
 def reading_text(r: VitalReading, protocol: Protocol | None) -> str:
@@ -268,38 +336,85 @@ def reading_text(r: VitalReading, protocol: Protocol | None) -> str:
     return text
 
 
-def hold_message(r: VitalReading, protocol: Protocol | None) -> str:
-    """'Pre-dose BP 152/94 is elevated (kap-default v1.0): a clinician must record ...'."""
-    return (
-        f"Pre-dose {reading_text(r, protocol)} is {r.band} ({r.protocol_label}): "
-        f"{who_may(Action.OVERRIDE_HOLD)} must record an override before dosing."
-    )
-
-
 # ------------------------------------------------------------------ input
 
 
-def given_time(field: str, value: datetime | None, now: datetime) -> datetime:
-    """A caller-given moment (None: now): timezone-aware, at most 5 min ahead of the clock."""
-    if value is None:
-        return now
+def _utc(field: str, value: object) -> datetime:
+    """``value`` as an aware UTC datetime with a real offset, or a ValidationError."""
     if not isinstance(value, datetime):
         raise ValidationError(field, value, f"{field} must be a date and time, got {value!r}.")
     try:
-        moment = ensure_utc(value)
-    except ValueError:
+        offset = value.utcoffset()
+    except (ValueError, TypeError, OverflowError):
+        offset = None
+    if value.tzinfo is None or offset is None:
         raise ValidationError(
-            field, value, f"{field} {value.isoformat()} has no time zone; kapdesk needs one."
-        ) from None
-    if moment > now + FUTURE_TOLERANCE:
-        minutes = int(FUTURE_TOLERANCE.total_seconds() // 60)
+            field, value, f"{field} {_shown(value)} has no time zone; kapdesk needs one."
+        )
+    if abs(offset) > MAX_UTC_OFFSET:
         raise ValidationError(
             field,
             value,
-            f"{field} {moment:%Y-%m-%d %H:%M} UTC is in the future; at most {minutes} min "
-            f"ahead of now ({now:%H:%M} UTC) is allowed.",
+            f"{field} {_shown(value)} has a time zone offset of {_offset_text(offset)}; "
+            "real time zones lie between UTC-12:00 and UTC+14:00.",
+        )
+    try:
+        moment = ensure_utc(value)
+    except (OverflowError, ValueError):
+        moment = None
+    if moment is None or moment < EARLIEST_TIME:
+        raise ValidationError(
+            field,
+            value,
+            f"{field} {_shown(value)} is not a plausible date: "
+            f"kapdesk takes times from {EARLIEST_TIME:%Y-%m-%d} on.",
         )
     return moment
+
+
+def _shown(value: datetime) -> str:
+    try:
+        return value.isoformat()
+    except (ValueError, TypeError, OverflowError):
+        return f"{value:%Y-%m-%d %H:%M}"
+
+
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def given_time(field: str, value: datetime | None, now: datetime) -> datetime:
+    """A caller-given moment (None: now), in UTC: timezone-aware, a plausible date, and
+    not in the future. A time at most FUTURE_TOLERANCE ahead (the current minute typed
+    as HH:MM, a fast workstation) is taken as ``now``."""
+    if value is None:
+        return now
+    moment = _utc(field, value)
+    if moment > now + FUTURE_TOLERANCE:
+        raise ValidationError(
+            field,
+            value,
+            f"{field} {moment:%Y-%m-%d %H:%M} UTC is in the future; a time may be now or "
+            f"earlier (now is {now:%Y-%m-%d %H:%M} UTC).",
+        )
+    return min(moment, now)
+
+
+def not_before_check_in(field: str, value: object, moment: datetime, ds: DosingSession) -> None:
+    """Refuse a moment before the session's check-in (compared by the minute shown, since
+    time fields are typed as HH:MM)."""
+    start = ds.checked_in_at
+    if start is None:
+        return
+    if moment < start.replace(second=0, microsecond=0):
+        raise ValidationError(
+            field,
+            value,
+            f"{field} {moment:%Y-%m-%d %H:%M} UTC is before the patient was checked in "
+            f"to session #{ds.id} ({start:%Y-%m-%d %H:%M} UTC); give a time during the session.",
+        )
 
 
 def short_text(field: str, value: object, max_chars: int) -> str:
@@ -318,14 +433,18 @@ def short_text(field: str, value: object, max_chars: int) -> str:
     return text
 
 
-def aware_time(field: str, value: datetime) -> datetime:
-    """A planned moment (any date): it must carry a time zone."""
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        shown = value.isoformat() if isinstance(value, datetime) else repr(value)
+def aware_time(field: str, value: datetime, now: datetime | None = None) -> datetime:
+    """A planned moment, in UTC: it must carry a real time zone and be a plausible date
+    (with ``now``: at most SCHEDULE_HORIZON ahead of it)."""
+    moment = _utc(field, value)
+    if now is not None and moment > now + SCHEDULE_HORIZON:
         raise ValidationError(
-            field, value, f"{field} {shown} needs a date, a time and a time zone."
+            field,
+            value,
+            f"{field} {moment:%Y-%m-%d} is more than {SCHEDULE_HORIZON.days // 366} years "
+            "ahead; schedule sessions within that time.",
         )
-    return value
+    return moment
 
 
 def reason_text(value: str | None) -> str:

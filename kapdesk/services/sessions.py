@@ -9,9 +9,10 @@ Decisions a caller must know:
   allows, plus ``weight_kg`` (the session weight) always; None clears an answer.
   It is open while the patient is checked in or taking pre-dose vitals; the
   weight is fixed once a mg/kg dose exists.
-* An override always names the reading it overrides: the latest pre-dose
-  reading (``reading_id``, if given, must be that one, so nobody overrides a
-  reading they did not see).
+* An override always names what it overrides: the reading holding the first
+  dose (pre-dose hold), the latest post-dose reading gating further doses, or
+  a blocking checklist item (``item_id``). ``reading_id``, if given, must be
+  that reading, so nobody overrides a reading they did not see.
 * Discharge from ``dosed`` passes through ``monitoring``. The discharge checks
   are frozen into ``discharge_criteria["checks"]`` at discharge; afterwards
   ``discharge_checks`` returns those. Staff answers are ticked under
@@ -21,21 +22,25 @@ Decisions a caller must know:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from kapdesk.domain.check_in import CheckInConflicts, room_key
 from kapdesk.domain.errors import NotFound, PermissionDenied, ValidationError
+from kapdesk.domain.gates import GateKind, OverrideKind, checklist_gate
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState, transition
 from kapdesk.domain.vitals import validate_weight
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import DischargeCheck, OverrideInfo, SessionDetail, SessionInfo
+from kapdesk.services.due_readings import course_history, session_schedule
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.session_check_in import enforce, load_conflicts, schedule_warnings
 from kapdesk.services.session_checklist import WEIGHT_ID, clean_answers, merge
 from kapdesk.services.session_detail import build_detail
 from kapdesk.services.session_discharge import (
@@ -47,15 +52,19 @@ from kapdesk.services.session_discharge import (
 )
 from kapdesk.services.session_support import (
     MAX_ROOM_CHARS,
+    Loaded,
     aware_time,
+    gate_override,
+    gate_rows,
     given_time,
     holding_reading,
     load,
     no_hold_reason,
+    not_before_check_in,
     override_info,
-    reading_text,
     reason_text,
     refuse,
+    session_gate,
     session_info,
     session_route,
     short_text,
@@ -89,7 +98,7 @@ class SessionService:
         self, actor: Actor, course_id: int, scheduled_at: datetime, room: str
     ) -> SessionInfo:
         room_v = short_text("Room", room, MAX_ROOM_CHARS)
-        when = aware_time("Scheduled at", scheduled_at)
+        when = aware_time("Scheduled at", scheduled_at, self.ctx.now())
         actor.require(Action.SCHEDULE_SESSION)
         with self.ctx.db.write() as s:
             course = s.get(Course, course_id)
@@ -123,17 +132,71 @@ class SessionService:
             )
             return session_info(ds, course, patient)
 
-    def check_in(self, actor: Actor, session_id: int) -> SessionInfo:
+    def check_in(
+        self,
+        actor: Actor,
+        session_id: int,
+        *,
+        room: str | None = None,
+        same_day_reason: str | None = None,
+        tz: tzinfo | None = None,
+    ) -> SessionInfo:
+        """Check in, into ``room`` if given (an audited room change). Refused while the room
+        or the patient is in another running session; a second dosing session of the
+        patient on one day needs a clinician and ``same_day_reason``."""
         actor.require(Action.CHECK_IN)
+        room_v = None if room is None else short_text("Room", room, MAX_ROOM_CHARS)
+        reason = reason_text(same_day_reason)
+        now = self.ctx.now()
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
             ensure_not_signed(s, "dosing_session", session_id)
             ds = loaded.session
+            transition(loaded.state, _S.CHECKED_IN)
+            conflicts = load_conflicts(s, loaded, now, room_v, tz)
+            enforce(conflicts, loaded, actor, reason, given_room=room, now=now, tz=tz)
+            if room_v is not None and room_v != ds.room:
+                before = snapshot(ds)
+                ds.room = room_v
+                self._audit(s, actor, "session.change_room", ds, before)
             before = snapshot(ds)
-            ds.state = transition(loaded.state, _S.CHECKED_IN).value
-            ds.checked_in_at = self.ctx.now()
+            ds.state = _S.CHECKED_IN.value
+            ds.checked_in_at = now
+            if conflicts.dosed_same_day:
+                ds.same_day_reason = reason
+                ds.same_day_confirmed_by = actor.user_id
             self._audit(s, actor, "session.check_in", ds, before)
             return session_info(ds, loaded.course, loaded.patient)
+
+    def schedule_warnings(
+        self, course_id: int, scheduled_at: datetime, tz: tzinfo | None = None
+    ) -> tuple[str, ...]:
+        """What to tell whoever schedules a session (the patient already has one that day);
+        scheduling goes ahead anyway, the confirmation is asked at check-in."""
+        when = aware_time("Scheduled at", scheduled_at, self.ctx.now())
+        with self.ctx.db.read() as s:
+            course = s.get(Course, course_id)
+            if course is None:
+                raise NotFound(f"There is no treatment course #{course_id}.")
+            patient = s.get(Patient, course.patient_id)
+            assert patient is not None
+            return schedule_warnings(s, patient, when, tz)
+
+    def rooms(self) -> list[str]:
+        """Every room sessions have been booked in, for choosing one (case-folded duplicates
+        merged)."""
+        with self.ctx.db.read() as s:
+            found = s.scalars(select(DosingSession.room).distinct()).all()
+        merged = {room_key(r): r for r in sorted(found, reverse=True)}
+        return sorted(merged.values(), key=room_key)
+
+    def check_in_conflicts(
+        self, session_id: int, room: str | None = None, tz: tzinfo | None = None
+    ) -> CheckInConflicts:
+        """What checking in now (into ``room``) would meet: for the screen to ask first."""
+        with self.ctx.db.read() as s:
+            loaded = load(s, self.ctx, session_id)
+            return load_conflicts(s, loaded, self.ctx.now(), room, tz)
 
     def cancel(self, actor: Actor, session_id: int, reason: str) -> SessionInfo:
         return self._end(actor, session_id, _S.CANCELLED, Action.CANCEL_SESSION, reason)
@@ -212,7 +275,17 @@ class SessionService:
         prescriber_name: str,
         reason: str,
         reading_id: int | None = None,
+        item_id: str | None = None,
     ) -> OverrideInfo:
+        """Record a clinician's override of a dose gate (kapdesk.domain.gates):
+
+        * ``item_id``: a blocking checklist item not answered yes (kind 'checklist');
+        * otherwise, before the first dose: the reading holding it (pre-dose hold);
+        * otherwise, after it: the latest post-dose reading gating further doses.
+
+        ``reading_id``, if given, must be the reading the override lifts, so nobody
+        overrides a reading they did not see.
+        """
         name = validate_prescriber(prescriber_name)
         text = reason_text(reason)
         if not text:
@@ -221,38 +294,23 @@ class SessionService:
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
             ensure_not_signed(s, "dosing_session", session_id)
-            if loaded.state not in _PRE_DOSE:
+            state = loaded.state
+            if state not in (*_PRE_DOSE, *_AFTER_DOSE):
                 raise refuse(
-                    loaded.state,
+                    state,
                     "override_hold",
-                    f"A session that is {loaded.state.label} has no pre-dose hold to override.",
+                    f"A session that is {state.label} takes no doses: there is no hold to "
+                    "override.",
                 )
-            readings = s.scalars(
-                select(VitalReading).where(VitalReading.session_id == session_id)
-            ).all()
-            overrides = s.scalars(
-                select(HoldOverride).where(HoldOverride.session_id == session_id)
-            ).all()
-            hold = holding_reading(readings, overrides)
-            if hold is None:
-                why = no_hold_reason(readings)
-                raise refuse(loaded.state, "override_hold", f"There is no hold to override: {why}")
-            if reading_id is not None and reading_id != hold.id:
-                raise ValidationError(
-                    "Reading",
-                    reading_id,
-                    f"Reading #{reading_id} is not the one holding the dose: the latest "
-                    f"pre-dose reading is #{hold.id} ({reading_text(hold, loaded.protocol)}, "
-                    f"{hold.band}). Review it before overriding.",
-                )
-            row = HoldOverride(
-                session_id=session_id,
-                reading_id=hold.id,
-                prescriber_name=name,
-                reason=text,
-                recorded_by=actor.user_id,
-                recorded_at=self.ctx.now(),
-            )
+            readings, overrides = gate_rows(s, session_id)
+            if item_id is not None:
+                row = self._checklist_override(loaded, item_id, overrides)
+            else:
+                row = self._reading_override(loaded, readings, overrides, reading_id)
+            row.prescriber_name = name
+            row.reason = text
+            row.recorded_by = actor.user_id
+            row.recorded_at = self.ctx.now()
             s.add(row)
             s.flush()
             audit_change(
@@ -266,14 +324,85 @@ class SessionService:
             )
             return override_info(row, {actor.user_id: actor.full_name})
 
+    def _reading_override(
+        self,
+        loaded: Loaded,
+        readings: list[VitalReading],
+        overrides: list[HoldOverride],
+        reading_id: int | None,
+    ) -> HoldOverride:
+        state, protocol = loaded.state, loaded.protocol
+        first = state in _PRE_DOSE
+        gate = session_gate(
+            protocol, loaded.session, readings, overrides, route=None, first_dose=first
+        )
+        kind = GateKind.PRE_DOSE_HOLD if first else GateKind.POST_DOSE_GATE
+        block = next((b for b in gate.blocks if b.kind is kind), None)
+        if block is None or block.reading is None:
+            if first:
+                why = no_hold_reason(readings)
+            else:
+                bands = " or ".join(b.value for b in protocol.booster_gate_bands)
+                why = f"no post-dose reading in the {bands} band is waiting for an override."
+            raise refuse(state, "override_hold", f"There is no hold to override: {why}")
+        held = block.reading
+        if reading_id is not None and reading_id != held.id:
+            which = "pre-dose" if first else "post-dose"
+            raise ValidationError(
+                "Reading",
+                reading_id,
+                f"Reading #{reading_id} is not the one holding the dose: the {which} reading "
+                f"holding it is #{held.id} ({held.text}, {held.band.value}). Review it before "
+                "overriding.",
+            )
+        return HoldOverride(
+            session_id=loaded.session.id, reading_id=held.id, kind=OverrideKind.READING.value
+        )
+
+    def _checklist_override(
+        self, loaded: Loaded, item_id: str, overrides: list[HoldOverride]
+    ) -> HoldOverride:
+        protocol = loaded.protocol
+        item = next((c for c in protocol.checklist if c.id == item_id), None)
+        if item is None or not item.blocks_dose:
+            blocking = ", ".join(c.id for c in protocol.checklist if c.blocks_dose) or "none"
+            raise ValidationError(
+                "Checklist item",
+                item_id,
+                f"Checklist item '{item_id}' does not block the dose in {protocol.label}; "
+                f"items that do: {blocking}.",
+            )
+        gate = checklist_gate(
+            protocol,
+            item.routes[0] if item.routes else None,
+            dict(loaded.session.checklist or {}),
+            [gate_override(o) for o in overrides],
+        )
+        if not any(b.item.id == item_id for b in gate.blocks):
+            why = (
+                "it is already overridden"
+                if any(i.id == item_id for i, _ in gate.overridden)
+                else "it is answered yes"
+            )
+            raise refuse(
+                loaded.state,
+                "override_hold",
+                f"There is nothing to override on '{item.label}': {why}.",
+            )
+        return HoldOverride(
+            session_id=loaded.session.id,
+            reading_id=None,
+            kind=OverrideKind.CHECKLIST.value,
+            item_id=item_id,
+        )
+
     def hold_active(self, session_id: int) -> bool:
         with self.ctx.db.read() as s:
             loaded = load(s, self.ctx, session_id)
             if loaded.state not in _PRE_DOSE:
                 return False
-            readings = s.scalars(select(VitalReading).where(VitalReading.session_id == session_id))
-            overrides = s.scalars(select(HoldOverride).where(HoldOverride.session_id == session_id))
-            return holding_reading(list(readings), list(overrides)) is not None
+            readings, overrides = gate_rows(s, session_id)
+            return holding_reading(readings, overrides, loaded.protocol) is not None
 
     # ---------------------------------------------------------------- discharge
 
@@ -292,15 +421,26 @@ class SessionService:
         doses = list(s.scalars(select(Dose).where(Dose.session_id == ds.id)))
         readings = list(s.scalars(select(VitalReading).where(VitalReading.session_id == ds.id)))
         effects = list(s.scalars(select(SideEffect).where(SideEffect.session_id == ds.id)))
+        route = session_route(protocol, doses)
+        # The schedule the board and the session screen show (rechecks, conditional readings).
+        schedule = session_schedule(
+            protocol,
+            session=ds,
+            route=route,
+            readings=readings,
+            doses=doses,
+            history=course_history(s, [ds.course_id]).get(ds.course_id, []),
+            now=at,
+        )
         return compute_checks(
             protocol,
-            route=session_route(protocol, doses),
+            route=route,
             doses=doses,
             readings=readings,
             stored=ds.discharge_criteria or {},
             at=at,
             side_effects=effects,
-            checked_in_at=ds.checked_in_at,
+            schedule=schedule,
         )
 
     def record_discharge_answers(
@@ -357,6 +497,7 @@ class SessionService:
             ensure_not_signed(s, "dosing_session", session_id)
             ds = loaded.session
             state = loaded.state
+            not_before_check_in("Discharged at", at, when, ds)
             if state is _S.DOSED:
                 state = transition(state, _S.MONITORING)
             transition(state, _S.DISCHARGED)

@@ -33,10 +33,10 @@ from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import open_for_recording
 from kapdesk.services.recording import audit_change, snapshot
 from kapdesk.services.session_support import (
-    FUTURE_TOLERANCE,
     Loaded,
     given_time,
     load,
+    not_before_check_in,
     refuse,
     user_names,
 )
@@ -97,16 +97,18 @@ def _validated(
                 "severe or life-threatening (grades 1-4).",
             )
         onset = given_time("Onset", values["onset_at"], now)
+        not_before_check_in("Onset", values["onset_at"], onset, loaded.session)
         resolved = values["resolved_at"]
         if resolved is not None:
             resolved = given_time("Resolved", resolved, now)
+            not_before_check_in("Resolved", values["resolved_at"], resolved, loaded.session)
         checked = validate_side_effect(
             loaded.protocol,
             values["effect_id"],
             route=route,
             severity=values["severity"],
             onset=onset,
-            now=now + FUTURE_TOLERANCE,  # given_time has already applied the tolerance
+            now=now,  # given_time has already taken the current minute as now
             resolved_at=resolved,
             intervention=values["intervention"],
         )

@@ -33,6 +33,7 @@ from kapdesk.services.session_support import (
     given_time,
     holding_reading,
     load,
+    not_before_check_in,
     reading_info,
     reading_order,
     refuse,
@@ -83,6 +84,7 @@ class VitalsService:
                     "record_vitals",
                     f"A session that is {state.label} takes no more readings.",
                 )
+            not_before_check_in("Taken at", taken_at, taken, ds)
             first = ds.first_dose_at
             phase = Phase.PRE_DOSE if first is None or taken < first else Phase.POST_DOSE
             earlier = sorted(
@@ -156,7 +158,7 @@ class VitalsService:
                 overrides = s.scalars(
                     select(HoldOverride).where(HoldOverride.session_id == session_id)
                 ).all()
-                hold = holding_reading(readings, overrides) is not None
+                hold = holding_reading(readings, overrides, protocol) is not None
             info = reading_info(row, {actor.user_id: actor.full_name}, first)
             return RecordedReading(reading=info, assessment=assessment, hold_active=hold)
 

@@ -155,6 +155,7 @@ class ScheduleSessionDialog(_FormDialog):
         )
         self.course = course
         self.created: SessionInfo | None = None
+        self._warned: tuple[datetime, tuple[str, ...]] | None = None
         now = app.now().astimezone()
         self.day = QDateEdit(_qdate(now))
         self.day.setDisplayFormat("yyyy-MM-dd")
@@ -177,9 +178,17 @@ class ScheduleSessionDialog(_FormDialog):
     def submit(self) -> None:
         self.fields.clear_errors()
         set_error(self.message, "")
+        service = SessionService(self.app.ctx)
         try:
-            self.created = SessionService(self.app.ctx).schedule(
-                self.app.require_actor(), self.course.id, self.scheduled_at(), self.room.text()
+            when = self.scheduled_at()
+            # The patient already booked that day: say so once; a second press books it.
+            warnings = service.schedule_warnings(self.course.id, when) if self.room.text() else ()
+            if warnings and self._warned != (when, warnings):
+                self._warned = (when, warnings)
+                set_error(self.message, " ".join(warnings) + " Press Schedule again to book it.")
+                return
+            self.created = service.schedule(
+                self.app.require_actor(), self.course.id, when, self.room.text()
             )
         except KapdeskError as exc:
             self._fail(exc)

@@ -44,7 +44,8 @@ def test_a_room_held_by_a_running_session_is_taken_whatever_its_spelling() -> No
     me = at_clinic(1, 10, "Room 2")
     other = at_clinic(2, 11, " room  2", _S.PRE_DOSE_VITALS)
     c = check_in_conflicts(me, [other], **DAY)
-    assert c.refused and c.room_taken_by == other
+    assert c.refused
+    assert c.room_taken_by == other
     assert check_in_conflicts(me, [other], room="Room 3", **DAY).room_taken_by is None
     assert room_key(" ROOM   2 ") == room_key("room 2")
     text = room_in_use_message("Room 2", other)
@@ -54,13 +55,17 @@ def test_a_room_held_by_a_running_session_is_taken_whatever_its_spelling() -> No
 def test_finished_sessions_do_not_hold_a_room() -> None:
     me = at_clinic(1, 10, "Room 2")
     for state in (_S.DISCHARGED, _S.CANCELLED, _S.DOSE_WITHHELD, _S.SCHEDULED):
-        assert check_in_conflicts(me, [at_clinic(2, 11, "Room 2", state)], **DAY).room_taken_by is None
+        assert (
+            check_in_conflicts(me, [at_clinic(2, 11, "Room 2", state)], **DAY).room_taken_by is None
+        )
 
 
 def test_a_patient_is_in_one_session_at_a_time() -> None:
     me = at_clinic(1, 10, "Room 1")
     c = check_in_conflicts(me, [at_clinic(2, 10, "Room 4", _S.CHECKED_IN)], **DAY)
-    assert c.refused and c.patient_running is not None and c.patient_running.id == 2
+    assert c.refused
+    assert c.patient_running is not None
+    assert c.patient_running.id == 2
 
 
 def test_a_dose_earlier_the_same_day_needs_a_confirmation_but_not_yesterdays() -> None:
@@ -98,3 +103,15 @@ def test_no_two_running_sessions_share_a_room_unflagged(rooms: list[str]) -> Non
     for s in sessions:
         shared = sum(room_key(o.room) == room_key(s.room) for o in sessions) > 1
         assert (s.id in flags) is shared
+
+
+def test_scheduling_warns_of_the_patients_other_sessions_that_day() -> None:
+    from kapdesk.domain.check_in import same_day_sessions
+
+    booked = at_clinic(1, 10, "Room 1")
+    cancelled = at_clinic(2, 10, "Room 1", _S.CANCELLED)
+    dosed = at_clinic(3, 10, "Room 1", _S.DISCHARGED, T0)
+    other_patient = at_clinic(4, 11, "Room 1")
+    tomorrow = SessionAtClinic(5, 10, "Patient 10", "Room 1", _S.SCHEDULED, T0 + timedelta(days=1))
+    found = same_day_sessions(10, [booked, cancelled, dosed, other_patient, tomorrow], **DAY)
+    assert [o.id for o in found] == [1, 3]

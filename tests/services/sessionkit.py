@@ -99,9 +99,11 @@ class Kit:
         return insert_patient_and_course(self.ctx.db, mrn=mrn, protocol_id=protocol_id)[1]
 
     def scheduled(
-        self, *, mrn: str = "MRN-1", protocol_id: str = "kap-default", room: str = "Room 1"
+        self, *, mrn: str = "MRN-1", protocol_id: str = "kap-default", room: str | None = None
     ) -> int:
+        """A session of a new patient; by default in a room of its own ("MRN-2": "Room 2")."""
         course = self.course(mrn=mrn, protocol_id=protocol_id)
+        room = room or f"Room {mrn.removeprefix('MRN-')}"
         return self.sessions.schedule(self.nurse, course, self.clock.now(), room).id
 
     def checked_in(self, **kw: str) -> int:

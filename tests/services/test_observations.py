@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -152,7 +152,10 @@ def test_invalid_moaas_leaves_no_trace(
 @pytest.mark.parametrize(
     "observed_at",
     [
-        T0 + timedelta(minutes=6),  # beyond the 5-minute tolerance
+        T0 + timedelta(minutes=6),  # in the future
+        T0 + timedelta(minutes=1, seconds=1),  # beyond the current minute
+        T0 - timedelta(minutes=21),  # before check-in (T0 - 20 min)
+        datetime(1, 1, 1, tzinfo=UTC),  # absurd
         datetime(2026, 3, 2, 9, 0),  # naive
     ],
 )
@@ -171,10 +174,11 @@ def test_bad_observation_time_leaves_no_trace(
 def test_time_just_inside_tolerance_is_accepted(
     ctx: ServiceContext, nurse: Actor, session_id: int
 ) -> None:
-    moment = T0 + timedelta(minutes=5)
-    assert ObservationService(ctx).record_moaas(nurse, session_id, 4, moment).observed_at == moment
-    local = moment.astimezone(UTC)
-    assert ObservationService(ctx).record_moaas(nurse, session_id, 4, local).observed_at == moment
+    moment = T0 + timedelta(minutes=1)  # the current minute: stored as the clock's time
+    assert ObservationService(ctx).record_moaas(nurse, session_id, 4, moment).observed_at == T0
+    past = (T0 - timedelta(minutes=10)).astimezone(timezone(timedelta(hours=-5)))
+    stored = ObservationService(ctx).record_moaas(nurse, session_id, 4, past)
+    assert stored.observed_at == T0 - timedelta(minutes=10)
 
 
 @pytest.mark.parametrize(

@@ -149,18 +149,48 @@ def test_taken_at_must_be_aware_and_not_in_the_future(kit: Kit) -> None:
         lambda: kit.vitals.record(kit.nurse, sid, 120, 80, taken_at=datetime(2026, 3, 2, 9, 0)),
         "Taken at 2026-03-02T09:00:00 has no time zone",
     )
-    refused(
+    for ahead in (timedelta(minutes=1, seconds=1), timedelta(minutes=5)):
+        refused(
+            kit.ctx,
+            ValidationError,
+            lambda ahead=ahead: kit.vitals.record(kit.nurse, sid, 120, 80, taken_at=now + ahead),
+            "in the future; a time may be now or earlier",
+        )
+    # The current minute typed as HH:MM is now: stored as the clock's time, not the typed one.
+    ok = kit.vitals.record(kit.nurse, sid, 120, 80, taken_at=now + timedelta(seconds=59))
+    assert ok.reading.taken_at == now
+    kit.advance(minutes=30)
+    earlier = kit.vitals.record(kit.nurse, sid, 124, 82, taken_at=now + timedelta(minutes=10))
+    assert earlier.reading.recorded_at == now + timedelta(minutes=30)
+    assert [r.id for r in kit.vitals.readings(sid)] == [ok.reading.id, earlier.reading.id]
+
+
+def test_a_reading_before_check_in_is_refused(kit: Kit) -> None:
+    sid = kit.checked_in()
+    kit.advance(minutes=20)
+    err = refused(
         kit.ctx,
         ValidationError,
         lambda: kit.vitals.record(
-            kit.nurse, sid, 120, 80, taken_at=now + timedelta(minutes=5, seconds=1)
+            kit.nurse, sid, 120, 80, taken_at=kit.clock.now() - timedelta(minutes=21)
         ),
-        "in the future; at most 5 min ahead",
+        "before the patient was checked in",
     )
-    ok = kit.vitals.record(kit.nurse, sid, 120, 80, taken_at=now + timedelta(minutes=5))
-    assert ok.reading.taken_at == now + timedelta(minutes=5)
-    earlier = kit.vitals.record(kit.nurse, sid, 124, 82, taken_at=now - timedelta(minutes=30))
-    assert [r.id for r in kit.vitals.readings(sid)] == [earlier.reading.id, ok.reading.id]
+    assert isinstance(err, ValidationError)
+    assert err.field == "Taken at"
+    # Within the check-in minute (time fields are typed as HH:MM) is accepted.
+    kit.vitals.record(kit.nurse, sid, 120, 80, taken_at=kit.clock.now() - timedelta(minutes=20))
+
+
+def test_a_future_minute_never_lifts_a_hold_early(kit: Kit) -> None:
+    """A recheck typed a minute ahead is judged at the clock's time, not the typed one."""
+    sid = kit.checked_in()
+    kit.vitals.record(kit.nurse, sid, 152, 94)
+    kit.advance(minutes=4)
+    rec = kit.vitals.record(
+        kit.nurse, sid, 122, 80, taken_at=kit.clock.now() + timedelta(seconds=60)
+    )
+    assert rec.reading.taken_at == kit.clock.now()
 
 
 def test_post_dose_alerts_repeat_and_escalate(kit: Kit) -> None:

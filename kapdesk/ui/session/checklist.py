@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.gates import GateKind, block_message, checklist_gate, override_text
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import ChecklistItem, Route
 from kapdesk.domain.session_state import SessionState
@@ -43,18 +44,9 @@ def checklist_items(host: Host, route: str | None) -> tuple[ChecklistItem, ...]:
 
 
 def checklist_complete(host: Host, detail: SessionDetail) -> bool:
-    """Every required item answered yes (numbers: entered)."""
-    answers = detail.session.checklist
-    for item in checklist_items(host, detail.route):
-        if not item.required:
-            continue
-        value = answers.get(item.id)
-        if item.kind == "number":
-            if value is None:
-                return False
-        elif value is not True:
-            return False
-    return True
+    """Every required item answered yes (numbers: entered): kapdesk.domain.gates."""
+    route = Route(detail.route) if detail.route else None
+    return checklist_gate(host.protocol, route, detail.session.checklist, ()).complete
 
 
 class ChecklistPage(StepPage):
@@ -84,6 +76,9 @@ class ChecklistPage(StepPage):
         self.grid = QGridLayout()
         self.grid.setColumnStretch(1, 1)
         root.addLayout(self.grid)
+        # Blocking items answered no (kapdesk.domain.gates) and their overrides.
+        self.gate = message_label("Checklist gate", kind="status")
+        root.addWidget(self.gate)
         self.message = message_label("Checklist message")
         root.addWidget(self.message)
         root.addStretch(1)
@@ -179,6 +174,32 @@ class ChecklistPage(StepPage):
         if state in PRE_DOSE_STATES and not self.host.can(Action.COMPLETE_CHECKLIST):
             text += " " + self.host.cannot("complete the checklist")
         self.state_text.setText(text.strip())
+        self._show_gate(detail)
+
+    def _show_gate(self, detail: SessionDetail) -> None:
+        """A blocking item answered no refuses the dose until answered yes or overridden
+        (the override is recorded on the dose step)."""
+        gate = detail.gate
+        lines: list[str] = []
+        if gate is not None:
+            lines += [
+                f"Dose refused: {block_message(b, local_hhmm)}"
+                for b in gate.blocks
+                if b.kind is GateKind.CHECKLIST and b.answer is False
+            ]
+            lines += [
+                f"'{item.label}': {override_text(o, local_hhmm)}"
+                for item, o in gate.checklist.overridden
+            ]
+        band = (
+            "alert"
+            if gate is not None and any(line.startswith("Dose") for line in lines)
+            else "normal"
+        )
+        set_message(self.gate, "\n".join(lines), band)
+        for item_id, box in self.boxes.items():
+            blocking = any(c.id == item_id and c.blocks_dose for c in self.host.protocol.checklist)
+            box.setToolTip("Blocks the dose until answered yes or overridden." if blocking else "")
 
     def first_input(self) -> QWidget | None:
         if self.check_in_button.isVisible() and self.check_in_button.isEnabled():
@@ -188,14 +209,9 @@ class ChecklistPage(StepPage):
     # ------------------------------------------------------------ saving
 
     def check_in(self) -> None:
-        from kapdesk.services.sessions import SessionService
+        from kapdesk.ui.session.check_in import check_in
 
-        info = attempt(
-            lambda: SessionService(self.host.app.ctx).check_in(
-                self.host.actor(), self.host.session_id
-            ),
-            message=self.message,
-        )
+        info = check_in(self.host, self.message, self)
         if info is not None:
             self.host.changed("session", info.id)
             first = next(iter(self.boxes.values()), None)

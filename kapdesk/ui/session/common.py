@@ -37,8 +37,10 @@ __all__ = [
     "attempt",
     "countdown_text",
     "duration_text",
+    "late_note",
     "local_hhmm",
     "message_label",
+    "moment_text",
     "reading_line",
     "set_message",
 ]
@@ -47,6 +49,8 @@ _T = TypeVar("_T")
 TERMINAL: Final = frozenset(
     {SessionState.DISCHARGED, SessionState.CANCELLED, SessionState.DOSE_WITHHELD}
 )
+# Documentation more than this after the moment it records is shown as entered late.
+LATE_AFTER: Final = timedelta(minutes=1)
 PRE_DOSE_STATES: Final = frozenset({SessionState.CHECKED_IN, SessionState.PRE_DOSE_VITALS})
 AFTER_DOSE_STATES: Final = frozenset({SessionState.DOSED, SessionState.MONITORING})
 
@@ -129,14 +133,31 @@ def attempt(
     return None
 
 
+def entered_late(moment: datetime, recorded_at: datetime | None) -> bool:
+    """Documented later than it happened (a typed past time), by more than a minute."""
+    return recorded_at is not None and recorded_at - moment > LATE_AFTER
+
+
+def late_note(moment: datetime, recorded_at: datetime | None) -> str:
+    """'entered 10:42 for 10:30' for late documentation, else ''."""
+    if recorded_at is None or not entered_late(moment, recorded_at):
+        return ""
+    return f"entered {local_hhmm(recorded_at)} for {local_hhmm(moment)}"
+
+
+def moment_text(moment: datetime, recorded_at: datetime | None) -> str:
+    """'10:30', or 'entered 10:42 for 10:30' when it was documented later."""
+    return late_note(moment, recorded_at) or local_hhmm(moment)
+
+
 def reading_line(r: ReadingInfo) -> str:
-    """'09:04  128/82 mmHg, pulse 72/min, SpO2 98 %'."""
+    """'09:04  128/82 mmHg, pulse 72/min, SpO2 98 %' (late: 'entered 09:20 for 09:04  ...')."""
     parts = [f"{r.systolic}/{r.diastolic} mmHg"]
     if r.pulse is not None:
         parts.append(f"pulse {r.pulse}/min")
     if r.spo2 is not None:
         parts.append(f"SpO2 {r.spo2} %")
-    return f"{local_hhmm(r.taken_at)}  " + ", ".join(parts)
+    return f"{moment_text(r.taken_at, r.recorded_at)}  " + ", ".join(parts)
 
 
 # ---------------------------------------------------------------- time

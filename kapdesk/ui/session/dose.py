@@ -1,9 +1,17 @@
 """Step 3: the dose log, with a live mg/kg calculator and the protocol maximum.
 
 The calculator line is ``kapdesk.domain.dosing.validate_dose`` run on what is
-typed (the session weight from the checklist); the service runs the same
-check when the dose is stored. A dose above the protocol maximum asks a
-clinician to confirm it with a reason, which is kept with the dose.
+typed (the session weight from the checklist, the doses already given); the
+service runs the same check when the dose is stored. A dose above the protocol
+maximum asks a clinician to confirm it with a reason, which is kept with the
+dose; warnings (checklist items not answered yes, an unusually small dose, a
+short gap between nasal devices) are acknowledged and stored with the dose.
+
+What refuses the next dose (the pre-dose hold, a post-dose alert before a
+booster, a blocking checklist answer) is ``SessionDetail.gate`` from
+``kapdesk.domain.gates``; the page shows its messages and, for a clinician, the
+override action. Switching the unit converts the typed amount with the session
+weight (``convert_amount``) or clears it: 0.75 mg/kg never becomes 0.75 mg.
 """
 
 from __future__ import annotations
@@ -27,8 +35,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.domain.dosing import ALLOWED_UNITS, ROUTE_LABELS, DoseCalc, DoseUnit, validate_dose
+from kapdesk.domain.dosing import (
+    ALLOWED_UNITS,
+    ROUTE_LABELS,
+    DoseCalc,
+    DoseUnit,
+    PriorDose,
+    convert_amount,
+    format_amount,
+    validate_dose,
+)
 from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.gates import Block, GateKind, block_message, checklist_gate, override_text
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.session_state import SessionState
@@ -40,9 +58,10 @@ from kapdesk.ui.session.common import (
     attempt,
     local_hhmm,
     message_label,
+    moment_text,
     set_message,
 )
-from kapdesk.ui.session.dialogs import ReasonDialog
+from kapdesk.ui.session.dialogs import AcknowledgeDialog, OverrideDialog, ReasonDialog
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import DoseInfo, SessionDetail
@@ -50,18 +69,17 @@ if TYPE_CHECKING:
 COLUMNS = ("Time", "Medication", "Route", "Amount", "mg", "Lot", "Given by", "Booster", "Note")
 
 
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+_fmt = format_amount  # amounts as typed, never rounded
 
 
 def calc_line(calc: DoseCalc, device_mg: float) -> str:
-    """'0.5 mg/kg × 70.0 kg = 35.0 mg', '3 device(s) × 28 mg = 84.0 mg', '100.0 mg'."""
+    """'0.5 mg/kg × 70.0 kg = 35.0 mg', '3 device(s) × 28 mg = 84.0 mg', '12.35 mg'."""
     if calc.unit is DoseUnit.MG_PER_KG:
         weight = calc.weight_kg or 0.0
         return f"{_fmt(calc.amount_entered)} mg/kg × {weight:.1f} kg = {calc.mg:.1f} mg"
     if calc.unit is DoseUnit.DEVICE:
         return f"{_fmt(calc.amount_entered)} device(s) × {_fmt(device_mg)} mg = {calc.mg:.1f} mg"
-    text = f"{calc.mg:.1f} mg"
+    text = f"{_fmt(calc.mg)} mg"
     if calc.mg_per_kg is not None and calc.weight_kg is not None:
         text += f" = {calc.mg_per_kg:.2f} mg/kg at {calc.weight_kg:.1f} kg"
     return text
@@ -143,6 +161,20 @@ class DosePage(StepPage):
         self.booster.setAccessibleName("Booster")
         form.addRow("", self.booster)
 
+        # What refuses the next dose (kapdesk.domain.gates), and the overrides recorded:
+        # right under the page's hint, above the form.
+        self.gate = message_label("Dose gate", kind="status")
+        root.insertWidget(2, self.gate)
+        gate_buttons = QHBoxLayout()
+        self.override_button = QPushButton("Record &override…")
+        self.override_button.setAccessibleName("Record override")
+        self.override_button.clicked.connect(self.override)
+        gate_buttons.addWidget(self.override_button)
+        gate_buttons.addStretch(1)
+        root.insertLayout(3, gate_buttons)
+        self.overrides = message_label("Overrides recorded", kind="status")
+        root.insertWidget(4, self.overrides)
+
         buttons = QHBoxLayout()
         self.record_button = QPushButton("&Record dose")
         self.record_button.setAccessibleName("Record dose")
@@ -165,17 +197,18 @@ class DosePage(StepPage):
         root.addWidget(self.table, 1)
 
         self.route.currentIndexChanged.connect(self._route_changed)
-        for signal in (
-            self.medication.currentIndexChanged,
-            self.unit.currentIndexChanged,
-            self.amount.textChanged,
-        ):
+        self.unit.currentIndexChanged.connect(self._unit_changed)
+        for signal in (self.medication.currentIndexChanged, self.amount.textChanged):
             signal.connect(self.update_calc)
         self.amount.returnPressed.connect(self.record)
         self.lot.returnPressed.connect(self.record)
         self._weight: float | None = None
         self._doses: tuple[DoseInfo, ...] = ()
         self._users_for: int | None = None
+        self._unit_before: DoseUnit | None = None
+        self._answers: dict[str, object] = {}
+        self._first_dose = True
+        self._block: Block | None = None
         self._route_changed()
 
     # ------------------------------------------------------------ inputs
@@ -196,11 +229,26 @@ class DosePage(StepPage):
         index = self.unit.findData(before)
         self.unit.setCurrentIndex(max(index, 0))
         self.unit.blockSignals(False)
+        self._convert_typed_amount()
         devices = route is Route.INTRANASAL
         self.amount_label.setText("&Devices" if devices else "&Amount")
         self.amount.setAccessibleName("Devices" if devices else "Amount")
         self.amount.setPlaceholderText("devices" if devices else "")
         self.update_calc()
+
+    def _unit_changed(self) -> None:
+        self._convert_typed_amount()
+        self.update_calc()
+
+    def _convert_typed_amount(self) -> None:
+        """The typed number follows the unit: converted with the session weight, or cleared."""
+        new = self.current_unit()
+        old, self._unit_before = self._unit_before, new
+        if old is None or old is new or not self.amount.text().strip():
+            return
+        self.amount.blockSignals(True)
+        self.amount.setText(convert_amount(self.amount.text(), old, new, self._weight))
+        self.amount.blockSignals(False)
 
     def preview(self) -> DoseCalc:
         return validate_dose(
@@ -210,7 +258,20 @@ class DosePage(StepPage):
             amount=self.amount.text(),
             unit=self.current_unit(),
             weight_kg=self._weight,
+            previous=[
+                PriorDose(Route(d.route), DoseUnit(d.unit), d.mg, d.given_at) for d in self._doses
+            ],
+            given_at=self.time.moment_or_now(self.host.now()),
         )
+
+    def warnings(self, calc: DoseCalc) -> tuple[str, ...]:
+        """What the dose would be stored with: the checklist's warnings for this route
+        (first dose) and the calculator's (the same functions the service calls)."""
+        checklist: tuple[str, ...] = ()
+        if self._first_dose:
+            route = self.current_route()
+            checklist = checklist_gate(self.host.protocol, route, self._answers, ()).warnings
+        return (*checklist, *calc.warnings)
 
     def update_calc(self) -> None:
         if not self.amount.text().strip():
@@ -225,7 +286,11 @@ class DosePage(StepPage):
         text = calc_line(calc, self.host.protocol.intranasal_device_mg)
         if calc.over_limit:
             text += f"\nAbove the maximum: {calc.limit_message} A clinician must confirm it."
-        set_message(self.calc, text, "elevated" if calc.over_limit else "normal")
+        warnings = self.warnings(calc)
+        if warnings:
+            text += "\nTo acknowledge with the dose: " + " ".join(warnings)
+        concern = calc.over_limit or bool(warnings)
+        set_message(self.calc, text, "elevated" if concern else "normal")
 
     def _load_users(self) -> None:
         from kapdesk.services.users import UserService
@@ -247,15 +312,20 @@ class DosePage(StepPage):
         state = SessionState(detail.session.state)
         self._weight = detail.session.weight_kg
         first_dose = not detail.doses
+        self._first_dose = first_dose
+        self._answers = dict(detail.session.checklist)
+        dosing = state is SessionState.PRE_DOSE_VITALS or state in AFTER_DOSE_STATES
+        blocks = detail.gate.blocks if detail.gate is not None and dosing else ()
         if detail.doses and detail.doses != self._doses:
             index = self.route.findData(detail.doses[0].route)
             if index >= 0 and self._doses == ():
                 self.route.setCurrentIndex(index)
         if state in (SessionState.SCHEDULED, SessionState.CHECKED_IN):
             hint, open_ = "Record the pre-dose vitals first (step 2).", False
-        elif state is SessionState.PRE_DOSE_VITALS and detail.hold_active:
-            hint, open_ = "Dose on hold: see step 2 (recheck or a clinician's override).", False
-        elif state is SessionState.PRE_DOSE_VITALS or state in AFTER_DOSE_STATES:
+        elif blocks:
+            what = "Booster" if not first_dose else "Dose"
+            hint, open_ = f"{what} on hold: refused until the gate below is lifted.", False
+        elif dosing:
             hint, open_ = "", True
         else:
             hint, open_ = f"The session is {state.label}: no more doses.", False
@@ -281,24 +351,45 @@ class DosePage(StepPage):
             "" if first_dose else f"Booster: this will be dose {len(detail.doses) + 1}."
         )
         self.booster.setVisible(not first_dose and open_)
+        self._show_gate(detail, blocks)
         if detail.doses != self._doses:
             self._fill_table(detail.doses)
             self._doses = detail.doses
         self.update_calc()
 
+    def _show_gate(self, detail: SessionDetail, blocks: tuple[Block, ...]) -> None:
+        """The refusal of the next dose (rule, protocol version, reading or checklist item),
+        the override action, and the overrides already recorded."""
+        lines = [f"Dose refused: {block_message(b, local_hhmm)}" for b in blocks]
+        worst = any(b.worst is not None and b.worst.band.value == "critical" for b in blocks)
+        set_message(self.gate, "\n".join(lines), "critical" if worst else "alert")
+        self._block = blocks[0] if blocks else None
+        allowed = self.host.can(Action.OVERRIDE_HOLD)
+        self.override_button.setVisible(bool(blocks))
+        self.override_button.setEnabled(bool(blocks) and allowed)
+        self.override_button.setToolTip(
+            "" if allowed else "Only a clinician may record an override (name and reason)."
+        )
+        done = detail.gate.overrides if detail.gate is not None else ()
+        text = "\n".join(_capital(override_text(o, local_hhmm)) for o in done)
+        set_message(self.overrides, text, "normal")
+
     def _fill_table(self, doses: tuple[DoseInfo, ...]) -> None:
         self.table.setRowCount(len(doses))
         for row, d in enumerate(doses):
             amount = f"{_fmt(d.amount)} {DoseUnit(d.unit).label}"
-            note = ""
+            notes: list[str] = []
             if d.over_limit:
-                note = f"Above max, confirmed by {d.confirmed_by}: {d.confirmation_reason}"
+                notes.append(f"Above max, confirmed by {d.confirmed_by}: {d.confirmation_reason}")
+            notes += [f"Acknowledged: {w}" for w in d.warnings]
+            note = " ".join(notes)
+            mg = _fmt(d.mg) if d.unit == DoseUnit.MG.value else f"{d.mg:.1f}"
             values = (
-                local_hhmm(d.given_at),
+                moment_text(d.given_at, d.recorded_at),
                 d.medication,
                 ROUTE_LABELS.get(Route(d.route), d.route),
                 amount,
-                f"{d.mg:.1f}",
+                mg,
                 d.lot_number,
                 d.given_by,
                 "booster" if d.is_booster else "first",
@@ -306,7 +397,7 @@ class DosePage(StepPage):
             )
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
-                if d.over_limit and col == len(values) - 1:
+                if (d.over_limit or d.warnings) and col == len(values) - 1:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(row, col, item)
 
@@ -363,6 +454,13 @@ class DosePage(StepPage):
             )
             if reason is None:
                 return
+        warnings = self.warnings(calc)
+        if warnings and not AcknowledgeDialog.ask(
+            self,
+            "This dose will be stored with these warnings:\n\n"
+            + "\n".join(f"• {w}" for w in warnings),
+        ):
+            return
         now = self.host.now()
         given_by = self.given_by.currentData()
         info = attempt(
@@ -378,6 +476,7 @@ class DosePage(StepPage):
                 given_by_user_id=None if given_by is None else int(given_by),
                 confirm_over_max=reason is not None,
                 confirmation_reason=reason,
+                acknowledge_warnings=bool(warnings),
             ),
             message=self.message,
             field_error=self._field_error,
@@ -387,3 +486,54 @@ class DosePage(StepPage):
         self.amount.clear()
         self.time.reset(now)
         self.host.changed("dose", info.id)
+
+    def override(self) -> None:
+        """A clinician's override of what refuses the next dose (name and reason, stored)."""
+        from kapdesk.services.sessions import SessionService
+
+        block = self._block
+        if block is None:
+            return
+        actor = self.host.actor()
+        if block.kind is GateKind.CHECKLIST and block.item is not None:
+            title = "Override checklist item"
+            intro = (
+                f"{_capital(block_message(block, local_hhmm))} Dosing past it needs the "
+                "prescriber's name and a reason; both are stored with the session."
+            )
+        else:
+            pre = block.kind is GateKind.PRE_DOSE_HOLD
+            title = "Override pre-dose hold" if pre else "Override booster gate"
+            intro = (
+                f"{_capital(block_message(block, local_hhmm))} The override names this "
+                "reading; the prescriber's name and the reason are stored with the session."
+            )
+        answer = OverrideDialog.ask(
+            self, intro, actor.full_name if self.host.can(Action.OVERRIDE_HOLD) else "", title
+        )
+        if answer is None:
+            return
+        name, reason = answer
+        service = SessionService(self.host.app.ctx)
+        if block.kind is GateKind.CHECKLIST and block.item is not None:
+            item_id = block.item.id
+            info = attempt(
+                lambda: service.override_hold(
+                    actor, self.host.session_id, name, reason, item_id=item_id
+                ),
+                message=self.message,
+            )
+        else:
+            reading_id = block.reading.id if block.reading is not None else None
+            info = attempt(
+                lambda: service.override_hold(
+                    actor, self.host.session_id, name, reason, reading_id=reading_id
+                ),
+                message=self.message,
+            )
+        if info is not None:
+            self.host.changed("hold_override", info.id)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -3,13 +3,21 @@ the first dose, the next reading due with its countdown, and the current hold or
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from kapdesk.domain.discharge import against_criteria_text, discharged_against_criteria
+from kapdesk.domain.gates import (
+    GateKind,
+    GateOverride,
+    OverrideKind,
+    block_message,
+    override_text,
+)
 from kapdesk.domain.schedule import ItemStatus, next_due
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.ui.models.board import room_text
@@ -17,7 +25,7 @@ from kapdesk.ui.session.common import countdown_text, duration_text, local_hhmm
 
 if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol
-    from kapdesk.services.dtos import SessionDetail
+    from kapdesk.services.dtos import OverrideInfo, SessionDetail
 
 # gui.md palette: (background, text, border)
 LEVEL_STYLES: Final = {
@@ -47,6 +55,25 @@ def set_level(label: QLabel, text: str, level: str) -> None:
         label.setStyleSheet(f"QLabel {{ {style} border-radius: 3px; padding: 3px 8px; }}")
 
 
+def override_of(overrides: Iterable[OverrideInfo], reading_id: int) -> OverrideInfo | None:
+    """The latest override naming the reading, if any."""
+    named = [o for o in overrides if o.kind == "reading" and o.reading_id == reading_id]
+    return max(named, key=lambda o: (o.recorded_at, o.id)) if named else None
+
+
+def gate_override(o: OverrideInfo) -> GateOverride:
+    return GateOverride(
+        id=o.id,
+        kind=OverrideKind(o.kind),
+        reading_id=o.reading_id,
+        item_id=o.item_id,
+        prescriber_name=o.prescriber_name,
+        reason=o.reason,
+        recorded_at=o.recorded_at,
+        recorded_by=o.recorded_by,
+    )
+
+
 def state_text(state: SessionState) -> str:
     return state.label[:1].upper() + state.label[1:]
 
@@ -74,11 +101,19 @@ class SessionHeader(QFrame):
         self.clock.setStyleSheet("font-size: 15pt; color: #22272e;")
         self.next = _chip("Next reading")
         self.alert = _chip("Hold or alert")
+        # Allergies and contraindications on every step: impossible to miss when present.
+        self.allergies = _chip("Allergies")
+        self.contraindications = _chip("Contraindications")
+        safety = QHBoxLayout()
+        safety.setSpacing(8)
+        safety.addWidget(self.allergies, 1)
+        safety.addWidget(self.contraindications, 1)
         grid.addWidget(self.patient, 0, 0)
         grid.addWidget(self.clock, 0, 1)
         grid.addWidget(self.facts, 1, 0)
         grid.addWidget(self.next, 1, 1)
-        grid.addWidget(self.alert, 2, 0, 1, 2)
+        grid.addLayout(safety, 2, 0, 1, 2)
+        grid.addWidget(self.alert, 3, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         self._detail: SessionDetail | None = None
 
@@ -96,14 +131,38 @@ class SessionHeader(QFrame):
         self.facts.setText(
             f"{room_text(s.room)}  ·  {s.protocol_label}  ·  {state_text(state)}"
             + (f"  ·  weight {s.weight_kg:g} kg" if s.weight_kg is not None else "")
+            + (
+                f"  ·  second dosing session today: {s.same_day_reason}"
+                if s.same_day_reason
+                else ""
+            )
         )
+        self._show_safety(detail)
         self._show_alert(detail)
         self.tick(now)
+
+    def _show_safety(self, detail: SessionDetail) -> None:
+        allergies = " ".join(detail.patient.allergies.split())
+        contra = " ".join(detail.patient.contraindications.split())
+        if allergies:
+            set_level(self.allergies, f"⚠ Allergies: {allergies}", "alert")
+        else:
+            set_level(self.allergies, "No known allergies", "info")
+        if contra:
+            set_level(self.contraindications, f"⚠ Contraindications: {contra}", "elevated")
+        else:
+            set_level(self.contraindications, "No contraindications recorded", "info")
 
     def _show_alert(self, detail: SessionDetail) -> None:
         s = detail.session
         state = SessionState(s.state)
         latest = detail.readings[-1] if detail.readings else None
+        # A checklist item not answered yet is a step still to do (step 1), not an alarm.
+        blocks = [
+            b
+            for b in (detail.gate.blocks if detail.gate is not None else ())
+            if not (b.kind is GateKind.CHECKLIST and b.answer is None)
+        ]
         if state is SessionState.DISCHARGED and s.discharged_at is not None:
             if discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
                 at = local_hhmm(s.discharged_at)
@@ -113,6 +172,11 @@ class SessionHeader(QFrame):
                 set_level(self.alert, f"Discharged at {local_hhmm(s.discharged_at)}", "info")
         elif state in (SessionState.CANCELLED, SessionState.DOSE_WITHHELD):
             set_level(self.alert, f"{state_text(state)}: {s.state_reason or ''}", "info")
+        elif blocks and state in ACTIVE:
+            text = "Dose on hold: " + block_message(blocks[0], local_hhmm)
+            if len(blocks) > 1:
+                text += f" (and {len(blocks) - 1} more: see the dose step)"
+            set_level(self.alert, text, "alert")
         elif detail.hold_active and latest is not None:
             set_level(
                 self.alert,
@@ -127,6 +191,10 @@ class SessionHeader(QFrame):
             fired = [rules[i] for i in latest.rules if i in rules]
             why = "; ".join(r.describe() for r in fired)
             action = f" – {fired[0].action}" if fired else ""
+            override = override_of(detail.overrides, latest.id)
+            if override is not None:  # the clinician's decision replaces "override needed"
+                action = f" – {override_text(gate_override(override), local_hhmm)}"
+                level = "elevated"
             set_level(
                 self.alert,
                 f"{latest.band.capitalize()} at {local_hhmm(latest.taken_at)}: "

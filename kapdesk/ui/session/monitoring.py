@@ -1,5 +1,6 @@
-"""Step 4: monitoring after the dose: due readings with countdowns, readings any time,
-the BP chart, and MOAA/S and dissociation observations."""
+"""Step 4: monitoring after the dose: due readings with countdowns (protocol readings,
+rule rechecks and conditional readings; missed ones stay listed and counted), readings
+any time, the BP chart, and MOAA/S and dissociation observations."""
 
 from __future__ import annotations
 
@@ -35,11 +36,17 @@ from kapdesk.ui.session.common import (
     Host,
     StepPage,
     attempt,
-    local_hhmm,
     message_label,
+    moment_text,
     store_reading,
 )
-from kapdesk.ui.session.due import STATUS_COLORS, countdown_for, status_text, window_text
+from kapdesk.ui.session.due import (
+    STATUS_COLORS,
+    countdown_for,
+    due_title,
+    status_text,
+    window_text,
+)
 from kapdesk.ui.session.reading_result import ReadingResult
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 
@@ -98,7 +105,9 @@ class MonitoringPage(StepPage):
         left = QWidget()
         col = QVBoxLayout(left)
         col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(QLabel("Due readings"))
+        self.due_title = QLabel("Due readings")
+        self.due_title.setAccessibleName("Due readings title")
+        col.addWidget(self.due_title)
         self.due = _table(DUE_COLUMNS, "Due readings")
         col.addWidget(self.due)
         col.addWidget(QLabel("Add a reading (any time)"))
@@ -264,7 +273,7 @@ class MonitoringPage(StepPage):
             self._readings = detail.readings
         post = [r for r in detail.readings if r.phase == "post_dose"]
         latest = post[-1] if post else None
-        self.latest.show_reading(latest, running=running)
+        self.latest.show_reading(latest, running=running, schedule=detail.schedule)
         self.latest.tick(self.host.now())
         if detail.observations != self._observations:
             self._fill_observations(detail.observations)
@@ -280,6 +289,7 @@ class MonitoringPage(StepPage):
             self._update_chart(self._detail, self.host.now())
 
     def _fill_due(self, items: tuple[DueItem, ...], now: datetime) -> None:
+        self.due_title.setText(due_title(items, now))
         if self.due.rowCount() != len(items):
             self.due.setRowCount(len(items))
             rows = sum(self.due.rowHeight(i) for i in range(len(items)))
@@ -298,12 +308,12 @@ class MonitoringPage(StepPage):
             minutes = "" if r.minutes_from_dose is None else f"{r.minutes_from_dose:g}"
             colors = BAND_COLORS.get(r.band)
             cells = (
-                local_hhmm(r.taken_at),
+                moment_text(r.taken_at, r.recorded_at),
                 minutes,
                 f"{r.systolic}/{r.diastolic}",
                 "" if r.pulse is None else str(r.pulse),
                 "" if r.spo2 is None else str(r.spo2),
-                r.band,
+                "within limits" if r.band == "normal" else r.band,
                 r.recorded_by,
             )
             for col, text in enumerate(cells):
@@ -318,7 +328,7 @@ class MonitoringPage(StepPage):
                 what = "Dissociation " + ("present" if o.present else "absent")
                 if o.text:
                     what += f": {o.text}"
-            lines.append(f"{local_hhmm(o.observed_at)}  {what}  ({o.recorded_by})")
+            lines.append(f"{moment_text(o.observed_at, o.recorded_at)}  {what}  ({o.recorded_by})")
         self.observation_list.setText("\n".join(lines))
 
     def tick(self, now: datetime) -> None:

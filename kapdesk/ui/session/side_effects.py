@@ -32,6 +32,7 @@ from kapdesk.ui.session.common import (
     NowTimeEdit,
     StepPage,
     attempt,
+    late_note,
     message_label,
     set_message,
 )
@@ -69,6 +70,7 @@ class EffectRow:
         self.resolved.setAccessibleName(f"{name} resolved")
         self.resolved_at = NowTimeEdit(f"{name} resolved at")
         self.error = message_label(f"{name} message")
+        self.late = message_label(f"{name} entered late", kind="status")
 
         self.present.clicked.connect(self.present_clicked)
         self.severity.activated.connect(self.severity_chosen)
@@ -111,6 +113,9 @@ class EffectRow:
                 self.intervention.setText(record.intervention)
                 if record.onset_at is not None:
                     self.onset.set_fixed(record.onset_at)
+                onset = record.onset_at
+                late = "" if onset is None else late_note(onset, record.recorded_at)
+                set_message(self.late, late)
                 self.resolved.setChecked(record.resolved_at is not None)
                 if record.resolved_at is not None:
                     self.resolved_at.set_fixed(record.resolved_at)
@@ -288,7 +293,7 @@ class SideEffectsPage(StepPage):
         if ids == self._catalogue:
             return
         for row in self.rows.values():
-            for w in (*row.inputs, row.error):
+            for w in (*row.inputs, row.error, row.late):
                 self.grid.removeWidget(w)
                 w.deleteLater()
         self.rows = {}
@@ -301,6 +306,7 @@ class SideEffectsPage(StepPage):
             self.grid.addWidget(r.intervention, line, 3)
             self.grid.addWidget(r.resolved, line, 4)
             self.grid.addWidget(r.resolved_at, line, 5)
+            self.grid.addWidget(r.late, line, 6)
             self.grid.addWidget(r.error, line + 1, 0, 1, 6)
             self.rows[effect.id] = r
         self._catalogue = ids
