@@ -6,10 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import IllegalTransition, PermissionDenied, ValidationError
+from kapdesk.services.board import BoardService
 from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.storage.orm import Dose
 
 from .sessionkit import YES_TO_ALL, Kit, audit_probe, refused
 
@@ -84,6 +87,7 @@ def test_bad_dose_input_is_not_stored(
 def test_mg_per_kg_needs_the_session_weight(kit: Kit) -> None:
     # The patient's usual weight (70 kg in the chart) is not used: only the weight today.
     sid = kit.checked_in()
+    kit.sessions.record_checklist(kit.nurse, sid, YES_TO_ALL)
     kit.vitals.record(kit.nurse, sid, 120, 80)
     kit.advance(minutes=1)
     refused(
@@ -203,8 +207,9 @@ def test_hold_blocks_the_first_dose_and_names_the_reading(kit: Kit, clinician: A
         kit.ctx, IllegalTransition, lambda: kit.doses.record(clinician, sid, amount=0.5, **IM)
     )
     assert str(err) == (
-        "Pre-dose BP 118/76, SpO2 90 % is alert (kap-default v1.0): "
-        "a clinician must record an override before dosing."
+        "Dose refused: held by low-spo2, kap-default v1.0: pre-dose BP 118/76, SpO2 90 % at "
+        "09:01 UTC is alert. Recheck after rest (from 09:06 UTC), or a clinician records an "
+        "override with the prescriber's name and a reason."
     )
     kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "Chronic lung disease, usual 90 %")
     assert kit.doses.record(kit.nurse, sid, amount=0.5, **IM).mg == 35.0
@@ -256,14 +261,261 @@ def test_intranasal_devices(kit: Kit, clinician: Actor, therapist: Actor) -> Non
         "lot_number": "E1",
     }
     refused(kit.ctx, PermissionDenied, lambda: kit.doses.record(therapist, sid, amount=2, **nasal))
-    assert kit.doses.record(kit.nurse, sid, amount=3, **nasal).mg == 84.0
+    # issue 9: the unanswered nasal-products item is a warning acknowledged with the dose
+    err = refused(
+        kit.ctx, ValidationError, lambda: kit.doses.record(kit.nurse, sid, amount=3, **nasal)
+    )
+    assert err.field == "Warnings"  # type: ignore[attr-defined]
+    first = kit.doses.record(kit.nurse, sid, amount=3, acknowledge_warnings=True, **nasal)
+    assert first.mg == 84.0
+    assert first.warnings == (
+        "Checklist: 'No nasal steroid or decongestant in the last hour' is not answered.",
+    )
     kit.advance(minutes=5)
+    # 4 more devices: the session would total 196 mg, above the 168 mg ceiling: no
+    # confirmation passes it (issue 9)
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.doses.record(
+            clinician, sid, amount=4, confirm_over_max=True, confirmation_reason="x", **nasal
+        ),
+        r"Refused by the spravato-rems v1.0 ceiling for intranasal: the session total would "
+        r"be 196 mg",
+    )
+    # issue 9: one more device is over the 84 mg session maximum: a clinician confirms it
     refused(
         kit.ctx,
         PermissionDenied,
-        lambda: kit.doses.record(kit.nurse, sid, amount=4, **nasal),
-        r"112.0 mg exceeds the spravato-rems v1.0 maximum for intranasal \(84 mg\)",
+        lambda: kit.doses.record(kit.nurse, sid, amount=1, **nasal),
+        r"session total for intranasal would be 112 mg \(84 mg already given\)",
     )
-    booster = kit.doses.record(kit.nurse, sid, amount=1, **nasal)
-    assert (booster.mg, booster.is_booster, booster.over_limit) == (28.0, True, False)
+    booster = kit.doses.record(
+        clinician, sid, amount=1, confirm_over_max=True, confirmation_reason="Plan", **nasal
+    )
+    assert (booster.mg, booster.is_booster, booster.over_limit) == (28.0, True, True)
+    assert booster.warnings == ()  # the checklist's warnings go with the first dose
     assert kit.sessions.detail(sid).route == "intranasal"
+
+
+# ---------------------------------------------------------------- issue 9: holds and doses
+
+
+def _dose_rows(ctx: ServiceContext, sid: int) -> list[Dose]:
+    with ctx.db.read() as s:
+        return list(s.scalars(select(Dose).where(Dose.session_id == sid)))
+
+
+def _flags(ctx: ServiceContext, sid: int) -> tuple[str, ...]:
+    return next(r.flags for r in BoardService(ctx).running_sessions() if r.session_id == sid)
+
+
+def test_a_normal_reading_one_minute_after_an_elevated_one_does_not_lift_the_hold(
+    kit: Kit,
+) -> None:
+    sid = kit.ready(bp=(152, 94))  # 09:00 elevated, now 09:01
+    recheck = kit.vitals.record(kit.nurse, sid, 124, 80)  # stored and shown ...
+    assert recheck.reading.band == "normal"
+    assert recheck.hold_active  # ... but too soon: it lifts nothing
+    detail = kit.sessions.detail(sid)
+    assert detail.hold_active
+    assert detail.gate is not None
+    assert [r.id for r in detail.gate.hold.too_soon] == [recheck.reading.id]
+    assert "Hold: recheck too soon" in _flags(kit.ctx, sid)
+    kit.advance(minutes=1)
+    err = refused(kit.ctx, IllegalTransition, lambda: kit.dose(sid))
+    assert "held by pre-dose-elevated, kap-default v1.0: pre-dose BP 152/94 at 09:00 UTC" in str(
+        err
+    )
+    assert "recheck too soon: the hold stands until 09:05 UTC" in str(err)
+    kit.advance(minutes=2, seconds=59)  # 09:04:59: still too soon
+    assert kit.vitals.record(kit.nurse, sid, 122, 78).hold_active
+    kit.advance(seconds=1)  # 09:05:00: a recheck at the interval lifts it
+    assert not kit.vitals.record(kit.nurse, sid, 122, 78).hold_active
+    kit.advance(minutes=1)
+    kit.dose(sid)
+    assert kit.sessions.get(sid).state == "dosed"
+
+
+def test_a_booster_after_212_126_is_refused_until_a_clinician_overrides(
+    kit: Kit, clinician: Actor
+) -> None:
+    sid = kit.dosed()  # first dose 09:01
+    kit.advance(minutes=25)
+    alert = kit.vitals.record(kit.nurse, sid, 212, 126, pulse=96, spo2=97)
+    assert alert.reading.band == "critical"
+    kit.advance(minutes=10)
+    kit.vitals.record(kit.nurse, sid, 150, 90)  # a later normal reading does not clear it
+    kit.advance(minutes=5)
+    assert "Booster held: override needed" in _flags(kit.ctx, sid)
+    for who in (kit.nurse, clinician):  # nobody may dose past it without an override
+        err = refused(kit.ctx, IllegalTransition, lambda w=who: kit.dose(sid, actor=w))  # type: ignore[misc]
+        assert str(err).startswith(
+            "Dose refused: held by critical-bp, kap-default v1.0: post-dose BP 212/126 at "
+            "09:26 UTC is critical. No further dose until a clinician records an override"
+        )
+    assert len(_dose_rows(kit.ctx, sid)) == 1
+    refused(
+        kit.ctx,
+        PermissionDenied,
+        lambda: kit.sessions.override_hold(kit.nurse, sid, "Dr. Ana Lima", "Settled"),
+    )
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "   "),
+        "needs a reason",
+    )
+    with audit_probe(kit.ctx.db) as a:
+        override = kit.sessions.override_hold(
+            clinician, sid, "Dr. Ana Lima", "Settled at 150/90, plan reviewed",
+            reading_id=alert.reading.id,
+        )  # fmt: skip
+    assert a.actions == ["session.override_hold"]
+    assert a.entities == [("hold_override", str(override.id))]
+    assert a.entries[0].after_data["kind"] == "reading"  # type: ignore[index]
+    assert a.entries[0].after_data["reading_id"] == alert.reading.id  # type: ignore[index]
+    assert (override.kind, override.reading_id) == ("reading", alert.reading.id)
+    assert "Booster gate overridden" in _flags(kit.ctx, sid)
+    booster = kit.doses.record(kit.nurse, sid, amount=0.25, **IM)
+    assert booster.is_booster
+    assert len(_dose_rows(kit.ctx, sid)) == 2
+    # a new alert after the override gates the next dose again
+    kit.advance(minutes=20)
+    kit.vitals.record(kit.nurse, sid, 186, 100)
+    kit.advance(minutes=1)
+    refused(kit.ctx, IllegalTransition, lambda: kit.dose(sid), "held by post-dose-alert")
+
+
+def test_a_blocking_checklist_no_refuses_the_dose_until_yes_or_a_clinicians_override(
+    kit: Kit, clinician: Actor
+) -> None:
+    sid = kit.ready()
+    kit.sessions.record_checklist(kit.nurse, sid, {"consent": False})
+    assert "Checklist 'no' blocks dose: consent" in _flags(kit.ctx, sid)
+    err = refused(kit.ctx, IllegalTransition, lambda: kit.dose(sid))
+    assert str(err).startswith(
+        "Dose refused: held by checklist-consent, kap-default v1.0: 'Consent on file' is "
+        "answered no."
+    )
+    refused(
+        kit.ctx,
+        PermissionDenied,
+        lambda: kit.sessions.override_hold(kit.nurse, sid, "Dr. Lima", "x", item_id="consent"),
+    )
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.sessions.override_hold(clinician, sid, "Dr. Lima", "x", item_id="fasting"),
+        "does not block the dose",
+    )
+    with audit_probe(kit.ctx.db) as a:
+        o = kit.sessions.override_hold(
+            clinician, sid, "Dr. Ana Lima", "Consent signed on paper, scan pending",
+            item_id="consent",
+        )  # fmt: skip
+    assert (o.kind, o.item_id, o.reading_id) == ("checklist", "consent", None)
+    assert a.actions == ["session.override_hold"]
+    assert "Checklist overridden: consent" in _flags(kit.ctx, sid)
+    refused(
+        kit.ctx,
+        IllegalTransition,
+        lambda: kit.sessions.override_hold(clinician, sid, "Dr. Lima", "x", item_id="consent"),
+        "already overridden",
+    )
+    kit.dose(sid)
+    assert kit.sessions.get(sid).state == "dosed"
+    # answered yes, no override is needed (and none can be recorded)
+    other = kit.ready(mrn="MRN-2")
+    kit.sessions.record_checklist(kit.nurse, other, {"ride_home": False})
+    refused(kit.ctx, IllegalTransition, lambda: kit.dose(other), "held by checklist-ride_home")
+    kit.sessions.record_checklist(kit.nurse, other, {"ride_home": True})
+    kit.dose(other)
+
+
+def test_checklist_warnings_are_acknowledged_and_stored_with_the_dose(kit: Kit) -> None:
+    sid = kit.ready()
+    kit.sessions.record_checklist(kit.nurse, sid, {"fasting": False})
+    err = refused(kit.ctx, ValidationError, lambda: kit.dose(sid))
+    assert err.field == "Warnings"  # type: ignore[attr-defined]
+    assert "'Fasting (no food 2 h, no liquids 30 min)' is answered no" in str(err)
+    dose = kit.doses.record(kit.nurse, sid, amount=0.5, acknowledge_warnings=True, **IM)
+    text = "Checklist: 'Fasting (no food 2 h, no liquids 30 min)' is answered no."
+    assert dose.warnings == (text,)
+    assert _dose_rows(kit.ctx, sid)[0].warnings == [text]
+    assert kit.sessions.detail(sid).doses[0].warnings == (text,)
+
+
+def test_racemic_ketamine_as_devices_is_refused(kit: Kit) -> None:
+    sid = kit.ready()
+    err = refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.doses.record(
+            kit.nurse, sid, medication="racemic ketamine", route="intranasal", amount=1,
+            unit="device", lot_number="L",
+        ),
+    )  # fmt: skip
+    assert err.field == "Medication"  # type: ignore[attr-defined]
+
+
+def test_spravato_device_gap_is_warned_and_stored(kit: Kit) -> None:
+    sid = kit.ready(protocol_id="spravato-rems")
+    kit.sessions.record_checklist(kit.nurse, sid, {"nasal_products": True})
+    nasal = {"medication": "esketamine", "route": "intranasal", "unit": "device"}
+    kit.doses.record(kit.nurse, sid, amount=1, lot_number="E1", **nasal)
+    kit.advance(minutes=3)
+    err = refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.doses.record(kit.nurse, sid, amount=1, lot_number="E1", **nasal),
+    )
+    assert "Device gap: 3 min since the previous device" in str(err)
+    second = kit.doses.record(
+        kit.nurse, sid, amount=1, lot_number="E1", acknowledge_warnings=True, **nasal
+    )
+    assert second.warnings == (
+        "Device gap: 3 min since the previous device; spravato-rems v1.0 asks for 5 min "
+        "between devices.",
+    )
+    kit.advance(minutes=5)
+    third = kit.doses.record(kit.nurse, sid, amount=1, lot_number="E1", **nasal)
+    assert (third.warnings, third.over_limit) == ((), False)  # 84 mg: at the session maximum
+
+
+@pytest.mark.parametrize("amount", [1e20, 1e30, 10**40, "9" * 100_000])
+def test_over_large_amounts_are_a_validation_error_and_nothing_is_stored(
+    kit: Kit, clinician: Actor, amount: object
+) -> None:
+    sid = kit.ready()
+    for unit in ("mg", "mg/kg"):
+        err = refused(
+            kit.ctx,
+            ValidationError,
+            lambda u=unit: kit.doses.record(  # type: ignore[misc]
+                clinician, sid, **{**IM, "unit": u}, amount=amount,  # type: ignore[arg-type]
+                confirm_over_max=True, confirmation_reason="x",
+            ),
+        )  # fmt: skip
+        assert err.field == "Amount"  # type: ignore[attr-defined]
+
+
+def test_no_confirmation_passes_the_absolute_ceiling(kit: Kit, clinician: Actor) -> None:
+    sid = kit.ready(weight=82.8)
+    err = refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.doses.record(
+            clinician, sid, **{**IM, "amount": 60}, confirm_over_max=True,
+            confirmation_reason="any reason",
+        ),
+    )  # fmt: skip
+    assert "60 mg/kg (4968.0 mg) is above the absolute ceiling" in str(err)
+
+
+def test_an_implausibly_small_dose_is_questioned(kit: Kit) -> None:
+    sid = kit.ready()
+    err = refused(kit.ctx, ValidationError, lambda: kit.dose(sid, amount=0.05))
+    assert "Unusually small dose: 0.05 mg/kg (3.5 mg)" in str(err)
+    dose = kit.doses.record(kit.nurse, sid, amount=0.05, acknowledge_warnings=True, **IM)
+    assert dose.warnings[0].startswith("Unusually small dose")

@@ -91,8 +91,9 @@ def test_full_kap_default_session(
             lot_number="LOT-1",
         )
     assert str(held.value) == (
-        "Pre-dose BP 152/94 is elevated (kap-default v1.0): "
-        "a clinician must record an override before dosing."
+        "Dose refused: held by pre-dose-elevated, kap-default v1.0: pre-dose BP 152/94 at "
+        "09:02 UTC is elevated. Recheck after rest (from 09:07 UTC), or a clinician records "
+        "an override with the prescriber's name and a reason."
     )
     with pytest.raises(PermissionDenied):
         sessions.override_hold(nurse, sid, "Dr. Ana Lima", "Baseline hypertension, stable")
@@ -236,7 +237,7 @@ def test_full_kap_default_session(
 
 def test_normal_recheck_clears_the_hold_without_an_override(kit: Kit) -> None:
     sid = kit.checked_in()
-    kit.sessions.set_weight(kit.nurse, sid, 70)
+    kit.sessions.record_checklist(kit.nurse, sid, {**YES_TO_ALL, "weight_kg": 70})
     assert kit.vitals.record(kit.nurse, sid, 150, 95).hold_active
     kit.advance(minutes=5)
     recheck = kit.vitals.record(kit.nurse, sid, 132, 84)
@@ -250,14 +251,14 @@ def test_normal_recheck_clears_the_hold_without_an_override(kit: Kit) -> None:
 
 def test_elevated_recheck_after_an_override_holds_again(kit: Kit, clinician: Actor) -> None:
     sid = kit.checked_in()
-    kit.sessions.set_weight(kit.nurse, sid, 70)
+    kit.sessions.record_checklist(kit.nurse, sid, {**YES_TO_ALL, "weight_kg": 70})
     kit.vitals.record(kit.nurse, sid, 150, 95)
     kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "Baseline")
     kit.advance(minutes=5)
     again = kit.vitals.record(kit.nurse, sid, 182, 104)
     assert again.hold_active
     kit.advance(minutes=1)
-    with pytest.raises(IllegalTransition, match="BP 182/104 is elevated"):
+    with pytest.raises(IllegalTransition, match="pre-dose BP 182/104 at .* is elevated"):
         kit.dose(sid)
 
 

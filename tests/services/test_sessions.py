@@ -285,13 +285,14 @@ def test_override_input_and_reading_must_match(kit: Kit, clinician: Actor) -> No
     assert svc.hold_active(sid)
 
 
-def test_no_override_after_the_dose(kit: Kit, clinician: Actor) -> None:
+def test_no_override_after_the_dose_without_a_gating_reading(kit: Kit, clinician: Actor) -> None:
+    # issue 9: after the dose an override lifts the post-dose gate, if there is one
     sid = kit.dosed()
     refused(
         kit.ctx,
         IllegalTransition,
         lambda: kit.sessions.override_hold(clinician, sid, "Dr. Lima", "ok"),
-        "dosed has no pre-dose hold",
+        "no post-dose reading in the alert or critical band is waiting for an override",
     )
 
 
@@ -536,3 +537,37 @@ def test_admin_may_change_nothing_in_a_session(kit: Kit, admin: Actor) -> None:
     ]
     for call in calls:
         refused(kit.ctx, PermissionDenied, call, "An admin may not")
+
+
+def test_a_post_dose_gate_override_names_the_latest_gating_reading(
+    kit: Kit, clinician: Actor
+) -> None:
+    # issue 9: the override after the dose lifts the post-dose gate, naming its reading
+    sid = kit.dosed()
+    kit.advance(minutes=20)
+    first = kit.vitals.record(kit.nurse, sid, 190, 100).reading
+    kit.advance(minutes=5)
+    second = kit.vitals.record(kit.nurse, sid, 186, 104).reading
+    err = refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.sessions.override_hold(
+            clinician, sid, "Dr. Ana Lima", "ok", reading_id=first.id
+        ),
+        f"Reading #{first.id} is not the one holding the dose",
+    )
+    assert f"#{second.id} (BP 186/104, alert)" in str(err)
+    o = kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "Reviewed, settling")
+    assert o.reading_id == second.id  # it covers the earlier alert as well
+    detail = kit.sessions.detail(sid)
+    assert detail.gate is not None
+    assert detail.gate.allowed
+    assert [x.id for x in detail.gate.overrides] == [o.id]
+    kit.advance(minutes=1)
+    kit.sessions.discharge(clinician, sid, unmet_reason="Test")
+    refused(
+        kit.ctx,
+        IllegalTransition,
+        lambda: kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "late"),
+        "takes no doses",
+    )

@@ -344,7 +344,11 @@ def test_elevated_pre_dose_bp_holds_the_dose_until_a_clinician_overrides(
     assert override.reason == "Known white-coat hypertension; home BP normal."
     assert (override.reading_id, override.recorded_by) == (reading.id, clinician.user_id)
     assert not ws.detail.hold_active
-    assert "Hold overridden" in pre.hold.text()
+    # issue 9: the override is shown as what it is, with who, when and why
+    assert pre.hold.text() == (
+        f"Hold lifted: override recorded by Dr Test Clinician at {hhmm(clock.now())}: "
+        f"Known white-coat hypertension; home BP normal. (entered by {clinician.full_name})"
+    )
     assert ws.current_step() == STEP_DOSE
     assert dose.amount.isEnabled()
 
@@ -427,6 +431,8 @@ def test_invalid_inputs_show_the_domain_message_and_store_nothing(
     qtbot.keyClick(weight, Qt.Key.Key_Return)
     assert session_row(app, sid).weight_kg == 70.5
     assert checklist.number_errors["weight_kg"].isHidden()
+    for key in YES_TO_ALL:  # the blocking items must be yes before any dose (issue 9)
+        checklist.boxes[key].setChecked(True)
     enter_vitals(qtbot, form, "120", "80")
     clock.advance(minutes=1)
     ws.tick()

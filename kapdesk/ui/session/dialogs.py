@@ -1,4 +1,5 @@
-"""The questions the session workspace asks: a reason, an override, a confirmation.
+"""The questions the session workspace asks: a reason, an override, a confirmation,
+an acknowledgement of warnings.
 
 Logic paths call the ``ask`` classmethods, which tests replace with
 ``monkeypatch.setattr(ReasonDialog, "ask", ...)``; the services validate what
@@ -85,10 +86,17 @@ class ReasonDialog(_Dialog):
 
 
 class OverrideDialog(_Dialog):
-    """The prescriber's name and reason for dosing past a pre-dose hold."""
+    """The prescriber's name and reason for dosing past a gate (a pre-dose hold, a
+    post-dose alert before a booster, a blocking checklist answer)."""
 
-    def __init__(self, parent: QWidget | None, intro: str, prescriber: str = "") -> None:
-        super().__init__(parent, "Override pre-dose hold", intro, "&Record override")
+    def __init__(
+        self,
+        parent: QWidget | None,
+        intro: str,
+        prescriber: str = "",
+        title: str = "Override pre-dose hold",
+    ) -> None:
+        super().__init__(parent, title, intro, "&Record override")
         self.prescriber = _line("Prescriber name", prescriber)
         self.reason = _line("Reason")
         self.add_field("&Prescriber name", self.prescriber)
@@ -97,10 +105,27 @@ class OverrideDialog(_Dialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, intro: str, prescriber: str = ""
+        cls,
+        parent: QWidget | None,
+        intro: str,
+        prescriber: str = "",
+        title: str = "Override pre-dose hold",
     ) -> tuple[str, str] | None:
         """(prescriber name, reason), or None when cancelled."""
-        dialog = cls(parent, intro, prescriber)
+        dialog = cls(parent, intro, prescriber, title)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.prescriber.text(), dialog.reason.text()
+
+
+class AcknowledgeDialog(_Dialog):
+    """Warnings the person dosing acknowledges with the dose (they are stored with it)."""
+
+    def __init__(self, parent: QWidget | None, intro: str, ok_text: str) -> None:
+        super().__init__(parent, "Acknowledge before dosing", intro, ok_text)
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, intro: str, ok_text: str = "&Acknowledge and dose"
+    ) -> bool:
+        return cls(parent, intro, ok_text).exec() == QDialog.DialogCode.Accepted

@@ -1,8 +1,11 @@
 """Step 2: pre-dose vitals, their classification, the recheck, and the hold.
 
 A non-normal pre-dose reading holds the dose until a clinician records an
-override (prescriber name + reason) or a normal recheck clears it; the dose
-can also be withheld with a reason, which ends the session.
+override (prescriber name + reason) or a normal recheck taken at or after the
+protocol's recheck interval lifts it (``kapdesk.domain.gates.pre_dose_hold``,
+via ``SessionDetail.gate``); a recheck taken sooner is kept and shown ("recheck
+too soon: the hold stands until HH:MM"). The dose can also be withheld with a
+reason, which ends the session.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from kapdesk.domain.gates import Block, GateKind, block_message, override_text
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.ui.session.common import (
@@ -86,7 +90,7 @@ class PreDosePage(StepPage):
         root.addWidget(self.history)
         root.addStretch(1)
 
-        self._hold_reading: ReadingInfo | None = None
+        self._hold_block: Block | None = None
 
     # ------------------------------------------------------------ showing
 
@@ -108,29 +112,37 @@ class PreDosePage(StepPage):
 
         self.latest.show_reading(latest, running=open_)
 
-        self._hold_reading = latest if detail.hold_active else None
-        if detail.hold_active and latest is not None:
-            who = "a clinician" if not self.host.can(Action.OVERRIDE_HOLD) else "you"
+        gate = detail.gate if open_ else None
+        hold = gate.hold if gate is not None else None
+        blocks = gate.blocks if gate is not None else ()
+        block = next((b for b in blocks if b.kind is GateKind.PRE_DOSE_HOLD), None)
+        self._hold_block = block
+        if block is not None and block.reading is not None:
+            band = block.reading.band.value
             set_message(
                 self.hold,
-                f"Dose on hold: pre-dose BP {latest.systolic}/{latest.diastolic} is "
-                f"{latest.band} ({latest.protocol_label}). Recheck after rest, or {who} "
-                "must record an override (prescriber name and reason) before dosing.",
-                "critical" if latest.band == "critical" else "alert",
+                f"Dose on hold: {block_message(block, local_hhmm)}",
+                "critical" if band == "critical" else "alert",
             )
-        elif detail.overrides and open_:
-            o = detail.overrides[-1]
+        elif hold is not None and hold.override is not None:
+            o = hold.override
+            by = f" (entered by {o.recorded_by})" if o.recorded_by else ""
+            text = override_text(o, local_hhmm)
+            set_message(self.hold, f"Hold lifted: {text}{by}", "normal")
+        elif hold is not None and hold.lifted_by is not None:
+            r = hold.lifted_by
             set_message(
                 self.hold,
-                f"Hold overridden at {local_hhmm(o.recorded_at)} by {o.prescriber_name} "
-                f"(recorded by {o.recorded_by}): {o.reason}",
+                f"Hold lifted by the recheck at {local_hhmm(r.taken_at)} ({r.text}), taken "
+                f"after {self.host.protocol.recheck_after_min} min rest.",
                 "normal",
             )
         else:
             set_message(self.hold, "")
-        self.override_button.setVisible(detail.hold_active)
-        self.override_button.setEnabled(detail.hold_active and self.host.can(Action.OVERRIDE_HOLD))
-        if detail.hold_active and not self.host.can(Action.OVERRIDE_HOLD):
+        held = block is not None
+        self.override_button.setVisible(held)
+        self.override_button.setEnabled(held and self.host.can(Action.OVERRIDE_HOLD))
+        if held and not self.host.can(Action.OVERRIDE_HOLD):
             self.override_button.setToolTip("Only a clinician may override a pre-dose hold.")
         self.withhold_button.setVisible(open_)
         self.withhold_button.setEnabled(open_ and self.host.can(Action.WITHHOLD_DOSE))
@@ -158,15 +170,16 @@ class PreDosePage(StepPage):
     def override(self) -> None:
         from kapdesk.services.sessions import SessionService
 
-        r = self._hold_reading
-        if r is None:
+        block = self._hold_block
+        r = block.reading if block is not None else None
+        if block is None or r is None:
             return
         actor = self.host.actor()
+        message = block_message(block, local_hhmm)
         answer = OverrideDialog.ask(
             self,
-            f"Pre-dose BP {r.systolic}/{r.diastolic} at {local_hhmm(r.taken_at)} is {r.band} "
-            f"({r.protocol_label}). Dosing past it needs the prescriber's name and a reason; "
-            "both are stored with the session.",
+            f"{message[:1].upper()}{message[1:]} Dosing past it needs the prescriber's name "
+            "and a reason; both are stored with the session.",
             actor.full_name if self.host.can(Action.OVERRIDE_HOLD) else "",
         )
         if answer is None:
