@@ -288,16 +288,22 @@ def test_the_today_board_is_alive(ctx: ServiceContext, clock: FakeClock) -> None
 
     waiting = board["pre_dose_vitals"]
     assert "Hold: override needed" in waiting.flags
-    assert "Recheck due" in waiting.flags
+    # the recheck is a scheduled reading, due now (issue 9), not a flag
+    assert waiting.next_due is not None
+    assert waiting.next_due.label == "Recheck 5 min after the elevated reading"
+    assert waiting.next_due.status is ItemStatus.DUE
 
     running = board["monitoring"]
     assert running.protocol_label.startswith("kap-default")
     assert running.next_due is not None
     assert running.next_due.schedule_id == "post-dose-20-30"
     assert running.next_due.status is ItemStatus.DUE
-    clock.advance(minutes=30)
+    clock.advance(minutes=11)  # due somewhere in 20-30 min: now 31-41 min, overdue
     later = next(r for r in BoardService(ctx).today_board(day=TODAY) if r.state == "monitoring")
     assert "Reading overdue" in later.flags
+    clock.advance(minutes=15)  # 15 min after its window closed: missed (issue 9)
+    later = next(r for r in BoardService(ctx).today_board(day=TODAY) if r.state == "monitoring")
+    assert "Readings missed: 1" in later.flags
 
     done = board["discharged"]
     assert done.first_dose_at is not None
