@@ -101,12 +101,10 @@ def _missing(course: Course, why: str) -> PinnedProtocolMissing:
 
 def course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Protocol:
     """The exact protocol version ``course`` is pinned to, or PinnedProtocolMissing."""
-    return _resolve(s, ctx.pinned, ctx.protocols, course)
+    return _resolve(s, ctx.pinned, course)
 
 
-def _resolve(
-    s: Session, pinned: dict[str, Protocol], protocols: Mapping[str, Protocol], course: Course
-) -> Protocol:
+def _resolve(s: Session, pinned: dict[str, Protocol], course: Course) -> Protocol:
     digest = course.protocol_hash
     if not digest:
         raise _missing(
@@ -117,10 +115,8 @@ def _resolve(
     cached = pinned.get(digest)
     if cached is not None:
         return cached
-    current = protocols.get(course.protocol_id)
-    if current is not None and current.sha256 == digest:
-        pinned[digest] = current
-        return current
+    # Always the stored text, even when a loaded file has the same hash: what judged the
+    # course's first session is what the database holds, not an object built in memory.
     row = s.scalar(select(ProtocolVersion).where(ProtocolVersion.sha256 == digest))
     if row is None:
         raise _missing(course, "this database holds no protocol text with its hash")
@@ -147,11 +143,8 @@ def find_course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Pro
 
 
 def cached_course_protocol(ctx: ServiceContext, course: Course) -> Protocol | None:
-    """The pinned protocol when known without a query (titles, labels), else None."""
-    if course.protocol_hash in ctx.pinned:
-        return ctx.pinned[course.protocol_hash]
-    current = ctx.protocols.get(course.protocol_id)
-    return current if current is not None and current.sha256 == course.protocol_hash else None
+    """The pinned protocol when already parsed on this context (no query), else None."""
+    return ctx.pinned.get(course.protocol_hash)
 
 
 def protocol_of_course(ctx: ServiceContext, course_id: int) -> Protocol:
@@ -187,7 +180,7 @@ def version_problems(s: Session, protocols: Mapping[str, Protocol]) -> list[str]
     pinned: dict[str, Protocol] = {}
     for course in s.scalars(select(Course).order_by(Course.id)):
         try:
-            _resolve(s, pinned, protocols, course)
+            _resolve(s, pinned, course)
         except PinnedProtocolMissing as exc:
             problems.append(str(exc))
     return problems
