@@ -109,8 +109,8 @@ def _resolve(s: Session, pinned: dict[str, Protocol], course: Course) -> Protoco
     if not digest:
         raise _missing(
             course,
-            "the course was started before kapdesk stored protocol versions and this kapdesk "
-            f"does not ship {course.protocol_id} v{course.protocol_version}",
+            "no text of that version was stored when the course started (it began before "
+            "kapdesk kept protocol versions)",
         )
     cached = pinned.get(digest)
     if cached is not None:

@@ -17,7 +17,7 @@ def test_check_reports_a_course_whose_pinned_protocol_text_is_missing(
     result = run("check", "--db", demo_db)
     assert result.code == 1
     assert (
-        f"{demo_db}: Course #{course_id} is pinned to {protocol_id} v{version}, but the course "
-        "was started before kapdesk stored protocol versions" in result.out
+        f"{demo_db}: Course #{course_id} is pinned to {protocol_id} v{version}, but no text of "
+        "that version was stored when the course started" in result.out
     )
     assert "Traceback" not in result.out + result.err

@@ -55,7 +55,7 @@ def test_upgrade_pins_shipped_versions_and_reports_the_others(
             pinned = ctx.course_protocol(s, courses["1.0"])
         assert pinned == shipped
         [problem] = problems
-        assert problem.startswith("Course #1 is pinned to kap-default v1, but the course was")
+        assert problem.startswith("Course #1 is pinned to kap-default v1, but no text of that")
         [session] = SessionService(ctx).sessions_for_course(1)
         with pytest.raises(PinnedProtocolMissing, match="kap-default v1, but"):
             SessionService(ctx).detail(session.id)

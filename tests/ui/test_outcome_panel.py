@@ -75,3 +75,31 @@ def test_the_course_line_names_the_pinned_protocol_version(chart: PatientChart) 
     assert chart.course_info.text().startswith(
         "Protocol: kap-default v1.0 – Ketamine-assisted psychotherapy"
     )
+
+
+def test_a_session_whose_pinned_protocol_is_missing_does_not_open(
+    qtbot: QtBot, app: AppContext, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.sessionkit import Kit
+    from sqlalchemy import update
+
+    from kapdesk.storage.orm import Course
+    from kapdesk.ui.errors import ErrorBox
+    from kapdesk.ui.main_window import PAGE_SESSION, MainWindow
+
+    nurse = actor_for(app, Role.NURSE)
+    sid = Kit(app.ctx, clock, nurse).checked_in()
+    with app.ctx.db.write() as s:
+        s.execute(update(Course).values(protocol_hash=""))
+    shown: list[str] = []
+    monkeypatch.setattr(ErrorBox, "show", classmethod(lambda cls, p, t, text: shown.append(text)))
+    app.actor = nurse
+    window = MainWindow(app, resume=False)
+    window.today.stop()
+    window.alerts.stop()
+    qtbot.addWidget(window)
+    window.open_session(sid)
+    assert window.current_page() != PAGE_SESSION
+    [message] = shown
+    assert message.startswith("Course #1 is pinned to kap-default v1.0, but no text of that")
+    assert "restore a backup that holds kap-default v1.0" in message
