@@ -220,8 +220,8 @@ def validate_dose(
         raise ValidationError(
             "Medication",
             medication,
-            f"Medication '{med}' does not come as nasal devices: {protocol.label} gives "
-            f"devices of {devices} only.",
+            f"Refused by device-medication, {protocol.label}: '{med}' does not come as "
+            f"nasal devices; devices are {devices} only.",
         )
     value = _parse_amount(amount, unit_v)
     weight = None if weight_kg is None else validate_weight(weight_kg)
@@ -291,9 +291,9 @@ def validate_dose(
             raise ValidationError(
                 "Amount",
                 amount,
-                f"Refused by the {protocol.label} ceiling for {route_label}: the session total "
+                f"Refused by dose-ceiling, {protocol.label}: the {route_label} session total "
                 f"would be {_fmt(float(total))} mg, above the absolute ceiling of "
-                f"{_fmt(limit.ceiling_mg)} mg that no confirmation passes.",
+                f"{_fmt(limit.ceiling_mg)} mg, which no confirmation passes.",
             )
         if total > _dec(limit.session_max_mg):
             problems.append(
@@ -357,7 +357,7 @@ def _check_ceiling(
         raise ValidationError(
             "Amount",
             amount,
-            f"Refused by the {protocol.label} ceiling for {route_label}: {entered} is above "
+            f"Refused by dose-ceiling, {protocol.label}: {entered} {route_label} is above "
             f"the absolute ceiling of {' and '.join(over)}, which no confirmation passes. "
             "Check the amount and the unit.",
         )

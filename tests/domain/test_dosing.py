@@ -339,8 +339,10 @@ def test_nasal_devices_are_esketamine_only() -> None:
     with pytest.raises(ValidationError) as exc:
         validate_dose(KAP, medication="racemic ketamine", amount=1, **NASAL)
     assert exc.value.field == "Medication"
-    assert "does not come as nasal devices" in exc.value.message
-    assert "kap-default v1.0 gives devices of esketamine only" in exc.value.message
+    assert exc.value.message == (
+        "Refused by device-medication, kap-default v1.0: 'racemic ketamine' does not come "
+        "as nasal devices; devices are esketamine only."
+    )
     assert validate_dose(KAP, medication="esketamine", amount=1, **NASAL).mg == 28.0
     # which medications may use devices is protocol data
     both = replace(KAP, device_medications=("esketamine", "racemic ketamine"))
@@ -390,9 +392,14 @@ def test_a_device_sooner_than_the_protocol_gap_is_warned() -> None:
 @pytest.mark.parametrize(
     ("route", "amount", "unit", "fragment"),
     [
-        (Route.IV, 60, DoseUnit.MG_PER_KG, "60 mg/kg (4968.0 mg) is above the absolute ceiling"),
+        (Route.IV, 60, DoseUnit.MG_PER_KG, "60 mg/kg (4968.0 mg) IV is above the absolute ceiling"),
         (Route.IV, 2.01, DoseUnit.MG_PER_KG, "ceiling of 2 mg/kg"),
-        (Route.SUBLINGUAL, 800.5, DoseUnit.MG, "800.5 mg is above the absolute ceiling of 800 mg"),
+        (
+            Route.SUBLINGUAL,
+            800.5,
+            DoseUnit.MG,
+            "800.5 mg sublingual is above the absolute ceiling of 800 mg",
+        ),
         (Route.IM, 301, DoseUnit.MG, "ceiling of 300 mg"),
     ],
 )
@@ -402,7 +409,9 @@ def test_no_confirmation_passes_the_absolute_ceiling(
     with pytest.raises(ValidationError) as exc:
         dose(amount, unit, route, weight=82.8)
     assert exc.value.field == "Amount"
-    assert exc.value.message.startswith("Refused by the kap-default v1.0 ceiling for ")
+    assert exc.value.message.startswith(
+        f"Refused by dose-ceiling, kap-default v1.0: {amount} {unit.label} "
+    )
     assert fragment in exc.value.message
 
 

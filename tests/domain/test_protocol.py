@@ -434,9 +434,8 @@ def test_dose_limit_defaults_when_a_file_omits_them() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "key", "fragment"),
     [
-        ("[dose_limits.sublingual]\nmax_mg = 400\nceiling_mg = 800",
-         "[dose_limits.sublingual]\nmax_mg = 400\nceiling_mg = 300", "dose_limits.sublingual.ceiling_mg",
-         "a number ≥ max_mg (400), got 300"),
+        ("max_mg = 400\nceiling_mg = 800", "max_mg = 400\nceiling_mg = 300",
+         "dose_limits.sublingual.ceiling_mg", "a number ≥ max_mg (400), got 300"),
         ("question_below_mg = 40\n", "question_below_mg = 500\n",
          "dose_limits.sublingual.question_below_mg", "a number ≤ max_mg (400)"),
         ('booster_gate_bands = ["alert", "critical"]', 'booster_gate_bands = ["normal"]',
@@ -447,7 +446,7 @@ def test_dose_limit_defaults_when_a_file_omits_them() -> None:
         ("device_gap_min = 5", 'device_gap_min = "5"', "dosing.device_gap_min", "a whole number"),
         ('device_medications = ["esketamine"]', "device_medications = 1",
          "dosing.device_medications", "a list of text values"),
-        ('label = "Consent on file"\nblocks_dose = true', 'label = "Consent on file"\nblocks_dose = "yes"',
+        ('"Consent on file"\nblocks_dose = true', '"Consent on file"\nblocks_dose = "yes"',
          "checklist[0].blocks_dose", "true or false"),
         ('unit = "kg"', 'unit = "kg"\nblocks_dose = true', "checklist[6].blocks_dose",
          "false on a number item"),
@@ -456,7 +455,7 @@ def test_dose_limit_defaults_when_a_file_omits_them() -> None:
         ("session_max_mg = 84", "session_maximum_mg = 84",
          "dose_limits.intranasal.session_maximum_mg", "a known key"),
         ("device_gap_min = 5", "device_gap = 5", "dosing.device_gap", "a known key"),
-        ('label = "Consent on file"\nblocks_dose = true', 'label = "Consent on file"\nblocks = true',
+        ('"Consent on file"\nblocks_dose = true', '"Consent on file"\nblocks = true',
          "checklist[0].blocks", "a known key"),
     ],
 )  # fmt: skip

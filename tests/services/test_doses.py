@@ -280,7 +280,7 @@ def test_intranasal_devices(kit: Kit, clinician: Actor, therapist: Actor) -> Non
         lambda: kit.doses.record(
             clinician, sid, amount=4, confirm_over_max=True, confirmation_reason="x", **nasal
         ),
-        r"Refused by the spravato-rems v1.0 ceiling for intranasal: the session total would "
+        r"Refused by dose-ceiling, spravato-rems v1.0: the intranasal session total would "
         r"be 196 mg",
     )
     # issue 9: one more device is over the 84 mg session maximum: a clinician confirms it
@@ -510,7 +510,7 @@ def test_no_confirmation_passes_the_absolute_ceiling(kit: Kit, clinician: Actor)
             confirmation_reason="any reason",
         ),
     )  # fmt: skip
-    assert "60 mg/kg (4968.0 mg) is above the absolute ceiling" in str(err)
+    assert "dose-ceiling, kap-default v1.0: 60 mg/kg (4968.0 mg) IM is above" in str(err)
 
 
 def test_an_implausibly_small_dose_is_questioned(kit: Kit) -> None:
