@@ -21,6 +21,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from kapdesk.domain.errors import KapdeskError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from kapdesk.domain.errors import SignInRevoked
     from kapdesk.services.context import Actor, ServiceContext
 
@@ -63,8 +65,8 @@ class SignInRevokedRelay(QObject):
         self._ctx = ctx
         ctx.sign_in_revoked.append(self._told)
 
-    def connect_to(self, slot: object) -> None:
-        self.revoked.connect(slot, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-overload]
+    def connect_to(self, slot: Callable[[int, str], None]) -> None:
+        self.revoked.connect(slot, Qt.ConnectionType.QueuedConnection)
 
     def _told(self, actor: Actor, exc: SignInRevoked) -> None:  # any thread
         self.revoked.emit(actor.user_id, str(exc))

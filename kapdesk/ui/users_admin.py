@@ -1,226 +1,53 @@
-"""Staff accounts for the administrator: list, add, reset a password, unlock.
+"""Staff accounts for the administrator: list, add, open, change a role, deactivate.
 
 ``UsersWindow`` (MANAGE_USERS: admin only) lists every account with its role,
 whether it is active, until when it is locked, the wrong passwords in a row
 and whether a new password must be chosen. "Add user…" creates an account
 with a temporary password; by default the person must choose their own at
-the first sign-in (the service's add, then its reset: both audited).
+the first sign-in (one audited ``user.add``). Double-click opens the
+user (``UserDialog``: the account's details and its role). "Change role…" and
+"Deactivate…" / "Reactivate…" ask first (``Confirm.ask``, which tests replace); a
+deactivated or re-roled user who is signed in somewhere is refused at their next
+entry and must sign in again. Nobody deactivates or re-roles their own account,
+nor the last active administrator (the service refuses; the buttons say so).
 "Reset password…" sets a temporary password the user must change at the next
-sign-in (and lifts a lock). "Unlock" clears a lockout now. Accounts are not
-deleted or deactivated here: UserService offers no such call yet.
+sign-in (and lifts a lock). "Unlock" clears a lockout now. Every dialog opens
+centred on this window. Accounts are never deleted: the audit trail names them.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kapdesk.domain.errors import KapdeskError, ValidationError
-from kapdesk.domain.permissions import ROLE_LABELS, Action, Role, can
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.permissions import ROLE_LABELS, Action, can
 from kapdesk.services.users import UserService
-from kapdesk.ui.widgets import Field, FieldSet, error_label, fill_table, plain_table, set_error
+from kapdesk.ui.user_dialogs import (
+    SIGN_IN_AGAIN,
+    AddUserDialog,
+    Confirm,
+    ResetPasswordDialog,
+    UserDialog,
+    a_role,
+    centre_on,
+    locked_text,
+)
+from kapdesk.ui.widgets import error_label, fill_table, plain_table, set_error
 
 if TYPE_CHECKING:
     from kapdesk.app import AppContext
     from kapdesk.services.dtos import UserInfo
 
+__all__ = ["AddUserDialog", "Confirm", "ResetPasswordDialog", "UserDialog", "UsersWindow"]
+
 COLUMNS: Final = (
     "Username", "Full name", "Role", "Active", "Locked until", "Wrong passwords",
     "Must change password",
 )  # fmt: skip
-TEMPORARY, REPEAT = "Temporary password", "Repeat temporary password"
-
-
-def _secret() -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
-
-
-def locked_text(until: datetime | None, now: datetime) -> str:
-    if until is None or until <= now:
-        return ""
-    local = until.astimezone()
-    same_day = local.date() == now.astimezone().date()
-    return local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
-
-
-class _Form(QDialog):
-    """A small form dialog: fields with inline errors, an OK button, Esc cancels."""
-
-    def __init__(self, title: str, intro: str, ok: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setModal(True)
-        self.setMinimumWidth(500)
-        self.root = QVBoxLayout(self)
-        label = QLabel(intro)
-        label.setObjectName("dialogIntro")
-        label.setWordWrap(True)
-        self.root.addWidget(label)
-        self.form = QFormLayout()
-        self.root.addLayout(self.form)
-        self.message = error_label()
-        self.message.setAccessibleName(f"{title} message")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        button.setText(ok)
-        button.setDefault(True)
-        button.setAutoDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-
-    def finish(self, fields: FieldSet) -> None:
-        self.fields = fields
-        for f in fields.fields.values():
-            f.add_to(self.form)
-        self.root.addStretch(1)  # height gained by an error message goes here
-        self.root.addWidget(self.message)
-        self.root.addWidget(self.buttons)
-
-    def _repeat_ok(self, password: QLineEdit, repeat: QLineEdit) -> bool:
-        if password.text() == repeat.text():
-            return True
-        repeat.clear()
-        self.fields.show_error(REPEAT, f"{REPEAT} does not match; type it again.")
-        return False
-
-    def _failed(self, exc: KapdeskError) -> None:
-        if isinstance(exc, ValidationError) and self.fields.show_error(exc.field, exc.message):
-            return
-        set_error(self.message, exc.message if isinstance(exc, ValidationError) else str(exc))
-
-    def submit(self) -> None:
-        raise NotImplementedError
-
-
-class AddUserDialog(_Form):
-    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(
-            "Add user",
-            "A new staff account. Give the person the temporary password in person; "
-            "passwords have at least 10 characters.",
-            "&Add user",
-            parent,
-        )
-        self.app = app
-        self.added: UserInfo | None = None
-        self.username = QLineEdit()
-        self.full_name = QLineEdit()
-        self.role = QComboBox()
-        for role in (Role.NURSE, Role.THERAPIST, Role.CLINICIAN, Role.ADMIN):
-            self.role.addItem(ROLE_LABELS[role], role)
-        self.password = _secret()
-        self.repeat = _secret()
-        self.must_change = QCheckBox("&Must choose a new password at the first sign-in")
-        self.must_change.setChecked(True)
-        self.finish(
-            FieldSet(
-                [
-                    Field("&Username", self.username),
-                    Field("&Full name", self.full_name),
-                    Field("&Role", self.role),
-                    Field("&Temporary password", self.password, name=TEMPORARY),
-                    Field("Re&peat temporary password", self.repeat, name=REPEAT),
-                ],
-                aliases={"Password": TEMPORARY},
-            )
-        )
-        self.form.addRow(self.must_change)
-        self.username.setFocus()
-
-    def submit(self) -> None:
-        self.fields.clear_errors()
-        set_error(self.message, "")
-        if not self._repeat_ok(self.password, self.repeat):
-            return
-        users = UserService(self.app.ctx)
-        actor = self.app.require_actor()
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            info = users.add_user(
-                actor,
-                username=self.username.text(),
-                full_name=self.full_name.text(),
-                role=Role(self.role.currentData()),
-                password=self.password.text(),
-            )
-            self.added = info
-            if self.must_change.isChecked():
-                self.added = users.reset_password(actor, info.id, self.password.text())
-        except KapdeskError as exc:
-            if self.added is not None:  # the account exists; only the forced change failed
-                set_error(self.message, f"{self.added.username} was added, but: {exc}")
-                self.app.changed("user", self.added.id)
-                return
-            self._failed(exc)
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.app.changed("user", info.id)
-        self.accept()
-
-
-class ResetPasswordDialog(_Form):
-    def __init__(self, app: AppContext, user: UserInfo, parent: QWidget | None = None) -> None:
-        super().__init__(
-            "Reset password",
-            f"A temporary password for {user.full_name} ({user.username}). They must choose "
-            "their own at the next sign-in; a lockout is lifted too.",
-            "&Reset password",
-            parent,
-        )
-        self.app = app
-        self.user = user
-        self.updated: UserInfo | None = None
-        self.password = _secret()
-        self.repeat = _secret()
-        self.finish(
-            FieldSet(
-                [
-                    Field("&Temporary password", self.password, name=TEMPORARY),
-                    Field("Re&peat temporary password", self.repeat, name=REPEAT),
-                ],
-                aliases={"Password": TEMPORARY},
-            )
-        )
-        self.password.setFocus()
-
-    def submit(self) -> None:
-        self.fields.clear_errors()
-        set_error(self.message, "")
-        if not self._repeat_ok(self.password, self.repeat):
-            return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.updated = UserService(self.app.ctx).reset_password(
-                self.app.require_actor(), self.user.id, self.password.text()
-            )
-        except KapdeskError as exc:
-            self._failed(exc)
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.app.changed("user", self.user.id)
-        self.accept()
 
 
 class UsersWindow(QWidget):
@@ -241,7 +68,7 @@ class UsersWindow(QWidget):
         root.addWidget(title)
         self.table = plain_table(COLUMNS, "Users", stretch=1)
         self.table.currentCellChanged.connect(lambda *_: self._update_buttons())
-        self.table.cellDoubleClicked.connect(lambda *_: self.reset_password())
+        self.table.cellDoubleClicked.connect(lambda *_: self.open_user())
         root.addWidget(self.table, 1)
         self.message = error_label()
         self.message.setAccessibleName("Users message")
@@ -252,14 +79,21 @@ class UsersWindow(QWidget):
         root.addWidget(self.status)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&Add user…")
+        self.role_button = QPushButton("Change r&ole…")
+        self.active_button = QPushButton("&Deactivate…")
         self.reset_button = QPushButton("&Reset password…")
         self.unlock_button = QPushButton("&Unlock")
         close = QPushButton("&Close")
         self.add_button.clicked.connect(self.add_user)
+        self.role_button.clicked.connect(self.open_user)
+        self.active_button.clicked.connect(self.toggle_active)
         self.reset_button.clicked.connect(self.reset_password)
         self.unlock_button.clicked.connect(self.unlock)
         close.clicked.connect(self.close)
-        for b in (self.add_button, self.reset_button, self.unlock_button):
+        for b in (
+            self.add_button, self.role_button, self.active_button, self.reset_button,
+            self.unlock_button,
+        ):  # fmt: skip
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -311,8 +145,19 @@ class UsersWindow(QWidget):
                 self.table.selectRow(i)
                 return
 
+    def _own(self, user: UserInfo | None) -> bool:
+        actor = self.app.actor
+        return user is not None and actor is not None and actor.user_id == user.id
+
     def _update_buttons(self) -> None:
         user = self.selected()
+        own = self._own(user)
+        active = user is None or user.active
+        self.active_button.setText("&Deactivate…" if active else "R&eactivate…")
+        self.active_button.setEnabled(user is not None and not own)
+        self.active_button.setToolTip("You cannot deactivate your own account." if own else "")
+        self.role_button.setEnabled(user is not None and not own)
+        self.role_button.setToolTip("You cannot change your own role." if own else "")
         self.reset_button.setEnabled(user is not None)
         self.unlock_button.setEnabled(
             user is not None and (self._locked(user) or user.failed_logins > 0)
@@ -333,7 +178,49 @@ class UsersWindow(QWidget):
             self.dialog.deleteLater()
         self.dialog = dialog
         dialog.open()
+        centre_on(dialog, self)
         return dialog
+
+    def open_user(self) -> QDialog | None:
+        """The selected user's dialog (details and role)."""
+        user = self.selected()
+        if user is None:
+            return None
+        dialog = UserDialog(self.app, user, self)
+        dialog.accepted.connect(lambda: self._role_changed(dialog))
+        return self._open(dialog)
+
+    def _role_changed(self, dialog: UserDialog) -> None:
+        u = dialog.updated
+        if u is not None:
+            self.status.setText(f"{u.full_name} ({u.username}) is now {a_role(u.role)}.")
+
+    def toggle_active(self) -> None:
+        """Deactivate the selected user (or reactivate them), after a confirmation."""
+        user = self.selected()
+        if user is None:
+            return
+        set_error(self.message, "")
+        who = f"{user.full_name} ({user.username})"
+        if user.active:
+            title, ok = f"Deactivate {user.full_name}?", "&Deactivate"
+            text = f"{who} can no longer sign in. {SIGN_IN_AGAIN}"
+            done = f"{who} is deactivated: they can no longer sign in."
+        else:
+            title, ok = f"Reactivate {user.full_name}?", "R&eactivate"
+            text = f"{who} can sign in again, as {a_role(user.role)}."
+            done = f"{who} is active again and can sign in."
+        if not Confirm.ask(self, title, text, ok):
+            return
+        users = UserService(self.app.ctx)
+        try:
+            change = users.deactivate if user.active else users.reactivate
+            change(self.app.require_actor(), user.id)
+        except KapdeskError as exc:
+            set_error(self.message, str(exc))
+            return
+        self.status.setText(done)
+        self.app.changed("user", user.id)
 
     def add_user(self) -> QDialog:
         dialog = AddUserDialog(self.app, self)

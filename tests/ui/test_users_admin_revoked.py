@@ -229,9 +229,7 @@ def test_through_run_gui_the_sign_in_dialog_comes_back(
     try:
         with ctx.ctx.db.read() as s:
             assert s.scalar(select(func.count(VitalReading.id))) == 0
-            last = s.scalars(
-                select(AuditEntry).where(AuditEntry.action.like("denied.%"))
-            ).all()
+            last = s.scalars(select(AuditEntry).where(AuditEntry.action.like("denied.%"))).all()
         assert [(e.action, e.user_id) for e in last] == [("denied.vitals.record", nurse_id)]
     finally:
         ctx.close()
