@@ -44,6 +44,7 @@ from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.dtos import AddendumInfo, CourseInfo, SessionDetail
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.protocol_store import protocol_of_course_or_none, protocol_of_session
@@ -73,6 +74,7 @@ def page_count(pdf: bytes) -> int:
     return len(_PAGE.findall(pdf))
 
 
+@audit_denials
 class ReportService:
     def __init__(self, ctx: ServiceContext, *, tz: tzinfo | None = None) -> None:
         self.ctx = ctx
