@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, tzinfo
 
+from kapdesk.domain.discharge import discharged_against_criteria
 from kapdesk.domain.instruments import FREQUENCY_LABELS, GAD7, PHQ9, Instrument
 from kapdesk.domain.outcomes import AcuteSplit, EndpointRule, follow_up_label, split_acute
 from kapdesk.domain.protocol import Protocol
@@ -75,6 +76,8 @@ def _sessions(details: Sequence[SessionDetail], tz: tzinfo | None) -> Table:
         )
         if s.state == SessionState.DISCHARGED:
             end = fmt.hm(s.discharged_at, tz)
+            if discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
+                end += " against criteria"
         else:
             end = _state_label(s.state)
         rows.append(

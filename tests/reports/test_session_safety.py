@@ -129,3 +129,12 @@ def test_a_discharge_against_criteria_is_shown_as_such(text: str) -> None:
         "Minimum observation time passed Not met",
     )
     assert "all criteria met" not in text
+
+
+def test_the_course_summary_names_a_discharge_against_criteria(
+    early: tuple[Setup, int, str],
+) -> None:
+    st, sid, _ = early
+    course = st.clinic.sessions.get(sid).course_id
+    text = document(st.reports.course_summary_pdf(st.staff.clinician, course, demo=False))
+    assert "10:46 against criteria" in text
