@@ -323,8 +323,13 @@ class TodayBoard(QWidget):
     def show_reading(self, row: BoardRow, result: RecordedReading) -> None:
         """'Room 2 – Lima, Ana: BP 152/94 at 09:21: Elevated – systolic ≥ 140 … (…)'."""
         r = result.reading
+        values = f"BP {r.systolic}/{r.diastolic}"
+        if r.pulse is not None:
+            values += f", pulse {r.pulse}/min"
+        if r.spo2 is not None:
+            values += f", SpO2 {r.spo2} %"
         text = (
-            f"{room_text(row.room)} – {row.patient_name}: BP {r.systolic}/{r.diastolic} "
+            f"{room_text(row.room)} – {row.patient_name}: {values} "
             f"at {r.taken_at.astimezone():%H:%M}: {result.summary}"
         )
         if result.actions:

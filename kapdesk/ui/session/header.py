@@ -25,7 +25,7 @@ from kapdesk.ui.session.common import countdown_text, duration_text, local_hhmm
 
 if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol
-    from kapdesk.services.dtos import OverrideInfo, SessionDetail
+    from kapdesk.services.dtos import OverrideInfo, ReadingInfo, SessionDetail
 
 # gui.md palette: (background, text, border)
 LEVEL_STYLES: Final = {
@@ -72,6 +72,12 @@ def gate_override(o: OverrideInfo) -> GateOverride:
         recorded_at=o.recorded_at,
         recorded_by=o.recorded_by,
     )
+
+
+def _value_text(detail: SessionDetail, r: ReadingInfo) -> str:
+    """The values the reading's alert names ('SpO2 88 %'); else its BP."""
+    alert = next((a for a in detail.alerts if a.reading_id == r.id), None)
+    return alert.value_text if alert is not None else f"BP {r.systolic}/{r.diastolic}"
 
 
 def state_text(state: SessionState) -> str:
@@ -198,7 +204,7 @@ class SessionHeader(QFrame):
             set_level(
                 self.alert,
                 f"{latest.band.capitalize()} at {local_hhmm(latest.taken_at)}: "
-                f"BP {latest.systolic}/{latest.diastolic} ({why}, {latest.protocol_label})"
+                f"{_value_text(detail, latest)} ({why}, {latest.protocol_label})"
                 f"{action}",
                 level,
             )
