@@ -429,3 +429,31 @@ def test_sublingual_first_session_adds_the_20_30_reading(kit: Kit, ctx: ServiceC
     )
     keys = [i.key for i in _row(ctx, sid).items]
     assert keys == ["pre-dose", "post-dose-20-30", "end-of-session"]
+
+
+def test_conditions_of_a_session_from_its_rows_and_its_course() -> None:
+    from types import SimpleNamespace as Row
+
+    from kapdesk.services.due_readings import DosedSession, conditions_for
+
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    earlier = [DosedSession(1, t0 - timedelta(days=7), 200.0)]
+    normal_pre = [Row(phase="pre_dose", band="normal")]
+    dose = [Row(given_at=t0, mg=200.0)]
+
+    def conditions(readings: list[Any], doses: list[Any], history: list[Any]) -> set[str]:
+        return set(conditions_for(2, readings, doses, history))
+
+    assert conditions(normal_pre, dose, earlier) == set()
+    assert conditions(normal_pre, dose, []) == {"first_session"}
+    # the session itself in the history is no earlier session
+    assert conditions(normal_pre, dose, [DosedSession(2, t0, 200.0)]) == {"first_session"}
+    assert conditions(normal_pre, [Row(given_at=t0, mg=250.0)], earlier) == {"dose_increase"}
+    # boosters count: 200 + 100 mg is more than last time's 200 mg
+    more = [*dose, Row(given_at=t0 + timedelta(minutes=40), mg=100.0)]
+    assert conditions(normal_pre, more, earlier) == {"dose_increase"}
+    elevated = [Row(phase="pre_dose", band="elevated"), *normal_pre]
+    assert conditions(elevated, dose, earlier) == {"elevated_baseline"}
+    # a later session of the course is not "previous"
+    later = [DosedSession(3, t0 + timedelta(days=7), 100.0)]
+    assert conditions(normal_pre, dose, later) == {"first_session"}
