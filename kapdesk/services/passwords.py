@@ -8,8 +8,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """``salt``: None (a random one) except for the demo accounts (reproducible demos)."""
+    return _hasher.hash(password, salt=salt)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:

@@ -39,6 +39,7 @@ Decisions a caller must know:
 from __future__ import annotations
 
 import functools
+import hashlib
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -160,13 +161,14 @@ class UserService:
         action: str,
         check_password: bool = True,
         must_change_password: bool = False,
+        salt: bytes | None = None,
     ) -> UserInfo:
         username = validate_username(username)
         full_name = validate_full_name(full_name)
         role = parse_role(role) if isinstance(role, str) else role
         if check_password:
             validate_password(password)
-        hashed = hash_password(password)  # slow: outside the write lock
+        hashed = hash_password(password, salt=salt)  # slow: outside the write lock
         with self.ctx.db.write() as s:
             if s.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
                 raise ValidationError(
@@ -243,7 +245,10 @@ class UserService:
     ) -> UserInfo:
         """Demo clinic only (kapdesk.services.demo): like the console path, but without the
         password-length rule, so the documented demo password 'demo' works. Never use it for a
-        real clinic's accounts; audited as ``user.add_demo`` so such accounts stand out."""
+        real clinic's accounts; audited as ``user.add_demo`` so such accounts stand out.
+
+        The salt comes from the username, so one seed builds the same hashes, hence the same
+        audit trail (whose user entries hold a digest of the hash); the password is public."""
         return self._insert(
             None,
             username=username,
@@ -252,6 +257,7 @@ class UserService:
             password=password,
             action="user.add_demo",
             check_password=False,
+            salt=hashlib.sha256(f"kapdesk demo account {username}".encode()).digest()[:16],
         )
 
     def list_users(self) -> list[UserInfo]:
