@@ -117,6 +117,10 @@ def yes_no(value: bool) -> str:
 
 
 def band_label(band: str) -> str:
+    """'Elevated', 'Alert'; a reading that reached no protocol limit is 'Within limits'
+    (the table caption names the protocol version), never a bare 'Normal'."""
+    if band == "normal":
+        return "Within limits"
     return band.replace("_", " ").capitalize()
 
 

@@ -83,7 +83,7 @@ def _vital_signs(r: SessionReport, st: Styles) -> list[Flowable]:
         )
     else:
         out += [Paragraph(text(r.chart_note), st.muted), Spacer(0, 4)]
-    out += table(r.vitals, (25, 23, 36, 23, 25, 36, 40, 145, 64), st, bold_columns=(2, 6))
+    out += table(r.vitals, (25, 23, 36, 23, 25, 36, 58, 127, 64), st, bold_columns=(2, 6))
     return out
 
 

@@ -44,7 +44,7 @@ def test_forty_readings_split_across_pages_with_the_header_repeated(
     ]
     assert in_order(text, *times)
     last = texts[with_header[-1]]
-    assert "13:20 +195 133/97 91 97 post-dose Normal" in last
+    assert "13:20 +195 133/97 91 97 post-dose Within limits" in last
 
 
 def test_long_notes_flow_over_several_pages_without_losing_text(
@@ -89,7 +89,7 @@ def test_cancelled_before_dosing_is_one_sensible_page(setup: Setup) -> None:
     assert f"Session #{sid} · cancelled · not signed" in text
     assert "Route No dose given" in text
     assert "Weight Not recorded for this session (usual weight 68 kg)" in text
-    assert "10:04 — 122/80 104 98 pre-dose Normal — Test Nurse" in text
+    assert "10:04 — 122/80 104 98 pre-dose Within limits — Test Nurse" in text
     assert "No chart: no dose was given" in text
     assert "Doses: No dose was given." in text
     assert "Side effects: No side effects recorded." in text

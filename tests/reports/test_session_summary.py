@@ -96,13 +96,13 @@ def test_vitals_table_rows_with_classification_rule_and_recorder(text: str) -> N
     rows = [
         f"10:02 −8 146/92 78 98 pre-dose Elevated {elevated} Test Nurse",
         f"10:08 −2 144/91 76 98 pre-dose Elevated {elevated} Test Nurse",
-        "10:35 +25 168/98 96 97 post-dose Normal — Test Nurse",
+        "10:35 +25 168/98 96 97 post-dose Within limits — Test Nurse",
         "10:50 +40 186/112 104 96 post-dose Alert post-dose-alert: systolic > 180 or "
         "diastolic > 110 mmHg; rise-from-baseline: systolic ≥ 40 or diastolic ≥ 25 mmHg above "
         "the pre-dose baseline Test Nurse",
-        "10:55 +45 176/104 98 97 post-dose Normal — Test Nurse",
-        "11:04 +54 158/94 90 98 post-dose Normal — Test Nurse",
-        "12:05 +115 132/84 74 98 post-dose Normal — Test Nurse",
+        "10:55 +45 176/104 98 97 post-dose Within limits — Test Nurse",
+        "11:04 +54 158/94 90 98 post-dose Within limits — Test Nurse",
+        "12:05 +115 132/84 74 98 post-dose Within limits — Test Nurse",
     ]
     for row in rows:
         assert row in text
