@@ -107,6 +107,7 @@ def actor_of(u: UserInfo) -> Actor:
     )
 
 
+_LOCK_STATE = ("failed_logins", "locked_until")  # also on a failure recorded elsewhere
 # Admin actions that could take away an account or a role: what they change, for the refusal.
 _REMOVING = {"user.deactivate": "account", "user.change_role": "role"}
 
@@ -305,7 +306,8 @@ class UserService:
             _user_entry(s, self.ctx, actor, action, row, before, recheck=False)
         else:
             _user_entry(s, self.ctx, actor, "auth.wrong_password", row, before, recheck=False)
-            after = {**details, "user_id": row.id, "failed_logins": row.failed_logins}
+            lock = {k: v for k, v in snapshot(row).items() if k in _LOCK_STATE}
+            after = {**details, "user_id": row.id, **lock}
             audit_change(
                 s, self.ctx, actor, action, target[0], target[1], after=after, recheck_actor=False
             )
