@@ -91,8 +91,32 @@ def build_parser() -> argparse.ArgumentParser:
         "benchmarks), e.g. --patients 5000 --years 5",
     )
 
-    check = sub.add_parser("check", help="verify a database: integrity, schema, audit chain")
+    check = sub.add_parser(
+        "check",
+        help="verify a database: integrity, schema and triggers, audit chain and anchors, "
+        "every row against its audit trail, signatures",
+    )
     _add_db(check)
+    check.add_argument(
+        "--full",
+        action="store_true",
+        help="re-hash every audit entry (default: those after the newest verified anchor)",
+    )
+    check.add_argument(
+        "--seal",
+        action="append",
+        default=[],
+        metavar="SEAL",
+        help="also compare a record seal printed on a summary, e.g. 18532-3fa9c2d1e0b4",
+    )
+    check.add_argument(
+        "--anchors",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also compare the anchors in this file (default: <db stem>.anchors in the "
+        "backup folder)",
+    )
 
     lst = sub.add_parser("list", help="list patients or sessions")
     lst.add_argument("what", choices=["patients", "sessions"])
@@ -265,12 +289,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from kapdesk.services.integrity import check_lines
-    from kapdesk.storage.backup import verify_database
+    from kapdesk.services.database_check import run_check
 
     path, key = _db_and_key(args)
-    report = verify_database(path, key=key)
-    lines, ok = check_lines(path, report, key=key)  # adds every signature's hash check
+    for extra in args.anchors:
+        if not Path(extra).is_file():
+            raise CliError(f"--anchors {extra}: no such file.")
+    lines, ok = run_check(
+        path,
+        key=key,
+        full=bool(args.full),
+        seals=args.seal,
+        anchor_files=[Path(a) for a in args.anchors],
+    )
     for line in lines:
         print(line)
     return EXIT_OK if ok else EXIT_PROBLEMS
@@ -352,6 +383,9 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     src, key = _db_and_key(args)
     dest = Path(args.output)
     backup_database(src, dest, key=key)
+    from kapdesk.storage.anchor import anchor_console
+
+    anchor_console(src, dest, reason="console", key=key)  # the chain head, outside the file
     print(f"Backed up {src} to {dest}.")
     return EXIT_OK
 
@@ -363,7 +397,11 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     if not backup.exists():
         raise CliError(f"No backup file at {backup}.")
     target = _db_path(args, must_exist=False)
-    kept = restore_database(backup, target, key=_db_key(args, target)).replaced_kept_at
+    key = _db_key(args, target)
+    kept = restore_database(backup, target, key=key).replaced_kept_at
+    from kapdesk.storage.anchor import RESTORE, anchor_console
+
+    anchor_console(target, target, reason=RESTORE, key=key)  # older anchors: the old content
     print(
         f"Restored {target} from {backup}."
         + (f" The replaced file is kept at {kept}." if kept else "")

@@ -345,7 +345,8 @@ def _draw_page(c: rl_canvas.Canvas, doc: BaseDocTemplate, h: PageHeader) -> None
     c.setFillColor(MUTED)
     c.drawString(left, base, f"Printed by {h.printed_by} on {h.printed_at}")
     notice = "DEMO DATA – not a patient record" if h.demo else "Confidential patient information"
-    c.drawString(left, base - 9, f"{notice} · kapdesk")
+    seal = f" · record seal {h.seal}" if h.seal else ""  # kapdesk check --seal compares it
+    c.drawString(left, base - 9, f"{notice} · kapdesk{seal}")
     c.restoreState()
 
 

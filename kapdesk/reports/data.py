@@ -79,6 +79,7 @@ def page_header(title: str, patient: PatientInfo, pc: PrintContext, subtitle: st
         printed_at=fmt.stamp(pc.printed_at, pc.tz),
         demo=pc.demo,
         subtitle=subtitle,
+        seal=pc.seal,
     )
 
 

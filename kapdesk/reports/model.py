@@ -21,6 +21,7 @@ class PrintContext:
     printed_at: datetime  # aware
     demo: bool = False
     tz: tzinfo | None = None  # None: the computer's local zone
+    seal: str = ""  # the audit chain head when printed (kapdesk.storage.anchor.seal)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class PageHeader:
     printed_at: str  # '2026-03-02 10:15 CET (UTC+01:00)'
     demo: bool
     subtitle: str = ""  # e.g. 'Session #12 · 2026-03-02'
+    seal: str = ""  # record seal printed in the footer, e.g. '18532-3fa9c2d1e0b4'
 
 
 @dataclass(frozen=True)

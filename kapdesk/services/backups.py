@@ -42,6 +42,7 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import BackupInfo, RestoreInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_change, require_valid_sign_in
+from kapdesk.storage.anchor import RESTORE, anchor_file, write_anchor
 from kapdesk.storage.backup import backup_database, restore_database
 from kapdesk.storage.migrate import current_revision, head_revision, upgrade_to_head
 from kapdesk.storage.settings_store import get_setting
@@ -170,14 +171,30 @@ class BackupService:
                 },
                 recheck_actor=False,  # checked before; the restored file may predate the user
             )
+        # Anchors before this one describe the replaced content (see storage.anchor).
+        write_anchor(db.path, self._anchor_files(), reason=RESTORE, now=self.ctx.now(), key=db.key)
         return RestoreInfo(db.path, source, kept, upgraded_from)
 
     # ------------------------------------------------------------------ helpers
+
+    def _anchor_files(self) -> list[Path]:
+        """The anchor file in this service's folder, and the one ``kapdesk check`` reads
+        beside the database when the folder is elsewhere."""
+        db_path = self.ctx.db.path
+        files = [anchor_file(self.folder, db_path)]
+        beside = anchor_file(db_path.absolute().parent / BACKUP_FOLDER, db_path)
+        if beside.parent.is_dir() and beside.absolute() != files[0].absolute():
+            files.append(beside)
+        return files
 
     def _write(self, reason: str) -> BackupInfo:
         self.folder.mkdir(parents=True, exist_ok=True)
         dest = self._new_path(reason, self.ctx.now())
         backup_database(self.ctx.db.path, dest, key=self.ctx.db.key)
+        # The chain head of the copy, outside the database file (see storage.anchor).
+        write_anchor(
+            dest, self._anchor_files(), reason=reason, now=self.ctx.now(), key=self.ctx.db.key
+        )
         info = self._info(dest)
         assert info is not None, dest
         return info

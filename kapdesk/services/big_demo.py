@@ -67,7 +67,7 @@ from kapdesk.storage.engine import with_tx_mode
 from kapdesk.storage.settings_store import set_setting
 from kapdesk.storage.sqlite_file import sidecars
 
-GENERATOR_VERSION: Final = 2
+GENERATOR_VERSION: Final = 3
 MAX_PATIENTS: Final = 50_000
 MAX_YEARS: Final = 20
 BULK_CACHE_KIB: Final = 64 * 1024

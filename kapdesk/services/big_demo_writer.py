@@ -14,6 +14,14 @@ inserted behind the caller's back: :meth:`BulkWriter.maybe_flush` (call it
 between records, to bound memory) and :meth:`BulkWriter.flush` insert what
 is queued; :meth:`BulkWriter.commit` also commits. The caller owns the
 connection and its transaction.
+
+The log must predict every row (``kapdesk check`` replays it, see
+:mod:`kapdesk.storage.audit_replay`), so: a row is completed with its column
+defaults before its creation entry records it; a queued row changed after its
+last entry gets one more entry when it is inserted (``session.transition``,
+``note.update``, ...: the state a service would have recorded, at the row's
+latest time); and an entry recording a whole row that is already inserted
+(``course.end``) also writes those values to the row.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from kapdesk.domain.clock import ensure_utc
 from kapdesk.storage.audit import GENESIS_HASH, canonical_json, entry_hash, to_jsonable
@@ -57,6 +65,41 @@ TABLE_ORDER: Final[tuple[type[Base], ...]] = (
     AuditEntry,
 )
 Row = dict[str, Any]
+# The entry a queued row changed after its last entry gets when it is inserted.
+CATCH_UP_ACTIONS: Final = {
+    "dosing_session": "session.transition",
+    "note": "note.update",
+    "side_effect": "side_effect.update",
+}
+
+
+class _DefaultContext:
+    """What a callable column default reads: the row's other values."""
+
+    def __init__(self, row: Row) -> None:
+        self._row = row
+
+    def get_current_parameters(self) -> Row:
+        return self._row
+
+
+def _complete(model: type[Base], row: Row) -> None:
+    """Fill the columns ``row`` leaves out as an insert would (defaults, else None)."""
+    for column in model.__table__.columns:
+        if column.name in row:
+            continue
+        default = column.default
+        if default is not None and getattr(default, "is_scalar", False):
+            row[column.name] = default.arg
+        elif default is not None and getattr(default, "is_callable", False):
+            row[column.name] = default.arg(_DefaultContext(row))
+        else:
+            row[column.name] = None
+
+
+def _latest_time(row: Row, floor: datetime) -> datetime:
+    times = [v for v in row.values() if isinstance(v, datetime)]
+    return max([floor, *times])
 
 
 def _table(model: type[Base]) -> str:
@@ -88,6 +131,10 @@ class BulkWriter:
         self._queued: dict[str, list[Row]] = {_table(m): [] for m in TABLE_ORDER}
         self._pending = 0
         self._next_id: dict[str, int] = {}
+        self._models: dict[str, type[Base]] = {}  # entity -> model, learnt from add()
+        # (entity, id) of a queued row -> (its last recorded state, user, time of that entry)
+        self._recorded: dict[tuple[str, int], tuple[Row, int | None, datetime]] = {}
+        self._queued_slots: set[tuple[str, int]] = set()
         for model in TABLE_ORDER:
             table = model.__table__
             top = conn.execute(select(func.max(table.c.id))).scalar()
@@ -121,6 +168,11 @@ class BulkWriter:
         """
         if "id" not in row:
             row["id"] = self.new_id(model)
+        _complete(model, row)
+        if after is not None:
+            after = {**{k: row[k] for k in row if k not in after}, **after}
+        self._models[entity] = model
+        self._queued_slots.add((entity, int(row["id"])))
         self._queued[_table(model)].append(row)
         self.counts[_table(model)] += 1
         self.audit(
@@ -145,6 +197,7 @@ class BulkWriter:
         after: Mapping[str, Any] | None = None,
     ) -> None:
         at = ensure_utc(at)
+        self._track(entity, entity_id, after, user_id, at)
         entry_id = self.new_id(AuditEntry)
         key = None if entity_id is None else str(entity_id)
         before_text, after_text = _json_text(before), _json_text(after)
@@ -177,12 +230,57 @@ class BulkWriter:
         self._prev_hash = digest
         self._pending += 2
 
+    def _track(
+        self,
+        entity: str,
+        entity_id: int | str | None,
+        after: Mapping[str, Any] | None,
+        user_id: int | None,
+        at: datetime,
+    ) -> None:
+        model = self._models.get(entity)
+        if model is None or not isinstance(entity_id, int) or after is None:
+            return
+        columns = {c.name for c in model.__table__.columns}
+        state = {k: v for k, v in after.items() if k in columns}
+        slot = (entity, entity_id)
+        if slot in self._recorded or state.get("id") == entity_id:
+            previous = self._recorded.get(slot, ({}, user_id, at))[0]
+            self._recorded[slot] = ({**previous, **state}, user_id, at)
+        if state.get("id") == entity_id and slot not in self._queued_slots:
+            # already inserted: the entry's values are the row's from now on
+            values = {k: v for k, v in state.items() if k != "id"}
+            self.conn.execute(update(model).where(model.__table__.c.id == entity_id), values)
+
+    def _catch_up(self) -> None:
+        """An entry for each queued row changed since its last entry (see the module doc)."""
+        for entity, model in self._models.items():
+            for row in self._queued[_table(model)]:
+                slot = (entity, int(row["id"]))
+                recorded = self._recorded.get(slot)
+                if recorded is None:
+                    continue
+                state, user_id, at = recorded
+                if _json_text(state) != _json_text(row):
+                    self.audit(
+                        at=_latest_time(row, at),
+                        user_id=user_id,
+                        action=CATCH_UP_ACTIONS.get(entity, f"{entity}.update"),
+                        entity=entity,
+                        entity_id=slot[1],
+                        before=state,
+                        after=dict(row),
+                    )
+        self._recorded.clear()
+        self._queued_slots.clear()
+
     def maybe_flush(self) -> None:
         """Insert what is queued once it is ``flush_rows`` or more (call between records)."""
         if self._pending >= self.flush_rows:
             self.flush()
 
     def flush(self) -> None:
+        self._catch_up()
         for model in TABLE_ORDER:
             rows = self._queued[_table(model)]
             if rows:

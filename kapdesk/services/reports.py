@@ -51,6 +51,8 @@ from kapdesk.services.protocol_store import protocol_of_course_or_none, protocol
 from kapdesk.services.recording import audit_change
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.signing import SigningService
+from kapdesk.storage.anchor import seal
+from kapdesk.storage.audit import chain_head
 from kapdesk.storage.orm import AlertAcknowledgement, AuditEntry, DosingSession, User
 from kapdesk.storage.settings_store import get_setting
 
@@ -280,12 +282,15 @@ class ReportService:
             return str(get_setting(s, "clinic_name"))
 
     def _print_context(self, printed_by: str, demo: bool) -> PrintContext:
+        with self.ctx.db.read() as s:
+            head = chain_head(s)
         return PrintContext(
             clinic_name=self.clinic_name(),
             printed_by=printed_by,
             printed_at=self.ctx.now(),
             demo=demo,
             tz=self.tz,
+            seal=seal(head),
         )
 
     def is_demo_database(self) -> bool:

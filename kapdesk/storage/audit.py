@@ -27,8 +27,8 @@ import enum
 import hashlib
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import PurePath
@@ -84,11 +84,27 @@ def canonical_json(value: Any) -> str:
     )
 
 
+def secret_digest(value: object) -> str:
+    """What the log keeps of a secret column (a password hash): ``sha256:<hex>`` of it.
+
+    The stored argon2 hash (salt included) never reaches the log, yet ``kapdesk check``
+    can tell that the column was changed behind the app's back.
+    """
+    if value is None:
+        return REDACTED
+    return "sha256:" + hashlib.sha256(str(value).encode("utf-8")).hexdigest()
+
+
 def row_snapshot(obj: object) -> dict[str, Any]:
-    """The column values of a loaded ORM object as a JSON-able dict (for before/after)."""
+    """The column values of a loaded ORM object as a JSON-able dict (for before/after).
+
+    Secret columns (:data:`REDACTED_COLUMNS`) are recorded as :func:`secret_digest`.
+    """
     mapper = inspect(obj).mapper
     return {
-        attr.key: REDACTED if attr.key in REDACTED_COLUMNS else to_jsonable(getattr(obj, attr.key))
+        attr.key: secret_digest(getattr(obj, attr.key))
+        if attr.key in REDACTED_COLUMNS
+        else to_jsonable(getattr(obj, attr.key))
         for attr in mapper.column_attrs
     }
 
@@ -147,7 +163,10 @@ def append(
     last = session.execute(
         select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
-    entry_id, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    prev_hash = last[1] if last else GENESIS_HASH
+    # The id comes from SQLite's AUTOINCREMENT counter, never max(id)+1: entries deleted
+    # from the end leave a gap that the next ordinary write cannot hide.
+    entry_id = max(last[0] if last else 0, _sqlite_sequence(session) or 0) + 1
     entity_key = None if entity_id is None else str(entity_id)
     before_text, after_text = _json_text(before), _json_text(after)
     entry = AuditEntry(
@@ -183,6 +202,9 @@ class ChainReport:
     entries_checked: int
     first_broken_id: int | None = None
     problem: str | None = None
+    # The last entry checked (id, hash), and the entry the check started after (0: genesis).
+    head: tuple[int, str] | None = field(default=None, compare=False)
+    started_after: int = field(default=0, compare=False)
 
 
 def _iso_utc(raw: object) -> str:
@@ -213,79 +235,164 @@ _COLUMNS = (
 )
 
 
-def verify_chain(bind: Session | Connection, *, chunk_size: int = 5000) -> ChainReport:
+def sql_iso_utc(column: str) -> str:
+    """SQLite expression: a stored UTC timestamp ('YYYY-MM-DD HH:MM:SS.ffffff') as Python's
+    ``isoformat()`` of the aware datetime. Exact for what kapdesk writes; anything else
+    comes out different, and the caller then checks that value in Python."""
+    return f"replace(replace({column} || '+00:00', '.000000+', '+'), ' ', 'T')"
+
+
+# The canonical payload of entry_hash(), built by SQLite in C with one printf() per entry
+# (json_quote escapes like json.dumps for everything kapdesk writes). An entry whose text
+# differs from what Python would build only costs a second, exact look: never a false
+# finding. Actions and entity names are identifiers, quoted as they are.
+_CANONICAL_SQL = (
+    'SELECT id, printf(\'{"action":"%s","after":%s,"at":"%s","before":%s,'
+    '"entity":"%s","entity_id":%s,"id":%s,"prev_hash":"%s","user_id":%s}\', '
+    "action, json_quote(after), " + sql_iso_utc("at") + ", json_quote(before), entity, "
+    "json_quote(entity_id), id, prev_hash, coalesce(user_id, 'null')), prev_hash, hash"
+    " FROM audit_log WHERE id > :after ORDER BY id LIMIT :limit"
+)
+
+
+def _is_sqlite(bind: Session | Connection) -> bool:
+    dialect = bind.get_bind().dialect if isinstance(bind, Session) else bind.dialect
+    return dialect.name == "sqlite"
+
+
+def _core_connection(bind: Session | Connection) -> Connection:
+    return bind.connection() if isinstance(bind, Session) else bind
+
+
+def _exact_hash(bind: Session | Connection, entry_id: int) -> str:
+    row = bind.execute(select(*_COLUMNS).where(_TABLE.c.id == entry_id)).one()
+    try:
+        at = _iso_utc(row.at)
+    except ValueError:
+        at = f"unreadable:{row.at!r}"
+    return entry_hash(
+        entry_id=row.id,
+        at=at,
+        user_id=row.user_id,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+        prev_hash=row.prev_hash,
+    )
+
+
+def _chunks(
+    bind: Session | Connection, start: int, chunk_size: int
+) -> Iterator[list[tuple[int, str | None, str, str]]]:
+    """(id, canonical payload text or None, prev_hash, hash) in id order, in chunks."""
+    conn = _core_connection(bind) if _is_sqlite(bind) else None
+    after = start
+    while True:
+        if conn is not None:  # plain driver SQL: no per-row type processing
+            rows = [
+                tuple(r)
+                for r in conn.exec_driver_sql(_CANONICAL_SQL, {"after": after, "limit": chunk_size})
+            ]
+        else:
+            rows = [
+                (r.id, None, r.prev_hash, r.hash)
+                for r in bind.execute(
+                    select(_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash)
+                    .where(_TABLE.c.id > after)
+                    .order_by(_TABLE.c.id)
+                    .limit(chunk_size)
+                )
+            ]
+        if rows:
+            yield rows
+            after = rows[-1][0]
+        if len(rows) < chunk_size:
+            return
+
+
+def verify_chain(
+    bind: Session | Connection,
+    *,
+    chunk_size: int = 20000,
+    start: tuple[int, str] | None = None,
+) -> ChainReport:
     """Check every entry's hash and link, in id order, stopping at the first break.
 
-    Reads in keyset-paginated chunks, so time is linear and memory constant in
-    the number of entries. Call it inside one transaction (``db.read()``) for
-    a consistent view.
+    ``start``: (id, hash) of an entry already verified (an anchor): only the entries
+    after it are re-hashed, the first of them must link to it. Reads in keyset-paginated
+    chunks, so time is linear and memory constant in the number of entries. Call it
+    inside one transaction (``db.read()``) for a consistent view.
     """
     checked = 0
-    prev_id = 0
-    prev_hash = GENESIS_HASH
-    while True:
-        rows = bind.execute(
-            select(*_COLUMNS).where(_TABLE.c.id > prev_id).order_by(_TABLE.c.id).limit(chunk_size)
-        ).all()
-        for row in rows:
-            if row.id != prev_id + 1:
+    prev_id, prev_hash = start if start else (0, GENESIS_HASH)
+    begin = prev_id
+    sha256 = hashlib.sha256
+    for rows in _chunks(bind, prev_id, chunk_size):
+        for entry_id, payload, stored_prev, stored_hash in rows:
+            if entry_id != prev_id + 1:
                 missing = (
                     f"entry {prev_id + 1}"
-                    if row.id == prev_id + 2
-                    else f"entries {prev_id + 1}-{row.id - 1}"
+                    if entry_id == prev_id + 2
+                    else f"entries {prev_id + 1}-{entry_id - 1}"
                 )
                 return ChainReport(
-                    False, checked, row.id, f"{missing} missing before entry {row.id}"
-                )
-            if row.prev_hash != prev_hash:
+                    False, checked, entry_id, f"{missing} missing before entry {entry_id}",
+                    (prev_id, prev_hash), begin,
+                )  # fmt: skip
+            if stored_prev != prev_hash:
                 return ChainReport(
-                    False,
-                    checked,
-                    row.id,
-                    f"entry {row.id} does not link to entry {prev_id}: an entry was "
+                    False, checked, entry_id,
+                    f"entry {entry_id} does not link to entry {prev_id}: an entry was "
                     "removed, inserted or reordered",
-                )
-            try:
-                at = _iso_utc(row.at)
-            except ValueError:
-                at = f"unreadable:{row.at!r}"
-            expected = entry_hash(
-                entry_id=row.id,
-                at=at,
-                user_id=row.user_id,
-                action=row.action,
-                entity=row.entity,
-                entity_id=row.entity_id,
-                before=row.before,
-                after=row.after,
-                prev_hash=row.prev_hash,
-            )
-            if row.hash != expected:
+                    (prev_id, prev_hash), begin,
+                )  # fmt: skip
+            if (
+                payload is None or sha256(payload.encode("utf-8")).hexdigest() != stored_hash
+            ) and _exact_hash(bind, entry_id) != stored_hash:
                 return ChainReport(
-                    False,
-                    checked,
-                    row.id,
-                    f"entry {row.id} was altered after it was written (its hash does not match)",
-                )
+                    False, checked, entry_id,
+                    f"entry {entry_id} was altered after it was written (its hash does not match)",
+                    (prev_id, prev_hash), begin,
+                )  # fmt: skip
             checked += 1
-            prev_id, prev_hash = row.id, row.hash
-        if len(rows) < chunk_size:
-            break
+            prev_id, prev_hash = entry_id, stored_hash
+    head = (prev_id, prev_hash) if prev_id else None
     counter = _sqlite_sequence(bind)
     if counter is not None and counter > prev_id:
         return ChainReport(
-            False,
-            checked,
-            prev_id + 1,
+            False, checked, prev_id + 1,
             f"entries after {prev_id} were removed (the audit id counter is at {counter})",
-        )
-    return ChainReport(True, checked)
+            head, begin,
+        )  # fmt: skip
+    if counter is not None and counter < prev_id:
+        return ChainReport(
+            False, checked, prev_id,
+            f"the audit id counter (sqlite_sequence) was lowered to {counter} below the last "
+            f"entry {prev_id}: it never goes down by itself",
+            head, begin,
+        )  # fmt: skip
+    if counter is None and prev_id and _is_sqlite(bind):
+        return ChainReport(
+            False, checked, prev_id,
+            "the audit id counter (sqlite_sequence row for audit_log) was deleted",
+            head, begin,
+        )  # fmt: skip
+    return ChainReport(True, checked, head=head, started_after=begin)
+
+
+def chain_head(bind: Session | Connection) -> tuple[int, str] | None:
+    """(id, hash) of the newest entry, or None for an empty log."""
+    last = bind.execute(
+        select(_TABLE.c.id, _TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+    ).first()
+    return None if last is None else (int(last[0]), str(last[1]))
 
 
 def _sqlite_sequence(bind: Session | Connection) -> int | None:
     """SQLite's AUTOINCREMENT high-water mark for audit_log: reveals a truncated tail."""
-    dialect = bind.get_bind().dialect if isinstance(bind, Session) else bind.dialect
-    if dialect.name != "sqlite":
+    if not _is_sqlite(bind):
         return None
     has_sequence = bind.execute(
         text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'")

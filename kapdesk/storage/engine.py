@@ -30,6 +30,8 @@ Everything SQLite-specific about connections lives here, in ``storage/``.
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,6 +50,13 @@ CONNECTION_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
+)
+
+
+# JSON columns are stored as canonical JSON (sorted keys, no spaces, as the audit log
+# records them), so `kapdesk check` can compare a row with its audit snapshot in SQL.
+_json_text = functools.partial(
+    json.dumps, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 )
 
 
@@ -81,14 +90,20 @@ def create_sqlite_engine(path: Path, *, key: str | None = None) -> Engine:
     """
     url = URL.create("sqlite+pysqlite", database=str(path))
     if key is None:
-        engine = create_engine(url)
+        engine = create_engine(url, json_serializer=_json_text)
     else:
 
         def keyed() -> Any:
             # Pooled connections move between threads, as pysqlite's own are allowed to.
             return connect(path, key=key, check_same_thread=False)
 
-        engine = create_engine(url, module=require_sqlcipher(), creator=keyed, poolclass=QueuePool)
+        engine = create_engine(
+            url,
+            module=require_sqlcipher(),
+            creator=keyed,
+            poolclass=QueuePool,
+            json_serializer=_json_text,
+        )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

@@ -27,6 +27,7 @@ from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage.db import Database
 from kapdesk.storage.engine import create_readonly_engine
 
+from .auditkit import record_unaudited
 from .conftest import PASSWORD, T0
 from .sessionkit import Kit
 from .signkit import cheap_passwords, closed_session, integration_note
@@ -64,6 +65,7 @@ def clinic(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Clini
         sig_note = signing.sign(ther, "note", note, PASSWORD).id
         add = AddendumService(ctx).add_addendum(doc, "dosing_session", a, "BP was 128/80.")
         sig_add = signing.sign(doc, "addendum", add.id, PASSWORD).id
+        record_unaudited(db)  # the rows the test kits insert directly
     return Clinic(path, a, b, note, add.id, sig_a, sig_note, sig_add)
 
 

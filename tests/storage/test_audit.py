@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import shutil
 import sqlite3
 import threading
@@ -495,4 +496,8 @@ def test_row_snapshot_has_every_column_and_hides_password_hashes(db: Database) -
     assert snap["created_at"] == "2026-03-02T09:00:00+00:00"
     assert snap["weight_kg"] is None
     canonical_json(snap)  # JSON-able as is
-    assert row_snapshot(user)["password_hash"] == REDACTED
+    recorded = row_snapshot(user)["password_hash"]
+    assert recorded != user.password_hash
+    assert user.password_hash not in recorded
+    assert recorded == "sha256:" + hashlib.sha256(user.password_hash.encode()).hexdigest()
+    assert REDACTED == "[redacted]"

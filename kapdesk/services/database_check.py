@@ -1,0 +1,206 @@
+"""``kapdesk check``: every check of a database file, one line per finding.
+
+For a file at the current schema, in one read-only snapshot:
+
+* SQLite's ``integrity_check`` and ``foreign_key_check`` (in a second thread: SQLite
+  works without Python's lock, so it runs beside the checks below);
+* the audit chain (:func:`kapdesk.storage.audit.verify_chain`): by default re-hashed
+  from the newest *verified* anchor it still matches (links and ids are still
+  checked from the first entry), with ``full`` from the first entry;
+* the anchors outside the file (:mod:`kapdesk.storage.anchor`) and printed record seals;
+* the schema objects and triggers against the migration head
+  (:mod:`kapdesk.storage.schema_check`);
+* every audited row against its audit trail (:mod:`kapdesk.storage.audit_replay`);
+* every signature (:mod:`kapdesk.services.integrity`) and pinned protocol version.
+
+A file at another schema, or not a kapdesk file, gets the storage checks only
+(:func:`kapdesk.storage.backup.verify_database`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from kapdesk.services.integrity import check_lines, verify_signatures
+from kapdesk.services.protocol_store import version_problems
+from kapdesk.storage import anchor as anchors_mod
+from kapdesk.storage.audit import GENESIS_HASH, ChainReport, verify_chain
+from kapdesk.storage.audit_replay import replay
+from kapdesk.storage.backup import Problem, _sqlite_checks, verify_database
+from kapdesk.storage.engine import create_readonly_engine
+from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
+from kapdesk.storage.migrate import head_revision
+from kapdesk.storage.schema_check import expected_objects, schema_problems
+from kapdesk.storage.sqlite_file import FileKind, inspect_file
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Findings:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the "ok (...)" details
+
+    def guarded(self, what: str, fn: Callable[[], T]) -> T | None:
+        try:
+            return fn()
+        except Exception as exc:  # unreadable is itself a finding
+            self.problems.append(f"{what} could not be checked: {exc}")
+            return None
+
+
+def links_intact(conn: Connection, upto: int) -> bool:
+    """Entries 1..``upto`` all present, each linking to the one before (no re-hashing)."""
+    count, low, high = conn.exec_driver_sql(
+        "SELECT count(*), min(id), max(id) FROM audit_log WHERE id <= ?", (upto,)
+    ).one()
+    if count != upto or (upto and (low != 1 or high != upto)):
+        return False
+    first = conn.exec_driver_sql("SELECT prev_hash FROM audit_log WHERE id = 1").scalar()
+    if upto and first != GENESIS_HASH:
+        return False
+    broken = conn.exec_driver_sql(
+        "SELECT count(*) FROM audit_log a JOIN audit_log b ON b.id = a.id - 1 "
+        "WHERE a.id <= ? AND a.prev_hash <> b.hash",
+        (upto,),
+    ).scalar()
+    return broken == 0
+
+
+def _chain(
+    conn: Connection, found: _Findings, anchors: Sequence[anchors_mod.Anchor], full: bool
+) -> ChainReport:
+    start = None if full else anchors_mod.newest_verified(anchors)
+    if start is not None:
+        stored = conn.exec_driver_sql(
+            "SELECT hash FROM audit_log WHERE id = ?", (start.entry_id,)
+        ).scalar()
+        if stored != start.hash or not links_intact(conn, start.entry_id):
+            start = None  # the anchor finding says why; re-hash everything to locate it
+    report = verify_chain(conn, start=(start.entry_id, start.hash) if start else None)
+    if not report.ok:
+        found.problems.append(f"audit trail broken: {report.problem}")
+    elif start is not None:
+        found.notes.append(
+            f"entries 1-{start.entry_id} as verified and anchored on "
+            f"{anchors_mod._when(start.at)}, links unbroken; {report.entries_checked} "
+            "later entries re-hashed (check --full re-hashes every entry)"
+        )
+    return report
+
+
+def _anchors(
+    conn: Connection, path: Path, found: _Findings, extra: Iterable[Path]
+) -> list[anchors_mod.Anchor]:
+    files = anchors_mod.existing_anchor_files(path, extra)
+    anchors: list[anchors_mod.Anchor] = []
+    for file in files:
+        read, unreadable = anchors_mod.read_anchors(file)
+        anchors.extend(read)
+        found.problems.extend(unreadable)
+    anchors.sort(key=lambda a: a.at)
+    found.problems.extend(anchors_mod.anchor_problems(conn, anchors))
+    live = anchors_mod.current(anchors)
+    if live:
+        newest = max(live, key=lambda a: a.entry_id)
+        found.notes.append(
+            f"the chain matches its {len(live)} anchors outside the file, newest entry "
+            f"{newest.entry_id} of {anchors_mod._when(newest.at)} ({newest.reason})"
+        )
+    else:
+        found.notes.append(
+            "no anchor outside the file yet (written at every backup): the chain is checked "
+            "against itself only"
+        )
+    return anchors
+
+
+def _content(
+    path: Path, key: str | None, full: bool, seals: Sequence[str], extra: Iterable[Path]
+) -> tuple[_Findings, ChainReport | None]:
+    found = _Findings()
+    engine = create_readonly_engine(path, key=key)
+    chain: ChainReport | None = None
+    try:
+        with engine.connect() as conn, conn.begin():
+            anchors = found.guarded("anchors", lambda: _anchors(conn, path, found, extra)) or []
+            chain = found.guarded("audit trail", lambda: _chain(conn, found, anchors, full))
+            found.problems.extend(anchors_mod.seal_problems(conn, seals))
+            schema = found.guarded("schema", lambda: schema_problems(conn))
+            found.problems.extend(schema or [])
+            rows = found.guarded("rows against the audit trail", lambda: replay(conn))
+            if rows is not None:
+                found.problems.extend(rows.messages())
+            sigs = found.guarded("signatures", lambda: verify_signatures(conn))
+            if sigs is not None:
+                found.problems.extend(sigs.messages())
+            found.problems.extend(
+                found.guarded("protocol versions", lambda: _protocols(conn)) or []
+            )
+            if rows is not None and sigs is not None and schema is not None:
+                triggers = sum(1 for k, _t, _s in expected_objects().values() if k == "trigger")
+                found.notes.insert(0, f"{sigs.checked} signed records match their signatures")
+                found.notes.insert(
+                    1,
+                    f"{rows.rows_checked} rows agree with their audit trail; tables, indexes "
+                    f"and {triggers} triggers as schema {head_revision()} defines",
+                )
+    finally:
+        engine.dispose()
+    return found, chain
+
+
+def _protocols(conn: Connection) -> list[str]:
+    from kapdesk.domain.protocol import builtin_protocols
+
+    with Session(bind=conn) as s:
+        return version_problems(s, builtin_protocols())
+
+
+def run_check(
+    path: Path,
+    *,
+    key: str | None = None,
+    full: bool = False,
+    seals: Sequence[str] = (),
+    anchor_files: Iterable[Path] = (),
+) -> tuple[list[str], bool]:
+    """What ``kapdesk check`` prints, and whether all is well (see the module doc)."""
+    path = Path(path)
+    if not path.is_file() and not path.is_dir():
+        raise DatabaseMissing(path)
+    try:
+        info = inspect_file(path, key=key)
+    except NotAKapdeskDatabase:
+        info = None
+    if info is None or info.kind is not FileKind.KAPDESK or info.revision != head_revision():
+        report = verify_database(path, key=key)
+        return check_lines(path, report, key=key)
+
+    storage: list[list[Problem]] = []
+    worker = threading.Thread(
+        target=lambda: storage.append(_sqlite_checks(path, key)), name="integrity_check"
+    )
+    worker.start()
+    try:
+        found, chain = _content(path, key, full, seals, anchor_files)
+    finally:
+        worker.join()
+    sqlite_problems = [p.message for p in (storage[0] if storage else [])]
+    problems = [*sqlite_problems, *found.problems]
+    if problems:
+        return [f"{path}: {m}" for m in problems], False
+    entries = chain.head[0] if chain and chain.head else 0
+    lines = [
+        f"{path}: ok (integrity, foreign keys, schema {info.revision} is current, "
+        f"audit trail of {entries} entries intact)",
+        *(f"{path}: ok ({note})" for note in found.notes),
+    ]
+    return lines, True

@@ -1,0 +1,421 @@
+"""Every row agrees with its history: the audit replay behind ``kapdesk check``.
+
+Services write every change with an audit entry in the same transaction
+(:func:`kapdesk.storage.audit.append`), and an entry that creates or changes a
+row records the row as it then was (``after`` = :func:`~kapdesk.storage.audit.row_snapshot`).
+Replaying the log therefore predicts every audited table; :func:`replay` compares
+the prediction with the rows and reports, by table, id and field:
+
+* a row no entry created (inserted behind the app);
+* a row that differs from the state its entries record (changed behind the app);
+* a row that entries created but none deleted, and that is gone (deleted behind the app);
+* a row an entry deleted that is still there.
+
+How an entry is read, for the row ``entity``/``entity_id`` it names:
+
+* ``after`` holding the row's key (``id``; for settings, ``value``): the whole row
+  as it was (created or changed);
+* any other ``after``: a partial change; its keys that are columns are applied
+  (e.g. ``auth.login`` recording a user's ``failed_logins`` and ``locked_until``);
+  refusals (``denied.*``) change nothing;
+* no ``after``, a ``before`` and an action ending in ``.delete``: the row was deleted.
+
+Columns a snapshot does not hold (added by a later migration) are not compared;
+secret columns are compared through their digest
+(:func:`~kapdesk.storage.audit.secret_digest`). A user's lock state is also
+carried by failure entries on other records (``after`` with ``user_id`` and
+``failed_logins``, e.g. a wrong password when signing).
+
+Speed: big tables are compared in SQL first (the row rebuilt as the canonical
+JSON text an unchanged snapshot holds, against its newest entry); only rows that
+differ there are read into Python and judged exactly, so a text SQLite renders
+differently from Python costs time, never a false finding.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Connection, Date, Float, Integer, String, Table, Text
+
+from kapdesk.storage.audit import REDACTED_COLUMNS, canonical_json, secret_digest, sql_iso_utc
+from kapdesk.storage.orm import Base, UTCDateTime
+
+FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
+MAX_LISTED = 50
+_IN_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Audited:
+    table: str
+    entity: str
+    key: str = "id"
+
+
+AUDITED: tuple[Audited, ...] = (
+    Audited("users", "user"),
+    Audited("patients", "patient"),
+    Audited("protocol_versions", "protocol_version"),
+    Audited("courses", "course"),
+    Audited("dosing_sessions", "dosing_session"),
+    Audited("vital_readings", "vital_reading"),
+    Audited("hold_overrides", "hold_override"),
+    Audited("doses", "dose"),
+    Audited("side_effects", "side_effect"),
+    Audited("observations", "observation"),
+    Audited("instrument_results", "instrument_result"),
+    Audited("notes", "note"),
+    Audited("signatures", "signature"),
+    Audited("addenda", "addendum"),
+    Audited("alert_acknowledgements", "alert_acknowledgement"),
+    Audited("settings", "setting", key="key"),
+)
+LOCK_COLUMNS = ("failed_logins", "locked_until")
+
+
+@dataclass(frozen=True)
+class RowFinding:
+    entity: str
+    key: str
+    fields: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    rows_checked: int
+    findings: tuple[RowFinding, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def messages(self, limit: int = MAX_LISTED) -> list[str]:
+        shown = [f.message for f in self.findings[:limit]]
+        if len(self.findings) > limit:
+            shown.append(
+                f"... and {len(self.findings) - limit} more rows that differ from their audit trail"
+            )
+        return shown
+
+
+# ------------------------------------------------------------------ values
+
+
+class _Unreadable:
+    def __init__(self, raw: object) -> None:
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return f"unreadable {self.raw!r}"
+
+
+def _current(column_type: Any, raw: object) -> object:
+    """A stored value as the JSON value a snapshot of it holds."""
+    if raw is None:
+        return None
+    try:
+        if isinstance(column_type, UTCDateTime):
+            moment = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC).isoformat()
+        if isinstance(column_type, Boolean):
+            return {0: False, 1: True}.get(raw, _Unreadable(raw))  # type: ignore[call-overload]
+        if isinstance(column_type, JSON):
+            return json.loads(raw) if isinstance(raw, str | bytes) else raw
+        if isinstance(column_type, Date):
+            return str(raw)
+    except (ValueError, TypeError):
+        return _Unreadable(raw)
+    return raw
+
+
+def _same(recorded: object, current: object) -> bool:
+    if isinstance(current, _Unreadable):
+        return False
+    if isinstance(recorded, bool) or isinstance(current, bool):
+        return type(recorded) is type(current) and recorded == current
+    if isinstance(recorded, int | float) and isinstance(current, int | float):
+        return float(recorded) == float(current)
+    if isinstance(recorded, dict | list) or isinstance(current, dict | list):
+        try:
+            return canonical_json(recorded) == canonical_json(current)
+        except (TypeError, ValueError):
+            return False
+    return recorded == current
+
+
+def _shown(column_type: Any, value: object) -> str:
+    """A value for the report: numbers, flags, times and short codes; never free text."""
+    if value is None or isinstance(value, bool | int | float | _Unreadable):
+        return repr(value) if isinstance(value, _Unreadable) else json.dumps(value)
+    if isinstance(column_type, UTCDateTime | Date | Integer | Float | Boolean):
+        return json.dumps(value, ensure_ascii=False)
+    if (
+        isinstance(column_type, String)
+        and not isinstance(column_type, Text)
+        and (column_type.length or 999) <= 64
+        and isinstance(value, str)
+        and len(value) <= 64
+    ):
+        return json.dumps(value, ensure_ascii=False)
+    return "(text)"
+
+
+# ------------------------------------------------------------------ the Python replay
+
+
+@dataclass
+class _History:
+    state: dict[str, Any] | None = None  # None: never created
+    created_in: int | None = None
+    last_entry: int | None = None
+    deleted_in: int | None = None
+
+
+def _fold(history: _History, entry_id: int, action: str, key: str, spec: Audited,
+          columns: frozenset[str], before: str | None, after: str | None) -> None:  # fmt: skip
+    if action.startswith("denied."):
+        return
+    data = _load(after)
+    if data is None:
+        if action.endswith(".delete") and _load(before) is not None:
+            history.deleted_in, history.last_entry = entry_id, entry_id
+        return
+    recorded = {k: v for k, v in data.items() if k in columns}
+    if not recorded:
+        return
+    whole = "value" in data if spec.key == "key" else str(data.get(spec.key, "\0")) == key
+    if whole:
+        history.state = recorded
+        history.created_in = history.created_in or entry_id
+        history.deleted_in = None
+    elif history.state is not None:
+        history.state.update({k: v for k, v in recorded.items() if k != spec.key})
+    else:
+        return
+    history.last_entry = entry_id
+
+
+def _load(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _chunked(items: Sequence[str], size: int = _IN_CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class _Table:
+    def __init__(self, conn: Connection, spec: Audited) -> None:
+        self.conn = conn
+        self.spec = spec
+        self.table: Table = Base.metadata.tables[spec.table]
+        self.columns = {c.name: c.type for c in self.table.columns}
+        self.names = frozenset(self.columns)
+
+    # -- loading
+
+    def rows(self, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        base = f'SELECT {cols} FROM "{self.spec.table}"'
+        found: dict[str, dict[str, Any]] = {}
+        batches: Iterable[Sequence[str] | None] = [None] if keys is None else _chunked(keys)
+        for batch in batches:
+            if batch is None:
+                result = self.conn.exec_driver_sql(base)
+            else:
+                marks = ", ".join("?" for _ in batch)
+                sql = f'{base} WHERE "{self.spec.key}" IN ({marks})'
+                values = tuple(
+                    int(k) if self.spec.key == "id" and k.isdigit() else k for k in batch
+                )
+                result = self.conn.exec_driver_sql(sql, values)
+            for raw in result:
+                row = dict(zip(self.columns, raw, strict=True))
+                found[str(row[self.spec.key])] = row
+        return found
+
+    def histories(self, keys: Sequence[str] | None) -> dict[str, _History]:
+        histories: dict[str, _History] = {}
+        base = (
+            "SELECT id, action, entity_id, before, after FROM audit_log "
+            "WHERE entity = ? AND entity_id IS NOT NULL"
+        )
+        batches: Iterable[Sequence[str] | None] = [None] if keys is None else _chunked(keys)
+        for batch in batches:
+            if batch is None:
+                result = self.conn.exec_driver_sql(base + " ORDER BY id", (self.spec.entity,))
+            else:
+                marks = ", ".join("?" for _ in batch)
+                result = self.conn.exec_driver_sql(
+                    f"{base} AND entity_id IN ({marks}) ORDER BY id", (self.spec.entity, *batch)
+                )
+            for entry_id, action, key, before, after in result:
+                _fold(histories.setdefault(key, _History()), entry_id, action, key,
+                      self.spec, self.names, before, after)  # fmt: skip
+        return histories
+
+    # -- judging
+
+    def judge(self, keys: Sequence[str] | None) -> list[RowFinding]:
+        rows = self.rows(keys)
+        histories = self.histories(keys)
+        if self.spec.table == "users":
+            self._carry_lock_state(rows, histories)
+        findings: list[RowFinding] = []
+        entity = self.spec.entity
+        for key in sorted(set(rows) | set(histories), key=_order):
+            row, history = rows.get(key), histories.get(key) or _History()
+            if row is None:
+                if history.state is not None and history.deleted_in is None:
+                    findings.append(RowFinding(entity, key, (), (
+                        f"{entity} {key}: deleted behind the app (audit entry "
+                        f"{history.created_in} created it, no entry deleted it)"
+                    )))  # fmt: skip
+                continue
+            if history.state is None:
+                how = (
+                    f"audit entry {history.deleted_in} deleted it, yet it is present"
+                    if history.deleted_in
+                    else "no audit entry created it (inserted behind the app)"
+                )
+                findings.append(RowFinding(entity, key, (), f"{entity} {key}: {how}"))
+                continue
+            differing = self._differing(row, history.state)
+            if differing:
+                parts = [
+                    f"{c} is {_shown(self.columns[c], _current(self.columns[c], row[c]))}, "
+                    f"recorded {_shown(self.columns[c], history.state[c])}"
+                    if c not in REDACTED_COLUMNS
+                    else f"{c} was changed"
+                    for c in differing
+                ]
+                findings.append(RowFinding(entity, key, tuple(differing), (
+                    f"{entity} {key}: changed behind the app; differs from audit entry "
+                    f"{history.last_entry} in {', '.join(differing)} ({'; '.join(parts)})"
+                )))  # fmt: skip
+        return findings
+
+    def _differing(self, row: dict[str, Any], state: dict[str, Any]) -> list[str]:
+        differing = []
+        for column, recorded in state.items():
+            if column in REDACTED_COLUMNS:
+                digest = isinstance(recorded, str) and recorded.startswith("sha256:")
+                if digest and secret_digest(row[column]) != recorded:
+                    differing.append(column)
+                continue
+            if not _same(recorded, _current(self.columns[column], row[column])):
+                differing.append(column)
+        return sorted(differing)
+
+    def _carry_lock_state(
+        self, rows: dict[str, dict[str, Any]], histories: dict[str, _History]
+    ) -> None:
+        """Failures recorded on other records (a wrong password when signing) carry the
+        user's new lock state: apply the newest of them after the user's own last entry."""
+        for key, row in rows.items():
+            history = histories.get(key)
+            if history is None or history.state is None or history.last_entry is None:
+                continue
+            if not self._differing(row, history.state):
+                continue
+            later = self.conn.exec_driver_sql(
+                "SELECT id, after FROM audit_log WHERE id > ? AND entity != 'user' "
+                "AND after LIKE ? ORDER BY id",
+                (history.last_entry, f'%"user_id":{key}%'),
+            )
+            for entry_id, after in later:
+                data = _load(after)
+                if data and str(data.get("user_id")) == key and "failed_logins" in data:
+                    history.state.update({c: data[c] for c in LOCK_COLUMNS if c in data})
+                    history.last_entry = entry_id
+
+    # -- the SQL pass
+
+    def candidates(self) -> list[str]:
+        """Keys whose row (or absence) SQL cannot match with its newest entry's snapshot."""
+        spec = self.spec
+        key_text = f't."{spec.key}"'
+        newest = (
+            "SELECT entity_id AS k, max(id) AS aid FROM audit_log "
+            "WHERE entity = ? AND entity_id IS NOT NULL GROUP BY entity_id"
+        )
+        differing = self.conn.exec_driver_sql(
+            f'SELECT CAST({key_text} AS TEXT) FROM "{spec.table}" t '
+            f"LEFT JOIN ({newest}) l ON l.k = CAST({key_text} AS TEXT) "
+            f"LEFT JOIN audit_log a ON a.id = l.aid "
+            f"WHERE a.after IS NOT ({self._snapshot_sql()})",
+            (spec.entity,),
+        )
+        keys = [str(k) for (k,) in differing]
+        vanished = self.conn.exec_driver_sql(
+            "SELECT l.k FROM (SELECT entity_id AS k FROM audit_log WHERE entity = ? "
+            f'AND entity_id IS NOT NULL GROUP BY entity_id) l LEFT JOIN "{spec.table}" t '
+            f"ON {key_text} = CAST(l.k AS INTEGER) WHERE {key_text} IS NULL",
+            (spec.entity,),
+        )
+        keys.extend(str(k) for (k,) in vanished)
+        return keys
+
+    def _snapshot_sql(self) -> str:
+        """The row as the canonical JSON text of its snapshot, built by one printf()
+        (one allocation per row, where a chain of || copies the text at every step)."""
+        fmt, args = [], []
+        for name in sorted(self.columns):
+            piece, arg = self._value_sql(name)
+            fmt.append(f'"{name}":{piece}')
+            args.append(arg)
+        return f"printf('{{{','.join(fmt)}}}', {', '.join(args)})"
+
+    def _value_sql(self, name: str) -> tuple[str, str]:
+        """(format piece, argument) for one column."""
+        column, col = self.table.c[name], f't."{name}"'
+        kind, nullable = column.type, column.nullable
+        if isinstance(kind, UTCDateTime):
+            iso = sql_iso_utc(col)
+            if nullable:
+                return "%s", f"CASE WHEN {col} IS NULL THEN 'null' ELSE '\"' || {iso} || '\"' END"
+            return '"%s"', iso
+        if isinstance(kind, Boolean):
+            return "%s", f"CASE {col} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END"
+        if isinstance(kind, Integer | Float | JSON):  # JSON: stored canonical (storage.engine)
+            return "%s", f"coalesce({col}, 'null')" if nullable or isinstance(kind, JSON) else col
+        if isinstance(kind, Text) or nullable:
+            return "%s", f"json_quote({col})"
+        # short strings and dates, quoted as they are: one needing an escape only costs a
+        # second look in Python
+        return '"%s"', col
+
+
+def _order(key: str) -> tuple[int, int | str]:
+    return (0, int(key)) if key.isdigit() else (1, key)
+
+
+def replay(conn: Connection, *, fast_min_rows: int = FAST_MIN_ROWS) -> ReplayReport:
+    """Compare every audited table with its audit trail; read-only. ``conn`` must be a
+    SQLite connection at the current schema, inside one transaction for one snapshot."""
+    findings: list[RowFinding] = []
+    checked = 0
+    for spec in AUDITED:
+        table = _Table(conn, spec)
+        count = int(conn.exec_driver_sql(f'SELECT count(*) FROM "{spec.table}"').scalar() or 0)
+        checked += count
+        fast = count >= fast_min_rows and spec.key == "id" and not (table.names & REDACTED_COLUMNS)
+        keys = table.candidates() if fast else None
+        if keys == []:
+            continue
+        findings.extend(table.judge(None if keys is None else sorted(set(keys), key=_order)))
+    return ReplayReport(checked, tuple(findings))
