@@ -4,6 +4,7 @@ with its rule and an override action, warnings are acknowledged, amounts shown a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from kapdesk.ui.models.board import local_hhmm
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.dialogs import AcknowledgeDialog, OverrideDialog
 from kapdesk.ui.session.dose import DosePage
-from kapdesk.ui.session.workspace import STEP_CHECKLIST, STEP_DOSE
+from kapdesk.ui.session.workspace import STEP_CHECKLIST, STEP_DOSE, STEP_PRE_DOSE
 
 from .conftest import table_counts
 
@@ -209,3 +210,28 @@ def test_a_blocking_checklist_no_is_shown_on_the_checklist_and_dose_pages(
     assert isinstance(page, DosePage)
     assert "held by checklist-consent" in page.gate.text()
     assert not page.record_button.isEnabled()
+
+
+def test_a_recheck_too_soon_is_shown_and_the_hold_stands(
+    qtbot: QtBot, app: AppContext, kit: Kit, open_ws: Callable[[int], SessionWorkspace]
+) -> None:
+    sid = kit.ready(bp=(152, 94))  # elevated at 09:00, now 09:01
+    elevated_at = kit.clock.now() - timedelta(minutes=1)
+    kit.vitals.record(kit.nurse, sid, 124, 80)  # a normal reading one minute later
+    ws = open_ws(sid)
+    pre = ws.pages[STEP_PRE_DOSE]
+    until = local_hhmm(elevated_at + timedelta(minutes=5))
+    assert pre.hold.text().startswith(  # type: ignore[attr-defined]
+        f"Dose on hold: held by pre-dose-elevated, kap-default v1.0: pre-dose BP 152/94 at "
+        f"{local_hhmm(elevated_at)} is elevated; recheck too soon: the hold stands until {until}."
+    )
+    assert not pre.override_button.isHidden()  # type: ignore[attr-defined]
+    page = ws.pages[STEP_DOSE]
+    assert isinstance(page, DosePage)
+    assert not page.record_button.isEnabled()
+    assert "recheck too soon" in page.gate.text()
+    kit.advance(minutes=4)  # 09:05: a recheck at the interval lifts the hold
+    kit.vitals.record(kit.nurse, sid, 126, 82)
+    ws.refresh()
+    assert pre.hold.text().startswith("Hold lifted by the recheck at")  # type: ignore[attr-defined]
+    assert page.record_button.isEnabled()
