@@ -37,7 +37,6 @@ from kapdesk.domain.permissions import Action, roles_that_can
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
 from kapdesk.domain.session_state import SessionState
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.protocol_store import cached_course_protocol
 from kapdesk.services.dtos import (
     CourseInfo,
     DoseInfo,
@@ -46,6 +45,7 @@ from kapdesk.services.dtos import (
     ReadingInfo,
     SessionInfo,
 )
+from kapdesk.services.protocol_store import cached_course_protocol
 from kapdesk.storage.orm import (
     Course,
     Dose,

@@ -258,7 +258,7 @@ def test_elevated_recheck_after_an_override_holds_again(kit: Kit, clinician: Act
     again = kit.vitals.record(kit.nurse, sid, 182, 104)
     assert again.hold_active
     kit.advance(minutes=1)
-    with pytest.raises(IllegalTransition, match="pre-dose BP 182/104 at .* is elevated"):
+    with pytest.raises(IllegalTransition, match=r"pre-dose BP 182/104 at .* is elevated"):
         kit.dose(sid)
 
 
