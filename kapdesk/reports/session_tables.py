@@ -142,6 +142,8 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
             over = f"Over the maximum: confirmed by {who}. Reason: {x.confirmation_reason or '—'}"
         else:
             over = "Within the maximum"
+        if x.warnings:
+            over += ". Acknowledged: " + " ".join(x.warnings)
         rows.append(
             (
                 fmt.hm(x.given_at, tz),
@@ -156,7 +158,7 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
                 over,
             )
         )
-        marks.append("alert" if x.over_limit else "")
+        marks.append("alert" if x.over_limit else "elevated" if x.warnings else "")
     total = sum(x.mg for x in d.doses)
     caption = f"Total {fmt.mg(total)} in {len(d.doses)} dose(s)." if d.doses else ""
     return Table(

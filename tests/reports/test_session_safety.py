@@ -138,3 +138,23 @@ def test_the_course_summary_names_a_discharge_against_criteria(
     course = st.clinic.sessions.get(sid).course_id
     text = document(st.reports.course_summary_pdf(st.staff.clinician, course, demo=False))
     assert "10:46 against criteria" in text
+
+
+def test_warnings_acknowledged_with_a_dose_are_printed_with_it(setup: Setup) -> None:
+    """Fasting answered 'no' is a warning acknowledged with the dose: the dose's row in the
+    PDF says so, in the dose's own words."""
+    c, n = setup.clinic, setup.staff.nurse
+    _, course = c.patient_and_course(mrn="KAP-0078", given="Rui", family="Costa")
+    c.at(T0)
+    sid = c.sessions.schedule(n, course, T0, "Room 4").id
+    c.sessions.check_in(n, sid)
+    c.sessions.record_checklist(n, sid, {**YES_TO_ALL, "fasting": False, "weight_kg": 70.0})
+    c.vitals.record(n, sid, 124, 80, pulse=72, spo2=98)
+    c.at(T0 + timedelta(minutes=5))
+    dose = c.doses.record(n, sid, medication="racemic ketamine", route="im", amount=0.5,
+                          unit="mg/kg", lot_number=LOT, acknowledge_warnings=True)  # fmt: skip
+    assert dose.warnings
+    assert any("Fasting" in w for w in dose.warnings)
+    text = document(setup.reports.session_summary_pdf(setup.staff.clinician, sid, demo=False))
+    assert "Acknowledged: Checklist:" in text
+    assert in_order(text, "Doses", "LOT", "Acknowledged:", "Fasting")

@@ -147,7 +147,11 @@ class PreDosePage(StepPage):
         self.withhold_button.setVisible(open_)
         self.withhold_button.setEnabled(open_ and self.host.can(Action.WITHHOLD_DOSE))
 
-        lines = [f"{reading_line(r)}  {r.band}  ({r.recorded_by})" for r in readings[:-1]]
+        lines = [
+            f"{reading_line(r)}  {'within limits' if r.band == 'normal' else r.band}"
+            f"  ({r.recorded_by})"
+            for r in readings[:-1]
+        ]
         self.history.setText(("Earlier pre-dose readings:\n" + "\n".join(lines)) if lines else "")
         if state in (SessionState.DOSE_WITHHELD, SessionState.CANCELLED):
             set_message(
