@@ -6,8 +6,9 @@ Usage (run as a script; it imports only ``kapdesk``)::
     python tests/crash/writer.py write DB SEED       # one writer, until killed
     python tests/crash/writer.py serve               # a fork server, for the harness
 
-``write`` opens the database as the app does, prints ``ready PID``, schedules
-and checks in a new dosing session (``session ID``), then records readings
+``write`` opens the database as the app does, prints ``ready PID``, cancels the
+session a killed writer left running, schedules and checks in a new dosing
+session (``session ID``), then records readings
 one by one, each its own transaction (``VitalsService.record``), printing
 ``reading ID`` only after the commit returned. Each line is one ``write(2)``
 of a few bytes, so a SIGKILL can never leave half a line: a printed id is a
@@ -90,6 +91,11 @@ def write(path: Path, seed: int) -> None:
     )
     emit(f"ready {os.getpid()}")
     sessions = SessionService(ctx)
+    # The killed writer's session is still running; check-in refuses a patient who is in
+    # two running sessions at once, so the previous one is cancelled first.
+    for running in sessions.sessions_for_course(course_id):
+        if running.state in ("checked_in", "pre_dose_vitals"):
+            sessions.cancel(nurse, running.id, "Writer killed by the crash harness")
     sid = sessions.schedule(nurse, course_id, ctx.now(), f"Room {seed % 7 + 1}").id
     emit(f"session {sid}")
     sessions.check_in(nurse, sid)
