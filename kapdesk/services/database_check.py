@@ -19,8 +19,8 @@ A file at another schema, or not a kapdesk file, gets the storage checks only
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -31,9 +31,9 @@ from sqlalchemy.orm import Session
 from kapdesk.services.integrity import check_lines, verify_signatures
 from kapdesk.services.protocol_store import version_problems
 from kapdesk.storage import anchor as anchors_mod
-from kapdesk.storage.audit import GENESIS_HASH, ChainReport, verify_chain
-from kapdesk.storage.audit_replay import replay
-from kapdesk.storage.backup import Problem, _sqlite_checks, verify_database
+from kapdesk.storage.audit import ChainReport, verify_chain
+from kapdesk.storage.audit_replay import Part, ReplayReport, merged, parts, replay, replay_part
+from kapdesk.storage.backup import _sqlite_checks, verify_database
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
 from kapdesk.storage.migrate import head_revision
@@ -41,6 +41,7 @@ from kapdesk.storage.schema_check import expected_objects, schema_problems
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
+WORKERS = 3  # integrity_check, and two for the row replay beside the chain
 
 
 @dataclass
@@ -56,22 +57,10 @@ class _Findings:
             return None
 
 
-def links_intact(conn: Connection, upto: int) -> bool:
-    """Entries 1..``upto`` all present, each linking to the one before (no re-hashing)."""
-    count, low, high = conn.exec_driver_sql(
-        "SELECT count(*), min(id), max(id) FROM audit_log WHERE id <= ?", (upto,)
-    ).one()
-    if count != upto or (upto and (low != 1 or high != upto)):
-        return False
-    first = conn.exec_driver_sql("SELECT prev_hash FROM audit_log WHERE id = 1").scalar()
-    if upto and first != GENESIS_HASH:
-        return False
-    broken = conn.exec_driver_sql(
-        "SELECT count(*) FROM audit_log a JOIN audit_log b ON b.id = a.id - 1 "
-        "WHERE a.id <= ? AND a.prev_hash <> b.hash",
-        (upto,),
-    ).scalar()
-    return broken == 0
+def ids_continuous(conn: Connection) -> bool:
+    """Every id from 1 to the newest present, none twice (reads the smallest index only)."""
+    count, top = conn.exec_driver_sql("SELECT count(*), max(id) FROM audit_log").one()
+    return bool(count == (top or 0))
 
 
 def _chain(
@@ -82,7 +71,7 @@ def _chain(
         stored = conn.exec_driver_sql(
             "SELECT hash FROM audit_log WHERE id = ?", (start.entry_id,)
         ).scalar()
-        if stored != start.hash or not links_intact(conn, start.entry_id):
+        if stored != start.hash or not ids_continuous(conn):
             start = None  # the anchor finding says why; re-hash everything to locate it
     report = verify_chain(conn, start=(start.entry_id, start.hash) if start else None)
     if not report.ok:
@@ -90,7 +79,7 @@ def _chain(
     elif start is not None:
         found.notes.append(
             f"entries 1-{start.entry_id} as verified and anchored on "
-            f"{anchors_mod._when(start.at)}, links unbroken; {report.entries_checked} "
+            f"{anchors_mod._when(start.at)}, none missing; {report.entries_checked} "
             "later entries re-hashed (check --full re-hashes every entry)"
         )
     return report
@@ -122,10 +111,46 @@ def _anchors(
     return anchors
 
 
+def _replay_part(path: Path, key: str | None, part: Part) -> ReplayReport:
+    engine = create_readonly_engine(path, key=key)
+    try:
+        with engine.connect() as conn, conn.begin():
+            return replay_part(conn, part)
+    finally:
+        engine.dispose()
+
+
+def _replay_parts(
+    path: Path, key: str | None, pool: ThreadPoolExecutor
+) -> list[Future[ReplayReport]]:
+    """The row replay in pieces, each on its own connection in the pool: SQLite runs
+    without Python's lock, so they share the processor with integrity_check and the
+    chain. (An encrypted file is replayed on the main connection: each new connection
+    derives the key again.)"""
+    engine = create_readonly_engine(path, key=key)
+    try:
+        with engine.connect() as conn, conn.begin():
+            pieces = parts(conn)
+    finally:
+        engine.dispose()
+    return [pool.submit(_replay_part, path, key, part) for part in pieces]
+
+
 def _content(
-    path: Path, key: str | None, full: bool, seals: Sequence[str], extra: Iterable[Path]
+    path: Path,
+    key: str | None,
+    full: bool,
+    seals: Sequence[str],
+    extra: Iterable[Path],
+    pool: ThreadPoolExecutor,
 ) -> tuple[_Findings, ChainReport | None]:
     found = _Findings()
+    replays = (
+        found.guarded("rows against the audit trail", lambda: _replay_parts(path, key, pool))
+        if key is None
+        else None
+    )
+    rows: ReplayReport | None = None
     engine = create_readonly_engine(path, key=key)
     chain: ChainReport | None = None
     try:
@@ -135,25 +160,30 @@ def _content(
             found.problems.extend(anchors_mod.seal_problems(conn, seals))
             schema = found.guarded("schema", lambda: schema_problems(conn))
             found.problems.extend(schema or [])
-            rows = found.guarded("rows against the audit trail", lambda: replay(conn))
-            if rows is not None:
-                found.problems.extend(rows.messages())
             sigs = found.guarded("signatures", lambda: verify_signatures(conn))
             if sigs is not None:
                 found.problems.extend(sigs.messages())
             found.problems.extend(
                 found.guarded("protocol versions", lambda: _protocols(conn)) or []
             )
-            if rows is not None and sigs is not None and schema is not None:
-                triggers = sum(1 for k, _t, _s in expected_objects().values() if k == "trigger")
-                found.notes.insert(0, f"{sigs.checked} signed records match their signatures")
-                found.notes.insert(
-                    1,
-                    f"{rows.rows_checked} rows agree with their audit trail; tables, indexes "
-                    f"and {triggers} triggers as schema {head_revision()} defines",
-                )
+            if key is not None:
+                rows = found.guarded("rows against the audit trail", lambda: replay(conn))
     finally:
         engine.dispose()
+    if replays is not None:
+        rows = found.guarded(
+            "rows against the audit trail", lambda: merged(f.result() for f in replays)
+        )
+    if rows is not None:
+        found.problems.extend(rows.messages())
+    if rows is not None and sigs is not None and schema is not None:
+        triggers = sum(1 for k, _t, _s in expected_objects().values() if k == "trigger")
+        found.notes.insert(0, f"{sigs.checked} signed records match their signatures")
+        found.notes.insert(
+            1,
+            f"{rows.rows_checked} rows agree with their audit trail; tables, indexes "
+            f"and {triggers} triggers as schema {head_revision()} defines",
+        )
     return found, chain
 
 
@@ -184,16 +214,10 @@ def run_check(
         report = verify_database(path, key=key)
         return check_lines(path, report, key=key)
 
-    storage: list[list[Problem]] = []
-    worker = threading.Thread(
-        target=lambda: storage.append(_sqlite_checks(path, key)), name="integrity_check"
-    )
-    worker.start()
-    try:
-        found, chain = _content(path, key, full, seals, anchor_files)
-    finally:
-        worker.join()
-    sqlite_problems = [p.message for p in (storage[0] if storage else [])]
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="check") as pool:
+        storage = pool.submit(_sqlite_checks, path, key)  # integrity_check: the longest
+        found, chain = _content(path, key, full, seals, anchor_files, pool)
+        sqlite_problems = [p.message for p in storage.result()]
     problems = [*sqlite_problems, *found.problems]
     if problems:
         return [f"{path}: {m}" for m in problems], False

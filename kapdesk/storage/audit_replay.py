@@ -46,6 +46,7 @@ from kapdesk.storage.audit import REDACTED_COLUMNS, canonical_json, secret_diges
 from kapdesk.storage.orm import Base, UTCDateTime
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
+CHUNK_ROWS = 20_000  # rows per piece of a big table (pieces run in parallel)
 MAX_LISTED = 50
 _IN_CHUNK = 500
 
@@ -345,30 +346,30 @@ class _Table:
 
     # -- the SQL pass
 
-    def candidates(self) -> list[str]:
-        """Keys whose row (or absence) SQL cannot match with its newest entry's snapshot."""
-        spec = self.spec
-        key_text = f't."{spec.key}"'
+    def differing(self, low: int, high: int) -> list[str]:
+        """Keys in ``low..high`` whose row SQL cannot match with its newest entry's snapshot
+        (or that no entry names at all)."""
+        spec, key = self.spec, f't."{self.spec.key}"'
         newest = (
-            "SELECT entity_id AS k, max(id) AS aid FROM audit_log "
-            "WHERE entity = ? AND entity_id IS NOT NULL GROUP BY entity_id"
+            f"SELECT max(id) FROM audit_log WHERE entity = ? AND entity_id = CAST({key} AS TEXT)"
         )
-        differing = self.conn.exec_driver_sql(
-            f'SELECT CAST({key_text} AS TEXT) FROM "{spec.table}" t '
-            f"LEFT JOIN ({newest}) l ON l.k = CAST({key_text} AS TEXT) "
-            f"LEFT JOIN audit_log a ON a.id = l.aid "
-            f"WHERE a.after IS NOT ({self._snapshot_sql()})",
-            (spec.entity,),
+        rows = self.conn.exec_driver_sql(
+            f'SELECT {key} FROM "{spec.table}" t LEFT JOIN audit_log a ON a.id = ({newest}) '
+            f"WHERE {key} BETWEEN ? AND ? AND a.after IS NOT ({self._snapshot_sql()})",
+            (spec.entity, low, high),
         )
-        keys = [str(k) for (k,) in differing]
-        vanished = self.conn.exec_driver_sql(
+        return [str(k) for (k,) in rows]
+
+    def vanished(self) -> list[str]:
+        """Keys entries name that have no row."""
+        spec, key = self.spec, f't."{self.spec.key}"'
+        rows = self.conn.exec_driver_sql(
             "SELECT l.k FROM (SELECT entity_id AS k FROM audit_log WHERE entity = ? "
             f'AND entity_id IS NOT NULL GROUP BY entity_id) l LEFT JOIN "{spec.table}" t '
-            f"ON {key_text} = CAST(l.k AS INTEGER) WHERE {key_text} IS NULL",
+            f"ON {key} = CAST(l.k AS INTEGER) WHERE {key} IS NULL",
             (spec.entity,),
         )
-        keys.extend(str(k) for (k,) in vanished)
-        return keys
+        return [str(k) for (k,) in rows]
 
     def _snapshot_sql(self) -> str:
         """The row as the canonical JSON text of its snapshot, built by one printf()
@@ -404,18 +405,68 @@ def _order(key: str) -> tuple[int, int | str]:
     return (0, int(key)) if key.isdigit() else (1, key)
 
 
-def replay(conn: Connection, *, fast_min_rows: int = FAST_MIN_ROWS) -> ReplayReport:
-    """Compare every audited table with its audit trail; read-only. ``conn`` must be a
-    SQLite connection at the current schema, inside one transaction for one snapshot."""
-    findings: list[RowFinding] = []
-    checked = 0
+@dataclass(frozen=True)
+class Part:
+    """A piece of the replay: a table whole (``low`` None), a key range of a big table
+    compared in SQL first, or (``vanished``) the keys of its entries that have no row."""
+
+    spec: Audited
+    rows: int  # rows it covers (for the report)
+    low: int | None = None
+    high: int | None = None
+    vanished: bool = False
+
+
+def parts(
+    conn: Connection, *, fast_min_rows: int | None = None, chunk_rows: int = CHUNK_ROWS
+) -> list[Part]:
+    """The replay cut into pieces that can run on separate connections, biggest first."""
+    least = FAST_MIN_ROWS if fast_min_rows is None else fast_min_rows
+    found: list[Part] = []
     for spec in AUDITED:
         table = _Table(conn, spec)
-        count = int(conn.exec_driver_sql(f'SELECT count(*) FROM "{spec.table}"').scalar() or 0)
-        checked += count
-        fast = count >= fast_min_rows and spec.key == "id" and not (table.names & REDACTED_COLUMNS)
-        keys = table.candidates() if fast else None
-        if keys == []:
+        count, low, high = conn.exec_driver_sql(
+            f'SELECT count(*), min("{spec.key}"), max("{spec.key}") FROM "{spec.table}"'
+        ).one()
+        fast = count >= least and spec.key == "id" and not (table.names & REDACTED_COLUMNS)
+        if not fast or not count:
+            found.append(Part(spec, int(count)))
             continue
-        findings.extend(table.judge(None if keys is None else sorted(set(keys), key=_order)))
-    return ReplayReport(checked, tuple(findings))
+        step = max(1, (int(high) - int(low) + 1) * chunk_rows // int(count))
+        for start in range(int(low), int(high) + 1, step):
+            found.append(Part(spec, 0, start, min(start + step - 1, int(high))))
+        found.append(Part(spec, int(count), vanished=True))
+    return sorted(found, key=lambda p: p.low is None and not p.vanished)
+
+
+def replay_part(conn: Connection, part: Part) -> ReplayReport:
+    """Judge one :class:`Part` (one connection, one snapshot)."""
+    table = _Table(conn, part.spec)
+    if part.vanished:
+        keys: list[str] | None = table.vanished()
+    elif part.low is not None and part.high is not None:
+        keys = table.differing(part.low, part.high)
+    else:
+        keys = None
+    if keys == []:
+        return ReplayReport(part.rows, ())
+    judged = table.judge(None if keys is None else sorted(set(keys), key=_order))
+    return ReplayReport(part.rows, tuple(judged))
+
+
+def merged(reports: Iterable[ReplayReport]) -> ReplayReport:
+    """One report of several tables', findings in :data:`AUDITED` order."""
+    done = list(reports)
+    order = {spec.entity: i for i, spec in enumerate(AUDITED)}
+    findings = sorted(
+        (f for r in done for f in r.findings),
+        key=lambda f: (order.get(f.entity, 99), _order(f.key)),
+    )
+    return ReplayReport(sum(r.rows_checked for r in done), tuple(findings))
+
+
+def replay(conn: Connection, *, fast_min_rows: int | None = None) -> ReplayReport:
+    """Compare every audited table with its audit trail; read-only. ``conn`` must be a
+    SQLite connection at the current schema, inside one transaction for one snapshot."""
+    pieces = parts(conn, fast_min_rows=fast_min_rows)
+    return merged(replay_part(conn, part) for part in pieces)

@@ -32,6 +32,7 @@ from kapdesk.services.patients import PatientService
 from kapdesk.services.signing import SigningService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.services.vitals import VitalsService
+from kapdesk.storage import audit_replay
 from kapdesk.storage.anchor import anchor_file, read_anchors
 from kapdesk.storage.audit import entry_hash
 from kapdesk.storage.db import Database
@@ -98,6 +99,13 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Clinic:
         reading = VitalsService(ctx).record(nurse, running, 192, 118, pulse=96, spo2=97)
         AlertService(ctx).acknowledge(doc, running, reading.reading.id, "Seen, rechecking.")
     return Clinic(path, end, running, signed, addendum, nurse.user_id, reading.reading.id)
+
+
+@pytest.fixture(autouse=True, params=["sql-first", "python"])
+def replay_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every case twice: rows compared in SQL first (as on a big clinic), and in Python."""
+    monkeypatch.setattr(audit_replay, "FAST_MIN_ROWS", 0 if request.param == "sql-first" else 10**9)
+    return str(request.param)
 
 
 @pytest.fixture
