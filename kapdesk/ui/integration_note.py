@@ -298,8 +298,9 @@ class IntegrationNoteEditor(QDialog):
         editable = self.editable()
         for edit in (*self.editors.values(), self.body):
             edit.setReadOnly(not editable)
+        author_id = -1 if note.author_id is None else note.author_id  # no author: clinicians
         may_sign = actor is not None and is_author_or_clinician(
-            actor.role, actor.user_id, note.author_id, Action.SIGN_INTEGRATION_NOTE
+            actor.role, actor.user_id, author_id, Action.SIGN_INTEGRATION_NOTE
         )
         self.sign_button.setEnabled(may_sign and not signed)
         tip = "" if may_sign else "Only its author or a clinician may sign this note."
