@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Final
 
 from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.text import require_storable
 
 # Plausible-input limit for note text (one section or the free-text body).
 NOTE_MAX_CHARS: Final = 20_000
@@ -77,6 +78,7 @@ def validate_text(field: str, value: object) -> str:
     """Note text is kept exactly as typed (an autosaving editor must get back what it sent)."""
     if not isinstance(value, str):
         raise ValidationError(field, value, f"{field} must be text, got {value!r}.")
+    require_storable(field, value)
     if len(value) > NOTE_MAX_CHARS:
         raise ValidationError(
             field,

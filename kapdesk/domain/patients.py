@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Final
 
 from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.text import first_surrogate, require_storable
 from kapdesk.domain.vitals import validate_weight
 
 
@@ -69,7 +70,7 @@ class PatientInput:
 def _text(field: str, value: object) -> str:
     if not isinstance(value, str):
         raise ValidationError(field, value, f"{field} must be text, got {value!r}.")
-    return unicodedata.normalize("NFC", value).strip()
+    return unicodedata.normalize("NFC", require_storable(field, value)).strip()
 
 
 def validate_mrn(mrn: str) -> str:
@@ -259,6 +260,12 @@ def validate_password(password: str) -> str:
     """
     if not isinstance(password, str):
         raise ValidationError("Password", "(hidden)", "Password must be text.")
+    if first_surrogate(password) is not None:
+        raise ValidationError(
+            "Password",
+            "(hidden)",
+            "Password contains a character that cannot be stored; please retype it.",
+        )
     n = len(password)
     if n < LIMITS.password_min or not password.strip():
         raise ValidationError(

@@ -18,6 +18,10 @@ A :class:`SignInRevoked` refusal (the actor's stored account was deactivated, lo
 given another role: see ``services.recording``) is audited the same way, written for
 that user without re-checking them, and then reported to every callback in
 ``ctx.sign_in_revoked`` (the GUI returns to the sign-in screen).
+
+Every public method of a decorated class also turns a ``UnicodeEncodeError`` (free text
+with a lone surrogate reaching SQLite or the audit hash unchecked) into a
+``ValidationError`` naming the argument (:func:`unstorable_text`); the write rolled back.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
-from kapdesk.domain.errors import PermissionDenied, SignInRevoked
+from kapdesk.domain.errors import PermissionDenied, SignInRevoked, ValidationError
+from kapdesk.domain.text import field_label, find_unstorable, require_storable
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.recording import audit_change
 
@@ -102,15 +107,60 @@ def _tell_revoked(ctx: ServiceContext, actor: Actor, exc: SignInRevoked) -> None
             _log.exception("sign_in_revoked callback failed")
 
 
+def unstorable_text(
+    signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> ValidationError | None:
+    """A ValidationError naming the argument that holds text UTF-8 cannot encode, or None.
+
+    The safety net behind the domain validators: a lone surrogate in any free text a
+    service was given fails at encode time (SQLite, hashing); the write has rolled back,
+    and the caller gets the field instead of a UnicodeEncodeError."""
+    try:
+        bound = signature.bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        return None
+    for name, value in bound.items():
+        found = find_unstorable(value, name)
+        if found is None:
+            continue
+        where, text = found
+        label = field_label(where)
+        if any(secret in where.lower() for secret in ("password", "passphrase", "secret")):
+            return ValidationError(
+                label, "(hidden)", f"{label} contains a character that cannot be stored."
+            )
+        try:
+            require_storable(label, text)
+        except ValidationError as exc:
+            return exc
+    return None
+
+
 def _guarded(fn: Callable[..., Any], owner: str) -> Callable[..., Any]:
     signature = inspect.signature(fn)
     if "actor" not in signature.parameters:
-        return fn
+
+        @functools.wraps(fn)
+        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(self, *args, **kwargs)
+            except UnicodeEncodeError:
+                problem = unstorable_text(signature, (self, *args), kwargs)
+                if problem is None:
+                    raise
+                raise problem from None
+
+        return checked
 
     @functools.wraps(fn)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(self, *args, **kwargs)
+        except UnicodeEncodeError:
+            problem = unstorable_text(signature, (self, *args), kwargs)
+            if problem is None:
+                raise
+            raise problem from None
         except PermissionDenied as exc:
             bound = signature.bind_partial(self, *args, **kwargs).arguments
             actor = bound.get("actor")
