@@ -7,7 +7,7 @@ integration notes and enter PHQ-9/GAD-7, but do not give or withhold medicine.
 Clinicians (prescribers) may do every clinical action, including the ones that
 go past a safety stop: overriding a pre-dose hold, confirming a dose above the
 protocol maximum and discharging with unmet criteria. Admins look after users,
-backups and the audit log and enter no clinical data and read no chart.
+backups, the clinic settings and the audit log and enter no clinical data and read no chart.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
     BACKUP_RESTORE = "backup_restore"
+    MANAGE_SETTINGS = "manage_settings"
 
     @property
     def label(self) -> str:
@@ -92,6 +93,7 @@ ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
         Action.VIEW_AUDIT: "view the audit log",
         Action.MANAGE_USERS: "manage user accounts",
         Action.BACKUP_RESTORE: "back up or restore the database",
+        Action.MANAGE_SETTINGS: "change the clinic settings",
     }
 )
 
@@ -131,7 +133,7 @@ _THERAPIST = _IN_THE_ROOM | {
     _A.SIGN_INTEGRATION_NOTE,
     _A.PRINT_REPORT,
 }
-_ADMIN = frozenset({_A.VIEW_AUDIT, _A.MANAGE_USERS, _A.BACKUP_RESTORE})
+_ADMIN = frozenset({_A.VIEW_AUDIT, _A.MANAGE_USERS, _A.BACKUP_RESTORE, _A.MANAGE_SETTINGS})
 # Everything clinical: all actions but the admin-only ones (the audit log is both).
 _CLINICIAN = frozenset(Action) - (_ADMIN - {_A.VIEW_AUDIT})
 

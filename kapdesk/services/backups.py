@@ -2,7 +2,9 @@
 
 Decisions a caller must know:
 
-* Files go to the folder ``backups`` beside the database (or, if that cannot
+* Files go to the clinic setting ``backup_folder`` when set (never created by
+  kapdesk: a missing one, e.g. a USB drive not connected, is a ValidationError),
+  else to the folder ``backups`` beside the database (or, if that cannot
   be written, ``backups`` in the user data folder), named
   ``<db stem>-<UTC YYYYmmddTHHMMSSZ>[-n]-<reason>.bak``; the time in the name
   is the clock's, so listing and "daily due" do not depend on file times.
@@ -71,11 +73,16 @@ class BackupService:
     def __init__(self, ctx: ServiceContext, folder: Path | None = None) -> None:
         self.ctx = ctx
         self._folder = folder
+        self._configured = False  # the folder is the clinic setting (it must exist already)
 
     @property
     def folder(self) -> Path:
+        """The given folder, else the clinic setting ``backup_folder``, else the default."""
         if self._folder is None:
-            self._folder = default_backup_folder(self.ctx.db.path)
+            with self.ctx.db.read() as s:
+                chosen = str(get_setting(s, "backup_folder"))
+            self._folder = Path(chosen) if chosen else default_backup_folder(self.ctx.db.path)
+            self._configured = bool(chosen)
         return self._folder
 
     # ------------------------------------------------------------------ naming
@@ -188,6 +195,13 @@ class BackupService:
         return files
 
     def _write(self, reason: str) -> BackupInfo:
+        if self._configured_folder_missing():
+            raise ValidationError(
+                "Backup folder",
+                str(self.folder),
+                f"The backup folder {self.folder} (a clinic setting) does not exist: connect "
+                "the drive, or choose another folder in Admin > Clinic settings.",
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
         dest = self._new_path(reason, self.ctx.now())
         backup_database(self.ctx.db.path, dest, key=self.ctx.db.key)
@@ -198,6 +212,11 @@ class BackupService:
         info = self._info(dest)
         assert info is not None, dest
         return info
+
+    def _configured_folder_missing(self) -> bool:
+        """A chosen folder (a USB drive) is never created: absent means not connected."""
+        folder = self.folder
+        return self._configured and not folder.is_dir()
 
     def _keep(self) -> int:
         with self.ctx.db.read() as s:

@@ -7,13 +7,22 @@ absent or unreadable) and an allowed range. Use inside ``db.read()`` /
     settings = load_settings(s)              # ClinicSettings with every value
     old = set_setting(s, "idle_lock_minutes", 15)   # ValidationError if out of range
 
-``set_setting`` returns the previous value so the caller can audit the change.
+``set_setting`` returns the previous value so the caller can audit the change;
+changes made for a user go through :class:`kapdesk.services.settings.SettingsService`
+(permission, audit entry with the whole row before and after).
+
+A stored value that is no longer valid (edited behind the app, or written by a
+version with other limits) is never overwritten here: readers get the default
+while :func:`settings_problems` names the stored value and what is allowed, so
+the GUI (for the administrator) and ``kapdesk check`` report it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
@@ -33,6 +42,7 @@ class SettingSpec:
     minimum: int  # for int: the value; for str: the length after stripping
     maximum: int
     unit: str = ""
+    allowed: str = ""  # what is allowed, in words, when the range alone does not say it
 
     def validate(self, value: object) -> str | int:
         if self.kind is int:
@@ -57,15 +67,42 @@ class SettingSpec:
                 value,
                 f"{self.label} '{value}' must be {self.minimum}-{self.maximum} characters long.",
             )
+        if self.key == "backup_folder" and stripped and not _absolute(stripped):
+            raise ValidationError(self.label, value, f"{self.label} '{value}': {self.allowed}")
+        if "\x00" in stripped or any(0xD800 <= ord(c) <= 0xDFFF for c in stripped):
+            raise ValidationError(
+                self.label, value, f"{self.label} contains a character that cannot be stored."
+            )
         return stripped
 
+    def allowed_text(self) -> str:
+        """What may be stored, in words (for reports of an invalid stored value)."""
+        if self.kind is int:
+            return f"a whole number of {self.unit} from {self.minimum} to {self.maximum}"
+        if self.allowed:
+            return self.allowed
+        return f"text of {self.minimum}-{self.maximum} characters"
 
+
+def _absolute(text: str) -> bool:
+    return PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute()
+
+
+_FOLDER = (
+    "a full path (such as /media/usb/kapdesk-backups), or empty for the folder 'backups' "
+    "beside the database"
+)
+_PROTOCOL = "the id of a loaded protocol"
 SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
         SettingSpec("clinic_name", "Clinic name", str, "kapdesk clinic", 1, 200),
         SettingSpec("idle_lock_minutes", "Idle lock", int, 5, 1, 240, "minutes"),
         SettingSpec("backups_to_keep", "Backups to keep", int, 30, 1, 1000, "backups"),
+        SettingSpec("backup_folder", "Backup folder", str, "", 0, 1000, allowed=_FOLDER),
+        SettingSpec(
+            "default_protocol", "Default protocol", str, "kap-default", 1, 64, allowed=_PROTOCOL
+        ),
     )
 }
 
@@ -75,6 +112,19 @@ class ClinicSettings:
     clinic_name: str
     idle_lock_minutes: int
     backups_to_keep: int
+    backup_folder: str = ""  # "": ``backups`` beside the database
+    default_protocol: str = "kap-default"
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """A stored value that is not valid: kapdesk uses ``used`` (the default) meanwhile."""
+
+    key: str
+    label: str
+    stored: str  # the stored JSON text, as found
+    used: str | int
+    message: str
 
 
 def _spec(key: str) -> SettingSpec:
@@ -128,8 +178,65 @@ def set_setting(session: Session, key: str, value: object) -> Any:
 
 
 def load_settings(session: Session) -> ClinicSettings:
-    return ClinicSettings(
-        clinic_name=get_setting(session, "clinic_name"),
-        idle_lock_minutes=get_setting(session, "idle_lock_minutes"),
-        backups_to_keep=get_setting(session, "backups_to_keep"),
-    )
+    return ClinicSettings(**{key: get_setting(session, key) for key in SETTINGS})
+
+
+def stored_value(session: Session, key: str) -> tuple[bool, Any]:
+    """(whether a row exists, its value as stored): what an audit entry's ``before`` holds."""
+    from kapdesk.storage.orm import Setting
+
+    _spec(key)
+    row = session.get(Setting, key)
+    return (False, None) if row is None else (True, row.value)
+
+
+def _shown(raw: str, limit: int = 80) -> str:
+    return raw if len(raw) <= limit else raw[: limit - 1] + "…"
+
+
+def settings_problems(
+    conn: Connection, protocol_ids: Iterable[str] | None = None
+) -> list[SettingProblem]:
+    """Every stored setting that is not valid (read-only, over a Core connection).
+
+    ``protocol_ids``: the protocols loaded now; a default protocol that is not one of
+    them is a problem too (None: not checked). Unknown keys are reported as well.
+    """
+    found: list[SettingProblem] = []
+    known = None if protocol_ids is None else sorted(protocol_ids)
+    for key, raw in conn.execute(text("SELECT key, value FROM settings ORDER BY key")):
+        shown = _shown(str(raw))
+        spec = SETTINGS.get(key)
+        if spec is None:
+            found.append(SettingProblem(key, key, str(raw), "", (
+                f"clinic setting {key!r} is not one kapdesk knows (stored {shown}); it is ignored"
+            )))  # fmt: skip
+            continue
+        used = f"{spec.default} {spec.unit}".strip()
+        if key == "backup_folder":
+            used = "the folder 'backups' beside the database"
+        problem = None
+        try:
+            value = spec.validate(json.loads(raw) if isinstance(raw, str | bytes) else raw)
+        except (ValidationError, ValueError, TypeError):
+            problem = f"the stored value {shown} is not valid ({spec.allowed_text()})"
+        else:
+            if key == "default_protocol" and known is not None and value not in known:
+                problem = (
+                    f"the stored value {shown} is not a loaded protocol "
+                    f"(loaded: {', '.join(known)})"
+                )
+        if problem is not None:
+            found.append(SettingProblem(key, spec.label, str(raw), spec.default, (
+                f"clinic setting {spec.label}: {problem}; kapdesk uses {used} until an "
+                "administrator sets it (Admin > Clinic settings)"
+            )))  # fmt: skip
+    return found
+
+
+def settings_check_lines(conn: Connection) -> list[str]:
+    """``kapdesk check``'s findings: each invalid stored setting, against the shipped
+    protocols (read-only)."""
+    from kapdesk.domain.protocol import builtin_protocols
+
+    return [p.message for p in settings_problems(conn, builtin_protocols())]

@@ -45,6 +45,7 @@ print_report                        .       Y         Y       .
 view_audit                          .       .         Y       Y
 manage_users                        .       .         .       Y
 backup_restore                      .       .         .       Y
+manage_settings                     .       .         .       Y
 """
 ROLES_IN_COLUMNS = ["nurse", "therapist", "clinician", "admin"]
 
@@ -106,6 +107,7 @@ def test_admin_enters_no_clinical_data() -> None:
         Action.VIEW_AUDIT,
         Action.MANAGE_USERS,
         Action.BACKUP_RESTORE,
+        Action.MANAGE_SETTINGS,
     }
 
 

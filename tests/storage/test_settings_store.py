@@ -15,12 +15,13 @@ from kapdesk.storage.settings_store import (
     get_setting,
     load_settings,
     set_setting,
+    settings_problems,
 )
 
 
 def test_defaults_before_anything_is_stored(db: Database) -> None:
     with db.read() as s:
-        assert load_settings(s) == ClinicSettings("kapdesk clinic", 5, 30)
+        assert load_settings(s) == ClinicSettings("kapdesk clinic", 5, 30, "", "kap-default")
 
 
 def test_set_returns_the_previous_value_and_persists(db: Database) -> None:
@@ -44,6 +45,10 @@ def test_set_returns_the_previous_value_and_persists(db: Database) -> None:
         ("clinic_name", "   ", "Clinic name '   ' must be 1-200 characters long."),
         ("clinic_name", "x" * 201, "must be 1-200 characters"),
         ("clinic_name", 7, "Clinic name must be text."),
+        ("backup_folder", "backups", "Backup folder 'backups': a full path"),
+        ("backup_folder", 3, "Backup folder must be text."),
+        ("default_protocol", "", "Default protocol '' must be 1-64 characters long."),
+        ("clinic_name", "Clinic \ud800", "Clinic name contains a character that cannot be"),
     ],
 )
 def test_invalid_values_are_refused_and_nothing_is_stored(
@@ -78,3 +83,32 @@ def test_an_unreadable_stored_value_falls_back_to_the_default(db: Database) -> N
 def test_unknown_keys_are_a_programming_error(db: Database) -> None:
     with pytest.raises(KeyError, match="unknown setting 'colour'"), db.read() as s:
         get_setting(s, "colour")
+
+
+def test_an_unreadable_stored_value_is_reported_with_what_is_allowed(db: Database) -> None:
+    with db.write() as s:
+        s.add(Setting(key="backups_to_keep", value="lots"))
+        s.add(Setting(key="backup_folder", value="relative/path"))
+        s.add(Setting(key="clinic_name", value="Harbour Clinic"))
+    with db.read() as s:
+        problems = settings_problems(s.connection())
+    assert [(p.key, p.stored, p.used) for p in problems] == [
+        ("backup_folder", '"relative/path"', ""),
+        ("backups_to_keep", '"lots"', 30),
+    ]
+    assert problems[1].message == (
+        'clinic setting Backups to keep: the stored value "lots" is not valid (a whole number '
+        "of backups from 1 to 1000); kapdesk uses 30 backups until an administrator sets it "
+        "(Admin > Clinic settings)"
+    )
+    assert "a full path" in problems[0].message
+    assert "kapdesk uses the folder 'backups' beside the database" in problems[0].message
+
+
+def test_a_default_protocol_that_is_not_loaded_is_a_problem(db: Database) -> None:
+    with db.write() as s:
+        set_setting(s, "default_protocol", "retired")
+    with db.read() as s:
+        assert settings_problems(s.connection()) == []  # protocols not given: not checked
+        [problem] = settings_problems(s.connection(), ["kap-default", "iv-infusion"])
+    assert "is not a loaded protocol (loaded: iv-infusion, kap-default)" in problem.message
