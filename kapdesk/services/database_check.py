@@ -1,20 +1,23 @@
 """``kapdesk check``: every check of a database file, one line per finding.
 
-For a file at the current schema, in one read-only snapshot:
+For a file at the current schema, read-only:
 
-* SQLite's ``integrity_check`` and ``foreign_key_check`` (in a second thread: SQLite
-  works without Python's lock, so it runs beside the checks below);
+* SQLite's ``integrity_check`` and ``foreign_key_check``;
 * the audit chain (:func:`kapdesk.storage.audit.verify_chain`): by default re-hashed
-  from the newest *verified* anchor it still matches (links and ids are still
-  checked from the first entry), with ``full`` from the first entry;
+  from the newest *verified* anchor it still matches (and every id from 1 present),
+  with ``full`` from the first entry;
 * the anchors outside the file (:mod:`kapdesk.storage.anchor`) and printed record seals;
 * the schema objects and triggers against the migration head
   (:mod:`kapdesk.storage.schema_check`);
 * every audited row against its audit trail (:mod:`kapdesk.storage.audit_replay`);
 * every signature (:mod:`kapdesk.services.integrity`) and pinned protocol version.
 
-A file at another schema, or not a kapdesk file, gets the storage checks only
-(:func:`kapdesk.storage.backup.verify_database`).
+The work runs in a small thread pool: SQLite runs without Python's lock, so
+``integrity_check`` and the pieces of the row replay (each on its own read-only
+connection: a piece compares a table's rows with their own entries, so it needs
+no snapshot shared with the others) share the processors with the chain checks on
+the main connection. A file at another schema, or not a kapdesk file, gets the
+storage checks only (:func:`kapdesk.storage.backup.verify_database`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
 from kapdesk.storage.migrate import head_revision
 from kapdesk.storage.schema_check import expected_objects, schema_problems
+from kapdesk.storage.settings_store import settings_check_lines
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
@@ -166,6 +170,9 @@ def _content(
             found.problems.extend(
                 found.guarded("protocol versions", lambda: _protocols(conn)) or []
             )
+            found.problems.extend(
+                found.guarded("clinic settings", lambda: settings_check_lines(conn)) or []
+            )
             if key is not None:
                 rows = found.guarded("rows against the audit trail", lambda: replay(conn))
     finally:
@@ -215,9 +222,13 @@ def run_check(
         return check_lines(path, report, key=key)
 
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="check") as pool:
-        storage = pool.submit(_sqlite_checks, path, key)  # integrity_check: the longest
+        # integrity_check is the longest task: first, beside foreign_key_check
+        storage = [
+            pool.submit(_sqlite_checks, path, key, foreign_keys=False),
+            pool.submit(_sqlite_checks, path, key, integrity=False),
+        ]
         found, chain = _content(path, key, full, seals, anchor_files, pool)
-        sqlite_problems = [p.message for p in storage.result()]
+        sqlite_problems = [p.message for task in storage for p in task.result()]
     problems = [*sqlite_problems, *found.problems]
     if problems:
         return [f"{path}: {m}" for m in problems], False

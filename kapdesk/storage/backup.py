@@ -106,11 +106,16 @@ def _listed(kind: ProblemKind, messages: list[str]) -> list[Problem]:
     return shown
 
 
-def _sqlite_checks(path: Path, key: str | None) -> list[Problem]:
+def _sqlite_checks(
+    path: Path, key: str | None, *, integrity: bool = True, foreign_keys: bool = True
+) -> list[Problem]:
+    """``integrity_check`` then ``foreign_key_check`` (either may be left out, so that
+    ``kapdesk check`` can run them side by side)."""
     wal_present = sidecars(path)[0].exists()
     conn = connect_readonly(path, immutable=not wal_present, key=key)
     try:
-        rows = [r[0] for r in conn.execute(f"PRAGMA integrity_check({MAX_LISTED * 5})")]
+        pragma = f"PRAGMA integrity_check({MAX_LISTED * 5})"
+        rows = [r[0] for r in conn.execute(pragma)] if integrity else ["ok"]
         if rows != ["ok"]:
             lines = [
                 line.strip()
@@ -119,6 +124,8 @@ def _sqlite_checks(path: Path, key: str | None) -> list[Problem]:
                 if line.strip() and not line.startswith("***")
             ]
             return _listed(ProblemKind.INTEGRITY, [f"integrity check: {ln}" for ln in lines])
+        if not foreign_keys:
+            return []
         broken = [
             f"foreign key: {table} row {rowid} refers to a {parent} row that does not exist"
             for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")

@@ -27,7 +27,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))  # tests/ (reports.clinic for the PDF benchmark)
 
-from bench_data import check_rows, vitals_rows  # noqa: E402
+from bench_check import check_rows  # noqa: E402
+from bench_data import vitals_rows  # noqa: E402
 from bench_reports import report_rows  # noqa: E402
 from bench_startup import startup_rows  # noqa: E402
 from bigdb import Clinic, ensure_clinic, working_copy  # noqa: E402
@@ -124,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     log("recording readings ...")
     rows += vitals_rows(work, big.end, max(runs, 20))
     if not args.skip_check:
-        log("kapdesk check (big and 1/10) ...")
-        rows += check_rows(big.path, c["audit"], tenth.path, tenth.counts["audit"], runs)
+        log("kapdesk check vs integrity_check (1/10 and big) ...")
+        rows += check_rows(tenth.path, tenth.counts["audit"], runs, "1/10 clinic")
+        rows += check_rows(big.path, c["audit"], runs, "big clinic")
     log("PDFs ...")
     rows += report_rows(runs)
     print(

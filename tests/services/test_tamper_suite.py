@@ -556,3 +556,44 @@ def test_a_printed_record_seal_is_compared(
     code, out = _check(copy, capsys, "--seal", seal)
     assert code == 1
     assert f"record seal {seal}: audit entry {last} has another hash" in out
+
+
+def test_a_restore_through_the_app_is_anchored_and_checks_clean(
+    clinic: Clinic, copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _anchor(copy, clinic)  # backup 1 (and its anchor)
+    (early,) = (copy.parent / "backups").glob("*.bak")
+    _app_write(copy, clinic)
+    _anchor(copy, clinic)  # a later anchor the restored file is shorter than
+    clock = FakeClock(clinic.end + timedelta(minutes=40))  # type: ignore[operator]
+    with Database.open(copy, clock=clock) as db:
+        ctx = ServiceContext(db=db, clock=clock)
+        BackupService(ctx).restore(_staff(ctx)[Role.ADMIN], early)
+    anchors, _ = read_anchors(anchor_file(copy.parent / "backups", copy))
+    assert [a.reason for a in anchors] == ["manual", "manual", "restore"]
+    code, out = _check(copy, capsys)
+    assert code == 0, out
+
+
+def test_lockout_bookkeeping_recorded_on_other_records_checks_clean(
+    clinic: Clinic, copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong password when signing counts towards the signer's lockout; the entry is on
+    the record being signed, and the user's row still agrees with the trail."""
+    clock = FakeClock(clinic.end + timedelta(minutes=50))  # type: ignore[operator]
+    with Database.open(copy, clock=clock) as db:
+        ctx = ServiceContext(db=db, clock=clock)
+        doc = _staff(ctx)[Role.CLINICIAN]
+        unsigned = int(
+            _one(
+                copy,
+                f"SELECT max(id) FROM dosing_sessions WHERE state = 'discharged' "
+                f"AND id != {clinic.signed}",
+            )
+        )
+        for _ in range(2):
+            with pytest.raises(Exception, match="password"):
+                SigningService(ctx).sign(doc, "dosing_session", unsigned, "not the password")
+    assert _one(copy, f"SELECT failed_logins FROM users WHERE id = {doc.user_id}") == 2
+    code, out = _check(copy, capsys)
+    assert code == 0, out
