@@ -159,7 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
     from kapdesk.paths import resolve_db_path
 
-    path = resolve_db_path(args.db, demo=bool(getattr(args, "demo", False)), environ=os.environ)
+    path = resolve_db_path(
+        args.db,
+        demo=bool(getattr(args, "demo", False)),
+        environ=os.environ,
+        create_folder=not must_exist,  # a typo in a read-only command creates nothing
+    )
     if must_exist and not path.exists():
         raise CliError(f"No database at {path}.")
     return path
@@ -316,10 +321,17 @@ def _open_context(path: Path, key: str | None = None):  # type: ignore[no-untype
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from kapdesk.services import listing
+    from kapdesk.services.console import audit_console
 
     ctx = _open_context(*_db_and_key(args))
     try:
         rows = listing.list_patients(ctx) if args.what == "patients" else listing.list_sessions(ctx)
+        # an export of identifiers: audited (how many, never which) before anything is printed
+        audit_console(
+            ctx,
+            f"list.{args.what}_console",
+            after={"rows": len(rows), "format": "json" if args.json else "table"},
+        )
     finally:
         ctx.db.close()
     if args.json:
@@ -386,6 +398,12 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     from kapdesk.storage.anchor import anchor_console
 
     anchor_console(src, dest, reason="console", key=key)  # the chain head, outside the file
+    _audit_file_command(
+        src,
+        key,
+        "backup.create_console",
+        {"file": str(dest.absolute()), "reason": "console", "bytes": dest.stat().st_size},
+    )
     print(f"Backed up {src} to {dest}.")
     return EXIT_OK
 
@@ -397,8 +415,17 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     if not backup.exists():
         raise CliError(f"No backup file at {backup}.")
     target = _db_path(args, must_exist=False)
+    from kapdesk.storage.filesystems import ensure_local_disk
+
+    ensure_local_disk(target)  # like every other command: SQLite locking fails on a share
     key = _db_key(args, target)
     kept = restore_database(backup, target, key=key).replaced_kept_at
+    _audit_file_command(
+        target,
+        key,
+        "backup.restore_console",
+        {"restored_from": str(backup.absolute()), "replaced_kept_at": str(kept) if kept else None},
+    )
     from kapdesk.storage.anchor import RESTORE, anchor_console
 
     anchor_console(target, target, reason=RESTORE, key=key)  # older anchors: the old content
@@ -407,6 +434,20 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         + (f" The replaced file is kept at {kept}." if kept else "")
     )
     return EXIT_OK
+
+
+def _audit_file_command(path: Path, key: str | None, action: str, after: dict[str, object]) -> None:
+    """One console entry (actor 'console:<OS user>') in the database at ``path``."""
+    from kapdesk.services.console import audit_console
+
+    ctx = _open_context(path, key)
+    try:
+        audit_console(ctx, action, after=after)
+    finally:
+        ctx.db.close()
+
+
+SQLITE_MAX_ROWID = 2**63 - 1
 
 
 def _report_target(value: str) -> Path:
@@ -444,6 +485,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     """Audited as report.session_console / report.course_console (no signed-in user)."""
     from kapdesk.services.reports import ReportService, page_count
 
+    if args.report_kind == "session" and not 1 <= args.session_id <= SQLITE_MAX_ROWID:
+        raise CliError(f"No such session: {args.session_id} (no session has that number).")
     out = _report_target(args.output)
     tz = _report_zone(args.tz)
     ctx = _open_context(*_db_and_key(args))

@@ -36,11 +36,17 @@ def demo_db_path() -> Path:
 
 
 def resolve_db_path(
-    cli_db: str | None, *, demo: bool, environ: Mapping[str, str] = os.environ
+    cli_db: str | None,
+    *,
+    demo: bool,
+    environ: Mapping[str, str] = os.environ,
+    create_folder: bool = True,
 ) -> Path:
     """The database file for this run (absolute), creating its folder if needed.
 
     An empty ``--db`` or ``KAPDESK_DB`` counts as not given. ``~`` is expanded.
+    ``create_folder=False`` (commands that need an existing database: check, list,
+    report, backup, ...) leaves the file system untouched, so a typo creates nothing.
     """
     if cli_db:
         path = Path(cli_db)
@@ -51,5 +57,6 @@ def resolve_db_path(
     else:
         path = default_db_path()
     path = path.expanduser().absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if create_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     return path

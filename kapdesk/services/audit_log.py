@@ -11,7 +11,8 @@ Decisions a caller must know:
   and "sign.failed"; "sign.failed" only itself).
 * Rows come newest first; ``limit`` 1-5000, ``offset`` for paging.
 * ``AuditRow.patient_*`` is filled whenever the entry's record leads to a
-  patient; ``user_name`` is "" for entries made without a signed-in user.
+  patient; ``user_name`` is "" for entries made without a signed-in user, except
+  command-line entries: "console:<OS user>" (kapdesk.services.console).
 * ``export_csv(actor, path, **filters)`` writes every matching entry (no limit),
   oldest first, UTF-8 with a BOM (Excel opens it), columns :data:`CSV_COLUMNS`;
   before/after as JSON. Cells a spreadsheet would run as a formula (starting
@@ -61,6 +62,12 @@ def _aware(field: str, value: datetime | None) -> datetime | None:
             field, value, f"{field} {value!r} needs a date, a time and a time zone."
         )
     return ensure_utc(value)
+
+
+def _console_name(after: object) -> str:
+    """'console:alice' for a command-line entry (services.console), else ''."""
+    actor = after.get("actor") if isinstance(after, dict) else None
+    return actor if isinstance(actor, str) and actor.startswith("console:") else ""
 
 
 def _like_prefix(prefix: str) -> str:
@@ -146,7 +153,9 @@ class AuditQueryService:
                     id=e.id,
                     at=e.at,
                     user_id=e.user_id,
-                    user_name=users.get(e.user_id, "") if e.user_id is not None else "",
+                    user_name=users.get(e.user_id, "")
+                    if e.user_id is not None
+                    else _console_name(e.after_data),
                     action=e.action,
                     entity=e.entity,
                     entity_id=e.entity_id,

@@ -12,7 +12,7 @@ Decisions a caller must know:
 * The command line has no signed-in user: ``console_session_summary_pdf`` /
   ``console_course_summary_pdf`` audit with user None and the actions
   ``report.session_console`` / ``report.course_console`` (with the operating
-  system login, if the caller passes it).
+  system login, if the caller passes it, and ``actor`` "console:<login>").
 * ``course_summary_pdf`` takes a course id (int) or an MRN (str); for an MRN it
   prints the patient's most recent course (latest start date).
 * ``session_report`` / ``course_report`` return the same content as plain
@@ -41,6 +41,7 @@ from kapdesk.reports.data import SessionExtras, build_session_report
 from kapdesk.reports.model import CourseReport, PrintContext, SessionReport
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.alerts import AcknowledgementInfo
+from kapdesk.services.console import console_actor
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.dtos import AddendumInfo, CourseInfo, SessionDetail
@@ -99,7 +100,7 @@ class ReportService:
         self, session_id: int, *, demo: bool, os_user: str = ""
     ) -> bytes:
         printed_by = CONSOLE_NAME + (f", {os_user}" if os_user else "")
-        extra = {"os_user": os_user} if os_user else {}
+        extra = {"actor": console_actor(os_user), **({"os_user": os_user} if os_user else {})}
         return self._session_pdf(None, session_id, printed_by, demo, "save", extra)
 
     def _session_report(self, session_id: int, printed_by: str, demo: bool) -> SessionReport:
@@ -211,7 +212,7 @@ class ReportService:
         self, mrn_or_course_id: str | int, *, demo: bool, os_user: str = ""
     ) -> bytes:
         printed_by = CONSOLE_NAME + (f", {os_user}" if os_user else "")
-        extra = {"os_user": os_user} if os_user else {}
+        extra = {"actor": console_actor(os_user), **({"os_user": os_user} if os_user else {})}
         return self._course_pdf(None, mrn_or_course_id, printed_by, demo, "save", extra)
 
     def resolve_course(self, mrn_or_course_id: str | int) -> CourseInfo:

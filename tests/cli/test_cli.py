@@ -72,6 +72,7 @@ def test_demo_is_deterministic_for_a_seed(
     paths = [tmp_path / f"{n}.sqlite" for n in ("a", "b", "c")]
     for path, seed in zip(paths, ("9", "9", "10"), strict=True):
         assert run("demo", "--db", path, "--seed", seed, "--patients", "3").code == 0
+    assert dump(paths[0]) == dump(paths[1])  # before listing: each `list` is audited (now)
     listings = [
         [run("list", what, "--db", p, *flag).out for what in ("patients", "sessions")
          for flag in ((), ("--json",))]
@@ -79,7 +80,6 @@ def test_demo_is_deterministic_for_a_seed(
     ]  # fmt: skip
     assert listings[0] == listings[1]
     assert listings[0] != listings[2]
-    assert dump(paths[0]) == dump(paths[1])
     assert json.loads(listings[0][1])  # not vacuously equal
 
 
@@ -290,11 +290,12 @@ def test_backup_then_restore_brings_the_clinic_back(
     run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copy = tmp_path / "backups" / "monday.sqlite"
+    original = dump(demo_db)
     result = run("backup", "--db", demo_db, "-o", copy)
     assert result.code == 0
     assert result.out.strip() == f"Backed up {demo_db} to {copy}."
     assert verify_database(copy).ok
-    original = dump(demo_db)
+    assert dump(copy) == original  # the backup's own audit entry follows it in the database
 
     stdin(monkeypatch, "a long enough password\n")
     assert run("user", "add", "late1", "--role", "therapist", "--full-name", "Late Comer",
@@ -305,7 +306,12 @@ def test_backup_then_restore_brings_the_clinic_back(
     assert result.code == 0, result.err
     assert result.out.startswith(f"Restored {demo_db} from {copy}.")
     kept = Path(result.out.split("The replaced file is kept at ", 1)[1].strip().rstrip("."))
-    assert dump(demo_db) == original
+    restored = dump(demo_db)
+    audit_log, restored_audit = original.pop("audit_log"), restored.pop("audit_log")
+    del original["sqlite_sequence"], restored["sqlite_sequence"]
+    assert restored == original
+    assert restored_audit[: len(audit_log)] == audit_log
+    assert [e[3] for e in restored_audit[len(audit_log) :]] == ["backup.restore_console"]
     assert "late1" not in usernames(demo_db)
     assert "late1" in usernames(kept)
     assert run("check", "--db", demo_db).code == 0
@@ -373,6 +379,7 @@ def test_db_given_before_the_command_is_not_ignored(
     assert result.code == 0, result.err
     assert result.out.startswith(f"{demo_db}: ok")
     copy = tmp_path / "copy.sqlite"
+    before = dump(demo_db)
     assert run("--db", demo_db, "backup", "-o", copy).code == 0
-    assert dump(copy) == dump(demo_db)
+    assert dump(copy) == before
     assert not (tmp_path / "default.sqlite").exists()
