@@ -32,7 +32,11 @@ Guarantees and rules:
   loaded attributes stay readable afterwards, lazy loads do not. Return
   plain dataclasses from services, not ORM objects.
 * A lock held by another process longer than the busy timeout (5 s) raises
-  :class:`DatabaseBusy`; nothing was written.
+  :class:`DatabaseBusy`; nothing was written. A full disk, a disk I/O error, a
+  read-only file or a damaged one raises
+  :class:`~kapdesk.storage.errors.StorageFailed` (``kind``), never the driver's error;
+  nothing of that transaction was written. ``last_commit_at`` is the clock time of
+  the last committed ``write()`` (what the GUI says was saved).
 * A file on a network file system (NFS, SMB/CIFS, sshfs, ...) is refused with
   :class:`~kapdesk.storage.filesystems.NetworkFileSystem`: SQLite's locking
   is not safe there.
@@ -47,18 +51,19 @@ Guarantees and rules:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kapdesk.domain.clock import Clock, SystemClock
+from kapdesk.domain.errors import KapdeskError
 from kapdesk.storage.encryption import check_passphrase, require_sqlcipher
 from kapdesk.storage.engine import TxMode, create_sqlite_engine, with_tx_mode
-from kapdesk.storage.errors import DatabaseBusy, DatabaseMissing, SchemaTooNew
+from kapdesk.storage.errors import DatabaseBusy, DatabaseMissing, SchemaTooNew, storage_failure
 from kapdesk.storage.filesystems import ensure_local_disk
 from kapdesk.storage.migrate import (
     current_revision,
@@ -69,12 +74,31 @@ from kapdesk.storage.migrate import (
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.orm import Session, sessionmaker
 
 
-def _is_busy(exc: OperationalError) -> bool:
+def _is_busy(exc: DBAPIError) -> bool:
     text = str(exc.orig).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+def _refusal(path: Path, exc: DBAPIError, *, reading: bool = False) -> KapdeskError | None:
+    """DatabaseBusy or StorageFailed (disk full, I/O error, read-only) for ``exc``, or None.
+
+    ``reading``: a read-only session that tried to write is a bug, not a read-only file."""
+    if isinstance(exc, OperationalError) and _is_busy(exc):
+        return DatabaseBusy(path)
+    failure = storage_failure(path, exc)
+    if failure is not None and reading and failure.kind == "read_only":
+        return None
+    return failure
+
+
+def _quiet_rollback(session: Session) -> None:
+    with suppress(DBAPIError):  # the original error is the one to report
+        session.rollback()
 
 
 class Database:
@@ -94,6 +118,7 @@ class Database:
         self.engine = engine
         self.clock = clock
         self.upgrade_backup = upgrade_backup
+        self.last_commit_at: datetime | None = None  # clock time of the last committed write()
         self._makers: dict[str, sessionmaker[Session]] = {}
 
     def _sessions(self, mode: TxMode) -> sessionmaker[Session]:
@@ -151,10 +176,12 @@ class Database:
             session.connection()  # take the write lock now, not at the first statement
             yield session
             session.commit()
-        except OperationalError as exc:
-            session.rollback()
-            if _is_busy(exc):
-                raise DatabaseBusy(self.path) from exc
+            self.last_commit_at = self.clock.now()
+        except DBAPIError as exc:
+            _quiet_rollback(session)  # after a disk error the rollback may fail too
+            refusal = _refusal(self.path, exc)
+            if refusal is not None:
+                raise refusal from exc
             raise
         except BaseException:
             session.rollback()
@@ -168,9 +195,10 @@ class Database:
         session = self._sessions("read")()
         try:
             yield session
-        except OperationalError as exc:
-            if _is_busy(exc):
-                raise DatabaseBusy(self.path) from exc
+        except DBAPIError as exc:
+            refusal = _refusal(self.path, exc, reading=True)
+            if refusal is not None:
+                raise refusal from exc
             raise
         finally:
             session.close()  # ends the transaction without expiring loaded objects
@@ -182,9 +210,10 @@ class Database:
         with with_tx_mode(self.engine, "read").connect() as conn:
             try:
                 yield conn
-            except OperationalError as exc:
-                if _is_busy(exc):
-                    raise DatabaseBusy(self.path) from exc
+            except DBAPIError as exc:
+                refusal = _refusal(self.path, exc, reading=True)
+                if refusal is not None:
+                    raise refusal from exc
                 raise
 
     @property

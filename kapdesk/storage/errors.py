@@ -7,6 +7,7 @@ shows ``str(error)`` for every ``KapdeskError`` needs nothing storage-specific.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from kapdesk.domain.errors import KapdeskError
 
@@ -70,3 +71,56 @@ class MigrationFailed(StorageError):
         super().__init__(
             f"Upgrading {path} to schema {target} failed and was undone ({reason}){kept}."
         )
+
+
+class StorageFailed(StorageError):
+    """The disk refused: full, an I/O error, or the file is read-only. Nothing was saved.
+
+    ``kind`` is ``"full"``, ``"io"``, ``"read_only"`` or ``"damaged"``. Raised by
+    :class:`~kapdesk.storage.db.Database` in place of the driver's error (see
+    :func:`storage_failure`), so front ends show it like any KapdeskError.
+    """
+
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "full": "The disk holding {path} is full, so nothing was saved. Free some space "
+        "(or ask whoever looks after this computer), then try again.",
+        "io": "The database {path} could not be read or written (a disk I/O error), so "
+        "nothing was saved. Check the disk or drive it is on, try again, and run "
+        "'kapdesk check' once it works.",
+        "read_only": "The database {path} is read-only (file or folder permissions, or a "
+        "read-only disk), so nothing was saved. Ask whoever looks after this computer to "
+        "make it writable.",
+        "damaged": "The database {path} looks damaged (SQLite: {detail}); nothing was saved. "
+        "Run 'kapdesk check' and restore the newest good backup if it reports problems.",
+    }
+
+    def __init__(self, path: Path, kind: str, detail: str = "") -> None:
+        self.path = path
+        self.kind = kind
+        self.detail = detail
+        super().__init__(self.MESSAGES[kind].format(path=path, detail=detail))
+
+
+# SQLite primary result codes (the low byte of an extended code).
+_SQLITE_KINDS = {13: "full", 10: "io", 8: "read_only", 11: "damaged", 26: "damaged"}
+_TEXT_KINDS = (
+    ("disk is full", "full"),
+    ("disk i/o error", "io"),
+    ("readonly database", "read_only"),
+    ("read-only", "read_only"),
+    ("disk image is malformed", "damaged"),
+    ("file is not a database", "damaged"),
+)
+
+
+def storage_failure(path: Path, exc: BaseException) -> StorageFailed | None:
+    """The StorageFailed that ``exc`` (a sqlite3 or SQLAlchemy error) stands for, or None."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    code = getattr(orig, "sqlite_errorcode", None)
+    kind = _SQLITE_KINDS.get(code & 0xFF) if isinstance(code, int) else None
+    if kind is None:
+        kind = next((k for needle, k in _TEXT_KINDS if needle in text), None)
+    if kind is None:
+        return None
+    return StorageFailed(path, kind, str(orig)[:200])
