@@ -38,11 +38,10 @@ from kapdesk.domain.permissions import Role
 from kapdesk.services import demo_data as data
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.demo_session import PatientPlan, Ref, SessionPlanner, Timeline, local_time
-from kapdesk.services.recording import audit_change
+from kapdesk.services.settings import SettingsService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage import orm
 from kapdesk.storage.db import Database
-from kapdesk.storage.settings_store import set_setting
 from kapdesk.storage.sqlite_file import sidecars
 
 
@@ -93,12 +92,7 @@ class _Builder:
             )
             self.staff[role] = actor_of(info)
             self.clock.advance(minutes=1)
-        with self.ctx.db.write() as s:
-            before = set_setting(s, "clinic_name", data.CLINIC_NAME)
-            audit_change(
-                s, self.ctx, self.staff[Role.ADMIN], "settings.update", "setting", "clinic_name",
-                before={"value": before}, after={"value": data.CLINIC_NAME},
-            )  # fmt: skip
+        SettingsService(self.ctx).update(self.staff[Role.ADMIN], clinic_name=data.CLINIC_NAME)
 
     def _mrn(self) -> str:
         while True:

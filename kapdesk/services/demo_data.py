@@ -280,6 +280,26 @@ RISK_ITEM9: Final = (
     "plan or intent. Safety plan reviewed; clinician informed."
 )
 
+# Signing: a session is signed by the clinician soon after discharge once it is this many
+# days old (the newest stay unsigned, as on a real clinic's handover list); integration
+# notes older than a week are signed by their author. Some signed records carry an
+# addendum (a later fact, never an edit), some of those signed too.
+SIGN_SESSIONS_AFTER_DAYS: Final = 2
+SESSION_ADDENDA: Final = (
+    "Follow-up call the next morning: mild headache overnight, settled with paracetamol; "
+    "slept well. No other after-effects.",
+    "Patient phoned the next day: nausea in the car home, resolved by the evening. Ride home "
+    "was with her sister as documented.",
+    "Correction: the pre-dose weight was taken with outdoor shoes on (about 1 kg). Dose "
+    "calculation unaffected; noted for the next session.",
+)
+NOTE_ADDENDA: Final = (
+    "Patient emailed two days later: kept the walk going on 4 of 5 days; asks to review the "
+    "journaling prompts next time.",
+    "Clarification: 'family' in the themes above refers to the patient's adult children, not "
+    "the partner.",
+)
+
 
 def item_answers(rng: random.Random, total: int, count: int, item9: int | None = None) -> list[int]:
     """``count`` answers (0-3 each) adding up to ``total``; with ``item9`` the last is fixed."""

@@ -18,7 +18,9 @@ from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.protocol import SCHEDULE_CONDITIONS, Anchor, Protocol, Route
 from kapdesk.domain.schedule import compute_schedule, minimum_observation_end
+from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services import demo_data as data
+from kapdesk.services.addenda import AddendumService
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.doses import DoseService
@@ -28,6 +30,7 @@ from kapdesk.services.observations import ObservationService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.side_effects import SideEffectService
+from kapdesk.services.signing import SigningService
 from kapdesk.services.vitals import VitalsService
 
 Vitals = tuple[int, int, int, int]  # systolic, diastolic, pulse, SpO2
@@ -118,6 +121,8 @@ class SessionPlanner:
         self.observations = ObservationService(ctx)
         self.instruments = InstrumentService(ctx)
         self.notes = NoteService(ctx)
+        self.signing = SigningService(ctx)  # password re-entry: the demo password
+        self.addenda = AddendumService(ctx)
 
     def at(self, when: datetime, action: Callable[[], object]) -> None:
         self.timeline.at(when, action)
@@ -231,6 +236,7 @@ class SessionPlanner:
                     clinician, s.id, data.WITHHOLD_REASON))  # fmt: skip
                 self._session_note(pp, s, t + _min(15), "Dose withheld: pre-dose BP stayed "
                                    "elevated after rest. {effects}", [])  # fmt: skip
+                self._sign_session(pp, s, k, t + _min(45))
                 return
             if outcome == "override":
                 reason = rng.choice(data.OVERRIDE_REASONS)
@@ -339,9 +345,10 @@ class SessionPlanner:
         if len(dose_times) > 1:
             dose += " with a booster"
         template = self.rng.choice(data.SESSION_NOTES).replace("{dose}", dose.capitalize())
-        note = self._session_note(pp, s, discharge + _min(8), template, effects)
+        self._session_note(pp, s, discharge + _min(8), template, effects)
         if stage == "full":
-            self._integration(pp, s, k, discharge, note)
+            self._sign_session(pp, s, k, discharge + _min(25 + (pp.index + k) % 4 * 15))
+            self._integration(pp, s, k, discharge)
 
     def _alert(self, pp: PatientPlan, s: Ref, when: datetime, effects: list[str]) -> None:
         rng = self.rng
@@ -401,9 +408,38 @@ class SessionPlanner:
         self.at(at, save)
         return ref
 
-    def _integration(
-        self, pp: PatientPlan, s: Ref, k: int, discharge: datetime, session_note: Ref
-    ) -> None:
+    def _sign_session(self, pp: PatientPlan, s: Ref, k: int, at: datetime) -> None:
+        """The clinician signs the session (its note becomes final with it) once it is old
+        enough; every fifth gets a nurse's addendum the next morning, every other one of
+        those signed by her."""
+        if at.astimezone().date() > self.today - timedelta(days=data.SIGN_SESSIONS_AFTER_DAYS):
+            return
+        clinician, nurse = self.staff[Role.CLINICIAN], self.staff[Role.NURSE]
+        self.at(at, lambda: self.signing.sign(
+            clinician, SignedEntity.DOSING_SESSION, s.id, data.DEMO_PASSWORD, Meaning.REVIEWED
+        ))  # fmt: skip
+        if (pp.index + k) % 5:
+            return
+        text = data.SESSION_ADDENDA[(pp.index + k) // 5 % len(data.SESSION_ADDENDA)]
+        when = local_time(at.astimezone().date() + timedelta(days=1), time(9, 15 + k % 4 * 10))
+        self._addendum(nurse, SignedEntity.DOSING_SESSION, s, text, when, sign=k % 2 == 0)
+
+    def _addendum(
+        self, author: Actor, kind: SignedEntity, target: Ref, text: str, at: datetime, *,
+        sign: bool,
+    ) -> None:  # fmt: skip
+        ref = Ref()
+
+        def add() -> None:
+            ref.id = self.addenda.add_addendum(author, kind, target.id, text).id
+
+        self.at(at, add)
+        if sign:
+            self.at(at + _min(5), lambda: self.signing.sign(
+                author, SignedEntity.ADDENDUM, ref.id, data.DEMO_PASSWORD, Meaning.AUTHORED
+            ))  # fmt: skip
+
+    def _integration(self, pp: PatientPlan, s: Ref, k: int, discharge: datetime) -> None:
         rng, therapist = self.rng, self.staff[Role.THERAPIST]
         day = discharge.astimezone().date() + timedelta(days=rng.randint(1, 3))
         held = local_time(day, rng.choice(data.NOTE_TIMES))
@@ -428,6 +464,10 @@ class SessionPlanner:
         self.at(held + _min(60), lambda: self.notes.update_integration_note(
             therapist, ref.id, sections=sections))  # fmt: skip
         if signed:
-            self.at(held + _min(70), lambda: self.notes.finalize(therapist, ref.id))
-            clinician = self.staff[Role.CLINICIAN]
-            self.at(held + _min(75), lambda: self.notes.finalize(clinician, session_note.id))
+            self.at(held + _min(70), lambda: self.signing.sign(
+                therapist, SignedEntity.NOTE, ref.id, data.DEMO_PASSWORD, Meaning.AUTHORED
+            ))  # fmt: skip
+            if (pp.index + k) % 4 == 1:
+                text = data.NOTE_ADDENDA[(pp.index + k) // 4 % len(data.NOTE_ADDENDA)]
+                when = held + timedelta(days=2)
+                self._addendum(therapist, SignedEntity.NOTE, ref, text, when, sign=True)

@@ -383,3 +383,61 @@ def test_the_today_argument_moves_the_whole_clinic(tmp_path: Path) -> None:
     a, b = dump(tmp_path / "a.sqlite"), dump(tmp_path / "b.sqlite")
     assert [r[1] for r in a["patients"]] == [r[1] for r in b["patients"]]  # same MRNs
     assert a["audit_log"] != b["audit_log"]
+
+
+# ---------------------------------------------------------------- signed records
+
+
+def test_signed_sessions_signed_notes_and_addenda_some_signed(ctx: ServiceContext) -> None:
+    """A new user sees signing, locks and addenda at once (issue 10)."""
+    signed = Counter(sig.entity for sig in rows(ctx, orm.Signature))
+    assert signed["dosing_session"] >= 40
+    assert signed["note"] >= 30
+    addenda = rows(ctx, orm.Addendum)
+    on = Counter(a.entity for a in addenda)
+    assert on["dosing_session"] >= 8
+    assert on["note"] >= 8
+    signed_addenda = {sig.entity_id for sig in rows(ctx, orm.Signature) if sig.entity == "addendum"}
+    assert 0 < len(signed_addenda) < len(addenda)  # some signed, some not yet
+
+    signatures = {(sig.entity, sig.entity_id): sig for sig in rows(ctx, orm.Signature)}
+    sessions = {ds.id: ds for ds in rows(ctx, orm.DosingSession)}
+    users = {u.id: u.username for u in rows(ctx, orm.User)}
+    for (entity, entity_id), sig in signatures.items():
+        assert sig.method == "password re-entry"
+        if entity == "dosing_session":
+            assert users[sig.signer_id] == "clinician"
+            assert sessions[entity_id].state in ("discharged", "dose_withheld")
+    for a in addenda:
+        assert (a.entity, a.entity_id) in signatures  # only a signed record takes an addendum
+        assert a.created_at > signatures[(a.entity, a.entity_id)].signed_at
+    # a signed session's note is final, signed with it; the last days are not signed yet
+    for note in rows(ctx, orm.Note):
+        if note.kind == "session" and ("dosing_session", note.dosing_session_id) in signatures:
+            assert note.status == "final"
+            session_signature = signatures[("dosing_session", note.dosing_session_id)]
+            assert note.signed_by == session_signature.signer_id
+    recent = [
+        ds
+        for ds in sessions.values()
+        if ds.state == "discharged" and ds.discharged_at > END - timedelta(days=1)
+    ]
+    assert recent
+    assert all(("dosing_session", ds.id) not in signatures for ds in recent)
+
+
+def test_kapdesk_check_on_a_fresh_demo_is_clean(demo_path: Path) -> None:
+    from kapdesk.services.database_check import run_check
+
+    lines, ok = run_check(demo_path)
+    assert ok, lines
+    assert any("signed records match their signatures" in line for line in lines)
+
+
+def test_the_clinic_name_is_set_through_the_settings_service(ctx: ServiceContext) -> None:
+    with ctx.db.read() as s:
+        [entry] = s.scalars(
+            select(orm.AuditEntry).where(orm.AuditEntry.action == "settings.update")
+        ).all()
+    assert entry.entity_id == "clinic_name"
+    assert entry.after_data == {"key": "clinic_name", "value": "Lakeside Demo Clinic"}
