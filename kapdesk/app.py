@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from kapdesk.services.context import Actor, ServiceContext
+    from kapdesk.ui.crash import ErrorReporter
 
 APP_NAME = "kapdesk"
 
@@ -209,19 +210,42 @@ def run_gui(
     from kapdesk.ui.errors import show_error
 
     qapp = _qapplication()
+    reporter = install_error_reporting()  # log file, sys/threading excepthook, Qt messages
     title = f"{APP_NAME} – DEMO" if demo else APP_NAME
     try:
-        opened = _open_database(Path(db_path), demo=demo, key=key, encrypted=encrypted)
-    except KapdeskError as exc:  # SchemaTooNew, NotAKapdeskDatabase, WrongPassphrase, ...
-        show_error(None, exc, title=title)
-        return 1
-    if opened is None:  # the passphrase dialog was cancelled
-        return 0
-    app = opened
-    try:
-        return _signed_in_session(qapp, app, quit_after_paint)
+        try:
+            opened = _open_database(Path(db_path), demo=demo, key=key, encrypted=encrypted)
+        except KapdeskError as exc:  # SchemaTooNew, NotAKapdeskDatabase, WrongPassphrase, ...
+            show_error(None, exc, title=title)
+            return 1
+        except Exception as exc:  # never a traceback, never a silent exit
+            reporter.report(exc, "opening the database")
+            return 1
+        if opened is None:  # the passphrase dialog was cancelled
+            return 0
+        app = opened
+        reporter.app = app  # "nothing after HH:MM was saved": this database's last commit
+        try:
+            return _signed_in_session(qapp, app, quit_after_paint)
+        finally:
+            app.close()
     finally:
-        app.close()
+        reporter.uninstall()
+
+
+def install_error_reporting() -> ErrorReporter:
+    """The rotating log in the user data folder (a temporary folder if that cannot be
+    written) and the ErrorReporter hooks (kapdesk.ui.crash)."""
+    import tempfile
+
+    from kapdesk.logs import setup_logging
+    from kapdesk.ui.crash import ErrorReporter
+
+    try:
+        log_file = setup_logging()
+    except OSError:
+        log_file = setup_logging(Path(tempfile.gettempdir()) / APP_NAME / "kapdesk.log")
+    return ErrorReporter(log_file).install()
 
 
 def _open_database(
