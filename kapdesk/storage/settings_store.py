@@ -68,7 +68,9 @@ class SettingSpec:
                 f"{self.label} '{value}' must be {self.minimum}-{self.maximum} characters long.",
             )
         if self.key == "backup_folder" and stripped and not _absolute(stripped):
-            raise ValidationError(self.label, value, f"{self.label} '{value}': {self.allowed}")
+            raise ValidationError(
+                self.label, value, f"{self.label} '{value}' must be {self.allowed}."
+            )
         if "\x00" in stripped or any(0xD800 <= ord(c) <= 0xDFFF for c in stripped):
             raise ValidationError(
                 self.label, value, f"{self.label} contains a character that cannot be stored."
@@ -89,8 +91,8 @@ def _absolute(text: str) -> bool:
 
 
 _FOLDER = (
-    "a full path (such as /media/usb/kapdesk-backups), or empty for the folder 'backups' "
-    "beside the database"
+    "a full path (such as /media/usb/kapdesk-backups), or empty for the folder "
+    "'backups' beside the database"
 )
 _PROTOCOL = "the id of a loaded protocol"
 SETTINGS: dict[str, SettingSpec] = {

@@ -34,6 +34,7 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.services.courses import CourseService
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
+from kapdesk.services.settings import SettingsService
 from kapdesk.ui.widgets import Field, FieldSet, error_label, local_datetime, set_error
 
 if TYPE_CHECKING:
@@ -108,8 +109,11 @@ class StartCourseDialog(_FormDialog):
         for pid in sorted(app.ctx.protocols):
             p = app.ctx.protocols[pid]
             self.protocol.addItem(f"{p.title} ({p.id} v{p.version})", p.id)
-        default = self.protocol.findData("kap-default")
-        self.protocol.setCurrentIndex(max(default, 0))
+        try:  # the clinic setting (Admin > Clinic settings)
+            chosen = SettingsService(app.ctx).current().default_protocol
+        except KapdeskError:
+            chosen = "kap-default"
+        self.protocol.setCurrentIndex(max(self.protocol.findData(chosen), 0))
         self.started_on = QDateEdit(_qdate(app.now()))
         self.started_on.setDisplayFormat("yyyy-MM-dd")
         self.started_on.setCalendarPopup(True)

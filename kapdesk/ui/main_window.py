@@ -207,6 +207,10 @@ class MainWindow(QMainWindow):
         self.users_action = QAction("&Users…", self)
         self.users_action.triggered.connect(self.open_users)
         self.admin_menu.addAction(self.users_action)
+        from kapdesk.ui.settings_dialog import ClinicSettingsActions  # Admin > Clinic settings…
+
+        self.settings_actions = ClinicSettingsActions(self)
+        self.settings_actions.add_to(self.admin_menu)
 
     def _update_role_menus(self) -> None:
         """Hide what the signed-in role cannot do (the services refuse it anyway)."""

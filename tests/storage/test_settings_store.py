@@ -45,7 +45,7 @@ def test_set_returns_the_previous_value_and_persists(db: Database) -> None:
         ("clinic_name", "   ", "Clinic name '   ' must be 1-200 characters long."),
         ("clinic_name", "x" * 201, "must be 1-200 characters"),
         ("clinic_name", 7, "Clinic name must be text."),
-        ("backup_folder", "backups", "Backup folder 'backups': a full path"),
+        ("backup_folder", "backups", "Backup folder 'backups' must be a full path"),
         ("backup_folder", 3, "Backup folder must be text."),
         ("default_protocol", "", "Default protocol '' must be 1-64 characters long."),
         ("clinic_name", "Clinic \ud800", "Clinic name contains a character that cannot be"),
