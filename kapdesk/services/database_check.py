@@ -41,7 +41,7 @@ from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
 from kapdesk.storage.migrate import head_revision
 from kapdesk.storage.schema_check import expected_objects, schema_problems
-from kapdesk.storage.settings_store import settings_check_lines
+from kapdesk.storage.settings_store import configured_backup_folder, settings_check_lines
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
@@ -92,6 +92,9 @@ def _chain(
 def _anchors(
     conn: Connection, path: Path, found: _Findings, extra: Iterable[Path]
 ) -> list[anchors_mod.Anchor]:
+    chosen = configured_backup_folder(conn)  # the clinic setting: anchors go there too
+    if chosen is not None:
+        extra = [*extra, anchors_mod.anchor_file(chosen, path)]
     files = anchors_mod.existing_anchor_files(path, extra)
     anchors: list[anchors_mod.Anchor] = []
     for file in files:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
@@ -242,3 +242,10 @@ def settings_check_lines(conn: Connection) -> list[str]:
     from kapdesk.domain.protocol import builtin_protocols
 
     return [p.message for p in settings_problems(conn, builtin_protocols())]
+
+
+def configured_backup_folder(conn: Connection) -> Path | None:
+    """The backup folder an admin chose (None: the default beside the database): where
+    backups, and so the chain's anchors, are written (``kapdesk check`` reads them there)."""
+    chosen = str(read_setting(conn, "backup_folder"))
+    return Path(chosen) if chosen else None

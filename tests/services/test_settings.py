@@ -185,3 +185,17 @@ def test_a_chosen_backup_folder_that_is_gone_is_a_clear_error_not_created(
 def test_idle_lock_uses_the_minutes(ctx: ServiceContext, admin: Actor) -> None:
     SettingsService(ctx).update(admin, idle_lock_minutes=12)
     assert WorkstationService(ctx).idle_lock_after().total_seconds() == 12 * 60
+
+
+def test_kapdesk_check_reads_the_anchors_in_the_chosen_backup_folder(
+    ctx: ServiceContext, admin: Actor, tmp_path: Path
+) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    SettingsService(ctx).update(admin, backup_folder=str(usb))
+    BackupService(ctx).back_up_now(admin)
+    assert list(usb.glob("*.anchors"))
+    assert not (ctx.db.path.parent / "backups").exists()  # nothing beside the database
+    lines, ok = run_check(ctx.db.path)
+    assert ok, lines
+    assert any("the chain matches its 1 anchors outside the file" in line for line in lines)
