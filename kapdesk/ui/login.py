@@ -151,7 +151,10 @@ class FirstAdminDialog(_AccountDialog):
         self.full_name = _Field(self.form, "&Full name")
         self.password = _Field(self.form, "&Password", secret=True)
         self.repeat = _Field(self.form, "&Repeat password", secret=True)
-        self.fields = [self.username, self.full_name, self.password, self.repeat]
+        # Printed on every summary; optional here, changed later in Admin > Clinic settings.
+        self.clinic = _Field(self.form, "Clinic &name")
+        self.clinic.edit.setPlaceholderText("optional, e.g. Harbour Ketamine Clinic")
+        self.fields = [self.username, self.full_name, self.password, self.repeat, self.clinic]
         self._ok_button("&Create administrator")
         self.username.edit.setFocus()
 
@@ -163,10 +166,15 @@ class FirstAdminDialog(_AccountDialog):
             return
         # Imported here, not at module level: the login window is painted before the
         # ORM and the account service are loaded (start-up time).
+        from kapdesk.services.settings import SettingsService
         from kapdesk.services.users import UserService, actor_of
 
         users = UserService(self.app.ctx)
+        settings = SettingsService(self.app.ctx)
+        clinic = self.clinic.text().strip()
         try:
+            if clinic:
+                settings.validate("clinic_name", clinic)  # before the account is made
             with _Busy():
                 info = users.create_first_admin(
                     username=self.username.text(),
@@ -177,6 +185,8 @@ class FirstAdminDialog(_AccountDialog):
                     self.actor = users.authenticate(info.username, self.password.text())
                 except AuthenticationFailed:  # cannot happen for a fresh account
                     self.actor = actor_of(info)
+                if clinic:
+                    settings.update(self.actor, clinic_name=clinic)
         except ValidationError as exc:
             target = next((f for f in self.fields if f.name == exc.field), None)
             if target is None:

@@ -156,7 +156,7 @@ def test_inputs_have_accessible_names_and_mnemonic_buddies(
     dialog = FirstAdminDialog(empty_app)
     qtbot.addWidget(dialog)
     names = [e.accessibleName() for e in dialog.findChildren(QLineEdit)]
-    assert names == ["Username", "Full name", "Password", "Repeat password"]
+    assert names == ["Username", "Full name", "Password", "Repeat password", "Clinic name"]
     for field in dialog.fields:
         assert field.label.buddy() is field.edit
         assert "&" in field.label.text()
@@ -233,3 +233,32 @@ def test_start_up_to_the_login_window_stays_light(db_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0 []"
+
+
+def test_the_first_run_names_the_clinic(qtbot: QtBot, empty_app: AppContext) -> None:
+    """Issue 12: a real clinic's name from the start (audited, by the new administrator)."""
+    dialog = FirstAdminDialog(empty_app)
+    qtbot.addWidget(dialog)
+    dialog.clinic.edit.setText("  Harbour Ketamine Clinic ")
+    _fill_first_admin(qtbot, dialog, password=ADMIN_PASSWORD, repeat=ADMIN_PASSWORD)
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert empty_app.clinic_name() == "Harbour Ketamine Clinic"
+    with empty_app.ctx.db.read() as s:
+        entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    assert [e.action for e in entries] == [
+        "user.create_first_admin", "auth.login", "settings.update"
+    ]  # fmt: skip
+    assert entries[-1].user_id == dialog.actor.user_id  # type: ignore[union-attr]
+
+
+def test_an_unstorable_clinic_name_creates_no_account(qtbot: QtBot, empty_app: AppContext) -> None:
+    dialog = FirstAdminDialog(empty_app)
+    qtbot.addWidget(dialog)
+    dialog.clinic.edit.setText("x" * 201)
+    _fill_first_admin(qtbot, dialog, password=ADMIN_PASSWORD, repeat=ADMIN_PASSWORD)
+
+    assert dialog.isVisible()
+    assert dialog.clinic.error.text().startswith("Clinic name 'xxx")
+    assert "must be 1-200 characters long" in dialog.clinic.error.text()
+    assert _users(empty_app) == []
