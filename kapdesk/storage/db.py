@@ -90,7 +90,7 @@ def _refusal(path: Path, exc: DBAPIError, *, reading: bool = False) -> KapdeskEr
     ``reading``: a read-only session that tried to write is a bug, not a read-only file."""
     if isinstance(exc, OperationalError) and _is_busy(exc):
         return DatabaseBusy(path)
-    failure = storage_failure(path, exc)
+    failure = storage_failure(path, exc, reading=reading)
     if failure is not None and reading and failure.kind == "read_only":
         return None
     return failure

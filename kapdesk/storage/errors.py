@@ -94,11 +94,20 @@ class StorageFailed(StorageError):
         "Run 'kapdesk check' and restore the newest good backup if it reports problems.",
     }
 
-    def __init__(self, path: Path, kind: str, detail: str = "") -> None:
+    READ_MESSAGES: ClassVar[dict[str, str]] = {
+        "io": "The database {path} could not be read (a disk I/O error). Check the disk or "
+        "drive it is on, try again, and run 'kapdesk check' once it works.",
+        "damaged": "The database {path} looks damaged (SQLite: {detail}). Run 'kapdesk check' "
+        "and restore the newest good backup if it reports problems.",
+    }
+
+    def __init__(self, path: Path, kind: str, detail: str = "", *, reading: bool = False) -> None:
         self.path = path
         self.kind = kind
         self.detail = detail
-        super().__init__(self.MESSAGES[kind].format(path=path, detail=detail))
+        self.reading = reading  # a read failed: nothing was being saved
+        text = (self.READ_MESSAGES if reading else {}).get(kind) or self.MESSAGES[kind]
+        super().__init__(text.format(path=path, detail=detail))
 
 
 # SQLite primary result codes (the low byte of an extended code).
@@ -113,7 +122,9 @@ _TEXT_KINDS = (
 )
 
 
-def storage_failure(path: Path, exc: BaseException) -> StorageFailed | None:
+def storage_failure(
+    path: Path, exc: BaseException, *, reading: bool = False
+) -> StorageFailed | None:
     """The StorageFailed that ``exc`` (a sqlite3 or SQLAlchemy error) stands for, or None."""
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).lower()
@@ -123,4 +134,4 @@ def storage_failure(path: Path, exc: BaseException) -> StorageFailed | None:
         kind = next((k for needle, k in _TEXT_KINDS if needle in text), None)
     if kind is None:
         return None
-    return StorageFailed(path, kind, str(orig)[:200])
+    return StorageFailed(path, kind, str(orig)[:200], reading=reading)

@@ -27,10 +27,15 @@ Decisions a caller must know:
   data_changed) serves both. The timer only triggers a check; time comes from
   ``app.ctx.now()``; statuses are recomputed from the queried windows every
   second.
+* When that query fails (database busy, disk error, a bug), ``BoardFeed.failing``
+  turns True and the alert bar shows a red "Alerts are not updating" banner that
+  stays until a query succeeds again (retried every second). An unexpected error is
+  logged once per failure, never a dialog every second.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +64,8 @@ if TYPE_CHECKING:
     from kapdesk.app import AppContext
 
 REQUERY_EVERY = timedelta(seconds=5)
+STALE_TEXT = "Alerts are not updating"
+_log = logging.getLogger(__name__)
 READING_LEVELS = ("alert", "critical")
 _ITEM_LEVELS = {
     ItemStatus.DUE: "due",
@@ -110,8 +117,19 @@ def board_rows(app: AppContext) -> list[BoardRow]:
     return list(today_board(app.ctx))
 
 
+class BoardNotUpdating(KapdeskError):
+    """The board query failed for an unexpected reason (logged); said plainly."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The board could not be read (details in the log); trying again every second."
+        )
+
+
 class BoardFeed(QObject):
     """The board rows shared by the Today board and the alert centre (one query for both)."""
+
+    health_changed = Signal(bool)  # True: the last query failed (alerts are not updating)
 
     def __init__(
         self,
@@ -127,6 +145,7 @@ class BoardFeed(QObject):
         self._queried_at: datetime | None = None
         self._dirty = True
         self.queries = 0
+        self.failing_since: datetime | None = None
         # connected before any consumer, so a change marks the rows stale first
         app.signals.data_changed.connect(self.invalidate)
 
@@ -144,10 +163,36 @@ class BoardFeed(QObject):
         now = now or self.app.now()
         stale = self._queried_at is None or abs(now - self._queried_at) >= REQUERY_EVERY
         if self._dirty or stale:
-            self._rows = self._source()
+            try:
+                rows = self._source()
+            except KapdeskError:
+                self._failed(now)
+                raise
+            except Exception as exc:  # a bug must not stop the alerts silently
+                if self.failing_since is None:
+                    from kapdesk.logs import log_unexpected
+
+                    log_unexpected(exc, "the board query")
+                self._failed(now)
+                raise BoardNotUpdating() from exc
+            self._rows = rows
             self._queried_at, self._dirty = now, False
             self.queries += 1
+            if self.failing_since is not None:
+                self.failing_since = None
+                _log.info("board query works again")
+                self.health_changed.emit(False)
         return list(self._rows)
+
+    @property
+    def failing(self) -> bool:
+        return self.failing_since is not None
+
+    def _failed(self, now: datetime) -> None:
+        if self.failing_since is None:
+            self.failing_since = now
+            _log.warning("board query failed; alerts are not updating")
+            self.health_changed.emit(True)
 
 
 class AlertCenter(QObject):
@@ -193,7 +238,7 @@ class AlertCenter(QObject):
         try:
             self._rows = self.feed.rows(now)
         except (KapdeskError, ImportError):
-            return  # keep the last rows (e.g. database busy); try again next second
+            return  # keep the last rows (busy; the stale banner shows); try again next second
 
     def _holding(self, now: datetime) -> dict[tuple[int, str, str], Alert]:
         holding: dict[tuple[int, str, str], Alert] = {}
@@ -335,6 +380,28 @@ class AlertBanner(QFrame):
             lay.addWidget(self.dismiss_button)
 
 
+class StaleBanner(QFrame):
+    """Red, first in the bar, while the board query fails: the alerts shown may be old."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("alertBanner")
+        self.setProperty("level", "critical")
+        self.setAccessibleName(STALE_TEXT)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 4, 4, 4)
+        self.label = QLabel(STALE_TEXT)
+        self.label.setWordWrap(True)
+        lay.addWidget(self.label, 1)
+
+    def show_since(self, since: datetime) -> None:
+        self.label.setText(
+            f"{STALE_TEXT} (since {local_hhmm(since)}): the board cannot be read, so new due "
+            "and alert readings are not shown. Check running sessions by hand until this is gone."
+        )
+        self.show()
+
+
 class AlertBar(QWidget):
     """The stack of banners; hidden while there is nothing to say."""
 
@@ -344,17 +411,27 @@ class AlertBar(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 4)
         self._layout.setSpacing(2)
+        self.stale_banner = StaleBanner()
+        self.stale_banner.hide()
+        self._layout.addWidget(self.stale_banner)
         self.banners: list[AlertBanner] = []
         center.alerts_changed.connect(self.rebuild)
+        center.feed.health_changed.connect(lambda _failing: self.rebuild())
         center.app.signals.actor_changed.connect(self.rebuild)  # who may acknowledge
         self.rebuild()
 
     def rebuild(self) -> None:
         for banner in self.banners:
             self._layout.removeWidget(banner)
+            banner.hide()  # at once, not when the deferred delete runs
             banner.deleteLater()
+        since = self.center.feed.failing_since
+        if since is not None:
+            self.stale_banner.show_since(since)
+        else:
+            self.stale_banner.hide()
         ordered = sorted(self.center.active, key=lambda a: _BANNER_ORDER.get(a.level, 9))
         self.banners = [AlertBanner(self.center, a) for a in ordered]
         for banner in self.banners:
             self._layout.addWidget(banner)
-        self.setVisible(bool(self.banners))
+        self.setVisible(bool(self.banners) or since is not None)

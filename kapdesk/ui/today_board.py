@@ -160,6 +160,7 @@ class TodayBoard(QWidget):
         self.status_line.setAccessibleName("Board status")
         self.status_line.setWordWrap(True)
         self.status_line.hide()
+        self._refresh_failed = False  # the status line says the board could not be read
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(self.status_line.hide)
@@ -210,7 +211,11 @@ class TodayBoard(QWidget):
             rows = self.feed.rows(now)
         except KapdeskError as exc:
             self.show_status(f"The board could not be refreshed: {exc}", band="alert")
+            self._refresh_failed = True
             return
+        if self._refresh_failed:  # recovered: the error is no longer true
+            self._refresh_failed = False
+            self.status_line.hide()
         selected = self.selected_row()
         self.model.set_rows(rows, now)
         self._queried_at, self._dirty = now, False

@@ -74,5 +74,7 @@ def test_an_io_error_while_reading_is_a_storage_failure(db: Database) -> None:
     with pytest.raises(StorageFailed) as exc:
         _count(db)
     assert exc.value.kind == "io"
+    assert str(exc.value).startswith(f"The database {db.path} could not be read (a disk I/O")
+    assert "nothing was saved" not in str(exc.value)  # nothing was being saved
     faults.mode = None
     assert _count(db) >= 0
