@@ -208,8 +208,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug or an unforeseen environment problem: still one line
         if os.environ.get("KAPDESK_DEBUG"):
             raise
-        _fail(f"unexpected {type(exc).__name__}: {exc} (set KAPDESK_DEBUG=1 for details)")
+        failure = _storage_failure(argv, exc)
+        if failure is not None:  # a full disk, an I/O error, a read-only file
+            _fail(str(failure))
+            return EXIT_PROBLEMS
+        _fail(f"unexpected {type(exc).__name__}: {exc} ({_logged(exc)})")
         return EXIT_PROBLEMS
+
+
+def _storage_failure(argv: Sequence[str] | None, exc: BaseException) -> KapdeskError | None:
+    """The plain StorageFailed for a raw SQLite error that escaped a transaction, or None."""
+    from kapdesk.storage.errors import storage_failure
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    where = args[args.index("--db") + 1] if "--db" in args[:-1] else None
+    if where:
+        path = Path(where)
+    else:
+        from kapdesk.paths import resolve_db_path
+
+        path = resolve_db_path(None, demo="--demo" in args, create_folder=False)
+    cause: BaseException | None = exc
+    while cause is not None:
+        if type(cause).__module__.startswith(("sqlite3", "sqlalchemy", "pysqlcipher", "sqlcipher")):
+            found = storage_failure(path, cause)
+            if found is not None:
+                return found
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _logged(exc: BaseException) -> str:
+    """Write ``exc`` to the log (no patient data: kapdesk.logs); say where, or how to see it."""
+    try:
+        from kapdesk.logs import log_unexpected, setup_logging
+
+        path = setup_logging()
+        log_unexpected(exc, "the command line")
+    except Exception:  # the log itself cannot be written: the line must still be printed
+        return "set KAPDESK_DEBUG=1 for details"
+    return f"details in the log: {path}; or set KAPDESK_DEBUG=1"
 
 
 def _silence_stdout() -> None:
