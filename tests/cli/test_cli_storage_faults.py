@@ -61,7 +61,8 @@ def test_user_add_on_a_failing_disk(
     assert faults.hits
     assert WORDS[mode] in line
     assert str(demo_db) in line
-    assert "sqlite3" not in line and "OperationalError" not in line
+    assert "sqlite3" not in line
+    assert "OperationalError" not in line
     assert (_count(demo_db, "users"), _count(demo_db, "audit_log")) == (users, entries)
 
 
