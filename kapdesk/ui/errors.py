@@ -36,12 +36,22 @@ class ErrorBox:
 
 
 def error_text(error: BaseException | str) -> str:
-    """The sentence to show: a KapdeskError's own message; anything else said plainly."""
+    """The sentence to show: a KapdeskError's own message; a file problem in plain words;
+    anything else (a bug) is logged (kapdesk.logs) and said without a traceback."""
     if isinstance(error, str):
         return error
     if isinstance(error, KapdeskError):
         return str(error)
-    return f"Unexpected problem: {error.__class__.__name__}: {error}"
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({error.filename})" if error.filename else ""
+        return f"A file could not be read or written: {error.strerror}{where}."
+    from kapdesk.logs import current_log_path, log_unexpected
+
+    log_unexpected(error, "a view")
+    log = current_log_path()
+    return "Something went wrong and this step did not finish" + (
+        f"; details in the log: {log}." if log else "."
+    )
 
 
 def show_error(

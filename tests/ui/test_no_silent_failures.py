@@ -355,3 +355,23 @@ def test_run_gui_logs_and_shows_an_unexpected_start_up_error(tmp_path: Path) -> 
     assert "builtins.RuntimeError" in text
     assert "opening the database" in text
     assert "Zebedee" not in text
+
+
+def test_show_error_with_a_bug_logs_it_and_says_it_plainly(
+    boxes: list[tuple[str, str]], log_file: Path
+) -> None:
+    from kapdesk.ui.errors import show_error
+
+    show_error(None, _raise(TypeError(f"bad {PATIENT_NAME}")))
+    show_error(None, PermissionError(13, "Permission denied", "/pdfs/summary.pdf"))
+    [(_, bug), (_, file_problem)] = boxes
+    assert (
+        bug == f"Something went wrong and this step did not finish; details in the log: {log_file}."
+    )
+    assert (
+        file_problem
+        == "A file could not be read or written: Permission denied (/pdfs/summary.pdf)."
+    )
+    text = _log_text(log_file)
+    assert "builtins.TypeError" in text
+    assert PATIENT_NAME not in text
