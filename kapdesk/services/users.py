@@ -127,10 +127,16 @@ def _user_entry(
     *,
     recheck: bool = True,
 ) -> None:
-    """The audit entry for a users row: ``after`` the whole row as it will be stored."""
+    """The audit entry for a users row: ``after`` the whole row as it will be stored
+    (from the command line also ``actor``: 'console:<OS user>', services.console)."""
+    after = snapshot(row)
+    if actor is None and action.endswith("_console"):
+        from kapdesk.services.console import console_actor
+
+        after["actor"] = console_actor()
     audit_change(
         s, ctx, actor, action, "user", row.id,
-        before=before, after=snapshot(row), recheck_actor=recheck,
+        before=before, after=after, recheck_actor=recheck,
     )  # fmt: skip
 
 

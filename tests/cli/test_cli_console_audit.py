@@ -159,3 +159,20 @@ def test_the_audit_viewer_names_the_console_user(run: Run, demo_db: Path) -> Non
         admin = next(u for u in UserService(ctx).list_users() if u.role is Role.ADMIN)
         rows = AuditQueryService(ctx).query(actor_of(admin), action_prefix="list.")
     assert [(r.action, r.user_name) for r in rows] == [("list.patients_console", ACTOR)]
+
+
+def test_user_add_names_the_os_user_and_check_still_passes(
+    run: Run, demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    start = last_entry(demo_db)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert run("user", "add", "newbie", "--role", "nurse", "--full-name", "New Bie",
+               "--db", demo_db, "--password-stdin").code == 0  # fmt: skip
+    [(action, user_id, entity, after)] = entries_after(demo_db, start)
+    assert (action, user_id, entity) == ("user.add_console", None, "user")
+    assert after["actor"] == ACTOR
+    assert after["username"] == "newbie"
+    check = run("check", "--db", demo_db)
+    assert check.code == 0, check.out
