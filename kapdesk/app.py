@@ -234,18 +234,11 @@ def run_gui(
 
 
 def install_error_reporting() -> ErrorReporter:
-    """The rotating log in the user data folder (a temporary folder if that cannot be
-    written) and the ErrorReporter hooks (kapdesk.ui.crash)."""
-    import tempfile
-
-    from kapdesk.logs import setup_logging
+    """The ErrorReporter hooks (kapdesk.ui.crash); the rotating log file (kapdesk.logs)
+    starts at the first error, or right after the first paint (preload_for_sign_in)."""
     from kapdesk.ui.crash import ErrorReporter
 
-    try:
-        log_file = setup_logging()
-    except OSError:
-        log_file = setup_logging(Path(tempfile.gettempdir()) / APP_NAME / "kapdesk.log")
-    return ErrorReporter(log_file).install()
+    return ErrorReporter().install()
 
 
 def _open_database(
@@ -308,6 +301,10 @@ def preload_for_sign_in() -> None:
     """
     import kapdesk.services.users
     import kapdesk.ui.main_window  # noqa: F401
+    from kapdesk.logs import current_log_path, start_logging
+
+    if current_log_path() is None:
+        start_logging()  # the log file, once the login window is on screen
 
 
 def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bool) -> int:

@@ -18,10 +18,12 @@ import logging
 import os
 import sqlite3
 import traceback
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from logging.handlers import RotatingFileHandler
 
 LOG_ENV: Final = "KAPDESK_LOG_DIR"
 LOG_NAME: Final = "kapdesk.log"
@@ -109,6 +111,8 @@ _handler: RotatingFileHandler | None = None
 def setup_logging(path: Path | None = None, *, level: int = logging.INFO) -> Path:
     """Log to ``path`` (default :func:`log_path`), rotating; once per process (a second
     call with another path moves the log there). Returns the file's path."""
+    from logging.handlers import RotatingFileHandler  # ~15 ms: not before the first paint
+
     global _handler
     target = (path or log_path()).absolute()
     if _handler is not None and Path(_handler.baseFilename) == target:
@@ -133,6 +137,17 @@ def setup_logging(path: Path | None = None, *, level: int = logging.INFO) -> Pat
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)  # its INFO lines quote SQL
     _handler = handler
     return target
+
+
+def start_logging() -> Path:
+    """:func:`setup_logging` in the user data folder, else in the temporary folder (an
+    unwritable home must not stop the app); the file's path."""
+    import tempfile
+
+    try:
+        return setup_logging()
+    except OSError:
+        return setup_logging(Path(tempfile.gettempdir()) / "kapdesk" / LOG_NAME)
 
 
 def current_log_path() -> Path | None:

@@ -30,7 +30,7 @@ from PySide6.QtCore import QObject, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from kapdesk.domain.errors import KapdeskError
-from kapdesk.logs import log_unexpected
+from kapdesk.logs import log_unexpected, start_logging
 from kapdesk.ui.errors import ErrorBox
 
 if TYPE_CHECKING:
@@ -57,16 +57,31 @@ class ErrorReporter(QObject):
     _from_thread = Signal(object)  # an exception raised on another thread
 
     def __init__(
-        self, log_file: Path, app: AppContext | None = None, *, started_at: datetime | None = None
+        self,
+        log_file: Path | None = None,
+        app: AppContext | None = None,
+        *,
+        started_at: datetime | None = None,
     ) -> None:
+        """``log_file``: where the log already goes; None: start it (kapdesk.logs) at the
+        first error, or when the app calls :meth:`start_log` after the first paint."""
         super().__init__()
-        self.log_file = log_file
+        self._log_file = log_file
         self.app = app
         self.started_at = started_at or (app.now() if app else datetime.now().astimezone())
         self.shown: list[str] = []  # the texts shown, for tests and diagnostics
         self._showing = False
         self._previous: tuple[Any, Any] | None = None
         self._from_thread.connect(self._show)  # queued: the reporter lives in the GUI thread
+
+    @property
+    def log_file(self) -> Path:
+        return self.start_log()
+
+    def start_log(self) -> Path:
+        if self._log_file is None:
+            self._log_file = start_logging()
+        return self._log_file
 
     # ------------------------------------------------------------ installing
     def install(self) -> ErrorReporter:
@@ -90,6 +105,7 @@ class ErrorReporter(QObject):
         if issubclass(kind, KeyboardInterrupt):
             QApplication.quit()
             return
+        self.start_log()
         log_unexpected(exc, "the desktop app", tb)
         self._show(exc)
 
@@ -97,6 +113,7 @@ class ErrorReporter(QObject):
         if args.exc_value is None or issubclass(args.exc_type, SystemExit):
             return
         name = args.thread.name if args.thread is not None else "a thread"
+        self.start_log()
         log_unexpected(args.exc_value, f"thread {name}", args.exc_traceback)
         self._from_thread.emit(args.exc_value)
 
@@ -132,5 +149,6 @@ class ErrorReporter(QObject):
 
     def report(self, exc: BaseException, where: str = "") -> None:
         """Log and show an error caught by the caller (e.g. at start-up)."""
+        self.start_log()
         log_unexpected(exc, where)
         self._show(exc)
