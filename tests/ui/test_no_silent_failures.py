@@ -375,3 +375,46 @@ def test_show_error_with_a_bug_logs_it_and_says_it_plainly(
     text = _log_text(log_file)
     assert "builtins.TypeError" in text
     assert PATIENT_NAME not in text
+
+
+def test_a_session_note_the_disk_refuses_stays_in_the_editor_until_it_is_saved(
+    qtbot: QtBot, app: AppContext, kit: Kit, clock: FakeClock, boxes: list[tuple[str, str]]
+) -> None:
+    from kapdesk.storage.orm import Note
+    from kapdesk.ui.session.workspace import SessionWorkspace
+
+    def stored() -> str | None:
+        with app.ctx.db.read() as s:
+            note = s.scalar(select(Note).where(Note.dosing_session_id == sid))
+            return None if note is None else note.body
+
+    sid = kit.checked_in()
+    ws = SessionWorkspace(app, sid)
+    qtbot.addWidget(ws)
+    ws.show()
+    try:
+        editor = ws.note.editor
+        editor.setPlainText("Calm at check-in.")
+        ws.note.save_now()
+        assert stored() == "Calm at check-in."  # confirmed: "Saved HH:MM"
+        saved_label = ws.note.saved.text()
+        assert saved_label == f"Saved {hhmm(clock.now())}"
+
+        faults = inject(app.ctx.db.engine)
+        faults.mode = "full"
+        clock.advance(minutes=4)
+        editor.setPlainText("Calm at check-in. Nauseous after dosing.")
+        ws.note.save_now()
+        assert faults.hits
+        assert "is full, so nothing was saved" in ws.note.message.text()
+        assert editor.toPlainText() == "Calm at check-in. Nauseous after dosing."  # not lost
+        assert ws.note.saved.text() == saved_label  # still the last real save
+        assert stored() == "Calm at check-in."  # the confirmed text is intact
+        assert boxes == []
+
+        faults.mode = None
+        ws.note.save_now()  # the next save (pause, focus out) stores what was typed
+        assert stored() == "Calm at check-in. Nauseous after dosing."
+        assert ws.note.message.text() == ""
+    finally:
+        ws.stop()
