@@ -207,6 +207,7 @@ def run_gui(
     ``key`` takes KAPDESK_DB_KEY, else asks with the passphrase dialog.
     """
     from kapdesk.domain.errors import KapdeskError
+    from kapdesk.logs import log_unexpected
     from kapdesk.ui.errors import show_error
 
     qapp = _qapplication()
@@ -219,7 +220,15 @@ def run_gui(
             show_error(None, exc, title=title)
             return 1
         except Exception as exc:  # never a traceback, never a silent exit
-            reporter.report(exc, "opening the database")
+            from kapdesk.storage.errors import storage_failure_in
+
+            failure = storage_failure_in(Path(db_path), exc)  # full, I/O error, read-only
+            if failure is not None:
+                reporter.start_log()
+                log_unexpected(exc, "opening the database")
+                show_error(None, failure, title=title)
+            else:
+                reporter.report(exc, "opening the database")
             return 1
         if opened is None:  # the passphrase dialog was cancelled
             return 0

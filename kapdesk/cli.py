@@ -218,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _storage_failure(argv: Sequence[str] | None, exc: BaseException) -> KapdeskError | None:
     """The plain StorageFailed for a raw SQLite error that escaped a transaction, or None."""
-    from kapdesk.storage.errors import storage_failure
+    from kapdesk.storage.errors import storage_failure_in
 
     args = list(sys.argv[1:] if argv is None else argv)
     where = args[args.index("--db") + 1] if "--db" in args[:-1] else None
@@ -228,14 +228,7 @@ def _storage_failure(argv: Sequence[str] | None, exc: BaseException) -> KapdeskE
         from kapdesk.paths import resolve_db_path
 
         path = resolve_db_path(None, demo="--demo" in args, create_folder=False)
-    cause: BaseException | None = exc
-    while cause is not None:
-        if type(cause).__module__.startswith(("sqlite3", "sqlalchemy", "pysqlcipher", "sqlcipher")):
-            found = storage_failure(path, cause)
-            if found is not None:
-                return found
-        cause = cause.__cause__ or cause.__context__
-    return None
+    return storage_failure_in(path, exc)
 
 
 def _logged(exc: BaseException) -> str:

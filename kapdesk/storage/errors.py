@@ -135,3 +135,20 @@ def storage_failure(
     if kind is None:
         return None
     return StorageFailed(path, kind, str(orig)[:200], reading=reading)
+
+
+def storage_failure_in(path: Path, exc: BaseException) -> StorageFailed | None:
+    """:func:`storage_failure` for the first SQLite error in ``exc`` or its causes (a raw
+    driver error that escaped a transaction, e.g. while opening or migrating a file)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, StorageFailed):
+            return cause
+        if type(cause).__module__.split(".")[0] in ("sqlite3", "sqlalchemy", "sqlcipher3"):
+            found = storage_failure(path, cause)
+            if found is not None:
+                return found
+        cause = cause.__cause__ or cause.__context__
+    return None

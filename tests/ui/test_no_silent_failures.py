@@ -316,7 +316,14 @@ def broken(*args, **kwargs):
 def show(cls, parent, title, text):
     print("BOX:", text)
 
-app_module._open_database = broken
+def disk_error(*args, **kwargs):
+    import sqlite3
+    try:
+        raise sqlite3.OperationalError("disk I/O error")
+    except sqlite3.OperationalError as exc:
+        raise RuntimeError("migration step failed") from exc
+
+app_module._open_database = disk_error if "--disk" in sys.argv else broken
 ErrorBox.show = classmethod(show)
 code = app_module.run_gui(Path(sys.argv[1]), demo=False)
 print("hook restored:", sys.excepthook is sys.__excepthook__)
@@ -418,3 +425,23 @@ def test_a_session_note_the_disk_refuses_stays_in_the_editor_until_it_is_saved(
         assert ws.note.message.text() == ""
     finally:
         ws.stop()
+
+
+def test_run_gui_says_a_disk_error_while_opening_plainly(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    path = tmp_path / "x.sqlite"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", logs.LOG_ENV: str(tmp_path / "logs")}
+    done = subprocess.run(
+        [sys.executable, "-c", _STARTUP_DRIVER, str(path), "--disk"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith(f"BOX: The database {path} could not be read or written (a disk")
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "builtins.RuntimeError" in (tmp_path / "logs" / "kapdesk.log").read_text()
