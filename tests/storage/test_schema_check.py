@@ -27,7 +27,7 @@ def _problems(path: Path) -> list[str]:
 
 
 def test_the_shipped_expectation_is_the_migration_head() -> None:
-    assert schema_head.REVISION == head_revision()
+    assert head_revision() == schema_head.REVISION
     assert expected_objects() == head_objects()
     kinds = {kind for kind, _table, _sql in expected_objects().values()}
     assert kinds == {"table", "index", "trigger"}
