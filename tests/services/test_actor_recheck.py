@@ -37,6 +37,7 @@ from kapdesk.services.notes import NoteService
 from kapdesk.services.observations import ObservationService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.reports import ReportService
+from kapdesk.services.settings import SettingsService
 from kapdesk.services.side_effects import SideEffectService
 from kapdesk.services.signing import SigningService
 from kapdesk.services.users import UserService, actor_of
@@ -337,6 +338,9 @@ CASES: dict[str, Case] = {
             UserService(w.ctx).deactivate(w.admin, u),
             lambda a: UserService(w.ctx).reactivate(a, u),
         )[1])(_other(w)),
+    ),
+    "SettingsService.update": (
+        A, lambda w: lambda a: SettingsService(w.ctx).update(a, clinic_name="Clínica do Rio"),
     ),
     "UserService.change_role": (
         A, lambda w: (lambda u: lambda a: UserService(w.ctx).change_role(
