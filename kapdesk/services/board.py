@@ -295,6 +295,10 @@ class BoardService:
             flags.extend(_latest_assessment_flags(protocol, readings, now))
             due = next_due(items, now)
             alerts = session_alerts(protocol, readings, acknowledged or set(), now)
+        if state is SessionState.DISCHARGED and (ds.discharge_criteria or {}).get(
+            "against_criteria"
+        ):
+            flags.append(f"Discharged against criteria: {ds.discharge_reason or ''}".rstrip(": "))
         if open_effects:
             flags.append(f"Open side effects: {open_effects}")
         worst = max((Band(r.band) for r in readings), key=lambda b: b.rank, default=None)

@@ -457,3 +457,18 @@ def test_conditions_of_a_session_from_its_rows_and_its_course() -> None:
     # a later session of the course is not "previous"
     later = [DosedSession(3, t0 + timedelta(days=7), 100.0)]
     assert conditions(normal_pre, dose, later) == {"first_session"}
+
+
+def test_a_discharge_against_criteria_says_so_on_the_board(
+    kit: Kit, ctx: ServiceContext, clinician: Actor
+) -> None:
+    """A clinician's discharge with unmet criteria is not a plain 'Discharged' row."""
+    sid = kit.dosed()
+    kit.advance(minutes=10)
+    kit.sessions.discharge(clinician, sid, unmet_reason="Transferred to the emergency department")
+    row = _board(ctx)[sid]
+    assert row.state == "discharged"
+    assert "Discharged against criteria: Transferred to the emergency department" in row.flags
+    calm = kit.dosed(mrn="MRN-2")
+    row = _board(ctx)[calm]
+    assert not any("against criteria" in f for f in row.flags)
