@@ -8,11 +8,14 @@ Decisions a caller must know:
   is a hold, not an alert (the hold rule lives in the dose gate).
 * The alert is active from the moment the reading was taken (as soon as it is
   recorded; never at a later "recheck due").
-* It stays active until either a clinician acknowledges that reading, or a later
-  reading of the same session (by time taken, then by id) is below *alert* (it
-  fired no alert or critical rule): that reading clears every earlier alert. A
-  later reading that is itself an alert clears nothing; both stay until cleared
-  or acknowledged one by one.
+* An alert is *on* the values whose alert or critical rules fired (BP, pulse,
+  SpO2; a rise from the baseline is BP): :func:`alert_measures`. It stays active
+  until a clinician acknowledges that reading, or until each of those values has
+  been measured again by a later reading of the same session (by time taken, then
+  by id) and found within the alert limits (no alert or critical rule fired on
+  it). A later reading clears only what it measured: a BP-only reading (no SpO2)
+  leaves an SpO2 alert standing; a later BP alert with SpO2 97 % clears an earlier
+  SpO2 alert but not an earlier BP alert.
 * Readings taken after ``now`` are ignored.
 * The text names the value, the rule (its id and its condition in words) and the
   protocol version that judged the reading (stored on the reading).
@@ -95,6 +98,92 @@ def rule_text(reading: AlertReading, rules: Mapping[str, VitalRule]) -> str:
     return "; ".join(f"{r.id} ({r.describe()})" for r in top)
 
 
+BP, PULSE, SPO2 = "BP", "pulse", "SpO2"
+MEASURES = (BP, PULSE, SPO2)
+
+
+def measured(
+    reading: AlertReading | None = None, *, pulse: int | None = None, spo2: int | None = None
+) -> frozenset[str]:
+    """The values a reading measured: BP always, pulse and SpO2 when recorded."""
+    if reading is not None:
+        pulse, spo2 = reading.pulse, reading.spo2
+    return frozenset(
+        m
+        for m, present in ((BP, True), (PULSE, pulse is not None), (SPO2, spo2 is not None))
+        if present
+    )
+
+
+def _rule_measures(rule: VitalRule) -> frozenset[str]:
+    out: set[str] = set()
+    if any(
+        x is not None
+        for x in (
+            rule.systolic_gt,
+            rule.systolic_gte,
+            rule.diastolic_gt,
+            rule.diastolic_gte,
+            rule.systolic_rise_gte,
+            rule.diastolic_rise_gte,
+        )
+    ):
+        out.add(BP)
+    if rule.pulse_gt is not None:
+        out.add(PULSE)
+    if rule.spo2_lt is not None:
+        out.add(SPO2)
+    return frozenset(out)
+
+
+def _fired_on(rule: VitalRule, reading: AlertReading) -> frozenset[str]:
+    """The values a rule that fired on ``reading`` fired on. A rise from the baseline
+    (which the stored reading cannot re-judge) counts as BP; when no condition can be
+    re-judged, every value the rule looks at that the reading measured."""
+    s, d = reading.systolic, reading.diastolic
+    out: set[str] = set()
+    if (
+        (rule.systolic_gt is not None and s > rule.systolic_gt)
+        or (rule.systolic_gte is not None and s >= rule.systolic_gte)
+        or (rule.diastolic_gt is not None and d > rule.diastolic_gt)
+        or (rule.diastolic_gte is not None and d >= rule.diastolic_gte)
+        or rule.systolic_rise_gte is not None
+        or rule.diastolic_rise_gte is not None
+    ):
+        out.add(BP)
+    if rule.pulse_gt is not None and reading.pulse is not None and reading.pulse > rule.pulse_gt:
+        out.add(PULSE)
+    if rule.spo2_lt is not None and reading.spo2 is not None and reading.spo2 < rule.spo2_lt:
+        out.add(SPO2)
+    return frozenset(out) or (_rule_measures(rule) & measured(reading))
+
+
+def measure_bands(reading: AlertReading, rules: Mapping[str, VitalRule]) -> dict[str, Band]:
+    """The band of each value the reading measured ('BP', 'pulse', 'SpO2'): the highest
+    band of the rules that fired on it, NORMAL when none did. A fired rule unknown to
+    ``rules`` (or a band no known rule explains) gives every measured value the
+    reading's band: when in doubt, the value is not cleared."""
+    values = measured(reading)
+    out = {m: Band.NORMAL for m in values}
+    for rule_id in reading.rule_ids:
+        rule = rules.get(rule_id)
+        if rule is None:
+            return {m: reading.band for m in values}
+        for m in _fired_on(rule, reading) & values:
+            if rule.band.rank > out[m].rank:
+                out[m] = rule.band
+    if reading.band.rank > max((b.rank for b in out.values()), default=Band.NORMAL.rank):
+        return {m: reading.band for m in values}
+    return out
+
+
+def alert_measures(reading: AlertReading, rules: Mapping[str, VitalRule]) -> frozenset[str]:
+    """The values an alert or critical rule fired on (empty for a reading below alert)."""
+    if not is_alert_band(reading.band):
+        return frozenset()
+    return frozenset(m for m, b in measure_bands(reading, rules).items() if is_alert_band(b))
+
+
 def _order(r: AlertReading) -> tuple[datetime, int]:
     return (ensure_utc(r.taken_at), r.reading_id)
 
@@ -108,17 +197,22 @@ def active_alerts(
     """The session's alerts still active at ``now``, most serious first, then latest first.
 
     ``acknowledged``: ids of readings a clinician acknowledged. ``rules``: the
-    protocol's vital rules by id (for the wording only).
+    protocol's vital rules by id (which values each rule looks at, and the wording).
     """
     now = ensure_utc(now)
     taken = sorted((r for r in readings if ensure_utc(r.taken_at) <= now), key=_order)
-    active: list[AlertReading] = []
+    # reading id -> (the reading, its alert values not yet measured within limits again)
+    pending: dict[int, tuple[AlertReading, set[str]]] = {}
     for r in taken:
-        if is_alert_band(r.band):
-            if r.reading_id not in acknowledged:
-                active.append(r)
-        else:
-            active.clear()  # a reading within the alert limits clears every earlier alert
+        on = alert_measures(r, rules)
+        within = measured(r) - on
+        for rid, (_, left) in list(pending.items()):
+            left -= within
+            if not left:
+                del pending[rid]
+        if on and r.reading_id not in acknowledged:
+            pending[r.reading_id] = (r, set(on))
+    active = [r for r, _ in pending.values()]
     active.sort(key=lambda r: (-r.band.rank, -_order(r)[0].timestamp(), -r.reading_id))
     return tuple(
         ActiveAlert(

@@ -261,6 +261,30 @@ def test_a_later_reading_within_limits_clears_the_alert(kit: Kit, ctx: ServiceCo
     assert _row(ctx, sid).alerts == ()
 
 
+def test_a_reading_clears_an_alert_only_on_the_values_it_measured(
+    kit: Kit, ctx: ServiceContext
+) -> None:
+    sid = kit.dosed()
+    kit.advance(minutes=10)
+    kit.vitals.record(kit.nurse, sid, 130, 80, pulse=80, spo2=86)
+    kit.advance(minutes=1)
+    kit.vitals.record(kit.nurse, sid, 128, 80)  # BP only: SpO2 not measured
+    [alert] = _row(ctx, sid).alerts
+    assert alert.text == "SpO2 86 % alert: low-spo2 (SpO2 < 92 %), kap-default v1.0"
+    kit.advance(minutes=1)
+    kit.vitals.record(kit.nurse, sid, 130, 80, pulse=135)
+    kit.advance(minutes=1)
+    kit.vitals.record(kit.nurse, sid, 128, 80)  # no pulse, no SpO2
+    texts = [a.text for a in _row(ctx, sid).alerts]
+    assert texts == [
+        "pulse 135/min alert: tachycardia (pulse > 120/min), kap-default v1.0",
+        "SpO2 86 % alert: low-spo2 (SpO2 < 92 %), kap-default v1.0",
+    ]
+    kit.advance(minutes=1)
+    kit.vitals.record(kit.nurse, sid, 126, 80, pulse=90, spo2=95)  # both within limits
+    assert _row(ctx, sid).alerts == ()
+
+
 def test_acknowledgement_is_clinicians_audited_and_clears(
     kit: Kit, ctx: ServiceContext, clinician: Actor
 ) -> None:
