@@ -1,10 +1,15 @@
 """Doses: which units each route takes, conversion to mg, and the protocol's limits.
 
-* Above the protocol's per-route maximum (or, where the protocol sets one, the session
-  maximum for the route's total) a dose needs an explicit confirmation with a reason
-  (``require_confirmation``) that the caller stores with the dose.
-* Above the route's absolute ceiling (``DoseLimit.ceiling_*``; where a session maximum is
-  set, the ceiling also caps the session total) a dose is refused: no confirmation passes.
+* Above the protocol's per-route maximum a dose needs an explicit confirmation with a
+  reason (``require_confirmation``) that the caller stores with the dose.
+* Boosters count: the session's total on a route (this dose plus the earlier ones on the
+  same route) is held to the route's ``session_max_mg`` where the protocol sets one, and
+  otherwise to the route's per-dose maximum (mg and mg/kg) -- a safety default, not from a
+  source, so splitting a dose into boosters cannot pass the maximum unconfirmed. Above it
+  needs the same confirmation. Each dose converted to mg is rounded to 0.1 mg, so a per-kg
+  total is allowed 0.05 mg per converted dose of rounding.
+* Above the route's absolute ceiling (``DoseLimit.ceiling_*``), for the dose or for the
+  session total on the route, a dose is refused: no confirmation passes.
 * Below ``DoseLimit.question_below_*`` a dose is questioned: a warning the person dosing
   acknowledges (``require_acknowledgement``), stored with the dose. So is a nasal device
   given sooner than ``protocol.device_gap_min`` after the previous one.
@@ -286,21 +291,10 @@ def validate_dose(
             f"({mg_text}) exceeds the {protocol.label} maximum for {route_label} "
             f"({_fmt(limit.max_mg_per_kg)} mg/kg)."
         )
-    if limit is not None and limit.session_max_mg is not None and same_route:
-        if limit.ceiling_mg is not None and total > _dec(limit.ceiling_mg):
-            raise ValidationError(
-                "Amount",
-                amount,
-                f"Refused by dose-ceiling, {protocol.label}: the {route_label} session total "
-                f"would be {_fmt(float(total))} mg, above the absolute ceiling of "
-                f"{_fmt(limit.ceiling_mg)} mg, which no confirmation passes.",
-            )
-        if total > _dec(limit.session_max_mg):
-            problems.append(
-                f"The session total for {route_label} would be {_fmt(float(total))} mg "
-                f"({_fmt(float(total - mg))} mg already given), above the {protocol.label} "
-                f"session maximum ({_fmt(limit.session_max_mg)} mg)."
-            )
+    if limit is not None and same_route:
+        problems += _session_total(
+            protocol, limit, route_label, same_route, unit_v, mg, total, weight, amount
+        )
     warnings = _low_dose(protocol, limit, unit_v, route_label, mg, per_kg, entered)
     warnings += _device_gap(protocol, unit_v, same_route, given_at)
     return DoseCalc(
@@ -333,6 +327,67 @@ def _over_per_kg(
     if unit is DoseUnit.MG_PER_KG or weight is None:
         return per_kg > max_per_kg
     return mg > (max_per_kg * _dec(weight)).quantize(_TENTH, ROUND_HALF_UP)
+
+
+def _session_total(
+    protocol: Protocol,
+    limit: DoseLimit,
+    route_label: str,
+    same_route: Sequence[PriorDose],
+    unit: DoseUnit,
+    mg: Decimal,
+    total: Decimal,
+    weight: float | None,
+    amount: object,
+) -> list[str]:
+    """The session total on the route against the ceiling (refused) and the session maximum,
+    or without one the per-dose maximum (returned as a problem to confirm)."""
+    converted = sum(p.unit is not DoseUnit.MG for p in same_route) + (unit is not DoseUnit.MG)
+    slack = Decimal("0.05") * converted  # each converted dose was rounded to 0.1 mg
+
+    def over_per_kg(per_kg_limit: float | None) -> bool:
+        if per_kg_limit is None or weight is None:
+            return False
+        return total > (_dec(per_kg_limit) * _dec(weight)).quantize(_TENTH, ROUND_HALF_UP) + slack
+
+    total_text = f"{_fmt(float(total))} mg"
+    per_kg_limited = limit.max_mg_per_kg is not None or limit.ceiling_mg_per_kg is not None
+    if weight is not None and per_kg_limited:
+        total_text += f" = {_fmt(_thousandth(total / _dec(weight)))} mg/kg"
+    ceilings: list[str] = []
+    if limit.ceiling_mg is not None and total > _dec(limit.ceiling_mg):
+        ceilings.append(f"{_fmt(limit.ceiling_mg)} mg")
+    if over_per_kg(limit.ceiling_mg_per_kg):
+        ceilings.append(f"{_fmt(limit.ceiling_mg_per_kg or 0)} mg/kg")
+    if ceilings:
+        raise ValidationError(
+            "Amount",
+            amount,
+            f"Refused by dose-ceiling, {protocol.label}: the {route_label} session total "
+            f"would be {total_text}, above the absolute ceiling of {' and '.join(ceilings)}, "
+            "which no confirmation passes.",
+        )
+    before = _fmt(float(total - mg))
+    if limit.session_max_mg is not None:
+        if total <= _dec(limit.session_max_mg):
+            return []
+        return [
+            f"The session total for {route_label} would be {_fmt(float(total))} mg "
+            f"({before} mg already given), above the {protocol.label} "
+            f"session maximum ({_fmt(limit.session_max_mg)} mg)."
+        ]
+    over: list[str] = []
+    if limit.max_mg is not None and total > _dec(limit.max_mg):
+        over.append(f"{_fmt(limit.max_mg)} mg")
+    if over_per_kg(limit.max_mg_per_kg):
+        over.append(f"{_fmt(limit.max_mg_per_kg or 0)} mg/kg")
+    if not over:
+        return []
+    return [
+        f"The session total for {route_label} would be {total_text} ({before} mg already "
+        f"given), above the {protocol.label} maximum for {route_label} ({' and '.join(over)}), "
+        "which holds for the session total as the protocol sets no session maximum."
+    ]
 
 
 def _check_ceiling(

@@ -6,8 +6,10 @@ Decisions a caller must know:
   pre-dose reading), no active pre-dose hold, and a time after the latest
   pre-dose reading; it sets ``first_dose_at`` and moves the session to dosed.
   Later doses (dosed or monitoring) are boosters, at or after the first dose,
-  by any route the protocol allows. Maxima are per dose; a route's session
-  maximum (SPRAVATO 84 mg) is checked on the session's total.
+  by any route the protocol allows. Boosters count: the session's total on a
+  route is checked against the route's session maximum (SPRAVATO 84 mg) or,
+  where the protocol sets none, the route's per-dose maximum (a safety
+  default; over it needs the confirmation below), and against the ceiling.
 * Every dose passes kapdesk.domain.gates.dose_gate: the pre-dose hold (first
   dose), the post-dose gate (an unoverridden alert/critical post-dose reading)
   and the blocking checklist items. A refusal (IllegalTransition) names each

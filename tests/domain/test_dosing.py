@@ -503,3 +503,145 @@ def test_a_small_dose_is_judged_in_the_unit_typed() -> None:
     assert dose(0.1, DoseUnit.MG_PER_KG, Route.IM, weight=59.5).warnings != ()
     assert dose(14, DoseUnit.MG, Route.IM, weight=59.5).warnings != ()
     assert dose(3, DoseUnit.MG, Route.IV, weight=70).warnings != ()  # per-kg only: 0.043 mg/kg
+
+
+# issue 9 review: boosters count toward the route's maximum and ceiling (session total)
+
+
+def im(mg: float, unit: DoseUnit = DoseUnit.MG_PER_KG, minutes: float = 0) -> PriorDose:
+    return PriorDose(Route.IM, unit, mg, T + timedelta(minutes=minutes))
+
+
+def booster(
+    amount: float,
+    previous: list[PriorDose],
+    unit: DoseUnit = DoseUnit.MG_PER_KG,
+    route: Route = Route.IM,
+    weight: float | None = 70.0,
+) -> DoseCalc:
+    return validate_dose(
+        KAP,
+        medication="racemic ketamine",
+        route=route,
+        amount=amount,
+        unit=unit,
+        weight_kg=weight,
+        previous=previous,
+    )
+
+
+def test_a_typical_booster_needs_no_confirmation() -> None:
+    calc = booster(0.25, [im(35.0)])  # 0.5 + 0.25 mg/kg IM
+    assert (calc.over_limit, calc.limit_message, calc.warnings) == (False, None, ())
+    assert calc.session_total_mg == 52.5
+    # up to the route maximum (1.5 mg/kg) in total is within it
+    assert not booster(0.5, [im(70.0)]).over_limit
+
+
+def test_boosters_over_the_route_maximum_in_total_need_confirmation() -> None:
+    calc = booster(0.5, [im(70.0), im(35.0, minutes=1)])  # 2.0 mg/kg in total
+    assert calc.over_limit
+    assert calc.session_total_mg == 140.0
+    assert calc.limit_message == (
+        "The session total for IM would be 140 mg = 2 mg/kg (105 mg already given), above the "
+        "kap-default v1.0 maximum for IM (1.5 mg/kg), which holds for the session total as "
+        "the protocol sets no session maximum."
+    )
+    with pytest.raises(ValidationError) as exc:
+        require_confirmation(calc, False, None)
+    assert exc.value.field == "Confirmation"
+    assert require_confirmation(calc, True, "plan") == "plan"
+    # sublingual in mg: 400 + 400 mg is over the 400 mg maximum
+    sl = booster(
+        400,
+        [PriorDose(Route.SUBLINGUAL, DoseUnit.MG, 400.0, T)],
+        DoseUnit.MG,
+        Route.SUBLINGUAL,
+    )
+    assert sl.over_limit
+    assert "The session total for sublingual would be 800 mg (400 mg already given)" in str(
+        sl.limit_message
+    )
+    assert "maximum for sublingual (400 mg)" in str(sl.limit_message)
+
+
+def test_no_confirmation_passes_the_ceiling_on_the_session_total() -> None:
+    # 8 x 1.0 mg/kg IM: the fourth would make 4 mg/kg, above the 3 mg/kg ceiling
+    with pytest.raises(ValidationError) as exc:
+        booster(1.0, [im(70.0, minutes=i) for i in range(3)])
+    assert exc.value.field == "Amount"
+    assert exc.value.message == (
+        "Refused by dose-ceiling, kap-default v1.0: the IM session total would be "
+        "280 mg = 4 mg/kg, above the absolute ceiling of 3 mg/kg, which no confirmation "
+        "passes."
+    )
+    assert booster(1.0, [im(70.0), im(70.0)]).over_limit  # 3 mg/kg: confirmable
+    # 6 x 400 mg sublingual: the third would make 1200 mg, above the 800 mg ceiling
+    prior = [PriorDose(Route.SUBLINGUAL, DoseUnit.MG, 400.0, T)] * 2
+    with pytest.raises(ValidationError) as exc:
+        booster(400, prior, DoseUnit.MG, Route.SUBLINGUAL, weight=None)
+    assert exc.value.message == (
+        "Refused by dose-ceiling, kap-default v1.0: the sublingual session total would be "
+        "1200 mg, above the absolute ceiling of 800 mg, which no confirmation passes."
+    )
+
+
+def test_other_routes_do_not_count_toward_a_routes_total() -> None:
+    sl = PriorDose(Route.SUBLINGUAL, DoseUnit.MG, 400.0, T)
+    calc = booster(1.5, [sl, sl])
+    assert (calc.over_limit, calc.session_total_mg) == (False, None)
+
+
+def test_rounding_each_dose_to_a_tenth_does_not_push_the_total_over() -> None:
+    # 3 x 0.5 mg/kg at 70.1 kg: 35.05 -> 35.1 mg each, 105.3 mg; the maximum is 105.15 mg
+    calc = booster(0.5, [im(35.1), im(35.1)], weight=70.1)
+    assert calc.session_total_mg == 105.3
+    assert not calc.over_limit
+
+
+def test_a_protocol_session_maximum_replaces_the_per_dose_maximum_for_the_total() -> None:
+    roomy = replace(
+        KAP,
+        dose_limits={
+            **KAP.dose_limits,
+            Route.IM: replace(KAP.dose_limits[Route.IM], session_max_mg=200),
+        },
+    )
+    calc = validate_dose(
+        roomy,
+        medication="racemic ketamine",
+        route=Route.IM,
+        amount=1.0,
+        unit=DoseUnit.MG_PER_KG,
+        weight_kg=70,
+        previous=[im(70.0)],
+    )
+    assert not calc.over_limit  # 140 mg <= 200 mg session maximum
+
+
+@given(
+    st.lists(st.sampled_from([0.25, 0.5, 0.75, 1.0, 1.5, 2.0]), min_size=1, max_size=10),
+    st.floats(min_value=40, max_value=140).map(lambda w: round(w, 1)),
+)
+def test_split_doses_never_pass_the_ceiling_or_the_maximum_unconfirmed(
+    amounts: list[float], weight: float
+) -> None:
+    limit = KAP.dose_limits[Route.IM]
+    assert limit.ceiling_mg is not None
+    assert limit.max_mg is not None
+    assert limit.ceiling_mg_per_kg is not None
+    assert limit.max_mg_per_kg is not None
+    given_doses: list[PriorDose] = []
+    for i, amount in enumerate(amounts):
+        try:
+            calc = booster(amount, given_doses, weight=weight)
+        except ValidationError:
+            continue
+        given_doses.append(im(calc.mg, minutes=i))
+        total = sum(p.mg for p in given_doses)
+        slack = 0.05 * len(given_doses) + 1e-9
+        assert total <= limit.ceiling_mg
+        assert total <= limit.ceiling_mg_per_kg * weight + slack
+        if not calc.over_limit:
+            assert total <= limit.max_mg
+            assert total <= limit.max_mg_per_kg * weight + slack

@@ -519,3 +519,73 @@ def test_an_implausibly_small_dose_is_questioned(kit: Kit) -> None:
     assert "Unusually small dose: 0.05 mg/kg (3.5 mg)" in str(err)
     dose = kit.doses.record(kit.nurse, sid, amount=0.05, acknowledge_warnings=True, **IM)
     assert dose.warnings[0].startswith("Unusually small dose")
+
+
+def test_boosters_count_toward_the_route_maximum_and_ceiling(kit: Kit, clinician: Actor) -> None:
+    """Issue 9 review: 8 x 1.0 mg/kg IM in a minute was all accepted unconfirmed."""
+    sid = kit.ready(weight=70)
+    kit.doses.record(kit.nurse, sid, amount=1.0, **IM)
+    # a second 1.0 mg/kg makes 2 mg/kg in total: over the 1.5 mg/kg maximum
+    err = refused(
+        kit.ctx, PermissionDenied, lambda: kit.doses.record(kit.nurse, sid, amount=1.0, **IM)
+    )
+    assert "The session total for IM would be 140 mg = 2 mg/kg (70 mg already given)" in str(err)
+    err = refused(
+        kit.ctx, ValidationError, lambda: kit.doses.record(clinician, sid, amount=1.0, **IM)
+    )
+    assert err.field == "Confirmation"  # type: ignore[attr-defined]
+    second = kit.doses.record(
+        clinician, sid, amount=1.0, confirm_over_max=True, confirmation_reason="Plan", **IM
+    )
+    assert (second.over_limit, second.confirmation_reason) == (True, "Plan")
+    kit.doses.record(
+        clinician, sid, amount=1.0, confirm_over_max=True, confirmation_reason="Plan", **IM
+    )  # 3 mg/kg: at the ceiling
+    # a fourth would make 4 mg/kg: above the 3 mg/kg ceiling, confirmed or not
+    err = refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.doses.record(
+            clinician, sid, amount=1.0, confirm_over_max=True, confirmation_reason="x", **IM
+        ),
+        "Refused by dose-ceiling, kap-default v1.0: the IM session total would be 280 mg",
+    )
+    assert [d.mg for d in kit.doses.doses(sid)] == [70.0, 70.0, 70.0]
+
+
+def test_sublingual_boosters_count_toward_the_maximum_and_ceiling(
+    kit: Kit, clinician: Actor
+) -> None:
+    sid = kit.ready(weight=70)
+    sl = {**IM, "route": "sublingual", "unit": "mg"}
+    kit.doses.record(kit.nurse, sid, amount=400, **sl)
+    refused(
+        kit.ctx,
+        PermissionDenied,
+        lambda: kit.doses.record(kit.nurse, sid, amount=400, **sl),
+        "The session total for sublingual would be 800 mg",
+    )
+    kit.doses.record(
+        clinician, sid, amount=400, confirm_over_max=True, confirmation_reason="Plan", **sl
+    )
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.doses.record(
+            clinician, sid, amount=400, confirm_over_max=True, confirmation_reason="x", **sl
+        ),
+        "Refused by dose-ceiling, kap-default v1.0: the sublingual session total would be 1200 mg",
+    )
+    assert len(_dose_rows(kit.ctx, sid)) == 2
+
+
+def test_a_typical_booster_goes_through_unconfirmed(kit: Kit) -> None:
+    sid = kit.dosed()  # 0.5 mg/kg IM
+    kit.advance(minutes=30)
+    kit.vitals.record(kit.nurse, sid, 130, 80)
+    kit.advance(minutes=1)
+    booster = kit.doses.record(kit.nurse, sid, amount=0.25, **IM)
+    assert (booster.is_booster, booster.over_limit, booster.warnings) == (True, False, ())
+
+
+# ------------------------------------ issue 9 review: typed times and entry order, measured values
