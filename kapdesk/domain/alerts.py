@@ -164,16 +164,16 @@ def measure_bands(reading: AlertReading, rules: Mapping[str, VitalRule]) -> dict
     ``rules`` (or a band no known rule explains) gives every measured value the
     reading's band: when in doubt, the value is not cleared."""
     values = measured(reading)
-    out = {m: Band.NORMAL for m in values}
+    out = dict.fromkeys(values, Band.NORMAL)
     for rule_id in reading.rule_ids:
         rule = rules.get(rule_id)
         if rule is None:
-            return {m: reading.band for m in values}
+            return dict.fromkeys(values, reading.band)
         for m in _fired_on(rule, reading) & values:
             if rule.band.rank > out[m].rank:
                 out[m] = rule.band
     if reading.band.rank > max((b.rank for b in out.values()), default=Band.NORMAL.rank):
-        return {m: reading.band for m in values}
+        return dict.fromkeys(values, reading.band)
     return out
 
 

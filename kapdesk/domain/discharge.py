@@ -2,9 +2,18 @@
 
 Decisions a caller must know:
 
-* Everything is judged *as of* ``at``, which the service keeps at or before the
-  clock (a typed future time never makes a criterion look met): doses, readings
-  and side effects later than ``at`` are ignored.
+* ``at`` is the discharge time, which the service keeps at or before the clock
+  (a typed future time never makes a criterion look met); ``now`` is the clock.
+  Minimum observation and the reading schedule are judged at ``at`` (doses later
+  than ``at`` are ignored). Vitals and side effects are judged on everything
+  *recorded* up to ``now``, by when it was recorded, not by its typed time: a
+  discharge backdated before a critical reading or a side effect recorded since
+  still sees it. A record made after ``at`` may add an unresolved side effect,
+  never clear one. Without ``now`` it is ``at``.
+* Vitals acceptable: each value (BP, pulse, SpO2) is judged by the latest
+  reading that measured it (``ReadingFact.values``), so SpO2 87 % followed by
+  BP-only readings is not acceptable; every judged value must be normal, and the
+  latest reading must be from the pre-discharge window on.
 * Minimum observation has two clocks (both protocol data): the minimum for the
   route from the first dose, and ``min_after_last_dose_min`` from the last dose,
   so a booster restarts the second one. Both must have run out.
@@ -26,10 +35,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from kapdesk.domain.alerts import MEASURES
 from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.protocol import Anchor, Band, DischargeCriterion, Protocol, Route
 from kapdesk.domain.schedule import DueItem, ItemStatus, minimum_observation_end
 from kapdesk.domain.side_effects import Severity
+
+
+@dataclass(frozen=True)
+class ValueFact:
+    """One value a reading measured, with the band its own rules gave it."""
+
+    measure: str  # 'BP', 'pulse', 'SpO2' (kapdesk.domain.alerts.MEASURES)
+    band: Band
+    text: str  # 'SpO2 87 %'
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,15 @@ class ReadingFact:
     band: Band
     text: str  # 'BP 186/100'
     protocol_label: str  # the protocol version that banded it
+    # each value measured; empty: the reading is judged as a whole by ``band``
+    values: tuple[ValueFact, ...] = ()
+    recorded_at: datetime | None = None  # None: taken_at
+
+
+def _recorded(r: ReadingFact | EffectFact) -> datetime | None:
+    if isinstance(r, ReadingFact):
+        return ensure_utc(r.recorded_at or r.taken_at)
+    return None if r.recorded_at is None else ensure_utc(r.recorded_at)
 
 
 @dataclass(frozen=True)
@@ -137,12 +165,25 @@ def _min_observation(
     return Criterion(c.id, c.label, True, at >= clock.ends_at, detail)
 
 
+_MEASURE_ORDER = {m: i for i, m in enumerate(MEASURES)}
+
+
+def _latest_values(taken: Sequence[ReadingFact]) -> list[tuple[ReadingFact, ValueFact]]:
+    """Each value with the latest reading that measured it (a reading without
+    ``values`` counts as measuring every value, judged by its band)."""
+    latest: dict[str, tuple[ReadingFact, ValueFact]] = {}
+    for r in sorted(taken, key=lambda r: ensure_utc(r.taken_at)):
+        for v in r.values or tuple(ValueFact(m, r.band, r.text) for m in MEASURES):
+            latest[v.measure] = (r, v)
+    return sorted(latest.values(), key=lambda x: _MEASURE_ORDER.get(x[1].measure, 99))
+
+
 def _vitals_acceptable(
     c: DischargeCriterion,
     clock: ObservationClock | None,
     readings: Sequence[ReadingFact],
     schedule: Sequence[DueItem],
-    at: datetime,
+    now: datetime,
 ) -> Criterion:
     if clock is None:
         return Criterion(c.id, c.label, True, False, "No dose given yet.")
@@ -152,13 +193,16 @@ def _vitals_acceptable(
     )
     if opens is None:  # a protocol without a pre-discharge reading: any post-dose one
         opens = first
-    taken = [r for r in readings if ensure_utc(r.taken_at) <= at]
+    taken = [r for r in readings if (_recorded(r) or now) <= now]
     if not taken:
         return Criterion(c.id, c.label, True, False, "No reading recorded.")
-    latest = max(taken, key=lambda r: ensure_utc(r.taken_at))
-    after = _minutes(first, ensure_utc(latest.taken_at))
-    when = f"{after} min after the first dose" if after >= 0 else "before the first dose"
-    what = f"Latest reading {latest.text} ({when})"
+    latest = sorted(taken, key=lambda r: ensure_utc(r.taken_at))[-1]  # as _latest_values
+
+    def when(r: ReadingFact) -> str:
+        after = _minutes(first, ensure_utc(r.taken_at))
+        return f"{after} min after the first dose" if after >= 0 else "before the first dose"
+
+    what = f"Latest reading {latest.text} ({when(latest)})"
     if ensure_utc(latest.taken_at) < opens:
         return Criterion(
             c.id,
@@ -168,10 +212,17 @@ def _vitals_acceptable(
             f"{what} was taken before the pre-discharge check opened "
             f"({_minutes(first, opens)} min after the first dose): take a pre-discharge reading.",
         )
-    if latest.band is not Band.NORMAL:
-        return Criterion(
-            c.id, c.label, True, False, f"{what} is {latest.band.value} ({latest.protocol_label})."
-        )
+    parts = [f"{what} is {latest.band.value} ({latest.protocol_label})"]
+    if latest.band is Band.NORMAL:
+        parts = []
+    parts += [  # a value the latest reading did not measure: its own latest reading judges it
+        f"{v.text} ({when(r)}) is {v.band.value} ({r.protocol_label}) and no later reading "
+        f"measured {v.measure}"
+        for r, v in _latest_values(taken)
+        if r is not latest and v.band is not Band.NORMAL
+    ]
+    if parts:
+        return Criterion(c.id, c.label, True, False, "; ".join(parts) + ".")
     return Criterion(c.id, c.label, True, True, f"{what} is normal ({latest.protocol_label}).")
 
 
@@ -204,17 +255,31 @@ def _readings_taken(
     return Criterion(c.id, c.label, True, False, text[:1].upper() + text[1:] + ".")
 
 
-def unresolved_effects(effects: Sequence[EffectFact], at: datetime) -> list[EffectFact]:
-    """Effects whose latest record (as of ``at``) is present and not resolved by ``at``."""
+def unresolved_effects(
+    effects: Sequence[EffectFact], at: datetime, now: datetime | None = None
+) -> list[EffectFact]:
+    """Effects present and not resolved by ``at``: the latest record of each effect
+    recorded by ``at`` decides, and a record made after ``at`` (up to ``now``) that is
+    present and not resolved by ``at`` makes the effect unresolved too (never clears it)."""
+    at = ensure_utc(at)
+    now = at if now is None else ensure_utc(now)
+
+    def open_at(e: EffectFact) -> bool:
+        return e.present and (e.resolved_at is None or ensure_utc(e.resolved_at) > at)
+
     latest: dict[str, EffectFact] = {}
+    later: dict[str, EffectFact] = {}
     for e in effects:
-        if e.recorded_at is None or ensure_utc(e.recorded_at) <= at:
+        recorded = _recorded(e)
+        if recorded is None or recorded <= at:
             latest[e.effect_id] = e
-    return [
-        e
-        for e in latest.values()
-        if e.present and (e.resolved_at is None or ensure_utc(e.resolved_at) > at)
-    ]
+        elif recorded <= now:
+            later[e.effect_id] = e
+    out = {k: e for k, e in latest.items() if open_at(e)}
+    for k, e in later.items():
+        if open_at(e):
+            out[k] = e
+    return list(out.values())
 
 
 def _severity(value: str | None) -> str:
@@ -225,13 +290,13 @@ def _severity(value: str | None) -> str:
 
 
 def _side_effects_resolved(
-    c: DischargeCriterion, effects: Sequence[EffectFact], at: datetime
+    c: DischargeCriterion, effects: Sequence[EffectFact], at: datetime, now: datetime
 ) -> Criterion:
-    open_ = unresolved_effects(effects, at)
+    open_ = unresolved_effects(effects, at, now)
     if open_:
         listed = ", ".join(f"{e.label}{_severity(e.severity)}" for e in open_)
         return Criterion(c.id, c.label, True, False, f"Not resolved: {listed}.")
-    seen = [e for e in effects if e.recorded_at is None or ensure_utc(e.recorded_at) <= at]
+    seen = [e for e in effects if (_recorded(e) or now) <= now]
     if any(e.present for e in seen):
         return Criterion(c.id, c.label, True, True, "Every side effect present has resolved.")
     if seen:
@@ -249,12 +314,15 @@ def evaluate_discharge(
     side_effects: Sequence[EffectFact],
     answers: Mapping[str, object],
     at: datetime,
+    now: datetime | None = None,
 ) -> tuple[Criterion, ...]:
-    """Every discharge criterion of the protocol as of ``at``, in protocol order.
+    """Every discharge criterion of the protocol for a discharge at ``at``, in protocol
+    order, on what was recorded up to ``now`` (the clock; None: ``at``).
 
     ``schedule`` is ``compute_schedule(...)`` for the session as of ``at``.
     """
     at = ensure_utc(at)
+    now = at if now is None else max(ensure_utc(now), at)
     doses = [d for d in (ensure_utc(x) for x in dose_times) if d <= at]
     clock = observation_clock(protocol, route, doses)
     out: list[Criterion] = []
@@ -262,11 +330,11 @@ def evaluate_discharge(
         if c.computed == "min_observation":
             out.append(_min_observation(c, clock, at))
         elif c.computed == "vitals_acceptable":
-            out.append(_vitals_acceptable(c, clock, readings, schedule, at))
+            out.append(_vitals_acceptable(c, clock, readings, schedule, now))
         elif c.computed == "readings_taken":
             out.append(_readings_taken(c, clock, schedule))
         elif c.computed == "side_effects_resolved":
-            out.append(_side_effects_resolved(c, side_effects, at))
+            out.append(_side_effects_resolved(c, side_effects, at, now))
         else:
             met = answers.get(c.id) is True
             out.append(Criterion(c.id, c.label, False, met, "" if met else "Not confirmed"))

@@ -17,18 +17,42 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from kapdesk.domain import alerts
 from kapdesk.domain import discharge as rule
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import Band, Protocol, Route
 from kapdesk.domain.schedule import DueItem, compute_schedule
 from kapdesk.services.dtos import DischargeCheck
+from kapdesk.services.due_readings import alert_reading
 from kapdesk.services.session_support import reading_order, reading_text
 from kapdesk.storage.orm import Dose, SideEffect, VitalReading
 
 
+def _value_text(measure: str, r: VitalReading) -> str:
+    if measure == alerts.PULSE:
+        return f"pulse {r.pulse}/min"
+    if measure == alerts.SPO2:
+        return f"SpO2 {r.spo2} %"
+    return f"BP {r.systolic}/{r.diastolic}"
+
+
 def reading_facts(readings: Sequence[VitalReading], protocol: Protocol) -> list[rule.ReadingFact]:
+    """Each reading with the band of each value it measured (by the rules that fired on
+    it, ``kapdesk.domain.alerts.measure_bands``) and when it was recorded."""
+    rules = {x.id: x for x in protocol.vital_rules}
     return [
-        rule.ReadingFact(r.taken_at, Band(r.band), reading_text(r, protocol), r.protocol_label)
+        rule.ReadingFact(
+            r.taken_at,
+            Band(r.band),
+            reading_text(r, protocol),
+            r.protocol_label,
+            values=tuple(
+                rule.ValueFact(m, band, _value_text(m, r))
+                for m, band in alerts.measure_bands(alert_reading(r), rules).items()
+            ),
+            # the demo generator's light reading rows carry no recorded_at
+            recorded_at=getattr(r, "recorded_at", None),
+        )
         for r in sorted(readings, key=reading_order)
     ]
 
@@ -52,8 +76,10 @@ def compute_checks(
     side_effects: Sequence[SideEffect] = (),
     schedule: Sequence[DueItem] | None = None,
     checked_in_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> tuple[DischargeCheck, ...]:
-    """Every discharge criterion of the protocol as of ``at`` (kapdesk.domain.discharge).
+    """Every discharge criterion of the protocol for a discharge at ``at``, on what was
+    recorded up to ``now`` (the clock; None: ``at``), as kapdesk.domain.discharge says.
 
     ``schedule``: the session's reading schedule as of ``at`` (the one the session
     screen and the board show); without it the protocol schedule is computed here.
@@ -76,6 +102,7 @@ def compute_checks(
         side_effects=effect_facts(side_effects),
         answers=stored.get("answers") or {},
         at=at,
+        now=now,
     )
     return tuple(DischargeCheck(c.id, c.label, c.computed, c.met, c.detail) for c in criteria)
 

@@ -416,7 +416,12 @@ class SessionService:
             return self._checks(s, loaded.session, loaded.protocol, self.ctx.now())
 
     def _checks(
-        self, s: Session, ds: DosingSession, protocol: Protocol, at: datetime
+        self,
+        s: Session,
+        ds: DosingSession,
+        protocol: Protocol,
+        at: datetime,
+        now: datetime | None = None,
     ) -> tuple[DischargeCheck, ...]:
         doses = list(s.scalars(select(Dose).where(Dose.session_id == ds.id)))
         readings = list(s.scalars(select(VitalReading).where(VitalReading.session_id == ds.id)))
@@ -441,6 +446,7 @@ class SessionService:
             at=at,
             side_effects=effects,
             schedule=schedule,
+            now=now,
         )
 
     def record_discharge_answers(
@@ -477,9 +483,11 @@ class SessionService:
         unmet_reason: str | None = None,
     ) -> SessionInfo:
         """Discharge at ``at`` (None: now). The time is the clock's or a past one, never
-        ahead of the clock, and the criteria are judged at it (so no typed time borrows
-        observation). Unmet criteria: only a role with DISCHARGE_WITH_UNMET_CRITERIA, with
-        a reason, stored as ``discharge_reason`` and ``discharge_criteria.against_criteria``.
+        ahead of the clock nor before the latest reading; minimum observation is judged at
+        it (so no typed time borrows observation), the other criteria on everything
+        recorded up to the clock (a backdated time hides nothing recorded since). Unmet
+        criteria: only a role with DISCHARGE_WITH_UNMET_CRITERIA, with a reason, stored as
+        ``discharge_reason`` and ``discharge_criteria.against_criteria``.
         """
         actor.require(Action.DISCHARGE)
         now = self.ctx.now()
@@ -514,7 +522,23 @@ class SessionService:
                     f"Discharged at {when:%Y-%m-%d %H:%M} UTC is before the last dose "
                     f"({last_dose:%Y-%m-%d %H:%M} UTC).",
                 )
-            checks = self._checks(s, ds, loaded.protocol, when)
+            latest = s.scalars(
+                select(VitalReading)
+                .where(VitalReading.session_id == ds.id)
+                .order_by(VitalReading.taken_at.desc(), VitalReading.id.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and when < latest.taken_at:
+                raise ValidationError(
+                    "Discharged at",
+                    at,
+                    f"Discharged at {when:%Y-%m-%d %H:%M:%S} UTC is before the latest reading "
+                    f"(BP {latest.systolic}/{latest.diastolic} at "
+                    f"{latest.taken_at:%Y-%m-%d %H:%M:%S} UTC): a discharge is recorded at or "
+                    "after the last reading taken.",
+                )
+            # observation judged at the discharge time, the rest on all recorded up to now
+            checks = self._checks(s, ds, loaded.protocol, when, now=now)
             unmet = [c for c in checks if not c.met]
             if unmet and not can(actor.role, Action.DISCHARGE_WITH_UNMET_CRITERIA):
                 raise PermissionDenied(

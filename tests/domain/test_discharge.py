@@ -13,6 +13,7 @@ from kapdesk.domain.discharge import (
     Criterion,
     EffectFact,
     ReadingFact,
+    ValueFact,
     against_criteria_text,
     discharged_against_criteria,
     evaluate_discharge,
@@ -248,3 +249,128 @@ def test_a_discharge_against_criteria_is_known_from_what_was_stored() -> None:
     assert not discharged_against_criteria({"checks": [{"id": "steady", "met": True}]}, None)
     assert discharged_against_criteria({}, "Left against advice")
     assert not discharged_against_criteria({}, None)
+
+
+# ------------------------------------------------------------ each value by its latest reading
+
+
+def reading_of(
+    minute: float,
+    *,
+    bp: tuple[int, int, Band] = (122, 78, Band.NORMAL),
+    spo2: tuple[int, Band] | None = None,
+    recorded: float | None = None,
+) -> ReadingFact:
+    values = [ValueFact("BP", bp[2], f"BP {bp[0]}/{bp[1]}")]
+    if spo2 is not None:
+        values.append(ValueFact("SpO2", spo2[1], f"SpO2 {spo2[0]} %"))
+    band = max((v.band for v in values), key=lambda b: b.rank)
+    return ReadingFact(
+        at(minute),
+        band,
+        ", ".join(v.text for v in values),
+        "kap-default v1.0",
+        values=tuple(values),
+        recorded_at=None if recorded is None else at(recorded),
+    )
+
+
+def test_a_low_spo2_followed_by_bp_only_readings_is_not_acceptable() -> None:
+    readings = [
+        normal(-2),
+        normal(25),
+        reading_of(111, spo2=(87, Band.ALERT)),
+        reading_of(113),  # BP only
+        reading_of(118),  # BP only
+    ]
+    c = judge(at(121), readings=readings)["vitals_acceptable"]
+    assert not c.met
+    assert "SpO2 87 %" in c.detail
+    assert "111 min after the first dose" in c.detail
+    assert "no later reading measured SpO2" in c.detail
+    # a later reading that measured SpO2 within limits makes it acceptable
+    readings.append(reading_of(119, spo2=(95, Band.NORMAL)))
+    assert judge(at(121), readings=readings)["vitals_acceptable"].met
+
+
+def test_an_old_normal_spo2_and_a_later_bp_only_reading_are_acceptable() -> None:
+    readings = [normal(-2), reading_of(25, spo2=(97, Band.NORMAL)), reading_of(112)]
+    c = judge(at(121), readings=readings)["vitals_acceptable"]
+    assert c.met, c.detail
+
+
+def test_an_elevated_bp_on_the_latest_reading_is_still_not_acceptable() -> None:
+    readings = [normal(-2), normal(25), reading_of(112, bp=(150, 95, Band.ELEVATED))]
+    c = judge(at(121), readings=readings)["vitals_acceptable"]
+    assert not c.met
+    assert "BP 150/95" in c.detail
+
+
+# ------------------------------------------------------------------ a backdated discharge
+
+
+def test_a_backdated_discharge_is_judged_on_everything_recorded_up_to_the_clock() -> None:
+    """Clock +125: a critical reading and a severe vomiting (onset +100) were recorded at
+    +125; a discharge typed at +121 still sees both; observation is judged at +121."""
+    readings = [
+        normal(-2),
+        normal(25),
+        normal(110),
+        reading_of(125, bp=(215, 125, Band.CRITICAL), recorded=125),
+    ]
+    vomiting = EffectFact("vomiting", "Vomiting", True, "severe", None, at(125))
+    protocol = KAP
+    schedule = compute_schedule(
+        protocol,
+        route=Route.IM,
+        dose_times=[at(0)],
+        readings=[r.taken_at for r in readings],
+        now=at(121),
+    )
+    out = evaluate_discharge(
+        protocol,
+        route=Route.IM,
+        dose_times=[at(0)],
+        readings=readings,
+        schedule=schedule,
+        side_effects=[vomiting],
+        answers=ALL_YES,
+        at=at(121),
+        now=at(125),
+    )
+    c = {x.id: x for x in out}
+    assert not c["vitals_acceptable"].met
+    assert "BP 215/125" in c["vitals_acceptable"].detail
+    assert not c["side_effects_resolved"].met
+    assert "Vomiting" in c["side_effects_resolved"].detail
+    assert c["min_observation"].met
+    assert c["min_observation"].detail.startswith("2 h 01 min observed")
+
+
+def test_a_record_made_after_the_discharge_time_never_clears_an_effect() -> None:
+    later_absent = [effect(True), effect(False, recorded=124)]
+    c = judge_at(at(121), at(125), effects=later_absent)["side_effects_resolved"]
+    assert not c.met
+    # recorded before the discharge time, it counts as before
+    assert judge_at(at(121), at(125), effects=[effect(True), effect(False, recorded=70)])[
+        "side_effects_resolved"
+    ].met
+
+
+def judge_at(when: datetime, now: datetime, *, effects: list[EffectFact]) -> dict[str, Criterion]:
+    readings = [normal(-2), normal(25), normal(110)]
+    schedule = compute_schedule(
+        KAP, route=Route.IM, dose_times=[at(0)], readings=[r.taken_at for r in readings], now=when
+    )
+    out = evaluate_discharge(
+        KAP,
+        route=Route.IM,
+        dose_times=[at(0)],
+        readings=readings,
+        schedule=schedule,
+        side_effects=effects,
+        answers=ALL_YES,
+        at=when,
+        now=now,
+    )
+    return {c.id: c for c in out}

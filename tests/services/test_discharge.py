@@ -191,3 +191,75 @@ def test_minimum_observation_is_not_borrowed_from_a_typed_time(kit: Kit) -> None
     )
     with kit.ctx.db.read() as s:
         assert s.scalar(select(DosingSession.state).where(DosingSession.id == sid)) == "monitoring"
+
+
+# ------------------------------------------------------------------ issue 9 review: each value
+
+
+def test_a_low_spo2_followed_by_bp_only_readings_keeps_vitals_unacceptable(kit: Kit) -> None:
+    sid, first = dosed_with_readings(kit)
+    kit.clock.set(first + timedelta(minutes=111))
+    kit.vitals.record(kit.nurse, sid, 125, 80, pulse=80, spo2=87)
+    kit.clock.set(first + timedelta(minutes=113))
+    kit.vitals.record(kit.nurse, sid, 124, 80)  # BP only
+    kit.clock.set(first + timedelta(minutes=124))
+    kit.vitals.record(kit.nurse, sid, 123, 80)  # BP only again
+    assert "vitals_acceptable" in unmet_ids(kit, sid)
+    c = next(c for c in kit.sessions.discharge_checks(sid) if c.id == "vitals_acceptable")
+    assert "SpO2 87 % (111 min after the first dose) is alert" in c.detail
+    refused(kit.ctx, PermissionDenied, lambda: kit.sessions.discharge(kit.nurse, sid), "SpO2 87")
+    assert stored(kit, sid).state == "monitoring"
+    kit.vitals.record(kit.nurse, sid, 123, 80, spo2=96)  # SpO2 measured again, within limits
+    assert unmet_ids(kit, sid) == set()
+    assert kit.sessions.discharge(kit.nurse, sid).state == "discharged"
+
+
+# ------------------------------------------------------------------ issue 9 review: backdating
+
+
+def test_a_discharge_before_the_latest_reading_is_refused(kit: Kit, clinician: Actor) -> None:
+    """At +125 a critical 215/125 is recorded: a discharge typed at +121 is refused, for a
+    nurse and for a clinician with a reason alike, naming the reading's time."""
+    sid, first = dosed_with_readings(kit)
+    kit.clock.set(first + timedelta(minutes=110))
+    kit.vitals.record(kit.nurse, sid, 125, 80, pulse=80, spo2=98)
+    kit.clock.set(first + timedelta(minutes=125))
+    kit.vitals.record(kit.nurse, sid, 215, 125, pulse=80, spo2=98)
+    back = first + timedelta(minutes=121)
+    latest = f"{first + timedelta(minutes=125):%H:%M}"
+    for actor, reason in ((kit.nurse, None), (clinician, "Left with family")):
+        err = refused(
+            kit.ctx,
+            ValidationError,
+            lambda a=actor, r=reason: kit.sessions.discharge(a, sid, at=back, unmet_reason=r),  # type: ignore[misc]
+            "before the latest reading",
+        )
+        assert isinstance(err, ValidationError)
+        assert err.field == "Discharged at"
+        assert latest in str(err)
+    assert stored(kit, sid).state == "monitoring"
+
+
+def test_a_backdated_discharge_sees_a_side_effect_recorded_since(kit: Kit) -> None:
+    """A severe vomiting (onset +100) recorded at +125 is unresolved for a discharge typed
+    at +121; minimum observation is judged at +121."""
+    sid, first = dosed_with_readings(kit)
+    kit.clock.set(first + timedelta(minutes=110))
+    kit.vitals.record(kit.nurse, sid, 125, 80, pulse=80, spo2=98)
+    kit.clock.set(first + timedelta(minutes=125))
+    SideEffectService(kit.ctx).record(
+        kit.nurse,
+        sid,
+        "vomiting",
+        present=True,
+        severity="severe",
+        onset_at=first + timedelta(minutes=100),
+    )
+    err = refused(
+        kit.ctx,
+        PermissionDenied,
+        lambda: kit.sessions.discharge(kit.nurse, sid, at=first + timedelta(minutes=121)),
+        "Vomiting",
+    )
+    assert "Minimum observation" not in str(err)  # 2 h 01 min observed at +121
+    assert stored(kit, sid).state == "monitoring"
