@@ -2,8 +2,9 @@
 
 Decisions a caller must know:
 
-* Rooms are compared by their text with blanks collapsed and case folded
-  ("room 2 " is "Room 2").
+* Rooms are compared by their text with Unicode format characters (category Cf:
+  zero-width spaces and joiners, BOM, soft hyphen) dropped, blanks collapsed and case
+  folded ("room 2 " and "Room 2\u200b" are "Room 2"); a room is stored as ``room_text``.
 * A room is *in use* while another session in it is running (checked in ...
   monitoring). Checking a patient into a room in use is refused; the check-in
   may name another room instead.
@@ -21,6 +22,7 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,8 +71,15 @@ class CheckInConflicts:
         return self.room_taken_by is not None or self.patient_running is not None
 
 
+def room_text(room: str) -> str:
+    """A room as stored and shown: format characters (Cf) dropped, blanks collapsed."""
+    visible = "".join(c for c in room if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())
+
+
 def room_key(room: str) -> str:
-    return " ".join(room.split()).casefold()
+    """What two spellings of one room have in common (rooms in use are compared by it)."""
+    return room_text(room).casefold()
 
 
 def check_in_conflicts(

@@ -22,6 +22,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kapdesk.domain.check_in import room_text
 from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.errors import IllegalTransition, NotFound, ValidationError
 from kapdesk.domain.gates import (
@@ -418,10 +419,11 @@ def not_before_check_in(field: str, value: object, moment: datetime, ds: DosingS
 
 
 def short_text(field: str, value: object, max_chars: int) -> str:
-    """Required one-line text, blanks stripped, at most ``max_chars``."""
+    """Required one-line text, blanks stripped, at most ``max_chars``; a "Room" also loses
+    Unicode format characters (check_in.room_text), so it cannot pass for another room."""
     if not isinstance(value, str):
         raise ValidationError(field, value, f"{field} must be text, got {value!r}.")
-    text = " ".join(value.split())
+    text = room_text(value) if field == "Room" else " ".join(value.split())
     if not text:
         raise ValidationError(field, value, f"{field} is required.")
     if len(text) > max_chars:

@@ -12,6 +12,7 @@ from kapdesk.domain.check_in import (
     check_in_conflicts,
     room_in_use_message,
     room_key,
+    room_text,
     same_day_message,
     shared_room_flags,
 )
@@ -115,3 +116,23 @@ def test_scheduling_warns_of_the_patients_other_sessions_that_day() -> None:
     tomorrow = SessionAtClinic(5, 10, "Patient 10", "Room 1", _S.SCHEDULED, T0 + timedelta(days=1))
     found = same_day_sessions(10, [booked, cancelled, dosed, other_patient, tomorrow], **DAY)
     assert [o.id for o in found] == [1, 3]
+
+
+def test_format_characters_do_not_make_a_different_room() -> None:
+    """Issue 9 review: 'Room 1\u200b' (a zero-width space) got past the room-in-use check."""
+    me = at_clinic(1, 10, "Room 9")
+    other = at_clinic(2, 11, "Room 1", _S.CHECKED_IN)
+    for spelling in ("Room 1\u200b", "\ufeffRoom 1", "Ro\u00adom\u2060 1", "ROOM\u00a0 1\u200d"):
+        assert room_key(spelling) == room_key("Room 1")
+        assert check_in_conflicts(me, [other], room=spelling, **DAY).room_taken_by == other
+    assert room_text(" Room\u200b  1\ufeff ") == "Room 1"
+    assert room_text("\u200b") == ""
+
+
+@given(st.text(alphabet="Rom 12\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0", max_size=12))
+def test_a_room_key_has_no_format_characters_and_is_stable(room: str) -> None:
+    import unicodedata
+
+    key = room_key(room)
+    assert not any(unicodedata.category(c) == "Cf" for c in key)
+    assert room_key(room_text(room)) == key == room_key(key)

@@ -168,3 +168,26 @@ def test_scheduling_a_second_session_on_one_day_warns_but_is_allowed(
     assert kit.sessions.schedule_warnings(course, kit.clock.now() + timedelta(days=1)) == ()
     kit.sessions.cancel(kit.nurse, first, "Rebooked")
     assert kit.sessions.schedule_warnings(course, later) == ()
+
+
+def test_a_zero_width_character_does_not_make_a_room_free(kit: Kit) -> None:
+    """Issue 9 review: 'Room 1\u200b' was accepted as a different room and stored so."""
+    first = kit.checked_in(mrn="MRN-1", room="Room 1")
+    second = kit.scheduled(mrn="MRN-2", room="Room 9")
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.sessions.check_in(kit.nurse, second, room="Room 1\u200b"),
+        rf"Room 1 is in use by session #{first}",
+    )
+    third = kit.scheduled(mrn="MRN-3", room="\ufeffRoom\u200b 3\u2060")
+    assert kit.sessions.get(third).room == "Room 3"
+    info = kit.sessions.check_in(kit.nurse, second, room="Room\u200b 4")
+    assert info.room == "Room 4"
+    course = kit.course(mrn="MRN-5")
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: kit.sessions.schedule(kit.nurse, course, kit.clock.now(), "\u200b"),
+        "Room is required",
+    )
