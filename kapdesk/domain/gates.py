@@ -5,16 +5,21 @@ session's rows, convert them (``GateReading``, ``GateOverride``), call ``dose_ga
 and refuse or write; the session pages call the same functions to show what blocks
 the dose and why.
 
-* **Pre-dose hold.** A pre-dose reading that is not normal holds the first dose. Only a
-  normal recheck taken at or after ``protocol.recheck_after_min`` from the holding
-  reading, or an override naming the holding reading, lifts it. A normal reading taken
-  sooner is kept and shown ("recheck too soon") but lifts nothing. A later non-normal
-  reading starts a new hold. A recheck counts from the earlier of its typed time and the
-  time it was recorded, so a time typed ahead of the clock never lifts a hold early.
+* **Pre-dose hold.** Every pre-dose reading that is not normal holds the first dose
+  until it is lifted, whatever order the readings were typed or entered in. A normal
+  recheck lifts it when taken at or after ``protocol.recheck_after_min`` from the
+  holding reading, recorded after it, and measuring every value the holding reading's
+  rules fired on (a BP-only recheck lifts no SpO2 or pulse hold). A recheck counts from
+  the earlier of its typed time and the time it was recorded, so a time typed ahead of
+  the clock never lifts a hold early. A normal reading taken sooner is kept and shown
+  ("recheck too soon") but lifts nothing. An override naming a holding reading lifts
+  the holding readings recorded at or before the override (the ones the clinician
+  could have seen); a reading entered after it holds again, even typed earlier.
 * **Post-dose gate.** A post-dose reading in one of ``protocol.booster_gate_bands``
   (alert, critical) gates every further dose, even when later readings are normal, until
-  an override names it. An override naming a gating reading also covers the gating
-  readings taken before it (the clinician judged the session as of that reading).
+  an override covers it. An override naming a gating reading covers the gating readings
+  recorded at or before the override (the clinician judged the session as they saw
+  it), not one entered later with an earlier typed time.
 * **Checklist.** Items with ``blocks_dose`` block until answered yes or overridden (an
   override of kind 'checklist' naming the item); other yes/no items answered anything
   but yes are warnings, acknowledged with the first dose and stored with it.
@@ -29,6 +34,7 @@ from enum import StrEnum
 
 from kapdesk.domain.permissions import Action, roles_that_can
 from kapdesk.domain.protocol import Band, ChecklistItem, Phase, Protocol, Route
+from kapdesk.domain.vitals import VitalsInput
 
 TimeText = Callable[[datetime], str]
 
@@ -61,6 +67,20 @@ class GateReading:
     rules: tuple[str, ...] = ()
     protocol_label: str = ""  # the protocol version that banded it
     text: str = ""  # 'BP 152/94'
+    values: VitalsInput | None = None  # None: not known (every value counts as measured)
+
+    @property
+    def measured(self) -> frozenset[str]:
+        """The values this reading measured: 'bp', 'pulse', 'spo2'."""
+        v = self.values
+        if v is None:
+            return _ALL_VALUES
+        found = {"bp"}
+        if v.pulse is not None:
+            found.add("pulse")
+        if v.spo2 is not None:
+            found.add("spo2")
+        return frozenset(found)
 
     @property
     def effective_at(self) -> datetime:
@@ -93,6 +113,9 @@ class PreDoseHold:
     too_soon: tuple[GateReading, ...] = ()  # normal rechecks before lifts_at (kept, no lift)
     override: GateOverride | None = None  # the override that lifted the latest hold
     lifted_by: GateReading | None = None  # the recheck that lifted the latest hold
+    # every holding reading not yet lifted, oldest first (``reading`` is the worst of them)
+    readings: tuple[GateReading, ...] = ()
+    needs: frozenset[str] = frozenset()  # what a recheck must measure ('pulse', 'spo2', 'bp')
 
     @property
     def active(self) -> bool:
@@ -143,6 +166,7 @@ class Block:
     # post-dose gate: every gating reading no override covers (``reading`` is the latest,
     # the one an override names; the message leads with the worst of them)
     open_readings: tuple[GateReading, ...] = ()
+    needs: frozenset[str] = frozenset()  # pre-dose hold: what the recheck must measure
 
     @property
     def worst(self) -> GateReading | None:
@@ -174,19 +198,67 @@ class DoseGate:
 # ------------------------------------------------------------------ the rules
 
 
+_ALL_VALUES = frozenset({"bp", "pulse", "spo2"})
+_VALUE_WORDS = {"bp": "BP", "pulse": "pulse", "spo2": "SpO2"}
+
+
 def _reading_overrides(overrides: Iterable[GateOverride]) -> list[GateOverride]:
     return [o for o in overrides if o.kind is OverrideKind.READING]
 
 
-def _override_for(r: GateReading, overrides: Iterable[GateOverride]) -> GateOverride | None:
-    # Overrides written without a reading (data from before overrides named one) cover
-    # the readings recorded before them.
+def _covering(
+    r: GateReading, overrides: Iterable[GateOverride], named: Mapping[int, GateReading]
+) -> GateOverride | None:
+    """The latest override that covers ``r``: one recorded at or after ``r`` was recorded
+    and naming a reading of the same gate (``named``) or, for data from before overrides
+    named one, no reading at all."""
     found = [
         o
         for o in overrides
-        if o.reading_id == r.id or (o.reading_id is None and o.recorded_at >= r.recorded_at)
+        if o.recorded_at >= r.recorded_at
+        and (
+            o.reading_id is None
+            or (o.reading_id in named and named[o.reading_id].recorded_at <= o.recorded_at)
+        )
     ]
-    return max(found, key=lambda o: (o.recorded_at, o.id)) if found else None
+    return max(found, key=_ov_order) if found else None
+
+
+def fired_on(reading: GateReading, protocol: Protocol) -> frozenset[str]:
+    """The values the reading's rules fired on ('bp', 'pulse', 'spo2'): what a recheck
+    must measure. A rule this protocol does not know: every value the reading measured."""
+    rules = {r.id: r for r in protocol.vital_rules}
+    v = reading.values
+    out: set[str] = set()
+    for rule_id in reading.rules or ("?",):
+        rule = rules.get(rule_id)
+        if rule is None:
+            return reading.measured
+        if rule.pulse_gt is not None and (
+            v is None or (v.pulse is not None and v.pulse > rule.pulse_gt)
+        ):
+            out.add("pulse")
+        if rule.spo2_lt is not None and (
+            v is None or (v.spo2 is not None and v.spo2 < rule.spo2_lt)
+        ):
+            out.add("spo2")
+        bp = (rule.systolic_gte, rule.systolic_gt, rule.diastolic_gte, rule.diastolic_gt)
+        rise = (rule.systolic_rise_gte, rule.diastolic_rise_gte)
+        if any(x is not None for x in (*bp, *rise)):
+            out.add("bp")
+    return frozenset(out)
+
+
+def _lifts(
+    recheck: GateReading, held: GateReading, needs: frozenset[str], interval: timedelta
+) -> bool:
+    return (
+        recheck.band is Band.NORMAL
+        and recheck.effective_at >= held.taken_at + interval
+        and recheck.recorded_at >= held.recorded_at
+        and recheck.id != held.id
+        and needs <= recheck.measured
+    )
 
 
 def pre_dose_hold(
@@ -194,29 +266,32 @@ def pre_dose_hold(
 ) -> PreDoseHold:
     """Whether the pre-dose readings hold the first dose (see the module notes)."""
     pre = sorted((r for r in readings if r.phase is Phase.PRE_DOSE), key=lambda r: r.order)
+    holding_all = [r for r in pre if r.band is not Band.NORMAL]
+    named = {r.id: r for r in holding_all}
     by_reading = _reading_overrides(overrides)
     interval = timedelta(minutes=protocol.recheck_after_min)
-    holding: GateReading | None = None
-    too_soon: list[GateReading] = []
-    override: GateOverride | None = None
-    lifted_by: GateReading | None = None
-    for r in pre:
-        if r.band is not Band.NORMAL:
-            too_soon, lifted_by = [], None
-            override = _override_for(r, by_reading)
-            holding = None if override is not None else r
-        elif holding is not None:
-            if r.effective_at >= holding.taken_at + interval:
-                holding, lifted_by, too_soon = None, r, []
-            else:
-                too_soon.append(r)
-    return PreDoseHold(
-        reading=holding,
-        lifts_at=None if holding is None else holding.taken_at + interval,
-        too_soon=tuple(too_soon),
-        override=override,
-        lifted_by=lifted_by,
-    )
+    normal = [r for r in pre if r.band is Band.NORMAL]
+    open_: list[GateReading] = []
+    last_override: GateOverride | None = None
+    last_lift: GateReading | None = None
+    for r in holding_all:
+        covering = _covering(r, by_reading, named)
+        if covering is not None:
+            last_override, last_lift = covering, None
+            continue
+        needs = fired_on(r, protocol)
+        lifter = next((n for n in normal if _lifts(n, r, needs, interval)), None)
+        if lifter is None:
+            open_.append(r)
+        else:
+            last_override, last_lift = None, lifter
+    if not open_:
+        return PreDoseHold(None, None, override=last_override, lifted_by=last_lift)
+    holding = max(open_, key=lambda r: (r.band.rank, r.order))
+    lifts_at = max(r.taken_at for r in open_) + interval
+    too_soon = tuple(n for n in normal if n.order > holding.order and n.effective_at < lifts_at)
+    needs = frozenset().union(*(fired_on(r, protocol) for r in open_))
+    return PreDoseHold(holding, lifts_at, too_soon, readings=tuple(open_), needs=needs)
 
 
 def post_dose_gate(
@@ -228,14 +303,18 @@ def post_dose_gate(
         (r for r in readings if r.phase is Phase.POST_DOSE and r.band in bands),
         key=lambda r: r.order,
     )
-    by_id = {o.reading_id: o for o in sorted(_reading_overrides(overrides), key=_ov_order)}
-    covered: GateReading | None = None
-    override: GateOverride | None = None
+    named = {r.id: r for r in gating}
+    by_reading = [o for o in _reading_overrides(overrides) if o.reading_id in named]
+    open_: list[GateReading] = []
+    covered_by: list[GateOverride] = []
     for r in gating:
-        if r.id in by_id:
-            covered, override = r, by_id[r.id]
-    open_ = tuple(r for r in gating if covered is None or r.order > covered.order)
-    return PostDoseGate(readings=open_, override=override)
+        o = _covering(r, by_reading, named)
+        if o is None:
+            open_.append(r)
+        else:
+            covered_by.append(o)
+    override = max(covered_by, key=_ov_order) if covered_by else None
+    return PostDoseGate(readings=tuple(open_), override=override)
 
 
 def _ov_order(o: GateOverride) -> tuple[datetime, int]:
@@ -319,6 +398,8 @@ def dose_gate(
                 reading=r,
                 lifts_at=hold.lifts_at,
                 too_soon=hold.too_soon,
+                open_readings=hold.readings,
+                needs=hold.needs,
             )
         )
     if post.reading is not None:
@@ -368,9 +449,15 @@ def block_message(block: Block, fmt: TimeText = utc_hhmm) -> str:
     r = block.reading
     if block.kind is GateKind.PRE_DOSE_HOLD and r is not None:
         text = f"pre-dose {r.text} at {fmt(r.taken_at)} is {r.band.value}"
+        others = [x for x in block.open_readings if x is not r]
+        if others:
+            text += "; also " + _listed(others, fmt)
         soon = too_soon_text(block, fmt)
         text += f"; {soon}." if soon else "."
         until = f" (from {fmt(block.lifts_at)})" if block.lifts_at else ""
+        measure = [_VALUE_WORDS[v] for v in ("pulse", "spo2") if v in block.needs]
+        if measure:
+            until += f" with {' and '.join(measure)} measured"
         return (
             f"{head}{text} Recheck after rest{until}, or {who} records an override "
             "with the prescriber's name and a reason."
@@ -378,7 +465,7 @@ def block_message(block: Block, fmt: TimeText = utc_hhmm) -> str:
     worst = block.worst
     if block.kind is GateKind.POST_DOSE_GATE and worst is not None:
         others = [x for x in block.open_readings if x is not worst]
-        also = "; ".join(f"{x.text} at {fmt(x.taken_at)} ({x.band.value})" for x in others)
+        also = _listed(others, fmt)
         return (
             f"{head}post-dose {worst.text} at {fmt(worst.taken_at)} is {worst.band.value}"
             f"{f'; also {also}' if also else ''}. No further dose until {who} records an "
@@ -389,6 +476,10 @@ def block_message(block: Block, fmt: TimeText = utc_hhmm) -> str:
         f"{head}'{label}' {_answered(block.answer)}. Answer it yes, or {who} records an "
         "override with the prescriber's name and a reason."
     )
+
+
+def _listed(readings: Iterable[GateReading], fmt: TimeText) -> str:
+    return "; ".join(f"{x.text} at {fmt(x.taken_at)} ({x.band.value})" for x in readings)
 
 
 def override_text(o: GateOverride, fmt: TimeText = utc_hhmm) -> str:

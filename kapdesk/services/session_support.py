@@ -37,6 +37,7 @@ from kapdesk.domain.patients import validate_full_name, validate_notes
 from kapdesk.domain.permissions import Action, roles_that_can
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
 from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.vitals import VitalsInput
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.dtos import (
     CourseInfo,
@@ -268,6 +269,7 @@ def gate_reading(r: VitalReading, protocol: Protocol | None) -> GateReading:
         rules=tuple(str(x) for x in r.rules or ()),
         protocol_label=r.protocol_label,
         text=reading_text(r, protocol),
+        values=VitalsInput(r.systolic, r.diastolic, r.pulse, r.spo2),
     )
 
 

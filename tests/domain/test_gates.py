@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from kapdesk.domain.gates import (
     rule_of,
 )
 from kapdesk.domain.protocol import Band, Phase, Route, builtin_protocols
+from kapdesk.domain.vitals import VitalsInput
 
 P = builtin_protocols()
 KAP = P["kap-default"]
@@ -288,3 +290,120 @@ def test_the_booster_message_leads_with_the_worst_open_reading() -> None:
         "held by critical-bp, kap-default v1.0: post-dose BP 212/126 at 11:10 UTC is critical; "
         "also BP 168/98 at 11:17 UTC (alert). No further dose"
     )
+
+
+# ------------------------------------------- issue 9 review: entry order and measured values
+
+
+def test_a_post_dose_override_covers_only_readings_recorded_before_it() -> None:
+    """An override covers the gating readings the clinician could have seen: a reading
+    typed with an earlier time but entered after the override is not covered."""
+    alert = reading(5, 25, Band.ALERT, Phase.POST_DOSE, text="BP 185/100")
+    o = override(1, 27, reading_id=5)
+    late = replace(
+        reading(6, 23, Band.CRITICAL, Phase.POST_DOSE, text="BP 230/130"),
+        recorded_at=T0 + timedelta(minutes=30),
+    )
+    gate = post_dose_gate(KAP, [alert, late], [o])
+    assert gate.active
+    assert gate.readings == (late,)
+    assert gate.reading == late
+    # an override recorded after it, naming it, covers it
+    assert not post_dose_gate(KAP, [alert, late], [o, override(2, 31, reading_id=6)]).active
+    # entered before the override (seen), even typed earlier: covered
+    seen = replace(late, recorded_at=T0 + timedelta(minutes=26))
+    assert not post_dose_gate(KAP, [alert, seen], [o]).active
+
+
+def test_a_pre_dose_override_does_not_cover_a_worse_reading_entered_after_it() -> None:
+    first = reading(1, 2, Band.ELEVATED, text="BP 145/92")
+    o = override(1, 2, reading_id=1)
+    worse = replace(
+        reading(2, 1, Band.CRITICAL, text="BP 235/135"), recorded_at=T0 + timedelta(minutes=3)
+    )
+    worse = replace(worse, rules=("critical-bp",))
+    hold = pre_dose_hold(KAP, [first, worse], [o])
+    assert hold.active
+    assert hold.reading == worse
+    assert hold.override is None
+    # an override recorded after it, naming it, lifts it (and covers the first too)
+    o2 = override(2, 4, reading_id=2)
+    lifted = pre_dose_hold(KAP, [first, worse], [o, o2])
+    assert not lifted.active
+    assert lifted.override == o2
+
+
+def test_a_recheck_entered_before_a_late_typed_reading_does_not_lift_it() -> None:
+    """A normal recheck lifts a hold only when recorded after the holding reading."""
+    recheck = replace(reading(2, 10), recorded_at=T0 + timedelta(minutes=10))
+    held = replace(
+        reading(1, 0, Band.ELEVATED, text="BP 152/94"), recorded_at=T0 + timedelta(minutes=11)
+    )
+    hold = pre_dose_hold(KAP, [held, recheck], [])
+    assert hold.active
+    assert hold.reading == held
+    later = replace(reading(3, 12), recorded_at=T0 + timedelta(minutes=12))
+    assert not pre_dose_hold(KAP, [held, recheck, later], []).active
+
+
+def test_each_non_normal_reading_must_be_lifted_whatever_the_typed_order() -> None:
+    """Two holding readings, entered in any order: a recheck lifts only the one it comes
+    the interval after."""
+    a = reading(1, 0, Band.ELEVATED, text="BP 152/94")
+    b = replace(
+        reading(2, 8, Band.ELEVATED, text="BP 150/92"), recorded_at=T0 + timedelta(minutes=8)
+    )
+    recheck = reading(3, 10)  # 10 min after a, only 2 after b
+    hold = pre_dose_hold(KAP, [a, b, recheck], [])
+    assert hold.reading == b
+    assert hold.lifts_at == b.taken_at + timedelta(minutes=5)
+
+
+def _vitals_reading(
+    rid: int, minutes: float, band: Band, rules: tuple[str, ...], values: VitalsInput
+) -> GateReading:
+    return replace(reading(rid, minutes, band), rules=rules, values=values)
+
+
+@pytest.mark.parametrize(
+    ("rule", "values"),
+    [
+        ("low-spo2", VitalsInput(120, 80, 80, 86)),
+        ("tachycardia", VitalsInput(120, 80, 135, 98)),
+    ],
+)
+def test_a_recheck_lifts_a_hold_only_on_the_values_it_measured(
+    rule: str, values: VitalsInput
+) -> None:
+    held = _vitals_reading(1, 0, Band.ALERT, (rule,), values)
+    bp_only = _vitals_reading(2, 6, Band.NORMAL, (), VitalsInput(122, 80))
+    hold = pre_dose_hold(KAP, [held, bp_only], [])
+    assert hold.active
+    assert hold.reading == held
+    full = _vitals_reading(3, 7, Band.NORMAL, (), VitalsInput(122, 80, 80, 97))
+    assert not pre_dose_hold(KAP, [held, bp_only, full], []).active
+
+
+def test_a_bp_hold_is_lifted_by_a_bp_only_recheck() -> None:
+    held = _vitals_reading(1, 0, Band.ELEVATED, ("pre-dose-elevated",), VitalsInput(152, 94))
+    bp_only = _vitals_reading(2, 6, Band.NORMAL, (), VitalsInput(122, 80))
+    assert not pre_dose_hold(KAP, [held, bp_only], []).active
+
+
+def test_the_hold_message_says_what_the_recheck_must_measure_and_lists_every_open_reading() -> None:
+    spo2 = replace(
+        _vitals_reading(1, 0, Band.ALERT, ("low-spo2",), VitalsInput(120, 80, 80, 86)),
+        text="BP 120/80, SpO2 86 %",
+    )
+    bp = replace(reading(2, 2, Band.ELEVATED, text="BP 152/94"), values=VitalsInput(152, 94))
+    gate = dose_gate(
+        KAP, first_dose=True, route=Route.IM, answers=ALL_YES, readings=[spo2, bp], overrides=[]
+    )
+    [block] = gate.blocks
+    assert block.reading == spo2  # the worst open reading leads
+    text = block_message(block)
+    assert text.startswith(
+        "held by low-spo2, kap-default v1.0: pre-dose BP 120/80, SpO2 86 % at 10:30 UTC is "
+        "alert; also BP 152/94 at 10:32 UTC (elevated)."
+    )
+    assert "Recheck after rest (from 10:37 UTC) with SpO2 measured, or" in text

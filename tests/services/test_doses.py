@@ -208,8 +208,8 @@ def test_hold_blocks_the_first_dose_and_names_the_reading(kit: Kit, clinician: A
     )
     assert str(err) == (
         "Dose refused: held by low-spo2, kap-default v1.0: pre-dose BP 118/76, SpO2 90 % at "
-        "09:01 UTC is alert. Recheck after rest (from 09:06 UTC), or a clinician records an "
-        "override with the prescriber's name and a reason."
+        "09:01 UTC is alert. Recheck after rest (from 09:06 UTC) with SpO2 measured, or a "
+        "clinician records an override with the prescriber's name and a reason."
     )
     kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "Chronic lung disease, usual 90 %")
     assert kit.doses.record(kit.nurse, sid, amount=0.5, **IM).mg == 35.0
@@ -589,3 +589,73 @@ def test_a_typical_booster_goes_through_unconfirmed(kit: Kit) -> None:
 
 
 # ------------------------------------ issue 9 review: typed times and entry order, measured values
+
+
+def test_a_booster_override_does_not_cover_a_worse_reading_entered_after_it(
+    kit: Kit, clinician: Actor
+) -> None:
+    sid = kit.dosed()  # first dose 09:01
+    kit.advance(minutes=25)
+    alert = kit.vitals.record(kit.nurse, sid, 185, 100, pulse=80, spo2=98)
+    kit.advance(minutes=2)
+    kit.sessions.override_hold(clinician, sid, "Dr X", "Seen, settled", reading_id=alert.reading.id)
+    kit.advance(minutes=3)
+    late = kit.vitals.record(
+        kit.nurse,
+        sid,
+        230,
+        130,
+        pulse=130,
+        spo2=85,
+        taken_at=kit.clock.now() - timedelta(minutes=7),
+    )  # typed 09:24, before the overridden reading, but entered after the override
+    assert late.reading.band == "critical"
+    err = refused(kit.ctx, IllegalTransition, lambda: kit.dose(sid, amount=0.25))
+    assert "post-dose BP 230/130" in str(err)
+    assert len(_dose_rows(kit.ctx, sid)) == 1
+    # it names the late reading; an override of it lets the booster through
+    kit.sessions.override_hold(clinician, sid, "Dr X", "Reviewed", reading_id=late.reading.id)
+    kit.dose(sid, amount=0.25)
+    assert len(_dose_rows(kit.ctx, sid)) == 2
+
+
+def test_a_pre_dose_override_does_not_cover_a_worse_reading_entered_after_it(
+    kit: Kit, clinician: Actor
+) -> None:
+    sid = kit.checked_in()
+    kit.sessions.record_checklist(kit.nurse, sid, {**YES_TO_ALL, "weight_kg": 70.0})
+    kit.advance(minutes=2)
+    first = kit.vitals.record(kit.nurse, sid, 145, 92)
+    kit.sessions.override_hold(clinician, sid, "Dr X", "Mild", reading_id=first.reading.id)
+    kit.advance(minutes=1)
+    worse = kit.vitals.record(
+        kit.nurse, sid, 235, 135, taken_at=kit.clock.now() - timedelta(minutes=2)
+    )
+    assert worse.reading.band == "critical"
+    assert worse.hold_active
+    kit.advance(minutes=1)
+    err = refused(kit.ctx, IllegalTransition, lambda: kit.dose(sid))
+    assert "pre-dose BP 235/135" in str(err)
+    assert _dose_rows(kit.ctx, sid) == []
+
+
+@pytest.mark.parametrize(
+    ("pulse", "spo2", "rule"), [(80, 86, "low-spo2"), (135, 98, "tachycardia")]
+)
+def test_a_bp_only_recheck_does_not_lift_a_spo2_or_pulse_hold(
+    kit: Kit, pulse: int, spo2: int, rule: str
+) -> None:
+    sid = kit.checked_in()
+    kit.sessions.record_checklist(kit.nurse, sid, {**YES_TO_ALL, "weight_kg": 70.0})
+    held = kit.vitals.record(kit.nurse, sid, 120, 80, pulse=pulse, spo2=spo2)
+    assert held.hold_active
+    kit.advance(minutes=5)
+    assert kit.vitals.record(kit.nurse, sid, 122, 80).hold_active  # BP only: lifts nothing
+    kit.advance(minutes=1)
+    err = refused(kit.ctx, IllegalTransition, lambda: kit.dose(sid))
+    assert f"held by {rule}, kap-default v1.0" in str(err)
+    assert _dose_rows(kit.ctx, sid) == []
+    assert not kit.vitals.record(kit.nurse, sid, 122, 80, pulse=80, spo2=97).hold_active
+    kit.advance(minutes=1)
+    kit.dose(sid)
+    assert len(_dose_rows(kit.ctx, sid)) == 1
