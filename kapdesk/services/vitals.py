@@ -4,8 +4,11 @@ Decisions a caller must know:
 
 * A reading is taken while the session is active (checked in ... monitoring);
   a scheduled session is refused with "check the patient in first".
-* Phase: pre-dose when no dose is recorded or the reading was taken before the
-  first dose; otherwise post-dose. The band comes from the protocol rules of
+* Phase: pre-dose until the first dose is recorded, post-dose after. Once the first
+  dose is recorded a reading taken before it is refused (a pre-dose reading added then
+  would document a dose past a hold and move the rise-from-baseline): the clinician
+  notes it in the session note or an addendum. Times are typed as HH:MM, so a reading
+  typed in the dose's own minute is taken as at the dose. The band comes from the protocol rules of
   that phase, with the earlier readings of the same phase for "two in a row"
   and, after the dose, the latest pre-dose reading as the baseline of the
   rise-from-baseline rule.
@@ -21,6 +24,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from kapdesk.domain.clock import ensure_utc
+from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.gates import utc_hhmm
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Phase
 from kapdesk.domain.session_state import ACTIVE, SessionEvent, SessionState, state_after_event
@@ -43,6 +49,20 @@ from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import HoldOverride, VitalReading
 
 _S = SessionState
+
+
+def _not_before_first_dose(value: object, taken: datetime, first: datetime) -> datetime:
+    """``taken`` for a reading recorded after the first dose: refused before the dose's
+    minute, the dose's moment within it."""
+    first = ensure_utc(first)
+    if taken < first.replace(second=0, microsecond=0):
+        raise ValidationError(
+            "Taken at",
+            value,
+            f"The first dose was recorded at {utc_hhmm(first)}; a reading before it can no "
+            "longer be added: note it in the session note or an addendum.",
+        )
+    return max(taken, first)
 
 
 def _as_input(r: VitalReading) -> VitalsInput:
@@ -86,7 +106,9 @@ class VitalsService:
                 )
             not_before_check_in("Taken at", taken_at, taken, ds)
             first = ds.first_dose_at
-            phase = Phase.PRE_DOSE if first is None or taken < first else Phase.POST_DOSE
+            if first is not None:
+                taken = _not_before_first_dose(taken_at, taken, first)
+            phase = Phase.PRE_DOSE if first is None else Phase.POST_DOSE
             earlier = sorted(
                 s.scalars(
                     select(VitalReading).where(

@@ -221,17 +221,31 @@ def test_post_dose_alerts_repeat_and_escalate(kit: Kit) -> None:
     }
 
 
-def test_reading_taken_before_the_dose_but_entered_later_is_pre_dose(kit: Kit) -> None:
-    sid = kit.dosed()
-    dosed_at = kit.clock.now()
+def test_a_reading_before_the_first_dose_is_refused_once_the_dose_is_recorded(kit: Kit) -> None:
+    """Issue 9 review: a pre-dose reading added after the dose would document a dose past
+    a hold, or move the rise-from-baseline; it is refused and nothing is stored."""
+    sid = kit.ready()
+    kit.advance(minutes=10, seconds=30)
+    kit.dose(sid)
+    dosed_at = kit.clock.now()  # 09:11:30
     kit.advance(minutes=3)
-    with audit_probe(kit.ctx.db) as a:
-        late = kit.vitals.record(
-            kit.nurse, sid, 130, 85, taken_at=dosed_at - timedelta(seconds=30)
-        ).reading
-    assert late.phase == "pre_dose"
-    assert late.minutes_from_dose == -0.5
-    assert a.actions == ["vitals.record"]
+    for before in (timedelta(seconds=31), timedelta(minutes=5), timedelta(minutes=11)):
+        err = refused(
+            kit.ctx,
+            ValidationError,
+            lambda b=before: kit.vitals.record(  # type: ignore[misc]
+                kit.nurse, sid, 178, 109, taken_at=dosed_at - b
+            ),
+        )
+        assert isinstance(err, ValidationError)
+        assert err.field == "Taken at"
+        assert str(err) == (
+            "The first dose was recorded at 09:11 UTC; a reading before it can no longer be "
+            "added: note it in the session note or an addendum."
+        )
     assert kit.sessions.get(sid).state == "dosed"
-    at_dose = kit.vitals.record(kit.nurse, sid, 130, 85, taken_at=dosed_at).reading
-    assert at_dose.phase == "post_dose"
+    assert [r.phase for r in kit.vitals.readings(sid)] == ["pre_dose"]
+    # typed in the dose's own minute (times are typed as HH:MM): taken at the dose
+    at_dose = kit.vitals.record(kit.nurse, sid, 130, 85, taken_at=dosed_at - timedelta(seconds=30))
+    assert at_dose.reading.phase == "post_dose"
+    assert at_dose.reading.taken_at == dosed_at
