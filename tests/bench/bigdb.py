@@ -1,14 +1,17 @@
 """The big demo clinic for the benchmarks: built once into tests/bench/.cache and reused.
 
 A cached file is reused while its name matches: generator version, schema
-head, seed, size and the fixed build day (so the data, and the Today board of
-that day, are the same in every run). Older cache files are deleted when a new
-one is built. Benchmarks that write (sign-in, chart views, readings) work on a
-copy made per run (:func:`working_copy`), never on the cached file.
+head, the shipped protocol texts (courses pin them: a changed preset makes an
+old clinic's pins differ from the files), seed, size and the fixed build day
+(so the data, and the Today board of that day, are the same in every run).
+Older cache files are deleted when a new one is built. Benchmarks that write
+(sign-in, chart views, readings) work on a copy made per run
+(:func:`working_copy`), never on the cached file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -17,6 +20,7 @@ from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
 
+from kapdesk.domain.protocol import builtin_protocols
 from kapdesk.services.big_demo import GENERATOR_VERSION, build_big_clinic
 from kapdesk.storage.migrate import head_revision
 
@@ -37,8 +41,19 @@ class Clinic:
     reused: bool
 
 
+def _protocols_key() -> str:
+    """Eight hex digits of the shipped protocol texts' hashes."""
+    digest = hashlib.sha256()
+    for protocol in sorted(builtin_protocols().values(), key=lambda p: p.id):
+        digest.update(protocol.sha256.encode())
+    return digest.hexdigest()[:8]
+
+
 def _name(patients: int, years: int, seed: int) -> str:
-    return f"clinic-g{GENERATOR_VERSION}-r{head_revision()}-s{seed}-p{patients}-y{years}-{TODAY}"
+    return (
+        f"clinic-g{GENERATOR_VERSION}-r{head_revision()}-p{_protocols_key()}"
+        f"-s{seed}-p{patients}-y{years}-{TODAY}"
+    )
 
 
 def ensure_clinic(patients: int, years: int, seed: int = 1, log=print) -> Clinic:  # type: ignore[no-untyped-def]
