@@ -102,15 +102,15 @@ BP, PULSE, SPO2 = "BP", "pulse", "SpO2"
 MEASURES = (BP, PULSE, SPO2)
 
 
-def measured(
-    reading: AlertReading | None = None, *, pulse: int | None = None, spo2: int | None = None
-) -> frozenset[str]:
+def measured(reading: AlertReading) -> frozenset[str]:
     """The values a reading measured: BP always, pulse and SpO2 when recorded."""
-    if reading is not None:
-        pulse, spo2 = reading.pulse, reading.spo2
     return frozenset(
         m
-        for m, present in ((BP, True), (PULSE, pulse is not None), (SPO2, spo2 is not None))
+        for m, present in (
+            (BP, True),
+            (PULSE, reading.pulse is not None),
+            (SPO2, reading.spo2 is not None),
+        )
         if present
     )
 
