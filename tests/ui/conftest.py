@@ -7,19 +7,22 @@ hashing is slow), copied for each test.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 from services.conftest import PASSWORD, T0, insert_patient_and_course, table_counts
 from services.conftest import template_db as template_db  # re-exported fixture
+from services.sessionkit import Kit
 
 from kapdesk.app import AppContext, build_app_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
 from kapdesk.services.users import UserService, actor_of
+from kapdesk.ui.session import SessionWorkspace
 
 __all__ = ["PASSWORD", "T0", "insert_patient_and_course", "table_counts"]
 
@@ -73,3 +76,29 @@ def focused() -> QWidget:
     widget = QApplication.focusWidget()
     assert widget is not None, "no widget has the keyboard focus"
     return widget
+
+
+@pytest.fixture
+def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
+    """Session steps through the services, with the nurse signed in to the app."""
+    app.actor = nurse
+    return Kit(app.ctx, clock, nurse)
+
+
+@pytest.fixture
+def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[[int], SessionWorkspace]]:
+    """Opens a session's workspace, shown at a workstation's size; stopped afterwards."""
+    made: list[SessionWorkspace] = []
+
+    def make(session_id: int) -> SessionWorkspace:
+        ws = SessionWorkspace(app, session_id)
+        qtbot.addWidget(ws)
+        ws.resize(1280, 900)
+        ws.show()
+        qtbot.waitExposed(ws)
+        made.append(ws)
+        return ws
+
+    yield make
+    for ws in made:
+        ws.stop()

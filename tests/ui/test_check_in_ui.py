@@ -3,7 +3,7 @@ clinician's reason for a second dosing session on one day (driven through the wi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,7 +13,6 @@ from services.sessionkit import YES_TO_ALL, Kit
 from sqlalchemy import select
 
 from kapdesk.app import AppContext
-from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import AuditEntry, DosingSession
 from kapdesk.ui.session import SessionWorkspace
@@ -21,30 +20,6 @@ from kapdesk.ui.session.check_in import CheckInChoice, CheckInDialog
 from kapdesk.ui.session.workspace import STEP_CHECKLIST
 
 from .conftest import table_counts
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
-
-
-@pytest.fixture
-def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[[int], SessionWorkspace]]:
-    made: list[SessionWorkspace] = []
-
-    def make(session_id: int) -> SessionWorkspace:
-        ws = SessionWorkspace(app, session_id)
-        qtbot.addWidget(ws)
-        ws.resize(1280, 800)
-        ws.show()
-        qtbot.waitExposed(ws)
-        made.append(ws)
-        return ws
-
-    yield make
-    for ws in made:
-        ws.stop()
 
 
 def session_row(app: AppContext, sid: int) -> DosingSession:

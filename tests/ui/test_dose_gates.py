@@ -3,7 +3,7 @@ with its rule and an override action, warnings are acknowledged, amounts shown a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -24,30 +24,6 @@ from kapdesk.ui.session.dose import DosePage
 from kapdesk.ui.session.workspace import STEP_CHECKLIST, STEP_DOSE, STEP_PRE_DOSE
 
 from .conftest import table_counts
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
-
-
-@pytest.fixture
-def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[[int], SessionWorkspace]]:
-    made: list[SessionWorkspace] = []
-
-    def make(session_id: int) -> SessionWorkspace:
-        ws = SessionWorkspace(app, session_id)
-        qtbot.addWidget(ws)
-        ws.resize(1280, 900)
-        ws.show()
-        qtbot.waitExposed(ws)
-        made.append(ws)
-        return ws
-
-    yield make
-    for ws in made:
-        ws.stop()
 
 
 def doses(app: AppContext, sid: int) -> list[Dose]:

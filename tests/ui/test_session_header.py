@@ -3,11 +3,9 @@ lifted a hold, and late documentation shown as such ("entered 10:42 for 10:30").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import pytest
-from pytestqt.qtbot import QtBot
 from services.sessionkit import YES_TO_ALL, Kit
 
 from kapdesk.app import AppContext
@@ -18,30 +16,6 @@ from kapdesk.services.side_effects import SideEffectService
 from kapdesk.storage.orm import Patient
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.workspace import STEP_DOSE, STEP_MONITORING, STEP_SIDE_EFFECTS
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
-
-
-@pytest.fixture
-def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[[int], SessionWorkspace]]:
-    made: list[SessionWorkspace] = []
-
-    def make(session_id: int) -> SessionWorkspace:
-        ws = SessionWorkspace(app, session_id)
-        qtbot.addWidget(ws)
-        ws.resize(1280, 800)
-        ws.show()
-        qtbot.waitExposed(ws)
-        made.append(ws)
-        return ws
-
-    yield make
-    for ws in made:
-        ws.stop()
 
 
 def hhmm(moment: datetime) -> str:
