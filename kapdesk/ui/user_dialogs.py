@@ -6,6 +6,7 @@ changes ask first through :class:`Confirm` (tests replace ``Confirm.ask``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
@@ -84,6 +85,8 @@ def locked_text(until: datetime | None, now: datetime) -> str:
 class _Form(QDialog):
     """A small form dialog: fields with inline errors, an OK button, Esc cancels."""
 
+    app: AppContext
+
     def __init__(self, title: str, intro: str, ok: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -127,6 +130,24 @@ class _Form(QDialog):
         if isinstance(exc, ValidationError) and self.fields.show_error(exc.field, exc.message):
             return
         set_error(self.message, exc.message if isinstance(exc, ValidationError) else str(exc))
+
+    def _save(self, into: str, call: Callable[[], UserInfo], *, busy: bool = False) -> None:
+        """Run the service call; on success keep its result in ``self.<into>`` (the window
+        reads it when the dialog is accepted), announce the changed user and close; on a
+        refusal show it in the form and stay open."""
+        if busy:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            saved = call()
+        except KapdeskError as exc:
+            self._failed(exc)
+            return
+        finally:
+            if busy:
+                QGuiApplication.restoreOverrideCursor()
+        setattr(self, into, saved)
+        self.app.changed("user", saved.id)
+        self.accept()
 
     def submit(self) -> None:
         raise NotImplementedError
@@ -172,23 +193,18 @@ class AddUserDialog(_Form):
         set_error(self.message, "")
         if not self._repeat_ok(self.password, self.repeat):
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.added = UserService(self.app.ctx).add_user(
+        self._save(
+            "added",
+            lambda: UserService(self.app.ctx).add_user(
                 self.app.require_actor(),
                 username=self.username.text(),
                 full_name=self.full_name.text(),
                 role=Role(self.role.currentData()),
                 password=self.password.text(),
                 must_change_password=self.must_change.isChecked(),
-            )
-        except KapdeskError as exc:
-            self._failed(exc)
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.app.changed("user", self.added.id)
-        self.accept()
+            ),
+            busy=True,
+        )
 
 
 class ResetPasswordDialog(_Form):
@@ -221,18 +237,13 @@ class ResetPasswordDialog(_Form):
         set_error(self.message, "")
         if not self._repeat_ok(self.password, self.repeat):
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.updated = UserService(self.app.ctx).reset_password(
+        self._save(
+            "updated",
+            lambda: UserService(self.app.ctx).reset_password(
                 self.app.require_actor(), self.user.id, self.password.text()
-            )
-        except KapdeskError as exc:
-            self._failed(exc)
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.app.changed("user", self.user.id)
-        self.accept()
+            ),
+            busy=True,
+        )
 
 
 class UserDialog(_Form):
@@ -299,12 +310,7 @@ class UserDialog(_Form):
             "&Change role",
         ):
             return
-        try:
-            self.updated = UserService(self.app.ctx).change_role(
-                self.app.require_actor(), user.id, new
-            )
-        except KapdeskError as exc:
-            self._failed(exc)
-            return
-        self.app.changed("user", user.id)
-        self.accept()
+        self._save(
+            "updated",
+            lambda: UserService(self.app.ctx).change_role(self.app.require_actor(), user.id, new),
+        )
