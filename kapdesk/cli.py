@@ -279,7 +279,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     # --db, else (--demo: the demo file) KAPDESK_DB, else the user data folder
     path = _db_path(args, must_exist=False)
     try:
-        from kapdesk.app import run_gui
+        from kapdesk.ui.run import run_gui
     except ImportError as exc:
         raise CliError(f"the desktop window cannot start: {exc}.", EXIT_USAGE) from None
     encrypted = bool(getattr(args, "encrypted", False))
@@ -295,7 +295,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from kapdesk.services.demo import build_demo_clinic
+    from kapdesk.demo import build_demo_clinic
 
     path = Path(args.db).expanduser()
     if path.exists():
@@ -304,7 +304,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         raise CliError(f"--patients {args.patients}: give at least 1 patient.", EXIT_USAGE)
     key = _db_key(args, path, new=True)
     if args.years is not None:  # without it, more than 500 patients stays a typo
-        from kapdesk.services.big_demo import build_big_clinic
+        from kapdesk.demo import build_big_clinic
 
         def progress(line: str) -> None:
             print(f"kapdesk demo: {line}", file=sys.stderr, flush=True)

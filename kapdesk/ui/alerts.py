@@ -61,7 +61,7 @@ from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.models.board import RUNNING_STATES, local_hhmm, room_text
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
+    from kapdesk.ui.app_context import AppContext
 
 REQUERY_EVERY = timedelta(seconds=5)
 STALE_TEXT = "Alerts are not updating"

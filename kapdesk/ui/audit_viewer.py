@@ -44,8 +44,8 @@ from kapdesk.services.users import UserService
 from kapdesk.ui.widgets import error_label, plain_table, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import AuditRow
+    from kapdesk.ui.app_context import AppContext
 
 PAGE_SIZE: Final = 200
 SEARCH_DELAY_MS: Final = 250

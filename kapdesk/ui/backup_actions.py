@@ -60,8 +60,8 @@ from kapdesk.ui.lock_screen import LOCK_SAFE
 from kapdesk.ui.widgets import local_datetime
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import BackupInfo, RestoreInfo
+    from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.main_window import MainWindow
 
 _log = logging.getLogger(__name__)

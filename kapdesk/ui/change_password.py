@@ -29,8 +29,8 @@ from kapdesk.services.users import UserService
 from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.context import Actor
+    from kapdesk.ui.app_context import AppContext
 
 CURRENT, NEW, REPEAT = "Current password", "New password", "Repeat new password"
 

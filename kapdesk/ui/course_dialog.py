@@ -38,8 +38,8 @@ from kapdesk.services.settings import SettingsService
 from kapdesk.ui.widgets import Field, FieldSet, error_label, local_datetime, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import CourseInfo, NoteInfo, SessionInfo
+    from kapdesk.ui.app_context import AppContext
 
 
 def _qdate(moment: datetime) -> QDate:

@@ -34,7 +34,7 @@ from kapdesk.logs import log_unexpected, start_logging
 from kapdesk.ui.errors import ErrorBox
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
+    from kapdesk.ui.app_context import AppContext
 
 _log = logging.getLogger("kapdesk.qt")
 _QT_LEVELS = {

@@ -46,8 +46,8 @@ from kapdesk.ui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import InstrumentInfo
+    from kapdesk.ui.app_context import AppContext
 
 ANSWER_WIDTH = 92
 ITEM_TEXT_WIDTH = 420

@@ -53,8 +53,8 @@ from kapdesk.ui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import CourseInfo, NoteInfo
+    from kapdesk.ui.app_context import AppContext
 
 AUTOSAVE_MS = 1000
 BODY_FIELD = "Note text"

@@ -55,8 +55,8 @@ from kapdesk.ui.login import LoginDialog, error_label, set_error
 from kapdesk.ui.models.board import room_text
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.context import Actor
+    from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.main_window import MainWindow
 
 _log = logging.getLogger(__name__)

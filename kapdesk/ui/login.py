@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.context import Actor
+    from kapdesk.ui.app_context import AppContext
 
 
 def error_label() -> QLabel:

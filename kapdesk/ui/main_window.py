@@ -34,8 +34,8 @@ from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.today_board import TodayBoard
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.context import Actor
+    from kapdesk.ui.app_context import AppContext
 
 PAGE_TODAY, PAGE_PATIENTS, PAGE_SESSION = range(3)
 _NAV = (("Today", "Ctrl+1"), ("Patients", "Ctrl+2"), ("Session", "Ctrl+3"))

@@ -61,8 +61,8 @@ from kapdesk.ui.widgets.outcome_chart import (
 )
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo
+    from kapdesk.ui.app_context import AppContext
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 

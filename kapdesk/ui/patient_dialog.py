@@ -29,8 +29,8 @@ from kapdesk.services.patients import DATE_FORMATS, PatientService
 from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import PatientInfo
+    from kapdesk.ui.app_context import AppContext
 
 DOB_HINT = "YYYY-MM-DD or DD.MM.YYYY"
 

@@ -29,8 +29,8 @@ from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.widgets import fill_table, plain_table, row_id
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import PatientInfo
+    from kapdesk.ui.app_context import AppContext
 
 SEARCH_DELAY_MS = 150
 RESULT_LIMIT = 50

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QW
 from kapdesk.ui.patient_list import PatientList
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
+    from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.patient_chart import PatientChart
 
 

@@ -29,7 +29,7 @@ from kapdesk.ui.pdf_pages import POINTS_PER_INCH, PdfPages
 from kapdesk.ui.printing import PRINT_KEYS, SAVE_KEYS, may_print, print_report, save_report
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
+    from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.printing import ReportTarget
 
 ZOOMS: Final = (50, 75, 100, 125, 150, 200)

@@ -41,8 +41,8 @@ from kapdesk.ui.errors import show_error
 from kapdesk.ui.pdf_pages import PdfPages
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.reports import Purpose
+    from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.print_preview import ReportPreviewDialog
 
 PRINT_KEYS = "Ctrl+P"

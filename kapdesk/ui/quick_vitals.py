@@ -20,8 +20,8 @@ from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import RecordedReading
+    from kapdesk.ui.app_context import AppContext
 
 
 class QuickVitalsDialog(QDialog):

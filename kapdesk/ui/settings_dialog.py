@@ -48,7 +48,7 @@ from kapdesk.ui.errors import error_text
 from kapdesk.ui.widgets import Field, FieldSet, banner, error_label, set_banner, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
+    from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.main_window import MainWindow
 
 _log = logging.getLogger(__name__)

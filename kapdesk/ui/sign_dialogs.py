@@ -31,8 +31,8 @@ from kapdesk.services.signing import SigningService
 from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import AddendumInfo, SignatureInfo
+    from kapdesk.ui.app_context import AppContext
 
 
 class _Busy:

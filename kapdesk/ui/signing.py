@@ -51,8 +51,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import AddendumInfo, SignatureInfo
+    from kapdesk.ui.app_context import AppContext
 
 BANNER_STYLE = (
     "QFrame#signatureBanner { background: #e7f1ea; border: 1px solid #b7d3bf;"

@@ -54,8 +54,8 @@ from kapdesk.ui.models.board import (
 from kapdesk.ui.quick_vitals import QuickVitalsDialog
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import RecordedReading
+    from kapdesk.ui.app_context import AppContext
 
 REQUERY_EVERY = timedelta(seconds=5)
 STATUS_SHOWN_MS = 20_000

@@ -31,8 +31,8 @@ from kapdesk.services.users import UserService
 from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import UserInfo
+    from kapdesk.ui.app_context import AppContext
 
 TEMPORARY, REPEAT = "Temporary password", "Repeat temporary password"
 ROLES: Final = (Role.NURSE, Role.THERAPIST, Role.CLINICIAN, Role.ADMIN)

@@ -39,8 +39,8 @@ from kapdesk.ui.user_dialogs import (
 from kapdesk.ui.widgets import error_label, fill_table, plain_table, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.dtos import UserInfo
+    from kapdesk.ui.app_context import AppContext
 
 __all__ = ["AddUserDialog", "Confirm", "ResetPasswordDialog", "UserDialog", "UsersWindow"]
 

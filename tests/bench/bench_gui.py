@@ -6,7 +6,7 @@ WHAT (each prints one JSON object on stdout):
 
 * ``board`` / ``board-floor``: from signed in (database open, actor known) to
   the Today board painted: build the main window (its modules were imported
-  while the login window waited, ``kapdesk.app.preload_for_sign_in``, as the
+  while the login window waited, ``kapdesk.ui.run.preload_for_sign_in``, as the
   app does), show it, first paint of the board's table. Floor: a QMainWindow
   with a QTableWidget of the same number of rows of static text, shown and
   painted.
@@ -84,9 +84,9 @@ def wait_painted(widget: Any, timeout_ms: int = 10_000) -> None:
 
 def _app(db: Path, end: datetime) -> Any:
     """The AppContext of a signed-in clinician (no password check: it is not measured)."""
-    from kapdesk.app import build_app_context
     from kapdesk.domain.clock import FakeClock
     from kapdesk.services.users import UserService, actor_of
+    from kapdesk.ui.app_context import build_app_context
 
     app = build_app_context(db, demo=True, clock=FakeClock(end))
     users = {u.username: u for u in UserService(app.ctx).list_users()}
@@ -95,7 +95,7 @@ def _app(db: Path, end: datetime) -> Any:
 
 
 def board(db: Path, end: datetime) -> dict[str, Any]:
-    from kapdesk.app import preload_for_sign_in
+    from kapdesk.ui.run import preload_for_sign_in
 
     qapp = _qapp()
     app = _app(db, end)

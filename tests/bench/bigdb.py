@@ -21,7 +21,7 @@ from datetime import time as clock_time
 from pathlib import Path
 
 from kapdesk.domain.protocol import builtin_protocols
-from kapdesk.services.big_demo import GENERATOR_VERSION, build_big_clinic
+from kapdesk.demo.bulk import GENERATOR_VERSION, build_big_clinic
 from kapdesk.storage.migrate import head_revision
 
 CACHE = Path(__file__).resolve().with_name(".cache")

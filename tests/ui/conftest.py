@@ -17,11 +17,11 @@ from services.conftest import PASSWORD, T0, insert_patient_and_course, table_cou
 from services.conftest import template_db as template_db  # re-exported fixture
 from services.sessionkit import Kit
 
-from kapdesk.app import AppContext, build_app_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
 from kapdesk.services.users import UserService, actor_of
+from kapdesk.ui.app_context import AppContext, build_app_context
 from kapdesk.ui.session import SessionWorkspace
 
 __all__ = ["PASSWORD", "T0", "insert_patient_and_course", "table_counts"]

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 from services.conftest import T0
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
@@ -27,6 +26,7 @@ from kapdesk.services.patients import PatientService
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.services.vitals import VitalsService
+from kapdesk.ui.app_context import AppContext
 
 __all__ = ["T0", "CourseHistory", "actor_for", "add_patient", "build_course_history"]
 

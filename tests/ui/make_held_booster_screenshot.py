@@ -15,7 +15,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from kapdesk.app import _qapplication, build_app_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.courses import CourseService
@@ -24,6 +23,8 @@ from kapdesk.services.patients import PatientService
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.services.vitals import VitalsService
+from kapdesk.ui.app_context import build_app_context
+from kapdesk.ui.run import _qapplication
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.workspace import STEP_DOSE
 

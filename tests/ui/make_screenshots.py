@@ -15,11 +15,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from kapdesk.app import _qapplication, build_app_context
 from kapdesk.services.board import today_board
-from kapdesk.services.demo import build_demo_clinic
+from kapdesk.demo import build_demo_clinic
 from kapdesk.services.users import UserService
+from kapdesk.ui.app_context import build_app_context
 from kapdesk.ui.main_window import MainWindow
+from kapdesk.ui.run import _qapplication
 
 
 def settle(seconds: float = 0.8) -> None:

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
 from kapdesk.ui.alerts import AlertCenter
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.main_window import PAGE_PATIENTS, MainWindow
 
 

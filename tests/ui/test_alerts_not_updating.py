@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
 from kapdesk import logs
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
 from kapdesk.ui.alerts import STALE_TEXT
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.errors import ErrorBox
 from kapdesk.ui.main_window import MainWindow
 from tests.faultkit import inject

@@ -12,7 +12,6 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 from sqlalchemy import func, select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.audit_log import CSV_COLUMNS
@@ -20,6 +19,7 @@ from kapdesk.services.context import Actor
 from kapdesk.services.side_effects import SideEffectService
 from kapdesk.storage.orm import AuditEntry, Patient
 from kapdesk.ui import audit_viewer
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.audit_viewer import AuditLogWindow, SavePath
 from kapdesk.ui.main_window import MainWindow
 

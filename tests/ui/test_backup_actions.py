@@ -18,12 +18,12 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.backups import BackupService
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import AuditEntry, Patient
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.backup_actions import (
     BackupActions,
     BackupNotice,
@@ -309,7 +309,8 @@ import sys
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from kapdesk.app import _qapplication, build_app_context, run_gui
+from kapdesk.ui.app_context import build_app_context
+from kapdesk.ui.run import _qapplication, run_gui
 from kapdesk.services.backups import BackupService
 from kapdesk.ui import backup_actions as ba
 from kapdesk.ui.login import LoginDialog
@@ -360,7 +361,7 @@ sys.exit(run_gui(Path(sys.argv[1]), demo=False))
 def test_after_a_restore_the_app_signs_in_again_and_backs_up_on_exit(
     db_path: Path, clock: FakeClock
 ) -> None:
-    from kapdesk.app import build_app_context
+    from kapdesk.ui.app_context import build_app_context
 
     app = build_app_context(db_path, demo=False, clock=clock)
     try:

@@ -9,11 +9,11 @@ from pytestqt.qtbot import QtBot
 from services.signkit import cheap_passwords
 from sqlalchemy import func, select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.errors import AuthenticationFailed
 from kapdesk.domain.permissions import Role
 from kapdesk.services.users import UserService
 from kapdesk.storage.orm import AuditEntry, User
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.change_password import ChangePasswordDialog, require_new_password
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.main_window import MainWindow

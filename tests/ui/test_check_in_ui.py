@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import YES_TO_ALL, Kit
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import AuditEntry, DosingSession
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.check_in import CheckInChoice, CheckInDialog
 from kapdesk.ui.session.workspace import STEP_CHECKLIST

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
 from kapdesk.services.side_effects import SideEffectService
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.dialogs import ReasonDialog
 from kapdesk.ui.session.discharge import DischargePage

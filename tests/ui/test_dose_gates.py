@@ -13,10 +13,10 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import YES_TO_ALL, Kit
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import Dose, HoldOverride
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.models.board import local_hhmm
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.dialogs import AcknowledgeDialog, OverrideDialog

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.instruments import GAD7, PHQ9, PHQ_GAD_ATTRIBUTION
 from kapdesk.domain.permissions import Role
 from kapdesk.storage.orm import InstrumentResult
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.instrument_form import ITEM9_FLAG_TEXT, InstrumentDialog, InstrumentForm
 from kapdesk.ui.patient_chart import PatientChart
 

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.notes import SECTION_KEYS
 from kapdesk.domain.permissions import Role
 from kapdesk.storage.orm import AuditEntry, InstrumentResult, Note, Signature
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.course_dialog import NewIntegrationDialog
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.integration_note import AUTOSAVE_MS, IntegrationNoteEditor

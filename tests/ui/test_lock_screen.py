@@ -24,12 +24,12 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import AuditEntry, Patient
 from kapdesk.storage.settings_store import set_setting
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.idle import IdleWatcher
 from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.main_window import PAGE_PATIENTS, PAGE_SESSION, PAGE_TODAY, MainWindow

@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from kapdesk.app import AppContext, run_gui
 from kapdesk.domain.permissions import Role
 from kapdesk.storage.orm import AuditEntry, User
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.errors import ErrorBox
 from kapdesk.ui.login import FirstAdminDialog, LoginDialog
+from kapdesk.ui.run import run_gui
 
 from .conftest import PASSWORD, focused
 
@@ -215,7 +216,7 @@ def test_no_display_is_one_clear_line_and_exit_2(db_path: Path) -> None:
 _LIGHT_START = """
 import sys
 from pathlib import Path
-from kapdesk.app import run_gui
+from kapdesk.ui.run import run_gui
 code = run_gui(Path(sys.argv[1]), demo=False, quit_after_paint=True)
 heavy = ("pyqtgraph", "numpy", "reportlab", "kapdesk.ui.main_window", "kapdesk.reports")
 print(code, sorted(m for m in heavy if m in sys.modules))

@@ -15,11 +15,11 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 from sqlalchemy import select
 
-from kapdesk.app import AppContext, build_app_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import User, VitalReading
+from kapdesk.ui.app_context import AppContext, build_app_context
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.main_window import (
     PAGE_PATIENTS,
@@ -174,7 +174,7 @@ import sys
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from kapdesk.app import _qapplication, run_gui
+from kapdesk.ui.run import _qapplication, run_gui
 from kapdesk.ui.login import FirstAdminDialog
 from kapdesk.ui.main_window import MainWindow
 
@@ -229,7 +229,7 @@ def test_run_gui_first_run_creates_the_admin_then_shows_the_main_window(tmp_path
 
 @pytest.mark.slow
 def test_demo_is_created_on_first_use(tmp_path: Path) -> None:
-    pytest.importorskip("kapdesk.services.demo")
+    pytest.importorskip("kapdesk.demo")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path)}
     env.pop("KAPDESK_DB", None)
     done = subprocess.run(

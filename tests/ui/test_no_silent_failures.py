@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from kapdesk import logs
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import ValidationError
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import VitalReading
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.crash import ErrorReporter, hhmm
 from kapdesk.ui.errors import ErrorBox
 from kapdesk.ui.quick_vitals import QuickVitalsDialog
@@ -307,7 +307,7 @@ def test_a_reading_refused_by_the_disk_is_said_plainly_and_kept_in_the_form(
 _STARTUP_DRIVER = """
 import sys
 from pathlib import Path
-import kapdesk.app as app_module
+import kapdesk.ui.run as app_module
 from kapdesk.ui.errors import ErrorBox
 
 def broken(*args, **kwargs):

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.instruments import PHQ9
 from kapdesk.domain.permissions import Role
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.patient_chart import PatientChart
 
 from .helpers_patients import actor_for, add_patient

@@ -10,8 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from kapdesk import app as app_module
-from kapdesk.app import AppContext, build_app_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.storage.db import Database
 from kapdesk.storage.encryption import (
@@ -22,6 +20,8 @@ from kapdesk.storage.encryption import (
     sqlcipher_module,
 )
 from kapdesk.ui import passphrase as passphrase_module
+from kapdesk.ui import run as app_module
+from kapdesk.ui.app_context import AppContext, build_app_context
 from kapdesk.ui.passphrase import PassphraseDialog
 
 pytestmark = pytest.mark.skipif(sqlcipher_module() is None, reason="sqlcipher3 is not installed")
@@ -214,7 +214,7 @@ def test_encrypted_demo_is_built_with_the_typed_key(
         Database.open(path, clock=clock, key=key).close()
         return "demo"
 
-    monkeypatch.setattr("kapdesk.services.demo.build_demo_clinic", fake_demo)
+    monkeypatch.setattr("kapdesk.demo.build_demo_clinic", fake_demo)
     monkeypatch.setattr(
         passphrase_module,
         "ask_passphrase",

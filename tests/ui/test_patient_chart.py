@@ -10,11 +10,11 @@ from PySide6.QtCore import QDate, Qt, QTime
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.storage.orm import AuditEntry, Course, DosingSession
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.course_dialog import ScheduleSessionDialog, StartCourseDialog
 from kapdesk.ui.patient_chart import PatientChart
 from kapdesk.ui.widgets.outcome_chart import outcome_text

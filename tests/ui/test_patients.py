@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.permissions import Role
 from kapdesk.storage.orm import AuditEntry, Patient
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.patients_page import PatientsPage
 

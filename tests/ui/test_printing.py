@@ -19,11 +19,11 @@ from pytestqt.qtbot import QtBot
 from reports.clinic import Clinic, Staff, build_course
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.reports import ReportService
 from kapdesk.storage.orm import AuditEntry
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.errors import ErrorBox
 from kapdesk.ui.main_window import PAGE_TODAY, MainWindow
 from kapdesk.ui.patient_chart import PatientChart

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 from services.sessionkit import YES_TO_ALL, Kit
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
 from kapdesk.services.observations import ObservationService
 from kapdesk.services.side_effects import SideEffectService
 from kapdesk.storage.orm import Patient
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.workspace import STEP_DOSE, STEP_MONITORING, STEP_SIDE_EFFECTS
 

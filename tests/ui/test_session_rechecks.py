@@ -10,9 +10,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.workspace import STEP_MONITORING
 

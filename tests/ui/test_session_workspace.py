@@ -19,7 +19,6 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import YES_TO_ALL, Kit
 from sqlalchemy import select
 
-from kapdesk.app import AppContext, build_app_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
@@ -32,6 +31,7 @@ from kapdesk.storage.orm import (
     SideEffect,
     VitalReading,
 )
+from kapdesk.ui.app_context import AppContext, build_app_context
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.dialogs import OverrideDialog, ReasonDialog
 from kapdesk.ui.session.workspace import (

@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.permissions import Role
 from kapdesk.services.settings import SettingsService
 from kapdesk.storage.orm import AuditEntry
 from kapdesk.storage.settings_store import ClinicSettings
 from kapdesk.ui import settings_dialog
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.course_dialog import StartCourseDialog
 from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.settings_dialog import ClinicSettingsDialog

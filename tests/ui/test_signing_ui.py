@@ -23,13 +23,13 @@ from services.sessionkit import Kit
 from services.signkit import cheap_passwords, closed_session, integration_note
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.context import Actor
 from kapdesk.services.signing import SigningService
 from kapdesk.storage.orm import Addendum, AuditEntry, Note, Signature
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.integration_note import IntegrationNoteEditor
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.signing import local_stamp

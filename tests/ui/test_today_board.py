@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 from sqlalchemy import select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import VitalReading
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.models.board import (
     COL_NEXT,
     COL_PATIENT,

@@ -12,11 +12,11 @@ from pytestqt.qtbot import QtBot
 from services.signkit import cheap_passwords
 from sqlalchemy import func, select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import AuditEntry, User
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.change_password import ChangePasswordDialog
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.users_admin import AddUserDialog, ResetPasswordDialog, UsersWindow

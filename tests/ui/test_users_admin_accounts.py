@@ -10,10 +10,10 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from kapdesk.app import AppContext
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import AuditEntry, User
+from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.users_admin import AddUserDialog, Confirm, UserDialog, UsersWindow
 
 from .conftest import actor_for, focused

@@ -18,7 +18,6 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 from sqlalchemy import func, select
 
-from kapdesk.app import AppContext, build_app_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import SignInRevoked
 from kapdesk.domain.permissions import Role
@@ -26,6 +25,7 @@ from kapdesk.services.context import Actor
 from kapdesk.services.patients import PatientService
 from kapdesk.services.users import UserService
 from kapdesk.storage.orm import AuditEntry, VitalReading
+from kapdesk.ui.app_context import AppContext, build_app_context
 from kapdesk.ui.errors import ErrorBox
 from kapdesk.ui.main_window import MainWindow
 
@@ -145,7 +145,7 @@ import sys
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from kapdesk.app import _qapplication, run_gui
+from kapdesk.ui.run import _qapplication, run_gui
 from kapdesk.domain.permissions import Role
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.ui.errors import ErrorBox

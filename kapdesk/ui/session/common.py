@@ -23,11 +23,11 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.ui.models.board import countdown_text, duration_text, local_hhmm
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.domain.protocol import Protocol as ClinicProtocol
     from kapdesk.domain.vitals import VitalsInput
     from kapdesk.services.context import Actor
     from kapdesk.services.dtos import ReadingInfo, RecordedReading, SessionDetail
+    from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.widgets.vitals_form import VitalsForm
 
 __all__ = [

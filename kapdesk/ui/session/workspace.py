@@ -46,9 +46,9 @@ from kapdesk.ui.session.side_effects import SideEffectsPage
 from kapdesk.ui.signing import SignatureBanner
 
 if TYPE_CHECKING:
-    from kapdesk.app import AppContext
     from kapdesk.services.context import Actor
     from kapdesk.services.dtos import SessionDetail
+    from kapdesk.ui.app_context import AppContext
 
 STEP_CHECKLIST, STEP_PRE_DOSE, STEP_DOSE, STEP_MONITORING, STEP_SIDE_EFFECTS, STEP_DISCHARGE = (
     range(6)

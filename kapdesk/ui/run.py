@@ -1,11 +1,9 @@
-"""Composition root of the desktop app: one AppContext, built once, handed to every view.
+"""Start-up of the desktop app: open the database, sign in, show the main window.
 
-``AppContext`` bundles the ServiceContext (database, clock, protocols), the
-signed-in ``Actor`` (changed by "Switch user"), the demo flag and ``AppSignals``,
-the one signal hub views use to tell each other that data changed. There are no
-module-level globals: tests build as many contexts as they like.
-
-Start-up is kept light: Qt widgets and the storage layer only; pyqtgraph and
+``run_gui`` builds one ``AppContext`` (kapdesk.ui.app_context) and hands it to
+every view. Start-up is kept light: Qt widgets and the storage layer only; the
+login window is painted before the ORM, argon2 and the pages are imported
+(``preload_for_sign_in`` loads them right after that paint), and pyqtgraph and
 reportlab are imported by the widgets that need them, when they are first shown.
 """
 
@@ -14,95 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
-from kapdesk.domain.clock import Clock, SystemClock
+from kapdesk.ui.app_context import AppContext, build_app_context
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from kapdesk.services.context import Actor, ServiceContext
     from kapdesk.ui.crash import ErrorReporter
 
 APP_NAME = "kapdesk"
-
-
-class AppSignals(QObject):
-    """The signal hub: views emit after a successful service call and refresh on these."""
-
-    data_changed = Signal(str, int)  # (entity, id), e.g. ("reading", 12)
-    actor_changed = Signal()
-    navigate_session = Signal(int)
-    navigate_patient = Signal(int)
-
-
-class AppContext:
-    """Everything a view needs. ``actor`` is None only before the first sign-in."""
-
-    def __init__(
-        self,
-        ctx: ServiceContext,
-        *,
-        demo: bool = False,
-        actor: Actor | None = None,
-        signals: AppSignals | None = None,
-    ) -> None:
-        self.ctx = ctx
-        self.demo = demo
-        self.signals = signals or AppSignals()
-        self._actor = actor
-
-    @property
-    def actor(self) -> Actor | None:
-        return self._actor
-
-    @actor.setter
-    def actor(self, actor: Actor | None) -> None:
-        changed = actor != self._actor
-        self._actor = actor
-        if changed:
-            self.signals.actor_changed.emit()
-
-    def require_actor(self) -> Actor:
-        """The signed-in user; a view that changes data is only reachable after sign-in."""
-        if self._actor is None:
-            raise RuntimeError("no user is signed in")
-        return self._actor
-
-    def now(self) -> datetime:
-        return self.ctx.now()
-
-    def changed(self, entity: str, entity_id: int) -> None:
-        """Announce a successful change (views refresh from this, never from each other)."""
-        self.signals.data_changed.emit(entity, entity_id)
-
-    def clinic_name(self) -> str:
-        from kapdesk.storage.settings_store import read_setting
-
-        with self.ctx.db.connect_read() as conn:  # Core: the login window shows it
-            return str(read_setting(conn, "clinic_name"))
-
-    def close(self) -> None:
-        self.ctx.db.close()
-
-
-def build_app_context(
-    db_path: Path, *, demo: bool, clock: Clock | None = None, key: str | None = None
-) -> AppContext:
-    """Open (create/migrate) the database at ``db_path``; storage errors propagate."""
-    from kapdesk.services.context import ServiceContext
-    from kapdesk.storage.db import Database
-
-    clock = clock or SystemClock()
-    db = Database.open(Path(db_path), clock=clock, key=key)  # key: SQLCipher passphrase
-    return AppContext(ctx=ServiceContext(db=db, clock=clock), demo=demo)
-
-
-# ---------------------------------------------------------------- the running app
 
 
 def app_icon() -> QIcon:
@@ -165,7 +87,7 @@ def _ensure_demo_database(path: Path, key: str | None = None) -> str | None:
     if path.exists():
         return None
     try:
-        from kapdesk.services.demo import build_demo_clinic
+        from kapdesk.demo import build_demo_clinic
     except ImportError:
         return "The demo clinic generator is not available in this build."
     from PySide6.QtCore import Qt

@@ -1,0 +1,92 @@
+"""The GUI's context: one AppContext, built once, handed to every view.
+
+``AppContext`` bundles the ServiceContext (database, clock, protocols), the
+signed-in ``Actor`` (changed by "Switch user"), the demo flag and ``AppSignals``,
+the one signal hub views use to tell each other that data changed. There are no
+module-level globals: tests build as many contexts as they like.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from kapdesk.domain.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from kapdesk.services.context import Actor, ServiceContext
+
+
+class AppSignals(QObject):
+    """The signal hub: views emit after a successful service call and refresh on these."""
+
+    data_changed = Signal(str, int)  # (entity, id), e.g. ("reading", 12)
+    actor_changed = Signal()
+    navigate_session = Signal(int)
+    navigate_patient = Signal(int)
+
+
+class AppContext:
+    """Everything a view needs. ``actor`` is None only before the first sign-in."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        demo: bool = False,
+        actor: Actor | None = None,
+        signals: AppSignals | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.demo = demo
+        self.signals = signals or AppSignals()
+        self._actor = actor
+
+    @property
+    def actor(self) -> Actor | None:
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor: Actor | None) -> None:
+        changed = actor != self._actor
+        self._actor = actor
+        if changed:
+            self.signals.actor_changed.emit()
+
+    def require_actor(self) -> Actor:
+        """The signed-in user; a view that changes data is only reachable after sign-in."""
+        if self._actor is None:
+            raise RuntimeError("no user is signed in")
+        return self._actor
+
+    def now(self) -> datetime:
+        return self.ctx.now()
+
+    def changed(self, entity: str, entity_id: int) -> None:
+        """Announce a successful change (views refresh from this, never from each other)."""
+        self.signals.data_changed.emit(entity, entity_id)
+
+    def clinic_name(self) -> str:
+        from kapdesk.storage.settings_store import read_setting
+
+        with self.ctx.db.connect_read() as conn:  # Core: the login window shows it
+            return str(read_setting(conn, "clinic_name"))
+
+    def close(self) -> None:
+        self.ctx.db.close()
+
+
+def build_app_context(
+    db_path: Path, *, demo: bool, clock: Clock | None = None, key: str | None = None
+) -> AppContext:
+    """Open (create/migrate) the database at ``db_path``; storage errors propagate."""
+    from kapdesk.services.context import ServiceContext
+    from kapdesk.storage.db import Database
+
+    clock = clock or SystemClock()
+    db = Database.open(Path(db_path), clock=clock, key=key)  # key: SQLCipher passphrase
+    return AppContext(ctx=ServiceContext(db=db, clock=clock), demo=demo)
