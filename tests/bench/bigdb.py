@@ -20,8 +20,8 @@ from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
 
-from kapdesk.domain.protocol import builtin_protocols
 from kapdesk.demo.bulk import GENERATOR_VERSION, build_big_clinic
+from kapdesk.domain.protocol import builtin_protocols
 from kapdesk.storage.migrate import head_revision
 
 CACHE = Path(__file__).resolve().with_name(".cache")

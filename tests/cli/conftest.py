@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from kapdesk.cli import main
-from kapdesk.services.demo import build_demo_clinic
+from kapdesk.demo import build_demo_clinic
 from kapdesk.storage.sqlite_file import sidecars
 
 DEMO_DAY = date(2026, 3, 4)

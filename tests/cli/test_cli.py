@@ -62,7 +62,7 @@ def test_demo_is_deterministic_for_a_seed(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The demo ends at the minute it is built: freeze that minute for all three.
-    import kapdesk.services.demo as demo_module
+    import kapdesk.demo.small as demo_module
 
     class Frozen:
         def now(self) -> datetime:

@@ -14,19 +14,20 @@ import pytest
 from sqlalchemy import func, select
 
 from kapdesk.cli import main as cli_main
-from kapdesk.domain.clock import FakeClock
-from kapdesk.domain.errors import ValidationError
-from kapdesk.domain.session_state import ACTIVE, SessionState
-from kapdesk.services.big_demo import (
+from kapdesk.demo.bulk import (
     COUNTED,
     GENERATOR_VERSION,
     BigClinicResult,
     build_big_clinic,
 )
+from kapdesk.demo.small_session import local_time
+from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.reports.pdf import PDF
 from kapdesk.services.board import BoardService
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.courses import CourseService
-from kapdesk.services.demo_session import local_time
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.notes import NoteService
 from kapdesk.services.patients import PatientService, fold
@@ -250,7 +251,7 @@ def test_services_read_the_clinic(ctx: ServiceContext) -> None:
     assert NoteService(ctx).list_for_session(discharged)
 
     clinician = UserService(ctx).authenticate("clinician", "demo")
-    pdf = ReportService(ctx).session_summary_pdf(clinician, discharged, demo=True)
+    pdf = ReportService(ctx, renderer=PDF).session_summary_pdf(clinician, discharged, demo=True)
     assert page_count(pdf) >= 1
 
 

@@ -13,16 +13,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from kapdesk.demo import small as demo_module
+from kapdesk.demo.small import build_demo_clinic
+from kapdesk.demo.small_session import local_time
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.patients import validate_password
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.schedule import ItemStatus
-from kapdesk.services import demo as demo_module
 from kapdesk.services.board import BoardService
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.demo import build_demo_clinic
-from kapdesk.services.demo_session import local_time
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService

@@ -1,7 +1,7 @@
 """The tamper suite: an attacker with a copy of SQLite edits a clinic file; `kapdesk check`
 finds every edit and names what changed.
 
-One demo clinic (services/demo.py) is built per module, then, through the services, a
+One demo clinic (kapdesk/demo) is built per module, then, through the services, a
 session signed with an addendum, an alert reading acknowledged in the running session.
 Each case works on a fresh copy: raw SQL (sqlite3, triggers dropped where they are in the
 way), sometimes followed by an ordinary app write, then the real CLI.
@@ -19,15 +19,15 @@ from pathlib import Path
 import pytest
 
 from kapdesk import cli
+from kapdesk.demo import build_demo_clinic
+from kapdesk.demo.data import DEMO_PASSWORD
+from kapdesk.demo.small_session import local_time
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.alerts import AlertService
 from kapdesk.services.backups import BackupService
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.demo import build_demo_clinic
-from kapdesk.services.demo_data import DEMO_PASSWORD
-from kapdesk.services.demo_session import local_time
 from kapdesk.services.patients import PatientService
 from kapdesk.services.signing import SigningService
 from kapdesk.services.users import UserService, actor_of
@@ -195,7 +195,7 @@ def test_backups_anchor_the_chain_and_later_app_writes_stay_clean(
 
 
 def test_a_big_bulk_clinic_checks_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from kapdesk.services.big_demo import build_big_clinic
+    from kapdesk.demo import build_big_clinic
 
     path = tmp_path / "big.sqlite"
     build_big_clinic(path, seed=2, patients=12, years=1, today=DAY)

@@ -3,10 +3,10 @@
 About 5,000 patients, 100,000 dosing sessions and a million vital-sign
 readings, with doses, side effects, observations, notes, PHQ-9 / GAD-7
 results and a valid audit chain, in a few minutes. The small demo
-(:mod:`kapdesk.services.demo`) goes through the services one call at a time,
+(:mod:`kapdesk.demo.small`) goes through the services one call at a time,
 which is far too slow for this; here the staff accounts and the clinic name
 go through the services and everything else is written with Core
-``insert(Model)`` in large batches (:mod:`kapdesk.services.big_demo_writer`),
+``insert(Model)`` in large batches (:mod:`kapdesk.demo.bulk_writer`),
 with one audit entry per created row, hashed and chained exactly as
 ``kapdesk.storage.audit.append`` does.
 
@@ -47,19 +47,19 @@ from typing import Final
 
 from sqlalchemy import func, select
 
+from kapdesk.demo import data
+from kapdesk.demo.bulk_session import CourseState, PatientState, RecordMaker, Staff
+from kapdesk.demo.bulk_writer import BulkWriter, Row
+from kapdesk.demo.plan import PatientPlan, plan_patients
+from kapdesk.demo.small_session import local_time
 from kapdesk.domain.clock import FakeClock, SystemClock
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.name_search import search_key
 from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Role
-from kapdesk.services import demo_data as data
-from kapdesk.services.big_demo_plan import PatientPlan, plan_patients
-from kapdesk.services.big_demo_session import CourseState, PatientState, RecordMaker, Staff
-from kapdesk.services.big_demo_writer import BulkWriter, Row
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.demo_session import local_time
 from kapdesk.services.protocol_store import pin
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import AuditRecord, audit_change, audit_row
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage import orm
 from kapdesk.storage.db import Database
@@ -144,10 +144,14 @@ def _staff(ctx: ServiceContext, clock: FakeClock) -> Staff:
     admin = made[Role.ADMIN][0]
     with ctx.db.write() as s:
         before = set_setting(s, "clinic_name", data.CLINIC_NAME)
-        audit_change(
-            s, ctx, admin, "settings.update", "setting", "clinic_name",
-            before={"value": before}, after={"value": data.CLINIC_NAME},
-        )  # fmt: skip
+        record = AuditRecord(
+            "settings.update",
+            "setting",
+            "clinic_name",
+            before={"value": before},
+            after={"value": data.CLINIC_NAME},
+        )
+        audit_change(s, ctx, admin, record)
     return Staff(
         admin,
         tuple(made[Role.CLINICIAN]),
@@ -289,9 +293,7 @@ def _pin_protocols(ctx: ServiceContext) -> None:
         for protocol in ctx.protocols.values():
             _, row = pin(s, protocol, ctx.now())
             if row is not None:
-                audit_change(
-                    s, ctx, None, "protocol.pin", "protocol_version", row.id, after=snapshot(row)
-                )
+                audit_row(s, ctx, None, "protocol.pin", row)
 
 
 def count_rows(db: Database) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Tables behind the demo clinic (kapdesk.services.demo): people, regimens and texts.
+"""Tables behind the demo clinic (kapdesk.demo.small): people, regimens and texts.
 
 Nothing here is a clinical default: doses and readings are *example data*
 that the real services check against the shipped protocols like any input.

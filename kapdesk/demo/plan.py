@@ -1,4 +1,4 @@
-"""Who the big demo clinic's patients are and when they come (kapdesk.services.big_demo).
+"""Who the big demo clinic's patients are and when they come (kapdesk.demo.bulk).
 
 Planning is cheap and holds only dates: a few MB for 5,000 patients over five
 years. Each patient draws from their own ``random.Random`` seeded with
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Final
 
-from kapdesk.services import demo_data as data
+from kapdesk.demo import data
 
 # (given name, sex) and family names: mixed origins, a third with accents or
 # letters Unicode does not decompose (ø, ł, ß), as a real clinic's list has.

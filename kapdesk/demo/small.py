@@ -32,12 +32,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from kapdesk.demo import data
+from kapdesk.demo.small_session import PatientPlan, Ref, SessionPlanner, Timeline, local_time
 from kapdesk.domain.clock import FakeClock, SystemClock
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Role
-from kapdesk.services import demo_data as data
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.demo_session import PatientPlan, Ref, SessionPlanner, Timeline, local_time
 from kapdesk.services.settings import SettingsService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage import orm

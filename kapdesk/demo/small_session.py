@@ -1,4 +1,4 @@
-"""One demo dosing session, planned step by step (used by kapdesk.services.demo).
+"""One demo dosing session, planned step by step (used by kapdesk.demo.small).
 
 Each step is a call to a real service at a planned moment; reading times come
 from the protocol's own schedule (``compute_schedule``) and the minimum
@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from kapdesk.demo import data
 from kapdesk.domain.check_in import room_key
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit
@@ -19,7 +20,6 @@ from kapdesk.domain.permissions import Role
 from kapdesk.domain.protocol import SCHEDULE_CONDITIONS, Anchor, Protocol, Route
 from kapdesk.domain.schedule import compute_schedule, minimum_observation_end
 from kapdesk.domain.signing import Meaning, SignedEntity
-from kapdesk.services import demo_data as data
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService

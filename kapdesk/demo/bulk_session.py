@@ -1,4 +1,4 @@
-"""The big demo clinic's records, one patient event at a time (kapdesk.services.big_demo).
+"""The big demo clinic's records, one patient event at a time (kapdesk.demo.bulk).
 
 A dosing session is generated as the services would have recorded it, step by
 step, and cut off at the build's end (its "now"): a session whose check-in
@@ -21,6 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+from kapdesk.demo import data
+from kapdesk.demo.bulk_writer import BulkWriter, Row
+from kapdesk.demo.plan import CHECK_IN_TIMES, ROOMS, CoursePlan, PatientPlan
+from kapdesk.demo.small_session import local_time
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit, validate_dose
 from kapdesk.domain.instruments import score_instrument
 from kapdesk.domain.notes import empty_sections
@@ -28,11 +32,7 @@ from kapdesk.domain.protocol import Anchor, Phase, Protocol, Route
 from kapdesk.domain.schedule import compute_schedule, minimum_observation_end
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.vitals import VitalsInput, classify
-from kapdesk.services import demo_data as data
-from kapdesk.services.big_demo_plan import CHECK_IN_TIMES, ROOMS, CoursePlan, PatientPlan
-from kapdesk.services.big_demo_writer import BulkWriter, Row
 from kapdesk.services.context import Actor
-from kapdesk.services.demo_session import local_time
 from kapdesk.services.session_discharge import checks_as_json, compute_checks
 from kapdesk.storage.orm import (
     Course,
