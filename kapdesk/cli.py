@@ -514,6 +514,7 @@ def _os_user() -> str:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     """Audited as report.session_console / report.course_console (no signed-in user)."""
+    from kapdesk.reports.pdf import PDF
     from kapdesk.services.reports import ReportService, page_count
 
     if args.report_kind == "session" and not 1 <= args.session_id <= SQLITE_MAX_ROWID:
@@ -522,7 +523,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     tz = _report_zone(args.tz)
     ctx = _open_context(*_db_and_key(args))
     try:
-        service = ReportService(ctx, tz=tz)
+        service = ReportService(ctx, renderer=PDF, tz=tz)
         demo = service.is_demo_database()
         if args.report_kind == "session":
             pdf = service.console_session_summary_pdf(

@@ -27,7 +27,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from kapdesk.reports.fonts import FONTS, register_fonts
-from kapdesk.reports.model import BpChart, Threshold, TrendChart
+from kapdesk.services.report_data.model import BpChart, Threshold, TrendChart
 
 AXIS = colors.HexColor("#59626b")
 INK_TEXT = colors.HexColor("#1a1a1a")

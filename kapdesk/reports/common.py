@@ -39,8 +39,8 @@ from reportlab.platypus import (
 )
 
 from kapdesk.reports.fonts import FONTS, register_fonts
-from kapdesk.reports.model import PageHeader
-from kapdesk.reports.model import Table as TableData
+from kapdesk.services.report_data.model import PageHeader
+from kapdesk.services.report_data.model import Table as TableData
 
 PAGE = A4
 MARGIN_X = 15 * mm

@@ -15,7 +15,7 @@ from kapdesk.reports.common import (
     table,
     text,
 )
-from kapdesk.reports.model import CourseReport
+from kapdesk.services.report_data.model import CourseReport
 
 
 def _trends(r: CourseReport, st: Styles) -> list[Flowable]:

@@ -16,8 +16,8 @@ from kapdesk.reports.common import (
     table,
     text,
 )
-from kapdesk.reports.model import NoteBlock, SessionReport, Signature
-from kapdesk.reports.model import Table as TableData
+from kapdesk.services.report_data.model import NoteBlock, SessionReport, Signature
+from kapdesk.services.report_data.model import Table as TableData
 
 
 def note_flowables(note: NoteBlock, st: Styles) -> list[Flowable]:

@@ -16,8 +16,11 @@ Decisions a caller must know:
 * ``course_summary_pdf`` takes a course id (int) or an MRN (str); for an MRN it
   prints the patient's most recent course (latest start date).
 * ``session_report`` / ``course_report`` return the same content as plain
-  dataclasses (kapdesk.reports.model) for an on-screen preview; they need
+  dataclasses (kapdesk.services.report_data.model) for an on-screen preview; they need
   VIEW_PATIENT and write nothing.
+* The service assembles and audits; the caller hands it the ``renderer`` that
+  draws the bytes (``kapdesk.reports.pdf.PDF``), so the services never import
+  the rendering package.
 * Times print in ``tz`` (default: the computer's zone); "printed at" is the
   context clock's now. ``demo=True`` puts a DEMO watermark on every page.
 """
@@ -28,17 +31,13 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import tzinfo
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import select
 
 from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.signing import SignedEntity
-from kapdesk.reports import fmt
-from kapdesk.reports.course_data import build_course_report
-from kapdesk.reports.data import SessionExtras, build_session_report
-from kapdesk.reports.model import CourseReport, PrintContext, SessionReport
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.console import console_actor
@@ -50,6 +49,10 @@ from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.protocol_store import protocol_of_course_or_none, protocol_of_session
 from kapdesk.services.recording import audit_change
+from kapdesk.services.report_data import fmt
+from kapdesk.services.report_data.course_data import build_course_report
+from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
+from kapdesk.services.report_data.session_data import SessionExtras, build_session_report
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.signing import SigningService
 from kapdesk.storage.anchor import seal
@@ -77,10 +80,21 @@ def page_count(pdf: bytes) -> int:
     return len(_PAGE.findall(pdf))
 
 
+class ReportRenderer(Protocol):
+    """Draws report data as document bytes; the app's is ``kapdesk.reports.pdf.PDF``."""
+
+    def session_pdf(self, report: SessionReport) -> bytes: ...
+
+    def course_pdf(self, report: CourseReport) -> bytes: ...
+
+
 @audit_denials
 class ReportService:
-    def __init__(self, ctx: ServiceContext, *, tz: tzinfo | None = None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, *, renderer: ReportRenderer, tz: tzinfo | None = None
+    ) -> None:
         self.ctx = ctx
+        self.renderer = renderer
         self.tz = tz
 
     # ---------------------------------------------------------------- session
@@ -118,10 +132,8 @@ class ReportService:
         purpose: Purpose,
         extra: dict[str, Any],
     ) -> bytes:
-        from kapdesk.reports.render_session import render_session_pdf
-
         report = self._session_report(session_id, printed_by, demo)
-        pdf = render_session_pdf(report)
+        pdf = self.renderer.session_pdf(report)
         what = {
             "document": "session summary",
             "session_id": session_id,
@@ -260,11 +272,9 @@ class ReportService:
         purpose: Purpose,
         extra: dict[str, Any],
     ) -> bytes:
-        from kapdesk.reports.render_course import render_course_pdf
-
         course = self.resolve_course(mrn_or_course_id)
         report = self._course_report(course, printed_by, demo)
-        pdf = render_course_pdf(report)
+        pdf = self.renderer.course_pdf(report)
         what = {
             "document": "course summary",
             "course_id": course.id,

@@ -74,12 +74,13 @@ class ReportTarget:
     file_name: str  # "session-55-Simoes-2026-03-02.pdf"
 
     def generate(self, app: AppContext, purpose: Purpose) -> bytes:
+        from kapdesk.reports.pdf import PDF
         from kapdesk.services.reports import ReportService
 
         actor = app.actor
         if actor is None:
             raise PermissionDenied("nobody", Action.PRINT_REPORT.value, "Sign in to print.")
-        service = ReportService(app.ctx)
+        service = ReportService(app.ctx, renderer=PDF)
         demo = app.demo or service.is_demo_database()
         if self.kind == "session":
             return service.session_summary_pdf(actor, self.entity_id, demo=demo, purpose=purpose)

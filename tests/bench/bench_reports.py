@@ -40,6 +40,7 @@ from table import MIN_RUNS, Row, render, row, timed
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
+from kapdesk.reports.pdf import PDF
 from kapdesk.reports.render_session import render_session_pdf
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.reports import ReportService, page_count
@@ -99,7 +100,7 @@ def report_rows(runs: int) -> list[Row]:
     folder = Path(tempfile.mkdtemp(prefix="kapdesk-bench-"))
     try:
         ctx, staff, session_id, course_id = build(folder)
-        service = ReportService(ctx)
+        service = ReportService(ctx, renderer=PDF)
         who = staff.clinician
 
         def session() -> bytes:

@@ -19,6 +19,7 @@ from services.conftest import template_db as template_db  # re-exported fixture
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
+from kapdesk.reports.pdf import PDF
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.reports import ReportService
 from kapdesk.services.users import UserService, actor_of
@@ -58,7 +59,14 @@ def open_setup(template: Path, path: Path) -> Setup:
         therapist=actor(ctx, Role.THERAPIST),
         clinician=actor(ctx, Role.CLINICIAN),
     )
-    return Setup(path, ctx, clock, staff, Clinic(ctx, clock, staff), ReportService(ctx, tz=BERLIN))
+    return Setup(
+        path,
+        ctx,
+        clock,
+        staff,
+        Clinic(ctx, clock, staff),
+        ReportService(ctx, renderer=PDF, tz=BERLIN),
+    )
 
 
 @pytest.fixture

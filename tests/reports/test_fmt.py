@@ -1,4 +1,4 @@
-"""How reports write times and numbers (kapdesk.reports.fmt)."""
+"""How reports write times and numbers (kapdesk.services.report_data.fmt)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kapdesk.reports import fmt
+from kapdesk.services.report_data import fmt
 
 WINTER = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 SUMMER = datetime(2026, 7, 15, 12, 0, tzinfo=UTC)

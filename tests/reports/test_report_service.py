@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from kapdesk.domain.errors import NotFound, PermissionDenied, ValidationError
 from kapdesk.domain.permissions import Role
+from kapdesk.reports.pdf import PDF
 from kapdesk.services.reports import ReportService
 from kapdesk.services.users import UserService
 from kapdesk.storage.orm import AuditEntry
@@ -138,7 +139,7 @@ def test_a_database_made_by_the_demo_generator_is_recognised(setup: Setup) -> No
 
 def test_printed_at_and_times_follow_the_given_zone(setup: Setup, session_id: int) -> None:
     setup.clock.advance(timedelta(days=120))  # 2026-06-30: Berlin is on summer time
-    text = pages(ReportService(setup.ctx, tz=BERLIN).session_summary_pdf(
+    text = pages(ReportService(setup.ctx, renderer=PDF, tz=BERLIN).session_summary_pdf(
         setup.staff.clinician, session_id, demo=False
     ))[0]  # fmt: skip
     assert "CEST (UTC+02:00)" in text  # printed in summer

@@ -26,6 +26,7 @@ import kapdesk.services
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import AuthenticationFailed, PermissionDenied, SignInRevoked
 from kapdesk.domain.permissions import Role
+from kapdesk.reports.pdf import PDF
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.alerts import AlertService
 from kapdesk.services.audit_log import AuditQueryService
@@ -257,11 +258,11 @@ CASES: dict[str, Case] = {
         N, lambda w: (lambda p: lambda a: PatientService(w.ctx).record_view(a, p))(w.patient()),
     ),
     "ReportService.session_summary_pdf": (
-        C, lambda w: (lambda sid: lambda a: ReportService(w.ctx).session_summary_pdf(
+        C, lambda w: (lambda sid: lambda a: ReportService(w.ctx, renderer=PDF).session_summary_pdf(
             a, sid, demo=False))(w.kit.dosed()),
     ),
     "ReportService.course_summary_pdf": (
-        C, lambda w: (lambda c: lambda a: ReportService(w.ctx).course_summary_pdf(
+        C, lambda w: (lambda c: lambda a: ReportService(w.ctx, renderer=PDF).course_summary_pdf(
             a, c, demo=False))(w.course()),
     ),
     "SessionService.schedule": (

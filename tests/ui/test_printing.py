@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
+from kapdesk.reports.pdf import PDF
 from kapdesk.services.reports import ReportService
 from kapdesk.storage.orm import AuditEntry
 from kapdesk.ui.app_context import AppContext
@@ -606,7 +607,7 @@ def test_unreadable_bytes_are_a_clear_error() -> None:
 def test_report_service_is_what_the_app_uses(known: Known) -> None:
     """The preview bytes are the service's own document (same pages as the CLI's)."""
     actor = actor_for(known.app, Role.CLINICIAN)
-    pdf = ReportService(known.app.ctx).session_summary_pdf(
+    pdf = ReportService(known.app.ctx, renderer=PDF).session_summary_pdf(
         actor, known.session_id, demo=False, purpose="preview"
     )
     pages = PdfPages(pdf)

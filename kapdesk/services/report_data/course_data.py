@@ -21,10 +21,6 @@ from kapdesk.domain.outcomes import AcuteSplit, EndpointRule, follow_up_label, s
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.side_effects import Severity
-from kapdesk.reports import fmt
-from kapdesk.reports.charts_data import trend_chart
-from kapdesk.reports.data import page_header
-from kapdesk.reports.model import CourseReport, PrintContext, Table, TrendChart
 from kapdesk.services.dtos import (
     CourseInfo,
     CourseOutcomeInfo,
@@ -33,6 +29,10 @@ from kapdesk.services.dtos import (
     ReadingInfo,
     SessionDetail,
 )
+from kapdesk.services.report_data import fmt
+from kapdesk.services.report_data.charts_data import trend_chart
+from kapdesk.services.report_data.model import CourseReport, PrintContext, Table, TrendChart
+from kapdesk.services.report_data.session_data import page_header
 
 __all__ = ["CourseReport", "build_course_report"]
 

@@ -1,6 +1,6 @@
 """What a printed summary holds: plain, display-ready dataclasses (no reportlab, no I/O).
 
-``kapdesk.reports.data`` and ``kapdesk.reports.course_data`` fill these from
+``session_data`` and ``course_data`` (beside this module) fill these from
 service dtos; the renderers lay them out. Table rows are tuples of strings as
 they are printed (times already in local time), so tests can assert the
 document's values without parsing a PDF, and the GUI can show the same rows.

@@ -12,9 +12,17 @@ from datetime import date, tzinfo
 
 from kapdesk.domain.instruments import Instrument
 from kapdesk.domain.protocol import Anchor, Phase, Protocol, VitalRule
-from kapdesk.reports import fmt
-from kapdesk.reports.model import Band, BpChart, Marker, Series, Threshold, TrendChart, Window
 from kapdesk.services.dtos import InstrumentInfo, SessionDetail
+from kapdesk.services.report_data import fmt
+from kapdesk.services.report_data.model import (
+    Band,
+    BpChart,
+    Marker,
+    Series,
+    Threshold,
+    TrendChart,
+    Window,
+)
 
 _PHASE_TEXT = {Phase.PRE_DOSE: "pre-dose", Phase.POST_DOSE: "post-dose", Phase.ANY: "any time"}
 

@@ -9,10 +9,10 @@ from datetime import datetime, tzinfo
 from kapdesk.domain.instruments import MOAAS_LEVELS
 from kapdesk.domain.protocol import Anchor, Protocol
 from kapdesk.domain.schedule import DueItem, ItemStatus
-from kapdesk.reports import fmt
-from kapdesk.reports.model import Table
 from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import SessionDetail
+from kapdesk.services.report_data import fmt
+from kapdesk.services.report_data.model import Table
 
 
 def _rule_text(rule_ids: Iterable[str], protocol: Protocol | None) -> str:

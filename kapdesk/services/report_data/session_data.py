@@ -16,9 +16,17 @@ from kapdesk.domain.discharge import against_criteria_text, discharged_against_c
 from kapdesk.domain.notes import INTEGRATION_SECTIONS
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState
-from kapdesk.reports import fmt
-from kapdesk.reports.charts_data import bp_chart
-from kapdesk.reports.model import (
+from kapdesk.services.alerts import AcknowledgementInfo
+from kapdesk.services.dtos import (
+    AddendumInfo,
+    NoteInfo,
+    PatientInfo,
+    SessionDetail,
+    SignatureInfo,
+)
+from kapdesk.services.report_data import fmt
+from kapdesk.services.report_data.charts_data import bp_chart
+from kapdesk.services.report_data.model import (
     Discharge,
     NoteBlock,
     PageHeader,
@@ -27,7 +35,7 @@ from kapdesk.reports.model import (
     Signature,
     Table,
 )
-from kapdesk.reports.session_tables import (
+from kapdesk.services.report_data.session_tables import (
     acknowledged_alerts_table,
     doses_table,
     observations_table,
@@ -35,14 +43,6 @@ from kapdesk.reports.session_tables import (
     schedule_table,
     side_effects_table,
     vitals_table,
-)
-from kapdesk.services.alerts import AcknowledgementInfo
-from kapdesk.services.dtos import (
-    AddendumInfo,
-    NoteInfo,
-    PatientInfo,
-    SessionDetail,
-    SignatureInfo,
 )
 
 __all__ = ["SessionExtras", "SessionReport", "build_session_report", "page_header"]

@@ -1,0 +1,30 @@
+"""The PDF renderer the ReportService prints with (reportlab, loaded on the first print).
+
+The services assemble what a report says (``kapdesk.services.report_data``) and
+audit each print; this package only draws. The ui and the command line hand
+``PDF`` to ``ReportService(ctx, renderer=PDF)``, so the services never import
+reportlab nor this package.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from kapdesk.services.report_data.model import CourseReport, SessionReport
+
+
+class PdfRenderer:
+    """A ``kapdesk.services.reports.ReportRenderer`` drawing A4 pages with reportlab."""
+
+    def session_pdf(self, report: SessionReport) -> bytes:
+        from kapdesk.reports.render_session import render_session_pdf
+
+        return render_session_pdf(report)
+
+    def course_pdf(self, report: CourseReport) -> bytes:
+        from kapdesk.reports.render_course import render_course_pdf
+
+        return render_course_pdf(report)
+
+
+PDF: Final = PdfRenderer()
