@@ -5,9 +5,9 @@ anything is inserted), queues rows per table and inserts them with Core
 ``insert(Model)`` and lists of dicts, parents before children. Every
 :meth:`BulkWriter.add` also queues the audit entry the service would have
 written for that row: same action and entity names, ``after`` = the row's
-columns as JSON (:func:`kapdesk.storage.audit.to_jsonable`), hashed with
-:func:`kapdesk.storage.audit.entry_hash` and chained to the previous entry,
-so ``verify_chain`` accepts the result like any service-written log.
+columns as JSON, numbered, hashed and chained by the same
+:class:`kapdesk.storage.audit.AuditAppender` that ``audit.append`` uses, so
+``verify_chain`` accepts the result like any service-written log.
 
 A queued row may still be changed until it is inserted, so nothing is
 inserted behind the caller's back: :meth:`BulkWriter.maybe_flush` (call it
@@ -28,13 +28,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from kapdesk.domain.clock import ensure_utc
-from kapdesk.storage.audit import GENESIS_HASH, canonical_json, entry_hash, to_jsonable
+from kapdesk.storage.audit import AuditAppender, audit_json
 from kapdesk.storage.orm import (
     AuditEntry,
     Base,
@@ -106,23 +106,6 @@ def _table(model: type[Base]) -> str:
     return str(model.__tablename__)
 
 
-def _plain(value: Any) -> Any:
-    """``to_jsonable`` for one column value, short-cutting the common types."""
-    if value is None or isinstance(value, str | int | float):  # bool is an int
-        return to_jsonable(value) if isinstance(value, float) else value
-    if isinstance(value, datetime):
-        return value.isoformat() if value.tzinfo is UTC else to_jsonable(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return to_jsonable(value)
-
-
-def _json_text(data: Mapping[str, Any] | None) -> str | None:
-    if data is None:
-        return None
-    return canonical_json({str(k): _plain(v) for k, v in data.items()})
-
-
 class BulkWriter:
     def __init__(self, conn: Connection, *, flush_rows: int = 20_000) -> None:
         self.conn = conn
@@ -135,14 +118,10 @@ class BulkWriter:
         # (entity, id) of a queued row -> (its last recorded state, user, time of that entry)
         self._recorded: dict[tuple[str, int], tuple[Row, int | None, datetime]] = {}
         self._queued_slots: set[tuple[str, int]] = set()
-        for model in TABLE_ORDER:
-            table = model.__table__
-            top = conn.execute(select(func.max(table.c.id))).scalar()
+        for model in TABLE_ORDER[:-1]:  # audit ids come from the appender
+            top = conn.execute(select(func.max(model.__table__.c.id))).scalar()
             self._next_id[_table(model)] = int(top or 0) + 1
-        last = conn.execute(
-            select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-        ).first()
-        self._prev_hash = last[1] if last else GENESIS_HASH
+        self._appender = AuditAppender.at_head(conn)
 
     def new_id(self, model: type[Base]) -> int:
         table = _table(model)
@@ -198,36 +177,13 @@ class BulkWriter:
     ) -> None:
         at = ensure_utc(at)
         self._track(entity, entity_id, after, user_id, at)
-        entry_id = self.new_id(AuditEntry)
-        key = None if entity_id is None else str(entity_id)
-        before_text, after_text = _json_text(before), _json_text(after)
-        digest = entry_hash(
-            entry_id=entry_id,
-            at=at.isoformat(),
-            user_id=user_id,
-            action=action,
-            entity=entity,
-            entity_id=key,
-            before=before_text,
-            after=after_text,
-            prev_hash=self._prev_hash,
-        )
         self._queued[_table(AuditEntry)].append(
-            {
-                "id": entry_id,
-                "at": at,
-                "user_id": user_id,
-                "action": action,
-                "entity": entity,
-                "entity_id": key,
-                "before": before_text,
-                "after": after_text,
-                "prev_hash": self._prev_hash,
-                "hash": digest,
-            }
-        )
+            self._appender.entry(
+                at=at, user_id=user_id, action=action, entity=entity, entity_id=entity_id,
+                before=before, after=after,
+            )
+        )  # fmt: skip
         self.counts[_table(AuditEntry)] += 1
-        self._prev_hash = digest
         self._pending += 2
 
     def _track(
@@ -261,7 +217,7 @@ class BulkWriter:
                 if recorded is None:
                     continue
                 state, user_id, at = recorded
-                if _json_text(state) != _json_text(row):
+                if audit_json(state) != audit_json(row):
                     self.audit(
                         at=_latest_time(row, at),
                         user_id=user_id,

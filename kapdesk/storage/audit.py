@@ -139,8 +139,85 @@ def entry_hash(
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
-def _json_text(data: Mapping[str, Any] | None) -> str | None:
-    return None if data is None else canonical_json(to_jsonable(data))
+def _plain(value: Any) -> Any:
+    """``to_jsonable`` short-cut for the common column values (plain scalars, UTC times)."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is datetime and value.tzinfo is UTC:
+        return value.isoformat()
+    return to_jsonable(value)
+
+
+def audit_json(data: Mapping[str, Any] | None) -> str | None:
+    """The stored text of ``before``/``after``: ``canonical_json(to_jsonable(data))``."""
+    if data is None:
+        return None
+    return canonical_json(
+        {k if type(k) is str else str(to_jsonable(k)): _plain(v) for k, v in data.items()}
+    )
+
+
+class AuditAppender:
+    """The one place an entry's id, link and hash are made, from a chain head read once.
+
+    :func:`append` uses one per entry; the bulk demo writer (kapdesk.demo.bulk_writer) one
+    for a whole build, queuing the column values it returns for Core inserts. Whoever uses
+    it holds the write transaction throughout, so nobody else appends meanwhile.
+    """
+
+    def __init__(self, next_id: int, prev_hash: str) -> None:
+        self.next_id = next_id
+        self.prev_hash = prev_hash
+
+    @classmethod
+    def at_head(cls, bind: Session | Connection) -> AuditAppender:
+        head = chain_head(bind)
+        # The id comes from SQLite's AUTOINCREMENT counter, never max(id)+1: entries deleted
+        # from the end leave a gap that the next ordinary write cannot hide.
+        next_id = max(head[0] if head else 0, _sqlite_sequence(bind) or 0) + 1
+        return cls(next_id, head[1] if head else GENESIS_HASH)
+
+    def entry(
+        self,
+        *,
+        at: datetime,
+        user_id: int | None,
+        action: str,
+        entity: str,
+        entity_id: int | str | None,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        """The next entry's column values (``at`` aware UTC); the head moves on to it."""
+        at = ensure_utc(at)
+        entity_key = None if entity_id is None else str(entity_id)
+        before_text, after_text = audit_json(before), audit_json(after)
+        values: dict[str, Any] = {
+            "id": self.next_id,
+            "at": at,
+            "user_id": user_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_key,
+            "before": before_text,
+            "after": after_text,
+            "prev_hash": self.prev_hash,
+        }
+        values["hash"] = entry_hash(
+            entry_id=self.next_id,
+            at=at.isoformat(),
+            user_id=user_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_key,
+            before=before_text,
+            after=after_text,
+            prev_hash=self.prev_hash,
+        )
+        self.next_id += 1
+        self.prev_hash = values["hash"]
+        return values
 
 
 def append(
@@ -159,38 +236,11 @@ def append(
     Pending changes are flushed first, so new rows already have their ids.
     Returns the flushed entry.
     """
-    at = ensure_utc(at)
-    last = session.execute(
-        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
-    prev_hash = last[1] if last else GENESIS_HASH
-    # The id comes from SQLite's AUTOINCREMENT counter, never max(id)+1: entries deleted
-    # from the end leave a gap that the next ordinary write cannot hide.
-    entry_id = max(last[0] if last else 0, _sqlite_sequence(session) or 0) + 1
-    entity_key = None if entity_id is None else str(entity_id)
-    before_text, after_text = _json_text(before), _json_text(after)
-    entry = AuditEntry(
-        id=entry_id,
-        at=at,
-        user_id=user_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_key,
-        before=before_text,
-        after=after_text,
-        prev_hash=prev_hash,
-        hash=entry_hash(
-            entry_id=entry_id,
-            at=at.isoformat(),
-            user_id=user_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_key,
-            before=before_text,
-            after=after_text,
-            prev_hash=prev_hash,
-        ),
-    )
+    values = AuditAppender.at_head(session).entry(
+        at=at, user_id=user_id, action=action, entity=entity, entity_id=entity_id,
+        before=before, after=after,
+    )  # fmt: skip
+    entry = AuditEntry(**values)
     session.add(entry)
     session.flush()
     return entry
