@@ -39,7 +39,7 @@ from kapdesk.domain.signing import (
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import AddendumInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_row
 from kapdesk.services.signed_records import signature_of
 from kapdesk.services.signing import signature_info
 from kapdesk.storage.orm import Addendum, DosingSession, Note, Signature, User
@@ -114,9 +114,7 @@ class AddendumService:
             )
             s.add(row)
             s.flush()
-            audit_change(
-                s, self.ctx, actor, "addendum.add", "addendum", row.id, after=snapshot(row)
-            )
+            audit_row(s, self.ctx, actor, "addendum.add", row)
             return _addendum_info(row, None)
 
     # ------------------------------------------------------------ reads

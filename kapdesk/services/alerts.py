@@ -26,7 +26,7 @@ from kapdesk.domain.protocol import Band
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.due_readings import acknowledged_readings, session_alerts
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_row
 from kapdesk.services.session_support import load, reading_text
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import AlertAcknowledgement, VitalReading
@@ -85,15 +85,7 @@ class AlertService:
             )
             s.add(row)
             s.flush()
-            audit_change(
-                s,
-                self.ctx,
-                actor,
-                "alert.acknowledge",
-                "alert_acknowledgement",
-                row.id,
-                after=snapshot(row),
-            )
+            audit_row(s, self.ctx, actor, "alert.acknowledge", row)
             return AcknowledgementInfo(
                 row.id, session_id, reading_id, actor.full_name, row.acknowledged_at, text
             )

@@ -40,7 +40,7 @@ from kapdesk.services.audit_patients import patient_condition, patients_of
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import AuditRow
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change
+from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.storage.audit import canonical_json
 from kapdesk.storage.orm import AuditEntry, Patient, User
 
@@ -260,10 +260,10 @@ class AuditQueryService:
             replaced = False
             try:
                 with self.ctx.db.write() as s:
+                    after = {"path": str(target), "rows": count, "filters": given}
                     audit_change(
-                        s, self.ctx, actor, "audit.export", "audit_log", None,
-                        after={"path": str(target), "rows": count, "filters": given},
-                    )  # fmt: skip
+                        s, self.ctx, actor, AuditRecord("audit.export", "audit_log", after=after)
+                    )
                     os.replace(partial, target)
                     replaced = True
             except BaseException:

@@ -32,7 +32,7 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol, pin
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
 from kapdesk.storage.orm import Course, DosingSession, Patient
 
 # Plausible input, not a clinical number: how far ahead a course may be dated.
@@ -138,10 +138,7 @@ class CourseService:
                 )
             digest, stored = pin(s, protocol, self.ctx.now())
             if stored is not None:
-                audit_change(
-                    s, self.ctx, actor, "protocol.pin", "protocol_version", stored.id,
-                    after=snapshot(stored),
-                )  # fmt: skip
+                audit_row(s, self.ctx, actor, "protocol.pin", stored)
             row = Course(
                 patient_id=patient_id,
                 protocol_id=protocol.id,
@@ -154,7 +151,7 @@ class CourseService:
             )
             s.add(row)
             s.flush()
-            audit_change(s, self.ctx, actor, "course.start", "course", row.id, after=snapshot(row))
+            audit_row(s, self.ctx, actor, "course.start", row)
             return course_info(row, self.ctx, 0, s)
 
     def end(
@@ -200,9 +197,8 @@ class CourseService:
             before = snapshot(row)
             row.ended_on = end
             after = {**snapshot(row), "end_reason": clean_reason}
-            audit_change(
-                s, self.ctx, actor, "course.end", "course", row.id, before=before, after=after
-            )
+            record = AuditRecord("course.end", "course", row.id, before=before, after=after)
+            audit_change(s, self.ctx, actor, record)
             return course_info(row, self.ctx, len(states), s)
 
     def get(self, course_id: int) -> CourseInfo:

@@ -52,7 +52,7 @@ from kapdesk.domain.session_state import SessionEvent, SessionState, state_after
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import DoseInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, recheck_actor, snapshot
+from kapdesk.services.recording import audit_row, recheck_actor, snapshot
 from kapdesk.services.session_support import (
     MAX_LOT_CHARS,
     dose_info,
@@ -212,21 +212,12 @@ class DoseService:
             )
             s.add(row)
             s.flush()
-            audit_change(s, self.ctx, actor, "dose.record", "dose", row.id, after=snapshot(row))
+            audit_row(s, self.ctx, actor, "dose.record", row)
             if not booster:
                 before = snapshot(ds)
                 ds.first_dose_at = given
                 ds.state = state_after_event(state, SessionEvent.DOSE_GIVEN).value
-                audit_change(
-                    s,
-                    self.ctx,
-                    actor,
-                    "session.transition",
-                    "dosing_session",
-                    ds.id,
-                    before=before,
-                    after=snapshot(ds),
-                )
+                audit_row(s, self.ctx, actor, "session.transition", ds, before=before)
             names = {actor.user_id: actor.full_name, giver.id: giver.full_name}
             return dose_info(row, names)
 

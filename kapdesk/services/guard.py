@@ -35,7 +35,7 @@ from typing import Any, Final, TypeVar
 from kapdesk.domain.errors import PermissionDenied, SignInRevoked, ValidationError
 from kapdesk.domain.text import field_label, find_unstorable, require_storable
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.recording import audit_change
+from kapdesk.services.recording import AuditRecord, audit_change
 
 _log = logging.getLogger(__name__)
 _AUDITED = "_kapdesk_denial_audited"
@@ -78,21 +78,10 @@ def record_denial(
     entity, entity_id = target
     try:
         with ctx.db.write() as s:
-            audit_change(
-                s,
-                ctx,
-                actor,
-                f"denied.{exc.action}",
-                entity,
-                entity_id,
-                after={
-                    "role": exc.role,
-                    "action": exc.action,
-                    "call": where,
-                    "message": str(exc),
-                },
-                recheck_actor=False,  # a refused user's attempt is recorded all the same
-            )
+            after = {"role": exc.role, "action": exc.action, "call": where, "message": str(exc)}
+            record = AuditRecord(f"denied.{exc.action}", entity, entity_id, after=after)
+            # A refused user's attempt is recorded all the same.
+            audit_change(s, ctx, actor, record, recheck_actor=False)
     except Exception:  # the refusal matters more than its record; keep it visible in logs
         _log.exception("could not audit a refused action (%s by user %s)", where, actor.user_id)
     if isinstance(exc, SignInRevoked):

@@ -36,7 +36,7 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_row
 from kapdesk.services.session_support import given_time, user_names
 from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Patient
 
@@ -134,10 +134,7 @@ class InstrumentService:
             )
             s.add(row)
             s.flush()
-            audit_change(
-                s, self.ctx, actor, "instrument.record", "instrument_result", row.id,
-                after=snapshot(row),
-            )  # fmt: skip
+            audit_row(s, self.ctx, actor, "instrument.record", row)
             return instrument_info(row, {actor.user_id: actor.full_name})
 
     def history(

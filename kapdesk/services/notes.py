@@ -46,7 +46,7 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import NoteInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import CLOSED_STATES
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.session_support import given_time, load, user_names
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Course, DosingSession, Note
@@ -140,7 +140,7 @@ class NoteService:
                 )
                 s.add(row)
                 s.flush()
-                audit_change(s, self.ctx, actor, "note.create", "note", row.id, after=snapshot(row))
+                audit_row(s, self.ctx, actor, "note.create", row)
                 return _info(s, row)
             _refuse_final(row)
             if row.body == text:
@@ -148,10 +148,7 @@ class NoteService:
             before = snapshot(row)
             row.body = text
             row.updated_at = self.ctx.now()
-            audit_change(
-                s, self.ctx, actor, "note.update", "note", row.id,
-                before=before, after=snapshot(row),
-            )  # fmt: skip
+            audit_row(s, self.ctx, actor, "note.update", row, before=before)
             return _info(s, row)
 
     # ------------------------------------------------------------ integration notes
@@ -186,7 +183,7 @@ class NoteService:
             )
             s.add(row)
             s.flush()
-            audit_change(s, self.ctx, actor, "note.create", "note", row.id, after=snapshot(row))
+            audit_row(s, self.ctx, actor, "note.create", row)
             return _info(s, row)
 
     def _check_followed(self, s: Session, course_id: int, session_id: int, held: datetime) -> None:
@@ -246,10 +243,7 @@ class NoteService:
             row.sections = new_sections
             row.body = new_body
             row.updated_at = self.ctx.now()
-            audit_change(
-                s, self.ctx, actor, "note.update", "note", row.id,
-                before=before, after=snapshot(row),
-            )  # fmt: skip
+            audit_row(s, self.ctx, actor, "note.update", row, before=before)
             return _info(s, row)
 
     def finalize(self, actor: Actor, note_id: int) -> NoteInfo:
@@ -271,10 +265,7 @@ class NoteService:
             before = snapshot(row)
             row.status = NoteStatus.FINAL.value
             row.updated_at = self.ctx.now()
-            audit_change(
-                s, self.ctx, actor, "note.finalize", "note", row.id,
-                before=before, after=snapshot(row),
-            )  # fmt: skip
+            audit_row(s, self.ctx, actor, "note.finalize", row, before=before)
             return _info(s, row)
 
     # ------------------------------------------------------------ reads

@@ -27,7 +27,7 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import ObservationInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_row
 from kapdesk.services.session_support import (
     Loaded,
     given_time,
@@ -104,10 +104,7 @@ class ObservationService:
             )
             s.add(row)
             s.flush()
-            audit_change(
-                s, self.ctx, actor, f"observation.{kind}", "observation", row.id,
-                after=snapshot(row),
-            )  # fmt: skip
+            audit_row(s, self.ctx, actor, f"observation.{kind}", row)
             return observation_info(row, {actor.user_id: actor.full_name})
 
     def record_moaas(

@@ -36,7 +36,7 @@ from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import PatientInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
 from kapdesk.storage.orm import Patient
 
 EDITABLE_FIELDS: Final = (
@@ -147,9 +147,7 @@ class PatientService:
             row = Patient(**values, created_at=now, updated_at=now)
             s.add(row)
             s.flush()
-            audit_change(
-                s, self.ctx, actor, "patient.create", "patient", row.id, after=snapshot(row)
-            )
+            audit_row(s, self.ctx, actor, "patient.create", row)
             return patient_info(row)
 
     def update(self, actor: Actor, patient_id: int, **changes: Any) -> PatientInfo:
@@ -176,10 +174,7 @@ class PatientService:
             for key, value in diff.items():
                 setattr(row, key, value)
             row.updated_at = self.ctx.now()
-            audit_change(
-                s, self.ctx, actor, "patient.update", "patient", row.id,
-                before=before, after=snapshot(row),
-            )  # fmt: skip
+            audit_row(s, self.ctx, actor, "patient.update", row, before=before)
             return patient_info(row)
 
     def record_view(self, actor: Actor, patient_id: int) -> None:
@@ -187,7 +182,7 @@ class PatientService:
         actor.require(Action.VIEW_PATIENT)
         with self.ctx.db.write() as s:
             _get(s, patient_id)
-            audit_change(s, self.ctx, actor, "patient.view", "patient", patient_id)
+            audit_change(s, self.ctx, actor, AuditRecord("patient.view", "patient", patient_id))
 
     # ------------------------------------------------------------ reads
 

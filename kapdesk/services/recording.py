@@ -16,6 +16,7 @@ A service with an effect outside the database (a backup file) calls
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -24,9 +25,11 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.access_policy import is_locked
 from kapdesk.domain.errors import SignInRevoked
 from kapdesk.domain.permissions import ROLE_LABELS, Role
+from kapdesk.services.changes import collect
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.storage import audit
-from kapdesk.storage.orm import User
+from kapdesk.storage.audit_replay import AUDITED
+from kapdesk.storage.orm import Base, User
 
 
 def _role_label(stored: str) -> str:
@@ -72,16 +75,43 @@ def require_valid_sign_in(ctx: ServiceContext, actor: Actor, action: str) -> Non
         recheck_actor(s, ctx, actor, action)
 
 
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """What one audit entry says: the action, the entity it is about, the values around it."""
+
+    action: str
+    entity: str
+    entity_id: int | str | None = None
+    _: KW_ONLY
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+    @classmethod
+    def of_row(cls, action: str, row: Base, *, before: dict[str, Any] | None = None) -> AuditRecord:
+        """An entry about one stored ``row`` (flushed, so it has its id): ``after`` is the row
+        as it is now."""
+        row_id = getattr(row, "id", None)
+        if row_id is None:
+            raise ValueError(f"{type(row).__name__} has no id yet: flush before auditing it")
+        entity = AUDIT_ENTITY[type(row)]
+        return cls(action, entity, row_id, before=before, after=snapshot(row))
+
+
+# The entity name each audited model's rows are recorded under (the audit replay's list).
+_ENTITY_OF_TABLE: dict[str, str] = {spec.table: spec.entity for spec in AUDITED}
+AUDIT_ENTITY: dict[type[Base], str] = {
+    m.class_: _ENTITY_OF_TABLE[m.local_table.name]
+    for m in Base.registry.mappers
+    if m.local_table.name in _ENTITY_OF_TABLE
+}
+
+
 def audit_change(
     s: Session,
     ctx: ServiceContext,
     actor: Actor | None,
-    action: str,
-    entity: str,
-    entity_id: int | str | None,
+    record: AuditRecord,
     *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
     recheck_actor: bool = True,
 ) -> None:
     """Append one audit entry; flushes first so new rows have their ids.
@@ -91,18 +121,33 @@ def audit_change(
     """
     if actor is not None and recheck_actor:
         with s.no_autoflush:  # before the flush: a removed user must not fail as a foreign key
-            _recheck(s, ctx, actor, action)
+            _recheck(s, ctx, actor, record.action)
     s.flush()
     audit.append(
         s,
         at=ctx.now(),
         user_id=actor.user_id if actor else None,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before,
-        after=after,
+        action=record.action,
+        entity=record.entity,
+        entity_id=record.entity_id,
+        before=record.before,
+        after=record.after,
     )
+    # What screens refresh from, published once the transaction commits (services.changes).
+    collect(s, ctx.changes, record.action, record.entity, record.entity_id)
+
+
+def audit_row(
+    s: Session,
+    ctx: ServiceContext,
+    actor: Actor | None,
+    action: str,
+    row: Base,
+    *,
+    before: dict[str, Any] | None = None,
+) -> None:
+    """:func:`audit_change` for a write to one stored row: ``after`` is the row as it is now."""
+    audit_change(s, ctx, actor, AuditRecord.of_row(action, row, before=before))
 
 
 _recheck = recheck_actor  # audit_change's keyword of the same name hides the function

@@ -48,7 +48,7 @@ from kapdesk.services.guard import audit_denials
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.protocol_store import protocol_of_course_or_none, protocol_of_session
-from kapdesk.services.recording import audit_change
+from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.course_data import build_course_report
 from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
@@ -325,7 +325,7 @@ class ReportService:
         self, actor: Actor | None, action: str, entity: str, entity_id: int, what: dict[str, Any]
     ) -> None:
         with self.ctx.db.write() as s:
-            audit_change(s, self.ctx, actor, action, entity, entity_id, after=what)
+            audit_change(s, self.ctx, actor, AuditRecord(action, entity, entity_id, after=what))
 
 
 def _check_purpose(purpose: object) -> None:

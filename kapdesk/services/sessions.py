@@ -39,7 +39,7 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import DischargeCheck, OverrideInfo, SessionDetail, SessionInfo
 from kapdesk.services.due_readings import course_history, session_schedule
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.session_check_in import enforce, load_conflicts, schedule_warnings
 from kapdesk.services.session_checklist import WEIGHT_ID, clean_answers, merge
 from kapdesk.services.session_detail import build_detail
@@ -127,9 +127,7 @@ class SessionService:
             )
             s.add(ds)
             s.flush()
-            audit_change(
-                s, self.ctx, actor, "session.schedule", "dosing_session", ds.id, after=snapshot(ds)
-            )
+            audit_row(s, self.ctx, actor, "session.schedule", ds)
             return session_info(ds, course, patient)
 
     def check_in(
@@ -313,15 +311,7 @@ class SessionService:
             row.recorded_at = self.ctx.now()
             s.add(row)
             s.flush()
-            audit_change(
-                s,
-                self.ctx,
-                actor,
-                "session.override_hold",
-                "hold_override",
-                row.id,
-                after=snapshot(row),
-            )
+            audit_row(s, self.ctx, actor, "session.override_hold", row)
             return override_info(row, {actor.user_id: actor.full_name})
 
     def _reading_override(
@@ -605,6 +595,4 @@ class SessionService:
     def _audit(
         self, s: Session, actor: Actor, action: str, ds: DosingSession, before: dict[str, Any]
     ) -> None:
-        audit_change(
-            s, self.ctx, actor, action, "dosing_session", ds.id, before=before, after=snapshot(ds)
-        )
+        audit_row(s, self.ctx, actor, action, ds, before=before)

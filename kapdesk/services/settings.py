@@ -25,7 +25,7 @@ from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change
+from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.storage.settings_store import (
     SETTINGS,
     ClinicSettings,
@@ -96,9 +96,8 @@ class SettingsService:
                 if existed and stored == value and type(stored) is type(value):
                     continue
                 set_setting(s, key, value)
-                audit_change(
-                    s, self.ctx, actor, AUDIT_ACTION, "setting", key,
-                    before={"key": key, "value": stored} if existed else None,
-                    after={"key": key, "value": value},
-                )  # fmt: skip
+                before = {"key": key, "value": stored} if existed else None
+                after = {"key": key, "value": value}
+                record = AuditRecord(AUDIT_ACTION, "setting", key, before=before, after=after)
+                audit_change(s, self.ctx, actor, record)
             return load_settings(s)

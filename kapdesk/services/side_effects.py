@@ -31,7 +31,7 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import SideEffectInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import open_for_recording
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.session_support import (
     Loaded,
     given_time,
@@ -193,10 +193,7 @@ class SideEffectService:
             )
             s.add(row)
             s.flush()
-            audit_change(
-                s, self.ctx, actor, "side_effect.record", "side_effect", row.id,
-                after=snapshot(row),
-            )  # fmt: skip
+            audit_row(s, self.ctx, actor, "side_effect.record", row)
             return side_effect_info(row, user_names(s, [row.recorded_by]))
 
     def update(self, actor: Actor, side_effect_id: int, **changes: Any) -> SideEffectInfo:
@@ -229,10 +226,7 @@ class SideEffectService:
                 before = snapshot(row)
                 for key, value in diff.items():
                     setattr(row, key, value)
-                audit_change(
-                    s, self.ctx, actor, "side_effect.update", "side_effect", row.id,
-                    before=before, after=snapshot(row),
-                )  # fmt: skip
+                audit_row(s, self.ctx, actor, "side_effect.update", row, before=before)
             return side_effect_info(row, user_names(s, [row.recorded_by]))
 
     def resolve(

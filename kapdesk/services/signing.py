@@ -48,7 +48,7 @@ from kapdesk.domain.signing import (
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import SignatureInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.session_support import user_names
 from kapdesk.services.signed_records import ensure_not_signed, record_hash, signature_of
 from kapdesk.services.users import UserService
@@ -156,10 +156,7 @@ class SigningService:
             if note.signed_at is None:  # a note signed before revision 0002 keeps its signer
                 note.signed_at, note.signed_by = now, actor.user_id
             note.updated_at = now
-            audit_change(
-                s, self.ctx, actor, "note.sign", "note", note.id,
-                before=before, after=snapshot(note),
-            )  # fmt: skip
+            audit_row(s, self.ctx, actor, "note.sign", note, before=before)
 
     def sign(
         self,
@@ -208,9 +205,7 @@ class SigningService:
             )
             s.add(sig)
             s.flush()
-            audit_change(
-                s, self.ctx, actor, "sign.signed", "signature", sig.id, after=snapshot(sig)
-            )
+            audit_row(s, self.ctx, actor, "sign.signed", sig)
             return signature_info(sig)
 
     # ------------------------------------------------------------ reads

@@ -66,7 +66,7 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import UserInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.passwords import hash_password, needs_rehash, verify_password
-from kapdesk.services.recording import audit_change, sign_in_problem, snapshot
+from kapdesk.services.recording import AuditRecord, audit_change, sign_in_problem, snapshot
 from kapdesk.storage.orm import User
 
 WRONG_PASSWORD = "Wrong password."
@@ -134,10 +134,8 @@ def _user_entry(
         from kapdesk.services.console import console_actor
 
         after["actor"] = console_actor()
-    audit_change(
-        s, ctx, actor, action, "user", row.id,
-        before=before, after=after, recheck_actor=recheck,
-    )  # fmt: skip
+    record = AuditRecord(action, "user", row.id, before=before, after=after)
+    audit_change(s, ctx, actor, record, recheck_actor=recheck)
 
 
 @audit_denials
@@ -250,7 +248,7 @@ class UserService:
     def _add_demo_user(
         self, *, username: str, full_name: str, role: Role, password: str
     ) -> UserInfo:
-        """Demo clinic only (kapdesk.services.demo): like the console path, but without the
+        """Demo clinic only (kapdesk.demo): like the console path, but without the
         password-length rule, so the documented demo password 'demo' works. Never use it for a
         real clinic's accounts; audited as ``user.add_demo`` so such accounts stand out.
 
@@ -314,9 +312,8 @@ class UserService:
             _user_entry(s, self.ctx, actor, "auth.wrong_password", row, before, recheck=False)
             lock = {k: v for k, v in snapshot(row).items() if k in _LOCK_STATE}
             after = {**details, "user_id": row.id, **lock}
-            audit_change(
-                s, self.ctx, actor, action, target[0], target[1], after=after, recheck_actor=False
-            )
+            record = AuditRecord(action, *target, after=after)
+            audit_change(s, self.ctx, actor, record, recheck_actor=False)
         if until is not None:
             _user_entry(s, self.ctx, actor, "auth.locked", row, None, recheck=False)
 
@@ -339,7 +336,8 @@ class UserService:
             row = None if user is None else s.get(User, user.id)
             if row is None:
                 after = {"username": name[:64]}
-                audit_change(s, self.ctx, None, "auth.login_failed", "user", None, after=after)
+                record = AuditRecord("auth.login_failed", "user", after=after)
+                audit_change(s, self.ctx, None, record)
                 error = AuthenticationFailed()
             elif is_locked(row.locked_until, self.ctx.now()):  # locked since we looked
                 assert row.locked_until is not None
@@ -428,10 +426,8 @@ class UserService:
             _user_entry(s, self.ctx, actor, failed_action, row, None, recheck=False)
             return
         after = {"user_id": row.id, "reason": "account locked"}
-        audit_change(
-            s, self.ctx, actor, failed_action, target[0], target[1], after=after,
-            recheck_actor=False,
-        )  # fmt: skip
+        record = AuditRecord(failed_action, *target, after=after)
+        audit_change(s, self.ctx, actor, record, recheck_actor=False)
 
     # ------------------------------------------------------------ administration
 

@@ -34,7 +34,7 @@ from kapdesk.domain.vitals import VitalsInput, classify, validate_vitals
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import ReadingInfo, RecordedReading
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, snapshot
+from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.session_support import (
     given_time,
     holding_reading,
@@ -149,9 +149,7 @@ class VitalsService:
             )
             s.add(row)
             s.flush()
-            audit_change(
-                s, self.ctx, actor, "vitals.record", "vital_reading", row.id, after=snapshot(row)
-            )
+            audit_row(s, self.ctx, actor, "vitals.record", row)
 
             event = (
                 SessionEvent.PRE_DOSE_READING_RECORDED
@@ -161,16 +159,7 @@ class VitalsService:
             if (state, phase) in ((_S.CHECKED_IN, Phase.PRE_DOSE), (_S.DOSED, Phase.POST_DOSE)):
                 before = snapshot(ds)
                 ds.state = state_after_event(state, event).value
-                audit_change(
-                    s,
-                    self.ctx,
-                    actor,
-                    "session.transition",
-                    "dosing_session",
-                    ds.id,
-                    before=before,
-                    after=snapshot(ds),
-                )
+                audit_row(s, self.ctx, actor, "session.transition", ds, before=before)
 
             hold = False
             if first is None:

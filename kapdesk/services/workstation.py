@@ -23,7 +23,7 @@ from typing import Literal
 
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change
+from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.services.users import UserService
 from kapdesk.storage.settings_store import get_setting
 
@@ -44,9 +44,8 @@ class WorkstationService:
         if reason not in LOCK_REASONS:
             raise ValueError(f"lock reason {reason!r} is not one of {LOCK_REASONS}")
         with self.ctx.db.write() as s:
-            audit_change(
-                s, self.ctx, actor, "ui.lock", "user", actor.user_id, after={"reason": reason}
-            )
+            record = AuditRecord("ui.lock", "user", actor.user_id, after={"reason": reason})
+            audit_change(s, self.ctx, actor, record)
 
     def unlock(self, actor: Actor, password: str) -> None:
         """The same user comes back: their password again, else AuthenticationFailed."""
@@ -58,10 +57,14 @@ class WorkstationService:
             entity_id=actor.user_id,
         )
         with self.ctx.db.write() as s:
-            audit_change(s, self.ctx, actor, "ui.unlock", "user", actor.user_id, after={})
+            audit_change(
+                s, self.ctx, actor, AuditRecord("ui.unlock", "user", actor.user_id, after={})
+            )
 
     def handed_over(self, previous: Actor | None, actor: Actor) -> None:
         """``actor`` (already authenticated) takes over the screen locked for ``previous``."""
         after = {"locked_for": previous.user_id if previous else None}
         with self.ctx.db.write() as s:
-            audit_change(s, self.ctx, actor, "ui.unlock", "user", actor.user_id, after=after)
+            audit_change(
+                s, self.ctx, actor, AuditRecord("ui.unlock", "user", actor.user_id, after=after)
+            )

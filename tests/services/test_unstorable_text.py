@@ -108,7 +108,7 @@ def test_any_service_text_the_domain_does_not_check_is_refused_by_field(
     """The safety net in @audit_denials: text reaching SQLite unchecked still becomes a
     ValidationError naming the argument (here a mapping key), and nothing is kept."""
     from kapdesk.services.guard import audit_denials
-    from kapdesk.services.recording import audit_change
+    from kapdesk.services.recording import AuditRecord, audit_change
 
     @audit_denials
     class Unchecked:
@@ -117,20 +117,16 @@ def test_any_service_text_the_domain_does_not_check_is_refused_by_field(
 
         def remark(self, actor: Actor, details: dict[str, str]) -> None:
             with self.ctx.db.write() as s:
-                audit_change(s, self.ctx, actor, "test.remark", "patient", None, after=details)
+                audit_change(
+                    s, self.ctx, actor, AuditRecord("test.remark", "patient", after=details)
+                )
 
         def console_remark(self, why_given: str) -> None:
             with self.ctx.db.write() as s:
-                audit_change(
-                    s,
-                    self.ctx,
-                    None,
-                    "test.remark",
-                    "patient",
-                    None,
-                    before={"w": 1},
-                    after={"w": why_given},
+                record = AuditRecord(
+                    "test.remark", "patient", before={"w": 1}, after={"w": why_given}
                 )
+                audit_change(s, self.ctx, None, record)
 
         def secret(self, password: str) -> None:
             password.encode("utf-8")
