@@ -20,80 +20,53 @@
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
-from typing import Final
 
+from kapdesk.domain.dose_limits import (
+    check_ceiling,
+    device_gap,
+    low_dose,
+    over_per_kg,
+    session_total,
+)
+from kapdesk.domain.dose_units import (
+    ALLOWED_UNITS,
+    MAX_AMOUNT,
+    MAX_DEVICES_PER_DOSE,
+    ROUTE_LABELS,
+    TENTH,
+    UNIT_NAMES,
+    DoseUnit,
+    PriorDose,
+    choose_option,
+    convert_amount,
+    fmt,
+    format_amount,
+    parse_amount,
+    thousandth,
+    to_decimal,
+)
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import DoseLimit, Protocol, Route
 from kapdesk.domain.vitals import validate_weight
 
-
-class DoseUnit(StrEnum):
-    MG = "mg"
-    MG_PER_KG = "mg_per_kg"
-    DEVICE = "device"
-
-    @property
-    def label(self) -> str:
-        return _UNIT_LABELS[self]
-
-
-_UNIT_LABELS = {DoseUnit.MG: "mg", DoseUnit.MG_PER_KG: "mg/kg", DoseUnit.DEVICE: "device(s)"}
-# What a unit may be called on input: its value, its label, and the obvious plurals.
-_UNIT_NAMES = {
-    **{u.value: u for u in DoseUnit},
-    **{label: u for u, label in _UNIT_LABELS.items()},
-    "devices": DoseUnit.DEVICE,
-}
-
-ROUTE_LABELS: Final[dict[Route, str]] = {
-    Route.IV: "IV",
-    Route.IM: "IM",
-    Route.SC: "SC",
-    Route.SUBLINGUAL: "sublingual",
-    Route.BUCCAL: "buccal",
-    Route.INTRANASAL: "intranasal",
-    Route.ORAL: "oral",
-}
-
-# Units a dose may be entered in, per route (CLINICAL.md "Doses"); the first is
-# the usual one. Intranasal esketamine is counted in devices of
-# protocol.intranasal_device_mg each.
-ALLOWED_UNITS: Final[dict[Route, tuple[DoseUnit, ...]]] = {
-    Route.IV: (DoseUnit.MG_PER_KG, DoseUnit.MG),
-    Route.IM: (DoseUnit.MG_PER_KG, DoseUnit.MG),
-    Route.SC: (DoseUnit.MG_PER_KG, DoseUnit.MG),
-    Route.SUBLINGUAL: (DoseUnit.MG,),
-    Route.BUCCAL: (DoseUnit.MG,),
-    Route.ORAL: (DoseUnit.MG,),
-    Route.INTRANASAL: (DoseUnit.DEVICE,),
-}
-
-# Plausible-input bound (a typo guard, not a clinical maximum: the protocol's
-# maximum still asks for confirmation well below it).
-MAX_DEVICES_PER_DOSE: Final = 6
-
-_AMOUNT = re.compile(r"[0-9]{1,7}(?:[.,][0-9]{0,6})?|[.,][0-9]{1,6}")
-# The largest amount that can be typed (the pattern above); a number beyond it given
-# through the API is an input error, not a dose.
-MAX_AMOUNT: Final = 9_999_999.999999
-_TENTH = Decimal("0.1")
-
-
-@dataclass(frozen=True)
-class PriorDose:
-    """A dose already given in the session (for session totals and device gaps)."""
-
-    route: Route
-    unit: DoseUnit
-    mg: float
-    given_at: datetime
+__all__ = [
+    "ALLOWED_UNITS",
+    "MAX_AMOUNT",
+    "MAX_DEVICES_PER_DOSE",
+    "ROUTE_LABELS",
+    "DoseCalc",
+    "DoseUnit",
+    "PriorDose",
+    "convert_amount",
+    "format_amount",
+    "require_acknowledgement",
+    "require_confirmation",
+    "validate_dose",
+]
 
 
 @dataclass(frozen=True)
@@ -121,70 +94,77 @@ class DoseCalc:
         return f"{entered} = {self.mg:.1f} mg {route}"
 
 
-def format_amount(x: float) -> str:
-    """An amount as typed: '0.75', '12.345', '100' (no rounding, no exponent)."""
-    text = format(Decimal(repr(float(x))), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-_fmt = format_amount
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:24]}… ({len(text)} characters)"
-
-
-def _dec(x: float) -> Decimal:
-    # via str: 0.1 stays 0.1, not 0.1000000000000000055...
-    return Decimal(str(x))
-
-
-def _thousandth(x: Decimal) -> float:
-    return float(x.quantize(Decimal("0.001"), ROUND_HALF_UP))
-
-
-def _parse_amount(amount: object, unit: DoseUnit) -> float:
-    raw = amount.strip() if isinstance(amount, str) else amount
-    value: float | None = None
-    if isinstance(raw, bool):
-        value = None
-    elif isinstance(raw, int | float):
-        try:
-            value = float(raw)
-        except OverflowError:
-            value = math.inf
-    elif isinstance(raw, str) and len(raw) <= 32 and _AMOUNT.fullmatch(raw):
-        value = float(raw.replace(",", "."))
-    if value == math.inf or (value is not None and value > MAX_AMOUNT):
+def _resolve(
+    protocol: Protocol, medication: str, route: Route | str, unit: DoseUnit | str
+) -> tuple[str, Route, DoseUnit]:
+    """The medication, route and unit as the protocol names them; ValidationError otherwise."""
+    where = f"in protocol {protocol.label}"
+    med = choose_option("Medication", medication, protocol.medications, where)
+    route_v = Route(choose_option("Route", route, tuple(r.value for r in protocol.routes), where))
+    allowed = ALLOWED_UNITS[route_v]
+    unit_v = UNIT_NAMES.get(unit.strip().lower()) if isinstance(unit, str) else None
+    if unit_v is None or unit_v not in allowed:
+        shown = unit_v.label if unit_v is not None else repr(unit)
         raise ValidationError(
-            "Amount",
-            amount,
-            f"Amount {_shown(amount)} {unit.label} is not a plausible amount: at most "
-            f"{MAX_AMOUNT:,.0f} {unit.label} can be entered.",
+            "Unit",
+            unit,
+            f"Unit {shown} is not allowed for {ROUTE_LABELS[route_v]}; use "
+            f"{' or '.join(u.label for u in allowed)}.",
         )
-    if value is None or not math.isfinite(value):
+    if unit_v is DoseUnit.DEVICE and med not in protocol.device_medications:
+        devices = ", ".join(protocol.device_medications) or "no medication"
         raise ValidationError(
-            "Amount",
-            amount,
-            f"Amount {_shown(amount)} is not a number: enter a positive amount in {unit.label}.",
+            "Medication",
+            medication,
+            f"Refused by device-medication, {protocol.label}: '{med}' does not come as "
+            f"nasal devices; devices are {devices} only.",
         )
-    if value <= 0:
-        raise ValidationError(
-            "Amount", amount, f"Amount {_fmt(value)} {unit.label} must be more than zero."
-        )
-    return value
+    return med, route_v, unit_v
 
 
-def _choose(field: str, value: object, allowed: tuple[str, ...], where: str) -> str:
-    text = value.strip().lower() if isinstance(value, str) else value
-    for option in allowed:
-        if isinstance(text, str) and text == option.lower():
-            return option
-    shown = f"'{value}'" if isinstance(value, str) else repr(value)
-    raise ValidationError(
-        field, value, f"{field} {shown} is not {where}; allowed: {', '.join(allowed)}."
-    )
+def _exact_mg(
+    protocol: Protocol, value: float, unit: DoseUnit, weight: float | None, amount: object
+) -> Decimal:
+    """The amount in mg, unrounded: devices times the device's mg, mg/kg times the weight."""
+    if unit is DoseUnit.DEVICE:
+        if not value.is_integer() or not 1 <= value <= MAX_DEVICES_PER_DOSE:
+            raise ValidationError(
+                "Amount",
+                amount,
+                f"Amount {fmt(value)} device(s) is not allowed: enter a whole number of "
+                f"devices from 1 to {MAX_DEVICES_PER_DOSE}.",
+            )
+        return to_decimal(value) * to_decimal(protocol.intranasal_device_mg)
+    if unit is DoseUnit.MG_PER_KG:
+        if weight is None:
+            raise ValidationError("Weight", None, "Weight today is needed to convert mg/kg to mg.")
+        return to_decimal(value) * to_decimal(weight)
+    return to_decimal(value)
+
+
+def _over_maximum(
+    protocol: Protocol,
+    limit: DoseLimit | None,
+    route_label: str,
+    mg_text: str,
+    mg: Decimal,
+    per_kg: Decimal | None,
+    over_kg: bool,
+) -> list[str]:
+    """This dose above the route's per-dose maximum (mg, mg/kg): problems to confirm."""
+    problems: list[str] = []
+    if limit is not None and limit.max_mg is not None and mg > to_decimal(limit.max_mg):
+        problems.append(
+            f"{mg_text} exceeds the {protocol.label} maximum for {route_label} "
+            f"({fmt(limit.max_mg)} mg)."
+        )
+    if limit is not None and limit.max_mg_per_kg is not None and over_kg and per_kg is not None:
+        problems.append(
+            f"{fmt(thousandth(per_kg))} mg/kg "
+            f"({mg_text}) exceeds the {protocol.label} maximum for {route_label} "
+            f"({fmt(limit.max_mg_per_kg)} mg/kg)."
+        )
+    return problems
 
 
 def validate_dose(
@@ -206,104 +186,57 @@ def validate_dose(
     ``previous`` are the session's earlier doses (session maximum, device gap);
     ``given_at`` is when this dose is given (device gap; None: not checked).
     """
-    where = f"in protocol {protocol.label}"
-    med = _choose("Medication", medication, protocol.medications, where)
-    route_v = Route(_choose("Route", route, tuple(r.value for r in protocol.routes), where))
-    allowed = ALLOWED_UNITS[route_v]
+    med, route_v, unit_v = _resolve(protocol, medication, route, unit)
     route_label = ROUTE_LABELS[route_v]
-    unit_v = _UNIT_NAMES.get(unit.strip().lower()) if isinstance(unit, str) else None
-    if unit_v is None or unit_v not in allowed:
-        shown = unit_v.label if unit_v is not None else repr(unit)
-        raise ValidationError(
-            "Unit",
-            unit,
-            f"Unit {shown} is not allowed for {route_label}; use "
-            f"{' or '.join(u.label for u in allowed)}.",
-        )
-    if unit_v is DoseUnit.DEVICE and med not in protocol.device_medications:
-        devices = ", ".join(protocol.device_medications) or "no medication"
-        raise ValidationError(
-            "Medication",
-            medication,
-            f"Refused by device-medication, {protocol.label}: '{med}' does not come as "
-            f"nasal devices; devices are {devices} only.",
-        )
-    value = _parse_amount(amount, unit_v)
+    value = parse_amount(amount, unit_v)
     weight = None if weight_kg is None else validate_weight(weight_kg)
     limit = protocol.dose_limits.get(route_v)
-
-    if unit_v is DoseUnit.DEVICE:
-        if not value.is_integer() or not 1 <= value <= MAX_DEVICES_PER_DOSE:
-            raise ValidationError(
-                "Amount",
-                amount,
-                f"Amount {_fmt(value)} device(s) is not allowed: enter a whole number of "
-                f"devices from 1 to {MAX_DEVICES_PER_DOSE}.",
-            )
-        exact = _dec(value) * _dec(protocol.intranasal_device_mg)
-    elif unit_v is DoseUnit.MG_PER_KG:
-        if weight is None:
-            raise ValidationError("Weight", None, "Weight today is needed to convert mg/kg to mg.")
-        exact = _dec(value) * _dec(weight)
-    else:
-        exact = _dec(value)
+    exact = _exact_mg(protocol, value, unit_v, weight, amount)
     if weight is None and limit is not None and limit.max_mg_per_kg is not None:
         raise ValidationError(
             "Weight",
             None,
             f"Weight today is needed to check the dose against the {protocol.label} "
-            f"maximum for {route_label} ({_fmt(limit.max_mg_per_kg)} mg/kg).",
+            f"maximum for {route_label} ({fmt(limit.max_mg_per_kg)} mg/kg).",
         )
 
-    rounded = exact.quantize(_TENTH, ROUND_HALF_UP)
+    rounded = exact.quantize(TENTH, ROUND_HALF_UP)
     if rounded <= 0:
         raise ValidationError(
-            "Amount", amount, f"Amount {_fmt(value)} {unit_v.label} is less than 0.1 mg."
+            "Amount", amount, f"Amount {fmt(value)} {unit_v.label} is less than 0.1 mg."
         )
     # Typed in mg: kept as typed; converted: rounded to 0.1 mg.
     mg = exact if unit_v is DoseUnit.MG else rounded
     per_kg: Decimal | None = None
     if unit_v is DoseUnit.MG_PER_KG:
-        per_kg = _dec(value)
+        per_kg = to_decimal(value)
     elif weight is not None:
-        per_kg = exact / _dec(weight)
-    over_per_kg = _over_per_kg(limit, unit_v, per_kg, mg, weight)
+        per_kg = exact / to_decimal(weight)
 
     # 'as typed' for mg; converted mg to 0.1 ('112.0 mg')
-    mg_text = f"{_fmt(float(mg))} mg" if unit_v is DoseUnit.MG else f"{mg} mg"
-    entered = f"{_fmt(value)} {unit_v.label}"
+    mg_text = f"{fmt(float(mg))} mg" if unit_v is DoseUnit.MG else f"{mg} mg"
+    entered = f"{fmt(value)} {unit_v.label}"
     if unit_v is not DoseUnit.MG:
         entered += f" ({mg_text})"
-    _check_ceiling(protocol, limit, route_label, mg, per_kg, entered, amount)
+    check_ceiling(protocol, limit, route_label, mg, per_kg, entered, amount)
     same_route = [p for p in previous if p.route is route_v]
-    total = sum((_dec(p.mg) for p in same_route), Decimal(0)) + mg
+    total = sum((to_decimal(p.mg) for p in same_route), Decimal(0)) + mg
 
-    problems: list[str] = []
-    if limit is not None and limit.max_mg is not None and mg > _dec(limit.max_mg):
-        problems.append(
-            f"{mg_text} exceeds the {protocol.label} maximum for {route_label} "
-            f"({_fmt(limit.max_mg)} mg)."
-        )
-    if limit is not None and limit.max_mg_per_kg is not None and over_per_kg:
-        assert per_kg is not None
-        problems.append(
-            f"{_fmt(_thousandth(per_kg))} mg/kg "
-            f"({mg_text}) exceeds the {protocol.label} maximum for {route_label} "
-            f"({_fmt(limit.max_mg_per_kg)} mg/kg)."
-        )
+    over_kg = over_per_kg(limit, unit_v, per_kg, mg, weight)
+    problems = _over_maximum(protocol, limit, route_label, mg_text, mg, per_kg, over_kg)
     if limit is not None and same_route:
-        problems += _session_total(
+        problems += session_total(
             protocol, limit, route_label, same_route, unit_v, mg, total, weight, amount
         )
-    warnings = _low_dose(protocol, limit, unit_v, route_label, mg, per_kg, entered)
-    warnings += _device_gap(protocol, unit_v, same_route, given_at)
+    warnings = low_dose(protocol, limit, unit_v, route_label, mg, per_kg, entered)
+    warnings += device_gap(protocol, unit_v, same_route, given_at)
     return DoseCalc(
         medication=med,
         route=route_v,
         unit=unit_v,
         amount_entered=value,
         mg=float(mg),
-        mg_per_kg=None if per_kg is None else _thousandth(per_kg),
+        mg_per_kg=None if per_kg is None else thousandth(per_kg),
         weight_kg=weight,
         limit=limit,
         over_limit=bool(problems),
@@ -311,165 +244,6 @@ def validate_dose(
         warnings=tuple(warnings),
         session_total_mg=float(total) if same_route else None,
     )
-
-
-def _over_per_kg(
-    limit: DoseLimit | None,
-    unit: DoseUnit,
-    per_kg: Decimal | None,
-    mg: Decimal,
-    weight: float | None,
-) -> bool:
-    if limit is None or limit.max_mg_per_kg is None or per_kg is None:
-        return False
-    max_per_kg = _dec(limit.max_mg_per_kg)
-    # Compare in the unit entered, so equal-to-the-maximum is never "over" by rounding.
-    if unit is DoseUnit.MG_PER_KG or weight is None:
-        return per_kg > max_per_kg
-    return mg > (max_per_kg * _dec(weight)).quantize(_TENTH, ROUND_HALF_UP)
-
-
-def _session_total(
-    protocol: Protocol,
-    limit: DoseLimit,
-    route_label: str,
-    same_route: Sequence[PriorDose],
-    unit: DoseUnit,
-    mg: Decimal,
-    total: Decimal,
-    weight: float | None,
-    amount: object,
-) -> list[str]:
-    """The session total on the route against the ceiling (refused) and the session maximum,
-    or without one the per-dose maximum (returned as a problem to confirm)."""
-    converted = sum(p.unit is not DoseUnit.MG for p in same_route) + (unit is not DoseUnit.MG)
-    slack = Decimal("0.05") * converted  # each converted dose was rounded to 0.1 mg
-
-    def over_per_kg(per_kg_limit: float | None) -> bool:
-        if per_kg_limit is None or weight is None:
-            return False
-        return total > (_dec(per_kg_limit) * _dec(weight)).quantize(_TENTH, ROUND_HALF_UP) + slack
-
-    total_text = f"{_fmt(float(total))} mg"
-    per_kg_limited = limit.max_mg_per_kg is not None or limit.ceiling_mg_per_kg is not None
-    if weight is not None and per_kg_limited:
-        total_text += f" = {_fmt(_thousandth(total / _dec(weight)))} mg/kg"
-    ceilings: list[str] = []
-    if limit.ceiling_mg is not None and total > _dec(limit.ceiling_mg):
-        ceilings.append(f"{_fmt(limit.ceiling_mg)} mg")
-    if over_per_kg(limit.ceiling_mg_per_kg):
-        ceilings.append(f"{_fmt(limit.ceiling_mg_per_kg or 0)} mg/kg")
-    if ceilings:
-        raise ValidationError(
-            "Amount",
-            amount,
-            f"Refused by dose-ceiling, {protocol.label}: the {route_label} session total "
-            f"would be {total_text}, above the absolute ceiling of {' and '.join(ceilings)}, "
-            "which no confirmation passes.",
-        )
-    before = _fmt(float(total - mg))
-    if limit.session_max_mg is not None:
-        if total <= _dec(limit.session_max_mg):
-            return []
-        return [
-            f"The session total for {route_label} would be {_fmt(float(total))} mg "
-            f"({before} mg already given), above the {protocol.label} "
-            f"session maximum ({_fmt(limit.session_max_mg)} mg)."
-        ]
-    over: list[str] = []
-    if limit.max_mg is not None and total > _dec(limit.max_mg):
-        over.append(f"{_fmt(limit.max_mg)} mg")
-    if over_per_kg(limit.max_mg_per_kg):
-        over.append(f"{_fmt(limit.max_mg_per_kg or 0)} mg/kg")
-    if not over:
-        return []
-    return [
-        f"The session total for {route_label} would be {total_text} ({before} mg already "
-        f"given), above the {protocol.label} maximum for {route_label} ({' and '.join(over)}), "
-        "which holds for the session total as the protocol sets no session maximum."
-    ]
-
-
-def _check_ceiling(
-    protocol: Protocol,
-    limit: DoseLimit | None,
-    route_label: str,
-    mg: Decimal,
-    per_kg: Decimal | None,
-    entered: str,
-    amount: object,
-) -> None:
-    """Refuse a dose above the route's absolute ceiling: no confirmation passes it."""
-    if limit is None:
-        return
-    over: list[str] = []
-    if limit.ceiling_mg is not None and mg > _dec(limit.ceiling_mg):
-        over.append(f"{_fmt(limit.ceiling_mg)} mg")
-    ceiling_per_kg = limit.ceiling_mg_per_kg
-    if ceiling_per_kg is not None and per_kg is not None and per_kg > _dec(ceiling_per_kg):
-        over.append(f"{_fmt(ceiling_per_kg)} mg/kg")
-    if over:
-        raise ValidationError(
-            "Amount",
-            amount,
-            f"Refused by dose-ceiling, {protocol.label}: {entered} {route_label} is above "
-            f"the absolute ceiling of {' and '.join(over)}, which no confirmation passes. "
-            "Check the amount and the unit.",
-        )
-
-
-def _low_dose(
-    protocol: Protocol,
-    limit: DoseLimit | None,
-    unit: DoseUnit,
-    route_label: str,
-    mg: Decimal,
-    per_kg: Decimal | None,
-    entered: str,
-) -> list[str]:
-    """A dose below the protocol's question threshold (a typo such as 0.05 for 0.5),
-    judged in the unit typed: mg/kg against the per-kg threshold, mg and devices against
-    the mg one (each falling back to the other when the protocol sets only one)."""
-    if limit is None:
-        return []
-    low_mg, low_per_kg = limit.question_below_mg, limit.question_below_mg_per_kg
-    if per_kg is None:
-        low_per_kg = None
-    if unit is DoseUnit.MG_PER_KG and low_per_kg is not None:
-        low_mg = None
-    elif unit is not DoseUnit.MG_PER_KG and low_mg is not None:
-        low_per_kg = None
-    below: list[str] = []
-    if low_mg is not None and mg < _dec(low_mg):
-        below.append(f"{_fmt(low_mg)} mg")
-    if low_per_kg is not None and per_kg is not None and per_kg < _dec(low_per_kg):
-        below.append(f"{_fmt(low_per_kg)} mg/kg")
-    if not below:
-        return []
-    return [
-        f"Unusually small dose: {entered} is below {' and '.join(below)}, where "
-        f"{protocol.label} questions a {route_label} dose. Check the amount and the unit."
-    ]
-
-
-def _device_gap(
-    protocol: Protocol,
-    unit: DoseUnit,
-    same_route: Sequence[PriorDose],
-    given_at: datetime | None,
-) -> list[str]:
-    """A nasal device given sooner than the protocol's gap after the previous one."""
-    devices = [p.given_at for p in same_route if p.unit is DoseUnit.DEVICE]
-    if unit is not DoseUnit.DEVICE or given_at is None or not devices:
-        return []
-    last = max(devices)
-    minutes = (given_at - last).total_seconds() / 60
-    if minutes >= protocol.device_gap_min:
-        return []
-    return [
-        f"Device gap: {_fmt(max(0, math.floor(minutes * 10) / 10))} min since the previous "
-        f"device; {protocol.label} asks for {protocol.device_gap_min} min between devices."
-    ]
 
 
 def require_confirmation(calc: DoseCalc, confirmed: bool, reason: str | None) -> str | None:
@@ -501,20 +275,3 @@ def require_acknowledgement(warnings: Sequence[str], acknowledged: bool) -> tupl
             "Acknowledge before dosing: " + " ".join(warnings),
         )
     return tuple(warnings)
-
-
-def convert_amount(text: str, old: DoseUnit, new: DoseUnit, weight_kg: float | None) -> str:
-    """The typed amount in another unit (mg/kg <-> mg with the session weight), or ''
-    when it cannot be converted (no weight, not a number, devices): never the same
-    number under a new unit. mg is given to 0.1 mg, mg/kg to 0.001 mg/kg."""
-    if old is new:
-        return text
-    raw = text.strip().replace(",", ".")
-    if weight_kg is None or not _AMOUNT.fullmatch(raw) or DoseUnit.DEVICE in (old, new):
-        return ""
-    value, weight = Decimal(raw), _dec(weight_kg)
-    if old is DoseUnit.MG_PER_KG and new is DoseUnit.MG:
-        out = (value * weight).quantize(_TENTH, ROUND_HALF_UP)
-    else:
-        out = (value / weight).quantize(Decimal("0.001"), ROUND_HALF_UP)
-    return _fmt(float(out)) if out > 0 else ""
