@@ -45,18 +45,15 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy import func, select
-
-from kapdesk.demo import data
+from kapdesk.demo import data, output
 from kapdesk.demo.bulk_session import CourseState, PatientState, RecordMaker, Staff
 from kapdesk.demo.bulk_writer import BulkWriter, Row
-from kapdesk.demo.plan import PatientPlan, plan_patients
-from kapdesk.demo.small_session import local_time
+from kapdesk.demo.plan import CoursePlan, PatientPlan, local_time, minutes, plan_patients
 from kapdesk.domain.clock import FakeClock, SystemClock
-from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.name_search import search_key
 from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Role
+from kapdesk.domain.protocol import Protocol
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.protocol_store import pin
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row
@@ -65,9 +62,8 @@ from kapdesk.storage import orm
 from kapdesk.storage.db import Database
 from kapdesk.storage.engine import with_tx_mode
 from kapdesk.storage.settings_store import set_setting
-from kapdesk.storage.sqlite_file import sidecars
 
-GENERATOR_VERSION: Final = 3
+GENERATOR_VERSION: Final = 4
 MAX_PATIENTS: Final = 50_000
 MAX_YEARS: Final = 20
 BULK_CACHE_KIB: Final = 64 * 1024
@@ -79,19 +75,6 @@ EXTRA_STAFF: Final = (
     ("therapist2", "Dr. Noor Haddad, PsyD", Role.THERAPIST),
     ("clinician2", "Dr. Henrik Dahl, MD", Role.CLINICIAN),
 )
-COUNTED: Final = {
-    "users": orm.User,
-    "patients": orm.Patient,
-    "courses": orm.Course,
-    "sessions": orm.DosingSession,
-    "readings": orm.VitalReading,
-    "doses": orm.Dose,
-    "side_effects": orm.SideEffect,
-    "observations": orm.Observation,
-    "instruments": orm.InstrumentResult,
-    "notes": orm.Note,
-    "audit": orm.AuditEntry,
-}
 Progress = Callable[[str], None]
 
 
@@ -116,20 +99,6 @@ class BigClinicResult:
             f"{self.end.astimezone():%Y-%m-%d %H:%M}. Sign in as admin, clinician, therapist "
             f'or nurse, each with the password "{data.DEMO_PASSWORD}".'
         )
-
-
-def _check_args(path: Path, patients: object, years: object) -> None:
-    if path.exists():
-        raise ValidationError(
-            "Database", str(path), f"{path} already exists; demo data only goes to a new file."
-        )
-    for name, value, top in (("Patients", patients, MAX_PATIENTS), ("Years", years, MAX_YEARS)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(name, value, f"{name} {value!r} is not a whole number.")
-        if not 1 <= value <= top:
-            raise ValidationError(
-                name, value, f"{name} {value} is outside the allowed range 1-{top}."
-            )
 
 
 def _staff(ctx: ServiceContext, clock: FakeClock) -> Staff:
@@ -227,15 +196,53 @@ class _Build:
             )
             if at <= self.end:
                 protocol = self.ctx.protocol(plan.regimen.protocol_id)
-                self.courses[(p.index, ci)] = self.maker.start_course(ps, plan, protocol, at)
+                self.courses[(p.index, ci)] = self._start_course(ps, plan, protocol, at)
             return
         course = self.courses.get((p.index, ci))
         if course is None:
             return
         if rank == 0:
-            self.maker.end_course(ps, course, local_time(day, time(16, 30)))
+            self._end_course(ps, course, local_time(day, time(16, 30)))
         elif ps.course is course:
             self.maker.session(ps, day, si)
+
+    def _start_course(
+        self, ps: PatientState, plan: CoursePlan, protocol: Protocol, at: datetime
+    ) -> CourseState:
+        clinician = ps.rng.choice(self.staff.clinicians)
+        row: Row = {
+            "id": self.w.new_id(orm.Course), "patient_id": ps.id, "protocol_id": protocol.id,
+            "protocol_version": protocol.version, "protocol_hash": protocol.sha256,
+            "started_on": plan.start,
+            "goal": ps.rng.choice(data.COURSE_GOALS), "ended_on": None, "created_at": at,
+        }  # fmt: skip
+        self.w.add(
+            orm.Course, row, at=at, user_id=clinician.user_id, action="course.start",
+            entity="course", after=dict(row),
+        )  # fmt: skip
+        course = CourseState(row["id"], plan, protocol, at, row)
+        relapse = 0.0 if plan.kind == "maintenance" else 0.35 * (ps.sessions_done > 0)
+        self.maker.instrument(ps, "PHQ-9", ps.phq_total(relapse), at + minutes(10), course.id)
+        self.maker.instrument(ps, "GAD-7", ps.plan.gad_baseline, at + minutes(15), course.id)
+        ps.course = course
+        return course
+
+    def _end_course(self, ps: PatientState, course: CourseState, at: datetime) -> None:
+        """End-of-course PHQ-9 and GAD-7, then ``course.end`` (the row already holds the date)."""
+        assert course.plan.ends is not None
+        self.maker.instrument(ps, "PHQ-9", ps.phq_total(), at, course.id)
+        gad = round(ps.plan.gad_baseline * (0.4 + 0.6 * ps.plan.phq_target))
+        self.maker.instrument(ps, "GAD-7", gad, at + minutes(5), course.id)
+        before = {**course.row, "ended_on": None}
+        course.row["ended_on"] = course.plan.ends
+        clinician = ps.rng.choice(self.staff.clinicians)
+        self.w.audit(
+            at=at + minutes(30), user_id=clinician.user_id, action="course.end", entity="course",
+            entity_id=course.id, before=before,
+            after={**course.row, "end_reason": data.COURSE_END_REASON},
+        )  # fmt: skip
+        if ps.course is course:
+            ps.course = None
 
     def _intake_at(self, p: PatientPlan) -> datetime:
         return local_time(p.intake, data.NOTE_TIMES[p.index % len(data.NOTE_TIMES)])
@@ -296,19 +303,6 @@ def _pin_protocols(ctx: ServiceContext) -> None:
                 audit_row(s, ctx, None, "protocol.pin", row)
 
 
-def count_rows(db: Database) -> dict[str, int]:
-    with db.read() as s:
-        return {
-            key: int(s.scalar(select(func.count()).select_from(model)) or 0)
-            for key, model in COUNTED.items()
-        }
-
-
-def _remove(path: Path) -> None:
-    for leftover in (path, *sidecars(path)):
-        leftover.unlink(missing_ok=True)
-
-
 def build_big_clinic(
     path: Path,
     *,
@@ -323,17 +317,14 @@ def build_big_clinic(
     """Write a big demo clinic to the new file ``path`` (see the module docstring)."""
     started = _time.perf_counter()
     path = Path(path)
-    _check_args(path, patients, years)
-    if today is None:
-        now = SystemClock().now().astimezone()
-        day, at = now.date(), end_time or now.time().replace(second=0, microsecond=0)
-    else:
-        day, at = today, end_time or data.BUILD_END
+    output.check_new_file(path)
+    output.check_size("Patients", patients, MAX_PATIENTS)
+    output.check_size("Years", years, MAX_YEARS)
+    day, at = output.build_end(today, end_time, SystemClock(), data.BUILD_END)
     end = local_time(day, at)
     first_day = day - timedelta(days=round(365.25 * years))
     clock = FakeClock(local_time(first_day - timedelta(days=30), time(8, 0)))
-    db = Database.open(path, clock=clock, key=key)
-    try:
+    with output.new_database(path, clock, key) as db:
         ctx = ServiceContext(db=db, clock=clock)
         staff = _staff(ctx, clock)
         _pin_protocols(ctx)
@@ -341,11 +332,6 @@ def build_big_clinic(
         if progress is not None:
             progress(f"planned {patients} patients from {first_day.isoformat()}")
         _bulk(db, ctx, staff, plans, seed, day, end, progress)
-        counts = count_rows(db)
-    except BaseException:
-        db.close()
-        _remove(path)
-        raise
-    db.close()
+        counts = output.count_rows(db)
     size = path.stat().st_size
     return BigClinicResult(path, _time.perf_counter() - started, size, counts, day, end)

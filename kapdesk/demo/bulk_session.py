@@ -19,13 +19,13 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 from kapdesk.demo import data
+from kapdesk.demo import plan as decide
 from kapdesk.demo.bulk_writer import BulkWriter, Row
-from kapdesk.demo.plan import CHECK_IN_TIMES, ROOMS, CoursePlan, PatientPlan
-from kapdesk.demo.small_session import local_time
-from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit, validate_dose
+from kapdesk.demo.plan import CHECK_IN_TIMES, ROOMS, CoursePlan, PatientPlan, local_time, minutes
+from kapdesk.domain.dosing import validate_dose
 from kapdesk.domain.instruments import score_instrument
 from kapdesk.domain.notes import empty_sections
 from kapdesk.domain.protocol import Anchor, Phase, Protocol, Route
@@ -34,24 +34,11 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.vitals import VitalsInput, classify
 from kapdesk.services.context import Actor
 from kapdesk.services.session_discharge import checks_as_json, compute_checks
-from kapdesk.storage.orm import (
-    Course,
-    Dose,
-    DosingSession,
-    HoldOverride,
-    InstrumentResult,
-    Note,
-    Observation,
-    SideEffect,
-    VitalReading,
-)
+from kapdesk.storage import orm
+from kapdesk.storage.orm import Dose, VitalReading
 
 _S = SessionState
-Vitals = tuple[int, int, int, int]
-
-
-def _min(n: float) -> timedelta:
-    return timedelta(minutes=n)
+_min = minutes
 
 
 @dataclass(frozen=True)
@@ -139,8 +126,6 @@ class RecordMaker:
         self.end = end
         self.defer = defer
 
-    # ------------------------------------------------------------ patients and courses
-
     def instrument(
         self,
         ps: PatientState,
@@ -157,7 +142,7 @@ class RecordMaker:
         score = score_instrument(code, answers)
         therapist = r.choice(self.staff.therapists)
         self.w.add(
-            InstrumentResult,
+            orm.InstrumentResult,
             {
                 "patient_id": ps.id, "course_id": course_id, "session_id": session_id,
                 "instrument": score.code, "answers": list(score.answers), "total": score.total,
@@ -168,44 +153,6 @@ class RecordMaker:
             at=at, user_id=therapist.user_id, action="instrument.record",
             entity="instrument_result",
         )  # fmt: skip
-
-    def start_course(
-        self, ps: PatientState, plan: CoursePlan, protocol: Protocol, at: datetime
-    ) -> CourseState:
-        clinician = ps.rng.choice(self.staff.clinicians)
-        row: Row = {
-            "id": self.w.new_id(Course), "patient_id": ps.id, "protocol_id": protocol.id,
-            "protocol_version": protocol.version, "protocol_hash": protocol.sha256,
-            "started_on": plan.start,
-            "goal": ps.rng.choice(data.COURSE_GOALS), "ended_on": None, "created_at": at,
-        }  # fmt: skip
-        self.w.add(
-            Course, row, at=at, user_id=clinician.user_id, action="course.start", entity="course",
-            after=dict(row),
-        )  # fmt: skip
-        course = CourseState(row["id"], plan, protocol, at, row)
-        relapse = 0.0 if plan.kind == "maintenance" else 0.35 * (ps.sessions_done > 0)
-        self.instrument(ps, "PHQ-9", ps.phq_total(relapse), at + _min(10), course.id)
-        self.instrument(ps, "GAD-7", ps.plan.gad_baseline, at + _min(15), course.id)
-        ps.course = course
-        return course
-
-    def end_course(self, ps: PatientState, course: CourseState, at: datetime) -> None:
-        """End-of-course PHQ-9 and GAD-7, then ``course.end`` (the row already holds the date)."""
-        assert course.plan.ends is not None
-        self.instrument(ps, "PHQ-9", ps.phq_total(), at, course.id)
-        gad = round(ps.plan.gad_baseline * (0.4 + 0.6 * ps.plan.phq_target))
-        self.instrument(ps, "GAD-7", gad, at + _min(5), course.id)
-        before = {**course.row, "ended_on": None}
-        course.row["ended_on"] = course.plan.ends
-        clinician = ps.rng.choice(self.staff.clinicians)
-        self.w.audit(
-            at=at + _min(30), user_id=clinician.user_id, action="course.end", entity="course",
-            entity_id=course.id, before=before,
-            after={**course.row, "end_reason": data.COURSE_END_REASON},
-        )  # fmt: skip
-        if ps.course is course:
-            ps.course = None
 
     # ------------------------------------------------------------ one session
 
@@ -219,7 +166,7 @@ class RecordMaker:
         created = min(max(created, course.created_at + _min(40)), self.end - _min(1))
         nurse = r.choice(self.staff.nurses)
         row: Row = {
-            "id": self.w.new_id(DosingSession), "course_id": course.id,
+            "id": self.w.new_id(orm.DosingSession), "course_id": course.id,
             "scheduled_at": scheduled, "room": r.choice(ROOMS), "state": _S.SCHEDULED.value,
             "weight_kg": None, "checklist": {}, "checked_in_at": None, "first_dose_at": None,
             "discharged_at": None, "discharged_by": None, "discharge_criteria": {},
@@ -227,7 +174,7 @@ class RecordMaker:
             "created_by": nurse.user_id,
         }  # fmt: skip
         self.w.add(
-            DosingSession, row, at=created, user_id=nurse.user_id, action="session.schedule",
+            orm.DosingSession, row, at=created, user_id=nurse.user_id, action="session.schedule",
             entity="dosing_session", after=dict(row),
         )  # fmt: skip
         run = _Run(ps, course, row, nurse)
@@ -250,14 +197,12 @@ class RecordMaker:
         if not self._ok(t0):
             return
         row.update(state=_S.CHECKED_IN.value, checked_in_at=t0)
-        weight = round(run.ps.plan.weight + r.uniform(-1.5, 1.5), 1)
+        weight = decide.day_weight(r, run.ps.plan.weight)
         route = Route(regimen.route)
         if not self._ok(t0 + _min(3)):
             return
-        answers: dict[str, Any] = {
-            c.id: True for c in protocol.checklist_for(route) if c.kind != "number"
-        }
-        row.update(checklist={**answers, "weight_kg": weight}, weight_kg=weight)
+        answers = {**decide.checklist(protocol, route), "weight_kg": weight}
+        row.update(checklist=answers, weight_kg=weight)
         if self._ok(t0 + _min(5)):
             self.instrument(
                 run.ps, "PHQ-9", run.ps.phq_total(), t0 + _min(5), run.course.id, row["id"]
@@ -275,8 +220,7 @@ class RecordMaker:
             if outcome == "withhold":
                 if self._ok(t + _min(4)):
                     row.update(state=_S.DOSE_WITHHELD.value, state_reason=data.WITHHOLD_REASON)
-                    self._session_note(run, t + _min(15), "Dose withheld: pre-dose BP stayed "
-                                       "elevated after rest. {effects}")  # fmt: skip
+                    self._session_note(run, t + _min(15), decide.WITHHELD_NOTE)
                 return
             if outcome == "override":
                 t += _min(3)
@@ -295,23 +239,13 @@ class RecordMaker:
                 dose_times.append(boost)
         self._monitor(run, route, dose_times, amount)
 
-    def _pre(self, run: _Run, elevated: bool) -> Vitals:
-        r, p = run.ps.rng, run.ps.plan
-        if elevated:
-            return r.randint(141, 156), r.randint(86, 97), p.pulse + r.randint(-2, 10), p.spo2
-        sys_, dia = min(p.bp[0] + r.randint(-6, 6), 136), min(p.bp[1] + r.randint(-4, 4), 87)
-        return sys_, dia, p.pulse + r.randint(-4, 8), p.spo2
+    def _pre(self, run: _Run, elevated: bool) -> decide.Vitals:
+        return decide.pre_dose_vitals(run.ps.rng, run.ps.plan, elevated)
 
-    def _post(self, run: _Run, minutes: float) -> Vitals:
-        """BP rises to a peak ~40 min after dosing, then settles (as in the small demo)."""
-        r, p = run.ps.rng, run.ps.plan
-        shape = minutes / 40 if minutes < 40 else max(0.0, 1 - (minutes - 40) / 100)
-        sys_ = p.bp[0] + round(r.randint(8, 22) * shape) + r.randint(-4, 4)
-        dia = p.bp[1] + round(r.randint(5, 13) * shape) + r.randint(-3, 3)
-        pulse = p.pulse + round(8 * shape) + r.randint(-4, 4)
-        return min(sys_, 176), min(dia, 106), min(pulse, 108), min(99, p.spo2 - r.randint(0, 2))
+    def _post(self, run: _Run, after_min: float) -> decide.Vitals:
+        return decide.post_dose_vitals(run.ps.rng, run.ps.plan, after_min)
 
-    def _reading(self, run: _Run, when: datetime, v: Vitals, phase: Phase) -> bool:
+    def _reading(self, run: _Run, when: datetime, v: decide.Vitals, phase: Phase) -> bool:
         if not self._ok(when):
             return False
         protocol = run.course.protocol
@@ -344,7 +278,7 @@ class RecordMaker:
             return False
         clinician = run.ps.rng.choice(self.staff.clinicians)
         self.w.add(
-            HoldOverride,
+            orm.HoldOverride,
             {
                 "session_id": run.row["id"], "reading_id": run.readings[-1].id,
                 "prescriber_name": clinician.full_name,
@@ -369,7 +303,7 @@ class RecordMaker:
         giver = r.choice(
             self.staff.nurses if reg.given_by.value == "nurse" else self.staff.clinicians
         )
-        lot = f"{reg.lot_prefix}-{at.year % 100:02d}{r.randint(1, 52):02d}-{k + 1}"
+        lot = decide.lot_number(r, reg, at.year, k)
         did = self.w.add(
             Dose,
             {
@@ -413,18 +347,20 @@ class RecordMaker:
         times = self._reading_times(run, route, doses)
         alert = r.random() < 0.02
         for j, when in enumerate(times):
-            minutes = (when - first).total_seconds() / 60
-            vitals = self._post(run, minutes if j < len(times) - 1 else 240)
+            after_min = (when - first).total_seconds() / 60
+            vitals = self._post(run, after_min if j < len(times) - 1 else 240)
             if alert and j == 0:
-                vitals = (r.randint(182, 190), r.randint(104, 112), 96, run.ps.plan.spo2)
+                vitals = decide.alert_vitals(r, run.ps.plan)
             if not self._reading(run, when, vitals, Phase.POST_DOSE):
                 break
             if alert and j == 0:
                 repeat = when + _min(5)
                 v2 = (r.randint(164, 172), r.randint(94, 100), 90, run.ps.plan.spo2)
                 if self._reading(run, repeat, v2, Phase.POST_DOSE):
-                    self._effect(run, "elevated_bp", "moderate", when, data.ALERT_INTERVENTION,
-                                 repeat + _min(r.randint(10, 30)))  # fmt: skip
+                    resolved = repeat + _min(r.randint(10, 30))
+                    effect = ("elevated_bp", "moderate", when, data.ALERT_INTERVENTION, resolved)
+                    if self._effect(run, *effect):
+                        run.effects.append(decide.ALERT_EFFECT)
         self._observations(run, first)
         obs_end = minimum_observation_end(protocol, route, doses)
         assert obs_end is not None
@@ -432,7 +368,7 @@ class RecordMaker:
         self._side_effects(run, route, first, discharge)
         if not self._ok(discharge):
             return
-        answers = {c.id: True for c in protocol.discharge if not c.computed}
+        answers = decide.discharge_answers(protocol)
         checks = compute_checks(
             protocol, route=route, doses=cast(Sequence[Dose], run.doses),
             readings=cast(Sequence[VitalReading], run.readings),
@@ -448,26 +384,22 @@ class RecordMaker:
                 "checked_at": discharge.isoformat(),
             },
         )  # fmt: skip
-        unit = DoseUnit(run.course.plan.regimen.unit).label
-        dose = f"{amount:g} {unit} {ROUTE_LABELS[route]} {run.course.plan.regimen.medication}"
-        if len(doses) > 1:
-            dose += " with a booster"
-        template = r.choice(data.SESSION_NOTES).replace("{dose}", dose.capitalize())
+        dose = decide.dose_text(run.course.plan.regimen, amount, boosted=len(doses) > 1)
+        template = decide.session_note_template(r, dose)
         self._session_note(run, discharge + _min(8), template)
         if r.random() < 0.6:
             self._integration(run, discharge)
 
     def _observations(self, run: _Run, first: datetime) -> None:
-        r, sid, nurse = run.ps.rng, run.row["id"], run.nurse.user_id
-        present = r.random() < 0.65
+        sid, nurse = run.row["id"], run.nurse.user_id
+        moaas, present, said = decide.observations(run.ps.rng)
         for when, kind, score, flag, text in (
-            (first + _min(15), "moaas", r.choice((5, 4, 4, 3)), None, ""),
-            (first + _min(30), "dissociation", None, present,
-             r.choice(data.DISSOCIATION_TEXTS) if present else ""),
-        ):  # fmt: skip
+            (first + _min(15), "moaas", moaas, None, ""),
+            (first + _min(30), "dissociation", None, present, said),
+        ):
             if self._ok(when):
                 self.w.add(
-                    Observation,
+                    orm.Observation,
                     {
                         "session_id": sid, "kind": kind, "score": score, "present": flag,
                         "text": text, "observed_at": when, "recorded_by": nurse,
@@ -477,23 +409,16 @@ class RecordMaker:
                 )  # fmt: skip
 
     def _side_effects(self, run: _Run, route: Route, first: datetime, discharge: datetime) -> None:
-        r = run.ps.rng
-        options = [e for e in data.SIDE_EFFECTS if not e[4] or route.value in e[4]]
-        chosen: dict[str, tuple[str, str, str, tuple[int, int], tuple[str, ...]]] = {}
-        for _ in range(r.choice((0, 1, 1, 2))):
-            option = r.choice(options)
-            chosen.setdefault(option[0], option)
-        for effect_id, severity, intervention, (lo, hi), _ in chosen.values():
-            onset = first + _min(r.randint(5, 40))
-            resolved = min(onset + _min(r.randint(lo, hi)), discharge - _min(5))
-            self._effect(run, effect_id, severity, onset, intervention, resolved)
+        for e in decide.side_effects(run.ps.rng, route.value, first, discharge):
+            if self._effect(run, e.effect_id, e.severity, e.onset, e.intervention, e.resolved):
+                run.effects.append(e.phrase())
 
     def _effect(
         self, run: _Run, effect_id: str, severity: str, onset: datetime, action: str, end: datetime
-    ) -> None:
+    ) -> bool:
         at = onset + _min(2)
         if not self._ok(at):
-            return
+            return False
         labels = {e.id: e.label for e in run.course.protocol.side_effects}
         row: Row = {
             "session_id": run.row["id"], "effect_id": effect_id,
@@ -505,10 +430,10 @@ class RecordMaker:
         if self._ok(end):
             row["resolved_at"] = end
         self.w.add(
-            SideEffect, row, at=at, user_id=run.nurse.user_id, action="side_effect.record",
+            orm.SideEffect, row, at=at, user_id=run.nurse.user_id, action="side_effect.record",
             entity="side_effect", after=created,
         )  # fmt: skip
-        run.effects.append(f"{effect_id.replace('_', ' ')} ({severity})")
+        return True
 
     def _final(self, day: date) -> bool:
         return day < self.today - timedelta(days=7)
@@ -516,15 +441,10 @@ class RecordMaker:
     def _session_note(self, run: _Run, at: datetime, template: str) -> None:
         if not self._ok(at):
             return
-        said = (
-            f"Side effects: {'; '.join(run.effects)}; all settled before discharge."
-            if run.effects
-            else "No side effects."
-        )
         held = run.row["first_dose_at"] or run.row["checked_in_at"] or run.row["scheduled_at"]
         row: Row = {
             "kind": "session", "course_id": run.course.id, "dosing_session_id": run.row["id"],
-            "held_at": held, "sections": {}, "body": template.replace("{effects}", said),
+            "held_at": held, "sections": {}, "body": decide.note_body(template, run.effects),
             "status": "draft", "author_id": run.nurse.user_id, "signed_at": None,
             "signed_by": None, "addendum_of": None, "created_at": at, "updated_at": at,
         }  # fmt: skip
@@ -532,7 +452,7 @@ class RecordMaker:
         if self._final(at.date()):
             row.update(status="final", updated_at=at + timedelta(days=1))
         self.w.add(
-            Note, row, at=at, user_id=run.nurse.user_id, action="note.create", entity="note",
+            orm.Note, row, at=at, user_id=run.nurse.user_id, action="note.create", entity="note",
             after=created,
         )  # fmt: skip
 
@@ -542,13 +462,8 @@ class RecordMaker:
         held = local_time(day, r.choice(data.NOTE_TIMES))
         therapist = r.choice(self.staff.therapists)
         improving = run.ps.plan.phq_target < 0.75 and run.ps.sessions_done >= 1
-        sections = {
-            "themes": r.choice(data.THEMES),
-            "changes": r.choice(data.CHANGES_BETTER if improving else data.CHANGES_SAME),
-            "plan": r.choice(data.PLANS),
-            "risk": data.RISK_ITEM9 if run.ps.plan.item9 and run.ps.sessions_done == 0
-            else data.RISK_CLEAR,
-        }  # fmt: skip
+        item9 = run.ps.plan.item9 and run.ps.sessions_done == 0
+        sections = decide.integration_sections(r, improving=improving, item9=item9)
         course_id, session_id = run.course.id, run.row["id"]
 
         def write() -> None:
@@ -566,7 +481,7 @@ class RecordMaker:
             if self._final(day):
                 row.update(status="final", updated_at=held + _min(70))
             self.w.add(
-                Note, row, at=at, user_id=therapist.user_id, action="note.create",
+                orm.Note, row, at=at, user_id=therapist.user_id, action="note.create",
                 entity="note", after=created,
             )  # fmt: skip
 

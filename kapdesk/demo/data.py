@@ -62,6 +62,51 @@ MORE_NAMES: Final = (
     ("Dmitri", "Volkov", "male"),
 )
 
+# The big clinic's name pools: the small demo's people first, then more of mixed origins,
+# a third with accents or letters Unicode does not decompose (ø, ł, ß), as a real clinic's
+# list has.
+_PEOPLE: Final = (*SHOWCASE_NAMES, *MORE_NAMES)
+GIVEN_NAMES: Final = (
+    *((given, sex) for given, _, sex in _PEOPLE),
+    ("Emma", "female"), ("Liam", "male"), ("Olivia", "female"), ("Noah", "male"),
+    ("Sophia", "female"), ("Lucas", "male"), ("Isabella", "female"), ("Mateo", "male"),
+    ("Amelia", "female"), ("Elijah", "male"), ("Charlotte", "female"), ("James", "male"),
+    ("Mia", "female"), ("Benjamin", "male"), ("Harper", "female"), ("Samuel", "male"),
+    ("Evelyn", "female"), ("Daniel", "male"), ("Grace", "female"), ("Michael", "male"),
+    ("Chloé", "female"), ("José", "male"), ("Inês", "female"), ("João", "male"),
+    ("Agnieszka", "female"), ("Paweł", "male"), ("Ayşe", "female"), ("Çağrı", "male"),
+    ("Nguyễn Anh", "female"), ("Trần Minh", "male"), ("Ngozi", "female"), ("Olumide", "male"),
+    ("Sakura", "female"), ("Kenji", "male"), ("Ji-woo", "female"), ("Min-jun", "male"),
+    ("Aarav", "male"), ("Ananya", "female"), ("Ravi", "male"), ("Deepika", "female"),
+    ("Yusuf", "male"), ("Layla", "female"), ("Omar", "male"), ("Nour", "female"),
+    ("Ingrid", "female"), ("Lars", "male"), ("Åsa", "female"), ("Håkon", "male"),
+    ("Renée", "female"), ("Jérôme", "male"), ("Zsófia", "female"), ("Ádám", "male"),
+    ("Dagný", "female"), ("Þór", "male"), ("Alex", "other"), ("Sam", "other"), ("Jordan", "other"),
+    ("Kai", "other"), ("Tomás", "male"), ("Lucía", "female"), ("Gabriel", "male"),
+    ("Valentina", "female"), ("Andrés", "male"), ("Martina", "female"), ("Nikolai", "male"),
+    ("Anastasia", "female"), ("Wei", "male"), ("Xiu", "female"), ("Duc", "male"),
+    ("Linh", "female"),
+)  # fmt: skip
+FAMILY_NAMES: Final = (
+    *(family for _, family, _ in _PEOPLE),
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
+    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
+    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
+    "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott",
+    "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera",
+    "Campbell", "Mitchell", "Carter", "Roberts", "Schröder", "Weiß", "Straße", "Groß", "Kovačević",
+    "Petrović", "Nowak", "Kowalczyk", "Łukasiewicz", "Żak", "Szabó", "Kovács", "Horváth", "Öztürk",
+    "Şahin", "Çelik", "Kaya", "Demir", "Fernández", "González", "Martín", "Jiménez", "Muñoz",
+    "Álvarez", "Romero", "Gómez", "Núñez", "Costa", "Santos", "Gonçalves", "Araújo", "Sørensen",
+    "Jørgensen", "Hansen", "Bjørnsen", "Johansson", "Söderberg", "Virtanen", "Mäkinen", "Häkkinen",
+    "Kim", "Park", "Choi", "Sato", "Suzuki", "Watanabe", "Patel", "Sharma", "Singh", "Iyer",
+    "Okafor", "Adeyemi", "Okonkwo", "Haddad", "Khalil", "Mansour", "Cohen", "Levi", "Friedman",
+    "MacDonald", "McCarthy", "Ó Súilleabháin", "Van der Berg", "De Vries", "D'Angelo", "Rossi",
+    "Russo", "Bianchi", "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti", "Leclerc", "Moreau",
+    "Lefebvre", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent", "Trần",
+    "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
+)  # fmt: skip
+
 ALLERGIES: Final = (
     "",
     "",

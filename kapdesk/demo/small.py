@@ -32,17 +32,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kapdesk.demo import data
-from kapdesk.demo.small_session import PatientPlan, Ref, SessionPlanner, Timeline, local_time
+from kapdesk.demo import data, output
+from kapdesk.demo.plan import birth_date, local_time, weight_kg
+from kapdesk.demo.small_session import PatientPlan, Ref, SessionPlanner, Timeline
 from kapdesk.domain.clock import FakeClock, SystemClock
-from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.settings import SettingsService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage import orm
 from kapdesk.storage.db import Database
-from kapdesk.storage.sqlite_file import sidecars
 
 
 def _weekday(day: date) -> date:
@@ -127,7 +126,7 @@ class _Builder:
             course=Ref(),
             regimen=regimen,
             protocol=self.ctx.protocol(regimen.protocol_id),
-            weight=round(rng.uniform(52, 88) if sex == "female" else rng.uniform(62, 112), 1),
+            weight=weight_kg(rng, sex),
             bp=(rng.randint(s_lo, s_hi), rng.randint(d_lo, d_hi)),
             pulse=rng.randint(60, 84),
             spo2=rng.randint(96, 99),
@@ -172,8 +171,7 @@ class _Builder:
         self, pp: PatientPlan, t: datetime, day: date, sex: str, given: str, family: str, n: int
     ) -> None:
         rng, staff = self.rng, self.staff
-        age = rng.randint(22, 68)
-        dob = date(self.today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+        dob = birth_date(rng, self.today, 68)
         mrn = self._mrn()
         allergies, notes = rng.choice(data.ALLERGIES), rng.choice(data.CONTRAINDICATIONS)
         goal = rng.choice(data.COURSE_GOALS)
@@ -221,26 +219,6 @@ class _Builder:
         )
 
 
-def _counts(db: Database) -> dict[str, int]:
-    tables = {
-        "users": orm.User,
-        "patients": orm.Patient,
-        "courses": orm.Course,
-        "sessions": orm.DosingSession,
-        "readings": orm.VitalReading,
-        "doses": orm.Dose,
-        "side_effects": orm.SideEffect,
-        "instruments": orm.InstrumentResult,
-        "notes": orm.Note,
-        "audit": orm.AuditEntry,
-    }
-    with db.read() as s:
-        return {
-            key: int(s.scalar(select(func.count()).select_from(model)) or 0)
-            for key, model in tables.items()
-        }
-
-
 def _today_sessions(db: Database, today: date) -> int:
     start, end = local_time(today, time(0)), local_time(today + timedelta(days=1), time(0))
     with db.read() as s:
@@ -248,11 +226,6 @@ def _today_sessions(db: Database, today: date) -> int:
             orm.DosingSession.scheduled_at >= start, orm.DosingSession.scheduled_at < end
         )
         return int(s.scalar(query) or 0)
-
-
-def _remove(path: Path) -> None:
-    for leftover in (path, *sidecars(path)):
-        leftover.unlink(missing_ok=True)
 
 
 def build_demo_clinic(
@@ -272,37 +245,15 @@ def build_demo_clinic(
     with ``today`` and no ``end_time`` it ends at 10:00 (repeatable tests).
     """
     path = Path(path)
-    if path.exists():
-        raise ValidationError(
-            "Database",
-            str(path),
-            f"{path} already exists; the demo clinic is only written to a new file.",
-        )
-    if isinstance(patients, bool) or not isinstance(patients, int):
-        raise ValidationError("Patients", patients, f"Patients {patients!r} is not a number.")
-    if not 1 <= patients <= data.MAX_PATIENTS:
-        raise ValidationError(
-            "Patients",
-            patients,
-            f"Patients {patients} is outside the allowed range 1-{data.MAX_PATIENTS}.",
-        )
-    if today is None:
-        now = SystemClock().now().astimezone()
-        day, end = now.date(), end_time or now.time().replace(second=0, microsecond=0)
-    else:
-        day, end = today, end_time or data.BUILD_END
+    output.check_new_file(path)
+    output.check_size("Patients", patients, data.MAX_PATIENTS)
+    day, end = output.build_end(today, end_time, SystemClock(), data.BUILD_END)
     clock = FakeClock(local_time(day, end))
-    db = Database.open(path, clock=clock, key=key)  # key: encrypt the new file (SQLCipher)
-    try:
+    with output.new_database(path, clock, key) as db:  # key: encrypt it (SQLCipher)
         ctx = ServiceContext(db=db, clock=clock)
         _Builder(ctx, clock, seed, day, end).build(patients)
-        counts = _counts(db)
+        counts = output.count_rows(db)
         on_the_day = _today_sessions(db, day)
-    except BaseException:
-        db.close()
-        _remove(path)
-        raise
-    db.close()
     return (
         f"Demo clinic written to {path}: {counts['users']} users, {counts['patients']} "
         f"patients, {counts['courses']} treatment courses, {counts['sessions']} dosing sessions "

@@ -1,8 +1,9 @@
 """One demo dosing session, planned step by step (used by kapdesk.demo.small).
 
-Each step is a call to a real service at a planned moment; reading times come
-from the protocol's own schedule (``compute_schedule``) and the minimum
-observation time, so the demo stays consistent with whatever the presets say.
+Each step is a call to a real service at a planned moment, deciding what happens as
+:mod:`kapdesk.demo.plan` does for both writers; reading times come from the protocol's
+own schedule (``compute_schedule``) and the minimum observation time, so the demo stays
+consistent with whatever the presets say.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from kapdesk.demo import data
+from kapdesk.demo import plan as decide
+from kapdesk.demo.plan import local_time, minutes
 from kapdesk.domain.check_in import room_key
 from kapdesk.domain.clock import FakeClock
-from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.protocol import SCHEDULE_CONDITIONS, Anchor, Protocol, Route
 from kapdesk.domain.schedule import compute_schedule, minimum_observation_end
@@ -32,13 +34,6 @@ from kapdesk.services.sessions import SessionService
 from kapdesk.services.side_effects import SideEffectService
 from kapdesk.services.signing import SigningService
 from kapdesk.services.vitals import VitalsService
-
-Vitals = tuple[int, int, int, int]  # systolic, diastolic, pulse, SpO2
-
-
-def local_time(day: date, at: time) -> datetime:
-    """``at`` on ``day`` in the computer's time zone (the clinic's hours), as aware UTC."""
-    return datetime.combine(day, at).astimezone().astimezone(UTC)
 
 
 @dataclass(order=True)
@@ -95,10 +90,6 @@ class PatientPlan:
     sessions: list[Ref]
 
 
-def _min(n: float) -> timedelta:
-    return timedelta(minutes=n)
-
-
 class SessionPlanner:
     def __init__(
         self,
@@ -150,26 +141,14 @@ class SessionPlanner:
             ),
         )  # fmt: skip
 
-    def _reading(self, s: Ref, t: datetime, v: Vitals) -> None:
+    def _reading(self, s: Ref, t: datetime, v: decide.Vitals) -> None:
         self.at(t, lambda: self.vitals.record(self.staff[Role.NURSE], s.id, *v))
 
-    def _pre(self, pp: PatientPlan, elevated: bool = False) -> Vitals:
-        r = self.rng
-        if elevated:
-            sys_, dia = r.randint(141, 156), r.randint(86, 97)
-        else:
-            sys_ = min(pp.bp[0] + r.randint(-6, 6), 136)
-            dia = min(pp.bp[1] + r.randint(-4, 4), 87)
-        return sys_, dia, pp.pulse + r.randint(-4, 8), pp.spo2
+    def _pre(self, pp: PatientPlan, elevated: bool = False) -> decide.Vitals:
+        return decide.pre_dose_vitals(self.rng, pp, elevated)
 
-    def _post(self, pp: PatientPlan, minutes: float) -> Vitals:
-        """BP rises to a peak ~40 min after dosing, then settles (Yale series shape)."""
-        r = self.rng
-        shape = minutes / 40 if minutes < 40 else max(0.0, 1 - (minutes - 40) / 100)
-        sys_ = pp.bp[0] + round(r.randint(8, 22) * shape) + r.randint(-4, 4)
-        dia = pp.bp[1] + round(r.randint(5, 13) * shape) + r.randint(-3, 3)
-        pulse = pp.pulse + round(8 * shape) + r.randint(-4, 4)
-        return min(sys_, 176), min(dia, 106), min(pulse, 108), min(99, pp.spo2 - r.randint(0, 2))
+    def _post(self, pp: PatientPlan, after_min: float) -> decide.Vitals:
+        return decide.post_dose_vitals(self.rng, pp, after_min)
 
     # ------------------------------------------------------------ one session
 
@@ -203,24 +182,22 @@ class SessionPlanner:
                 lambda: self.sessions.cancel(nurse, s.id, data.CANCEL_REASON),
             )
             return
-        t0 = scheduled + _min(4 if stage in ("monitoring", "pre_dose") else rng.randint(-5, 10))
+        t0 = scheduled + minutes(4 if stage in ("monitoring", "pre_dose") else rng.randint(-5, 10))
         route = Route(pp.regimen.route)
-        answers: dict[str, bool | float | None] = {
-            c.id: True for c in pp.protocol.checklist_for(route) if c.kind != "number"
-        }
-        answers["weight_kg"] = round(pp.weight + rng.uniform(-1.5, 1.5), 1)
+        answers = decide.checklist(pp.protocol, route)
+        answers["weight_kg"] = decide.day_weight(rng, pp.weight)
         self.at(t0, lambda: self._check_in(nurse, s.id))
-        self.at(t0 + _min(3), lambda: self.sessions.record_checklist(nurse, s.id, answers))
-        self.instrument(pp, t0 + _min(5), "PHQ-9", k + 1, s)
+        self.at(t0 + minutes(3), lambda: self.sessions.record_checklist(nurse, s.id, answers))
+        self.instrument(pp, t0 + minutes(5), "PHQ-9", k + 1, s)
         if gad_end:
             gad = data.item_answers(rng, round(pp.gad[0] * pp.gad[1]), 7)
             self.at(
-                t0 + _min(6),
+                t0 + minutes(6),
                 lambda: self.instruments.record(
                     staff[Role.THERAPIST], pp.patient.id, "GAD-7", gad, session_id=s.id
                 ),
             )
-        t = t0 + _min(8)
+        t = t0 + minutes(8)
         elevated = stage == "pre_dose" or feature in ("override", "recheck_clears", "withhold")
         if stage == "full" and feature is None and rng.random() < 0.1:
             elevated = True
@@ -229,40 +206,39 @@ class SessionPlanner:
             return
         if elevated:
             outcome = feature or rng.choice(("recheck_clears", "override"))
-            t += _min(pp.protocol.recheck_after_min)
+            t += minutes(pp.protocol.recheck_after_min)
             self._reading(s, t, self._pre(pp, elevated=outcome != "recheck_clears"))
             if outcome == "withhold":
-                self.at(t + _min(4), lambda: self.sessions.withhold_dose(
+                self.at(t + minutes(4), lambda: self.sessions.withhold_dose(
                     clinician, s.id, data.WITHHOLD_REASON))  # fmt: skip
-                self._session_note(pp, s, t + _min(15), "Dose withheld: pre-dose BP stayed "
-                                   "elevated after rest. {effects}", [])  # fmt: skip
-                self._sign_session(pp, s, k, t + _min(45))
+                self._session_note(pp, s, t + minutes(15), decide.WITHHELD_NOTE, [])
+                self._sign_session(pp, s, k, t + minutes(45))
                 return
             if outcome == "override":
                 reason = rng.choice(data.OVERRIDE_REASONS)
-                t += _min(3)
+                t += minutes(3)
                 self.at(t, lambda: self.sessions.override_hold(
                     clinician, s.id, clinician.full_name, reason))  # fmt: skip
-        dose_at = t + _min(4)
+        dose_at = t + minutes(4)
         amount = pp.regimen.amounts[min(k, len(pp.regimen.amounts) - 1)]
         self._dose(pp, s, dose_at, amount, k)
         dose_times = [dose_at]
         booster = pp.regimen.booster
         if booster and stage == "full" and (feature == "booster" or rng.random() < 0.12):
-            dose_times.append(dose_at + _min(rng.randint(25, 35)))
+            dose_times.append(dose_at + minutes(rng.randint(25, 35)))
             self._dose(pp, s, dose_times[-1], booster, k)
         if stage == "monitoring":
-            self.at(dose_at + _min(5), lambda: self.observations.record_moaas(nurse, s.id, 4))
-            self._reading(s, dose_at + _min(7), self._post(pp, 7))
-            onset = dose_at + _min(10)
-            self.at(onset + _min(2), lambda: self.effects.record(
+            self.at(dose_at + minutes(5), lambda: self.observations.record_moaas(nurse, s.id, 4))
+            self._reading(s, dose_at + minutes(7), self._post(pp, 7))
+            onset = dose_at + minutes(10)
+            self.at(onset + minutes(2), lambda: self.effects.record(
                 nurse, s.id, "nausea", severity="mild", onset_at=onset))  # fmt: skip
             return
         self._monitor(pp, s, k, stage, feature, dose_times)
 
     def _dose(self, pp: PatientPlan, s: Ref, at: datetime, amount: float, k: int) -> None:
         reg = pp.regimen
-        lot = f"{reg.lot_prefix}-{self.today.year % 100:02d}{self.rng.randint(1, 52):02d}-{k + 1}"
+        lot = decide.lot_number(self.rng, reg, self.today.year, k)
         giver = self.staff[reg.given_by]
         self.at(
             at,
@@ -290,7 +266,7 @@ class SessionPlanner:
             route=route,
             dose_times=dose_times,
             readings=[],
-            now=first + _min(1440),
+            now=first + minutes(1440),
             conditions=SCHEDULE_CONDITIONS,
         )
         timed = [i for i in items if i.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)]
@@ -309,72 +285,57 @@ class SessionPlanner:
                 default=9,
             )  # fmt: skip
             if j == late and gap >= 3:
-                times.append(item.closes_at + _min(rng.randint(3, min(9, gap))))
+                times.append(item.closes_at + minutes(rng.randint(3, min(9, gap))))
             else:
-                times.append(item.opens_at + _min(rng.randint(0, max(width - 1, 0))))
+                times.append(item.opens_at + minutes(rng.randint(0, max(width - 1, 0))))
         if not timed:  # e.g. sublingual-kap: a routine mid-session check anyway
-            times.append(first + _min(rng.randint(35, 50)))
+            times.append(first + minutes(rng.randint(35, 50)))
         times.sort()
         effects: list[str] = []
         for j, when in enumerate(times):
-            minutes = (when - first).total_seconds() / 60
             if j == 0 and feature == "alert":
                 self._alert(pp, s, when, effects)
             else:
-                self._reading(s, when, self._post(pp, minutes))
+                self._reading(s, when, self._post(pp, (when - first).total_seconds() / 60))
         obs_end = minimum_observation_end(pp.protocol, route, dose_times)
         assert obs_end is not None
         opens = next((i.opens_at for i in items if i.anchor is Anchor.DISCHARGE), None)
-        last = max(times[-1] + _min(8), (opens or obs_end - _min(10)) + _min(rng.randint(2, 6)))
+        settle = (opens or obs_end - minutes(10)) + minutes(rng.randint(2, 6))
+        last = max(times[-1] + minutes(8), settle)
         self._reading(s, last, self._post(pp, 240))  # settled: close to usual
-        discharge = max(obs_end, last) + _min(rng.randint(2, 10))
-        moaas = rng.choice((5, 4, 4, 3))
-        self.at(first + _min(15), lambda: self.observations.record_moaas(nurse, s.id, moaas))
-        present = rng.random() < 0.65
-        text = rng.choice(data.DISSOCIATION_TEXTS) if present else ""
-        self.at(first + _min(30), lambda: self.observations.record_dissociation(
+        discharge = max(obs_end, last) + minutes(rng.randint(2, 10))
+        moaas, present, text = decide.observations(rng)
+        self.at(first + minutes(15), lambda: self.observations.record_moaas(nurse, s.id, moaas))
+        self.at(first + minutes(30), lambda: self.observations.record_dissociation(
             nurse, s.id, present, text))  # fmt: skip
         self._side_effects(pp, s, first, discharge, effects)
-        criteria = {c.id: True for c in pp.protocol.discharge if not c.computed}
-        self.at(discharge - _min(2), lambda: self.sessions.record_discharge_answers(
+        criteria = decide.discharge_answers(pp.protocol)
+        self.at(discharge - minutes(2), lambda: self.sessions.record_discharge_answers(
             nurse, s.id, criteria))  # fmt: skip
         self.at(discharge, lambda: self.sessions.discharge(nurse, s.id))
         amount = pp.regimen.amounts[min(k, len(pp.regimen.amounts) - 1)]
-        unit = DoseUnit(pp.regimen.unit).label
-        dose = f"{amount:g} {unit} {ROUTE_LABELS[route]} {pp.regimen.medication}"
-        if len(dose_times) > 1:
-            dose += " with a booster"
-        template = self.rng.choice(data.SESSION_NOTES).replace("{dose}", dose.capitalize())
-        self._session_note(pp, s, discharge + _min(8), template, effects)
+        dose = decide.dose_text(pp.regimen, amount, boosted=len(dose_times) > 1)
+        template = decide.session_note_template(rng, dose)
+        self._session_note(pp, s, discharge + minutes(8), template, effects)
         if stage == "full":
-            self._sign_session(pp, s, k, discharge + _min(25 + (pp.index + k) % 4 * 15))
+            self._sign_session(pp, s, k, discharge + minutes(25 + (pp.index + k) % 4 * 15))
             self._integration(pp, s, k, discharge)
 
     def _alert(self, pp: PatientPlan, s: Ref, when: datetime, effects: list[str]) -> None:
         rng = self.rng
-        self._reading(s, when, (rng.randint(182, 190), rng.randint(104, 112), 96, pp.spo2))
-        repeat = when + _min(5)
+        self._reading(s, when, decide.alert_vitals(rng, pp))
+        repeat = when + minutes(5)
         # The recheck has settled: within the post-dose limits and the rise from baseline.
         self._reading(s, repeat, self._post(pp, 40))
         self._effect(s, "elevated_bp", "moderate", when, data.ALERT_INTERVENTION, repeat)
-        effects.append("elevated blood pressure (moderate, rest)")
+        effects.append(decide.ALERT_EFFECT)
 
     def _side_effects(
         self, pp: PatientPlan, s: Ref, first: datetime, discharge: datetime, effects: list[str]
     ) -> None:
-        rng = self.rng
-        route = pp.regimen.route
-        options = [e for e in data.SIDE_EFFECTS if not e[4] or route in e[4]]
-        chosen: dict[str, tuple[str, str, str, tuple[int, int], tuple[str, ...]]] = {}
-        for _ in range(rng.choice((0, 1, 1, 2))):
-            option = rng.choice(options)
-            chosen.setdefault(option[0], option)
-        for effect_id, severity, intervention, (lo, hi), _ in chosen.values():
-            onset = first + _min(rng.randint(5, 40))
-            resolved = min(onset + _min(rng.randint(lo, hi)), discharge - _min(5))
-            self._effect(s, effect_id, severity, onset, intervention, resolved)
-            label = effect_id.replace("_", " ")
-            effects.append(f"{label} ({severity}{', ' + intervention if intervention else ''})")
+        for e in decide.side_effects(self.rng, pp.regimen.route, first, discharge):
+            self._effect(s, e.effect_id, e.severity, e.onset, e.intervention, e.resolved)
+            effects.append(e.phrase())
 
     def _effect(
         self, s: Ref, effect_id: str, severity: str, onset: datetime, action: str, end: datetime
@@ -387,18 +348,13 @@ class SessionPlanner:
                 nurse, s.id, effect_id, severity=severity, onset_at=onset, intervention=action
             ).id
 
-        self.at(onset + _min(2), record)
+        self.at(onset + minutes(2), record)
         self.at(end, lambda: self.effects.resolve(nurse, ref.id))
 
     def _session_note(
         self, pp: PatientPlan, s: Ref, at: datetime, template: str, effects: list[str]
     ) -> Ref:
-        said = (
-            f"Side effects: {'; '.join(effects)}; all settled before discharge."
-            if effects
-            else "No side effects."
-        )
-        body = template.replace("{effects}", said)
+        body = decide.note_body(template, effects)
         ref = Ref()
 
         def save() -> None:
@@ -435,7 +391,7 @@ class SessionPlanner:
 
         self.at(at, add)
         if sign:
-            self.at(at + _min(5), lambda: self.signing.sign(
+            self.at(at + minutes(5), lambda: self.signing.sign(
                 author, SignedEntity.ADDENDUM, ref.id, data.DEMO_PASSWORD, Meaning.AUTHORED
             ))  # fmt: skip
 
@@ -444,14 +400,9 @@ class SessionPlanner:
         day = discharge.astimezone().date() + timedelta(days=rng.randint(1, 3))
         held = local_time(day, rng.choice(data.NOTE_TIMES))
         improving = pp.responding and k >= 1
-        sections = {
-            "themes": rng.choice(data.THEMES),
-            "changes": rng.choice(data.CHANGES_BETTER if improving else data.CHANGES_SAME),
-            "plan": rng.choice(data.PLANS),
-            "risk": data.RISK_ITEM9 if pp.item9 and k == 0 else data.RISK_CLEAR,
-        }
+        sections = decide.integration_sections(rng, improving=improving, item9=pp.item9 and k == 0)
         signed = day < self.today - timedelta(days=7)
-        if held + _min(60) > self.timeline.end:
+        if held + minutes(60) > self.timeline.end:
             return
         ref = Ref()
 
@@ -460,11 +411,11 @@ class SessionPlanner:
                 therapist, pp.course.id, follows_session_id=s.id, held_at=held
             ).id
 
-        self.at(held + _min(50), create)
-        self.at(held + _min(60), lambda: self.notes.update_integration_note(
+        self.at(held + minutes(50), create)
+        self.at(held + minutes(60), lambda: self.notes.update_integration_note(
             therapist, ref.id, sections=sections))  # fmt: skip
         if signed:
-            self.at(held + _min(70), lambda: self.signing.sign(
+            self.at(held + minutes(70), lambda: self.signing.sign(
                 therapist, SignedEntity.NOTE, ref.id, data.DEMO_PASSWORD, Meaning.AUTHORED
             ))  # fmt: skip
             if (pp.index + k) % 4 == 1:

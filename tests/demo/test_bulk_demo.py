@@ -14,13 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from kapdesk.cli import main as cli_main
-from kapdesk.demo.bulk import (
-    COUNTED,
-    GENERATOR_VERSION,
-    BigClinicResult,
-    build_big_clinic,
-)
-from kapdesk.demo.small_session import local_time
+from kapdesk.demo.bulk import GENERATOR_VERSION, BigClinicResult, build_big_clinic
+from kapdesk.demo.output import COUNTED
+from kapdesk.demo.plan import local_time
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.session_state import ACTIVE, SessionState

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from kapdesk.demo import small as demo_module
+from kapdesk.demo.plan import local_time
 from kapdesk.demo.small import build_demo_clinic
-from kapdesk.demo.small_session import local_time
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.patients import validate_password

@@ -21,7 +21,7 @@ import pytest
 from kapdesk import cli
 from kapdesk.demo import build_demo_clinic
 from kapdesk.demo.data import DEMO_PASSWORD
-from kapdesk.demo.small_session import local_time
+from kapdesk.demo.plan import local_time
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.addenda import AddendumService

@@ -1,0 +1,84 @@
+"""The file a demo clinic is written to, for both builders: only ever a new file, removed
+again if the build fails, its rows counted for the summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, time
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy import func, select
+
+from kapdesk.domain.clock import Clock
+from kapdesk.domain.errors import ValidationError
+from kapdesk.storage import orm
+from kapdesk.storage.db import Database
+from kapdesk.storage.sqlite_file import sidecars
+
+COUNTED: Final = {
+    "users": orm.User,
+    "patients": orm.Patient,
+    "courses": orm.Course,
+    "sessions": orm.DosingSession,
+    "readings": orm.VitalReading,
+    "doses": orm.Dose,
+    "side_effects": orm.SideEffect,
+    "observations": orm.Observation,
+    "instruments": orm.InstrumentResult,
+    "notes": orm.Note,
+    "audit": orm.AuditEntry,
+}
+
+
+def check_new_file(path: Path) -> None:
+    if path.exists():
+        raise ValidationError(
+            "Database", str(path), f"{path} already exists; a demo clinic only goes to a new file."
+        )
+
+
+def check_size(name: str, value: object, top: int) -> None:
+    """``value`` is a whole number in 1..``top`` (``name`` as the form calls it)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(name, value, f"{name} {value!r} is not a whole number.")
+    if not 1 <= value <= top:
+        raise ValidationError(name, value, f"{name} {value} is outside the allowed range 1-{top}.")
+
+
+def build_end(
+    today: date | None, end_time: time | None, clock: Clock, default: time
+) -> tuple[date, time]:
+    """The clinic's last day and local time: without ``today``, the current minute of
+    ``clock`` (the only read of the wall clock); with it, ``end_time`` or ``default``."""
+    if today is None:
+        now = clock.now().astimezone()
+        return now.date(), end_time or now.time().replace(second=0, microsecond=0)
+    return today, end_time or default
+
+
+def count_rows(db: Database) -> dict[str, int]:
+    with db.read() as s:
+        return {
+            key: int(s.scalar(select(func.count()).select_from(model)) or 0)
+            for key, model in COUNTED.items()
+        }
+
+
+def remove(path: Path) -> None:
+    for leftover in (path, *sidecars(path)):
+        leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def new_database(path: Path, clock: Clock, key: str | None) -> Iterator[Database]:
+    """The new file, open (encrypted with ``key``); closed after, and removed on failure."""
+    db = Database.open(path, clock=clock, key=key)
+    try:
+        yield db
+    except BaseException:
+        db.close()
+        remove(path)
+        raise
+    db.close()
