@@ -258,6 +258,82 @@ def _late_fits(slot: _Slot, reading: datetime) -> bool:
     )
 
 
+def _protocol_slots(
+    protocol: Protocol,
+    route: Route | None,
+    doses: Sequence[datetime],
+    wanted: set[str],
+    checked_in: datetime | None,
+    discharged: datetime | None,
+) -> tuple[list[_Slot], list[_Slot], list[_Slot]]:
+    """The protocol's pre-dose, timed and discharge slots for the session's conditions."""
+    first_dose = doses[0] if doses else None
+    pre: list[_Slot] = []
+    timed: list[_Slot] = []
+    final: list[_Slot] = []
+    obs_end = minimum_observation_end(protocol, route, doses)
+    for spec in protocol.schedule:
+        if spec.when and not wanted.intersection(spec.when):
+            continue
+        if spec.anchor is Anchor.PRE_DOSE:
+            pre.append(_Slot(spec.id, spec, spec.label, checked_in, first_dose))
+        elif first_dose is None or obs_end is None:
+            continue
+        elif spec.anchor is Anchor.DISCHARGE:
+            opens = max(first_dose, obs_end - timedelta(minutes=spec.from_min))
+            final.append(_Slot(spec.id, spec, spec.label, opens, discharged))
+        else:
+            timed.extend(_timed_slots(spec, doses))
+    return pre, timed, final
+
+
+def _match_readings(
+    slots: Sequence[_Slot], taken: Sequence[datetime], first_dose: datetime | None
+) -> None:
+    """Each reading fills the first open slot whose window holds it, else (late) the first
+    timed slot it still fits before that slot is missed."""
+    for reading in taken:
+        open_slots = [s for s in slots if s.reading is None]
+        chosen = next((s for s in open_slots if _in_window(s, reading, first_dose)), None)
+        on_time = True
+        if chosen is None:
+            on_time = False
+            chosen = next(
+                (
+                    s
+                    for s in open_slots
+                    if s.spec.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)
+                    and _late_fits(s, reading)
+                ),
+                None,
+            )
+        if chosen is not None:
+            chosen.reading, chosen.on_time = reading, on_time
+
+
+def _match_rechecks(
+    rechecks: Sequence[_Slot], taken: Sequence[datetime], first_dose: datetime | None
+) -> list[_Slot]:
+    """Rechecks with the reading that answered each; a pre-dose recheck left unanswered
+    when the dose was given is dropped (the post-dose schedule takes over)."""
+    kept: list[_Slot] = []
+    for slot in rechecks:
+        assert slot.opens is not None
+        assert slot.closes is not None
+        for reading in taken:
+            if slot.pre_dose and first_dose is not None and reading >= first_dose:
+                break
+            if slot.opens <= reading <= slot.closes or _late_fits(slot, reading):
+                slot.reading, slot.on_time = reading, reading <= slot.closes
+                break
+            if reading > slot.closes:
+                break  # too late: the recheck was missed
+        if slot.pre_dose and first_dose is not None and slot.reading is None:
+            continue  # dosed: the post-dose schedule takes over
+        kept.append(slot)
+    return kept
+
+
 def compute_schedule(
     protocol: Protocol,
     *,
@@ -284,64 +360,18 @@ def compute_schedule(
     checked_in = ensure_utc(checked_in_at) if checked_in_at is not None else None
     cutoff = discharged if discharged is not None else now
     taken = sorted(r for r in (ensure_utc(x) for x in readings) if r <= cutoff)
-    wanted = set(conditions)
 
-    pre: list[_Slot] = []
-    timed: list[_Slot] = []
-    final: list[_Slot] = []
-    obs_end = minimum_observation_end(protocol, route, doses)
-    for spec in protocol.schedule:
-        if spec.when and not wanted.intersection(spec.when):
-            continue
-        if spec.anchor is Anchor.PRE_DOSE:
-            pre.append(_Slot(spec.id, spec, spec.label, checked_in, first_dose))
-        elif first_dose is None or obs_end is None:
-            continue
-        elif spec.anchor is Anchor.DISCHARGE:
-            opens = max(first_dose, obs_end - timedelta(minutes=spec.from_min))
-            final.append(_Slot(spec.id, spec, spec.label, opens, discharged))
-        else:
-            timed.extend(_timed_slots(spec, doses))
+    pre, timed, final = _protocol_slots(
+        protocol, route, doses, set(conditions), checked_in, discharged
+    )
     rechecks_ = _recheck_slots(
         protocol, [r for r in rechecks if ensure_utc(r.reading_at) <= cutoff], first_dose
     )
     grace = timedelta(minutes=protocol.missed_after_min)
     _set_missed_at(timed + rechecks_, timed + final, grace)
 
-    protocol_slots = pre + timed + final
-    for reading in taken:
-        open_slots = [s for s in protocol_slots if s.reading is None]
-        chosen = next((s for s in open_slots if _in_window(s, reading, first_dose)), None)
-        on_time = True
-        if chosen is None:
-            on_time = False
-            chosen = next(
-                (
-                    s
-                    for s in open_slots
-                    if s.spec.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)
-                    and _late_fits(s, reading)
-                ),
-                None,
-            )
-        if chosen is not None:
-            chosen.reading, chosen.on_time = reading, on_time
-
-    kept_rechecks: list[_Slot] = []
-    for slot in rechecks_:
-        assert slot.opens is not None
-        assert slot.closes is not None
-        for reading in taken:
-            if slot.pre_dose and first_dose is not None and reading >= first_dose:
-                break
-            if slot.opens <= reading <= slot.closes or _late_fits(slot, reading):
-                slot.reading, slot.on_time = reading, reading <= slot.closes
-                break
-            if reading > slot.closes:
-                break  # too late: the recheck was missed
-        if slot.pre_dose and first_dose is not None and slot.reading is None:
-            continue  # dosed: the post-dose schedule takes over
-        kept_rechecks.append(slot)
+    _match_readings(pre + timed + final, taken, first_dose)
+    kept_rechecks = _match_rechecks(rechecks_, taken, first_dose)
 
     middle = sorted(timed + kept_rechecks, key=lambda s: s.opens or now)  # stable on ties
     slots = pre + middle + final
