@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from kapdesk.domain.clock import Clock, SystemClock
+from kapdesk.domain.clock import Clock, SystemClock, shown_time, zone_of
 from kapdesk.domain.errors import NotFound, SignInRevoked
 from kapdesk.domain.permissions import Action, Role, require
+from kapdesk.services.changes import ChangeFeed
 from kapdesk.storage.db import Database
 
 if TYPE_CHECKING:
@@ -78,9 +79,20 @@ class ServiceContext:
     sign_in_revoked: list[Callable[[Actor, SignInRevoked], None]] = field(
         default_factory=list, repr=False, compare=False
     )
+    # Each committed write's ChangeSet (services.changes), told in the committing thread.
+    changes: ChangeFeed = field(default_factory=ChangeFeed, repr=False, compare=False)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    @property
+    def tz(self) -> tzinfo | None:
+        """The zone people read times in: the clock's (None: the computer's own)."""
+        return zone_of(self.clock)
+
+    def shown(self, moment: datetime, fmt: str = "%H:%M", *, zone: bool = False) -> str:
+        """``moment`` for a message to a person: local, in the clock's zone (domain.clock)."""
+        return shown_time(moment, self.tz, fmt, zone=zone)
 
     def course_protocol(self, s: Session, course: Course) -> Protocol:
         """The exact protocol version ``course`` started on (PinnedProtocolMissing if gone)."""

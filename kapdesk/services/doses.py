@@ -33,11 +33,15 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from kapdesk.domain.clock import shown_time
 from kapdesk.domain.dosing import (
+    DoseCalc,
     DoseUnit,
     PriorDose,
     require_acknowledgement,
@@ -55,6 +59,7 @@ from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, recheck_actor, snapshot
 from kapdesk.services.session_support import (
     MAX_LOT_CHARS,
+    Loaded,
     dose_info,
     gate_rows,
     given_time,
@@ -68,8 +73,9 @@ from kapdesk.services.session_support import (
     who_may,
 )
 from kapdesk.services.signed_records import ensure_not_signed
-from kapdesk.storage.orm import Dose, User
+from kapdesk.storage.orm import Dose, DosingSession, User, VitalReading
 
+_HMS = "%H:%M:%S"
 _S = SessionState
 
 
@@ -95,62 +101,18 @@ class DoseService:
         acknowledge_warnings: bool = False,
     ) -> DoseInfo:
         lot = short_text("Lot number", lot_number, MAX_LOT_CHARS)
-        now = self.ctx.now()
-        given = given_time("Given at", given_at, now)
+        now, tz = self.ctx.now(), self.ctx.tz
+        given = given_time("Given at", given_at, now, tz)
         actor.require(Action.RECORD_DOSE)
         with self.ctx.db.write() as s:
             recheck_actor(s, self.ctx, actor, "dose.record")  # before "Given by" names the actor
-            loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
-            ds, protocol, state = loaded.session, loaded.protocol, loaded.state
-            if state is _S.SCHEDULED:
-                raise refuse(
-                    state, "dosed", "This session is only scheduled: check the patient in first."
-                )
-            if state is _S.CHECKED_IN:
-                raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
-            if state not in (_S.PRE_DOSE_VITALS, _S.DOSED, _S.MONITORING):
-                raise refuse(state, "dosed", f"A session that is {state.label} takes no doses.")
-            not_before_check_in("Given at", given_at, given, ds)
-            booster = state is not _S.PRE_DOSE_VITALS
-            readings, overrides = gate_rows(s, session_id)
-            pre = [r for r in readings if r.phase == Phase.PRE_DOSE.value]
-            if not pre:
-                raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
+            loaded = _open_for_dose(s, self.ctx, session_id)
+            ds, protocol = loaded.session, loaded.protocol
+            not_before_check_in("Given at", given_at, given, ds, tz)
+            booster = loaded.state is not _S.PRE_DOSE_VITALS
             earlier = list(s.scalars(select(Dose).where(Dose.session_id == session_id)))
-            gate = session_gate(
-                protocol,
-                ds,
-                readings,
-                overrides,
-                route=_route_of(route) or session_route(protocol, earlier),
-                first_dose=not booster,
-            )
-            if gate.blocks:
-                raise refuse(
-                    state,
-                    "dosed",
-                    "Dose refused: " + " ".join(block_message(b) for b in gate.blocks),
-                )
-            if booster:
-                assert ds.first_dose_at is not None
-                if given < ds.first_dose_at:
-                    raise ValidationError(
-                        "Given at",
-                        given_at,
-                        f"A booster given at {given:%H:%M} UTC cannot be before the first "
-                        f"dose ({ds.first_dose_at:%H:%M} UTC).",
-                    )
-            else:
-                last_pre = max(r.taken_at for r in pre)
-                if given <= last_pre:
-                    raise ValidationError(
-                        "Given at",
-                        given_at,
-                        f"The dose at {given:%H:%M:%S} UTC must come after the latest "
-                        f"pre-dose reading ({last_pre:%H:%M:%S} UTC).",
-                    )
-
+            gate = _passed_gate(s, loaded, _route_of(route) or session_route(protocol, earlier))
+            _check_order(ds, booster, gate.pre_dose_readings, given_at, given, tz)
             calc = validate_dose(
                 protocol,
                 medication=medication,
@@ -163,35 +125,11 @@ class DoseService:
                 ],
                 given_at=given,
             )
-            reason: str | None = None
-            if calc.over_limit:
-                if not can(actor.role, Action.CONFIRM_OVER_MAX_DOSE):
-                    raise PermissionDenied(
-                        actor.role.value,
-                        Action.CONFIRM_OVER_MAX_DOSE.value,
-                        f"{calc.limit_message} Only {who_may(Action.CONFIRM_OVER_MAX_DOSE)} "
-                        "may confirm a dose above the protocol maximum.",
-                    )
-                reason = require_confirmation(calc, confirm_over_max, confirmation_reason)
+            reason = _confirmed(actor, calc, confirm_over_max, confirmation_reason)
             warnings = require_acknowledgement(
                 (*gate.warnings, *calc.warnings), acknowledge_warnings
             )
-
-            giver_id = actor.user_id if given_by_user_id is None else given_by_user_id
-            giver = s.get(User, giver_id)
-            if giver is None or not giver.active or not can(Role(giver.role), Action.RECORD_DOSE):
-                if giver is None:
-                    who = f"there is no user #{giver_id}"
-                else:
-                    inactive = "" if giver.active else ", account disabled"
-                    who = f"{giver.full_name} ({giver.role}{inactive}) cannot have given the dose"
-                raise ValidationError(
-                    "Given by",
-                    given_by_user_id,
-                    f"Given by: {who}; choose an active member of staff who gives doses "
-                    f"({who_may(Action.RECORD_DOSE)}).",
-                )
-
+            giver = _giver(s, actor, given_by_user_id)
             row = Dose(
                 session_id=session_id,
                 medication=calc.medication,
@@ -201,7 +139,7 @@ class DoseService:
                 mg=calc.mg,
                 given_at=given,
                 lot_number=lot,
-                given_by=giver_id,
+                given_by=giver.id,
                 is_booster=booster,
                 over_limit=calc.over_limit,
                 confirmation_reason=reason,
@@ -210,16 +148,20 @@ class DoseService:
                 recorded_at=now,
                 warnings=list(warnings),
             )
-            s.add(row)
-            s.flush()
-            audit_row(s, self.ctx, actor, "dose.record", row)
-            if not booster:
-                before = snapshot(ds)
-                ds.first_dose_at = given
-                ds.state = state_after_event(state, SessionEvent.DOSE_GIVEN).value
-                audit_row(s, self.ctx, actor, "session.transition", ds, before=before)
-            names = {actor.user_id: actor.full_name, giver.id: giver.full_name}
-            return dose_info(row, names)
+            self._write(s, actor, loaded, row)
+            return dose_info(row, {actor.user_id: actor.full_name, giver.id: giver.full_name})
+
+    def _write(self, s: Session, actor: Actor, loaded: Loaded, row: Dose) -> None:
+        """Store the dose; the first one also moves the session to dosed."""
+        s.add(row)
+        s.flush()
+        audit_row(s, self.ctx, actor, "dose.record", row)
+        if not row.is_booster:
+            ds = loaded.session
+            before = snapshot(ds)
+            ds.first_dose_at = row.given_at
+            ds.state = state_after_event(loaded.state, SessionEvent.DOSE_GIVEN).value
+            audit_row(s, self.ctx, actor, "session.transition", ds, before=before)
 
     def doses(self, session_id: int) -> list[DoseInfo]:
         """The session's doses in the order they were given."""
@@ -240,3 +182,103 @@ def _route_of(value: Route | str) -> Route | None:
         return Route(value.strip().lower() if isinstance(value, str) else value)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class _Gate:
+    warnings: tuple[str, ...]
+    pre_dose_readings: list[VitalReading]
+
+
+def _open_for_dose(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
+    """The session, if it is in a state that takes a dose (else IllegalTransition)."""
+    loaded = load(s, ctx, session_id)
+    ensure_not_signed(s, "dosing_session", session_id)
+    state = loaded.state
+    if state is _S.SCHEDULED:
+        raise refuse(state, "dosed", "This session is only scheduled: check the patient in first.")
+    if state is _S.CHECKED_IN:
+        raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
+    if state not in (_S.PRE_DOSE_VITALS, _S.DOSED, _S.MONITORING):
+        raise refuse(state, "dosed", f"A session that is {state.label} takes no doses.")
+    return loaded
+
+
+def _passed_gate(s: Session, loaded: Loaded, route: Route | None) -> _Gate:
+    """The dose gates (pre-dose hold, post-dose gate, checklist): refused if any blocks."""
+    state, ds = loaded.state, loaded.session
+    readings, overrides = gate_rows(s, ds.id)
+    pre = [r for r in readings if r.phase == Phase.PRE_DOSE.value]
+    if not pre:
+        raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
+    first_dose = state is _S.PRE_DOSE_VITALS
+    gate = session_gate(
+        loaded.protocol, ds, readings, overrides, route=route, first_dose=first_dose
+    )
+    if gate.blocks:
+        blocks = " ".join(block_message(b) for b in gate.blocks)
+        raise refuse(state, "dosed", f"Dose refused: {blocks}")
+    return _Gate(tuple(gate.warnings), pre)
+
+
+def _check_order(
+    ds: DosingSession,
+    booster: bool,
+    pre: list[VitalReading],
+    given_at: datetime | None,
+    given: datetime,
+    tz: tzinfo | None,
+) -> None:
+    """A booster is at or after the first dose; a first dose after the latest pre-dose
+    reading. Times in the message are local (``tz``)."""
+    if booster:
+        assert ds.first_dose_at is not None
+        if given < ds.first_dose_at:
+            raise ValidationError(
+                "Given at",
+                given_at,
+                f"A booster given at {shown_time(given, tz, zone=True)} cannot be before the "
+                f"first dose ({shown_time(ds.first_dose_at, tz)}).",
+            )
+        return
+    last_pre = max(r.taken_at for r in pre)
+    if given <= last_pre:
+        raise ValidationError(
+            "Given at",
+            given_at,
+            f"The dose at {shown_time(given, tz, _HMS, zone=True)} must come after the latest "
+            f"pre-dose reading ({shown_time(last_pre, tz, _HMS)}).",
+        )
+
+
+def _confirmed(actor: Actor, calc: DoseCalc, confirm: bool, reason: str | None) -> str | None:
+    """Over the protocol maximum: a clinician's confirmation and its reason (else None)."""
+    if not calc.over_limit:
+        return None
+    if not can(actor.role, Action.CONFIRM_OVER_MAX_DOSE):
+        raise PermissionDenied(
+            actor.role.value,
+            Action.CONFIRM_OVER_MAX_DOSE.value,
+            f"{calc.limit_message} Only {who_may(Action.CONFIRM_OVER_MAX_DOSE)} "
+            "may confirm a dose above the protocol maximum.",
+        )
+    return require_confirmation(calc, confirm, reason)
+
+
+def _giver(s: Session, actor: Actor, given_by_user_id: int | None) -> User:
+    """Who gave the dose (default: the actor): an active user whose role gives doses."""
+    giver_id = actor.user_id if given_by_user_id is None else given_by_user_id
+    giver = s.get(User, giver_id)
+    if giver is not None and giver.active and can(Role(giver.role), Action.RECORD_DOSE):
+        return giver
+    if giver is None:
+        who = f"there is no user #{giver_id}"
+    else:
+        inactive = "" if giver.active else ", account disabled"
+        who = f"{giver.full_name} ({giver.role}{inactive}) cannot have given the dose"
+    raise ValidationError(
+        "Given by",
+        given_by_user_id,
+        f"Given by: {who}; choose an active member of staff who gives doses "
+        f"({who_may(Action.RECORD_DOSE)}).",
+    )

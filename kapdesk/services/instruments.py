@@ -91,7 +91,7 @@ class InstrumentService:
         actor.require(Action.RECORD_INSTRUMENT)
         score = score_instrument(instrument, answers)
         now = self.ctx.now()
-        moment = given_time("Taken at", taken_at, now)
+        moment = given_time("Taken at", taken_at, now, self.ctx.tz)
         with self.ctx.db.write() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFound(f"There is no patient #{patient_id}.")

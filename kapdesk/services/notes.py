@@ -51,6 +51,8 @@ from kapdesk.services.session_support import given_time, load, user_names
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Course, DosingSession, Note
 
+_DAY_HM = "%Y-%m-%d %H:%M"
+
 
 def note_info(n: Note, names: dict[int, str]) -> NoteInfo:
     sections = merged_sections(n.sections or {}, {}) if n.kind == NoteKind.INTEGRATION else {}
@@ -163,7 +165,7 @@ class NoteService:
     ) -> NoteInfo:
         actor.require(Action.WRITE_INTEGRATION_NOTE)
         now = self.ctx.now()
-        moment = given_time("Held at", held_at, now)
+        moment = given_time("Held at", held_at, now, self.ctx.tz)
         with self.ctx.db.write() as s:
             if s.get(Course, course_id) is None:
                 raise NotFound(f"There is no treatment course #{course_id}.")
@@ -209,8 +211,8 @@ class NoteService:
             raise ValidationError(
                 "Held at",
                 held,
-                f"Held at {held:%Y-%m-%d %H:%M} UTC is before the first dose of session "
-                f"#{session_id} ({ds.first_dose_at:%Y-%m-%d %H:%M} UTC).",
+                f"Held at {self.ctx.shown(held, _DAY_HM, zone=True)} is before the first dose "
+                f"of session #{session_id} ({self.ctx.shown(ds.first_dose_at, _DAY_HM)}).",
             )
 
     def update_integration_note(

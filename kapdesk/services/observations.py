@@ -88,10 +88,10 @@ class ObservationService:
         observed_at: datetime | None,
     ) -> ObservationInfo:
         now = self.ctx.now()
-        moment = given_time("Observed at", observed_at, now)
+        moment = given_time("Observed at", observed_at, now, self.ctx.tz)
         with self.ctx.db.write() as s:
             loaded = open_for_recording(s, self.ctx, session_id, "observation")
-            not_before_check_in("Observed at", observed_at, moment, loaded.session)
+            not_before_check_in("Observed at", observed_at, moment, loaded.session, self.ctx.tz)
             row = Observation(
                 session_id=session_id,
                 kind=kind,

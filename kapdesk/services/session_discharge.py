@@ -14,18 +14,37 @@ into its value objects and stores the result.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import datetime, tzinfo
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kapdesk.domain import alerts
 from kapdesk.domain import discharge as rule
-from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.clock import shown_time
+from kapdesk.domain.errors import PermissionDenied, ValidationError
+from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Band, Protocol, Route
 from kapdesk.domain.schedule import DueItem, compute_schedule
+from kapdesk.domain.session_state import SessionState
+from kapdesk.services.context import Actor
 from kapdesk.services.dtos import DischargeCheck
-from kapdesk.services.due_readings import alert_reading
-from kapdesk.services.session_support import reading_order, reading_text
-from kapdesk.storage.orm import Dose, SideEffect, VitalReading
+from kapdesk.services.due_readings import (
+    alert_reading,
+    course_history,
+    session_schedule,
+)
+from kapdesk.services.session_support import (
+    reading_order,
+    reading_text,
+    session_route,
+    who_may,
+)
+from kapdesk.storage.orm import Dose, DosingSession, SideEffect, VitalReading
+
+_DAY_HM: Final = "%Y-%m-%d %H:%M"
+_DAY_HMS: Final = "%Y-%m-%d %H:%M:%S"
 
 
 def _value_text(measure: str, r: VitalReading) -> str:
@@ -165,3 +184,120 @@ def validate_answers(protocol: Protocol, answers: Mapping[str, object]) -> dict[
             )
         out[key] = value
     return out
+
+
+def session_checks(
+    s: Session,
+    ds: DosingSession,
+    protocol: Protocol,
+    at: datetime,
+    now: datetime | None = None,
+) -> tuple[DischargeCheck, ...]:
+    """The discharge checks of session ``ds`` for a discharge at ``at``, on what was
+    recorded up to ``now`` (None: ``at``)."""
+    doses = list(s.scalars(select(Dose).where(Dose.session_id == ds.id)))
+    readings = list(s.scalars(select(VitalReading).where(VitalReading.session_id == ds.id)))
+    effects = list(s.scalars(select(SideEffect).where(SideEffect.session_id == ds.id)))
+    route = session_route(protocol, doses)
+    # The schedule the board and the session screen show (rechecks, conditional readings).
+    schedule = session_schedule(
+        protocol,
+        session=ds,
+        route=route,
+        readings=readings,
+        doses=doses,
+        history=course_history(s, [ds.course_id]).get(ds.course_id, []),
+        now=at,
+    )
+    return compute_checks(
+        protocol,
+        route=route,
+        doses=doses,
+        readings=readings,
+        stored=ds.discharge_criteria or {},
+        at=at,
+        side_effects=effects,
+        schedule=schedule,
+        now=now,
+    )
+
+
+def check_discharge_time(
+    s: Session, ds: DosingSession, at: datetime | None, when: datetime, tz: tzinfo | None
+) -> None:
+    """A discharge is at or after the last dose and the latest reading (times shown local)."""
+    last_dose = s.scalar(
+        select(Dose.given_at)
+        .where(Dose.session_id == ds.id)
+        .order_by(Dose.given_at.desc())
+        .limit(1)
+    )
+    if last_dose is not None and when < last_dose:
+        raise ValidationError(
+            "Discharged at",
+            at,
+            f"Discharged at {shown_time(when, tz, _DAY_HM, zone=True)} is before the last "
+            f"dose ({shown_time(last_dose, tz, _DAY_HM)}).",
+        )
+    latest = s.scalars(
+        select(VitalReading)
+        .where(VitalReading.session_id == ds.id)
+        .order_by(VitalReading.taken_at.desc(), VitalReading.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and when < latest.taken_at:
+        raise ValidationError(
+            "Discharged at",
+            at,
+            f"Discharged at {shown_time(when, tz, _DAY_HMS, zone=True)} is before the latest "
+            f"reading (BP {latest.systolic}/{latest.diastolic} at "
+            f"{shown_time(latest.taken_at, tz, _DAY_HMS)}): a discharge is recorded at or "
+            "after the last reading taken.",
+        )
+
+
+def require_met_or_reason(
+    actor: Actor,
+    protocol: Protocol,
+    unmet: Sequence[DischargeCheck],
+    reason: str | None,
+    given_reason: str | None,
+) -> None:
+    """Unmet criteria: only a role with DISCHARGE_WITH_UNMET_CRITERIA, and with a reason."""
+    if not unmet:
+        return
+    if not can(actor.role, Action.DISCHARGE_WITH_UNMET_CRITERIA):
+        raise PermissionDenied(
+            actor.role.value,
+            Action.DISCHARGE_WITH_UNMET_CRITERIA.value,
+            f"Discharge criteria of {protocol.label} not met: {unmet_text(unmet)}. Only "
+            f"{who_may(Action.DISCHARGE_WITH_UNMET_CRITERIA)} may discharge with "
+            "unmet criteria, giving a reason.",
+        )
+    if not reason:
+        raise ValidationError(
+            "Reason",
+            given_reason,
+            f"Discharge criteria of {protocol.label} not met: "
+            f"{unmet_text(unmet)}. Discharging anyway needs a reason.",
+        )
+
+
+def freeze_discharge(
+    ds: DosingSession,
+    actor: Actor,
+    when: datetime,
+    checks: Sequence[DischargeCheck],
+    against_reason: str | None,
+) -> None:
+    """Mark ``ds`` discharged at ``when`` with its checks frozen as they were judged."""
+    ds.state = SessionState.DISCHARGED.value
+    ds.discharged_at = when
+    ds.discharged_by = actor.user_id
+    ds.discharge_reason = against_reason
+    ds.discharge_criteria = {
+        **(ds.discharge_criteria or {}),
+        "checks": checks_as_json(checks),
+        "checked_at": when.isoformat(),
+        "against_criteria": any(not c.met for c in checks),
+    }

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.check_in import room_text
-from kapdesk.domain.clock import ensure_utc
+from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.errors import IllegalTransition, NotFound, ValidationError
 from kapdesk.domain.gates import (
     DoseGate,
@@ -66,6 +66,7 @@ FUTURE_TOLERANCE: Final = timedelta(minutes=1)
 EARLIEST_TIME: Final = datetime(2000, 1, 1, tzinfo=UTC)
 # Real time zones lie between UTC-12 and UTC+14; anything further is a typing error.
 MAX_UTC_OFFSET: Final = timedelta(hours=14)
+_DAY_HM: Final = "%Y-%m-%d %H:%M"
 # How far ahead a session may be scheduled.
 SCHEDULE_HORIZON: Final = timedelta(days=2 * 366)
 MAX_ROOM_CHARS: Final = 64
@@ -388,10 +389,12 @@ def _offset_text(offset: timedelta) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def given_time(field: str, value: datetime | None, now: datetime) -> datetime:
+def given_time(
+    field: str, value: datetime | None, now: datetime, tz: tzinfo | None = None
+) -> datetime:
     """A caller-given moment (None: now), in UTC: timezone-aware, a plausible date, and
     not in the future. A time at most FUTURE_TOLERANCE ahead (the current minute typed
-    as HH:MM, a fast workstation) is taken as ``now``."""
+    as HH:MM, a fast workstation) is taken as ``now``. A refusal gives times in ``tz``."""
     if value is None:
         return now
     moment = _utc(field, value)
@@ -399,15 +402,17 @@ def given_time(field: str, value: datetime | None, now: datetime) -> datetime:
         raise ValidationError(
             field,
             value,
-            f"{field} {moment:%Y-%m-%d %H:%M} UTC is in the future; a time may be now or "
-            f"earlier (now is {now:%Y-%m-%d %H:%M} UTC).",
+            f"{field} {shown_time(moment, tz, _DAY_HM, zone=True)} is in the future; a time "
+            f"may be now or earlier (now is {shown_time(now, tz, _DAY_HM)}).",
         )
     return min(moment, now)
 
 
-def not_before_check_in(field: str, value: object, moment: datetime, ds: DosingSession) -> None:
+def not_before_check_in(
+    field: str, value: object, moment: datetime, ds: DosingSession, tz: tzinfo | None = None
+) -> None:
     """Refuse a moment before the session's check-in (compared by the minute shown, since
-    time fields are typed as HH:MM)."""
+    time fields are typed as HH:MM). A refusal gives times in ``tz``."""
     start = ds.checked_in_at
     if start is None:
         return
@@ -415,8 +420,9 @@ def not_before_check_in(field: str, value: object, moment: datetime, ds: DosingS
         raise ValidationError(
             field,
             value,
-            f"{field} {moment:%Y-%m-%d %H:%M} UTC is before the patient was checked in "
-            f"to session #{ds.id} ({start:%Y-%m-%d %H:%M} UTC); give a time during the session.",
+            f"{field} {shown_time(moment, tz, _DAY_HM, zone=True)} is before the patient was "
+            f"checked in to session #{ds.id} ({shown_time(start, tz, _DAY_HM)}); give a time "
+            "during the session.",
         )
 
 

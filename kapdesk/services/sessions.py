@@ -29,57 +29,47 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.check_in import CheckInConflicts, room_key
-from kapdesk.domain.errors import NotFound, PermissionDenied, ValidationError
-from kapdesk.domain.gates import GateKind, OverrideKind, checklist_gate
-from kapdesk.domain.permissions import Action, can
-from kapdesk.domain.protocol import Protocol
+from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState, transition
 from kapdesk.domain.vitals import validate_weight
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import DischargeCheck, OverrideInfo, SessionDetail, SessionInfo
-from kapdesk.services.due_readings import course_history, session_schedule
 from kapdesk.services.guard import audit_denials
+from kapdesk.services.hold_overrides import checklist_override, reading_override
 from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.session_check_in import enforce, load_conflicts, schedule_warnings
 from kapdesk.services.session_checklist import WEIGHT_ID, clean_answers, merge
 from kapdesk.services.session_detail import build_detail
 from kapdesk.services.session_discharge import (
-    checks_as_json,
-    compute_checks,
+    check_discharge_time,
+    freeze_discharge,
     frozen_checks,
-    unmet_text,
+    require_met_or_reason,
+    session_checks,
     validate_answers,
 )
 from kapdesk.services.session_support import (
     MAX_ROOM_CHARS,
-    Loaded,
     aware_time,
-    gate_override,
     gate_rows,
     given_time,
     holding_reading,
     load,
-    no_hold_reason,
     not_before_check_in,
     override_info,
     reason_text,
     refuse,
-    session_gate,
     session_info,
-    session_route,
     short_text,
     validate_prescriber,
-    who_may,
 )
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import (
     Course,
     Dose,
     DosingSession,
-    HoldOverride,
     Patient,
-    SideEffect,
-    VitalReading,
 )
 
 _S = SessionState
@@ -302,9 +292,9 @@ class SessionService:
                 )
             readings, overrides = gate_rows(s, session_id)
             if item_id is not None:
-                row = self._checklist_override(loaded, item_id, overrides)
+                row = checklist_override(loaded, item_id, overrides)
             else:
-                row = self._reading_override(loaded, readings, overrides, reading_id)
+                row = reading_override(loaded, readings, overrides, reading_id)
             row.prescriber_name = name
             row.reason = text
             row.recorded_by = actor.user_id
@@ -313,78 +303,6 @@ class SessionService:
             s.flush()
             audit_row(s, self.ctx, actor, "session.override_hold", row)
             return override_info(row, {actor.user_id: actor.full_name})
-
-    def _reading_override(
-        self,
-        loaded: Loaded,
-        readings: list[VitalReading],
-        overrides: list[HoldOverride],
-        reading_id: int | None,
-    ) -> HoldOverride:
-        state, protocol = loaded.state, loaded.protocol
-        first = state in _PRE_DOSE
-        gate = session_gate(
-            protocol, loaded.session, readings, overrides, route=None, first_dose=first
-        )
-        kind = GateKind.PRE_DOSE_HOLD if first else GateKind.POST_DOSE_GATE
-        block = next((b for b in gate.blocks if b.kind is kind), None)
-        if block is None or block.reading is None:
-            if first:
-                why = no_hold_reason(readings)
-            else:
-                bands = " or ".join(b.value for b in protocol.booster_gate_bands)
-                why = f"no post-dose reading in the {bands} band is waiting for an override."
-            raise refuse(state, "override_hold", f"There is no hold to override: {why}")
-        held = block.reading
-        if reading_id is not None and reading_id != held.id:
-            which = "pre-dose" if first else "post-dose"
-            raise ValidationError(
-                "Reading",
-                reading_id,
-                f"Reading #{reading_id} is not the one holding the dose: the {which} reading "
-                f"holding it is #{held.id} ({held.text}, {held.band.value}). Review it before "
-                "overriding.",
-            )
-        return HoldOverride(
-            session_id=loaded.session.id, reading_id=held.id, kind=OverrideKind.READING.value
-        )
-
-    def _checklist_override(
-        self, loaded: Loaded, item_id: str, overrides: list[HoldOverride]
-    ) -> HoldOverride:
-        protocol = loaded.protocol
-        item = next((c for c in protocol.checklist if c.id == item_id), None)
-        if item is None or not item.blocks_dose:
-            blocking = ", ".join(c.id for c in protocol.checklist if c.blocks_dose) or "none"
-            raise ValidationError(
-                "Checklist item",
-                item_id,
-                f"Checklist item '{item_id}' does not block the dose in {protocol.label}; "
-                f"items that do: {blocking}.",
-            )
-        gate = checklist_gate(
-            protocol,
-            item.routes[0] if item.routes else None,
-            dict(loaded.session.checklist or {}),
-            [gate_override(o) for o in overrides],
-        )
-        if not any(b.item.id == item_id for b in gate.blocks):
-            why = (
-                "it is already overridden"
-                if any(i.id == item_id for i, _ in gate.overridden)
-                else "it is answered yes"
-            )
-            raise refuse(
-                loaded.state,
-                "override_hold",
-                f"There is nothing to override on '{item.label}': {why}.",
-            )
-        return HoldOverride(
-            session_id=loaded.session.id,
-            reading_id=None,
-            kind=OverrideKind.CHECKLIST.value,
-            item_id=item_id,
-        )
 
     def hold_active(self, session_id: int) -> bool:
         with self.ctx.db.read() as s:
@@ -403,41 +321,7 @@ class SessionService:
             frozen = frozen_checks(loaded.session.discharge_criteria or {})
             if frozen is not None:
                 return frozen
-            return self._checks(s, loaded.session, loaded.protocol, self.ctx.now())
-
-    def _checks(
-        self,
-        s: Session,
-        ds: DosingSession,
-        protocol: Protocol,
-        at: datetime,
-        now: datetime | None = None,
-    ) -> tuple[DischargeCheck, ...]:
-        doses = list(s.scalars(select(Dose).where(Dose.session_id == ds.id)))
-        readings = list(s.scalars(select(VitalReading).where(VitalReading.session_id == ds.id)))
-        effects = list(s.scalars(select(SideEffect).where(SideEffect.session_id == ds.id)))
-        route = session_route(protocol, doses)
-        # The schedule the board and the session screen show (rechecks, conditional readings).
-        schedule = session_schedule(
-            protocol,
-            session=ds,
-            route=route,
-            readings=readings,
-            doses=doses,
-            history=course_history(s, [ds.course_id]).get(ds.course_id, []),
-            now=at,
-        )
-        return compute_checks(
-            protocol,
-            route=route,
-            doses=doses,
-            readings=readings,
-            stored=ds.discharge_criteria or {},
-            at=at,
-            side_effects=effects,
-            schedule=schedule,
-            now=now,
-        )
+            return session_checks(s, loaded.session, loaded.protocol, self.ctx.now())
 
     def record_discharge_answers(
         self, actor: Actor, session_id: int, answers: Mapping[str, bool]
@@ -480,83 +364,25 @@ class SessionService:
         ``discharge_reason`` and ``discharge_criteria.against_criteria``.
         """
         actor.require(Action.DISCHARGE)
-        now = self.ctx.now()
-        when = given_time("Discharged at", at, now)
-        if when > now:
-            raise ValidationError(
-                "Discharged at",
-                at,
-                f"Discharged at {when:%Y-%m-%d %H:%M:%S} UTC is in the future; a discharge is "
-                f"recorded at the clock's time ({now:%H:%M:%S} UTC) or earlier.",
-            )
+        now, tz = self.ctx.now(), self.ctx.tz
+        when = given_time("Discharged at", at, now, tz)
         reason = reason_text(unmet_reason)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
             ensure_not_signed(s, "dosing_session", session_id)
             ds = loaded.session
+            not_before_check_in("Discharged at", at, when, ds, tz)
             state = loaded.state
-            not_before_check_in("Discharged at", at, when, ds)
             if state is _S.DOSED:
                 state = transition(state, _S.MONITORING)
             transition(state, _S.DISCHARGED)
-            last_dose = s.scalar(
-                select(Dose.given_at)
-                .where(Dose.session_id == ds.id)
-                .order_by(Dose.given_at.desc())
-                .limit(1)
-            )
-            if last_dose is not None and when < last_dose:
-                raise ValidationError(
-                    "Discharged at",
-                    at,
-                    f"Discharged at {when:%Y-%m-%d %H:%M} UTC is before the last dose "
-                    f"({last_dose:%Y-%m-%d %H:%M} UTC).",
-                )
-            latest = s.scalars(
-                select(VitalReading)
-                .where(VitalReading.session_id == ds.id)
-                .order_by(VitalReading.taken_at.desc(), VitalReading.id.desc())
-                .limit(1)
-            ).first()
-            if latest is not None and when < latest.taken_at:
-                raise ValidationError(
-                    "Discharged at",
-                    at,
-                    f"Discharged at {when:%Y-%m-%d %H:%M:%S} UTC is before the latest reading "
-                    f"(BP {latest.systolic}/{latest.diastolic} at "
-                    f"{latest.taken_at:%Y-%m-%d %H:%M:%S} UTC): a discharge is recorded at or "
-                    "after the last reading taken.",
-                )
+            check_discharge_time(s, ds, at, when, tz)
             # observation judged at the discharge time, the rest on all recorded up to now
-            checks = self._checks(s, ds, loaded.protocol, when, now=now)
+            checks = session_checks(s, ds, loaded.protocol, when, now=now)
             unmet = [c for c in checks if not c.met]
-            if unmet and not can(actor.role, Action.DISCHARGE_WITH_UNMET_CRITERIA):
-                raise PermissionDenied(
-                    actor.role.value,
-                    Action.DISCHARGE_WITH_UNMET_CRITERIA.value,
-                    f"Discharge criteria of {loaded.protocol.label} not met: "
-                    f"{unmet_text(unmet)}. Only "
-                    f"{who_may(Action.DISCHARGE_WITH_UNMET_CRITERIA)} may discharge with "
-                    "unmet criteria, giving a reason.",
-                )
-            if unmet and not reason:
-                raise ValidationError(
-                    "Reason",
-                    unmet_reason,
-                    f"Discharge criteria of {loaded.protocol.label} not met: "
-                    f"{unmet_text(unmet)}. Discharging anyway needs a reason.",
-                )
+            require_met_or_reason(actor, loaded.protocol, unmet, reason, unmet_reason)
             before = snapshot(ds)
-            ds.state = _S.DISCHARGED.value
-            ds.discharged_at = when
-            ds.discharged_by = actor.user_id
-            ds.discharge_reason = reason if unmet else None
-            ds.discharge_criteria = {
-                **(ds.discharge_criteria or {}),
-                "checks": checks_as_json(checks),
-                "checked_at": when.isoformat(),
-                "against_criteria": bool(unmet),
-            }
+            freeze_discharge(ds, actor, when, checks, reason if unmet else None)
             self._audit(s, actor, "session.discharge", ds, before)
             return session_info(ds, loaded.course, loaded.patient)
 

@@ -17,7 +17,7 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -82,7 +82,7 @@ def _route(s: Session, loaded: Loaded) -> Route:
 
 
 def _validated(
-    loaded: Loaded, route: Route, values: dict[str, Any], now: datetime
+    loaded: Loaded, route: Route, values: dict[str, Any], now: datetime, tz: tzinfo | None
 ) -> dict[str, Any]:
     """Column values for ``values`` (effect_id, present, severity, onset_at, ...)."""
     present = values["present"]
@@ -96,12 +96,12 @@ def _validated(
                 "Severity is required for a side effect that is present: mild, moderate, "
                 "severe or life-threatening (grades 1-4).",
             )
-        onset = given_time("Onset", values["onset_at"], now)
-        not_before_check_in("Onset", values["onset_at"], onset, loaded.session)
+        onset = given_time("Onset", values["onset_at"], now, tz)
+        not_before_check_in("Onset", values["onset_at"], onset, loaded.session, tz)
         resolved = values["resolved_at"]
         if resolved is not None:
-            resolved = given_time("Resolved", resolved, now)
-            not_before_check_in("Resolved", values["resolved_at"], resolved, loaded.session)
+            resolved = given_time("Resolved", resolved, now, tz)
+            not_before_check_in("Resolved", values["resolved_at"], resolved, loaded.session, tz)
         checked = validate_side_effect(
             loaded.protocol,
             values["effect_id"],
@@ -183,6 +183,7 @@ class SideEffectService:
                     "resolved_at": resolved_at,
                 },
                 now,
+                self.ctx.tz,
             )
             row = SideEffect(
                 session_id=session_id,
@@ -220,7 +221,7 @@ class SideEffectService:
                 for field in ("severity", "onset_at", "resolved_at", "intervention"):
                     if field not in changes:
                         merged[field] = "" if field == "intervention" else None
-            values = _validated(loaded, _route(s, loaded), merged, now)
+            values = _validated(loaded, _route(s, loaded), merged, now, self.ctx.tz)
             diff = {k: v for k, v in values.items() if getattr(row, k) != v}
             if diff:
                 before = snapshot(row)

@@ -20,22 +20,24 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kapdesk.domain.clock import ensure_utc
+from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.errors import ValidationError
-from kapdesk.domain.gates import utc_hhmm
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Phase
 from kapdesk.domain.session_state import ACTIVE, SessionEvent, SessionState, state_after_event
-from kapdesk.domain.vitals import VitalsInput, classify, validate_vitals
+from kapdesk.domain.vitals import Assessment, VitalsInput, classify, validate_vitals
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import ReadingInfo, RecordedReading
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.session_support import (
+    Loaded,
+    gate_rows,
     given_time,
     holding_reading,
     load,
@@ -46,12 +48,14 @@ from kapdesk.services.session_support import (
     user_names,
 )
 from kapdesk.services.signed_records import ensure_not_signed
-from kapdesk.storage.orm import HoldOverride, VitalReading
+from kapdesk.storage.orm import VitalReading
 
 _S = SessionState
 
 
-def _not_before_first_dose(value: object, taken: datetime, first: datetime) -> datetime:
+def _not_before_first_dose(
+    value: object, taken: datetime, first: datetime, tz: tzinfo | None
+) -> datetime:
     """``taken`` for a reading recorded after the first dose: refused before the dose's
     minute, the dose's moment within it."""
     first = ensure_utc(first)
@@ -59,8 +63,8 @@ def _not_before_first_dose(value: object, taken: datetime, first: datetime) -> d
         raise ValidationError(
             "Taken at",
             value,
-            f"The first dose was recorded at {utc_hhmm(first)}; a reading before it can no "
-            "longer be added: note it in the session note or an addendum.",
+            f"The first dose was recorded at {shown_time(first, tz, zone=True)}; a reading "
+            "before it can no longer be added: note it in the session note or an addendum.",
         )
     return max(taken, first)
 
@@ -85,53 +89,17 @@ class VitalsService:
         taken_at: datetime | None = None,
     ) -> RecordedReading:
         values = validate_vitals(systolic, diastolic, pulse, spo2)
-        now = self.ctx.now()
-        taken = given_time("Taken at", taken_at, now)
+        now, tz = self.ctx.now(), self.ctx.tz
+        taken = given_time("Taken at", taken_at, now, tz)
         actor.require(Action.RECORD_VITALS)
         with self.ctx.db.write() as s:
-            loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
-            ds, protocol, state = loaded.session, loaded.protocol, loaded.state
-            if state is _S.SCHEDULED:
-                raise refuse(
-                    state,
-                    "record_vitals",
-                    "This session is only scheduled: check the patient in first.",
-                )
-            if state not in ACTIVE:
-                raise refuse(
-                    state,
-                    "record_vitals",
-                    f"A session that is {state.label} takes no more readings.",
-                )
-            not_before_check_in("Taken at", taken_at, taken, ds)
-            first = ds.first_dose_at
+            loaded = _open_for_reading(s, self.ctx, session_id)
+            not_before_check_in("Taken at", taken_at, taken, loaded.session, tz)
+            first = loaded.session.first_dose_at
             if first is not None:
-                taken = _not_before_first_dose(taken_at, taken, first)
+                taken = _not_before_first_dose(taken_at, taken, first, tz)
             phase = Phase.PRE_DOSE if first is None else Phase.POST_DOSE
-            earlier = sorted(
-                s.scalars(
-                    select(VitalReading).where(
-                        VitalReading.session_id == session_id,
-                        VitalReading.phase == phase.value,
-                        VitalReading.taken_at <= taken,
-                    )
-                ),
-                key=reading_order,
-            )
-            baseline = None
-            if phase is Phase.POST_DOSE:  # rise from the latest pre-dose reading
-                pre = s.scalars(
-                    select(VitalReading).where(
-                        VitalReading.session_id == session_id,
-                        VitalReading.phase == Phase.PRE_DOSE.value,
-                    )
-                ).all()
-                latest_pre = max(pre, key=reading_order, default=None)
-                baseline = _as_input(latest_pre) if latest_pre is not None else None
-            assessment = classify(
-                values, protocol, phase, [_as_input(r) for r in earlier], baseline
-            )
+            assessment = _assess(s, loaded, values, phase, taken)
             row = VitalReading(
                 session_id=session_id,
                 taken_at=taken,
@@ -147,31 +115,31 @@ class VitalsService:
                 recorded_by=actor.user_id,
                 recorded_at=now,
             )
-            s.add(row)
-            s.flush()
-            audit_row(s, self.ctx, actor, "vitals.record", row)
+            self._write(s, actor, loaded, row, phase)
+            hold = first is None and (
+                holding_reading(*gate_rows(s, session_id), loaded.protocol) is not None
+            )
+            info = reading_info(row, {actor.user_id: actor.full_name}, first)
+            return RecordedReading(reading=info, assessment=assessment, hold_active=hold)
 
+    def _write(
+        self, s: Session, actor: Actor, loaded: Loaded, row: VitalReading, phase: Phase
+    ) -> None:
+        """Store the reading; the first of a phase moves the session (pre-dose vitals /
+        monitoring)."""
+        s.add(row)
+        s.flush()
+        audit_row(s, self.ctx, actor, "vitals.record", row)
+        ds, state = loaded.session, loaded.state
+        if (state, phase) in ((_S.CHECKED_IN, Phase.PRE_DOSE), (_S.DOSED, Phase.POST_DOSE)):
             event = (
                 SessionEvent.PRE_DOSE_READING_RECORDED
                 if phase is Phase.PRE_DOSE
                 else SessionEvent.MONITORING_STARTED
             )
-            if (state, phase) in ((_S.CHECKED_IN, Phase.PRE_DOSE), (_S.DOSED, Phase.POST_DOSE)):
-                before = snapshot(ds)
-                ds.state = state_after_event(state, event).value
-                audit_row(s, self.ctx, actor, "session.transition", ds, before=before)
-
-            hold = False
-            if first is None:
-                readings = s.scalars(
-                    select(VitalReading).where(VitalReading.session_id == session_id)
-                ).all()
-                overrides = s.scalars(
-                    select(HoldOverride).where(HoldOverride.session_id == session_id)
-                ).all()
-                hold = holding_reading(readings, overrides, protocol) is not None
-            info = reading_info(row, {actor.user_id: actor.full_name}, first)
-            return RecordedReading(reading=info, assessment=assessment, hold_active=hold)
+            before = snapshot(ds)
+            ds.state = state_after_event(state, event).value
+            audit_row(s, self.ctx, actor, "session.transition", ds, before=before)
 
     def readings(self, session_id: int) -> list[ReadingInfo]:
         """The session's readings in the order they were taken."""
@@ -184,3 +152,49 @@ class VitalsService:
             names = user_names(s, (r.recorded_by for r in rows))
             first = loaded.session.first_dose_at
             return [reading_info(r, names, first) for r in rows]
+
+
+def _open_for_reading(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
+    """The session, if it is active (else IllegalTransition)."""
+    loaded = load(s, ctx, session_id)
+    ensure_not_signed(s, "dosing_session", session_id)
+    state = loaded.state
+    if state is _S.SCHEDULED:
+        raise refuse(
+            state, "record_vitals", "This session is only scheduled: check the patient in first."
+        )
+    if state not in ACTIVE:
+        raise refuse(
+            state, "record_vitals", f"A session that is {state.label} takes no more readings."
+        )
+    return loaded
+
+
+def _assess(
+    s: Session, loaded: Loaded, values: VitalsInput, phase: Phase, taken: datetime
+) -> Assessment:
+    """The reading's band under the protocol rules of its phase, with the earlier readings
+    of that phase and (post-dose) the latest pre-dose reading as the baseline."""
+    session_id = loaded.session.id
+    earlier = sorted(
+        s.scalars(
+            select(VitalReading).where(
+                VitalReading.session_id == session_id,
+                VitalReading.phase == phase.value,
+                VitalReading.taken_at <= taken,
+            )
+        ),
+        key=reading_order,
+    )
+    baseline = None
+    if phase is Phase.POST_DOSE:  # rise from the latest pre-dose reading
+        pre = s.scalars(
+            select(VitalReading).where(
+                VitalReading.session_id == session_id,
+                VitalReading.phase == Phase.PRE_DOSE.value,
+            )
+        ).all()
+        latest_pre = max(pre, key=reading_order, default=None)
+        baseline = _as_input(latest_pre) if latest_pre is not None else None
+    earlier_inputs = [_as_input(r) for r in earlier]
+    return classify(values, loaded.protocol, phase, earlier_inputs, baseline)
