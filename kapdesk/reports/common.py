@@ -84,6 +84,33 @@ class Styles:
     empty: ParagraphStyle
 
 
+def _boxed(
+    name: str,
+    body: ParagraphStyle,
+    inks: tuple[str | None, str, str],
+    space: tuple[float, float],
+    **more: Any,
+) -> ParagraphStyle:
+    """A paragraph in a coloured, bordered box; ``inks`` = (text or None, fill, border).
+    The border (drawn padding-wide outside) lines up with the tables."""
+    ink, back, border = inks
+    if ink is not None:
+        more["textColor"] = colors.HexColor(ink)
+    return ParagraphStyle(
+        name,
+        parent=body,
+        backColor=colors.HexColor(back),
+        borderColor=colors.HexColor(border),
+        borderWidth=0.8,
+        borderPadding=(4, 5, 4, 5),
+        leftIndent=5,
+        rightIndent=5,
+        spaceBefore=space[0],
+        spaceAfter=space[1],
+        **more,
+    )
+
+
 def make_styles() -> Styles:
     f = register_fonts()
     body = ParagraphStyle(
@@ -123,48 +150,17 @@ def make_styles() -> Styles:
         head=ParagraphStyle(
             "head", parent=cell, fontName=f.condensed_bold, textColor=colors.HexColor("#22303c")
         ),
-        banner=ParagraphStyle(
+        banner=_boxed(
             "banner",
-            parent=body,
+            body,
+            ("#8a1414", "#fbe3e3", "#c62828"),
+            (6, 8),
             fontName=f.bold,
             fontSize=9.4,
             leading=12,
-            textColor=colors.HexColor("#8a1414"),
-            backColor=colors.HexColor("#fbe3e3"),
-            borderColor=colors.HexColor("#c62828"),
-            borderWidth=0.8,
-            borderPadding=(4, 5, 4, 5),
-            leftIndent=5,  # the border (drawn padding-wide outside) lines up with the tables
-            rightIndent=5,
-            spaceBefore=6,
-            spaceAfter=8,
         ),
-        caution=ParagraphStyle(
-            "caution",
-            parent=body,
-            fontName=f.bold,
-            textColor=colors.HexColor("#7a4b00"),
-            backColor=colors.HexColor("#fdf0d6"),
-            borderColor=colors.HexColor("#d9a441"),
-            borderWidth=0.8,
-            borderPadding=(4, 5, 4, 5),
-            leftIndent=5,
-            rightIndent=5,
-            spaceBefore=4,
-            spaceAfter=6,
-        ),
-        signed=ParagraphStyle(
-            "signed",
-            parent=body,
-            backColor=colors.HexColor("#e8f3ea"),
-            borderColor=colors.HexColor("#2e7d32"),
-            borderWidth=0.8,
-            borderPadding=(4, 5, 4, 5),
-            leftIndent=5,
-            rightIndent=5,
-            spaceBefore=6,
-            spaceAfter=6,
-        ),
+        caution=_boxed("caution", body, ("#7a4b00", "#fdf0d6", "#d9a441"), (4, 6), fontName=f.bold),
+        signed=_boxed("signed", body, (None, "#e8f3ea", "#2e7d32"), (6, 6)),
         label=ParagraphStyle("label", parent=body, fontName=f.bold, textColor=MUTED, fontSize=8),
         empty=ParagraphStyle("empty", parent=body, spaceBefore=5, spaceAfter=1, textColor=MUTED),
     )
