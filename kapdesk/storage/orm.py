@@ -23,82 +23,24 @@ checks models and migrations agree. Change a model => write a new revision.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     CheckConstraint,
-    Date,
-    DateTime,
-    Dialect,
-    Float,
-    ForeignKey,
     Index,
-    Integer,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
     event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from kapdesk.domain.name_search import search_key
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp stored in UTC; refuses naive datetimes, returns aware UTC ones.
-
-    SQLite has no zone-aware type, so the value is stored as UTC wall time;
-    other databases get ``TIMESTAMP WITH TIME ZONE``.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if not isinstance(value, datetime):
-            raise TypeError(f"expected a datetime, got {type(value).__name__}")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(
-                f"naive datetime {value.isoformat()}: kapdesk stores timezone-aware UTC times"
-            )
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _fk(target: str) -> ForeignKey:
-    return ForeignKey(target, ondelete="RESTRICT")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
-        datetime: UTCDateTime(),
-        date: Date(),
-        dict[str, Any]: JSON(),
-        list[Any]: JSON(),
-        float: Float(),
-        bool: Boolean(),
-        int: Integer(),
-    }
+from kapdesk.storage.orm_base import NAMING_CONVENTION as NAMING_CONVENTION
+from kapdesk.storage.orm_base import Base as Base
+from kapdesk.storage.orm_base import UTCDateTime as UTCDateTime
+from kapdesk.storage.orm_base import restrict_fk as _fk
 
 
 class User(Base):
