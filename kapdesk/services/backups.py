@@ -36,22 +36,26 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from kapdesk.domain.clock import ensure_utc
+from kapdesk.domain.clock import Clock, ensure_utc
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.paths import data_dir
+from kapdesk.services.console import audit_console
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import BackupInfo, RestoreInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_change, require_valid_sign_in
+from kapdesk.services.recording import AuditRecord, audit_change, require_valid_sign_in
 from kapdesk.storage.anchor import RESTORE, anchor_file, write_anchor
 from kapdesk.storage.backup import backup_database, restore_database
+from kapdesk.storage.db import Database
+from kapdesk.storage.filesystems import ensure_local_disk
 from kapdesk.storage.migrate import current_revision, head_revision, upgrade_to_head
 from kapdesk.storage.settings_store import get_setting
 
 BACKUP_FOLDER = "backups"
 DAILY_INTERVAL = timedelta(hours=24)
 ROLLING_REASONS = ("exit", "daily")
+CONSOLE_REASON = "console"  # `kapdesk backup -o FILE`
 RollingReason = Literal["exit", "daily"]
 _STAMP = "%Y%m%dT%H%M%SZ"
 
@@ -127,15 +131,8 @@ class BackupService:
         require_valid_sign_in(self.ctx, actor, "backup.create")  # before the file is made
         info = self._write("manual")
         with self.ctx.db.write() as s:
-            audit_change(
-                s,
-                self.ctx,
-                actor,
-                "backup.create",
-                "database",
-                None,
-                after={"file": str(info.path), "reason": "manual", "bytes": info.size_bytes},
-            )
+            after = {"file": str(info.path), "reason": "manual", "bytes": info.size_bytes}
+            audit_change(s, self.ctx, actor, AuditRecord("backup.create", "database", after=after))
         return info
 
     def rolling_backup(self, reason: RollingReason) -> BackupInfo:
@@ -157,41 +154,67 @@ class BackupService:
         db.engine.dispose()  # no pooled connection may hold a snapshot of the old content
         result = restore_database(source, db.path, clock=self.ctx.clock, key=db.key)
         db.engine.dispose()
+        return self._finish_restore(source, result.replaced_kept_at, actor)
+
+    def back_up_to_file(self, dest: Path) -> Path:
+        """`kapdesk backup -o FILE`: a copy at ``dest`` (never overwritten), anchored like
+        every backup and beside the copy too, audited with the console user as the actor."""
+        dest = Path(dest).expanduser().absolute()
+        backup_database(self.ctx.db.path, dest, key=self.ctx.db.key)
+        write_anchor(
+            dest,
+            self._anchor_files(also_in=dest.parent),
+            reason=CONSOLE_REASON,
+            now=self.ctx.now(),
+            key=self.ctx.db.key,
+        )
+        after = {"file": str(dest), "reason": CONSOLE_REASON, "bytes": dest.stat().st_size}
+        audit_console(self.ctx, "backup.create_console", after=after)
+        return dest
+
+    def _finish_restore(self, source: Path, kept: Path | None, actor: Actor | None) -> RestoreInfo:
+        """After the file was replaced: upgrade an older schema (after its own upgrade
+        backup), audit the restore in the restored database, anchor its chain afresh."""
+        db = self.ctx.db
         restored_revision = current_revision(db.engine)
         upgraded_from = None
         if restored_revision != head_revision():
             upgrade_to_head(db.engine, db.path, clock=self.ctx.clock, key=db.key)
             upgraded_from = restored_revision or "(none)"
-        kept = result.replaced_kept_at
-        with db.write() as s:
-            audit_change(
-                s,
-                self.ctx,
-                actor,
-                "backup.restore",
-                "database",
-                None,
-                after={
-                    "restored_from": str(source),
-                    "replaced_kept_at": str(kept) if kept else None,
-                    "upgraded_from": upgraded_from,
-                },
-                recheck_actor=False,  # checked before; the restored file may predate the user
-            )
+        after = {
+            "restored_from": str(source),
+            "replaced_kept_at": str(kept) if kept else None,
+            "upgraded_from": upgraded_from,
+        }
+        if actor is None:
+            audit_console(self.ctx, "backup.restore_console", after=after)
+        else:
+            with db.write() as s:
+                record = AuditRecord("backup.restore", "database", after=after)
+                # Checked before; the restored file may predate the user.
+                audit_change(s, self.ctx, actor, record, recheck_actor=False)
         # Anchors before this one describe the replaced content (see storage.anchor).
         write_anchor(db.path, self._anchor_files(), reason=RESTORE, now=self.ctx.now(), key=db.key)
         return RestoreInfo(db.path, source, kept, upgraded_from)
 
     # ------------------------------------------------------------------ helpers
 
-    def _anchor_files(self) -> list[Path]:
-        """The anchor file in this service's folder, and the one ``kapdesk check`` reads
-        beside the database when the folder is elsewhere."""
+    def _anchor_files(self, also_in: Path | None = None) -> list[Path]:
+        """The anchor file in this service's folder (unless it is a chosen folder that is
+        not connected), the one ``kapdesk check`` reads beside the database when the
+        folder is elsewhere, and the one in ``also_in`` (beside a console backup)."""
         db_path = self.ctx.db.path
-        files = [anchor_file(self.folder, db_path)]
-        beside = anchor_file(db_path.absolute().parent / BACKUP_FOLDER, db_path)
-        if beside.parent.is_dir() and beside.absolute() != files[0].absolute():
-            files.append(beside)
+        folders = [] if self._configured_folder_missing() else [self.folder]
+        beside = db_path.absolute().parent / BACKUP_FOLDER
+        if beside.is_dir() or not folders:
+            folders.append(beside)
+        if also_in is not None:
+            folders.append(also_in)
+        files: list[Path] = []
+        for folder in folders:
+            file = anchor_file(folder, db_path)
+            if all(file.absolute() != f.absolute() for f in files):
+                files.append(file)
         return files
 
     def _write(self, reason: str) -> BackupInfo:
@@ -229,6 +252,24 @@ class BackupService:
         for path in doomed:
             path.unlink(missing_ok=True)
         return doomed
+
+
+def restore_from_console(
+    backup_path: Path, target: Path, *, key: str | None, clock: Clock
+) -> RestoreInfo:
+    """`kapdesk restore`: replace the database file ``target`` with the verified backup,
+    then exactly what :meth:`BackupService.restore` does after the swap (upgrade an
+    older schema, audit, anchor), with the console user as the actor.
+
+    ``target`` is not opened first: it may be missing, or damaged (the reason to
+    restore); the restored file is opened once it is in place.
+    """
+    source = Path(backup_path).expanduser().absolute()
+    ensure_local_disk(target)  # SQLite locking is not safe on a network share
+    result = restore_database(source, target, clock=clock, key=key)
+    with Database.open(target, create=False, migrate=False, clock=clock, key=key) as db:
+        service = BackupService(ServiceContext(db=db, clock=clock))
+        return service._finish_restore(source, result.replaced_kept_at, actor=None)
 
 
 def _order(info: BackupInfo) -> tuple[datetime, int]:

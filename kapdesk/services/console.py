@@ -1,4 +1,5 @@
-"""Audit entries for the command line, where nobody is signed in.
+"""Audit entries for the command line, where nobody is signed in, and the use case only
+the command line has (encrypting a database file).
 
 A console command is done by whoever can read or write the database file at the
 computer: its entries have no ``user_id`` (``audit_change``'s actor is None) and name
@@ -11,10 +12,14 @@ entity ``database``; they never hold patient names or MRNs.
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 from typing import Any
 
+from kapdesk.domain.clock import Clock
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.recording import audit_change
+from kapdesk.services.recording import AuditRecord, audit_change
+from kapdesk.storage.db import Database
+from kapdesk.storage.encrypt_file import EncryptResult, encrypt_database
 
 CONSOLE_PREFIX = "console:"
 
@@ -43,12 +48,16 @@ def audit_console(
 ) -> None:
     """Write one console entry (its own transaction), with the OS user as the actor."""
     with ctx.db.write() as s:
-        audit_change(
-            s,
-            ctx,
-            None,
-            action,
-            entity,
-            entity_id,
-            after={"actor": console_actor(), **(after or {})},
-        )
+        details = {"actor": console_actor(), **(after or {})}
+        audit_change(s, ctx, None, AuditRecord(action, entity, entity_id, after=details))
+
+
+def encrypt_from_console(path: Path, key: str, *, clock: Clock) -> EncryptResult:
+    """`kapdesk encrypt`: convert the plain database at ``path`` (no one may have it open)
+    to SQLCipher with ``key`` (:func:`kapdesk.storage.encrypt_file.encrypt_database`),
+    then audit it in the encrypted database, with the console user as the actor."""
+    result = encrypt_database(path, key, clock=clock)
+    with Database.open(result.db_path, create=False, clock=clock, key=key) as db:
+        after = {"plain_copy": str(result.plain_backup), "verified": result.report.ok}
+        audit_console(ServiceContext(db=db, clock=clock), "database.encrypt_console", after=after)
+    return result

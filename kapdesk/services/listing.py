@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 
+from kapdesk.services.console import audit_console
 from kapdesk.services.context import ServiceContext
 from kapdesk.storage.orm import Course, DosingSession, Patient
+
+Listing = Literal["patients", "sessions"]
+
+
+def export_list(ctx: ServiceContext, what: Listing, *, fmt: str) -> list[dict[str, Any]]:
+    """`kapdesk list`: the rows of ``what``, audited as an export by the console user
+    (how many rows and in which format, never which) before the caller prints them."""
+    rows = list_patients(ctx) if what == "patients" else list_sessions(ctx)
+    audit_console(ctx, f"list.{what}_console", after={"rows": len(rows), "format": fmt})
+    return rows
 
 
 def list_patients(ctx: ServiceContext) -> list[dict[str, Any]]:

@@ -60,23 +60,6 @@ def _qapplication() -> QApplication:
     return qapp
 
 
-class _QuitAfterPaint(QObject):
-    """Quits the event loop right after the watched window is first painted."""
-
-    def __init__(self, window: QWidget) -> None:
-        super().__init__(window)
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: object) -> bool:
-        from PySide6.QtCore import QEvent, QTimer
-        from PySide6.QtWidgets import QApplication
-
-        if isinstance(event, QEvent) and event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, QApplication.quit)
-        return False
-
-
 def _ensure_demo_database(path: Path, key: str | None = None) -> str | None:
     """Create the demo clinic on first use; a message if the generator is unavailable.
 
@@ -252,7 +235,7 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
     dialog = FirstAdminDialog(app) if first_run else LoginDialog(app)
     if quit_after_paint:
         dialog.show()
-        _QuitAfterPaint(dialog)
+        _AfterFirstPaint(dialog, qapp.quit)
         qapp.exec()
         dialog.close()
         dialog.deleteLater()

@@ -80,12 +80,12 @@ def test_an_export_that_cannot_be_audited_is_not_made(
 def test_a_raw_sqlite_error_outside_a_transaction_is_said_plainly(
     run: Run, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kapdesk.storage.backup as backup
+    import kapdesk.services.backups as backups
 
     def full(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(backup, "backup_database", full)
+    monkeypatch.setattr(backups, "backup_database", full)  # the copy BackupService makes
     line = assert_one_line_error(run("backup", "--db", demo_db, "-o", tmp_path / "b.sqlite"))
     assert "is full" in line
     assert "unexpected" not in line

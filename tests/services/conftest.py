@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kapdesk.composition import build_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.protocol import builtin_protocols
@@ -30,8 +31,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    db = Database.open(path, clock=FakeClock(T0))
-    ctx = ServiceContext(db=db, clock=FakeClock(T0))
+    ctx = build_context(path, clock=FakeClock(T0))
     users = UserService(ctx)
     for role in Role:
         users.add_user_from_console(
@@ -40,7 +40,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             role=role,
             password=PASSWORD,
         )
-    db.close()
+    ctx.db.close()
     return path
 
 
@@ -50,17 +50,17 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db(template_db: Path, tmp_path: Path, clock: FakeClock) -> Iterator[Database]:
+def ctx(template_db: Path, tmp_path: Path, clock: FakeClock) -> Iterator[ServiceContext]:
     path = tmp_path / "clinic.sqlite"
     shutil.copyfile(template_db, path)
-    database = Database.open(path, clock=clock)
-    yield database
-    database.close()
+    context = build_context(path, clock=clock)
+    yield context
+    context.db.close()
 
 
 @pytest.fixture
-def ctx(db: Database, clock: FakeClock) -> ServiceContext:
-    return ServiceContext(db=db, clock=clock)
+def db(ctx: ServiceContext) -> Database:
+    return ctx.db
 
 
 def _actor(ctx: ServiceContext, role: Role) -> Actor:

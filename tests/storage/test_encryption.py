@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import shutil
 import sys
@@ -356,7 +357,7 @@ def test_cli_prompts_in_a_terminal_and_encrypts(
         typed.append(prompt)
         return KEY
 
-    monkeypatch.setattr(cli.getpass, "getpass", fake_getpass)
+    monkeypatch.setattr(getpass, "getpass", fake_getpass)
     assert cli.main(["encrypt", "--db", str(path)]) == 0
     out = capsys.readouterr().out
     assert len(typed) == 2  # a new passphrase is typed twice

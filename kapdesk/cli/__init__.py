@@ -1,0 +1,96 @@
+"""The command line: the desktop app by default, plus demo/check/list/user/backup/restore/
+encrypt/report (kapdesk.cli.commands; arguments in kapdesk.cli.parser).
+
+Every error a user can cause is one clear line on stderr and a non-zero exit,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kapdesk.cli.commands import HANDLERS
+from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, CliError, build_parser
+from kapdesk.domain.errors import KapdeskError
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help / --version: argparse has printed and wants out
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
+        return HANDLERS[args.command](args)
+    except CliError as exc:
+        _fail(str(exc))
+        return exc.code
+    except KapdeskError as exc:
+        _fail(str(exc))
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+    except BrokenPipeError:  # `kapdesk list ... | head`: the reader has gone, nothing to say
+        _silence_stdout()
+        return EXIT_PROBLEMS
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        _fail(f"{exc.strerror or exc}{where}")
+        return EXIT_PROBLEMS
+    except Exception as exc:  # a bug or an unforeseen environment problem: still one line
+        if os.environ.get("KAPDESK_DEBUG"):
+            raise
+        failure = _storage_failure(argv, exc)
+        if failure is not None:  # a full disk, an I/O error, a read-only file
+            _fail(str(failure))
+            return EXIT_PROBLEMS
+        _fail(f"unexpected {type(exc).__name__}: {exc} ({_logged(exc)})")
+        return EXIT_PROBLEMS
+
+
+def _storage_failure(argv: Sequence[str] | None, exc: BaseException) -> KapdeskError | None:
+    """The plain StorageFailed for a raw SQLite error that escaped a transaction, or None."""
+    from kapdesk.storage.errors import storage_failure_in
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    where = args[args.index("--db") + 1] if "--db" in args[:-1] else None
+    if where:
+        path = Path(where)
+    else:
+        from kapdesk.paths import resolve_db_path
+
+        path = resolve_db_path(None, demo="--demo" in args, create_folder=False)
+    return storage_failure_in(path, exc)
+
+
+def _logged(exc: BaseException) -> str:
+    """Write ``exc`` to the log (no patient data: kapdesk.logs); say where, or how to see it."""
+    try:
+        from kapdesk.logs import log_unexpected, setup_logging
+
+        path = setup_logging()
+        log_unexpected(exc, "the command line")
+    except Exception:  # the log itself cannot be written: the line must still be printed
+        return "set KAPDESK_DEBUG=1 for details"
+    return f"details in the log: {path}; or set KAPDESK_DEBUG=1"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull so the interpreter's final flush does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, whatever the message holds."""
+    line = " ".join(message.split())
+    print(f"kapdesk: {line}", file=sys.stderr)

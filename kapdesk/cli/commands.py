@@ -1,0 +1,250 @@
+"""One function per command. Each opens its database through the composition root and
+does its work through the same services the desktop app calls, so every console
+action is audited (actor ``console:<OS user>``, see kapdesk.services.console) and a
+restore upgrades an older backup exactly as the app's Restore does."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from kapdesk.cli.options import (
+    db_and_key,
+    db_key,
+    db_path,
+    new_key,
+    no_display_reason,
+    open_context,
+    read_password,
+    report_target,
+    report_zone,
+)
+from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError
+
+SQLITE_MAX_ROWID = 2**63 - 1
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    reason = no_display_reason(os.environ)
+    if reason:
+        raise CliError(reason, EXIT_USAGE)
+    # --db, else (--demo: the demo file) KAPDESK_DB, else the user data folder
+    path = db_path(args, must_exist=False)
+    try:
+        from kapdesk.ui.run import run_gui
+    except ImportError as exc:
+        raise CliError(f"the desktop window cannot start: {exc}.", EXIT_USAGE) from None
+    encrypted = bool(getattr(args, "encrypted", False))
+    # KAPDESK_DB_KEY is used as given; otherwise the window asks (a passphrase dialog).
+    key = db_key(args, path, new=not path.exists()) if os.environ.get("KAPDESK_DB_KEY") else None
+    return run_gui(
+        path,
+        demo=bool(args.demo),
+        quit_after_paint=bool(args.quit_after_paint),
+        key=key,
+        encrypted=encrypted,
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from kapdesk.demo import build_demo_clinic
+
+    path = Path(args.db).expanduser()
+    if path.exists():
+        raise CliError(f"{path} already exists; demo never overwrites a database.")
+    if args.patients < 1:
+        raise CliError(f"--patients {args.patients}: give at least 1 patient.", EXIT_USAGE)
+    key = db_key(args, path, new=True)
+    if args.years is not None:  # without it, more than 500 patients stays a typo
+        from kapdesk.demo import build_big_clinic
+
+        def progress(line: str) -> None:
+            print(f"kapdesk demo: {line}", file=sys.stderr, flush=True)
+
+        result = build_big_clinic(
+            path,
+            seed=args.seed,
+            patients=args.patients,
+            years=args.years,
+            key=key,
+            progress=progress,
+        )
+        print(result.summary())
+        return EXIT_OK
+    summary = build_demo_clinic(path, seed=args.seed, patients=args.patients, key=key)
+    print(summary)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Read-only: the file is never migrated, audited or anchored by a check."""
+    from kapdesk.services.database_check import run_check
+
+    path, key = db_and_key(args)
+    for extra in args.anchors:
+        if not Path(extra).is_file():
+            raise CliError(f"--anchors {extra}: no such file.")
+    lines, ok = run_check(
+        path,
+        key=key,
+        full=bool(args.full),
+        seals=args.seal,
+        anchor_files=[Path(a) for a in args.anchors],
+    )
+    for line in lines:
+        print(line)
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from kapdesk.services.listing import export_list
+
+    ctx = open_context(args)
+    try:
+        rows = export_list(ctx, args.what, fmt="json" if args.json else "table")
+    finally:
+        ctx.db.close()
+    if args.json:
+        # Plain UTF-8 where stdout takes it; \u escapes (still the same JSON) where not.
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+        print(json.dumps(rows, ensure_ascii=encoding != "utf8"))
+        return EXIT_OK
+    if not rows:
+        print(f"No {args.what}.")
+        return EXIT_OK
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:  # a console that cannot show 'Nguyễn' gets escapes, not a crash
+        reconfigure(errors="backslashreplace")
+    columns = list(rows[0])
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        print("  ".join(str(r[c]).ljust(widths[c]) for c in columns))
+    return EXIT_OK
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from kapdesk.domain.permissions import Role
+    from kapdesk.services.users import UserService
+
+    try:
+        role = Role(args.role)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise CliError(f"--role {args.role!r} is not a role; choose one of {allowed}.") from None
+    db_path(args)  # no password is asked for a database that is not there
+    password = read_password(args)
+    ctx = open_context(args)
+    try:
+        info = UserService(ctx).add_user_from_console(
+            username=args.username, full_name=args.full_name, role=role, password=password
+        )
+    finally:
+        ctx.db.close()
+    print(f"Added {info.role.value} {info.username} ({info.full_name}).")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Through BackupService, like "Back up now": anchored and audited (backup.create_console)."""
+    from kapdesk.services.backups import BackupService
+
+    dest = Path(args.output)
+    ctx = open_context(args)
+    try:
+        BackupService(ctx).back_up_to_file(dest)
+    finally:
+        ctx.db.close()
+    print(f"Backed up {ctx.db.path} to {dest}.")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """The app's restore after the swap: an older backup is upgraded, the restore audited
+    (backup.restore_console) and anchored in the restored database."""
+    from kapdesk.domain.clock import SystemClock
+    from kapdesk.services.backups import restore_from_console
+
+    backup = Path(args.backup_file)
+    if not backup.exists():
+        raise CliError(f"No backup file at {backup}.")
+    target = db_path(args, must_exist=False)
+    info = restore_from_console(backup, target, key=db_key(args, target), clock=SystemClock())
+    kept = info.replaced_kept_at
+    upgraded = info.upgraded_from
+    print(
+        f"Restored {target} from {backup}."
+        + (f" It was upgraded from schema {upgraded}." if upgraded else "")
+        + (f" The replaced file is kept at {kept}." if kept else "")
+    )
+    return EXIT_OK
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from kapdesk.domain.clock import SystemClock
+    from kapdesk.services.console import encrypt_from_console
+
+    path = db_path(args)
+    key = new_key(f"encrypted {path.name}")
+    result = encrypt_from_console(path, key, clock=SystemClock())
+    for line in result.report.lines():
+        print(line)
+    print(
+        f"Encrypted {path}; from now on open it with --encrypted. The unencrypted copy "
+        f"taken first is at {result.plain_backup}: once you have checked the encrypted "
+        f"database (kapdesk check --db {path} --encrypted), delete that copy securely "
+        f"(e.g. shred -u on Linux), as it holds every record in plain text. Backups made "
+        "before today are not encrypted either."
+    )
+    return EXIT_OK if result.report.ok else EXIT_PROBLEMS
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Audited as report.session_console / report.course_console (no signed-in user)."""
+    from kapdesk.reports.pdf import PDF
+    from kapdesk.services.console import os_login
+    from kapdesk.services.reports import ReportService, page_count
+
+    if args.report_kind == "session" and not 1 <= args.session_id <= SQLITE_MAX_ROWID:
+        raise CliError(f"No such session: {args.session_id} (no session has that number).")
+    out = report_target(args.output)
+    tz = report_zone(args.tz)
+    ctx = open_context(args)
+    try:
+        service = ReportService(ctx, renderer=PDF, tz=tz)
+        demo = service.is_demo_database()
+        if args.report_kind == "session":
+            pdf = service.console_session_summary_pdf(
+                args.session_id, demo=demo, os_user=os_login()
+            )
+        else:
+            pdf = service.console_course_summary_pdf(args.mrn, demo=demo, os_user=os_login())
+    finally:
+        ctx.db.close()
+    partial = out.with_name(out.name + ".part")
+    try:
+        partial.write_bytes(pdf)
+        os.replace(partial, out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"-o {out}: cannot write there: {exc.strerror or exc}.") from None
+    pages = page_count(pdf)
+    print(f"Wrote {out} ({pages} page{'s' if pages != 1 else ''}{', DEMO' if demo else ''}).")
+    return EXIT_OK
+
+
+HANDLERS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: cmd_gui,
+    "demo": cmd_demo,
+    "check": cmd_check,
+    "list": cmd_list,
+    "user": cmd_user,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "encrypt": cmd_encrypt,
+    "report": cmd_report,
+}

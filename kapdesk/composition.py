@@ -1,0 +1,57 @@
+"""The composition root: the one place that opens a clinic's database and builds the
+``ServiceContext`` every use case runs on. The command line, the desktop app
+(``kapdesk.ui.app_context.AppContext`` wraps what this returns) and the tests call
+:func:`build_context`; nothing else opens a ``Database`` for the services.
+
+What a context holds:
+
+* the database (``Database.open``: created and migrated as needed, see
+  :mod:`kapdesk.storage.db` for what it refuses);
+* the clock (the system clock unless a test or the demo passes another);
+* the protocol presets shipped with kapdesk (read on first use);
+* the clinic settings, which live in the database and are read by the services
+  when a use case needs them (``kapdesk.services.settings``).
+
+Services are built per use case from the context (``PatientService(ctx)``): they
+are cheap, hold no state of their own, and importing them all here would load the
+ORM before the login window is painted.
+
+No Qt here, and no module-level state: tests build as many contexts as they like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kapdesk.domain.clock import Clock, SystemClock
+from kapdesk.services.context import BuiltinProtocols, ServiceContext
+from kapdesk.storage.db import Database
+
+if TYPE_CHECKING:
+    from kapdesk.domain.protocol import Protocol
+
+
+def build_context(
+    path: Path,
+    *,
+    clock: Clock | None = None,
+    key: str | None = None,
+    create: bool = True,
+    migrate: bool = True,
+    protocols: Mapping[str, Protocol] | None = None,
+) -> ServiceContext:
+    """Open the clinic database at ``path`` and the context the services run on.
+
+    ``key`` is the SQLCipher passphrase of an encrypted file; ``create=False``
+    refuses a missing file (``DatabaseMissing``) instead of creating an empty
+    clinic; ``migrate=False`` opens the file at the revision it has.
+    ``protocols`` replaces the shipped presets (tests). Storage errors propagate;
+    the caller closes the database (``ctx.db.close()``).
+    """
+    clock = clock or SystemClock()
+    db = Database.open(Path(path), create=create, migrate=migrate, clock=clock, key=key)
+    return ServiceContext(
+        db=db, clock=clock, protocols=BuiltinProtocols() if protocols is None else protocols
+    )
