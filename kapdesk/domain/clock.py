@@ -7,6 +7,7 @@ offset right for that moment, summer time included (:func:`shown_time`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
@@ -103,3 +104,17 @@ def day_window(day: date, tz: tzinfo | None = None) -> tuple[datetime, datetime]
         return local.astimezone(UTC)
 
     return midnight(day), midnight(day + timedelta(days=1))
+
+
+def zoned_once(tz: tzinfo | None = None, fmt: str = "%H:%M") -> Callable[[datetime], str]:
+    """A formatter for one message with several times: local, the zone named after the
+    first time it formats only ('at 10:30 CET ... until 10:35')."""
+    named = False
+
+    def text(moment: datetime) -> str:
+        nonlocal named
+        shown = shown_time(moment, tz, fmt, zone=not named)
+        named = True
+        return shown
+
+    return text

@@ -39,7 +39,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.clock import shown_time
+from kapdesk.domain.clock import shown_time, zoned_once
 from kapdesk.domain.dosing import (
     DoseCalc,
     DoseUnit,
@@ -111,7 +111,7 @@ class DoseService:
             not_before_check_in("Given at", given_at, given, ds, tz)
             booster = loaded.state is not _S.PRE_DOSE_VITALS
             earlier = list(s.scalars(select(Dose).where(Dose.session_id == session_id)))
-            gate = _passed_gate(s, loaded, _route_of(route) or session_route(protocol, earlier))
+            gate = _passed_gate(s, loaded, _route_of(route) or session_route(protocol, earlier), tz)
             _check_order(ds, booster, gate.pre_dose_readings, given_at, given, tz)
             calc = validate_dose(
                 protocol,
@@ -204,7 +204,7 @@ def _open_for_dose(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
     return loaded
 
 
-def _passed_gate(s: Session, loaded: Loaded, route: Route | None) -> _Gate:
+def _passed_gate(s: Session, loaded: Loaded, route: Route | None, tz: tzinfo | None) -> _Gate:
     """The dose gates (pre-dose hold, post-dose gate, checklist): refused if any blocks."""
     state, ds = loaded.state, loaded.session
     readings, overrides = gate_rows(s, ds.id)
@@ -216,7 +216,8 @@ def _passed_gate(s: Session, loaded: Loaded, route: Route | None) -> _Gate:
         loaded.protocol, ds, readings, overrides, route=route, first_dose=first_dose
     )
     if gate.blocks:
-        blocks = " ".join(block_message(b) for b in gate.blocks)
+        fmt = zoned_once(tz)  # local times, the zone named once
+        blocks = " ".join(block_message(b, fmt) for b in gate.blocks)
         raise refuse(state, "dosed", f"Dose refused: {blocks}")
     return _Gate(tuple(gate.warnings), pre)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from kapdesk.domain.clock import FakeClock, SystemClock, shown_time, zone_of
+from kapdesk.domain.clock import FakeClock, SystemClock, shown_time, zone_of, zoned_once
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -26,6 +26,12 @@ def test_a_zone_without_an_abbreviation_is_named_by_its_offset() -> None:
     moment = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
     assert shown_time(moment, india, zone=True) == "14:35 UTC+05:30"
     assert shown_time(moment, UTC, zone=True) == "09:05 UTC"
+
+
+def test_one_message_names_the_zone_once() -> None:
+    text = zoned_once(BERLIN)
+    moment = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
+    assert [text(moment), text(moment + timedelta(minutes=5))] == ["10:05 CET", "10:10"]
 
 
 def test_the_clock_carries_the_zone_people_read_it_in() -> None:

@@ -208,7 +208,7 @@ def test_hold_blocks_the_first_dose_and_names_the_reading(kit: Kit, clinician: A
     )
     assert str(err) == (
         "Dose refused: held by low-spo2, kap-default v1.0: pre-dose BP 118/76, SpO2 90 % at "
-        "09:01 UTC is alert. Recheck after rest (from 09:06 UTC) with SpO2 measured, or a "
+        "09:01 UTC is alert. Recheck after rest (from 09:06) with SpO2 measured, or a "
         "clinician records an override with the prescriber's name and a reason."
     )
     kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "Chronic lung disease, usual 90 %")
@@ -327,7 +327,7 @@ def test_a_normal_reading_one_minute_after_an_elevated_one_does_not_lift_the_hol
     assert "held by pre-dose-elevated, kap-default v1.0: pre-dose BP 152/94 at 09:00 UTC" in str(
         err
     )
-    assert "recheck too soon: the hold stands until 09:05 UTC" in str(err)
+    assert "recheck too soon: the hold stands until 09:05." in str(err)
     kit.advance(minutes=2, seconds=59)  # 09:04:59: still too soon
     assert kit.vitals.record(kit.nurse, sid, 122, 78).hold_active
     kit.advance(seconds=1)  # 09:05:00: a recheck at the interval lifts it

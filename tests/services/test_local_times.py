@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kapdesk.domain.clock import FakeClock
-from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.errors import IllegalTransition, ValidationError
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.notes import NoteService
 
@@ -33,6 +33,13 @@ def _message(call: object) -> str:
     with pytest.raises(ValidationError) as err:
         call()
     return err.value.message
+
+
+def _refusal(call: object) -> str:
+    assert callable(call)
+    with pytest.raises(IllegalTransition) as err:
+        call()
+    return str(err.value)
 
 
 def _local_once(text: str) -> None:
@@ -55,6 +62,13 @@ def test_a_booster_before_the_first_dose(kit: Kit) -> None:
     text = _message(lambda: kit.doses.record(kit.nurse, sid, amount=0.25, given_at=early, **IM))
     _local_once(text)
     assert "A booster given at 10:00 CET cannot be before the first dose (10:01)" in text
+
+
+def test_a_dose_held_by_a_pre_dose_reading(kit: Kit, clinician: Actor) -> None:
+    sid = kit.ready(bp=(152, 94))
+    err = _refusal(lambda: kit.doses.record(clinician, sid, amount=0.5, **IM))
+    _local_once(err)
+    assert "pre-dose BP 152/94 at 10:00 CET is elevated. Recheck after rest (from 10:05)" in err
 
 
 def test_a_time_in_the_future(kit: Kit) -> None:

@@ -92,7 +92,7 @@ def test_full_kap_default_session(
         )
     assert str(held.value) == (
         "Dose refused: held by pre-dose-elevated, kap-default v1.0: pre-dose BP 152/94 at "
-        "09:02 UTC is elevated. Recheck after rest (from 09:07 UTC), or a clinician records "
+        "09:02 UTC is elevated. Recheck after rest (from 09:07), or a clinician records "
         "an override with the prescriber's name and a reason."
     )
     with pytest.raises(PermissionDenied):
