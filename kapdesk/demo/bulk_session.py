@@ -111,20 +111,15 @@ class _Run:
     effects: list[str] = field(default_factory=list)
 
 
+@dataclass
 class RecordMaker:
-    def __init__(
-        self,
-        writer: BulkWriter,
-        staff: Staff,
-        today: date,
-        end: datetime,
-        defer: Callable[[date, Callable[[], None]], None],
-    ) -> None:
-        self.w = writer
-        self.staff = staff
-        self.today = today
-        self.end = end
-        self.defer = defer
+    """Writes a patient's instruments and sessions; ``defer`` runs a step on a later day."""
+
+    w: BulkWriter
+    staff: Staff
+    today: date
+    end: datetime  # the build's "now": nothing is recorded after it
+    defer: Callable[[date, Callable[[], None]], None]
 
     def instrument(
         self,

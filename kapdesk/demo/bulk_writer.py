@@ -29,41 +29,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Unpack
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from kapdesk.domain.clock import ensure_utc
-from kapdesk.storage.audit import AuditAppender, audit_json
-from kapdesk.storage.orm import (
-    AuditEntry,
-    Base,
-    Course,
-    Dose,
-    DosingSession,
-    HoldOverride,
-    InstrumentResult,
-    Note,
-    Observation,
-    Patient,
-    SideEffect,
-    VitalReading,
-)
+from kapdesk.storage import orm
+from kapdesk.storage.audit import AuditAppender, EntryFields, audit_json
+from kapdesk.storage.orm import AuditEntry, Base
 
 # Parents before children, the audit log last.
 TABLE_ORDER: Final[tuple[type[Base], ...]] = (
-    Patient,
-    Course,
-    DosingSession,
-    VitalReading,
-    HoldOverride,
-    Dose,
-    SideEffect,
-    Observation,
-    InstrumentResult,
-    Note,
-    AuditEntry,
-)
+    orm.Patient, orm.Course, orm.DosingSession, orm.VitalReading, orm.HoldOverride, orm.Dose,
+    orm.SideEffect, orm.Observation, orm.InstrumentResult, orm.Note, AuditEntry,
+)  # fmt: skip
 Row = dict[str, Any]
 # The entry a queued row changed after its last entry gets when it is inserted.
 CATCH_UP_ACTIONS: Final = {
@@ -164,36 +143,18 @@ class BulkWriter:
         )
         return int(row["id"])
 
-    def audit(
-        self,
-        *,
-        at: datetime,
-        user_id: int | None,
-        action: str,
-        entity: str,
-        entity_id: int | str | None,
-        before: Mapping[str, Any] | None = None,
-        after: Mapping[str, Any] | None = None,
-    ) -> None:
-        at = ensure_utc(at)
-        self._track(entity, entity_id, after, user_id, at)
-        self._queued[_table(AuditEntry)].append(
-            self._appender.entry(
-                at=at, user_id=user_id, action=action, entity=entity, entity_id=entity_id,
-                before=before, after=after,
-            )
-        )  # fmt: skip
+    def audit(self, **fields: Unpack[EntryFields]) -> None:
+        """Queue an entry (one the services would have written) on the chain."""
+        at = ensure_utc(fields["at"])
+        self._track(fields, at)
+        self._queued[_table(AuditEntry)].append(self._appender.entry(**fields))
         self.counts[_table(AuditEntry)] += 1
         self._pending += 2
 
-    def _track(
-        self,
-        entity: str,
-        entity_id: int | str | None,
-        after: Mapping[str, Any] | None,
-        user_id: int | None,
-        at: datetime,
-    ) -> None:
+    def _track(self, fields: EntryFields, at: datetime) -> None:
+        """Remember the state an entry records of a row, to catch up on later changes."""
+        entity, entity_id, after = fields["entity"], fields["entity_id"], fields.get("after")
+        user_id = fields["user_id"]
         model = self._models.get(entity)
         if model is None or not isinstance(entity_id, int) or after is None:
             return

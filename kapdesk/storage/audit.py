@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 from uuid import UUID
 
 from sqlalchemy import Connection, String, inspect, select, text, type_coerce
@@ -136,6 +136,10 @@ def entry_hash(
         "after": after,
         "prev_hash": prev_hash,
     }
+    return _payload_hash(payload)
+
+
+def _payload_hash(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
@@ -158,6 +162,18 @@ def audit_json(data: Mapping[str, Any] | None) -> str | None:
     )
 
 
+class EntryFields(TypedDict):
+    """What a caller says about one entry (the appender adds id, link and hash)."""
+
+    at: datetime  # aware; stored as UTC
+    user_id: int | None
+    action: str
+    entity: str
+    entity_id: int | str | None
+    before: NotRequired[Mapping[str, Any] | None]  # JSON-able values (row_snapshot)
+    after: NotRequired[Mapping[str, Any] | None]
+
+
 class AuditAppender:
     """The one place an entry's id, link and hash are made, from a chain head read once.
 
@@ -178,69 +194,33 @@ class AuditAppender:
         next_id = max(head[0] if head else 0, _sqlite_sequence(bind) or 0) + 1
         return cls(next_id, head[1] if head else GENESIS_HASH)
 
-    def entry(
-        self,
-        *,
-        at: datetime,
-        user_id: int | None,
-        action: str,
-        entity: str,
-        entity_id: int | str | None,
-        before: Mapping[str, Any] | None,
-        after: Mapping[str, Any] | None,
-    ) -> dict[str, Any]:
+    def entry(self, **fields: Unpack[EntryFields]) -> dict[str, Any]:
         """The next entry's column values (``at`` aware UTC); the head moves on to it."""
-        at = ensure_utc(at)
-        entity_key = None if entity_id is None else str(entity_id)
-        before_text, after_text = audit_json(before), audit_json(after)
+        at, key = ensure_utc(fields["at"]), fields["entity_id"]
         values: dict[str, Any] = {
             "id": self.next_id,
             "at": at,
-            "user_id": user_id,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_key,
-            "before": before_text,
-            "after": after_text,
+            "user_id": fields["user_id"],
+            "action": fields["action"],
+            "entity": fields["entity"],
+            "entity_id": None if key is None else str(key),
+            "before": audit_json(fields.get("before")),
+            "after": audit_json(fields.get("after")),
             "prev_hash": self.prev_hash,
         }
-        values["hash"] = entry_hash(
-            entry_id=self.next_id,
-            at=at.isoformat(),
-            user_id=user_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_key,
-            before=before_text,
-            after=after_text,
-            prev_hash=self.prev_hash,
-        )
+        values["hash"] = _payload_hash({**values, "at": at.isoformat()})  # as entry_hash
         self.next_id += 1
         self.prev_hash = values["hash"]
         return values
 
 
-def append(
-    session: Session,
-    *,
-    at: datetime,
-    user_id: int | None,
-    action: str,
-    entity: str,
-    entity_id: int | str | None,
-    before: Mapping[str, Any] | None,
-    after: Mapping[str, Any] | None,
-) -> AuditEntry:
+def append(session: Session, **fields: Unpack[EntryFields]) -> AuditEntry:
     """Add one entry to the log in ``session``'s transaction (call it inside ``db.write()``).
 
     Pending changes are flushed first, so new rows already have their ids.
     Returns the flushed entry.
     """
-    values = AuditAppender.at_head(session).entry(
-        at=at, user_id=user_id, action=action, entity=entity, entity_id=entity_id,
-        before=before, after=after,
-    )  # fmt: skip
-    entry = AuditEntry(**values)
+    entry = AuditEntry(**AuditAppender.at_head(session).entry(**fields))
     session.add(entry)
     session.flush()
     return entry
