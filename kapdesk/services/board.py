@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.alerts import ActiveAlert
 from kapdesk.domain.check_in import shared_room_flags
+from kapdesk.domain.clock import day_window, local_time, zone_of
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
 from kapdesk.domain.schedule import DueItem, ItemStatus, next_due
 from kapdesk.domain.session_state import ACTIVE, SessionState
@@ -171,13 +172,14 @@ class BoardService:
         self.ctx = ctx
 
     def today_board(self, day: date | None = None, tz: tzinfo | None = None) -> list[BoardRow]:
-        """Sessions scheduled on ``day`` (local to ``tz``; default: the computer's zone and
-        today) plus every running session, ordered by room, then scheduled time."""
+        """Sessions scheduled on ``day`` (local to ``tz``; default: the clock's zone, else the
+        computer's, and today there) plus every running session, ordered by room, then
+        scheduled time. The day runs from its own local midnight to the next one (23 or
+        25 h on a summer-time change day), not from today's UTC offset."""
         now = self.ctx.now()
-        zone = tz or now.astimezone().tzinfo or UTC
-        day = day or now.astimezone(zone).date()
-        start = datetime.combine(day, time(0), zone).astimezone(UTC)
-        end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+        zone = tz or zone_of(self.ctx.clock)
+        day = day or local_time(now, zone).date()
+        start, end = day_window(day, zone)
         in_day = (DosingSession.scheduled_at >= start) & (DosingSession.scheduled_at < end)
         return self._rows(or_(in_day, DosingSession.state.in_(_ACTIVE_VALUES)), now)
 
