@@ -51,8 +51,9 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.services.workstation import LockReason, WorkstationService
 from kapdesk.ui.alerts import Alert
 from kapdesk.ui.idle import IdleWatcher
-from kapdesk.ui.login import LoginDialog, error_label, set_error
+from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.models.board import room_text
+from kapdesk.ui.widgets import error_label, set_error
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor

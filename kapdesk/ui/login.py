@@ -27,62 +27,25 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
+from kapdesk.ui.widgets import Field, error_label, set_error
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
     from kapdesk.ui.app_context import AppContext
 
 
-def error_label() -> QLabel:
-    """A red message line under a field; hidden while empty."""
-    label = QLabel()
-    label.setObjectName("fieldError")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
-
-
-def set_error(label: QLabel, text: str) -> None:
-    """Show (or with "" hide) an inline message; a dialog grows to fit wrapped text."""
-    label.setText(text)
-    label.setVisible(bool(text))
-    window = label.window()
-    if isinstance(window, QDialog) and window.isVisible():
-        window.adjustSize()
-
-
-class _Field:
-    """A line edit with its mnemonic buddy label and its inline error line."""
+class _Field(Field):
+    """A line edit in the dialog's form, with its buddy label and inline error line."""
 
     def __init__(self, form: QFormLayout, text: str, *, secret: bool = False) -> None:
         self.edit = QLineEdit()
-        self.edit.setAccessibleName(text.replace("&", ""))
         if secret:
             self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.label = QLabel(text)
-        self.label.setBuddy(self.edit)
-        self.error = error_label()
-        self.error.setAccessibleName(f"{text.replace('&', '')} error")
-        box = QWidget()
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        lay.addWidget(self.edit)
-        lay.addWidget(self.error)
-        form.addRow(self.label, box)
-
-    @property
-    def name(self) -> str:
-        return self.label.text().replace("&", "")
+        super().__init__(text, self.edit)
+        self.add_to(form)
 
     def text(self) -> str:
         return self.edit.text()
-
-    def show_error(self, message: str) -> None:
-        set_error(self.error, message)
-        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.edit.selectAll()
 
 
 class _Busy:

@@ -1,14 +1,12 @@
 """The main window: navigation, pages, alert banners and who is signed in.
 
-Pages: Today (the board), Patients (``kapdesk.ui.patients.PatientsPage``) and
+Pages: Today (the board), Patients (``kapdesk.ui.patients_page.PatientsPage``) and
 Session (``kapdesk.ui.session.SessionWorkspace``). The last two are imported and
-built when first needed, which keeps start-up light; if their module is missing
-the page says so instead of failing.
+built when first needed, which keeps start-up light.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSignalBlocker, QSize, Qt
@@ -53,40 +51,6 @@ def default_size(window: QWidget) -> QSize:
     return QSize(
         min(DEFAULT_SIZE.width(), avail.width()), min(DEFAULT_SIZE.height(), avail.height() - 40)
     )
-
-
-def _missing_page(what: str) -> QWidget:
-    page = QWidget()
-    lay = QVBoxLayout(page)
-    label = QLabel(f"{what} is not available in this build.")
-    label.setObjectName("pageSubtitle")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    lay.addWidget(label)
-    return page
-
-
-# Where the pages written alongside this window live (first found wins).
-PATIENTS_PAGE = (
-    ("kapdesk.ui.patients", "PatientsPage"),
-    ("kapdesk.ui.patients_page", "PatientsPage"),
-)
-SESSION_PAGE = (
-    ("kapdesk.ui.session", "SessionWorkspace"),
-    ("kapdesk.ui.session.workspace", "SessionWorkspace"),
-)
-
-
-def _load(candidates: tuple[tuple[str, str], ...]) -> Any | None:
-    """A page class from a module written separately; None while it does not exist."""
-    for module, name in candidates:
-        try:
-            return getattr(importlib.import_module(module), name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise  # the page exists but something it imports is missing: a real bug
-        except AttributeError:
-            pass
-    return None
 
 
 class MainWindow(QMainWindow):
@@ -326,8 +290,9 @@ class MainWindow(QMainWindow):
 
     def _ensure_patients_page(self) -> QWidget:
         if self.patients_page is None:
-            cls = _load(PATIENTS_PAGE)
-            page = cls(self.app) if cls is not None else _missing_page("The patient list")
+            from kapdesk.ui.patients_page import PatientsPage  # on first visit: light start-up
+
+            page = PatientsPage(self.app)
             self._replace_page(PAGE_PATIENTS, page)
             self.patients_page = page
         return self.patients_page
@@ -350,13 +315,10 @@ class MainWindow(QMainWindow):
 
     def open_session(self, session_id: int) -> None:
         if self.session_page is None or self.session_id != session_id:
-            cls = _load(SESSION_PAGE)
+            from kapdesk.ui.session import SessionWorkspace  # on first use: light start-up
+
             try:
-                page = (
-                    cls(self.app, session_id)
-                    if cls is not None
-                    else _missing_page("The dosing-session workspace")
-                )
+                page: QWidget = SessionWorkspace(self.app, session_id)
             except KapdeskError as exc:
                 show_error(self, exc)
                 return
@@ -369,7 +331,7 @@ class MainWindow(QMainWindow):
     def _resume_running_session(self) -> None:
         """After a restart, reopen the session in progress when there is exactly one."""
         running = self.today.running_session_ids()
-        if len(running) == 1 and _load(SESSION_PAGE) is not None:
+        if len(running) == 1:
             self.open_session(running[0])
 
     # ------------------------------------------------------------ users

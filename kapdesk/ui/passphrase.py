@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.storage.encryption import WrongPassphrase, check_passphrase
-from kapdesk.ui.login import error_label, set_error
+from kapdesk.ui.widgets import error_label, set_error
 
 T = TypeVar("T")
 TRIES = 3

@@ -25,9 +25,7 @@ from kapdesk.ui.main_window import (
     PAGE_PATIENTS,
     PAGE_SESSION,
     PAGE_TODAY,
-    SESSION_PAGE,
     MainWindow,
-    _load,
 )
 
 from .conftest import PASSWORD, actor_for, focused
@@ -159,8 +157,6 @@ def test_switch_user_wrong_password_then_escape_keeps_the_user(
 def test_resume_reopens_the_one_running_session(
     qtbot: QtBot, app: AppContext, nurse: Actor, clock: FakeClock
 ) -> None:
-    if _load(SESSION_PAGE) is None:
-        pytest.skip("the session workspace is not built yet")
     sid = Kit(app.ctx, clock, nurse).dosed(room="1")
     app.actor = nurse
     w = MainWindow(app)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -20,8 +21,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from kapdesk.ui.login import error_label, set_error
 
 __all__ = [
     "Field",
@@ -39,6 +38,25 @@ __all__ = [
     "set_error",
     "years_between",
 ]
+
+
+def error_label() -> QLabel:
+    """A red message line under a field; hidden while empty."""
+    label = QLabel()
+    label.setObjectName("fieldError")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def set_error(label: QLabel, text: str) -> None:
+    """Show (or with "" hide) an inline message; a dialog grows to fit wrapped text."""
+    label.setText(text)
+    label.setVisible(bool(text))
+    window = label.window()
+    if isinstance(window, QDialog) and window.isVisible():
+        window.adjustSize()
 
 
 def local_time(moment: datetime) -> str:
