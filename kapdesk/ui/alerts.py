@@ -7,8 +7,9 @@ It raises an ``Alert`` – a non-modal banner at the top of the main window
 * a scheduled reading of a session (any of them, rechecks included, not only
   the next one) becomes due, overdue or missed;
 * a reading is an alert or critical reading (``BoardRow.alerts``): at once, the
-  moment it is recorded (the view that records it emits data_changed, which
-  re-queries the board), naming the value, the rule and the protocol version.
+  moment it is recorded (its committed change set re-queries the board, whichever
+  view or workstation recorded it), naming the value, the rule and the protocol
+  version.
 
 Decisions a caller must know:
 
@@ -22,26 +23,28 @@ Decisions a caller must know:
 * An alert-reading alert cannot be dismissed: it stays until a later reading
   within limits clears it or a clinician acknowledges it (``acknowledge``,
   audited by the service).
-* ``BoardFeed`` holds the board rows for both the Today board and the alert
-  centre: one board query every 5 s of the clock (or at once after
-  data_changed) serves both. The timer only triggers a check; time comes from
-  ``app.ctx.now()``; statuses are recomputed from the queried windows every
-  second.
-* When that query fails (database busy, disk error, a bug), ``BoardFeed.failing``
+* The rows come from the ``BoardStore`` (``kapdesk.ui.board_store``) shared with
+  the Today board: one board query every 5 s of the clock, or at once after a
+  committed change of a session, serves both. Its timer only triggers a check;
+  time comes from ``app.ctx.now()``; statuses are recomputed from the queried
+  windows every second.
+* When that query fails (database busy, disk error, a bug), ``BoardStore.failing``
   turns True and the alert bar shows a red "Alerts are not updating" banner that
   stays until a query succeeds again (retried every second). An unexpected error is
   logged once per failure, never a dialog every second.
+* ``history`` keeps the alerts raised, oldest first, up to ``HISTORY_KEPT`` (older
+  ones drop off: enough for a long clinic day, not a leak over weeks of uptime).
 """
 
 from __future__ import annotations
 
-import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -57,15 +60,16 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import ItemStatus
-from kapdesk.services.dtos import BoardRow
+from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.models.board import RUNNING_STATES, local_hhmm, room_text
 
 if TYPE_CHECKING:
+    from kapdesk.services.dtos import BoardRow
     from kapdesk.ui.app_context import AppContext
 
-REQUERY_EVERY = timedelta(seconds=5)
+# Alerts kept in ``history``: a long clinic day of many rooms raises a few hundred.
+HISTORY_KEPT: Final = 1000
 STALE_TEXT = "Alerts are not updating"
-_log = logging.getLogger(__name__)
 READING_LEVELS = ("alert", "critical")
 _ITEM_LEVELS = {
     ItemStatus.DUE: "due",
@@ -110,91 +114,6 @@ class Alert:
         return f"{room_text(self.room)}: {what} is {self.level}"
 
 
-def board_rows(app: AppContext) -> list[BoardRow]:
-    """Today's board from the service (imported here: the service module loads lazily)."""
-    from kapdesk.services.board import today_board
-
-    return list(today_board(app.ctx))
-
-
-class BoardNotUpdating(KapdeskError):
-    """The board query failed for an unexpected reason (logged); said plainly."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "The board could not be read (details in the log); trying again every second."
-        )
-
-
-class BoardFeed(QObject):
-    """The board rows shared by the Today board and the alert centre (one query for both)."""
-
-    health_changed = Signal(bool)  # True: the last query failed (alerts are not updating)
-
-    def __init__(
-        self,
-        app: AppContext,
-        parent: QObject | None = None,
-        *,
-        source: Callable[[], list[BoardRow]] | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.app = app
-        self._source = source or (lambda: board_rows(app))
-        self._rows: list[BoardRow] = []
-        self._queried_at: datetime | None = None
-        self._dirty = True
-        self.queries = 0
-        self.failing_since: datetime | None = None
-        # connected before any consumer, so a change marks the rows stale first
-        app.signals.data_changed.connect(self.invalidate)
-
-    def invalidate(self, *_: object) -> None:
-        self._dirty = True
-
-    @property
-    def queried_at(self) -> datetime | None:
-        return self._queried_at
-
-    def rows(self, now: datetime | None = None) -> list[BoardRow]:
-        """The rows, re-queried when stale (5 s of the clock) or after data_changed.
-
-        Raises KapdeskError when the query fails (the caller keeps what it had)."""
-        now = now or self.app.now()
-        stale = self._queried_at is None or abs(now - self._queried_at) >= REQUERY_EVERY
-        if self._dirty or stale:
-            try:
-                rows = self._source()
-            except KapdeskError:
-                self._failed(now)
-                raise
-            except Exception as exc:  # a bug must not stop the alerts silently
-                if self.failing_since is None:
-                    from kapdesk.logs import log_unexpected
-
-                    log_unexpected(exc, "the board query")
-                self._failed(now)
-                raise BoardNotUpdating() from exc
-            self._rows = rows
-            self._queried_at, self._dirty = now, False
-            self.queries += 1
-            if self.failing_since is not None:
-                self.failing_since = None
-                _log.info("board query works again")
-                self.health_changed.emit(False)
-        return list(self._rows)
-
-    @property
-    def failing(self) -> bool:
-        return self.failing_since is not None
-
-    def _failed(self, now: datetime) -> None:
-        if self.failing_since is None:
-            self.failing_since = now
-            _log.warning("board query failed; alerts are not updating")
-            self.health_changed.emit(True)
-
-
 class AlertCenter(QObject):
     alert_raised = Signal(object)  # Alert
     alerts_changed = Signal()
@@ -205,44 +124,39 @@ class AlertCenter(QObject):
         app: AppContext,
         parent: QObject | None = None,
         *,
+        store: BoardStore | None = None,
         source: Callable[[], list[BoardRow]] | None = None,
-        feed: BoardFeed | None = None,
-        interval_ms: int = 1000,
     ) -> None:
         super().__init__(parent)
         self.app = app
-        self.feed = feed or BoardFeed(app, self, source=source)
-        self._rows: list[BoardRow] = []
+        self.store = store or BoardStore(app, self, source=source)
         self._alerted: set[tuple[int, str, str]] = set()
         self._active: list[Alert] = []
-        self.history: list[Alert] = []  # every alert raised, oldest first
+        self._history: deque[Alert] = deque(maxlen=HISTORY_KEPT)
         self._tray: QSystemTrayIcon | None = None
-        app.signals.data_changed.connect(self._on_data_changed)
-        self.timer = QTimer(self)
-        self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self.check)
-        self.timer.start()
+        self.store.updated.connect(self._evaluate)
 
     @property
     def active(self) -> list[Alert]:
         """The alerts currently shown, oldest first."""
         return list(self._active)
 
+    @property
+    def history(self) -> list[Alert]:
+        """The alerts raised, oldest first: the last ``HISTORY_KEPT``."""
+        return list(self._history)
+
     def stop(self) -> None:
-        self.timer.stop()
+        """Stop the store's clock (shared with the Today board: the window is closing)."""
+        self.store.stop()
 
-    def _on_data_changed(self, entity: str, entity_id: int) -> None:
-        self.check()  # the feed was marked stale by the same signal, before this slot
+    def check(self) -> None:
+        """What the store's timer does every second: re-query when stale, then judge."""
+        self.store.tick()
 
-    def _refresh_rows(self, now: datetime) -> None:
-        try:
-            self._rows = self.feed.rows(now)
-        except (KapdeskError, ImportError):
-            return  # keep the last rows (busy; the stale banner shows); try again next second
-
-    def _holding(self, now: datetime) -> dict[tuple[int, str, str], Alert]:
+    def _holding(self, rows: list[BoardRow], now: datetime) -> dict[tuple[int, str, str], Alert]:
         holding: dict[tuple[int, str, str], Alert] = {}
-        for row in self._rows:
+        for row in rows:
             if row.state not in RUNNING_STATES:
                 continue
             for a in row.alerts:
@@ -270,10 +184,14 @@ class AlertCenter(QObject):
                 holding[alert.key] = alert
         return holding
 
-    def check(self) -> None:
-        now = self.app.now()
-        self._refresh_rows(now)
-        holding = self._holding(now)
+    def _evaluate(self, now: datetime) -> None:
+        """Raise what newly holds and drop what no longer does (the store's rows at ``now``;
+        when its query fails they are the last rows read, and the stale banner shows)."""
+        rows = self.store.rows
+        on_board = {row.session_id for row in rows}
+        # keys of sessions gone from the board are never raised again: forget them
+        self._alerted = {k for k in self._alerted if k[0] in on_board}
+        holding = self._holding(rows, now)
         changed = False
         kept = [a for a in self._active if a.key in holding]
         if len(kept) != len(self._active):
@@ -285,7 +203,7 @@ class AlertCenter(QObject):
             # the next level replaces the previous one for the same reading
             self._active = [a for a in self._active if a.key[:2] != key[:2]]
             self._active.append(alert)
-            self.history.append(alert)
+            self._history.append(alert)
             changed = True
             self._notify(alert)
             self.alert_raised.emit(alert)
@@ -313,13 +231,10 @@ class AlertCenter(QObject):
         if alert.reading_id is None or actor is None:
             return False
         try:
-            info = AlertService(self.app.ctx).acknowledge(
-                actor, alert.session_id, alert.reading_id, note
-            )
+            AlertService(self.app.ctx).acknowledge(actor, alert.session_id, alert.reading_id, note)
         except KapdeskError as exc:
             self.message.emit(str(exc))
             return False
-        self.app.changed("alert_acknowledgement", info.id)
         return True
 
     def open(self, alert: Alert) -> None:
@@ -416,7 +331,7 @@ class AlertBar(QWidget):
         self._layout.addWidget(self.stale_banner)
         self.banners: list[AlertBanner] = []
         center.alerts_changed.connect(self.rebuild)
-        center.feed.health_changed.connect(lambda _failing: self.rebuild())
+        center.store.health_changed.connect(lambda _failing: self.rebuild())
         center.app.signals.actor_changed.connect(self.rebuild)  # who may acknowledge
         self.rebuild()
 
@@ -425,7 +340,7 @@ class AlertBar(QWidget):
             self._layout.removeWidget(banner)
             banner.hide()  # at once, not when the deferred delete runs
             banner.deleteLater()
-        since = self.center.feed.failing_since
+        since = self.center.store.failing_since
         if since is not None:
             self.stale_banner.show_since(since)
         else:

@@ -2,8 +2,9 @@
 
 ``AppContext`` bundles the ServiceContext (database, clock, protocols), the
 signed-in ``Actor`` (changed by "Switch user"), the demo flag and ``AppSignals``,
-the one signal hub views use to tell each other that data changed. There are no
-module-level globals: tests build as many contexts as they like.
+the signal hub views refresh on: ``data_changed`` carries each committed write's
+ChangeSet, turned into that signal in one place (``kapdesk.ui.change_bridge``). There
+are no module-level globals: tests build as many contexts as they like.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from kapdesk.domain.clock import Clock, SystemClock
+from kapdesk.ui.change_bridge import ChangeBridge
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from kapdesk.domain.clock import Clock
     from kapdesk.services.context import Actor, ServiceContext
 
 
 class AppSignals(QObject):
-    """The signal hub: views emit after a successful service call and refresh on these."""
+    """The signal hub views refresh and navigate on."""
 
-    data_changed = Signal(str, int)  # (entity, id), e.g. ("reading", 12)
+    # What a committed write changed (services.changes.ChangeSet), emitted by the one
+    # ChangeBridge on the GUI thread: views never emit it themselves.
+    data_changed = Signal(object)
     actor_changed = Signal()
     navigate_session = Signal(int)
     navigate_patient = Signal(int)
@@ -45,6 +49,7 @@ class AppContext:
         self.demo = demo
         self.signals = signals or AppSignals()
         self._actor = actor
+        self.changes = ChangeBridge(ctx.changes, self.signals)
 
     @property
     def actor(self) -> Actor | None:
@@ -66,10 +71,6 @@ class AppContext:
     def now(self) -> datetime:
         return self.ctx.now()
 
-    def changed(self, entity: str, entity_id: int) -> None:
-        """Announce a successful change (views refresh from this, never from each other)."""
-        self.signals.data_changed.emit(entity, entity_id)
-
     def clinic_name(self) -> str:
         from kapdesk.storage.settings_store import read_setting
 
@@ -77,6 +78,7 @@ class AppContext:
             return str(read_setting(conn, "clinic_name"))
 
     def close(self) -> None:
+        self.changes.close()
         self.ctx.db.close()
 
 
@@ -84,9 +86,7 @@ def build_app_context(
     db_path: Path, *, demo: bool, clock: Clock | None = None, key: str | None = None
 ) -> AppContext:
     """Open (create/migrate) the database at ``db_path``; storage errors propagate."""
-    from kapdesk.services.context import ServiceContext
-    from kapdesk.storage.db import Database
+    from kapdesk.composition import build_context
 
-    clock = clock or SystemClock()
-    db = Database.open(Path(db_path), clock=clock, key=key)  # key: SQLCipher passphrase
-    return AppContext(ctx=ServiceContext(db=db, clock=clock), demo=demo)
+    # key: the SQLCipher passphrase of an encrypted file
+    return AppContext(ctx=build_context(Path(db_path), clock=clock, key=key), demo=demo)

@@ -431,7 +431,6 @@ class AuditLogWindow(QWidget):
             set_error(self.message, f"Not exported: {path} could not be written ({exc.strerror}).")
             return None
         self.status.setText(f"Exported {count} entr{'y' if count == 1 else 'ies'} to {path}.")
-        self.app.changed("audit_log", 0)
         self.apply_filters()  # the export's own entry is now at the top
         return path
 

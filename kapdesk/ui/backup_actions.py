@@ -27,12 +27,11 @@ Decisions a caller must know:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +54,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.services.backups import BackupService
+from kapdesk.ui.background import BackgroundRunner
 from kapdesk.ui.errors import error_text, show_error
 from kapdesk.ui.lock_screen import LOCK_SAFE
 from kapdesk.ui.widgets import local_datetime
@@ -74,81 +74,6 @@ def size_text(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(size // 1024, 1)} KB"
     return f"{size / (1024 * 1024):.1f} MB"
-
-
-# ---------------------------------------------------------------- the worker
-
-
-class _Relay(QObject):
-    """Carries a job's outcome from the worker thread to the GUI thread (queued)."""
-
-    done = Signal(str, object)
-    failed = Signal(str, object)
-
-
-class _Job(QRunnable):
-    def __init__(self, name: str, work: Callable[[], object], relay: _Relay) -> None:
-        super().__init__()
-        self.name, self.work, self.relay = name, work, relay
-        self.setAutoDelete(False)  # the runner keeps it until its outcome arrived
-
-    def run(self) -> None:
-        try:
-            result = self.work()
-        except Exception as exc:  # shown to the user on the GUI thread
-            self.relay.failed.emit(self.name, exc)
-            return
-        self.relay.done.emit(self.name, result)
-
-
-class BackgroundRunner(QObject):
-    """Runs jobs one after another on its own thread; outcomes arrive on the GUI thread."""
-
-    finished = Signal(str, object)  # (job name, result)
-    failed = Signal(str, object)  # (job name, exception)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
-        self._relay.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
-        self._jobs: list[_Job] = []
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._jobs)
-
-    def pending(self, name: str) -> bool:
-        return any(job.name == name for job in self._jobs)
-
-    def submit(self, name: str, work: Callable[[], object]) -> None:
-        job = _Job(name, work, self._relay)
-        self._jobs.append(job)
-        self.pool.start(job)
-
-    def wait(self, msecs: int = -1) -> bool:
-        """Block until every job has run (closing the app); True if none is left."""
-        done = bool(self.pool.waitForDone(msecs))
-        QApplication.sendPostedEvents(self)
-        return done
-
-    def _forget(self, name: str) -> None:
-        for i, job in enumerate(self._jobs):
-            if job.name == name:
-                del self._jobs[i]
-                return
-
-    @Slot(str, object)
-    def _done(self, name: str, result: object) -> None:
-        self._forget(name)
-        self.finished.emit(name, result)
-
-    @Slot(str, object)
-    def _failed(self, name: str, exc: object) -> None:
-        self._forget(name)
-        self.failed.emit(name, exc)
 
 
 class _Progress(QProgressDialog):
@@ -425,9 +350,8 @@ class BackupActions(QObject):
         from kapdesk.ui.main_window import PAGE_TODAY
 
         self.window.show_page(PAGE_TODAY)  # a session page saves its note when hidden
-        self._paused = [
-            t for t in (self.window.today.timer, self.window.alerts.timer) if t.isActive()
-        ]
+        store = self.window.board_store  # the board's and the alerts' one clock
+        self._paused = [store.timer] if store.timer.isActive() else []
         for timer in self._paused:
             timer.stop()
 

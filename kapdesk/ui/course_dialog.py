@@ -6,7 +6,7 @@ an integration note (optionally following one of the course's dosing sessions).
 
 Each passes what was typed to its service; a ValidationError is shown at its field and
 nothing is stored. After accepting, ``dialog.created`` is the stored
-CourseInfo / SessionInfo / NoteInfo and ``data_changed`` has been emitted.
+CourseInfo / SessionInfo / NoteInfo (the service's change set has told every view).
 """
 
 from __future__ import annotations
@@ -143,7 +143,6 @@ class StartCourseDialog(_FormDialog):
         except KapdeskError as exc:
             self._fail(exc)
             return
-        self.app.changed("course", self.created.id)
         self.accept()
 
 
@@ -197,8 +196,6 @@ class ScheduleSessionDialog(_FormDialog):
         except KapdeskError as exc:
             self._fail(exc)
             return
-        self.app.changed("session", self.created.id)
-        self.app.changed("course", self.course.id)
         self.accept()
 
 
@@ -263,5 +260,4 @@ class NewIntegrationDialog(_FormDialog):
         except KapdeskError as exc:
             self._fail(exc)
             return
-        self.app.changed("note", self.created.id)
         self.accept()

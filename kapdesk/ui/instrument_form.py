@@ -6,7 +6,7 @@ Left/Right change the answer, Up/Down move between items, Delete clears it.
 The total and severity band update as answers come in, and PHQ-9 item 9 above
 0 raises a red flag for clinician follow-up at once. Saving goes through
 ``InstrumentService.record``; afterwards ``dialog.recorded`` is the stored
-``InstrumentInfo`` and ``data_changed("instrument_result", id)`` was emitted.
+``InstrumentInfo`` (the service's change set has told every view).
 """
 
 from __future__ import annotations
@@ -376,5 +376,4 @@ class InstrumentDialog(QDialog):
         except KapdeskError as exc:  # PermissionDenied, NotFound, DatabaseBusy
             set_error(self.message, str(exc))
             return
-        self.app.changed("instrument_result", self.recorded.id)
         self.accept()

@@ -202,7 +202,6 @@ class IntegrationNoteEditor(QDialog):
         self.dirty = False
         self.saved_at = self.app.now()
         self.saved_label.setText(f"Draft · saved {local_time(self.saved_at)}")
-        self.app.changed("note", self.note.id)
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -239,7 +238,6 @@ class IntegrationNoteEditor(QDialog):
             self.note = NoteService(self.app.ctx).get(self.note.id)
         except KapdeskError as exc:
             set_error(self.message, str(exc))
-        self.app.changed("note", self.note.id)
         self._update_state()
 
     def _sign_what(self) -> str:

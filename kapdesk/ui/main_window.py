@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
-from kapdesk.ui.alerts import AlertBar, AlertCenter, BoardFeed
+from kapdesk.ui.alerts import AlertBar, AlertCenter
 from kapdesk.ui.backup_actions import BackupActions
+from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.errors import SignInRevokedRelay, close_windows_of, revoked_text, show_error
 from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.login import LoginDialog
@@ -72,8 +73,8 @@ class MainWindow(QMainWindow):
         self.nav.item(PAGE_SESSION).setHidden(True)  # shown once a session is opened
 
         self.stack = QStackedWidget()
-        self.board_feed = BoardFeed(app, self)  # one board query for the board and the alerts
-        self.today = TodayBoard(app, feed=self.board_feed)
+        self.board_store = BoardStore(app, self)  # one board query for the board and the alerts
+        self.today = TodayBoard(app, store=self.board_store)
         self.patients_page: QWidget | None = None
         self.session_page: QWidget | None = None
         self.session_id: int | None = None
@@ -83,7 +84,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(QWidget())  # Patients: built on first visit
         self.stack.addWidget(QWidget())  # Session: built on navigate_session
 
-        self.alerts = AlertCenter(app, self, feed=self.board_feed)
+        self.alerts = AlertCenter(app, self, store=self.board_store)
         self.alert_bar = AlertBar(self.alerts)
 
         body = QHBoxLayout()

@@ -2,9 +2,10 @@
 
 Opening a chart audits the view (``PatientService.record_view``); a role that
 may not view charts sees only a sentence saying so. The chart reads everything
-through the services and refreshes when ``data_changed`` or ``actor_changed``
-fire (coalesced into one refresh per event-loop turn). Buttons for actions the
-signed-in role cannot do are disabled with a tooltip; the services enforce.
+through the services and refreshes when ``actor_changed`` fires or ``data_changed``
+brings a change of this patient (coalesced into one refresh per event-loop
+turn). Buttons for actions the signed-in role cannot do are disabled with a
+tooltip; the services enforce.
 
 Top to bottom: name and demographics, allergies / contraindications (amber),
 the item-9 banner (red) when the latest PHQ-9 has item 9 above 0, the course
@@ -61,6 +62,7 @@ from kapdesk.ui.widgets.outcome_chart import (
 )
 
 if TYPE_CHECKING:
+    from kapdesk.services.changes import ChangeSet
     from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo
     from kapdesk.ui.app_context import AppContext
 
@@ -265,8 +267,9 @@ class PatientChart(QWidget):
         self.body.show()
         self.refresh()
 
-    def _on_data_changed(self, _entity: str, _entity_id: int) -> None:
-        self._refresh_timer.start()
+    def _on_data_changed(self, changes: ChangeSet) -> None:
+        if changes.touches_patient(self.patient_id):  # another patient's change: not ours
+            self._refresh_timer.start()
 
     def close_editors(self) -> None:
         """Close open note editors (each saves its draft); call before discarding the chart."""

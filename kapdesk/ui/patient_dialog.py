@@ -3,7 +3,7 @@
 Everything typed goes to ``PatientService`` as typed; the domain validates it
 and a ValidationError is shown at the field it names (focus stays there) and
 nothing is stored. After accepting, ``dialog.result_patient`` is the stored
-``PatientInfo`` and ``data_changed("patient", id)`` has been emitted.
+``PatientInfo`` (the service's change set has told every view).
 """
 
 from __future__ import annotations
@@ -163,5 +163,4 @@ class PatientDialog(QDialog):
             set_error(self.message, str(exc))
             return
         self.result_patient = result
-        self.app.changed("patient", result.id)
         self.accept()

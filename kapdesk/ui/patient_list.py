@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
+from kapdesk.services.changes import ChangeSet, Kind
 from kapdesk.services.patients import PatientService
 from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.widgets import fill_table, plain_table, row_id
@@ -127,8 +128,8 @@ class PatientList(QWidget):
         else:
             self.count.setText(f"{n}{more} patients")
 
-    def _on_data_changed(self, entity: str, _entity_id: int) -> None:
-        if entity == "patient":
+    def _on_data_changed(self, changes: ChangeSet) -> None:
+        if changes.touches(Kind.PATIENT):
             self.timer.start()
 
     # ------------------------------------------------------------ keyboard

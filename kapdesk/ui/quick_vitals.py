@@ -79,5 +79,4 @@ class QuickVitalsDialog(QDialog):
             self.form.show_message(str(exc))
             self.adjustSize()
             return
-        self.app.changed("reading", self.result_reading.reading.id)
         self.accept()

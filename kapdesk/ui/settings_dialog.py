@@ -198,7 +198,6 @@ class ClinicSettingsDialog(QDialog):
         except KapdeskError as exc:
             set_error(self.message, error_text(exc))
             return
-        self.app.changed("setting", 0)
         self.accept()
 
 

@@ -140,7 +140,6 @@ class SignDialog(QDialog):
         except KapdeskError as exc:  # PermissionDenied, RecordLocked, IllegalTransition, ...
             set_error(self.message, str(exc))
             return
-        self.app.changed("signature", self.signature.id)
         self.accept()
 
 
@@ -233,5 +232,4 @@ class AddendumDialog(QDialog):
         except KapdeskError as exc:
             set_error(self.message, str(exc))
             return
-        self.app.changed("addendum", self.added.id)
         self.accept()

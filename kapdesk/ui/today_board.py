@@ -5,15 +5,16 @@ V or Ctrl+R records vitals for the selected row (QuickVitalsDialog), and the
 result's classification shows in the status line under the table. A clinician
 acknowledges the selected row's alert reading with "Acknowledge alert" (A).
 
-Refreshing: a 1 s QTimer recomputes countdowns and colours from
-``app.ctx.now()``; the board itself is re-queried every 5 s of that clock or at
-once when ``data_changed`` is emitted, through a ``BoardFeed`` that the main
-window shares with the alert centre (one query serves both).
+Refreshing: the rows come from a ``BoardStore`` (``kapdesk.ui.board_store``) that
+the main window shares with the alert centre (one query serves both). It
+re-queries every 5 s of ``app.ctx.now()`` and at once when a committed change
+touches a session, and ticks every second: countdowns and colours are
+recomputed from the clock without a query.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -43,7 +44,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.services.dtos import BoardRow
-from kapdesk.ui.alerts import BoardFeed
+from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.models.board import (
     COL_FLAGS,
     COL_NEXT,
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
     from kapdesk.services.dtos import RecordedReading
     from kapdesk.ui.app_context import AppContext
 
-REQUERY_EVERY = timedelta(seconds=5)
 STATUS_SHOWN_MS = 20_000
 
 
@@ -108,14 +108,13 @@ class TodayBoard(QWidget):
     reading_recorded = Signal(object)  # RecordedReading
 
     def __init__(
-        self, app: AppContext, parent: QWidget | None = None, *, feed: BoardFeed | None = None
+        self, app: AppContext, parent: QWidget | None = None, *, store: BoardStore | None = None
     ) -> None:
         super().__init__(parent)
         self.app = app
-        self.feed = feed or BoardFeed(app, self)
+        self.store = store or BoardStore(app, self)
         self.model = BoardModel(app.now())
-        self._queried_at: datetime | None = None
-        self._dirty = True
+        self._shown_load = -1  # the store's load shown in the table
         self.vitals_dialog: QuickVitalsDialog | None = None
 
         self.title = QLabel("Today")
@@ -188,37 +187,44 @@ class TodayBoard(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.record_vitals)
 
-        app.signals.data_changed.connect(self._on_data_changed)
         app.signals.actor_changed.connect(self._update_actions)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000)
-        self.timer.timeout.connect(self.tick)
-        self.timer.start()
-        self.refresh()
+        self.store.updated.connect(self._show)
+        if self.store.loads:
+            self._show(app.now())
+        else:
+            self.refresh()
         self.setFocusProxy(self.table)
 
     # ------------------------------------------------------------ data
     def refresh(self) -> None:
         """Re-query the board now, keeping the selected session selected."""
-        self.feed.invalidate()
-        self._load()
+        self.store.load()
 
-    def _load(self) -> None:
-        """Show the feed's rows (re-queried by the feed only when stale or changed)."""
-        now = self.app.now()
-        try:
-            rows = self.feed.rows(now)
-        except KapdeskError as exc:
-            self.show_status(f"The board could not be refreshed: {exc}", band="alert")
+    def tick(self) -> None:
+        """What the store's timer does every second (re-query when stale, then redraw)."""
+        self.store.tick()
+
+    def stop(self) -> None:
+        """Stop the store's clock (shared with the alert centre: the window is closing)."""
+        self.store.stop()
+
+    def _show(self, now: datetime) -> None:
+        """The store's rows (when they are new) or only the clock moving on."""
+        error = self.store.error
+        if error is not None:
+            self.show_status(f"The board could not be refreshed: {error}", band="alert")
             self._refresh_failed = True
-            return
-        if self._refresh_failed:  # recovered: the error is no longer true
+        elif self._refresh_failed:  # recovered: the error is no longer true
             self._refresh_failed = False
             self.status_line.hide()
+        if self.store.loads == self._shown_load:
+            self.model.set_now(now)
+            return
+        self._shown_load = self.store.loads
+        rows = self.store.rows
         selected = self.selected_row()
         self.model.set_rows(rows, now)
-        self._queried_at, self._dirty = now, False
         self.subtitle.setText(now.astimezone().strftime("%A %d %B %Y"))
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
@@ -226,21 +232,6 @@ class TodayBoard(QWidget):
             keep = self.model.row_of_session(selected.session_id) if selected else None
             self.table.selectRow(keep if keep is not None else 0)
         self._update_actions()
-
-    def tick(self) -> None:
-        now = self.app.now()
-        stale = self._queried_at is None or abs(now - self._queried_at) >= REQUERY_EVERY
-        if self._dirty or stale:
-            self._load()
-        else:
-            self.model.set_now(now)
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def _on_data_changed(self, entity: str, entity_id: int) -> None:
-        self._dirty = True
-        self._load()  # the feed saw the change first: one query for the board and the alerts
 
     # ------------------------------------------------------------ alerts
     def _update_actions(self) -> None:
@@ -270,7 +261,6 @@ class TodayBoard(QWidget):
             f"{room_text(row.room)} – {row.patient_name}: alert {alert.value_text} "
             f"acknowledged by {info.acknowledged_by} at {info.acknowledged_at.astimezone():%H:%M}."
         )
-        self.app.changed("alert_acknowledgement", info.id)
 
     def running_session_ids(self) -> list[int]:
         return [r.session_id for r in self.model.rows if r.state in RUNNING_STATES]

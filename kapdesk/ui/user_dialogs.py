@@ -146,7 +146,6 @@ class _Form(QDialog):
             if busy:
                 QGuiApplication.restoreOverrideCursor()
         setattr(self, into, saved)
-        self.app.changed("user", saved.id)
         self.accept()
 
     def submit(self) -> None:

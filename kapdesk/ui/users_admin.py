@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import ROLE_LABELS, Action, can
+from kapdesk.services.changes import ChangeSet, Kind
 from kapdesk.services.users import UserService
 from kapdesk.ui.user_dialogs import (
     SIGN_IN_AGAIN,
@@ -163,8 +164,8 @@ class UsersWindow(QWidget):
             user is not None and (self._locked(user) or user.failed_logins > 0)
         )
 
-    def _data_changed(self, entity: str, _entity_id: int) -> None:
-        if entity == "user":
+    def _data_changed(self, changes: ChangeSet) -> None:
+        if changes.touches(Kind.USER):
             self.refresh()
 
     def _actor_changed(self) -> None:
@@ -220,7 +221,6 @@ class UsersWindow(QWidget):
             set_error(self.message, str(exc))
             return
         self.status.setText(done)
-        self.app.changed("user", user.id)
 
     def add_user(self) -> QDialog:
         dialog = AddUserDialog(self.app, self)
@@ -256,4 +256,3 @@ class UsersWindow(QWidget):
             set_error(self.message, str(exc))
             return
         self.status.setText(f"{user.full_name} ({user.username}) is unlocked.")
-        self.app.changed("user", user.id)

@@ -98,8 +98,7 @@ def test_recording_the_reading_clears_the_alert(
     sid = kit.dosed(room="1")
     _run(center, clock, minutes=21)
     assert len(center.active) == 1
-    reading = kit.vitals.record(kit.nurse, sid, 124, 80, pulse=70, spo2=98)
-    app.changed("reading", reading.reading.id)  # what every view does after a service call
+    kit.vitals.record(kit.nurse, sid, 124, 80, pulse=70, spo2=98)  # its change set re-queries
     assert center.active == []
     _run(center, clock, minutes=15)  # past the closed window: satisfied, nothing overdue
     assert center.active == []
@@ -210,7 +209,7 @@ def test_alert_reading_raises_the_banner_the_minute_it_is_recorded(
     window.alerts.check()
     assert window.alert_bar.banners == []
     reading = kit.vitals.record(kit.nurse, sid, 118, 76, pulse=80, spo2=88).reading
-    app.changed("reading", reading.id)  # what the view that records it does; no clock step
+    # no view announces it and the clock does not move: the committed change set does it
     [banner] = window.alert_bar.banners
     assert banner.property("level") == "alert"
     assert banner.label.text() == (
@@ -245,8 +244,7 @@ def test_a_later_reading_within_limits_clears_the_banner(
 ) -> None:
     sid = kit.dosed(room="1")
     clock.advance(minutes=22)
-    high = kit.vitals.record(kit.nurse, sid, 212, 126).reading
-    app.changed("reading", high.id)
+    kit.vitals.record(kit.nurse, sid, 212, 126)
     [alert] = center.active
     assert alert.level == "critical"
     assert alert.text.startswith("Room 1: BP 212/126 critical at ")
@@ -256,8 +254,7 @@ def test_a_later_reading_within_limits_clears_the_banner(
     center.dismiss(alert)  # not dismissable
     assert center.active == [alert]
     clock.advance(minutes=5)
-    ok = kit.vitals.record(kit.nurse, sid, 150, 90).reading
-    app.changed("reading", ok.id)
+    kit.vitals.record(kit.nurse, sid, 150, 90)
     assert center.active == []
 
 
@@ -265,9 +262,30 @@ def test_the_board_and_the_alerts_share_one_query(
     window: MainWindow, kit: Kit, clock: FakeClock, app: AppContext, beeps: list[int]
 ) -> None:
     sid = kit.dosed(room="2")
-    before = window.board_feed.queries
-    reading = kit.vitals.record(kit.nurse, sid, 118, 76, spo2=88).reading
-    app.changed("reading", reading.id)
-    assert window.board_feed.queries == before + 1
+    before = window.board_store.loads
+    kit.vitals.record(kit.nurse, sid, 118, 76, spo2=88)
+    assert window.board_store.loads == before + 1
     assert window.today.model.row_at(0).alerts
     assert window.alerts.active
+
+
+def test_history_keeps_only_the_latest_alerts(
+    qtbot: QtBot,
+    app: AppContext,
+    kit: Kit,
+    clock: FakeClock,
+    beeps: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Raised alerts are kept for the shift (HISTORY_KEPT), not for ever."""
+    from kapdesk.ui import alerts
+
+    assert alerts.HISTORY_KEPT >= 500  # a long day of many rooms fits
+    monkeypatch.setattr(alerts, "HISTORY_KEPT", 2)
+    center = AlertCenter(app)
+    center.stop()
+    kit.dosed(room="2")
+    for minutes in (20, 11, 15):  # due, overdue, missed: three alerts raised
+        _run(center, clock, minutes=minutes)
+    assert len(beeps) == 3
+    assert [a.level for a in center.history] == ["overdue", "missed"]  # the oldest dropped

@@ -104,7 +104,7 @@ def test_an_unexpected_failure_is_logged_once_and_shown_as_the_banner(
             calls += 1
             raise AttributeError("a bug in the board query")
 
-        window.board_feed._source = broken  # type: ignore[assignment]
+        window.board_store._source = broken  # type: ignore[assignment]
         for _ in range(4):
             _tick(window, clock)
         assert calls >= 4  # retried every time

@@ -245,15 +245,15 @@ def test_a_damaged_backup_is_refused_and_the_window_carries_on(
     junk.write_bytes(b"not a database at all" * 100)
     monkeypatch.setattr(RestoreChooser, "choose", classmethod(lambda cls, p, b, f: junk))
     monkeypatch.setattr(RestoreConfirm, "ask", classmethod(lambda cls, p, text: True))
-    window.alerts.timer.start()  # running before: it must run again after the refusal
+    window.board_store.timer.start()  # running before: it must run again after the refusal
 
     assert window.backup_actions.restore()
-    assert not window.alerts.timer.isActive()  # paused while the file could change
+    assert not window.board_store.timer.isActive()  # paused while the file could change
     qtbot.waitUntil(lambda: bool(errors), timeout=15_000)
 
     assert "nothing was changed" in errors[0]
-    assert window.alerts.timer.isActive()
-    window.alerts.timer.stop()
+    assert window.board_store.timer.isActive()
+    window.board_store.timer.stop()
     assert patients(app) == 1
     assert app.actor == admin
     assert not window.signed_out

@@ -746,7 +746,7 @@ def test_intranasal_esketamine_is_counted_in_devices(
     kit.sessions.record_checklist(nurse, sid, {**YES_TO_ALL, "nasal_products": True})
     kit.vitals.record(nurse, sid, 124, 80, 70, 98)
     clock.advance(minutes=1)
-    app.changed("reading", 0)
+    ws.refresh()  # what the workspace's clock does every few seconds
     dose = ws.pages[STEP_DOSE]
     assert ws.current_step() == STEP_DOSE
     assert dose.amount_label.text() == "&Devices"

@@ -13,6 +13,7 @@ from services.sessionkit import Kit
 from sqlalchemy import select
 
 from kapdesk.domain.clock import FakeClock
+from kapdesk.services.changes import Kind
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import VitalReading
 from kapdesk.ui.app_context import AppContext
@@ -42,7 +43,7 @@ def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
 @pytest.fixture
 def board(qtbot: QtBot, app: AppContext, kit: Kit) -> Iterator[TodayBoard]:
     widget = TodayBoard(app)
-    widget.timer.stop()  # the tests tick by hand after moving the fake clock
+    widget.stop()  # the tests tick by hand after moving the fake clock
     qtbot.addWidget(widget)
     widget.resize(1100, 500)
     widget.show()
@@ -130,20 +131,20 @@ def test_countdown_ticks_then_turns_amber_then_red(
 def test_ticks_recompute_without_querying_until_five_seconds(
     board: TodayBoard, kit: Kit, clock: FakeClock, app: AppContext
 ) -> None:
-    kit.dosed(room="2")
+    sid = kit.dosed(room="2")
     board.refresh()
-    start = board.feed.queries
+    start = board.store.loads
 
     for _ in range(4):
         clock.advance(seconds=1)
         board.tick()
-    assert board.feed.queries == start
+    assert board.store.loads == start
     assert text(board, 0, COL_SINCE) == "0:04"
     clock.advance(seconds=1)
     board.tick()
-    assert board.feed.queries == start + 1
-    app.changed("reading", 1)  # any change elsewhere: re-query at once
-    assert board.feed.queries == start + 2
+    assert board.store.loads == start + 1
+    kit.vitals.record(kit.nurse, sid, 120, 80)  # a change through the services: at once
+    assert board.store.loads == start + 2
 
 
 def _open_vitals_with_keyboard(
@@ -199,7 +200,8 @@ def test_quick_vitals_from_the_keyboard_stores_the_reading(
         "post_dose",
         "normal",
     )
-    assert changed.args == ["reading", r.id]
+    [changes] = changed.args  # the change set of the service call, not a view's announcement
+    assert changes.ids(Kind.READING) == {r.id}
     assert board.status_line.isVisible()
     assert "BP 118/76" in board.status_line.text()
     assert board.status_line.text().endswith("Within kap-default v1.0 post-dose limits")
@@ -303,8 +305,7 @@ def test_alert_reading_shows_on_its_row_at_once(
 
     sid = kit.dosed(room="2")
     kit.advance(minutes=12)
-    reading = kit.vitals.record(kit.nurse, sid, 118, 76, spo2=88).reading
-    app.changed("reading", reading.id)
+    reading = kit.vitals.record(kit.nurse, sid, 118, 76, spo2=88).reading  # no view involved
     assert text(board, 0, COL_FLAGS).startswith(
         f"ALERT SpO2 88 % at {reading.taken_at.astimezone():%H:%M}: "
         "low-spo2 (SpO2 < 92 %), kap-default v1.0"

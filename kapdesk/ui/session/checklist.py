@@ -213,7 +213,6 @@ class ChecklistPage(StepPage):
 
         info = check_in(self.host, self.message, self)
         if info is not None:
-            self.host.changed("session", info.id)
             first = next(iter(self.boxes.values()), None)
             if first is not None:
                 first.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -273,4 +272,3 @@ class ChecklistPage(StepPage):
                 box.blockSignals(False)
             return
         self._answers = dict(info.checklist)
-        self.host.changed("session", info.id)

@@ -3,8 +3,8 @@
 Every step page is a ``StepPage``: ``show_detail`` receives the latest
 ``SessionDetail`` after each change (and every few seconds of the app clock),
 ``tick`` is called every second with ``app.ctx.now()`` for countdowns.
-Pages never talk to each other; they call services and announce the change
-through ``host.changed`` (-> ``signals.data_changed``), and the workspace
+Pages never talk to each other; they call services (each committed write publishes
+its change set, ``signals.data_changed``), and the workspace of that session
 refreshes every page from the services.
 """
 
@@ -67,8 +67,6 @@ class Host(Protocol):
     def actor(self) -> Actor: ...
 
     def cannot(self, what: str) -> str: ...
-
-    def changed(self, entity: str, entity_id: int) -> None: ...
 
     def now(self) -> datetime: ...
 
@@ -273,7 +271,6 @@ def store_reading(host: Host, form: VitalsForm, values: VitalsInput) -> Recorded
         form.show_message(str(exc))
         return None
     form.clear()
-    host.changed("reading", recorded.reading.id)
     form.first_field.setFocus(Qt.FocusReason.OtherFocusReason)
     return recorded
 

@@ -179,9 +179,7 @@ class DischargePage(StepPage):
             ),
             message=self.message,
         )
-        if info is not None:
-            self.host.changed("session", info.id)
-        else:
+        if info is None:
             box = self.staff[key]
             box.blockSignals(True)
             box.setChecked(not value)
@@ -217,12 +215,10 @@ class DischargePage(StepPage):
             )
             if reason is None:
                 return
-        info = attempt(
+        attempt(
             lambda: SessionService(self.host.app.ctx).discharge(
                 self.host.actor(), self.host.session_id, at=at, unmet_reason=reason
             ),
             message=self.message,
             field_error=self._field_error,
         )
-        if info is not None:
-            self.host.changed("session", info.id)

@@ -485,7 +485,6 @@ class DosePage(StepPage):
             return
         self.amount.clear()
         self.time.reset(now)
-        self.host.changed("dose", info.id)
 
     def override(self) -> None:
         """A clinician's override of what refuses the next dose (name and reason, stored)."""
@@ -517,7 +516,7 @@ class DosePage(StepPage):
         service = SessionService(self.host.app.ctx)
         if block.kind is GateKind.CHECKLIST and block.item is not None:
             item_id = block.item.id
-            info = attempt(
+            attempt(
                 lambda: service.override_hold(
                     actor, self.host.session_id, name, reason, item_id=item_id
                 ),
@@ -525,14 +524,12 @@ class DosePage(StepPage):
             )
         else:
             reading_id = block.reading.id if block.reading is not None else None
-            info = attempt(
+            attempt(
                 lambda: service.override_hold(
                     actor, self.host.session_id, name, reason, reading_id=reading_id
                 ),
                 message=self.message,
             )
-        if info is not None:
-            self.host.changed("hold_override", info.id)
 
 
 def _capital(text: str) -> str:

@@ -350,14 +350,12 @@ class MonitoringPage(StepPage):
         from kapdesk.services.observations import ObservationService
 
         score = int(self.moaas.currentData())
-        info = attempt(
+        attempt(
             lambda: ObservationService(self.host.app.ctx).record_moaas(
                 self.host.actor(), self.host.session_id, score
             ),
             message=self.observation_message,
         )
-        if info is not None:
-            self.host.changed("observation", info.id)
 
     def record_dissociation(self) -> None:
         from kapdesk.services.observations import ObservationService
@@ -373,4 +371,3 @@ class MonitoringPage(StepPage):
         if info is not None:
             self.dissociation_text.clear()
             self.dissociation.setChecked(False)
-            self.host.changed("observation", info.id)

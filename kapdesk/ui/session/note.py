@@ -104,4 +104,3 @@ class NotePanel(QWidget):
         if note is not None:
             self.note = note
             self._show_saved()
-            self.host.changed("note", note.id)

@@ -189,14 +189,12 @@ class PreDosePage(StepPage):
         if answer is None:
             return
         name, reason = answer
-        info = attempt(
+        attempt(
             lambda: SessionService(self.host.app.ctx).override_hold(
                 actor, self.host.session_id, name, reason, reading_id=r.id
             ),
             message=self.message,
         )
-        if info is not None:
-            self.host.changed("hold_override", info.id)
 
     def withhold(self) -> None:
         from kapdesk.services.sessions import SessionService
@@ -210,11 +208,9 @@ class PreDosePage(StepPage):
         )
         if reason is None:
             return
-        info = attempt(
+        attempt(
             lambda: SessionService(self.host.app.ctx).withhold_dose(
                 self.host.actor(), self.host.session_id, reason
             ),
             message=self.message,
         )
-        if info is not None:
-            self.host.changed("session", info.id)

@@ -151,7 +151,6 @@ class EffectRow:
         info = attempt(call, message=self.error, field_error=self._field_error)
         if info is not None:
             self.record = info
-            self.page.host.changed("side_effect", info.id)
         else:
             self.page.refresh_row(self)
 

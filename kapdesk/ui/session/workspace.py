@@ -2,9 +2,10 @@
 a header that is always visible and the session note.
 
 Everything is stored the moment it is entered (there is no Save button); after
-every change, on ``signals.data_changed`` and every few seconds of the app
-clock the workspace re-reads ``SessionService.detail`` and hands it to every
-step. A 1 s QTimer only redraws clocks and countdowns from ``app.ctx.now()``.
+every committed change of this session or its patient (``signals.data_changed``,
+wherever the change was made) and every few seconds of the app clock the
+workspace re-reads ``SessionService.detail`` and hands it to every step. A 1 s
+QTimer only redraws clocks and countdowns from ``app.ctx.now()``.
 A new workspace for the same session shows exactly the stored state, at the
 step the session has reached.
 """
@@ -46,6 +47,7 @@ from kapdesk.ui.session.side_effects import SideEffectsPage
 from kapdesk.ui.signing import SignatureBanner
 
 if TYPE_CHECKING:
+    from kapdesk.services.changes import ChangeSet
     from kapdesk.services.context import Actor
     from kapdesk.services.dtos import SessionDetail
     from kapdesk.ui.app_context import AppContext
@@ -193,9 +195,6 @@ class SessionWorkspace(QWidget):
         role = actor.role.value
         return f"{'An' if role[0] in 'aeiou' else 'A'} {role} cannot {what}."
 
-    def changed(self, entity: str, entity_id: int) -> None:
-        self.app.changed(entity, entity_id)
-
     def now(self) -> datetime:
         return self.app.ctx.now()
 
@@ -281,8 +280,17 @@ class SessionWorkspace(QWidget):
         day = s.scheduled_at.astimezone().strftime("%Y-%m-%d")
         return f"session {s.id} of {s.patient_name} ({s.mrn}) on {day}"
 
-    def _data_changed(self, _entity: str, _entity_id: int) -> None:
-        self.refresh()
+    def _data_changed(self, changes: ChangeSet) -> None:
+        """Refresh for a change of this session, or of its patient's own record or course
+        (never for another session's change)."""
+        if self.shows(changes):
+            self.refresh()
+
+    def shows(self, changes: ChangeSet) -> bool:
+        patient_id = self.detail.session.patient_id
+        return changes.touches_session(self.session_id) or any(
+            c.session_id is None and c.patient_id == patient_id for c in changes
+        )
 
     def tick(self) -> None:
         now = self.now()
