@@ -50,6 +50,7 @@ CSV_COLUMNS: Final = (
     "id", "at_utc", "user_id", "user", "action", "entity", "entity_id",
     "patient_id", "patient", "mrn", "before", "after",
 )  # fmt: skip
+_DAY_HM: Final = "%Y-%m-%d %H:%M"
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _SIDECARS: Final = ("-wal", "-shm", "-journal")
 
@@ -86,8 +87,8 @@ class AuditQueryService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    @staticmethod
     def _conditions(
+        self,
         *,
         patient_id: int | None = None,
         user_id: int | None = None,
@@ -99,9 +100,11 @@ class AuditQueryService:
         start, end = _aware("Since", since), _aware("Until", until)
         if start is not None and end is not None and start > end:
             raise ValidationError(
-                "Until", until, f"Until ({end:%Y-%m-%d %H:%M} UTC) is before since "
-                f"({start:%Y-%m-%d %H:%M} UTC).",
-            )  # fmt: skip
+                "Until",
+                until,
+                f"Until ({self.ctx.shown(end, _DAY_HM, zone=True)}) is before since "
+                f"({self.ctx.shown(start, _DAY_HM)}).",
+            )
         for field, value in (("Patient", patient_id), ("User", user_id)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise ValidationError(
@@ -119,10 +122,8 @@ class AuditQueryService:
         if action_prefix is not None:
             prefix = str(action_prefix).strip()
             if prefix:
-                conds.append(
-                    or_(AuditEntry.action == prefix,
-                        AuditEntry.action.like(_like_prefix(prefix), escape="\\"))
-                )  # fmt: skip
+                like = AuditEntry.action.like(_like_prefix(prefix), escape="\\")
+                conds.append(or_(AuditEntry.action == prefix, like))
         given = {
             "patient_id": patient_id,
             "user_id": user_id,
@@ -141,9 +142,8 @@ class AuditQueryService:
         )
         concerned = patients_of(s, [(e.entity, e.entity_id) for e in entries])
         wanted = set(concerned.values())
-        patients = {
-            p.id: p for p in s.scalars(select(Patient).where(Patient.id.in_(wanted)))
-        } if wanted else {}  # fmt: skip
+        found = s.scalars(select(Patient).where(Patient.id.in_(wanted))) if wanted else ()
+        patients = {p.id: p for p in found}
         out: list[AuditRow] = []
         for e in entries:
             pid = concerned.get((e.entity, e.entity_id))
@@ -189,9 +189,12 @@ class AuditQueryService:
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise ValidationError("Offset", offset, f"Offset {offset!r} must be 0 or more.")
         conds, _ = self._conditions(
-            patient_id=patient_id, user_id=user_id, since=since, until=until,
+            patient_id=patient_id,
+            user_id=user_id,
+            since=since,
+            until=until,
             action_prefix=action_prefix,
-        )  # fmt: skip
+        )
         with self.ctx.db.read() as s:
             entries = s.scalars(
                 select(AuditEntry)
@@ -232,9 +235,12 @@ class AuditQueryService:
         """Write the matching entries to ``path`` as CSV; audited ``audit.export``."""
         actor.require(Action.VIEW_AUDIT)
         conds, given = self._conditions(
-            patient_id=patient_id, user_id=user_id, since=since, until=until,
+            patient_id=patient_id,
+            user_id=user_id,
+            since=since,
+            until=until,
             action_prefix=action_prefix,
-        )  # fmt: skip
+        )
         target = Path(path).expanduser().absolute()
         if target.is_dir():
             raise ValidationError("File", str(path), f"{target} is a folder; give a file name.")

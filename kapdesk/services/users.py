@@ -7,7 +7,7 @@ Decisions a caller must know:
   ``LOGIN_POLICY.max_failed_attempts`` (5) wrong passwords in a row the account
   locks for ``LOGIN_POLICY.lockout`` (15 min): any sign-in meanwhile raises
   :class:`AccountLocked` (a subclass of AuthenticationFailed; ``until`` is aware
-  UTC, the message gives HH:MM in ``tz``, default the computer's zone) without
+  UTC; the message gives local HH:MM and the zone, in ``tz``, default the clock's) without
   looking at the password, so it never tells whether the password was right.
   When a lock has run out, the count starts again.
 * The Actor returned carries ``must_change_password``: True after an
@@ -38,9 +38,8 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -49,14 +48,10 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.access_policy import (
     LOGIN_POLICY,
     LoginPolicy,
-    after_failure,
     is_locked,
-    lock_ran_out,
 )
 from kapdesk.domain.errors import (
-    AccountLocked,
     AuthenticationFailed,
-    NotFound,
     PermissionDenied,
     ValidationError,
 )
@@ -67,75 +62,24 @@ from kapdesk.services.dtos import UserInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.passwords import hash_password, needs_rehash, verify_password
 from kapdesk.services.recording import AuditRecord, audit_change, sign_in_problem, snapshot
+from kapdesk.services.user_records import (
+    USER_ROW_ACTIONS,
+    WRONG_PASSWORD,
+    actor_of,
+    count_failure,
+    dummy_hash,
+    locked_error,
+    note_locked,
+    user_entry,
+    user_info,
+    user_row,
+)
 from kapdesk.storage.orm import User
 
-WRONG_PASSWORD = "Wrong password."
+__all__ = ["USER_ROW_ACTIONS", "WRONG_PASSWORD", "UserService", "actor_of"]
 
-# Every audit action that changes (or re-states) a users row: its ``after`` is the whole row.
-USER_ROW_ACTIONS: frozenset[str] = frozenset(
-    {
-        "user.create_first_admin", "user.add", "user.add_console", "user.add_demo",
-        "auth.login", "auth.login_failed", "auth.locked", "auth.login_locked",
-        "auth.rehashed", "auth.wrong_password", "auth.failures_cleared",
-        "user.unlock", "user.reset_password", "user.change_password",
-        "user.change_password_failed", "ui.unlock_failed",
-        "user.deactivate", "user.reactivate", "user.change_role",
-    }
-)  # fmt: skip
-
-
-def _info(u: User) -> UserInfo:
-    return UserInfo(
-        id=u.id,
-        username=u.username,
-        full_name=u.full_name,
-        role=Role(u.role),
-        active=u.active,
-        must_change_password=u.must_change_password,
-        locked_until=u.locked_until,
-        failed_logins=u.failed_logins,
-    )
-
-
-def actor_of(u: UserInfo) -> Actor:
-    return Actor(
-        user_id=u.id,
-        username=u.username,
-        full_name=u.full_name,
-        role=u.role,
-        must_change_password=u.must_change_password,
-    )
-
-
-_LOCK_STATE = ("failed_logins", "locked_until")  # also on a failure recorded elsewhere
 # Admin actions that could take away an account or a role: what they change, for the refusal.
 _REMOVING = {"user.deactivate": "account", "user.change_role": "role"}
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return hash_password("kapdesk: no such user")
-
-
-def _user_entry(
-    s: Session,
-    ctx: ServiceContext,
-    actor: Actor | None,
-    action: str,
-    row: User,
-    before: dict[str, Any] | None,
-    *,
-    recheck: bool = True,
-) -> None:
-    """The audit entry for a users row: ``after`` the whole row as it will be stored
-    (from the command line also ``actor``: 'console:<OS user>', services.console)."""
-    after = snapshot(row)
-    if actor is None and action.endswith("_console"):
-        from kapdesk.services.console import console_actor
-
-        after["actor"] = console_actor()
-    record = AuditRecord(action, "user", row.id, before=before, after=after)
-    audit_change(s, ctx, actor, record, recheck_actor=recheck)
 
 
 @audit_denials
@@ -149,7 +93,8 @@ class UserService:
     ) -> None:
         self.ctx = ctx
         self.policy = policy
-        self.tz = tz  # for the HH:MM in the lockout message; None: the computer's zone
+        # The lockout message's time: in ``tz``, else the clock's zone (domain.clock).
+        self.tz = tz if tz is not None else ctx.tz
 
     def has_users(self) -> bool:
         with self.ctx.db.read() as s:
@@ -191,8 +136,8 @@ class UserService:
             )
             s.add(user)
             s.flush()
-            _user_entry(s, self.ctx, actor, action, user, None)
-            return _info(user)
+            user_entry(s, self.ctx, actor, action, user, None)
+            return user_info(user)
 
     def create_first_admin(self, *, username: str, full_name: str, password: str) -> UserInfo:
         """Only possible while the database has no users at all."""
@@ -267,55 +212,13 @@ class UserService:
 
     def list_users(self) -> list[UserInfo]:
         with self.ctx.db.read() as s:
-            return [_info(u) for u in s.scalars(select(User).order_by(User.username))]
+            return [user_info(u) for u in s.scalars(select(User).order_by(User.username))]
 
     def get(self, user_id: int) -> UserInfo:
         with self.ctx.db.read() as s:
-            return _info(self._row(s, user_id))
+            return user_info(user_row(s, user_id))
 
     # ------------------------------------------------------------ signing in
-
-    def _locked(self, until: datetime) -> AccountLocked:
-        local = until.astimezone(self.tz)
-        return AccountLocked(
-            until,
-            f"This account is locked until {local:%H:%M} after "
-            f"{self.policy.max_failed_attempts} wrong passwords in a row. Try again then, "
-            "or ask an administrator to unlock it.",
-        )
-
-    def _count_failure(
-        self,
-        s: Session,
-        row: User,
-        actor: Actor | None,
-        action: str,
-        target: tuple[str, int | None],
-        details: dict[str, Any],
-    ) -> None:
-        """One more wrong password for ``row`` (inside a write): audited; locks at the limit.
-
-        The users row's entry is ``action`` itself when the target is that user, else
-        ``auth.wrong_password`` followed by ``action`` on the target with ``details``.
-        """
-        now = self.ctx.now()
-        before = snapshot(row)
-        if lock_ran_out(row.locked_until, now):
-            row.failed_logins, row.locked_until = 0, None
-        row.failed_logins, until = after_failure(row.failed_logins, now, self.policy)
-        if until is not None:
-            row.locked_until = until
-        # Bookkeeping of a failure: written even when the failing user's sign-in no longer holds.
-        if target == ("user", row.id):
-            _user_entry(s, self.ctx, actor, action, row, before, recheck=False)
-        else:
-            _user_entry(s, self.ctx, actor, "auth.wrong_password", row, before, recheck=False)
-            lock = {k: v for k, v in snapshot(row).items() if k in _LOCK_STATE}
-            after = {**details, "user_id": row.id, **lock}
-            record = AuditRecord(action, *target, after=after)
-            audit_change(s, self.ctx, actor, record, recheck_actor=False)
-        if until is not None:
-            _user_entry(s, self.ctx, actor, "auth.locked", row, None, recheck=False)
 
     def authenticate(self, username: str, password: str) -> Actor:
         """Sign in; the message never says whether the name or the password was wrong."""
@@ -325,10 +228,10 @@ class UserService:
         if user is not None and is_locked(user.locked_until, self.ctx.now()):
             assert user.locked_until is not None
             with self.ctx.db.write() as s:
-                _user_entry(s, self.ctx, None, "auth.login_locked", self._row(s, user.id), None)
-            raise self._locked(user.locked_until)
+                user_entry(s, self.ctx, None, "auth.login_locked", user_row(s, user.id), None)
+            raise locked_error(user.locked_until, self.policy, self.tz)
         # An unknown name costs the same hashing time as a known one (no timing hint).
-        stored = user.password_hash if user is not None else _dummy_hash()
+        stored = user.password_hash if user is not None else dummy_hash()
         ok = verify_password(stored, password) and user is not None
         error: AuthenticationFailed | None = None
         actor: Actor | None = None
@@ -341,20 +244,22 @@ class UserService:
                 error = AuthenticationFailed()
             elif is_locked(row.locked_until, self.ctx.now()):  # locked since we looked
                 assert row.locked_until is not None
-                _user_entry(s, self.ctx, None, "auth.login_locked", row, None)
-                error = self._locked(row.locked_until)
+                user_entry(s, self.ctx, None, "auth.login_locked", row, None)
+                error = locked_error(row.locked_until, self.policy, self.tz)
             elif not ok or not row.active:  # active as stored now, inside the write
-                self._count_failure(s, row, None, "auth.login_failed", ("user", row.id), {})
+                count_failure(
+                    s, self.ctx, self.policy, row, None, "auth.login_failed", ("user", row.id), {}
+                )
                 error = AuthenticationFailed()
             else:
                 before = snapshot(row)
                 row.failed_logins, row.locked_until = 0, None
-                actor = actor_of(_info(row))
-                _user_entry(s, self.ctx, actor, "auth.login", row, before)
+                actor = actor_of(user_info(row))
+                user_entry(s, self.ctx, actor, "auth.login", row, before)
                 if needs_rehash(row.password_hash):
                     before = snapshot(row)
                     row.password_hash = hash_password(password)
-                    _user_entry(s, self.ctx, actor, "auth.rehashed", row, before)
+                    user_entry(s, self.ctx, actor, "auth.rehashed", row, before)
         if error is not None:
             raise error
         assert actor is not None
@@ -387,23 +292,23 @@ class UserService:
         if is_locked(user.locked_until, self.ctx.now()):
             assert user.locked_until is not None
             self._refused_while_locked(actor, failed_action, target)
-            raise self._locked(user.locked_until)
+            raise locked_error(user.locked_until, self.policy, self.tz)
         ok = verify_password(user.password_hash, password)
         error: AuthenticationFailed | None = None
         with self.ctx.db.write() as s:
-            row = self._row(s, actor.user_id)
+            row = user_row(s, actor.user_id)
             if is_locked(row.locked_until, self.ctx.now()):
                 assert row.locked_until is not None
-                self._note_locked(s, actor, failed_action, target, row)
-                error = self._locked(row.locked_until)
+                note_locked(s, self.ctx, actor, failed_action, target, row)
+                error = locked_error(row.locked_until, self.policy, self.tz)
             elif not ok:
                 details = {"reason": "wrong password"}
-                self._count_failure(s, row, actor, failed_action, target, details)
+                count_failure(s, self.ctx, self.policy, row, actor, failed_action, target, details)
                 error = AuthenticationFailed(WRONG_PASSWORD)
             elif row.failed_logins or row.locked_until is not None:
                 before = snapshot(row)
                 row.failed_logins, row.locked_until = 0, None
-                _user_entry(s, self.ctx, actor, "auth.failures_cleared", row, before)
+                user_entry(s, self.ctx, actor, "auth.failures_cleared", row, before)
         if error is not None:
             raise error
 
@@ -411,32 +316,9 @@ class UserService:
         self, actor: Actor, failed_action: str, target: tuple[str, int | None]
     ) -> None:
         with self.ctx.db.write() as s:
-            self._note_locked(s, actor, failed_action, target, self._row(s, actor.user_id))
-
-    def _note_locked(
-        self,
-        s: Session,
-        actor: Actor,
-        failed_action: str,
-        target: tuple[str, int | None],
-        row: User,
-    ) -> None:
-        """A password re-entered while locked: recorded (the row does not change)."""
-        if target == ("user", row.id):
-            _user_entry(s, self.ctx, actor, failed_action, row, None, recheck=False)
-            return
-        after = {"user_id": row.id, "reason": "account locked"}
-        record = AuditRecord(failed_action, *target, after=after)
-        audit_change(s, self.ctx, actor, record, recheck_actor=False)
+            note_locked(s, self.ctx, actor, failed_action, target, user_row(s, actor.user_id))
 
     # ------------------------------------------------------------ administration
-
-    @staticmethod
-    def _row(s: Session, user_id: int) -> User:
-        row = s.get(User, user_id)
-        if row is None:
-            raise NotFound(f"There is no user #{user_id}.")
-        return row
 
     def _admin_change(
         self, actor: Actor, user_id: int, action: str, change: dict[str, Any]
@@ -444,16 +326,16 @@ class UserService:
         """Set ``change`` on the user (one audited entry); nothing to change writes nothing."""
         actor.require(Action.MANAGE_USERS)
         with self.ctx.db.write() as s:
-            row = self._row(s, user_id)
+            row = user_row(s, user_id)
             if all(getattr(row, k) == v for k, v in change.items()):
-                return _info(row)
+                return user_info(row)
             if action in _REMOVING:
                 self._may_remove(s, actor, row, _REMOVING[action])
             before = snapshot(row)
             for key, value in change.items():
                 setattr(row, key, value)
-            _user_entry(s, self.ctx, actor, action, row, before)
-            return _info(row)
+            user_entry(s, self.ctx, actor, action, row, before)
+            return user_info(row)
 
     @staticmethod
     def _may_remove(s: Session, actor: Actor, row: User, what: str) -> None:
@@ -504,13 +386,13 @@ class UserService:
         validate_password(temporary_password)
         hashed = hash_password(temporary_password)
         with self.ctx.db.write() as s:
-            row = self._row(s, user_id)
+            row = user_row(s, user_id)
             before = snapshot(row)
             row.password_hash = hashed
             row.must_change_password = True
             row.failed_logins, row.locked_until = 0, None
-            _user_entry(s, self.ctx, actor, "user.reset_password", row, before)
-            return _info(row)
+            user_entry(s, self.ctx, actor, "user.reset_password", row, before)
+            return user_info(row)
 
     def change_password(self, actor: Actor, old_password: str, new_password: str) -> UserInfo:
         """The signed-in user replaces their own password (clears must_change_password)."""
@@ -528,9 +410,9 @@ class UserService:
         )
         hashed = hash_password(new_password)
         with self.ctx.db.write() as s:
-            row = self._row(s, actor.user_id)
+            row = user_row(s, actor.user_id)
             before = snapshot(row)
             row.password_hash = hashed
             row.must_change_password = False
-            _user_entry(s, self.ctx, actor, "user.change_password", row, before)
-            return _info(row)
+            user_entry(s, self.ctx, actor, "user.change_password", row, before)
+            return user_info(row)
