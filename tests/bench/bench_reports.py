@@ -38,6 +38,7 @@ from reportlab.pdfgen import canvas
 from reports.clinic import T0, Clinic, Staff, build_course
 from table import MIN_RUNS, Row, render, row, timed
 
+from kapdesk.composition import build_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.reports.pdf import PDF
@@ -45,7 +46,6 @@ from kapdesk.reports.render_session import render_session_pdf
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.reports import ReportService, page_count
 from kapdesk.services.users import UserService, actor_of
-from kapdesk.storage.db import Database
 
 TARGET_SESSION_MS = 150.0
 TARGET_COURSE_MS = 400.0
@@ -75,7 +75,7 @@ def floor_pdf() -> bytes:
 
 def build(folder: Path) -> tuple[ServiceContext, Staff, int, int]:
     clock = FakeClock(T0)
-    ctx = ServiceContext(db=Database.open(folder / "bench.sqlite", clock=clock), clock=clock)
+    ctx = build_context(folder / "bench.sqlite", clock=clock)
     users = UserService(ctx)
     people = {}
     for role in (Role.NURSE, Role.THERAPIST, Role.CLINICIAN):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kapdesk.composition import build_context
 from kapdesk.domain.permissions import Role
-from kapdesk.services.context import ServiceContext
 from kapdesk.services.users import UserService
 from kapdesk.storage.backup import verify_database
 from kapdesk.storage.db import Database
@@ -229,11 +229,11 @@ def test_user_add_reads_the_password_from_stdin(
     )  # fmt: skip
     assert result.code == 0, result.err
     assert result.out.strip() == "Added nurse mnoor (Mira Noor)."
-    db = Database.open(demo_db, create=False)
+    ctx = build_context(demo_db, create=False)
     try:
-        actor = UserService(ServiceContext(db=db)).authenticate("mnoor", "a long enough password")
+        actor = UserService(ctx).authenticate("mnoor", "a long enough password")
     finally:
-        db.close()
+        ctx.db.close()
     assert actor.role is Role.NURSE
     (action,) = sql(demo_db, "SELECT action FROM audit_log WHERE action LIKE 'user.%' "
                     "ORDER BY id DESC LIMIT 1")[0]  # fmt: skip

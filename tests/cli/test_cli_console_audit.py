@@ -147,15 +147,14 @@ def test_commands_on_a_missing_database_create_no_folders(
 
 
 def test_the_audit_viewer_names_the_console_user(run: Run, demo_db: Path) -> None:
+    from kapdesk.composition import build_context
     from kapdesk.domain.permissions import Role
     from kapdesk.services.audit_log import AuditQueryService
-    from kapdesk.services.context import ServiceContext
     from kapdesk.services.users import UserService, actor_of
-    from kapdesk.storage.db import Database
 
     assert run("list", "patients", "--db", demo_db).code == 0
-    with Database.open(demo_db, create=False) as db:
-        ctx = ServiceContext(db=db)
+    ctx = build_context(demo_db, create=False)
+    with ctx.db:
         admin = next(u for u in UserService(ctx).list_users() if u.role is Role.ADMIN)
         rows = AuditQueryService(ctx).query(actor_of(admin), action_prefix="list.")
     assert [(r.action, r.user_name) for r in rows] == [("list.patients_console", ACTOR)]

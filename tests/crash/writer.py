@@ -30,6 +30,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from kapdesk.composition import build_context
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
@@ -84,7 +85,7 @@ def _nurse(ctx: ServiceContext) -> Actor:
 
 def write(path: Path, seed: int) -> None:
     rng = random.Random(seed)
-    ctx = ServiceContext(db=Database.open(path, create=False))
+    ctx = build_context(path, create=False)
     nurse = _nurse(ctx)
     course_id = (
         CourseService(ctx).list_for_patient(PatientService(ctx).get_by_mrn("CRASH-1").id)[0].id

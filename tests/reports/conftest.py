@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from services.conftest import template_db as template_db  # re-exported fixture
 
+from kapdesk.composition import build_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.reports.pdf import PDF
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.reports import ReportService
 from kapdesk.services.users import UserService, actor_of
-from kapdesk.storage.db import Database
 
 from .clinic import T0, Clinic, Staff
 
@@ -53,7 +53,7 @@ class Setup:
 def open_setup(template: Path, path: Path) -> Setup:
     shutil.copyfile(template, path)
     clock = FakeClock(T0)
-    ctx = ServiceContext(db=Database.open(path, clock=clock), clock=clock)
+    ctx = build_context(path, clock=clock)
     staff = Staff(
         nurse=actor(ctx, Role.NURSE),
         therapist=actor(ctx, Role.THERAPIST),

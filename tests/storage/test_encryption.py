@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 pytest.importorskip("sqlcipher3")
 
 from kapdesk import cli
+from kapdesk.composition import build_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Role
@@ -63,7 +64,7 @@ def _folder_digest(folder: Path) -> dict[str, str]:
 def _clinic(path: Path, key: str | None) -> ServiceContext:
     """An open database with a nurse and the marker patient, written through the services."""
     clock = FakeClock(T0)
-    ctx = ServiceContext(db=Database.open(path, key=key, clock=clock), clock=clock)
+    ctx = build_context(path, key=key, clock=clock)
     nurse = actor_of(
         UserService(ctx).add_user_from_console(
             username="nurse", full_name="Nia Nurse", role=Role.NURSE, password="long password 1"
