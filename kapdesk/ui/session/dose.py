@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -42,7 +41,6 @@ from kapdesk.domain.dosing import (
     DoseUnit,
     PriorDose,
     convert_amount,
-    format_amount,
     validate_dose,
 )
 from kapdesk.domain.errors import ValidationError
@@ -58,31 +56,19 @@ from kapdesk.ui.session.common import (
     attempt,
     local_hhmm,
     message_label,
-    moment_text,
     set_message,
 )
 from kapdesk.ui.session.dialogs import AcknowledgeDialog, OverrideDialog, ReasonDialog
+from kapdesk.ui.session.dose_log import (
+    COLUMNS,
+    calc_line,
+    capital,
+    fill_dose_table,
+    override_prompt,
+)
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import DoseInfo, SessionDetail
-
-COLUMNS = ("Time", "Medication", "Route", "Amount", "mg", "Lot", "Given by", "Booster", "Note")
-
-
-_fmt = format_amount  # amounts as typed, never rounded
-
-
-def calc_line(calc: DoseCalc, device_mg: float) -> str:
-    """'0.5 mg/kg × 70.0 kg = 35.0 mg', '3 device(s) × 28 mg = 84.0 mg', '12.35 mg'."""
-    if calc.unit is DoseUnit.MG_PER_KG:
-        weight = calc.weight_kg or 0.0
-        return f"{_fmt(calc.amount_entered)} mg/kg × {weight:.1f} kg = {calc.mg:.1f} mg"
-    if calc.unit is DoseUnit.DEVICE:
-        return f"{_fmt(calc.amount_entered)} device(s) × {_fmt(device_mg)} mg = {calc.mg:.1f} mg"
-    text = f"{_fmt(calc.mg)} mg"
-    if calc.mg_per_kg is not None and calc.weight_kg is not None:
-        text += f" = {calc.mg_per_kg:.2f} mg/kg at {calc.weight_kg:.1f} kg"
-    return text
 
 
 def _labelled(form: QFormLayout, text: str, widget: QWidget, error: QLabel | None = None) -> QLabel:
@@ -371,35 +357,11 @@ class DosePage(StepPage):
             "" if allowed else "Only a clinician may record an override (name and reason)."
         )
         done = detail.gate.overrides if detail.gate is not None else ()
-        text = "\n".join(_capital(override_text(o, local_hhmm)) for o in done)
+        text = "\n".join(capital(override_text(o, local_hhmm)) for o in done)
         set_message(self.overrides, text, "normal")
 
     def _fill_table(self, doses: tuple[DoseInfo, ...]) -> None:
-        self.table.setRowCount(len(doses))
-        for row, d in enumerate(doses):
-            amount = f"{_fmt(d.amount)} {DoseUnit(d.unit).label}"
-            notes: list[str] = []
-            if d.over_limit:
-                notes.append(f"Above max, confirmed by {d.confirmed_by}: {d.confirmation_reason}")
-            notes += [f"Acknowledged: {w}" for w in d.warnings]
-            note = " ".join(notes)
-            mg = _fmt(d.mg) if d.unit == DoseUnit.MG.value else f"{d.mg:.1f}"
-            values = (
-                moment_text(d.given_at, d.recorded_at),
-                d.medication,
-                ROUTE_LABELS.get(Route(d.route), d.route),
-                amount,
-                mg,
-                d.lot_number,
-                d.given_by,
-                "booster" if d.is_booster else "first",
-                note,
-            )
-            for col, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if (d.over_limit or d.warnings) and col == len(values) - 1:
-                    item.setForeground(Qt.GlobalColor.darkRed)
-                self.table.setItem(row, col, item)
+        fill_dose_table(self.table, doses)
 
     def tick(self, now: datetime) -> None:
         self.time.follow(now)
@@ -494,19 +456,7 @@ class DosePage(StepPage):
         if block is None:
             return
         actor = self.host.actor()
-        if block.kind is GateKind.CHECKLIST and block.item is not None:
-            title = "Override checklist item"
-            intro = (
-                f"{_capital(block_message(block, local_hhmm))} Dosing past it needs the "
-                "prescriber's name and a reason; both are stored with the session."
-            )
-        else:
-            pre = block.kind is GateKind.PRE_DOSE_HOLD
-            title = "Override pre-dose hold" if pre else "Override booster gate"
-            intro = (
-                f"{_capital(block_message(block, local_hhmm))} The override names this "
-                "reading; the prescriber's name and the reason are stored with the session."
-            )
+        title, intro = override_prompt(block)
         answer = OverrideDialog.ask(
             self, intro, actor.full_name if self.host.can(Action.OVERRIDE_HOLD) else "", title
         )
@@ -530,7 +480,3 @@ class DosePage(StepPage):
                 ),
                 message=self.message,
             )
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
