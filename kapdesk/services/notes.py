@@ -55,7 +55,11 @@ _DAY_HM = "%Y-%m-%d %H:%M"
 
 
 def note_info(n: Note, names: dict[int, str]) -> NoteInfo:
-    sections = merged_sections(n.sections or {}, {}) if n.kind == NoteKind.INTEGRATION else {}
+    stored = n.sections or {}
+    if n.kind == NoteKind.INTEGRATION:
+        sections = merged_sections(stored, {})  # every template section, in order
+    else:
+        sections = {str(k): str(v) for k, v in stored.items()}
     return NoteInfo(
         id=n.id,
         kind=n.kind,
