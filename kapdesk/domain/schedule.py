@@ -261,7 +261,7 @@ def _late_fits(slot: _Slot, reading: datetime) -> bool:
 def _protocol_slots(
     protocol: Protocol,
     route: Route | None,
-    doses: Sequence[datetime],
+    doses: list[datetime],
     wanted: set[str],
     checked_in: datetime | None,
     discharged: datetime | None,
