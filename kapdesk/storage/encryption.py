@@ -32,10 +32,10 @@ from types import ModuleType
 from typing import Any
 
 from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.passphrase import validate_passphrase
 from kapdesk.storage.errors import NotAKapdeskDatabase, StorageError
 
 ENV_KEY = "KAPDESK_DB_KEY"
-MIN_NEW_PASSPHRASE = 10  # for encrypting a database; opening accepts any non-empty one
 SQLITE_HEADER = b"SQLite format 3\x00"
 INSTALL_HINT = "install it with: pip install 'kapdesk[encryption]'"
 SALT_BYTES = 16
@@ -172,16 +172,9 @@ def sql_string(value: str) -> str:
 
 
 def check_passphrase(key: str, *, new: bool = False) -> str:
-    """``key`` if usable; ``new`` applies the length rule for encrypting a database."""
-    if not isinstance(key, str) or not key:
-        raise ValidationError("Passphrase", "(empty)", "The passphrase is empty.")
-    if new and len(key) < MIN_NEW_PASSPHRASE:
-        raise ValidationError(
-            "Passphrase",
-            "(hidden)",
-            f"The passphrase has {len(key)} characters; use at least {MIN_NEW_PASSPHRASE}.",
-        )
-    sql_string(key)
+    """``key`` if usable: the domain's rules (kapdesk.domain.passphrase; ``new``: the
+    length rule for a new passphrase), and storable in a PRAGMA."""
+    sql_string(validate_passphrase(key, new=new))
     return key
 
 
@@ -249,7 +242,7 @@ def obtain_key(
 
     ``prompt(text)`` asks the person (``getpass.getpass`` in a terminal, a
     password dialog in the GUI) and returns what they typed. ``new`` asks
-    twice and enforces :data:`MIN_NEW_PASSPHRASE`. Raises ``ValidationError``
+    twice and enforces the domain rule (kapdesk.domain.passphrase). Raises ``ValidationError``
     for an empty or mismatched passphrase and :class:`EncryptionUnavailable`
     if ``sqlcipher3`` is missing (checked first, before anyone types).
     """
