@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,6 +30,7 @@ from kapdesk.ui.session.common import (
     local_hhmm,
     message_label,
     set_message,
+    step_layout,
 )
 
 if TYPE_CHECKING:
@@ -54,10 +54,7 @@ class ChecklistPage(StepPage):
 
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = QVBoxLayout(self)
-        heading = QLabel("1 · Pre-session checklist")
-        heading.setObjectName("pageTitle")
-        root.addWidget(heading)
+        root = step_layout(self, "1 · Pre-session checklist")
 
         self.check_in_row = QWidget()
         row = QHBoxLayout(self.check_in_row)

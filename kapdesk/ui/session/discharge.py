@@ -25,9 +25,11 @@ from kapdesk.ui.session.common import (
     NowTimeEdit,
     StepPage,
     attempt,
+    hint_label,
     local_hhmm,
     message_label,
     set_message,
+    step_layout,
 )
 from kapdesk.ui.session.dialogs import ReasonDialog
 
@@ -46,14 +48,8 @@ class DischargePage(StepPage):
 
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = QVBoxLayout(self)
-        heading = QLabel("6 · Discharge")
-        heading.setObjectName("pageTitle")
-        root.addWidget(heading)
-        self.hint = QLabel()
-        self.hint.setObjectName("pageSubtitle")
-        self.hint.setWordWrap(True)
-        root.addWidget(self.hint)
+        root = step_layout(self, "6 · Discharge")
+        self.hint = hint_label(root)
         self.list_box = QVBoxLayout()
         root.addLayout(self.list_box)
 

@@ -54,9 +54,11 @@ from kapdesk.ui.session.common import (
     NowTimeEdit,
     StepPage,
     attempt,
+    hint_label,
     local_hhmm,
     message_label,
     set_message,
+    step_layout,
 )
 from kapdesk.ui.session.dialogs import AcknowledgeDialog, OverrideDialog, ReasonDialog
 from kapdesk.ui.session.dose_log import (
@@ -94,14 +96,8 @@ class DosePage(StepPage):
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
         protocol = host.protocol
-        root = QVBoxLayout(self)
-        heading = QLabel("3 · Dose")
-        heading.setObjectName("pageTitle")
-        root.addWidget(heading)
-        self.hint = QLabel()
-        self.hint.setObjectName("pageSubtitle")
-        self.hint.setWordWrap(True)
-        root.addWidget(self.hint)
+        root = step_layout(self, "3 · Dose")
+        self.hint = hint_label(root)
 
         form = QFormLayout()
         root.addLayout(form)

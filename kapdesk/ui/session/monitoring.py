@@ -38,6 +38,7 @@ from kapdesk.ui.session.common import (
     attempt,
     message_label,
     moment_text,
+    step_layout,
     store_reading,
 )
 from kapdesk.ui.session.due import (
@@ -95,10 +96,7 @@ class MonitoringPage(StepPage):
 
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = QVBoxLayout(self)
-        heading = QLabel("4 · Monitoring")
-        heading.setObjectName("pageTitle")
-        root.addWidget(heading)
+        root = step_layout(self, "4 · Monitoring")
         columns = QHBoxLayout()
         columns.setSpacing(16)
         root.addLayout(columns, 1)

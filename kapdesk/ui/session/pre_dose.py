@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from kapdesk.domain.gates import Block, GateKind, block_message, override_text
 from kapdesk.domain.permissions import Action
@@ -24,10 +24,12 @@ from kapdesk.ui.session.common import (
     Host,
     StepPage,
     attempt,
+    hint_label,
     local_hhmm,
     message_label,
     reading_line,
     set_message,
+    step_layout,
     store_reading,
 )
 from kapdesk.ui.session.dialogs import OverrideDialog, ReasonDialog
@@ -48,14 +50,8 @@ class PreDosePage(StepPage):
 
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = QVBoxLayout(self)
-        heading = QLabel("2 · Pre-dose vitals")
-        heading.setObjectName("pageTitle")
-        root.addWidget(heading)
-        self.hint = QLabel()
-        self.hint.setObjectName("pageSubtitle")
-        self.hint.setWordWrap(True)
-        root.addWidget(self.hint)
+        root = step_layout(self, "2 · Pre-dose vitals")
+        self.hint = hint_label(root)
 
         self.form = VitalsForm(self, button_text="&Record pre-dose reading")
         self.form.submitted.connect(self._store)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,9 +31,11 @@ from kapdesk.ui.session.common import (
     NowTimeEdit,
     StepPage,
     attempt,
+    hint_label,
     late_note,
     message_label,
     set_message,
+    step_layout,
 )
 
 if TYPE_CHECKING:
@@ -263,14 +264,8 @@ class SideEffectsPage(StepPage):
 
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = QVBoxLayout(self)
-        heading = QLabel("5 · Side effects")
-        heading.setObjectName("pageTitle")
-        root.addWidget(heading)
-        self.hint = QLabel()
-        self.hint.setObjectName("pageSubtitle")
-        self.hint.setWordWrap(True)
-        root.addWidget(self.hint)
+        root = step_layout(self, "5 · Side effects")
+        self.hint = hint_label(root)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
