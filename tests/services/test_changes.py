@@ -48,7 +48,8 @@ def test_a_recorded_reading_publishes_its_session_and_patient(
     )
     assert reading in changes.changes
     assert changes.touches(Kind.READING)
-    assert changes.touches_session(sid) and not changes.touches_session(sid + 1)
+    assert changes.touches_session(sid)
+    assert not changes.touches_session(sid + 1)
     assert changes.touches_patient(patient_id)
     assert changes.ids(Kind.READING) == {recorded.reading.id}
 
@@ -57,9 +58,14 @@ def test_nothing_is_published_when_the_write_rolls_back(
     ctx: ServiceContext, nurse: Actor, published: list[ChangeSet]
 ) -> None:
     patient_id, _ = insert_patient_and_course(ctx.db)
-    with pytest.raises(RuntimeError), ctx.db.write() as s:
-        audit_change(s, ctx, nurse, AuditRecord("patient.update", "patient", patient_id))
-        raise RuntimeError("after the audit entry, before the commit")
+
+    def audited_then_failed() -> None:
+        with ctx.db.write() as s:
+            audit_change(s, ctx, nurse, AuditRecord("patient.update", "patient", patient_id))
+            raise RuntimeError("after the audit entry, before the commit")
+
+    with pytest.raises(RuntimeError):
+        audited_then_failed()
     assert published == []
     # and the next committed write publishes only its own change
     with ctx.db.write() as s:
