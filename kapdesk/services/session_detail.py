@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.services.context import ServiceContext
+from kapdesk.services.courses import course_info
 from kapdesk.services.dtos import SessionDetail
 from kapdesk.services.due_readings import (
     acknowledged_readings,
@@ -19,14 +20,13 @@ from kapdesk.services.due_readings import (
 )
 from kapdesk.services.notes import note_info
 from kapdesk.services.observations import observation_info
+from kapdesk.services.patients import patient_info
 from kapdesk.services.session_discharge import compute_checks, frozen_checks
 from kapdesk.services.session_support import (
-    course_info,
     dose_info,
     holding_reading,
     load,
     override_info,
-    patient_info,
     reading_info,
     reading_order,
     session_gate,
@@ -124,6 +124,7 @@ def build_detail(ctx: ServiceContext, session_id: int) -> SessionDetail:
         history = course_history(s, [course_id]).get(course_id, [])
         acknowledged = acknowledged_readings(s, [session_id]).get(session_id, set())
         names = user_names(s, rows.people())
+        course = course_info(loaded.course, ctx, int(count or 0), s)
     ds, protocol = loaded.session, loaded.protocol
     route = session_route(protocol, rows.doses)
     state = SessionState(ds.state)
@@ -165,7 +166,7 @@ def build_detail(ctx: ServiceContext, session_id: int) -> SessionDetail:
     return SessionDetail(
         session=session_info(ds, loaded.course, loaded.patient),
         patient=patient_info(loaded.patient),
-        course=course_info(loaded.course, ctx, int(count or 0)),
+        course=course,
         readings=tuple(reading_info(r, names, ds.first_dose_at) for r in rows.readings),
         doses=tuple(dose_info(d, names) for d in rows.doses),
         overrides=tuple(override_info(o, names) for o in rows.overrides),

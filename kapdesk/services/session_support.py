@@ -40,14 +40,11 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.vitals import VitalsInput
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.dtos import (
-    CourseInfo,
     DoseInfo,
     OverrideInfo,
-    PatientInfo,
     ReadingInfo,
     SessionInfo,
 )
-from kapdesk.services.protocol_store import cached_course_protocol
 from kapdesk.storage.orm import (
     Course,
     Dose,
@@ -137,35 +134,6 @@ def session_info(ds: DosingSession, course: Course, patient: Patient) -> Session
         discharge_reason=ds.discharge_reason,
         state_reason=ds.state_reason,
         same_day_reason=ds.same_day_reason,
-    )
-
-
-def patient_info(p: Patient) -> PatientInfo:
-    return PatientInfo(
-        id=p.id,
-        mrn=p.mrn,
-        family_name=p.family_name,
-        given_name=p.given_name,
-        date_of_birth=p.date_of_birth,
-        sex=p.sex,
-        weight_kg=p.weight_kg,
-        allergies=p.allergies,
-        contraindications=p.contraindications,
-    )
-
-
-def course_info(c: Course, ctx: ServiceContext, session_count: int) -> CourseInfo:
-    proto = cached_course_protocol(ctx, c) or ctx.protocols.get(c.protocol_id)  # title
-    return CourseInfo(
-        id=c.id,
-        patient_id=c.patient_id,
-        protocol_id=c.protocol_id,
-        protocol_version=c.protocol_version,
-        protocol_title=proto.title if proto else "",
-        started_on=c.started_on,
-        goal=c.goal,
-        ended_on=c.ended_on,
-        session_count=session_count,
     )
 
 

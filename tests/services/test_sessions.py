@@ -571,3 +571,20 @@ def test_a_post_dose_gate_override_names_the_latest_gating_reading(
         lambda: kit.sessions.override_hold(clinician, sid, "Dr. Ana Lima", "late"),
         "takes no doses",
     )
+
+
+def test_the_session_detail_shows_patient_and_course_as_their_own_services_do(
+    kit: Kit,
+) -> None:
+    """One converter each: what the session screen shows of the patient and the course is
+    what PatientService and CourseService return (the course titled by its pinned version)."""
+    import kapdesk.services.session_support as support
+    from kapdesk.services.courses import CourseService
+    from kapdesk.services.patients import PatientService
+
+    assert not hasattr(support, "patient_info")
+    assert not hasattr(support, "course_info")
+    sid = kit.dosed()
+    detail = kit.sessions.detail(sid)
+    assert detail.patient == PatientService(kit.ctx).get(detail.patient.id)
+    assert detail.course == CourseService(kit.ctx).get(detail.course.id)
