@@ -225,7 +225,7 @@ class TodayBoard(QWidget):
         rows = self.store.rows
         selected = self.selected_row()
         self.model.set_rows(rows, now)
-        self.subtitle.setText(now.astimezone().strftime("%A %d %B %Y"))
+        self.subtitle.setText(self.app.ctx.shown(now, "%A %d %B %Y"))  # the board's day
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
         if rows:
@@ -259,7 +259,7 @@ class TodayBoard(QWidget):
             return
         self.show_status(
             f"{room_text(row.room)} – {row.patient_name}: alert {alert.value_text} "
-            f"acknowledged by {info.acknowledged_by} at {info.acknowledged_at.astimezone():%H:%M}."
+            f"acknowledged by {info.acknowledged_by} at {self.app.ctx.shown(info.acknowledged_at)}."
         )
 
     def running_session_ids(self) -> list[int]:
@@ -325,7 +325,7 @@ class TodayBoard(QWidget):
             values += f", SpO2 {r.spo2} %"
         text = (
             f"{room_text(row.room)} – {row.patient_name}: {values} "
-            f"at {r.taken_at.astimezone():%H:%M}: {result.summary}"
+            f"at {self.app.ctx.shown(r.taken_at)}: {result.summary}"
         )
         if result.actions:
             text += f". {result.actions[0]}"
