@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QWidget,
 )
 
@@ -26,6 +25,7 @@ from kapdesk.ui.session.common import (
     Host,
     Mnemonics,
     StepPage,
+    action_button,
     attempt,
     local_hhmm,
     message_label,
@@ -62,10 +62,8 @@ class ChecklistPage(StepPage):
         self.state_text = QLabel()
         self.state_text.setObjectName("pageSubtitle")
         self.state_text.setWordWrap(True)
-        self.check_in_button = QPushButton("Check &in")
-        self.check_in_button.setAccessibleName("Check in")
+        self.check_in_button = action_button("Check &in", self.check_in)
         self.check_in_button.setDefault(True)  # the one thing to do on this page: stand out
-        self.check_in_button.clicked.connect(self.check_in)
         row.addWidget(self.state_text, 1)
         row.addWidget(self.check_in_button)
         root.addWidget(self.check_in_row)

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from PySide6.QtCore import Qt, QTime
-from PySide6.QtWidgets import QLabel, QTimeEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTimeEdit, QVBoxLayout, QWidget
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action
@@ -34,7 +34,9 @@ __all__ = [
     "Host",
     "NowTimeEdit",
     "StepPage",
+    "action_button",
     "attempt",
+    "button_row",
     "countdown_text",
     "duration_text",
     "hint_label",
@@ -107,6 +109,23 @@ def hint_label(root: QVBoxLayout) -> QLabel:
     hint.setWordWrap(True)
     root.addWidget(hint)
     return hint
+
+
+def action_button(text: str, slot: Callable[[], object]) -> QPushButton:
+    """A button calling ``slot``; screen readers hear its text without the mnemonic."""
+    button = QPushButton(text)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    button.clicked.connect(slot)
+    return button
+
+
+def button_row(*buttons: QPushButton) -> QHBoxLayout:
+    """The buttons side by side at the left of a row of their own."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
 
 
 # ---------------------------------------------------------------- messages

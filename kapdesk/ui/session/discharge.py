@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +22,9 @@ from kapdesk.ui.session.common import (
     Mnemonics,
     NowTimeEdit,
     StepPage,
+    action_button,
     attempt,
+    button_row,
     hint_label,
     local_hhmm,
     message_label,
@@ -65,13 +65,8 @@ class DischargePage(StepPage):
         lay.addWidget(self.time_error)
         form.addRow(label, holder)
         root.addLayout(form)
-        buttons = QHBoxLayout()
-        self.discharge_button = QPushButton("&Discharge")
-        self.discharge_button.setAccessibleName("Discharge")
-        self.discharge_button.clicked.connect(self.discharge)
-        buttons.addWidget(self.discharge_button)
-        buttons.addStretch(1)
-        root.addLayout(buttons)
+        self.discharge_button = action_button("&Discharge", self.discharge)
+        root.addLayout(button_row(self.discharge_button))
         self.message = message_label("Discharge message")
         root.addWidget(self.message)
         self.outcome = message_label("Discharge outcome", kind="status")

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -53,7 +52,9 @@ from kapdesk.ui.session.common import (
     Host,
     NowTimeEdit,
     StepPage,
+    action_button,
     attempt,
+    button_row,
     hint_label,
     local_hhmm,
     message_label,
@@ -147,23 +148,13 @@ class DosePage(StepPage):
         # right under the page's hint, above the form.
         self.gate = message_label("Dose gate", kind="status")
         root.insertWidget(2, self.gate)
-        gate_buttons = QHBoxLayout()
-        self.override_button = QPushButton("Record &override…")
-        self.override_button.setAccessibleName("Record override")
-        self.override_button.clicked.connect(self.override)
-        gate_buttons.addWidget(self.override_button)
-        gate_buttons.addStretch(1)
-        root.insertLayout(3, gate_buttons)
+        self.override_button = action_button("Record &override…", self.override)
+        root.insertLayout(3, button_row(self.override_button))
         self.overrides = message_label("Overrides recorded", kind="status")
         root.insertWidget(4, self.overrides)
 
-        buttons = QHBoxLayout()
-        self.record_button = QPushButton("&Record dose")
-        self.record_button.setAccessibleName("Record dose")
-        self.record_button.clicked.connect(self.record)
-        buttons.addWidget(self.record_button)
-        buttons.addStretch(1)
-        root.addLayout(buttons)
+        self.record_button = action_button("&Record dose", self.record)
+        root.addLayout(button_row(self.record_button))
         self.message = message_label("Dose message")
         root.addWidget(self.message)
 

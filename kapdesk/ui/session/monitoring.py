@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -35,6 +34,7 @@ from kapdesk.ui.session.common import (
     TERMINAL,
     Host,
     StepPage,
+    action_button,
     attempt,
     message_label,
     moment_text,
@@ -156,9 +156,7 @@ class MonitoringPage(StepPage):
         self.moaas.setMinimumContentsLength(16)
         moaas_label = QLabel("&MOAA/S")
         moaas_label.setBuddy(self.moaas)
-        self.moaas_button = QPushButton("R&ecord MOAA/S")
-        self.moaas_button.setAccessibleName("Record MOAA/S")
-        self.moaas_button.clicked.connect(self.record_moaas)
+        self.moaas_button = action_button("R&ecord MOAA/S", self.record_moaas)
         grid.addWidget(moaas_label, 1, 0)
         grid.addWidget(self.moaas, 1, 1)
         grid.addWidget(self.moaas_button, 1, 2)
@@ -170,9 +168,7 @@ class MonitoringPage(StepPage):
         self.dissociation_text.setPlaceholderText("what the patient describes")
         notes_label = QLabel("Dissociation no&tes")
         notes_label.setBuddy(self.dissociation_text)
-        self.dissociation_button = QPushButton("Record d&issociation")
-        self.dissociation_button.setAccessibleName("Record dissociation")
-        self.dissociation_button.clicked.connect(self.record_dissociation)
+        self.dissociation_button = action_button("Record d&issociation", self.record_dissociation)
         self.dissociation_text.returnPressed.connect(self.record_dissociation)
         grid.addWidget(self.dissociation, 2, 1)
         grid.addWidget(notes_label, 3, 0)

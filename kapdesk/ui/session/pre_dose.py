@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from kapdesk.domain.gates import Block, GateKind, block_message, override_text
 from kapdesk.domain.permissions import Action
@@ -23,7 +23,9 @@ from kapdesk.ui.session.common import (
     PRE_DOSE_STATES,
     Host,
     StepPage,
+    action_button,
     attempt,
+    button_row,
     hint_label,
     local_hhmm,
     message_label,
@@ -65,17 +67,9 @@ class PreDosePage(StepPage):
 
         self.hold = message_label("Hold", kind="status")
         root.addWidget(self.hold)
-        buttons = QHBoxLayout()
-        self.override_button = QPushButton("Override &hold…")
-        self.override_button.setAccessibleName("Override hold")
-        self.override_button.clicked.connect(self.override)
-        self.withhold_button = QPushButton("&Withhold dose…")
-        self.withhold_button.setAccessibleName("Withhold dose")
-        self.withhold_button.clicked.connect(self.withhold)
-        buttons.addWidget(self.override_button)
-        buttons.addWidget(self.withhold_button)
-        buttons.addStretch(1)
-        root.addLayout(buttons)
+        self.override_button = action_button("Override &hold…", self.override)
+        self.withhold_button = action_button("&Withhold dose…", self.withhold)
+        root.addLayout(button_row(self.override_button, self.withhold_button))
         self.message = message_label("Pre-dose message")
         root.addWidget(self.message)
 
