@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Final
 
+from kapdesk.domain.dates import calendar_date
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.text import first_surrogate, require_storable
 from kapdesk.domain.vitals import validate_weight
@@ -128,24 +129,11 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _as_date(field: str, value: object) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationError(field, value, f"{field} {value!r} is not a date (YYYY-MM-DD).")
-
-
 def validate_date_of_birth(dob: date | str, *, today: date, allow_minor: bool = False) -> date:
     """Not in the future, at most 120 years ago, and 18 or older unless ``allow_minor``."""
     field = "Date of birth"
-    born = _as_date(field, dob)
-    today = _as_date("Today", today)
+    born = calendar_date(field, dob)
+    today = calendar_date("Today", today)
     if born > today:
         raise ValidationError(
             field, born, f"{field} {born.isoformat()} is in the future (today is {today})."

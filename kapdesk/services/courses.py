@@ -18,12 +18,13 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kapdesk.domain.dates import calendar_date
 from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.patients import validate_notes
 from kapdesk.domain.permissions import Action
@@ -69,17 +70,6 @@ def _get(s: Session, course_id: int) -> Course:
     return row
 
 
-def _as_date(field: str, value: object) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationError(field, value, f"{field} {value!r} is not a date (YYYY-MM-DD).")
-
-
 @audit_denials
 class CourseService:
     def __init__(self, ctx: ServiceContext) -> None:
@@ -104,7 +94,7 @@ class CourseService:
                 "Protocol", protocol_id, f"Protocol '{protocol_id}' is not known; known: {known}."
             )
         today = self._today()
-        start = today if started_on is None else _as_date("Start date", started_on)
+        start = today if started_on is None else calendar_date("Start date", started_on)
         latest = today + timedelta(days=MAX_DAYS_AHEAD)
         if start > latest:
             raise ValidationError(
@@ -158,7 +148,7 @@ class CourseService:
         self, actor: Actor, course_id: int, ended_on: date | str, reason: str = ""
     ) -> CourseInfo:
         actor.require(Action.MANAGE_COURSES)
-        end = _as_date("End date", ended_on)
+        end = calendar_date("End date", ended_on)
         clean_reason = validate_notes("Reason", reason)
         today = self._today()
         if end > today:
