@@ -44,6 +44,7 @@ class PinnedProtocolMissing(NotFound):
         self.course_id = course_id
         self.protocol_id = protocol_id
         self.version = version
+        self.why = why
         super().__init__(
             f"Course #{course_id} is pinned to {protocol_id} v{version}, but {why}, so its "
             f"sessions cannot be opened: kapdesk judges a course only with the protocol version "
@@ -112,25 +113,24 @@ def _resolve(s: Session, pinned: dict[str, Protocol], course: Course) -> Protoco
             "no text of that version was stored when the course started (it began before "
             "kapdesk kept protocol versions)",
         )
-    cached = pinned.get(digest)
-    if cached is not None:
-        return cached
-    # Always the stored text, even when a loaded file has the same hash: what judged the
-    # course's first session is what the database holds, not an object built in memory.
-    row = s.scalar(select(ProtocolVersion).where(ProtocolVersion.sha256 == digest))
-    if row is None:
-        raise _missing(course, "this database holds no protocol text with its hash")
-    try:
-        parsed = load_protocol_text(row.source_text, row.source_name)
-    except KapdeskError as exc:
-        raise _missing(course, f"its stored text no longer loads ({exc})") from None
-    if (parsed.sha256, parsed.id, parsed.version) != (
-        digest,
-        course.protocol_id,
-        course.protocol_version,
-    ):
+    parsed = pinned.get(digest)
+    if parsed is None:
+        # Always the stored text, even when a loaded file has the same hash: what judged the
+        # course's first session is what the database holds, not an object built in memory.
+        row = s.scalar(select(ProtocolVersion).where(ProtocolVersion.sha256 == digest))
+        if row is None:
+            raise _missing(course, "this database holds no protocol text with its hash")
+        try:
+            parsed = load_protocol_text(row.source_text, row.source_name)
+        except KapdeskError as exc:
+            raise _missing(course, f"its stored text no longer loads ({exc})") from None
+        if parsed.sha256 != digest:
+            raise _missing(course, "the stored text does not match the course's pinned hash")
+        pinned[digest] = parsed
+    # Checked for every course, cached text or not: a course whose protocol or version
+    # was changed keeps a hash that names another version.
+    if (parsed.id, parsed.version) != (course.protocol_id, course.protocol_version):
         raise _missing(course, "the stored text does not match the course's pinned hash")
-    pinned[digest] = parsed
     return parsed
 
 
@@ -178,11 +178,22 @@ def version_problems(s: Session, protocols: Mapping[str, Protocol]) -> list[str]
         if digest is not None and digest != proto.sha256:
             problems.append(conflict_message(proto))
     pinned: dict[str, Protocol] = {}
-    for course in s.scalars(select(Course).order_by(Course.id)):
-        try:
-            _resolve(s, pinned, course)
-        except PinnedProtocolMissing as exc:
-            problems.append(str(exc))
+    # Judged once per (hash, protocol, version): a big clinic has thousands of courses
+    # on a handful of versions.
+    verdicts: dict[tuple[str | None, str, str], str | None] = {}
+    columns = (Course.id, Course.protocol_hash, Course.protocol_id, Course.protocol_version)
+    for course_id, digest, protocol_id, version in s.execute(select(*columns).order_by(Course.id)):
+        combo = (digest, protocol_id, version)
+        if combo not in verdicts:
+            course = s.get_one(Course, course_id)
+            try:
+                _resolve(s, pinned, course)
+                verdicts[combo] = None
+            except PinnedProtocolMissing as exc:
+                verdicts[combo] = exc.why
+        why = verdicts[combo]
+        if why is not None:
+            problems.append(str(PinnedProtocolMissing(course_id, protocol_id, version, why)))
     return problems
 
 

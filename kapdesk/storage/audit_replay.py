@@ -381,8 +381,8 @@ class _Table:
             args.append(f"'$.{name}', {value}")
         return f"json_set(a.after, {', '.join(args)})"
 
-    def vanished(self) -> list[str]:
-        """Keys entries name that have no row.
+    def vanished(self) -> tuple[int, list[str]]:
+        """The table's row count, and the keys entries name that have no row.
 
         Shortcut: rows are only ever added, with ids one above the last, so a table whose
         ids run 1..n without a gap, named by exactly n distinct keys, has none: a row
@@ -399,14 +399,14 @@ class _Table:
             (spec.entity,),
         ).scalar()
         if count and low == 1 and high == count and named == count:
-            return []
+            return int(count), []
         rows = self.conn.exec_driver_sql(
             "SELECT l.k FROM (SELECT entity_id AS k FROM audit_log WHERE entity = ? "
             f'AND entity_id IS NOT NULL GROUP BY entity_id) l LEFT JOIN "{spec.table}" t '
             f"ON {key} = CAST(l.k AS INTEGER) WHERE {key} IS NULL",
             (spec.entity,),
         )
-        return [str(k) for (k,) in rows]
+        return int(count), [str(k) for (k,) in rows]
 
     def _snapshot_sql(self) -> str:
         """The row as the canonical JSON text of its snapshot, built by one printf()
@@ -448,7 +448,7 @@ class Part:
     compared in SQL first, or (``vanished``) the keys of its entries that have no row."""
 
     spec: Audited
-    rows: int  # rows it covers (for the report)
+    rows: int  # rows it covers (for the report; a vanished part counts its table's)
     low: int | None = None
     high: int | None = None
     vanished: bool = False
@@ -457,38 +457,43 @@ class Part:
 def parts(
     conn: Connection, *, fast_min_rows: int | None = None, chunk_rows: int = CHUNK_ROWS
 ) -> list[Part]:
-    """The replay cut into pieces that can run on separate connections, biggest first."""
+    """The replay cut into pieces that can run on separate connections, biggest first.
+
+    Only the ends of the key range are read here (two look-ups): counting a big table
+    would scan it once more; the vanished part counts it while it looks for gaps."""
     least = FAST_MIN_ROWS if fast_min_rows is None else fast_min_rows
     found: list[Part] = []
     for spec in AUDITED:
         table = _Table(conn, spec)
-        count, low, high = conn.exec_driver_sql(
-            f'SELECT count(*), min("{spec.key}"), max("{spec.key}") FROM "{spec.table}"'
+        low, high = conn.exec_driver_sql(
+            f'SELECT min("{spec.key}"), max("{spec.key}") FROM "{spec.table}"'
         ).one()
-        fast = count >= least and spec.key == "id" and not (table.names & REDACTED_COLUMNS)
-        if not fast or not count:
-            found.append(Part(spec, int(count)))
+        by_id = spec.key == "id" and low is not None and not (table.names & REDACTED_COLUMNS)
+        if not by_id or int(high) - int(low) + 1 < least:
+            count = conn.exec_driver_sql(f'SELECT count(*) FROM "{spec.table}"').scalar()
+            found.append(Part(spec, int(count or 0)))
             continue
-        step = max(1, (int(high) - int(low) + 1) * chunk_rows // int(count))
-        for start in range(int(low), int(high) + 1, step):
-            found.append(Part(spec, 0, start, min(start + step - 1, int(high))))
-        found.append(Part(spec, int(count), vanished=True))
+        for start in range(int(low), int(high) + 1, chunk_rows):
+            found.append(Part(spec, 0, start, min(start + chunk_rows - 1, int(high))))
+        found.append(Part(spec, 0, vanished=True))
     return sorted(found, key=lambda p: p.low is None and not p.vanished)
 
 
 def replay_part(conn: Connection, part: Part) -> ReplayReport:
     """Judge one :class:`Part` (one connection, one snapshot)."""
     table = _Table(conn, part.spec)
+    rows = part.rows
     if part.vanished:
-        keys: list[str] | None = table.vanished()
+        rows, found = table.vanished()
+        keys: list[str] | None = found
     elif part.low is not None and part.high is not None:
         keys = table.differing(part.low, part.high)
     else:
         keys = None
     if keys == []:
-        return ReplayReport(part.rows, ())
+        return ReplayReport(rows, ())
     judged = table.judge(None if keys is None else sorted(set(keys), key=_order))
-    return ReplayReport(part.rows, tuple(judged))
+    return ReplayReport(rows, tuple(judged))
 
 
 def merged(reports: Iterable[ReplayReport]) -> ReplayReport:

@@ -209,3 +209,19 @@ def test_pinned_protocols_are_parsed_once_per_hash(
     first = protocol_of_session(ctx11, sid)
     assert ctx11.pinned == {V10.sha256: first}
     assert protocol_of_session(ctx11, sid) is first
+
+
+def test_every_course_is_matched_with_its_pinned_text_even_when_its_hash_is_cached(
+    ctx: ServiceContext, clock: FakeClock, nurse: Actor, clinician: Actor
+) -> None:
+    """Two courses on one hash: the second, changed to name another version, is found
+    (check judges each hash once, but every course against it)."""
+    CourseService(ctx).start(clinician, new_patient(ctx, nurse, "P-1"), "kap-default")
+    second = CourseService(ctx).start(clinician, new_patient(ctx, nurse, "P-2"), "kap-default").id
+    with ctx.db.write() as s:
+        s.execute(update(Course).where(Course.id == second).values(protocol_version="9.9"))
+    fresh = with_protocols(ctx, clock)
+    with fresh.db.read() as s:
+        problems = version_problems(s, fresh.protocols)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"Course #{second} is pinned to kap-default v9.9, but ")
