@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -69,6 +68,7 @@ from kapdesk.ui.session.dose_log import (
     fill_dose_table,
     override_prompt,
 )
+from kapdesk.ui.widgets import with_error_line
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import DoseInfo, SessionDetail
@@ -81,13 +81,7 @@ def _labelled(form: QFormLayout, text: str, widget: QWidget, error: QLabel | Non
     if error is None:
         form.addRow(label, widget)
     else:
-        box = QWidget()
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        lay.addWidget(widget)
-        lay.addWidget(error)
-        form.addRow(label, box)
+        form.addRow(label, with_error_line(widget, error))
     return label
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "row_id",
     "set_banner",
     "set_error",
+    "with_error_line",
     "years_between",
 ]
 
@@ -57,6 +58,17 @@ def set_error(label: QLabel, text: str) -> None:
     window = label.window()
     if isinstance(window, QDialog) and window.isVisible():
         window.adjustSize()
+
+
+def with_error_line(editor: QWidget, error: QLabel) -> QWidget:
+    """The editor with its inline error line right under it, as one form cell."""
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(2)
+    lay.addWidget(editor)
+    lay.addWidget(error)
+    return box
 
 
 def local_time(moment: datetime) -> str:
@@ -91,12 +103,7 @@ class Field:
         self.label.setBuddy(editor)
         self.error = error_label()
         self.error.setAccessibleName(f"{self.name} error")
-        self.box = QWidget()
-        lay = QVBoxLayout(self.box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        lay.addWidget(editor)
-        lay.addWidget(self.error)
+        self.box = with_error_line(editor, self.error)
 
     def add_to(self, form: QFormLayout) -> None:
         form.addRow(self.label, self.box)

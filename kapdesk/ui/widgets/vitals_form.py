@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.vitals import PLAUSIBLE_RANGES, VitalsInput, validate_vitals
+from kapdesk.ui.widgets import with_error_line
 
 # (key, label with mnemonic); the visible label is the domain's field name, so a
 # ValidationError's ``field`` finds its line edit.
@@ -88,13 +89,7 @@ class VitalsForm(QWidget):
             label = QLabel(text)
             label.setBuddy(edit)
             error = _error_label(name)
-            box = QWidget()
-            lay = QVBoxLayout(box)
-            lay.setContentsMargins(0, 0, 0, 0)
-            lay.setSpacing(2)
-            lay.addWidget(edit)
-            lay.addWidget(error)
-            form.addRow(label, box)
+            form.addRow(label, with_error_line(edit, error))
             self.edits[key], self.labels[key], self.errors[key] = edit, label, error
             self._keys_by_field[name.lower()] = key
         self.first_field = self.edits["systolic"]
