@@ -10,22 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from kapdesk.domain import protocol_model as model
 from kapdesk.domain.errors import ProtocolError
-from kapdesk.domain.protocol_model import (
-    COMPUTED_CRITERIA,
-    SCHEDULE_CONDITIONS,
-    Anchor,
-    Band,
-    ChecklistItem,
-    DischargeCriterion,
-    DoseLimit,
-    Phase,
-    Protocol,
-    Route,
-    ScheduledReading,
-    SideEffectDef,
-    VitalRule,
-)
 from kapdesk.domain.protocol_reader import TableReader
 
 _TOP_LEVEL_KEYS = (
@@ -91,7 +77,7 @@ _DOSE_LIMIT_KEYS = (
 )
 
 
-def _dose_limit(t: TableReader, route: Route) -> DoseLimit:
+def _dose_limit(t: TableReader, route: model.Route) -> model.DoseLimit:
     """One [dose_limits.<route>] table; see DoseLimit for the defaults."""
     t.only(*_DOSE_LIMIT_KEYS)
     out: dict[str, float | None] = {}
@@ -104,18 +90,18 @@ def _dose_limit(t: TableReader, route: Route) -> DoseLimit:
         if low is not None and maximum is not None and low > maximum:
             raise t.fail(f"question_below_{unit}", f"a number ≤ max_{unit} ({maximum:g})")
         out |= {f"max_{unit}": maximum, f"ceiling_{unit}": ceiling, f"question_below_{unit}": low}
-    return DoseLimit(route, session_max_mg=t.number("session_max_mg"), **out)
+    return model.DoseLimit(route, session_max_mg=t.number("session_max_mg"), **out)
 
 
 def _dosing_gates(dosing: TableReader) -> dict[str, Any]:
     """The [dosing] keys that gate doses: device medications, device gap, booster bands."""
-    bands: list[Band] = []
+    bands: list[model.Band] = []
     for value in dosing.text_list("booster_gate_bands", ("alert", "critical")):
         try:
-            band = Band(value)
+            band = model.Band(value)
         except ValueError:
-            band = Band.NORMAL
-        if band is Band.NORMAL:
+            band = model.Band.NORMAL
+        if band is model.Band.NORMAL:
             raise dosing.fail(
                 "booster_gate_bands", f"bands among elevated, alert, critical, got {value!r}"
             )
@@ -134,16 +120,16 @@ _SCHEDULE_KEYS = (
 )
 
 
-def _vital_rule(t: TableReader) -> VitalRule:
+def _vital_rule(t: TableReader) -> model.VitalRule:
     t.only(*_RULE_KEYS)
-    rule = VitalRule(
+    rule = model.VitalRule(
         id=t.text("id"),
-        phase=t.choice("phase", Phase),
-        band=t.choice("band", Band),
+        phase=t.choice("phase", model.Phase),
+        band=t.choice("band", model.Band),
         action=t.text("action"),
         **{key: t.optional_int(key) for key in _RULE_LIMITS},
     )
-    if rule.band is Band.NORMAL:
+    if rule.band is model.Band.NORMAL:
         raise t.fail("band", "elevated, alert or critical (normal is what no rule fires)")
     if not rule.describe():
         raise t.fail(
@@ -152,30 +138,30 @@ def _vital_rule(t: TableReader) -> VitalRule:
             "diastolic_gt, pulse_gt, spo2_lt, systolic_rise_gte or diastolic_rise_gte)",
         )
     rising = rule.systolic_rise_gte is not None or rule.diastolic_rise_gte is not None
-    if rising and rule.phase is not Phase.POST_DOSE:
+    if rising and rule.phase is not model.Phase.POST_DOSE:
         raise t.fail("phase", "'post_dose' for a rise above the pre-dose baseline")
     return rule
 
 
-def _scheduled_reading(t: TableReader) -> ScheduledReading:
+def _scheduled_reading(t: TableReader) -> model.ScheduledReading:
     t.only(*_SCHEDULE_KEYS)
-    item = ScheduledReading(
+    item = model.ScheduledReading(
         id=t.text("id"),
         label=t.text("label"),
-        anchor=t.choice("anchor", Anchor),
+        anchor=t.choice("anchor", model.Anchor),
         from_min=t.integer("from_min", 0),
         to_min=t.integer("to_min", 0),
         repeat_every_min=t.integer("repeat_every_min", 0),
         repeat_count=t.integer("repeat_count", 1, minimum=1),
         when=t.text_list("when", default=()),
     )
-    if item.anchor is Anchor.RECHECK:
+    if item.anchor is model.Anchor.RECHECK:
         raise t.fail("anchor", "pre_dose, first_dose, each_dose or discharge, not recheck")
     for cond in item.when:
-        if cond not in SCHEDULE_CONDITIONS:
-            allowed = ", ".join(SCHEDULE_CONDITIONS)
+        if cond not in model.SCHEDULE_CONDITIONS:
+            allowed = ", ".join(model.SCHEDULE_CONDITIONS)
             raise t.fail("when", f"conditions among {allowed}, got {cond!r}")
-    timed = item.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)
+    timed = item.anchor in (model.Anchor.FIRST_DOSE, model.Anchor.EACH_DOSE)
     if timed and item.to_min < item.from_min:
         raise t.fail("to_min", f"a minute ≥ from_min ({item.from_min}), got {item.to_min}")
     if item.repeat_count > 1 and item.repeat_every_min <= 0:
@@ -185,19 +171,19 @@ def _scheduled_reading(t: TableReader) -> ScheduledReading:
     return item
 
 
-def _routes_keyed(table: TableReader) -> Iterator[Route]:
+def _routes_keyed(table: TableReader) -> Iterator[model.Route]:
     """The keys of a table keyed by route ([observation.minimum_minutes], [dose_limits]),
     each checked just before the caller reads its value, so errors come in file order."""
     for key in table.data:
         try:
-            route = Route(key)
+            route = model.Route(key)
         except ValueError:
-            allowed = ", ".join(x.value for x in Route)
+            allowed = ", ".join(x.value for x in model.Route)
             raise table.fail(key, f"a route among {allowed}") from None
         yield route
 
 
-def _minimum_observation(obs: TableReader) -> dict[Route, int]:
+def _minimum_observation(obs: TableReader) -> dict[model.Route, int]:
     minutes = obs.table("minimum_minutes")
     found = {route: minutes.integer(route.value) for route in _routes_keyed(minutes)}
     if not found:
@@ -205,11 +191,11 @@ def _minimum_observation(obs: TableReader) -> dict[Route, int]:
     return found
 
 
-def _checklist(r: TableReader) -> list[ChecklistItem]:
+def _checklist(r: TableReader) -> list[model.ChecklistItem]:
     for t in r.tables("checklist"):
         t.only("id", "label", "kind", "required", "unit", "routes", "blocks_dose")
     checklist = [
-        ChecklistItem(
+        model.ChecklistItem(
             id=t.text("id"),
             label=t.text("label"),
             kind=t.text("kind", "yes_no"),
@@ -230,33 +216,34 @@ def _checklist(r: TableReader) -> list[ChecklistItem]:
     return checklist
 
 
-def _discharge(r: TableReader) -> list[DischargeCriterion]:
+def _discharge(r: TableReader) -> list[model.DischargeCriterion]:
     for t in r.tables("discharge"):
         t.only("id", "label", "computed")
     discharge = [
-        DischargeCriterion(id=t.text("id"), label=t.text("label"), computed=t.text("computed", ""))
+        model.DischargeCriterion(
+            id=t.text("id"), label=t.text("label"), computed=t.text("computed", "")
+        )
         for t in r.tables("discharge")
     ]
+    known = ", ".join(map(repr, model.COMPUTED_CRITERIA))
     for i, d in enumerate(discharge):
-        if d.computed and d.computed not in COMPUTED_CRITERIA:
+        if d.computed and d.computed not in model.COMPUTED_CRITERIA:
             raise ProtocolError(
-                r.source,
-                f"discharge[{i}].computed",
-                f"'' or one of {', '.join(map(repr, COMPUTED_CRITERIA))}, got {d.computed!r}",
+                r.source, f"discharge[{i}].computed", f"'' or one of {known}, got {d.computed!r}"
             )
     return discharge
 
 
-def _side_effects(r: TableReader) -> list[SideEffectDef]:
+def _side_effects(r: TableReader) -> list[model.SideEffectDef]:
     for t in r.tables("side_effects"):
         t.only("id", "label", "routes")
     return [
-        SideEffectDef(id=t.text("id"), label=t.text("label"), routes=t.routes("routes"))
+        model.SideEffectDef(id=t.text("id"), label=t.text("label"), routes=t.routes("routes"))
         for t in r.tables("side_effects")
     ]
 
 
-def _dose_limits(r: TableReader) -> dict[Route, DoseLimit]:
+def _dose_limits(r: TableReader) -> dict[model.Route, model.DoseLimit]:
     table = r.table("dose_limits", required=False)
     return {route: _dose_limit(table.table(route.value), route) for route in _routes_keyed(table)}
 
@@ -279,7 +266,7 @@ def _dosing(r: TableReader) -> dict[str, Any]:
     }
 
 
-def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
+def parse_protocol(data: Mapping[str, Any], source: str) -> model.Protocol:
     """Build a Protocol from parsed TOML, checking every key."""
     r = TableReader(source, data)
     r.only(*_TOP_LEVEL_KEYS)
@@ -300,7 +287,7 @@ def parse_protocol(data: Mapping[str, Any], source: str) -> Protocol:
     dosing = _dosing(r)
     outcomes = r.table("outcomes", required=False)
     outcomes.only("acute_weeks", "deterioration_rise")
-    return Protocol(
+    return model.Protocol(
         id=r.text("id"),
         version=r.text("version"),
         title=r.text("title"),
