@@ -37,12 +37,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Date, Float, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Connection, Float, Integer, Table, Text
 
-from kapdesk.storage.audit import REDACTED_COLUMNS, canonical_json, secret_digest, sql_iso_utc
+from kapdesk.storage.audit import REDACTED_COLUMNS, secret_digest, sql_iso_utc
+from kapdesk.storage.audit_values import current_value, same_value, shown_value
 from kapdesk.storage.orm import Base, UTCDateTime
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
@@ -103,70 +103,6 @@ class ReplayReport:
                 f"... and {len(self.findings) - limit} more rows that differ from their audit trail"
             )
         return shown
-
-
-# ------------------------------------------------------------------ values
-
-
-class _Unreadable:
-    def __init__(self, raw: object) -> None:
-        self.raw = raw
-
-    def __repr__(self) -> str:
-        return f"unreadable {self.raw!r}"
-
-
-def _current(column_type: Any, raw: object) -> object:
-    """A stored value as the JSON value a snapshot of it holds."""
-    if raw is None:
-        return None
-    try:
-        if isinstance(column_type, UTCDateTime):
-            moment = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            return moment.astimezone(UTC).isoformat()
-        if isinstance(column_type, Boolean):
-            return {0: False, 1: True}.get(raw, _Unreadable(raw))  # type: ignore[call-overload]
-        if isinstance(column_type, JSON):
-            return json.loads(raw) if isinstance(raw, str | bytes) else raw
-        if isinstance(column_type, Date):
-            return str(raw)
-    except (ValueError, TypeError):
-        return _Unreadable(raw)
-    return raw
-
-
-def _same(recorded: object, current: object) -> bool:
-    if isinstance(current, _Unreadable):
-        return False
-    if isinstance(recorded, bool) or isinstance(current, bool):
-        return type(recorded) is type(current) and recorded == current
-    if isinstance(recorded, int | float) and isinstance(current, int | float):
-        return float(recorded) == float(current)
-    if isinstance(recorded, dict | list) or isinstance(current, dict | list):
-        try:
-            return canonical_json(recorded) == canonical_json(current)
-        except (TypeError, ValueError):
-            return False
-    return recorded == current
-
-
-def _shown(column_type: Any, value: object) -> str:
-    """A value for the report: numbers, flags, times and short codes; never free text."""
-    if value is None or isinstance(value, bool | int | float | _Unreadable):
-        return repr(value) if isinstance(value, _Unreadable) else json.dumps(value)
-    if isinstance(column_type, UTCDateTime | Date | Integer | Float | Boolean):
-        return json.dumps(value, ensure_ascii=False)
-    if (
-        isinstance(column_type, String)
-        and not isinstance(column_type, Text)
-        and (column_type.length or 999) <= 64
-        and isinstance(value, str)
-        and len(value) <= 64
-    ):
-        return json.dumps(value, ensure_ascii=False)
-    return "(text)"
 
 
 # ------------------------------------------------------------------ the Python replay
@@ -297,18 +233,19 @@ class _Table:
                 continue
             differing = self._differing(row, history.state)
             if differing:
-                parts = [
-                    f"{c} is {_shown(self.columns[c], _current(self.columns[c], row[c]))}, "
-                    f"recorded {_shown(self.columns[c], history.state[c])}"
-                    if c not in REDACTED_COLUMNS
-                    else f"{c} was changed"
-                    for c in differing
-                ]
+                parts = [self._difference(c, row[c], history.state[c]) for c in differing]
                 findings.append(RowFinding(entity, key, tuple(differing), (
                     f"{entity} {key}: changed behind the app; differs from audit entry "
                     f"{history.last_entry} in {', '.join(differing)} ({'; '.join(parts)})"
                 )))  # fmt: skip
         return findings
+
+    def _difference(self, column: str, raw: object, recorded: object) -> str:
+        if column in REDACTED_COLUMNS:
+            return f"{column} was changed"
+        kind = self.columns[column]
+        now = shown_value(kind, current_value(kind, raw))
+        return f"{column} is {now}, recorded {shown_value(kind, recorded)}"
 
     def _differing(self, row: dict[str, Any], state: dict[str, Any]) -> list[str]:
         differing = []
@@ -318,7 +255,7 @@ class _Table:
                 if digest and secret_digest(row[column]) != recorded:
                     differing.append(column)
                 continue
-            if not _same(recorded, _current(self.columns[column], row[column])):
+            if not same_value(recorded, current_value(self.columns[column], row[column])):
                 differing.append(column)
         return sorted(differing)
 

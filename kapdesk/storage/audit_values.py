@@ -1,0 +1,74 @@
+"""A stored column value against the JSON value an audit snapshot recorded for it
+(the exact, Python half of the audit replay, :mod:`kapdesk.storage.audit_replay`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text
+
+from kapdesk.storage.audit import canonical_json
+from kapdesk.storage.orm import UTCDateTime
+
+
+class Unreadable:
+    def __init__(self, raw: object) -> None:
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return f"unreadable {self.raw!r}"
+
+
+def current_value(column_type: Any, raw: object) -> object:
+    """A stored value as the JSON value a snapshot of it holds."""
+    if raw is None:
+        return None
+    try:
+        if isinstance(column_type, UTCDateTime):
+            moment = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC).isoformat()
+        if isinstance(column_type, Boolean):
+            return {0: False, 1: True}.get(raw, Unreadable(raw))  # type: ignore[call-overload]
+        if isinstance(column_type, JSON):
+            return json.loads(raw) if isinstance(raw, str | bytes) else raw
+        if isinstance(column_type, Date):
+            return str(raw)
+    except (ValueError, TypeError):
+        return Unreadable(raw)
+    return raw
+
+
+def same_value(recorded: object, current: object) -> bool:
+    if isinstance(current, Unreadable):
+        return False
+    if isinstance(recorded, bool) or isinstance(current, bool):
+        return type(recorded) is type(current) and recorded == current
+    if isinstance(recorded, int | float) and isinstance(current, int | float):
+        return float(recorded) == float(current)
+    if isinstance(recorded, dict | list) or isinstance(current, dict | list):
+        try:
+            return canonical_json(recorded) == canonical_json(current)
+        except (TypeError, ValueError):
+            return False
+    return recorded == current
+
+
+def shown_value(column_type: Any, value: object) -> str:
+    """A value for the report: numbers, flags, times and short codes; never free text."""
+    if value is None or isinstance(value, bool | int | float | Unreadable):
+        return repr(value) if isinstance(value, Unreadable) else json.dumps(value)
+    if isinstance(column_type, UTCDateTime | Date | Integer | Float | Boolean):
+        return json.dumps(value, ensure_ascii=False)
+    if (
+        isinstance(column_type, String)
+        and not isinstance(column_type, Text)
+        and (column_type.length or 999) <= 64
+        and isinstance(value, str)
+        and len(value) <= 64
+    ):
+        return json.dumps(value, ensure_ascii=False)
+    return "(text)"
