@@ -25,13 +25,12 @@ from kapdesk.ui.session.common import (
     Host,
     Mnemonics,
     StepPage,
-    action_button,
     attempt,
     local_hhmm,
     message_label,
     set_message,
-    step_layout,
 )
+from kapdesk.ui.session.layout import action_button, step_layout
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import SessionDetail

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from PySide6.QtCore import Qt, QTime
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTimeEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTimeEdit, QWidget
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action
@@ -34,19 +34,15 @@ __all__ = [
     "Host",
     "NowTimeEdit",
     "StepPage",
-    "action_button",
     "attempt",
-    "button_row",
     "countdown_text",
     "duration_text",
-    "hint_label",
     "late_note",
     "local_hhmm",
     "message_label",
     "moment_text",
     "reading_line",
     "set_message",
-    "step_layout",
 ]
 
 _T = TypeVar("_T")
@@ -91,41 +87,6 @@ class StepPage(QWidget):
     def first_input(self) -> QWidget | None:
         """Where the keyboard focus goes when the step is opened."""
         return None
-
-
-def step_layout(page: QWidget, title: str) -> QVBoxLayout:
-    """The step page's column, opened by its title ("3 · Dose")."""
-    root = QVBoxLayout(page)
-    heading = QLabel(title)
-    heading.setObjectName("pageTitle")
-    root.addWidget(heading)
-    return root
-
-
-def hint_label(root: QVBoxLayout) -> QLabel:
-    """The line under a step's title saying what the step needs or why it is closed."""
-    hint = QLabel()
-    hint.setObjectName("pageSubtitle")
-    hint.setWordWrap(True)
-    root.addWidget(hint)
-    return hint
-
-
-def action_button(text: str, slot: Callable[[], object]) -> QPushButton:
-    """A button calling ``slot``; screen readers hear its text without the mnemonic."""
-    button = QPushButton(text)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    button.clicked.connect(slot)
-    return button
-
-
-def button_row(*buttons: QPushButton) -> QHBoxLayout:
-    """The buttons side by side at the left of a row of their own."""
-    row = QHBoxLayout()
-    for button in buttons:
-        row.addWidget(button)
-    row.addStretch(1)
-    return row
 
 
 # ---------------------------------------------------------------- messages

@@ -22,16 +22,13 @@ from kapdesk.ui.session.common import (
     Mnemonics,
     NowTimeEdit,
     StepPage,
-    action_button,
     attempt,
-    button_row,
-    hint_label,
     local_hhmm,
     message_label,
     set_message,
-    step_layout,
 )
 from kapdesk.ui.session.dialogs import ReasonDialog
+from kapdesk.ui.session.layout import action_button, button_row, hint_label, step_layout
 
 if TYPE_CHECKING:
     from kapdesk.domain.errors import ValidationError

@@ -51,14 +51,10 @@ from kapdesk.ui.session.common import (
     Host,
     NowTimeEdit,
     StepPage,
-    action_button,
     attempt,
-    button_row,
-    hint_label,
     local_hhmm,
     message_label,
     set_message,
-    step_layout,
 )
 from kapdesk.ui.session.dialogs import AcknowledgeDialog, OverrideDialog, ReasonDialog
 from kapdesk.ui.session.dose_log import (
@@ -68,6 +64,7 @@ from kapdesk.ui.session.dose_log import (
     fill_dose_table,
     override_prompt,
 )
+from kapdesk.ui.session.layout import action_button, button_row, hint_label, step_layout
 from kapdesk.ui.widgets import with_error_line
 
 if TYPE_CHECKING:

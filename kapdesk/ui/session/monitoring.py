@@ -34,11 +34,9 @@ from kapdesk.ui.session.common import (
     TERMINAL,
     Host,
     StepPage,
-    action_button,
     attempt,
     message_label,
     moment_text,
-    step_layout,
     store_reading,
 )
 from kapdesk.ui.session.due import (
@@ -48,6 +46,7 @@ from kapdesk.ui.session.due import (
     status_text,
     window_text,
 )
+from kapdesk.ui.session.layout import action_button, step_layout
 from kapdesk.ui.session.reading_result import ReadingResult
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 

@@ -23,18 +23,15 @@ from kapdesk.ui.session.common import (
     PRE_DOSE_STATES,
     Host,
     StepPage,
-    action_button,
     attempt,
-    button_row,
-    hint_label,
     local_hhmm,
     message_label,
     reading_line,
     set_message,
-    step_layout,
     store_reading,
 )
 from kapdesk.ui.session.dialogs import OverrideDialog, ReasonDialog
+from kapdesk.ui.session.layout import action_button, button_row, hint_label, step_layout
 from kapdesk.ui.session.reading_result import ReadingResult
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 

@@ -31,12 +31,11 @@ from kapdesk.ui.session.common import (
     NowTimeEdit,
     StepPage,
     attempt,
-    hint_label,
     late_note,
     message_label,
     set_message,
-    step_layout,
 )
+from kapdesk.ui.session.layout import hint_label, step_layout
 
 if TYPE_CHECKING:
     from kapdesk.domain.errors import ValidationError
