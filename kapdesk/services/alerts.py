@@ -74,7 +74,7 @@ class AlertService:
                     "Reading",
                     reading_id,
                     f"The alert of {reading_text(reading, loaded.protocol)} was already "
-                    f"acknowledged at {done.acknowledged_at:%H:%M} UTC.",
+                    f"acknowledged at {self.ctx.shown(done.acknowledged_at, zone=True)}.",
                 )
             row = AlertAcknowledgement(
                 session_id=session_id,

@@ -24,6 +24,7 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kapdesk.domain.clock import local_time
 from kapdesk.domain.dates import calendar_date
 from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.patients import validate_notes
@@ -76,7 +77,7 @@ class CourseService:
         self.ctx = ctx
 
     def _today(self) -> date:
-        return self.ctx.now().astimezone().date()
+        return local_time(self.ctx.now(), self.ctx.tz).date()
 
     def start(
         self,

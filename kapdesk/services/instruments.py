@@ -28,6 +28,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, get_instrument, score_instrument
 from kapdesk.domain.outcomes import EndpointRule, Scored, course_endpoint
@@ -173,7 +174,7 @@ class InstrumentService:
         )
         split = course_endpoint(
             started_on,
-            [Scored(r.taken_at.astimezone().date(), r.total) for r in results],
+            [Scored(local_time(r.taken_at, self.ctx.tz).date(), r.total) for r in results],
             rule,
             outcome_rule=PHQ9_OUTCOME,
         )

@@ -29,6 +29,7 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.name_search import fold
 from kapdesk.domain.patients import validate_patient
@@ -74,7 +75,7 @@ def _get(s: Session, patient_id: int) -> Patient:
 
 
 def _local_today(ctx: ServiceContext) -> date:
-    return ctx.now().astimezone().date()
+    return local_time(ctx.now(), ctx.tz).date()
 
 
 @audit_denials

@@ -3,7 +3,7 @@
 Decisions a caller must know:
 
 * The "day" of a same-day dose is the local day of ``now`` in ``tz`` (default:
-  the computer's zone), as on the Today board.
+  the clock's zone, domain.clock), as on the Today board.
 * Refusals: the patient already in a running session -> IllegalTransition; the
   room in use -> ValidationError on "Room" (the check-in may name another
   room); a second dosing session on one day -> PermissionDenied for roles
@@ -13,7 +13,7 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from kapdesk.domain.check_in import (
     same_day_message,
     same_day_sessions,
 )
+from kapdesk.domain.clock import day_window, local_time, shown_time, zoned_once
 from kapdesk.domain.errors import PermissionDenied, ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.session_state import ACTIVE, SessionState
@@ -50,17 +51,9 @@ def at_clinic(ds: DosingSession, patient: Patient) -> SessionAtClinic:
     )
 
 
-def _zone(now: datetime, tz: tzinfo | None) -> tzinfo:
-    return tz or now.astimezone().tzinfo or UTC
-
-
 def day_bounds(moment: datetime, tz: tzinfo | None) -> tuple[datetime, datetime]:
-    """Start and end (UTC) of the local day of ``moment``."""
-    zone = _zone(moment, tz)
-    day = moment.astimezone(zone).date()
-    start = datetime.combine(day, time(0), zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
-    return start, end
+    """Start and end (UTC) of the local day of ``moment`` (each midnight its own offset)."""
+    return day_window(local_time(moment, tz).date(), tz)
 
 
 def schedule_warnings(
@@ -77,11 +70,8 @@ def schedule_warnings(
     found = same_day_sessions(patient.id, others, day_start=start, day_end=end)
     if not found:
         return ()
-    zone = _zone(when, tz)
-    listed = ", ".join(
-        f"session #{o.id} at {o.scheduled_at.astimezone(zone):%H:%M} ({o.state.label})"
-        for o in found
-    )
+    at = zoned_once(tz)  # local times, the zone named once
+    listed = ", ".join(f"session #{o.id} at {at(o.scheduled_at)} ({o.state.label})" for o in found)
     return (
         f"{patient_name(patient)} already has a dosing session that day ({listed}). A second "
         "dosing session on one day needs a clinician's confirmation with a reason at check-in.",
@@ -135,7 +125,7 @@ def enforce(
         return
     first = conflicts.dosed_same_day[0].first_dose_at
     assert first is not None
-    hhmm = first.astimezone(_zone(now, tz)).strftime("%H:%M")
+    hhmm = shown_time(first, tz, zone=True)
     text = same_day_message(name, conflicts.dosed_same_day, hhmm)
     if not can(actor.role, Action.CONFIRM_SAME_DAY_DOSE):
         raise PermissionDenied(

@@ -141,6 +141,7 @@ class SessionService:
             ensure_not_signed(s, "dosing_session", session_id)
             ds = loaded.session
             transition(loaded.state, _S.CHECKED_IN)
+            tz = tz or self.ctx.tz
             conflicts = load_conflicts(s, loaded, now, room_v, tz)
             enforce(conflicts, loaded, actor, reason, given_room=room, now=now, tz=tz)
             if room_v is not None and room_v != ds.room:
@@ -168,7 +169,7 @@ class SessionService:
                 raise NotFound(f"There is no treatment course #{course_id}.")
             patient = s.get(Patient, course.patient_id)
             assert patient is not None
-            return schedule_warnings(s, patient, when, tz)
+            return schedule_warnings(s, patient, when, tz or self.ctx.tz)
 
     def rooms(self) -> list[str]:
         """Every room sessions have been booked in, for choosing one (case-folded duplicates
@@ -184,7 +185,7 @@ class SessionService:
         """What checking in now (into ``room``) would meet: for the screen to ask first."""
         with self.ctx.db.read() as s:
             loaded = load(s, self.ctx, session_id)
-            return load_conflicts(s, loaded, self.ctx.now(), room, tz)
+            return load_conflicts(s, loaded, self.ctx.now(), room, tz or self.ctx.tz)
 
     def cancel(self, actor: Actor, session_id: int, reason: str) -> SessionInfo:
         return self._end(actor, session_id, _S.CANCELLED, Action.CANCEL_SESSION, reason)

@@ -7,7 +7,7 @@ hour in these messages would be the stored UTC time leaking into a local-time sc
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -122,3 +122,35 @@ def test_an_integration_note_held_before_the_first_dose(kit: Kit, therapist: Act
     _local_once(text)
     assert f"Held at 2026-03-02 10:00 CET is before the first dose of session #{sid} " in text
     assert "(2026-03-02 10:01)" in text
+
+
+def test_an_alert_acknowledged_twice(kit: Kit, clinician: Actor) -> None:
+    from kapdesk.services.alerts import AlertService
+
+    sid = kit.dosed()
+    kit.advance(minutes=5)
+    reading = kit.vitals.record(kit.nurse, sid, 212, 126, pulse=96, spo2=97).reading
+    AlertService(kit.ctx).acknowledge(clinician, sid, reading.id)
+    text = _message(lambda: AlertService(kit.ctx).acknowledge(clinician, sid, reading.id))
+    _local_once(text)
+    assert text.endswith("was already acknowledged at 10:06 CET.")
+
+
+def test_the_clinic_day_is_the_clocks_local_day(kit: Kit, clinician: Actor) -> None:
+    """23:30 UTC on 2 March is 00:30 on 3 March in Berlin: a course started 'today' then
+    starts on the 3rd, the clinic's day, not the UTC one."""
+    from kapdesk.services.courses import CourseService
+    from kapdesk.services.patients import PatientService
+
+    kit.clock.set(datetime(2026, 3, 2, 23, 30, tzinfo=UTC))
+    patient = PatientService(kit.ctx).create(
+        clinician,
+        mrn="MRN-9",
+        family_name="Reis",
+        given_name="Ana",
+        date_of_birth="1980-05-17",
+        sex="female",
+        weight_kg=60,
+    )
+    course = CourseService(kit.ctx).start(clinician, patient.id, "kap-default")
+    assert course.started_on == date(2026, 3, 3)

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from services.signkit import cheap_passwords
 from sqlalchemy import func, select
 
-from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.clock import FakeClock, shown_time
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
 from kapdesk.storage.orm import AuditEntry, User
@@ -188,10 +188,12 @@ def test_five_wrong_passwords_lock_the_account_until_an_admin_unlocks_it(
     # The right password now: still locked, and the message says until when.
     qtbot.keyClicks(login.password.edit, PASSWORD)
     qtbot.keyClick(login.password.edit, Qt.Key.Key_Return)
-    until = (clock.now() + timedelta(minutes=15)).astimezone().strftime("%H:%M")
+    locked_until = clock.now() + timedelta(minutes=15)
+    until = shown_time(locked_until)  # local time; the message also names the zone
+    zoned = shown_time(locked_until, zone=True)
     assert login.actor is None
     assert login.isVisible()
-    assert login.message.text().startswith(f"This account is locked until {until} after 5 wrong")
+    assert login.message.text().startswith(f"This account is locked until {zoned} after 5 wrong")
     assert "ask an administrator to unlock it" in login.message.text()
     assert count(app, "auth.login_failed") == 5
     assert (count(app, "auth.locked"), count(app, "auth.login_locked")) == (1, 1)
