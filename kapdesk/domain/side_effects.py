@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from types import MappingProxyType
 
-from kapdesk.domain.clock import ensure_utc
+from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import Protocol, Route
 
 MAX_INTERVENTION_CHARS = 1000
+
+_DAY_HM = "%Y-%m-%d %H:%M"
 
 
 class Severity(StrEnum):
@@ -107,8 +109,10 @@ def validate_side_effect(
     now: datetime,
     resolved_at: datetime | None = None,
     intervention: str = "",
+    tz: tzinfo | None = None,
 ) -> SideEffectInput:
-    """Check one observed effect against the protocol's catalogue and the clock.
+    """Check one observed effect against the protocol's catalogue and the clock (a refusal
+    gives times in ``tz``, the clock's zone; None: the computer's).
 
     Rejects: an effect not in the protocol's catalogue for this route, an
     unknown severity, an onset after ``now``, a resolution before the onset or
@@ -136,7 +140,8 @@ def validate_side_effect(
         raise ValidationError(
             "Onset",
             onset,
-            f"Onset {onset:%Y-%m-%d %H:%M} UTC is in the future (now {now:%H:%M} UTC).",
+            f"Onset {shown_time(onset, tz, _DAY_HM, zone=True)} is in the future "
+            f"(now {shown_time(now, tz)}).",
         )
     if resolved_at is not None:
         resolved_at = _aware("Resolved", resolved_at)
@@ -144,15 +149,15 @@ def validate_side_effect(
             raise ValidationError(
                 "Resolved",
                 resolved_at,
-                f"Resolved {resolved_at:%Y-%m-%d %H:%M} UTC is before the onset "
-                f"{onset:%Y-%m-%d %H:%M} UTC.",
+                f"Resolved {shown_time(resolved_at, tz, _DAY_HM, zone=True)} is before the "
+                f"onset {shown_time(onset, tz, _DAY_HM)}.",
             )
         if resolved_at > now:
             raise ValidationError(
                 "Resolved",
                 resolved_at,
-                f"Resolved {resolved_at:%Y-%m-%d %H:%M} UTC is in the future "
-                f"(now {now:%H:%M} UTC).",
+                f"Resolved {shown_time(resolved_at, tz, _DAY_HM, zone=True)} is in the future "
+                f"(now {shown_time(now, tz)}).",
             )
     if not isinstance(intervention, str):
         raise ValidationError("Intervention", intervention, "Intervention must be text.")

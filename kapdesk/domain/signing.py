@@ -28,12 +28,12 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
-from kapdesk.domain.clock import ensure_utc
+from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.notes import NOTE_MAX_CHARS
 from kapdesk.domain.session_state import SessionState
@@ -302,10 +302,15 @@ def validate_corrected(value: object) -> dict[str, Any] | None:
 
 
 def locked_message(
-    entity: SignedEntity, entity_id: int, signer_name: str, signed_at: datetime
+    entity: SignedEntity,
+    entity_id: int,
+    signer_name: str,
+    signed_at: datetime,
+    tz: tzinfo | None = None,
 ) -> str:
-    """'Session 12 was signed by Dr X on 2026-03-02 14:05 UTC; add an addendum instead.'"""
+    """'Session 12 was signed by Dr X on 2026-03-02 15:05 CET; add an addendum instead.'
+    (local time in ``tz``; None: the computer's zone)."""
+    at = shown_time(ensure_utc(signed_at), tz, "%Y-%m-%d %H:%M", zone=True)
     return (
-        f"{entity.label} {entity_id} was signed by {signer_name} on "
-        f"{ensure_utc(signed_at):%Y-%m-%d %H:%M} UTC; add an addendum instead."
+        f"{entity.label} {entity_id} was signed by {signer_name} on {at}; add an addendum instead."
     )

@@ -54,7 +54,7 @@ class AlertService:
         actor.require(Action.ACKNOWLEDGE_ALERT)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
+            ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
             reading = s.get(VitalReading, reading_id)
             if reading is None or reading.session_id != session_id:
                 raise NotFound(f"Session #{session_id} has no reading #{reading_id}.")

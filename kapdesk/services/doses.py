@@ -193,7 +193,7 @@ class _Gate:
 def _open_for_dose(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
     """The session, if it is in a state that takes a dose (else IllegalTransition)."""
     loaded = load(s, ctx, session_id)
-    ensure_not_signed(s, "dosing_session", session_id)
+    ensure_not_signed(s, "dosing_session", session_id, ctx.tz)
     state = loaded.state
     if state is _S.SCHEDULED:
         raise refuse(state, "dosed", "This session is only scheduled: check the patient in first.")

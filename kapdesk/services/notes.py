@@ -122,7 +122,7 @@ class NoteService:
         text = validate_text("Session note", body)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
+            ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
             row = s.scalar(
                 select(Note).where(
                     Note.dosing_session_id == session_id, Note.kind == NoteKind.SESSION.value
@@ -238,7 +238,7 @@ class NoteService:
                     note_id,
                     f"Note #{note_id} is a {row.kind} note, not an integration note.",
                 )
-            ensure_not_signed(s, "note", note_id)
+            ensure_not_signed(s, "note", note_id, self.ctx.tz)
             _refuse_final(row)
             _require_editor(actor, row, user_names(s, [row.author_id]))
             new_sections = merged_sections(row.sections or {}, changes)
@@ -260,7 +260,7 @@ class NoteService:
         actor.require(Action.SIGN_INTEGRATION_NOTE if is_integration else Action.SIGN_SESSION)
         with self.ctx.db.write() as s:
             row = _get(s, note_id)
-            ensure_not_signed(s, "note", note_id)
+            ensure_not_signed(s, "note", note_id, self.ctx.tz)
             _refuse_final(row)
             if is_integration:
                 _require_editor(actor, row, user_names(s, [row.author_id]))

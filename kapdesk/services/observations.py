@@ -47,7 +47,7 @@ def open_for_recording(s: Session, ctx: ServiceContext, session_id: int, what: s
     """The session, unless it was cancelled or its dose withheld (IllegalTransition), or
     signed (RecordLocked)."""
     loaded = load(s, ctx, session_id)
-    ensure_not_signed(s, "dosing_session", session_id)
+    ensure_not_signed(s, "dosing_session", session_id, ctx.tz)
     if loaded.state in CLOSED_STATES:
         raise refuse(
             loaded.state,

@@ -138,7 +138,7 @@ class SessionService:
         now = self.ctx.now()
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
+            ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
             ds = loaded.session
             transition(loaded.state, _S.CHECKED_IN)
             tz = tz or self.ctx.tz
@@ -200,7 +200,7 @@ class SessionService:
         actor.require(action)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
+            ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
             ds = loaded.session
             before = snapshot(ds)
             ds.state = transition(loaded.state, target, reason=text).value
@@ -219,7 +219,7 @@ class SessionService:
         actor.require(Action.COMPLETE_CHECKLIST)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
+            ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
             ds, protocol = loaded.session, loaded.protocol
             clean = clean_answers(protocol, answers)
             if WEIGHT_ID in clean and clean[WEIGHT_ID] != ds.weight_kg:
@@ -282,7 +282,7 @@ class SessionService:
         actor.require(Action.OVERRIDE_HOLD)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
+            ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
             state = loaded.state
             if state not in (*_PRE_DOSE, *_AFTER_DOSE):
                 raise refuse(
@@ -331,7 +331,7 @@ class SessionService:
         actor.require(Action.DISCHARGE)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
+            ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
             ds = loaded.session
             clean = validate_answers(loaded.protocol, answers)
             if loaded.state not in _AFTER_DOSE:
@@ -370,7 +370,7 @@ class SessionService:
         reason = reason_text(unmet_reason)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
-            ensure_not_signed(s, "dosing_session", session_id)
+            ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
             ds = loaded.session
             not_before_check_in("Discharged at", at, when, ds, tz)
             state = loaded.state

@@ -110,6 +110,7 @@ def _validated(
             onset=onset,
             now=now,  # given_time has already taken the current minute as now
             resolved_at=resolved,
+            tz=tz,
             intervention=values["intervention"],
         )
         return {

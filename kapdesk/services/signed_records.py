@@ -18,6 +18,7 @@ so the hash computed at signing equals the one ``kapdesk check`` recomputes.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -69,12 +70,15 @@ def signature_of(s: Session, entity: SignedEntity | str, entity_id: int) -> Sign
     )
 
 
-def ensure_not_signed(s: Session, entity: SignedEntity | str, entity_id: int) -> None:
-    """RecordLocked when the record has a signature; call before changing it or its parts."""
+def ensure_not_signed(
+    s: Session, entity: SignedEntity | str, entity_id: int, tz: tzinfo | None = None
+) -> None:
+    """RecordLocked when the record has a signature; call before changing it or its parts.
+    The message gives the signing time in ``tz`` (the clock's zone)."""
     sig = signature_of(s, entity, entity_id)
     if sig is not None:
         raise RecordLocked(
-            locked_message(SignedEntity(entity), entity_id, sig.signer_name, sig.signed_at)
+            locked_message(SignedEntity(entity), entity_id, sig.signer_name, sig.signed_at, tz)
         )
 
 

@@ -110,7 +110,7 @@ class SigningService:
             ds = s.get(DosingSession, entity_id)
             if ds is None:
                 raise NotFound(f"There is no dosing session #{entity_id}.")
-            ensure_not_signed(s, kind, entity_id)
+            ensure_not_signed(s, kind, entity_id, self.ctx.tz)
             state = SessionState(ds.state)
             if state not in SIGNABLE_SESSION_STATES:
                 raise IllegalTransition(
@@ -130,7 +130,7 @@ class SigningService:
                     f"Note {entity_id} is a session note; it is signed with its dosing session "
                     f"#{note.dosing_session_id}.",
                 )
-            ensure_not_signed(s, kind, entity_id)
+            ensure_not_signed(s, kind, entity_id, self.ctx.tz)
             _author_or_clinician(
                 s, actor, note.author_id, f"integration note {entity_id}",
                 Action.SIGN_INTEGRATION_NOTE,
@@ -143,7 +143,7 @@ class SigningService:
             addendum = s.get(Addendum, entity_id)
             if addendum is None:
                 raise NotFound(f"There is no addendum #{entity_id}.")
-            ensure_not_signed(s, kind, entity_id)
+            ensure_not_signed(s, kind, entity_id, self.ctx.tz)
             _author_or_clinician(
                 s, actor, addendum.author_id, f"addendum {entity_id}", Action.WRITE_ADDENDUM
             )

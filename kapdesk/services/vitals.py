@@ -157,7 +157,7 @@ class VitalsService:
 def _open_for_reading(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
     """The session, if it is active (else IllegalTransition)."""
     loaded = load(s, ctx, session_id)
-    ensure_not_signed(s, "dosing_session", session_id)
+    ensure_not_signed(s, "dosing_session", session_id, ctx.tz)
     state = loaded.state
     if state is _S.SCHEDULED:
         raise refuse(

@@ -154,3 +154,43 @@ def test_the_clinic_day_is_the_clocks_local_day(kit: Kit, clinician: Actor) -> N
     )
     course = CourseService(kit.ctx).start(clinician, patient.id, "kap-default")
     assert course.started_on == date(2026, 3, 3)
+
+
+def test_a_signed_session_refuses_a_change_in_local_time(
+    kit: Kit, clinician: Actor, therapist: Actor
+) -> None:
+    from kapdesk.domain.errors import RecordLocked
+    from kapdesk.services.signing import SigningService
+
+    from .conftest import PASSWORD
+    from .signkit import cheap_passwords, closed_session
+
+    cheap_passwords(kit.ctx.db)
+    sid = closed_session(kit, clinician, therapist)
+    SigningService(kit.ctx).sign(clinician, "dosing_session", sid, PASSWORD)
+    signed_at = kit.clock.now()
+    with pytest.raises(RecordLocked) as err:
+        kit.vitals.record(kit.nurse, sid, 120, 80)
+    text = str(err.value)
+    _local_once(text)
+    assert f"on 2026-03-02 {signed_at.hour + 1:02d}:{signed_at:%M} CET; add an addendum" in text
+
+
+def test_a_side_effect_resolved_before_its_onset(kit: Kit) -> None:
+    from kapdesk.services.side_effects import SideEffectService
+
+    sid = kit.dosed()
+    kit.advance(minutes=20)
+    onset = kit.clock.now() - timedelta(minutes=5)
+    text = _message(
+        lambda: SideEffectService(kit.ctx).record(
+            kit.nurse,
+            sid,
+            "nausea",
+            severity="mild",
+            onset_at=onset,
+            resolved_at=onset - timedelta(minutes=2),
+        )
+    )
+    _local_once(text)
+    assert "Resolved 2026-03-02 10:14 CET is before the onset 2026-03-02 10:16." in text
