@@ -36,7 +36,7 @@ from kapdesk.domain.signing import (
     validate_addendum_text,
     validate_corrected,
 )
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import AddendumInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row
@@ -81,10 +81,7 @@ def _require_locked(s: Session, kind: SignedEntity, entity_id: int) -> None:
 
 
 @audit_denials
-class AddendumService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class AddendumService(Service):
     def add_addendum(
         self,
         actor: Actor,

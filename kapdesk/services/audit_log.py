@@ -37,7 +37,7 @@ from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.services.audit_patients import patient_condition, patients_of
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import AuditRow
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change
@@ -83,10 +83,7 @@ def _safe_cell(value: object) -> object:
 
 
 @audit_denials
-class AuditQueryService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class AuditQueryService(Service):
     def _conditions(
         self,
         *,

@@ -107,3 +107,10 @@ class ServiceContext:
         except KeyError:
             known = ", ".join(sorted(self.protocols))
             raise NotFound(f"Unknown protocol '{protocol_id}' (known: {known}).") from None
+
+
+class Service:
+    """Base of the service classes (one per use-case area): each works in one context."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx

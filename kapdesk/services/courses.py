@@ -30,7 +30,7 @@ from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.patients import validate_notes
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState, is_terminal
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol, pin
@@ -72,10 +72,7 @@ def _get(s: Session, course_id: int) -> Course:
 
 
 @audit_denials
-class CourseService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class CourseService(Service):
     def _today(self) -> date:
         return local_time(self.ctx.now(), self.ctx.tz).date()
 

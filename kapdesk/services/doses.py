@@ -53,7 +53,7 @@ from kapdesk.domain.gates import block_message
 from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.protocol import Phase, Route
 from kapdesk.domain.session_state import SessionEvent, SessionState, state_after_event
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import DoseInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, recheck_actor, snapshot
@@ -80,10 +80,7 @@ _S = SessionState
 
 
 @audit_denials
-class DoseService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class DoseService(Service):
     def record(
         self,
         actor: Actor,

@@ -127,19 +127,6 @@ def unstorable_text(
 
 def _guarded(fn: Callable[..., Any], owner: str) -> Callable[..., Any]:
     signature = inspect.signature(fn)
-    if "actor" not in signature.parameters:
-
-        @functools.wraps(fn)
-        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return fn(self, *args, **kwargs)
-            except UnicodeEncodeError:
-                problem = unstorable_text(signature, (self, *args), kwargs)
-                if problem is None:
-                    raise
-                raise problem from None
-
-        return checked
 
     @functools.wraps(fn)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -152,7 +139,7 @@ def _guarded(fn: Callable[..., Any], owner: str) -> Callable[..., Any]:
             raise problem from None
         except PermissionDenied as exc:
             bound = signature.bind_partial(self, *args, **kwargs).arguments
-            actor = bound.get("actor")
+            actor = bound.get("actor")  # None for a method without one: nothing to record
             ctx = getattr(self, "ctx", None)
             if isinstance(actor, Actor) and isinstance(ctx, ServiceContext):
                 record_denial(ctx, actor, exc, f"{owner}.{fn.__name__}", _target(bound))

@@ -33,7 +33,7 @@ from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, get_instrument, score_instrument
 from kapdesk.domain.outcomes import EndpointRule, Scored, course_endpoint
 from kapdesk.domain.permissions import Action
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol
@@ -74,10 +74,7 @@ def _results(s: Session, *conditions: ColumnElement[bool]) -> list[InstrumentInf
 
 
 @audit_denials
-class InstrumentService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class InstrumentService(Service):
     def record(
         self,
         actor: Actor,

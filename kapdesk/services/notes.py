@@ -42,7 +42,7 @@ from kapdesk.domain.notes import (
     validate_text,
 )
 from kapdesk.domain.permissions import Action
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import NoteInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import CLOSED_STATES
@@ -106,10 +106,7 @@ def _require_editor(actor: Actor, n: Note, names: dict[int, str]) -> None:
 
 
 @audit_denials
-class NoteService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class NoteService(Service):
     @staticmethod
     def template() -> tuple[NoteSection, ...]:
         """The integration-note sections (key, label, prompt), in display order."""

@@ -24,7 +24,7 @@ from kapdesk.domain.instruments import validate_moaas
 from kapdesk.domain.patients import validate_notes
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import ObservationInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row
@@ -72,10 +72,7 @@ def observation_info(o: Observation, names: dict[int, str]) -> ObservationInfo:
 
 
 @audit_denials
-class ObservationService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class ObservationService(Service):
     def _record(
         self,
         actor: Actor,

@@ -34,7 +34,7 @@ from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.name_search import fold
 from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Action
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import PatientInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
@@ -79,10 +79,7 @@ def _local_today(ctx: ServiceContext) -> date:
 
 
 @audit_denials
-class PatientService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class PatientService(Service):
     # ------------------------------------------------------------ changes
 
     def _validated(self, values: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState, transition
 from kapdesk.domain.vitals import validate_weight
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import DischargeCheck, OverrideInfo, SessionDetail, SessionInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.hold_overrides import checklist_override, reading_override
@@ -78,10 +78,7 @@ _AFTER_DOSE = (_S.DOSED, _S.MONITORING)
 
 
 @audit_denials
-class SessionService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class SessionService(Service):
     # ---------------------------------------------------------------- lifecycle
 
     def schedule(

@@ -23,7 +23,7 @@ from typing import Any
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.storage.settings_store import (
@@ -40,10 +40,7 @@ AUDIT_ACTION = "settings.update"
 
 
 @audit_denials
-class SettingsService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class SettingsService(Service):
     def current(self) -> ClinicSettings:
         with self.ctx.db.read() as s:
             return load_settings(s)

@@ -27,7 +27,7 @@ from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.side_effects import Severity, validate_side_effect
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import SideEffectInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import open_for_recording
@@ -152,10 +152,7 @@ def _validated(
 
 
 @audit_denials
-class SideEffectService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class SideEffectService(Service):
     def record(
         self,
         actor: Actor,

@@ -45,7 +45,7 @@ from kapdesk.domain.signing import (
     parse_entity,
     validate_meaning,
 )
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import SignatureInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, snapshot
@@ -100,10 +100,7 @@ def _session_notes(s: Session, session_id: int) -> list[Note]:
 
 
 @audit_denials
-class SigningService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class SigningService(Service):
     def _check_signable(self, s: Session, actor: Actor, kind: SignedEntity, entity_id: int) -> None:
         """Refuse a record that does not exist, cannot be signed yet, or is signed already."""
         if kind is SignedEntity.DOSING_SESSION:

@@ -31,7 +31,7 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Phase
 from kapdesk.domain.session_state import ACTIVE, SessionEvent, SessionState, state_after_event
 from kapdesk.domain.vitals import Assessment, VitalsInput, classify, validate_vitals
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import ReadingInfo, RecordedReading
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, snapshot
@@ -74,10 +74,7 @@ def _as_input(r: VitalReading) -> VitalsInput:
 
 
 @audit_denials
-class VitalsService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class VitalsService(Service):
     def record(
         self,
         actor: Actor,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.context import Actor, Service
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.services.users import UserService
@@ -32,10 +32,7 @@ LOCK_REASONS: tuple[LockReason, ...] = ("idle", "manual")
 
 
 @audit_denials
-class WorkstationService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class WorkstationService(Service):
     def idle_lock_after(self) -> timedelta:
         with self.ctx.db.read() as s:
             return timedelta(minutes=int(get_setting(s, "idle_lock_minutes")))
