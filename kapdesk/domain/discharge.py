@@ -84,6 +84,8 @@ class EffectFact:
 
 @dataclass(frozen=True)
 class Criterion:
+    """One protocol criterion and whether it is met (computed ones say why)."""
+
     id: str
     label: str
     computed: bool

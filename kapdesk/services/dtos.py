@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kapdesk.domain.alerts import ActiveAlert
+from kapdesk.domain.discharge import Criterion
 from kapdesk.domain.gates import DoseGate
 from kapdesk.domain.instruments import Outcome
 from kapdesk.domain.permissions import Role
@@ -272,15 +273,8 @@ class NoteInfo:
     author_id: int | None = None
 
 
-@dataclass(frozen=True)
-class DischargeCheck:
-    """One protocol criterion and whether it is met (computed ones say why)."""
-
-    id: str
-    label: str
-    computed: bool
-    met: bool
-    detail: str = ""
+# One protocol criterion and whether it is met (computed ones say why): the domain's record.
+DischargeCheck = Criterion
 
 
 @dataclass(frozen=True)
