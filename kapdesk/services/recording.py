@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.access_policy import is_locked
@@ -102,7 +102,7 @@ _ENTITY_OF_TABLE: dict[str, str] = {spec.table: spec.entity for spec in AUDITED}
 AUDIT_ENTITY: dict[type[Base], str] = {
     m.class_: _ENTITY_OF_TABLE[m.local_table.name]
     for m in Base.registry.mappers
-    if m.local_table.name in _ENTITY_OF_TABLE
+    if isinstance(m.local_table, Table) and m.local_table.name in _ENTITY_OF_TABLE
 }
 
 
