@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.notes import NoteStatus
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.signing import (
@@ -40,6 +40,7 @@ from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import AddendumInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row
+from kapdesk.services.rows import stored
 from kapdesk.services.signed_records import signature_of
 from kapdesk.services.signing import signature_info
 from kapdesk.storage.orm import Addendum, DosingSession, Note, Signature, User
@@ -63,13 +64,10 @@ def _addendum_info(a: Addendum, sig: Signature | None) -> AddendumInfo:
 def _require_locked(s: Session, kind: SignedEntity, entity_id: int) -> None:
     """NotFound for a missing record; ValidationError for one that can still be edited."""
     if kind is SignedEntity.DOSING_SESSION:
-        if s.get(DosingSession, entity_id) is None:
-            raise NotFound(f"There is no dosing session #{entity_id}.")
+        stored(s, DosingSession, entity_id)
         final = False
     else:
-        note = s.get(Note, entity_id)
-        if note is None:
-            raise NotFound(f"There is no note #{entity_id}.")
+        note = stored(s, Note, entity_id)
         final = note.status == NoteStatus.FINAL
     if not final and signature_of(s, kind, entity_id) is None:
         raise ValidationError(
@@ -96,9 +94,7 @@ class AddendumService(Service):
         actor.require(Action.WRITE_ADDENDUM)
         with self.ctx.db.write() as s:
             _require_locked(s, kind, entity_id)
-            author = s.get(User, actor.user_id)
-            if author is None:
-                raise NotFound(f"There is no user #{actor.user_id}.")
+            author = stored(s, User, actor.user_id)
             row = Addendum(
                 entity=kind.value,
                 entity_id=entity_id,
@@ -118,9 +114,7 @@ class AddendumService(Service):
 
     def get(self, addendum_id: int) -> AddendumInfo:
         with self.ctx.db.read() as s:
-            row = s.get(Addendum, addendum_id)
-            if row is None:
-                raise NotFound(f"There is no addendum #{addendum_id}.")
+            row = stored(s, Addendum, addendum_id)
             return _addendum_info(row, signature_of(s, SignedEntity.ADDENDUM, row.id))
 
     def list_for(self, entity: SignedEntity | str, entity_id: int) -> list[AddendumInfo]:

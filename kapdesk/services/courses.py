@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import local_time
 from kapdesk.domain.dates import calendar_date
-from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.patients import validate_notes
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState, is_terminal
@@ -35,6 +35,7 @@ from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol, pin
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
+from kapdesk.services.rows import stored
 from kapdesk.storage.orm import Course, DosingSession, Patient
 
 # Plausible input, not a clinical number: how far ahead a course may be dated.
@@ -65,10 +66,7 @@ def _session_count(s: Session, course_id: int) -> int:
 
 
 def _get(s: Session, course_id: int) -> Course:
-    row = s.get(Course, course_id)
-    if row is None:
-        raise NotFound(f"There is no treatment course #{course_id}.")
-    return row
+    return stored(s, Course, course_id)
 
 
 @audit_denials
@@ -103,9 +101,7 @@ class CourseService(Service):
             )
         clean_goal = validate_notes("Goal", goal)
         with self.ctx.db.write() as s:
-            patient = s.get(Patient, patient_id)
-            if patient is None:
-                raise NotFound(f"There is no patient #{patient_id}.")
+            patient = stored(s, Patient, patient_id)
             if start < patient.date_of_birth:
                 raise ValidationError(
                     "Start date",
@@ -124,9 +120,9 @@ class CourseService(Service):
                     f"({open_course.protocol_id} v{open_course.protocol_version}, started "
                     f"{open_course.started_on.isoformat()}); end it before starting another.",
                 )
-            digest, stored = pin(s, protocol, self.ctx.now())
-            if stored is not None:
-                audit_row(s, self.ctx, actor, "protocol.pin", stored)
+            digest, pinned = pin(s, protocol, self.ctx.now())
+            if pinned is not None:
+                audit_row(s, self.ctx, actor, "protocol.pin", pinned)
             row = Course(
                 patient_id=patient_id,
                 protocol_id=protocol.id,
@@ -203,8 +199,7 @@ class CourseService(Service):
             .scalar_subquery()
         )
         with self.ctx.db.read() as s:
-            if s.get(Patient, patient_id) is None:
-                raise NotFound(f"There is no patient #{patient_id}.")
+            stored(s, Patient, patient_id)
             rows = s.execute(
                 select(Course, sessions)
                 .where(Course.patient_id == patient_id)

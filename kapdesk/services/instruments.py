@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import local_time
-from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, get_instrument, score_instrument
 from kapdesk.domain.outcomes import EndpointRule, Scored, course_endpoint
 from kapdesk.domain.permissions import Action
@@ -38,6 +38,7 @@ from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInf
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol
 from kapdesk.services.recording import audit_row
+from kapdesk.services.rows import stored
 from kapdesk.services.session_support import given_time, user_names
 from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Patient
 
@@ -91,12 +92,9 @@ class InstrumentService(Service):
         now = self.ctx.now()
         moment = given_time("Taken at", taken_at, now, self.ctx.tz)
         with self.ctx.db.write() as s:
-            if s.get(Patient, patient_id) is None:
-                raise NotFound(f"There is no patient #{patient_id}.")
+            stored(s, Patient, patient_id)
             if session_id is not None:
-                session = s.get(DosingSession, session_id)
-                if session is None:
-                    raise NotFound(f"There is no dosing session #{session_id}.")
+                session = stored(s, DosingSession, session_id)
                 if course_id is not None and session.course_id != course_id:
                     raise ValidationError(
                         "Session",
@@ -106,9 +104,7 @@ class InstrumentService(Service):
                     )
                 course_id = session.course_id
             if course_id is not None:
-                course = s.get(Course, course_id)
-                if course is None:
-                    raise NotFound(f"There is no treatment course #{course_id}.")
+                course = stored(s, Course, course_id)
                 if course.patient_id != patient_id:
                     raise ValidationError(
                         "Course",
@@ -141,8 +137,7 @@ class InstrumentService(Service):
         """A patient's results of one instrument, oldest first (optionally one course's)."""
         code = get_instrument(instrument).code
         with self.ctx.db.read() as s:
-            if s.get(Patient, patient_id) is None:
-                raise NotFound(f"There is no patient #{patient_id}.")
+            stored(s, Patient, patient_id)
             conditions = [
                 InstrumentResult.patient_id == patient_id,
                 InstrumentResult.instrument == code,
@@ -153,9 +148,7 @@ class InstrumentService(Service):
 
     def course_outcome(self, course_id: int) -> CourseOutcomeInfo:
         with self.ctx.db.read() as s:
-            course = s.get(Course, course_id)
-            if course is None:
-                raise NotFound(f"There is no treatment course #{course_id}.")
+            course = stored(s, Course, course_id)
             protocol = find_course_protocol(s, self.ctx, course)
             started_on = course.started_on
             results = _results(

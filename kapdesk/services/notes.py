@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.authorship import require_author_or_clinician
-from kapdesk.domain.errors import NotFound, RecordLocked, ValidationError
+from kapdesk.domain.errors import RecordLocked, ValidationError
 from kapdesk.domain.notes import (
     INTEGRATION_SECTIONS,
     NoteKind,
@@ -47,6 +47,7 @@ from kapdesk.services.dtos import NoteInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import CLOSED_STATES
 from kapdesk.services.recording import audit_row, snapshot
+from kapdesk.services.rows import stored
 from kapdesk.services.session_support import given_time, load, user_names
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Course, DosingSession, Note
@@ -81,10 +82,7 @@ def _info(s: Session, n: Note) -> NoteInfo:
 
 
 def _get(s: Session, note_id: int) -> Note:
-    row = s.get(Note, note_id)
-    if row is None:
-        raise NotFound(f"There is no note #{note_id}.")
-    return row
+    return stored(s, Note, note_id)
 
 
 def _refuse_final(n: Note) -> None:
@@ -168,8 +166,7 @@ class NoteService(Service):
         now = self.ctx.now()
         moment = given_time("Held at", held_at, now, self.ctx.tz)
         with self.ctx.db.write() as s:
-            if s.get(Course, course_id) is None:
-                raise NotFound(f"There is no treatment course #{course_id}.")
+            stored(s, Course, course_id)
             if follows_session_id is not None:
                 self._check_followed(s, course_id, follows_session_id, moment)
             row = Note(
@@ -190,9 +187,7 @@ class NoteService(Service):
             return _info(s, row)
 
     def _check_followed(self, s: Session, course_id: int, session_id: int, held: datetime) -> None:
-        ds = s.get(DosingSession, session_id)
-        if ds is None:
-            raise NotFound(f"There is no dosing session #{session_id}.")
+        ds = stored(s, DosingSession, session_id)
         if ds.course_id != course_id:
             raise ValidationError(
                 "Follows session",
@@ -290,13 +285,11 @@ class NoteService(Service):
     def list_for_course(self, course_id: int) -> list[NoteInfo]:
         """Every note of the course, by the time the session was held."""
         with self.ctx.db.read() as s:
-            if s.get(Course, course_id) is None:
-                raise NotFound(f"There is no treatment course #{course_id}.")
+            stored(s, Course, course_id)
             return self._list(s, Note.course_id == course_id)
 
     def list_for_session(self, session_id: int) -> list[NoteInfo]:
         """The session's own note first, then the integration notes that follow it up."""
         with self.ctx.db.read() as s:
-            if s.get(DosingSession, session_id) is None:
-                raise NotFound(f"There is no dosing session #{session_id}.")
+            stored(s, DosingSession, session_id)
             return self._list(s, Note.dosing_session_id == session_id, session_first=True)

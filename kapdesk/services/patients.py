@@ -38,6 +38,7 @@ from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import PatientInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
+from kapdesk.services.rows import stored
 from kapdesk.storage.orm import Patient
 
 EDITABLE_FIELDS: Final = (
@@ -68,10 +69,7 @@ def patient_info(p: Patient) -> PatientInfo:
 
 
 def _get(s: Session, patient_id: int) -> Patient:
-    row = s.get(Patient, patient_id)
-    if row is None:
-        raise NotFound(f"There is no patient #{patient_id}.")
-    return row
+    return stored(s, Patient, patient_id)
 
 
 def _local_today(ctx: ServiceContext) -> date:

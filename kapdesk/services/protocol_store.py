@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.errors import KapdeskError, NotFound, ValidationError
 from kapdesk.domain.protocol import Protocol, load_protocol_text, protocol_hash
+from kapdesk.services.rows import stored
 from kapdesk.storage.orm import Course, DosingSession, ProtocolVersion
 
 if TYPE_CHECKING:
@@ -149,9 +150,7 @@ def cached_course_protocol(ctx: ServiceContext, course: Course) -> Protocol | No
 
 def protocol_of_course(ctx: ServiceContext, course_id: int) -> Protocol:
     with ctx.db.read() as s:
-        course = s.get(Course, course_id)
-        if course is None:
-            raise NotFound(f"There is no treatment course #{course_id}.")
+        course = stored(s, Course, course_id)
         return course_protocol(s, ctx, course)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.check_in import CheckInConflicts, room_key
-from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState, transition
 from kapdesk.domain.vitals import validate_weight
@@ -38,6 +38,7 @@ from kapdesk.services.dtos import DischargeCheck, OverrideInfo, SessionDetail, S
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.hold_overrides import checklist_override, reading_override
 from kapdesk.services.recording import audit_row, snapshot
+from kapdesk.services.rows import stored
 from kapdesk.services.session_check_in import enforce, load_conflicts, schedule_warnings
 from kapdesk.services.session_checklist import WEIGHT_ID, clean_answers, merge
 from kapdesk.services.session_detail import build_detail
@@ -88,9 +89,7 @@ class SessionService(Service):
         when = aware_time("Scheduled at", scheduled_at, self.ctx.now())
         actor.require(Action.SCHEDULE_SESSION)
         with self.ctx.db.write() as s:
-            course = s.get(Course, course_id)
-            if course is None:
-                raise NotFound(f"There is no treatment course #{course_id}.")
+            course = stored(s, Course, course_id)
             if course.ended_on is not None:
                 raise ValidationError(
                     "Course",
@@ -161,9 +160,7 @@ class SessionService(Service):
         scheduling goes ahead anyway, the confirmation is asked at check-in."""
         when = aware_time("Scheduled at", scheduled_at, self.ctx.now())
         with self.ctx.db.read() as s:
-            course = s.get(Course, course_id)
-            if course is None:
-                raise NotFound(f"There is no treatment course #{course_id}.")
+            course = stored(s, Course, course_id)
             patient = s.get(Patient, course.patient_id)
             assert patient is not None
             return schedule_warnings(s, patient, when, tz or self.ctx.tz)
@@ -396,14 +393,12 @@ class SessionService(Service):
 
     def sessions_for_course(self, course_id: int) -> list[SessionInfo]:
         with self.ctx.db.read() as s:
-            if s.get(Course, course_id) is None:
-                raise NotFound(f"There is no treatment course #{course_id}.")
+            stored(s, Course, course_id)
             return self._list(s, Course.id == course_id)
 
     def sessions_for_patient(self, patient_id: int) -> list[SessionInfo]:
         with self.ctx.db.read() as s:
-            if s.get(Patient, patient_id) is None:
-                raise NotFound(f"There is no patient #{patient_id}.")
+            stored(s, Patient, patient_id)
             return self._list(s, Patient.id == patient_id)
 
     def _list(self, s: Session, where: ColumnElement[bool]) -> list[SessionInfo]:

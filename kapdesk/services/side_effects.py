@@ -23,7 +23,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.side_effects import Severity, validate_side_effect
@@ -32,6 +32,7 @@ from kapdesk.services.dtos import SideEffectInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import open_for_recording
 from kapdesk.services.recording import audit_row, snapshot
+from kapdesk.services.rows import stored
 from kapdesk.services.session_support import (
     Loaded,
     given_time,
@@ -208,9 +209,7 @@ class SideEffectService(Service):
             )
         now = self.ctx.now()
         with self.ctx.db.write() as s:
-            row = s.get(SideEffect, side_effect_id)
-            if row is None:
-                raise NotFound(f"There is no side-effect record #{side_effect_id}.")
+            row = stored(s, SideEffect, side_effect_id)
             loaded = open_for_recording(s, self.ctx, row.session_id, "side effect")
             current = {f: getattr(row, f) for f in UPDATABLE_FIELDS}
             merged = {**current, **changes, "effect_id": row.effect_id}

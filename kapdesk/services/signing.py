@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.authorship import require_author_or_clinician
-from kapdesk.domain.errors import IllegalTransition, NotFound, ValidationError
+from kapdesk.domain.errors import IllegalTransition, ValidationError
 from kapdesk.domain.notes import NoteKind, NoteStatus, is_blank, merged_sections
 from kapdesk.domain.permissions import Action, Role, require
 from kapdesk.domain.session_state import SessionState
@@ -49,6 +49,7 @@ from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import SignatureInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, snapshot
+from kapdesk.services.rows import stored
 from kapdesk.services.session_support import user_names
 from kapdesk.services.signed_records import ensure_not_signed, record_hash, signature_of
 from kapdesk.services.users import UserService
@@ -104,9 +105,7 @@ class SigningService(Service):
     def _check_signable(self, s: Session, actor: Actor, kind: SignedEntity, entity_id: int) -> None:
         """Refuse a record that does not exist, cannot be signed yet, or is signed already."""
         if kind is SignedEntity.DOSING_SESSION:
-            ds = s.get(DosingSession, entity_id)
-            if ds is None:
-                raise NotFound(f"There is no dosing session #{entity_id}.")
+            ds = stored(s, DosingSession, entity_id)
             ensure_not_signed(s, kind, entity_id, self.ctx.tz)
             state = SessionState(ds.state)
             if state not in SIGNABLE_SESSION_STATES:
@@ -117,9 +116,7 @@ class SigningService(Service):
                     "dose-withheld session can be signed.",
                 )
         elif kind is SignedEntity.NOTE:
-            note = s.get(Note, entity_id)
-            if note is None:
-                raise NotFound(f"There is no note #{entity_id}.")
+            note = stored(s, Note, entity_id)
             if note.kind != NoteKind.INTEGRATION:
                 raise ValidationError(
                     "Note",
@@ -137,9 +134,7 @@ class SigningService(Service):
                     "Note", entity_id, f"Note {entity_id} is empty; an empty note cannot be signed."
                 )
         else:
-            addendum = s.get(Addendum, entity_id)
-            if addendum is None:
-                raise NotFound(f"There is no addendum #{entity_id}.")
+            addendum = stored(s, Addendum, entity_id)
             ensure_not_signed(s, kind, entity_id, self.ctx.tz)
             _author_or_clinician(
                 s, actor, addendum.author_id, f"addendum {entity_id}", Action.WRITE_ADDENDUM
@@ -174,9 +169,7 @@ class SigningService(Service):
         )
         with self.ctx.db.write() as s:
             self._check_signable(s, actor, kind, entity_id)  # again, under the write lock
-            signer = s.get(User, actor.user_id)
-            if signer is None:
-                raise NotFound(f"There is no user #{actor.user_id}.")
+            signer = stored(s, User, actor.user_id)
             require(Role(signer.role), _PERMISSION[kind])  # the stored role, not only the Actor's
             if kind is SignedEntity.DOSING_SESSION:
                 self._make_final(s, actor, _session_notes(s, entity_id))

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.access_policy import LoginPolicy, after_failure, lock_ran_out
 from kapdesk.domain.clock import shown_time
-from kapdesk.domain.errors import AccountLocked, NotFound
+from kapdesk.domain.errors import AccountLocked
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import UserInfo
 from kapdesk.services.passwords import hash_password
 from kapdesk.services.recording import AuditRecord, audit_change, snapshot
+from kapdesk.services.rows import stored
 from kapdesk.storage.orm import User
 
 WRONG_PASSWORD = "Wrong password."
@@ -93,10 +94,7 @@ def user_entry(
 
 def user_row(s: Session, user_id: int) -> User:
     """The users row, or NotFound."""
-    row = s.get(User, user_id)
-    if row is None:
-        raise NotFound(f"There is no user #{user_id}.")
-    return row
+    return stored(s, User, user_id)
 
 
 def locked_error(until: datetime, policy: LoginPolicy, tz: tzinfo | None) -> AccountLocked:
