@@ -139,9 +139,13 @@ def _validated(
         )
     # Only the catalogue check matters here; severity and onset are placeholders.
     checked = validate_side_effect(
-        loaded.protocol, values["effect_id"], route=route, severity=Severity.MILD,
-        onset=now, now=now,
-    )  # fmt: skip
+        loaded.protocol,
+        values["effect_id"],
+        route=route,
+        severity=Severity.MILD,
+        onset=now,
+        now=now,
+    )
     return {
         "label": checked.label,
         "present": False,

@@ -126,9 +126,12 @@ class SigningService(Service):
                 )
             ensure_not_signed(s, kind, entity_id, self.ctx.tz)
             _author_or_clinician(
-                s, actor, note.author_id, f"integration note {entity_id}",
+                s,
+                actor,
+                note.author_id,
+                f"integration note {entity_id}",
                 Action.SIGN_INTEGRATION_NOTE,
-            )  # fmt: skip
+            )
             if is_blank(merged_sections(note.sections or {}, {}), note.body):
                 raise ValidationError(
                     "Note", entity_id, f"Note {entity_id} is empty; an empty note cannot be signed."
