@@ -38,7 +38,7 @@ from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import PatientInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
-from kapdesk.services.rows import stored
+from kapdesk.services.rows import only_fields, stored
 from kapdesk.storage.orm import Patient
 
 EDITABLE_FIELDS: Final = (
@@ -149,14 +149,7 @@ class PatientService(Service):
     def update(self, actor: Actor, patient_id: int, **changes: Any) -> PatientInfo:
         """Change any of EDITABLE_FIELDS; the whole record is re-validated."""
         actor.require(Action.EDIT_PATIENT)
-        unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
-        if unknown:
-            raise ValidationError(
-                "Field",
-                unknown[0],
-                f"Patient field '{unknown[0]}' cannot be changed; "
-                f"editable: {', '.join(EDITABLE_FIELDS)}.",
-            )
+        only_fields("Patient", changes, EDITABLE_FIELDS, "editable")
         with self.ctx.db.write() as s:
             row = _get(s, patient_id)
             current = {f: getattr(row, f) for f in EDITABLE_FIELDS}

@@ -1,12 +1,14 @@
-"""Loading one stored row by id, or NotFound naming what is missing."""
+"""One stored row: loading it by id (or NotFound naming what is missing), and which of its
+fields a caller may change."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Final, TypeVar
 
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.errors import NotFound
+from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.storage.orm import (
     Addendum,
     Base,
@@ -38,3 +40,15 @@ def stored(s: Session, model: type[_R], row_id: int) -> _R:
     if row is None:
         raise NotFound(f"There is no {NAMES[model]} #{row_id}.")
     return row
+
+
+def only_fields(what: str, changes: Iterable[str], allowed: Sequence[str], word: str) -> None:
+    """ValidationError on "Field" unless every name in ``changes`` is one of ``allowed``
+    ("Patient field 'id' cannot be changed; editable: mrn, ...")."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            "Field",
+            unknown[0],
+            f"{what} field '{unknown[0]}' cannot be changed; {word}: {', '.join(allowed)}.",
+        )

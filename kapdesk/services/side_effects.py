@@ -32,7 +32,7 @@ from kapdesk.services.dtos import SideEffectInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import open_for_recording
 from kapdesk.services.recording import audit_row, snapshot
-from kapdesk.services.rows import stored
+from kapdesk.services.rows import only_fields, stored
 from kapdesk.services.session_support import (
     Loaded,
     given_time,
@@ -203,14 +203,7 @@ class SideEffectService(Service):
     def update(self, actor: Actor, side_effect_id: int, **changes: Any) -> SideEffectInfo:
         """Correct or resolve one recorded effect: any of UPDATABLE_FIELDS."""
         actor.require(Action.RECORD_SIDE_EFFECT)
-        unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
-        if unknown:
-            raise ValidationError(
-                "Field",
-                unknown[0],
-                f"Side-effect field '{unknown[0]}' cannot be changed; "
-                f"changeable: {', '.join(UPDATABLE_FIELDS)}.",
-            )
+        only_fields("Side-effect", changes, UPDATABLE_FIELDS, "changeable")
         now = self.ctx.now()
         with self.ctx.db.write() as s:
             row = stored(s, SideEffect, side_effect_id)
