@@ -39,7 +39,6 @@ from kapdesk.storage.errors import NotAKapdeskDatabase
 
 KAPDESK_APPLICATION_ID = 0x4B415044  # b"KAPD"
 ALEMBIC_TABLE = "alembic_version"
-MMAP_LIMIT = 1 << 40  # map the whole file (SQLite caps it at its compile-time maximum)
 
 
 class FileKind(enum.Enum):
@@ -66,15 +65,7 @@ def connect_readonly(path: Path, *, immutable: bool = False, key: str | None = N
     ``immutable`` also skips locking and the WAL; only safe when no ``-wal``
     file exists (then the main file holds every committed transaction).
     """
-    conn = connect(path, key=key, query="mode=ro&immutable=1" if immutable else "mode=ro")
-    if key is None:
-        # Whole-file reads (integrity_check, the audit replay) read pages straight from the
-        # mapped file instead of copying each one through read() into a private cache:
-        # a third less time on a big clinic. Safe here: kapdesk never shrinks a database
-        # file in place (no VACUUM), and these connections never write. (SQLCipher has
-        # no memory-mapped I/O.)
-        conn.execute(f"PRAGMA mmap_size={MMAP_LIMIT}")
-    return conn
+    return connect(path, key=key, query="mode=ro&immutable=1" if immutable else "mode=ro")
 
 
 def _check_header(path: Path, key: str | None) -> None:
