@@ -48,7 +48,8 @@ from typing import Final
 from kapdesk.demo import data, output
 from kapdesk.demo.bulk_session import CourseState, PatientState, RecordMaker, Staff
 from kapdesk.demo.bulk_writer import BulkWriter, Row
-from kapdesk.demo.plan import CoursePlan, PatientPlan, local_time, minutes, plan_patients
+from kapdesk.demo.plan import local_time, minutes
+from kapdesk.demo.plan.years import CoursePlan, PatientPlan, plan_patients
 from kapdesk.domain.clock import FakeClock, SystemClock
 from kapdesk.domain.name_search import search_key
 from kapdesk.domain.patients import validate_patient

@@ -22,9 +22,10 @@ from datetime import date, datetime, timedelta
 from typing import cast
 
 from kapdesk.demo import data
-from kapdesk.demo import plan as decide
 from kapdesk.demo.bulk_writer import BulkWriter, Row
-from kapdesk.demo.plan import CHECK_IN_TIMES, ROOMS, CoursePlan, PatientPlan, local_time, minutes
+from kapdesk.demo.plan import local_time, minutes
+from kapdesk.demo.plan import session as decide
+from kapdesk.demo.plan.years import CHECK_IN_TIMES, ROOMS, CoursePlan, PatientPlan
 from kapdesk.domain.dosing import validate_dose
 from kapdesk.domain.instruments import score_instrument
 from kapdesk.domain.notes import empty_sections

@@ -3,9 +3,11 @@
 Everything is written through the real services by the four demo accounts,
 with a FakeClock the builder moves through the weeks before ``today``: every
 row has its audit entry, stamped with the moment it "happened", and the audit
-chain is valid. The builder first plans every step of every patient (all
-random choices, from ``random.Random(seed)``), then replays the steps in time
-order.
+chain is valid. The planner (:mod:`kapdesk.demo.plan.showcase`) decides who the
+patients are and when they come, the builder turns every step of every patient
+into a service call on a timeline (the session's details decided as
+:mod:`kapdesk.demo.plan.session` does for both writers; all random choices from
+``random.Random(seed)``), then replays the steps in time order.
 
 Decisions a caller must know:
 
@@ -33,7 +35,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kapdesk.demo import data, output
-from kapdesk.demo.plan import birth_date, local_time, weight_kg
+from kapdesk.demo.plan import local_time
+from kapdesk.demo.plan.showcase import ShowcasePatient, plan_showcase
 from kapdesk.demo.small_session import PatientPlan, Ref, SessionPlanner, Timeline
 from kapdesk.domain.clock import FakeClock, SystemClock
 from kapdesk.domain.permissions import Role
@@ -42,12 +45,6 @@ from kapdesk.services.settings import SettingsService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage import orm
 from kapdesk.storage.db import Database
-
-
-def _weekday(day: date) -> date:
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
 
 
 class _Builder:
@@ -61,27 +58,15 @@ class _Builder:
         self.timeline = Timeline(local_time(today, end))
         self.staff: dict[Role, Actor] = {}
         self.sessions = SessionPlanner(ctx, self.rng, self.timeline, self.staff, today)
-        self._mrns: set[str] = set()
 
     def build(self, patients: int) -> None:
         # The clinic's staff exist well before its first patient (at most ~140 days back).
         self.clock.set(local_time(self.today - timedelta(days=data.OPENED_DAYS_AGO), time(8, 0)))
         self._create_staff()
-        for i, name in enumerate(self._names(patients)):
-            self._plan_patient(i, name)
+        for patient in plan_showcase(self.rng, patients, self.today, self.timeline.end):
+            self._schedule(patient)
         assert self.timeline.first() > self.clock.now()
         self.timeline.run(self.clock)
-
-    def _names(self, n: int) -> list[tuple[str, str, str]]:
-        rest = list(data.MORE_NAMES)
-        self.rng.shuffle(rest)
-        pool = [*data.SHOWCASE_NAMES, *rest]
-        names = pool[:n]
-        while len(names) < n:  # more patients than names: mix given and family names
-            given, _, sex = self.rng.choice(pool)
-            names.append((given, self.rng.choice(pool)[1], sex))
-        self.rng.shuffle(names)
-        return names
 
     def _create_staff(self) -> None:
         users = UserService(self.ctx)
@@ -93,102 +78,36 @@ class _Builder:
             self.clock.advance(minutes=1)
         SettingsService(self.ctx).update(self.staff[Role.ADMIN], clinic_name=data.CLINIC_NAME)
 
-    def _mrn(self) -> str:
-        while True:
-            mrn = f"KAP-{self.rng.randint(100000, 999999)}"
-            if mrn not in self._mrns:
-                self._mrns.add(mrn)
-                return mrn
-
-    def _plan_patient(self, i: int, name: tuple[str, str, str]) -> None:
-        rng, today = self.rng, self.today
-        given, family, sex = name
-        regimen = data.REGIMENS[i % len(data.REGIMENS)]
-        today_plan = next((t for t in data.TODAY if t[0] == i), None)
-        n = rng.randint(4, 8)
-        last = today if today_plan else _weekday(today - timedelta(days=rng.randint(2, 70)))
-        days = [last - timedelta(days=7 * (n - 1 - k)) for k in range(n)]
-        days = [_weekday(d + timedelta(days=rng.choice((-1, 0, 0, 1)))) for d in days[:-1]]
-        days.append(last)
-        intake = _weekday(days[0] - timedelta(days=rng.randint(5, 12)))
-        ends = None if today_plan or last > today - timedelta(days=10) else last
-        if ends is not None:
-            ends = _weekday(last + timedelta(days=rng.randint(3, 8)))
-        profile, (lo, hi), (f_lo, f_hi) = data.PROFILES[i % len(data.PROFILES)]
-        baseline = rng.randint(lo, hi)
-        alert = data.FORCED.get((i, 2)) == "alert"
-        (s_lo, s_hi), (d_lo, d_hi) = (
-            data.ALERT_PATIENT_BASELINE if alert else ((106, 130), (66, 82))
-        )
-        pp = PatientPlan(
-            index=i,
-            patient=Ref(),
-            course=Ref(),
-            regimen=regimen,
-            protocol=self.ctx.protocol(regimen.protocol_id),
-            weight=weight_kg(rng, sex),
-            bp=(rng.randint(s_lo, s_hi), rng.randint(d_lo, d_hi)),
-            pulse=rng.randint(60, 84),
-            spo2=rng.randint(96, 99),
-            responding=profile in ("responder", "remitter", "partial"),
-            item9=i == data.ITEM9_PATIENT,
-            phq=self._phq_series(baseline, round(baseline * rng.uniform(f_lo, f_hi)), n),
-            gad=(rng.randint(8, 17), rng.uniform(f_lo, min(f_hi, 1.0))),
-            sessions=[Ref() for _ in range(n)],
-        )
-        t = local_time(intake, rng.choice(data.NOTE_TIMES))
-        self._intake(pp, t, intake, sex, given, family, n)
-        for k, day in enumerate(days):
-            stage, room = "full", rng.choice(data.ROOMS)
-            scheduled = local_time(day, rng.choice(data.CHECK_IN_TIMES))
-            if today_plan and k == n - 1:
-                _, stage, offset, room = today_plan
-                if offset is not None:
-                    scheduled = self.timeline.end + timedelta(minutes=offset)
-            if stage == "monitoring":
-                scheduled = self.timeline.end - timedelta(minutes=38)
-            elif stage == "pre_dose":
-                scheduled = self.timeline.end - timedelta(minutes=22)
-            self.timeline.at(
-                t + timedelta(minutes=35 + k), self.sessions.scheduler(pp, k, scheduled, room)
+    def _schedule(self, p: ShowcasePatient) -> None:
+        """Every step of the patient's planned course, as service calls on the timeline."""
+        protocol = self.ctx.protocol(p.regimen.protocol_id)
+        pp = PatientPlan(p, protocol, sessions=[Ref() for _ in p.visits])
+        self._intake(pp, p)
+        for k, visit in enumerate(p.visits):
+            booked = p.intake_at + timedelta(minutes=35 + k)
+            self.timeline.at(booked, self.sessions.scheduler(pp, k, visit.scheduled, visit.room))
+            self.sessions.plan(
+                pp, k, visit.scheduled, visit.stage, visit.feature, gad_end=visit.gad_end
             )
-            feature = data.FORCED.get((i, k)) if stage == "full" and day != today else None
-            gad_end = ends is None and not today_plan and k == n - 1
-            self.sessions.plan(pp, k, scheduled, stage, feature, gad_end=gad_end)
-        if ends is not None:
-            self._course_end(pp, local_time(ends, rng.choice(data.NOTE_TIMES)), ends)
+        if p.ends is not None and p.ends_at is not None:
+            self._course_end(pp, p.ends_at, p.ends)
 
-    def _phq_series(self, baseline: int, target: int, n: int) -> list[int]:
-        """Baseline, one value before each dosing session, and the end-of-course value."""
-        values = [baseline]
-        for k in range(n):
-            trend = baseline + (target - baseline) * k / n
-            values.append(max(0, min(27, round(trend) + self.rng.randint(-1, 1))))
-        values.append(target)
-        return values
-
-    def _intake(
-        self, pp: PatientPlan, t: datetime, day: date, sex: str, given: str, family: str, n: int
-    ) -> None:
-        rng, staff = self.rng, self.staff
-        dob = birth_date(rng, self.today, 68)
-        mrn = self._mrn()
-        allergies, notes = rng.choice(data.ALLERGIES), rng.choice(data.CONTRAINDICATIONS)
-        goal = rng.choice(data.COURSE_GOALS)
-        gad = data.item_answers(rng, pp.gad[0], 7)
+    def _intake(self, pp: PatientPlan, p: ShowcasePatient) -> None:
+        staff, t = self.staff, p.intake_at
+        gad = data.item_answers(self.rng, pp.plan.gad[0], 7)
 
         def register() -> None:
             pp.patient.id = (
                 self.sessions.patients.create(
-                    staff[Role.NURSE], mrn=mrn, given_name=given, family_name=family,
-                    date_of_birth=dob, sex=sex, weight_kg=pp.weight, allergies=allergies,
-                    contraindications=notes,
+                    staff[Role.NURSE], mrn=p.mrn, given_name=p.given, family_name=p.family,
+                    date_of_birth=p.born, sex=p.sex, weight_kg=p.weight, allergies=p.allergies,
+                    contraindications=p.contraindications,
                 ).id
             )  # fmt: skip
 
         def start_course() -> None:
             pp.course.id = self.sessions.courses.start(
-                staff[Role.CLINICIAN], pp.patient.id, pp.regimen.protocol_id, day, goal
+                staff[Role.CLINICIAN], pp.patient.id, pp.plan.regimen.protocol_id, p.intake, p.goal
             ).id
 
         self.timeline.at(t, register)
@@ -203,8 +122,8 @@ class _Builder:
 
     def _course_end(self, pp: PatientPlan, t: datetime, day: date) -> None:
         staff = self.staff
-        self.sessions.instrument(pp, t, "PHQ-9", len(pp.phq) - 1, None)
-        gad = data.item_answers(self.rng, round(pp.gad[0] * pp.gad[1]), 7)
+        self.sessions.instrument(pp, t, "PHQ-9", len(pp.plan.phq) - 1, None)
+        gad = data.item_answers(self.rng, round(pp.plan.gad[0] * pp.plan.gad[1]), 7)
         self.timeline.at(
             t + timedelta(minutes=5),
             lambda: self.sessions.instruments.record(

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from kapdesk.demo import data
-from kapdesk.demo import plan as decide
 from kapdesk.demo.plan import local_time, minutes
+from kapdesk.demo.plan import session as decide
+from kapdesk.demo.plan.showcase import ShowcasePatient
 from kapdesk.domain.check_in import room_key
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
@@ -74,20 +75,13 @@ class Ref:
 
 @dataclass
 class PatientPlan:
-    index: int
-    patient: Ref
-    course: Ref
-    regimen: data.Regimen
+    """A planned patient (kapdesk.demo.plan.showcase) and the ids its steps create."""
+
+    plan: ShowcasePatient
     protocol: Protocol
-    weight: float
-    bp: tuple[int, int]  # usual systolic, diastolic
-    pulse: int
-    spo2: int
-    responding: bool
-    item9: bool
-    phq: list[int]  # baseline, before each session, end of course
-    gad: tuple[int, float]  # baseline, end as a fraction of it
     sessions: list[Ref]
+    patient: Ref = field(default_factory=Ref)
+    course: Ref = field(default_factory=Ref)
 
 
 class SessionPlanner:
@@ -131,8 +125,8 @@ class SessionPlanner:
         self, pp: PatientPlan, t: datetime, code: str, index: int, session: Ref | None
     ) -> None:
         """PHQ-9 number ``index`` of the patient's series (or GAD-7 end) at ``t``."""
-        item9 = 1 if pp.item9 and index <= 1 else 0
-        answers = data.item_answers(self.rng, max(pp.phq[index], item9), 9, item9)
+        item9 = 1 if pp.plan.item9 and index <= 1 else 0
+        answers = data.item_answers(self.rng, max(pp.plan.phq[index], item9), 9, item9)
         self.at(
             t,
             lambda: self.instruments.record(
@@ -145,10 +139,10 @@ class SessionPlanner:
         self.at(t, lambda: self.vitals.record(self.staff[Role.NURSE], s.id, *v))
 
     def _pre(self, pp: PatientPlan, elevated: bool = False) -> decide.Vitals:
-        return decide.pre_dose_vitals(self.rng, pp, elevated)
+        return decide.pre_dose_vitals(self.rng, pp.plan, elevated)
 
     def _post(self, pp: PatientPlan, after_min: float) -> decide.Vitals:
-        return decide.post_dose_vitals(self.rng, pp, after_min)
+        return decide.post_dose_vitals(self.rng, pp.plan, after_min)
 
     # ------------------------------------------------------------ one session
 
@@ -183,14 +177,14 @@ class SessionPlanner:
             )
             return
         t0 = scheduled + minutes(4 if stage in ("monitoring", "pre_dose") else rng.randint(-5, 10))
-        route = Route(pp.regimen.route)
+        route = Route(pp.plan.regimen.route)
         answers = decide.checklist(pp.protocol, route)
-        answers["weight_kg"] = decide.day_weight(rng, pp.weight)
+        answers["weight_kg"] = decide.day_weight(rng, pp.plan.weight)
         self.at(t0, lambda: self._check_in(nurse, s.id))
         self.at(t0 + minutes(3), lambda: self.sessions.record_checklist(nurse, s.id, answers))
         self.instrument(pp, t0 + minutes(5), "PHQ-9", k + 1, s)
         if gad_end:
-            gad = data.item_answers(rng, round(pp.gad[0] * pp.gad[1]), 7)
+            gad = data.item_answers(rng, round(pp.plan.gad[0] * pp.plan.gad[1]), 7)
             self.at(
                 t0 + minutes(6),
                 lambda: self.instruments.record(
@@ -220,10 +214,10 @@ class SessionPlanner:
                 self.at(t, lambda: self.sessions.override_hold(
                     clinician, s.id, clinician.full_name, reason))  # fmt: skip
         dose_at = t + minutes(4)
-        amount = pp.regimen.amounts[min(k, len(pp.regimen.amounts) - 1)]
+        amount = pp.plan.regimen.amounts[min(k, len(pp.plan.regimen.amounts) - 1)]
         self._dose(pp, s, dose_at, amount, k)
         dose_times = [dose_at]
-        booster = pp.regimen.booster
+        booster = pp.plan.regimen.booster
         if booster and stage == "full" and (feature == "booster" or rng.random() < 0.12):
             dose_times.append(dose_at + minutes(rng.randint(25, 35)))
             self._dose(pp, s, dose_times[-1], booster, k)
@@ -237,7 +231,7 @@ class SessionPlanner:
         self._monitor(pp, s, k, stage, feature, dose_times)
 
     def _dose(self, pp: PatientPlan, s: Ref, at: datetime, amount: float, k: int) -> None:
-        reg = pp.regimen
+        reg = pp.plan.regimen
         lot = decide.lot_number(self.rng, reg, self.today.year, k)
         giver = self.staff[reg.given_by]
         self.at(
@@ -258,7 +252,7 @@ class SessionPlanner:
         dose_times: list[datetime],
     ) -> None:
         rng, nurse = self.rng, self.staff[Role.NURSE]
-        route, first = Route(pp.regimen.route), dose_times[0]
+        route, first = Route(pp.plan.regimen.route), dose_times[0]
         # Every conditional reading too (first session, elevated baseline, dose increase):
         # one taken where it was not required is harmless; one missed is unmet at discharge.
         items = compute_schedule(
@@ -313,17 +307,17 @@ class SessionPlanner:
         self.at(discharge - minutes(2), lambda: self.sessions.record_discharge_answers(
             nurse, s.id, criteria))  # fmt: skip
         self.at(discharge, lambda: self.sessions.discharge(nurse, s.id))
-        amount = pp.regimen.amounts[min(k, len(pp.regimen.amounts) - 1)]
-        dose = decide.dose_text(pp.regimen, amount, boosted=len(dose_times) > 1)
+        amount = pp.plan.regimen.amounts[min(k, len(pp.plan.regimen.amounts) - 1)]
+        dose = decide.dose_text(pp.plan.regimen, amount, boosted=len(dose_times) > 1)
         template = decide.session_note_template(rng, dose)
         self._session_note(pp, s, discharge + minutes(8), template, effects)
         if stage == "full":
-            self._sign_session(pp, s, k, discharge + minutes(25 + (pp.index + k) % 4 * 15))
+            self._sign_session(pp, s, k, discharge + minutes(25 + (pp.plan.index + k) % 4 * 15))
             self._integration(pp, s, k, discharge)
 
     def _alert(self, pp: PatientPlan, s: Ref, when: datetime, effects: list[str]) -> None:
         rng = self.rng
-        self._reading(s, when, decide.alert_vitals(rng, pp))
+        self._reading(s, when, decide.alert_vitals(rng, pp.plan))
         repeat = when + minutes(5)
         # The recheck has settled: within the post-dose limits and the rise from baseline.
         self._reading(s, repeat, self._post(pp, 40))
@@ -333,7 +327,7 @@ class SessionPlanner:
     def _side_effects(
         self, pp: PatientPlan, s: Ref, first: datetime, discharge: datetime, effects: list[str]
     ) -> None:
-        for e in decide.side_effects(self.rng, pp.regimen.route, first, discharge):
+        for e in decide.side_effects(self.rng, pp.plan.regimen.route, first, discharge):
             self._effect(s, e.effect_id, e.severity, e.onset, e.intervention, e.resolved)
             effects.append(e.phrase())
 
@@ -374,9 +368,9 @@ class SessionPlanner:
         self.at(at, lambda: self.signing.sign(
             clinician, SignedEntity.DOSING_SESSION, s.id, data.DEMO_PASSWORD, Meaning.REVIEWED
         ))  # fmt: skip
-        if (pp.index + k) % 5:
+        if (pp.plan.index + k) % 5:
             return
-        text = data.SESSION_ADDENDA[(pp.index + k) // 5 % len(data.SESSION_ADDENDA)]
+        text = data.SESSION_ADDENDA[(pp.plan.index + k) // 5 % len(data.SESSION_ADDENDA)]
         when = local_time(at.astimezone().date() + timedelta(days=1), time(9, 15 + k % 4 * 10))
         self._addendum(nurse, SignedEntity.DOSING_SESSION, s, text, when, sign=k % 2 == 0)
 
@@ -399,8 +393,10 @@ class SessionPlanner:
         rng, therapist = self.rng, self.staff[Role.THERAPIST]
         day = discharge.astimezone().date() + timedelta(days=rng.randint(1, 3))
         held = local_time(day, rng.choice(data.NOTE_TIMES))
-        improving = pp.responding and k >= 1
-        sections = decide.integration_sections(rng, improving=improving, item9=pp.item9 and k == 0)
+        improving = pp.plan.responding and k >= 1
+        sections = decide.integration_sections(
+            rng, improving=improving, item9=pp.plan.item9 and k == 0
+        )
         signed = day < self.today - timedelta(days=7)
         if held + minutes(60) > self.timeline.end:
             return
@@ -418,7 +414,7 @@ class SessionPlanner:
             self.at(held + minutes(70), lambda: self.signing.sign(
                 therapist, SignedEntity.NOTE, ref.id, data.DEMO_PASSWORD, Meaning.AUTHORED
             ))  # fmt: skip
-            if (pp.index + k) % 4 == 1:
-                text = data.NOTE_ADDENDA[(pp.index + k) // 4 % len(data.NOTE_ADDENDA)]
+            if (pp.plan.index + k) % 4 == 1:
+                text = data.NOTE_ADDENDA[(pp.plan.index + k) // 4 % len(data.NOTE_ADDENDA)]
                 when = held + timedelta(days=2)
                 self._addendum(therapist, SignedEntity.NOTE, ref, text, when, sign=True)
