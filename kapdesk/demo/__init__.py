@@ -1,18 +1,19 @@
 """Demo clinics: one planner, two writers.
 
-* :mod:`kapdesk.demo.data`: the tables both draw from (people, regimens, texts).
-* :mod:`kapdesk.demo.plan`: the planner: who the patients are, their courses and session
-  days (:func:`~kapdesk.demo.plan.plan_patients`), and what happens in a session
-  (vitals, side effects, note texts: shared by both writers).
+* :mod:`kapdesk.demo.plan`: the planner. ``plan.session`` decides what happens in a
+  dosing session (vitals, checklist, side effects, observations, note texts) for both
+  writers; ``plan.showcase`` plans the small demo's scripted patients, ``plan.years`` the
+  big clinic's years of care. :mod:`kapdesk.demo.data` holds the tables both draw from.
 * :mod:`kapdesk.demo.small`: the small demo (``kapdesk demo``, the app's ``--demo``),
-  written through the real services one call at a time, so every row is audited as
-  in use.
+  written through the real services one call at a time, so every row is audited as in
+  use.
 * :mod:`kapdesk.demo.bulk`: the big clinic for benchmarks (``kapdesk demo --years N``),
   written with Core inserts in batches (:mod:`kapdesk.demo.bulk_writer`), its audit
-  entries chained by the one :class:`kapdesk.storage.audit.AuditAppender`.
+  entries chained by the same :class:`kapdesk.storage.audit.AuditAppender` as every
+  service write.
 
-Nothing in :mod:`kapdesk.services` imports this package: demo generation is a client
-of the services, not a use case.
+Nothing in :mod:`kapdesk.services` imports this package: demo generation is a client of
+the services (and, for the bulk writer only, of storage), not a use case.
 """
 
 from __future__ import annotations
