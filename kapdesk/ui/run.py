@@ -9,10 +9,11 @@ reportlab are imported by the widgets that need them, when they are first shown.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from kapdesk.ui.app_context import AppContext, build_app_context
 
@@ -114,7 +115,12 @@ def run_gui(
     from kapdesk.domain.errors import KapdeskError
     from kapdesk.logs import log_unexpected
     from kapdesk.ui.errors import show_error
+    from kapdesk.ui.xcb_check import xcb_problem
 
+    problem = xcb_problem() if QCoreApplication.instance() is None else None
+    if problem is not None:  # Qt would abort (SIGABRT) naming only one missing library
+        print(problem, file=sys.stderr)
+        return 1
     qapp = _qapplication()
     reporter = install_error_reporting()  # log file, sys/threading excepthook, Qt messages
     title = f"{APP_NAME} – DEMO" if demo else APP_NAME
