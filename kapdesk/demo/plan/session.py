@@ -31,6 +31,25 @@ def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
 
 
+@dataclass
+class Person:
+    """Who a planned patient is, as both patient planners decide it."""
+
+    index: int
+    given: str
+    family: str
+    sex: str
+    mrn: str
+    born: date
+    weight: float
+    bp: tuple[int, int]  # usual systolic, diastolic
+    pulse: int
+    spo2: int
+    allergies: str
+    contraindications: str
+    item9: bool  # PHQ-9 item 9 above 0 at baseline
+
+
 class Usual(Protocol):
     """A patient's usual vital signs (both writers' patient plans have them)."""
 

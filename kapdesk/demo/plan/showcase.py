@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from kapdesk.demo import data
-from kapdesk.demo.plan.session import birth_date, local_time, weight_kg
+from kapdesk.demo.plan.session import Person, birth_date, local_time, weight_kg
 
 
 @dataclass(frozen=True)
@@ -29,24 +29,11 @@ class VisitPlan:
     gad_end: bool  # the course's closing GAD-7 is taken in this session
 
 
-@dataclass(frozen=True)
-class ShowcasePatient:
-    index: int
-    given: str
-    family: str
-    sex: str
-    mrn: str
-    born: date
-    allergies: str
-    contraindications: str
+@dataclass(kw_only=True)
+class ShowcasePatient(Person):
     goal: str
     regimen: data.Regimen
-    weight: float
-    bp: tuple[int, int]  # usual systolic, diastolic
-    pulse: int
-    spo2: int
     responding: bool
-    item9: bool
     phq: list[int]  # baseline, before each session, end of course
     gad: tuple[int, float]  # baseline, end as a fraction of it
     intake: date  # the course starts that day

@@ -18,7 +18,7 @@ from datetime import date, time, timedelta
 from typing import Final
 
 from kapdesk.demo import data
-from kapdesk.demo.plan.session import birth_date, weight_kg
+from kapdesk.demo.plan.session import Person, birth_date, weight_kg
 
 ROOMS: Final = (*(f"Room {n}" for n in range(1, 9)), "Infusion bay 1", "Infusion bay 2")
 CHECK_IN_TIMES: Final = tuple(time(8 + m // 60, m % 60) for m in range(0, 8 * 60, 30))
@@ -39,25 +39,12 @@ class CoursePlan:
     ends: date | None  # None: still open on ``today``
 
 
-@dataclass
-class PatientPlan:
-    index: int
-    given: str
-    family: str
-    sex: str
-    mrn: str
-    born: date
-    weight: float
-    bp: tuple[int, int]
-    pulse: int
-    spo2: int
-    allergies: str
-    contraindications: str
+@dataclass(kw_only=True)
+class PatientPlan(Person):
     intake: date
     phq_baseline: int
     phq_target: float  # fraction of the baseline reached after a few sessions
     gad_baseline: int
-    item9: bool
     courses: list[CoursePlan] = field(default_factory=list)
 
     def rng(self, seed: int) -> random.Random:
