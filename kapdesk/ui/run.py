@@ -115,6 +115,7 @@ def run_gui(
     from kapdesk.domain.errors import KapdeskError
     from kapdesk.logs import log_unexpected
     from kapdesk.ui.errors import show_error
+    from kapdesk.ui.single_instance import claim_database
     from kapdesk.ui.xcb_check import xcb_problem
 
     problem = xcb_problem() if QCoreApplication.instance() is None else None
@@ -122,6 +123,10 @@ def run_gui(
         print(problem, file=sys.stderr)
         return 1
     qapp = _qapplication()
+    # One kapdesk per database file: a second one says so and can bring the first to the front.
+    instance = None if quit_after_paint else claim_database(Path(db_path), qapp)
+    if instance is None and not quit_after_paint:
+        return 0
     reporter = install_error_reporting()  # log file, sys/threading excepthook, Qt messages
     title = f"{APP_NAME} – DEMO" if demo else APP_NAME
     try:
@@ -151,6 +156,8 @@ def run_gui(
             app.close()
     finally:
         reporter.uninstall()
+        if instance is not None:
+            instance.close()
 
 
 def install_error_reporting() -> ErrorReporter:
