@@ -10,6 +10,9 @@ Decisions a caller must know:
   timezone-aware datetimes, ``action_prefix`` ("sign" matches "sign.signed"
   and "sign.failed"; "sign.failed" only itself).
 * Rows come newest first; ``limit`` 1-5000, ``offset`` for paging.
+* A reader who may not open charts (an admin) gets clinical free text replaced by a
+  marker that still shows whether the field changed (kapdesk.services.audit_text);
+  the CSV export likewise.
 * ``AuditRow.patient_*`` is filled whenever the entry's record leads to a
   patient; ``user_name`` is "" for entries made without a signed-in user, except
   command-line entries: "console:<OS user>" (kapdesk.services.console).
@@ -37,6 +40,7 @@ from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.services.audit_patients import patient_condition, patients_of
+from kapdesk.services.audit_text import readable_by
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import AuditRow
 from kapdesk.services.guard import audit_denials
@@ -200,7 +204,7 @@ class AuditQueryService(Service):
                 .limit(limit)
                 .offset(offset)
             ).all()
-            return self._rows(s, entries)
+            return list(readable_by(actor, self._rows(s, entries)))
 
     def _all(self, conds: list[ColumnElement[bool]]) -> Iterator[AuditRow]:
         """Every matching entry, oldest first, in chunks (one snapshot)."""
@@ -255,7 +259,7 @@ class AuditQueryService(Service):
             with partial.open("w", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.writer(fh)
                 writer.writerow(CSV_COLUMNS)
-                for row in self._all(conds):
+                for row in readable_by(actor, self._all(conds)):
                     writer.writerow(_safe_cell(v) for v in _csv_values(row))
                     count += 1
                 fh.flush()

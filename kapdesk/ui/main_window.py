@@ -30,7 +30,7 @@ from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.errors import SignInRevokedRelay, close_windows_of, revoked_text, show_error
 from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.login import LoginDialog
-from kapdesk.ui.today_board import TodayBoard
+from kapdesk.ui.today_board import TodayBoard, session_refusal
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
@@ -268,6 +268,24 @@ class MainWindow(QMainWindow):
         else:
             self.signed_in.setText(f"Signed in: {actor.full_name} ({actor.role.value})")
         self._update_role_menus()
+        self._close_clinical_pages()
+
+    def _close_clinical_pages(self) -> None:
+        """A role that may not see charts (an admin) never inherits the previous user's open
+        session or chart: those pages are discarded and the Today board is shown."""
+        actor = self.app.actor
+        if actor is None or can(actor.role, Action.VIEW_PATIENT):
+            return
+        if self.session_page is not None:
+            self._replace_page(PAGE_SESSION, QWidget())
+            self.session_page, self.session_id = None, None
+            self.nav.item(PAGE_SESSION).setHidden(True)
+            self.page_actions[PAGE_SESSION].setEnabled(False)
+        if self.patients_page is not None:
+            self._replace_page(PAGE_PATIENTS, QWidget())
+            self.patients_page = None
+        self.show_page(PAGE_TODAY)
+        self.stack.setCurrentIndex(PAGE_TODAY)
 
     # ------------------------------------------------------------ navigation
     def current_page(self) -> int:
@@ -315,6 +333,10 @@ class MainWindow(QMainWindow):
             opener(patient_id)
 
     def open_session(self, session_id: int) -> None:
+        refusal = session_refusal(self.app.actor)
+        if refusal:
+            self.today.show_status(refusal)
+            return
         if self.session_page is None or self.session_id != session_id:
             from kapdesk.ui.session import SessionWorkspace  # on first use: light start-up
 
@@ -348,6 +370,9 @@ class MainWindow(QMainWindow):
 
     def _signed_in(self, actor: Actor | None) -> None:
         if actor is not None:
+            note = getattr(self.session_page, "note", None)
+            if note is not None:  # a note being typed is saved as its author's
+                note.save_now()
             self.app.actor = actor
             self.statusBar().showMessage(f"{actor.full_name} is now signed in.", 5000)
 

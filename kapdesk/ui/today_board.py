@@ -55,6 +55,7 @@ from kapdesk.ui.models.board import (
 from kapdesk.ui.quick_vitals import QuickVitalsDialog
 
 if TYPE_CHECKING:
+    from kapdesk.services.context import Actor
     from kapdesk.services.dtos import RecordedReading
     from kapdesk.ui.app_context import AppContext
 
@@ -84,6 +85,15 @@ class _KeepColoursDelegate(QStyledItemDelegate):
         painter.drawLine(rect.topLeft(), rect.topRight())
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         painter.restore()
+
+
+def session_refusal(actor: Actor | None) -> str:
+    """Why ``actor`` may not open a session ('' when they may): sessions show the chart."""
+    if actor is None or can(actor.role, Action.VIEW_PATIENT):
+        return ""
+    role = actor.role.value
+    article = "An" if role[:1] in "aeiou" else "A"
+    return f"{article} {role} cannot open a session: sessions and charts are for clinical staff."
 
 
 class _EnterOpens(QObject):
@@ -281,12 +291,20 @@ class TodayBoard(QWidget):
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
-            self.app.signals.navigate_session.emit(self.model.row_at(index.row()).session_id)
+            self._open(self.model.row_at(index.row()).session_id)
 
     def open_selected(self) -> None:
         row = self.selected_row()
         if row is not None:
-            self.app.signals.navigate_session.emit(row.session_id)
+            self._open(row.session_id)
+
+    def _open(self, session_id: int) -> None:
+        """Open the session, unless the signed-in role may not see charts (an admin)."""
+        refusal = session_refusal(self.app.actor)
+        if refusal:
+            self.show_status(refusal)
+            return
+        self.app.signals.navigate_session.emit(session_id)
 
     # ------------------------------------------------------------ vitals
     def make_vitals_dialog(self, row: BoardRow) -> QuickVitalsDialog:

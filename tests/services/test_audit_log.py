@@ -16,6 +16,7 @@ from kapdesk.domain.errors import PermissionDenied, ValidationError
 from kapdesk.services import audit_log
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.audit_log import CSV_COLUMNS, AuditQueryService
+from kapdesk.services.audit_text import HIDDEN_CHANGED
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
@@ -124,7 +125,13 @@ def test_rows_show_who_and_before_after_as_dicts(
     assert row.before is not None
     assert row.after is not None
     assert (row.before["state"], row.after["state"]) == ("monitoring", "discharged")
-    assert row.after["discharge_reason"] == "Reviewed"
+    # An admin may not open charts: the reason's text is hidden, that it changed is not.
+    assert row.after["discharge_reason"] == HIDDEN_CHANGED
+    (whole,) = AuditQueryService(ctx).query(
+        clinician, patient_id=first.patient, action_prefix="session.discharge"
+    )
+    assert whole.after is not None
+    assert whole.after["discharge_reason"] == "Reviewed"
 
 
 def test_filter_by_user_time_and_action(

@@ -1,0 +1,70 @@
+"""Clinical free text in audit entries, hidden from a reader who may not open a chart.
+
+The audit log is read by clinicians and admins (VIEW_AUDIT). An admin may not open a
+chart (no VIEW_PATIENT), so what a note, a reason or an intervention says is not shown
+to them: the field is still listed, and whether its value changed is still visible
+(``HIDDEN`` before, ``HIDDEN_CHANGED`` after), so the admin sees who changed which field
+and when. A clinician reads everything. The same holds for the CSV export.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Final
+
+from kapdesk.domain.permissions import Action, can
+from kapdesk.services.context import Actor
+from kapdesk.services.dtos import AuditRow
+
+HIDDEN: Final = "(clinical text hidden)"
+HIDDEN_CHANGED: Final = "(clinical text hidden, changed)"
+
+# Audit entity -> its fields written by staff as free text about a patient.
+CLINICAL_TEXT: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "patient": frozenset({"allergies", "contraindications"}),
+        "course": frozenset({"goal"}),
+        "dosing_session": frozenset({"discharge_reason", "state_reason", "same_day_reason"}),
+        "hold_override": frozenset({"reason"}),
+        "dose": frozenset({"confirmation_reason"}),
+        "side_effect": frozenset({"intervention"}),
+        "observation": frozenset({"text"}),
+        "note": frozenset({"body", "sections"}),
+        "addendum": frozenset({"text"}),
+        "alert_acknowledgement": frozenset({"note"}),
+    }
+)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == {}
+
+
+def without_clinical_text(row: AuditRow) -> AuditRow:
+    """``row`` with its clinical text fields replaced by markers (empty values stay empty)."""
+    fields = CLINICAL_TEXT.get(row.entity, frozenset())
+    hidden = fields & {*(row.before or {}), *(row.after or {})}
+    if not hidden:
+        return row
+    before = dict(row.before) if row.before is not None else None
+    after = dict(row.after) if row.after is not None else None
+    for name in hidden:
+        old = before.get(name) if before is not None else None
+        new = after.get(name) if after is not None else None
+        changed = before is not None and after is not None and old != new
+        if before is not None and name in before and not _empty(old):
+            before[name] = HIDDEN
+        if after is not None and name in after and not _empty(new):
+            after[name] = HIDDEN_CHANGED if changed else HIDDEN
+    return dataclasses.replace(row, before=before, after=after)
+
+
+def readable_by(actor: Actor, rows: Iterable[AuditRow]) -> Iterator[AuditRow]:
+    """The rows as ``actor`` may read them: whole for a role that may open charts."""
+    if can(actor.role, Action.VIEW_PATIENT):
+        yield from rows
+        return
+    for row in rows:
+        yield without_clinical_text(row)
