@@ -11,6 +11,9 @@ Decisions a caller must know:
 
 * Both menu items are shown only to roles with ``BACKUP_RESTORE`` (admins);
   the service refuses everyone else anyway.
+* "Back up now…" asks where (``backup_destination.choose_backup_folder``, e.g. a USB
+  drive), copies there, reads the copy back (``services.backup_check``) and says where
+  it went and whether it verified in a dialog (``done_box``) and the status bar.
 * Restore: choose a backup (``RestoreChooser.choose``), confirm
   (``RestoreConfirm.ask``), then other windows are closed (drafts save), the
   Today page is shown and its timers paused, and the restore runs in the
@@ -53,13 +56,16 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
+from kapdesk.services.backup_check import verify_backup
 from kapdesk.services.backups import BackupService
 from kapdesk.ui.background import BackgroundRunner
+from kapdesk.ui.backup_destination import choose_backup_folder, show_backup_done, size_text
 from kapdesk.ui.errors import error_text, show_error
 from kapdesk.ui.lock_screen import LOCK_SAFE
 from kapdesk.ui.widgets import local_datetime
 
 if TYPE_CHECKING:
+    from kapdesk.services.backup_check import BackupCheck
     from kapdesk.services.dtos import BackupInfo, RestoreInfo
     from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.main_window import MainWindow
@@ -68,12 +74,6 @@ _log = logging.getLogger(__name__)
 
 DAILY_CHECK_MS = 10 * 60 * 1000
 PROGRESS_AFTER_MS = 300  # a backup faster than this never flashes a dialog
-
-
-def size_text(size: int) -> str:
-    if size < 1024 * 1024:
-        return f"{max(size // 1024, 1)} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 class _Progress(QProgressDialog):
@@ -237,11 +237,13 @@ class BackupActions(QObject):
         self.progress: _Progress | None = None
         self.last_backup: BackupInfo | None = None
         self.last_restore: RestoreInfo | None = None
+        self.last_check: BackupCheck | None = None
+        self.done_box: QMessageBox | None = None  # "Backup saved" after Back up now
         self._paused: list[QTimer] = []
 
-        self.back_up_action = QAction("&Back up now", window)
-        self.back_up_action.setToolTip("Copy the database into the backups folder now")
-        self.back_up_action.triggered.connect(lambda _=False: self.back_up_now())
+        self.back_up_action = QAction("&Back up now…", window)
+        self.back_up_action.setToolTip("Copy the database now, into a folder you choose")
+        self.back_up_action.triggered.connect(lambda _=False: self.choose_and_back_up())
         self.restore_action = QAction("&Restore…", window)
         self.restore_action.setToolTip("Replace the database with a backup")
         self.restore_action.triggered.connect(lambda _=False: self.restore())
@@ -281,14 +283,32 @@ class BackupActions(QObject):
                 QGuiApplication.restoreOverrideCursor()
 
     # ------------------------------------------------------------ back up now
-    def back_up_now(self) -> bool:
-        """Start a manual backup in the worker; False if one is already running."""
+    def choose_and_back_up(self) -> bool:
+        """Ask where (e.g. a USB drive), then back up there; False if nothing was started."""
+        if self.app.actor is None or self.runner.busy:
+            return False
+        try:
+            start = self.service().folder
+        except KapdeskError:
+            start = self.app.ctx.db.path.parent
+        folder = choose_backup_folder(self.window, start)
+        return folder is not None and self.back_up_now(folder)
+
+    def back_up_now(self, folder: Path | None = None) -> bool:
+        """Start a manual backup (into ``folder``, else the backup folder) in the worker,
+        then read the copy back; False if one is already running."""
         actor = self.app.actor
         if actor is None or self.runner.pending("manual") or self.runner.pending("restore"):
             return False
-        service = self.service()
-        self._show_progress("Backing up the database…", "Back up now", modal=False)
-        self.runner.submit("manual", lambda: service.back_up_now(actor))
+        service = self.service() if folder is None else BackupService(self.app.ctx, folder=folder)
+        ctx = self.app.ctx
+
+        def back_up_and_verify() -> tuple[BackupInfo, BackupCheck]:
+            info = service.back_up_now(actor)
+            return info, verify_backup(ctx, info.path)
+
+        self._show_progress("Backing up and verifying the database…", "Back up now", modal=False)
+        self.runner.submit("manual", back_up_and_verify)
         return True
 
     def check_daily(self) -> bool:
@@ -378,10 +398,13 @@ class BackupActions(QObject):
     def _finished(self, name: str, result: Any) -> None:
         if name == "manual":
             self._close_progress()
-            self.last_backup = result
+            self.last_backup, self.last_check = result
+            verified = "verified" if result[1].ok else "did NOT verify"
             self.window.statusBar().showMessage(
-                f"Backup saved: {result.path} ({size_text(result.size_bytes)}).", 15_000
+                f"Backup saved: {result[0].path} ({size_text(result[0].size_bytes)}), {verified}.",
+                15_000,
             )
+            self.done_box = show_backup_done(self.window, *result)
         elif name == "daily":
             self.last_backup = result
             self.window.statusBar().showMessage("Daily backup saved.", 10_000)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -92,6 +93,8 @@ def test_back_up_now_runs_in_the_worker_while_the_event_loop_keeps_turning(
         return real(self, actor)
 
     monkeypatch.setattr(BackupService, "back_up_now", slow)
+    default = str(app.ctx.db.path.parent / "backups")  # the admin keeps the folder offered
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a: default))
     ticks: list[float] = []
     ticker = QTimer()
     ticker.setInterval(50)

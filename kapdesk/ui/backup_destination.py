@@ -1,0 +1,79 @@
+"""Back up now: where the backup goes (the admin chooses, e.g. a USB drive) and the dialog
+that says where it went and whether the copy verified.
+
+The folder question opens at the backup folder (the clinic setting, else ``backups``
+beside the database), or at the nearest folder that exists when that one is not
+connected. The answer box is window-modal but does not block (``open()``); the status
+bar says the same for whoever looks there later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from kapdesk.services.backup_check import BackupCheck
+    from kapdesk.services.dtos import BackupInfo
+
+
+def existing_start(folder: Path) -> Path:
+    """``folder``, or its nearest existing parent (a drive not connected), else home."""
+    for candidate in (folder, *folder.parents):
+        if candidate.is_dir():
+            return candidate
+    return Path.home()
+
+
+def choose_backup_folder(parent: QWidget | None, start: Path) -> Path | None:
+    """Ask for the folder to back up into; None when the admin cancels."""
+    name = QFileDialog.getExistingDirectory(
+        parent,
+        "Back up now – choose where the backup goes (e.g. a USB drive)",
+        str(existing_start(start)),
+        QFileDialog.Option.ShowDirsOnly,
+    )
+    return Path(name) if name else None
+
+
+def size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(size // 1024, 1)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def backup_done_text(info: BackupInfo, check: BackupCheck) -> tuple[str, str]:
+    """(headline, details) for the answer box."""
+    size = size_text(info.size_bytes)
+    where = f"The backup is in {info.path.parent}\nas {info.path.name} ({size})."
+    if check.ok:
+        return (
+            "The backup was saved and verified.",
+            f"{where}\n\nIt was read back and verified: integrity, foreign keys, schema, and "
+            f"the audit trail of {check.entries} entries intact. It can be restored with "
+            "File > Restore…; keep the drive somewhere safe, away from this computer.",
+        )
+    problems = "\n".join(f"• {p}" for p in check.problems)
+    return (
+        "The backup was written but did not verify.",
+        f"{where}\n\nReading it back found:\n{problems}\n\nDo not rely on this copy: check "
+        "the drive and choose Back up now again.",
+    )
+
+
+def show_backup_done(parent: QWidget, info: BackupInfo, check: BackupCheck) -> QMessageBox:
+    """The answer box (window-modal, not blocking), already open."""
+    headline, details = backup_done_text(info, check)
+    box = QMessageBox(parent)
+    box.setWindowTitle("Backup saved" if check.ok else "Backup did not verify")
+    box.setIcon(QMessageBox.Icon.Information if check.ok else QMessageBox.Icon.Warning)
+    box.setText(headline)
+    box.setInformativeText(details)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
