@@ -1,5 +1,10 @@
 """The one way services write the audit trail, inside the change's own transaction.
 
+An entry is an :class:`AuditRecord` (action, entity, entity id; ``before``/``after`` by
+keyword) given to :func:`audit_change`; a write to one stored row is
+``audit_row(s, ctx, actor, "note.update", row, before=before)``: the entity is the row's
+table's audit name and ``after`` the row as it is now.
+
 Every entry written for an ``Actor`` first re-reads that user's stored row in the same
 write transaction (:func:`recheck_actor`). A sign-in stops working the moment its account
 changes: when the stored user is missing, inactive, locked, or has another role than the
