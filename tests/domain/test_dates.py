@@ -29,5 +29,5 @@ def test_a_moment_is_not_taken_as_a_date() -> None:
 
 
 def test_the_date_of_birth_refuses_a_moment_too() -> None:
-    with pytest.raises(ValidationError, match="Date of birth .* is a moment, not a date"):
+    with pytest.raises(ValidationError, match=r"Date of birth .* is a moment, not a date"):
         validate_date_of_birth(datetime(1980, 5, 17, 0, 0), today=TODAY)  # type: ignore[arg-type]
