@@ -98,7 +98,7 @@ class ChangePasswordDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Change password")
+        ok.setText("Change &password")
         ok.setDefault(True)
         ok.setAutoDefault(True)
         if forced:

@@ -151,7 +151,7 @@ class PatientChart(QWidget):
         self.course_info.setObjectName("pageSubtitle")
         self.course_info.setWordWrap(True)
         self.start_course_button = QPushButton("S&tart course…")
-        self.schedule_button = QPushButton("Sc&hedule session…")
+        self.schedule_button = QPushButton("Schedu&le session…")
         course_row = QHBoxLayout()
         course_row.addWidget(course_label)
         course_row.addWidget(self.course_combo, 1)

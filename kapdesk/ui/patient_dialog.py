@@ -111,7 +111,7 @@ class PatientDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("&Save changes" if patient else "&Add patient")
+        self.ok_button.setText("Sa&ve changes" if patient else "Add &patient")
         self.ok_button.setDefault(True)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)

@@ -232,11 +232,17 @@ class NowTimeEdit(QTimeEdit):
 # ---------------------------------------------------------------- keyboard
 
 
+# The main window's menu titles (&File, &Go, Re&cords, &Admin, &Help) share Alt+letters
+# with its pages (tests/ui/test_mnemonics.py walks them).
+MENU_BAR_LETTERS = "fgcah"
+
+
 class Mnemonics:
-    """Hands out Alt+letter mnemonics within one page, skipping letters already taken."""
+    """Hands out Alt+letter mnemonics within one page, skipping letters already taken
+    and the main window's menu-bar letters."""
 
     def __init__(self, taken: str = "") -> None:
-        self.taken = set(taken.lower())
+        self.taken = set((taken + MENU_BAR_LETTERS).lower())
 
     def mark(self, text: str) -> str:
         """'Consent on file' -> '&Consent on file' (or the next free letter)."""

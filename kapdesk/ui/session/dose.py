@@ -99,7 +99,7 @@ class DosePage(StepPage):
         self.route = QComboBox()
         for r in protocol.routes:
             self.route.addItem(ROUTE_LABELS[r], r.value)
-        _labelled(form, "R&oute", self.route)
+        _labelled(form, "Rout&e", self.route)
         self.amount = QLineEdit()
         self.amount.setMaximumWidth(110)
         self.unit = QComboBox()
@@ -130,7 +130,7 @@ class DosePage(StepPage):
         for combo in (self.medication, self.route, self.given_by):
             combo.setMaximumWidth(320)
         self.given_by_error = message_label("Given by error")
-        _labelled(form, "&Given by", self.given_by, self.given_by_error)
+        _labelled(form, "Gi&ven by", self.given_by, self.given_by_error)
         self.booster = QLabel()
         self.booster.setAccessibleName("Booster")
         form.addRow("", self.booster)

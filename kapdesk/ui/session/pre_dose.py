@@ -64,7 +64,7 @@ class PreDosePage(StepPage):
 
         self.hold = message_label("Hold", kind="status")
         root.addWidget(self.hold)
-        self.override_button = action_button("Override &hold…", self.override)
+        self.override_button = action_button("O&verride hold…", self.override)
         self.withhold_button = action_button("&Withhold dose…", self.withhold)
         root.addLayout(button_row(self.override_button, self.withhold_button))
         self.message = message_label("Pre-dose message")
