@@ -58,6 +58,9 @@ def _qapplication() -> QApplication:
     qapp.setOrganizationName(APP_NAME)
     qapp.setWindowIcon(app_icon())
     qapp.setStyleSheet(stylesheet())
+    from kapdesk.ui.widgets.no_wheel import install_wheel_guard
+
+    install_wheel_guard(qapp)  # the wheel scrolls panels, never a combo/spin box on the way
     return qapp
 
 

@@ -77,6 +77,15 @@ class StepPage(QWidget):
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
+        # Before the workspace's refresh: what one user typed is not the next user's to record.
+        host.app.signals.actor_changed.connect(self.reset_inputs)
+
+    def reset_inputs(self) -> None:
+        """Drops what was typed or chosen but not recorded (the user changed)."""
+        from kapdesk.ui.widgets.vitals_form import VitalsForm
+
+        for form in self.findChildren(VitalsForm):
+            form.clear()
 
     def show_detail(self, detail: SessionDetail) -> None:
         raise NotImplementedError

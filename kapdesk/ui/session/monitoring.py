@@ -37,6 +37,7 @@ from kapdesk.ui.session.common import (
     attempt,
     message_label,
     moment_text,
+    set_message,
     store_reading,
 )
 from kapdesk.ui.session.due import (
@@ -333,6 +334,13 @@ class MonitoringPage(StepPage):
 
     def first_input(self) -> QWidget | None:
         return self.form.first_field if self.form.first_field.isEnabled() else None
+
+    def reset_inputs(self) -> None:
+        super().reset_inputs()
+        self.moaas.setCurrentIndex(0)
+        self.dissociation.setChecked(False)
+        self.dissociation_text.clear()
+        set_message(self.observation_message, "")
 
     # ------------------------------------------------------------ storing
 

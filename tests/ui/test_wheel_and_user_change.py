@@ -1,0 +1,178 @@
+"""The wheel scrolls the panel, never a combo/spin box under the pointer; a change of user
+drops what the previous user typed but did not record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+from services.sessionkit import Kit
+
+from kapdesk.domain.permissions import Role
+from kapdesk.ui.app_context import AppContext
+from kapdesk.ui.session import SessionWorkspace
+from kapdesk.ui.session.workspace import STEP_MONITORING, STEP_PRE_DOSE
+from kapdesk.ui.widgets.no_wheel import WheelGuard, install_wheel_guard
+
+from .conftest import actor_for
+
+DOWN = QPoint(0, -120)  # one notch of the wheel, towards the user
+
+
+@pytest.fixture
+def guard(qapp: QApplication) -> Iterator[WheelGuard]:
+    installed = install_wheel_guard(qapp)
+    assert install_wheel_guard(qapp) is installed  # once per application
+    yield installed
+    qapp.removeEventFilter(installed)
+    installed.setParent(None)  # gone with its Python reference
+
+
+def wheel(widget: QWidget, delta: QPoint = DOWN) -> None:
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre)),
+        QPoint(0, 0),
+        delta,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def _scrolling_panel(qtbot: QtBot) -> tuple[QScrollArea, QSpinBox, QLineEdit]:
+    content = QWidget()
+    column = QVBoxLayout(content)
+    elsewhere = QLineEdit()
+    column.addWidget(elsewhere)
+    spin = QSpinBox()
+    spin.setRange(0, 10)
+    spin.setValue(5)
+    column.addWidget(spin)
+    column.addSpacing(2000)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(content)
+    area.resize(300, 200)
+    qtbot.addWidget(area)
+    area.show()
+    qtbot.waitExposed(area)
+    return area, spin, elsewhere
+
+
+def test_a_wheel_over_an_unfocused_spin_box_scrolls_the_panel_and_leaves_the_value(
+    qtbot: QtBot, guard: WheelGuard
+) -> None:
+    area, spin, elsewhere = _scrolling_panel(qtbot)
+    elsewhere.setFocus()
+    qtbot.waitUntil(elsewhere.hasFocus)
+    assert area.verticalScrollBar().value() == 0
+    wheel(spin)
+    wheel(spin.lineEdit() if hasattr(spin, "lineEdit") else spin)
+    assert spin.value() == 5
+    assert area.verticalScrollBar().value() > 0
+    assert not spin.hasFocus()
+
+
+def test_a_spin_box_with_the_focus_still_takes_the_wheel(qtbot: QtBot, guard: WheelGuard) -> None:
+    area, spin, _ = _scrolling_panel(qtbot)
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    wheel(spin)
+    assert spin.value() == 4
+    assert area.verticalScrollBar().value() == 0
+
+
+def test_boxes_no_longer_take_the_focus_from_the_wheel(qtbot: QtBot, guard: WheelGuard) -> None:
+    area, spin, _ = _scrolling_panel(qtbot)
+    assert area.isVisible()
+    assert spin.focusPolicy() == Qt.FocusPolicy.StrongFocus
+
+
+@pytest.fixture
+def workspace(qtbot: QtBot, app: AppContext, kit: Kit) -> Iterator[SessionWorkspace]:
+    ws = SessionWorkspace(app, kit.dosed())
+    qtbot.addWidget(ws)
+    ws.resize(1100, 420)  # the monitoring step scrolls
+    ws.show()
+    qtbot.waitExposed(ws)
+    yield ws
+    ws.stop()
+
+
+def test_moaas_keeps_its_score_while_the_monitoring_step_scrolls(
+    qtbot: QtBot, guard: WheelGuard, workspace: SessionWorkspace
+) -> None:
+    from kapdesk.ui.session.monitoring import MonitoringPage
+
+    workspace.go_to(STEP_MONITORING)
+    page = workspace.page(STEP_MONITORING)
+    assert isinstance(page, MonitoringPage)
+    page.moaas.setCurrentIndex(0)
+    workspace.steps.setFocus()
+    area = workspace.stack.currentWidget()
+    assert isinstance(area, QScrollArea)
+    bar = area.verticalScrollBar()
+    assert bar.maximum() > 0, "the step must scroll for this test"
+    bar.setValue(bar.maximum() // 2)
+    before = bar.value()
+    for _ in range(3):
+        wheel(page.moaas)
+    assert page.moaas.currentIndex() == 0
+    assert page.moaas.currentData() == 5
+    assert bar.value() != before
+
+
+def test_a_half_filled_form_is_cleared_when_the_user_changes(
+    qtbot: QtBot, app: AppContext, workspace: SessionWorkspace
+) -> None:
+    from kapdesk.ui.session.monitoring import MonitoringPage
+    from kapdesk.ui.session.pre_dose import PreDosePage
+
+    monitoring = workspace.page(STEP_MONITORING)
+    pre_dose = workspace.page(STEP_PRE_DOSE)
+    assert isinstance(monitoring, MonitoringPage)
+    assert isinstance(pre_dose, PreDosePage)
+    workspace.go_to(STEP_MONITORING)
+    monitoring.moaas.setCurrentIndex(4)  # MOAA/S 1
+    monitoring.dissociation.setChecked(True)
+    qtbot.keyClicks(monitoring.dissociation_text, "floating")
+    qtbot.keyClicks(monitoring.form.first_field, "150")
+    pre_dose_first = pre_dose.form.first_field
+    pre_dose_first.setText("140")
+
+    app.actor = actor_for(app, Role.CLINICIAN)  # Switch user
+
+    assert monitoring.moaas.currentData() == 5
+    assert not monitoring.dissociation.isChecked()
+    assert monitoring.dissociation_text.text() == ""
+    assert monitoring.form.first_field.text() == ""
+    assert pre_dose_first.text() == ""
+
+
+def test_the_same_user_again_keeps_what_was_typed(
+    qtbot: QtBot, app: AppContext, workspace: SessionWorkspace
+) -> None:
+    from kapdesk.ui.session.monitoring import MonitoringPage
+
+    monitoring = workspace.page(STEP_MONITORING)
+    assert isinstance(monitoring, MonitoringPage)
+    monitoring.moaas.setCurrentIndex(2)
+    monitoring.form.first_field.setText("150")
+    app.actor = app.actor  # unlocking as the same user is no change of user
+    assert monitoring.moaas.currentIndex() == 2
+    assert monitoring.form.first_field.text() == "150"
