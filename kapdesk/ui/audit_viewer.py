@@ -195,8 +195,8 @@ class AuditLogWindow(QWidget):
         bottom.addWidget(self.export_button)
         bottom.addWidget(close)
         root.addLayout(bottom)
-        QShortcut(QKeySequence("F5"), self, self.apply_filters)
-        QShortcut(QKeySequence("Esc"), self, self.close)
+        QShortcut(QKeySequence("F5"), self, self.apply_filters).setWhatsThis("Read the log again")
+        QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis("Close the audit log")
 
         app.signals.actor_changed.connect(self._actor_changed)
         self.apply_filters()

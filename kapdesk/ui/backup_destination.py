@@ -48,13 +48,13 @@ def size_text(size: int) -> str:
 def backup_done_text(info: BackupInfo, check: BackupCheck) -> tuple[str, str]:
     """(headline, details) for the answer box."""
     size = size_text(info.size_bytes)
-    where = f"The backup is in {info.path.parent}\nas {info.path.name} ({size})."
+    where = f"Folder: {info.path.parent}\nFile: {info.path.name} ({size})"
     if check.ok:
         return (
             "The backup was saved and verified.",
             f"{where}\n\nIt was read back and verified: integrity, foreign keys, schema, and "
-            f"the audit trail of {check.entries} entries intact. It can be restored with "
-            "File > Restore…; keep the drive somewhere safe, away from this computer.",
+            f"the audit trail of {check.entries} entries intact. File > Restore… can restore "
+            "it. Keep the drive somewhere safe, away from this computer.",
         )
     problems = "\n".join(f"• {p}" for p in check.problems)
     return (
@@ -74,6 +74,9 @@ def show_backup_done(parent: QWidget, info: BackupInfo, check: BackupCheck) -> Q
     box.setInformativeText(details)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setStyleSheet(  # room for a long folder path on one line
+        "QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel { min-width: 520px; }"
+    )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box

@@ -158,6 +158,10 @@ class MainWindow(QMainWindow):
             self.page_actions.append(action)
         self.page_actions[PAGE_SESSION].setEnabled(False)
         self._build_records_admin_menus()
+        from kapdesk.ui.help_menu import HelpActions  # Help > shortcuts, user guide, About
+
+        self.help_actions = HelpActions(self)
+        self.help_menu = self.help_actions.add_to(self.menuBar())
 
     def _build_records_admin_menus(self) -> None:
         """Records > Audit log… (admin, clinician) and Admin > Users… (admin); shown by role."""

@@ -88,6 +88,7 @@ class PatientList(QWidget):
         self.table.cellDoubleClicked.connect(lambda r, _c: self._open_row(r))
         self.add_button.clicked.connect(self.add_patient)
         self.add_shortcut = QShortcut(QKeySequence("Ctrl+N"), shortcut_scope or self)
+        self.add_shortcut.setWhatsThis("Add a patient")
         self.add_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.add_shortcut.activated.connect(self.add_patient)
         self.dialog: PatientDialog | None = None

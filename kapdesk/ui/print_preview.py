@@ -116,14 +116,16 @@ class ReportPreviewDialog(QDialog):
         root.addWidget(self.scroller, 1)
         root.addLayout(footer)
 
-        for keys, slot in (
-            (PRINT_KEYS, self.print_document),
-            (SAVE_KEYS, self.save_document),
-            ("Ctrl++", lambda: self.step_zoom(1)),
-            ("Ctrl+=", lambda: self.step_zoom(1)),
-            ("Ctrl+-", lambda: self.step_zoom(-1)),
+        for keys, slot, what in (
+            (PRINT_KEYS, self.print_document, "Print"),
+            (SAVE_KEYS, self.save_document, "Save as PDF"),
+            ("Ctrl++", lambda: self.step_zoom(1), "Zoom in"),
+            ("Ctrl+=", lambda: self.step_zoom(1), "Zoom in"),
+            ("Ctrl+-", lambda: self.step_zoom(-1), "Zoom out"),
         ):
-            QShortcut(QKeySequence(keys), self).activated.connect(slot)
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setWhatsThis(what)
+            shortcut.activated.connect(slot)
         self.zoom.currentIndexChanged.connect(lambda _i: self.render_pages())
         app.signals.actor_changed.connect(self._update_buttons)
         self.finished.connect(lambda _r: self.pages.close())

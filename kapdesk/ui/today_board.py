@@ -195,6 +195,7 @@ class TodayBoard(QWidget):
         for keys in ("V", "Ctrl+R"):
             shortcut = QShortcut(QKeySequence(keys), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setWhatsThis("Record vital signs for the selected session")
             shortcut.activated.connect(self.record_vitals)
 
         app.signals.actor_changed.connect(self._update_actions)

@@ -99,7 +99,7 @@ class UsersWindow(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(close)
         root.addLayout(buttons)
-        QShortcut(QKeySequence("Esc"), self, self.close)
+        QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis("Close the users window")
         app.signals.data_changed.connect(self._data_changed)
         app.signals.actor_changed.connect(self._actor_changed)
         self.refresh()

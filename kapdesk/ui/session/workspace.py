@@ -163,6 +163,7 @@ class SessionWorkspace(QWidget):
         for i in range(len(self.pages)):
             shortcut = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setWhatsThis(f"Go to step {i + 1}: {self.pages[i].title}")
             shortcut.activated.connect(lambda i=i: self.go_to(i, focus=True))
 
         self._last_query = app.ctx.now()

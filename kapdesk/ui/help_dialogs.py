@@ -1,0 +1,151 @@
+"""Help > User guide (one bundled HTML page per role) and Help > About kapdesk.
+
+The guides are ``resources/help/<role>.html`` (the package ``kapdesk.resources``), read
+through importlib.resources, so they work offline, from a wheel and from the PyInstaller
+bundle. The guide opens at the signed-in user's role; the other roles' pages are one
+choice away. About shows what a support call needs: the version, the database file,
+the protocol presets loaded (id, version, title) and the licence, as recorded in the
+installed package's metadata (pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import platform
+from html import escape
+from importlib import metadata
+from importlib.resources import files
+from typing import TYPE_CHECKING, Final
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+import kapdesk
+from kapdesk.domain.permissions import ROLE_LABELS, Role
+
+if TYPE_CHECKING:
+    from kapdesk.ui.app_context import AppContext
+
+GUIDE_ROLES: Final = (Role.THERAPIST, Role.NURSE, Role.CLINICIAN, Role.ADMIN)
+
+
+def guide_html(role: Role) -> str:
+    """The bundled guide for ``role``."""
+    return (files("kapdesk.resources") / "help" / f"{role.value}.html").read_text(encoding="utf-8")
+
+
+def licence() -> str:
+    """The licence recorded for the installed kapdesk (pyproject's ``license``)."""
+    try:
+        meta = metadata.metadata("kapdesk")
+    except metadata.PackageNotFoundError:
+        return "not recorded in this build"
+    for field in ("License-Expression", "License"):
+        values = meta.get_all(field) or []
+        if values and values[0].strip():
+            return str(values[0]).strip()
+    return "not stated"
+
+
+class UserGuideDialog(QDialog):
+    """A short guide per role, shown with QTextBrowser (no network, no browser)."""
+
+    def __init__(self, parent: QWidget | None, role: Role | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("User guide")
+        self.setObjectName("userGuide")
+        self.resize(760, 680)
+        self.role_combo = QComboBox()
+        for r in GUIDE_ROLES:
+            self.role_combo.addItem(f"For the {ROLE_LABELS[r]}", r)
+        label = QLabel("&Guide")
+        label.setBuddy(self.role_combo)
+        self.role_combo.setAccessibleName("Guide for")
+        self.browser = QTextBrowser()
+        self.browser.setOpenExternalLinks(False)
+        self.browser.setAccessibleName("User guide")
+        top = QHBoxLayout()
+        top.addWidget(label)
+        top.addWidget(self.role_combo)
+        top.addStretch(1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(buttons)
+        self.role_combo.currentIndexChanged.connect(lambda _i: self._show())
+        self.show_role(role or Role.NURSE)
+        self.browser.setFocus()
+
+    def role(self) -> Role:
+        return Role(self.role_combo.currentData())
+
+    def show_role(self, role: Role) -> None:
+        index = self.role_combo.findData(role)
+        if index == self.role_combo.currentIndex():
+            self._show()
+        else:
+            self.role_combo.setCurrentIndex(index)
+
+    def _show(self) -> None:
+        self.browser.setHtml(guide_html(self.role()))
+
+    def text(self) -> str:
+        return self.browser.toPlainText()
+
+
+def about_html(app: AppContext) -> str:
+    db = app.ctx.db
+    protocols = sorted(app.ctx.protocols.values(), key=lambda p: p.id)
+    rows = "".join(
+        f"<tr><td><b>{escape(p.id)}</b></td><td>version {escape(p.version)}</td>"
+        f"<td>{escape(p.title)}</td></tr>"
+        for p in protocols
+    )
+    encrypted = " (encrypted)" if db.key else ""
+    demo = "<p><b>DEMO clinic – not for patient care.</b></p>" if app.demo else ""
+    return (
+        f"<h2>kapdesk {escape(kapdesk.__version__)}</h2>"
+        "<p>A desktop companion for clinics running ketamine-assisted psychotherapy: "
+        "it supports clinical staff; it does not decide for them.</p>"
+        f"{demo}"
+        "<table cellspacing='0' cellpadding='3'>"
+        f"<tr><td><b>Version</b></td><td>{escape(kapdesk.__version__)}</td></tr>"
+        f"<tr><td><b>Database</b></td><td>{escape(str(db.path))}{encrypted}</td></tr>"
+        f"<tr><td><b>Licence</b></td><td>{escape(licence())}</td></tr>"
+        f"<tr><td><b>Python / Qt</b></td><td>{escape(platform.python_version())} / "
+        f"PySide6 {escape(pyside_version)}</td></tr>"
+        "</table>"
+        "<h3>Protocols loaded</h3>"
+        "<p>Every alert names the protocol and version that raised it; a course keeps "
+        "the version it started on.</p>"
+        f"<table cellspacing='0' cellpadding='3'>{rows}</table>"
+    )
+
+
+class AboutDialog(QDialog):
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About kapdesk")
+        self.setObjectName("aboutKapdesk")
+        self.resize(620, 520)
+        self.browser = QTextBrowser()
+        self.browser.setAccessibleName("About kapdesk")
+        self.browser.setHtml(about_html(app))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.browser.toPlainText()
