@@ -194,8 +194,14 @@ class MainWindow(QMainWindow):
             menu.menuAction().setVisible(allowed)
 
     def _open_window(self, current: QWidget | None, make: Any) -> QWidget:
-        window = current if current is not None and current.isVisible() else make()
+        fresh = current is None or not current.isVisible()
+        window: QWidget = make() if current is None or not current.isVisible() else current
         window.show()
+        if fresh:  # over the middle of this window (a Qt.Window widget is not placed)
+            frame = window.frameGeometry()
+            frame.moveCenter(self.frameGeometry().center())
+            avail = self.screen().availableGeometry()  # never with its title bar off screen
+            window.move(max(frame.left(), avail.left()), max(frame.top(), avail.top()))
         window.raise_()
         window.activateWindow()
         return window
