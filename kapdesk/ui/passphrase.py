@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.storage.encryption import WrongPassphrase, check_passphrase
 from kapdesk.ui.widgets import error_label, set_error
+from kapdesk.ui.widgets.edits import clear_when_edited
 
 T = TypeVar("T")
 TRIES = 3
@@ -74,6 +75,7 @@ class PassphraseDialog(QDialog):
         self.passphrase_error = error_label()
         self.passphrase_error.setAccessibleName("Passphrase error")
         form.addRow("", self.passphrase_error)
+        clear_when_edited(self.passphrase, self.passphrase_error)
         self.repeat: QLineEdit | None = None
         self.repeat_error: QLabel | None = None
         if new:
@@ -81,6 +83,7 @@ class PassphraseDialog(QDialog):
             self.repeat_error = error_label()
             self.repeat_error.setAccessibleName("Repeat passphrase error")
             form.addRow("", self.repeat_error)
+            clear_when_edited(self.repeat, self.repeat_error)
         root.addLayout(form)
         root.addStretch(1)
         self.buttons = QDialogButtonBox(

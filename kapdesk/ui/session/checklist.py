@@ -31,6 +31,7 @@ from kapdesk.ui.session.common import (
     set_message,
 )
 from kapdesk.ui.session.layout import action_button, step_layout
+from kapdesk.ui.widgets.edits import clear_when_edited
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import SessionDetail
@@ -123,6 +124,7 @@ class ChecklistPage(StepPage):
                 self.grid.addWidget(error, row + 1, 1)
                 self.numbers[item.id] = edit
                 self.number_errors[item.id] = error
+                clear_when_edited(edit, error)
                 row += 2
             else:
                 check = QCheckBox(self._mnemonics.mark(item.label))

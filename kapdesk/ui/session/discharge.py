@@ -29,6 +29,7 @@ from kapdesk.ui.session.common import (
 )
 from kapdesk.ui.session.dialogs import ReasonDialog
 from kapdesk.ui.session.layout import action_button, button_row, hint_label, step_layout
+from kapdesk.ui.widgets.edits import clear_when_edited
 
 if TYPE_CHECKING:
     from kapdesk.domain.errors import ValidationError
@@ -60,6 +61,7 @@ class DischargePage(StepPage):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.time)
         lay.addWidget(self.time_error)
+        clear_when_edited(self.time, self.time_error)
         form.addRow(label, holder)
         root.addLayout(form)
         self.discharge_button = action_button("&Discharge", self.discharge)

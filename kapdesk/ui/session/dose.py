@@ -66,6 +66,7 @@ from kapdesk.ui.session.dose_log import (
 )
 from kapdesk.ui.session.layout import action_button, button_row, hint_label, step_layout
 from kapdesk.ui.widgets import with_error_line
+from kapdesk.ui.widgets.edits import clear_when_edited
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import DoseInfo, SessionDetail
@@ -131,6 +132,10 @@ class DosePage(StepPage):
             combo.setMaximumWidth(320)
         self.given_by_error = message_label("Given by error")
         _labelled(form, "Gi&ven by", self.given_by, self.given_by_error)
+        clear_when_edited(amount_row, self.amount_error)
+        clear_when_edited(self.time, self.time_error)
+        clear_when_edited(self.lot, self.lot_error)
+        clear_when_edited(self.given_by, self.given_by_error)
         self.booster = QLabel()
         self.booster.setAccessibleName("Booster")
         form.addRow("", self.booster)

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.ui.widgets.edits import clear_when_edited
+
 __all__ = [
     "Field",
     "FieldSet",
@@ -104,6 +106,7 @@ class Field:
         self.error = error_label()
         self.error.setAccessibleName(f"{self.name} error")
         self.box = with_error_line(editor, self.error)
+        clear_when_edited(editor, self.error)
 
     def add_to(self, form: QFormLayout) -> None:
         form.addRow(self.label, self.box)

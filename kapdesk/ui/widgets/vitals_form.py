@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.vitals import PLAUSIBLE_RANGES, VitalsInput, validate_vitals
 from kapdesk.ui.widgets import with_error_line
+from kapdesk.ui.widgets.edits import clear_when_edited
 
 # (key, label with mnemonic); the visible label is the domain's field name, so a
 # ValidationError's ``field`` finds its line edit.
@@ -95,6 +96,8 @@ class VitalsForm(QWidget):
         self.first_field = self.edits["systolic"]
         self.message = _error_label("Vitals")
         root.addWidget(self.message)
+        for key, edit in self.edits.items():
+            clear_when_edited(edit, self.errors[key], self.message)
         self.button: QPushButton | None = None
         if show_button:
             self.button = QPushButton(button_text)
