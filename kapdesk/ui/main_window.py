@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         """Records > Audit log… (admin, clinician) and Admin > Users… (admin); shown by role."""
         self.audit_window: QWidget | None = None
         self.users_window: QWidget | None = None
-        self.records_menu = self.menuBar().addMenu("&Records")
+        self.records_menu = self.menuBar().addMenu("Re&cords")  # Alt+R: Record …, Ride home
         self.audit_action = QAction("&Audit log…", self)
         self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.audit_action.triggered.connect(self.open_audit_log)
