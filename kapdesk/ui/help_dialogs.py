@@ -4,8 +4,9 @@ The guides are ``resources/help/<role>.html`` (the package ``kapdesk.resources``
 through importlib.resources, so they work offline, from a wheel and from the PyInstaller
 bundle. The guide opens at the signed-in user's role; the other roles' pages are one
 choice away. About shows what a support call needs: the version, the database file,
-the protocol presets loaded (id, version, title) and the licence, as recorded in the
-installed package's metadata (pyproject.toml).
+the protocol presets loaded (id, version, title), the versions the database's courses
+are pinned to, and the licence, as recorded in the installed package's metadata
+(pyproject.toml).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 import kapdesk
+from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import ROLE_LABELS, Role
+from kapdesk.services.pinned_protocols import pinned_protocols
 
 if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
@@ -103,6 +106,23 @@ class UserGuideDialog(QDialog):
         return self.browser.toPlainText()
 
 
+def pinned_html(app: AppContext) -> str:
+    """The versions the database's courses are pinned to (or why they cannot be read)."""
+    try:
+        pinned = pinned_protocols(app.ctx)
+    except KapdeskError as exc:
+        return f"<p>The pinned versions cannot be read now: {escape(str(exc))}</p>"
+    if not pinned:
+        return "<p>No course has started yet, so no version is pinned.</p>"
+    rows = "".join(
+        f"<tr><td><b>{escape(p.protocol_id)}</b></td><td>version {escape(p.version)}</td>"
+        f"<td>{p.courses} course{'' if p.courses == 1 else 's'}</td>"
+        f"<td>SHA-256 {escape(p.sha256[:12])}…</td></tr>"
+        for p in pinned
+    )
+    return f"<table cellspacing='0' cellpadding='3'>{rows}</table>"
+
+
 def about_html(app: AppContext) -> str:
     db = app.ctx.db
     protocols = sorted(app.ctx.protocols.values(), key=lambda p: p.id)
@@ -126,9 +146,12 @@ def about_html(app: AppContext) -> str:
         f"PySide6 {escape(pyside_version)}</td></tr>"
         "</table>"
         "<h3>Protocols loaded</h3>"
-        "<p>Every alert names the protocol and version that raised it; a course keeps "
-        "the version it started on.</p>"
+        "<p>The presets new courses start on. Every alert names the protocol and version "
+        "that raised it.</p>"
         f"<table cellspacing='0' cellpadding='3'>{rows}</table>"
+        "<h3>Pinned in this database</h3>"
+        "<p>A course is judged for ever with the exact text of the version it started on.</p>"
+        f"{pinned_html(app)}"
     )
 
 
@@ -137,7 +160,7 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("About kapdesk")
         self.setObjectName("aboutKapdesk")
-        self.resize(620, 520)
+        self.resize(640, 620)
         self.browser = QTextBrowser()
         self.browser.setAccessibleName("About kapdesk")
         self.browser.setHtml(about_html(app))

@@ -184,4 +184,19 @@ def test_about_names_version_database_protocols_and_licence(
     assert {p.id for p in protocols} >= {"kap-default", "spravato-rems"}
     for p in protocols:
         assert re.search(rf"{re.escape(p.id)}\s+version {re.escape(p.version)}", text), p.id
+    assert "No course has started yet" in text
+    dialog.close()
+
+
+def test_about_names_the_versions_pinned_in_the_database(
+    qtbot: QtBot, window: MainWindow, app: AppContext, nurse: Actor, clock: FakeClock
+) -> None:
+    kit = Kit(app.ctx, clock, nurse)
+    kit.checked_in(room="1", mrn="A-1")
+    kit.checked_in(room="2", mrn="A-2")
+    dialog = window.help_actions.show_about()
+    assert isinstance(dialog, AboutDialog)
+    pinned = dialog.text().split("Pinned in this database", 1)[1]
+    version = app.ctx.protocols["kap-default"].version
+    assert re.search(rf"kap-default\s+version {re.escape(version)}\s+2 courses", pinned)
     dialog.close()
