@@ -30,6 +30,7 @@ from kapdesk.services.patients import PatientService
 from kapdesk.services.users import UserService
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.main_window import PAGE_PATIENTS, PAGE_SESSION, PAGE_TODAY, MainWindow
+from kapdesk.ui.patient_chart import PatientChart
 from kapdesk.ui.session import SessionWorkspace
 
 from .conftest import actor_for, insert_patient_and_course
@@ -165,6 +166,13 @@ def test_main_window_pages_have_no_clash(
         qtbot.wait(10)
         assert window.current_page() == PAGE_PATIENTS
         found += [f"Patients: {c}" for c in clashes(window)]
+        chart = window.findChild(PatientChart)
+        assert chart is not None
+        for tab in range(chart.tabs.count()):
+            chart.tabs.setCurrentIndex(tab)
+            qtbot.wait(5)
+            name = chart.tabs.tabText(tab)
+            found += [f"Patients, chart tab {name}: {c}" for c in clashes(window)]
     assert not found, "\n".join(found)
     window.close()
 
@@ -252,6 +260,10 @@ def _dialogs(app: AppContext, kit: Kit, tmp_path: Path) -> Iterator[tuple[str, Q
     yield "Clinic settings", ClinicSettingsDialog(app)
     yield "Audit log", AuditLogWindow(app)
     yield "Restore", RestoreChooser(None, [], tmp_path)
+    from kapdesk.ui.help_dialogs import AboutDialog, UserGuideDialog
+
+    yield "User guide", UserGuideDialog(None, Role.NURSE)
+    yield "About", AboutDialog(app)
 
 
 def test_every_dialog_has_no_clash(qtbot: QtBot, app: AppContext, kit: Kit, tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ from services.sessionkit import Kit
 from kapdesk.domain.permissions import Role
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.session import SessionWorkspace
-from kapdesk.ui.session.workspace import STEP_MONITORING, STEP_PRE_DOSE
+from kapdesk.ui.session.dose import DosePage
+from kapdesk.ui.session.workspace import STEP_DOSE, STEP_MONITORING, STEP_PRE_DOSE
 from kapdesk.ui.widgets.no_wheel import WheelGuard, install_wheel_guard
 
 from .conftest import actor_for
@@ -154,6 +155,10 @@ def test_a_half_filled_form_is_cleared_when_the_user_changes(
     qtbot.keyClicks(monitoring.form.first_field, "150")
     pre_dose_first = pre_dose.form.first_field
     pre_dose_first.setText("140")
+    dose = workspace.page(STEP_DOSE)
+    assert isinstance(dose, DosePage)
+    dose.amount.setText("0.7")
+    dose.lot.setText("LOT-9")
 
     app.actor = actor_for(app, Role.CLINICIAN)  # Switch user
 
@@ -162,6 +167,8 @@ def test_a_half_filled_form_is_cleared_when_the_user_changes(
     assert monitoring.dissociation_text.text() == ""
     assert monitoring.form.first_field.text() == ""
     assert pre_dose_first.text() == ""
+    assert dose.amount.text() == "0.7"  # handed over: a clinician confirms a nurse's dose
+    assert dose.lot.text() == "LOT-9"
 
 
 def test_the_same_user_again_keeps_what_was_typed(

@@ -352,6 +352,11 @@ class DosePage(StepPage):
     def first_input(self) -> QWidget | None:
         return self.amount if self.amount.isEnabled() else None
 
+    def reset_inputs(self) -> None:
+        """Kept on a change of user: a nurse's over-the-maximum dose is handed to the
+        clinician who confirms it (the vitals on this page are still cleared)."""
+        super().reset_inputs()
+
     # ------------------------------------------------------------ storing
 
     def _clear_errors(self) -> None:
