@@ -3,7 +3,8 @@
 "Keyboard shortcuts" is generated each time it opens from the QActions and QShortcuts
 that exist in the main window at that moment (menus, the Today board, the Patients page
 and the session workspace once they are built, and any kapdesk window opened from it),
-so it cannot drift from what the keys really do. A menu action is described by its
+so it cannot drift from what the keys really do (the Patients page, built on first
+visit, is built when the list opens, for a role that may see it). A menu action is described by its
 text; a QShortcut by its ``whatsThis`` (every kapdesk shortcut sets one), grouped by
 the menu or page it belongs to. Actions hidden from the signed-in role are left out.
 The user guide and About are in :mod:`kapdesk.ui.help_dialogs`.
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from kapdesk.domain.permissions import Action, can
 
 if TYPE_CHECKING:
     from kapdesk.ui.main_window import MainWindow
@@ -140,7 +143,7 @@ def shortcuts_html(rows: list[KeyRow], missing: list[str]) -> str:
     parts.append(
         "<h3>In lists and forms</h3><p>Enter opens the selected row (a session on the "
         "Today board, a patient, a chart's session); Tab moves to the next field; Esc "
-        "closes a dialog without saving; Alt + an underlined letter presses that button "
+        "closes a dialog; Alt + an underlined letter presses that button "
         "or goes to that field.</p>"
     )
     if missing:
@@ -159,7 +162,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent or window)
         self.setWindowTitle("Keyboard shortcuts")
         self.setObjectName("shortcutsDialog")
-        self.resize(560, 640)
+        self.resize(580, 800)
         self.rows = shortcut_rows(window)
         self.browser = QTextBrowser()
         self.browser.setAccessibleName("Keyboard shortcuts")
@@ -211,6 +214,11 @@ class HelpActions(QObject):
             self.dialog = None
 
     def show_shortcuts(self) -> QDialog:
+        actor = self.window.app.actor
+        if actor is not None and can(actor.role, Action.VIEW_PATIENT):
+            # The Patients page is built on first visit; build it now so its keys are listed
+            # (it reads nothing about a patient until one is opened).
+            self.window._ensure_patients_page()
         return self._show(ShortcutsDialog(self.window))
 
     def show_guide(self) -> QDialog:

@@ -87,7 +87,9 @@ def test_shortcuts_list_every_visible_action_of_the_window(
     # A nurse has no audit log: its key is not offered.
     assert "Audit log" not in text
     assert native("Ctrl+Shift+A") not in text
-    assert "Patients" in text  # named as not opened yet
+    new_patient = next(r for r in dialog.rows if r.what == "Add a patient")
+    assert (new_patient.where, new_patient.keys) == ("Patients", native("Ctrl+N"))
+    assert "Session (the guided steps)" in text  # named as not opened yet
     dialog.close()
 
 
