@@ -40,6 +40,29 @@ if TYPE_CHECKING:
 GUIDE_ROLES: Final = (Role.THERAPIST, Role.NURSE, Role.CLINICIAN, Role.ADMIN)
 
 
+class BrowserDialog(QDialog):
+    """A help page: a QTextBrowser (offline; links are not followed) and a Close button."""
+
+    def __init__(
+        self, parent: QWidget | None, title: str, name: str, width: int, height: int
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setObjectName(name)
+        self.resize(width, height)
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.setAccessibleName(title)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.root = QVBoxLayout(self)
+        self.root.addWidget(self.browser, 1)
+        self.root.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.browser.toPlainText()
+
+
 def guide_html(role: Role) -> str:
     """The bundled guide for ``role``."""
     return (files("kapdesk.resources") / "help" / f"{role.value}.html").read_text(encoding="utf-8")
@@ -58,33 +81,22 @@ def licence() -> str:
     return "not stated"
 
 
-class UserGuideDialog(QDialog):
+class UserGuideDialog(BrowserDialog):
     """A short guide per role, shown with QTextBrowser (no network, no browser)."""
 
     def __init__(self, parent: QWidget | None, role: Role | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("User guide")
-        self.setObjectName("userGuide")
-        self.resize(760, 680)
+        super().__init__(parent, "User guide", "userGuide", 760, 680)
         self.role_combo = QComboBox()
         for r in GUIDE_ROLES:
             self.role_combo.addItem(f"For the {ROLE_LABELS[r]}", r)
         label = QLabel("&Guide")
         label.setBuddy(self.role_combo)
         self.role_combo.setAccessibleName("Guide for")
-        self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(False)
-        self.browser.setAccessibleName("User guide")
         top = QHBoxLayout()
         top.addWidget(label)
         top.addWidget(self.role_combo)
         top.addStretch(1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.browser, 1)
-        layout.addWidget(buttons)
+        self.root.insertLayout(0, top)
         self.role_combo.currentIndexChanged.connect(lambda _i: self._show())
         self.show_role(role or Role.NURSE)
         self.browser.setFocus()
@@ -101,9 +113,6 @@ class UserGuideDialog(QDialog):
 
     def _show(self) -> None:
         self.browser.setHtml(guide_html(self.role()))
-
-    def text(self) -> str:
-        return self.browser.toPlainText()
 
 
 def pinned_html(app: AppContext) -> str:
@@ -155,20 +164,7 @@ def about_html(app: AppContext) -> str:
     )
 
 
-class AboutDialog(QDialog):
+class AboutDialog(BrowserDialog):
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("About kapdesk")
-        self.setObjectName("aboutKapdesk")
-        self.resize(640, 620)
-        self.browser = QTextBrowser()
-        self.browser.setAccessibleName("About kapdesk")
+        super().__init__(parent, "About kapdesk", "aboutKapdesk", 640, 620)
         self.browser.setHtml(about_html(app))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.browser, 1)
-        layout.addWidget(buttons)
-
-    def text(self) -> str:
-        return self.browser.toPlainText()

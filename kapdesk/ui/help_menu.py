@@ -20,16 +20,14 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QMainWindow,
     QMenu,
     QMenuBar,
-    QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 
 from kapdesk.domain.permissions import Action, can
+from kapdesk.ui.help_dialogs import BrowserDialog
 
 if TYPE_CHECKING:
     from kapdesk.ui.main_window import MainWindow
@@ -155,26 +153,13 @@ def shortcuts_html(rows: list[KeyRow], missing: list[str]) -> str:
     return "".join(parts)
 
 
-class ShortcutsDialog(QDialog):
+class ShortcutsDialog(BrowserDialog):
     """The keys of the window as it is now (built afresh each time it opens)."""
 
     def __init__(self, window: QMainWindow, parent: QWidget | None = None) -> None:
-        super().__init__(parent or window)
-        self.setWindowTitle("Keyboard shortcuts")
-        self.setObjectName("shortcutsDialog")
-        self.resize(580, 800)
+        super().__init__(parent or window, "Keyboard shortcuts", "shortcutsDialog", 580, 800)
         self.rows = shortcut_rows(window)
-        self.browser = QTextBrowser()
-        self.browser.setAccessibleName("Keyboard shortcuts")
         self.browser.setHtml(shortcuts_html(self.rows, not_built_yet(window)))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.browser, 1)
-        layout.addWidget(buttons)
-
-    def text(self) -> str:
-        return self.browser.toPlainText()
 
 
 class HelpActions(QObject):
