@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 PAGE_TODAY, PAGE_PATIENTS, PAGE_SESSION = range(3)
 _NAV = (("Today", "Ctrl+1"), ("Patients", "Ctrl+2"), ("Session", "Ctrl+3"))
+# Alt+R is the session steps' "Record …" buttons and "Ride home arranged".
+RECORDS_TITLE, ADMIN_TITLE = "Re&cords", "&Admin"
 
 
 DEFAULT_SIZE = QSize(1280, 800)
@@ -167,12 +169,12 @@ class MainWindow(QMainWindow):
         """Records > Audit log… (admin, clinician) and Admin > Users… (admin); shown by role."""
         self.audit_window: QWidget | None = None
         self.users_window: QWidget | None = None
-        self.records_menu = self.menuBar().addMenu("Re&cords")  # Alt+R: Record …, Ride home
+        self.records_menu = self.menuBar().addMenu(RECORDS_TITLE)
         self.audit_action = QAction("&Audit log…", self)
         self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.audit_action.triggered.connect(self.open_audit_log)
         self.records_menu.addAction(self.audit_action)
-        self.admin_menu = self.menuBar().addMenu("&Admin")
+        self.admin_menu = self.menuBar().addMenu(ADMIN_TITLE)
         self.users_action = QAction("&Users…", self)
         self.users_action.triggered.connect(self.open_users)
         self.admin_menu.addAction(self.users_action)
@@ -184,14 +186,16 @@ class MainWindow(QMainWindow):
     def _update_role_menus(self) -> None:
         """Hide what the signed-in role cannot do (the services refuse it anyway)."""
         actor = self.app.actor
-        for menu, action, needs in (
-            (self.records_menu, self.audit_action, Action.VIEW_AUDIT),
-            (self.admin_menu, self.users_action, Action.MANAGE_USERS),
+        for menu, action, needs, title in (
+            (self.records_menu, self.audit_action, Action.VIEW_AUDIT, RECORDS_TITLE),
+            (self.admin_menu, self.users_action, Action.MANAGE_USERS, ADMIN_TITLE),
         ):
             allowed = actor is not None and can(actor.role, needs)
             action.setVisible(allowed)
             action.setEnabled(allowed)
             menu.menuAction().setVisible(allowed)
+            # Qt keeps a hidden menu's Alt+letter: "Dissoci&ation present" would only get the focus.
+            menu.setTitle(title if allowed else title.replace("&", ""))
 
     def _open_window(self, current: QWidget | None, make: Any) -> QWidget:
         fresh = current is None or not current.isVisible()

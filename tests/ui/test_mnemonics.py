@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QGroupBox,
     QLabel,
     QMainWindow,
@@ -81,12 +82,13 @@ def clashes(window: QWidget) -> list[str]:
     letters: dict[str, list[str]] = defaultdict(list)
     if isinstance(window, QMainWindow):
         for action in window.menuBar().actions():
-            if not (action.isVisible() and action.isEnabled()):
-                continue
+            # A hidden or disabled menu-bar title still takes its Alt+letter (QMenuBar grabs
+            # the shortcut regardless): a checkbox on that letter only gets the focus.
             if (letter := mnemonic(action.text())) is not None:
-                letters[letter].append(f"menu {action.text()}")
+                shown = "" if action.isVisible() else " (hidden)"
+                letters[letter].append(f"menu {action.text()}{shown}")
             menu = action.menu()
-            if isinstance(menu, QMenu):
+            if isinstance(menu, QMenu) and action.isVisible():
                 problems += _menu_clashes(menu)
     for widget in window.findChildren(QWidget):
         if widget.window() is not window or not (widget.isVisible() and widget.isEnabled()):
@@ -285,4 +287,51 @@ def test_lock_screen_has_no_clash(qtbot: QtBot, app: AppContext, nurse: Actor) -
     window.screen_lock.lock()
     qtbot.wait(10)
     assert clashes(window) == []
+    window.close()
+
+
+# ---------------------------------------------------------------- the keys themselves
+
+
+def _alt(qtbot: QtBot, window: QWidget, key: Qt.Key) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    target = QApplication.focusWidget() or window
+    qtbot.keyClick(target, key, Qt.KeyboardModifier.AltModifier)
+    qtbot.wait(250)  # a mnemonic clicks its button after a short animation
+
+
+def test_alt_r_ticks_ride_home_for_a_clinician(qtbot: QtBot, app: AppContext, kit: Kit) -> None:
+    from kapdesk.ui.session.checklist import ChecklistPage
+
+    sid = kit.checked_in(mrn="MRN-1")
+    window = _main_window(qtbot, app, Role.CLINICIAN)
+    window.open_session(sid)
+    workspace = window.session_page
+    assert isinstance(workspace, SessionWorkspace)
+    workspace.go_to(0)
+    page = workspace.page(0)
+    assert isinstance(page, ChecklistPage)
+    ride = next(box for box in page.boxes.values() if "Ride home" in box.text())
+    assert not ride.isChecked()
+    _alt(qtbot, window, Qt.Key.Key_R)
+    assert QApplication.activePopupWidget() is None  # no menu opened
+    assert ride.isChecked()
+    window.close()
+
+
+def test_alt_a_ticks_dissociation_for_a_nurse(qtbot: QtBot, app: AppContext, kit: Kit) -> None:
+    from kapdesk.ui.session.monitoring import MonitoringPage
+
+    sid = kit.dosed(mrn="MRN-1")
+    window = _main_window(qtbot, app, Role.NURSE)  # the Admin menu is hidden, not gone
+    window.open_session(sid)
+    workspace = window.session_page
+    assert isinstance(workspace, SessionWorkspace)
+    workspace.go_to(3)
+    page = workspace.page(3)
+    assert isinstance(page, MonitoringPage)
+    page.dissociation_text.setFocus()
+    _alt(qtbot, window, Qt.Key.Key_A)
+    assert page.dissociation.isChecked()
     window.close()
