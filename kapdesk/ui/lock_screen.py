@@ -54,6 +54,7 @@ from kapdesk.ui.idle import IdleWatcher
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.widgets import error_label, set_error
+from kapdesk.ui.widgets.edits import clear_when_edited
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
@@ -116,6 +117,7 @@ class LockScreen(QWidget):
         self.message = error_label()
         self.message.setAccessibleName("Unlock message")
         lay.addWidget(self.message)
+        clear_when_edited(self.password, self.message)
 
         buttons = QHBoxLayout()
         self.switch_button = QPushButton("Sign in as &someone else…")

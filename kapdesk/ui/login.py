@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
 from kapdesk.ui.widgets import Field, error_label, set_error
+from kapdesk.ui.widgets.edits import clear_when_edited
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
@@ -89,6 +90,7 @@ class _AccountDialog(QDialog):
         ok.setText(text)
         ok.setDefault(True)
         ok.setAutoDefault(True)
+        clear_when_edited(self, self.message)  # the fields are built: typing clears it
 
     def _clear_errors(self, fields: list[_Field]) -> None:
         for f in fields:

@@ -114,3 +114,30 @@ def test_a_passphrase_error_clears_on_typing(qtbot: QtBot, tmp_path: Path) -> No
     qtbot.keyClicks(dialog.passphrase, "h")
     assert dialog.passphrase_error.isHidden()
     assert tried == []
+
+
+def test_a_wrong_password_message_clears_when_the_password_is_retyped(
+    qtbot: QtBot, app: AppContext
+) -> None:
+    from kapdesk.ui.login import LoginDialog
+
+    dialog = LoginDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username.edit, "nurse")
+    type_and_enter(qtbot, dialog.password.edit, "wrong password")
+    assert dialog.message.text() == "Unknown username or wrong password."
+    qtbot.keyClicks(dialog.password.edit, "a")
+    assert dialog.message.isHidden()
+
+
+def test_the_lock_screens_message_clears_on_typing(qtbot: QtBot) -> None:
+    from kapdesk.ui.lock_screen import LockScreen
+
+    page = LockScreen()
+    qtbot.addWidget(page)
+    page.show()
+    page.show_error("Wrong password.")  # as ScreenLock.unlock shows it
+    assert page.message.isVisible()
+    qtbot.keyClicks(page.password, "a")
+    assert page.message.isHidden()
