@@ -81,7 +81,9 @@ def request_front(socket: QLocalSocket, timeout_ms: int = CONNECT_MS) -> bool:
 def offer_to_bring_to_front(db_path: Path, socket: QLocalSocket) -> bool:
     """Says the file is open in another kapdesk; True if the person brought it to the front."""
     box = QMessageBox(QMessageBox.Icon.Information, "kapdesk – already open", "")
-    box.setText(f"kapdesk is already open on this database:\n{Path(db_path).expanduser()}")
+    box.setText(
+        f"kapdesk is already open on this database:\n{Path(db_path).expanduser().resolve()}"
+    )
     box.setInformativeText("Only one kapdesk window can use a database file at a time.")
     front = box.addButton("&Bring it to the front", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("&Close", QMessageBox.ButtonRole.RejectRole)

@@ -81,12 +81,13 @@ def _answer_box(button_text: str, seen: list[str]) -> None:
 def test_the_second_names_the_file_and_brings_the_first_to_the_front(
     qtbot: QtBot, first: InstanceServer, tmp_path: Path
 ) -> None:
-    path = tmp_path / "clinic.sqlite"
+    (tmp_path / "sub").mkdir()
+    path = tmp_path / "sub" / ".." / "clinic.sqlite"  # another way of naming the same file
     seen: list[str] = []
     QTimer.singleShot(0, lambda: _answer_box("Bring it to the front", seen))
     with qtbot.waitSignal(first.front_requested, timeout=3000):
         assert claim_database(path) is None  # the second kapdesk does not open the file
-    assert str(path) in seen[0]
+    assert f"{(tmp_path / 'clinic.sqlite').resolve()}\n" in seen[0]
     assert "already open" in seen[0]
 
 
@@ -129,7 +130,7 @@ def test_run_gui_on_a_file_open_elsewhere_exits_0_without_opening_it(
     seen: list[str] = []
     QTimer.singleShot(0, lambda: _answer_box("Close", seen))
     assert run_gui(path, demo=False) == 0
-    assert str(path) in seen[0]
+    assert str(path.resolve()) in seen[0]
     assert not path.exists()
 
 
