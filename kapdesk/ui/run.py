@@ -118,7 +118,6 @@ def run_gui(
     from kapdesk.domain.errors import KapdeskError
     from kapdesk.logs import log_unexpected
     from kapdesk.ui.errors import show_error
-    from kapdesk.ui.single_instance import claim_database
     from kapdesk.ui.xcb_check import xcb_problem
 
     problem = xcb_problem() if QCoreApplication.instance() is None else None
@@ -126,10 +125,13 @@ def run_gui(
         print(problem, file=sys.stderr)
         return 1
     qapp = _qapplication()
-    # One kapdesk per database file: a second one says so and can bring the first to the front.
-    instance = None if quit_after_paint else claim_database(Path(db_path), qapp)
-    if instance is None and not quit_after_paint:
-        return 0
+    instance = None
+    if not quit_after_paint:  # a second kapdesk on this file says so, offers to raise the first
+        from kapdesk.ui.single_instance import claim_database
+
+        instance = claim_database(Path(db_path), qapp)
+        if instance is None:
+            return 0
     reporter = install_error_reporting()  # log file, sys/threading excepthook, Qt messages
     title = f"{APP_NAME} – DEMO" if demo else APP_NAME
     try:
