@@ -1,0 +1,70 @@
+"""Every free-text column of an audited table is either clinical text (hidden from a reader
+who may not open charts) or named here as not clinical: a new column must be classified."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Text
+
+from kapdesk.domain.permissions import Role
+from kapdesk.services.audit_text import (
+    CLINICAL_TEXT,
+    HIDDEN,
+    HIDDEN_CHANGED,
+    readable_by,
+    without_clinical_text,
+)
+from kapdesk.services.context import Actor
+from kapdesk.services.dtos import AuditRow
+from kapdesk.storage.audit_replay import AUDITED
+from kapdesk.storage.orm import Base
+
+# Free text written by the app itself or not about a patient.
+NOT_CLINICAL = {
+    ("vital_reading", "assessment"),  # the protocol's verdict, generated (values and rule)
+    ("protocol_version", "source_text"),  # the protocol file
+}
+
+
+def test_every_text_column_of_an_audited_table_is_classified() -> None:
+    text_columns = set()
+    for spec in AUDITED:
+        table = Base.metadata.tables[spec.table]
+        for column in table.columns:
+            if isinstance(column.type, Text):
+                text_columns.add((spec.entity, column.name))
+    clinical = {(entity, name) for entity, names in CLINICAL_TEXT.items() for name in names}
+    assert text_columns - NOT_CLINICAL <= clinical, text_columns - NOT_CLINICAL - clinical
+    assert clinical - {("note", "sections")} <= text_columns  # no stale names
+
+
+def _row(before: dict[str, object] | None, after: dict[str, object] | None) -> AuditRow:
+    return AuditRow(1, datetime(2026, 3, 4, tzinfo=UTC), 2, "N", "x", "note", "7", before, after)
+
+
+def test_hidden_text_still_says_whether_it_changed() -> None:
+    row = without_clinical_text(
+        _row({"body": "old", "status": "draft"}, {"body": "new", "status": "draft"})
+    )
+    assert row.before == {"body": HIDDEN, "status": "draft"}
+    assert row.after == {"body": HIDDEN_CHANGED, "status": "draft"}
+    same = without_clinical_text(_row({"body": "same"}, {"body": "same"}))
+    assert (same.before, same.after) == ({"body": HIDDEN}, {"body": HIDDEN})
+    created = without_clinical_text(_row(None, {"body": "typed", "sections": {"plan": "x"}}))
+    assert created.after == {"body": HIDDEN, "sections": HIDDEN}
+    cleared = without_clinical_text(_row({"body": "gone"}, {"body": ""}))
+    assert (cleared.before, cleared.after) == ({"body": HIDDEN}, {"body": ""})
+
+
+def test_only_roles_that_may_open_charts_read_the_text() -> None:
+    rows = [_row(None, {"body": "typed"})]
+    for role, shown in (
+        (Role.CLINICIAN, "typed"),
+        (Role.NURSE, "typed"),
+        (Role.THERAPIST, "typed"),
+        (Role.ADMIN, HIDDEN),
+    ):
+        actor = Actor(user_id=1, username=role.value, full_name="X", role=role)
+        (row,) = readable_by(actor, rows)
+        assert row.after == {"body": shown}, role
