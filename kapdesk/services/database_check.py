@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty, SimpleQueue
 from typing import TypeVar
 
 from sqlalchemy import Connection
@@ -46,6 +47,7 @@ from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
 WORKERS = 3  # integrity_check, and two for the row replay beside the chain
+REPLAY_CACHE_KIB = 64 * 1024  # page cache of each replay connection (default: 2 MiB)
 
 
 @dataclass
@@ -118,29 +120,40 @@ def _anchors(
     return anchors
 
 
-def _replay_part(path: Path, key: str | None, part: Part) -> ReplayReport:
-    engine = create_readonly_engine(path, key=key)
+def _replay_worker(path: Path, queue: SimpleQueue[Part]) -> list[ReplayReport]:
+    """Replay pieces from ``queue`` until it is empty, on one connection: its page cache
+    (made big enough to hold the audit index pages the pieces look up, scattered because
+    entity ids are compared as text) serves every piece it takes."""
+    reports: list[ReplayReport] = []
+    engine = create_readonly_engine(path)
     try:
         with engine.connect() as conn, conn.begin():
-            return replay_part(conn, part)
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{REPLAY_CACHE_KIB}")
+            while True:
+                try:
+                    part = queue.get_nowait()
+                except Empty:
+                    return reports
+                reports.append(replay_part(conn, part))
     finally:
         engine.dispose()
 
 
-def _replay_parts(
-    path: Path, key: str | None, pool: ThreadPoolExecutor
-) -> list[Future[ReplayReport]]:
-    """The row replay in pieces, each on its own connection in the pool: SQLite runs
-    without Python's lock, so they share the processor with integrity_check and the
-    chain. (An encrypted file is replayed on the main connection: each new connection
-    derives the key again.)"""
-    engine = create_readonly_engine(path, key=key)
+def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> list[Future[list[ReplayReport]]]:
+    """The row replay in pieces, taken by worker connections in the pool: SQLite runs
+    without Python's lock, so they share the processors with integrity_check and the
+    chain; a worker that starts once integrity_check is done helps finish. (An encrypted
+    file is replayed on the main connection: each new connection derives the key again.)"""
+    engine = create_readonly_engine(path)
     try:
         with engine.connect() as conn, conn.begin():
             pieces = parts(conn)
     finally:
         engine.dispose()
-    return [pool.submit(_replay_part, path, key, part) for part in pieces]
+    queue: SimpleQueue[Part] = SimpleQueue()
+    for piece in pieces:
+        queue.put(piece)
+    return [pool.submit(_replay_worker, path, queue) for _ in range(WORKERS)]
 
 
 def _content(
@@ -153,7 +166,7 @@ def _content(
 ) -> tuple[_Findings, ChainReport | None]:
     found = _Findings()
     replays = (
-        found.guarded("rows against the audit trail", lambda: _replay_parts(path, key, pool))
+        found.guarded("rows against the audit trail", lambda: _replay_parts(path, pool))
         if key is None
         else None
     )
@@ -182,7 +195,8 @@ def _content(
         engine.dispose()
     if replays is not None:
         rows = found.guarded(
-            "rows against the audit trail", lambda: merged(f.result() for f in replays)
+            "rows against the audit trail",
+            lambda: merged(r for f in replays for r in f.result()),
         )
     if rows is not None:
         found.problems.extend(rows.messages())
