@@ -23,7 +23,7 @@ storage checks only (:func:`kapdesk.storage.backup.verify_database`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty, SimpleQueue
@@ -41,13 +41,15 @@ from kapdesk.storage.backup import _sqlite_checks, verify_database
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
 from kapdesk.storage.migrate import head_revision
+from kapdesk.storage.replay_processes import ReplayProcesses, open_worker_connection
 from kapdesk.storage.schema_check import expected_objects, schema_problems
 from kapdesk.storage.settings_store import configured_backup_folder, settings_check_lines
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
 WORKERS = 3  # integrity_check, and two for the row replay beside the chain
-REPLAY_CACHE_KIB = 64 * 1024  # page cache of each replay connection (default: 2 MiB)
+PROCESS_MIN_BYTES = 128 * 1024 * 1024  # from this size on, the replay runs in processes
+PROCESS_WORKERS = 2
 
 
 @dataclass
@@ -121,39 +123,51 @@ def _anchors(
 
 
 def _replay_worker(path: Path, queue: SimpleQueue[Part]) -> list[ReplayReport]:
-    """Replay pieces from ``queue`` until it is empty, on one connection: its page cache
-    (made big enough to hold the audit index pages the pieces look up, scattered because
-    entity ids are compared as text) serves every piece it takes."""
+    """Replay pieces from ``queue`` until it is empty, on one connection."""
     reports: list[ReplayReport] = []
-    engine = create_readonly_engine(path)
+    conn = open_worker_connection(path)
     try:
-        with engine.connect() as conn, conn.begin():
-            conn.exec_driver_sql(f"PRAGMA cache_size = -{REPLAY_CACHE_KIB}")
-            while True:
-                try:
-                    part = queue.get_nowait()
-                except Empty:
-                    return reports
-                reports.append(replay_part(conn, part))
+        while True:
+            try:
+                part = queue.get_nowait()
+            except Empty:
+                return reports
+            reports.append(replay_part(conn, part))
     finally:
-        engine.dispose()
+        conn.close()
+        conn.engine.dispose()
 
 
-def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> list[Future[list[ReplayReport]]]:
-    """The row replay in pieces, taken by worker connections in the pool: SQLite runs
-    without Python's lock, so they share the processors with integrity_check and the
-    chain; a worker that starts once integrity_check is done helps finish. (An encrypted
-    file is replayed on the main connection: each new connection derives the key again.)"""
+def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> Callable[[], list[ReplayReport]]:
+    """Start the row replay in pieces; the returned function waits for their reports.
+
+    A big file is replayed by worker processes (:mod:`kapdesk.storage.replay_processes`:
+    SQLite serialises the allocations of one process's threads); a small one by worker
+    threads in ``pool``, each on one connection, beside integrity_check and the chain.
+    (An encrypted file is replayed on the main connection: each new connection derives
+    the key again.)"""
     engine = create_readonly_engine(path)
     try:
         with engine.connect() as conn, conn.begin():
             pieces = parts(conn)
     finally:
         engine.dispose()
+    if path.stat().st_size >= PROCESS_MIN_BYTES:
+        processes = ReplayProcesses(path, PROCESS_WORKERS)
+        futures = processes.submit(pieces)
+
+        def collect_processes() -> list[ReplayReport]:
+            try:
+                return [f.result() for f in futures]
+            finally:
+                processes.close()
+
+        return collect_processes
     queue: SimpleQueue[Part] = SimpleQueue()
     for piece in pieces:
         queue.put(piece)
-    return [pool.submit(_replay_worker, path, queue) for _ in range(WORKERS)]
+    workers = [pool.submit(_replay_worker, path, queue) for _ in range(WORKERS)]
+    return lambda: [report for worker in workers for report in worker.result()]
 
 
 def _content(
@@ -196,7 +210,7 @@ def _content(
     if replays is not None:
         rows = found.guarded(
             "rows against the audit trail",
-            lambda: merged(r for f in replays for r in f.result()),
+            lambda: merged(replays()),
         )
     if rows is not None:
         found.problems.extend(rows.messages())

@@ -24,6 +24,7 @@ from kapdesk.demo.data import DEMO_PASSWORD
 from kapdesk.demo.plan import local_time
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
+from kapdesk.services import database_check
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.alerts import AlertService
 from kapdesk.services.backups import BackupService
@@ -595,3 +596,35 @@ def test_lockout_bookkeeping_recorded_on_other_records_checks_clean(
     assert _one(copy, f"SELECT failed_logins FROM users WHERE id = {doc.user_id}") == 2
     code, out = _check(copy, capsys)
     assert code == 0, out
+
+
+ROW_CASES = (
+    "reading-time-moved",
+    "observation-inserted",
+    "patient-name-changed",
+    "questionnaire-total-changed",
+    "draft-note-edited",
+    "signed-session-state-changed",
+)
+
+
+def test_a_big_file_is_replayed_in_worker_processes_with_the_same_findings(
+    clinic: Clinic, copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From PROCESS_MIN_BYTES on, the replay runs in spawned processes (SQLite serialises
+    one process's threads): several rows tampered at once are each still named."""
+    expected = [CASES[case](copy, clinic) for case in ROW_CASES]
+    started: list[int] = []
+    real = database_check.ReplayProcesses.__init__
+
+    def counting(self: database_check.ReplayProcesses, path: Path, workers: int) -> None:
+        started.append(workers)
+        real(self, path, workers)
+
+    monkeypatch.setattr(database_check, "PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(database_check.ReplayProcesses, "__init__", counting)
+    code, out = _check(copy, capsys)
+    assert started == [database_check.PROCESS_WORKERS]
+    assert code == 1, out
+    for line in expected:
+        assert line in out, out
