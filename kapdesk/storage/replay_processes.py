@@ -1,10 +1,10 @@
 """The audit replay of a big clinic in worker processes (``kapdesk check``).
 
-The replay builds a text per row in SQLite (printf, replace, json_quote), and every
-allocation SQLite makes goes through one process-wide lock: two replay threads in one
-process took longer together than one alone (big clinic: one thread 11 s, two 15 s
-at twice the processor time). Separate processes share nothing, so two of them take
-half the time. Each keeps one read-only connection, with a page cache big enough for
+The replay builds a text per row in SQLite (printf, replace, json_quote), allocating
+several times per row, and threads of one process contend there (most likely on
+SQLite's process-wide memory-statistics lock): two replay threads in one process took
+longer together than one alone (big clinic: one thread 11 s, two 15 s at twice the
+processor time). Two processes share nothing and took 7 s. Each keeps one read-only connection, with a page cache big enough for
 the audit index pages its pieces look up (scattered: entity ids compare as text).
 
 Processes are started fresh (``spawn``): forking a process whose other threads hold
