@@ -1,6 +1,9 @@
-import multiprocessing
+import sys
 
 from kapdesk.cli import main
 
-multiprocessing.freeze_support()  # a no-op unless frozen (kapdesk check's replay workers)
+if getattr(sys, "frozen", False):  # kapdesk check's replay workers, in the frozen app
+    import multiprocessing
+
+    multiprocessing.freeze_support()
 raise SystemExit(main())

@@ -58,10 +58,15 @@ def _qapplication() -> QApplication:
     qapp.setOrganizationName(APP_NAME)
     qapp.setWindowIcon(app_icon())
     qapp.setStyleSheet(stylesheet())
+    return qapp
+
+
+def install_form_guards(qapp: QApplication) -> None:
+    """App-wide behaviour the forms need (the sign-in window has none of those boxes):
+    installed once the login window is painted, to keep start-up light."""
     from kapdesk.ui.widgets.no_wheel import install_wheel_guard
 
     install_wheel_guard(qapp)  # the wheel scrolls panels, never a combo/spin box on the way
-    return qapp
 
 
 def _ensure_demo_database(path: Path, key: str | None = None) -> str | None:
@@ -231,9 +236,15 @@ def preload_for_sign_in() -> None:
     Start-up leaves them out so the login window is painted sooner; they are
     loaded right after that paint, while the login window waits for the password.
     """
+    from PySide6.QtWidgets import QApplication
+
     import kapdesk.services.users
     import kapdesk.ui.main_window  # noqa: F401
     from kapdesk.logs import current_log_path, start_logging
+
+    qapp = QCoreApplication.instance()
+    if isinstance(qapp, QApplication):
+        install_form_guards(qapp)
 
     if current_log_path() is None:
         start_logging()  # the log file, once the login window is on screen
@@ -274,6 +285,7 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
     from kapdesk.ui.backup_actions import back_up_on_exit
     from kapdesk.ui.main_window import MainWindow
 
+    install_form_guards(qapp)  # done after the first paint already; once per application
     while True:
         window = MainWindow(app)
         window.screen_lock.watch_idle()
