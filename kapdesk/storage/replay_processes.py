@@ -4,8 +4,9 @@ The replay builds a text per row in SQLite (printf, replace, json_quote), alloca
 several times per row, and threads of one process contend there (most likely on
 SQLite's process-wide memory-statistics lock): two replay threads in one process took
 longer together than one alone (big clinic: one thread 11 s, two 15 s at twice the
-processor time). Two processes share nothing and took 7 s. Each keeps one read-only connection, with a page cache big enough for
-the audit index pages its pieces look up (scattered: entity ids compare as text).
+processor time). Two processes share nothing and took 7 s. Each keeps one read-only
+connection, with a page cache big enough for the audit index pages its pieces look up
+(scattered: entity ids compare as text).
 
 Processes are started fresh (``spawn``): forking a process whose other threads hold
 SQLite's locks is unsafe. Starting one costs a Python start-up and the storage imports

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from kapdesk.services.board import today_board
 from kapdesk.demo import build_demo_clinic
+from kapdesk.services.board import today_board
 from kapdesk.services.users import UserService
 from kapdesk.ui.app_context import build_app_context
 from kapdesk.ui.main_window import MainWindow
