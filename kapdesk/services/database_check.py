@@ -61,7 +61,8 @@ class _Findings:
         try:
             return fn()
         except Exception as exc:  # unreadable is itself a finding
-            self.problems.append(f"{what} could not be checked: {exc}")
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            self.problems.append(f"{what} could not be checked: {first}")
             return None
 
 

@@ -29,6 +29,7 @@ from kapdesk.services.addenda import AddendumService
 from kapdesk.services.alerts import AlertService
 from kapdesk.services.backups import BackupService
 from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.database_check import run_check
 from kapdesk.services.patients import PatientService
 from kapdesk.services.signing import SigningService
 from kapdesk.services.users import UserService, actor_of
@@ -485,6 +486,43 @@ def _audit_entry_deleted_middle(path: Path, c: Clinic) -> str:
     return "entry 30 missing before entry 31"
 
 
+def _flag_set_to_two(path: Path, c: Clinic) -> str:
+    """A yes/no answer recorded as not given (NULL) set to 2: the app reads it as yes."""
+    oid = _one(path, "SELECT min(id) FROM observations WHERE present IS NULL")
+    _sql(path, f"UPDATE observations SET present = 2 WHERE id = {oid}")
+    return f"observation {oid}: changed behind the app; differs from audit entry"
+
+
+def _number_set_to_text_null(path: Path, c: Clinic) -> str:
+    """A number recorded as not given (NULL) replaced by the text 'null'."""
+    sid = _one(path, "SELECT min(id) FROM dosing_sessions WHERE weight_kg IS NULL")
+    _sql(path, f"UPDATE dosing_sessions SET weight_kg = 'null' WHERE id = {sid}")
+    return f"dosing_session {sid}: changed behind the app; differs from audit entry"
+
+
+def _blob_in_text(path: Path, c: Clinic) -> str:
+    """A BLOB in a text column (SQL cannot quote it as JSON) beside another changed row:
+    both are named."""
+    first, second = (r[0] for r in _q(path, "SELECT id FROM vital_readings ORDER BY id LIMIT 2"))
+    _sql(path, f"UPDATE vital_readings SET assessment = CAST(assessment AS BLOB) "
+               f"WHERE id = {first}",
+         f"UPDATE vital_readings SET systolic = systolic + 40 WHERE id = {second}")  # fmt: skip
+    assert f"vital_reading {first}: changed behind the app" in "".join(run_check(path)[0]), (
+        "the BLOB row is named too"
+    )
+    return f"vital_reading {second}: changed behind the app; differs from audit entry"
+
+
+def _far_out_id(path: Path, c: Clinic) -> str:
+    """A reading inserted behind the app with a huge id (the replay's pieces must not
+    multiply with the span of ids)."""
+    columns = [r[1] for r in _q(path, "PRAGMA table_info(vital_readings)") if r[1] != "id"]
+    listed = ", ".join(columns)
+    _sql(path, f"INSERT INTO vital_readings (id, {listed}) SELECT {10**12}, {listed} "
+               "FROM vital_readings ORDER BY id LIMIT 1")  # fmt: skip
+    return f"vital_reading {10**12}: no audit entry created it"
+
+
 CASES: dict[str, Callable[[Path, Clinic], str]] = {
     "reading-inserted-into-running-session": _insert_reading,
     "addendum-inserted-on-signed-session": _insert_addendum,
@@ -518,6 +556,10 @@ CASES: dict[str, Callable[[Path, Clinic], str]] = {
     "observation-inserted": _insert_observation,
     "reading-time-moved": _reading_time,
     "audit-entry-deleted-in-the-middle": _audit_entry_deleted_middle,
+    "flag-set-to-2": _flag_set_to_two,
+    "number-set-to-text-null": _number_set_to_text_null,
+    "blob-in-a-text-column": _blob_in_text,
+    "reading-with-a-far-out-id": _far_out_id,
 }
 
 
