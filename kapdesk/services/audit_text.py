@@ -25,14 +25,14 @@ HIDDEN_CHANGED: Final = "(clinical text hidden, changed)"
 CLINICAL_TEXT: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
     {
         "patient": frozenset({"allergies", "contraindications"}),
-        "course": frozenset({"goal"}),
+        "course": frozenset({"goal", "end_reason"}),  # end_reason: course.end's entry only
         "dosing_session": frozenset({"discharge_reason", "state_reason", "same_day_reason"}),
         "hold_override": frozenset({"reason"}),
         "dose": frozenset({"confirmation_reason"}),
         "side_effect": frozenset({"intervention"}),
         "observation": frozenset({"text"}),
         "note": frozenset({"body", "sections"}),
-        "addendum": frozenset({"text"}),
+        "addendum": frozenset({"text", "corrected"}),  # corrected: values typed by staff
         "alert_acknowledgement": frozenset({"note"}),
     }
 )

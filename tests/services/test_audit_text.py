@@ -36,7 +36,44 @@ def test_every_text_column_of_an_audited_table_is_classified() -> None:
                 text_columns.add((spec.entity, column.name))
     clinical = {(entity, name) for entity, names in CLINICAL_TEXT.items() for name in names}
     assert text_columns - NOT_CLINICAL <= clinical, text_columns - NOT_CLINICAL - clinical
-    assert clinical - {("note", "sections")} <= text_columns  # no stale names
+    # no stale names; these hold free text without being Text columns
+    beyond_text_columns = {
+        ("note", "sections"),
+        ("course", "end_reason"),
+        ("addendum", "corrected"),
+    }
+    assert clinical - beyond_text_columns <= text_columns
+
+
+def test_a_course_end_reason_and_an_addendum_correction_are_hidden_from_an_admin() -> None:
+    admin = Actor(1, "admin", "Ada Admin", Role.ADMIN)
+    at = datetime(2026, 3, 4, 12, tzinfo=UTC)
+    ended = AuditRow(
+        7,
+        at,
+        2,
+        "Dr Who",
+        "course.end",
+        "course",
+        "3",
+        {"goal": "Mood"},
+        {"goal": "Mood", "end_reason": "Hospitalised after an overdose"},
+    )
+    added = AuditRow(
+        8,
+        at,
+        2,
+        "Dr Who",
+        "addendum.add",
+        "addendum",
+        "4",
+        None,
+        {"text": "Correction.", "corrected": {"Risk": "voiced suicidal intent"}},
+    )
+    shown = repr([(r.before, r.after) for r in readable_by(admin, [ended, added])])
+    assert "overdose" not in shown, shown
+    assert "suicidal" not in shown, shown
+    assert shown.count(HIDDEN) == 4, shown
 
 
 def _row(before: dict[str, object] | None, after: dict[str, object] | None) -> AuditRow:
