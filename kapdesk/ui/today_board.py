@@ -87,13 +87,24 @@ class _KeepColoursDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def _a_role(actor: Actor) -> str:
+    role = actor.role.value
+    return f"{'An' if role[:1] in 'aeiou' else 'A'} {role}"
+
+
 def session_refusal(actor: Actor | None) -> str:
     """Why ``actor`` may not open a session ('' when they may): sessions show the chart."""
     if actor is None or can(actor.role, Action.VIEW_PATIENT):
         return ""
-    role = actor.role.value
-    article = "An" if role[:1] in "aeiou" else "A"
-    return f"{article} {role} cannot open a session: sessions and charts are for clinical staff."
+    return f"{_a_role(actor)} cannot open a session: sessions and charts are for clinical staff."
+
+
+def vitals_refusal(actor: Actor | None) -> str:
+    """Why ``actor`` may not record a reading ('' when they may), said before anything is
+    typed."""
+    if actor is None or can(actor.role, Action.RECORD_VITALS):
+        return ""
+    return f"{_a_role(actor)} cannot record vital signs: readings are for clinical staff."
 
 
 class _EnterOpens(QObject):
@@ -317,6 +328,10 @@ class TodayBoard(QWidget):
         row = self.selected_row()
         if row is None:
             self.show_status("Select a session first, then press V to record vitals.")
+            return
+        refusal = vitals_refusal(self.app.actor)
+        if refusal:
+            self.show_status(refusal)
             return
         dialog = self.make_vitals_dialog(row)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -83,6 +83,23 @@ def test_an_admin_opens_no_session_from_the_board_and_is_told_why(
     )
 
 
+def test_an_admin_pressing_v_on_the_board_gets_no_vitals_dialog_and_is_told_why(
+    qtbot: QtBot, window: MainWindow, app: AppContext, nurse: Actor, clock: FakeClock
+) -> None:
+    Kit(app.ctx, clock, nurse).checked_in(room="1")
+    app.actor = actor_for(app, Role.ADMIN)
+    board = window.today
+    board.refresh()
+    board.activateWindow()
+    board.table.setFocus()
+    board.table.selectRow(0)
+    qtbot.keyClick(board.table, Qt.Key.Key_V)
+    assert board.vitals_dialog is None or not board.vitals_dialog.isVisible()
+    assert board.status_line.text() == (
+        "An admin cannot record vital signs: readings are for clinical staff."
+    )
+
+
 def test_the_clinician_still_opens_a_session_from_the_board(
     qtbot: QtBot, window: MainWindow, app: AppContext, nurse: Actor, clock: FakeClock
 ) -> None:
