@@ -16,6 +16,11 @@ Services are built per use case from the context (``PatientService(ctx)``): they
 are cheap, hold no state of their own, and importing them all here would load the
 ORM before the login window is painted.
 
+Front ends reach storage only through here and the services (an import contract):
+what opening a file needs before there is a context (its passphrase, a raw storage
+failure named plainly) is re-exported below, and :func:`clinic_name` is the one read
+the sign-in window makes before the ORM is loaded.
+
 No Qt here, and no module-level state: tests build as many contexts as they like.
 """
 
@@ -28,6 +33,31 @@ from typing import TYPE_CHECKING
 from kapdesk.domain.clock import Clock, SystemClock
 from kapdesk.services.context import BuiltinProtocols, ServiceContext
 from kapdesk.storage.db import Database
+from kapdesk.storage.encryption import (
+    NotEncrypted,
+    WrongPassphrase,
+    check_passphrase,
+    has_sqlite_header,
+    key_from_environment,
+    looks_encrypted,
+    obtain_key,
+    require_sqlcipher,
+)
+from kapdesk.storage.errors import storage_failure_in
+
+__all__ = [
+    "NotEncrypted",
+    "WrongPassphrase",
+    "build_context",
+    "check_passphrase",
+    "clinic_name",
+    "has_sqlite_header",
+    "key_from_environment",
+    "looks_encrypted",
+    "obtain_key",
+    "require_sqlcipher",
+    "storage_failure_in",
+]
 
 if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol
@@ -55,3 +85,11 @@ def build_context(
     return ServiceContext(
         db=db, clock=clock, protocols=BuiltinProtocols() if protocols is None else protocols
     )
+
+
+def clinic_name(ctx: ServiceContext) -> str:
+    """The clinic's name (a setting), read through Core: the sign-in window shows it."""
+    from kapdesk.storage.settings_store import read_setting
+
+    with ctx.db.connect_read() as conn:
+        return str(read_setting(conn, "clinic_name"))

@@ -60,6 +60,7 @@ WRONG = {
     "composition.py": "import PySide6",  # the composition root pulls in Qt
     "ui/_wrong_orm.py": "from kapdesk.storage.orm import Patient",  # a view touches ORM tables
     "reports/_wrong_data.py": "from kapdesk.storage import db",  # rendering queries the database
+    "cli/_wrong_storage.py": "from kapdesk.storage import backup",  # a front end skips services
 }
 
 

@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _storage_failure(argv: Sequence[str] | None, exc: BaseException) -> KapdeskError | None:
     """The plain StorageFailed for a raw SQLite error that escaped a transaction, or None."""
-    from kapdesk.storage.errors import storage_failure_in
+    from kapdesk.composition import storage_failure_in
 
     args = list(sys.argv[1:] if argv is None else argv)
     where = args[args.index("--db") + 1] if "--db" in args[:-1] else None

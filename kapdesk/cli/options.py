@@ -50,7 +50,7 @@ def new_key(label: str) -> str:
 
 
 def _obtain_key(label: str, *, new: bool) -> str:
-    from kapdesk.storage.encryption import obtain_key
+    from kapdesk.composition import obtain_key
 
     prompt = getpass.getpass if sys.stdin.isatty() else None
     return obtain_key(prompt, environ=os.environ, label=label, new=new)

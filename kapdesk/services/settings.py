@@ -36,6 +36,8 @@ from kapdesk.storage.settings_store import (
     stored_value,
 )
 
+__all__ = ["SETTINGS", "ClinicSettings", "SettingProblem", "SettingsService"]
+
 AUDIT_ACTION = "settings.update"
 
 

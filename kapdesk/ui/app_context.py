@@ -72,10 +72,9 @@ class AppContext:
         return self.ctx.now()
 
     def clinic_name(self) -> str:
-        from kapdesk.storage.settings_store import read_setting
+        from kapdesk.composition import clinic_name
 
-        with self.ctx.db.connect_read() as conn:  # Core: the login window shows it
-            return str(read_setting(conn, "clinic_name"))
+        return clinic_name(self.ctx)
 
     def close(self) -> None:
         self.changes.close()

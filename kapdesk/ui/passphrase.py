@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.composition import WrongPassphrase, check_passphrase
 from kapdesk.domain.errors import KapdeskError, ValidationError
-from kapdesk.storage.encryption import WrongPassphrase, check_passphrase
 from kapdesk.ui.widgets import error_label, set_error
 from kapdesk.ui.widgets.edits import clear_when_edited
 

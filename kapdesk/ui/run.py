@@ -146,7 +146,7 @@ def run_gui(
             show_error(None, exc, title=title)
             return 1
         except Exception as exc:  # never a traceback, never a silent exit
-            from kapdesk.storage.errors import storage_failure_in
+            from kapdesk.composition import storage_failure_in
 
             failure = storage_failure_in(Path(db_path), exc)  # full, I/O error, read-only
             if failure is not None:
@@ -182,8 +182,7 @@ def _open_database(
     path: Path, *, demo: bool, key: str | None, encrypted: bool
 ) -> AppContext | None:
     """The AppContext; None if the person cancelled the passphrase prompt."""
-    from kapdesk.domain.errors import KapdeskError
-    from kapdesk.storage.encryption import (
+    from kapdesk.composition import (
         NotEncrypted,
         check_passphrase,
         has_sqlite_header,
@@ -191,6 +190,7 @@ def _open_database(
         looks_encrypted,
         require_sqlcipher,
     )
+    from kapdesk.domain.errors import KapdeskError
 
     def open_with(passphrase: str | None) -> AppContext:
         if demo:

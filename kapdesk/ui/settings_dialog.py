@@ -42,8 +42,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action, can
-from kapdesk.services.settings import SettingsService
-from kapdesk.storage.settings_store import SETTINGS, ClinicSettings, SettingProblem
+from kapdesk.services.settings import SETTINGS, ClinicSettings, SettingProblem, SettingsService
 from kapdesk.ui.errors import error_text
 from kapdesk.ui.widgets import Field, FieldSet, banner, error_label, set_banner, set_error
 
