@@ -268,7 +268,8 @@ def restore_database(
     report = verify_database(backup, key=key)
     if not report.restorable:
         first = next(p for p in report.problems if p.kind is not ProblemKind.SCHEMA_BEHIND)
-        raise BackupError(f"{backup} cannot be restored ({first.message}); nothing was changed.")
+        why = first.message.rstrip(".")
+        raise BackupError(f"{backup} cannot be restored: {why}; nothing was changed.")
 
     aside: Path | None = None
     if target.exists():

@@ -206,6 +206,21 @@ def test_restore_refuses_a_corrupt_backup_and_changes_nothing(
     assert set(tmp_path.iterdir()) == siblings
 
 
+def test_a_backup_that_is_not_a_database_is_refused_in_one_plain_sentence(
+    db: Database, tmp_path: Path, clock: FakeClock
+) -> None:
+    junk = tmp_path / "junk.bak"
+    junk.write_bytes(b"not a database at all" * 200)
+    db.close()
+    with pytest.raises(BackupError) as refused:
+        restore_database(junk, db.path, clock=clock)
+    message = str(refused.value)
+    assert message == (
+        f"{junk} cannot be restored: {junk} is not a kapdesk database "
+        "(it is not an SQLite file); nothing was changed."
+    )
+
+
 def test_restore_refuses_a_backup_with_a_broken_audit_trail(
     db: Database, tmp_path: Path, clock: FakeClock
 ) -> None:
