@@ -143,7 +143,7 @@ def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> Callable[[], list[Rep
     """Start the row replay in pieces; the returned function waits for their reports.
 
     A big file is replayed by worker processes (:mod:`kapdesk.storage.replay_processes`:
-    SQLite serialises the allocations of one process's threads); a small one by worker
+    replay threads of one process contend inside SQLite); a small one by worker
     threads in ``pool``, each on one connection, beside integrity_check and the chain.
     (An encrypted file is replayed on the main connection: each new connection derives
     the key again.)"""
