@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -23,6 +24,9 @@ from kapdesk.services.context import Actor
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.ui.app_context import AppContext, build_app_context
 from kapdesk.ui.session import SessionWorkspace
+
+if TYPE_CHECKING:
+    from kapdesk.ui.main_window import MainWindow
 
 __all__ = ["PASSWORD", "T0", "insert_patient_and_course", "table_counts"]
 
@@ -102,3 +106,21 @@ def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[[int], SessionWo
     yield make
     for ws in made:
         ws.stop()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, app: AppContext, nurse: Actor) -> Iterator[MainWindow]:
+    """The main window signed in as the nurse, shown, its timers stopped (a test file with
+    a window of its own overrides this)."""
+    from kapdesk.ui.main_window import MainWindow
+
+    app.actor = nurse
+    w = MainWindow(app, resume=False)
+    w.today.stop()
+    w.alerts.stop()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    yield w
+    w.close()

@@ -5,7 +5,6 @@ changed but not the clinical text (a clinician sees the text)."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,20 +26,6 @@ from .conftest import PASSWORD, actor_for, focused
 
 INTERVENTION = "Ondansetron 4 mg given, patient reassured"
 CORRECTED = "Ondansetron 8 mg given after vomiting twice"
-
-
-@pytest.fixture
-def window(qtbot: QtBot, app: AppContext, nurse: Actor) -> Iterator[MainWindow]:
-    app.actor = nurse
-    w = MainWindow(app, resume=False)
-    w.today.stop()
-    w.alerts.stop()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    yield w
-    w.close()
 
 
 def _switch_user(qtbot: QtBot, window: MainWindow, username: str) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
@@ -29,19 +27,6 @@ from .conftest import actor_for
 
 ROOT = Path(__file__).resolve().parents[2]
 NATIVE = QKeySequence.SequenceFormat.NativeText
-
-
-@pytest.fixture
-def window(qtbot: QtBot, app: AppContext, nurse: Actor) -> Iterator[MainWindow]:
-    app.actor = nurse
-    w = MainWindow(app, resume=False)
-    w.today.stop()
-    w.alerts.stop()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
 
 
 def native(keys: str) -> str:

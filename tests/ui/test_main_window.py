@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,20 +28,6 @@ from kapdesk.ui.main_window import (
 )
 
 from .conftest import PASSWORD, actor_for, focused
-
-
-@pytest.fixture
-def window(qtbot: QtBot, app: AppContext, nurse: Actor) -> Iterator[MainWindow]:
-    app.actor = nurse
-    w = MainWindow(app, resume=False)
-    w.today.stop()
-    w.alerts.stop()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    yield w
-    w.close()
 
 
 def test_title_size_and_signed_in_label(window: MainWindow) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,20 +38,6 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
         ErrorBox, "show", classmethod(lambda cls, parent, title, text: boxes.append((title, text)))
     )
     return boxes
-
-
-@pytest.fixture
-def window(qtbot: QtBot, app: AppContext, nurse: Actor) -> Iterator[MainWindow]:
-    app.actor = nurse
-    w = MainWindow(app, resume=False)
-    w.today.stop()
-    w.alerts.stop()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    yield w
-    w.close()
 
 
 def readings(app: AppContext) -> int:
