@@ -163,6 +163,10 @@ class VitalReading(Base):
     protocol_label: Mapped[str] = mapped_column(String(128))
     recorded_by: Mapped[int] = mapped_column(_fk("users.id"))
     recorded_at: Mapped[datetime]
+    # revision 0005: entered in error (who marked it, when, why); None while it stands
+    error_at: Mapped[datetime | None]
+    error_by: Mapped[int | None]  # a user id (no foreign key, see revision 0005)
+    error_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class HoldOverride(Base):
@@ -209,6 +213,10 @@ class Dose(Base):
     recorded_at: Mapped[datetime]
     # revision 0004: warnings acknowledged with the dose (texts)
     warnings: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    # revision 0005: entered in error (who marked it, when, why); None while it stands
+    error_at: Mapped[datetime | None]
+    error_by: Mapped[int | None]  # a user id (no foreign key, see revision 0005)
+    error_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class SideEffect(Base):
@@ -226,6 +234,10 @@ class SideEffect(Base):
     resolved_at: Mapped[datetime | None]
     recorded_by: Mapped[int] = mapped_column(_fk("users.id"))
     recorded_at: Mapped[datetime]
+    # revision 0005: entered in error (who marked it, when, why); None while it stands
+    error_at: Mapped[datetime | None]
+    error_by: Mapped[int | None]  # a user id (no foreign key, see revision 0005)
+    error_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Observation(Base):
@@ -246,6 +258,10 @@ class Observation(Base):
     observed_at: Mapped[datetime]
     recorded_by: Mapped[int] = mapped_column(_fk("users.id"))
     recorded_at: Mapped[datetime]
+    # revision 0005: entered in error (who marked it, when, why); None while it stands
+    error_at: Mapped[datetime | None]
+    error_by: Mapped[int | None]  # a user id (no foreign key, see revision 0005)
+    error_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class InstrumentResult(Base):
@@ -270,6 +286,10 @@ class InstrumentResult(Base):
     recorded_at: Mapped[datetime]
     # revision 0004: the scoring rule (instrument, version, bands) behind total and band
     scoring_rule: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # revision 0005: entered in error (who marked it, when, why); None while it stands
+    error_at: Mapped[datetime | None]
+    error_by: Mapped[int | None]  # a user id (no foreign key, see revision 0005)
+    error_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Note(Base):
