@@ -53,6 +53,7 @@ from kapdesk.ui.models.board import (
     room_text,
 )
 from kapdesk.ui.quick_vitals import QuickVitalsDialog
+from kapdesk.ui.reading_for import reading_title, row_reading_refusal
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
@@ -320,8 +321,12 @@ class TodayBoard(QWidget):
 
     # ------------------------------------------------------------ vitals
     def make_vitals_dialog(self, row: BoardRow) -> QuickVitalsDialog:
-        heading = f"{room_text(row.room)} – {row.patient_name} ({row.mrn}), {row.protocol_label}"
-        return QuickVitalsDialog(self.app, row.session_id, heading, self)
+        """The dialog's title and heading name the reading it is for (what is due now)."""
+        title = reading_title(row, self.app.now(), self.app.ctx.shown)
+        heading = f"{title}\n{row.mrn}, {row.protocol_label}"
+        dialog = QuickVitalsDialog(self.app, row.session_id, heading, self)
+        dialog.setWindowTitle(title)
+        return dialog
 
     def record_vitals(self) -> None:
         """Open the (window-modal, non-blocking) vitals dialog for the selected row."""
@@ -329,7 +334,7 @@ class TodayBoard(QWidget):
         if row is None:
             self.show_status("Select a session first, then press V to record vitals.")
             return
-        refusal = vitals_refusal(self.app.actor)
+        refusal = vitals_refusal(self.app.actor) or row_reading_refusal(row)
         if refusal:
             self.show_status(refusal)
             return
