@@ -51,6 +51,7 @@ class Action(StrEnum):
     SIGN_SESSION = "sign_session"
     SIGN_INTEGRATION_NOTE = "sign_integration_note"
     WRITE_ADDENDUM = "write_addendum"
+    MARK_ENTERED_IN_ERROR = "mark_entered_in_error"
     PRINT_REPORT = "print_report"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
@@ -89,6 +90,7 @@ ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
         Action.SIGN_SESSION: "sign a dosing session",
         Action.SIGN_INTEGRATION_NOTE: "sign an integration note",
         Action.WRITE_ADDENDUM: "write an addendum",
+        Action.MARK_ENTERED_IN_ERROR: "mark an entry as entered in error",
         Action.PRINT_REPORT: "print a report",
         Action.VIEW_AUDIT: "view the audit log",
         Action.MANAGE_USERS: "manage user accounts",
@@ -119,6 +121,7 @@ _IN_THE_ROOM = frozenset(
         _A.CANCEL_SESSION,
         _A.WRITE_SESSION_NOTE,
         _A.WRITE_ADDENDUM,
+        _A.MARK_ENTERED_IN_ERROR,  # what one recorded oneself (domain.corrections)
     }
 )
 _NURSE = _IN_THE_ROOM | {

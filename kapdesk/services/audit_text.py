@@ -28,9 +28,12 @@ CLINICAL_TEXT: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "course": frozenset({"goal", "end_reason"}),  # end_reason: course.end's entry only
         "dosing_session": frozenset({"discharge_reason", "state_reason", "same_day_reason"}),
         "hold_override": frozenset({"reason"}),
-        "dose": frozenset({"confirmation_reason"}),
-        "side_effect": frozenset({"intervention"}),
-        "observation": frozenset({"text"}),
+        # error_reason: why an entry was marked entered in error (domain.corrections)
+        "vital_reading": frozenset({"error_reason"}),
+        "dose": frozenset({"confirmation_reason", "error_reason"}),
+        "side_effect": frozenset({"intervention", "error_reason"}),
+        "observation": frozenset({"text", "error_reason"}),
+        "instrument_result": frozenset({"error_reason"}),
         "note": frozenset({"body", "sections"}),
         "addendum": frozenset({"text", "corrected"}),  # corrected: values typed by staff
         "alert_acknowledgement": frozenset({"note"}),

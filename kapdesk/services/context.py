@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from kapdesk.domain.protocol import Protocol
+    from kapdesk.services.corrections import CorrectionsService
     from kapdesk.storage.orm import Course
 
 
@@ -93,6 +94,13 @@ class ServiceContext:
     def shown(self, moment: datetime, fmt: str = "%H:%M", *, zone: bool = False) -> str:
         """``moment`` for a message to a person: local, in the clock's zone (domain.clock)."""
         return shown_time(moment, self.tz, fmt, zone=zone)
+
+    @property
+    def corrections(self) -> CorrectionsService:
+        """Entered in error (``CorrectionsService(ctx)`` works the same)."""
+        from kapdesk.services.corrections import CorrectionsService
+
+        return CorrectionsService(self)
 
     def course_protocol(self, s: Session, course: Course) -> Protocol:
         """The exact protocol version ``course`` started on (PinnedProtocolMissing if gone)."""

@@ -168,7 +168,8 @@ class DoseService(Service):
                 select(Dose).where(Dose.session_id == session_id).order_by(Dose.given_at, Dose.id)
             ).all()
             names = user_names(
-                s, [x for d in rows for x in (d.given_by, d.recorded_by, d.confirmed_by)]
+                s,
+                [x for d in rows for x in (d.given_by, d.recorded_by, d.confirmed_by, d.error_by)],
             )
             return [dose_info(d, names) for d in rows]
 

@@ -87,6 +87,16 @@ class SessionInfo:
 
 
 @dataclass(frozen=True)
+class ErrorMark:
+    """An entry marked entered in error (kapdesk.domain.corrections): who, when (aware UTC),
+    why. The entry is still shown (struck through) but counts for nothing."""
+
+    by_name: str
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReadingInfo:
     id: int
     session_id: int
@@ -103,6 +113,7 @@ class ReadingInfo:
     recorded_by: str
     recorded_at: datetime
     minutes_from_dose: float | None
+    error: ErrorMark | None = None  # entered in error: struck through, counts for nothing
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,7 @@ class DoseInfo:
     recorded_by: str
     warnings: tuple[str, ...] = ()  # acknowledged with the dose (checklist, small dose, gap)
     recorded_at: datetime | None = None  # when it was entered (later than given_at: late)
+    error: ErrorMark | None = None  # entered in error: struck through, counts for nothing
 
 
 @dataclass(frozen=True)
@@ -182,6 +194,7 @@ class SideEffectInfo:
     resolved_at: datetime | None
     recorded_by: str
     recorded_at: datetime
+    error: ErrorMark | None = None  # entered in error: struck through, counts for nothing
 
 
 @dataclass(frozen=True)
@@ -195,6 +208,7 @@ class ObservationInfo:
     observed_at: datetime
     recorded_by: str
     recorded_at: datetime | None = None  # when it was entered (later than observed_at: late)
+    error: ErrorMark | None = None  # entered in error: struck through, counts for nothing
 
 
 @dataclass(frozen=True)
@@ -215,6 +229,7 @@ class InstrumentInfo:
     max_total: int = 0
     # Stored with the result: "PHQ-9 v1 (Kroenke 2001): 0-4 minimal, ..." ('' if older).
     scoring_rule: str = ""
+    error: ErrorMark | None = None  # entered in error: struck through, counts for nothing
 
 
 @dataclass(frozen=True)

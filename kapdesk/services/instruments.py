@@ -35,6 +35,7 @@ from kapdesk.domain.outcomes import EndpointRule, Scored, course_endpoint
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
+from kapdesk.services.error_marks import error_mark, markers
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol
 from kapdesk.services.recording import audit_row
@@ -61,6 +62,7 @@ def instrument_info(r: InstrumentResult, names: dict[int, str]) -> InstrumentInf
         follow_up=score.follow_up,
         max_total=score.max_total,
         scoring_rule=r.scoring_rule,
+        error=error_mark(r, names),
     )
 
 
@@ -70,7 +72,7 @@ def _results(s: Session, *conditions: ColumnElement[bool]) -> list[InstrumentInf
         .where(*conditions)
         .order_by(InstrumentResult.taken_at, InstrumentResult.id)
     ).all()
-    names = user_names(s, (r.recorded_by for r in rows))
+    names = user_names(s, [*(r.recorded_by for r in rows), *markers(rows)])
     return [instrument_info(r, names) for r in rows]
 
 

@@ -26,6 +26,7 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import ObservationInfo
+from kapdesk.services.error_marks import error_mark, markers
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row
 from kapdesk.services.session_support import (
@@ -68,6 +69,7 @@ def observation_info(o: Observation, names: dict[int, str]) -> ObservationInfo:
         observed_at=o.observed_at,
         recorded_by=names.get(o.recorded_by, ""),
         recorded_at=o.recorded_at,
+        error=error_mark(o, names),
     )
 
 
@@ -153,5 +155,5 @@ class ObservationService(Service):
                 .where(Observation.session_id == session_id)
                 .order_by(Observation.observed_at, Observation.id)
             ).all()
-            names = user_names(s, (r.recorded_by for r in rows))
+            names = user_names(s, [*(r.recorded_by for r in rows), *markers(rows)])
             return [observation_info(r, names) for r in rows]

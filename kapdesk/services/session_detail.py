@@ -63,7 +63,9 @@ class _Rows:
 
     def people(self) -> list[int | None]:
         """Everyone named on these rows (for one user-name lookup)."""
+        marked = [*self.readings, *self.doses, *self.effects, *self.observations]
         return [
+            *(r.error_by for r in marked),
             *(r.recorded_by for r in self.readings),
             *(x for d in self.doses for x in (d.given_by, d.recorded_by, d.confirmed_by)),
             *(o.recorded_by for o in self.overrides),

@@ -45,6 +45,7 @@ from kapdesk.services.dtos import (
     ReadingInfo,
     SessionInfo,
 )
+from kapdesk.services.error_marks import error_mark
 from kapdesk.storage.orm import (
     Course,
     Dose,
@@ -169,6 +170,7 @@ def reading_info(
         recorded_by=names.get(r.recorded_by, ""),
         recorded_at=r.recorded_at,
         minutes_from_dose=minutes_between(first_dose_at, r.taken_at),
+        error=error_mark(r, names),
     )
 
 
@@ -191,6 +193,7 @@ def dose_info(d: Dose, names: dict[int, str]) -> DoseInfo:
         recorded_by=names.get(d.recorded_by, ""),
         warnings=tuple(str(w) for w in d.warnings or ()),
         recorded_at=d.recorded_at,
+        error=error_mark(d, names),
     )
 
 

@@ -29,6 +29,7 @@ from kapdesk.domain.protocol import Route
 from kapdesk.domain.side_effects import Severity, validate_side_effect
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import SideEffectInfo
+from kapdesk.services.error_marks import error_mark, markers
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import open_for_recording
 from kapdesk.services.recording import audit_row, snapshot
@@ -59,6 +60,7 @@ def side_effect_info(r: SideEffect, names: dict[int, str]) -> SideEffectInfo:
         resolved_at=r.resolved_at,
         recorded_by=names.get(r.recorded_by, ""),
         recorded_at=r.recorded_at,
+        error=error_mark(r, names),
     )
 
 
@@ -241,7 +243,7 @@ class SideEffectService(Service):
                 .where(SideEffect.session_id == session_id)
                 .order_by(SideEffect.recorded_at, SideEffect.id)
             ).all()
-            names = user_names(s, (r.recorded_by for r in rows))
+            names = user_names(s, [*(r.recorded_by for r in rows), *markers(rows)])
         if latest_only:
             rows = list({r.effect_id: r for r in rows}.values())
             order = {d.id: i for i, d in enumerate(loaded.protocol.side_effects)}

@@ -146,7 +146,7 @@ class VitalsService(Service):
                 s.scalars(select(VitalReading).where(VitalReading.session_id == session_id)),
                 key=reading_order,
             )
-            names = user_names(s, (r.recorded_by for r in rows))
+            names = user_names(s, [x for r in rows for x in (r.recorded_by, r.error_by)])
             first = loaded.session.first_dose_at
             return [reading_info(r, names, first) for r in rows]
 

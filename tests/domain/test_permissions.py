@@ -41,6 +41,7 @@ write_integration_note              .       Y         Y       .
 sign_session                        .       .         Y       .
 sign_integration_note               .       Y         Y       .
 write_addendum                      Y       Y         Y       .
+mark_entered_in_error               Y       Y         Y       .
 print_report                        .       Y         Y       .
 view_audit                          .       .         Y       Y
 manage_users                        .       .         .       Y

@@ -1,0 +1,132 @@
+"""Entered in error: the rules for marking an entry that was typed wrongly.
+
+A reading, dose, side effect, observation or PHQ-9/GAD-7 result recorded by
+mistake is not deleted: it is *marked* with who, when and why, stays in the
+record (struck through on screen and in the PDF) and no longer counts for
+alerts, holds, the schedule, discharge, charts or outcomes.
+
+* The reason is required, kept as typed (blanks stripped), at most
+  :data:`MAX_REASON_CHARS` characters.
+* The person who recorded the entry or a clinician may mark it
+  (:mod:`kapdesk.domain.authorship`), with the role's permission
+  :attr:`Action.MARK_ENTERED_IN_ERROR`.
+* Once the session is signed the entry is locked: an addendum corrects it
+  (the services check the signature).
+* An entry is marked once; a second mark is refused.
+
+Nothing here touches the database, Qt or the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Final, Literal, Protocol, TypeVar, get_args
+
+from kapdesk.domain.authorship import is_author_or_clinician, require_author_or_clinician
+from kapdesk.domain.errors import IllegalTransition, ValidationError
+from kapdesk.domain.permissions import Action, Role
+
+EntryKind = Literal["reading", "dose", "side_effect", "observation", "instrument"]
+ENTRY_KINDS: Final[tuple[EntryKind, ...]] = get_args(EntryKind)
+
+# How an entry is named in a sentence ("Only the author ... may mark reading 12 ...").
+ENTRY_LABELS: Final[dict[EntryKind, str]] = {
+    "reading": "reading",
+    "dose": "dose",
+    "side_effect": "side effect",
+    "observation": "observation",
+    "instrument": "questionnaire result",
+}
+
+# A plausible-input limit for the reason (one or two sentences), not a clinical number.
+MAX_REASON_CHARS: Final = 500
+
+
+class Markable(Protocol):
+    """Anything carrying the three stored columns (an ORM row, a test double)."""
+
+    @property
+    def error_at(self) -> datetime | None: ...
+
+
+_M = TypeVar("_M", bound=Markable)
+
+
+def is_marked(entry: Markable) -> bool:
+    """True when the entry was marked entered in error."""
+    return entry.error_at is not None
+
+
+def standing(entries: Iterable[_M]) -> list[_M]:
+    """The entries that count: those not marked entered in error (order kept)."""
+    return [e for e in entries if e.error_at is None]
+
+
+def parse_entry_kind(value: object) -> EntryKind:
+    """An entry kind from the caller, or a ValidationError naming the kinds allowed."""
+    for kind in ENTRY_KINDS:
+        if value == kind:
+            return kind
+    allowed = ", ".join(ENTRY_KINDS)
+    raise ValidationError("Entry", value, f"Entry kind {value!r} is not one of {allowed}.")
+
+
+def validate_error_reason(value: object) -> str:
+    """Why the entry is wrong: required text, blanks stripped, at most MAX_REASON_CHARS."""
+    if not isinstance(value, str):
+        raise ValidationError("Reason", value, f"Reason must be text, got {value!r}.")
+    text = value.strip()
+    if not text:
+        raise ValidationError(
+            "Reason",
+            value,
+            "Reason is required: say why the entry is wrong (e.g. 'wrong patient').",
+        )
+    if len(text) > MAX_REASON_CHARS:
+        raise ValidationError(
+            "Reason",
+            f"{len(text)} characters",
+            f"Reason is {len(text)} characters long; at most {MAX_REASON_CHARS} are allowed.",
+        )
+    return text
+
+
+def may_mark(role: Role, user_id: int, recorded_by: int) -> bool:
+    """True when ``user_id`` (of ``role``) may mark an entry ``recorded_by`` entered."""
+    return is_author_or_clinician(role, user_id, recorded_by, Action.MARK_ENTERED_IN_ERROR)
+
+
+def require_may_mark(
+    role: Role, user_id: int, recorded_by: int, *, author: str, kind: EntryKind, entry_id: int
+) -> None:
+    """PermissionDenied: 'Only the author (Ann Lee) or a clinician may mark reading 12 as
+    entered in error.'"""
+    require_author_or_clinician(
+        role,
+        user_id,
+        recorded_by,
+        Action.MARK_ENTERED_IN_ERROR,
+        author=author or "unknown",
+        what=f"mark {ENTRY_LABELS[kind]} {entry_id} as entered in error",
+    )
+
+
+def refuse_if_marked(
+    kind: EntryKind, entry_id: int, error_at: datetime | None, by_name: str, at_text: str
+) -> None:
+    """IllegalTransition when the entry is already marked (a second mark changes nothing)."""
+    if error_at is None:
+        return
+    label = ENTRY_LABELS[kind]
+    raise IllegalTransition(
+        "entered_in_error",
+        "mark_entered_in_error",
+        f"This {label} ({label} {entry_id}) was already marked entered in error by "
+        f"{by_name or 'someone'} at {at_text}.",
+    )
+
+
+def error_text(by_name: str, at_text: str, reason: str) -> str:
+    """'Entered in error by Nia Nurse at 10:32: wrong patient' (screens and the PDF)."""
+    return f"Entered in error by {by_name or 'unknown'} at {at_text}: {reason}"
