@@ -40,6 +40,7 @@ from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.protocol import Anchor, Band, DischargeCriterion, Protocol, Route
 from kapdesk.domain.schedule import DueItem, ItemStatus, minimum_observation_end
 from kapdesk.domain.side_effects import Severity
+from kapdesk.domain.timetext import minutes_duration
 
 
 @dataclass(frozen=True)
@@ -131,16 +132,6 @@ def observation_clock(
     )
 
 
-def duration_text(minutes: int, *, always_minutes: bool = True) -> str:
-    """'2 h 05 min', '45 min'; with always_minutes=False '2 h' for whole hours."""
-    hours, rest = divmod(max(minutes, 0), 60)
-    if hours == 0:
-        return f"{rest} min"
-    if rest == 0 and not always_minutes:
-        return f"{hours} h"
-    return f"{hours} h {rest:02d} min"
-
-
 def _minutes(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds() // 60)
 
@@ -152,8 +143,8 @@ def _min_observation(
         return Criterion(c.id, c.label, True, False, "No dose given yet.")
     observed = _minutes(clock.first_dose, at)
     detail = (
-        f"{duration_text(observed)} observed of "
-        f"{duration_text(clock.from_first_min, always_minutes=False)} required"
+        f"{minutes_duration(observed)} observed of "
+        f"{minutes_duration(clock.from_first_min, short_hours=True)} required"
     )
     if clock.has_booster or clock.after_last_min > clock.from_first_min:
         since = _minutes(clock.last_dose, at)
@@ -161,8 +152,8 @@ def _min_observation(
         if clock.has_booster:
             which += f" (+{_minutes(clock.first_dose, clock.last_dose)} min)"
         detail += (
-            f"; {duration_text(since)} since {which} of "
-            f"{duration_text(clock.after_last_min, always_minutes=False)} required"
+            f"; {minutes_duration(since)} since {which} of "
+            f"{minutes_duration(clock.after_last_min, short_hours=True)} required"
         )
     return Criterion(c.id, c.label, True, at >= clock.ends_at, detail)
 
@@ -345,6 +336,21 @@ def evaluate_discharge(
 
 def unmet(criteria: Sequence[Criterion]) -> list[Criterion]:
     return [c for c in criteria if not c.met]
+
+
+def criteria_count(n: int) -> str:
+    """'1 criterion', '5 criteria'."""
+    return f"{n} criterion" if n == 1 else f"{n} criteria"
+
+
+def criteria_summary(unmet_count: int, total: int, *, final: bool = False) -> str:
+    """'All 5 criteria met', '1 criterion not met yet', '3 criteria not met yet';
+    ``final`` (as recorded at discharge): '3 criteria not met'. No full stop."""
+    if total == 0:
+        return "The protocol lists no discharge criteria"
+    if unmet_count == 0:
+        return "The 1 criterion met" if total == 1 else f"All {total} criteria met"
+    return f"{criteria_count(unmet_count)} not met{'' if final else ' yet'}"
 
 
 def unmet_text(criteria: Sequence[Criterion]) -> str:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.logs import log_unexpected, start_logging
 from kapdesk.ui.errors import ErrorBox
@@ -48,7 +49,7 @@ TITLE = "kapdesk"
 
 
 def hhmm(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M")
+    return timetext.clock(moment)
 
 
 class ErrorReporter(QObject):

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.services.workstation import LockReason, WorkstationService
 from kapdesk.ui.alerts import Alert
@@ -280,7 +281,7 @@ class ScreenLock(QObject):
         qapp = QApplication.instance()
         if qapp is not None:
             qapp.installEventFilter(self._guard)
-        at = self.app.now().astimezone().strftime("%H:%M")
+        at = timetext.clock(self.app.now())
         minutes = round(self.watcher.timeout.total_seconds() / 60)
         why = f" after {minutes} minutes without activity" if reason == "idle" else ""
         self.screen_page.show_for(

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import ROLE_LABELS, Role
 from kapdesk.services.users import UserService
@@ -77,9 +78,8 @@ def _secret() -> QLineEdit:
 def locked_text(until: datetime | None, now: datetime) -> str:
     if until is None or until <= now:
         return ""
-    local = until.astimezone()
-    same_day = local.date() == now.astimezone().date()
-    return local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+    same_day = timetext.day(until) == timetext.day(now)
+    return timetext.clock(until) if same_day else timetext.day_clock(until)
 
 
 class _Form(QDialog):

@@ -136,7 +136,7 @@ def test_late_and_missed_readings_over_maximum_dose_and_unmet_discharge(setup: S
     assert "Before discharge +105 to +125 min (11:50–12:10) Missed —" in text
     assert (
         "Discharged against criteria: Transferred to the ED by ambulance. "
-        "Discharged at 2026-03-02 12:10 by Test Clinician; 3 of 7 criteria NOT met." in text
+        "Discharged at 2026-03-02 12:10 by Test Clinician; 3 criteria not met." in text
     )
     assert "DISCHARGED AGAINST CRITERIA: Transferred to the ED by ambulance." in text
     assert "Every required reading taken Not met Due now: Before discharge." in text

@@ -125,7 +125,7 @@ def test_a_discharge_against_criteria_is_shown_as_such(text: str) -> None:
         "Discharge",
         f"Discharged against criteria: {EARLY_REASON}",
         "Discharged at 2026-03-02 10:46 by Test Clinician;",
-        "criteria NOT met",
+        "criteria not met",
         "Minimum observation time passed Not met",
     )
     assert "all criteria met" not in text

@@ -89,7 +89,7 @@ def test_a_discharge_against_criteria_is_amber_with_its_reason(
     assert page.outcome.isVisible()
     assert page.outcome.property("band") == "elevated"
     assert "✓" not in page.outcome.text()
-    assert page.hint.text() == "Criteria as recorded at discharge: 4 of 7 not met."
+    assert page.hint.text() == "Criteria as recorded at discharge: 4 criteria not met."
     assert ws.header.alert.text() == expected
     assert ws.header.alert.property("level") == "elevated"
     assert ws.steps.item(STEP_DISCHARGE).text() == "⚠  6. Discharge"
@@ -109,9 +109,14 @@ def test_a_discharge_with_every_criterion_met_is_a_calm_tick(
     kit.vitals.record(kit.nurse, sid, 124, 80, pulse=72, spo2=98)
     clock.set(first + timedelta(minutes=110))
     kit.vitals.record(kit.nurse, sid, 122, 78, pulse=72, spo2=98)
-    clock.set(first + timedelta(minutes=120))
+    clock.set(first + timedelta(minutes=115))
     ws, page = open_discharge(qtbot, app, sid, workspace)
-    assert page.hint.text() == "All criteria are met."
+    assert page.hint.text() == (
+        "1 criterion not met yet. Discharging before it is met needs a clinician and a reason."
+    )
+    clock.set(first + timedelta(minutes=120))
+    ws.refresh()
+    assert page.hint.text() == "All 7 criteria met."
     press(qtbot, page.discharge_button)
     at = clock.now().astimezone().strftime("%H:%M")
     assert page.outcome.text() == f"✓  Discharged at {at}; all criteria met."
@@ -140,3 +145,18 @@ def test_a_future_discharge_time_is_refused_at_the_time_field(
     press(qtbot, page.discharge_button)
     assert "in the future" in page.time_error.text()
     assert kit.sessions.get(sid).state == "dosed"
+
+
+def test_unmet_criteria_are_counted_in_plain_words(
+    qtbot: QtBot, app: AppContext, kit: Kit, workspace: list[SessionWorkspace]
+) -> None:
+    sid = kit.dosed()
+    _, page = open_discharge(qtbot, app, sid, workspace)
+    unmet = sum(1 for label in page.computed.values() if label.text().startswith("✗"))
+    unmet += sum(1 for box in page.staff.values() if not box.isChecked())
+    assert unmet > 1
+    assert page.hint.text() == (
+        f"{unmet} criteria not met yet. "
+        "Discharging before they are met needs a clinician and a reason."
+    )
+    assert " of " not in page.hint.text()

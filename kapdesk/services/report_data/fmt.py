@@ -7,9 +7,9 @@ included); tests pass an explicit zone.
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, timedelta, tzinfo
 
+from kapdesk.domain import timetext
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.side_effects import Severity
@@ -38,19 +38,15 @@ def zone_name(moment: datetime, tz: tzinfo | None) -> str:
 
 
 def hm(moment: datetime | None, tz: tzinfo | None) -> str:
-    return NONE_TEXT if moment is None else local(moment, tz).strftime("%H:%M")
+    return NONE_TEXT if moment is None else timetext.clock(moment, tz)
 
 
 def day(moment: datetime | date | None, tz: tzinfo | None = None) -> str:
-    if moment is None:
-        return NONE_TEXT
-    if isinstance(moment, datetime):
-        moment = local(moment, tz).date()
-    return moment.isoformat()
+    return NONE_TEXT if moment is None else timetext.day(moment, tz)
 
 
 def day_hm(moment: datetime | None, tz: tzinfo | None) -> str:
-    return NONE_TEXT if moment is None else local(moment, tz).strftime("%Y-%m-%d %H:%M")
+    return NONE_TEXT if moment is None else timetext.day_clock(moment, tz)
 
 
 def stamp(moment: datetime, tz: tzinfo | None) -> str:
@@ -58,20 +54,9 @@ def stamp(moment: datetime, tz: tzinfo | None) -> str:
     return f"{day_hm(moment, tz)} {zone_name(moment, tz)}"
 
 
-def minutes_text(minutes: float | None) -> str:
-    """Whole minutes from the first dose, signed before it: '−4', '0', '+22'."""
-    if minutes is None:
-        return NONE_TEXT
-    whole = math.floor(minutes)
-    if whole < 0:
-        return f"−{-whole}"
-    return f"+{whole}" if whole > 0 else "0"
-
-
-def minutes_between(start: datetime | None, moment: datetime | None) -> float | None:
-    if start is None or moment is None:
-        return None
-    return (moment - start).total_seconds() / 60
+# Whole minutes from the first dose, signed: '−4', '0', '+22' (timetext says why floor).
+minutes_text = timetext.minutes_number
+minutes_between = timetext.minutes_between
 
 
 def number(value: float, places: int = 1) -> str:

@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
-from kapdesk.domain.discharge import against_criteria_text, discharged_against_criteria
+from kapdesk.domain import timetext
+from kapdesk.domain.discharge import (
+    against_criteria_text,
+    criteria_summary,
+    discharged_against_criteria,
+)
 from kapdesk.domain.notes import INTEGRATION_SECTIONS
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState
@@ -230,13 +235,13 @@ def _discharge(d: SessionDetail, extras: SessionExtras, tz: tzinfo | None) -> Di
         who = extras.discharged_by or "unknown"
         against = discharged_against_criteria(s.discharge_criteria, s.discharge_reason)
         total = len(d.discharge_checks)
-        met = "all criteria met" if not unmet else f"{unmet} of {total} criteria NOT met"
+        met = "all criteria met" if not unmet else criteria_summary(unmet, total, final=True)
         status = f"Discharged at {fmt.day_hm(s.discharged_at, tz)} by {who}; {met}."
         if against:
             status = f"{_sentence(against_criteria_text(s.discharge_reason), '')} {status}"
         if s.first_dose_at and s.discharged_at:
-            minutes = fmt.minutes_between(s.first_dose_at, s.discharged_at) or 0
-            status += f" Observed {int(minutes // 60)} h {int(minutes % 60):02d} min after dose."
+            observed = timetext.duration(s.discharged_at - s.first_dose_at)
+            status += f" Observed {observed} after dose."
         return Discharge(status, checks, s.discharge_reason or "", against_criteria=against)
     if state is SessionState.CANCELLED:
         return Discharge(

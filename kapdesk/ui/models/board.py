@@ -5,15 +5,14 @@ The model holds the rows of the last board query and a ``now``; the view calls
 every second, which only recomputes the time-dependent columns.
 
 "Next reading" names the most urgent reading, the missed ones and how many more
-are due ("20-30 min after dose missed · due now, closes in 4:12 · Recheck … ·
+are due ("20-30 min after dose missed · due now, closes in 5 min · Recheck … ·
 1 more due", from ``kapdesk.domain.schedule.attention``). An active alert reading
 colours the row red and leads the Flags column ("ALERT SpO2 88 % at 10:32: …").
 """
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -21,6 +20,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from kapdesk.domain.schedule import DueItem, ItemStatus, attention
 from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.timetext import clock, countdown, duration
 from kapdesk.services.dtos import BoardRow
 
 # States in which a patient is in the clinic and readings can fall due.
@@ -48,22 +48,8 @@ COL_ROOM, COL_PATIENT, COL_PROTOCOL, COL_STATE, COL_SINCE, COL_NEXT, COL_FLAGS =
 # ---------------------------------------------------------------- text
 
 
-def duration_text(seconds: float) -> str:
-    """'4:12' (m:ss) under an hour, '1 h 05 min' from an hour on; negative counts as 0."""
-    total = max(0, int(seconds))
-    if total < 3600:
-        return f"{total // 60}:{total % 60:02d}"
-    hours, rest = divmod(total, 3600)
-    return f"{hours} h {rest // 60:02d} min"
-
-
-def countdown_text(seconds: float) -> str:
-    """A countdown rounds up, so it reads 0:00 exactly when the moment arrives."""
-    return duration_text(math.ceil(seconds))
-
-
-def local_hhmm(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M")
+# Clock times HH:MM in the computer's zone (one vocabulary: kapdesk.domain.timetext).
+local_hhmm = clock
 
 
 def room_text(room: str) -> str:
@@ -89,20 +75,20 @@ def next_reading_text(item: DueItem | None, state: str, now: datetime) -> str:
     status = item.status_at(now)
     if status is ItemStatus.UPCOMING:
         opens = item.seconds_until_open(now) or 0.0
-        return f"due in {countdown_text(opens)} · {item.label}"
+        return f"due in {countdown(timedelta(seconds=opens))} · {item.label}"
     if status is ItemStatus.DUE:
         closes = item.seconds_until_close(now)
         if closes is None:
             return f"due now · {item.label}"
-        return f"due now, closes in {countdown_text(closes)} · {item.label}"
+        return f"due now, closes in {countdown(timedelta(seconds=closes))} · {item.label}"
     if status is ItemStatus.OVERDUE:
         late = -(item.seconds_until_close(now) or 0.0)
-        return f"overdue {duration_text(late)} · {item.label}"
+        return f"overdue {duration(timedelta(seconds=late))} · {item.label}"
     return "—"
 
 
 def board_next_text(row: BoardRow, now: datetime) -> str:
-    """'20-30 min after dose missed · due now, closes in 4:12 · Recheck … · 2 more due'."""
+    """'20-30 min after dose missed · due now, closes in 5 min · Recheck … · 2 more due'."""
     if row.state not in RUNNING_STATES or not row.items:
         return next_reading_text(row.next_due, row.state, now)
     seen = attention(row.items, now)
@@ -136,7 +122,7 @@ def flags_text(row: BoardRow) -> str:
 def since_dose_text(row: BoardRow, now: datetime) -> str:
     if row.first_dose_at is None or row.state not in _DOSED_STATES or now < row.first_dose_at:
         return "—"
-    return duration_text((now - row.first_dose_at).total_seconds())
+    return duration(now - row.first_dose_at)
 
 
 def state_text(row: BoardRow) -> str:

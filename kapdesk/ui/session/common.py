@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QLabel, QTimeEdit, QWidget
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
-from kapdesk.ui.models.board import countdown_text, duration_text, local_hhmm
+from kapdesk.domain.timetext import countdown, duration
+from kapdesk.ui.models.board import local_hhmm
 
 if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol as ClinicProtocol
@@ -35,8 +36,8 @@ __all__ = [
     "NowTimeEdit",
     "StepPage",
     "attempt",
-    "countdown_text",
-    "duration_text",
+    "countdown",
+    "duration",
     "late_note",
     "local_hhmm",
     "message_label",

@@ -13,7 +13,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.domain.discharge import against_criteria_text, discharged_against_criteria
+from kapdesk.domain.discharge import (
+    against_criteria_text,
+    criteria_summary,
+    discharged_against_criteria,
+)
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.ui.session.common import (
@@ -125,8 +129,8 @@ class DischargePage(StepPage):
                 )
                 set_message(self.outcome, text, "elevated")
                 hint = (
-                    f"Criteria as recorded at discharge: {not_met} of "
-                    f"{len(detail.discharge_checks)} not met."
+                    "Criteria as recorded at discharge: "
+                    f"{criteria_summary(not_met, len(detail.discharge_checks), final=True)}."
                 )
             else:
                 text = f"✓  Discharged at {local_hhmm(s.discharged_at)}; all criteria met."
@@ -137,12 +141,10 @@ class DischargePage(StepPage):
             set_message(self.outcome, "")
             if open_:
                 unmet = [c.label for c in detail.discharge_checks if not c.met]
-                hint = (
-                    "All criteria are met."
-                    if not unmet
-                    else f"{len(unmet)} of {len(detail.discharge_checks)} criteria not met yet. "
-                    "Discharging before they are met needs a clinician and a reason."
-                )
+                hint = criteria_summary(len(unmet), len(detail.discharge_checks)) + "."
+                if unmet:
+                    them = "it is" if len(unmet) == 1 else "they are"
+                    hint += f" Discharging before {them} met needs a clinician and a reason."
                 if not self.host.can(Action.DISCHARGE):
                     hint += " " + self.host.cannot("discharge")
             elif state in (SessionState.CANCELLED, SessionState.DOSE_WITHHELD):

@@ -11,7 +11,7 @@ from typing import Final
 
 from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import DueItem, ItemStatus
-from kapdesk.ui.session.common import countdown_text, duration_text, local_hhmm
+from kapdesk.ui.session.common import countdown, duration, local_hhmm
 
 # gui.md palette: (background, text)
 STATUS_COLORS: Final = {
@@ -44,13 +44,13 @@ def window_text(item: DueItem) -> str:
 def countdown_for(item: DueItem, now: datetime) -> str:
     status = item.status_at(now)
     if status is ItemStatus.UPCOMING and item.opens_at is not None:
-        return f"opens in {countdown_text((item.opens_at - now).total_seconds())}"
+        return f"opens in {countdown(item.opens_at - now)}"
     if status is ItemStatus.DUE:
         if item.closes_at is None:
             return "due now (until discharge)" if item.anchor is Anchor.DISCHARGE else "due now"
-        return f"closes in {countdown_text((item.closes_at - now).total_seconds())}"
+        return f"closes in {countdown(item.closes_at - now)}"
     if status is ItemStatus.OVERDUE and item.closes_at is not None:
-        text = f"overdue by {duration_text((now - item.closes_at).total_seconds())}"
+        text = f"overdue by {duration(now - item.closes_at)}"
         if item.missed_at is not None:
             text += f"; missed at {local_hhmm(item.missed_at)}"
         return text

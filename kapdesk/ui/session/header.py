@@ -21,7 +21,7 @@ from kapdesk.domain.gates import (
 from kapdesk.domain.schedule import ItemStatus, next_due
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.ui.models.board import room_text
-from kapdesk.ui.session.common import countdown_text, duration_text, local_hhmm
+from kapdesk.ui.session.common import countdown, duration, local_hhmm
 
 if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol
@@ -221,26 +221,26 @@ class SessionHeader(QFrame):
         if first is None:
             self.clock.setText("No dose yet")
         elif s.discharged_at is not None:
-            observed = duration_text((s.discharged_at - first).total_seconds())
+            observed = duration(s.discharged_at - first)
             self.clock.setText(f"Dose {local_hhmm(first)} · observed {observed}")
         else:
-            self.clock.setText(f"Since dose {duration_text((now - first).total_seconds())}")
+            self.clock.setText(f"Since dose {duration(now - first)}")
         item = next_due(detail.schedule, now) if state in ACTIVE else None
         if item is None:
             set_level(self.next, "", "")
             return
         status = item.status_at(now)
         if status is ItemStatus.OVERDUE and item.closes_at is not None:
-            late = duration_text((now - item.closes_at).total_seconds())
+            late = duration(now - item.closes_at)
             set_level(self.next, f"{item.label}: OVERDUE by {late}", "overdue")
         elif status is ItemStatus.DUE:
             if item.closes_at is None:
                 set_level(self.next, f"{item.label}: due now", "due")
             else:
-                left = countdown_text((item.closes_at - now).total_seconds())
+                left = countdown(item.closes_at - now)
                 set_level(self.next, f"{item.label}: due now, closes in {left}", "due")
         elif item.opens_at is not None:
-            left = countdown_text((item.opens_at - now).total_seconds())
+            left = countdown(item.opens_at - now)
             set_level(self.next, f"Next: {item.label} in {left}", "info")
         else:
             set_level(self.next, f"Next: {item.label}", "info")

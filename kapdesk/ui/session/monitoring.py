@@ -30,6 +30,7 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import DueItem
 from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.domain.timetext import minutes_number
 from kapdesk.ui.session.common import (
     TERMINAL,
     Host,
@@ -299,7 +300,7 @@ class MonitoringPage(StepPage):
     def _fill_readings(self, readings: tuple[ReadingInfo, ...]) -> None:
         self.readings.setRowCount(len(readings))
         for row, r in enumerate(reversed(readings)):
-            minutes = "" if r.minutes_from_dose is None else f"{r.minutes_from_dose:g}"
+            minutes = "" if r.minutes_from_dose is None else minutes_number(r.minutes_from_dose)
             colors = BAND_COLORS.get(r.band)
             cells = (
                 moment_text(r.taken_at, r.recorded_at),

@@ -17,7 +17,7 @@ from kapdesk.domain.protocol import Anchor, Phase
 from kapdesk.domain.schedule import DueItem, ItemStatus
 from kapdesk.domain.vitals import within_limits_text
 from kapdesk.ui.session.common import (
-    countdown_text,
+    countdown,
     local_hhmm,
     message_label,
     reading_line,
@@ -123,9 +123,9 @@ class ReadingResult(QWidget):
             set_message(self.recheck, "")
             return
         words = self.recheck_words.format(min=self._minutes)
-        left = (self.recheck_at - now).total_seconds()
-        if left > 0:
-            text = f"{words}: at {local_hhmm(self.recheck_at)} (in {countdown_text(left)})."
+        left = self.recheck_at - now
+        if left > timedelta(0):
+            text = f"{words}: at {local_hhmm(self.recheck_at)} (in {countdown(left)})."
         else:
             text = f"{words}: due now (since {local_hhmm(self.recheck_at)})."
         set_message(self.recheck, text, "elevated")
@@ -137,7 +137,7 @@ class ReadingResult(QWidget):
             late = "" if item.on_time else " (late)"
             set_message(self.recheck, f"{words}: taken {local_hhmm(item.satisfied_by)}{late}.")
         elif status is ItemStatus.UPCOMING and item.opens_at is not None:
-            left = countdown_text((item.opens_at - now).total_seconds())
+            left = countdown(item.opens_at - now)
             set_message(
                 self.recheck, f"{words}: at {local_hhmm(item.opens_at)} (in {left}).", "elevated"
             )

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain import timetext
 from kapdesk.domain.discharge import discharged_against_criteria
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
@@ -278,7 +279,7 @@ class SessionWorkspace(QWidget):
 
     def _sign_what(self) -> str:
         s = self.detail.session
-        day = s.scheduled_at.astimezone().strftime("%Y-%m-%d")
+        day = timetext.day(s.scheduled_at)
         return f"session {s.id} of {s.patient_name} ({s.mrn}) on {day}"
 
     def _data_changed(self, changes: ChangeSet) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain import timetext
 from kapdesk.ui.widgets.edits import clear_when_edited
 
 __all__ = [
@@ -74,15 +75,15 @@ def with_error_line(editor: QWidget, error: QLabel) -> QWidget:
 
 
 def local_time(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M")
+    return timetext.clock(moment)
 
 
 def local_date(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d")
+    return timetext.day(moment)
 
 
 def local_datetime(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return timetext.day_clock(moment)
 
 
 def years_between(born: date, on: date) -> int:
