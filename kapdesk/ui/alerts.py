@@ -44,13 +44,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
@@ -77,6 +79,10 @@ _ITEM_LEVELS = {
     ItemStatus.MISSED: "missed",
 }
 
+
+# Banners the alert slot has room for without scrolling (its height never changes).
+SLOT_BANNERS: Final = 2
+NO_ALERTS_TEXT = "No alerts."
 
 # Banners: the most serious on top (stable: oldest first within a level).
 _BANNER_ORDER = {"critical": 0, "alert": 1, "overdue": 2, "due": 3, "missed": 4}
@@ -350,3 +356,52 @@ class AlertBar(QWidget):
         for banner in self.banners:
             self._layout.addWidget(banner)
         self.setVisible(bool(self.banners) or since is not None)
+
+
+class AlertSlot(QScrollArea):
+    """The alert bar in a slot of fixed height at the top of the pages: room for
+    ``SLOT_BANNERS`` one-line banners, a scroll bar for more, "No alerts." while there
+    are none. A banner appearing or going never moves the page under the pointer."""
+
+    def __init__(self, bar: AlertBar, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = bar
+        self.setObjectName("alertSlot")
+        self.setAccessibleName("Alerts")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.none_label = QLabel(NO_ALERTS_TEXT)
+        self.none_label.setObjectName("pageSubtitle")
+        self.none_label.setAccessibleName("Alerts")
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.none_label, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(bar)
+        lay.addStretch(1)
+        self.setWidget(inner)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.reserved_height())
+        bar.center.alerts_changed.connect(self._show_none)
+        bar.center.store.health_changed.connect(lambda _failing: self._show_none())
+        self._show_none()
+
+    def reserved_height(self) -> int:
+        """``SLOT_BANNERS`` banners of one line, as the current style draws them."""
+        sample = AlertBanner(
+            self.bar.center,
+            Alert(0, "sample", "overdue", "2", "Sample", "Sample", datetime.now()),
+        )
+        sample.ensurePolished()
+        for child in sample.findChildren(QWidget):
+            child.ensurePolished()
+        one = sample.sizeHint().height()
+        sample.deleteLater()
+        bar_margins = self.bar.layout().contentsMargins()
+        spacing = max(0, self.bar.layout().spacing())
+        return SLOT_BANNERS * one + (SLOT_BANNERS - 1) * spacing + bar_margins.bottom() + 2
+
+    def _show_none(self) -> None:
+        self.none_label.setVisible(self.bar.isHidden())

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
-from kapdesk.ui.alerts import AlertBar, AlertCenter
+from kapdesk.ui.alerts import AlertBar, AlertCenter, AlertSlot
 from kapdesk.ui.backup_actions import BackupActions
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.errors import SignInRevokedRelay, close_windows_of, revoked_text, show_error
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         pages = QWidget()
         pages_layout = QVBoxLayout(pages)
         pages_layout.setContentsMargins(12, 8, 12, 8)
-        pages_layout.addWidget(self.alert_bar)
+        pages_layout.addWidget(AlertSlot(self.alert_bar))  # fixed height: moves nothing
         pages_layout.addWidget(self.stack, 1)
         body.addWidget(pages, 1)
         central = QWidget()

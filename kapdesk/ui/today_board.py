@@ -201,8 +201,8 @@ class TodayBoard(QWidget):
         root.addLayout(head)
         root.addWidget(self.table, 1)
         root.addWidget(self.empty, 1)
+        root.addWidget(self.status_line)  # above the buttons: appearing, it moves none of them
         root.addLayout(tools)
-        root.addWidget(self.status_line)
 
         for keys in ("V", "Ctrl+R"):
             shortcut = QShortcut(QKeySequence(keys), self.table)

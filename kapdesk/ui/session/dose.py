@@ -141,16 +141,15 @@ class DosePage(StepPage):
         form.addRow("", self.booster)
 
         # What refuses the next dose (kapdesk.domain.gates), and the overrides recorded:
-        # right under the page's hint, above the form.
-        self.gate = message_label("Dose gate", kind="status")
-        root.insertWidget(2, self.gate)
-        self.override_button = action_button("Record &override…", self.override)
-        root.insertLayout(3, button_row(self.override_button))
-        self.overrides = message_label("Overrides recorded", kind="status")
-        root.insertWidget(4, self.overrides)
-
+        # under the Record button, which their appearing does not move; the override
+        # button comes in at its right.
         self.record_button = action_button("&Record dose", self.record)
-        root.addLayout(button_row(self.record_button))
+        self.override_button = action_button("Record &override…", self.override)
+        root.addLayout(button_row(self.record_button, self.override_button))
+        self.gate = message_label("Dose gate", kind="status")
+        root.addWidget(self.gate)
+        self.overrides = message_label("Overrides recorded", kind="status")
+        root.addWidget(self.overrides)
         self.message = message_label("Dose message")
         root.addWidget(self.message)
 

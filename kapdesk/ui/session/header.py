@@ -38,11 +38,20 @@ LEVEL_STYLES: Final = {
 }
 
 
+_CHIP_BOX: Final = "border-radius: 3px; padding: 3px 8px;"
+
+
 def _chip(name: str) -> QLabel:
     label = QLabel()
     label.setAccessibleName(name)
     label.setWordWrap(True)
     label.setProperty("level", "")
+    label.setStyleSheet(f"QLabel {{ border: 1px solid transparent; {_CHIP_BOX} }}")
+    # Hidden, a chip keeps its line: the hold or next reading appearing moves no button.
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
+    label.hide()
     return label
 
 
@@ -52,7 +61,7 @@ def set_level(label: QLabel, text: str, level: str) -> None:
     if label.property("level") != level:
         label.setProperty("level", level)
         style = LEVEL_STYLES.get(level, "")
-        label.setStyleSheet(f"QLabel {{ {style} border-radius: 3px; padding: 3px 8px; }}")
+        label.setStyleSheet(f"QLabel {{ {style} {_CHIP_BOX} }}")
 
 
 def override_of(overrides: Iterable[OverrideInfo], reading_id: int) -> OverrideInfo | None:
@@ -119,7 +128,10 @@ class SessionHeader(QFrame):
         grid.addWidget(self.facts, 1, 0)
         grid.addWidget(self.next, 1, 1)
         grid.addLayout(safety, 2, 0, 1, 2)
-        grid.addWidget(self.alert, 3, 0, 1, 2)
+        grid.addWidget(self.alert, 3, 0, 1, 3)
+        # two lines kept for a hold or alert, shown or not: it appearing moves no button
+        lines = 2 * self.alert.fontMetrics().lineSpacing() + 8
+        self.alert.setMinimumHeight(lines)
         grid.setColumnStretch(0, 1)
         self._detail: SessionDetail | None = None
 

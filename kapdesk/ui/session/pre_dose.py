@@ -55,6 +55,11 @@ class PreDosePage(StepPage):
         self.form = VitalsForm(self, button_text="&Record pre-dose reading")
         self.form.submitted.connect(self._store)
         root.addWidget(self.form)
+        # The buttons right under the form, what a reading brings (result, hold) below them:
+        # appearing, it moves no button; the override button comes in at the right.
+        self.override_button = action_button("O&verride hold…", self.override)
+        self.withhold_button = action_button("&Withhold dose…", self.withhold)
+        root.addLayout(button_row(self.withhold_button, self.override_button))
 
         self.latest = ReadingResult(host.protocol, recheck_words="Recheck after {min} min rest")
         self.result = self.latest.result
@@ -64,9 +69,6 @@ class PreDosePage(StepPage):
 
         self.hold = message_label("Hold", kind="status")
         root.addWidget(self.hold)
-        self.override_button = action_button("O&verride hold…", self.override)
-        self.withhold_button = action_button("&Withhold dose…", self.withhold)
-        root.addLayout(button_row(self.override_button, self.withhold_button))
         self.message = message_label("Pre-dose message")
         root.addWidget(self.message)
 

@@ -1,0 +1,119 @@
+"""Nothing jumps under the pointer: an alert banner, the board's status line, the pre-dose
+hold and the dose gate appear without moving the buttons a person is about to press."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+from services.sessionkit import Kit
+
+from kapdesk.domain.clock import FakeClock
+from kapdesk.services.context import Actor
+from kapdesk.ui.app_context import AppContext
+from kapdesk.ui.main_window import MainWindow
+from kapdesk.ui.session.workspace import STEP_DOSE, STEP_PRE_DOSE, SessionWorkspace
+
+
+def at(widget: QWidget) -> QPoint:
+    QApplication.processEvents()
+    assert widget.isVisible(), f"{widget.objectName() or widget} is not shown"
+    return widget.mapTo(widget.window(), QPoint(0, 0))
+
+
+@pytest.fixture(autouse=True)
+def small_window(window: MainWindow) -> None:
+    """The smallest size kapdesk is used at (issue 12): the most wrapping, the most jumping."""
+    window.resize(1024, 700)
+    QApplication.processEvents()
+
+
+def overdue_alert(window: MainWindow, kit: Kit, clock: FakeClock) -> None:
+    """Another room's reading falls overdue: its banner appears at the top of the window."""
+    kit.dosed(mrn="MRN-9")
+    clock.advance(minutes=31)
+    window.alerts.check()
+    QApplication.processEvents()
+    assert window.alert_bar.isVisible()
+    assert window.alert_bar.banners
+
+
+def workspace(window: MainWindow, session_id: int, step: int) -> SessionWorkspace:
+    window.open_session(session_id)
+    ws = window.session_page
+    assert isinstance(ws, SessionWorkspace)
+    ws.stop()
+    ws.go_to(step)
+    QApplication.processEvents()
+    return ws
+
+
+def test_an_alert_banner_moves_nothing_on_the_board(
+    qtbot: QtBot, window: MainWindow, kit: Kit, clock: FakeClock, app: AppContext, clinician: Actor
+) -> None:
+    app.actor = clinician
+    kit.checked_in(mrn="MRN-2")
+    window.today.refresh()
+    button, table = window.today.acknowledge_button, window.today.table
+    before = (at(button), at(table))
+    overdue_alert(window, kit, clock)
+    window.today.refresh()
+    assert (at(button), at(table)) == before
+
+
+def test_the_board_status_line_does_not_move_its_button(
+    qtbot: QtBot, window: MainWindow, kit: Kit, app: AppContext, clinician: Actor
+) -> None:
+    app.actor = clinician
+    kit.checked_in(mrn="MRN-2")
+    window.today.refresh()
+    before = at(window.today.acknowledge_button)
+    window.today.show_status("A long message. " * 30, band="alert")
+    assert window.today.status_line.isVisible()
+    assert at(window.today.acknowledge_button) == before
+
+
+def test_an_alert_banner_moves_nothing_in_a_session(
+    qtbot: QtBot, window: MainWindow, kit: Kit, clock: FakeClock
+) -> None:
+    sid = kit.checked_in(mrn="MRN-2")
+    ws = workspace(window, sid, STEP_PRE_DOSE)
+    page = ws.pages[STEP_PRE_DOSE]
+    before = (at(page.form.button), at(page.withhold_button))
+    overdue_alert(window, kit, clock)
+    assert (at(page.form.button), at(page.withhold_button)) == before
+
+
+def test_the_pre_dose_hold_appears_without_moving_the_buttons(
+    qtbot: QtBot, window: MainWindow, kit: Kit, clock: FakeClock
+) -> None:
+    sid = kit.checked_in(mrn="MRN-2")
+    ws = workspace(window, sid, STEP_PRE_DOSE)
+    page = ws.pages[STEP_PRE_DOSE]
+    before = (at(page.form.button), at(page.withhold_button))
+    assert not page.hold.isVisible()
+    kit.vitals.record(kit.nurse, sid, 168, 104, pulse=80, spo2=98)  # holds the dose
+    ws.refresh()
+    ws.go_to(STEP_PRE_DOSE)
+    QApplication.processEvents()
+    assert page.hold.isVisible()
+    assert page.override_button.isVisible()
+    assert (at(page.form.button), at(page.withhold_button)) == before
+
+
+def test_the_dose_gate_appears_without_moving_the_record_button(
+    qtbot: QtBot, window: MainWindow, kit: Kit, clock: FakeClock
+) -> None:
+    sid = kit.dosed(mrn="MRN-2")
+    clock.advance(minutes=12)
+    ws = workspace(window, sid, STEP_DOSE)
+    page = ws.pages[STEP_DOSE]
+    before = at(page.record_button)
+    assert not page.gate.isVisible()
+    kit.vitals.record(kit.nurse, sid, 118, 76, pulse=80, spo2=88)  # refuses a booster
+    ws.refresh()
+    ws.go_to(STEP_DOSE)
+    QApplication.processEvents()
+    assert page.gate.isVisible()
+    assert at(page.record_button) == before
