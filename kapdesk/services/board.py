@@ -234,8 +234,14 @@ class BoardService:
         dict[int, list[HoldOverride]],
         dict[int, int],
     ]:
-        readings = s.scalars(select(VitalReading).where(VitalReading.session_id.in_(ids)))
-        doses = s.scalars(select(Dose).where(Dose.session_id.in_(ids)))
+        # Entries marked entered in error count for nothing on the board (flags, alerts,
+        # schedule, open side effects).
+        readings = s.scalars(
+            select(VitalReading).where(
+                VitalReading.session_id.in_(ids), VitalReading.error_at.is_(None)
+            )
+        )
+        doses = s.scalars(select(Dose).where(Dose.session_id.in_(ids), Dose.error_at.is_(None)))
         overrides = s.scalars(select(HoldOverride).where(HoldOverride.session_id.in_(ids)))
         effects = s.execute(
             select(SideEffect.session_id, func.count(SideEffect.id))
@@ -243,6 +249,7 @@ class BoardService:
                 SideEffect.session_id.in_(ids),
                 SideEffect.present.is_(True),
                 SideEffect.resolved_at.is_(None),
+                SideEffect.error_at.is_(None),
             )
             .group_by(SideEffect.session_id)
         ).all()

@@ -26,7 +26,7 @@ Decisions a caller must know:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -94,7 +94,7 @@ class CorrectionsService(Service):
         actor.require(Action.MARK_ENTERED_IN_ERROR)
         now = self.ctx.now()
         with self.ctx.db.write() as s:
-            row = s.get(_MODELS[entry_kind], entry_id)
+            row = cast("_Row | None", s.get(_MODELS[entry_kind], entry_id))
             if row is None:
                 raise NotFound(f"There is no {ENTRY_LABELS[entry_kind]} #{entry_id}.")
             session_id = row.session_id

@@ -107,7 +107,11 @@ class DoseService(Service):
             ds, protocol = loaded.session, loaded.protocol
             not_before_check_in("Given at", given_at, given, ds, tz)
             booster = loaded.state is not _S.PRE_DOSE_VITALS
-            earlier = list(s.scalars(select(Dose).where(Dose.session_id == session_id)))
+            earlier = list(  # a dose entered in error was not given: no limit counts it
+                s.scalars(
+                    select(Dose).where(Dose.session_id == session_id, Dose.error_at.is_(None))
+                )
+            )
             gate = _passed_gate(s, loaded, _route_of(route) or session_route(protocol, earlier), tz)
             _check_order(ds, booster, gate.pre_dose_readings, given_at, given, tz)
             calc = validate_dose(

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.alerts import ActiveAlert, AlertReading, active_alerts
+from kapdesk.domain.corrections import standing
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
 from kapdesk.domain.schedule import (
     DueItem,
@@ -61,7 +62,11 @@ def course_history(s: Session, course_ids: Iterable[int]) -> dict[int, list[Dose
             func.sum(Dose.mg),
         )
         .join(Dose, Dose.session_id == DosingSession.id)
-        .where(DosingSession.course_id.in_(ids), DosingSession.first_dose_at.is_not(None))
+        .where(
+            DosingSession.course_id.in_(ids),
+            DosingSession.first_dose_at.is_not(None),
+            Dose.error_at.is_(None),  # a dose entered in error was not given
+        )
         .group_by(DosingSession.id)
     ).all()
     out: dict[int, list[DosedSession]] = defaultdict(list)
@@ -135,7 +140,9 @@ def session_schedule(
     history: Sequence[DosedSession],
     now: datetime,
 ) -> list[DueItem]:
-    """compute_schedule with the session's rechecks and conditions."""
+    """compute_schedule with the session's rechecks and conditions (entries marked entered
+    in error count for nothing: a marked reading is due again)."""
+    readings, doses = standing(readings), standing(doses)
     return compute_schedule(
         protocol,
         route=route,
@@ -170,4 +177,5 @@ def session_alerts(
     now: datetime,
 ) -> tuple[ActiveAlert, ...]:
     rules = {r.id: r for r in protocol.vital_rules} if protocol else {}
+    readings = standing(readings)  # a reading entered in error raises no alert
     return active_alerts([alert_reading(r) for r in readings], set(acknowledged), rules, now)

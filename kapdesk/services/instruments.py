@@ -158,6 +158,7 @@ class InstrumentService(Service):
                 InstrumentResult.course_id == course_id,
                 InstrumentResult.instrument == PHQ9.code,
             )
+        results = [r for r in results if r.error is None]  # entered in error: no course score
         # A course whose pinned version is missing still shows its outcome, on the defaults.
         rule = (
             EndpointRule(protocol.acute_weeks, protocol.deterioration_rise)

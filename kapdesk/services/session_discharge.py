@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from kapdesk.domain import alerts
 from kapdesk.domain import discharge as rule
 from kapdesk.domain.clock import shown_time
+from kapdesk.domain.corrections import standing
 from kapdesk.domain.errors import PermissionDenied, ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Band, Protocol, Route
@@ -102,7 +103,9 @@ def compute_checks(
 
     ``schedule``: the session's reading schedule as of ``at`` (the one the session
     screen and the board show); without it the protocol schedule is computed here.
+    Entries marked entered in error count for nothing.
     """
+    doses, readings, side_effects = standing(doses), standing(readings), standing(side_effects)
     if schedule is None:
         schedule = compute_schedule(
             protocol,
@@ -225,10 +228,11 @@ def session_checks(
 def check_discharge_time(
     s: Session, ds: DosingSession, at: datetime | None, when: datetime, tz: tzinfo | None
 ) -> None:
-    """A discharge is at or after the last dose and the latest reading (times shown local)."""
+    """A discharge is at or after the last dose and the latest reading (times shown local);
+    entries marked entered in error do not count."""
     last_dose = s.scalar(
         select(Dose.given_at)
-        .where(Dose.session_id == ds.id)
+        .where(Dose.session_id == ds.id, Dose.error_at.is_(None))
         .order_by(Dose.given_at.desc())
         .limit(1)
     )
@@ -241,7 +245,7 @@ def check_discharge_time(
         )
     latest = s.scalars(
         select(VitalReading)
-        .where(VitalReading.session_id == ds.id)
+        .where(VitalReading.session_id == ds.id, VitalReading.error_at.is_(None))
         .order_by(VitalReading.taken_at.desc(), VitalReading.id.desc())
         .limit(1)
     ).first()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.check_in import room_text
 from kapdesk.domain.clock import ensure_utc, shown_time
+from kapdesk.domain.corrections import standing
 from kapdesk.domain.errors import IllegalTransition, NotFound, ValidationError
 from kapdesk.domain.gates import (
     DoseGate,
@@ -215,6 +216,7 @@ def override_info(o: HoldOverride, names: dict[int, str]) -> OverrideInfo:
 
 
 def session_route(protocol: Protocol, doses: Sequence[Dose]) -> Route | None:
+    doses = standing(doses)
     if doses:
         first = min(doses, key=lambda d: (d.given_at, d.id))
         return Route(first.route)
@@ -226,7 +228,7 @@ def reading_order(r: VitalReading) -> tuple[datetime, int]:
 
 
 def latest_pre_dose(readings: Iterable[VitalReading]) -> VitalReading | None:
-    pre = [r for r in readings if r.phase == Phase.PRE_DOSE.value]
+    pre = [r for r in standing(readings) if r.phase == Phase.PRE_DOSE.value]
     return max(pre, key=reading_order) if pre else None
 
 
@@ -259,8 +261,10 @@ def gate_override(o: HoldOverride, names: Mapping[int, str] | None = None) -> Ga
 
 
 def gate_rows(s: Session, session_id: int) -> tuple[list[VitalReading], list[HoldOverride]]:
-    """The readings and overrides the dose gates judge."""
-    readings = list(s.scalars(select(VitalReading).where(VitalReading.session_id == session_id)))
+    """The readings and overrides the dose gates judge (no reading entered in error)."""
+    readings = standing(
+        s.scalars(select(VitalReading).where(VitalReading.session_id == session_id))
+    )
     overrides = list(s.scalars(select(HoldOverride).where(HoldOverride.session_id == session_id)))
     return readings, overrides
 
@@ -275,7 +279,9 @@ def session_gate(
     first_dose: bool,
     names: Mapping[int, str] | None = None,
 ) -> DoseGate:
-    """kapdesk.domain.gates.dose_gate over the session's rows: what refuses the next dose."""
+    """kapdesk.domain.gates.dose_gate over the session's rows: what refuses the next dose
+    (readings entered in error count for nothing)."""
+    readings = standing(readings)
     return dose_gate(
         protocol,
         first_dose=first_dose,
@@ -290,8 +296,9 @@ def holding_reading(
     readings: Iterable[VitalReading], overrides: Iterable[HoldOverride], protocol: Protocol
 ) -> VitalReading | None:
     """The pre-dose reading that holds the first dose (kapdesk.domain.gates.pre_dose_hold),
-    or None when the hold is lifted or there is none."""
-    rows = list(readings)
+    or None when the hold is lifted or there is none (a reading entered in error holds
+    nothing)."""
+    rows = standing(readings)
     hold = pre_dose_hold(
         protocol, [gate_reading(r, protocol) for r in rows], [gate_override(o) for o in overrides]
     )

@@ -179,6 +179,7 @@ def _assess(
                 VitalReading.session_id == session_id,
                 VitalReading.phase == phase.value,
                 VitalReading.taken_at <= taken,
+                VitalReading.error_at.is_(None),  # entered in error: not "two in a row"
             )
         ),
         key=reading_order,
@@ -189,6 +190,7 @@ def _assess(
             select(VitalReading).where(
                 VitalReading.session_id == session_id,
                 VitalReading.phase == Phase.PRE_DOSE.value,
+                VitalReading.error_at.is_(None),
             )
         ).all()
         latest_pre = max(pre, key=reading_order, default=None)
