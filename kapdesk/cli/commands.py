@@ -51,33 +51,78 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kapdesk.demo import build_demo_clinic
-
+    """A new demo clinic; with --reset, an existing demo clinic rebuilt around today."""
     path = Path(args.db).expanduser()
-    if path.exists():
-        raise CliError(f"{path} already exists; demo never overwrites a database.")
+    if path.exists() and not args.reset:
+        raise CliError(
+            f"{path} already exists; demo never overwrites a database. To rebuild a demo "
+            f"clinic around today: kapdesk demo --db {path} --reset"
+        )
     if args.patients < 1:
         raise CliError(f"--patients {args.patients}: give at least 1 patient.", EXIT_USAGE)
-    key = db_key(args, path, new=True)
-    if args.years is not None:  # without it, more than 500 patients stays a typo
+    if not path.exists():
+        key = db_key(args, path, new=True)
+        print(_demo_builder(args, key)(path))
+        return EXIT_OK
+    from kapdesk.demo.rebuild import read_demo, rebuild_demo_file
+
+    key = db_key(args, path)  # the demo's own passphrase: the new one gets the same
+    read_demo(path, key)  # a real clinic is refused before anything else is asked or built
+    build = _demo_builder(args, key, shown_as=path)
+    old, summary = rebuild_demo_file(path, build, key=key, in_use=_open_in_kapdesk)
+    print(summary)
+    print(f"It replaces the demo clinic made for {old.day.isoformat()}.")
+    return EXIT_OK
+
+
+def _demo_builder(
+    args: argparse.Namespace, key: str | None, shown_as: Path | None = None
+) -> Callable[[Path], str]:
+    """Writes the demo clinic ``args`` ask for to a new file; returns the summary."""
+
+    def small(target: Path) -> str:
+        from kapdesk.demo import build_demo_clinic
+
+        return build_demo_clinic(
+            target, seed=args.seed, patients=args.patients, key=key, shown_as=shown_as
+        )
+
+    def big(target: Path) -> str:  # without --years, more than 500 patients stays a typo
+        from dataclasses import replace
+
         from kapdesk.demo import build_big_clinic
 
         def progress(line: str) -> None:
             print(f"kapdesk demo: {line}", file=sys.stderr, flush=True)
 
         result = build_big_clinic(
-            path,
+            target,
             seed=args.seed,
             patients=args.patients,
             years=args.years,
             key=key,
             progress=progress,
         )
-        print(result.summary())
-        return EXIT_OK
-    summary = build_demo_clinic(path, seed=args.seed, patients=args.patients, key=key)
-    print(summary)
-    return EXIT_OK
+        return replace(result, path=shown_as or target).summary()
+
+    return small if args.years is None else big
+
+
+def _open_in_kapdesk(path: Path) -> str | None:
+    """Why the demo cannot be rebuilt now: a kapdesk window has it open (its single-instance
+    socket answers). None without Qt: the file-lock check in kapdesk.demo.rebuild remains."""
+    try:
+        from kapdesk.ui.single_instance import already_open
+    except ImportError:
+        return None
+    socket = already_open(path)
+    if socket is None:
+        return None
+    socket.disconnectFromServer()
+    return (
+        f"{path} is open in kapdesk; close that window (File > Quit), then run "
+        f"kapdesk demo --db {path} --reset again. Nothing was changed."
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -91,6 +91,12 @@ def _add_demo(sub: _Commands) -> None:
         help="years of history: build a big clinic in bulk (up to 50,000 patients; "
         "benchmarks), e.g. --patients 5000 --years 5",
     )
+    demo.add_argument(
+        "--reset",
+        action="store_true",
+        help="rebuild an existing demo clinic around today (a database that is not a demo "
+        "clinic is refused and left as it is)",
+    )
 
 
 def _add_check(sub: _Commands) -> None:

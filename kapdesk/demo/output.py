@@ -3,7 +3,7 @@ again if the build fails, its rows counted for the summary."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, time
 from pathlib import Path
@@ -16,6 +16,11 @@ from kapdesk.domain.errors import ValidationError
 from kapdesk.storage import orm
 from kapdesk.storage.db import Database
 from kapdesk.storage.sqlite_file import sidecars
+
+BuildProgress = Callable[[int, int, str], None]
+"""``progress(done, total, words)`` while a demo is built: ``total`` 0 while the size of
+the work is not known yet; ``words`` say what is being made ("Creating patients 5 of 12
+and sessions 20 of 70")."""
 
 COUNTED: Final = {
     "users": orm.User,

@@ -29,6 +29,7 @@ Decisions a caller must know:
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -59,14 +60,18 @@ class _Builder:
         self.staff: dict[Role, Actor] = {}
         self.sessions = SessionPlanner(ctx, self.rng, self.timeline, self.staff, today)
 
-    def build(self, patients: int) -> None:
+    def build(self, patients: int, progress: output.BuildProgress | None = None) -> None:
         # The clinic's staff exist well before its first patient (at most ~140 days back).
         self.clock.set(local_time(self.today - timedelta(days=data.OPENED_DAYS_AGO), time(8, 0)))
+        if progress is not None:
+            progress(0, 0, "Creating the staff accounts")
         self._create_staff()
-        for patient in plan_showcase(self.rng, patients, self.today, self.timeline.end):
+        plans = plan_showcase(self.rng, patients, self.today, self.timeline.end)
+        for patient in plans:
             self._schedule(patient)
         assert self.timeline.first() > self.clock.now()
-        self.timeline.run(self.clock)
+        steps = None if progress is None else _Steps(plans, self.timeline.end, self.clock, progress)
+        self.timeline.run(self.clock, steps)
 
     def _create_staff(self) -> None:
         users = UserService(self.ctx)
@@ -138,6 +143,34 @@ class _Builder:
         )
 
 
+class _Steps:
+    """Reports the replay as "Creating patients 5 of 12 and sessions 20 of 70" (each
+    counted once the clinic's clock has reached it), only when the words or the whole
+    percentage change."""
+
+    def __init__(
+        self, plans: list[ShowcasePatient], end: datetime, clock: FakeClock,
+        progress: output.BuildProgress,
+    ) -> None:  # fmt: skip
+        self.intakes = sorted(p.intake_at for p in plans)
+        self.visits = sorted(v.scheduled for p in plans for v in p.visits if v.scheduled <= end)
+        self.clock, self.progress = clock, progress
+        self.last: tuple[str, int] = ("", -1)
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock.now()
+        patients = bisect_right(self.intakes, now)
+        sessions = bisect_right(self.visits, now)
+        text = (
+            f"Creating patients {patients} of {len(self.intakes)} "
+            f"and sessions {sessions} of {len(self.visits)}"
+        )
+        shown = (text, done * 100 // total)
+        if shown != self.last:
+            self.last = shown
+            self.progress(done, total, text)
+
+
 def _today_sessions(db: Database, today: date) -> int:
     start, end = local_time(today, time(0)), local_time(today + timedelta(days=1), time(0))
     with db.read() as s:
@@ -155,6 +188,8 @@ def build_demo_clinic(
     today: date | None = None,
     key: str | None = None,
     end_time: time | None = None,
+    progress: output.BuildProgress | None = None,
+    shown_as: Path | None = None,
 ) -> str:
     """Write a realistic demo clinic to the new file ``path``; returns a one-paragraph summary.
 
@@ -162,6 +197,8 @@ def build_demo_clinic(
     day's sessions running around it. Without ``today`` it ends now (the
     minute the demo is built), so a freshly opened demo shows a live board;
     with ``today`` and no ``end_time`` it ends at 10:00 (repeatable tests).
+    ``progress`` hears how far the build is (:data:`kapdesk.demo.output.BuildProgress`);
+    ``shown_as`` is the file the summary names (a rebuild writes beside it first).
     """
     path = Path(path)
     output.check_new_file(path)
@@ -170,11 +207,11 @@ def build_demo_clinic(
     clock = FakeClock(local_time(day, end))
     with output.new_database(path, clock, key) as db:  # key: encrypt it (SQLCipher)
         ctx = ServiceContext(db=db, clock=clock)
-        _Builder(ctx, clock, seed, day, end).build(patients)
+        _Builder(ctx, clock, seed, day, end).build(patients, progress)
         counts = output.count_rows(db)
         on_the_day = _today_sessions(db, day)
     return (
-        f"Demo clinic written to {path}: {counts['users']} users, {counts['patients']} "
+        f"Demo clinic written to {shown_as or path}: {counts['users']} users, {counts['patients']} "
         f"patients, {counts['courses']} treatment courses, {counts['sessions']} dosing sessions "
         f"({on_the_day} today), {counts['readings']} vital-sign readings, {counts['doses']} "
         f"doses, {counts['side_effects']} side effects, {counts['instruments']} PHQ-9/GAD-7 "

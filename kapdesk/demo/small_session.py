@@ -57,12 +57,16 @@ class Timeline:
     def first(self) -> datetime:
         return min(e.when for e in self.events)
 
-    def run(self, clock: FakeClock) -> None:
-        """Every step up to the end (later ones never happen: they are in the future)."""
-        for event in sorted(self.events):
-            if event.when <= self.end:
-                clock.set(event.when)
-                event.action()
+    def run(self, clock: FakeClock, step: Callable[[int, int], None] | None = None) -> None:
+        """Every step up to the end (later ones never happen: they are in the future).
+
+        ``step(done, total)`` is called after each step, the clock still at its moment."""
+        due = [event for event in sorted(self.events) if event.when <= self.end]
+        for done, event in enumerate(due, start=1):
+            clock.set(event.when)
+            event.action()
+            if step is not None:
+                step(done, len(due))
         clock.set(self.end)
 
 

@@ -1,0 +1,155 @@
+"""`kapdesk demo --db PATH --reset`: a demo clinic rebuilt around today, safely.
+
+Real files throughout: the demo template of conftest is built for DEMO_DAY (in the past),
+a real clinic is made through the composition root and the users service.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from kapdesk.composition import build_context
+from kapdesk.demo.plan import local_time
+from kapdesk.demo.rebuild import read_demo
+from kapdesk.services.settings import SettingsService
+from kapdesk.services.users import UserService
+from kapdesk.storage.backup import verify_database
+from kapdesk.storage.sqlite_file import sidecars
+from tests.cli.conftest import DEMO_DAY, Run, assert_one_line_error, sql
+
+
+def _sessions_on(path: Path, day: date) -> int:
+    start, end = local_time(day, time(0)), local_time(day + timedelta(days=1), time(0))
+    fmt = "%Y-%m-%d %H:%M:%S"
+    (count,) = sql(
+        path,
+        "SELECT count(*) FROM dosing_sessions WHERE scheduled_at >= "
+        f"'{start.astimezone(UTC):{fmt}}' AND scheduled_at < '{end.astimezone(UTC):{fmt}}'",
+    )[0]
+    return int(count)
+
+
+def _real_clinic(path: Path, name: str = "Lakeside Demo Clinic") -> Path:
+    """A real clinic (first admin made as on first run) that even calls itself a demo."""
+    ctx = build_context(path)
+    try:
+        users = UserService(ctx)
+        users.create_first_admin(username="ana", full_name="Ana Real", password="a-long-password")
+        admin = users.authenticate("ana", "a-long-password")
+        SettingsService(ctx).update(admin, clinic_name=name)
+    finally:
+        ctx.db.close()
+    return path
+
+
+def test_without_reset_an_existing_demo_says_how_to_rebuild_it(run: Run, demo_db: Path) -> None:
+    before = demo_db.read_bytes()
+    line = assert_one_line_error(run("demo", "--db", demo_db), code=1)
+    assert "already exists" in line
+    assert f"kapdesk demo --db {demo_db} --reset" in line
+    assert demo_db.read_bytes() == before
+
+
+def test_reset_rebuilds_the_demo_around_today(run: Run, demo_db: Path) -> None:
+    today = datetime.now().astimezone().date()
+    assert _sessions_on(demo_db, DEMO_DAY) > 0
+    assert read_demo(demo_db).day == DEMO_DAY
+    result = run("demo", "--db", demo_db, "--reset", "--patients", "2")
+    assert result.code == 0, result.err
+    assert result.err == ""
+    first, second = result.out.strip().splitlines()
+    assert first.startswith(f"Demo clinic written to {demo_db}: 4 users, 2 patients")
+    assert second == f"It replaces the demo clinic made for {DEMO_DAY.isoformat()}."
+    assert read_demo(demo_db).day == today
+    assert _sessions_on(demo_db, today) > 0  # the board of today is alive again
+    assert _sessions_on(demo_db, DEMO_DAY) == 0  # nothing left of the old demo's day
+    assert sql(demo_db, "SELECT count(*) FROM patients")[0][0] == 2
+    assert verify_database(demo_db).ok
+    assert sorted(p.name for p in demo_db.parent.iterdir()) == [demo_db.name]  # no leftovers
+
+
+def test_reset_refuses_a_real_clinic_and_leaves_it_byte_identical(run: Run, tmp_path: Path) -> None:
+    clinic = _real_clinic(tmp_path / "clinic.sqlite")
+    assert not any(p.exists() for p in sidecars(clinic))
+    before = clinic.read_bytes()
+    line = assert_one_line_error(run("demo", "--db", clinic, "--reset"), code=1)
+    assert f"{clinic} is not a demo clinic" in line
+    assert "real clinic" in line
+    assert "nothing was changed" in line
+    assert clinic.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clinic.sqlite"]
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [(b"my notes, not a database", "it is not an SQLite file"), (b"", "it is empty")],
+)
+def test_reset_refuses_any_other_file(run: Run, tmp_path: Path, content: bytes, why: str) -> None:
+    other = tmp_path / "other.sqlite"
+    other.write_bytes(content)
+    line = assert_one_line_error(run("demo", "--db", other, "--reset"), code=1)
+    assert "is not a demo clinic" in line
+    assert why in line
+    assert other.read_bytes() == content
+
+
+HOLD_OPEN = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("SELECT count(*) FROM patients").fetchall()
+print("open", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_reset_refuses_while_another_program_has_the_demo_open(run: Run, demo_db: Path) -> None:
+    before = demo_db.read_bytes()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(demo_db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "open"
+        line = assert_one_line_error(run("demo", "--db", demo_db, "--reset", "--patients", "1"))
+        assert "is open in another program" in line
+        assert "Nothing was changed" in line
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert demo_db.read_bytes() == before
+    assert read_demo(demo_db).day == DEMO_DAY
+
+
+def test_reset_refuses_while_a_kapdesk_window_has_the_demo_open(
+    run: Run, demo_db: Path, qapp: object
+) -> None:
+    from kapdesk.ui.single_instance import InstanceServer
+
+    server = InstanceServer(demo_db)
+    assert server.listen()
+    try:
+        line = assert_one_line_error(run("demo", "--db", demo_db, "--reset", "--patients", "1"))
+    finally:
+        server.close()
+    assert f"{demo_db} is open in kapdesk" in line
+    assert "Nothing was changed" in line
+    assert read_demo(demo_db).day == DEMO_DAY
+    assert not (demo_db.parent / "clinic.building.sqlite").exists()
+
+
+def test_reset_of_a_missing_file_makes_a_new_demo(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "fresh.sqlite"
+    result = run("demo", "--db", path, "--reset", "--patients", "1")
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"Demo clinic written to {path}: 4 users, 1 patients")
+    assert read_demo(path).day == datetime.now().astimezone().date()
