@@ -384,7 +384,7 @@ class BackupActions(QObject):
     # ------------------------------------------------------------ outcomes
     def _show_progress(self, text: str, title: str, *, modal: bool) -> None:
         self._close_progress()
-        progress = _Progress(self.window, text, f"{title} – kapdesk")
+        progress = _Progress(self.window, text, title)
         progress.setWindowModality(
             Qt.WindowModality.ApplicationModal if modal else Qt.WindowModality.WindowModal
         )

@@ -5,7 +5,7 @@ the ``LockScreen``. Locking hides every trace of patient data: the content
 page (tables, headers, charts, alert banners), the menu bar, status messages,
 tool tips, popups and every other kapdesk window (dialogs, note editors,
 previews), and it swallows keyboard shortcuts aimed at anything but the lock
-screen. The window title stays "kapdesk – <clinic>".
+screen. The window title stays "<clinic> – kapdesk".
 
 Decisions a caller must know:
 
@@ -54,6 +54,7 @@ from kapdesk.ui.alerts import Alert
 from kapdesk.ui.idle import IdleWatcher
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.models.board import room_text
+from kapdesk.ui.titles import window_title
 from kapdesk.ui.widgets import error_label, set_error
 from kapdesk.ui.widgets.edits import clear_when_edited
 
@@ -370,8 +371,7 @@ class ScreenLock(QObject):
             clinic = self.app.clinic_name()
         except KapdeskError:
             clinic = "clinic"
-        title = f"kapdesk – {clinic}"
-        return f"{title} – DEMO" if self.app.demo else title
+        return window_title(clinic, demo=self.app.demo)
 
     # ------------------------------------------------------------ other windows
     def _hide_other_windows(self) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
+from kapdesk.ui.titles import window_title
 from kapdesk.ui.widgets import Field, error_label, set_error
 from kapdesk.ui.widgets.edits import clear_when_edited
 
@@ -64,7 +65,7 @@ class _AccountDialog(QDialog):
         super().__init__(parent)
         self.app = app
         self.actor: Actor | None = None
-        self.setWindowTitle(f"{title} – DEMO" if app.demo else title)
+        self.setWindowTitle(window_title(title, demo=app.demo))
         self.setModal(True)
         self.setMinimumWidth(420)
         root = QVBoxLayout(self)
@@ -182,7 +183,7 @@ class LoginDialog(_AccountDialog):
         intro = f"Sign in to {clinic}."
         if app.demo:
             intro += " This is the DEMO clinic: not for patient care."
-        super().__init__(app, parent, f"{title} – kapdesk", intro)
+        super().__init__(app, parent, title, intro)
         self.username = _Field(self.form, "&Username")
         self.password = _Field(self.form, "&Password", secret=True)
         self._ok_button("&Sign in")

@@ -30,6 +30,7 @@ from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.errors import SignInRevokedRelay, close_windows_of, revoked_text, show_error
 from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.login import LoginDialog
+from kapdesk.ui.titles import window_title
 from kapdesk.ui.today_board import TodayBoard, session_refusal
 
 if TYPE_CHECKING:
@@ -272,8 +273,7 @@ class MainWindow(QMainWindow):
             clinic = self.app.clinic_name()
         except KapdeskError:
             clinic = "clinic"
-        title = f"kapdesk – {clinic}"
-        self.setWindowTitle(f"{title} – DEMO" if self.app.demo else title)
+        self.setWindowTitle(window_title(clinic, demo=self.app.demo))
 
     def _show_actor(self) -> None:
         actor = self.app.actor

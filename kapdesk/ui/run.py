@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject
 
 from kapdesk.ui.app_context import AppContext, build_app_context
+from kapdesk.ui.titles import window_title
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,7 +55,7 @@ def _qapplication() -> QApplication:
         return existing
     qapp = QApplication([APP_NAME])
     qapp.setApplicationName(APP_NAME)
-    qapp.setApplicationDisplayName(APP_NAME)
+    # No display name: Qt would append " — kapdesk" to every title (see ui/titles.py).
     qapp.setOrganizationName(APP_NAME)
     qapp.setWindowIcon(app_icon())
     qapp.setStyleSheet(stylesheet())
@@ -90,7 +91,7 @@ def _ensure_demo_database(path: Path, key: str | None = None) -> str | None:
     for leftover in (partial, *(Path(f"{partial}{x}") for x in ("-wal", "-shm", "-journal"))):
         leftover.unlink(missing_ok=True)
     notice = QLabel("Creating the demo clinic (first use only; this takes a few seconds)…")
-    notice.setWindowTitle(f"{APP_NAME} – DEMO")
+    notice.setWindowTitle(window_title("Demo clinic"))
     notice.setContentsMargins(24, 18, 24, 18)
     notice.adjustSize()
     screen = QGuiApplication.primaryScreen()
@@ -138,7 +139,7 @@ def run_gui(
         if instance is None:
             return 0
     reporter = install_error_reporting()  # log file, sys/threading excepthook, Qt messages
-    title = f"{APP_NAME} – DEMO" if demo else APP_NAME
+    title = window_title(None, demo=demo)
     try:
         try:
             opened = _open_database(Path(db_path), demo=demo, key=key, encrypted=encrypted)

@@ -15,6 +15,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
+from kapdesk.ui.titles import window_title
+
 FRONT_REQUEST = b"front\n"
 CONNECT_MS = 500
 
@@ -80,7 +82,7 @@ def request_front(socket: QLocalSocket, timeout_ms: int = CONNECT_MS) -> bool:
 
 def offer_to_bring_to_front(db_path: Path, socket: QLocalSocket) -> bool:
     """Says the file is open in another kapdesk; True if the person brought it to the front."""
-    box = QMessageBox(QMessageBox.Icon.Information, "kapdesk – already open", "")
+    box = QMessageBox(QMessageBox.Icon.Information, window_title("Already open"), "")
     box.setText(
         f"kapdesk is already open on this database:\n{Path(db_path).expanduser().resolve()}"
     )

@@ -203,7 +203,7 @@ def test_idle_timeout_locks_and_hides_every_patient_name(
     assert not window.stack.isVisible()
     assert not window.menuBar().isVisible()
     assert not dialog.isVisible()
-    assert window.windowTitle() == "kapdesk – kapdesk clinic"
+    assert window.windowTitle() == "kapdesk clinic – kapdesk"
     page = lock.screen_page
     assert page.isVisible()
     assert page.title.text() == "Locked – Test Nurse (nurse)"

@@ -31,7 +31,7 @@ from .conftest import PASSWORD, actor_for, focused
 
 
 def test_title_size_and_signed_in_label(window: MainWindow) -> None:
-    assert window.windowTitle() == "kapdesk – kapdesk clinic"
+    assert window.windowTitle() == "kapdesk clinic – kapdesk"
     avail = window.screen().availableGeometry()
     expected = (min(1280, avail.width()), min(800, avail.height() - 40))
     assert (window.width(), window.height()) == expected
@@ -45,7 +45,7 @@ def test_demo_title(qtbot: QtBot, tmp_path: Path, clock: FakeClock) -> None:
     try:
         w = MainWindow(app, resume=False)
         qtbot.addWidget(w)
-        assert w.windowTitle() == "kapdesk – kapdesk clinic – DEMO"
+        assert w.windowTitle() == "kapdesk clinic – DEMO – kapdesk"
         w.close()
     finally:
         app.close()
@@ -199,7 +199,7 @@ def test_run_gui_first_run_creates_the_admin_then_shows_the_main_window(tmp_path
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["kapdesk – kapdesk clinic", "Signed in: Ana Lima (admin)"]
+    assert done.stdout.splitlines() == ["kapdesk clinic – kapdesk", "Signed in: Ana Lima (admin)"]
     app = build_app_context(path, demo=False)
     try:
         with app.ctx.db.read() as s:

@@ -103,7 +103,7 @@ def test_the_admin_sees_the_stored_settings_and_saves_them(
         ["clinic_name", "idle_lock_minutes", "backups_to_keep", "backup_folder",
          "default_protocol"]
     )  # fmt: skip
-    assert admin_window.windowTitle() == "kapdesk – Harbour Clinic"
+    assert admin_window.windowTitle() == "Harbour Clinic – kapdesk"
     assert admin_window.screen_lock.watcher.timeout == timedelta(minutes=12)
 
     # a new course now starts on the clinic's default protocol
