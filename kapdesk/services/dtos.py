@@ -80,6 +80,9 @@ class SessionInfo:
     state_reason: str | None
     # A second dosing session on one day: the confirming clinician's reason (else None).
     same_day_reason: str | None = None
+    # The session's signature (SessionService's lists fill these; else None / "").
+    signed_at: datetime | None = None
+    signed_by: str = ""
 
     @property
     def protocol_label(self) -> str:

@@ -22,6 +22,7 @@ Decisions a caller must know:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -32,6 +33,7 @@ from kapdesk.domain.check_in import CheckInConflicts, room_key
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState, transition
+from kapdesk.domain.signing import SignedEntity
 from kapdesk.domain.vitals import validate_weight
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import DischargeCheck, OverrideInfo, SessionDetail, SessionInfo
@@ -71,11 +73,19 @@ from kapdesk.storage.orm import (
     Dose,
     DosingSession,
     Patient,
+    Signature,
 )
 
 _S = SessionState
 _PRE_DOSE = (_S.CHECKED_IN, _S.PRE_DOSE_VITALS)
 _AFTER_DOSE = (_S.DOSED, _S.MONITORING)
+
+
+def with_signature(info: SessionInfo, sig: Signature | None) -> SessionInfo:
+    """``info`` with who signed it and when (unchanged while it is unsigned)."""
+    if sig is None:
+        return info
+    return replace(info, signed_at=sig.signed_at, signed_by=sig.signer_name)
 
 
 @audit_denials
@@ -409,7 +419,16 @@ class SessionService(Service):
             .where(where)
             .order_by(DosingSession.scheduled_at, DosingSession.id)
         ).all()
-        return [session_info(ds, c, p) for ds, c, p in rows]
+        signed = {
+            sig.entity_id: sig
+            for sig in s.scalars(
+                select(Signature).where(
+                    Signature.entity == SignedEntity.DOSING_SESSION.value,
+                    Signature.entity_id.in_([ds.id for ds, _, _ in rows]),
+                )
+            )
+        }
+        return [with_signature(session_info(ds, c, p), signed.get(ds.id)) for ds, c, p in rows]
 
     def _audit(
         self, s: Session, actor: Actor, action: str, ds: DosingSession, before: dict[str, Any]

@@ -160,6 +160,10 @@ class MainWindow(QMainWindow):
             go_menu.addAction(action)
             self.page_actions.append(action)
         self.page_actions[PAGE_SESSION].setEnabled(False)
+        from kapdesk.ui.handover import HandoverActions  # Go > Handover… (Ctrl+Shift+H)
+
+        self.handover_actions = HandoverActions(self)
+        self.handover_actions.add_to(go_menu)
         self._build_records_admin_menus()
         from kapdesk.ui.help_menu import HelpActions  # Help > shortcuts, user guide, About
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.signing import SIGNABLE_SESSION_STATES
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
@@ -63,7 +64,7 @@ from kapdesk.ui.widgets.outcome_chart import (
 
 if TYPE_CHECKING:
     from kapdesk.services.changes import ChangeSet
-    from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo
+    from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo, SessionInfo
     from kapdesk.ui.app_context import AppContext
 
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -93,6 +94,17 @@ def course_text(c: CourseInfo) -> str:
         f"{c.protocol_id} v{c.protocol_version} · from {c.started_on.isoformat()} "
         f"({status}, {sessions})"
     )
+
+
+def signed_text(s: SessionInfo) -> str:
+    """'Signed 14:02 by Dr X' (the date too when signed on a later day), 'Not signed' for a
+    session that has ended, '–' while it is scheduled or running."""
+    if s.signed_at is not None:
+        when = local_time(s.signed_at)
+        if local_date(s.signed_at) != local_date(s.scheduled_at):
+            when = f"{local_date(s.signed_at)} {when}"
+        return f"Signed {when} by {s.signed_by}"
+    return "Not signed" if SessionState(s.state) in SIGNABLE_SESSION_STATES else "–"
 
 
 class PatientChart(QWidget):
@@ -237,7 +249,7 @@ class PatientChart(QWidget):
 
     def _sessions_tab(self) -> QWidget:
         self.sessions_table = plain_table(
-            ("Date", "Time", "Protocol", "State", "Room"), "Dosing sessions"
+            ("Date", "Time", "Protocol", "State", "Room", "Signed"), "Dosing sessions"
         )
         self.sessions_table.cellDoubleClicked.connect(lambda r, _c: self._open_session(r))
         self.sessions_table.installEventFilter(self)
@@ -337,6 +349,7 @@ class PatientChart(QWidget):
                         s.protocol_label,
                         SessionState(s.state).label,
                         s.room,
+                        signed_text(s),
                     ),
                 )
                 for s in sessions

@@ -233,3 +233,17 @@ def test_the_demo_clinic_has_a_handover_read_quickly(demo_template: Path, tmp_pa
     assert h.unsigned_note_count > 0
     assert h.open_count + h.missed_count > 0
     assert took < 1.0
+
+
+def test_the_chart_session_list_says_who_signed_and_when(
+    kit: Kit, ctx: ServiceContext, clinician: Actor, therapist: Actor
+) -> None:
+    signed = closed_session(kit, clinician, therapist, mrn="MRN-1")
+    sig = SigningService(ctx).sign(clinician, SignedEntity.DOSING_SESSION, signed, PASSWORD)
+    course = kit.sessions.get(signed).course_id
+    later = kit.sessions.schedule(kit.nurse, course, kit.clock.now() + timedelta(days=7), "1").id
+
+    listed = {s.id: s for s in kit.sessions.sessions_for_course(course)}
+
+    assert (listed[signed].signed_at, listed[signed].signed_by) == (sig.signed_at, "Test Clinician")
+    assert (listed[later].signed_at, listed[later].signed_by) == (None, "")

@@ -252,6 +252,9 @@ def _dialogs(app: AppContext, kit: Kit, tmp_path: Path) -> Iterator[tuple[str, Q
     yield "Start course", StartCourseDialog(app, patient_id)
     yield "Schedule session", ScheduleSessionDialog(app, course)
     yield "New integration", NewIntegrationDialog(app, course)
+    from kapdesk.ui.handover import HandoverWindow
+
+    yield "Handover", HandoverWindow(app)
     yield "Change password", ChangePasswordDialog(app, admin, forced=False)
     yield "Passphrase", PassphraseDialog(tmp_path / "x.sqlite", lambda _: None, new=True)
     app.actor = admin

@@ -1,0 +1,378 @@
+"""The handover window: what is still open, missed or unsigned at the end of the day.
+
+Opened from Go > Handover… (Ctrl+Shift+H). Four sections, each with its count in the
+heading ("Unsigned sessions (3)") and a calm line when it is empty ("No open sessions."):
+open sessions, readings missed today, unsigned sessions and unsigned integration notes
+(``kapdesk.services.handover``). Double-click or Enter on a row opens it: a session in the
+main window (as the Today board does), a note in its editor.
+
+It reads again when a committed change touches a session, patient, course, note or
+signature (``signals.data_changed``), when the signed-in user changes, every minute (a
+reading turns missed with time alone) and on F5. An admin sees the four counts only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.session_state import state_title
+from kapdesk.services.changes import SESSION_KINDS, ChangeSet, Kind
+from kapdesk.ui.models.board import room_text
+from kapdesk.ui.today_board import session_refusal
+from kapdesk.ui.widgets import error_label, fill_table, plain_table, row_id, set_error
+
+if TYPE_CHECKING:
+    from kapdesk.services.handover import Handover
+    from kapdesk.ui.app_context import AppContext
+    from kapdesk.ui.integration_note import IntegrationNoteEditor
+    from kapdesk.ui.main_window import MainWindow
+
+HANDOVER_KINDS: Final = SESSION_KINDS | {Kind.PATIENT, Kind.COURSE, Kind.NOTE, Kind.SIGNATURE}
+REREAD_EVERY_MS: Final = 60_000
+_OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def state_word(state: str) -> str:
+    """The state as the board and the session header say it: 'In monitoring'."""
+    return state_title(state)
+
+
+class Section(QWidget):
+    """A heading with the count, a table, and a calm line when there is nothing."""
+
+    def __init__(
+        self, title: str, columns: Sequence[str], empty: str, open_row: Callable[[int], None]
+    ) -> None:
+        super().__init__()
+        self.title = title
+        self.empty_text = empty
+        self._open_row = open_row
+        self.heading = QLabel(title)
+        self.heading.setObjectName("sectionTitle")
+        self.heading.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        self.table: QTableWidget = plain_table(columns, title)
+        self.table.cellDoubleClicked.connect(lambda r, _c: self._open(r))
+        self.table.installEventFilter(self)
+        self.empty = QLabel(empty)
+        self.empty.setObjectName("pageSubtitle")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 6, 0, 0)
+        lay.addWidget(self.heading)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.empty)
+
+    def show_rows(self, count: int, rows: list[tuple[int, tuple[str, ...]]] | None) -> None:
+        """``rows`` None: the count only (an admin)."""
+        self.heading.setText(f"{self.title} ({count})")
+        self.table.setVisible(bool(rows))
+        fill_table(self.table, rows or [])
+        self.empty.setVisible(count == 0)
+
+    def _open(self, row: int) -> None:
+        found = row_id(self.table, row)
+        if found is not None:
+            self._open_row(found)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in _OPEN_KEYS
+        ):
+            self._open(self.table.currentRow())
+            return True
+        return super().eventFilter(watched, event)
+
+
+class HandoverWindow(QWidget):
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.handover: Handover | None = None
+        self.editors: dict[int, IntegrationNoteEditor] = {}
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setObjectName("handover")
+        self.setWindowTitle("Handover – DEMO" if app.demo else "Handover")
+        self.resize(980, 760)
+
+        self.title = QLabel("Handover")
+        self.title.setObjectName("pageTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("pageSubtitle")
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addSpacing(12)
+        head.addWidget(self.subtitle, 1, Qt.AlignmentFlag.AlignBottom)
+        hint = QLabel("Double-click or press Enter to open   ·   F5: read again")
+        hint.setObjectName("pageSubtitle")
+        head.addWidget(hint, 0, Qt.AlignmentFlag.AlignBottom)
+        self.notice = QLabel()
+        self.notice.setObjectName("pageSubtitle")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.message = error_label()
+        self.message.setAccessibleName("Handover message")
+
+        self.open_sessions = Section(
+            "Open sessions",
+            ("Patient", "MRN", "Room", "State", "Since"),
+            "No open sessions.",
+            self.open_session,
+        )
+        self.missed = Section(
+            "Readings missed today",
+            ("Patient", "MRN", "Room", "Reading", "Due"),
+            "No readings missed today.",
+            self.open_session,
+        )
+        self.unsigned_sessions = Section(
+            "Unsigned sessions",
+            ("Patient", "MRN", "Session", "Ended", "Discharged by"),
+            "No unsigned sessions.",
+            self.open_session,
+        )
+        self.unsigned_notes = Section(
+            "Unsigned integration notes",
+            ("Patient", "MRN", "Held", "Author", "Status"),
+            "No unsigned integration notes.",
+            self.open_note,
+        )
+        self.sections = (
+            self.open_sessions,
+            self.missed,
+            self.unsigned_sessions,
+            self.unsigned_notes,
+        )
+
+        refresh = QPushButton("&Read again")
+        refresh.setToolTip("Read the handover again (F5)")
+        refresh.clicked.connect(self.refresh)
+        close = QPushButton("Close")
+        close.setToolTip("Close the handover (Esc)")
+        close.clicked.connect(self.close)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(refresh)
+        bottom.addWidget(close)
+
+        root = QVBoxLayout(self)
+        root.addLayout(head)
+        root.addWidget(self.notice)
+        for section in self.sections:
+            root.addWidget(section, 1)
+        root.addLayout(bottom)
+        QShortcut(QKeySequence("F5"), self, self.refresh).setWhatsThis("Read the handover again")
+        QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis("Close the handover")
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(REREAD_EVERY_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        app.signals.data_changed.connect(self._on_changes)
+        app.signals.actor_changed.connect(self._actor_changed)
+        self.refresh()
+
+    # ------------------------------------------------------------ data
+    def _on_changes(self, changes: ChangeSet) -> None:
+        if self.isVisible() and (changes.session_ids or changes.touches(*HANDOVER_KINDS)):
+            self.refresh()
+
+    def _actor_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        from kapdesk.services.handover import HandoverService  # loaded when first opened
+
+        actor = self.app.actor
+        if actor is None:
+            return
+        try:
+            h = HandoverService(self.app.ctx).today(actor)
+        except KapdeskError as exc:
+            set_error(self.message, f"The handover could not be read: {exc}")
+            return
+        set_error(self.message, "")
+        self.handover = h
+        now = self.app.now()
+        self.subtitle.setText(f"{h.day.strftime('%A %d %B %Y')}, as at {self.app.ctx.shown(now)}")
+        self.notice.setVisible(h.detail_hidden)
+        self.notice.setText(
+            "How many only: patients, readings and notes are for clinical staff."
+            if h.detail_hidden
+            else ""
+        )
+        self._fill(h, now)
+
+    def _fill(self, h: Handover, now: datetime) -> None:
+        hidden = h.detail_hidden
+        self.open_sessions.show_rows(
+            h.open_count,
+            None
+            if hidden
+            else [
+                (
+                    o.session_id,
+                    (
+                        o.patient_name,
+                        o.mrn,
+                        room_text(o.room),
+                        state_word(o.state),
+                        self._when(o.since, now),
+                    ),
+                )
+                for o in h.open_sessions
+            ],
+        )
+        self.missed.show_rows(
+            h.missed_count,
+            None
+            if hidden
+            else [
+                (
+                    m.session_id,
+                    (
+                        m.patient_name,
+                        m.mrn,
+                        room_text(m.room),
+                        m.reading,
+                        self._window(m.due_from, m.due_until),
+                    ),
+                )
+                for m in h.missed_readings
+            ],
+        )
+        self.unsigned_sessions.show_rows(
+            h.unsigned_session_count,
+            None
+            if hidden
+            else [
+                (
+                    u.session_id,
+                    (
+                        u.patient_name,
+                        u.mrn,
+                        state_word(u.state),
+                        self._when(u.ended_at, now),
+                        u.discharged_by or "–",
+                    ),
+                )
+                for u in h.unsigned_sessions
+            ],
+        )
+        self.unsigned_notes.show_rows(
+            h.unsigned_note_count,
+            None
+            if hidden
+            else [
+                (
+                    n.note_id,
+                    (
+                        n.patient_name,
+                        n.mrn,
+                        self._when(n.held_at, now),
+                        n.author,
+                        state_word(n.status),
+                    ),
+                )
+                for n in h.unsigned_notes
+            ],
+        )
+
+    def _when(self, moment: datetime, now: datetime) -> str:
+        """HH:MM today; '27 Feb 14:02' on another day."""
+        shown = self.app.ctx.shown
+        if shown(moment, "%Y-%m-%d") == shown(now, "%Y-%m-%d"):
+            return shown(moment)
+        return shown(moment, "%d %b %Y %H:%M")
+
+    def _window(self, start: datetime | None, end: datetime | None) -> str:
+        """'09:20–09:30'; 'by 11:05' when it had to be taken before a time (before discharge:
+        the window closed at the discharge); 'from 09:20' when open-ended."""
+        shown = self.app.ctx.shown
+        if end is not None and (start is None or start >= end):
+            return f"by {shown(end)}"
+        if start is not None and end is not None:
+            return f"{shown(start)}–{shown(end)}"
+        return f"from {shown(start)}" if start is not None else "–"
+
+    # ------------------------------------------------------------ opening rows
+    def open_session(self, session_id: int) -> None:
+        refusal = session_refusal(self.app.actor)
+        if refusal:
+            set_error(self.message, refusal)
+            return
+        self.app.signals.navigate_session.emit(session_id)
+        owner = self.parentWidget()
+        if owner is not None:
+            owner.window().raise_()
+            owner.window().activateWindow()
+
+    def open_note(self, note_id: int) -> IntegrationNoteEditor | None:
+        from kapdesk.ui.integration_note import IntegrationNoteEditor
+
+        editor = self.editors.get(note_id)
+        if editor is None or not editor.isVisible():
+            try:
+                editor = IntegrationNoteEditor(self.app, note_id, self)
+            except KapdeskError as exc:
+                set_error(self.message, str(exc))
+                return None
+            editor.setWindowFlag(Qt.WindowType.Window, True)
+            self.editors[note_id] = editor
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.timer.stop()
+        super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self.timer.isActive():  # shown again after a close: read what is true now
+            self.timer.start()
+            self.refresh()
+        super().showEvent(event)
+
+
+class HandoverActions(QObject):
+    """Go > Handover… (Ctrl+Shift+H) in the main window, for every signed-in role."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.handover: HandoverWindow | None = None
+        self.action = QAction("&Handover…", window)
+        self.action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.action.setToolTip("Open sessions, readings missed today, unsigned sessions and notes")
+        self.action.triggered.connect(lambda _=False: self.open_window())
+
+    def add_to(self, menu: QMenu) -> None:
+        menu.addSeparator()
+        menu.addAction(self.action)
+
+    def open_window(self) -> HandoverWindow | None:
+        if self.window.app.actor is None:
+            return None
+        # one window, shown again (and read again) after it was closed
+        handover = self.handover or HandoverWindow(self.window.app, self.window)
+        self.handover = handover
+        self.window._open_window(handover, lambda: handover)
+        return handover
