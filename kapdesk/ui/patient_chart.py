@@ -41,6 +41,8 @@ from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.sessions import SessionService
 from kapdesk.ui.course_dialog import ScheduleSessionDialog, StartCourseDialog
+from kapdesk.ui.entered_in_error import table_menu
+from kapdesk.ui.entry_rows import fill_instrument_rows, standing
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.integration_note import IntegrationNotesPanel
 from kapdesk.ui.patient_dialog import PatientDialog
@@ -221,6 +223,7 @@ class PatientChart(QWidget):
             ("Taken", "Total", "Band", "Item 9"), "PHQ-9 history", stretch=2
         )
         self.gad_table = plain_table(("Taken", "Total", "Band"), "GAD-7 history", stretch=2)
+        self.instrument_menus = [table_menu(self.app, t) for t in (self.phq_table, self.gad_table)]
         tables = QWidget()
         tables.setMinimumWidth(310)
         tables_lay = QVBoxLayout(tables)
@@ -312,7 +315,7 @@ class PatientChart(QWidget):
         self.name.setText(f"{p.family_name}, {p.given_name}")
         self.demographics.setText(demographics_text(p, today))
         set_banner(self.allergy_banner, allergy_text(p), "caution")
-        set_banner(self.item9_banner, item9_banner_text(self.phq9), "alert")
+        set_banner(self.item9_banner, item9_banner_text(standing(self.phq9)), "alert")
 
         keep = self.course_combo.currentData()
         self.course_combo.blockSignals(True)
@@ -325,17 +328,16 @@ class PatientChart(QWidget):
         self.course_combo.setCurrentIndex(max(index, 0))
         self.course_combo.blockSignals(False)
 
-        fill_table(
+        fill_instrument_rows(  # entered in error: struck through, with who, when, why
             self.phq_table,
-            [
-                (r.id, (local_date(r.taken_at), str(r.total), r.band, str(r.answers[8])))
-                for r in reversed(self.phq9)
-            ],
-            bold_rows={r.id for r in self.phq9 if r.item9_flag},
+            list(reversed(self.phq9)),
+            lambda r: (local_date(r.taken_at), str(r.total), r.band, str(r.answers[8])),
+            bold=lambda r: r.item9_flag,
         )
-        fill_table(
+        fill_instrument_rows(
             self.gad_table,
-            [(r.id, (local_date(r.taken_at), str(r.total), r.band)) for r in reversed(gad7)],
+            list(reversed(gad7)),
+            lambda r: (local_date(r.taken_at), str(r.total), r.band),
         )
         self.scoring_rules.setText(scoring_rules_text([*self.phq9, *gad7]))
         fill_table(

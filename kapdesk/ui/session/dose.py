@@ -46,6 +46,8 @@ from kapdesk.domain.gates import Block, GateKind, block_message, checklist_gate,
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.session_state import SessionState
+from kapdesk.ui.entered_in_error import table_menu
+from kapdesk.ui.entry_rows import standing
 from kapdesk.ui.session.common import (
     AFTER_DOSE_STATES,
     Host,
@@ -161,6 +163,7 @@ class DosePage(StepPage):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumHeight(110)
+        self.table_menu = table_menu(host.app, self.table)  # entered in error
         root.addWidget(QLabel("Doses given"))
         root.addWidget(self.table, 1)
 
@@ -279,7 +282,8 @@ class DosePage(StepPage):
         self._load_users()
         state = SessionState(detail.session.state)
         self._weight = detail.session.weight_kg
-        first_dose = not detail.doses
+        given = standing(detail.doses)  # a dose entered in error was not given
+        first_dose = not given
         self._first_dose = first_dose
         self._answers = dict(detail.session.checklist)
         dosing = state is SessionState.PRE_DOSE_VITALS or state in AFTER_DOSE_STATES
@@ -316,7 +320,7 @@ class DosePage(StepPage):
         ):
             w.setEnabled(open_)
         self.booster.setText(
-            "" if first_dose else f"Booster: this will be dose {len(detail.doses) + 1}."
+            "" if first_dose else f"Booster: this will be dose {len(given) + 1}."
         )
         self.booster.setVisible(not first_dose and open_)
         self._show_gate(detail, blocks)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseCalc, DoseUnit, format_amount
 from kapdesk.domain.gates import Block, GateKind, block_message
 from kapdesk.domain.protocol import Route
+from kapdesk.ui.entry_rows import dose_entry, fill_entry_rows
 from kapdesk.ui.session.common import local_hhmm, moment_text
 
 if TYPE_CHECKING:
@@ -57,14 +58,15 @@ def dose_row(d: DoseInfo) -> tuple[str, ...]:
 
 
 def fill_dose_table(table: QTableWidget, doses: tuple[DoseInfo, ...]) -> None:
-    table.setRowCount(len(doses))
-    for row, d in enumerate(doses):
+    """One row per dose; one entered in error struck through, with who, when and why."""
+    rows = []
+    for d in doses:
         values = dose_row(d)
-        for col, text in enumerate(values):
-            item = QTableWidgetItem(text)
-            if (d.over_limit or d.warnings) and col == len(values) - 1:
-                item.setForeground(Qt.GlobalColor.darkRed)
-            table.setItem(row, col, item)
+        items = [QTableWidgetItem(text) for text in values]
+        if d.over_limit or d.warnings:
+            items[-1].setForeground(Qt.GlobalColor.darkRed)
+        rows.append((dose_entry(d), items))
+    fill_entry_rows(table, rows)
 
 
 def override_prompt(block: Block) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from kapdesk.domain.gates import (
 )
 from kapdesk.domain.schedule import ItemStatus, next_due
 from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.ui.entry_rows import standing
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.session.common import countdown, duration, local_hhmm
 
@@ -90,7 +91,7 @@ def _value_text(detail: SessionDetail, r: ReadingInfo) -> str:
 
 
 def state_text(state: SessionState) -> str:
-    return state.label[:1].upper() + state.label[1:]
+    return state.title
 
 
 class SessionHeader(QFrame):
@@ -174,7 +175,8 @@ class SessionHeader(QFrame):
     def _show_alert(self, detail: SessionDetail) -> None:
         s = detail.session
         state = SessionState(s.state)
-        latest = detail.readings[-1] if detail.readings else None
+        standing_readings = standing(detail.readings)  # not those entered in error
+        latest = standing_readings[-1] if standing_readings else None
         # A checklist item not answered yet is a step still to do (step 1), not an alarm.
         blocks = [
             b

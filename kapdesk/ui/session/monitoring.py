@@ -31,6 +31,15 @@ from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import DueItem
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.timetext import minutes_number
+from kapdesk.ui.entered_in_error import list_menu, table_menu
+from kapdesk.ui.entry_rows import (
+    EntryList,
+    fill_entry_rows,
+    observation_entry,
+    observation_text,
+    reading_entry,
+    standing,
+)
 from kapdesk.ui.session.common import (
     TERMINAL,
     Host,
@@ -131,6 +140,7 @@ class MonitoringPage(StepPage):
         rcol.addWidget(QLabel("Readings"))
         self.readings = _table(READING_COLUMNS, "Readings")
         self.readings.setMinimumHeight(140)
+        self.readings_menu = table_menu(host.app, self.readings)  # entered in error
         rcol.addWidget(self.readings, 1)
         for box in (left, right):
             box.setMinimumWidth(340)
@@ -177,9 +187,10 @@ class MonitoringPage(StepPage):
         grid.addWidget(self.dissociation_button, 3, 2)
         self.observation_message = message_label("Observation message")
         grid.addWidget(self.observation_message, 4, 0, 1, 3)
-        self.observation_list = QLabel()
-        self.observation_list.setWordWrap(True)
+        self.observation_list = EntryList()
         self.observation_list.setAccessibleName("Observations recorded")
+        self.observation_list.hide()
+        self.observations_menu = list_menu(self.host.app, self.observation_list)
         grid.addWidget(self.observation_list, 5, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         return box
@@ -211,7 +222,7 @@ class MonitoringPage(StepPage):
                 ChartPoint(
                     (r.taken_at - origin).total_seconds() / 60, r.systolic, r.diastolic, r.pulse
                 )
-                for r in detail.readings
+                for r in standing(detail.readings)  # entered in error: not charted
             ]
         )
         self._update_windows(now)
@@ -266,7 +277,7 @@ class MonitoringPage(StepPage):
         if detail.readings != self._readings:
             self._fill_readings(detail.readings)
             self._readings = detail.readings
-        post = [r for r in detail.readings if r.phase == "post_dose"]
+        post = [r for r in standing(detail.readings) if r.phase == "post_dose"]
         latest = post[-1] if post else None
         self.latest.show_reading(latest, running=running, schedule=detail.schedule)
         self.latest.tick(self.host.now())
@@ -298,8 +309,8 @@ class MonitoringPage(StepPage):
                 self.due.setItem(row, col, _item(text, colors, urgent and col >= 2))
 
     def _fill_readings(self, readings: tuple[ReadingInfo, ...]) -> None:
-        self.readings.setRowCount(len(readings))
-        for row, r in enumerate(reversed(readings)):
+        rows = []
+        for r in reversed(readings):
             minutes = "" if r.minutes_from_dose is None else minutes_number(r.minutes_from_dose)
             colors = BAND_COLORS.get(r.band)
             cells = (
@@ -311,20 +322,21 @@ class MonitoringPage(StepPage):
                 "within limits" if r.band == "normal" else r.band,
                 r.recorded_by,
             )
-            for col, text in enumerate(cells):
-                self.readings.setItem(row, col, _item(text, colors if col == 5 else None))
+            items = [_item(text, colors if col == 5 else None) for col, text in enumerate(cells)]
+            rows.append((reading_entry(r), items))
+        fill_entry_rows(self.readings, rows)
 
     def _fill_observations(self, observations: tuple[ObservationInfo, ...]) -> None:
-        lines = []
-        for o in reversed(observations):
-            if o.kind == "moaas" and o.score is not None:
-                what = f"MOAA/S {o.score} – {MOAAS_LEVELS.get(o.score, '')}"
-            else:
-                what = "Dissociation " + ("present" if o.present else "absent")
-                if o.text:
-                    what += f": {o.text}"
-            lines.append(f"{moment_text(o.observed_at, o.recorded_at)}  {what}  ({o.recorded_by})")
-        self.observation_list.setText("\n".join(lines))
+        self.observation_list.set_entries(
+            [
+                (
+                    observation_entry(o),
+                    f"{moment_text(o.observed_at, o.recorded_at)}  {observation_text(o)}"
+                    f"  ({o.recorded_by})",
+                )
+                for o in reversed(observations)
+            ]
+        )
 
     def tick(self, now: datetime) -> None:
         if self._detail is None:

@@ -13,12 +13,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from kapdesk.domain.gates import Block, GateKind, block_message, override_text
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
+from kapdesk.ui.entered_in_error import list_menu, widget_menu
+from kapdesk.ui.entry_rows import EntryList, reading_entry, standing
 from kapdesk.ui.session.common import (
     PRE_DOSE_STATES,
     Host,
@@ -66,16 +67,23 @@ class PreDosePage(StepPage):
         self.provenance = self.latest.provenance
         self.recheck = self.latest.recheck
         root.addWidget(self.latest)
+        self._latest: ReadingInfo | None = None
+        self.latest_menu = widget_menu(  # entered in error, on the latest reading shown
+            host.app, self.latest, lambda: reading_entry(self._latest) if self._latest else None
+        )
 
         self.hold = message_label("Hold", kind="status")
         root.addWidget(self.hold)
         self.message = message_label("Pre-dose message")
         root.addWidget(self.message)
 
-        self.history = QLabel()
-        self.history.setWordWrap(True)
+        self.history_title = QLabel("Earlier pre-dose readings:")
+        self.history_title.hide()
+        root.addWidget(self.history_title)
+        self.history = EntryList()
         self.history.setAccessibleName("Pre-dose readings")
-        self.history.setTextFormat(Qt.TextFormat.PlainText)
+        self.history.hide()
+        self.history_menu = list_menu(host.app, self.history)
         root.addWidget(self.history)
         root.addStretch(1)
 
@@ -86,7 +94,9 @@ class PreDosePage(StepPage):
     def show_detail(self, detail: SessionDetail) -> None:
         state = SessionState(detail.session.state)
         readings = pre_dose_readings(detail)
-        latest = readings[-1] if readings else None
+        counting = standing(readings)  # a reading entered in error no longer decides
+        latest = counting[-1] if counting else None
+        self._latest = latest
         open_ = state in PRE_DOSE_STATES
         self.form.set_inputs_enabled(open_ and self.host.can(Action.RECORD_VITALS))
         if state is SessionState.SCHEDULED:
@@ -136,12 +146,18 @@ class PreDosePage(StepPage):
         self.withhold_button.setVisible(open_)
         self.withhold_button.setEnabled(open_ and self.host.can(Action.WITHHOLD_DOSE))
 
-        lines = [
-            f"{reading_line(r)}  {'within limits' if r.band == 'normal' else r.band}"
-            f"  ({r.recorded_by})"
-            for r in readings[:-1]
-        ]
-        self.history.setText(("Earlier pre-dose readings:\n" + "\n".join(lines)) if lines else "")
+        self.history.set_entries(
+            [
+                (
+                    reading_entry(r),
+                    f"{reading_line(r)}  {'within limits' if r.band == 'normal' else r.band}"
+                    f"  ({r.recorded_by})",
+                )
+                for r in readings
+                if r is not latest
+            ]
+        )
+        self.history_title.setVisible(self.history.count() > 0)
         if state in (SessionState.DOSE_WITHHELD, SessionState.CANCELLED):
             set_message(
                 self.message,

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -25,6 +26,8 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Route, SideEffectDef
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.side_effects import Severity
+from kapdesk.ui.entered_in_error import widget_menu
+from kapdesk.ui.entry_rows import marked_text, side_effect_entry
 from kapdesk.ui.session.common import (
     TERMINAL,
     Host,
@@ -71,6 +74,23 @@ class EffectRow:
         self.resolved_at = NowTimeEdit(f"{name} resolved at")
         self.error = message_label(f"{name} message")
         self.late = message_label(f"{name} entered late", kind="status")
+        # Records of this effect entered in error: struck through, with who, when and why.
+        self.marked = QLabel()
+        self.marked.setAccessibleName(f"{name} entered in error")
+        self.marked.setWordWrap(True)
+        self.marked.setTextFormat(Qt.TextFormat.RichText)
+        self.marked.hide()
+        self.below = QWidget()
+        below = QVBoxLayout(self.below)
+        below.setContentsMargins(0, 0, 0, 0)
+        below.setSpacing(0)
+        below.addWidget(self.error)
+        below.addWidget(self.marked)
+        self.menu = widget_menu(
+            page.host.app,
+            self.present,
+            lambda: side_effect_entry(self.record) if self.record is not None else None,
+        )
 
         self.present.clicked.connect(self.present_clicked)
         self.severity.activated.connect(self.severity_chosen)
@@ -97,6 +117,8 @@ class EffectRow:
     # ------------------------------------------------------------ showing
 
     def show(self, record: SideEffectInfo | None, now: datetime, editable: bool) -> None:
+        if record is None and self.record is not None and not self.has_focus():
+            self._clear()  # its record was entered in error: the row starts afresh
         self.record = record
         for w in self.inputs:
             w.setEnabled(editable)
@@ -123,6 +145,23 @@ class EffectRow:
             for w in self.inputs:
                 w.blockSignals(False)
         self._sync(now, editable)
+
+    def _clear(self) -> None:
+        for w in self.inputs:
+            w.blockSignals(True)
+        try:
+            self.present.setChecked(False)
+            self.severity.setCurrentIndex(0)
+            self.intervention.clear()
+            self.resolved.setChecked(False)
+            set_message(self.late, "")
+        finally:
+            for w in self.inputs:
+                w.blockSignals(False)
+
+    def show_marked(self, marked: list[SideEffectInfo]) -> None:
+        self.marked.setText(marked_text([side_effect_entry(x) for x in marked]))
+        self.marked.setVisible(bool(marked))
 
     def _sync(self, now: datetime, editable: bool) -> None:
         present = self.present.isChecked()
@@ -286,7 +325,7 @@ class SideEffectsPage(StepPage):
         if ids == self._catalogue:
             return
         for row in self.rows.values():
-            for w in (*row.inputs, row.error, row.late):
+            for w in (*row.inputs, row.below, row.late):
                 self.grid.removeWidget(w)
                 w.deleteLater()
         self.rows = {}
@@ -300,7 +339,7 @@ class SideEffectsPage(StepPage):
             self.grid.addWidget(r.resolved, line, 4)
             self.grid.addWidget(r.resolved_at, line, 5)
             self.grid.addWidget(r.late, line, 6)
-            self.grid.addWidget(r.error, line + 1, 0, 1, 6)
+            self.grid.addWidget(r.below, line + 1, 0, 1, 6)
             self.rows[effect.id] = r
         self._catalogue = ids
 
@@ -327,12 +366,17 @@ class SideEffectsPage(StepPage):
             )
         self.hint.setText(hint)
         latest: dict[str, SideEffectInfo] = {}
+        marked: dict[str, list[SideEffectInfo]] = {}
         for x in detail.side_effects:
-            latest[x.effect_id] = x
+            if x.error is None:
+                latest[x.effect_id] = x
+            else:
+                marked.setdefault(x.effect_id, []).append(x)
         now = self.host.now()
         self._editable = editable
         for effect_id, row in self.rows.items():
             row.show(latest.get(effect_id), now, editable)
+            row.show_marked(marked.get(effect_id, []))
 
     def refresh_row(self, row: EffectRow) -> None:
         """After a refused change: show what is stored again."""

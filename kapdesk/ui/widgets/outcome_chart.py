@@ -181,8 +181,9 @@ class OutcomeChart(QWidget):
     def set_outcome(self, info: CourseOutcomeInfo, *, origin: date) -> None:
         """Plot a course: the acute phase as the curve, follow-ups apart, the acute end marked."""
         later = {f.result.id for f in info.follow_ups}
-        acute = [r for r in info.results if r.id not in later]
-        follow = [r for r in info.results if r.id in later]
+        counting = [r for r in info.results if r.error is None]  # not those entered in error
+        acute = [r for r in counting if r.id not in later]
+        follow = [r for r in counting if r.id in later]
         self.set_results(acute, origin=origin, follow_ups=follow)
         if info.acute_end is not None and info.results:
             x = course_week(info.acute_end, origin)

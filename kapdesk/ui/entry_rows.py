@@ -1,0 +1,255 @@
+"""Entries that can be marked "entered in error", as the screens name and show them.
+
+An ``Entry`` is one reading, dose, side effect, observation or PHQ-9/GAD-7 result: its
+kind and id for ``CorrectionService.mark_entered_in_error``, the session it belongs to
+(a signed session takes an addendum instead) and the sentence that names it in the
+dialog ("Reading 10:42 · BP 182/104 · SpO2 97 %"). ``fill_entry_rows`` fills a table
+with such entries: a marked one stays, struck through and grey, with a line under it
+saying who marked it, when and why (readable in the row, not only in a tooltip).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTableWidget, QTableWidgetItem
+
+from kapdesk.domain.corrections import EntryKind
+from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit, format_amount
+from kapdesk.domain.instruments import MOAAS_LEVELS
+from kapdesk.domain.protocol import Route
+from kapdesk.ui.models.board import local_hhmm
+
+if TYPE_CHECKING:
+    from kapdesk.services.dtos import (
+        DoseInfo,
+        ErrorMark,
+        InstrumentInfo,
+        ObservationInfo,
+        ReadingInfo,
+        SideEffectInfo,
+    )
+
+Kind = EntryKind
+# Where a row keeps its Entry (column 0 of a table, or the list item).
+ENTRY_ROLE: Final = Qt.ItemDataRole.UserRole + 7
+MARKED_GREY: Final = "#7a8089"
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: Kind
+    id: int
+    label: str  # "Reading 10:42 · BP 182/104 · SpO2 97 %"
+    session_id: int | None
+    error: ErrorMark | None
+
+
+def error_text(mark: ErrorMark, *, with_date: bool = False) -> str:
+    """'Entered in error by Kim Nurse at 10:45: typed 182 for 128'."""
+    local = mark.at.astimezone()
+    when = f"on {local:%Y-%m-%d} at {local:%H:%M}" if with_date else f"at {local:%H:%M}"
+    return f"Entered in error by {mark.by_name} {when}: {mark.reason}"
+
+
+class _Markable(Protocol):
+    @property
+    def error(self) -> ErrorMark | None: ...
+
+
+_E = TypeVar("_E", bound=_Markable)
+
+
+def standing(entries: Iterable[_E]) -> list[_E]:
+    """The entries not marked entered in error (what counts)."""
+    return [e for e in entries if e.error is None]
+
+
+# ---------------------------------------------------------------- naming entries
+
+
+def reading_entry(r: ReadingInfo) -> Entry:
+    parts = [f"Reading {local_hhmm(r.taken_at)}", f"BP {r.systolic}/{r.diastolic}"]
+    if r.pulse is not None:
+        parts.append(f"pulse {r.pulse}/min")
+    if r.spo2 is not None:
+        parts.append(f"SpO2 {r.spo2} %")
+    return Entry("reading", r.id, " · ".join(parts), r.session_id, r.error)
+
+
+def dose_entry(d: DoseInfo) -> Entry:
+    try:
+        route = ROUTE_LABELS[Route(d.route)]
+    except ValueError:
+        route = d.route
+    try:
+        unit = DoseUnit(d.unit).label
+    except ValueError:
+        unit = d.unit
+    what = f"{d.medication} {format_amount(d.amount)} {unit} {route}"
+    if d.unit != DoseUnit.MG.value:
+        what += f" ({d.mg:.1f} mg)"
+    first = "booster" if d.is_booster else "first dose"
+    label = f"Dose {local_hhmm(d.given_at)} · {what} · {first}"
+    return Entry("dose", d.id, label, d.session_id, d.error)
+
+
+def side_effect_entry(x: SideEffectInfo) -> Entry:
+    parts = [f"Side effect · {x.label}"]
+    if x.severity:
+        parts.append(x.severity.replace("_", "-"))
+    if x.onset_at is not None:
+        parts.append(f"onset {local_hhmm(x.onset_at)}")
+    return Entry("side_effect", x.id, " · ".join(parts), x.session_id, x.error)
+
+
+def observation_text(o: ObservationInfo) -> str:
+    """'MOAA/S 4 – responds after name spoken' or 'Dissociation present: floating'."""
+    if o.kind == "moaas" and o.score is not None:
+        return f"MOAA/S {o.score} – {MOAAS_LEVELS.get(o.score, '')}"
+    text = "Dissociation " + ("present" if o.present else "absent")
+    return f"{text}: {o.text}" if o.text else text
+
+
+def observation_entry(o: ObservationInfo) -> Entry:
+    label = f"Observation {local_hhmm(o.observed_at)} · {observation_text(o)}"
+    return Entry("observation", o.id, label, o.session_id, o.error)
+
+
+def instrument_entry(r: InstrumentInfo) -> Entry:
+    local = r.taken_at.astimezone()
+    label = f"{r.instrument} {local:%Y-%m-%d %H:%M} · total {r.total} ({r.band})"
+    return Entry("instrument", r.id, label, r.session_id, r.error)
+
+
+# ---------------------------------------------------------------- showing entries
+
+
+def strike(item: QTableWidgetItem | QListWidgetItem) -> None:
+    """Struck through and grey: still readable, plainly not counting."""
+    font = QFont(item.font())
+    font.setStrikeOut(True)
+    item.setFont(font)
+    item.setForeground(QBrush(QColor(MARKED_GREY)))
+    item.setBackground(QBrush())
+
+
+def _error_line(entry: Entry, mark: ErrorMark, with_date: bool) -> QTableWidgetItem:
+    item = QTableWidgetItem(error_text(mark, with_date=with_date))
+    item.setData(ENTRY_ROLE, entry)
+    font = QFont(item.font())
+    font.setItalic(True)
+    item.setFont(font)
+    item.setForeground(QBrush(QColor(MARKED_GREY)))
+    item.setToolTip(item.text())
+    return item
+
+
+def fill_entry_rows(
+    table: QTableWidget,
+    rows: Sequence[tuple[Entry, Sequence[QTableWidgetItem]]],
+    *,
+    with_date: bool = False,
+) -> None:
+    """One row per entry (its Entry kept in column 0); a marked entry is struck through
+    and followed by a line across the table: 'Entered in error by ... at HH:MM: why'."""
+    table.clearSpans()
+    table.setRowCount(len(rows) + sum(1 for entry, _ in rows if entry.error is not None))
+    columns = table.columnCount()
+    r = 0
+    for entry, items in rows:
+        for c, item in enumerate(items):
+            if c == 0:
+                item.setData(ENTRY_ROLE, entry)
+            if entry.error is not None:
+                strike(item)
+            table.setItem(r, c, item)
+        r += 1
+        if entry.error is not None:
+            table.setItem(r, 0, _error_line(entry, entry.error, with_date))
+            for c in range(1, columns):
+                table.takeItem(r, c)
+            if columns > 1:
+                table.setSpan(r, 0, 1, columns)
+            r += 1
+
+
+def table_entry(table: QTableWidget, row: int) -> Entry | None:
+    item = table.item(row, 0) if row >= 0 else None
+    value = item.data(ENTRY_ROLE) if item is not None else None
+    return value if isinstance(value, Entry) else None
+
+
+def entry_rows(table: QTableWidget, kind: Kind, entry_id: int) -> list[int]:
+    """The table rows showing one entry (its row and, once marked, the line under it)."""
+    found = []
+    for row in range(table.rowCount()):
+        entry = table_entry(table, row)
+        if entry is not None and entry.kind == kind and entry.id == entry_id:
+            found.append(row)
+    return found
+
+
+class EntryList(QListWidget):
+    """A short list of entries, one line each (observations); marked ones struck through
+    with who, when and why on the same line."""
+
+    def set_entries(self, rows: Sequence[tuple[Entry, str]]) -> None:
+        self.clear()
+        for entry, text in rows:
+            line = text if entry.error is None else f"{text}  —  {error_text(entry.error)}"
+            item = QListWidgetItem(line)
+            item.setData(ENTRY_ROLE, entry)
+            if entry.error is not None:
+                strike(item)
+            self.addItem(item)
+        height = sum(self.sizeHintForRow(i) for i in range(self.count()))
+        self.setFixedHeight(min(height, 8 * max(self.sizeHintForRow(0), 1)) + 6)
+        self.setVisible(self.count() > 0)
+
+    def text(self) -> str:
+        """All lines, newest first, as plain text."""
+        return "\n".join(self.item(i).text() for i in range(self.count()))
+
+    def entry(self, row: int) -> Entry | None:
+        item = self.item(row) if row >= 0 else None
+        value = item.data(ENTRY_ROLE) if item is not None else None
+        return value if isinstance(value, Entry) else None
+
+
+def fill_instrument_rows(
+    table: QTableWidget,
+    results: Iterable[InstrumentInfo],
+    cells: Callable[[InstrumentInfo], Sequence[str]],
+    *,
+    bold: Callable[[InstrumentInfo], bool] = lambda _r: False,
+) -> None:
+    """PHQ-9 / GAD-7 results as rows (the result id also in column 0's UserRole)."""
+    rows = []
+    for r in results:
+        items = [QTableWidgetItem(text) for text in cells(r)]
+        items[0].setData(Qt.ItemDataRole.UserRole, r.id)
+        if bold(r) and r.error is None:
+            for item in items:
+                font = QFont(item.font())
+                font.setBold(True)
+                item.setFont(font)
+        rows.append((instrument_entry(r), items))
+    fill_entry_rows(table, rows, with_date=True)
+
+
+def marked_text(entries: Iterable[Entry], *, with_date: bool = False) -> str:
+    """Rich text for a label: each marked entry struck through and grey, then who, when
+    and why ('<s>Side effect · Nausea</s> — Entered in error by ... at 10:45: ...')."""
+    lines = [
+        f'<span style="color:{MARKED_GREY}"><s>{html.escape(e.label)}</s> — '
+        f"{html.escape(error_text(e.error, with_date=with_date))}</span>"
+        for e in entries
+        if e.error is not None
+    ]
+    return "<br>".join(lines)
