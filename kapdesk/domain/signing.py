@@ -18,6 +18,9 @@ number (stored on each signature); new signatures use :data:`HASH_SCHEME`.
   content hash), the kind and checklist item of an override, the warnings
   acknowledged with a dose, the same-day confirmation of a session, and the
   alert acknowledgements recorded in the session.
+* Scheme 3 (revision 0005): also the entered-in-error mark (``error_at``, ``error_by``,
+  ``error_reason``) of readings, doses, side effects and observations. (PHQ-9/GAD-7
+  results stay outside a session's signature, as before: they belong to the course.)
 
 Nothing here touches the database, Qt or the clock.
 """
@@ -38,7 +41,7 @@ from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.notes import NOTE_MAX_CHARS
 from kapdesk.domain.session_state import SessionState
 
-HASH_SCHEME: Final = 2  # what new signatures use
+HASH_SCHEME: Final = 3  # what new signatures use
 SIGNATURE_METHOD: Final = "password re-entry"
 
 
@@ -139,8 +142,21 @@ _SCHEME_2: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )  # fmt: skip
 
+_MARK = ("error_at", "error_by", "error_reason")
+
+# Scheme 3: every column of revision 0005 (the entered-in-error marks).
+_SCHEME_3: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **_SCHEME_2,
+        "vital_readings": (*_SCHEME_2["vital_readings"], *_MARK),
+        "doses": (*_SCHEME_2["doses"], *_MARK),
+        "side_effects": (*_SCHEME_2["side_effects"], *_MARK),
+        "observations": (*_SCHEME_2["observations"], *_MARK),
+    }
+)
+
 SIGNED_FIELDS_BY_SCHEME: Mapping[int, Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {1: _SCHEME_1, 2: _SCHEME_2}
+    {1: _SCHEME_1, 2: _SCHEME_2, 3: _SCHEME_3}
 )
 # The columns new signatures cover.
 SIGNED_FIELDS: Mapping[str, tuple[str, ...]] = SIGNED_FIELDS_BY_SCHEME[HASH_SCHEME]

@@ -9,8 +9,9 @@
   :mod:`kapdesk.domain.signing`). A dosing session covers the session row, its
   course's patient (scheme 2: and pinned protocol), and every reading, dose,
   hold override, side effect, observation, alert acknowledgement (scheme 2)
-  and session note recorded in it. A note or an addendum covers its own row
-  (a note also its course's patient).
+  and session note recorded in it (scheme 3: with their entered-in-error
+  marks). A note or an addendum covers its own row (a note also its course's
+  patient).
 
 Content is always read back from the database (not from objects in memory),
 so the hash computed at signing equals the one ``kapdesk check`` recomputes.
