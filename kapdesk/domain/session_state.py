@@ -43,7 +43,14 @@ class SessionState(StrEnum):
         """How the state reads in a sentence: 'a session that is <label>'."""
         return STATE_LABELS[self]
 
+    @property
+    def title(self) -> str:
+        """The same word capitalised, for a table cell or a heading: 'In monitoring'."""
+        return state_title(self)
 
+
+# The one word for each state, on every screen and in every PDF (issue 12): the board,
+# the session header, the chart, the handover and the summaries all read it from here.
 STATE_LABELS: Mapping[SessionState, str] = MappingProxyType(
     {
         SessionState.SCHEDULED: "scheduled",
@@ -56,6 +63,23 @@ STATE_LABELS: Mapping[SessionState, str] = MappingProxyType(
         SessionState.DOSE_WITHHELD: "dose withheld",
     }
 )
+
+
+
+def state_label(state: str) -> str:
+    """The word for a stored state ('in monitoring'); a value kapdesk does not know is
+    shown as written, underscores as spaces."""
+    try:
+        return STATE_LABELS[SessionState(state)]
+    except ValueError:
+        return state.replace("_", " ")
+
+
+def state_title(state: str) -> str:
+    """:func:`state_label` capitalised: 'In monitoring', 'Dose withheld'."""
+    label = state_label(state)
+    return label[:1].upper() + label[1:]
+
 
 _S = SessionState
 TRANSITIONS: Mapping[SessionState, frozenset[SessionState]] = MappingProxyType(

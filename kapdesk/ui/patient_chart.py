@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
-from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.domain.signing import SIGNABLE_SESSION_STATES
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
@@ -349,7 +349,7 @@ class PatientChart(QWidget):
                         local_date(s.scheduled_at),
                         local_time(s.scheduled_at),
                         s.protocol_label,
-                        SessionState(s.state).label,
+                        state_title(s.state),
                         s.room,
                         signed_text(s),
                     ),

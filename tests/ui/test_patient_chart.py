@@ -121,7 +121,7 @@ def test_history_tables_and_sessions(make_chart: MakeChart, history: CourseHisto
     assert chart.gad_table.rowCount() == 1
     s = chart.sessions_table
     assert [s.item(r, 3).text() for r in range(s.rowCount())] == [
-        "discharged", "discharged", "scheduled", "scheduled",
+        "Discharged", "Discharged", "Scheduled", "Scheduled",
     ]  # fmt: skip
     notes = chart.notes_panel.table
     assert [notes.item(r, 2).text() for r in range(notes.rowCount())] == ["draft", "final"]

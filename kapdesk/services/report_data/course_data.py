@@ -19,7 +19,7 @@ from kapdesk.domain.discharge import discharged_against_criteria
 from kapdesk.domain.instruments import FREQUENCY_LABELS, GAD7, PHQ9, Instrument
 from kapdesk.domain.outcomes import AcuteSplit, EndpointRule, follow_up_label, split_acute
 from kapdesk.domain.protocol import Protocol
-from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.session_state import SessionState, state_label
 from kapdesk.domain.side_effects import Severity
 from kapdesk.services.dtos import (
     CourseInfo,
@@ -37,13 +37,6 @@ from kapdesk.services.report_data.session_data import page_header
 __all__ = ["CourseReport", "build_course_report"]
 
 _SEVERITY_RANK = {s.value: s.grade for s in Severity}
-
-
-def _state_label(state: str) -> str:
-    try:
-        return SessionState(state).label
-    except ValueError:
-        return state
 
 
 def _worst(readings: Sequence[ReadingInfo]) -> ReadingInfo | None:
@@ -79,7 +72,7 @@ def _sessions(details: Sequence[SessionDetail], tz: tzinfo | None) -> Table:
             if discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
                 end += " against criteria"
         else:
-            end = _state_label(s.state)
+            end = state_label(s.state)
         rows.append(
             (
                 str(i),
@@ -94,10 +87,11 @@ def _sessions(details: Sequence[SessionDetail], tz: tzinfo | None) -> Table:
         )
         marks.append("" if worst_band == "normal" else worst_band)
     return Table(
-        ("No.", "Date", "Protocol", "Route", "Dose mg", "Max BP", "Side effects", "Discharged"),
+        ("No.", "Date", "Protocol", "Route", "Dose mg", "Max BP", "Side effects", "Ended"),
         tuple(rows),
         caption="Max BP: the reading with the highest systolic pressure in the session; "
-        "side effects: how many were present.",
+        "side effects: how many were present; ended: the discharge time, or the session's "
+        "state.",
         empty_text="No dosing sessions in this course.",
         row_marks=tuple(marks),
     )
@@ -337,7 +331,7 @@ def _facts(
     details: Sequence[SessionDetail],
     protocol: Protocol | None,
 ) -> tuple[tuple[str, str], ...]:
-    states = Counter(_state_label(d.session.state) for d in details)
+    states = Counter(state_label(d.session.state) for d in details)
     breakdown = ", ".join(f"{n} {label}" for label, n in states.items())
     title = f" – {course.protocol_title}" if course.protocol_title else ""
     pinned = (

@@ -20,7 +20,7 @@ from kapdesk.domain.discharge import (
 )
 from kapdesk.domain.notes import INTEGRATION_SECTIONS
 from kapdesk.domain.protocol import Protocol
-from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.session_state import SessionState, state_label
 from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import (
     AddendumInfo,
@@ -95,13 +95,6 @@ def _state(state: str) -> SessionState | None:
         return None
 
 
-def _state_label(state: str) -> str:
-    try:
-        return SessionState(state).label
-    except ValueError:
-        return state
-
-
 def _protocol_text(d: SessionDetail, protocol: Protocol | None) -> str:
     """'kap-default v1.0 – title (pinned; content SHA-256 87c6ef03e3a6)': the version that
     judged the session, with the hash of its exact text when the course pinned it."""
@@ -135,7 +128,7 @@ def _facts(
     )
     sessions = f"{c.session_count} dosing session{'s' if c.session_count != 1 else ''}"
     return [
-        ("Session", f"#{s.id} · {_state_label(s.state)} · {'signed' if signed else 'not signed'}"),
+        ("Session", f"#{s.id} · {state_label(s.state)} · {'signed' if signed else 'not signed'}"),
         ("Date", f"{weekday.date().isoformat()} ({weekday:%A})"),
         ("Room", s.room or fmt.NONE_TEXT),
         ("Route", fmt.route_label(d.route) if d.doses else "No dose given"),
@@ -256,7 +249,7 @@ def _discharge(d: SessionDetail, extras: SessionExtras, tz: tzinfo | None) -> Di
             Table(checks.columns, (), empty_text="Not applicable: no dose was given."),
         )
     return Discharge(
-        f"Not discharged yet (the session is {_state_label(s.state)}). Criteria as of printing:",
+        f"Not discharged yet (the session is {state_label(s.state)}). Criteria as of printing:",
         checks,
     )
 
@@ -344,7 +337,7 @@ def build_session_report(
     elif state == SessionState.DOSE_WITHHELD:
         banner = f"DOSE WITHHELD. Reason: {s.state_reason or 'not given'}"
     elif state != SessionState.DISCHARGED:
-        banner = f"IN PROGRESS: this session is {_state_label(state)}; the record may change."
+        banner = f"IN PROGRESS: this session is {state_label(state)}; the record may change."
     elif discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
         banner = f"DISCHARGED AGAINST CRITERIA: {s.discharge_reason or 'no reason recorded'}"
     effects, absent = side_effects_table(detail, tz)

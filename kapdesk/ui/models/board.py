@@ -19,7 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from kapdesk.domain.schedule import DueItem, ItemStatus, attention
-from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.domain.timetext import clock, countdown, duration
 from kapdesk.services.dtos import BoardRow
 
@@ -126,11 +126,7 @@ def since_dose_text(row: BoardRow, now: datetime) -> str:
 
 
 def state_text(row: BoardRow) -> str:
-    try:
-        label = SessionState(row.state).label
-    except ValueError:
-        label = row.state.replace("_", " ")
-    text = label[:1].upper() + label[1:]
+    text = state_title(row.state)
     if row.state == SessionState.SCHEDULED:
         text += f" {local_hhmm(row.scheduled_at)}"
     return text

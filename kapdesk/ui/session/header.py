@@ -91,7 +91,7 @@ def _value_text(detail: SessionDetail, r: ReadingInfo) -> str:
 
 
 def state_text(state: SessionState) -> str:
-    return state.label[:1].upper() + state.label[1:]
+    return state.title
 
 
 class SessionHeader(QFrame):
