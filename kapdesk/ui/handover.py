@@ -30,20 +30,21 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import KapdeskError
-from kapdesk.domain.session_state import state_title
+from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.services.changes import SESSION_KINDS, ChangeSet, Kind
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.today_board import session_refusal
 from kapdesk.ui.widgets import error_label, fill_table, plain_table, row_id, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.services.handover import Handover
+    from kapdesk.services.handover import Handover, MissedReading, OpenSession
     from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.integration_note import IntegrationNoteEditor
     from kapdesk.ui.main_window import MainWindow
 
 HANDOVER_KINDS: Final = SESSION_KINDS | {Kind.PATIENT, Kind.COURSE, Kind.NOTE, Kind.SIGNATURE}
 REREAD_EVERY_MS: Final = 60_000
+MAX_ROWS_SHOWN: Final = 8
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -73,7 +74,7 @@ class Section(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 6, 0, 0)
         lay.addWidget(self.heading)
-        lay.addWidget(self.table, 1)
+        lay.addWidget(self.table)
         lay.addWidget(self.empty)
 
     def show_rows(self, count: int, rows: list[tuple[int, tuple[str, ...]]] | None) -> None:
@@ -82,6 +83,14 @@ class Section(QWidget):
         self.table.setVisible(bool(rows))
         fill_table(self.table, rows or [])
         self.empty.setVisible(count == 0)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """As tall as its rows, up to MAX_ROWS_SHOWN (then it scrolls): no empty box."""
+        shown = min(self.table.rowCount(), MAX_ROWS_SHOWN)
+        rows = sum(self.table.rowHeight(r) for r in range(shown))
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(rows + header + 2 * self.table.frameWidth() + 2)
 
     def _open(self, row: int) -> None:
         found = row_id(self.table, row)
@@ -168,6 +177,7 @@ class HandoverWindow(QWidget):
         close.clicked.connect(self.close)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
+        bottom.addStretch(1)
         bottom.addWidget(refresh)
         bottom.addWidget(close)
 
@@ -175,7 +185,8 @@ class HandoverWindow(QWidget):
         root.addLayout(head)
         root.addWidget(self.notice)
         for section in self.sections:
-            root.addWidget(section, 1)
+            root.addWidget(section)
+        root.addStretch(1)
         root.addLayout(bottom)
         QShortcut(QKeySequence("F5"), self, self.refresh).setWhatsThis("Read the handover again")
         QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis("Close the handover")
@@ -221,79 +232,50 @@ class HandoverWindow(QWidget):
         self._fill(h, now)
 
     def _fill(self, h: Handover, now: datetime) -> None:
+        when = self._when
+        open_rows = [
+            (o.session_id, (o.patient_name, o.mrn, room_text(o.room), *self._state(o, now)))
+            for o in h.open_sessions
+        ]
+        missed_rows = [
+            (m.session_id, (m.patient_name, m.mrn, room_text(m.room), m.reading, self._window(m)))
+            for m in h.missed_readings
+        ]
+        session_rows = [
+            (
+                u.session_id,
+                (
+                    u.patient_name,
+                    u.mrn,
+                    state_word(u.state),
+                    when(u.ended_at, now),
+                    u.discharged_by or "–",
+                ),
+            )
+            for u in h.unsigned_sessions
+        ]
+        note_rows = [
+            (
+                n.note_id,
+                (n.patient_name, n.mrn, when(n.held_at, now), n.author, n.status.capitalize()),
+            )
+            for n in h.unsigned_notes
+        ]
         hidden = h.detail_hidden
-        self.open_sessions.show_rows(
-            h.open_count,
-            None
-            if hidden
-            else [
-                (
-                    o.session_id,
-                    (
-                        o.patient_name,
-                        o.mrn,
-                        room_text(o.room),
-                        state_word(o.state),
-                        self._when(o.since, now),
-                    ),
-                )
-                for o in h.open_sessions
-            ],
-        )
-        self.missed.show_rows(
-            h.missed_count,
-            None
-            if hidden
-            else [
-                (
-                    m.session_id,
-                    (
-                        m.patient_name,
-                        m.mrn,
-                        room_text(m.room),
-                        m.reading,
-                        self._window(m.due_from, m.due_until),
-                    ),
-                )
-                for m in h.missed_readings
-            ],
-        )
-        self.unsigned_sessions.show_rows(
-            h.unsigned_session_count,
-            None
-            if hidden
-            else [
-                (
-                    u.session_id,
-                    (
-                        u.patient_name,
-                        u.mrn,
-                        state_word(u.state),
-                        self._when(u.ended_at, now),
-                        u.discharged_by or "–",
-                    ),
-                )
-                for u in h.unsigned_sessions
-            ],
-        )
-        self.unsigned_notes.show_rows(
-            h.unsigned_note_count,
-            None
-            if hidden
-            else [
-                (
-                    n.note_id,
-                    (
-                        n.patient_name,
-                        n.mrn,
-                        self._when(n.held_at, now),
-                        n.author,
-                        state_word(n.status),
-                    ),
-                )
-                for n in h.unsigned_notes
-            ],
-        )
+        for section, count, rows in (
+            (self.open_sessions, h.open_count, open_rows),
+            (self.missed, h.missed_count, missed_rows),
+            (self.unsigned_sessions, h.unsigned_session_count, session_rows),
+            (self.unsigned_notes, h.unsigned_note_count, note_rows),
+        ):
+            section.show_rows(count, None if hidden else rows)
+
+    def _state(self, o: OpenSession, now: datetime) -> tuple[str, str]:
+        """(state, since): a session not checked in yet reads as the board says it,
+        'Scheduled 13:45', since '–'."""
+        if o.state == SessionState.SCHEDULED:
+            return f"{state_word(o.state)} {self._when(o.since, now)}", "–"
+        return state_word(o.state), self._when(o.since, now)
 
     def _when(self, moment: datetime, now: datetime) -> str:
         """HH:MM today; '27 Feb 14:02' on another day."""
@@ -302,10 +284,11 @@ class HandoverWindow(QWidget):
             return shown(moment)
         return shown(moment, "%d %b %Y %H:%M")
 
-    def _window(self, start: datetime | None, end: datetime | None) -> str:
+    def _window(self, m: MissedReading) -> str:
         """'09:20–09:30'; 'by 11:05' when it had to be taken before a time (before discharge:
         the window closed at the discharge); 'from 09:20' when open-ended."""
         shown = self.app.ctx.shown
+        start, end = m.due_from, m.due_until
         if end is not None and (start is None or start >= end):
             return f"by {shown(end)}"
         if start is not None and end is not None:
