@@ -40,6 +40,7 @@ from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.protocol import Anchor, Band, DischargeCriterion, Protocol, Route
 from kapdesk.domain.schedule import DueItem, ItemStatus, minimum_observation_end
 from kapdesk.domain.side_effects import Severity
+from kapdesk.domain.text import in_brackets
 from kapdesk.domain.timetext import minutes_duration
 
 
@@ -355,7 +356,9 @@ def criteria_summary(unmet_count: int, total: int, *, final: bool = False) -> st
 
 def unmet_text(criteria: Sequence[Criterion]) -> str:
     """'Steady on feet (Not confirmed); Minimum observation time passed (1 h 10 min ...)'."""
-    return "; ".join(f"{c.label} ({c.detail})" if c.detail else c.label for c in criteria)
+    return "; ".join(
+        f"{c.label} {in_brackets(c.detail)}" if c.detail else c.label for c in criteria
+    )
 
 
 def discharged_against_criteria(stored: Mapping[str, object], reason: str | None) -> bool:

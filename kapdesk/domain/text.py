@@ -62,3 +62,12 @@ def field_label(name: str) -> str:
     """A parameter or key name as the user reads it: ``same_day_reason`` -> 'Same day reason'."""
     words = name.replace("_", " ").strip()
     return words[:1].upper() + words[1:] if words else "Text"
+
+
+def in_brackets(text: str) -> str:
+    """'(text)' without the text's own closing full stop: a detail written as a sentence
+    ('Due now: Before discharge.') never reads '.);' inside a longer one."""
+    inner = text.strip()
+    if inner.endswith(".") and not inner.endswith(".."):
+        inner = inner[:-1]
+    return f"({inner})"

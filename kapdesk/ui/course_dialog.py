@@ -35,6 +35,7 @@ from kapdesk.services.courses import CourseService
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.settings import SettingsService
+from kapdesk.ui.models.board import room_text
 from kapdesk.ui.widgets import Field, FieldSet, error_label, local_datetime, set_error
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ _NOT_HELD = frozenset({SessionState.SCHEDULED, SessionState.CANCELLED, SessionSt
 
 def session_choice_text(s: SessionInfo) -> str:
     moment = s.first_dose_at or s.scheduled_at
-    room = f", room {s.room}" if s.room else ""
+    room = f", {room_text(s.room)}" if s.room.strip() else ""  # never "room Room 2"
     return f"{local_datetime(moment)} – {SessionState(s.state).label}{room}"
 
 

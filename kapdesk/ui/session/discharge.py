@@ -20,6 +20,7 @@ from kapdesk.domain.discharge import (
 )
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.text import in_brackets
 from kapdesk.ui.session.common import (
     AFTER_DOSE_STATES,
     Host,
@@ -197,7 +198,9 @@ class DischargePage(StepPage):
         unmet = [c for c in (checks if checks is not None else self._checks) if not c.met]
         reason: str | None = None
         if unmet and self.host.can(Action.DISCHARGE_WITH_UNMET_CRITERIA):
-            listed = "; ".join(f"{c.label} ({c.detail})" if c.detail else c.label for c in unmet)
+            listed = "; ".join(
+                f"{c.label} {in_brackets(c.detail)}" if c.detail else c.label for c in unmet
+            )
             reason = ReasonDialog.ask(
                 self,
                 "Discharge with unmet criteria",
