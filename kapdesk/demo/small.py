@@ -205,6 +205,8 @@ def build_demo_clinic(
     output.check_size("Patients", patients, data.MAX_PATIENTS)
     day, end = output.build_end(today, end_time, SystemClock(), data.BUILD_END)
     clock = FakeClock(local_time(day, end))
+    if progress is not None:
+        progress(0, 0, "Creating the database")
     with output.new_database(path, clock, key) as db:  # key: encrypt it (SQLCipher)
         ctx = ServiceContext(db=db, clock=clock)
         _Builder(ctx, clock, seed, day, end).build(patients, progress)

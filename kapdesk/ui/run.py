@@ -71,41 +71,19 @@ def install_form_guards(qapp: QApplication) -> None:
 
 
 def _ensure_demo_database(path: Path, key: str | None = None) -> str | None:
-    """Create the demo clinic on first use; a message if the generator is unavailable.
+    """Create the demo clinic on first use, or offer to rebuild it around today when its
+    day is past; a message if the generator is unavailable.
 
-    It is built under a temporary name and renamed when complete, so a run
-    killed mid-way never leaves a half-built demo clinic behind. With ``key``
-    it is built encrypted (SQLCipher) with that passphrase.
+    Built off the GUI thread behind a progress window (kapdesk.ui.demo_start), under a
+    temporary name renamed when complete, so a run killed mid-way never leaves a
+    half-built demo clinic behind. With ``key`` it is built encrypted (SQLCipher).
     """
-    if path.exists():
-        return None
     try:
-        from kapdesk.demo import build_demo_clinic
+        import kapdesk.demo.rebuild  # noqa: F401  (not in every build)
+        from kapdesk.ui.demo_start import ensure_demo_clinic
     except ImportError:
         return "The demo clinic generator is not available in this build."
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication, QLabel
-
-    partial = path.with_name(f"{path.stem}.building{path.suffix}")
-    for leftover in (partial, *(Path(f"{partial}{x}") for x in ("-wal", "-shm", "-journal"))):
-        leftover.unlink(missing_ok=True)
-    notice = QLabel("Creating the demo clinic (first use only; this takes a few seconds)…")
-    notice.setWindowTitle(window_title("Demo clinic"))
-    notice.setContentsMargins(24, 18, 24, 18)
-    notice.adjustSize()
-    screen = QGuiApplication.primaryScreen()
-    if screen is not None:
-        notice.move(screen.availableGeometry().center() - notice.rect().center())
-    notice.show()
-    QApplication.processEvents()
-    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        build_demo_clinic(partial, seed=1, patients=12, key=key)
-        partial.replace(path)
-    finally:
-        QGuiApplication.restoreOverrideCursor()
-        notice.close()
+    ensure_demo_clinic(path, key)
     return None
 
 
