@@ -63,6 +63,8 @@ MARK_BG = {
     "bad": colors.HexColor("#fbe3e3"),
 }
 WATERMARK = colors.Color(0.80, 0.10, 0.10, alpha=0.13)
+ERROR_MARK = "error"  # a row entered in error: struck through, its note beneath (muted)
+MUTED_HEX = "#5a5f66"
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,11 @@ def _cell(value: str, width: float, style: ParagraphStyle) -> Any:
     return Paragraph(text(value), style) if needs_wrap else value
 
 
+def _struck(value: str, style: ParagraphStyle) -> Paragraph:
+    """A cell of a row entered in error: the value kept, struck through, muted."""
+    return Paragraph(f'<font color="{MUTED_HEX}"><strike>{text(value)}</strike></font>', style)
+
+
 def table(
     data: TableData,
     widths: Sequence[float],
@@ -226,14 +233,24 @@ def table(
     rows: list[list[Any]] = []
     if header:
         rows.append([Paragraph(text(c), st.head) for c in data.columns])
-    for row in data.rows:
+    start = 1 if header else 0
+    at: list[int] = []  # the table row of each data row (notes add rows beneath)
+    spans: list[int] = []
+    for k, row in enumerate(data.rows):
+        struck = k < len(data.row_marks) and data.row_marks[k] == ERROR_MARK
+        at.append(len(rows))
         rows.append(
             [
-                _cell(v, col_w[i], st.cell_bold if i in bold_columns else st.cell)
+                _struck(v, st.cell)
+                if struck
+                else _cell(v, col_w[i], st.cell_bold if i in bold_columns else st.cell)
                 for i, v in enumerate(row)
             ]
         )
-    start = 1 if header else 0
+        line = data.row_notes[k] if k < len(data.row_notes) else ""
+        if line:
+            spans.append(len(rows))
+            rows.append([Paragraph(f"<i>{text(line)}</i>", st.cell), *([""] * (len(row) - 1))])
     style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONTS.condensed, 7.6, 9.2),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
@@ -255,7 +272,9 @@ def table(
     style.append(("ROWBACKGROUNDS", (0, start), (-1, -1), [colors.white, ZEBRA]))
     for i, mark in enumerate(data.row_marks):
         if mark in MARK_BG:
-            style.append(("BACKGROUND", (0, i + start), (-1, i + start), MARK_BG[mark]))
+            style.append(("BACKGROUND", (0, at[i]), (-1, at[i]), MARK_BG[mark]))
+    for r in spans:
+        style.append(("SPAN", (0, r), (-1, r)))
     t = Table(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     out: list[Flowable] = [t]

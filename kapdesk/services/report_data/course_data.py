@@ -31,6 +31,7 @@ from kapdesk.services.dtos import (
 )
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.charts_data import trend_chart
+from kapdesk.services.report_data.marks import ERROR, counting, note, standing_results
 from kapdesk.services.report_data.model import CourseReport, PrintContext, Table, TrendChart
 from kapdesk.services.report_data.session_data import page_header
 
@@ -224,6 +225,8 @@ def _results(
         rows,
         caption=caption.strip(),
         empty_text="No PHQ-9 or GAD-7 recorded in this course.",
+        row_marks=tuple(ERROR if r.error else "" for r in merged),
+        row_notes=tuple(note(r.error, tz) for r in merged),
     )
 
 
@@ -362,6 +365,10 @@ def build_course_report(
     pc: PrintContext,
 ) -> CourseReport:
     tz = pc.tz
+    # Entries entered in error count for nothing; the results table lists them struck through.
+    details = [counting(d) for d in details]
+    listed = (phq, gad)
+    phq, gad = standing_results(phq), standing_results(gad)
     header = page_header(
         "Treatment course summary",
         patient,
@@ -394,7 +401,7 @@ def build_course_report(
         trend_note="" if trends else "No PHQ-9 or GAD-7 recorded in this course: no trend.",
         outcome=outcome_table,
         outcome_lines=outcome_lines,
-        results=_results(phq, gad, course.started_on, outcome, tz),
+        results=_results(*listed, course.started_on, outcome, tz),
         item9=item9,
         item9_note=item9_note,
         excursions=_excursions(details, protocol, tz),

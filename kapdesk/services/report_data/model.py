@@ -46,8 +46,12 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
     empty_text: str = "None recorded."
-    # Per-row emphasis the renderer may show in colour: "" | elevated | alert | critical | bad.
+    # Per-row emphasis the renderer may show in colour: "" | elevated | alert | critical | bad;
+    # "error": entered in error, printed struck through (report_data.marks).
     row_marks: tuple[str, ...] = ()
+    # Per-row line printed under the row across the table ("" for none): why a row is
+    # struck through ("Entered in error by ... at HH:MM: ...").
+    row_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

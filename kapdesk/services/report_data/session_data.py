@@ -31,6 +31,7 @@ from kapdesk.services.dtos import (
 )
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.charts_data import bp_chart
+from kapdesk.services.report_data.marks import counting
 from kapdesk.services.report_data.model import (
     Discharge,
     NoteBlock,
@@ -341,11 +342,12 @@ def build_session_report(
     elif discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
         banner = f"DISCHARGED AGAINST CRITERIA: {s.discharge_reason or 'no reason recorded'}"
     effects, absent = side_effects_table(detail, tz)
-    chart = bp_chart(detail, protocol) if detail.doses and detail.readings else None
+    counted = counting(detail)  # the chart leaves out entries entered in error
+    chart = bp_chart(counted, protocol) if counted.doses and counted.readings else None
     if chart is None:
         chart_note = (
             "No chart: no dose was given, so there are no minutes from dose to plot."
-            if not detail.doses
+            if not counted.doses
             else "No chart: no vital signs were recorded."
         )
     else:

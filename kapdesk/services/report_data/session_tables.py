@@ -1,5 +1,7 @@
 """The tables of a session summary (pure): vitals, readings due, doses, overrides,
-side effects and observations, as display-ready rows."""
+side effects and observations, as display-ready rows. An entry entered in error is
+listed where it was, struck through, with who marked it, when and why (report_data.marks);
+totals leave it out."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from kapdesk.domain.schedule import DueItem, ItemStatus
 from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import SessionDetail
 from kapdesk.services.report_data import fmt
+from kapdesk.services.report_data.marks import ERROR, not_counted, note, standing_results
 from kapdesk.services.report_data.model import Table
 
 
@@ -27,6 +30,7 @@ def _rule_text(rule_ids: Iterable[str], protocol: Protocol | None) -> str:
 def vitals_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | None) -> Table:
     rows = []
     marks = []
+    notes = []
     course_label = f"{d.session.protocol_id} v{d.session.protocol_version}"
     for r in d.readings:
         rule = _rule_text(r.rules, protocol)
@@ -47,16 +51,19 @@ def vitals_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | None)
                 r.recorded_by,
             )
         )
-        marks.append("" if r.band == "normal" else r.band)
+        marks.append(ERROR if r.error else "" if r.band == "normal" else r.band)
+        notes.append(note(r.error, tz))
+    marked = len(d.readings) - len(standing_results(d.readings))
     return Table(
         ("Time", "Min", "BP mmHg", "Pulse", "SpO₂", "Phase", "Class", "Rule fired", "By"),
         tuple(rows),
         caption=(
             f"Classified under {course_label}. Min = minutes from the first dose; "
-            "pulse in beats per minute; SpO₂ in %."
+            "pulse in beats per minute; SpO₂ in %." + not_counted(marked, "reading")
         ),
         empty_text="No vital signs recorded.",
         row_marks=tuple(marks),
+        row_notes=tuple(notes),
     )
 
 
@@ -135,6 +142,7 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
     first = d.session.first_dose_at
     rows = []
     marks = []
+    notes = []
     for x in d.doses:
         entered = f"{fmt.number(x.amount, 3)} {fmt.unit_label(x.unit, x.amount)}"
         if x.over_limit:
@@ -158,15 +166,21 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
                 over,
             )
         )
-        marks.append("alert" if x.over_limit else "elevated" if x.warnings else "")
-    total = sum(x.mg for x in d.doses)
-    caption = f"Total {fmt.mg(total)} in {len(d.doses)} dose(s)." if d.doses else ""
+        marks.append(
+            ERROR if x.error else "alert" if x.over_limit else "elevated" if x.warnings else ""
+        )
+        notes.append(note(x.error, tz))
+    given = standing_results(d.doses)
+    total = sum(x.mg for x in given)
+    caption = f"Total {fmt.mg(total)} in {len(given)} dose(s)." if given else ""
+    caption += not_counted(len(d.doses) - len(given), "dose")
     return Table(
         ("Time", "Min", "Medication", "Route", "Entered", "mg", "Lot", "Given by", "Dose", "Max"),
         tuple(rows),
-        caption=caption,
+        caption=caption.strip(),
         empty_text="No dose was given.",
         row_marks=tuple(marks),
+        row_notes=tuple(notes),
     )
 
 
@@ -232,11 +246,14 @@ def acknowledged_alerts_table(
 
 def side_effects_table(d: SessionDetail, tz: tzinfo | None) -> tuple[Table, str]:
     first = d.session.first_dose_at
-    latest = {e.effect_id: e for e in d.side_effects}  # dtos come oldest first
+    # dtos come oldest first; an entry entered in error is listed struck through
+    latest = {e.effect_id: e for e in standing_results(d.side_effects)}
     present = [e for e in latest.values() if e.present]
+    present += [e for e in d.side_effects if e.error is not None]
     absent = [e.label for e in latest.values() if not e.present]
     rows = []
     marks = []
+    notes = []
     for e in sorted(present, key=lambda e: (e.onset_at or e.recorded_at, e.id)):
         onset = fmt.hm(e.onset_at, tz)
         if e.onset_at is not None and first is not None:
@@ -251,13 +268,17 @@ def side_effects_table(d: SessionDetail, tz: tzinfo | None) -> tuple[Table, str]
                 e.recorded_by,
             )
         )
-        marks.append("alert" if e.severity in ("severe", "life_threatening") else "")
+        severe = e.severity in ("severe", "life_threatening")
+        marks.append(ERROR if e.error else "alert" if severe else "")
+        notes.append(note(e.error, tz))
     absent_text = f"Checked and absent: {', '.join(absent)}." if absent else ""
     table = Table(
         ("Effect", "Severity", "Onset", "Intervention", "Resolved", "Recorded by"),
         tuple(rows),
         empty_text="No side effects present." if absent else "No side effects recorded.",
         row_marks=tuple(marks),
+        row_notes=tuple(notes),
+        caption=not_counted(sum(1 for e in d.side_effects if e.error), "side effect").strip(),
     )
     return table, absent_text
 
@@ -265,6 +286,8 @@ def side_effects_table(d: SessionDetail, tz: tzinfo | None) -> tuple[Table, str]
 def observations_table(d: SessionDetail, tz: tzinfo | None) -> Table:
     first = d.session.first_dose_at
     rows = []
+    marks = []
+    notes = []
     for o in d.observations:
         if o.kind == "moaas":
             what = "MOAA/S"
@@ -285,8 +308,12 @@ def observations_table(d: SessionDetail, tz: tzinfo | None) -> Table:
                 o.recorded_by,
             )
         )
+        marks.append(ERROR if o.error else "")
+        notes.append(note(o.error, tz))
     return Table(
         ("Time", "Min", "Observation", "Finding", "Recorded by"),
         tuple(rows),
         empty_text="No sedation or dissociation observations recorded.",
+        row_marks=tuple(marks),
+        row_notes=tuple(notes),
     )

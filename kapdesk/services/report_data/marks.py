@@ -1,0 +1,61 @@
+"""Entries entered in error in the printed summaries (pure).
+
+A marked reading, dose, side effect, observation or PHQ-9/GAD-7 result is printed
+where it was, struck through, with a line under it: "Entered in error by <name> at
+HH:MM: <reason>" (``Table.row_marks`` "error", ``Table.row_notes``). Everything
+counted or drawn (totals, the worst reading, charts, outcomes, side-effect counts)
+is worked out on :func:`counting` / :func:`standing_results`, without them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import tzinfo
+from typing import Final, Protocol, TypeVar
+
+from kapdesk.domain.corrections import error_text
+from kapdesk.services.dtos import ErrorMark, SessionDetail
+from kapdesk.services.report_data import fmt
+
+ERROR: Final = "error"  # the row mark of an entry entered in error
+
+
+class _HasMark(Protocol):
+    @property
+    def error(self) -> ErrorMark | None: ...
+
+
+_E = TypeVar("_E", bound=_HasMark)
+
+
+def standing_results(items: Iterable[_E]) -> list[_E]:
+    """The entries that count (not entered in error), order kept."""
+    return [x for x in items if x.error is None]
+
+
+def counting(d: SessionDetail) -> SessionDetail:
+    """The session as the rules count it: without the entries entered in error."""
+    return replace(
+        d,
+        readings=tuple(standing_results(d.readings)),
+        doses=tuple(standing_results(d.doses)),
+        side_effects=tuple(standing_results(d.side_effects)),
+        observations=tuple(standing_results(d.observations)),
+    )
+
+
+def note(mark: ErrorMark | None, tz: tzinfo | None) -> str:
+    """'Entered in error by Nia Nurse at 10:32: wrong patient' ('' while it stands)."""
+    if mark is None:
+        return ""
+    return error_text(mark.by_name, fmt.hm(mark.at, tz), mark.reason)
+
+
+def not_counted(n: int, what: str = "entry") -> str:
+    """' 1 entry entered in error is not counted.' ('' for none)."""
+    if n == 0:
+        return ""
+    plural = what if n == 1 else ("entries" if what == "entry" else f"{what}s")
+    verb = "is" if n == 1 else "are"
+    return f" {n} {plural} entered in error {verb} struck through and not counted."
