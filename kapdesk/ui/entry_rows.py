@@ -15,9 +15,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTableWidget, QTableWidgetItem
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import (
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from kapdesk.domain.corrections import EntryKind
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit, format_amount
@@ -139,14 +146,17 @@ def strike(item: QTableWidgetItem | QListWidgetItem) -> None:
     item.setBackground(QBrush())
 
 
-def _error_line(entry: Entry, mark: ErrorMark, with_date: bool) -> QTableWidgetItem:
-    item = QTableWidgetItem(error_text(mark, with_date=with_date))
-    item.setData(ENTRY_ROLE, entry)
+def _grey_italic(item: QTableWidgetItem | QListWidgetItem) -> None:
     font = QFont(item.font())
     font.setItalic(True)
     item.setFont(font)
     item.setForeground(QBrush(QColor(MARKED_GREY)))
-    item.setToolTip(item.text())
+
+
+def _error_line(entry: Entry, mark: ErrorMark, with_date: bool) -> QTableWidgetItem:
+    item = QTableWidgetItem(error_text(mark, with_date=with_date))
+    item.setData(ENTRY_ROLE, entry)
+    _grey_italic(item)
     return item
 
 
@@ -177,6 +187,13 @@ def fill_entry_rows(
             if columns > 1:
                 table.setSpan(r, 0, 1, columns)
             r += 1
+    if table.property("fitsErrorLines") is None:  # refit when the columns change width
+        table.setProperty("fitsErrorLines", True)
+        table.setWordWrap(True)
+        table.horizontalHeader().sectionResized.connect(
+            lambda index, _old, new: fit_error_lines(table, {index: new})
+        )
+    fit_error_lines(table)
 
 
 def table_entry(table: QTableWidget, row: int) -> Entry | None:
@@ -196,21 +213,50 @@ def entry_rows(table: QTableWidget, kind: Kind, entry_id: int) -> list[int]:
 
 
 class EntryList(QListWidget):
-    """A short list of entries, one line each (observations); marked ones struck through
-    with who, when and why on the same line."""
+    """A short list of entries (observations, earlier readings), one item each, wrapped to
+    the width, as tall as its lines (up to ``MAX_LINES``); a marked entry is struck through
+    with a line under it saying who marked it, when and why."""
+
+    MAX_LINES = 10
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fitted = (-1, -1)
 
     def set_entries(self, rows: Sequence[tuple[Entry, str]]) -> None:
         self.clear()
         for entry, text in rows:
-            line = text if entry.error is None else f"{text}  —  {error_text(entry.error)}"
-            item = QListWidgetItem(line)
+            item = QListWidgetItem(text)
             item.setData(ENTRY_ROLE, entry)
+            self.addItem(item)
             if entry.error is not None:
                 strike(item)
-            self.addItem(item)
-        height = sum(self.sizeHintForRow(i) for i in range(self.count()))
-        self.setFixedHeight(min(height, 8 * max(self.sizeHintForRow(0), 1)) + 6)
+                line = QListWidgetItem(error_text(entry.error))
+                line.setData(ENTRY_ROLE, entry)
+                _grey_italic(line)
+                self.addItem(line)
+        self._fitted = (-1, -1)
+        self._fit()
         self.setVisible(self.count() > 0)
+
+    def _fit(self) -> None:
+        """As tall as the wrapped lines at the current width (no scrolling for a few)."""
+        width = max(self.viewport().width(), 200)
+        key = (width, self.count())
+        if key == self._fitted:
+            return
+        self._fitted = key
+        self.doItemsLayout()  # wrapped at the current width
+        heights = [self.visualItemRect(self.item(i)).height() for i in range(self.count())]
+        shown = sum(heights[: self.MAX_LINES])
+        self.setFixedHeight(shown + 2 * self.frameWidth() + 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
     def text(self) -> str:
         """All lines, newest first, as plain text."""
@@ -220,6 +266,27 @@ class EntryList(QListWidget):
         item = self.item(row) if row >= 0 else None
         value = item.data(ENTRY_ROLE) if item is not None else None
         return value if isinstance(value, Entry) else None
+
+
+def _wrapped_height(font: QFont, text: str, width: int) -> int:
+    metrics = QFontMetrics(font)
+    flags = int(Qt.TextFlag.TextWordWrap)
+    return metrics.boundingRect(QRect(0, 0, max(width - 10, 40), 100_000), flags, text).height() + 6
+
+
+def fit_error_lines(table: QTableWidget, resized: dict[int, int] | None = None) -> None:
+    """Each 'Entered in error by ...' line across the table as tall as its wrapped text
+    (the reason is read in the row, never only in a tooltip). ``resized``: a column's new
+    width while the header is still resizing it (columnWidth answers the old one)."""
+    widths = {c: table.columnWidth(c) for c in range(table.columnCount())} | (resized or {})
+    width = sum(widths.values())
+    for row in range(table.rowCount()):
+        if table.columnSpan(row, 0) > 1:
+            item = table.item(row, 0)
+            if item is not None:
+                font = item.font().resolve(table.font())  # the style sheet's size
+                height = _wrapped_height(font, item.text(), width)
+                table.setRowHeight(row, max(height, table.verticalHeader().defaultSectionSize()))
 
 
 def fill_instrument_rows(

@@ -318,7 +318,14 @@ def test_an_observation_is_marked_from_the_list(
     give_reason(qtbot, dialog, "meant 4")
     qtbot.waitUntil(lambda: "Entered in error" in listing.text())
     assert listing.item(0).font().strikeOut()
-    assert "meant 4" in listing.item(0).text()
+    assert "MOAA/S 2" in listing.item(0).text()
+    line = listing.item(1)  # who, when and why on the line under it, not struck through
+    assert line.text().startswith(f"Entered in error by {nurse.full_name} at ")
+    assert line.text().endswith(": meant 4")
+    assert not line.font().strikeOut()
+    assert listing.height() >= sum(
+        listing.visualItemRect(listing.item(i)).height() for i in range(listing.count())
+    )  # both lines readable without scrolling
     assert db_row(app, Observation, obs).error_reason == "meant 4"
 
 
@@ -407,3 +414,29 @@ def test_the_dialog_and_the_menu_have_no_mnemonic_clash(
     assert mnemonic(dialog.ok.text()) == "m"
     assert dialog.reason_field.label.buddy() is dialog.reason
     dialog.reject()
+
+
+def test_a_long_reason_wraps_in_its_row_instead_of_being_cut_off(qtbot: QtBot) -> None:
+    from datetime import UTC, datetime
+
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    from kapdesk.services.dtos import ErrorMark
+    from kapdesk.ui.entry_rows import Entry, fill_entry_rows
+
+    table = QTableWidget(0, 3)
+    table.horizontalHeader().setStretchLastSection(True)  # as the screens' tables
+    qtbot.addWidget(table)
+    table.resize(360, 300)
+    table.show()
+    reason = "typed into the wrong patient's row during the handover; " * 3
+    mark = ErrorMark("Kim Nurse", datetime(2026, 3, 2, 9, 40, tzinfo=UTC), reason.strip())
+    entry = Entry("reading", 1, "Reading 09:35 · BP 182/104", 7, mark)
+    fill_entry_rows(table, [(entry, [QTableWidgetItem(t) for t in ("09:35", "182/104", "x")])])
+    assert table.rowCount() == 2
+    assert table.item(1, 0).text().endswith("during the handover;")
+    narrow = table.rowHeight(1)
+    assert narrow >= 3 * QFontMetrics(table.font()).lineSpacing()  # three lines or more
+    table.resize(1200, 300)  # wider: the line needs fewer lines of text
+    qtbot.waitUntil(lambda: table.rowHeight(1) < narrow)
