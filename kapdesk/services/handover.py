@@ -13,6 +13,9 @@
   session is a scheduling matter, not a clinical record that waits for a signature);
 * unsigned integration notes - any day, draft or final.
 
+Unsigned sessions and notes are counted in full and the newest ``LISTED`` of each are
+listed, newest first.
+
 Who sees what: staff who may view a chart (nurse, therapist, clinician) get every row
 with the patient's name. An admin, who reads no chart, gets the four counts only
 (``detail_hidden``): enough to know whether the day is closed, no patient, reading or
@@ -31,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Exists, and_, exists, or_, select
+from sqlalchemy import Exists, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kapdesk.domain.clock import day_window, local_time
@@ -55,6 +58,9 @@ from kapdesk.storage.orm import Course, DosingSession, Note, Patient, Signature
 # Sessions that wait for a clinician's signature once they end.
 AWAITING_SIGNATURE = (SessionState.DISCHARGED.value, SessionState.DOSE_WITHHELD.value)
 _ACTIVE_VALUES = sorted(s.value for s in ACTIVE)
+# Unsigned sessions and notes listed, newest first (the counts are exact): a clinic that
+# has not signed for months still gets its handover at once. A screen bound, not clinical.
+LISTED = 100
 
 
 @dataclass(frozen=True)
@@ -128,14 +134,14 @@ class HandoverService(Service):
         start, end = day_window(day, self.ctx.tz)
         with self.ctx.db.read() as s:
             opened, missed = self._open_and_missed(s, start, end, now)
-            sessions = self._unsigned_sessions(s)
-            notes = self._unsigned_notes(s)
+            session_count, sessions = self._unsigned_sessions(s)
+            note_count, notes = self._unsigned_notes(s)
         full = Handover(
             day=day,
             open_count=len(opened),
             missed_count=len(missed),
-            unsigned_session_count=len(sessions),
-            unsigned_note_count=len(notes),
+            unsigned_session_count=session_count,
+            unsigned_note_count=note_count,
             open_sessions=tuple(opened),
             missed_readings=tuple(missed),
             unsigned_sessions=tuple(sessions),
@@ -220,18 +226,25 @@ class HandoverService(Service):
 
     # ------------------------------------------------------------ unsigned
 
-    def _unsigned_sessions(self, s: Session) -> list[UnsignedSession]:
+    def _unsigned_sessions(self, s: Session) -> tuple[int, list[UnsignedSession]]:
+        where = (
+            DosingSession.state.in_(AWAITING_SIGNATURE),
+            ~_signed(SignedEntity.DOSING_SESSION, DosingSession.id),
+        )
+        count = s.scalar(select(func.count(DosingSession.id)).where(*where)) or 0
+        ended = func.coalesce(
+            DosingSession.discharged_at, DosingSession.checked_in_at, DosingSession.scheduled_at
+        )
         found = s.execute(
             select(DosingSession, Patient)
             .join(Course, DosingSession.course_id == Course.id)
             .join(Patient, Course.patient_id == Patient.id)
-            .where(
-                DosingSession.state.in_(AWAITING_SIGNATURE),
-                ~_signed(SignedEntity.DOSING_SESSION, DosingSession.id),
-            )
+            .where(*where)
+            .order_by(ended.desc(), DosingSession.id.desc())
+            .limit(LISTED)
         ).all()
         names = user_names(s, (ds.discharged_by for ds, _ in found))
-        rows = [
+        return count, [
             UnsignedSession(
                 session_id=ds.id,
                 patient_id=p.id,
@@ -243,21 +256,23 @@ class HandoverService(Service):
             )
             for ds, p in found
         ]
-        rows.sort(key=lambda r: (r.ended_at, r.session_id))
-        return rows
 
-    def _unsigned_notes(self, s: Session) -> list[UnsignedNote]:
+    def _unsigned_notes(self, s: Session) -> tuple[int, list[UnsignedNote]]:
+        where = (
+            Note.kind == NoteKind.INTEGRATION.value,
+            ~_signed(SignedEntity.NOTE, Note.id),
+        )
+        count = s.scalar(select(func.count(Note.id)).where(*where)) or 0
         found = s.execute(
             select(Note, Patient)
             .join(Course, Note.course_id == Course.id)
             .join(Patient, Course.patient_id == Patient.id)
-            .where(
-                Note.kind == NoteKind.INTEGRATION.value,
-                ~_signed(SignedEntity.NOTE, Note.id),
-            )
+            .where(*where)
+            .order_by(Note.held_at.desc(), Note.id.desc())
+            .limit(LISTED)
         ).all()
         names = user_names(s, _authors(n for n, _ in found))
-        rows = [
+        return count, [
             UnsignedNote(
                 note_id=n.id,
                 patient_id=p.id,
@@ -269,8 +284,6 @@ class HandoverService(Service):
             )
             for n, p in found
         ]
-        rows.sort(key=lambda r: (r.held_at, r.note_id))
-        return rows
 
 
 def _authors(notes: Iterable[Note]) -> list[int]:

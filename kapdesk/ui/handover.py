@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 HANDOVER_KINDS: Final = SESSION_KINDS | {Kind.PATIENT, Kind.COURSE, Kind.NOTE, Kind.SIGNATURE}
 REREAD_EVERY_MS: Final = 60_000
+REREAD_AFTER_CHANGE_MS: Final = 300
 MAX_ROWS_SHOWN: Final = 8
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -57,7 +58,7 @@ class Section(QWidget):
     """A heading with the count, a table, and a calm line when there is nothing."""
 
     def __init__(
-        self, title: str, columns: Sequence[str], empty: str, open_row: Callable[[int], None]
+        self, title: str, columns: Sequence[str], empty: str, open_row: Callable[[int], object]
     ) -> None:
         super().__init__()
         self.title = title
@@ -77,12 +78,17 @@ class Section(QWidget):
         lay.addWidget(self.table)
         lay.addWidget(self.empty)
 
-    def show_rows(self, count: int, rows: list[tuple[int, tuple[str, ...]]] | None) -> None:
+    def show_rows(self, count: int, rows: Sequence[tuple[int, Sequence[str]]] | None) -> None:
         """``rows`` None: the count only (an admin)."""
-        self.heading.setText(f"{self.title} ({count})")
+        self.heading.setText(f"{self.title} ({count:,})")
         self.table.setVisible(bool(rows))
         fill_table(self.table, rows or [])
-        self.empty.setVisible(count == 0)
+        listed = len(rows or [])
+        if count == 0:
+            self.empty.setText(self.empty_text)
+        elif rows and listed < count:
+            self.empty.setText(f"The newest {listed} are listed.")
+        self.empty.setVisible(count == 0 or (bool(rows) and listed < count))
         self._fit_rows()
 
     def _fit_rows(self) -> None:
@@ -191,6 +197,10 @@ class HandoverWindow(QWidget):
         QShortcut(QKeySequence("F5"), self, self.refresh).setWhatsThis("Read the handover again")
         QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis("Close the handover")
 
+        self._reread = QTimer(self)
+        self._reread.setSingleShot(True)
+        self._reread.setInterval(REREAD_AFTER_CHANGE_MS)
+        self._reread.timeout.connect(self.refresh)
         self.timer = QTimer(self)
         self.timer.setInterval(REREAD_EVERY_MS)
         self.timer.timeout.connect(self.refresh)
@@ -202,7 +212,7 @@ class HandoverWindow(QWidget):
     # ------------------------------------------------------------ data
     def _on_changes(self, changes: ChangeSet) -> None:
         if self.isVisible() and (changes.session_ids or changes.touches(*HANDOVER_KINDS)):
-            self.refresh()
+            self._reread.start()  # a burst of changes (a dose and its readings) reads once
 
     def _actor_changed(self) -> None:
         if self.isVisible():
@@ -326,6 +336,7 @@ class HandoverWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.timer.stop()
+        self._reread.stop()
         super().closeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -173,6 +173,28 @@ def test_an_admin_sees_how_many_and_no_names(
     h.close()
 
 
+def test_a_long_backlog_says_only_the_newest_are_listed(
+    qtbot: QtBot, window: MainWindow, app: AppContext, day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kapdesk.services.handover as handover
+
+    monkeypatch.setattr(handover, "LISTED", 1)
+    integration_note(app.ctx, actor_for(app, Role.THERAPIST), day_course(app, "MRN-5"))
+    h = _open_handover(qtbot, window)
+    notes = h.unsigned_notes
+    assert notes.heading.text() == "Unsigned integration notes (2)"
+    assert notes.table.rowCount() == 1
+    assert notes.empty.isVisible()
+    assert notes.empty.text() == "The newest 1 are listed."
+    h.close()
+
+
+def day_course(app: AppContext, mrn: str) -> int:
+    from services.conftest import insert_patient_and_course
+
+    return insert_patient_and_course(app.ctx.db, mrn=mrn)[1]
+
+
 def test_the_shortcut_is_listed_in_help(window: MainWindow) -> None:
     rows = [(r.where, r.keys, r.what) for r in shortcut_rows(window)]
     assert ("Go menu", "Ctrl+Shift+H", "Handover") in rows
