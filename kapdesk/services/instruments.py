@@ -9,6 +9,11 @@ Decisions a caller must know:
 * A result may name a course (which must be the patient's) and a dosing
   session (which must belong to that course; the course is taken from the
   session when not given). ``taken_at`` defaults to now; never in the future (see ``given_time``).
+* A course that has ended takes a result (without a session) only when the caller says so
+  (``after_course_end=True``, the person chose it); otherwise a ValidationError on 'Course'
+  and nothing is stored, so an ended course's outcome never changes silently.
+  ``filing_effect`` says beforehand what filing it there does to the outcome (a follow-up
+  apart from the acute endpoint, or the new endpoint when still within the acute phase).
 * Each result stores the scoring rule that produced its total and band
   (instrument, version, bands: ``Instrument.scoring_rule``); older results show
   '' (recorded before kapdesk stored it).
@@ -23,7 +28,8 @@ Decisions a caller must know:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -31,7 +37,7 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, get_instrument, score_instrument
-from kapdesk.domain.outcomes import EndpointRule, Scored, course_endpoint
+from kapdesk.domain.outcomes import CourseEndpoint, EndpointRule, Scored, course_endpoint
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
@@ -42,6 +48,16 @@ from kapdesk.services.recording import audit_row
 from kapdesk.services.rows import stored
 from kapdesk.services.session_support import given_time, user_names
 from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Patient
+
+
+@dataclass(frozen=True)
+class FilingEffect:
+    """What filing one more result under a course (an ended one) does to its outcome."""
+
+    course_id: int
+    ended_on: date | None
+    changes_outcome: bool
+    text: str  # one or two sentences for the person choosing
 
 
 def instrument_info(r: InstrumentResult, names: dict[int, str]) -> InstrumentInfo:
@@ -88,7 +104,9 @@ class InstrumentService(Service):
         taken_at: datetime | None = None,
         course_id: int | None = None,
         session_id: int | None = None,
+        after_course_end: bool = False,
     ) -> InstrumentInfo:
+        """Store one result; ``after_course_end``: the person chose an ended course."""
         actor.require(Action.RECORD_INSTRUMENT)
         score = score_instrument(instrument, answers)
         now = self.ctx.now()
@@ -113,6 +131,14 @@ class InstrumentService(Service):
                         course_id,
                         f"Course #{course_id} belongs to another patient, not to patient "
                         f"#{patient_id}.",
+                    )
+                if course.ended_on is not None and session_id is None and not after_course_end:
+                    raise ValidationError(
+                        "Course",
+                        course_id,
+                        f"Course #{course_id} ended on {course.ended_on.isoformat()}: file this "
+                        f"{score.code} under it only by choosing so (it then counts as a result "
+                        "after the course), or choose an open course or start a new one.",
                     )
             row = InstrumentResult(
                 patient_id=patient_id,
@@ -148,11 +174,13 @@ class InstrumentService(Service):
                 conditions.append(InstrumentResult.course_id == course_id)
             return _results(s, *conditions)
 
-    def course_outcome(self, course_id: int) -> CourseOutcomeInfo:
+    def _course_split(
+        self, course_id: int, extra: Scored | None = None
+    ) -> tuple[Course, CourseEndpoint, list[InstrumentInfo], str]:
+        """The course, its PHQ-9 split (with ``extra`` appended last), results, protocol label."""
         with self.ctx.db.read() as s:
             course = stored(s, Course, course_id)
             protocol = find_course_protocol(s, self.ctx, course)
-            started_on = course.started_on
             results = _results(
                 s,
                 InstrumentResult.course_id == course_id,
@@ -165,12 +193,50 @@ class InstrumentService(Service):
             if protocol is not None
             else EndpointRule()
         )
-        split = course_endpoint(
-            started_on,
-            [Scored(local_time(r.taken_at, self.ctx.tz).date(), r.total) for r in results],
-            rule,
-            outcome_rule=PHQ9_OUTCOME,
-        )
+        scored = [Scored(local_time(r.taken_at, self.ctx.tz).date(), r.total) for r in results]
+        if extra is not None:
+            scored.append(extra)
+        split = course_endpoint(course.started_on, scored, rule, outcome_rule=PHQ9_OUTCOME)
+        return course, split, results, protocol.label if protocol is not None else ""
+
+    def filing_effect(
+        self, course_id: int, instrument: str, total: int, taken_at: datetime
+    ) -> FilingEffect:
+        """What one more result (``total``, taken at ``taken_at``) filed under the course
+        does to the course outcome, in words for the person choosing where to file it."""
+        code = get_instrument(instrument).code
+        taken_on = local_time(taken_at, self.ctx.tz).date()
+        course, before, results, _ = self._course_split(course_id)
+        ended = course.ended_on
+        if code != PHQ9.code:
+            text = f"A {code} does not change the course outcome (that is judged on PHQ-9)."
+            return FilingEffect(course_id, ended, False, text)
+        _, after, _, _ = self._course_split(course_id, Scored(taken_on, total))
+        new = len(results)
+        now_text = "none yet" if after.outcome is None else after.outcome.summary
+        was_text = "none yet" if before.outcome is None else before.outcome.summary
+        changes = before.outcome != after.outcome
+        weeks, acute_end = after.rule.acute_weeks, after.acute_end.isoformat()
+        if new in [f.index for f in after.follow_ups]:
+            label = next(f.label for f in after.follow_ups if f.index == new)
+            text = (
+                f"Taken {taken_on.isoformat()}, after the course's {weeks}-week acute phase "
+                f"(which ended {acute_end}): it is filed as a {label}, shown apart from the "
+                f"acute endpoint. The course outcome stays {was_text}."
+            )
+        else:
+            role = "baseline" if after.baseline == new else "endpoint"
+            change = f"changes from {was_text} to {now_text}" if changes else f"stays {was_text}"
+            text = (
+                f"Taken {taken_on.isoformat()}, within the course's {weeks}-week acute phase "
+                f"(until {acute_end}): it becomes the course's {role}. "
+                f"The course outcome {change}."
+            )
+        return FilingEffect(course_id, ended, changes, text)
+
+    def course_outcome(self, course_id: int) -> CourseOutcomeInfo:
+        _, split, results, label = self._course_split(course_id)
+        rule = split.rule
         follow_ups = tuple(
             FollowUpInfo(results[f.index], f.label, f.deterioration, f.reason, f.summary)
             for f in split.follow_ups
@@ -188,5 +254,5 @@ class InstrumentService(Service):
             acute_weeks=rule.acute_weeks,
             acute_end=split.acute_end,
             endpoint_rule=rule.describe(),
-            protocol_label=protocol.label if protocol is not None else "",
+            protocol_label=label,
         )

@@ -7,6 +7,12 @@ The total and severity band update as answers come in, and PHQ-9 item 9 above
 0 raises a red flag for clinician follow-up at once. Saving goes through
 ``InstrumentService.record``; afterwards ``dialog.recorded`` is the stored
 ``InstrumentInfo`` (the service's change set has told every view).
+
+Saving under a course that has ended (the form offers the patient's latest course)
+asks first (``FilingChoice``): file it under that course, with what that does to its
+outcome (``InstrumentService.filing_effect``), start a new course and file it there, or
+go back to the form. Esc, Cancel or closing with answers given asks before discarding
+them (``discard_guard``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QComboBox,
     QDateTimeEdit,
@@ -26,6 +33,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -35,6 +43,8 @@ from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.instruments import PHQ9, Instrument, get_instrument, score_instrument
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
+from kapdesk.ui.course_dialog import StartCourseDialog
+from kapdesk.ui.discard_guard import FormState, may_close
 from kapdesk.ui.widgets import (
     Field,
     FieldSet,
@@ -46,7 +56,7 @@ from kapdesk.ui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import InstrumentInfo
+    from kapdesk.services.dtos import CourseInfo, InstrumentInfo
     from kapdesk.ui.app_context import AppContext
 
 ANSWER_WIDTH = 92
@@ -255,6 +265,40 @@ class InstrumentForm(QWidget):
             fit_wrapped_labels(self.window(), self.min_width())
 
 
+class FilingChoice:
+    """Where a result goes when the course on offer has ended (tests replace ``ask``)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, course: str, effect: str) -> str | None:
+        """'file' (under the ended course), 'new' (start a new course) or None (go back)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Course has ended",
+            f"The course {course} has ended.",
+            parent=parent,
+        )
+        box.setInformativeText(
+            f"Filed under it: {effect}\n\nFile it there, or start a new course for it?"
+        )
+        choices: dict[QAbstractButton, str] = {
+            box.addButton("&File under the ended course", QMessageBox.ButtonRole.AcceptRole): (
+                "file"
+            ),
+            box.addButton("Start a &new course…", QMessageBox.ButtonRole.ActionRole): "new",
+        }
+        back = box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        box.exec()
+        clicked = box.clickedButton()
+        return choices.get(clicked) if clicked is not None else None
+
+
+def course_text(c: CourseInfo) -> str:
+    status = "open" if c.ended_on is None else f"ended {c.ended_on.isoformat()}"
+    return f"{c.protocol_id} v{c.protocol_version}, started {c.started_on.isoformat()} ({status})"
+
+
 def _to_qdatetime(moment: datetime) -> QDateTime:
     return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
 
@@ -290,13 +334,9 @@ class InstrumentDialog(QDialog):
 
         self.course = QComboBox()
         self.course.addItem("No course", None)
-        for c in CourseService(app.ctx).list_for_patient(patient_id):
-            status = "open" if c.ended_on is None else f"ended {c.ended_on.isoformat()}"
-            self.course.addItem(
-                f"{c.protocol_id} v{c.protocol_version}, started {c.started_on.isoformat()} "
-                f"({status})",
-                c.id,
-            )
+        self.courses = {c.id: c for c in CourseService(app.ctx).list_for_patient(patient_id)}
+        for c in self.courses.values():
+            self.course.addItem(course_text(c), c.id)
         if course_id is not None:
             self.course.setCurrentIndex(max(self.course.findData(course_id), 0))
         elif self.course.count() > 1:
@@ -338,6 +378,11 @@ class InstrumentDialog(QDialog):
         )
         fit_wrapped_labels(self, self.form.min_width())
         self.form.focus_item(0)
+        self.state = FormState(self)
+
+    def reject(self) -> None:
+        if may_close(self, self.instrument.code, self.state):
+            super().reject()
 
     def taken_at_utc(self) -> datetime:
         return datetime.fromtimestamp(self.taken_at.dateTime().toSecsSinceEpoch(), tz=UTC)
@@ -356,14 +401,18 @@ class InstrumentDialog(QDialog):
             return
         answers = [int(a) for a in self.form.answers() if a is not None]
         try:
+            course_id, after_end = self._where_to_file(sum(answers))
+            if course_id == -1:
+                return  # back to the form
             self.recorded = InstrumentService(self.app.ctx).record(
                 self.app.require_actor(),
                 self.patient_id,
                 self.instrument.code,
                 answers,
                 taken_at=self.taken_at_utc(),
-                course_id=self.course.currentData(),
+                course_id=course_id,
                 session_id=self.session_id,
+                after_course_end=after_end,
             )
         except ValidationError as exc:
             if exc.field.startswith(f"{self.instrument.code} item "):
@@ -377,3 +426,31 @@ class InstrumentDialog(QDialog):
             set_error(self.message, str(exc))
             return
         self.accept()
+
+    def _where_to_file(self, total: int) -> tuple[int | None, bool]:
+        """(course id, filed after its end); course id -1: the person went back to the form."""
+        course_id: int | None = self.course.currentData()
+        course = self.courses.get(course_id) if course_id is not None else None
+        if self.session_id is not None or course is None or course.ended_on is None:
+            return course_id, False
+        effect = InstrumentService(self.app.ctx).filing_effect(
+            course.id, self.instrument.code, total, self.taken_at_utc()
+        )
+        choice = FilingChoice.ask(self, course_text(course), effect.text)
+        if choice == "file":
+            return course.id, True
+        if choice == "new":
+            started = self._start_course()
+            if started is not None:
+                return started, False
+        return -1, False
+
+    def _start_course(self) -> int | None:
+        dialog = StartCourseDialog(self.app, self.patient_id, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.created is None:
+            return None
+        created = dialog.created
+        self.courses[created.id] = created
+        self.course.addItem(course_text(created), created.id)
+        self.course.setCurrentIndex(self.course.count() - 1)
+        return created.id

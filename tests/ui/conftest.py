@@ -36,6 +36,22 @@ def clock() -> FakeClock:
     return FakeClock(T0)
 
 
+@pytest.fixture(autouse=True)
+def discard_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """'Discard the unsaved ...?' is answered Discard and remembered here (a modal question
+    would wait forever offscreen); a test about the question patches ``ask`` itself."""
+    from kapdesk.ui.discard_guard import DiscardQuestion
+
+    asked: list[str] = []
+
+    def discard(_cls: type, _parent: object, thing: str) -> bool:
+        asked.append(thing)
+        return True
+
+    monkeypatch.setattr(DiscardQuestion, "ask", classmethod(discard))
+    return asked
+
+
 @pytest.fixture
 def db_path(template_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "clinic.sqlite"

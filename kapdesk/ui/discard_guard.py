@@ -1,0 +1,95 @@
+"""Asking before typed input is thrown away, in one place for every form.
+
+``FormState`` remembers what a form's editors held when it was filled (or last saved);
+``may_close`` asks "Discard the unsaved <thing>?" (Discard / Keep editing, Keep editing the
+default and the Esc answer) when that changed, and lets an empty or unchanged form close
+without a question. A form hidden by the screen lock is not asked about: the lock hides it
+and, when someone else unlocks, closes it (what the signed-out person typed is theirs,
+not the next user's). ``DiscardQuestion.ask`` is the one hook tests replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+Value = str | int | bool
+
+
+def discard_box(parent: QWidget | None, thing: str) -> QMessageBox:
+    """The question, not shown yet; its buttons are named 'discard' and 'keep'."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, "Unsaved input", f"Discard the unsaved {thing}?", parent=parent
+    )
+    box.setInformativeText("What was typed has not been saved.")
+    box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole).setObjectName("discard")
+    keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+    keep.setObjectName("keep")
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    return box
+
+
+class DiscardQuestion:
+    """The question before discarding typed input (tests replace ``ask``)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, thing: str) -> bool:
+        """True: discard what was typed; False: keep editing."""
+        box = discard_box(parent, thing)
+        box.exec()
+        clicked = box.clickedButton()
+        return clicked is not None and clicked.objectName() == "discard"
+
+
+def _value(widget: QWidget) -> Value | None:
+    if isinstance(widget, QLineEdit):  # also the editor inside a spin, date or combo box
+        return widget.text()
+    if isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentIndex()
+    if isinstance(widget, QAbstractButton) and widget.isCheckable():
+        return widget.isChecked()
+    return None
+
+
+class FormState:
+    """The values of the editors under ``roots`` (each root itself included)."""
+
+    def __init__(self, *roots: QWidget) -> None:
+        self.roots = roots
+        self.saved = self.values()
+
+    def _editors(self) -> Iterable[QWidget]:
+        for root in self.roots:
+            yield root
+            yield from root.findChildren(QWidget)
+
+    def values(self) -> list[Value | None]:
+        return [_value(w) for w in self._editors()]
+
+    def changed(self) -> bool:
+        return self.values() != self.saved
+
+    def mark_saved(self) -> None:
+        """What the editors hold now is stored (or was never typed): nothing to lose."""
+        self.saved = self.values()
+
+
+def may_close(widget: QWidget, thing: str, unsaved: FormState | bool) -> bool:
+    """True when ``widget`` may close now: nothing typed, hidden by the lock, or the person
+    chose to discard ``thing`` ('PHQ-9', 'dose', 'patient details')."""
+    dirty = unsaved.changed() if isinstance(unsaved, FormState) else unsaved
+    if not dirty or not widget.isVisible():
+        return True
+    return DiscardQuestion.ask(widget, thing)
