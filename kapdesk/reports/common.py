@@ -38,6 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from kapdesk.reports.columns import fit_words
 from kapdesk.reports.fonts import FONTS, register_fonts
 from kapdesk.services.report_data.model import PageHeader
 from kapdesk.services.report_data.model import Table as TableData
@@ -230,6 +231,9 @@ def table(
         return [Paragraph(text(data.empty_text), st.muted), Spacer(0, 2)]
     scale = CONTENT_WIDTH / sum(widths)
     col_w = [w * scale for w in widths]
+    # Measured in the table's widest font (the bold header) with the cell padding: no word
+    # is broken at a column edge ('intrana sal').
+    col_w = fit_words(col_w, [data.columns, *data.rows], FONTS.condensed_bold, 7.6, 6.5)
     rows: list[list[Any]] = []
     if header:
         rows.append([Paragraph(text(c), st.head) for c in data.columns])
