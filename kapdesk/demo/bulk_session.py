@@ -90,6 +90,7 @@ class _Reading:
     diastolic: int
     pulse: int | None
     spo2: int | None
+    error_at: datetime | None = None  # never entered in error: the demo's entries all count
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class _Dose:
     id: int
     given_at: datetime
     route: str
+    error_at: datetime | None = None
 
 
 @dataclass

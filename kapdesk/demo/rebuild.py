@@ -8,9 +8,10 @@ Decisions a caller must know:
   which only the demo builders call). Audit entries are never changed or deleted, so a
   real clinic cannot pass for a demo whatever its clinic name, and a renamed demo is
   still one. No schema change and no extra setting is needed.
-* Its day is the local date of the builder's last entry: the last audit entry made by
-  a user before anyone first signed in (``auth.*``). Using the demo later (signing in,
-  recording, ``kapdesk report``) never moves it.
+* Its day is the local date of the builder's latest entry: the latest audit entry (by
+  time: the bulk writer stores them in batches, not in time order) made by a user before
+  anyone first signed in (``auth.*``). Using the demo later (signing in, recording,
+  ``kapdesk report``) never moves it.
 * Reading either never writes to the file: a read-only connection (``immutable`` when no
   ``-wal`` file exists, as :func:`~kapdesk.storage.sqlite_file.inspect_file` does).
 * A rebuild checks first that the file is a demo and that no other program has it open
@@ -105,13 +106,13 @@ def read_demo(path: Path, key: str | None = None) -> DemoFile:
 
 
 def _last_builder_entry(conn: Any) -> str | None:
-    """The time of the last audit entry by a user before the first sign-in (``auth.*``)."""
+    """The time of the latest audit entry by a user before the first sign-in (``auth.*``)."""
     first_use = conn.execute(
         "SELECT id FROM audit_log WHERE action LIKE 'auth.%' ORDER BY id LIMIT 1"
     ).fetchone()
     before = first_use[0] if first_use is not None else 2**63 - 1
     row = conn.execute(
-        "SELECT at FROM audit_log WHERE id < ? AND user_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+        "SELECT at FROM audit_log WHERE id < ? AND user_id IS NOT NULL ORDER BY at DESC LIMIT 1",
         (before,),
     ).fetchone()
     return None if row is None else str(row[0])

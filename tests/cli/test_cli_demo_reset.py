@@ -153,3 +153,16 @@ def test_reset_of_a_missing_file_makes_a_new_demo(run: Run, tmp_path: Path) -> N
     assert result.code == 0, result.err
     assert result.out.startswith(f"Demo clinic written to {path}: 4 users, 1 patients")
     assert read_demo(path).day == datetime.now().astimezone().date()
+
+
+def test_reset_rebuilds_a_big_demo_clinic_in_bulk(run: Run, tmp_path: Path) -> None:
+    from kapdesk.demo import build_big_clinic
+
+    path = tmp_path / "big.sqlite"
+    build_big_clinic(path, patients=3, years=1, today=DEMO_DAY)
+    assert read_demo(path).day == DEMO_DAY  # its entries are stored in batches, not in order
+    result = run("demo", "--db", path, "--reset", "--patients", "3", "--years", "1")
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"Big demo clinic written to {path} in ")
+    assert read_demo(path).day == datetime.now().astimezone().date()
+    assert verify_database(path).ok
