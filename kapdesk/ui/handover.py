@@ -87,7 +87,9 @@ class Section(QWidget):
         if count == 0:
             self.empty.setText(self.empty_text)
         elif rows and listed < count:
-            self.empty.setText(f"The newest {listed} are listed.")
+            self.empty.setText(
+                f"The newest {listed} are listed." if listed > 1 else "The newest is listed."
+            )
         self.empty.setVisible(count == 0 or (bool(rows) and listed < count))
         self._fit_rows()
 

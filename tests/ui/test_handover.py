@@ -185,7 +185,7 @@ def test_a_long_backlog_says_only_the_newest_are_listed(
     assert notes.heading.text() == "Unsigned integration notes (2)"
     assert notes.table.rowCount() == 1
     assert notes.empty.isVisible()
-    assert notes.empty.text() == "The newest 1 are listed."
+    assert notes.empty.text() == "The newest is listed."
     h.close()
 
 
