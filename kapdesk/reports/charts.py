@@ -74,6 +74,63 @@ class _Frame:
         return self.y + (v - self.y0) / (self.y1 - self.y0) * self.h
 
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+# (x, baseline y, text anchor): one place a label may go
+Spot = tuple[float, float, str]
+
+
+def _text_box(x: float, y: float, text: str, size: float, anchor: str, bold: bool) -> Box:
+    """What a String covers: its width, from just under the baseline to the cap height."""
+    w = stringWidth(text, FONTS.condensed_bold if bold else FONTS.condensed, size)
+    x0 = x if anchor == "start" else x - w / 2 if anchor == "middle" else x - w
+    return (x0, y - 0.15 * size, x0 + w, y + 0.72 * size)
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+class _Room:
+    """Where a chart's labels may go: inside ``bounds``, clear of what is ``taken`` (the
+    data markers, the legend and the labels placed so far)."""
+
+    def __init__(self, bounds: Box, taken: list[Box]) -> None:
+        self.bounds = bounds
+        self.taken = taken
+
+    def place(self, spots: Sequence[Spot], text: str, size: float, bold: bool = False) -> Spot:
+        """The first spot where ``text`` covers nothing (else the one covering least)."""
+        best: tuple[int, Spot] | None = None
+        b = self.bounds
+        for spot in spots:
+            box = _text_box(*spot[:2], text, size, spot[2], bold)
+            cost = sum(1 for t in self.taken if _overlap(box, t))
+            if not (b[0] <= box[0] and box[2] <= b[2] and b[1] <= box[1] and box[3] <= b[3]):
+                cost += 1000
+            if best is None or cost < best[0]:
+                best = (cost, spot)
+            if cost == 0:
+                break
+        assert best is not None
+        self.taken.append(_text_box(*best[1][:2], text, size, best[1][2], bold))
+        return best[1]
+
+
+def _line_spots(a: float, b: float, y: float, size: float, left_first: bool) -> list[Spot]:
+    """Along a horizontal line from x ``a`` to ``b``: above it, below it, then a line
+    further off, at the preferred end first."""
+    ends = [(a + 2, "start"), (b - 2, "end")]
+    if not left_first:
+        ends.reverse()
+    ends.append(((a + b) / 2, "middle"))
+    step = size + 1.6
+    return [
+        (x, y + dy, anchor)
+        for dy in (1.6, -1.6 - 0.72 * size, 1.6 + step, -1.6 - 0.72 * size - step)
+        for x, anchor in ends
+    ]
+
+
 def _step(span: float, target: int = 8) -> float:
     raw = span / max(target, 1)
     for s in (1, 2, 5, 10, 15, 20, 30, 60, 90, 120, 180, 240):
@@ -158,6 +215,11 @@ def _markers(
     g.add(p)
 
 
+def _marker_boxes(kind: str, points: Sequence[tuple[float, float]]) -> list[Box]:
+    r = (1.9 if kind == "pulse" else 2.6) + 0.4
+    return [(x - r, y - r, x + r, y + r) for x, y in points]
+
+
 def _merge(thresholds: Sequence[Threshold]) -> list[tuple[Threshold, str]]:
     """Lines at the same value over the same span become one line with a joined label,
     drawn in the colour of the most serious band among them."""
@@ -196,25 +258,23 @@ def bp_drawing(chart: BpChart, width: float, height: float = 205) -> Drawing:
         if b > a:
             g.add(Rect(a, f.y, b - a, f.h, fillColor=WINDOW, strokeColor=None))
     _axes(g, f, _step(x1 - x0, 10), 20.0, "Minutes from the first dose", "mmHg  /  beats per min")
-
-    for t, label in _merge([t for t in chart.thresholds if f.y0 < t.value < f.y1]):
-        colour = BAND_COLOURS.get(t.band, AXIS)
-        a = f.px(max(t.x_from, x0)) if t.x_from is not None else f.x
-        b = f.px(min(t.x_to, x1)) if t.x_to is not None else f.x + f.w
-        if b - a < 4:
-            continue
-        y = f.py(t.value)
-        g.add(Line(a, y, b, y, strokeColor=colour, strokeWidth=0.7, strokeDashArray=[3, 2]))
-        fits = stringWidth(label, FONTS.condensed, 5.6) < b - a - 4
-        if t.x_to is not None and t.x_from is None:  # pre-dose: label at its left end
-            _text(g, a + 2, y + 1.6, label if fits else f"{t.value:g}", 5.6, "start", colour)
-        else:
-            _text(g, b - 2, y + 1.6, label if fits else f"{t.value:g}", 5.6, "end", colour)
-
+    # Labels go where no reading's marker is (nor another label): the markers first.
+    markers = [
+        box
+        for s in chart.series
+        for box in _marker_boxes(s.kind, [(f.px(x), f.py(y)) for x, y in s.points])
+    ]
+    room = _Room((f.x, f.y, f.x + f.w, f.y + f.h), markers)
+    _bp_thresholds(g, f, chart, room)
     for m in chart.doses:
         x = f.px(m.x)
         g.add(Line(x, f.y, x, f.y + f.h, strokeColor=colors.black, strokeWidth=0.8))
-        _text(g, x + 2, f.y + f.h - 7, m.label, 6, "start", colors.black, bold=True)
+        top = f.y + f.h - 7
+        spots = [
+            (x + dx, top - k * 7.5, a) for k in range(4) for dx, a in ((2, "start"), (-2, "end"))
+        ]
+        sx, sy, anchor = room.place(spots, m.label, 6, bold=True)
+        _text(g, sx, sy, m.label, 6, anchor, colors.black, bold=True)
 
     for s in chart.series:
         colour = SERIES_COLOURS.get(s.kind, AXIS)
@@ -224,9 +284,29 @@ def bp_drawing(chart: BpChart, width: float, height: float = 205) -> Drawing:
             dash = [2, 1.5] if s.kind == "pulse" else None
             g.add(PolyLine(flat, strokeColor=colour, strokeWidth=0.9, strokeDashArray=dash))
         _markers(g, s.kind, [(f.px(x), f.py(y)) for x, y in pts], colour)
+    _bp_legend(g, f.x, height - 10)
+    d.add(g)
+    return d
 
-    # Legend above the plot.
-    lx, ly = f.x, height - 10
+
+def _bp_thresholds(g: Group, f: _Frame, chart: BpChart, room: _Room) -> None:
+    """Dashed threshold lines, each labelled where it covers no marker and no label."""
+    for t, label in _merge([t for t in chart.thresholds if f.y0 < t.value < f.y1]):
+        colour = BAND_COLOURS.get(t.band, AXIS)
+        a = f.px(max(t.x_from, f.x0)) if t.x_from is not None else f.x
+        b = f.px(min(t.x_to, f.x1)) if t.x_to is not None else f.x + f.w
+        if b - a < 4:
+            continue
+        y = f.py(t.value)
+        g.add(Line(a, y, b, y, strokeColor=colour, strokeWidth=0.7, strokeDashArray=[3, 2]))
+        text = label if stringWidth(label, FONTS.condensed, 5.6) < b - a - 4 else f"{t.value:g}"
+        pre_dose = t.x_to is not None and t.x_from is None  # its label at its left end
+        x, ty, anchor = room.place(_line_spots(a, b, y, 5.6, pre_dose), text, 5.6)
+        _text(g, x, ty, text, 5.6, anchor, colour)
+
+
+def _bp_legend(g: Group, lx: float, ly: float) -> None:
+    """The legend, above the plot: no reading can reach it."""
     for label, kind in (("Systolic", "systolic"), ("Diastolic", "diastolic"), ("Pulse", "pulse")):
         _markers(g, kind, [(lx + 3, ly + 2.2)], SERIES_COLOURS[kind])
         _text(g, lx + 8, ly, label, 6.8, colour=INK_TEXT)
@@ -240,8 +320,6 @@ def bp_drawing(chart: BpChart, width: float, height: float = 205) -> Drawing:
                    strokeDashArray=[3, 2]))  # fmt: skip
         _text(g, lx + 15, ly, f"{band} threshold", 6.8, colour=INK_TEXT)
         lx += 22 + stringWidth(f"{band} threshold", FONTS.condensed, 6.8)
-    d.add(g)
-    return d
 
 
 def trend_drawing(trend: TrendChart, width: float, height: float = 150) -> Drawing:
@@ -268,24 +346,37 @@ def trend_drawing(trend: TrendChart, width: float, height: float = 150) -> Drawi
     x_step = 7.0 if span <= 70 else 14.0 if span <= 140 else 28.0
     _axes(g, f, x_step, y_step, "Days since the course started", f"{trend.instrument} total")
     colour = SERIES_COLOURS.get(trend.series.kind, AXIS)
-    pts = sorted(trend.series.points)
+    pts = [(f.px(x), f.py(y), y) for x, y in sorted(trend.series.points)]
+    follow = [(f.px(x), f.py(y), y) for x, y in trend.follow_ups]
     if len(pts) > 1:
-        flat = [v for x, y in pts for v in (f.px(x), f.py(y))]
-        g.add(PolyLine(flat, strokeColor=colour, strokeWidth=1.1))
-    for x, y in pts:
-        g.add(Circle(f.px(x), f.py(y), 2.2, fillColor=colour, strokeColor=colors.white,
-                     strokeWidth=0.5))  # fmt: skip
-        _text(g, f.px(x), f.py(y) + 4, f"{y:g}", 6, "middle", colour, bold=True)
+        g.add(PolyLine([v for x, y, _ in pts for v in (x, y)], strokeColor=colour,
+                       strokeWidth=1.1))  # fmt: skip
+    for x, y, _ in pts:
+        g.add(Circle(x, y, 2.2, fillColor=colour, strokeColor=colors.white, strokeWidth=0.5))
+    for cx, cy, _ in follow:  # follow-up: hollow diamonds, never joined to the line
+        g.add(Polygon([cx, cy + 3, cx + 3, cy, cx, cy - 3, cx - 3, cy], fillColor=colors.white,
+                      strokeColor=colour, strokeWidth=1))  # fmt: skip
+    _text(g, f.x, height - 9, trend.series.label, 8, colour=INK_TEXT, bold=True)
+    # Labels where they cover no result's marker, the title or each other.
+    taken = [(x - 3.4, y - 3.4, x + 3.4, y + 3.4) for x, y, _ in (*pts, *follow)]
+    taken.append(_text_box(f.x, height - 9, trend.series.label, 8, "start", True))
+    room = _Room((f.x, f.y, f.x + f.w, height - 1), taken)
     if trend.acute_end is not None:
         ax = f.px(trend.acute_end)
         g.add(Line(ax, f.y, ax, f.y + f.h, strokeColor=AXIS, strokeWidth=0.6,
                    strokeDashArray=[2, 2]))  # fmt: skip
-        _text(g, ax - 2, f.y + f.h - 7, "end of acute phase", 5.4, "end", AXIS)
-    for x, y in trend.follow_ups:  # follow-up: hollow diamonds, never joined to the line
-        cx, cy = f.px(x), f.py(y)
-        g.add(Polygon([cx, cy + 3, cx + 3, cy, cx, cy - 3, cx - 3, cy], fillColor=colors.white,
-                      strokeColor=colour, strokeWidth=1))  # fmt: skip
-        _text(g, cx, cy + 5, f"{y:g}", 6, "middle", colour, bold=True)
-    _text(g, f.x, height - 9, trend.series.label, 8, colour=INK_TEXT, bold=True)
+        top = f.y + f.h - 7
+        spots = [
+            (ax + dx, top - k * 7, a) for k in range(6) for dx, a in ((-2, "end"), (2, "start"))
+        ]
+        sx, sy, anchor = room.place(spots, "end of acute phase", 5.4)
+        _text(g, sx, sy, "end of acute phase", 5.4, anchor, AXIS)
+    for x, y, value in (*pts, *follow):
+        text = f"{value:g}"
+        spots = [(x, y + 4.6, "middle"), (x, y - 8.5, "middle"), (x + 4, y - 2, "start"),
+                 (x - 4, y - 2, "end"), (x + 3, y + 4.6, "start"), (x - 3, y + 4.6, "end"),
+                 (x + 3, y - 8.5, "start"), (x - 3, y - 8.5, "end")]  # fmt: skip
+        sx, sy, anchor = room.place(spots, text, 6, bold=True)
+        _text(g, sx, sy, text, 6, anchor, colour, bold=True)
     d.add(g)
     return d

@@ -15,6 +15,13 @@ from typing import Any, Final
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kapdesk.domain.protocol import Band, Phase, Protocol
+from kapdesk.ui.widgets.chart_labels import (
+    compact,
+    legend_below,
+    line_spots,
+    marker_rects,
+    place_labels,
+)
 
 SYSTOLIC_COLOR: Final = "#c0392b"
 DIASTOLIC_COLOR: Final = "#2c6fbb"
@@ -105,12 +112,6 @@ class BpChart(QWidget):
             axis.setTextPen(pg.mkPen("#454c55"))
         plot.setLabel("left", "mmHg  /  pulse /min")
         plot.setLabel("bottom", "Minutes from first dose")
-        plot.addLegend(
-            offset=(6, 2),
-            colCount=3,
-            labelTextColor="#22272e",
-            brush=pg.mkBrush(255, 255, 255, 220),
-        )
         plot.disableAutoRange()
 
         def curve(name: str, color: str, symbol: str, style: Any = None) -> Any:
@@ -131,6 +132,19 @@ class BpChart(QWidget):
         self.systolic_curve = curve("Systolic", SYSTOLIC_COLOR, "t")
         self.diastolic_curve = curve("Diastolic", DIASTOLIC_COLOR, "t1")
         self.pulse_curve = curve("Pulse", PULSE_COLOR, "o", Qt.PenStyle.DotLine)
+        # Under the x axis, outside the plot: no reading can ever be drawn beneath it.
+        self.legend = legend_below(
+            pg,
+            plot,
+            [
+                (self.systolic_curve, "Systolic"),
+                (self.diastolic_curve, "Diastolic"),
+                (self.pulse_curve, "Pulse"),
+            ],
+            colCount=3,
+            labelTextColor="#22272e",
+        )
+        plot.getViewBox().sigResized.connect(lambda *_: self.place_labels())
         self.threshold_lines: list[Any] = []
         self.window_regions: list[Any] = []
         self.now_line: Any = pg.InfiniteLine(
@@ -162,13 +176,9 @@ class BpChart(QWidget):
                 movable=False,
                 pen=pg.mkPen(color, width=1, style=_dash()),
                 label=f"{t.label} ({t.band.value})",
-                # Critical labels further right, so close lines (110/120) do not overlap.
-                labelOpts={
-                    "position": 0.62 if t.band is Band.CRITICAL else 0.02,
-                    "color": color,
-                    "anchors": [(0, 1), (0, 1)],
-                },
-            )
+                labelOpts={"position": 0.02, "color": color, "anchors": [(0, 1), (0, 1)]},
+            )  # placed clear of the readings and of each other by place_labels
+            compact(line.label)
             line.setZValue(-8)
             self.plot.addItem(line)  # counts for the y range: the lines stay in view
             self.threshold_lines.append(line)
@@ -224,13 +234,24 @@ class BpChart(QWidget):
         ys = [float(v) for p in self._points for v in (p.systolic, p.diastolic, p.pulse) if v]
         ys += [float(t.value) for t in self._thresholds]
         low = min([*ys, 60.0]) - 10
-        high = max([*ys, 160.0]) + 24  # room for the legend and the top line's label
+        high = max([*ys, 160.0]) + 30  # a free row for a label over the highest reading
         self.plot.setYRange(low, high, padding=0)
         xs = [p.minutes for p in self._points] + [0.0]
         xs += [x for w in self._windows for x in (w.start, w.end)]
         if self._now is not None:
             xs.append(self._now)
         self.plot.setXRange(min(xs) - 4, max(max(xs), 30.0) + 6, padding=0)
+        self.place_labels()
+
+    def place_labels(self) -> None:
+        """Each threshold label where it covers no reading and no other label."""
+        vb = self.plot.getViewBox()
+        curves = (self.systolic_curve, self.diastolic_curve, self.pulse_curve)
+        place_labels(
+            [(line.label, line_spots(line.label)) for line in self.threshold_lines],
+            marker_rects(vb, curves),
+            vb.sceneBoundingRect(),
+        )
 
     def set_x_label(self, text: str) -> None:
         self.plot.setLabel("bottom", text)

@@ -21,13 +21,21 @@ Tests read ``curve.getData()`` / ``item9_points.getData()``, not pixels.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, Instrument, OutcomeRule
+from kapdesk.ui.widgets.chart_labels import (
+    Spot,
+    compact,
+    legend_below,
+    line_spots,
+    marker_rects,
+    place_labels,
+)
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseOutcomeInfo, InstrumentInfo
@@ -48,6 +56,14 @@ def _pg() -> Any:
     import pyqtgraph
 
     return pyqtgraph
+
+
+def _text_at(text: Any, x: float, y: float, anchor: tuple[float, float]) -> Callable[[], None]:
+    def apply() -> None:
+        text.setAnchor(anchor)
+        text.setPos(x, y)
+
+    return apply
 
 
 def course_week(taken: date, origin: date) -> float:
@@ -126,9 +142,6 @@ class OutcomeChart(QWidget):
         self.plot.addItem(self.remission_line)
         self.response_line.hide()
 
-        self.legend = self.plot.addLegend(
-            offset=(-8, 8), labelTextColor="#22272e", brush=pg.mkBrush(255, 255, 255, 210)
-        )
         self.curve = self.plot.plot(
             [],
             [],
@@ -168,6 +181,23 @@ class OutcomeChart(QWidget):
             symbolPen=pg.mkPen("#7f0000"),
             name="item 9 above 0",
         )
+        # Under the x axis, outside the plot: no result can ever be drawn beneath it.
+        self.legend = legend_below(
+            pg,
+            self.plot.getPlotItem(),
+            [
+                (self.curve, f"{instrument.code} total"),
+                (self.follow_up_points, "follow-up (after the endpoint)"),
+                (self.item9_points, "item 9 above 0"),
+            ],
+            colCount=3,
+            labelTextColor="#22272e",
+        )
+        for line in (self.response_line, self.remission_line, self.acute_end_line):
+            compact(line.label)
+        for text in self.band_labels:
+            compact(text)
+        self.plot.getViewBox().sigResized.connect(lambda *_: self.place_labels())
 
         self.empty = QLabel()
         self.empty.setObjectName("pageSubtitle")
@@ -192,6 +222,7 @@ class OutcomeChart(QWidget):
             self.acute_end_line.label.setFormat(f"week {info.acute_weeks}: end of acute phase")
             left, right = self.plot.getViewBox().viewRange()[0]
             self.plot.setXRange(left, max(right, x + 0.5), padding=0)
+            self.place_labels()
 
     def set_results(
         self,
@@ -249,6 +280,31 @@ class OutcomeChart(QWidget):
     def _place_band_labels(self, x: float) -> None:
         for text, y in zip(self.band_labels, self._band_middles, strict=True):
             text.setPos(x, y)
+        self.place_labels()
+
+    def place_labels(self) -> None:
+        """Band names and the response/remission labels where they cover no result and no
+        other label: a band's name at its left or right edge, or higher or lower in it."""
+        vb = self.plot.getViewBox()
+        (left, right), _ = vb.viewRange()
+        pad = (right - left) * 0.01
+        labels: list[tuple[Any, list[Spot]]] = [
+            (self.response_line.label, line_spots(self.response_line.label)),
+            (self.remission_line.label, line_spots(self.remission_line.label)),
+            (self.acute_end_line.label, line_spots(self.acute_end_line.label, vertical=True)),
+        ]
+        for text, band, middle in zip(
+            self.band_labels, self.instrument.bands, self._band_middles, strict=True
+        ):
+            quarter = (band.high - band.low) / 4
+            spots = [
+                Spot(_text_at(text, x, middle + dy, anchor))
+                for dy in (0.0, quarter, -quarter)
+                for x, anchor in ((left + pad, (0.0, 0.5)), (right - pad, (1.0, 0.5)))
+            ]
+            labels.append((text, spots))
+        curves = (self.curve, self.follow_up_points, self.item9_points)
+        place_labels(labels, marker_rects(vb, curves), vb.sceneBoundingRect())
 
     def curve_data(self) -> tuple[list[float], list[float]]:
         xs, ys = self.curve.getData()
