@@ -36,6 +36,9 @@ from kapdesk.services.side_effects import SideEffectService
 from kapdesk.services.signing import SigningService
 from kapdesk.services.vitals import VitalsService
 
+# Why the running session's mistyped reading was marked entered in error.
+MISTYPED_REASON = "Typed 181/76 for 118/76; the reading was 118/76."
+
 
 @dataclass(order=True)
 class _Event:
@@ -112,6 +115,7 @@ class SessionPlanner:
         self.notes = NoteService(ctx)
         self.signing = SigningService(ctx)  # password re-entry: the demo password
         self.addenda = AddendumService(ctx)
+        self.corrections = ctx.corrections
 
     def at(self, when: datetime, action: Callable[[], object]) -> None:
         self.timeline.at(when, action)
@@ -141,6 +145,18 @@ class SessionPlanner:
 
     def _reading(self, s: Ref, t: datetime, v: decide.Vitals) -> None:
         self.at(t, lambda: self.vitals.record(self.staff[Role.NURSE], s.id, *v))
+
+    def _mistyped_reading(self, s: Ref, at: datetime) -> None:
+        """A reading typed wrongly (181 for 118), marked entered in error a minute later: the
+        running session shows a struck-through row, and the alert it raised is gone."""
+        nurse, ref = self.staff[Role.NURSE], Ref()
+
+        def record() -> None:
+            ref.id = self.vitals.record(nurse, s.id, 181, 76, pulse=72, spo2=98).reading.id
+
+        self.at(at, record)
+        self.at(at + minutes(1), lambda: self.corrections.mark_entered_in_error(
+            nurse, "reading", ref.id, MISTYPED_REASON))  # fmt: skip
 
     def _pre(self, pp: PatientPlan, elevated: bool = False) -> decide.Vitals:
         return decide.pre_dose_vitals(self.rng, pp.plan, elevated)
@@ -227,6 +243,7 @@ class SessionPlanner:
             self._dose(pp, s, dose_times[-1], booster, k)
         if stage == "monitoring":
             self.at(dose_at + minutes(5), lambda: self.observations.record_moaas(nurse, s.id, 4))
+            self._mistyped_reading(s, dose_at + minutes(6))
             self._reading(s, dose_at + minutes(7), self._post(pp, 7))
             onset = dose_at + minutes(10)
             self.at(onset + minutes(2), lambda: self.effects.record(
