@@ -166,3 +166,20 @@ def test_reset_rebuilds_a_big_demo_clinic_in_bulk(run: Run, tmp_path: Path) -> N
     assert result.out.startswith(f"Big demo clinic written to {path} in ")
     assert read_demo(path).day == datetime.now().astimezone().date()
     assert verify_database(path).ok
+
+
+def test_reset_of_an_encrypted_demo_keeps_it_encrypted_with_its_passphrase(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kapdesk.storage.encryption import has_sqlite_header
+
+    key = "a long enough passphrase for the demo"
+    monkeypatch.setenv("KAPDESK_DB_KEY", key)
+    path = tmp_path / "secret.sqlite"
+    assert run("demo", "--db", path, "--encrypted", "--patients", "1").code == 0
+    result = run("demo", "--db", path, "--encrypted", "--reset", "--patients", "1")
+    assert result.code == 0, result.err
+    assert not has_sqlite_header(path)  # still encrypted
+    assert read_demo(path, key).day == datetime.now().astimezone().date()
+    plain = assert_one_line_error(run("demo", "--db", path, "--reset", "--patients", "1"))
+    assert f"{path} is encrypted" in plain  # without --encrypted: refused, not rebuilt plain
