@@ -17,7 +17,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
-from services.sessionkit import Kit
+from services.sessionkit import YES_TO_ALL, Kit
 from services.signkit import cheap_passwords, closed_session
 from sqlalchemy import select
 
@@ -300,6 +300,9 @@ def test_a_dose_is_marked_from_the_dose_table(
     qtbot.waitUntil(lambda: len(entry_rows(page.table, "dose", dose)) == 2)
     assert struck(page.table, row_of(page.table, "dose", dose))
     assert db_row(app, Dose, dose).error_reason == "entered on the wrong session"
+    # The only dose was not given: the dose step is to do again, the form takes a first dose.
+    assert ws.step_states()[STEP_DOSE] != "done"
+    assert page.booster.isHidden()
 
 
 def test_an_observation_is_marked_from_the_list(
@@ -349,6 +352,22 @@ def test_a_side_effect_is_marked_from_its_row_and_the_row_starts_afresh(
     assert not row.present.isChecked()
     assert row.severity.currentData() is None
     assert db_row(app, SideEffect, effect).error_reason == "was another patient"
+
+    # The row starts afresh: ticked again with a severity, it is a new record.
+    row.present.setFocus()
+    qtbot.keyClick(row.present, Qt.Key.Key_Space)
+    assert row.present.isChecked()
+    row.severity.setFocus()
+    row.severity.setCurrentIndex(row.severity.findData("mild"))
+    row.severity.activated.emit(row.severity.currentIndex())
+    qtbot.waitUntil(lambda: row.record is not None and row.record.id != effect)
+    with app.ctx.db.read() as s:
+        stored = list(s.scalars(select(SideEffect).where(SideEffect.session_id == sid)))
+    assert [(x.severity, x.error_at is None) for x in stored] == [
+        ("moderate", False),
+        ("mild", True),
+    ]
+    assert row.marked.isVisible()
 
 
 # ---------------------------------------------------------------- PHQ-9 on the chart
@@ -440,3 +459,41 @@ def test_a_long_reason_wraps_in_its_row_instead_of_being_cut_off(qtbot: QtBot) -
     assert narrow >= 3 * QFontMetrics(table.font()).lineSpacing()  # three lines or more
     table.resize(1200, 300)  # wider: the line needs fewer lines of text
     qtbot.waitUntil(lambda: table.rowHeight(1) < narrow)
+
+
+# ---------------------------------------------------------------- the pre-dose hold
+
+
+def test_a_mistyped_pre_dose_reading_marked_from_the_result_lifts_its_hold(
+    qtbot: QtBot, app: AppContext, kit: Kit, nurse: Actor, open_ws: Callable[..., SessionWorkspace]
+) -> None:
+    from kapdesk.ui.session.workspace import STEP_PRE_DOSE
+
+    sid = kit.checked_in()
+    kit.sessions.record_checklist(nurse, sid, {**YES_TO_ALL, "weight_kg": 70.0})
+    first = kit.vitals.record(nurse, sid, 128, 82, pulse=72, spo2=98).reading.id
+    kit.advance(minutes=1)
+    wrong = kit.vitals.record(nurse, sid, 182, 112, pulse=72, spo2=98).reading.id
+    ws = open_ws(sid)
+    ws.go_to(STEP_PRE_DOSE)
+    page = ws.pages[STEP_PRE_DOSE]
+    assert "Dose on hold" in ws.header.alert.text()
+    assert page.hold.isVisible()
+    assert "182/112" in page.result.text()
+
+    right_click(page.latest, page.latest.rect().center())
+    dialog = choose_mark(qtbot, page.latest_menu)
+    assert "BP 182/112" in dialog.what.text()
+    give_reason(qtbot, dialog, "typed 182/112 for 128/82")
+    qtbot.waitUntil(lambda: "Dose on hold" not in ws.header.alert.text())
+    assert page.hold.isHidden()  # (the workspace moves on to the dose step)
+    assert not kit.sessions.detail(sid).hold_active
+    assert "128/82" in page.result.text()  # the reading that counts again
+    history = page.history
+    assert not page.history_title.isHidden()
+    assert history.entry(0) is not None
+    assert history.entry(0).id == wrong
+    assert history.item(0).font().strikeOut()
+    assert history.item(1).text().endswith(": typed 182/112 for 128/82")
+    assert db_row(app, VitalReading, wrong).error_reason == "typed 182/112 for 128/82"
+    assert db_row(app, VitalReading, first).error_at is None

@@ -35,6 +35,7 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import ItemStatus
 from kapdesk.domain.session_state import SessionState
+from kapdesk.ui.entry_rows import standing
 from kapdesk.ui.printing import ReportActions, session_target
 from kapdesk.ui.session.checklist import ChecklistPage, checklist_complete
 from kapdesk.ui.session.common import TERMINAL, StepPage
@@ -64,12 +65,13 @@ def step_done(host: SessionWorkspace, detail: SessionDetail) -> list[bool]:
     state = SessionState(detail.session.state)
     discharged = state is SessionState.DISCHARGED
     timed = [i for i in detail.schedule if i.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE)]
+    doses = standing(detail.doses)  # entries entered in error do not complete a step
     return [
         checklist_complete(host, detail),
-        bool(detail.doses) or (bool(pre_dose_readings(detail)) and not detail.hold_active),
-        bool(detail.doses),
+        bool(doses) or (bool(standing(pre_dose_readings(detail))) and not detail.hold_active),
+        bool(doses),
         discharged or (bool(timed) and all(i.status is ItemStatus.DONE for i in timed)),
-        bool(detail.side_effects),
+        bool(standing(detail.side_effects)),
         discharged,
     ]
 
