@@ -63,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--db", metavar="PATH", help="open this database file")
     where.add_argument(
-        "--demo", action="store_true", help="open the demo clinic (made on first use)"
+        "--demo",
+        action="store_true",
+        help="open the demo clinic (made on first use; offered a rebuild around today when "
+        "it was made for an earlier day)",
     )
     _add_encrypted(parser)
     parser.add_argument(
@@ -81,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_demo(sub: _Commands) -> None:
-    demo = sub.add_parser("demo", help="create a realistic demo clinic")
+    demo = sub.add_parser(
+        "demo", help="create a realistic demo clinic (or, with --reset, rebuild one around today)"
+    )
     _add_db(demo, required=True)
     demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     demo.add_argument("--patients", type=int, default=12, help="number of patients (default 12)")
