@@ -3,7 +3,6 @@ unusually small doses and the gap between nasal devices (see ``kapdesk.domain.do
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,6 +17,7 @@ from kapdesk.domain.dose_units import (
 )
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import DoseLimit, Protocol
+from kapdesk.domain.timetext import duration
 
 
 def over_per_kg(
@@ -177,6 +177,6 @@ def device_gap(
     if minutes >= protocol.device_gap_min:
         return []
     return [
-        f"Device gap: {fmt(max(0, math.floor(minutes * 10) / 10))} min since the previous "
+        f"Device gap: {duration(given_at - last)} since the previous "
         f"device; {protocol.label} asks for {protocol.device_gap_min} min between devices."
     ]

@@ -387,6 +387,9 @@ def test_a_device_sooner_than_the_protocol_gap_is_warned() -> None:
         "between devices.",
     )
     assert at(4, replace(SPRAVATO, device_gap_min=3)).warnings == ()
+    # a duration in whole minutes, never a fraction: 4 min 54 s is 'at least 4 min'
+    assert at(4.9).warnings[0].startswith("Device gap: 4 min since the previous device;")
+    assert at(0.5).warnings[0].startswith("Device gap: less than 1 min since")
 
 
 @pytest.mark.parametrize(

@@ -73,3 +73,20 @@ def test_a_session_to_follow_names_its_room_once(
     chosen = [t for t in texts if shown in t]
     assert len(chosen) == 1, texts
     assert chosen[0].endswith(f" – checked in, {shown}"), chosen[0]
+
+
+def test_the_readings_table_counts_whole_minutes_from_the_dose(
+    kit: Kit, clock: FakeClock, open_ws: Callable[..., SessionWorkspace]
+) -> None:
+    from kapdesk.ui.session.workspace import STEP_MONITORING
+
+    sid = kit.dosed()
+    clock.advance(minutes=22, seconds=50)
+    kit.vitals.record(kit.nurse, sid, 124, 80, pulse=70, spo2=98)
+    ws = open_ws(sid)
+    ws.go_to(STEP_MONITORING)
+    table = ws.pages[STEP_MONITORING].readings
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    column = headers.index("Min")
+    shown = [table.item(r, column).text() for r in range(table.rowCount())]
+    assert shown == ["+22", "−1"], shown  # newest first; the pre-dose reading a minute before
