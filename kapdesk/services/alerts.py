@@ -58,6 +58,13 @@ class AlertService:
             reading = s.get(VitalReading, reading_id)
             if reading is None or reading.session_id != session_id:
                 raise NotFound(f"Session #{session_id} has no reading #{reading_id}.")
+            if reading.error_at is not None:
+                raise ValidationError(
+                    "Reading",
+                    reading_id,
+                    f"{reading_text(reading, loaded.protocol)} was marked entered in error: "
+                    "it raises no alert to acknowledge.",
+                )
             if not is_alert_band(Band(reading.band)):
                 raise ValidationError(
                     "Reading",

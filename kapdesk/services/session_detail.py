@@ -18,6 +18,7 @@ from kapdesk.services.due_readings import (
     session_alerts,
     session_schedule,
 )
+from kapdesk.services.error_marks import markers
 from kapdesk.services.notes import note_info
 from kapdesk.services.observations import observation_info
 from kapdesk.services.patients import patient_info
@@ -63,9 +64,11 @@ class _Rows:
 
     def people(self) -> list[int | None]:
         """Everyone named on these rows (for one user-name lookup)."""
-        marked = [*self.readings, *self.doses, *self.effects, *self.observations]
         return [
-            *(r.error_by for r in marked),
+            *markers(self.readings),
+            *markers(self.doses),
+            *markers(self.effects),
+            *markers(self.observations),
             *(r.recorded_by for r in self.readings),
             *(x for d in self.doses for x in (d.given_by, d.recorded_by, d.confirmed_by)),
             *(o.recorded_by for o in self.overrides),

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from kapdesk.domain.clock import FakeClock
-from kapdesk.domain.errors import IllegalTransition
+from kapdesk.domain.errors import IllegalTransition, ValidationError
 from kapdesk.domain.schedule import ItemStatus
 from kapdesk.services.alerts import AlertService
 from kapdesk.services.board import BoardService
@@ -42,7 +42,9 @@ def test_a_holding_reading_marked_in_error_lifts_the_hold(kit: Kit, nurse: Actor
     assert kit.sessions.get(sid).state == "dosed"
 
 
-def test_an_alert_reading_marked_in_error_leaves_the_board(kit: Kit, nurse: Actor) -> None:
+def test_an_alert_reading_marked_in_error_leaves_the_board(
+    kit: Kit, nurse: Actor, clinician: Actor
+) -> None:
     sid = kit.dosed()
     kit.advance(minutes=10)
     alert = kit.vitals.record(nurse, sid, 186, 104)
@@ -55,6 +57,12 @@ def test_an_alert_reading_marked_in_error_leaves_the_board(kit: Kit, nurse: Acto
     assert row.alerts == ()
     assert row.worst_band != "alert"
     assert AlertService(kit.ctx).active(sid) == ()
+    refused(
+        kit.ctx,
+        ValidationError,
+        lambda: AlertService(kit.ctx).acknowledge(clinician, sid, alert.reading.id),
+        match="BP 186/104 was marked entered in error: it raises no alert to acknowledge",
+    )
     assert kit.sessions.detail(sid).alerts == ()
     # the screen still lists it, marked
     [_, shown] = kit.sessions.detail(sid).readings
