@@ -497,3 +497,43 @@ def test_a_mistyped_pre_dose_reading_marked_from_the_result_lifts_its_hold(
     assert history.item(1).text().endswith(": typed 182/112 for 128/82")
     assert db_row(app, VitalReading, wrong).error_reason == "typed 182/112 for 128/82"
     assert db_row(app, VitalReading, first).error_at is None
+
+
+def test_someone_else_s_entry_is_refused_in_the_dialog_and_nothing_is_stored(
+    qtbot: QtBot, app: AppContext, kit: Kit, nurse: Actor, open_ws: Callable[..., SessionWorkspace]
+) -> None:
+    sid = kit.dosed()
+    kit.advance(minutes=5)
+    reading = kit.vitals.record(nurse, sid, 150, 95).reading.id
+    app.actor = actor_for(app, Role.THERAPIST)  # neither its author nor a clinician
+    ws = open_ws(sid)
+    ws.go_to(STEP_MONITORING)
+    mon = ws.pages[STEP_MONITORING]
+    right_click_row(mon.readings, row_of(mon.readings, "reading", reading))
+    dialog = choose_mark(qtbot, mon.readings_menu)
+    give_reason(qtbot, dialog, "looks wrong")
+    assert dialog.isVisible()
+    assert dialog.message.isVisible()
+    assert "clinician" in dialog.message.text()
+    assert db_row(app, VitalReading, reading).error_at is None
+    assert not audit_for(app, "vital_reading", reading)
+    dialog.reject()
+
+
+def test_a_role_that_may_not_mark_sees_why_before_typing(
+    qtbot: QtBot, app: AppContext, kit: Kit, nurse: Actor, open_ws: Callable[..., SessionWorkspace]
+) -> None:
+    from kapdesk.domain.permissions import Action, can
+
+    sid = kit.dosed()
+    reading = kit.sessions.detail(sid).readings[0].id
+    ws = open_ws(sid)
+    ws.go_to(STEP_MONITORING)
+    mon = ws.pages[STEP_MONITORING]
+    app.actor = actor_for(app, Role.ADMIN)
+    assert not can(Role.ADMIN, Action.MARK_ENTERED_IN_ERROR)
+    right_click_row(mon.readings, row_of(mon.readings, "reading", reading))
+    assert mon.readings_menu.menu is not None
+    texts = action_texts(mon.readings_menu.menu)
+    assert ("An admin cannot mark entries entered in error", False) in texts
+    assert not any(t == MARK_TEXT for t, _ in texts)
