@@ -43,11 +43,6 @@ class SessionState(StrEnum):
         """How the state reads in a sentence: 'a session that is <label>'."""
         return STATE_LABELS[self]
 
-    @property
-    def title(self) -> str:
-        """The same word capitalised, for a table cell or a heading: 'In monitoring'."""
-        return state_title(self)
-
 
 # The one word for each state, on every screen and in every PDF (issue 12): the board,
 # the session header, the chart, the handover and the summaries all read it from here.

@@ -16,7 +16,13 @@ from services.sessionkit import Kit
 import kapdesk
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
-from kapdesk.domain.session_state import ACTIVE, STATE_LABELS, SessionState, state_label
+from kapdesk.domain.session_state import (
+    ACTIVE,
+    STATE_LABELS,
+    SessionState,
+    state_label,
+    state_title,
+)
 from kapdesk.reports.pdf import PDF
 from kapdesk.services.context import Actor
 from kapdesk.services.reports import ReportService
@@ -143,5 +149,5 @@ def test_the_board_says_each_running_state_with_its_one_word(
         row = board.model.row_at(shown[sid])
         cell = board.model.cell_text(shown[sid], COL_STATE)
         assert cell == state_text(row)
-        assert cell.startswith(state.title), (state, cell)
+        assert cell.startswith(state_title(state)), (state, cell)
     assert checked >= ACTIVE | {SessionState.SCHEDULED}, checked

@@ -19,7 +19,7 @@ from kapdesk.domain.gates import (
     override_text,
 )
 from kapdesk.domain.schedule import ItemStatus, next_due
-from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.domain.session_state import ACTIVE, SessionState, state_title
 from kapdesk.ui.entry_rows import standing
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.session.common import countdown, duration, local_hhmm
@@ -91,7 +91,7 @@ def _value_text(detail: SessionDetail, r: ReadingInfo) -> str:
 
 
 def state_text(state: SessionState) -> str:
-    return state.title
+    return state_title(state)
 
 
 class SessionHeader(QFrame):
