@@ -307,6 +307,15 @@ class HandoverWindow(QWidget):
             return f"{shown(start)}–{shown(end)}"
         return f"from {shown(start)}" if start is not None else "–"
 
+    def focus_first_rows(self) -> None:
+        """The keyboard starts in the first section that lists something (Tab: the next)."""
+        for section in self.sections:
+            if section.table.isVisible():
+                section.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                if section.table.currentRow() < 0:
+                    section.table.selectRow(0)
+                return
+
     # ------------------------------------------------------------ opening rows
     def open_session(self, session_id: int) -> None:
         refusal = session_refusal(self.app.actor)
@@ -371,4 +380,5 @@ class HandoverActions(QObject):
         handover = self.handover or HandoverWindow(self.window.app, self.window)
         self.handover = handover
         self.window._open_window(handover, lambda: handover)
+        handover.focus_first_rows()
         return handover

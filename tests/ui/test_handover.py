@@ -93,6 +93,15 @@ def test_ctrl_shift_h_opens_the_four_sections_with_counts(
     h.close()
 
 
+def test_the_keyboard_starts_in_the_first_list(qtbot: QtBot, window: MainWindow, day: Day) -> None:
+    h = _open_handover(qtbot, window)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is h.open_sessions.table)
+    assert h.open_sessions.table.currentRow() == 0
+    qtbot.keyClick(h.open_sessions.table, Qt.Key.Key_Return)  # Dosed, Room 2
+    assert window.session_id == day.missed
+    h.close()
+
+
 def test_enter_on_a_missed_reading_opens_its_session(
     qtbot: QtBot, window: MainWindow, day: Day
 ) -> None:
