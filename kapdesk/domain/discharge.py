@@ -40,7 +40,7 @@ from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.protocol import Anchor, Band, DischargeCriterion, Protocol, Route
 from kapdesk.domain.schedule import DueItem, ItemStatus, minimum_observation_end
 from kapdesk.domain.side_effects import Severity
-from kapdesk.domain.text import in_brackets
+from kapdesk.domain.text import counted, in_brackets
 from kapdesk.domain.timetext import minutes_duration
 
 
@@ -341,7 +341,7 @@ def unmet(criteria: Sequence[Criterion]) -> list[Criterion]:
 
 def criteria_count(n: int) -> str:
     """'1 criterion', '5 criteria'."""
-    return f"{n} criterion" if n == 1 else f"{n} criteria"
+    return counted(n, "criterion", "criteria")
 
 
 def criteria_summary(unmet_count: int, total: int, *, final: bool = False) -> str:

@@ -71,3 +71,10 @@ def in_brackets(text: str) -> str:
     if inner.endswith(".") and not inner.endswith(".."):
         inner = inner[:-1]
     return f"({inner})"
+
+
+def counted(n: int | float, one: str, many: str | None = None) -> str:
+    """'1 dose', '2 doses', '0 doses', '1.5 devices'; ``many`` for an irregular plural
+    ('1 criterion', '3 criteria')."""
+    shown = str(int(n)) if float(n).is_integer() else f"{n:g}"
+    return f"{shown} {one if n == 1 else (many or one + 's')}"

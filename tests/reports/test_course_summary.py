@@ -126,7 +126,7 @@ def test_bp_excursions_and_side_effect_frequencies(text: str) -> None:
         "Nausea 3 of 6 50 % Grade 1 – mild 0",
         "Dizziness 2 of 6 33 % Grade 1 – mild 0",
         "Headache 1 of 6 17 % Grade 1 – mild 0",
-        "Out of 6 session(s) in which a dose was given.",
+        "Out of 6 sessions in which a dose was given.",
     )
 
 

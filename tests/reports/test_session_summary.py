@@ -145,7 +145,7 @@ def test_doses_and_override(text: str) -> None:
         "10:40 +30 racemic ketamine IM 0.25 mg/kg 17.5 mg LOT-2026-A17 Test Nurse Booster "
         "Within the maximum" in text
     )
-    assert "Total 52.5 mg in 2 dose(s)." in text
+    assert "Total 52.5 mg in 2 doses." in text
     assert (
         f"10:09 Pre-dose hold Dr. Jürgen Müller {OVERRIDE_REASON} BP 144/91 at 10:08 (elevated) "
         "Test Clinician" in text

@@ -90,3 +90,17 @@ def test_the_readings_table_counts_whole_minutes_from_the_dose(
     column = headers.index("Min")
     shown = [table.item(r, column).text() for r in range(table.rowCount())]
     assert shown == ["+22", "−1"], shown  # newest first; the pre-dose reading a minute before
+
+
+def test_counts_use_the_right_singular_or_plural() -> None:
+    from kapdesk.domain.discharge import criteria_summary
+    from kapdesk.domain.text import counted
+
+    assert counted(1, "dose") == "1 dose"
+    assert counted(2, "dose") == "2 doses"
+    assert counted(2.0, "device") == "2 devices"
+    assert counted(1, "criterion", "criteria") == "1 criterion"
+    assert criteria_summary(5, 5) == "5 criteria not met yet"  # never '5 of 5'
+    assert criteria_summary(1, 5) == "1 criterion not met yet"
+    assert criteria_summary(0, 5) == "All 5 criteria met"
+    assert criteria_summary(3, 7, final=True) == "3 criteria not met"

@@ -21,6 +21,7 @@ from kapdesk.domain.outcomes import AcuteSplit, EndpointRule, follow_up_label, s
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState, state_label
 from kapdesk.domain.side_effects import Severity
+from kapdesk.domain.text import counted
 from kapdesk.services.dtos import (
     CourseInfo,
     CourseOutcomeInfo,
@@ -323,7 +324,7 @@ def _effect_frequencies(details: Sequence[SessionDetail]) -> Table:
     return Table(
         ("Effect", "Sessions", "Share", "Most severe", "Treated"),
         rows,
-        caption=f"Out of {n} session(s) in which a dose was given.",
+        caption=f"Out of {counted(n, 'session')} in which a dose was given.",
         empty_text="No side effects recorded in this course.",
     )
 

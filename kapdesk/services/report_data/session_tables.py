@@ -11,6 +11,7 @@ from datetime import datetime, tzinfo
 from kapdesk.domain.instruments import MOAAS_LEVELS
 from kapdesk.domain.protocol import Anchor, Protocol
 from kapdesk.domain.schedule import DueItem, ItemStatus
+from kapdesk.domain.text import counted
 from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import SessionDetail
 from kapdesk.services.report_data import fmt
@@ -172,7 +173,7 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
         notes.append(note(x.error, tz))
     given = standing_results(d.doses)
     total = sum(x.mg for x in given)
-    caption = f"Total {fmt.mg(total)} in {len(given)} dose(s)." if given else ""
+    caption = f"Total {fmt.mg(total)} in {counted(len(given), 'dose')}." if given else ""
     caption += not_counted(len(d.doses) - len(given), "dose")
     return Table(
         ("Time", "Min", "Medication", "Route", "Entered", "mg", "Lot", "Given by", "Dose", "Max"),

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseCalc, DoseUnit, format_amount
 from kapdesk.domain.gates import Block, GateKind, block_message
 from kapdesk.domain.protocol import Route
+from kapdesk.domain.text import counted
 from kapdesk.ui.entry_rows import dose_entry, fill_entry_rows
 from kapdesk.ui.session.common import local_hhmm, moment_text
 
@@ -24,12 +25,13 @@ _fmt = format_amount  # amounts as typed, never rounded
 
 
 def calc_line(calc: DoseCalc, device_mg: float) -> str:
-    """'0.5 mg/kg × 70.0 kg = 35.0 mg', '3 device(s) × 28 mg = 84.0 mg', '12.35 mg'."""
+    """'0.5 mg/kg × 70.0 kg = 35.0 mg', '3 devices × 28 mg = 84.0 mg', '12.35 mg'."""
     if calc.unit is DoseUnit.MG_PER_KG:
         weight = calc.weight_kg or 0.0
         return f"{_fmt(calc.amount_entered)} mg/kg × {weight:.1f} kg = {calc.mg:.1f} mg"
     if calc.unit is DoseUnit.DEVICE:
-        return f"{_fmt(calc.amount_entered)} device(s) × {_fmt(device_mg)} mg = {calc.mg:.1f} mg"
+        devices = counted(calc.amount_entered, "device")
+        return f"{devices} × {_fmt(device_mg)} mg = {calc.mg:.1f} mg"
     text = f"{_fmt(calc.mg)} mg"
     if calc.mg_per_kg is not None and calc.weight_kg is not None:
         text += f" = {calc.mg_per_kg:.2f} mg/kg at {calc.weight_kg:.1f} kg"
