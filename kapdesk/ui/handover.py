@@ -290,11 +290,11 @@ class HandoverWindow(QWidget):
         return state_word(o.state), self._when(o.since, now)
 
     def _when(self, moment: datetime, now: datetime) -> str:
-        """HH:MM today; '27 Feb 14:02' on another day."""
+        """HH:MM today; '2026-02-27 14:02' on another day (the app's one date style)."""
         shown = self.app.ctx.shown
         if shown(moment, "%Y-%m-%d") == shown(now, "%Y-%m-%d"):
             return shown(moment)
-        return shown(moment, "%d %b %Y %H:%M")
+        return shown(moment, "%Y-%m-%d %H:%M")
 
     def _window(self, m: MissedReading) -> str:
         """'09:20–09:30'; 'by 11:05' when it had to be taken before a time (before discharge:
