@@ -13,6 +13,10 @@ Decisions a caller must know:
   "Straße", "oster" finds "Øster"), or the whole text is the start of the MRN,
   or the text is the date of birth as 1980-05-17, 17.05.1980 or 17/05/1980.
   Blank text lists the first ``limit`` patients.
+* ``possible_duplicates(given, family, born)``: patients with the same name words (folded:
+  case, accents, spacing and punctuation do not matter; given and family name may be
+  swapped) and the same date of birth, to ask about before ``create``. ``create`` itself
+  does not refuse them (two people can share a name and a birthday); the screen asks.
 * Name words are matched in SQL on ``patients.search_key`` (the folded name
   words, revision 0003): ``LIKE '% word%'`` per word typed, one pass over a
   narrow column, no regular expression. Candidates are re-checked in Python.
@@ -31,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import NotFound, ValidationError
-from kapdesk.domain.name_search import fold
+from kapdesk.domain.name_search import fold, search_key
 from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, Service, ServiceContext
@@ -186,6 +190,27 @@ class PatientService(Service):
         if row is None:
             raise NotFound(f"There is no patient with MRN '{text}'.")
         return patient_info(row)
+
+    def possible_duplicates(
+        self, given_name: str, family_name: str, date_of_birth: date | str
+    ) -> list[PatientInfo]:
+        """Patients with these name words (either order) and this date of birth, by MRN."""
+        born = (
+            date_of_birth
+            if isinstance(date_of_birth, date)
+            else _parse_date(str(date_of_birth).strip())
+        )
+        keys = {search_key(family_name, given_name), search_key(given_name, family_name)}
+        keys.discard("")
+        if born is None or not keys:
+            return []
+        with self.ctx.db.read() as s:
+            rows = s.scalars(
+                select(Patient)
+                .where(Patient.search_key.in_(keys), Patient.date_of_birth == born)
+                .order_by(Patient.mrn)
+            ).all()
+            return [patient_info(r) for r in rows]
 
     def search(self, text: str, limit: int = 50) -> list[PatientInfo]:
         """Patients matching ``text`` as typed so far (see the module docstring)."""
