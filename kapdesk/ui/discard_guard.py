@@ -93,3 +93,30 @@ def may_close(widget: QWidget, thing: str, unsaved: FormState | bool) -> bool:
     if not dirty or not widget.isVisible():
         return True
     return DiscardQuestion.ask(widget, thing)
+
+
+def unsaved_session_input(page: QWidget) -> str | None:
+    """What a session page holds typed but not stored: the session note is saved now (it
+    autosaves); a dose amount or vitals typed are named ('dose', 'vitals'), else None."""
+    from kapdesk.ui.session.dose import DosePage
+    from kapdesk.ui.session.note import NotePanel
+    from kapdesk.ui.widgets.vitals_form import VitalsForm
+
+    for note in page.findChildren(NotePanel):
+        note.save_now()
+        if note.pending:
+            return "session note"
+    for dose in page.findChildren(DosePage):
+        if dose.amount.isEnabled() and dose.amount.text().strip():
+            return "dose"
+    for form in page.findChildren(VitalsForm):
+        if form.isEnabled() and any(form.values().values()):
+            return "vitals"
+    return None
+
+
+def may_leave(parent: QWidget, page: QWidget | None) -> bool:
+    """True when ``page`` (a session page about to be replaced) may go: nothing typed is
+    left unsaved, or the person chose to discard it."""
+    thing = None if page is None else unsaved_session_input(page)
+    return thing is None or DiscardQuestion.ask(parent, thing)

@@ -4,7 +4,8 @@
 and starts new ones (``course_dialog.NewIntegrationDialog``). ``IntegrationNoteEditor``
 edits the template sections plus free text. Drafts save themselves: 1 s after
 the last keystroke, when an editor loses focus, and when the window closes (or
-the app quits); the "Saved 10:42" label says when.
+the app quits); the "Saved 10:42" label says when. Closing when the draft cannot be saved
+(the note was signed meanwhile, the database is busy) asks before discarding it.
 "Sign note…" saves and signs the note with the password typed again
 (``kapdesk.ui.signing.SignDialog``); the note is then final and read-only, and
 the signature banner over it shows who signed, when and with which meaning,
@@ -38,6 +39,7 @@ from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
 from kapdesk.ui.course_dialog import NewIntegrationDialog, session_choice_text
+from kapdesk.ui.discard_guard import may_close
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.signing import SignatureBanner, SignDialog
 from kapdesk.ui.widgets import (
@@ -208,9 +210,10 @@ class IntegrationNoteEditor(QDialog):
         self.save()
         super().closeEvent(event)
 
-    def reject(self) -> None:  # Esc closes, keeping what was typed
-        self.save()
-        super().reject()
+    def reject(self) -> None:
+        """Esc closes, keeping what was typed (saved now); when it cannot be saved, asks."""
+        if self.save() or may_close(self, "note", self.dirty):
+            super().reject()
 
     def sign(self) -> SignDialog | None:
         """Save, then sign with the password typed again; the note is final afterwards."""

@@ -27,9 +27,11 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.alerts import AlertBar, AlertCenter, AlertSlot
 from kapdesk.ui.backup_actions import BackupActions
 from kapdesk.ui.board_store import BoardStore
+from kapdesk.ui.discard_guard import may_leave
 from kapdesk.ui.errors import SignInRevokedRelay, close_windows_of, revoked_text, show_error
 from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.login import LoginDialog
+from kapdesk.ui.quit_guard import may_quit
 from kapdesk.ui.titles import window_title
 from kapdesk.ui.today_board import TodayBoard, session_refusal
 
@@ -134,7 +136,7 @@ class MainWindow(QMainWindow):
         self.switch_user_action.triggered.connect(self.switch_user)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quit)
         file_menu = self.menuBar().addMenu("&File")
         self.print_action = self._page_action("&Print summary…", "Ctrl+P", "print_action")
         self.save_pdf_action = self._page_action("Save as P&DF…", "Ctrl+Shift+S", "save_action")
@@ -358,6 +360,10 @@ class MainWindow(QMainWindow):
         if self.session_page is None or self.session_id != session_id:
             from kapdesk.ui.session import SessionWorkspace  # on first use: light start-up
 
+            if not may_leave(self, self.session_page):  # a half-filled dose: kept if asked
+                self.show_page(PAGE_SESSION)
+                return
+
             try:
                 page: QWidget = SessionWorkspace(self.app, session_id)
             except KapdeskError as exc:
@@ -413,7 +419,19 @@ class MainWindow(QMainWindow):
         self.app.actor = None
         blocker.unblock()
 
+    def quit(self) -> None:
+        """File > Quit: asks about patients in monitoring and unsaved input (quit_guard)."""
+        self._quitting = True
+        try:
+            self.close()
+        finally:
+            self._quitting = False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        asks = event.spontaneous() or getattr(self, "_quitting", False)
+        if asks and not self.signed_out and not may_quit(self):
+            event.ignore()
+            return
         self.today.stop()
         self.alerts.stop()
         self.screen_lock.stop()

@@ -4,6 +4,13 @@ Everything typed goes to ``PatientService`` as typed; the domain validates it
 and a ValidationError is shown at the field it names (focus stays there) and
 nothing is stored. After accepting, ``dialog.result_patient`` is the stored
 ``PatientInfo`` (the service's change set has told every view).
+
+A new patient with the name and date of birth of one already registered (another MRN) is
+a possible duplicate: before anything is created the dialog says so ("Possible duplicate:
+Simões, Conceição, born 1980-05-17, MRN KAP-0042") and asks to open the existing patient
+(nothing is created; ``result_patient`` is that patient, ``opened_existing`` is True),
+create the new one anyway, or go back to the form. Esc, Cancel or closing with anything
+typed asks before discarding it.
 """
 
 from __future__ import annotations
@@ -12,12 +19,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -26,6 +35,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.patients import Sex
 from kapdesk.services.patients import DATE_FORMATS, PatientService
+from kapdesk.ui.discard_guard import FormState, may_close
 from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
 
 if TYPE_CHECKING:
@@ -46,6 +56,37 @@ def parse_dob(text: str) -> date | str:
     return clean
 
 
+def duplicate_text(found: list[PatientInfo]) -> str:
+    return "\n".join(
+        f"Possible duplicate: {p.family_name}, {p.given_name}, born "
+        f"{p.date_of_birth.isoformat()}, MRN {p.mrn}"
+        for p in found
+    )
+
+
+class DuplicateChoice:
+    """Open the existing patient or create the new one anyway (tests replace ``ask``)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, text: str) -> str | None:
+        """'open' (the existing patient), 'create' (anyway) or None (back to the form)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Possible duplicate", text, parent=parent)
+        box.setInformativeText(
+            "A patient with this name and date of birth is registered already. "
+            "Open that patient, or add this one as a different person?"
+        )
+        choices: dict[QAbstractButton, str] = {
+            box.addButton("&Open existing patient", QMessageBox.ButtonRole.AcceptRole): "open",
+            box.addButton("&Create anyway", QMessageBox.ButtonRole.DestructiveRole): "create",
+        }
+        back = box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        box.exec()
+        clicked = box.clickedButton()
+        return choices.get(clicked) if clicked is not None else None
+
+
 def _notes_edit() -> QPlainTextEdit:
     edit = QPlainTextEdit()
     edit.setTabChangesFocus(True)
@@ -61,6 +102,8 @@ class PatientDialog(QDialog):
         self.app = app
         self.patient = patient
         self.result_patient: PatientInfo | None = None
+        self.opened_existing = False
+        self._went_back = False
         self.setWindowTitle("Edit patient" if patient else "Add patient")
         self.setModal(True)
         self.setMinimumWidth(480)
@@ -118,7 +161,13 @@ class PatientDialog(QDialog):
         root.addWidget(buttons)
         if patient is not None:
             self._fill(patient)
+        self.state = FormState(self)
         self.mrn.setFocus()
+
+    def reject(self) -> None:
+        thing = "changes to the patient" if self.patient else "new patient"
+        if may_close(self, thing, self.state):
+            super().reject()
 
     def _fill(self, p: PatientInfo) -> None:
         self.mrn.setText(p.mrn)
@@ -152,6 +201,12 @@ class PatientDialog(QDialog):
         try:
             actor = self.app.require_actor()
             if self.patient is None:
+                existing = self._duplicate_choice(service, values)
+                if existing is not None:
+                    self._open_existing(existing)
+                    return
+                if self._went_back:
+                    return
                 result = service.create(actor, **values)  # type: ignore[arg-type]
             else:
                 result = service.update(actor, self.patient.id, **values)
@@ -163,4 +218,28 @@ class PatientDialog(QDialog):
             set_error(self.message, str(exc))
             return
         self.result_patient = result
+        self.accept()
+
+    def _duplicate_choice(
+        self, service: PatientService, values: dict[str, object]
+    ) -> PatientInfo | None:
+        """The existing patient to open instead, or None (create; ``_went_back``: neither)."""
+        self._went_back = False
+        found = service.possible_duplicates(
+            str(values["given_name"]),
+            str(values["family_name"]),
+            values["date_of_birth"],  # type: ignore[arg-type]
+        )
+        if not found:
+            return None
+        choice = DuplicateChoice.ask(self, duplicate_text(found))
+        if choice == "open":
+            return found[0]
+        self._went_back = choice != "create"
+        return None
+
+    def _open_existing(self, patient: PatientInfo) -> None:
+        """Nothing is created: the list opens the existing patient's chart."""
+        self.result_patient = patient
+        self.opened_existing = True
         self.accept()

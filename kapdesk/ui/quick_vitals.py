@@ -7,7 +7,7 @@ reaches the service. The reading is stored through ``VitalsService.record``
 stamped with the signed-in user; what the service refuses (permission,
 session state) is shown in the dialog. After acceptance, ``dialog.result_reading``
 is the service's ``RecordedReading`` (the stored reading plus the protocol's
-assessment of it).
+assessment of it). Esc, Cancel or closing with a value typed asks before discarding it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.ui.discard_guard import FormState, may_close
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 
 if TYPE_CHECKING:
@@ -53,6 +54,11 @@ class QuickVitalsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         root.addWidget(buttons)
         self.form.first_field.setFocus()
+        self.state = FormState(self.form)
+
+    def reject(self) -> None:
+        if may_close(self, "vitals", self.state):
+            super().reject()
 
     def submit(self) -> None:
         from kapdesk.services.vitals import VitalsService

@@ -1,0 +1,66 @@
+"""Quitting while patients are in monitoring asks first and names the rooms.
+
+A person's quit (File > Quit, Ctrl+Q, the window's close button) with dosed sessions or
+sessions in monitoring asks "2 patients are in monitoring (Room 1: ..., Room 3: ...).
+Quit anyway?" with No the default; then a half-filled session page asks before its input
+is discarded (``discard_guard.may_leave``). A close made by kapdesk itself (signing out
+after a restore or a revoked sign-in) does not ask. ``QuitQuestion.ask`` is the hook tests
+replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.session_state import SessionState
+from kapdesk.services.board import BoardService
+from kapdesk.ui.discard_guard import may_leave
+from kapdesk.ui.models.board import room_text
+
+if TYPE_CHECKING:
+    from kapdesk.services.dtos import BoardRow
+    from kapdesk.ui.main_window import MainWindow
+
+MONITORED: Final = (SessionState.DOSED.value, SessionState.MONITORING.value)
+
+
+def monitoring_question(rows: Sequence[BoardRow]) -> str | None:
+    """The question for the sessions in monitoring among ``rows`` (None: there are none)."""
+    watched = [r for r in rows if r.state in MONITORED]
+    if not watched:
+        return None
+    who = ", ".join(f"{room_text(r.room)}: {r.patient_name}" for r in watched)
+    count = "1 patient is" if len(watched) == 1 else f"{len(watched)} patients are"
+    return f"{count} in monitoring ({who}). Quit anyway?"
+
+
+class QuitQuestion:
+    """Quit or keep kapdesk open (tests replace ``ask``)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, text: str) -> bool:
+        """True: quit."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Quit kapdesk", text, parent=parent)
+        box.setInformativeText("Their readings and alerts are not watched while kapdesk is closed.")
+        quit_ = box.addButton("&Quit anyway", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("&Keep kapdesk open", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is quit_
+
+
+def may_quit(window: MainWindow) -> bool:
+    """Ask about patients in monitoring, then about a half-filled session page."""
+    try:
+        rows = BoardService(window.app.ctx).running_sessions()
+    except KapdeskError:  # the database cannot be read: nothing to name, let the person go
+        rows = []
+    question = monitoring_question(rows)
+    if question is not None and not QuitQuestion.ask(window, question):
+        return False
+    return may_leave(window, window.session_page)
