@@ -60,7 +60,6 @@ STATE_LABELS: Mapping[SessionState, str] = MappingProxyType(
 )
 
 
-
 def state_label(state: str) -> str:
     """The word for a stored state ('in monitoring'); a value kapdesk does not know is
     shown as written, underscores as spaces."""
