@@ -235,6 +235,11 @@ def test_an_empty_reason_is_refused_at_the_field_and_nothing_is_stored(
     assert not audit_for(app, "vital_reading", wrong)
     qtbot.keyClicks(dialog.reason, "x")  # editing the field clears its error
     assert not error.isVisible()
+    dialog.reason.setText("x" * 501)  # over the limit: said at the field, nothing stored
+    qtbot.mouseClick(dialog.ok, LEFT)
+    assert error.isVisible()
+    assert "500" in error.text()
+    assert db_row(app, VitalReading, wrong).error_at is None
     dialog.reject()
     assert not struck(mon.readings, row_of(mon.readings, "reading", wrong))
 
