@@ -93,6 +93,11 @@ def _main_windows(qtbot: QtBot, app: AppContext) -> Iterator[tuple[str, QWidget]
     window.alerts.stop()
     qtbot.addWidget(window)
     yield "main window", window
+    from kapdesk.ui.handover import HandoverWindow
+    from kapdesk.ui.help_menu import ShortcutsDialog
+
+    yield "Keyboard shortcuts", ShortcutsDialog(window)
+    yield "Handover", HandoverWindow(app)
     window.show()
     window.screen_lock.lock()
     yield "locked main window", window
