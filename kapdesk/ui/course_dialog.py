@@ -35,6 +35,7 @@ from kapdesk.services.courses import CourseService
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.settings import SettingsService
+from kapdesk.ui.discard_guard import FormState, may_close
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.widgets import Field, FieldSet, error_label, local_datetime, set_error
 
@@ -49,6 +50,8 @@ def _qdate(moment: datetime) -> QDate:
 
 
 class _FormDialog(QDialog):
+    unsaved_thing = "details"  # "Discard the unsaved <thing>?"
+
     def __init__(
         self, app: AppContext, title: str, intro: str, ok_text: str, parent: QWidget | None
     ) -> None:
@@ -84,6 +87,11 @@ class _FormDialog(QDialog):
         self.root.addWidget(self.message)
         self.root.addWidget(self._buttons)
         fields[0].editor.setFocus()
+        self.state = FormState(self)
+
+    def reject(self) -> None:
+        if may_close(self, self.unsaved_thing, self.state):
+            super().reject()
 
     def _fail(self, exc: KapdeskError) -> None:
         if isinstance(exc, ValidationError) and self.fields.show_error(exc.field, exc.message):
@@ -95,6 +103,8 @@ class _FormDialog(QDialog):
 
 
 class StartCourseDialog(_FormDialog):
+    unsaved_thing = "course"
+
     def __init__(self, app: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(
             app,
@@ -148,6 +158,8 @@ class StartCourseDialog(_FormDialog):
 
 
 class ScheduleSessionDialog(_FormDialog):
+    unsaved_thing = "session"
+
     def __init__(self, app: AppContext, course: CourseInfo, parent: QWidget | None = None) -> None:
         super().__init__(
             app,
@@ -218,6 +230,8 @@ def followable_sessions(sessions: list[SessionInfo]) -> list[SessionInfo]:
 
 class NewIntegrationDialog(_FormDialog):
     """Start an integration note: the dosing session it follows up (optional), when held."""
+
+    unsaved_thing = "integration note"
 
     def __init__(self, app: AppContext, course: CourseInfo, parent: QWidget | None = None) -> None:
         super().__init__(

@@ -28,6 +28,7 @@ from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, Validation
 from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.signing import SigningService
+from kapdesk.ui.discard_guard import FormState, may_close
 from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
 
 if TYPE_CHECKING:
@@ -202,6 +203,11 @@ class AddendumDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         root.addWidget(self.buttons)
         self.text.setFocus()
+        self.state = FormState(self)
+
+    def reject(self) -> None:
+        if may_close(self, "addendum", self.state):
+            super().reject()
 
     def corrected(self) -> dict[str, Any] | None:
         name, value = self.field.text().strip(), self.value.text()

@@ -14,6 +14,7 @@ from kapdesk.domain.permissions import Role
 from kapdesk.services.courses import CourseService
 from kapdesk.services.notes import NoteService
 from kapdesk.ui.app_context import AppContext
+from kapdesk.ui.course_dialog import ScheduleSessionDialog, StartCourseDialog
 from kapdesk.ui.discard_guard import DiscardQuestion, discard_box
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.integration_note import IntegrationNoteEditor
@@ -21,6 +22,7 @@ from kapdesk.ui.main_window import PAGE_SESSION, MainWindow
 from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.quick_vitals import QuickVitalsDialog
 from kapdesk.ui.session.workspace import STEP_DOSE
+from kapdesk.ui.sign_dialogs import AddendumDialog
 
 from .conftest import table_counts
 from .helpers_patients import actor_for, add_patient
@@ -199,3 +201,27 @@ def test_a_dialog_hidden_by_the_lock_is_closed_without_a_question(
     dialog.reject()
     assert answer == []
     assert dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_course_and_addendum_dialogs_ask_once_something_is_typed(
+    qtbot: QtBot, app: AppContext, kit: Kit, answer: list[str]
+) -> None:
+    clinician = actor_for(app, Role.CLINICIAN)
+    app.actor = clinician
+    patient = add_patient(app, clinician)
+    course = CourseService(app.ctx).start(clinician, patient.id, "kap-default")
+    start = shown(qtbot, StartCourseDialog(app, patient.id))
+    assert isinstance(start, StartCourseDialog)
+    qtbot.keyClick(start, Qt.Key.Key_Escape)  # untouched: closes
+    assert not start.isVisible()
+    schedule = shown(qtbot, ScheduleSessionDialog(app, course))
+    assert isinstance(schedule, ScheduleSessionDialog)
+    qtbot.keyClicks(schedule.room, "Room 4")
+    qtbot.keyClick(schedule.room, Qt.Key.Key_Escape)
+    addendum = shown(qtbot, AddendumDialog(app, "dosing_session", kit.dosed(), "this session"))
+    assert isinstance(addendum, AddendumDialog)
+    qtbot.keyClicks(addendum.text, "Pulse was 72, not 27.")
+    addendum.reject()
+    assert answer == ["session", "addendum"]
+    assert schedule.isVisible()
+    assert addendum.isVisible()
