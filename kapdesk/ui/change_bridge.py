@@ -11,10 +11,11 @@ themselves; they subscribe to the kinds they show and refresh only what changed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 if TYPE_CHECKING:
     from kapdesk.services.changes import ChangeFeed, ChangeSet
@@ -29,13 +30,14 @@ class ChangeBridge(QObject):
     def __init__(self, feed: ChangeFeed, signals: AppSignals) -> None:
         super().__init__()  # no Qt parent: the feed's subscription keeps it alive
         self._signals = signals
+        self._home = threading.get_ident()  # built on the GUI thread, as its QObject lives there
         # received on this object's (the GUI) thread, by its event loop
         self._from_elsewhere.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._unsubscribe: Callable[[], None] | None = feed.subscribe(self._published)
 
     def _published(self, changes: ChangeSet) -> None:
         """Called by the feed in the committing thread."""
-        if QThread.currentThread() == self.thread():
+        if threading.get_ident() == self._home:
             self._deliver(changes)
         else:  # across threads a connection is queued: delivered by the GUI's event loop
             self._from_elsewhere.emit(changes)

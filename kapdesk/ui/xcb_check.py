@@ -12,7 +12,6 @@ No Qt import here: this runs before PySide6's GUI libraries are loaded.
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import os
 import struct
@@ -59,6 +58,8 @@ Loader = Callable[[str], object]
 
 def load_library(soname: str) -> object:
     """Loads one shared library (the tests replace this with a loader that can fail)."""
+    import ctypes  # only when the xcb platform is about to be used
+
     return ctypes.CDLL(soname)
 
 

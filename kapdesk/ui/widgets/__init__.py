@@ -8,22 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QFormLayout,
-    QHeaderView,
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain import timetext
 from kapdesk.ui.widgets.edits import clear_when_edited
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableWidget
 
 __all__ = [
     "Field",
@@ -188,6 +182,10 @@ def plain_table(
 ) -> QTableWidget:
     """A read-only, whole-row-selecting table for short lists; ``stretch``: column taking
     the spare width (default: the last)."""
+    # Imported here: a PySide6 view class builds its enum types when first imported, which
+    # the sign-in window (it imports this package) would otherwise pay for before it paints.
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
+
     heads = list(headers)
     table = QTableWidget(0, len(heads))
     table.setHorizontalHeaderLabels(heads)
@@ -215,6 +213,8 @@ def fill_table(
     bold_rows: frozenset[int] | set[int] = frozenset(),
 ) -> None:
     """Replace the rows; each row is (id kept in UserRole of column 0, cell texts)."""
+    from PySide6.QtWidgets import QTableWidgetItem
+
     keep = table.currentRow()
     table.setRowCount(0)
     for row_id, cells in rows:
