@@ -221,16 +221,19 @@ class InstrumentService(Service):
             label = next(f.label for f in after.follow_ups if f.index == new)
             text = (
                 f"Taken {taken_on.isoformat()}, after the course's {weeks}-week acute phase "
-                f"(which ended {acute_end}): it is filed as a {label}, shown apart from the "
+                f"(which ended {acute_end}), it would be a {label}, shown apart from the "
                 f"acute endpoint. The course outcome stays {was_text}."
             )
         else:
             role = "baseline" if after.baseline == new else "endpoint"
-            change = f"changes from {was_text} to {now_text}" if changes else f"stays {was_text}"
-            text = (
+            where = (
                 f"Taken {taken_on.isoformat()}, within the course's {weeks}-week acute phase "
-                f"(until {acute_end}): it becomes the course's {role}. "
-                f"The course outcome {change}."
+                f"(until {acute_end}), it would become the course's {role}"
+            )
+            text = (
+                f"{where} and change the course outcome\nfrom: {was_text}\nto: {now_text}."
+                if changes
+                else f"{where}; the course outcome stays {was_text}."
             )
         return FilingEffect(course_id, ended, changes, text)
 

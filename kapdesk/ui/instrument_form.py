@@ -274,11 +274,11 @@ class FilingChoice:
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Course has ended",
-            f"The course {course} has ended.",
+            f"The course on offer has ended: {course}.",
             parent=parent,
         )
         box.setInformativeText(
-            f"Filed under it: {effect}\n\nFile it there, or start a new course for it?"
+            f"{effect}\n\nFile it under the ended course, or start a new course for it?"
         )
         choices: dict[QAbstractButton, str] = {
             box.addButton("&File under the ended course", QMessageBox.ButtonRole.AcceptRole): (

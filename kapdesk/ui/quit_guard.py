@@ -1,7 +1,7 @@
 """Quitting while patients are in monitoring asks first and names the rooms.
 
 A person's quit (File > Quit, Ctrl+Q, the window's close button) with dosed sessions or
-sessions in monitoring asks "2 patients are in monitoring (Room 1: ..., Room 3: ...).
+sessions in monitoring asks "2 patients are in monitoring (Room 1: ...; Room 3: ...).
 Quit anyway?" with No the default; then a half-filled session page asks before its input
 is discarded (``discard_guard.may_leave``). A close made by kapdesk itself (signing out
 after a restore or a revoked sign-in) does not ask. ``QuitQuestion.ask`` is the hook tests
@@ -33,7 +33,7 @@ def monitoring_question(rows: Sequence[BoardRow]) -> str | None:
     watched = [r for r in rows if r.state in MONITORED]
     if not watched:
         return None
-    who = ", ".join(f"{room_text(r.room)}: {r.patient_name}" for r in watched)
+    who = "; ".join(f"{room_text(r.room)}: {r.patient_name}" for r in watched)
     count = "1 patient is" if len(watched) == 1 else f"{len(watched)} patients are"
     return f"{count} in monitoring ({who}). Quit anyway?"
 

@@ -82,7 +82,7 @@ def test_filing_effect_within_the_acute_phase_names_the_changed_outcome(
     clock.set(T0 + timedelta(weeks=6))
     effect = InstrumentService(ctx).filing_effect(course_id, "PHQ-9", 18, clock.now())
     assert effect.changes_outcome
-    assert "becomes the course's endpoint" in effect.text
+    assert "would become the course's endpoint" in effect.text
     assert "PHQ-9 20 → 8" in effect.text
     assert "PHQ-9 20 → 18" in effect.text
 

@@ -76,9 +76,9 @@ def test_saving_under_the_ended_course_asks_and_cancel_stores_nothing(
     qtbot.keyClick(dialog.save_button, Qt.Key.Key_Return)
     [(course_text, effect)] = asked
     assert "ended 2026-03-30" in course_text
-    assert "becomes the course's endpoint" in effect
-    assert "changes from PHQ-9 20 → 8" in effect
-    assert "to PHQ-9 20 → 18" in effect
+    assert "would become the course's endpoint" in effect
+    assert "change the course outcome\nfrom: PHQ-9 20 → 8" in effect
+    assert "\nto: PHQ-9 20 → 18" in effect
     assert results(app) == before
     assert dialog.isVisible()  # back to the form, answers kept
     assert dialog.form.first_unanswered() is None

@@ -31,7 +31,7 @@ def test_quit_with_two_patients_in_monitoring_names_the_rooms_and_no_keeps_it_op
     kit.checked_in(mrn="MRN-4", room="4")  # not dosed: not in monitoring
     window.quit_action.trigger()
     assert asked == [
-        "2 patients are in monitoring (Room 1: Simões, Conceição, Room 3: Simões, Conceição). "
+        "2 patients are in monitoring (Room 1: Simões, Conceição; Room 3: Simões, Conceição). "
         "Quit anyway?"
     ]
     assert window.isVisible()
