@@ -22,14 +22,18 @@ NEW_TABLES = ("signatures", "addenda")
 
 
 # Added by later revisions (0003: tests/storage/test_migration_0003.py, 0004:
-# tests/storage/test_migration_0004.py), left out here.
+# tests/storage/test_migration_0004.py, 0005: the entered-in-error marks), left out here.
+_MARK = ("error_at", "error_by", "error_reason")
 LATER_COLUMNS = {
     "patients": ("search_key",),
     "courses": ("protocol_hash",),
     "hold_overrides": ("kind", "item_id"),
     "dosing_sessions": ("same_day_reason", "same_day_confirmed_by"),
-    "instrument_results": ("scoring_rule",),
-    "doses": ("warnings",),
+    "instrument_results": ("scoring_rule", *_MARK),
+    "doses": ("warnings", *_MARK),
+    "vital_readings": _MARK,
+    "side_effects": _MARK,
+    "observations": _MARK,
 }
 
 
