@@ -24,7 +24,7 @@ from kapdesk.ui.quick_vitals import QuickVitalsDialog
 from kapdesk.ui.session.workspace import STEP_DOSE
 from kapdesk.ui.sign_dialogs import AddendumDialog
 
-from .conftest import table_counts
+from .conftest import PASSWORD, table_counts
 from .helpers_patients import actor_for, add_patient
 
 
@@ -190,19 +190,6 @@ def test_opening_another_session_with_nothing_typed_does_not_ask(
     assert answer == []
 
 
-def test_a_dialog_hidden_by_the_lock_is_closed_without_a_question(
-    qtbot: QtBot, app: AppContext, answer: list[str]
-) -> None:
-    """The screen lock hides open forms and, when someone else unlocks, rejects them."""
-    app.actor = actor_for(app, Role.NURSE)
-    dialog = shown(qtbot, PatientDialog(app))
-    qtbot.keyClicks(dialog.mrn, "KAP-0301")
-    dialog.hide()
-    dialog.reject()
-    assert answer == []
-    assert dialog.result() == QDialog.DialogCode.Rejected
-
-
 def test_course_and_addendum_dialogs_ask_once_something_is_typed(
     qtbot: QtBot, app: AppContext, kit: Kit, answer: list[str]
 ) -> None:
@@ -225,3 +212,44 @@ def test_course_and_addendum_dialogs_ask_once_something_is_typed(
     assert answer == ["session", "addendum"]
     assert schedule.isVisible()
     assert addendum.isVisible()
+
+
+def half_filled_vitals(qtbot: QtBot, window: MainWindow, sid: int) -> QuickVitalsDialog:
+    dialog = QuickVitalsDialog(window.app, sid, "Room 2", window)
+    dialog.open()  # as the Today board opens it
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.form.first_field, "128")
+    return dialog
+
+
+def test_the_idle_lock_keeps_a_half_filled_form_for_the_same_user(
+    qtbot: QtBot, window: MainWindow, kit: Kit, answer: list[str]
+) -> None:
+    dialog = half_filled_vitals(qtbot, window, kit.dosed(room="2"))
+    lock = window.screen_lock
+    lock.lock("idle")  # not blocked by the half-filled form
+    assert lock.locked
+    assert not dialog.isVisible()
+    assert lock.unlock(PASSWORD)
+    assert dialog.isVisible()
+    assert dialog.form.first_field.text() == "128"
+    assert answer == []
+
+
+def test_someone_else_unlocking_closes_the_form_without_a_question(
+    qtbot: QtBot, window: MainWindow, kit: Kit, answer: list[str]
+) -> None:
+    """What the nurse typed is not the clinician's to record: the lock closes it unasked."""
+    dialog = half_filled_vitals(qtbot, window, kit.dosed(room="2"))
+    lock = window.screen_lock
+    lock.lock("manual")
+    qtbot.mouseClick(lock.screen_page.switch_button, Qt.MouseButton.LeftButton)
+    login = lock.login_dialog
+    assert login is not None
+    qtbot.keyClicks(login.username.edit, "clinician")
+    qtbot.keyClicks(login.password.edit, PASSWORD)
+    qtbot.keyClick(login.password.edit, Qt.Key.Key_Return)
+    assert not lock.locked
+    assert not dialog.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert answer == []
