@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.instruments import PHQ9, Instrument, get_instrument, score_instrument
+from kapdesk.domain.permissions import Action, can
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.ui.course_dialog import StartCourseDialog
@@ -269,23 +270,32 @@ class FilingChoice:
     """Where a result goes when the course on offer has ended (tests replace ``ask``)."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None, course: str, effect: str) -> str | None:
-        """'file' (under the ended course), 'new' (start a new course) or None (go back)."""
+    def ask(
+        cls, parent: QWidget | None, course: str, effect: str, may_start: bool = True
+    ) -> str | None:
+        """'file' (under the ended course), 'new' (start a new course; offered when
+        ``may_start``) or None (go back)."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Course has ended",
             f"The course on offer has ended: {course}.",
             parent=parent,
         )
-        box.setInformativeText(
-            f"{effect}\n\nFile it under the ended course, or start a new course for it?"
+        question = (
+            "File it under the ended course, or start a new course for it?"
+            if may_start
+            else "File it under the ended course? (A clinician can start a new course.)"
         )
+        box.setInformativeText(f"{effect}\n\n{question}")
         choices: dict[QAbstractButton, str] = {
             box.addButton("&File under the ended course", QMessageBox.ButtonRole.AcceptRole): (
                 "file"
-            ),
-            box.addButton("Start a &new course…", QMessageBox.ButtonRole.ActionRole): "new",
+            )
         }
+        if may_start:
+            choices[box.addButton("Start a &new course…", QMessageBox.ButtonRole.ActionRole)] = (
+                "new"
+            )
         back = box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(back)
         box.setEscapeButton(back)
@@ -436,7 +446,8 @@ class InstrumentDialog(QDialog):
         effect = InstrumentService(self.app.ctx).filing_effect(
             course.id, self.instrument.code, total, self.taken_at_utc()
         )
-        choice = FilingChoice.ask(self, course_text(course), effect.text)
+        may_start = self.app.actor is not None and can(self.app.actor.role, Action.MANAGE_COURSES)
+        choice = FilingChoice.ask(self, course_text(course), effect.text, may_start)
         if choice == "file":
             return course.id, True
         if choice == "new":

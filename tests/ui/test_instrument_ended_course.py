@@ -65,8 +65,9 @@ def test_saving_under_the_ended_course_asks_and_cancel_stores_nothing(
     patient_id, course_id = ended
     asked: list[tuple[str, str]] = []
 
-    def ask(parent: object, course: str, effect: str) -> str | None:
+    def ask(parent: object, course: str, effect: str, may_start: bool) -> str | None:
         asked.append((course, effect))
+        assert not may_start  # a therapist cannot start a course: not offered
         return None
 
     monkeypatch.setattr(instrument_form.FilingChoice, "ask", ask)
@@ -101,7 +102,13 @@ def test_a_new_course_takes_it_and_the_ended_course_outcome_is_unchanged(
     patient_id, course_id = ended
     app.actor = actor_for(app, Role.CLINICIAN)  # may start a course and record a PHQ-9
     outcome_before = InstrumentService(app.ctx).course_outcome(course_id)
-    monkeypatch.setattr(instrument_form.FilingChoice, "ask", lambda *_: "new")
+    offered: list[bool] = []
+
+    def ask(parent: object, course: str, effect: str, may_start: bool) -> str:
+        offered.append(may_start)
+        return "new"
+
+    monkeypatch.setattr(instrument_form.FilingChoice, "ask", ask)
     dialog = form(qtbot, app, patient_id)
     started: list[StartCourseDialog] = []
 
@@ -113,6 +120,7 @@ def test_a_new_course_takes_it_and_the_ended_course_outcome_is_unchanged(
 
     QTimer.singleShot(0, accept_start)
     qtbot.keyClick(dialog.save_button, Qt.Key.Key_Return)
+    assert offered == [True]
     assert started
     assert not dialog.isVisible()
     with app.ctx.db.read() as s:
