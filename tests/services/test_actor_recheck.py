@@ -32,6 +32,7 @@ from kapdesk.services.alerts import AlertService
 from kapdesk.services.audit_log import AuditQueryService
 from kapdesk.services.backups import BackupService
 from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.corrections import CorrectionsService
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.notes import NoteService
@@ -128,6 +129,14 @@ def _acknowledge(w: World) -> Call:
     return lambda a: AlertService(w.ctx).acknowledge(a, sid, reading, "Seen")
 
 
+def _mark_in_error(w: World) -> Call:
+    sid = w.kit.ready()
+    [reading] = w.kit.vitals.readings(sid)
+    return lambda a: CorrectionsService(w.ctx).mark_entered_in_error(
+        a, "reading", reading.id, "Wrong patient"
+    )
+
+
 def _restore(w: World) -> Call:
     path = w.backup()
     return lambda a: BackupService(w.ctx, w.tmp / "backups").restore(a, path)
@@ -206,6 +215,7 @@ CASES: dict[str, Case] = {
         A, lambda w: lambda a: BackupService(w.ctx, w.tmp / "backups").back_up_now(a),
     ),
     "BackupService.restore": (A, _restore),
+    "CorrectionsService.mark_entered_in_error": (C, _mark_in_error),
     "CourseService.start": (
         C, lambda w: (lambda p: lambda a: CourseService(w.ctx).start(a, p, "kap-default"))(
             PatientService(w.ctx).create(
