@@ -68,7 +68,9 @@ def test_the_session_summary_strikes_the_entries_through_and_says_why(
     (tmp_path / "session.pdf").write_bytes(pdf)
 
 
-def test_the_course_summary_counts_no_marked_phq9(marked: tuple[Setup, int, int]) -> None:
+def test_the_course_summary_counts_no_marked_phq9(
+    marked: tuple[Setup, int, int], tmp_path: Path
+) -> None:
     st, _, course = marked
     doc = st.staff.clinician
     report = st.reports.course_report(doc, course, demo=False)
@@ -79,6 +81,8 @@ def test_the_course_summary_counts_no_marked_phq9(marked: tuple[Setup, int, int]
     assert any("PHQ-9 19 → 9" in line for line in report.outcome_lines), report.outcome_lines
     phq = next(t for t in report.trends if t.instrument == "PHQ-9")
     assert [y for _, y in phq.series.points] == [19.0, 9.0]
-    text = document(st.reports.course_summary_pdf(doc, course, demo=False))
+    pdf = st.reports.course_summary_pdf(doc, course, demo=False)
+    (tmp_path / "course.pdf").write_bytes(pdf)
+    text = document(pdf)
     assert f"Entered in error by Test Therapist at 10:00: {PHQ_WHY}" in text
     assert "PHQ-9 19 → 9" in text
