@@ -229,7 +229,11 @@ class SessionService(Service):
             if WEIGHT_ID in clean and clean[WEIGHT_ID] != ds.weight_kg:
                 mg_kg = s.scalar(
                     select(Dose.id)
-                    .where(Dose.session_id == ds.id, Dose.unit == "mg_per_kg")
+                    .where(
+                        Dose.session_id == ds.id,
+                        Dose.unit == "mg_per_kg",
+                        Dose.error_at.is_(None),  # a dose entered in error fixes nothing
+                    )
                     .limit(1)
                 )
                 if mg_kg is not None:

@@ -162,6 +162,19 @@ def test_the_first_dose_marked_sends_the_session_back_to_pre_dose(kit: Kit, nurs
     assert (marked.id, marked.error is not None, given.id, given.error) == (dose, True, again, None)
 
 
+def test_a_wrong_weight_is_corrected_after_its_dose_is_marked(kit: Kit, nurse: Actor) -> None:
+    sid = kit.ready(weight=90.0)  # typed 90 for 70: the mg/kg dose fixes the weight
+    dose = kit.dose(sid)
+    with pytest.raises(IllegalTransition, match="is fixed"):
+        kit.sessions.record_checklist(nurse, sid, {"weight_kg": 70.0})
+    kit.ctx.corrections.mark_entered_in_error(nurse, "dose", dose, "Weight typed 90 for 70")
+    kit.sessions.record_checklist(nurse, sid, {"weight_kg": 70.0})
+    kit.dose(sid)
+    [marked, given] = kit.doses.doses(sid)
+    assert (marked.mg, given.mg) == (45.0, 35.0)
+    assert given.error is None
+
+
 def test_the_first_dose_cannot_be_marked_under_post_dose_readings(kit: Kit, nurse: Actor) -> None:
     sid = kit.dosed()
     [dose] = kit.doses.doses(sid)
