@@ -394,6 +394,7 @@ class AlertSlot(QScrollArea):
             self.bar.center,
             Alert(0, "sample", "overdue", "2", "Sample", "Sample", datetime.now()),
         )
+        sample.label.setWordWrap(False)  # a wrapping label's hint is two lines or more
         sample.ensurePolished()
         for child in sample.findChildren(QWidget):
             child.ensurePolished()

@@ -30,7 +30,6 @@ from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QStyle,
@@ -48,12 +47,14 @@ from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.models.board import (
     COL_FLAGS,
     COL_NEXT,
+    COL_STATE,
     RUNNING_STATES,
     BoardModel,
     room_text,
 )
 from kapdesk.ui.quick_vitals import QuickVitalsDialog
 from kapdesk.ui.reading_for import reading_title, row_reading_refusal
+from kapdesk.ui.widgets.fit import fit_columns
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
@@ -159,14 +160,12 @@ class TodayBoard(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.verticalHeader().setMinimumSectionSize(30)
+        # State, Next reading and Flags share the width left and wrap (read in the cell at
+        # 1024 px, not in a tooltip); as shares of the width, a countdown does not jiggle them.
+        fit_columns(self.table, {COL_STATE: 2, COL_NEXT: 4, COL_FLAGS: 3})
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_NEXT, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(COL_NEXT, 470)  # fixed: a ticking countdown must not jiggle it
-        header.setSectionResizeMode(COL_FLAGS, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
         self.table.setItemDelegate(_KeepColoursDelegate(self.table))
         self.table.doubleClicked.connect(self._open_index)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableWidget,
@@ -69,6 +68,7 @@ from kapdesk.ui.session.dose_log import (
 from kapdesk.ui.session.layout import action_button, button_row, hint_label, step_layout
 from kapdesk.ui.widgets import with_error_line
 from kapdesk.ui.widgets.edits import clear_when_edited
+from kapdesk.ui.widgets.fit import fit_columns
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import DoseInfo, SessionDetail
@@ -160,8 +160,7 @@ class DosePage(StepPage):
         self.table.setAccessibleName("Doses given")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.table, {1: 2, 6: 2, 8: 3})  # medication, given by, note: wrap
         self.table.setMinimumHeight(110)
         self.table_menu = table_menu(host.app, self.table)  # entered in error
         root.addWidget(QLabel("Doses given"))

@@ -112,6 +112,7 @@ class SessionHeader(QFrame):
         self.facts = QLabel()
         self.facts.setObjectName("pageSubtitle")
         self.facts.setAccessibleName("Session")
+        self.facts.setWordWrap(True)  # room, protocol, state, weight: all read at 1024 px
         self.clock = QLabel()
         self.clock.setAccessibleName("Since dose")
         self.clock.setStyleSheet("font-size: 15pt; color: #22272e;")
@@ -127,7 +128,7 @@ class SessionHeader(QFrame):
         grid.addWidget(self.patient, 0, 0)
         grid.addWidget(self.clock, 0, 1)
         grid.addWidget(self.facts, 1, 0)
-        grid.addWidget(self.next, 1, 1)
+        grid.addWidget(self.next, 1, 1, 1, 2)  # under the clock and the tools: room to read
         grid.addLayout(safety, 2, 0, 1, 2)
         grid.addWidget(self.alert, 3, 0, 1, 3)
         # two lines kept for a hold or alert, shown or not: it appearing moves no button

@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSizePolicy,
@@ -59,6 +59,7 @@ from kapdesk.ui.session.due import (
 )
 from kapdesk.ui.session.layout import action_button, step_layout
 from kapdesk.ui.session.reading_result import ReadingResult
+from kapdesk.ui.widgets.fit import fit_columns
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from kapdesk.ui.widgets.bp_chart import BpChart
 
 DUE_COLUMNS: Final = ("Reading", "Window", "Status", "Countdown")
+SIDE_BY_SIDE_MIN: Final = 560  # px a column needs for the observations and the readings
 READING_COLUMNS: Final = ("Time", "Min", "BP", "Pulse", "SpO2", "Band", "By")
 BAND_COLORS: Final = {
     "elevated": ("#fdf0d6", "#7a4b00"),
@@ -87,7 +89,7 @@ def _item(text: str, colors: tuple[str, str] | None = None, bold: bool = False) 
     return item
 
 
-def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
+def _table(columns: tuple[str, ...], name: str, shares: dict[int, int]) -> QTableWidget:
     table = QTableWidget(0, len(columns))
     table.setHorizontalHeaderLabels(list(columns))
     table.setAccessibleName(name)
@@ -95,9 +97,7 @@ def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    fit_columns(table, shares)  # the long texts wrap in what is left: nothing cut at 1024 px
     return table
 
 
@@ -110,13 +110,14 @@ class MonitoringPage(StepPage):
         columns = QHBoxLayout()
         columns.setSpacing(16)
         root.addLayout(columns, 1)
+        self.columns = columns  # side by side on a wide page, else one above the other
         left = QWidget()
         col = QVBoxLayout(left)
         col.setContentsMargins(0, 0, 0, 0)
         self.due_title = QLabel("Due readings")
         self.due_title.setAccessibleName("Due readings title")
         col.addWidget(self.due_title)
-        self.due = _table(DUE_COLUMNS, "Due readings")
+        self.due = _table(DUE_COLUMNS, "Due readings", {0: 2, 1: 1})
         col.addWidget(self.due)
         col.addWidget(QLabel("Add a reading (any time)"))
         self.form = VitalsForm(self)
@@ -138,7 +139,7 @@ class MonitoringPage(StepPage):
         self.chart: BpChart | None = None
         rcol.addLayout(self.chart_holder)
         rcol.addWidget(QLabel("Readings"))
-        self.readings = _table(READING_COLUMNS, "Readings")
+        self.readings = _table(READING_COLUMNS, "Readings", {5: 2, 6: 2})
         self.readings.setMinimumHeight(140)
         self.readings_menu = table_menu(host.app, self.readings)  # entered in error
         rcol.addWidget(self.readings, 1)
@@ -151,6 +152,16 @@ class MonitoringPage(StepPage):
         self._readings: tuple[ReadingInfo, ...] | None = None
         self._observations: tuple[ObservationInfo, ...] | None = None
         self._window_key: tuple[object, ...] = ()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Form and chart side by side only where both fit whole (SIDE_BY_SIDE_MIN each);
+        on a narrower page (1024x700, or the default size) the chart and readings go
+        under the form, nothing cut off."""
+        wide = event.size().width() >= 2 * SIDE_BY_SIDE_MIN + self.columns.spacing()
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.columns.direction() != direction:
+            self.columns.setDirection(direction)
+        super().resizeEvent(event)
 
     def _observations_box(self) -> QWidget:
         box = QWidget()
@@ -169,8 +180,8 @@ class MonitoringPage(StepPage):
         moaas_label.setBuddy(self.moaas)
         self.moaas_button = action_button("R&ecord MOAA/S", self.record_moaas)
         grid.addWidget(moaas_label, 1, 0)
-        grid.addWidget(self.moaas, 1, 1)
-        grid.addWidget(self.moaas_button, 1, 2)
+        grid.addWidget(self.moaas, 1, 1, 1, 2)  # the whole level read, at 1024 px too
+        grid.addWidget(self.moaas_button, 2, 2)
 
         self.dissociation = QCheckBox("Dissoci&ation present")
         self.dissociation.setAccessibleName("Dissociation present")
@@ -181,17 +192,17 @@ class MonitoringPage(StepPage):
         notes_label.setBuddy(self.dissociation_text)
         self.dissociation_button = action_button("Record d&issociation", self.record_dissociation)
         self.dissociation_text.returnPressed.connect(self.record_dissociation)
-        grid.addWidget(self.dissociation, 2, 1)
-        grid.addWidget(notes_label, 3, 0)
-        grid.addWidget(self.dissociation_text, 3, 1)
-        grid.addWidget(self.dissociation_button, 3, 2)
+        grid.addWidget(self.dissociation, 3, 1)
+        grid.addWidget(notes_label, 4, 0)
+        grid.addWidget(self.dissociation_text, 4, 1)
+        grid.addWidget(self.dissociation_button, 4, 2)
         self.observation_message = message_label("Observation message")
-        grid.addWidget(self.observation_message, 4, 0, 1, 3)
+        grid.addWidget(self.observation_message, 5, 0, 1, 3)
         self.observation_list = EntryList()
         self.observation_list.setAccessibleName("Observations recorded")
         self.observation_list.hide()
         self.observations_menu = list_menu(self.host.app, self.observation_list)
-        grid.addWidget(self.observation_list, 5, 0, 1, 3)
+        grid.addWidget(self.observation_list, 6, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         return box
 

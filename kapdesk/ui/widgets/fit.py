@@ -1,0 +1,89 @@
+"""Tables whose text is read in the table, not in a tooltip, at 1024x700 as at full size.
+
+``fit_columns``: the short columns take the width of their contents (a cell spanning
+the row, such as an entered-in-error note, left out); the long-text
+columns share what is left (in the given proportions) and wrap their words; rows grow to
+the lines they hold. No sideways scrolling and no cut-off cell, whatever the window's width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+MIN_SHARE_WIDTH = 90
+
+
+class _Shares(QObject):
+    """Gives the sharing columns the view's width left by the others, in proportion."""
+
+    def __init__(self, table: QTableView, shares: Mapping[int, int]) -> None:
+        super().__init__(table)
+        self.table = table
+        self.shares = dict(shares)
+        table.viewport().installEventFilter(self)
+        model = table.model()
+        for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
+            signal.connect(self.apply)
+        model.dataChanged.connect(self._data_changed)
+
+    def _data_changed(self, *_: object) -> None:
+        self.apply()
+
+    def _content_width(self, column: int) -> int:
+        """The column's header and cells, leaving out a cell spanning several columns
+        (Qt's ResizeToContents would size the first column to a spanning note)."""
+        table = self.table
+        model = table.model()
+        width = table.horizontalHeader().sectionSizeHint(column)
+        for row in range(model.rowCount()):
+            if table.isRowHidden(row) or table.columnSpan(row, column) > 1:
+                continue
+            width = max(width, table.sizeHintForIndex(model.index(row, column)).width())
+        return width
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        if not shiboken6.isValid(self.table):  # the table's model empties as it goes
+            return
+        header = self.table.horizontalHeader()
+        fixed = 0
+        for c in range(header.count()):
+            if c in self.shares or header.isSectionHidden(c):
+                continue
+            width = self._content_width(c)
+            if header.sectionSize(c) != width:
+                header.resizeSection(c, width)
+            fixed += width
+        left = max(self.table.viewport().width() - fixed, 0)
+        total = sum(self.shares.values())
+        columns = sorted(self.shares)
+        for i, column in enumerate(columns):
+            if i == len(columns) - 1:  # the last takes the rounding
+                width = left - sum(header.sectionSize(c) for c in columns[:-1])
+            else:
+                width = left * self.shares[column] // total
+            width = max(width, MIN_SHARE_WIDTH)
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+        self.table.resizeRowsToContents()
+
+
+def fit_columns(table: QTableView, shares: Mapping[int, int]) -> None:
+    """Columns in ``shares`` (column -> proportion) share the width left and wrap; the
+    others are as wide as their contents."""
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # all sized by _Shares
+    table.setWordWrap(True)
+    table.setTextElideMode(Qt.TextElideMode.ElideNone)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.fit_shares = _Shares(table, shares)  # type: ignore[attr-defined]
