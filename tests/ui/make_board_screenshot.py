@@ -22,7 +22,7 @@ from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.run import _qapplication
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_screenshots import settle  # noqa: E402
+from make_screenshots import settle
 
 OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots" / "board-1024x700.png"
 
