@@ -330,6 +330,7 @@ class AlertBar(QWidget):
         super().__init__(parent)
         self.center = center
         self._layout = QVBoxLayout(self)
+        self.banner_layout = self._layout
         self._layout.setContentsMargins(0, 0, 0, 4)
         self._layout.setSpacing(2)
         self.stale_banner = StaleBanner()
@@ -400,8 +401,9 @@ class AlertSlot(QScrollArea):
             child.ensurePolished()
         one = sample.sizeHint().height()
         sample.deleteLater()
-        bar_margins = self.bar.layout().contentsMargins()
-        spacing = max(0, self.bar.layout().spacing())
+        bar_layout = self.bar.banner_layout
+        bar_margins = bar_layout.contentsMargins()
+        spacing = max(0, bar_layout.spacing())
         return SLOT_BANNERS * one + (SLOT_BANNERS - 1) * spacing + bar_margins.bottom() + 2
 
     def _show_none(self) -> None:

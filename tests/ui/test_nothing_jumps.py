@@ -3,6 +3,8 @@ hold and the dose gate appear without moving the buttons a person is about to pr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication, QWidget
@@ -13,6 +15,7 @@ from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.main_window import MainWindow
+from kapdesk.ui.run import stylesheet
 from kapdesk.ui.session.workspace import STEP_DOSE, STEP_PRE_DOSE, SessionWorkspace
 
 
@@ -23,10 +26,15 @@ def at(widget: QWidget) -> QPoint:
 
 
 @pytest.fixture(autouse=True)
-def small_window(window: MainWindow) -> None:
-    """The smallest size kapdesk is used at (issue 12): the most wrapping, the most jumping."""
+def small_window(qapp: QApplication, window: MainWindow) -> Iterator[None]:
+    """The smallest size kapdesk is used at (issue 12), in the application's own style:
+    the most wrapping, the most jumping."""
+    before = qapp.styleSheet()
+    qapp.setStyleSheet(stylesheet())
     window.resize(1024, 700)
     QApplication.processEvents()
+    yield
+    qapp.setStyleSheet(before)
 
 
 def overdue_alert(window: MainWindow, kit: Kit, clock: FakeClock) -> None:

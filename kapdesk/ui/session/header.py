@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from kapdesk.domain.discharge import against_criteria_text, discharged_against_criteria
@@ -54,6 +55,16 @@ def _chip(name: str) -> QLabel:
     label.setSizePolicy(policy)
     label.hide()
     return label
+
+
+def _two_lines(label: QLabel) -> int:
+    """The height of two lines of ``label`` in its style (font, padding, border; bold)."""
+    label.ensurePolished()
+    font = label.font()
+    font.setBold(True)
+    lines = 2 * max(QFontMetrics(font).lineSpacing(), label.fontMetrics().lineSpacing())
+    margins = label.contentsMargins()
+    return lines + margins.top() + margins.bottom() + 2 * (label.margin() + 4)
 
 
 def set_level(label: QLabel, text: str, level: str) -> None:
@@ -131,9 +142,10 @@ class SessionHeader(QFrame):
         grid.addWidget(self.next, 1, 1, 1, 2)  # under the clock and the tools: room to read
         grid.addLayout(safety, 2, 0, 1, 2)
         grid.addWidget(self.alert, 3, 0, 1, 3)
-        # two lines kept for a hold or alert, shown or not: it appearing moves no button
-        lines = 2 * self.alert.fontMetrics().lineSpacing() + 8
-        self.alert.setMinimumHeight(lines)
+        # Two lines kept for the hold or alert, the facts (a longer state word) and the next
+        # reading, shown or not, one line or two: their text changing moves no button.
+        for label in (self.alert, self.next, self.facts):
+            label.setMinimumHeight(_two_lines(label))
         grid.setColumnStretch(0, 1)
         self._detail: SessionDetail | None = None
 
