@@ -41,10 +41,17 @@ def guard(qapp: QApplication) -> Iterator[WheelGuard]:
 
 
 def wheel(widget: QWidget, delta: QPoint = DOWN) -> None:
-    centre = QPointF(widget.rect().center())
+    """One notch over ``widget``, delivered as the platform does: to its window, which
+    passes it to the widget under the pointer. The pointer is near the right edge (a spin
+    box's arrows: the box itself, not its line edit, because Qt does not pass a synthetic
+    wheel event on from an inner widget that ignores it to its parent)."""
+    window = widget.window()
+    handle = window.windowHandle()
+    assert handle is not None, "the window must be shown"
+    centre = QPointF(widget.mapTo(window, QPoint(widget.width() - 4, widget.height() // 2)))
     event = QWheelEvent(
         centre,
-        QPointF(widget.mapToGlobal(centre)),
+        QPointF(window.mapToGlobal(centre)),
         QPoint(0, 0),
         delta,
         Qt.MouseButton.NoButton,
@@ -52,7 +59,7 @@ def wheel(widget: QWidget, delta: QPoint = DOWN) -> None:
         Qt.ScrollPhase.NoScrollPhase,
         False,
     )
-    QApplication.sendEvent(widget, event)
+    QApplication.sendEvent(handle, event)
 
 
 def _scrolling_panel(qtbot: QtBot) -> tuple[QScrollArea, QSpinBox, QLineEdit]:
@@ -98,10 +105,40 @@ def test_a_spin_box_with_the_focus_still_takes_the_wheel(qtbot: QtBot, guard: Wh
     assert area.verticalScrollBar().value() == 0
 
 
-def test_boxes_no_longer_take_the_focus_from_the_wheel(qtbot: QtBot, guard: WheelGuard) -> None:
+def test_without_the_guard_the_wheel_changes_the_box(qtbot: QtBot) -> None:
+    """The delivery the tests use reaches the box (so the tests above can fail)."""
+    _area, spin, elsewhere = _scrolling_panel(qtbot)
+    elsewhere.setFocus()
+    qtbot.waitUntil(elsewhere.hasFocus)
+    wheel(spin)
+    assert spin.value() == 4
+
+
+def test_a_window_shown_after_the_guard_is_watched_and_the_guard_filters_windows_only(
+    qtbot: QtBot, qapp: QApplication, guard: WheelGuard
+) -> None:
+    """Not an application-wide filter (it would be called for every event of every widget)."""
     area, spin, _ = _scrolling_panel(qtbot)
-    assert area.isVisible()
-    assert spin.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    handle = area.windowHandle()
+    assert handle is not None
+    qtbot.waitUntil(lambda: bool(handle.property("kapdeskWheelGuard")))
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    calls: list[int] = []
+    original = guard.eventFilter
+
+    def counting(watched: object, event: object) -> bool:
+        calls.append(1)
+        return original(watched, event)  # type: ignore[arg-type]
+
+    guard.eventFilter = counting  # type: ignore[method-assign]
+    try:
+        spin.setValue(7)
+        spin.repaint()
+        qapp.processEvents()
+    finally:
+        del guard.eventFilter
+    assert calls == [], "widget events must not pass through the guard"
 
 
 @pytest.fixture

@@ -2,28 +2,43 @@
 
 Qt lets a wheel turned over a combo box or spin box change its value, even when the
 pointer only passes over it while the panel scrolls (MOAA/S went from 5 to 1 that
-way). ``WheelGuard``, installed once on the QApplication, hands such a wheel event
-to the scroll area around the box unless the box has the keyboard focus (clicked or
-tabbed into: then the wheel is a deliberate choice). Boxes also stop taking the
-focus from the wheel alone (Qt.WheelFocus -> Qt.StrongFocus).
+way). ``WheelGuard`` hands such a wheel event to the scroll area around the box
+unless the box has the keyboard focus (clicked or tabbed into: then the wheel is a
+deliberate choice). The box never sees the event, so it does not take the focus
+from the wheel either.
+
+The guard watches the windows (each top-level ``QWindow``), not the application: a
+Python event filter on the QApplication is called for every event of every widget
+(paints, layouts, timers), which made building the main window about 50 ms slower.
+A window only receives the input events the platform sends it. Windows are watched
+when the guard is installed and whenever one becomes the focus window (every window
+and dialog does when it is shown).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QComboBox, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtGui import QGuiApplication, QWheelEvent, QWindow
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QWidget,
+)
 
 _GUARDED = (QComboBox, QAbstractSpinBox)
+_WATCHED = "kapdeskWheelGuard"  # dynamic property set on each watched window
 
 
-def _guarded_box(watched: QObject) -> QWidget | None:
-    """The combo/spin box ``watched`` is, or is the line edit of; None otherwise."""
-    if isinstance(watched, _GUARDED):
-        return watched
-    parent = watched.parent()
-    if isinstance(parent, _GUARDED) and isinstance(watched, QWidget):
-        return parent
+def guarded_box(widget: QWidget | None) -> QWidget | None:
+    """The combo/spin box ``widget`` is or sits in, within its own window; else None."""
+    while widget is not None:
+        if isinstance(widget, _GUARDED):
+            return widget
+        if widget.isWindow():  # a combo's open list is a window of its own: not guarded
+            return None
+        widget = widget.parentWidget()
     return None
 
 
@@ -36,25 +51,34 @@ def _scroll_area_around(widget: QWidget) -> QAbstractScrollArea | None:
     return None
 
 
-def _no_wheel_focus(box: QWidget) -> None:
-    if box.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-        box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+def _widget_of(window: QWindow) -> QWidget | None:
+    for top in QApplication.topLevelWidgets():
+        if top.windowHandle() is window:
+            return top
+    return None
 
 
 class WheelGuard(QObject):
-    """An application-wide event filter; see the module's docstring."""
+    """An event filter on every top-level window; see the module's docstring."""
+
+    def watch(self, window: QWindow | None) -> None:
+        """Filter ``window``'s events (once per window)."""
+        if window is None or window.property(_WATCHED):
+            return
+        window.setProperty(_WATCHED, True)
+        window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.Wheel and isinstance(event, QWheelEvent):
-            box = _guarded_box(watched)
-            if box is None or box.hasFocus():
-                return False
-            self._scroll_instead(box, event)
-            return True
-        if kind == QEvent.Type.Polish and isinstance(watched, _GUARDED):
-            _no_wheel_focus(watched)
-        return False
+        if event.type() != QEvent.Type.Wheel or not isinstance(event, QWheelEvent):
+            return False
+        top = _widget_of(watched) if isinstance(watched, QWindow) else None
+        if top is None:
+            return False
+        box = guarded_box(top.childAt(event.position().toPoint()))
+        if box is None or box.hasFocus():
+            return False
+        self._scroll_instead(box, event)
+        return True
 
     @staticmethod
     def _scroll_instead(box: QWidget, event: QWheelEvent) -> None:
@@ -76,11 +100,13 @@ class WheelGuard(QObject):
         QCoreApplication.sendEvent(viewport, moved)
 
 
-def install_wheel_guard(app: QCoreApplication) -> WheelGuard:
-    """Installs the guard once on ``app``; returns it."""
+def install_wheel_guard(app: QGuiApplication) -> WheelGuard:
+    """Installs the guard once on ``app``'s windows, present and future; returns it."""
     existing = app.findChild(WheelGuard)
     if isinstance(existing, WheelGuard):
         return existing
     guard = WheelGuard(app)
-    app.installEventFilter(guard)
+    for window in app.topLevelWindows():
+        guard.watch(window)
+    app.focusWindowChanged.connect(guard.watch)
     return guard
