@@ -32,6 +32,7 @@ from kapdesk.ui.session.common import (
 )
 from kapdesk.ui.session.layout import action_button, step_layout
 from kapdesk.ui.widgets.edits import clear_when_edited
+from kapdesk.ui.widgets.fit import WrapCheckBox
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import SessionDetail
@@ -127,7 +128,7 @@ class ChecklistPage(StepPage):
                 clear_when_edited(edit, error)
                 row += 2
             else:
-                check = QCheckBox(self._mnemonics.mark(item.label))
+                check = WrapCheckBox(self._mnemonics.mark(item.label))  # long items wrap
                 check.setAccessibleName(item.label)
                 check.toggled.connect(lambda on, i=item.id: self.save_answer(i, on))
                 self.grid.addWidget(check, row, 0, 1, 2)

@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHeaderView,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QTableView,
+    QWidget,
+)
 
 MIN_SHARE_WIDTH = 90
 
@@ -87,3 +96,71 @@ def fit_columns(table: QTableView, shares: Mapping[int, int]) -> None:
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     table.fit_shares = _Shares(table, shares)  # type: ignore[attr-defined]
+
+
+class WrapCheckBox(QCheckBox):
+    """A check box whose long label wraps onto more lines at its width (a QCheckBox does
+    not wrap, so a long checklist item was cut at 1024 px). The words, the mnemonic and the
+    accessible name stay as given; only the line breaks change."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._words = text.split()
+        # it may be narrower than its text (it wraps), and as tall as its lines
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def _indicator(self) -> int:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        style = self.style()
+        return (
+            style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, option, self)
+            + style.pixelMetric(QStyle.PixelMetric.PM_CheckBoxLabelSpacing, option, self)
+            + 6
+        )
+
+    def _width_of(self, text: str) -> int:
+        return self.fontMetrics().horizontalAdvance(text.replace("&", ""))
+
+    def _lines(self, width: int) -> list[str]:
+        room = width - self._indicator()
+        lines: list[str] = []
+        line = ""
+        for word in self._words:
+            trial = f"{line} {word}" if line else word
+            if line and self._width_of(trial) > room:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        return [*lines, line]
+
+    def _height(self, lines: int) -> int:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        box = self.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, option, self)
+        return max(self.fontMetrics().lineSpacing() * lines + 4, box + 4)
+
+    def sizeHint(self) -> QSize:
+        """One line, as wide as the whole text (the layout may give less: it wraps)."""
+        width = self._indicator() + self._width_of(" ".join(self._words))
+        return QSize(width, self._height(1))
+
+    def minimumSizeHint(self) -> QSize:
+        longest = max((self._width_of(w) for w in self._words), default=0)
+        return QSize(self._indicator() + longest, self._height(1))
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._height(len(self._lines(width)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        text = "\n".join(self._lines(event.size().width()))
+        if text != self.text():
+            self.setText(text)
+            self.updateGeometry()
+        super().resizeEvent(event)
