@@ -218,6 +218,8 @@ def preload_for_sign_in() -> None:
     from PySide6.QtWidgets import QApplication
 
     import kapdesk.services.users
+    import kapdesk.ui.handover  # the main window's menus import these two
+    import kapdesk.ui.help_menu
     import kapdesk.ui.main_window  # noqa: F401
     from kapdesk.logs import current_log_path, start_logging
 
