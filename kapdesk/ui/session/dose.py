@@ -160,7 +160,7 @@ class DosePage(StepPage):
         self.table.setAccessibleName("Doses given")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        fit_columns(self.table, {1: 2, 6: 2, 8: 3})  # medication, given by, note: wrap
+        fit_columns(self.table, {1: 2, 3: 1, 6: 2, 8: 3})  # these wrap in what is left
         self.table.setMinimumHeight(110)
         self.table_menu = table_menu(host.app, self.table)  # entered in error
         root.addWidget(QLabel("Doses given"))
@@ -347,6 +347,9 @@ class DosePage(StepPage):
 
     def _fill_table(self, doses: tuple[DoseInfo, ...]) -> None:
         fill_dose_table(self.table, doses)
+        notes = self.table.columnCount() - 1  # shown when a dose has a note: room at 1024 px
+        items = (self.table.item(r, notes) for r in range(self.table.rowCount()))
+        self.table.setColumnHidden(notes, not any(i is not None and i.text() for i in items))
 
     def tick(self, now: datetime) -> None:
         self.time.follow(now)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-MIN_SHARE_WIDTH = 90
+MIN_SHARE_WIDTH = 48
 
 
 class _Shares(QObject):
@@ -72,17 +72,31 @@ class _Shares(QObject):
                 header.resizeSection(c, width)
             fixed += width
         left = max(self.table.viewport().width() - fixed, 0)
-        total = sum(self.shares.values())
-        columns = sorted(self.shares)
+        columns = [c for c in sorted(self.shares) if not header.isSectionHidden(c)]
+        least = {c: self._least_width(c) for c in columns}
+        spare = max(left - sum(least.values()), 0)  # shared out in proportion
+        total = sum(self.shares[c] for c in columns) or 1
         for i, column in enumerate(columns):
+            width = least[column] + spare * self.shares[column] // total
             if i == len(columns) - 1:  # the last takes the rounding
-                width = left - sum(header.sectionSize(c) for c in columns[:-1])
-            else:
-                width = left * self.shares[column] // total
-            width = max(width, MIN_SHARE_WIDTH)
+                width = max(least[column], left - sum(header.sectionSize(c) for c in columns[:-1]))
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
         self.table.resizeRowsToContents()
+
+    def _least_width(self, column: int) -> int:
+        """A wrapping column is never narrower than its header or its longest word."""
+        table = self.table
+        model = table.model()
+        metrics = table.fontMetrics()
+        width = max(table.horizontalHeader().sectionSizeHint(column), MIN_SHARE_WIDTH)
+        for row in range(model.rowCount()):
+            if table.columnSpan(row, column) > 1:
+                continue
+            text = str(model.index(row, column).data() or "")
+            for word in text.split():
+                width = max(width, metrics.horizontalAdvance(word) + 12)
+        return width
 
 
 def fit_columns(table: QTableView, shares: Mapping[int, int]) -> None:
