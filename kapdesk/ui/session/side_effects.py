@@ -39,6 +39,7 @@ from kapdesk.ui.session.common import (
     set_message,
 )
 from kapdesk.ui.session.layout import hint_label, step_layout
+from kapdesk.ui.widgets.fit import WrapCheckBox
 
 if TYPE_CHECKING:
     from kapdesk.domain.errors import ValidationError
@@ -55,7 +56,7 @@ class EffectRow:
         self.effect = effect
         name = effect.label
         self.record: SideEffectInfo | None = None
-        self.present = QCheckBox(name)
+        self.present = WrapCheckBox(name)  # a long name wraps: a narrower grid
         self.present.setAccessibleName(f"{name} present")
         self.severity = QComboBox()
         self.severity.addItem("—", None)
