@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -34,7 +34,8 @@ from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.services.changes import SESSION_KINDS, ChangeSet, Kind
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.today_board import session_refusal
-from kapdesk.ui.widgets import error_label, fill_table, plain_table, row_id, set_error
+from kapdesk.ui.widgets import error_label, fill_table, page_head, plain_table, set_error
+from kapdesk.ui.widgets.open_rows import open_rows_by_id
 
 if TYPE_CHECKING:
     from kapdesk.services.handover import Handover, MissedReading, OpenSession
@@ -46,7 +47,6 @@ HANDOVER_KINDS: Final = SESSION_KINDS | {Kind.PATIENT, Kind.COURSE, Kind.NOTE, K
 REREAD_EVERY_MS: Final = 60_000
 REREAD_AFTER_CHANGE_MS: Final = 300
 MAX_ROWS_SHOWN: Final = 8
-_OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def state_word(state: str) -> str:
@@ -63,13 +63,11 @@ class Section(QWidget):
         super().__init__()
         self.title = title
         self.empty_text = empty
-        self._open_row = open_row
         self.heading = QLabel(title)
         self.heading.setObjectName("sectionTitle")
         self.heading.setStyleSheet("font-weight: 600; font-size: 11pt;")
         self.table: QTableWidget = plain_table(columns, title)
-        self.table.cellDoubleClicked.connect(lambda r, _c: self._open(r))
-        self.table.installEventFilter(self)
+        open_rows_by_id(self.table, open_row)
         self.empty = QLabel(empty)
         self.empty.setObjectName("pageSubtitle")
         lay = QVBoxLayout(self)
@@ -100,22 +98,6 @@ class Section(QWidget):
         header = self.table.horizontalHeader().sizeHint().height()
         self.table.setFixedHeight(rows + header + 2 * self.table.frameWidth() + 2)
 
-    def _open(self, row: int) -> None:
-        found = row_id(self.table, row)
-        if found is not None:
-            self._open_row(found)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.table
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in _OPEN_KEYS
-        ):
-            self._open(self.table.currentRow())
-            return True
-        return super().eventFilter(watched, event)
-
 
 class HandoverWindow(QWidget):
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
@@ -128,17 +110,9 @@ class HandoverWindow(QWidget):
         self.setWindowTitle("Handover – DEMO" if app.demo else "Handover")
         self.resize(980, 760)
 
-        self.title = QLabel("Handover")
-        self.title.setObjectName("pageTitle")
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("pageSubtitle")
-        head = QHBoxLayout()
-        head.addWidget(self.title)
-        head.addSpacing(12)
-        head.addWidget(self.subtitle, 1, Qt.AlignmentFlag.AlignBottom)
-        hint = QLabel("Double-click or press Enter to open   ·   F5: read again")
-        hint.setObjectName("pageSubtitle")
-        head.addWidget(hint, 0, Qt.AlignmentFlag.AlignBottom)
+        head, self.title, self.subtitle = page_head(
+            "Handover", "Double-click or press Enter to open   ·   F5: read again"
+        )
         self.notice = QLabel()
         self.notice.setObjectName("pageSubtitle")
         self.notice.setWordWrap(True)
@@ -329,21 +303,13 @@ class HandoverWindow(QWidget):
             owner.window().activateWindow()
 
     def open_note(self, note_id: int) -> IntegrationNoteEditor | None:
-        from kapdesk.ui.integration_note import IntegrationNoteEditor
+        from kapdesk.ui.integration_note import show_note_editor
 
-        editor = self.editors.get(note_id)
-        if editor is None or not editor.isVisible():
-            try:
-                editor = IntegrationNoteEditor(self.app, note_id, self)
-            except KapdeskError as exc:
-                set_error(self.message, str(exc))
-                return None
-            editor.setWindowFlag(Qt.WindowType.Window, True)
-            self.editors[note_id] = editor
-        editor.show()
-        editor.raise_()
-        editor.activateWindow()
-        return editor
+        try:
+            return show_note_editor(self.app, self.editors, note_id, self)
+        except KapdeskError as exc:
+            set_error(self.message, str(exc))
+            return None
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.timer.stop()

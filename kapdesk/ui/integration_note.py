@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -50,9 +50,9 @@ from kapdesk.ui.widgets import (
     local_datetime,
     local_time,
     plain_table,
-    row_id,
     set_error,
 )
+from kapdesk.ui.widgets.open_rows import open_rows_by_id
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseInfo, NoteInfo
@@ -340,8 +340,7 @@ class IntegrationNotesPanel(QWidget):
             ("Held", "Follows dosing session", "Status", "Author", "Last change"),
             "Integration notes",
         )
-        self.table.cellDoubleClicked.connect(lambda r, _c: self._open_row(r))
-        self.table.installEventFilter(self)
+        open_rows_by_id(self.table, self.open_note)
         hint = QLabel("Double-click or press Enter to open a note.")
         hint.setObjectName("pageSubtitle")
         top = QHBoxLayout()
@@ -393,28 +392,20 @@ class IntegrationNotesPanel(QWidget):
         dialog.open()
 
     def open_note(self, note_id: int) -> IntegrationNoteEditor:
-        editor = self.editors.get(note_id)
-        if editor is None or not editor.isVisible():
-            editor = IntegrationNoteEditor(self.app, note_id, self)
-            editor.setWindowFlag(Qt.WindowType.Window, True)
-            self.editors[note_id] = editor
-        editor.show()
-        editor.raise_()
-        editor.activateWindow()
-        return editor
+        return show_note_editor(self.app, self.editors, note_id, self)
 
-    def _open_row(self, row: int) -> None:
-        note_id = row_id(self.table, row)
-        if note_id is not None:
-            self.open_note(note_id)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.table
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        ):
-            self._open_row(self.table.currentRow())
-            return True
-        return super().eventFilter(watched, event)
+def show_note_editor(
+    app: AppContext, editors: dict[int, IntegrationNoteEditor], note_id: int, parent: QWidget
+) -> IntegrationNoteEditor:
+    """The note's editor window, brought to the front: the one in ``editors`` while it is
+    open, else a new one (kept in ``editors``)."""
+    editor = editors.get(note_id)
+    if editor is None or not editor.isVisible():
+        editor = IntegrationNoteEditor(app, note_id, parent)
+        editor.setWindowFlag(Qt.WindowType.Window, True)
+        editors[note_id] = editor
+    editor.show()
+    editor.raise_()
+    editor.activateWindow()
+    return editor

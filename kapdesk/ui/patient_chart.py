@@ -19,8 +19,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -53,10 +52,10 @@ from kapdesk.ui.widgets import (
     local_date,
     local_time,
     plain_table,
-    row_id,
     set_banner,
     years_between,
 )
+from kapdesk.ui.widgets.open_rows import open_rows_by_id
 from kapdesk.ui.widgets.outcome_chart import (
     OutcomeChart,
     item9_banner_text,
@@ -68,8 +67,6 @@ if TYPE_CHECKING:
     from kapdesk.services.changes import ChangeSet
     from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo, SessionInfo
     from kapdesk.ui.app_context import AppContext
-
-_OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def demographics_text(p: PatientInfo, today: date) -> str:
@@ -254,8 +251,7 @@ class PatientChart(QWidget):
         self.sessions_table = plain_table(
             ("Date", "Time", "Protocol", "State", "Room", "Signed"), "Dosing sessions"
         )
-        self.sessions_table.cellDoubleClicked.connect(lambda r, _c: self._open_session(r))
-        self.sessions_table.installEventFilter(self)
+        open_rows_by_id(self.sessions_table, self._open_session)
         hint = QLabel("Double-click or press Enter to open a session.")
         hint.setObjectName("pageSubtitle")
         tab = QWidget()
@@ -452,18 +448,5 @@ class PatientChart(QWidget):
             )
         )  # fmt: skip
 
-    def _open_session(self, row: int) -> None:
-        session_id = row_id(self.sessions_table, row)
-        if session_id is not None:
-            self.app.signals.navigate_session.emit(session_id)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.sessions_table
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in _OPEN_KEYS
-        ):
-            self._open_session(self.sessions_table.currentRow())
-            return True
-        return super().eventFilter(watched, event)
+    def _open_session(self, session_id: int) -> None:
+        self.app.signals.navigate_session.emit(session_id)

@@ -54,6 +54,7 @@ from kapdesk.ui.models.board import (
 )
 from kapdesk.ui.quick_vitals import QuickVitalsDialog
 from kapdesk.ui.reading_for import reading_title, row_reading_refusal
+from kapdesk.ui.widgets import page_head
 from kapdesk.ui.widgets.fit import fit_columns
 
 if TYPE_CHECKING:
@@ -140,17 +141,9 @@ class TodayBoard(QWidget):
         self._shown_load = -1  # the store's load shown in the table
         self.vitals_dialog: QuickVitalsDialog | None = None
 
-        self.title = QLabel("Today")
-        self.title.setObjectName("pageTitle")
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("pageSubtitle")
-        head = QHBoxLayout()
-        head.addWidget(self.title)
-        head.addSpacing(12)
-        head.addWidget(self.subtitle, 1, Qt.AlignmentFlag.AlignBottom)
-        hint = QLabel("Enter: open session   ·   V: record vitals")
-        hint.setObjectName("pageSubtitle")
-        head.addWidget(hint, 0, Qt.AlignmentFlag.AlignBottom)
+        head, self.title, self.subtitle = page_head(
+            "Today", "Enter: open session   ·   V: record vitals"
+        )
 
         self.table = QTableView()
         self.table.setModel(self.model)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain import timetext
 from kapdesk.ui.widgets.edits import clear_when_edited
@@ -29,6 +29,7 @@ __all__ = [
     "local_date",
     "local_datetime",
     "local_time",
+    "page_head",
     "plain_table",
     "row_id",
     "set_banner",
@@ -152,6 +153,23 @@ def banner(object_name: str = "flagBanner") -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label
+
+
+def page_head(title: str, hint: str) -> tuple[QHBoxLayout, QLabel, QLabel]:
+    """A page's heading row: the title, a subtitle beside it (empty until set) and a key
+    hint at the right. Returns (row, title label, subtitle label)."""
+    title_label = QLabel(title)
+    title_label.setObjectName("pageTitle")
+    subtitle = QLabel()
+    subtitle.setObjectName("pageSubtitle")
+    head = QHBoxLayout()
+    head.addWidget(title_label)
+    head.addSpacing(12)
+    head.addWidget(subtitle, 1, Qt.AlignmentFlag.AlignBottom)
+    hint_label = QLabel(hint)
+    hint_label.setObjectName("pageSubtitle")
+    head.addWidget(hint_label, 0, Qt.AlignmentFlag.AlignBottom)
+    return head, title_label, subtitle
 
 
 def set_banner(label: QLabel, text: str, level: str = "alert") -> None:
