@@ -63,6 +63,21 @@ def standing(entries: Iterable[_M]) -> list[_M]:
     return [e for e in entries if e.error_at is None]
 
 
+class MarkedEntry(Protocol):
+    """A read model of an entry: ``error`` is its mark, None while it stands."""
+
+    @property
+    def error(self) -> object | None: ...
+
+
+_E = TypeVar("_E", bound=MarkedEntry)
+
+
+def standing_entries(entries: Iterable[_E]) -> list[_E]:
+    """The read-model entries that count: those without a mark (order kept)."""
+    return [e for e in entries if e.error is None]
+
+
 def parse_entry_kind(value: object) -> EntryKind:
     """An entry kind from the caller, or a ValidationError naming the kinds allowed."""
     for kind in ENTRY_KINDS:

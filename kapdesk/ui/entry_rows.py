@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QResizeEvent
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.domain.corrections import EntryKind
+from kapdesk.domain.corrections import EntryKind, standing_entries
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit, format_amount
 from kapdesk.domain.instruments import MOAAS_LEVELS
 from kapdesk.domain.protocol import Route
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     )
 
 Kind = EntryKind
+standing = standing_entries  # the entries not marked entered in error (what counts)
 # Where a row keeps its Entry (column 0 of a table, or the list item).
 ENTRY_ROLE: Final = Qt.ItemDataRole.UserRole + 7
 MARKED_GREY: Final = "#7a8089"
@@ -62,19 +63,6 @@ def error_text(mark: ErrorMark, *, with_date: bool = False) -> str:
     local = mark.at.astimezone()
     when = f"on {local:%Y-%m-%d} at {local:%H:%M}" if with_date else f"at {local:%H:%M}"
     return f"Entered in error by {mark.by_name} {when}: {mark.reason}"
-
-
-class _Markable(Protocol):
-    @property
-    def error(self) -> ErrorMark | None: ...
-
-
-_E = TypeVar("_E", bound=_Markable)
-
-
-def standing(entries: Iterable[_E]) -> list[_E]:
-    """The entries not marked entered in error (what counts)."""
-    return [e for e in entries if e.error is None]
 
 
 # ---------------------------------------------------------------- naming entries

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, tzinfo
 
+from kapdesk.domain.corrections import standing_entries as standing_results
 from kapdesk.domain.discharge import discharged_against_criteria
 from kapdesk.domain.instruments import FREQUENCY_LABELS, GAD7, PHQ9, Instrument
 from kapdesk.domain.outcomes import AcuteSplit, EndpointRule, follow_up_label, split_acute
@@ -32,7 +33,7 @@ from kapdesk.services.dtos import (
 )
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.charts_data import trend_chart
-from kapdesk.services.report_data.marks import ERROR, counting, note, standing_results
+from kapdesk.services.report_data.marks import ERROR, counting, note
 from kapdesk.services.report_data.model import CourseReport, PrintContext, Table, TrendChart
 from kapdesk.services.report_data.session_data import page_header
 

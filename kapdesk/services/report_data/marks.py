@@ -4,34 +4,22 @@ A marked reading, dose, side effect, observation or PHQ-9/GAD-7 result is printe
 where it was, struck through, with a line under it: "Entered in error by <name> at
 HH:MM: <reason>" (``Table.row_marks`` "error", ``Table.row_notes``). Everything
 counted or drawn (totals, the worst reading, charts, outcomes, side-effect counts)
-is worked out on :func:`counting` / :func:`standing_results`, without them.
+is worked out on :func:`counting` /
+:func:`kapdesk.domain.corrections.standing_entries`, without them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import tzinfo
-from typing import Final, Protocol, TypeVar
+from typing import Final
 
 from kapdesk.domain.corrections import error_text
+from kapdesk.domain.corrections import standing_entries as standing_results
 from kapdesk.services.dtos import ErrorMark, SessionDetail
 from kapdesk.services.report_data import fmt
 
 ERROR: Final = "error"  # the row mark of an entry entered in error
-
-
-class _HasMark(Protocol):
-    @property
-    def error(self) -> ErrorMark | None: ...
-
-
-_E = TypeVar("_E", bound=_HasMark)
-
-
-def standing_results(items: Iterable[_E]) -> list[_E]:
-    """The entries that count (not entered in error), order kept."""
-    return [x for x in items if x.error is None]
 
 
 def counting(d: SessionDetail) -> SessionDetail:

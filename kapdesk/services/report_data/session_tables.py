@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 
+from kapdesk.domain.corrections import standing_entries as standing_results
 from kapdesk.domain.instruments import MOAAS_LEVELS
 from kapdesk.domain.protocol import Anchor, Protocol
 from kapdesk.domain.schedule import DueItem, ItemStatus
@@ -15,7 +16,7 @@ from kapdesk.domain.text import counted
 from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import SessionDetail
 from kapdesk.services.report_data import fmt
-from kapdesk.services.report_data.marks import ERROR, not_counted, note, standing_results
+from kapdesk.services.report_data.marks import ERROR, not_counted, note
 from kapdesk.services.report_data.model import Table
 
 
