@@ -18,15 +18,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QEvent,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -56,6 +54,7 @@ from kapdesk.ui.quick_vitals import QuickVitalsDialog
 from kapdesk.ui.reading_for import reading_title, row_reading_refusal
 from kapdesk.ui.widgets import page_head
 from kapdesk.ui.widgets.fit import fit_columns
+from kapdesk.ui.widgets.open_rows import open_on_enter
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
@@ -110,24 +109,6 @@ def vitals_refusal(actor: Actor | None) -> str:
     return f"{_a_role(actor)} cannot record vital signs: readings are for clinical staff."
 
 
-class _EnterOpens(QObject):
-    """Enter/Return on the table opens the selected session (QTableView would edit)."""
-
-    def __init__(self, board: TodayBoard) -> None:
-        super().__init__(board)
-        self.board = board
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        ):
-            self.board.open_selected()
-            return True
-        return False
-
-
 class TodayBoard(QWidget):
     reading_recorded = Signal(object)  # RecordedReading
 
@@ -162,7 +143,7 @@ class TodayBoard(QWidget):
         header.setHighlightSections(False)
         self.table.setItemDelegate(_KeepColoursDelegate(self.table))
         self.table.doubleClicked.connect(self._open_index)
-        self.table.installEventFilter(_EnterOpens(self))
+        open_on_enter(self.table, self.open_selected)  # QTableView would edit
 
         self.empty = QLabel("No sessions scheduled today.")
         self.empty.setObjectName("pageSubtitle")
