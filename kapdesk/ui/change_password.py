@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
 from kapdesk.services.users import UserService
-from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
+from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
@@ -94,17 +94,9 @@ class ChangePasswordDialog(QDialog):
         self.message = error_label()
         self.message.setAccessibleName("Password message")
         root.addWidget(self.message)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Change &password")
-        ok.setDefault(True)
-        ok.setAutoDefault(True)
+        self.buttons, _ok = ok_cancel("Change &password", self.submit, self.reject)
         if forced:
             self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Sign &out")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
         root.addWidget(self.buttons)
         (self.current if current_password is None else self.new).setFocus()
 

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -37,7 +36,7 @@ from kapdesk.services.sessions import SessionService
 from kapdesk.services.settings import SettingsService
 from kapdesk.ui.discard_guard import FormState, may_close
 from kapdesk.ui.models.board import room_text
-from kapdesk.ui.widgets import Field, FieldSet, error_label, local_datetime, set_error
+from kapdesk.ui.widgets import Field, FieldSet, error_label, local_datetime, ok_cancel, set_error
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseInfo, NoteInfo, SessionInfo
@@ -69,15 +68,7 @@ class _FormDialog(QDialog):
         self.root.addLayout(self.form)
         self.message = error_label()
         self.fields = FieldSet([])
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
-        self.ok_button.setDefault(True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        self._buttons = buttons
+        self._buttons, self.ok_button = ok_cancel(ok_text, self.submit, self.reject)
 
     def _finish_layout(self, fields: list[Field], aliases: dict[str, str]) -> None:
         for f in fields:

@@ -20,7 +20,6 @@ from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.entry_rows import Entry, EntryList, error_text
-from kapdesk.ui.widgets import Field, error_label, set_error
+from kapdesk.ui.widgets import Field, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableWidget
@@ -80,14 +79,7 @@ class EnteredInErrorDialog(QDialog):
         self.message = error_label()
         self.message.setAccessibleName("Entered in error message")
         root.addWidget(self.message)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("&Mark entered in error")
-        self.ok.setDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok = ok_cancel("&Mark entered in error", self.submit, self.reject)
         root.addWidget(self.buttons)
         self.reason.textEdited.connect(lambda _t: set_error(self.message, ""))
         self.reason.setFocus()

@@ -21,7 +21,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.composition import WrongPassphrase, check_passphrase
 from kapdesk.domain.errors import KapdeskError, ValidationError
-from kapdesk.ui.widgets import error_label, set_error
+from kapdesk.ui.widgets import error_label, ok_cancel, set_error
 from kapdesk.ui.widgets.edits import clear_when_edited
 
 T = TypeVar("T")
@@ -86,16 +85,9 @@ class PassphraseDialog(QDialog):
             clear_when_edited(self.repeat, self.repeat_error)
         root.addLayout(form)
         root.addStretch(1)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.buttons, self.ok_button = ok_cancel(
+            "&Create" if new else "&Open", self.submit, self.reject
         )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Create" if new else "&Open")
-        ok.setDefault(True)
-        ok.setAutoDefault(True)
-        self.ok_button = ok
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
         root.addWidget(self.buttons)
         self.passphrase.setFocus()
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -36,7 +35,7 @@ from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.patients import Sex
 from kapdesk.services.patients import DATE_FORMATS, PatientService
 from kapdesk.ui.discard_guard import FormState, may_close
-from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
+from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import PatientInfo
@@ -150,14 +149,9 @@ class PatientDialog(QDialog):
         self.message = error_label()
         self.message.setAccessibleName("Patient message")
         root.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons, self.ok_button = ok_cancel(
+            "Sa&ve changes" if patient else "Add &patient", self.submit, self.reject
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Sa&ve changes" if patient else "Add &patient")
-        self.ok_button.setDefault(True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
         root.addWidget(buttons)
         if patient is not None:
             self._fill(patient)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.ui.discard_guard import FormState, may_close
+from kapdesk.ui.widgets import ok_cancel
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 
 if TYPE_CHECKING:
@@ -44,14 +45,7 @@ class QuickVitalsDialog(QDialog):
         self.form = VitalsForm(self, show_button=False, submit_on_enter=False)
         root.addWidget(self.form)
         root.addStretch(1)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Record reading")
-        ok.setDefault(True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel("&Record reading", self.submit, self.reject)
         root.addWidget(buttons)
         self.form.first_field.setFocus()
         self.state = FormState(self.form)

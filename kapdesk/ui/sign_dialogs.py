@@ -15,7 +15,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -29,7 +28,7 @@ from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.signing import SigningService
 from kapdesk.ui.discard_guard import FormState, may_close
-from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
+from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import AddendumInfo, SignatureInfo
@@ -44,18 +43,6 @@ class _Busy:
 
     def __exit__(self, *exc: object) -> None:
         QGuiApplication.restoreOverrideCursor()
-
-
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    box = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    ok = box.button(QDialogButtonBox.StandardButton.Ok)
-    ok.setText(ok_text)
-    ok.setDefault(True)
-    ok.setAutoDefault(True)
-    box.rejected.connect(dialog.reject)
-    return box
 
 
 # ---------------------------------------------------------------- signing
@@ -112,8 +99,7 @@ class SignDialog(QDialog):
         self.message = error_label()
         self.message.setAccessibleName("Signing message")
         root.addWidget(self.message)
-        self.buttons = _buttons(self, "&Sign")
-        self.buttons.accepted.connect(self.submit)
+        self.buttons, _ok = ok_cancel("&Sign", self.submit, self.reject)
         root.addWidget(self.buttons)
         self.password.setFocus()
 
@@ -199,8 +185,7 @@ class AddendumDialog(QDialog):
         self.message = error_label()
         self.message.setAccessibleName("Addendum message")
         root.addWidget(self.message)
-        self.buttons = _buttons(self, "&Add addendum")
-        self.buttons.accepted.connect(self.submit)
+        self.buttons, _ok = ok_cancel("&Add addendum", self.submit, self.reject)
         root.addWidget(self.buttons)
         self.text.setFocus()
         self.state = FormState(self)

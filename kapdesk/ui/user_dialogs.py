@@ -29,7 +29,7 @@ from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import ROLE_LABELS, Role
 from kapdesk.services.users import UserService
-from kapdesk.ui.widgets import Field, FieldSet, error_label, set_error
+from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import UserInfo
@@ -101,15 +101,7 @@ class _Form(QDialog):
         self.root.addLayout(self.form)
         self.message = error_label()
         self.message.setAccessibleName(f"{title} message")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        button.setText(ok)
-        button.setDefault(True)
-        button.setAutoDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, _ok = ok_cancel(ok, self.submit, self.reject)
 
     def finish(self, fields: FieldSet) -> None:
         self.fields = fields

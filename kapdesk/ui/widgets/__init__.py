@@ -6,7 +6,7 @@ pyqtgraph themselves, lazily), so importing ``kapdesk.ui.widgets.x`` stays cheap
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from kapdesk.domain import timetext
 from kapdesk.ui.widgets.edits import clear_when_edited
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QTableWidget
+    from PySide6.QtWidgets import QDialogButtonBox, QPushButton, QTableWidget
 
 __all__ = [
     "Field",
@@ -29,6 +29,7 @@ __all__ = [
     "local_date",
     "local_datetime",
     "local_time",
+    "ok_cancel",
     "page_head",
     "plain_table",
     "row_id",
@@ -153,6 +154,25 @@ def banner(object_name: str = "flagBanner") -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label
+
+
+def ok_cancel(
+    ok_text: str, accept: Callable[[], object], reject: Callable[[], object]
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """A dialog's OK and Cancel: OK says ``ok_text`` and is the default button (Enter);
+    OK calls ``accept``, Cancel (and Esc) ``reject``. Returns (button box, OK button)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok = box.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setDefault(True)
+    ok.setAutoDefault(True)
+    box.accepted.connect(accept)
+    box.rejected.connect(reject)
+    return box, ok
 
 
 def page_head(title: str, hint: str) -> tuple[QHBoxLayout, QLabel, QLabel]:
