@@ -39,6 +39,17 @@ def discard_box(parent: QWidget | None, thing: str) -> QMessageBox:
     return box
 
 
+def answer_or_back(box: QMessageBox, choices: dict[QAbstractButton, str]) -> str | None:
+    """Add '&Back to the form' to ``box`` (the default and the Esc answer), show it and
+    return the answer of the button clicked in ``choices`` (None: back to the form)."""
+    back = box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(back)
+    box.setEscapeButton(back)
+    box.exec()
+    clicked = box.clickedButton()
+    return choices.get(clicked) if clicked is not None else None
+
+
 class DiscardQuestion:
     """The question before discarding typed input (tests replace ``ask``)."""
 

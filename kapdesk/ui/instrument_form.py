@@ -45,7 +45,7 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.ui.course_dialog import StartCourseDialog
-from kapdesk.ui.discard_guard import FormState, may_close
+from kapdesk.ui.discard_guard import FormState, answer_or_back, may_close
 from kapdesk.ui.widgets import (
     Field,
     FieldSet,
@@ -296,12 +296,7 @@ class FilingChoice:
             choices[box.addButton("Start a &new course…", QMessageBox.ButtonRole.ActionRole)] = (
                 "new"
             )
-        back = box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(back)
-        box.setEscapeButton(back)
-        box.exec()
-        clicked = box.clickedButton()
-        return choices.get(clicked) if clicked is not None else None
+        return answer_or_back(box, choices)
 
 
 def course_text(c: CourseInfo) -> str:

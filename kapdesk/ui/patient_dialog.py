@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.patients import Sex
 from kapdesk.services.patients import DATE_FORMATS, PatientService
-from kapdesk.ui.discard_guard import FormState, may_close
+from kapdesk.ui.discard_guard import FormState, answer_or_back, may_close
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
@@ -78,12 +78,7 @@ class DuplicateChoice:
             box.addButton("&Open existing patient", QMessageBox.ButtonRole.AcceptRole): "open",
             box.addButton("&Create anyway", QMessageBox.ButtonRole.DestructiveRole): "create",
         }
-        back = box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(back)
-        box.setEscapeButton(back)
-        box.exec()
-        clicked = box.clickedButton()
-        return choices.get(clicked) if clicked is not None else None
+        return answer_or_back(box, choices)
 
 
 def _notes_edit() -> QPlainTextEdit:
