@@ -33,8 +33,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Exists, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Exists, and_, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kapdesk.domain.clock import day_window, local_time
@@ -61,6 +62,7 @@ _ACTIVE_VALUES = sorted(s.value for s in ACTIVE)
 # Unsigned sessions and notes listed, newest first (the counts are exact): a clinic that
 # has not signed for months still gets its handover at once. A screen bound, not clinical.
 LISTED = 100
+_Listed = TypeVar("_Listed", DosingSession, Note)
 
 
 @dataclass(frozen=True)
@@ -231,18 +233,12 @@ class HandoverService(Service):
             DosingSession.state.in_(AWAITING_SIGNATURE),
             ~_signed(SignedEntity.DOSING_SESSION, DosingSession.id),
         )
-        count = s.scalar(select(func.count(DosingSession.id)).where(*where)) or 0
         ended = func.coalesce(
             DosingSession.discharged_at, DosingSession.checked_in_at, DosingSession.scheduled_at
         )
-        found = s.execute(
-            select(DosingSession, Patient)
-            .join(Course, DosingSession.course_id == Course.id)
-            .join(Patient, Course.patient_id == Patient.id)
-            .where(*where)
-            .order_by(ended.desc(), DosingSession.id.desc())
-            .limit(LISTED)
-        ).all()
+        count, found = _count_and_newest(
+            s, DosingSession, where, ended.desc(), DosingSession.id.desc()
+        )
         names = user_names(s, (ds.discharged_by for ds, _ in found))
         return count, [
             UnsignedSession(
@@ -262,15 +258,7 @@ class HandoverService(Service):
             Note.kind == NoteKind.INTEGRATION.value,
             ~_signed(SignedEntity.NOTE, Note.id),
         )
-        count = s.scalar(select(func.count(Note.id)).where(*where)) or 0
-        found = s.execute(
-            select(Note, Patient)
-            .join(Course, Note.course_id == Course.id)
-            .join(Patient, Course.patient_id == Patient.id)
-            .where(*where)
-            .order_by(Note.held_at.desc(), Note.id.desc())
-            .limit(LISTED)
-        ).all()
+        count, found = _count_and_newest(s, Note, where, Note.held_at.desc(), Note.id.desc())
         names = user_names(s, _authors(n for n, _ in found))
         return count, [
             UnsignedNote(
@@ -284,6 +272,26 @@ class HandoverService(Service):
             )
             for n, p in found
         ]
+
+
+def _count_and_newest(
+    s: Session,
+    entity: type[_Listed],
+    where: Sequence[ColumnElement[bool]],
+    *newest_first: ColumnElement[Any],
+) -> tuple[int, list[tuple[_Listed, Patient]]]:
+    """How many rows of ``entity`` match ``where``, and the newest ``LISTED`` of them with
+    their patient."""
+    count = s.scalar(select(func.count(entity.id)).where(*where)) or 0
+    found = s.execute(
+        select(entity, Patient)
+        .join(Course, entity.course_id == Course.id)
+        .join(Patient, Course.patient_id == Patient.id)
+        .where(*where)
+        .order_by(*newest_first)
+        .limit(LISTED)
+    ).all()
+    return count, [(row, p) for row, p in found]
 
 
 def _authors(notes: Iterable[Note]) -> list[int]:
