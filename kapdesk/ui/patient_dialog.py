@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.patients import Sex
 from kapdesk.services.patients import DATE_FORMATS, PatientService
 from kapdesk.ui.discard_guard import FormState, answer_or_back, may_close
@@ -199,12 +199,8 @@ class PatientDialog(QDialog):
                 result = service.create(actor, **values)  # type: ignore[arg-type]
             else:
                 result = service.update(actor, self.patient.id, **values)
-        except ValidationError as exc:
-            if not self.fields.show_error(exc.field, exc.message):
-                set_error(self.message, exc.message)
-            return
-        except KapdeskError as exc:  # PermissionDenied, NotFound, DatabaseBusy
-            set_error(self.message, str(exc))
+        except KapdeskError as exc:  # ValidationError, PermissionDenied, NotFound, DatabaseBusy
+            self.fields.show_refusal(exc, self.message)
             return
         self.result_patient = result
         self.accept()

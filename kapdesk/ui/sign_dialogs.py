@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
+from kapdesk.domain.errors import AuthenticationFailed, KapdeskError
 from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.signing import SigningService
@@ -120,12 +120,8 @@ class SignDialog(QDialog):
             self.password.clear()
             self.fields.show_error("Password", str(exc))
             return
-        except ValidationError as exc:
-            if not self.fields.show_error(exc.field, exc.message):
-                set_error(self.message, exc.message)
-            return
-        except KapdeskError as exc:  # PermissionDenied, RecordLocked, IllegalTransition, ...
-            set_error(self.message, str(exc))
+        except KapdeskError as exc:  # ValidationError, PermissionDenied, RecordLocked, ...
+            self.fields.show_refusal(exc, self.message)
             return
         self.accept()
 
@@ -216,11 +212,7 @@ class AddendumDialog(QDialog):
                 self.text.toPlainText(),
                 self.corrected(),
             )
-        except ValidationError as exc:
-            if not self.fields.show_error(exc.field, exc.message):
-                set_error(self.message, exc.message)
-            return
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            self.fields.show_refusal(exc, self.message)
             return
         self.accept()

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain import timetext
+from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.ui.widgets.edits import clear_when_edited
 
 if TYPE_CHECKING:
@@ -136,6 +137,15 @@ class FieldSet:
             return False
         target.show_error(message)
         return True
+
+    def show_refusal(self, exc: KapdeskError, message: QLabel) -> None:
+        """Say why a save was refused: a ValidationError at its field (on ``message`` when
+        no field has that name), any other refusal (permission, lock, busy database) on
+        ``message``."""
+        if not isinstance(exc, ValidationError):
+            set_error(message, str(exc))
+        elif not self.show_error(exc.field, exc.message):
+            set_error(message, exc.message)
 
     def clear_errors(self) -> None:
         for f in self.fields.values():
