@@ -205,16 +205,18 @@ def test_cancelled_prompt_ends_run_gui_quietly(
 
 
 def test_encrypted_demo_is_built_with_the_typed_key(
-    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The first --demo build (behind its progress window) gets the passphrase typed."""
     built: list[str | None] = []
 
-    def fake_demo(path: Path, *, seed: int, patients: int, key: str | None = None) -> str:
+    def fake_demo(path: Path, *, key: str | None = None, **how: object) -> str:
         built.append(key)
         Database.open(path, clock=clock, key=key).close()
         return "demo"
 
-    monkeypatch.setattr("kapdesk.demo.build_demo_clinic", fake_demo)
+    # the one builder both `kapdesk demo` (via kapdesk.demo) and the app's --demo call
+    monkeypatch.setattr("kapdesk.demo.small.build_demo_clinic", fake_demo)
     monkeypatch.setattr(
         passphrase_module,
         "ask_passphrase",
