@@ -108,21 +108,20 @@ def may_close(widget: QWidget, thing: str, unsaved: FormState | bool) -> bool:
 
 def unsaved_session_input(page: QWidget) -> str | None:
     """What a session page holds typed but not stored: the session note is saved now (it
-    autosaves); a dose amount or vitals typed are named ('dose', 'vitals'), else None."""
-    from kapdesk.ui.session.dose import DosePage
+    autosaves); each step page names what it holds unrecorded (``StepPage.unsaved_input``:
+    'dose', 'dissociation notes', 'vitals', ...), else None."""
+    from kapdesk.ui.session.common import StepPage
     from kapdesk.ui.session.note import NotePanel
-    from kapdesk.ui.widgets.vitals_form import VitalsForm
 
     for note in page.findChildren(NotePanel):
         note.save_now()
         if note.pending:
             return "session note"
-    for dose in page.findChildren(DosePage):
-        if dose.amount.isEnabled() and dose.amount.text().strip():
-            return "dose"
-    for form in page.findChildren(VitalsForm):
-        if form.isEnabled() and any(form.values().values()):
-            return "vitals"
+    steps = page.findChildren(StepPage)
+    for step in [page, *steps] if isinstance(page, StepPage) else steps:
+        thing = step.unsaved_input()
+        if thing is not None:
+            return thing
     return None
 
 

@@ -50,6 +50,17 @@ def checklist_complete(host: Host, detail: SessionDetail) -> bool:
     return checklist_gate(host.protocol, route, detail.session.checklist, ()).complete
 
 
+def _same_number(text: str, stored: object) -> bool:
+    """``text`` as typed says the number ``stored`` (blank: none)."""
+    text = text.strip().replace(",", ".")
+    if stored is None or not text:
+        return stored is None and not text
+    try:
+        return float(text) == float(str(stored))
+    except ValueError:
+        return False
+
+
 class ChecklistPage(StepPage):
     title = "Pre-session checklist"
 
@@ -85,6 +96,7 @@ class ChecklistPage(StepPage):
         self._items: tuple[str, ...] = ()
         self._mnemonics = Mnemonics("inw")
         self._answers: dict[str, object] = {}
+        self._weight: float | None = None
 
     # ------------------------------------------------------------ building
 
@@ -143,6 +155,7 @@ class ChecklistPage(StepPage):
         state = SessionState(detail.session.state)
         answers = detail.session.checklist
         self._answers = dict(answers)
+        self._weight = detail.session.weight_kg
         editable = state in PRE_DOSE_STATES and self.host.can(Action.COMPLETE_CHECKLIST)
         for key, box in self.boxes.items():
             box.blockSignals(True)
@@ -202,6 +215,14 @@ class ChecklistPage(StepPage):
         if self.check_in_button.isVisible() and self.check_in_button.isEnabled():
             return self.check_in_button
         return next((b for b in self.boxes.values() if b.isEnabled()), None)
+
+    def unsaved_input(self) -> str | None:
+        """A number typed and not yet saved (it is saved when its field is left)."""
+        for key, edit in self.numbers.items():
+            stored = self._weight if key == WEIGHT_ID else self._answers.get(key)
+            if edit.isEnabled() and not _same_number(edit.text(), stored):
+                return edit.accessibleName()
+        return super().unsaved_input()
 
     # ------------------------------------------------------------ saving
 
@@ -269,3 +290,4 @@ class ChecklistPage(StepPage):
                 box.blockSignals(False)
             return
         self._answers = dict(info.checklist)
+        self._weight = info.weight_kg

@@ -88,6 +88,17 @@ class StepPage(QWidget):
         for form in self.findChildren(VitalsForm):
             form.clear()
 
+    def unsaved_input(self) -> str | None:
+        """What this page holds typed or chosen and not recorded, named for the question
+        "Discard the unsaved <thing>?" (None: nothing would be lost). Each page with inputs
+        of its own says what they hold; here the vitals forms."""
+        from kapdesk.ui.widgets.vitals_form import VitalsForm
+
+        for form in self.findChildren(VitalsForm):
+            if form.isEnabled() and any(form.values().values()):
+                return "vitals"
+        return None
+
     def show_detail(self, detail: SessionDetail) -> None:
         raise NotImplementedError
 

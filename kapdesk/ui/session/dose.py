@@ -357,6 +357,14 @@ class DosePage(StepPage):
     def first_input(self) -> QWidget | None:
         return self.amount if self.amount.isEnabled() else None
 
+    def unsaved_input(self) -> str | None:
+        if self.amount.isEnabled() and self.amount.text().strip():
+            return "dose"
+        lot = self.lot.text().strip()
+        if self.lot.isEnabled() and lot and lot not in {d.lot_number for d in self._doses}:
+            return "dose lot number"  # the lot of a dose given is kept for the booster
+        return super().unsaved_input()
+
     def reset_inputs(self) -> None:
         """Kept on a change of user: a nurse's over-the-maximum dose is handed to the
         clinician who confirms it (the vitals on this page are still cleared)."""

@@ -359,6 +359,16 @@ class MonitoringPage(StepPage):
     def first_input(self) -> QWidget | None:
         return self.form.first_field if self.form.first_field.isEnabled() else None
 
+    def unsaved_input(self) -> str | None:
+        if self.dissociation.isChecked() or self.dissociation_text.text().strip():
+            return "dissociation notes"
+        seen = standing(self._detail.observations) if self._detail is not None else []
+        scores = [o for o in seen if o.kind == "moaas"]
+        last = max(scores, key=lambda o: o.observed_at).score if scores else self.moaas.itemData(0)
+        if self.moaas.isEnabled() and self.moaas.currentData() != last:
+            return "MOAA/S"
+        return super().unsaved_input()
+
     def reset_inputs(self) -> None:
         super().reset_inputs()
         self.moaas.setCurrentIndex(0)

@@ -387,6 +387,16 @@ class SideEffectsPage(StepPage):
         for row in self.rows.values():
             row.tick(now)
 
+    def unsaved_input(self) -> str | None:
+        """A side effect ticked without the severity that stores it, or an intervention
+        typed and its field not yet left."""
+        for row in self.rows.values():
+            stored = row.record if row.record is not None and row.record.present else None
+            typed = row.intervention.text().strip()
+            if row.present.isChecked() and (stored is None or typed != stored.intervention):
+                return f"side effect ({row.effect.label})"
+        return super().unsaved_input()
+
     def first_input(self) -> QWidget | None:
         first = next(iter(self.rows.values()), None)
         return first.present if first is not None and first.present.isEnabled() else None
