@@ -87,7 +87,8 @@ class SignInRevokedRelay(QObject):
 
 
 def close_windows_of(window: QWidget) -> None:
-    """Close every visible window opened from ``window`` (dialogs rejected), not ``window``."""
+    """Close every visible window opened from ``window`` (dialogs rejected), not ``window``,
+    without the discard question (ui.discard_guard lets a hidden form go)."""
     for w in QApplication.topLevelWidgets():
         if w is window or not w.isVisible():
             continue
@@ -96,6 +97,7 @@ def close_windows_of(window: QWidget) -> None:
             owner = owner.parentWidget()
         if owner is None:
             continue
+        w.hide()  # closed by kapdesk, not by the person: a half-filled form does not ask
         if isinstance(w, QDialog):
             w.reject()
         else:
