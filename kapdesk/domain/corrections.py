@@ -19,13 +19,15 @@ Nothing here touches the database, Qt or the clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal, Protocol, TypeVar, get_args
 
 from kapdesk.domain.authorship import is_author_or_clinician, require_author_or_clinician
 from kapdesk.domain.errors import IllegalTransition, ValidationError
 from kapdesk.domain.permissions import Action, Role
+from kapdesk.domain.session_state import SessionState
 
 EntryKind = Literal["reading", "dose", "side_effect", "observation", "instrument"]
 ENTRY_KINDS: Final[tuple[EntryKind, ...]] = get_args(EntryKind)
@@ -145,3 +147,82 @@ def refuse_if_marked(
 def error_text(by_name: str, at_text: str, reason: str) -> str:
     """'Entered in error by Nia Nurse at 10:32: wrong patient' (screens and the PDF)."""
     return f"Entered in error by {by_name or 'unknown'} at {at_text}: {reason}"
+
+
+@dataclass(frozen=True)
+class RestingRefusal:
+    """Why an entry cannot be marked yet: entries that rest on it stand. ``menu_text`` is
+    the short line the context menu shows before a reason is typed; ``message`` the
+    sentence the service raises."""
+
+    menu_text: str
+    message: str
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _listed(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def pre_dose_reading_refusal(reading_id: int, dose_times: Sequence[str]) -> RestingRefusal | None:
+    """A pre-dose reading with doses standing (``dose_times`` HH:MM, first first): the
+    doses were given on it and every post-dose band is measured against it, so it is
+    marked after the dose (None: no dose stands)."""
+    if not dose_times:
+        return None
+    one = len(dose_times) == 1
+    doses = f"dose at {dose_times[0]}" if one else f"doses at {_listed(dose_times)}"
+    return RestingRefusal(
+        menu_text=f"Mark the {doses} entered in error first",
+        message=(
+            f"The {doses} {'was' if one else 'were'} given on pre-dose reading {reading_id}: "
+            f"mark the {'dose' if one else 'doses'} entered in error first (after the "
+            "post-dose entries that rest on it), then this reading, or write the correction "
+            "in the session note."
+        ),
+    )
+
+
+def first_dose_refusal(
+    dose_id: int,
+    *,
+    state: SessionState,
+    readings: int = 0,
+    boosters: int = 0,
+    observations: int = 0,
+    side_effects: int = 0,
+) -> RestingRefusal | None:
+    """The session's only standing first dose may be marked while the session is dosed or
+    in monitoring and nothing recorded on it stands: post-dose readings, boosters,
+    observations after it, side effects recorded while it stood (None: it may be)."""
+    start = f"Dose {dose_id} is the session's first dose"
+    if state not in (SessionState.DOSED, SessionState.MONITORING):
+        return RestingRefusal(
+            menu_text=f"The session is {state.label}: correct it in the session note",
+            message=(
+                f"{start} and the session is {state.label}: it can no longer be marked "
+                "entered in error; once the session is signed, correct it in an addendum."
+            ),
+        )
+    rest = [
+        _count(n, noun)
+        for n, noun in (
+            (readings, "post-dose reading"),
+            (boosters, "booster"),
+            (observations, "observation"),
+            (side_effects, "side effect"),
+        )
+        if n
+    ]
+    if not rest:
+        return None
+    return RestingRefusal(
+        menu_text=f"Mark the {_listed(rest)} entered in error first",
+        message=(
+            f"{start} and {_listed(rest)} rest on it: mark those entered in error first, "
+            "or write the correction in the session note."
+        ),
+    )

@@ -13,11 +13,16 @@ Decisions a caller must know:
   signed session (RecordLocked: "... add an addendum instead."); an entry already
   marked (IllegalTransition); a role without MARK_ENTERED_IN_ERROR, or a user who neither
   recorded the entry nor is a clinician (PermissionDenied, audited as a denial).
+* Entries that rest on others are marked first (``refusal(kind, id)`` says why not yet,
+  before a reason is typed; marking raises the same sentence as IllegalTransition):
+  a pre-dose reading is not marked while a dose stands (the dose was given on it and
+  every post-dose band was measured against it); the session's only standing first dose
+  only while the session is dosed or in monitoring and no post-dose reading, booster,
+  observation after it or side effect recorded while it stood remains.
 * A dose: a booster marked in error stops counting at once (the discharge clock runs
-  from the dose before it). The session's first dose may be marked only while the
-  session is dosed or in monitoring and no post-dose reading or booster stands: the
-  session goes back to pre-dose vitals (or checked in, without a pre-dose reading) and
-  its first-dose time is cleared, so the dose can be recorded again.
+  from the dose before it). The session's first dose marked: the session goes back to
+  pre-dose vitals (or checked in, without a pre-dose reading) and its first-dose time is
+  cleared, so the dose can be recorded again.
 * Audit: ``entry.entered_in_error`` on the entry's entity (before/after); a first dose
   marked also writes ``session.transition`` on ``dosing_session``. The committed
   ChangeSet names the entry's kind and session (services.changes).
@@ -34,7 +39,10 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.corrections import (
     ENTRY_LABELS,
     EntryKind,
+    RestingRefusal,
+    first_dose_refusal,
     parse_entry_kind,
+    pre_dose_reading_refusal,
     refuse_if_marked,
     require_may_mark,
     standing,
@@ -117,6 +125,11 @@ class CorrectionsService(Service):
                 kind=entry_kind,
                 entry_id=entry_id,
             )
+            resting = self._resting(s, row)
+            if resting is not None:
+                ds = s.get(DosingSession, session_id)
+                state = ds.state if ds is not None else "recorded"
+                raise IllegalTransition(state, "mark_entered_in_error", resting.message)
             before = snapshot(row)
             row.error_at = now
             row.error_by = actor.user_id
@@ -131,48 +144,81 @@ class CorrectionsService(Service):
                 error=ErrorMark(by_name=actor.full_name, at=now, reason=text),
             )
 
+    def refusal(self, kind: EntryKind | str, entry_id: int) -> RestingRefusal | None:
+        """Why the entry cannot be marked yet: entries that rest on it stand (None: not for
+        that reason; permission, signature and reason are checked when marking). The
+        context menu shows it before a reason is typed; marking raises the same sentence."""
+        entry_kind = parse_entry_kind(kind)
+        with self.ctx.db.read() as s:
+            row = cast("_Row | None", s.get(_MODELS[entry_kind], entry_id))
+            if row is None or row.error_at is not None:
+                return None
+            return self._resting(s, row)
+
+    def _resting(self, s: Session, row: _Row) -> RestingRefusal | None:
+        if isinstance(row, VitalReading) and row.phase == Phase.PRE_DOSE.value:
+            doses = standing(
+                s.scalars(
+                    select(Dose)
+                    .where(Dose.session_id == row.session_id)
+                    .order_by(Dose.given_at, Dose.id)
+                )
+            )
+            return pre_dose_reading_refusal(row.id, [self.ctx.shown(d.given_at) for d in doses])
+        if isinstance(row, Dose) and not row.is_booster:
+            return _first_dose_resting(s, row)
+        return None
+
     def _first_dose_marked(self, s: Session, actor: Actor, dose: Dose) -> None:
-        """The session's first dose is marked: its first-dose time moves to another standing
-        first dose, or the session goes back to before the dose (refused once monitoring
-        rests on it)."""
+        """The session's first dose is marked (nothing rests on it any more, see
+        ``_resting``): its first-dose time moves to another standing first dose, or the
+        session goes back to before the dose."""
         ds = s.get(DosingSession, dose.session_id)
         assert ds is not None
         doses = standing(s.scalars(select(Dose).where(Dose.session_id == ds.id)))
         firsts = [d for d in doses if not d.is_booster]
-        if firsts:
-            before = snapshot(ds)
-            ds.first_dose_at = min(d.given_at for d in firsts)
-            audit_row(s, self.ctx, actor, "session.transition", ds, before=before)
-            return
-        state = _S(ds.state)
-        readings = standing(s.scalars(select(VitalReading).where(VitalReading.session_id == ds.id)))
-        post = [r for r in readings if r.phase == Phase.POST_DOSE.value]
-        if state not in (_S.DOSED, _S.MONITORING) or post or doses:
-            raise IllegalTransition(
-                state.value,
-                "mark_entered_in_error",
-                _first_dose_refusal(dose.id, state, len(post), len(doses)),
-            )
         before = snapshot(ds)
-        ds.first_dose_at = None
-        pre = [r for r in readings if r.phase == Phase.PRE_DOSE.value]
-        ds.state = (_S.PRE_DOSE_VITALS if pre else _S.CHECKED_IN).value
+        if firsts:
+            ds.first_dose_at = min(d.given_at for d in firsts)
+        else:
+            ds.first_dose_at = None
+            readings = s.scalars(select(VitalReading).where(VitalReading.session_id == ds.id))
+            pre = [r for r in standing(readings) if r.phase == Phase.PRE_DOSE.value]
+            ds.state = (_S.PRE_DOSE_VITALS if pre else _S.CHECKED_IN).value
         audit_row(s, self.ctx, actor, "session.transition", ds, before=before)
 
 
-def _first_dose_refusal(dose_id: int, state: SessionState, readings: int, boosters: int) -> str:
-    start = f"Dose {dose_id} is the session's first dose"
-    if state not in (_S.DOSED, _S.MONITORING):
-        return (
-            f"{start} and the session is {state.label}: it can no longer be marked entered in "
-            "error; once the session is signed, correct it in an addendum."
+def _first_dose_resting(s: Session, dose: Dose) -> RestingRefusal | None:
+    """What rests on a first dose when no other standing first dose takes its place: the
+    post-dose readings, the boosters, the observations after it and the side effects
+    recorded while it stood (their route was its route)."""
+    ds = s.get(DosingSession, dose.session_id)
+    assert ds is not None
+    sid = ds.id
+    doses = standing(s.scalars(select(Dose).where(Dose.session_id == sid)))
+    others = [d for d in doses if d.id != dose.id]
+    if any(not d.is_booster for d in others):
+        return None
+    readings = standing(s.scalars(select(VitalReading).where(VitalReading.session_id == sid)))
+    observations = standing(
+        s.scalars(
+            select(Observation).where(
+                Observation.session_id == sid, Observation.observed_at >= dose.given_at
+            )
         )
-    rest = []
-    if readings:
-        rest.append(f"{readings} post-dose reading{'s' if readings != 1 else ''}")
-    if boosters:
-        rest.append(f"{boosters} booster{'s' if boosters != 1 else ''}")
-    return (
-        f"{start} and {' and '.join(rest)} rest on it: mark those entered in error first, "
-        "or write the correction in the session note."
+    )
+    effects = standing(
+        s.scalars(
+            select(SideEffect).where(
+                SideEffect.session_id == sid, SideEffect.recorded_at >= dose.recorded_at
+            )
+        )
+    )
+    return first_dose_refusal(
+        dose.id,
+        state=_S(ds.state),
+        readings=sum(r.phase == Phase.POST_DOSE.value for r in readings),
+        boosters=len(others),
+        observations=len(observations),
+        side_effects=len(effects),
     )

@@ -3,15 +3,17 @@
 Decisions a caller must know:
 
 * An effect must be in the course protocol's catalogue for the session's
-  route: the route of its first dose (before any dose: the protocol's only
-  route; a protocol with several routes needs a dose first).
+  route: the route of its first dose not marked entered in error (before any
+  dose: the protocol's only route; a protocol with several routes needs a dose
+  first).
 * ``present=False`` records "checked, absent": no severity, onset, resolution
   or intervention. ``present=True`` needs a severity (mild / moderate / severe
   / life-threatening or grade 1-4); onset defaults to now.
 * ``record`` always appends a row; ``list_for_session`` shows the latest row
   of each effect (so "absent" at 10:00 then "present" at 10:20 shows present).
   ``update`` corrects or resolves one row in place, audited before/after;
-  an update that changes nothing writes nothing.
+  an update that changes nothing writes nothing; a row marked entered in error is
+  not updated (IllegalTransition).
 * Nothing is recorded on a cancelled session or one whose dose was withheld.
 """
 
@@ -23,7 +25,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.errors import IllegalTransition, ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.side_effects import Severity, validate_side_effect
@@ -67,7 +69,7 @@ def side_effect_info(r: SideEffect, names: dict[int, str]) -> SideEffectInfo:
 def _route(s: Session, loaded: Loaded) -> Route:
     first = s.scalar(
         select(Dose.route)
-        .where(Dose.session_id == loaded.session.id)
+        .where(Dose.session_id == loaded.session.id, Dose.error_at.is_(None))
         .order_by(Dose.given_at, Dose.id)
         .limit(1)
     )
@@ -209,6 +211,14 @@ class SideEffectService(Service):
         now = self.ctx.now()
         with self.ctx.db.write() as s:
             row = stored(s, SideEffect, side_effect_id)
+            if row.error_at is not None:
+                raise IllegalTransition(
+                    "entered_in_error",
+                    "update side effect",
+                    f"Side effect {side_effect_id} ({row.label}) was marked entered in error: "
+                    "it is no longer corrected or resolved. Record the effect again if it is "
+                    "present.",
+                )
             loaded = open_for_recording(s, self.ctx, row.session_id, "side effect")
             current = {f: getattr(row, f) for f in UPDATABLE_FIELDS}
             merged = {**current, **changes, "effect_id": row.effect_id}

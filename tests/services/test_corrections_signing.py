@@ -106,7 +106,8 @@ def test_check_passes_on_marked_rows_and_finds_a_forged_mark(
 ) -> None:
     _marked_session(kit, clinician, therapist)
     running = kit.dosed(mrn="MRN-2")
-    [reading, *_] = kit.vitals.readings(running)
+    kit.advance(minutes=20)
+    reading = kit.vitals.record(nurse, running, 124, 78, pulse=72, spo2=98).reading
     kit.ctx.corrections.mark_entered_in_error(nurse, "reading", reading.id, "wrong arm")
     kit.ctx.db.close()
     cli.main(["check", "--db", str(db_path)])
