@@ -3,8 +3,10 @@
 A person's quit (File > Quit, Ctrl+Q, the window's close button) with dosed sessions or
 sessions in monitoring asks "2 patients are in monitoring (Room 1: ...; Room 3: ...).
 Quit anyway?" with No the default; then a half-filled session page asks before its input
-is discarded (``discard_guard.may_leave``). A close made by kapdesk itself (signing out
-after a restore or a revoked sign-in) does not ask. ``QuitQuestion.ask`` is the hook tests
+is discarded (``discard_guard.may_leave``). While the screen is locked the close button
+and File > Quit are refused with "Sign in to quit kapdesk." on the lock screen: no
+names, no question. A close made by kapdesk itself (signing out after a restore or a
+revoked sign-in) does not ask. ``QuitQuestion.ask`` is the hook tests
 replace.
 """
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from kapdesk.ui.main_window import MainWindow
 
 MONITORED: Final = (SessionState.DOSED.value, SessionState.MONITORING.value)
+LOCKED_QUIT: Final = "Sign in to quit kapdesk."
 
 
 def monitoring_question(rows: Sequence[BoardRow]) -> str | None:
@@ -55,7 +58,13 @@ class QuitQuestion:
 
 
 def may_quit(window: MainWindow) -> bool:
-    """Ask about patients in monitoring, then about a half-filled session page."""
+    """Ask about patients in monitoring, then about a half-filled session page. While the
+    screen is locked nothing is asked: whoever is at the lock screen may not see who is in
+    monitoring nor discard what the signed-in person typed; the lock screen says
+    LOCKED_QUIT and kapdesk stays open."""
+    if window.screen_lock.locked:
+        window.screen_lock.screen_page.show_error(LOCKED_QUIT)
+        return False
     try:
         rows = BoardService(window.app.ctx).running_sessions()
     except KapdeskError:  # the database cannot be read: nothing to name, let the person go

@@ -8,6 +8,9 @@ from services.sessionkit import Kit
 
 from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.quit_guard import QuitQuestion
+from kapdesk.ui.session.workspace import STEP_DOSE
+
+from .conftest import PASSWORD
 
 
 @pytest.fixture
@@ -63,3 +66,28 @@ def test_a_close_made_by_kapdesk_itself_does_not_ask(
     window.sign_out()  # after a restore or a revoked sign-in
     assert asked == []
     assert not window.isVisible()
+
+
+def test_the_close_button_of_a_locked_window_names_nobody_and_discards_nothing(
+    qtbot: QtBot, window: MainWindow, kit: Kit, asked: list[str], discard_asked: list[str]
+) -> None:
+    """Whoever is at the locked screen is not signed in: no names, no discard question; the
+    lock screen says to sign in to quit. Unlocked again, quitting asks as before."""
+    first = kit.ready(mrn="MRN-1", room="1")
+    kit.dosed(mrn="MRN-2", room="2")
+    window.open_session(first)
+    dose = window.session_page.pages[STEP_DOSE]  # type: ignore[union-attr]
+    qtbot.keyClicks(dose.amount, "0.5")
+    window.screen_lock.lock("idle")
+    window.quit()  # the close button and File > Quit take this path
+    assert asked == []
+    assert discard_asked == []
+    assert window.isVisible()
+    assert window.screen_lock.locked
+    assert window.screen_lock.screen_page.message.text() == "Sign in to quit kapdesk."
+    assert window.screen_lock.screen_page.message.isVisible()
+    assert dose.amount.text() == "0.5"
+    assert window.screen_lock.unlock(PASSWORD)
+    window.quit()
+    assert asked == ["1 patient is in monitoring (Room 2: Simões, Conceição). Quit anyway?"]
+    assert window.isVisible()
