@@ -47,6 +47,7 @@ from kapdesk.domain.signing import SignedEntity
 from kapdesk.services.board import BoardService
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.due_readings import course_history, session_schedule
+from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol
 from kapdesk.services.session_support import (
     patient_name,
@@ -128,6 +129,7 @@ def _signed(entity: SignedEntity, id_column: InstrumentedAttribute[int]) -> Exis
     return exists().where(Signature.entity == entity.value, Signature.entity_id == id_column)
 
 
+@audit_denials
 class HandoverService(Service):
     def today(self, actor: Actor, day: date | None = None) -> Handover:
         """The handover of ``day`` (local to the clock's zone; default today)."""

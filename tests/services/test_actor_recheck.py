@@ -374,6 +374,7 @@ CASES: dict[str, Case] = {
 # Methods that take an actor but write nothing at all (so there is nothing to refuse).
 READ_ONLY: dict[str, str] = {
     "AuditQueryService.query": "reads the audit log; writes nothing",
+    "HandoverService.today": "reads the day's handover lists; writes nothing",
     "ReportService.session_report": "builds the report to show; printing it is audited",
     "ReportService.course_report": "builds the report to show; printing it is audited",
 }
