@@ -64,14 +64,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         key = db_key(args, path, new=True)
         print(_demo_builder(args, key)(path))
         return EXIT_OK
-    from kapdesk.demo.rebuild import read_demo, rebuild_demo_file
+    from kapdesk.demo.rebuild import kept_path, read_demo, rebuild_demo_file
 
     key = db_key(args, path)  # the demo's own passphrase: the new one gets the same
     read_demo(path, key)  # a real clinic is refused before anything else is asked or built
     build = _demo_builder(args, key, shown_as=path)
     old, summary = rebuild_demo_file(path, build, key=key, in_use=_open_in_kapdesk)
     print(summary)
-    print(f"It replaces the demo clinic made for {old.day.isoformat()}.")
+    kept = kept_path(path)
+    print(f"It replaces the demo clinic made for {old.day.isoformat()}, kept as {kept}.")
     return EXIT_OK
 
 

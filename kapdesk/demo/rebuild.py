@@ -12,13 +12,24 @@ Decisions a caller must know:
   time: the bulk writer stores them in batches, not in time order) made by a user before
   anyone first signed in (``auth.*``). Using the demo later (signing in, recording,
   ``kapdesk report``) never moves it.
+* Someone may start using a demo file for real. A demo is then never rebuilt
+  (:class:`DemoInRealUse`, the message says what was added and what to do instead). The
+  rule, from the audit log: an account the builder did not make (``user.add``,
+  ``user.add_console``, ``user.create_first_admin``: the builder only writes
+  ``user.add_demo``), or a patient added after the first sign-in or by such an account
+  (``patient.create``; the builder adds its patients before anyone signs in, and the app
+  adds patients only once signed in). Trying the demo on its own patients and accounts
+  (recording a session, editing a note) is what a demo is for and does not stop a
+  rebuild; the kept copy below still holds it.
 * Reading either never writes to the file: a read-only connection (``immutable`` when no
   ``-wal`` file exists, as :func:`~kapdesk.storage.sqlite_file.inspect_file` does).
 * A rebuild checks first that the file is a demo and that no other program has it open
   (SQLite's shared-memory lock, on Linux; callers add their own check, such as the app's
   single-instance socket), builds into ``<name>.building<suffix>`` beside it, checks
-  again, then replaces it in one rename. Until that rename the old demo is untouched: a
-  failed or interrupted build leaves it as it was and removes the half-built file.
+  again, keeps the old file as ``<name>.before-reset<suffix>`` beside it (replacing an
+  older copy of that name; its WAL copied with it), then replaces it in one rename. Until
+  that rename the old demo is untouched: a failed or interrupted build leaves it as it was
+  and removes the half-built file.
 * Only this module's light imports are loaded to read a demo's day; the writers are
   imported by the ``build`` callables the callers pass in.
 """
@@ -26,6 +37,7 @@ Decisions a caller must know:
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import sys
 from collections.abc import Callable
@@ -40,6 +52,7 @@ from kapdesk.storage.errors import NotAKapdeskDatabase
 from kapdesk.storage.sqlite_file import FileKind, connect_readonly, inspect_file, sidecars
 
 DEMO_MARK: Final = "user.add_demo"  # the audit action of the demo generator's accounts
+REAL_ACCOUNT_ACTIONS: Final = ("user.add", "user.add_console", "user.create_first_admin")
 SHM_DMS_BYTE: Final = 128  # SQLite's "dead man switch": every open connection read-locks it
 
 T = TypeVar("T")
@@ -61,10 +74,38 @@ class DemoInUse(KapdeskError):
     """Another program has the demo open: replacing it now would pull it from under it."""
 
 
+class DemoInRealUse(KapdeskError):
+    """Accounts or patients were added to the demo since it was built: it is not rebuilt."""
+
+
 @dataclass(frozen=True)
 class DemoFile:
     path: Path
     day: date  # the local day it was built around
+    accounts_added: int = 0  # since the build (see the module's rule)
+    patients_added: int = 0
+
+    def added_since_built(self) -> str | None:
+        """``"1 account and 2 patients"`` added since the build, or None."""
+        counts = ((self.accounts_added, "account"), (self.patients_added, "patient"))
+        parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
+        return " and ".join(parts) or None
+
+    def real_use_refusal(self) -> str | None:
+        """Why this demo is not rebuilt (someone added accounts or patients), or None."""
+        added = self.added_since_built()
+        if added is None:
+            return None
+        return (
+            f"{self.path} has {added} added since it was built ({self.day.isoformat()}): it "
+            "is not reset, and nothing was changed. Copy what you need, or rebuild into a new "
+            "file with kapdesk demo --db NEWPATH"
+        )
+
+
+def kept_path(path: Path) -> Path:
+    """Where a rebuild keeps the demo it replaces."""
+    return path.with_name(f"{path.stem}.before-reset{path.suffix}")
 
 
 def building_path(path: Path) -> Path:
@@ -93,6 +134,7 @@ def read_demo(path: Path, key: str | None = None) -> DemoFile:
                 "SELECT 1 FROM audit_log WHERE action = ? LIMIT 1", (DEMO_MARK,)
             ).fetchone()
             built = _last_builder_entry(conn)
+            accounts, patients = _added_since_built(conn)
         finally:
             conn.close()
     except database_errors() as exc:
@@ -102,7 +144,24 @@ def read_demo(path: Path, key: str | None = None) -> DemoFile:
     if built is None:
         raise NotADemoClinic(path, "its audit log is empty")
     stamp = datetime.fromisoformat(built)
-    return DemoFile(path, stamp.replace(tzinfo=stamp.tzinfo or UTC).astimezone().date())
+    day = stamp.replace(tzinfo=stamp.tzinfo or UTC).astimezone().date()
+    return DemoFile(path, day, accounts, patients)
+
+
+def _added_since_built(conn: Any) -> tuple[int, int]:
+    """Accounts and patients added after the build (the rule in the module's docstring)."""
+    marks = ", ".join("?" * len(REAL_ACCOUNT_ACTIONS))
+    (accounts,) = conn.execute(
+        f"SELECT count(*) FROM audit_log WHERE action IN ({marks})", REAL_ACCOUNT_ACTIONS
+    ).fetchone()
+    (patients,) = conn.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'patient.create' AND ("
+        " id > (SELECT coalesce(min(id), ?) FROM audit_log WHERE action LIKE 'auth.%')"
+        " OR user_id IS NULL OR user_id NOT IN ("
+        "  SELECT CAST(entity_id AS INTEGER) FROM audit_log WHERE action = ?))",
+        (2**63 - 1, DEMO_MARK),
+    ).fetchone()
+    return int(accounts), int(patients)
 
 
 def _last_builder_entry(conn: Any) -> str | None:
@@ -174,6 +233,21 @@ def create_demo_file(path: Path, build: Callable[[Path], T]) -> T:
     return result
 
 
+def _keep_previous(path: Path) -> Path:
+    """A copy of the demo about to be replaced (and of its WAL), replacing an older one."""
+    kept = kept_path(path)
+    for older in (kept, *sidecars(kept)):
+        older.unlink(missing_ok=True)
+    wal, kept_wal = sidecars(path)[0], sidecars(kept)[0]
+    if wal.exists():  # entries not yet written into the main file
+        shutil.copyfile(wal, kept_wal)
+    try:
+        os.link(path, kept)  # the rename below gives ``path`` the new file
+    except OSError:  # a file system without hard links
+        shutil.copy2(path, kept)
+    return kept
+
+
 def rebuild_demo_file(
     path: Path,
     build: Callable[[Path], T],
@@ -183,11 +257,15 @@ def rebuild_demo_file(
 ) -> tuple[DemoFile, T]:
     """Replace the demo clinic at ``path`` with the one ``build(new_file)`` writes.
 
-    Returns the demo that was replaced and ``build``'s result. NotADemoClinic for any
-    other file and DemoInUse while it is open elsewhere, before anything is written.
+    Returns the demo that was replaced (kept as :func:`kept_path`) and ``build``'s result.
+    NotADemoClinic for any other file, DemoInRealUse when accounts or patients were added
+    to it, DemoInUse while it is open elsewhere: all before anything is written.
     """
     path = Path(path)
     old = read_demo(path, key)
+    refusal = old.real_use_refusal()
+    if refusal is not None:
+        raise DemoInRealUse(refusal)
     _refuse_if_in_use(path, in_use)
     partial, result = _build_beside(path, build)
     try:
@@ -196,6 +274,7 @@ def rebuild_demo_file(
         for leftover in (partial, *sidecars(partial)):
             leftover.unlink(missing_ok=True)
         raise
+    _keep_previous(path)
     for stale in sidecars(path):  # the old file's WAL must never be replayed into the new one
         stale.unlink(missing_ok=True)
     os.replace(partial, path)

@@ -16,11 +16,13 @@ import pytest
 from kapdesk.composition import build_context
 from kapdesk.demo.plan import local_time
 from kapdesk.demo.rebuild import read_demo
+from kapdesk.domain.permissions import Role
+from kapdesk.services.patients import PatientService
 from kapdesk.services.settings import SettingsService
 from kapdesk.services.users import UserService
 from kapdesk.storage.backup import verify_database
 from kapdesk.storage.sqlite_file import sidecars
-from tests.cli.conftest import DEMO_DAY, Run, assert_one_line_error, sql
+from tests.cli.conftest import DEMO_DAY, DEMO_PATIENTS, Run, assert_one_line_error, sql
 
 
 def _sessions_on(path: Path, day: date) -> int:
@@ -64,13 +66,19 @@ def test_reset_rebuilds_the_demo_around_today(run: Run, demo_db: Path) -> None:
     assert result.err == ""
     first, second = result.out.strip().splitlines()
     assert first.startswith(f"Demo clinic written to {demo_db}: 4 users, 2 patients")
-    assert second == f"It replaces the demo clinic made for {DEMO_DAY.isoformat()}."
+    kept = demo_db.with_name("clinic.before-reset.sqlite")
+    assert second == (
+        f"It replaces the demo clinic made for {DEMO_DAY.isoformat()}, kept as {kept}."
+    )
     assert read_demo(demo_db).day == today
     assert _sessions_on(demo_db, today) > 0  # the board of today is alive again
     assert _sessions_on(demo_db, DEMO_DAY) == 0  # nothing left of the old demo's day
     assert sql(demo_db, "SELECT count(*) FROM patients")[0][0] == 2
     assert verify_database(demo_db).ok
-    assert sorted(p.name for p in demo_db.parent.iterdir()) == [demo_db.name]  # no leftovers
+    names = sorted(p.name for p in demo_db.parent.iterdir())
+    assert names == ["clinic.before-reset.sqlite", demo_db.name]  # no build leftovers
+    assert read_demo(kept).day == DEMO_DAY  # the previous demo, whole
+    assert verify_database(kept).ok
 
 
 def test_reset_refuses_a_real_clinic_and_leaves_it_byte_identical(run: Run, tmp_path: Path) -> None:
@@ -183,3 +191,93 @@ def test_reset_of_an_encrypted_demo_keeps_it_encrypted_with_its_passphrase(
     assert read_demo(path, key).day == datetime.now().astimezone().date()
     plain = assert_one_line_error(run("demo", "--db", path, "--reset", "--patients", "1"))
     assert f"{path} is encrypted" in plain  # without --encrypted: refused, not rebuilt plain
+
+
+def _use_for_real(path: Path, *, account: bool, patient: bool) -> None:
+    """What someone who took the demo file for their clinic does: a real clinician account
+    (at the console) and a real patient (signed in, as in the app)."""
+    ctx = build_context(path, create=False)
+    try:
+        users = UserService(ctx)
+        if account:
+            users.add_user_from_console(
+                username="realdoc", full_name="Real Doctor", role=Role.CLINICIAN,
+                password="a real long password",
+            )  # fmt: skip
+        name, password = ("realdoc", "a real long password") if account else ("clinician", "demo")
+        doc = users.authenticate(name, password)
+        if patient:
+            PatientService(ctx).create(
+                doc, mrn="REAL-001", given_name="Real", family_name="Person",
+                date_of_birth=date(1970, 1, 1), sex="female",
+            )  # fmt: skip
+    finally:
+        ctx.db.close()
+
+
+@pytest.mark.parametrize(
+    ("account", "patient", "added"),
+    [
+        (True, True, "1 account and 1 patient"),
+        (False, True, "1 patient"),
+        (True, False, "1 account"),
+    ],
+)
+def test_reset_refuses_a_demo_someone_started_using_for_real(
+    run: Run, demo_db: Path, account: bool, patient: bool, added: str
+) -> None:
+    _use_for_real(demo_db, account=account, patient=patient)
+    before = demo_db.read_bytes()
+    line = assert_one_line_error(run("demo", "--db", demo_db, "--reset", "--patients", "1"), code=1)
+    assert line == (
+        f"kapdesk: {demo_db} has {added} added since it was built ({DEMO_DAY.isoformat()}): "
+        "it is not reset, and nothing was changed. Copy what you need, or rebuild into a new "
+        "file with kapdesk demo --db NEWPATH"
+    )
+    assert demo_db.read_bytes() == before
+    assert sorted(p.name for p in demo_db.parent.iterdir()) == [demo_db.name]
+    if patient:
+        assert sql(demo_db, "SELECT count(*) FROM patients WHERE mrn = 'REAL-001'")[0][0] == 1
+
+
+def test_trying_the_demo_does_not_stop_a_reset_and_the_previous_copy_is_replaced(
+    run: Run, demo_db: Path
+) -> None:
+    """Signing in as a demo account and recording on its patients is what a demo is for."""
+    ctx = build_context(demo_db, create=False)
+    try:
+        users = UserService(ctx)
+        clinician = users.authenticate("clinician", "demo")
+        patient = PatientService(ctx).search("")[0]
+        PatientService(ctx).update(clinician, patient.id, allergies="latex")
+    finally:
+        ctx.db.close()
+    kept = demo_db.with_name("clinic.before-reset.sqlite")
+    kept.write_bytes(b"an older copy")
+    result = run("demo", "--db", demo_db, "--reset", "--patients", "1")
+    assert result.code == 0, result.err
+    assert result.out.strip().splitlines()[-1].endswith(f", kept as {kept}.")
+    assert read_demo(kept).day == DEMO_DAY  # the older copy was replaced by this one
+    assert sql(kept, "SELECT count(*) FROM patients WHERE allergies = 'latex'")[0][0] == 1
+    assert read_demo(demo_db).day == datetime.now().astimezone().date()
+
+
+CRASH_AFTER_WRITE = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA wal_autocheckpoint=0")
+conn.execute("UPDATE patients SET allergies = 'written before a crash'")
+os._exit(0)  # never closed: the change lives only in the -wal file
+"""
+
+
+def test_the_kept_copy_holds_what_was_only_in_the_write_ahead_log(run: Run, demo_db: Path) -> None:
+    sql(demo_db, "PRAGMA journal_mode=WAL")
+    subprocess.run([sys.executable, "-c", CRASH_AFTER_WRITE, str(demo_db)], check=True)
+    assert sidecars(demo_db)[0].stat().st_size > 0
+    result = run("demo", "--db", demo_db, "--reset", "--patients", "1")
+    assert result.code == 0, result.err
+    kept = demo_db.with_name("clinic.before-reset.sqlite")
+    changed = "SELECT count(*) FROM patients WHERE allergies = 'written before a crash'"
+    assert sql(kept, changed)[0][0] == DEMO_PATIENTS
+    assert sql(demo_db, changed)[0][0] == 0
