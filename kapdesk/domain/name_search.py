@@ -1,4 +1,5 @@
-"""Accent-folded names for patient search: ``fold`` and the stored ``search_key``.
+"""Accent-folded names for patient search: ``fold``, the stored ``search_key`` and the
+duplicate check's ``name_key``.
 
 ``search_key(family, given)`` is what ``patients.search_key`` holds (revision
 0003): every word of the folded family and given names, each preceded by a
@@ -36,6 +37,13 @@ def fold(text: str) -> str:
 def name_words(family: str | None, given: str | None) -> list[str]:
     """The folded words of a family and a given name, in that order."""
     return [w for part in (family or "", given or "") for w in WORD_SPLIT.split(fold(part)) if w]
+
+
+def name_key(name: str | None) -> str:
+    """The letters of a name, folded: what the duplicate check compares. Spaces,
+    apostrophes, hyphens, commas and any other non-letter typed with the name do not count
+    ("O'Brien," "OBrien" and "O`Brien" -> 'obrien'; "Mc Donald" -> 'mcdonald')."""
+    return "".join(ch for ch in fold(name or "") if ch.isalpha())
 
 
 def search_key(family: str | None, given: str | None) -> str:

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import NotFound, ValidationError
-from kapdesk.domain.name_search import fold, search_key
+from kapdesk.domain.name_search import fold, name_key
 from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, Service, ServiceContext
@@ -194,23 +194,27 @@ class PatientService(Service):
     def possible_duplicates(
         self, given_name: str, family_name: str, date_of_birth: date | str
     ) -> list[PatientInfo]:
-        """Patients with these name words (either order) and this date of birth, by MRN."""
+        """Patients with this date of birth and these names (given and family name either
+        way round), compared by their letters only (``name_key``: case, accents, spaces and
+        punctuation do not count), by MRN."""
         born = (
             date_of_birth
             if isinstance(date_of_birth, date)
             else _parse_date(str(date_of_birth).strip())
         )
-        keys = {search_key(family_name, given_name), search_key(given_name, family_name)}
-        keys.discard("")
-        if born is None or not keys:
+        given, family = name_key(given_name), name_key(family_name)
+        if born is None or not (given or family):
             return []
         with self.ctx.db.read() as s:
             rows = s.scalars(
-                select(Patient)
-                .where(Patient.search_key.in_(keys), Patient.date_of_birth == born)
-                .order_by(Patient.mrn)
+                select(Patient).where(Patient.date_of_birth == born).order_by(Patient.mrn)
             ).all()
-            return [patient_info(r) for r in rows]
+            return [
+                patient_info(r)
+                for r in rows
+                if (name_key(r.given_name), name_key(r.family_name))
+                in {(given, family), (family, given)}
+            ]
 
     def search(self, text: str, limit: int = 50) -> list[PatientInfo]:
         """Patients matching ``text`` as typed so far (see the module docstring)."""

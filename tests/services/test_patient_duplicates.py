@@ -35,6 +35,10 @@ def existing(ctx: ServiceContext, nurse: Actor) -> int:
         ("conceicao", "SIMOES"),
         ("  Conceição ", "Simões  "),
         ("Simões", "Conceição"),  # given and family name swapped
+        ("Conceição", "Sim ões"),  # spacing
+        ("Conceição", "Simões,"),  # punctuation typed with the name
+        ("Conceição", "Sim-oes"),
+        ("Conceiçao.", "`Simões'"),
     ],
 )
 def test_same_name_and_birth_date_is_a_possible_duplicate(
@@ -65,3 +69,31 @@ def test_anything_else_is_not_a_duplicate(
     ctx: ServiceContext, existing: int, given: str, family: str, born: date | str
 ) -> None:
     assert PatientService(ctx).possible_duplicates(given, family, born) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "family"),
+    [
+        ("Siobhán", "OBrien"),
+        ("Siobhan", "O'Brien,"),
+        ("Siobhan", "O`Brien"),
+        ("siobhan", "o brien"),
+        ("Siobhan ", " O’Brien"),
+        ("O'Brien", "Siobhan"),
+    ],
+)
+def test_apostrophes_and_spaces_inside_a_name_do_not_hide_a_duplicate(
+    ctx: ServiceContext, nurse: Actor, given: str, family: str
+) -> None:
+    service = PatientService(ctx)
+    obrien = service.create(
+        nurse, mrn="KAP-0003", given_name="Siobhán", family_name="O'Brien",
+        date_of_birth=BORN, sex="female",
+    ).id  # fmt: skip
+    mcdonald = service.create(
+        nurse, mrn="KAP-0004", given_name="Ann", family_name="McDonald",
+        date_of_birth=BORN, sex="female",
+    ).id  # fmt: skip
+    assert [p.id for p in service.possible_duplicates(given, family, BORN)] == [obrien]
+    assert [p.id for p in service.possible_duplicates("Ann", "Mc Donald", BORN)] == [mcdonald]
+    assert service.possible_duplicates("Ann", "McDonald", date(1980, 5, 18)) == []
