@@ -10,9 +10,16 @@ Decisions a caller must know:
   steps ("Creating patients 5 of 12 and sessions 20 of 70") and the event loop keeps
   running, so the window paints and moves under a window manager.
 * The demo's day is read from the file (:func:`kapdesk.demo.rebuild.read_demo`); when it
-  is before today (``clock``), :func:`ask_rebuild` asks "Rebuild / Keep". Rebuild does
-  what ``kapdesk demo --reset`` does (:func:`kapdesk.demo.rebuild.rebuild_demo_file`):
-  the old demo stays untouched until the new one is complete.
+  is before today (``clock``), :func:`ask_rebuild` asks "Keep / Rebuild", naming where the
+  current demo is kept (``<name>.before-reset<suffix>``). Keep is the default button and
+  Esc, always: a rebuild replaces whatever was tried in the demo (kept only in that one
+  copy, itself replaced by the next rebuild), so it takes a deliberate click or Alt+R,
+  never a reflex Enter. Rebuild does what ``kapdesk demo --reset`` does
+  (:func:`kapdesk.demo.rebuild.rebuild_demo_file`): the old demo stays untouched until
+  the new one is complete.
+* A demo someone started using for real (accounts or patients added since the build, the
+  rule in :mod:`kapdesk.demo.rebuild`) is never offered a rebuild:
+  :func:`tell_not_rebuilt` says what was added and offers only Keep.
 * A failed build raises a KapdeskError with a plain sentence (the run shows it in a
   message box); an unexpected error is logged first. Never a traceback on screen.
 * This module is imported only on the ``--demo`` path.
@@ -35,6 +42,7 @@ from kapdesk.ui.titles import window_title
 
 if TYPE_CHECKING:
     from kapdesk.demo.output import BuildProgress
+    from kapdesk.demo.rebuild import DemoFile
 
 T = TypeVar("T")
 DEMO_PATIENTS = 12
@@ -126,19 +134,39 @@ def run_with_progress(work: Callable[[BuildProgress], T], heading: str) -> T:
     return thread.result  # type: ignore[return-value]  # set when no error was raised
 
 
-def ask_rebuild(day: date, parent: QWidget | None = None) -> bool:
-    """Rebuild (True) or Keep the demo clinic made for ``day``."""
+def ask_rebuild(day: date, kept_as: Path, parent: QWidget | None = None) -> bool:
+    """Rebuild (True) or Keep (the default and Esc) the demo clinic made for ``day``."""
     box = QMessageBox(QMessageBox.Icon.Question, TITLE, "", parent=parent)
     box.setText(f"The demo clinic was made for {long_date(day)}. Rebuild it around today?")
     box.setInformativeText(
         "Rebuilding replaces the demo's patients and sessions with new ones around today; "
-        "it takes less than a minute. Keep opens it as it is."
+        f"it takes less than a minute and keeps the current one as {kept_as} (replacing "
+        "any earlier copy there). Keep opens it as it is."
     )
     rebuild = box.addButton("&Rebuild", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("&Keep", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(rebuild)
+    keep = box.addButton("&Keep", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
     box.exec()
     return box.clickedButton() is rebuild
+
+
+def tell_not_rebuilt(demo: DemoFile, parent: QWidget | None = None) -> None:
+    """Why the demo clinic is not offered a rebuild (someone added accounts or patients);
+    the only answer is Keep."""
+    box = QMessageBox(QMessageBox.Icon.Information, TITLE, "", parent=parent)
+    box.setText(
+        f"The demo clinic was made for {long_date(demo.day)} and has "
+        f"{demo.added_since_built()} added since then, so it is not rebuilt around today."
+    )
+    box.setInformativeText(
+        f"It looks like real use of {demo.path}. Keep opens it as it is. Copy what you need, "
+        "or make a new demo clinic in another file with kapdesk demo --db NEWPATH."
+    )
+    keep = box.addButton("&Keep", QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
 
 
 def ensure_demo_clinic(
@@ -162,7 +190,12 @@ def ensure_demo_clinic(
         old = rebuild.read_demo(path, key)
     except KapdeskError:  # not a demo (or unreadable): opened as it is, the open says why
         return
-    if old.day >= now.date() or not ask_rebuild(old.day):
+    if old.day >= now.date():
+        return
+    if old.real_use_refusal() is not None:
+        tell_not_rebuilt(old)
+        return
+    if not ask_rebuild(old.day, rebuild.kept_path(path)):
         return
     _build(
         lambda progress: rebuild.rebuild_demo_file(path, build(progress), key=key),
