@@ -6,8 +6,10 @@ side effect, observation or PHQ-9/GAD-7 result: "Entered in error…" opens
 ``CorrectionService.mark_entered_in_error``. The entry stays in the record, struck
 through with who, when and why; the services stop counting it. Once the session is
 signed the menu says to write an addendum instead and offers the session's own
-"Add addendum…". The service decides (permission, signed, reason); its sentence is
-shown in the dialog and nothing is stored on a refusal.
+"Add addendum…"; while entries that rest on it stand (a dose on a pre-dose reading,
+post-dose entries on the first dose) it names what to mark first. The service decides
+(permission, signed, reason, what rests on the entry); its sentence is shown in the
+dialog and nothing is stored on a refusal.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain.corrections import RestingRefusal
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.entry_rows import Entry, EntryList, error_text
@@ -122,6 +125,14 @@ def _signed(app: AppContext, entry: Entry) -> bool:
         return False  # the service refuses a signed session itself
 
 
+def _resting(app: AppContext, entry: Entry) -> RestingRefusal | None:
+    """The service's own rule (entries resting on this one stand), asked before typing."""
+    try:
+        return app.ctx.corrections.refusal(entry.kind, entry.id)
+    except KapdeskError:
+        return None  # the service says it again when the mark is stored
+
+
 def _banner(widget: QWidget, session_id: int) -> SignatureBanner | None:
     """The session's signature banner on the same screen (its "Add addendum…")."""
     from kapdesk.ui.signing import SignatureBanner
@@ -210,6 +221,13 @@ class EntryMenu(QObject):
             banner = _banner(self.widget, entry.session_id or 0)
             if banner is not None and banner.add_button.isVisibleTo(banner):
                 menu.addAction("Add a&ddendum…", banner.add_addendum)
+        elif (resting := _resting(self.app, entry)) is not None:
+            # What rests on the entry is marked first: say which before a reason is typed.
+            why = menu.addAction(resting.menu_text)
+            why.setEnabled(False)
+            why.setToolTip(resting.message)
+            why.setStatusTip(resting.message)
+            menu.setToolTipsVisible(True)
         else:
             menu.addAction(MARK_TEXT, lambda: self.ask(entry))
         return menu

@@ -425,7 +425,8 @@ def test_the_dialog_and_the_menu_have_no_mnemonic_clash(
     from .test_mnemonics import _menu_clashes, clashes, mnemonic
 
     sid = kit.dosed()
-    reading = kit.sessions.detail(sid).readings[0].id
+    kit.advance(minutes=5)
+    reading = kit.vitals.record(nurse, sid, 126, 80, pulse=76, spo2=98).reading.id
     ws = open_ws(sid)
     ws.go_to(STEP_MONITORING)
     mon = ws.pages[STEP_MONITORING]
@@ -542,3 +543,31 @@ def test_a_role_that_may_not_mark_sees_why_before_typing(
     texts = action_texts(mon.readings_menu.menu)
     assert ("An admin cannot mark entries entered in error", False) in texts
     assert not any(t == MARK_TEXT for t, _ in texts)
+
+
+def test_a_pre_dose_reading_under_its_dose_says_what_to_mark_first_before_typing(
+    qtbot: QtBot, app: AppContext, kit: Kit, nurse: Actor, open_ws: Callable[..., SessionWorkspace]
+) -> None:
+    sid = kit.ready()
+    given = kit.ctx.shown(kit.clock.now())
+    dose = kit.dose(sid)
+    pre = kit.sessions.detail(sid).readings[0].id
+    ws = open_ws(sid)
+    ws.go_to(STEP_MONITORING)
+    mon = ws.pages[STEP_MONITORING]
+    right_click_row(mon.readings, row_of(mon.readings, "reading", pre))
+    menu = mon.readings_menu.menu
+    assert menu is not None
+    texts = action_texts(menu)
+    assert (f"Mark the dose at {given} entered in error first", False) in texts
+    assert not any(t == MARK_TEXT for t, _ in texts)
+    why = next(a for a in menu.actions() if a.text().startswith("Mark the dose"))
+    assert f"given on pre-dose reading {pre}" in why.toolTip()
+    menu.close()
+    # Once the dose is marked, the pre-dose reading is marked from its row.
+    kit.ctx.corrections.mark_entered_in_error(nurse, "dose", dose, "wrong patient")
+    ws.refresh()
+    right_click_row(mon.readings, row_of(mon.readings, "reading", pre))
+    dialog = choose_mark(qtbot, mon.readings_menu)
+    give_reason(qtbot, dialog, "wrong patient")
+    qtbot.waitUntil(lambda: db_row(app, VitalReading, pre).error_at is not None)
