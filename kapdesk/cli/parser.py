@@ -99,8 +99,9 @@ def _add_demo(sub: _Commands) -> None:
     demo.add_argument(
         "--reset",
         action="store_true",
-        help="rebuild an existing demo clinic around today (a database that is not a demo "
-        "clinic is refused and left as it is)",
+        help="rebuild an existing demo clinic around today, keeping the old one as "
+        "NAME.before-reset.sqlite (a database that is not a demo clinic, or a demo with "
+        "accounts or patients added since it was built, is refused and left as it is)",
     )
 
 
