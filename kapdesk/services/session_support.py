@@ -148,7 +148,9 @@ def user_names(s: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 
 def minutes_between(start: datetime | None, moment: datetime) -> float | None:
-    return None if start is None else round((moment - start).total_seconds() / 60, 1)
+    """Exact minutes (not rounded: the Min column floors them, so 19 min 58 s is +19,
+    like the schedule that does not count it as 20 minutes after the dose)."""
+    return None if start is None else (moment - start).total_seconds() / 60
 
 
 def reading_info(
