@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from kapdesk.domain.text import counted
+
 if TYPE_CHECKING:
     from kapdesk.services.backup_check import BackupCheck
     from kapdesk.services.dtos import BackupInfo
@@ -53,7 +55,8 @@ def backup_done_text(info: BackupInfo, check: BackupCheck) -> tuple[str, str]:
         return (
             "The backup was saved and verified.",
             f"{where}\n\nIt was read back and verified: integrity, foreign keys, schema, and "
-            f"the audit trail of {check.entries} entries intact. File > Restore… can restore "
+            f"the audit trail of {counted(check.entries, 'entry', 'entries')} intact. "
+            "File > Restore… can restore "
             "it. Keep the drive somewhere safe, away from this computer.",
         )
     problems = "\n".join(f"• {p}" for p in check.problems)

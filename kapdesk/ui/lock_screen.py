@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.text import counted
 from kapdesk.services.workstation import LockReason, WorkstationService
 from kapdesk.ui.alerts import Alert
 from kapdesk.ui.idle import IdleWatcher
@@ -284,7 +285,7 @@ class ScreenLock(QObject):
             qapp.installEventFilter(self._guard)
         at = timetext.clock(self.app.now())
         minutes = round(self.watcher.timeout.total_seconds() / 60)
-        why = f" after {minutes} minutes without activity" if reason == "idle" else ""
+        why = f" after {counted(minutes, 'minute')} without activity" if reason == "idle" else ""
         self.screen_page.show_for(
             actor, f"Locked at {at}{why}. Patient data stays hidden until you sign in."
         )

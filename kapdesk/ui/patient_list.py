@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
+from kapdesk.domain.text import counted
 from kapdesk.services.changes import ChangeSet, Kind
 from kapdesk.services.patients import PatientService
 from kapdesk.ui.patient_dialog import PatientDialog
@@ -127,7 +128,7 @@ class PatientList(QWidget):
         elif text:
             self.count.setText(f"{n}{more} found" if n else "No patient matches.")
         else:
-            self.count.setText(f"{n}{more} patients")
+            self.count.setText(f"{n}+ patients" if more else counted(n, "patient"))
 
     def _on_data_changed(self, changes: ChangeSet) -> None:
         if changes.touches(Kind.PATIENT):

@@ -406,3 +406,18 @@ def test_guessing_at_the_lock_screen_locks_the_account(
     assert names_on_screen() == []
     auth = [a for a, _u, _x in audit_actions(app, "auth.")]
     assert "auth.locked" in auth
+
+
+def test_a_one_minute_idle_time_says_minute(
+    window: MainWindow, app: AppContext, clock: FakeClock
+) -> None:
+    with app.ctx.db.write() as s:
+        set_setting(s, "idle_lock_minutes", 1)
+    lock = window.screen_lock
+    lock.watch_idle()
+    lock.watcher.timer.stop()
+    clock.advance(minutes=1)
+    lock.watcher.check()
+    assert lock.locked
+    assert "after 1 minute without activity." in lock.screen_page.info.text()
+    lock.stop()

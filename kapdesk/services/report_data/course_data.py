@@ -135,6 +135,7 @@ def _outcome(
     tz: tzinfo | None,
 ) -> tuple[Table, tuple[str, ...]]:
     rows = []
+    weeks = counted(outcome.acute_weeks, "week")
     for code, results in (("PHQ-9", phq), ("GAD-7", gad)):
         if not results:
             rows.append((code, "Not recorded", fmt.NONE_TEXT, fmt.NONE_TEXT))
@@ -147,20 +148,21 @@ def _outcome(
         end = _split(results, started_on, outcome, tz).endpoint
         last = None if end is None else results[end]
         if last is None:
-            rows.append((code, b, f"None within {outcome.acute_weeks} weeks", fmt.NONE_TEXT))
+            rows.append((code, b, f"None within {weeks}", fmt.NONE_TEXT))
             continue
         change = last.total - base.total
         pct = None if base.total == 0 else change * 100 / base.total
+        points = "point" if abs(change) == 1 else "points"
         rows.append(
             (
                 code,
                 b,
                 f"{last.total} ({last.band}) on {fmt.day(last.taken_at, tz)}",
-                f"{fmt.signed(change)} points ({fmt.percent(pct)})",
+                f"{fmt.signed(change)} {points} ({fmt.percent(pct)})",
             )
         )
     table = Table(
-        ("Instrument", "Baseline", f"Endpoint (within {outcome.acute_weeks} weeks)", "Change"),
+        ("Instrument", "Baseline", f"Endpoint (within {weeks})", "Change"),
         tuple(rows),
         caption="Endpoint: the last result within the acute phase of the course; later "
         "results are follow-up and never replace it.",
@@ -170,7 +172,7 @@ def _outcome(
         n = len(outcome.results)
         lines: tuple[str, ...] = (
             "Response and remission need a baseline and a later PHQ-9 within "
-            f"{outcome.acute_weeks} weeks of the course start; {n} recorded.",
+            f"{weeks} of the course start; {n} recorded.",
         )
     else:
         pct_text = fmt.percent(o.percent_change)

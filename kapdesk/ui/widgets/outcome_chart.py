@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, Instrument, OutcomeRule
+from kapdesk.domain.text import counted
 from kapdesk.ui.widgets.chart_labels import (
     Spot,
     compact,
@@ -328,7 +329,7 @@ def outcome_text(info: CourseOutcomeInfo) -> str:
     if end is None or outcome is None:
         head = (
             f"Course outcome ({info.instrument}): {first}; a later {info.instrument} within "
-            f"{info.acute_weeks} weeks of the course start shows the change."
+            f"{counted(info.acute_weeks, 'week')} of the course start shows the change."
         )
     else:
         pct = outcome.percent_change
