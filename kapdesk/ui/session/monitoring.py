@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSizePolicy,
+    QStyleOptionComboBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -68,7 +69,7 @@ if TYPE_CHECKING:
     from kapdesk.ui.widgets.bp_chart import BpChart
 
 DUE_COLUMNS: Final = ("Reading", "Window", "Status", "Countdown")
-SIDE_BY_SIDE_MIN: Final = 560  # px a column needs for the observations and the readings
+SIDE_BY_SIDE_MIN: Final = 400  # px a column needs for the observations and the readings
 READING_COLUMNS: Final = ("Time", "Min", "BP", "Pulse", "SpO2", "Band", "By")
 BAND_COLORS: Final = {
     "elevated": ("#fdf0d6", "#7a4b00"),
@@ -101,6 +102,24 @@ def _table(columns: tuple[str, ...], name: str, shares: dict[int, int]) -> QTabl
     return table
 
 
+class ScoreCombo(QComboBox):
+    """The MOAA/S levels, each read in full in the list; closed, it shows only the score
+    (its level is written out beside it), so it fits a narrow column whole."""
+
+    def initStyleOption(self, option: QStyleOptionComboBox) -> None:
+        super().initStyleOption(option)
+        score = self.currentData()
+        if score is not None:
+            option.currentText = str(score)
+
+    def showPopup(self) -> None:
+        view = self.view()
+        texts = (self.itemText(i) for i in range(self.count()))
+        widest = max((view.fontMetrics().horizontalAdvance(t) for t in texts), default=0)
+        view.setMinimumWidth(widest + 40)  # each level whole, wider than the closed box
+        super().showPopup()
+
+
 class MonitoringPage(StepPage):
     title = "Monitoring"
 
@@ -117,7 +136,11 @@ class MonitoringPage(StepPage):
         self.due_title = QLabel("Due readings")
         self.due_title.setAccessibleName("Due readings title")
         col.addWidget(self.due_title)
-        self.due = _table(DUE_COLUMNS, "Due readings", {0: 2, 1: 1})
+        self.due = _table(DUE_COLUMNS, "Due readings", {0: 2, 1: 1, 3: 2})
+        # as tall as its rows (they grow as their text wraps): nothing scrolled out of it
+        self.due.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.due.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        self.due.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         col.addWidget(self.due)
         col.addWidget(QLabel("Add a reading (any time)"))
         self.form = VitalsForm(self)
@@ -154,9 +177,9 @@ class MonitoringPage(StepPage):
         self._window_key: tuple[object, ...] = ()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Form and chart side by side only where both fit whole (SIDE_BY_SIDE_MIN each);
-        on a narrower page (1024x700, or the default size) the chart and readings go
-        under the form, nothing cut off."""
+        """Form and chart side by side where both fit whole (SIDE_BY_SIDE_MIN each: at the
+        default size the chart is seen beside the form without scrolling); on a narrower
+        page (1024x700) the chart and readings go under the form, nothing cut off."""
         wide = event.size().width() >= 2 * SIDE_BY_SIDE_MIN + self.columns.spacing()
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.columns.direction() != direction:
@@ -168,19 +191,27 @@ class MonitoringPage(StepPage):
         grid = QGridLayout(box)
         grid.setContentsMargins(0, 8, 0, 0)
         grid.addWidget(QLabel("Observations"), 0, 0, 1, 3)
-        self.moaas = QComboBox()
+        self.moaas = ScoreCombo()
         for score in sorted(MOAAS_LEVELS, reverse=True):
             self.moaas.addItem(f"{score} – {MOAAS_LEVELS[score]}", score)
         self.moaas.setAccessibleName("MOAA/S")
         self.moaas.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.moaas.setMinimumContentsLength(16)
+        self.moaas.setMinimumContentsLength(2)
+        self.moaas_level = QLabel()  # the chosen level in words, wrapping
+        self.moaas_level.setAccessibleName("MOAA/S level")
+        self.moaas_level.setWordWrap(True)
+        self.moaas.currentIndexChanged.connect(self._show_moaas_level)
+        self._show_moaas_level()
+        moaas_row = QHBoxLayout()
+        moaas_row.addWidget(self.moaas)
+        moaas_row.addWidget(self.moaas_level, 1)
         moaas_label = QLabel("&MOAA/S")
         moaas_label.setBuddy(self.moaas)
         self.moaas_button = action_button("R&ecord MOAA/S", self.record_moaas)
         grid.addWidget(moaas_label, 1, 0)
-        grid.addWidget(self.moaas, 1, 1, 1, 2)  # the whole level read, at 1024 px too
+        grid.addLayout(moaas_row, 1, 1, 1, 2)
         grid.addWidget(self.moaas_button, 2, 2)
 
         self.dissociation = QCheckBox("Dissoci&ation present")
@@ -192,19 +223,23 @@ class MonitoringPage(StepPage):
         notes_label.setBuddy(self.dissociation_text)
         self.dissociation_button = action_button("Record d&issociation", self.record_dissociation)
         self.dissociation_text.returnPressed.connect(self.record_dissociation)
-        grid.addWidget(self.dissociation, 3, 1)
+        grid.addWidget(self.dissociation, 3, 0, 1, 3)
         grid.addWidget(notes_label, 4, 0)
-        grid.addWidget(self.dissociation_text, 4, 1)
-        grid.addWidget(self.dissociation_button, 4, 2)
+        grid.addWidget(self.dissociation_text, 4, 1, 1, 2)  # what is typed, read whole
+        grid.addWidget(self.dissociation_button, 5, 2)
         self.observation_message = message_label("Observation message")
-        grid.addWidget(self.observation_message, 5, 0, 1, 3)
+        grid.addWidget(self.observation_message, 6, 0, 1, 3)
         self.observation_list = EntryList()
         self.observation_list.setAccessibleName("Observations recorded")
         self.observation_list.hide()
         self.observations_menu = list_menu(self.host.app, self.observation_list)
-        grid.addWidget(self.observation_list, 6, 0, 1, 3)
+        grid.addWidget(self.observation_list, 7, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         return box
+
+    def _show_moaas_level(self) -> None:
+        score = self.moaas.currentData()
+        self.moaas_level.setText("" if score is None else MOAAS_LEVELS[score])
 
     # ------------------------------------------------------------ chart
 
@@ -309,8 +344,6 @@ class MonitoringPage(StepPage):
         self.due_title.setText(due_title(items, now))
         if self.due.rowCount() != len(items):
             self.due.setRowCount(len(items))
-            rows = sum(self.due.rowHeight(i) for i in range(len(items)))
-            self.due.setFixedHeight(rows + self.due.horizontalHeader().height() + 6)
         for row, item in enumerate(items):
             status = status_text(item, now)
             colors = STATUS_COLORS.get(status)

@@ -3,6 +3,9 @@
 A row is stored once it is ticked present *and* has a severity (severity is
 required and never guessed); later changes correct that record in place
 (``SideEffectService.update``, audited before/after).
+
+On a wide page an effect takes one line; where that line does not fit (1024x700) each
+effect takes two: name, severity and onset, then intervention and resolved under them.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -45,7 +49,10 @@ if TYPE_CHECKING:
     from kapdesk.domain.errors import ValidationError
     from kapdesk.services.dtos import SessionDetail, SideEffectInfo
 
-HEADERS = ("Present", "Severity", "Onset", "Intervention", "Resolved", "")
+HEADERS = ("Present", "Severity", "Onset", "Intervention", "Resolved")
+NARROW_HEADERS = 3  # two lines an effect: only the first line's columns are headed
+ROWS_PER_EFFECT = 3  # first line, second line (narrow page only), messages
+LEFT = Qt.AlignmentFlag.AlignLeft
 
 
 class EffectRow:
@@ -70,9 +77,21 @@ class EffectRow:
         self.intervention = QLineEdit()
         self.intervention.setAccessibleName(f"{name} intervention")
         self.intervention.setPlaceholderText("e.g. antiemetic")
+        hint = self.intervention.fontMetrics().horizontalAdvance("e.g. antiemetic")
+        self.intervention.setMinimumWidth(hint + 24)  # what it asks for, read whole
         self.resolved = QCheckBox("resolved")
         self.resolved.setAccessibleName(f"{name} resolved")
         self.resolved_at = NowTimeEdit(f"{name} resolved at")
+        self.resolved_box = QWidget()  # the tick and its time stay together
+        resolved = QHBoxLayout(self.resolved_box)
+        resolved.setContentsMargins(0, 0, 0, 0)
+        resolved.addWidget(self.resolved)
+        resolved.addWidget(self.resolved_at)
+        # heads the intervention field on its own line (a narrow page)
+        self.intervention_label = QLabel("Intervention")
+        self.intervention_label.setAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
         self.error = message_label(f"{name} message")
         self.late = message_label(f"{name} entered late", kind="status")
         # Records of this effect entered in error: struck through, with who, when and why.
@@ -109,6 +128,40 @@ class EffectRow:
             self.intervention,
             self.resolved,
             self.resolved_at,
+        )
+
+    def place(self, grid: QGridLayout, index: int, wide: bool) -> None:
+        """Its widgets in the page's grid: one line (wide) or two."""
+        line = 1 + ROWS_PER_EFFECT * index
+        for w in self.widgets:
+            grid.removeWidget(w)
+        grid.addWidget(self.present, line, 0)
+        grid.addWidget(self.severity, line, 1)
+        grid.addWidget(self.onset, line, 2)
+        if wide:
+            grid.addWidget(self.intervention, line, 3)
+            grid.addWidget(self.resolved_box, line, 4, LEFT)
+            grid.addWidget(self.late, line, 5)
+        else:
+            grid.addWidget(self.late, line, 3)
+            grid.addWidget(self.intervention_label, line + 1, 0)
+            grid.addWidget(self.intervention, line + 1, 1, 1, 2)
+            grid.addWidget(self.resolved_box, line + 1, 3, LEFT)  # not stretched apart
+        self.intervention_label.setVisible(not wide)
+        grid.addWidget(self.below, line + 2, 0, 1, 6 if wide else 4)
+
+    @property
+    def widgets(self) -> tuple[QWidget, ...]:
+        """Everything it puts in the grid."""
+        return (
+            self.present,
+            self.severity,
+            self.onset,
+            self.intervention,
+            self.intervention_label,
+            self.resolved_box,
+            self.late,
+            self.below,
         )
 
     def has_focus(self) -> bool:
@@ -311,38 +364,57 @@ class SideEffectsPage(StepPage):
         inner = QWidget()
         self.grid = QGridLayout(inner)
         self.grid.setColumnStretch(3, 1)
+        self.headers: list[QLabel] = []
         for col, text in enumerate(HEADERS):
             label = QLabel(text)
             label.setObjectName("pageSubtitle")
             self.grid.addWidget(label, 0, col)
+            self.headers.append(label)
         scroll.setWidget(inner)
         root.addWidget(scroll, 1)
+        self.scroll = scroll
         self.rows: dict[str, EffectRow] = {}
         self._catalogue: tuple[str, ...] = ()
         self._editable = False
+        self.wide = True
+        self._wide_need = 0  # px the one-line layout needs (measured when it was shown)
+        scroll.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def _fit(self) -> None:
+        """One line an effect where it fits the page's width, else two."""
+        room = self.scroll.viewport().width()
+        if self.wide:
+            need = self.scroll.widget().minimumSizeHint().width()
+            if need > room:
+                self._wide_need = need
+                self._lay_out(wide=False)
+        elif room >= self._wide_need:
+            self._lay_out(wide=True)
+
+    def _lay_out(self, *, wide: bool) -> None:
+        self.wide = wide
+        for i, row in enumerate(self.rows.values()):
+            row.place(self.grid, i, wide)
+        for label in self.headers[NARROW_HEADERS:]:
+            label.setVisible(wide)
 
     def _build(self, effects: tuple[SideEffectDef, ...]) -> None:
         ids = tuple(e.id for e in effects)
         if ids == self._catalogue:
             return
         for row in self.rows.values():
-            for w in (*row.inputs, row.below, row.late):
+            for w in row.widgets:
                 self.grid.removeWidget(w)
                 w.deleteLater()
-        self.rows = {}
-        for i, effect in enumerate(effects):
-            r = EffectRow(self, effect)
-            line = 1 + 2 * i
-            self.grid.addWidget(r.present, line, 0)
-            self.grid.addWidget(r.severity, line, 1)
-            self.grid.addWidget(r.onset, line, 2)
-            self.grid.addWidget(r.intervention, line, 3)
-            self.grid.addWidget(r.resolved, line, 4)
-            self.grid.addWidget(r.resolved_at, line, 5)
-            self.grid.addWidget(r.late, line, 6)
-            self.grid.addWidget(r.below, line + 1, 0, 1, 6)
-            self.rows[effect.id] = r
+        self.rows = {effect.id: EffectRow(self, effect) for effect in effects}
         self._catalogue = ids
+        self._lay_out(wide=True)  # measured again for this catalogue's names
+        self._fit()
 
     def show_detail(self, detail: SessionDetail) -> None:
         route = Route(detail.route) if detail.route else None
