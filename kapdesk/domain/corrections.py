@@ -144,9 +144,11 @@ def refuse_if_marked(
     )
 
 
-def error_text(by_name: str, at_text: str, reason: str) -> str:
-    """'Entered in error by Nia Nurse at 10:32: wrong patient' (screens and the PDF)."""
-    return f"Entered in error by {by_name or 'unknown'} at {at_text}: {reason}"
+def error_text(by_name: str, at_text: str, reason: str, *, on: str = "") -> str:
+    """'Entered in error by Nia Nurse at 10:32: wrong patient' (screens and the PDF);
+    with ``on`` (a date), '... by Nia Nurse on 2026-03-22 at 10:32: ...'."""
+    when = f"on {on} at {at_text}" if on else f"at {at_text}"
+    return f"Entered in error by {by_name or 'unknown'} {when}: {reason}"
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,7 @@ def _results(
         caption=caption.strip(),
         empty_text="No PHQ-9 or GAD-7 recorded in this course.",
         row_marks=tuple(ERROR if r.error else "" for r in merged),
-        row_notes=tuple(note(r.error, tz) for r in merged),
+        row_notes=tuple(note(r.error, tz, r.taken_at) for r in merged),
     )
 
 

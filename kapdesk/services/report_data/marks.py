@@ -2,7 +2,8 @@
 
 A marked reading, dose, side effect, observation or PHQ-9/GAD-7 result is printed
 where it was, struck through, with a line under it: "Entered in error by <name> at
-HH:MM: <reason>" (``Table.row_marks`` "error", ``Table.row_notes``). Everything
+HH:MM: <reason>" ("on YYYY-MM-DD at HH:MM" when marked on a later day)
+(``Table.row_marks`` "error", ``Table.row_notes``). Everything
 counted or drawn (totals, the worst reading, charts, outcomes, side-effect counts)
 is worked out on :func:`counting` /
 :func:`kapdesk.domain.corrections.standing_entries`, without them.
@@ -11,7 +12,7 @@ is worked out on :func:`counting` /
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Final
 
 from kapdesk.domain.corrections import error_text
@@ -33,11 +34,16 @@ def counting(d: SessionDetail) -> SessionDetail:
     )
 
 
-def note(mark: ErrorMark | None, tz: tzinfo | None) -> str:
-    """'Entered in error by Nia Nurse at 10:32: wrong patient' ('' while it stands)."""
+def note(mark: ErrorMark | None, tz: tzinfo | None, entry_at: datetime | None = None) -> str:
+    """'Entered in error by Nia Nurse at 10:32: wrong patient' ('' while it stands); a mark
+    made on another day than the entry (``entry_at``; unknown: always) names its date:
+    '... by Nia Nurse on 2026-03-22 at 10:32: ...'."""
     if mark is None:
         return ""
-    return error_text(mark.by_name, fmt.hm(mark.at, tz), mark.reason)
+    on = fmt.day(mark.at, tz)
+    if entry_at is not None and fmt.day(entry_at, tz) == on:
+        on = ""
+    return error_text(mark.by_name, fmt.hm(mark.at, tz), mark.reason, on=on)
 
 
 def not_counted(n: int, what: str = "entry") -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from kapdesk.domain import timetext
+from kapdesk.domain.corrections import standing_entries as standing_results
 from kapdesk.domain.discharge import (
     against_criteria_text,
     criteria_summary,
@@ -153,7 +154,8 @@ def _staff(d: SessionDetail, extras: SessionExtras) -> Table:
         add(name, step)
     for r in d.readings:
         add(r.recorded_by, "vital signs")
-    for x in d.doses:
+    # A dose marked entered in error was not given: its giver's part is left out.
+    for x in standing_results(d.doses):
         add(x.given_by, "gave the dose" if not x.is_booster else "gave a booster")
         if x.recorded_by != x.given_by:
             add(x.recorded_by, "recorded a dose")
@@ -169,6 +171,9 @@ def _staff(d: SessionDetail, extras: SessionExtras) -> Table:
     for n in d.notes:
         add(n.author, "session note" if n.kind == "session" else "integration note")
     add(extras.discharged_by, "discharge")
+    for entry in (*d.readings, *d.doses, *d.side_effects, *d.observations):
+        if entry.error is not None:
+            add(entry.error.by_name, "marked an entry entered in error")
     rows = tuple(
         (name, extras.staff_roles.get(name, fmt.NONE_TEXT), ", ".join(what))
         for name, what in did.items()

@@ -54,7 +54,7 @@ def vitals_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | None)
             )
         )
         marks.append(ERROR if r.error else "" if r.band == "normal" else r.band)
-        notes.append(note(r.error, tz))
+        notes.append(note(r.error, tz, r.taken_at))
     marked = len(d.readings) - len(standing_results(d.readings))
     return Table(
         ("Time", "Min", "BP mmHg", "Pulse", "SpO₂", "Phase", "Class", "Rule fired", "By"),
@@ -171,7 +171,7 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
         marks.append(
             ERROR if x.error else "alert" if x.over_limit else "elevated" if x.warnings else ""
         )
-        notes.append(note(x.error, tz))
+        notes.append(note(x.error, tz, x.given_at))
     given = standing_results(d.doses)
     total = sum(x.mg for x in given)
     caption = f"Total {fmt.mg(total)} in {counted(len(given), 'dose')}." if given else ""
@@ -272,7 +272,7 @@ def side_effects_table(d: SessionDetail, tz: tzinfo | None) -> tuple[Table, str]
         )
         severe = e.severity in ("severe", "life_threatening")
         marks.append(ERROR if e.error else "alert" if severe else "")
-        notes.append(note(e.error, tz))
+        notes.append(note(e.error, tz, e.recorded_at))
     absent_text = f"Checked and absent: {', '.join(absent)}." if absent else ""
     table = Table(
         ("Effect", "Severity", "Onset", "Intervention", "Resolved", "Recorded by"),
@@ -311,7 +311,7 @@ def observations_table(d: SessionDetail, tz: tzinfo | None) -> Table:
             )
         )
         marks.append(ERROR if o.error else "")
-        notes.append(note(o.error, tz))
+        notes.append(note(o.error, tz, o.observed_at))
     return Table(
         ("Time", "Min", "Observation", "Finding", "Recorded by"),
         tuple(rows),
