@@ -171,9 +171,15 @@ def _staff(d: SessionDetail, extras: SessionExtras) -> Table:
     for n in d.notes:
         add(n.author, "session note" if n.kind == "session" else "integration note")
     add(extras.discharged_by, "discharge")
-    for entry in (*d.readings, *d.doses, *d.side_effects, *d.observations):
-        if entry.error is not None:
-            add(entry.error.by_name, "marked an entry entered in error")
+    marks = [
+        *(r.error for r in d.readings),
+        *(x.error for x in d.doses),
+        *(e.error for e in d.side_effects),
+        *(o.error for o in d.observations),
+    ]
+    for mark in marks:
+        if mark is not None:
+            add(mark.by_name, "marked an entry entered in error")
     rows = tuple(
         (name, extras.staff_roles.get(name, fmt.NONE_TEXT), ", ".join(what))
         for name, what in did.items()
