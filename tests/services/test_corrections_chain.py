@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import IllegalTransition
 from kapdesk.services.alerts import AlertService
 from kapdesk.services.context import Actor, ServiceContext
@@ -18,8 +19,8 @@ from .sessionkit import Kit, refused
 
 
 @pytest.fixture
-def kit(ctx: ServiceContext, clock: object, nurse: Actor) -> Kit:
-    return Kit(ctx, clock, nurse)  # type: ignore[arg-type]
+def kit(ctx: ServiceContext, clock: FakeClock, nurse: Actor) -> Kit:
+    return Kit(ctx, clock, nurse)
 
 
 def test_a_pre_dose_reading_under_a_standing_dose_is_marked_last(kit: Kit, nurse: Actor) -> None:

@@ -17,9 +17,7 @@ def kit(ctx: ServiceContext, clock: FakeClock, nurse: Actor) -> Kit:
     return Kit(ctx, clock, nurse)
 
 
-def test_a_reading_seconds_before_a_minute_shows_the_minute_before(
-    kit: Kit, nurse: Actor
-) -> None:
+def test_a_reading_seconds_before_a_minute_shows_the_minute_before(kit: Kit, nurse: Actor) -> None:
     sid = kit.dosed()
     kit.advance(minutes=19, seconds=58)
     kit.vitals.record(nurse, sid, 124, 78, pulse=72, spo2=98)
