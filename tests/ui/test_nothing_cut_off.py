@@ -333,3 +333,39 @@ def test_monitoring_shows_the_chart_beside_the_form_at_the_default_size(
     assert page.moaas_level.text() == MOAAS_LEVELS[3]
     found = cut_off(w)
     assert not found, "\n".join(found)
+
+
+@pytest.mark.usefixtures("styled")
+def test_side_effects_take_two_lines_only_where_one_does_not_fit(
+    qtbot: QtBot, demo: AppContext
+) -> None:
+    """At 1024x700 an effect's intervention and resolved go under its name; made wider
+    again, the window puts each effect back on one line."""
+    from kapdesk.ui.session.workspace import STEP_SIDE_EFFECTS
+
+    w = _window(qtbot, demo, SIZES["1024x700"], "nurse")
+    running = next(r for r in today_board(demo.ctx) if r.state == "monitoring")
+    w.open_session(running.session_id)
+    ws = w.session_page
+    assert ws is not None
+    ws.stop()  # type: ignore[attr-defined]
+    ws.go_to(STEP_SIDE_EFFECTS)  # type: ignore[attr-defined]
+    page = ws.pages[STEP_SIDE_EFFECTS]  # type: ignore[attr-defined]
+
+    def lines() -> int:
+        """1 if the intervention and resolved are on the name's line, 2 if under it."""
+        QApplication.processEvents()
+        row = next(iter(page.rows.values()))
+        name = QRect(row.present.mapTo(page, row.present.rect().topLeft()), row.present.size())
+        rest = (row.intervention, row.resolved, row.resolved_at)
+        below = [x.mapTo(page, x.rect().center()).y() > name.bottom() for x in rest]
+        assert len(set(below)) == 1, "intervention and resolved on one line"
+        return 2 if below[0] else 1
+
+    assert lines() == 2
+    assert not cut_off(w)
+    w.resize(DEFAULT_SIZE)
+    assert lines() == 1
+    assert not cut_off(w)
+    w.resize(SIZES["1024x700"])
+    assert lines() == 2
