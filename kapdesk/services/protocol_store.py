@@ -135,6 +135,28 @@ def _resolve(s: Session, pinned: dict[str, Protocol], course: Course) -> Protoco
     return parsed
 
 
+def warm_protocols(ctx: ServiceContext) -> int:
+    """Parse the shipped presets and every stored protocol version ahead of need (the app
+    does this while the sign-in window waits for a password, so the first board does not
+    parse TOML). A stored text that no longer loads is left for ``course_protocol`` to
+    report. Returns the number of stored versions now parsed."""
+    len(ctx.protocols)
+    with ctx.db.read() as s:
+        rows = s.execute(
+            select(ProtocolVersion.sha256, ProtocolVersion.source_text, ProtocolVersion.source_name)
+        ).all()
+    for digest, text, name in rows:
+        if digest in ctx.pinned:
+            continue
+        try:
+            parsed = load_protocol_text(text, name)
+        except KapdeskError:
+            continue
+        if parsed.sha256 == digest:
+            ctx.pinned[digest] = parsed
+    return len(ctx.pinned)
+
+
 def find_course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Protocol | None:
     """Like course_protocol, but None when the pinned version is missing (board, reports)."""
     try:

@@ -209,8 +209,9 @@ class _AfterFirstPaint(QObject):
         return False
 
 
-def preload_for_sign_in() -> None:
-    """Import what signing in and the main window need (ORM, models, argon2, pages).
+def preload_for_sign_in(app: AppContext | None = None) -> None:
+    """Import what signing in and the main window need (ORM, models, argon2, pages), and
+    parse ``app``'s protocols (the shipped presets and the stored pinned versions).
 
     Start-up leaves them out so the login window is painted sooner; they are
     loaded right after that paint, while the login window waits for the password.
@@ -229,6 +230,10 @@ def preload_for_sign_in() -> None:
 
     if current_log_path() is None:
         start_logging()  # the log file, once the login window is on screen
+    if app is not None:
+        from kapdesk.services.protocol_store import warm_protocols
+
+        warm_protocols(app.ctx)  # the first Today board would parse them otherwise
 
 
 def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bool) -> int:
@@ -250,7 +255,7 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
         dialog.close()
         dialog.deleteLater()
         return 0
-    _AfterFirstPaint(dialog, preload_for_sign_in)
+    _AfterFirstPaint(dialog, lambda: preload_for_sign_in(app))
     if dialog.exec() != dialog.DialogCode.Accepted or dialog.actor is None:
         return 0
     from kapdesk.ui.change_password import require_new_password

@@ -99,7 +99,7 @@ def board(db: Path, end: datetime) -> dict[str, Any]:
 
     qapp = _qapp()
     app = _app(db, end)
-    preload_for_sign_in()  # as the app does while the login window waits for the password
+    preload_for_sign_in(app)  # as the app does while the login window waits for the password
     start = time.perf_counter()
     from kapdesk.ui.main_window import MainWindow
 

@@ -225,3 +225,25 @@ def test_every_course_is_matched_with_its_pinned_text_even_when_its_hash_is_cach
         problems = version_problems(s, fresh.protocols)
     assert len(problems) == 1
     assert problems[0].startswith(f"Course #{second} is pinned to kap-default v9.9, but ")
+
+
+def test_warming_parses_every_stored_version_so_the_board_parses_none(
+    ctx: ServiceContext, clock: FakeClock, nurse: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the app does while the sign-in window waits for the password: afterwards the
+    first Today board resolves every course from the cache (no TOML parsed then)."""
+    from kapdesk.services import protocol_store
+
+    kit = Kit(ctx, clock, nurse)
+    kit.checked_in()
+    fresh = ServiceContext(db=ctx.db, clock=clock)
+    with fresh.db.read() as s:
+        stored = set(s.scalars(select(ProtocolVersion.sha256)))
+    assert stored
+    assert fresh.pinned == {}
+    assert protocol_store.warm_protocols(fresh) == len(stored)
+    assert set(fresh.pinned) == stored
+    parsed: list[str] = []
+    monkeypatch.setattr(protocol_store, "load_protocol_text", lambda *a: parsed.append(a[1]) or V10)
+    assert BoardService(fresh).today_board()
+    assert parsed == []

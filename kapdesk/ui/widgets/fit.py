@@ -33,6 +33,7 @@ class _Shares(QObject):
         super().__init__(table)
         self.table = table
         self.shares = dict(shares)
+        self.stale = True  # contents changed while hidden: size at the next show
         table.viewport().installEventFilter(self)
         model = table.model()
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
@@ -55,12 +56,18 @@ class _Shares(QObject):
         return width
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
+        kind = event.type()
+        if kind == QEvent.Type.Resize or (kind == QEvent.Type.Show and self.stale):
             self.apply()
         return False
 
     def apply(self) -> None:
         if not shiboken6.isValid(self.table):  # the table's model empties as it goes
+            return
+        self.stale = not self.table.isVisible()
+        if self.stale:
+            # Sized when shown (its resize or show event): measuring every cell at a width
+            # the table will not have cost the main window ~20 ms before its first paint.
             return
         header = self.table.horizontalHeader()
         fixed = 0
