@@ -372,24 +372,24 @@ class SideEffectsPage(StepPage):
             self.headers.append(label)
         scroll.setWidget(inner)
         root.addWidget(scroll, 1)
-        self.scroll = scroll
+        self.scroll_area, self.inner = scroll, inner
         self.rows: dict[str, EffectRow] = {}
         self._catalogue: tuple[str, ...] = ()
         self._editable = False
         self.wide = True
-        self._wide_need = 0  # px the one-line layout needs (measured when it was shown)
+        self._wide_need = 0  # px the one-line layout needs (measured when it last did not fit)
         scroll.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.scroll_area.viewport() and event.type() == QEvent.Type.Resize:
             self._fit()
         return super().eventFilter(watched, event)
 
     def _fit(self) -> None:
         """One line an effect where it fits the page's width, else two."""
-        room = self.scroll.viewport().width()
+        room = self.scroll_area.viewport().width()
         if self.wide:
-            need = self.scroll.widget().minimumSizeHint().width()
+            need = self.inner.minimumSizeHint().width()
             if need > room:
                 self._wide_need = need
                 self._lay_out(wide=False)
