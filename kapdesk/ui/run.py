@@ -9,6 +9,7 @@ reportlab are imported by the widgets that need them, when they are first shown.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,6 +105,10 @@ def run_gui(
     from kapdesk.ui.errors import show_error
     from kapdesk.ui.xcb_check import xcb_problem
 
+    # The objects made by importing Qt, SQLAlchemy and kapdesk live as long as the process:
+    # moved out of the collector's view, the full collection their number would set off
+    # before the sign-in window paints (~10 ms) and every later one skip them.
+    gc.freeze()
     problem = xcb_problem() if QCoreApplication.instance() is None else None
     if problem is not None:  # Qt would abort (SIGABRT) naming only one missing library
         print(problem, file=sys.stderr)
