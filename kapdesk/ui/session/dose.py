@@ -318,9 +318,7 @@ class DosePage(StepPage):
             self.record_button,
         ):
             w.setEnabled(open_)
-        self.booster.setText(
-            "" if first_dose else f"Booster: this will be dose {len(given) + 1}."
-        )
+        self.booster.setText("" if first_dose else f"Booster: this will be dose {len(given) + 1}.")
         self.booster.setVisible(not first_dose and open_)
         self._show_gate(detail, blocks)
         if detail.doses != self._doses:
