@@ -9,7 +9,7 @@ after signing (an addendum instead) and without a reason, with nothing stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -46,28 +46,10 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
+def kit(kit: Kit, app: AppContext) -> Kit:
+    """The shared kit (tests/ui/conftest.py), with passwords cheap to hash for sign-ins."""
     cheap_passwords(app.ctx.db)
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
-
-
-@pytest.fixture
-def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[[int], SessionWorkspace]]:
-    made: list[SessionWorkspace] = []
-
-    def make(session_id: int) -> SessionWorkspace:
-        ws = SessionWorkspace(app, session_id)
-        qtbot.addWidget(ws)
-        ws.resize(1280, 900)
-        ws.show()
-        qtbot.waitExposed(ws)
-        made.append(ws)
-        return ws
-
-    yield make
-    for ws in made:
-        ws.stop()
+    return kit
 
 
 # ---------------------------------------------------------------- driving the widgets
