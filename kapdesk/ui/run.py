@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from kapdesk.ui.crash import ErrorReporter
+    from kapdesk.ui.login import FirstAdminDialog, LoginDialog
+    from kapdesk.ui.main_window import MainWindow
 
 APP_NAME = "kapdesk"
 
@@ -241,6 +243,27 @@ def preload_for_sign_in(app: AppContext | None = None) -> None:
         warm_protocols(app.ctx)  # the first Today board would parse them otherwise
 
 
+def login_window(app: AppContext, *, first_run: bool = False) -> LoginDialog | FirstAdminDialog:
+    """The sign-in window (the first administrator's on an empty database), with the
+    post-paint preload scheduled as start-up does (the benchmarks sign in through it)."""
+    from kapdesk.ui.login import FirstAdminDialog, LoginDialog
+
+    dialog = FirstAdminDialog(app) if first_run else LoginDialog(app)
+    _AfterFirstPaint(dialog, lambda: preload_for_sign_in(app))
+    return dialog
+
+
+def open_main_window(app: AppContext) -> MainWindow:
+    """The main window of ``app.actor``, shown as after a sign-in (idle lock, daily backup)."""
+    from kapdesk.ui.main_window import MainWindow
+
+    window = MainWindow(app)
+    window.screen_lock.watch_idle()
+    window.backup_actions.start_daily_check()
+    window.show()
+    return window
+
+
 def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bool) -> int:
     from kapdesk.domain.errors import KapdeskError
     from kapdesk.services.startup import has_users
@@ -252,15 +275,15 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
     except KapdeskError as exc:
         show_error(None, exc)
         return 1
-    dialog = FirstAdminDialog(app) if first_run else LoginDialog(app)
     if quit_after_paint:
+        dialog = FirstAdminDialog(app) if first_run else LoginDialog(app)
         dialog.show()
         _AfterFirstPaint(dialog, qapp.quit)
         qapp.exec()
         dialog.close()
         dialog.deleteLater()
         return 0
-    _AfterFirstPaint(dialog, lambda: preload_for_sign_in(app))
+    dialog = login_window(app, first_run=first_run)
     if dialog.exec() != dialog.DialogCode.Accepted or dialog.actor is None:
         return 0
     from kapdesk.ui.change_password import require_new_password
@@ -274,14 +297,10 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
     import shiboken6
 
     from kapdesk.ui.backup_actions import back_up_on_exit
-    from kapdesk.ui.main_window import MainWindow
 
     install_form_guards(qapp)  # done after the first paint already; once per application
     while True:
-        window = MainWindow(app)
-        window.screen_lock.watch_idle()
-        window.backup_actions.start_daily_check()
-        window.show()
+        window = open_main_window(app)
         code = int(qapp.exec())
         signed_out = window.signed_out
         # Destroy the window (and its pyqtgraph plots) while Qt is still fully up:
