@@ -130,22 +130,32 @@ def read_demo(path: Path, key: str | None = None) -> DemoFile:
     try:
         conn = connect_readonly(path, immutable=not wal_present, key=key)
         try:
-            marked = conn.execute(
-                "SELECT 1 FROM audit_log WHERE action = ? LIMIT 1", (DEMO_MARK,)
-            ).fetchone()
+            if not _has_demo_mark(conn):  # refused before anything reads the whole log
+                raise NotADemoClinic(
+                    path, "it has no demo accounts: it is a real clinic's database"
+                )
             built = _last_builder_entry(conn)
             accounts, patients = _added_since_built(conn)
         finally:
             conn.close()
     except database_errors() as exc:
         raise NotADemoClinic(path, f"SQLite cannot read it: {exc}") from None
-    if marked is None:
-        raise NotADemoClinic(path, "it has no demo accounts: it is a real clinic's database")
     if built is None:
         raise NotADemoClinic(path, "its audit log is empty")
     stamp = datetime.fromisoformat(built)
     day = stamp.replace(tzinfo=stamp.tzinfo or UTC).astimezone().date()
     return DemoFile(path, day, accounts, patients)
+
+
+def _has_demo_mark(conn: Any) -> bool:
+    """Whether an account's creation entry (the first of the user entity for its id) is the
+    demo mark: read by the (entity, entity_id) index, not by scanning the whole log."""
+    row = conn.execute(
+        "SELECT 1 FROM users WHERE (SELECT action FROM audit_log WHERE entity = 'user'"
+        " AND entity_id = CAST(users.id AS TEXT) ORDER BY audit_log.id LIMIT 1) = ? LIMIT 1",
+        (DEMO_MARK,),
+    ).fetchone()
+    return row is not None
 
 
 def _added_since_built(conn: Any) -> tuple[int, int]:
@@ -158,7 +168,8 @@ def _added_since_built(conn: Any) -> tuple[int, int]:
         "SELECT count(*) FROM audit_log WHERE action = 'patient.create' AND ("
         " id > (SELECT coalesce(min(id), ?) FROM audit_log WHERE action LIKE 'auth.%')"
         " OR user_id IS NULL OR user_id NOT IN ("
-        "  SELECT CAST(entity_id AS INTEGER) FROM audit_log WHERE action = ?))",
+        "  SELECT CAST(entity_id AS INTEGER) FROM audit_log"
+        "  WHERE entity = 'user' AND action = ?))",
         (2**63 - 1, DEMO_MARK),
     ).fetchone()
     return int(accounts), int(patients)
