@@ -31,7 +31,13 @@ Decisions a caller must know:
   Bump :data:`GENERATOR_VERSION` whenever the output changes, so caches of
   older builds (tests/bench/.cache) are rebuilt.
 * Staff accounts are the small demo's four (password "demo") plus a few more
-  nurses, a therapist and a clinician with the same password.
+  nurses, a therapist and a clinician with the same password. They are demo accounts
+  (audited ``user.add_demo``, so printouts carry the DEMO mark), except with
+  ``demo=False`` (the benchmarks: they measure a real clinic): then the first admin is
+  created as on a new install and the admin adds the others (``user.add``).
+* The clinic signs as a clinic does (:mod:`kapdesk.demo.bulk_signed`): nearly every
+  finished session signed by a clinician within a day, integration notes by their
+  therapist, a few addenda, a few readings marked entered in error before signing.
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ from kapdesk.storage.db import Database
 from kapdesk.storage.engine import with_tx_mode
 from kapdesk.storage.settings_store import set_setting
 
-GENERATOR_VERSION: Final = 4
+GENERATOR_VERSION: Final = 5
 MAX_PATIENTS: Final = 50_000
 MAX_YEARS: Final = 20
 BULK_CACHE_KIB: Final = 64 * 1024
@@ -96,19 +102,25 @@ class BigClinicResult:
             f"{c['courses']} courses, {c['sessions']} dosing sessions, {c['readings']} "
             f"vital-sign readings, {c['doses']} doses, {c['side_effects']} side effects, "
             f"{c['observations']} observations, {c['instruments']} PHQ-9/GAD-7 results, "
-            f"{c['notes']} notes and {c['audit']} audit entries, ending "
+            f"{c['notes']} notes, {c['signatures']} signatures, {c['addenda']} addenda and "
+            f"{c['audit']} audit entries, ending "
             f"{self.end.astimezone():%Y-%m-%d %H:%M}. Sign in as admin, clinician, therapist "
             f'or nurse, each with the password "{data.DEMO_PASSWORD}".'
         )
 
 
-def _staff(ctx: ServiceContext, clock: FakeClock) -> Staff:
+def _staff(ctx: ServiceContext, clock: FakeClock, demo: bool) -> Staff:
     users = UserService(ctx)
     made: dict[Role, list[Actor]] = defaultdict(list)
     for username, full_name, role in (*data.STAFF, *EXTRA_STAFF):
+        admin = made[Role.ADMIN][0] if made[Role.ADMIN] else None
+        # not a demo: as on a real install, the first admin, who adds everyone else
+        real = "user.add" if admin else "user.create_first_admin"
+        action = "user.add_demo" if demo else real
         info = users._add_demo_user(
-            username=username, full_name=full_name, role=role, password=data.DEMO_PASSWORD
-        )
+            username=username, full_name=full_name, role=role, password=data.DEMO_PASSWORD,
+            actor=None if demo else admin, action=action,
+        )  # fmt: skip
         made[role].append(actor_of(info))
         clock.advance(minutes=1)
     admin = made[Role.ADMIN][0]
@@ -314,8 +326,10 @@ def build_big_clinic(
     end_time: time | None = None,
     key: str | None = None,
     progress: Progress | None = None,
+    demo: bool = True,
 ) -> BigClinicResult:
-    """Write a big demo clinic to the new file ``path`` (see the module docstring)."""
+    """Write a big demo clinic to the new file ``path`` (see the module docstring;
+    ``demo=False``: accounts as a real clinic's, for the benchmarks)."""
     started = _time.perf_counter()
     path = Path(path)
     output.check_new_file(path)
@@ -327,7 +341,7 @@ def build_big_clinic(
     clock = FakeClock(local_time(first_day - timedelta(days=30), time(8, 0)))
     with output.new_database(path, clock, key) as db:
         ctx = ServiceContext(db=db, clock=clock)
-        staff = _staff(ctx, clock)
+        staff = _staff(ctx, clock, demo)
         _pin_protocols(ctx)
         plans = plan_patients(seed, patients, first_day, day)
         if progress is not None:

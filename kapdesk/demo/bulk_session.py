@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from kapdesk.demo import data
+from kapdesk.demo.bulk_signed import Paperwork, SessionRows
 from kapdesk.demo.bulk_writer import BulkWriter, Row
 from kapdesk.demo.plan import local_time, minutes
 from kapdesk.demo.plan import session as decide
 from kapdesk.demo.plan.years import CHECK_IN_TIMES, ROOMS, CoursePlan, PatientPlan
 from kapdesk.domain.dosing import validate_dose
 from kapdesk.domain.instruments import score_instrument
-from kapdesk.domain.notes import empty_sections
 from kapdesk.domain.protocol import Anchor, Phase, Protocol, Route
 from kapdesk.domain.schedule import compute_schedule, minimum_observation_end
 from kapdesk.domain.session_state import SessionState
@@ -109,6 +109,7 @@ class _Run:
     course: CourseState
     row: Row
     nurse: Actor
+    record: SessionRows  # what its signature covers
     readings: list[_Reading] = field(default_factory=list)
     doses: list[_Dose] = field(default_factory=list)
     effects: list[str] = field(default_factory=list)
@@ -123,6 +124,14 @@ class RecordMaker:
     today: date
     end: datetime  # the build's "now": nothing is recorded after it
     defer: Callable[[date, Callable[[], None]], None]
+
+    def __post_init__(self) -> None:
+        self.paper = Paperwork(self.w, self.staff.clinicians, self.end, self.defer)
+
+    def _part(self, run: _Run, model: type[orm.Base], row: Row, **entry: Any) -> int:
+        """Queue a row recorded in the session (its signature covers it)."""
+        run.record.parts[str(model.__tablename__)].append(row)
+        return self.w.add(model, row, **entry)
 
     def instrument(
         self,
@@ -175,7 +184,7 @@ class RecordMaker:
             orm.DosingSession, row, at=created, user_id=nurse.user_id, action="session.schedule",
             entity="dosing_session", after=dict(row),
         )  # fmt: skip
-        run = _Run(ps, course, row, nurse)
+        run = _Run(ps, course, row, nurse, SessionRows(course.row, row))
         if r.random() < 0.04:
             cancelled = scheduled - _min(r.randint(60, 1800))
             if cancelled <= self.end:
@@ -218,7 +227,9 @@ class RecordMaker:
             if outcome == "withhold":
                 if self._ok(t + _min(4)):
                     row.update(state=_S.DOSE_WITHHELD.value, state_reason=data.WITHHOLD_REASON)
-                    self._session_note(run, t + _min(15), decide.WITHHELD_NOTE)
+                    body = decide.note_body(decide.WITHHELD_NOTE, run.effects)
+                    self.paper.session_note(run.record, run.nurse, t + _min(15), body)
+                    self.paper.session_done(run.ps.rng, run.record, run.nurse, t + _min(20))
                 return
             if outcome == "override":
                 t += _min(3)
@@ -250,7 +261,7 @@ class RecordMaker:
         earlier = [
             VitalsInput(x.systolic, x.diastolic, x.pulse, x.spo2)
             for x in run.readings
-            if x.phase == phase.value
+            if x.phase == phase.value and x.error_at is None
         ]
         a = classify(VitalsInput(*v), protocol, phase, earlier)
         row: Row = {
@@ -260,8 +271,8 @@ class RecordMaker:
             "assessment": f"{a.summary}. {a.provenance}", "protocol_label": a.protocol_label,
             "recorded_by": run.nurse.user_id, "recorded_at": when,
         }  # fmt: skip
-        rid = self.w.add(
-            VitalReading, row, at=when, user_id=run.nurse.user_id, action="vitals.record",
+        rid = self._part(
+            run, VitalReading, row, at=when, user_id=run.nurse.user_id, action="vitals.record",
             entity="vital_reading",
         )  # fmt: skip
         run.readings.append(
@@ -275,8 +286,8 @@ class RecordMaker:
         if not self._ok(at):
             return False
         clinician = run.ps.rng.choice(self.staff.clinicians)
-        self.w.add(
-            orm.HoldOverride,
+        self._part(
+            run, orm.HoldOverride,
             {
                 "session_id": run.row["id"], "reading_id": run.readings[-1].id,
                 "prescriber_name": clinician.full_name,
@@ -302,8 +313,8 @@ class RecordMaker:
             self.staff.nurses if reg.given_by.value == "nurse" else self.staff.clinicians
         )
         lot = decide.lot_number(r, reg, at.year, k)
-        did = self.w.add(
-            Dose,
+        did = self._part(
+            run, Dose,
             {
                 "session_id": run.row["id"], "medication": calc.medication,
                 "route": calc.route.value, "amount": calc.amount_entered, "unit": calc.unit.value,
@@ -351,6 +362,8 @@ class RecordMaker:
                 vitals = decide.alert_vitals(r, run.ps.plan)
             if not self._reading(run, when, vitals, Phase.POST_DOSE):
                 break
+            if self.paper.misread(r, times[j + 1] if j + 1 < len(times) else None, when):
+                self._misread(run, when + _min(1), vitals)
             if alert and j == 0:
                 repeat = when + _min(5)
                 v2 = (r.randint(164, 172), r.randint(94, 100), 90, run.ps.plan.spo2)
@@ -369,7 +382,7 @@ class RecordMaker:
         answers = decide.discharge_answers(protocol)
         checks = compute_checks(
             protocol, route=route, doses=cast(Sequence[Dose], run.doses),
-            readings=cast(Sequence[VitalReading], run.readings),
+            readings=cast(Sequence[VitalReading], [x for x in run.readings if x.error_at is None]),
             stored={"answers": answers}, at=discharge,
         )  # fmt: skip
         unmet = [c for c in checks if not c.met]
@@ -384,9 +397,18 @@ class RecordMaker:
         )  # fmt: skip
         dose = decide.dose_text(run.course.plan.regimen, amount, boosted=len(doses) > 1)
         template = decide.session_note_template(r, dose)
-        self._session_note(run, discharge + _min(8), template)
+        body = decide.note_body(template, run.effects)
+        self.paper.session_note(run.record, run.nurse, discharge + _min(8), body)
+        self.paper.session_done(r, run.record, run.nurse, discharge + _min(10))
         if r.random() < 0.6:
             self._integration(run, discharge)
+
+    def _misread(self, run: _Run, at: datetime, v: decide.Vitals) -> None:
+        """The reading typed again with a wrong pulse, marked entered in error at once."""
+        wrong = (v[0], v[1], None if v[2] is None else v[2] + 20, v[3])
+        if self._reading(run, at, wrong, Phase.POST_DOSE):
+            self.paper.mark_misread(run.record.parts["vital_readings"][-1], run.nurse, at + _min(1))
+            run.readings[-1] = replace(run.readings[-1], error_at=at + _min(1))
 
     def _observations(self, run: _Run, first: datetime) -> None:
         sid, nurse = run.row["id"], run.nurse.user_id
@@ -396,8 +418,8 @@ class RecordMaker:
             (first + _min(30), "dissociation", None, present, said),
         ):
             if self._ok(when):
-                self.w.add(
-                    orm.Observation,
+                self._part(
+                    run, orm.Observation,
                     {
                         "session_id": sid, "kind": kind, "score": score, "present": flag,
                         "text": text, "observed_at": when, "recorded_by": nurse,
@@ -427,32 +449,11 @@ class RecordMaker:
         created = dict(row)
         if self._ok(end):
             row["resolved_at"] = end
-        self.w.add(
-            orm.SideEffect, row, at=at, user_id=run.nurse.user_id, action="side_effect.record",
+        self._part(
+            run, orm.SideEffect, row, at=at, user_id=run.nurse.user_id, action="side_effect.record",
             entity="side_effect", after=created,
         )  # fmt: skip
         return True
-
-    def _final(self, day: date) -> bool:
-        return day < self.today - timedelta(days=7)
-
-    def _session_note(self, run: _Run, at: datetime, template: str) -> None:
-        if not self._ok(at):
-            return
-        held = run.row["first_dose_at"] or run.row["checked_in_at"] or run.row["scheduled_at"]
-        row: Row = {
-            "kind": "session", "course_id": run.course.id, "dosing_session_id": run.row["id"],
-            "held_at": held, "sections": {}, "body": decide.note_body(template, run.effects),
-            "status": "draft", "author_id": run.nurse.user_id, "signed_at": None,
-            "signed_by": None, "addendum_of": None, "created_at": at, "updated_at": at,
-        }  # fmt: skip
-        created = dict(row)
-        if self._final(at.date()):
-            row.update(status="final", updated_at=at + timedelta(days=1))
-        self.w.add(
-            orm.Note, row, at=at, user_id=run.nurse.user_id, action="note.create", entity="note",
-            after=created,
-        )  # fmt: skip
 
     def _integration(self, run: _Run, discharge: datetime) -> None:
         r = run.ps.rng
@@ -462,25 +463,4 @@ class RecordMaker:
         improving = run.ps.plan.phq_target < 0.75 and run.ps.sessions_done >= 1
         item9 = run.ps.plan.item9 and run.ps.sessions_done == 0
         sections = decide.integration_sections(r, improving=improving, item9=item9)
-        course_id, session_id = run.course.id, run.row["id"]
-
-        def write() -> None:
-            at = held + _min(50)
-            if not self._ok(held + _min(60)):
-                return
-            row: Row = {
-                "kind": "integration", "course_id": course_id, "dosing_session_id": session_id,
-                "held_at": held, "sections": empty_sections(), "body": "", "status": "draft",
-                "author_id": therapist.user_id, "signed_at": None, "signed_by": None,
-                "addendum_of": None, "created_at": at, "updated_at": at,
-            }  # fmt: skip
-            created = dict(row)
-            row.update(sections=sections, updated_at=held + _min(60))
-            if self._final(day):
-                row.update(status="final", updated_at=held + _min(70))
-            self.w.add(
-                orm.Note, row, at=at, user_id=therapist.user_id, action="note.create",
-                entity="note", after=created,
-            )  # fmt: skip
-
-        self.defer(day, write)
+        self.paper.integration_note(r, run.course.row, run.row["id"], therapist, held, sections)

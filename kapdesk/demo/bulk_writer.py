@@ -36,12 +36,14 @@ from sqlalchemy import Connection, func, insert, select, update
 from kapdesk.domain.clock import ensure_utc
 from kapdesk.storage import orm
 from kapdesk.storage.audit import AuditAppender, EntryFields, audit_json
+from kapdesk.storage.audit_replay import AUDITED
 from kapdesk.storage.orm import AuditEntry, Base
 
 # Parents before children, the audit log last.
 TABLE_ORDER: Final[tuple[type[Base], ...]] = (
     orm.Patient, orm.Course, orm.DosingSession, orm.VitalReading, orm.HoldOverride, orm.Dose,
-    orm.SideEffect, orm.Observation, orm.InstrumentResult, orm.Note, AuditEntry,
+    orm.SideEffect, orm.Observation, orm.InstrumentResult, orm.Note, orm.Addendum, orm.Signature,
+    AuditEntry,
 )  # fmt: skip
 Row = dict[str, Any]
 # The entry a queued row changed after its last entry gets when it is inserted.
@@ -93,7 +95,10 @@ class BulkWriter:
         self._queued: dict[str, list[Row]] = {_table(m): [] for m in TABLE_ORDER}
         self._pending = 0
         self._next_id: dict[str, int] = {}
-        self._models: dict[str, type[Base]] = {}  # entity -> model, learnt from add()
+        # entity -> model: every table it writes (an entry may change a row inserted earlier)
+        self._models: dict[str, type[Base]] = {
+            spec.entity: m for m in TABLE_ORDER for spec in AUDITED if spec.table == _table(m)
+        }
         # (entity, id) of a queued row -> (its last recorded state, user, time of that entry)
         self._recorded: dict[tuple[str, int], tuple[Row, int | None, datetime]] = {}
         self._queued_slots: set[tuple[str, int]] = set()

@@ -33,6 +33,8 @@ COUNTED: Final = {
     "observations": orm.Observation,
     "instruments": orm.InstrumentResult,
     "notes": orm.Note,
+    "signatures": orm.Signature,
+    "addenda": orm.Addendum,
     "audit": orm.AuditEntry,
 }
 

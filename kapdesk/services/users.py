@@ -191,21 +191,31 @@ class UserService:
         )
 
     def _add_demo_user(
-        self, *, username: str, full_name: str, role: Role, password: str
+        self,
+        *,
+        username: str,
+        full_name: str,
+        role: Role,
+        password: str,
+        actor: Actor | None = None,
+        action: str = "user.add_demo",
     ) -> UserInfo:
         """Demo clinic only (kapdesk.demo): like the console path, but without the
         password-length rule, so the documented demo password 'demo' works. Never use it for a
         real clinic's accounts; audited as ``user.add_demo`` so such accounts stand out.
+        (The benchmark clinic, kapdesk.demo.bulk with ``demo=False``, passes the actions of a
+        real clinic's accounts instead: ``user.create_first_admin``, then ``user.add`` by
+        ``actor``, so that it is not a demo database.)
 
         The salt comes from the username, so one seed builds the same hashes, hence the same
         audit trail (whose user entries hold a digest of the hash); the password is public."""
         return self._insert(
-            None,
+            actor,
             username=username,
             full_name=full_name,
             role=role,
             password=password,
-            action="user.add_demo",
+            action=action,
             check_password=False,
             salt=hashlib.sha256(f"kapdesk demo account {username}".encode()).digest()[:16],
         )

@@ -4,6 +4,9 @@ A cached file is reused while its name matches: generator version, schema
 head, the shipped protocol texts (courses pin them: a changed preset makes an
 old clinic's pins differ from the files), seed, size and the fixed build day
 (so the data, and the Today board of that day, are the same in every run).
+The clinic is not a demo (``demo=False``: no ``user.add_demo`` accounts, so printouts
+carry no DEMO mark, as on a real clinic) and signs as a clinic does (signatures, addenda,
+signed notes); the passwords are still "demo".
 Older cache files are deleted when a new one is built. Benchmarks that write
 (sign-in, chart views, readings) work on a copy made per run
 (:func:`working_copy`), never on the cached file.
@@ -73,7 +76,7 @@ def ensure_clinic(patients: int, years: int, seed: int = 1, log=print) -> Clinic
     started = time.perf_counter()
     result = build_big_clinic(
         partial, patients=patients, years=years, seed=seed, today=TODAY, end_time=END_TIME,
-        progress=lambda line: log(f"  {line}"),
+        progress=lambda line: log(f"  {line}"), demo=False,
     )  # fmt: skip
     seconds = time.perf_counter() - started
     partial.replace(path)

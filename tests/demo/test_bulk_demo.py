@@ -24,7 +24,9 @@ from kapdesk.reports.pdf import PDF
 from kapdesk.services.board import BoardService
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.courses import CourseService
+from kapdesk.services.database_check import run_check
 from kapdesk.services.instruments import InstrumentService
+from kapdesk.services.integrity import verify_signatures_at
 from kapdesk.services.notes import NoteService
 from kapdesk.services.patients import PatientService, fold
 from kapdesk.services.reports import ReportService, page_count
@@ -139,6 +141,68 @@ def test_audit_entries_hold_the_rows_as_the_services_snapshot_them(ctx: ServiceC
                 entry = entries[str(row.id)]
                 assert entry.after == audit.canonical_json(audit.row_snapshot(row)), entity
                 assert entry.before is None
+
+
+def test_the_clinic_signs_as_a_clinic_does(built: BigClinicResult) -> None:
+    """Nearly every finished session signed by a clinician within a day (its session note
+    final with it), integration notes by their therapist, a few addenda (most signed), a
+    few readings marked entered in error before signing; and every signature verifies."""
+    path, c = built.path, built.counts
+    finished = sql(path, "SELECT count(*) FROM dosing_sessions "
+                   "WHERE state IN ('discharged', 'dose_withheld')")[0][0]  # fmt: skip
+    kinds = dict(sql(path, "SELECT entity, count(*) FROM signatures GROUP BY 1"))
+    assert 0.9 * finished <= kinds["dosing_session"] <= finished
+    assert sql(path, """
+        SELECT count(*) FROM signatures g JOIN dosing_sessions s ON s.id = g.entity_id
+        WHERE g.entity = 'dosing_session' AND (g.signer_role != 'clinician'
+          OR julianday(g.signed_at) - julianday(s.discharged_at) NOT BETWEEN 0 AND 1)
+          AND s.state = 'discharged'
+    """) == [(0,)]  # fmt: skip
+    integration = sql(path, "SELECT count(*) FROM notes WHERE kind = 'integration'")[0][0]
+    assert 0.85 * integration <= kinds["note"] <= integration
+    assert sql(path, """
+        SELECT count(*) FROM signatures g JOIN notes n ON n.id = g.entity_id
+        WHERE g.entity = 'note' AND (g.signer_id != n.author_id OR n.status != 'final'
+          OR n.signed_by != g.signer_id OR n.signed_at != g.signed_at)
+    """) == [(0,)]  # fmt: skip
+    unsigned_final = sql(path, """
+        SELECT count(*) FROM notes n WHERE n.status = 'final' AND NOT EXISTS (
+          SELECT 1 FROM signatures g WHERE (g.entity = 'note' AND g.entity_id = n.id)
+          OR (g.entity = 'dosing_session' AND g.entity_id = n.dosing_session_id
+              AND n.kind = 'session'))
+    """)  # fmt: skip
+    assert unsigned_final == [(0,)]
+    signed = kinds["dosing_session"] + kinds["note"]
+    assert 0 < c["addenda"] <= 0.1 * signed
+    assert 0 < kinds["addendum"] <= c["addenda"]
+    assert c["signatures"] == sum(kinds.values())
+    marked = sql(path, "SELECT count(DISTINCT session_id) FROM vital_readings "
+                 "WHERE error_at IS NOT NULL")[0][0]  # fmt: skip
+    assert 0 < marked <= 0.1 * finished
+    report = verify_signatures_at(path)
+    assert report.ok, report.messages()[:5]
+    assert report.checked == c["signatures"]
+
+
+def test_a_benchmark_clinic_is_not_a_demo(tmp_path: Path) -> None:
+    """demo=False: the accounts are a real clinic's (first admin, then added by the admin),
+    with the same password; the file checks clean."""
+    real = build_big_clinic(
+        tmp_path / "real.sqlite", patients=3, years=1, seed=7, today=TODAY,
+        end_time=time(11), demo=False,
+    )  # fmt: skip
+    actions = dict(sql(real.path, "SELECT action, count(*) FROM audit_log "
+                       "WHERE entity = 'user' GROUP BY 1"))  # fmt: skip
+    assert actions == {"user.create_first_admin": 1, "user.add": real.counts["users"] - 1}
+    db = Database.open(real.path, create=False)
+    try:
+        ctx = ServiceContext(db=db, clock=FakeClock(END))
+        assert not ReportService(ctx, renderer=PDF).is_demo_database()
+        assert UserService(ctx).authenticate("clinician", "demo").role.value == "clinician"
+    finally:
+        db.close()
+    lines, ok = run_check(real.path)
+    assert ok, lines
 
 
 def test_deterministic_per_seed(built: BigClinicResult, tmp_path: Path) -> None:
