@@ -45,8 +45,10 @@ from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.models.board import (
     COL_FLAGS,
     COL_NEXT,
+    COL_SINCE,
     COL_STATE,
     RUNNING_STATES,
+    SINCE_TEXTS,
     BoardModel,
     room_text,
 )
@@ -138,7 +140,11 @@ class TodayBoard(QWidget):
         self.table.verticalHeader().setMinimumSectionSize(30)
         # State, Next reading and Flags share the width left and wrap (read in the cell at
         # 1024 px, not in a tooltip); as shares of the width, a countdown does not jiggle them.
-        fit_columns(self.table, {COL_STATE: 2, COL_NEXT: 4, COL_FLAGS: 3})
+        # Since dose is as wide as the durations a tick can write ('less than 1 min'), so
+        # the clock moving on never measures a column again.
+        fit_columns(
+            self.table, {COL_STATE: 2, COL_NEXT: 4, COL_FLAGS: 3}, reserve={COL_SINCE: SINCE_TEXTS}
+        )
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         self.table.setItemDelegate(_KeepColoursDelegate(self.table))

@@ -43,6 +43,12 @@ _FLAG_COLORS: Final = {"elevated": "#7a4b00", "alert": "#7f0000", "critical": "#
 
 COLUMNS: Final = ("Room", "Patient", "Protocol", "State", "Since dose", "Next reading", "Flags")
 COL_ROOM, COL_PATIENT, COL_PROTOCOL, COL_STATE, COL_SINCE, COL_NEXT, COL_FLAGS = range(7)
+# The widest texts "Since dose" shows within a day: the column is measured for them once.
+SINCE_TEXTS: Final = (
+    duration(timedelta(seconds=30)),
+    duration(timedelta(hours=23, minutes=59)),
+    duration(timedelta(days=9, hours=23)),
+)
 
 
 # ---------------------------------------------------------------- text
@@ -135,31 +141,118 @@ def state_text(row: BoardRow) -> str:
 # ---------------------------------------------------------------- model
 
 
+def _timed(row: BoardRow, now: datetime) -> tuple[str, str, str | None]:
+    """(since dose, next reading, level) of ``row`` at ``now``: what a tick can change."""
+    return (since_dose_text(row, now), board_next_text(row, now), row_level(row, now))
+
+
+def row_level(r: BoardRow, now: datetime) -> str | None:
+    """'alert' (an active alert reading), 'overdue' (the next reading overdue, or a
+    reading missed), 'due' or None at ``now``."""
+    if r.state not in RUNNING_STATES:
+        return None
+    if r.alerts:
+        return "alert"
+    status = item_status(r, now)
+    if status is ItemStatus.OVERDUE:
+        return "overdue"
+    if attention(r.items, now).missed:
+        return "overdue"
+    if status is ItemStatus.DUE:
+        return "due"
+    return None
+
+
+def _row_texts(r: BoardRow, now: datetime) -> tuple[list[str], str | None]:
+    """Every column's text of ``r`` at ``now``, and its level."""
+    since, nxt, level = _timed(r, now)
+    texts = [room_text(r.room), r.patient_name, r.protocol_label, state_text(r), since, nxt]
+    return [*texts, flags_text(r)], level
+
+
+def _spans(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as runs of consecutive rows [(first, last), ...]."""
+    runs: list[tuple[int, int]] = []
+    for r in rows:
+        if runs and runs[-1][1] == r - 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    return runs
+
+
 class BoardModel(QAbstractTableModel):
     def __init__(self, now: datetime) -> None:
         super().__init__()
         self._rows: list[BoardRow] = []
         self._now = now
-        # (row, column, role) -> value at self._now: the view asks for every cell and
-        # role many times per paint (sizing to contents), so each is computed once.
-        self._cache: dict[tuple[int, int, int], Any] = {}
+        # The texts and levels are computed once per load (and the time-dependent ones once
+        # per tick): the view asks for every cell and role many times per paint.
+        self._texts: list[list[str]] = []
+        self._levels: list[str | None] = []
+        # row -> (column, role) -> value of the other roles at self._now
+        self._cache: list[dict[tuple[int, int], Any]] = []
 
     # -- data in
     def set_rows(self, rows: list[BoardRow], now: datetime) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
+        """The rows of a new query. The same sessions in the same order (a requery, a
+        reading recorded): the changed rows are updated in place and announced alone, the
+        others only tick; otherwise the model is reset."""
+        rows = list(rows)
+        if [r.session_id for r in rows] != [r.session_id for r in self._rows]:
+            self.beginResetModel()
+            self._rows, self._now = rows, now
+            self._texts, self._levels = [], []
+            for r in rows:
+                texts, level = _row_texts(r, now)
+                self._texts.append(texts)
+                self._levels.append(level)
+            self._cache = [{} for _ in rows]
+            self.endResetModel()
+            return
         self._now = now
-        self._cache.clear()
-        self.endResetModel()
+        changed = [
+            i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new
+        ]
+        for i in changed:
+            self._rows[i] = rows[i]
+            self._texts[i], self._levels[i] = _row_texts(rows[i], now)
+            self._cache[i].clear()
+        self._announce_rows(changed)
+        self._tick(now, skip=set(changed))
 
     def set_now(self, now: datetime) -> None:
-        """Recompute the time-dependent cells (countdowns, colours) for ``now``."""
+        """Recompute the time-dependent cells (countdowns, colours) for ``now``; tell the view
+        only about the cells whose text changed and the rows whose colour level changed."""
         self._now = now
-        self._cache.clear()
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
-            )
+        self._tick(now, skip=set())
+
+    def _tick(self, now: datetime, skip: set[int]) -> None:
+        texts: list[int] = []  # rows whose since/next text changed
+        levels: list[int] = []  # rows whose level changed: every cell's colours
+        for i, r in enumerate(self._rows):
+            if r.state not in RUNNING_STATES or i in skip:
+                continue  # nothing of a session not running moves with the clock
+            since, nxt, level = _timed(r, now)
+            cells = self._texts[i]
+            if level != self._levels[i]:
+                self._levels[i] = level
+                cells[COL_SINCE], cells[COL_NEXT] = since, nxt
+                self._cache[i].clear()
+                levels.append(i)
+            elif cells[COL_SINCE] != since or cells[COL_NEXT] != nxt:
+                cells[COL_SINCE], cells[COL_NEXT] = since, nxt
+                cache = self._cache[i]
+                for key in [k for k in cache if k[0] in (COL_SINCE, COL_NEXT)]:
+                    del cache[key]
+                texts.append(i)
+        self._announce_rows(levels)
+        for first, last in _spans(texts):
+            self.dataChanged.emit(self.index(first, COL_SINCE), self.index(last, COL_NEXT))
+
+    def _announce_rows(self, rows: list[int]) -> None:
+        for first, last in _spans(rows):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     # -- data out
     @property
@@ -179,35 +272,11 @@ class BoardModel(QAbstractTableModel):
     def level(self, row: int) -> str | None:
         """'alert' (an active alert reading), 'overdue' (the next reading overdue, or a
         reading missed), 'due' or None at the model's now."""
-        r = self._rows[row]
-        if r.alerts and r.state in RUNNING_STATES:
-            return "alert"
-        status = item_status(r, self._now)
-        if status is ItemStatus.OVERDUE:
-            return "overdue"
-        if r.state in RUNNING_STATES and attention(r.items, self._now).missed:
-            return "overdue"
-        if status is ItemStatus.DUE:
-            return "due"
-        return None
+        return self._levels[row]
 
     def cell_text(self, row: int, column: int) -> str:
-        r = self._rows[row]
-        if column == COL_ROOM:
-            return room_text(r.room)
-        if column == COL_PATIENT:
-            return r.patient_name
-        if column == COL_PROTOCOL:
-            return r.protocol_label
-        if column == COL_STATE:
-            return state_text(r)
-        if column == COL_SINCE:
-            return since_dose_text(r, self._now)
-        if column == COL_NEXT:
-            return board_next_text(r, self._now)
-        if column == COL_FLAGS:
-            return flags_text(r)
-        return ""
+        cells = self._texts[row]
+        return cells[column] if 0 <= column < len(cells) else ""
 
     # -- QAbstractTableModel
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
@@ -235,13 +304,17 @@ class BoardModel(QAbstractTableModel):
         index: QModelIndex | QPersistentModelIndex,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row, col = index.row(), index.column()
+        if not 0 <= row < len(self._rows) or not index.isValid():
             return None
-        key = (index.row(), index.column(), int(role))
+        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._texts[row][col]
+        cache = self._cache[row]
+        key = (col, int(role))
         try:
-            return self._cache[key]
+            return cache[key]
         except KeyError:
-            value = self._cache[key] = self._data(index.row(), index.column(), role)
+            value = cache[key] = self._data(row, col, role)
             return value
 
     def _data(self, row: int, col: int, role: int) -> Any:

@@ -8,11 +8,11 @@ the lines they hold. No sideways scrolling and no cut-off cell, whatever the win
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHeaderView,
@@ -24,63 +24,214 @@ from PySide6.QtWidgets import (
 )
 
 MIN_SHARE_WIDTH = 48
+_WORD_MARGIN = 12  # a wrapping column's longest word plus the cell's margins
+_TALL = 100_000
+# Font metrics round each advance; Qt lays text out in fractions of a pixel: a pixel or two
+# to spare, so a text measured to the pixel is never cut (nor a wrapped line lost).
+_SLACK = 2
+
+
+class _Measure:
+    """Text widths and wrapped heights of a table's cells from font metrics (no delegate
+    size hints: with the style sheet, Qt's per-cell sizing cost ~1 ms a row)."""
+
+    def __init__(self, table: QTableView) -> None:
+        self.table = table
+        self._metrics: dict[str, QFontMetrics] = {}
+        self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
+
+    def font_metrics(self, row: int, column: int) -> QFontMetrics:
+        font = self.table.model().index(row, column).data(Qt.ItemDataRole.FontRole)
+        if not isinstance(font, QFont):
+            font = self.table.font()
+        else:  # as the delegate does: what the cell's font leaves unset is the view's
+            font = QFont(font).resolve(self.table.font())
+        key = font.key()
+        metrics = self._metrics.get(key)
+        if metrics is None:
+            metrics = self._metrics[key] = QFontMetrics(font)
+        return metrics
+
+    def text(self, row: int, column: int) -> str:
+        value = self.table.model().index(row, column).data(Qt.ItemDataRole.DisplayRole)
+        return "" if value is None else str(value)
+
+    def padding(self) -> QSize:
+        """Measured once, on a one-word cell: Qt's size hint less the text's own size."""
+        if self.pad is None:
+            self.pad = self._calibrate()
+        return self.pad
+
+    def _calibrate(self) -> QSize:
+        table, model = self.table, self.table.model()
+        for row in range(min(model.rowCount(), 20)):
+            for column in range(model.columnCount()):
+                text = self.text(row, column)
+                if text and len(text.split()) == 1 and "\n" not in text:
+                    hint = table.sizeHintForIndex(model.index(row, column))
+                    metrics = self.font_metrics(row, column)
+                    return QSize(
+                        max(hint.width() - metrics.horizontalAdvance(text), 0),
+                        max(hint.height() - metrics.height(), 0),
+                    )
+        margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+        return QSize(2 * margin, 2)  # no one-word cell yet: Qt's text margins
+
+    def width(self, row: int, column: int) -> int:
+        """The cell on one line (each line of a text with line breaks)."""
+        text = self.text(row, column)
+        if not text:
+            return 0
+        metrics = self.font_metrics(row, column)
+        longest = max(metrics.horizontalAdvance(line) for line in text.split("\n"))
+        return longest + self.padding().width() + _SLACK
+
+    def longest_word(self, row: int, column: int) -> int:
+        words = self.text(row, column).split()
+        if not words:
+            return 0
+        metrics = self.font_metrics(row, column)
+        return max(metrics.horizontalAdvance(w) for w in words) + _WORD_MARGIN
+
+    def height(self, row: int, column: int, width: int) -> int:
+        """The cell's height with its words wrapped at ``width`` (the column's)."""
+        text = self.text(row, column)
+        metrics = self.font_metrics(row, column)
+        pad = self.padding()
+        if not text:
+            return metrics.height() + pad.height()
+        room = max(width - pad.width() - _SLACK, 1)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        return metrics.boundingRect(QRect(0, 0, room, _TALL), flags, text).height() + pad.height()
 
 
 class _Shares(QObject):
-    """Gives the sharing columns the view's width left by the others, in proportion."""
+    """Gives the sharing columns the view's width left by the others, in proportion.
 
-    def __init__(self, table: QTableView, shares: Mapping[int, int]) -> None:
+    The columns are measured when the rows change (a reset, rows inserted), from the
+    font metrics of the texts; a changed cell (a ticking countdown) only widens its column
+    if it no longer fits, and only its row's height is worked out again."""
+
+    def __init__(
+        self, table: QTableView, shares: Mapping[int, int], reserve: Mapping[int, Sequence[str]]
+    ) -> None:
         super().__init__(table)
         self.table = table
         self.shares = dict(shares)
-        self.stale = True  # contents changed while hidden: size at the next show
+        self.reserve = {c: tuple(texts) for c, texts in reserve.items()}
+        self.measure = _Measure(table)
+        self.widths: dict[int, int] = {}  # content width of each column not sharing
+        self.least: dict[int, int] = {}  # a sharing column's header or longest word
+        self.stale = True  # contents changed while hidden: measured at the next show
         table.viewport().installEventFilter(self)
         model = table.model()
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
             signal.connect(self.apply)
+        model.rowsRemoved.connect(self._rows_removed)
         model.dataChanged.connect(self._data_changed)
-
-    def _data_changed(self, *_: object) -> None:
-        self.apply()
-
-    def _content_width(self, column: int) -> int:
-        """The column's header and cells, leaving out a cell spanning several columns
-        (Qt's ResizeToContents would size the first column to a spanning note)."""
-        table = self.table
-        model = table.model()
-        width = table.horizontalHeader().sectionSizeHint(column)
-        for row in range(model.rowCount()):
-            if table.isRowHidden(row) or table.columnSpan(row, column) > 1:
-                continue
-            width = max(width, table.sizeHintForIndex(model.index(row, column)).width())
-        return width
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.Resize or (kind == QEvent.Type.Show and self.stale):
+        if kind == QEvent.Type.Show and self.stale:
             self.apply()
+        elif kind == QEvent.Type.Resize:
+            if self.stale:
+                self.apply()
+            else:
+                self.lay_out()
         return False
 
-    def apply(self) -> None:
+    def _live(self) -> bool:
+        """The table exists and is shown (else: measured when shown)."""
         if not shiboken6.isValid(self.table):  # the table's model empties as it goes
-            return
-        self.stale = not self.table.isVisible()
-        if self.stale:
+            return False
+        if not self.table.isVisible():
             # Sized when shown (its resize or show event): measuring every cell at a width
             # the table will not have cost the main window ~20 ms before its first paint.
+            self.stale = True
+            return False
+        return True
+
+    def apply(self) -> None:
+        """Measure every column from its cells' texts, then lay the columns and rows out."""
+        if not self._live():
+            return
+        self.stale = False
+        self.measure.pad = None  # the style may have changed since
+        header = self.table.horizontalHeader()
+        columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        self.widths = {c: self._header_width(c) for c in columns if c not in self.shares}
+        self.least = {c: max(self._header_width(c), MIN_SHARE_WIDTH) for c in self.shares}
+        for column, texts in self.reserve.items():  # what the column can come to show
+            if column in self.widths:
+                metrics = self.table.fontMetrics()
+                pad = self.measure.padding().width()
+                for text in texts:
+                    width = metrics.horizontalAdvance(text) + pad + _SLACK
+                    self.widths[column] = max(self.widths[column], width)
+        for row in range(self.table.model().rowCount()):
+            if not self.table.isRowHidden(row):
+                self._measure_row(row, columns)
+        self.lay_out()
+
+    def _header_width(self, column: int) -> int:
+        return self.table.horizontalHeader().sectionSizeHint(column)
+
+    def _measure_row(self, row: int, columns: Sequence[int]) -> bool:
+        """Widen the columns for ``row``'s cells; True if one had to grow."""
+        grew = False
+        for column in columns:
+            if self.table.columnSpan(row, column) > 1:
+                continue  # a cell spanning the row (a note) sizes no column
+            if column in self.shares:
+                word = self.measure.longest_word(row, column)
+                if word > self.least.get(column, 0):
+                    self.least[column] = word
+                    grew = True
+            else:
+                width = self.measure.width(row, column)
+                if width > self.widths.get(column, 0):
+                    self.widths[column] = width
+                    grew = True
+        return grew
+
+    def _rows_removed(self, *_: object) -> None:
+        if self._live():
+            self.lay_out()  # the columns keep their width until the next measure
+
+    def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: object) -> None:
+        """Changed cells: their rows' heights, and their columns only if they no longer fit."""
+        if self.stale or not self._live():
+            return
+        header = self.table.horizontalHeader()
+        first, last = max(top_left.column(), 0), min(bottom_right.column(), header.count() - 1)
+        columns = [c for c in range(first, last + 1) if not header.isSectionHidden(c)]
+        rows = range(max(top_left.row(), 0), bottom_right.row() + 1)
+        grew = False
+        for row in rows:
+            if row < self.table.model().rowCount() and not self.table.isRowHidden(row):
+                grew = self._measure_row(row, columns) or grew
+        if grew:
+            self.lay_out()
+            return
+        for row in rows:
+            self._fit_row(row)
+
+    def lay_out(self) -> None:
+        """The measured widths, the sharing columns in what is left, rows to their lines."""
+        if not self._live():
             return
         header = self.table.horizontalHeader()
         fixed = 0
-        for c in range(header.count()):
-            if c in self.shares or header.isSectionHidden(c):
+        for column, width in self.widths.items():
+            if header.isSectionHidden(column):
                 continue
-            width = self._content_width(c)
-            if header.sectionSize(c) != width:
-                header.resizeSection(c, width)
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
             fixed += width
         left = max(self.table.viewport().width() - fixed, 0)
         columns = [c for c in sorted(self.shares) if not header.isSectionHidden(c)]
-        least = {c: self._least_width(c) for c in columns}
+        least = {c: self.least.get(c, MIN_SHARE_WIDTH) for c in columns}
         spare = max(left - sum(least.values()), 0)  # shared out in proportion
         total = sum(self.shares[c] for c in columns) or 1
         for i, column in enumerate(columns):
@@ -89,34 +240,46 @@ class _Shares(QObject):
                 width = max(least[column], left - sum(header.sectionSize(c) for c in columns[:-1]))
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
-        self.table.resizeRowsToContents()
+        for row in range(self.table.model().rowCount()):
+            self._fit_row(row)
 
-    def _least_width(self, column: int) -> int:
-        """A wrapping column is never narrower than its header or its longest word."""
+    def _fit_row(self, row: int) -> None:
+        """The row as tall as its tallest cell with the words wrapped at the column's width."""
         table = self.table
-        model = table.model()
-        metrics = table.fontMetrics()
-        width = max(table.horizontalHeader().sectionSizeHint(column), MIN_SHARE_WIDTH)
-        for row in range(model.rowCount()):
-            if table.columnSpan(row, column) > 1:
-                continue
-            text = str(model.index(row, column).data() or "")
-            for word in text.split():
-                width = max(width, metrics.horizontalAdvance(word) + 12)
-        return width
+        if row >= table.model().rowCount() or table.isRowHidden(row):
+            return
+        header = table.horizontalHeader()
+        height = table.verticalHeader().minimumSectionSize()
+        column, count = 0, header.count()
+        while column < count:
+            span = max(table.columnSpan(row, column), 1)
+            if not header.isSectionHidden(column):
+                width = sum(header.sectionSize(c) for c in range(column, column + span))
+                height = max(height, self.measure.height(row, column, width))
+            column += span
+        if table.rowHeight(row) != height:
+            table.setRowHeight(row, height)
 
 
-def fit_columns(table: QTableView, shares: Mapping[int, int]) -> None:
+def fit_columns(
+    table: QTableView,
+    shares: Mapping[int, int],
+    *,
+    reserve: Mapping[int, Sequence[str]] | None = None,
+) -> None:
     """Columns in ``shares`` (column -> proportion) share the width left and wrap; the
-    others are as wide as their contents."""
+    others are as wide as their contents, and at least as wide as the texts in ``reserve``
+    (column -> texts it can come to show without a new load, e.g. a ticking duration)."""
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # all sized by _Shares
     table.setWordWrap(True)
     table.setTextElideMode(Qt.TextElideMode.ElideNone)
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Rows are sized by _Shares too: Qt's ResizeToContents asks every cell of every row
+    # for its size hint again on each layout (the Today board: ~90,000 model calls).
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.fit_shares = _Shares(table, shares)  # type: ignore[attr-defined]
+    table.fit_shares = _Shares(table, shares, reserve or {})  # type: ignore[attr-defined]
 
 
 class WrapCheckBox(QCheckBox):
