@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -286,6 +287,37 @@ class PatientChart(QWidget):
         """Close open note editors (each saves its draft); call before discarding the chart."""
         for editor in list(self.notes_panel.editors.values()):
             editor.close()
+
+    def show_patient(self, patient_id: int) -> None:
+        """Show another patient in this chart, as a chart built for them would show them:
+        the Outcomes tab, their newest course, no row selected, the view audited.
+
+        The windows opened from the previous patient's chart go, as they went with a
+        discarded chart: note editors are closed (each saves its draft), dialogs dropped.
+        Reusing the widgets spares building and styling ~300 of them on every open.
+        """
+        if patient_id == self.patient_id:
+            self.refresh()
+            return
+        self.close_editors()
+        for dialog in self.findChildren(QDialog):
+            dialog.hide()
+            dialog.deleteLater()
+        self.notes_panel.editors.clear()
+        self.dialog = self.notes_panel.dialog = self.report_actions.dialog = None
+        self._refresh_timer.stop()
+        self.patient_id = patient_id
+        self.patient, self.courses, self.phq9 = None, [], []
+        self.viewed_by = None
+        self.name.clear()
+        self.demographics.clear()
+        self.course_combo.blockSignals(True)
+        self.course_combo.clear()
+        self.course_combo.blockSignals(False)
+        for table in (self.phq_table, self.gad_table, self.sessions_table, self.notes_panel.table):
+            table.setRowCount(0)  # no current row kept, scrolled to the top
+        self.tabs.setCurrentIndex(0)
+        self._actor_changed()
 
     def _deny(self, text: str) -> None:
         self.viewed_by = None

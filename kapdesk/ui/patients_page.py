@@ -1,8 +1,10 @@
 """The Patients page: the search list on the left, the open patient's chart on the right.
 
-``open_patient(id)`` (also reached through ``signals.navigate_patient``) builds
-a fresh ``PatientChart`` for that patient, which audits the view. The chart
-is built on demand, so pyqtgraph is imported only when a chart is first shown.
+``open_patient(id)`` (also reached through ``signals.navigate_patient``) shows
+that patient's ``PatientChart``, which audits the view. The chart is built on
+the first open (so pyqtgraph is imported only when a chart is first shown) and
+then shows each patient opened after (``PatientChart.show_patient``): building
+and styling its widgets again cost most of an open.
 """
 
 from __future__ import annotations
@@ -57,17 +59,16 @@ class PatientsPage(QWidget):
     def open_patient(self, patient_id: int) -> PatientChart:
         from kapdesk.ui.patient_chart import PatientChart
 
-        if self.chart is not None and self.chart.patient_id == patient_id:
-            self.chart.refresh()
-            return self.chart
-        chart = PatientChart(self.app, patient_id)
-        old = self.chart
-        self.stack.addWidget(chart)
-        self.stack.setCurrentWidget(chart)
-        self.chart = chart
-        if old is not None:
-            old.close_editors()
-            self.stack.removeWidget(old)
-            old.deleteLater()
+        chart = self.chart
+        if chart is not None and chart.patient_id == patient_id:
+            chart.refresh()
+            return chart
+        if chart is None:
+            chart = PatientChart(self.app, patient_id)
+            self.stack.addWidget(chart)
+            self.stack.setCurrentWidget(chart)
+            self.chart = chart
+        else:
+            chart.show_patient(patient_id)
         self.list.select_patient(patient_id)
         return chart
