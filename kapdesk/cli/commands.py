@@ -9,7 +9,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from kapdesk.cli.options import (
@@ -151,17 +152,34 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     ctx = open_context(args)
     try:
-        rows = export_list(ctx, args.what, fmt="json" if args.json else "table")
+        with export_list(ctx, args.what, fmt="json" if args.json else "table") as rows:
+            if args.json:
+                _print_json_array(rows)
+            else:
+                _print_table(args.what, list(rows))  # column widths need every row
     finally:
         ctx.db.close()
-    if args.json:
-        # Plain UTF-8 where stdout takes it; \u escapes (still the same JSON) where not.
-        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
-        print(json.dumps(rows, ensure_ascii=encoding != "utf8"))
-        return EXIT_OK
+    return EXIT_OK
+
+
+def _print_json_array(rows: Iterator[dict[str, object]], chunk: int = 1000) -> None:
+    """The bytes of ``print(json.dumps(list(rows)))``, written a chunk of rows at a time."""
+    # Plain UTF-8 where stdout takes it; \u escapes (still the same JSON) where not.
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    encode = json.JSONEncoder(ensure_ascii=encoding != "utf8").encode
+    sys.stdout.write("[")
+    separator = ""
+    while batch := list(islice(rows, chunk)):
+        # a list encodes as "[" + ", ".join(its items) + "]": the items without the brackets
+        sys.stdout.write(separator + encode(batch)[1:-1])
+        separator = ", "
+    sys.stdout.write("]\n")
+
+
+def _print_table(what: str, rows: list[dict[str, object]]) -> None:
     if not rows:
-        print(f"No {args.what}.")
-        return EXIT_OK
+        print(f"No {what}.")
+        return
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:  # a console that cannot show 'Nguyễn' gets escapes, not a crash
         reconfigure(errors="backslashreplace")
@@ -170,7 +188,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     print("  ".join(c.ljust(widths[c]) for c in columns))
     for r in rows:
         print("  ".join(str(r[c]).ljust(widths[c]) for c in columns))
-    return EXIT_OK
 
 
 def cmd_user(args: argparse.Namespace) -> int:

@@ -1,66 +1,81 @@
-"""Flat listings for `kapdesk list` (stable field names: other tools rely on them)."""
+"""Flat listings for `kapdesk list` (stable field names: other tools rely on them).
+
+:func:`export_list` streams: its rows are read from the database as the caller takes them
+(in chunks of ``CHUNK``), so listing 100,000 sessions holds a chunk in memory, not the
+clinic. The count in the audit entry and the rows come from one snapshot of the file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from kapdesk.services.console import audit_console
 from kapdesk.services.context import ServiceContext
 from kapdesk.storage.orm import Course, DosingSession, Patient
 
 Listing = Literal["patients", "sessions"]
+Row = dict[str, Any]
+CHUNK = 1000  # rows fetched from SQLite at a time
 
 
-def export_list(ctx: ServiceContext, what: Listing, *, fmt: str) -> list[dict[str, Any]]:
-    """`kapdesk list`: the rows of ``what``, audited as an export by the console user
-    (how many rows and in which format, never which) before the caller prints them."""
-    rows = list_patients(ctx) if what == "patients" else list_sessions(ctx)
-    audit_console(ctx, f"list.{what}_console", after={"rows": len(rows), "format": fmt})
-    return rows
+@contextmanager
+def export_list(ctx: ServiceContext, what: Listing, *, fmt: str) -> Iterator[Iterator[Row]]:
+    """`kapdesk list`: the rows of ``what``, read lazily while the ``with`` block lasts.
 
-
-def list_patients(ctx: ServiceContext) -> list[dict[str, Any]]:
-    """[{mrn, name, date_of_birth}] ordered by name."""
+    Audited as an export by the console user (how many rows and in which format, never
+    which) before the first row is handed out; the audit write is its own transaction,
+    the rows are read in one snapshot taken before it (the count is of that snapshot)."""
+    if what == "patients":
+        query, to_row = _patients_query(), _patient_row
+    else:
+        query, to_row = _sessions_query(), _session_row
     with ctx.db.read() as s:
-        rows = s.execute(
-            select(
-                Patient.mrn, Patient.family_name, Patient.given_name, Patient.date_of_birth
-            ).order_by(Patient.family_name, Patient.given_name, Patient.mrn)
-        ).all()
-    return [
-        {"mrn": mrn, "name": f"{family}, {given}", "date_of_birth": dob.isoformat()}
-        for mrn, family, given, dob in rows
-    ]
+        rows = s.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        audit_console(ctx, f"list.{what}_console", after={"rows": rows, "format": fmt})
+        result = s.execute(query.execution_options(yield_per=CHUNK))
+        yield (to_row(*row) for row in result)
 
 
-def list_sessions(ctx: ServiceContext) -> list[dict[str, Any]]:
-    """[{id, mrn, patient, scheduled, state, protocol}] ordered by scheduled time."""
-    with ctx.db.read() as s:
-        rows = s.execute(
-            select(
-                DosingSession.id,
-                Patient.mrn,
-                Patient.family_name,
-                Patient.given_name,
-                DosingSession.scheduled_at,
-                DosingSession.state,
-                Course.protocol_id,
-                Course.protocol_version,
-            )
-            .join(Course, DosingSession.course_id == Course.id)
-            .join(Patient, Course.patient_id == Patient.id)
-            .order_by(DosingSession.scheduled_at, DosingSession.id)
-        ).all()
-    return [
-        {
-            "id": sid,
-            "mrn": mrn,
-            "patient": f"{family}, {given}",
-            "scheduled": scheduled.isoformat(),
-            "state": state,
-            "protocol": f"{pid} v{pver}",
-        }
-        for sid, mrn, family, given, scheduled, state, pid, pver in rows
-    ]
+def _patients_query() -> Select[Any]:
+    return select(
+        Patient.mrn, Patient.family_name, Patient.given_name, Patient.date_of_birth
+    ).order_by(Patient.family_name, Patient.given_name, Patient.mrn)
+
+
+def _patient_row(mrn: str, family: str, given: str, dob: Any) -> Row:
+    return {"mrn": mrn, "name": f"{family}, {given}", "date_of_birth": dob.isoformat()}
+
+
+def _sessions_query() -> Select[Any]:
+    return (
+        select(
+            DosingSession.id,
+            Patient.mrn,
+            Patient.family_name,
+            Patient.given_name,
+            DosingSession.scheduled_at,
+            DosingSession.state,
+            Course.protocol_id,
+            Course.protocol_version,
+        )
+        .join(Course, DosingSession.course_id == Course.id)
+        .join(Patient, Course.patient_id == Patient.id)
+        .order_by(DosingSession.scheduled_at, DosingSession.id)
+    )
+
+
+def _session_row(
+    sid: int, mrn: str, family: str, given: str, scheduled: Any, state: str, pid: str, pver: str
+) -> Row:
+    return {
+        "id": sid,
+        "mrn": mrn,
+        "patient": f"{family}, {given}",
+        "scheduled": scheduled.isoformat(),
+        "state": state,
+        "protocol": f"{pid} v{pver}",
+    }

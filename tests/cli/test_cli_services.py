@@ -10,6 +10,8 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +141,9 @@ def test_list_reads_through_the_listing_service(
     calls: list[tuple[str, str]] = []
     real = listing.export_list
 
-    def spy(ctx: ServiceContext, what: listing.Listing, *, fmt: str) -> list[dict[str, Any]]:
+    def spy(
+        ctx: ServiceContext, what: listing.Listing, *, fmt: str
+    ) -> AbstractContextManager[Iterator[dict[str, Any]]]:
         calls.append((what, fmt))
         return real(ctx, what, fmt=fmt)
 
@@ -151,7 +155,8 @@ def test_list_reads_through_the_listing_service(
 def test_the_listing_service_audits_the_export(demo_db: Path) -> None:
     ctx = build_context(demo_db, create=False)
     try:
-        rows = listing.export_list(ctx, "patients", fmt="table")
+        with listing.export_list(ctx, "patients", fmt="table") as taken:
+            rows = list(taken)
     finally:
         ctx.db.close()
     action, after = _last_entry(demo_db)
