@@ -121,3 +121,29 @@ def test_outcome_chart_legend_outside_and_labels_clear_of_points(qtbot: QtBot) -
         for line in (chart.response_line, chart.remission_line):
             labels[line.label.toPlainText()] = line.label.sceneBoundingRect()
         assert_apart(labels, dots, legend)
+
+
+def test_outcome_chart_places_its_labels_once_before_a_paint(qtbot: QtBot) -> None:
+    """Data, range and size change several times while a chart opens: the labels are placed
+    once, just before the plot paints, and then sit clear of the points."""
+    chart = OutcomeChart()
+    shown(qtbot, chart, 640, 300)
+    placed: list[int] = []
+    place = chart.place_labels
+    chart.place_labels = lambda: (placed.append(1), place())[1]  # type: ignore[method-assign]
+    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    results = [_phq9(start + timedelta(days=7 * i), t) for i, t in enumerate((24, 6, 4, 25))]
+    chart.set_results(results, origin=date(2026, 3, 2))
+    chart.set_results(results[:3], origin=date(2026, 3, 2))
+    chart.resize(700, 320)
+    assert placed == []  # nothing painted yet
+    chart.plot.grab()  # a paint
+    assert placed == [1]
+    chart.plot.grab()  # nothing changed since: not placed again
+    assert placed == [1]
+    vb = chart.plot.getPlotItem().getViewBox()
+    dots = marker_rects(vb, [chart.curve, chart.follow_up_points, chart.item9_points])
+    labels = {t.textItem.toPlainText(): t.sceneBoundingRect() for t in chart.band_labels}
+    for line in (chart.response_line, chart.remission_line):
+        labels[line.label.toPlainText()] = line.label.sceneBoundingRect()
+    assert_apart(labels, dots, chart.legend.sceneBoundingRect())

@@ -5,7 +5,8 @@
 * ``place_labels``: each label (a threshold line's label, a band name) tries its
   candidate places in order and takes the first whose scene rectangle misses every data
   marker, every label already placed and the plot's edges; when none is free, the one
-  covering the fewest markers. Called again whenever the data or the view's size changes.
+  covering the fewest markers. Run again whenever the data or the view's size changes (the
+  outcome chart: once, just before its next paint).
 """
 
 from __future__ import annotations

@@ -198,7 +198,11 @@ class OutcomeChart(QWidget):
             compact(line.label)
         for text in self.band_labels:
             compact(text)
-        self.plot.getViewBox().sigResized.connect(lambda *_: self.place_labels())
+        # Labels are placed once, just before the plot paints (pyqtgraph's hook for work a
+        # paint needs): an open changes the data, the range and the size several times.
+        self._labels_stale = True
+        self.plot.getViewBox().sigResized.connect(lambda *_: self.labels_stale())
+        self.plot.scene().sigPrepareForPaint.connect(self._place_stale_labels)
 
         self.empty = QLabel()
         self.empty.setObjectName("pageSubtitle")
@@ -223,7 +227,7 @@ class OutcomeChart(QWidget):
             self.acute_end_line.label.setFormat(f"week {info.acute_weeks}: end of acute phase")
             left, right = self.plot.getViewBox().viewRange()[0]
             self.plot.setXRange(left, max(right, x + 0.5), padding=0)
-            self.place_labels()
+            self.labels_stale()
 
     def set_results(
         self,
@@ -281,11 +285,21 @@ class OutcomeChart(QWidget):
     def _place_band_labels(self, x: float) -> None:
         for text, y in zip(self.band_labels, self._band_middles, strict=True):
             text.setPos(x, y)
-        self.place_labels()
+        self.labels_stale()
+
+    def labels_stale(self) -> None:
+        """The data, the range or the size changed: place the labels before the next paint."""
+        self._labels_stale = True
+        self.plot.viewport().update()
+
+    def _place_stale_labels(self) -> None:
+        if self._labels_stale:
+            self.place_labels()
 
     def place_labels(self) -> None:
         """Band names and the response/remission labels where they cover no result and no
         other label: a band's name at its left or right edge, or higher or lower in it."""
+        self._labels_stale = False
         vb = self.plot.getViewBox()
         (left, right), _ = vb.viewRange()
         pad = (right - left) * 0.01
