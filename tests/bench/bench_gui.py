@@ -1,31 +1,36 @@
 """GUI benchmarks on the big clinic, each in a fresh child process (offscreen Qt).
 
-    python tests/bench/bench_gui.py WHAT --db PATH --end ISO [--patient ID] [--runs N]
+    python tests/bench/bench_gui.py WHAT --db PATH --end ISO [options]
 
-WHAT (each prints one JSON object on stdout):
+Every child runs the app as users run it (``bench_app``): the app's own QApplication
+(stylesheet and icon), the clinic opened as ``run_gui`` opens it (not as a demo), a
+clinician signed in through the real sign-in window and the main window shown as
+``run_gui`` shows it, its Today board painted and the event loop idle, before anything
+is timed.
+Each child prints one JSON object on stdout:
 
-* ``board`` / ``board-floor``: from signed in (database open, actor known) to
-  the Today board painted: build the main window (its modules were imported
-  while the login window waited, ``kapdesk.ui.run.preload_for_sign_in``, as the
-  app does), show it, first paint of the board's table. Floor: a QMainWindow
-  with a QTableWidget of the same number of rows of static text, shown and
-  painted.
-* ``search``: per keystroke, from the search text changing to the result model
-  filled (``PatientList``: setText, then the search the 150 ms debounce timer
-  would run), over several names typed letter by letter, ``runs`` times each.
-  Floor: the bare SQL of a 50-row name-prefix query (sqlite3 module, same file).
-* ``chart``: open a patient's chart (PatientsPage.open_patient: audit of the
-  view, service reads, course selector, tables, PHQ-9 plot) until the plot is
-  painted. The first open (pyqtgraph imported then) is reported apart; the
-  median is of the later opens. Floor: a pyqtgraph PlotWidget with the same
-  PHQ-9 points plus a QTableWidget with the same number of session rows,
-  built, shown and painted.
-* ``memory`` / ``memory-floor``: peak RSS (VmHWM) of the app after opening the
-  chart with its plot; floor: a process that imports PySide6.QtWidgets and
+* ``search``: on the Patients page of the main window, per keystroke: from the
+  search text changing to the result table filled (``PatientList``: setText, then
+  the search the 150 ms debounce timer would run), names typed letter by letter,
+  ``runs`` rounds after one untimed round. Floor: the app's OWN query, caught as it
+  runs (SQLAlchemy ``before_cursor_execute``: the ``LIKE '% x%'`` scan of
+  ``patients.search_key``, or the MRN / date forms), run again with the sqlite3
+  module on the same file with the same parameters, its rows fetched 100 at a time
+  until 50 (what the app's ``yield_per`` stream consumes).
+* ``chart --cold ID --warm ID,ID --largest ID``: open patient charts from the
+  Patients page (``patient_opened``, what Enter in the list emits): the first chart
+  of the process (cold: pyqtgraph is imported then), then other patients (warm; a
+  new patient on every open, never the same one again), then the largest patient.
+  Two end points per open: the PHQ-9 plot painted, and the page accepting input
+  (the event loop idle again). Also the peak RSS (VmHWM) right after the cold open.
+* ``chart-floor --specs ROWS:COLS:POINTS,...``: per spec, a pyqtgraph PlotWidget of
+  POINTS points plus a QTableWidget of ROWS x COLS cells, under the same stylesheet,
+  built, shown, painted, idle; the first spec is timed with ``import pyqtgraph``.
+* ``memory-floor``: peak RSS of a process that imports PySide6.QtWidgets and
   sqlalchemy, opens the file and shows a pyqtgraph PlotWidget.
 
-Every child uses a FakeClock at the clinic's end time, so the board is the
-build day's board. ``run_all.py`` drives these and prints the table.
+Every child uses a FakeClock at the clinic's end time. :func:`search_rows` and
+:func:`chart_rows` drive the children and build the rows ``run_all.py`` prints.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ import argparse
 import json
 import os
 import sqlite3
+import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime
@@ -42,231 +49,183 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_app import (
+    PaintWatch,
+    now_ms,
+    open_clinic,
+    peak_rss_mb,
+    real_qapp,
+    run_until,
+    sign_in,
+    wait_idle,
+    wait_painted,
+)
+from table import Row, row
 
 SEARCHES = ("müll", "nguy", "simo", "oster", "smith", "o'br", "ji-w", "KAP-12", "1979-")
+WARM_OPENS = 3  # warm chart opens per process, each of another ~100-session patient
+TARGET_SEARCH_MS = 20.0
+TARGET_CHART_COLD_MS = 300.0
+TARGET_CHART_MS = 150.0
+TARGET_MEMORY_MB = 250.0
 
 
-def _peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
 
 
-def _qapp() -> Any:
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or QApplication(["kapdesk-bench"])
-
-
-def wait_painted(widget: Any, timeout_ms: int = 10_000) -> None:
-    """Run the event loop until ``widget`` has received a paint event."""
-    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
-
-    loop = QEventLoop()
-    seen: list[bool] = []
-
-    class Filter(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and not seen:
-                seen.append(True)
-                QTimer.singleShot(0, loop.quit)
-            return False
-
-    f = Filter()
-    widget.installEventFilter(f)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    widget.removeEventFilter(f)
-    if not seen:
-        raise RuntimeError(f"{type(widget).__name__} was not painted within {timeout_ms} ms")
+def _main_window(db: Path, end: datetime) -> Any:
+    """The real app: signed in as a clinician through the sign-in window, the main window
+    shown as run_gui shows it, its Today board painted and the event loop idle after."""
+    real_qapp()
+    window, _ = sign_in(open_clinic(db, end))
+    return window
 
 
-def _app(db: Path, end: datetime) -> Any:
-    """The AppContext of a signed-in clinician (no password check: it is not measured)."""
-    from kapdesk.domain.clock import FakeClock
-    from kapdesk.services.users import UserService, actor_of
-    from kapdesk.ui.app_context import build_app_context
-
-    app = build_app_context(db, demo=True, clock=FakeClock(end))
-    users = {u.username: u for u in UserService(app.ctx).list_users()}
-    app.actor = actor_of(users["clinician"])
-    return app
+def _until_painted(widget: Any, start: float, what: str) -> tuple[float, float]:
+    """Milliseconds from ``start`` (now_ms) to ``widget`` painted and to the loop idle after;
+    ``widget`` must not have been painted yet (its paint comes from the event loop)."""
+    watch = PaintWatch(widget)
+    run_until(lambda: watch.done, 30_000, what)
+    painted = (watch.painted_ms or 0.0) - start
+    return painted, max(painted, (watch.idle_ms or 0.0) - start)  # two 0-ms timers: any order
 
 
-def board(db: Path, end: datetime) -> dict[str, Any]:
-    from kapdesk.ui.run import preload_for_sign_in
+def _patients_page(window: Any) -> Any:
+    from kapdesk.ui.main_window import PAGE_PATIENTS
 
-    qapp = _qapp()
-    app = _app(db, end)
-    preload_for_sign_in(app)  # as the app does while the login window waits for the password
-    start = time.perf_counter()
-    from kapdesk.ui.main_window import MainWindow
-
-    window = MainWindow(app)
-    window.show()
-    wait_painted(window.today.table.viewport())
-    ms = (time.perf_counter() - start) * 1000
-    rows = window.today.model.rowCount()
-    window.close()
-    qapp.processEvents()
-    return {"ms": ms, "rows": rows}
+    window.show_page(PAGE_PATIENTS)
+    page = window.patients_page
+    wait_painted(page.list.table.viewport())
+    wait_idle()
+    return page
 
 
-def board_floor(db: Path, end: datetime, rows: int) -> dict[str, Any]:
-    from PySide6.QtWidgets import QMainWindow, QTableWidget, QTableWidgetItem
-
-    qapp = _qapp()
-    _app(db, end)
-    start = time.perf_counter()
-    window = QMainWindow()
-    table = QTableWidget(rows, 8)
-    for r in range(rows):
-        for c in range(8):
-            table.setItem(r, c, QTableWidgetItem(f"cell {r}:{c}"))
-    window.setCentralWidget(table)
-    window.resize(1280, 800)
-    window.show()
-    wait_painted(table.viewport())
-    ms = (time.perf_counter() - start) * 1000
-    window.close()
-    qapp.processEvents()
-    return {"ms": ms}
+# ---------------------------------------------------------------- search
 
 
 def search(db: Path, end: datetime, runs: int) -> dict[str, Any]:
-    from kapdesk.ui.patient_list import RESULT_LIMIT, PatientList
+    from sqlalchemy import event
 
-    _qapp()
-    app = _app(db, end)
-    lst = PatientList(app)
-    lst.resize(400, 700)
-    lst.show()
+    from kapdesk.ui.patient_list import RESULT_LIMIT
+
+    window = _main_window(db, end)
+    lst = _patients_page(window).list
+    caught: list[tuple[str, tuple[Any, ...]]] = []
+
+    def catch(_conn: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: Any) -> None:
+        if "FROM patients" in statement:
+            caught.append((statement, tuple(params)))
+
+    event.listen(window.app.ctx.db.engine, "before_cursor_execute", catch)
     samples: list[float] = []
+    queries: list[tuple[str, tuple[Any, ...]]] = []
     slowest = ("", 0.0)
-    for _ in range(runs + 1):  # the first round warms caches and is not kept
-        kept: list[float] = []
+    for round_ in range(runs + 1):  # the first round warms caches and is not kept
         for word in SEARCHES:
             lst.search.clear()
             lst.run_search()
             for n in range(1, len(word) + 1):
+                caught.clear()
                 start = time.perf_counter()
                 lst.search.setText(word[:n])
                 lst.run_search()
-                ms = (time.perf_counter() - start) * 1000
-                kept.append(ms)
-                if ms > slowest[1]:
-                    slowest = (word[:n], ms)
-        if _ > 0:
-            samples += kept
-    conn = sqlite3.connect(db)
-    floor: list[float] = []
-    query = (
-        "SELECT id, mrn, family_name, given_name, date_of_birth FROM patients "
-        "WHERE family_name LIKE ? ORDER BY family_name, given_name, id LIMIT ?"
-    )
-    for _ in range(runs + 1):
-        for word in SEARCHES:
-            for n in range(1, len(word) + 1):
-                start = time.perf_counter()
-                conn.execute(query, (word[:n] + "%", RESULT_LIMIT)).fetchall()
-                floor.append((time.perf_counter() - start) * 1000)
-    conn.close()
-    keystrokes = sum(len(w) for w in SEARCHES)
-    return {"samples": samples, "floor": floor[keystrokes:], "slowest": slowest}
+                ms = _ms(start)
+                if len(caught) != 1:
+                    raise RuntimeError(f"{len(caught)} patient queries for {word[:n]!r}")
+                if round_:
+                    samples.append(ms)
+                    queries.append(caught[0])
+                    slowest = max(slowest, (word[:n], ms), key=lambda s: s[1])
+    event.remove(window.app.ctx.db.engine, "before_cursor_execute", catch)
+    return {"samples": samples, "floor": _search_floor(db, queries, RESULT_LIMIT),
+            "slowest": slowest, "sql": queries[0][0]}  # fmt: skip
 
 
-def _long_patient(db: Path) -> tuple[int, int]:
-    """The patient whose session count is closest to 100 (ties: lowest id)."""
+def _search_floor(db: Path, queries: list[tuple[str, tuple[Any, ...]]], limit: int) -> list[float]:
+    """The app's own statements, run with sqlite3 on the same file, ``limit`` rows fetched
+    100 at a time (as the app's yield_per stream); one untimed round first."""
     conn = sqlite3.connect(db)
     try:
-        pid, n = conn.execute(
-            "SELECT c.patient_id, count(*) n FROM dosing_sessions s "
-            "JOIN courses c ON c.id = s.course_id GROUP BY c.patient_id "
-            "ORDER BY abs(count(*) - 100), c.patient_id LIMIT 1"
-        ).fetchone()
+        keystrokes = sum(len(w) for w in SEARCHES)
+        out: list[float] = []
+        for statement, params in queries[:keystrokes] + queries:
+            start = time.perf_counter()
+            cur = conn.execute(statement, params)
+            got = 0
+            while got < limit:
+                batch = cur.fetchmany(100)
+                if not batch:
+                    break
+                got += len(batch)
+            cur.close()
+            out.append(_ms(start))
     finally:
         conn.close()
-    return int(pid), int(n)
+    return out[keystrokes:]
 
 
-def chart(db: Path, end: datetime, runs: int) -> dict[str, Any]:
-    from kapdesk.ui.patients_page import PatientsPage
-
-    qapp = _qapp()
-    app = _app(db, end)
-    patient, sessions = _long_patient(db)
-    page = PatientsPage(app)
-    page.resize(1200, 760)
-    page.show()
-    wait_painted(page)
-    times: list[float] = []
-    for _ in range(runs + 1):
-        old = page.chart
-        if old is not None:  # open afresh (a second open of the same chart only refreshes)
-            page.stack.removeWidget(old)
-            old.deleteLater()
-            page.chart = None
-            qapp.processEvents()
-        start = time.perf_counter()
-        chart = page.open_patient(patient)
-        wait_painted(chart.outcome_chart.plot.viewport())
-        times.append((time.perf_counter() - start) * 1000)
-        qapp.processEvents()
-    points = len(chart.outcome_chart.curve.getData()[0])
-    return {"first": times[0], "samples": times[1:], "sessions": sessions,
-            "rows": chart.sessions_table.rowCount(), "points": points}  # fmt: skip
+# ---------------------------------------------------------------- charts
 
 
-def chart_floor(db: Path, end: datetime, runs: int, rows: int, points: int) -> dict[str, Any]:
-    import pyqtgraph as pg
+def _open_chart(page: Any, patient: int) -> dict[str, Any]:
+    start = now_ms()
+    page.list.patient_opened.emit(patient)  # what Enter or a double-click in the list emits
+    chart = page.chart
+    if chart is None or chart.patient_id != patient:
+        raise RuntimeError(f"the chart of patient {patient} did not open")
+    painted, idle = _until_painted(chart.outcome_chart.plot.viewport(), start, "chart plot")
+    table = chart.sessions_table
+    points = len(chart.outcome_chart.curve_data()[0])
+    return {"painted": painted, "input": idle, "rows": table.rowCount(),
+            "cols": table.columnCount(), "points": points}  # fmt: skip
+
+
+def chart(db: Path, end: datetime, cold: int, warm: list[int], largest: int) -> dict[str, Any]:
+    page = _patients_page(_main_window(db, end))
+    first = _open_chart(page, cold)
+    mb = peak_rss_mb()
+    later = [_open_chart(page, p) for p in warm]
+    return {"cold": first, "mb": mb, "warm": later, "largest": _open_chart(page, largest)}
+
+
+def chart_floor(specs: list[tuple[int, int, int]]) -> list[dict[str, float]]:
     from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-    qapp = _qapp()
-    _app(db, end)
-    times: list[float] = []
-    for _ in range(runs + 1):
-        start = time.perf_counter()
+    real_qapp()
+    out: list[dict[str, float]] = []
+    for rows, cols, points in specs:
+        start = now_ms()
+        import pyqtgraph as pg  # timed in the first spec only (then it is loaded)
+
         top = QWidget()
         plot = pg.PlotWidget(background="#ffffff")
-        plot.plot(list(range(points)), [(i * 7) % 27 for i in range(points)], symbol="o")
-        table = QTableWidget(rows, 5)
+        plot.plot([i / 2 for i in range(points)], [(i * 7) % 27 for i in range(points)],
+                  symbol="o")  # fmt: skip
+        table = QTableWidget(rows, cols)
         for r in range(rows):
-            for c in range(5):
+            for c in range(cols):
                 table.setItem(r, c, QTableWidgetItem(f"cell {r}:{c}"))
         lay = QVBoxLayout(top)
         lay.addWidget(plot)
         lay.addWidget(table)
         top.resize(1200, 760)
         top.show()
-        wait_painted(plot.viewport())
-        times.append((time.perf_counter() - start) * 1000)
+        painted, idle = _until_painted(plot.viewport(), start, "floor plot")
+        out.append({"painted": painted, "input": idle})
         top.close()
-        qapp.processEvents()
-    return {"samples": times[1:]}
-
-
-def memory(db: Path, end: datetime) -> dict[str, Any]:
-    from kapdesk.ui.main_window import MainWindow
-
-    qapp = _qapp()
-    app = _app(db, end)
-    window = MainWindow(app)
-    window.show()
-    wait_painted(window.today.table.viewport())
-    patient, _ = _long_patient(db)
-    window.open_patient(patient)
-    chart = window.patients_page.chart  # type: ignore[union-attr]
-    wait_painted(chart.outcome_chart.plot.viewport())
-    qapp.processEvents()
-    return {"mb": _peak_rss_mb()}
+        top.deleteLater()
+        wait_idle()
+    return out
 
 
 def memory_floor(db: Path) -> dict[str, Any]:
     import pyqtgraph as pg
     import sqlalchemy
 
-    qapp = _qapp()
+    real_qapp()
     engine = sqlalchemy.create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
         conn.exec_driver_sql("SELECT count(*) FROM patients").all()
@@ -274,8 +233,112 @@ def memory_floor(db: Path) -> dict[str, Any]:
     plot.plot([1, 2, 3], [3, 1, 2])
     plot.show()
     wait_painted(plot.viewport())
-    qapp.processEvents()
-    return {"mb": _peak_rss_mb()}
+    wait_idle()
+    return {"mb": peak_rss_mb()}
+
+
+# ---------------------------------------------------------------- the parent's side
+
+
+def child(what: str, db: Path, end: datetime | None, *extra: str) -> Any:
+    """Run one benchmark child of this script; its JSON result."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    cmd = [sys.executable, str(Path(__file__).resolve()), what, "--db", str(db), *extra]
+    if end is not None:
+        cmd += ["--end", end.isoformat()]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench_gui {what} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def search_rows(work: Path, end: datetime, patients: int, runs: int) -> list[Row]:
+    s = child("search", work, end, "--runs", str(runs))
+    where = s["sql"].split("WHERE", 1)[-1].split("ORDER BY")[0].strip()
+    return [
+        row(f"patient search per keystroke ({patients:,} patients)", s["samples"], s["floor"],
+            f"the app's own query (WHERE {where}), same parameters, sqlite3 on the same "
+            "file, fetched until 50 rows", limit=TARGET_SEARCH_MS,
+            note=f"{len(s['samples'])} keystrokes; slowest {s['slowest'][1]:.1f} ms "
+            f"(typing {s['slowest'][0]!r})"),
+    ]  # fmt: skip
+
+
+def session_counts(db: Path) -> dict[int, int]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        found = conn.execute(
+            "SELECT c.patient_id, count(*) FROM dosing_sessions s "
+            "JOIN courses c ON c.id = s.course_id GROUP BY c.patient_id"
+        ).fetchall()
+    finally:
+        conn.close()
+    return {int(p): int(n) for p, n in found}
+
+
+def chart_plan(counts: dict[int, int], runs: int) -> list[tuple[int, list[int], int]]:
+    """Per process: a cold patient, WARM_OPENS warm ones (all ~100 sessions, each used
+    once in the whole benchmark) and one of the patients with the most sessions."""
+    most = sorted(counts, key=lambda p: (-counts[p], p))[:runs]
+    near = [p for p in sorted(counts, key=lambda p: (abs(counts[p] - 100), p)) if p not in most]
+    per = 1 + WARM_OPENS
+    return [(near[i * per], near[i * per + 1 : (i + 1) * per], most[i]) for i in range(runs)]
+
+
+def _spans(counts: dict[int, int], patients: list[int]) -> str:
+    ns = sorted(counts[p] for p in patients)
+    return f"{ns[0]}" if ns[0] == ns[-1] else f"{ns[0]}-{ns[-1]}"
+
+
+def _median(opens: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(o[key] for o in opens)
+
+
+def chart_rows(work: Path, end: datetime, runs: int) -> list[Row]:
+    counts = session_counts(work)
+    plan = chart_plan(counts, runs)
+    cold, warm, largest, mem, floors = [], [], [], [], []
+    for first, others, big in plan:
+        got = child("chart", work, end, "--cold", str(first), "--largest", str(big),
+                    "--warm", ",".join(map(str, others)))  # fmt: skip
+        cold.append(got["cold"])
+        warm += got["warm"]
+        largest.append(got["largest"])
+        mem.append(got["mb"])
+        opens = [got["cold"], *got["warm"], got["largest"]]
+        specs = ",".join(f"{o['rows']}:{o['cols']}:{o['points']}" for o in opens)
+        floors.append(child("chart-floor", work, None, "--specs", specs))
+    f_cold = [f[0] for f in floors]
+    f_warm = [x for f in floors for x in f[1:-1]]
+    f_largest = [f[-1] for f in floors]
+    mem_floor = [child("memory-floor", work, None)["mb"] for _ in range(runs)]
+    floor = ("a pyqtgraph PlotWidget with the same points + a QTableWidget of the same "
+             "size, same stylesheet, built, shown, painted, idle")  # fmt: skip
+
+    def chart_row(what: str, opens: list[dict[str, Any]], fl: list[dict[str, Any]],
+                  limit: float, extra: str = "") -> Row:  # fmt: skip
+        rows = sorted(o["rows"] for o in opens)
+        return row(what, [o["input"] for o in opens], [f["input"] for f in fl], floor + extra,
+                   limit=limit,
+                   note=f"end point: the page accepting input; plot painted at "
+                   f"{_median(opens, 'painted'):.0f} ms (floor {_median(fl, 'painted'):.0f} "
+                   f"ms); {len(opens)} opens, a new patient each; {rows[0]}-{rows[-1]} rows in "
+                   "the sessions table")  # fmt: skip
+
+    n_cold = _spans(counts, [c for c, _, _ in plan])
+    n_warm = _spans(counts, [p for _, w, _ in plan for p in w])
+    n_largest = _spans(counts, [b for *_, b in plan])
+    return [
+        chart_row(f"first chart open in a process (cold), {n_cold} sessions", cold, f_cold,
+                  TARGET_CHART_COLD_MS, "; the first in a fresh process, pyqtgraph imported"),
+        chart_row(f"chart open (warm), another patient each time, {n_warm} sessions", warm,
+                  f_warm, TARGET_CHART_MS),
+        chart_row(f"chart open (warm), the largest patients, {n_largest} sessions", largest,
+                  f_largest, TARGET_CHART_MS),
+        row("peak RSS: app, big clinic, board + first chart open", mem, mem_floor,
+            "process with PySide6.QtWidgets + sqlalchemy + the file open + a pyqtgraph plot "
+            "shown", unit="MB", limit=TARGET_MEMORY_MB),
+    ]  # fmt: skip
 
 
 def main() -> int:
@@ -284,16 +347,16 @@ def main() -> int:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--end", type=datetime.fromisoformat)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--rows", type=int, default=0)
-    parser.add_argument("--points", type=int, default=0)
+    parser.add_argument("--cold", type=int)
+    parser.add_argument("--largest", type=int)
+    parser.add_argument("--warm", type=lambda v: [int(x) for x in v.split(",") if x], default=[])
+    parser.add_argument("--specs", default="")
     a = parser.parse_args()
+    specs = [tuple(int(x) for x in s.split(":")) for s in a.specs.split(",") if s]
     result = {
-        "board": lambda: board(a.db, a.end),
-        "board-floor": lambda: board_floor(a.db, a.end, a.rows),
         "search": lambda: search(a.db, a.end, a.runs),
-        "chart": lambda: chart(a.db, a.end, a.runs),
-        "chart-floor": lambda: chart_floor(a.db, a.end, a.runs, a.rows, a.points),
-        "memory": lambda: memory(a.db, a.end),
+        "chart": lambda: chart(a.db, a.end, a.cold, a.warm, a.largest),
+        "chart-floor": lambda: chart_floor(specs),  # type: ignore[arg-type]
         "memory-floor": lambda: memory_floor(a.db),
     }[a.what]()
     print(json.dumps(result))

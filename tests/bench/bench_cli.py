@@ -1,0 +1,216 @@
+"""Command-line benchmarks: whole processes, started as a user starts them (issue 13).
+
+    .venv/bin/python tests/bench/bench_cli.py --db BIG [--small SMALL] [--runs N]
+
+* ``kapdesk report course MRN -o FILE`` for the patient with the most dosing sessions
+  (the console script, the report of that patient's most recent course), wall time
+  from the command line to the process's exit. Floor: a Python process that imports
+  sqlalchemy and reportlab, opens the same file through sqlalchemy (one query),
+  registers the report's regular font (DejaVu Sans, from the same package folder) and
+  writes a one-page PDF with one line in it. Runs alternate, target < 400 ms.
+* ``kapdesk list sessions --json > FILE`` on the big clinic: the child's peak resident
+  memory (``ru_maxrss`` of that one child, from ``os.wait4``), against the same command
+  on a clinic a tenth its size (``--small``). "Streams" is read as flat memory: the
+  peak for ~10x the rows stays within 1.2x of the small one's. Its wall time is given
+  as information, against a floor: a Python process that runs the same join with the
+  sqlite3 module and writes the rows as a JSON array, one row at a time.
+
+Every command writes to the database (the CLI audits reports and exports): run it on
+a copy. Both the app and the floors start from bytecode (the package is compiled
+first, as an install does). ``run_all.py`` calls :func:`cli_rows`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_startup import compile_package
+from table import MIN_RUNS, Row, render, row
+
+from kapdesk.services.reports import page_count
+
+TARGET_REPORT_MS = 400.0
+TARGET_STREAM_RATIO = 1.2
+
+REPORT_FLOOR = r"""
+import io, sys
+from importlib.resources import files
+import sqlalchemy
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+engine = sqlalchemy.create_engine("sqlite:///" + sys.argv[1])
+with engine.connect() as c:
+    c.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
+font = (files("kapdesk.resources") / "fonts" / "DejaVuSans.ttf").read_bytes()
+pdfmetrics.registerFont(TTFont("DejaVuSans", io.BytesIO(font)))
+pdf = canvas.Canvas(sys.argv[2])
+pdf.setFont("DejaVuSans", 11)
+pdf.drawString(72, 720, "Course summary - Nguyễn, Thị Lan")
+pdf.showPage()
+pdf.save()
+"""
+
+LIST_FLOOR = r"""
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+rows = conn.execute(
+    "SELECT s.id, p.mrn, p.family_name, p.given_name, s.scheduled_at, s.state, "
+    "c.protocol_id, c.protocol_version FROM dosing_sessions s "
+    "JOIN courses c ON s.course_id = c.id JOIN patients p ON c.patient_id = p.id "
+    "ORDER BY s.scheduled_at, s.id"
+)
+out = sys.stdout
+out.write("[")
+for n, (sid, mrn, family, given, at, state, pid, pver) in enumerate(rows):
+    out.write((", " if n else "") + json.dumps({
+        "id": sid, "mrn": mrn, "patient": f"{family}, {given}", "scheduled": at,
+        "state": state, "protocol": f"{pid} v{pver}"}, ensure_ascii=False))
+out.write("]\n")
+"""
+
+
+def _env() -> dict[str, str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def kapdesk_command() -> list[str]:
+    """The console script installed beside this Python (``python -m kapdesk`` without one)."""
+    script = Path(sys.executable).with_name("kapdesk")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kapdesk"]
+
+
+def run_child(cmd: list[str], stdout: Path | None = None) -> tuple[float, float]:
+    """Wall milliseconds and peak RSS (MB) of one child process, which must succeed."""
+    out = open(stdout, "wb") if stdout is not None else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, env=_env(), stdout=out, stderr=subprocess.PIPE)
+        assert child.stderr is not None
+        err = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        ms = (time.perf_counter() - start) * 1000
+        child.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if stdout is not None:
+            out.close()  # type: ignore[union-attr]
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({child.returncode}):\n{err.decode()}")
+    return ms, usage.ru_maxrss / 1024  # Linux: kilobytes
+
+
+def busiest_patient(db: Path) -> tuple[str, int, int]:
+    """The MRN of the patient with the most dosing sessions (ties: lowest id), that count,
+    and the number of sessions in the patient's most recent course (what is reported)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        pid, mrn, n = conn.execute(
+            "SELECT p.id, p.mrn, count(*) n FROM dosing_sessions s "
+            "JOIN courses c ON c.id = s.course_id JOIN patients p ON p.id = c.patient_id "
+            "GROUP BY p.id ORDER BY n DESC, p.id LIMIT 1"
+        ).fetchone()
+        (in_course,) = conn.execute(
+            "SELECT count(*) FROM dosing_sessions WHERE course_id = (SELECT id FROM courses "
+            "WHERE patient_id = ? ORDER BY started_on DESC, id DESC LIMIT 1)",
+            (pid,),
+        ).fetchone()
+    finally:
+        conn.close()
+    return str(mrn), int(n), int(in_course)
+
+
+def report_rows(db: Path, runs: int) -> list[Row]:
+    mrn, sessions, in_course = busiest_patient(db)
+    with tempfile.TemporaryDirectory(prefix="kapdesk-bench-cli-") as tmp:
+        out = Path(tmp) / "course.pdf"
+        app = [*kapdesk_command(), "report", "course", mrn, "--db", str(db), "-o", str(out)]
+        floor = [sys.executable, "-c", REPORT_FLOOR, str(db), str(Path(tmp) / "floor.pdf")]
+        run_child(app)  # warm the file cache for both
+        run_child(floor)
+        app_ms: list[float] = []
+        floor_ms: list[float] = []
+        for _ in range(runs):
+            app_ms.append(run_child(app)[0])
+            floor_ms.append(run_child(floor)[0])
+        pages = page_count(out.read_bytes())
+    return [
+        row(f"CLI: kapdesk report course, patient with the most sessions ({sessions})",
+            app_ms, floor_ms,
+            "python process: import sqlalchemy + reportlab, open the same file, register "
+            "DejaVu Sans, write a one-page PDF", limit=TARGET_REPORT_MS,
+            note=f"whole process from the console script; its most recent course: "
+            f"{in_course} sessions, {pages} p.; each run writes an audit entry"),
+    ]  # fmt: skip
+
+
+def _session_count(db: Path) -> int:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM dosing_sessions").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def list_rows(big: Path, small: Path, runs: int) -> list[Row]:
+    n_big, n_small = _session_count(big), _session_count(small)
+    with tempfile.TemporaryDirectory(prefix="kapdesk-bench-cli-") as tmp:
+        out = Path(tmp) / "sessions.json"
+        cmd = [*kapdesk_command(), "list", "sessions", "--json", "--db"]
+        floor = [sys.executable, "-c", LIST_FLOOR, str(big)]
+        run_child([*cmd, str(big)], out)  # warm the file cache
+        listed = len(json.loads(out.read_text(encoding="utf-8")))
+        if listed != n_big:
+            raise RuntimeError(f"kapdesk list sessions --json printed {listed} of {n_big}")
+        big_runs = [run_child([*cmd, str(big)], out) for _ in range(runs)]
+        small_runs = [run_child([*cmd, str(small)], out) for _ in range(runs)]
+        floor_runs = [run_child(floor, out) for _ in range(runs)]
+    return [
+        row(f"CLI: kapdesk list sessions --json, peak RSS ({n_big:,} sessions)",
+            [mb for _, mb in big_runs], [mb for _, mb in small_runs],
+            f"the same command on the 1/10 clinic ({n_small:,} sessions)", unit="MB",
+            ratio_limit=TARGET_STREAM_RATIO,
+            note="streams = flat memory: ~10x the rows within 1.2x the peak; ru_maxrss of "
+            "the child (os.wait4), output to a file"),
+        row(f"CLI: kapdesk list sessions --json, wall time ({n_big:,} sessions)",
+            [ms for ms, _ in big_runs], [ms for ms, _ in floor_runs],
+            "python process: the same join with sqlite3, each row written as JSON",
+            note=f"{n_small:,} sessions (1/10 clinic): "
+            f"{sorted(ms for ms, _ in small_runs)[len(small_runs) // 2]:.0f} ms"),
+    ]  # fmt: skip
+
+
+def cli_rows(big: Path, small: Path, runs: int) -> list[Row]:
+    """Both CLI benchmarks; ``big`` and ``small`` are copies (the CLI writes audit entries)."""
+    compile_package()
+    return report_rows(big, runs) + list_rows(big, small, runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="a copy of the big clinic")
+    parser.add_argument("--small", type=Path, help="a copy of a clinic a tenth its size")
+    parser.add_argument("--runs", type=int, default=MIN_RUNS)
+    args = parser.parse_args(argv)
+    runs = max(MIN_RUNS, args.runs)
+    compile_package()
+    rows = report_rows(args.db, runs)
+    if args.small is not None:
+        rows += list_rows(args.db, args.small, runs)
+    print(render(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
