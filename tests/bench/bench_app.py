@@ -116,6 +116,9 @@ class PaintWatch:
         self.painted_ms = now_ms()
 
     def _on_idle(self) -> None:
+        if self.painted_ms is None:  # the paint's turn is not over yet: idle after it
+            self._idle.start()
+            return
         self.idle_ms = now_ms()
 
     @property
@@ -286,6 +289,8 @@ def sign_in(
     app.actor = actor
     install_form_guards(qapp)
     window = open_main_window(app)
+    if not window.today.table.isVisible():  # e.g. one running session: its page is shown
+        raise RuntimeError("the main window opened without the Today board's table showing")
     watch = PaintWatch(window.today.table.viewport())
     run_until(lambda: watch.done, 60_000, "Today board painted")
     accepted = out.extra.pop("accepted_at")
