@@ -40,7 +40,7 @@ sessions only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from typing import TypeVar
@@ -171,30 +171,38 @@ class BoardService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def today_board(self, day: date | None = None, tz: tzinfo | None = None) -> list[BoardRow]:
+    def today_board(
+        self, day: date | None = None, tz: tzinfo | None = None, *, only: Collection[int] = ()
+    ) -> list[BoardRow]:
         """Sessions scheduled on ``day`` (local to ``tz``; default: the clock's zone, else the
         computer's, and today there) plus every running session, ordered by room, then
         scheduled time. The day runs from its own local midnight to the next one (23 or
-        25 h on a summer-time change day), not from today's UTC offset."""
+        25 h on a summer-time change day), not from today's UTC offset. ``only``: just the
+        rows of these sessions (those on the board), flagged as on the whole board (a room
+        shared with another session)."""
         now = self.ctx.now()
         zone = tz or zone_of(self.ctx.clock)
         day = day or local_time(now, zone).date()
         start, end = day_window(day, zone)
         in_day = (DosingSession.scheduled_at >= start) & (DosingSession.scheduled_at < end)
-        return self._rows(or_(in_day, DosingSession.state.in_(_ACTIVE_VALUES)), now)
+        return self._rows(or_(in_day, DosingSession.state.in_(_ACTIVE_VALUES)), now, only)
 
     def running_sessions(self) -> list[BoardRow]:
         """Sessions checked in, taking pre-dose vitals, dosed or in monitoring."""
         return self._rows(DosingSession.state.in_(_ACTIVE_VALUES), self.ctx.now())
 
-    def _rows(self, where: ColumnElement[bool], now: datetime) -> list[BoardRow]:
+    def _rows(
+        self, where: ColumnElement[bool], now: datetime, only: Collection[int] = ()
+    ) -> list[BoardRow]:
         with self.ctx.db.read() as s:
-            found = s.execute(
+            every = s.execute(
                 select(DosingSession, Course, Patient)
                 .join(Course, DosingSession.course_id == Course.id)
                 .join(Patient, Course.patient_id == Patient.id)
                 .where(where)
             ).all()
+            # the rooms held are the whole board's; readings etc. only of the rows asked for
+            found = [f for f in every if f[0].id in only] if only else every
             if not found:
                 return []
             ids = [ds.id for ds, _, _ in found]
@@ -218,7 +226,7 @@ class BoardService:
             )
             for ds, course, patient in found
         ]
-        shared = shared_room_flags([at_clinic(ds, p) for ds, _, p in found], now)
+        shared = shared_room_flags([at_clinic(ds, p) for ds, _, p in every], now)
         rows = [
             replace(r, flags=(*r.flags, shared[r.session_id])) if r.session_id in shared else r
             for r in rows
@@ -329,9 +337,13 @@ class BoardService:
 
 
 def today_board(
-    ctx: ServiceContext, day: date | None = None, tz: tzinfo | None = None
+    ctx: ServiceContext,
+    day: date | None = None,
+    tz: tzinfo | None = None,
+    *,
+    only: Collection[int] = (),
 ) -> list[BoardRow]:
-    return BoardService(ctx).today_board(day, tz)
+    return BoardService(ctx).today_board(day, tz, only=only)
 
 
 def running_sessions(ctx: ServiceContext) -> list[BoardRow]:

@@ -8,7 +8,7 @@ the lines they hold. No sideways scrolling and no cut-off cell, whatever the win
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt
@@ -38,23 +38,42 @@ class _Measure:
     def __init__(self, table: QTableView) -> None:
         self.table = table
         self._metrics: dict[str, QFontMetrics] = {}
+        self._cells: dict[tuple[int, int], tuple[str, QFontMetrics]] = {}
         self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
 
-    def font_metrics(self, row: int, column: int) -> QFontMetrics:
-        font = self.table.model().index(row, column).data(Qt.ItemDataRole.FontRole)
-        if not isinstance(font, QFont):
-            font = self.table.font()
-        else:  # as the delegate does: what the cell's font leaves unset is the view's
-            font = QFont(font).resolve(self.table.font())
-        key = font.key()
-        metrics = self._metrics.get(key)
-        if metrics is None:
-            metrics = self._metrics[key] = QFontMetrics(font)
-        return metrics
+    def cell(self, row: int, column: int) -> tuple[str, QFontMetrics]:
+        """The cell's text and the metrics of its font (kept until ``forget``)."""
+        key = (row, column)
+        found = self._cells.get(key)
+        if found is None:
+            index = self.table.model().index(row, column)
+            value = index.data(Qt.ItemDataRole.DisplayRole)
+            font = index.data(Qt.ItemDataRole.FontRole)
+            if not isinstance(font, QFont):
+                font = self.table.font()
+            else:  # as the delegate does: what the cell's font leaves unset is the view's
+                font = QFont(font).resolve(self.table.font())
+            name = font.key()
+            metrics = self._metrics.get(name)
+            if metrics is None:
+                metrics = self._metrics[name] = QFontMetrics(font)
+            found = self._cells[key] = ("" if value is None else str(value), metrics)
+        return found
+
+    def forget(self, rows: Iterable[int] | None = None) -> None:
+        """Read the cells again (all, or those of ``rows``): their contents changed."""
+        if rows is None:
+            self._cells.clear()
+            return
+        wanted = set(rows)
+        for key in [k for k in self._cells if k[0] in wanted]:
+            del self._cells[key]
 
     def text(self, row: int, column: int) -> str:
-        value = self.table.model().index(row, column).data(Qt.ItemDataRole.DisplayRole)
-        return "" if value is None else str(value)
+        return self.cell(row, column)[0]
+
+    def font_metrics(self, row: int, column: int) -> QFontMetrics:
+        return self.cell(row, column)[1]
 
     def padding(self) -> QSize:
         """Measured once, on a one-word cell: Qt's size hint less the text's own size."""
@@ -79,24 +98,22 @@ class _Measure:
 
     def width(self, row: int, column: int) -> int:
         """The cell on one line (each line of a text with line breaks)."""
-        text = self.text(row, column)
+        text, metrics = self.cell(row, column)
         if not text:
             return 0
-        metrics = self.font_metrics(row, column)
         longest = max(metrics.horizontalAdvance(line) for line in text.split("\n"))
         return longest + self.padding().width() + _SLACK
 
     def longest_word(self, row: int, column: int) -> int:
-        words = self.text(row, column).split()
+        text, metrics = self.cell(row, column)
+        words = text.split()
         if not words:
             return 0
-        metrics = self.font_metrics(row, column)
         return max(metrics.horizontalAdvance(w) for w in words) + _WORD_MARGIN
 
     def height(self, row: int, column: int, width: int) -> int:
         """The cell's height with its words wrapped at ``width`` (the column's)."""
-        text = self.text(row, column)
-        metrics = self.font_metrics(row, column)
+        text, metrics = self.cell(row, column)
         pad = self.padding()
         if not text:
             return metrics.height() + pad.height()
@@ -158,6 +175,7 @@ class _Shares(QObject):
             return
         self.stale = False
         self.measure.pad = None  # the style may have changed since
+        self.measure.forget()
         header = self.table.horizontalHeader()
         columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
         self.widths = {c: self._header_width(c) for c in columns if c not in self.shares}
@@ -196,6 +214,7 @@ class _Shares(QObject):
         return grew
 
     def _rows_removed(self, *_: object) -> None:
+        self.measure.forget()  # the rows below moved up
         if self._live():
             self.lay_out()  # the columns keep their width until the next measure
 
@@ -207,6 +226,7 @@ class _Shares(QObject):
         first, last = max(top_left.column(), 0), min(bottom_right.column(), header.count() - 1)
         columns = [c for c in range(first, last + 1) if not header.isSectionHidden(c)]
         rows = range(max(top_left.row(), 0), bottom_right.row() + 1)
+        self.measure.forget(rows)
         grew = False
         for row in rows:
             if row < self.table.model().rowCount() and not self.table.isRowHidden(row):
