@@ -10,9 +10,14 @@ Decisions a caller must know:
   is the clock's, so listing and "daily due" do not depend on file times.
 * Every copy is made with SQLite's online backup API (safe while the app
   runs); a copy of an encrypted database is encrypted with the same key.
-* Rolling backups (``exit``, ``daily``) are pruned to the newest
-  ``backups_to_keep`` (a clinic setting) after each one; ``manual`` backups
-  ("Back up now") are never deleted by kapdesk.
+* Rolling backups (``exit``, ``daily``) are pruned after each one by age and total
+  size (kapdesk.domain.backup_retention; the clinic settings Daily backups kept,
+  Weekly backups kept and Backup size cap, read by ``retention_policy``, which also
+  reads an old database's ``backups_to_keep``); ``manual`` backups ("Back up now")
+  are never deleted by kapdesk. Days are the computer's local calendar days.
+* Every copy is written under a temporary name (``.partial``) and renamed when
+  complete; a ``.partial`` left by a run that was stopped (the machine shut down
+  during the exit backup) is removed before the next backup of this database.
 * A daily backup is due when the newest backup of any kind is 24 hours old
   or older (or there is none): the GUI asks :meth:`daily_backup_due` from a
   timer and calls ``rolling_backup("daily")``, and calls
@@ -32,11 +37,14 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Literal
 
-from kapdesk.domain.clock import Clock, ensure_utc
+from kapdesk.domain.backup_retention import Candidate, kept_backups
+from kapdesk.domain.clock import Clock, ensure_utc, local_time
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.paths import data_dir
@@ -50,7 +58,7 @@ from kapdesk.storage.backup import backup_database, restore_database
 from kapdesk.storage.db import Database
 from kapdesk.storage.filesystems import ensure_local_disk
 from kapdesk.storage.migrate import current_revision, head_revision, upgrade_to_head
-from kapdesk.storage.settings_store import get_setting
+from kapdesk.storage.settings_store import get_setting, retention_policy
 
 BACKUP_FOLDER = "backups"
 DAILY_INTERVAL = timedelta(hours=24)
@@ -58,6 +66,7 @@ ROLLING_REASONS = ("exit", "daily")
 CONSOLE_REASON = "console"  # `kapdesk backup -o FILE`
 RollingReason = Literal["exit", "daily"]
 _STAMP = "%Y%m%dT%H%M%SZ"
+Progress = Callable[[int, int], object]  # (pages copied, pages in all)
 
 
 def default_backup_folder(db_path: Path) -> Path:
@@ -135,13 +144,17 @@ class BackupService:
             audit_change(s, self.ctx, actor, AuditRecord("backup.create", "database", after=after))
         return info
 
-    def rolling_backup(self, reason: RollingReason) -> BackupInfo:
-        """An automatic backup (``"exit"`` or ``"daily"``), then prune to ``backups_to_keep``."""
+    def rolling_backup(self, reason: RollingReason, progress: Progress | None = None) -> BackupInfo:
+        """An automatic backup (``"exit"`` or ``"daily"``), then prune by age and size.
+
+        ``progress(copied_pages, total_pages)`` is called as the copy proceeds (it is
+        then made in steps); an exception it raises abandons the copy, nothing pruned.
+        """
         if reason not in ROLLING_REASONS:
             raise ValidationError(
                 "Backup reason", reason, f"Backup reason {reason!r} must be exit or daily."
             )
-        info = self._write(reason)
+        info = self._write(reason, progress)
         self._prune()
         return info
 
@@ -217,7 +230,7 @@ class BackupService:
                 files.append(file)
         return files
 
-    def _write(self, reason: str) -> BackupInfo:
+    def _write(self, reason: str, progress: Progress | None = None) -> BackupInfo:
         if self._configured_folder_missing():
             raise ValidationError(
                 "Backup folder",
@@ -226,8 +239,16 @@ class BackupService:
                 "the drive, or choose another folder in Admin > Clinic settings.",
             )
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_partials()
         dest = self._new_path(reason, self.ctx.now())
-        backup_database(self.ctx.db.path, dest, key=self.ctx.db.key)
+        steps = None
+        if progress is not None:
+            report = progress
+
+            def steps(_status: int, remaining: int, total: int) -> None:
+                report(total - remaining, total)
+
+        backup_database(self.ctx.db.path, dest, key=self.ctx.db.key, progress=steps)
         # The chain head of the copy, outside the database file (see storage.anchor).
         write_anchor(
             dest, self._anchor_files(), reason=reason, now=self.ctx.now(), key=self.ctx.db.key
@@ -241,14 +262,23 @@ class BackupService:
         folder = self.folder
         return self._configured and not folder.is_dir()
 
-    def _keep(self) -> int:
-        with self.ctx.db.read() as s:
-            return int(get_setting(s, "backups_to_keep"))
+    def _remove_stale_partials(self) -> None:
+        """A copy that never finished (its run was stopped) holds nothing of value."""
+        stem = self.ctx.db.path.stem
+        for stale in self.folder.glob(f"{glob_escape(stem)}-*.bak.partial"):
+            stale.unlink(missing_ok=True)
 
     def _prune(self) -> list[Path]:
-        """Delete the rolling backups beyond the newest ``backups_to_keep``."""
-        rolling = [b for b in self.list_backups() if b.reason in ROLLING_REASONS]
-        doomed = [b.path for b in rolling[self._keep() :]]
+        """Delete the rolling backups the retention rule does not keep."""
+        with self.ctx.db.read() as s:
+            policy = retention_policy(s)
+        backups = self.list_backups()
+        candidates = [
+            Candidate(b.path, b.taken_at, b.size_bytes, manual=b.reason not in ROLLING_REASONS)
+            for b in backups
+        ]
+        keep = kept_backups(candidates, self.ctx.now(), policy, _local_day)
+        doomed = [b.path for b in backups if b.path not in keep]
         for path in doomed:
             path.unlink(missing_ok=True)
         return doomed
@@ -270,6 +300,10 @@ def restore_from_console(
     with Database.open(target, create=False, migrate=False, clock=clock, key=key) as db:
         service = BackupService(ServiceContext(db=db, clock=clock))
         return service._finish_restore(source, result.replaced_kept_at, actor=None)
+
+
+def _local_day(moment: datetime) -> date:
+    return local_time(moment).date()
 
 
 def _order(info: BackupInfo) -> tuple[datetime, int]:

@@ -21,6 +21,7 @@ import enum
 import itertools
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,13 +198,23 @@ def verify_database(path: Path, *, key: str | None = None) -> VerifyReport:
 
 
 def backup_database(
-    src_path: Path, dest_path: Path, *, overwrite: bool = False, key: str | None = None
+    src_path: Path,
+    dest_path: Path,
+    *,
+    overwrite: bool = False,
+    key: str | None = None,
+    progress: Callable[[int, int, int], object] | None = None,
 ) -> Path:
     """Copy the kapdesk database ``src_path`` to ``dest_path`` (online, consistent).
 
     Refuses (:class:`BackupError`, nothing written) when ``dest_path`` exists
     and ``overwrite`` is false, or when it is the source itself. The copy of
-    an encrypted database (``key``) is encrypted with the same key.
+    an encrypted database (``key``) is encrypted with the same key. It is written
+    under a temporary name (``<dest>.partial``) and renamed when complete.
+
+    With ``progress`` the copy is made in steps (16 MB each), calling
+    ``progress(status, remaining_pages, total_pages)`` after each; an exception it
+    raises abandons the copy (the partial file is removed; nothing else changes).
     """
     src, dest = Path(src_path).absolute(), Path(dest_path).absolute()
     info = inspect_file(src, key=key)
@@ -221,7 +232,7 @@ def backup_database(
                 f"{dest} already exists; choose another file name (nothing was written)."
             )
     dest.parent.mkdir(parents=True, exist_ok=True)
-    copy_with_backup_api(src, dest, key=key)
+    copy_with_backup_api(src, dest, key=key, progress=progress)
     return dest
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
 
+from kapdesk.domain.backup_retention import GB, RetentionPolicy
 from kapdesk.domain.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -100,7 +101,12 @@ SETTINGS: dict[str, SettingSpec] = {
     for spec in (
         SettingSpec("clinic_name", "Clinic name", str, "kapdesk clinic", 1, 200),
         SettingSpec("idle_lock_minutes", "Idle lock", int, 5, 1, 240, "minutes"),
+        # Before the keep-by-age rule: read only while Daily backups kept is not stored
+        # (see retention_policy); no longer in the settings dialog.
         SettingSpec("backups_to_keep", "Backups to keep", int, 30, 1, 1000, "backups"),
+        SettingSpec("backup_keep_days", "Daily backups kept", int, 7, 1, 366, "days"),
+        SettingSpec("backup_keep_weeks", "Weekly backups kept", int, 4, 0, 520, "weeks"),
+        SettingSpec("backup_size_cap_gb", "Backup size cap", int, 20, 1, 100_000, "GB"),
         SettingSpec("backup_folder", "Backup folder", str, "", 0, 1000, allowed=_FOLDER),
         SettingSpec(
             "default_protocol", "Default protocol", str, "kap-default", 1, 64, allowed=_PROTOCOL
@@ -116,6 +122,11 @@ class ClinicSettings:
     backups_to_keep: int
     backup_folder: str = ""  # "": ``backups`` beside the database
     default_protocol: str = "kap-default"
+    backup_keep_days: int = 7
+    backup_keep_weeks: int = 4
+    backup_size_cap_gb: int = 20
+    # The old Backups to keep that Daily backups kept is read from (None: it is stored).
+    keep_days_read_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,7 +191,40 @@ def set_setting(session: Session, key: str, value: object) -> Any:
 
 
 def load_settings(session: Session) -> ClinicSettings:
-    return ClinicSettings(**{key: get_setting(session, key) for key in SETTINGS})
+    """Every setting; Daily backups kept as :func:`retention_policy` reads it."""
+    values = {key: get_setting(session, key) for key in SETTINGS}
+    values["backup_keep_days"], values["keep_days_read_from"] = _keep_days(session)
+    return ClinicSettings(**values)
+
+
+def _keep_days(session: Session) -> tuple[int, int | None]:
+    """(Daily backups kept, the old Backups to keep it was read from, or None)."""
+    if stored_value(session, "backup_keep_days")[0]:
+        return int(get_setting(session, "backup_keep_days")), None
+    if stored_value(session, "backups_to_keep")[0]:
+        old = int(get_setting(session, "backups_to_keep"))
+        return min(old, SETTINGS["backup_keep_days"].maximum), old
+    return int(SETTINGS["backup_keep_days"].default), None
+
+
+def retention_policy(session: Session) -> RetentionPolicy:
+    """Which automatic backups are kept (kapdesk.domain.backup_retention).
+
+    A database from before this rule has only ``backups_to_keep`` (the newest N
+    automatic backups): while Daily backups kept is not stored, N is read as that many
+    days (the newest backup of each of the last N days, at most 366), under the weekly
+    and size-cap defaults; :func:`old_keep_setting` says so to the administrator.
+    """
+    return RetentionPolicy(
+        keep_days=_keep_days(session)[0],
+        keep_weeks=int(get_setting(session, "backup_keep_weeks")),
+        size_cap_bytes=int(get_setting(session, "backup_size_cap_gb")) * GB,
+    )
+
+
+def old_keep_setting(session: Session) -> int | None:
+    """The old Backups to keep that Daily backups kept is read from (None: not so)."""
+    return _keep_days(session)[1]
 
 
 def stored_value(session: Session, key: str) -> tuple[bool, Any]:

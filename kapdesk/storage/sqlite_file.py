@@ -153,7 +153,12 @@ def _fsync_dir(path: Path) -> None:
         _fsync_file(path)
 
 
-def copy_with_backup_api(src: Path, dest: Path, *, key: str | None = None) -> None:
+BACKUP_STEP_PAGES = 4096  # a step of a backup with progress: 16 MB at 4 KiB pages
+
+
+def copy_with_backup_api(
+    src: Path, dest: Path, *, key: str | None = None, progress: Any = None
+) -> None:
     """Copy database ``src`` into a new file ``dest`` with SQLite's online backup API.
 
     The copy is consistent even while other connections write to ``src``. It is
@@ -170,7 +175,10 @@ def copy_with_backup_api(src: Path, dest: Path, *, key: str | None = None) -> No
     try:
         target = connect(partial, key=key)
         try:
-            source.backup(target)
+            if progress is None:
+                source.backup(target)
+            else:  # in steps: progress(status, remaining, total) pages; raising aborts
+                source.backup(target, pages=BACKUP_STEP_PAGES, progress=progress)
             target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()

@@ -1,5 +1,10 @@
 """Admin > Clinic settings…: the clinic's name, idle lock, backups and default protocol.
 
+Backups: which automatic backups are kept is three settings (kapdesk.domain.backup_retention):
+the newest of each of the last N days, of each of the last N weeks, within a total size
+cap in GB. A database from before them has only "Backups to keep": a note under the
+fields says that it is read as that many days until the administrator saves.
+
 Decisions a caller must know:
 
 * The menu item is shown only to roles with ``MANAGE_SETTINGS`` (admins); the
@@ -104,7 +109,12 @@ class ClinicSettingsDialog(QDialog):
         self.clinic_name.setMaxLength(SETTINGS["clinic_name"].maximum)
         self.clinic_name.setToolTip("Printed at the top of every summary and in the title bar")
         self.idle_lock = _spin("idle_lock_minutes")
-        self.keep = _spin("backups_to_keep")
+        self.keep_days = _spin("backup_keep_days")
+        self.keep_days.setToolTip("The newest automatic backup of each of this many days")
+        self.keep_weeks = _spin("backup_keep_weeks")
+        self.keep_weeks.setToolTip("The newest automatic backup of each of this many weeks")
+        self.size_cap = _spin("backup_size_cap_gb")
+        self.size_cap.setToolTip("The automatic backups kept never take more than this together")
         self.folder = QLineEdit()
         self.folder.setPlaceholderText(DEFAULT_FOLDER_TEXT)
         self.choose_folder = QPushButton("C&hoose…")
@@ -127,7 +137,9 @@ class ClinicSettingsDialog(QDialog):
             Field("Clinic &name", self.clinic_name, name="Clinic name"),
             Field("&Idle lock after", self.idle_lock, name="Idle lock"),
             Field("Backup &folder", folder_row, name="Backup folder"),
-            Field("Backups to &keep", self.keep, name="Backups to keep"),
+            Field("Daily backups &kept", self.keep_days, name="Daily backups kept"),
+            Field("&Weekly backups kept", self.keep_weeks, name="Weekly backups kept"),
+            Field("Backup size &cap", self.size_cap, name="Backup size cap"),
             Field("Default &protocol", self.protocol, name="Default protocol"),
         ]
         self.folder.setAccessibleName("Backup folder")
@@ -136,13 +148,20 @@ class ClinicSettingsDialog(QDialog):
         self.fields = FieldSet(fields)
         root.addLayout(form)
         hint = QLabel(
-            "Backups to keep counts the automatic backups (on exit and daily); backups made "
-            "with Back up now are never deleted. A folder on a removable drive must be "
-            "connected when a backup is made."
+            "Of the automatic backups (on exit and daily), kapdesk keeps the newest of each of "
+            "those days and of each of those weeks (Monday to Sunday), newest first as long as "
+            "they fit in the size cap; the newest is always kept. Backups made "
+            "with Back up now are never deleted and do not count toward the cap. A folder on "
+            "a removable drive must be connected when a backup is made."
         )
         hint.setObjectName("fieldHint")
         hint.setWordWrap(True)
         root.addWidget(hint)
+        self.old_keep = QLabel()
+        self.old_keep.setObjectName("fieldHint")
+        self.old_keep.setAccessibleName("Former backup setting")
+        self.old_keep.setWordWrap(True)
+        root.addWidget(self.old_keep)
         root.addStretch(1)
         self.message = error_label()
         self.message.setAccessibleName("Settings message")
@@ -163,7 +182,17 @@ class ClinicSettingsDialog(QDialog):
         current = self.service.current()
         self.clinic_name.setText(current.clinic_name)
         self.idle_lock.setValue(current.idle_lock_minutes)
-        self.keep.setValue(current.backups_to_keep)
+        self.keep_days.setValue(current.backup_keep_days)
+        self.keep_weeks.setValue(current.backup_keep_weeks)
+        self.size_cap.setValue(current.backup_size_cap_gb)
+        old = current.keep_days_read_from
+        self.old_keep.setVisible(old is not None)
+        if old is not None:
+            self.old_keep.setText(
+                f"Daily backups kept is read from the former setting Backups to keep ({old}): "
+                f"the newest backup of each of the last {current.backup_keep_days} days. "
+                "Save stores it in days."
+            )
         self.folder.setText(current.backup_folder)
         index = self.protocol.findData(current.default_protocol)
         self.protocol.setCurrentIndex(max(index, 0))
@@ -175,7 +204,9 @@ class ClinicSettingsDialog(QDialog):
             "clinic_name": self.clinic_name.text(),
             "idle_lock_minutes": self.idle_lock.value(),
             "backup_folder": self.folder.text(),
-            "backups_to_keep": self.keep.value(),
+            "backup_keep_days": self.keep_days.value(),
+            "backup_keep_weeks": self.keep_weeks.value(),
+            "backup_size_cap_gb": self.size_cap.value(),
             "default_protocol": self.protocol.currentData(),
         }
 

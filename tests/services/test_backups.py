@@ -1,4 +1,4 @@
-"""BackupService: rolling backups (keep N), daily due, Back up now, Restore."""
+"""BackupService: rolling backups (kept by age and size), daily due, Back up now, Restore."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kapdesk.domain.backup_retention import GB, RetentionPolicy
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import PermissionDenied, ValidationError
+from kapdesk.services import backups as backups_module
 from kapdesk.services.backups import BackupService, default_backup_folder
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.storage.audit import verify_chain
@@ -19,7 +21,7 @@ from kapdesk.storage.backup import verify_database
 from kapdesk.storage.errors import BackupError
 from kapdesk.storage.migrate import head_revision
 from kapdesk.storage.orm import AuditEntry, Patient
-from kapdesk.storage.settings_store import set_setting
+from kapdesk.storage.settings_store import old_keep_setting, retention_policy, set_setting
 
 from .conftest import insert_patient_and_course, table_counts
 
@@ -29,6 +31,17 @@ FIXTURES = Path(__file__).parents[1] / "storage" / "fixtures"
 def _keep(ctx: ServiceContext, n: int) -> None:
     with ctx.db.write() as s:
         set_setting(s, "backups_to_keep", n)
+
+
+def _set(ctx: ServiceContext, **values: int) -> None:
+    with ctx.db.write() as s:
+        for key, value in values.items():
+            set_setting(s, key, value)
+
+
+def retention_of(ctx: ServiceContext) -> RetentionPolicy:
+    with ctx.db.read() as s:
+        return retention_policy(s)
 
 
 def _mrns(ctx: ServiceContext) -> list[str]:
@@ -53,10 +66,11 @@ def test_backups_go_beside_the_database_named_by_utc_time(ctx: ServiceContext) -
     assert info.reason == "exit"
     assert info.taken_at == ctx.now()
     assert info.size_bytes == info.path.stat().st_size > 0
+    assert verify_database(info.path).ok
     again = service.rolling_backup("exit")  # same second: never overwrites
     assert again.path.name == "clinic-20260302T090000Z-2-exit.bak"
-    assert [b.path.name for b in service.list_backups()] == [again.path.name, info.path.name]
-    assert verify_database(info.path).ok
+    # Only the newest of a day is kept (kapdesk.domain.backup_retention).
+    assert [b.path.name for b in service.list_backups()] == [again.path.name]
 
 
 def test_a_backup_holds_committed_rows_still_in_the_wal(ctx: ServiceContext) -> None:
@@ -73,26 +87,98 @@ def test_a_backup_holds_committed_rows_still_in_the_wal(ctx: ServiceContext) -> 
         copy.db.close()
 
 
-def test_rolling_backups_keep_the_newest_n_and_never_prune_manual_ones(
+def test_rolling_backups_keep_the_newest_of_each_day_and_never_prune_manual_ones(
     ctx: ServiceContext, clock: FakeClock, admin: Actor
 ) -> None:
-    _keep(ctx, 3)
+    _set(ctx, backup_keep_days=3, backup_keep_weeks=0)
     service = BackupService(ctx)
     manual = service.back_up_now(admin)
     made = []
-    for n in range(5):
-        clock.advance(timedelta(hours=1))
+    for n in range(5):  # one a day, then a second one on the last day
+        clock.advance(timedelta(days=1))
         made.append(service.rolling_backup("exit" if n % 2 else "daily").path)
+    clock.advance(timedelta(minutes=5))
+    last = service.rolling_backup("exit").path
     names = [b.path.name for b in service.list_backups()]
-    assert names == [p.name for p in reversed(made[2:])] + [manual.path.name]
-    assert not made[0].exists()
-    assert not made[1].exists()
+    assert names == [last.name, made[3].name, made[2].name, manual.path.name]
+    assert not any(p.exists() for p in (made[0], made[1], made[4]))
     assert manual.path.exists()
 
-    _keep(ctx, 1)
-    clock.advance(timedelta(hours=1))
-    last = service.rolling_backup("exit")
-    assert [b.path for b in service.list_backups()] == [last.path, manual.path]
+
+def test_the_size_cap_prunes_older_backups_but_keeps_the_newest(
+    ctx: ServiceContext, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = BackupService(ctx)
+    first = service.rolling_backup("daily")
+    clock.advance(timedelta(days=1))
+    second = service.rolling_backup("daily")
+    assert [b.path for b in service.list_backups()] == [second.path, first.path]
+    # A test clinic is a few hundred KB: a cap of one and a half copies, in bytes.
+    cap = second.size_bytes * 3 // 2
+    monkeypatch.setattr(
+        backups_module, "retention_policy", lambda s: RetentionPolicy(7, 4, size_cap_bytes=cap)
+    )
+    clock.advance(timedelta(days=1))
+    third = service.rolling_backup("daily")
+    assert [b.path for b in service.list_backups()] == [third.path]
+    monkeypatch.setattr(
+        backups_module, "retention_policy", lambda s: RetentionPolicy(7, 4, size_cap_bytes=1)
+    )
+    clock.advance(timedelta(days=1))
+    fourth = service.rolling_backup("daily")  # over the cap alone: the newest is kept
+    assert [b.path for b in service.list_backups()] == [fourth.path]
+
+
+def test_an_old_backups_to_keep_is_read_as_that_many_days(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    _keep(ctx, 2)
+    assert retention_of(ctx) == RetentionPolicy(keep_days=2, keep_weeks=4, size_cap_bytes=20 * GB)
+    with ctx.db.read() as s:
+        assert old_keep_setting(s) == 2
+    service = BackupService(ctx)
+    made = []
+    for _ in range(4):
+        clock.advance(timedelta(days=8))  # a week apart: weekly ones are kept too
+        made.append(service.rolling_backup("daily").path)
+    assert [b.path for b in service.list_backups()] == list(reversed(made))
+    _set(ctx, backup_keep_days=1, backup_keep_weeks=0)  # once set, the old one is ignored
+    with ctx.db.read() as s:
+        assert old_keep_setting(s) is None
+    clock.advance(timedelta(days=1))
+    last = service.rolling_backup("daily").path
+    assert [b.path for b in service.list_backups()] == [last]
+
+
+def test_a_partial_copy_left_by_a_stopped_run_is_removed(ctx: ServiceContext) -> None:
+    service = BackupService(ctx)
+    service.folder.mkdir(parents=True, exist_ok=True)
+    stale = service.folder / "clinic-20260301T170000Z-exit.bak.partial"
+    stale.write_bytes(b"half a copy")
+    other = service.folder / "demo-20260301T170000Z-exit.bak.partial"
+    other.write_bytes(b"another database's")
+    service.rolling_backup("exit")
+    assert not stale.exists()
+    assert other.exists()
+
+
+def test_a_backup_with_progress_is_made_in_steps_and_can_be_abandoned(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    seen: list[tuple[int, int]] = []
+    info = BackupService(ctx).rolling_backup("exit", progress=lambda *p: seen.append(p))
+    assert seen
+    assert seen[-1][0] == seen[-1][1] > 0
+    assert verify_database(info.path).ok
+
+    def stop(_copied: int, _total: int) -> None:
+        raise KeyboardInterrupt
+
+    clock.advance(timedelta(days=1))
+    with pytest.raises(KeyboardInterrupt):
+        BackupService(ctx).rolling_backup("exit", progress=stop)
+    folder = BackupService(ctx).folder
+    assert sorted(p.name for p in folder.iterdir() if ".bak" in p.name) == [info.path.name]
 
 
 def test_backups_of_other_databases_in_the_folder_are_left_alone(

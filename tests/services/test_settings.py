@@ -49,17 +49,19 @@ def test_the_admin_changes_every_setting_each_change_one_audit_entry(
         admin,
         clinic_name=" Harbour Clinic ",
         idle_lock_minutes=15,
-        backups_to_keep=12,
+        backup_keep_days=12,
         backup_folder=str(tmp_path),
         default_protocol="iv-infusion",
     )
-    assert after == ClinicSettings("Harbour Clinic", 15, 12, str(tmp_path), "iv-infusion")
+    assert after == ClinicSettings(
+        "Harbour Clinic", 15, 30, str(tmp_path), "iv-infusion", backup_keep_days=12
+    )
     assert service.current() == after
     entries = _entries(ctx, "settings.update")
     assert [(e.entity, e.entity_id, e.user_id) for e in entries] == [
         ("setting", key, admin.user_id)
         for key in (
-            "clinic_name", "idle_lock_minutes", "backups_to_keep", "backup_folder",
+            "clinic_name", "idle_lock_minutes", "backup_keep_days", "backup_folder",
             "default_protocol",
         )
     ]  # fmt: skip
@@ -104,6 +106,10 @@ def _denials(ctx: ServiceContext) -> list[AuditEntry]:
     [
         ("idle_lock_minutes", 0, "Idle lock", "Idle lock 0 minutes is outside the allowed range"),
         ("backups_to_keep", 1001, "Backups to keep", "outside the allowed range 1-1000"),
+        ("backup_keep_days", 0, "Daily backups kept",
+         "Daily backups kept 0 days is outside the allowed range 1-366 days."),
+        ("backup_keep_weeks", -1, "Weekly backups kept", "allowed range 0-520 weeks"),
+        ("backup_size_cap_gb", "lots", "Backup size cap", "must be a whole number of GB"),
         ("clinic_name", " ", "Clinic name", "Clinic name ' ' must be 1-200 characters long."),
         ("default_protocol", "ketamine-2019", "Default protocol",
          "Default protocol 'ketamine-2019' is not a loaded protocol (iv-infusion, kap-default"),
@@ -154,17 +160,17 @@ def test_invalid_stored_values_are_reported_never_replaced(
     assert "idle_lock_minutes" not in {p.key for p in service.problems()}
 
 
-def test_backups_use_the_chosen_folder_and_keep_the_chosen_number(
+def test_backups_use_the_chosen_folder_and_keep_the_newest_of_the_day(
     ctx: ServiceContext, admin: Actor, tmp_path: Path
 ) -> None:
     usb = tmp_path / "usb"
     usb.mkdir()
-    SettingsService(ctx).update(admin, backup_folder=str(usb), backups_to_keep=2)
+    SettingsService(ctx).update(admin, backup_folder=str(usb), backup_keep_days=2)
     service = BackupService(ctx)
     for _ in range(3):
         service.rolling_backup("daily")
     assert service.folder == usb
-    assert len(list(usb.glob("*-daily.bak"))) == 2
+    assert len(list(usb.glob("*-daily.bak"))) == 1  # three the same day: the newest
     assert not (ctx.db.path.parent / "backups").exists() or not list(
         (ctx.db.path.parent / "backups").glob("*.bak")
     )

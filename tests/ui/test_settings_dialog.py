@@ -15,7 +15,7 @@ from sqlalchemy import select
 from kapdesk.domain.permissions import Role
 from kapdesk.services.settings import SettingsService
 from kapdesk.storage.orm import AuditEntry
-from kapdesk.storage.settings_store import ClinicSettings
+from kapdesk.storage.settings_store import ClinicSettings, set_setting
 from kapdesk.ui import settings_dialog
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.course_dialog import StartCourseDialog
@@ -77,7 +77,13 @@ def test_the_admin_sees_the_stored_settings_and_saves_them(
     assert dialog.clinic_name.text() == "kapdesk clinic"
     assert dialog.idle_lock.value() == 5
     assert dialog.idle_lock.suffix() == " minutes"
-    assert dialog.keep.value() == 30
+    assert dialog.keep_days.value() == 7
+    assert dialog.keep_days.suffix() == " days"
+    assert dialog.keep_weeks.value() == 4
+    assert dialog.keep_weeks.suffix() == " weeks"
+    assert dialog.size_cap.value() == 20
+    assert dialog.size_cap.suffix() == " GB"
+    assert dialog.old_keep.isHidden()
     assert dialog.folder.text() == ""
     assert dialog.folder.placeholderText() == "the folder 'backups' beside the database"
     assert dialog.protocol.currentData() == "kap-default"
@@ -86,22 +92,24 @@ def test_the_admin_sees_the_stored_settings_and_saves_them(
     dialog.clinic_name.clear()
     qtbot.keyClicks(dialog.clinic_name, "Harbour Clinic")
     dialog.idle_lock.setValue(12)
-    dialog.keep.setValue(10)
+    dialog.keep_days.setValue(10)
+    dialog.keep_weeks.setValue(6)
+    dialog.size_cap.setValue(50)
     dialog.folder.setText(str(tmp_path))
     dialog.protocol.setCurrentIndex(dialog.protocol.findData("iv-infusion"))
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     assert not dialog.isVisible()
     assert SettingsService(app.ctx).current() == ClinicSettings(
-        "Harbour Clinic", 12, 10, str(tmp_path), "iv-infusion"
+        "Harbour Clinic", 12, 30, str(tmp_path), "iv-infusion", 10, 6, 50
     )
     with app.ctx.db.read() as s:
         changed = s.scalars(
             select(AuditEntry.entity_id).where(AuditEntry.action == "settings.update")
         ).all()
     assert sorted(changed) == sorted(
-        ["clinic_name", "idle_lock_minutes", "backups_to_keep", "backup_folder",
-         "default_protocol"]
+        ["clinic_name", "idle_lock_minutes", "backup_keep_days", "backup_keep_weeks",
+         "backup_size_cap_gb", "backup_folder", "default_protocol"]
     )  # fmt: skip
     assert admin_window.windowTitle() == "Harbour Clinic – kapdesk"
     assert admin_window.screen_lock.watcher.timeout == timedelta(minutes=12)
@@ -112,6 +120,26 @@ def test_the_admin_sees_the_stored_settings_and_saves_them(
     course = StartCourseDialog(app, patient_id)
     qtbot.addWidget(course)
     assert course.protocol.currentData() == "iv-infusion"
+
+
+def test_an_old_backups_to_keep_is_shown_as_days_and_saved_as_days(
+    qtbot: QtBot, app: AppContext, admin_window: MainWindow
+) -> None:
+    with app.ctx.db.write() as s:
+        set_setting(s, "backups_to_keep", 12)
+    dialog = _open(admin_window)
+    assert dialog.keep_days.value() == 12
+    assert not dialog.old_keep.isHidden()
+    assert dialog.old_keep.text() == (
+        "Daily backups kept is read from the former setting Backups to keep (12): the newest "
+        "backup of each of the last 12 days. Save stores it in days."
+    )
+    dialog.grab().save("/tmp/settings-dialog-old-keep.png")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    current = SettingsService(app.ctx).current()
+    assert (current.backup_keep_days, current.keep_days_read_from) == (12, None)
+    assert _open(admin_window).old_keep.isHidden()
 
 
 def test_an_invalid_value_is_shown_at_its_field_and_nothing_is_stored(
