@@ -63,6 +63,8 @@ from kapdesk.ui.widgets.outcome_chart import (
     outcome_text,
     scoring_rules_text,
 )
+from kapdesk.ui.widgets.shown_sizing import SizedWhenShown
+from kapdesk.ui.widgets.wrap_label import WrapLabel
 
 if TYPE_CHECKING:
     from kapdesk.services.changes import ChangeSet
@@ -159,9 +161,8 @@ class PatientChart(QWidget):
         self.course_combo.setMinimumWidth(260)
         course_label = QLabel("Treatment co&urse")
         course_label.setBuddy(self.course_combo)
-        self.course_info = QLabel()
+        self.course_info = WrapLabel()
         self.course_info.setObjectName("pageSubtitle")
-        self.course_info.setWordWrap(True)
         self.start_course_button = QPushButton("S&tart course…")
         self.schedule_button = QPushButton("Schedu&le session…")
         course_row = QHBoxLayout()
@@ -176,10 +177,9 @@ class PatientChart(QWidget):
             nothing="Choose a treatment course to print its summary.",
             print_text="Print course summary…",
         )
-        self.outcome = QLabel()
+        self.outcome = WrapLabel()
         self.outcome.setObjectName("outcomeLine")
         self.outcome.setAccessibleName("Course outcome")
-        self.outcome.setWordWrap(True)
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.tabs = QTabWidget()
@@ -187,6 +187,10 @@ class PatientChart(QWidget):
         self.tabs.addTab(self._sessions_tab(), "Sess&ions")
         self.notes_panel = IntegrationNotesPanel(self.app, self)
         self.tabs.addTab(self.notes_panel, "Integration &notes")
+        # The tabs behind the Outcomes tab: their columns are measured when first shown.
+        self.hidden_sizing = [
+            SizedWhenShown(t) for t in (self.sessions_table, self.notes_panel.table)
+        ]
 
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -230,10 +234,9 @@ class PatientChart(QWidget):
         tables_lay.addWidget(self.phq_table, 3)
         tables_lay.addWidget(QLabel("GAD-7"))
         tables_lay.addWidget(self.gad_table, 2)
-        self.scoring_rules = QLabel()
+        self.scoring_rules = WrapLabel()
         self.scoring_rules.setObjectName("pageSubtitle")
         self.scoring_rules.setAccessibleName("Scoring rules of the results")
-        self.scoring_rules.setWordWrap(True)
         self.scoring_rules.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         tables_lay.addWidget(self.scoring_rules)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -338,6 +341,8 @@ class PatientChart(QWidget):
         except KapdeskError as exc:
             self._deny(str(exc))
             return
+        for sizing in self.hidden_sizing:
+            sizing.hold()
         p = self.patient
         today = self.app.now().astimezone().date()
         self.name.setText(f"{p.family_name}, {p.given_name}")
