@@ -22,8 +22,9 @@ Decisions a caller must know:
   timers resume and the error is shown.
 * ``start_daily_check()`` (``run_gui`` calls it) asks ``daily_backup_due()``
   every 10 minutes and makes the daily rolling backup in the worker.
-* :func:`back_up_on_exit` makes the exit rolling backup after the main loop
-  ended (``run_gui``), before the database is closed.
+* :func:`back_up_on_exit` (kapdesk.ui.exit_backup) makes the exit rolling backup after
+  the main loop ended (``run_gui``), before the database is closed: in the worker, while
+  a small window says what is happening and then that it is done.
 * Dialog questions go through classmethods tests monkeypatch.
 """
 
@@ -60,7 +61,8 @@ from kapdesk.services.backup_check import verify_backup
 from kapdesk.services.backups import BackupService
 from kapdesk.ui.background import BackgroundRunner
 from kapdesk.ui.backup_destination import choose_backup_folder, show_backup_done, size_text
-from kapdesk.ui.errors import error_text, show_error
+from kapdesk.ui.errors import show_error
+from kapdesk.ui.exit_backup import back_up_on_exit
 from kapdesk.ui.lock_screen import LOCK_SAFE
 from kapdesk.ui.widgets import local_datetime
 
@@ -71,6 +73,8 @@ if TYPE_CHECKING:
     from kapdesk.ui.main_window import MainWindow
 
 _log = logging.getLogger(__name__)
+
+__all__ = ["BackupActions", "BackupNotice", "RestoreChooser", "RestoreConfirm", "back_up_on_exit"]
 
 DAILY_CHECK_MS = 10 * 60 * 1000
 PROGRESS_AFTER_MS = 300  # a backup faster than this never flashes a dialog
@@ -435,21 +439,3 @@ class BackupActions(QObject):
             show_error(self.window, exc, title="Restore")
         else:
             show_error(self.window, exc, title="Back up now")
-
-
-def back_up_on_exit(app: AppContext) -> bool:
-    """The exit rolling backup (the main loop has ended; the database is still open)."""
-    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        BackupService(app.ctx).rolling_backup("exit")
-    except Exception as exc:  # never a traceback on the way out; say it plainly instead
-        problem: Exception | None = exc
-    else:
-        problem = None
-    finally:
-        QGuiApplication.restoreOverrideCursor()
-    if problem is not None:
-        _log.warning("exit backup failed: %s", problem)
-        show_error(None, f"The backup on exit could not be made: {error_text(problem)}")
-        return False
-    return True

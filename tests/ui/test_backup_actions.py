@@ -30,7 +30,6 @@ from kapdesk.ui.backup_actions import (
     BackupNotice,
     RestoreChooser,
     RestoreConfirm,
-    back_up_on_exit,
 )
 from kapdesk.ui.errors import ErrorBox
 from kapdesk.ui.main_window import MainWindow
@@ -296,12 +295,6 @@ def test_daily_check_makes_one_backup_a_day_in_the_worker(
     assert actions.check_daily()
     qtbot.waitUntil(lambda: not actions.runner.busy, timeout=15_000)
     assert [b.reason for b in BackupService(app.ctx).list_backups()] == ["daily", "daily"]
-
-
-def test_exit_backup(app: AppContext) -> None:
-    assert back_up_on_exit(app)
-    [info] = BackupService(app.ctx).list_backups()
-    assert info.reason == "exit"
 
 
 # ---------------------------------------------------------------- the whole app
