@@ -8,6 +8,7 @@ little-endian machines Qt runs on is QImage's ``Format_RGB32`` byte for byte.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -51,15 +52,25 @@ class PdfPages:
     def __len__(self) -> int:
         return len(self.sizes)
 
-    def image(self, index: int, dpi: float) -> QImage:
-        """Page ``index`` (0-based) rendered at ``dpi`` dots per inch, white background."""
-        import pypdfium2.raw as pdfium_c
-
+    def scale(self, index: int, dpi: float) -> float:
+        """Pixels per PDF point of page ``index`` at ``dpi`` (less for a page too big)."""
         size = self.sizes[index]
         scale = dpi / POINTS_PER_INCH
         area = size.width * size.height * scale * scale
         if area > MAX_PIXELS:
             scale *= (MAX_PIXELS / area) ** 0.5
+        return scale
+
+    def pixel_size(self, index: int, dpi: float) -> tuple[int, int]:
+        """The width and height of :meth:`image` at ``dpi``, without rendering it."""
+        size, scale = self.sizes[index], self.scale(index, dpi)
+        return math.ceil(size.width * scale), math.ceil(size.height * scale)  # as pdfium does
+
+    def image(self, index: int, dpi: float) -> QImage:
+        """Page ``index`` (0-based) rendered at ``dpi`` dots per inch, white background."""
+        import pypdfium2.raw as pdfium_c
+
+        scale = self.scale(index, dpi)
         page = self._doc[index]
         try:
             bitmap = page.render(

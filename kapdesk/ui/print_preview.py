@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -128,8 +128,14 @@ class ReportPreviewDialog(QDialog):
             shortcut.activated.connect(slot)
         self.zoom.currentIndexChanged.connect(lambda _i: self.render_pages())
         app.signals.actor_changed.connect(self._update_buttons)
-        self.finished.connect(lambda _r: self.pages.close())
+        self.finished.connect(lambda _r: self._close_pages())
 
+        self._generation = 0
+        self._pending: list[int] = []
+        self._first_painted = not self.page_views
+        self._after_paint: tuple[int, float, float] | None = None
+        if self.page_views:
+            self.page_views[0].installEventFilter(self)
         self.render_pages()
         self._update_buttons()
         self._fit_to_screen()
@@ -151,15 +157,63 @@ class ReportPreviewDialog(QDialog):
         return int(self.zoom.currentData())
 
     def render_pages(self) -> None:
-        """(Re-)render every page at the zoom, sharp on high-DPI screens."""
+        """(Re-)render the pages at the zoom, sharp on high-DPI screens: the page in view at
+        once, the others one per event-loop turn once the preview has painted (each page
+        is a pdfium rendering; the preview need not wait for pages nobody sees yet)."""
+        self._generation += 1
         ratio = self.devicePixelRatioF()
         dpi = self.zoom_percent() / 100 * self.logicalDpiX() * ratio
-        for i, view in enumerate(self.page_views):
-            pixmap = QPixmap.fromImage(self.pages.image(i, dpi))
-            pixmap.setDevicePixelRatio(ratio)
-            view.setPixmap(pixmap)
-            view.setFixedSize(pixmap.deviceIndependentSize().toSize())
+        for i, view in enumerate(self.page_views):  # the layout is right before any render
+            width, height = self.pages.pixel_size(i, dpi)
+            view.setFixedSize(round(width / ratio), round(height / ratio))
+        first = self.current_page() if self._first_painted and self.page_views else 0
+        self._pending = [i for i in range(len(self.page_views)) if i != first]
+        if self.page_views:
+            self._render_page(first, dpi, ratio)
+        if self._first_painted:
+            self._render_later(self._generation, dpi, ratio)
+        else:
+            self._after_paint = (self._generation, dpi, ratio)
         self._show_page_number()
+
+    def _render_page(self, index: int, dpi: float, ratio: float) -> None:
+        pixmap = QPixmap.fromImage(self.pages.image(index, dpi))
+        pixmap.setDevicePixelRatio(ratio)
+        view = self.page_views[index]
+        view.setPixmap(pixmap)
+        view.setFixedSize(pixmap.deviceIndependentSize().toSize())
+
+    def _render_later(self, generation: int, dpi: float, ratio: float) -> None:
+        def step() -> None:
+            if generation != self._generation or not self._pending:
+                return  # the zoom changed meanwhile: that rendering has its own queue
+            self._render_page(self._pending.pop(0), dpi, ratio)
+            if self._pending:
+                QTimer.singleShot(0, step)
+
+        if self._pending:
+            QTimer.singleShot(0, step)
+
+    def _close_pages(self) -> None:
+        self._generation += 1  # pages still queued are never rendered
+        self._pending.clear()
+        self.pages.close()
+
+    def rendered(self) -> bool:
+        """Every page has its image at the current zoom."""
+        return not self._pending
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Paint
+            and not self._first_painted
+            and watched is self.page_views[0]
+        ):
+            self._first_painted = True
+            if self._after_paint is not None:
+                self._render_later(*self._after_paint)
+                self._after_paint = None
+        return super().eventFilter(watched, event)
 
     def current_page(self) -> int:
         """0-based: the page under the middle of the visible area."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QImage, qGray
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
@@ -189,6 +189,7 @@ def test_preview_shows_every_page_of_the_audited_pdf(
     assert n >= 2
     assert dialog.page_count() == n
     assert len(dialog.page_views) == n
+    qtbot.waitUntil(dialog.rendered)
     for view in dialog.page_views:
         pixmap = view.pixmap()
         assert not pixmap.isNull()
@@ -208,6 +209,40 @@ def test_preview_shows_every_page_of_the_audited_pdf(
     assert entry["entity_id"] == str(known.session_id)
 
 
+def test_the_first_page_is_painted_before_the_others_are_rendered(
+    qtbot: QtBot, workspace: SessionWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log: list[str] = []
+    real_image = PdfPages.image
+
+    def image(pages: PdfPages, index: int, dpi: float) -> QImage:
+        log.append(f"render {index}")
+        return real_image(pages, index, dpi)
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                log.append("paint")
+            return False
+
+    monkeypatch.setattr(PdfPages, "image", image)
+    paints = Paints()
+    real_init = ReportPreviewDialog.__init__
+
+    def init(dialog: ReportPreviewDialog, *args: object) -> None:
+        real_init(dialog, *args)  # type: ignore[arg-type]
+        dialog.page_views[0].installEventFilter(paints)
+
+    monkeypatch.setattr(ReportPreviewDialog, "__init__", init)
+    dialog = preview_by_keyboard(qtbot, workspace)
+    n = dialog.page_count()
+    qtbot.waitUntil(dialog.rendered)
+    assert log[:2] == ["render 0", "paint"]  # the preview shows before pages 2..n are made
+    assert sorted(e for e in log if e != "paint") == [f"render {i}" for i in range(n)]
+    sizes = {v.size().toTuple() for v in dialog.page_views}
+    assert len(sizes) == 1  # A4 throughout: the placeholders had the rendered pages' size
+
+
 def test_zoom_rerenders_the_pages_larger(qtbot: QtBot, workspace: SessionWorkspace) -> None:
     dialog = preview_by_keyboard(qtbot, workspace)
     before = dialog.page_views[0].pixmap().deviceIndependentSize().width()
@@ -215,6 +250,9 @@ def test_zoom_rerenders_the_pages_larger(qtbot: QtBot, workspace: SessionWorkspa
     assert dialog.zoom_percent() == 125
     after = dialog.page_views[0].pixmap().deviceIndependentSize().width()
     assert after == pytest.approx(before * 1.25, abs=2)
+    qtbot.waitUntil(dialog.rendered)
+    last = dialog.page_views[-1].pixmap().deviceIndependentSize().width()
+    assert last == pytest.approx(after, abs=1)
     dialog.step_zoom(-10)
     assert dialog.zoom_percent() == 50
 
