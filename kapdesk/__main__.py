@@ -1,9 +1,9 @@
 import sys
 
-from kapdesk.cli import main
+from kapdesk.cli import run
 
 if getattr(sys, "frozen", False):  # kapdesk check's replay workers, in the frozen app
     import multiprocessing
 
     multiprocessing.freeze_support()
-raise SystemExit(main())
+run()

@@ -1,0 +1,74 @@
+"""How a console command's process ends (kapdesk.cli.run, behind ``python -m kapdesk`` and
+the ``kapdesk`` command): at once after its work, without the interpreter's teardown, but
+with its exit handlers run, its output complete and its exit status kept."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli.conftest import sql
+
+# Objects still alive at exit: the teardown would run __del__ and print "teardown".
+PRELUDE = (
+    "import atexit, sys\n"
+    "class Noisy:\n"
+    "    def __del__(self): sys.stderr.write('teardown\\n')\n"
+    "kept = Noisy()\n"
+    "atexit.register(lambda: sys.stderr.write('exit handler\\n'))\n"
+    "sys.argv[0] = 'kapdesk'\n"
+)
+
+
+def _kapdesk(
+    *args: str | Path, entry: str = "from kapdesk.cli import run; run()"
+) -> tuple[int, str, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PRELUDE + entry, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_command_ends_without_the_teardown_but_with_its_exit_handlers(demo_db: Path) -> None:
+    code, out, err = _kapdesk("list", "sessions", "--json", "--db", demo_db)
+    assert code == 0
+    (count,) = sql(demo_db, "SELECT count(*) FROM dosing_sessions")[0]
+    assert len(json.loads(out)) == count  # every byte reached the pipe
+    assert "exit handler" in err
+    assert "teardown" not in err
+
+
+def test_a_failing_command_keeps_its_exit_status(tmp_path: Path) -> None:
+    code, _, err = _kapdesk("list", "sessions", "--db", tmp_path / "missing.sqlite")
+    assert code != 0
+    assert err.startswith("kapdesk: No database at ")
+    assert "exit handler" in err
+
+
+def test_with_qt_loaded_the_interpreter_ends_as_usual(demo_db: Path) -> None:
+    code, _, err = _kapdesk(
+        "list",
+        "patients",
+        "--db",
+        demo_db,
+        entry="import PySide6.QtCore\n" + "from kapdesk.cli import run; run()",
+    )
+    assert code == 0
+    assert "teardown" in err  # Qt's clean-up (and everything else's) runs
+
+
+def test_python_dash_m_kapdesk_goes_through_run(demo_db: Path) -> None:
+    code, _, err = _kapdesk(
+        "list",
+        "patients",
+        "--db",
+        demo_db,
+        entry="import runpy; runpy.run_module('kapdesk', run_name='__main__')",
+    )
+    assert code == 0
+    assert "teardown" not in err
