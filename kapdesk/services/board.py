@@ -49,7 +49,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.alerts import ActiveAlert
-from kapdesk.domain.check_in import shared_room_flags
+from kapdesk.domain.check_in import SessionAtClinic, shared_room_flags
 from kapdesk.domain.clock import day_window, local_time, zone_of
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
 from kapdesk.domain.schedule import DueItem, ItemStatus, next_due
@@ -167,6 +167,37 @@ def _grouped(rows: Iterable[_T], key: str) -> dict[int, list[_T]]:
     return out
 
 
+def _places(s: Session, where: ColumnElement[bool]) -> list[SessionAtClinic]:
+    """Where the board's sessions are (rooms, states, names): columns, not whole rows."""
+    found = s.execute(
+        select(
+            DosingSession.id,
+            Patient.id,
+            Patient.family_name,
+            Patient.given_name,
+            DosingSession.room,
+            DosingSession.state,
+            DosingSession.scheduled_at,
+            DosingSession.first_dose_at,
+        )
+        .join(Course, DosingSession.course_id == Course.id)
+        .join(Patient, Course.patient_id == Patient.id)
+        .where(where)
+    ).all()
+    return [
+        SessionAtClinic(
+            id=sid,
+            patient_id=pid,
+            patient_name=f"{family}, {given}",  # as session_support.patient_name
+            room=room,
+            state=SessionState(state),
+            scheduled_at=scheduled_at,
+            first_dose_at=first_dose_at,
+        )
+        for sid, pid, family, given, room, state, scheduled_at, first_dose_at in found
+    ]
+
+
 class BoardService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -195,14 +226,17 @@ class BoardService:
         self, where: ColumnElement[bool], now: datetime, only: Collection[int] = ()
     ) -> list[BoardRow]:
         with self.ctx.db.read() as s:
-            every = s.execute(
+            query = (
                 select(DosingSession, Course, Patient)
                 .join(Course, DosingSession.course_id == Course.id)
                 .join(Patient, Course.patient_id == Patient.id)
-                .where(where)
-            ).all()
-            # the rooms held are the whole board's; readings etc. only of the rows asked for
-            found = [f for f in every if f[0].id in only] if only else every
+            )
+            if only:  # the rooms held are the whole board's; all else only the rows asked for
+                places = _places(s, where)
+                found = s.execute(query.where(where, DosingSession.id.in_(only))).all()
+            else:
+                found = s.execute(query.where(where)).all()
+                places = [at_clinic(ds, p) for ds, _, p in found]
             if not found:
                 return []
             ids = [ds.id for ds, _, _ in found]
@@ -226,7 +260,7 @@ class BoardService:
             )
             for ds, course, patient in found
         ]
-        shared = shared_room_flags([at_clinic(ds, p) for ds, _, p in every], now)
+        shared = shared_room_flags(places, now)
         rows = [
             replace(r, flags=(*r.flags, shared[r.session_id])) if r.session_id in shared else r
             for r in rows

@@ -102,3 +102,17 @@ def test_a_change_of_a_session_itself_reloads_the_whole_board(
     row = window.today.model.row_of_session(waiting)
     assert row is not None
     assert window.today.model.row_at(row).state == "checked_in"
+
+
+def test_a_sessions_row_alone_is_its_row_of_the_whole_board(
+    app: AppContext, kit: Kit, clock: FakeClock
+) -> None:
+    from kapdesk.services.board import today_board
+
+    dosed = kit.dosed(room="2")
+    waiting = kit.scheduled(mrn="MRN-3", room="2")  # due now in a room a running one holds
+    clock.advance(minutes=1)
+    whole = {r.session_id: r for r in today_board(app.ctx)}
+    assert any("in use by" in f for f in whole[waiting].flags)  # names the other session
+    for sid in (dosed, waiting):
+        assert today_board(app.ctx, only={sid}) == [whole[sid]]

@@ -341,15 +341,23 @@ class BoardModel(QAbstractTableModel):
                 return QBrush(QColor(DUE_COLORS[1] if level == "due" else OVERDUE_COLORS[1]))
             if col == COL_FLAGS and self._rows[row].worst_band in _FLAG_COLORS:
                 return QBrush(QColor(_FLAG_COLORS[self._rows[row].worst_band]))
-        if role == Qt.ItemDataRole.FontRole and (
-            (level and col in (COL_ROOM, COL_NEXT))
-            or (level == "alert" and col == COL_FLAGS)
-            or (col == COL_FLAGS and self._rows[row].worst_band in _FLAG_COLORS)
-        ):
+        if role == Qt.ItemDataRole.FontRole and self._bold(row, col):
             font = QFont()
             font.setBold(True)
             return font
         return None
+
+    def _bold(self, row: int, col: int) -> bool:
+        level = self._levels[row]
+        return bool(
+            (level and col in (COL_ROOM, COL_NEXT))
+            or (level == "alert" and col == COL_FLAGS)
+            or (col == COL_FLAGS and self._rows[row].worst_band in _FLAG_COLORS)
+        )
+
+    def measured_cell(self, row: int, column: int) -> tuple[str, bool]:
+        """(text, bold) of a cell: what the table's fitting measures (widgets.fit)."""
+        return self._texts[row][column], self._bold(row, column)
 
     def _window_tooltip(self, row: int) -> str | None:
         item = self._rows[row].next_due

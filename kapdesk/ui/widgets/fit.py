@@ -38,42 +38,63 @@ class _Measure:
     def __init__(self, table: QTableView) -> None:
         self.table = table
         self._metrics: dict[str, QFontMetrics] = {}
-        self._cells: dict[tuple[int, int], tuple[str, QFontMetrics]] = {}
+        self._cells: dict[tuple[int, int], tuple[str, str]] = {}  # text, font key
+        self._advances: dict[tuple[str, str], int] = {}  # (font key, text) -> width
         self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
 
-    def cell(self, row: int, column: int) -> tuple[str, QFontMetrics]:
-        """The cell's text and the metrics of its font (kept until ``forget``)."""
+    def cell(self, row: int, column: int) -> tuple[str, str]:
+        """The cell's text and its font's key (kept until ``forget``).
+
+        A model with ``measured_cell(row, column) -> (text, bold)`` answers without the
+        model/view round trip of two ``data`` calls a cell (the Today board)."""
         key = (row, column)
         found = self._cells.get(key)
         if found is None:
-            index = self.table.model().index(row, column)
-            value = index.data(Qt.ItemDataRole.DisplayRole)
-            font = index.data(Qt.ItemDataRole.FontRole)
-            if not isinstance(font, QFont):
-                font = self.table.font()
-            else:  # as the delegate does: what the cell's font leaves unset is the view's
-                font = QFont(font).resolve(self.table.font())
+            model = self.table.model()
+            quick = getattr(model, "measured_cell", None)
+            if quick is not None:
+                text, bold = quick(row, column)
+                font = QFont(self.table.font())
+                font.setBold(bool(bold))
+            else:
+                index = model.index(row, column)
+                value = index.data(Qt.ItemDataRole.DisplayRole)
+                text = "" if value is None else str(value)
+                font = index.data(Qt.ItemDataRole.FontRole)
+                if not isinstance(font, QFont):
+                    font = self.table.font()
+                else:  # as the delegate does: what the cell's font leaves unset is the view's
+                    font = QFont(font).resolve(self.table.font())
             name = font.key()
-            metrics = self._metrics.get(name)
-            if metrics is None:
-                metrics = self._metrics[name] = QFontMetrics(font)
-            found = self._cells[key] = ("" if value is None else str(value), metrics)
+            if name not in self._metrics:
+                self._metrics[name] = QFontMetrics(font)
+            found = self._cells[key] = (text, name)
         return found
 
     def forget(self, rows: Iterable[int] | None = None) -> None:
         """Read the cells again (all, or those of ``rows``): their contents changed."""
         if rows is None:
             self._cells.clear()
+            self._advances.clear()
+            self._metrics.clear()
             return
         wanted = set(rows)
         for key in [k for k in self._cells if k[0] in wanted]:
             del self._cells[key]
 
+    def advance(self, font: str, text: str) -> int:
+        """The width of ``text`` on one line in font ``font`` (a key from ``cell``)."""
+        key = (font, text)
+        width = self._advances.get(key)
+        if width is None:
+            width = self._advances[key] = self._metrics[font].horizontalAdvance(text)
+        return width
+
     def text(self, row: int, column: int) -> str:
         return self.cell(row, column)[0]
 
     def font_metrics(self, row: int, column: int) -> QFontMetrics:
-        return self.cell(row, column)[1]
+        return self._metrics[self.cell(row, column)[1]]
 
     def padding(self) -> QSize:
         """Measured once, on a one-word cell: Qt's size hint less the text's own size."""
@@ -98,25 +119,26 @@ class _Measure:
 
     def width(self, row: int, column: int) -> int:
         """The cell on one line (each line of a text with line breaks)."""
-        text, metrics = self.cell(row, column)
+        text, font = self.cell(row, column)
         if not text:
             return 0
-        longest = max(metrics.horizontalAdvance(line) for line in text.split("\n"))
+        longest = max(self.advance(font, line) for line in text.split("\n"))
         return longest + self.padding().width() + _SLACK
 
     def longest_word(self, row: int, column: int) -> int:
-        text, metrics = self.cell(row, column)
+        text, font = self.cell(row, column)
         words = text.split()
         if not words:
             return 0
-        return max(metrics.horizontalAdvance(w) for w in words) + _WORD_MARGIN
+        return max(self.advance(font, w) for w in words) + _WORD_MARGIN
 
     def height(self, row: int, column: int, width: int) -> int:
         """The cell's height with its words wrapped at ``width`` (the column's)."""
-        text, metrics = self.cell(row, column)
+        text, font = self.cell(row, column)
+        metrics = self._metrics[font]
         pad = self.padding()
-        if not text:
-            return metrics.height() + pad.height()
+        if not text or ("\n" not in text and self.width(row, column) <= width):
+            return metrics.height() + pad.height()  # one line
         room = max(width - pad.width() - _SLACK, 1)
         flags = int(Qt.TextFlag.TextWordWrap)
         return metrics.boundingRect(QRect(0, 0, room, _TALL), flags, text).height() + pad.height()
