@@ -7,8 +7,9 @@ clinic. The count in the audit entry and the rows come from one snapshot of the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, func, select
@@ -29,6 +30,8 @@ def export_list(ctx: ServiceContext, what: Listing, *, fmt: str) -> Iterator[Ite
     Audited as an export by the console user (how many rows and in which format, never
     which) before the first row is handed out; the audit write is its own transaction,
     the rows are read in one snapshot taken before it (the count is of that snapshot)."""
+    query: Select[*tuple[Any, ...]]
+    to_row: Callable[..., Row]
     if what == "patients":
         query, to_row = _patients_query(), _patient_row
     else:
@@ -40,7 +43,7 @@ def export_list(ctx: ServiceContext, what: Listing, *, fmt: str) -> Iterator[Ite
         yield (to_row(*row) for row in result)
 
 
-def _patients_query() -> Select[Any]:
+def _patients_query() -> Select[str, str, str, date]:
     return select(
         Patient.mrn, Patient.family_name, Patient.given_name, Patient.date_of_birth
     ).order_by(Patient.family_name, Patient.given_name, Patient.mrn)
@@ -50,7 +53,7 @@ def _patient_row(mrn: str, family: str, given: str, dob: Any) -> Row:
     return {"mrn": mrn, "name": f"{family}, {given}", "date_of_birth": dob.isoformat()}
 
 
-def _sessions_query() -> Select[Any]:
+def _sessions_query() -> Select[int, str, str, str, datetime, str, str, str]:
     return (
         select(
             DosingSession.id,
