@@ -40,6 +40,7 @@ class _Measure:
         self._metrics: dict[str, QFontMetrics] = {}
         self._cells: dict[tuple[int, int], tuple[str, str]] = {}  # text, font key
         self._advances: dict[tuple[str, str], int] = {}  # (font key, text) -> width
+        self._view_fonts: dict[bool, str] = {}  # bold -> key of the view's font
         self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
 
     def cell(self, row: int, column: int) -> tuple[str, str]:
@@ -49,27 +50,36 @@ class _Measure:
         model/view round trip of two ``data`` calls a cell (the Today board)."""
         key = (row, column)
         found = self._cells.get(key)
-        if found is None:
-            model = self.table.model()
-            quick = getattr(model, "measured_cell", None)
-            if quick is not None:
-                text, bold = quick(row, column)
-                font = QFont(self.table.font())
-                font.setBold(bool(bold))
-            else:
-                index = model.index(row, column)
-                value = index.data(Qt.ItemDataRole.DisplayRole)
-                text = "" if value is None else str(value)
-                font = index.data(Qt.ItemDataRole.FontRole)
-                if not isinstance(font, QFont):
-                    font = self.table.font()
-                else:  # as the delegate does: what the cell's font leaves unset is the view's
-                    font = QFont(font).resolve(self.table.font())
-            name = font.key()
-            if name not in self._metrics:
-                self._metrics[name] = QFontMetrics(font)
-            found = self._cells[key] = (text, name)
+        if found is not None:
+            return found
+        model = self.table.model()
+        quick = getattr(model, "measured_cell", None)
+        if quick is not None:
+            text, bold = quick(row, column)
+            found = self._cells[key] = (text, self._view_font(bool(bold)))
+            return found
+        index = model.index(row, column)
+        value = index.data(Qt.ItemDataRole.DisplayRole)
+        font = index.data(Qt.ItemDataRole.FontRole)
+        if not isinstance(font, QFont):
+            font = self.table.font()
+        else:  # as the delegate does: what the cell's font leaves unset is the view's
+            font = QFont(font).resolve(self.table.font())
+        name = font.key()
+        if name not in self._metrics:
+            self._metrics[name] = QFontMetrics(font)
+        found = self._cells[key] = ("" if value is None else str(value), name)
         return found
+
+    def _view_font(self, bold: bool) -> str:
+        """The key of the view's font (bold or not), its metrics kept."""
+        name = self._view_fonts.get(bold)
+        if name is None:
+            font = QFont(self.table.font())
+            font.setBold(bold)
+            name = self._view_fonts[bold] = font.key()
+            self._metrics.setdefault(name, QFontMetrics(font))
+        return name
 
     def forget(self, rows: Iterable[int] | None = None) -> None:
         """Read the cells again (all, or those of ``rows``): their contents changed."""
@@ -77,6 +87,7 @@ class _Measure:
             self._cells.clear()
             self._advances.clear()
             self._metrics.clear()
+            self._view_fonts.clear()
             return
         wanted = set(rows)
         for key in [k for k in self._cells if k[0] in wanted]:
