@@ -72,3 +72,12 @@ def test_python_dash_m_kapdesk_goes_through_run(demo_db: Path) -> None:
     )
     assert code == 0
     assert "teardown" not in err
+
+
+def test_a_console_command_collects_garbage_less_often(demo_db: Path) -> None:
+    show = "atexit.register(lambda: sys.stderr.write(f'gc {gc.get_threshold()}\\n'))\n"
+    entry = "import gc\n" + show + "from kapdesk.cli import run; run()"
+    _, _, err = _kapdesk("list", "patients", "--db", demo_db, entry=entry)
+    assert "gc (50000, 20, 100)" in err
+    _, _, err = _kapdesk("--help", entry=entry)  # the desktop app's arguments: untouched
+    assert "gc (700, 10, 10)" in err
