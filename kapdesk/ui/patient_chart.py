@@ -39,7 +39,7 @@ from kapdesk.domain.signing import SIGNABLE_SESSION_STATES
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
-from kapdesk.services.sessions import SessionService
+from kapdesk.services.session_rows import SessionRow, SessionRows
 from kapdesk.ui.course_dialog import ScheduleSessionDialog, StartCourseDialog
 from kapdesk.ui.entered_in_error import table_menu
 from kapdesk.ui.entry_rows import fill_instrument_rows, standing
@@ -98,7 +98,7 @@ def course_text(c: CourseInfo) -> str:
     )
 
 
-def signed_text(s: SessionInfo) -> str:
+def signed_text(s: SessionInfo | SessionRow) -> str:
     """'Signed 14:02 by Dr X' (the date too when signed on a later day), 'Not signed' for a
     session that has ended, '–' while it is scheduled or running."""
     if s.signed_at is not None:
@@ -337,7 +337,7 @@ class PatientChart(QWidget):
             instruments = InstrumentService(self.app.ctx)
             self.phq9 = instruments.history(self.patient_id, "PHQ-9")
             gad7 = instruments.history(self.patient_id, "GAD-7")
-            sessions = SessionService(self.app.ctx).sessions_for_patient(self.patient_id)
+            sessions = SessionRows(self.app.ctx).for_patient(self.patient_id)
         except KapdeskError as exc:
             self._deny(str(exc))
             return

@@ -96,7 +96,7 @@ class BpChart(QWidget):
         self._pg = pg
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.plot_widget: Any = pg.PlotWidget(background="w")
+        self.plot_widget: Any = pg.PlotWidget(background="w", enableMenu=False)  # no menu built
         self.plot_widget.setAccessibleName("Blood pressure chart")
         self.plot_widget.setMinimumHeight(220)
         layout.addWidget(self.plot_widget)

@@ -1,0 +1,68 @@
+"""A patient's dosing sessions as the chart's Sessions tab lists them, in one query.
+
+``SessionService.sessions_for_patient`` builds a full ``SessionInfo`` per session (the
+session, course and patient rows, checklist and discharge answers decoded from JSON),
+~0.1 ms a session: 15 ms for a patient with 134 sessions, on every chart open. The tab
+shows six columns; these rows carry what they need (and the session id to open it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, select
+
+from kapdesk.domain.signing import SignedEntity
+from kapdesk.services.context import Service
+from kapdesk.services.guard import audit_denials
+from kapdesk.services.rows import stored
+from kapdesk.storage.orm import Course, DosingSession, Patient, Signature
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    scheduled_at: datetime
+    protocol_id: str
+    protocol_version: str
+    state: str
+    room: str
+    signed_at: datetime | None = None  # its signature, if signed
+    signed_by: str = ""
+
+    @property
+    def protocol_label(self) -> str:
+        return f"{self.protocol_id} v{self.protocol_version}"
+
+
+@audit_denials
+class SessionRows(Service):
+    def for_patient(self, patient_id: int) -> list[SessionRow]:
+        """The patient's sessions, oldest first (as ``sessions_for_patient``)."""
+        signed = and_(
+            Signature.entity == SignedEntity.DOSING_SESSION.value,
+            Signature.entity_id == DosingSession.id,
+        )
+        with self.ctx.db.read() as s:
+            stored(s, Patient, patient_id)
+            rows = s.execute(
+                select(
+                    DosingSession.id,
+                    DosingSession.scheduled_at,
+                    Course.protocol_id,
+                    Course.protocol_version,
+                    DosingSession.state,
+                    DosingSession.room,
+                    Signature.signed_at,
+                    Signature.signer_name,
+                )
+                .join(Course, DosingSession.course_id == Course.id)
+                .outerjoin(Signature, signed)  # at most one per session (unique index)
+                .where(Course.patient_id == patient_id)
+                .order_by(DosingSession.scheduled_at, DosingSession.id)
+            ).all()
+        return [
+            SessionRow(sid, at, pid, version, state, room, signed_at, by or "")
+            for sid, at, pid, version, state, room, signed_at, by in rows
+        ]
