@@ -53,6 +53,7 @@ from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.course_data import build_course_report
 from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
 from kapdesk.services.report_data.session_data import SessionExtras, build_session_report
+from kapdesk.services.report_sessions import course_sessions
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.signing import SigningService
 from kapdesk.storage.anchor import seal
@@ -245,9 +246,8 @@ class ReportService:
         return max(found, key=lambda c: (c.started_on, c.id))
 
     def _course_report(self, course: CourseInfo, printed_by: str, demo: bool) -> CourseReport:
-        sessions = SessionService(self.ctx)
         patient = PatientService(self.ctx).get(course.patient_id)
-        details = [sessions.detail(s.id) for s in sessions.sessions_for_course(course.id)]
+        details = course_sessions(self.ctx, course.id)
         instruments = InstrumentService(self.ctx)
         phq = instruments.history(patient.id, "PHQ-9", course.id)
         gad = instruments.history(patient.id, "GAD-7", course.id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, tzinfo
+from typing import TYPE_CHECKING
 
 from kapdesk.domain.corrections import standing_entries as standing_results
 from kapdesk.domain.discharge import discharged_against_criteria
@@ -29,13 +30,15 @@ from kapdesk.services.dtos import (
     InstrumentInfo,
     PatientInfo,
     ReadingInfo,
-    SessionDetail,
 )
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.charts_data import trend_chart
 from kapdesk.services.report_data.marks import ERROR, counting, note
 from kapdesk.services.report_data.model import CourseReport, PrintContext, Table, TrendChart
 from kapdesk.services.report_data.session_data import page_header
+
+if TYPE_CHECKING:
+    from kapdesk.services.report_sessions import CourseSession
 
 __all__ = ["CourseReport", "build_course_report"]
 
@@ -48,12 +51,12 @@ def _worst(readings: Sequence[ReadingInfo]) -> ReadingInfo | None:
     return max(readings, key=lambda r: (r.systolic, r.diastolic))
 
 
-def _present_effects(d: SessionDetail) -> list[str]:
+def _present_effects(d: CourseSession) -> list[str]:
     latest = {e.effect_id: e for e in d.side_effects}
     return [e.effect_id for e in latest.values() if e.present]
 
 
-def _sessions(details: Sequence[SessionDetail], tz: tzinfo | None) -> Table:
+def _sessions(details: Sequence[CourseSession], tz: tzinfo | None) -> Table:
     rows = []
     marks = []
     for i, d in enumerate(details, start=1):
@@ -261,7 +264,7 @@ def _item9(outcome: CourseOutcomeInfo, tz: tzinfo | None) -> tuple[Table, str]:
 
 
 def _excursions(
-    details: Sequence[SessionDetail], protocol: Protocol | None, tz: tzinfo | None
+    details: Sequence[CourseSession], protocol: Protocol | None, tz: tzinfo | None
 ) -> Table:
     rules = {r.id: r for r in protocol.vital_rules} if protocol else {}
     rows = []
@@ -295,7 +298,7 @@ def _excursions(
     )
 
 
-def _effect_frequencies(details: Sequence[SessionDetail]) -> Table:
+def _effect_frequencies(details: Sequence[CourseSession]) -> Table:
     dosed = [d for d in details if d.doses]
     counts: Counter[str] = Counter()
     labels: dict[str, str] = {}
@@ -335,7 +338,7 @@ def _effect_frequencies(details: Sequence[SessionDetail]) -> Table:
 def _facts(
     course: CourseInfo,
     patient: PatientInfo,
-    details: Sequence[SessionDetail],
+    details: Sequence[CourseSession],
     protocol: Protocol | None,
 ) -> tuple[tuple[str, str], ...]:
     states = Counter(state_label(d.session.state) for d in details)
@@ -361,7 +364,7 @@ def _facts(
 def build_course_report(
     course: CourseInfo,
     patient: PatientInfo,
-    details: Sequence[SessionDetail],
+    details: Sequence[CourseSession],
     phq: Sequence[InstrumentInfo],
     gad: Sequence[InstrumentInfo],
     outcome: CourseOutcomeInfo,

@@ -13,17 +13,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from typing import Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from kapdesk.domain.corrections import error_text
 from kapdesk.domain.corrections import standing_entries as standing_results
 from kapdesk.services.dtos import ErrorMark, SessionDetail
 from kapdesk.services.report_data import fmt
 
+if TYPE_CHECKING:
+    from kapdesk.services.report_sessions import CourseSession
+
 ERROR: Final = "error"  # the row mark of an entry entered in error
 
 
-def counting(d: SessionDetail) -> SessionDetail:
+_Session = TypeVar("_Session", SessionDetail, "CourseSession")
+
+
+def counting(d: _Session) -> _Session:
     """The session as the rules count it: without the entries entered in error."""
     return replace(
         d,
