@@ -339,21 +339,28 @@ class AlertBar(QWidget):
         self.banners: list[AlertBanner] = []
         center.alerts_changed.connect(self.rebuild)
         center.store.health_changed.connect(lambda _failing: self.rebuild())
-        center.app.signals.actor_changed.connect(self.rebuild)  # who may acknowledge
+        # who may acknowledge: every banner anew
+        center.app.signals.actor_changed.connect(lambda *_: self.rebuild(renew=True))
         self.rebuild()
 
-    def rebuild(self) -> None:
+    def rebuild(self, *, renew: bool = False) -> None:
+        """A banner for each active alert, most serious first. The banners of alerts still
+        active stay (a new one does not rebuild them all, nor take a button's focus);
+        ``renew``: all built again."""
+        ordered = sorted(self.center.active, key=lambda a: _BANNER_ORDER.get(a.level, 9))
+        wanted = set(ordered)
+        shown = {} if renew else {b.alert: b for b in self.banners if b.alert in wanted}
         for banner in self.banners:
             self._layout.removeWidget(banner)
-            banner.hide()  # at once, not when the deferred delete runs
-            banner.deleteLater()
+            if shown.get(banner.alert) is not banner:
+                banner.hide()  # at once, not when the deferred delete runs
+                banner.deleteLater()
         since = self.center.store.failing_since
         if since is not None:
             self.stale_banner.show_since(since)
         else:
             self.stale_banner.hide()
-        ordered = sorted(self.center.active, key=lambda a: _BANNER_ORDER.get(a.level, 9))
-        self.banners = [AlertBanner(self.center, a) for a in ordered]
+        self.banners = [shown.get(a) or AlertBanner(self.center, a) for a in ordered]
         for banner in self.banners:
             self._layout.addWidget(banner)
         self.setVisible(bool(self.banners) or since is not None)

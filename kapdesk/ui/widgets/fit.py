@@ -37,10 +37,12 @@ class _Measure:
 
     def __init__(self, table: QTableView) -> None:
         self.table = table
+        self.model = table.model()  # fit_columns is called with the table's model set
         self._metrics: dict[str, QFontMetrics] = {}
         self._cells: dict[tuple[int, int], tuple[str, str]] = {}  # text, font key
         self._advances: dict[tuple[str, str], int] = {}  # (font key, text) -> width
         self._view_fonts: dict[bool, str] = {}  # bold -> key of the view's font
+        self._heights: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (width, height)
         self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
 
     def cell(self, row: int, column: int) -> tuple[str, str]:
@@ -52,7 +54,7 @@ class _Measure:
         found = self._cells.get(key)
         if found is not None:
             return found
-        model = self.table.model()
+        model = self.model
         quick = getattr(model, "measured_cell", None)
         if quick is not None:
             text, bold = quick(row, column)
@@ -81,17 +83,18 @@ class _Measure:
             self._metrics.setdefault(name, QFontMetrics(font))
         return name
 
-    def forget(self, rows: Iterable[int] | None = None) -> None:
-        """Read the cells again (all, or those of ``rows``): their contents changed."""
-        if rows is None:
+    def forget(self, cells: Iterable[tuple[int, int]] | None = None) -> None:
+        """Read the cells again (all, or these (row, column)): their contents changed."""
+        if cells is None:
             self._cells.clear()
+            self._heights.clear()
             self._advances.clear()
             self._metrics.clear()
             self._view_fonts.clear()
             return
-        wanted = set(rows)
-        for key in [k for k in self._cells if k[0] in wanted]:
-            del self._cells[key]
+        for key in cells:
+            self._cells.pop(key, None)
+            self._heights.pop(key, None)
 
     def advance(self, font: str, text: str) -> int:
         """The width of ``text`` on one line in font ``font`` (a key from ``cell``)."""
@@ -114,7 +117,7 @@ class _Measure:
         return self.pad
 
     def _calibrate(self) -> QSize:
-        table, model = self.table, self.table.model()
+        table, model = self.table, self.model
         for row in range(min(model.rowCount(), 20)):
             for column in range(model.columnCount()):
                 text = self.text(row, column)
@@ -144,7 +147,17 @@ class _Measure:
         return max(self.advance(font, w) for w in words) + _WORD_MARGIN
 
     def height(self, row: int, column: int, width: int) -> int:
-        """The cell's height with its words wrapped at ``width`` (the column's)."""
+        """The cell's height with its words wrapped at ``width`` (the column's); kept
+        while the cell and its width stay."""
+        key = (row, column)
+        known = self._heights.get(key)
+        if known is not None and known[0] == width:
+            return known[1]
+        height = self._height(row, column, width)
+        self._heights[key] = (width, height)
+        return height
+
+    def _height(self, row: int, column: int, width: int) -> int:
         text, font = self.cell(row, column)
         metrics = self._metrics[font]
         pad = self.padding()
@@ -220,7 +233,7 @@ class _Shares(QObject):
                 for text in texts:
                     width = metrics.horizontalAdvance(text) + pad + _SLACK
                     self.widths[column] = max(self.widths[column], width)
-        for row in range(self.table.model().rowCount()):
+        for row in range(self.measure.model.rowCount()):
             if not self.table.isRowHidden(row):
                 self._measure_row(row, columns)
         self.lay_out()
@@ -259,10 +272,11 @@ class _Shares(QObject):
         first, last = max(top_left.column(), 0), min(bottom_right.column(), header.count() - 1)
         columns = [c for c in range(first, last + 1) if not header.isSectionHidden(c)]
         rows = range(max(top_left.row(), 0), bottom_right.row() + 1)
-        self.measure.forget(rows)
+        self.measure.forget((r, c) for r in rows for c in range(first, last + 1))
         grew = False
+        count = self.measure.model.rowCount()
         for row in rows:
-            if row < self.table.model().rowCount() and not self.table.isRowHidden(row):
+            if row < count and not self.table.isRowHidden(row):
                 grew = self._measure_row(row, columns) or grew
         if grew:
             self.lay_out()
@@ -293,13 +307,13 @@ class _Shares(QObject):
                 width = max(least[column], left - sum(header.sectionSize(c) for c in columns[:-1]))
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
-        for row in range(self.table.model().rowCount()):
+        for row in range(self.measure.model.rowCount()):
             self._fit_row(row)
 
     def _fit_row(self, row: int) -> None:
         """The row as tall as its tallest cell with the words wrapped at the column's width."""
         table = self.table
-        if row >= table.model().rowCount() or table.isRowHidden(row):
+        if row >= self.measure.model.rowCount() or table.isRowHidden(row):
             return
         header = table.horizontalHeader()
         height = table.verticalHeader().minimumSectionSize()
