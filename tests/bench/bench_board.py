@@ -151,6 +151,13 @@ def _login_rows(s: list[dict[str, Any]], f: list[dict[str, Any]], n: int) -> lis
     ]  # fmt: skip
 
 
+def _fresh_session(source: Path, end: datetime) -> dict[str, Any]:
+    """One sign-in child on a fresh copy (a run records a reading: the next would find
+    the board changed)."""
+    copy_file(source, WORK)
+    return child("session", WORK, end)
+
+
 def board_rows(
     big: Path, end: datetime, runs: int, *, sizes: tuple[str, ...] = ("5", "50", "own", "300")
 ) -> list[Row]:
@@ -163,9 +170,8 @@ def board_rows(
         if ("own" if own else str(nominal)) not in sizes:
             continue
         log(f"board, {n} rows: {runs} sign-ins ...")
-        copy_file(source, WORK)
         try:
-            s = [child("session", WORK, end) for _ in range(runs)]
+            s = [_fresh_session(source, end) for _ in range(runs)]
             # the floor's INSERTs do not chain the audit log: after the app's runs
             f = [child("floor", WORK, end, "--rows", str(n)) for _ in range(runs)]
             rows += _size_rows(n, own, s, f)
