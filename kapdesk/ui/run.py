@@ -23,11 +23,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
     from kapdesk.ui.crash import ErrorReporter
     from kapdesk.ui.login import FirstAdminDialog, LoginDialog
     from kapdesk.ui.main_window import MainWindow
+    from kapdesk.ui.preload import Preloader
 
 APP_NAME = "kapdesk"
 
@@ -217,39 +218,47 @@ class _AfterFirstPaint(QObject):
 
 
 def preload_for_sign_in(app: AppContext | None = None) -> None:
-    """Import what signing in and the main window need (ORM, models, argon2, pages), and
-    parse ``app``'s protocols (the shipped presets and the stored pinned versions).
+    """Import what signing in, the main window and the first chart need (ORM, models,
+    argon2, pages, pyqtgraph, reportlab), and parse ``app``'s protocols, all at once.
 
-    Start-up leaves them out so the login window is painted sooner; they are
-    loaded right after that paint, while the login window waits for the password.
+    The app itself does this while the login window waits for the password, in steps
+    that never freeze that window (kapdesk.ui.preload); benchmarks call this instead.
     """
-    from PySide6.QtWidgets import QApplication
+    from kapdesk.ui.preload import preload_now
 
-    import kapdesk.services.users
-    import kapdesk.ui.handover  # the main window's menus import these two
-    import kapdesk.ui.help_menu
-    import kapdesk.ui.main_window  # noqa: F401
-    from kapdesk.logs import current_log_path, start_logging
+    preload_now(app)
 
-    qapp = QCoreApplication.instance()
-    if isinstance(qapp, QApplication):
-        install_form_guards(qapp)
 
-    if current_log_path() is None:
-        start_logging()  # the log file, once the login window is on screen
-    if app is not None:
-        from kapdesk.services.protocol_store import warm_protocols
+def _preload_while_signing_in(dialog: QDialog, app: AppContext) -> Preloader:
+    """The preload starts on the turn after the login window's first paint; signing in
+    before it is done finishes it first (the imports it still needs, at once)."""
+    from kapdesk.ui.preload import Preloader
 
-        warm_protocols(app.ctx)  # the first Today board would parse them otherwise
+    preloader = Preloader(app, dialog)
+    _AfterFirstPaint(dialog, preloader.start)
+    buttons = getattr(dialog, "buttons", None)
+    submit = getattr(dialog, "submit", None)
+    if buttons is not None and callable(submit):
+        buttons.accepted.disconnect(submit)
+        buttons.accepted.connect(lambda: (preloader.finish(), submit()))
+    return preloader
+
+
+def _stop_preload(dialog: QDialog) -> None:
+    from kapdesk.ui.preload import Preloader
+
+    preloader = dialog.findChild(Preloader)
+    if preloader is not None:
+        preloader.stop()  # the worker stops after its current import
 
 
 def login_window(app: AppContext, *, first_run: bool = False) -> LoginDialog | FirstAdminDialog:
     """The sign-in window (the first administrator's on an empty database), with the
-    post-paint preload scheduled as start-up does (the benchmarks sign in through it)."""
+    preload started after its first paint (the benchmarks sign in through it)."""
     from kapdesk.ui.login import FirstAdminDialog, LoginDialog
 
     dialog = FirstAdminDialog(app) if first_run else LoginDialog(app)
-    _AfterFirstPaint(dialog, lambda: preload_for_sign_in(app))
+    _preload_while_signing_in(dialog, app)
     return dialog
 
 
@@ -284,7 +293,9 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
         dialog.deleteLater()
         return 0
     dialog = login_window(app, first_run=first_run)
-    if dialog.exec() != dialog.DialogCode.Accepted or dialog.actor is None:
+    accepted = dialog.exec() == dialog.DialogCode.Accepted
+    _stop_preload(dialog)  # signed in: done already; cancelled: before the database closes
+    if not accepted or dialog.actor is None:
         return 0
     from kapdesk.ui.change_password import require_new_password
 
@@ -296,7 +307,7 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
 
     import shiboken6
 
-    from kapdesk.ui.backup_actions import back_up_on_exit
+    from kapdesk.ui.exit_backup import back_up_on_exit
 
     install_form_guards(qapp)  # done after the first paint already; once per application
     while True:

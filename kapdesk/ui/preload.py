@@ -1,0 +1,438 @@
+"""What signing in, the main window and the first chart need, loaded while the sign-in
+window waits for the password, without freezing that window (issue 13: never more than
+50 ms after it paints).
+
+The work is split in two:
+
+* a worker thread imports what does not touch Qt (SQLAlchemy's ORM, the models,
+  argon2, the services the pages use, numpy, reportlab and the PDF code), parses the
+  clinic's protocols (``warm_protocols``: its own session; the engine's pool is
+  thread-safe), reads the import order of the kapdesk.ui modules from their source, and
+  compiles pyqtgraph's package ``__init__`` statement by statement. Pure-Python imports
+  in a thread leave the GUI thread its turn: the GIL changes hands every 5 ms.
+* the GUI thread runs everything that creates Qt types, one short step per event-loop
+  turn (a 0-ms QTimer chain). PySide6 creates the Python type of a Qt class lazily, on
+  its first use, and changes shiboken's type map without a lock while doing so (a
+  re-entrant creation crashes: TimeLineAnnotator/desktop#586), so that never runs on
+  two threads at once: the form guards and the log file; the Qt types pyqtgraph copies
+  (every name of QtCore, QtGui and QtWidgets, ~100 ms) in slices of ~8 ms; each
+  kapdesk.ui module on its own turn, leaves first; pyqtgraph's ``__init__`` one import
+  statement per turn (importing it in one go takes ~90 ms).
+
+Signing in before all that is done calls :meth:`Preloader.finish`: it waits for the
+worker and runs the remaining steps at once (the person sees the wait cursor of the
+password check meanwhile). :func:`preload_now` does everything at once (benchmarks).
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import importlib
+import importlib.util
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import CodeType, ModuleType
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+if TYPE_CHECKING:
+    from kapdesk.ui.app_context import AppContext
+
+_log = logging.getLogger(__name__)
+
+SLICE_S = 0.008  # a time-sliced step yields to the event loop after this long
+AGAIN_MS = 3  # then the next turn of a sliced or waiting step, after the worker had its go
+
+# The modules the signed-in app builds its windows from: their kapdesk.ui imports are
+# imported on the GUI thread (leaves first), everything else they import in the worker.
+UI_ROOTS = (
+    "kapdesk.ui.handover",
+    "kapdesk.ui.help_menu",
+    "kapdesk.ui.main_window",
+    "kapdesk.ui.patient_chart",
+    "kapdesk.ui.widgets.bp_chart",
+    "kapdesk.ui.widgets.outcome_chart",
+    "kapdesk.ui.change_password",
+    "kapdesk.ui.printing",
+    "kapdesk.ui.print_preview",
+)
+# Imported inside functions of those modules (so not found in their module-level imports).
+WORKER_EXTRA = (
+    "kapdesk.services.users",
+    "kapdesk.services.settings",
+    "kapdesk.services.reports",
+    "kapdesk.reports.pdf",
+    "numpy",
+    "xml.etree.ElementTree",  # pyqtgraph's imports that are not Qt
+    "colorsys",
+    "decimal",
+    "subprocess",
+    "multiprocessing.connection",
+    "pickle",
+    "socket",
+    "inspect",
+)
+QT_PACKAGES = ("PySide6", "shiboken6", "pyqtgraph")
+QT_TYPE_MODULES = ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets")
+PYQTGRAPH_QT = ("PySide6.QtSvg", "PySide6.QtOpenGLWidgets", "PySide6.QtTest")
+
+# ------------------------------------------------------------------ import order
+
+
+def _module_file(name: str, roots: dict[str, Path]) -> Path | None:
+    top = name.split(".")[0]
+    base = roots.get(top)
+    if base is None:
+        return None
+    parts = name.split(".")[1:]
+    plain = base.joinpath(*parts).with_suffix(".py") if parts else None
+    package = base.joinpath(*parts, "__init__.py")
+    if plain is not None and plain.is_file():
+        return plain
+    return package if package.is_file() else None
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _module_level_imports(tree: ast.Module, name: str, is_package: bool) -> list[str]:
+    """Absolute names of the modules a module imports when it is run (not in functions,
+    classes or ``if TYPE_CHECKING:``); ``from x import y`` names both x and x.y."""
+    found: list[str] = []
+    package = name if is_package else name.rpartition(".")[0]
+
+    def visit(body: Iterable[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.Import):
+                found.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{anchor}.{base}" if base else anchor
+                if base == "__future__":
+                    continue
+                found.append(base)
+                found.extend(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+            elif isinstance(node, ast.If):
+                if not _is_type_checking(node.test):
+                    visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                for block in (node.body, node.orelse, node.finalbody):
+                    visit(block)
+                for handler in node.handlers:
+                    visit(handler.body)
+            elif isinstance(node, ast.With):
+                visit(node.body)
+
+    visit(tree.body)
+    return found
+
+
+def import_order(roots: Iterable[str], inside: str) -> tuple[list[str], list[str]]:
+    """(the modules under ``inside`` that ``roots`` import at module level, each after
+    what it imports; the other modules they import), read from the source files."""
+    top = inside.split(".")[0]
+    package = importlib.import_module(top)
+    bases = {top: Path(next(iter(package.__path__)))}
+    ordered: list[str] = []
+    outside: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        if not (name == inside or name.startswith(inside + ".")):
+            if name not in outside:
+                outside.append(name)
+            return
+        file = _module_file(name, bases)
+        if file is None:
+            return  # a name imported from a module, not a module itself
+        parent = name.rpartition(".")[0]
+        if parent.startswith(inside):
+            visit(parent)
+        tree = ast.parse(file.read_text(encoding="utf-8"), str(file))
+        for dep in _module_level_imports(tree, name, file.name == "__init__.py"):
+            visit(dep)
+        ordered.append(name)
+
+    for root in roots:
+        visit(root)
+    return ordered, outside
+
+
+def _import_in_worker(name: str) -> None:
+    """Import ``name`` unless it is Qt's (GUI thread only) or not a module at all (a name
+    imported from a module: its module came just before it in the list)."""
+    if name.split(".")[0] in QT_PACKAGES or name in sys.modules:
+        return
+    parent, _, leaf = name.rpartition(".")
+    owner = sys.modules.get(parent) if parent else None
+    if owner is not None:
+        if not hasattr(owner, "__path__"):
+            return  # a name defined in a plain module
+        attr = getattr(owner, leaf, None)
+        if attr is not None and not isinstance(attr, ModuleType):
+            return  # a name defined in a package's __init__
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:  # no module, or an optional one this build lacks
+        _log.debug("not preloaded: %s (%s)", name, exc)
+
+
+# ------------------------------------------------------------------ pyqtgraph, sliced
+
+
+def pyqtgraph_statements() -> list[CodeType] | None:
+    """pyqtgraph's ``__init__`` compiled in pieces of at most one import statement each;
+    None when it is imported already or its source is not at hand (a frozen build)."""
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    if "pyqtgraph" in sys.modules:
+        return None
+    spec = importlib.util.find_spec("pyqtgraph")
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
+    pieces: list[CodeType] = []
+    pending: list[ast.stmt] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            return None  # a future statement would not carry over to the pieces
+        pending.append(stmt)
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            pieces.append(compile(ast.Module(pending, []), spec.origin, "exec", dont_inherit=True))
+            pending = []
+    if pending:
+        pieces.append(compile(ast.Module(pending, []), spec.origin, "exec", dont_inherit=True))
+    return pieces
+
+
+class _SlicedImport:
+    """Runs a package's ``__init__`` piece by piece, as the import system would in one go:
+    the module is in ``sys.modules`` (marked initialising) from the first piece on, and
+    taken out again if a piece fails (the chart then imports it the ordinary way)."""
+
+    def __init__(self, name: str, pieces: list[CodeType]) -> None:
+        self.name, self.pieces = name, list(pieces)
+        self.module: ModuleType | None = None
+        self.failed = False
+
+    def steps(self) -> list[Callable[[], None]]:
+        return [self._begin, *[self._runner(i) for i in range(len(self.pieces))], self._end]
+
+    def _begin(self) -> None:
+        spec = importlib.util.find_spec(self.name)
+        if spec is None or self.name in sys.modules:
+            self.failed = True
+            return
+        module = importlib.util.module_from_spec(spec)
+        spec._initializing = True  # type: ignore[attr-defined]
+        sys.modules[self.name] = module
+        self.module = module
+
+    def _runner(self, index: int) -> Callable[[], None]:
+        def run() -> None:
+            if self.failed or self.module is None:
+                return
+            try:
+                exec(self.pieces[index], self.module.__dict__)
+            except Exception as exc:
+                self.failed = True
+                sys.modules.pop(self.name, None)
+                _log.warning("preloading %s failed (imported when needed): %s", self.name, exc)
+
+        return run
+
+    def _end(self) -> None:
+        if self.module is not None and self.module.__spec__ is not None:
+            self.module.__spec__._initializing = False  # type: ignore[attr-defined]
+        if self.module is not None and not self.failed:
+            parent = self.name.rpartition(".")[0]
+            if parent:
+                setattr(sys.modules[parent], self.name.rpartition(".")[2], self.module)
+
+
+# ------------------------------------------------------------------ the preloader
+
+
+class Preloader(QObject):
+    """See the module doc. ``start()`` after the sign-in window's first paint."""
+
+    done = Signal()
+
+    def __init__(self, app: AppContext | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.steps: list[Callable[[], object]] = []
+        self.ran: list[str] = []  # the steps run, by name (tests)
+        self.turns = 0  # event-loop turns taken (tests)
+        self.finished = False
+        self._worker: threading.Thread | None = None
+        self._worker_error: BaseException | None = None
+        self._ui_modules: list[str] = []
+        self._pyqtgraph: list[CodeType] | None = None
+        self._type_names: list[tuple[ModuleType, str]] = []
+        self._collector_paused: bool | None = None
+        self._stopping = False
+
+    # -------------------------------------------------------------- driving
+    def start(self) -> None:
+        self._pause_collector()
+        self._worker = threading.Thread(target=self._work, name="kapdesk-preload", daemon=True)
+        self._worker.start()
+        self.steps = [self._form_guards, self._logging, self._qt_types, self._after_worker]
+        QTimer.singleShot(0, self._next)
+
+    def finish(self) -> None:
+        """Everything left, now (the person signed in before the preload was done)."""
+        if self.finished:
+            return
+        self._pause_collector()
+        if self._worker is None:
+            self._work()
+            self.steps = [self._form_guards, self._logging, self._qt_types, self._after_worker]
+        else:
+            self._worker.join()
+        while self.steps:
+            step = self.steps[0]
+            if step() is not True:  # True: a sliced step that wants another turn
+                self.steps.pop(0)
+        self._done()
+
+    def stop(self) -> None:
+        """The login window closed: the worker stops after its current import (the
+        database must not be closed under it) and no further step runs."""
+        self._stopping = True
+        if self._worker is not None:
+            self._worker.join()
+        if not self.finished:
+            self.steps = []
+            self._done()
+
+    def _next(self) -> None:
+        if self.finished or not self.steps:
+            return
+        self.turns += 1
+        step = self.steps[0]
+        again = step() is True
+        if not again:
+            self.steps.pop(0)
+        if self.steps:
+            # A step that waits or was sliced leaves the worker a few ms of the GIL.
+            QTimer.singleShot(AGAIN_MS if again else 0, self._next)
+        else:
+            self._done()
+
+    def _pause_collector(self) -> None:
+        """No full garbage collection while the imports run: one walks every object of
+        the process holding the GIL (~60-120 ms here, a frozen sign-in window). What the
+        imports make lives as long as the process; it is frozen at the end (as run_gui
+        freezes what start-up imported) and collection resumes."""
+        if self._collector_paused is None:
+            self._collector_paused = gc.isenabled()
+            gc.disable()
+
+    def _done(self) -> None:
+        if not self.finished:
+            self.finished = True
+            if self._collector_paused:
+                gc.freeze()
+                gc.enable()
+            self.done.emit()
+
+    # -------------------------------------------------------------- the worker
+    def _work(self) -> None:
+        try:
+            ui, outside = import_order(UI_ROOTS, "kapdesk.ui")
+            for name in [*outside, *WORKER_EXTRA]:
+                if self._stopping:
+                    return
+                _import_in_worker(name)
+            if self.app is not None and not self._stopping:
+                from kapdesk.services.protocol_store import warm_protocols
+
+                warm_protocols(self.app.ctx)
+            self._pyqtgraph = pyqtgraph_statements()
+            self._type_names = [
+                (module, name)
+                for module in map(importlib.import_module, QT_TYPE_MODULES)
+                for name in dir(module)
+                if not name.startswith("_")
+            ]
+            self._ui_modules = ui
+        except Exception as exc:  # the imports then happen when needed, as before
+            self._worker_error = exc
+            _log.warning("preloading in the background failed: %s", exc)
+        self.ran.append("worker")
+
+    # -------------------------------------------------------------- GUI steps
+    def _form_guards(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from kapdesk.ui.run import install_form_guards
+
+        qapp = QApplication.instance()
+        if isinstance(qapp, QApplication):
+            install_form_guards(qapp)
+        self.ran.append("form guards")
+
+    def _logging(self) -> None:
+        from kapdesk.logs import current_log_path, start_logging  # imported by run_gui
+
+        if current_log_path() is None:
+            start_logging()  # the log file, once the login window is on screen
+        self.ran.append("logging")
+
+    def _qt_types(self) -> bool | None:
+        """The lazily created Qt types, a slice at a time (pyqtgraph touches them all)."""
+        if self._worker is not None and self._worker.is_alive() and not self._type_names:
+            return True  # the worker lists them; try again next turn
+        until = time.perf_counter() + SLICE_S
+        while self._type_names and time.perf_counter() < until:
+            module, name = self._type_names.pop()
+            getattr(module, name, None)
+        if self._type_names:
+            return True
+        self.ran.append("qt types")
+        return None
+
+    def _after_worker(self) -> bool | None:
+        if self._worker is not None and self._worker.is_alive():
+            return True  # polled each turn; the GUI thread stays free meanwhile
+        later: list[Callable[[], object]] = [self._ui_import(n) for n in self._ui_modules]
+        later += [self._ui_import(n) for n in PYQTGRAPH_QT]
+        if self._pyqtgraph is not None:
+            later += _SlicedImport("pyqtgraph", self._pyqtgraph).steps()
+        later.append(lambda: self.ran.append("pyqtgraph"))
+        self.steps[1:1] = later
+        return None
+
+    def _ui_import(self, name: str) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                importlib.import_module(name)
+            except ImportError as exc:  # an optional Qt module missing from this build
+                _log.info("not preloaded: %s (%s)", name, exc)
+            self.ran.append(name)
+
+        return run
+
+
+def preload_now(app: AppContext | None = None) -> Preloader:
+    """Everything at once, on this thread (benchmarks; tests)."""
+    loader = Preloader(app)
+    loader.finish()
+    return loader
