@@ -116,3 +116,16 @@ def test_a_sessions_row_alone_is_its_row_of_the_whole_board(
     assert any("in use by" in f for f in whole[waiting].flags)  # names the other session
     for sid in (dosed, waiting):
         assert today_board(app.ctx, only={sid}) == [whole[sid]]
+
+
+def test_warming_runs_the_whole_board_and_one_row_query(
+    app: AppContext, kit: Kit, queries: list[Query]
+) -> None:
+    from kapdesk.services.board import warm_board
+
+    warm_board(app.ctx)  # an empty day: the whole board only
+    assert queries == [None]
+    sid = kit.dosed(room="2")
+    queries.clear()
+    warm_board(app.ctx)  # what the sign-in window's preload runs
+    assert queries == [None, frozenset({sid})]
