@@ -18,7 +18,7 @@ from typing import Any, Final
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from kapdesk.domain.schedule import DueItem, ItemStatus, attention
+from kapdesk.domain.schedule import Attention, DueItem, ItemStatus, attention
 from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.domain.timetext import clock, countdown, duration
 from kapdesk.services.dtos import BoardRow
@@ -93,11 +93,12 @@ def next_reading_text(item: DueItem | None, state: str, now: datetime) -> str:
     return "—"
 
 
-def board_next_text(row: BoardRow, now: datetime) -> str:
-    """'20-30 min after dose missed · due now, closes in 5 min · Recheck … · 2 more due'."""
+def board_next_text(row: BoardRow, now: datetime, seen: Attention | None = None) -> str:
+    """'20-30 min after dose missed · due now, closes in 5 min · Recheck … · 2 more due'
+    (``seen``: the row's attention at ``now``, when already worked out)."""
     if row.state not in RUNNING_STATES or not row.items:
         return next_reading_text(row.next_due, row.state, now)
-    seen = attention(row.items, now)
+    seen = seen or attention(row.items, now)
     parts: list[str] = []
     if len(seen.missed) == 1:
         parts.append(f"{seen.missed[0].label} missed")
@@ -143,12 +144,13 @@ def state_text(row: BoardRow) -> str:
 
 def _timed(row: BoardRow, now: datetime) -> tuple[str, str, str | None]:
     """(since dose, next reading, level) of ``row`` at ``now``: what a tick can change."""
-    return (since_dose_text(row, now), board_next_text(row, now), row_level(row, now))
+    seen = attention(row.items, now) if row.state in RUNNING_STATES and row.items else None
+    return (since_dose_text(row, now), board_next_text(row, now, seen), row_level(row, now, seen))
 
 
-def row_level(r: BoardRow, now: datetime) -> str | None:
+def row_level(r: BoardRow, now: datetime, seen: Attention | None = None) -> str | None:
     """'alert' (an active alert reading), 'overdue' (the next reading overdue, or a
-    reading missed), 'due' or None at ``now``."""
+    reading missed), 'due' or None at ``now`` (``seen``: the row's attention then)."""
     if r.state not in RUNNING_STATES:
         return None
     if r.alerts:
@@ -156,7 +158,7 @@ def row_level(r: BoardRow, now: datetime) -> str | None:
     status = item_status(r, now)
     if status is ItemStatus.OVERDUE:
         return "overdue"
-    if attention(r.items, now).missed:
+    if (seen or attention(r.items, now)).missed:
         return "overdue"
     if status is ItemStatus.DUE:
         return "due"

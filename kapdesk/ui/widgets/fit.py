@@ -185,6 +185,7 @@ class _Shares(QObject):
         self.measure = _Measure(table)
         self.widths: dict[int, int] = {}  # content width of each column not sharing
         self.least: dict[int, int] = {}  # a sharing column's header or longest word
+        self.sizes: list[int] = []  # the columns' widths as last laid out (0: hidden)
         self.stale = True  # contents changed while hidden: measured at the next show
         table.viewport().installEventFilter(self)
         model = table.model()
@@ -307,6 +308,10 @@ class _Shares(QObject):
                 width = max(least[column], left - sum(header.sectionSize(c) for c in columns[:-1]))
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
+        # the columns' widths as laid out (0: hidden), read by _fit_row for every row
+        self.sizes = [
+            0 if header.isSectionHidden(c) else header.sectionSize(c) for c in range(header.count())
+        ]
         for row in range(self.measure.model.rowCount()):
             self._fit_row(row)
 
@@ -315,13 +320,13 @@ class _Shares(QObject):
         table = self.table
         if row >= self.measure.model.rowCount() or table.isRowHidden(row):
             return
-        header = table.horizontalHeader()
+        sizes = self.sizes
         height = table.verticalHeader().minimumSectionSize()
-        column, count = 0, header.count()
+        column, count = 0, len(sizes)
         while column < count:
             span = max(table.columnSpan(row, column), 1)
-            if not header.isSectionHidden(column):
-                width = sum(header.sectionSize(c) for c in range(column, column + span))
+            if sizes[column]:
+                width = sum(sizes[column : column + span])
                 height = max(height, self.measure.height(row, column, width))
             column += span
         if table.rowHeight(row) != height:
