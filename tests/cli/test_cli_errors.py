@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.cli import main
+from kapdesk.cli import run
 from kapdesk.storage import engine
 
 from .conftest import DEMO_PATIENTS, Run, assert_one_line_error, dump, sql
@@ -121,11 +121,11 @@ def test_an_unexpected_failure_is_still_one_line(
 ) -> None:
     from kapdesk.services import listing
 
-    def boom(ctx: object) -> list[object]:
+    def boom(*row: object) -> dict[str, object]:
         raise RuntimeError("first line\nsecond line")
 
     monkeypatch.delenv("KAPDESK_DEBUG", raising=False)
-    monkeypatch.setattr(listing, "list_patients", boom)
+    monkeypatch.setattr(listing, "_patient_row", boom)
     line = assert_one_line_error(run("list", "patients", "--db", demo_db))
     assert "RuntimeError" in line
     assert "first line second line" in line
@@ -185,6 +185,6 @@ def test_a_console_without_unicode_gets_escapes_not_a_crash(demo_db: Path) -> No
     assert names == expected
 
 
-def test_the_console_script_is_kapdesk_cli_main() -> None:
+def test_the_console_script_is_kapdesk_cli_run() -> None:
     (script,) = entry_points(group="console_scripts", name="kapdesk")
-    assert script.load() is main
+    assert script.load() is run  # main(), then the exit (tests/cli/test_process_exit.py)

@@ -98,13 +98,13 @@ def test_a_bug_is_logged_without_patient_data_and_the_line_names_the_log(
 
     [(name,)] = sql(demo_db, "SELECT family_name FROM patients LIMIT 1")
 
-    def boom(ctx: object) -> list[object]:
+    def boom(*row: object) -> dict[str, object]:
         raise RuntimeError(f"cannot list {name}")
 
     log_dir = tmp_path / "logs"
     monkeypatch.setenv(logs.LOG_ENV, str(log_dir))
     monkeypatch.delenv("KAPDESK_DEBUG", raising=False)
-    monkeypatch.setattr(listing, "list_patients", boom)
+    monkeypatch.setattr(listing, "_patient_row", boom)
     try:
         line = assert_one_line_error(run("list", "patients", "--db", demo_db))
     finally:
