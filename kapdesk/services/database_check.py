@@ -44,6 +44,7 @@ from kapdesk.storage.migrate import head_revision
 from kapdesk.storage.replay_processes import ReplayProcesses, open_worker_connection
 from kapdesk.storage.schema_check import expected_objects, schema_problems
 from kapdesk.storage.settings_store import configured_backup_folder, settings_check_lines
+from kapdesk.storage.signed_sql import signature_pieces
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
@@ -139,8 +140,18 @@ def _replay_worker(path: Path, queue: SimpleQueue[Part]) -> list[ReplayReport]:
         conn.engine.dispose()
 
 
-def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> Callable[[], list[ReplayReport]]:
-    """Start the row replay in pieces; the returned function waits for their reports.
+@dataclass
+class _Started:
+    """Work handed to workers: wait for it with these."""
+
+    replay: Callable[[], list[ReplayReport]]
+    # the signatures SQL already matched; None: verify_signatures runs that pass itself
+    signatures: Callable[[], frozenset[int]] | None = None
+
+
+def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> _Started:
+    """Start the row replay in pieces (a big file's: with the signatures' SQL pass first,
+    which the main thread waits for sooner); wait for them with what is returned.
 
     A big file is replayed by worker processes (:mod:`kapdesk.storage.replay_processes`:
     replay threads of one process contend inside SQLite); a small one by worker
@@ -151,10 +162,12 @@ def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> Callable[[], list[Rep
     try:
         with engine.connect() as conn, conn.begin():
             pieces = parts(conn)
+            signed = signature_pieces(conn)
     finally:
         engine.dispose()
     if path.stat().st_size >= PROCESS_MIN_BYTES:
         processes = ReplayProcesses(path, PROCESS_WORKERS)
+        matches = processes.submit_signatures(signed)
         futures = processes.submit(pieces)
 
         def collect_processes() -> list[ReplayReport]:
@@ -163,12 +176,15 @@ def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> Callable[[], list[Rep
             finally:
                 processes.close()
 
-        return collect_processes
+        def matched() -> frozenset[int]:
+            return frozenset().union(*(f.result().matched for f in matches))
+
+        return _Started(collect_processes, matched)
     queue: SimpleQueue[Part] = SimpleQueue()
     for piece in pieces:
         queue.put(piece)
     workers = [pool.submit(_replay_worker, path, queue) for _ in range(WORKERS)]
-    return lambda: [report for worker in workers for report in worker.result()]
+    return _Started(lambda: [report for worker in workers for report in worker.result()])
 
 
 def _content(
@@ -180,11 +196,12 @@ def _content(
     pool: ThreadPoolExecutor,
 ) -> tuple[_Findings, ChainReport | None]:
     found = _Findings()
-    replays = (
+    started = (
         found.guarded("rows against the audit trail", lambda: _replay_parts(path, pool))
         if key is None
         else None
     )
+    matched = started.signatures if started is not None else None
     rows: ReplayReport | None = None
     engine = create_readonly_engine(path, key=key)
     chain: ChainReport | None = None
@@ -195,7 +212,10 @@ def _content(
             found.problems.extend(anchors_mod.seal_problems(conn, seals))
             schema = found.guarded("schema", lambda: schema_problems(conn))
             found.problems.extend(schema or [])
-            sigs = found.guarded("signatures", lambda: verify_signatures(conn))
+            sigs = found.guarded(
+                "signatures",
+                lambda: verify_signatures(conn, matched=matched() if matched else None),
+            )
             if sigs is not None:
                 found.problems.extend(sigs.messages())
             found.problems.extend(
@@ -208,10 +228,10 @@ def _content(
                 rows = found.guarded("rows against the audit trail", lambda: replay(conn))
     finally:
         engine.dispose()
-    if replays is not None:
+    if started is not None:
         rows = found.guarded(
             "rows against the audit trail",
-            lambda: merged(replays()),
+            lambda: merged(started.replay()),
         )
     if rows is not None:
         found.problems.extend(rows.messages())

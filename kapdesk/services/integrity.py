@@ -13,20 +13,27 @@ signature's content hash from the rows as stored and compare it with:
   rewritten to fit altered content (differs from its entry) is reported too.
 
 Each problem names the signature and the record, e.g. "signature 3
-(dosing_session 12): content changed since signing". Checking the audit chain
-itself is :func:`kapdesk.storage.audit.verify_chain` (run by ``kapdesk check``
-before this).
+(dosing_session 12): content changed since signing".
+
+Speed: SQLite first rebuilds the signed text of every record and Python hashes it
+(:mod:`kapdesk.storage.signed_sql`; ``kapdesk check`` runs it in pieces beside the row
+replay); only a signature that does not match there is recomputed from the ORM rows
+(:func:`kapdesk.services.signed_records.record_hash`) and judged as described above.
+Checking the audit chain itself is :func:`kapdesk.storage.audit.verify_chain` (run by
+``kapdesk check`` before this).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.signing import SignedEntity
@@ -36,6 +43,9 @@ from kapdesk.storage.audit import to_jsonable
 from kapdesk.storage.backup import VerifyReport
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.orm import AuditEntry, Signature
+from kapdesk.storage.signed_sql import anchored_signatures, match_signatures, signature_pieces
+
+_Sig = Row[Any]  # a signatures row (columns as attributes)
 
 # Fields of a signature that its audit entry must repeat exactly.
 ANCHORED_FIELDS = (
@@ -87,7 +97,7 @@ def _audited(s: Session) -> dict[int, tuple[int, dict[str, Any]]]:
     return found
 
 
-def _content_problem(sig: Signature, hashes: dict[str, list[Signature]], s: Session) -> str | None:
+def _content_problem(sig: _Sig, hashes: dict[str, list[_Sig]], s: Session) -> str | None:
     try:
         kind = SignedEntity(sig.entity)
     except ValueError:
@@ -111,7 +121,7 @@ def _content_problem(sig: Signature, hashes: dict[str, list[Signature]], s: Sess
     return f"{_name(sig.id, sig.entity, sig.entity_id)}: content changed since signing"
 
 
-def _anchor_problem(sig: Signature, audited: dict[int, tuple[int, dict[str, Any]]]) -> str | None:
+def _anchor_problem(sig: _Sig, audited: dict[int, tuple[int, dict[str, Any]]]) -> str | None:
     name = _name(sig.id, sig.entity, sig.entity_id)
     if sig.id not in audited:
         return f"{name}: no audit entry records it; it was not made by kapdesk"
@@ -123,18 +133,53 @@ def _anchor_problem(sig: Signature, audited: dict[int, tuple[int, dict[str, Any]
     return None
 
 
-def verify_signatures(bind: Session | Connection) -> SignatureReport:
-    """Recompute every signature; read-only. Call it inside one transaction for one snapshot."""
+def _anchors(
+    conn: Connection, s: Session
+) -> tuple[frozenset[int], dict[int, tuple[int, dict[str, Any]]]]:
+    """(signatures whose entry SQL found to hold them exactly, the entries to judge the
+    others by). When every ``sign.signed`` entry is one of those found, no other entry can
+    name a signature, so none is read in Python; otherwise all are (:func:`_audited`)."""
+    try:
+        found = anchored_signatures(conn)
+    except DBAPIError:
+        return frozenset(), _audited(s)
+    if found.pairs == found.entries:
+        return found.matched, {}
+    return frozenset(), _audited(s)
+
+
+def sql_matched(conn: Connection) -> frozenset[int]:
+    """The signatures whose record SQLite rebuilds to their hash (all pieces, one connection);
+    none when SQL cannot render a value (each is then recomputed in Python)."""
+    try:
+        return frozenset().union(
+            *(match_signatures(conn, p).matched for p in signature_pieces(conn))
+        )
+    except DBAPIError:  # e.g. a BLOB where text belongs
+        return frozenset()
+
+
+def verify_signatures(
+    bind: Session | Connection, *, matched: Collection[int] | None = None
+) -> SignatureReport:
+    """Recompute every signature; read-only. Call it inside one transaction for one snapshot.
+
+    ``matched``: the signatures the SQL pass found matching already (kapdesk check runs it
+    in pieces, :func:`kapdesk.storage.signed_sql.match_signatures`); None: run it here."""
     s = bind if isinstance(bind, Session) else Session(bind=bind)
     try:
-        sigs = list(s.scalars(select(Signature).order_by(Signature.id)))
-        audited = _audited(s)
-        hashes: dict[str, list[Signature]] = defaultdict(list)
+        conn = s.connection()
+        done = sql_matched(conn) if matched is None else matched
+        sigs = list(conn.execute(select(Signature.__table__).order_by(Signature.id)))
+        anchored, audited = _anchors(conn, s)
+        hashes: dict[str, list[_Sig]] = defaultdict(list)
         for sig in sigs:
             hashes[sig.content_sha256].append(sig)
         problems: list[SignatureProblem] = []
         for sig in sigs:
-            for message in (_content_problem(sig, hashes, s), _anchor_problem(sig, audited)):
+            content = None if sig.id in done else _content_problem(sig, hashes, s)
+            anchor = None if sig.id in anchored else _anchor_problem(sig, audited)
+            for message in (content, anchor):
                 if message:
                     problems.append(SignatureProblem(sig.id, sig.entity, sig.entity_id, message))
         present = {sig.id for sig in sigs}

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Float, Integer, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Connection, Float, Integer, Table, Text
 from sqlalchemy.exc import DBAPIError
 
 from kapdesk.storage.audit import REDACTED_COLUMNS, secret_digest, sql_iso_utc
@@ -365,31 +365,35 @@ class _Table:
         return f"printf('{{{','.join(fmt)}}}', {', '.join(args)})"
 
     def _value_sql(self, name: str) -> tuple[str, str]:
-        """(format piece, argument) for one column."""
-        column, col = self.table.c[name], f't."{name}"'
-        kind, nullable = column.type, column.nullable
-        if isinstance(kind, UTCDateTime):
-            iso = sql_iso_utc(col)
-            if nullable:
-                return "%s", f"CASE WHEN {col} IS NULL THEN 'null' ELSE '\"' || {iso} || '\"' END"
-            return '"%s"', iso
-        if isinstance(kind, Boolean):
-            return "%s", _flag_sql(col)
-        if isinstance(kind, JSON):  # stored canonical (storage.engine); 'null' is None
-            return "%s", f"coalesce({col}, 'null')"
-        if isinstance(kind, Integer | Float) and nullable:
-            # only NULL prints null: a stored text 'null' (read as that text) must differ
-            return "%s", (
-                f"CASE WHEN {col} IS NULL THEN 'null' "
-                f"WHEN typeof({col}) IN ('integer', 'real') THEN {col} ELSE {NEVER_SQL} END"
-            )
-        if isinstance(kind, Integer | Float):
-            return "%s", col
-        if isinstance(kind, Text) or nullable:
-            return "%s", f"json_quote({col})"
-        # short strings and dates, quoted as they are: one needing an escape only costs a
-        # second look in Python
-        return '"%s"', col
+        return column_sql(self.table.c[name], f't."{name}"')
+
+
+def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
+    """(printf format piece, argument) rendering ``column`` (SQL expression ``col``) as its
+    snapshot's JSON value: exact for what kapdesk writes, anything else prints otherwise."""
+    kind, nullable = column.type, column.nullable
+    if isinstance(kind, UTCDateTime):
+        iso = sql_iso_utc(col)
+        if nullable:
+            return "%s", f"CASE WHEN {col} IS NULL THEN 'null' ELSE '\"' || {iso} || '\"' END"
+        return '"%s"', iso
+    if isinstance(kind, Boolean):
+        return "%s", _flag_sql(col)
+    if isinstance(kind, JSON):  # stored canonical (storage.engine); 'null' is None
+        return "%s", f"coalesce({col}, 'null')"
+    if isinstance(kind, Integer | Float) and nullable:
+        # only NULL prints null: a stored text 'null' (read as that text) must differ
+        return "%s", (
+            f"CASE WHEN {col} IS NULL THEN 'null' "
+            f"WHEN typeof({col}) IN ('integer', 'real') THEN {col} ELSE {NEVER_SQL} END"
+        )
+    if isinstance(kind, Integer | Float):
+        return "%s", col
+    if isinstance(kind, Text) or nullable:
+        return "%s", f"json_quote({col})"
+    # short strings and dates, quoted as they are: one needing an escape only costs a
+    # second look in Python
+    return '"%s"', col
 
 
 # A JSON value no snapshot holds where a value should be: what SQL prints for a stored

@@ -1,4 +1,5 @@
-"""The audit replay of a big clinic in worker processes (``kapdesk check``).
+"""The audit replay of a big clinic in worker processes (``kapdesk check``), and the SQL
+pass of its signatures (:mod:`kapdesk.storage.signed_sql`, the same kind of work).
 
 The replay builds a text per row in SQLite (printf, replace, json_quote), allocating
 several times per row, and threads of one process contend there (most likely on
@@ -22,6 +23,7 @@ from typing import Any
 
 from kapdesk.storage.audit_replay import Part, ReplayReport, replay_part
 from kapdesk.storage.engine import create_readonly_engine
+from kapdesk.storage.signed_sql import SignaturePiece, SqlMatch, match_signatures
 
 CACHE_KIB = 64 * 1024  # page cache of each replay connection (SQLite's default: 2 MiB)
 
@@ -45,6 +47,10 @@ def _replay_in_worker(part: Part) -> ReplayReport:
     return replay_part(_connection, part)
 
 
+def _match_in_worker(piece: SignaturePiece) -> SqlMatch:
+    return match_signatures(_connection, piece)
+
+
 class ReplayProcesses:
     """``workers`` processes replaying the pieces given to :meth:`submit`."""
 
@@ -58,6 +64,10 @@ class ReplayProcesses:
 
     def submit(self, pieces: list[Part]) -> list[Future[ReplayReport]]:
         return [self._pool.submit(_replay_in_worker, piece) for piece in pieces]
+
+    def submit_signatures(self, pieces: list[SignaturePiece]) -> list[Future[SqlMatch]]:
+        """The SQL pass of the signatures (:mod:`kapdesk.storage.signed_sql`), in pieces."""
+        return [self._pool.submit(_match_in_worker, piece) for piece in pieces]
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
