@@ -162,13 +162,9 @@ def board_rows(
     big: Path, end: datetime, runs: int, *, sizes: tuple[str, ...] = ("5", "50", "own", "300")
 ) -> list[Row]:
     """The board rows at each size (see the module docstring); ``big`` is never written."""
-    clinics = board_clinics(big, end, log)
-    own_rows = next(n for nominal, (_p, n) in clinics.items() if nominal not in (5, 50, 300))
     rows: list[Row] = []
-    for nominal, (source, n) in clinics.items():
-        own = n == own_rows
-        if ("own" if own else str(nominal)) not in sizes:
-            continue
+    for size, source, n in board_clinics(big, end, log, sizes):
+        own = size == "own"
         log(f"board, {n} rows: {runs} sign-ins ...")
         try:
             s = [_fresh_session(source, end) for _ in range(runs)]

@@ -21,6 +21,7 @@ count (``board-<source stem>-<rows>rows.sqlite``); a benchmark works on a copy o
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -166,13 +167,21 @@ def small_clinic(patients: int, log=print) -> Path:  # type: ignore[no-untyped-d
     return ensure_clinic(patients, 5, log=log).path
 
 
-def board_clinics(big: Path, end: datetime, log=print) -> dict[int, tuple[Path, int]]:  # type: ignore[no-untyped-def]
-    """{nominal rows: (file, actual rows)}: 5 and 50 from the small clinic, the big clinic's
-    own day, 300 from the big clinic (each cached; the sources are never written)."""
-    own = board_count(big, end)
-    return {
-        5: prepared(small_clinic(SMALL_PATIENTS[5], log), end, 5, log),
-        50: prepared(small_clinic(SMALL_PATIENTS[50], log), end, 50, log),
-        own: (big, own),
-        300: prepared(big, end, 300, log),
-    }
+def board_clinics(
+    big: Path,
+    end: datetime,
+    log: Callable[[str], object] = print,
+    sizes: tuple[str, ...] = ("5", "50", "own", "300"),
+) -> list[tuple[str, Path, int]]:
+    """(size, file, actual rows) for each of ``sizes``: "5" and "50" from small clinics,
+    "own" the big clinic's own day, "300" from the big clinic (each prepared once and
+    cached; the sources are never written)."""
+    out: list[tuple[str, Path, int]] = []
+    for size in sizes:
+        if size == "own":
+            out.append((size, big, board_count(big, end)))
+            continue
+        rows = int(size)
+        source = small_clinic(SMALL_PATIENTS[rows], log) if rows in SMALL_PATIENTS else big
+        out.append((size, *prepared(source, end, rows, log)))
+    return out
