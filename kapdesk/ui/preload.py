@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 SLICE_S = 0.008  # a time-sliced step yields to the event loop after this long
+# While the worker runs, the GUI thread waiting for the GIL gets it within ~1 ms of
+# Python bytecode instead of the default 5 ms (restored when the preload is done).
+SWITCH_INTERVAL_S = 0.001
 AGAIN_MS = 3  # then the next turn of a sliced or waiting step, after the worker had its go
 
 # The modules the signed-in app builds its windows from: their kapdesk.ui imports are
@@ -69,6 +72,8 @@ WORKER_EXTRA = (
     "kapdesk.services.settings",
     "kapdesk.services.reports",
     "kapdesk.reports.pdf",
+    "kapdesk.reports.render_session",  # reportlab
+    "kapdesk.reports.render_course",
     "numpy",
     "xml.etree.ElementTree",  # pyqtgraph's imports that are not Qt
     "colorsys",
@@ -140,9 +145,12 @@ def _module_level_imports(tree: ast.Module, name: str, is_package: bool) -> list
     return found
 
 
-def import_order(roots: Iterable[str], inside: str) -> tuple[list[str], list[str]]:
+def import_order(
+    roots: Iterable[str], inside: str, between: Callable[[], None] | None = None
+) -> tuple[list[str], list[str]]:
     """(the modules under ``inside`` that ``roots`` import at module level, each after
-    what it imports; the other modules they import), read from the source files."""
+    what it imports; the other modules they import), read from the source files;
+    ``between`` is called before each file is read."""
     top = inside.split(".")[0]
     package = importlib.import_module(top)
     bases = {top: Path(next(iter(package.__path__)))}
@@ -164,6 +172,8 @@ def import_order(roots: Iterable[str], inside: str) -> tuple[list[str], list[str
         parent = name.rpartition(".")[0]
         if parent.startswith(inside):
             visit(parent)
+        if between is not None:
+            between()
         tree = ast.parse(file.read_text(encoding="utf-8"), str(file))
         for dep in _module_level_imports(tree, name, file.name == "__init__.py"):
             visit(dep)
@@ -256,6 +266,14 @@ class _SlicedImport:
 
         return run
 
+    def abandon(self) -> None:
+        """Not to be finished (the login window closed): no half-run package stays."""
+        module = self.module
+        spec = module.__spec__ if module is not None else None
+        if sys.modules.get(self.name) is module and getattr(spec, "_initializing", False):
+            sys.modules.pop(self.name, None)
+        self.failed = True
+
     def _end(self) -> None:
         if self.module is not None and self.module.__spec__ is not None:
             self.module.__spec__._initializing = False  # type: ignore[attr-defined]
@@ -287,6 +305,12 @@ class Preloader(QObject):
         self._type_names: list[tuple[ModuleType, str]] = []
         self._collector_paused: bool | None = None
         self._stopping = False
+        self._sliced: _SlicedImport | None = None
+        # Held while a GUI step runs: the worker waits for it before each import, so a
+        # step does not share the GIL with the worker (its wall time would double, more
+        # on a busy machine) beyond the import the worker is in already.
+        self._gui_step = threading.Lock()
+        self._switch_interval: float | None = None
 
     # -------------------------------------------------------------- driving
     def start(self) -> None:
@@ -320,6 +344,8 @@ class Preloader(QObject):
             self._worker.join()
         if not self.finished:
             self.steps = []
+            if self._sliced is not None:
+                self._sliced.abandon()
             self._done()
 
     def _next(self) -> None:
@@ -327,7 +353,8 @@ class Preloader(QObject):
             return
         self.turns += 1
         step = self.steps[0]
-        again = step() is True
+        with self._gui_step:
+            again = step() is True
         if not again:
             self.steps.pop(0)
         if self.steps:
@@ -340,10 +367,13 @@ class Preloader(QObject):
         """No full garbage collection while the imports run: one walks every object of
         the process holding the GIL (~60-120 ms here, a frozen sign-in window). What the
         imports make lives as long as the process; it is frozen at the end (as run_gui
-        freezes what start-up imported) and collection resumes."""
+        freezes what start-up imported) and collection resumes. The GIL changes hands
+        every 1 ms meanwhile (SWITCH_INTERVAL_S)."""
         if self._collector_paused is None:
             self._collector_paused = gc.isenabled()
             gc.disable()
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_INTERVAL_S, self._switch_interval))
 
     def _done(self) -> None:
         if not self.finished:
@@ -351,20 +381,40 @@ class Preloader(QObject):
             if self._collector_paused:
                 gc.freeze()
                 gc.enable()
+            if self._switch_interval is not None:
+                sys.setswitchinterval(self._switch_interval)
             self.done.emit()
 
     # -------------------------------------------------------------- the worker
+    def _after_gui_step(self) -> None:
+        """In the worker, before each piece of work: wait while a GUI step runs."""
+        with self._gui_step:
+            pass
+
+    def _warm(self, app: AppContext) -> None:
+        """The protocols parsed, the Today board's SQL compiled and its pages read (a
+        failure here is the board's to report when it runs; the preload goes on)."""
+        from kapdesk.services.board import warm_board
+        from kapdesk.services.protocol_store import warm_protocols
+
+        for warm in (warm_protocols, warm_board):
+            self._after_gui_step()
+            try:
+                warm(app.ctx)
+            except Exception as exc:
+                _log.warning("preloading: %s failed: %s", warm.__name__, exc)
+
     def _work(self) -> None:
         try:
-            ui, outside = import_order(UI_ROOTS, "kapdesk.ui")
+            ui, outside = import_order(UI_ROOTS, "kapdesk.ui", self._after_gui_step)
             for name in [*outside, *WORKER_EXTRA]:
+                self._after_gui_step()
                 if self._stopping:
                     return
                 _import_in_worker(name)
             if self.app is not None and not self._stopping:
-                from kapdesk.services.protocol_store import warm_protocols
-
-                warm_protocols(self.app.ctx)
+                self._warm(self.app)
+            self._after_gui_step()
             self._pyqtgraph = pyqtgraph_statements()
             self._type_names = [
                 (module, name)
@@ -415,7 +465,8 @@ class Preloader(QObject):
         later: list[Callable[[], object]] = [self._ui_import(n) for n in self._ui_modules]
         later += [self._ui_import(n) for n in PYQTGRAPH_QT]
         if self._pyqtgraph is not None:
-            later += _SlicedImport("pyqtgraph", self._pyqtgraph).steps()
+            self._sliced = _SlicedImport("pyqtgraph", self._pyqtgraph)
+            later += self._sliced.steps()
         later.append(lambda: self.ran.append("pyqtgraph"))
         self.steps[1:1] = later
         return None

@@ -239,8 +239,13 @@ def _preload_while_signing_in(dialog: QDialog, app: AppContext) -> Preloader:
     buttons = getattr(dialog, "buttons", None)
     submit = getattr(dialog, "submit", None)
     if buttons is not None and callable(submit):
+
+        def finish_then_submit() -> None:
+            preloader.finish()
+            submit()
+
         buttons.accepted.disconnect(submit)
-        buttons.accepted.connect(lambda: (preloader.finish(), submit()))
+        buttons.accepted.connect(finish_then_submit)
     return preloader
 
 
