@@ -31,6 +31,7 @@ from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit, format_amount
 from kapdesk.domain.instruments import MOAAS_LEVELS
 from kapdesk.domain.protocol import Route
 from kapdesk.ui.models.board import local_hhmm
+from kapdesk.ui.widgets.fit import refilling
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import (
@@ -155,7 +156,26 @@ def fill_entry_rows(
     with_date: bool = False,
 ) -> None:
     """One row per entry (its Entry kept in column 0); a marked entry is struck through
-    and followed by a line across the table: 'Entered in error by ... at HH:MM: why'."""
+    and followed by a line across the table: 'Entered in error by ... at HH:MM: why'.
+    A table with ``fit_columns`` is measured once it is filled (the line sizes no column)."""
+    with refilling(table):
+        _fill(table, rows, with_date)
+    if getattr(table, "fit_shares", None) is not None:
+        return  # its rows, the lines across included, are sized by the fitting
+    if table.property("fitsErrorLines") is None:  # refit when the columns change width
+        table.setProperty("fitsErrorLines", True)
+        table.setWordWrap(True)
+        table.horizontalHeader().sectionResized.connect(
+            lambda index, _old, new: fit_error_lines(table, {index: new})
+        )
+    fit_error_lines(table)
+
+
+def _fill(
+    table: QTableWidget,
+    rows: Sequence[tuple[Entry, Sequence[QTableWidgetItem]]],
+    with_date: bool,
+) -> None:
     table.clearSpans()
     table.setRowCount(len(rows) + sum(1 for entry, _ in rows if entry.error is not None))
     columns = table.columnCount()
@@ -169,19 +189,12 @@ def fill_entry_rows(
             table.setItem(r, c, item)
         r += 1
         if entry.error is not None:
-            table.setItem(r, 0, _error_line(entry, entry.error, with_date))
+            if columns > 1:  # before its text: the line is never one column's content
+                table.setSpan(r, 0, 1, columns)
             for c in range(1, columns):
                 table.takeItem(r, c)
-            if columns > 1:
-                table.setSpan(r, 0, 1, columns)
+            table.setItem(r, 0, _error_line(entry, entry.error, with_date))
             r += 1
-    if table.property("fitsErrorLines") is None:  # refit when the columns change width
-        table.setProperty("fitsErrorLines", True)
-        table.setWordWrap(True)
-        table.horizontalHeader().sectionResized.connect(
-            lambda index, _old, new: fit_error_lines(table, {index: new})
-        )
-    fit_error_lines(table)
 
 
 def table_entry(table: QTableWidget, row: int) -> Entry | None:

@@ -4,11 +4,14 @@
 the row, such as an entered-in-error note, left out); the long-text
 columns share what is left (in the given proportions) and wrap their words; rows grow to
 the lines they hold. No sideways scrolling and no cut-off cell, whatever the window's width.
+A table filled a cell at a time, spans included, is filled inside ``refilling``: measured
+once, when it is filled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt
@@ -187,6 +190,7 @@ class _Shares(QObject):
         self.least: dict[int, int] = {}  # a sharing column's header or longest word
         self.sizes: list[int] = []  # the columns' widths as last laid out (0: hidden)
         self.stale = True  # contents changed while hidden: measured at the next show
+        self.held = 0  # inside ``refilling``: nothing measured until the table is filled
         table.viewport().installEventFilter(self)
         model = table.model()
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
@@ -206,8 +210,9 @@ class _Shares(QObject):
         return False
 
     def _live(self) -> bool:
-        """The table exists and is shown (else: measured when shown)."""
-        if not shiboken6.isValid(self.table):  # the table's model empties as it goes
+        """The table exists, is shown and is not being filled (else: measured when shown,
+        or when filled)."""
+        if self.held or not shiboken6.isValid(self.table):  # its model empties as it goes
             return False
         if not self.table.isVisible():
             # Sized when shown (its resize or show event): measuring every cell at a width
@@ -331,6 +336,25 @@ class _Shares(QObject):
             column += span
         if table.rowHeight(row) != height:
             table.setRowHeight(row, height)
+
+
+@contextmanager
+def refilling(table: QTableView) -> Iterator[None]:
+    """Fill the table inside: its cells, spans and row count are measured once, every
+    column from nothing (a column may narrow), when the filling is done. A cell set before
+    the span that covers it (or a row left holding an old note while rows are added) is
+    then never measured as one column's text. A table without ``fit_columns``: no effect."""
+    shares: _Shares | None = getattr(table, "fit_shares", None)
+    if shares is None:
+        yield
+        return
+    shares.held += 1
+    try:
+        yield
+    finally:
+        shares.held -= 1
+        if not shares.held:
+            shares.apply()
 
 
 def fit_columns(
