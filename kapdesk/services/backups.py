@@ -155,7 +155,7 @@ class BackupService:
                 "Backup reason", reason, f"Backup reason {reason!r} must be exit or daily."
             )
         info = self._write(reason, progress)
-        self._prune()
+        self._prune(info.path)
         return info
 
     def restore(self, actor: Actor, backup_path: Path) -> RestoreInfo:
@@ -268,8 +268,8 @@ class BackupService:
         for stale in self.folder.glob(f"{glob_escape(stem)}-*.bak.partial"):
             stale.unlink(missing_ok=True)
 
-    def _prune(self) -> list[Path]:
-        """Delete the rolling backups the retention rule does not keep."""
+    def _prune(self, just_made: Path) -> list[Path]:
+        """Delete the rolling backups the retention rule does not keep (never ``just_made``)."""
         with self.ctx.db.read() as s:
             policy = retention_policy(s)
         backups = self.list_backups()
@@ -277,7 +277,7 @@ class BackupService:
             Candidate(b.path, b.taken_at, b.size_bytes, manual=b.reason not in ROLLING_REASONS)
             for b in backups
         ]
-        keep = kept_backups(candidates, self.ctx.now(), policy, _local_day)
+        keep = kept_backups(candidates, self.ctx.now(), policy, _local_day, just_made=just_made)
         doomed = [b.path for b in backups if b.path not in keep]
         for path in doomed:
             path.unlink(missing_ok=True)
