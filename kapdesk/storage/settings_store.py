@@ -191,20 +191,25 @@ def set_setting(session: Session, key: str, value: object) -> Any:
 
 
 def load_settings(session: Session) -> ClinicSettings:
-    """Every setting; Daily backups kept as :func:`retention_policy` reads it."""
+    """Every setting; Daily and Weekly backups kept as :func:`retention_policy` reads them."""
     values = {key: get_setting(session, key) for key in SETTINGS}
-    values["backup_keep_days"], values["keep_days_read_from"] = _keep_days(session)
+    days, weeks, old = _kept_counts(session)
+    values["backup_keep_days"], values["backup_keep_weeks"] = days, weeks
+    values["keep_days_read_from"] = old
     return ClinicSettings(**values)
 
 
-def _keep_days(session: Session) -> tuple[int, int | None]:
-    """(Daily backups kept, the old Backups to keep it was read from, or None)."""
+def _kept_counts(session: Session) -> tuple[int, int, int | None]:
+    """(Daily backups kept, Weekly backups kept, the old Backups to keep read, or None)."""
+    weeks = int(get_setting(session, "backup_keep_weeks"))
     if stored_value(session, "backup_keep_days")[0]:
-        return int(get_setting(session, "backup_keep_days")), None
+        return int(get_setting(session, "backup_keep_days")), weeks, None
     if stored_value(session, "backups_to_keep")[0]:
         old = int(get_setting(session, "backups_to_keep"))
-        return min(old, SETTINGS["backup_keep_days"].maximum), old
-    return int(SETTINGS["backup_keep_days"].default), None
+        if not stored_value(session, "backup_keep_weeks")[0]:
+            weeks = 0  # N copies meant N, not N plus the weekly default
+        return min(old, SETTINGS["backup_keep_days"].maximum), weeks, old
+    return int(SETTINGS["backup_keep_days"].default), weeks, None
 
 
 def retention_policy(session: Session) -> RetentionPolicy:
@@ -212,19 +217,21 @@ def retention_policy(session: Session) -> RetentionPolicy:
 
     A database from before this rule has only ``backups_to_keep`` (the newest N
     automatic backups): while Daily backups kept is not stored, N is read as that many
-    days (the newest backup of each of the last N days, at most 366), under the weekly
-    and size-cap defaults; :func:`old_keep_setting` says so to the administrator.
+    days (the newest backup of each of the last N days, at most 366) and no weekly ones
+    (unless Weekly backups kept is stored), under the size-cap default;
+    :func:`old_keep_setting` says so to the administrator.
     """
+    days, weeks, _old = _kept_counts(session)
     return RetentionPolicy(
-        keep_days=_keep_days(session)[0],
-        keep_weeks=int(get_setting(session, "backup_keep_weeks")),
+        keep_days=days,
+        keep_weeks=weeks,
         size_cap_bytes=int(get_setting(session, "backup_size_cap_gb")) * GB,
     )
 
 
 def old_keep_setting(session: Session) -> int | None:
     """The old Backups to keep that Daily backups kept is read from (None: not so)."""
-    return _keep_days(session)[1]
+    return _kept_counts(session)[2]
 
 
 def stored_value(session: Session, key: str) -> tuple[bool, Any]:

@@ -133,15 +133,19 @@ def test_an_old_backups_to_keep_is_read_as_that_many_days(
     ctx: ServiceContext, clock: FakeClock
 ) -> None:
     _keep(ctx, 2)
-    assert retention_of(ctx) == RetentionPolicy(keep_days=2, keep_weeks=4, size_cap_bytes=20 * GB)
+    # N days and no weekly ones: "Backups to keep 2" never keeps more than 2 copies
+    assert retention_of(ctx) == RetentionPolicy(keep_days=2, keep_weeks=0, size_cap_bytes=20 * GB)
     with ctx.db.read() as s:
         assert old_keep_setting(s) == 2
     service = BackupService(ctx)
     made = []
     for _ in range(4):
-        clock.advance(timedelta(days=8))  # a week apart: weekly ones are kept too
+        clock.advance(timedelta(days=8))  # a week apart: only the newest is of the last 2 days
         made.append(service.rolling_backup("daily").path)
-    assert [b.path for b in service.list_backups()] == list(reversed(made))
+    assert [b.path for b in service.list_backups()] == [made[-1]]
+    clock.advance(timedelta(days=1))
+    made.append(service.rolling_backup("daily").path)
+    assert [b.path for b in service.list_backups()] == [made[-1], made[-2]]
     _set(ctx, backup_keep_days=1, backup_keep_weeks=0)  # once set, the old one is ignored
     with ctx.db.read() as s:
         assert old_keep_setting(s) is None

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kapdesk.domain.backup_retention import GB, RetentionPolicy
 from kapdesk.domain.errors import ValidationError
 from kapdesk.storage.db import Database
 from kapdesk.storage.orm import Setting
@@ -14,6 +15,8 @@ from kapdesk.storage.settings_store import (
     ClinicSettings,
     get_setting,
     load_settings,
+    old_keep_setting,
+    retention_policy,
     set_setting,
     settings_problems,
 )
@@ -112,3 +115,30 @@ def test_a_default_protocol_that_is_not_loaded_is_a_problem(db: Database) -> Non
         assert settings_problems(s.connection()) == []  # protocols not given: not checked
         [problem] = settings_problems(s.connection(), ["kap-default", "iv-infusion"])
     assert "is not a loaded protocol (loaded: iv-infusion, kap-default)" in problem.message
+
+
+def test_an_old_backups_to_keep_is_that_many_days_and_no_weekly_ones(db: Database) -> None:
+    # "Backups to keep = 1" (a small disk) must not become 1 daily + 4 weekly copies.
+    with db.write() as s:
+        set_setting(s, "backups_to_keep", 1)
+    with db.read() as s:
+        assert retention_policy(s) == RetentionPolicy(1, 0, 20 * GB)
+        assert old_keep_setting(s) == 1
+        current = load_settings(s)
+    assert (current.backup_keep_days, current.backup_keep_weeks) == (1, 0)
+    assert current.keep_days_read_from == 1
+    with db.write() as s:
+        set_setting(s, "backup_keep_weeks", 2)  # a weekly count stored since is used
+    with db.read() as s:
+        assert retention_policy(s) == RetentionPolicy(1, 2, 20 * GB)
+    with db.write() as s:
+        set_setting(s, "backup_keep_days", 3)  # once stored, the old setting is ignored
+    with db.read() as s:
+        assert retention_policy(s) == RetentionPolicy(3, 2, 20 * GB)
+        assert old_keep_setting(s) is None
+
+
+def test_without_any_stored_backup_setting_the_defaults_apply(db: Database) -> None:
+    with db.read() as s:
+        assert retention_policy(s) == RetentionPolicy(7, 4, 20 * GB)
+        assert old_keep_setting(s) is None
