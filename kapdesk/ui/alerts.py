@@ -337,11 +337,19 @@ class AlertBar(QWidget):
         self.stale_banner.hide()
         self._layout.addWidget(self.stale_banner)
         self.banners: list[AlertBanner] = []
+        # Bound methods, never lambdas: a slot of the bar is disconnected when the bar is
+        # deleted. The app's signals outlive the window (signed out, then in again: a new
+        # window), and a lambda kept rebuilding the deleted bar's banners.
         center.alerts_changed.connect(self.rebuild)
-        center.store.health_changed.connect(lambda _failing: self.rebuild())
-        # who may acknowledge: every banner anew
-        center.app.signals.actor_changed.connect(lambda *_: self.rebuild(renew=True))
+        center.store.health_changed.connect(self._health_changed)
+        center.app.signals.actor_changed.connect(self._actor_changed)
         self.rebuild()
+
+    def _health_changed(self, _failing: bool) -> None:
+        self.rebuild()
+
+    def _actor_changed(self) -> None:
+        self.rebuild(renew=True)  # who may acknowledge: every banner anew
 
     def rebuild(self, *, renew: bool = False) -> None:
         """A banner for each active alert, most serious first. The banners of alerts still
@@ -393,7 +401,10 @@ class AlertSlot(QScrollArea):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(self.reserved_height())
         bar.center.alerts_changed.connect(self._show_none)
-        bar.center.store.health_changed.connect(lambda _failing: self._show_none())
+        bar.center.store.health_changed.connect(self._health_changed)
+        self._show_none()
+
+    def _health_changed(self, _failing: bool) -> None:
         self._show_none()
 
     def reserved_height(self) -> int:
