@@ -138,7 +138,12 @@ def _add_list_and_user(sub: _Commands) -> None:
     lst = sub.add_parser("list", help="list patients or sessions")
     lst.add_argument("what", choices=["patients", "sessions"])
     _add_db(lst)
-    lst.add_argument("--json", action="store_true", help="print one JSON array")
+    lst.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON array (written as it is read: if reading stops part-way, the rows "
+        "written so far, still one array, and exit code 1)",
+    )
 
     user = sub.add_parser("user", help="manage staff accounts")
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)

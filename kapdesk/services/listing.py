@@ -2,7 +2,8 @@
 
 :func:`export_list` streams: its rows are read from the database as the caller takes them
 (in chunks of ``CHUNK``), so listing 100,000 sessions holds a chunk in memory, not the
-clinic. The count in the audit entry and the rows come from one snapshot of the file.
+clinic. The count in the audit entry and the rows come from one snapshot of the file
+(:attr:`Rows.total`, which a caller names when a listing stops part-way).
 """
 
 from __future__ import annotations
@@ -23,8 +24,19 @@ Row = dict[str, Any]
 CHUNK = 1000  # rows fetched from SQLite at a time
 
 
+class Rows(Iterator[Row]):
+    """A listing's rows, made as they are taken; ``total``: how many its snapshot holds."""
+
+    def __init__(self, rows: Iterator[Row], total: int) -> None:
+        self._rows = rows
+        self.total = total
+
+    def __next__(self) -> Row:
+        return next(self._rows)
+
+
 @contextmanager
-def export_list(ctx: ServiceContext, what: Listing, *, fmt: str) -> Iterator[Iterator[Row]]:
+def export_list(ctx: ServiceContext, what: Listing, *, fmt: str) -> Iterator[Rows]:
     """`kapdesk list`: the rows of ``what``, read lazily while the ``with`` block lasts.
 
     Audited as an export by the console user (how many rows and in which format, never
@@ -37,10 +49,10 @@ def export_list(ctx: ServiceContext, what: Listing, *, fmt: str) -> Iterator[Ite
     else:
         query, to_row = _sessions_query(), _session_row
     with ctx.db.read() as s:
-        rows = s.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        audit_console(ctx, f"list.{what}_console", after={"rows": rows, "format": fmt})
+        total = s.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        audit_console(ctx, f"list.{what}_console", after={"rows": total, "format": fmt})
         result = s.execute(query.execution_options(yield_per=CHUNK))
-        yield (to_row(*row) for row in result)
+        yield Rows((to_row(*row) for row in result), int(total or 0))
 
 
 def _patients_query() -> Select[str, str, str, date]:
