@@ -20,7 +20,7 @@ from tests.cli.conftest import Run, assert_one_line_error, sql
 from tests.cli.test_list_streaming import _grow
 
 
-def _fail_after(monkeypatch: pytest.MonkeyPatch, rows: int, error: Exception) -> None:
+def _fail_after(monkeypatch: pytest.MonkeyPatch, rows: int, error: BaseException) -> None:
     real = listing._session_row
     made = [0]
 
@@ -79,6 +79,18 @@ def test_a_bug_on_the_first_row_leaves_an_empty_array_and_the_usual_line(
     text = log_file.read_text(encoding="utf-8")
     assert "builtins.RuntimeError" in text
     assert name not in text
+
+
+def test_ctrl_c_part_way_closes_the_array_and_says_interrupted(
+    run: Run, demo_db: Path, monkeypatch: pytest.MonkeyPatch, log_file: Path
+) -> None:
+    total = _grow(demo_db, 6)
+    _fail_after(monkeypatch, 1200, KeyboardInterrupt())
+    result = run("list", "sessions", "--db", demo_db, "--json")
+    line = assert_one_line_error(result, code=130)
+    assert line.startswith("kapdesk: interrupted; the list is incomplete: ")
+    assert f"1000 of {total} sessions were written, as a closed JSON array" in line
+    assert len(json.loads(result.out)) == 1000
 
 
 class _FullDisk(io.StringIO):
