@@ -16,9 +16,9 @@ Integration notes.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
-from kapdesk.domain.session_state import SessionState, state_title
-from kapdesk.domain.signing import SIGNABLE_SESSION_STATES
+from kapdesk.domain.session_state import state_title
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
-from kapdesk.services.session_rows import SessionRow, SessionRows
+from kapdesk.services.session_rows import SessionRows
+from kapdesk.ui.chart_texts import allergy_text, course_text, demographics_text, signed_text
 from kapdesk.ui.course_dialog import ScheduleSessionDialog, StartCourseDialog
 from kapdesk.ui.entered_in_error import table_menu
 from kapdesk.ui.entry_rows import fill_instrument_rows, standing
@@ -47,15 +47,7 @@ from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.integration_note import IntegrationNotesPanel
 from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.printing import ReportActions, ReportTarget, course_target
-from kapdesk.ui.widgets import (
-    banner,
-    fill_table,
-    local_date,
-    local_time,
-    plain_table,
-    set_banner,
-    years_between,
-)
+from kapdesk.ui.widgets import banner, fill_table, local_date, local_time, plain_table, set_banner
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
 from kapdesk.ui.widgets.outcome_chart import (
     OutcomeChart,
@@ -68,45 +60,8 @@ from kapdesk.ui.widgets.wrap_label import WrapLabel
 
 if TYPE_CHECKING:
     from kapdesk.services.changes import ChangeSet
-    from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo, SessionInfo
+    from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo
     from kapdesk.ui.app_context import AppContext
-
-
-def demographics_text(p: PatientInfo, today: date) -> str:
-    weight = "weight not recorded" if p.weight_kg is None else f"{p.weight_kg:g} kg"
-    return (
-        f"MRN {p.mrn}  ·  born {p.date_of_birth.isoformat()} "
-        f"(age {years_between(p.date_of_birth, today)})  ·  {p.sex}  ·  {weight}"
-    )
-
-
-def allergy_text(p: PatientInfo) -> str:
-    parts = []
-    if p.allergies.strip():
-        parts.append(f"Allergies: {p.allergies.strip()}")
-    if p.contraindications.strip():
-        parts.append(f"Contraindications: {p.contraindications.strip()}")
-    return "\n".join(parts)
-
-
-def course_text(c: CourseInfo) -> str:
-    status = "open" if c.ended_on is None else f"ended {c.ended_on.isoformat()}"
-    sessions = f"{c.session_count} session" + ("" if c.session_count == 1 else "s")
-    return (
-        f"{c.protocol_id} v{c.protocol_version} · from {c.started_on.isoformat()} "
-        f"({status}, {sessions})"
-    )
-
-
-def signed_text(s: SessionInfo | SessionRow) -> str:
-    """'Signed 14:02 by Dr X' (the date too when signed on a later day), 'Not signed' for a
-    session that has ended, '–' while it is scheduled or running."""
-    if s.signed_at is not None:
-        when = local_time(s.signed_at)
-        if local_date(s.signed_at) != local_date(s.scheduled_at):
-            when = f"{local_date(s.signed_at)} {when}"
-        return f"Signed {when} by {s.signed_by}"
-    return "Not signed" if SessionState(s.state) in SIGNABLE_SESSION_STATES else "–"
 
 
 class PatientChart(QWidget):
@@ -278,6 +233,7 @@ class PatientChart(QWidget):
         elif actor is None:
             self._deny("Sign in to view this chart.")
             return
+        self.denied.clear()
         self.denied.hide()
         self.body.show()
         self.refresh()
@@ -297,10 +253,15 @@ class PatientChart(QWidget):
 
         The windows opened from the previous patient's chart go, as they went with a
         discarded chart: note editors are closed (each saves its draft), dialogs dropped.
+        Every view is emptied before the next patient is read, so a part that cannot be read
+        (the database busy) shows nothing rather than the previous patient's.
         Reusing the widgets spares building and styling ~300 of them on every open.
         """
         if patient_id == self.patient_id:
-            self.refresh()
+            if self.body.isHidden():  # refused (the database was busy): open it again
+                self._actor_changed()
+            else:
+                self.refresh()
             return
         self.close_editors()
         for dialog in self.findChildren(QDialog):
@@ -308,25 +269,40 @@ class PatientChart(QWidget):
             dialog.deleteLater()
         self.notes_panel.editors.clear()
         self.dialog = self.notes_panel.dialog = self.report_actions.dialog = None
+        for menu in self.instrument_menus:  # an entry's menu or dialog is the window's child
+            for window in (menu.menu, menu.dialog):
+                if window is not None and shiboken6.isValid(window):  # a menu deletes itself
+                    window.hide()
+                    window.deleteLater()
+            menu.menu = menu.dialog = None
         self._refresh_timer.stop()
         self.patient_id = patient_id
-        self.patient, self.courses, self.phq9 = None, [], []
         self.viewed_by = None
-        self.name.clear()
-        self.demographics.clear()
+        self._clear()
+        self.tabs.setCurrentIndex(0)
+        self._actor_changed()
+
+    def _clear(self) -> None:
+        """Show no patient, so that nothing of the previous one stays when the next one
+        cannot be read (or not all of them): no text, banner, course, row or plot point."""
+        self.patient, self.courses, self.phq9 = None, [], []
+        for label in (self.name, self.demographics, self.course_info, self.scoring_rules):
+            label.clear()
+        set_banner(self.allergy_banner, "", "caution")
+        set_banner(self.item9_banner, "", "alert")
         self.course_combo.blockSignals(True)
         self.course_combo.clear()
         self.course_combo.blockSignals(False)
-        for table in (self.phq_table, self.gad_table, self.sessions_table, self.notes_panel.table):
+        for table in (self.phq_table, self.gad_table, self.sessions_table):
             table.setRowCount(0)  # no current row kept, scrolled to the top
-        self.tabs.setCurrentIndex(0)
-        self._actor_changed()
+        self._show_no_outcome("")  # the notes table too; the actions follow
 
     def _deny(self, text: str) -> None:
         self.viewed_by = None
         self.denied.setText(text)
         self.denied.show()
         self.body.hide()
+        self.update_permissions()  # the print actions are window-wide: none without a course
 
     def refresh(self) -> None:
         if self.body.isHidden():
@@ -400,10 +376,7 @@ class PatientChart(QWidget):
         course = self.selected_course()
         if course is None:
             self.course_info.setText("")
-            self.outcome.setText("Start a treatment course to schedule dosing sessions.")
-            self.outcome_chart.set_results([], origin=None)
-            self.notes_panel.set_course(None)
-            self.update_permissions()
+            self._show_no_outcome("Start a treatment course to schedule dosing sessions.")
             return
         goal = f" · goal: {course.goal}" if course.goal else ""
         title = f" – {course.protocol_title}" if course.protocol_title else ""
@@ -413,11 +386,22 @@ class PatientChart(QWidget):
         try:
             outcome = InstrumentService(self.app.ctx).course_outcome(course.id)
         except KapdeskError as exc:
-            self.outcome.setText(str(exc))
+            # Nothing of another course (or patient) stays: its notes would take a new note.
+            self._show_no_outcome(f"The course outcome could not be read: {exc}")
+            code = self.outcome_chart.instrument.code  # not "none recorded": none were read
+            self.outcome_chart.empty.setText(
+                f"The {code} results of this course could not be read."
+            )
             return
         self.outcome.setText(outcome_text(outcome))
         self.outcome_chart.set_outcome(outcome, origin=course.started_on)
         self.notes_panel.set_course(course)
+        self.update_permissions()
+
+    def _show_no_outcome(self, message: str) -> None:
+        self.outcome.setText(message)
+        self.outcome_chart.set_results([], origin=None)
+        self.notes_panel.set_course(None)
         self.update_permissions()
 
     # ------------------------------------------------------------ permissions

@@ -60,9 +60,6 @@ class PatientsPage(QWidget):
         from kapdesk.ui.patient_chart import PatientChart
 
         chart = self.chart
-        if chart is not None and chart.patient_id == patient_id:
-            chart.refresh()
-            return chart
         if chart is None:
             chart = PatientChart(self.app, patient_id)
             self.stack.addWidget(chart)
