@@ -7,17 +7,21 @@ The work is split in two:
 * a worker thread imports what does not touch Qt (SQLAlchemy's ORM, the models,
   argon2, the services the pages use, numpy, reportlab and the PDF code), parses the
   clinic's protocols (``warm_protocols``: its own session; the engine's pool is
-  thread-safe), reads the import order of the kapdesk.ui modules from their source, and
-  compiles pyqtgraph's package ``__init__`` statement by statement. Pure-Python imports
-  in a thread leave the GUI thread its turn: the GIL changes hands every 5 ms.
+  thread-safe), lists the Qt types, reads the import order of the kapdesk.ui modules
+  (from their source, or their code objects in a frozen build: kapdesk.ui.preload_order),
+  and compiles pyqtgraph's package ``__init__`` statement by statement when its source is
+  at hand. Pure-Python imports in a thread leave the GUI thread its turn. Each part that
+  fails is logged once (and noted in ``Preloader.errors``); the others still run.
 * the GUI thread runs everything that creates Qt types, one short step per event-loop
   turn (a 0-ms QTimer chain). PySide6 creates the Python type of a Qt class lazily, on
   its first use, and changes shiboken's type map without a lock while doing so (a
   re-entrant creation crashes: TimeLineAnnotator/desktop#586), so that never runs on
   two threads at once: the form guards and the log file; the Qt types pyqtgraph copies
   (every name of QtCore, QtGui and QtWidgets, ~100 ms) in slices of ~8 ms; each
-  kapdesk.ui module on its own turn, leaves first; pyqtgraph's ``__init__`` one import
-  statement per turn (importing it in one go takes ~90 ms).
+  kapdesk.ui module on its own turn, leaves first (without an import order: each of
+  UI_ROOTS on its own turn); pyqtgraph's ``__init__`` one import statement per turn
+  (in one go, ~90-110 ms, only if its source is missing; build.spec ships it).
+  A GUI step that fails is logged and dropped; the next one runs.
 
 Signing in before all that is done calls :meth:`Preloader.finish`: it waits for the
 worker and runs the remaining steps at once (the person sees the wait cursor of the
@@ -26,21 +30,22 @@ password check meanwhile). :func:`preload_now` does everything at once (benchmar
 
 from __future__ import annotations
 
-import ast
 import gc
 import importlib
 import importlib.util
 import logging
-import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+from kapdesk.ui.preload_order import import_order, pyqtgraph_statements
+
+__all__ = ["UI_ROOTS", "Preloader", "import_order", "preload_now", "pyqtgraph_statements"]
 
 if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
@@ -88,100 +93,7 @@ QT_PACKAGES = ("PySide6", "shiboken6", "pyqtgraph")
 QT_TYPE_MODULES = ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets")
 PYQTGRAPH_QT = ("PySide6.QtSvg", "PySide6.QtOpenGLWidgets", "PySide6.QtTest")
 
-# ------------------------------------------------------------------ import order
-
-
-def _module_file(name: str, roots: dict[str, Path]) -> Path | None:
-    top = name.split(".")[0]
-    base = roots.get(top)
-    if base is None:
-        return None
-    parts = name.split(".")[1:]
-    plain = base.joinpath(*parts).with_suffix(".py") if parts else None
-    package = base.joinpath(*parts, "__init__.py")
-    if plain is not None and plain.is_file():
-        return plain
-    return package if package.is_file() else None
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def _module_level_imports(tree: ast.Module, name: str, is_package: bool) -> list[str]:
-    """Absolute names of the modules a module imports when it is run (not in functions,
-    classes or ``if TYPE_CHECKING:``); ``from x import y`` names both x and x.y."""
-    found: list[str] = []
-    package = name if is_package else name.rpartition(".")[0]
-
-    def visit(body: Iterable[ast.stmt]) -> None:
-        for node in body:
-            if isinstance(node, ast.Import):
-                found.extend(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                    base = f"{anchor}.{base}" if base else anchor
-                if base == "__future__":
-                    continue
-                found.append(base)
-                found.extend(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
-            elif isinstance(node, ast.If):
-                if not _is_type_checking(node.test):
-                    visit(node.body)
-                visit(node.orelse)
-            elif isinstance(node, ast.Try):
-                for block in (node.body, node.orelse, node.finalbody):
-                    visit(block)
-                for handler in node.handlers:
-                    visit(handler.body)
-            elif isinstance(node, ast.With):
-                visit(node.body)
-
-    visit(tree.body)
-    return found
-
-
-def import_order(
-    roots: Iterable[str], inside: str, between: Callable[[], None] | None = None
-) -> tuple[list[str], list[str]]:
-    """(the modules under ``inside`` that ``roots`` import at module level, each after
-    what it imports; the other modules they import), read from the source files;
-    ``between`` is called before each file is read."""
-    top = inside.split(".")[0]
-    package = importlib.import_module(top)
-    bases = {top: Path(next(iter(package.__path__)))}
-    ordered: list[str] = []
-    outside: list[str] = []
-    seen: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in seen:
-            return
-        seen.add(name)
-        if not (name == inside or name.startswith(inside + ".")):
-            if name not in outside:
-                outside.append(name)
-            return
-        file = _module_file(name, bases)
-        if file is None:
-            return  # a name imported from a module, not a module itself
-        parent = name.rpartition(".")[0]
-        if parent.startswith(inside):
-            visit(parent)
-        if between is not None:
-            between()
-        tree = ast.parse(file.read_text(encoding="utf-8"), str(file))
-        for dep in _module_level_imports(tree, name, file.name == "__init__.py"):
-            visit(dep)
-        ordered.append(name)
-
-    for root in roots:
-        visit(root)
-    return ordered, outside
+# ------------------------------------------------------------------ the worker's imports
 
 
 def _import_in_worker(name: str) -> None:
@@ -204,30 +116,6 @@ def _import_in_worker(name: str) -> None:
 
 
 # ------------------------------------------------------------------ pyqtgraph, sliced
-
-
-def pyqtgraph_statements() -> list[CodeType] | None:
-    """pyqtgraph's ``__init__`` compiled in pieces of at most one import statement each;
-    None when it is imported already or its source is not at hand (a frozen build)."""
-    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
-    if "pyqtgraph" in sys.modules:
-        return None
-    spec = importlib.util.find_spec("pyqtgraph")
-    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-        return None
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
-    pieces: list[CodeType] = []
-    pending: list[ast.stmt] = []
-    for stmt in tree.body:
-        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
-            return None  # a future statement would not carry over to the pieces
-        pending.append(stmt)
-        if isinstance(stmt, ast.Import | ast.ImportFrom):
-            pieces.append(compile(ast.Module(pending, []), spec.origin, "exec", dont_inherit=True))
-            pending = []
-    if pending:
-        pieces.append(compile(ast.Module(pending, []), spec.origin, "exec", dont_inherit=True))
-    return pieces
 
 
 class _SlicedImport:
@@ -299,8 +187,11 @@ class Preloader(QObject):
         self.turns = 0  # event-loop turns taken (tests)
         self.finished = False
         self._worker: threading.Thread | None = None
-        self._worker_error: BaseException | None = None
-        self._ui_modules: list[str] = []
+        self.errors: list[str] = []  # what failed, one line a part or step (logged too)
+        # The kapdesk.ui modules to import on the GUI thread, leaves first; the roots
+        # themselves unless their import order could be read.
+        self._ui_modules: list[str] = list(UI_ROOTS)
+        self._outside: list[str] = []
         self._pyqtgraph: list[CodeType] | None = None
         self._type_names: list[tuple[ModuleType, str]] = []
         self._collector_paused: bool | None = None
@@ -332,7 +223,7 @@ class Preloader(QObject):
             self._worker.join()
         while self.steps:
             step = self.steps[0]
-            if step() is not True:  # True: a sliced step that wants another turn
+            if not self._run_step(step):  # True: a sliced step that wants another turn
                 self.steps.pop(0)
         self._done()
 
@@ -354,7 +245,7 @@ class Preloader(QObject):
         self.turns += 1
         step = self.steps[0]
         with self._gui_step:
-            again = step() is True
+            again = self._run_step(step)
         if not again:
             self.steps.pop(0)
         if self.steps:
@@ -362,6 +253,17 @@ class Preloader(QObject):
             QTimer.singleShot(AGAIN_MS if again else 0, self._next)
         else:
             self._done()
+
+    def _run_step(self, step: Callable[[], object]) -> bool:
+        """Runs one GUI step; True if it wants another turn. A step that fails is logged
+        and dropped: the steps after it still run, and the preload still finishes."""
+        try:
+            return step() is True
+        except Exception as exc:
+            name = getattr(step, "__name__", repr(step))
+            self.errors.append(f"{name}: {exc!r}")
+            _log.warning("preloading: step %s failed (done when needed): %r", name, exc)
+            return False
 
     def _pause_collector(self) -> None:
         """No full garbage collection while the imports run: one walks every object of
@@ -402,31 +304,52 @@ class Preloader(QObject):
             try:
                 warm(app.ctx)
             except Exception as exc:
-                _log.warning("preloading: %s failed: %s", warm.__name__, exc)
+                self.errors.append(f"{warm.__name__}: {exc!r}")
+                _log.warning("preloading: %s failed: %r", warm.__name__, exc)
+
+    def _part(self, what: str, action: Callable[[], None]) -> None:
+        """One part of the worker's job: a failure is logged once and the rest goes on
+        (what it would have loaded is then loaded when needed, as without a preload)."""
+        self._after_gui_step()
+        if self._stopping:
+            return
+        try:
+            action()
+        except Exception as exc:
+            self.errors.append(f"{what}: {exc!r}")
+            _log.warning("preloading: %s failed (done when needed): %r", what, exc)
+
+    def _list_qt_types(self) -> None:
+        self._type_names = [
+            (module, name)
+            for module in map(importlib.import_module, QT_TYPE_MODULES)
+            for name in dir(module)
+            if not name.startswith("_")
+        ]
+
+    def _read_import_order(self) -> None:
+        self._ui_modules, self._outside = import_order(UI_ROOTS, "kapdesk.ui", self._after_gui_step)
+
+    def _import_outside(self) -> None:
+        for name in [*self._outside, *WORKER_EXTRA]:
+            self._after_gui_step()
+            if self._stopping:
+                return
+            _import_in_worker(name)
+
+    def _read_pyqtgraph(self) -> None:
+        self._pyqtgraph = pyqtgraph_statements()
 
     def _work(self) -> None:
         try:
-            ui, outside = import_order(UI_ROOTS, "kapdesk.ui", self._after_gui_step)
-            for name in [*outside, *WORKER_EXTRA]:
-                self._after_gui_step()
-                if self._stopping:
-                    return
-                _import_in_worker(name)
+            self._part("listing the Qt types", self._list_qt_types)
+            self._part("reading the import order", self._read_import_order)
+            self._part("importing", self._import_outside)
             if self.app is not None and not self._stopping:
                 self._warm(self.app)
-            self._after_gui_step()
-            self._pyqtgraph = pyqtgraph_statements()
-            self._type_names = [
-                (module, name)
-                for module in map(importlib.import_module, QT_TYPE_MODULES)
-                for name in dir(module)
-                if not name.startswith("_")
-            ]
-            self._ui_modules = ui
-        except Exception as exc:  # the imports then happen when needed, as before
-            self._worker_error = exc
-            _log.warning("preloading in the background failed: %s", exc)
-        self.ran.append("worker")
+            self._part("reading pyqtgraph", self._read_pyqtgraph)
+        finally:
+            self.ran.append("worker")
 
     # -------------------------------------------------------------- GUI steps
     def _form_guards(self) -> None:
@@ -467,17 +390,22 @@ class Preloader(QObject):
         if self._pyqtgraph is not None:
             self._sliced = _SlicedImport("pyqtgraph", self._pyqtgraph)
             later += self._sliced.steps()
+        else:  # no source to cut it by (a frozen build): in one step
+            later.append(self._ui_import("pyqtgraph", noted="pyqtgraph in one step"))
         later.append(lambda: self.ran.append("pyqtgraph"))
         self.steps[1:1] = later
         return None
 
-    def _ui_import(self, name: str) -> Callable[[], None]:
+    def _ui_import(self, name: str, noted: str | None = None) -> Callable[[], None]:
         def run() -> None:
             try:
                 importlib.import_module(name)
             except ImportError as exc:  # an optional Qt module missing from this build
                 _log.info("not preloaded: %s (%s)", name, exc)
-            self.ran.append(name)
+            except Exception as exc:  # a broken module: its screen reports it when opened
+                self.errors.append(f"importing {name}: {exc!r}")
+                _log.warning("preloading: importing %s failed: %r", name, exc)
+            self.ran.append(noted or name)
 
         return run
 
