@@ -50,6 +50,7 @@ Guarantees and rules:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -63,7 +64,13 @@ from kapdesk.domain.clock import Clock, SystemClock
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.storage.encryption import check_passphrase, require_sqlcipher
 from kapdesk.storage.engine import TxMode, create_sqlite_engine, with_tx_mode
-from kapdesk.storage.errors import DatabaseBusy, DatabaseMissing, SchemaTooNew, storage_failure
+from kapdesk.storage.errors import (
+    DatabaseBusy,
+    DatabaseMissing,
+    NotForServer,
+    SchemaTooNew,
+    storage_failure,
+)
 from kapdesk.storage.filesystems import ensure_local_disk
 from kapdesk.storage.migrate import (
     current_revision,
@@ -71,12 +78,23 @@ from kapdesk.storage.migrate import (
     known_revisions,
     upgrade_to_head,
 )
+from kapdesk.storage.server_errors import retry_before_write, server_refusal
+from kapdesk.storage.server_url import ServerURL
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from sqlalchemy.orm import Session, sessionmaker
+
+
+# Attempts at taking the write lock on a server when the connection drops or the server
+# reports a deadlock / serialization failure while taking it (nothing written yet).
+WRITE_START_ATTEMPTS = 3
+SERVER_ENCRYPTION = (
+    "On a server, protect the data with TLS (sslmode=verify-full) and the server's disk "
+    "encryption instead."
+)
 
 
 def _is_busy(exc: DBAPIError) -> bool:
@@ -106,20 +124,42 @@ class Database:
 
     def __init__(
         self,
-        path: Path,
+        path: Path | ServerURL,
         engine: Engine,
         clock: Clock,
         upgrade_backup: Path | None,
         *,
         key: str | None = None,
     ) -> None:
-        self.path = path
+        self.location = path  # the file, or the clinic server
+        self.server = path if isinstance(path, ServerURL) else None
         self.key = key
         self.engine = engine
         self.clock = clock
         self.upgrade_backup = upgrade_backup
         self.last_commit_at: datetime | None = None  # clock time of the last committed write()
         self._makers: dict[str, sessionmaker[Session]] = {}
+
+    @property
+    def path(self) -> Path:
+        """The database file; :class:`NotForServer` for a database on a clinic server."""
+        if isinstance(self.location, ServerURL):
+            raise NotForServer(self.location, "This")
+        return self.location
+
+    @property
+    def is_server(self) -> bool:
+        return self.server is not None
+
+    def describe(self) -> str:
+        """Where the database is, fit for a screen: the file path or the server URL
+        (without its password)."""
+        return str(self.location)
+
+    def _refusal(self, exc: DBAPIError, *, reading: bool = False) -> KapdeskError | None:
+        if self.server is not None:
+            return server_refusal(self.server, exc, reading=reading)
+        return _refusal(self.path, exc, reading=reading)
 
     def _sessions(self, mode: TxMode) -> sessionmaker[Session]:
         # Built on first use: importing sqlalchemy.orm costs ~0.1 s, which start-up
@@ -135,7 +175,7 @@ class Database:
     @classmethod
     def open(
         cls,
-        path: Path,
+        path: Path | ServerURL,
         *,
         create: bool = True,
         migrate: bool = True,
@@ -144,11 +184,20 @@ class Database:
     ) -> Database:
         """Open (or create) the database at ``path``; see the module docstring for refusals.
 
-        ``migrate=False`` opens the file at whatever revision it has (for
-        tools that inspect old files); a new file then stays empty.
+        ``path`` is a file, or a :class:`~kapdesk.storage.server_url.ServerURL` (a clinic's
+        PostgreSQL server; see :mod:`kapdesk.storage.server_open`). ``migrate=False`` opens
+        the database at whatever revision it has (for tools that inspect old files); a new
+        one then stays empty.
         """
-        path = Path(path).expanduser().absolute()
         clock = clock or SystemClock()
+        if isinstance(path, ServerURL):
+            from kapdesk.storage.server_open import open_server
+
+            if key is not None:
+                raise NotForServer(path, "An encryption passphrase", SERVER_ENCRYPTION)
+            engine = open_server(path, create=create, migrate=migrate)
+            return cls(path, engine, clock, None)
+        path = Path(path).expanduser().absolute()
         if key is not None:  # before anything touches the file
             check_passphrase(key)
             require_sqlcipher()
@@ -168,35 +217,58 @@ class Database:
             raise
         return cls(path, engine, clock, backup, key=key)
 
+    def _begin_write(self, session: Session) -> None:
+        """Take the write lock now, not at the first statement. On a server, a lost
+        connection, deadlock or serialization failure while taking it is retried (nothing
+        has been written yet); a lock still held after the busy timeout is not."""
+        for attempt in range(1, WRITE_START_ATTEMPTS + 1):
+            try:
+                session.connection()
+                return
+            except DBAPIError as exc:
+                if self.server is None or attempt == WRITE_START_ATTEMPTS:
+                    raise
+                if not retry_before_write(exc):
+                    raise
+                _quiet_rollback(session)
+                time.sleep(0.05 * attempt)
+
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session in a ``BEGIN IMMEDIATE`` transaction: commit on success, else roll back."""
+        """A session in a writing transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL the
+        advisory write lock): commit on success, else roll back."""
         session = self._sessions("write")()
+        committing = False
         try:
-            session.connection()  # take the write lock now, not at the first statement
+            self._begin_write(session)
             yield session
+            committing = True
             session.commit()
             self.last_commit_at = self.clock.now()
         except DBAPIError as exc:
             _quiet_rollback(session)  # after a disk error the rollback may fail too
-            refusal = _refusal(self.path, exc)
+            if self.server is not None:
+                refusal = server_refusal(self.server, exc, committing=committing)
+            else:
+                refusal = _refusal(self.path, exc)
             if refusal is not None:
                 raise refusal from exc
             raise
         except BaseException:
-            session.rollback()
+            _quiet_rollback(session)
             raise
         finally:
             session.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session over one consistent snapshot (deferred ``BEGIN``)."""
+        """A read-only session over one consistent snapshot (SQLite deferred ``BEGIN``;
+        PostgreSQL REPEATABLE READ, READ ONLY)."""
         session = self._sessions("read")()
         try:
             yield session
         except DBAPIError as exc:
-            refusal = _refusal(self.path, exc, reading=True)
+            refusal = self._refusal(exc, reading=True)
             if refusal is not None:
                 raise refusal from exc
             raise
@@ -207,11 +279,18 @@ class Database:
     def connect_read(self) -> Iterator[Connection]:
         """A read-only Core connection (``query_only``), for the few reads made before the
         ORM is loaded (start-up); same busy handling as :meth:`read`."""
-        with with_tx_mode(self.engine, "read").connect() as conn:
+        try:
+            conn = with_tx_mode(self.engine, "read").connect()
+        except DBAPIError as exc:
+            refusal = self._refusal(exc, reading=True)
+            if refusal is not None:
+                raise refusal from exc
+            raise
+        with conn:
             try:
                 yield conn
             except DBAPIError as exc:
-                refusal = _refusal(self.path, exc, reading=True)
+                refusal = self._refusal(exc, reading=True)
                 if refusal is not None:
                     raise refusal from exc
                 raise
@@ -224,7 +303,8 @@ class Database:
         return current_revision(self.engine)
 
     def close(self) -> None:
-        """Close every pooled connection (the last one checkpoints and removes the WAL)."""
+        """Close every pooled connection (for a file, the last one checkpoints and removes
+        the WAL)."""
         self.engine.dispose()
 
     def __enter__(self) -> Database:
@@ -239,4 +319,4 @@ class Database:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Database({str(self.path)!r})"
+        return f"Database({str(self.location)!r})"

@@ -7,9 +7,12 @@ shows ``str(error)`` for every ``KapdeskError`` needs nothing storage-specific.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from kapdesk.domain.errors import KapdeskError
+
+if TYPE_CHECKING:
+    from kapdesk.storage.server_url import ServerURL
 
 
 class StorageError(KapdeskError):
@@ -25,7 +28,7 @@ class DatabaseMissing(StorageError):
 class NotAKapdeskDatabase(StorageError):
     """The file is not SQLite, is damaged, or is some other program's SQLite database."""
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path | ServerURL, reason: str) -> None:
         self.path = path
         self.reason = reason
         super().__init__(f"{path} is not a kapdesk database ({reason}).")
@@ -34,7 +37,7 @@ class NotAKapdeskDatabase(StorageError):
 class SchemaTooNew(StorageError):
     """Written by a newer kapdesk (or an unknown schema revision); the file was not touched."""
 
-    def __init__(self, path: Path, revision: str, head: str) -> None:
+    def __init__(self, path: Path | ServerURL, revision: str, head: str) -> None:
         self.path = path
         self.revision = revision
         self.head = head
@@ -47,11 +50,69 @@ class SchemaTooNew(StorageError):
 class DatabaseBusy(StorageError):
     """Another program held the write lock for longer than the busy timeout."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | ServerURL) -> None:
         self.path = path
         super().__init__(
             f"The database {path} is busy in another kapdesk window or program; "
             "nothing was saved, please try again."
+        )
+
+
+class NotForServer(StorageError):
+    """A feature that works on a kapdesk file only, asked of a database on a server."""
+
+    def __init__(self, server: ServerURL, what: str, instead: str = "") -> None:
+        self.server = server
+        self.what = what
+        hint = f" {instead}" if instead else ""
+        super().__init__(
+            f"{what} works on a kapdesk file, not on the clinic server {server}.{hint}"
+        )
+
+
+class ServerUnreachable(StorageError):
+    """The clinic's PostgreSQL server could not be reached, or the connection was lost.
+
+    ``unknown_outcome``: the connection broke while the COMMIT was under way, so the
+    change may or may not be saved (the server commits all of it or none of it).
+    """
+
+    def __init__(
+        self,
+        server: ServerURL,
+        detail: str,
+        *,
+        reading: bool = False,
+        unknown_outcome: bool = False,
+    ) -> None:
+        self.server = server
+        self.detail = detail
+        self.reading = reading
+        self.unknown_outcome = unknown_outcome
+        if unknown_outcome:
+            what = (
+                "the connection was lost while saving, so kapdesk cannot tell whether it was "
+                "saved (it is all saved or not at all): look before entering it again"
+            )
+        elif reading:
+            what = "nothing could be read"
+        else:
+            what = "nothing was saved"
+        super().__init__(
+            f"The clinic server {server} cannot be reached ({detail}); {what}. kapdesk "
+            "reconnects by itself once the server answers again."
+        )
+
+
+class ServerLoginRefused(StorageError):
+    """The server refused the user name or password (or the client certificate)."""
+
+    def __init__(self, server: ServerURL, detail: str) -> None:
+        self.server = server
+        self.detail = detail
+        super().__init__(
+            f"The clinic server {server} refused the sign-in ({detail}); check the user "
+            "name, password and TLS settings of the server connection."
         )
 
 
@@ -62,7 +123,9 @@ class BackupError(StorageError):
 class MigrationFailed(StorageError):
     """An upgrade that failed and was rolled back; the database is as it was before."""
 
-    def __init__(self, path: Path, target: str, reason: str, backup: Path | None) -> None:
+    def __init__(
+        self, path: Path | ServerURL, target: str, reason: str, backup: Path | None
+    ) -> None:
         self.path = path
         self.target = target
         self.reason = reason
@@ -101,7 +164,9 @@ class StorageFailed(StorageError):
         "and restore the newest good backup if it reports problems.",
     }
 
-    def __init__(self, path: Path, kind: str, detail: str = "", *, reading: bool = False) -> None:
+    def __init__(
+        self, path: Path | ServerURL, kind: str, detail: str = "", *, reading: bool = False
+    ) -> None:
         self.path = path
         self.kind = kind
         self.detail = detail

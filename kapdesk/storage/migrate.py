@@ -7,6 +7,8 @@ callers rarely need this module directly.
 * :func:`head_revision` - the newest revision this kapdesk knows.
 * :func:`current_revision` - the revision stamped in a database (None: none yet),
   read with plain SQL.
+* :func:`upgrade_server_to_head` - the same on a PostgreSQL server (no copy first:
+  PostgreSQL's DDL is transactional, a failed upgrade leaves it as it was).
 * :func:`upgrade_to_head` - back up (SQLite backup API) a non-empty file that
   is behind, then upgrade it in one transaction with foreign-key enforcement
   paused (as SQLite's own ALTER TABLE procedure requires) and a
@@ -41,6 +43,7 @@ from sqlalchemy import Connection, Engine, inspect
 from kapdesk.domain.clock import Clock, SystemClock
 from kapdesk.storage.engine import with_tx_mode
 from kapdesk.storage.errors import MigrationFailed, SchemaTooNew
+from kapdesk.storage.server_url import ServerURL
 from kapdesk.storage.sqlite_file import ALEMBIC_TABLE, copy_with_backup_api
 
 if TYPE_CHECKING:
@@ -83,9 +86,12 @@ def known_revisions(script_location: str = SCRIPT_LOCATION) -> frozenset[str]:
 
 
 def _stamped(conn: Connection) -> str | None:
-    has_table = conn.exec_driver_sql(
-        f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{ALEMBIC_TABLE}'"
-    ).first()
+    if conn.dialect.name == "sqlite":
+        has_table = conn.exec_driver_sql(
+            f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{ALEMBIC_TABLE}'"
+        ).first()
+    else:
+        has_table = inspect(conn).has_table(ALEMBIC_TABLE) or None
     if has_table is None:
         return None
     rows = sorted(
@@ -168,3 +174,47 @@ def upgrade_to_head(
     except Exception as exc:
         raise MigrationFailed(db_path, head, str(exc) or type(exc).__name__, backup) from exc
     return backup
+
+
+# Two workstations starting against a database being upgraded wait this long for it.
+SERVER_UPGRADE_LOCK_TIMEOUT_MS = 120_000
+
+
+def upgrade_server_to_head(
+    engine: Engine, server: ServerURL, *, script_location: str = SCRIPT_LOCATION
+) -> None:
+    """Bring the database on ``server`` (open in ``engine``) to the head revision.
+
+    One transaction holding the write lock (every kapdesk write waits meanwhile); the
+    revision is read again under the lock, so a database another workstation upgraded
+    while this one waited is left alone. A failed upgrade raises :class:`MigrationFailed`
+    and leaves the database as it was; an unknown (newer) revision :class:`SchemaTooNew`.
+    """
+    from alembic import command
+    from sqlalchemy.exc import DBAPIError
+
+    from kapdesk.storage.pg_engine import WRITE_LOCK
+    from kapdesk.storage.server_errors import server_refusal
+
+    head = head_revision(script_location)
+    config = alembic_config(script_location)
+    try:
+        with engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {SERVER_UPGRADE_LOCK_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            current = current_revision(conn)
+            if current == head:
+                return
+            if current is not None and current not in known_revisions(script_location):
+                raise SchemaTooNew(server, current, head)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except SchemaTooNew:
+        raise
+    except DBAPIError as exc:
+        refusal = server_refusal(server, exc)
+        if refusal is not None:
+            raise refusal from exc
+        raise MigrationFailed(server, head, str(exc.orig) or type(exc).__name__, None) from exc
+    except Exception as exc:
+        raise MigrationFailed(server, head, str(exc) or type(exc).__name__, None) from exc

@@ -27,6 +27,31 @@ APPEND_ONLY_TRIGGERS = {
 }
 
 
+# PostgreSQL: one trigger function refuses UPDATE and DELETE of a row and TRUNCATE of an
+# append-only table (SQLite has no TRUNCATE). SQLSTATE 23001 (restrict_violation) is an
+# integrity error, as SQLite's RAISE(ABORT) is.
+PG_APPEND_ONLY_FUNCTION = """
+CREATE FUNCTION kapdesk_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+END
+$$
+"""
+
+
+def pg_append_only_triggers(table: str) -> list[str]:
+    """PostgreSQL: the statements making ``table`` append-only (no UPDATE, DELETE, TRUNCATE)."""
+    return [
+        *(
+            f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION kapdesk_append_only()"
+            for event in ("UPDATE", "DELETE")
+        ),
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION kapdesk_append_only()",
+    ]
+
+
 def _ts(name: str, *, nullable: bool = False) -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
@@ -349,6 +374,10 @@ def upgrade() -> None:
                 "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
             )
         op.execute(f"PRAGMA application_id = {KAPDESK_APPLICATION_ID}")
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute(PG_APPEND_ONLY_FUNCTION)
+        for statement in pg_append_only_triggers("audit_log"):
+            op.execute(statement)
 
 
 def downgrade() -> None:
@@ -356,6 +385,9 @@ def downgrade() -> None:
         for name in APPEND_ONLY_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("PRAGMA application_id = 0")
+    elif op.get_bind().dialect.name == "postgresql":
+        for name in (*APPEND_ONLY_TRIGGERS, "audit_log_no_truncate"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name} ON audit_log")
     for table in (
         "notes",
         "instrument_results",
@@ -372,3 +404,5 @@ def downgrade() -> None:
         "users",
     ):
         op.drop_table(table)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS kapdesk_append_only()")

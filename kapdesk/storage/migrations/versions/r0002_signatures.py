@@ -82,6 +82,14 @@ def upgrade() -> None:
                     f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
                 )
+    elif op.get_bind().dialect.name == "postgresql":
+        # The trigger function kapdesk_append_only() comes from revision 0001.
+        for table in APPEND_ONLY_TABLES:
+            for event, each in (("UPDATE", "ROW"), ("DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
+                op.execute(
+                    f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                    f"FOR EACH {each} EXECUTE FUNCTION kapdesk_append_only()"
+                )
 
 
 def downgrade() -> None:

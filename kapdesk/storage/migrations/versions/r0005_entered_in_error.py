@@ -32,8 +32,10 @@ TABLES = ("vital_readings", "doses", "side_effects", "observations", "instrument
 
 
 def upgrade() -> None:
+    # PostgreSQL has no DATETIME: the type UTCDateTime is there (SQLite's name unchanged).
+    timestamp = "DATETIME" if op.get_bind().dialect.name == "sqlite" else "TIMESTAMP WITH TIME ZONE"
     for table in TABLES:
-        op.execute(f"ALTER TABLE {table} ADD COLUMN error_at DATETIME")
+        op.execute(f"ALTER TABLE {table} ADD COLUMN error_at {timestamp}")
         op.execute(f"ALTER TABLE {table} ADD COLUMN error_by INTEGER")
         op.execute(f"ALTER TABLE {table} ADD COLUMN error_reason TEXT")
 

@@ -1,0 +1,73 @@
+"""The SQLAlchemy engine over a clinic's PostgreSQL server (psycopg 3), kapdesk's settings.
+
+Connections come from a ``QueuePool`` with ``pool_pre_ping`` (a connection the server
+dropped while idle is replaced, not handed out), ``connect_timeout`` and
+``application_name=kapdesk`` unless the URL gives its own.
+
+The execution option :data:`~kapdesk.storage.engine.TX_MODE` picks the transaction, as
+for SQLite:
+
+* ``"write"``: READ COMMITTED, and first of all ``pg_advisory_xact_lock(`` :data:`WRITE_LOCK`
+  ``)``. Every kapdesk write takes this one lock, held until COMMIT/ROLLBACK: two writers
+  can never both read the same audit chain head (SQLite's ``BEGIN IMMEDIATE``). The wait
+  is bounded by ``lock_timeout`` = the SQLite busy timeout (5 s); past it the driver
+  raises ``lock_not_available``, which ``Database`` reports as ``DatabaseBusy``. Each
+  statement after the lock sees every write committed before it (READ COMMITTED takes a
+  new snapshot per statement, and the snapshot of the first statement is taken only
+  after the lock is held).
+* ``"read"``: REPEATABLE READ, READ ONLY: one consistent snapshot, any write fails
+  (``read_only_sql_transaction``); such transactions never fail to serialize.
+* unset: the server's default (migrations, set-up).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any, Final
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from kapdesk.storage.engine import BUSY_TIMEOUT_MS, TX_MODE
+from kapdesk.storage.server_url import ServerURL
+
+# The advisory lock key every writing transaction takes (b"KAPDaudt" as a signed bigint).
+WRITE_LOCK: Final = int.from_bytes(b"KAPDaudt", "big", signed=True)
+CONNECT_TIMEOUT_S: Final = 5
+APPLICATION_NAME: Final = "kapdesk"
+
+_json_text = functools.partial(
+    json.dumps, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
+def _on_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get(TX_MODE)
+    if mode == "write":
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE")
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+    elif mode == "read":
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+def create_server_engine(server: ServerURL, *, pool_size: int = 5) -> Engine:
+    """An engine over ``server`` with kapdesk's pool and transaction settings."""
+    query = server.query
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    if "application_name" not in query:
+        connect_args["application_name"] = APPLICATION_NAME
+    engine = create_engine(
+        server.url,
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+        json_serializer=_json_text,
+    )
+    event.listen(engine, "begin", _on_begin)
+    return engine

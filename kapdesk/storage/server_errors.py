@@ -1,0 +1,93 @@
+"""PostgreSQL driver errors as kapdesk's storage errors (what ``Database`` raises on a server).
+
+The server commits a transaction whole or not at all, so every error below leaves
+nothing half-written: the transaction is rolled back (or, for a connection lost during
+COMMIT, either all of it or none of it is saved, and the message says it cannot tell).
+
+* ``lock_not_available`` (the write lock still held after the busy timeout), a deadlock
+  or a serialization failure -> :class:`~kapdesk.storage.errors.DatabaseBusy`;
+* a refused or lost connection, the server shutting down or starting up ->
+  :class:`~kapdesk.storage.errors.ServerUnreachable`;
+* a refused sign-in (password, certificate) ->
+  :class:`~kapdesk.storage.errors.ServerLoginRefused`;
+* the server's disk full -> ``StorageFailed("full")``, a read-only server (a standby)
+  -> ``StorageFailed("read_only")``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.storage.errors import (
+    DatabaseBusy,
+    ServerLoginRefused,
+    ServerUnreachable,
+    StorageFailed,
+)
+from kapdesk.storage.server_url import ServerURL
+
+LOCK_NOT_AVAILABLE = "55P03"
+SERIALIZATION_FAILURE = "40001"
+DEADLOCK_DETECTED = "40P01"
+READ_ONLY_TRANSACTION = "25006"
+_BUSY = (LOCK_NOT_AVAILABLE, SERIALIZATION_FAILURE, DEADLOCK_DETECTED)
+# Connection exceptions (class 08), operator intervention: shutdown, crash, starting up.
+_GONE_PREFIXES = ("08", "57P01", "57P02", "57P03")
+_LOGIN = ("28000", "28P01")
+_FULL = ("53100",)
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a psycopg error (or the SQLAlchemy error wrapping one)."""
+    orig = getattr(exc, "orig", None) or exc
+    state = getattr(orig, "sqlstate", None)
+    return state if isinstance(state, str) else None
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The connection was refused or broke (server stopped, network cut, restarted)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    state = sqlstate(exc)
+    if state is not None:
+        return state.startswith(_GONE_PREFIXES)
+    orig = getattr(exc, "orig", None) or exc
+    # psycopg raises OperationalError without an SQLSTATE when it cannot connect at all
+    # or the server closed the connection.
+    return type(orig).__name__ == "OperationalError"
+
+
+def _detail(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = " ".join(str(orig).split())
+    return text[:200] or type(orig).__name__
+
+
+def retry_before_write(exc: BaseException) -> bool:
+    """Whether starting a write transaction may be retried after ``exc`` (nothing was
+    written): a lost connection, a deadlock or a serialization failure. Not a lock held
+    past the busy timeout: that wait was the bound."""
+    return sqlstate(exc) in (SERIALIZATION_FAILURE, DEADLOCK_DETECTED) or connection_lost(exc)
+
+
+def server_refusal(
+    server: ServerURL, exc: BaseException, *, reading: bool = False, committing: bool = False
+) -> KapdeskError | None:
+    """The kapdesk error ``exc`` stands for on ``server``, or None (a bug: re-raise it)."""
+    state = sqlstate(exc)
+    if state in _BUSY:
+        return DatabaseBusy(server)
+    if state in _LOGIN:
+        return ServerLoginRefused(server, _detail(exc))
+    if state in _FULL:
+        return StorageFailed(server, "full", _detail(exc), reading=reading)
+    if state == READ_ONLY_TRANSACTION and not reading:
+        return StorageFailed(server, "read_only", _detail(exc))
+    if connection_lost(exc):
+        if state is None and "password authentication failed" in str(exc):
+            return ServerLoginRefused(server, _detail(exc))
+        return ServerUnreachable(
+            server, _detail(exc), reading=reading, unknown_outcome=committing and not reading
+        )
+    return None

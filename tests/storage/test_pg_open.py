@@ -1,0 +1,97 @@
+"""Database.open on a PostgreSQL server: create, reopen, refusals (nothing written)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import inspect, text
+
+from kapdesk.domain.clock import FakeClock
+from kapdesk.storage.db import Database
+from kapdesk.storage.errors import (
+    DatabaseMissing,
+    NotAKapdeskDatabase,
+    NotForServer,
+    SchemaTooNew,
+    ServerLoginRefused,
+    ServerUnreachable,
+)
+from kapdesk.storage.migrate import head_revision
+from kapdesk.storage.server_url import ServerURL, parse_server_url
+from tests.pg_support import pg_skip_reason, throwaway_database
+
+pytestmark = pytest.mark.skipif(pg_skip_reason() is not None, reason=pg_skip_reason() or "")
+
+
+@pytest.fixture
+def server() -> Iterator[ServerURL]:
+    with throwaway_database() as url:
+        yield url
+
+
+def _raw(server: ServerURL) -> psycopg.Connection:
+    url = server.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(url, autocommit=True)
+
+
+def test_empty_database_is_created_at_head_and_reopened(server: ServerURL) -> None:
+    with Database.open(server, clock=FakeClock()) as db:
+        assert db.schema_revision() == head_revision()
+        assert db.is_server
+        assert db.server == server
+        assert "audit_log" in inspect(db.engine).get_table_names()
+    with Database.open(server, create=False) as db:
+        assert db.schema_revision() == head_revision()
+        with db.read() as s:
+            assert s.execute(text("SELECT count(*) FROM users")).scalar() == 0
+
+
+def test_empty_database_without_create_is_missing(server: ServerURL) -> None:
+    with pytest.raises(DatabaseMissing):
+        Database.open(server, create=False)
+    with _raw(server) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone() == (0,)
+
+
+def test_other_applications_database_is_refused_untouched(server: ServerURL) -> None:
+    with _raw(server) as conn:
+        conn.execute("CREATE TABLE invoices (id int)")
+    with pytest.raises(NotAKapdeskDatabase, match="invoices"):
+        Database.open(server)
+    with _raw(server) as conn:
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        assert [r[0] for r in tables] == ["invoices"]
+
+
+def test_newer_revision_is_refused_untouched(server: ServerURL) -> None:
+    Database.open(server).close()
+    with _raw(server) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(SchemaTooNew, match="9999"):
+        Database.open(server)
+    with _raw(server) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("9999",)
+
+
+def test_file_only_features_say_not_for_a_server(server: ServerURL) -> None:
+    with Database.open(server) as db:
+        with pytest.raises(NotForServer, match="not on the clinic server"):
+            _ = db.path
+        assert "kapdesk_test:***@" in db.describe()
+    with pytest.raises(NotForServer, match="passphrase"):
+        Database.open(server, key="a long passphrase here")
+
+
+def test_wrong_password_and_unreachable_server_are_clear(server: ServerURL) -> None:
+    wrong = ServerURL(server.url.set(password="not-the-password"))
+    with pytest.raises(ServerLoginRefused) as refused:
+        Database.open(wrong)
+    assert "not-the-password" not in str(refused.value)
+    nobody = parse_server_url("postgresql://u:secret@127.0.0.1:1/kapdesk?connect_timeout=2")
+    with pytest.raises(ServerUnreachable, match="cannot be reached") as gone:
+        Database.open(nobody)
+    assert "secret" not in str(gone.value)
