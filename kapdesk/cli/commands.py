@@ -26,6 +26,7 @@ from kapdesk.cli.options import (
     report_zone,
 )
 from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError
+from kapdesk.cli.server import cmd_server
 
 SQLITE_MAX_ROWID = 2**63 - 1
 
@@ -394,4 +395,5 @@ HANDLERS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "restore": cmd_restore,
     "encrypt": cmd_encrypt,
     "report": cmd_report,
+    "server": cmd_server,
 }

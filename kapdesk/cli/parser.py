@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_list_and_user(sub)
     _add_file_commands(sub)
     _add_report(sub)
+    from kapdesk.cli.server import add_server_parser
+
+    add_server_parser(sub)
     return parser
 
 
