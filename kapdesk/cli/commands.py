@@ -299,8 +299,11 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Through BackupService, like "Back up now": anchored and audited (backup.create_console)."""
+    from kapdesk.cli.migrate import cmd_backup_server, server_db
     from kapdesk.services.backups import BackupService
 
+    if (url := server_db(args)) is not None:  # a clinic server: a verified kapdesk file
+        return cmd_backup_server(args, url)
     dest = Path(args.output)
     ctx = open_context(args)
     try:
@@ -385,6 +388,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from kapdesk.cli.migrate import cmd_migrate
+
+    return cmd_migrate(args)
+
+
 HANDLERS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cmd_gui,
     "demo": cmd_demo,
@@ -396,4 +405,5 @@ HANDLERS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "encrypt": cmd_encrypt,
     "report": cmd_report,
     "server": cmd_server,
+    "migrate": _cmd_migrate,
 }

@@ -1,0 +1,317 @@
+"""Moving a whole clinic between a kapdesk file and a PostgreSQL server (``kapdesk migrate``,
+``kapdesk backup`` of a server).
+
+:func:`move_clinic` copies every row (:mod:`kapdesk.storage.clinic_copy`) and verifies
+the destination before it counts as done:
+
+* refused before anything is written: the same store twice, a missing source, a source
+  not at the head revision (open it with kapdesk first) or failing its check (a file:
+  the whole ``kapdesk check``; a server: the audit chain re-hashed), a destination that
+  is not empty (an existing file; a server database with any kapdesk row or any table
+  that is not kapdesk's);
+* verified at the destination: every table's row count and the content of every row
+  (:mod:`kapdesk.storage.clinic_verify`: the same canonical rendering on both dialects)
+  equal to what was read from the source, the audit chain re-hashed; a file destination
+  also passes the whole ``kapdesk check`` (chain, row replay, every signature);
+* a file is written as ``<name>.partial`` and renamed only once verified, else removed;
+  a server database is filled and verified in one transaction, committed only once
+  verified (else rolled back: the schema stays, empty). Ctrl-C leaves the same.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.storage.clinic_copy import CopyRefused, copy_clinic, destination_problems, tables
+from kapdesk.storage.clinic_copy import source_problems as schema_problems
+from kapdesk.storage.clinic_verify import (
+    TableDigest,
+    digest_differences,
+    first_difference,
+    recompute_chain,
+    table_digests,
+)
+from kapdesk.storage.migrate import head_revision
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from kapdesk.storage.server_url import ServerURL
+
+Say = Callable[[str], object]
+PARTIAL_SUFFIX = ".partial"
+SQLITE_COMMIT_ROWS = 50_000
+
+
+class VerificationFailed(KapdeskError):
+    """The copy was made but does not match its source; it was removed / rolled back."""
+
+
+@dataclass(frozen=True)
+class Store:
+    """One side of a move: a kapdesk file (``path``, ``key`` if encrypted) or a server."""
+
+    path: Path | None = None
+    server: ServerURL | None = None
+    key: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return str(self.path) if self.path is not None else str(self.server)
+
+    def same_as(self, other: Store) -> bool:
+        if self.path is not None and other.path is not None:
+            a, b = self.path.absolute(), other.path.absolute()
+            return a == b or (a.exists() and b.exists() and os.path.samefile(a, b))
+        if self.server is not None and other.server is not None:
+            x, y = self.server, other.server
+            return (x.host, x.port, x.database) == (y.host, y.port, y.database)
+        return False
+
+
+def server_store(text: str) -> Store:
+    """The server of a ``postgresql://`` URL; :class:`BadServerURL` says what is wrong."""
+    from kapdesk.storage.server_url import parse_server_url
+
+    return Store(server=parse_server_url(text))
+
+
+def shown_url(text: str) -> str:
+    """A URL as given, fit for a message: its password hidden."""
+    from kapdesk.storage.server_url import _hide_password
+
+    return _hide_password(text)
+
+
+@dataclass
+class MoveResult:
+    rows: dict[str, int]
+    audit_entries: int
+    checks: list[str] = field(default_factory=list)  # what was verified, one line each
+    seconds: float = 0.0
+
+
+class _Progress:
+    """Lines for stderr: each table when done, a long one also every ~5 s on the way."""
+
+    def __init__(self, say: Say | None, verb: str) -> None:
+        self.say, self.verb, self._last = say, verb, 0.0
+
+    def __call__(self, table: str, done: int, total: int) -> None:
+        if self.say is None:
+            return
+        now = time.monotonic()
+        if done == total:
+            self.say(f"{self.verb} {table}: {total:,} rows")
+        elif done and now - self._last >= 5:
+            self.say(f"{self.verb} {table}: {done:,} of {total:,} rows")
+        else:
+            return
+        self._last = now
+
+
+def move_clinic(source: Store, dest: Store, *, say: Say | None = None) -> MoveResult:
+    """Copy the clinic at ``source`` into the empty ``dest`` and verify it (module doc)."""
+    started = time.monotonic()
+    _refuse_pair(source, dest)
+    with _source_connection(source) as src:
+        checks = _check_source(source, src, say)
+        if dest.path is not None:
+            result = _to_file(src, dest, dest.path, say)
+        else:
+            result = _to_server(src, dest, say)
+    result.checks[:0] = checks
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _refuse_pair(source: Store, dest: Store) -> None:
+    if source.same_as(dest):
+        raise CopyRefused(f"--from and --to are the same database ({source.shown}).")
+    if source.path is not None and not source.path.is_file():
+        raise CopyRefused(f"--from {source.path}: no such file.")
+    if dest.path is not None:
+        if dest.path.is_dir():
+            raise CopyRefused(f"--to {dest.path} is a folder; give the name of a new file.")
+        if dest.path.exists():
+            raise CopyRefused(
+                f"--to {dest.path} already exists: migrate writes only into a new file or an "
+                "empty server database; nothing was written."
+            )
+        if not dest.path.parent.is_dir():
+            raise CopyRefused(f"--to {dest.path}: the folder {dest.path.parent} does not exist.")
+
+
+@contextmanager
+def _engine(store: Store, *, readonly: bool) -> Iterator[Engine]:
+    if store.server is not None:
+        from kapdesk.storage.pg_engine import create_server_engine
+
+        engine = create_server_engine(store.server, pool_size=2)
+    else:
+        assert store.path is not None
+        from kapdesk.storage.engine import create_readonly_engine, create_sqlite_engine
+
+        factory = create_readonly_engine if readonly else create_sqlite_engine
+        engine = factory(store.path, key=store.key)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _source_connection(source: Store) -> Iterator[Connection]:
+    """One read-only snapshot of the source for the whole copy."""
+    if source.path is not None:
+        from kapdesk.storage.sqlite_file import inspect_file
+
+        inspect_file(source.path, key=source.key)  # not kapdesk / wrong key: refused here
+    with _engine(source, readonly=True) as engine:
+        from kapdesk.storage.engine import with_tx_mode
+
+        with _reachable(source), with_tx_mode(engine, "read").connect() as conn, conn.begin():
+            yield conn
+
+
+@contextmanager
+def _reachable(store: Store) -> Iterator[None]:
+    """A server that cannot be reached (or refuses the login) is one clear message."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OperationalError as exc:
+        if store.server is None:
+            raise
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise CopyRefused(f"cannot reach the clinic server {store.shown}: {reason}") from None
+
+
+def _check_source(source: Store, conn: Connection, say: Say | None) -> list[str]:
+    problems = schema_problems(conn, head_revision(), source.shown)
+    if problems:
+        raise CopyRefused(f"{problems[0]}; nothing was written.")
+    if source.path is not None:
+        from kapdesk.services.database_check import run_check
+
+        if say:
+            say(f"checking {source.shown} (kapdesk check) before copying it")
+        lines, ok = run_check(source.path, key=source.key, full=True)
+        if not ok:
+            raise CopyRefused(
+                f"the source fails its check ({'; '.join(lines[:3])}); fix it before moving "
+                "the clinic; nothing was written."
+            )
+        return [f"source {source.shown}: kapdesk check passed"]
+    if say:
+        say(f"re-hashing the audit chain of {source.shown} before copying it")
+    chain = recompute_chain(conn)
+    if not chain.ok:
+        raise CopyRefused(
+            f"the source's audit trail is broken ({chain.problem}); nothing was written."
+        )
+    return [f"source {source.shown}: audit chain of {chain.entries} entries intact"]
+
+
+def _verify(
+    src: Connection, dest: Connection, read: dict[str, TableDigest], say: Say | None
+) -> list[str]:
+    """Row counts, row content and the audit chain at ``dest``; raises VerificationFailed."""
+    written = table_digests(dest, _Progress(say, "verifying"))
+    differing = digest_differences(read, written)
+    if differing:
+        named = {t.name: t for t in tables()}
+        detail = [
+            first_difference(src, dest, named[name]) if "content" in line else line
+            for line in differing
+            for name in [line.split()[1].rstrip(":")]
+        ]
+        raise VerificationFailed(f"the copy does not match its source: {'; '.join(detail[:5])}")
+    chain = recompute_chain(dest)
+    if not chain.ok:
+        raise VerificationFailed(f"the copy's audit trail does not check out: {chain.problem}")
+    rows = sum(d.rows for d in written.values())
+    return [
+        f"{len(written)} tables, {rows:,} rows: counts and content equal to the source",
+        f"audit chain of {chain.entries:,} entries re-hashed at the destination: intact",
+    ]
+
+
+def _to_file(src: Connection, dest: Store, path: Path, say: Say | None) -> MoveResult:
+    from kapdesk.services.database_check import run_check
+    from kapdesk.storage.db import Database
+    from kapdesk.storage.sqlite_file import sidecars
+
+    partial = path.with_name(path.name + PARTIAL_SUFFIX)
+    for stale in (partial, *sidecars(partial)):
+        stale.unlink(missing_ok=True)
+    try:
+        with Database.open(partial, key=dest.key) as db, db.engine.connect() as conn:
+            # Destination checks as for a server: a new file is empty by construction.
+            problems = destination_problems(conn, dest.shown)
+            if problems:
+                raise CopyRefused(problems[0])
+            conn.commit()
+            copied = copy_clinic(
+                src, conn, progress=_Progress(say, "copied"), commit_every=SQLITE_COMMIT_ROWS
+            )
+            conn.commit()
+            checks = _verify(src, conn, copied.digests, say)
+            conn.commit()
+        if say:
+            say(f"checking {path.name} (kapdesk check)")
+        lines, ok = run_check(partial, key=dest.key, full=True)
+        if not ok:
+            raise VerificationFailed(
+                "the copy, equal to its source row for row, fails kapdesk check, so the "
+                f"source has the same problem: {'; '.join(lines[:3])}; the file was removed"
+            )
+        checks.append(f"destination {path}: kapdesk check passed (every signature verified)")
+        if path.exists():
+            raise CopyRefused(f"--to {path} appeared while copying; the copy was removed.")
+        os.replace(partial, path)
+    except BaseException:
+        for leftover in (partial, *sidecars(partial)):
+            with suppress(OSError):
+                leftover.unlink(missing_ok=True)
+        raise
+    counts = {name: d.rows for name, d in copied.digests.items()}
+    return MoveResult(counts, copied.audit_counter, checks)
+
+
+def _to_server(src: Connection, dest: Store, say: Say | None) -> MoveResult:
+    assert dest.server is not None
+    from kapdesk.storage.db import Database
+
+    with _engine(dest, readonly=False) as engine, _reachable(dest):
+        with engine.connect() as conn:
+            problems = destination_problems(conn, dest.shown)
+            conn.rollback()
+        if problems:
+            raise CopyRefused(f"{problems[0]}; nothing was written.")
+    # Creates the schema (Alembic, stamped at head) when the database has none yet.
+    with _reachable(dest), Database.open(dest.server) as db, db.engine.connect() as conn:
+        revision = schema_problems(conn, head_revision(), dest.shown)
+        if revision:
+            raise CopyRefused(f"{revision[0]}; nothing was written.")
+        conn.rollback()
+        with conn.begin():
+            problems = destination_problems(conn, dest.shown)  # nobody filled it meanwhile
+            if problems:
+                raise CopyRefused(f"{problems[0]}; nothing was written.")
+            copied = copy_clinic(src, conn, progress=_Progress(say, "copied"))
+            checks = _verify(src, conn, copied.digests, say)  # before COMMIT: else rolled back
+    counts = {name: d.rows for name, d in copied.digests.items()}
+    checks.append(
+        f"destination {dest.shown}: committed only after verification (signatures: content "
+        "identical to the checked source)"
+    )
+    return MoveResult(counts, copied.audit_counter, checks)

@@ -1,0 +1,146 @@
+"""Moving a clinic to a PostgreSQL server and back (skipped, with the reason, when no
+server is reachable: KAPDESK_TEST_PG_URL, see tests/pg_support.py)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from kapdesk.services.clinic_move import Store, VerificationFailed, move_clinic
+from kapdesk.services.database_check import run_check
+from kapdesk.storage import audit
+from kapdesk.storage.clinic_copy import CopyRefused
+from kapdesk.storage.clinic_verify import recompute_chain
+from kapdesk.storage.db import Database
+from kapdesk.storage.orm import Patient
+from kapdesk.storage.pg_engine import create_server_engine
+from kapdesk.storage.server_url import ServerURL
+from tests.pg_support import pg_skip_reason, throwaway_database
+
+from .test_clinic_copy import leftovers, raw_dump
+
+pytestmark = pytest.mark.skipif(pg_skip_reason() is not None, reason=pg_skip_reason() or "")
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kapdesk.demo import build_demo_clinic
+
+    path = tmp_path_factory.mktemp("pg-copy-demo") / "demo.sqlite"
+    build_demo_clinic(path, seed=5, patients=3, today=date(2026, 3, 4))
+    return path
+
+
+@pytest.fixture
+def demo(demo_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "clinic.sqlite"
+    shutil.copyfile(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def server() -> ServerURL:
+    with throwaway_database() as url:
+        yield url  # type: ignore[misc]
+
+
+def sql(server: ServerURL, statement: str) -> None:
+    engine = create_server_engine(server, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def test_round_trip_through_the_server_is_identical(
+    demo: Path, server: ServerURL, tmp_path: Path
+) -> None:
+    to_server = move_clinic(Store(path=demo), Store(server=server))
+    back = tmp_path / "back.sqlite"
+    from_server = move_clinic(Store(server=server), Store(path=back))
+    assert to_server.rows == from_server.rows
+    # Every row, JSON text, timestamp, float and boolean as the original file stores it.
+    assert raw_dump(back) == raw_dump(demo)
+    lines, ok = run_check(back, full=True)
+    assert ok, lines
+    assert any("signed records match their signatures" in line for line in lines)
+
+
+def test_server_counters_continue_after_the_copied_ids(demo: Path, server: ServerURL) -> None:
+    result = move_clinic(Store(path=demo), Store(server=server))
+    with Database.open(server) as db:
+        with db.read() as s:
+            top_patient = s.scalar(select(func.max(Patient.id)))
+        with db.write() as s:
+            entry = audit.append(
+                s, at=db.clock.now(), user_id=None, action="test.after_move", entity="database",
+                entity_id=None, after={"ok": True},
+            )  # fmt: skip
+            patient = Patient(
+                mrn="NEW-1", family_name="New", given_name="One", date_of_birth=date(1990, 1, 1),
+                sex="female", allergies="", contraindications="", created_at=db.clock.now(),
+                updated_at=db.clock.now(),
+            )  # fmt: skip
+            s.add(patient)
+            s.flush()
+            new_id = patient.id
+        assert entry.id == result.audit_entries + 1
+        assert new_id == (top_patient or 0) + 1
+        with db.engine.connect() as conn:
+            chain = recompute_chain(conn)
+        assert chain.ok
+        assert chain.entries == result.audit_entries + 1
+
+
+def test_a_server_that_holds_a_clinic_or_other_tables_is_refused(
+    demo: Path, server: ServerURL
+) -> None:
+    move_clinic(Store(path=demo), Store(server=server))
+    with pytest.raises(CopyRefused, match="already holds a clinic"):
+        move_clinic(Store(path=demo), Store(server=server))
+
+
+def test_a_server_database_with_foreign_tables_is_refused_untouched(
+    demo: Path, server: ServerURL
+) -> None:
+    sql(server, "CREATE TABLE billing (id integer)")
+    with pytest.raises(CopyRefused, match=r"not kapdesk's \(billing\)"):
+        move_clinic(Store(path=demo), Store(server=server))
+    engine = create_server_engine(server, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            names = {
+                r[0]
+                for r in conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                )
+            }
+    finally:
+        engine.dispose()
+    assert names == {"billing"}  # no kapdesk schema was created
+
+
+def test_a_row_tampered_on_the_server_is_caught_and_no_file_is_left(
+    demo: Path, server: ServerURL, tmp_path: Path
+) -> None:
+    move_clinic(Store(path=demo), Store(server=server))
+    sql(server, "UPDATE vital_readings SET systolic = systolic + 40 WHERE id = 1")
+    back = tmp_path / "back.sqlite"
+    with pytest.raises(VerificationFailed, match="fails kapdesk check"):
+        move_clinic(Store(server=server), Store(path=back))
+    assert leftovers(back) == []
+
+
+def test_unreachable_server_is_one_clear_refusal(demo: Path, tmp_path: Path) -> None:
+    from kapdesk.storage.server_url import parse_server_url
+
+    nowhere = parse_server_url("postgresql://kapdesk:secret@127.0.0.1:1/clinic")
+    with pytest.raises(CopyRefused, match="cannot reach the clinic server") as caught:
+        move_clinic(Store(server=nowhere), Store(path=tmp_path / "x.sqlite"))
+    assert "secret" not in str(caught.value)
+    assert not (tmp_path / "x.sqlite").exists()
