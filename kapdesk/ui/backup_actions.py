@@ -378,6 +378,7 @@ class BackupActions(QObject):
         self._paused = [store.timer] if store.timer.isActive() else []
         for timer in self._paused:
             timer.stop()
+        store.drop_background()  # a re-query in flight reads the old file no more
 
     def _resume_views(self) -> None:
         for timer in self._paused:

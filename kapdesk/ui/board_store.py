@@ -12,8 +12,17 @@ It loads:
   acknowledgements, the session itself...) or a patient or course (``signals.data_changed``,
   wherever the write was made): at once;
 * on the timer, when the rows are 5 s of the app clock old (``REQUERY_EVERY``): readings
-  fall due with time alone;
+  fall due with time alone. With ``background`` (the main window's store) the timer's
+  re-query runs on a worker thread (its own database session: ``Database.read`` opens one
+  per call) and the GUI thread only applies the rows when they arrive (40 ms at 79 rows,
+  105 ms at 300 rows of the GUI thread otherwise, every 5 s). Every query started moves a
+  generation counter on: a background result that arrives after a newer query was started
+  (a change set's, on the GUI thread) is dropped, never shown over the newer rows, and the
+  next tick asks again. ``tick()`` called directly still queries at once;
 * when a view asks (``load``).
+
+A change set's load stays on the GUI thread and at once: an alert reading shows the moment
+it is committed, as before.
 
 When the query fails (database busy, disk error, a bug) ``failing_since`` is set and
 ``health_changed(True)`` is emitted until a load succeeds again (``health_changed(False)``);
@@ -22,12 +31,15 @@ the last rows stay. An unexpected error is logged once per failure, never a dial
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Callable, Collection
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.services.changes import SESSION_KINDS, ChangeSet, Kind
@@ -100,6 +112,9 @@ class BoardStore(QObject):
 
     updated = Signal(object)  # now: after a load and on every tick
     health_changed = Signal(bool)  # True: the last query failed (alerts are not updating)
+    # (generation, now, rows or None, error or None): emitted by the worker thread,
+    # delivered on the GUI thread (queued)
+    _arrived = Signal(int, object, object, object)
 
     def __init__(
         self,
@@ -108,9 +123,19 @@ class BoardStore(QObject):
         *,
         source: Callable[[], list[BoardRow]] | None = None,
         interval_ms: int = 1000,
+        background: bool | None = None,
     ) -> None:
         super().__init__(parent)
         self.app = app
+        # the timer's re-query on a worker thread (default: with the service's query)
+        self.background = source is None if background is None else background
+        self._generation = 0  # moves on with every query started (GUI thread or worker)
+        self._pending: Future[None] | None = None  # the worker's query in flight
+        self._worker: ThreadPoolExecutor | None = None
+        self.background_queries = 0  # started on the worker
+        self.dropped = 0  # background results dropped: a newer query had started
+        self.worker_threads: set[int] = set()  # thread ids the worker's queries ran on
+        self._arrived.connect(self._apply_background, Qt.ConnectionType.QueuedConnection)
         self._source = source or (lambda: board_rows(app))
         # some sessions' rows (a reading recorded); None: a change set reloads the whole board
         self._rows_of: Callable[[Collection[int]], list[BoardRow]] | None = (
@@ -124,7 +149,7 @@ class BoardStore(QObject):
         app.signals.data_changed.connect(self._on_changes)
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self.tick)
+        self.timer.timeout.connect(self._timer_tick)
         self.timer.start()
 
     @property
@@ -135,16 +160,91 @@ class BoardStore(QObject):
     def failing(self) -> bool:
         return self.failing_since is not None
 
+    @property
+    def querying(self) -> bool:
+        """A background query is in flight."""
+        return self._pending is not None
+
     def stop(self) -> None:
+        """Stop the clock; a background query in flight is waited for and its rows dropped
+        (the database may close next)."""
         self.timer.stop()
+        self.drop_background()
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
+            self._worker = None
+
+    def drop_background(self) -> None:
+        """Wait until a background query in flight has finished reading, and drop its rows
+        (a restore replaces the file next, or the window closes)."""
+        self._generation += 1
+        self.wait_background()
+
+    def wait_background(self, timeout: float = 30.0) -> None:
+        """Block until the background query in flight (if any) has finished reading (its
+        rows are applied, or dropped, when the event loop delivers them)."""
+        pending = self._pending
+        if pending is not None:
+            pending.exception(timeout)
+
+    def _stale(self, now: datetime) -> bool:
+        return self.queried_at is None or abs(now - self.queried_at) >= REQUERY_EVERY
 
     def tick(self) -> None:
-        """Re-query when the rows are stale (or the last query failed), then tell the views."""
+        """Re-query now when the rows are stale (or the last query failed), then tell the
+        views."""
         now = self.app.now()
-        stale = self.queried_at is None or abs(now - self.queried_at) >= REQUERY_EVERY
-        if stale or self.failing:
+        if self._stale(now) or self.failing:
             self._query(now)
         self.updated.emit(now)
+
+    def _timer_tick(self) -> None:
+        """The timer's second: with ``background`` the re-query goes to the worker thread
+        and the views tick on the rows they have; the new rows follow when read."""
+        if not self.background:
+            self.tick()
+            return
+        now = self.app.now()
+        if (self._stale(now) or self.failing) and self._pending is None:
+            self._start_background(now)
+        self.updated.emit(now)
+
+    def _start_background(self, now: datetime) -> None:
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="board-query")
+        self._generation += 1
+        generation, source, arrived = self._generation, self._source, self._arrived
+
+        def read() -> None:
+            self.worker_threads.add(threading.get_ident())
+            rows: list[BoardRow] | None = None
+            error: BaseException | None = None
+            try:
+                rows = source()
+            except Exception as exc:  # judged on the GUI thread, as a query there would be
+                error = exc
+            with contextlib.suppress(RuntimeError):  # the store was deleted (window closed)
+                arrived.emit(generation, now, rows, error)
+
+        self.background_queries += 1
+        self._pending = self._worker.submit(read)
+
+    def _apply_background(
+        self,
+        generation: int,
+        now: datetime,
+        rows: list[BoardRow] | None,
+        error: BaseException | None,
+    ) -> None:
+        self._pending = None
+        if generation != self._generation:
+            self.dropped += 1  # a newer query started since: its rows are the newer
+            return
+        if error is not None:
+            self._judged_failure(now, error)
+        elif rows is not None:
+            self._accepted(rows, now, whole=True)
+        self.updated.emit(self.app.now())
 
     def load(self) -> bool:
         """Query now and tell the views; False if the query failed (``error`` says why)."""
@@ -182,19 +282,26 @@ class BoardStore(QObject):
         return [new.get(r.session_id, r) for r in self._rows]
 
     def _query(self, now: datetime, source: Callable[[], list[BoardRow]] | None = None) -> bool:
-        whole = source is None
+        self._generation += 1  # a background result started before this one is older
         try:
             rows = (source or self._source)()
-        except KapdeskError as exc:
-            self._failed(now, exc)
+        except Exception as exc:
+            self._judged_failure(now, exc)
             return False
-        except Exception as exc:  # a bug must not stop the alerts silently
-            if self.failing_since is None:
-                from kapdesk.logs import log_unexpected
+        self._accepted(rows, now, whole=source is None)
+        return True
 
-                log_unexpected(exc, "the board query")
-            self._failed(now, BoardNotUpdating())
-            return False
+    def _judged_failure(self, now: datetime, exc: BaseException) -> None:
+        if isinstance(exc, KapdeskError):
+            self._failed(now, exc)
+            return
+        if self.failing_since is None:  # a bug must not stop the alerts silently
+            from kapdesk.logs import log_unexpected
+
+            log_unexpected(exc, "the board query")
+        self._failed(now, BoardNotUpdating())
+
+    def _accepted(self, rows: list[BoardRow], now: datetime, *, whole: bool) -> None:
         self._rows = rows
         if whole:  # the next whole-board query is 5 s after the last one
             self.queried_at = now
@@ -204,7 +311,6 @@ class BoardStore(QObject):
             self.failing_since = None
             _log.info("board query works again")
             self.health_changed.emit(False)
-        return True
 
     def _failed(self, now: datetime, error: KapdeskError) -> None:
         self.error = error
