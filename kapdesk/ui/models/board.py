@@ -12,10 +12,18 @@ colours the row red and leads the Flags column ("ALERT SpO2 88 % at 10:32: …")
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from kapdesk.domain.schedule import Attention, DueItem, ItemStatus, attention
@@ -40,6 +48,20 @@ OVERDUE_COLORS: Final = ("#e57373", "#7f0000")
 _DUE_TINT: Final = "#fdf0d6"
 _OVERDUE_TINT: Final = "#f9dcdc"
 _FLAG_COLORS: Final = {"elevated": "#7a4b00", "alert": "#7f0000", "critical": "#7f0000"}
+_MISSING: Final = object()
+# Roles as the plain ints the view passes to ``data``.
+_DISPLAY: Final = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE: Final = int(Qt.ItemDataRole.AccessibleTextRole)
+_TEXT_ROLES: Final = frozenset({_DISPLAY, _ACCESSIBLE})
+_UNSET_ROLES: Final = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.SizeHintRole,
+    )
+)
 
 COLUMNS: Final = ("Room", "Patient", "Protocol", "State", "Since dose", "Next reading", "Flags")
 COL_ROOM, COL_PATIENT, COL_PROTOCOL, COL_STATE, COL_SINCE, COL_NEXT, COL_FLAGS = range(7)
@@ -306,11 +328,16 @@ class BoardModel(QAbstractTableModel):
         index: QModelIndex | QPersistentModelIndex,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        row, col = index.row(), index.column()
-        if not 0 <= row < len(self._rows) or not index.isValid():
+        # Called ~7 times per painted cell (one per role the delegate reads): plain ints, the
+        # roles the board never sets answered first.
+        if role in _UNSET_ROLES:
             return None
-        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._texts[row][col]
+        row = index.row()
+        if not 0 <= row < len(self._rows):  # an invalid index's row is -1
+            return None
+        if role in _TEXT_ROLES:
+            return self._texts[row][index.column()]
+        col = index.column()
         cache = self._cache[row]
         key = (col, int(role))
         try:
@@ -318,6 +345,40 @@ class BoardModel(QAbstractTableModel):
         except KeyError:
             value = cache[key] = self._data(row, col, role)
             return value
+
+    def multiData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        roleDataSpan: QModelRoleDataSpan | QModelRoleData,
+    ) -> None:
+        """Every role a delegate reads for a cell in one call (Qt's default calls ``data``
+        once per role: seven calls into Python per painted cell)."""
+        # PySide iterates a span (its stubs do not say so); a lone QModelRoleData is one role
+        span: Iterable[QModelRoleData] = (
+            [roleDataSpan] if isinstance(roleDataSpan, QModelRoleData) else roleDataSpan  # type: ignore[assignment]
+        )
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            for wanted in span:
+                wanted.clearData()
+            return
+        col = index.column()
+        cache = self._cache[row]
+        for wanted in span:
+            role = wanted.role()
+            if role in _TEXT_ROLES:
+                wanted.setData(self._texts[row][col])
+                continue
+            value = None
+            if role not in _UNSET_ROLES:
+                key = (col, role)
+                value = cache.get(key, _MISSING)
+                if value is _MISSING:
+                    value = cache[key] = self._data(row, col, role)
+            if value is None:
+                wanted.clearData()
+            else:
+                wanted.setData(value)
 
     def _data(self, row: int, col: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
