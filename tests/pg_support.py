@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -79,16 +80,25 @@ def create_database(name: str | None = None) -> str:
 
 def drop_database(name: str) -> None:
     """Drop a test database, ending any connection still open to it."""
+    import psycopg.errors
     import psycopg.sql
 
     url = pg_admin_url()
     assert url is not None
-    with _connect(url) as conn:
-        conn.execute(
-            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                psycopg.sql.Identifier(name)
-            )
-        )
+    drop = psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+        psycopg.sql.Identifier(name)
+    )
+    # FORCE cannot end a server process of another role (an autovacuum worker that just
+    # started on the database): wait for it a little and try again.
+    for attempt in range(50):
+        try:
+            with _connect(url) as conn:
+                conn.execute(drop)
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == 49:
+                raise
+            time.sleep(0.2)
 
 
 @contextmanager

@@ -5,12 +5,14 @@ own ``db.write()`` transaction, so the entry exists if and only if the change
 does. Entry ``n`` stores ``prev_hash`` = hash of entry ``n-1`` (64 zeros for
 the first) and ``hash`` = SHA-256 over a canonical JSON serialisation of all
 its fields (id, at, user_id, action, entity, entity_id, before, after,
-prev_hash). ``BEGIN IMMEDIATE`` in ``write()`` serialises writers, so two
-entries can never claim the same predecessor.
+prev_hash). ``write()`` serialises writers (SQLite ``BEGIN IMMEDIATE``, PostgreSQL one
+advisory transaction lock), so two entries can never claim the same predecessor. The hash
+does not depend on the database: the same entries hash the same on SQLite and PostgreSQL.
 
 :func:`verify_chain` walks the log in id order (in chunks, constant memory)
 and finds the first entry that was edited, removed, inserted or reordered.
-SQLite triggers (migration 0001) also reject UPDATE and DELETE outright. What
+Triggers (migration 0001) also reject UPDATE and DELETE outright (and TRUNCATE on
+PostgreSQL). What
 no hash chain without an outside anchor can catch: a forger who rewrites the
 whole chain from some point on, or appends well-formed entries at the end.
 
@@ -189,8 +191,11 @@ class AuditAppender:
     @classmethod
     def at_head(cls, bind: Session | Connection) -> AuditAppender:
         head = chain_head(bind)
-        # The id comes from SQLite's AUTOINCREMENT counter, never max(id)+1: entries deleted
-        # from the end leave a gap that the next ordinary write cannot hide.
+        # On SQLite the id comes from the AUTOINCREMENT counter, never max(id)+1: entries
+        # deleted from the end leave a gap that the next ordinary write cannot hide. On
+        # PostgreSQL it is the head's id + 1 (the id column's own sequence is not used: a
+        # sequence does not roll back, so a failed write would leave a false gap); there
+        # the triggers and the application role's privileges keep the tail from going.
         next_id = max(head[0] if head else 0, _sqlite_sequence(bind) or 0) + 1
         return cls(next_id, head[1] if head else GENESIS_HASH)
 
@@ -294,23 +299,35 @@ def _core_connection(bind: Session | Connection) -> Connection:
     return bind.connection() if isinstance(bind, Session) else bind
 
 
-def _exact_hash(bind: Session | Connection, entry_id: int) -> str:
-    row = bind.execute(select(*_COLUMNS).where(_TABLE.c.id == entry_id)).one()
+def _payload(row: Any) -> dict[str, Any]:
+    """The entry_hash() payload of a row of :data:`_COLUMNS`."""
     try:
         at = _iso_utc(row.at)
     except ValueError:
         at = f"unreadable:{row.at!r}"
-    return entry_hash(
-        entry_id=row.id,
-        at=at,
-        user_id=row.user_id,
-        action=row.action,
-        entity=row.entity,
-        entity_id=row.entity_id,
-        before=row.before,
-        after=row.after,
-        prev_hash=row.prev_hash,
-    )
+    return {
+        "id": row.id,
+        "at": at,
+        "user_id": row.user_id,
+        "action": row.action,
+        "entity": row.entity,
+        "entity_id": row.entity_id,
+        "before": row.before,
+        "after": row.after,
+        "prev_hash": row.prev_hash,
+    }
+
+
+def _payload_text(row: Any) -> str | None:
+    try:
+        return canonical_json(_payload(row))
+    except (TypeError, ValueError):  # a forged value that is not JSON-able: look again
+        return None
+
+
+def _exact_hash(bind: Session | Connection, entry_id: int) -> str:
+    row = bind.execute(select(*_COLUMNS).where(_TABLE.c.id == entry_id)).one()
+    return _payload_hash(_payload(row))
 
 
 def _chunks(
@@ -325,16 +342,14 @@ def _chunks(
                 tuple(r)
                 for r in conn.exec_driver_sql(_CANONICAL_SQL, {"after": after, "limit": chunk_size})
             ]
-        else:
+        else:  # other databases: the same payload text, built in Python
             rows = [
-                (r.id, None, r.prev_hash, r.hash)
+                (r.id, _payload_text(r), r.prev_hash, r.hash)
                 for r in bind.execute(
-                    select(_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash)
-                    .where(_TABLE.c.id > after)
-                    .order_by(_TABLE.c.id)
+                    select(*_COLUMNS).where(_TABLE.c.id > after).order_by(_TABLE.c.id)
                     .limit(chunk_size)
                 )
-            ]
+            ]  # fmt: skip
         if rows:
             yield rows
             after = rows[-1][0]

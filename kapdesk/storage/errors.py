@@ -20,7 +20,7 @@ class StorageError(KapdeskError):
 
 
 class DatabaseMissing(StorageError):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | ServerURL) -> None:
         self.path = path
         super().__init__(f"There is no kapdesk database at {path}.")
 

@@ -87,12 +87,15 @@ def known_revisions(script_location: str = SCRIPT_LOCATION) -> frozenset[str]:
 
 def _stamped(conn: Connection) -> str | None:
     if conn.dialect.name == "sqlite":
-        has_table = conn.exec_driver_sql(
-            f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{ALEMBIC_TABLE}'"
-        ).first()
+        has_table = (
+            conn.exec_driver_sql(
+                f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{ALEMBIC_TABLE}'"
+            ).first()
+            is not None
+        )
     else:
-        has_table = inspect(conn).has_table(ALEMBIC_TABLE) or None
-    if has_table is None:
+        has_table = inspect(conn).has_table(ALEMBIC_TABLE)
+    if not has_table:
         return None
     rows = sorted(
         str(r[0]) for r in conn.exec_driver_sql(f"SELECT version_num FROM {ALEMBIC_TABLE}")
