@@ -10,8 +10,9 @@ for SQLite:
 * ``"write"``: READ COMMITTED, and first of all ``pg_advisory_xact_lock(`` :data:`WRITE_LOCK`
   ``)``. Every kapdesk write takes this one lock, held until COMMIT/ROLLBACK: two writers
   can never both read the same audit chain head (SQLite's ``BEGIN IMMEDIATE``). The wait
-  is bounded by ``lock_timeout`` = the SQLite busy timeout (5 s); past it the driver
-  raises ``lock_not_available``, which ``Database`` reports as ``DatabaseBusy``. Each
+  is bounded by ``lock_timeout``, set on every connection to the SQLite busy timeout
+  (5 s); past it the driver raises ``lock_not_available``, which ``Database`` reports as
+  ``DatabaseBusy``. Each
   statement after the lock sees every write committed before it (READ COMMITTED takes a
   new snapshot per statement, and the snapshot of the first statement is taken only
   after the lock is held).
@@ -26,6 +27,7 @@ import functools
 import json
 from typing import Any, Final
 
+from psycopg import IsolationLevel
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
@@ -42,14 +44,26 @@ _json_text = functools.partial(
 )
 
 
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Like SQLite's busy_timeout, for the whole connection: a lock (the write lock, a row
+    # another transaction holds) is waited for this long, then the statement fails.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+    dbapi_connection.commit()
+
+
 def _on_begin(conn: Connection) -> None:
     mode = conn.get_execution_options().get(TX_MODE)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    # psycopg sends these with its BEGIN (no round trip of their own).
     if mode == "write":
-        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE")
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+        raw.isolation_level, raw.read_only = IsolationLevel.READ_COMMITTED, False
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
     elif mode == "read":
-        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        raw.isolation_level, raw.read_only = IsolationLevel.REPEATABLE_READ, True
+    else:
+        raw.isolation_level, raw.read_only = None, None
 
 
 def create_server_engine(server: ServerURL, *, pool_size: int = 5) -> Engine:
@@ -69,5 +83,6 @@ def create_server_engine(server: ServerURL, *, pool_size: int = 5) -> Engine:
         connect_args=connect_args,
         json_serializer=_json_text,
     )
+    event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

@@ -123,6 +123,7 @@ def test_write_lock_held_past_the_busy_timeout_is_database_busy(
     db: Database, server: ServerURL, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("kapdesk.storage.pg_engine.BUSY_TIMEOUT_MS", 300)
+    db.engine.dispose()  # new connections wait 0.3 s, not 5 s
     with _raw(server) as holder:
         holder.execute("BEGIN")
         holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
@@ -136,6 +137,7 @@ def test_write_lock_held_past_the_busy_timeout_is_database_busy(
 
 def test_nested_write_is_busy_as_on_sqlite(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("kapdesk.storage.pg_engine.BUSY_TIMEOUT_MS", 300)
+    db.engine.dispose()  # new connections wait 0.3 s, not 5 s
 
     def outer_then_inner() -> None:
         with db.write() as s:
@@ -232,3 +234,8 @@ def test_connections_say_who_they_are(db: Database, server: ServerURL) -> None:
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchall()
     assert names == [("kapdesk",)]
+
+
+def test_locks_are_waited_for_as_long_as_sqlite_busy_timeout(db: Database) -> None:
+    with db.read() as s:
+        assert s.scalar(text("SHOW lock_timeout")) == "5s"
