@@ -1,4 +1,4 @@
-"""``kapdesk server init``: set up a clinic's PostgreSQL database (kapdesk.storage.server_roles).
+"""``kapdesk server init``: set up a clinic's PostgreSQL database (kapdesk.services.server_setup).
 
 The owner's URL may carry its password; without one, libpq's own PGPASSWORD and
 ~/.pgpass are used, and on a terminal the password is asked for (no echo). The
@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from kapdesk.cli.parser import EXIT_OK, EXIT_USAGE, CliError
 
 if TYPE_CHECKING:
-    from kapdesk.storage.server_roles import InitResult
-    from kapdesk.storage.server_url import ServerURL
+    from kapdesk.composition import ServerURL
+    from kapdesk.services.server_setup import InitResult
 
 MIN_PASSWORD = 12
 
@@ -54,31 +54,26 @@ def add_server_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from kapdesk.storage.server_roles import (
-        ServerInitRefused,
-        check_role_name,
-        default_app_role,
-        initialise_server,
-    )
+    from kapdesk.services.server_setup import ServerInitRefused, app_role_name, set_up_server
 
     server = _owner_url(args.url)
     try:
-        role = check_role_name(args.app_role or default_app_role(server.database))
+        role = app_role_name(server, args.app_role)
     except ServerInitRefused as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     password = _password_source(args.app_password_env, role)
     try:
-        result = initialise_server(server, role, password)
+        result = set_up_server(server, role, password)
     except ServerInitRefused as exc:
         server = _retry_with_password(server, exc)
-        result = initialise_server(server, role, password)
+        result = set_up_server(server, role, password)
     for line in describe(result):
         print(line)
     return EXIT_OK
 
 
 def _owner_url(text: str) -> ServerURL:
-    from kapdesk.storage.server_url import is_server_url, parse_server_url
+    from kapdesk.composition import is_server_url, parse_server_url
 
     if not is_server_url(text):
         raise CliError(
@@ -131,7 +126,7 @@ def _checked(password: str, source: str) -> str:
 def _retry_with_password(server: ServerURL, exc: Exception) -> ServerURL:
     """The owner's URL with a password asked for, when the server wanted one and none was
     given and there is a terminal to ask on; else ``exc`` is raised again."""
-    from kapdesk.storage.server_url import ServerURL
+    from kapdesk.composition import ServerURL
 
     if "wants a password" not in str(exc) or server.url.password or not sys.stdin.isatty():
         raise exc

@@ -1,0 +1,48 @@
+"""Setting up a clinic's PostgreSQL server (``kapdesk server init``): the use case the
+command line calls; the SQL is kapdesk.storage.server_roles.
+
+:func:`set_up_server` creates kapdesk's schema on a new, empty database as its owner and
+the application role the workstations sign in with (INSERT and SELECT only on the audit
+log), or, on a database already set up, checks that role's privileges and changes
+nothing. Its refusals are :class:`ServerInitRefused` (a KapdeskError: one line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kapdesk.domain.clock import Clock
+from kapdesk.storage.server_roles import (
+    InitResult,
+    ServerInitRefused,
+    check_role_name,
+    default_app_role,
+    initialise_server,
+)
+from kapdesk.storage.server_url import ServerURL
+
+__all__ = [
+    "InitResult",
+    "ServerInitRefused",
+    "app_role_name",
+    "set_up_server",
+]
+
+
+def app_role_name(server: ServerURL, wanted: str | None) -> str:
+    """The application role's name: ``wanted`` checked, else ``<database>_app``."""
+    return check_role_name(wanted or default_app_role(server.database))
+
+
+def set_up_server(
+    owner: ServerURL,
+    app_role: str,
+    password: Callable[[], str] | None,
+    *,
+    clock: Clock | None = None,
+) -> InitResult:
+    """Schema at head and the application role with exactly its privileges, as ``owner``.
+
+    ``password`` is called (once, before anything changes) only when the role is created.
+    """
+    return initialise_server(owner, app_role, password, clock=clock)
