@@ -16,6 +16,7 @@ Integration notes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -33,20 +34,18 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import KapdeskError
-from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.session_state import state_title
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.session_rows import SessionRows
+from kapdesk.ui.chart_actions import ChartActions
 from kapdesk.ui.chart_texts import allergy_text, course_text, demographics_text, signed_text
-from kapdesk.ui.course_dialog import ScheduleSessionDialog, StartCourseDialog
+from kapdesk.ui.course_dialog import StartCourseDialog
 from kapdesk.ui.entered_in_error import table_menu
 from kapdesk.ui.entry_rows import fill_instrument_rows, standing
-from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.integration_note import IntegrationNotesPanel
-from kapdesk.ui.patient_dialog import PatientDialog
-from kapdesk.ui.printing import ReportActions, ReportTarget, course_target
+from kapdesk.ui.printing import ReportActions
 from kapdesk.ui.widgets import banner, fill_table, local_date, local_time, plain_table, set_banner
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
 from kapdesk.ui.widgets.outcome_chart import (
@@ -64,8 +63,19 @@ if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
 
 
-class PatientChart(QWidget):
-    def __init__(self, app: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
+class PatientChart(ChartActions):
+    """A patient's chart; ``patient_id`` None: an empty chart, built ahead of the first open
+    (``deferred``: part by part through :meth:`build_step`, see ui/chart_warmup.py) and then
+    shown with :meth:`show_patient`. It reads and audits nothing until then."""
+
+    def __init__(
+        self,
+        app: AppContext,
+        patient_id: int | None,
+        parent: QWidget | None = None,
+        *,
+        deferred: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.app = app
         self.patient_id = patient_id
@@ -84,25 +94,47 @@ class PatientChart(QWidget):
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.denied)
         root.addWidget(self.body, 1)
-        self._build()
+        # The parts of the chart, each built in one step (one event-loop turn when deferred).
+        self._parts: list[Callable[[], bool | None]] = [
+            self._build_head,
+            self._create_plot,
+            self._build_plot,  # a part of the plot a step
+            self._build_instrument_tables,
+            self._build_outcomes_tab,
+            self._build_sessions_tab,
+            self._build_notes,
+            self._build_tabs,
+            self._assemble,
+        ]
+        if not deferred:
+            self.finish_building()
+            self._actor_changed()
 
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self.refresh)
-        app.signals.data_changed.connect(self._on_data_changed)
-        app.signals.actor_changed.connect(self._actor_changed)
-        self._actor_changed()
+    @property
+    def built(self) -> bool:
+        return not self._parts
+
+    def build_step(self) -> bool:
+        """Build the next part of the chart; True while parts are left. (A part that
+        returns True has more to build: it stays first.)"""
+        if self._parts and not self._parts[0]():
+            self._parts.pop(0)
+        return bool(self._parts)
+
+    def finish_building(self) -> None:
+        """Build every part left (none: nothing happens)."""
+        while self.build_step():
+            pass
 
     # ------------------------------------------------------------ layout
-    def _build(self) -> None:
+    def _build_head(self) -> None:
         self.name = QLabel()
         self.name.setObjectName("pageTitle")
         self.demographics = QLabel()
         self.demographics.setObjectName("pageSubtitle")
         self.demographics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.edit_button = QPushButton("&Edit patient…")
-        head = QHBoxLayout()
+        self._head = head = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.name)
         names.addWidget(self.demographics)
@@ -120,7 +152,7 @@ class PatientChart(QWidget):
         self.course_info.setObjectName("pageSubtitle")
         self.start_course_button = QPushButton("S&tart course…")
         self.schedule_button = QPushButton("Schedu&le session…")
-        course_row = QHBoxLayout()
+        self._course_row = course_row = QHBoxLayout()
         course_row.addWidget(course_label)
         course_row.addWidget(self.course_combo, 1)
         course_row.addWidget(self.start_course_button)
@@ -137,22 +169,26 @@ class PatientChart(QWidget):
         self.outcome.setAccessibleName("Course outcome")
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self._outcomes_tab(), "&Outcomes")
-        self.tabs.addTab(self._sessions_tab(), "Sess&ions")
+    def _build_notes(self) -> None:
         self.notes_panel = IntegrationNotesPanel(self.app, self)
+
+    def _build_tabs(self) -> None:
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.outcomes_tab, "&Outcomes")
+        self.tabs.addTab(self.sessions_tab, "Sess&ions")
         self.tabs.addTab(self.notes_panel, "Integration &notes")
         # The tabs behind the Outcomes tab: their columns are measured when first shown.
         self.hidden_sizing = [
             SizedWhenShown(t) for t in (self.sessions_table, self.notes_panel.table)
         ]
 
+    def _assemble(self) -> None:
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(head)
+        lay.addLayout(self._head)
         lay.addWidget(self.allergy_banner)
         lay.addWidget(self.item9_banner)
-        lay.addLayout(course_row)
+        lay.addLayout(self._course_row)
         course_info_row = QHBoxLayout()
         course_info_row.addWidget(self.course_info, 1)
         course_info_row.addWidget(self.report_actions.buttons(), 0, Qt.AlignmentFlag.AlignTop)
@@ -165,7 +201,28 @@ class PatientChart(QWidget):
         self.start_course_button.clicked.connect(self.start_course)
         self.schedule_button.clicked.connect(self.schedule_session)
 
-    def _outcomes_tab(self) -> QWidget:
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.app.signals.data_changed.connect(self._on_data_changed)
+        self.app.signals.actor_changed.connect(self._actor_changed)
+
+    def _create_plot(self) -> None:
+        self.outcome_chart = OutcomeChart(deferred=True)
+        self.outcome_chart.setMinimumHeight(240)
+
+    def _build_plot(self) -> bool:
+        return self.outcome_chart.build_step()
+
+    def _build_instrument_tables(self) -> None:
+        self.phq_table = plain_table(
+            ("Taken", "Total", "Band", "Item 9"), "PHQ-9 history", stretch=2
+        )
+        self.gad_table = plain_table(("Taken", "Total", "Band"), "GAD-7 history", stretch=2)
+        self.instrument_menus = [table_menu(self.app, t) for t in (self.phq_table, self.gad_table)]
+
+    def _build_outcomes_tab(self) -> None:
         self.phq_button = QPushButton("Record PHQ-&9…")
         self.gad_button = QPushButton("Record GAD-&7…")
         self.phq_button.clicked.connect(lambda: self.record_instrument("PHQ-9"))
@@ -174,13 +231,6 @@ class PatientChart(QWidget):
         buttons.addWidget(self.phq_button)
         buttons.addWidget(self.gad_button)
         buttons.addStretch(1)
-        self.outcome_chart = OutcomeChart()
-        self.outcome_chart.setMinimumHeight(240)
-        self.phq_table = plain_table(
-            ("Taken", "Total", "Band", "Item 9"), "PHQ-9 history", stretch=2
-        )
-        self.gad_table = plain_table(("Taken", "Total", "Band"), "GAD-7 history", stretch=2)
-        self.instrument_menus = [table_menu(self.app, t) for t in (self.phq_table, self.gad_table)]
         tables = QWidget()
         tables.setMinimumWidth(310)
         tables_lay = QVBoxLayout(tables)
@@ -204,9 +254,9 @@ class PatientChart(QWidget):
         lay = QVBoxLayout(tab)
         lay.addLayout(buttons)
         lay.addWidget(split, 1)
-        return tab
+        self.outcomes_tab = tab
 
-    def _sessions_tab(self) -> QWidget:
+    def _build_sessions_tab(self) -> None:
         self.sessions_table = plain_table(
             ("Date", "Time", "Protocol", "State", "Room", "Signed"), "Dosing sessions"
         )
@@ -217,11 +267,13 @@ class PatientChart(QWidget):
         lay = QVBoxLayout(tab)
         lay.addWidget(self.sessions_table, 1)
         lay.addWidget(hint)
-        return tab
+        self.sessions_tab = tab
 
     # ------------------------------------------------------------ data
     def _actor_changed(self) -> None:
         """Audit the view for whoever is signed in now; refuse roles that may not look."""
+        if self.patient_id is None:  # built ahead, no patient yet: nothing to read or audit
+            return
         actor = self.app.actor
         if actor is not None and actor.user_id != self.viewed_by:
             try:
@@ -239,7 +291,8 @@ class PatientChart(QWidget):
         self.refresh()
 
     def _on_data_changed(self, changes: ChangeSet) -> None:
-        if changes.touches_patient(self.patient_id):  # another patient's change: not ours
+        # another patient's change (or no patient yet): not ours
+        if self.patient_id is not None and changes.touches_patient(self.patient_id):
             self._refresh_timer.start()
 
     def close_editors(self) -> None:
@@ -256,7 +309,9 @@ class PatientChart(QWidget):
         Every view is emptied before the next patient is read, so a part that cannot be read
         (the database busy) shows nothing rather than the previous patient's.
         Reusing the widgets spares building and styling ~300 of them on every open.
+        A chart built ahead (no patient yet) builds what is left of it first.
         """
+        self.finish_building()
         if patient_id == self.patient_id:
             if self.body.isHidden():  # refused (the database was busy): open it again
                 self._actor_changed()
@@ -305,7 +360,7 @@ class PatientChart(QWidget):
         self.update_permissions()  # the print actions are window-wide: none without a course
 
     def refresh(self) -> None:
-        if self.body.isHidden():
+        if self.body.isHidden() or self.patient_id is None:
             return
         try:
             self.patient = PatientService(self.app.ctx).get(self.patient_id)
@@ -368,10 +423,6 @@ class PatientChart(QWidget):
         )
         self._show_course()
 
-    def selected_course(self) -> CourseInfo | None:
-        course_id = self.course_combo.currentData()
-        return next((c for c in self.courses if c.id == course_id), None)
-
     def _show_course(self) -> None:
         course = self.selected_course()
         if course is None:
@@ -404,48 +455,10 @@ class PatientChart(QWidget):
         self.notes_panel.set_course(None)
         self.update_permissions()
 
-    # ------------------------------------------------------------ permissions
-    def update_permissions(self) -> None:
-        actor = self.app.actor
-        role = actor.role if actor is not None else None
-        course = self.selected_course()
-        open_course = course is not None and course.ended_on is None
-
-        def allow(button: QPushButton, action: Action, extra: bool = True, why: str = "") -> None:
-            permitted = role is not None and can(role, action)
-            button.setEnabled(permitted and extra)
-            if not permitted:
-                button.setToolTip(f"Your role may not {action.label}.")
-            else:
-                button.setToolTip("" if extra else why)
-
-        allow(self.edit_button, Action.EDIT_PATIENT)
-        has_open = any(c.ended_on is None for c in self.courses)
-        allow(
-            self.start_course_button,
-            Action.MANAGE_COURSES,
-            not has_open,
-            "The patient already has an open course.",
-        )
-        allow(self.schedule_button, Action.SCHEDULE_SESSION, open_course, "Choose an open course.")
-        allow(self.phq_button, Action.RECORD_INSTRUMENT)
-        allow(self.gad_button, Action.RECORD_INSTRUMENT)
-        self.report_actions.update()
-
-    def _course_target(self) -> ReportTarget | None:
-        course = self.selected_course()
-        return course_target(self.app, course.id) if course is not None else None
-
     # ------------------------------------------------------------ actions
-    def _show(self, dialog: QWidget) -> None:
-        self.dialog = dialog
-        dialog.open()  # type: ignore[attr-defined]
-
-    def edit_patient(self) -> None:
-        if self.patient is not None:
-            self._show(PatientDialog(self.app, self.patient, self))
-
     def start_course(self) -> None:
+        if self.patient_id is None:
+            return
         dialog = StartCourseDialog(self.app, self.patient_id, self)
         dialog.accepted.connect(lambda: self._select_course(dialog.created))
         self._show(dialog)
@@ -454,20 +467,3 @@ class PatientChart(QWidget):
         self.refresh()
         if course is not None:
             self.course_combo.setCurrentIndex(max(self.course_combo.findData(course.id), 0))
-
-    def schedule_session(self) -> None:
-        course = self.selected_course()
-        if course is not None:
-            self._show(ScheduleSessionDialog(self.app, course, self))
-
-    def record_instrument(self, code: str) -> None:
-        course = self.selected_course()
-        self._show(
-            InstrumentDialog(
-                self.app, self.patient_id, code, course_id=course.id if course else None,
-                parent=self,
-            )
-        )  # fmt: skip
-
-    def _open_session(self, session_id: int) -> None:
-        self.app.signals.navigate_session.emit(session_id)

@@ -1,10 +1,10 @@
 """The Patients page: the search list on the left, the open patient's chart on the right.
 
 ``open_patient(id)`` (also reached through ``signals.navigate_patient``) shows
-that patient's ``PatientChart``, which audits the view. The chart is built on
-the first open (so pyqtgraph is imported only when a chart is first shown) and
-then shows each patient opened after (``PatientChart.show_patient``): building
-and styling its widgets again cost most of an open.
+that patient's ``PatientChart``, which audits the view. The chart is built ahead,
+empty, while the app is idle after sign-in (``ChartWarmup``; what is left of it is built
+on the first open) and then shows each patient opened (``PatientChart.show_patient``):
+building and styling its widgets cost most of a first open.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from kapdesk.ui.chart_warmup import ChartWarmup
 from kapdesk.ui.patient_list import PatientList
 
 if TYPE_CHECKING:
@@ -51,20 +52,19 @@ class PatientsPage(QWidget):
         lay.addWidget(split)
         self.setFocusProxy(self.list.search)
         app.signals.navigate_patient.connect(self._navigate)
+        self.warmup = ChartWarmup(app, self.stack, self)
+        self.warmup.start()
 
     def _navigate(self, patient_id: int) -> None:
         if self.chart is None or self.chart.patient_id != patient_id:
             self.open_patient(patient_id)
 
     def open_patient(self, patient_id: int) -> PatientChart:
-        from kapdesk.ui.patient_chart import PatientChart
-
         chart = self.chart
         if chart is None:
-            chart = PatientChart(self.app, patient_id)
-            self.stack.addWidget(chart)
+            chart = self.chart = self.warmup.finish()  # built ahead (what is left of it: now)
+            chart.show_patient(patient_id)
             self.stack.setCurrentWidget(chart)
-            self.chart = chart
         else:
             chart.show_patient(patient_id)
         self.list.select_patient(patient_id)

@@ -79,12 +79,34 @@ class OutcomeChart(QWidget):
         *,
         instrument: Instrument = PHQ9,
         rule: OutcomeRule = PHQ9_OUTCOME,
+        deferred: bool = False,
     ) -> None:
+        """``deferred``: built part by part through :meth:`build_step` (one part an
+        event-loop turn when the chart is built ahead: ui/chart_warmup.py)."""
         super().__init__(parent)
-        pg = _pg()
         self.instrument = instrument
         self.rule = rule
         self.setAccessibleName(f"{instrument.code} trend")
+        self._parts: list[Callable[[], None]] = [
+            self._build_plot,
+            self._build_bands,
+            self._build_lines,
+            self._build_curves,
+            self._build_legend,
+        ]
+        if not deferred:
+            while self.build_step():
+                pass
+
+    def build_step(self) -> bool:
+        """Build the next part of the chart; True while parts are left."""
+        if self._parts:
+            self._parts.pop(0)()
+        return bool(self._parts)
+
+    def _build_plot(self) -> None:
+        pg = _pg()
+        instrument = self.instrument
         # No context menu: enableMenu=False spares building the view box's (~15 ms).
         self.plot = pg.PlotWidget(background="#ffffff", enableMenu=False)
         self.plot.setAccessibleName(f"{instrument.code} trend plot")
@@ -101,6 +123,9 @@ class OutcomeChart(QWidget):
             [[(b.low, str(b.low)) for b in instrument.bands] + [(top, str(top))]]
         )
 
+    def _build_bands(self) -> None:
+        pg = _pg()
+        instrument, top = self.instrument, self.instrument.max_total
         self.band_regions: list[Any] = []
         self.band_labels: list[Any] = []  # a TextItem per band, at the left edge
         self._band_middles: list[float] = []
@@ -124,6 +149,8 @@ class OutcomeChart(QWidget):
             self.band_labels.append(text)
             self._band_middles.append((low + high) / 2)
 
+    def _build_lines(self) -> None:
+        pg, rule = _pg(), self.rule
         dash = pg.QtCore.Qt.PenStyle.DashLine
         self.response_line = pg.InfiniteLine(
             angle=0,
@@ -143,7 +170,17 @@ class OutcomeChart(QWidget):
         self.plot.addItem(self.response_line)
         self.plot.addItem(self.remission_line)
         self.response_line.hide()
+        self.acute_end_line = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(ENDPOINT_COLOR, width=1, style=dash),
+            label="",
+            labelOpts={"position": 0.93, "color": ENDPOINT_COLOR, "anchors": [(1, 0), (1, 0)]},
+        )
 
+    def _build_curves(self) -> None:
+        pg, instrument = _pg(), self.instrument
+        dash = pg.QtCore.Qt.PenStyle.DashLine
         self.curve = self.plot.plot(
             [],
             [],
@@ -164,13 +201,6 @@ class OutcomeChart(QWidget):
             symbolPen=pg.mkPen(FOLLOW_UP_COLOR, width=2),
             name="follow-up (after the endpoint)",
         )
-        self.acute_end_line = pg.InfiniteLine(
-            angle=90,
-            movable=False,
-            pen=pg.mkPen(ENDPOINT_COLOR, width=1, style=dash),
-            label="",
-            labelOpts={"position": 0.93, "color": ENDPOINT_COLOR, "anchors": [(1, 0), (1, 0)]},
-        )
         self.plot.addItem(self.acute_end_line)
         self.acute_end_line.hide()
         self.item9_points = self.plot.plot(
@@ -183,6 +213,9 @@ class OutcomeChart(QWidget):
             symbolPen=pg.mkPen("#7f0000"),
             name="item 9 above 0",
         )
+
+    def _build_legend(self) -> None:
+        pg, instrument = _pg(), self.instrument
         # Under the x axis, outside the plot: no result can ever be drawn beneath it.
         self.legend = legend_below(
             pg,

@@ -1,0 +1,156 @@
+"""The patient chart built ahead while the app is idle after sign-in (ui/chart_warmup.py):
+one part an event-loop turn, reading nothing and holding no patient data; the first chart
+opened afterwards shows exactly that patient, as a chart built for them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import event
+
+from kapdesk.domain.permissions import Role
+from kapdesk.ui.app_context import AppContext
+from kapdesk.ui.patient_chart import PatientChart
+from kapdesk.ui.patients_page import PatientsPage
+
+from .helpers_patients import CourseHistory, actor_for, build_course_history
+from .test_chart_next_patient import views_of
+
+# The chart's parts (PatientChart.build_step): the header, the plot created, its five parts
+# (OutcomeChart.build_step), the PHQ-9 and GAD-7 tables, the rest of the Outcomes tab, the
+# Sessions tab, the notes panel, the tabs, the chart put together.
+CHART_PARTS = 1 + 1 + 5 + 6
+WARMUP_TURNS = 1 + CHART_PARTS + 1  # the chart created empty, its parts, added to the stack
+
+
+@pytest.fixture
+def history(app: AppContext, clock: Any) -> CourseHistory:
+    return build_course_history(app, clock, latest_item9=2, allergies="Latex")
+
+
+@pytest.fixture
+def statements(app: AppContext) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def note(_conn: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    event.listen(app.ctx.db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(app.ctx.db.engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
+def page(qtbot: QtBot, app: AppContext, history: CourseHistory) -> Iterator[PatientsPage]:
+    app.actor = actor_for(app, Role.CLINICIAN)
+    widget = PatientsPage(app)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 760)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    if widget.chart is not None:
+        widget.chart.close_editors()
+
+
+def test_the_warm_up_builds_an_empty_chart_one_part_a_turn_reading_nothing(
+    qtbot: QtBot, page: PatientsPage, statements: list[str]
+) -> None:
+    warmup = page.warmup
+    statements.clear()
+    qtbot.waitUntil(lambda: warmup.done, timeout=10_000)
+
+    # One step a turn of the event loop, the chart's parts one by one, the plot in five.
+    assert warmup.turns == len(warmup.ran) == WARMUP_TURNS
+    assert warmup.ran.count("_build_part") == CHART_PARTS
+    chart = warmup.chart
+    assert chart is not None
+    assert chart.built
+    # It read nothing, audited nothing and shows no patient.
+    assert statements == []
+    assert chart.patient_id is None
+    assert chart.patient is None
+    assert chart.name.text() == chart.demographics.text() == ""
+    assert chart.course_combo.count() == 0
+    for table in (chart.sessions_table, chart.phq_table, chart.gad_table, chart.notes_panel.table):
+        assert table.rowCount() == 0
+    assert chart.outcome_chart.curve_data() == ([], [])
+    # Behind the placeholder; the page has no open chart yet.
+    assert page.chart is None
+    assert page.stack.count() == 2
+    assert page.stack.currentWidget() is page.placeholder
+    assert not chart.isVisible()
+
+
+def test_nothing_is_built_while_the_board_is_being_shown(page: PatientsPage) -> None:
+    # The page is built with the main window at sign-in: the warm-up waits for a later turn.
+    fresh = PatientsPage(page.app)
+    assert fresh.warmup.turns == 0
+    assert fresh.warmup.chart is None
+    fresh.deleteLater()
+
+
+def assert_shows(qtbot: QtBot, app: AppContext, chart: PatientChart, patient_id: int) -> None:
+    fresh = PatientChart(app, patient_id)  # what a chart built for them shows
+    qtbot.addWidget(fresh)
+    assert chart.patient_id == patient_id
+    assert chart.name.text() == fresh.name.text() != ""
+    assert chart.demographics.text() == fresh.demographics.text()
+    assert chart.allergy_banner.text() == fresh.allergy_banner.text()
+    assert chart.item9_banner.text() == fresh.item9_banner.text()
+    assert chart.course_combo.currentData() == fresh.course_combo.currentData()
+    assert chart.outcome.text() == fresh.outcome.text()
+    assert chart.outcome_chart.curve_data() == fresh.outcome_chart.curve_data()
+    for mine, theirs in (
+        (chart.sessions_table, fresh.sessions_table),
+        (chart.phq_table, fresh.phq_table),
+        (chart.gad_table, fresh.gad_table),
+        (chart.notes_panel.table, fresh.notes_panel.table),
+    ):
+        cells = [[t.item(r, c).text() if t.item(r, c) else "" for c in range(t.columnCount())]
+                 for t in (mine, theirs) for r in range(t.rowCount())]  # fmt: skip
+        assert mine.rowCount() == theirs.rowCount()
+        assert cells[: mine.rowCount()] == cells[mine.rowCount() :]
+    assert chart.start_course_button.isEnabled() == fresh.start_course_button.isEnabled()
+    assert chart.schedule_button.isEnabled() == fresh.schedule_button.isEnabled()
+
+
+def test_the_first_chart_after_the_warm_up_shows_exactly_that_patient(
+    qtbot: QtBot, app: AppContext, page: PatientsPage, history: CourseHistory
+) -> None:
+    qtbot.waitUntil(lambda: page.warmup.done, timeout=10_000)
+    built = page.warmup.chart
+    views = views_of(app, history.patient.id)
+
+    chart = page.open_patient(history.patient.id)
+
+    assert chart is built  # the chart built ahead, not another one
+    assert page.stack.currentWidget() is chart
+    assert page.stack.count() == 2
+    assert views_of(app, history.patient.id) == views + 1  # the view is audited
+    assert chart.sessions_table.rowCount() == len(history.session_ids) > 0
+    assert len(chart.outcome_chart.curve_data()[0]) == len(history.phq9_ids)
+    assert_shows(qtbot, app, chart, history.patient.id)
+
+
+def test_a_chart_opened_before_the_warm_up_is_done_is_finished_then(
+    qtbot: QtBot, app: AppContext, page: PatientsPage, history: CourseHistory
+) -> None:
+    warmup = page.warmup
+    warmup._timer.stop()
+    for _ in range(4):
+        warmup._next()
+    assert warmup.chart is not None
+    assert not warmup.chart.built
+
+    chart = page.open_patient(history.patient.id)
+
+    assert warmup.done
+    assert chart is warmup.chart
+    assert chart.built
+    assert page.stack.currentWidget() is chart
+    assert page.stack.count() == 2
+    assert_shows(qtbot, app, chart, history.patient.id)
