@@ -2,9 +2,12 @@
 
 ``kapdesk check`` compares ``sqlite_master`` of the file (tables, indexes, and the
 triggers that keep ``audit_log``, ``signatures`` and ``addenda`` append-only) with
-what the migrations at head create. A trigger dropped or rewritten (``WHEN 0``),
-an index removed, or any object added behind the app (a trigger that edits rows,
-a view, a table) is a finding naming the object.
+what the migrations at head create; on PostgreSQL the catalogue of the current schema
+(:mod:`kapdesk.storage.schema_pg`: tables, indexes, sequences, triggers and whether they
+are enabled, functions, views, rules) against :mod:`kapdesk.storage.schema_head_pg`.
+A trigger dropped or rewritten (``WHEN 0``; disabled on PostgreSQL), an index removed,
+or any object added behind the app (a trigger that edits rows, a view, a table, a rule)
+is a finding naming the object.
 
 The expected objects are :data:`kapdesk.storage.schema_head.OBJECTS`, written by
 :func:`head_objects` (a fresh in-memory database upgraded to head; a test keeps the
@@ -33,6 +36,10 @@ def normalise(sql: str | None) -> str:
 
 
 def objects_of(conn: Connection) -> Objects:
+    if conn.dialect.name == "postgresql":
+        from kapdesk.storage.schema_pg import pg_objects_of
+
+        return pg_objects_of(conn)
     rows = conn.exec_driver_sql("SELECT type, name, tbl_name, sql FROM sqlite_master")
     return {
         str(name): (str(kind), str(table), normalise(sql))
@@ -53,7 +60,17 @@ def head_objects() -> Objects:
 
 
 @functools.cache
-def expected_objects() -> Objects:
+def expected_objects(dialect: str = "sqlite") -> Objects:
+    """The objects at head: SQLite's, or PostgreSQL's (``dialect="postgresql"``)."""
+    if dialect == "postgresql":
+        from kapdesk.storage import schema_head_pg
+
+        if head_revision() != schema_head_pg.REVISION:
+            raise RuntimeError(
+                "kapdesk.storage.schema_head_pg is not at the head revision: regenerate it "
+                "with kapdesk.storage.schema_pg.write_head_module"
+            )
+        return {name: (kind, table, sql) for name, kind, table, sql in schema_head_pg.OBJECTS}
     if head_revision() == schema_head.REVISION:
         return {name: (kind, table, sql) for name, kind, table, sql in schema_head.OBJECTS}
     return head_objects()
@@ -62,7 +79,7 @@ def expected_objects() -> Objects:
 def schema_problems(conn: Connection) -> list[str]:
     """One message per missing, altered or extra schema object (empty: as at head)."""
     revision = head_revision()
-    expected, actual = expected_objects(), objects_of(conn)
+    expected, actual = expected_objects(conn.dialect.name), objects_of(conn)
     problems: list[str] = []
     for name in sorted(expected.keys() | actual.keys()):
         want, have = expected.get(name), actual.get(name)
