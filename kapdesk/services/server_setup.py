@@ -12,13 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kapdesk.domain.clock import Clock
-from kapdesk.storage.server_roles import (
-    InitResult,
-    ServerInitRefused,
-    check_role_name,
-    default_app_role,
-    initialise_server,
-)
+from kapdesk.storage.server_init import InitResult, initialise_server
+from kapdesk.storage.server_roles import ServerInitRefused, check_role_name, default_app_role
 from kapdesk.storage.server_url import ServerURL
 
 __all__ = [

@@ -40,7 +40,7 @@ from kapdesk.storage.audit import verify_chain
 from kapdesk.storage.clinic_verify import recompute_chain
 from kapdesk.storage.db import Database
 from kapdesk.storage.orm import AuditEntry, Dose, Note, VitalReading
-from kapdesk.storage.server_roles import initialise_server
+from kapdesk.storage.server_init import initialise_server
 
 from .pg_server_kit import APP_PASSWORD, FreshDatabase, fresh_database
 from .pg_workstation import Job, read_log, run

@@ -30,12 +30,8 @@ from kapdesk.services.vitals import VitalsService
 from kapdesk.storage.audit import verify_chain
 from kapdesk.storage.db import Database
 from kapdesk.storage.orm import AuditEntry, Base, VitalReading
-from kapdesk.storage.server_roles import (
-    APP_TABLE_PRIVILEGES,
-    ServerInitRefused,
-    initialise_server,
-    table_grants,
-)
+from kapdesk.storage.server_init import initialise_server
+from kapdesk.storage.server_roles import APP_TABLE_PRIVILEGES, ServerInitRefused, table_grants
 from kapdesk.storage.server_url import ServerURL
 
 from .pg_server_kit import APP_PASSWORD, FreshDatabase, fresh_database
@@ -299,3 +295,43 @@ def test_the_app_role_password_is_stored_as_a_scram_verifier(
         dbname=fresh_database.name, user=fresh_database.app_role, password=APP_PASSWORD,
     ) as conn:  # fmt: skip
         assert conn.execute("SELECT current_user").fetchone() == (fresh_database.app_role,)
+
+
+def _plain_role(fresh: FreshDatabase, *, owns_database: bool) -> ServerURL:
+    """A LOGIN role without CREATEROLE (made the database's owner if asked)."""
+    name, password = f"{fresh.name}_plain", "plain-role-password"
+    engine = create_engine(fresh.owner.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+        if owns_database:
+            conn.exec_driver_sql(f'GRANT "{name}" TO CURRENT_USER')
+            conn.exec_driver_sql(f'ALTER DATABASE "{fresh.name}" OWNER TO "{name}"')
+    engine.dispose()
+    return fresh.as_role(name, password)
+
+
+def _public_tables(server: ServerURL) -> int:
+    engine = create_engine(server.url, poolclass=NullPool)
+    with engine.connect() as conn:
+        query = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        count = int(conn.execute(text(query)).scalar() or 0)
+    engine.dispose()
+    return count
+
+
+def test_an_owner_that_may_not_create_roles_is_refused_before_any_change(
+    fresh_database: FreshDatabase,
+) -> None:
+    owner = _plain_role(fresh_database, owns_database=True)
+    with pytest.raises(ServerInitRefused, match="may not create roles") as exc:
+        initialise_server(owner, fresh_database.app_role, no_password)
+    assert "CREATEROLE" in str(exc.value)
+    assert "Nothing was changed" in str(exc.value)
+    assert _public_tables(fresh_database.owner) == 0
+
+
+def test_a_role_that_does_not_own_the_database_is_refused(fresh_database: FreshDatabase) -> None:
+    other = _plain_role(fresh_database, owns_database=False)
+    with pytest.raises(ServerInitRefused, match="may not create tables in schema public"):
+        initialise_server(other, fresh_database.app_role, no_password)
+    assert _public_tables(fresh_database.owner) == 0

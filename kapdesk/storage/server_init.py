@@ -1,0 +1,198 @@
+"""``kapdesk server init`` as the database's owner: look before changing anything, create
+the schema (through :meth:`kapdesk.storage.db.Database.open`), then the application role
+and its privileges in one transaction (kapdesk.storage.server_roles).
+
+Every refusal is :class:`~kapdesk.storage.server_roles.ServerInitRefused`, checked before
+anything is changed: a database holding another application's tables, an owner that may
+not create tables or roles, a role unfit to be the application role, a new database whose
+role name is taken; a connection that fails is one line naming the server (no password).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from kapdesk.domain.clock import Clock
+from kapdesk.domain.errors import KapdeskError
+from kapdesk.storage.server_roles import (
+    RolePlan,
+    SchemaState,
+    ServerInitRefused,
+    check_role_name,
+    other_schemas_with_tables,
+    reconcile_app_role,
+    role_exists,
+    role_problems,
+    schema_state,
+)
+from kapdesk.storage.server_url import ServerURL
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``server init`` found and did."""
+
+    server: ServerURL  # the owner's URL
+    app_role: str
+    schema: str
+    revision: str
+    previous_revision: str | None  # before init ran (None: the database was empty)
+    plan: RolePlan
+
+    @property
+    def migrated(self) -> bool:
+        return self.previous_revision != self.revision
+
+    @property
+    def changed(self) -> bool:
+        return self.migrated or self.plan.changed
+
+    def app_url(self) -> str:
+        """The URL workstations use: the app role's name, no password, the owner's host,
+        database and TLS parameters."""
+        url = self.server.url.set(drivername="postgresql", username=self.app_role, password="-")
+        return url.render_as_string(hide_password=True)
+
+
+def connection_refusal(server: ServerURL, exc: BaseException) -> KapdeskError:
+    """A clear, one-line reason for a connection that failed (no driver text beyond the
+    server's own words, never the password)."""
+    raw = " ".join(str(getattr(exc, "orig", None) or exc).split())
+    low = raw.lower()
+    where = f"{server.host}:{server.port}"
+    who = server.username or "(no user name)"
+    if "password authentication failed" in low or "no password supplied" in low:
+        reason = (
+            f"the server at {where} refused the password of {who}"
+            if "failed" in low
+            else f"the server at {where} wants a password for {who} and none was given "
+            "(put it in the URL, in PGPASSWORD or in ~/.pgpass)"
+        )
+    elif "does not exist" in low and "database" in low:
+        reason = (
+            f"there is no database {server.database!r} on {where}; create it first, owned "
+            f"by {who} (createdb -O {who} {server.database})"
+        )
+    elif "role" in low and "does not exist" in low:
+        reason = f"there is no role {who} on the server at {where}"
+    elif any(
+        n in low
+        for n in (
+            "connection refused",
+            "could not translate host",
+            "timeout",
+            "no route",
+            "timed out",
+        )
+    ):
+        reason = f"the server at {where} cannot be reached ({raw[:160]})"
+    else:
+        reason = f"cannot connect to the server at {where}: {raw[:200]}"
+    return ServerInitRefused(f"{server.redacted()}: {reason}. Nothing was changed.")
+
+
+def _owner_problem(conn: Connection, schema: str, role: str) -> str | None:
+    """Why the connected role cannot set this database up (checked before any change)."""
+    row = conn.execute(
+        text(
+            "SELECT current_user, has_schema_privilege(:s, 'CREATE'), "
+            "(SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user)"
+        ),
+        {"s": schema},
+    ).one()
+    who = row[0]
+    if not row[1]:
+        return (
+            f"{who} may not create tables in schema {schema} of this database; run server "
+            f"init as the database's owner (createdb -O OWNER NAME)"
+        )
+    if not row[2] and not role_exists(conn, role):
+        return (
+            f"{who} may not create roles, so cannot create the application role {role}: "
+            f"give it CREATEROLE (ALTER ROLE {who} CREATEROLE) or create {role} yourself "
+            "(CREATE ROLE ... LOGIN PASSWORD ...), then run server init again"
+        )
+    return None
+
+
+def inspect_before_init(conn: Connection, server: ServerURL, role: str) -> SchemaState:
+    """The database's state, or ServerInitRefused when init must not touch it."""
+    state = schema_state(conn)
+    db = f"the database {server.database!r} on {server.host}:{server.port}"
+    others = other_schemas_with_tables(conn, state.schema)
+    if (not state.empty and not state.is_kapdesk) or (state.empty and others):
+        shown = sorted(state.tables)[:5] or [f"schema {s}" for s in others[:5]]
+        raise ServerInitRefused(
+            f"{db} is not empty and is not a kapdesk database (it holds "
+            f"{', '.join(shown)}{', ...' if len(state.tables) > 5 else ''}); server init only "
+            "sets up a new, empty database: create one (createdb -O OWNER NAME) and give its "
+            "URL. Nothing was changed."
+        )
+    owner_problem = _owner_problem(conn, state.schema, role)
+    if owner_problem:
+        raise ServerInitRefused(f"{owner_problem}. Nothing was changed.")
+    problems = role_problems(conn, role)
+    if problems:
+        raise ServerInitRefused(
+            f"the role {role} cannot be the application role: {'; '.join(problems)}. Choose "
+            "another --app-role. Nothing was changed."
+        )
+    if state.empty and role_exists(conn, role):
+        raise ServerInitRefused(
+            f"a role {role} already exists on this server (roles are shared by all its "
+            "databases: it may be another clinic's); choose another --app-role for "
+            f"{server.database}. Nothing was changed."
+        )
+    return state
+
+
+def initialise_server(
+    server: ServerURL,
+    role: str,
+    password: Callable[[], str] | None,
+    *,
+    clock: Clock | None = None,
+) -> InitResult:
+    """``kapdesk server init``: schema at head and the application role, as the owner.
+
+    Refuses (ServerInitRefused, nothing changed) a database holding anything that is not
+    kapdesk's, a role unfit to be the application role, or a new database whose role name
+    is already taken. On a kapdesk database already set up, changes nothing."""
+    from kapdesk.storage.db import Database
+    from kapdesk.storage.migrate import head_revision
+
+    check_role_name(role)
+    engine = create_engine(server.url, poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        try:
+            with engine.connect() as conn:
+                state = inspect_before_init(conn, server, role)
+                new_role = not role_exists(conn, role)
+        except OperationalError as exc:
+            raise connection_refusal(server, exc) from None
+        if new_role and password is not None:  # asked before anything is changed
+            secret = password()
+            password = lambda: secret  # noqa: E731
+        before = state.revision
+        if before != head_revision():
+            Database.open(server, clock=clock).close()  # the storage core migrates to head
+        try:
+            with engine.begin() as conn:
+                state = schema_state(conn)
+                plan = reconcile_app_role(conn, state, role, password)
+        except DBAPIError as exc:  # the role and its privileges are one transaction: undone
+            server_said = " ".join(str(getattr(exc, "orig", exc)).split())[:200]
+            done = "" if before == head_revision() else " The schema was created (kept)."
+            raise ServerInitRefused(
+                f"{server.redacted()}: the application role could not be set up: "
+                f"{server_said}. Nothing of the role or its privileges was kept.{done} Run "
+                "server init again once that is fixed."
+            ) from None
+    finally:
+        engine.dispose()
+    return InitResult(server, role, state.schema, str(state.revision), before, plan)
