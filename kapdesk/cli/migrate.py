@@ -12,6 +12,7 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,13 @@ def store_for(option: str, value: str, *, encrypted: bool, new: bool) -> Store:
     return Store(path=path, key=key)
 
 
-def run_move(source: Store, dest: Store, *, say_prefix: str = "migrate") -> MoveResult:
+def run_move(
+    source: Store,
+    dest: Store,
+    *,
+    say_prefix: str = "migrate",
+    move: Callable[[Callable[[str], None]], MoveResult] | None = None,
+) -> MoveResult:
     """The move with its exit semantics: KeyboardInterrupt -> CliError 130, after cleanup."""
     from kapdesk.services.clinic_move import move_clinic
 
@@ -85,6 +92,8 @@ def run_move(source: Store, dest: Store, *, say_prefix: str = "migrate") -> Move
         print(f"kapdesk {say_prefix}: {line}", file=sys.stderr, flush=True)
 
     try:
+        if move is not None:
+            return move(say)
         return move_clinic(source, dest, say=say)
     except KeyboardInterrupt:
         where = (
@@ -115,9 +124,27 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_backup_server(args: argparse.Namespace, url: str) -> int:
     """`kapdesk backup --db URL -o FILE`: the server's clinic as a new, verified kapdesk file
     (the format a workstation's backup has; it opens and restores anywhere)."""
+    from kapdesk.services.clinic_move import back_up_server
+
     source = store_for("--db", url, encrypted=False, new=False)
-    dest = store_for("-o", args.output, encrypted=bool(getattr(args, "encrypted", False)), new=True)
-    result = run_move(source, dest, say_prefix="backup")
+    if bool(getattr(args, "encrypted", False)):
+        raise CliError(
+            "--encrypted: a backup of a clinic server is a plain kapdesk file; encrypt it "
+            "afterwards with kapdesk encrypt --db FILE.",
+            EXIT_USAGE,
+        )
+    dest = store_for("-o", args.output, encrypted=False, new=True)
+    server, path = source.server, dest.path
+    if path is None:
+        raise CliError(
+            f"-o {_shown(args.output)}: a backup is a file; to copy the clinic into another "
+            "server database, back it up to a file, then kapdesk migrate --from FILE --to URL.",
+            EXIT_USAGE,
+        )
+    assert server is not None  # a URL (server_db)
+    result = run_move(
+        source, dest, say_prefix="backup", move=lambda say: back_up_server(server, path, say=say)
+    )
     for line in result.checks:
         print(f"  {line}")
     print(f"Backed up {source.shown} to {dest.shown} ({_rows(result)}).")

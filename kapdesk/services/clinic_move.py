@@ -315,3 +315,18 @@ def _to_server(src: Connection, dest: Store, say: Say | None) -> MoveResult:
         "identical to the checked source)"
     )
     return MoveResult(counts, copied.audit_counter, checks)
+
+
+def back_up_server(server: ServerURL, dest: Path, *, say: Say | None = None) -> MoveResult:
+    """`kapdesk backup --db URL -o FILE`: the server's clinic as a new, verified kapdesk file,
+    then ``backup.create_console`` in the server's audit trail (as a file's console backup:
+    the copy holds the trail up to the entry before it)."""
+    from kapdesk.services.console import audit_console
+    from kapdesk.services.context import ServiceContext
+    from kapdesk.storage.db import Database
+
+    result = move_clinic(Store(server=server), Store(path=dest), say=say)
+    with Database.open(server, create=False, migrate=False) as db:
+        after = {"file": str(dest), "reason": "console", "bytes": dest.stat().st_size}
+        audit_console(ServiceContext(db=db), "backup.create_console", after=after)
+    return result

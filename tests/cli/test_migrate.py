@@ -4,7 +4,7 @@ copies that need a PostgreSQL server skip, with the reason, when none is reachab
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -12,6 +12,9 @@ from kapdesk.services import clinic_move
 from tests.pg_support import pg_skip_reason, throwaway_database
 
 from .conftest import Result, Run, assert_one_line_error, dump
+
+if TYPE_CHECKING:
+    from kapdesk.storage.server_url import ServerURL
 
 NOWHERE = "postgresql://kapdesk:secret@127.0.0.1:1/clinic"
 needs_server = pytest.mark.skipif(pg_skip_reason() is not None, reason=pg_skip_reason() or "")
@@ -62,13 +65,23 @@ def test_existing_output_file_is_refused(run: Run, tmp_path: Path) -> None:
     assert out.read_text() == "keep me"
 
 
+def server_actions(server: ServerURL) -> list[str]:
+    from sqlalchemy import select
+
+    from kapdesk.storage.db import Database
+    from kapdesk.storage.orm import AuditEntry
+
+    with Database.open(server, create=False) as db, db.read() as s:
+        return list(s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
 def final_error(result: Result, *, code: int) -> str:
     """A failure after progress lines: the last stderr line is the one error, no traceback."""
     assert result.code == code, result.err
     assert "Traceback" not in result.err + result.out
     last = result.err.splitlines()[-1]
     assert last.startswith("kapdesk: ")
-    assert all(ln.startswith("kapdesk migrate: ") for ln in result.err.splitlines()[:-1])
+    assert all(ln.startswith("kapdesk ") for ln in result.err.splitlines()[:-1])
     return last
 
 
@@ -110,7 +123,16 @@ def test_migrate_to_server_and_back_then_backup(run: Run, demo_db: Path, tmp_pat
         made = run("backup", "--db", url, "-o", backup)
         assert made.code == 0, made.err
         assert f"Backed up {server.redacted()} to {backup}" in made.out
+        assert server_actions(server)[-1] == "backup.create_console"  # audited on the server
+        line = final_error(run("backup", "--db", url, "-o", backup), code=1)
+        assert "already exists" in line
     for copy in (back, backup):
         assert dump(copy) == dump(demo_db)
         checked = run("check", "--db", copy, "--full")
         assert checked.code == 0, checked.out + checked.err
+
+
+def test_backup_of_a_server_into_a_server_is_a_usage_error(run: Run) -> None:
+    line = assert_one_line_error(run("backup", "--db", NOWHERE, "-o", NOWHERE), code=2)
+    assert "a backup is a file" in line
+    assert "secret" not in line
