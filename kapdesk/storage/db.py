@@ -144,7 +144,7 @@ class Database:
     def path(self) -> Path:
         """The database file; :class:`NotForServer` for a database on a clinic server."""
         if isinstance(self.location, ServerURL):
-            raise NotForServer(self.location, "This")
+            raise NotForServer(self.location, "This feature")
         return self.location
 
     @property

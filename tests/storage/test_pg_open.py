@@ -95,3 +95,15 @@ def test_wrong_password_and_unreachable_server_are_clear(server: ServerURL) -> N
     with pytest.raises(ServerUnreachable, match="cannot be reached") as gone:
         Database.open(nobody)
     assert "secret" not in str(gone.value)
+
+
+def test_tls_parameters_reach_the_driver(server: ServerURL) -> None:
+    """This test server has no TLS: requiring it must fail, not quietly connect in clear."""
+    url = server.url.update_query_dict({"sslmode": "require"})
+    with pytest.raises(ServerUnreachable, match="SSL") as caught:
+        Database.open(ServerURL(url))
+    assert "kapdesk_test:***@" in str(caught.value)
+    assert "sslmode=require" in str(caught.value)
+    plain = server.url.update_query_dict({"sslmode": "disable"})
+    with Database.open(ServerURL(plain)) as db, db.read() as s:
+        assert s.scalar(text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) is False
