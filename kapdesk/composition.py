@@ -44,17 +44,22 @@ from kapdesk.storage.encryption import (
     require_sqlcipher,
 )
 from kapdesk.storage.errors import storage_failure_in
+from kapdesk.storage.server_url import BadServerURL, ServerURL, is_server_url, parse_server_url
 
 __all__ = [
+    "BadServerURL",
     "NotEncrypted",
+    "ServerURL",
     "WrongPassphrase",
     "build_context",
     "check_passphrase",
     "clinic_name",
     "has_sqlite_header",
+    "is_server_url",
     "key_from_environment",
     "looks_encrypted",
     "obtain_key",
+    "parse_server_url",
     "require_sqlcipher",
     "storage_failure_in",
 ]
@@ -64,7 +69,7 @@ if TYPE_CHECKING:
 
 
 def build_context(
-    path: Path,
+    path: Path | ServerURL,
     *,
     clock: Clock | None = None,
     key: str | None = None,
@@ -72,7 +77,8 @@ def build_context(
     migrate: bool = True,
     protocols: Mapping[str, Protocol] | None = None,
 ) -> ServiceContext:
-    """Open the clinic database at ``path`` and the context the services run on.
+    """Open the clinic database at ``path`` (a file, or a clinic server's
+    :class:`ServerURL`) and the context the services run on.
 
     ``key`` is the SQLCipher passphrase of an encrypted file; ``create=False``
     refuses a missing file (``DatabaseMissing``) instead of creating an empty
@@ -81,7 +87,8 @@ def build_context(
     the caller closes the database (``ctx.db.close()``).
     """
     clock = clock or SystemClock()
-    db = Database.open(Path(path), create=create, migrate=migrate, clock=clock, key=key)
+    where = path if isinstance(path, ServerURL) else Path(path)  # a file or a clinic server
+    db = Database.open(where, create=create, migrate=migrate, clock=clock, key=key)
     return ServiceContext(
         db=db, clock=clock, protocols=BuiltinProtocols() if protocols is None else protocols
     )

@@ -1,6 +1,7 @@
 """Shared test set-up: Qt runs offscreen, pyqtgraph uses PySide6."""
 
 import os
+import re
 
 import pytest
 
@@ -21,6 +22,7 @@ if not os.environ.get("KAPDESK_LOG_DIR"):
 # like one that did.
 
 _server_tests = {"ran": 0, "skipped": 0}
+_SERVER_PARAM = re.compile(r"\[(?:[^\]]*-)?postgresql(?:-[^\]]*)?\]$")
 _server_skip_reasons: dict[str, int] = {}
 
 
@@ -28,7 +30,7 @@ def _is_server_test(nodeid: str) -> bool:
     """A test of the clinic-server half: a ``[postgresql...]`` parameter (the service
     tests' store) or a ``test_pg_*`` module (storage)."""
     path, _, rest = nodeid.partition("::")
-    return "[postgresql" in rest or path.rsplit("/", 1)[-1].startswith("test_pg_")
+    return bool(_SERVER_PARAM.search(rest)) or path.rsplit("/", 1)[-1].startswith("test_pg_")
 
 
 def pytest_runtest_logreport(report):  # type: ignore[no-untyped-def]

@@ -13,20 +13,26 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kapdesk.cli.options import (
     db_and_key,
     db_key,
     db_path,
+    db_target,
     new_key,
     no_display_reason,
     open_context,
     read_password,
+    refuse_server,
     report_target,
     report_zone,
 )
 from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError
 from kapdesk.cli.server import cmd_server
+
+if TYPE_CHECKING:
+    from kapdesk.composition import ServerURL
 
 SQLITE_MAX_ROWID = 2**63 - 1
 
@@ -35,15 +41,17 @@ def cmd_gui(args: argparse.Namespace) -> int:
     reason = no_display_reason(os.environ)
     if reason:
         raise CliError(reason, EXIT_USAGE)
-    # --db, else (--demo: the demo file) KAPDESK_DB, else the user data folder
-    path = db_path(args, must_exist=False)
+    # --db, else (--demo: the demo file) KAPDESK_DB, else the user data folder; or a server
+    path = db_target(args, must_exist=False)
     try:
         from kapdesk.ui.run import run_gui
     except ImportError as exc:
         raise CliError(f"the desktop window cannot start: {exc}.", EXIT_USAGE) from None
     encrypted = bool(getattr(args, "encrypted", False))
     # KAPDESK_DB_KEY is used as given; otherwise the window asks (a passphrase dialog).
-    key = db_key(args, path, new=not path.exists()) if os.environ.get("KAPDESK_DB_KEY") else None
+    key = None
+    if isinstance(path, Path) and os.environ.get("KAPDESK_DB_KEY"):
+        key = db_key(args, path, new=not path.exists())
     return run_gui(
         path,
         demo=bool(args.demo),
@@ -55,6 +63,17 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """A new demo clinic; with --reset, an existing demo clinic rebuilt around today."""
+    target = db_target(args, must_exist=False)
+    if not isinstance(target, Path):  # a clinic server's empty database
+        if args.reset or args.years is not None:
+            option = "--reset" if args.reset else "--years"
+            raise CliError(refuse_server(args, target, option), EXIT_USAGE)
+        if args.patients < 1:
+            raise CliError(f"--patients {args.patients}: give at least 1 patient.", EXIT_USAGE)
+        from kapdesk.demo import build_demo_clinic
+
+        print(build_demo_clinic(target, seed=args.seed, patients=args.patients))
+        return EXIT_OK
     path = Path(args.db).expanduser()
     if path.exists() and not args.reset:
         raise CliError(
@@ -134,6 +153,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from kapdesk.services.database_check import run_check
 
     path, key = db_and_key(args)
+    if not isinstance(path, Path):
+        raise CliError(refuse_server(args, path), EXIT_USAGE)
     for extra in args.anchors:
         if not Path(extra).is_file():
             raise CliError(f"--anchors {extra}: no such file.")
@@ -173,7 +194,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     except (Exception, KeyboardInterrupt) as exc:
         if not out.started:
             raise
-        raise CliError(*_incomplete(exc, args.what, out, total, ctx.db.path)) from exc
+        raise CliError(*_incomplete(exc, args.what, out, total, ctx.db.location)) from exc
     finally:
         ctx.db.close()
     return EXIT_OK
@@ -219,7 +240,7 @@ def _print_json_array(
 
 
 def _incomplete(
-    exc: BaseException, what: str, out: _JsonOutput, total: int, db: Path
+    exc: BaseException, what: str, out: _JsonOutput, total: int, db: Path | ServerURL
 ) -> tuple[str, int]:
     """The one error line (and exit code) of a listing that stopped after its JSON began."""
     from kapdesk.composition import storage_failure_in
@@ -230,7 +251,7 @@ def _incomplete(
         reason, code = "interrupted", 130
     elif isinstance(exc, KapdeskError):
         reason = str(exc)
-    elif (failure := storage_failure_in(db, exc)) is not None:
+    elif isinstance(db, Path) and (failure := storage_failure_in(db, exc)) is not None:
         reason = str(failure)
     elif isinstance(exc, OSError):
         reason = f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
@@ -284,7 +305,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
         raise CliError(f"--role {args.role!r} is not a role; choose one of {allowed}.") from None
-    db_path(args)  # no password is asked for a database that is not there
+    db_target(args)  # no password is asked for a database that is not there
     password = read_password(args)
     ctx = open_context(args)
     try:

@@ -1,5 +1,6 @@
-"""What the commands read from their arguments and the terminal: the database file, its
-passphrase, a password, an output file, a time zone; and the context they run on."""
+"""What the commands read from their arguments and the terminal: the database (a file or a
+clinic server's URL), its passphrase, a password, an output file, a time zone; and the
+context they run on."""
 
 from __future__ import annotations
 
@@ -12,25 +13,68 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kapdesk.cli.parser import CliError
+from kapdesk.cli.parser import EXIT_USAGE, CliError
 
 if TYPE_CHECKING:
+    from kapdesk.composition import ServerURL
     from kapdesk.services.context import ServiceContext
 
+SERVER_URL_FORM = "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
 
-def db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
-    """--db, else (--demo: the demo file) KAPDESK_DB, else the user data folder."""
-    from kapdesk.paths import resolve_db_path
 
-    path = resolve_db_path(
-        args.db,
+def db_target(args: argparse.Namespace, *, must_exist: bool = True) -> Path | ServerURL:
+    """--db, else (--demo: the demo file) KAPDESK_DB, else the user data folder: a file,
+    or a clinic server when the value is a URL (checked here: a bad one is refused naming
+    the value, password hidden, and what is allowed)."""
+    from kapdesk.paths import ENV_VAR, resolve_db
+
+    chosen = resolve_db(
+        getattr(args, "db", None),
         demo=bool(getattr(args, "demo", False)),
         environ=os.environ,
         create_folder=not must_exist,  # a typo in a read-only command creates nothing
     )
-    if must_exist and not path.exists():
-        raise CliError(f"No database at {path}.")
-    return path
+    if isinstance(chosen, str):
+        from kapdesk.composition import BadServerURL, parse_server_url
+
+        source = "--db" if getattr(args, "db", None) else ENV_VAR
+        try:
+            server = parse_server_url(chosen)
+        except BadServerURL as exc:
+            raise CliError(f"{source}: {exc}", EXIT_USAGE) from None
+        if getattr(args, "encrypted", False):
+            raise CliError(
+                f"--encrypted is for a database file; {source} {server.redacted()} is a clinic "
+                "server, whose data is protected by TLS (sslmode=verify-full) and the "
+                "server's own disk encryption. Leave out --encrypted.",
+                EXIT_USAGE,
+            )
+        return server
+    if must_exist and not chosen.exists():
+        raise CliError(f"No database at {chosen}.")
+    return chosen
+
+
+def db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
+    """The database file of a command that works on a file only (restore, encrypt, ...):
+    a clinic server's URL is refused, naming the command."""
+    target = db_target(args, must_exist=must_exist)
+    if not isinstance(target, Path):
+        raise CliError(refuse_server(args, target), EXIT_USAGE)
+    return target
+
+
+def refuse_server(args: argparse.Namespace, server: ServerURL, option: str = "") -> str:
+    """The message of a command (or its ``option``) not yet supported for a clinic server."""
+    command = " ".join(
+        str(part)
+        for part in ("kapdesk", args.command, getattr(args, "report_kind", None), option)
+        if part
+    )
+    return (
+        f"{command} is not yet supported for a clinic server ({server.redacted()}); "
+        "it works on a database file (--db PATH)."
+    )
 
 
 def db_key(args: argparse.Namespace, path: Path, *, new: bool = False) -> str | None:
@@ -56,18 +100,20 @@ def _obtain_key(label: str, *, new: bool) -> str:
     return obtain_key(prompt, environ=os.environ, label=label, new=new)
 
 
-def db_and_key(args: argparse.Namespace) -> tuple[Path, str | None]:
-    path = db_path(args)
-    return path, db_key(args, path)
+def db_and_key(args: argparse.Namespace) -> tuple[Path | ServerURL, str | None]:
+    """The existing database of ``args`` (a file or a clinic server) and, for an encrypted
+    file, its passphrase."""
+    target = db_target(args)
+    return target, db_key(args, target) if isinstance(target, Path) else None
 
 
 def open_context(args: argparse.Namespace) -> ServiceContext:
-    """The existing database of ``args`` (never created here), opened by the composition
-    root; the caller closes it."""
+    """The existing database of ``args`` (never created here; on a server, an empty
+    database is refused too), opened by the composition root; the caller closes it."""
     from kapdesk.composition import build_context
 
-    path, key = db_and_key(args)
-    return build_context(path, create=False, key=key)
+    target, key = db_and_key(args)
+    return build_context(target, create=False, key=key)
 
 
 def read_password(args: argparse.Namespace) -> str:

@@ -4,7 +4,7 @@ again if the build fails, its rows counted for the summary."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date, time
 from pathlib import Path
 from typing import Final
@@ -15,6 +15,8 @@ from kapdesk.domain.clock import Clock
 from kapdesk.domain.errors import ValidationError
 from kapdesk.storage import orm
 from kapdesk.storage.db import Database
+from kapdesk.storage.errors import DatabaseMissing
+from kapdesk.storage.server_url import ServerURL
 from kapdesk.storage.sqlite_file import sidecars
 
 BuildProgress = Callable[[int, int, str], None]
@@ -39,7 +41,9 @@ COUNTED: Final = {
 }
 
 
-def check_new_file(path: Path) -> None:
+def check_new_file(path: Path | ServerURL) -> None:
+    if isinstance(path, ServerURL):  # new_database checks that the server's database is empty
+        return
     if path.exists():
         raise ValidationError(
             "Database", str(path), f"{path} already exists; a demo clinic only goes to a new file."
@@ -79,8 +83,27 @@ def remove(path: Path) -> None:
 
 
 @contextmanager
-def new_database(path: Path, clock: Clock, key: str | None) -> Iterator[Database]:
-    """The new file, open (encrypted with ``key``); closed after, and removed on failure."""
+def new_database(path: Path | ServerURL, clock: Clock, key: str | None) -> Iterator[Database]:
+    """The new file, open (encrypted with ``key``); closed after, and removed on failure.
+
+    On a clinic server: its database must be empty (one that holds a clinic is refused,
+    untouched); what a failed build wrote stays there (drop and create the database again)."""
+    if isinstance(path, ServerURL):
+        try:
+            Database.open(path, create=False, clock=clock).close()
+        except DatabaseMissing:  # empty: the demo goes there
+            pass
+        else:
+            raise ValidationError(
+                "Database",
+                str(path),
+                f"{path} already holds a kapdesk clinic; a demo clinic only goes to an empty "
+                "database.",
+            )
+        db = Database.open(path, clock=clock)
+        with closing(db):
+            yield db
+        return
     db = Database.open(path, clock=clock, key=key)
     try:
         yield db

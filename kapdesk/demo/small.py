@@ -46,6 +46,7 @@ from kapdesk.services.settings import SettingsService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.storage import orm
 from kapdesk.storage.db import Database
+from kapdesk.storage.server_url import ServerURL
 
 
 class _Builder:
@@ -181,7 +182,7 @@ def _today_sessions(db: Database, today: date) -> int:
 
 
 def build_demo_clinic(
-    path: Path,
+    path: Path | ServerURL,
     *,
     seed: int = 1,
     patients: int = 12,
@@ -191,7 +192,8 @@ def build_demo_clinic(
     progress: output.BuildProgress | None = None,
     shown_as: Path | None = None,
 ) -> str:
-    """Write a realistic demo clinic to the new file ``path``; returns a one-paragraph summary.
+    """Write a realistic demo clinic to the new file ``path`` (or a clinic server's empty
+    database); returns a one-paragraph summary.
 
     The clinic's history ends on ``today`` at ``end_time`` local time, with that
     day's sessions running around it. Without ``today`` it ends now (the
@@ -200,7 +202,7 @@ def build_demo_clinic(
     ``progress`` hears how far the build is (:data:`kapdesk.demo.output.BuildProgress`);
     ``shown_as`` is the file the summary names (a rebuild writes beside it first).
     """
-    path = Path(path)
+    path = path if isinstance(path, ServerURL) else Path(path)  # a file or a clinic server
     output.check_new_file(path)
     output.check_size("Patients", patients, data.MAX_PATIENTS)
     day, end = output.build_end(today, end_time, SystemClock(), data.BUILD_END)

@@ -19,6 +19,7 @@ from kapdesk.ui.change_bridge import ChangeBridge
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from kapdesk.composition import ServerURL
     from kapdesk.domain.clock import Clock
     from kapdesk.services.context import Actor, ServiceContext
 
@@ -82,10 +83,12 @@ class AppContext:
 
 
 def build_app_context(
-    db_path: Path, *, demo: bool, clock: Clock | None = None, key: str | None = None
+    db_path: Path | ServerURL, *, demo: bool, clock: Clock | None = None, key: str | None = None
 ) -> AppContext:
-    """Open (create/migrate) the database at ``db_path``; storage errors propagate."""
-    from kapdesk.composition import build_context
+    """Open (create/migrate) the database at ``db_path`` (a file or a clinic server);
+    storage errors propagate."""
+    from kapdesk.composition import ServerURL, build_context
 
+    where = db_path if isinstance(db_path, ServerURL) else Path(db_path)
     # key: the SQLCipher passphrase of an encrypted file
-    return AppContext(ctx=build_context(Path(db_path), clock=clock, key=key), demo=demo)
+    return AppContext(ctx=build_context(where, clock=clock, key=key), demo=demo)

@@ -10,6 +10,7 @@ reportlab are imported by the widgets that need them, when they are first shown.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+    from kapdesk.composition import ServerURL
     from kapdesk.ui.crash import ErrorReporter
     from kapdesk.ui.login import FirstAdminDialog, LoginDialog
     from kapdesk.ui.main_window import MainWindow
@@ -92,7 +94,7 @@ def _ensure_demo_database(path: Path, key: str | None = None) -> str | None:
 
 
 def run_gui(
-    db_path: Path,
+    db_path: Path | ServerURL,
     demo: bool,
     quit_after_paint: bool = False,
     key: str | None = None,
@@ -101,7 +103,8 @@ def run_gui(
     """The desktop app: open the database, sign in, show the main window. Returns the exit code.
 
     An encrypted database (``encrypted``, or a file that looks encrypted) without
-    ``key`` takes KAPDESK_DB_KEY, else asks with the passphrase dialog.
+    ``key`` takes KAPDESK_DB_KEY, else asks with the passphrase dialog. ``db_path`` may
+    be a clinic server (no single-instance claim there: a server is shared by design).
     """
     from kapdesk.domain.errors import KapdeskError
     from kapdesk.logs import log_unexpected
@@ -118,24 +121,32 @@ def run_gui(
         return 1
     qapp = _qapplication()
     instance = None
-    if not quit_after_paint:  # a second kapdesk on this file says so, offers to raise the first
+    if isinstance(db_path, str | os.PathLike):  # a file (a ServerURL is neither)
+        db_path = Path(db_path)
+    # A second kapdesk on this file says so, offers to raise the first.
+    if not quit_after_paint and isinstance(db_path, Path):
         from kapdesk.ui.single_instance import claim_database
 
-        instance = claim_database(Path(db_path), qapp)
+        instance = claim_database(db_path, qapp)
         if instance is None:
             return 0
     reporter = install_error_reporting()  # log file, sys/threading excepthook, Qt messages
     title = window_title(None, demo=demo)
     try:
         try:
-            opened = _open_database(Path(db_path), demo=demo, key=key, encrypted=encrypted)
+            opened = (
+                _open_database(db_path, demo=demo, key=key, encrypted=encrypted)
+                if isinstance(db_path, Path)
+                else build_app_context(db_path, demo=demo)
+            )
         except KapdeskError as exc:  # SchemaTooNew, NotAKapdeskDatabase, WrongPassphrase, ...
             show_error(None, exc, title=title)
             return 1
         except Exception as exc:  # never a traceback, never a silent exit
             from kapdesk.composition import storage_failure_in
 
-            failure = storage_failure_in(Path(db_path), exc)  # full, I/O error, read-only
+            # full, I/O error, read-only
+            failure = storage_failure_in(db_path, exc) if isinstance(db_path, Path) else None
             if failure is not None:
                 reporter.start_log()
                 log_unexpected(exc, "opening the database")
