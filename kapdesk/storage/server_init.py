@@ -69,7 +69,7 @@ def connection_refusal(server: ServerURL, exc: BaseException) -> KapdeskError:
     if "password authentication failed" in low or "no password supplied" in low:
         reason = (
             f"the server at {where} refused the password of {who}"
-            if "failed" in low
+            if "password authentication failed" in low
             else f"the server at {where} wants a password for {who} and none was given "
             "(put it in the URL, in PGPASSWORD or in ~/.pgpass)"
         )

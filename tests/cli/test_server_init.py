@@ -160,3 +160,45 @@ def test_the_password_is_asked_twice_without_echo_before_anything_changes(
 def test_no_terminal_changes_nothing(run: Run, fresh_database: FreshDatabase) -> None:
     assert_one_line_error(run("server", "init", "--url", _url(fresh_database.owner)), code=2)
     assert _tables(fresh_database.owner) == 0
+
+
+def test_the_owner_password_is_asked_for_when_the_url_has_none(
+    run: Run, fresh_database: FreshDatabase, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    import kapdesk.cli.server as server_cli
+
+    owner = fresh_database.owner
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", f"{tmp_path}/none")
+    monkeypatch.setenv(ENV, APP_PASSWORD)
+    prompts: list[str] = []
+
+    def getpass(prompt: str) -> str:
+        prompts.append(prompt)
+        return str(owner.url.password)
+
+    monkeypatch.setattr(server_cli.sys, "stdin", _Terminal())
+    monkeypatch.setattr(server_cli.getpass, "getpass", getpass)
+    no_password = _url(owner).replace(f":{owner.url.password}@", "@")
+    assert "@" in no_password
+    assert f":{owner.url.password}@" not in no_password
+    done = run("server", "init", "--url", no_password, "--app-password-env", ENV)
+    assert done.code == 0, done.err
+    assert prompts == [f"Password for {owner.username} on {owner.host}: "]
+    assert _tables(owner) > 10
+
+
+def test_no_owner_password_and_no_terminal_says_where_to_put_it(
+    run: Run, fresh_database: FreshDatabase, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    owner = fresh_database.owner
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", f"{tmp_path}/none")
+    monkeypatch.setenv(ENV, APP_PASSWORD)
+    no_password = _url(owner).replace(f":{owner.url.password}@", "@")
+    line = assert_one_line_error(
+        run("server", "init", "--url", no_password, "--app-password-env", ENV)
+    )
+    assert f"wants a password for {owner.username} and none was given" in line
+    assert "PGPASSWORD" in line
+    assert _tables(owner) == 0
