@@ -66,9 +66,14 @@ def _detail(exc: BaseException) -> str:
 
 def retry_before_write(exc: BaseException) -> bool:
     """Whether starting a write transaction may be retried after ``exc`` (nothing was
-    written): a lost connection, a deadlock or a serialization failure. Not a lock held
-    past the busy timeout: that wait was the bound."""
-    return sqlstate(exc) in (SERIALIZATION_FAILURE, DEADLOCK_DETECTED) or connection_lost(exc)
+    written): a deadlock, a serialization failure, or a pooled connection found broken
+    (the server restarted, a firewall dropped it). Not a lock held past the busy timeout
+    (that wait was the bound), and not a failure to connect at all: the server is down or
+    cut off, which the user is told at once."""
+    if sqlstate(exc) in (SERIALIZATION_FAILURE, DEADLOCK_DETECTED):
+        return True
+    connecting = isinstance(exc, DBAPIError) and exc.statement is None
+    return connection_lost(exc) and not connecting
 
 
 def server_refusal(

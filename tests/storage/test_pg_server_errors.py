@@ -43,6 +43,8 @@ def test_only_deadlocks_serialization_failures_and_lost_connections_are_retried(
     assert retry_before_write(_wrapped(psycopg.errors.AdminShutdown("x")))
     assert retry_before_write(_wrapped(psycopg.OperationalError("server closed the connection")))
     assert not retry_before_write(_wrapped(psycopg.errors.LockNotAvailable("x")))
+    refused = psycopg.OperationalError("connection to server failed: Connection refused")
+    assert not retry_before_write(OperationalError(None, None, refused))  # type: ignore[arg-type]
     assert not retry_before_write(_wrapped(psycopg.errors.UniqueViolation("x")))
 
 
