@@ -34,12 +34,13 @@ if TYPE_CHECKING:
 def _add_db(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
     parser.add_argument(
         "--db",
-        metavar="PATH",
+        metavar="PATH|URL",
         required=required,
         # SUPPRESS: `kapdesk --db X check` keeps X instead of resetting it to None (which
         # would silently check, back up or restore the default database instead).
         default=argparse.SUPPRESS,
-        help="the database file (default: KAPDESK_DB, else the user data folder)",
+        help="the database file, or a clinic server's postgresql://USER:PASSWORD@HOST/DATABASE "
+        "(default: KAPDESK_DB, else the user data folder)",
     )
     _add_encrypted(parser, default=argparse.SUPPRESS)
 
@@ -61,7 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Desktop companion for ketamine-assisted psychotherapy clinics.",
     )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--db", metavar="PATH", help="open this database file")
+    where.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="open this database file, or the clinic server at this postgresql:// URL",
+    )
     where.add_argument(
         "--demo",
         action="store_true",
