@@ -91,15 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _storage_failure(argv: Sequence[str] | None, exc: BaseException) -> KapdeskError | None:
     """The plain StorageFailed for a raw SQLite error that escaped a transaction, or None."""
     from kapdesk.composition import storage_failure_in
+    from kapdesk.paths import resolve_db
 
     args = list(sys.argv[1:] if argv is None else argv)
     where = args[args.index("--db") + 1] if "--db" in args[:-1] else None
-    if where:
-        path = Path(where)
-    else:
-        from kapdesk.paths import resolve_db_path
-
-        path = resolve_db_path(None, demo="--demo" in args, create_folder=False)
+    path = resolve_db(where, demo="--demo" in args, create_folder=False)
+    if not isinstance(path, Path):  # a clinic server: its errors are named by storage
+        return None
     return storage_failure_in(path, exc)
 
 
