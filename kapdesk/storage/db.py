@@ -1,4 +1,5 @@
-"""One kapdesk database file: open it safely, then read and write in transactions.
+"""One kapdesk database (a file, or a clinic's PostgreSQL server): open it safely, then
+read and write in transactions.
 
 Typical use (services)::
 
@@ -40,6 +41,15 @@ Guarantees and rules:
 * A file on a network file system (NFS, SMB/CIFS, sshfs, ...) is refused with
   :class:`~kapdesk.storage.filesystems.NetworkFileSystem`: SQLite's locking
   is not safe there.
+* A clinic server: ``Database.open(parse_server_url("postgresql://..."))`` (see
+  :mod:`kapdesk.storage.server_open` for what it refuses). The same ``read()``,
+  ``write()`` and guarantees: a write holds one advisory lock from its start (as
+  ``BEGIN IMMEDIATE``), a lock held past 5 s is :class:`DatabaseBusy`, a lost
+  connection :class:`~kapdesk.storage.errors.ServerUnreachable` with nothing
+  half-written (see :mod:`kapdesk.storage.server_errors`); a pooled connection found
+  broken when a write starts is replaced and the start retried. ``db.path`` and
+  everything built on the file (backups, restore, encryption) raise
+  :class:`~kapdesk.storage.errors.NotForServer`; ``db.describe()`` names either.
 * ``key``: the passphrase of an SQLCipher-encrypted file (a new file is
   created encrypted). A wrong one raises
   :class:`~kapdesk.storage.encryption.WrongPassphrase`, a key for a plain file
