@@ -161,6 +161,7 @@ class TodayBoard(QWidget):
         self.status_line = QLabel()
         self.status_line.setObjectName("statusLine")
         self.status_line.setAccessibleName("Board status")
+        self.status_line.setProperty("band", "normal")  # styled so from the start
         self.status_line.setWordWrap(True)
         self.status_line.hide()
         self._refresh_failed = False  # the status line says the board could not be read
@@ -373,8 +374,9 @@ class TodayBoard(QWidget):
 
     def show_status(self, text: str, *, band: str = "normal") -> None:
         self.status_line.setText(text)
-        self.status_line.setProperty("band", band)
-        self.status_line.style().unpolish(self.status_line)
-        self.status_line.style().polish(self.status_line)
+        if self.status_line.property("band") != band:  # restyling costs ~1 ms: only a new band
+            self.status_line.setProperty("band", band)
+            self.status_line.style().unpolish(self.status_line)
+            self.status_line.style().polish(self.status_line)
         self.status_line.show()
         self._status_timer.start(STATUS_SHOWN_MS)

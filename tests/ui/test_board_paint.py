@@ -136,3 +136,23 @@ def test_the_selected_amber_cell_stays_amber_under_the_tint(
     assert selected != plain  # tinted blue...
     assert selected[0] > selected[2] - 40  # ...but still amber (red over blue), not blue
     assert abs(selected[0] - plain[0]) < 60
+
+
+def test_a_status_of_the_same_band_does_not_restyle_the_line(
+    board: TodayBoard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    style_type = type(board.status_line.style())
+    restyled: list[object] = []
+    unpolish = style_type.unpolish
+    monkeypatch.setattr(
+        style_type, "unpolish", lambda self, w: (restyled.append(w), unpolish(self, w))[1]
+    )
+    board.show_status("Room 2 – Lima, Ana: BP 118/76 at 10:21: within limits")
+    assert restyled == []  # "normal", as the line already was
+    board.show_status("Room 2 – Lima, Ana: BP 152/94 at 10:22: Elevated", band="elevated")
+    assert restyled == [board.status_line]
+    assert board.status_line.property("band") == "elevated"
+    board.show_status("Room 3 – Silva, Rui: BP 150/92 at 10:23: Elevated", band="elevated")
+    assert restyled == [board.status_line]
+    assert board.status_line.text().startswith("Room 3")
+    assert board.status_line.isVisible()
