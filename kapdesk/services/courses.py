@@ -192,17 +192,23 @@ class CourseService(Service):
 
     def list_for_patient(self, patient_id: int) -> list[CourseInfo]:
         """Oldest first, each with its number of dosing sessions."""
-        sessions = (
-            select(func.count(DosingSession.id))
-            .where(DosingSession.course_id == Course.id)
-            .correlate(Course)
-            .scalar_subquery()
-        )
         with self.ctx.db.read() as s:
             stored(s, Patient, patient_id)
-            rows = s.execute(
-                select(Course, sessions)
-                .where(Course.patient_id == patient_id)
-                .order_by(Course.started_on, Course.id)
-            ).all()
-            return [course_info(c, self.ctx, int(n), s) for c, n in rows]
+            return courses_of(s, self.ctx, patient_id)
+
+
+def courses_of(s: Session, ctx: ServiceContext, patient_id: int) -> list[CourseInfo]:
+    """A patient's courses, oldest first, each with its number of dosing sessions (in the
+    caller's transaction: ``list_for_patient``, and the chart's one read)."""
+    sessions = (
+        select(func.count(DosingSession.id))
+        .where(DosingSession.course_id == Course.id)
+        .correlate(Course)
+        .scalar_subquery()
+    )
+    rows = s.execute(
+        select(Course, sessions)
+        .where(Course.patient_id == patient_id)
+        .order_by(Course.started_on, Course.id)
+    ).all()
+    return [course_info(c, ctx, int(n), s) for c, n in rows]

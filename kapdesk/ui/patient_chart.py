@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.session_state import state_title
-from kapdesk.services.courses import CourseService
+from kapdesk.services.chart_reads import ChartReads
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.session_rows import SessionRows
@@ -363,15 +363,14 @@ class PatientChart(ChartActions):
         if self.body.isHidden() or self.patient_id is None:
             return
         try:
-            self.patient = PatientService(self.app.ctx).get(self.patient_id)
-            self.courses = CourseService(self.app.ctx).list_for_patient(self.patient_id)
-            instruments = InstrumentService(self.app.ctx)
-            self.phq9 = instruments.history(self.patient_id, "PHQ-9")
-            gad7 = instruments.history(self.patient_id, "GAD-7")
+            head = ChartReads(self.app.ctx).for_patient(self.patient_id)  # one transaction
             sessions = SessionRows(self.app.ctx).for_patient(self.patient_id)
         except KapdeskError as exc:
             self._deny(str(exc))
             return
+        self.patient, self.courses, self.phq9, gad7 = (
+            head.patient, head.courses, head.phq9, head.gad7
+        )  # fmt: skip
         for sizing in self.hidden_sizing:
             sizing.hold()
         p = self.patient

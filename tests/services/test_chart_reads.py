@@ -1,0 +1,68 @@
+"""The chart's one read of a patient: the same patient, courses and PHQ-9 / GAD-7 results
+as the four services it replaces on the chart, from one transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.errors import NotFound
+from kapdesk.services.chart_reads import ChartReads
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.courses import CourseService
+from kapdesk.services.instruments import InstrumentService
+from kapdesk.services.patients import PatientService
+
+from .conftest import insert_patient_and_course
+
+
+def statements(ctx: ServiceContext) -> tuple[list[str], Any]:
+    seen: list[str] = []
+
+    def note(_conn: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", note)
+    return seen, note
+
+
+def test_one_read_gives_what_the_four_services_give(
+    ctx: ServiceContext, clock: FakeClock, clinician: Actor, nurse: Actor
+) -> None:
+    patient_id, course_id = insert_patient_and_course(ctx.db)
+    other_id, _ = insert_patient_and_course(ctx.db, mrn="MRN-2")
+    instruments = InstrumentService(ctx)
+    for day, (phq, gad) in enumerate([(2, 1), (1, 1), (0, 2)]):
+        clock.advance(timedelta(days=day + 1))
+        instruments.record(
+            clinician, patient_id, "PHQ-9", [phq] * 8 + [day % 2], course_id=course_id
+        )
+        instruments.record(nurse, patient_id, "GAD-7", [gad] * 7)
+    instruments.record(clinician, other_id, "PHQ-9", [3] * 9)  # another patient's: not read
+
+    seen, note = statements(ctx)
+    head = ChartReads(ctx).for_patient(patient_id)
+    event.remove(ctx.db.engine, "before_cursor_execute", note)
+
+    assert head.patient == PatientService(ctx).get(patient_id)
+    assert head.courses == CourseService(ctx).list_for_patient(patient_id)
+    assert head.phq9 == instruments.history(patient_id, "PHQ-9")
+    assert head.gad7 == instruments.history(patient_id, "GAD-7")
+    assert [r.instrument for r in head.phq9] == ["PHQ-9"] * 3
+    assert [r.instrument for r in head.gad7] == ["GAD-7"] * 3
+    assert {r.recorded_by for r in head.phq9 + head.gad7} == {
+        clinician.full_name,
+        nurse.full_name,
+    }
+    # One transaction: one results query (both instruments) and one of user names.
+    assert sum("FROM instrument_results" in s for s in seen) == 1
+    assert sum(s.lstrip().upper().startswith("BEGIN") for s in seen) <= 1
+
+
+def test_a_patient_not_there_is_a_clear_refusal(ctx: ServiceContext) -> None:
+    with pytest.raises(NotFound):
+        ChartReads(ctx).for_patient(999_999)
