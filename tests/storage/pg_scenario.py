@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
+from kapdesk.services.addenda import AddendumService
 from kapdesk.services.context import BuiltinProtocols, ServiceContext
+from kapdesk.services.corrections import CorrectionsService
 from kapdesk.services.courses import CourseService
 from kapdesk.services.doses import DoseService
 from kapdesk.services.instruments import InstrumentService
@@ -54,7 +56,8 @@ def context(db: Database, clock: FakeClock) -> ServiceContext:
 
 def clinic_morning(ctx: ServiceContext, clock: FakeClock) -> None:
     """Users, a patient edited, a course, a dosing session with readings, doses (floats),
-    observations (booleans, NULLs), a side effect, a PHQ-9, notes, discharge, signing."""
+    observations (booleans, NULLs), a side effect, a PHQ-9, notes, a reading marked entered
+    in error, discharge, signing, an addendum."""
     users = UserService(ctx)
     for role in Role:
         users.add_user_from_console(
@@ -82,7 +85,10 @@ def clinic_morning(ctx: ServiceContext, clock: FakeClock) -> None:
         lot_number="LOT-42",
     )  # fmt: skip
     clock.advance(minutes=5)
-    vitals.record(nurse, sid, 131, 82, pulse=None, spo2=97)
+    second = vitals.record(nurse, sid, 131, 82, pulse=None, spo2=97)
+    CorrectionsService(ctx).mark_entered_in_error(
+        clinician, "reading", second.reading.id, "wrong chair"
+    )
     observations = ObservationService(ctx)
     observations.record_moaas(nurse, sid, 4)
     observations.record_dissociation(therapist, sid, True, 'floating, "distant"\nthen calm')
@@ -95,6 +101,10 @@ def clinic_morning(ctx: ServiceContext, clock: FakeClock) -> None:
     clock.advance(minutes=5)
     sessions.discharge(clinician, sid, unmet_reason="Reviewed by the clinician")
     SigningService(ctx).sign(clinician, "dosing_session", sid, PASSWORD)
+    clock.advance(minutes=120)
+    AddendumService(ctx).add_addendum(
+        nurse, "dosing_session", sid, "Ride home was her sister.", {"weight_kg": 71.0}
+    )
 
 
 def audit_rows(db: Database) -> list[dict[str, Any]]:
