@@ -5,16 +5,15 @@ difference was building and styling the chart's ~300 widgets and pyqtgraph's plo
 for the first time (the imports were done already, by the sign-in preload). None of that
 depends on the patient, so :class:`ChartWarmup` does it ahead: ``WARM_AFTER_MS`` after the
 Patients page is built (the Today board is on screen by then) it builds an empty
-``PatientChart`` (no patient: it reads and audits nothing, it holds no patient data) and
-puts it in the page's stack, behind the placeholder (its widgets are styled as they are
-built).
+``PatientChart`` (no patient: it reads and audits nothing, it holds no patient data), its
+widgets styled as they are built. The page puts it in its stack when it is first opened
+(deleted with the stack if it never is).
 
 One part a turn of the event loop (a 0-ms timer between parts), the parts being the
 chart's own (``PatientChart.build_step``: the header, the PHQ-9 plot a part at a time
 (``OutcomeChart.build_step``: the plot and its axes, the severity bands, the lines, the
 curves, the legend), the Outcomes tab's tables, the Sessions tab, the notes panel, the
-tabs put together), then adding it to the stack: a key press or a click waits for one part
-at most.
+tabs put together): a key press or a click waits for one part at most.
 Opening a chart before the warm-up is done builds what is left at once (:meth:`finish`),
 as without a warm-up.
 """
@@ -42,11 +41,7 @@ class ChartWarmup(QObject):
         self.chart: PatientChart | None = None
         self.turns = 0  # event-loop turns taken (tests)
         self.ran: list[str] = []  # the steps run, by name (tests)
-        self.steps: list[Callable[[], bool]] = [
-            self._create,
-            self._build_part,
-            self._add_to_stack,
-        ]
+        self.steps: list[Callable[[], bool]] = [self._create, self._build_part]
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._next)
@@ -87,13 +82,9 @@ class ChartWarmup(QObject):
         from kapdesk.ui.patient_chart import PatientChart  # imported by the sign-in preload
 
         self.chart = PatientChart(self.app, None, deferred=True)
+        self.stack.destroyed.connect(self.chart.deleteLater)  # never opened: it goes too
         return False
 
     def _build_part(self) -> bool:
         assert self.chart is not None
         return self.chart.build_step()
-
-    def _add_to_stack(self) -> bool:
-        assert self.chart is not None
-        self.stack.addWidget(self.chart)  # hidden behind the current page
-        return False

@@ -63,7 +63,10 @@ class PatientsPage(QWidget):
         chart = self.chart
         if chart is None:
             chart = self.chart = self.warmup.finish()  # built ahead (what is left of it: now)
+            # Filled, then put in the stack and shown: filled inside the stack while hidden,
+            # its banners came out 2 px shorter than in a chart filled when shown.
             chart.show_patient(patient_id)
+            self.stack.addWidget(chart)
             self.stack.setCurrentWidget(chart)
         else:
             chart.show_patient(patient_id)

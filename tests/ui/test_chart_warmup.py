@@ -23,7 +23,7 @@ from .test_chart_next_patient import views_of
 # (OutcomeChart.build_step), the PHQ-9 and GAD-7 tables, the rest of the Outcomes tab, the
 # Sessions tab, the notes panel, the tabs, the chart put together.
 CHART_PARTS = 1 + 1 + 5 + 6
-WARMUP_TURNS = 1 + CHART_PARTS + 1  # the chart created empty, its parts, added to the stack
+WARMUP_TURNS = 1 + CHART_PARTS  # the chart created empty, then its parts
 
 
 @pytest.fixture
@@ -78,9 +78,9 @@ def test_the_warm_up_builds_an_empty_chart_one_part_a_turn_reading_nothing(
     for table in (chart.sessions_table, chart.phq_table, chart.gad_table, chart.notes_panel.table):
         assert table.rowCount() == 0
     assert chart.outcome_chart.curve_data() == ([], [])
-    # Behind the placeholder; the page has no open chart yet.
+    # Not shown; the page has no open chart yet.
     assert page.chart is None
-    assert page.stack.count() == 2
+    assert page.stack.count() == 1
     assert page.stack.currentWidget() is page.placeholder
     assert not chart.isVisible()
 
