@@ -213,3 +213,41 @@ def test_closing_waits_for_the_query_in_flight_and_drops_it(
     qtbot.wait(50)  # its rows are delivered, and dropped
     assert store.loads == loads
     assert store.dropped == 1
+
+
+def test_a_failing_background_query_shows_alerts_not_updating_until_it_works_again(
+    qtbot: QtBot,
+    app: AppContext,
+    window: MainWindow,
+    kit: Kit,
+    clock: FakeClock,
+    queries: Queries,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kapdesk.storage.errors import DatabaseBusy
+
+    store = window.board_store
+    kit.dosed(room="2")
+    store.load()
+    original = BoardService.today_board
+    failing = {"on": True}
+
+    def busy(self: BoardService, *args: object, **kw: object) -> list[BoardRow]:
+        if failing["on"]:
+            raise DatabaseBusy(app.ctx.db.path)
+        return original(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BoardService, "today_board", busy)
+    clock.advance(seconds=5)
+    _timer_second(store)
+    qtbot.waitUntil(lambda: not store.querying, timeout=5000)
+    assert store.failing
+    assert window.alert_bar.stale_banner.isVisible()
+    assert window.today.model.rowCount() == 1  # the last rows stay
+    clock.advance(seconds=1)  # retried the next second, off the GUI thread too
+    failing["on"] = False
+    _timer_second(store)
+    assert store.querying
+    qtbot.waitUntil(lambda: not store.querying, timeout=5000)
+    assert not store.failing
+    assert not window.alert_bar.stale_banner.isVisible()
