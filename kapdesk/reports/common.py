@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -171,7 +170,9 @@ def make_styles() -> Styles:
 
 def text(value: str) -> str:
     """Escape for Paragraph markup, keeping line breaks."""
-    return escape(value).replace("\n", "<br/>")
+    # xml.sax.saxutils.escape, without its import of urllib.request and http.client
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\n", "<br/>")
 
 
 class SectionRule(Flowable):  # type: ignore[misc]

@@ -17,14 +17,22 @@ class PdfRenderer:
     """A ``kapdesk.services.reports.ReportRenderer`` drawing A4 pages with reportlab."""
 
     def session_pdf(self, report: SessionReport) -> bytes:
+        _import_reportlab()
         from kapdesk.reports.render_session import render_session_pdf
 
         return render_session_pdf(report)
 
     def course_pdf(self, report: CourseReport) -> bytes:
+        _import_reportlab()
         from kapdesk.reports.render_course import render_course_pdf
 
         return render_course_pdf(report)
+
+
+def _import_reportlab() -> None:
+    from kapdesk.reports.deferred import import_paragraph
+
+    import_paragraph()
 
 
 PDF: Final = PdfRenderer()

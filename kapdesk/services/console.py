@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kapdesk.domain.clock import Clock
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.storage.db import Database
-from kapdesk.storage.encrypt_file import EncryptResult, encrypt_database
+
+if TYPE_CHECKING:  # imported by encrypt_from_console: every other command does without it
+    from kapdesk.storage.encrypt_file import EncryptResult
 
 CONSOLE_PREFIX = "console:"
 
@@ -56,6 +58,8 @@ def encrypt_from_console(path: Path, key: str, *, clock: Clock) -> EncryptResult
     """`kapdesk encrypt`: convert the plain database at ``path`` (no one may have it open)
     to SQLCipher with ``key`` (:func:`kapdesk.storage.encrypt_file.encrypt_database`),
     then audit it in the encrypted database, with the console user as the actor."""
+    from kapdesk.storage.encrypt_file import encrypt_database
+
     result = encrypt_database(path, key, clock=clock)
     with Database.open(result.db_path, create=False, clock=clock, key=key) as db:
         after = {"plain_copy": str(result.plain_backup), "verified": result.report.ok}

@@ -31,15 +31,12 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import tzinfo
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy import String, cast, select
 
 from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.permissions import Action
-from kapdesk.domain.signing import SignedEntity
-from kapdesk.services.addenda import AddendumService
-from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.console import console_actor
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
@@ -47,19 +44,18 @@ from kapdesk.services.dtos import AddendumInfo, CourseInfo, SessionDetail
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
-from kapdesk.services.protocol_store import protocol_of_course_or_none, protocol_of_session
+from kapdesk.services.protocol_store import protocol_of_course_or_none
 from kapdesk.services.recording import AuditRecord, audit_change
-from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.course_data import build_course_report
 from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
-from kapdesk.services.report_data.session_data import SessionExtras, build_session_report
 from kapdesk.services.report_sessions import course_sessions
-from kapdesk.services.sessions import SessionService
-from kapdesk.services.signing import SigningService
 from kapdesk.storage.anchor import seal
 from kapdesk.storage.audit import chain_head
-from kapdesk.storage.orm import AlertAcknowledgement, AuditEntry, DosingSession, User
+from kapdesk.storage.orm import AuditEntry, User
 from kapdesk.storage.settings_store import get_setting
+
+if TYPE_CHECKING:
+    from kapdesk.services.report_data.session_data import SessionExtras
 
 Purpose = Literal["print", "save", "preview"]
 PURPOSES: tuple[Purpose, ...] = ("print", "save", "preview")
@@ -119,6 +115,12 @@ class ReportService:
         return self._session_pdf(None, session_id, printed_by, demo, "save", extra)
 
     def _session_report(self, session_id: int, printed_by: str, demo: bool) -> SessionReport:
+        # Imported here: a course report (and `kapdesk report course`, a process of its own)
+        # does without the session services, their signing, addenda and password modules.
+        from kapdesk.services.protocol_store import protocol_of_session
+        from kapdesk.services.report_data.session_data import build_session_report
+        from kapdesk.services.sessions import SessionService
+
         detail = SessionService(self.ctx).detail(session_id)
         extras = self._session_extras(detail)
         protocol = protocol_of_session(self.ctx, session_id)  # the course's pinned version
@@ -147,6 +149,14 @@ class ReportService:
         return pdf
 
     def _session_extras(self, detail: SessionDetail) -> SessionExtras:
+        from kapdesk.domain.signing import SignedEntity
+        from kapdesk.services.addenda import AddendumService
+        from kapdesk.services.alerts import AcknowledgementInfo
+        from kapdesk.services.report_data import fmt
+        from kapdesk.services.report_data.session_data import SessionExtras
+        from kapdesk.services.signing import SigningService
+        from kapdesk.storage.orm import AlertAcknowledgement, DosingSession
+
         sid = detail.session.id
         names = _names_in(detail)
         with self.ctx.db.read() as s:

@@ -81,3 +81,20 @@ def test_a_console_command_collects_garbage_less_often(demo_db: Path) -> None:
     assert "gc (50000, 20, 100)" in err
     _, _, err = _kapdesk("--help", entry=entry)  # the desktop app's arguments: untouched
     assert "gc (700, 10, 10)" in err
+
+
+def test_a_report_does_not_stop_to_collect_garbage(demo_db: Path, tmp_path: Path) -> None:
+    count = (
+        "import gc\n"
+        "from kapdesk.cli import run\n"
+        "runs = []\n"
+        "gc.callbacks.append(lambda phase, info: runs.append(info) if phase == 'stop' else None)\n"
+        "atexit.register(lambda: sys.stderr.write(f'gc {gc.get_threshold()} {len(runs)}\\n'))\n"
+        "run()"
+    )
+    ((mrn,),) = sql(demo_db, "SELECT mrn FROM patients ORDER BY id LIMIT 1")
+    code, _, err = _kapdesk(
+        "report", "course", mrn, "--db", demo_db, "-o", tmp_path / "c.pdf", entry=count
+    )
+    assert code == 0, err
+    assert "gc (2000000, 20, 100) 0" in err  # no collection after the command began

@@ -33,9 +33,9 @@ from kapdesk.services.dtos import (
 )
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.charts_data import trend_chart
+from kapdesk.services.report_data.header import page_header
 from kapdesk.services.report_data.marks import ERROR, counting, note
 from kapdesk.services.report_data.model import CourseReport, PrintContext, Table, TrendChart
-from kapdesk.services.report_data.session_data import page_header
 
 if TYPE_CHECKING:
     from kapdesk.services.report_sessions import CourseSession

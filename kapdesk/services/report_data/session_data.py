@@ -26,17 +26,16 @@ from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import (
     AddendumInfo,
     NoteInfo,
-    PatientInfo,
     SessionDetail,
     SignatureInfo,
 )
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.charts_data import bp_chart
+from kapdesk.services.report_data.header import page_header
 from kapdesk.services.report_data.marks import counting
 from kapdesk.services.report_data.model import (
     Discharge,
     NoteBlock,
-    PageHeader,
     PrintContext,
     SessionReport,
     Signature,
@@ -73,21 +72,6 @@ class SessionExtras:
     # (what it amends, e.g. "Session #12", the addendum), oldest first
     addenda: tuple[tuple[str, AddendumInfo], ...] = ()
     acknowledgements: tuple[AcknowledgementInfo, ...] = ()  # alerts a clinician acknowledged
-
-
-def page_header(title: str, patient: PatientInfo, pc: PrintContext, subtitle: str) -> PageHeader:
-    return PageHeader(
-        title=title,
-        clinic_name=pc.clinic_name,
-        patient_name=f"{patient.family_name}, {patient.given_name}",
-        mrn=patient.mrn,
-        date_of_birth=patient.date_of_birth,
-        printed_by=pc.printed_by,
-        printed_at=fmt.stamp(pc.printed_at, pc.tz),
-        demo=pc.demo,
-        subtitle=subtitle,
-        seal=pc.seal,
-    )
 
 
 def _state(state: str) -> SessionState | None:
