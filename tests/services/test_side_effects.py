@@ -236,6 +236,7 @@ def test_refused_updates_leave_no_trace(
 ) -> None:
     svc = SideEffectService(ctx)
     info = svc.record(nurse, session_id, "nausea", severity=1, onset_at=T0 + timedelta(minutes=10))
+    changes = dict(changes)  # the parameter's dict is shared by both stores' runs
     actor = admin if changes.pop("actor", None) == "admin" else nurse
     target = changes.pop("id", info.id)
     refused(ctx.db, error, lambda: svc.update(actor, target, **changes))
