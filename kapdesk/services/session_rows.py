@@ -66,3 +66,16 @@ class SessionRows(Service):
             SessionRow(sid, at, pid, version, state, room, signed_at, by or "")
             for sid, at, pid, version, state, room, signed_at, by in rows
         ]
+
+    def started_at(self, course_id: int) -> dict[int, datetime]:
+        """When each of a course's sessions began, by id: its first dose, else its scheduled
+        time (what the integration notes list shows as the session a note follows; one
+        query, where ``sessions_for_course`` built a full ``SessionInfo`` per session)."""
+        with self.ctx.db.read() as s:
+            stored(s, Course, course_id)
+            rows = s.execute(
+                select(
+                    DosingSession.id, DosingSession.first_dose_at, DosingSession.scheduled_at
+                ).where(DosingSession.course_id == course_id)
+            ).all()
+        return {sid: first or at for sid, first, at in rows}

@@ -37,6 +37,7 @@ from kapdesk.domain.notes import NoteStatus
 from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.notes import NoteService
+from kapdesk.services.session_rows import SessionRows
 from kapdesk.services.sessions import SessionService
 from kapdesk.ui.course_dialog import NewIntegrationDialog, session_choice_text
 from kapdesk.ui.discard_guard import may_close
@@ -360,14 +361,13 @@ class IntegrationNotesPanel(QWidget):
         if course is not None:
             try:
                 notes = NoteService(self.app.ctx).list_for_course(course.id)
-                sessions = SessionService(self.app.ctx).sessions_for_course(course.id)
+                started = SessionRows(self.app.ctx).started_at(course.id)
             except KapdeskError:
-                notes, sessions = [], []
+                notes, started = [], {}
             self.notes = [n for n in notes if n.kind == "integration"]
-            by_id = {s.id: s for s in sessions}
             for n in reversed(self.notes):  # newest first
-                s = by_id.get(n.dosing_session_id) if n.dosing_session_id else None
-                follows = local_datetime(s.first_dose_at or s.scheduled_at) if s else "–"
+                at = started.get(n.dosing_session_id) if n.dosing_session_id else None
+                follows = local_datetime(at) if at else "–"
                 when = (local_datetime(n.held_at), follows, n.status, n.author)
                 rows.append((n.id, (*when, local_datetime(n.updated_at))))
         drafts = {n.id for n in self.notes if n.status == NoteStatus.DRAFT}

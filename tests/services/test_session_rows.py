@@ -84,3 +84,24 @@ def test_one_query_besides_the_patient_check(kit: Kit) -> None:
 def test_an_unknown_patient_is_refused(kit: Kit) -> None:
     with pytest.raises(NotFound):
         SessionRows(kit.ctx).for_patient(9999)
+
+
+def test_started_at_is_the_first_dose_else_the_scheduled_time(
+    kit: Kit, clinician: Actor, therapist: Actor, nurse: Actor
+) -> None:
+    held = closed_session(kit, clinician, therapist)  # dosed
+    sessions = SessionService(kit.ctx)
+    course_id = sessions.get(held).course_id
+    later = sessions.schedule(nurse, course_id, kit.clock.now() + timedelta(days=7), "3").id
+    kit.scheduled(mrn="MRN-2")  # another course's session is not listed
+
+    started = SessionRows(kit.ctx).started_at(course_id)
+
+    full = {i.id: i for i in sessions.sessions_for_course(course_id)}
+    assert set(started) == set(full) == {held, later}
+    assert started == {i.id: i.first_dose_at or i.scheduled_at for i in full.values()}
+    assert full[held].first_dose_at is not None
+    assert started[held] == full[held].first_dose_at
+    assert started[later] == full[later].scheduled_at
+    with pytest.raises(NotFound):
+        SessionRows(kit.ctx).started_at(999_999)
