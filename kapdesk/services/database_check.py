@@ -16,8 +16,11 @@ The work runs in a small thread pool: SQLite runs without Python's lock, so
 ``integrity_check`` and the pieces of the row replay (each on its own read-only
 connection: a piece compares a table's rows with their own entries, so it needs
 no snapshot shared with the others) share the processors with the chain checks on
-the main connection. A file at another schema, or not a kapdesk file, gets the
-storage checks only (:func:`kapdesk.storage.backup.verify_database`).
+the main connection. On a big file the SQL passes of the row replay and of the
+signatures run in worker processes instead (:mod:`kapdesk.storage.replay_processes`),
+and this process judges in Python only what they could not match. A file at another
+schema, or not a kapdesk file, gets the storage checks only
+(:func:`kapdesk.storage.backup.verify_database`).
 """
 
 from __future__ import annotations
@@ -36,15 +39,24 @@ from kapdesk.services.integrity import check_lines, verify_signatures
 from kapdesk.services.protocol_store import version_problems
 from kapdesk.storage import anchor as anchors_mod
 from kapdesk.storage.audit import ChainReport, verify_chain
-from kapdesk.storage.audit_replay import Part, ReplayReport, merged, parts, replay, replay_part
+from kapdesk.storage.audit_replay import (
+    Part,
+    ReplayReport,
+    finish_part,
+    merged,
+    parts,
+    pass_query,
+    replay,
+    replay_part,
+)
 from kapdesk.storage.backup import _sqlite_checks, verify_database
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
 from kapdesk.storage.migrate import head_revision
-from kapdesk.storage.replay_processes import ReplayProcesses, open_worker_connection
+from kapdesk.storage.replay_processes import CACHE_KIB, MMAP_BYTES, ReplayProcesses
 from kapdesk.storage.schema_check import expected_objects, schema_problems
 from kapdesk.storage.settings_store import configured_backup_folder, settings_check_lines
-from kapdesk.storage.signed_sql import signature_pieces
+from kapdesk.storage.signed_sql import signature_kinds, signature_pieces, signature_queries
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
@@ -124,6 +136,15 @@ def _anchors(
     return anchors
 
 
+def open_worker_connection(path: Path) -> Connection:
+    """A read-only connection for replay pieces, inside one read transaction."""
+    connection = create_readonly_engine(path).connect()
+    connection.begin()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
+    connection.exec_driver_sql(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    return connection
+
+
 def _replay_worker(path: Path, queue: SimpleQueue[Part]) -> list[ReplayReport]:
     """Replay pieces from ``queue`` until it is empty, on one connection."""
     reports: list[ReplayReport] = []
@@ -149,42 +170,76 @@ class _Started:
     signatures: Callable[[], frozenset[int]] | None = None
 
 
-def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> _Started:
-    """Start the row replay in pieces (a big file's: with the signatures' SQL pass first,
-    which the main thread waits for sooner); wait for them with what is returned.
-
-    A big file is replayed by worker processes (:mod:`kapdesk.storage.replay_processes`:
-    replay threads of one process contend inside SQLite); a small one by worker
-    threads in ``pool``, each on one connection, beside integrity_check and the chain.
-    (An encrypted file is replayed on the main connection: each new connection derives
-    the key again.)"""
-    engine = create_readonly_engine(path)
-    try:
-        with engine.connect() as conn, conn.begin():
-            pieces = parts(conn)
-            signed = signature_pieces(conn)
-    finally:
-        engine.dispose()
-    if path.stat().st_size >= PROCESS_MIN_BYTES:
-        processes = ReplayProcesses(path, PROCESS_WORKERS)
-        matches = processes.submit_signatures(signed)
-        futures = processes.submit(pieces)
-
-        def collect_processes() -> list[ReplayReport]:
-            try:
-                return [f.result() for f in futures]
-            finally:
-                processes.close()
-
-        def matched() -> frozenset[int]:
-            return frozenset().union(*(f.result().matched for f in matches))
-
-        return _Started(collect_processes, matched)
+def _threads(
+    path: Path, pool: ThreadPoolExecutor, pieces: list[Part], workers: int
+) -> Callable[[], list[ReplayReport]]:
+    """Replay ``pieces`` in ``workers`` threads of ``pool``, each on one connection."""
     queue: SimpleQueue[Part] = SimpleQueue()
     for piece in pieces:
         queue.put(piece)
-    workers = [pool.submit(_replay_worker, path, queue) for _ in range(WORKERS)]
-    return _Started(lambda: [report for worker in workers for report in worker.result()])
+    started = [pool.submit(_replay_worker, path, queue) for _ in range(workers)]
+    return lambda: [report for worker in started for report in worker.result()]
+
+
+def _in_processes(path: Path, pool: ThreadPoolExecutor, conn: Connection) -> _Started:
+    """A big file's SQL passes in worker processes (the signatures' first, which the main
+    thread waits for sooner); what they leave to judge, and the small tables judged whole,
+    in this process."""
+    processes = ReplayProcesses(path, PROCESS_WORKERS)
+    try:
+        kinds = signature_kinds(conn)
+        matches = [
+            processes.matched(signature_queries(kinds, piece)) for piece in signature_pieces(conn)
+        ]
+        passes, whole = [], []
+        for part in parts(conn):
+            query = pass_query(conn, part)
+            if query is None:
+                whole.append(part)
+            else:
+                passes.append((part, processes.rows(query)))
+    except BaseException:
+        processes.close()
+        raise
+    in_threads = _threads(path, pool, whole, 1)
+
+    def collect() -> list[ReplayReport]:
+        try:
+            found = [(part, future.result()) for part, future in passes]
+        finally:
+            processes.close()
+        reports = in_threads()
+        judge = open_worker_connection(path)
+        try:  # finish_part reads nothing more for a piece whose rows all matched
+            reports += [finish_part(judge, part, rows) for part, rows in found]
+        finally:
+            judge.close()
+            judge.engine.dispose()
+        return reports
+
+    def matched() -> frozenset[int]:
+        return frozenset().union(*(f.result() for f in matches))
+
+    return _Started(collect, matched)
+
+
+def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> _Started:
+    """Start the row replay in pieces; wait for them with what is returned.
+
+    A big file's SQL passes run in worker processes (:mod:`kapdesk.storage.replay_processes`:
+    replay threads of one process contend inside SQLite); a small file is replayed by
+    worker threads in ``pool``, each on one connection, beside integrity_check and the
+    chain. (An encrypted file is replayed on the main connection: each new connection
+    derives the key again.)"""
+    engine = create_readonly_engine(path)
+    try:
+        with engine.connect() as conn, conn.begin():
+            if path.stat().st_size >= PROCESS_MIN_BYTES:
+                return _in_processes(path, pool, conn)
+            pieces = parts(conn)
+    finally:
+        engine.dispose()
+    return _Started(_threads(path, pool, pieces, WORKERS))
 
 
 def _content(

@@ -138,7 +138,10 @@ def _anchors(
 ) -> tuple[frozenset[int], dict[int, tuple[int, dict[str, Any]]]]:
     """(signatures whose entry SQL found to hold them exactly, the entries to judge the
     others by). When every ``sign.signed`` entry is one of those found, no other entry can
-    name a signature, so none is read in Python; otherwise all are (:func:`_audited`)."""
+    name a signature, so none is read in Python; otherwise all are (:func:`_audited`).
+    The SQL is SQLite's (printf, json_quote): another database judges all in Python."""
+    if conn.dialect.name != "sqlite":
+        return frozenset(), _audited(s)
     try:
         found = anchored_signatures(conn)
     except DBAPIError:
@@ -150,7 +153,10 @@ def _anchors(
 
 def sql_matched(conn: Connection) -> frozenset[int]:
     """The signatures whose record SQLite rebuilds to their hash (all pieces, one connection);
-    none when SQL cannot render a value (each is then recomputed in Python)."""
+    none when SQL cannot render a value (each is then recomputed in Python), and none on a
+    database other than SQLite (its SQL is SQLite's: printf, json_quote)."""
+    if conn.dialect.name != "sqlite":
+        return frozenset()
     try:
         return frozenset().union(
             *(match_signatures(conn, p).matched for p in signature_pieces(conn))

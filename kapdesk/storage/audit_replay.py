@@ -39,12 +39,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Connection, Float, Integer, Table, Text
+from sqlalchemy import JSON, Boolean, Connection, Float, Integer, Table
 from sqlalchemy.exc import DBAPIError
 
 from kapdesk.storage.audit import REDACTED_COLUMNS, secret_digest, sql_iso_utc
 from kapdesk.storage.audit_values import current_value, same_value, shown_value
 from kapdesk.storage.orm import Base, UTCDateTime
+from kapdesk.storage.replay_sql import NEVER_SQL, column_sql, exact_sql, flag_sql
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
 CHUNK_ROWS = 20_000  # rows per piece of a big table (pieces run in parallel)
@@ -285,23 +286,23 @@ class _Table:
 
     # -- the SQL pass
 
-    def differing(self, low: int, high: int) -> list[str]:
-        """Keys in ``low..high`` whose row SQL cannot match with its newest entry's snapshot
-        (or that no entry names at all)."""
+    def differing_query(self, low: int, high: int) -> tuple[str, tuple[Any, ...]]:
+        """(SQL, parameters) of the keys in ``low..high`` whose row SQL cannot match with its
+        newest entry's snapshot (or that no entry names at all); plain SQLite SQL, so a
+        worker process can run it on its own connection."""
         spec, key = self.spec, f't."{self.spec.key}"'
         newest = (
             f"SELECT max(id) FROM audit_log WHERE entity = ? AND entity_id = CAST({key} AS TEXT)"
         )
         # Second look, only where the text differs: an entry may record more than the row
         # (course.end adds its reason); setting every column into it must change nothing.
-        rows = self.conn.exec_driver_sql(
+        sql = (
             f'SELECT {key} FROM "{spec.table}" t LEFT JOIN audit_log a ON a.id = ({newest}) '
             f"WHERE {key} BETWEEN ? AND ? AND a.after IS NOT ({self._snapshot_sql()}) "
             f"AND (a.after IS NULL OR json_valid(a.after) = 0 "
-            f"OR a.after IS NOT ({self._json_set_sql()}))",
-            (spec.entity, low, high),
+            f"OR a.after IS NOT ({self._json_set_sql()}))"
         )
-        return [str(k) for (k,) in rows]
+        return sql, (spec.entity, low, high)
 
     def keys_between(self, low: int, high: int) -> list[str]:
         key = f'"{self.spec.key}"'
@@ -319,16 +320,33 @@ class _Table:
             if isinstance(kind, UTCDateTime):
                 value = f"CASE WHEN {col} IS NULL THEN NULL ELSE {sql_iso_utc(col)} END"
             elif isinstance(kind, Boolean):
-                value = f"json({_flag_sql(col)})"
+                value = f"json({flag_sql(col)})"
             elif isinstance(kind, JSON):
                 value = f"json(coalesce({col}, 'null'))"
+            elif isinstance(kind, Integer | Float):  # json_set prints a float's 15 digits
+                value = (
+                    f"CASE WHEN typeof({col}) = 'real' AND NOT {exact_sql(col)} "
+                    f"THEN {NEVER_SQL} ELSE {col} END"
+                )
             else:
                 value = col
             args.append(f"'$.{name}', {value}")
         return f"json_set(a.after, {', '.join(args)})"
 
-    def vanished(self) -> tuple[int, list[str]]:
-        """The table's row count, and the keys entries name that have no row.
+    def vanished_query(self) -> tuple[str, tuple[Any, ...]]:
+        """(SQL, parameters) of the table's row count, smallest and largest key, and the
+        number of distinct keys its entries name (see :meth:`vanished`)."""
+        spec, key = self.spec, f't."{self.spec.key}"'
+        return (
+            f"SELECT count(*), min({key}), max({key}), (SELECT count(*) FROM (SELECT DISTINCT "
+            "entity_id FROM audit_log WHERE entity = ? AND entity_id IS NOT NULL)) "
+            f'FROM "{spec.table}" t',
+            (spec.entity,),
+        )
+
+    def vanished(self, counted: Sequence[Any] | None = None) -> tuple[int, list[str]]:
+        """The table's row count, and the keys entries name that have no row
+        (``counted``: the row of :meth:`vanished_query`, if already run).
 
         Shortcut: rows are only ever added, with ids one above the last, so a table whose
         ids run 1..n without a gap, named by exactly n distinct keys, has none: a row
@@ -336,14 +354,9 @@ class _Table:
         not describe, which the row comparison reports.
         """
         spec, key = self.spec, f't."{self.spec.key}"'
-        count, low, high = self.conn.exec_driver_sql(
-            f'SELECT count(*), min({key}), max({key}) FROM "{spec.table}" t'
-        ).one()
-        named = self.conn.exec_driver_sql(
-            "SELECT count(*) FROM (SELECT DISTINCT entity_id FROM audit_log "
-            "WHERE entity = ? AND entity_id IS NOT NULL)",
-            (spec.entity,),
-        ).scalar()
+        if counted is None:
+            counted = self.conn.exec_driver_sql(*self.vanished_query()).one()
+        count, low, high, named = counted
         if count and low == 1 and high == count and named == count:
             return int(count), []
         rows = self.conn.exec_driver_sql(
@@ -366,48 +379,6 @@ class _Table:
 
     def _value_sql(self, name: str) -> tuple[str, str]:
         return column_sql(self.table.c[name], f't."{name}"')
-
-
-def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
-    """(printf format piece, argument) rendering ``column`` (SQL expression ``col``) as its
-    snapshot's JSON value: exact for what kapdesk writes, anything else prints otherwise."""
-    kind, nullable = column.type, column.nullable
-    if isinstance(kind, UTCDateTime):
-        iso = sql_iso_utc(col)
-        if nullable:
-            return "%s", f"CASE WHEN {col} IS NULL THEN 'null' ELSE '\"' || {iso} || '\"' END"
-        return '"%s"', iso
-    if isinstance(kind, Boolean):
-        return "%s", _flag_sql(col)
-    if isinstance(kind, JSON):  # stored canonical (storage.engine); 'null' is None
-        return "%s", f"coalesce({col}, 'null')"
-    if isinstance(kind, Integer | Float) and nullable:
-        # only NULL prints null: a stored text 'null' (read as that text) must differ
-        return "%s", (
-            f"CASE WHEN {col} IS NULL THEN 'null' "
-            f"WHEN typeof({col}) IN ('integer', 'real') THEN {col} ELSE {NEVER_SQL} END"
-        )
-    if isinstance(kind, Integer | Float):
-        return "%s", col
-    if isinstance(kind, Text) or nullable:
-        return "%s", f"json_quote({col})"
-    # short strings and dates, quoted as they are: one needing an escape only costs a
-    # second look in Python
-    return '"%s"', col
-
-
-# A JSON value no snapshot holds where a value should be: what SQL prints for a stored
-# value the app would not read back as recorded (a flag of 2, a number column holding
-# text), so the row always goes on to the exact comparison in Python.
-NEVER_SQL = "'\"\\u0000unreadable\"'"
-
-
-def _flag_sql(col: str) -> str:
-    """A boolean column as JSON text: true, false, null, or :data:`NEVER_SQL`."""
-    return (
-        f"CASE WHEN {col} IS NULL THEN 'null' WHEN {col} = 1 THEN 'true' "
-        f"WHEN {col} = 0 THEN 'false' ELSE {NEVER_SQL} END"
-    )
 
 
 def _order(key: str) -> tuple[int, int | str]:
@@ -454,24 +425,52 @@ def parts(
     return sorted(found, key=lambda p: p.low is None and not p.vanished)
 
 
-def replay_part(conn: Connection, part: Part) -> ReplayReport:
-    """Judge one :class:`Part` (one connection, one snapshot)."""
+def pass_query(conn: Connection, part: Part) -> tuple[str, tuple[Any, ...]] | None:
+    """(SQL, parameters) of a part's pass in SQL (:func:`finish_part` judges its rows), plain
+    SQLite SQL that any read-only connection to the file can run; None: a whole table,
+    judged in Python."""
+    table = _Table(conn, part.spec)
+    if part.vanished:
+        return table.vanished_query()
+    if part.low is not None and part.high is not None:
+        return table.differing_query(part.low, part.high)
+    return None
+
+
+def finish_part(
+    conn: Connection, part: Part, found: Sequence[Sequence[Any]] | None
+) -> ReplayReport:
+    """Judge one :class:`Part` (one connection, one snapshot) from the rows its
+    :func:`pass_query` gave (``found``; None where SQL could not render a value, e.g. a
+    BLOB in a text column: then every row of the piece is judged in Python)."""
     table = _Table(conn, part.spec)
     rows = part.rows
     if part.vanished:
-        rows, found = table.vanished()
-        keys: list[str] | None = found
+        rows, vanished = table.vanished(found[0] if found else None)
+        keys: list[str] | None = vanished
     elif part.low is not None and part.high is not None:
-        try:
-            keys = table.differing(part.low, part.high)
-        except DBAPIError:  # a value SQL cannot render (a BLOB in a text column)
-            keys = table.keys_between(part.low, part.high)  # all judged in Python
+        if found is None:
+            keys = table.keys_between(part.low, part.high)
+        else:
+            keys = [str(k) for (k,) in found]
     else:
         keys = None
     if keys == []:
         return ReplayReport(rows, ())
     judged = table.judge(None if keys is None else sorted(set(keys), key=_order))
     return ReplayReport(rows, tuple(judged))
+
+
+def replay_part(conn: Connection, part: Part) -> ReplayReport:
+    """Judge one :class:`Part` on ``conn``: its pass in SQL, then in Python what differs."""
+    query = pass_query(conn, part)
+    found: Sequence[Sequence[Any]] | None = None
+    if query is not None:
+        try:
+            found = conn.exec_driver_sql(*query).all()
+        except DBAPIError:  # a value SQL cannot render (a BLOB in a text column)
+            found = None
+    return finish_part(conn, part, found)
 
 
 def merged(reports: Iterable[ReplayReport]) -> ReplayReport:

@@ -6,7 +6,7 @@ signed columns. Building it in Python from ORM objects cost ~1.6 ms per session 
 (about 30 queries' worth of ORM loading and conversion): minutes for a clinic that signs
 every session. Here SQLite builds the whole text of every signed record of a piece of
 signatures in one query (each row rendered by one ``printf()``, as the row replay renders
-its snapshots: :func:`kapdesk.storage.audit_replay.column_sql`; a session's parts joined in
+its snapshots: :func:`kapdesk.storage.replay_sql.column_sql`; a session's parts joined in
 id order), and Python only hashes it.
 
 Only a text equal byte for byte to the signed one can give the stored hash, so a signature
@@ -18,15 +18,15 @@ judges it as before. A difference in rendering costs time, never a finding.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import Connection
 
 from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME, SignedEntity
-from kapdesk.storage.audit_replay import column_sql
 from kapdesk.storage.orm import Base
+from kapdesk.storage.replay_processes import hashed_matches
+from kapdesk.storage.replay_sql import column_sql
 
 # What a dosing-session signature covers besides its row: (table, column naming the session).
 SESSION_PART_TABLES: Final = (
@@ -127,26 +127,41 @@ def record_sql(entity: SignedEntity, scheme: int) -> tuple[str, str]:
     return "dosing_sessions", _payload(entity, scheme, content)
 
 
-def match_signatures(conn: Connection, piece: SignaturePiece) -> SqlMatch:
-    """The signatures with ids in ``piece`` whose record, rendered in SQL, has their hash."""
-    present = conn.exec_driver_sql(
-        "SELECT DISTINCT entity, hash_scheme FROM signatures WHERE id BETWEEN ? AND ?",
-        (piece.low, piece.high),
-    ).all()
-    matched: set[int] = set()
-    for entity_name, scheme in present:
+def signature_kinds(conn: Connection, piece: SignaturePiece | None = None) -> list[tuple[str, int]]:
+    """The (entity, hash scheme) pairs signed (in ``piece``, or anywhere)."""
+    where, args = ("WHERE id BETWEEN ? AND ?", (piece.low, piece.high)) if piece else ("", ())
+    found = conn.exec_driver_sql(
+        f"SELECT DISTINCT entity, hash_scheme FROM signatures {where}", args
+    )
+    return [(str(entity), scheme) for entity, scheme in found]
+
+
+def signature_queries(
+    kinds: list[tuple[str, int]], piece: SignaturePiece
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """(SQL, parameters) giving (signature id, stored hash, rebuilt text) for the signatures
+    of ``piece`` of each kind: plain SQLite SQL that any read-only connection to the file
+    can run (:mod:`kapdesk.storage.replay_processes`). Unknown kinds are left out (the exact
+    check names them)."""
+    queries = []
+    for entity_name, scheme in kinds:
         if entity_name not in _ENTITIES or scheme not in SIGNED_FIELDS_BY_SCHEME:
-            continue  # the exact check names it
+            continue
         table, text = record_sql(SignedEntity(entity_name), int(scheme))
-        rows = conn.exec_driver_sql(
+        queries.append((
             f'SELECT g.id, g.content_sha256, {text} FROM signatures g JOIN "{table}" r '
             "ON r.id = g.entity_id WHERE g.id BETWEEN ? AND ? AND +g.entity = ? "  # by id
             "AND g.hash_scheme = ?",
             (piece.low, piece.high, entity_name, scheme),
-        )
-        for sig_id, stored, payload in rows:
-            if payload is not None and hashlib.sha256(payload.encode()).hexdigest() == stored:
-                matched.add(int(sig_id))
+        ))  # fmt: skip
+    return queries
+
+
+def match_signatures(conn: Connection, piece: SignaturePiece) -> SqlMatch:
+    """The signatures with ids in ``piece`` whose record, rendered in SQL, has their hash."""
+    matched: set[int] = set()
+    for sql, args in signature_queries(signature_kinds(conn, piece), piece):
+        matched |= hashed_matches(conn.exec_driver_sql(sql, args))
     return SqlMatch(frozenset(matched))
 
 

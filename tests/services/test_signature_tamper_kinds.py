@@ -87,6 +87,10 @@ KINDS: dict[str, tuple[str, str]] = {
         f"SELECT min(session_id) FROM doses WHERE session_id IN ({SIGNED_SESSION})",
         "UPDATE doses SET mg = mg + 1e-9 WHERE session_id = {s}",
     ),
+    "dose mg in its 16th-17th digit (SQLite prints 15)": (
+        f"SELECT min(session_id) FROM doses WHERE session_id IN ({SIGNED_SESSION})",
+        "UPDATE doses SET mg = mg * (1 + 4.5e-16) WHERE session_id = {s}",
+    ),
     "hold override reason": (
         f"SELECT min(session_id) FROM hold_overrides WHERE session_id IN ({SIGNED_SESSION})",
         "UPDATE hold_overrides SET reason = 'because' WHERE session_id = {s}",

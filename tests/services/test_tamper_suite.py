@@ -31,6 +31,7 @@ from kapdesk.services.backups import BackupService
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.database_check import run_check
 from kapdesk.services.patients import PatientService
+from kapdesk.services.sessions import SessionService
 from kapdesk.services.signing import SigningService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.services.vitals import VitalsService
@@ -286,6 +287,32 @@ def _dose_amount(path: Path, c: Clinic) -> str:
     return f"dose {did}: changed behind the app; differs from audit entry"
 
 
+def _dose_amount_last_digits(path: Path, c: Clinic) -> str:
+    """A dose changed in its 16th-17th significant digit (SQLite prints 15 by default)."""
+    did = _one(path, "SELECT min(id) FROM doses")
+    (shown, mg), = _q(path, f"SELECT printf('%s', mg), mg FROM doses WHERE id = {did}")
+    _sql(path, f"UPDATE doses SET mg = mg * (1 + 4.5e-16) WHERE id = {did}")
+    assert _q(path, f"SELECT printf('%s', mg), mg != {mg!r} FROM doses WHERE id = {did}") == [
+        (shown, 1)
+    ]
+    return f"dose {did}: changed behind the app; differs from audit entry"
+
+
+def _room_unescaped(path: Path, c: Clinic) -> str:
+    """A session scheduled in a room with a quote in its name, the room then replaced by the
+    text its audit snapshot holds (the quote escaped): equal as printed, not as stored."""
+    clock = FakeClock(c.end)
+    course = _one(path, f"SELECT course_id FROM dosing_sessions WHERE id = {c.running}")
+    with Database.open(path, clock=clock) as db:
+        ctx = ServiceContext(db=db, clock=clock)
+        sid = SessionService(ctx).schedule(
+            _staff(ctx)[Role.CLINICIAN], int(course), c.end + timedelta(days=1),  # type: ignore[arg-type, operator]
+            'Room "B"',
+        ).id  # fmt: skip
+    _sql(path, f"UPDATE dosing_sessions SET room = 'Room \\\"B\\\"' WHERE id = {sid}")
+    return f"dosing_session {sid}: changed behind the app; differs from audit entry"
+
+
 def _override_reason(path: Path, c: Clinic) -> str:
     oid = _one(path, "SELECT min(id) FROM hold_overrides")
     _sql(path, f"UPDATE hold_overrides SET reason = 'Patient insisted' WHERE id = {oid}")
@@ -533,6 +560,8 @@ CASES: dict[str, Callable[[Path, Clinic], str]] = {
     "audit-tail-deleted-sequence-lowered-then-app-writes": _truncate_lower_sequence_then_write,
     "sqlite-sequence-lowered": _lower_sequence,
     "dose-amount-changed": _dose_amount,
+    "dose-changed-in-its-17th-digit": _dose_amount_last_digits,
+    "room-replaced-by-its-escaped-text": _room_unescaped,
     "override-reason-edited": _override_reason,
     "side-effect-deleted": _delete_side_effect,
     "course-protocol-hash-changed": _course_hash,
@@ -670,3 +699,17 @@ def test_a_big_file_is_replayed_in_worker_processes_with_the_same_findings(
     assert code == 1, out
     for line in expected:
         assert line in out, out
+
+
+def test_worker_processes_judge_in_python_a_piece_sql_cannot_print(
+    clinic: Clinic, copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A BLOB in a text column stops a worker's pass in SQL over its piece (and over the
+    signatures of its session): that piece is judged in Python, both rows are named."""
+    first = _one(copy, "SELECT min(id) FROM vital_readings")
+    expected = _blob_in_text(copy, clinic)
+    monkeypatch.setattr(database_check, "PROCESS_MIN_BYTES", 0)
+    code, out = _check(copy, capsys)
+    assert code == 1, out
+    assert expected in out, out
+    assert f"vital_reading {first}: changed behind the app" in out, out

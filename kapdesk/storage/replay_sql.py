@@ -1,0 +1,67 @@
+"""SQL that prints a stored column as the JSON value an audit snapshot holds for it: the
+row replay (:mod:`kapdesk.storage.audit_replay`) and the signatures' pass in SQL
+(:mod:`kapdesk.storage.signed_sql`) build their texts from these pieces. SQLite only.
+
+Exact for what kapdesk writes; any other stored value prints differently (or as
+:data:`NEVER_SQL`), so that row goes on to the exact comparison in Python: a difference in
+printing costs time, never a finding, and never hides a change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Float, Integer
+
+from kapdesk.storage.audit import sql_iso_utc
+from kapdesk.storage.orm import UTCDateTime
+
+__all__ = ["NEVER_SQL", "column_sql", "exact_sql", "flag_sql"]
+
+
+def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
+    """(printf format piece, argument) rendering ``column`` (SQL expression ``col``) as its
+    snapshot's JSON value: exact for what kapdesk writes, anything else prints otherwise."""
+    kind, nullable = column.type, column.nullable
+    if isinstance(kind, UTCDateTime):
+        iso = sql_iso_utc(col)
+        if nullable:
+            return "%s", f"CASE WHEN {col} IS NULL THEN 'null' ELSE '\"' || {iso} || '\"' END"
+        return '"%s"', iso
+    if isinstance(kind, Boolean):
+        return "%s", flag_sql(col)
+    if isinstance(kind, JSON):  # stored canonical (storage.engine); 'null' is None
+        return "%s", f"coalesce({col}, 'null')"
+    if isinstance(kind, Integer | Float):
+        # only NULL prints null: a stored text 'null' (read as that text) must differ
+        null = f"WHEN {col} IS NULL THEN 'null' " if nullable else ""
+        real = (
+            f" OR (typeof({col}) = 'real' AND {exact_sql(col)})" if isinstance(kind, Float) else ""
+        )
+        return "%s", (
+            f"CASE {null}WHEN typeof({col}) = 'integer'{real} THEN {col} ELSE {NEVER_SQL} END"
+        )
+    # every text JSON-quoted, short codes too: printed as it is, a text holding a JSON
+    # escape (\") would print as the escaped original it replaced
+    return "%s", f"json_quote({col})"
+
+
+# A JSON value no snapshot holds where a value should be: what SQL prints for a stored
+# value the app would not read back as recorded (a flag of 2, a number column holding
+# text), so the row always goes on to the exact comparison in Python.
+NEVER_SQL = "'\"\\u0000unreadable\"'"
+
+
+def exact_sql(col: str) -> str:
+    """True where SQLite's text of the number (a float: 15 significant digits) reads back as
+    the very same number, so text equal to the snapshot's means the same value; a float
+    differing in its 16th-17th digit prints like the recorded one and must not pass."""
+    return f"CAST(CAST({col} AS TEXT) AS REAL) = {col}"
+
+
+def flag_sql(col: str) -> str:
+    """A boolean column as JSON text: true, false, null, or :data:`NEVER_SQL`."""
+    return (
+        f"CASE WHEN {col} IS NULL THEN 'null' WHEN {col} = 1 THEN 'true' "
+        f"WHEN {col} = 0 THEN 'false' ELSE {NEVER_SQL} END"
+    )
