@@ -29,7 +29,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kapdesk.domain.errors import KapdeskError
-from kapdesk.storage.clinic_copy import CopyRefused, copy_clinic, destination_problems, tables
+from kapdesk.storage.clinic_copy import (
+    CopyRefused,
+    copy_clinic,
+    destination_problems,
+    privilege_problems,
+    tables,
+)
 from kapdesk.storage.clinic_copy import source_problems as schema_problems
 from kapdesk.storage.clinic_verify import (
     TableDigest,
@@ -299,9 +305,11 @@ def _to_server(src: Connection, dest: Store, say: Say | None) -> MoveResult:
             raise CopyRefused(f"{problems[0]}; nothing was written.")
     # Creates the schema (Alembic, stamped at head) when the database has none yet.
     with _reachable(dest), Database.open(dest.server) as db, db.engine.connect() as conn:
-        revision = schema_problems(conn, head_revision(), dest.shown)
-        if revision:
-            raise CopyRefused(f"{revision[0]}; nothing was written.")
+        refusals = schema_problems(conn, head_revision(), dest.shown) or privilege_problems(
+            conn, dest.shown
+        )
+        if refusals:
+            raise CopyRefused(f"{refusals[0]}; nothing was written.")
         conn.rollback()
         with conn.begin():
             problems = destination_problems(conn, dest.shown)  # nobody filled it meanwhile

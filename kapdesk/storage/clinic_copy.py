@@ -196,6 +196,43 @@ def destination_problems(conn: Connection, shown: str) -> list[str]:
     return []
 
 
+def privilege_problems(conn: Connection, shown: str) -> list[str]:
+    """PostgreSQL: why the connected role cannot fill ``shown`` (INSERT into every table,
+    set every id sequence past the copied ids); the application role made by ``kapdesk
+    server init`` may not set sequences, the owner may."""
+    if conn.dialect.name != "postgresql":
+        return []
+    role = str(conn.execute(text("SELECT current_user")).scalar_one())
+    missing: list[str] = []
+    for table in tables():
+        if not conn.execute(
+            text("SELECT has_table_privilege(:t, 'INSERT')"), {"t": table.name}
+        ).scalar_one():
+            missing.append(f"INSERT on {table.name}")
+        key = integer_key(table)
+        sequence = (
+            None
+            if key is None
+            else conn.execute(
+                text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": key.name}
+            ).scalar()
+        )
+        if (
+            sequence is not None
+            and not conn.execute(
+                text("SELECT has_sequence_privilege(:s, 'UPDATE')"), {"s": sequence}
+            ).scalar_one()
+        ):
+            missing.append(f"setting the id sequence of {table.name}")
+    if not missing:
+        return []
+    return [
+        f"the role {role} may not fill {shown} ({', '.join(missing[:3])}"
+        f"{', ...' if len(missing) > 3 else ''}): migrate with the database owner's URL "
+        "(the one given to kapdesk server init), not the workstations' application role"
+    ]
+
+
 @dataclass(frozen=True)
 class CopyResult:
     digests: dict[str, TableDigest]  # per table, of the rows read from the source

@@ -21,7 +21,10 @@ from kapdesk.storage.pg_engine import create_server_engine
 from kapdesk.storage.server_url import ServerURL
 from tests.pg_support import pg_skip_reason, throwaway_database
 
+from .pg_server_kit import APP_PASSWORD, FreshDatabase, fresh_database
 from .test_clinic_copy import leftovers, raw_dump
+
+__all__ = ["fresh_database"]
 
 pytestmark = pytest.mark.skipif(pg_skip_reason() is not None, reason=pg_skip_reason() or "")
 
@@ -144,3 +147,21 @@ def test_unreachable_server_is_one_clear_refusal(demo: Path, tmp_path: Path) -> 
         move_clinic(Store(server=nowhere), Store(path=tmp_path / "x.sqlite"))
     assert "secret" not in str(caught.value)
     assert not (tmp_path / "x.sqlite").exists()
+
+
+def test_into_a_server_set_up_by_server_init_as_owner_not_as_app_role(
+    demo: Path, fresh_database: FreshDatabase
+) -> None:
+    from kapdesk.storage.server_init import initialise_server
+
+    initialise_server(fresh_database.owner, fresh_database.app_role, lambda: APP_PASSWORD)
+    with pytest.raises(CopyRefused, match="migrate with the database owner's URL") as caught:
+        move_clinic(Store(path=demo), Store(server=fresh_database.app))
+    assert APP_PASSWORD not in str(caught.value)
+    result = move_clinic(Store(path=demo), Store(server=fresh_database.owner))
+    with Database.open(fresh_database.app) as db, db.write() as s:  # the workstations go on
+        entry = audit.append(
+            s, at=db.clock.now(), user_id=None, action="test.after_move", entity="database",
+            entity_id=None,
+        )  # fmt: skip
+    assert entry.id == result.audit_entries + 1
