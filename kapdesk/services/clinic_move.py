@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect
+
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.storage.clinic_copy import (
     CopyRefused,
@@ -127,6 +129,8 @@ def move_clinic(source: Store, dest: Store, *, say: Say | None = None) -> MoveRe
     """Copy the clinic at ``source`` into the empty ``dest`` and verify it (module doc)."""
     started = time.monotonic()
     _refuse_pair(source, dest)
+    if dest.server is not None:  # before a long source check: unreachable, not empty
+        _server_must_be_empty(dest)
     with _source_connection(source) as src:
         checks = _check_source(source, src, say)
         if dest.path is not None:
@@ -293,16 +297,22 @@ def _to_file(src: Connection, dest: Store, path: Path, say: Say | None) -> MoveR
     return MoveResult(counts, copied.audit_counter, checks)
 
 
+def _server_must_be_empty(dest: Store) -> None:
+    """Reachable, and no kapdesk row nor other table: checked before anything is created."""
+    with _engine(dest, readonly=False) as engine, _reachable(dest), engine.connect() as conn:
+        problems = destination_problems(conn, dest.shown)
+        if inspect(conn).has_table("alembic_version"):  # a schema already: may we fill it?
+            problems = problems or privilege_problems(conn, dest.shown)
+        conn.rollback()
+    if problems:
+        raise CopyRefused(f"{problems[0]}; nothing was written.")
+
+
 def _to_server(src: Connection, dest: Store, say: Say | None) -> MoveResult:
     assert dest.server is not None
     from kapdesk.storage.db import Database
 
-    with _engine(dest, readonly=False) as engine, _reachable(dest):
-        with engine.connect() as conn:
-            problems = destination_problems(conn, dest.shown)
-            conn.rollback()
-        if problems:
-            raise CopyRefused(f"{problems[0]}; nothing was written.")
+    _server_must_be_empty(dest)
     # Creates the schema (Alembic, stamped at head) when the database has none yet.
     with _reachable(dest), Database.open(dest.server) as db, db.engine.connect() as conn:
         refusals = schema_problems(conn, head_revision(), dest.shown) or privilege_problems(

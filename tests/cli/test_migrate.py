@@ -136,3 +136,11 @@ def test_backup_of_a_server_into_a_server_is_a_usage_error(run: Run) -> None:
     line = assert_one_line_error(run("backup", "--db", NOWHERE, "-o", NOWHERE), code=2)
     assert "a backup is a file" in line
     assert "secret" not in line
+
+
+def test_unreachable_destination_is_refused_before_the_source_check(
+    run: Run, demo_db: Path
+) -> None:
+    result = run("migrate", "--from", demo_db, "--to", NOWHERE)
+    line = assert_one_line_error(result, code=1)  # no "checking ..." progress line first
+    assert "cannot reach the clinic server postgresql://kapdesk:***@127.0.0.1:1/clinic" in line
