@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.patient_chart import PatientChart
 
-WARM_AFTER_MS = 300  # after the Patients page is built: the board is shown and painted
+# After the Patients page is built (at sign-in): the board is painted, and a key pressed on
+# it at once (a reading typed in) is handled before the first part runs.
+WARM_AFTER_MS = 1000
 
 
 class ChartWarmup(QObject):

@@ -73,7 +73,7 @@ from table import Row, row
 
 SEARCHES = ("müll", "nguy", "simo", "oster", "smith", "o'br", "ji-w", "KAP-12", "1979-")
 WARM_OPENS = 3  # warm chart opens per process, each of another ~100-session patient
-PERSON_MS = 1000  # from the Patients page shown to the first chart opened (a person's pause)
+PERSON_MS = 2000  # from the Patients page shown to the first chart opened (a person's pause)
 TARGET_SEARCH_MS = 20.0
 TARGET_CHART_COLD_MS = 300.0
 TARGET_CHART_MS = 150.0
