@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,9 +46,23 @@ TARGET_RATIO = 2.0
 SIGNED = re.compile(r"ok \((\d+) signed records match their signatures\)")
 
 
-def _check_seconds(path: Path, *extra: str, signed: list[int] | None = None) -> float:
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _own_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def _check_seconds(
+    path: Path, *extra: str, signed: list[int] | None = None, cpu: list[float] | None = None
+) -> float:
     """Seconds for one ``kapdesk check``; appends to ``signed`` how many signatures it
-    verified (from its output)."""
+    verified (from its output), to ``cpu`` its processor seconds (user + system, its
+    worker processes included: the machine may be shared, this is what it did)."""
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "kapdesk", "check", "--db", str(path), *extra],
@@ -54,6 +70,8 @@ def _check_seconds(path: Path, *extra: str, signed: list[int] | None = None) -> 
         text=True,
     )
     seconds = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(_children_cpu() - cpu_before)
     if done.returncode != 0:
         raise RuntimeError(f"kapdesk check failed on {path}: {done.stdout}{done.stderr}")
     found = SIGNED.search(done.stdout)
@@ -62,14 +80,18 @@ def _check_seconds(path: Path, *extra: str, signed: list[int] | None = None) -> 
     return seconds
 
 
-def _integrity_seconds(path: Path) -> float:
+def _integrity_seconds(path: Path, cpu: list[float] | None = None) -> float:
+    cpu_before = _own_cpu()
     start = time.perf_counter()
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         conn.execute("PRAGMA integrity_check").fetchall()
     finally:
         conn.close()
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(_own_cpu() - cpu_before)
+    return seconds
 
 
 def check_rows(
@@ -91,9 +113,11 @@ def check_rows(
         default: list[float] = []
         full_runs: list[float] = []
         signed: list[int] = []
+        floor_cpu: list[float] = []
+        check_cpu: list[float] = []
         for _ in range(runs):
-            floor.append(_integrity_seconds(path))
-            default.append(_check_seconds(linked, signed=signed))
+            floor.append(_integrity_seconds(path, floor_cpu))
+            default.append(_check_seconds(linked, signed=signed, cpu=check_cpu))
             if with_full:
                 full_runs.append(_check_seconds(linked, "--full"))
     verified = max(signed, default=0)
@@ -105,7 +129,9 @@ def check_rows(
         row(f"kapdesk check, {what}", default, floor, floor_name, unit="s",
             ratio_limit=TARGET_RATIO,
             note="chain re-hashed after the newest verified anchor; every row replayed; "
-            f"anchoring it (once, at a backup) took {anchoring:.1f} s"),
+            f"anchoring it (once, at a backup) took {anchoring:.1f} s; processor time "
+            f"(median, user + system, workers included) {statistics.median(check_cpu):.1f} s, "
+            f"the floor's {statistics.median(floor_cpu):.1f} s"),
     ]  # fmt: skip
     if with_full:
         rows.append(row(f"kapdesk check --full, {what}", full_runs, floor, floor_name, unit="s",
