@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -165,3 +166,22 @@ def test_into_a_server_set_up_by_server_init_as_owner_not_as_app_role(
             entity_id=None,
         )  # fmt: skip
     assert entry.id == result.audit_entries + 1
+
+
+def test_a_copy_that_differs_on_the_server_is_named_and_rolled_back(
+    demo: Path, server: ServerURL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kapdesk.services import clinic_move
+
+    real = clinic_move.copy_clinic
+
+    def lossy(src: Any, dest: Any, **kwargs: Any) -> Any:
+        result = real(src, dest, **kwargs)
+        dest.exec_driver_sql("UPDATE doses SET mg = mg + 0.5 WHERE id = 1")
+        return result
+
+    monkeypatch.setattr(clinic_move, "copy_clinic", lossy)
+    with pytest.raises(VerificationFailed, match=r"table doses row id=1 differs in mg"):
+        move_clinic(Store(path=demo), Store(server=server))
+    monkeypatch.setattr(clinic_move, "copy_clinic", real)
+    move_clinic(Store(path=demo), Store(server=server))  # nothing was left: it is still empty
