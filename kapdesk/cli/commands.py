@@ -153,8 +153,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from kapdesk.services.database_check import run_check
 
     path, key = db_and_key(args)
-    if not isinstance(path, Path):
-        raise CliError(refuse_server(args, path), EXIT_USAGE)
+    if not isinstance(path, Path):  # a clinic server: re-hashed in full, no anchor files
+        for option, given in (("--seal", args.seal), ("--anchors", args.anchors)):
+            if given:
+                raise CliError(refuse_server(args, path, option), EXIT_USAGE)
+        from kapdesk.services.server_check import run_server_check
+
+        lines, ok = run_server_check(path)
+        print("\n".join(lines))
+        return EXIT_OK if ok else EXIT_PROBLEMS
     for extra in args.anchors:
         if not Path(extra).is_file():
             raise CliError(f"--anchors {extra}: no such file.")

@@ -147,11 +147,19 @@ def _spec(key: str) -> SettingSpec:
         raise KeyError(f"unknown setting {key!r} (known: {', '.join(sorted(SETTINGS))})") from None
 
 
+def _stored_text(conn: Connection) -> str:
+    """The value column as its stored JSON text (PostgreSQL hands a json column over
+    parsed: a text setting then arrived unquoted and read as not valid)."""
+    return "CAST(value AS TEXT)" if conn.dialect.name == "postgresql" else "value"
+
+
 def read_setting(conn: Connection, key: str) -> Any:
     """:func:`get_setting` over a Core connection: start-up reads the clinic name before
     the ORM (and the models, imported below only when needed) is loaded."""
     spec = _spec(key)
-    raw = conn.execute(text("SELECT value FROM settings WHERE key = :key"), {"key": key}).scalar()
+    raw = conn.execute(
+        text(f"SELECT {_stored_text(conn)} FROM settings WHERE key = :key"), {"key": key}
+    ).scalar()
     if raw is None:
         return spec.default
     try:
@@ -257,7 +265,9 @@ def settings_problems(
     """
     found: list[SettingProblem] = []
     known = None if protocol_ids is None else sorted(protocol_ids)
-    for key, raw in conn.execute(text("SELECT key, value FROM settings ORDER BY key")):
+    for key, raw in conn.execute(
+        text(f"SELECT key, {_stored_text(conn)} FROM settings ORDER BY key")
+    ):
         shown = _shown(str(raw))
         spec = SETTINGS.get(key)
         if spec is None:

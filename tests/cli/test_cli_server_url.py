@@ -48,7 +48,7 @@ def test_a_bad_url_is_one_line_naming_it_without_its_password(
 @pytest.mark.parametrize(
     ("argv", "command"),
     [
-        (["check"], "kapdesk check"),
+        (["check", "--seal", "18532-3fa9c2d1e0b4"], "kapdesk check --seal"),
         (["encrypt"], "kapdesk encrypt"),
         (["demo", "--reset"], "kapdesk demo --reset"),
         (["demo", "--years", "2", "--patients", "600"], "kapdesk demo --years"),
