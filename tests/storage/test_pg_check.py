@@ -450,3 +450,54 @@ def test_a_text_setting_reads_the_same_on_the_server_as_in_the_file(
         assert read_setting(conn, "clinic_name") == in_file
         assert settings_problems(conn) == []
     assert in_file != "kapdesk clinic"  # the demo names its clinic
+
+
+def _as_superuser(database: str, *statements: str) -> str | None:
+    """Run ``statements`` as the local postgres superuser; why that cannot be done, else None."""
+    import os
+    import subprocess
+
+    if shutil.which("runuser") is None or os.geteuid() != 0:
+        return "amcheck test skipped: installing an extension needs the local postgres superuser"
+    command = ["runuser", "-u", "postgres", "--", "psql", "-q", "-v", "ON_ERROR_STOP=1"]
+    for statement in statements:
+        command += ["-c", statement]
+    done = subprocess.run([*command, "-d", database], capture_output=True, text=True, cwd="/")
+    if done.returncode != 0:
+        return f"amcheck test skipped: psql as postgres failed ({done.stderr.strip()[:120]})"
+    return None
+
+
+def test_amcheck_verifies_every_index_when_installed_and_granted(
+    server: ServerURL, capsys: pytest.CaptureFixture[str]
+) -> None:
+    why = _as_superuser(
+        server.database, "CREATE SCHEMA amcheck", "CREATE EXTENSION amcheck SCHEMA amcheck"
+    )
+    if why:
+        pytest.skip(why)
+    code, lines = _check(_text(server), capsys)
+    assert code == 0, lines  # the extension's own schema: nothing added to kapdesk's
+    assert lines[-1] == (
+        f"{server.redacted()}: index structure not checked: this role may not run amcheck's "
+        "bt_index_check (GRANT USAGE ON SCHEMA amcheck and EXECUTE ON FUNCTION "
+        "amcheck.bt_index_check(regclass))"
+    )
+    role = server.username
+    assert (
+        _as_superuser(
+            server.database,
+            f'GRANT USAGE ON SCHEMA amcheck TO "{role}"',
+            f'GRANT EXECUTE ON FUNCTION amcheck.bt_index_check(regclass) TO "{role}"',
+        )
+        is None
+    )
+    code, lines = _check(_text(server), capsys)
+    indexes = _one(
+        server,
+        "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'",
+    )
+    assert code == 0, lines
+    assert lines[-1] == (
+        f"{server.redacted()}: ok ({indexes} indexes verified by amcheck's bt_index_check)"
+    )
