@@ -16,8 +16,9 @@
   the id column's sequence is never used), but the server counts every row updated or
   deleted in each table: ``audit_log``, ``signatures`` and ``addenda`` are append-only, so
   any such count means the triggers were switched off and rows changed behind the app
-  (tail entries removed included). The owner (or a superuser) can reset those counters
-  and a crash loses them: this is a tell, not a proof.
+  (tail entries removed included). Only a superuser can reset those counters
+  (``pg_stat_reset*`` are not granted to a database's owner by default) and a crash or an
+  immediate shutdown loses them: this is a tell, not a proof.
 """
 
 from __future__ import annotations
