@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QTimer, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QInputEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 ACTIVITY_EVENTS = frozenset(
@@ -97,6 +97,11 @@ class IdleWatcher(QObject):
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Every event of the application passes here (~150 a second on the Today board:
+        # paints, timers, queued calls): anything but input leaves on a type check done in
+        # C, before its type is asked (an enum made in Python for each event).
+        if not isinstance(event, QInputEvent):
+            return False
         kind = event.type()
         if kind in ACTIVITY_EVENTS:
             self.last_activity = self._now()

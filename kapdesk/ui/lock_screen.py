@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcutEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -187,7 +187,8 @@ class _ShortcutGuard(QObject):
         self.lock = lock
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.Shortcut:
+        # every event of the application while locked: the others leave on a check done in C
+        if not isinstance(event, QShortcutEvent) or event.type() != QEvent.Type.Shortcut:
             return False
         owner = watched.parent() if not isinstance(watched, QWidget) else watched
         if isinstance(watched, QAction) or not isinstance(owner, QWidget):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPointF, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -421,3 +421,50 @@ def test_a_one_minute_idle_time_says_minute(
     assert lock.locked
     assert "after 1 minute without activity." in lock.screen_page.info.text()
     lock.stop()
+
+
+class _AskedEvent(QEvent):
+    """An event that counts how often a filter asks its type."""
+
+    asked = 0
+
+    def type(self) -> QEvent.Type:  # type: ignore[override]
+        _AskedEvent.asked += 1
+        return super().type()
+
+
+def test_events_other_than_input_leave_the_idle_watch_unasked(
+    qtbot: QtBot, clock: FakeClock
+) -> None:
+    """The watch sees every event of the application: a paint, a timer, a queued call
+    leaves it on a check done in C (no enum made in Python); input still counts."""
+    target = QWidget()
+    qtbot.addWidget(target)
+    watcher = IdleWatcher(clock.now, timedelta(minutes=5))
+    watcher.start()
+    watcher.timer.stop()
+    try:
+        start = clock.now()
+        _AskedEvent.asked = 0
+        clock.advance(minutes=1)
+        for kind in (QEvent.Type.UpdateRequest, QEvent.Type.User):
+            QApplication.sendEvent(target, _AskedEvent(kind))
+        assert _AskedEvent.asked == 0
+        assert watcher.last_activity == start
+        qtbot.keyClick(target, Qt.Key.Key_A)
+        assert watcher.last_activity == clock.now()
+    finally:
+        watcher.stop()
+
+
+def test_while_locked_events_other_than_shortcuts_leave_the_guard_unasked(
+    qtbot: QtBot, window: MainWindow, lock: ScreenLock
+) -> None:
+    assert lock.lock("manual")
+    _AskedEvent.asked = 0
+    for kind in (QEvent.Type.UpdateRequest, QEvent.Type.User):
+        QApplication.sendEvent(window, _AskedEvent(kind))
+    assert _AskedEvent.asked == 0
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)  # still refused
+    assert window.isVisible()
+    assert lock.locked
