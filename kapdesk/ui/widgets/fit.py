@@ -46,6 +46,8 @@ class _Measure:
         self._advances: dict[tuple[str, str], int] = {}  # (font key, text) -> width
         self._view_fonts: dict[bool, str] = {}  # bold -> key of the view's font
         self._heights: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (width, height)
+        # (font key, text, room) -> height of the wrapped text: a countdown's texts recur
+        self._wrapped: dict[tuple[str, str, int], int] = {}
         self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
 
     def cell(self, row: int, column: int) -> tuple[str, str]:
@@ -86,18 +88,26 @@ class _Measure:
             self._metrics.setdefault(name, QFontMetrics(font))
         return name
 
-    def forget(self, cells: Iterable[tuple[int, int]] | None = None) -> None:
-        """Read the cells again (all, or these (row, column)): their contents changed."""
+    def forget(
+        self, cells: Iterable[tuple[int, int]] | None = None
+    ) -> dict[tuple[int, int], tuple[int, int]]:
+        """Read the cells again (all, or these (row, column)): their contents changed.
+        The heights the given cells had ((column width, height) by cell) are returned."""
         if cells is None:
             self._cells.clear()
             self._heights.clear()
             self._advances.clear()
+            self._wrapped.clear()
             self._metrics.clear()
             self._view_fonts.clear()
-            return
+            return {}
+        had: dict[tuple[int, int], tuple[int, int]] = {}
         for key in cells:
             self._cells.pop(key, None)
-            self._heights.pop(key, None)
+            height = self._heights.pop(key, None)
+            if height is not None:
+                had[key] = height
+        return had
 
     def advance(self, font: str, text: str) -> int:
         """The width of ``text`` on one line in font ``font`` (a key from ``cell``)."""
@@ -167,8 +177,14 @@ class _Measure:
         if not text or ("\n" not in text and self.width(row, column) <= width):
             return metrics.height() + pad.height()  # one line
         room = max(width - pad.width() - _SLACK, 1)
-        flags = int(Qt.TextFlag.TextWordWrap)
-        return metrics.boundingRect(QRect(0, 0, room, _TALL), flags, text).height() + pad.height()
+        key = (font, text, room)
+        wrapped = self._wrapped.get(key)
+        if wrapped is None:
+            flags = int(Qt.TextFlag.TextWordWrap)
+            wrapped = self._wrapped[key] = metrics.boundingRect(
+                QRect(0, 0, room, _TALL), flags, text
+            ).height()
+        return wrapped + pad.height()
 
 
 class _Shares(QObject):
@@ -278,9 +294,16 @@ class _Shares(QObject):
         first, last = max(top_left.column(), 0), min(bottom_right.column(), header.count() - 1)
         columns = [c for c in range(first, last + 1) if not header.isSectionHidden(c)]
         rows = range(max(top_left.row(), 0), bottom_right.row() + 1)
-        self.measure.forget((r, c) for r in rows for c in range(first, last + 1))
-        grew = False
         count = self.measure.model.rowCount()
+        before = self.measure.forget((r, c) for r in rows for c in range(first, last + 1))
+        if (
+            len(columns) == last - first + 1
+            and rows.stop <= count
+            and not any(self.table.isRowHidden(r) for r in rows)
+            and self._same_heights(rows, columns, before)
+        ):
+            return  # a ticking countdown: the same column widths and row heights
+        grew = False
         for row in rows:
             if row < count and not self.table.isRowHidden(row):
                 grew = self._measure_row(row, columns) or grew
@@ -289,6 +312,34 @@ class _Shares(QObject):
             return
         for row in rows:
             self._fit_row(row)
+
+    def _same_heights(
+        self, rows: range, columns: Sequence[int], before: dict[tuple[int, int], tuple[int, int]]
+    ) -> bool:
+        """True if every changed cell keeps its column's width enough (no column grows)
+        and its height at its column's laid-out width (``before``: the cells' heights
+        before the change): no row's height changes. A text already measured at that width
+        (a countdown's minutes come round again) is not measured again. False (nothing
+        decided): the caller measures the rows as usual."""
+        measure, sizes, table = self.measure, self.sizes, self.table
+        if len(sizes) != table.horizontalHeader().count() or len(before) != len(rows) * len(
+            columns
+        ):
+            return False
+        for row in rows:
+            for column in columns:
+                size = sizes[column]
+                old = before.get((row, column))
+                if old is None or old[0] != size or table.columnSpan(row, column) > 1:
+                    return False  # laid out at another width, or spanning: measured in full
+                if column in self.shares:
+                    if measure.longest_word(row, column) > self.least.get(column, 0):
+                        return False
+                elif measure.width(row, column) > self.widths.get(column, 0):
+                    return False
+                if measure.height(row, column, size) != old[1]:
+                    return False
+        return True
 
     def lay_out(self) -> None:
         """The measured widths, the sharing columns in what is left, rows to their lines."""
