@@ -290,7 +290,7 @@ def _dose_amount(path: Path, c: Clinic) -> str:
 def _dose_amount_last_digits(path: Path, c: Clinic) -> str:
     """A dose changed in its 16th-17th significant digit (SQLite prints 15 by default)."""
     did = _one(path, "SELECT min(id) FROM doses")
-    (shown, mg), = _q(path, f"SELECT printf('%s', mg), mg FROM doses WHERE id = {did}")
+    ((shown, mg),) = _q(path, f"SELECT printf('%s', mg), mg FROM doses WHERE id = {did}")
     _sql(path, f"UPDATE doses SET mg = mg * (1 + 4.5e-16) WHERE id = {did}")
     assert _q(path, f"SELECT printf('%s', mg), mg != {mg!r} FROM doses WHERE id = {did}") == [
         (shown, 1)
