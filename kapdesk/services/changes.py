@@ -10,8 +10,11 @@ rolled-back savepoint discards what was collected inside it).
 
 Published in the thread that committed, before the service call returns. Front ends
 subscribe with ``ctx.changes.subscribe(listener)``; the GUI turns change sets into one Qt
-signal (``kapdesk.ui.change_bridge``). A change from another workstation will arrive the
-same way.
+signal (``kapdesk.ui.change_bridge``). A change from another workstation arrives the
+same way (``kapdesk.services.remote_changes``): on a server each change set is also
+announced with NOTIFY inside the writing transaction (just before its commit); a change
+seen only as "another process wrote" is :data:`EVERYTHING` (``everything=True``: every
+``touches*`` is true, so every screen reloads what it shows).
 
 Not published: denials (``denied.*``: nothing changed) and the entries that only record
 that someone looked, printed, listed, exported, backed up or stepped away
@@ -24,6 +27,7 @@ Nothing here imports SQLAlchemy at module level: the GUI imports these types bef
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY, dataclass, field
@@ -102,12 +106,17 @@ class ChangeSet:
     """Everything one committed transaction changed, in the order it was audited."""
 
     changes: tuple[Change, ...]
+    _: KW_ONLY
+    everything: bool = False  # "reload what is shown": what changed elsewhere is not known
 
     def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
 
     def __len__(self) -> int:
         return len(self.changes)
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.changes)
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -119,7 +128,7 @@ class ChangeSet:
 
     def touches(self, *kinds: str) -> bool:
         """True if any change is of one of ``kinds``."""
-        return any(c.kind in kinds for c in self.changes)
+        return self.everything or any(c.kind in kinds for c in self.changes)
 
     def ids(self, kind: str) -> frozenset[int | str]:
         return frozenset(c.id for c in self.changes if c.kind == kind and c.id is not None)
@@ -134,14 +143,18 @@ class ChangeSet:
 
     def touches_session(self, session_id: int) -> bool:
         """Something of dosing session ``session_id`` changed (its row or one of its rows)."""
-        return session_id in self.session_ids
+        return self.everything or session_id in self.session_ids
 
     def touches_patient(self, patient_id: int) -> bool:
         """Something of patient ``patient_id`` changed (the record, a course, a session...)."""
-        return patient_id in self.patient_ids
+        return self.everything or patient_id in self.patient_ids
 
+
+EVERYTHING: Final = ChangeSet((), everything=True)
 
 Listener = Callable[[ChangeSet], None]
+# Called in the writing transaction just before it commits, with what it changed.
+Announcer = Callable[["Session", ChangeSet], None]
 
 
 class ChangeFeed:
@@ -150,6 +163,9 @@ class ChangeFeed:
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
+        # Names this feed's own announcements, so its remote listener skips them.
+        self.origin = secrets.token_hex(8)
+        self.announcers: list[Announcer] = []
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Add ``listener``; returns the call that removes it again."""
@@ -204,6 +220,18 @@ def collect(
     pending.entries.append((transaction, change))
 
 
+def _announce(s: Session) -> None:
+    if s.in_nested_transaction():
+        return
+    pending: _Pending | None = s.info.get(_PENDING)
+    if pending is None or not pending.entries:
+        return
+    from kapdesk.services.remote_changes import announce
+
+    changes = ChangeSet(tuple(dict.fromkeys(change for _, change in pending.entries)))
+    announce(s, pending.feed, changes)  # an error here rolls the write back
+
+
 def _published(s: Session) -> None:
     if s.in_nested_transaction():
         return  # a savepoint was released: what it collected waits for the outer commit
@@ -248,6 +276,7 @@ def _listen_once() -> None:
         from sqlalchemy import event
         from sqlalchemy.orm import Session
 
+        event.listen(Session, "before_commit", _announce)
         event.listen(Session, "after_commit", _published)
         event.listen(Session, "after_soft_rollback", _discarded)
         _listening = True

@@ -32,6 +32,7 @@ from kapdesk.ui.errors import SignInRevokedRelay, close_windows_of, revoked_text
 from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.quit_guard import may_quit
+from kapdesk.ui.remote_changes import LiveUpdates
 from kapdesk.ui.titles import window_title
 from kapdesk.ui.today_board import TodayBoard, session_refusal
 
@@ -122,6 +123,8 @@ class MainWindow(QMainWindow):
         app.signals.navigate_patient.connect(self.open_patient)
         self.revoked = SignInRevokedRelay(app.ctx, self)  # account changed: sign in again
         self.revoked.connect_to(self._sign_in_revoked)
+        self.live = LiveUpdates(app, self)  # other workstations' / windows' changes
+        self.live.start()
 
         self._update_title()
         self._show_actor()
@@ -437,4 +440,5 @@ class MainWindow(QMainWindow):
         self.screen_lock.stop()
         self.backup_actions.shutdown()
         self.revoked.stop()
+        self.live.stop()
         super().closeEvent(event)

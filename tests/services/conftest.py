@@ -55,6 +55,7 @@ BOTH_STORES = frozenset(
         "session_workflow",
         "addenda",
         "corrections",
+        "remote_changes",
     )
 )
 STORES = ("sqlite", "postgresql")
