@@ -279,6 +279,30 @@ CASES: dict[str, tuple[list[str], list[str], str]] = {
         [],
         "vital_reading 2147483000: no audit entry created it",
     ),
+    "signature-forged-on-an-unsigned-session": (
+        [
+            "INSERT INTO signatures (entity, entity_id, signer_id, signer_name, signer_role, "
+            "signed_at, meaning, content_sha256, method, hash_scheme) SELECT entity, {running}, "
+            "signer_id, signer_name, signer_role, signed_at, meaning, content_sha256, method, "
+            "hash_scheme FROM signatures WHERE entity = 'dosing_session' ORDER BY id LIMIT 1"
+        ],
+        [],
+        "no audit entry records it; it was not made by kapdesk",
+    ),
+    "addendum-text-changed-trigger-off": (
+        [
+            "DROP TRIGGER addenda_no_update",
+            "UPDATE addenda SET text = 'BP was 182/80.' WHERE id = {addendum}",
+            "CREATE TRIGGER addenda_no_update BEFORE UPDATE ON addenda BEGIN SELECT "
+            "RAISE(ABORT, 'addenda is append-only'); END",
+        ],
+        [
+            "ALTER TABLE addenda DISABLE TRIGGER addenda_no_update",
+            "UPDATE addenda SET text = 'BP was 182/80.' WHERE id = {addendum}",
+            "ALTER TABLE addenda ENABLE TRIGGER addenda_no_update",
+        ],
+        "changed behind the app; differs from audit entry",
+    ),
     "index-dropped": (
         ["DROP INDEX ix_signatures_entity_entity_id"],
         [],
