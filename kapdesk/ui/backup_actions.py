@@ -379,8 +379,10 @@ class BackupActions(QObject):
         for timer in self._paused:
             timer.stop()
         store.drop_background()  # a re-query in flight reads the old file no more
+        self.window.live.stop()  # nor the watcher of other windows' writes (own connection)
 
     def _resume_views(self) -> None:
+        self.window.live.start()
         for timer in self._paused:
             if shiboken6.isValid(timer):
                 timer.start()

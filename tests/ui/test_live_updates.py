@@ -172,3 +172,41 @@ def test_on_a_server_another_workstations_reading_shows_on_the_board(
     finally:
         w.close()
         station.db.close()
+
+
+def test_a_restore_stops_the_watcher_before_the_file_is_replaced(
+    qtbot: QtBot, app: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watcher's connection of its own must not read (nor hold) the file while the
+    backup's content is written into it; the restore signs out, so it stays stopped."""
+    from kapdesk.domain.permissions import Role
+    from kapdesk.services.backups import BackupService
+    from kapdesk.ui.backup_actions import BackupNotice, RestoreChooser, RestoreConfirm
+
+    from .conftest import actor_for
+
+    admin = actor_for(app, Role.ADMIN)
+    app.actor = admin
+    w = MainWindow(app, resume=False)
+    qtbot.addWidget(w)
+    remote = w.live.remote
+    assert remote is not None
+    watcher = remote.worker
+    assert watcher is not None
+    backup = BackupService(app.ctx).back_up_now(admin).path
+    monkeypatch.setattr(RestoreChooser, "choose", classmethod(lambda cls, *a: backup))
+    monkeypatch.setattr(RestoreConfirm, "ask", classmethod(lambda cls, *a: True))
+    monkeypatch.setattr(BackupNotice, "info", classmethod(lambda cls, *a: None))
+    watching_during_restore: list[bool] = []
+    real = BackupService.restore
+
+    def watched(self: BackupService, actor: Actor, path: Path) -> object:
+        watching_during_restore.append(watcher.running)
+        return real(self, actor, path)
+
+    monkeypatch.setattr(BackupService, "restore", watched)
+
+    w.backup_actions.restore_action.trigger()
+    qtbot.waitUntil(lambda: w.signed_out, timeout=WAIT_MS)
+    assert watching_during_restore == [False]
+    assert w.live.remote is None
