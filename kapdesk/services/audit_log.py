@@ -245,8 +245,9 @@ class AuditQueryService(Service):
         target = Path(path).expanduser().absolute()
         if target.is_dir():
             raise ValidationError("File", str(path), f"{target} is a folder; give a file name.")
-        database = self.ctx.db.path.resolve()
-        if target.resolve() in {
+        # On a clinic server there is no database file the export could overwrite.
+        database = None if self.ctx.db.is_server else self.ctx.db.path.resolve()
+        if database is not None and target.resolve() in {
             database,
             *(database.with_name(database.name + x) for x in _SIDECARS),
         }:
