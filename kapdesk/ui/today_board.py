@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -163,11 +164,18 @@ class TodayBoard(QWidget):
         self.status_line.setAccessibleName("Board status")
         self.status_line.setProperty("band", "normal")  # styled so from the start
         self.status_line.setWordWrap(True)
+        # In the buttons' row, its place kept while hidden: appearing (a reading recorded)
+        # it moves neither the table (a whole re-layout and repaint of the board on the key
+        # press's path) nor a button.
+        policy = self.status_line.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        self.status_line.setSizePolicy(policy)
         self.status_line.hide()
         self._refresh_failed = False  # the status line says the board could not be read
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
-        self._status_timer.timeout.connect(self.status_line.hide)
+        self._status_timer.timeout.connect(self._hide_status)
 
         self.acknowledge_button = QPushButton("&Acknowledge alert")
         self.acknowledge_button.setAccessibleName("Acknowledge alert")
@@ -176,15 +184,15 @@ class TodayBoard(QWidget):
         )
         self.acknowledge_button.clicked.connect(self.acknowledge_selected)
         tools = QHBoxLayout()
-        tools.addStretch(1)
-        tools.addWidget(self.acknowledge_button)
+        tools.addWidget(self.status_line, 1)
+        # a long (wrapped) status grows the row upwards: the button stays where it is
+        tools.addWidget(self.acknowledge_button, 0, Qt.AlignmentFlag.AlignBottom)
 
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addLayout(head)
         root.addWidget(self.table, 1)
         root.addWidget(self.empty, 1)
-        root.addWidget(self.status_line)  # above the buttons: appearing, it moves none of them
         root.addLayout(tools)
 
         for keys in ("V", "Ctrl+R"):
@@ -223,7 +231,7 @@ class TodayBoard(QWidget):
             self._refresh_failed = True
         elif self._refresh_failed:  # recovered: the error is no longer true
             self._refresh_failed = False
-            self.status_line.hide()
+            self._hide_status()
         if self.store.loads == self._shown_load:
             self.model.set_now(now)
             return
@@ -371,6 +379,10 @@ class TodayBoard(QWidget):
             text += " Dosing is on hold until a clinician records an override."
         self.show_status(text, band=result.band)
         self.reading_recorded.emit(result)
+
+    def _hide_status(self) -> None:
+        self.status_line.hide()
+        self.status_line.clear()  # its kept place back to one line high
 
     def show_status(self, text: str, *, band: str = "normal") -> None:
         self.status_line.setText(text)

@@ -125,3 +125,24 @@ def test_the_dose_gate_appears_without_moving_the_record_button(
     QApplication.processEvents()
     assert page.gate.isVisible()
     assert at(page.record_button) == before
+
+
+def test_the_board_status_line_does_not_move_or_resize_the_table(
+    qtbot: QtBot, window: MainWindow, kit: Kit, app: AppContext, clinician: Actor
+) -> None:
+    """A reading recorded shows its status: the table keeps its place and size (no re-layout
+    and full repaint of the board on the key press's path), before and after it goes."""
+    app.actor = clinician
+    kit.checked_in(mrn="MRN-2")
+    window.today.refresh()
+    table = window.today.table
+    before = (at(table), table.size())
+    window.today.show_status("Room 2 – Lima, Ana: BP 118/78 at 09:21: within limits")
+    QApplication.processEvents()
+    assert window.today.status_line.isVisible()
+    assert (at(table), table.size()) == before
+    window.today.show_status("A long message. " * 30, band="alert")
+    window.today._hide_status()
+    QApplication.processEvents()
+    assert not window.today.status_line.isVisible()
+    assert (at(table), table.size()) == before
