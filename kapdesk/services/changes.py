@@ -27,7 +27,7 @@ Nothing here imports SQLAlchemy at module level: the GUI imports these types bef
 from __future__ import annotations
 
 import logging
-import secrets
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY, dataclass, field
@@ -164,7 +164,7 @@ class ChangeFeed:
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
         # Names this feed's own announcements, so its remote listener skips them.
-        self.origin = secrets.token_hex(8)
+        self.origin = os.urandom(8).hex()
         self.announcers: list[Announcer] = []
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
