@@ -135,7 +135,8 @@ class ServerListener(_Worker):
 
     ``on_payload(text)`` gets every notification, in the listener's thread;
     ``on_connected(first)`` is called each time the connection is up and listening
-    (``first`` False after a reconnection: whatever was sent meanwhile was missed).
+    (``first`` False after a lost connection or a failed attempt: whatever was sent
+    meanwhile was missed).
     """
 
     name = "kapdesk-server-listener"
@@ -161,20 +162,21 @@ class ServerListener(_Worker):
         return conn
 
     def _run(self) -> None:
-        failures = 0
+        failures, missed = 0, False
         while not self._stop.is_set():
             try:
                 conn = self._connect()
             except Exception as exc:  # server down, network cut: try again shortly
                 _log.info("change listener: cannot connect (%s)", " ".join(str(exc).split()))
                 self._stop.wait(RETRY_S[min(failures, len(RETRY_S) - 1)])
-                failures += 1
+                failures, missed = failures + 1, True
                 continue
             failures = 0
             self.connections += 1
             self.backend_pid = conn.info.backend_pid
             try:
-                self._on_connected(self.connections == 1)
+                self._on_connected(not missed)
+                missed = True  # from now on, a new connection follows a lost one
                 self._listen(conn)
             except Exception as exc:
                 _log.info("change listener: connection lost (%s)", " ".join(str(exc).split()))

@@ -148,3 +148,26 @@ def test_a_listener_connection_is_a_real_listen(
         ).fetchone()
     assert row is not None
     assert f"LISTEN {change_feed.CHANNEL}" in str(row[1])
+
+
+def test_a_listener_that_could_not_connect_at_first_says_so_when_it_does(
+    server: ServerURL, writer: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Server unreachable when the window opened: once connected, it is told to reload."""
+    attempts: list[int] = []
+    real = change_feed._own_connection
+
+    def flaky(engine: object) -> object:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise psycopg.OperationalError("connection refused")
+        return real(engine)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(change_feed, "_own_connection", flaky)
+    ear = Ear()
+    listener = change_feed.ServerListener(writer.engine, ear.payload, ear.connection)
+    listener.start()
+    try:
+        assert ear.wait_for(lambda: ear.connected == [False])
+    finally:
+        listener.stop()
