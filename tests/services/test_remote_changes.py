@@ -194,3 +194,56 @@ def test_after_a_lost_connection_the_listener_says_reload_everything(
 
     assert heard.wait_for(lambda sets: EVERYTHING in sets)
     assert worker.backend_pid != pid
+
+
+_OTHER_PROCESS = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kapdesk.composition import build_context, parse_server_url
+from kapdesk.domain.clock import FakeClock
+from kapdesk.services.users import UserService, actor_of
+from services.sessionkit import Kit
+
+where = parse_server_url(sys.argv[1]) if "://" in sys.argv[1] else Path(sys.argv[1])
+clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+ctx = build_context(where, clock=clock, create=False)
+nurse = next(actor_of(u) for u in UserService(ctx).list_users() if u.role.value == "nurse")
+print(Kit(ctx, clock, nurse).checked_in(mrn="MRN-9"), flush=True)
+ctx.db.close()
+"""
+
+
+def test_a_session_checked_in_by_another_process_reaches_this_one(
+    ctx: ServiceContext, store: str, listening: tuple[RemoteChanges, Heard]
+) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _, heard = listening
+    server = ctx.db.server
+    where = (
+        server.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        if server is not None
+        else str(ctx.db.path)
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests")])}
+    done = subprocess.run(
+        [sys.executable, "-c", _OTHER_PROCESS, where],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    sid = int(done.stdout.split()[-1])
+
+    assert heard.wait_for(lambda sets: any(c.touches_session(sid) for c in sets))
+    if store == "postgresql":
+        assert any(sid in c.ids(Kind.SESSION) for c in heard.sets)
