@@ -119,7 +119,10 @@ def observation_entry(o: ObservationInfo) -> Entry:
 
 def instrument_entry(r: InstrumentInfo) -> Entry:
     local = r.taken_at.astimezone()
-    label = f"{r.instrument} {local:%Y-%m-%d %H:%M} · total {r.total} ({r.band})"
+    # '2026-03-02 10:35' as strftime writes it, without strftime (which imports the time
+    # module on each call, through PySide's import hook: ~170 results on a large chart)
+    when = f"{local.date().isoformat()} {local.hour:02d}:{local.minute:02d}"
+    label = f"{r.instrument} {when} · total {r.total} ({r.band})"
     return Entry("instrument", r.id, label, r.session_id, r.error)
 
 
@@ -279,15 +282,17 @@ def fit_error_lines(table: QTableWidget, resized: dict[int, int] | None = None) 
     """Each 'Entered in error by ...' line across the table as tall as its wrapped text
     (the reason is read in the row, never only in a tooltip). ``resized``: a column's new
     width while the header is still resizing it (columnWidth answers the old one)."""
+    lines = [row for row in range(table.rowCount()) if table.columnSpan(row, 0) > 1]
+    if not lines:  # asking the widths lays the header out now, a sizing pass for nothing
+        return
     widths = {c: table.columnWidth(c) for c in range(table.columnCount())} | (resized or {})
     width = sum(widths.values())
-    for row in range(table.rowCount()):
-        if table.columnSpan(row, 0) > 1:
-            item = table.item(row, 0)
-            if item is not None:
-                font = item.font().resolve(table.font())  # the style sheet's size
-                height = _wrapped_height(font, item.text(), width)
-                table.setRowHeight(row, max(height, table.verticalHeader().defaultSectionSize()))
+    for row in lines:
+        item = table.item(row, 0)
+        if item is not None:
+            font = item.font().resolve(table.font())  # the style sheet's size
+            height = _wrapped_height(font, item.text(), width)
+            table.setRowHeight(row, max(height, table.verticalHeader().defaultSectionSize()))
 
 
 def fill_instrument_rows(
@@ -299,14 +304,14 @@ def fill_instrument_rows(
 ) -> None:
     """PHQ-9 / GAD-7 results as rows (the result id also in column 0's UserRole)."""
     rows = []
+    heavy = QFont()  # a new item's own font (no attribute set), made bold; one for all cells
+    heavy.setBold(True)
     for r in results:
         items = [QTableWidgetItem(text) for text in cells(r)]
         items[0].setData(Qt.ItemDataRole.UserRole, r.id)
         if bold(r) and r.error is None:
             for item in items:
-                font = QFont(item.font())
-                font.setBold(True)
-                item.setFont(font)
+                item.setFont(heavy)
         rows.append((instrument_entry(r), items))
     fill_entry_rows(table, rows, with_date=True)
 
