@@ -30,13 +30,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import ValidationError
-from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, get_instrument, score_instrument
+from kapdesk.domain.instruments import (
+    PHQ9,
+    PHQ9_OUTCOME,
+    InstrumentScore,
+    get_instrument,
+    score_instrument,
+)
 from kapdesk.domain.outcomes import CourseEndpoint, EndpointRule, Scored, course_endpoint
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, Service
@@ -60,8 +67,16 @@ class FilingEffect:
     text: str  # one or two sentences for the person choosing
 
 
+@lru_cache(maxsize=4096)
+def _stored_score(instrument: str, answers: tuple[int, ...]) -> InstrumentScore:
+    """A stored result's answers scored by the domain. The same answers always give the
+    same (immutable) score, so a result read again (the course outcome re-reads the
+    chart's results; a chart opened again) is not scored again."""
+    return score_instrument(instrument, answers)
+
+
 def instrument_info(r: InstrumentResult, names: dict[int, str]) -> InstrumentInfo:
-    score = score_instrument(r.instrument, [int(a) for a in r.answers])
+    score = _stored_score(r.instrument, tuple(int(a) for a in r.answers))
     return InstrumentInfo(
         id=r.id,
         patient_id=r.patient_id,
