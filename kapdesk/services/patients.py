@@ -223,7 +223,7 @@ class PatientService(Service):
         query = SearchQuery.parse(text)
         stmt = select(Patient).order_by(Patient.family_name, Patient.given_name, Patient.id)
         if not query.blank:
-            stmt = stmt.where(query.where())
+            stmt = stmt.where(query.where(server=self.ctx.db.is_server))
         found: list[PatientInfo] = []
         with self.ctx.db.read() as s:
             for row in _stream(s, stmt):
@@ -343,12 +343,17 @@ class SearchQuery:
         # search_key is " word word ...": a word starting with the token follows a space.
         return Patient.search_key.like(f"% {_like_escape(token)}%", escape="\\")
 
-    def where(self) -> ColumnElement[bool]:
+    def where(self, *, server: bool = False) -> ColumnElement[bool]:
+        """The SQL filter; ``server`` picks PostgreSQL's case-insensitive MRN prefix match."""
         options: list[ColumnElement[bool]] = []
         if self.tokens:
             options.append(and_(*(self._token_condition(t) for t in self.tokens)))
         if self.text.isascii():
-            options.append(Patient.mrn.like(f"{_like_escape(self.text)}%", escape="\\"))
+            prefix = f"{_like_escape(self.text)}%"
+            # SQLite's LIKE already ignores ASCII case (and SQLAlchemy's ilike() would wrap the
+            # column in lower() there); PostgreSQL's LIKE does not, so the server gets ILIKE.
+            mrn = Patient.mrn.ilike if server else Patient.mrn.like
+            options.append(mrn(prefix, escape="\\"))
         if self.born is not None:
             options.append(Patient.date_of_birth == self.born)
         return or_(*options) if options else false()

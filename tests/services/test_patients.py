@@ -277,6 +277,9 @@ def mrns(ctx: ServiceContext, text: str, limit: int = 50) -> list[str]:
         ("smith", ["X-11", "X-10"]),  # Smith, Adam before Smith, Mary
         ("x-1", ["X-11", "X-10"]),  # MRN prefix, still in name order
         ("k-1", ["K-1"]),
+        ("K-1", ["K-1"]),
+        ("k_1", []),  # a typed _ or % is a character, not a wildcard, on both stores
+        ("x-%", []),
         ("1980-05-17", ["K-1"]),
         ("17.05.1980", ["K-1"]),
         ("17/05/1980", ["K-1"]),
