@@ -330,8 +330,9 @@ class SearchQuery:
     def parse(cls, text: str) -> SearchQuery:
         clean = unicodedata.normalize("NFC", text if isinstance(text, str) else "").strip()
         tokens = tuple(t for t in _QUERY_SPLIT.split(fold(clean)) if t)
-        # A name word starts with a letter: tokens with none cannot match any name.
-        if not all(any(c.isalpha() for c in t) for t in tokens):
+        # A name word starts with a letter and holds no NUL (PostgreSQL refuses one in a
+        # parameter): tokens otherwise cannot match any name.
+        if not all(any(c.isalpha() for c in t) and "\x00" not in t for t in tokens):
             tokens = ()
         return cls(clean, tokens, _parse_date(clean))
 
@@ -348,7 +349,7 @@ class SearchQuery:
         options: list[ColumnElement[bool]] = []
         if self.tokens:
             options.append(and_(*(self._token_condition(t) for t in self.tokens)))
-        if self.text.isascii():
+        if self.text.isascii() and "\x00" not in self.text:
             prefix = f"{_like_escape(self.text)}%"
             # SQLite's LIKE already ignores ASCII case (and SQLAlchemy's ilike() would wrap the
             # column in lower() there); PostgreSQL's LIKE does not, so the server gets ILIKE.

@@ -280,6 +280,8 @@ def mrns(ctx: ServiceContext, text: str, limit: int = 50) -> list[str]:
         ("K-1", ["K-1"]),
         ("k_1", []),  # a typed _ or % is a character, not a wildcard, on both stores
         ("x-%", []),
+        ("k\x00", []),  # PostgreSQL refuses a NUL in a parameter: never sent
+        ("smi\x00th", []),
         ("1980-05-17", ["K-1"]),
         ("17.05.1980", ["K-1"]),
         ("17/05/1980", ["K-1"]),
