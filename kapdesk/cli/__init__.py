@@ -69,7 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(str(exc))
         return exc.code
     except KapdeskError as exc:
-        _fail(str(exc))
+        # A one-shot command does not reconnect: ServerUnreachable words it for a command.
+        in_a_command = getattr(exc, "in_a_command", None)
+        _fail(in_a_command() if callable(in_a_command) else str(exc))
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         _fail("interrupted")

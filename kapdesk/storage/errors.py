@@ -98,10 +98,14 @@ class ServerUnreachable(StorageError):
             what = "nothing could be read"
         else:
             what = "nothing was saved"
-        super().__init__(
-            f"The clinic server {server} cannot be reached ({detail}); {what}. kapdesk "
-            "reconnects by itself once the server answers again."
-        )
+        self.what = f"The clinic server {server} cannot be reached ({detail}); {what}."
+        # The app's next read or save opens a new connection (pre-ping) and its change feed
+        # reconnects on its own; a one-shot command does not: see in_a_command().
+        super().__init__(f"{self.what} kapdesk reconnects by itself once the server answers again.")
+
+    def in_a_command(self) -> str:
+        """The wording for a one-shot command line run, which does not retry."""
+        return f"{self.what} Run the command again once the server answers."
 
 
 class ServerLoginRefused(StorageError):

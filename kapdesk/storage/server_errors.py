@@ -92,6 +92,12 @@ def server_refusal(
     if connection_lost(exc):
         if state is None and "password authentication failed" in str(exc):
             return ServerLoginRefused(server, _detail(exc))
+        if state is None and "no password supplied" in str(exc):  # libpq's fe_sendauth
+            return ServerLoginRefused(
+                server,
+                "no password was given: put it in the URL, in the PGPASSWORD environment "
+                "variable or in the user's pgpass file",
+            )
         return ServerUnreachable(
             server, _detail(exc), reading=reading, unknown_outcome=committing and not reading
         )

@@ -129,3 +129,12 @@ def test_an_empty_server_database_is_not_listed_as_a_clinic(run: Run, server_db:
     line = assert_one_line_error(run("list", "patients", "--db", server_db))
     assert SECRET not in line
     assert "kapdesk_t_" in line  # names the database
+
+
+def test_an_unreachable_server_tells_a_command_to_run_again(run: Run) -> None:
+    url = f"postgresql://app:{SECRET}@127.0.0.1:1/kapdesk?connect_timeout=2"
+    line = assert_one_line_error(run("list", "patients", "--db", url), code=1)
+    assert "cannot be reached" in line
+    assert line.endswith("Run the command again once the server answers.")
+    assert "reconnects" not in line
+    assert SECRET not in line

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import URL, inspect, text
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.storage.db import Database
@@ -81,7 +82,8 @@ def test_file_only_features_say_not_for_a_server(server: ServerURL) -> None:
     with Database.open(server) as db:
         with pytest.raises(NotForServer, match="not on the clinic server"):
             _ = db.path
-        assert "kapdesk_test:***@" in db.describe()
+        # The role comes from KAPDESK_TEST_PG_URL (.ci/run makes a randomly named one).
+        assert f"{server.url.username}:***@" in db.describe()
     with pytest.raises(NotForServer, match="passphrase"):
         Database.open(server, key="a long passphrase here")
 
@@ -102,8 +104,35 @@ def test_tls_parameters_reach_the_driver(server: ServerURL) -> None:
     url = server.url.update_query_dict({"sslmode": "require"})
     with pytest.raises(ServerUnreachable, match="SSL") as caught:
         Database.open(ServerURL(url))
-    assert "kapdesk_test:***@" in str(caught.value)
+    assert f"{server.url.username}:***@" in str(caught.value)
     assert "sslmode=require" in str(caught.value)
     plain = server.url.update_query_dict({"sslmode": "disable"})
     with Database.open(ServerURL(plain)) as db, db.read() as s:
         assert s.scalar(text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) is False
+
+
+def test_missing_password_is_said_not_unreachable(
+    server: ServerURL, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    u = server.url
+    no_password = URL.create(
+        u.drivername, u.username, None, u.host, u.port, u.database, {"connect_timeout": "3"}
+    )
+    bare = ServerURL(no_password)
+    with pytest.raises(ServerLoginRefused, match="no password") as caught:
+        Database.open(bare)
+    assert "cannot be reached" not in str(caught.value)
+    assert "PGPASSWORD" in str(caught.value)
+
+
+def test_a_command_is_not_told_it_reconnects() -> None:
+    nobody = parse_server_url("postgresql://u:secret@127.0.0.1:1/kapdesk?connect_timeout=2")
+    with pytest.raises(ServerUnreachable) as gone:
+        Database.open(nobody)
+    in_command = gone.value.in_a_command()
+    assert "reconnects" not in in_command
+    assert "Run the command again once the server answers." in in_command
+    assert "cannot be reached" in in_command
+    assert "secret" not in in_command
