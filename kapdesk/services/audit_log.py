@@ -123,7 +123,9 @@ class AuditQueryService(Service):
         if action_prefix is not None:
             prefix = str(action_prefix).strip()
             if prefix:
-                like = AuditEntry.action.like(_like_prefix(prefix), escape="\\")
+                # Case ignored on both stores: SQLite's LIKE does that, PostgreSQL needs ILIKE.
+                match = AuditEntry.action.ilike if self.ctx.db.is_server else AuditEntry.action.like
+                like = match(_like_prefix(prefix), escape="\\")
                 conds.append(or_(AuditEntry.action == prefix, like))
         given = {
             "patient_id": patient_id,

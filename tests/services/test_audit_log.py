@@ -151,6 +151,7 @@ def test_filter_by_user_time_and_action(
     assert len(week_one) + len(week_two) == len(svc.query(clinician, limit=5000))
     assert {r.action for r in svc.query(clinician, action_prefix="sign")} == {"sign.signed"}
     assert {r.action for r in svc.query(clinician, action_prefix="dose.")} == {"dose.record"}
+    assert {r.action for r in svc.query(clinician, action_prefix="DOSE.")} == {"dose.record"}
     assert svc.query(clinician, action_prefix="dose_") == []  # "_" is a character, not a wildcard
     assert svc.query(clinician, action_prefix="session%") == []
 
