@@ -28,6 +28,10 @@ class Job:
     actor: dict[str, Any] = field(default_factory=dict)  # Actor fields (role by value)
     log: str = ""
     start_at: float = 0.0  # time.time() to start at, so the writers overlap
+    # Seconds to keep writing after start_at (0: exactly ``ops`` operations). With it, a
+    # ServerUnreachable/DatabaseBusy is logged as a "failed" entry (the service's word:
+    # not saved, or ``unknown`` whether saved) and the workstation carries on.
+    duration: float = 0.0
 
 
 def _log_line(out: Any, entry: dict[str, Any]) -> None:
@@ -45,6 +49,7 @@ def run(job: Job) -> None:
     from kapdesk.services.notes import NoteService
     from kapdesk.services.vitals import VitalsService
     from kapdesk.storage.db import Database
+    from kapdesk.storage.errors import DatabaseBusy, ServerUnreachable
     from kapdesk.storage.server_url import parse_server_url
 
     actor = Actor(**{**job.actor, "role": Role(job.actor["role"])})
@@ -56,8 +61,10 @@ def run(job: Job) -> None:
     with Path(job.log).open("a", encoding="utf-8") as out:
         _log_line(out, {"kind": "ready", "pid": os.getpid()})
         time.sleep(max(0.0, job.start_at - time.time()))
-        for i in range(job.ops):
+        i = -1
+        while _more(job, i := i + 1):
             step = i % 4
+            begun, what = time.time(), _what(step, pending, job.worker, i)
             try:
                 if step == 3 and pending:
                     target = pending.pop(0)
@@ -70,20 +77,48 @@ def run(job: Job) -> None:
                         unit="mg/kg",
                         lot_number=f"LOT-{job.worker}-{i}",
                     )
-                    _log_line(out, {"kind": "dose", "id": dose.id, "session": target})
+                    _log_line(out, {"kind": "dose", "id": dose.id, "session": target, "t0": begun})
                 elif step == 1:
                     body = f"Workstation {job.worker}, save {i}: calm, talking."
                     note = notes.save_session_note(actor, sid, body)
                     assert note is not None
-                    _log_line(out, {"kind": "note", "id": note.id, "session": sid, "body": body})
+                    _log_line(
+                        out,
+                        {"kind": "note", "id": note.id, "session": sid, "body": body, "t0": begun},
+                    )
                 else:
                     got = vitals.record(actor, sid, 110 + i % 15, 70 + i % 9, pulse=72, spo2=98)
-                    _log_line(out, {"kind": "reading", "id": got.reading.id, "session": sid})
+                    _log_line(
+                        out, {"kind": "reading", "id": got.reading.id, "session": sid, "t0": begun}
+                    )
+            except (ServerUnreachable, DatabaseBusy) as exc:
+                if not job.duration:
+                    _log_line(
+                        out, {"kind": "error", "op": i, "error": f"{type(exc).__name__}: {exc}"}
+                    )
+                    raise
+                unknown = getattr(exc, "unknown_outcome", False)
+                _log_line(out, {**what, "kind": "failed", "unknown": unknown, "error": str(exc)})
+                time.sleep(0.1)  # then on with the next operation, as a nurse would
             except Exception as exc:  # reported to the test, which fails on any
                 _log_line(out, {"kind": "error", "op": i, "error": f"{type(exc).__name__}: {exc}"})
                 raise
         _log_line(out, {"kind": "done"})
     db.close()
+
+
+def _more(job: Job, i: int) -> bool:
+    return time.time() < job.start_at + job.duration if job.duration else i < job.ops
+
+
+def _what(step: int, pending: list[int], worker: int, i: int) -> dict[str, Any]:
+    """What operation ``i`` is about to do (logged with a failure: the test then knows
+    which row may or may not be there)."""
+    if step == 3 and pending:
+        return {"op": "dose", "session": pending[0]}
+    if step == 1:
+        return {"op": "note", "body": f"Workstation {worker}, save {i}: calm, talking."}
+    return {"op": "reading"}
 
 
 def read_log(path: Path) -> list[dict[str, Any]]:

@@ -162,27 +162,11 @@ def _save_number(body: str) -> int:
 def _check_store(
     fresh: FreshDatabase, jobs: list[Job], killed: Job, logs: dict[int, list[dict[str, Any]]]
 ) -> None:
+    _check_chain(fresh)
     with Database.open(fresh.app) as db, db.read() as s:
         readings = dict(s.execute(select(VitalReading.id, VitalReading.session_id)).all())
         doses = dict(s.execute(select(Dose.id, Dose.session_id)).all())
         notes = {n.dosing_session_id: n.body for n in s.scalars(select(Note))}
-        audit_total = s.scalar(select(func.count(AuditEntry.id)))
-        per_entity = Counter(
-            (a, e, i) for a, e, i in s.execute(
-                select(AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id)
-            )
-        )  # fmt: skip
-        forks = s.execute(
-            select(AuditEntry.prev_hash).group_by(AuditEntry.prev_hash).having(func.count() > 1)
-        ).all()
-        report = verify_chain(s)
-        chain = recompute_chain(s.connection())
-    # One chain, every entry checked, no gap, no fork.
-    assert report.ok, report.problem
-    assert report.entries_checked == audit_total
-    assert chain.ok, chain
-    assert chain.entries == audit_total
-    assert forks == []
     for job in [*jobs, killed]:
         confirmed = logs[job.worker]
         mine = [e for e in confirmed if e["kind"] == "reading"]
@@ -208,6 +192,31 @@ def _check_store(
         else:
             assert notes[job.reading_session] == saves[-1]
     assert len(doses) == WORKERS * DOSES
+
+
+def _check_chain(fresh: FreshDatabase) -> None:
+    """One audit chain, valid, without gap or fork; each clinical row has its audit entry
+    and each entry its row (nothing half-written)."""
+    with Database.open(fresh.app) as db, db.read() as s:
+        readings = dict(s.execute(select(VitalReading.id, VitalReading.session_id)).all())
+        doses = dict(s.execute(select(Dose.id, Dose.session_id)).all())
+        audit_total = s.scalar(select(func.count(AuditEntry.id)))
+        per_entity = Counter(
+            (a, e, i) for a, e, i in s.execute(
+                select(AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id)
+            )
+        )  # fmt: skip
+        forks = s.execute(
+            select(AuditEntry.prev_hash).group_by(AuditEntry.prev_hash).having(func.count() > 1)
+        ).all()
+        report = verify_chain(s)
+        chain = recompute_chain(s.connection())
+    # One chain, every entry checked, no gap, no fork.
+    assert report.ok, report.problem
+    assert report.entries_checked == audit_total
+    assert chain.ok, chain
+    assert chain.entries == audit_total
+    assert forks == []
     # Nothing half-written: each row has its audit entry, each entry its row.
     for rid in readings:
         assert per_entity[("vitals.record", "vital_reading", str(rid))] == 1
