@@ -33,6 +33,7 @@ from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.quit_guard import may_quit
 from kapdesk.ui.remote_changes import LiveUpdates
+from kapdesk.ui.server_status import ServerStatus
 from kapdesk.ui.titles import window_title
 from kapdesk.ui.today_board import TodayBoard, session_refusal
 
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         self.signed_in = QLabel()
         self.signed_in.setObjectName("signedIn")
         self.signed_in.setAccessibleName("Signed in")
+        self.server_status = ServerStatus(app, self)  # server unreachable / back: one line
+        self.statusBar().addPermanentWidget(self.server_status.label)
         self.statusBar().addPermanentWidget(self.signed_in)
         if app.demo:
             badge = QLabel("DEMO clinic – not for patient care")
@@ -125,6 +128,7 @@ class MainWindow(QMainWindow):
         self.revoked.connect_to(self._sign_in_revoked)
         self.live = LiveUpdates(app, self)  # other workstations' / windows' changes
         self.live.start()
+        self.server_status.watch(self.live)
 
         self._update_title()
         self._show_actor()
@@ -441,4 +445,5 @@ class MainWindow(QMainWindow):
         self.backup_actions.shutdown()
         self.revoked.stop()
         self.live.stop()
+        self.server_status.stop()
         super().closeEvent(event)
