@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 import threading
 from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,6 +43,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.services.changes import SESSION_KINDS, ChangeSet, Kind
+from kapdesk.ui import switch_interval
 from kapdesk.ui.models.board import RUNNING_STATES
 
 if TYPE_CHECKING:
@@ -223,14 +223,13 @@ class BoardStore(QObject):
             error: BaseException | None = None
             # Building the rows is Python (the ORM) holding the GIL: hand it back to the GUI
             # thread every 1 ms instead of every 5 ms while it runs.
-            interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(SWITCH_INTERVAL_S, interval))
+            switch_interval.begin()
             try:
                 rows = source()
             except Exception as exc:  # judged on the GUI thread, as a query there would be
                 error = exc
             finally:
-                sys.setswitchinterval(interval)
+                switch_interval.end()
             with contextlib.suppress(RuntimeError):  # the store was deleted (window closed)
                 arrived.emit(generation, now, rows, error)
 

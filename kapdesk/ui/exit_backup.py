@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.services.backups import BackupService
+from kapdesk.ui import switch_interval
 from kapdesk.ui.background import BackgroundRunner
 from kapdesk.ui.errors import error_text
 from kapdesk.ui.titles import window_title
@@ -121,9 +121,9 @@ class ExitBackupWindow(QDialog):
         # kapdesk is closing: no full garbage collection (a walk over every object of the
         # process, holding the GIL ~100 ms) while the worker copies, and the GIL offered
         # to this thread every 1 ms rather than 5.
-        collecting, interval = gc.isenabled(), sys.getswitchinterval()
+        collecting = gc.isenabled()
         gc.disable()
-        sys.setswitchinterval(min(0.001, interval))
+        switch_interval.begin()
         try:
             self.running = True
             self.runner.submit("exit", self._work)
@@ -132,7 +132,7 @@ class ExitBackupWindow(QDialog):
             self.exec()
             self.poll.stop()
         finally:
-            sys.setswitchinterval(interval)
+            switch_interval.end()
             if collecting:
                 gc.enable()
         return self.info

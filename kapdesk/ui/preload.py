@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from kapdesk.ui import switch_interval
 from kapdesk.ui.preload_order import import_order, pyqtgraph_statements
 
 __all__ = ["UI_ROOTS", "Preloader", "import_order", "preload_now", "pyqtgraph_statements"]
@@ -54,8 +55,7 @@ _log = logging.getLogger(__name__)
 
 SLICE_S = 0.008  # a time-sliced step yields to the event loop after this long
 # While the worker runs, the GUI thread waiting for the GIL gets it within ~1 ms of
-# Python bytecode instead of the default 5 ms (restored when the preload is done).
-SWITCH_INTERVAL_S = 0.001
+# Python bytecode instead of the default 5 ms (ui/switch_interval.py; restored when done).
 AGAIN_MS = 3  # then the next turn of a sliced or waiting step, after the worker had its go
 
 # The modules the signed-in app builds its windows from: their kapdesk.ui imports are
@@ -201,7 +201,7 @@ class Preloader(QObject):
         # step does not share the GIL with the worker (its wall time would double, more
         # on a busy machine) beyond the import the worker is in already.
         self._gui_step = threading.Lock()
-        self._switch_interval: float | None = None
+        self._switch_interval = False  # holding the shared short GIL interval
 
     # -------------------------------------------------------------- driving
     def start(self) -> None:
@@ -270,12 +270,12 @@ class Preloader(QObject):
         the process holding the GIL (~60-120 ms here, a frozen sign-in window). What the
         imports make lives as long as the process; it is frozen at the end (as run_gui
         freezes what start-up imported) and collection resumes. The GIL changes hands
-        every 1 ms meanwhile (SWITCH_INTERVAL_S)."""
+        every 1 ms meanwhile (ui/switch_interval.py)."""
         if self._collector_paused is None:
             self._collector_paused = gc.isenabled()
             gc.disable()
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(SWITCH_INTERVAL_S, self._switch_interval))
+            switch_interval.begin()
+            self._switch_interval = True
 
     def _done(self) -> None:
         if not self.finished:
@@ -283,8 +283,9 @@ class Preloader(QObject):
             if self._collector_paused:
                 gc.freeze()
                 gc.enable()
-            if self._switch_interval is not None:
-                sys.setswitchinterval(self._switch_interval)
+            if self._switch_interval:
+                self._switch_interval = False
+                switch_interval.end()
             self.done.emit()
 
     # -------------------------------------------------------------- the worker
