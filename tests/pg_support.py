@@ -58,9 +58,9 @@ def pg_skip_reason() -> str | None:
         with _connect(url) as conn:
             conn.execute("SELECT 1")
     except Exception as exc:  # any failure to reach the server is a reason to skip
-        from kapdesk.storage.server_url import parse_server_url
+        from kapdesk.storage.server_url import hide_secrets
 
-        shown = parse_server_url(url).redacted()
+        shown = hide_secrets(url)
         first = " ".join(str(exc).split())[:160]
         return f"PostgreSQL tests skipped: the server at {shown} cannot be reached ({first})"
     return None

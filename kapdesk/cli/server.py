@@ -76,9 +76,11 @@ def _owner_url(text: str) -> ServerURL:
     from kapdesk.composition import is_server_url, parse_server_url
 
     if not is_server_url(text):
+        from kapdesk.services.clinic_move import shown_url
+
         raise CliError(
-            f"--url {text!r}: server init sets up a PostgreSQL server; give its owner's URL, "
-            "postgresql://OWNER@HOST[:PORT]/DATABASE. A kapdesk file needs no set-up "
+            f"--url {shown_url(text)!r}: server init sets up a PostgreSQL server; give its "
+            "owner's URL, postgresql://OWNER@HOST[:PORT]/DATABASE. A kapdesk file needs no set-up "
             "(kapdesk --db FILE creates it).",
             EXIT_USAGE,
         )

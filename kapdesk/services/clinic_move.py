@@ -92,10 +92,10 @@ def server_store(text: str) -> Store:
 
 
 def shown_url(text: str) -> str:
-    """A URL as given, fit for a message: its password hidden."""
-    from kapdesk.storage.server_url import _hide_password
+    """A URL as given, fit for a message: its password (and secret parameters) hidden."""
+    from kapdesk.storage.server_url import hide_secrets
 
-    return _hide_password(text)
+    return hide_secrets(text)
 
 
 @dataclass

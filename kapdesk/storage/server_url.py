@@ -8,7 +8,11 @@
   ``postgresql+psycopg://``, any case);
 * :func:`parse_server_url` checks it and returns a :class:`ServerURL`, or raises
   :class:`BadServerURL` naming the value (password hidden) and what is allowed;
-* :meth:`ServerURL.redacted` is the text to show or log: the password is never in it.
+* :meth:`ServerURL.redacted` is the text to show or log: the password is never in it;
+  :func:`hide_secrets` does the same for a raw value that may not even parse.
+
+The values of ``password``, ``sslpassword`` and ``passfile`` query parameters are hidden
+wherever a URL is shown, whether kapdesk accepts the parameter or not.
 
 The driver is always psycopg 3 (SQLAlchemy's ``postgresql+psycopg``). The TLS query
 parameters ``sslmode`` (disable, allow, prefer, require, verify-ca, verify-full),
@@ -20,6 +24,7 @@ are passed through to libpq unchanged; any other parameter is refused (a typo in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -39,8 +44,11 @@ OTHER_PARAMETERS: Final = (
     "target_session_attrs",
 )
 ALLOWED_PARAMETERS: Final = TLS_PARAMETERS + OTHER_PARAMETERS
-_SECRET_PARAMETERS: Final = ("sslpassword",)
+_SECRET_PARAMETERS: Final = ("password", "sslpassword", "passfile")
 _HIDDEN: Final = "***"
+_SECRET_QUERY: Final = re.compile(
+    r"([?&](?:" + "|".join(_SECRET_PARAMETERS) + r")=)[^&#]*", re.IGNORECASE
+)
 
 
 class BadServerURL(KapdeskError):
@@ -63,13 +71,23 @@ def is_server_url(text: str) -> bool:
     return bool(sep) and scheme.lower() in SCHEMES
 
 
-def _hide_password(text: str) -> str:
-    """``text`` with the password of ``scheme://user:password@...`` replaced by ***."""
+def hide_secrets(text: str) -> str:
+    """``text`` (a URL as typed, parseable or not) fit for a message or a log.
+
+    The password of ``scheme://user:password@...`` becomes ***, up to the *last* ``@``
+    (a raw ``@`` inside a password must not let its tail show as the host), and so do the
+    values of the ``password``, ``sslpassword`` and ``passfile`` parameters.
+    """
+    text = _SECRET_QUERY.sub(rf"\g<1>{_HIDDEN}", text)
     scheme, sep, rest = text.partition("://")
     if not sep:
         return text
     userinfo, at, host = rest.rpartition("@")
-    if not at or ":" not in userinfo:
+    if not at:
+        # No host part: a "user:password" alone must not show either.
+        user, colon, _ = rest.partition(":")
+        return f"{scheme}{sep}{user}:{_HIDDEN}" if colon and "/" not in user else text
+    if ":" not in userinfo:
         return text
     user = userinfo.split(":", 1)[0]
     return f"{scheme}{sep}{user}:{_HIDDEN}@{host}"
@@ -109,10 +127,13 @@ class ServerURL:
     def redacted(self) -> str:
         """The URL fit for a screen or a log: no password (nor a client key's passphrase)."""
         url = self.url.set(drivername="postgresql")
-        hidden = {k: "hidden" for k in _SECRET_PARAMETERS if k in url.query}
+        hidden = {k: _HIDDEN for k in url.query if k.lower() in _SECRET_PARAMETERS}
         if hidden:
             url = url.update_query_dict(hidden)
-        return url.render_as_string(hide_password=True)
+        if url.host and "@" in url.host:
+            # A raw "@" in the password: what SQLAlchemy took for the host holds its tail.
+            url = url.set(host=url.host.rpartition("@")[2])
+        return hide_secrets(url.render_as_string(hide_password=True))
 
     def with_database(self, name: str) -> ServerURL:
         """The same server and credentials, another database on it."""
@@ -128,19 +149,27 @@ class ServerURL:
 def parse_server_url(text: str) -> ServerURL:
     """``text`` as a :class:`ServerURL`, or :class:`BadServerURL` saying what is wrong."""
     raw = text.strip()
-    shown = _hide_password(raw)
+    shown = hide_secrets(raw)
     if not is_server_url(raw):
         raise BadServerURL(shown, f"it must start with {' or '.join(s + '://' for s in SCHEMES)}")
     try:
         url = make_url(raw)
-    except (ArgumentError, ValueError) as exc:
-        raise BadServerURL(shown, f"it is not a valid URL ({exc})") from None
+    except (ArgumentError, ValueError):
+        # The parser's own message quotes the whole value, password included.
+        raise BadServerURL(shown, "it is not a valid URL") from None
     shown = ServerURL(url).redacted()
+    if url.host and "@" in url.host:
+        raise BadServerURL(shown, "the password contains a raw '@': write each '@' in it as %40")
     if not url.database:
         raise BadServerURL(shown, "it names no database (add /DATABASE after the host)")
     for key, value in url.query.items():
         if key not in ALLOWED_PARAMETERS:
-            raise BadServerURL(shown, f"the parameter {key!r} is not supported")
+            hint = (
+                " (put the password after the user: USER:PASSWORD@HOST)"
+                if key.lower() == "password"
+                else ""
+            )
+            raise BadServerURL(shown, f"the parameter {key!r} is not supported{hint}")
         if not isinstance(value, str):
             raise BadServerURL(shown, f"the parameter {key!r} is given more than once")
     mode = url.query.get("sslmode")

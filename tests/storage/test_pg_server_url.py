@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from kapdesk.storage.server_url import BadServerURL, is_server_url, parse_server_url
+from kapdesk.storage.server_url import (
+    BadServerURL,
+    hide_secrets,
+    is_server_url,
+    parse_server_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -73,3 +78,70 @@ def test_bad_urls_are_refused_naming_the_value_without_password(text: str, reaso
     assert "s3cret" not in message
     assert "app:***@db" in message
     assert "sslmode one of" in message
+
+
+SECRET = "s3cretPW"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"postgresql://u@localhost/db?password={SECRET}",
+        f"postgresql://u@localhost/db?sslmode=require&PassWord={SECRET}",
+        f"postgresql://u@localhost/db?passfile=/home/{SECRET}/.pgpass",
+        f"postgresql://u:x{SECRET}@localhost/db?sslmode=bogus",
+        f"postgresql://u:s3cret@{SECRET}@localhost/db",
+        f"postgresql://u:s3cret@{SECRET}@localhost/db?sslmode=bogus",
+        f"postgresql://u@localhost/db?sslpassword={SECRET}&sslmod=x",
+        f"postgresql://u:{SECRET}@[::1/db",
+        f"mysql://u:{SECRET}@localhost/db?password={SECRET}",
+    ],
+)
+def test_a_refused_url_never_shows_a_secret(text: str) -> None:
+    with pytest.raises(BadServerURL) as caught:
+        parse_server_url(text)
+    for shown in (str(caught.value), repr(caught.value), caught.value.shown):
+        assert SECRET not in shown
+        assert "@PW" not in shown
+
+
+def test_an_unsupported_secret_parameter_is_named_by_its_key_only() -> None:
+    with pytest.raises(BadServerURL) as caught:
+        parse_server_url(f"postgresql://u@localhost/db?password={SECRET}")
+    assert "'password' is not supported" in str(caught.value)
+    assert "password=***" in caught.value.shown
+
+
+def test_a_raw_at_sign_in_the_password_is_refused_asking_for_percent_40() -> None:
+    with pytest.raises(BadServerURL) as caught:
+        parse_server_url(f"postgresql://u:s3cret@{SECRET}@localhost/db")
+    assert "%40" in str(caught.value)
+    assert caught.value.shown == "postgresql://u:***@localhost/db"
+    # Written as %40 it is accepted, and still hidden.
+    server = parse_server_url(f"postgresql://u:s3cret%40{SECRET}@localhost/db")
+    assert server.url.password == f"s3cret@{SECRET}"
+    assert SECRET not in server.redacted()
+
+
+def test_an_accepted_secret_parameter_is_hidden_in_every_rendering() -> None:
+    key = "sslpassword"
+    server = parse_server_url(f"postgresql://u:{SECRET}@localhost/db?{key}={SECRET}")
+    assert server.query[key] == SECRET
+    for shown in (server.redacted(), str(server), repr(server)):
+        assert SECRET not in shown
+        assert f"{key}=***" in shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"postgresql://u:{SECRET}@localhost/db",
+        f"postgresql://u:s3cret@{SECRET}@localhost/db",
+        f"postgresql://u@localhost/db?password={SECRET}",
+        f"postgresql://u@localhost/db?a=1&sslpassword={SECRET}&passfile={SECRET}",
+        f"postgres://u:{SECRET}",
+    ],
+)
+def test_hide_secrets_hides_every_secret_of_a_raw_value(text: str) -> None:
+    assert SECRET not in hide_secrets(text)
+    assert "@PW" not in hide_secrets(text)
