@@ -19,14 +19,21 @@ Each child prints one JSON object on stdout:
   until 50 (what the app's ``yield_per`` stream consumes).
 * ``chart --cold ID --warm ID,ID --largest ID``: open patient charts from the
   Patients page (``patient_opened``, what Enter in the list emits): the first chart
-  of the process (cold: the first plot, tables and chart widgets of the process; the
-  sign-in preload imported pyqtgraph and the chart modules), ``PERSON_MS`` after the
-  Patients page was shown (a person clicks Patients, types a name and presses Enter:
-  longer than that; the app builds the empty chart meanwhile, ui/chart_warmup.py, and the
-  result says whether it was done), then other patients (warm; a new patient on every
-  open, never the same one again), then the largest patient. Two end points per open:
-  the PHQ-9 plot painted, and the page accepting input (the event loop idle again).
-  Also the peak RSS (VmHWM) right after the cold open.
+  of the process (the first plot, tables and chart widgets of the process; the
+  sign-in preload imported pyqtgraph and the chart modules), ``PERSON_MS`` (2 s) after
+  the Patients page was shown (a person clicks Patients, types a name and presses Enter).
+  The app builds the empty chart ahead while idle (ui/chart_warmup.py: it starts
+  ``WARM_AFTER_MS``, 1 s, after the Patients page is built, one part an event-loop turn),
+  so this open usually finds the chart built and only fills it; the result says whether
+  it was built ahead. Then other patients (warm; a new patient on every open, never the
+  same one again), then the largest patient. Two end points per open: the PHQ-9 plot
+  painted, and the page accepting input (the event loop idle again). Also the peak RSS
+  (VmHWM) right after the first open.
+* ``chart-early --cold ID``: the first chart of the process opened as soon as the
+  Patients page is painted and the event loop idle (a person double-clicking a listed
+  patient at once), before the warm-up's start delay is over: the open builds the whole
+  chart (nothing built ahead yet); the result says how long after the page was shown it
+  was opened and whether the warm-up had begun.
 * ``chart-floor --specs ROWS:COLS:POINTS,...``: per spec, a pyqtgraph PlotWidget of
   POINTS points plus a QTableWidget of ROWS x COLS cells, under the same stylesheet,
   built, shown, painted, idle; pyqtgraph is imported first, untimed (the app's sign-in
@@ -73,7 +80,10 @@ from table import Row, row
 
 SEARCHES = ("müll", "nguy", "simo", "oster", "smith", "o'br", "ji-w", "KAP-12", "1979-")
 WARM_OPENS = 3  # warm chart opens per process, each of another ~100-session patient
-PERSON_MS = 2000  # from the Patients page shown to the first chart opened (a person's pause)
+# From the Patients page shown to the first chart opened (a person's pause), longer than the
+# warm-up's start delay (chart_warmup.WARM_AFTER_MS): that row measures a chart built ahead;
+# ``chart-early`` measures the first open before the warm-up began.
+PERSON_MS = 2000
 TARGET_SEARCH_MS = 20.0
 TARGET_CHART_COLD_MS = 300.0
 TARGET_CHART_MS = 150.0
@@ -203,6 +213,20 @@ def chart(db: Path, end: datetime, cold: int, warm: list[int], largest: int) -> 
     return {"cold": first, "mb": mb, "warm": later, "largest": _open_chart(page, largest)}
 
 
+def chart_early(db: Path, end: datetime, first: int) -> dict[str, Any]:
+    """The first chart of the process opened as soon as the Patients page is painted and
+    idle: nothing of it built ahead yet (unless the page took longer than the warm-up's
+    start delay to show, which the result says)."""
+    window = _main_window(db, end)
+    shown = now_ms()
+    page = _patients_page(window)
+    warmup = getattr(page, "warmup", None)
+    begun = warmup is not None and bool(warmup.ran)  # a part already built ahead
+    after = now_ms() - shown
+    opened = _open_chart(page, first)
+    return {"cold": {**opened, "after_ms": after, "warmup_begun": begun}}
+
+
 def chart_floor(specs: list[tuple[int, int, int]]) -> list[dict[str, float]]:
     from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
@@ -288,13 +312,16 @@ def session_counts(db: Path) -> dict[int, int]:
     return {int(p): int(n) for p, n in found}
 
 
-def chart_plan(counts: dict[int, int], runs: int) -> list[tuple[int, list[int], int]]:
-    """Per process: a cold patient, WARM_OPENS warm ones (all ~100 sessions, each used
-    once in the whole benchmark) and one of the patients with the most sessions."""
+def chart_plan(counts: dict[int, int], runs: int) -> list[tuple[int, list[int], int, int]]:
+    """Per run: for the ``chart`` process a first patient, WARM_OPENS warm ones (all ~100
+    sessions, each used once in the whole benchmark) and one of the patients with the most
+    sessions; for the ``chart-early`` process another ~100-session first patient."""
     most = sorted(counts, key=lambda p: (-counts[p], p))[:runs]
     near = [p for p in sorted(counts, key=lambda p: (abs(counts[p] - 100), p)) if p not in most]
     per = 1 + WARM_OPENS
-    return [(near[i * per], near[i * per + 1 : (i + 1) * per], most[i]) for i in range(runs)]
+    early = near[runs * per :]
+    return [(near[i * per], near[i * per + 1 : (i + 1) * per], most[i], early[i])
+            for i in range(runs)]  # fmt: skip
 
 
 def _spans(counts: dict[int, int], patients: list[int]) -> str:
@@ -309,8 +336,8 @@ def _median(opens: list[dict[str, Any]], key: str) -> float:
 def chart_rows(work: Path, end: datetime, runs: int) -> list[Row]:
     counts = session_counts(work)
     plan = chart_plan(counts, runs)
-    cold, warm, largest, mem, floors = [], [], [], [], []
-    for first, others, big in plan:
+    cold, warm, largest, mem, floors, early, f_early = [], [], [], [], [], [], []
+    for first, others, big, at_once in plan:
         got = child("chart", work, end, "--cold", str(first), "--largest", str(big),
                     "--warm", ",".join(map(str, others)))  # fmt: skip
         cold.append(got["cold"])
@@ -320,6 +347,10 @@ def chart_rows(work: Path, end: datetime, runs: int) -> list[Row]:
         opens = [got["cold"], *got["warm"], got["largest"]]
         specs = ",".join(f"{o['rows']}:{o['cols']}:{o['points']}" for o in opens)
         floors.append(child("chart-floor", work, None, "--specs", specs))
+        got = child("chart-early", work, end, "--cold", str(at_once))["cold"]
+        early.append(got)
+        spec = f"{got['rows']}:{got['cols']}:{got['points']}"
+        f_early.append(child("chart-floor", work, None, "--specs", spec)[0])
     f_cold = [f[0] for f in floors]
     f_warm = [x for f in floors for x in f[1:-1]]
     f_largest = [f[-1] for f in floors]
@@ -339,17 +370,30 @@ def chart_rows(work: Path, end: datetime, runs: int) -> list[Row]:
 
     ahead = sum(bool(c.get("built_ahead")) for c in cold)
     cold_more = (
-        f"; opened {PERSON_MS} ms after the Patients page was shown, the chart built "
-        f"ahead meanwhile in {ahead} of {len(cold)} processes (else finished then)"
+        f"; opened {PERSON_MS} ms after the Patients page was shown: the empty chart was "
+        f"built ahead while idle (ui/chart_warmup.py) in {ahead} of {len(cold)} processes "
+        "(else what was left was built at the open), so this open mostly fills it"
     )
+    begun = sum(bool(e.get("warmup_begun")) for e in early)
+    early_more = (
+        f"; opened {_median(early, 'after_ms'):.0f} ms (median) after the Patients page was "
+        "shown, once painted and idle: the whole chart built at the open; the warm-up had "
+        f"begun before it in {begun} of {len(early)} processes"
+    )
+    first_floor = ("; the first plot and table in a fresh process (pyqtgraph imported "
+                   "before, untimed, as the sign-in preload does)")  # fmt: skip
 
-    n_cold = _spans(counts, [c for c, _, _ in plan])
-    n_warm = _spans(counts, [p for _, w, _ in plan for p in w])
-    n_largest = _spans(counts, [b for *_, b in plan])
+    n_cold = _spans(counts, [c for c, *_ in plan])
+    n_warm = _spans(counts, [p for _, w, *_ in plan for p in w])
+    n_largest = _spans(counts, [b for _, _, b, _ in plan])
+    n_early = _spans(counts, [e for *_, e in plan])
     return [
-        chart_row(f"first chart open in a process (cold), {n_cold} sessions", cold, f_cold,
-                  TARGET_CHART_COLD_MS, "; the first plot and table in a fresh process "
-                  "(pyqtgraph imported before, untimed, as the sign-in preload does)", cold_more),
+        chart_row(f"first chart open in a process, as soon as the Patients page is shown "
+                  f"(nothing built ahead yet), {n_early} sessions", early, f_early,
+                  TARGET_CHART_COLD_MS, first_floor, early_more),
+        chart_row(f"first chart open in a process, {PERSON_MS / 1000:g} s after the Patients "
+                  f"page is shown (chart built ahead while idle), {n_cold} sessions", cold,
+                  f_cold, TARGET_CHART_COLD_MS, first_floor, cold_more),
         chart_row(f"chart open (warm), another patient each time, {n_warm} sessions", warm,
                   f_warm, TARGET_CHART_MS),
         chart_row(f"chart open (warm), the largest patients, {n_largest} sessions", largest,
@@ -375,6 +419,7 @@ def main() -> int:
     result = {
         "search": lambda: search(a.db, a.end, a.runs),
         "chart": lambda: chart(a.db, a.end, a.cold, a.warm, a.largest),
+        "chart-early": lambda: chart_early(a.db, a.end, a.cold),
         "chart-floor": lambda: chart_floor(specs),  # type: ignore[arg-type]
         "memory-floor": lambda: memory_floor(a.db),
     }[a.what]()

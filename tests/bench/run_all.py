@@ -23,8 +23,13 @@ points where it matters: the finished screen painted, and the event loop idle af
   clinic's own day and 300 rows, its per-second repaint, a reading recorded by key press
   (``bench_board.board_rows``, on copies it makes of the big clinic);
 * patient search per keystroke against the app's own SQL (``bench_gui``);
-* charts: the first one in a process (cold), later ones (warm, a new patient each
-  time) and the largest patients, and the app's peak memory (``bench_gui``);
+* charts (``bench_gui``): the first one in a process, twice: opened as soon as the
+  Patients page is painted and idle (before the chart warm-up's start delay,
+  ``chart_warmup.WARM_AFTER_MS`` = 1 s after the page is built, is over: the whole chart
+  built at the open), and opened ``bench_gui.PERSON_MS`` = 2 s after the page is shown
+  (the empty chart built ahead while idle: the open mostly fills it; the note says in how
+  many processes it was ready); later ones (warm, a new patient each time) and the
+  largest patients, and the app's peak memory;
 * the GUI print preview of a session summary, cold and warm (``bench_print``);
 * PDFs in process on the big clinic (``bench_reports``);
 * recording a reading through the service, as information (``bench_data``);
