@@ -2,7 +2,9 @@
 
 Connections come from a ``QueuePool`` with ``pool_pre_ping`` (a connection the server
 dropped while idle is replaced, not handed out), ``connect_timeout`` and
-``application_name=kapdesk`` unless the URL gives its own.
+``application_name=kapdesk`` and TCP keepalives / ``tcp_user_timeout`` (:data:`TCP_SETTINGS`:
+a read on a connection whose peer is gone fails in ~10-20 s instead of hanging) unless the
+URL gives its own.
 
 The execution option :data:`~kapdesk.storage.engine.TX_MODE` picks the transaction, as
 for SQLite:
@@ -37,6 +39,16 @@ from kapdesk.storage.server_url import ServerURL
 # The advisory lock key every writing transaction takes (b"KAPDaudt" as a signed bigint).
 WRITE_LOCK: Final = int.from_bytes(b"KAPDaudt", "big", signed=True)
 CONNECT_TIMEOUT_S: Final = 5
+# A dead peer (cut network, host gone) is found in ~10-20 s rather than TCP's ~15 min:
+# keepalive probes after 5 s idle, every 2 s, 3 unanswered -> closed; data sent but not
+# acknowledged for 15 s -> closed. libpq names; the URL may give its own.
+TCP_SETTINGS: Final[dict[str, int]] = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,  # ms
+}
 APPLICATION_NAME: Final = "kapdesk"
 
 _json_text = functools.partial(
@@ -74,6 +86,7 @@ def create_server_engine(server: ServerURL, *, pool_size: int = 5) -> Engine:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
     if "application_name" not in query:
         connect_args["application_name"] = APPLICATION_NAME
+    connect_args.update({k: v for k, v in TCP_SETTINGS.items() if k not in query})
     engine = create_engine(
         server.url,
         poolclass=QueuePool,

@@ -351,7 +351,14 @@ class BackupActions(QObject):
                 "nothing was changed.",
             )
             return False
-        self._pause_views()
+        if not self._pause_views():
+            show_error(
+                self.window,
+                "The board is still waiting for the database to answer a query; a restore "
+                "now would replace the file under it. Nothing was changed: try Restore again "
+                "in a minute.",
+            )
+            return False
         self._show_progress("Checking and restoring the backup…", "Restore", modal=True)
         self.runner.submit("restore", lambda: service.restore(actor, path))
         return True
@@ -369,8 +376,9 @@ class BackupActions(QObject):
             w.isVisible() and w is not self.window for w in QApplication.topLevelWidgets()
         )
 
-    def _pause_views(self) -> None:
-        """Stop what reads the database on its own while the file's content is replaced."""
+    def _pause_views(self) -> bool:
+        """Stop what reads the database on its own while the file's content is replaced;
+        False if the board's query in flight is still reading (nothing must replace it)."""
         from kapdesk.ui.main_window import PAGE_TODAY
 
         self.window.show_page(PAGE_TODAY)  # a session page saves its note when hidden
@@ -378,8 +386,13 @@ class BackupActions(QObject):
         self._paused = [store.timer] if store.timer.isActive() else []
         for timer in self._paused:
             timer.stop()
-        store.drop_background()  # a re-query in flight reads the old file no more
+        if not store.drop_background():  # a re-query in flight reads the old file no more
+            for timer in self._paused:
+                timer.start()
+            self._paused = []
+            return False
         self.window.live.stop()  # nor the watcher of other windows' writes (own connection)
+        return True
 
     def _resume_views(self) -> None:
         self.window.live.start()

@@ -26,11 +26,18 @@ it is committed, as before.
 
 When the query fails (database busy, disk error, a bug) ``failing_since`` is set and
 ``health_changed(True)`` is emitted until a load succeeds again (``health_changed(False)``);
-the last rows stay. An unexpected error is logged once per failure, never a dialog.
+the last rows stay. An unexpected error is logged once per failure, never a dialog. A
+background query that has not come back after ``STUCK_AFTER`` (a hung server, a cut
+network: it raises nothing) counts as a failure too, until rows arrive.
+
+``stop()`` (sign-out, exit) never waits for a query in flight: its rows are dropped when
+they come. A restore asks ``drop_background()``, which waits a moment and says whether the
+worker is still reading (the restore is then refused).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import threading
@@ -51,6 +58,8 @@ if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
 
 REQUERY_EVERY: Final = timedelta(seconds=5)
+STUCK_AFTER: Final = 2 * REQUERY_EVERY  # a background query this old: alerts are not updating
+RESTORE_WAIT_S: Final = 2.0  # how long a restore waits for a query in flight
 SWITCH_INTERVAL_S: Final = 0.001  # the GIL's hand-over while the worker reads the board
 # Kinds of change the board shows besides a session's own rows (patient name, protocol).
 BOARD_KINDS: Final = SESSION_KINDS | {Kind.PATIENT, Kind.COURSE}
@@ -79,6 +88,16 @@ def board_rows(app: AppContext, only: Collection[int] = ()) -> list[BoardRow]:
 def _place(row: BoardRow) -> tuple[object, ...]:
     """What other rows' flags depend on (a room shared, in use) and the board's order."""
     return (row.room, row.state in RUNNING_STATES, row.scheduled_at, row.patient_name)
+
+
+class BoardQueryStuck(KapdeskError):
+    """The background board query has not come back (the database does not answer)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"The board query has not come back for {int(STUCK_AFTER.total_seconds())} s "
+            "(the database does not answer); the rows shown may be old."
+        )
 
 
 class BoardNotUpdating(KapdeskError):
@@ -133,6 +152,7 @@ class BoardStore(QObject):
         self.background = source is None if background is None else background
         self._generation = 0  # moves on with every query started (GUI thread or worker)
         self._pending: Future[None] | None = None  # the worker's query in flight
+        self._pending_since: datetime | None = None  # app clock when it was started
         self._worker: ThreadPoolExecutor | None = None
         self.background_queries = 0  # started on the worker
         self.dropped = 0  # background results dropped: a newer query had started
@@ -168,26 +188,35 @@ class BoardStore(QObject):
         return self._pending is not None
 
     def stop(self) -> None:
-        """Stop the clock; a background query in flight is waited for and its rows dropped
-        (the database may close next)."""
+        """Stop the clock without waiting: a background query in flight has its rows dropped
+        when they come (a hung read must not freeze sign-out or exit)."""
         self.timer.stop()
-        self.drop_background()
-        if self._worker is not None:
-            self._worker.shutdown(wait=True)
-            self._worker = None
-
-    def drop_background(self) -> None:
-        """Wait until a background query in flight has finished reading, and drop its rows
-        (a restore replaces the file next, or the window closes)."""
         self._generation += 1
-        self.wait_background()
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
+            self._worker = None
+        if self._pending is not None and self._pending.cancelled():  # never ran: no result
+            self._pending = self._pending_since = None
 
-    def wait_background(self, timeout: float = 30.0) -> None:
-        """Block until the background query in flight (if any) has finished reading (its
-        rows are applied, or dropped, when the event loop delivers them)."""
+    def drop_background(self, timeout: float | None = None) -> bool:
+        """Drop the rows of a background query in flight and wait up to ``timeout`` s
+        (default ``RESTORE_WAIT_S``) for it to finish reading (a restore replaces the file
+        next); False: still reading."""
+        self._generation += 1
+        return self.wait_background(timeout)
+
+    def wait_background(self, timeout: float | None = None) -> bool:
+        """Block up to ``timeout`` s (default ``RESTORE_WAIT_S``) until the background query
+        in flight (if any) has finished reading (its rows are applied, or dropped, when the
+        event loop delivers them); False if it is still reading."""
         pending = self._pending
-        if pending is not None:
-            pending.exception(timeout)
+        if pending is None:
+            return True
+        try:
+            pending.exception(RESTORE_WAIT_S if timeout is None else timeout)
+        except concurrent.futures.TimeoutError:
+            return False
+        return True
 
     def _stale(self, now: datetime) -> bool:
         return self.queried_at is None or abs(now - self.queried_at) >= REQUERY_EVERY
@@ -207,8 +236,11 @@ class BoardStore(QObject):
             self.tick()
             return
         now = self.app.now()
-        if (self._stale(now) or self.failing) and self._pending is None:
-            self._start_background(now)
+        if self._pending is None:
+            if self._stale(now) or self.failing:
+                self._start_background(now)
+        elif self._pending_since is not None and abs(now - self._pending_since) >= STUCK_AFTER:
+            self._failed(now, BoardQueryStuck())  # until its rows (or a GUI-thread load) come
         self.updated.emit(now)
 
     def _start_background(self, now: datetime) -> None:
@@ -234,6 +266,7 @@ class BoardStore(QObject):
                 arrived.emit(generation, now, rows, error)
 
         self.background_queries += 1
+        self._pending_since = now
         self._pending = self._worker.submit(read)
 
     def _apply_background(
@@ -244,6 +277,7 @@ class BoardStore(QObject):
         error: BaseException | None,
     ) -> None:
         self._pending = None
+        self._pending_since = None
         if generation != self._generation:
             self.dropped += 1  # a newer query started since: its rows are the newer
             return

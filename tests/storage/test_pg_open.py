@@ -136,3 +136,22 @@ def test_a_command_is_not_told_it_reconnects() -> None:
     assert "Run the command again once the server answers." in in_command
     assert "cannot be reached" in in_command
     assert "secret" not in in_command
+
+
+def test_connections_find_a_dead_peer_by_tcp_keepalives(server: ServerURL) -> None:
+    """A read on a connection whose server is gone (cut network) must fail in seconds, not
+    wait for TCP's ~15 min: libpq keepalives and tcp_user_timeout on every connection,
+    the change feed's listener included (it takes its connection from the same engine)."""
+    with Database.open(server) as db:
+        raw = db.engine.raw_connection()
+        try:
+            conn = raw.driver_connection
+            assert conn is not None
+            params = conn.info.get_parameters()
+        finally:
+            raw.close()
+    assert params["keepalives"] == "1"
+    assert params["keepalives_idle"] == "5"
+    assert params["keepalives_interval"] == "2"
+    assert params["keepalives_count"] == "3"
+    assert params["tcp_user_timeout"] == "15000"

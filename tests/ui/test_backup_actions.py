@@ -386,3 +386,51 @@ def test_after_a_restore_the_app_signs_in_again_and_backs_up_on_exit(
         assert "backup.restore" in actions
     finally:
         app.close()
+
+
+def test_restore_is_refused_while_a_board_query_does_not_come_back(
+    qtbot: QtBot,
+    window: MainWindow,
+    app: AppContext,
+    clock: FakeClock,
+    backup_then_more: Path,
+    errors: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kapdesk.services.board import BoardService
+    from kapdesk.ui import board_store
+
+    gate, entered = threading.Event(), threading.Event()
+    original = BoardService.today_board
+    gui = threading.get_ident()
+
+    def hanging(self: BoardService, *args: Any, **kw: Any) -> Any:
+        if threading.get_ident() != gui:
+            entered.set()
+            gate.wait(10)  # a server that does not answer the board's re-query
+        return original(self, *args, **kw)
+
+    monkeypatch.setattr(BoardService, "today_board", hanging)
+    monkeypatch.setattr(board_store, "RESTORE_WAIT_S", 0.1)
+    monkeypatch.setattr(
+        RestoreChooser, "choose", classmethod(lambda cls, p, b, f: backup_then_more)
+    )
+    monkeypatch.setattr(RestoreConfirm, "ask", classmethod(lambda cls, p, text: True))
+    store = window.board_store
+    store.load()
+    clock.advance(seconds=5)
+    store.timer.start()
+    store.timer.timeout.emit()
+    assert entered.wait(5)
+    try:
+        assert not window.backup_actions.restore()
+        assert "still waiting for the database" in errors[0]
+        assert "Nothing was changed" in errors[0]
+        assert store.timer.isActive()  # the board carries on
+        assert window.backup_actions.progress is None
+        assert patients(app) == 1  # the patient recorded after the backup is still there
+        assert not window.signed_out
+    finally:
+        store.timer.stop()
+        gate.set()
+    qtbot.waitUntil(lambda: not store.querying, timeout=5000)

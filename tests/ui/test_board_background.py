@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -38,6 +39,7 @@ class Queries:
         self.gate = threading.Event()
         self.gate.set()
         self.entered = threading.Event()
+        self.left = threading.Event()  # a worker's query got past the gate (or gave up)
 
 
 @pytest.fixture
@@ -51,7 +53,10 @@ def queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queries]:
             seen.threads.append(threading.get_ident())
         if threading.get_ident() != gui:
             seen.entered.set()
-            assert seen.gate.wait(10)
+            try:
+                assert seen.gate.wait(10)
+            finally:
+                seen.left.set()
         return original(self, *args, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(BoardService, "today_board", counting)
@@ -197,7 +202,7 @@ def test_the_arriving_rows_announce_only_the_rows_that_changed(
     assert rows == []  # the same rows read again: no cell announced
 
 
-def test_closing_waits_for_the_query_in_flight_and_drops_it(
+def test_closing_does_not_wait_for_a_query_that_does_not_come_back_and_drops_it(
     qtbot: QtBot, app: AppContext, kit: Kit, clock: FakeClock, queries: Queries
 ) -> None:
     store = BoardStore(app)
@@ -205,14 +210,53 @@ def test_closing_waits_for_the_query_in_flight_and_drops_it(
     kit.dosed(room="2")
     store.load()
     loads = store.loads
+    queries.gate.clear()  # the worker's read hangs (a server that does not answer)
     clock.advance(seconds=5)
     _timer_second(store)
+    assert queries.entered.wait(5)
+    store.stop()  # sign-out, exit: returns while the read is still blocked
+    assert not queries.left.is_set()
     assert store.querying
-    store.stop()
-    assert store.querying  # read to the end, its rows not yet delivered
-    qtbot.wait(50)  # its rows are delivered, and dropped
+    queries.gate.set()  # the late rows are delivered, and dropped
+    qtbot.waitUntil(lambda: store.dropped == 1, timeout=5000)
     assert store.loads == loads
-    assert store.dropped == 1
+    assert not store.querying
+
+
+def test_a_background_query_that_does_not_come_back_says_alerts_are_not_updating(
+    qtbot: QtBot, window: MainWindow, kit: Kit, clock: FakeClock, queries: Queries
+) -> None:
+    from kapdesk.ui.board_store import STUCK_AFTER, BoardQueryStuck
+
+    store = window.board_store
+    kit.dosed(room="2")
+    store.load()
+    queries.threads.clear()
+    queries.gate.clear()  # a cut network or a hung server: the read neither ends nor fails
+    clock.advance(seconds=5)
+    _timer_second(store)
+    assert queries.entered.wait(5)
+    started = clock.now()
+    while clock.now() - started < STUCK_AFTER - timedelta(seconds=1):
+        clock.advance(seconds=1)
+        _timer_second(store)
+        assert not store.failing  # a slow read is not yet a failure
+    clock.advance(seconds=1)
+    _timer_second(store)
+    assert store.failing
+    assert isinstance(store.error, BoardQueryStuck)
+    assert store.failing_since == clock.now()
+    assert window.alert_bar.stale_banner.isVisible()
+    assert window.today.model.rowCount() == 1  # the last rows stay
+    for _ in range(5):  # still stuck: still failing, since the same moment, no query piled on
+        clock.advance(seconds=1)
+        _timer_second(store)
+    assert store.failing_since == started + STUCK_AFTER
+    assert len(queries.threads) == 1
+    queries.gate.set()  # the server answers: the rows arrive and the banner goes
+    qtbot.waitUntil(lambda: not store.querying, timeout=5000)
+    assert not store.failing
+    assert not window.alert_bar.stale_banner.isVisible()
 
 
 def test_a_failing_background_query_shows_alerts_not_updating_until_it_works_again(
