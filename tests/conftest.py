@@ -22,6 +22,10 @@ if not os.environ.get("KAPDESK_LOG_DIR"):
 # like one that did.
 
 _server_tests = {"ran": 0, "skipped": 0}
+# .ci/run sets this once it has set up a server itself: there, a server half that skipped
+# because the server could not be reached is a failed run, not a green one.
+_REQUIRED_ENV = "KAPDESK_TEST_PG_REQUIRED"
+_NO_SERVER = "PostgreSQL tests skipped:"  # how tests/pg_support.py's skip reasons begin
 _SERVER_PARAM = re.compile(r"\[(?:[^\]]*-)?postgresql(?:-[^\]]*)?\]$")
 _server_skip_reasons: dict[str, int] = {}
 
@@ -42,6 +46,17 @@ def pytest_runtest_logreport(report):  # type: ignore[no-untyped-def]
             return
     if report.when == "call" and _is_server_test(report.nodeid):
         _server_tests["ran"] += 1
+
+
+def _required_server_missing() -> bool:
+    return os.environ.get(_REQUIRED_ENV) == "1" and any(
+        reason.startswith(_NO_SERVER) for reason in _server_skip_reasons
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
+    if _required_server_missing() and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -66,6 +81,13 @@ def _server_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
         setup = os.environ.get("KAPDESK_TEST_PG_SETUP")
         if setup:
             write(f".ci/run: {setup}")
+        if _required_server_missing():
+            write(
+                f"FAILED: {_REQUIRED_ENV}=1 (.ci/run set up this server) but the tests could "
+                "not reach it, so the clinic-server half did not run.",
+                red=True,
+                bold=True,
+            )
         write(
             "These tests run against a server when KAPDESK_TEST_PG_URL names one (an admin "
             "URL, e.g. postgresql://kapdesk_test:kapdesk_test@localhost:5432/postgres); "
