@@ -55,8 +55,8 @@ class InitResult:
     def app_url(self) -> str:
         """The URL workstations use: the app role's name, no password, the owner's host,
         database and TLS parameters."""
-        url = self.server.url.set(drivername="postgresql", username=self.app_role, password="-")
-        return url.render_as_string(hide_password=True)
+        # redacted(): the owner's secret parameters (sslpassword, ...) must not show either.
+        return ServerURL(self.server.url.set(username=self.app_role, password="-")).redacted()
 
 
 def connection_refusal(server: ServerURL, exc: BaseException) -> KapdeskError:

@@ -145,3 +145,14 @@ def test_an_accepted_secret_parameter_is_hidden_in_every_rendering() -> None:
 def test_hide_secrets_hides_every_secret_of_a_raw_value(text: str) -> None:
     assert SECRET not in hide_secrets(text)
     assert "@PW" not in hide_secrets(text)
+
+
+def test_the_workstations_url_printed_by_server_init_hides_the_owners_secrets() -> None:
+    from kapdesk.storage.server_init import InitResult
+    from kapdesk.storage.server_roles import RolePlan
+
+    owner = parse_server_url(
+        f"postgresql://owner:{SECRET}@db/k?sslmode=require&sslpassword={SECRET}"
+    )
+    result = InitResult(owner, "kapdesk_app", "public", "r1", None, RolePlan())
+    assert result.app_url() == "postgresql://kapdesk_app:***@db/k?sslmode=require&sslpassword=***"
