@@ -1,14 +1,20 @@
-"""Text that can be stored: free text with a lone surrogate is refused, by field.
+"""Text that can be stored: free text with a lone surrogate or a control character is
+refused, by field.
 
 A lone surrogate (U+D800..U+DFFF, e.g. from a broken paste or a mis-decoded file)
 is a Python ``str`` character that UTF-8 cannot encode: SQLite's driver, the
 audit hash and the PDF writer would all fail on it at encode time. It is refused
 where the text comes in, as a :class:`ValidationError` naming the field, and the
 message shows the position and code point, never the raw character.
+
+A C0 control character other than tab, newline and carriage return (U+0000..U+001F,
+e.g. a NUL from a pasted PDF) is refused the same way: a PostgreSQL server cannot hold
+a NUL in text at all, and a clinic file must not accept what its server copy refuses.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kapdesk.domain.errors import ValidationError
@@ -23,28 +29,58 @@ def first_surrogate(text: str) -> int | None:
     return None
 
 
+# C0 controls but tab, newline and carriage return (which multi-line text keeps).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def first_control(text: str) -> int | None:
+    """The index of the first control character ``text`` may not hold, or None."""
+    found = _CONTROL.search(text)
+    return found.start() if found else None
+
+
+def first_unstorable(text: str) -> int | None:
+    """The index of the first lone surrogate or refused control character, or None."""
+    at = [i for i in (first_surrogate(text), first_control(text)) if i is not None]
+    return min(at) if at else None
+
+
+def shown_safely(value: str) -> str:
+    """``value`` with lone surrogates and control characters written as escapes."""
+    text = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def require_storable(field: str, value: str) -> str:
-    """``value`` unchanged, or a ValidationError naming ``field`` when UTF-8 cannot hold it."""
-    at = first_surrogate(value)
+    """``value`` unchanged, or a ValidationError naming ``field`` when it holds a
+    character that cannot be stored (a lone surrogate, a control character)."""
+    at = first_unstorable(value)
     if at is None:
         return value
-    shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    code = ord(value[at])
+    what = (
+        "an unpaired surrogate, e.g. from a damaged paste"
+        if 0xD800 <= code <= 0xDFFF
+        else "a control character; of these only tab, newline and carriage return are allowed"
+    )
+    shown = shown_safely(value)
+    excerpt = shown if len(shown) <= 60 else shown[:57] + "..."
     raise ValidationError(
         field,
         shown,
-        f"{field} contains a character that cannot be stored (U+{ord(value[at]):04X} at "
-        f"position {at + 1}, an unpaired surrogate, e.g. from a damaged paste); "
-        "please retype that part.",
+        f"{field} contains a character that cannot be stored (U+{code:04X} at "
+        f'position {at + 1} of "{excerpt}", {what}); please retype that part.',
     )
 
 
 def find_unstorable(value: Any, path: str) -> tuple[str, str] | None:
-    """The (path, text) of the first string inside ``value`` that UTF-8 cannot hold.
+    """The (path, text) of the first string inside ``value`` that cannot be stored
+    (:func:`first_unstorable`).
 
     Looks into strings, mapping keys and values, lists, tuples and sets, so a service
     argument such as ``{"themes": "..."}`` is checked as ``themes``."""
     if isinstance(value, str):
-        return (path, value) if first_surrogate(value) is not None else None
+        return (path, value) if first_unstorable(value) is not None else None
     if isinstance(value, dict):
         for key, item in value.items():
             found = find_unstorable(key, path) or find_unstorable(item, str(key))

@@ -35,6 +35,7 @@ from kapdesk.storage.clinic_copy import (
     CopyRefused,
     copy_clinic,
     destination_problems,
+    nul_text_problems,
     privilege_problems,
     tables,
 )
@@ -133,6 +134,10 @@ def move_clinic(source: Store, dest: Store, *, say: Say | None = None) -> MoveRe
         _server_must_be_empty(dest)
     with _source_connection(source) as src:
         checks = _check_source(source, src, say)
+        if dest.server is not None and source.path is not None:
+            problems = nul_text_problems(src, source.shown)
+            if problems:
+                raise CopyRefused(f"{problems[0]}; nothing was written.")
         if dest.path is not None:
             result = _to_file(src, dest, dest.path, say)
         else:

@@ -33,7 +33,12 @@ from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
 from kapdesk.domain.errors import PermissionDenied, SignInRevoked, ValidationError
-from kapdesk.domain.text import field_label, find_unstorable, require_storable
+from kapdesk.domain.text import (
+    field_label,
+    find_unstorable,
+    first_control,
+    require_storable,
+)
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.recording import AuditRecord, audit_change
 
@@ -125,11 +130,31 @@ def unstorable_text(
     return None
 
 
+def _holds_control(value: Any) -> bool:
+    """Whether ``value`` (a string, or one inside a mapping or collection) holds a
+    control character free text may not hold."""
+    if isinstance(value, str):
+        return first_control(value) is not None
+    if isinstance(value, dict):
+        return any(_holds_control(k) or _holds_control(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_holds_control(item) for item in value)
+    return False
+
+
 def _guarded(fn: Callable[..., Any], owner: str) -> Callable[..., Any]:
     signature = inspect.signature(fn)
+    acting = "actor" in signature.parameters
 
     @functools.wraps(fn)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # A control character (a NUL) given to a use case is refused before anything runs:
+        # a SQLite file would store what a server refuses. (A lone surrogate fails at encode
+        # time, below; a search without an actor finds nothing for it.)
+        if acting and any(_holds_control(value) for value in (*args, *kwargs.values())):
+            problem = unstorable_text(signature, (self, *args), kwargs)
+            if problem is not None:
+                raise problem
         try:
             return fn(self, *args, **kwargs)
         except UnicodeEncodeError:

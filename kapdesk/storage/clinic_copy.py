@@ -29,6 +29,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Integer,
+    String,
     Table,
     Text,
     bindparam,
@@ -171,6 +172,31 @@ def source_problems(conn: Connection, head: str, shown: str) -> list[str]:
     if missing:
         return [f"{shown} lacks the kapdesk tables {', '.join(missing)}"]
     return []
+
+
+def nul_text_problems(conn: Connection, shown: str, limit: int = 5) -> list[str]:
+    """SQLite source: the rows holding a NUL character in a text column, named (table, id,
+    column): a PostgreSQL server cannot store one, so such a clinic is refused before
+    anything is written."""
+    found: list[str] = []
+    for table in tables():
+        key = integer_key(table)
+        for column in table.columns:
+            if not isinstance(column.type, String | JSON):
+                continue
+            holds = func.instr(cast(column, Text), func.char(0)) > 0
+            ids = select(key if key is not None else func.min(table.primary_key.columns[0]))
+            for (row_id,) in conn.execute(ids.select_from(table).where(holds).limit(limit)):
+                if row_id is not None:
+                    found.append(f"{table.name} id {row_id} column {column.name}")
+    if not found:
+        return []
+    more = f" (and {len(found) - limit} more)" if len(found) > limit else ""
+    return [
+        f"{shown} holds text with a NUL character (U+0000), which a PostgreSQL server cannot "
+        f"store: {'; '.join(found[:limit])}{more}. Correct that text in kapdesk (or remove "
+        "the character) on the file first, then migrate"
+    ]
 
 
 def destination_problems(conn: Connection, shown: str) -> list[str]:

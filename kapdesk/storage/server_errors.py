@@ -11,21 +11,35 @@ COMMIT, either all of it or none of it is saved, and the message says it cannot 
 * a refused sign-in (password, certificate) ->
   :class:`~kapdesk.storage.errors.ServerLoginRefused`;
 * the server's disk full -> ``StorageFailed("full")``, a read-only server (a standby)
-  -> ``StorageFailed("read_only")``.
+  -> ``StorageFailed("read_only")``;
+* a value the server refuses (SQLSTATE class 22, e.g. a NUL in text) ->
+  :class:`ServerRefusedValue`.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.storage.errors import (
     DatabaseBusy,
     ServerLoginRefused,
     ServerUnreachable,
+    StorageError,
     StorageFailed,
 )
 from kapdesk.storage.server_url import ServerURL
+
+
+class ServerRefusedValue(StorageError):
+    """The server refused a value (a data exception: e.g. a NUL in text); nothing was saved."""
+
+    def __init__(self, server: ServerURL, detail: str, *, reading: bool = False) -> None:
+        self.server = server
+        self.detail = detail
+        done = "nothing was read" if reading else "nothing was saved"
+        super().__init__(f"The clinic server {server} refused a value: {detail}; {done}.")
+
 
 LOCK_NOT_AVAILABLE = "55P03"
 SERIALIZATION_FAILURE = "40001"
@@ -36,6 +50,7 @@ _BUSY = (LOCK_NOT_AVAILABLE, SERIALIZATION_FAILURE, DEADLOCK_DETECTED)
 _GONE_PREFIXES = ("08", "57P01", "57P02", "57P03")
 _LOGIN = ("28000", "28P01")
 _FULL = ("53100",)
+DATA_EXCEPTION_CLASS = "22"
 
 
 def sqlstate(exc: BaseException) -> str | None:
@@ -89,6 +104,9 @@ def server_refusal(
         return StorageFailed(server, "full", _detail(exc), reading=reading)
     if state == READ_ONLY_TRANSACTION and not reading:
         return StorageFailed(server, "read_only", _detail(exc))
+    # psycopg refuses a NUL in text itself (a DataError without SQLSTATE), the server others.
+    if isinstance(exc, DataError) or (state or "").startswith(DATA_EXCEPTION_CLASS):
+        return ServerRefusedValue(server, _detail(exc), reading=reading)
     if connection_lost(exc):
         if state is None and "password authentication failed" in str(exc):
             return ServerLoginRefused(server, _detail(exc))

@@ -142,3 +142,34 @@ def test_any_service_text_the_domain_does_not_check_is_refused_by_field(
         Unchecked(ctx).secret(f"pw{LONE}")
     assert (hidden.value.field, hidden.value.value) == ("Password", "(hidden)")
     assert table_counts(ctx.db) == before
+
+
+def test_a_nul_in_allergies_is_refused_and_nothing_saved(ctx: ServiceContext, nurse: Actor) -> None:
+    before = table_counts(ctx.db)
+    with pytest.raises(ValidationError) as exc:
+        PatientService(ctx).create(
+            nurse,
+            mrn="NUL-1",
+            given_name="Ann",
+            family_name="Nul",
+            date_of_birth="1980-01-01",
+            sex="female",
+            allergies="penicillin\x00 (pasted)",
+        )
+    assert exc.value.field == "Allergies"
+    assert "U+0000" in str(exc.value)
+    assert "\x00" not in str(exc.value)
+    assert table_counts(ctx.db) == before
+
+
+def test_a_nul_in_a_reason_is_refused_before_anything_runs(
+    ctx: ServiceContext, nurse: Actor
+) -> None:
+    _, course_id = insert_patient_and_course(ctx.db)
+    sid = insert_session(ctx.db, course_id, nurse.user_id, state="scheduled")
+    before = table_counts(ctx.db)
+    with pytest.raises(ValidationError) as exc:
+        SessionService(ctx).cancel(nurse, sid, "Patient ill\x00")
+    assert exc.value.field == "Reason"
+    assert "only tab, newline and carriage return are allowed" in str(exc.value)
+    assert table_counts(ctx.db) == before
