@@ -184,7 +184,8 @@ def test_connection_lost_mid_write_saves_nothing_then_reconnects(
 
     with pytest.raises(ServerUnreachable, match="nothing was saved") as caught:
         write_while_cut_off()
-    assert "kapdesk_test:***@" in str(caught.value)
+    assert f"{server.url.username}:***@" in str(caught.value)  # the role, password hidden
+    assert f":{server.url.password}@" not in str(caught.value)
     assert db.last_commit_at is not None
     with db.read() as s:
         actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
