@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from kapdesk.storage.server_url import ServerURL, parse_server_url
-from tests.pg_support import pg_admin_url, pg_skip_reason, throwaway_database
+from tests.pg_support import drop_database, pg_admin_url, pg_skip_reason, throwaway_database
 
 APP_PASSWORD = "app-role-password-" + secrets.token_hex(6)
 
@@ -66,11 +66,21 @@ def _drop_roles(admin: ServerURL, fresh: FreshDatabase) -> None:
     engine = autocommit(admin)
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{fresh.name}" WITH (FORCE)')
-            for role in conn.execute(
-                text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
-                {"p": f"{fresh.name}%"},
-            ).scalars():
+            roles = (
+                conn.execute(
+                    text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
+                    {"p": f"{fresh.name}%"},
+                )
+                .scalars()
+                .all()
+            )
+            # FORCE may end only the server processes of roles the admin is a member of
+            # (an app-role connection still closing would make the DROP fail otherwise).
+            for role in roles:
+                conn.exec_driver_sql(f'GRANT "{role}" TO CURRENT_USER')
+        drop_database(fresh.name)  # retries while a process of another role is ending
+        with engine.connect() as conn:
+            for role in roles:
                 conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
     finally:
         engine.dispose()
