@@ -60,7 +60,6 @@ if TYPE_CHECKING:
 REQUERY_EVERY: Final = timedelta(seconds=5)
 STUCK_AFTER: Final = 2 * REQUERY_EVERY  # a background query this old: alerts are not updating
 RESTORE_WAIT_S: Final = 2.0  # how long a restore waits for a query in flight
-SWITCH_INTERVAL_S: Final = 0.001  # the GIL's hand-over while the worker reads the board
 # Kinds of change the board shows besides a session's own rows (patient name, protocol).
 BOARD_KINDS: Final = SESSION_KINDS | {Kind.PATIENT, Kind.COURSE}
 # Changes that alter only their own session's row: the sessions on the board and the rooms

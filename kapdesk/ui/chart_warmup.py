@@ -1,4 +1,4 @@
-"""The patient chart built ahead, while the app is idle after sign-in (issue 13).
+"""The patient chart built ahead, while the app is idle after the Patients page is first shown.
 
 The first chart of a process cost ~370 ms where a later one cost ~150 ms: ~60 % of the
 difference was building and styling the chart's ~300 widgets and pyqtgraph's plot items
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.patient_chart import PatientChart
 
-# After the Patients page is built (at sign-in): the board is painted, and a key pressed on
-# it at once (a reading typed in) is handled before the first part runs.
+# After the Patients page is built (on its first visit, not at sign-in): a name typed into
+# its search at once is handled before the first part runs.
 WARM_AFTER_MS = 1000
 
 
