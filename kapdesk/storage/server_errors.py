@@ -10,6 +10,8 @@ COMMIT, either all of it or none of it is saved, and the message says it cannot 
   :class:`~kapdesk.storage.errors.ServerUnreachable`;
 * a refused sign-in (password, certificate) ->
   :class:`~kapdesk.storage.errors.ServerLoginRefused`;
+* a failed TLS handshake (CA file, certificate host name, no TLS on the server) ->
+  :class:`ServerTLSRefused` (a ``ServerUnreachable`` naming what to fix);
 * the server's disk full -> ``StorageFailed("full")``, a read-only server (a standby)
   -> ``StorageFailed("read_only")``;
 * a value the server refuses (SQLSTATE class 22, e.g. a NUL in text) ->
@@ -39,6 +41,59 @@ class ServerRefusedValue(StorageError):
         self.detail = detail
         done = "nothing was read" if reading else "nothing was saved"
         super().__init__(f"The clinic server {server} refused a value: {detail}; {done}.")
+
+
+class ServerTLSRefused(ServerUnreachable):
+    """The TLS handshake failed: the CA file (``sslrootcert``) cannot be read or did not
+    sign the server's certificate, the certificate names another host, or the server
+    offers no TLS. Nothing is sent to the server; reconnecting cannot help until fixed."""
+
+    def __init__(self, server: ServerURL, problem: str, detail: str, *, reading: bool) -> None:
+        super().__init__(server, detail, reading=reading)
+        self.problem = problem
+        self.what = f"The clinic server {server} was not trusted: {problem}."
+        self.args = (f"{self.what} Nothing was sent to it.",)
+
+    def in_a_command(self) -> str:
+        return str(self)
+
+
+def tls_problem(server: ServerURL, message: str) -> str | None:
+    """What libpq's connection error ``message`` says about TLS, for a person, or None."""
+    query = server.query
+    ca = query.get("sslrootcert", "")
+    mode = query.get("sslmode", "prefer")
+    text = " ".join(message.split())
+    if "could not read root certificate file" in text or (
+        "root certificate file" in text and "does not exist" in text
+    ):
+        where = f"the CA file {ca!r} given as sslrootcert" if ca else "no CA file (sslrootcert)"
+        return (
+            f"{where} cannot be read (sslmode={mode} checks the server's certificate "
+            "against it): give sslrootcert the path of the clinic's CA certificate"
+        )
+    if "certificate verify failed" in text:
+        return (
+            f"its certificate is not signed by the CA in sslrootcert ({ca or 'none given'}): "
+            "ask the clinic's IT for the CA certificate that signed the server's"
+        )
+    if "does not match host name" in text:
+        return (
+            f"its certificate is not made out to the host name {server.host!r} "
+            f"(sslmode={mode} checks the name): connect with the host name the "
+            "certificate names (ask the clinic's IT)"
+        )
+    if "no pg_hba.conf entry" in text and "no encryption" in text:
+        return (
+            f"it accepts this workstation only over TLS, and sslmode={mode} sends none: "
+            "use sslmode=verify-full with the clinic's CA file"
+        )
+    if "server does not support SSL" in text:
+        return (
+            f"it offers no TLS (SSL is off on the server), and sslmode={mode} requires it: "
+            "ask the clinic's IT to turn it on"
+        )
+    return None
 
 
 LOCK_NOT_AVAILABLE = "55P03"
@@ -116,6 +171,9 @@ def server_refusal(
                 "no password was given: put it in the URL, in the PGPASSWORD environment "
                 "variable or in the user's pgpass file",
             )
+        problem = tls_problem(server, str(exc)) if state is None else None
+        if problem is not None:
+            return ServerTLSRefused(server, problem, _detail(exc), reading=reading)
         return ServerUnreachable(
             server, _detail(exc), reading=reading, unknown_outcome=committing and not reading
         )
