@@ -13,6 +13,11 @@ if not os.environ.get("KAPDESK_LOG_DIR"):
     import tempfile
 
     os.environ["KAPDESK_LOG_DIR"] = tempfile.mkdtemp(prefix="kapdesk-test-logs-")
+# ... and its cache (reportlab's parsed fonts: kapdesk.reports.font_cache) too.
+if not os.environ.get("KAPDESK_CACHE_DIR"):
+    import tempfile
+
+    os.environ["KAPDESK_CACHE_DIR"] = tempfile.mkdtemp(prefix="kapdesk-test-cache-")
 
 
 # ---------------------------------------------------------------- the clinic-server half

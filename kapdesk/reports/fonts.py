@@ -6,12 +6,13 @@ Vietnamese too), so kapdesk ships DejaVu Sans 2.37 in ``resources/fonts``
 the files). They are read through importlib.resources, so an installed wheel
 finds them wherever it lives. reportlab embeds only the glyphs a document uses.
 
-Registering parses each TTF once per process (~20 ms each); later calls are free.
+Registering parses each TTF once per process (~15-20 ms of CPU each) or, usually, reads
+the parse kept from an earlier process (``kapdesk.reports.font_cache``); later calls are
+free.
 """
 
 from __future__ import annotations
 
-import io
 import threading
 from dataclasses import dataclass
 from importlib.resources import files
@@ -19,6 +20,8 @@ from importlib.resources import files
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from kapdesk.reports.font_cache import load_font
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def _load(name: str, filename: str) -> TTFont:
             f"The report font {filename} is missing from kapdesk/resources/{FONT_FOLDER} "
             f"({exc.strerror or exc}); reinstall kapdesk."
         ) from None
-    return TTFont(name, io.BytesIO(data))
+    return load_font(name, data)
 
 
 def register_fonts() -> FontSet:
