@@ -30,6 +30,7 @@ from kapdesk.cli.options import (
 )
 from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError
 from kapdesk.cli.server import cmd_server
+from kapdesk.cli.workstation import cmd_workstation, gui_target
 
 if TYPE_CHECKING:
     from kapdesk.composition import ServerURL
@@ -41,8 +42,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
     reason = no_display_reason(os.environ)
     if reason:
         raise CliError(reason, EXIT_USAGE)
-    # --db, else (--demo: the demo file) KAPDESK_DB, else the user data folder; or a server
-    path = db_target(args, must_exist=False)
+    # --db, else (--demo: the demo file) KAPDESK_DB, else this workstation's remembered
+    # choice (a file or a server), else None: the first-run dialog asks (cli/workstation.py)
+    path = gui_target(args)
     try:
         from kapdesk.ui.run import run_gui
     except ImportError as exc:
@@ -434,4 +436,5 @@ HANDLERS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "report": cmd_report,
     "server": cmd_server,
     "migrate": _cmd_migrate,
+    "workstation": cmd_workstation,
 }

@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kapdesk.cli.server import add_server_parser
 
     add_server_parser(sub)
+    from kapdesk.cli.workstation import add_workstation_parser
+
+    add_workstation_parser(sub)
     return parser
 
 

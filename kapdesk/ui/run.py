@@ -94,7 +94,7 @@ def _ensure_demo_database(path: Path, key: str | None = None) -> str | None:
 
 
 def run_gui(
-    db_path: Path | ServerURL,
+    db_path: Path | ServerURL | None,
     demo: bool,
     quit_after_paint: bool = False,
     key: str | None = None,
@@ -105,6 +105,8 @@ def run_gui(
     An encrypted database (``encrypted``, or a file that looks encrypted) without
     ``key`` takes KAPDESK_DB_KEY, else asks with the passphrase dialog. ``db_path`` may
     be a clinic server (no single-instance claim there: a server is shared by design).
+    ``None``: this workstation's first start, nothing remembered: it asks first where the
+    clinic's records are (kapdesk.ui.store_choice), before the first administrator.
     """
     from kapdesk.domain.errors import KapdeskError
     from kapdesk.logs import log_unexpected
@@ -120,6 +122,8 @@ def run_gui(
         print(problem, file=sys.stderr)
         return 1
     qapp = _qapplication()
+    if db_path is None and (db_path := _ask_where_records_are()) is None:
+        return 0  # the person quit at the first-run question
     instance = None
     if isinstance(db_path, str | os.PathLike):  # a file (a ServerURL is neither)
         db_path = Path(db_path)
@@ -166,6 +170,15 @@ def run_gui(
         reporter.uninstall()
         if instance is not None:
             instance.close()
+
+
+def _ask_where_records_are() -> Path | ServerURL | None:
+    """This workstation's first start: the clinic's records on this workstation or on the
+    clinic's server? (kapdesk.ui.store_choice; the answer is remembered.)"""
+    from kapdesk.paths import default_db_path
+    from kapdesk.ui.store_choice import ask_store
+
+    return ask_store(default_db_path())
 
 
 def install_error_reporting() -> ErrorReporter:
