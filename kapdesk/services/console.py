@@ -19,6 +19,7 @@ from kapdesk.domain.clock import Clock
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.storage.db import Database
+from kapdesk.storage.write_retry import write_retrying
 
 if TYPE_CHECKING:  # imported by encrypt_from_console: every other command does without it
     from kapdesk.storage.encrypt_file import EncryptResult
@@ -49,9 +50,9 @@ def audit_console(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Write one console entry (its own transaction), with the OS user as the actor."""
-    with ctx.db.write() as s:
-        details = {"actor": console_actor(), **(after or {})}
-        audit_change(s, ctx, None, AuditRecord(action, entity, entity_id, after=details))
+    details = {"actor": console_actor(), **(after or {})}
+    record = AuditRecord(action, entity, entity_id, after=details)
+    write_retrying(ctx.db, lambda s: audit_change(s, ctx, None, record))  # deadlock: again
 
 
 def encrypt_from_console(path: Path, key: str, *, clock: Clock) -> EncryptResult:

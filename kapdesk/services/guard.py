@@ -10,6 +10,10 @@ call was about when the method has a recognised id parameter (``session_id``,
 viewer can show which patient it concerned. Argument values other than that
 id are never stored (no passwords, no clinical text).
 
+On a clinic server each call is one use case run again from its start after a deadlock
+or serialization failure (:func:`kapdesk.storage.write_retry.run_use_case`): a bounded
+number of times, then one clear ``WriteConflict`` with nothing of it saved.
+
 A refusal is audited once even when it passes through several wrapped methods.
 Writing the entry must not hide the refusal: if the database cannot take it
 (busy, read-only), the failure is logged and the PermissionDenied still raised.
@@ -41,6 +45,7 @@ from kapdesk.domain.text import (
 )
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.recording import AuditRecord, audit_change
+from kapdesk.storage.write_retry import run_use_case, write_retrying
 
 _log = logging.getLogger(__name__)
 _AUDITED = "_kapdesk_denial_audited"
@@ -81,12 +86,11 @@ def record_denial(
         return
     setattr(exc, _AUDITED, True)
     entity, entity_id = target
+    after = {"role": exc.role, "action": exc.action, "call": where, "message": str(exc)}
+    record = AuditRecord(f"denied.{exc.action}", entity, entity_id, after=after)
     try:
-        with ctx.db.write() as s:
-            after = {"role": exc.role, "action": exc.action, "call": where, "message": str(exc)}
-            record = AuditRecord(f"denied.{exc.action}", entity, entity_id, after=after)
-            # A refused user's attempt is recorded all the same.
-            audit_change(s, ctx, actor, record, recheck_actor=False)
+        # A refused user's attempt is recorded all the same.
+        write_retrying(ctx.db, lambda s: audit_change(s, ctx, actor, record, recheck_actor=False))
     except Exception:  # the refusal matters more than its record; keep it visible in logs
         _log.exception("could not audit a refused action (%s by user %s)", where, actor.user_id)
     if isinstance(exc, SignInRevoked):
@@ -156,6 +160,9 @@ def _guarded(fn: Callable[..., Any], owner: str) -> Callable[..., Any]:
             if problem is not None:
                 raise problem
         try:
+            ctx = getattr(self, "ctx", None)
+            if isinstance(ctx, ServiceContext):  # on a server: again after a deadlock
+                return run_use_case(ctx.db, lambda: fn(self, *args, **kwargs))
             return fn(self, *args, **kwargs)
         except UnicodeEncodeError:
             problem = unstorable_text(signature, (self, *args), kwargs)

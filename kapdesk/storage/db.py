@@ -47,7 +47,9 @@ Guarantees and rules:
   ``BEGIN IMMEDIATE``), a lock held past 5 s is :class:`DatabaseBusy`, a lost
   connection :class:`~kapdesk.storage.errors.ServerUnreachable` with nothing
   half-written (see :mod:`kapdesk.storage.server_errors`); a pooled connection found
-  broken when a write starts is replaced and the start retried. ``db.path`` and
+  broken when a write starts is replaced and the start retried; a deadlock or
+  serialization failure later in the transaction runs the whole use case again
+  (:mod:`kapdesk.storage.write_retry`). ``db.path`` and
   everything built on the file (backups, restore, encryption) raise
   :class:`~kapdesk.storage.errors.NotForServer`; ``db.describe()`` names either.
 * ``key``: the passphrase of an SQLCipher-encrypted file (a new file is
@@ -91,6 +93,7 @@ from kapdesk.storage.migrate import (
 from kapdesk.storage.server_errors import retry_before_write, server_refusal
 from kapdesk.storage.server_url import ServerURL
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
+from kapdesk.storage.write_retry import committed, watch_writes
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -179,6 +182,8 @@ class Database:
             from sqlalchemy.orm import sessionmaker
 
             maker = sessionmaker(with_tx_mode(self.engine, mode), expire_on_commit=False)
+            if mode == "write":
+                watch_writes(maker)  # a use case that saved rows is not run again
             self._makers[mode] = maker
         return maker
 
@@ -254,6 +259,7 @@ class Database:
             yield session
             committing = True
             session.commit()
+            committed(session)
             self.last_commit_at = self.clock.now()
         except DBAPIError as exc:
             _quiet_rollback(session)  # after a disk error the rollback may fail too

@@ -1,51 +1,72 @@
-"""A whole write transaction run again after a deadlock or a serialization failure.
+"""A write run again after a deadlock or a serialization failure.
 
 ``Database.write()`` already retries taking the write lock (kapdesk.storage.db). Once the
 transaction has begun, a deadlock (SQLSTATE 40P01) or serialization failure (40001)
 makes the server roll the whole transaction back: nothing of it was written, and only
 running the work again *from its start* (re-reading what it decided on) can finish it.
-:func:`write_retrying` does that a bounded number of times, then raises
-:class:`WriteConflict`: one clear message, nothing saved.
+
+* :func:`run_use_case` is how every use case runs on a clinic server (the services'
+  ``@audit_denials`` wrapper calls it around each public method, kapdesk.services.guard):
+  the whole call again, a bounded number of times, then :class:`WriteConflict`: one clear
+  message, nothing of the change saved. A use case may commit in steps (signing: the
+  password check, then the signature); it is run again only while none of its committed
+  steps wrote anything, so nothing is written, counted or announced twice (a change set is
+  published only after its own COMMIT, services.changes). A step that did write (a
+  wrong-password count was cleared) is kept and the rest is :class:`WriteConflict` with
+  ``partly`` set. Calls made inside a running use case (a service calling another) are
+  part of it: only the outermost runs again.
+* :func:`write_retrying` does the same for one ``db.write()`` body given as a function
+  (console entries, refusal entries).
 
 kapdesk's own writers cannot deadlock each other (every one takes the same advisory lock
 first, see kapdesk.storage.pg_engine) and write in READ COMMITTED (no serialization
 failures); the conflicts this answers come from another program's transactions on the
-same server (a script, a report tool holding row locks).
-
-Only for work that is one transaction and has no effect outside it: ``body`` runs again.
+same server (a script, a report tool holding row locks). On a kapdesk file (SQLite) there
+are none: a use case runs once, with no bookkeeping.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from kapdesk.storage.errors import DatabaseBusy, StorageError
 from kapdesk.storage.server_errors import DEADLOCK_DETECTED, SERIALIZATION_FAILURE, sqlstate
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
     from kapdesk.storage.db import Database
 
 T = TypeVar("T")
 WRITE_ATTEMPTS: Final = 3
-_RETRIED: Final = (DEADLOCK_DETECTED, SERIALIZATION_FAILURE)
+PAUSE_S: Final = 0.05
+_WROTE: Final = "kapdesk.write_retry.wrote"  # session.info: this transaction flushed rows
 
 
 class WriteConflict(StorageError):
-    """A write that met a deadlock or serialization failure on every attempt; nothing of
-    it was saved."""
+    """A write that met a deadlock or serialization failure on every attempt (or after a
+    step of its use case had been saved: ``partly``); nothing more of it was saved."""
 
-    def __init__(self, where: str, attempts: int, reason: str) -> None:
+    def __init__(self, where: str, attempts: int, reason: str, *, partly: bool = False) -> None:
         self.attempts = attempts
         self.reason = reason
+        self.partly = partly
+        times = f" {attempts} times in a row" if attempts > 1 else ""
+        if partly:
+            saved = (
+                "an earlier step of it was saved, the rest was not. Look at what is shown, "
+                "then try again"
+            )
+        else:
+            saved = "nothing was saved. Try again in a moment"
         super().__init__(
-            f"The clinic server {where} broke off this change {attempts} times in a row "
-            f"({reason}); nothing was saved. Try again in a moment; if it keeps happening, "
-            "ask whoever runs the server what else is writing to the database."
+            f"The clinic server {where} broke off this change{times} ({reason}); {saved}; "
+            "if it keeps happening, ask whoever runs the server what else is writing to the "
+            "database."
         )
 
 
@@ -60,12 +81,16 @@ def conflict_reason(exc: BaseException) -> str | None:
     return None
 
 
+def _pause(pause: float, attempt: int) -> None:
+    time.sleep(pause * attempt * (1 + random.random()))  # jitter: not in step
+
+
 def write_retrying(
     db: Database,
     body: Callable[[Session], T],
     *,
     attempts: int = WRITE_ATTEMPTS,
-    pause: float = 0.05,
+    pause: float = PAUSE_S,
 ) -> T:
     """``body(session)`` in ``db.write()``; after a deadlock or serialization failure
     (the transaction rolled back whole) in a new transaction again, up to ``attempts``
@@ -80,5 +105,73 @@ def write_retrying(
                 raise
             if attempt == attempts:
                 raise WriteConflict(db.describe(), attempts, reason) from exc
-        time.sleep(pause * attempt * (1 + random.random()))  # jitter: not in step
+        _pause(pause, attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# ------------------------------------------------------------------ whole use cases
+
+
+class _UseCase:
+    """The use case running in this thread: whether one of its commits wrote rows."""
+
+    __slots__ = ("wrote",)
+
+    def __init__(self) -> None:
+        self.wrote = False
+
+
+_running = threading.local()
+
+
+def _current() -> _UseCase | None:
+    case: _UseCase | None = getattr(_running, "case", None)
+    return case
+
+
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True  # only a flush that had rows to write gets here
+
+
+def watch_writes(maker: sessionmaker[Session]) -> None:
+    """Mark each session of ``maker`` that flushes rows (Database's write sessions)."""
+    from sqlalchemy import event
+
+    event.listen(maker, "after_flush", _flushed)
+
+
+def committed(session: Session) -> None:
+    """Called by ``Database.write`` after each COMMIT: a use case running in this thread
+    that has now saved rows must not be run again from its start."""
+    case = _current()
+    if case is not None and session.info.get(_WROTE):
+        case.wrote = True
+
+
+def run_use_case(
+    db: Database | Any,
+    call: Callable[[], T],
+    *,
+    attempts: int = WRITE_ATTEMPTS,
+    pause: float = PAUSE_S,
+) -> T:
+    """``call()`` as one use case: on a clinic server, run again from its start after one
+    of its write transactions was broken off by a deadlock or serialization failure, up to
+    ``attempts`` times in all, then :class:`WriteConflict` (see the module docstring).
+    Inside a running use case, or on a file, simply ``call()``."""
+    if not getattr(db, "is_server", False) or _current() is not None:
+        return call()
+    for attempt in range(1, attempts + 1):
+        case = _running.case = _UseCase()
+        try:
+            return call()
+        except DatabaseBusy as exc:
+            reason = conflict_reason(exc)
+            if reason is None:
+                raise
+            if attempt == attempts or case.wrote:
+                raise WriteConflict(db.describe(), attempt, reason, partly=case.wrote) from exc
+        finally:
+            _running.case = None
+        _pause(pause, attempt)
     raise AssertionError("unreachable")  # pragma: no cover
