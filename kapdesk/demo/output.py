@@ -69,6 +69,20 @@ def build_end(
     return today, end_time or default
 
 
+def _refuse_a_clinic(db: Database, path: ServerURL) -> None:
+    from kapdesk.storage.clinic_copy import destination_problems
+
+    with db.engine.connect() as conn:
+        filled = destination_problems(conn, str(path))
+    if filled:
+        raise ValidationError(
+            "Database",
+            str(path),
+            f"{path} already holds a kapdesk clinic; a demo clinic only goes to an empty "
+            "database (or one only set up by kapdesk server init).",
+        )
+
+
 def count_rows(db: Database) -> dict[str, int]:
     with db.read() as s:
         return {
@@ -86,22 +100,16 @@ def remove(path: Path) -> None:
 def new_database(path: Path | ServerURL, clock: Clock, key: str | None) -> Iterator[Database]:
     """The new file, open (encrypted with ``key``); closed after, and removed on failure.
 
-    On a clinic server: its database must be empty (one that holds a clinic is refused,
-    untouched); what a failed build wrote stays there (drop and create the database again)."""
+    On a clinic server: its database must be empty or only set up by ``kapdesk server init``
+    (the schema, no row): one that holds a clinic is refused, untouched; what a failed build
+    wrote stays there (drop and create the database again)."""
     if isinstance(path, ServerURL):
         try:
-            Database.open(path, create=False, clock=clock).close()
-        except DatabaseMissing:  # empty: the demo goes there
-            pass
-        else:
-            raise ValidationError(
-                "Database",
-                str(path),
-                f"{path} already holds a kapdesk clinic; a demo clinic only goes to an empty "
-                "database.",
-            )
-        db = Database.open(path, clock=clock)
+            db = Database.open(path, create=False, clock=clock)
+        except DatabaseMissing:  # empty: the demo makes the schema there
+            db = Database.open(path, clock=clock)
         with closing(db):
+            _refuse_a_clinic(db, path)
             yield db
         return
     db = Database.open(path, clock=clock, key=key)
