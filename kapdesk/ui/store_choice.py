@@ -184,6 +184,8 @@ class StoreChoiceDialog(QDialog):
         """Grow to show every line (a warning, an answer). adjustSize() stops at 2/3 of the
         screen's height and would squeeze the fields on a 768-pixel laptop screen."""
         root = self.layout()
+        if root is None:
+            return
         root.activate()
         width = max(self.width(), self.minimumWidth())
         height = root.totalSizeHint().height()
