@@ -37,6 +37,10 @@ points where it matters: the finished screen painted, and the event loop idle af
   memory against a tenth of the clinic (streaming) and wall time (``bench_cli``);
 * a clean exit: the longest GUI stall until run_gui is done, and the exit backup
   (``bench_board.exit_rows``);
+* on a clinic server, when ``KAPDESK_BENCH_PG_URL`` or ``KAPDESK_TEST_PG_URL`` names one
+  (else a line under the table says they were skipped and why): a reading recorded, the
+  board refreshed with four writers, change to screen, and the big clinic moved to the
+  server (once, kept) with patient search and charts on it (``bench_pg``);
 * unless ``--skip-check``: ``kapdesk check`` on (the copies of) the tenth and the big
   clinic, with what the benchmarks above added to them (``bench_check``; several minutes).
 
@@ -69,6 +73,8 @@ from bench_check import check_rows  # noqa: E402
 from bench_cli import cli_rows  # noqa: E402
 from bench_data import vitals_rows  # noqa: E402
 from bench_gui import chart_rows, search_rows  # noqa: E402
+from bench_pg import run_all_rows as server_rows  # noqa: E402
+from bench_pg import skipped as server_skipped  # noqa: E402
 from bench_print import print_rows  # noqa: E402
 from bench_reports import big_report_rows  # noqa: E402
 from bench_startup import startup_rows  # noqa: E402
@@ -162,6 +168,7 @@ def measure(big: Source, small: Source, runs: int, skip_check: bool) -> list[Row
     section(rows, "recording a reading (service)", lambda: vitals_rows(work, end, max(runs, 20)))
     section(rows, "command line", lambda: cli_rows(work, small_work, runs))
     section(rows, "clean exit", lambda: exit_rows(big.path, end, runs))
+    section(rows, "clinic server (PostgreSQL)", lambda: server_rows(big.path, runs))
     if not skip_check:
         section(
             rows,
@@ -200,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         "sessions)\n"
     )
     print(render(rows))
+    if (server := server_skipped()) is not None:
+        print(f"\n{server}")
     missed = [r.metric for r in rows if r.ok is False]
     print(f"\n{'targets missed: ' + '; '.join(missed) if missed else 'every target met'}")
     failed = any(r.metric.endswith(": FAILED") for r in rows)
