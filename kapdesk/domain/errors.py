@@ -95,3 +95,38 @@ class SignInRevoked(PermissionDenied):
     def __init__(self, role: str, action: str, reason: str, message: str) -> None:
         super().__init__(role, action, message)
         self.reason = reason
+
+
+# The version of a record that does not exist yet (a session's first note) or has no audit
+# entry: what an editor saves against when it started from nothing (see EditConflict).
+NO_RECORD = 0
+
+
+class EditConflict(KapdeskError):
+    """Someone else changed the record since the caller's copy of it was read; nothing was
+    written (two workstations editing one note or one patient's details).
+
+    ``changed_by`` is the display name of who changed it last ("Someone" when no signed-in
+    user did), ``changed_at`` when (aware UTC; None when unknown) and ``changed_at_text`` the
+    same as a screen shows it ("10:42", with the date on another day). ``version`` is the
+    record's version now: saving again with it replaces their change deliberately (theirs
+    stays in the audit trail). ``current`` is the record as stored now (the service's DTO,
+    e.g. a NoteInfo or PatientInfo) for the screen to show beside the user's own text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        changed_by: str,
+        changed_at: datetime | None,
+        changed_at_text: str,
+        version: int,
+        current: Any,
+    ) -> None:
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.changed_at_text = changed_at_text
+        self.version = version
+        self.current = current

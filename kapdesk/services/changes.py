@@ -80,12 +80,12 @@ SESSION_KINDS: Final = frozenset(
 TRAIL_ONLY: Final = frozenset(
     {"patient.view", "ui.lock", "ui.unlock", "audit.export", "backup.create"}
 )
-_TRAIL_ONLY_PREFIXES: Final = ("denied.", "report.", "list.", "backup.create_")
+TRAIL_ONLY_PREFIXES: Final = ("denied.", "report.", "list.", "backup.create_")
 
 
 def is_trail_only(action: str) -> bool:
     """True for audit actions that change nothing a screen shows (not published)."""
-    return action in TRAIL_ONLY or action.startswith(_TRAIL_ONLY_PREFIXES)
+    return action in TRAIL_ONLY or action.startswith(TRAIL_ONLY_PREFIXES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,8 @@ class PatientInfo:
     weight_kg: float | None
     allergies: str
     contraindications: str
+    # The version an editor saves against (services.edit_versions); None: not read (searches).
+    version: int | None = field(default=None, compare=False)
 
     @property
     def display_name(self) -> str:
@@ -289,6 +291,8 @@ class NoteInfo:
     created_at: datetime
     updated_at: datetime
     author_id: int | None = None
+    # The version an editor saves against (services.edit_versions); None: not read (lists).
+    version: int | None = field(default=None, compare=False)
 
 
 # One protocol criterion and whether it is met (computed ones say why): the domain's record.

@@ -18,6 +18,11 @@ Decisions a caller must know:
   later and will fill ``signed_at``/``signed_by``.
 * Note text is stored exactly as typed (no trimming), up to 20,000 characters
   per section or body.
+* Two workstations editing one note: ``get`` and every save return the note's
+  ``version``; an editor passes the version its text was read at (``version=``;
+  ``NO_RECORD`` for a session that had no note yet) and a save over a change made
+  since raises EditConflict (who, when, their text) and writes nothing
+  (``services.edit_versions``). Saving what is stored already is no conflict.
 """
 
 from __future__ import annotations
@@ -42,8 +47,9 @@ from kapdesk.domain.notes import (
     validate_text,
 )
 from kapdesk.domain.permissions import Action
-from kapdesk.services.context import Actor, Service
+from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import NoteInfo
+from kapdesk.services.edit_versions import current_version, refuse_stale
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import CLOSED_STATES
 from kapdesk.services.recording import audit_row, snapshot
@@ -55,7 +61,7 @@ from kapdesk.storage.orm import Course, DosingSession, Note
 _DAY_HM = "%Y-%m-%d %H:%M"
 
 
-def note_info(n: Note, names: dict[int, str]) -> NoteInfo:
+def note_info(n: Note, names: dict[int, str], version: int | None = None) -> NoteInfo:
     stored = n.sections or {}
     if n.kind == NoteKind.INTEGRATION:
         sections = merged_sections(stored, {})  # every template section, in order
@@ -74,11 +80,23 @@ def note_info(n: Note, names: dict[int, str]) -> NoteInfo:
         created_at=n.created_at,
         updated_at=n.updated_at,
         author_id=n.author_id,
+        version=version,
     )
 
 
-def _info(s: Session, n: Note) -> NoteInfo:
-    return note_info(n, user_names(s, [n.author_id]))
+def _info(s: Session, n: Note, version: int | None = None) -> NoteInfo:
+    return note_info(n, user_names(s, [n.author_id]), version)
+
+
+def _versioned(s: Session, n: Note) -> NoteInfo:
+    """The note with its version as it is now (after this transaction's own change)."""
+    return _info(s, n, current_version(s, "note", n.id))
+
+
+def _refuse_stale(s: Session, ctx: ServiceContext, n: Note, version: int | None) -> None:
+    refuse_stale(
+        s, ctx, ("note", n.id), version, what="this note", current=lambda v: _info(s, n, v)
+    )
 
 
 def _get(s: Session, note_id: int) -> Note:
@@ -112,7 +130,11 @@ class NoteService(Service):
 
     # ------------------------------------------------------------ session notes
 
-    def save_session_note(self, actor: Actor, session_id: int, body: str) -> NoteInfo | None:
+    def save_session_note(
+        self, actor: Actor, session_id: int, body: str, *, version: int | None = None
+    ) -> NoteInfo | None:
+        """Create or replace the session's note; ``version``: what the editor's text was read
+        at (``NO_RECORD``: there was no note), None: no check (see the module docstring)."""
         actor.require(Action.WRITE_SESSION_NOTE)
         text = validate_text("Session note", body)
         with self.ctx.db.write() as s:
@@ -142,15 +164,17 @@ class NoteService(Service):
                 s.add(row)
                 s.flush()
                 audit_row(s, self.ctx, actor, "note.create", row)
-                return _info(s, row)
+                return _versioned(s, row)
             _refuse_final(row)
             if row.body == text:
-                return _info(s, row)
+                return _versioned(s, row)
+            # Also when two workstations create the first note: the second finds the row.
+            _refuse_stale(s, self.ctx, row, version)
             before = snapshot(row)
             row.body = text
             row.updated_at = self.ctx.now()
             audit_row(s, self.ctx, actor, "note.update", row, before=before)
-            return _info(s, row)
+            return _versioned(s, row)
 
     # ------------------------------------------------------------ integration notes
 
@@ -218,7 +242,10 @@ class NoteService(Service):
         *,
         sections: dict[str, str] | None = None,
         body: str | None = None,
+        version: int | None = None,
     ) -> NoteInfo:
+        """Change sections and/or the free text; ``version``: what the editor's text was read
+        at, None: no check (see the module docstring)."""
         actor.require(Action.WRITE_INTEGRATION_NOTE)
         changes = {} if sections is None else validate_sections(sections)
         text = None if body is None else validate_text("Note text", body)
@@ -236,13 +263,14 @@ class NoteService(Service):
             new_sections = merged_sections(row.sections or {}, changes)
             new_body = row.body if text is None else text
             if new_sections == merged_sections(row.sections or {}, {}) and new_body == row.body:
-                return _info(s, row)
+                return _versioned(s, row)
+            _refuse_stale(s, self.ctx, row, version)
             before = snapshot(row)
             row.sections = new_sections
             row.body = new_body
             row.updated_at = self.ctx.now()
             audit_row(s, self.ctx, actor, "note.update", row, before=before)
-            return _info(s, row)
+            return _versioned(s, row)
 
     def finalize(self, actor: Actor, note_id: int) -> NoteInfo:
         """Make a draft final (integration: its author or a clinician; session: a clinician)."""
@@ -269,8 +297,9 @@ class NoteService(Service):
     # ------------------------------------------------------------ reads
 
     def get(self, note_id: int) -> NoteInfo:
+        """The note with its ``version`` (text and version from one snapshot)."""
         with self.ctx.db.read() as s:
-            return _info(s, _get(s, note_id))
+            return _versioned(s, _get(s, note_id))
 
     def _list(
         self, s: Session, condition: ColumnElement[bool], *, session_first: bool = False

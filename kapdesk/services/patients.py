@@ -7,6 +7,10 @@ Decisions a caller must know:
 * ``update`` re-validates the whole record with the changes applied; changes
   that alter nothing write nothing (no audit entry). Audit entries carry full
   before/after snapshots.
+* Two workstations editing one patient: ``for_editing`` returns the details with their
+  ``version``; ``update(..., version=...)`` over a change made since raises
+  EditConflict (who, when, the details now) and writes nothing
+  (``services.edit_versions``). Searches and ``get`` do not read the version.
 * ``search(text)`` matches, ordered by family then given name (binary order):
   every word typed is the start of a word of the family or given name (case-
   and accent-insensitive: "conceicao" finds "Conceição", "strasse" finds
@@ -40,6 +44,7 @@ from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import PatientInfo
+from kapdesk.services.edit_versions import current_version, refuse_stale
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
 from kapdesk.services.rows import only_fields, stored
@@ -58,7 +63,7 @@ EDITABLE_FIELDS: Final = (
 DATE_FORMATS: Final = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
 
 
-def patient_info(p: Patient) -> PatientInfo:
+def patient_info(p: Patient, version: int | None = None) -> PatientInfo:
     return PatientInfo(
         id=p.id,
         mrn=p.mrn,
@@ -69,6 +74,7 @@ def patient_info(p: Patient) -> PatientInfo:
         weight_kg=p.weight_kg,
         allergies=p.allergies,
         contraindications=p.contraindications,
+        version=version,
     )
 
 
@@ -150,8 +156,11 @@ class PatientService(Service):
             audit_row(s, self.ctx, actor, "patient.create", row)
             return patient_info(row)
 
-    def update(self, actor: Actor, patient_id: int, **changes: Any) -> PatientInfo:
-        """Change any of EDITABLE_FIELDS; the whole record is re-validated."""
+    def update(
+        self, actor: Actor, patient_id: int, *, version: int | None = None, **changes: Any
+    ) -> PatientInfo:
+        """Change any of EDITABLE_FIELDS; the whole record is re-validated. ``version``: what
+        the editor's values were read at (``for_editing``), None: no check."""
         actor.require(Action.EDIT_PATIENT)
         only_fields("Patient", changes, EDITABLE_FIELDS, "editable")
         with self.ctx.db.write() as s:
@@ -161,6 +170,10 @@ class PatientService(Service):
             diff = {k: v for k, v in values.items() if current[k] != v}
             if not diff:
                 return patient_info(row)
+            refuse_stale(
+                s, self.ctx, ("patient", patient_id), version,
+                what="this patient's details", current=lambda v: patient_info(row, v),
+            )  # fmt: skip
             if "mrn" in diff:
                 self._check_mrn_free(s, values["mrn"], patient_id)
             before = snapshot(row)
@@ -182,6 +195,11 @@ class PatientService(Service):
     def get(self, patient_id: int) -> PatientInfo:
         with self.ctx.db.read() as s:
             return patient_info(_get(s, patient_id))
+
+    def for_editing(self, patient_id: int) -> PatientInfo:
+        """The details with the ``version`` an editor saves against (one snapshot)."""
+        with self.ctx.db.read() as s:
+            return patient_info(_get(s, patient_id), current_version(s, "patient", patient_id))
 
     def get_by_mrn(self, mrn: str) -> PatientInfo:
         text = mrn.strip() if isinstance(mrn, str) else ""

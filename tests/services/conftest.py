@@ -56,6 +56,7 @@ BOTH_STORES = frozenset(
         "addenda",
         "corrections",
         "remote_changes",
+        "edit_conflicts",
     )
 )
 STORES = ("sqlite", "postgresql")
