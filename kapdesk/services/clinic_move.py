@@ -12,7 +12,9 @@ the destination before it counts as done:
 * verified at the destination: every table's row count and the content of every row
   (:mod:`kapdesk.storage.clinic_verify`: the same canonical rendering on both dialects)
   equal to what was read from the source, the audit chain re-hashed; a file destination
-  also passes the whole ``kapdesk check`` (chain, row replay, every signature);
+  also passes the whole ``kapdesk check`` (chain, row replay, every signature); at a
+  server destination every signature is recomputed from the copied records, as
+  ``kapdesk check --db URL`` does, before the copy commits;
 * a file is written as ``<name>.partial`` and renamed only once verified, else removed;
   a server database is filled and verified in one transaction, committed only once
   verified (else rolled back: the schema stays, empty). Ctrl-C leaves the same.
@@ -332,12 +334,30 @@ def _to_server(src: Connection, dest: Store, say: Say | None) -> MoveResult:
                 raise CopyRefused(f"{problems[0]}; nothing was written.")
             copied = copy_clinic(src, conn, progress=_Progress(say, "copied"))
             checks = _verify(src, conn, copied.digests, say)  # before COMMIT: else rolled back
+            checks.append(_signatures_at(conn, dest, say))
     counts = {name: d.rows for name, d in copied.digests.items()}
-    checks.append(
-        f"destination {dest.shown}: committed only after verification (signatures: content "
-        "identical to the checked source)"
-    )
+    checks.append(f"destination {dest.shown}: committed only after verification")
     return MoveResult(counts, copied.audit_counter, checks)
+
+
+def _signatures_at(conn: Connection, dest: Store, say: Say | None) -> str:
+    """Every signature re-verified at a server destination, as ``kapdesk check --db URL``
+    verifies them (in the copying transaction: it sees the uncommitted copy); raises
+    VerificationFailed naming the first few that do not check out."""
+    from kapdesk.services.integrity import verify_signatures
+    from kapdesk.storage.server_signed import bulk_matched
+
+    if say:
+        say(f"verifying every signature at {dest.shown}")
+    report = verify_signatures(conn, matched=bulk_matched(conn))
+    if not report.ok:
+        messages = report.messages()
+        more = f" (and {len(messages) - 5} more)" if len(messages) > 5 else ""
+        raise VerificationFailed(
+            f"the copy's signatures do not check out at the destination: "
+            f"{'; '.join(messages[:5])}{more}; nothing was kept"
+        )
+    return f"{report.checked:,} signatures verified at the destination: every one matches"
 
 
 def back_up_server(server: ServerURL, dest: Path, *, say: Say | None = None) -> MoveResult:

@@ -12,8 +12,9 @@ migrating the database. The same findings, in the same words, as on a file
   functions, views, rules);
 * every audited row against its audit trail (:mod:`kapdesk.storage.server_replay`);
 * every signature against its record and its ``sign.signed`` entry
-  (:func:`kapdesk.services.integrity.verify_signatures`), the pinned protocol versions and
-  the clinic settings;
+  (:func:`kapdesk.services.integrity.verify_signatures`; records read in bulk first,
+  :mod:`kapdesk.storage.server_signed`, only a signature that does not match there is
+  rebuilt from ORM objects), the pinned protocol versions and the clinic settings;
 * foreign keys (:mod:`kapdesk.storage.server_check`).
 
 Where a file has SQLite's ``integrity_check`` and the audit id counter, a server has
@@ -46,6 +47,7 @@ from kapdesk.storage.server_check import (
     index_check,
 )
 from kapdesk.storage.server_replay import replay_server
+from kapdesk.storage.server_signed import bulk_matched
 from kapdesk.storage.server_url import ServerURL
 from kapdesk.storage.settings_store import settings_check_lines
 
@@ -103,7 +105,7 @@ def _content(found: _Findings) -> _Done:
     indexes = found.guarded("index structure", lambda: index_check(conn))
     if indexes is not None:
         found.problems.extend(indexes.problems)
-    sigs = found.guarded("signatures", lambda: verify_signatures(conn, matched=frozenset()))
+    sigs = found.guarded("signatures", lambda: verify_signatures(conn, matched=bulk_matched(conn)))
     if sigs is not None:
         found.problems.extend(sigs.messages())
     found.problems.extend(found.guarded("protocol versions", lambda: _protocols(conn)) or [])

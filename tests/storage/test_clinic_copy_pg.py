@@ -185,3 +185,54 @@ def test_a_copy_that_differs_on_the_server_is_named_and_rolled_back(
         move_clinic(Store(path=demo), Store(server=server))
     monkeypatch.setattr(clinic_move, "copy_clinic", real)
     move_clinic(Store(path=demo), Store(server=server))  # nothing was left: it is still empty
+
+
+def _patients(server: ServerURL) -> int:
+    engine = create_server_engine(server, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count(Patient.id))).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
+def test_a_signature_that_does_not_check_out_at_the_server_fails_the_move(
+    demo: Path, server: ServerURL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every signature is recomputed at the destination, inside the copy's transaction.
+    Here a signed session's reading is changed in the copy and the row comparison is made
+    blind to it (as a rendering that treats two values alike would be): the signature
+    pass alone names it, and nothing is left on the server."""
+    from kapdesk.services import clinic_move
+
+    real = clinic_move.copy_clinic
+    changed: list[tuple[int, int]] = []
+
+    def altered(src: Any, dest: Any, **kwargs: Any) -> Any:
+        result = real(src, dest, **kwargs)
+        row = dest.exec_driver_sql(
+            "SELECT g.id, g.entity_id FROM signatures g JOIN vital_readings v "
+            "ON v.session_id = g.entity_id WHERE g.entity = 'dosing_session' "
+            "ORDER BY g.id LIMIT 1"
+        ).one()
+        changed.append((int(row[0]), int(row[1])))
+        dest.exec_driver_sql(
+            "UPDATE vital_readings SET systolic = systolic + 1 WHERE id = "
+            f"(SELECT min(id) FROM vital_readings WHERE session_id = {int(row[1])})"
+        )
+        return result
+
+    monkeypatch.setattr(clinic_move, "copy_clinic", altered)
+    monkeypatch.setattr(clinic_move, "digest_differences", lambda _read, _written: [])
+    with pytest.raises(VerificationFailed) as failed:
+        move_clinic(Store(path=demo), Store(server=server))
+    sig_id, session_id = changed[0]
+    message = str(failed.value)
+    assert "signatures do not check out at the destination" in message
+    assert f"signature {sig_id} (dosing_session {session_id}): content changed since signing" in (
+        message
+    )
+    assert _patients(server) == 0  # rolled back: the schema stays, empty
+    monkeypatch.setattr(clinic_move, "copy_clinic", real)
+    result = move_clinic(Store(path=demo), Store(server=server))
+    assert any("signatures verified at the destination" in line for line in result.checks)
