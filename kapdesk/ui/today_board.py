@@ -18,13 +18,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QColor, QFocusEvent, QKeySequence, QPainter, QPalette, QRegion, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -92,6 +93,65 @@ class _KeepColoursDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+_ACTIVATION = (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate)
+_BLOCKING = (QEvent.Type.WindowBlocked, QEvent.Type.WindowUnblocked)
+
+
+class BoardTable(QTableView):
+    """The board's table. Focus and window activation repaint what they change, not every
+    cell: Qt repaints the whole viewport when the table gains or loses focus or its window
+    is (de)activated, and the vitals dialog (V) does both twice, so a reading was followed
+    by two full repaints of the board (~10 ms each at 79 rows). Only the focus frame and the
+    selected row depend on focus; activation changes nothing when the palette's active and
+    inactive colours are the same (Qt's own rule for widgets), else every cell is repainted
+    as Qt does. Its viewport is opaque (the style sheet turns the fill off, which made every
+    repaint of the table paint the main window's background behind it first)."""
+
+    def event(self, event: QEvent) -> bool:
+        done = super().event(event)
+        if event.type() in (QEvent.Type.Polish, QEvent.Type.StyleChange):
+            # the viewport's own fill (its Base, the style sheet's background): the widgets
+            # behind it are not painted first (Qt paints them when it is not opaque)
+            self.viewport().setAutoFillBackground(True)
+        return done
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        current = self.currentIndex()
+        if not current.isValid():
+            super().focusInEvent(event)  # Qt picks the current cell (and repaints all)
+            return
+        editable = bool(current.flags() & Qt.ItemFlag.ItemIsEditable)
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, editable)  # as Qt does
+        self._update_focus_rows()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._update_focus_rows()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() in _BLOCKING:
+            return QWidget.event(self.viewport(), event)
+        if event.type() in _ACTIVATION:
+            palette = self.viewport().palette()
+            if palette.isEqual(QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                self._update_focus_rows()
+                return QWidget.event(self.viewport(), event)  # skips the full update only
+        return super().viewportEvent(event)
+
+    def _update_focus_rows(self) -> None:
+        """Repaint the current and selected rows (the focus frame, the selection's tint) and
+        the table's frame."""
+        rows = {i.row() for i in self.selectionModel().selectedRows()}
+        rows.add(self.currentIndex().row())
+        viewport = self.viewport()
+        width = viewport.width()
+        for row in rows:
+            if 0 <= row < self.model().rowCount():
+                y = self.rowViewportPosition(row)
+                viewport.update(0, y, width, self.rowHeight(row))
+        frame = QRegion(self.rect()).subtracted(QRegion(viewport.geometry()))
+        self.update(frame)
+
+
 def _a_role(actor: Actor) -> str:
     role = actor.role.value
     return f"{'An' if role[:1] in 'aeiou' else 'A'} {role}"
@@ -129,7 +189,7 @@ class TodayBoard(QWidget):
             "Today", "Enter: open session   ·   V: record vitals"
         )
 
-        self.table = QTableView()
+        self.table = BoardTable()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Today's sessions")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
