@@ -110,7 +110,8 @@ def _chart_rows(db: str, runs: int, child: Callable[..., Any]) -> list[Row]:
     def chart_row(what: str, opens: list[dict[str, Any]], fl: list[dict[str, Any]],
                   limit: float, patients: list[int]) -> Row:  # fmt: skip
         ns = sorted(counts[p] for p in patients)
-        return row(f"{what} on the server, {ns[0]}-{ns[-1]} sessions",
+        span = f"{ns[0]}" if ns[0] == ns[-1] else f"{ns[0]}-{ns[-1]}"
+        return row(f"{what}, {span} sessions, on the server",
                    [o["input"] for o in opens], [f["input"] for f in fl], floor, limit=limit,
                    note=f"end point: the page accepting input; plot painted at "
                    f"{statistics.median(o['painted'] for o in opens):.0f} ms; {len(opens)} "
@@ -121,7 +122,7 @@ def _chart_rows(db: str, runs: int, child: Callable[..., Any]) -> list[Row]:
         chart_row("first chart open, as soon as the Patients page is shown", early, f_early,
                   bench_gui.TARGET_CHART_COLD_MS, [p[3] for p in plan]),
         chart_row(f"first chart open, {bench_gui.PERSON_MS / 1000:g} s after the Patients page "
-                  f"(built ahead in {ahead} of {len(cold)})", cold, f_cold,
+                  f"(built ahead in {ahead} of {len(cold)} processes)", cold, f_cold,
                   bench_gui.TARGET_CHART_COLD_MS, [p[0] for p in plan]),
         chart_row("chart open (warm), another patient each time", warm, f_warm,
                   bench_gui.TARGET_CHART_MS, [w for p in plan for w in p[1]]),
