@@ -48,6 +48,7 @@ class _Measure:
         self._heights: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (width, height)
         # (font key, text, room) -> height of the wrapped text: a countdown's texts recur
         self._wrapped: dict[tuple[str, str, int], int] = {}
+        self._longest: dict[tuple[str, str], int] = {}  # (font key, text) -> longest word
         self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
 
     def cell(self, row: int, column: int) -> tuple[str, str]:
@@ -98,6 +99,7 @@ class _Measure:
             self._heights.clear()
             self._advances.clear()
             self._wrapped.clear()
+            self._longest.clear()
             self._metrics.clear()
             self._view_fonts.clear()
             return {}
@@ -154,10 +156,13 @@ class _Measure:
 
     def longest_word(self, row: int, column: int) -> int:
         text, font = self.cell(row, column)
-        words = text.split()
-        if not words:
-            return 0
-        return max(self.advance(font, w) for w in words) + _WORD_MARGIN
+        key = (font, text)
+        longest = self._longest.get(key)
+        if longest is None:  # a ticking countdown's texts come round again: kept
+            words = text.split()
+            longest = max((self.advance(font, w) for w in words), default=-_WORD_MARGIN)
+            longest = self._longest[key] = longest + _WORD_MARGIN
+        return longest
 
     def height(self, row: int, column: int, width: int) -> int:
         """The cell's height with its words wrapped at ``width`` (the column's); kept

@@ -1,0 +1,45 @@
+"""A cell's longest word is measured once per text and font (issue 13: a ticking countdown's
+texts come round again every minute; each tick measured every word of them again)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QTableView
+from pytestqt.qtbot import QtBot
+
+from kapdesk.ui.widgets import fit
+
+
+def test_the_longest_word_of_a_text_seen_before_is_not_measured_again(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = QStandardItemModel(2, 1)
+    model.setItem(0, 0, QStandardItem("due in 5 min · 20-30 min after dose"))
+    model.setItem(1, 0, QStandardItem(""))
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    measure = fit._Measure(table)
+    advances: list[str] = []
+    original = fit._Measure.advance
+
+    def counting(self: fit._Measure, font: str, text: str) -> int:
+        advances.append(text)
+        return original(self, font, text)
+
+    monkeypatch.setattr(fit._Measure, "advance", counting)
+    first = measure.longest_word(0, 0)
+    words = len(advances)
+    assert words == 9  # every word, the dot too
+    measure.forget([(0, 0)])  # the cell changed and came back to the same text
+    assert measure.longest_word(0, 0) == first
+    assert len(advances) == words  # not measured again
+    widest = max(
+        original(measure, measure.cell(0, 0)[1], w) for w in model.item(0, 0).text().split()
+    )
+    assert first == widest + fit._WORD_MARGIN
+    assert measure.longest_word(1, 0) == 0  # an empty cell
+    model.item(0, 0).setText("overdue 12 min · Recheck")
+    measure.forget([(0, 0)])
+    assert measure.longest_word(0, 0) != first  # a new text is measured
