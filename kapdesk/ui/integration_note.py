@@ -11,6 +11,12 @@ the app quits); the "Saved 10:42" label says when. Closing when the draft cannot
 the signature banner over it shows who signed, when and with which meaning,
 with the addenda written since. "Record PHQ-9…" opens the instrument form
 linked to the note's course.
+
+Two workstations editing one note: the editor saves against the version its text was read
+at; a save over a change made since writes nothing and asks what to keep
+(``ui.edit_conflict``: save mine over theirs, take theirs with mine on the clipboard, or
+keep editing); the close, sign or Esc that made the save stops there, so the answer is
+seen in the editor.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.authorship import is_author_or_clinician
-from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.domain.errors import NO_RECORD, EditConflict, KapdeskError, ValidationError
 from kapdesk.domain.notes import NoteStatus
 from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.signing import Meaning, SignedEntity
@@ -41,6 +47,14 @@ from kapdesk.services.session_rows import SessionRows
 from kapdesk.services.sessions import SessionService
 from kapdesk.ui.course_dialog import NewIntegrationDialog, session_choice_text
 from kapdesk.ui.discard_guard import may_close
+from kapdesk.ui.edit_conflict import (
+    Choice,
+    ConflictQuestion,
+    ConflictView,
+    copy_to_clipboard,
+    integration_text,
+    kept_message,
+)
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.signing import SignatureBanner, SignDialog
 from kapdesk.ui.widgets import (
@@ -61,6 +75,7 @@ if TYPE_CHECKING:
 
 AUTOSAVE_MS = 1000
 BODY_FIELD = "Note text"
+CLIPBOARD_SAID = "Your text was copied to the clipboard; the note shows theirs now."
 
 
 class IntegrationNoteEditor(QDialog):
@@ -70,6 +85,9 @@ class IntegrationNoteEditor(QDialog):
         super().__init__(parent)
         self.app = app
         self.note: NoteInfo = NoteService(app.ctx).get(note_id)
+        self.base_version = self.note.version or NO_RECORD  # what the texts were read at
+        self._hold = False  # a conflict was answered: the close/sign that saved stops there
+        self._asking = False
         self.dirty = False
         self.saved_at: datetime | None = None
         self.setWindowTitle("Integration note")
@@ -125,6 +143,12 @@ class IntegrationNoteEditor(QDialog):
         self.message = error_label()
         self.message.setAccessibleName("Note message")
         root.addWidget(self.message)
+        self.notice = QLabel()  # calm: what a conflict's answer did
+        self.notice.setObjectName("statusLine")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Note notice")
+        self.notice.hide()
+        root.addWidget(self.notice)
 
         bottom = QHBoxLayout()
         self.saved_label = QLabel()
@@ -184,6 +208,9 @@ class IntegrationNoteEditor(QDialog):
     def save(self) -> bool:
         """Write the draft if anything changed; True when nothing is left unsaved."""
         self.timer.stop()
+        if self._asking:
+            return not self.dirty
+        self._hold = False  # set again below only by this save's conflict
         if not self.dirty or not self.editable():
             return not self.dirty
         self.fields.clear_errors()
@@ -191,8 +218,10 @@ class IntegrationNoteEditor(QDialog):
         try:
             self.note = NoteService(self.app.ctx).update_integration_note(
                 self.app.require_actor(), self.note.id, sections=self.sections(),
-                body=self.body.toPlainText(),
+                body=self.body.toPlainText(), version=self.base_version,
             )  # fmt: skip
+        except EditConflict as conflict:
+            return self._resolve(conflict)
         except ValidationError as exc:
             if not self.fields.show_error(exc.field, exc.message):
                 set_error(self.message, exc.message)
@@ -203,22 +232,65 @@ class IntegrationNoteEditor(QDialog):
             self.saved_label.setText("Not saved")
             return False
         self.dirty = False
+        self.base_version = self.note.version or NO_RECORD
+        set_error(self.notice, "")
         self.saved_at = self.app.now()
         self.saved_label.setText(f"Draft · saved {local_time(self.saved_at)}")
         return True
 
+    def _resolve(self, conflict: EditConflict) -> bool:
+        """Another workstation saved the note since its texts were read; nothing was saved.
+        Ask what to keep; True when nothing is left unsaved afterwards."""
+        theirs: NoteInfo = conflict.current
+        mine = integration_text(self.sections(), self.body.toPlainText())
+        self.saved_label.setText("Not saved")
+        if not self.isVisible():  # quitting: keep the text, ask at the next save
+            set_error(self.message, f"{conflict} Your text is kept here.")
+            return False
+        self._asking = True
+        try:
+            view = ConflictView("this note", integration_text(theirs.sections, theirs.body), mine)
+            choice = ConflictQuestion.ask(self, conflict, view)
+        finally:
+            self._asking = False
+        self.base_version = conflict.version
+        if choice is Choice.MINE:
+            return self.save()  # against their version; asks again if a third save came first
+        self._hold = True
+        if choice is Choice.THEIRS:
+            copy_to_clipboard(mine)
+            self.note = theirs
+            self._load_texts()
+            self.timer.stop()
+            self.saved_label.setText(f"Draft · saved {local_time(theirs.updated_at)}")
+            set_error(self.notice, CLIPBOARD_SAID)
+            return True
+        set_error(self.notice, kept_message(conflict, "this note"))
+        return False
+
+    def _held(self) -> bool:
+        """True (once) when a conflict was just answered with theirs or keep editing."""
+        held, self._hold = self._hold, False
+        return held
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save()
+        if self._held() and self.isVisible():
+            event.ignore()  # the answer to a conflict is shown in the editor first
+            return
         super().closeEvent(event)
 
     def reject(self) -> None:
         """Esc closes, keeping what was typed (saved now); when it cannot be saved, asks."""
-        if self.save() or may_close(self, "note", self.dirty):
+        saved = self.save()
+        if self._held():
+            return
+        if saved or may_close(self, "note", self.dirty):
             super().reject()
 
     def sign(self) -> SignDialog | None:
         """Save, then sign with the password typed again; the note is final afterwards."""
-        if not self.save():
+        if not self.save() or self._held():
             return None
         actor = self.app.require_actor()
         own = actor.user_id == self.note.author_id
@@ -240,6 +312,7 @@ class IntegrationNoteEditor(QDialog):
     def _signed(self) -> None:
         try:
             self.note = NoteService(self.app.ctx).get(self.note.id)
+            self.base_version = self.note.version or NO_RECORD
         except KapdeskError as exc:
             set_error(self.message, str(exc))
         self._update_state()

@@ -11,10 +11,16 @@ Simões, Conceição, born 1980-05-17, MRN KAP-0042") and asks to open the exist
 (nothing is created; ``result_patient`` is that patient, ``opened_existing`` is True),
 create the new one anyway, or go back to the form. Esc, Cancel or closing with anything
 typed asks before discarding it.
+
+Editing a patient reads the details again with their version (``for_editing``). When another
+workstation saved them since, "Save changes" writes nothing and asks what to keep, showing
+the fields that differ (``ui.edit_conflict``): save mine over theirs, take theirs (the form
+shows theirs, mine go to the clipboard) or keep editing (the next save replaces theirs).
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -31,10 +37,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.errors import EditConflict, KapdeskError
 from kapdesk.domain.patients import Sex
+from kapdesk.domain.timetext import NONE_TEXT
 from kapdesk.services.patients import DATE_FORMATS, PatientService
 from kapdesk.ui.discard_guard import FormState, answer_or_back, may_close
+from kapdesk.ui.edit_conflict import (
+    Choice,
+    ConflictQuestion,
+    ConflictView,
+    copy_to_clipboard,
+    kept_message,
+)
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
@@ -42,6 +56,19 @@ if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
 
 DOB_HINT = "YYYY-MM-DD or DD.MM.YYYY"
+WHAT = "this patient's details"
+AS_OPENED = " (as you opened it)"
+UNKNOWN_VERSION = -1  # the details could not be read again: any stored version differs
+LABELS = (
+    ("mrn", "MRN"),
+    ("given_name", "Given name"),
+    ("family_name", "Family name"),
+    ("date_of_birth", "Date of birth"),
+    ("sex", "Sex"),
+    ("weight_kg", "Weight"),
+    ("allergies", "Allergies"),
+    ("contraindications", "Contraindications"),
+)
 
 
 def parse_dob(text: str) -> date | str:
@@ -61,6 +88,24 @@ def duplicate_text(found: list[PatientInfo]) -> str:
         f"{p.date_of_birth.isoformat()}, MRN {p.mrn}"
         for p in found
     )
+
+
+def details_texts(p: PatientInfo) -> dict[str, str]:
+    """Stored details as the form shows them (the conflict table compares these)."""
+    return {
+        "mrn": p.mrn,
+        "given_name": p.given_name,
+        "family_name": p.family_name,
+        "date_of_birth": p.date_of_birth.isoformat(),
+        "sex": p.sex.capitalize(),
+        "weight_kg": "" if p.weight_kg is None else f"{p.weight_kg:g}",
+        "allergies": p.allergies,
+        "contraindications": p.contraindications,
+    }
+
+
+def _cell(text: str) -> str:
+    return text if text.strip() else NONE_TEXT
 
 
 class DuplicateChoice:
@@ -94,6 +139,14 @@ class PatientDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.app = app
+        self.base_version = UNKNOWN_VERSION
+        if patient is not None:
+            # The details as stored now, with the version a save is checked against; if they
+            # cannot be read, a save shows what differs (or fails the same way).
+            with suppress(KapdeskError):
+                patient = PatientService(app.ctx).for_editing(patient.id)
+            if patient.version is not None:
+                self.base_version = patient.version
         self.patient = patient
         self.result_patient: PatientInfo | None = None
         self.opened_existing = False
@@ -198,12 +251,62 @@ class PatientDialog(QDialog):
                     return
                 result = service.create(actor, **values)  # type: ignore[arg-type]
             else:
-                result = service.update(actor, self.patient.id, **values)
+                result = service.update(actor, self.patient.id, version=self.base_version, **values)
+        except EditConflict as conflict:
+            self._resolve(conflict)
+            return
         except KapdeskError as exc:  # ValidationError, PermissionDenied, NotFound, DatabaseBusy
             self.fields.show_refusal(exc, self.message)
             return
         self.result_patient = result
         self.accept()
+
+    def _shown(self) -> dict[str, str]:
+        """The form's values as the conflict table shows them."""
+        dob = parse_dob(self.dob.text())
+        return {
+            "mrn": self.mrn.text(),
+            "given_name": self.given.text(),
+            "family_name": self.family.text(),
+            "date_of_birth": dob.isoformat() if isinstance(dob, date) else dob,
+            "sex": self.sex.currentText(),
+            "weight_kg": self.weight.text().strip(),
+            "allergies": self.allergies.toPlainText(),
+            "contraindications": self.contra.toPlainText(),
+        }
+
+    def _resolve(self, conflict: EditConflict) -> None:
+        """Another workstation saved the details since they were read; nothing was saved."""
+        theirs: PatientInfo = conflict.current
+        mine, stored = self._shown(), details_texts(theirs)
+        opened = details_texts(self.patient) if self.patient is not None else {}
+        differ = [(k, label) for k, label in LABELS if stored[k] != mine[k]] or list(LABELS)
+        rows = [
+            # A value the user did not touch: saving theirs over it would undo their change.
+            (
+                label,
+                _cell(stored[k]),
+                _cell(mine[k]) + (AS_OPENED if mine[k] == opened.get(k) else ""),
+            )
+            for k, label in differ
+        ]
+        view = ConflictView(WHAT, rows=rows)
+        choice = ConflictQuestion.ask(self, conflict, view)
+        self.base_version = conflict.version
+        if choice is Choice.MINE:
+            self.submit()  # against their version; asks again if a third save came first
+        elif choice is Choice.THEIRS:
+            copy_to_clipboard("\n".join(f"{label}: {mine[k]}" for k, label in LABELS))
+            self.patient = theirs
+            self._fill(theirs)
+            self.state.mark_saved()
+            set_error(
+                self.message,
+                "Your details were copied to the clipboard; the form shows the saved ones now.",
+            )
+        else:
+            kept = kept_message(conflict, WHAT, yours="Your changes stay in the form")
+            set_error(self.message, kept)
 
     def _duplicate_choice(
         self, service: PatientService, values: dict[str, object]

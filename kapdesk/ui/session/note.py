@@ -1,20 +1,37 @@
-"""The session note: free text, autosaved ~1 s after typing stops and on focus-out."""
+"""The session note: free text, autosaved ~1 s after typing stops and on focus-out.
+
+The panel keeps the version its text was read at (``NoteInfo.version``; ``NO_RECORD``
+while the session has no note) and saves against it. When another workstation saved the
+note in between, the save writes nothing and the conflict dialog (``ui.edit_conflict``)
+asks what to keep; while the user is typing, a change that arrives with the session's
+live updates is said quietly under the editor before any save.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.errors import NO_RECORD, EditConflict, KapdeskError
 from kapdesk.domain.permissions import Action
+from kapdesk.ui.edit_conflict import (
+    Choice,
+    ConflictQuestion,
+    ConflictView,
+    copy_to_clipboard,
+    kept_message,
+)
 from kapdesk.ui.session.common import Host, local_hhmm, message_label, set_message
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import NoteInfo, SessionDetail
 
 AUTOSAVE_MS: Final = 1000
+WHAT: Final = "this note"
+CLIPBOARD_SAID: Final = "Your text was copied to the clipboard; the note shows theirs now."
 
 
 class NotePanel(QWidget):
@@ -37,6 +54,8 @@ class NotePanel(QWidget):
         root.addWidget(self.saved)
         self.message = message_label("Note message")
         root.addWidget(self.message)
+        self.notice = message_label("Note notice", kind="status")  # calm: what happened
+        root.addWidget(self.notice)
 
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -46,7 +65,10 @@ class NotePanel(QWidget):
         self.editor.installEventFilter(self)
         self._stored = ""  # the body as last saved / loaded
         self._loading = False
+        self._asking = False  # the conflict dialog is open
         self.note: NoteInfo | None = None
+        self.base_version = NO_RECORD  # the version the editor's text was read at
+        self._base_stamp: tuple[int, datetime] | None = None  # (note id, updated_at) of it
 
     @property
     def pending(self) -> bool:
@@ -67,13 +89,39 @@ class NotePanel(QWidget):
         final = note is not None and note.status == "final"
         self.editor.setReadOnly(final or not self.host.can(Action.WRITE_SESSION_NOTE))
         if not self.pending and not self.editor.hasFocus():
-            body = note.body if note else ""
-            if body != self.editor.toPlainText():
-                self._loading = True
-                self.editor.setPlainText(body)
-                self._loading = False
-            self._stored = body
+            self._load(note)
+        elif note is not None and _stamp(note) != self._base_stamp and not self._asking:
+            set_message(
+                self.notice,
+                f"This note was changed on another workstation at {local_hhmm(note.updated_at)} "
+                "while you were typing; saving will ask which text to keep.",
+            )
         self._show_saved()
+
+    def _load(self, note: NoteInfo | None) -> None:
+        """Show the stored text and keep the version it was read at (read again, text and
+        version in one snapshot, when the note changed since the editor's text was read)."""
+        if note is None:
+            body, version, stamp = "", NO_RECORD, None
+        elif _stamp(note) == self._base_stamp:
+            return
+        else:
+            from kapdesk.services.notes import NoteService
+
+            try:
+                fresh = NoteService(self.host.app.ctx).get(note.id)
+            except KapdeskError as exc:  # keep the old base: a save then asks
+                set_message(self.message, str(exc))
+                return
+            self.note = fresh
+            body, version, stamp = fresh.body, fresh.version or NO_RECORD, _stamp(fresh)
+        if body != self.editor.toPlainText():
+            self._loading = True
+            self.editor.setPlainText(body)
+            self._loading = False
+        self._stored = body
+        self.base_version, self._base_stamp = version, stamp
+        set_message(self.notice, "")
 
     def _show_saved(self) -> None:
         note = self.note
@@ -89,18 +137,59 @@ class NotePanel(QWidget):
         from kapdesk.services.notes import NoteService
 
         self.timer.stop()
-        if not self.pending or self.editor.isReadOnly() or self.host.app.actor is None:
+        if self._asking or not self.pending or self.editor.isReadOnly():
+            return
+        if self.host.app.actor is None:
             return
         text = self.editor.toPlainText()
         try:
             note = NoteService(self.host.app.ctx).save_session_note(
-                self.host.actor(), self.host.session_id, text
+                self.host.actor(), self.host.session_id, text, version=self.base_version
             )
+        except EditConflict as conflict:
+            self._resolve(conflict, text)
+            return
         except KapdeskError as exc:
             set_message(self.message, str(exc))
             return
         set_message(self.message, "")
+        set_message(self.notice, "")
         self._stored = text
         if note is not None:
             self.note = note
+            self.base_version, self._base_stamp = note.version or NO_RECORD, _stamp(note)
             self._show_saved()
+
+    def _resolve(self, conflict: EditConflict, mine: str) -> None:
+        """Ask what to keep (nothing was saved); a hidden panel keeps the text and asks at
+        its next save."""
+        theirs: NoteInfo = conflict.current
+        if not self.isVisible():
+            set_message(self.notice, f"{conflict} Your text is kept here.")
+            return
+        self._asking = True
+        try:
+            view = ConflictView(WHAT, theirs=theirs.body, mine=mine)
+            choice = ConflictQuestion.ask(self, conflict, view)
+        finally:
+            self._asking = False
+        self.base_version = conflict.version
+        self._base_stamp = _stamp(theirs)
+        if choice is Choice.MINE:
+            self.save_now()  # against their version; asks again if a third save came first
+        elif choice is Choice.THEIRS:
+            copy_to_clipboard(mine)
+            self.note = theirs
+            self._loading = True
+            self.editor.setPlainText(theirs.body)
+            self._loading = False
+            self._stored = theirs.body
+            set_message(self.notice, CLIPBOARD_SAID)
+            self._show_saved()
+        else:
+            set_message(self.notice, kept_message(conflict, WHAT))
+        self.editor.setFocus()
+
+
+def _stamp(note: NoteInfo) -> tuple[int, datetime]:
+    return note.id, note.updated_at

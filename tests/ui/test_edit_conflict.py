@@ -1,0 +1,334 @@
+"""Two workstations edit the same note or patient: the conflict is shown, neither text is
+lost (issue 14). Each workstation is its own AppContext (own connections, own live updates)
+on one store: one SQLite file, or the test server's database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from pytestqt.qtbot import QtBot
+from services.conftest import server_clinic as server_clinic  # re-exported fixture
+from services.sessionkit import Kit
+from sqlalchemy import select
+
+from kapdesk.composition import build_context
+from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.errors import EditConflict
+from kapdesk.domain.permissions import Role
+from kapdesk.services.notes import NoteService
+from kapdesk.services.patients import PatientService
+from kapdesk.storage.orm import AuditEntry, Note, Patient
+from kapdesk.ui.app_context import AppContext
+from kapdesk.ui.edit_conflict import Choice, ConflictQuestion, ConflictView, EditConflictDialog
+from kapdesk.ui.integration_note import CLIPBOARD_SAID, IntegrationNoteEditor
+from kapdesk.ui.patient_dialog import PatientDialog
+from kapdesk.ui.session import SessionWorkspace
+
+from .conftest import actor_for, table_counts
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stations(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[list[AppContext]]:
+    """Two workstations' contexts on one clinic: a file, or the test server's database."""
+    if request.param == "sqlite":
+        where = request.getfixturevalue("db_path")
+    else:
+        from tests.pg_support import pg_skip_reason
+
+        reason = pg_skip_reason()
+        if reason is not None:
+            pytest.skip(reason)
+        clinic = request.getfixturevalue("server_clinic")
+        clinic.reset()
+        where = clinic.server
+    made = [AppContext(build_context(where, clock=clock, create=False)) for _ in range(2)]
+    yield made
+    for context in made:
+        context.close()
+
+
+Asked = list[EditConflictDialog]
+
+
+@pytest.fixture
+def answer(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Callable[[Choice], Asked]:
+    """Answer the conflict question with a button click on the real dialog (built, shown,
+    not run modally); the dialogs asked are kept for the test to read."""
+
+    def install(choice: Choice) -> Asked:
+        asked: Asked = []
+
+        def ask(_cls: type, parent: object, conflict: EditConflict, view: ConflictView) -> Choice:
+            dialog = EditConflictDialog(conflict, view, parent)  # type: ignore[arg-type]
+            qtbot.addWidget(dialog)
+            dialog.show()
+            asked.append(dialog)
+            button = {
+                Choice.MINE: dialog.mine_button,
+                Choice.THEIRS: dialog.theirs_button,
+                Choice.KEEP: dialog.keep_button,
+            }[choice]
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            assert not dialog.isVisible()
+            return dialog.choice
+
+        monkeypatch.setattr(ConflictQuestion, "ask", classmethod(ask))
+        return asked
+
+    return install
+
+
+def _pane(dialog: EditConflictDialog, name: str) -> str:
+    edit = dialog.findChild(QPlainTextEdit, name)
+    assert edit is not None
+    assert edit.isReadOnly()
+    return edit.toPlainText()
+
+
+def _workspaces(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock
+) -> tuple[SessionWorkspace, SessionWorkspace, int]:
+    a, b = stations
+    a.actor, b.actor = actor_for(a, Role.NURSE), actor_for(b, Role.THERAPIST)
+    sid = Kit(a.ctx, clock, a.actor).dosed()
+    made = []
+    for app in stations:
+        ws = SessionWorkspace(app, sid)
+        qtbot.addWidget(ws)
+        ws.resize(1280, 900)
+        ws.show()
+        qtbot.waitExposed(ws)
+        made.append(ws)
+    return made[0], made[1], sid
+
+
+def _bodies(app: AppContext, sid: int) -> list[str]:
+    with app.ctx.db.read() as s:
+        return list(s.scalars(select(Note.body).where(Note.dosing_session_id == sid)))
+
+
+def _trail_texts(app: AppContext, entity: str) -> str:
+    with app.ctx.db.read() as s:
+        rows = s.execute(
+            select(AuditEntry.before, AuditEntry.after).where(AuditEntry.entity == entity)
+        )
+        return " ".join(json.dumps(json.loads(t)) for r in rows for t in r if t is not None)
+
+
+def _type(ws: SessionWorkspace, text: str) -> None:
+    ws.note.editor.setPlainText(text)
+
+
+def test_the_real_dialog_shows_both_texts_and_esc_keeps_editing(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock
+) -> None:
+    a, _b = stations
+    ws_a, ws_b, sid = _workspaces(qtbot, stations, clock)
+    _type(ws_b, "Anxious at first; settled with music.")  # B starts typing on an empty note
+    _type(ws_a, "Arrived 09:05, partner drives home.")
+    ws_a.note.save_now()
+    assert _bodies(a, sid) == ["Arrived 09:05, partner drives home."]
+    counts = table_counts(a.ctx.db)
+
+    seen: dict[str, str] = {}
+
+    def inspect_and_escape() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, EditConflictDialog)
+        seen["heading"] = dialog.heading.text()
+        seen["theirs"], seen["mine"] = _pane(dialog, "theirs"), _pane(dialog, "mine")
+        seen["focus"] = (dialog.focusWidget() or dialog).objectName()
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, inspect_and_escape)
+    ws_b.note.save_now()  # runs the dialog modally until Esc
+
+    stored = NoteService(a.ctx).list_for_session(sid)[0]
+    hhmm = stored.updated_at.astimezone().strftime("%H:%M")
+    assert seen["heading"] == f"Test Nurse changed this note at {hhmm} while you were editing."
+    assert seen["theirs"] == "Arrived 09:05, partner drives home."
+    assert seen["mine"] == "Anxious at first; settled with music."
+    assert seen["focus"] == "keep"  # Keep editing has the keyboard: Enter or Esc keeps the text
+    # Nothing written; B still holds B's text and says what the next save does.
+    assert table_counts(a.ctx.db) == counts
+    assert ws_b.note.editor.toPlainText() == "Anxious at first; settled with music."
+    assert "Test Nurse changed this note" in ws_b.note.notice.text()
+    assert "your next save replaces theirs" in ws_b.note.notice.text()
+    # The next save is deliberate: it replaces theirs, which stays in the audit trail.
+    _type(ws_b, "Anxious at first; settled with music. Ride home ok.")
+    ws_b.note.save_now()
+    assert _bodies(a, sid) == ["Anxious at first; settled with music. Ride home ok."]
+    assert "Arrived 09:05, partner drives home." in _trail_texts(a, "note")
+
+
+@pytest.mark.parametrize("choice", list(Choice))
+def test_each_answer_keeps_both_texts(
+    qtbot: QtBot,
+    stations: list[AppContext],
+    clock: FakeClock,
+    answer: Callable[[Choice], Asked],
+    choice: Choice,
+) -> None:
+    a, _ = stations
+    ws_a, ws_b, sid = _workspaces(qtbot, stations, clock)
+    _type(ws_a, "Calm.")
+    ws_a.note.save_now()
+    ws_b.refresh()  # B reads A's first text (and its version) before typing
+    assert ws_b.note.editor.toPlainText() == "Calm."
+    _type(ws_b, "Tearful, then calm.")
+    _type(ws_a, "Calm. BP fine.")
+    ws_a.note.save_now()
+    QGuiApplication.clipboard().setText("")
+
+    asked = answer(choice)
+    ws_b.note.save_now()
+    assert len(asked) == 1
+    assert _pane(asked[0], "theirs") == "Calm. BP fine."
+    assert _pane(asked[0], "mine") == "Tearful, then calm."
+    stored, editor = _bodies(a, sid), ws_b.note.editor.toPlainText()
+    if choice is Choice.MINE:
+        assert stored == ["Tearful, then calm."]
+        assert not ws_b.note.pending
+        assert "Calm. BP fine." in _trail_texts(a, "note")
+    elif choice is Choice.THEIRS:
+        assert stored == ["Calm. BP fine."]
+        assert editor == "Calm. BP fine."
+        assert QGuiApplication.clipboard().text() == "Tearful, then calm."
+        assert "copied to the clipboard" in ws_b.note.notice.text()
+        assert not ws_b.note.pending
+    else:
+        assert stored == ["Calm. BP fine."]
+        assert editor == "Tearful, then calm."
+        assert ws_b.note.pending
+
+
+def _note_editors(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock
+) -> tuple[IntegrationNoteEditor, IntegrationNoteEditor, int]:
+    a, b = stations
+    a.actor, b.actor = actor_for(a, Role.THERAPIST), actor_for(b, Role.CLINICIAN)
+    course_id = Kit(a.ctx, clock, actor_for(a, Role.NURSE)).course()
+    note = NoteService(a.ctx).create_integration_note(a.actor, course_id)
+    editors = []
+    for app in stations:
+        editor = IntegrationNoteEditor(app, note.id)
+        qtbot.addWidget(editor)
+        editor.show()
+        qtbot.waitExposed(editor)
+        editors.append(editor)
+    return editors[0], editors[1], note.id
+
+
+@pytest.mark.parametrize("choice", [Choice.MINE, Choice.THEIRS])
+def test_integration_note_conflict(
+    qtbot: QtBot,
+    stations: list[AppContext],
+    clock: FakeClock,
+    answer: Callable[[Choice], Asked],
+    choice: Choice,
+) -> None:
+    a, _ = stations
+    ed_a, ed_b, note_id = _note_editors(qtbot, stations, clock)
+    ed_b.editors["plan"].setPlainText("Journal daily.")
+    ed_a.editors["themes"].setPlainText("Grief; relief.")
+    assert ed_a.save()
+    QGuiApplication.clipboard().setText("")
+    asked = answer(choice)
+    saved = ed_b.save()
+    assert len(asked) == 1
+    assert "Themes and insights:\nGrief; relief." in _pane(asked[0], "theirs")
+    assert "Plan / homework:\nJournal daily." in _pane(asked[0], "mine")
+    stored = NoteService(a.ctx).get(note_id)
+    if choice is Choice.MINE:
+        assert saved
+        assert stored.sections["plan"] == "Journal daily."
+        assert stored.sections["themes"] == ""  # B's whole text replaced A's...
+        assert "Grief; relief." in _trail_texts(a, "note")  # ...which the trail keeps
+    else:
+        assert stored.sections == {**stored.sections, "themes": "Grief; relief.", "plan": ""}
+        assert ed_b.editors["themes"].toPlainText() == "Grief; relief."
+        assert "Plan / homework:\nJournal daily." in QGuiApplication.clipboard().text()
+        assert ed_b.notice.text() == CLIPBOARD_SAID
+        ed_b.reject()  # Esc after the answer closes without asking (nothing unsaved)
+        assert not ed_b.isVisible()
+
+
+def test_esc_that_met_a_conflict_keeps_the_editor_open(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock, answer: Callable[[Choice], Asked]
+) -> None:
+    a, _ = stations
+    ed_a, ed_b, note_id = _note_editors(qtbot, stations, clock)
+    ed_b.body.setPlainText("Mine.")
+    ed_a.body.setPlainText("Theirs.")
+    assert ed_a.save()
+    answer(Choice.KEEP)
+    ed_b.reject()  # Esc: the save meets the conflict, "Keep editing": the editor stays
+    assert ed_b.isVisible()
+    assert ed_b.body.toPlainText() == "Mine."
+    assert NoteService(a.ctx).get(note_id).body == "Theirs."
+    ed_b.reject()  # Esc again: the deliberate save replaces theirs, then it closes
+    assert not ed_b.isVisible()
+    assert NoteService(a.ctx).get(note_id).body == "Mine."
+
+
+@pytest.mark.parametrize("choice", list(Choice))
+def test_patient_details_conflict_shows_the_fields_that_differ(
+    qtbot: QtBot,
+    stations: list[AppContext],
+    clock: FakeClock,
+    answer: Callable[[Choice], Asked],
+    choice: Choice,
+) -> None:
+    a, b = stations
+    a.actor, b.actor = actor_for(a, Role.NURSE), actor_for(b, Role.CLINICIAN)
+    made = PatientService(a.ctx).create(
+        a.actor, mrn="K-9", given_name="Ana", family_name="Lima",
+        date_of_birth="1984-02-03", sex="female", weight_kg=61.0,
+    )  # fmt: skip
+    dialogs = []
+    for app in stations:
+        dialog = PatientDialog(app, PatientService(app.ctx).get(made.id))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialogs.append(dialog)
+    da, db = dialogs
+    da.weight.setText("63.5")
+    da.submit()
+    assert da.result() == PatientDialog.DialogCode.Accepted
+    db.allergies.setPlainText("latex")
+    QGuiApplication.clipboard().setText("")
+    asked = answer(choice)
+    db.submit()
+    assert len(asked) == 1
+    table = asked[0].table
+    assert table is not None
+    rows = [tuple(table.item(r, c).text() for c in range(3)) for r in range(table.rowCount())]
+    assert rows == [("Weight", "63.5", "61 (as you opened it)"), ("Allergies", "—", "latex")]
+    with a.ctx.db.read() as s:
+        row = s.get(Patient, made.id)
+        assert row is not None
+        stored = (row.weight_kg, row.allergies)
+    if choice is Choice.MINE:
+        assert stored == (61.0, "latex")
+        assert db.result() == PatientDialog.DialogCode.Accepted
+        assert '"weight_kg": 63.5' in _trail_texts(a, "patient")
+    elif choice is Choice.THEIRS:
+        assert stored == (63.5, "")
+        assert (db.weight.text(), db.allergies.toPlainText()) == ("63.5", "")
+        assert "Allergies: latex" in QGuiApplication.clipboard().text()
+        assert db.isVisible()
+        assert not db.state.changed()
+    else:
+        assert stored == (63.5, "")
+        assert (db.weight.text(), db.allergies.toPlainText()) == ("61", "latex")
+        assert "Test Nurse changed this patient's details" in db.message.text()
+        db.submit()  # deliberate: replaces theirs
+        with a.ctx.db.read() as s:
+            row = s.get(Patient, made.id)
+            assert row is not None
+            assert (row.weight_kg, row.allergies) == (61.0, "latex")
