@@ -98,9 +98,7 @@ def load_font(name: str, data: bytes, folder: Path | None = None) -> TTFont:
     if font is not None:
         return font
     font = TTFont(name, io.BytesIO(data))
-    entry = encode(font, key, data)
-    if entry is not None:
-        _write(path, entry, name)
+    _store(path, font, key, data, name)
     return font
 
 
@@ -223,10 +221,17 @@ def _ustr(value: object) -> str | None:
     return value.ustr if isinstance(value, TTFNameBytes) else None
 
 
-def _write(path: Path, entry: bytes, name: str) -> None:
-    """Write ``entry`` atomically; remove this font's entries of other keys. Best effort."""
+def _store(path: Path, font: TTFont, key: str, data: bytes, name: str) -> None:
+    """Write the entry of ``font`` atomically; remove this font's entries of other keys.
+    Best effort: a folder that cannot be made is seen before the entry is encoded."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    entry = encode(font, key, data)
+    if entry is None:
+        return
+    try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -236,8 +241,8 @@ def _write(path: Path, entry: bytes, name: str) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
         for old in path.parent.glob(f"{name}-*{SUFFIX}"):
-            base, _, key = old.name.removesuffix(SUFFIX).rpartition("-")
-            if old != path and base == name and len(key) == len(path.stem) - len(name) - 1:
+            base, _, other = old.name.removesuffix(SUFFIX).rpartition("-")
+            if old != path and base == name and len(other) == len(key):
                 old.unlink(missing_ok=True)
     except OSError:
         pass

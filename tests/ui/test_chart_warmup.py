@@ -154,3 +154,62 @@ def test_a_chart_opened_before_the_warm_up_is_done_is_finished_then(
     assert page.stack.currentWidget() is chart
     assert page.stack.count() == 2
     assert_shows(qtbot, app, chart, history.patient.id)
+
+
+def _opened(
+    qtbot: QtBot, app: AppContext, patient_id: int, *, ahead: bool
+) -> tuple[PatientsPage, PatientChart]:
+    """A chart opened on a page of its own, shown: built ahead first, or nothing built."""
+    page = PatientsPage(app)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    if ahead:
+        qtbot.waitUntil(lambda: page.warmup.done, timeout=10_000)
+    else:
+        page.warmup._timer.stop()
+        assert page.warmup.chart is None
+    chart = page.open_patient(patient_id)
+    qtbot.wait(50)  # laid out and painted
+    return page, chart
+
+
+def test_a_chart_opened_before_the_warm_up_began_is_built_in_the_stack(
+    qtbot: QtBot, app: AppContext, page: PatientsPage, history: CourseHistory
+) -> None:
+    page.warmup._timer.stop()
+    assert page.warmup.chart is None  # nothing built ahead
+    parents: list[object] = []
+    real_add = page.stack.addWidget
+
+    def add(widget: Any) -> int:
+        parents.append(widget.parentWidget())
+        return real_add(widget)
+
+    page.stack.addWidget = add  # type: ignore[method-assign]
+    chart = page.open_patient(history.patient.id)
+
+    assert parents == [page.stack]  # built there: put in the stack without being moved
+    assert page.stack.currentWidget() is chart
+    assert page.stack.count() == 2
+    assert_shows(qtbot, app, chart, history.patient.id)
+
+
+def test_a_chart_built_at_the_open_is_laid_out_as_one_built_ahead(
+    qtbot: QtBot, app: AppContext, history: CourseHistory
+) -> None:
+    app.actor = actor_for(app, Role.CLINICIAN)
+    _page, at_open = _opened(qtbot, app, history.patient.id, ahead=False)
+    _other, ahead = _opened(qtbot, app, history.patient.id, ahead=True)
+    assert at_open.allergy_banner.isVisible()
+    assert at_open.item9_banner.isVisible()
+    for part in ("allergy_banner", "item9_banner", "course_info", "outcome", "tabs"):
+        assert getattr(at_open, part).geometry() == getattr(ahead, part).geometry(), part
+    assert at_open.outcome_chart.curve_data() == ahead.outcome_chart.curve_data()
+    plot = at_open.outcome_chart.plot
+    assert plot.geometry() == ahead.outcome_chart.plot.geometry()
+    labels = zip(at_open.outcome_chart.band_labels, ahead.outcome_chart.band_labels, strict=True)
+    for mine, theirs in labels:
+        assert mine.toPlainText() == theirs.toPlainText()
+        assert mine.pos() == theirs.pos()
