@@ -18,6 +18,7 @@ server keeps the two equal).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import Connection, text
@@ -61,6 +62,19 @@ def _normalise(sql: object) -> str:
     return " ".join(str(sql or "").split())
 
 
+# pg_restore re-parses CHECK (x IN (...)) on a varchar column and PostgreSQL prints it as
+# ANY (ARRAY[('a'::character varying)::text, ...]) where the migration's prints
+# ANY ((ARRAY['a'::character varying, ...])::text[]): the same constraint, one spelling.
+_CAST_EACH = re.compile(r"\('((?:[^']|'')*)'::character varying\)::text")
+_CAST_ARRAY = re.compile(r"\(\(ARRAY\[((?:[^'\]]|'(?:[^']|'')*')*)\]\)::text\[\]\)")
+
+
+def canonical_definition(definition: str) -> str:
+    """A constraint's definition, spelled the same after a dump and restore."""
+    each = _CAST_EACH.sub(r"'\1'::character varying", definition)
+    return _CAST_ARRAY.sub(r"(ARRAY[\1])", each)
+
+
 def _tables(conn: Connection) -> Objects:
     columns: dict[str, list[str]] = {}
     for table, name, kind, length, nullable, default in conn.execute(_COLUMNS):
@@ -69,7 +83,8 @@ def _tables(conn: Connection) -> Objects:
         spelled += f" DEFAULT {default}" if default is not None else ""
         columns.setdefault(str(table), []).append(spelled)
     for table, name, definition in conn.execute(_CONSTRAINTS):
-        columns.setdefault(str(table), []).append(f"CONSTRAINT {name} {definition}")
+        spelled = canonical_definition(str(definition))
+        columns.setdefault(str(table), []).append(f"CONSTRAINT {name} {spelled}")
     return {
         str(table): ("table", str(table), _normalise(", ".join(columns.get(str(table), []))))
         for (table,) in conn.execute(_TABLES)
