@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Row, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.signing import SignedEntity
+from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME, SignedEntity
 from kapdesk.services.protocol_store import version_problems_at
 from kapdesk.services.signed_records import record_hash
 from kapdesk.storage.audit import to_jsonable
@@ -102,10 +102,15 @@ def _content_problem(sig: _Sig, hashes: dict[str, list[_Sig]], s: Session) -> st
         kind = SignedEntity(sig.entity)
     except ValueError:
         return f"{_name(sig.id, sig.entity, sig.entity_id)}: unknown kind of record"
+    if sig.hash_scheme not in SIGNED_FIELDS_BY_SCHEME:
+        return f"{_name(sig.id, sig.entity, sig.entity_id)}: unknown hash scheme {sig.hash_scheme}"
     try:
         actual = record_hash(s, kind, sig.entity_id, scheme=sig.hash_scheme)
-    except ValueError:
-        return f"{_name(sig.id, sig.entity, sig.entity_id)}: unknown hash scheme {sig.hash_scheme}"
+    except ValueError:  # a stored value the app cannot read (e.g. JSON with a NUL in it)
+        return (
+            f"{_name(sig.id, sig.entity, sig.entity_id)}: content changed since signing "
+            "(a stored value of the record cannot be read)"
+        )
     if actual is None:
         return f"{_name(sig.id, sig.entity, sig.entity_id)}: the signed record no longer exists"
     if actual == sig.content_sha256:

@@ -45,7 +45,13 @@ from sqlalchemy.exc import DBAPIError
 from kapdesk.storage.audit import REDACTED_COLUMNS, secret_digest, sql_iso_utc
 from kapdesk.storage.audit_values import current_value, same_value, shown_value
 from kapdesk.storage.orm import Base, UTCDateTime
-from kapdesk.storage.replay_sql import NEVER_SQL, column_sql, exact_sql, flag_sql
+from kapdesk.storage.replay_sql import (
+    NEVER_SQL,
+    column_sql,
+    exact_sql,
+    flag_sql,
+    json_text_sql,
+)
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
 CHUNK_ROWS = 20_000  # rows per piece of a big table (pieces run in parallel)
@@ -322,7 +328,7 @@ class _Table:
             elif isinstance(kind, Boolean):
                 value = f"json({flag_sql(col)})"
             elif isinstance(kind, JSON):
-                value = f"json(coalesce({col}, 'null'))"
+                value = f"json({json_text_sql(col)})"
             elif isinstance(kind, Integer | Float):  # json_set prints a float's 15 digits
                 value = (
                     f"CASE WHEN typeof({col}) = 'real' AND NOT {exact_sql(col)} "

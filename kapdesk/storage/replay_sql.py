@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Boolean, Column, Float, Integer
 from kapdesk.storage.audit import sql_iso_utc
 from kapdesk.storage.orm import UTCDateTime
 
-__all__ = ["NEVER_SQL", "column_sql", "exact_sql", "flag_sql"]
+__all__ = ["NEVER_SQL", "column_sql", "exact_sql", "flag_sql", "json_text_sql"]
 
 
 def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
@@ -31,7 +31,7 @@ def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
     if isinstance(kind, Boolean):
         return "%s", flag_sql(col)
     if isinstance(kind, JSON):  # stored canonical (storage.engine); 'null' is None
-        return "%s", f"coalesce({col}, 'null')"
+        return "%s", json_text_sql(col)
     if isinstance(kind, Integer | Float):
         # only NULL prints null: a stored text 'null' (read as that text) must differ
         null = f"WHEN {col} IS NULL THEN 'null' " if nullable else ""
@@ -50,6 +50,13 @@ def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
 # value the app would not read back as recorded (a flag of 2, a number column holding
 # text), so the row always goes on to the exact comparison in Python.
 NEVER_SQL = "'\"\\u0000unreadable\"'"
+
+
+def json_text_sql(col: str) -> str:
+    """A JSON column's stored text as it is, or :data:`NEVER_SQL` when it holds a NUL:
+    printf() and json() stop at a NUL, so '[]' followed by a NUL and more text would print
+    as the '[]' recorded while the app cannot read it."""
+    return f"CASE WHEN instr({col}, char(0)) THEN {NEVER_SQL} ELSE coalesce({col}, 'null') END"
 
 
 def exact_sql(col: str) -> str:

@@ -91,6 +91,10 @@ KINDS: dict[str, tuple[str, str]] = {
         f"SELECT min(session_id) FROM doses WHERE session_id IN ({SIGNED_SESSION})",
         "UPDATE doses SET mg = mg * (1 + 4.5e-16) WHERE session_id = {s}",
     ),
+    "dose warnings given a NUL tail (SQLite's printf stops at a NUL)": (
+        f"SELECT min(session_id) FROM doses WHERE session_id IN ({SIGNED_SESSION})",
+        "UPDATE doses SET warnings = warnings || char(0) || ',1' WHERE session_id = {s}",
+    ),
     "hold override reason": (
         f"SELECT min(session_id) FROM hold_overrides WHERE session_id IN ({SIGNED_SESSION})",
         "UPDATE hold_overrides SET reason = 'because' WHERE session_id = {s}",
