@@ -18,12 +18,13 @@ a finding. Any dialect (SQLAlchemy Core); SQLite files have their own pass in SQ
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import JSON, Boolean, Connection, Float, Integer, String, Table, select
 
 from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME, SignedEntity, content_sha256, pick, rows
 from kapdesk.storage.audit import REDACTED_COLUMNS, secret_digest, to_jsonable
@@ -31,7 +32,6 @@ from kapdesk.storage.orm import Base
 from kapdesk.storage.signed_sql import SESSION_PART_TABLES, SESSION_PARTS_SINCE
 
 PIECE_RECORDS: Final = 2_000  # records of one kind read together (one query per table)
-_PLAIN: Final = frozenset({type(None), bool, int, str})
 Snapshot = dict[str, Any]
 
 
@@ -51,23 +51,39 @@ def _columns(table: str) -> list[str]:
     return sorted(names)
 
 
-def _value(name: str, value: Any) -> Any:
-    """A column value as :func:`kapdesk.storage.audit.row_snapshot` records it."""
-    if name in REDACTED_COLUMNS:
-        return secret_digest(value)
-    if type(value) in _PLAIN:
-        return value
-    return to_jsonable(value)  # a NaN or an infinity raises, as in the exact check
+def _finite(value: float) -> float:
+    return value if math.isfinite(value) else to_jsonable(value)  # raises, as the exact check
+
+
+def _converter(column: Any) -> Callable[[Any], Any] | None:
+    """How :func:`kapdesk.storage.audit.row_snapshot` turns a non-NULL value of ``column``
+    into JSON data; None where the value is kept as read (integers, text, booleans)."""
+    if isinstance(column.type, Integer | String | Boolean | JSON):
+        # A JSON document as the driver parsed it is JSON data already (a NaN in it fails
+        # content_sha256 as to_jsonable would fail: the exact check then judges it).
+        return None
+    if isinstance(column.type, Float):
+        return _finite
+    return to_jsonable  # timestamps, dates, anything else
 
 
 def _read(conn: Connection, table_name: str, where: Any) -> list[Snapshot]:
+    """The signed columns of the rows of ``table_name`` matching ``where``, as snapshots."""
     table: Table = Base.metadata.tables[table_name]
     names = _columns(table_name)
-    query = select(*(table.c[n] for n in names)).where(where)
-    return [
-        {name: _value(name, value) for name, value in zip(names, row, strict=True)}
-        for row in conn.execute(query)
-    ]
+    converted = [(n, f) for n in names if (f := _converter(table.c[n])) is not None]
+    secret = [n for n in names if n in REDACTED_COLUMNS]
+    snapshots = []
+    for row in conn.execute(select(*(table.c[n] for n in names)).where(where)).all():
+        snap = dict(zip(names, row, strict=True))
+        for name, convert in converted:
+            value = snap[name]
+            if value is not None:
+                snap[name] = convert(value)
+        for name in secret:
+            snap[name] = secret_digest(snap[name])
+        snapshots.append(snap)
+    return snapshots
 
 
 def _by(snapshots: Iterable[Snapshot], key: str) -> dict[int, list[Snapshot]]:
@@ -199,7 +215,10 @@ def bulk_matched(conn: Connection, *, piece_records: int = PIECE_RECORDS) -> fro
                 content = contents.get(sig.id)
                 if content is None:
                     continue
-                digest = content_sha256(kind, sig.entity_id, content, scheme=sig.scheme)
+                try:
+                    digest = content_sha256(kind, sig.entity_id, content, scheme=sig.scheme)
+                except (ValueError, TypeError):  # e.g. bytes where text belongs: the exact check
+                    continue
                 if digest == sig.stored:
                     matched.add(sig.id)
     return frozenset(matched)
