@@ -152,8 +152,6 @@ def _open_in_kapdesk(path: Path) -> str | None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Read-only: the file is never migrated, audited or anchored by a check."""
-    from kapdesk.services.database_check import run_check
-
     path, key = db_and_key(args)
     if not isinstance(path, Path):  # a clinic server: re-hashed in full, no anchor files
         for option, given in (("--seal", args.seal), ("--anchors", args.anchors)):
@@ -167,12 +165,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     for extra in args.anchors:
         if not Path(extra).is_file():
             raise CliError(f"--anchors {extra}: no such file.")
+    from kapdesk.services.check_workers import start_check_workers  # no SQLAlchemy
+
+    # a big file's replay workers start while this process imports SQLAlchemy
+    early = start_check_workers(path, key)
+    from kapdesk.services.database_check import run_check
+
     lines, ok = run_check(
         path,
         key=key,
         full=bool(args.full),
         seals=args.seal,
         anchor_files=[Path(a) for a in args.anchors],
+        processes=early,
     )
     for line in lines:
         print(line)

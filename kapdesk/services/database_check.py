@@ -53,7 +53,13 @@ from kapdesk.storage.backup import _sqlite_checks, verify_database
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
 from kapdesk.storage.migrate import head_revision
-from kapdesk.storage.replay_processes import CACHE_KIB, MMAP_BYTES, ReplayProcesses
+from kapdesk.storage.replay_processes import (
+    CACHE_KIB,
+    MMAP_BYTES,
+    PROCESS_MIN_BYTES,
+    PROCESS_WORKERS,
+    ReplayProcesses,
+)
 from kapdesk.storage.schema_check import expected_objects, schema_problems
 from kapdesk.storage.settings_store import configured_backup_folder, settings_check_lines
 from kapdesk.storage.signed_sql import signature_kinds, signature_pieces, signature_queries
@@ -61,8 +67,6 @@ from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
 WORKERS = 3  # integrity_check, and two for the row replay beside the chain
-PROCESS_MIN_BYTES = 128 * 1024 * 1024  # from this size on, the replay runs in processes
-PROCESS_WORKERS = 2
 
 
 @dataclass
@@ -181,11 +185,13 @@ def _threads(
     return lambda: [report for worker in started for report in worker.result()]
 
 
-def _in_processes(path: Path, pool: ThreadPoolExecutor, conn: Connection) -> _Started:
-    """A big file's SQL passes in worker processes (the signatures' first, which the main
-    thread waits for sooner); what they leave to judge, and the small tables judged whole,
-    in this process."""
-    processes = ReplayProcesses(path, PROCESS_WORKERS)
+def _in_processes(
+    path: Path, pool: ThreadPoolExecutor, conn: Connection, early: ReplayProcesses | None
+) -> _Started:
+    """A big file's SQL passes in worker processes (``early``: already started; the
+    signatures' first, which the main thread waits for sooner); what they leave to judge,
+    and the small tables judged whole, in this process."""
+    processes = early or ReplayProcesses(path, PROCESS_WORKERS)
     try:
         kinds = signature_kinds(conn)
         matches = [
@@ -223,7 +229,9 @@ def _in_processes(path: Path, pool: ThreadPoolExecutor, conn: Connection) -> _St
     return _Started(collect, matched)
 
 
-def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> _Started:
+def _replay_parts(
+    path: Path, pool: ThreadPoolExecutor, early: ReplayProcesses | None = None
+) -> _Started:
     """Start the row replay in pieces; wait for them with what is returned.
 
     A big file's SQL passes run in worker processes (:mod:`kapdesk.storage.replay_processes`:
@@ -235,10 +243,13 @@ def _replay_parts(path: Path, pool: ThreadPoolExecutor) -> _Started:
     try:
         with engine.connect() as conn, conn.begin():
             if path.stat().st_size >= PROCESS_MIN_BYTES:
-                return _in_processes(path, pool, conn)
+                used, early = early, None  # _in_processes closes it
+                return _in_processes(path, pool, conn, used)
             pieces = parts(conn)
     finally:
         engine.dispose()
+        if early is not None:
+            early.close()
     return _Started(_threads(path, pool, pieces, WORKERS))
 
 
@@ -249,10 +260,11 @@ def _content(
     seals: Sequence[str],
     extra: Iterable[Path],
     pool: ThreadPoolExecutor,
+    early: ReplayProcesses | None,
 ) -> tuple[_Findings, ChainReport | None]:
     found = _Findings()
     started = (
-        found.guarded("rows against the audit trail", lambda: _replay_parts(path, pool))
+        found.guarded("rows against the audit trail", lambda: _replay_parts(path, pool, early))
         if key is None
         else None
     )
@@ -315,9 +327,28 @@ def run_check(
     full: bool = False,
     seals: Sequence[str] = (),
     anchor_files: Iterable[Path] = (),
+    processes: ReplayProcesses | None = None,
 ) -> tuple[list[str], bool]:
-    """What ``kapdesk check`` prints, and whether all is well (see the module doc)."""
-    path = Path(path)
+    """What ``kapdesk check`` prints, and whether all is well (see the module doc).
+
+    ``processes``: replay workers already started for ``path``
+    (:meth:`ReplayProcesses.early`); used if the file is replayed in processes, and
+    closed in any case."""
+    try:
+        return _run_check(Path(path), key, full, seals, anchor_files, processes)
+    finally:
+        if processes is not None:
+            processes.close()
+
+
+def _run_check(
+    path: Path,
+    key: str | None,
+    full: bool,
+    seals: Sequence[str],
+    anchor_files: Iterable[Path],
+    early: ReplayProcesses | None,
+) -> tuple[list[str], bool]:
     if not path.is_file() and not path.is_dir():
         raise DatabaseMissing(path)
     try:
@@ -334,7 +365,7 @@ def run_check(
             pool.submit(_sqlite_checks, path, key, foreign_keys=False),
             pool.submit(_sqlite_checks, path, key, integrity=False),
         ]
-        found, chain = _content(path, key, full, seals, anchor_files, pool)
+        found, chain = _content(path, key, full, seals, anchor_files, pool, early)
         sqlite_problems = [p.message for task in storage for p in task.result()]
     problems = [*sqlite_problems, *found.problems]
     if problems:

@@ -30,6 +30,8 @@ from typing import Any
 
 from kapdesk.storage.sqlite_file import connect_readonly
 
+PROCESS_MIN_BYTES = 128 * 1024 * 1024  # from this size on, the passes run in processes
+PROCESS_WORKERS = 2
 CACHE_KIB = 64 * 1024  # page cache of each worker connection (SQLite's default: 2 MiB)
 MMAP_BYTES = 1 << 40  # the whole file (SQLite caps it at its compile-time limit)
 
@@ -59,13 +61,22 @@ def hashed_matches(rows: Iterable[Sequence[Any]]) -> set[int]:
 
 
 def _start_worker(path: str) -> None:
+    """Open the worker's connection. Workers may start before the file is known to be an
+    SQLite file (:meth:`ReplayProcesses.early`): one that cannot be opened leaves no
+    connection, and every pass given to the worker then returns "could not run" (the main
+    process judges those pieces itself, and says what is wrong with the file)."""
     global _connection
-    _connection = open_raw_connection(Path(path))
+    try:
+        _connection = open_raw_connection(Path(path))
+    except (sqlite3.Error, OSError):
+        _connection = None
 
 
 def _rows_in_worker(query: Query) -> list[tuple[Any, ...]] | None:
     """The rows of ``query``; None where SQLite cannot render a value (a BLOB in a text
     column): the caller then judges that piece in Python."""
+    if _connection is None:
+        return None
     try:
         return list(_connection.execute(*query))
     except sqlite3.DatabaseError:
@@ -76,6 +87,8 @@ def _matched_in_worker(queries: list[Query]) -> frozenset[int]:
     """The signatures the queries rebuild to their hash (a query that fails matches none:
     those are recomputed in Python)."""
     matched: set[int] = set()
+    if _connection is None:
+        return frozenset()
     for query in queries:
         try:
             matched |= hashed_matches(_connection.execute(*query))
@@ -84,8 +97,28 @@ def _matched_in_worker(queries: list[Query]) -> frozenset[int]:
     return frozenset(matched)
 
 
+def _ready() -> None:
+    """Nothing: submitted once per worker so that each starts (and opens its connection)."""
+
+
 class ReplayProcesses:
     """``workers`` processes running the SQL passes given to :meth:`rows` and :meth:`matched`."""
+
+    @classmethod
+    def early(cls, path: Path, key: str | None) -> ReplayProcesses | None:
+        """The workers, started now, for a file big enough to be replayed in processes
+        (``kapdesk check`` starts them before it imports SQLAlchemy, so that their start-up
+        overlaps its own); None for an encrypted or small file."""
+        try:
+            big = key is None and path.is_file() and path.stat().st_size >= PROCESS_MIN_BYTES
+        except OSError:
+            return None
+        if not big:
+            return None
+        started = cls(path, PROCESS_WORKERS)
+        for _ in range(PROCESS_WORKERS):  # the pool starts a worker per task it has no idle one for
+            started._pool.submit(_ready)
+        return started
 
     def __init__(self, path: Path, workers: int) -> None:
         self._pool = ProcessPoolExecutor(

@@ -35,7 +35,7 @@ from kapdesk.services.sessions import SessionService
 from kapdesk.services.signing import SigningService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.services.vitals import VitalsService
-from kapdesk.storage import audit_replay
+from kapdesk.storage import audit_replay, replay_processes
 from kapdesk.storage.anchor import anchor_file, read_anchors
 from kapdesk.storage.audit import entry_hash
 from kapdesk.storage.db import Database
@@ -540,6 +540,14 @@ def _blob_in_text(path: Path, c: Clinic) -> str:
     return f"vital_reading {second}: changed behind the app; differs from audit entry"
 
 
+def _json_column_nul_tail(path: Path, c: Clinic) -> str:
+    """A JSON column given a NUL and more text: SQLite's printf() and json() stop at the NUL,
+    so the row printed as its snapshot while the app cannot read it."""
+    rid = _one(path, f"SELECT max(id) FROM vital_readings WHERE session_id = {c.running}")
+    _sql(path, f"UPDATE vital_readings SET rules = rules || char(0) || ',1' WHERE id = {rid}")
+    return f"vital_reading {rid}: changed behind the app; differs from audit entry"
+
+
 def _far_out_id(path: Path, c: Clinic) -> str:
     """A reading inserted behind the app with a huge id (the replay's pieces must not
     multiply with the span of ids)."""
@@ -589,6 +597,7 @@ CASES: dict[str, Callable[[Path, Clinic], str]] = {
     "number-set-to-text-null": _number_set_to_text_null,
     "blob-in-a-text-column": _blob_in_text,
     "reading-with-a-far-out-id": _far_out_id,
+    "json-column-given-a-nul-tail": _json_column_nul_tail,
 }
 
 
@@ -699,6 +708,47 @@ def test_a_big_file_is_replayed_in_worker_processes_with_the_same_findings(
     assert code == 1, out
     for line in expected:
         assert line in out, out
+
+
+def test_the_command_starts_the_workers_before_it_needs_them_and_only_once(
+    clinic: Clinic, copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kapdesk check` starts a big file's workers before it imports SQLAlchemy; the check
+    uses those (no second pool) and names every tampered row as before."""
+    expected = [CASES[case](copy, clinic) for case in ROW_CASES]
+    started: list[int] = []
+    real = database_check.ReplayProcesses.__init__
+
+    def counting(self: database_check.ReplayProcesses, path: Path, workers: int) -> None:
+        started.append(workers)
+        real(self, path, workers)
+
+    monkeypatch.setattr(replay_processes, "PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(database_check, "PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(database_check.ReplayProcesses, "__init__", counting)
+    code, out = _check(copy, capsys)
+    assert started == [replay_processes.PROCESS_WORKERS]
+    assert code == 1, out
+    for line in expected:
+        assert line in out, out
+
+
+def test_workers_started_early_on_a_file_that_is_not_a_database_say_nothing(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers start before the file is looked at: on a file that is not SQLite they
+    print no traceback (they failed to open it); the check says what it says without them."""
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(bytes(range(256)) * 64)
+    assert cli.main(["check", "--db", str(junk)]) == 1
+    without = capfd.readouterr()
+    monkeypatch.setattr(replay_processes, "PROCESS_MIN_BYTES", 0)
+    code = cli.main(["check", "--db", str(junk)])
+    captured = capfd.readouterr()
+    assert code == 1
+    assert str(junk) in captured.out
+    assert (captured.out, captured.err) == (without.out, without.err)
+    assert "Traceback" not in captured.out + captured.err, captured.err
 
 
 def test_worker_processes_judge_in_python_a_piece_sql_cannot_print(
