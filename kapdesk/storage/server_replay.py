@@ -9,7 +9,7 @@ not mistaken for text that does not parse.
 
 Speed, as the file's pass in SQL (:func:`kapdesk.storage.audit_replay.pass_query`): on
 PostgreSQL a table keyed by id (without secret columns) is first compared on the server,
-a key range at a time (:meth:`ServerTable.differing_query`): each row against the newest
+a key range at a time (:meth:`ServerTable.match_query`): each row against the newest
 audit entry naming it, column by column; only the rows that do not match there, the keys
 entries name that have no row, and the whole of the small tables are judged in Python.
 "Match" is never looser than the Python judge: a plain column's value equals the entry's
@@ -145,7 +145,7 @@ class ServerTable(_Table):
             and not (self.names & REDACTED_COLUMNS)
         )
 
-    def differing_query(self) -> str:
+    def match_query(self) -> str:
         """SQL of the ids in ``:low..:high`` whose row does not match, column by column, the
         newest entry naming it (see the module docstring); PostgreSQL."""
         return match_sql(self.table, self.spec.entity)
@@ -157,7 +157,7 @@ class ServerTable(_Table):
             with self.conn.begin_nested():
                 self.conn.exec_driver_sql("SET LOCAL extra_float_digits = 3")
                 found = self.conn.execute(
-                    text(self.differing_query()),
+                    text(self.match_query()),
                     {"entity": self.spec.entity, "low": low, "high": high},
                 ).all()
         except DBAPIError:
