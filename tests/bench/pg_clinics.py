@@ -9,8 +9,9 @@ The server comes from ``KAPDESK_BENCH_PG_URL``, else ``KAPDESK_TEST_PG_URL``: an
 A cached clinic file (``bigdb.ensure_clinic``, ``board_prep.prepared``) becomes a database
 on that server named after the file's cache key and the server schema the code makes
 (``kapdesk_bench_<size>_<hash>``; the hash covers the file's name, which holds generator,
-schema head, protocols, seed and build day, and ``schema_head_pg.OBJECTS``, so a changed
-server schema builds a new one). It is made as a clinic moves to its server:
+schema head, protocols, seed and build day, and the Alembic revisions' source, whose
+PostgreSQL branches make the server schema: a changed branch builds a new one).
+It is made as a clinic moves to its server:
 ``kapdesk migrate --from <a copy of the file> --to URL`` into ``<name>_building``, then
 VACUUM ANALYZEd (what autovacuum does after a bulk load) and renamed; the file copy is removed.
 A build holds a lock file, so a second caller waits for the first instead of building
@@ -28,6 +29,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -95,10 +97,11 @@ def connect(database: str | None = None, *, autocommit: bool = True) -> Any:
 
 def cache_name(source: Path) -> str:
     """The server database of the cached clinic file ``source``."""
-    from kapdesk.storage import schema_head_pg
-
     stem = source.stem
-    digest = hashlib.sha256(f"{stem}\n{schema_head_pg.OBJECTS!r}".encode()).hexdigest()[:10]
+    digest = hashlib.sha256(stem.encode())
+    for revision in sorted((ROOT / "kapdesk" / "storage" / "migrations" / "versions").glob("*.py")):
+        digest.update(revision.read_bytes())  # their PostgreSQL branches make the server schema
+    digest = digest.hexdigest()[:10]  # type: ignore[assignment]
     size = re.search(r"-(p\d+)-(y\d+)", stem)
     rows = re.search(r"-(\d+rows)$", stem)
     short = "_".join([*(size.groups() if size else ("clinic",)), *([rows[1]] if rows else [])])
@@ -168,8 +171,7 @@ def working(cached: str, name: str) -> Iterator[str]:
 
 @contextmanager
 def _build_lock(name: str) -> Iterator[None]:
-    CACHE.mkdir(exist_ok=True)
-    with open(CACHE / f"{name}.pg-build.lock", "w") as handle:
+    with open(Path(tempfile.gettempdir()) / f"{name}.pg-build.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # waits for a build already running
         yield
 
