@@ -332,3 +332,19 @@ def test_patient_details_conflict_shows_the_fields_that_differ(
             row = s.get(Patient, made.id)
             assert row is not None
             assert (row.weight_kg, row.allergies) == (61.0, "latex")
+
+
+def test_a_change_arriving_while_typing_is_said_before_the_save(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock
+) -> None:
+    """The other workstation's save reaches the open session (its live update reloads the
+    detail): the editor keeps what is being typed and says so quietly, before any save."""
+    ws_a, ws_b, _sid = _workspaces(qtbot, stations, clock)
+    _type(ws_b, "Still typing")
+    _type(ws_a, "Saved elsewhere.")
+    ws_a.note.save_now()
+    ws_b.refresh()  # what the live update does on the other workstation
+    assert ws_b.note.editor.toPlainText() == "Still typing"
+    assert "changed on another workstation" in ws_b.note.notice.text()
+    assert "saving will ask which text to keep" in ws_b.note.notice.text()
+    assert ws_b.note.notice.isVisible()
