@@ -157,12 +157,10 @@ class _Measure:
     def longest_word(self, row: int, column: int) -> int:
         text, font = self.cell(row, column)
         key = (font, text)
-        longest = self._longest.get(key)
-        if longest is None:  # a ticking countdown's texts come round again: kept
-            words = text.split()
-            longest = max((self.advance(font, w) for w in words), default=-_WORD_MARGIN)
-            longest = self._longest[key] = longest + _WORD_MARGIN
-        return longest
+        if key not in self._longest:  # a ticking countdown's texts come round again: kept
+            widths = (self.advance(font, w) for w in text.split())
+            self._longest[key] = max(widths, default=-_WORD_MARGIN) + _WORD_MARGIN
+        return self._longest[key]
 
     def height(self, row: int, column: int, width: int) -> int:
         """The cell's height with its words wrapped at ``width`` (the column's); kept
