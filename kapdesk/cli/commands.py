@@ -67,11 +67,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """A new demo clinic; with --reset, an existing demo clinic rebuilt around today."""
     target = db_target(args, must_exist=False)
     if not isinstance(target, Path):  # a clinic server's empty database
-        if args.reset or args.years is not None:
-            option = "--reset" if args.reset else "--years"
-            raise CliError(refuse_server(args, target, option), EXIT_USAGE)
+        if args.reset:
+            raise CliError(refuse_server(args, target, "--reset"), EXIT_USAGE)
         if args.patients < 1:
             raise CliError(f"--patients {args.patients}: give at least 1 patient.", EXIT_USAGE)
+        if args.years is not None:  # built as a file, then moved like kapdesk migrate
+            from kapdesk.cli.demo_server import big_demo_on_server
+
+            return big_demo_on_server(args, target)
         from kapdesk.demo import build_demo_clinic
 
         print(build_demo_clinic(target, seed=args.seed, patients=args.patients))

@@ -304,6 +304,12 @@ def _to_file(src: Connection, dest: Store, path: Path, say: Say | None) -> MoveR
     return MoveResult(counts, copied.audit_counter, checks)
 
 
+def server_must_be_empty(dest: Store) -> None:
+    """:class:`CopyRefused` unless a move could fill ``dest`` (a server): asked before long
+    work whose result would be moved there (``kapdesk demo --years N --db URL``)."""
+    _server_must_be_empty(dest)
+
+
 def _server_must_be_empty(dest: Store) -> None:
     """Reachable, and no kapdesk row nor other table: checked before anything is created."""
     with _engine(dest, readonly=False) as engine, _reachable(dest), engine.connect() as conn:

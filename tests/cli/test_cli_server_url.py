@@ -51,7 +51,6 @@ def test_a_bad_url_is_one_line_naming_it_without_its_password(
         (["check", "--seal", "18532-3fa9c2d1e0b4"], "kapdesk check --seal"),
         (["encrypt"], "kapdesk encrypt"),
         (["demo", "--reset"], "kapdesk demo --reset"),
-        (["demo", "--years", "2", "--patients", "600"], "kapdesk demo --years"),
     ],
 )
 def test_what_only_a_file_can_do_refuses_a_server_before_connecting(

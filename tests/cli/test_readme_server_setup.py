@@ -48,3 +48,29 @@ def test_a_demo_clinic_goes_onto_a_server_set_up_by_server_init(
 
     again = assert_one_line_error(run("demo", "--db", app_url, "--patients", "2"))
     assert "already holds a kapdesk clinic" in again
+
+
+def test_the_big_demo_clinic_goes_onto_a_server_built_then_moved_and_verified(
+    run: Run, initialised: FreshDatabase
+) -> None:
+    app_url, owner_url = _url(initialised.app), _url(initialised.owner)
+    # Moving sets the id sequences: the owner's URL, as for kapdesk migrate; refused at once
+    refused = assert_one_line_error(run("demo", "--db", app_url, "--years", "1"))
+    assert "the database owner's URL" in refused
+    assert "nothing was written" in refused
+    made = run("demo", "--db", owner_url, "--years", "1", "--patients", "3", "--seed", "2")
+    assert made.code == 0, made.err
+    assert "written to postgresql://" in made.out
+    assert "3 patients" in made.out
+    assert "verified" in made.out  # the move's own checks, as kapdesk migrate prints them
+    assert "signatures" in made.out
+    assert "Big demo clinic written to postgresql://" in made.out  # not the temporary file
+    patients = run("list", "patients", "--db", app_url, "--json")
+    assert patients.code == 0, patients.err
+    assert len(json.loads(patients.out)) == 3
+    check = run("check", "--db", app_url)
+    assert check.code == 0, check.out + check.err
+
+    again = assert_one_line_error(run("demo", "--db", owner_url, "--years", "1"))
+    assert "nothing was written" in again  # refused before building anything
+    assert len(json.loads(run("list", "patients", "--db", app_url, "--json").out)) == 3
