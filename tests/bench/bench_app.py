@@ -23,7 +23,8 @@ Every GUI benchmark builds on this harness so it measures what a person feels:
 * :func:`sign_out`: what the app does to sign out (``MainWindow.sign_out``, the window
   deleted as ``run_gui`` deletes it); the next :func:`sign_in` (``again=True``: a plain
   ``LoginDialog`` as run_gui's sign-in loop shows it) is then a warm one.
-* :func:`wait_painted`, :func:`wait_idle`, :func:`run_loop_for`, :class:`PaintWatch` and
+* :func:`wait_painted`, :func:`wait_idle`, :func:`run_loop_for`, :class:`PaintWatch`,
+  :class:`LastPaintWatch` (to the last paint of a burst and the loop idle after it) and
   :class:`StallMonitor` (a precise 2-ms QTimer recording the longest gap between its firings:
   the longest time the GUI thread could not have handled input).
 
@@ -126,6 +127,66 @@ class PaintWatch:
     @property
     def done(self) -> bool:
         return self.painted_ms is not None and self.idle_ms is not None
+
+
+class LastPaintWatch:
+    """Every paint event of the application from :meth:`start` on, to the LAST one: a key
+    press is over for the user only when the GUI thread is done painting (a reload's paint
+    can be followed by another full repaint, e.g. the window re-activated after a dialog).
+    ``painted_ms``: the last paint's event-loop turn was over; ``idle_ms``: a 0-ms QTimer
+    started at that paint fired (the input convention of :class:`PaintWatch`).
+    :meth:`settled` once no paint came for ``quiet_ms`` after ``idle_ms`` (the quiet wait
+    itself is not in either figure)."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        self.paints = 0
+        self.paint_ms: float | None = None  # the last paint event arrived
+        self.painted_ms: float | None = None
+        self.idle_ms: float | None = None
+        self._idle = QTimer()
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(0)
+        self._idle.timeout.connect(self._on_idle)
+        watch = self
+
+        class _Filter(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    watch._on_paint()
+                return False
+
+        self._filter = _Filter()
+
+    def start(self) -> LastPaintWatch:
+        real_qapp().installEventFilter(self._filter)
+        return self
+
+    def stop(self) -> None:
+        real_qapp().removeEventFilter(self._filter)
+
+    def _on_paint(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.paints += 1
+        self.paint_ms, self.painted_ms, self.idle_ms = now_ms(), None, None
+        seq = self.paints
+        QTimer.singleShot(0, lambda: self._on_painted(seq))
+        self._idle.start()
+
+    def _on_painted(self, seq: int) -> None:
+        if seq == self.paints and self.painted_ms is None:
+            self.painted_ms = now_ms()
+
+    def _on_idle(self) -> None:
+        if self.painted_ms is None:  # the paint's turn is not over yet: idle after it
+            self._idle.start()
+            return
+        self.idle_ms = now_ms()
+
+    def settled(self, quiet_ms: float) -> bool:
+        return self.idle_ms is not None and now_ms() - self.idle_ms >= quiet_ms
 
 
 def run_until(done: Callable[[], bool], timeout_ms: int = 30_000, what: str = "") -> None:

@@ -8,13 +8,15 @@ Each prints one JSON object. WHAT:
   sign-in window): cold sign-in (the first in this process) timed to the Today board
   painted and to the event loop idle after it, the password check and the sign-in window's
   longest stall after its first paint (preload); one reading typed on the board (V, four
-  values, Enter) timed from the Enter key to the board's table painted with it; ``ticks``
+  values, Enter) timed from the Enter key to the last paint after the board's table was
+  repainted with it, and to the event loop idle after that paint; ``ticks``
   rounds of per-second ticks of the board (the store's timer slot with the clock on, until
   the table is repainted); sign out and a warm sign-in.
 * ``floor``: the same work minus the app, under the same QApplication (stylesheet, fonts):
   a QMainWindow of the main window's size with a same-size QTableWidget built and painted;
   its two time columns rewritten and repainted (tick); the same INSERTs (reading + audit
-  entry) and COMMIT through sqlite3 on the same file plus one cell repainted (reading);
+  entry) and COMMIT through sqlite3 on the same file plus one cell repainted, to the last
+  paint and to the loop idle after it (reading);
   the longest gap of a bare event loop over the sign-in window's watch (stall).
 * ``service``: ``VitalsService.record`` alone (no GUI), per reading.
 * ``exit``: ``run_gui`` driven as a person (sign in, close the main window): the longest
@@ -39,6 +41,7 @@ import bench_app as B  # sets the offscreen platform before Qt loads
 
 TICKS = 8
 VALUES = ("118", "78", "72", "98")  # a reading within limits: no alert box
+QUIET_MS = 300  # no paint for this long after the loop was idle: the last paint was seen
 
 
 def _tick_once(window: Any, to: datetime) -> tuple[float, bool, bool]:
@@ -141,8 +144,11 @@ def _reading_due(window: Any) -> int:
 
 
 def reading(window: Any) -> dict[str, Any]:
-    """V on the board, the four values typed, Enter: ms from Enter to the board painted
-    with the new rows (the first paint after the store reloaded)."""
+    """V on the board, the four values typed, Enter: ms from Enter to the LAST paint of the
+    application (the board's table painted after the store reloaded is required; a full
+    repaint can follow it, e.g. the main window re-activated after the dialog closed) and
+    to the event loop idle after that paint; the first table paint after the reload, the
+    reload and how many paint events came, as information."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QLabel
@@ -169,9 +175,12 @@ def reading(window: Any) -> dict[str, Any]:
             seen["loaded"] = B.now_ms()
 
     store.updated.connect(reloaded)
+    last = B.LastPaintWatch().start()
     start = B.now_ms()
     QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
-    B.run_until(lambda: "watch" in seen and seen["watch"].done, 10_000, "reading on the board")
+    B.run_until(lambda: "watch" in seen and seen["watch"].done and last.settled(QUIET_MS),
+                10_000, "reading on the board, then no paint for QUIET_MS")  # fmt: skip
+    last.stop()
     store.updated.disconnect(reloaded)
     after = today.model.row_at(today.model.row_of_session(session_id))
     if dialog.result_reading is None:
@@ -179,8 +188,9 @@ def reading(window: Any) -> dict[str, Any]:
     if after == before:
         raise RuntimeError(f"the board row did not change: {before}")
     watch = seen["watch"]
-    return {"reading": watch.painted_ms - start, "reading_idle": watch.idle_ms - start,
-            "reading_loaded": seen["loaded"] - start}  # fmt: skip
+    return {"reading": last.painted_ms - start, "reading_idle": last.idle_ms - start,  # type: ignore[operator]
+            "reading_first_paint": watch.painted_ms - start, "reading_paints": last.paints,
+            "reading_loaded": seen["loaded"] - start, "reading_quiet": QUIET_MS}  # fmt: skip
 
 
 def session(db: Path, end: datetime, n_ticks: int) -> dict[str, Any]:
@@ -224,6 +234,17 @@ def _floor_repaint(table: Any, change: Any) -> float:
     change()
     B.run_until(lambda: watch.done, 5000, "floor repaint")
     return watch.painted_ms - start  # type: ignore[operator]
+
+
+def _floor_record(table: Any, record: Any) -> tuple[float, float]:
+    """The floor of the reading with the reading's end point: to the last paint and to
+    the event loop idle after it (no paint for QUIET_MS after)."""
+    watch, last = B.PaintWatch(table.viewport()), B.LastPaintWatch().start()
+    start = B.now_ms()
+    record()
+    B.run_until(lambda: watch.done and last.settled(QUIET_MS), 5000, "floor reading")
+    last.stop()
+    return last.painted_ms - start, last.idle_ms - start  # type: ignore[operator]
 
 
 def _floor_insert(db: Path) -> Any:
@@ -271,16 +292,16 @@ def floor(db: Path, rows: int, cols: int, n_ticks: int) -> dict[str, Any]:
         tick.append(_floor_repaint(table, change))
         B.run_loop_for(50)
     insert = _floor_insert(db)
-    reads: list[float] = []
+    reads: list[tuple[float, float]] = []
     for n in range(6):
 
         def record(n: int = n) -> None:
             insert()
             table.setItem(0, 5, QTableWidgetItem(f"recorded {n}"))
 
-        reads.append(_floor_repaint(table, record))
-    return {"painted": painted, "idle": idle, "tick": tick, "reading": reads[1:],
-            "stall": stall}  # fmt: skip
+        reads.append(_floor_record(table, record))
+    return {"painted": painted, "idle": idle, "tick": tick, "reading": [r[0] for r in reads[1:]],
+            "reading_idle": [r[1] for r in reads[1:]], "stall": stall}  # fmt: skip
 
 
 def service(db: Path, end: datetime, n: int) -> dict[str, Any]:
