@@ -247,7 +247,7 @@ def _iso_utc(raw: object) -> str:
     # forged value is then a finding of verify_chain rather than a crash.
     if isinstance(raw, datetime):
         moment = raw
-    elif isinstance(raw, str):
+    elif isinstance(raw, str) and "\x00" not in raw:  # fromisoformat() may stop at a NUL
         moment = datetime.fromisoformat(raw)
     else:
         raise ValueError(f"unexpected timestamp {raw!r}")
@@ -280,12 +280,17 @@ def sql_iso_utc(column: str) -> str:
 # The canonical payload of entry_hash(), built by SQLite in C with one printf() per entry
 # (json_quote escapes like json.dumps for everything kapdesk writes). An entry whose text
 # differs from what Python would build only costs a second, exact look: never a false
-# finding. Actions and entity names are identifiers, quoted as they are.
+# finding. Actions and entity names are identifiers, quoted as they are. printf()'s %s stops
+# at a NUL, so a column printed with it that holds one (a forged tail the app would read)
+# gets no SQL text (None): the exact look runs (json_quote escapes a NUL; prev_hash is
+# compared in Python).
 _CANONICAL_SQL = (
-    'SELECT id, printf(\'{"action":"%s","after":%s,"at":"%s","before":%s,'
+    "SELECT id, CASE WHEN instr(action, char(0)) OR instr(entity, char(0)) "
+    "OR instr(at, char(0)) OR typeof(user_id) = 'text' THEN NULL ELSE "
+    'printf(\'{"action":"%s","after":%s,"at":"%s","before":%s,'
     '"entity":"%s","entity_id":%s,"id":%s,"prev_hash":"%s","user_id":%s}\', '
     "action, json_quote(after), " + sql_iso_utc("at") + ", json_quote(before), entity, "
-    "json_quote(entity_id), id, prev_hash, coalesce(user_id, 'null')), prev_hash, hash"
+    "json_quote(entity_id), id, prev_hash, coalesce(user_id, 'null')) END, prev_hash, hash"
     " FROM audit_log WHERE id > :after ORDER BY id LIMIT :limit"
 )
 

@@ -548,6 +548,21 @@ def _json_column_nul_tail(path: Path, c: Clinic) -> str:
     return f"vital_reading {rid}: changed behind the app; differs from audit entry"
 
 
+def _audit_text_nul_tail(path: Path, c: Clinic) -> str:
+    """An audit entry's action and entity given a NUL and more text: SQLite's printf() stops
+    at the NUL, so the chain's SQL pass printed the entry as it was hashed."""
+    last = _last_audit(path)
+    _sql(
+        path,
+        "DROP TRIGGER audit_log_no_update",
+        "UPDATE audit_log SET action = action || char(0) || '.forged', "
+        f"entity = entity || char(0) || 'x' WHERE id = {last}",
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT "
+        "RAISE(ABORT, 'audit_log is append-only'); END",
+    )
+    return f"entry {last} was altered after it was written"
+
+
 def _far_out_id(path: Path, c: Clinic) -> str:
     """A reading inserted behind the app with a huge id (the replay's pieces must not
     multiply with the span of ids)."""
@@ -598,6 +613,7 @@ CASES: dict[str, Callable[[Path, Clinic], str]] = {
     "blob-in-a-text-column": _blob_in_text,
     "reading-with-a-far-out-id": _far_out_id,
     "json-column-given-a-nul-tail": _json_column_nul_tail,
+    "audit-action-and-entity-given-a-nul-tail": _audit_text_nul_tail,
 }
 
 

@@ -257,6 +257,17 @@ def chain_file(db: Database) -> Iterator[Path]:
         (["UPDATE audit_log SET at = '2026-03-02 08:00:00.000000' WHERE id = 5"], 5, "altered"),
         (["UPDATE audit_log SET user_id = NULL WHERE id = 1"], 1, "altered"),
         (["UPDATE audit_log SET at = 'yesterday' WHERE id = 9"], 9, "altered"),
+        # SQLite's printf() stops at a NUL: the text after it must still count
+        (
+            [
+                "UPDATE audit_log SET action = action || char(0) || '.forged', "
+                "entity = entity || char(0) || 'x' WHERE id = 7"
+            ],
+            7,
+            "altered",
+        ),
+        (["UPDATE audit_log SET at = at || char(0) || 'x' WHERE id = 8"], 8, "altered"),
+        (["UPDATE audit_log SET user_id = user_id || char(0) || 'x' WHERE id = 6"], 6, "altered"),
         (["DELETE FROM audit_log WHERE id = 17"], 18, "entry 17 missing"),
         (["DELETE FROM audit_log WHERE id IN (17, 18, 19)"], 20, "entries 17-19 missing"),
         (["DELETE FROM audit_log WHERE id = 1"], 2, "entry 1 missing"),
@@ -304,6 +315,9 @@ def chain_file(db: Database) -> Iterator[Path]:
         "edit-at",
         "edit-user",
         "garbage-at",
+        "nul-tail-action-entity",
+        "nul-tail-at",
+        "nul-tail-user",
         "delete-one",
         "delete-three",
         "delete-first",
