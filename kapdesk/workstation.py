@@ -141,6 +141,15 @@ def remember_this_workstation(folder: Path | None = None) -> Path:
     return folder / CHOICE_FILE
 
 
+def _check_password(password: str) -> None:
+    """The password file holds one entry per line: a line break (or another control
+    character) would cut the password short and the workstation could never sign in."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in password):
+        raise BadStoreField(
+            "Password", "", "a password without line breaks or other control characters"
+        )
+
+
 def _pgpass_field(value: str) -> str:
     return value.replace("\\", "\\\\").replace(":", "\\:")
 
@@ -148,6 +157,7 @@ def _pgpass_field(value: str) -> str:
 def remember_server(server: ServerURL, password: str, folder: Path | None = None) -> Path:
     """Remember the clinic's ``server`` (its URL without a password) and, when ``password``
     is not empty, keep it in the 0600 password file; an old password file is removed."""
+    _check_password(password)
     folder = folder or config_dir()
     folder.mkdir(parents=True, exist_ok=True)
     # URL.set(password=None) would keep the password (None means "unchanged" there).
@@ -242,6 +252,7 @@ def server_from_fields(fields: ServerFields, password: str = "") -> ServerURL:
         if not ca.is_file():
             raise BadStoreField("CA file", str(ca), "no such file: choose the clinic's CA file")
         query["sslrootcert"] = str(ca.absolute())
+    _check_password(password)
     netloc = f"{quote(fields.user.strip(), safe='')}"
     if password:
         netloc += f":{quote(password, safe='')}"

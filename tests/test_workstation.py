@@ -193,3 +193,18 @@ def test_verify_full_takes_the_ca_file_as_sslrootcert(tmp_path: Path) -> None:
 def test_an_ipv6_address_is_a_host(tmp_path: Path) -> None:
     server = ws.server_from_fields(_fields(host="::1"))
     assert server.host == "::1"
+
+
+@pytest.mark.parametrize("password", ["abc\n*:*:*:*:evil", "abc\rdef", "abc\x00def"])
+def test_a_password_with_a_line_break_or_control_character_is_refused_unshown(
+    tmp_path: Path, password: str
+) -> None:
+    # The password file holds one entry per line: a line break would cut the password short
+    # (libpq reads "abc") and the workstation could never sign in.
+    with pytest.raises(ws.BadStoreField) as caught:
+        ws.server_from_fields(_fields(), password)
+    assert str(caught.value).startswith("Password: ")
+    assert "abc" not in str(caught.value)
+    with pytest.raises(ws.BadStoreField):
+        ws.remember_server(ws.server_from_fields(_fields()), password, tmp_path / "cfg")
+    assert not (tmp_path / "cfg" / "server.pgpass").exists()
