@@ -66,6 +66,7 @@ class NotePanel(QWidget):
         self._stored = ""  # the body as last saved / loaded
         self._loading = False
         self._asking = False  # the conflict dialog is open
+        self._hiding = False  # the session is being left: a conflict is not asked now
         self.note: NoteInfo | None = None
         self.base_version = NO_RECORD  # the version the editor's text was read at
         self._base_stamp: tuple[int, datetime] | None = None  # (note id, updated_at) of it
@@ -160,11 +161,21 @@ class NotePanel(QWidget):
             self.base_version, self._base_stamp = note.version or NO_RECORD, _stamp(note)
             self._show_saved()
 
+    def save_on_hide(self) -> None:
+        """The save made as the session is left (another page, the lock screen, closing):
+        a conflict is never asked then (a modal question would stand over the lock screen or
+        block the closing window); the text stays here and the next save asks."""
+        self._hiding = True
+        try:
+            self.save_now()
+        finally:
+            self._hiding = False
+
     def _resolve(self, conflict: EditConflict, mine: str) -> None:
         """Ask what to keep (nothing was saved); a hidden panel keeps the text and asks at
         its next save."""
         theirs: NoteInfo = conflict.current
-        if not self.isVisible():
+        if self._hiding or not self.isVisible():
             set_message(self.notice, f"{conflict} Your text is kept here.")
             return
         self._asking = True

@@ -321,6 +321,6 @@ class SessionWorkspace(QWidget):
             self.go_to(self.current_step(), focus=True)
 
     def hideEvent(self, event: QHideEvent) -> None:
-        self.note.save_now()
+        self.note.save_on_hide()
         self.timer.stop()
         super().hideEvent(event)
