@@ -161,7 +161,7 @@ def test_the_real_dialog_shows_both_texts_and_esc_keeps_editing(
     assert "your next save replaces theirs" in ws_b.note.notice.text()
     # The next save is deliberate: it replaces theirs, which stays in the audit trail.
     _type(ws_b, "Anxious at first; settled with music. Ride home ok.")
-    ws_b.note.save_now()
+    ws_b.note.save_mine()  # Ctrl+S: autosave is paused after Keep editing
     assert _bodies(a, sid) == ["Anxious at first; settled with music. Ride home ok."]
     assert "Arrived 09:05, partner drives home." in _trail_texts(a, "note")
 
@@ -348,3 +348,32 @@ def test_a_change_arriving_while_typing_is_said_before_the_save(
     assert "changed on another workstation" in ws_b.note.notice.text()
     assert "saving will ask which text to keep" in ws_b.note.notice.text()
     assert ws_b.note.notice.isVisible()
+
+
+def test_keep_editing_pauses_autosave_until_a_deliberate_save(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock, answer: Callable[[Choice], Asked]
+) -> None:
+    """After "Keep editing" the autosave (timer, focus-out) does not replace theirs; only the
+    deliberate save (Ctrl+S) does."""
+    a, _ = stations
+    ws_a, ws_b, sid = _workspaces(qtbot, stations, clock)
+    _type(ws_b, "Mine.")
+    _type(ws_a, "Theirs.")
+    ws_a.note.save_now()
+    asked = answer(Choice.KEEP)
+    ws_b.note.save_now()
+    assert len(asked) == 1
+    _type(ws_b, "Mine, more.")  # typing restarts the autosave timer
+    assert ws_b.note.timer.isActive()
+    ws_b.note.timer.timeout.emit()  # the autosave fires
+    ws_b.note.save_now()  # focus-out / leaving the page
+    assert _bodies(a, sid) == ["Theirs."]
+    assert len(asked) == 1  # and the question is not asked again on each keystroke
+    assert "autosave is paused" in ws_b.note.notice.text().lower()
+    assert "Test Nurse" in ws_b.note.notice.text()
+    assert ws_b.note.pending
+    ws_b.note.editor.setFocus()
+    qtbot.keyClick(ws_b.note.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert _bodies(a, sid) == ["Mine, more."]
+    assert "Theirs." in _trail_texts(a, "note")
+    assert not ws_b.note.pending

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from kapdesk.domain.errors import NO_RECORD, EditConflict, KapdeskError
@@ -66,6 +67,7 @@ class NotePanel(QWidget):
         self._stored = ""  # the body as last saved / loaded
         self._loading = False
         self._asking = False  # the conflict dialog is open
+        self._kept_over: str | None = None  # "Keep editing" chosen over this name's text
         self._hiding = False  # the session is being left: a conflict is not asked now
         self.note: NoteInfo | None = None
         self.base_version = NO_RECORD  # the version the editor's text was read at
@@ -82,7 +84,21 @@ class NotePanel(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.editor and event.type() == QEvent.Type.FocusOut:
             self.save_now()
+        elif (
+            watched is self.editor
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.matches(QKeySequence.StandardKey.Save)
+        ):
+            self.save_mine()
+            return True
         return False
+
+    def save_mine(self) -> None:
+        """The deliberate save (Ctrl+S in the editor): after "Keep editing" it replaces
+        theirs (theirs stays in the audit trail); otherwise the same as an autosave."""
+        self._kept_over = None
+        self.save_now()
 
     def show_detail(self, detail: SessionDetail) -> None:
         note = next((n for n in detail.notes if n.kind == "session"), None)
@@ -122,6 +138,7 @@ class NotePanel(QWidget):
             self._loading = False
         self._stored = body
         self.base_version, self._base_stamp = version, stamp
+        self._kept_over = None
         set_message(self.notice, "")
 
     def _show_saved(self) -> None:
@@ -140,6 +157,9 @@ class NotePanel(QWidget):
         self.timer.stop()
         if self._asking or not self.pending or self.editor.isReadOnly():
             return
+        if self._kept_over is not None:  # "Keep editing": only Ctrl+S replaces theirs
+            set_message(self.notice, _paused(self._kept_over))
+            return
         if self.host.app.actor is None:
             return
         text = self.editor.toPlainText()
@@ -156,6 +176,7 @@ class NotePanel(QWidget):
         set_message(self.message, "")
         set_message(self.notice, "")
         self._stored = text
+        self._kept_over = None
         if note is not None:
             self.note = note
             self.base_version, self._base_stamp = note.version or NO_RECORD, _stamp(note)
@@ -197,9 +218,21 @@ class NotePanel(QWidget):
             self._stored = theirs.body
             set_message(self.notice, CLIPBOARD_SAID)
             self._show_saved()
-        else:
-            set_message(self.notice, kept_message(conflict, WHAT))
+        else:  # autosave pauses: an autosave must not replace theirs unasked
+            self._kept_over = conflict.changed_by
+            said = kept_message(conflict, WHAT, yours=_PAUSED_YOURS)
+            set_message(self.notice, f"{said} Press Ctrl+S to save yours.")
         self.editor.setFocus()
+
+
+_PAUSED_YOURS: Final = "Your text is kept here and autosave is paused"
+
+
+def _paused(who: str) -> str:
+    return (
+        f"Autosave is paused: saving will replace {who}'s text (theirs stays in the audit "
+        "trail). Press Ctrl+S to save yours."
+    )
 
 
 def _stamp(note: NoteInfo) -> tuple[int, datetime]:
