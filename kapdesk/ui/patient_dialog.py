@@ -14,8 +14,11 @@ typed asks before discarding it.
 
 Editing a patient reads the details again with their version (``for_editing``). When another
 workstation saved them since, "Save changes" writes nothing and asks what to keep, showing
-the fields that differ (``ui.edit_conflict``): save mine over theirs, take theirs (the form
-shows theirs, mine go to the clipboard) or keep editing (the next save replaces theirs).
+the fields that differ (``ui.edit_conflict``). The form is rebased on theirs first: every
+field the user did not change takes their value, so only the user's own changes that differ
+from theirs are shown (none: nothing is asked, the form shows theirs). Then: save mine over
+theirs (the user's changes plus their other changes), take theirs (the form shows theirs,
+mine go to the clipboard) or keep editing (the next save replaces theirs where they differ).
 """
 
 from __future__ import annotations
@@ -57,7 +60,6 @@ if TYPE_CHECKING:
 
 DOB_HINT = "YYYY-MM-DD or DD.MM.YYYY"
 WHAT = "this patient's details"
-AS_OPENED = " (as you opened it)"
 UNKNOWN_VERSION = -1  # the details could not be read again: any stored version differs
 LABELS = (
     ("mrn", "MRN"),
@@ -275,29 +277,75 @@ class PatientDialog(QDialog):
             "contraindications": self.contra.toPlainText(),
         }
 
-    def _resolve(self, conflict: EditConflict) -> None:
-        """Another workstation saved the details since they were read; nothing was saved."""
-        theirs: PatientInfo = conflict.current
-        mine, stored = self._shown(), details_texts(theirs)
+    def _raw(self) -> dict[str, str]:
+        """Each field's editor text as typed (the sex as its stored value)."""
+        return {
+            "mrn": self.mrn.text(),
+            "given_name": self.given.text(),
+            "family_name": self.family.text(),
+            "date_of_birth": self.dob.text(),
+            "sex": str(self.sex.currentData() or ""),
+            "weight_kg": self.weight.text(),
+            "allergies": self.allergies.toPlainText(),
+            "contraindications": self.contra.toPlainText(),
+        }
+
+    def _put(self, key: str, text: str) -> None:
+        """Put back one field's editor text (as ``_raw`` gave it)."""
+        if key == "sex":
+            self.sex.setCurrentIndex(max(self.sex.findData(text), 0))
+            return
+        editors: dict[str, QLineEdit | QPlainTextEdit] = {
+            "mrn": self.mrn,
+            "given_name": self.given,
+            "family_name": self.family,
+            "date_of_birth": self.dob,
+            "weight_kg": self.weight,
+            "allergies": self.allergies,
+            "contraindications": self.contra,
+        }
+        editor = editors[key]
+        if isinstance(editor, QPlainTextEdit):
+            editor.setPlainText(text)
+        else:
+            editor.setText(text)
+
+    def _rebase(self, theirs: PatientInfo) -> list[str]:
+        """Take their details as the new base: every field the user did not change (the form
+        shows it as it was opened) takes theirs, the user's own changes stay on top. Returns
+        the keys of the user's changes that differ from theirs."""
         opened = details_texts(self.patient) if self.patient is not None else {}
-        differ = [(k, label) for k, label in LABELS if stored[k] != mine[k]] or list(LABELS)
-        rows = [
-            # A value the user did not touch: saving theirs over it would undo their change.
-            (
-                label,
-                _cell(stored[k]),
-                _cell(mine[k]) + (AS_OPENED if mine[k] == opened.get(k) else ""),
+        shown, raw, stored = self._shown(), self._raw(), details_texts(theirs)
+        edited = [k for k, _label in LABELS if shown[k] != opened.get(k)]
+        self.patient = theirs
+        self._fill(theirs)
+        self.state.mark_saved()  # their details are the base now: only the user's edits differ
+        for k in edited:
+            self._put(k, raw[k])
+        shown = self._shown()
+        return [k for k in edited if shown[k] != stored[k]]
+
+    def _resolve(self, conflict: EditConflict) -> None:
+        """Another workstation saved the details since they were read; nothing was saved.
+        The form is rebased on theirs first, so no field the user left alone undoes theirs."""
+        theirs: PatientInfo = conflict.current
+        self.base_version = conflict.version
+        differ = set(self._rebase(theirs))
+        if not differ:
+            set_error(
+                self.message,
+                f"{conflict.changed_by} changed {WHAT} at {conflict.changed_at_text}; "
+                "your changes match what they saved. The form shows the saved details.",
             )
-            for k, label in differ
-        ]
+            return
+        mine, stored = self._shown(), details_texts(theirs)
+        rows = [(label, _cell(stored[k]), _cell(mine[k])) for k, label in LABELS if k in differ]
         view = ConflictView(WHAT, rows=rows)
         choice = ConflictQuestion.ask(self, conflict, view)
-        self.base_version = conflict.version
         if choice is Choice.MINE:
             self.submit()  # against their version; asks again if a third save came first
         elif choice is Choice.THEIRS:
             copy_to_clipboard("\n".join(f"{label}: {mine[k]}" for k, label in LABELS))
-            self.patient = theirs
             self._fill(theirs)
             self.state.mark_saved()
             set_error(

@@ -297,10 +297,11 @@ def test_patient_details_conflict_shows_the_fields_that_differ(
         dialog.show()
         dialogs.append(dialog)
     da, db = dialogs
-    da.weight.setText("63.5")
+    da.weight.setText("63.5")  # the nurse: a new weight and an allergy
+    da.allergies.setPlainText("penicillin")
     da.submit()
     assert da.result() == PatientDialog.DialogCode.Accepted
-    db.allergies.setPlainText("latex")
+    db.allergies.setPlainText("latex")  # the clinician: only the allergies
     QGuiApplication.clipboard().setText("")
     asked = answer(choice)
     db.submit()
@@ -308,30 +309,64 @@ def test_patient_details_conflict_shows_the_fields_that_differ(
     table = asked[0].table
     assert table is not None
     rows = [tuple(table.item(r, c).text() for c in range(3)) for r in range(table.rowCount())]
-    assert rows == [("Weight", "63.5", "61 (as you opened it)"), ("Allergies", "—", "latex")]
+    # The weight the clinician never touched is not a difference: it takes the nurse's.
+    assert rows == [("Allergies", "penicillin", "latex")]
     with a.ctx.db.read() as s:
         row = s.get(Patient, made.id)
         assert row is not None
         stored = (row.weight_kg, row.allergies)
     if choice is Choice.MINE:
-        assert stored == (61.0, "latex")
+        assert stored == (63.5, "latex")
         assert db.result() == PatientDialog.DialogCode.Accepted
-        assert '"weight_kg": 63.5' in _trail_texts(a, "patient")
+        assert '"allergies": "penicillin"' in _trail_texts(a, "patient")
     elif choice is Choice.THEIRS:
-        assert stored == (63.5, "")
-        assert (db.weight.text(), db.allergies.toPlainText()) == ("63.5", "")
+        assert stored == (63.5, "penicillin")
+        assert (db.weight.text(), db.allergies.toPlainText()) == ("63.5", "penicillin")
         assert "Allergies: latex" in QGuiApplication.clipboard().text()
         assert db.isVisible()
         assert not db.state.changed()
     else:
-        assert stored == (63.5, "")
-        assert (db.weight.text(), db.allergies.toPlainText()) == ("61", "latex")
+        assert stored == (63.5, "penicillin")
+        assert (db.weight.text(), db.allergies.toPlainText()) == ("63.5", "latex")
         assert "Test Nurse changed this patient's details" in db.message.text()
-        db.submit()  # deliberate: replaces theirs
+        assert db.state.changed()
+        db.submit()  # deliberate: replaces their allergies, keeps their weight
         with a.ctx.db.read() as s:
             row = s.get(Patient, made.id)
             assert row is not None
-            assert (row.weight_kg, row.allergies) == (61.0, "latex")
+            assert (row.weight_kg, row.allergies) == (63.5, "latex")
+
+
+def test_patient_details_conflict_with_nothing_of_mine_differing_asks_nothing(
+    qtbot: QtBot, stations: list[AppContext], answer: Callable[[Choice], Asked]
+) -> None:
+    """Both changed the weight to the same value, the nurse also the allergies: nothing of
+    the clinician's differs from what is stored, so no question; the form takes theirs."""
+    a, b = stations
+    a.actor, b.actor = actor_for(a, Role.NURSE), actor_for(b, Role.CLINICIAN)
+    made = PatientService(a.ctx).create(
+        a.actor, mrn="K-8", given_name="Ana", family_name="Lima",
+        date_of_birth="1984-02-03", sex="female", weight_kg=61.0,
+    )  # fmt: skip
+    da, db = (PatientDialog(app, PatientService(app.ctx).get(made.id)) for app in stations)
+    for dialog in (da, db):
+        qtbot.addWidget(dialog)
+        dialog.show()
+    da.weight.setText("63.5")
+    da.allergies.setPlainText("penicillin")
+    da.submit()
+    db.weight.setText("63.5")
+    asked = answer(Choice.MINE)
+    db.submit()
+    assert asked == []
+    assert (db.weight.text(), db.allergies.toPlainText()) == ("63.5", "penicillin")
+    assert "Test Nurse changed this patient's details" in db.message.text()
+    assert not db.state.changed()
+    db.submit()  # against their version now: stores the same details again
+    with a.ctx.db.read() as s:
+        row = s.get(Patient, made.id)
+        assert row is not None
+        assert (row.weight_kg, row.allergies) == (63.5, "penicillin")
 
 
 def test_a_change_arriving_while_typing_is_said_before_the_save(
