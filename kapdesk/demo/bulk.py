@@ -123,19 +123,8 @@ def _staff(ctx: ServiceContext, clock: FakeClock, demo: bool) -> Staff:
         )  # fmt: skip
         made[role].append(actor_of(info))
         clock.advance(minutes=1)
-    admin = made[Role.ADMIN][0]
-    with ctx.db.write() as s:
-        before = set_setting(s, "clinic_name", data.CLINIC_NAME)
-        record = AuditRecord(
-            "settings.update",
-            "setting",
-            "clinic_name",
-            before={"value": before},
-            after={"value": data.CLINIC_NAME},
-        )
-        audit_change(s, ctx, admin, record)
     return Staff(
-        admin,
+        made[Role.ADMIN][0],
         tuple(made[Role.CLINICIAN]),
         tuple(made[Role.NURSE]),
         tuple(made[Role.THERAPIST]),
@@ -307,6 +296,22 @@ def _bulk(
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def _name_clinic(ctx: ServiceContext, clock: FakeClock, admin: Actor, end: datetime) -> None:
+    """The admin names the clinic at the build's end: the builder's last entry, whose
+    local date is the day the demo was built for (kapdesk.demo.rebuild reads it)."""
+    clock.set(end)
+    with ctx.db.write() as s:
+        before = set_setting(s, "clinic_name", data.CLINIC_NAME)
+        record = AuditRecord(
+            "settings.update",
+            "setting",
+            "clinic_name",
+            before={"value": before},
+            after={"value": data.CLINIC_NAME},
+        )
+        audit_change(s, ctx, admin, record)
+
+
 def _pin_protocols(ctx: ServiceContext) -> None:
     """Store the shipped protocol texts the generated courses are pinned to (protocol_store)."""
     with ctx.db.write() as s:
@@ -347,6 +352,7 @@ def build_big_clinic(
         if progress is not None:
             progress(f"planned {patients} patients from {first_day.isoformat()}")
         _bulk(db, ctx, staff, plans, seed, day, end, progress)
+        _name_clinic(ctx, clock, staff.admin, end)
         counts = output.count_rows(db)
     size = path.stat().st_size
     return BigClinicResult(path, _time.perf_counter() - started, size, counts, day, end)

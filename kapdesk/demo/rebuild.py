@@ -10,8 +10,10 @@ Decisions a caller must know:
   still one. No schema change and no extra setting is needed.
 * Its day is the local date of the builder's latest entry: the latest audit entry (by
   time: the bulk writer stores them in batches, not in time order) made by a user before
-  anyone first signed in (``auth.*``). Using the demo later (signing in, recording,
-  ``kapdesk report``) never moves it.
+  anyone first signed in (``auth.*``). Both builders name the clinic at the build's end,
+  so that entry falls on the day the demo was built for even when its "now" is just past
+  midnight (its sessions reach back into the day before). Using the demo later (signing
+  in, recording, ``kapdesk report``) never moves it.
 * Someone may start using a demo file for real. A demo is then never rebuilt
   (:class:`DemoInRealUse`, the message says what was added and what to do instead). The
   rule, from the audit log: an account the builder did not make (``user.add``,

@@ -73,6 +73,10 @@ class _Builder:
         assert self.timeline.first() > self.clock.now()
         steps = None if progress is None else _Steps(plans, self.timeline.end, self.clock, progress)
         self.timeline.run(self.clock, steps)
+        # The builder's last entry, at the build's end: its local date is the day the demo
+        # was built for (kapdesk.demo.rebuild reads it), even when "now" is just past midnight.
+        self.clock.set(self.timeline.end)
+        SettingsService(self.ctx).update(self.staff[Role.ADMIN], clinic_name=data.CLINIC_NAME)
 
     def _create_staff(self) -> None:
         users = UserService(self.ctx)
@@ -82,7 +86,6 @@ class _Builder:
             )
             self.staff[role] = actor_of(info)
             self.clock.advance(minutes=1)
-        SettingsService(self.ctx).update(self.staff[Role.ADMIN], clinic_name=data.CLINIC_NAME)
 
     def _schedule(self, p: ShowcasePatient) -> None:
         """Every step of the patient's planned course, as service calls on the timeline."""

@@ -281,3 +281,20 @@ def test_the_kept_copy_holds_what_was_only_in_the_write_ahead_log(run: Run, demo
     changed = "SELECT count(*) FROM patients WHERE allergies = 'written before a crash'"
     assert sql(kept, changed)[0][0] == DEMO_PATIENTS
     assert sql(demo_db, changed)[0][0] == 0
+
+
+@pytest.mark.parametrize("end", [time(0, 0), time(0, 7)])
+@pytest.mark.parametrize("big", [False, True], ids=["small", "big"])
+def test_a_demo_built_just_after_midnight_is_dated_the_day_it_was_built_for(
+    tmp_path: Path, big: bool, end: time
+) -> None:
+    """Its history (a session in monitoring, entries minutes before "now") reaches back into
+    yesterday; the demo is still today's, so the app does not offer to rebuild it again."""
+    from kapdesk.demo import build_big_clinic, build_demo_clinic
+
+    path = tmp_path / "midnight.sqlite"
+    if big:
+        build_big_clinic(path, patients=3, years=1, today=DEMO_DAY, end_time=end)
+    else:
+        build_demo_clinic(path, patients=3, today=DEMO_DAY, end_time=end)
+    assert read_demo(path).day == DEMO_DAY
