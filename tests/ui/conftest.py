@@ -15,9 +15,11 @@ import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from services.conftest import PASSWORD, T0, insert_patient_and_course, table_counts
+from services.conftest import server_clinic as server_clinic  # re-exported fixture
 from services.conftest import template_db as template_db  # re-exported fixture
 from services.sessionkit import Kit
 
+from kapdesk.composition import build_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
@@ -65,6 +67,27 @@ def app(db_path: Path, clock: FakeClock) -> Iterator[AppContext]:
     context = build_app_context(db_path, demo=False, clock=clock)
     yield context
     context.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stations(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[list[AppContext]]:
+    """Two workstations' contexts on one clinic: a file, or the test server's database
+    (skipped, saying why, without a server)."""
+    if request.param == "sqlite":
+        where = request.getfixturevalue("db_path")
+    else:
+        from tests.pg_support import pg_skip_reason
+
+        reason = pg_skip_reason()
+        if reason is not None:
+            pytest.skip(reason)
+        clinic = request.getfixturevalue("server_clinic")
+        clinic.reset()
+        where = clinic.server
+    made = [AppContext(build_context(where, clock=clock, create=False)) for _ in range(2)]
+    yield made
+    for context in made:
+        context.close()
 
 
 @pytest.fixture

@@ -5,18 +5,16 @@ on one store: one SQLite file, or the test server's database."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
-from services.conftest import server_clinic as server_clinic  # re-exported fixture
 from services.sessionkit import Kit
 from sqlalchemy import select
 
-from kapdesk.composition import build_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import EditConflict
 from kapdesk.domain.permissions import Role
@@ -30,27 +28,6 @@ from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.session import SessionWorkspace
 
 from .conftest import actor_for, table_counts
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def stations(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[list[AppContext]]:
-    """Two workstations' contexts on one clinic: a file, or the test server's database."""
-    if request.param == "sqlite":
-        where = request.getfixturevalue("db_path")
-    else:
-        from tests.pg_support import pg_skip_reason
-
-        reason = pg_skip_reason()
-        if reason is not None:
-            pytest.skip(reason)
-        clinic = request.getfixturevalue("server_clinic")
-        clinic.reset()
-        where = clinic.server
-    made = [AppContext(build_context(where, clock=clock, create=False)) for _ in range(2)]
-    yield made
-    for context in made:
-        context.close()
-
 
 Asked = list[EditConflictDialog]
 

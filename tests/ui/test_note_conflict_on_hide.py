@@ -13,8 +13,6 @@ from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.edit_conflict import ConflictQuestion
 
 from .test_edit_conflict import _bodies, _type, _workspaces
-from .test_edit_conflict import server_clinic as server_clinic  # re-exported fixtures
-from .test_edit_conflict import stations as stations
 
 
 def test_hiding_a_workspace_with_a_conflicting_note_keeps_the_text_and_asks_nothing(

@@ -16,10 +16,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from services.conftest import server_clinic as server_clinic  # re-exported fixture
 from services.sessionkit import Kit
 
-from kapdesk.composition import build_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.instruments import InstrumentService
@@ -38,26 +36,6 @@ from .conftest import actor_for, focused
 ONE_SECOND_MS = 1000  # issue 14: "every workstation's board ... update within one second"
 WAIT_MS = 10_000  # the other views: whether they update at all (a change shows in ~1 s)
 PHQ9 = (2, 2, 1, 1, 1, 1, 1, 1, 0)  # total 10, item 9 = 0
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def stations(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[list[AppContext]]:
-    """Two workstations' contexts on one clinic: a file, or the test server's database."""
-    if request.param == "sqlite":
-        where = request.getfixturevalue("db_path")
-    else:
-        from tests.pg_support import pg_skip_reason
-
-        reason = pg_skip_reason()
-        if reason is not None:
-            pytest.skip(reason)
-        clinic = request.getfixturevalue("server_clinic")
-        clinic.reset()
-        where = clinic.server
-    made = [AppContext(build_context(where, clock=clock, create=False)) for _ in range(2)]
-    yield made
-    for context in made:
-        context.close()
 
 
 OpenWindow = Callable[[AppContext, Role], MainWindow]
