@@ -29,8 +29,8 @@ def add_server_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     server_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
     init = server_sub.add_parser(
         "init",
-        help="create kapdesk's schema on a new, empty database and the application role the "
-        "workstations sign in with (run it as the database's owner)",
+        help="create kapdesk's schema, owned by the database's owner, on a new, empty database "
+        "and the application role the workstations sign in with (run it as that owner)",
     )
     init.add_argument(
         "--url",
@@ -164,6 +164,8 @@ def describe(result: InitResult) -> list[str]:
         head,
         f"{role} may read and write the clinical tables, only add to and read the audit log "
         "(no UPDATE, DELETE or TRUNCATE) and change no table (no CREATE).",
+        f"{result.server.username} owns kapdesk's schema and its tables: its URL (the one given "
+        "to --url) is for kapdesk migrate, backup and demo --years, never for a workstation.",
         "Workstations connect with (*** is the application role's password):",
         f"  {result.app_url()}",
     ]

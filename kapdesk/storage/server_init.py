@@ -101,7 +101,9 @@ def _owner_problem(conn: Connection, schema: str, role: str) -> str | None:
     row = conn.execute(
         text(
             "SELECT current_user, has_schema_privilege(:s, 'CREATE'), "
-            "(SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user)"
+            "(SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user), "
+            "(SELECT pg_get_userbyid(datdba) FROM pg_database "
+            "WHERE datname = current_database()), current_database()"
         ),
         {"s": schema},
     ).one()
@@ -110,6 +112,13 @@ def _owner_problem(conn: Connection, schema: str, role: str) -> str | None:
         return (
             f"{who} may not create tables in schema {schema} of this database; run server "
             f"init as the database's owner (createdb -O OWNER NAME)"
+        )
+    if row[3] != who:  # an administrator's tables would not be the clinic owner's
+        return (
+            f"{who} is not the owner of the database {row[4]!r} ({row[3]} is): run server "
+            f"init as {row[3]} (postgresql://{row[3]}@HOST/{row[4]}), so that kapdesk's "
+            "schema belongs to the clinic's owner role whose URL kapdesk migrate and backup "
+            "use"
         )
     if not row[2] and not role_exists(conn, role):
         return (
