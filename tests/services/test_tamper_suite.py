@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -704,11 +705,23 @@ ROW_CASES = (
 )
 
 
+@pytest.mark.parametrize(
+    "patched",
+    [(database_check,), (replay_processes, database_check)],
+    ids=["workers-started-by-the-check", "workers-started-early-by-the-command"],
+)
 def test_a_big_file_is_replayed_in_worker_processes_with_the_same_findings(
-    clinic: Clinic, copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    clinic: Clinic,
+    copy: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    patched: tuple[ModuleType, ...],
 ) -> None:
     """From PROCESS_MIN_BYTES on, the replay runs in spawned processes (SQLite serialises
-    one process's threads): several rows tampered at once are each still named."""
+    one process's threads): several rows tampered at once are each still named. With
+    replay_processes' threshold reached too, `kapdesk check` starts a big file's workers
+    before it imports SQLAlchemy; the check uses those (no second pool) and names every
+    tampered row as before."""
     expected = [CASES[case](copy, clinic) for case in ROW_CASES]
     started: list[int] = []
     real = database_check.ReplayProcesses.__init__
@@ -717,33 +730,11 @@ def test_a_big_file_is_replayed_in_worker_processes_with_the_same_findings(
         started.append(workers)
         real(self, path, workers)
 
-    monkeypatch.setattr(database_check, "PROCESS_MIN_BYTES", 0)
+    for module in patched:
+        monkeypatch.setattr(module, "PROCESS_MIN_BYTES", 0)
     monkeypatch.setattr(database_check.ReplayProcesses, "__init__", counting)
     code, out = _check(copy, capsys)
-    assert started == [database_check.PROCESS_WORKERS]
-    assert code == 1, out
-    for line in expected:
-        assert line in out, out
-
-
-def test_the_command_starts_the_workers_before_it_needs_them_and_only_once(
-    clinic: Clinic, copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`kapdesk check` starts a big file's workers before it imports SQLAlchemy; the check
-    uses those (no second pool) and names every tampered row as before."""
-    expected = [CASES[case](copy, clinic) for case in ROW_CASES]
-    started: list[int] = []
-    real = database_check.ReplayProcesses.__init__
-
-    def counting(self: database_check.ReplayProcesses, path: Path, workers: int) -> None:
-        started.append(workers)
-        real(self, path, workers)
-
-    monkeypatch.setattr(replay_processes, "PROCESS_MIN_BYTES", 0)
-    monkeypatch.setattr(database_check, "PROCESS_MIN_BYTES", 0)
-    monkeypatch.setattr(database_check.ReplayProcesses, "__init__", counting)
-    code, out = _check(copy, capsys)
-    assert started == [replay_processes.PROCESS_WORKERS]
+    assert started == [patched[0].PROCESS_WORKERS]
     assert code == 1, out
     for line in expected:
         assert line in out, out
