@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +31,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kapdesk.demo import build_demo_clinic
-
-    path = tmp_path_factory.mktemp("copy-demo") / "demo.sqlite"
-    build_demo_clinic(path, seed=3, patients=3, today=date(2026, 3, 4))
-    return path
-
-
-@pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "clinic.sqlite"
-    shutil.copyfile(demo_template, path)
-    return path
+def demo_seed() -> int:
+    """This module's demo clinic (tests/storage/conftest.py builds it) comes from seed 3."""
+    return 3
 
 
 def raw_dump(path: Path) -> dict[str, Any]:

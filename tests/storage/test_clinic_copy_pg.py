@@ -3,7 +3,6 @@ server is reachable: KAPDESK_TEST_PG_URL, see tests/pg_support.py)."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,22 +27,6 @@ from .test_clinic_copy import leftovers, raw_dump
 __all__ = ["fresh_database"]
 
 pytestmark = pytest.mark.skipif(pg_skip_reason() is not None, reason=pg_skip_reason() or "")
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kapdesk.demo import build_demo_clinic
-
-    path = tmp_path_factory.mktemp("pg-copy-demo") / "demo.sqlite"
-    build_demo_clinic(path, seed=5, patients=3, today=date(2026, 3, 4))
-    return path
-
-
-@pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "clinic.sqlite"
-    shutil.copyfile(demo_template, path)
-    return path
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ kapdesk file and, moved there, on a clinic server."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,22 +20,6 @@ from kapdesk.storage.orm import Signature
 from kapdesk.storage.pg_engine import create_server_engine
 from kapdesk.storage.server_signed import bulk_matched
 from tests.pg_support import pg_skip_reason, throwaway_database
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kapdesk.demo import build_demo_clinic
-
-    path = tmp_path_factory.mktemp("signed-demo") / "demo.sqlite"
-    build_demo_clinic(path, seed=5, patients=3, today=date(2026, 3, 4))
-    return path
-
-
-@pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "clinic.sqlite"
-    shutil.copyfile(demo_template, path)
-    return path
 
 
 def _exact(conn: Connection) -> frozenset[int]:
