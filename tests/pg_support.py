@@ -50,10 +50,17 @@ def pg_skip_reason() -> str | None:
     url = pg_admin_url()
     if url is None:
         return f"PostgreSQL tests skipped: {ENV} is not set (an admin URL of a test server)"
+    why = pg_unreachable(url)
+    return None if why is None else f"PostgreSQL tests skipped: {why}"
+
+
+def pg_unreachable(url: str) -> str | None:
+    """Why the server at the admin URL ``url`` cannot be used (None: it answers); the
+    benchmarks' reason too (tests/bench/pg_clinics.py)."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        return "PostgreSQL tests skipped: the psycopg driver is not installed"
+        return "the psycopg driver is not installed"
     try:
         with _connect(url) as conn:
             conn.execute("SELECT 1")
@@ -62,7 +69,7 @@ def pg_skip_reason() -> str | None:
 
         shown = hide_secrets(url)
         first = " ".join(str(exc).split())[:160]
-        return f"PostgreSQL tests skipped: the server at {shown} cannot be reached ({first})"
+        return f"the server at {shown} cannot be reached ({first})"
     return None
 
 
