@@ -83,88 +83,25 @@ def open_clinic(db: Path, end: datetime, *, demo: bool = False) -> AppContext:
     return build_app_context(Path(db), demo=demo, clock=FakeClock(end))
 
 
-class PaintWatch:
-    """Records when ``widget`` is first painted: ``painted_ms`` once the event-loop turn of
-    that paint is over (a queued call posted at the paint), ``idle_ms`` when a 0-ms QTimer
-    started at the paint fires (after every posted and window-system event pending: the
-    first moment the GUI thread would handle a key press). Install before the paint."""
-
-    def __init__(self, widget: QWidget, on_paint: Callable[[], None] | None = None) -> None:
-        from PySide6.QtCore import QEvent, QObject, QTimer
-
-        self.paint_ms: float | None = None  # the paint event arrived
-        self.painted_ms: float | None = None
-        self.idle_ms: float | None = None
-        self._idle = QTimer()
-        self._idle.setSingleShot(True)
-        self._idle.setInterval(0)
-        self._idle.timeout.connect(self._on_idle)
-        watch = self
-
-        class _Filter(QObject):
-            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-                if event.type() == QEvent.Type.Paint and watch.paint_ms is None:
-                    watch.paint_ms = now_ms()
-                    watched.removeEventFilter(self)
-                    QTimer.singleShot(0, watch._on_painted)
-                    watch._idle.start()
-                    if on_paint is not None:
-                        on_paint()
-                return False
-
-        self._filter = _Filter()
-        widget.installEventFilter(self._filter)
-
-    def _on_painted(self) -> None:
-        self.painted_ms = now_ms()
-
-    def _on_idle(self) -> None:
-        if self.painted_ms is None:  # the paint's turn is not over yet: idle after it
-            self._idle.start()
-            return
-        self.idle_ms = now_ms()
-
-    @property
-    def done(self) -> bool:
-        return self.painted_ms is not None and self.idle_ms is not None
-
-
-class LastPaintWatch:
-    """Every paint event of the application from :meth:`start` on, to the LAST one: a key
-    press is over for the user only when the GUI thread is done painting (a reload's paint
-    can be followed by another full repaint, e.g. the window re-activated after a dialog).
-    ``painted_ms``: the last paint's event-loop turn was over; ``idle_ms``: a 0-ms QTimer
-    started at that paint fired (the input convention of :class:`PaintWatch`).
-    :meth:`settled` once no paint came for ``quiet_ms`` after ``idle_ms`` (the quiet wait
-    itself is not in either figure)."""
+class _PaintTimes:
+    """The timer logic shared by :class:`PaintWatch` and :class:`LastPaintWatch`: at a paint
+    event (:meth:`_on_paint`) ``paint_ms``; ``painted_ms`` once that paint's event-loop turn
+    is over (a queued call posted at the paint); ``idle_ms`` when a 0-ms QTimer started at the
+    paint fires (after every posted and window-system event pending: the first moment the
+    GUI thread would handle a key press), never before ``painted_ms``. A later paint starts
+    all three again."""
 
     def __init__(self) -> None:
-        from PySide6.QtCore import QEvent, QObject, QTimer
+        from PySide6.QtCore import QTimer
 
         self.paints = 0
-        self.paint_ms: float | None = None  # the last paint event arrived
+        self.paint_ms: float | None = None  # the (last) paint event arrived
         self.painted_ms: float | None = None
         self.idle_ms: float | None = None
         self._idle = QTimer()
         self._idle.setSingleShot(True)
         self._idle.setInterval(0)
         self._idle.timeout.connect(self._on_idle)
-        watch = self
-
-        class _Filter(QObject):
-            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-                if event.type() == QEvent.Type.Paint:
-                    watch._on_paint()
-                return False
-
-        self._filter = _Filter()
-
-    def start(self) -> LastPaintWatch:
-        real_qapp().installEventFilter(self._filter)
-        return self
-
-    def stop(self) -> None:
-        real_qapp().removeEventFilter(self._filter)
 
     def _on_paint(self) -> None:
         from PySide6.QtCore import QTimer
@@ -184,6 +121,65 @@ class LastPaintWatch:
             self._idle.start()
             return
         self.idle_ms = now_ms()
+
+
+class PaintWatch(_PaintTimes):
+    """Records when ``widget`` is first painted: ``painted_ms`` once the event-loop turn of
+    that paint is over, ``idle_ms`` when the GUI thread would handle a key press after it
+    (see :class:`_PaintTimes`). Install before the paint."""
+
+    def __init__(self, widget: QWidget, on_paint: Callable[[], None] | None = None) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        super().__init__()
+        watch = self
+
+        class _Filter(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint and watch.paint_ms is None:
+                    watch._on_paint()
+                    watched.removeEventFilter(self)
+                    if on_paint is not None:
+                        on_paint()
+                return False
+
+        self._filter = _Filter()
+        widget.installEventFilter(self._filter)
+
+    @property
+    def done(self) -> bool:
+        return self.painted_ms is not None and self.idle_ms is not None
+
+
+class LastPaintWatch(_PaintTimes):
+    """Every paint event of the application from :meth:`start` on, to the LAST one: a key
+    press is over for the user only when the GUI thread is done painting (a reload's paint
+    can be followed by another full repaint, e.g. the window re-activated after a dialog).
+    ``painted_ms``: the last paint's event-loop turn was over; ``idle_ms``: a 0-ms QTimer
+    started at that paint fired (the input convention of :class:`PaintWatch`); ``paints``:
+    how many there were. :meth:`settled` once no paint came for ``quiet_ms`` after
+    ``idle_ms`` (the quiet wait itself is not in either figure)."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        super().__init__()
+        watch = self
+
+        class _Filter(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    watch._on_paint()
+                return False
+
+        self._filter = _Filter()
+
+    def start(self) -> LastPaintWatch:
+        real_qapp().installEventFilter(self._filter)
+        return self
+
+    def stop(self) -> None:
+        real_qapp().removeEventFilter(self._filter)
 
     def settled(self, quiet_ms: float) -> bool:
         return self.idle_ms is not None and now_ms() - self.idle_ms >= quiet_ms
