@@ -186,6 +186,15 @@ def forget(folder: Path | None = None) -> list[Path]:
     return removed
 
 
+def forget_hint(folder: Path) -> str:
+    """How to choose again, for a message about a remembered server that cannot be used."""
+    return (
+        f"This workstation remembers this server (in {folder / CHOICE_FILE}). To use another "
+        "server, or this workstation only, run \u201ckapdesk workstation forget\u201d in a "
+        "terminal, then start kapdesk again: it asks where the records are."
+    )
+
+
 def remembered_server(choice: Remembered, folder: Path | None = None) -> ServerURL:
     """The remembered server, opened with the kept password file when there is one."""
     from kapdesk.storage.server_url import ServerURL, parse_server_url
@@ -201,6 +210,21 @@ def remembered_server(choice: Remembered, folder: Path | None = None) -> ServerU
     if passfile.is_file():
         return ServerURL(server.url.update_query_dict({"passfile": str(passfile)}))
     return server
+
+
+def remembered_server_in(server: ServerURL) -> Path | None:
+    """The config folder when ``server`` is the one this workstation remembers (as opened,
+    with its password file), else None; a damaged choice counts as none here."""
+    from kapdesk.storage.server_url import BadServerURL
+
+    folder = config_dir()
+    try:
+        choice = read_choice(folder)
+        if choice is None or choice.store != SERVER:
+            return None
+        return folder if remembered_server(choice, folder) == server else None
+    except (WorkstationChoiceError, BadServerURL):
+        return None
 
 
 def _ipv6(host: str) -> bool:

@@ -144,7 +144,7 @@ def run_gui(
                 else build_app_context(db_path, demo=demo)
             )
         except KapdeskError as exc:  # SchemaTooNew, NotAKapdeskDatabase, WrongPassphrase, ...
-            show_error(None, exc, title=title)
+            show_error(None, opening_refused(exc, db_path), title=title)
             return 1
         except Exception as exc:  # never a traceback, never a silent exit
             from kapdesk.composition import storage_failure_in
@@ -170,6 +170,15 @@ def run_gui(
         reporter.uninstall()
         if instance is not None:
             instance.close()
+
+
+def opening_refused(exc: Exception, db_path: Path | ServerURL) -> str:
+    """Why the database did not open; for the server this workstation remembers, also how
+    to choose another (kapdesk.workstation.forget_hint)."""
+    from kapdesk.workstation import forget_hint, remembered_server_in
+
+    folder = None if isinstance(db_path, Path) else remembered_server_in(db_path)
+    return str(exc) if folder is None else f"{exc}\n\n{forget_hint(folder)}"
 
 
 def _ask_where_records_are() -> Path | ServerURL | None:
