@@ -7,7 +7,7 @@ hashing is slow), copied for each test.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,9 @@ from services.sessionkit import Kit
 from kapdesk.composition import build_context
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
+from kapdesk.services.board import BoardService
 from kapdesk.services.context import Actor
+from kapdesk.services.dtos import BoardRow
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.ui.app_context import AppContext, build_app_context
 from kapdesk.ui.session import SessionWorkspace
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     from kapdesk.ui.main_window import MainWindow
 
 __all__ = ["PASSWORD", "T0", "insert_patient_and_course", "table_counts"]
+
+Query = frozenset[int] | None  # the sessions a board query asked for; None: the whole board
 
 
 @pytest.fixture
@@ -126,6 +130,21 @@ def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
     """Session steps through the services, with the nurse signed in to the app."""
     app.actor = nurse
     return Kit(app.ctx, clock, nurse)
+
+
+@pytest.fixture
+def queries(monkeypatch: pytest.MonkeyPatch) -> list[Query]:
+    """Every board query this process runs (the whole board, or some sessions' rows)."""
+    seen: list[Query] = []
+    original = BoardService.today_board
+
+    def counting(self: BoardService, *args: object, **kw: object) -> list[BoardRow]:
+        only = kw.get("only")
+        seen.append(frozenset(only) if isinstance(only, Collection) and only else None)
+        return original(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BoardService, "today_board", counting)
+    return seen
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ re-reads only its own session's row."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -12,35 +12,11 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
 from kapdesk.domain.clock import FakeClock
-from kapdesk.services.board import BoardService
-from kapdesk.services.context import Actor
-from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.models.board import COL_NEXT
 
-Query = frozenset[int] | None  # the sessions asked for; None: the whole board
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
-
-
-@pytest.fixture
-def queries(monkeypatch: pytest.MonkeyPatch) -> list[Query]:
-    """Every board query the services run (the whole board, or some sessions' rows)."""
-    seen: list[Query] = []
-    original = BoardService.today_board
-
-    def counting(self: BoardService, *args: object, **kw: object) -> list[BoardRow]:
-        only = kw.get("only")
-        seen.append(frozenset(only) if isinstance(only, Collection) and only else None)
-        return original(self, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(BoardService, "today_board", counting)
-    return seen
+from .conftest import Query
 
 
 @pytest.fixture

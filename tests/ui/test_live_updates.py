@@ -5,26 +5,24 @@ and alerts through the one bridge, without the 5 s re-query (stopped here)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from services.conftest import server_clinic as server_clinic  # re-exported fixture
 from services.sessionkit import Kit
 
 from kapdesk.composition import build_context
 from kapdesk.domain.clock import FakeClock
-from kapdesk.services.board import BoardService
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.dtos import BoardRow
 from kapdesk.storage import change_feed
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.main_window import MainWindow
 
+from .conftest import Query
+
 WAIT_MS = 10_000  # the longest a test waits (a change normally shows within a second)
-Query = frozenset[int] | None  # the sessions asked for; None: the whole board
 
 
 @pytest.fixture
@@ -33,21 +31,6 @@ def elsewhere(db_path: Path, clock: FakeClock) -> Iterator[ServiceContext]:
     context = build_context(db_path, clock=clock, create=False)
     yield context
     context.db.close()
-
-
-@pytest.fixture
-def queries(monkeypatch: pytest.MonkeyPatch) -> list[Query]:
-    """Every board query this process runs (the whole board, or some sessions' rows)."""
-    seen: list[Query] = []
-    original = BoardService.today_board
-
-    def counting(self: BoardService, *args: object, **kw: object) -> list[BoardRow]:
-        only = kw.get("only")
-        seen.append(frozenset(only) if isinstance(only, Collection) and only else None)
-        return original(self, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(BoardService, "today_board", counting)
-    return seen
 
 
 @pytest.fixture
