@@ -119,6 +119,11 @@ def clinician(app: AppContext) -> Actor:
     return actor_for(app, Role.CLINICIAN)
 
 
+@pytest.fixture
+def admin(app: AppContext) -> Actor:
+    return actor_for(app, Role.ADMIN)
+
+
 def focused() -> QWidget:
     widget = QApplication.focusWidget()
     assert widget is not None, "no widget has the keyboard focus"

@@ -38,11 +38,6 @@ from .conftest import PASSWORD, actor_for, insert_patient_and_course
 
 
 @pytest.fixture
-def admin(app: AppContext) -> Actor:
-    return actor_for(app, Role.ADMIN)
-
-
-@pytest.fixture
 def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     shown: list[str] = []
     monkeypatch.setattr(ErrorBox, "show", classmethod(lambda cls, p, t, text: shown.append(text)))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -21,46 +19,17 @@ from kapdesk.ui.change_password import ChangePasswordDialog
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.users_admin import AddUserDialog, ResetPasswordDialog, UsersWindow
 
-from .conftest import PASSWORD, actor_for, focused
+from .conftest import PASSWORD, focused
+from .helpers_users import cells, stored_user
+from .helpers_users import users_window as users_window  # re-exported fixture
 
 TEMPORARY = "temporary pass 1"
 CHOSEN = "my own long secret"
 
 
-@pytest.fixture
-def admin(app: AppContext) -> Actor:
-    return actor_for(app, Role.ADMIN)
-
-
-@pytest.fixture
-def users_window(qtbot: QtBot, app: AppContext, admin: Actor) -> Iterator[UsersWindow]:
-    app.actor = admin
-    window = UsersWindow(app)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
-
-
-def user_row(app: AppContext, username: str) -> User:
-    with app.ctx.db.read() as s:
-        row = s.scalars(select(User).where(User.username == username)).one()
-        s.expunge(row)
-        return row
-
-
 def count(app: AppContext, action: str) -> int:
     with app.ctx.db.read() as s:
         return int(s.scalar(select(func.count()).where(AuditEntry.action == action)) or 0)
-
-
-def cells(window: UsersWindow, username: str) -> list[str]:
-    t = window.table
-    for r in range(t.rowCount()):
-        if t.item(r, 0).text() == username:
-            return [t.item(r, c).text() for c in range(t.columnCount())]
-    raise AssertionError(f"{username} is not listed")
 
 
 def sign_in(qtbot: QtBot, app: AppContext, username: str, password: str) -> LoginDialog:
@@ -112,7 +81,7 @@ def test_admin_adds_a_user_who_must_choose_a_password_at_first_sign_in(
     dialog.repeat.setText(TEMPORARY)
     qtbot.keyClick(dialog.repeat, Qt.Key.Key_Return)
     assert not dialog.isVisible()
-    row = user_row(app, "mcosta")
+    row = stored_user(app, "mcosta")
     assert (row.full_name, row.role, row.active, row.must_change_password) == (
         "Maria Costa, MD", "clinician", True, True,
     )  # fmt: skip
@@ -133,7 +102,7 @@ def test_admin_adds_a_user_who_must_choose_a_password_at_first_sign_in(
     assert login.result() == QDialog.DialogCode.Accepted
     assert login.actor is not None
     assert (login.actor.username, login.actor.must_change_password) == ("mcosta", False)
-    assert not user_row(app, "mcosta").must_change_password
+    assert not stored_user(app, "mcosta").must_change_password
     assert count(app, "user.change_password") == 1
 
 
@@ -161,11 +130,11 @@ def test_reset_password_forces_a_change_at_the_next_sign_in(
     fill(qtbot, dialog, TEMPORARY, TEMPORARY + "x")  # the repeat differs
     assert dialog.isVisible()
     assert "does not match" in dialog.fields["Repeat temporary password"].error.text()
-    assert not user_row(app, "therapist").must_change_password
+    assert not stored_user(app, "therapist").must_change_password
     dialog.repeat.setText(TEMPORARY)
     qtbot.keyClick(dialog.repeat, Qt.Key.Key_Return)
     assert not dialog.isVisible()
-    assert user_row(app, "therapist").must_change_password
+    assert stored_user(app, "therapist").must_change_password
     assert cells(users_window, "therapist")[6] == "yes"
     assert users_window.status.text() == (
         "Test Therapist must choose a new password at the next sign-in."
@@ -208,7 +177,7 @@ def test_five_wrong_passwords_lock_the_account_until_an_admin_unlocks_it(
     assert cells(window, "nurse")[4:6] == [until, "5"]
     assert window.unlock_button.isEnabled()
     qtbot.mouseClick(window.unlock_button, Qt.MouseButton.LeftButton)
-    row = user_row(app, "nurse")
+    row = stored_user(app, "nurse")
     assert (row.locked_until, row.failed_logins) == (None, 0)
     assert count(app, "user.unlock") == 1
     assert cells(window, "nurse")[4:6] == ["", ""]

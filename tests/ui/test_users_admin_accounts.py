@@ -3,8 +3,6 @@ user's own dialog on double-click, dialogs centred on the window."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
@@ -12,16 +10,13 @@ from sqlalchemy import func, select
 
 from kapdesk.domain.permissions import Role
 from kapdesk.services.context import Actor
-from kapdesk.storage.orm import AuditEntry, User
+from kapdesk.storage.orm import AuditEntry
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.users_admin import AddUserDialog, Confirm, UserDialog, UsersWindow
 
-from .conftest import actor_for, focused
-
-
-@pytest.fixture
-def admin(app: AppContext) -> Actor:
-    return actor_for(app, Role.ADMIN)
+from .conftest import focused
+from .helpers_users import cells, stored_user
+from .helpers_users import users_window as users_window  # re-exported fixture
 
 
 @pytest.fixture
@@ -37,34 +32,13 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, app: AppContext, admin: Actor) -> Iterator[UsersWindow]:
-    app.actor = admin
-    w = UsersWindow(app)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-
-
-def stored(app: AppContext, username: str) -> User:
-    with app.ctx.db.read() as s:
-        row = s.scalars(select(User).where(User.username == username)).one()
-        s.expunge(row)
-        return row
+def window(users_window: UsersWindow) -> UsersWindow:
+    return users_window
 
 
 def actions(app: AppContext) -> list[str]:
     with app.ctx.db.read() as s:
         return list(s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
-
-
-def cells(window: UsersWindow, username: str) -> list[str]:
-    t = window.table
-    for r in range(t.rowCount()):
-        if t.item(r, 0).text() == username:
-            return [t.item(r, c).text() for c in range(t.columnCount())]
-    raise AssertionError(f"{username} is not listed")
 
 
 def test_deactivate_and_reactivate_with_confirmation(
@@ -76,7 +50,7 @@ def test_deactivate_and_reactivate_with_confirmation(
     assert asked[-1][0] == "Deactivate Test Nurse?"
     assert "can no longer sign in" in asked[-1][1]
     assert "next entry is refused" in asked[-1][1]
-    assert not stored(app, "nurse").active
+    assert not stored_user(app, "nurse").active
     assert actions(app)[-1] == "user.deactivate"
     assert cells(window, "nurse")[3] == "no"
     assert window.status.text() == "Test Nurse (nurse) is deactivated: they can no longer sign in."
@@ -84,7 +58,7 @@ def test_deactivate_and_reactivate_with_confirmation(
 
     qtbot.mouseClick(window.active_button, Qt.MouseButton.LeftButton)
     assert asked[-1][0] == "Reactivate Test Nurse?"
-    assert stored(app, "nurse").active
+    assert stored_user(app, "nurse").active
     assert actions(app)[-1] == "user.reactivate"
     assert cells(window, "nurse")[3] == "yes"
 
@@ -97,7 +71,7 @@ def test_declining_the_confirmation_changes_nothing(
         before = s.scalar(select(func.count(AuditEntry.id)))
     window.select_user("nurse")
     window.toggle_active()
-    assert stored(app, "nurse").active
+    assert stored_user(app, "nurse").active
     with app.ctx.db.read() as s:
         assert s.scalar(select(func.count(AuditEntry.id))) == before
 
@@ -125,7 +99,7 @@ def test_change_role_in_the_users_dialog_with_confirmation(
     assert asked[-1][0] == "Change the role of Test Nurse?"
     assert "from nurse to clinician" in asked[-1][1]
     assert not dialog.isVisible()
-    assert stored(app, "nurse").role == "clinician"
+    assert stored_user(app, "nurse").role == "clinician"
     assert actions(app)[-1] == "user.change_role"
     assert cells(window, "nurse")[2] == "clinician"
     assert window.status.text() == "Test Nurse (nurse) is now a clinician."
@@ -141,7 +115,7 @@ def test_a_refused_role_change_is_said_in_the_dialog(
     dialog.submit()
     assert dialog.isVisible()
     assert "last active administrator" in dialog.message.text()
-    assert stored(app, "admin").role == "admin"
+    assert stored_user(app, "admin").role == "admin"
 
 
 def test_double_click_opens_the_user(qtbot: QtBot, window: UsersWindow) -> None:
@@ -183,4 +157,4 @@ def test_add_user_with_a_forced_change_is_one_audited_action(
     start = len(actions(app))
     dialog.submit()
     assert actions(app)[start:] == ["user.add"]
-    assert stored(app, "mcosta").must_change_password
+    assert stored_user(app, "mcosta").must_change_password
