@@ -3,38 +3,18 @@ as one SessionService.detail each did), with the same rows as the session screen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import event
-
-from kapdesk.services.context import ServiceContext
 from kapdesk.services.patients import PatientService
 from kapdesk.services.protocol_store import protocol_of_course_or_none
 from kapdesk.services.report_data.course_data import build_course_report
 from kapdesk.services.report_sessions import CourseSession, course_sessions
 from kapdesk.services.sessions import SessionService
+from tests.sql_seen import statements_seen
 
 from .clinic import COURSE_PLAN, T0, Clinic, build_course
 from .conftest import Setup
-
-
-@contextmanager
-def _counted(ctx: ServiceContext) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def on_execute(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    event.listen(ctx.db.engine, "before_cursor_execute", on_execute)
-    try:
-        yield seen
-    finally:
-        event.remove(ctx.db.engine, "before_cursor_execute", on_execute)
 
 
 def _as_from_detail(setup: Setup, course_id: int) -> list[CourseSession]:
@@ -61,9 +41,9 @@ def _course(clinic: Clinic, mrn: str, sessions: int) -> int:
 def test_the_queries_do_not_grow_with_the_sessions(setup: Setup) -> None:
     short = _course(setup.clinic, "KAP-0101", 2)
     long = _course(setup.clinic, "KAP-0102", 7)
-    with _counted(setup.ctx) as few:
+    with statements_seen(setup.ctx.db.engine, selects_only=True) as few:
         assert len(course_sessions(setup.ctx, short)) == 2
-    with _counted(setup.ctx) as many:
+    with statements_seen(setup.ctx.db.engine, selects_only=True) as many:
         assert len(course_sessions(setup.ctx, long)) == 7
     assert len(many) == len(few) <= 8
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.schedule import ItemStatus
 from kapdesk.services.board import BoardService
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.storage.orm import SideEffect
+from tests.sql_seen import statements_seen
 
 from .sessionkit import YES_TO_ALL, Kit
 
@@ -25,20 +23,6 @@ EST = timezone(timedelta(hours=-5))
 @pytest.fixture
 def kit(ctx: ServiceContext, clock: FakeClock, nurse: Actor) -> Kit:
     return Kit(ctx, clock, nurse)
-
-
-@contextmanager
-def count_queries(ctx: ServiceContext) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(ctx.db.engine, "before_cursor_execute", on_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(ctx.db.engine, "before_cursor_execute", on_execute)
 
 
 def _board(ctx: ServiceContext, day: date | None = None) -> dict[int, Any]:
@@ -198,7 +182,7 @@ def test_finished_sessions_show_state_without_timers(kit: Kit, ctx: ServiceConte
 
 def test_board_costs_a_fixed_number_of_queries(kit: Kit, ctx: ServiceContext) -> None:
     def selects() -> int:
-        with count_queries(ctx) as statements:
+        with statements_seen(ctx.db.engine) as statements:
             rows = BoardService(ctx).today_board(tz=UTC)
         assert rows
         return sum(1 for q in statements if q.lstrip().upper().startswith("SELECT"))

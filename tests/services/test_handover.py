@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from kapdesk.composition import build_context
 from kapdesk.demo import build_demo_clinic
@@ -24,6 +20,7 @@ from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.handover import Handover, HandoverService
 from kapdesk.services.signing import SigningService
 from kapdesk.services.users import UserService, actor_of
+from tests.sql_seen import statements_seen
 
 from .conftest import PASSWORD
 from .sessionkit import Kit
@@ -34,20 +31,6 @@ from .signkit import cheap_passwords, closed_session, integration_note
 def kit(ctx: ServiceContext, clock: FakeClock, nurse: Actor) -> Kit:
     cheap_passwords(ctx.db)
     return Kit(ctx, clock, nurse)
-
-
-@contextmanager
-def count_queries(ctx: ServiceContext) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(ctx.db.engine, "before_cursor_execute", on_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(ctx.db.engine, "before_cursor_execute", on_execute)
 
 
 def _handover(ctx: ServiceContext, actor: Actor) -> Handover:
@@ -192,11 +175,11 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_sessions(
 
     one_of_each(1)
     _handover(ctx, nurse)  # protocols parsed once on this context
-    with count_queries(ctx) as few:
+    with statements_seen(ctx.db.engine) as few:
         _handover(ctx, nurse)
     for n in range(2, 6):
         one_of_each(n)
-    with count_queries(ctx) as many:
+    with statements_seen(ctx.db.engine) as many:
         h = _handover(ctx, nurse)
     assert (h.open_count, h.unsigned_session_count, h.unsigned_note_count) == (10, 5, 5)
     selects = [q for q in many if q.lstrip().upper().startswith("SELECT")]
