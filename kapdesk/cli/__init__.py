@@ -12,11 +12,13 @@ import gc
 import os
 import sys
 import threading
+from argparse import Namespace
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from kapdesk.cli.commands import HANDLERS
+from kapdesk.cli.options import remembered_hint
 from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, CliError, build_parser
 from kapdesk.domain.errors import KapdeskError
 
@@ -59,6 +61,7 @@ def run() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    args: Namespace | None = None
     try:
         try:
             args = parser.parse_args(argv)
@@ -71,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KapdeskError as exc:
         # A one-shot command does not reconnect: ServerUnreachable words it for a command.
         in_a_command = getattr(exc, "in_a_command", None)
-        _fail(in_a_command() if callable(in_a_command) else str(exc))
+        message = in_a_command() if callable(in_a_command) else str(exc)
+        _fail(message + remembered_hint(args, exc))
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         _fail("interrupted")

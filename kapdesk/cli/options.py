@@ -23,10 +23,15 @@ SERVER_URL_FORM = "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
 
 
 def db_target(args: argparse.Namespace, *, must_exist: bool = True) -> Path | ServerURL:
-    """--db, else (--demo: the demo file) KAPDESK_DB, else the user data folder: a file,
+    """--db, else (--demo: the demo file) KAPDESK_DB, else the server this workstation
+    remembers (kapdesk.workstation, as the desktop app), else the user data folder: a file,
     or a clinic server when the value is a URL (checked here: a bad one is refused naming
     the value, password hidden, and what is allowed)."""
     from kapdesk.paths import ENV_VAR, resolve_db
+
+    remembered = remembered_target(args)
+    if remembered is not None:
+        return remembered
 
     chosen = resolve_db(
         getattr(args, "db", None),
@@ -53,6 +58,54 @@ def db_target(args: argparse.Namespace, *, must_exist: bool = True) -> Path | Se
     if must_exist and not chosen.exists():
         raise CliError(f"No database at {chosen}.")
     return chosen
+
+
+def remembered_target(args: argparse.Namespace) -> ServerURL | None:
+    """The server this workstation remembers, when neither --db nor KAPDESK_DB is given
+    (nor --demo); ``args.remembered_in`` is then set to its config folder (for messages).
+    Nothing is asked or remembered here: the first-run question is the desktop app's."""
+    from kapdesk.paths import chosen_db
+    from kapdesk.workstation import SERVER, config_dir, read_choice, remembered_server
+
+    demo = bool(getattr(args, "demo", False))
+    if demo or chosen_db(getattr(args, "db", None), demo=demo, environ=os.environ):
+        return None
+    folder = config_dir()
+    choice = read_choice(folder)  # a damaged file: refused, naming it
+    if choice is None or choice.store != SERVER:
+        return None
+    from kapdesk.composition import BadServerURL
+
+    try:
+        server = remembered_server(choice, folder)
+    except BadServerURL as exc:
+        raise CliError(
+            f"the remembered server in {folder} cannot be used: {exc} Run `kapdesk "
+            "workstation forget` to choose again, or give --db.",
+            EXIT_USAGE,
+        ) from None
+    if getattr(args, "encrypted", False):
+        raise CliError(
+            f"--encrypted is for a database file; this workstation's remembered store is the "
+            f"clinic server {server.redacted()}. Leave out --encrypted.",
+            EXIT_USAGE,
+        )
+    args.remembered_in = folder
+    return server
+
+
+def remembered_hint(args: object, exc: BaseException) -> str:
+    """Appended to a storage error on the server this workstation remembers: which one it
+    was and how to use another."""
+    from kapdesk.storage.errors import StorageError
+
+    folder = getattr(args, "remembered_in", None)
+    if folder is None or not isinstance(exc, StorageError):
+        return ""
+    return (
+        f" (this workstation's remembered server, kept in {folder}: give --db or "
+        "KAPDESK_DB for another, or run `kapdesk workstation forget`)"
+    )
 
 
 def db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:

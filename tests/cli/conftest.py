@@ -30,6 +30,13 @@ class Result:
 Run = Callable[..., Result]
 
 
+@pytest.fixture(autouse=True)
+def _no_remembered_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands without --db take the workstation's remembered server: never the real one
+    of the computer running the tests."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite"
