@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pytestqt.qtbot import QtBot
 from services.conftest import T0
 
 from kapdesk.domain.clock import FakeClock
@@ -24,11 +25,20 @@ from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.notes import NoteService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.sessions import SessionService
-from kapdesk.services.users import UserService, actor_of
 from kapdesk.services.vitals import VitalsService
 from kapdesk.ui.app_context import AppContext
+from kapdesk.ui.patient_chart import PatientChart
 
-__all__ = ["T0", "CourseHistory", "actor_for", "add_patient", "build_course_history"]
+from .conftest import actor_for
+
+__all__ = [
+    "T0",
+    "CourseHistory",
+    "actor_for",  # from .conftest
+    "add_patient",
+    "build_course_history",
+    "show_chart",
+]
 
 
 YES_TO_ALL = {
@@ -50,11 +60,15 @@ PHQ9_WEEKS: tuple[tuple[int, tuple[int, ...]], ...] = (
 )
 
 
-def actor_for(app: AppContext, role: Role) -> Actor:
-    for info in UserService(app.ctx).list_users():
-        if info.role is role:
-            return actor_of(info)
-    raise AssertionError(f"no {role} in the database")
+def show_chart(qtbot: QtBot, app: AppContext, patient_id: int, role: Role) -> PatientChart:
+    """The patient's chart opened by the first user with ``role``, shown at 1100 x 760."""
+    app.actor = actor_for(app, role)
+    chart = PatientChart(app, patient_id)
+    qtbot.addWidget(chart)
+    chart.resize(1100, 760)
+    chart.show()
+    qtbot.waitExposed(chart)
+    return chart
 
 
 def add_patient(app: AppContext, actor: Actor, **overrides: object) -> PatientInfo:

@@ -19,7 +19,7 @@ from kapdesk.ui.instrument_form import ITEM9_FLAG_TEXT, InstrumentDialog, Instru
 from kapdesk.ui.patient_chart import PatientChart
 
 from .conftest import focused, table_counts
-from .helpers_patients import CourseHistory, actor_for, build_course_history
+from .helpers_patients import CourseHistory, actor_for, build_course_history, show_chart
 
 DIGIT_KEYS = {str(d): getattr(Qt.Key, f"Key_{d}") for d in range(10)}
 
@@ -31,13 +31,7 @@ def history(app: AppContext, clock: FakeClock) -> CourseHistory:
 
 @pytest.fixture
 def chart(qtbot: QtBot, app: AppContext, history: CourseHistory) -> PatientChart:
-    app.actor = actor_for(app, Role.THERAPIST)
-    widget = PatientChart(app, history.patient.id)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 760)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_chart(qtbot, app, history.patient.id, Role.THERAPIST)
 
 
 def open_form(qtbot: QtBot, chart: PatientChart, code: str = "PHQ-9") -> InstrumentDialog:

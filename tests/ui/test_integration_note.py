@@ -21,7 +21,7 @@ from kapdesk.ui.integration_note import AUTOSAVE_MS, IntegrationNoteEditor
 from kapdesk.ui.patient_chart import PatientChart
 
 from .conftest import PASSWORD, focused
-from .helpers_patients import CourseHistory, actor_for, build_course_history
+from .helpers_patients import CourseHistory, actor_for, build_course_history, show_chart
 
 
 @pytest.fixture
@@ -31,14 +31,9 @@ def history(app: AppContext, clock: FakeClock) -> CourseHistory:
 
 @pytest.fixture
 def chart(qtbot: QtBot, app: AppContext, history: CourseHistory) -> PatientChart:
-    app.actor = actor_for(app, Role.THERAPIST)
-    widget = PatientChart(app, history.patient.id)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 760)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.tabs.setCurrentIndex(2)
-    return widget
+    chart = show_chart(qtbot, app, history.patient.id, Role.THERAPIST)
+    chart.tabs.setCurrentIndex(2)
+    return chart
 
 
 def note_row(app: AppContext, note_id: int) -> Note:
