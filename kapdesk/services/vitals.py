@@ -26,10 +26,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import ensure_utc, shown_time
-from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.errors import NotFound, RecordLocked, ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Phase
 from kapdesk.domain.session_state import ACTIVE, SessionEvent, SessionState, state_after_event
+from kapdesk.domain.signing import SignedEntity, locked_message
 from kapdesk.domain.vitals import Assessment, VitalsInput, classify, validate_vitals
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import ReadingInfo, RecordedReading
@@ -47,8 +48,7 @@ from kapdesk.services.session_support import (
     refuse,
     user_names,
 )
-from kapdesk.services.signed_records import ensure_not_signed
-from kapdesk.storage.orm import VitalReading
+from kapdesk.storage.orm import Course, DosingSession, Patient, Signature, VitalReading
 
 _S = SessionState
 
@@ -152,9 +152,29 @@ class VitalsService(Service):
 
 
 def _open_for_reading(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
-    """The session, if it is active (else IllegalTransition)."""
-    loaded = load(s, ctx, session_id)
-    ensure_not_signed(s, "dosing_session", session_id, ctx.tz)
+    """The session, if it is active (else IllegalTransition) and not signed (else
+    RecordLocked), with its signature read in the same statement (one round trip)."""
+    row = s.execute(
+        select(DosingSession, Course, Patient, Signature)
+        .join(Course, DosingSession.course_id == Course.id)
+        .join(Patient, Course.patient_id == Patient.id)
+        .outerjoin(
+            Signature,
+            (Signature.entity == SignedEntity.DOSING_SESSION.value)
+            & (Signature.entity_id == DosingSession.id),
+        )
+        .where(DosingSession.id == session_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"There is no dosing session #{session_id}.")
+    ds, course, patient, sig = row
+    if sig is not None:
+        raise RecordLocked(
+            locked_message(
+                SignedEntity.DOSING_SESSION, session_id, sig.signer_name, sig.signed_at, ctx.tz
+            )
+        )
+    loaded = Loaded(ds, course, patient, ctx.course_protocol(s, course))
     state = loaded.state
     if state is _S.SCHEDULED:
         raise refuse(
@@ -172,27 +192,21 @@ def _assess(
 ) -> Assessment:
     """The reading's band under the protocol rules of its phase, with the earlier readings
     of that phase and (post-dose) the latest pre-dose reading as the baseline."""
-    session_id = loaded.session.id
+    # One statement for both: the session's readings not entered in error (a few dozen at
+    # most), split here.
+    rows = s.scalars(
+        select(VitalReading).where(
+            VitalReading.session_id == loaded.session.id,
+            VitalReading.error_at.is_(None),  # entered in error: not "two in a row"
+        )
+    ).all()
     earlier = sorted(
-        s.scalars(
-            select(VitalReading).where(
-                VitalReading.session_id == session_id,
-                VitalReading.phase == phase.value,
-                VitalReading.taken_at <= taken,
-                VitalReading.error_at.is_(None),  # entered in error: not "two in a row"
-            )
-        ),
+        (r for r in rows if r.phase == phase.value and ensure_utc(r.taken_at) <= taken),
         key=reading_order,
     )
     baseline = None
     if phase is Phase.POST_DOSE:  # rise from the latest pre-dose reading
-        pre = s.scalars(
-            select(VitalReading).where(
-                VitalReading.session_id == session_id,
-                VitalReading.phase == Phase.PRE_DOSE.value,
-                VitalReading.error_at.is_(None),
-            )
-        ).all()
+        pre = [r for r in rows if r.phase == Phase.PRE_DOSE.value]
         latest_pre = max(pre, key=reading_order, default=None)
         baseline = _as_input(latest_pre) if latest_pre is not None else None
     earlier_inputs = [_as_input(r) for r in earlier]

@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import PurePath
+from types import EllipsisType
 from typing import Any, NotRequired, TypedDict, Unpack
 from uuid import UUID
 
-from sqlalchemy import Connection, String, inspect, select, text, type_coerce
+from sqlalchemy import Connection, Select, String, inspect, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import ensure_utc
@@ -189,8 +190,13 @@ class AuditAppender:
         self.prev_hash = prev_hash
 
     @classmethod
-    def at_head(cls, bind: Session | Connection) -> AuditAppender:
-        head = chain_head(bind)
+    def at_head(
+        cls, bind: Session | Connection, head: tuple[int, str] | EllipsisType | None = ...
+    ) -> AuditAppender:
+        """At the chain's head; ``head``: as the caller read it in this write transaction
+        (``chain_head``), else read now."""
+        if head is ...:
+            head = chain_head(bind)
         # On SQLite the id comes from the AUTOINCREMENT counter, never max(id)+1: entries
         # deleted from the end leave a gap that the next ordinary write cannot hide. On
         # PostgreSQL it is the head's id + 1 (the id column's own sequence is not used: a
@@ -219,13 +225,18 @@ class AuditAppender:
         return values
 
 
-def append(session: Session, **fields: Unpack[EntryFields]) -> AuditEntry:
+def append(
+    session: Session,
+    head: tuple[int, str] | EllipsisType | None = ...,
+    **fields: Unpack[EntryFields],
+) -> AuditEntry:
     """Add one entry to the log in ``session``'s transaction (call it inside ``db.write()``).
 
-    Pending changes are flushed first, so new rows already have their ids.
-    Returns the flushed entry.
+    Pending changes are flushed first, so new rows already have their ids. ``head``: the
+    chain's head as the caller read it in this transaction with :func:`head_query`, with
+    no entry appended since (else it is read here). Returns the flushed entry.
     """
-    entry = AuditEntry(**AuditAppender.at_head(session).entry(**fields))
+    entry = AuditEntry(**AuditAppender.at_head(session, head).entry(**fields))
     session.add(entry)
     session.flush()
     return entry
@@ -432,11 +443,15 @@ def verify_chain(
     return ChainReport(True, checked, head=head, started_after=begin)
 
 
+def head_query() -> Select[tuple[int, str]]:
+    """The statement :func:`chain_head` runs (id, hash of the newest entry), for a caller
+    that folds it into a statement of its own (as a subquery) to save a round trip."""
+    return select(_TABLE.c.id, _TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+
+
 def chain_head(bind: Session | Connection) -> tuple[int, str] | None:
     """(id, hash) of the newest entry, or None for an empty log."""
-    last = bind.execute(
-        select(_TABLE.c.id, _TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
-    ).first()
+    last = bind.execute(head_query()).first()
     return None if last is None else (int(last[0]), str(last[1]))
 
 

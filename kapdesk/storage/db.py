@@ -238,7 +238,13 @@ class Database:
         has been written yet); a lock still held after the busy timeout is not."""
         for attempt in range(1, WRITE_START_ATTEMPTS + 1):
             try:
-                session.connection()
+                if self.server is None:
+                    session.connection()
+                else:
+                    from kapdesk.storage.pg_engine import unpinged
+
+                    with unpinged():  # a broken connection fails the lock: retried here
+                        session.connection()
                 return
             except DBAPIError as exc:
                 if self.server is None or attempt == WRITE_START_ATTEMPTS:

@@ -1,7 +1,6 @@
 """The SQLAlchemy engine over a clinic's PostgreSQL server (psycopg 3), kapdesk's settings.
 
-Connections come from a ``QueuePool`` with ``pool_pre_ping`` (a connection the server
-dropped while idle is replaced, not handed out), ``connect_timeout`` and
+Connections come from a ``QueuePool``, ``connect_timeout`` and
 ``application_name=kapdesk`` and TCP keepalives / ``tcp_user_timeout`` (:data:`TCP_SETTINGS`:
 a read on a connection whose peer is gone fails in ~10-20 s instead of hanging) unless the
 URL gives its own.
@@ -21,16 +20,27 @@ for SQLite:
 * ``"read"``: REPEATABLE READ, READ ONLY: one consistent snapshot, any write fails
   (``read_only_sql_transaction``); such transactions never fail to serialize.
 * unset: the server's default (migrations, set-up).
+
+A pooled connection is pinged (``SELECT 1``, one round trip) when it is checked out, and
+replaced (with every connection pooled before it) if the server dropped it while idle,
+as SQLAlchemy's ``pool_pre_ping`` does, except at the start of a write
+(:func:`unpinged`): there the first statement, the write lock, fails on a dropped
+connection before anything is written, and ``Database.write`` starts again on a fresh
+one (``WRITE_START_ATTEMPTS``), so a reading costs no extra round trip for the ping.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Final
 
 from psycopg import IsolationLevel
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.pool import QueuePool
 
 from kapdesk.storage.engine import BUSY_TIMEOUT_MS, TX_MODE
@@ -56,7 +66,41 @@ _json_text = functools.partial(
 )
 
 
-def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+# Set while a write takes its connection: no ping (see the module docstring).
+_UNPINGED: ContextVar[bool] = ContextVar("kapdesk_unpinged", default=False)
+_UNUSED = "kapdesk_unused"  # record.info: connected and not yet checked out
+
+
+@contextmanager
+def unpinged() -> Iterator[None]:
+    """Connections checked out in this block are not pinged: for a use case that runs
+    again on a fresh connection when its first statement finds the connection broken."""
+    token = _UNPINGED.set(True)
+    try:
+        yield
+    finally:
+        _UNPINGED.reset(token)
+
+
+def _pinger(engine: Engine) -> Any:
+    dialect = engine.dialect
+
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.pop(_UNUSED, False) or _UNPINGED.get():
+            return  # just connected, or a write start (retried if the connection is broken)
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                # The pool replaces this connection and every one pooled before it.
+                raise InvalidatePoolError(str(exc)) from exc
+            raise
+
+    return on_checkout
+
+
+def _on_connect(dbapi_connection: Any, record: Any) -> None:
+    record.info[_UNUSED] = True
     # Like SQLite's busy_timeout, for the whole connection: a lock (the write lock, a row
     # another transaction holds) is waited for this long, then the statement fails.
     with dbapi_connection.cursor() as cursor:
@@ -92,10 +136,10 @@ def create_server_engine(server: ServerURL, *, pool_size: int = 5) -> Engine:
         poolclass=QueuePool,
         pool_size=pool_size,
         max_overflow=10,
-        pool_pre_ping=True,
         connect_args=connect_args,
         json_serializer=_json_text,
     )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
+    event.listen(engine.pool, "checkout", _pinger(engine))
     return engine

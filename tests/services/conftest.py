@@ -57,6 +57,8 @@ BOTH_STORES = frozenset(
         "corrections",
         "remote_changes",
         "edit_conflicts",
+        "chart_reads",
+        "reading_statements",
     )
 )
 STORES = ("sqlite", "postgresql")

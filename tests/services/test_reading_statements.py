@@ -1,0 +1,100 @@
+"""Recording a reading sends few statements (each one a round trip to a clinic server):
+the session, its signature and the readings the band needs come in two statements, and the
+actor's re-check rides on the statement that reads the audit chain's head."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, update
+
+from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.errors import RecordLocked, SignInRevoked
+from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.storage.orm import User
+
+from .conftest import table_counts
+from .sessionkit import Kit
+
+
+@pytest.fixture
+def kit(ctx: ServiceContext, clock: FakeClock, nurse: Actor) -> Kit:
+    return Kit(ctx, clock, nurse)
+
+
+@contextmanager
+def sent(ctx: ServiceContext) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(ctx.db.engine, "before_cursor_execute", on_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", on_execute)
+
+
+def _reading_tables(statement: str) -> set[str]:
+    return set(re.findall(r"\bFROM (\w+)", statement))
+
+
+def test_a_post_dose_reading_in_seven_statements(kit: Kit, store: str) -> None:
+    sid = kit.dosed()
+    kit.advance(minutes=5)
+    kit.vitals.record(kit.nurse, sid, 130, 84, 80, 97)  # the first one moves the session
+    kit.advance(minutes=5)
+    with sent(kit.ctx) as statements:
+        recorded = kit.vitals.record(kit.nurse, sid, 128, 82, 78, 97)
+    assert recorded.reading.phase == "post_dose"
+    ours = [s for s in statements if not s.startswith(("BEGIN", "PRAGMA", "SELECT 1 FROM sqlite"))]
+    ours = [s for s in ours if "sqlite_sequence" not in s]
+    readings = [s for s in ours if s.startswith("SELECT") and "vital_readings" in s]
+    users = [s for s in ours if "FROM users" in s]
+    assert len(readings) == 1  # earlier readings of the phase and the pre-dose baseline
+    assert len(users) == 1  # the actor's re-check ...
+    assert "audit_log" in users[0]  # ... with the chain head
+    assert not any(_reading_tables(s) == {"signatures"} for s in ours)  # with the session
+    # lock (server) or nothing, session+signature, readings, INSERT reading,
+    # users+head, INSERT audit, NOTIFY (server only)
+    assert len(ours) == (7 if store == "postgresql" else 5), ours
+
+
+def test_a_deactivated_nurse_still_cannot_record(kit: Kit, ctx: ServiceContext) -> None:
+    sid = kit.dosed()
+    kit.advance(minutes=5)
+    with ctx.db.write() as s:
+        s.execute(update(User).where(User.id == kit.nurse.user_id).values(active=False))
+    before = table_counts(ctx.db)
+    with pytest.raises(SignInRevoked, match="deactivated"):
+        kit.vitals.record(kit.nurse, sid, 128, 82, 78, 97)
+    after = table_counts(ctx.db)
+    assert after == before
+
+
+def test_a_signed_session_still_takes_no_reading(kit: Kit, ctx: ServiceContext) -> None:
+    from kapdesk.storage.orm import Signature
+
+    sid = kit.dosed()
+    kit.advance(minutes=5)
+    with ctx.db.write() as s:
+        s.add(
+            Signature(
+                entity="dosing_session",
+                entity_id=sid,
+                signer_id=kit.nurse.user_id,
+                signer_name="Dr Test",
+                signer_role="clinician",
+                signed_at=kit.clock.now(),
+                meaning="reviewed",
+                content_sha256="0" * 64,
+                method="password",
+            )
+        )
+    with pytest.raises(RecordLocked, match=f"Session {sid} was signed by Dr Test"):
+        kit.vitals.record(kit.nurse, sid, 128, 82, 78, 97)
