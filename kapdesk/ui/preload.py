@@ -2,26 +2,32 @@
 window waits for the password, without freezing that window (issue 13: never more than
 50 ms after it paints).
 
-The work is split in two:
+The work is split in two, and the two halves do not overlap:
 
-* a worker thread imports what does not touch Qt (SQLAlchemy's ORM, the models,
-  argon2, the services the pages use, numpy, reportlab and the PDF code), parses the
-  clinic's protocols (``warm_protocols``: its own session; the engine's pool is
+* first a worker thread imports what does not touch Qt: the log file's modules
+  (``logging.handlers``, platformdirs; the log file itself is opened on the GUI thread as
+  soon as they are in), SQLAlchemy's ORM, the models, argon2, the services the pages use,
+  numpy, reportlab and the PDF code; it parses the clinic's protocols and warms the Today
+  board (``warm_protocols``, ``warm_board``: their own session; the engine's pool is
   thread-safe), lists the Qt types, reads the import order of the kapdesk.ui modules
   (from their source, or their code objects in a frozen build: kapdesk.ui.preload_order),
   and compiles pyqtgraph's package ``__init__`` statement by statement when its source is
-  at hand. Pure-Python imports in a thread leave the GUI thread its turn. Each part that
-  fails is logged once (and noted in ``Preloader.errors``); the others still run.
-* the GUI thread runs everything that creates Qt types, one short step per event-loop
-  turn (a 0-ms QTimer chain). PySide6 creates the Python type of a Qt class lazily, on
-  its first use, and changes shiboken's type map without a lock while doing so (a
-  re-entrant creation crashes: TimeLineAnnotator/desktop#586), so that never runs on
-  two threads at once: the form guards and the log file; the Qt types pyqtgraph copies
-  (every name of QtCore, QtGui and QtWidgets, ~100 ms) in slices of ~8 ms; each
-  kapdesk.ui module on its own turn, leaves first (without an import order: each of
-  UI_ROOTS on its own turn); pyqtgraph's ``__init__`` one import statement per turn
-  (in one go, ~90-110 ms, only if its source is missing; build.spec ships it).
-  A GUI step that fails is logged and dropped; the next one runs.
+  at hand. Meanwhile the GUI thread only polls (a few microseconds a turn): a GUI step
+  sharing the GIL with the worker took two to four times its own CPU time (the GIL
+  changes hands every 1 ms, and a loaded machine deschedules the holder), which made the
+  sign-in window's longest stalls (form guards, log file and Qt-type slices run beside
+  the worker's imports: 30-50 ms each on two loaded cores). Each part that fails is
+  logged once (and noted in ``Preloader.errors``); the others still run.
+* then the GUI thread runs everything that creates Qt types, one short step per
+  event-loop turn (a 0-ms QTimer chain). PySide6 creates the Python type of a Qt class
+  lazily, on its first use, and changes shiboken's type map without a lock while doing so
+  (a re-entrant creation crashes: TimeLineAnnotator/desktop#586), so that never runs on
+  two threads at once: the Qt types pyqtgraph copies (every name of QtCore, QtGui and
+  QtWidgets, ~100 ms) in slices of ~4 ms; each kapdesk.ui module on its own turn, leaves
+  first (without an import order: each of UI_ROOTS on its own turn); the form guards
+  (their module imported on a turn of its own before); pyqtgraph's ``__init__`` one
+  import statement per turn (in one go, ~90-110 ms, only if its source is missing;
+  build.spec ships it). A GUI step that fails is logged and dropped; the next one runs.
 
 Signing in before all that is done calls :meth:`Preloader.finish`: it waits for the
 worker and runs the remaining steps at once (the person sees the wait cursor of the
@@ -53,7 +59,9 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-SLICE_S = 0.008  # a time-sliced step yields to the event loop after this long
+# A time-sliced step yields to the event loop after this long. One Qt type alone can take
+# ~11 ms (QStyle and its enums), so a slice may last up to ~15 ms of CPU.
+SLICE_S = 0.004
 # While the worker runs, the GUI thread waiting for the GIL gets it within ~1 ms of
 # Python bytecode instead of the default 5 ms (ui/switch_interval.py; restored when done).
 AGAIN_MS = 3  # then the next turn of a sliced or waiting step, after the worker had its go
@@ -61,6 +69,7 @@ AGAIN_MS = 3  # then the next turn of a sliced or waiting step, after the worker
 # The modules the signed-in app builds its windows from: their kapdesk.ui imports are
 # imported on the GUI thread (leaves first), everything else they import in the worker.
 UI_ROOTS = (
+    "kapdesk.ui.widgets.no_wheel",  # the form guards' module, so installing them is short
     "kapdesk.ui.handover",
     "kapdesk.ui.help_menu",
     "kapdesk.ui.main_window",
@@ -71,6 +80,9 @@ UI_ROOTS = (
     "kapdesk.ui.printing",
     "kapdesk.ui.print_preview",
 )
+# What the log file needs (kapdesk.logs imports them inside its functions): imported first by
+# the worker, so the GUI thread only opens the file (~15-30 ms of imports otherwise).
+LOGGING_IMPORTS = ("logging.handlers", "platformdirs", "kapdesk.paths", "kapdesk.logs")
 # Imported inside functions of those modules (so not found in their module-level imports).
 WORKER_EXTRA = (
     "kapdesk.services.users",
@@ -88,6 +100,14 @@ WORKER_EXTRA = (
     "pickle",
     "socket",
     "inspect",
+    "pydoc",  # pyqtgraph.parametertree (~8-20 ms on the GUI thread otherwise)
+    "pkgutil",
+    "cProfile",
+    "colorama",
+    "mmap",
+    "numpy.typing",
+    "kapdesk.domain.timetext",
+    "kapdesk.domain.backup_retention",
 )
 QT_PACKAGES = ("PySide6", "shiboken6", "pyqtgraph")
 QT_TYPE_MODULES = ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets")
@@ -187,6 +207,8 @@ class Preloader(QObject):
         self.turns = 0  # event-loop turns taken (tests)
         self.finished = False
         self._worker: threading.Thread | None = None
+        # Set by the worker once the log file's modules are imported (or it gave up on them).
+        self._logging_ready = threading.Event()
         self.errors: list[str] = []  # what failed, one line a part or step (logged too)
         # The kapdesk.ui modules to import on the GUI thread, leaves first; the roots
         # themselves unless their import order could be read.
@@ -208,7 +230,7 @@ class Preloader(QObject):
         self._pause_collector()
         self._worker = threading.Thread(target=self._work, name="kapdesk-preload", daemon=True)
         self._worker.start()
-        self.steps = [self._form_guards, self._logging, self._qt_types, self._after_worker]
+        self.steps = self._first_steps()
         QTimer.singleShot(0, self._next)
 
     def finish(self) -> None:
@@ -218,7 +240,7 @@ class Preloader(QObject):
         self._pause_collector()
         if self._worker is None:
             self._work()
-            self.steps = [self._form_guards, self._logging, self._qt_types, self._after_worker]
+            self.steps = self._first_steps()
         else:
             self._worker.join()
         while self.steps:
@@ -238,6 +260,11 @@ class Preloader(QObject):
             if self._sliced is not None:
                 self._sliced.abandon()
             self._done()
+
+    def _first_steps(self) -> list[Callable[[], object]]:
+        """The log file once its modules are in; then, once the worker is done, the Qt steps
+        (``_after_worker`` puts them in the list): no Qt step runs beside the worker."""
+        return [self._logging, self._after_worker]
 
     def _next(self) -> None:
         if self.finished or not self.steps:
@@ -341,8 +368,17 @@ class Preloader(QObject):
     def _read_pyqtgraph(self) -> None:
         self._pyqtgraph = pyqtgraph_statements()
 
+    def _import_for_logging(self) -> None:
+        try:
+            for name in LOGGING_IMPORTS:
+                _import_in_worker(name)
+        finally:
+            self._logging_ready.set()
+
     def _work(self) -> None:
         try:
+            self._part("importing for the log file", self._import_for_logging)
+            self._logging_ready.set()  # also when stopping skipped the part
             self._part("listing the Qt types", self._list_qt_types)
             self._part("reading the import order", self._read_import_order)
             self._part("importing", self._import_outside)
@@ -363,12 +399,16 @@ class Preloader(QObject):
             install_form_guards(qapp)
         self.ran.append("form guards")
 
-    def _logging(self) -> None:
+    def _logging(self) -> bool | None:
+        worker = self._worker
+        if worker is not None and worker.is_alive() and not self._logging_ready.is_set():
+            return True  # the worker imports what the log file needs; next turn
         from kapdesk.logs import current_log_path, start_logging  # imported by run_gui
 
         if current_log_path() is None:
             start_logging()  # the log file, once the login window is on screen
         self.ran.append("logging")
+        return None
 
     def _qt_types(self) -> bool | None:
         """The lazily created Qt types, a slice at a time (pyqtgraph touches them all)."""
@@ -386,8 +426,9 @@ class Preloader(QObject):
     def _after_worker(self) -> bool | None:
         if self._worker is not None and self._worker.is_alive():
             return True  # polled each turn; the GUI thread stays free meanwhile
-        later: list[Callable[[], object]] = [self._ui_import(n) for n in self._ui_modules]
-        later += [self._ui_import(n) for n in PYQTGRAPH_QT]
+        later: list[Callable[[], object]] = [self._qt_types]
+        later += [self._ui_import(n) for n in self._ui_modules]
+        later += [self._form_guards, *[self._ui_import(n) for n in PYQTGRAPH_QT]]
         if self._pyqtgraph is not None:
             self._sliced = _SlicedImport("pyqtgraph", self._pyqtgraph)
             later += self._sliced.steps()
