@@ -175,15 +175,23 @@ def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[[int], SessionWo
 def window(qtbot: QtBot, app: AppContext, nurse: Actor) -> Iterator[MainWindow]:
     """The main window signed in as the nurse, shown, its timers stopped (a test file with
     a window of its own overrides this)."""
+    app.actor = nurse
+    w = show_main_window(qtbot, app, activate=True)
+    yield w
+    w.close()
+
+
+def show_main_window(qtbot: QtBot, app: AppContext, *, activate: bool = False) -> MainWindow:
+    """The main window of whoever is signed in to ``app``, shown, its board and alert timers
+    stopped (a test ticks them by hand); with ``activate`` the active window too."""
     from kapdesk.ui.main_window import MainWindow
 
-    app.actor = nurse
     w = MainWindow(app, resume=False)
     w.today.stop()
     w.alerts.stop()
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    w.activateWindow()
-    yield w
-    w.close()
+    if activate:
+        w.activateWindow()
+    return w

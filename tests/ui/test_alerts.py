@@ -17,6 +17,8 @@ from kapdesk.ui.alerts import AlertCenter
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.main_window import PAGE_PATIENTS, MainWindow
 
+from .conftest import show_main_window
+
 
 @pytest.fixture
 def beeps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -146,12 +148,7 @@ def test_two_sessions_alert_separately(
 
 @pytest.fixture
 def window(qtbot: QtBot, app: AppContext, kit: Kit) -> Iterator[MainWindow]:
-    w = MainWindow(app, resume=False)
-    w.today.stop()
-    w.alerts.stop()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = show_main_window(qtbot, app)
     yield w
     w.close()
 

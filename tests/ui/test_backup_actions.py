@@ -34,7 +34,7 @@ from kapdesk.ui.backup_actions import (
 from kapdesk.ui.errors import ErrorBox
 from kapdesk.ui.main_window import MainWindow
 
-from .conftest import PASSWORD, actor_for, insert_patient_and_course
+from .conftest import PASSWORD, actor_for, insert_patient_and_course, show_main_window
 
 
 @pytest.fixture
@@ -44,20 +44,10 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return shown
 
 
-def _window(qtbot: QtBot, app: AppContext) -> MainWindow:
-    w = MainWindow(app, resume=False)
-    w.today.stop()
-    w.alerts.stop()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 @pytest.fixture
 def window(qtbot: QtBot, app: AppContext, admin: Actor) -> Iterator[MainWindow]:
     app.actor = admin
-    w = _window(qtbot, app)
+    w = show_main_window(qtbot, app)
     yield w
     w.close()
 
@@ -126,7 +116,7 @@ def test_backup_actions_are_for_admins_only_and_the_service_refuses_others(
     qtbot: QtBot, app: AppContext, nurse: Actor, errors: list[str]
 ) -> None:
     app.actor = nurse
-    w = _window(qtbot, app)
+    w = show_main_window(qtbot, app)
     actions = w.backup_actions
     for action in (actions.back_up_action, actions.restore_action):
         assert not action.isVisible()

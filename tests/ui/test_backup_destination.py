@@ -18,18 +18,13 @@ from kapdesk.storage.orm import AuditEntry
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.main_window import MainWindow
 
-from .conftest import actor_for
+from .conftest import actor_for, show_main_window
 
 
 @pytest.fixture
 def window(qtbot: QtBot, app: AppContext) -> Iterator[MainWindow]:
     app.actor = actor_for(app, Role.ADMIN)
-    w = MainWindow(app, resume=False)
-    w.today.stop()
-    w.alerts.stop()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = show_main_window(qtbot, app)
     yield w
     w.close()
 

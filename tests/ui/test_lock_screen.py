@@ -34,7 +34,7 @@ from kapdesk.ui.idle import IdleWatcher
 from kapdesk.ui.lock_screen import ScreenLock
 from kapdesk.ui.main_window import PAGE_PATIENTS, PAGE_SESSION, PAGE_TODAY, MainWindow
 
-from .conftest import PASSWORD, actor_for
+from .conftest import PASSWORD, actor_for, show_main_window
 
 NAMES = ("Simões", "Conceição")  # the patient of insert_patient_and_course
 
@@ -133,13 +133,7 @@ def sid(kit: Kit) -> int:
 @pytest.fixture
 def window(qtbot: QtBot, app: AppContext, nurse: Actor, sid: int) -> Iterator[MainWindow]:
     app.actor = nurse
-    w = MainWindow(app, resume=False)
-    w.today.stop()
-    w.alerts.stop()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
+    w = show_main_window(qtbot, app, activate=True)
     yield w
     w.close()
 

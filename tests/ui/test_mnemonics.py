@@ -34,7 +34,7 @@ from kapdesk.ui.main_window import PAGE_PATIENTS, PAGE_SESSION, PAGE_TODAY, Main
 from kapdesk.ui.patient_chart import PatientChart
 from kapdesk.ui.session import SessionWorkspace
 
-from .conftest import actor_for, insert_patient_and_course
+from .conftest import actor_for, insert_patient_and_course, show_main_window
 
 
 def mnemonic(text: str) -> str | None:
@@ -145,13 +145,7 @@ def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
 
 def _main_window(qtbot: QtBot, app: AppContext, role: Role) -> MainWindow:
     app.actor = actor_for(app, role)
-    window = MainWindow(app, resume=False)
-    window.today.stop()
-    window.alerts.stop()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return show_main_window(qtbot, app)
 
 
 @pytest.mark.parametrize("role", [Role.NURSE, Role.CLINICIAN, Role.THERAPIST, Role.ADMIN])

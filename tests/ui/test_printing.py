@@ -42,7 +42,7 @@ from kapdesk.ui.printing import (
 )
 from kapdesk.ui.session.workspace import SessionWorkspace
 
-from .conftest import actor_for
+from .conftest import actor_for, show_main_window
 from .helpers_patients import add_patient
 
 A4 = (595.3, 841.9)  # points
@@ -561,13 +561,7 @@ def test_demo_clinic_prints_with_the_demo_mark(
 @pytest.fixture
 def window(qtbot: QtBot, known: Known) -> Iterator[MainWindow]:
     known.app.actor = actor_for(known.app, Role.THERAPIST)
-    w = MainWindow(known.app, resume=False)
-    w.today.stop()
-    w.alerts.stop()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
+    w = show_main_window(qtbot, known.app, activate=True)
     yield w
     w.close()
 
