@@ -1,26 +1,58 @@
-"""What a patient's chart shows at the top and on its Outcomes tab, read in one transaction.
+"""Everything a patient's chart shows, read in one transaction.
 
 The chart read the patient, the courses and the PHQ-9 and GAD-7 histories through four
-services: four read transactions, each checking the patient exists, and two queries of
-results and two of user names (issue 13: the open of the largest patient, 168 ms against
-150). :meth:`ChartReads.for_patient` reads the same in one snapshot: the patient once,
-both instruments' results in one query (one of user names), as the services build them.
-The sessions (``SessionRows``) and a course's outcome stay their own reads.
+services, then its sessions, the shown course's outcome, its integration notes, when their
+sessions began and the course and patient again for the print action: seven read
+transactions and 24 statements on every open (issue 14: on a server each statement and each
+BEGIN / COMMIT is a round trip; 33 of them with the view's audit). :meth:`ChartReads.for_patient`
+reads the same in one snapshot: the patient, their courses (each with its number of
+sessions), both instruments' results, the sessions, the shown course's notes and one query
+of user names for the results and the notes; the course's outcome is built from the
+patient's PHQ-9 results of that course (a result filed under a course is that course's
+patient's: ``InstrumentService.record`` refuses another patient's course). Whatever the
+number of courses, sessions, results or notes: the same statements.
+:meth:`ChartReads.for_course` reads another course chosen on the chart, in one transaction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kapdesk.domain.instruments import GAD7, PHQ9
 from kapdesk.services.context import Service
-from kapdesk.services.courses import courses_of
-from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo
+from kapdesk.services.courses import course_info, course_rows
+from kapdesk.services.dtos import (
+    CourseInfo,
+    CourseOutcomeInfo,
+    InstrumentInfo,
+    NoteInfo,
+    PatientInfo,
+)
+from kapdesk.services.error_marks import markers
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.instruments import _results
+from kapdesk.services.instruments import course_outcome_in, instrument_info
+from kapdesk.services.notes import note_info
 from kapdesk.services.patients import patient_info
 from kapdesk.services.rows import stored
-from kapdesk.storage.orm import InstrumentResult, Patient
+from kapdesk.services.session_rows import SessionRow, patient_sessions
+from kapdesk.services.session_support import user_names
+from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Note, Patient
+
+
+@dataclass(frozen=True)
+class CourseRead:
+    """A course as the chart shows it: its outcome (``InstrumentService.course_outcome``),
+    its notes (``NoteService.list_for_course``) and when each of its sessions began
+    (``SessionRows.started_at``)."""
+
+    course_id: int
+    outcome: CourseOutcomeInfo
+    notes: list[NoteInfo]
+    started: dict[int, datetime]
 
 
 @dataclass(frozen=True)
@@ -29,25 +61,92 @@ class ChartHead:
     courses: list[CourseInfo]  # oldest first (CourseService.list_for_patient)
     phq9: list[InstrumentInfo]  # oldest first (InstrumentService.history)
     gad7: list[InstrumentInfo]
+    sessions: list[SessionRow]  # oldest first (SessionRows.for_patient)
+    course: CourseRead | None  # the course shown (see ChartReads.for_patient), if any
+
+
+def shown_course(courses: list[CourseInfo], wanted: int | None) -> int | None:
+    """The course the chart shows: ``wanted`` if it is one of the patient's, else the
+    newest (the course selector lists the newest first), None without courses."""
+    ids = [c.id for c in courses]
+    if wanted in ids:
+        return wanted
+    return ids[-1] if ids else None
 
 
 @audit_denials
 class ChartReads(Service):
-    def for_patient(self, patient_id: int) -> ChartHead:
-        """The patient, their courses and their PHQ-9 and GAD-7 results, as
-        ``PatientService.get``, ``CourseService.list_for_patient`` and
-        ``InstrumentService.history`` return them, from one snapshot."""
+    def for_patient(self, patient_id: int, course_id: int | None = None) -> ChartHead:
+        """The patient, their courses, PHQ-9 and GAD-7 results and sessions, and the course
+        shown (``course_id`` if it is theirs, else their newest), as the services return
+        them, from one snapshot."""
         with self.ctx.db.read() as s:
             patient = patient_info(stored(s, Patient, patient_id))
-            courses = courses_of(s, self.ctx, patient_id)
-            results = _results(
+            rows = course_rows(s, patient_id)  # held: the course shown is read from them
+            courses = [course_info(c, self.ctx, n, s) for c, n in rows]
+            shown = shown_course(courses, course_id)
+            results = s.scalars(
+                select(InstrumentResult)
+                .where(
+                    InstrumentResult.patient_id == patient_id,
+                    InstrumentResult.instrument.in_((PHQ9.code, GAD7.code)),
+                )
+                .order_by(InstrumentResult.taken_at, InstrumentResult.id)
+            ).all()
+            sessions, started = patient_sessions(s, patient_id)
+            notes = [] if shown is None else _notes(s, shown)
+            names = user_names(
                 s,
-                InstrumentResult.patient_id == patient_id,
-                InstrumentResult.instrument.in_((PHQ9.code, GAD7.code)),
+                [
+                    *(r.recorded_by for r in results),
+                    *markers(results),
+                    *(n.author_id for n in notes),
+                ],
             )
+            infos = [instrument_info(r, names) for r in results]
+            phq9 = [r for r in infos if r.instrument == PHQ9.code]
+            course = None
+            if shown is not None:
+                outcome = course_outcome_in(
+                    s, self.ctx, shown, [r for r in phq9 if r.course_id == shown]
+                )  # its course row is one of ``rows``, in the session: no statement
+                course = CourseRead(
+                    shown,
+                    outcome,
+                    [note_info(n, names) for n in notes],
+                    started.get(shown, {}),
+                )
         return ChartHead(
             patient,
             courses,
-            [r for r in results if r.instrument == PHQ9.code],
-            [r for r in results if r.instrument == GAD7.code],
+            phq9,
+            [r for r in infos if r.instrument == GAD7.code],
+            sessions,
+            course,
         )
+
+    def for_course(self, course_id: int) -> CourseRead:
+        """A course as the chart shows it, from one snapshot."""
+        with self.ctx.db.read() as s:
+            stored(s, Course, course_id)
+            outcome = course_outcome_in(s, self.ctx, course_id)
+            notes = _notes(s, course_id)
+            names = user_names(s, (n.author_id for n in notes))
+            rows = s.execute(
+                select(
+                    DosingSession.id, DosingSession.first_dose_at, DosingSession.scheduled_at
+                ).where(DosingSession.course_id == course_id)
+            ).all()
+            return CourseRead(
+                course_id,
+                outcome,
+                [note_info(n, names) for n in notes],
+                {sid: first or at for sid, first, at in rows},
+            )
+
+
+def _notes(s: Session, course_id: int) -> list[Note]:
+    """The course's notes, by the time the session was held (``NoteService.list_for_course``)."""
+    return list(
+        s.scalars(select(Note).where(Note.course_id == course_id).order_by(Note.held_at, Note.id))
+    )

@@ -200,6 +200,11 @@ class CourseService(Service):
 def courses_of(s: Session, ctx: ServiceContext, patient_id: int) -> list[CourseInfo]:
     """A patient's courses, oldest first, each with its number of dosing sessions (in the
     caller's transaction: ``list_for_patient``, and the chart's one read)."""
+    return [course_info(c, ctx, n, s) for c, n in course_rows(s, patient_id)]
+
+
+def course_rows(s: Session, patient_id: int) -> list[tuple[Course, int]]:
+    """A patient's course rows, oldest first, each with its number of dosing sessions."""
     sessions = (
         select(func.count(DosingSession.id))
         .where(DosingSession.course_id == Course.id)
@@ -211,4 +216,4 @@ def courses_of(s: Session, ctx: ServiceContext, patient_id: int) -> list[CourseI
         .where(Course.patient_id == patient_id)
         .order_by(Course.started_on, Course.id)
     ).all()
-    return [course_info(c, ctx, int(n), s) for c, n in rows]
+    return [(c, int(n)) for c, n in rows]

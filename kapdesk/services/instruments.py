@@ -46,7 +46,7 @@ from kapdesk.domain.instruments import (
 )
 from kapdesk.domain.outcomes import CourseEndpoint, EndpointRule, Scored, course_endpoint
 from kapdesk.domain.permissions import Action
-from kapdesk.services.context import Actor, Service
+from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
 from kapdesk.services.error_marks import error_mark, markers
 from kapdesk.services.guard import audit_denials
@@ -194,25 +194,7 @@ class InstrumentService(Service):
     ) -> tuple[Course, CourseEndpoint, list[InstrumentInfo], str]:
         """The course, its PHQ-9 split (with ``extra`` appended last), results, protocol label."""
         with self.ctx.db.read() as s:
-            course = stored(s, Course, course_id)
-            protocol = find_course_protocol(s, self.ctx, course)
-            results = _results(
-                s,
-                InstrumentResult.course_id == course_id,
-                InstrumentResult.instrument == PHQ9.code,
-            )
-        results = [r for r in results if r.error is None]  # entered in error: no course score
-        # A course whose pinned version is missing still shows its outcome, on the defaults.
-        rule = (
-            EndpointRule(protocol.acute_weeks, protocol.deterioration_rise)
-            if protocol is not None
-            else EndpointRule()
-        )
-        scored = [Scored(local_time(r.taken_at, self.ctx.tz).date(), r.total) for r in results]
-        if extra is not None:
-            scored.append(extra)
-        split = course_endpoint(course.started_on, scored, rule, outcome_rule=PHQ9_OUTCOME)
-        return course, split, results, protocol.label if protocol is not None else ""
+            return course_split(s, self.ctx, course_id, extra)
 
     def filing_effect(
         self, course_id: int, instrument: str, total: int, taken_at: datetime
@@ -253,24 +235,62 @@ class InstrumentService(Service):
         return FilingEffect(course_id, ended, changes, text)
 
     def course_outcome(self, course_id: int) -> CourseOutcomeInfo:
-        _, split, results, label = self._course_split(course_id)
-        rule = split.rule
-        follow_ups = tuple(
-            FollowUpInfo(results[f.index], f.label, f.deterioration, f.reason, f.summary)
-            for f in split.follow_ups
+        with self.ctx.db.read() as s:
+            return course_outcome_in(s, self.ctx, course_id)
+
+
+def course_split(
+    s: Session,
+    ctx: ServiceContext,
+    course_id: int,
+    extra: Scored | None = None,
+    results: list[InstrumentInfo] | None = None,
+) -> tuple[Course, CourseEndpoint, list[InstrumentInfo], str]:
+    """``InstrumentService._course_split`` in the caller's transaction; ``results``: the
+    course's PHQ-9 results, oldest first, when the caller read them already (the chart)."""
+    course = stored(s, Course, course_id)
+    protocol = find_course_protocol(s, ctx, course)
+    if results is None:
+        results = _results(
+            s, InstrumentResult.course_id == course_id, InstrumentResult.instrument == PHQ9.code
         )
-        return CourseOutcomeInfo(
-            course_id=course_id,
-            instrument=PHQ9.code,
-            results=tuple(results),
-            baseline=None if split.baseline is None else results[split.baseline],
-            latest=None if split.endpoint is None else results[split.endpoint],
-            outcome=split.outcome,
-            item9_history=tuple((r.taken_at, r.answers[8]) for r in results),
-            rule=PHQ9_OUTCOME.source,
-            follow_ups=follow_ups,
-            acute_weeks=rule.acute_weeks,
-            acute_end=split.acute_end,
-            endpoint_rule=rule.describe(),
-            protocol_label=label,
-        )
+    results = [r for r in results if r.error is None]  # entered in error: no course score
+    # A course whose pinned version is missing still shows its outcome, on the defaults.
+    rule = (
+        EndpointRule(protocol.acute_weeks, protocol.deterioration_rise)
+        if protocol is not None
+        else EndpointRule()
+    )
+    scored = [Scored(local_time(r.taken_at, ctx.tz).date(), r.total) for r in results]
+    if extra is not None:
+        scored.append(extra)
+    split = course_endpoint(course.started_on, scored, rule, outcome_rule=PHQ9_OUTCOME)
+    return course, split, results, protocol.label if protocol is not None else ""
+
+
+def course_outcome_in(
+    s: Session, ctx: ServiceContext, course_id: int, results: list[InstrumentInfo] | None = None
+) -> CourseOutcomeInfo:
+    """``InstrumentService.course_outcome`` in the caller's transaction (``results``: as
+    :func:`course_split`)."""
+    _, split, results, label = course_split(s, ctx, course_id, results=results)
+    rule = split.rule
+    follow_ups = tuple(
+        FollowUpInfo(results[f.index], f.label, f.deterioration, f.reason, f.summary)
+        for f in split.follow_ups
+    )
+    return CourseOutcomeInfo(
+        course_id=course_id,
+        instrument=PHQ9.code,
+        results=tuple(results),
+        baseline=None if split.baseline is None else results[split.baseline],
+        latest=None if split.endpoint is None else results[split.endpoint],
+        outcome=split.outcome,
+        item9_history=tuple((r.taken_at, r.answers[8]) for r in results),
+        rule=PHQ9_OUTCOME.source,
+        follow_ups=follow_ups,
+        acute_weeks=rule.acute_weeks,
+        acute_end=split.acute_end,
+        endpoint_rule=rule.describe(),
+        protocol_label=label,
+    )

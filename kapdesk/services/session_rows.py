@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
 
 from kapdesk.domain.signing import SignedEntity
 from kapdesk.services.context import Service
@@ -36,36 +37,50 @@ class SessionRow:
         return f"{self.protocol_id} v{self.protocol_version}"
 
 
+def patient_sessions(
+    s: Session, patient_id: int
+) -> tuple[list[SessionRow], dict[int, dict[int, datetime]]]:
+    """The patient's session rows, oldest first, and when each session began by course and
+    id (as :meth:`SessionRows.started_at`), from one query in the caller's transaction."""
+    signed = and_(
+        Signature.entity == SignedEntity.DOSING_SESSION.value,
+        Signature.entity_id == DosingSession.id,
+    )
+    rows = s.execute(
+        select(
+            DosingSession.id,
+            DosingSession.scheduled_at,
+            Course.protocol_id,
+            Course.protocol_version,
+            DosingSession.state,
+            DosingSession.room,
+            Signature.signed_at,
+            Signature.signer_name,
+            DosingSession.course_id,
+            DosingSession.first_dose_at,
+        )
+        .join(Course, DosingSession.course_id == Course.id)
+        .outerjoin(Signature, signed)  # at most one per session (unique index)
+        .where(Course.patient_id == patient_id)
+        .order_by(DosingSession.scheduled_at, DosingSession.id)
+    ).all()
+    started: dict[int, dict[int, datetime]] = {}
+    for r in rows:
+        started.setdefault(r.course_id, {})[r.id] = r.first_dose_at or r.scheduled_at
+    sessions = [
+        SessionRow(sid, at, pid, version, state, room, signed_at, by or "")
+        for sid, at, pid, version, state, room, signed_at, by, _, _ in rows
+    ]
+    return sessions, started
+
+
 @audit_denials
 class SessionRows(Service):
     def for_patient(self, patient_id: int) -> list[SessionRow]:
         """The patient's sessions, oldest first (as ``sessions_for_patient``)."""
-        signed = and_(
-            Signature.entity == SignedEntity.DOSING_SESSION.value,
-            Signature.entity_id == DosingSession.id,
-        )
         with self.ctx.db.read() as s:
             stored(s, Patient, patient_id)
-            rows = s.execute(
-                select(
-                    DosingSession.id,
-                    DosingSession.scheduled_at,
-                    Course.protocol_id,
-                    Course.protocol_version,
-                    DosingSession.state,
-                    DosingSession.room,
-                    Signature.signed_at,
-                    Signature.signer_name,
-                )
-                .join(Course, DosingSession.course_id == Course.id)
-                .outerjoin(Signature, signed)  # at most one per session (unique index)
-                .where(Course.patient_id == patient_id)
-                .order_by(DosingSession.scheduled_at, DosingSession.id)
-            ).all()
-        return [
-            SessionRow(sid, at, pid, version, state, room, signed_at, by or "")
-            for sid, at, pid, version, state, room, signed_at, by in rows
-        ]
+            return patient_sessions(s, patient_id)[0]
 
     def started_at(self, course_id: int) -> dict[int, datetime]:
         """When each of a course's sessions began, by id: its first dose, else its scheduled

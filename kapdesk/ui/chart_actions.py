@@ -13,7 +13,7 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.course_dialog import ScheduleSessionDialog
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.patient_dialog import PatientDialog
-from kapdesk.ui.printing import ReportActions, ReportTarget, course_target
+from kapdesk.ui.printing import ReportActions, ReportTarget, course_target_of
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseInfo, PatientInfo
@@ -69,8 +69,11 @@ class ChartActions(QWidget):
         self.report_actions.update()
 
     def _course_target(self) -> ReportTarget | None:
-        course = self.selected_course()
-        return course_target(self.app, course.id) if course is not None else None
+        # The course and patient the chart read (no read of its own on every refresh).
+        course, patient = self.selected_course(), self.patient
+        if course is None or patient is None:
+            return None
+        return course_target_of(self.app, course, patient)
 
     # ------------------------------------------------------------ actions
     def _show(self, dialog: QWidget) -> None:

@@ -21,6 +21,7 @@ seen in the editor.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -43,11 +44,11 @@ from kapdesk.domain.notes import NoteStatus
 from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.notes import NoteService
-from kapdesk.services.session_rows import SessionRows
 from kapdesk.services.sessions import SessionService
 from kapdesk.ui.course_dialog import NewIntegrationDialog, session_choice_text
 from kapdesk.ui.discard_guard import may_close
 from kapdesk.ui.edit_conflict import (
+    KEEP_INTEGRATION_NOTE,
     Choice,
     ConflictQuestion,
     ConflictView,
@@ -249,7 +250,8 @@ class IntegrationNoteEditor(QDialog):
             return False
         self._asking = True
         try:
-            view = ConflictView("this note", integration_text(theirs.sections, theirs.body), mine)
+            text = integration_text(theirs.sections, theirs.body)
+            view = ConflictView("this note", text, mine, keep=KEEP_INTEGRATION_NOTE)
             choice = ConflictQuestion.ask(self, conflict, view)
         finally:
             self._asking = False
@@ -265,7 +267,7 @@ class IntegrationNoteEditor(QDialog):
             self.saved_label.setText(f"Draft · saved {local_time(theirs.updated_at)}")
             set_error(self.notice, CLIPBOARD_SAID)
             return True
-        set_error(self.notice, kept_message(conflict, "this note"))
+        set_error(self.notice, kept_message(conflict, "this note", KEEP_INTEGRATION_NOTE))
         return False
 
     def _held(self) -> bool:
@@ -427,16 +429,20 @@ class IntegrationNotesPanel(QWidget):
         app.signals.actor_changed.connect(self.update_permissions)
         self.update_permissions()
 
-    def set_course(self, course: CourseInfo | None) -> None:
+    def set_course(
+        self,
+        course: CourseInfo | None,
+        notes: Sequence[NoteInfo] = (),
+        started: Mapping[int, datetime] | None = None,
+    ) -> None:
+        """Show the course's integration notes: ``notes``, the course's notes (every kind),
+        and ``started``, when each of its sessions began, as the chart read them
+        (services/chart_reads.py: in its one transaction)."""
         self.course = course
         self.notes = []
         rows: list[tuple[int, tuple[str, ...]]] = []
+        started = started or {}
         if course is not None:
-            try:
-                notes = NoteService(self.app.ctx).list_for_course(course.id)
-                started = SessionRows(self.app.ctx).started_at(course.id)
-            except KapdeskError:
-                notes, started = [], {}
             self.notes = [n for n in notes if n.kind == "integration"]
             for n in reversed(self.notes):  # newest first
                 at = started.get(n.dosing_session_id) if n.dosing_session_id else None

@@ -36,9 +36,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.session_state import state_title
 from kapdesk.services.chart_reads import ChartReads
-from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
-from kapdesk.services.session_rows import SessionRows
 from kapdesk.ui.chart_actions import ChartActions
 from kapdesk.ui.chart_texts import allergy_text, course_text, demographics_text, signed_text
 from kapdesk.ui.course_dialog import StartCourseDialog
@@ -59,6 +57,7 @@ from kapdesk.ui.widgets.wrap_label import WrapLabel
 
 if TYPE_CHECKING:
     from kapdesk.services.changes import ChangeSet
+    from kapdesk.services.chart_reads import CourseRead
     from kapdesk.services.dtos import CourseInfo, InstrumentInfo, PatientInfo
     from kapdesk.ui.app_context import AppContext
 
@@ -362,12 +361,13 @@ class PatientChart(ChartActions):
     def refresh(self) -> None:
         if self.body.isHidden() or self.patient_id is None:
             return
-        try:
-            head = ChartReads(self.app.ctx).for_patient(self.patient_id)  # one transaction
-            sessions = SessionRows(self.app.ctx).for_patient(self.patient_id)
+        keep = self.course_combo.currentData()
+        try:  # one transaction: the patient, courses, results, sessions, the course shown
+            head = ChartReads(self.app.ctx).for_patient(self.patient_id, keep)
         except KapdeskError as exc:
             self._deny(str(exc))
             return
+        sessions = head.sessions
         self.patient, self.courses, self.phq9, gad7 = (
             head.patient, head.courses, head.phq9, head.gad7
         )  # fmt: skip
@@ -380,15 +380,14 @@ class PatientChart(ChartActions):
         set_banner(self.allergy_banner, allergy_text(p), "caution")
         set_banner(self.item9_banner, item9_banner_text(standing(self.phq9)), "alert")
 
-        keep = self.course_combo.currentData()
         self.course_combo.blockSignals(True)
         self.course_combo.clear()
         for c in reversed(self.courses):  # newest first
             self.course_combo.addItem(course_text(c), c.id)
         if self.course_combo.count() == 0:
             self.course_combo.addItem("No treatment course yet", None)
-        index = self.course_combo.findData(keep) if keep is not None else -1
-        self.course_combo.setCurrentIndex(max(index, 0))
+        shown = head.course.course_id if head.course is not None else None
+        self.course_combo.setCurrentIndex(max(self.course_combo.findData(shown), 0))
         self.course_combo.blockSignals(False)
 
         fill_instrument_rows(  # entered in error: struck through, with who, when, why
@@ -420,9 +419,11 @@ class PatientChart(ChartActions):
                 for s in sessions
             ],
         )
-        self._show_course()
+        self._show_course(head.course)
 
-    def _show_course(self) -> None:
+    def _show_course(self, read: CourseRead | None = None) -> None:
+        """The selected course's outcome and notes: ``read`` when the chart's read brought
+        them, else read now (another course chosen)."""
         course = self.selected_course()
         if course is None:
             self.course_info.setText("")
@@ -434,7 +435,8 @@ class PatientChart(ChartActions):
             f"Protocol: {course.protocol_id} v{course.protocol_version}{title}{goal}"
         )
         try:
-            outcome = InstrumentService(self.app.ctx).course_outcome(course.id)
+            if read is None or read.course_id != course.id:
+                read = ChartReads(self.app.ctx).for_course(course.id)
         except KapdeskError as exc:
             # Nothing of another course (or patient) stays: its notes would take a new note.
             self._show_no_outcome(f"The course outcome could not be read: {exc}")
@@ -443,9 +445,9 @@ class PatientChart(ChartActions):
                 f"The {code} results of this course could not be read."
             )
             return
-        self.outcome.setText(outcome_text(outcome))
-        self.outcome_chart.set_outcome(outcome, origin=course.started_on)
-        self.notes_panel.set_course(course)
+        self.outcome.setText(outcome_text(read.outcome))
+        self.outcome_chart.set_outcome(read.outcome, origin=course.started_on)
+        self.notes_panel.set_course(course, read.notes, read.started)
         self.update_permissions()
 
     def _show_no_outcome(self, message: str) -> None:

@@ -43,6 +43,7 @@ from kapdesk.ui.errors import show_error
 from kapdesk.ui.pdf_pages import PdfPages
 
 if TYPE_CHECKING:
+    from kapdesk.services.dtos import CourseInfo, PatientInfo
     from kapdesk.services.reports import Purpose
     from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.print_preview import ReportPreviewDialog
@@ -110,7 +111,12 @@ def course_target(app: AppContext, course_id: int) -> ReportTarget:
     from kapdesk.services.patients import PatientService
 
     course = CourseService(app.ctx).get(course_id)
-    patient = PatientService(app.ctx).get(course.patient_id)
+    return course_target_of(app, course, PatientService(app.ctx).get(course.patient_id))
+
+
+def course_target_of(app: AppContext, course: CourseInfo, patient: PatientInfo) -> ReportTarget:
+    """:func:`course_target` of a course and patient read already (the chart's)."""
+    course_id = course.id
     today = app.now().astimezone().date().isoformat()
     return ReportTarget(
         "course",

@@ -3,7 +3,7 @@ as the four services it replaces on the chart, from one transaction."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +15,10 @@ from kapdesk.services.chart_reads import ChartReads
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
+from kapdesk.services.notes import NoteService
 from kapdesk.services.patients import PatientService
+from kapdesk.services.session_rows import SessionRows
+from kapdesk.services.sessions import SessionService
 
 from .conftest import insert_patient_and_course
 
@@ -66,3 +69,54 @@ def test_one_read_gives_what_the_four_services_give(
 def test_a_patient_not_there_is_a_clear_refusal(ctx: ServiceContext) -> None:
     with pytest.raises(NotFound):
         ChartReads(ctx).for_patient(999_999)
+
+
+def test_the_course_shown_is_read_as_the_services_read_it(
+    ctx: ServiceContext, clock: FakeClock, clinician: Actor, nurse: Actor, therapist: Actor
+) -> None:
+    patient_id, first = insert_patient_and_course(ctx.db)
+    instruments = InstrumentService(ctx)
+    sessions = SessionService(ctx)
+    notes = NoteService(ctx)
+    for week, total in enumerate([2, 1]):
+        clock.advance(timedelta(weeks=week + 1))
+        instruments.record(clinician, patient_id, "PHQ-9", [total] * 9, course_id=first)
+    cancelled = sessions.schedule(nurse, first, clock.now() + timedelta(days=1), "1").id
+    sessions.cancel(nurse, cancelled, "patient ill")
+    notes.create_integration_note(therapist, first)
+    CourseService(ctx).end(clinician, first, clock.now().astimezone().date())
+    second = CourseService(ctx).start(clinician, patient_id, "kap-default").id
+    later = sessions.schedule(nurse, second, clock.now() + timedelta(days=2), "2").id
+    notes.create_integration_note(therapist, second)
+    instruments.record(clinician, patient_id, "PHQ-9", [3] * 9, course_id=second)
+
+    seen, note = statements(ctx)
+    newest = ChartReads(ctx).for_patient(patient_id)  # no course asked: the newest
+    asked = ChartReads(ctx).for_patient(patient_id, first)
+    event.remove(ctx.db.engine, "before_cursor_execute", note)
+
+    assert newest.sessions == SessionRows(ctx).for_patient(patient_id)
+    assert [r.id for r in newest.sessions] == [cancelled, later]
+    for head, course_id in ((newest, second), (asked, first)):
+        shown = head.course
+        assert shown is not None
+        assert shown.course_id == course_id
+        assert shown.outcome == instruments.course_outcome(course_id)
+        assert shown.notes == notes.list_for_course(course_id)
+        assert shown.started == SessionRows(ctx).started_at(course_id)
+        assert ChartReads(ctx).for_course(course_id) == shown
+    assert [r.total for r in asked.course.outcome.results] == [18, 9]  # type: ignore[union-attr]
+    # Two snapshots; each sends no statement per course, session, result or note.
+    assert sum(s.lstrip().upper().startswith("BEGIN") for s in seen) <= 2
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) <= 2 * 7
+
+
+def test_a_patient_without_courses_shows_no_course(ctx: ServiceContext, clinician: Actor) -> None:
+    patient = PatientService(ctx).create(
+        clinician, mrn="MRN-9", family_name="Lima", given_name="Ana",
+        date_of_birth=date(1990, 1, 2), sex="female",
+    )  # fmt: skip
+    head = ChartReads(ctx).for_patient(patient.id, 12345)  # not their course: ignored
+    assert head.courses == []
+    assert head.course is None
+    assert head.sessions == []
