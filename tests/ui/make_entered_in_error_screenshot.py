@@ -15,7 +15,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from screenshot_kit import dosed_session, settle
+from screenshot_kit import dosed_session, settle, workspace_at
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.observations import ObservationService
@@ -25,7 +25,6 @@ from kapdesk.ui.app_context import build_app_context
 from kapdesk.ui.entered_in_error import EnteredInErrorDialog
 from kapdesk.ui.entry_rows import reading_entry
 from kapdesk.ui.run import _qapplication
-from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.workspace import STEP_MONITORING
 
 
@@ -50,12 +49,7 @@ def main(outdir: Path) -> None:
         vitals.record(nurse, sid, 132, 84, pulse=78, spo2=97)
         clock.advance(timedelta(minutes=3))
         app.actor = nurse
-        ws = SessionWorkspace(app, sid)
-        ws.resize(1366, 900)
-        ws.show()
-        settle(0.8)
-        ws.go_to(STEP_MONITORING)
-        settle(0.8)
+        ws = workspace_at(app, sid, STEP_MONITORING)
         ws.grab().save(str(outdir / "entered-in-error.png"))
 
         latest = sessions.detail(sid).readings[-1]

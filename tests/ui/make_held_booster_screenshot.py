@@ -13,13 +13,12 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from screenshot_kit import dosed_session, settle
+from screenshot_kit import dosed_session, workspace_at
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.vitals import VitalsService
 from kapdesk.ui.app_context import build_app_context
 from kapdesk.ui.run import _qapplication
-from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.workspace import STEP_DOSE
 
 
@@ -38,12 +37,7 @@ def main(out: Path) -> None:
         vitals.record(nurse, sid, 146, 90, pulse=88, spo2=98)
         clock.advance(timedelta(minutes=2))
         app.actor = clinician
-        ws = SessionWorkspace(app, sid)
-        ws.resize(1366, 900)
-        ws.show()
-        settle(0.8)
-        ws.go_to(STEP_DOSE)
-        settle(0.8)
+        ws = workspace_at(app, sid, STEP_DOSE)
         ws.grab().save(str(out))
         ws.stop()
         ws.close()

@@ -1,5 +1,6 @@
 """Shared pieces of the screenshot scripts (tests/ui/make_*_screenshot.py): letting the GUI
-settle before a grab, and the dosed session of Maren Holm that several of them show.
+settle before a grab, a session's workspace shown at one step, and the dosed session of
+Maren Holm that several of them show.
 
 Not collected by pytest (no test_ prefix).
 """
@@ -20,6 +21,7 @@ from kapdesk.services.sessions import SessionService
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.services.vitals import VitalsService
 from kapdesk.ui.app_context import AppContext
+from kapdesk.ui.session import SessionWorkspace
 
 CHECKLIST = {
     "consent": True,
@@ -38,6 +40,18 @@ def settle(seconds: float) -> None:
     d = QDeadlineTimer(int(seconds * 1000))
     while not d.hasExpired():
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def workspace_at(app: AppContext, session_id: int, step: int) -> SessionWorkspace:
+    """The session's workspace at 1366 x 900 for whoever is signed in, shown at ``step``
+    and settled, ready to grab."""
+    ws = SessionWorkspace(app, session_id)
+    ws.resize(1366, 900)
+    ws.show()
+    settle(0.8)
+    ws.go_to(step)
+    settle(0.8)
+    return ws
 
 
 def dosed_session(app: AppContext, clock: FakeClock, *, allergies: str) -> tuple[Actor, Actor, int]:
