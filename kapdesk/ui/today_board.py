@@ -15,26 +15,32 @@ recomputed from the clock without a query.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
-    QPersistentModelIndex,
+    QRect,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFocusEvent, QKeySequence, QPainter, QPalette, QRegion, QShortcut
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QRegion,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -68,29 +74,14 @@ if TYPE_CHECKING:
 STATUS_SHOWN_MS = 20_000
 
 
-class _KeepColoursDelegate(QStyledItemDelegate):
-    """Selection as a blue tint and outline, so amber/red cells stay recognisable."""
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if not selected:
-            super().paint(painter, option, index)
-            return
-        plain = QStyleOptionViewItem(option)
-        plain.state &= ~QStyle.StateFlag.State_Selected
-        super().paint(painter, plain, index)
-        rect = option.rect
-        painter.save()
-        painter.fillRect(rect, QColor(74, 122, 184, 45))
-        painter.setPen(QColor("#4a7ab8"))
-        painter.drawLine(rect.topLeft(), rect.topRight())
-        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-        painter.restore()
+# The selection as a blue tint and outline over the row's own colours (amber/red cells stay
+# recognisable): Qt paints the selected cells without a fill (the table's style sheet), the
+# table then draws the tint over the selected row (BoardTable.paintEvent).
+SELECTION_SHEET = (
+    "QTableView { selection-background-color: transparent; show-decoration-selected: 0; }"
+)
+_TINT = QColor(74, 122, 184, 45)
+_OUTLINE = QColor("#4a7ab8")
 
 
 _ACTIVATION = (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate)
@@ -114,6 +105,51 @@ class BoardTable(QTableView):
             # behind it are not painted first (Qt paints them when it is not opaque)
             self.viewport().setAutoFillBackground(True)
         return done
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Qt's own delegate paints every cell (no call into Python per cell). The selected
+        row's cells get their own colours first (Qt fills a selected cell with the selection
+        colour, here transparent, instead of its background), then its tint and outline over
+        them. A delegate set on the selected row (as before) made Qt repaint and re-lay out
+        the whole board on every arrow key."""
+        row = self._selected_in(event.region())
+        if row is None:
+            super().paintEvent(event)
+            return
+        top, height = self.rowViewportPosition(row), self.rowHeight(row)
+        model, viewport = cast(BoardModel, self.model()), self.viewport()
+        painter = QPainter(viewport)
+        role = QPalette.ColorRole.AlternateBase if row % 2 else QPalette.ColorRole.Base
+        plain = viewport.palette().brush(role) if self.alternatingRowColors() else None
+        for column in range(model.columnCount()):
+            brush = model.background(row, column) or plain
+            if brush is not None:
+                rect = QRect(
+                    self.columnViewportPosition(column), top, self.columnWidth(column), height
+                )
+                painter.fillRect(rect, brush)
+        painter.end()
+        super().paintEvent(event)
+        last = model.columnCount() - 1
+        left = self.columnViewportPosition(0)
+        right = self.columnViewportPosition(last) + self.columnWidth(last) - 1
+        painter = QPainter(viewport)
+        painter.fillRect(QRect(left, top, right - left + 1, height), _TINT)
+        painter.setPen(_OUTLINE)
+        painter.drawLine(left, top, right, top)
+        painter.drawLine(left, top + height - 1, right, top + height - 1)
+        painter.end()
+
+    def _selected_in(self, region: QRegion) -> int | None:
+        """The selected row, if ``region`` (a paint event's) touches it."""
+        rows = self.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row = rows[0].row()
+        top, height = self.rowViewportPosition(row), self.rowHeight(row)
+        if height <= 0 or not region.intersects(QRect(0, top, self.viewport().width(), height)):
+            return None
+        return row
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         current = self.currentIndex()
@@ -208,10 +244,9 @@ class TodayBoard(QWidget):
         )
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        # The selection's own look on the selected row only: every other cell is painted by
-        # Qt's delegate without a call into Python (a repaint of the board: ~30 % less).
-        self._keep_colours = _KeepColoursDelegate(self.table)
-        self._tinted_row: int | None = None
+        # The selection is a tint drawn by the table over the row's colours (paintEvent):
+        # every cell is painted by Qt's delegate without a call into Python.
+        self.table.setStyleSheet(SELECTION_SHEET)
         self.table.doubleClicked.connect(self._open_index)
         open_on_enter(self.table, self.open_selected)  # QTableView would edit
 
@@ -309,20 +344,7 @@ class TodayBoard(QWidget):
 
     # ------------------------------------------------------------ alerts
     def _selection_moved(self) -> None:
-        self._tint_selected_row()
         self._update_actions()
-
-    def _tint_selected_row(self) -> None:
-        """The selection delegate on the selected row (and no other)."""
-        rows = self.table.selectionModel().selectedRows()
-        row = rows[0].row() if rows else None
-        if row == self._tinted_row:
-            return
-        if self._tinted_row is not None:
-            self.table.setItemDelegateForRow(self._tinted_row, None)  # type: ignore[arg-type]
-        if row is not None:
-            self.table.setItemDelegateForRow(row, self._keep_colours)
-        self._tinted_row = row
 
     def _update_actions(self) -> None:
         row = self.selected_row()

@@ -157,3 +157,19 @@ def test_the_viewport_paints_its_own_background(qtbot: QtBot, board: TodayBoard)
     assert _on_screen(board) == _fresh(board)
     # the style sheet's background is still drawn by the viewport itself
     assert board.table.viewport().testAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+
+
+def test_moving_the_selection_repaints_only_the_two_rows(qtbot: QtBot, board: TodayBoard) -> None:
+    """An arrow key repaints the row left and the row selected, nothing else, and lays out no
+    row again (a delegate set for the selected row made Qt repaint and re-lay out the whole
+    board on every move, and after V the vitals dialog's Enter paid for it)."""
+    _settle(qtbot)
+    painted = _Painted(board.table.viewport())
+    qtbot.keyClick(board.table, Qt.Key.Key_Down)
+    _settle(qtbot)
+    assert board.selected_row() == board.model.row_at(2)
+    assert painted.region.intersects(_row_rect(board, 1))
+    assert painted.region.intersects(_row_rect(board, 2))
+    for row in (0, 3):
+        assert not painted.region.intersects(_row_rect(board, row)), row
+    assert _on_screen(board) == _fresh(board)  # the tint moved on screen too
