@@ -59,6 +59,22 @@ def discard_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
+def answer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The discard question is answered 'Keep editing' until ``answer.append('discard')``;
+    the things it asked about are listed (test_edit_conflict.py's ``answer`` is another)."""
+    from kapdesk.ui.discard_guard import DiscardQuestion
+
+    asked: list[str] = []
+
+    def ask(_cls: type, _parent: object, thing: str) -> bool:
+        asked.append(thing)
+        return asked.count("discard") > 0
+
+    monkeypatch.setattr(DiscardQuestion, "ask", classmethod(ask))
+    return asked
+
+
+@pytest.fixture
 def db_path(template_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "clinic.sqlite"
     shutil.copyfile(template_db, path)

@@ -3,7 +3,6 @@ unchanged one closes at once. One shared question (kapdesk.ui.discard_guard)."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -15,7 +14,7 @@ from kapdesk.services.courses import CourseService
 from kapdesk.services.notes import NoteService
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.course_dialog import ScheduleSessionDialog, StartCourseDialog
-from kapdesk.ui.discard_guard import DiscardQuestion, discard_box
+from kapdesk.ui.discard_guard import discard_box
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.integration_note import IntegrationNoteEditor
 from kapdesk.ui.main_window import PAGE_SESSION, MainWindow
@@ -26,19 +25,6 @@ from kapdesk.ui.sign_dialogs import AddendumDialog
 
 from .conftest import PASSWORD, table_counts
 from .helpers_patients import actor_for, add_patient
-
-
-@pytest.fixture
-def answer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The person answers 'Keep editing' until ``answer.append('discard')``."""
-    asked: list[str] = []
-
-    def ask(_cls: type, _parent: object, thing: str) -> bool:
-        asked.append(thing)
-        return asked.count("discard") > 0
-
-    monkeypatch.setattr(DiscardQuestion, "ask", classmethod(ask))
-    return asked
 
 
 def shown(qtbot: QtBot, dialog: QDialog) -> QDialog:

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
 from kapdesk.services.observations import ObservationService
-from kapdesk.ui.discard_guard import DiscardQuestion, unsaved_session_input
+from kapdesk.ui.discard_guard import unsaved_session_input
 from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.session.workspace import (
     STEP_CHECKLIST,
@@ -21,19 +21,6 @@ from kapdesk.ui.session.workspace import (
     STEP_SIDE_EFFECTS,
     SessionWorkspace,
 )
-
-
-@pytest.fixture
-def answer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The person answers 'Keep editing' until ``answer.append('discard')``."""
-    asked: list[str] = []
-
-    def ask(_cls: type, _parent: object, thing: str) -> bool:
-        asked.append(thing)
-        return asked.count("discard") > 0
-
-    monkeypatch.setattr(DiscardQuestion, "ask", classmethod(ask))
-    return asked
 
 
 def workspace(window: MainWindow) -> SessionWorkspace:
