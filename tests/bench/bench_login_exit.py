@@ -9,7 +9,10 @@ thread started before the app. The figures are the longest gap between two of it
 
 * login: from the login window's first paint (its paintEvent notes it) for 6 s, the
   preload included, then the window is cancelled; ``floor``: the same without the
-  preload (what the machine's load alone costs the GUI thread, same window, same run);
+  preload (what the machine's load alone costs the GUI thread, same window, same run).
+  Also the preload's longest GUI step (one event-loop turn of kapdesk.ui.preload), by
+  wall time and by the GUI thread's CPU time (``time.thread_time``: what the step itself
+  costs, without the waits a loaded machine adds), and which step it was (stderr);
 * exit: the person signs in (admin / ``--password``), the main window is closed after
   1 s, and from that moment until ``run_gui`` returns (the exit backup included); also
   the time from the close until the backup file exists (renamed from ``.partial``).
@@ -42,6 +45,23 @@ if mode == "floor":  # the same login window, nothing loaded after its paint
     preload.Preloader.start = lambda self: None
     mode = "login"
 qapp = _qapplication()
+steps = []  # (wall ms, GUI-thread CPU ms, step) of each preload step (login mode)
+if mode == "login":
+    from kapdesk.ui import preload
+
+    def timed_step(self, step, _run=preload.Preloader._run_step):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        again = _run(self, step)
+        name = getattr(step, "__qualname__", repr(step))
+        for cell in getattr(step, "__closure__", None) or ():
+            value = cell.cell_contents
+            if isinstance(value, (str, int)):
+                name += f"[{value}]"  # which module, or which piece of pyqtgraph
+        steps.append(((time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000,
+                      name.replace("<locals>.", "")))
+        return again
+
+    preload.Preloader._run_step = timed_step
 ticks = []
 state = {"paint": None, "closed": None, "backup_at": None, "dialog": None}
 folder = db.parent / "backups"
@@ -95,7 +115,14 @@ def longest(after):  # the gap that spans ``after`` counts from ``after`` on
 
 if mode == "login":
     start = state["paint"] or state["seen"]
-    print(json.dumps({"login_stall_ms": longest(start)}))
+    if steps:
+        wall, cpu = max(steps), max(steps, key=lambda s: s[1])
+        print(f"{len(steps)} preload steps; longest by wall {wall[0]:.1f} ms ({wall[2]}, "
+              f"CPU {wall[1]:.1f}); by CPU {cpu[1]:.1f} ms ({cpu[2]})", file=sys.stderr)
+        print(json.dumps({"login_stall_ms": longest(start), "longest_step_ms": wall[0],
+                          "longest_step_cpu_ms": cpu[1]}))
+    else:
+        print(json.dumps({"login_stall_ms": longest(start)}))
 else:
     print(json.dumps({
         "exit_stall_ms": longest(state["closed"]),
@@ -152,7 +179,7 @@ def main() -> None:
             values = [r[key] for r in results if r[key] is not None]
             if values:
                 print(
-                    f"{key:16} median {statistics.median(values):8.1f}  "
+                    f"{key:20} median {statistics.median(values):8.1f}  "
                     f"max {max(values):8.1f}  ({', '.join(f'{v:.1f}' for v in values)})"
                 )
 
