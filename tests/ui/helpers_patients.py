@@ -28,6 +28,7 @@ from kapdesk.services.sessions import SessionService
 from kapdesk.services.vitals import VitalsService
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.patient_chart import PatientChart
+from kapdesk.ui.patients_page import PatientsPage
 
 from .conftest import actor_for
 
@@ -38,6 +39,7 @@ __all__ = [
     "add_patient",
     "build_course_history",
     "show_chart",
+    "show_patients_page",
 ]
 
 
@@ -69,6 +71,18 @@ def show_chart(qtbot: QtBot, app: AppContext, patient_id: int, role: Role) -> Pa
     chart.show()
     qtbot.waitExposed(chart)
     return chart
+
+
+def show_patients_page(
+    qtbot: QtBot, app: AppContext, size: tuple[int, int] = (1200, 700)
+) -> PatientsPage:
+    """The patients page of whoever is signed in, shown at ``size``."""
+    page = PatientsPage(app)
+    qtbot.addWidget(page)
+    page.resize(*size)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
 
 
 def add_patient(app: AppContext, actor: Actor, **overrides: object) -> PatientInfo:

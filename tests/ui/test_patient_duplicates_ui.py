@@ -15,7 +15,7 @@ from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.patients_page import PatientsPage
 
 from .conftest import table_counts
-from .helpers_patients import actor_for, add_patient
+from .helpers_patients import actor_for, add_patient, show_patients_page
 from .test_patients import fill, open_add_dialog
 
 
@@ -28,11 +28,7 @@ def existing(app: AppContext) -> int:
 @pytest.fixture
 def page(qtbot: QtBot, app: AppContext, existing: int) -> PatientsPage:
     app.actor = actor_for(app, Role.NURSE)
-    widget = PatientsPage(app)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = show_patients_page(qtbot, app)
     widget.list.focus_search()
     return widget
 

@@ -18,7 +18,7 @@ from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.patients_page import PatientsPage
 
 from .conftest import focused, table_counts
-from .helpers_patients import actor_for, add_patient
+from .helpers_patients import actor_for, add_patient, show_patients_page
 
 
 @pytest.fixture
@@ -41,11 +41,7 @@ def people(app: AppContext) -> dict[str, int]:
 @pytest.fixture
 def page(qtbot: QtBot, app: AppContext, people: dict[str, int]) -> Iterator[PatientsPage]:
     app.actor = actor_for(app, Role.NURSE)
-    widget = PatientsPage(app)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = show_patients_page(qtbot, app)
     widget.list.focus_search()
     yield widget
     if widget.chart is not None:
