@@ -274,6 +274,19 @@ def _triggers(
     return tuple(out)
 
 
+def previous_needed(protocol: Protocol, phase: Phase) -> int:
+    """How many of the latest earlier readings of ``phase`` :func:`classify` looks at (for
+    the rules that escalate after N in a row: N-1); older ones change nothing."""
+    return max(
+        (
+            max(rule.escalate_after_consecutive - 1, 0)
+            for rule in protocol.rules_for(phase)
+            if rule.escalate_after_consecutive is not None
+        ),
+        default=0,
+    )
+
+
 def classify(
     reading: VitalsInput,
     protocol: Protocol,

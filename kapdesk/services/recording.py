@@ -21,11 +21,12 @@ A service with an effect outside the database (a backup file) calls
 
 from __future__ import annotations
 
+import functools
 from dataclasses import KW_ONLY, dataclass
 from types import EllipsisType
 from typing import Any
 
-from sqlalchemy import Row, Table, select, true
+from sqlalchemy import Row, Select, Table, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.access_policy import is_locked
@@ -75,18 +76,25 @@ def _problem(
     return SignInRevoked(claimed, action, reason, message)
 
 
+@functools.cache
+def _actor_at_head() -> Select[Any]:
+    """The user's (active, role, locked_until) and the chain head's (id, hash), bound to
+    ``user_id``; built once."""
+    head = audit.head_query().subquery()
+    return (
+        select(User.active, User.role, User.locked_until, head.c.id, head.c.hash)
+        .select_from(User)
+        .outerjoin(head, true())
+        .where(User.id == bindparam("user_id"))
+    )
+
+
 def _recheck_at_head(
     s: Session, ctx: ServiceContext, actor: Actor, action: str
 ) -> tuple[int, str] | None:
     """:func:`recheck_actor`, with the audit chain's head (``audit.chain_head``) read in the
     same statement: one round trip to a server instead of two."""
-    head = audit.head_query().subquery()
-    row = s.execute(
-        select(User.active, User.role, User.locked_until, head.c.id, head.c.hash)
-        .select_from(User)
-        .outerjoin(head, true())
-        .where(User.id == actor.user_id)
-    ).first()
+    row = s.execute(_actor_at_head(), {"user_id": actor.user_id}).first()
     problem = _problem(row, ctx, actor, action)
     if problem is not None:
         raise problem

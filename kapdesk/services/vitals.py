@@ -20,9 +20,11 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, tzinfo
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Row, Select, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import ensure_utc, shown_time
@@ -31,7 +33,13 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Phase
 from kapdesk.domain.session_state import ACTIVE, SessionEvent, SessionState, state_after_event
 from kapdesk.domain.signing import SignedEntity, locked_message
-from kapdesk.domain.vitals import Assessment, VitalsInput, classify, validate_vitals
+from kapdesk.domain.vitals import (
+    Assessment,
+    VitalsInput,
+    classify,
+    previous_needed,
+    validate_vitals,
+)
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import ReadingInfo, RecordedReading
 from kapdesk.services.guard import audit_denials
@@ -69,7 +77,7 @@ def _not_before_first_dose(
     return max(taken, first)
 
 
-def _as_input(r: VitalReading) -> VitalsInput:
+def _as_input(r: VitalReading | Row[Any]) -> VitalsInput:
     return VitalsInput(r.systolic, r.diastolic, r.pulse, r.spo2)
 
 
@@ -151,10 +159,11 @@ class VitalsService(Service):
             return [reading_info(r, names, first) for r in rows]
 
 
-def _open_for_reading(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
-    """The session, if it is active (else IllegalTransition) and not signed (else
-    RecordLocked), with its signature read in the same statement (one round trip)."""
-    row = s.execute(
+@functools.cache
+def _session_query() -> Select[Any]:
+    """The session with its course, patient and signature (None if unsigned), bound to
+    ``session_id``; built once (statements built per call cost more CPU than a round trip)."""
+    return (
         select(DosingSession, Course, Patient, Signature)
         .join(Course, DosingSession.course_id == Course.id)
         .join(Patient, Course.patient_id == Patient.id)
@@ -163,8 +172,14 @@ def _open_for_reading(s: Session, ctx: ServiceContext, session_id: int) -> Loade
             (Signature.entity == SignedEntity.DOSING_SESSION.value)
             & (Signature.entity_id == DosingSession.id),
         )
-        .where(DosingSession.id == session_id)
-    ).first()
+        .where(DosingSession.id == bindparam("session_id"))
+    )
+
+
+def _open_for_reading(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
+    """The session, if it is active (else IllegalTransition) and not signed (else
+    RecordLocked), with its signature read in the same statement (one round trip)."""
+    row = s.execute(_session_query(), {"session_id": session_id}).first()
     if row is None:
         raise NotFound(f"There is no dosing session #{session_id}.")
     ds, course, patient, sig = row
@@ -191,23 +206,50 @@ def _assess(
     s: Session, loaded: Loaded, values: VitalsInput, phase: Phase, taken: datetime
 ) -> Assessment:
     """The reading's band under the protocol rules of its phase, with the earlier readings
-    of that phase and (post-dose) the latest pre-dose reading as the baseline."""
-    # One statement for both: the session's readings not entered in error (a few dozen at
-    # most), split here.
-    rows = s.scalars(
-        select(VitalReading).where(
-            VitalReading.session_id == loaded.session.id,
-            VitalReading.error_at.is_(None),  # entered in error: not "two in a row"
-        )
-    ).all()
-    earlier = sorted(
-        (r for r in rows if r.phase == phase.value and ensure_utc(r.taken_at) <= taken),
-        key=reading_order,
-    )
-    baseline = None
+    of that phase and (post-dose) the latest pre-dose reading as the baseline.
+
+    Only what :func:`classify` looks at is read, in one statement: the latest
+    ``previous_needed`` earlier readings of the phase and the latest pre-dose one (not every
+    reading of the session: the cost of a reading does not grow with the session)."""
+    query = _readings_query(phase, previous_needed(loaded.protocol, phase))
+    rows: list[Row[Any]] = []
+    if query is not None:
+        found = s.execute(query, {"session_id": loaded.session.id, "taken": taken}).all()
+        rows = sorted(found, key=lambda r: (r.taken_at, r.id))
+    earlier = [_as_input(r) for r in rows if r.phase == phase.value]
+    pre = [_as_input(r) for r in rows if r.phase == Phase.PRE_DOSE.value]
+    baseline = pre[-1] if phase is Phase.POST_DOSE and pre else None
+    return classify(values, loaded.protocol, phase, earlier, baseline)
+
+
+@functools.cache
+def _readings_query(phase: Phase, needed: int) -> Select[Any] | CompoundSelect[Any] | None:
+    """The latest ``needed`` readings of ``phase`` taken at or before ``taken`` and (post-dose)
+    the latest pre-dose one, bound to ``session_id`` and ``taken``; None: nothing to read."""
+    parts = [_latest(phase, needed, up_to_taken=True)] if needed else []
     if phase is Phase.POST_DOSE:  # rise from the latest pre-dose reading
-        pre = [r for r in rows if r.phase == Phase.PRE_DOSE.value]
-        latest_pre = max(pre, key=reading_order, default=None)
-        baseline = _as_input(latest_pre) if latest_pre is not None else None
-    earlier_inputs = [_as_input(r) for r in earlier]
-    return classify(values, loaded.protocol, phase, earlier_inputs, baseline)
+        parts.append(_latest(Phase.PRE_DOSE, 1))
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    return union_all(*(p.subquery().select() for p in parts))
+
+
+def _latest(phase: Phase, limit: int, *, up_to_taken: bool = False) -> Select[Any]:
+    """The session's latest ``limit`` readings of ``phase``, not entered in error (those do
+    not count for "two in a row" nor as the baseline)."""
+    query = select(
+        VitalReading.id,
+        VitalReading.taken_at,
+        VitalReading.phase,
+        VitalReading.systolic,
+        VitalReading.diastolic,
+        VitalReading.pulse,
+        VitalReading.spo2,
+    ).where(
+        VitalReading.session_id == bindparam("session_id"),
+        VitalReading.phase == phase.value,
+        VitalReading.error_at.is_(None),
+    )
+    if up_to_taken:
+        query = query.where(VitalReading.taken_at <= bindparam("taken"))
+    return query.order_by(VitalReading.taken_at.desc(), VitalReading.id.desc()).limit(limit)

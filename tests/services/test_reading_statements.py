@@ -98,3 +98,33 @@ def test_a_signed_session_still_takes_no_reading(kit: Kit, ctx: ServiceContext) 
         )
     with pytest.raises(RecordLocked, match=f"Session {sid} was signed by Dr Test"):
         kit.vitals.record(kit.nurse, sid, 128, 82, 78, 97)
+
+
+def test_a_long_session_reads_only_what_the_band_needs(kit: Kit, store: str) -> None:
+    """The earlier readings read for "two in a row" are the latest of the phase, whatever
+    the session's length, and the bands come out as on a short session."""
+    sid = kit.dosed()
+    for _ in range(12):
+        kit.advance(minutes=5)
+        kit.vitals.record(kit.nurse, sid, 126, 80, 72, 98)
+    kit.advance(minutes=5)
+    rows: list[int] = []
+
+    def on_done(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("SELECT") and "vital_readings" in statement:
+            rows.append(cursor.rowcount)
+
+    event.listen(kit.ctx.db.engine, "after_cursor_execute", on_done)
+    try:
+        first = kit.vitals.record(kit.nurse, sid, 186, 104)
+    finally:
+        event.remove(kit.ctx.db.engine, "after_cursor_execute", on_done)
+    assert (first.band, first.escalate) == ("alert", False)  # the one before was normal
+    assert len(rows) == 1
+    if store == "postgresql":  # (sqlite3 gives no row count for a SELECT)
+        assert rows == [2]  # the reading before it and the pre-dose baseline, not 13
+    kit.advance(minutes=5)
+    second = kit.vitals.record(kit.nurse, sid, 184, 100)
+    assert (second.band, second.escalate) == ("alert", True)
+    # +64/+26 over the 122/78 pre-dose baseline recorded before the dose
+    assert "rise-from-baseline" in first.reading.rules
