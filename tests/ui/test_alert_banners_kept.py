@@ -12,15 +12,8 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
 from kapdesk.domain.clock import FakeClock
-from kapdesk.services.context import Actor
 from kapdesk.ui.alerts import AlertBar, AlertCenter
 from kapdesk.ui.app_context import AppContext
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
 
 
 @pytest.fixture

@@ -28,12 +28,6 @@ def beeps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 @pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
-
-
-@pytest.fixture
 def center(qtbot: QtBot, app: AppContext) -> Iterator[AlertCenter]:
     c = AlertCenter(app)
     c.stop()  # checked by hand after moving the fake clock

@@ -13,18 +13,11 @@ from services.sessionkit import Kit
 
 from kapdesk import logs
 from kapdesk.domain.clock import FakeClock
-from kapdesk.services.context import Actor
 from kapdesk.ui.alerts import STALE_TEXT
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.errors import ErrorBox
 from kapdesk.ui.main_window import MainWindow
 from tests.faultkit import inject
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
 
 
 @pytest.fixture

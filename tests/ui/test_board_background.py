@@ -17,17 +17,10 @@ from services.sessionkit import Kit
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.board import BoardService
-from kapdesk.services.context import Actor
 from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
 
 
 class Queries:

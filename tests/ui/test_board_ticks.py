@@ -15,19 +15,12 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
 from kapdesk.domain.clock import FakeClock
-from kapdesk.services.context import Actor
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.models.board import COL_NEXT, COL_SINCE, COLUMNS
 from kapdesk.ui.today_board import TodayBoard
 from kapdesk.ui.widgets import fit
 
 Cell = tuple[int, int]
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
 
 
 @pytest.fixture

@@ -25,12 +25,6 @@ STAFF_YES = {"alert_oriented": True, "steady": True, "ride_home_present": True}
 
 
 @pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
-
-
-@pytest.fixture
 def workspace(qtbot: QtBot, app: AppContext) -> Iterator[list[SessionWorkspace]]:
     made: list[SessionWorkspace] = []
     yield made

@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 from kapdesk import logs
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import ValidationError
-from kapdesk.services.context import Actor
 from kapdesk.storage.orm import VitalReading
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.crash import ErrorReporter, hhmm
@@ -230,12 +229,6 @@ def test_qt_warnings_go_to_the_log(reporter: ErrorReporter, log_file: Path) -> N
 
 
 # ---------------------------------------------------------------- storage faults in the GUI
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
 
 
 def _readings(app: AppContext) -> int:

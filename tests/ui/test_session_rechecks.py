@@ -11,16 +11,9 @@ from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
 from kapdesk.domain.clock import FakeClock
-from kapdesk.services.context import Actor
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.session import SessionWorkspace
 from kapdesk.ui.session.workspace import STEP_MONITORING
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
 
 
 @pytest.fixture

@@ -54,12 +54,6 @@ SPACE = Qt.Key.Key_Space
 
 
 @pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
-
-
-@pytest.fixture
 def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[..., SessionWorkspace]]:
     made: list[SessionWorkspace] = []
 

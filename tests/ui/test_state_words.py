@@ -8,13 +8,11 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 from reports.pdftext import document
 from services.sessionkit import Kit
 
 import kapdesk
-from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.session_state import (
     ACTIVE,
@@ -24,7 +22,6 @@ from kapdesk.domain.session_state import (
     state_title,
 )
 from kapdesk.reports.pdf import PDF
-from kapdesk.services.context import Actor
 from kapdesk.services.reports import ReportService
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.handover import state_word
@@ -64,12 +61,6 @@ def test_no_screen_or_pdf_spells_a_state_word_itself() -> None:
                 if text.strip().casefold() in WORDS | also:
                     found.append(f"{path.relative_to(ROOT)}:{line}: {text!r}")
     assert not found, "\n".join(found)
-
-
-@pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
 
 
 def _every_state(kit: Kit, app: AppContext) -> dict[SessionState, int]:

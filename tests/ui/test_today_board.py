@@ -33,12 +33,6 @@ from .conftest import focused, table_counts
 
 
 @pytest.fixture
-def kit(app: AppContext, clock: FakeClock, nurse: Actor) -> Kit:
-    app.actor = nurse
-    return Kit(app.ctx, clock, nurse)
-
-
-@pytest.fixture
 def board(qtbot: QtBot, app: AppContext, kit: Kit) -> Iterator[TodayBoard]:
     widget = TodayBoard(app)
     widget.stop()  # the tests tick by hand after moving the fake clock
