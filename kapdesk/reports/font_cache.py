@@ -13,6 +13,12 @@ line and a SHA-256 of that data, so a truncated or damaged file is seen before i
 read. Anything unexpected in it, or a folder that cannot be read or written, means
 parsing the font as without a cache: the cache can only save time.
 
+The face's five big tables (the character and glyph maps, the widths, the horizontal
+metrics and the glyph offsets: ~90 % of an entry) are stored as marshal data of their own
+inside the entry and decoded on first use (:class:`CachedFace`): a report never reads
+the glyph-to-character map (~40 % of decoding a font; only a parse and text shaping use
+it) and the italic font's tables are read only by a document with italic text.
+
 A cached font is the parsed ``TTFont`` with three attributes rebuilt rather than
 stored: the font file's bytes (``face._ttf_data``, read from the package anyway), the
 unit scaling function (``face._pdfScale``, from ``unitsPerEm`` as reportlab builds it)
@@ -40,12 +46,36 @@ from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
 
 CACHE_ENV = "KAPDESK_CACHE_DIR"
-FORMAT = 1  # the layout of an entry; bump when it changes
+FORMAT = 2  # the layout of an entry; bump when it changes
 MAGIC = b"kapdesk-font-cache\n"
 SUFFIX = ".font"
 _DIGEST = 32  # bytes of SHA-256
 _PLAIN = (int, float, str, bool, type(None))
 _SAMPLES = (0, 1, -1, 7, -317, 1000, 2048, 1234.5, 65535)  # units checked for the scale
+# The face's tables decoded on first use (each is thousands of entries).
+LAZY = ("charToGlyph", "glyphToChar", "charWidths", "hmetrics", "glyphPos")
+_LAZY_KEY = "_lazy"
+
+
+class CachedFace(TTFontFace):  # type: ignore[misc]
+    """A face read from the cache: its big tables (``LAZY``) are marshal data until first
+    read. Thread-safe enough: two threads decoding one table at once store equal values."""
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not (yet) in __dict__
+        lazy = self.__dict__.get(_LAZY_KEY)
+        if lazy is None or name not in lazy:
+            raise AttributeError(name)
+        value = marshal.loads(lazy[name])
+        self.__dict__[name] = value
+        return value
+
+
+def face_attributes(face: TTFontFace) -> dict[str, Any]:
+    """A face's attributes, tables not yet decoded included (decoded now)."""
+    state = dict(vars(face))
+    for name in state.pop(_LAZY_KEY, None) or {}:
+        state[name] = getattr(face, name)
+    return state
 
 
 class _Scale:
@@ -126,15 +156,19 @@ def read_entry(path: Path, key: str, data: bytes) -> TTFont | None:
 def decode(entry: Any, key: str, data: bytes) -> TTFont | None:
     if not (isinstance(entry, tuple) and len(entry) == 5):
         return None
-    fmt, entry_key, font_state, face_state, names = entry
-    if fmt != FORMAT or entry_key != key:
+    fmt, entry_key, font_state, small, names = entry
+    if fmt != FORMAT or entry_key != key or not isinstance(small, dict):
         return None
-    face = TTFontFace.__new__(TTFontFace)
-    face.__dict__.update(face_state)
+    lazy = small.pop(_LAZY_KEY, None)
+    if not (isinstance(lazy, dict) and all(type(v) is bytes for v in lazy.values())):
+        return None
+    face = CachedFace.__new__(CachedFace)
+    face.__dict__.update(small)
+    face.__dict__[_LAZY_KEY] = lazy
     for attr, text in names.items():
         setattr(face, attr, TTFNameBytes(text.encode("utf-8")))
     face._ttf_data = data
-    face._pdfScale = _Scale(face_state["unitsPerEm"])
+    face._pdfScale = _Scale(small["unitsPerEm"])
     font = TTFont.__new__(TTFont)
     font.__dict__.update(font_state)
     font.face = face
@@ -170,8 +204,11 @@ def encode(font: TTFont, key: str, data: bytes) -> bytes | None:
     names = {k: v.ustr for k, v in face_state.items() if type(v) is TTFNameBytes}
     for attr in names:
         del face_state[attr]
-    if not (_plain(font_state) and _plain(face_state)):
+    if not (_plain(font_state) and _plain(face_state)) or _LAZY_KEY in face_state:
         return None
+    face_state[_LAZY_KEY] = {
+        name: marshal.dumps(face_state.pop(name)) for name in LAZY if name in face_state
+    }
     payload = marshal.dumps((FORMAT, key, font_state, face_state, names))
     again = decode(marshal.loads(payload), key, data)
     if again is None or not same_font(again, font):
@@ -205,7 +242,7 @@ def same_font(a: TTFont, b: TTFont) -> bool:
         return False
     if any(vars(a)[k] != vars(b)[k] for k in vars(a) if k not in skip):
         return False
-    fa, fb = vars(a.face), vars(b.face)
+    fa, fb = face_attributes(a.face), face_attributes(b.face)
     if fa.keys() != fb.keys() or vars(a.encoding) != vars(b.encoding):
         return False
     for k in fa:

@@ -190,3 +190,46 @@ def test_a_pdf_drawn_with_cached_fonts_is_the_same_pdf(tmp_path: Path) -> None:
         "DejaVuSansCondensed",
         "DejaVuSansCondensed-Bold",
     }
+
+
+def test_an_entry_s_tables_are_decoded_only_when_first_used(tmp_path: Path) -> None:
+    data = _data()
+    load_font(NAME, data, tmp_path)
+    cached = load_font(NAME, data, tmp_path)
+    fresh = _parsed(NAME, data)
+    assert isinstance(cached.face, font_cache.CachedFace)
+    for table in font_cache.LAZY:
+        assert table not in vars(cached.face)  # still marshal data
+        assert getattr(cached.face, table) == getattr(fresh.face, table)
+        assert table in vars(cached.face)  # decoded once, kept
+    with pytest.raises(AttributeError):
+        cached.face.no_such_table  # noqa: B018
+
+
+def test_a_pdf_drawn_with_a_cached_font_never_decodes_the_glyph_to_character_map(
+    tmp_path: Path,
+) -> None:
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen import canvas
+
+    data = _data()
+    load_font("CacheTestSans", data, tmp_path)
+    font = load_font("CacheTestSans", data, tmp_path)
+    unused = load_font("CacheTestSansBold", _data("DejaVuSans-Bold.ttf"), tmp_path)
+    unused = load_font("CacheTestSansBold", _data("DejaVuSans-Bold.ttf"), tmp_path)
+    pdfmetrics.registerFont(font)
+    pdfmetrics.registerFont(unused)
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    pdf.setFont("CacheTestSans", 11)
+    text = "Nguyễn, Thị Lan – PHQ-9 ≥ 20"
+    assert pdf.stringWidth(text, "CacheTestSans", 11) == _parsed(NAME, data).stringWidth(text, 11)
+    pdf.drawString(72, 720, text)
+    pdf.showPage()
+    pdf.save()
+    assert text in document(buf.getvalue())
+    assert "glyphToChar" not in vars(font.face)
+    assert {"charToGlyph", "charWidths", "hmetrics", "glyphPos"} <= vars(font.face).keys()
+    assert not set(font_cache.LAZY) & vars(unused.face).keys()  # registered, never used
