@@ -31,6 +31,7 @@ from kapdesk.ui.session import SessionWorkspace
 
 if TYPE_CHECKING:
     from kapdesk.ui.main_window import MainWindow
+    from kapdesk.ui.today_board import TodayBoard
 
 __all__ = ["PASSWORD", "T0", "insert_patient_and_course", "table_counts"]
 
@@ -166,6 +167,22 @@ def queries(monkeypatch: pytest.MonkeyPatch) -> list[Query]:
 
     monkeypatch.setattr(BoardService, "today_board", counting)
     return seen
+
+
+@pytest.fixture
+def board(qtbot: QtBot, app: AppContext, kit: Kit) -> Iterator[TodayBoard]:
+    """The Today board at 1100 x 500, the nurse signed in, its timer stopped: the tests tick
+    it by hand after moving the fake clock."""
+    from kapdesk.ui.today_board import TodayBoard
+
+    widget = TodayBoard(app)
+    widget.stop()
+    qtbot.addWidget(widget)
+    widget.resize(1100, 500)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.stop()
 
 
 @pytest.fixture

@@ -7,32 +7,16 @@ measures the columns again (they were measured when the rows were loaded).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
 from kapdesk.domain.clock import FakeClock
-from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.models.board import COL_NEXT, COL_SINCE, COLUMNS
 from kapdesk.ui.today_board import TodayBoard
 from kapdesk.ui.widgets import fit
 
 Cell = tuple[int, int]
-
-
-@pytest.fixture
-def board(qtbot: QtBot, app: AppContext, kit: Kit) -> Iterator[TodayBoard]:
-    widget = TodayBoard(app)
-    widget.stop()  # ticked by hand after moving the fake clock
-    qtbot.addWidget(widget)
-    widget.resize(1100, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.stop()
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QApplication
@@ -30,18 +27,6 @@ from kapdesk.ui.quick_vitals import QuickVitalsDialog
 from kapdesk.ui.today_board import TodayBoard
 
 from .conftest import focused, table_counts
-
-
-@pytest.fixture
-def board(qtbot: QtBot, app: AppContext, kit: Kit) -> Iterator[TodayBoard]:
-    widget = TodayBoard(app)
-    widget.stop()  # the tests tick by hand after moving the fake clock
-    qtbot.addWidget(widget)
-    widget.resize(1100, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.stop()
 
 
 def text(board: TodayBoard, row: int, col: int) -> str:

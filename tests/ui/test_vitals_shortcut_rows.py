@@ -3,10 +3,8 @@ a row that can opens the dialog naming the reading it is for."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
@@ -16,18 +14,6 @@ from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.today_board import TodayBoard
 
 from .conftest import table_counts
-
-
-@pytest.fixture
-def board(qtbot: QtBot, app: AppContext, kit: Kit) -> Iterator[TodayBoard]:
-    widget = TodayBoard(app)
-    widget.stop()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.stop()
 
 
 def _press_v(qtbot: QtBot, board: TodayBoard, session_id: int) -> None:
