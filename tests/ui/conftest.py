@@ -186,14 +186,22 @@ def board(qtbot: QtBot, app: AppContext, kit: Kit) -> Iterator[TodayBoard]:
 
 
 @pytest.fixture
-def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[[int], SessionWorkspace]]:
+def ws_size() -> tuple[int, int]:
+    """The size open_ws shows a workspace at (a test module may override it)."""
+    return (1280, 900)
+
+
+@pytest.fixture
+def open_ws(
+    qtbot: QtBot, app: AppContext, ws_size: tuple[int, int]
+) -> Iterator[Callable[[int], SessionWorkspace]]:
     """Opens a session's workspace, shown at a workstation's size; stopped afterwards."""
     made: list[SessionWorkspace] = []
 
     def make(session_id: int) -> SessionWorkspace:
         ws = SessionWorkspace(app, session_id)
         qtbot.addWidget(ws)
-        ws.resize(1280, 900)
+        ws.resize(*ws_size)
         ws.show()
         qtbot.waitExposed(ws)
         made.append(ws)

@@ -6,7 +6,7 @@ what the widgets show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
@@ -56,21 +56,9 @@ def discharged(kit: Kit, clinician: Actor, therapist: Actor) -> int:
 
 
 @pytest.fixture
-def open_ws(qtbot: QtBot, app: AppContext) -> Iterator[Callable[[int], SessionWorkspace]]:
-    made: list[SessionWorkspace] = []
-
-    def make(session_id: int) -> SessionWorkspace:
-        ws = SessionWorkspace(app, session_id)
-        qtbot.addWidget(ws)
-        ws.resize(1280, 800)
-        ws.show()
-        qtbot.waitExposed(ws)
-        made.append(ws)
-        return ws
-
-    yield make
-    for ws in made:
-        ws.stop()
+def ws_size() -> tuple[int, int]:
+    """conftest's open_ws shows this module's workspaces at 1280 x 800."""
+    return (1280, 800)
 
 
 def signatures(app: AppContext) -> list[tuple[str, int, int, str]]:
