@@ -79,12 +79,12 @@ class PdfPages:
                 force_bitmap_format=pdfium_c.FPDFBitmap_BGRx,
                 draw_annots=True,
             )
-            # QImage only borrows ``pixels``: keep them referenced until the copy owns its own.
-            pixels = bytes(bitmap.buffer)
+            # QImage only borrows pdfium's buffer (no bytes() copy of it first: ~2 ms a page
+            # at 100 %); the bitmap stays open until the copy owns its pixels.
             width, height, stride = int(bitmap.width), int(bitmap.height), int(bitmap.stride)
-            view = QImage(pixels, width, height, stride, QImage.Format.Format_RGB32)
+            view = QImage(bitmap.buffer, width, height, stride, QImage.Format.Format_RGB32)
             image: QImage = view.copy()
-            del view, pixels
+            del view
             bitmap.close()
         finally:
             page.close()
