@@ -62,7 +62,12 @@ from kapdesk.storage.replay_processes import (
 )
 from kapdesk.storage.schema_check import expected_objects, schema_problems
 from kapdesk.storage.settings_store import configured_backup_folder, settings_check_lines
-from kapdesk.storage.signed_sql import signature_kinds, signature_pieces, signature_queries
+from kapdesk.storage.signed_sql import (
+    entry_tables,
+    signature_kinds,
+    signature_pieces,
+    signature_queries,
+)
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
@@ -193,12 +198,17 @@ def _in_processes(
     and the small tables judged whole, in this process."""
     processes = early or ReplayProcesses(path, PROCESS_WORKERS)
     try:
-        kinds = signature_kinds(conn)
+        pieces = parts(conn)
+        # every row of these is compared as text with its newest entry in SQL
+        texts = entry_tables({p.spec.table for p in pieces if p.low is not None}) - {
+            p.spec.table for p in pieces if p.low is None and not p.vanished
+        }
+        kinds, sig_pieces = signature_kinds(conn), signature_pieces(conn)
         matches = [
-            processes.matched(signature_queries(kinds, piece)) for piece in signature_pieces(conn)
+            processes.matched(signature_queries(kinds, piece, texts)) for piece in sig_pieces
         ]
         passes, whole = [], []
-        for part in parts(conn):
+        for part in pieces:
             query = pass_query(conn, part)
             if query is None:
                 whole.append(part)
@@ -224,7 +234,17 @@ def _in_processes(
         return reports
 
     def matched() -> frozenset[int]:
-        return frozenset().union(*(f.result() for f in matches))
+        """The signatures matched taking rows of ``texts`` from their entries, once the row
+        replay found every such row to be exactly its entry's text; else (a row differs,
+        or a piece could not be printed) the pass again, every row printed."""
+        found = frozenset().union(*(f.result() for f in matches))
+        ranges = [
+            f.result() for part, f in passes if part.spec.table in texts and not part.vanished
+        ]
+        if all(rows == [] for rows in ranges):
+            return found
+        again = [processes.matched(signature_queries(kinds, piece)) for piece in sig_pieces]
+        return frozenset().union(*(f.result() for f in again))
 
     return _Started(collect, matched)
 

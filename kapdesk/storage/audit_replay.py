@@ -45,13 +45,7 @@ from sqlalchemy.exc import DBAPIError
 from kapdesk.storage.audit import REDACTED_COLUMNS, secret_digest, sql_iso_utc
 from kapdesk.storage.audit_values import current_value, same_value, shown_value
 from kapdesk.storage.orm import Base, UTCDateTime
-from kapdesk.storage.replay_sql import (
-    NEVER_SQL,
-    column_sql,
-    exact_sql,
-    flag_sql,
-    json_text_sql,
-)
+from kapdesk.storage.replay_sql import NEVER_SQL, exact_sql, flag_sql, json_text_sql, row_json_sql
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
 CHUNK_ROWS = 20_000  # rows per piece of a big table (pieces run in parallel)
@@ -293,20 +287,19 @@ class _Table:
     # -- the SQL pass
 
     def differing_query(self, low: int, high: int) -> tuple[str, tuple[Any, ...]]:
-        """(SQL, parameters) of the keys in ``low..high`` whose row SQL cannot match with its
-        newest entry's snapshot (or that no entry names at all); plain SQLite SQL, so a
-        worker process can run it on its own connection."""
+        """(SQL, parameters) of (key, to judge) for the keys in ``low..high`` whose row's
+        text differs from its newest entry's snapshot (or that no entry names at all); to
+        judge: 1 where SQL cannot match them otherwise either. Plain SQLite SQL, so a worker
+        process can run it on its own connection. (The rows not listed are each exactly
+        their newest entry's text: the signatures' pass may use that text.)"""
         spec, key = self.spec, f't."{self.spec.key}"'
-        newest = (
-            f"SELECT max(id) FROM audit_log WHERE entity = ? AND entity_id = CAST({key} AS TEXT)"
-        )
         # Second look, only where the text differs: an entry may record more than the row
         # (course.end adds its reason); setting every column into it must change nothing.
         sql = (
-            f'SELECT {key} FROM "{spec.table}" t LEFT JOIN audit_log a ON a.id = ({newest}) '
-            f"WHERE {key} BETWEEN ? AND ? AND a.after IS NOT ({self._snapshot_sql()}) "
-            f"AND (a.after IS NULL OR json_valid(a.after) = 0 "
-            f"OR a.after IS NOT ({self._json_set_sql()}))"
+            f"SELECT {key}, (a.after IS NULL OR json_valid(a.after) = 0 "
+            f"OR a.after IS NOT ({self._json_set_sql()})) "
+            f'FROM "{spec.table}" t LEFT JOIN audit_log a ON a.id = ({newest_entry_sql(key)}) '
+            f"WHERE {key} BETWEEN ? AND ? AND a.after IS NOT ({self._snapshot_sql()})"
         )
         return sql, (spec.entity, low, high)
 
@@ -374,17 +367,16 @@ class _Table:
         return int(count), [str(k) for (k,) in rows]
 
     def _snapshot_sql(self) -> str:
-        """The row as the canonical JSON text of its snapshot, built by one printf()
-        (one allocation per row, where a chain of || copies the text at every step)."""
-        fmt, args = [], []
-        for name in sorted(self.columns):
-            piece, arg = self._value_sql(name)
-            fmt.append(f'"{name}":{piece}')
-            args.append(arg)
-        return f"printf('{{{','.join(fmt)}}}', {', '.join(args)})"
+        """The row as the canonical JSON text of its snapshot."""
+        return row_json_sql(self.table, self.columns, "t")
 
-    def _value_sql(self, name: str) -> tuple[str, str]:
-        return column_sql(self.table.c[name], f't."{name}"')
+
+def newest_entry_sql(key: str, entity: str = "?") -> str:
+    """SQL of the id of the newest entry on the row whose key is ``key`` (SQL), of ``entity``
+    (SQL: a parameter by default)."""
+    return (
+        f"SELECT max(id) FROM audit_log WHERE entity = {entity} AND entity_id = CAST({key} AS TEXT)"
+    )
 
 
 def _order(key: str) -> tuple[int, int | str]:
@@ -458,7 +450,7 @@ def finish_part(
         if found is None:
             keys = table.keys_between(part.low, part.high)
         else:
-            keys = [str(k) for (k,) in found]
+            keys = [str(k) for k, judge in found if judge]
     else:
         keys = None
     if keys == []:
