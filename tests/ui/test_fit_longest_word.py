@@ -43,3 +43,37 @@ def test_the_longest_word_of_a_text_seen_before_is_not_measured_again(
     model.item(0, 0).setText("overdue 12 min · Recheck")
     measure.forget([(0, 0)])
     assert measure.longest_word(0, 0) != first  # a new text is measured
+
+
+def test_a_text_seen_before_at_the_same_width_is_not_laid_out_again(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its height at a column width and its one-line width are kept per text and font: a
+    ticking countdown's texts come round again, on this row or another (each minute's tick
+    of the Today board laid every changed cell out again)."""
+    model = QStandardItemModel(2, 1)
+    for row in range(2):
+        model.setItem(row, 0, QStandardItem("due now, closes in 5 min · 20-30 min after dose"))
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    measure = fit._Measure(table)
+    laid_out: list[tuple[int, int]] = []
+    original = fit._Measure._height
+
+    def counting(self: fit._Measure, row: int, column: int, width: int) -> int:
+        laid_out.append((row, width))
+        return original(self, row, column, width)
+
+    monkeypatch.setattr(fit._Measure, "_height", counting)
+    narrow, wide = measure.height(0, 0, 80), measure.height(0, 0, 2000)
+    assert narrow > wide  # wrapped at 80 px, one line at 2000
+    measure.forget([(0, 0)])  # the cell changed and came back to the same text
+    assert (measure.height(0, 0, 80), measure.height(1, 0, 2000)) == (narrow, wide)
+    assert laid_out == [(0, 80), (0, 2000)]  # not laid out again, nor for the other row
+    width = measure.width(0, 0)
+    model.item(0, 0).setText("overdue 12 min · Recheck")
+    measure.forget([(0, 0)])
+    assert measure.width(0, 0) < width  # a new text is measured
+    assert measure.height(0, 0, 80) != narrow
+    assert laid_out[-1] == (0, 80)

@@ -37,7 +37,7 @@ def table(qtbot: QtBot) -> QTableView:
 
 class Counted:
     """How often the column/row measuring of ``_Shares`` ran, and how many texts were
-    newly measured by font metrics."""
+    newly measured (font metrics; a height at a column's width)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, table: QTableView) -> None:
         self.calls: dict[str, int] = {}
@@ -52,7 +52,7 @@ class Counted:
         self.measure = table.fit_shares.measure  # type: ignore[attr-defined]
 
     def metrics(self) -> int:
-        return len(self.measure._advances) + len(self.measure._wrapped)
+        return len(self.measure._advances) + len(self.measure._sized)
 
 
 def set_text(table: QTableView, row: int, column: int, text: str) -> None:

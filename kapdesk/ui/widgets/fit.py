@@ -46,9 +46,10 @@ class _Measure:
         self._advances: dict[tuple[str, str], int] = {}  # (font key, text) -> width
         self._view_fonts: dict[bool, str] = {}  # bold -> key of the view's font
         self._heights: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (width, height)
-        # (font key, text, room) -> height of the wrapped text: a countdown's texts recur
-        self._wrapped: dict[tuple[str, str, int], int] = {}
-        self._longest: dict[tuple[str, str], int] = {}  # (font key, text) -> longest word
+        # by (font key, text[, column width]): a ticking countdown's texts come round again
+        self._sized: dict[tuple[str, str, int], int] = {}  # -> the cell's height at that width
+        self._widths: dict[tuple[str, str], int] = {}  # -> the cell on one line
+        self._longest: dict[tuple[str, str], int] = {}  # -> longest word
         self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
 
     def cell(self, row: int, column: int) -> tuple[str, str]:
@@ -98,7 +99,8 @@ class _Measure:
             self._cells.clear()
             self._heights.clear()
             self._advances.clear()
-            self._wrapped.clear()
+            self._sized.clear()
+            self._widths.clear()
             self._longest.clear()
             self._metrics.clear()
             self._view_fonts.clear()
@@ -149,10 +151,11 @@ class _Measure:
     def width(self, row: int, column: int) -> int:
         """The cell on one line (each line of a text with line breaks)."""
         text, font = self.cell(row, column)
-        if not text:
-            return 0
-        longest = max(self.advance(font, line) for line in text.split("\n"))
-        return longest + self.padding().width() + _SLACK
+        width = self._widths.get((font, text))
+        if width is None:
+            longest = max(self.advance(font, line) for line in text.split("\n"))
+            width = self._widths[font, text] = longest + self.padding().width() + _SLACK
+        return width if text else 0
 
     def longest_word(self, row: int, column: int) -> int:
         text, font = self.cell(row, column)
@@ -169,7 +172,10 @@ class _Measure:
         known = self._heights.get(key)
         if known is not None and known[0] == width:
             return known[1]
-        height = self._height(row, column, width)
+        sized = (*self.cell(row, column)[::-1], width)
+        height = self._sized.get(sized)
+        if height is None:
+            height = self._sized[sized] = self._height(row, column, width)
         self._heights[key] = (width, height)
         return height
 
@@ -180,14 +186,8 @@ class _Measure:
         if not text or ("\n" not in text and self.width(row, column) <= width):
             return metrics.height() + pad.height()  # one line
         room = max(width - pad.width() - _SLACK, 1)
-        key = (font, text, room)
-        wrapped = self._wrapped.get(key)
-        if wrapped is None:
-            flags = int(Qt.TextFlag.TextWordWrap)
-            wrapped = self._wrapped[key] = metrics.boundingRect(
-                QRect(0, 0, room, _TALL), flags, text
-            ).height()
-        return wrapped + pad.height()
+        flags = int(Qt.TextFlag.TextWordWrap)
+        return metrics.boundingRect(QRect(0, 0, room, _TALL), flags, text).height() + pad.height()
 
 
 class _Shares(QObject):
