@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import KW_ONLY, dataclass
+from datetime import datetime
 from types import EllipsisType
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, Select, Table, bindparam, select, true
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ def sign_in_problem(
 
 
 def _problem(
-    row: Row[Any] | None, ctx: ServiceContext, actor: Actor, action: str
+    row: Row[Any] | _Account | None, ctx: ServiceContext, actor: Actor, action: str
 ) -> SignInRevoked | None:
     """:func:`sign_in_problem` for the user's stored (active, role, locked_until)."""
     claimed = actor.role.value
@@ -86,6 +87,48 @@ def _actor_at_head() -> Select[Any]:
         .select_from(User)
         .outerjoin(head, true())
         .where(User.id == bindparam("user_id"))
+    )
+
+
+class _Account(NamedTuple):
+    active: bool
+    role: str
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAtStart:
+    """The actor's stored account and the audit chain's head as a use case's first statement
+    read them (:func:`with_actor_and_head`), under the write lock: its first audit entry then
+    re-checks the actor on them instead of reading them again (one round trip less)."""
+
+    account: _Account | None  # None: no such user
+    head: tuple[int, str] | None  # None: an empty log
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> ReadAtStart:
+        m = row._mapping
+        account = None
+        if m["actor_role"] is not None:  # the outer join found the user
+            account = _Account(m["actor_active"], m["actor_role"], m["actor_locked_until"])
+        head = None if m["head_id"] is None else (int(m["head_id"]), str(m["head_hash"]))
+        return cls(account, head)
+
+
+def with_actor_and_head(query: Select[Any]) -> Select[Any]:
+    """``query`` (one row) with the actor's stored account (bound to ``actor_user_id``) and
+    the audit chain's head as extra columns, for :meth:`ReadAtStart.of`."""
+    head = audit.head_query().subquery()
+    return (
+        query.add_columns(
+            User.active.label("actor_active"),
+            User.role.label("actor_role"),
+            User.locked_until.label("actor_locked_until"),
+            head.c.id.label("head_id"),
+            head.c.hash.label("head_hash"),
+        )
+        .outerjoin(User, User.id == bindparam("actor_user_id"))
+        .outerjoin(head, true())
     )
 
 
@@ -153,17 +196,25 @@ def audit_change(
     record: AuditRecord,
     *,
     recheck_actor: bool = True,
+    read: ReadAtStart | None = None,
 ) -> None:
     """Append one audit entry; flushes first so new rows have their ids.
 
     With an ``actor`` (and ``recheck_actor``), refuses with SignInRevoked when that user's
     stored account no longer matches the sign-in: the caller's whole transaction rolls back.
+    ``read``: the account and chain head as this transaction's first statement read them;
+    used only while the session holds no audit entry (else both are read again).
     """
     head: tuple[int, str] | EllipsisType | None = ...  # not read yet: append() reads it
     if actor is not None and recheck_actor:
         with s.no_autoflush:  # before the flush: a removed user must not fail as a foreign key
             if any(isinstance(o, AuditEntry) for o in s.new):  # (append() flushes its own)
                 _recheck(s, ctx, actor, record.action)
+            elif read is not None and not _has_entries(s):  # nothing appended since the read
+                problem = _problem(read.account, ctx, actor, record.action)
+                if problem is not None:
+                    raise problem
+                head = read.head
             else:  # the flush below appends no entry: the head read now stays the head
                 head = _recheck_at_head(s, ctx, actor, record.action)
     s.flush()
@@ -190,9 +241,15 @@ def audit_row(
     row: Base,
     *,
     before: dict[str, Any] | None = None,
+    read: ReadAtStart | None = None,
 ) -> None:
     """:func:`audit_change` for a write to one stored row: ``after`` is the row as it is now."""
-    audit_change(s, ctx, actor, AuditRecord.of_row(action, row, before=before))
+    audit_change(s, ctx, actor, AuditRecord.of_row(action, row, before=before), read=read)
+
+
+def _has_entries(s: Session) -> bool:
+    """Whether ``s`` holds an audit entry (appended in this transaction, or loaded)."""
+    return any(isinstance(o, AuditEntry) for o in s.identity_map.values())
 
 
 _recheck = recheck_actor  # audit_change's keyword of the same name hides the function

@@ -43,7 +43,7 @@ from kapdesk.domain.vitals import (
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import ReadingInfo, RecordedReading
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.recording import audit_row, snapshot
+from kapdesk.services.recording import ReadAtStart, audit_row, snapshot, with_actor_and_head
 from kapdesk.services.session_support import (
     Loaded,
     gate_rows,
@@ -98,7 +98,7 @@ class VitalsService(Service):
         taken = given_time("Taken at", taken_at, now, tz)
         actor.require(Action.RECORD_VITALS)
         with self.ctx.db.write() as s:
-            loaded = _open_for_reading(s, self.ctx, session_id)
+            loaded, read = _open_for_reading(s, self.ctx, session_id, actor)
             not_before_check_in("Taken at", taken_at, taken, loaded.session, tz)
             first = loaded.session.first_dose_at
             if first is not None:
@@ -120,7 +120,7 @@ class VitalsService(Service):
                 recorded_by=actor.user_id,
                 recorded_at=now,
             )
-            self._write(s, actor, loaded, row, phase)
+            self._write(s, actor, (loaded, read), row, phase)
             hold = first is None and (
                 holding_reading(*gate_rows(s, session_id), loaded.protocol) is not None
             )
@@ -128,13 +128,19 @@ class VitalsService(Service):
             return RecordedReading(reading=info, assessment=assessment, hold_active=hold)
 
     def _write(
-        self, s: Session, actor: Actor, loaded: Loaded, row: VitalReading, phase: Phase
+        self,
+        s: Session,
+        actor: Actor,
+        opened: tuple[Loaded, ReadAtStart],
+        row: VitalReading,
+        phase: Phase,
     ) -> None:
         """Store the reading; the first of a phase moves the session (pre-dose vitals /
         monitoring)."""
+        loaded, read = opened
         s.add(row)
         s.flush()
-        audit_row(s, self.ctx, actor, "vitals.record", row)
+        audit_row(s, self.ctx, actor, "vitals.record", row, read=read)
         ds, state = loaded.session, loaded.state
         if (state, phase) in ((_S.CHECKED_IN, Phase.PRE_DOSE), (_S.DOSED, Phase.POST_DOSE)):
             event = (
@@ -163,7 +169,7 @@ class VitalsService(Service):
 def _session_query() -> Select[Any]:
     """The session with its course, patient and signature (None if unsigned), bound to
     ``session_id``; built once (statements built per call cost more CPU than a round trip)."""
-    return (
+    return with_actor_and_head(
         select(DosingSession, Course, Patient, Signature)
         .join(Course, DosingSession.course_id == Course.id)
         .join(Patient, Course.patient_id == Patient.id)
@@ -176,13 +182,17 @@ def _session_query() -> Select[Any]:
     )
 
 
-def _open_for_reading(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
+def _open_for_reading(
+    s: Session, ctx: ServiceContext, session_id: int, actor: Actor
+) -> tuple[Loaded, ReadAtStart]:
     """The session, if it is active (else IllegalTransition) and not signed (else
-    RecordLocked), with its signature read in the same statement (one round trip)."""
-    row = s.execute(_session_query(), {"session_id": session_id}).first()
+    RecordLocked); its signature, the actor's account and the audit chain's head (for the
+    first audit entry's re-check) are read in the same statement (one round trip)."""
+    params = {"session_id": session_id, "actor_user_id": actor.user_id}
+    row = s.execute(_session_query(), params).first()
     if row is None:
         raise NotFound(f"There is no dosing session #{session_id}.")
-    ds, course, patient, sig = row
+    ds, course, patient, sig = row[:4]
     if sig is not None:
         raise RecordLocked(
             locked_message(
@@ -199,7 +209,7 @@ def _open_for_reading(s: Session, ctx: ServiceContext, session_id: int) -> Loade
         raise refuse(
             state, "record_vitals", f"A session that is {state.label} takes no more readings."
         )
-    return loaded
+    return loaded, ReadAtStart.of(row)
 
 
 def _assess(
