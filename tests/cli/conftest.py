@@ -37,6 +37,20 @@ def _no_remembered_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
 
 
+@pytest.fixture
+def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The workstation's config and data folders, both in tmp_path (neither made yet), and
+    no KAPDESK_DB: (config, data)."""
+    from kapdesk import paths
+    from kapdesk import workstation as ws
+
+    config, data = tmp_path / "config", tmp_path / "data"
+    monkeypatch.setattr(ws, "config_dir", lambda: config)
+    monkeypatch.setattr(paths, "data_dir", lambda: data)
+    monkeypatch.delenv("KAPDESK_DB", raising=False)
+    return config, data
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk import paths
 from kapdesk import workstation as ws
 from kapdesk.storage.server_url import ServerURL
 from tests.pg_support import throwaway_database
@@ -18,15 +17,6 @@ from tests.storage.pg_server_kit import admin_server
 from .conftest import Run, assert_one_line_error
 
 UNREACHABLE = ws.ServerFields("127.0.0.1", "1", "kapdesk", "kapdesk_app", "disable", "")
-
-
-@pytest.fixture
-def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    config, data = tmp_path / "config", tmp_path / "data"
-    monkeypatch.setattr(ws, "config_dir", lambda: config)
-    monkeypatch.setattr(paths, "data_dir", lambda: data)
-    monkeypatch.delenv("KAPDESK_DB", raising=False)
-    return config, data
 
 
 def test_a_remembered_server_is_what_list_opens(run: Run, folders: tuple[Path, Path]) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk import paths
 from kapdesk import workstation as ws
 from kapdesk.cli import main
 from kapdesk.cli.parser import CliError
@@ -16,15 +15,6 @@ from kapdesk.cli.workstation import gui_target
 from kapdesk.storage.server_url import ServerURL
 
 SECRET = "not-in-any-output-42"
-
-
-@pytest.fixture
-def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    config, data = tmp_path / "config", tmp_path / "data"
-    monkeypatch.setattr(ws, "config_dir", lambda: config)
-    monkeypatch.setattr(paths, "data_dir", lambda: data)
-    monkeypatch.delenv("KAPDESK_DB", raising=False)
-    return config, data
 
 
 def _args(db: str | None = None, *, demo: bool = False) -> argparse.Namespace:
