@@ -13,7 +13,10 @@
   reportlab's parsed fonts, kapdesk.reports.font_cache) is the run's own: a timed run
   finds what the run before it left, as every report but a user's first does; each round
   also times a report with that folder emptied first (the first report after an install
-  or a reportlab upgrade), given in the note.
+  or a reportlab upgrade), given in the note. So is what no report process can go below
+  as built: a Python process that only imports the libraries the report path stands on
+  (sqlalchemy with its ORM, which the services read through, and reportlab's platypus,
+  which lays out pages that flow); on this 2-core machine that alone is above 400 ms.
 * ``kapdesk list sessions --json > FILE`` on the big clinic: the child's peak resident
   memory (``ru_maxrss`` of that one child, from ``os.wait4`` in a bare interpreter that
   starts it: see :func:`run_child`), against the same command
@@ -69,6 +72,8 @@ pdf.drawString(72, 720, "Course summary - Nguyễn, Thị Lan")
 pdf.showPage()
 pdf.save()
 """
+
+LIBRARIES = "import sqlalchemy, sqlalchemy.orm, reportlab.platypus"
 
 LIST_FLOOR = r"""
 import json, sqlite3, sys
@@ -166,6 +171,7 @@ def report_rows(db: Path, runs: int) -> list[Row]:
         out = Path(tmp) / "course.pdf"
         app = [*kapdesk_command(), "report", "course", mrn, "--db", str(db), "-o", str(out)]
         floor = [sys.executable, "-c", REPORT_FLOOR, str(db), str(Path(tmp) / "floor.pdf")]
+        libraries = [sys.executable, "-c", LIBRARIES]
         # The app's own cache folder (the parsed fonts: kapdesk.reports.font_cache), never
         # the machine user's: the timed runs find what an earlier report left there, as a
         # user's report does; the first report after an install or a reportlab upgrade
@@ -180,6 +186,8 @@ def report_rows(db: Path, runs: int) -> list[Row]:
         floor_cpu: list[float] = []
         no_cache_ms: list[float] = []
         no_cache_cpu: list[float] = []
+        libs_ms: list[float] = []
+        libs_cpu: list[float] = []
         for _ in range(runs):
             ms, _, cpu = run_child_usage(app, env=env)
             app_ms.append(ms)
@@ -191,6 +199,9 @@ def report_rows(db: Path, runs: int) -> list[Row]:
             ms, _, cpu = run_child_usage(app, env=env)  # writes the cache again
             no_cache_ms.append(ms)
             no_cache_cpu.append(cpu)
+            ms, _, cpu = run_child_usage(libraries)
+            libs_ms.append(ms)
+            libs_cpu.append(cpu)
         pages = page_count(out.read_bytes())
     return [
         row(f"CLI: kapdesk report course, patient with the most sessions ({sessions})",
@@ -201,7 +212,9 @@ def report_rows(db: Path, runs: int) -> list[Row]:
             f"{in_course} sessions, {pages} p.; each run writes an audit entry; CPU (user + "
             f"system): {_median(app_cpu):.0f} ms, floor {_median(floor_cpu):.0f} ms; with no "
             f"font cache yet (first report after an install or reportlab upgrade): "
-            f"{_median(no_cache_ms):.0f} ms, CPU {_median(no_cache_cpu):.0f} ms"),
+            f"{_median(no_cache_ms):.0f} ms, CPU {_median(no_cache_cpu):.0f} ms; the libraries "
+            f"the report path stands on, imported and nothing else ({LIBRARIES}): "
+            f"{_median(libs_ms):.0f} ms, CPU {_median(libs_cpu):.0f} ms"),
     ]  # fmt: skip
 
 
