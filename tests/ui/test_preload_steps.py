@@ -55,6 +55,11 @@ def test_what_the_first_gui_steps_need_is_imported_by_the_worker(
     assert isinstance(ran, list)
     for module in (*preload.LOGGING_IMPORTS, "pydoc"):  # pydoc: pyqtgraph's parametertree
         assert where[module] == "worker", module
+    # The Qt modules pyqtgraph needs (QtOpenGL's extension module: ~8 ms) have turns of
+    # their own before its pieces.
+    for module in preload.PYQTGRAPH_QT:
+        assert where[module] == "gui", module
+        assert ran.index(module) < ran.index("pyqtgraph"), module
     # The form guards' module is imported on a turn of its own, before they are installed.
     assert where["kapdesk.ui.widgets.no_wheel"] == "gui"
     assert ran.index("kapdesk.ui.widgets.no_wheel") < ran.index("form guards")
