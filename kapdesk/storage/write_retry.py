@@ -37,14 +37,15 @@ from kapdesk.storage.errors import DatabaseBusy, StorageError
 from kapdesk.storage.server_errors import DEADLOCK_DETECTED, SERIALIZATION_FAILURE, sqlstate
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
     from kapdesk.storage.db import Database
 
 T = TypeVar("T")
 WRITE_ATTEMPTS: Final = 3
 PAUSE_S: Final = 0.05
-_WROTE: Final = "kapdesk.write_retry.wrote"  # session.info: this transaction flushed rows
+_WROTE: Final = "kapdesk.write_retry.wrote"  # session.info: the transactions that flushed rows
+_UNDONE: Final = "kapdesk.write_retry.undone"  # session.info: savepoints rolled back
 
 
 class WriteConflict(StorageError):
@@ -130,7 +131,27 @@ def _current() -> _UseCase | None:
 
 
 def _flushed(session: Session, _context: Any) -> None:
-    session.info[_WROTE] = True  # only a flush that had rows to write gets here
+    # Only a flush that had rows to write gets here; its rows live in the innermost
+    # transaction (a savepoint, if one is open) until that ends.
+    innermost = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_WROTE, []).append(innermost)
+
+
+def _rolled_back(session: Session, previous: SessionTransaction) -> None:
+    if previous.nested:  # a savepoint rolled back: the rows flushed in it are gone
+        session.info.setdefault(_UNDONE, set()).add(previous)
+
+
+def wrote_rows(session: Session) -> bool:
+    """Whether the transaction just committed saved rows: a flush none of whose enclosing
+    savepoints was rolled back."""
+    undone = session.info.get(_UNDONE, set())
+    for transaction in session.info.get(_WROTE, ()):
+        while transaction is not None and transaction not in undone:
+            transaction = transaction.parent
+        if transaction is None:  # reached the outermost transaction: committed
+            return True
+    return False
 
 
 def watch_writes(maker: sessionmaker[Session]) -> None:
@@ -138,13 +159,14 @@ def watch_writes(maker: sessionmaker[Session]) -> None:
     from sqlalchemy import event
 
     event.listen(maker, "after_flush", _flushed)
+    event.listen(maker, "after_soft_rollback", _rolled_back)
 
 
 def committed(session: Session) -> None:
     """Called by ``Database.write`` after each COMMIT: a use case running in this thread
     that has now saved rows must not be run again from its start."""
     case = _current()
-    if case is not None and session.info.get(_WROTE):
+    if case is not None and wrote_rows(session):
         case.wrote = True
 
 
