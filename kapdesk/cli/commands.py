@@ -66,6 +66,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """A new demo clinic; with --reset, an existing demo clinic rebuilt around today."""
     target = db_target(args, must_exist=False)
+    if getattr(args, "work_dir", None) and (isinstance(target, Path) or args.years is None):
+        raise CliError(
+            f"--work-dir {args.work_dir}: only for building the big clinic on a clinic server "
+            "(--years N --db URL); a demo file is built where --db says.",
+            EXIT_USAGE,
+        )
     if not isinstance(target, Path):  # a clinic server's empty database
         if args.reset:
             raise CliError(refuse_server(args, target, "--reset"), EXIT_USAGE)
