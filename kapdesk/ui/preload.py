@@ -324,12 +324,14 @@ class Preloader(QObject):
             pass
 
     def _warm(self, app: AppContext) -> None:
-        """The protocols parsed, the Today board's SQL compiled and its pages read (a
-        failure here is the board's to report when it runs; the preload goes on)."""
+        """The protocols parsed, the Today board's SQL compiled and its pages read, the
+        chart's SQL compiled (a failure here is the board's or the chart's to report when it
+        runs; the preload goes on)."""
         from kapdesk.services.board import warm_board
+        from kapdesk.services.chart_reads import warm_chart
         from kapdesk.services.protocol_store import warm_protocols
 
-        for warm in (warm_protocols, warm_board):
+        for warm in (warm_protocols, warm_board, warm_chart):
             self._after_gui_step()
             try:
                 warm(app.ctx)

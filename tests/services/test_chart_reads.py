@@ -7,18 +7,21 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
+from sqlalchemy.engine.default import CACHE_HIT
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import NotFound
-from kapdesk.services.chart_reads import ChartReads
+from kapdesk.services.chart_reads import ChartReads, warm_chart
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.notes import NoteService
 from kapdesk.services.patients import PatientService
+from kapdesk.services.protocol_store import warm_protocols
 from kapdesk.services.session_rows import SessionRows
 from kapdesk.services.sessions import SessionService
+from kapdesk.storage.orm import AuditEntry
 
 from .conftest import insert_patient_and_course
 
@@ -120,3 +123,37 @@ def test_a_patient_without_courses_shows_no_course(ctx: ServiceContext, clinicia
     assert head.courses == []
     assert head.course is None
     assert head.sessions == []
+
+
+def test_warming_compiles_the_charts_queries_and_reads_nothing(
+    ctx: ServiceContext, clinician: Actor
+) -> None:
+    """The sign-in preload runs ``warm_chart``: the first chart's read then compiles no SQL
+    (every statement a hit in SQLAlchemy's compiled cache); warming reads no row, audits
+    nothing."""
+    patient_id, course_id = insert_patient_and_course(ctx.db)
+    InstrumentService(ctx).record(clinician, patient_id, "PHQ-9", [1] * 9, course_id=course_id)
+    NoteService(ctx).create_integration_note(clinician, course_id)
+    warm_protocols(ctx)  # the preload's, before warm_chart
+    audited = audit_count(ctx)
+    warm_chart(ctx)
+    assert audit_count(ctx) == audited
+
+    misses: list[str] = []
+
+    def cached(conn: Any, _cur: Any, statement: str, _p: Any, context: Any, _m: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and context.cache_hit != CACHE_HIT:
+            misses.append(statement)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", cached)
+    head = ChartReads(ctx).for_patient(patient_id)
+    event.remove(ctx.db.engine, "before_cursor_execute", cached)
+
+    assert head.course is not None
+    assert len(head.course.notes) == 1
+    assert misses == []
+
+
+def audit_count(ctx: ServiceContext) -> int:
+    with ctx.db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)

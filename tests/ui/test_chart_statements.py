@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
+from sqlalchemy.engine.default import CACHE_HIT
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
@@ -149,3 +150,26 @@ def test_choosing_another_course_reads_it_in_one_transaction(
     assert chart.notes_panel.course.id == first
     assert chart.outcome_chart.curve_data() == ([0.0], [18.0])  # the first course's PHQ-9
     assert sent.transactions == 1, sent.statements
+
+
+def test_after_the_sign_in_preload_the_first_chart_compiles_no_sql(
+    app: AppContext, page: PatientsPage, history: CourseHistory
+) -> None:
+    """The sign-in window's preload compiles the chart's queries (services.chart_reads
+    .warm_chart, beside the board's): the first chart of the process then finds every
+    SELECT in SQLAlchemy's compiled cache."""
+    from kapdesk.ui.preload import Preloader
+
+    Preloader(app)._warm(app)  # the worker's step (the rest of the preload: imports, Qt)
+    misses: list[str] = []
+
+    def cached(_conn: Any, _cur: Any, text: str, _p: Any, context: Any, _many: Any) -> None:
+        if text.lstrip().upper().startswith("SELECT") and context.cache_hit != CACHE_HIT:
+            misses.append(text)
+
+    event.listen(app.ctx.db.engine, "before_cursor_execute", cached)
+    chart = page.open_patient(history.patient.id)
+    event.remove(app.ctx.db.engine, "before_cursor_execute", cached)
+
+    assert chart.notes_panel.table.rowCount() == 2
+    assert misses == []
