@@ -10,7 +10,11 @@ of the fields that differ. Three answers:
 * **Take theirs**: the editor shows their text; the user's text is copied to the clipboard
   and the editor says so.
 * **Keep editing** (the default, and Esc): the user's text stays in the editor and their
-  version becomes the base, so the next save replaces theirs deliberately; the editor says so.
+  version becomes the base. What then replaces theirs differs per editor, and the button's
+  tooltip and the editor's line say which (:class:`KeepWords`): the session note pauses its
+  autosave and only Ctrl+S does (:data:`KEEP_SESSION_NOTE`); the integration note's
+  autosave does, as the user types on (:data:`KEEP_INTEGRATION_NOTE`); the patient dialog's
+  Save changes does (:data:`KEEP_PATIENT`).
 
 ``ConflictQuestion.ask`` is the hook tests replace. Pure presentation: the editors
 (``ui.session.note``, ``ui.integration_note``, ``ui.patient_dialog``) act on the answer.
@@ -48,18 +52,48 @@ FREE_TEXT_LABEL: Final = "Free text"
 class Choice(StrEnum):
     MINE = "mine"  # save mine over theirs
     THEIRS = "theirs"  # take theirs (mine to the clipboard)
-    KEEP = "keep"  # keep editing mine; the next save replaces theirs
+    KEEP = "keep"  # keep editing mine; what then replaces theirs: the editor's KeepWords
+
+
+@dataclass(frozen=True)
+class KeepWords:
+    """How an editor's text replaces theirs after "Keep editing": ``tip`` for the button,
+    ``yours`` and ``then`` for the editor's line (:func:`kept_message`)."""
+
+    tip: str
+    yours: str
+    then: str
+
+
+KEEP_SESSION_NOTE: Final = KeepWords(
+    tip="Your text stays and autosave pauses; only Ctrl+S then saves it over theirs.",
+    yours="Your text is kept here and autosave is paused",
+    then="press Ctrl+S to save it over theirs",
+)
+KEEP_INTEGRATION_NOTE: Final = KeepWords(
+    tip="Your text stays; it is then saved automatically over theirs as you type on, leave "
+    "a field or close the editor.",
+    yours="Your text is kept here",
+    then="it is saved automatically over theirs as you type on or leave a field",
+)
+KEEP_PATIENT: Final = KeepWords(
+    tip="Your changes stay in the form; Save changes then replaces theirs.",
+    yours="Your changes stay in the form",
+    then="Save changes replaces theirs",
+)
 
 
 @dataclass(frozen=True)
 class ConflictView:
     """What the dialog shows: ``what`` the record ("this note"), their text and the user's;
-    ``rows`` (label, theirs, yours) for records of fields, shown as a table instead."""
+    ``rows`` (label, theirs, yours) for records of fields, shown as a table instead;
+    ``keep`` how this editor's text then replaces theirs."""
 
     what: str
     theirs: str = ""
     mine: str = ""
     rows: Sequence[tuple[str, str, str]] = ()
+    keep: KeepWords = KEEP_SESSION_NOTE
 
 
 def heading(conflict: EditConflict, what: str) -> str:
@@ -80,13 +114,11 @@ def copy_to_clipboard(text: str) -> None:
         clipboard.setText(text)
 
 
-def kept_message(
-    conflict: EditConflict, what: str, *, yours: str = "Your text is kept here"
-) -> str:
+def kept_message(conflict: EditConflict, what: str, words: KeepWords) -> str:
     """The editor's line after "Keep editing"."""
     return (
-        f"{conflict.changed_by} changed {what} at {conflict.changed_at_text}. {yours}; "
-        "your next save replaces theirs (theirs stays in the audit trail)."
+        f"{conflict.changed_by} changed {what} at {conflict.changed_at_text}. {words.yours}; "
+        f"{words.then} (theirs stays in the audit trail)."
     )
 
 
@@ -168,7 +200,7 @@ class EditConflictDialog(QDialog):
         self.theirs_button.setToolTip("Yours is copied to the clipboard.")
         self.keep_button = QPushButton("&Keep editing")
         self.keep_button.setObjectName("keep")
-        self.keep_button.setToolTip("Your text stays; your next save replaces theirs.")
+        self.keep_button.setToolTip(view.keep.tip)
         self.keep_button.setDefault(True)
         for button, choice in (
             (self.mine_button, Choice.MINE),

@@ -46,6 +46,7 @@ from kapdesk.domain.timetext import NONE_TEXT
 from kapdesk.services.patients import DATE_FORMATS, PatientService
 from kapdesk.ui.discard_guard import FormState, answer_or_back, may_close
 from kapdesk.ui.edit_conflict import (
+    KEEP_PATIENT,
     Choice,
     ConflictQuestion,
     ConflictView,
@@ -340,7 +341,7 @@ class PatientDialog(QDialog):
             return
         mine, stored = self._shown(), details_texts(theirs)
         rows = [(label, _cell(stored[k]), _cell(mine[k])) for k, label in LABELS if k in differ]
-        view = ConflictView(WHAT, rows=rows)
+        view = ConflictView(WHAT, rows=rows, keep=KEEP_PATIENT)
         choice = ConflictQuestion.ask(self, conflict, view)
         if choice is Choice.MINE:
             self.submit()  # against their version; asks again if a third save came first
@@ -353,8 +354,7 @@ class PatientDialog(QDialog):
                 "Your details were copied to the clipboard; the form shows the saved ones now.",
             )
         else:
-            kept = kept_message(conflict, WHAT, yours="Your changes stay in the form")
-            set_error(self.message, kept)
+            set_error(self.message, kept_message(conflict, WHAT, KEEP_PATIENT))
 
     def _duplicate_choice(
         self, service: PatientService, values: dict[str, object]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 from kapdesk.domain.errors import NO_RECORD, EditConflict, KapdeskError
 from kapdesk.domain.permissions import Action
 from kapdesk.ui.edit_conflict import (
+    KEEP_SESSION_NOTE,
     Choice,
     ConflictQuestion,
     ConflictView,
@@ -201,7 +202,7 @@ class NotePanel(QWidget):
             return
         self._asking = True
         try:
-            view = ConflictView(WHAT, theirs=theirs.body, mine=mine)
+            view = ConflictView(WHAT, theirs=theirs.body, mine=mine, keep=KEEP_SESSION_NOTE)
             choice = ConflictQuestion.ask(self, conflict, view)
         finally:
             self._asking = False
@@ -220,12 +221,8 @@ class NotePanel(QWidget):
             self._show_saved()
         else:  # autosave pauses: an autosave must not replace theirs unasked
             self._kept_over = conflict.changed_by
-            said = kept_message(conflict, WHAT, yours=_PAUSED_YOURS)
-            set_message(self.notice, f"{said} Press Ctrl+S to save yours.")
+            set_message(self.notice, kept_message(conflict, WHAT, KEEP_SESSION_NOTE))
         self.editor.setFocus()
-
-
-_PAUSED_YOURS: Final = "Your text is kept here and autosave is paused"
 
 
 def _paused(who: str) -> str:
