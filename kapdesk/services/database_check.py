@@ -299,18 +299,14 @@ def _content(
             found.problems.extend(anchors_mod.seal_problems(conn, seals))
             schema = found.guarded("schema", lambda: schema_problems(conn))
             found.problems.extend(schema or [])
-            sigs = found.guarded(
-                "signatures",
-                lambda: verify_signatures(conn, matched=matched() if matched else None),
-            )
+            # read before waiting for the workers' signature matches
+            protocols = found.guarded("protocol versions", lambda: _protocols(conn)) or []
+            settings = found.guarded("clinic settings", lambda: settings_check_lines(conn)) or []
+            sigs = found.guarded("signatures", lambda: verify_signatures(conn, matched=matched))
             if sigs is not None:
                 found.problems.extend(sigs.messages())
-            found.problems.extend(
-                found.guarded("protocol versions", lambda: _protocols(conn)) or []
-            )
-            found.problems.extend(
-                found.guarded("clinic settings", lambda: settings_check_lines(conn)) or []
-            )
+            found.problems.extend(protocols)
+            found.problems.extend(settings)
             if key is not None:
                 rows = found.guarded("rows against the audit trail", lambda: replay(conn))
     finally:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,18 +171,24 @@ def sql_matched(conn: Connection) -> frozenset[int]:
 
 
 def verify_signatures(
-    bind: Session | Connection, *, matched: Collection[int] | None = None
+    bind: Session | Connection,
+    *,
+    matched: Collection[int] | Callable[[], Collection[int]] | None = None,
 ) -> SignatureReport:
     """Recompute every signature; read-only. Call it inside one transaction for one snapshot.
 
     ``matched``: the signatures the SQL pass found matching already (kapdesk check runs it
-    in pieces, :func:`kapdesk.storage.signed_sql.match_signatures`); None: run it here."""
+    in pieces, :func:`kapdesk.storage.signed_sql.match_signatures`), or a function waiting
+    for them (called once the audit entries are compared here); None: run it here."""
     s = bind if isinstance(bind, Session) else Session(bind=bind)
     try:
         conn = s.connection()
-        done = sql_matched(conn) if matched is None else matched
         sigs = list(conn.execute(select(Signature.__table__).order_by(Signature.id)))
         anchored, audited = _anchors(conn, s)
+        if matched is None:
+            done: Collection[int] = sql_matched(conn)
+        else:
+            done = matched() if callable(matched) else matched
         hashes: dict[str, list[_Sig]] = defaultdict(list)
         for sig in sigs:
             hashes[sig.content_sha256].append(sig)
