@@ -195,6 +195,19 @@ def forget_hint(folder: Path) -> str:
     )
 
 
+def console_hint(folder: Path, exc: BaseException) -> str:
+    """Appended to a console command's storage error on the server this workstation
+    remembers (kept in ``folder``): which one it was and how to use another."""
+    from kapdesk.storage.errors import StorageError
+
+    if not isinstance(exc, StorageError):
+        return ""
+    return (
+        f" (this workstation's remembered server, kept in {folder}: give --db or "
+        "KAPDESK_DB for another, or run `kapdesk workstation forget`)"
+    )
+
+
 def remembered_server(choice: Remembered, folder: Path | None = None) -> ServerURL:
     """The remembered server, opened with the kept password file when there is one."""
     from kapdesk.storage.server_url import ServerURL, parse_server_url

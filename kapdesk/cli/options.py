@@ -97,15 +97,10 @@ def remembered_target(args: argparse.Namespace) -> ServerURL | None:
 def remembered_hint(args: object, exc: BaseException) -> str:
     """Appended to a storage error on the server this workstation remembers: which one it
     was and how to use another."""
-    from kapdesk.storage.errors import StorageError
+    from kapdesk.workstation import console_hint
 
     folder = getattr(args, "remembered_in", None)
-    if folder is None or not isinstance(exc, StorageError):
-        return ""
-    return (
-        f" (this workstation's remembered server, kept in {folder}: give --db or "
-        "KAPDESK_DB for another, or run `kapdesk workstation forget`)"
-    )
+    return "" if folder is None else console_hint(folder, exc)
 
 
 def db_path(args: argparse.Namespace, *, must_exist: bool = True) -> Path:
