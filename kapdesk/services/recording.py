@@ -10,8 +10,11 @@ write transaction (:func:`recheck_actor`). A sign-in stops working the moment it
 changes: when the stored user is missing, inactive, locked, or has another role than the
 ``Actor`` claims, :class:`SignInRevoked` (a PermissionDenied) is raised from inside the
 ``db.write()`` block, so the whole change rolls back and ``@audit_denials`` records the
-refusal as ``denied.<attempted action>``. Since ``write()`` is ``BEGIN IMMEDIATE``, a
-deactivation either committed before this check (and is seen) or after the change.
+refusal as ``denied.<attempted action>``. Since ``write()`` is ``BEGIN IMMEDIATE`` (on a
+server the advisory write lock), a deactivation either committed before this check (and is
+seen) or after the change. To save a round trip the re-read rides on another statement:
+the one reading the audit chain's head, or (:class:`ReadAtStart`, recording a reading) the
+use case's first statement, which runs under the same lock.
 
 ``recheck_actor=False`` is only for entries that must be written for a user whose sign-in
 is no longer valid: sign-in bookkeeping (wrong passwords, lockout) and the denial entries.
@@ -58,7 +61,7 @@ def sign_in_problem(
 
 
 def _problem(
-    row: Row[Any] | _Account | None, ctx: ServiceContext, actor: Actor, action: str
+    row: Row[*tuple[Any, ...]] | _Account | None, ctx: ServiceContext, actor: Actor, action: str
 ) -> SignInRevoked | None:
     """:func:`sign_in_problem` for the user's stored (active, role, locked_until)."""
     claimed = actor.role.value
@@ -78,7 +81,7 @@ def _problem(
 
 
 @functools.cache
-def _actor_at_head() -> Select[Any]:
+def _actor_at_head() -> Select[bool, str, datetime | None, int, str]:
     """The user's (active, role, locked_until) and the chain head's (id, hash), bound to
     ``user_id``; built once."""
     head = audit.head_query().subquery()
@@ -106,7 +109,7 @@ class ReadAtStart:
     head: tuple[int, str] | None  # None: an empty log
 
     @classmethod
-    def of(cls, row: Row[Any]) -> ReadAtStart:
+    def of(cls, row: Row[*tuple[Any, ...]]) -> ReadAtStart:
         m = row._mapping
         account = None
         if m["actor_role"] is not None:  # the outer join found the user
@@ -115,7 +118,7 @@ class ReadAtStart:
         return cls(account, head)
 
 
-def with_actor_and_head(query: Select[Any]) -> Select[Any]:
+def with_actor_and_head(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     """``query`` (one row) with the actor's stored account (bound to ``actor_user_id``) and
     the audit chain's head as extra columns, for :meth:`ReadAtStart.of`."""
     head = audit.head_query().subquery()

@@ -77,7 +77,7 @@ def _not_before_first_dose(
     return max(taken, first)
 
 
-def _as_input(r: VitalReading | Row[Any]) -> VitalsInput:
+def _as_input(r: VitalReading | Row[*tuple[Any, ...]]) -> VitalsInput:
     return VitalsInput(r.systolic, r.diastolic, r.pulse, r.spo2)
 
 
@@ -165,8 +165,11 @@ class VitalsService(Service):
             return [reading_info(r, names, first) for r in rows]
 
 
+_Query = Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]
+
+
 @functools.cache
-def _session_query() -> Select[Any]:
+def _session_query() -> Select[*tuple[Any, ...]]:
     """The session with its course, patient and signature (None if unsigned), bound to
     ``session_id``; built once (statements built per call cost more CPU than a round trip)."""
     return with_actor_and_head(
@@ -222,7 +225,7 @@ def _assess(
     ``previous_needed`` earlier readings of the phase and the latest pre-dose one (not every
     reading of the session: the cost of a reading does not grow with the session)."""
     query = _readings_query(phase, previous_needed(loaded.protocol, phase))
-    rows: list[Row[Any]] = []
+    rows: list[Row[*tuple[Any, ...]]] = []
     if query is not None:
         found = s.execute(query, {"session_id": loaded.session.id, "taken": taken}).all()
         rows = sorted(found, key=lambda r: (r.taken_at, r.id))
@@ -233,7 +236,9 @@ def _assess(
 
 
 @functools.cache
-def _readings_query(phase: Phase, needed: int) -> Select[Any] | CompoundSelect[Any] | None:
+def _readings_query(
+    phase: Phase, needed: int
+) -> Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]] | None:
     """The latest ``needed`` readings of ``phase`` taken at or before ``taken`` and (post-dose)
     the latest pre-dose one, bound to ``session_id`` and ``taken``; None: nothing to read."""
     parts = [_latest(phase, needed, up_to_taken=True)] if needed else []
@@ -244,7 +249,7 @@ def _readings_query(phase: Phase, needed: int) -> Select[Any] | CompoundSelect[A
     return union_all(*(p.subquery().select() for p in parts))
 
 
-def _latest(phase: Phase, limit: int, *, up_to_taken: bool = False) -> Select[Any]:
+def _latest(phase: Phase, limit: int, *, up_to_taken: bool = False) -> Select[*tuple[Any, ...]]:
     """The session's latest ``limit`` readings of ``phase``, not entered in error (those do
     not count for "two in a row" nor as the baseline)."""
     query = select(

@@ -443,7 +443,7 @@ def verify_chain(
     return ChainReport(True, checked, head=head, started_after=begin)
 
 
-def head_query() -> Select[tuple[int, str]]:
+def head_query() -> Select[int, str]:
     """The statement :func:`chain_head` runs (id, hash of the newest entry), for a caller
     that folds it into a statement of its own (as a subquery) to save a round trip."""
     return select(_TABLE.c.id, _TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
