@@ -15,10 +15,11 @@ recomputed from the clock without a query.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEvent,
+    QItemSelectionModel,
     QModelIndex,
     QRect,
     Qt,
@@ -74,12 +75,8 @@ if TYPE_CHECKING:
 STATUS_SHOWN_MS = 20_000
 
 
-# The selection as a blue tint and outline over the row's own colours (amber/red cells stay
-# recognisable): Qt paints the selected cells without a fill (the table's style sheet), the
-# table then draws the tint over the selected row (BoardTable.paintEvent).
-SELECTION_SHEET = (
-    "QTableView { selection-background-color: transparent; show-decoration-selected: 0; }"
-)
+# The selection as a blue tint and outline over the row's own colours and text colours
+# (amber/red cells stay recognisable): BoardTable.paintEvent.
 _TINT = QColor(74, 122, 184, 45)
 _OUTLINE = QColor("#4a7ab8")
 
@@ -107,33 +104,29 @@ class BoardTable(QTableView):
         return done
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Qt's own delegate paints every cell (no call into Python per cell). The selected
-        row's cells get their own colours first (Qt fills a selected cell with the selection
-        colour, here transparent, instead of its background), then its tint and outline over
-        them. A delegate set on the selected row (as before) made Qt repaint and re-lay out
-        the whole board on every arrow key."""
+        """Qt's own delegate paints every cell (no call into Python per cell), the selected
+        row as if it were not selected (its own backgrounds and text colours: Qt would fill
+        it with the selection's colours), then the tint and outline go over it. A delegate
+        set on the selected row (as before) made Qt repaint and re-lay out the whole board
+        on every arrow key."""
         row = self._selected_in(event.region())
         if row is None:
             super().paintEvent(event)
             return
+        selection = self.selectionModel()
+        kept = selection.selection()
+        selection.blockSignals(True)  # for this paint only: nothing else is told
+        try:
+            selection.clearSelection()
+            super().paintEvent(event)
+        finally:
+            selection.select(kept, QItemSelectionModel.SelectionFlag.Select)
+            selection.blockSignals(False)
         top, height = self.rowViewportPosition(row), self.rowHeight(row)
-        model, viewport = cast(BoardModel, self.model()), self.viewport()
-        painter = QPainter(viewport)
-        role = QPalette.ColorRole.AlternateBase if row % 2 else QPalette.ColorRole.Base
-        plain = viewport.palette().brush(role) if self.alternatingRowColors() else None
-        for column in range(model.columnCount()):
-            brush = model.background(row, column) or plain
-            if brush is not None:
-                rect = QRect(
-                    self.columnViewportPosition(column), top, self.columnWidth(column), height
-                )
-                painter.fillRect(rect, brush)
-        painter.end()
-        super().paintEvent(event)
-        last = model.columnCount() - 1
+        last = self.model().columnCount() - 1
         left = self.columnViewportPosition(0)
         right = self.columnViewportPosition(last) + self.columnWidth(last) - 1
-        painter = QPainter(viewport)
+        painter = QPainter(self.viewport())
         painter.fillRect(QRect(left, top, right - left + 1, height), _TINT)
         painter.setPen(_OUTLINE)
         painter.drawLine(left, top, right, top)
@@ -246,7 +239,6 @@ class TodayBoard(QWidget):
         header.setHighlightSections(False)
         # The selection is a tint drawn by the table over the row's colours (paintEvent):
         # every cell is painted by Qt's delegate without a call into Python.
-        self.table.setStyleSheet(SELECTION_SHEET)
         self.table.doubleClicked.connect(self._open_index)
         open_on_enter(self.table, self.open_selected)  # QTableView would edit
 

@@ -52,7 +52,6 @@ _MISSING: Final = object()
 # Roles as the plain ints the view passes to ``data``.
 _DISPLAY: Final = int(Qt.ItemDataRole.DisplayRole)
 _ACCESSIBLE: Final = int(Qt.ItemDataRole.AccessibleTextRole)
-_BACKGROUND: Final = int(Qt.ItemDataRole.BackgroundRole)
 _TEXT_ROLES: Final = frozenset({_DISPLAY, _ACCESSIBLE})
 _UNSET_ROLES: Final = frozenset(
     int(r)
@@ -418,17 +417,6 @@ class BoardModel(QAbstractTableModel):
             or (level == "alert" and col == COL_FLAGS)
             or (col == COL_FLAGS and self._rows[row].worst_band in _FLAG_COLORS)
         )
-
-    def background(self, row: int, column: int) -> QBrush | None:
-        """The cell's background (the BackgroundRole), for the view's selected row."""
-        if not 0 <= row < len(self._rows):
-            return None
-        cache = self._cache[row]
-        key = (column, _BACKGROUND)
-        value = cache.get(key, _MISSING)
-        if value is _MISSING:
-            value = cache[key] = self._data(row, column, _BACKGROUND)
-        return value  # type: ignore[no-any-return]
 
     def measured_cell(self, row: int, column: int) -> tuple[str, bool]:
         """(text, bold) of a cell: what the table's fitting measures (widgets.fit)."""
