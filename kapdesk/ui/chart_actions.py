@@ -13,7 +13,7 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.course_dialog import ScheduleSessionDialog
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.patient_dialog import PatientDialog
-from kapdesk.ui.printing import ReportActions, ReportTarget, course_target_of
+from kapdesk.ui.printing import ReportActions, ReportTarget, course_target
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseInfo, PatientInfo
@@ -73,7 +73,7 @@ class ChartActions(QWidget):
         course, patient = self.selected_course(), self.patient
         if course is None or patient is None:
             return None
-        return course_target_of(self.app, course, patient)
+        return course_target(self.app, course, patient)
 
     # ------------------------------------------------------------ actions
     def _show(self, dialog: QWidget) -> None:

@@ -105,17 +105,9 @@ def session_target(app: AppContext, session_id: int) -> ReportTarget:
     )
 
 
-def course_target(app: AppContext, course_id: int) -> ReportTarget:
-    """A course summary changes as the course goes on: the file is named by today's date."""
-    from kapdesk.services.courses import CourseService
-    from kapdesk.services.patients import PatientService
-
-    course = CourseService(app.ctx).get(course_id)
-    return course_target_of(app, course, PatientService(app.ctx).get(course.patient_id))
-
-
-def course_target_of(app: AppContext, course: CourseInfo, patient: PatientInfo) -> ReportTarget:
-    """:func:`course_target` of a course and patient read already (the chart's)."""
+def course_target(app: AppContext, course: CourseInfo, patient: PatientInfo) -> ReportTarget:
+    """A course summary changes as the course goes on: the file is named by today's date.
+    The course and patient as the chart read them (it reads nothing of its own)."""
     course_id = course.id
     today = app.now().astimezone().date().isoformat()
     return ReportTarget(
