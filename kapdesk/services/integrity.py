@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Row, select
 from sqlalchemy.exc import DBAPIError
@@ -170,6 +170,16 @@ def sql_matched(conn: Connection) -> frozenset[int]:
         return frozenset()
 
 
+def _whole_rows(conn: Connection, ids: list[int]) -> list[_Sig]:
+    """The signatures rows with these ids, in id order, every column as the ORM reads it."""
+    found: list[_Sig] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        table = Signature.__table__
+        found += conn.execute(select(table).where(table.c.id.in_(chunk)).order_by(table.c.id))
+    return found
+
+
 def verify_signatures(
     bind: Session | Connection,
     *,
@@ -183,7 +193,10 @@ def verify_signatures(
     s = bind if isinstance(bind, Session) else Session(bind=bind)
     try:
         conn = s.connection()
-        sigs = list(conn.execute(select(Signature.__table__).order_by(Signature.id)))
+        g = Signature.__table__.c
+        # what every signature is compared by; whole rows only for those judged below
+        columns = select(g.id, g.entity, g.entity_id, g.content_sha256).order_by(g.id)
+        sigs = cast("list[_Sig]", conn.execute(columns).all())
         anchored, audited = _anchors(conn, s)
         if matched is None:
             done: Collection[int] = sql_matched(conn)
@@ -193,7 +206,8 @@ def verify_signatures(
         for sig in sigs:
             hashes[sig.content_sha256].append(sig)
         problems: list[SignatureProblem] = []
-        for sig in sigs:
+        judged = [sig.id for sig in sigs if sig.id not in done or sig.id not in anchored]
+        for sig in _whole_rows(conn, judged):
             content = None if sig.id in done else _content_problem(sig, hashes, s)
             anchor = None if sig.id in anchored else _anchor_problem(sig, audited)
             for message in (content, anchor):
