@@ -45,7 +45,14 @@ from sqlalchemy.exc import DBAPIError
 from kapdesk.storage.audit import REDACTED_COLUMNS, secret_digest, sql_iso_utc
 from kapdesk.storage.audit_values import current_value, same_value, shown_value
 from kapdesk.storage.orm import Base, UTCDateTime
-from kapdesk.storage.replay_sql import NEVER_SQL, exact_sql, flag_sql, json_text_sql, row_json_sql
+from kapdesk.storage.replay_sql import (
+    NEVER_SQL,
+    exact_sql,
+    flag_sql,
+    json_text_sql,
+    readable_time_sql,
+    row_json_sql,
+)
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
 CHUNK_ROWS = 20_000  # rows per piece of a big table (pieces run in parallel)
@@ -317,7 +324,10 @@ class _Table:
             column, col = self.table.c[name], f't."{name}"'
             kind = column.type
             if isinstance(kind, UTCDateTime):
-                value = f"CASE WHEN {col} IS NULL THEN NULL ELSE {sql_iso_utc(col)} END"
+                value = (
+                    f"CASE WHEN {col} IS NULL THEN NULL WHEN {readable_time_sql(col)} "
+                    f"THEN {sql_iso_utc(col)} ELSE {NEVER_SQL} END"
+                )
             elif isinstance(kind, Boolean):
                 value = f"json({flag_sql(col)})"
             elif isinstance(kind, JSON):

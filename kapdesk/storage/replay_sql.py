@@ -17,7 +17,15 @@ from sqlalchemy import JSON, Boolean, Column, Float, Integer, Table
 from kapdesk.storage.audit import sql_iso_utc
 from kapdesk.storage.orm import UTCDateTime
 
-__all__ = ["NEVER_SQL", "column_sql", "exact_sql", "flag_sql", "json_text_sql", "row_json_sql"]
+__all__ = [
+    "NEVER_SQL",
+    "column_sql",
+    "exact_sql",
+    "flag_sql",
+    "json_text_sql",
+    "readable_time_sql",
+    "row_json_sql",
+]
 
 
 def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
@@ -25,7 +33,10 @@ def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
     snapshot's JSON value: exact for what kapdesk writes, anything else prints otherwise."""
     kind, nullable = column.type, column.nullable
     if isinstance(kind, UTCDateTime):
-        iso = sql_iso_utc(col)
+        # A time only from a text holding no NUL: printf()'s %s stops at a NUL and || reads
+        # a BLOB as text, so a forged tail after the time, or the same bytes as a BLOB (the
+        # app can read neither), would print as the recorded time.
+        iso = f"CASE WHEN {readable_time_sql(col)} THEN {sql_iso_utc(col)} ELSE {NEVER_SQL} END"
         if nullable:
             return "%s", f"CASE WHEN {col} IS NULL THEN 'null' ELSE '\"' || {iso} || '\"' END"
         return '"%s"', iso
@@ -71,6 +82,12 @@ def json_text_sql(col: str) -> str:
     printf() and json() stop at a NUL, so '[]' followed by a NUL and more text would print
     as the '[]' recorded while the app cannot read it."""
     return f"CASE WHEN instr({col}, char(0)) THEN {NEVER_SQL} ELSE coalesce({col}, 'null') END"
+
+
+def readable_time_sql(col: str) -> str:
+    """True where a stored timestamp is a text without a NUL (else the app cannot read it,
+    yet :func:`kapdesk.storage.audit.sql_iso_utc` may print it as a time)."""
+    return f"typeof({col}) = 'text' AND instr({col}, char(0)) = 0"
 
 
 def exact_sql(col: str) -> str:
