@@ -294,10 +294,10 @@ def sql_iso_utc(column: str) -> str:
 # finding. Actions and entity names are identifiers, quoted as they are. printf()'s %s stops
 # at a NUL, so a column printed with it that holds one (a forged tail the app would read)
 # gets no SQL text (None): the exact look runs (json_quote escapes a NUL; prev_hash is
-# compared in Python).
+# compared in Python); so does a time that is not a text (|| would read a BLOB as text).
 _CANONICAL_SQL = (
     "SELECT id, CASE WHEN instr(action, char(0)) OR instr(entity, char(0)) "
-    "OR instr(at, char(0)) OR typeof(user_id) = 'text' THEN NULL ELSE "
+    "OR instr(at, char(0)) OR typeof(at) != 'text' OR typeof(user_id) = 'text' THEN NULL ELSE "
     'printf(\'{"action":"%s","after":%s,"at":"%s","before":%s,'
     '"entity":"%s","entity_id":%s,"id":%s,"prev_hash":"%s","user_id":%s}\', '
     "action, json_quote(after), " + sql_iso_utc("at") + ", json_quote(before), entity, "

@@ -93,3 +93,24 @@ def test_a_signed_readings_unreadable_time_is_named(
     code, out = _check(path, capsys)
     assert code == 1, out
     assert f"vital_reading {reading}" in out
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_an_audit_entrys_time_stored_as_a_blob_is_named(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    full: bool,
+) -> None:
+    """The chain's payload printed in SQL read the BLOB as text: the same hash, "intact"."""
+    path = tmp_path / "clinic.sqlite"
+    shutil.copyfile(clinic.path, path)
+    entry = _one(path, "SELECT max(id) - 5 FROM audit_log")
+    _update_keeping_triggers(
+        path, "audit_log", f"UPDATE audit_log SET at = CAST(at AS BLOB) WHERE id = {entry}"
+    )
+    code = cli.main(["check", *(["--full"] if full else []), "--db", str(path)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert code == 1, captured.out
+    assert f"entry {entry}" in captured.out
