@@ -88,6 +88,7 @@ WORKER_EXTRA = (
     "kapdesk.services.users",
     "kapdesk.services.settings",
     "kapdesk.services.reports",
+    "kapdesk.services.remote_changes",  # by the first write's commit (services.changes)
     "kapdesk.reports.pdf",
     "kapdesk.reports.render_session",  # reportlab
     "kapdesk.reports.render_course",
@@ -325,13 +326,14 @@ class Preloader(QObject):
 
     def _warm(self, app: AppContext) -> None:
         """The protocols parsed, the Today board's SQL compiled and its pages read, the
-        chart's SQL compiled (a failure here is the board's or the chart's to report when it
-        runs; the preload goes on)."""
+        chart's SQL compiled, and a reading's (nothing written; a failure here is the board's
+        or the chart's to report when it runs; the preload goes on)."""
         from kapdesk.services.board import warm_board
         from kapdesk.services.chart_reads import warm_chart
         from kapdesk.services.protocol_store import warm_protocols
+        from kapdesk.services.vitals_warm import warm_vitals
 
-        for warm in (warm_protocols, warm_board, warm_chart):
+        for warm in (warm_protocols, warm_board, warm_chart, warm_vitals):
             self._after_gui_step()
             try:
                 warm(app.ctx)

@@ -59,6 +59,7 @@ BOTH_STORES = frozenset(
         "edit_conflicts",
         "chart_reads",
         "reading_statements",
+        "vitals_warm",
     )
 )
 STORES = ("sqlite", "postgresql")

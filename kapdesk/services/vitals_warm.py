@@ -1,0 +1,127 @@
+"""The statements of recording a reading, compiled before the first reading of the process.
+
+SQLAlchemy compiles a statement the first time a process runs it (then it is cached on the
+engine, or for the ORM's flush on the mapper): for ``VitalsService.record`` that is the
+session query, the readings the band needs, the INSERT of the reading and of its audit entry,
+the re-check of the actor, the UPDATE of the session's state: ~15 ms of CPU of the first
+reading typed on the Today board (issue 13). :func:`warm_vitals` pays it while the sign-in
+window waits for a password (``kapdesk.ui.preload``, beside ``warm_board`` and ``warm_chart``).
+
+It writes nothing and takes no write lock. Its sessions are ``db.read()`` ones (read only in
+the database as well: SQLite ``query_only``, PostgreSQL ``READ ONLY``). The reads run for ids
+that match nothing (ids start at 1). The ORM's INSERTs and UPDATE are flushed with a
+listener on that session's connection that stops each statement after SQLAlchemy has
+compiled it and before it is sent (:class:`_NotSent`), so the flush compiles exactly what
+the real one compiles (the same columns, so the same cache key) and the database never sees
+it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from kapdesk.domain.protocol import Phase, Protocol
+from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.vitals import previous_needed
+from kapdesk.services.context import ServiceContext
+from kapdesk.services.recording import _actor_at_head
+from kapdesk.services.session_support import gate_rows
+from kapdesk.services.vitals import _readings_query, _session_query
+from kapdesk.storage.audit import GENESIS_HASH, AuditAppender
+from kapdesk.storage.orm import AuditEntry, DosingSession, VitalReading
+
+__all__ = ["warm_vitals"]
+
+_NONE = 0  # an id no row has (ids start at 1)
+
+
+class _NotSent(Exception):
+    """Raised by the listener in place of sending a statement SQLAlchemy has compiled."""
+
+
+def warm_vitals(ctx: ServiceContext) -> None:
+    """Compile what recording a reading runs, for every protocol the clinic can use."""
+    protocols: list[Protocol] = [*ctx.pinned.values(), *ctx.protocols.values()]
+    with ctx.db.read() as s:
+        s.execute(_session_query(), {"session_id": _NONE, "actor_user_id": _NONE}).first()
+        # One statement per (phase, readings needed) the protocols ask for.
+        for phase, needed in {(p, previous_needed(x, p)) for x in protocols for p in Phase}:
+            query = _readings_query(phase, needed)
+            if query is not None:
+                s.execute(query, {"session_id": _NONE, "taken": ctx.now()}).all()
+        gate_rows(s, _NONE)  # the pre-dose hold check after a reading
+        s.execute(_actor_at_head(), {"user_id": _NONE}).first()  # a second audit entry's
+        AuditAppender.at_head(s)  # the chain head (and SQLite's audit id counter)
+    _flush_unsent(ctx, _reading_row)
+    _flush_unsent(ctx, _audit_row)
+    _flush_unsent(ctx, _session_moved)
+
+
+def _reading_row(s: Session) -> None:
+    s.add(
+        VitalReading(
+            session_id=_NONE,
+            taken_at=_now(s),
+            systolic=120,
+            diastolic=80,
+            pulse=None,
+            spo2=None,
+            phase=Phase.PRE_DOSE.value,
+            band="normal",
+            rules=[],
+            assessment="",
+            protocol_label="",
+            recorded_by=_NONE,
+            recorded_at=_now(s),
+        )
+    )
+
+
+def _audit_row(s: Session) -> None:
+    fields = AuditAppender(_NONE, GENESIS_HASH).entry(
+        at=_now(s), user_id=_NONE, action="vitals.record", entity="vital_reading",
+        entity_id=_NONE, before=None, after={},
+    )  # fmt: skip
+    s.add(AuditEntry(**fields))
+
+
+def _session_moved(s: Session) -> None:
+    """A session row as if loaded, its state then changed (the first reading of a phase)."""
+    ds = DosingSession(id=_NONE, state=SessionState.CHECKED_IN.value)
+    make_transient_to_detached(ds)
+    s.add(ds)
+    ds.state = SessionState.PRE_DOSE_VITALS.value
+
+
+def _now(s: Session) -> Any:
+    return s.info["warm_now"]
+
+
+def _flush_unsent(ctx: ServiceContext, stage: Any) -> None:
+    """``stage(s)`` puts rows in a read session; its flush is compiled and never sent."""
+    with ctx.db.read() as s, _stopped_before_sending(s):
+        s.info["warm_now"] = ctx.now()
+        stage(s)
+        with suppress(_NotSent):
+            s.flush()
+        s.rollback()
+
+
+@contextmanager
+def _stopped_before_sending(s: Session) -> Iterator[None]:
+    """Every statement ``s`` executes meanwhile is compiled, then stopped (nothing sent)."""
+    conn = s.connection()
+
+    def stop(*_args: object) -> None:
+        raise _NotSent
+
+    event.listen(conn, "before_cursor_execute", stop)
+    try:
+        yield
+    finally:
+        event.remove(conn, "before_cursor_execute", stop)
