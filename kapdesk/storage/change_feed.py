@@ -44,10 +44,16 @@ _AUDIT_SINCE = "SELECT id, action FROM audit_log WHERE id > ? ORDER BY id"
 
 
 def notify(s: Session, payload: str) -> None:
-    """Announce ``payload`` on :data:`CHANNEL` in ``s``'s transaction (sent on commit)."""
+    """Announce ``payload`` on :data:`CHANNEL` in ``s``'s transaction (delivered on commit).
+
+    On a kapdesk server engine the NOTIFY is sent with the COMMIT itself (one round trip
+    less, ``pg_engine.notify_at_commit``); on any other engine it is executed now."""
     if len(payload.encode()) >= PAYLOAD_LIMIT:
         raise ValueError(f"a NOTIFY payload must stay under {PAYLOAD_LIMIT} bytes")
-    s.execute(_NOTIFY, {"channel": CHANNEL, "payload": payload})
+    from kapdesk.storage.pg_engine import notify_at_commit
+
+    if not notify_at_commit(s.connection(), CHANNEL, payload):
+        s.execute(_NOTIFY, {"channel": CHANNEL, "payload": payload})
 
 
 _APPENDED: Final = "kapdesk.audit_appended"

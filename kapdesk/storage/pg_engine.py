@@ -27,6 +27,11 @@ as SQLAlchemy's ``pool_pre_ping`` does, except at the start of a write
 (:func:`unpinged`): there the first statement, the write lock, fails on a dropped
 connection before anything is written, and ``Database.write`` starts again on a fresh
 one (``WRITE_START_ATTEMPTS``), so a reading costs no extra round trip for the ping.
+
+A NOTIFY given to :func:`notify_at_commit` is sent with the transaction's COMMIT, in one
+query (``SELECT pg_notify(...); COMMIT``): one round trip for both instead of two. It is
+still delivered only if that COMMIT succeeds; a rollback (or a failing NOTIFY, which aborts
+the transaction before its COMMIT) drops it.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Final
 
-from psycopg import IsolationLevel
+from psycopg import IsolationLevel, sql
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.pool import QueuePool
@@ -69,6 +74,8 @@ _json_text = functools.partial(
 # Set while a write takes its connection: no ping (see the module docstring).
 _UNPINGED: ContextVar[bool] = ContextVar("kapdesk_unpinged", default=False)
 _UNUSED = "kapdesk_unused"  # record.info: connected and not yet checked out
+_PENDING_NOTIFY = "kapdesk_pending_notify"  # record.info: [(channel, payload)] for COMMIT
+_NOTIFY_SQL = sql.SQL("SELECT pg_notify({}, {}); ")
 
 
 @contextmanager
@@ -108,7 +115,46 @@ def _on_connect(dbapi_connection: Any, record: Any) -> None:
     dbapi_connection.commit()
 
 
+def notify_at_commit(conn: Connection, channel: str, payload: str) -> bool:
+    """Have ``conn``'s transaction send NOTIFY ``channel`` ``payload`` with its COMMIT;
+    False (nothing queued) when its engine does not do that (not made here)."""
+    if conn.dialect.__dict__.get("do_commit") is not _do_commit:
+        return False
+    conn.connection.info.setdefault(_PENDING_NOTIFY, []).append((channel, payload))
+    return True
+
+
+def _take_pending(dbapi_connection: Any) -> list[tuple[str, str]] | None:
+    try:
+        info = dbapi_connection.info
+    except (AttributeError, NotImplementedError):  # the dialect's first connect: no record
+        return None
+    pending: list[tuple[str, str]] | None = info.pop(_PENDING_NOTIFY, None)
+    return pending
+
+
+def _do_commit(dbapi_connection: Any) -> None:
+    """The dialect's COMMIT, preceded in the same query by the queued NOTIFYs."""
+    pending = _take_pending(dbapi_connection)
+    if pending:
+        raw = dbapi_connection.driver_connection
+        query = sql.Composed(
+            [_NOTIFY_SQL.format(sql.Literal(ch), sql.Literal(p)) for ch, p in pending]
+            + [sql.SQL("COMMIT")]
+        )
+        with raw.cursor() as cursor:
+            # No parameters: the simple query protocol, several statements in one message.
+            cursor.execute(query)
+    dbapi_connection.commit()  # psycopg: nothing left to commit after the COMMIT above
+
+
+def _do_rollback(dbapi_connection: Any) -> None:
+    _take_pending(dbapi_connection)
+    dbapi_connection.rollback()
+
+
 def _on_begin(conn: Connection) -> None:
+    conn.connection.info.pop(_PENDING_NOTIFY, None)  # (a rollback already dropped them)
     mode = conn.get_execution_options().get(TX_MODE)
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -139,6 +185,9 @@ def create_server_engine(server: ServerURL, *, pool_size: int = 5) -> Engine:
         connect_args=connect_args,
         json_serializer=_json_text,
     )
+    # On this engine's own dialect object only (notify_at_commit checks for them).
+    engine.dialect.do_commit = _do_commit  # type: ignore[method-assign]
+    engine.dialect.do_rollback = _do_rollback  # type: ignore[method-assign]
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     event.listen(engine.pool, "checkout", _pinger(engine))

@@ -44,7 +44,7 @@ def _reading_tables(statement: str) -> set[str]:
     return set(re.findall(r"\bFROM (\w+)", statement))
 
 
-def test_a_post_dose_reading_in_six_statements(kit: Kit, store: str) -> None:
+def test_a_post_dose_reading_in_few_statements(kit: Kit, store: str) -> None:
     sid = kit.dosed()
     kit.advance(minutes=5)
     kit.vitals.record(kit.nurse, sid, 130, 84, 80, 97)  # the first one moves the session
@@ -62,8 +62,8 @@ def test_a_post_dose_reading_in_six_statements(kit: Kit, store: str) -> None:
     assert "dosing_sessions" in users[0]  # ... in the statement that loads the session
     assert not any(_reading_tables(s) == {"signatures"} for s in ours)  # with the session
     # lock (server only), session+signature+account+head, readings, INSERT reading,
-    # INSERT audit, NOTIFY (server only)
-    assert len(ours) == (6 if store == "postgresql" else 4), ours
+    # INSERT audit (the server's NOTIFY goes with the COMMIT: see the round-trip test)
+    assert len(ours) == (5 if store == "postgresql" else 4), ours
 
 
 def test_a_deactivated_nurse_still_cannot_record(kit: Kit, ctx: ServiceContext) -> None:
@@ -129,3 +129,41 @@ def test_a_long_session_reads_only_what_the_band_needs(kit: Kit, store: str) -> 
     assert (second.band, second.escalate) == ("alert", True)
     # +64/+26 over the 122/78 pre-dose baseline recorded before the dose
     assert "rise-from-baseline" in first.reading.rules
+
+
+def test_a_reading_on_a_server_in_seven_round_trips(kit: Kit, store: str, tmp_path: Any) -> None:
+    """What the driver really sends (libpq's trace): each ReadyForQuery is one wait for the
+    server. BEGIN, the write lock, the 4 statements, then the change's NOTIFY sent with the
+    COMMIT (one round trip for both), and the announcement still reaches a listener."""
+    if store != "postgresql":
+        pytest.skip("round trips to a server")
+    from psycopg import pq
+
+    sid = kit.dosed()
+    kit.advance(minutes=5)
+    kit.vitals.record(kit.nurse, sid, 130, 84, 80, 97)
+    kit.advance(minutes=5)
+    trace = tmp_path / "libpq.trace"
+    traced: list[Any] = []
+
+    def on_checkout(dbapi_connection: Any, *_args: Any) -> None:
+        pgconn = dbapi_connection.pgconn
+        pgconn.trace(out.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        traced.append(pgconn)
+
+    with trace.open("w") as out:
+        event.listen(kit.ctx.db.engine.pool, "checkout", on_checkout)
+        try:
+            kit.vitals.record(kit.nurse, sid, 128, 82, 78, 97)
+        finally:
+            event.remove(kit.ctx.db.engine.pool, "checkout", on_checkout)
+            for pgconn in traced:
+                pgconn.untrace()
+    lines = trace.read_text().splitlines()
+    assert len(traced) == 1
+    waits = [i for i, line in enumerate(lines) if "\tReadyForQuery\t" in line]
+    notify = next(i for i, line in enumerate(lines) if "pg_notify" in line)
+    commit = next(i for i, line in enumerate(lines) if "COMMIT" in line)
+    assert len(waits) == 7, "\n".join(lines)
+    assert not any(notify < w < commit for w in waits)  # no wait between NOTIFY and COMMIT

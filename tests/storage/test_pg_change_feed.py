@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.storage import change_feed
@@ -95,6 +96,53 @@ def test_an_announcement_arrives_only_when_its_write_commits(
     assert ear.wait_for(lambda: ear.payloads)
     time.sleep(2 * change_feed.POLL_S)
     assert ear.payloads == ["committed"]
+
+
+def test_an_announcement_rides_with_the_commit_and_arrives_as_sent(
+    writer: Database, heard: tuple[change_feed.ServerListener, Ear]
+) -> None:
+    """The NOTIFY goes in the COMMIT's query (quoted there as a literal): any text arrives
+    unchanged, and several in one transaction arrive in order."""
+    _, ear = heard
+    odd = """{"o":"it's 100% \\ \"quoted\"; COMMIT; --","c":["café ✓", "$$"]}"""
+    executed: list[str] = []
+
+    def on_execute(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        executed.append(statement)
+
+    event.listen(writer.engine, "before_cursor_execute", on_execute)
+    try:
+        with writer.write() as s:
+            change_feed.notify(s, odd)
+            change_feed.notify(s, "second")
+    finally:
+        event.remove(writer.engine, "before_cursor_execute", on_execute)
+    assert not [q for q in executed if "pg_notify" in q]  # no statement of its own
+    assert ear.wait_for(lambda: len(ear.payloads) == 2)
+    assert ear.payloads == [odd, "second"]
+
+
+def test_a_failing_commit_announces_nothing_and_says_so(
+    writer: Database, heard: tuple[change_feed.ServerListener, Ear]
+) -> None:
+    """A COMMIT refused by the server (here a deferred unique constraint) raises as any
+    failed commit does, and its NOTIFY (sent in the same query) is not delivered."""
+    _, ear = heard
+    with writer.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE once (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+
+    def refused_at_commit() -> None:
+        with writer.write() as s:
+            s.execute(text("INSERT INTO once VALUES (1), (1)"))  # checked at COMMIT
+            change_feed.notify(s, "never")
+
+    with pytest.raises(IntegrityError, match="once"):
+        refused_at_commit()
+    with writer.write() as s:
+        change_feed.notify(s, "after")
+    assert ear.wait_for(lambda: ear.payloads)
+    time.sleep(2 * change_feed.POLL_S)
+    assert ear.payloads == ["after"]
 
 
 def test_a_payload_too_big_for_notify_is_refused_before_sending(writer: Database) -> None:
