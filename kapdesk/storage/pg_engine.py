@@ -28,6 +28,13 @@ as SQLAlchemy's ``pool_pre_ping`` does, except at the start of a write
 connection before anything is written, and ``Database.write`` starts again on a fresh
 one (``WRITE_START_ATTEMPTS``), so a reading costs no extra round trip for the ping.
 
+A write's BEGIN and its write lock go in one query (``BEGIN ISOLATION LEVEL READ COMMITTED
+READ WRITE; SELECT pg_advisory_xact_lock(...)``): psycopg is put in autocommit for that
+transaction (so it sends no BEGIN of its own before the first statement) and taken out of it
+when the transaction ends (COMMIT, ROLLBACK, the pool's reset, or the next BEGIN at the
+latest). The lock still runs through SQLAlchemy (statement events see it; a broken connection
+or ``lock_not_available`` fails exactly as before).
+
 A NOTIFY given to :func:`notify_at_commit` is sent with the transaction's COMMIT, in one
 query (``SELECT pg_notify(...); COMMIT``): one round trip for both instead of two. It is
 still delivered only if that COMMIT succeeds; a rollback (or a failing NOTIFY, which aborts
@@ -44,6 +51,7 @@ from contextvars import ContextVar
 from typing import Any, Final
 
 from psycopg import IsolationLevel, sql
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.pool import QueuePool
@@ -76,6 +84,10 @@ _UNPINGED: ContextVar[bool] = ContextVar("kapdesk_unpinged", default=False)
 _UNUSED = "kapdesk_unused"  # record.info: connected and not yet checked out
 _PENDING_NOTIFY = "kapdesk_pending_notify"  # record.info: [(channel, payload)] for COMMIT
 _NOTIFY_SQL = sql.SQL("SELECT pg_notify({}, {}); ")
+_OWN_BEGIN = "kapdesk_own_begin"  # record.info: psycopg in autocommit for our own BEGIN
+_BEGIN_WRITE: Final = (
+    f"BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+)
 
 
 @contextmanager
@@ -124,10 +136,41 @@ def notify_at_commit(conn: Connection, channel: str, payload: str) -> bool:
     return True
 
 
-def _take_pending(dbapi_connection: Any) -> list[tuple[str, str]] | None:
+def _info(dbapi_connection: Any) -> dict[str, Any] | None:
     try:
-        info = dbapi_connection.info
+        info: dict[str, Any] = dbapi_connection.info
     except (AttributeError, NotImplementedError):  # the dialect's first connect: no record
+        return None
+    return info
+
+
+def _end_own_begin(dbapi_connection: Any) -> None:
+    """psycopg back out of autocommit once the transaction begun by :data:`_BEGIN_WRITE`
+    is over (it can only be changed outside a transaction)."""
+    info = _info(dbapi_connection)
+    if info is not None and info.get(_OWN_BEGIN):
+        _leave_autocommit(dbapi_connection.driver_connection, info)
+
+
+def _leave_autocommit(raw: Any, info: dict[str, Any]) -> None:
+    del info[_OWN_BEGIN]
+    if raw.closed:  # (the pool discards it)
+        return
+    if raw.pgconn.transaction_status != TransactionStatus.IDLE:
+        raw.rollback()  # (psycopg sends ROLLBACK whatever autocommit says)
+    raw.autocommit = False
+
+
+def _on_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+    """Back in the pool: never left in autocommit, whether SQLAlchemy rolls back or not (a
+    BEGIN whose write lock failed leaves no transaction SQLAlchemy knows of)."""
+    if record is not None and record.info.get(_OWN_BEGIN) and not state.terminate_only:
+        _leave_autocommit(dbapi_connection, record.info)
+
+
+def _take_pending(dbapi_connection: Any) -> list[tuple[str, str]] | None:
+    info = _info(dbapi_connection)
+    if info is None:
         return None
     pending: list[tuple[str, str]] | None = info.pop(_PENDING_NOTIFY, None)
     return pending
@@ -146,21 +189,29 @@ def _do_commit(dbapi_connection: Any) -> None:
             # No parameters: the simple query protocol, several statements in one message.
             cursor.execute(query)
     dbapi_connection.commit()  # psycopg: nothing left to commit after the COMMIT above
+    _end_own_begin(dbapi_connection)
 
 
 def _do_rollback(dbapi_connection: Any) -> None:
     _take_pending(dbapi_connection)
     dbapi_connection.rollback()
+    _end_own_begin(dbapi_connection)
 
 
 def _on_begin(conn: Connection) -> None:
     conn.connection.info.pop(_PENDING_NOTIFY, None)  # (a rollback already dropped them)
+    _end_own_begin(conn.connection)  # (a commit or rollback already did)
     mode = conn.get_execution_options().get(TX_MODE)
     raw = conn.connection.driver_connection
     assert raw is not None
     # psycopg sends these with its BEGIN (no round trip of their own).
-    if mode == "write":
+    if mode == "write" and not raw.autocommit:
         raw.isolation_level, raw.read_only = IsolationLevel.READ_COMMITTED, False
+        # BEGIN and the lock in one query (simple protocol): one round trip, not two.
+        raw.autocommit = True
+        conn.connection.info[_OWN_BEGIN] = True
+        conn.exec_driver_sql(_BEGIN_WRITE)
+    elif mode == "write":  # an AUTOCOMMIT connection: the lock as a statement of its own
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
     elif mode == "read":
         raw.isolation_level, raw.read_only = IsolationLevel.REPEATABLE_READ, True
@@ -191,4 +242,5 @@ def create_server_engine(server: ServerURL, *, pool_size: int = 5) -> Engine:
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     event.listen(engine.pool, "checkout", _pinger(engine))
+    event.listen(engine.pool, "reset", _on_reset)
     return engine

@@ -141,8 +141,8 @@ def record_rows(db: str, runs: int) -> list[Row]:
             f"blocks of 10 alternated with the floor's; p90 {pct(app['wall'], 0.9):.1f} ms "
             f"(floor {pct(floor['wall'], 0.9):.1f} ms); this process's CPU per reading "
             f"{statistics.median(app['cpu']):.1f} ms (floor {statistics.median(floor['cpu']):.2f}"
-            f" ms); {statements} statements + BEGIN, NOTIFY with COMMIT in one query"
-            " (floor: 1 + BEGIN, COMMIT)"),
+            f" ms); {statements} queries, {statements + 1} round trips (BEGIN with the write lock"
+            " in one query, the NOTIFY with the COMMIT in one) (floor: 1 + BEGIN, COMMIT)"),
     ]  # fmt: skip
 
 

@@ -61,9 +61,12 @@ def test_a_post_dose_reading_in_few_statements(kit: Kit, store: str) -> None:
     assert "audit_log" in users[0]  # ... with the chain head ...
     assert "dosing_sessions" in users[0]  # ... in the statement that loads the session
     assert not any(_reading_tables(s) == {"signatures"} for s in ours)  # with the session
-    # lock (server only), session+signature+account+head, readings, INSERT reading,
-    # INSERT audit (the server's NOTIFY goes with the COMMIT: see the round-trip test)
-    assert len(ours) == (5 if store == "postgresql" else 4), ours
+    # session+signature+account+head, readings, INSERT reading, INSERT audit (on a server
+    # the write lock goes with the BEGIN and the NOTIFY with the COMMIT: see the round trips)
+    assert len(ours) == 4, ours
+    if store == "postgresql":
+        (begin,) = [s for s in statements if s.startswith("BEGIN")]
+        assert "pg_advisory_xact_lock" in begin
 
 
 def test_a_deactivated_nurse_still_cannot_record(kit: Kit, ctx: ServiceContext) -> None:
@@ -131,10 +134,10 @@ def test_a_long_session_reads_only_what_the_band_needs(kit: Kit, store: str) -> 
     assert "rise-from-baseline" in first.reading.rules
 
 
-def test_a_reading_on_a_server_in_seven_round_trips(kit: Kit, store: str, tmp_path: Any) -> None:
+def test_a_reading_on_a_server_in_six_round_trips(kit: Kit, store: str, tmp_path: Any) -> None:
     """What the driver really sends (libpq's trace): each ReadyForQuery is one wait for the
-    server. BEGIN, the write lock, the 4 statements, then the change's NOTIFY sent with the
-    COMMIT (one round trip for both), and the announcement still reaches a listener."""
+    server. BEGIN with the write lock (one query), the 4 statements, then the change's NOTIFY
+    sent with the COMMIT (one query)."""
     if store != "postgresql":
         pytest.skip("round trips to a server")
     from psycopg import pq
@@ -165,5 +168,8 @@ def test_a_reading_on_a_server_in_seven_round_trips(kit: Kit, store: str, tmp_pa
     waits = [i for i, line in enumerate(lines) if "\tReadyForQuery\t" in line]
     notify = next(i for i, line in enumerate(lines) if "pg_notify" in line)
     commit = next(i for i, line in enumerate(lines) if "COMMIT" in line)
-    assert len(waits) == 7, "\n".join(lines)
+    assert len(waits) == 6, "\n".join(lines)
+    first = next(line for line in lines if line.startswith("F"))
+    assert "\tQuery\t" in first
+    assert "BEGIN" in first and "pg_advisory_xact_lock" in first
     assert not any(notify < w < commit for w in waits)  # no wait between NOTIFY and COMMIT
