@@ -171,5 +171,6 @@ def test_a_reading_on_a_server_in_six_round_trips(kit: Kit, store: str, tmp_path
     assert len(waits) == 6, "\n".join(lines)
     first = next(line for line in lines if line.startswith("F"))
     assert "\tQuery\t" in first
-    assert "BEGIN" in first and "pg_advisory_xact_lock" in first
+    assert "BEGIN" in first
+    assert "pg_advisory_xact_lock" in first
     assert not any(notify < w < commit for w in waits)  # no wait between NOTIFY and COMMIT
