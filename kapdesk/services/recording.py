@@ -251,7 +251,10 @@ def audit_row(
 
 
 def _has_entries(s: Session) -> bool:
-    """Whether ``s`` holds an audit entry (appended in this transaction, or loaded)."""
+    """Whether ``s`` appended an audit entry (or holds one it loaded): a head read before
+    it is stale. The flag, not only the identity map, which keeps objects weakly."""
+    if s.info.get(audit.APPENDED):
+        return True
     return any(isinstance(o, AuditEntry) for o in s.identity_map.values())
 
 

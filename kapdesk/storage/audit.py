@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import PurePath
 from types import EllipsisType
-from typing import Any, NotRequired, TypedDict, Unpack
+from typing import Any, Final, NotRequired, TypedDict, Unpack
 from uuid import UUID
 
 from sqlalchemy import Connection, Select, String, inspect, select, text, type_coerce
@@ -225,6 +225,9 @@ class AuditAppender:
         return values
 
 
+APPENDED: Final = "kapdesk_audit_appended"  # Session.info: append() ran in this session
+
+
 def append(
     session: Session,
     head: tuple[int, str] | EllipsisType | None = ...,
@@ -239,6 +242,7 @@ def append(
     entry = AuditEntry(**AuditAppender.at_head(session, head).entry(**fields))
     session.add(entry)
     session.flush()
+    session.info[APPENDED] = True  # the identity map holds the entry only weakly
     return entry
 
 
