@@ -43,13 +43,14 @@ from kapdesk.storage.encryption import (
     obtain_key,
     require_sqlcipher,
 )
-from kapdesk.storage.errors import storage_failure_in
+from kapdesk.storage.errors import ServerUnreachable, storage_failure_in
 from kapdesk.storage.server_url import BadServerURL, ServerURL, is_server_url, parse_server_url
 
 __all__ = [
     "BadServerURL",
     "NotEncrypted",
     "ServerURL",
+    "ServerUnreachable",
     "WrongPassphrase",
     "build_context",
     "check_passphrase",

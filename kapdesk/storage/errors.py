@@ -107,6 +107,10 @@ class ServerUnreachable(StorageError):
         """The wording for a one-shot command line run, which does not retry."""
         return f"{self.what} Run the command again once the server answers."
 
+    def at_start_up(self) -> str:
+        """The wording for the app's start, which stops instead of reconnecting."""
+        return f"{self.what} Start kapdesk again once the server answers."
+
 
 class ServerLoginRefused(StorageError):
     """The server refused the user name or password (or the client certificate)."""

@@ -175,10 +175,13 @@ def run_gui(
 def opening_refused(exc: Exception, db_path: Path | ServerURL) -> str:
     """Why the database did not open; for the server this workstation remembers, also how
     to choose another (kapdesk.workstation.forget_hint)."""
+    from kapdesk.composition import ServerUnreachable
     from kapdesk.workstation import forget_hint, remembered_server_in
 
+    # The app stops here: "reconnects by itself" (the running app's wording) would be untrue.
+    said = exc.at_start_up() if isinstance(exc, ServerUnreachable) else str(exc)
     folder = None if isinstance(db_path, Path) else remembered_server_in(db_path)
-    return str(exc) if folder is None else f"{exc}\n\n{forget_hint(folder)}"
+    return said if folder is None else f"{said}\n\n{forget_hint(folder)}"
 
 
 def _ask_where_records_are() -> Path | ServerURL | None:

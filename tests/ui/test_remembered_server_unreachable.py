@@ -60,6 +60,16 @@ def test_a_server_given_with_db_says_nothing_of_the_remembered_choice(
     assert "workstation forget" not in text
 
 
+def test_an_unreachable_server_at_start_up_does_not_promise_to_reconnect(
+    shown: list[str],
+) -> None:
+    """The app stops (exit code 1): 'kapdesk reconnects by itself' would be untrue there."""
+    assert app_module.run_gui(parse_server_url(UNREACHABLE), demo=False) == 1
+    [text] = shown
+    assert "reconnects by itself" not in text
+    assert "Start kapdesk again once the server answers." in text
+
+
 def test_a_file_that_cannot_be_opened_says_nothing_of_the_remembered_choice(
     config: Path, tmp_path: Path
 ) -> None:
