@@ -12,8 +12,8 @@ of the fields that differ. Three answers:
 * **Keep editing** (the default, and Esc): the user's text stays in the editor and their
   version becomes the base. What then replaces theirs differs per editor, and the button's
   tooltip and the editor's line say which (:class:`KeepWords`): the session note pauses its
-  autosave and only Ctrl+S does (:data:`KEEP_SESSION_NOTE`); the integration note's
-  autosave does, as the user types on (:data:`KEEP_INTEGRATION_NOTE`); the patient dialog's
+  autosave and only Ctrl+S does (:data:`KEEP_SESSION_NOTE`); the integration note too, and
+  its Close, Esc and Sign ask again (:data:`KEEP_INTEGRATION_NOTE`); the patient dialog's
   Save changes does (:data:`KEEP_PATIENT`).
 
 ``ConflictQuestion.ask`` is the hook tests replace. Pure presentation: the editors
@@ -71,10 +71,14 @@ KEEP_SESSION_NOTE: Final = KeepWords(
     then="press Ctrl+S to save it over theirs",
 )
 KEEP_INTEGRATION_NOTE: Final = KeepWords(
-    tip="Your text stays; it is then saved automatically over theirs as you type on, leave "
-    "a field or close the editor.",
-    yours="Your text is kept here",
-    then="it is saved automatically over theirs as you type on or leave a field",
+    tip="Your text stays and autosave pauses; only Ctrl+S then saves it over theirs. "
+    "Closing, Esc or signing asks again first.",
+    yours="Your text is kept here and autosave is paused",
+    then="press Ctrl+S to save it over theirs; closing or signing asks again first",
+)
+PAUSED_INTEGRATION_NOTE: Final = (  # the integration note's autosave while paused; {who}
+    "Autosave is paused: saving will replace {who}'s text (theirs stays in the audit trail). "
+    "Press Ctrl+S to save yours; closing or signing asks again first."
 )
 KEEP_PATIENT: Final = KeepWords(
     tip="Your changes stay in the form; Save changes then replaces theirs.",

@@ -16,7 +16,8 @@ Two workstations editing one note: the editor saves against the version its text
 at; a save over a change made since writes nothing and asks what to keep
 (``ui.edit_conflict``: save mine over theirs, take theirs with mine on the clipboard, or
 keep editing); the close, sign or Esc that made the save stops there, so the answer is
-seen in the editor.
+seen in the editor. After "Keep editing" autosave pauses: only Ctrl+S replaces theirs, and
+Close, Esc and Sign ask again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -49,6 +50,7 @@ from kapdesk.ui.course_dialog import NewIntegrationDialog, session_choice_text
 from kapdesk.ui.discard_guard import may_close
 from kapdesk.ui.edit_conflict import (
     KEEP_INTEGRATION_NOTE,
+    PAUSED_INTEGRATION_NOTE,
     Choice,
     ConflictQuestion,
     ConflictView,
@@ -56,7 +58,7 @@ from kapdesk.ui.edit_conflict import (
     integration_text,
     kept_message,
 )
-from kapdesk.ui.instrument_form import InstrumentDialog
+from kapdesk.ui.integration_phq import phq9_dialog, phq9_line
 from kapdesk.ui.signing import SignatureBanner, SignDialog
 from kapdesk.ui.widgets import (
     Field,
@@ -89,6 +91,7 @@ class IntegrationNoteEditor(QDialog):
         self.base_version = self.note.version or NO_RECORD  # what the texts were read at
         self._hold = False  # a conflict was answered: the close/sign that saved stops there
         self._asking = False
+        self._kept: EditConflict | None = None  # "Keep editing" chosen: autosave is paused
         self.dirty = False
         self.saved_at: datetime | None = None
         self.setWindowTitle("Integration note")
@@ -201,9 +204,24 @@ class IntegrationNoteEditor(QDialog):
         self.timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        save_key = isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.Save)
+        if event.type() == QEvent.Type.KeyPress and save_key:
+            self.save_mine()
+            return True
         if event.type() == QEvent.Type.FocusOut and self.dirty:
             self.save()
         return super().eventFilter(watched, event)
+
+    def save_mine(self) -> bool:
+        """Ctrl+S, deliberate: after "Keep editing" it replaces theirs (kept in the trail)."""
+        self._kept = None
+        return self.save()
+
+    def _save_asking(self) -> bool:
+        """The save of Close, Esc and Sign: while autosave is paused it asks again."""
+        if self._kept is not None and self.dirty and self.editable():
+            return self._resolve(self._kept)
+        return self.save()
 
     # ------------------------------------------------------------ saving
     def save(self) -> bool:
@@ -214,6 +232,10 @@ class IntegrationNoteEditor(QDialog):
         self._hold = False  # set again below only by this save's conflict
         if not self.dirty or not self.editable():
             return not self.dirty
+        if self._kept is not None:  # "Keep editing": only Ctrl+S replaces theirs
+            set_error(self.notice, PAUSED_INTEGRATION_NOTE.format(who=self._kept.changed_by))
+            self.saved_label.setText("Not saved · autosave paused")
+            return False
         self.fields.clear_errors()
         set_error(self.message, "")
         try:
@@ -232,7 +254,7 @@ class IntegrationNoteEditor(QDialog):
             set_error(self.message, f"Not saved: {exc}")
             self.saved_label.setText("Not saved")
             return False
-        self.dirty = False
+        self.dirty, self._kept = False, None
         self.base_version = self.note.version or NO_RECORD
         set_error(self.notice, "")
         self.saved_at = self.app.now()
@@ -255,7 +277,7 @@ class IntegrationNoteEditor(QDialog):
             choice = ConflictQuestion.ask(self, conflict, view)
         finally:
             self._asking = False
-        self.base_version = conflict.version
+        self.base_version, self._kept = conflict.version, None
         if choice is Choice.MINE:
             return self.save()  # against their version; asks again if a third save came first
         self._hold = True
@@ -267,6 +289,7 @@ class IntegrationNoteEditor(QDialog):
             self.saved_label.setText(f"Draft · saved {local_time(theirs.updated_at)}")
             set_error(self.notice, CLIPBOARD_SAID)
             return True
+        self._kept = conflict  # autosave pauses: it must not replace theirs unasked
         set_error(self.notice, kept_message(conflict, "this note", KEEP_INTEGRATION_NOTE))
         return False
 
@@ -276,7 +299,7 @@ class IntegrationNoteEditor(QDialog):
         return held
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save()
+        self._save_asking()
         if self._held() and self.isVisible():
             event.ignore()  # the answer to a conflict is shown in the editor first
             return
@@ -284,7 +307,7 @@ class IntegrationNoteEditor(QDialog):
 
     def reject(self) -> None:
         """Esc closes, keeping what was typed (saved now); when it cannot be saved, asks."""
-        saved = self.save()
+        saved = self._save_asking()
         if self._held():
             return
         if saved or may_close(self, "note", self.dirty):
@@ -292,7 +315,7 @@ class IntegrationNoteEditor(QDialog):
 
     def sign(self) -> SignDialog | None:
         """Save, then sign with the password typed again; the note is final afterwards."""
-        if not self.save() or self._held():
+        if not self._save_asking() or self._held():
             return None
         actor = self.app.require_actor()
         own = actor.user_id == self.note.author_id
@@ -327,26 +350,10 @@ class IntegrationNoteEditor(QDialog):
 
     def record_phq9(self) -> None:
         self.save()
-        dialog = InstrumentDialog(
-            self.app, self._patient_id(), "PHQ-9", course_id=self.note.course_id, parent=self
-        )
-        dialog.accepted.connect(lambda: self._phq_recorded(dialog))
+        dialog = phq9_dialog(self.app, self.note.course_id, self)
+        dialog.accepted.connect(lambda: self.phq_label.setText(phq9_line(dialog)))
         self.phq_dialog = dialog
         dialog.open()
-
-    def _phq_recorded(self, dialog: InstrumentDialog) -> None:
-        r = dialog.recorded
-        if r is None:
-            return
-        flag = "  ·  item 9 > 0: clinician follow-up required" if r.item9_flag else ""
-        self.phq_label.setText(
-            f"PHQ-9 recorded {local_time(r.taken_at)}: {r.total} / {r.max_total} – {r.band}{flag}"
-        )
-
-    def _patient_id(self) -> int:
-        from kapdesk.services.courses import CourseService
-
-        return CourseService(self.app.ctx).get(self.note.course_id).patient_id
 
     # ------------------------------------------------------------ state
     def editable(self) -> bool:

@@ -8,8 +8,8 @@ import json
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QFocusEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
@@ -248,9 +248,73 @@ def test_esc_that_met_a_conflict_keeps_the_editor_open(
     assert ed_b.isVisible()
     assert ed_b.body.toPlainText() == "Mine."
     assert NoteService(a.ctx).get(note_id).body == "Theirs."
-    ed_b.reject()  # Esc again: the deliberate save replaces theirs, then it closes
+    asked = answer(Choice.MINE)
+    ed_b.reject()  # Esc again: autosave is paused, so the question comes again; mine closes
+    assert len(asked) == 1
     assert not ed_b.isVisible()
     assert NoteService(a.ctx).get(note_id).body == "Mine."
+
+
+def test_integration_note_keep_editing_pauses_autosave_until_a_deliberate_save(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock, answer: Callable[[Choice], Asked]
+) -> None:
+    """After "Keep editing" the integration note's autosave (timer, a field losing focus)
+    does not replace theirs; Ctrl+S in the editor does."""
+    a, _ = stations
+    ed_a, ed_b, note_id = _note_editors(qtbot, stations, clock)
+    ed_b.body.setPlainText("Mine.")
+    ed_a.body.setPlainText("Theirs.")
+    assert ed_a.save()
+    asked = answer(Choice.KEEP)
+    assert not ed_b.save()
+    assert len(asked) == 1
+    who = asked[0].heading.text().split(" changed ")[0]
+    ed_b.body.setPlainText("Mine, more.")  # typing restarts the autosave timer
+    assert ed_b.timer.isActive()
+    ed_b.timer.timeout.emit()  # the autosave fires
+    QApplication.sendEvent(ed_b.body, QFocusEvent(QEvent.Type.FocusOut))  # leaving a field
+    assert NoteService(a.ctx).get(note_id).body == "Theirs."
+    assert len(asked) == 1  # not asked again on each autosave
+    notice = ed_b.notice.text()
+    assert "autosave is paused" in notice.lower()
+    assert f"replace {who}'s text" in notice
+    assert "Ctrl+S" in notice
+    assert ed_b.dirty
+    ed_b.body.setFocus()
+    qtbot.keyClick(ed_b.body, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    ed_b.timer.stop()
+    assert NoteService(a.ctx).get(note_id).body == "Mine, more."
+    assert "Theirs." in _trail_texts(a, "note")
+    assert not ed_b.dirty
+    assert len(asked) == 1
+
+
+def test_integration_note_close_or_sign_while_paused_asks_again(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock, answer: Callable[[Choice], Asked]
+) -> None:
+    """Close and Sign are deliberate but do not replace theirs unasked while autosave is
+    paused: the question comes again; Keep editing keeps the editor open and theirs stored."""
+    a, _ = stations
+    ed_a, ed_b, note_id = _note_editors(qtbot, stations, clock)
+    ed_b.body.setPlainText("Mine.")
+    ed_a.body.setPlainText("Theirs.")
+    assert ed_a.save()
+    asked = answer(Choice.KEEP)
+    assert not ed_b.save()
+    ed_b.close()
+    assert ed_b.isVisible()
+    assert ed_b.sign() is None
+    ed_b.timer.stop()
+    assert len(asked) == 3
+    assert NoteService(a.ctx).get(note_id).body == "Theirs."
+    assert ed_b.body.toPlainText() == "Mine."
+    asked = answer(Choice.THEIRS)
+    ed_b.close()  # asked again: Take theirs shows theirs; the next close closes
+    assert len(asked) == 1
+    assert ed_b.body.toPlainText() == "Theirs."
+    ed_b.close()
+    assert not ed_b.isVisible()
+    assert NoteService(a.ctx).get(note_id).body == "Theirs."
 
 
 @pytest.mark.parametrize("choice", list(Choice))

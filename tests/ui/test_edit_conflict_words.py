@@ -1,7 +1,7 @@
 """After "Keep editing" on an edit conflict, the button's tooltip and the editor's line say
-how that editor's next save really happens: the session note pauses its autosave and only
-Ctrl+S replaces theirs; the integration note's autosave replaces theirs as you type on; the
-patient dialog replaces theirs only with Save changes. Each claim is then checked."""
+how that editor's next save really happens: the session note and the integration note pause
+their autosave and only Ctrl+S replaces theirs (the integration note's Close, Esc and Sign ask
+again); the patient dialog replaces theirs only with Save changes. Each claim is then checked."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_session_note_says_only_ctrl_s_replaces_theirs(
 
 
 @pytest.mark.parametrize("stations", ["sqlite"], indirect=True)
-def test_integration_note_says_its_autosave_replaces_theirs(
+def test_integration_note_says_only_ctrl_s_replaces_theirs(
     qtbot: QtBot, stations: list[AppContext], clock: FakeClock, keep_tips: list[str]
 ) -> None:
     a, b = stations
@@ -98,12 +98,21 @@ def test_integration_note_says_its_autosave_replaces_theirs(
     [tip] = keep_tips
     line = ed_b.notice.text()
     for words in (tip, line):
-        assert "automatically" in words
+        assert "Ctrl+S" in words
+        assert "autosave" in words.lower()
+        assert "asks" in words  # closing or signing asks again
+        assert "automatically" not in words
         assert OLD_WORDS not in words
     ed_b.body.setPlainText("Mine, more.")  # typing on: the autosave timer...
     assert ed_b.timer.isActive()
-    ed_b.timer.timeout.emit()  # ...fires and replaces theirs, as said
-    assert NoteService(a.ctx).get(note.id).body == "Mine, more."
+    ed_b.timer.timeout.emit()  # ...fires and leaves theirs, as said
+    assert NoteService(a.ctx).get(note.id).body == "Theirs."
+    assert len(keep_tips) == 1
+    ed_b.close()  # closing asks again, as said
+    ed_b.timer.stop()
+    assert len(keep_tips) == 2
+    assert ed_b.isVisible()
+    assert NoteService(a.ctx).get(note.id).body == "Theirs."
 
 
 @pytest.mark.parametrize("stations", ["sqlite"], indirect=True)
