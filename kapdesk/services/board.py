@@ -2,9 +2,10 @@
 
 Runs every few seconds in the GUI, so it costs a fixed number of queries
 whatever the number of sessions: sessions (with course and patient), then
-readings, doses, overrides, open side effects, alert acknowledgements of all
-listed sessions and the dosed sessions of their courses at once (seven
-SELECTs; one when no session is listed).
+readings with their alert acknowledgements, doses, overrides and the dosed
+sessions of their courses at once (five SELECTs, the open side effects a
+column of the first; one when no session is listed). One session's row
+(``only``) adds one: the places of the running sessions (rooms held).
 
 Each running session's row carries its whole reading schedule (``items``: the
 protocol's readings, rule rechecks and conditional readings, judged by
@@ -45,7 +46,7 @@ from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, or_, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.alerts import ActiveAlert
@@ -59,7 +60,6 @@ from kapdesk.services.context import ServiceContext
 from kapdesk.services.dtos import BoardRow
 from kapdesk.services.due_readings import (
     DosedSession,
-    acknowledged_readings,
     course_history,
     session_alerts,
     session_schedule,
@@ -73,6 +73,7 @@ from kapdesk.services.session_support import (
     session_route,
 )
 from kapdesk.storage.orm import (
+    AlertAcknowledgement,
     Course,
     Dose,
     DosingSession,
@@ -198,6 +199,49 @@ def _places(s: Session, where: ColumnElement[bool]) -> list[SessionAtClinic]:
     ]
 
 
+def _open_effects() -> ScalarSelect[int]:
+    """The session's side effects present and not resolved (one column of the sessions'
+    query; an entry marked entered in error counts for nothing)."""
+    return (
+        select(func.count(SideEffect.id))
+        .where(
+            SideEffect.session_id == DosingSession.id,
+            SideEffect.present.is_(True),
+            SideEffect.resolved_at.is_(None),
+            SideEffect.error_at.is_(None),
+        )
+        .correlate(DosingSession)
+        .scalar_subquery()
+    )
+
+
+def _readings(
+    s: Session, ids: list[int]
+) -> tuple[dict[int, list[VitalReading]], dict[int, set[int]]]:
+    """The sessions' readings (not those entered in error, which count for nothing on the
+    board) and which of them a clinician acknowledged, in one query."""
+    acked = (
+        select(AlertAcknowledgement.id)
+        .where(
+            AlertAcknowledgement.session_id == VitalReading.session_id,
+            AlertAcknowledgement.reading_id == VitalReading.id,
+        )
+        .exists()
+    )
+    found = s.execute(
+        select(VitalReading, acked).where(
+            VitalReading.session_id.in_(ids), VitalReading.error_at.is_(None)
+        )
+    ).all()
+    readings: dict[int, list[VitalReading]] = defaultdict(list)
+    acknowledged: dict[int, set[int]] = defaultdict(set)
+    for reading, is_acked in found:
+        readings[reading.session_id].append(reading)
+        if is_acked:
+            acknowledged[reading.session_id].add(reading.id)
+    return readings, acknowledged
+
+
 class BoardService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -227,23 +271,26 @@ class BoardService:
     ) -> list[BoardRow]:
         with self.ctx.db.read() as s:
             query = (
-                select(DosingSession, Course, Patient)
+                select(DosingSession, Course, Patient, _open_effects())
                 .join(Course, DosingSession.course_id == Course.id)
                 .join(Patient, Course.patient_id == Patient.id)
             )
-            if only:  # the rooms held are the whole board's; all else only the rows asked for
-                places = _places(s, where)
+            if only:  # just the rows asked for, and the rooms running sessions hold
                 found = s.execute(query.where(where, DosingSession.id.in_(only))).all()
+                places = [at_clinic(ds, p) for ds, _, p, _ in found]
+                mine = {p.id for p in places}
+                running = _places(s, where & DosingSession.state.in_(_ACTIVE_VALUES))
+                places += [p for p in running if p.id not in mine]
             else:
                 found = s.execute(query.where(where)).all()
-                places = [at_clinic(ds, p) for ds, _, p in found]
+                places = [at_clinic(ds, p) for ds, _, p, _ in found]
             if not found:
                 return []
-            ids = [ds.id for ds, _, _ in found]
-            readings, doses, overrides, open_effects = self._batch(s, ids)
-            acknowledged = acknowledged_readings(s, ids)
-            history = course_history(s, {c.id for _, c, _ in found})
-            for course in {c.id: c for _, c, _ in found}.values():
+            ids = [ds.id for ds, _, _, _ in found]
+            readings, acknowledged = _readings(s, ids)
+            doses, overrides = self._batch(s, ids)
+            history = course_history(s, {c.id for _, c, _, _ in found})
+            for course in {c.id: c for _, c, _, _ in found}.values():
                 find_course_protocol(s, self.ctx, course)  # parse pinned versions once, cached
         rows = [
             self._row(
@@ -253,14 +300,15 @@ class BoardService:
                 sorted(readings.get(ds.id, []), key=reading_order),
                 sorted(doses.get(ds.id, []), key=lambda d: (d.given_at, d.id)),
                 overrides.get(ds.id, []),
-                open_effects.get(ds.id, 0),
+                int(open_effects or 0),
                 now,
                 acknowledged.get(ds.id, set()),
                 history.get(course.id, []),
             )
-            for ds, course, patient in found
+            for ds, course, patient, open_effects in found
         ]
-        shared = shared_room_flags(places, now)
+        # by id: a room's other sessions are named in the same order on both kinds of reload
+        shared = shared_room_flags(sorted(places, key=lambda p: p.id), now)
         rows = [
             replace(r, flags=(*r.flags, shared[r.session_id])) if r.session_id in shared else r
             for r in rows
@@ -270,37 +318,11 @@ class BoardService:
 
     def _batch(
         self, s: Session, ids: list[int]
-    ) -> tuple[
-        dict[int, list[VitalReading]],
-        dict[int, list[Dose]],
-        dict[int, list[HoldOverride]],
-        dict[int, int],
-    ]:
-        # Entries marked entered in error count for nothing on the board (flags, alerts,
-        # schedule, open side effects).
-        readings = s.scalars(
-            select(VitalReading).where(
-                VitalReading.session_id.in_(ids), VitalReading.error_at.is_(None)
-            )
-        )
+    ) -> tuple[dict[int, list[Dose]], dict[int, list[HoldOverride]]]:
+        # A dose entered in error counts for nothing on the board.
         doses = s.scalars(select(Dose).where(Dose.session_id.in_(ids), Dose.error_at.is_(None)))
         overrides = s.scalars(select(HoldOverride).where(HoldOverride.session_id.in_(ids)))
-        effects = s.execute(
-            select(SideEffect.session_id, func.count(SideEffect.id))
-            .where(
-                SideEffect.session_id.in_(ids),
-                SideEffect.present.is_(True),
-                SideEffect.resolved_at.is_(None),
-                SideEffect.error_at.is_(None),
-            )
-            .group_by(SideEffect.session_id)
-        ).all()
-        return (
-            _grouped(readings, "session_id"),
-            _grouped(doses, "session_id"),
-            _grouped(overrides, "session_id"),
-            {sid: int(n) for sid, n in effects},
-        )
+        return _grouped(doses, "session_id"), _grouped(overrides, "session_id")
 
     def _row(
         self,

@@ -197,7 +197,7 @@ def test_board_costs_a_fixed_number_of_queries(kit: Kit, ctx: ServiceContext) ->
         kit.scheduled(mrn=f"S-{i}")
     assert len(BoardService(ctx).today_board(tz=UTC)) == 22
     many = selects()
-    assert few == many == 7
+    assert few == many == 5  # was 7: acknowledgements with readings, side effects a column
 
 
 # ---------------------------------------------------------------- issue 9: alerts
