@@ -60,6 +60,7 @@ BOTH_STORES = frozenset(
         "chart_reads",
         "reading_statements",
         "vitals_warm",
+        "board_one_row",
     )
 )
 STORES = ("sqlite", "postgresql")
