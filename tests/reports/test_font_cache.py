@@ -206,30 +206,64 @@ def test_an_entry_s_tables_are_decoded_only_when_first_used(tmp_path: Path) -> N
         cached.face.no_such_table  # noqa: B018
 
 
+_DRAW_WITH_CACHED_FONTS = """
+import base64, io, json, sys
+from pathlib import Path
+from importlib.resources import files
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from kapdesk.reports import font_cache
+from kapdesk.reports.font_cache import load_font
+
+folder = Path(sys.argv[1])
+fonts = files("kapdesk.resources") / "fonts"
+data = (fonts / "DejaVuSans.ttf").read_bytes()
+bold = (fonts / "DejaVuSans-Bold.ttf").read_bytes()
+load_font("CacheTestSans", data, folder)
+font = load_font("CacheTestSans", data, folder)
+load_font("CacheTestSansBold", bold, folder)
+unused = load_font("CacheTestSansBold", bold, folder)
+pdfmetrics.registerFont(font)
+pdfmetrics.registerFont(unused)
+buf = io.BytesIO()
+pdf = canvas.Canvas(buf)
+pdf.setFont("CacheTestSans", 11)
+text = sys.argv[2]
+width = pdf.stringWidth(text, "CacheTestSans", 11)
+pdf.drawString(72, 720, text)
+pdf.showPage()
+pdf.save()
+print(json.dumps({
+    "cached": type(font.face).__name__,
+    "width": width,
+    "parsed_width": TTFont("Parsed", io.BytesIO(data)).stringWidth(text, 11),
+    "decoded": [n for n in font_cache.LAZY if n in vars(font.face)],
+    "unused_decoded": [n for n in font_cache.LAZY if n in vars(unused.face)],
+    "pdf": base64.b64encode(buf.getvalue()).decode(),
+}))
+"""
+
+
 def test_a_pdf_drawn_with_a_cached_font_never_decodes_the_glyph_to_character_map(
     tmp_path: Path,
 ) -> None:
-    import io
+    """In a fresh interpreter: reportlab shares what it computed between faces of the same
+    font name, so a font registered earlier in this process (the app's DejaVuSans) would
+    leave this face's tables untouched."""
+    import base64
 
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfgen import canvas
-
-    data = _data()
-    load_font("CacheTestSans", data, tmp_path)
-    font = load_font("CacheTestSans", data, tmp_path)
-    unused = load_font("CacheTestSansBold", _data("DejaVuSans-Bold.ttf"), tmp_path)
-    unused = load_font("CacheTestSansBold", _data("DejaVuSans-Bold.ttf"), tmp_path)
-    pdfmetrics.registerFont(font)
-    pdfmetrics.registerFont(unused)
-    buf = io.BytesIO()
-    pdf = canvas.Canvas(buf)
-    pdf.setFont("CacheTestSans", 11)
     text = "Nguyễn, Thị Lan – PHQ-9 ≥ 20"
-    assert pdf.stringWidth(text, "CacheTestSans", 11) == _parsed(NAME, data).stringWidth(text, 11)
-    pdf.drawString(72, 720, text)
-    pdf.showPage()
-    pdf.save()
-    assert text in document(buf.getvalue())
-    assert "glyphToChar" not in vars(font.face)
-    assert {"charToGlyph", "charWidths", "hmetrics", "glyphPos"} <= vars(font.face).keys()
-    assert not set(font_cache.LAZY) & vars(unused.face).keys()  # registered, never used
+    run = subprocess.run(
+        [sys.executable, "-c", _DRAW_WITH_CACHED_FONTS, str(tmp_path), text],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(run.stdout)
+    assert seen["cached"] == "CachedFace"
+    assert seen["width"] == seen["parsed_width"]
+    assert text in document(base64.b64decode(seen["pdf"]))
+    assert "glyphToChar" not in seen["decoded"]
+    assert {"charToGlyph", "charWidths", "hmetrics", "glyphPos"} <= set(seen["decoded"])
+    assert seen["unused_decoded"] == []  # registered, never used
