@@ -215,7 +215,7 @@ def _open_effects() -> ScalarSelect[int]:
     )
 
 
-def _readings(
+def board_readings(
     s: Session, ids: list[int]
 ) -> tuple[dict[int, list[VitalReading]], dict[int, set[int]]]:
     """The sessions' readings (not those entered in error, which count for nothing on the
@@ -287,7 +287,7 @@ class BoardService:
             if not found:
                 return []
             ids = [ds.id for ds, _, _, _ in found]
-            readings, acknowledged = _readings(s, ids)
+            readings, acknowledged = board_readings(s, ids)
             doses, overrides = self._batch(s, ids)
             history = course_history(s, {c.id for _, c, _, _ in found})
             for course in {c.id: c for _, c, _, _ in found}.values():

@@ -44,7 +44,7 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.schedule import DueItem, attention
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.signing import SignedEntity
-from kapdesk.services.board import BoardService
+from kapdesk.services.board import BoardService, board_readings
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.due_readings import course_history, session_schedule
 from kapdesk.services.guard import audit_denials
@@ -207,7 +207,8 @@ class HandoverService(Service):
             return []
         ids = [ds.id for ds, _, _ in found]
         # The board's own loading, so a reading counts here exactly when it counts there.
-        readings, doses, _, _ = BoardService(self.ctx)._batch(s, ids)
+        readings, _ = board_readings(s, ids)
+        doses, _ = BoardService(self.ctx)._batch(s, ids)
         history = course_history(s, {c.id for _, c, _ in found})
         out: list[MissedReading] = []
         for ds, course, p in found:
