@@ -67,7 +67,9 @@ class _Builder:
         if progress is not None:
             progress(0, 0, "Creating the staff accounts")
         self._create_staff()
-        plans = plan_showcase(self.rng, patients, self.today, self.timeline.end)
+        plans, self.sessions.rooms = plan_showcase(
+            self.rng, patients, self.today, self.timeline.end
+        )
         for patient in plans:
             self._schedule(patient)
         assert self.timeline.first() > self.clock.now()

@@ -104,6 +104,7 @@ class SessionPlanner:
         self.timeline = timeline
         self.staff = staff
         self.today = today
+        self.rooms: tuple[str, ...] = data.ROOMS  # the planner's (kapdesk.demo.plan.rooms)
         self.patients = PatientService(ctx)
         self.courses = CourseService(ctx)
         self.sessions = SessionService(ctx)
@@ -172,7 +173,7 @@ class SessionPlanner:
         room = None
         if conflicts.room_taken_by is not None:
             taken = {room_key(r) for r in conflicts.rooms_in_use}
-            room = next((r for r in data.ROOMS if room_key(r) not in taken), None)
+            room = next((r for r in self.rooms if room_key(r) not in taken), None)
         self.sessions.check_in(nurse, session_id, room=room)
 
     def plan(
@@ -294,9 +295,10 @@ class SessionPlanner:
             assert item.closes_at is not None
             width = int((item.closes_at - item.opens_at).total_seconds() // 60)
             # Late, but before the next window opens (a reading then would belong to it).
+            # Any later window counts, the discharge reading's too (opening it misses this one).
             gap = min(
-                (int((i.opens_at - item.closes_at).total_seconds() // 60) - 1 for i in timed
-                 if i.opens_at is not None and i.opens_at > item.closes_at),
+                (int((i.opens_at - item.closes_at).total_seconds() // 60) - 1 for i in items
+                 if i.opens_at is not None and i.opens_at >= item.closes_at),
                 default=9,
             )  # fmt: skip
             if j == late and gap >= 3:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from kapdesk.demo import data
+from kapdesk.demo.plan.rooms import fit_rooms
 from kapdesk.demo.plan.session import Person, birth_date, local_time, weight_kg
 
 
@@ -142,8 +143,10 @@ def _patient(
 
 def plan_showcase(
     rng: random.Random, patients: int, today: date, end: datetime
-) -> list[ShowcasePatient]:
-    """The small demo's patients, ending on ``today`` at ``end`` (aware UTC)."""
+) -> tuple[list[ShowcasePatient], tuple[str, ...]]:
+    """The small demo's patients, ending on ``today`` at ``end`` (aware UTC), and the
+    clinic's rooms (:func:`kapdesk.demo.plan.rooms.fit_rooms`: never a check-in with
+    every room in use)."""
     plans, mrns = [], set[str]()
     for i, name in enumerate(_names(rng, patients)):
         mrn = f"KAP-{rng.randint(100000, 999999)}"
@@ -151,4 +154,5 @@ def plan_showcase(
             mrn = f"KAP-{rng.randint(100000, 999999)}"
         mrns.add(mrn)
         plans.append(_patient(rng, i, name, mrn, today, end))
-    return plans
+    rooms = fit_rooms([(p.visits, p.intake, p.ends) for p in plans], today, end)
+    return plans, rooms
