@@ -47,7 +47,7 @@ from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
 from kapdesk.ui.course_dialog import NewIntegrationDialog, session_choice_text
-from kapdesk.ui.discard_guard import may_close
+from kapdesk.ui.discard_guard import DiscardQuestion, may_close
 from kapdesk.ui.edit_conflict import (
     KEEP_INTEGRATION_NOTE,
     PAUSED_INTEGRATION_NOTE,
@@ -297,6 +297,20 @@ class IntegrationNoteEditor(QDialog):
         """True (once) when a conflict was just answered with theirs or keep editing."""
         held, self._hold = self._hold, False
         return held
+
+    def may_quit(self) -> bool:
+        """kapdesk is quitting: the draft is saved now, asking again while autosave is
+        paused. True when nothing typed is lost (or the person chose to discard it); False
+        keeps kapdesk open with this editor in front: a conflict answered with theirs or
+        keep editing is shown here first, and a draft that cannot be saved (signed
+        meanwhile, the database busy) is discarded only when the person says so."""
+        saved = self._save_asking()
+        held = self._held()
+        if saved and not held:
+            return True
+        self.raise_()
+        self.activateWindow()
+        return not held and DiscardQuestion.ask(self, "integration note")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_asking()

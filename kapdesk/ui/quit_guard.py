@@ -2,11 +2,13 @@
 
 A person's quit (File > Quit, Ctrl+Q, the window's close button) with dosed sessions or
 sessions in monitoring asks "2 patients are in monitoring (Room 1: ...; Room 3: ...).
-Quit anyway?" with No the default; then a half-filled session page asks before its input
-is discarded (``discard_guard.may_leave``). While the screen is locked the close button
-and File > Quit are refused with "Sign in to quit kapdesk." on the lock screen: no
-names, no question. A close made by kapdesk itself (signing out after a restore or a
-revoked sign-in) does not ask. ``QuitQuestion.ask`` is the hook tests
+Quit anyway?" with No the default; then each open integration note editor saves its draft
+(asking again when its autosave is paused after an edit conflict, and before discarding a
+draft that cannot be saved: ``IntegrationNoteEditor.may_quit``), and a half-filled session
+page asks before its input is discarded (``discard_guard.may_leave``). While the screen
+is locked the close button and File > Quit are refused with "Sign in to quit kapdesk." on
+the lock screen: no names, no question. A close made by kapdesk itself (signing out after
+a restore or a revoked sign-in) does not ask. ``QuitQuestion.ask`` is the hook tests
 replace.
 """
 
@@ -25,6 +27,7 @@ from kapdesk.ui.models.board import room_text
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import BoardRow
+    from kapdesk.ui.integration_note import IntegrationNoteEditor
     from kapdesk.ui.main_window import MainWindow
 
 MONITORED: Final = (SessionState.DOSED.value, SessionState.MONITORING.value)
@@ -72,4 +75,14 @@ def may_quit(window: MainWindow) -> bool:
     question = monitoring_question(rows)
     if question is not None and not QuitQuestion.ask(window, question):
         return False
+    if not all(editor.may_quit() for editor in open_note_editors(window)):
+        return False
     return may_leave(window, window.session_page)
+
+
+def open_note_editors(window: QWidget) -> list[IntegrationNoteEditor]:
+    """The integration note editors open over ``window`` (windows of their own, parented to
+    the chart or the handover that opened them)."""
+    from kapdesk.ui.integration_note import IntegrationNoteEditor
+
+    return [e for e in window.findChildren(IntegrationNoteEditor) if e.isVisible()]

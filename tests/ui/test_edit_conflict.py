@@ -18,16 +18,19 @@ from sqlalchemy import select
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import EditConflict
 from kapdesk.domain.permissions import Role
+from kapdesk.domain.signing import SignedEntity
 from kapdesk.services.notes import NoteService
 from kapdesk.services.patients import PatientService
+from kapdesk.services.signing import SigningService
 from kapdesk.storage.orm import AuditEntry, Note, Patient
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.edit_conflict import Choice, ConflictQuestion, ConflictView, EditConflictDialog
 from kapdesk.ui.integration_note import CLIPBOARD_SAID, IntegrationNoteEditor
+from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.session import SessionWorkspace
 
-from .conftest import actor_for, table_counts
+from .conftest import PASSWORD, actor_for, show_main_window, table_counts
 
 Asked = list[EditConflictDialog]
 
@@ -456,3 +459,81 @@ def test_keep_editing_pauses_autosave_until_a_deliberate_save(
     assert _bodies(a, sid) == ["Mine, more."]
     assert "Theirs." in _trail_texts(a, "note")
     assert not ws_b.note.pending
+
+
+def _quit_with_editor_open(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock
+) -> tuple[MainWindow, IntegrationNoteEditor, IntegrationNoteEditor, int]:
+    """Workstation B's main window with B's integration note editor open in it (as the
+    chart opens it: a window of its own, parented to the chart); A's editor on its own."""
+    _, b = stations
+    ed_a, loose_b, note_id = _note_editors(qtbot, stations, clock)
+    loose_b.close()
+    window = show_main_window(qtbot, b)
+    ed_b = IntegrationNoteEditor(b, note_id, window)
+    ed_b.setWindowFlag(Qt.WindowType.Window, True)
+    ed_b.show()
+    qtbot.waitExposed(ed_b)
+    return window, ed_a, ed_b, note_id
+
+
+def test_quitting_while_the_note_autosave_is_paused_asks_again_and_keep_stays_open(
+    qtbot: QtBot, stations: list[AppContext], clock: FakeClock, answer: Callable[[Choice], Asked]
+) -> None:
+    """File > Quit with an integration note whose autosave is paused ("Keep editing" after a
+    conflict) does not drop the typed text: the conflict question comes again; Keep editing
+    keeps kapdesk open with the text in the editor, Save mine saves it and quits."""
+    a, _ = stations
+    window, ed_a, ed_b, note_id = _quit_with_editor_open(qtbot, stations, clock)
+    ed_b.body.setPlainText("Mine.")
+    ed_a.body.setPlainText("Theirs.")
+    assert ed_a.save()
+    asked = answer(Choice.KEEP)
+    assert not ed_b.save()
+    window.quit_action.trigger()
+    ed_b.timer.stop()
+    assert len(asked) == 2
+    assert window.isVisible()
+    assert ed_b.isVisible()
+    assert ed_b.body.toPlainText() == "Mine."
+    assert NoteService(a.ctx).get(note_id).body == "Theirs."
+    asked = answer(Choice.MINE)
+    window.quit_action.trigger()
+    assert len(asked) == 1
+    assert not window.isVisible()
+    assert NoteService(a.ctx).get(note_id).body == "Mine."
+
+
+def test_quitting_with_a_note_that_cannot_be_saved_asks_before_discarding_it(
+    qtbot: QtBot,
+    stations: list[AppContext],
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The draft cannot be saved at quit (signed on another workstation meanwhile): quitting
+    asks "Discard the unsaved integration note?"; Keep editing keeps kapdesk open."""
+    from kapdesk.ui.discard_guard import DiscardQuestion
+
+    a, _ = stations
+    window, ed_a, ed_b, note_id = _quit_with_editor_open(qtbot, stations, clock)
+    ed_a.body.setPlainText("Signed text.")
+    assert ed_a.save()
+    SigningService(a.ctx).sign(a.actor, SignedEntity.NOTE, note_id, PASSWORD)
+    ed_b.body.setPlainText("Mine, unsaved.")
+    ed_b.timer.stop()
+    things: list[str] = []
+    answers = [False, True]
+
+    def ask(_cls: type, _parent: object, thing: str) -> bool:
+        things.append(thing)
+        return answers[len(things) - 1]
+
+    monkeypatch.setattr(DiscardQuestion, "ask", classmethod(ask))
+    window.quit_action.trigger()
+    assert things == ["integration note"]
+    assert window.isVisible()
+    assert ed_b.isVisible()
+    assert ed_b.body.toPlainText() == "Mine, unsaved."
+    window.quit_action.trigger()
+    assert things == ["integration note", "integration note"]
+    assert not window.isVisible()
