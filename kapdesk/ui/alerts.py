@@ -38,6 +38,7 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.models.board import RUNNING_STATES, local_hhmm, room_text
 
 if TYPE_CHECKING:
+    from kapdesk.domain.alerts import ActiveAlert
     from kapdesk.services.dtos import BoardRow
     from kapdesk.ui.app_context import AppContext
 
@@ -120,6 +122,21 @@ class Alert:
         return f"{room_text(self.room)}: {what} is {self.level}"
 
 
+def _reading_alert(row: BoardRow, a: ActiveAlert, now: datetime) -> Alert:
+    return Alert(
+        row.session_id,
+        f"reading#{a.reading_id}",
+        a.band.value,
+        row.room,
+        row.patient_name,
+        f"{a.value_text} {a.band.value}",
+        now,
+        a.reading_id,
+        a.taken_at,
+        f"{a.rule_text}, {a.protocol_label}",
+    )
+
+
 class AlertCenter(QObject):
     alert_raised = Signal(object)  # Alert
     alerts_changed = Signal()
@@ -160,34 +177,28 @@ class AlertCenter(QObject):
         """What the store's timer does every second: re-query when stale, then judge."""
         self.store.tick()
 
-    def _holding(self, rows: list[BoardRow], now: datetime) -> dict[tuple[int, str, str], Alert]:
-        holding: dict[tuple[int, str, str], Alert] = {}
+    def _holding(
+        self, rows: list[BoardRow], now: datetime
+    ) -> dict[tuple[int, str, str], Callable[[], Alert]]:
+        """The key of every alert that holds at ``now``, with how to make it: an ``Alert``
+        is only made for a key raised now (every second, most keys were raised before)."""
+        holding: dict[tuple[int, str, str], Callable[[], Alert]] = {}
         for row in rows:
             if row.state not in RUNNING_STATES:
                 continue
+            sid = row.session_id
             for a in row.alerts:
-                alert = Alert(
-                    row.session_id,
-                    f"reading#{a.reading_id}",
-                    a.band.value,
-                    row.room,
-                    row.patient_name,
-                    f"{a.value_text} {a.band.value}",
-                    now,
-                    a.reading_id,
-                    a.taken_at,
-                    f"{a.rule_text}, {a.protocol_label}",
+                holding[(sid, f"reading#{a.reading_id}", a.band.value)] = functools.partial(
+                    _reading_alert, row, a, now
                 )
-                holding[alert.key] = alert
             items = row.items or ((row.next_due,) if row.next_due else ())
             for item in items:
                 level = _ITEM_LEVELS.get(item.status_at(now))
                 if level is None or (level == "due" and item.anchor is Anchor.PRE_DOSE):
                     continue
-                alert = Alert(
-                    row.session_id, item.key, level, row.room, row.patient_name, item.label, now
+                holding[(sid, item.key, level)] = functools.partial(
+                    Alert, sid, item.key, level, row.room, row.patient_name, item.label, now
                 )
-                holding[alert.key] = alert
         return holding
 
     def _evaluate(self, now: datetime) -> None:
@@ -196,15 +207,17 @@ class AlertCenter(QObject):
         rows = self.store.rows
         on_board = {row.session_id for row in rows}
         # keys of sessions gone from the board are never raised again: forget them
-        self._alerted = {k for k in self._alerted if k[0] in on_board}
+        if any(k[0] not in on_board for k in self._alerted):
+            self._alerted = {k for k in self._alerted if k[0] in on_board}
         holding = self._holding(rows, now)
         changed = False
         kept = [a for a in self._active if a.key in holding]
         if len(kept) != len(self._active):
             self._active, changed = kept, True
-        for key, alert in holding.items():
+        for key, make in holding.items():
             if key in self._alerted:
                 continue
+            alert = make()
             self._alerted.add(key)
             # the next level replaces the previous one for the same reading
             self._active = [a for a in self._active if a.key[:2] != key[:2]]

@@ -12,6 +12,7 @@ colours the row red and leads the Flags column ("ALERT SpO2 88 % at 10:32: …")
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -205,6 +206,19 @@ def _spans(rows: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
+@functools.cache
+def _brush(color: str) -> QBrush:
+    """One brush per colour (the view copies what ``data`` returns)."""
+    return QBrush(QColor(color))
+
+
+@functools.cache
+def _bold_font() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
+
+
 class BoardModel(QAbstractTableModel):
     def __init__(self, now: datetime) -> None:
         super().__init__()
@@ -265,10 +279,9 @@ class BoardModel(QAbstractTableModel):
                 self._cache[i].clear()
                 levels.append(i)
             elif cells[COL_SINCE] != since or cells[COL_NEXT] != nxt:
+                # the texts are never cached (data reads them from _texts); the cells'
+                # colours, fonts and tooltips depend on the level and the row, not on now
                 cells[COL_SINCE], cells[COL_NEXT] = since, nxt
-                cache = self._cache[i]
-                for key in [k for k in cache if k[0] in (COL_SINCE, COL_NEXT)]:
-                    del cache[key]
                 texts.append(i)
         self._announce_rows(levels)
         for first, last in _spans(texts):
@@ -396,18 +409,16 @@ class BoardModel(QAbstractTableModel):
                 (DUE_COLORS[0], _DUE_TINT) if level == "due" else (OVERDUE_COLORS[0], _OVERDUE_TINT)
             )
             strong = (COL_ROOM, COL_NEXT, COL_FLAGS) if level == "alert" else (COL_ROOM, COL_NEXT)
-            return QBrush(QColor(full if col in strong else tint))
+            return _brush(full if col in strong else tint)
         if role == Qt.ItemDataRole.ForegroundRole:
             if level == "alert" and col == COL_FLAGS:
-                return QBrush(QColor(OVERDUE_COLORS[1]))
+                return _brush(OVERDUE_COLORS[1])
             if level and col in (COL_ROOM, COL_NEXT):
-                return QBrush(QColor(DUE_COLORS[1] if level == "due" else OVERDUE_COLORS[1]))
+                return _brush(DUE_COLORS[1] if level == "due" else OVERDUE_COLORS[1])
             if col == COL_FLAGS and self._rows[row].worst_band in _FLAG_COLORS:
-                return QBrush(QColor(_FLAG_COLORS[self._rows[row].worst_band]))
+                return _brush(_FLAG_COLORS[self._rows[row].worst_band])
         if role == Qt.ItemDataRole.FontRole and self._bold(row, col):
-            font = QFont()
-            font.setBold(True)
-            return font
+            return _bold_font()
         return None
 
     def _bold(self, row: int, col: int) -> bool:
