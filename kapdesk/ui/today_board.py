@@ -85,6 +85,10 @@ _ACTIVATION = (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate)
 _BLOCKING = (QEvent.Type.WindowBlocked, QEvent.Type.WindowUnblocked)
 
 
+# Rows a turn of the event loop moves by their pixels (BoardTable.setRowHeight).
+_MOVED_ROWS_PER_TURN = 3
+
+
 class BoardTable(QTableView):
     """The board's table. Focus and window activation repaint what they change, not every
     cell: Qt repaints the whole viewport when the table gains or loses focus or its window
@@ -94,6 +98,8 @@ class BoardTable(QTableView):
     inactive colours are the same (Qt's own rule for widgets), else every cell is repainted
     as Qt does. Its viewport is opaque (the style sheet turns the fill off, which made every
     repaint of the table paint the main window's background behind it first)."""
+
+    _moved_rows = 0  # rows moved by their pixels in this turn of the event loop
 
     def event(self, event: QEvent) -> bool:
         done = super().event(event)
@@ -177,8 +183,49 @@ class BoardTable(QTableView):
             if 0 <= row < self.model().rowCount():
                 y = self.rowViewportPosition(row)
                 viewport.update(0, y, width, self.rowHeight(row))
-        frame = QRegion(self.rect()).subtracted(QRegion(viewport.geometry()))
+        # the frame only: the scroll bar inside it looks the same with or without focus
+        # (repainting it, as the table's whole rect did, cost ~1 ms)
+        frame = QRegion(self.rect()).subtracted(QRegion(self.contentsRect()))
         self.update(frame)
+
+    def setRowHeight(self, row: int, height: int) -> None:
+        """A row growing or shrinking (its text wrapped again after a reading) moves the
+        rows below it: their pixels are moved (the viewport scrolled under them, as a
+        scroll does), not painted again. Qt repainted every row from this one to the
+        bottom of the board, on a later turn of the event loop (up to ~5 ms at 79 rows on
+        the key press's path). Only the first few rows of an event-loop turn: a new width
+        resizes every row and repaints the whole board anyway."""
+        old = self.rowHeight(row)
+        viewport = self.viewport()
+        top = self.rowViewportPosition(row)
+        if (
+            old == height
+            or not 0 <= top < viewport.height()  # a row not shown: Qt's own way
+            or self.isRowHidden(row)
+            or not self.isVisible()
+            or not viewport.updatesEnabled()
+            or self._moved_rows >= _MOVED_ROWS_PER_TURN
+        ):
+            super().setRowHeight(row, height)
+            return
+        if not self._moved_rows:
+            QTimer.singleShot(0, self._moved_rows_done)
+        self._moved_rows += 1
+        header = self.verticalHeader()
+        header.blockSignals(True)  # not told: QTableView would repaint from the row down
+        try:
+            super().setRowHeight(row, height)
+        finally:
+            header.blockSignals(False)
+        self.updateGeometries()  # what QTableView does when told (the scroll bar's range)
+        width, bottom = viewport.width(), viewport.height()
+        start = top + min(old, height)
+        if start < bottom:
+            viewport.scroll(0, height - old, QRect(0, start, width, bottom - start))
+        viewport.update(0, top, width, height)  # the row itself (the rest was moved)
+
+    def _moved_rows_done(self) -> None:
+        self._moved_rows = 0
 
 
 def _a_role(actor: Actor) -> str:

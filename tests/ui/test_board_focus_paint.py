@@ -173,3 +173,65 @@ def test_moving_the_selection_repaints_only_the_two_rows(qtbot: QtBot, board: To
     for row in (0, 3):
         assert not painted.region.intersects(_row_rect(board, row)), row
     assert _on_screen(board) == _fresh(board)  # the tint moved on screen too
+
+
+@pytest.mark.parametrize("change", [25, -18])
+def test_a_row_changing_height_moves_the_rows_below_without_painting_them(
+    qtbot: QtBot, board: TodayBoard, change: int
+) -> None:
+    """A reading rewraps its row's "Next reading" (fit sets the row's height): the rows
+    below move by their pixels; what is on screen is what a full repaint draws."""
+    table = board.table
+    table.setRowHeight(0, table.rowHeight(0) + 30)  # two lines: room to shrink
+    _settle(qtbot)
+    assert _on_screen(board) == _fresh(board)
+    below = [table.rowViewportPosition(r) for r in (1, 2, 3)]  # 1: selected (its tint)
+    height = table.rowHeight(0) + change
+    painted = _Painted(table.viewport())
+    table.setRowHeight(0, height)
+    _settle(qtbot)
+    assert table.rowHeight(0) == height
+    assert [table.rowViewportPosition(r) for r in (1, 2, 3)] == [y + change for y in below]
+    assert painted.region.intersects(_row_rect(board, 0))
+    for row in (1, 2, 3):
+        assert not painted.region.intersects(_row_rect(board, row)), row
+    assert _on_screen(board) == _fresh(board)
+
+
+def test_a_row_changing_height_in_a_scrolled_board(
+    qtbot: QtBot, board: TodayBoard, kit: Kit
+) -> None:
+    """The scroll bar's range follows the rows' heights; a row above the top of the
+    scrolled viewport moves every row shown."""
+    for n in range(6, 24):
+        kit.dosed(mrn=f"MRN-{n}", room=str(n))
+    board.refresh()
+    _settle(qtbot)
+    table, bar = board.table, board.table.verticalScrollBar()
+    last = table.model().rowCount() - 1
+    assert 0 < bar.maximum() < last
+    table.setRowHeight(last, table.viewport().height())  # alone fills the viewport
+    _settle(qtbot)
+    assert bar.maximum() == last
+    assert _on_screen(board) == _fresh(board)
+    bar.setValue(3)
+    _settle(qtbot)
+    table.setRowHeight(1, table.rowHeight(1) + 30)  # above the rows shown
+    _settle(qtbot)
+    assert _on_screen(board) == _fresh(board)
+    bar.setValue(0)
+    _settle(qtbot)
+    table.setRowHeight(2, table.rowHeight(2) + 30)
+    _settle(qtbot)
+    assert _on_screen(board) == _fresh(board)
+
+
+def test_every_row_resized_at_once_still_paints_what_a_full_repaint_draws(
+    qtbot: QtBot, board: TodayBoard
+) -> None:
+    _settle(qtbot)
+    table = board.table
+    for row in range(table.model().rowCount()):
+        table.setRowHeight(row, table.rowHeight(row) + 5 + row)
+    _settle(qtbot)
+    assert _on_screen(board) == _fresh(board)
