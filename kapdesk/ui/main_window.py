@@ -27,6 +27,7 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.alerts import AlertBar, AlertCenter, AlertSlot
 from kapdesk.ui.backup_actions import BackupActions
 from kapdesk.ui.board_store import BoardStore
+from kapdesk.ui.chart_warmup import build_ahead
 from kapdesk.ui.discard_guard import may_leave
 from kapdesk.ui.errors import SignInRevokedRelay, close_windows_of, revoked_text, show_error
 from kapdesk.ui.lock_screen import ScreenLock
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._show_actor()
         self.nav.setCurrentRow(PAGE_TODAY)
+        build_ahead(app, self)  # the empty patient chart, while the board is idle after it paints
         if resume:
             self._resume_running_session()
 

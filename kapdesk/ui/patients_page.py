@@ -2,9 +2,9 @@
 
 ``open_patient(id)`` (also reached through ``signals.navigate_patient``) shows
 that patient's ``PatientChart``, which audits the view. The chart is built ahead,
-empty, while the app is idle after sign-in (``ChartWarmup``; what is left of it is built
-on the first open) and then shows each patient opened (``PatientChart.show_patient``):
-building and styling its widgets cost most of a first open.
+empty, while the app is idle after sign-in (``ChartWarmup``, begun by the main window;
+what is left of it is built on the first open) and then shows each patient opened
+(``PatientChart.show_patient``): building and styling its widgets cost most of a first open.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class PatientsPage(QWidget):
         lay.addWidget(split)
         self.setFocusProxy(self.list.search)
         app.signals.navigate_patient.connect(self._navigate)
-        self.warmup = ChartWarmup(app, self.stack, self)
+        self.warmup = ChartWarmup.adopt(app, self.stack, self)  # begun at sign-in, if it was
         self.warmup.start()
 
     def _navigate(self, patient_id: int) -> None:

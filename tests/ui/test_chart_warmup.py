@@ -1,4 +1,4 @@
-"""The patient chart built ahead while the app is idle after sign-in (ui/chart_warmup.py):
+"""The patient chart built ahead while the app is idle at sign-in (ui/chart_warmup.py):
 one part an event-loop turn, reading nothing and holding no patient data; the first chart
 opened afterwards shows exactly that patient, as a chart built for them."""
 
@@ -8,11 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import shiboken6
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
 from kapdesk.domain.permissions import Role
 from kapdesk.ui.app_context import AppContext
+from kapdesk.ui.chart_warmup import WARM_AFTER_MS, ChartWarmup
+from kapdesk.ui.main_window import PAGE_PATIENTS
 from kapdesk.ui.patient_chart import PatientChart
 from kapdesk.ui.patients_page import PatientsPage
 
@@ -213,3 +216,188 @@ def test_a_chart_built_at_the_open_is_laid_out_as_one_built_ahead(
     for mine, theirs in labels:
         assert mine.toPlainText() == theirs.toPlainText()
         assert mine.pos() == theirs.pos()
+
+
+# ------------------------------------------------ built ahead from sign-in (the main window)
+
+
+def _main_window(qtbot: QtBot, app: AppContext, role: Role) -> Any:
+    from .conftest import show_main_window
+
+    app.actor = actor_for(app, role)
+    window = show_main_window(qtbot, app)
+    qtbot.waitExposed(window)
+    return window
+
+
+def _ahead(window: Any) -> ChartWarmup:
+    warmup = window.findChild(ChartWarmup)
+    assert warmup is not None
+    return warmup
+
+
+def test_the_chart_is_built_ahead_after_sign_in_before_the_patients_page_is_visited(
+    qtbot: QtBot,
+    app: AppContext,
+    history: CourseHistory,
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = _main_window(qtbot, app, Role.CLINICIAN)
+    warmup = _ahead(window)
+    during: list[str] = []  # the statements sent while a step of the warm-up ran
+    real_run = warmup._run
+
+    def run(step: Any) -> None:
+        statements.clear()
+        real_run(step)
+        during.extend(statements)
+
+    monkeypatch.setattr(warmup, "_run", run)
+    qtbot.waitUntil(lambda: warmup.done, timeout=WARM_AFTER_MS - 100)  # before the page's own
+
+    assert window.patients_page is None  # the page was never visited
+    chart = warmup.chart
+    assert chart is not None
+    assert chart.built
+    assert warmup.ran.count("_build_part") == CHART_PARTS
+    assert during == []  # read nothing, audited nothing
+    assert chart.patient_id is None
+    assert not chart.isVisible()
+
+    # The Patients page takes it over: its first chart is the one built ahead.
+    views = views_of(app, history.patient.id)
+    window.show_page(PAGE_PATIENTS)
+    page = window.patients_page
+    assert page.warmup is warmup
+    opened = page.open_patient(history.patient.id)
+    assert opened is chart
+    assert page.stack.currentWidget() is chart
+    assert page.stack.count() == 2
+    assert views_of(app, history.patient.id) == views + 1  # the view is audited
+    assert_shows(qtbot, app, chart, history.patient.id)
+    chart.close_editors()
+    window.close()
+
+
+def test_a_patients_page_visited_during_the_warm_up_does_not_put_it_off(
+    qtbot: QtBot, app: AppContext, history: CourseHistory
+) -> None:
+    window = _main_window(qtbot, app, Role.CLINICIAN)
+    warmup = _ahead(window)
+    window.show_page(PAGE_PATIENTS)  # before or while the chart is built ahead
+    assert window.patients_page.warmup is warmup
+    qtbot.waitUntil(lambda: warmup.done, timeout=WARM_AFTER_MS - 100)
+    chart = window.patients_page.open_patient(history.patient.id)
+    assert chart is warmup.chart
+    assert_shows(qtbot, app, chart, history.patient.id)
+    chart.close_editors()
+    window.close()
+
+
+def test_nothing_is_built_ahead_for_a_role_that_may_not_view_charts(
+    qtbot: QtBot, app: AppContext, history: CourseHistory
+) -> None:
+    window = _main_window(qtbot, app, Role.ADMIN)
+    warmup = _ahead(window)
+    qtbot.wait(WARM_AFTER_MS)
+    assert warmup.turns == 0
+    assert warmup.chart is None
+    window.close()
+
+
+def test_a_chart_built_ahead_goes_with_its_main_window(
+    qtbot: QtBot, app: AppContext, history: CourseHistory
+) -> None:
+    from kapdesk.ui.main_window import MainWindow
+
+    app.actor = actor_for(app, Role.CLINICIAN)
+    window = MainWindow(app, resume=False)  # not the qtbot's: deleted here
+    window.today.stop()
+    window.alerts.stop()
+    window.show()
+    warmup = _ahead(window)
+    qtbot.waitUntil(lambda: warmup.done, timeout=WARM_AFTER_MS - 100)
+    chart = warmup.chart
+    window.close()
+    shiboken6.delete(window)  # as run_gui deletes it at sign-out
+    qtbot.waitUntil(lambda: not shiboken6.isValid(chart), timeout=5_000)
+
+
+def _sign_in_window(qtbot: QtBot, app: AppContext) -> Any:
+    from kapdesk.ui.preload import Preloader
+    from kapdesk.ui.run import login_window
+
+    dialog = login_window(app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    preloader = dialog.findChild(Preloader)
+    assert preloader is not None
+    return dialog, preloader
+
+
+def test_the_chart_is_built_while_the_password_is_typed_and_taken_over_after_sign_in(
+    qtbot: QtBot, app: AppContext, history: CourseHistory
+) -> None:
+    dialog, preloader = _sign_in_window(qtbot, app)
+    qtbot.waitUntil(lambda: preloader.finished, timeout=60_000)
+    warmup = dialog.findChild(ChartWarmup)
+    assert warmup is not None  # begun once the preload was done, the window still shown
+    qtbot.waitUntil(lambda: warmup.done, timeout=WARM_AFTER_MS - 100)
+    chart = warmup.chart
+    assert chart is not None
+    assert chart.built
+    assert chart.patient_id is None
+    assert not chart.isVisible()
+
+    # Signed in: the main window takes it over, then the Patients page; its first chart.
+    dialog.hide()
+    window = _main_window(qtbot, app, Role.CLINICIAN)
+    assert _ahead(window) is warmup
+    dialog.deleteLater()  # the sign-in window may go first: the chart stays
+    qtbot.wait(50)
+    assert shiboken6.isValid(chart)
+    window.show_page(PAGE_PATIENTS)
+    assert window.patients_page.warmup is warmup
+    opened = window.patients_page.open_patient(history.patient.id)
+    assert opened is chart
+    assert_shows(qtbot, app, chart, history.patient.id)
+    chart.close_editors()
+    window.close()
+
+
+def test_a_warm_up_begun_at_the_sign_in_window_waits_for_the_main_window_to_paint(
+    qtbot: QtBot, app: AppContext, history: CourseHistory
+) -> None:
+    from kapdesk.ui.main_window import MainWindow
+
+    dialog, preloader = _sign_in_window(qtbot, app)
+    qtbot.waitUntil(lambda: preloader.finished, timeout=60_000)
+    warmup = dialog.findChild(ChartWarmup)
+    assert warmup is not None
+    warmup.pause()
+    warmup._next()  # the chart created; its parts are left
+    turns = warmup.turns
+    app.actor = actor_for(app, Role.CLINICIAN)
+    window = MainWindow(app, resume=False)  # not shown yet
+    qtbot.addWidget(window)
+    window.today.stop()
+    window.alerts.stop()
+    assert _ahead(window) is warmup
+    qtbot.wait(200)
+    assert warmup.turns == turns  # nothing built before the window is painted
+    window.show()
+    qtbot.waitUntil(lambda: warmup.done, timeout=WARM_AFTER_MS - 100)
+    window.close()
+
+
+def test_nothing_is_built_after_a_cancelled_sign_in(qtbot: QtBot, app: AppContext) -> None:
+    from kapdesk.ui.run import _stop_preload
+
+    dialog, preloader = _sign_in_window(qtbot, app)
+    qtbot.waitUntil(lambda: preloader._worker is not None, timeout=10_000)
+    dialog.reject()
+    _stop_preload(dialog)  # as run_gui does once the window's exec() returned
+    qtbot.wait(200)
+    assert dialog.findChild(ChartWarmup) is None
