@@ -22,10 +22,20 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CompoundSelect, Row, Select, bindparam, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    CompoundSelect,
+    Insert,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    insert,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.errors import NotFound, RecordLocked, ValidationError
@@ -138,8 +148,7 @@ class VitalsService(Service):
         """Store the reading; the first of a phase moves the session (pre-dose vitals /
         monitoring)."""
         loaded, read = opened
-        s.add(row)
-        s.flush()
+        _insert(s, row)
         audit_row(s, self.ctx, actor, "vitals.record", row, read=read)
         ds, state = loaded.session, loaded.state
         if (state, phase) in ((_S.CHECKED_IN, Phase.PRE_DOSE), (_S.DOSED, Phase.POST_DOSE)):
@@ -166,6 +175,31 @@ class VitalsService(Service):
 
 
 _Query = Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]
+
+_READINGS = cast(Table, VitalReading.__table__)
+# The reading's columns the INSERT sends: those a new reading sets (not the error mark's).
+_INSERTED = tuple(c.key for c in _READINGS.c if c.key != "id" and not c.key.startswith("error_"))
+_NOT_ENTERED_IN_ERROR = {"error_at": None, "error_by": None, "error_reason": None}
+
+
+@functools.cache
+def _reading_insert() -> Insert:
+    """The reading's INSERT (Core, through the session's connection), built once."""
+    return insert(_READINGS)
+
+
+def _insert(s: Session, row: VitalReading) -> None:
+    """Store ``row`` with a Core INSERT, then have ``s`` hold it as if flushed (persistent,
+    in the identity map, every column loaded): the same row and statement as the ORM's
+    flush of it, at a fraction of its CPU (no unit of work for one row)."""
+    values = {key: getattr(row, key) for key in _INSERTED}
+    result = s.connection().execute(_reading_insert(), values)
+    assert result.inserted_primary_key is not None
+    row.id = result.inserted_primary_key[0]
+    for key, value in _NOT_ENTERED_IN_ERROR.items():
+        setattr(row, key, value)
+    make_transient_to_detached(row)
+    s.add(row)
 
 
 @functools.cache

@@ -2,14 +2,14 @@
 
 SQLAlchemy compiles a statement the first time a process runs it (then it is cached on the
 engine, or for the ORM's flush on the mapper): for ``VitalsService.record`` that is the
-session query, the readings the band needs, the INSERT of the reading and of its audit entry,
-the re-check of the actor, the UPDATE of the session's state: ~15 ms of CPU of the first
+session query, the readings the band needs, the INSERT of the reading (Core) and of its audit
+entry, the re-check of the actor, the UPDATE of the session's state: ~15 ms of CPU of the first
 reading typed on the Today board (issue 13). :func:`warm_vitals` pays it while the sign-in
 window waits for a password (``kapdesk.ui.preload``, beside ``warm_board`` and ``warm_chart``).
 
 It writes nothing and takes no write lock. Its sessions are ``db.read()`` ones (read only in
 the database as well: SQLite ``query_only``, PostgreSQL ``READ ONLY``). The reads run for ids
-that match nothing (ids start at 1). The ORM's INSERTs and UPDATE are flushed with a
+that match nothing (ids start at 1). The INSERTs and UPDATE are executed or flushed with a
 listener on that session's connection that stops each statement after SQLAlchemy has
 compiled it and before it is sent (:class:`_NotSent`), so the flush compiles exactly what
 the real one compiles (the same columns, so the same cache key) and the database never sees
@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from kapdesk.domain.protocol import Phase, Protocol
@@ -31,7 +31,7 @@ from kapdesk.domain.vitals import previous_needed
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.recording import _actor_at_head
 from kapdesk.services.session_support import gate_rows
-from kapdesk.services.vitals import _readings_query, _session_query
+from kapdesk.services.vitals import _insert, _readings_query, _session_query
 from kapdesk.storage.audit import GENESIS_HASH, AuditAppender
 from kapdesk.storage.orm import AuditEntry, DosingSession, VitalReading
 
@@ -63,7 +63,8 @@ def warm_vitals(ctx: ServiceContext) -> None:
 
 
 def _reading_row(s: Session) -> None:
-    s.add(
+    _insert(
+        s,
         VitalReading(
             session_id=_NONE,
             taken_at=_now(s),
@@ -78,16 +79,18 @@ def _reading_row(s: Session) -> None:
             protocol_label="",
             recorded_by=_NONE,
             recorded_at=_now(s),
-        )
+        ),
     )
 
 
 def _audit_row(s: Session) -> None:
+    """The entry's INSERT as ``audit.append`` executes it (the same statement structure,
+    so the same cache key)."""
     fields = AuditAppender(_NONE, GENESIS_HASH).entry(
         at=_now(s), user_id=_NONE, action="vitals.record", entity="vital_reading",
         entity_id=_NONE, before=None, after={},
     )  # fmt: skip
-    s.add(AuditEntry(**fields))
+    s.connection().execute(insert(cast(Table, AuditEntry.__table__)), fields)
 
 
 def _session_moved(s: Session) -> None:
@@ -103,11 +106,12 @@ def _now(s: Session) -> Any:
 
 
 def _flush_unsent(ctx: ServiceContext, stage: Any) -> None:
-    """``stage(s)`` puts rows in a read session; its flush is compiled and never sent."""
+    """``stage(s)`` puts rows in a read session (or executes a statement); its flush is
+    compiled and never sent."""
     with ctx.db.read() as s, _stopped_before_sending(s):
         s.info["warm_now"] = ctx.now()
-        stage(s)
         with suppress(_NotSent):
+            stage(s)  # (the reading's Core INSERT is stopped here)
             s.flush()
         s.rollback()
 

@@ -35,19 +35,32 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import PurePath
 from types import EllipsisType
-from typing import Any, Final, NotRequired, TypedDict, Unpack
+from typing import Any, Final, NotRequired, TypedDict, Unpack, cast
 from uuid import UUID
 
-from sqlalchemy import Connection, Select, String, inspect, select, text, type_coerce
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    Table,
+    insert,
+    inspect,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import ensure_utc
+from kapdesk.storage.change_feed import note_appended
 from kapdesk.storage.orm import AuditEntry
+from kapdesk.storage.write_retry import wrote
 
 GENESIS_HASH = "0" * 64
 REDACTED_COLUMNS = frozenset({"password_hash"})
 REDACTED = "[redacted]"
 _TABLE = AuditEntry.__table__
+_INSERT = insert(cast(Table, _TABLE))
 
 
 def to_jsonable(value: Any) -> Any:
@@ -237,13 +250,19 @@ def append(
 
     Pending changes are flushed first, so new rows already have their ids. ``head``: the
     chain's head as the caller read it in this transaction with :func:`head_query`, with
-    no entry appended since (else it is read here). Returns the flushed entry.
+    no entry appended since (else it is read here). Returns the entry as stored (a new
+    object, not in ``session``).
     """
-    entry = AuditEntry(**AuditAppender.at_head(session, head).entry(**fields))
-    session.add(entry)
-    session.flush()
-    session.info[APPENDED] = True  # the identity map holds the entry only weakly
-    return entry
+    session.flush()  # the caller's pending rows first: the entry names their ids
+    values = AuditAppender.at_head(session, head).entry(**fields)
+    # A Core INSERT, not an ORM flush of the entry (~0.2 ms of CPU less per write); what the
+    # flush did besides is done here: the session is marked as having written rows
+    # (write_retry) and the entry is noted for the file watcher (change_feed).
+    session.connection().execute(_INSERT, values)
+    session.info[APPENDED] = True  # read by services.recording: a head read before is stale
+    wrote(session)
+    note_appended(session, values["id"], values["action"])
+    return AuditEntry(**values)  # (not in the session: the database holds it)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,13 @@ def _note_inserted(s: Session, _context: object) -> None:
         s.info.setdefault(_APPENDED, []).extend(entries)
 
 
+def note_appended(s: Session, entry_id: int, action: str) -> None:
+    """Note an audit entry ``s`` inserted with a Core statement (no flush sees it), as
+    :func:`_note_inserted` does for the ORM's, once :func:`track_appended_audit` ran."""
+    if _tracking:
+        s.info.setdefault(_APPENDED, []).append((entry_id, action))
+
+
 def appended_audit_entries(s: Session) -> list[tuple[int, str]]:
     """(id, action) of the audit entries ``s`` inserted since :func:`track_appended_audit`
     (taken: a second call returns only newer ones). A savepoint rolled back after its

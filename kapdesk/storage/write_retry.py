@@ -137,6 +137,12 @@ def _flushed(session: Session, _context: Any) -> None:
     session.info.setdefault(_WROTE, []).append(innermost)
 
 
+def wrote(session: Session) -> None:
+    """Mark ``session`` as having written rows in its innermost transaction, as its flush
+    does: for rows inserted with a Core statement on its connection (the audit entries)."""
+    _flushed(session, None)
+
+
 def _rolled_back(session: Session, previous: SessionTransaction) -> None:
     if previous.nested:  # a savepoint rolled back: the rows flushed in it are gone
         session.info.setdefault(_UNDONE, set()).add(previous)

@@ -80,3 +80,61 @@ def test_audit_change_writes_the_record_as_given(ctx: ServiceContext, admin: Act
     assert (entry.action, entry.entity, entry.entity_id) == ("setting.x", "setting", "clinic_name")
     assert entry.before_data is None
     assert entry.after_data == {"value": "A"}
+
+
+# audit.append inserts its entry with a Core statement (no ORM flush of it): what a flush
+# told the rest of the app is still told.
+
+
+def _append(ctx: ServiceContext, s: object, action: str, entity_id: int | None = None) -> int:
+    from kapdesk.storage import audit
+
+    entry = audit.append(
+        s,  # type: ignore[arg-type]
+        at=ctx.now(), user_id=None, action=action, entity="database", entity_id=entity_id,
+        after={"ok": True},
+    )  # fmt: skip
+    return entry.id
+
+
+def test_an_appended_entry_is_noted_for_the_file_watcher(ctx: ServiceContext) -> None:
+    """What tells a workstation its own writes from another's (services.remote_changes)."""
+    from kapdesk.storage import change_feed
+
+    change_feed.track_appended_audit()
+    with ctx.db.write() as s:
+        first = _append(ctx, s, "test.first")
+        second = _append(ctx, s, "test.second")
+        assert change_feed.appended_audit_entries(s) == [
+            (first, "test.first"),
+            (second, "test.second"),
+        ]
+
+
+def test_a_write_that_only_appends_an_entry_has_written_rows(ctx: ServiceContext) -> None:
+    """A use case whose committed step wrote only an audit entry is not run again from its
+    start after a conflict (write_retry): the entry would be written twice."""
+    from kapdesk.storage import write_retry
+
+    with ctx.db.write() as s:
+        assert not write_retry.wrote_rows(s)
+        _append(ctx, s, "test.only")
+        assert write_retry.wrote_rows(s)
+
+
+def test_the_returned_entry_is_the_stored_one(ctx: ServiceContext) -> None:
+    from kapdesk.storage import audit
+
+    with ctx.db.write() as s:
+        first = _append(ctx, s, "test.stored")
+        returned = audit.append(
+            s, at=ctx.now(), user_id=None, action="test.stored2", entity="database",
+            entity_id=7,
+        )  # fmt: skip
+    with ctx.db.read() as s:
+        stored = s.get_one(AuditEntry, returned.id)
+        assert (stored.id, stored.prev_hash, stored.hash, stored.entity_id, stored.action) == (
+            returned.id, returned.prev_hash, returned.hash, "7", "test.stored2",
+        )  # fmt: skip
+        assert stored.id == first + 1
+        assert audit.verify_chain(s).ok

@@ -249,3 +249,39 @@ def test_a_reading_before_the_first_dose_is_refused_once_the_dose_is_recorded(ki
     at_dose = kit.vitals.record(kit.nurse, sid, 130, 85, taken_at=dosed_at - timedelta(seconds=30))
     assert at_dose.reading.phase == "post_dose"
     assert at_dose.reading.taken_at == dosed_at
+
+
+def test_a_stored_reading_is_the_row_its_audit_entry_records(kit: Kit) -> None:
+    """Each column of the stored reading (read back fresh) is what its audit entry's
+    ``after`` says, error mark columns empty, and the chain still verifies: pre-dose (the
+    session moves), pre-dose again, post-dose (moves again), post-dose again."""
+    from sqlalchemy import select
+
+    from kapdesk.storage.audit import row_snapshot, verify_chain
+    from kapdesk.storage.orm import AuditEntry, VitalReading
+
+    from .sessionkit import YES_TO_ALL
+
+    sid = kit.checked_in()
+    recorded = [kit.vitals.record(kit.nurse, sid, 128, 82, pulse=71, spo2=99)]
+    kit.sessions.record_checklist(kit.nurse, sid, {**YES_TO_ALL, "weight_kg": 70.0})
+    kit.advance(minutes=5)
+    recorded.append(kit.vitals.record(kit.nurse, sid, 126, 80))
+    kit.advance(minutes=5)
+    kit.dose(sid)
+    for bp in ((150, 95), (186, 104)):
+        kit.advance(minutes=5)
+        recorded.append(kit.vitals.record(kit.nurse, sid, *bp, pulse=80, spo2=97))
+    with kit.ctx.db.read() as s:
+        for rec in recorded:
+            row = s.get_one(VitalReading, rec.reading.id)
+            (entry,) = s.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.action == "vitals.record",
+                    AuditEntry.entity_id == str(rec.reading.id),
+                )
+            )
+            assert entry.after_data == row_snapshot(row)
+            assert (row.error_at, row.error_by, row.error_reason) == (None, None, None)
+            assert row.rules == list(rec.reading.rules)
+        assert verify_chain(s).ok
