@@ -14,6 +14,8 @@ recomputed from the clock without a query.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -22,6 +24,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QRect,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -34,6 +37,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QRegion,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -228,6 +232,59 @@ class BoardTable(QTableView):
         self._moved_rows = 0
 
 
+class _StatusSlot(QWidget):
+    """The status line's place in the buttons' row; the line is its child, not an item of
+    the row's layout. A label in a layout that is given a new text (or shown) has that
+    layout, and every layout above it up to the main window, worked out again on the next
+    turn of the loop (~3.5 ms on a reading's path) even when the row keeps its height (the
+    button beside the line is taller than one line). Here the row is laid out again only
+    when the height the line asks of it (or its least height) changes (``changed``); the
+    slot answers the line's own size hints."""
+
+    def __init__(self, line: QLabel, beside: QWidget) -> None:
+        super().__init__()
+        self.line = line
+        self.beside = beside  # the button sharing the row
+        line.setParent(self)
+        self.setSizePolicy(line.sizePolicy())
+
+    def _asked(self) -> tuple[int, int]:
+        """(height, least height) of the row as the line and the button beside it ask."""
+        line, beside = self.line, self.beside
+        height = line.heightForWidth(self.width())
+        if height < 0:  # no text: its size hint
+            height = line.sizeHint().height()
+        least = line.minimumSizeHint().height()
+        if not beside.isHidden():
+            height = max(height, beside.sizeHint().height())
+            least = max(least, beside.minimumSizeHint().height())
+        return height, least
+
+    @contextmanager
+    def changing(self) -> Iterator[None]:
+        """Change the line's text, style or visibility inside: the row is laid out again
+        if the height it needs changed."""
+        before = self._asked()
+        yield
+        if self._asked() != before:
+            self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        return self.line.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        return self.line.minimumSizeHint()
+
+    def hasHeightForWidth(self) -> bool:
+        return self.line.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:
+        return self.line.heightForWidth(width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.line.setGeometry(self.rect())
+
+
 def _a_role(actor: Actor) -> str:
     role = actor.role.value
     return f"{'An' if role[:1] in 'aeiou' else 'A'} {role}"
@@ -317,8 +374,9 @@ class TodayBoard(QWidget):
             "A clinician records having seen the selected session's alert reading (audited)."
         )
         self.acknowledge_button.clicked.connect(self.acknowledge_selected)
+        self.status_slot = _StatusSlot(self.status_line, self.acknowledge_button)
         tools = QHBoxLayout()
-        tools.addWidget(self.status_line, 1)
+        tools.addWidget(self.status_slot, 1)
         # a long (wrapped) status grows the row upwards: the button stays where it is
         tools.addWidget(self.acknowledge_button, 0, Qt.AlignmentFlag.AlignBottom)
 
@@ -502,14 +560,17 @@ class TodayBoard(QWidget):
         self.reading_recorded.emit(result)
 
     def _hide_status(self) -> None:
-        self.status_line.hide()
-        self.status_line.clear()  # its kept place back to one line high
+        with self.status_slot.changing():
+            self.status_line.hide()
+            self.status_line.clear()  # its kept place back to one line high
 
     def show_status(self, text: str, *, band: str = "normal") -> None:
-        self.status_line.setText(text)
-        if self.status_line.property("band") != band:  # restyling costs ~1 ms: only a new band
-            self.status_line.setProperty("band", band)
-            self.status_line.style().unpolish(self.status_line)
-            self.status_line.style().polish(self.status_line)
-        self.status_line.show()
+        line = self.status_line
+        with self.status_slot.changing():
+            line.setText(text)
+            if line.property("band") != band:  # restyling costs ~1 ms: only a new band
+                line.setProperty("band", band)
+                line.style().unpolish(line)
+                line.style().polish(line)
+            line.show()
         self._status_timer.start(STATUS_SHOWN_MS)

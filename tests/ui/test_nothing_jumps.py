@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QEvent, QObject, QPoint
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
@@ -146,3 +146,62 @@ def test_the_board_status_line_does_not_move_or_resize_the_table(
     QApplication.processEvents()
     assert not window.today.status_line.isVisible()
     assert (at(table), table.size()) == before
+
+
+class _LayoutRequests(QObject):
+    """How many times the widget's layout was asked to work itself out again."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_a_one_line_status_lays_out_nothing_above_the_board(
+    qtbot: QtBot, window: MainWindow, kit: Kit, app: AppContext, clinician: Actor
+) -> None:
+    """A reading's status (one line, as the line was) costs no re-layout of the main
+    window on the key press's path; the line shows its text in its place."""
+    app.actor = clinician
+    kit.checked_in(mrn="MRN-2")
+    board = window.today
+    board.refresh()
+    board.show_status("Room 2 – Lima, Ana: BP 118/78 at 09:21: within limits")
+    QApplication.processEvents()
+    board._hide_status()
+    QApplication.processEvents()
+    above = _LayoutRequests(board.parentWidget())
+    place = board.status_line.geometry()
+    board.show_status("Room 2 – Lima, Ana: BP 120/80 at 09:22: within limits")
+    QApplication.processEvents()
+    assert above.count == 0
+    assert board.status_line.isVisible()
+    assert board.status_line.text() == "Room 2 – Lima, Ana: BP 120/80 at 09:22: within limits"
+    assert board.status_line.geometry() == place
+
+
+def test_a_long_status_grows_its_row_upwards_and_shrinks_back(
+    qtbot: QtBot, window: MainWindow, kit: Kit, app: AppContext, clinician: Actor
+) -> None:
+    app.actor = clinician
+    kit.checked_in(mrn="MRN-2")
+    board = window.today
+    board.refresh()
+    line, button, table = board.status_line, board.acknowledge_button, board.table
+    QApplication.processEvents()
+    one = (table.height(), at(button))
+    board.show_status("A long message. " * 30, band="alert")
+    QApplication.processEvents()
+    assert line.height() == line.heightForWidth(line.width()) > 2 * line.fontMetrics().height()
+    bottom = line.mapTo(board, QPoint(0, line.height())).y()
+    assert bottom == button.mapTo(board, QPoint(0, button.height())).y()
+    assert table.height() < one[0]  # the row grew upwards: the table gave it room
+    assert at(button) == one[1]
+    board._hide_status()
+    QApplication.processEvents()
+    assert (table.height(), at(button)) == one
