@@ -22,17 +22,22 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, tzinfo
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Insert,
+    Integer,
     Row,
     Select,
+    Subquery,
     Table,
     bindparam,
     insert,
+    literal_column,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -87,8 +92,22 @@ def _not_before_first_dose(
     return max(taken, first)
 
 
-def _as_input(r: VitalReading | Row[*tuple[Any, ...]]) -> VitalsInput:
+def _as_input(r: VitalReading | Row[*tuple[Any, ...]] | _Earlier) -> VitalsInput:
     return VitalsInput(r.systolic, r.diastolic, r.pulse, r.spo2)
+
+
+class _Earlier(NamedTuple):
+    """An earlier reading read with the session (:func:`_session_query`): ``part`` says
+    which of its three lists it is in (:data:`_PRE_DOSE`, :data:`_POST_DOSE`,
+    :data:`_BASELINE`)."""
+
+    part: int
+    id: int
+    taken_at: datetime
+    systolic: int
+    diastolic: int
+    pulse: int | None
+    spo2: int | None
 
 
 @audit_denials
@@ -108,13 +127,13 @@ class VitalsService(Service):
         taken = given_time("Taken at", taken_at, now, tz)
         actor.require(Action.RECORD_VITALS)
         with self.ctx.db.write() as s:
-            loaded, read = _open_for_reading(s, self.ctx, session_id, actor)
+            loaded, read, found = _open_for_reading(s, self.ctx, session_id, actor, taken)
             not_before_check_in("Taken at", taken_at, taken, loaded.session, tz)
             first = loaded.session.first_dose_at
             if first is not None:
                 taken = _not_before_first_dose(taken_at, taken, first, tz)
             phase = Phase.PRE_DOSE if first is None else Phase.POST_DOSE
-            assessment = _assess(s, loaded, values, phase, taken)
+            assessment = _assess(s, loaded, values, (phase, taken), found)
             row = VitalReading(
                 session_id=session_id,
                 taken_at=taken,
@@ -202,33 +221,77 @@ def _insert(s: Session, row: VitalReading) -> None:
     s.add(row)
 
 
+# Earlier readings read with the session, per phase: as many as the shipped protocols'
+# "N in a row" rules look at (N = 2: one). A protocol that looks at more has its readings
+# read in a statement of their own (:func:`_readings_query`).
+_WITH_SESSION = 1
+_PRE_DOSE, _POST_DOSE, _BASELINE = 0, 1, 2  # _Earlier.part
+
+
 @functools.cache
 def _session_query() -> Select[*tuple[Any, ...]]:
     """The session with its course, patient and signature (None if unsigned), bound to
-    ``session_id``; built once (statements built per call cost more CPU than a round trip)."""
-    return with_actor_and_head(
-        select(DosingSession, Course, Patient, Signature)
-        .join(Course, DosingSession.course_id == Course.id)
-        .join(Patient, Course.patient_id == Patient.id)
-        .outerjoin(
-            Signature,
-            (Signature.entity == SignedEntity.DOSING_SESSION.value)
-            & (Signature.entity_id == DosingSession.id),
+    ``session_id``; built once (statements built per call cost more CPU than a round trip).
+
+    One row per earlier reading the band needs (:func:`_earlier_with_session`, bound to
+    ``taken``; one row with them None if there is none)."""
+    earlier = _earlier_with_session()
+    return (
+        with_actor_and_head(
+            select(DosingSession, Course, Patient, Signature)
+            .join(Course, DosingSession.course_id == Course.id)
+            .join(Patient, Course.patient_id == Patient.id)
+            .outerjoin(
+                Signature,
+                (Signature.entity == SignedEntity.DOSING_SESSION.value)
+                & (Signature.entity_id == DosingSession.id),
+            )
+            .where(DosingSession.id == bindparam("session_id"))
         )
-        .where(DosingSession.id == bindparam("session_id"))
+        .add_columns(*(c.label(f"earlier_{c.key}") for c in earlier.c))
+        .outerjoin(earlier, true())
     )
 
 
+def _earlier_with_session() -> Subquery:
+    """The session's earlier readings :func:`_assess` needs, as :class:`_Earlier` columns:
+    before the first dose the latest :data:`_WITH_SESSION` pre-dose readings taken at or
+    before ``taken``; after it the latest :data:`_WITH_SESSION` post-dose ones taken at or
+    before ``taken`` or the dose (a reading typed in the dose's minute is taken as at the
+    dose) and the latest pre-dose one (the baseline)."""
+    first_dose = (
+        select(DosingSession.first_dose_at)
+        .where(DosingSession.id == bindparam("session_id"))
+        .scalar_subquery()
+    )
+    parts = [
+        _latest(
+            Phase.PRE_DOSE, _WITH_SESSION, first_dose.is_(None), _up_to_taken(), part=_PRE_DOSE
+        ),
+        _latest(
+            Phase.POST_DOSE,
+            _WITH_SESSION,
+            first_dose.is_not(None),
+            _up_to_taken() | (VitalReading.taken_at <= first_dose),
+            part=_POST_DOSE,
+        ),
+        _latest(Phase.PRE_DOSE, 1, first_dose.is_not(None), part=_BASELINE),
+    ]
+    return union_all(*(p.subquery().select() for p in parts)).subquery("earlier")
+
+
 def _open_for_reading(
-    s: Session, ctx: ServiceContext, session_id: int, actor: Actor
-) -> tuple[Loaded, ReadAtStart]:
+    s: Session, ctx: ServiceContext, session_id: int, actor: Actor, taken: datetime
+) -> tuple[Loaded, ReadAtStart, list[_Earlier]]:
     """The session, if it is active (else IllegalTransition) and not signed (else
-    RecordLocked); its signature, the actor's account and the audit chain's head (for the
-    first audit entry's re-check) are read in the same statement (one round trip)."""
-    params = {"session_id": session_id, "actor_user_id": actor.user_id}
-    row = s.execute(_session_query(), params).first()
-    if row is None:
+    RecordLocked); its signature, the actor's account, the audit chain's head (for the
+    first audit entry's re-check) and the earlier readings the band needs (as far as
+    ``taken``) are read in the same statement (one round trip)."""
+    params = {"session_id": session_id, "actor_user_id": actor.user_id, "taken": taken}
+    rows = s.execute(_session_query(), params).all()
+    if not rows:
         raise NotFound(f"There is no dosing session #{session_id}.")
+    row = rows[0]
     ds, course, patient, sig = row[:4]
     if sig is not None:
         raise RecordLocked(
@@ -246,23 +309,43 @@ def _open_for_reading(
         raise refuse(
             state, "record_vitals", f"A session that is {state.label} takes no more readings."
         )
-    return loaded, ReadAtStart.of(row)
+    found = [
+        _Earlier(*(r._mapping[f"earlier_{key}"] for key in _Earlier._fields))
+        for r in rows
+        if r._mapping["earlier_id"] is not None
+    ]
+    return loaded, ReadAtStart.of(row), found
 
 
 def _assess(
-    s: Session, loaded: Loaded, values: VitalsInput, phase: Phase, taken: datetime
+    s: Session,
+    loaded: Loaded,
+    values: VitalsInput,
+    at: tuple[Phase, datetime],
+    found: list[_Earlier],
 ) -> Assessment:
     """The reading's band under the protocol rules of its phase, with the earlier readings
     of that phase and (post-dose) the latest pre-dose reading as the baseline.
 
-    Only what :func:`classify` looks at is read, in one statement: the latest
-    ``previous_needed`` earlier readings of the phase and the latest pre-dose one (not every
-    reading of the session: the cost of a reading does not grow with the session)."""
-    query = _readings_query(phase, previous_needed(loaded.protocol, phase))
+    Only what :func:`classify` looks at is read: the latest ``previous_needed`` earlier
+    readings of the phase and the latest pre-dose one (not every reading of the session: the
+    cost of a reading does not grow with the session), read with the session (``found``)
+    unless the protocol looks at more than :data:`_WITH_SESSION`: then in a statement of
+    their own."""
+    phase, taken = at
+    needed = previous_needed(loaded.protocol, phase)
+    if needed <= _WITH_SESSION:
+        part = _PRE_DOSE if phase is Phase.PRE_DOSE else _POST_DOSE
+        latest = sorted((r for r in found if r.part == part), key=lambda r: (r.taken_at, r.id))
+        earlier = [_as_input(r) for r in latest[max(len(latest) - needed, 0) :]]
+        base = [_as_input(r) for r in found if r.part == _BASELINE]
+        baseline = base[0] if phase is Phase.POST_DOSE and base else None
+        return classify(values, loaded.protocol, phase, earlier, baseline)
+    query = _readings_query(phase, needed)
     rows: list[Row[*tuple[Any, ...]]] = []
     if query is not None:
-        found = s.execute(query, {"session_id": loaded.session.id, "taken": taken}).all()
-        rows = sorted(found, key=lambda r: (r.taken_at, r.id))
+        got = s.execute(query, {"session_id": loaded.session.id, "taken": taken}).all()
+        rows = sorted(got, key=lambda r: (r.taken_at, r.id))
     earlier = [_as_input(r) for r in rows if r.phase == phase.value]
     pre = [_as_input(r) for r in rows if r.phase == Phase.PRE_DOSE.value]
     baseline = pre[-1] if phase is Phase.POST_DOSE and pre else None
@@ -275,7 +358,7 @@ def _readings_query(
 ) -> Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]] | None:
     """The latest ``needed`` readings of ``phase`` taken at or before ``taken`` and (post-dose)
     the latest pre-dose one, bound to ``session_id`` and ``taken``; None: nothing to read."""
-    parts = [_latest(phase, needed, up_to_taken=True)] if needed else []
+    parts = [_latest(phase, needed, _up_to_taken())] if needed else []
     if phase is Phase.POST_DOSE:  # rise from the latest pre-dose reading
         parts.append(_latest(Phase.PRE_DOSE, 1))
     if len(parts) < 2:
@@ -283,13 +366,19 @@ def _readings_query(
     return union_all(*(p.subquery().select() for p in parts))
 
 
-def _latest(phase: Phase, limit: int, *, up_to_taken: bool = False) -> Select[*tuple[Any, ...]]:
-    """The session's latest ``limit`` readings of ``phase``, not entered in error (those do
-    not count for "two in a row" nor as the baseline)."""
+def _latest(
+    phase: Phase, limit: int, *where: ColumnElement[bool], part: int | None = None
+) -> Select[*tuple[Any, ...]]:
+    """The session's latest ``limit`` readings of ``phase`` (``where`` also holds), not
+    entered in error (those do not count for "two in a row" nor as the baseline); with
+    ``part``: as :class:`_Earlier` columns."""
+    kind: Any = VitalReading.phase  # (the fallback's rows say their phase)
+    if part is not None:
+        kind = literal_column(str(part), Integer).label("part")
     query = select(
+        kind,
         VitalReading.id,
         VitalReading.taken_at,
-        VitalReading.phase,
         VitalReading.systolic,
         VitalReading.diastolic,
         VitalReading.pulse,
@@ -298,7 +387,10 @@ def _latest(phase: Phase, limit: int, *, up_to_taken: bool = False) -> Select[*t
         VitalReading.session_id == bindparam("session_id"),
         VitalReading.phase == phase.value,
         VitalReading.error_at.is_(None),
+        *where,
     )
-    if up_to_taken:
-        query = query.where(VitalReading.taken_at <= bindparam("taken"))
     return query.order_by(VitalReading.taken_at.desc(), VitalReading.id.desc()).limit(limit)
+
+
+def _up_to_taken() -> ColumnElement[bool]:
+    return VitalReading.taken_at <= bindparam("taken")

@@ -31,7 +31,12 @@ from kapdesk.domain.vitals import previous_needed
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.recording import _actor_at_head
 from kapdesk.services.session_support import gate_rows
-from kapdesk.services.vitals import _insert, _readings_query, _session_query
+from kapdesk.services.vitals import (
+    _WITH_SESSION,
+    _insert,
+    _readings_query,
+    _session_query,
+)
 from kapdesk.storage.audit import GENESIS_HASH, AuditAppender
 from kapdesk.storage.orm import AuditEntry, DosingSession, VitalReading
 
@@ -48,9 +53,14 @@ def warm_vitals(ctx: ServiceContext) -> None:
     """Compile what recording a reading runs, for every protocol the clinic can use."""
     protocols: list[Protocol] = [*ctx.pinned.values(), *ctx.protocols.values()]
     with ctx.db.read() as s:
-        s.execute(_session_query(), {"session_id": _NONE, "actor_user_id": _NONE}).first()
-        # One statement per (phase, readings needed) the protocols ask for.
+        s.execute(
+            _session_query(), {"session_id": _NONE, "actor_user_id": _NONE, "taken": ctx.now()}
+        ).all()
+        # One statement per (phase, readings needed) the protocols ask for, beyond what
+        # the session query reads.
         for phase, needed in {(p, previous_needed(x, p)) for x in protocols for p in Phase}:
+            if needed <= _WITH_SESSION:
+                continue
             query = _readings_query(phase, needed)
             if query is not None:
                 s.execute(query, {"session_id": _NONE, "taken": ctx.now()}).all()

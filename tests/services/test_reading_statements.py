@@ -1,6 +1,7 @@
 """Recording a reading sends few statements (each one a round trip to a clinic server):
-the session, its signature, the actor's account (re-checked) and the audit chain's head come
-in one statement, the readings the band needs in another."""
+the session, its signature, the actor's account (re-checked), the audit chain's head and
+the earlier readings the band needs come in one statement (those readings in a statement of
+their own only for a protocol whose rules look further back than the shipped ones)."""
 
 from __future__ import annotations
 
@@ -56,14 +57,15 @@ def test_a_post_dose_reading_in_few_statements(kit: Kit, store: str) -> None:
     ours = [s for s in ours if "sqlite_sequence" not in s]
     readings = [s for s in ours if s.startswith("SELECT") and "vital_readings" in s]
     users = [s for s in ours if re.search(r"\busers\b", s)]
-    assert len(readings) == 1  # earlier readings of the phase and the pre-dose baseline
+    assert len(readings) == 1  # earlier readings of the phase and the pre-dose baseline ...
     assert len(users) == 1  # the actor's re-check ...
     assert "audit_log" in users[0]  # ... with the chain head ...
     assert "dosing_sessions" in users[0]  # ... in the statement that loads the session
+    assert readings == users  # (the readings too)
     assert not any(_reading_tables(s) == {"signatures"} for s in ours)  # with the session
-    # session+signature+account+head, readings, INSERT reading, INSERT audit (on a server
+    # session+signature+account+head+readings, INSERT reading, INSERT audit (on a server
     # the write lock goes with the BEGIN and the NOTIFY with the COMMIT: see the round trips)
-    assert len(ours) == 4, ours
+    assert len(ours) == 3, ours
     if store == "postgresql":
         (begin,) = [s for s in statements if s.startswith("BEGIN")]
         assert "pg_advisory_xact_lock" in begin
@@ -134,9 +136,9 @@ def test_a_long_session_reads_only_what_the_band_needs(kit: Kit, store: str) -> 
     assert "rise-from-baseline" in first.reading.rules
 
 
-def test_a_reading_on_a_server_in_six_round_trips(kit: Kit, store: str, tmp_path: Any) -> None:
+def test_a_reading_on_a_server_in_five_round_trips(kit: Kit, store: str, tmp_path: Any) -> None:
     """What the driver really sends (libpq's trace): each ReadyForQuery is one wait for the
-    server. BEGIN with the write lock (one query), the 4 statements, then the change's NOTIFY
+    server. BEGIN with the write lock (one query), the 3 statements, then the change's NOTIFY
     sent with the COMMIT (one query)."""
     if store != "postgresql":
         pytest.skip("round trips to a server")
@@ -168,9 +170,62 @@ def test_a_reading_on_a_server_in_six_round_trips(kit: Kit, store: str, tmp_path
     waits = [i for i, line in enumerate(lines) if "\tReadyForQuery\t" in line]
     notify = next(i for i, line in enumerate(lines) if "pg_notify" in line)
     commit = next(i for i, line in enumerate(lines) if "COMMIT" in line)
-    assert len(waits) == 6, "\n".join(lines)
+    assert len(waits) == 5, "\n".join(lines)
     first = next(line for line in lines if line.startswith("F"))
     assert "\tQuery\t" in first
     assert "BEGIN" in first
     assert "pg_advisory_xact_lock" in first
     assert not any(notify < w < commit for w in waits)  # no wait between NOTIFY and COMMIT
+
+
+def test_a_protocol_looking_further_back_reads_its_readings_on_their_own(
+    kit: Kit, ctx: ServiceContext, store: str
+) -> None:
+    """A clinic protocol whose post-dose alert escalates after three in a row (two earlier
+    readings, more than the session's statement reads): those readings come in a statement
+    of their own, and the third alert in a row escalates, not the second."""
+    from datetime import date
+
+    from kapdesk.domain.protocol import builtin_protocols, load_protocol_text
+    from kapdesk.services.protocol_store import pin
+    from kapdesk.storage.orm import Course, Patient
+
+    from .sessionkit import YES_TO_ALL
+
+    shipped = builtin_protocols()["kap-default"]
+    text = shipped.text.replace('version = "1.0"', 'version = "1.0-three"', 1)
+    text = text.replace("escalate_after_consecutive = 2", "escalate_after_consecutive = 3", 1)
+    protocol = load_protocol_text(text, "kap-default.toml")
+    now = kit.clock.now()
+    with ctx.db.write() as s:
+        patient = Patient(
+            mrn="MRN-3", family_name="Three", given_name="In-a-row",
+            date_of_birth=date(1980, 5, 17), sex="female", weight_kg=70.0, allergies="",
+            contraindications="", created_at=now, updated_at=now,
+        )  # fmt: skip
+        s.add(patient)
+        s.flush()
+        digest, _ = pin(s, protocol, now)
+        course = Course(
+            patient_id=patient.id, protocol_id=protocol.id, protocol_version=protocol.version,
+            protocol_hash=digest, started_on=now.date(), goal="", created_at=now,
+        )  # fmt: skip
+        s.add(course)
+        s.flush()
+        course_id = course.id
+    sid = kit.sessions.schedule(kit.nurse, course_id, now, "Room 3").id
+    kit.sessions.check_in(kit.nurse, sid)
+    kit.sessions.record_checklist(kit.nurse, sid, {**YES_TO_ALL, "weight_kg": 70.0})
+    kit.vitals.record(kit.nurse, sid, 122, 78, pulse=72, spo2=98)
+    kit.advance(minutes=1)
+    kit.dose(sid)
+    escalated = []
+    for _ in range(3):
+        kit.advance(minutes=5)
+        with sent(ctx) as statements:
+            recorded = kit.vitals.record(kit.nurse, sid, 186, 114)
+        assert recorded.band == "alert"
+        escalated.append(recorded.escalate)
+        readings = [s for s in statements if s.startswith("SELECT") and "vital_readings" in s]
+        assert len(readings) == 2  # with the session (unused) and on their own
+    assert escalated == [False, False, True]
