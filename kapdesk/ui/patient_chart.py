@@ -420,6 +420,18 @@ class PatientChart(ChartActions):
             ],
         )
         self._show_course(head.course)
+        self._settle()
+
+    def _settle(self) -> None:
+        """A shown chart filled: lay it out and place the plot's view, labels and texts now,
+        before it paints. Left to the paint (pyqtgraph's prepareForPaint, after the banners
+        and texts changed the plot's size and the results its range), they moved in it and
+        the plot painted twice on every open (~10 ms). Not while hidden: a chart laid out
+        before it is first shown came out 2 px shorter (see patients_page)."""
+        layout = self.body.layout()
+        if self.isVisible() and layout is not None:
+            layout.activate()
+            self.outcome_chart.plot.scene().prepareForPaint()
 
     def _show_course(self, read: CourseRead | None = None) -> None:
         """The selected course's outcome and notes: ``read`` when the chart's read brought
