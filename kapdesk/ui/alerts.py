@@ -372,8 +372,8 @@ class AlertBar(QWidget):
         wanted = set(ordered)
         shown = {} if renew else {b.alert: b for b in self.banners if b.alert in wanted}
         for banner in self.banners:
-            self._layout.removeWidget(banner)
             if shown.get(banner.alert) is not banner:
+                self._layout.removeWidget(banner)
                 banner.hide()  # at once, not when the deferred delete runs
                 banner.deleteLater()
         since = self.center.store.failing_since
@@ -382,8 +382,13 @@ class AlertBar(QWidget):
         else:
             self.stale_banner.hide()
         self.banners = [shown.get(a) or AlertBanner(self.center, a) for a in ordered]
-        for banner in self.banners:
-            self._layout.addWidget(banner)
+        # the banners kept stay where they are in the layout (taking every banner out and
+        # adding it again laid the bar out anew each time an alert was raised): a banner is
+        # only put in at its place, after the stale banner
+        for place, banner in enumerate(self.banners, start=1):
+            if self._layout.indexOf(banner) != place:
+                self._layout.removeWidget(banner)
+                self._layout.insertWidget(place, banner)
         self.setVisible(bool(self.banners) or since is not None)
 
 
