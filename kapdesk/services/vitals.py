@@ -21,6 +21,7 @@ Decisions a caller must know:
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, NamedTuple, cast
 
@@ -40,12 +41,12 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 
 from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.errors import NotFound, RecordLocked, ValidationError
 from kapdesk.domain.permissions import Action
-from kapdesk.domain.protocol import Phase
+from kapdesk.domain.protocol import Phase, Protocol
 from kapdesk.domain.session_state import ACTIVE, SessionEvent, SessionState, state_after_event
 from kapdesk.domain.signing import SignedEntity, locked_message
 from kapdesk.domain.vitals import (
@@ -60,7 +61,6 @@ from kapdesk.services.dtos import ReadingInfo, RecordedReading
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import ReadAtStart, audit_row, snapshot, with_actor_and_head
 from kapdesk.services.session_support import (
-    Loaded,
     gate_rows,
     given_time,
     holding_reading,
@@ -71,7 +71,7 @@ from kapdesk.services.session_support import (
     refuse,
     user_names,
 )
-from kapdesk.storage.orm import Course, DosingSession, Patient, Signature, VitalReading
+from kapdesk.storage.orm import Course, DosingSession, Signature, VitalReading
 
 _S = SessionState
 
@@ -94,6 +94,21 @@ def _not_before_first_dose(
 
 def _as_input(r: VitalReading | Row[*tuple[Any, ...]] | _Earlier) -> VitalsInput:
     return VitalsInput(r.systolic, r.diastolic, r.pulse, r.spo2)
+
+
+@dataclass(frozen=True, slots=True)
+class _Opened:
+    """The session a reading is recorded on, its course (held: the session's identity map
+    keeps it only weakly, and the change's scope reads its patient there) and the protocol
+    the course is pinned to."""
+
+    session: DosingSession
+    course: Course
+    protocol: Protocol
+
+    @property
+    def state(self) -> SessionState:
+        return SessionState(self.session.state)
 
 
 class _Earlier(NamedTuple):
@@ -160,7 +175,7 @@ class VitalsService(Service):
         self,
         s: Session,
         actor: Actor,
-        opened: tuple[Loaded, ReadAtStart],
+        opened: tuple[_Opened, ReadAtStart],
         row: VitalReading,
         phase: Phase,
     ) -> None:
@@ -226,11 +241,15 @@ def _insert(s: Session, row: VitalReading) -> None:
 # read in a statement of their own (:func:`_readings_query`).
 _WITH_SESSION = 1
 _PRE_DOSE, _POST_DOSE, _BASELINE = 0, 1, 2  # _Earlier.part
+# Short names in that statement: psycopg caches the parsing of a statement of at most
+# MAX_CACHED_STATEMENT_LENGTH (4096) characters only, and parses a longer one on every run.
+_SESSION = aliased(DosingSession, name="d")
+_READING = aliased(VitalReading, name="r")
 
 
 @functools.cache
 def _session_query() -> Select[*tuple[Any, ...]]:
-    """The session with its course, patient and signature (None if unsigned), bound to
+    """The session with its course and signature (None if unsigned), bound to
     ``session_id``; built once (statements built per call cost more CPU than a round trip).
 
     One row per earlier reading the band needs (:func:`_earlier_with_session`, bound to
@@ -238,9 +257,14 @@ def _session_query() -> Select[*tuple[Any, ...]]:
     earlier = _earlier_with_session()
     return (
         with_actor_and_head(
-            select(DosingSession, Course, Patient, Signature)
+            select(
+                DosingSession,
+                Course,
+                Signature.id.label("signature_id"),
+                Signature.signer_name,
+                Signature.signed_at,
+            )
             .join(Course, DosingSession.course_id == Course.id)
-            .join(Patient, Course.patient_id == Patient.id)
             .outerjoin(
                 Signature,
                 (Signature.entity == SignedEntity.DOSING_SESSION.value)
@@ -248,7 +272,7 @@ def _session_query() -> Select[*tuple[Any, ...]]:
             )
             .where(DosingSession.id == bindparam("session_id"))
         )
-        .add_columns(*(c.label(f"earlier_{c.key}") for c in earlier.c))
+        .add_columns(*(c.label(f"e_{c.key}") for c in earlier.c))
         .outerjoin(earlier, true())
     )
 
@@ -259,30 +283,27 @@ def _earlier_with_session() -> Subquery:
     before ``taken``; after it the latest :data:`_WITH_SESSION` post-dose ones taken at or
     before ``taken`` or the dose (a reading typed in the dose's minute is taken as at the
     dose) and the latest pre-dose one (the baseline)."""
-    first_dose = (
-        select(DosingSession.first_dose_at)
-        .where(DosingSession.id == bindparam("session_id"))
-        .scalar_subquery()
-    )
+    d, r = _SESSION, _READING
+    first_dose = select(d.first_dose_at).where(d.id == bindparam("session_id")).scalar_subquery()
     parts = [
         _latest(
-            Phase.PRE_DOSE, _WITH_SESSION, first_dose.is_(None), _up_to_taken(), part=_PRE_DOSE
+            Phase.PRE_DOSE, _WITH_SESSION, first_dose.is_(None), _up_to_taken(r), part=_PRE_DOSE
         ),
         _latest(
             Phase.POST_DOSE,
             _WITH_SESSION,
             first_dose.is_not(None),
-            _up_to_taken() | (VitalReading.taken_at <= first_dose),
+            _up_to_taken(r) | (r.taken_at <= first_dose),
             part=_POST_DOSE,
         ),
         _latest(Phase.PRE_DOSE, 1, first_dose.is_not(None), part=_BASELINE),
     ]
-    return union_all(*(p.subquery().select() for p in parts)).subquery("earlier")
+    return union_all(*(p.subquery().select() for p in parts)).subquery("e")
 
 
 def _open_for_reading(
     s: Session, ctx: ServiceContext, session_id: int, actor: Actor, taken: datetime
-) -> tuple[Loaded, ReadAtStart, list[_Earlier]]:
+) -> tuple[_Opened, ReadAtStart, list[_Earlier]]:
     """The session, if it is active (else IllegalTransition) and not signed (else
     RecordLocked); its signature, the actor's account, the audit chain's head (for the
     first audit entry's re-check) and the earlier readings the band needs (as far as
@@ -292,14 +313,14 @@ def _open_for_reading(
     if not rows:
         raise NotFound(f"There is no dosing session #{session_id}.")
     row = rows[0]
-    ds, course, patient, sig = row[:4]
-    if sig is not None:
+    ds, course = row[:2]
+    if row.signature_id is not None:
         raise RecordLocked(
             locked_message(
-                SignedEntity.DOSING_SESSION, session_id, sig.signer_name, sig.signed_at, ctx.tz
+                SignedEntity.DOSING_SESSION, session_id, row.signer_name, row.signed_at, ctx.tz
             )
         )
-    loaded = Loaded(ds, course, patient, ctx.course_protocol(s, course))
+    loaded = _Opened(ds, course, ctx.course_protocol(s, course))
     state = loaded.state
     if state is _S.SCHEDULED:
         raise refuse(
@@ -310,16 +331,16 @@ def _open_for_reading(
             state, "record_vitals", f"A session that is {state.label} takes no more readings."
         )
     found = [
-        _Earlier(*(r._mapping[f"earlier_{key}"] for key in _Earlier._fields))
+        _Earlier(*(r._mapping[f"e_{key}"] for key in _Earlier._fields))
         for r in rows
-        if r._mapping["earlier_id"] is not None
+        if r._mapping["e_id"] is not None
     ]
     return loaded, ReadAtStart.of(row), found
 
 
 def _assess(
     s: Session,
-    loaded: Loaded,
+    loaded: _Opened,
     values: VitalsInput,
     at: tuple[Phase, datetime],
     found: list[_Earlier],
@@ -371,26 +392,20 @@ def _latest(
 ) -> Select[*tuple[Any, ...]]:
     """The session's latest ``limit`` readings of ``phase`` (``where`` also holds), not
     entered in error (those do not count for "two in a row" nor as the baseline); with
-    ``part``: as :class:`_Earlier` columns."""
-    kind: Any = VitalReading.phase  # (the fallback's rows say their phase)
+    ``part``: as :class:`_Earlier` columns, the table named ``r`` (:data:`_READING`)."""
+    r: Any = VitalReading if part is None else _READING
+    kind: Any = r.phase  # (the fallback's rows say their phase)
     if part is not None:
         kind = literal_column(str(part), Integer).label("part")
-    query = select(
-        kind,
-        VitalReading.id,
-        VitalReading.taken_at,
-        VitalReading.systolic,
-        VitalReading.diastolic,
-        VitalReading.pulse,
-        VitalReading.spo2,
-    ).where(
-        VitalReading.session_id == bindparam("session_id"),
-        VitalReading.phase == phase.value,
-        VitalReading.error_at.is_(None),
+    query = select(kind, r.id, r.taken_at, r.systolic, r.diastolic, r.pulse, r.spo2).where(
+        r.session_id == bindparam("session_id"),
+        r.phase == phase.value,
+        r.error_at.is_(None),
         *where,
     )
-    return query.order_by(VitalReading.taken_at.desc(), VitalReading.id.desc()).limit(limit)
+    return query.order_by(r.taken_at.desc(), r.id.desc()).limit(limit)
 
 
-def _up_to_taken() -> ColumnElement[bool]:
-    return VitalReading.taken_at <= bindparam("taken")
+def _up_to_taken(r: Any = VitalReading) -> ColumnElement[bool]:
+    taken: ColumnElement[bool] = r.taken_at <= bindparam("taken")
+    return taken

@@ -229,3 +229,30 @@ def test_a_protocol_looking_further_back_reads_its_readings_on_their_own(
         readings = [s for s in statements if s.startswith("SELECT") and "vital_readings" in s]
         assert len(readings) == 2  # with the session (unused) and on their own
     assert escalated == [False, False, True]
+
+
+def test_a_readings_statements_are_parsed_once_per_process(kit: Kit, store: str) -> None:
+    """psycopg converts a statement's parameters in Python, and caches that only for a
+    statement of at most MAX_CACHED_STATEMENT_LENGTH characters: a longer one (the session's
+    statement with its earlier readings was 4867 characters) is parsed again at every
+    reading."""
+    if store != "postgresql":
+        pytest.skip("psycopg's statement cache")
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+
+    sid = kit.dosed()
+    kit.advance(minutes=5)
+    kit.vitals.record(kit.nurse, sid, 130, 84, 80, 97)
+    kit.advance(minutes=5)
+    raw: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        raw.append(statement)
+
+    event.listen(kit.ctx.db.engine, "before_cursor_execute", on_execute)
+    try:
+        kit.vitals.record(kit.nurse, sid, 128, 82, 78, 97)
+    finally:
+        event.remove(kit.ctx.db.engine, "before_cursor_execute", on_execute)
+    assert raw
+    assert [len(s) for s in raw if len(s) > MAX_CACHED_STATEMENT_LENGTH] == []
