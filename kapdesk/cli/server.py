@@ -1,9 +1,13 @@
 """``kapdesk server init``: set up a clinic's PostgreSQL database (kapdesk.services.server_setup).
 
-The owner's URL may carry its password; without one, libpq's own PGPASSWORD and
-~/.pgpass are used, and on a terminal the password is asked for (no echo). The
-application role's password never appears on the command line: it comes from the
-environment variable named by ``--app-password-env``, else a no-echo prompt (twice).
+Run as the database's owner (``--url OWNER_URL``), or as the server's administrator with
+``--owner NAME`` (``--url ADMIN_URL``): then the owner role is created (or an existing one
+reused) and given the database first, and the rest runs connected as that owner.
+
+The URL may carry its password; without one, libpq's own PGPASSWORD and ~/.pgpass are
+used, and on a terminal the password is asked for (no echo). New roles' passwords never
+appear on the command line: they come from the environment variables named by
+``--app-password-env`` and ``--owner-password-env``, else a no-echo prompt (twice).
 """
 
 from __future__ import annotations
@@ -30,7 +34,14 @@ def add_server_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     init = server_sub.add_parser(
         "init",
         help="create kapdesk's schema, owned by the database's owner, on a new, empty database "
-        "and the application role the workstations sign in with (run it as that owner)",
+        "and the application role the workstations sign in with (run it as that owner, or as "
+        "the server's administrator with --owner NAME to create the owner role first)",
+        description="Run as the database's owner: --url OWNER_URL. Or in one step as the "
+        "server's administrator (a superuser, or the database's owner with CREATEROLE and "
+        "CREATEDB): --url ADMIN_URL --owner NAME creates the owner role NAME (LOGIN "
+        "CREATEROLE, no superuser, no CREATEDB; an existing fit one is reused), makes it the "
+        "database's owner, then sets the database up connected as NAME, so that the schema "
+        "is its own. Run again, it changes nothing.",
     )
     init.add_argument(
         "--url",
@@ -38,7 +49,20 @@ def add_server_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
         metavar="OWNER_URL",
         help="the database owner's URL, postgresql://OWNER[:PASSWORD]@HOST[:PORT]/DATABASE"
         "[?sslmode=verify-full&sslrootcert=CA.pem] (the password: else PGPASSWORD, "
-        "~/.pgpass or asked for)",
+        "~/.pgpass or asked for); with --owner, the administrator's URL (ADMIN_URL) of that "
+        "database",
+    )
+    init.add_argument(
+        "--owner",
+        metavar="NAME",
+        help="connected as the server's administrator: create the clinic's owner role NAME "
+        "(or reuse it), give it the database and set the database up as NAME",
+    )
+    init.add_argument(
+        "--owner-password-env",
+        metavar="VAR",
+        help="with --owner: the owner role's password from this environment variable "
+        "(default: asked for, twice when the role is new, without echo)",
     )
     init.add_argument(
         "--app-role",
@@ -54,22 +78,104 @@ def add_server_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from kapdesk.services.server_setup import ServerInitRefused, app_role_name, set_up_server
+    from kapdesk.services.server_setup import (
+        ServerInitRefused,
+        app_role_name,
+        owner_role_name,
+        set_up_server,
+    )
 
     server = _owner_url(args.url)
     try:
         role = app_role_name(server, args.app_role)
+        owner = None if args.owner is None else owner_role_name(args.owner)
     except ServerInitRefused as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    if owner == role:
+        raise CliError(
+            f"--owner and --app-role are both {role}: the owner and the application role are "
+            "two roles; name another.",
+            EXIT_USAGE,
+        )
+    if owner is None and args.owner_password_env is not None:
+        raise CliError("--owner-password-env goes with --owner NAME.", EXIT_USAGE)
     password = _password_source(args.app_password_env, role)
-    try:
-        result = set_up_server(server, role, password)
-    except ServerInitRefused as exc:
-        server = _retry_with_password(server, exc)
-        result = set_up_server(server, role, password)
+    if owner is not None:
+        result = _set_up_as_administrator(server, owner, role, args.owner_password_env, password)
+    else:
+        try:
+            result = set_up_server(server, role, password)
+        except ServerInitRefused as exc:
+            server = _retry_with_password(server, exc)
+            result = set_up_server(server, role, password)
     for line in describe(result):
         print(line)
     return EXIT_OK
+
+
+def _set_up_as_administrator(
+    admin: ServerURL,
+    owner: str,
+    role: str,
+    owner_env: str | None,
+    password: Callable[[], str],
+) -> InitResult:
+    """``--owner``: a server's password asked for (the administrator's, or an existing
+    owner's) when it wanted one, none was given and there is a terminal; then again."""
+    from kapdesk.services.server_setup import ServerInitRefused, set_up_server_as_administrator
+
+    owner_password = _OwnerPassword(owner_env, owner, admin.host or "")
+    while True:
+        try:
+            return set_up_server_as_administrator(admin, owner, role, owner_password, password)
+        except ServerInitRefused as exc:
+            if f"wants a password for {owner} and" in str(exc) and owner_password.can_ask():
+                owner_password.ask_existing()
+            else:
+                admin = _retry_with_password(admin, exc)  # raises exc when it cannot
+
+
+class _OwnerPassword:
+    """The owner role's password: a new role's (``new``: from the variable, or asked twice),
+    or an existing role's to connect with (from the variable, asked when the server wants
+    one, else None: libpq's PGPASSWORD or ~/.pgpass)."""
+
+    def __init__(self, env_name: str | None, owner: str, host: str) -> None:
+        self.env_name, self.owner, self.host = env_name, owner, host
+        self.value: str | None = None
+        self.asked = False
+        if env_name is not None:
+            self.value = os.environ.get(env_name)
+            if not self.value:
+                raise CliError(
+                    f"--owner-password-env {env_name}: that environment variable is "
+                    f"{'empty' if self.value == '' else 'not set'}; set it to {owner}'s password.",
+                    EXIT_USAGE,
+                )
+
+    def __call__(self, new: bool) -> str | None:
+        if not new:
+            return self.value
+        if self.env_name is not None:
+            assert self.value is not None
+            return _checked(self.value, f"--owner-password-env {self.env_name}", "owner role")
+        if not sys.stdin.isatty():
+            raise CliError(
+                f"No terminal to ask for the new owner role {self.owner}'s password; use "
+                "--owner-password-env VAR.",
+                EXIT_USAGE,
+            )
+        first = getpass.getpass(f"New password for the owner role {self.owner}: ")
+        if getpass.getpass("Repeat it: ") != first:
+            raise CliError("The two passwords differ; nothing was changed.")
+        return _checked(first, "the password", "owner role")
+
+    def can_ask(self) -> bool:
+        return self.value is None and not self.asked and sys.stdin.isatty()
+
+    def ask_existing(self) -> None:
+        self.asked = True
+        self.value = getpass.getpass(f"Password for the owner role {self.owner} on {self.host}: ")
 
 
 def _owner_url(text: str) -> ServerURL:
@@ -115,11 +221,16 @@ def _password_source(env_name: str | None, role: str) -> Callable[[], str]:
     return ask
 
 
-def _checked(password: str, source: str) -> str:
+def _checked(password: str, source: str, kind: str = "application role") -> str:
     if len(password) < MIN_PASSWORD:
+        why = (
+            "every workstation stores it, nobody types it daily)."
+            if kind == "application role"
+            else "it owns every clinical table). Nothing was changed."
+        )
         raise CliError(
-            f"{source}: the application role's password has {len(password)} characters; "
-            f"give at least {MIN_PASSWORD} (every workstation stores it, nobody types it daily).",
+            f"{source}: the {kind}'s password has {len(password)} characters; "
+            f"give at least {MIN_PASSWORD} ({why}",
             EXIT_USAGE,
         )
     return password
@@ -153,6 +264,14 @@ def describe(result: InitResult) -> list[str]:
             done.append(
                 f"upgraded the schema from revision {result.previous_revision} to {result.revision}"
             )
+        step = result.owner_step
+        if step is not None and step.created:
+            done.append(f"created the owner role {step.owner} (LOGIN CREATEROLE)")
+        if step is not None and step.took_database:
+            done.append(
+                f"made {step.owner} the owner of the database {result.server.database!r} "
+                f"(before: {step.previous_owner})"
+            )
         if result.plan.created:
             done.append(f"created the application role {role}")
         if result.plan.revoked:
@@ -160,12 +279,25 @@ def describe(result: InitResult) -> list[str]:
         if not result.plan.created and result.plan.granted:
             done.append(f"granted {role}: {', '.join(result.plan.granted)}")
         head = f"{where}: {'; '.join(done)}."
-    return [
-        head,
+    app = (
         f"{role} may read and write the clinical tables, only add to and read the audit log "
-        "(no UPDATE, DELETE or TRUNCATE) and change no table (no CREATE).",
-        f"{result.server.username} owns kapdesk's schema and its tables: its URL (the one given "
-        "to --url) is for kapdesk migrate, backup and demo --years, never for a workstation.",
+        "(no UPDATE, DELETE or TRUNCATE) and change no table (no CREATE)."
+    )
+    workstations = [
         "Workstations connect with (*** is the application role's password):",
         f"  {result.app_url()}",
     ]
+    if result.owner_step is None:
+        owner = [
+            f"{result.server.username} owns kapdesk's schema and its tables: its URL (the one "
+            "given to --url) is for kapdesk migrate, backup and demo --years, never for a "
+            "workstation."
+        ]
+    else:
+        owner = [
+            f"{result.server.username} owns the database, kapdesk's schema and its tables: its "
+            "URL is for kapdesk migrate, backup and demo --years, never for a workstation "
+            "(*** is its password):",
+            f"  {result.owner_url()}",
+        ]
+    return [head, app, *owner, *workstations]

@@ -11,7 +11,7 @@ role name is taken; a connection that fails is one line naming the server (no pa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 
 from kapdesk.domain.clock import Clock
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.storage.server_owner import OwnerStep, inspect_as_administrator, make_owner
 from kapdesk.storage.server_roles import (
     RolePlan,
     SchemaState,
@@ -43,6 +44,7 @@ class InitResult:
     revision: str
     previous_revision: str | None  # before init ran (None: the database was empty)
     plan: RolePlan
+    owner_step: OwnerStep | None = None  # --owner: what the administrator's step did
 
     @property
     def migrated(self) -> bool:
@@ -50,13 +52,18 @@ class InitResult:
 
     @property
     def changed(self) -> bool:
-        return self.migrated or self.plan.changed
+        changed = self.owner_step is not None and self.owner_step.changed
+        return changed or self.migrated or self.plan.changed
 
     def app_url(self) -> str:
         """The URL workstations use: the app role's name, no password, the owner's host,
         database and TLS parameters."""
         # redacted(): the owner's secret parameters (sslpassword, ...) must not show either.
         return ServerURL(self.server.url.set(username=self.app_role, password="-")).redacted()
+
+    def owner_url(self) -> str:
+        """The owner's URL (for migrate, backup, demo --years), its password shown as ***."""
+        return ServerURL(self.server.url.set(password="-")).redacted()
 
 
 def connection_refusal(server: ServerURL, exc: BaseException) -> KapdeskError:
@@ -118,7 +125,7 @@ def _owner_problem(conn: Connection, schema: str, role: str) -> str | None:
             f"{who} is not the owner of the database {row[4]!r} ({row[3]} is): run server "
             f"init as {row[3]} (postgresql://{row[3]}@HOST/{row[4]}), so that kapdesk's "
             "schema belongs to the clinic's owner role whose URL kapdesk migrate and backup "
-            "use"
+            f"use (or, as the database's administrator, add --owner {row[3]})"
         )
     if not row[2] and not role_exists(conn, role):
         return (
@@ -132,16 +139,7 @@ def _owner_problem(conn: Connection, schema: str, role: str) -> str | None:
 def inspect_before_init(conn: Connection, server: ServerURL, role: str) -> SchemaState:
     """The database's state, or ServerInitRefused when init must not touch it."""
     state = schema_state(conn)
-    db = f"the database {server.database!r} on {server.host}:{server.port}"
-    others = other_schemas_with_tables(conn, state.schema)
-    if (not state.empty and not state.is_kapdesk) or (state.empty and others):
-        shown = sorted(state.tables)[:5] or [f"schema {s}" for s in others[:5]]
-        raise ServerInitRefused(
-            f"{db} is not empty and is not a kapdesk database (it holds "
-            f"{', '.join(shown)}{', ...' if len(state.tables) > 5 else ''}); server init only "
-            "sets up a new, empty database: create one (createdb -O OWNER NAME) and give its "
-            "URL. Nothing was changed."
-        )
+    refuse_foreign_database(conn, server, state)
     owner_problem = _owner_problem(conn, state.schema, role)
     if owner_problem:
         raise ServerInitRefused(f"{owner_problem}. Nothing was changed.")
@@ -158,6 +156,20 @@ def inspect_before_init(conn: Connection, server: ServerURL, role: str) -> Schem
             f"{server.database}. Nothing was changed."
         )
     return state
+
+
+def refuse_foreign_database(conn: Connection, server: ServerURL, state: SchemaState) -> None:
+    """ServerInitRefused when the database holds anything that is not kapdesk's."""
+    db = f"the database {server.database!r} on {server.host}:{server.port}"
+    others = other_schemas_with_tables(conn, state.schema)
+    if (not state.empty and not state.is_kapdesk) or (state.empty and others):
+        shown = sorted(state.tables)[:5] or [f"schema {s}" for s in others[:5]]
+        raise ServerInitRefused(
+            f"{db} is not empty and is not a kapdesk database (it holds "
+            f"{', '.join(shown)}{', ...' if len(state.tables) > 5 else ''}); server init only "
+            "sets up a new, empty database: create one (createdb -O OWNER NAME) and give its "
+            "URL. Nothing was changed."
+        )
 
 
 def initialise_server(
@@ -205,3 +217,86 @@ def initialise_server(
     finally:
         engine.dispose()
     return InitResult(server, role, state.schema, str(state.revision), before, plan)
+
+
+def initialise_server_as_administrator(
+    admin: ServerURL,
+    owner: str,
+    role: str,
+    owner_password: Callable[[bool], str | None],
+    password: Callable[[], str] | None,
+    *,
+    clock: Clock | None = None,
+) -> InitResult:
+    """``kapdesk server init --owner NAME`` as the server's administrator: the owner role
+    made (LOGIN CREATEROLE) or an existing fit one reused, the database handed to it, then
+    :func:`initialise_server` connected as that owner (same host, database and TLS).
+
+    ``owner_password(new)`` gives the new role's password (``new``), or an existing one's
+    to sign in with (None: libpq's PGPASSWORD or ~/.pgpass). Everything refused before the
+    first change says "Nothing was changed."; a later failure says what was kept."""
+    check_role_name(owner, "--owner")
+    check_role_name(role)
+    if owner == role:
+        raise ServerInitRefused(f"--owner and --app-role are both {role}: name two roles.")
+    engine = create_engine(admin.url, poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        try:
+            with engine.connect() as conn:
+                state = schema_state(conn)
+                db_owner = conn.execute(
+                    text(
+                        "SELECT pg_get_userbyid(datdba) FROM pg_database "
+                        "WHERE datname = current_database()"
+                    )
+                ).scalar()
+                if state.empty or db_owner != owner:  # else the owner's own checks do it
+                    refuse_foreign_database(conn, admin, state)
+                exists, db_owner = inspect_as_administrator(conn, admin, owner, role, state)
+                new_app_role = not role_exists(conn, role)
+        except OperationalError as exc:
+            raise connection_refusal(admin, exc) from None
+        # every password is had before the first change
+        secret = owner_password(not exists)
+        server = ServerURL(admin.url.set(username=owner, password=secret))
+        if exists:
+            _sign_in(server)
+        if new_app_role and password is not None:
+            app_secret = password()
+            password = lambda: app_secret  # noqa: E731
+        try:
+            with engine.begin() as conn:
+                step = make_owner(conn, owner, exists, db_owner, lambda: str(secret))
+        except DBAPIError as exc:  # one transaction: undone
+            server_said = " ".join(str(getattr(exc, "orig", exc)).split())[:200]
+            raise ServerInitRefused(
+                f"{admin.redacted()}: the owner role {owner} could not be set up: "
+                f"{server_said}. Nothing was changed."
+            ) from None
+    finally:
+        engine.dispose()
+    try:
+        result = initialise_server(server, role, password, clock=clock)
+    except KapdeskError as exc:
+        kept = step.kept(admin.database)
+        if not kept:
+            raise
+        said = str(exc).removesuffix(" Nothing was changed.")
+        raise ServerInitRefused(
+            f"{said} Kept: {kept}; nothing else was changed. Once that is fixed, run the "
+            f"same command again (it reuses {owner})."
+        ) from None
+    return replace(result, owner_step=step)
+
+
+def _sign_in(server: ServerURL) -> None:
+    """Connect as an existing owner role before anything changes (ServerInitRefused, with
+    "Nothing was changed.", when it cannot)."""
+    engine = create_engine(server.url, poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        raise connection_refusal(server, exc) from None
+    finally:
+        engine.dispose()

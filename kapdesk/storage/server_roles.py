@@ -102,11 +102,12 @@ class RolePlan:
         return self.created or bool(self.granted) or bool(self.revoked)
 
 
-def check_role_name(name: str) -> str:
+def check_role_name(name: str, option: str = "--app-role") -> str:
     if not ROLE_NAME.match(name):
         raise ServerInitRefused(
-            f"--app-role {name!r} is not a usable role name: use 1 to 63 lower-case letters, "
-            "digits or underscores, starting with a letter or underscore (e.g. clinic_app)."
+            f"{option} {name!r} is not a usable role name: use 1 to 63 lower-case letters, "
+            "digits or underscores, starting with a letter or underscore (e.g. "
+            f"{'clinic_owner' if option == '--owner' else 'clinic_app'})."
         )
     return name
 
@@ -134,7 +135,18 @@ def schema_state(conn: Connection) -> SchemaState:
         ).scalars()
     )
     revision = None
-    if "alembic_version" in tables:
+    readable = (
+        "alembic_version" in tables
+        and conn.execute(
+            # an administrator checking a clinic whose owner it is not may not read it
+            text(
+                "SELECT has_table_privilege(format('%I.alembic_version', CAST(:s AS text)), "
+                "'SELECT')"
+            ),
+            {"s": schema},
+        ).scalar()
+    )
+    if readable:
         revision = conn.execute(
             text(f'SELECT version_num FROM "{schema}".alembic_version')
         ).scalar()

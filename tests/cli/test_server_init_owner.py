@@ -68,5 +68,6 @@ def test_init_as_another_role_than_the_databases_owner_is_refused_naming_the_own
     )
     assert f"{admin.username} is not the owner of the database {fresh_database.name!r}" in line
     assert f"run server init as {clinic_owner}" in line
+    assert f"--owner {clinic_owner}" in line  # or in one step as the administrator
     assert "Nothing was changed" in line
     assert _table_owners(admin) == set()
