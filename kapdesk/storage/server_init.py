@@ -244,15 +244,9 @@ def initialise_server_as_administrator(
         try:
             with engine.connect() as conn:
                 state = schema_state(conn)
-                db_owner = conn.execute(
-                    text(
-                        "SELECT pg_get_userbyid(datdba) FROM pg_database "
-                        "WHERE datname = current_database()"
-                    )
-                ).scalar()
+                exists, db_owner = inspect_as_administrator(conn, admin, owner, role, state)
                 if state.empty or db_owner != owner:  # else the owner's own checks do it
                     refuse_foreign_database(conn, admin, state)
-                exists, db_owner = inspect_as_administrator(conn, admin, owner, role, state)
                 new_app_role = not role_exists(conn, role)
         except OperationalError as exc:
             raise connection_refusal(admin, exc) from None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from kapdesk.storage.server_roles import (
+    KAPDESK_MARK_TABLES,
     SchemaState,
     ServerInitRefused,
     _quote,
@@ -105,7 +106,8 @@ def inspect_as_administrator(
             f"the role {owner} cannot be the clinic's owner: {'; '.join(problems)}. Give "
             "--owner a new name (it is created) or the clinic's own owner role"
         )
-    if not state.empty and db_owner != owner:
+    # (its revision may be unreadable to an administrator: the tables say it is kapdesk's)
+    if state.tables >= KAPDESK_MARK_TABLES and db_owner != owner:
         raise _refuse(
             f"the database {database!r} already holds kapdesk's schema, owned by {db_owner}: "
             f"run server init as {db_owner} (postgresql://{db_owner}@HOST/{database}), "

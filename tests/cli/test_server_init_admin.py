@@ -328,3 +328,15 @@ def test_a_later_failure_says_what_was_kept_and_the_same_command_finishes_it(
     assert "created kapdesk's schema" in done.out
     assert _query(fresh_database.owner, "SELECT DISTINCT tableowner FROM pg_tables "
                   "WHERE schemaname = 'public'") == [(owner,)]  # fmt: skip
+
+
+def test_a_superuser_named_on_a_clinic_set_up_is_refused_for_what_it_is(
+    run: Run, fresh_database: FreshDatabase, passwords: None
+) -> None:
+    owner = _owner_name(fresh_database)
+    assert _admin_init(run, fresh_database, owner).code == 0
+    before = _snapshot(fresh_database)
+    line = assert_one_line_error(_admin_init(run, fresh_database, "postgres"))
+    assert "the role postgres cannot be the clinic's owner: it has SUPERUSER" in line
+    assert "not a kapdesk database" not in line  # the administrator may not read its revision
+    assert _snapshot(fresh_database) == before
