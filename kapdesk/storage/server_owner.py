@@ -74,7 +74,8 @@ def owner_role_problems(conn: Connection, role: str) -> list[str]:
     if row[5]:
         found.append("it is the role you are connected as (an administrator)")
     if row[6]:
-        found.append(f"it owns the database {row[6]} (another clinic's?)")
+        plural = "s" if "," in str(row[6]) else ""
+        found.append(f"it owns the database{plural} {row[6]} (another clinic's?)")
     if row[7]:
         found.append(f"it is a member of the superuser {row[7]}")
     return found
