@@ -303,7 +303,7 @@ class HandoverWindow(QWidget):
             owner.window().activateWindow()
 
     def open_note(self, note_id: int) -> IntegrationNoteEditor | None:
-        from kapdesk.ui.integration_note import show_note_editor
+        from kapdesk.ui.integration_notes_panel import show_note_editor
 
         try:
             return show_note_editor(self.app, self.editors, note_id, self)

@@ -1,9 +1,8 @@
-"""Integration sessions: a course's list of integration notes and the autosaving editor.
+"""Integration sessions: the autosaving editor of an integration note.
 
-``IntegrationNotesPanel`` lists a course's integration notes with their status
-and starts new ones (``course_dialog.NewIntegrationDialog``). ``IntegrationNoteEditor``
-edits the template sections plus free text. Drafts save themselves: 1 s after
-the last keystroke, when an editor loses focus, and when the window closes (or
+(A course's list of them is ``integration_notes_panel.IntegrationNotesPanel``.)
+``IntegrationNoteEditor`` edits the template sections plus free text. Drafts save
+themselves: 1 s after the last keystroke, when an editor loses focus, and when the window closes (or
 the app quits); the "Saved 10:42" label says when. Closing when the draft cannot be saved
 (the note was signed meanwhile, the database is busy) asks before discarding it.
 "Sign note…" saves and signs the note with the password typed again
@@ -22,11 +21,10 @@ Close, Esc and Sign ask again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -46,7 +44,7 @@ from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
-from kapdesk.ui.course_dialog import NewIntegrationDialog, session_choice_text
+from kapdesk.ui.course_dialog import session_choice_text
 from kapdesk.ui.discard_guard import DiscardQuestion, may_close
 from kapdesk.ui.edit_conflict import (
     KEEP_INTEGRATION_NOTE,
@@ -64,16 +62,13 @@ from kapdesk.ui.widgets import (
     Field,
     FieldSet,
     error_label,
-    fill_table,
     local_datetime,
     local_time,
-    plain_table,
     set_error,
 )
-from kapdesk.ui.widgets.open_rows import open_rows_by_id
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import CourseInfo, NoteInfo
+    from kapdesk.services.dtos import NoteInfo
     from kapdesk.ui.app_context import AppContext
 
 AUTOSAVE_MS = 1000
@@ -419,93 +414,3 @@ class IntegrationNoteEditor(QDialog):
 def _mnemonic(label: str) -> str:
     """'Themes and insights' -> '&Themes and insights' (first letters T, W, P, R)."""
     return f"&{label}"
-
-
-class IntegrationNotesPanel(QWidget):
-    """A course's integration notes with their status; new ones start from here."""
-
-    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.app = app
-        self.course: CourseInfo | None = None
-        self.notes: list[NoteInfo] = []
-        self.editors: dict[int, IntegrationNoteEditor] = {}
-        self.dialog: NewIntegrationDialog | None = None
-        self.new_button = QPushButton("Ne&w integration session…")
-        self.new_button.clicked.connect(self.new_note)
-        self.table = plain_table(
-            ("Held", "Follows dosing session", "Status", "Author", "Last change"),
-            "Integration notes",
-        )
-        open_rows_by_id(self.table, self.open_note)
-        hint = QLabel("Double-click or press Enter to open a note.")
-        hint.setObjectName("pageSubtitle")
-        top = QHBoxLayout()
-        top.addWidget(self.new_button)
-        top.addStretch(1)
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(self.table, 1)
-        lay.addWidget(hint)
-        app.signals.actor_changed.connect(self.update_permissions)
-        self.update_permissions()
-
-    def set_course(
-        self,
-        course: CourseInfo | None,
-        notes: Sequence[NoteInfo] = (),
-        started: Mapping[int, datetime] | None = None,
-    ) -> None:
-        """Show the course's integration notes: ``notes``, the course's notes (every kind),
-        and ``started``, when each of its sessions began, as the chart read them
-        (services/chart_reads.py: in its one transaction)."""
-        self.course = course
-        self.notes = []
-        rows: list[tuple[int, tuple[str, ...]]] = []
-        started = started or {}
-        if course is not None:
-            self.notes = [n for n in notes if n.kind == "integration"]
-            for n in reversed(self.notes):  # newest first
-                at = started.get(n.dosing_session_id) if n.dosing_session_id else None
-                follows = local_datetime(at) if at else "–"
-                when = (local_datetime(n.held_at), follows, n.status, n.author)
-                rows.append((n.id, (*when, local_datetime(n.updated_at))))
-        drafts = {n.id for n in self.notes if n.status == NoteStatus.DRAFT}
-        fill_table(self.table, rows, bold_rows=drafts)
-        self.update_permissions()
-
-    def update_permissions(self) -> None:
-        actor = self.app.actor
-        permitted = actor is not None and can(actor.role, Action.WRITE_INTEGRATION_NOTE)
-        self.new_button.setEnabled(permitted and self.course is not None)
-        if not permitted:
-            self.new_button.setToolTip(f"Your role may not {Action.WRITE_INTEGRATION_NOTE.label}.")
-        else:
-            self.new_button.setToolTip("" if self.course else "Start a treatment course first.")
-
-    def new_note(self) -> None:
-        if self.course is None or not self.new_button.isEnabled():
-            return
-        dialog = NewIntegrationDialog(self.app, self.course, self)
-        dialog.accepted.connect(lambda: dialog.created and self.open_note(dialog.created.id))
-        self.dialog = dialog
-        dialog.open()
-
-    def open_note(self, note_id: int) -> IntegrationNoteEditor:
-        return show_note_editor(self.app, self.editors, note_id, self)
-
-
-def show_note_editor(
-    app: AppContext, editors: dict[int, IntegrationNoteEditor], note_id: int, parent: QWidget
-) -> IntegrationNoteEditor:
-    """The note's editor window, brought to the front: the one in ``editors`` while it is
-    open, else a new one (kept in ``editors``)."""
-    editor = editors.get(note_id)
-    if editor is None or not editor.isVisible():
-        editor = IntegrationNoteEditor(app, note_id, parent)
-        editor.setWindowFlag(Qt.WindowType.Window, True)
-        editors[note_id] = editor
-    editor.show()
-    editor.raise_()
-    editor.activateWindow()
-    return editor

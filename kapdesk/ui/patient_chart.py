@@ -42,7 +42,7 @@ from kapdesk.ui.chart_texts import allergy_text, course_text, demographics_text,
 from kapdesk.ui.course_dialog import StartCourseDialog
 from kapdesk.ui.entered_in_error import table_menu
 from kapdesk.ui.entry_rows import fill_instrument_rows, standing
-from kapdesk.ui.integration_note import IntegrationNotesPanel
+from kapdesk.ui.integration_notes_panel import IntegrationNotesPanel
 from kapdesk.ui.printing import ReportActions
 from kapdesk.ui.widgets import banner, fill_table, local_date, local_time, plain_table, set_banner
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
