@@ -196,7 +196,7 @@ class PatientChart(ChartActions):
         lay.addWidget(self.tabs, 1)
 
         self.edit_button.clicked.connect(self.edit_patient)
-        self.course_combo.currentIndexChanged.connect(lambda _i: self._show_course())
+        self.course_combo.currentIndexChanged.connect(self._course_chosen)
         self.start_course_button.clicked.connect(self.start_course)
         self.schedule_button.clicked.connect(self.schedule_session)
 
@@ -432,6 +432,10 @@ class PatientChart(ChartActions):
         if self.isVisible() and layout is not None:
             layout.activate()
             self.outcome_chart.plot.scene().prepareForPaint()
+
+    def _course_chosen(self, _index: int) -> None:
+        self._show_course()
+        self._settle()  # the plot paints once, as when a patient is opened
 
     def _show_course(self, read: CourseRead | None = None) -> None:
         """The selected course's outcome and notes: ``read`` when the chart's read brought
