@@ -1,4 +1,4 @@
-"""The patient chart built ahead, while the app is idle at sign-in.
+"""The patient chart built ahead, while the app is idle after sign-in.
 
 The first chart of a process cost ~370 ms where a later one cost ~150 ms: ~60 % of the
 difference was building and styling the chart's ~300 widgets and pyqtgraph's plot items
@@ -10,21 +10,18 @@ widgets styled as they are built.
 When (issue 13: a chart opened as soon as the Patients page shows, after sign-in, still
 cost ~320 ms while the page's own warm-up waited for its start delay):
 
-* while the sign-in window waits for the password: ``AHEAD_AFTER_MS`` after the sign-in
-  preload is done (:func:`build_while_signing_in`, run.py; a person types for seconds).
-  The empty chart (~7.5 MB) is then alive during the password check, whose argon2 hash
-  (64 MiB) is the process's peak memory: the peak RSS of the big clinic's app went from
-  ~241 to ~249 MB (target 250). Without this hook the chart is built after the main
-  window paints, the peak unchanged, but a chart opened at once after sign-in is built then;
-* else after sign-in: ``AHEAD_AFTER_MS`` after the main window's first paint, while the
-  Today board is idle (:func:`build_ahead`, which also takes over a warm-up begun at the
-  sign-in window: what is left of it waits for that paint, so signing in to the board
-  painted is not slowed by it), if the signed-in role may view charts;
+* after sign-in: ``AHEAD_AFTER_MS`` after the main window's first paint, while the Today
+  board is idle (:func:`build_ahead`: signing in to the board painted is not slowed by
+  it), if the signed-in role may view charts. Not while the sign-in window waits for the
+  password: the empty chart (~7.5 MB) would then be alive during the password check,
+  whose argon2 hash (64 MiB) is the process's peak memory (the big clinic app's peak RSS
+  ~249.5 MB against ~242 MB, target 250), and a chart opened at once after sign-in was
+  no faster for it (a person does not open one within the ~0.2 s the build takes);
 * else (none started, a page built again) ``WARM_AFTER_MS`` after the Patients page is built.
 
 The Patients page takes the warm-up over (:meth:`ChartWarmup.adopt`) and puts the chart in
 its stack when it is first opened; a chart never opened goes with its owner (the page's
-stack, else the main window, else the sign-in window).
+stack, else the main window).
 
 One part a turn of the event loop (a 0-ms timer between parts), the parts being the
 chart's own (``PatientChart.build_step``: the header, the PHQ-9 plot a part at a time
@@ -54,33 +51,18 @@ if TYPE_CHECKING:
 # After the Patients page is built (when no warm-up was begun before): a name typed into
 # its search at once is handled before the first part runs.
 WARM_AFTER_MS = 1000
-# After the sign-in preload is done, and after the main window's first paint (the Today
-# board accepts input first: its paint's turn is over by then).
+# After the main window's first paint (the Today board accepts input first: its paint's
+# turn is over by then).
 AHEAD_AFTER_MS = 30
 
-# The warm-up begun at the sign-in window or by the main window, until the Patients page
-# takes it over (one per app).
+# The warm-up begun by the main window, until the Patients page takes it over (one per app).
 _AHEAD: weakref.WeakKeyDictionary[AppContext, ChartWarmup] = weakref.WeakKeyDictionary()
 
 
-def build_while_signing_in(app: AppContext, dialog: QWidget) -> None:
-    """Build the chart ahead, beginning ``AHEAD_AFTER_MS`` from now, while ``dialog``, the
-    sign-in window, is shown (the sign-in preload is done: run.py)."""
-    if dialog.isVisible():  # not after a cancelled sign-in
-        _AHEAD[app] = warmup = ChartWarmup(app, None, dialog)
-        warmup.start(AHEAD_AFTER_MS)
-
-
 def build_ahead(app: AppContext, window: QWidget) -> ChartWarmup:
-    """Build the chart (what is left of it) ``AHEAD_AFTER_MS`` after ``window``, the main
-    window, is first painted, if the signed-in role may view charts."""
-    warmup = _AHEAD.get(app)
-    if warmup is None or not shiboken6.isValid(warmup) or warmup.stack is not None:
-        warmup = _AHEAD[app] = ChartWarmup(app, None, window)
-    else:  # begun at the sign-in window: the rest waits for the window's paint
-        warmup.pause()
-        warmup.setParent(window)
-        warmup.tie()
+    """Build the chart ``AHEAD_AFTER_MS`` after ``window``, the main window, is first
+    painted, if the signed-in role may view charts."""
+    warmup = _AHEAD[app] = ChartWarmup(app, None, window)
     window.installEventFilter(warmup)
     return warmup
 
@@ -124,13 +106,9 @@ class ChartWarmup(QObject):
             return
         self._timer.start(after_ms)
 
-    def pause(self) -> None:
-        """No further part until :meth:`start`."""
-        self._timer.stop()
-
     def tie(self) -> None:
         """The chart, if never opened, goes with the stack, else with this warm-up's parent
-        (only one of them: the sign-in window may go before the chart is opened)."""
+        (only one of them: the main window may go before the chart is opened)."""
         owner = self.stack if self.stack is not None else self.parent()
         chart = self.chart
         if chart is None or owner is self._owner or owner is None:

@@ -272,13 +272,6 @@ def _preload_while_signing_in(dialog: QDialog, app: AppContext) -> Preloader:
 
     preloader = Preloader(app, dialog)
     _AfterFirstPaint(dialog, preloader.start)
-
-    def build_chart_ahead() -> None:  # while the password is typed (ui/chart_warmup.py)
-        from kapdesk.ui.chart_warmup import build_while_signing_in
-
-        build_while_signing_in(app, dialog)
-
-    preloader.done.connect(build_chart_ahead)
     buttons = getattr(dialog, "buttons", None)
     submit = getattr(dialog, "submit", None)
     if buttons is not None and callable(submit):
