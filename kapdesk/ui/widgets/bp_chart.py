@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kapdesk.domain.protocol import Band, Phase, Protocol
 from kapdesk.ui.widgets.chart_labels import (
+    LegendBelow,
     compact,
-    legend_below,
     line_spots,
     marker_rects,
     place_labels,
@@ -133,15 +133,15 @@ class BpChart(QWidget):
         self.diastolic_curve = curve("Diastolic", DIASTOLIC_COLOR, "t1")
         self.pulse_curve = curve("Pulse", PULSE_COLOR, "o", Qt.PenStyle.DotLine)
         # Under the x axis, outside the plot: no reading can ever be drawn beneath it.
-        self.legend = legend_below(
+        self.legend_below = LegendBelow(
             pg,
-            plot,
+            self.plot_widget,
             [
                 (self.systolic_curve, "Systolic"),
                 (self.diastolic_curve, "Diastolic"),
                 (self.pulse_curve, "Pulse"),
             ],
-            colCount=3,
+            3,
             labelTextColor="#22272e",
         )
         plot.getViewBox().sigResized.connect(lambda *_: self.place_labels())
@@ -160,6 +160,11 @@ class BpChart(QWidget):
         self._rescale()
 
     # ------------------------------------------------------------ data
+
+    @property
+    def legend(self) -> Any:
+        """The legend shown (its columns fit the plot's width)."""
+        return self.legend_below.current
 
     def set_thresholds(self, thresholds: Sequence[Threshold]) -> None:
         if tuple(thresholds) == self._thresholds:

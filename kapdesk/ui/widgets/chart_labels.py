@@ -1,7 +1,8 @@
 """Labels on the pyqtgraph charts that never cover a data point, the legend or each other.
 
-* ``legend_below``: the legend lives in the plot item's own layout, under the bottom
-  axis: outside the plot area, so no data point can ever reach it.
+* ``LegendBelow``: the legend lives in the plot item's own layout, under the bottom
+  axis: outside the plot area, so no data point can ever reach it; in as many columns as
+  the plot's width holds.
 * ``place_labels``: each label (a threshold line's label, a band name) tries its
   candidate places in order and takes the first whose scene rectangle misses every data
   marker, every label already placed and the plot's edges; when none is free, the one
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 
 # Positions along a horizontal line's label: (fraction of the view's width, text anchor).
 # Anchor (0, 1): the text's bottom-left on the line (above it, to the right).
@@ -41,13 +42,64 @@ VERTICAL_SPOTS: tuple[tuple[float, tuple[float, float]], ...] = tuple(
 )
 
 
-def legend_below(pg: Any, plot_item: Any, curves: Iterable[tuple[Any, str]], **opts: Any) -> Any:
-    """A legend of ``curves`` (item, name) under the bottom axis of ``plot_item``."""
-    legend = pg.LegendItem(**opts)
-    for item, name in curves:
-        legend.addItem(item, name)
-    plot_item.layout.addItem(legend, 4, 1)
-    return legend
+class LegendBelow(QObject):
+    """The legend of ``curves`` (item, name) under the bottom axis of ``view``'s plot item,
+    in as many columns as the view's width holds: ``columns``, else fewer, down to one a
+    row. pyqtgraph lays a plot item out at least as wide as its legend: a legend wider than
+    the view (a 1280-pixel window's outcome chart: 464 px of legend in 456) laid the whole
+    plot out wider than its widget, its right part out of sight (the newest results, the
+    labels at the right edge, the end of the legend). A legend of fewer columns is built
+    the first time the view is too narrow for the one shown (~2-6 ms each), then kept; the
+    one shown is swapped when the view is resized. A view narrower than the plot with its
+    legend one a row (~300 px for the outcome chart) is still cut on the right; no minimum
+    width is forced on it (its neighbours in a narrow window would be cut instead)."""
+
+    def __init__(
+        self, pg: Any, view: Any, curves: Iterable[tuple[Any, str]], columns: int, **opts: Any
+    ) -> None:
+        super().__init__(view)
+        self.view = view
+        self.plot_item = view.getPlotItem()
+        self.columns = columns
+        self._pg, self._curves, self._opts = pg, list(curves), opts
+        self.current = self._make(columns)
+        self.legends: dict[int, Any] = {columns: self.current}  # by column count
+        self.plot_item.layout.addItem(self.current, 4, 1)
+        view.installEventFilter(self)
+
+    def _make(self, columns: int) -> Any:
+        legend = self._pg.LegendItem(colCount=columns, **self._opts)
+        for item, name in self._curves:
+            legend.addItem(item, name)
+        return legend
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self.fit(event.size().width())  # type: ignore[attr-defined]
+        return False
+
+    def fit(self, width: float) -> None:
+        """Show the legend with the most columns whose plot fits ``width`` pixels."""
+        rest = _least_width(self.plot_item) - _least_width(self.current)  # axes, margins
+        chosen = self.current
+        for count in range(self.columns, 0, -1):
+            chosen = self.legends.get(count)
+            if chosen is None:
+                chosen = self.legends[count] = self._make(count)
+            if rest + _least_width(chosen) <= width:
+                break
+        if chosen is self.current:
+            return
+        layout = self.plot_item.layout
+        layout.removeItem(self.current)
+        self.current.hide()
+        layout.addItem(chosen, 4, 1)
+        chosen.show()
+        self.current = chosen
+
+
+def _least_width(item: Any) -> float:
+    return float(item.effectiveSizeHint(Qt.SizeHint.MinimumSize).width())
 
 
 def compact(text_item: Any) -> Any:

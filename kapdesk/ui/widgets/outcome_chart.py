@@ -30,9 +30,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, Instrument, OutcomeRule
 from kapdesk.domain.text import counted
 from kapdesk.ui.widgets.chart_labels import (
+    LegendBelow,
     Spot,
     compact,
-    legend_below,
     line_spots,
     marker_rects,
     place_labels,
@@ -217,15 +217,15 @@ class OutcomeChart(QWidget):
     def _build_legend(self) -> None:
         pg, instrument = _pg(), self.instrument
         # Under the x axis, outside the plot: no result can ever be drawn beneath it.
-        self.legend = legend_below(
+        self.legend_below = LegendBelow(
             pg,
-            self.plot.getPlotItem(),
+            self.plot,
             [
                 (self.curve, f"{instrument.code} total"),
                 (self.follow_up_points, "follow-up (after the endpoint)"),
                 (self.item9_points, "item 9 above 0"),
             ],
-            colCount=3,
+            3,
             labelTextColor="#22272e",
         )
         for line in (self.response_line, self.remission_line, self.acute_end_line):
@@ -246,6 +246,11 @@ class OutcomeChart(QWidget):
         lay.addWidget(self.empty)
         lay.addWidget(self.plot, 1)
         self.set_results([], origin=None)
+
+    @property
+    def legend(self) -> Any:
+        """The legend shown (its columns fit the plot's width)."""
+        return self.legend_below.current
 
     def set_outcome(self, info: CourseOutcomeInfo, *, origin: date) -> None:
         """Plot a course: the acute phase as the curve, follow-ups apart, the acute end marked."""
