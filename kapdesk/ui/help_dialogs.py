@@ -77,7 +77,8 @@ def licence() -> str:
     for field in ("License-Expression", "License"):
         values = meta.get_all(field) or []
         if values and values[0].strip():
-            return str(values[0]).strip()
+            # an SPDX expression names a licence of its own "LicenseRef-<name>"
+            return str(values[0]).strip().removeprefix("LicenseRef-")
     return "not stated"
 
 

@@ -166,7 +166,10 @@ def test_about_names_version_database_protocols_and_licence(
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["version"] == kapdesk.__version__
     assert str(app.ctx.db.path) in text
-    assert pyproject["project"]["license"]["text"] in text
+    declared = pyproject["project"]["license"]  # an SPDX expression: "LicenseRef-Proprietary"
+    assert declared == "LicenseRef-Proprietary"
+    assert re.search(r"Licence\s+Proprietary", text)  # the name, not the SPDX reference
+    assert "LicenseRef-" not in text
     protocols = list(app.ctx.protocols.values())
     assert {p.id for p in protocols} >= {"kap-default", "spravato-rems"}
     for p in protocols:
