@@ -24,11 +24,11 @@ from kapdesk.storage.server_roles import (
     RolePlan,
     SchemaState,
     ServerInitRefused,
+    app_role_problem,
     check_role_name,
     other_schemas_with_tables,
     reconcile_app_role,
     role_exists,
-    role_problems,
     schema_state,
 )
 from kapdesk.storage.server_url import ServerURL
@@ -143,18 +143,9 @@ def inspect_before_init(conn: Connection, server: ServerURL, role: str) -> Schem
     owner_problem = _owner_problem(conn, state.schema, role)
     if owner_problem:
         raise ServerInitRefused(f"{owner_problem}. Nothing was changed.")
-    problems = role_problems(conn, role)
-    if problems:
-        raise ServerInitRefused(
-            f"the role {role} cannot be the application role: {'; '.join(problems)}. Choose "
-            "another --app-role. Nothing was changed."
-        )
-    if state.empty and role_exists(conn, role):
-        raise ServerInitRefused(
-            f"a role {role} already exists on this server (roles are shared by all its "
-            "databases: it may be another clinic's); choose another --app-role for "
-            f"{server.database}. Nothing was changed."
-        )
+    app_problem = app_role_problem(conn, role, server.database, state.empty)
+    if app_problem:
+        raise ServerInitRefused(f"{app_problem}. Nothing was changed.")
     return state
 
 

@@ -20,8 +20,8 @@ from kapdesk.storage.server_roles import (
     SchemaState,
     ServerInitRefused,
     _quote,
+    app_role_problem,
     role_exists,
-    role_problems,
     scram_verifier,
 )
 from kapdesk.storage.server_url import ServerURL
@@ -143,17 +143,9 @@ def inspect_as_administrator(
                 f"the role {owner} may not create roles, so cannot create the application "
                 f"role {app_role}: give it CREATEROLE (ALTER ROLE {owner} CREATEROLE)"
             )
-    app_problems = role_problems(conn, app_role)
-    if app_problems:
-        raise _refuse(
-            f"the role {app_role} cannot be the application role: {'; '.join(app_problems)}. "
-            "Choose another --app-role"
-        )
-    if state.empty and role_exists(conn, app_role):
-        raise _refuse(
-            f"a role {app_role} already exists on this server (roles are shared by all its "
-            f"databases: it may be another clinic's); choose another --app-role for {database}"
-        )
+    app_problem = app_role_problem(conn, app_role, database, state.empty)
+    if app_problem:
+        raise _refuse(app_problem)
     return exists, str(db_owner)
 
 

@@ -349,3 +349,20 @@ def role_problems(conn: Connection, role: str) -> list[str]:
     if owns and not row[5]:
         found.append(f"it owns {owns} tables or sequences in this database")
     return found
+
+
+def app_role_problem(conn: Connection, role: str, database: str, empty: bool) -> str | None:
+    """Why ``role`` cannot be the application role of ``database`` (``empty``: nothing of
+    kapdesk's is in it yet), checked before server init changes anything."""
+    problems = role_problems(conn, role)
+    if problems:
+        return (
+            f"the role {role} cannot be the application role: {'; '.join(problems)}. "
+            "Choose another --app-role"
+        )
+    if empty and role_exists(conn, role):
+        return (
+            f"a role {role} already exists on this server (roles are shared by all its "
+            f"databases: it may be another clinic's); choose another --app-role for {database}"
+        )
+    return None
