@@ -47,6 +47,7 @@ from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.board_table import BoardTable
 from kapdesk.ui.models.board import (
+    BOLD_COLUMNS,
     COL_FLAGS,
     COL_NEXT,
     COL_SINCE,
@@ -175,7 +176,10 @@ class TodayBoard(QWidget):
         # Since dose is as wide as the durations a tick can write ('less than 1 min'), so
         # the clock moving on never measures a column again.
         fit_columns(
-            self.table, {COL_STATE: 2, COL_NEXT: 4, COL_FLAGS: 3}, reserve={COL_SINCE: SINCE_TEXTS}
+            self.table,
+            {COL_STATE: 2, COL_NEXT: 4, COL_FLAGS: 3},
+            reserve={COL_SINCE: SINCE_TEXTS},
+            bold=BOLD_COLUMNS,
         )
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)

@@ -8,11 +8,11 @@ measures the columns again (they were measured when the rows were loaded).
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from services.sessionkit import Kit
 
 from kapdesk.domain.clock import FakeClock
-from kapdesk.ui.models.board import COL_NEXT, COL_SINCE, COLUMNS
+from kapdesk.ui.models.board import COL_NEXT, COL_ROOM, COL_SINCE, COLUMNS
 from kapdesk.ui.today_board import TodayBoard
 from kapdesk.ui.widgets import fit
 
@@ -148,4 +148,23 @@ def test_a_requery_announces_only_the_rows_that_changed(
     assert {(row, c) for c in range(len(COLUMNS))} <= set(changed)
     assert all(r == row for r, _c in changed)  # the other session's row is not repainted
     assert other != row
+    assert measured == []
+
+
+def test_a_row_turning_bold_widens_no_column(
+    board: TodayBoard, kit: Kit, clock: FakeClock, measured: list[str]
+) -> None:
+    """A row's level makes its Room (and Next reading, Flags) bold: the columns were
+    measured for that already, so none widens and the board is not laid out again (a
+    widened Room column moved every column and repainted the whole board)."""
+    row, _other = _two_sessions(board, kit, clock)
+    clock.advance(minutes=17, seconds=59)
+    board.tick()
+    widths = [board.table.columnWidth(c) for c in range(len(COLUMNS))]
+    measured.clear()
+    clock.advance(seconds=1)  # the 20-30 min window opens: Room in bold
+    board.tick()
+    assert board.model.level(row) == "due"
+    assert board.model.data(board.model.index(row, COL_ROOM), Qt.ItemDataRole.FontRole).bold()
+    assert [board.table.columnWidth(c) for c in range(len(COLUMNS))] == widths
     assert measured == []

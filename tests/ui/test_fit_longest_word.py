@@ -8,7 +8,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
-from kapdesk.ui.widgets import fit
+from kapdesk.ui.widgets import fit_measure
 
 
 def test_the_longest_word_of_a_text_seen_before_is_not_measured_again(
@@ -20,15 +20,15 @@ def test_the_longest_word_of_a_text_seen_before_is_not_measured_again(
     table = QTableView()
     qtbot.addWidget(table)
     table.setModel(model)
-    measure = fit._Measure(table)
+    measure = fit_measure.CellMeasure(table)
     advances: list[str] = []
-    original = fit._Measure.advance
+    original = fit_measure.CellMeasure.advance
 
-    def counting(self: fit._Measure, font: str, text: str) -> int:
+    def counting(self: fit_measure.CellMeasure, font: str, text: str) -> int:
         advances.append(text)
         return original(self, font, text)
 
-    monkeypatch.setattr(fit._Measure, "advance", counting)
+    monkeypatch.setattr(fit_measure.CellMeasure, "advance", counting)
     first = measure.longest_word(0, 0)
     words = len(advances)
     assert words == 9  # every word, the dot too
@@ -38,7 +38,7 @@ def test_the_longest_word_of_a_text_seen_before_is_not_measured_again(
     widest = max(
         original(measure, measure.cell(0, 0)[1], w) for w in model.item(0, 0).text().split()
     )
-    assert first == widest + fit._WORD_MARGIN
+    assert first == widest + fit_measure.WORD_MARGIN
     assert measure.longest_word(1, 0) == 0  # an empty cell
     model.item(0, 0).setText("overdue 12 min · Recheck")
     measure.forget([(0, 0)])
@@ -57,15 +57,15 @@ def test_a_text_seen_before_at_the_same_width_is_not_laid_out_again(
     table = QTableView()
     qtbot.addWidget(table)
     table.setModel(model)
-    measure = fit._Measure(table)
+    measure = fit_measure.CellMeasure(table)
     laid_out: list[tuple[int, int]] = []
-    original = fit._Measure._height
+    original = fit_measure.CellMeasure._height
 
-    def counting(self: fit._Measure, row: int, column: int, width: int) -> int:
+    def counting(self: fit_measure.CellMeasure, row: int, column: int, width: int) -> int:
         laid_out.append((row, width))
         return original(self, row, column, width)
 
-    monkeypatch.setattr(fit._Measure, "_height", counting)
+    monkeypatch.setattr(fit_measure.CellMeasure, "_height", counting)
     narrow, wide = measure.height(0, 0, 80), measure.height(0, 0, 2000)
     assert narrow > wide  # wrapped at 80 px, one line at 2000
     measure.forget([(0, 0)])  # the cell changed and came back to the same text

@@ -66,6 +66,8 @@ _UNSET_ROLES: Final = frozenset(
 
 COLUMNS: Final = ("Room", "Patient", "Protocol", "State", "Since dose", "Next reading", "Flags")
 COL_ROOM, COL_PATIENT, COL_PROTOCOL, COL_STATE, COL_SINCE, COL_NEXT, COL_FLAGS = range(7)
+# the columns whose cells can turn bold with their row (a level, a flag's band)
+BOLD_COLUMNS: Final = (COL_ROOM, COL_NEXT, COL_FLAGS)
 # The widest texts "Since dose" shows within a day: the column is measured for them once.
 SINCE_TEXTS: Final = (
     duration(timedelta(seconds=30)),

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import shiboken6
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHeaderView,
@@ -26,168 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.ui.widgets.fit_measure import SLACK, CellMeasure
+
 MIN_SHARE_WIDTH = 48
-_WORD_MARGIN = 12  # a wrapping column's longest word plus the cell's margins
-_TALL = 100_000
-# Font metrics round each advance; Qt lays text out in fractions of a pixel: a pixel or two
-# to spare, so a text measured to the pixel is never cut (nor a wrapped line lost).
-_SLACK = 2
-
-
-class _Measure:
-    """Text widths and wrapped heights of a table's cells from font metrics (no delegate
-    size hints: with the style sheet, Qt's per-cell sizing cost ~1 ms a row)."""
-
-    def __init__(self, table: QTableView) -> None:
-        self.table = table
-        self.model = table.model()  # fit_columns is called with the table's model set
-        self._metrics: dict[str, QFontMetrics] = {}
-        self._cells: dict[tuple[int, int], tuple[str, str]] = {}  # text, font key
-        self._advances: dict[tuple[str, str], int] = {}  # (font key, text) -> width
-        self._view_fonts: dict[bool, str] = {}  # bold -> key of the view's font
-        self._heights: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (width, height)
-        # by (font key, text[, column width]): a ticking countdown's texts come round again
-        self._sized: dict[tuple[str, str, int], int] = {}  # -> the cell's height at that width
-        self._widths: dict[tuple[str, str], int] = {}  # -> the cell on one line
-        self._longest: dict[tuple[str, str], int] = {}  # -> longest word
-        self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
-
-    def cell(self, row: int, column: int) -> tuple[str, str]:
-        """The cell's text and its font's key (kept until ``forget``).
-
-        A model with ``measured_cell(row, column) -> (text, bold)`` answers without the
-        model/view round trip of two ``data`` calls a cell (the Today board)."""
-        key = (row, column)
-        found = self._cells.get(key)
-        if found is not None:
-            return found
-        model = self.model
-        quick = getattr(model, "measured_cell", None)
-        if quick is not None:
-            text, bold = quick(row, column)
-            found = self._cells[key] = (text, self._view_font(bool(bold)))
-            return found
-        index = model.index(row, column)
-        value = index.data(Qt.ItemDataRole.DisplayRole)
-        font = index.data(Qt.ItemDataRole.FontRole)
-        if not isinstance(font, QFont):
-            font = self.table.font()
-        else:  # as the delegate does: what the cell's font leaves unset is the view's
-            font = QFont(font).resolve(self.table.font())
-        name = font.key()
-        if name not in self._metrics:
-            self._metrics[name] = QFontMetrics(font)
-        found = self._cells[key] = ("" if value is None else str(value), name)
-        return found
-
-    def _view_font(self, bold: bool) -> str:
-        """The key of the view's font (bold or not), its metrics kept."""
-        name = self._view_fonts.get(bold)
-        if name is None:
-            font = QFont(self.table.font())
-            font.setBold(bold)
-            name = self._view_fonts[bold] = font.key()
-            self._metrics.setdefault(name, QFontMetrics(font))
-        return name
-
-    def forget(
-        self, cells: Iterable[tuple[int, int]] | None = None
-    ) -> dict[tuple[int, int], tuple[int, int]]:
-        """Read the cells again (all, or these (row, column)): their contents changed.
-        The heights the given cells had ((column width, height) by cell) are returned."""
-        if cells is None:
-            self._cells.clear()
-            self._heights.clear()
-            self._advances.clear()
-            self._sized.clear()
-            self._widths.clear()
-            self._longest.clear()
-            self._metrics.clear()
-            self._view_fonts.clear()
-            return {}
-        had: dict[tuple[int, int], tuple[int, int]] = {}
-        for key in cells:
-            self._cells.pop(key, None)
-            height = self._heights.pop(key, None)
-            if height is not None:
-                had[key] = height
-        return had
-
-    def advance(self, font: str, text: str) -> int:
-        """The width of ``text`` on one line in font ``font`` (a key from ``cell``)."""
-        key = (font, text)
-        width = self._advances.get(key)
-        if width is None:
-            width = self._advances[key] = self._metrics[font].horizontalAdvance(text)
-        return width
-
-    def text(self, row: int, column: int) -> str:
-        return self.cell(row, column)[0]
-
-    def font_metrics(self, row: int, column: int) -> QFontMetrics:
-        return self._metrics[self.cell(row, column)[1]]
-
-    def padding(self) -> QSize:
-        """Measured once, on a one-word cell: Qt's size hint less the text's own size."""
-        if self.pad is None:
-            self.pad = self._calibrate()
-        return self.pad
-
-    def _calibrate(self) -> QSize:
-        table, model = self.table, self.model
-        for row in range(min(model.rowCount(), 20)):
-            for column in range(model.columnCount()):
-                text = self.text(row, column)
-                if text and len(text.split()) == 1 and "\n" not in text:
-                    hint = table.sizeHintForIndex(model.index(row, column))
-                    metrics = self.font_metrics(row, column)
-                    return QSize(
-                        max(hint.width() - metrics.horizontalAdvance(text), 0),
-                        max(hint.height() - metrics.height(), 0),
-                    )
-        margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
-        return QSize(2 * margin, 2)  # no one-word cell yet: Qt's text margins
-
-    def width(self, row: int, column: int) -> int:
-        """The cell on one line (each line of a text with line breaks)."""
-        text, font = self.cell(row, column)
-        width = self._widths.get((font, text))
-        if width is None:
-            longest = max(self.advance(font, line) for line in text.split("\n"))
-            width = self._widths[font, text] = longest + self.padding().width() + _SLACK
-        return width if text else 0
-
-    def longest_word(self, row: int, column: int) -> int:
-        text, font = self.cell(row, column)
-        key = (font, text)
-        if key not in self._longest:  # a ticking countdown's texts come round again: kept
-            widths = (self.advance(font, w) for w in text.split())
-            self._longest[key] = max(widths, default=-_WORD_MARGIN) + _WORD_MARGIN
-        return self._longest[key]
-
-    def height(self, row: int, column: int, width: int) -> int:
-        """The cell's height with its words wrapped at ``width`` (the column's); kept
-        while the cell and its width stay."""
-        key = (row, column)
-        known = self._heights.get(key)
-        if known is not None and known[0] == width:
-            return known[1]
-        sized = (*self.cell(row, column)[::-1], width)
-        height = self._sized.get(sized)
-        if height is None:
-            height = self._sized[sized] = self._height(row, column, width)
-        self._heights[key] = (width, height)
-        return height
-
-    def _height(self, row: int, column: int, width: int) -> int:
-        text, font = self.cell(row, column)
-        metrics = self._metrics[font]
-        pad = self.padding()
-        if not text or ("\n" not in text and self.width(row, column) <= width):
-            return metrics.height() + pad.height()  # one line
-        room = max(width - pad.width() - _SLACK, 1)
-        flags = int(Qt.TextFlag.TextWordWrap)
-        return metrics.boundingRect(QRect(0, 0, room, _TALL), flags, text).height() + pad.height()
 
 
 class _Shares(QObject):
@@ -198,13 +39,17 @@ class _Shares(QObject):
     if it no longer fits, and only its row's height is worked out again."""
 
     def __init__(
-        self, table: QTableView, shares: Mapping[int, int], reserve: Mapping[int, Sequence[str]]
+        self,
+        table: QTableView,
+        shares: Mapping[int, int],
+        reserve: Mapping[int, Sequence[str]],
+        bold: Iterable[int] = (),
     ) -> None:
         super().__init__(table)
         self.table = table
         self.shares = dict(shares)
         self.reserve = {c: tuple(texts) for c, texts in reserve.items()}
-        self.measure = _Measure(table)
+        self.measure = CellMeasure(table, bold)
         self.widths: dict[int, int] = {}  # content width of each column not sharing
         self.least: dict[int, int] = {}  # a sharing column's header or longest word
         self.sizes: list[int] = []  # the columns' widths as last laid out (0: hidden)
@@ -256,7 +101,7 @@ class _Shares(QObject):
                 metrics = self.table.fontMetrics()
                 pad = self.measure.padding().width()
                 for text in texts:
-                    width = metrics.horizontalAdvance(text) + pad + _SLACK
+                    width = metrics.horizontalAdvance(text) + pad + SLACK
                     self.widths[column] = max(self.widths[column], width)
         for row in range(self.measure.model.rowCount()):
             if not self.table.isRowHidden(row):
@@ -416,10 +261,13 @@ def fit_columns(
     shares: Mapping[int, int],
     *,
     reserve: Mapping[int, Sequence[str]] | None = None,
+    bold: Iterable[int] = (),
 ) -> None:
     """Columns in ``shares`` (column -> proportion) share the width left and wrap; the
     others are as wide as their contents, and at least as wide as the texts in ``reserve``
-    (column -> texts it can come to show without a new load, e.g. a ticking duration)."""
+    (column -> texts it can come to show without a new load, e.g. a ticking duration).
+    Columns in ``bold`` are measured in bold: a cell there that turns bold (its row's
+    level) fits without its column widening and every column beside it moving."""
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # all sized by _Shares
@@ -429,7 +277,7 @@ def fit_columns(
     # for its size hint again on each layout (the Today board: ~90,000 model calls).
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.fit_shares = _Shares(table, shares, reserve or {})  # type: ignore[attr-defined]
+    table.fit_shares = _Shares(table, shares, reserve or {}, bold)  # type: ignore[attr-defined]
 
 
 class WrapCheckBox(QCheckBox):
