@@ -413,11 +413,17 @@ def next_due(items: Sequence[DueItem], now: datetime) -> DueItem | None:
     past: they are counted (``attention``), never "next".
     """
     now = ensure_utc(now)
+    return _soonest(items, [item.status_at(now) for item in items], now)
+
+
+def _soonest(
+    items: Sequence[DueItem], statuses: Sequence[ItemStatus], now: datetime
+) -> DueItem | None:
+    """``next_due`` with each item's status at ``now`` already worked out."""
     far = datetime.max.replace(tzinfo=now.tzinfo)
     best: tuple[int, datetime, int] | None = None
     chosen: DueItem | None = None
-    for position, item in enumerate(items):
-        status = item.status_at(now)
+    for position, (item, status) in enumerate(zip(items, statuses, strict=True)):
         if status is ItemStatus.OVERDUE:
             rank = (0, item.closes_at or far, position)
         elif status is ItemStatus.DUE:
@@ -443,17 +449,19 @@ class Attention:
 def attention(items: Sequence[DueItem], now: datetime) -> Attention:
     """Next reading, missed readings and how many more need taking now, at ``now``."""
     now = ensure_utc(now)
-    nxt = next_due(items, now)
+    # each item's status once: the board works this out for every running row each second
+    statuses = [item.status_at(now) for item in items]
+    nxt = _soonest(items, statuses, now)
     far = datetime.min.replace(tzinfo=now.tzinfo)
     missed = tuple(
         sorted(
-            (i for i in items if i.status_at(now) is ItemStatus.MISSED),
+            (i for i, s in zip(items, statuses, strict=True) if s is ItemStatus.MISSED),
             key=lambda i: i.closes_at or i.opens_at or far,
             reverse=True,
         )
     )
     urgent = (ItemStatus.DUE, ItemStatus.OVERDUE)
-    more = sum(1 for i in items if i is not nxt and i.status_at(now) in urgent)
+    more = sum(1 for i, s in zip(items, statuses, strict=True) if i is not nxt and s in urgent)
     return Attention(nxt, missed, more)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -758,3 +759,36 @@ def test_recheck_after_is_the_rules_repeat_else_the_protocols() -> None:
     assert recheck_after(KAP, ["post-dose-alert", "critical-bp"]) == 5
     assert recheck_after(KAP, ["low-spo2"]) == KAP.recheck_after_min  # no repeat of its own
     assert recheck_after(KAP, ["unknown-rule"]) == KAP.recheck_after_min
+
+
+@given(
+    proto_id=st.sampled_from(sorted(P)),
+    doses=st.lists(st.integers(0, 150), max_size=3),
+    readings=st.lists(minutes, max_size=12),
+    now=st.integers(-30, 400),
+    later=st.integers(0, 300),
+)
+def test_attention_is_what_each_items_status_says(
+    proto_id: str, doses: list[int], readings: list[int], now: int, later: int
+) -> None:
+    """The board's summary of a row, at a later tick without new readings: the next item
+    is next_due's, the missed are every item missed then (latest window first), the rest
+    counts the other items due or overdue."""
+    from kapdesk.domain.schedule import ItemStatus, attention, next_due
+
+    items = compute_schedule(
+        P[proto_id],
+        route=None,
+        dose_times=[at(m) for m in doses],
+        readings=[at(m) for m in readings],
+        now=at(now),
+    )
+    tick = at(now + later)
+    seen = attention(items, tick)
+    assert seen.next is next_due(items, tick)
+    missed = [i for i in items if i.status_at(tick) is ItemStatus.MISSED]
+    assert sorted(seen.missed, key=id) == sorted(missed, key=id)
+    closes = [i.closes_at or i.opens_at for i in seen.missed]
+    assert all(a is None or b is None or a >= b for a, b in itertools.pairwise(closes))
+    urgent = (ItemStatus.DUE, ItemStatus.OVERDUE)
+    assert seen.more == sum(1 for i in items if i is not seen.next and i.status_at(tick) in urgent)
