@@ -432,6 +432,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from kapdesk.cli.import_patients import cmd_import
+
+    return cmd_import(args)
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from kapdesk.cli.migrate import cmd_migrate
 
@@ -448,6 +454,7 @@ HANDLERS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "restore": cmd_restore,
     "encrypt": cmd_encrypt,
     "report": cmd_report,
+    "import": _cmd_import,
     "server": cmd_server,
     "migrate": _cmd_migrate,
     "workstation": cmd_workstation,

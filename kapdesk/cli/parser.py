@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_list_and_user(sub)
     _add_file_commands(sub)
     _add_report(sub)
+    from kapdesk.cli.import_patients import add_import_parser  # kapdesk import patients
+
+    add_import_parser(sub)
     from kapdesk.cli.migrate import add_migrate_parser  # its own module (kapdesk migrate)
 
     add_migrate_parser(sub)

@@ -90,6 +90,11 @@ def validate_mrn(mrn: str) -> str:
     return text
 
 
+def mrn_taken_error(mrn: str) -> ValidationError:
+    """The refusal of an MRN another patient of the clinic has (any case)."""
+    return ValidationError("MRN", mrn, f"MRN '{mrn}' is already used by another patient.")
+
+
 def _name(field: str, value: object, punctuation: frozenset[str]) -> str:
     text = " ".join(_text(field, value).split())  # collapse runs of blanks
     if not text:

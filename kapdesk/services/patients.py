@@ -38,9 +38,9 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import local_time
-from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.errors import NotFound
 from kapdesk.domain.name_search import fold, name_key
-from kapdesk.domain.patients import validate_patient
+from kapdesk.domain.patients import PatientInput, mrn_taken_error, validate_patient
 from kapdesk.domain.permissions import Action
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import PatientInfo
@@ -82,8 +82,51 @@ def _get(s: Session, patient_id: int) -> Patient:
     return stored(s, Patient, patient_id)
 
 
-def _local_today(ctx: ServiceContext) -> date:
+def local_today(ctx: ServiceContext) -> date:
+    """The clinic's date now (the date-of-birth rules are judged on it)."""
     return local_time(ctx.now(), ctx.tz).date()
+
+
+def stored_values(clean: PatientInput) -> dict[str, Any]:
+    """A validated patient as the patients row's column values."""
+    return {
+        "mrn": clean.mrn,
+        "given_name": clean.given_name,
+        "family_name": clean.family_name,
+        "date_of_birth": clean.date_of_birth,
+        "sex": clean.sex.value,
+        "weight_kg": clean.weight_kg,
+        "allergies": clean.allergies,
+        "contraindications": clean.contraindication_notes,
+    }
+
+
+def check_mrn_free(s: Session, mrn: str, patient_id: int | None = None) -> None:
+    """Refuse an MRN another patient has (any case); ``patient_id``: the one being edited."""
+    query = select(Patient.id).where(func.lower(Patient.mrn) == mrn.lower())
+    if patient_id is not None:
+        query = query.where(Patient.id != patient_id)
+    if s.scalar(query) is not None:
+        raise mrn_taken_error(mrn)
+
+
+def insert_patient(
+    s: Session, ctx: ServiceContext, actor: Actor | None, values: dict[str, Any],
+    *, console: str | None = None,
+) -> Patient:  # fmt: skip
+    """Store one validated patient (``stored_values``) and its ``patient.create`` entry, in
+    the caller's transaction. ``actor`` None: a console user, named ``console``
+    ('console:alice') in the entry."""
+    check_mrn_free(s, values["mrn"])
+    now = ctx.now()
+    row = Patient(**values, created_at=now, updated_at=now)
+    s.add(row)
+    s.flush()
+    record = AuditRecord.of_row("patient.create", row)
+    if console is not None and record.after is not None:
+        record.after["actor"] = console
+    audit_change(s, ctx, actor, record)
+    return row
 
 
 @audit_denials
@@ -97,29 +140,16 @@ class PatientService(Service):
             family_name=values["family_name"],
             date_of_birth=values["date_of_birth"],
             sex=values["sex"],
-            today=_local_today(self.ctx),
+            today=local_today(self.ctx),
             weight_kg=values["weight_kg"],
             allergies=values["allergies"],
             contraindication_notes=values["contraindications"],
         )
-        return {
-            "mrn": clean.mrn,
-            "given_name": clean.given_name,
-            "family_name": clean.family_name,
-            "date_of_birth": clean.date_of_birth,
-            "sex": clean.sex.value,
-            "weight_kg": clean.weight_kg,
-            "allergies": clean.allergies,
-            "contraindications": clean.contraindication_notes,
-        }
+        return stored_values(clean)
 
     @staticmethod
     def _check_mrn_free(s: Session, mrn: str, patient_id: int | None = None) -> None:
-        query = select(Patient.id).where(func.lower(Patient.mrn) == mrn.lower())
-        if patient_id is not None:
-            query = query.where(Patient.id != patient_id)
-        if s.scalar(query) is not None:
-            raise ValidationError("MRN", mrn, f"MRN '{mrn}' is already used by another patient.")
+        check_mrn_free(s, mrn, patient_id)
 
     def create(
         self,
@@ -147,14 +177,8 @@ class PatientService(Service):
                 "contraindications": contraindications,
             }
         )
-        now = self.ctx.now()
         with self.ctx.db.write() as s:
-            self._check_mrn_free(s, values["mrn"])
-            row = Patient(**values, created_at=now, updated_at=now)
-            s.add(row)
-            s.flush()
-            audit_row(s, self.ctx, actor, "patient.create", row)
-            return patient_info(row)
+            return patient_info(insert_patient(s, self.ctx, actor, values))
 
     def update(
         self, actor: Actor, patient_id: int, *, version: int | None = None, **changes: Any
