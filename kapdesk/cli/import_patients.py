@@ -101,6 +101,14 @@ def _print_report(report: ImportReport, *, dry_run: bool) -> None:
     else:
         print(f"Imported {n} from {report.file_name}.")
     _print_rows(report.rows)
+    if report.notes:
+        print(
+            f"{_count(len(report.notes), 'possible duplicate')} (not refused: check "
+            + ("them before importing" if dry_run else "them, and correct the records")
+            + "):"
+        )
+        for note in report.notes:
+            print(f"  {note.text()}")
 
 
 def _cut(text: str) -> str:

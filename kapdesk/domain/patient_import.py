@@ -28,6 +28,7 @@ from datetime import date
 from typing import Final
 
 from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.name_search import name_key
 from kapdesk.domain.patients import (
     PatientInput,
     mrn_taken_error,
@@ -109,6 +110,60 @@ class ImportPlan:
         if self.problems:
             return f"{counted(len(self.problems), 'problem')}: nothing can be imported"
         return f"{counted(len(self.rows), 'patient')}, no problems"
+
+
+@dataclass(frozen=True)
+class ImportNote:
+    """Something to look at before importing that does not stop it (a possible duplicate)."""
+
+    line: int
+    message: str
+
+    def text(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class KnownPatient:
+    """A patient of the clinic, as the duplicate check compares it."""
+
+    mrn: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+
+
+def _person(family: str, given: str, born: date) -> tuple[date, tuple[str, ...]]:
+    """Same name (letters only; given and family either way round) and date of birth: the
+    patient form's possible-duplicate rule (PatientService.possible_duplicates)."""
+    return born, tuple(sorted((name_key(family), name_key(given))))
+
+
+def possible_duplicates(
+    rows: Iterable[ImportRow], known: Iterable[KnownPatient]
+) -> tuple[ImportNote, ...]:
+    """A note for each row with the name and date of birth of a patient of the clinic, or
+    of an earlier row, under another MRN: two people may share both, so it is not refused,
+    but the patient form asks about it and so does the import's report."""
+    seen: dict[tuple[date, tuple[str, ...]], str] = {}
+    for k in known:
+        key = _person(k.family_name, k.given_name, k.date_of_birth)
+        seen.setdefault(key, f"{k.family_name}, {k.given_name}, MRN {k.mrn}, is in the clinic")
+    notes: list[ImportNote] = []
+    for r in rows:
+        p = r.patient
+        key = _person(p.family_name, p.given_name, p.date_of_birth)
+        if key in seen:
+            notes.append(
+                ImportNote(
+                    r.line,
+                    f"Possible duplicate: {seen[key]} with the same name and date of birth "
+                    f"({p.date_of_birth.isoformat()}); {p.mrn} would be a new patient.",
+                )
+            )
+        else:
+            seen[key] = f"{r.display_name}, MRN {p.mrn}, is on line {r.line}"
+    return tuple(notes)
 
 
 def by_line(problems: Iterable[ImportProblem]) -> tuple[ImportProblem, ...]:

@@ -6,7 +6,10 @@ Decisions a caller must know:
   form's validators, field by field; an MRN twice in the file refused); here the MRNs the
   clinic already has (any case) are refused too, with the patient form's message.
 * ``check`` is the dry run: it writes nothing (no audit entry either) and returns the
-  report: the rows that would be created, or every problem.
+  report: the rows that would be created, or every problem. Its ``notes`` name the rows
+  with the name and date of birth of a patient of the clinic or of an earlier row under
+  another MRN (the patient form's possible duplicates): they do not stop an import, as
+  the form lets "create anyway", but the report shows them first.
 * ``import_file`` (a signed-in user: EDIT_PATIENT, the roles that may add a patient) and
   ``import_from_console`` (`kapdesk import patients`, whoever can write the database, like
   `kapdesk user add`) check the file again inside one write transaction and store every
@@ -27,7 +30,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.patient_import import ImportPlan, ImportProblem, ImportRow, read_patients
+from kapdesk.domain.patient_import import (
+    ImportNote,
+    ImportPlan,
+    ImportProblem,
+    ImportRow,
+    KnownPatient,
+    possible_duplicates,
+    read_patients,
+)
 from kapdesk.domain.permissions import Action
 from kapdesk.services.console import console_actor
 from kapdesk.services.context import Actor, Service
@@ -48,6 +59,7 @@ class ImportReport:
     file_name: str
     rows: tuple[ImportRow, ...]
     problems: tuple[ImportProblem, ...]
+    notes: tuple[ImportNote, ...] = ()
     created: tuple[PatientInfo, ...] = ()
 
     @property
@@ -69,6 +81,17 @@ def _taken(s: Session, mrns: Iterable[str]) -> list[str]:
     return found
 
 
+def _known(s: Session, rows: Iterable[ImportRow]) -> list[KnownPatient]:
+    """The clinic's patients born on a day one of ``rows`` was born."""
+    days = sorted({r.patient.date_of_birth for r in rows})
+    found: list[KnownPatient] = []
+    columns = (Patient.mrn, Patient.family_name, Patient.given_name, Patient.date_of_birth)
+    for i in range(0, len(days), _IN_CHUNK):
+        query = select(*columns).where(Patient.date_of_birth.in_(days[i : i + _IN_CHUNK]))
+        found += [KnownPatient(*row) for row in s.execute(query.order_by(Patient.mrn))]
+    return found
+
+
 @audit_denials
 class PatientImportService(Service):
     def _plan(self, s: Session, data: bytes) -> ImportPlan:
@@ -76,10 +99,12 @@ class PatientImportService(Service):
         return plan.refusing(lambda mrns: _taken(s, mrns)) if plan.rows else plan
 
     def check(self, data: bytes, file_name: str) -> ImportReport:
-        """The dry run: what ``data`` would create, or its problems; writes nothing."""
+        """The dry run: what ``data`` would create, or its problems, and the rows that may
+        be patients the clinic (or the file) has under another MRN; writes nothing."""
         with self.ctx.db.read() as s:
             plan = self._plan(s, data)
-        return ImportReport(file_name, plan.rows, plan.problems)
+            notes = possible_duplicates(plan.rows, _known(s, plan.rows)) if plan.ok else ()
+        return ImportReport(file_name, plan.rows, plan.problems, notes)
 
     def import_file(self, actor: Actor, data: bytes, file_name: str) -> ImportReport:
         """Store every patient of the file, or none when it has a problem (see module)."""
@@ -97,6 +122,7 @@ class PatientImportService(Service):
             plan = self._plan(s, data)  # again, under the write lock: what is stored now
             if not plan.ok:
                 return ImportReport(file_name, plan.rows, plan.problems)
+            notes = possible_duplicates(plan.rows, _known(s, plan.rows))
             rows = [
                 insert_patient(s, self.ctx, actor, stored_values(r.patient), console=console)
                 for r in plan.rows
@@ -110,4 +136,4 @@ class PatientImportService(Service):
             action = "patient.import" if console is None else "patient.import_console"
             audit_change(s, self.ctx, actor, AuditRecord(action, "database", after=after))
             created = tuple(patient_info(r) for r in rows)
-        return ImportReport(file_name, plan.rows, (), created)
+        return ImportReport(file_name, plan.rows, (), notes, created)

@@ -3,7 +3,8 @@
 Typing restarts a 150 ms timer; when it fires, ``PatientService.search`` runs
 once. Down/Up in the search box move into the results; Enter (in the box or
 the results) or a double-click opens the chart (``patient_opened``). Ctrl+N
-adds a patient (PatientDialog) and opens the new chart.
+adds a patient (PatientDialog) and opens the new chart. Import patients… (Alt+M) reads a
+CSV file, shows what it would create (ui.patient_import) and, once imported, lists them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.text import counted
 from kapdesk.services.changes import ChangeSet, Kind
 from kapdesk.services.patients import PatientService
+from kapdesk.ui.errors import show_error
 from kapdesk.ui.patient_dialog import PatientDialog
+from kapdesk.ui.patient_import import TITLE as IMPORT_TITLE
+from kapdesk.ui.patient_import import ImportFile, PatientImportDialog, read_file
 from kapdesk.ui.widgets import fill_table, plain_table, row_id
 
 if TYPE_CHECKING:
@@ -68,9 +72,12 @@ class PatientList(QWidget):
         self.add_button = QPushButton("&Add patient…")
         self.add_button.setToolTip("Add patient (Ctrl+N)")
         self.add_button.setAccessibleName("Add patient")
+        self.import_button = QPushButton("I&mport patients…")
+        self.import_button.setAccessibleName("Import patients from a CSV file")
 
         top = QHBoxLayout()
         top.addWidget(self.count, 1)
+        top.addWidget(self.import_button)
         top.addWidget(self.add_button)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -88,11 +95,13 @@ class PatientList(QWidget):
         self.table.installEventFilter(self)
         self.table.cellDoubleClicked.connect(lambda r, _c: self._open_row(r))
         self.add_button.clicked.connect(self.add_patient)
+        self.import_button.clicked.connect(self.import_patients)
         self.add_shortcut = QShortcut(QKeySequence("Ctrl+N"), shortcut_scope or self)
         self.add_shortcut.setWhatsThis("Add a patient")
         self.add_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.add_shortcut.activated.connect(self.add_patient)
         self.dialog: PatientDialog | None = None
+        self.import_dialog: PatientImportDialog | None = None
 
         app.signals.actor_changed.connect(self.update_permissions)
         app.signals.data_changed.connect(self._on_data_changed)
@@ -217,6 +226,37 @@ class PatientList(QWidget):
         self.select_patient(patient.id)
         self.patient_opened.emit(patient.id)
 
+    # ------------------------------------------------------------ importing
+    def import_patients(self) -> None:
+        """Import patients…: a CSV file, its dry-run report, then Import (ui.patient_import)."""
+        if not self.import_button.isEnabled():
+            return
+        path = ImportFile.ask(self)
+        if path is None:
+            return
+        data = read_file(path)
+        if isinstance(data, str):
+            show_error(self, data, title=IMPORT_TITLE)
+            return
+        try:
+            dialog = PatientImportDialog(self.app, path, data, self)
+        except KapdeskError as exc:
+            show_error(self, exc, title=IMPORT_TITLE)
+            return
+        self.import_dialog = dialog
+        dialog.accepted.connect(lambda: self._imported(dialog))
+        dialog.open()
+
+    def _imported(self, dialog: PatientImportDialog) -> None:
+        if not dialog.created:
+            return
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.run_search()
+        self.select_patient(dialog.created[0].id)
+        self.count.setText(f"{self.count.text()} ({len(dialog.created)} imported)")
+
     # ------------------------------------------------------------ permissions
     def _may_view(self) -> bool:
         actor = self.app.actor
@@ -226,6 +266,12 @@ class PatientList(QWidget):
         actor = self.app.actor
         may_add = actor is not None and can(actor.role, Action.EDIT_PATIENT)
         self.add_button.setEnabled(may_add)
+        self.import_button.setEnabled(may_add)
+        self.import_button.setToolTip(
+            "Import patients from a CSV file (all of them, or none when a row has a problem)"
+            if may_add
+            else "Your role cannot add patients."
+        )
         self.add_button.setToolTip(
             "Add patient (Ctrl+N)" if may_add else "Your role cannot add patients."
         )
