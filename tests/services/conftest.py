@@ -43,6 +43,7 @@ BOTH_STORES = frozenset(
     f"test_{name}"
     for name in (
         "patients",
+        "patient_import",
         "sessions",
         "vitals",
         "observations",
