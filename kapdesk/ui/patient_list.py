@@ -75,8 +75,8 @@ class PatientList(QWidget):
         self.import_button = QPushButton("I&mport patients…")
         self.import_button.setAccessibleName("Import patients from a CSV file")
 
-        top = QHBoxLayout()
-        top.addWidget(self.count, 1)
+        top = QHBoxLayout()  # under the count: the list stays as narrow as its table
+        top.addStretch(1)
         top.addWidget(self.import_button)
         top.addWidget(self.add_button)
         root = QVBoxLayout(self)
@@ -84,6 +84,7 @@ class PatientList(QWidget):
         root.addWidget(label)
         root.addWidget(self.search)
         root.addWidget(self.table, 1)
+        root.addWidget(self.count)
         root.addLayout(top)
 
         self.timer = QTimer(self)
