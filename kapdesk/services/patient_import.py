@@ -123,8 +123,10 @@ class PatientImportService(Service):
             if not plan.ok:
                 return ImportReport(file_name, plan.rows, plan.problems)
             notes = possible_duplicates(plan.rows, _known(s, plan.rows))
-            rows = [
-                insert_patient(s, self.ctx, actor, stored_values(r.patient), console=console)
+            rows = [  # the plan refused the MRNs in use, in this transaction
+                insert_patient(
+                    s, self.ctx, actor, stored_values(r.patient), console=console, mrn_checked=True
+                )
                 for r in plan.rows
             ]
             after: dict[str, Any] = {

@@ -112,12 +112,14 @@ def check_mrn_free(s: Session, mrn: str, patient_id: int | None = None) -> None:
 
 def insert_patient(
     s: Session, ctx: ServiceContext, actor: Actor | None, values: dict[str, Any],
-    *, console: str | None = None,
+    *, console: str | None = None, mrn_checked: bool = False,
 ) -> Patient:  # fmt: skip
     """Store one validated patient (``stored_values``) and its ``patient.create`` entry, in
     the caller's transaction. ``actor`` None: a console user, named ``console``
-    ('console:alice') in the entry."""
-    check_mrn_free(s, values["mrn"])
+    ('console:alice') in the entry. ``mrn_checked``: the caller refused the MRNs in use
+    in this same transaction (an import, all its MRNs in one query)."""
+    if not mrn_checked:
+        check_mrn_free(s, values["mrn"])
     now = ctx.now()
     row = Patient(**values, created_at=now, updated_at=now)
     s.add(row)
