@@ -263,20 +263,23 @@ def fill_table(
     """Replace the rows; each row is (id kept in UserRole of column 0, cell texts)."""
     from PySide6.QtWidgets import QTableWidgetItem
 
+    from kapdesk.ui.widgets.fit import refilling
+
     keep = table.currentRow()
-    table.setRowCount(0)
-    for row_id, cells in rows:
-        r = table.rowCount()
-        table.insertRow(r)
-        for c, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            if c == 0:
-                item.setData(Qt.ItemDataRole.UserRole, row_id)
-            if row_id in bold_rows:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            table.setItem(r, c, item)
+    with refilling(table):  # a fitted table: measured once, when filled
+        table.setRowCount(0)
+        for row_id, cells in rows:
+            r = table.rowCount()
+            table.insertRow(r)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, row_id)
+                if row_id in bold_rows:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                table.setItem(r, c, item)
     if 0 <= keep < table.rowCount():
         table.selectRow(keep)
 

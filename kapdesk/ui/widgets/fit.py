@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from kapdesk.ui.widgets.fit_measure import SLACK, CellMeasure
 
 MIN_SHARE_WIDTH = 48
+_RESTYLED = (QEvent.Type.StyleChange, QEvent.Type.FontChange)
 
 
 class _Shares(QObject):
@@ -56,6 +57,7 @@ class _Shares(QObject):
         self.stale = True  # contents changed while hidden: measured at the next show
         self.held = 0  # inside ``refilling``: nothing measured until the table is filled
         table.viewport().installEventFilter(self)
+        table.installEventFilter(self)
         model = table.model()
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
             signal.connect(self.apply)
@@ -64,6 +66,11 @@ class _Shares(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if watched is self.table:
+            if kind in _RESTYLED:  # paddings, fonts: every kept measure is stale
+                self.measure.restyle()
+                self.apply()
+            return False
         if kind == QEvent.Type.Show and self.stale:
             self.apply()
         elif kind == QEvent.Type.Resize:
@@ -90,7 +97,6 @@ class _Shares(QObject):
         if not self._live():
             return
         self.stale = False
-        self.measure.pad = None  # the style may have changed since
         self.measure.forget()
         header = self.table.horizontalHeader()
         columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]

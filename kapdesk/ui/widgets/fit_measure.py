@@ -30,7 +30,7 @@ class CellMeasure:
         self._bolder: dict[str, str] = {}  # font key -> its bold's key
         self._cells: dict[tuple[int, int], tuple[str, str]] = {}  # text, font key
         self._advances: dict[tuple[str, str], int] = {}  # (font key, text) -> width
-        self._view_fonts: dict[bool, str] = {}  # bold -> key of the view's font
+        self._view_fonts: dict[bool | None, str] = {}  # bold -> key of the view's font
         self._heights: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (width, height)
         # by (font key, text[, column width]): a ticking countdown's texts come round again
         self._sized: dict[tuple[str, str, int], int] = {}  # -> the cell's height at that width
@@ -57,10 +57,10 @@ class CellMeasure:
         value = index.data(Qt.ItemDataRole.DisplayRole)
         font = index.data(Qt.ItemDataRole.FontRole)
         if not isinstance(font, QFont):
-            font = self.table.font()
+            name = self._view_font(None)  # most cells: the view's own font
         else:  # as the delegate does: what the cell's font leaves unset is the view's
-            font = QFont(font).resolve(self.table.font())
-        found = self._cells[key] = ("" if value is None else str(value), self._keep(font))
+            name = self._keep(QFont(font).resolve(self.table.font()))
+        found = self._cells[key] = ("" if value is None else str(value), name)
         return found
 
     def _keep(self, font: QFont) -> str:
@@ -71,12 +71,14 @@ class CellMeasure:
             self._fonts[name] = font
         return name
 
-    def _view_font(self, bold: bool) -> str:
-        """The key of the view's font (bold or not), its metrics kept."""
+    def _view_font(self, bold: bool | None) -> str:
+        """The key of the view's font (None: as it is; else made bold or not), its metrics
+        kept."""
         name = self._view_fonts.get(bold)
         if name is None:
             font = QFont(self.table.font())
-            font.setBold(bold)
+            if bold is not None:
+                font.setBold(bold)
             name = self._view_fonts[bold] = self._keep(font)
         return name
 
@@ -96,18 +98,12 @@ class CellMeasure:
         self, cells: Iterable[tuple[int, int]] | None = None
     ) -> dict[tuple[int, int], tuple[int, int]]:
         """Read the cells again (all, or these (row, column)): their contents changed.
-        The heights the given cells had ((column width, height) by cell) are returned."""
+        The heights the given cells had ((column width, height) by cell) are returned.
+        What was measured of a text in a font is kept (a table filled again with the same
+        names, a countdown's minutes coming round): it stays true until ``restyle``."""
         if cells is None:
             self._cells.clear()
             self._heights.clear()
-            self._advances.clear()
-            self._sized.clear()
-            self._widths.clear()
-            self._longest.clear()
-            self._metrics.clear()
-            self._fonts.clear()
-            self._bolder.clear()
-            self._view_fonts.clear()
             return {}
         had: dict[tuple[int, int], tuple[int, int]] = {}
         for key in cells:
@@ -116,6 +112,17 @@ class CellMeasure:
             if height is not None:
                 had[key] = height
         return had
+
+    def restyle(self) -> None:
+        """Forget everything measured: the table's style or font changed (a cell's padding
+        is part of every width and height kept)."""
+        self.forget()
+        self.pad = None
+        for kept in (self._advances, self._sized, self._widths, self._longest, self._metrics):
+            kept.clear()
+        self._fonts.clear()
+        self._bolder.clear()
+        self._view_fonts.clear()
 
     def advance(self, font: str, text: str) -> int:
         """The width of ``text`` on one line in font ``font`` (a key from ``cell``)."""
