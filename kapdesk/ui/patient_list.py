@@ -33,6 +33,7 @@ from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.patient_import import TITLE as IMPORT_TITLE
 from kapdesk.ui.patient_import import ImportFile, PatientImportDialog, read_file
 from kapdesk.ui.widgets import fill_table, plain_table, row_id
+from kapdesk.ui.widgets.fit import fit_columns
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import PatientInfo
@@ -66,6 +67,9 @@ class PatientList(QWidget):
         label.setBuddy(self.search)
 
         self.table: QTableWidget = plain_table(("Name", "MRN", "Born"), "Patients found", stretch=0)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(rows.defaultSectionSize())  # rows as roomy as before
+        fit_columns(self.table, {0: 1})  # a long name wraps: read whole, never cut short
         self.table.setMinimumWidth(300)
         self.count = QLabel()
         self.count.setObjectName("pageSubtitle")

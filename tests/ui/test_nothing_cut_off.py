@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -369,3 +370,26 @@ def test_side_effects_take_two_lines_only_where_one_does_not_fit(
     assert not cut_off(w)
     w.resize(SIZES["1024x700"])
     assert lines() == 2
+
+
+@pytest.mark.usefixtures("styled")
+def test_patient_list(qtbot: QtBot, demo: AppContext, size: QSize) -> None:
+    """The Patients page's list of patients found: every name, MRN and date of birth whole
+    (at 1024x700 a long name was cut to 'Simões, Concei…', two such patients then told
+    apart only by their MRN)."""
+    from kapdesk.services.patients import PatientService
+    from kapdesk.ui.main_window import PAGE_PATIENTS
+
+    assert demo.actor is None
+    nurse = UserService(demo.ctx).authenticate("nurse", "demo")
+    PatientService(demo.ctx).create(
+        nurse, mrn="LONG-1", given_name="Maria da Conceição", family_name="Simões Albuquerque",
+        date_of_birth=date(1980, 5, 17), sex="female", weight_kg=64.0,
+    )  # fmt: skip
+    w = _window(qtbot, demo, size, "nurse")
+    w.show_page(PAGE_PATIENTS)
+    page = w.patients_page
+    assert page is not None
+    qtbot.waitUntil(lambda: page.list.table.rowCount() >= 12)  # type: ignore[attr-defined]
+    found = cut_off(page.list)  # type: ignore[attr-defined]
+    assert not found, "\n".join(found)
