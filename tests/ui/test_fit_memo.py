@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
-from kapdesk.ui.widgets import fill_table, plain_table
+from kapdesk.ui.widgets import fill_table, fit_measure, plain_table
 from kapdesk.ui.widgets.fit import fit_columns
 from kapdesk.ui.widgets.fit_measure import CellMeasure
 
@@ -65,4 +65,19 @@ def test_a_new_style_measures_again(qtbot: QtBot) -> None:
     wide = table.columnWidth(1)
     table.setFont(font)
     qtbot.waitUntil(lambda: table.columnWidth(1) > wide)
+    assert table.columnWidth(1) >= table.sizeHintForIndex(table.model().index(0, 1)).width()
+
+
+def test_what_is_kept_is_bounded(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A board left on for days writes new countdown texts every minute: the texts kept are
+    forgotten past a bound, at the next filling."""
+    monkeypatch.setattr(fit_measure, "KEPT_TEXTS", 50)
+    table = _table(qtbot)
+    measure = table.fit_shares.measure  # type: ignore[attr-defined]
+    for start in range(0, 300, 30):
+        fill_table(
+            table, [(i, (f"Patient {i}", f"M-{i}", "1980-05-17")) for i in range(start, start + 30)]
+        )
+        assert len(measure._advances) + len(measure._sized) <= 50 + 30 * 6
+    fill_table(table, NAMES)
     assert table.columnWidth(1) >= table.sizeHintForIndex(table.model().index(0, 1)).width()

@@ -14,6 +14,8 @@ _TALL = 100_000
 # Font metrics round each advance; Qt lays text out in fractions of a pixel: a pixel or two
 # to spare, so a text measured to the pixel is never cut (nor a wrapped line lost).
 SLACK = 2
+# texts whose measures are kept (a countdown writes ~30 new texts a minute on a busy board)
+KEPT_TEXTS = 20_000
 
 
 class CellMeasure:
@@ -104,6 +106,8 @@ class CellMeasure:
         if cells is None:
             self._cells.clear()
             self._heights.clear()
+            if len(self._advances) + len(self._sized) > KEPT_TEXTS:  # a board left on for days
+                self._forget_texts()
             return {}
         had: dict[tuple[int, int], tuple[int, int]] = {}
         for key in cells:
@@ -118,11 +122,15 @@ class CellMeasure:
         is part of every width and height kept)."""
         self.forget()
         self.pad = None
-        for kept in (self._advances, self._sized, self._widths, self._longest, self._metrics):
-            kept.clear()
+        self._forget_texts()
+        self._metrics.clear()
         self._fonts.clear()
         self._bolder.clear()
         self._view_fonts.clear()
+
+    def _forget_texts(self) -> None:
+        for kept in (self._advances, self._sized, self._widths, self._longest):
+            kept.clear()
 
     def advance(self, font: str, text: str) -> int:
         """The width of ``text`` on one line in font ``font`` (a key from ``cell``)."""
