@@ -103,11 +103,11 @@ class CellMeasure:
         The heights the given cells had ((column width, height) by cell) are returned.
         What was measured of a text in a font is kept (a table filled again with the same
         names, a countdown's minutes coming round): it stays true until ``restyle``."""
+        if len(self._advances) + len(self._sized) > KEPT_TEXTS:  # a board left on for days
+            self._forget_texts()
         if cells is None:
             self._cells.clear()
             self._heights.clear()
-            if len(self._advances) + len(self._sized) > KEPT_TEXTS:  # a board left on for days
-                self._forget_texts()
             return {}
         had: dict[tuple[int, int], tuple[int, int]] = {}
         for key in cells:
