@@ -286,67 +286,6 @@ def _stream(s: Session, stmt: Any) -> Iterator[Patient]:
 
 _QUERY_SPLIT: Final = re.compile(r"[\s,;'’.\-]+")
 _WORD_SPLIT: Final = re.compile(r"[\s'’.\-]+")
-_NAME_WORD_START: Final = "(?:^|[ '’.-])"
-_COMBINING_MARKS: Final = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
-
-
-def _variant_tables() -> tuple[dict[str, str], dict[str, str]]:
-    """Folded letter -> every letter folding to it; two-letter fold -> its ligatures (ß, æ)."""
-    single: dict[str, set[str]] = {}
-    pairs: dict[str, set[str]] = {}
-    blocks = ((0x41, 0x7B), (0xC0, 0x250), (0x370, 0x530), (0x1E00, 0x2000))
-    for lo, hi in blocks:
-        for ch in map(chr, range(lo, hi)):
-            if not unicodedata.category(ch).startswith("L"):
-                continue
-            folded = fold(ch)
-            if len(folded) == 1:
-                single.setdefault(folded, {folded}).add(ch)
-            elif len(folded) == 2 and folded.isascii() and folded.isalpha():
-                pairs.setdefault(folded, set()).add(ch)
-    return (
-        {k: "".join(sorted(v)) for k, v in single.items()},
-        {k: "".join(sorted(v)) for k, v in pairs.items()},
-    )
-
-
-_VARIANTS, _LIGATURES = _variant_tables()
-
-
-def _char_class(ch: str, extra: str = "") -> str:
-    chars = _VARIANTS.get(ch, ch) + extra
-    return "(?:[" + "".join(re.escape(c) for c in chars) + "]" + _COMBINING_MARKS + ")"
-
-
-def token_regex(token: str) -> str:
-    """A regex finding every name with a word whose fold starts with ``token``.
-
-    It may also find a few names that do not match (they are re-checked in
-    Python), never miss one. A run of k 's' may be written with ß (ceil(k/2)..k
-    letters); other two-letter ligatures (æ, œ, ĳ) take the place of their pair.
-    """
-    parts: list[str] = []
-    i = 0
-    while i < len(token):
-        ch = token[i]
-        if ch == "s":
-            run = len(token[i:]) - len(token[i:].lstrip("s"))
-            parts.append(f"{_char_class('s', _LIGATURES['ss'])}{{{(run + 1) // 2},{run}}}")
-            i += run
-            continue
-        pair = token[i : i + 2]
-        if len(pair) == 2 and pair in _LIGATURES and pair != "ss":
-            lig = "".join(re.escape(c) for c in _LIGATURES[pair])
-            parts.append(f"(?:{_char_class(pair[0])}{_char_class(pair[1])}|[{lig}])")
-            i += 2
-            continue
-        # The last letter typed may be the first half of a ligature: 'a' of 'æ'.
-        extra = ""
-        if i == len(token) - 1:
-            extra = "".join(v for k, v in _LIGATURES.items() if k[0] == ch)
-        parts.append(_char_class(ch, extra))
-        i += 1
-    return "(?i)" + _NAME_WORD_START + "".join(parts)
 
 
 def _like_escape(text: str) -> str:
