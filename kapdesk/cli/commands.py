@@ -438,6 +438,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return cmd_import(args)
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from kapdesk.cli.export_csv import cmd_export
+
+    return cmd_export(args)
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from kapdesk.cli.migrate import cmd_migrate
 
@@ -455,6 +461,7 @@ HANDLERS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "encrypt": cmd_encrypt,
     "report": cmd_report,
     "import": _cmd_import,
+    "export": _cmd_export,
     "server": cmd_server,
     "migrate": _cmd_migrate,
     "workstation": cmd_workstation,

@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kapdesk.cli.import_patients import add_import_parser  # kapdesk import patients
 
     add_import_parser(sub)
+    from kapdesk.cli.export_csv import add_export_parser  # kapdesk export csv
+
+    add_export_parser(sub)
     from kapdesk.cli.migrate import add_migrate_parser  # its own module (kapdesk migrate)
 
     add_migrate_parser(sub)

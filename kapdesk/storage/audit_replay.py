@@ -53,6 +53,7 @@ from kapdesk.storage.replay_sql import (
     readable_time_sql,
     row_json_sql,
 )
+from kapdesk.storage.settings_store import SECRET_SETTINGS
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
 CHUNK_ROWS = 20_000  # rows per piece of a big table (pieces run in parallel)
@@ -243,29 +244,40 @@ class _Table:
                 continue
             differing = self._differing(row, history.state)
             if differing:
-                parts = [self._difference(c, row[c], history.state[c]) for c in differing]
+                parts = [self._difference(c, row, history.state[c]) for c in differing]
                 findings.append(RowFinding(entity, key, tuple(differing), (
                     f"{entity} {key}: changed behind the app; differs from audit entry "
                     f"{history.last_entry} in {', '.join(differing)} ({'; '.join(parts)})"
                 )))  # fmt: skip
         return findings
 
-    def _difference(self, column: str, raw: object, recorded: object) -> str:
+    def _secret(self, column: str, row: dict[str, Any]) -> bool:
+        """A column the log keeps as its digest: a password hash, a secret setting's value
+        (:data:`~kapdesk.storage.settings_store.SECRET_SETTINGS`)."""
         if column in REDACTED_COLUMNS:
+            return True
+        return self.spec.table == "settings" and column == "value" and row["key"] in SECRET_SETTINGS
+
+    def _difference(self, column: str, row: dict[str, Any], recorded: object) -> str:
+        if self._secret(column, row):  # never shown
             return f"{column} was changed"
         kind = self.columns[column]
-        now = shown_value(kind, current_value(kind, raw))
+        now = shown_value(kind, current_value(kind, row[column]))
         return f"{column} is {now}, recorded {shown_value(kind, recorded)}"
 
     def _differing(self, row: dict[str, Any], state: dict[str, Any]) -> list[str]:
         differing = []
         for column, recorded in state.items():
-            if column in REDACTED_COLUMNS:
+            value = current_value(self.columns[column], row[column])
+            if self._secret(column, row):
                 digest = isinstance(recorded, str) and recorded.startswith("sha256:")
-                if digest and secret_digest(row[column]) != recorded:
+                if column in REDACTED_COLUMNS:  # '[redacted]' in old entries: not compared
+                    if digest and secret_digest(row[column]) != recorded:
+                        differing.append(column)
+                elif not same_value(recorded, secret_digest(value) if digest else value):
                     differing.append(column)
                 continue
-            if not same_value(recorded, current_value(self.columns[column], row[column])):
+            if not same_value(recorded, value):
                 differing.append(column)
         return sorted(differing)
 

@@ -114,6 +114,11 @@ SETTINGS: dict[str, SettingSpec] = {
     )
 }
 
+# Settings no one edits and no screen shows, whose value the audit log keeps only as its
+# digest (kapdesk.storage.audit.secret_digest): the research export's HMAC key
+# (kapdesk.services.research_key), made on the first de-identified export.
+SECRET_SETTINGS = frozenset({"research_key"})
+
 
 @dataclass(frozen=True)
 class ClinicSettings:
@@ -270,6 +275,8 @@ def settings_problems(
     ):
         shown = _shown(str(raw))
         spec = SETTINGS.get(key)
+        if key in SECRET_SETTINGS:
+            continue  # checked by its own use (never shown)
         if spec is None:
             found.append(SettingProblem(key, key, str(raw), "", (
                 f"clinic setting {key!r} is not one kapdesk knows (stored {shown}); it is ignored"
