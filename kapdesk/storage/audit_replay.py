@@ -42,8 +42,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Connection, Float, Integer, Table
 from sqlalchemy.exc import DBAPIError
 
-from kapdesk.storage.audit import REDACTED_COLUMNS, secret_digest, sql_iso_utc
-from kapdesk.storage.audit_values import current_value, same_value, shown_value
+from kapdesk.storage.audit import REDACTED_COLUMNS, sql_iso_utc
+from kapdesk.storage.audit_values import column_differs, current_value, secret_column, shown_value
 from kapdesk.storage.orm import Base, UTCDateTime
 from kapdesk.storage.replay_sql import (
     NEVER_SQL,
@@ -53,7 +53,6 @@ from kapdesk.storage.replay_sql import (
     readable_time_sql,
     row_json_sql,
 )
-from kapdesk.storage.settings_store import SECRET_SETTINGS
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
 CHUNK_ROWS = 20_000  # rows per piece of a big table (pieces run in parallel)
@@ -251,15 +250,8 @@ class _Table:
                 )))  # fmt: skip
         return findings
 
-    def _secret(self, column: str, row: dict[str, Any]) -> bool:
-        """A column the log keeps as its digest: a password hash, a secret setting's value
-        (:data:`~kapdesk.storage.settings_store.SECRET_SETTINGS`)."""
-        if column in REDACTED_COLUMNS:
-            return True
-        return self.spec.table == "settings" and column == "value" and row["key"] in SECRET_SETTINGS
-
     def _difference(self, column: str, row: dict[str, Any], recorded: object) -> str:
-        if self._secret(column, row):  # never shown
+        if secret_column(self.spec.table, column, row):  # never shown
             return f"{column} was changed"
         kind = self.columns[column]
         now = shown_value(kind, current_value(kind, row[column]))
@@ -269,15 +261,7 @@ class _Table:
         differing = []
         for column, recorded in state.items():
             value = current_value(self.columns[column], row[column])
-            if self._secret(column, row):
-                digest = isinstance(recorded, str) and recorded.startswith("sha256:")
-                if column in REDACTED_COLUMNS:  # '[redacted]' in old entries: not compared
-                    if digest and secret_digest(row[column]) != recorded:
-                        differing.append(column)
-                elif not same_value(recorded, secret_digest(value) if digest else value):
-                    differing.append(column)
-                continue
-            if not same_value(recorded, value):
+            if column_differs(self.spec.table, column, row, recorded, value):
                 differing.append(column)
         return sorted(differing)
 

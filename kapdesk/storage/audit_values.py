@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text
 
-from kapdesk.storage.audit import canonical_json
+from kapdesk.storage.audit import REDACTED_COLUMNS, canonical_json, secret_digest
 from kapdesk.storage.orm import UTCDateTime
+from kapdesk.storage.settings_store import SECRET_SETTINGS
 
 
 class Unreadable:
@@ -72,3 +73,24 @@ def shown_value(column_type: Any, value: object) -> str:
     ):
         return json.dumps(value, ensure_ascii=False)
     return "(text)"
+
+
+def secret_column(table: str, column: str, row: dict[str, Any]) -> bool:
+    """A column the log keeps as its digest, never its value: a password hash, or the value
+    of a secret setting (:data:`~kapdesk.storage.settings_store.SECRET_SETTINGS`)."""
+    if column in REDACTED_COLUMNS:
+        return True
+    return table == "settings" and column == "value" and row.get("key") in SECRET_SETTINGS
+
+
+def column_differs(
+    table: str, column: str, row: dict[str, Any], recorded: object, value: object
+) -> bool:
+    """Whether ``row[column]`` (read as ``value``) differs from what its entry recorded; a
+    secret column is compared through its digest (:func:`secret_column`)."""
+    if not secret_column(table, column, row):
+        return not same_value(recorded, value)
+    digest = isinstance(recorded, str) and recorded.startswith("sha256:")
+    if column in REDACTED_COLUMNS:  # '[redacted]' in old entries: not compared
+        return digest and secret_digest(row[column]) != recorded
+    return not same_value(recorded, secret_digest(value) if digest else value)
