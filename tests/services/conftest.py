@@ -62,6 +62,7 @@ BOTH_STORES = frozenset(
         "reading_statements",
         "vitals_warm",
         "board_one_row",
+        "research_export",
     )
 )
 STORES = ("sqlite", "postgresql")
