@@ -1,5 +1,5 @@
 """The command line: the desktop app by default, plus demo/check/list/user/backup/restore/
-encrypt/report/import (kapdesk.cli.commands; arguments in kapdesk.cli.parser).
+encrypt/report/import/export (kapdesk.cli.commands; arguments in kapdesk.cli.parser).
 
 Every error a user can cause is one clear line on stderr and a non-zero exit,
 never a traceback.

@@ -18,7 +18,7 @@ from kapdesk.domain.session_state import SessionState
 
 KEPT = "kept"
 PSEUDONYM = "pseudonym: keyed HMAC-SHA256 of the id; the same in every file and every export made with the clinic's key"  # noqa: E501
-SHIFTED = "shifted by the patient's secret offset (whole days, 1-365 earlier or later, the same for all of that patient's rows: intervals are kept)"  # noqa: E501
+SHIFTED = "shifted by the patient's secret offset (whole days, 1-365 earlier or later, the same for all of that patient's rows: intervals are kept; a shifted date may lie in the future)"  # noqa: E501
 REMOVED = "removed (the column is not in the file)"
 CAPPED = "kept, but 90 and over is written 90+"
 
@@ -214,7 +214,7 @@ GENERAL = (
         "(names and MRN)",
         "",
         "",
-        "identifying columns",
+        "the columns that name or identify a patient",
         "never present: mrn, names, date "
         "of birth and free text are removed; dates shifted per patient; ages 90 and over "
         "written 90+",
