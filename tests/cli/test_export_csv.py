@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,10 @@ import pytest
 from kapdesk.domain.research_columns import DICTIONARY_FILE, FILES
 
 from .conftest import Run, assert_one_line_error, dump, sql
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @pytest.fixture(autouse=True)
@@ -39,8 +45,18 @@ def test_export_writes_every_file_audited_and_the_check_still_passes(
         assert len(lines) == count + 1  # header
         assert f"{name}" in result.out
         assert f"{count:,} rows" in result.out
-    [(mrn,)] = sql(demo_db, "SELECT mrn FROM patients ORDER BY id LIMIT 1")
-    assert mrn not in "".join(p.read_text(encoding="utf-8") for p in out.iterdir())
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir())).casefold()
+    folded = _fold(text)
+    people = sql(demo_db, "SELECT mrn, family_name, given_name FROM patients")
+    assert len(people) >= 4
+    for mrn, family, given in people:  # whole values anywhere; each name word as a word
+        for whole in (mrn, family, given):
+            assert whole.casefold() not in text, whole
+            assert _fold(whole.casefold()) not in folded, whole
+        for word in f"{family} {given}".replace("-", " ").split():
+            for form in {word.casefold(), _fold(word.casefold())}:
+                assert not re.search(rf"(?<!\w){re.escape(form)}(?!\w)", folded), word
+                assert not re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text), word
     check = run("check", "--db", demo_db)
     assert check.code == 0, check.out + check.err
 
