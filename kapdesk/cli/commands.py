@@ -439,7 +439,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from kapdesk.cli.export_csv import cmd_export
+    if args.export_kind == "fhir":
+        from kapdesk.cli.export_fhir import cmd_export
+    else:
+        from kapdesk.cli.export_csv import cmd_export
 
     return cmd_export(args)
 

@@ -16,10 +16,15 @@ if TYPE_CHECKING:
 
 
 def add_export_parser(sub: _Commands) -> None:
-    """``kapdesk export KIND``; csv here (other kinds add their own parser to ``kinds``)."""
-    export = sub.add_parser("export", help="export the clinic's records (research CSV files)")
+    """``kapdesk export KIND``: csv (here) and fhir (kapdesk.cli.export_fhir)."""
+    from kapdesk.cli.export_fhir import add_fhir_parser
+
+    export = sub.add_parser(
+        "export", help="export the clinic's records (research CSV files, FHIR R4)"
+    )
     kinds = export.add_subparsers(dest="export_kind", metavar="KIND", required=True)
     add_csv_parser(kinds)
+    add_fhir_parser(kinds)
 
 
 def add_csv_parser(kinds: _Commands) -> None:

@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     from kapdesk.cli.import_patients import add_import_parser  # kapdesk import patients
 
     add_import_parser(sub)
-    from kapdesk.cli.export_csv import add_export_parser  # kapdesk export csv
+    from kapdesk.cli.export_csv import add_export_parser  # kapdesk export csv | fhir
 
     add_export_parser(sub)
     from kapdesk.cli.migrate import add_migrate_parser  # its own module (kapdesk migrate)
