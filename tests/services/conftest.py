@@ -44,6 +44,7 @@ BOTH_STORES = frozenset(
     for name in (
         "patients",
         "patient_import",
+        "fhir_export",
         "sessions",
         "vitals",
         "observations",
