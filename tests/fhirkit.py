@@ -15,14 +15,41 @@ assert fhir.resources.__fhir_version__ == "4.0.1", fhir.resources.__fhir_version
 Resource = dict[str, Any]
 
 
+# The models check structure and types, not the codes of required bindings: those used.
+REQUIRED_CODES = {
+    ("Observation", "status"): {
+        "registered", "preliminary", "final", "amended", "corrected", "cancelled",
+        "entered-in-error", "unknown",
+    },
+    ("MedicationAdministration", "status"): {
+        "in-progress", "not-done", "on-hold", "completed", "entered-in-error", "stopped",
+        "unknown",
+    },
+    ("Encounter", "status"): {
+        "planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled",
+        "entered-in-error", "unknown",
+    },
+    ("EpisodeOfCare", "status"): {
+        "planned", "waitlist", "active", "onhold", "finished", "cancelled", "entered-in-error",
+    },
+    ("Patient", "gender"): {"male", "female", "other", "unknown"},
+}  # fmt: skip
+
+
 def validate(resource: Resource) -> None:
-    """Raises (pydantic's ValidationError) unless ``resource`` is a valid R4 resource."""
+    """Raises (pydantic's ValidationError) unless ``resource`` is a valid R4 resource;
+    AssertionError for a code outside a required binding's value set."""
     construct_fhir_element(resource["resourceType"], resource)
+    for (kind, key), allowed in REQUIRED_CODES.items():
+        if resource["resourceType"] == kind:
+            assert resource[key] in allowed, (kind, key, resource[key])
 
 
 def validate_bundle(bundle: Resource) -> list[Resource]:
     """The Bundle and each of its resources validated; its resources."""
     Bundle.parse_obj(bundle)
+    assert bundle["type"] in {"transaction", "collection"}
+    assert all(e["request"]["method"] == "PUT" for e in bundle["entry"])
     resources = [entry["resource"] for entry in bundle["entry"]]
     for resource in resources:
         validate(resource)
