@@ -51,14 +51,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kapdesk.services.fhir_export import FhirExportService
 
     out = Path(args.output).expanduser()
-    if args.all:
-        _check_folder(out)
-    elif out.is_dir():
+    if args.all and out.exists() and not out.is_dir():
+        raise CliError(f"-o {out} is a file; with --all give a folder for the NDJSON files.")
+    if not args.all and out.is_dir():
         raise CliError(f"-o {out} is a folder; give the Bundle's file name (e.g. patient.json).")
     ctx = open_context(args)
     try:
         service = FhirExportService(ctx)
         if args.all:
+            _make_folder(out)  # once the database is open: a wrong --db makes no folder
             counts = _write_ndjson(service, out)
             service.audit_console_export("all", counts, target=str(out))
         else:
@@ -75,9 +76,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_folder(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise CliError(f"-o {out} is a file; with --all give a folder for the NDJSON files.")
+def _make_folder(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -170,3 +170,12 @@ def test_unknown_mrn_and_a_folder_for_the_bundle_are_one_line_errors(
     assert_one_line_error(result)  # --patient or --all is required
     assert sql(demo_db, "SELECT max(id) FROM audit_log") == [(before,)]
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_missing_database_makes_no_output_folder(run: Run, tmp_path: Path) -> None:
+    typo = tmp_path / "typo" / "x.sqlite"
+    out = tmp_path / "bulk"
+    line = assert_one_line_error(run("export", "fhir", "--db", typo, "--all", "-o", out))
+    assert "No database at" in line
+    assert not out.exists()
+    assert not (tmp_path / "typo").exists()
