@@ -68,15 +68,18 @@ class FollowUp:
     reason: str  # why (not) deterioration, one phrase
 
     @property
+    def verdict(self) -> str:
+        """'deterioration (rise of 10 points from the endpoint 9)', 'no deterioration (...)'."""
+        if self.deterioration is None:
+            return self.reason
+        if self.deterioration:
+            return f"deterioration ({self.reason})"
+        return f"no deterioration ({self.reason})"
+
+    @property
     def summary(self) -> str:
         """'3-month follow-up: 19, deterioration (rise of 10 points from the endpoint 9)'."""
-        if self.deterioration is None:
-            verdict = self.reason
-        elif self.deterioration:
-            verdict = f"deterioration ({self.reason})"
-        else:
-            verdict = f"no deterioration ({self.reason})"
-        return f"{self.label}: {self.total}, {verdict}"
+        return f"{self.label}: {self.total}, {self.verdict}"
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,7 @@ class FollowUpInfo:
     deterioration: bool | None  # None: no acute endpoint to compare with
     reason: str
     summary: str  # "3-month follow-up: 19, deterioration (loss of response; ...)"
+    verdict: str = ""  # "deterioration (loss of response; ...)": the summary after the total
 
 
 @dataclass(frozen=True)

@@ -276,7 +276,7 @@ def course_outcome_in(
     _, split, results, label = course_split(s, ctx, course_id, results=results)
     rule = split.rule
     follow_ups = tuple(
-        FollowUpInfo(results[f.index], f.label, f.deterioration, f.reason, f.summary)
+        FollowUpInfo(results[f.index], f.label, f.deterioration, f.reason, f.summary, f.verdict)
         for f in split.follow_ups
     )
     return CourseOutcomeInfo(
