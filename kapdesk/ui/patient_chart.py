@@ -9,8 +9,9 @@ tooltip; the services enforce.
 
 Top to bottom: name and demographics, allergies / contraindications (amber),
 the item-9 banner (red) when the latest PHQ-9 has item 9 above 0, the course
-selector with the course outcome line, then three tabs: Outcomes (trend plot
-and PHQ-9 / GAD-7 history), Sessions (double-click or Enter opens one), and
+selector with the course outcome line (the follow-ups folded under it), then three
+tabs: Outcomes (trend plot and PHQ-9 / GAD-7 history: beside it where both fit, under
+it in a narrower window), Sessions (double-click or Enter opens one), and
 Integration notes.
 """
 
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -42,7 +42,9 @@ from kapdesk.ui.chart_texts import allergy_text, course_text, demographics_text,
 from kapdesk.ui.course_dialog import StartCourseDialog
 from kapdesk.ui.entered_in_error import table_menu
 from kapdesk.ui.entry_rows import fill_instrument_rows, standing
+from kapdesk.ui.follow_up_list import FollowUpList
 from kapdesk.ui.integration_notes_panel import IntegrationNotesPanel
+from kapdesk.ui.outcomes_tab import OutcomesTab
 from kapdesk.ui.printing import ReportActions
 from kapdesk.ui.widgets import banner, fill_table, local_date, local_time, plain_table, set_banner
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
@@ -52,6 +54,7 @@ from kapdesk.ui.widgets.outcome_chart import (
     outcome_text,
     scoring_rules_text,
 )
+from kapdesk.ui.widgets.scroll_page import ScrollPage
 from kapdesk.ui.widgets.shown_sizing import SizedWhenShown
 from kapdesk.ui.widgets.wrap_label import WrapLabel
 
@@ -167,6 +170,7 @@ class PatientChart(ChartActions):
         self.outcome.setObjectName("outcomeLine")
         self.outcome.setAccessibleName("Course outcome")
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.follow_ups = FollowUpList()
 
     def _build_notes(self) -> None:
         self.notes_panel = IntegrationNotesPanel(self.app, self)
@@ -182,17 +186,26 @@ class PatientChart(ChartActions):
         ]
 
     def _assemble(self) -> None:
+        """Who the patient is, the banners and the course shown stay in sight; under them
+        the course's outcome and tabs scroll when the window is too short for them
+        (1024x700: the plot, and the tables under it, at their least heights), never
+        squeezed or cut off."""
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(self._head)
         lay.addWidget(self.allergy_banner)
         lay.addWidget(self.item9_banner)
         lay.addLayout(self._course_row)
+        self.page = ScrollPage()
+        lay.addWidget(self.page, 1)
+        lay = QVBoxLayout(self.page.page)
+        lay.setContentsMargins(0, 0, 0, 0)
         course_info_row = QHBoxLayout()
         course_info_row.addWidget(self.course_info, 1)
         course_info_row.addWidget(self.report_actions.buttons(), 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(course_info_row)
         lay.addWidget(self.outcome)
+        lay.addWidget(self.follow_ups)
         lay.addWidget(self.tabs, 1)
 
         self.edit_button.clicked.connect(self.edit_patient)
@@ -222,38 +235,11 @@ class PatientChart(ChartActions):
         self.instrument_menus = [table_menu(self.app, t) for t in (self.phq_table, self.gad_table)]
 
     def _build_outcomes_tab(self) -> None:
-        self.phq_button = QPushButton("Record PHQ-&9…")
-        self.gad_button = QPushButton("Record GAD-&7…")
+        tab = self.outcomes_tab = OutcomesTab(self.outcome_chart, self.phq_table, self.gad_table)
+        self.phq_button, self.gad_button = tab.phq_button, tab.gad_button
+        self.scoring_rules = tab.scoring_rules
         self.phq_button.clicked.connect(lambda: self.record_instrument("PHQ-9"))
         self.gad_button.clicked.connect(lambda: self.record_instrument("GAD-7"))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.phq_button)
-        buttons.addWidget(self.gad_button)
-        buttons.addStretch(1)
-        tables = QWidget()
-        tables.setMinimumWidth(310)
-        tables_lay = QVBoxLayout(tables)
-        tables_lay.setContentsMargins(0, 0, 0, 0)
-        tables_lay.addWidget(QLabel("PHQ-9 (all courses)"))
-        tables_lay.addWidget(self.phq_table, 3)
-        tables_lay.addWidget(QLabel("GAD-7"))
-        tables_lay.addWidget(self.gad_table, 2)
-        self.scoring_rules = WrapLabel()
-        self.scoring_rules.setObjectName("pageSubtitle")
-        self.scoring_rules.setAccessibleName("Scoring rules of the results")
-        self.scoring_rules.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        tables_lay.addWidget(self.scoring_rules)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.outcome_chart)
-        split.addWidget(tables)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setChildrenCollapsible(False)
-        tab = QWidget()
-        lay = QVBoxLayout(tab)
-        lay.addLayout(buttons)
-        lay.addWidget(split, 1)
-        self.outcomes_tab = tab
 
     def _build_sessions_tab(self) -> None:
         self.sessions_table = plain_table(
@@ -301,7 +287,8 @@ class PatientChart(ChartActions):
 
     def show_patient(self, patient_id: int) -> None:
         """Show another patient in this chart, as a chart built for them would show them:
-        the Outcomes tab, their newest course, no row selected, the view audited.
+        the Outcomes tab, their newest course, no row selected, the follow-ups folded, the
+        page at its top, the view audited.
 
         The windows opened from the previous patient's chart go, as they went with a
         discarded chart: note editors are closed (each saves its draft), dialogs dropped.
@@ -344,6 +331,8 @@ class PatientChart(ChartActions):
             label.clear()
         set_banner(self.allergy_banner, "", "caution")
         set_banner(self.item9_banner, "", "alert")
+        self.follow_ups.clear()
+        self.page.verticalScrollBar().setValue(0)  # the next patient from the top
         self.course_combo.blockSignals(True)
         self.course_combo.clear()
         self.course_combo.blockSignals(False)
@@ -431,6 +420,7 @@ class PatientChart(ChartActions):
         layout = self.body.layout()
         if self.isVisible() and layout is not None:
             layout.activate()
+            self.page.settle()
             self.outcome_chart.plot.scene().prepareForPaint()
 
     def _course_chosen(self, _index: int) -> None:
@@ -444,6 +434,7 @@ class PatientChart(ChartActions):
         if course is None:
             self.course_info.setText("")
             self._show_no_outcome("Start a treatment course to schedule dosing sessions.")
+            self.follow_ups.set_outcome(None)
             return
         goal = f" · goal: {course.goal}" if course.goal else ""
         title = f" – {course.protocol_title}" if course.protocol_title else ""
@@ -456,12 +447,14 @@ class PatientChart(ChartActions):
         except KapdeskError as exc:
             # Nothing of another course (or patient) stays: its notes would take a new note.
             self._show_no_outcome(f"The course outcome could not be read: {exc}")
+            self.follow_ups.set_outcome(None)
             code = self.outcome_chart.instrument.code  # not "none recorded": none were read
             self.outcome_chart.empty.setText(
                 f"The {code} results of this course could not be read."
             )
             return
         self.outcome.setText(outcome_text(read.outcome))
+        self.follow_ups.set_outcome(read.outcome)
         self.outcome_chart.set_outcome(read.outcome, origin=course.started_on)
         self.notes_panel.set_course(course, read.notes, read.started)
         self.update_permissions()

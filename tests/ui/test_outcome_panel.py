@@ -1,4 +1,5 @@
-"""The chart's outcome panel: the acute endpoint, follow-ups apart, stored scoring rules."""
+"""The chart's outcome panel: the acute endpoint, follow-ups apart (summed up on one line
+when there are several), stored scoring rules."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.patient_chart import PatientChart
+from kapdesk.ui.widgets.outcome_chart import outcome_text
 
 from .helpers_patients import actor_for, add_patient
 
@@ -103,3 +105,34 @@ def test_a_session_whose_pinned_protocol_is_missing_does_not_open(
     [message] = shown
     assert message.startswith("Course #1 is pinned to kap-default v1.0, but no text of that")
     assert "restore a backup that holds kap-default v1.0" in message
+
+
+def test_many_follow_ups_are_summed_up_on_one_line(app: AppContext, clock: FakeClock) -> None:
+    """Two or more follow-ups: how many, which showed deterioration (their dates, up to
+    three), and the latest in full; each one is in the chart's follow-up list."""
+    clinician = actor_for(app, Role.CLINICIAN)
+    patient = add_patient(app, clinician)
+    course = CourseService(app.ctx).start(clinician, patient.id, "kap-default")
+    start = clock.now()
+    service = InstrumentService(app.ctx)
+
+    def summary() -> str:
+        return outcome_text(service.course_outcome(course.id)).split("\n")[1]
+
+    for days, total in ((0, 20), (56, 9), (84, 8)):
+        clock.set(start + timedelta(days=days))
+        service.record(clinician, patient.id, "PHQ-9", answers(total), course_id=course.id)
+    clock.set(start + timedelta(days=112))
+    service.record(clinician, patient.id, "PHQ-9", answers(7), course_id=course.id)
+    assert summary() == (
+        "2 follow-ups after the acute phase, none with deterioration. Latest: 2-month "
+        f"follow-up: 7, no deterioration (2 points below the endpoint 9) · {clock.now():%Y-%m-%d}"
+    )
+    for weeks in (20, 24, 28, 32):
+        clock.set(start + timedelta(weeks=weeks))
+        service.record(clinician, patient.id, "PHQ-9", answers(16), course_id=course.id)
+    last = f"{clock.now():%Y-%m-%d}"
+    assert summary().startswith(
+        f"6 follow-ups after the acute phase, 4 with deterioration (the last {last}). Latest: "
+        "6-month follow-up: 16, deterioration (loss of response; rise of 7 points"
+    )

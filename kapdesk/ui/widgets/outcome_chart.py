@@ -39,7 +39,7 @@ from kapdesk.ui.widgets.chart_labels import (
 )
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import CourseOutcomeInfo, InstrumentInfo
+    from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
 
 # Pale fills, calm to concerning; one per band in order (extra bands reuse the last).
 BAND_FILLS = ("#e6f2ea", "#eef3dc", "#fbf1d6", "#fbe4d2", "#f7dada")
@@ -369,11 +369,11 @@ class OutcomeChart(QWidget):
 
 
 def outcome_text(info: CourseOutcomeInfo) -> str:
-    """The course outcome: baseline against the acute endpoint, then each follow-up apart.
+    """The course outcome: baseline against the acute endpoint, then the follow-ups apart.
 
     'Course outcome (PHQ-9): baseline 20 (severe, 2026-03-02) → endpoint 9 (mild,
-    2026-04-27, week 8) · change −55 % · response: yes · remission: no', and on a line of its own
-    per follow-up '3-month follow-up: 19, deterioration (...)'.
+    2026-04-27, week 8) · change −55 % · response: yes · remission: no', and on a line of its
+    own the follow-ups (:func:`follow_up_summary`; each one in the chart's follow-up list).
     """
     base, end, outcome = info.baseline, info.endpoint, info.outcome
     if base is None:
@@ -397,9 +397,34 @@ def outcome_text(info: CourseOutcomeInfo) -> str:
             f"response: {'yes' if outcome.response else 'no'} · "
             f"remission: {'yes' if outcome.remission else 'no'}"
         )
-    lines = [head]
-    lines += [f"{f.summary} · {f.result.taken_at.astimezone():%Y-%m-%d}" for f in info.follow_ups]
-    return "\n".join(lines)
+    follow = follow_up_summary(info)
+    return f"{head}\n{follow}" if follow else head
+
+
+def follow_up_summary(info: CourseOutcomeInfo) -> str:
+    """The follow-ups in one line: a single one in full ('3-month follow-up: 19,
+    deterioration (...) · 2026-07-27'); else how many, which showed deterioration, and the
+    latest in full: '21 follow-ups after the acute phase, 2 with deterioration (2026-06-29,
+    2026-09-21). Latest: 10-month follow-up: 8, no deterioration (...) · 2026-12-21'."""
+    follows = info.follow_ups
+    if not follows:
+        return ""
+
+    def taken(f: FollowUpInfo) -> str:
+        return f"{f.result.taken_at.astimezone():%Y-%m-%d}"
+
+    latest = f"{follows[-1].summary} · {taken(follows[-1])}"
+    if len(follows) == 1:
+        return latest
+    head = f"{counted(len(follows), 'follow-up')} after the acute phase"
+    worse = [f for f in follows if f.deterioration]
+    if worse and len(worse) <= 3:
+        head += f", {len(worse)} with deterioration ({', '.join(taken(f) for f in worse)})"
+    elif worse:
+        head += f", {len(worse)} with deterioration (the last {taken(worse[-1])})"
+    elif any(f.deterioration is not None for f in follows):
+        head += ", none with deterioration"
+    return f"{head}. Latest: {latest}"
 
 
 def item9_banner_text(phq9: Sequence[InstrumentInfo]) -> str:
