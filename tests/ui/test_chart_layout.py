@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QScrollArea, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -222,6 +223,33 @@ def test_the_tables_go_under_the_plot_when_beside_it_the_plot_is_too_narrow(
     assert not under()
     chart.window().resize(1024, 700)
     assert under()
+
+
+@pytest.mark.usefixtures("styled")
+def test_the_wheel_over_the_plot_scrolls_the_page(
+    qtbot: QtBot, app: AppContext, long_course: int
+) -> None:
+    """The plot neither zooms nor pans: the wheel over it scrolls the chart's page (at
+    1024x700 the tables are under the plot, further down)."""
+    chart = _chart(qtbot, app, long_course, (1024, 700))
+    bar = chart.page.verticalScrollBar()
+    assert bar.maximum() > 0
+    view = chart.outcome_chart.plot
+    before = view.getViewBox().viewRange()
+    at = QPointF(view.viewport().width() / 2, view.viewport().height() / 2)
+    wheel = QWheelEvent(
+        at,
+        view.viewport().mapToGlobal(at),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(view.viewport(), wheel)
+    assert bar.value() > 0
+    assert view.getViewBox().viewRange() == before
 
 
 @pytest.mark.usefixtures("styled")

@@ -77,27 +77,45 @@ class WheelGuard(QObject):
         box = guarded_box(top.childAt(event.position().toPoint()))
         if box is None or box.hasFocus():
             return False
-        self._scroll_instead(box, event)
+        scroll_around(box, event)
         return True
 
-    @staticmethod
-    def _scroll_instead(box: QWidget, event: QWheelEvent) -> None:
-        area = _scroll_area_around(box)
-        if area is None:
-            return
-        viewport = area.viewport()
-        moved = QWheelEvent(
-            viewport.mapFromGlobal(event.globalPosition()),
-            event.globalPosition(),
-            event.pixelDelta(),
-            event.angleDelta(),
-            event.buttons(),
-            event.modifiers(),
-            event.phase(),
-            event.inverted(),
-            event.source(),
-        )
-        QCoreApplication.sendEvent(viewport, moved)
+
+def scroll_around(widget: QWidget, event: QWheelEvent) -> bool:
+    """Hand the wheel ``event`` to the scroll area around ``widget``; False if none."""
+    area = _scroll_area_around(widget)
+    if area is None:
+        return False
+    viewport = area.viewport()
+    moved = QWheelEvent(
+        viewport.mapFromGlobal(event.globalPosition()),
+        event.globalPosition(),
+        event.pixelDelta(),
+        event.angleDelta(),
+        event.buttons(),
+        event.modifiers(),
+        event.phase(),
+        event.inverted(),
+        event.source(),
+    )
+    QCoreApplication.sendEvent(viewport, moved)
+    return True
+
+
+class WheelPassesOver(QObject):
+    """On a view that makes no use of the wheel (a plot that neither zooms nor pans), the
+    wheel scrolls the page around it: a pyqtgraph plot took it and did nothing, so the
+    chart's page did not scroll while the pointer was over the plot (most of its width)."""
+
+    def __init__(self, view: QAbstractScrollArea) -> None:
+        super().__init__(view)
+        self.view = view
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Wheel or not isinstance(event, QWheelEvent):
+            return False
+        return scroll_around(self.view, event)
 
 
 def install_wheel_guard(app: QGuiApplication) -> WheelGuard:

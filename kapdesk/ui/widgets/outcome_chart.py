@@ -37,6 +37,7 @@ from kapdesk.ui.widgets.chart_labels import (
     marker_rects,
     place_labels,
 )
+from kapdesk.ui.widgets.no_wheel import WheelPassesOver
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
@@ -113,6 +114,7 @@ class OutcomeChart(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
+        WheelPassesOver(self.plot)  # the wheel over the plot scrolls the chart's page
         item = self.plot.getPlotItem()
         item.setLabel("left", f"{instrument.code} total")
         item.setLabel("bottom", "Week of course")
