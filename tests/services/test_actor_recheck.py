@@ -37,6 +37,7 @@ from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.notes import NoteService
 from kapdesk.services.observations import ObservationService
+from kapdesk.services.patient_import import PatientImportService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.reports import ReportService
 from kapdesk.services.settings import SettingsService
@@ -51,6 +52,7 @@ from .conftest import PASSWORD, insert_patient_and_course, table_counts
 from .sessionkit import YES_TO_ALL, Kit, audit_probe
 from .signkit import cheap_passwords, closed_session, integration_note
 
+IMPORT_CSV = b'mrn,name,date_of_birth,sex,weight_kg\nIMP-1,"Lovelace, Ada",1980-05-17,female,70\n'
 STAFF_YES = {"alert_oriented": True, "steady": True, "ride_home_present": True}
 
 
@@ -259,6 +261,10 @@ CASES: dict[str, Case] = {
             a, mrn=f"NEW-{w.clock.now():%H%M%S%f}", given_name="Ada", family_name="Lovelace",
             date_of_birth="1980-05-17", sex="female", weight_kg=70,
         ),
+    ),
+    "PatientImportService.import_file": (
+        N, lambda w: lambda a: PatientImportService(w.ctx).import_file(
+            a, IMPORT_CSV, "clinic.csv"),
     ),
     "PatientService.update": (
         N, lambda w: (lambda p: lambda a: PatientService(w.ctx).update(
