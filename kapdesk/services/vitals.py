@@ -32,6 +32,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    String,
     Subquery,
     Table,
     bindparam,
@@ -267,7 +268,7 @@ def _session_query() -> Select[*tuple[Any, ...]]:
             .join(Course, DosingSession.course_id == Course.id)
             .outerjoin(
                 Signature,
-                (Signature.entity == SignedEntity.DOSING_SESSION.value)
+                (Signature.entity == _written(SignedEntity.DOSING_SESSION.value))
                 & (Signature.entity_id == DosingSession.id),
             )
             .where(DosingSession.id == bindparam("session_id"))
@@ -399,11 +400,19 @@ def _latest(
         kind = literal_column(str(part), Integer).label("part")
     query = select(kind, r.id, r.taken_at, r.systolic, r.diastolic, r.pulse, r.spo2).where(
         r.session_id == bindparam("session_id"),
-        r.phase == phase.value,
+        r.phase == _written(phase.value),
         r.error_at.is_(None),
         *where,
     )
-    return query.order_by(r.taken_at.desc(), r.id.desc()).limit(limit)
+    return query.order_by(r.taken_at.desc(), r.id.desc()).limit(literal_column(str(limit), Integer))
+
+
+def _written(value: str) -> ColumnElement[str]:
+    """A constant of these statements written into their text, not bound: PostgreSQL keeps
+    one plan for a prepared statement only when it is estimated no dearer than a plan made
+    for the given values, which a bound phase or LIMIT spoils (the statement would be
+    planned again at every reading)."""
+    return literal_column("'" + value.replace("'", "''") + "'", String)
 
 
 def _up_to_taken(r: Any = VitalReading) -> ColumnElement[bool]:

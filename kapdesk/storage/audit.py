@@ -40,11 +40,13 @@ from uuid import UUID
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Select,
     String,
     Table,
     insert,
     inspect,
+    literal_column,
     select,
     text,
     type_coerce,
@@ -61,6 +63,7 @@ REDACTED_COLUMNS = frozenset({"password_hash"})
 REDACTED = "[redacted]"
 _TABLE = AuditEntry.__table__
 _INSERT = insert(cast(Table, _TABLE))
+_ONE = literal_column("1", Integer)  # a LIMIT written into the statement (head_query)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -468,8 +471,10 @@ def verify_chain(
 
 def head_query() -> Select[int, str]:
     """The statement :func:`chain_head` runs (id, hash of the newest entry), for a caller
-    that folds it into a statement of its own (as a subquery) to save a round trip."""
-    return select(_TABLE.c.id, _TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+    that folds it into a statement of its own (as a subquery) to save a round trip.
+    ``LIMIT 1`` is written, not bound: PostgreSQL estimates a bound LIMIT as a tenth of the
+    log, and then plans a prepared statement holding the head anew at every run."""
+    return select(_TABLE.c.id, _TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(_ONE)
 
 
 def chain_head(bind: Session | Connection) -> tuple[int, str] | None:
