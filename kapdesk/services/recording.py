@@ -40,6 +40,7 @@ from kapdesk.services.changes import collect
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.storage import audit
 from kapdesk.storage.audit_replay import AUDITED
+from kapdesk.storage.audit_with_row import NewRow
 from kapdesk.storage.orm import AuditEntry, Base, User
 
 
@@ -200,13 +201,15 @@ def audit_change(
     *,
     recheck_actor: bool = True,
     read: ReadAtStart | None = None,
+    row: NewRow | None = None,
 ) -> None:
     """Append one audit entry; flushes first so new rows have their ids.
 
     With an ``actor`` (and ``recheck_actor``), refuses with SignInRevoked when that user's
     stored account no longer matches the sign-in: the caller's whole transaction rolls back.
     ``read``: the account and chain head as this transaction's first statement read them;
-    used only while the session holds no audit entry (else both are read again).
+    used only while the session holds no audit entry (else both are read again). ``row``:
+    the new row the entry is about, not yet stored, inserted with the entry (``audit.append``).
     """
     head: tuple[int, str] | EllipsisType | None = ...  # not read yet: append() reads it
     if actor is not None and recheck_actor:
@@ -231,6 +234,7 @@ def audit_change(
         entity_id=record.entity_id,
         before=record.before,
         after=record.after,
+        row=row,
     )
     # What screens refresh from, published once the transaction commits (services.changes).
     collect(s, ctx.changes, record.action, record.entity, record.entity_id)
@@ -245,9 +249,13 @@ def audit_row(
     *,
     before: dict[str, Any] | None = None,
     read: ReadAtStart | None = None,
+    new: NewRow | None = None,
 ) -> None:
-    """:func:`audit_change` for a write to one stored row: ``after`` is the row as it is now."""
-    audit_change(s, ctx, actor, AuditRecord.of_row(action, row, before=before), read=read)
+    """:func:`audit_change` for a write to one stored row: ``after`` is the row as it is now.
+    ``new``: ``row`` is new, its id given, and is inserted with the entry (on a server in
+    the same statement)."""
+    record = AuditRecord.of_row(action, row, before=before)
+    audit_change(s, ctx, actor, record, read=read, row=new)
 
 
 def _has_entries(s: Session) -> bool:

@@ -36,6 +36,7 @@ from sqlalchemy import (
     Subquery,
     Table,
     bindparam,
+    func,
     insert,
     literal_column,
     select,
@@ -72,6 +73,7 @@ from kapdesk.services.session_support import (
     refuse,
     user_names,
 )
+from kapdesk.storage.audit_with_row import NewRow
 from kapdesk.storage.orm import Course, DosingSession, Signature, VitalReading
 
 _S = SessionState
@@ -143,7 +145,8 @@ class VitalsService(Service):
         taken = given_time("Taken at", taken_at, now, tz)
         actor.require(Action.RECORD_VITALS)
         with self.ctx.db.write() as s:
-            loaded, read, found = _open_for_reading(s, self.ctx, session_id, actor, taken)
+            opened = _open_for_reading(s, self.ctx, session_id, actor, taken)
+            loaded, found = opened.loaded, opened.found
             not_before_check_in("Taken at", taken_at, taken, loaded.session, tz)
             first = loaded.session.first_dose_at
             if first is not None:
@@ -165,7 +168,7 @@ class VitalsService(Service):
                 recorded_by=actor.user_id,
                 recorded_at=now,
             )
-            self._write(s, actor, (loaded, read), row, phase)
+            self._write(s, actor, opened, row, phase)
             hold = first is None and (
                 holding_reading(*gate_rows(s, session_id), loaded.protocol) is not None
             )
@@ -173,18 +176,21 @@ class VitalsService(Service):
             return RecordedReading(reading=info, assessment=assessment, hold_active=hold)
 
     def _write(
-        self,
-        s: Session,
-        actor: Actor,
-        opened: tuple[_Opened, ReadAtStart],
-        row: VitalReading,
-        phase: Phase,
+        self, s: Session, actor: Actor, opened: _Read, row: VitalReading, phase: Phase
     ) -> None:
-        """Store the reading; the first of a phase moves the session (pre-dose vitals /
-        monitoring)."""
-        loaded, read = opened
-        _insert(s, row)
-        audit_row(s, self.ctx, actor, "vitals.record", row, read=read)
+        """Store the reading and its audit entry (on a server in one statement, the id drawn
+        by the session's statement); the first of a phase moves the session (pre-dose
+        vitals / monitoring)."""
+        read, new = opened.read, None
+        if opened.next_id is None:  # a file: the INSERT gives the id
+            _insert(s, row)
+        else:  # held by ``s`` first: the change's scope looks it up (a failure rolls back all)
+            row.id = opened.next_id
+            new = NewRow(_READINGS, _values(row, "id", *_INSERTED))
+            _entered_not_in_error(row)
+            _stored(s, row)
+        audit_row(s, self.ctx, actor, "vitals.record", row, read=read, new=new)
+        loaded = opened.loaded
         ds, state = loaded.session, loaded.state
         if (state, phase) in ((_S.CHECKED_IN, Phase.PRE_DOSE), (_S.DOSED, Phase.POST_DOSE)):
             event = (
@@ -227,12 +233,24 @@ def _insert(s: Session, row: VitalReading) -> None:
     """Store ``row`` with a Core INSERT, then have ``s`` hold it as if flushed (persistent,
     in the identity map, every column loaded): the same row and statement as the ORM's
     flush of it, at a fraction of its CPU (no unit of work for one row)."""
-    values = {key: getattr(row, key) for key in _INSERTED}
-    result = s.connection().execute(_reading_insert(), values)
+    result = s.connection().execute(_reading_insert(), _values(row, *_INSERTED))
     assert result.inserted_primary_key is not None
     row.id = result.inserted_primary_key[0]
+    _entered_not_in_error(row)
+    _stored(s, row)
+
+
+def _values(row: VitalReading, *keys: str) -> dict[str, Any]:
+    return {key: getattr(row, key) for key in keys}
+
+
+def _entered_not_in_error(row: VitalReading) -> None:
     for key, value in _NOT_ENTERED_IN_ERROR.items():
         setattr(row, key, value)
+
+
+def _stored(s: Session, row: VitalReading) -> None:
+    """Have ``s`` hold ``row``, just inserted, as if it had flushed it."""
     make_transient_to_detached(row)
     s.add(row)
 
@@ -249,14 +267,17 @@ _READING = aliased(VitalReading, name="r")
 
 
 @functools.cache
-def _session_query() -> Select[*tuple[Any, ...]]:
+def _session_query(numbered: bool = False) -> Select[*tuple[Any, ...]]:
     """The session with its course and signature (None if unsigned), bound to
     ``session_id``; built once (statements built per call cost more CPU than a round trip).
 
     One row per earlier reading the band needs (:func:`_earlier_with_session`, bound to
-    ``taken``; one row with them None if there is none)."""
+    ``taken``; one row with them None if there is none). ``numbered`` (a server): with the
+    new reading's id as ``next_id``, drawn from the id sequence once (an uncorrelated
+    subquery is run once per statement), so the reading and its audit entry can be inserted
+    by one statement. A refused reading leaves a gap in the ids, as a rolled-back one does."""
     earlier = _earlier_with_session()
-    return (
+    query = (
         with_actor_and_head(
             select(
                 DosingSession,
@@ -276,6 +297,10 @@ def _session_query() -> Select[*tuple[Any, ...]]:
         .add_columns(*(c.label(f"e_{c.key}") for c in earlier.c))
         .outerjoin(earlier, true())
     )
+    if numbered:
+        sequence = func.pg_get_serial_sequence(_written(_READINGS.name), _written("id"))
+        query = query.add_columns(select(func.nextval(sequence)).scalar_subquery().label("next_id"))
+    return query
 
 
 def _earlier_with_session() -> Subquery:
@@ -302,15 +327,27 @@ def _earlier_with_session() -> Subquery:
     return union_all(*(p.subquery().select() for p in parts)).subquery("e")
 
 
+class _Read(NamedTuple):
+    """What :func:`_open_for_reading` read: the session, the account and chain head, the
+    earlier readings, the new reading's id (None: a file, where its INSERT gives it)."""
+
+    loaded: _Opened
+    read: ReadAtStart
+    found: list[_Earlier]
+    next_id: int | None
+
+
 def _open_for_reading(
     s: Session, ctx: ServiceContext, session_id: int, actor: Actor, taken: datetime
-) -> tuple[_Opened, ReadAtStart, list[_Earlier]]:
+) -> _Read:
     """The session, if it is active (else IllegalTransition) and not signed (else
     RecordLocked); its signature, the actor's account, the audit chain's head (for the
-    first audit entry's re-check) and the earlier readings the band needs (as far as
-    ``taken``) are read in the same statement (one round trip)."""
+    first audit entry's re-check), the earlier readings the band needs (as far as
+    ``taken``) and on a server the new reading's id are read in the same statement (one
+    round trip)."""
     params = {"session_id": session_id, "actor_user_id": actor.user_id, "taken": taken}
-    rows = s.execute(_session_query(), params).all()
+    numbered = ctx.db.server is not None
+    rows = s.execute(_session_query(numbered), params).all()
     if not rows:
         raise NotFound(f"There is no dosing session #{session_id}.")
     row = rows[0]
@@ -336,7 +373,7 @@ def _open_for_reading(
         for r in rows
         if r._mapping["e_id"] is not None
     ]
-    return loaded, ReadAtStart.of(row), found
+    return _Read(loaded, ReadAtStart.of(row), found, row.next_id if numbered else None)
 
 
 def _assess(

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, cast
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, event
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from kapdesk.domain.protocol import Phase, Protocol
@@ -32,17 +32,23 @@ from kapdesk.services.context import ServiceContext
 from kapdesk.services.recording import _actor_at_head
 from kapdesk.services.session_support import gate_rows
 from kapdesk.services.vitals import (
+    _INSERTED,
+    _READINGS,
     _WITH_SESSION,
     _insert,
     _readings_query,
     _session_query,
+    _values,
 )
 from kapdesk.storage.audit import GENESIS_HASH, AuditAppender
+from kapdesk.storage.audit_with_row import NewRow, insert_entry
 from kapdesk.storage.orm import AuditEntry, DosingSession, VitalReading
 
 __all__ = ["warm_vitals"]
 
 _NONE = 0  # an id no row has (ids start at 1)
+_LOG = cast(Table, AuditEntry.__table__)
+_NUMBERED = ("id", *_INSERTED)  # a server's reading: its id drawn before its INSERT
 
 
 class _NotSent(Exception):
@@ -52,10 +58,11 @@ class _NotSent(Exception):
 def warm_vitals(ctx: ServiceContext) -> None:
     """Compile what recording a reading runs, for every protocol the clinic can use."""
     protocols: list[Protocol] = [*ctx.pinned.values(), *ctx.protocols.values()]
+    server = ctx.db.server is not None
     with ctx.db.read() as s:
-        s.execute(
-            _session_query(), {"session_id": _NONE, "actor_user_id": _NONE, "taken": ctx.now()}
-        ).all()
+        s.info["warm_now"] = ctx.now()
+        if not server:  # (on a server it draws the reading's id: compiled, not sent, below)
+            _the_session(s)
         # One statement per (phase, readings needed) the protocols ask for, beyond what
         # the session query reads.
         for phase, needed in {(p, previous_needed(x, p)) for x in protocols for p in Phase}:
@@ -67,40 +74,60 @@ def warm_vitals(ctx: ServiceContext) -> None:
         gate_rows(s, _NONE)  # the pre-dose hold check after a reading
         s.execute(_actor_at_head(), {"user_id": _NONE}).first()  # a second audit entry's
         AuditAppender.at_head(s)  # the chain head (and SQLite's audit id counter)
-    _flush_unsent(ctx, _reading_row)
+    if server:
+        _flush_unsent(ctx, _the_session, numbered=True)
+        _flush_unsent(ctx, _reading_with_entry)
+    else:
+        _flush_unsent(ctx, _reading_row)
     _flush_unsent(ctx, _audit_row)
     _flush_unsent(ctx, _session_moved)
 
 
-def _reading_row(s: Session) -> None:
-    _insert(
-        s,
-        VitalReading(
-            session_id=_NONE,
-            taken_at=_now(s),
-            systolic=120,
-            diastolic=80,
-            pulse=None,
-            spo2=None,
-            phase=Phase.PRE_DOSE.value,
-            band="normal",
-            rules=[],
-            assessment="",
-            protocol_label="",
-            recorded_by=_NONE,
-            recorded_at=_now(s),
-        ),
+def _the_session(s: Session, *, numbered: bool = False) -> None:
+    params = {"session_id": _NONE, "actor_user_id": _NONE, "taken": _now(s)}
+    s.execute(_session_query(numbered), params).all()
+
+
+def _reading(s: Session) -> VitalReading:
+    return VitalReading(
+        session_id=_NONE,
+        taken_at=_now(s),
+        systolic=120,
+        diastolic=80,
+        pulse=None,
+        spo2=None,
+        phase=Phase.PRE_DOSE.value,
+        band="normal",
+        rules=[],
+        assessment="",
+        protocol_label="",
+        recorded_by=_NONE,
+        recorded_at=_now(s),
     )
+
+
+def _reading_row(s: Session) -> None:
+    _insert(s, _reading(s))
+
+
+def _entry(s: Session) -> dict[str, Any]:
+    return AuditAppender(_NONE, GENESIS_HASH).entry(
+        at=_now(s), user_id=_NONE, action="vitals.record", entity="vital_reading",
+        entity_id=_NONE, before=None, after={},
+    )  # fmt: skip
 
 
 def _audit_row(s: Session) -> None:
     """The entry's INSERT as ``audit.append`` executes it (the same statement structure,
     so the same cache key)."""
-    fields = AuditAppender(_NONE, GENESIS_HASH).entry(
-        at=_now(s), user_id=_NONE, action="vitals.record", entity="vital_reading",
-        entity_id=_NONE, before=None, after={},
-    )  # fmt: skip
-    s.connection().execute(insert(cast(Table, AuditEntry.__table__)), fields)
+    insert_entry(s.connection(), _LOG, _entry(s))
+
+
+def _reading_with_entry(s: Session) -> None:
+    """A server's reading and its entry in one statement, as ``VitalsService`` sends them."""
+    row = _reading(s)
+    row.id = _NONE
+    insert_entry(s.connection(), _LOG, _entry(s), NewRow(_READINGS, _values(row, *_NUMBERED)))
 
 
 def _session_moved(s: Session) -> None:
@@ -115,13 +142,13 @@ def _now(s: Session) -> Any:
     return s.info["warm_now"]
 
 
-def _flush_unsent(ctx: ServiceContext, stage: Any) -> None:
-    """``stage(s)`` puts rows in a read session (or executes a statement); its flush is
-    compiled and never sent."""
+def _flush_unsent(ctx: ServiceContext, stage: Any, **kwargs: Any) -> None:
+    """``stage(s, **kwargs)`` puts rows in a read session (or executes a statement); its
+    flush is compiled and never sent."""
     with ctx.db.read() as s, _stopped_before_sending(s):
         s.info["warm_now"] = ctx.now()
         with suppress(_NotSent):
-            stage(s)  # (the reading's Core INSERT is stopped here)
+            stage(s, **kwargs)  # (the reading's Core INSERT is stopped here)
             s.flush()
         s.rollback()
 

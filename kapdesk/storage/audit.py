@@ -44,7 +44,6 @@ from sqlalchemy import (
     Select,
     String,
     Table,
-    insert,
     inspect,
     literal_column,
     select,
@@ -54,6 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import ensure_utc
+from kapdesk.storage.audit_with_row import NewRow, insert_entry
 from kapdesk.storage.change_feed import note_appended
 from kapdesk.storage.orm import AuditEntry
 from kapdesk.storage.write_retry import wrote
@@ -62,7 +62,6 @@ GENESIS_HASH = "0" * 64
 REDACTED_COLUMNS = frozenset({"password_hash"})
 REDACTED = "[redacted]"
 _TABLE = AuditEntry.__table__
-_INSERT = insert(cast(Table, _TABLE))
 _ONE = literal_column("1", Integer)  # a LIMIT written into the statement (head_query)
 
 
@@ -247,21 +246,23 @@ APPENDED: Final = "kapdesk_audit_appended"  # Session.info: append() ran in this
 def append(
     session: Session,
     head: tuple[int, str] | EllipsisType | None = ...,
+    *,
+    row: NewRow | None = None,
     **fields: Unpack[EntryFields],
 ) -> AuditEntry:
     """Add one entry to the log in ``session``'s transaction (call it inside ``db.write()``).
 
     Pending changes are flushed first, so new rows already have their ids. ``head``: the
     chain's head as the caller read it in this transaction with :func:`head_query`, with
-    no entry appended since (else it is read here). Returns the entry as stored (a new
-    object, not in ``session``).
+    no entry appended since (else it is read here). ``row``: a new row inserted with the
+    entry (:mod:`.audit_with_row`). Returns the entry as stored (not in ``session``).
     """
     session.flush()  # the caller's pending rows first: the entry names their ids
     values = AuditAppender.at_head(session, head).entry(**fields)
     # A Core INSERT, not an ORM flush of the entry (~0.2 ms of CPU less per write); what the
     # flush did besides is done here: the session is marked as having written rows
     # (write_retry) and the entry is noted for the file watcher (change_feed).
-    session.connection().execute(_INSERT, values)
+    insert_entry(session.connection(), cast(Table, _TABLE), values, row)
     session.info[APPENDED] = True  # read by services.recording: a head read before is stale
     wrote(session)
     note_appended(session, values["id"], values["action"])

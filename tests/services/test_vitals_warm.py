@@ -84,7 +84,7 @@ def test_without_the_warm_up_the_first_reading_compiles(
 ) -> None:
     _, sid = _running_session(ctx, clock)
     compiled = _first_reading(fresh(), sid)
-    assert any(s.startswith("INSERT INTO vital_readings") for s, _ in compiled), compiled
+    assert any("INSERT INTO vital_readings" in s for s, _ in compiled), compiled
     assert len(compiled) >= 5, compiled
 
 
