@@ -64,6 +64,7 @@ BOTH_STORES = frozenset(
         "vitals_warm",
         "board_one_row",
         "research_export",
+        "cohort",
     )
 )
 STORES = ("sqlite", "postgresql")

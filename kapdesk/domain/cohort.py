@@ -1,0 +1,269 @@
+"""The clinic's own cohort table: one row per course, and the cohort's summary.
+
+Every clinical definition is the domain's own, reused, never restated:
+
+* baseline, acute endpoint and follow-ups: :func:`kapdesk.domain.outcomes.course_endpoint`
+  (endpoint = the last PHQ-9 within the course's acute phase, default 8 weeks);
+* response (PHQ-9 fell >= 50 % from baseline) and remission (PHQ-9 < 5):
+  :func:`kapdesk.domain.instruments.course_outcome`;
+* deterioration at a follow-up: loss of response, or a rise of ``deterioration_rise``
+  points or more from the endpoint (default 5), judged by ``course_endpoint``.
+
+Added here, for the cohort only:
+
+* *suicidal ideation* = PHQ-9 item 9 > 0 (at baseline, at the endpoint); its *remission*
+  = item 9 back to 0 at the endpoint, counted among the courses that had it at baseline
+  and have an endpoint;
+* *followed up* = a course with an endpoint and at least one follow-up up to and
+  including the 3-month follow-up (months after the acute phase, rounded as the chart's
+  follow-up labels are: up to 3½ months after it ends); *deteriorated within 3 months*
+  = one of those follow-ups shows deterioration;
+* median (IQR): the median and the quartiles of the inclusive method (the quartiles of
+  the values themselves, as spreadsheets' QUARTILE computes them).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from kapdesk.domain.instruments import PHQ9
+from kapdesk.domain.outcomes import DAYS_PER_MONTH, CourseEndpoint, FollowUp
+
+FOLLOW_UP_MONTHS = 3
+STATUSES = ("open", "ended")
+
+DEFINITIONS = (
+    "Baseline = the course's first PHQ-9. Endpoint = its last PHQ-9 within the acute phase "
+    "(the protocol's acute weeks, default 8, from the course start); later results are "
+    "follow-ups and never replace it.",
+    "Response = PHQ-9 fell by 50 % or more from baseline; remission = PHQ-9 below 5 at the "
+    "endpoint.",
+    "Suicidal ideation (SI) = PHQ-9 item 9 above 0; SI remission = item 9 back to 0 at the "
+    "endpoint, among the courses with SI at baseline.",
+    f"Deterioration within {FOLLOW_UP_MONTHS} months = a follow-up up to the "
+    f"{FOLLOW_UP_MONTHS}-month follow-up shows loss of response (it is no longer 50 % below "
+    "baseline) or a rise of 5 points or more from the endpoint (the protocol's "
+    "deterioration rise; 5 = the usual minimal clinically important change on PHQ-9); "
+    "counted among the courses followed up in that time.",
+    "Median (IQR): median and inclusive quartiles. BP excursions = readings outside the "
+    "protocol's normal range; side effects = effects present, once per session.",
+)
+
+
+@dataclass(frozen=True)
+class CohortFilter:
+    """Which courses: protocol ids (any when empty), course start from/to (inclusive),
+    status 'open' (not ended) or 'ended' (any when None)."""
+
+    protocols: tuple[str, ...] = ()
+    started_from: date | None = None
+    started_to: date | None = None
+    status: str | None = None
+
+    def admits(self, protocol_id: str, started_on: date, ended_on: date | None) -> bool:
+        if self.protocols and protocol_id not in self.protocols:
+            return False
+        if self.started_from is not None and started_on < self.started_from:
+            return False
+        if self.started_to is not None and started_on > self.started_to:
+            return False
+        if self.status == "open":
+            return ended_on is None
+        if self.status == "ended":
+            return ended_on is not None
+        return True
+
+    def describe(self) -> str:
+        parts = [
+            "protocol " + ", ".join(self.protocols) if self.protocols else "every protocol",
+            f"started {_day(self.started_from, 'any day')} to {_day(self.started_to, 'today')}",
+            f"{self.status} courses" if self.status else "open and ended courses",
+        ]
+        return "; ".join(parts)
+
+
+def _day(value: date | None, default: str) -> str:
+    return default if value is None else value.isoformat()
+
+
+@dataclass(frozen=True)
+class Phq9Point:
+    taken_on: date
+    total: int
+    item9: int
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    """What the service loads for one course (``phq9`` in the order ``split`` indexes)."""
+
+    course_id: int
+    patient: str  # 'Family, Given' or a pseudonym
+    mrn: str  # '' when de-identified
+    protocol_id: str
+    started_on: date
+    ended_on: date | None
+    dosing_sessions: int
+    side_effects: int
+    bp_excursions: int
+    phq9: tuple[Phq9Point, ...]
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    facts: CourseFacts
+    baseline: int | None
+    baseline_band: str
+    endpoint: int | None
+    endpoint_band: str
+    percent_change: float | None
+    response: bool | None  # None: no endpoint yet
+    remission: bool | None
+    si_baseline: bool | None
+    si_endpoint: bool | None
+    latest_follow_up: str  # '' when none
+    followed_up: bool  # a follow-up within FOLLOW_UP_MONTHS, with an endpoint to judge it
+    deteriorated: bool | None  # None unless followed_up
+    trajectory: tuple[tuple[float, int], ...]  # (weeks since course start, PHQ-9)
+
+
+def band(total: int | None) -> str:
+    return "" if total is None else PHQ9.band_for(total).label
+
+
+def within_window(f: FollowUp, acute_end: date) -> bool:
+    """A follow-up up to the 3-month one (months after the acute phase, rounded)."""
+    return round((f.taken_on - acute_end).days / DAYS_PER_MONTH) <= FOLLOW_UP_MONTHS
+
+
+def cohort_row(facts: CourseFacts, split: CourseEndpoint) -> CohortRow:
+    """One course's row from its loaded facts and its endpoint split."""
+    pts = facts.phq9
+    base = None if split.baseline is None else pts[split.baseline]
+    end = None if split.endpoint is None else pts[split.endpoint]
+    outcome = split.outcome
+    window = [f for f in split.follow_ups if within_window(f, split.acute_end)]
+    followed = end is not None and bool(window)
+    latest = max(split.follow_ups, key=lambda f: f.taken_on, default=None)
+    trajectory = tuple(sorted(((p.taken_on - facts.started_on).days / 7, p.total) for p in pts))
+    return CohortRow(
+        facts=facts,
+        baseline=None if base is None else base.total,
+        baseline_band=band(None if base is None else base.total),
+        endpoint=None if end is None else end.total,
+        endpoint_band=band(None if end is None else end.total),
+        percent_change=None if outcome is None else outcome.percent_change,
+        response=None if outcome is None else outcome.response,
+        remission=None if outcome is None else outcome.remission,
+        si_baseline=None if base is None else base.item9 > 0,
+        si_endpoint=None if end is None else end.item9 > 0,
+        latest_follow_up="" if latest is None else latest.summary,
+        followed_up=followed,
+        deteriorated=any(f.deterioration for f in window) if followed else None,
+        trajectory=trajectory,
+    )
+
+
+@dataclass(frozen=True)
+class MedianIqr:
+    median: float
+    q1: float
+    q3: float
+
+    @property
+    def band(self) -> str:
+        return median_band(self.median)
+
+    def text(self) -> str:
+        return f"{_num(self.median)} ({_num(self.q1)}–{_num(self.q3)}), {self.band}"
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def median_iqr(values: Sequence[int]) -> MedianIqr | None:
+    """Median and inclusive quartiles; None for no values."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return MedianIqr(float(values[0]), float(values[0]), float(values[0]))
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return MedianIqr(float(q2), float(q1), float(q3))
+
+
+def median_band(value: float) -> str:
+    """The PHQ-9 band of a median; a median between two bands (9.5) names both."""
+    low, high = band(math.floor(value)), band(math.ceil(value))
+    return low if low == high else f"{low}–{high}"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    count: int
+    of: int
+
+    def text(self) -> str:
+        if self.of == 0:
+            return "none to count (0 of 0)"
+        return f"{self.count} of {self.of} ({round(self.count * 100 / self.of)} %)"
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    n: int
+    with_endpoint: int
+    baseline: MedianIqr | None
+    endpoint: MedianIqr | None
+    response: Ratio
+    remission: Ratio
+    si_remission: Ratio  # among courses with SI at baseline and an endpoint
+    deterioration: Ratio  # among courses followed up within FOLLOW_UP_MONTHS
+
+    def lines(self) -> tuple[str, ...]:
+        def mi(value: MedianIqr | None) -> str:
+            return "no result" if value is None else value.text()
+
+        return (
+            f"Courses: {self.n} ({self.with_endpoint} with an endpoint)",
+            f"Baseline PHQ-9, median (IQR): {mi(self.baseline)}",
+            f"Endpoint PHQ-9, median (IQR): {mi(self.endpoint)}",
+            f"Response: {self.response.text()}",
+            f"Remission: {self.remission.text()}",
+            f"SI remission (of those with SI at baseline): {self.si_remission.text()}",
+            f"Deteriorated within {FOLLOW_UP_MONTHS} months (of those followed up): "
+            f"{self.deterioration.text()}",
+        )
+
+
+def summarize(rows: Sequence[CohortRow]) -> CohortSummary:
+    ended = [r for r in rows if r.endpoint is not None]
+    si = [r for r in ended if r.si_baseline]
+    followed = [r for r in rows if r.followed_up]
+    return CohortSummary(
+        n=len(rows),
+        with_endpoint=len(ended),
+        baseline=median_iqr([r.baseline for r in rows if r.baseline is not None]),
+        endpoint=median_iqr([r.endpoint for r in ended if r.endpoint is not None]),
+        response=Ratio(sum(1 for r in ended if r.response), len(ended)),
+        remission=Ratio(sum(1 for r in ended if r.remission), len(ended)),
+        si_remission=Ratio(sum(1 for r in si if not r.si_endpoint), len(si)),
+        deterioration=Ratio(sum(1 for r in followed if r.deteriorated), len(followed)),
+    )
+
+
+def median_trajectory(rows: Sequence[CohortRow]) -> tuple[tuple[int, float], ...]:
+    """(week, median PHQ-9) over the courses with a result in that week (rounded weeks
+    since the course start; a course's last result of the week)."""
+    weekly: dict[int, list[int]] = {}
+    for r in rows:
+        per_course: dict[int, int] = {}
+        for weeks, total in r.trajectory:
+            per_course[round(weeks)] = total
+        for week, total in per_course.items():
+            weekly.setdefault(week, []).append(total)
+    return tuple((w, float(statistics.median(v))) for w, v in sorted(weekly.items()))
