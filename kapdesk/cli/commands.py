@@ -447,6 +447,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return cmd_export(args)
 
 
+def _cmd_cohort(args: argparse.Namespace) -> int:
+    from kapdesk.cli.cohort import cmd_cohort
+
+    return cmd_cohort(args)
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from kapdesk.cli.migrate import cmd_migrate
 
@@ -465,6 +471,7 @@ HANDLERS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "report": cmd_report,
     "import": _cmd_import,
     "export": _cmd_export,
+    "cohort": _cmd_cohort,
     "server": cmd_server,
     "migrate": _cmd_migrate,
     "workstation": cmd_workstation,

@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kapdesk.cli.export_csv import add_export_parser  # kapdesk export csv | fhir
 
     add_export_parser(sub)
+    from kapdesk.cli.cohort import add_cohort_parser  # kapdesk cohort
+
+    add_cohort_parser(sub)
     from kapdesk.cli.migrate import add_migrate_parser  # its own module (kapdesk migrate)
 
     add_migrate_parser(sub)

@@ -102,6 +102,7 @@ class CourseFacts:
     """What the service loads for one course (``phq9`` in the order ``split`` indexes)."""
 
     course_id: int
+    course: str  # the course's number as text, or its research pseudonym
     patient: str  # 'Family, Given' or a pseudonym
     mrn: str  # '' when de-identified
     protocol_id: str
@@ -128,7 +129,8 @@ class CohortRow:
     latest_follow_up: str  # '' when none
     followed_up: bool  # a follow-up within FOLLOW_UP_MONTHS, with an endpoint to judge it
     deteriorated: bool | None  # None unless followed_up
-    trajectory: tuple[tuple[float, int], ...]  # (weeks since course start, PHQ-9)
+    trajectory: tuple[tuple[float, int], ...]  # acute phase: (weeks since course start, PHQ-9)
+    follow_up_points: tuple[tuple[float, int], ...]  # after it, never joined to the line
 
 
 def band(total: int | None) -> str:
@@ -149,7 +151,13 @@ def cohort_row(facts: CourseFacts, split: CourseEndpoint) -> CohortRow:
     window = [f for f in split.follow_ups if within_window(f, split.acute_end)]
     followed = end is not None and bool(window)
     latest = max(split.follow_ups, key=lambda f: f.taken_on, default=None)
-    trajectory = tuple(sorted(((p.taken_on - facts.started_on).days / 7, p.total) for p in pts))
+    later = {f.index for f in split.follow_ups}
+
+    def weeks(p: Phq9Point) -> tuple[float, int]:
+        return ((p.taken_on - facts.started_on).days / 7, p.total)
+
+    trajectory = tuple(sorted(weeks(p) for i, p in enumerate(pts) if i not in later))
+    follow_up_points = tuple(sorted(weeks(pts[i]) for i in later))
     return CohortRow(
         facts=facts,
         baseline=None if base is None else base.total,
@@ -165,6 +173,7 @@ def cohort_row(facts: CourseFacts, split: CourseEndpoint) -> CohortRow:
         followed_up=followed,
         deteriorated=any(f.deterioration for f in window) if followed else None,
         trajectory=trajectory,
+        follow_up_points=follow_up_points,
     )
 
 
@@ -257,8 +266,8 @@ def summarize(rows: Sequence[CohortRow]) -> CohortSummary:
 
 
 def median_trajectory(rows: Sequence[CohortRow]) -> tuple[tuple[int, float], ...]:
-    """(week, median PHQ-9) over the courses with a result in that week (rounded weeks
-    since the course start; a course's last result of the week)."""
+    """(week, median PHQ-9) of the acute phase over the courses with a result in that week
+    (rounded weeks since the course start; a course's last result of the week)."""
     weekly: dict[int, list[int]] = {}
     for r in rows:
         per_course: dict[int, int] = {}
@@ -267,3 +276,14 @@ def median_trajectory(rows: Sequence[CohortRow]) -> tuple[tuple[int, float], ...
         for week, total in per_course.items():
             weekly.setdefault(week, []).append(total)
     return tuple((w, float(statistics.median(v))) for w, v in sorted(weekly.items()))
+
+
+@dataclass(frozen=True)
+class CohortTable:
+    """What the screen, the CSV and the PDF show."""
+
+    filters: CohortFilter
+    deidentified: bool
+    rows: tuple[CohortRow, ...]
+    summary: CohortSummary
+    made_on: date

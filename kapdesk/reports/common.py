@@ -354,7 +354,8 @@ def _draw_page(c: rl_canvas.Canvas, doc: BaseDocTemplate, h: PageHeader) -> None
     title = h.title + (f"  ·  {h.subtitle}" if h.subtitle else "")
     c.drawString(left, top - 12, title)
     c.setFillColor(INK)
-    c.drawRightString(right, top - 12, f"MRN {h.mrn}   ·   DOB {h.date_of_birth.isoformat()}")
+    if h.mrn:  # a document about one patient (not the cohort table)
+        c.drawRightString(right, top - 12, f"MRN {h.mrn}   ·   DOB {h.date_of_birth.isoformat()}")
     c.setStrokeColor(RULE)
     c.setLineWidth(0.7)
     c.line(left, top - 17, right, top - 17)
@@ -422,7 +423,8 @@ def build_pdf(story: list[Flowable], header: PageHeader, *, subject: str) -> byt
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=f"{header.title} – {header.patient_name} ({header.mrn})",
+        title=f"{header.title} – {header.patient_name}"
+        + (f" ({header.mrn})" if header.mrn else ""),
         author=header.clinic_name,
         subject=subject,
         creator="kapdesk",

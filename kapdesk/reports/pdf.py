@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from kapdesk.services.report_data.model import CourseReport, SessionReport
+from kapdesk.domain.cohort import CohortTable
+from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
 
 
 class PdfRenderer:
@@ -27,6 +28,12 @@ class PdfRenderer:
         from kapdesk.reports.render_course import render_course_pdf
 
         return render_course_pdf(report)
+
+    def cohort_pdf(self, table: CohortTable, pc: PrintContext) -> bytes:
+        _import_reportlab()
+        from kapdesk.reports.render_cohort import render_cohort_pdf
+
+        return render_cohort_pdf(table, pc)
 
 
 def _import_reportlab() -> None:

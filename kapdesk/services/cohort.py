@@ -21,9 +21,6 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,7 +28,7 @@ from kapdesk.domain.clock import local_time
 from kapdesk.domain.cohort import (
     CohortFilter,
     CohortRow,
-    CohortSummary,
+    CohortTable,
     CourseFacts,
     Phq9Point,
     cohort_row,
@@ -43,19 +40,9 @@ from kapdesk.services.console import audit_console
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.instruments import course_split
-from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.storage.orm import Course, DosingSession, Patient, SideEffect, VitalReading
 
 AUDIT_ACTION = "export.cohort"
-
-
-@dataclass(frozen=True)
-class CohortTable:
-    filters: CohortFilter
-    deidentified: bool
-    rows: tuple[CohortRow, ...]
-    summary: CohortSummary
-    made_on: date
 
 
 def _courses(s: Session, f: CohortFilter) -> list[tuple[Course, Patient]]:
@@ -122,6 +109,7 @@ def _row(
         points = tuple(Phq9Point(p.taken_on + shift, p.total, p.item9) for p in points)
     facts = CourseFacts(
         course_id=course.id,
+        course=str(course.id) if pseudo is None else pseudo.pseudonym("course", course.id),
         patient=who,
         mrn=mrn,
         protocol_id=course.protocol_id,
@@ -170,10 +158,3 @@ class CohortService(Service):
     def table(self, actor: Actor, filters: CohortFilter) -> CohortTable:
         actor.require(Action.PRINT_REPORT)
         return cohort_table(self.ctx, filters)
-
-    def audit_export(self, actor: Actor, table: CohortTable, fmt: str) -> None:
-        """One audit entry for a CSV or PDF the person saved."""
-        actor.require(Action.PRINT_REPORT)
-        record = AuditRecord(AUDIT_ACTION, "database", None, after=audit_details(table, fmt))
-        with self.ctx.db.write() as s:
-            audit_change(s, self.ctx, actor, record)

@@ -217,3 +217,27 @@ def test_status_filter_and_pseudonyms(
 def test_the_table_needs_a_clinician(ctx: ServiceContext, nurse: Actor) -> None:
     with pytest.raises(PermissionDenied):
         CohortService(ctx).table(nurse, CohortFilter())
+
+
+def test_dosing_sessions_side_effects_and_bp_excursions_are_counted(
+    ctx: ServiceContext, clock: FakeClock, nurse: Actor
+) -> None:
+    from kapdesk.services.side_effects import SideEffectService
+
+    from .sessionkit import Kit
+
+    kit = Kit(ctx, clock, nurse)
+    sid = kit.dosed()  # a pre-dose reading 122/78, then a dose
+    kit.advance(minutes=25)
+    kit.vitals.record(nurse, sid, 190, 100, pulse=80, spo2=97)  # post-dose alert
+    effects = SideEffectService(ctx)
+    effects.record(nurse, sid, "nausea", severity="mild")
+    effects.record(nurse, sid, "nausea", severity="moderate")  # the same effect, corrected
+    effects.record(nurse, sid, "dizziness", present=False)
+    [row] = cohort_table(ctx, CohortFilter()).rows
+    assert (row.facts.dosing_sessions, row.facts.side_effects, row.facts.bp_excursions) == (
+        1,
+        1,
+        1,
+    )
+    assert row.baseline is None

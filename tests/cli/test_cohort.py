@@ -1,0 +1,65 @@
+"""`kapdesk cohort --db PATH [...] -o FILE.pdf|FILE.csv`: the table written, audited with the
+OS user (filters, format, courses; no patient), identifying unless --deidentify."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+from pathlib import Path
+
+import pytest
+
+from kapdesk.domain.cohort_cells import CSV_COLUMNS
+
+from .conftest import Run, assert_one_line_error, sql
+
+
+@pytest.fixture(autouse=True)
+def os_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(getpass, "getuser", lambda: "alice")
+
+
+def test_csv_identifying_then_deidentified_audited(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cohort.csv"
+    result = run("cohort", "--db", demo_db, "--protocol", "kap-default", "-o", out)
+    assert result.code == 0, result.err
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    courses = sql(demo_db, "SELECT count(*) FROM courses WHERE protocol_id = 'kap-default'")
+    assert len(rows) - 1 == courses[0][0]
+    assert f"({courses[0][0]} courses, identifying: names and MRNs)" in result.out
+    mrns = {m for (m,) in sql(demo_db, "SELECT mrn FROM patients")}
+    assert {r[2] for r in rows[1:]} <= mrns
+    [(action, after)] = sql(demo_db, "SELECT action, after FROM audit_log ORDER BY id DESC LIMIT 1")
+    assert action == "export.cohort"
+    details = json.loads(after)
+    assert details["actor"] == "console:alice"
+    assert details["filters"]["protocols"] == ["kap-default"]
+    assert (details["format"], details["deidentified"]) == ("csv", False)
+
+    anon = tmp_path / "anon.csv"
+    assert run("cohort", "--db", demo_db, "--deidentify", "-o", anon).code == 0
+    text = anon.read_text(encoding="utf-8")
+    for mrn, family in sql(demo_db, "SELECT mrn, family_name FROM patients"):
+        assert mrn not in text
+        assert family not in text
+
+
+def test_pdf_is_written(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cohort.pdf"
+    result = run("cohort", "--db", demo_db, "--status", "open", "-o", out)
+    assert result.code == 0, result.err
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_bad_output_or_dates_are_one_line_errors(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    assert_one_line_error(run("cohort", "--db", demo_db, "-o", tmp_path / "c.txt"))
+    bad = run("cohort", "--db", demo_db, "--from", "2026-13-01", "-o", tmp_path / "c.csv")
+    assert_one_line_error(bad)
+    late = run(
+        "cohort", "--db", demo_db, "--from", "2026-05-01", "--to", "2026-01-01",
+        "-o", tmp_path / "c.csv",
+    )  # fmt: skip
+    assert "is after --to" in assert_one_line_error(late)
+    assert not (tmp_path / "c.csv").exists()
