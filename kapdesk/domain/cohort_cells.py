@@ -31,17 +31,18 @@ CSV_COLUMNS = (
     "bp_excursions",
 )
 
+# A line break where a narrow screen column may wrap its header (a space in the PDF).
 SHOWN_COLUMNS = (
-    "Patient, course start",
+    "Patient,\ncourse start",
     "Sessions",
     "Baseline",
     "Endpoint",
     "Change",
-    "Response / remission",
-    "SI at baseline → endpoint",
-    "Deteriorated ≤ 3 months",
+    "Response /\nremission",
+    "SI baseline\n→ endpoint",
+    "Deteriorated\n≤ 3 months",
     "Latest follow-up",
-    "Side effects / BP excursions",
+    "Side effects /\nBP excursions",
 )
 
 

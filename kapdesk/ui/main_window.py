@@ -190,6 +190,11 @@ class MainWindow(QMainWindow):
         self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.audit_action.triggered.connect(self.open_audit_log)
         self.records_menu.addAction(self.audit_action)
+        self.cohort_window: QWidget | None = None
+        self.cohort_action = QAction("&Cohort outcomes…", self)
+        self.cohort_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.cohort_action.triggered.connect(self.open_cohort)
+        self.records_menu.addAction(self.cohort_action)
         self.admin_menu = self.menuBar().addMenu(ADMIN_TITLE)
         self.users_action = QAction("&Users…", self)
         self.users_action.triggered.connect(self.open_users)
@@ -202,13 +207,20 @@ class MainWindow(QMainWindow):
     def _update_role_menus(self) -> None:
         """Hide what the signed-in role cannot do (the services refuse it anyway)."""
         actor = self.app.actor
-        for menu, action, needs, title in (
-            (self.records_menu, self.audit_action, Action.VIEW_AUDIT, RECORDS_TITLE),
-            (self.admin_menu, self.users_action, Action.MANAGE_USERS, ADMIN_TITLE),
+        for menu, actions, title in (
+            (
+                self.records_menu,
+                ((self.audit_action, Action.VIEW_AUDIT), (self.cohort_action, Action.PRINT_REPORT)),
+                RECORDS_TITLE,
+            ),
+            (self.admin_menu, ((self.users_action, Action.MANAGE_USERS),), ADMIN_TITLE),
         ):
-            allowed = actor is not None and can(actor.role, needs)
-            action.setVisible(allowed)
-            action.setEnabled(allowed)
+            allowed = False
+            for action, needs in actions:
+                may = actor is not None and can(actor.role, needs)
+                action.setVisible(may)
+                action.setEnabled(may)
+                allowed = allowed or may
             menu.menuAction().setVisible(allowed)
             # Qt keeps a hidden menu's Alt+letter: "Dissoci&ation present" would only get the focus.
             menu.setTitle(title if allowed else title.replace("&", ""))
@@ -236,6 +248,17 @@ class MainWindow(QMainWindow):
             self.audit_window, lambda: AuditLogWindow(self.app, self)
         )
         return self.audit_window
+
+    def open_cohort(self) -> QWidget | None:
+        actor = self.app.actor
+        if actor is None or not can(actor.role, Action.PRINT_REPORT):
+            return None
+        from kapdesk.ui.cohort_window import CohortWindow
+
+        self.cohort_window = self._open_window(
+            self.cohort_window, lambda: CohortWindow(self.app, self)
+        )
+        return self.cohort_window
 
     def open_users(self) -> QWidget | None:
         actor = self.app.actor
