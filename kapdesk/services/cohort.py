@@ -99,13 +99,14 @@ def _row(
     points = tuple(
         Phq9Point(local_time(r.taken_at, ctx.tz).date(), r.total, r.answers[8]) for r in results
     )
-    started = course.started_on
+    started, ended = course.started_on, course.ended_on
     if pseudo is None:
         who, mrn = f"{patient.family_name}, {patient.given_name}", patient.mrn
     else:
         who, mrn = pseudo.pseudonym("patient", patient.id), ""
         shift = pseudo.offset(patient.id)
         started += shift
+        ended = None if ended is None else ended + shift
         points = tuple(Phq9Point(p.taken_on + shift, p.total, p.item9) for p in points)
     facts = CourseFacts(
         course_id=course.id,
@@ -114,7 +115,7 @@ def _row(
         mrn=mrn,
         protocol_id=course.protocol_id,
         started_on=started,
-        ended_on=None if course.ended_on is None or pseudo else course.ended_on,
+        ended_on=ended,
         dosing_sessions=_dosed_sessions(s, course.id),
         side_effects=_side_effects(s, course.id),
         bp_excursions=_excursions(s, course.id),

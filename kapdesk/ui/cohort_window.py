@@ -193,6 +193,8 @@ class CohortWindow(QWidget):
         self.status.setAccessibleName("Course status")
         for label, value in STATUSES:
             self.status.addItem(label, value)
+        self.protocol.currentIndexChanged.connect(self.refresh)
+        self.status.currentIndexChanged.connect(self.refresh)
         self.show_button = QPushButton("S&how")
         self.show_button.clicked.connect(self.refresh)
         fields: tuple[tuple[str, QWidget], ...] = (

@@ -208,6 +208,10 @@ def test_status_filter_and_pseudonyms(
     pseudo = Pseudonymizer(b"k" * 32)
     table = cohort_table(ctx, CohortFilter(), pseudo=pseudo)
     assert table.deidentified
+    shifted = {r.facts.course_id: r.facts.ended_on for r in table.rows}
+    assert shifted[kept] is None
+    assert shifted[ended] is not None
+    assert shifted[ended] - table.rows[1].facts.started_on == timedelta(days=60)
     for r in table.rows:
         assert r.facts.patient.startswith("P-")
         assert r.facts.mrn == ""
