@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import PHQ9
 from kapdesk.domain.outcomes import DAYS_PER_MONTH, CourseEndpoint, FollowUp
 
@@ -63,6 +64,19 @@ class CohortFilter:
     started_from: date | None = None
     started_to: date | None = None
     status: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is not None and self.status not in STATUSES:
+            raise ValidationError(
+                "Status", self.status, f"Status {self.status!r} is not one of: open, ended."
+            )
+        start, end = self.started_from, self.started_to
+        if start is not None and end is not None and start > end:
+            raise ValidationError(
+                "Started from",
+                start,
+                f"Started from {start.isoformat()} is after started to {end.isoformat()}.",
+            )
 
     def admits(self, protocol_id: str, started_on: date, ended_on: date | None) -> bool:
         if self.protocols and protocol_id not in self.protocols:

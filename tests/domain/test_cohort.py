@@ -19,6 +19,7 @@ from kapdesk.domain.cohort import (
     median_trajectory,
     summarize,
 )
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.outcomes import EndpointRule, Scored, course_endpoint
 
 START = date(2026, 1, 5)
@@ -115,6 +116,10 @@ def test_filter_admits() -> None:
     assert not f.admits("a", START + timedelta(days=11), None)
     assert not f.admits("a", START, START)
     assert CohortFilter(status="ended").admits("x", START, START)
+    with pytest.raises(ValidationError, match="is after"):
+        CohortFilter(started_from=START, started_to=START - timedelta(days=1))
+    with pytest.raises(ValidationError, match="not one of"):
+        CohortFilter(status="closed")
 
 
 def test_median_trajectory_per_week() -> None:
