@@ -53,6 +53,7 @@ class Action(StrEnum):
     WRITE_ADDENDUM = "write_addendum"
     MARK_ENTERED_IN_ERROR = "mark_entered_in_error"
     PRINT_REPORT = "print_report"
+    VIEW_COHORT = "view_cohort"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
     BACKUP_RESTORE = "backup_restore"
@@ -92,6 +93,7 @@ ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
         Action.WRITE_ADDENDUM: "write an addendum",
         Action.MARK_ENTERED_IN_ERROR: "mark an entry as entered in error",
         Action.PRINT_REPORT: "print a report",
+        Action.VIEW_COHORT: "view or export the clinic's cohort outcomes",
         Action.VIEW_AUDIT: "view the audit log",
         Action.MANAGE_USERS: "manage user accounts",
         Action.BACKUP_RESTORE: "back up or restore the database",

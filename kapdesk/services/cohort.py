@@ -14,7 +14,8 @@ Decisions a caller must know:
   clinic's research key, the same as ``kapdesk export csv --deidentify``), no MRN, and
   course start dates move by the patient's secret offset. Otherwise names and MRNs are
   shown: identifying output, for the clinic's own staff.
-* Viewing needs PRINT_REPORT (clinicians); every export (CSV or PDF) is audited once,
+* Viewing needs VIEW_COHORT (clinicians only: every patient's outcomes at once); every
+  export (CSV or PDF) is audited once,
   ``export.cohort``, naming the filters, the format, whether de-identified and how many
   courses, never a patient (console exports: the operating-system user).
 """
@@ -40,9 +41,11 @@ from kapdesk.services.console import audit_console
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.instruments import course_split
+from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.storage.orm import Course, DosingSession, Patient, SideEffect, VitalReading
 
 AUDIT_ACTION = "export.cohort"
+VIEW_ACTION = "cohort.view"
 
 
 def _courses(s: Session, f: CohortFilter) -> list[tuple[Course, Patient]]:
@@ -154,8 +157,14 @@ def audit_console_export(ctx: ServiceContext, table: CohortTable, fmt: str) -> N
 
 @audit_denials
 class CohortService(Service):
-    """The Cohort screen's door: clinicians (PRINT_REPORT)."""
+    """The Cohort screen's door: clinicians (VIEW_COHORT)."""
 
     def table(self, actor: Actor, filters: CohortFilter) -> CohortTable:
-        actor.require(Action.PRINT_REPORT)
-        return cohort_table(self.ctx, filters)
+        """The table for the screen; audited (``cohort.view``: the filters and how many
+        courses, never a patient), as opening a chart is."""
+        actor.require(Action.VIEW_COHORT)
+        table = cohort_table(self.ctx, filters)
+        details = {k: v for k, v in audit_details(table, "screen").items() if k != "format"}
+        with self.ctx.db.write() as s:
+            audit_change(s, self.ctx, actor, AuditRecord(VIEW_ACTION, "database", after=details))
+        return table

@@ -115,7 +115,7 @@ def save_for(
     renderer: CohortRenderer | None = None,
 ) -> bytes:
     """The Cohort screen's Save as CSV / PDF of the table it shows; audited."""
-    actor.require(Action.PRINT_REPORT)
+    actor.require(Action.VIEW_COHORT)
     data = render(ctx, table, fmt, renderer, actor.full_name)
     record = AuditRecord(AUDIT_ACTION, "database", None, after=audit_details(table, fmt))
     with ctx.db.write() as s:

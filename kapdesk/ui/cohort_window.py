@@ -1,4 +1,4 @@
-"""Records > Cohort outcomes… (clinicians: PRINT_REPORT): the clinic's cohort table.
+"""Records > Cohort outcomes… (clinicians: VIEW_COHORT): the clinic's cohort table.
 
 Filters (protocol, course start from/to, status), the summary with the definitions used,
 the PHQ-9 trajectories plot (each course thin, the weekly median thick, severity bands

@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
         for menu, actions, title in (
             (
                 self.records_menu,
-                ((self.audit_action, Action.VIEW_AUDIT), (self.cohort_action, Action.PRINT_REPORT)),
+                ((self.audit_action, Action.VIEW_AUDIT), (self.cohort_action, Action.VIEW_COHORT)),
                 RECORDS_TITLE,
             ),
             (self.admin_menu, ((self.users_action, Action.MANAGE_USERS),), ADMIN_TITLE),
@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
 
     def open_cohort(self) -> QWidget | None:
         actor = self.app.actor
-        if actor is None or not can(actor.role, Action.PRINT_REPORT):
+        if actor is None or not can(actor.role, Action.VIEW_COHORT):
             return None
         from kapdesk.ui.cohort_window import CohortWindow
 

@@ -43,6 +43,7 @@ sign_integration_note               .       Y         Y       .
 write_addendum                      Y       Y         Y       .
 mark_entered_in_error               Y       Y         Y       .
 print_report                        .       Y         Y       .
+view_cohort                         .       .         Y       .
 view_audit                          .       .         Y       Y
 manage_users                        .       .         .       Y
 backup_restore                      .       .         .       Y

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 import kapdesk.services
 from kapdesk.domain.clock import FakeClock
+from kapdesk.domain.cohort import CohortFilter
 from kapdesk.domain.errors import AuthenticationFailed, PermissionDenied, SignInRevoked
 from kapdesk.domain.permissions import Role
 from kapdesk.reports.pdf import PDF
@@ -31,6 +32,7 @@ from kapdesk.services.addenda import AddendumService
 from kapdesk.services.alerts import AlertService
 from kapdesk.services.audit_log import AuditQueryService
 from kapdesk.services.backups import BackupService
+from kapdesk.services.cohort import CohortService
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.corrections import CorrectionsService
 from kapdesk.services.courses import CourseService
@@ -261,6 +263,9 @@ CASES: dict[str, Case] = {
             a, mrn=f"NEW-{w.clock.now():%H%M%S%f}", given_name="Ada", family_name="Lovelace",
             date_of_birth="1980-05-17", sex="female", weight_kg=70,
         ),
+    ),
+    "CohortService.table": (
+        C, lambda w: lambda a: CohortService(w.ctx).table(a, CohortFilter()),
     ),
     "PatientImportService.import_file": (
         N, lambda w: lambda a: PatientImportService(w.ctx).import_file(

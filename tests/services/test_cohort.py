@@ -218,9 +218,35 @@ def test_status_filter_and_pseudonyms(
         assert r.facts.started_on != START
 
 
-def test_the_table_needs_a_clinician(ctx: ServiceContext, nurse: Actor) -> None:
-    with pytest.raises(PermissionDenied):
-        CohortService(ctx).table(nurse, CohortFilter())
+def test_the_table_needs_a_clinician(
+    ctx: ServiceContext, nurse: Actor, therapist: Actor, clinician: Actor
+) -> None:
+    """Every patient's outcomes at once: clinicians only (a therapist may print the reports
+    of the sessions they take part in, not read the whole clinic's outcomes)."""
+    for refused in (nurse, therapist):
+        with pytest.raises(PermissionDenied, match="may not view or export the clinic's cohort"):
+            CohortService(ctx).table(refused, CohortFilter())
+    assert CohortService(ctx).table(clinician, CohortFilter()).rows == ()
+
+
+def test_showing_the_table_is_audited(ctx: ServiceContext, clinician: Actor) -> None:
+    """As opening a chart is: who, which filters, how many courses; never a patient."""
+    import json
+
+    from sqlalchemy import select
+
+    from kapdesk.storage.orm import AuditEntry
+
+    CohortService(ctx).table(clinician, CohortFilter(status="ended"))
+    with ctx.db.read() as s:
+        entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+    assert (entry.action, entry.entity, entry.user_id) == (
+        "cohort.view",
+        "database",
+        clinician.user_id,
+    )
+    after = json.loads(entry.after or "{}")
+    assert (after["filters"]["status"], after["courses"]) == ("ended", 0)
 
 
 def test_dosing_sessions_side_effects_and_bp_excursions_are_counted(

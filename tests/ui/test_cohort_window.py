@@ -85,7 +85,7 @@ def test_nothing_is_cut_off_at_1024x700(qtbot: QtBot, demo: AppContext) -> None:
     assert cut_off(w) == []
 
 
-def test_the_menu_entry_is_shown_to_those_who_may_print(qtbot: QtBot, app: AppContext) -> None:
+def test_the_menu_entry_is_shown_to_clinicians_only(qtbot: QtBot, app: AppContext) -> None:
     from kapdesk.ui.main_window import MainWindow
 
     app.actor = actor_for(app, Role.NURSE)
@@ -93,9 +93,11 @@ def test_the_menu_entry_is_shown_to_those_who_may_print(qtbot: QtBot, app: AppCo
     qtbot.addWidget(w)
     w.today.stop()
     w.alerts.stop()
-    w._update_role_menus()
-    assert not w.cohort_action.isVisible()
-    assert w.open_cohort() is None
+    for role in (Role.NURSE, Role.THERAPIST, Role.ADMIN):
+        app.actor = actor_for(app, role)
+        w._update_role_menus()
+        assert not w.cohort_action.isVisible(), role
+        assert w.open_cohort() is None, role
     app.actor = actor_for(app, Role.CLINICIAN)
     w._update_role_menus()
     assert w.cohort_action.isVisible()
