@@ -80,7 +80,8 @@ def csv_cells(row: CohortRow) -> tuple[str, ...]:
         row.latest_follow_up,
         _flag(row.followed_up),
         _flag(row.deteriorated),
-        f"{f.side_effects} / {f.bp_excursions}",
+        str(f.side_effects),
+        str(f.bp_excursions),
     )
 
 

@@ -28,6 +28,9 @@ def test_csv_identifying_then_deidentified_audited(run: Run, demo_db: Path, tmp_
     assert tuple(rows[0]) == CSV_COLUMNS
     courses = sql(demo_db, "SELECT count(*) FROM courses WHERE protocol_id = 'kap-default'")
     assert len(rows) - 1 == courses[0][0]
+    assert all(len(r) == len(CSV_COLUMNS) for r in rows)  # a cell for every column
+    table = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert all(r["side_effects"].isdigit() and r["bp_excursions"].isdigit() for r in table)
     assert f"({courses[0][0]} courses, identifying: names and MRNs)" in result.out
     mrns = {m for (m,) in sql(demo_db, "SELECT mrn FROM patients")}
     assert {r[2] for r in rows[1:]} <= mrns
