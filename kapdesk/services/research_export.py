@@ -109,6 +109,7 @@ def export_csv(
                 rows[name] = _write(work / name, header, cells)
         _write(work / DICTIONARY_FILE, list(DICTIONARY_HEADER), dictionary_rows())
         _sync_folder(work)
+        _check_targets(folder)  # before the audit: what cannot be replaced is refused now
         kinds = [name.removesuffix(".csv") for name in FILES]
         after = {"kinds": kinds, "deidentified": deidentify, "rows": rows}
         audit_console(ctx, AUDIT_ACTION, after=after)
@@ -145,15 +146,52 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _check_targets(folder: Path) -> None:
+    """Refuse an export whose file in ``folder`` is something else (a folder)."""
+    for name in export_names():
+        target = folder / name
+        if target.exists() and not target.is_file():
+            raise ExportFolderError(
+                f"{target} is not a file; move it away and export again (nothing in "
+                f"{folder} was changed)."
+            )
+
+
 def _move_into(work: Path, folder: Path) -> None:
     """The written files into ``folder``: the whole folder renamed when ``folder`` is new
-    (or empty), else each file replaced (other files in it stay)."""
+    (or empty), else every file replaced or none (other files in it stay): the old files
+    are moved aside first and back if a replace fails, so a folder never holds files of
+    two exports (one de-identified, one not)."""
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
     if not folder.exists():
         os.rename(work, folder)
     else:
-        for name in export_names():
-            os.replace(work / name, folder / name)
+        _replace_all(work, folder)
         _sync_folder(folder)
     _sync_folder(folder.parent)
+
+
+def _replace_all(work: Path, folder: Path) -> None:
+    aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
+    kept: list[str] = []  # moved aside
+    placed: list[str] = []  # moved in
+    try:
+        for name in export_names():
+            if (folder / name).exists():
+                os.replace(folder / name, aside / name)
+                kept.append(name)
+        for name in export_names():
+            os.replace(work / name, folder / name)
+            placed.append(name)
+    except OSError as exc:
+        for name in placed:
+            os.replace(folder / name, work / name)
+        for name in kept:
+            os.replace(aside / name, folder / name)
+        raise ExportFolderError(
+            f"{folder}: the export's files could not be replaced ({exc.strerror or exc}); "
+            "nothing in it was changed."
+        ) from exc
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)

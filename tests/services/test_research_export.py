@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.name_search import search_key
@@ -286,3 +286,41 @@ def test_a_folder_that_is_not_empty_is_refused_unless_overwrite(
     assert (folder / "notes.txt").read_text() == "mine"
     assert (folder / "readings.csv").is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftovers
+
+
+def test_an_overwrite_that_cannot_replace_a_file_changes_nothing(
+    clinic: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file replaced or none: a de-identified folder never ends up holding some
+    identifying files beside the old de-identified ones, and no export is audited."""
+    folder = tmp_path / "out"
+    export_csv(clinic, folder, deidentify=True)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    (folder / "readings.csv").unlink()
+    (folder / "readings.csv").mkdir()  # in the way (a file another program holds, on Windows)
+    with clinic.db.read() as s:
+        entries = s.scalar(select(func.count()).select_from(AuditEntry))
+    with pytest.raises(ExportFolderError, match=r"readings\.csv"):
+        export_csv(clinic, folder, deidentify=False, overwrite=True)
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert after == {k: v for k, v in before.items() if k != "readings.csv"}
+    with clinic.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == entries
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+    # a replace that fails half-way (a disk error): the files already replaced come back
+    (folder / "readings.csv").rmdir()
+    (folder / "readings.csv").write_bytes(before["readings.csv"])
+    real_replace, calls = research_export.os.replace, []
+
+    def failing(src: object, dst: object) -> None:
+        calls.append(dst)
+        if len(calls) == 4:
+            raise OSError(5, "Input/output error")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(research_export.os, "replace", failing)
+    with pytest.raises(ExportFolderError, match="nothing in it was changed"):
+        export_csv(clinic, folder, deidentify=False, overwrite=True)
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
