@@ -133,6 +133,8 @@ def cohort_table(
     """The table and summary (no permission check: the console and CohortService)."""
     with ctx.db.read() as s:
         rows = tuple(_row(s, ctx, c, p, pseudo) for c, p in _courses(s, filters))
+    if pseudo is not None:  # not in the real chronology (nor matchable line by line)
+        rows = tuple(sorted(rows, key=lambda r: r.facts.course))
     return CohortTable(filters, pseudo is not None, rows, summarize(rows), ctx.now().date())
 
 

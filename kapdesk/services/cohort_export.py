@@ -15,10 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Collection
 from typing import Literal, Protocol
 
 from kapdesk.domain.cohort import CohortFilter, CohortTable
 from kapdesk.domain.cohort_cells import CSV_COLUMNS, csv_cells
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.research import Pseudonymizer, neutralize
 from kapdesk.services.cohort import (
@@ -87,6 +89,17 @@ def render(
     return renderer.cohort_pdf(table, _print_context(ctx, renderer, printed_by))
 
 
+def check_protocols(filters: CohortFilter, known: Collection[str]) -> None:
+    """Refuse a protocol id the clinic does not know (a typo gave an empty cohort)."""
+    unknown = [p for p in filters.protocols if p not in known]
+    if unknown:
+        raise ValidationError(
+            "Protocol",
+            unknown[0],
+            f"Protocol '{unknown[0]}' is not one of this clinic's: {', '.join(sorted(known))}.",
+        )
+
+
 def console_export(
     ctx: ServiceContext,
     filters: CohortFilter,
@@ -96,7 +109,17 @@ def console_export(
     renderer: CohortRenderer | None = None,
 ) -> tuple[CohortTable, bytes]:
     """``kapdesk cohort``: the table, its file's bytes; audited with the console user."""
+    check_protocols(filters, ctx.protocols)
     pseudo = None
+    if deidentify and (filters.started_from or filters.started_to):
+        raise ValidationError(
+            "--from/--to",
+            filters.started_from or filters.started_to,
+            "--deidentify takes no --from or --to: de-identified dates are shifted per "
+            "patient, so the rows would show dates outside the range, and the range would "
+            "narrow each patient's secret shift. Filter by protocol and status, or leave "
+            "out --deidentify.",
+        )
     if deidentify:
         from kapdesk.services.research_key import research_key
 

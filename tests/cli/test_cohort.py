@@ -66,3 +66,33 @@ def test_bad_output_or_dates_are_one_line_errors(run: Run, demo_db: Path, tmp_pa
     )  # fmt: skip
     assert "is after --to" in assert_one_line_error(late)
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_an_unknown_protocol_is_named(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    """A typo must not give an empty cohort that looks like an answer."""
+    bad = run("cohort", "--db", demo_db, "--protocol", "kap_default", "-o", tmp_path / "c.csv")
+    message = assert_one_line_error(bad)
+    assert "kap_default" in message  # the value given
+    assert "kap-default" in message  # what is allowed
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_deidentified_output_takes_no_start_dates(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    """Its dates are shifted per patient: rows filtered on the real dates would show dates
+    outside the stated range, and the range would narrow each patient's secret shift."""
+    bad = run(
+        "cohort", "--db", demo_db, "--deidentify", "--from", "2026-01-01",
+        "-o", tmp_path / "c.csv",
+    )  # fmt: skip
+    assert "--deidentify" in assert_one_line_error(bad)
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_deidentified_rows_are_in_pseudonym_order(run: Run, demo_db: Path, tmp_path: Path) -> None:
+    """Not in the order of the real start dates (it would give the chronology away and let
+    the rows be matched with an identifying table line by line)."""
+    out = tmp_path / "anon.csv"
+    assert run("cohort", "--db", demo_db, "--deidentify", "-o", out).code == 0
+    courses = [r["course"] for r in csv.DictReader(out.open(encoding="utf-8"))]
+    assert len(courses) > 3
+    assert courses == sorted(courses)
