@@ -33,6 +33,7 @@ from datetime import date
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import PHQ9
 from kapdesk.domain.outcomes import DAYS_PER_MONTH, CourseEndpoint, FollowUp
+from kapdesk.domain.text import half_up
 
 FOLLOW_UP_MONTHS = 3
 STATUSES = ("open", "ended")
@@ -206,7 +207,7 @@ class MedianIqr:
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
+    return half_up(value, 1).removesuffix(".0")
 
 
 def median_iqr(values: Sequence[int]) -> MedianIqr | None:
@@ -233,7 +234,7 @@ class Ratio:
     def text(self) -> str:
         if self.of == 0:
             return "none to count (0 of 0)"
-        return f"{self.count} of {self.of} ({round(self.count * 100 / self.of)} %)"
+        return f"{self.count} of {self.of} ({half_up(self.count * 100 / self.of)} %)"
 
 
 @dataclass(frozen=True)

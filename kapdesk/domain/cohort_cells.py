@@ -4,6 +4,7 @@ columns the screen and the PDF show (kapdesk.domain.cohort)."""
 from __future__ import annotations
 
 from kapdesk.domain.cohort import CohortRow
+from kapdesk.domain.text import half_up
 
 NONE = "–"
 
@@ -55,7 +56,10 @@ def _int(value: int | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "" if value is None else f"{value:+.0f} %"
+    if value is None:
+        return ""
+    shown = half_up(value)
+    return f"{shown if shown.startswith('-') or shown == '0' else '+' + shown} %"
 
 
 def csv_cells(row: CohortRow) -> tuple[str, ...]:
@@ -72,7 +76,7 @@ def csv_cells(row: CohortRow) -> tuple[str, ...]:
         row.baseline_band,
         _int(row.endpoint),
         row.endpoint_band,
-        "" if row.percent_change is None else f"{row.percent_change:.1f}",
+        "" if row.percent_change is None else half_up(row.percent_change, 1),
         _flag(row.response),
         _flag(row.remission),
         _flag(row.si_baseline),

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import PHQ9_OUTCOME, Outcome, OutcomeRule, course_outcome
+from kapdesk.domain.text import counted
 
 DAYS_PER_MONTH = 30.4375  # an average calendar month, for "3-month follow-up"
 
@@ -145,9 +146,9 @@ def _judge(
     if reasons:
         return True, "; ".join(reasons)
     if rise > 0:
-        return False, f"{rise} points above the endpoint {endpoint.latest_total}"
+        return False, f"{counted(rise, 'point')} above the endpoint {endpoint.latest_total}"
     if rise < 0:
-        return False, f"{-rise} points below the endpoint {endpoint.latest_total}"
+        return False, f"{counted(-rise, 'point')} below the endpoint {endpoint.latest_total}"
     return False, f"same as the endpoint {endpoint.latest_total}"
 
 

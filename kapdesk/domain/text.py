@@ -114,3 +114,12 @@ def counted(n: int | float, one: str, many: str | None = None) -> str:
     ('1 criterion', '3 criteria')."""
     shown = str(int(n)) if float(n).is_integer() else f"{n:g}"
     return f"{shown} {one if n == 1 else (many or one + 's')}"
+
+
+def half_up(value: float, digits: int = 0) -> str:
+    """``value`` rounded half away from zero, as a spreadsheet's ROUND does (12.5 -> 13,
+    -12.5 -> -13, 1.25 -> 1.3; Python's round() and format() round half to even)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    step = Decimal(1).scaleb(-digits)
+    return str(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -98,7 +100,8 @@ def test_percentages_match_a_reference_count(spec: list) -> None:  # type: ignor
     ]
     assert (s.deterioration.count, s.deterioration.of) == (len(worse), len(followed))
     if s.response.of:
-        assert s.response.text().endswith(f"({round(len(responders) * 100 / len(ended))} %)")
+        share = Fraction(len(responders) * 100, len(ended))  # half up, exactly
+        assert s.response.text().endswith(f"({math.floor(share + Fraction(1, 2))} %)")
 
 
 def test_exactly_half_is_a_response_and_5_is_not_remission() -> None:
@@ -125,3 +128,19 @@ def test_filter_admits() -> None:
 def test_median_trajectory_per_week() -> None:
     rows = [_row(20, 10, None), _row(10, 4, None), _row(27, 9, 12)]
     assert median_trajectory(rows) == ((0, 20.0), (8, 9.0))
+
+
+def test_figures_round_half_up_as_a_spreadsheet_does() -> None:
+    """12.5 % is 13 %, -12.5 % is -13 %, a quartile of 1.25 is 1.3 (Python's round() and
+    format() round half to even: 12 %, -12 %, 1.2)."""
+    from kapdesk.domain.cohort import Ratio, median_iqr
+    from kapdesk.domain.cohort_cells import percent
+
+    assert Ratio(1, 8).text() == "1 of 8 (13 %)"
+    assert Ratio(5, 8).text() == "5 of 8 (63 %)"
+    assert percent(-12.5) == "-13 %"
+    assert percent(-37.5) == "-38 %"
+    assert percent(2.5) == "+3 %"
+    iqr = median_iqr([1, 2])
+    assert iqr is not None
+    assert iqr.text().startswith("1.5 (1.3–1.8)")

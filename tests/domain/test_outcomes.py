@@ -49,6 +49,13 @@ def test_a_rise_below_the_threshold_is_not_deterioration() -> None:
     assert f.summary == "2-month follow-up: 10, no deterioration (2 points above the endpoint 8)"
 
 
+def test_one_point_is_singular() -> None:
+    results = [Scored(day(0), 20), Scored(day(50), 8), Scored(day(120), 9), Scored(day(150), 7)]
+    rose, fell = course_endpoint(START, results, RULE).follow_ups
+    assert rose.summary.endswith("(1 point above the endpoint 8)")
+    assert fell.summary.endswith("(1 point below the endpoint 8)")
+
+
 def test_a_rise_of_exactly_the_threshold_is_deterioration_without_response() -> None:
     # baseline 12 -> endpoint 10 (no response); follow-up 15 = endpoint + 5
     results = [Scored(day(0), 12), Scored(day(56), 10), Scored(day(90), 15)]
