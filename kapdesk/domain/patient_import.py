@@ -228,16 +228,22 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(first line, cells) of each record; csv.Error is raised with the line it is on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     previous = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise _BadCsv(previous + 1, str(exc)) from None
-        start, previous = previous + 1, reader.line_num
-        if any(c.strip() for c in cells):
-            yield start, cells
+    # a cell as long as the file may be: its column's own length rule then names it (the
+    # csv module's limit, 131,072 characters, was reported as a quoting problem)
+    limit = csv.field_size_limit(max(MAX_FILE_BYTES, csv.field_size_limit()))
+    try:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise _BadCsv(previous + 1, str(exc)) from None
+            start, previous = previous + 1, reader.line_num
+            if any(c.strip() for c in cells):
+                yield start, cells
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _header(cells: list[str]) -> tuple[dict[str, int], list[ImportProblem]]:

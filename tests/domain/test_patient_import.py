@@ -112,6 +112,14 @@ def test_each_field_of_a_row_is_reported_with_the_domains_message() -> None:
     assert "'Family, Given'" in messages[1]
 
 
+def test_a_very_long_cell_is_named_with_its_column_and_limit() -> None:
+    """Longer than the csv module's own field limit (131,072 characters): the patient form's
+    length message for that column, not a complaint about quotes."""
+    found = problems(HEADER, f'K-1,"Smith, John",1980-02-03,male,70,{"a" * 200_000},')
+    assert [(line, column) for line, column, _ in found] == [(2, "allergies")]
+    assert "at most" in found[0][2]
+
+
 def test_name_parts_use_the_name_validator() -> None:
     [(line, column, message)] = problems(HEADER, 'K-1,"R2D2, Ann",1980-01-01,female,70,,')
     with pytest.raises(ValidationError) as exc:
