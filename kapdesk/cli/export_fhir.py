@@ -53,6 +53,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.output).expanduser()
     if args.all and out.exists() and not out.is_dir():
         raise CliError(f"-o {out} is a file; with --all give a folder for the NDJSON files.")
+    if args.all and out.is_dir() and any(out.iterdir()):
+        # an earlier export's file of a type this one lacks would be loaded with it
+        raise CliError(f"-o {out}: the folder is not empty; give a new or empty folder.")
     if not args.all and out.is_dir():
         raise CliError(f"-o {out} is a folder; give the Bundle's file name (e.g. patient.json).")
     ctx = open_context(args)

@@ -179,3 +179,16 @@ def test_a_missing_database_makes_no_output_folder(run: Run, tmp_path: Path) -> 
     assert "No database at" in line
     assert not out.exists()
     assert not (tmp_path / "typo").exists()
+
+
+def test_all_into_a_folder_that_is_not_empty_is_refused(
+    run: Run, demo_db: Path, tmp_path: Path
+) -> None:
+    """An earlier export's files of a type this one has none of would stay beside the new
+    ones, and a receiver loading the folder would load both."""
+    out = tmp_path / "bulk"
+    out.mkdir()
+    (out / "AdverseEvent.ndjson").write_text('{"resourceType": "AdverseEvent"}\n')
+    message = assert_one_line_error(run("export", "fhir", "--db", demo_db, "--all", "-o", out))
+    assert "not empty" in message
+    assert [p.name for p in out.iterdir()] == ["AdverseEvent.ndjson"]
