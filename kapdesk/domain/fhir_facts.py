@@ -100,6 +100,7 @@ class SideEffectFacts:
     recorded_by: int
     recorded_at: datetime
     error: bool
+    present: bool = True  # False: recorded absent (a later entry supersedes an earlier one)
 
 
 @dataclass(frozen=True)

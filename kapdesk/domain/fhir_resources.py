@@ -10,7 +10,7 @@ Decisions a caller must know:
 * Vital signs: a blood-pressure panel (systolic and diastolic components), a heart rate
   and an SpO2 Observation per reading, with the R4 vital-signs profiles. PHQ-9 and GAD-7:
   one survey Observation per result (the panel code), a component per item and one for
-  the total. Side effects: an Observation per effect that was present, its severity a
+  the total. Side effects: an Observation per entry (present, or absent), its severity a
   SNOMED CT qualifier. A dose: a MedicationAdministration (the medication as text: no
   code is agreed for it), route coded, dose in mg, lot in a note.
 """
@@ -228,7 +228,9 @@ def side_effect(e: SideEffectFacts, patient_id: int, ids: Ids) -> Resource:
         period["end"] = _t(e.resolved_at)
     obs["effectivePeriod"] = period
     grade = c.SEVERITIES.get(e.severity or "")
-    if grade is None:
+    if not e.present:
+        obs["valueBoolean"] = False  # recorded absent: it supersedes an earlier "present"
+    elif grade is None:
         obs["valueBoolean"] = True  # present, no severity given
     else:
         obs["valueCodeableConcept"] = {"coding": [c.coding(c.SNOMED, *grade)], "text": grade[1]}

@@ -84,7 +84,7 @@ def _dose(d: Dose) -> DoseFacts:
 def _side_effect(e: SideEffect) -> SideEffectFacts:
     return SideEffectFacts(
         e.id, e.session_id, e.label, e.severity, e.onset_at, e.resolved_at, e.intervention,
-        e.recorded_by, e.recorded_at, e.error_at is not None,
+        e.recorded_by, e.recorded_at, e.error_at is not None, e.present,
     )  # fmt: skip
 
 
@@ -184,7 +184,7 @@ def load_records(s: Session, patients: Sequence[Patient]) -> list[PatientRecord]
         lambda d: session_patient[d.session_id],
     )
     effects = _grouped(
-        (_side_effect(e) for e in _rows(s, SideEffect, SideEffect.session_id, sids) if e.present),
+        (_side_effect(e) for e in _rows(s, SideEffect, SideEffect.session_id, sids)),
         lambda e: session_patient[e.session_id],
     )
     instruments = _grouped(

@@ -204,3 +204,27 @@ def test_export_is_audited_with_counts_and_unknown_mrn_is_refused(
     assert after["resources"] == len(export.bundle["entry"])
     assert after["by_type"]["Observation"] == 9
     assert after["actor"].startswith("console:")
+
+
+def test_a_side_effect_later_recorded_absent_is_exported_absent(
+    ctx: ServiceContext, clock: FakeClock, nurse: Actor
+) -> None:
+    """Each entry is an Observation at its time: a receiver that had 'nausea present' sees
+    the later 'absent' too (only the present ones were exported: the nausea stayed
+    present for the receiver, while the chart, course summary and cohort count it gone)."""
+    from kapdesk.services.side_effects import SideEffectService
+
+    kit = Kit(ctx, clock, nurse)
+    sid = kit.dosed(mrn="MRN-1")
+    effects = SideEffectService(ctx)
+    effects.record(nurse, sid, "nausea", severity="mild")
+    clock.advance(minutes=10)
+    effects.record(nurse, sid, "nausea", present=False)
+    resources = _bundle(ctx)
+    nausea = [r for r in resources if r.get("code", {}).get("text") == "Side effect: Nausea"]
+    assert [("valueCodeableConcept" in r, r.get("valueBoolean")) for r in nausea] == [
+        (True, None),
+        (False, False),
+    ]
+    first, later = (r["effectivePeriod"]["start"] for r in nausea)
+    assert first < later
