@@ -10,10 +10,9 @@ course start dates."""
 from __future__ import annotations
 
 import argparse
-import os
 from typing import TYPE_CHECKING
 
-from kapdesk.cli.options import open_context, report_target
+from kapdesk.cli.options import open_context, report_target, write_output
 from kapdesk.cli.parser import EXIT_OK, CliError
 
 if TYPE_CHECKING:
@@ -65,13 +64,7 @@ def cmd_cohort(args: argparse.Namespace) -> int:
         raise CliError(f"--from {start} is after --to {end}.")
     filters = CohortFilter(tuple(args.protocol), start, end, args.status)
     data, n = _export(args, filters, fmt)
-    partial = out.with_name(out.name + ".part")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(f"-o {out}: cannot write there: {exc.strerror or exc}.") from None
+    write_output(out, data)
     mode = "de-identified" if args.deidentify else "identifying: names and MRNs"
     print(f"Wrote {out} ({n} course{'s' if n != 1 else ''}, {mode}).")
     return EXIT_OK

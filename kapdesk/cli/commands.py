@@ -27,6 +27,7 @@ from kapdesk.cli.options import (
     refuse_server,
     report_target,
     report_zone,
+    write_output,
 )
 from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError
 from kapdesk.cli.server import cmd_server
@@ -420,13 +421,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             pdf = service.console_course_summary_pdf(args.mrn, demo=demo, os_user=os_login())
     finally:
         ctx.db.close()
-    partial = out.with_name(out.name + ".part")
-    try:
-        partial.write_bytes(pdf)
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(f"-o {out}: cannot write there: {exc.strerror or exc}.") from None
+    write_output(out, pdf)
     pages = page_count(pdf)
     print(f"Wrote {out} ({pages} page{'s' if pages != 1 else ''}{', DEMO' if demo else ''}).")
     return EXIT_OK

@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from kapdesk.cli.options import open_context
+from kapdesk.cli.options import open_context, write_output
 from kapdesk.cli.parser import EXIT_OK, CliError
 
 if TYPE_CHECKING:
@@ -68,7 +68,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             export = service.patient_bundle(args.patient)
             counts = Counter(e["resource"]["resourceType"] for e in export.bundle["entry"])
-            _write_file(out, json.dumps(export.bundle, ensure_ascii=False, indent=1))
+            write_output(
+                out, (json.dumps(export.bundle, ensure_ascii=False, indent=1) + "\n").encode()
+            )
             service.audit_console_export(
                 "patient", counts, target=str(out), patient_id=export.patient_id
             )
@@ -84,16 +86,6 @@ def _make_folder(out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CliError(f"-o {out}: cannot make the folder: {exc.strerror or exc}.") from None
-
-
-def _write_file(out: Path, text: str) -> None:
-    partial = out.with_name(out.name + ".part")
-    try:
-        partial.write_text(text + "\n", encoding="utf-8")
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(f"-o {out}: cannot write there: {exc.strerror or exc}.") from None
 
 
 def _write_ndjson(service: FhirExportService, out: Path) -> Counter[str]:

@@ -191,6 +191,17 @@ def report_target(value: str) -> Path:
     return out
 
 
+def write_output(out: Path, data: bytes) -> None:
+    """``data`` into ``out`` whole or not at all (written beside it, then renamed)."""
+    partial = out.with_name(out.name + ".part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"-o {out}: cannot write there: {exc.strerror or exc}.") from None
+
+
 def report_zone(name: str | None) -> tzinfo | None:
     if not name:
         return None

@@ -43,11 +43,11 @@ from kapdesk.services.cohort import CohortService
 from kapdesk.services.cohort_export import Format, save_for
 from kapdesk.ui.widgets import error_label, fill_table, plain_table, set_error
 from kapdesk.ui.widgets.fit import fit_columns
+from kapdesk.ui.widgets.outcome_chart import BAND_FILLS  # the chart's bands, one look
 
 if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
 
-BAND_FILLS = ("#e6f2ea", "#eef3dc", "#fbf1d6", "#fbe4d2", "#f7dada")
 COURSE_COLOR = "#8193a6"
 MEDIAN_COLOR = "#1f4e79"
 STATUSES = (("Open and ended courses", None), ("Open courses", "open"), ("Ended courses", "ended"))
