@@ -7,6 +7,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+# The tests read kapdesk's English (the source language), whatever the tester's computer
+# speaks; tests of another language choose it themselves (kapdesk.i18n.use_language).
+os.environ["KAPDESK_LANG"] = "en"
 
 # kapdesk's log file (kapdesk.logs) goes to a temporary folder, never the tester's own.
 if not os.environ.get("KAPDESK_LOG_DIR"):
@@ -18,6 +21,15 @@ if not os.environ.get("KAPDESK_CACHE_DIR"):
     import tempfile
 
     os.environ["KAPDESK_CACHE_DIR"] = tempfile.mkdtemp(prefix="kapdesk-test-cache-")
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():  # type: ignore[no-untyped-def]
+    """A test that speaks another language (``kapdesk --lang``, a sign-in) leaves English."""
+    yield
+    from kapdesk.i18n import ENGLISH, set_language
+
+    set_language(ENGLISH)
 
 
 # ---------------------------------------------------------------- the clinic-server half
