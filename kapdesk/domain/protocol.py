@@ -15,6 +15,7 @@ files (text, a path, the shipped presets) and pins their content hash.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import replace
 from importlib import resources
@@ -69,7 +70,10 @@ def load_protocol_text(text: str, source: str) -> Protocol:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProtocolError(source, "(file)", f"valid TOML: {exc}") from None
+        hint = ""
+        if re.search(r"^\s*label\.[A-Za-z]", text, re.MULTILINE):
+            hint = ' (a translated label is written with quotes: "label.pt-PT" = "...")'
+        raise ProtocolError(source, "(file)", f"valid TOML: {exc}{hint}") from None
     return replace(parse_protocol(data, source), text=text, sha256=protocol_hash(text))
 
 

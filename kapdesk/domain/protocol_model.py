@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from kapdesk.i18n import ENGLISH, _, current
+
 
 class Phase(StrEnum):
     PRE_DOSE = "pre_dose"
@@ -105,8 +107,26 @@ class VitalRule:
         return " or ".join([p for p in [text, *extra] if p])
 
 
+class Labelled:
+    """An item with a label people read (schedule, checklist, discharge, side effects):
+    ``label`` is the protocol's English, ``labels`` its translations from the file's
+    ``"label.pt-PT" = ...`` keys (language, text)."""
+
+    label: str
+    labels: tuple[tuple[str, str], ...]
+
+    def shown_label(self) -> str:
+        """The label in the active language: the file's own translation, else the shipped
+        catalogue's translation of the English label (the presets' labels are there, so
+        their pinned text never changes), else the English."""
+        language = current()
+        if language == ENGLISH:
+            return self.label
+        return dict(self.labels).get(language) or _(self.label)
+
+
 @dataclass(frozen=True)
-class ScheduledReading:
+class ScheduledReading(Labelled):
     """A reading the protocol asks for, with its window in minutes from its anchor.
 
     FIRST_DOSE / EACH_DOSE: due ``from_min`` minutes after the dose, overdue
@@ -127,6 +147,7 @@ class ScheduledReading:
     # Conditional reading: listed only when one of these holds (SCHEDULE_CONDITIONS);
     # empty: always listed.
     when: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 # What a conditional schedule item may depend on (services work these out per session).
@@ -134,7 +155,7 @@ SCHEDULE_CONDITIONS = ("elevated_baseline", "first_session", "dose_increase")
 
 
 @dataclass(frozen=True)
-class ChecklistItem:
+class ChecklistItem(Labelled):
     id: str
     label: str
     kind: str = "yes_no"  # "yes_no" or "number"
@@ -145,13 +166,15 @@ class ChecklistItem:
     # reason); false (yes/no items): an answer other than yes is a warning acknowledged
     # with the dose.
     blocks_dose: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
-class DischargeCriterion:
+class DischargeCriterion(Labelled):
     id: str
     label: str
     computed: str = ""  # "" (staff confirm) or one of COMPUTED_CRITERIA
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 # Criteria kapdesk works out from the record (kapdesk.domain.discharge evaluates them).
@@ -164,10 +187,11 @@ COMPUTED_CRITERIA = (
 
 
 @dataclass(frozen=True)
-class SideEffectDef:
+class SideEffectDef(Labelled):
     id: str
     label: str
     routes: tuple[Route, ...] = ()  # empty: every route
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,7 @@ def _scheduled_reading(t: TableReader) -> model.ScheduledReading:
         repeat_every_min=t.integer("repeat_every_min", 0),
         repeat_count=t.integer("repeat_count", 1, minimum=1),
         when=t.text_list("when", default=()),
+        labels=t.labels(),
     )
     if item.anchor is model.Anchor.RECHECK:
         raise t.fail("anchor", "pre_dose, first_dose, each_dose or discharge, not recheck")
@@ -203,6 +204,7 @@ def _checklist(r: TableReader) -> list[model.ChecklistItem]:
             unit=t.text("unit", ""),
             routes=t.routes("routes"),
             blocks_dose=t.boolean("blocks_dose", False),
+            labels=t.labels(),
         )
         for t in r.tables("checklist")
     ]
@@ -221,7 +223,10 @@ def _discharge(r: TableReader) -> list[model.DischargeCriterion]:
         t.only("id", "label", "computed")
     discharge = [
         model.DischargeCriterion(
-            id=t.text("id"), label=t.text("label"), computed=t.text("computed", "")
+            id=t.text("id"),
+            label=t.text("label"),
+            computed=t.text("computed", ""),
+            labels=t.labels(),
         )
         for t in r.tables("discharge")
     ]
@@ -238,7 +243,9 @@ def _side_effects(r: TableReader) -> list[model.SideEffectDef]:
     for t in r.tables("side_effects"):
         t.only("id", "label", "routes")
     return [
-        model.SideEffectDef(id=t.text("id"), label=t.text("label"), routes=t.routes("routes"))
+        model.SideEffectDef(
+            id=t.text("id"), label=t.text("label"), routes=t.routes("routes"), labels=t.labels()
+        )
         for t in r.tables("side_effects")
     ]
 

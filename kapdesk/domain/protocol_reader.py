@@ -69,10 +69,32 @@ class TableReader:
         return value
 
     def only(self, *names: str) -> None:
-        """Reject unknown keys: a misspelt threshold must not silently vanish."""
+        """Reject unknown keys: a misspelt threshold must not silently vanish. Where
+        ``label`` is allowed, so are its translations ``"label.<language>"``
+        (:meth:`labels` checks them)."""
         for key in self.data:
-            if key not in names:
+            if key not in names and not (key.startswith("label.") and "label" in names):
                 raise self.fail(key, f"a known key ({', '.join(names)})")
+
+    def labels(self) -> tuple[tuple[str, str], ...]:
+        """The ``"label.pt-PT" = "..."`` keys: (language, text), each a language kapdesk
+        speaks (written as kapdesk writes it) and a non-empty text."""
+        from kapdesk.i18n import ENGLISH, supported
+
+        out: list[tuple[str, str]] = []
+        for key in self.data:
+            if not key.startswith("label."):
+                continue
+            language = key.removeprefix("label.")
+            offered = [tag for tag in supported() if tag != ENGLISH]
+            if language not in offered:
+                raise self.fail(
+                    key,
+                    f"a language kapdesk speaks ({', '.join(offered)}) after "
+                    f"'label.', got {language!r}",
+                )
+            out.append((language, self.text(key)))
+        return tuple(out)
 
     def choice(self, name: str, enum: type[StrEnum], default: StrEnum | None = None) -> Any:
         allowed = ", ".join(repr(e.value) for e in enum)
