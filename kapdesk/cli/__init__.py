@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from kapdesk.cli.commands import HANDLERS
 from kapdesk.cli.options import remembered_hint
-from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, CliError, build_parser
+from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, build_parser
 from kapdesk.domain.errors import KapdeskError
 
 __all__ = ["main", "run"]
@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(argv)
         except SystemExit as exc:  # --help / --version: argparse has printed and wants out
             return exc.code if isinstance(exc.code, int) else EXIT_OK
+        _speak(args)
         return HANDLERS[args.command](args)
     except CliError as exc:
         _fail(str(exc))
@@ -96,6 +97,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_PROBLEMS
         _fail(f"unexpected {type(exc).__name__}: {exc} ({_logged(exc)})")
         return EXIT_PROBLEMS
+
+
+def _speak(args: Namespace) -> None:
+    """The language of this run (kapdesk.i18n.choose): --lang, else KAPDESK_LANG, else the
+    computer's; the desktop app chooses again at each sign-in (the user's setting)."""
+    from kapdesk.i18n import UnknownLanguage, choose, set_language
+
+    try:
+        set_language(choose(flag=getattr(args, "lang", None)))
+    except UnknownLanguage as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
 
 
 def _storage_failure(argv: Sequence[str] | None, exc: BaseException) -> KapdeskError | None:

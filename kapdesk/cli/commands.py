@@ -32,6 +32,7 @@ from kapdesk.cli.options import (
 from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError
 from kapdesk.cli.server import cmd_server
 from kapdesk.cli.workstation import cmd_workstation, gui_target
+from kapdesk.i18n import _, _n
 
 if TYPE_CHECKING:
     from kapdesk.composition import ServerURL
@@ -423,7 +424,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         ctx.db.close()
     write_output(out, pdf)
     pages = page_count(pdf)
-    print(f"Wrote {out} ({pages} page{'s' if pages != 1 else ''}{', DEMO' if demo else ''}).")
+    print(
+        _n(
+            "Wrote {out} ({n} page{demo}).",
+            "Wrote {out} ({n} pages{demo}).",
+            pages,
+            out=out,
+            demo=_(", DEMO") if demo else "",
+        )
+    )
     return EXIT_OK
 
 

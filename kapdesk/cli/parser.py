@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_encrypted(parser)
     parser.add_argument(
+        "--lang",
+        metavar="LANGUAGE",
+        help="the language to speak, e.g. pt-PT (default: the signed-in user's choice, else "
+        "KAPDESK_LANG, else the computer's language when kapdesk has it, else English)",
+    )
+    parser.add_argument(
         "--quit-after-paint",
         action="store_true",
         help=argparse.SUPPRESS,  # start-up benchmarks and smoke tests

@@ -16,6 +16,7 @@ from typing import Final
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import Route
+from kapdesk.i18n import N_
 
 
 class DoseUnit(StrEnum):
@@ -28,7 +29,7 @@ class DoseUnit(StrEnum):
         return _UNIT_LABELS[self]
 
 
-_UNIT_LABELS = {DoseUnit.MG: "mg", DoseUnit.MG_PER_KG: "mg/kg", DoseUnit.DEVICE: "device(s)"}
+_UNIT_LABELS = {DoseUnit.MG: "mg", DoseUnit.MG_PER_KG: "mg/kg", DoseUnit.DEVICE: N_("device(s)")}
 # What a unit may be called on input: its value, its label, and the obvious plurals.
 UNIT_NAMES = {
     **{u.value: u for u in DoseUnit},
@@ -40,10 +41,10 @@ ROUTE_LABELS: Final[dict[Route, str]] = {
     Route.IV: "IV",
     Route.IM: "IM",
     Route.SC: "SC",
-    Route.SUBLINGUAL: "sublingual",
-    Route.BUCCAL: "buccal",
-    Route.INTRANASAL: "intranasal",
-    Route.ORAL: "oral",
+    Route.SUBLINGUAL: N_("sublingual"),
+    Route.BUCCAL: N_("buccal"),
+    Route.INTRANASAL: N_("intranasal"),
+    Route.ORAL: N_("oral"),
 }
 
 # Units a dose may be entered in, per route (CLINICAL.md "Doses"); the first is

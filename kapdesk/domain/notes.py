@@ -16,6 +16,7 @@ from typing import Final
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.text import require_storable
+from kapdesk.i18n import N_
 
 # Plausible-input limit for note text (one section or the free-text body).
 NOTE_MAX_CHARS: Final = 20_000
@@ -41,24 +42,24 @@ class NoteSection:
 INTEGRATION_SECTIONS: tuple[NoteSection, ...] = (
     NoteSection(
         "themes",
-        "Themes and insights",
+        N_("Themes and insights"),
         "What came up during and after the dosing session: images, memories, "
         "emotions, meanings the patient draws from it.",
     ),
     NoteSection(
         "changes",
-        "What has changed since dosing",
+        N_("What has changed since dosing"),
         "Mood, sleep, relationships, habits and outlook since the dosing session, "
         "in the patient's words where possible.",
     ),
     NoteSection(
         "plan",
-        "Plan / homework",
+        N_("Plan / homework"),
         "Practices, commitments and topics agreed for the time until the next session.",
     ),
     NoteSection(
         "risk",
-        "Risk review",
+        N_("Risk review"),
         "Suicidal ideation (PHQ-9 item 9), self-harm, substance use or craving, "
         "safety plan and who was informed.",
     ),

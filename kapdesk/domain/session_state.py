@@ -26,6 +26,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from kapdesk.domain.errors import IllegalTransition, ValidationError
+from kapdesk.i18n import N_, _
 
 
 class SessionState(StrEnum):
@@ -41,21 +42,21 @@ class SessionState(StrEnum):
     @property
     def label(self) -> str:
         """How the state reads in a sentence: 'a session that is <label>'."""
-        return STATE_LABELS[self]
+        return _(STATE_LABELS[self])
 
 
 # The one word for each state, on every screen and in every PDF (issue 12): the board,
 # the session header, the chart, the handover and the summaries all read it from here.
 STATE_LABELS: Mapping[SessionState, str] = MappingProxyType(
     {
-        SessionState.SCHEDULED: "scheduled",
-        SessionState.CHECKED_IN: "checked in",
-        SessionState.PRE_DOSE_VITALS: "taking pre-dose vitals",
-        SessionState.DOSED: "dosed",
-        SessionState.MONITORING: "in monitoring",
-        SessionState.DISCHARGED: "discharged",
-        SessionState.CANCELLED: "cancelled",
-        SessionState.DOSE_WITHHELD: "dose withheld",
+        SessionState.SCHEDULED: N_("scheduled"),
+        SessionState.CHECKED_IN: N_("checked in"),
+        SessionState.PRE_DOSE_VITALS: N_("taking pre-dose vitals"),
+        SessionState.DOSED: N_("dosed"),
+        SessionState.MONITORING: N_("in monitoring"),
+        SessionState.DISCHARGED: N_("discharged"),
+        SessionState.CANCELLED: N_("cancelled"),
+        SessionState.DOSE_WITHHELD: N_("dose withheld"),
     }
 )
 
@@ -64,7 +65,7 @@ def state_label(state: str) -> str:
     """The word for a stored state ('in monitoring'); a value kapdesk does not know is
     shown as written, underscores as spaces."""
     try:
-        return STATE_LABELS[SessionState(state)]
+        return _(STATE_LABELS[SessionState(state)])
     except ValueError:
         return state.replace("_", " ")
 

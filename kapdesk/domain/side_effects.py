@@ -16,6 +16,7 @@ from types import MappingProxyType
 from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import Protocol, Route
+from kapdesk.i18n import N_
 
 MAX_INTERVENTION_CHARS = 1000
 
@@ -37,7 +38,12 @@ class Severity(StrEnum):
     @property
     def label(self) -> str:
         """E.g. 'Grade 4 – life-threatening'."""
-        return f"Grade {self.grade} – {self.value.replace('_', '-')}"
+        return self.label_format.format(grade=self.grade)
+
+    @property
+    def label_format(self) -> str:
+        """The label with its grade as ``{grade}``: the message to translate."""
+        return _SEVERITY_LABELS[self]
 
     @classmethod
     def from_grade(cls, grade: int) -> Severity:
@@ -212,3 +218,12 @@ COURSE_WATCH_ITEMS: tuple[WatchItem, ...] = (
 )
 
 WATCH_ITEMS_BY_ID: Mapping[str, WatchItem] = MappingProxyType({w.id: w for w in COURSE_WATCH_ITEMS})
+
+
+# Each severity's words, marked for translation ({grade}: its number).
+_SEVERITY_LABELS = {
+    Severity.MILD: N_("Grade {grade} – mild"),
+    Severity.MODERATE: N_("Grade {grade} – moderate"),
+    Severity.SEVERE: N_("Grade {grade} – severe"),
+    Severity.LIFE_THREATENING: N_("Grade {grade} – life-threatening"),
+}

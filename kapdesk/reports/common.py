@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -37,6 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from kapdesk.i18n import _
 from kapdesk.reports.columns import fit_words
 from kapdesk.reports.fonts import FONTS, register_fonts
 from kapdesk.services.report_data.model import PageHeader
@@ -355,7 +357,9 @@ def _draw_page(c: rl_canvas.Canvas, doc: BaseDocTemplate, h: PageHeader) -> None
     c.drawString(left, top - 12, title)
     c.setFillColor(INK)
     if h.mrn:  # a document about one patient (not the cohort table)
-        c.drawRightString(right, top - 12, f"MRN {h.mrn}   ·   DOB {h.date_of_birth.isoformat()}")
+        c.drawRightString(
+            right, top - 12, _("MRN {mrn}   ·   DOB {dob}", mrn=h.mrn, dob=_day(h.date_of_birth))
+        )
     c.setStrokeColor(RULE)
     c.setLineWidth(0.7)
     c.line(left, top - 17, right, top - 17)
@@ -364,8 +368,10 @@ def _draw_page(c: rl_canvas.Canvas, doc: BaseDocTemplate, h: PageHeader) -> None
     c.line(left, base + 8, right, base + 8)
     c.setFont(FONTS.regular, 7)
     c.setFillColor(MUTED)
-    c.drawString(left, base, f"Printed by {h.printed_by} on {h.printed_at}")
-    notice = "DEMO DATA – not a patient record" if h.demo else "Confidential patient information"
+    c.drawString(left, base, _("Printed by {who} on {when}", who=h.printed_by, when=h.printed_at))
+    notice = (
+        _("DEMO DATA – not a patient record") if h.demo else _("Confidential patient information")
+    )
     seal = f" · record seal {h.seal}" if h.seal else ""  # kapdesk check --seal compares it
     c.drawString(left, base - 9, f"{notice} · kapdesk{seal}")
     c.restoreState()
@@ -393,7 +399,11 @@ class _NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]
             self.__dict__.update(state)
             self.setFont(FONTS.bold, 8)
             self.setFillColor(INK)
-            self.drawRightString(PAGE[0] - MARGIN_X, 10 * mm, f"Page {number} of {total}")
+            self.drawRightString(
+                PAGE[0] - MARGIN_X,
+                10 * mm,
+                _("Page {number} of {total}", number=number, total=total),
+            )
             if self._demo:
                 self._watermark()
             super().showPage()
@@ -442,3 +452,10 @@ def build_pdf(story: list[Flowable], header: PageHeader, *, subject: str) -> byt
 
 def _page_hook(c: rl_canvas.Canvas, doc: BaseDocTemplate, *, header: PageHeader) -> None:
     _draw_page(c, doc, header)
+
+
+def _day(value: date) -> str:
+    """A date of birth as the reader writes dates ('1980-04-01'; '01/04/1980')."""
+    from kapdesk.i18n.formats import medium_date
+
+    return medium_date(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
+from kapdesk.i18n import _
 from kapdesk.reports.charts import bp_drawing
 from kapdesk.reports.common import (
     CONTENT_WIDTH,
@@ -46,7 +47,13 @@ def signature_flowables(
         if s.method or s.content_sha256:
             out.append(
                 Paragraph(
-                    text(f"Method: {s.method}. Content SHA-256 at signing: {s.content_sha256}"),
+                    text(
+                        _(
+                            "Method: {method}. Content SHA-256 at signing: {sha}",
+                            method=s.method,
+                            sha=s.content_sha256,
+                        )
+                    ),
                     st.muted,
                 )
             )
@@ -69,7 +76,7 @@ def section(
 def _vital_signs(r: SessionReport, st: Styles) -> list[Flowable]:
     # The chart comes first: it cannot split, the table can (with its header repeated),
     # so the table fills whatever the page has left.
-    out = heading("Vital signs", st)
+    out = heading(_("Vital signs"), st)
     if r.chart is not None:
         out.append(
             KeepTogether(
@@ -95,57 +102,59 @@ def _discharge(r: SessionReport, st: Styles) -> list[Flowable]:
     if r.discharge.reason and not r.discharge.against_criteria:
         block.append(
             Paragraph(
-                f"<b>Reason unmet criteria were accepted:</b> {text(r.discharge.reason)}", st.body
+                f"<b>{text(_('Reason unmet criteria were accepted:'))}</b> "
+                f"{text(r.discharge.reason)}",
+                st.body,
             )
         )
     if r.discharge.checks.rows:
         block += [Spacer(0, 3), *table(r.discharge.checks, (50, 16, 110), st, bold_columns=(1,))]
-    return [KeepTogether([*heading("Discharge", st), *block])]  # never an orphan heading
+    return [KeepTogether([*heading(_("Discharge"), st), *block])]  # never an orphan heading
 
 
 def session_story(r: SessionReport, st: Styles) -> list[Flowable]:
     story: list[Flowable] = []
     if r.banner:
         story.append(Paragraph(text(r.banner), st.banner))
-    story += heading("Session", st)
+    story += heading(_("Session"), st)
     story += [facts_table(r.facts, st), Spacer(0, 3), Paragraph(text(r.time_note), st.muted)]
-    story += section("Staff involved", r.staff, (34, 16, 70), st)
-    story += section("Pre-session checklist", r.checklist, (80, 20), st)
+    story += section(_("Staff involved"), r.staff, (34, 16, 70), st)
+    story += section(_("Pre-session checklist"), r.checklist, (80, 20), st)
     story += _vital_signs(r, st)
-    story += section("Readings due under the protocol", r.schedule, (48, 54, 16, 30), st, (2,))
-    story += section("Doses", r.doses, (22, 18, 58, 26, 40, 34, 50, 56, 32, 76), st, (5,))
-    story += section("Overrides", r.overrides, (22, 40, 46, 96, 54, 40), st, (1,))
-    story += section("Alerts acknowledged", r.acknowledged_alerts, (34, 80, 40, 82), st)
+    story += section(_("Readings due under the protocol"), r.schedule, (48, 54, 16, 30), st, (2,))
+    story += section(_("Doses"), r.doses, (22, 18, 58, 26, 40, 34, 50, 56, 32, 76), st, (5,))
+    story += section(_("Overrides"), r.overrides, (22, 40, 46, 96, 54, 40), st, (1,))
+    story += section(_("Alerts acknowledged"), r.acknowledged_alerts, (34, 80, 40, 82), st)
     if r.side_effects.rows:
-        story += section("Side effects", r.side_effects, (38, 38, 34, 56, 26, 46), st, (1,))
+        story += section(_("Side effects"), r.side_effects, (38, 38, 34, 56, 26, 46), st, (1,))
         if r.absent_effects:
             story += [Spacer(0, 2), Paragraph(text(r.absent_effects), st.small)]
     else:
         message = r.side_effects.empty_text
         if r.absent_effects:
             message += " " + r.absent_effects
-        story.append(empty_section("Side effects", message, st))
+        story.append(empty_section(_("Side effects"), message, st))
     story += section(
-        "Sedation (MOAA/S) and dissociation", r.observations, (24, 18, 40, 150, 50), st
+        _("Sedation (MOAA/S) and dissociation"), r.observations, (24, 18, 40, 150, 50), st
     )
     story += _discharge(r, st)
     if r.notes:
-        story += heading("Notes", st)
+        story += heading(_("Notes"), st)
         for note in r.notes:
             story += note_flowables(note, st)
     else:
-        story.append(empty_section("Notes", "No session note or integration note.", st))
-    story += heading("Signature", st)
+        story.append(empty_section(_("Notes"), _("No session note or integration note."), st))
+    story += heading(_("Signature"), st)
     story += signature_flowables(r.signatures, r.not_signed, st)
     if r.addenda:
-        story += heading("Addenda", st)
+        story += heading(_("Addenda"), st)
         for addendum in r.addenda:
             story += note_flowables(addendum, st)
     story.append(Spacer(0, 4))
-    story.append(Paragraph("End of session summary.", st.muted))
+    story.append(Paragraph(_("End of session summary."), st.muted))
     return story
 
 
 def render_session_pdf(report: SessionReport) -> bytes:
     st = make_styles()
-    return build_pdf(session_story(report, st), report.header, subject="Dosing session summary")
+    return build_pdf(session_story(report, st), report.header, subject=_("Dosing session summary"))

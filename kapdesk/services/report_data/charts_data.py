@@ -12,6 +12,7 @@ from datetime import date, tzinfo
 
 from kapdesk.domain.instruments import Instrument
 from kapdesk.domain.protocol import Anchor, Phase, Protocol, VitalRule
+from kapdesk.i18n import _
 from kapdesk.services.dtos import InstrumentInfo, SessionDetail
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.model import (
@@ -46,11 +47,17 @@ def thresholds(protocol: Protocol) -> tuple[Threshold, ...]:
             ("pulse", "Pulse", rule.pulse_gt, None),
         ):
             if gt is not None:
-                out.append(Threshold(gt, f"{short} > {gt} ({where})", series, rule.band.value,
-                                     x_from, x_to))  # fmt: skip
+                out.append(
+                    Threshold(
+                        gt, f"{short} > {gt} ({where})", series, rule.band.value, x_from, x_to
+                    )
+                )
             if gte is not None:
-                out.append(Threshold(gte, f"{short} ≥ {gte} ({where})", series, rule.band.value,
-                                     x_from, x_to))  # fmt: skip
+                out.append(
+                    Threshold(
+                        gte, f"{short} ≥ {gte} ({where})", series, rule.band.value, x_from, x_to
+                    )
+                )
     return tuple(out)
 
 
@@ -109,10 +116,11 @@ def bp_chart(d: SessionDetail, protocol: Protocol | None) -> BpChart | None:
         thresholds=thresholds(protocol) if protocol else (),
         windows=tuple(windows),
         doses=doses,
-        caption=(
-            f"Blood pressure and pulse against minutes from the first dose. Dashed lines: "
-            f"{label} thresholds (left of 0 pre-dose rules, right of 0 post-dose rules); "
-            "shaded: windows in which a reading was due."
+        caption=_(
+            "Blood pressure and pulse against minutes from the first dose. Dashed lines: "
+            "{protocol} thresholds (left of 0 pre-dose rules, right of 0 post-dose rules); "
+            "shaded: windows in which a reading was due.",
+            protocol=label,
         ),
     )
 

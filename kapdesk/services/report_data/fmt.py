@@ -13,6 +13,8 @@ from kapdesk.domain import timetext
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.side_effects import Severity
+from kapdesk.i18n import ENGLISH, N_, _, current
+from kapdesk.i18n import formats as locale_formats
 
 DASH = "–"
 NONE_TEXT = "—"
@@ -42,11 +44,19 @@ def hm(moment: datetime | None, tz: tzinfo | None) -> str:
 
 
 def day(moment: datetime | date | None, tz: tzinfo | None = None) -> str:
-    return NONE_TEXT if moment is None else timetext.day(moment, tz)
+    if moment is None:
+        return NONE_TEXT
+    if current() == ENGLISH:
+        return timetext.day(moment, tz)
+    return locale_formats.medium_date(local(moment, tz) if isinstance(moment, datetime) else moment)
 
 
 def day_hm(moment: datetime | None, tz: tzinfo | None) -> str:
-    return NONE_TEXT if moment is None else timetext.day_clock(moment, tz)
+    if moment is None:
+        return NONE_TEXT
+    if current() == ENGLISH:
+        return timetext.day_clock(moment, tz)
+    return f"{day(moment, tz)} {timetext.clock(moment, tz)}"
 
 
 def stamp(moment: datetime, tz: tzinfo | None) -> str:
@@ -60,9 +70,9 @@ minutes_between = timetext.minutes_between
 
 
 def number(value: float, places: int = 1) -> str:
-    """'35', '37.5', '0.25' (no trailing zeros)."""
+    """'35', '37.5', '0.25' (no trailing zeros); '37,5' in Portuguese."""
     text = f"{value:.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return locale_formats.decimal(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
 def mg(value: float) -> str:
@@ -73,7 +83,7 @@ def route_label(route: str | None) -> str:
     if not route:
         return NONE_TEXT
     try:
-        return ROUTE_LABELS[Route(route)]
+        return _(ROUTE_LABELS[Route(route)])
     except ValueError:
         return route
 
@@ -84,29 +94,34 @@ def unit_label(unit: str, amount: float) -> str:
     except ValueError:
         return unit
     if u is DoseUnit.DEVICE:
-        return "device" if amount == 1 else "devices"
-    return u.label
+        return _("device") if amount == 1 else _("devices")
+    return _(u.label)
 
 
 def severity_label(value: str | None) -> str:
     if not value:
         return NONE_TEXT
     try:
-        return Severity(value).label
+        return _(Severity(value).label_format, grade=Severity(value).grade)
     except ValueError:
         return value
 
 
 def yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
+    return _("Yes") if value else _("No")
 
 
 def band_label(band: str) -> str:
     """'Elevated', 'Alert'; a reading that reached no protocol limit is 'Within limits'
     (the table caption names the protocol version), never a bare 'Normal'."""
     if band == "normal":
-        return "Within limits"
+        return _("Within limits")
+    if band in _BANDS:
+        return _(_BANDS[band])
     return band.replace("_", " ").capitalize()
+
+
+_BANDS = {"elevated": N_("Elevated"), "alert": N_("Alert"), "critical": N_("Critical")}
 
 
 def signed(value: int) -> str:
@@ -118,6 +133,6 @@ def signed(value: int) -> str:
 
 def percent(value: float | None) -> str:
     if value is None:
-        return "n/a"
+        return _("n/a")
     sign = "−" if value < 0 else "+"
-    return f"{sign}{abs(value):.1f} %"
+    return locale_formats.decimal(f"{sign}{abs(value):.1f} %")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 from kapdesk.domain.corrections import error_text
 from kapdesk.domain.corrections import standing_entries as standing_results
+from kapdesk.i18n import N_, _
 from kapdesk.services.dtos import ErrorMark, SessionDetail
 from kapdesk.services.report_data import fmt
 
@@ -56,6 +57,25 @@ def not_counted(n: int, what: str = "entry") -> str:
     """' 1 entry entered in error is not counted.' ('' for none)."""
     if n == 0:
         return ""
+    if what in _NOT_COUNTED:
+        one, many = _NOT_COUNTED[what]
+        return " " + _(one if n == 1 else many, n=n)
     plural = what if n == 1 else ("entries" if what == "entry" else f"{what}s")
     verb = "is" if n == 1 else "are"
     return f" {n} {plural} entered in error {verb} struck through and not counted."
+
+
+_NOT_COUNTED = {
+    "reading": (
+        N_("{n} reading entered in error is struck through and not counted."),
+        N_("{n} readings entered in error are struck through and not counted."),
+    ),
+    "dose": (
+        N_("{n} dose entered in error is struck through and not counted."),
+        N_("{n} doses entered in error are struck through and not counted."),
+    ),
+    "side effect": (
+        N_("{n} side effect entered in error is struck through and not counted."),
+        N_("{n} side effects entered in error are struck through and not counted."),
+    ),
+}

@@ -22,11 +22,14 @@ from kapdesk.domain.discharge import (
 from kapdesk.domain.notes import INTEGRATION_SECTIONS
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState, state_label
+from kapdesk.i18n import N_, _, _n
+from kapdesk.i18n import formats as locale_formats
 from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import (
     AddendumInfo,
     NoteInfo,
     SessionDetail,
+    SessionInfo,
     SignatureInfo,
 )
 from kapdesk.services.report_data import fmt
@@ -53,7 +56,7 @@ from kapdesk.services.report_data.session_tables import (
 
 __all__ = ["SessionExtras", "SessionReport", "build_session_report", "page_header"]
 
-NOT_SIGNED = (
+NOT_SIGNED = N_(
     "NOT SIGNED – this session record has not been reviewed and signed. "
     "It is a working copy, not the signed record."
 )
@@ -92,7 +95,7 @@ def _protocol_text(d: SessionDetail, protocol: Protocol | None) -> str:
         and protocol.sha256
         and (protocol.id, protocol.version) == (s.protocol_id, s.protocol_version)
     ):
-        text += f" (pinned; content SHA-256 {protocol.fingerprint})"
+        text += _(" (pinned; content SHA-256 {fingerprint})", fingerprint=protocol.fingerprint)
     return text
 
 
@@ -102,28 +105,43 @@ def _facts(
     s, c, p = d.session, d.course, d.patient
     weekday = fmt.local(s.first_dose_at or s.checked_in_at or s.scheduled_at, tz)
     if s.weight_kg is not None:
-        weight = f"{fmt.number(s.weight_kg)} kg (weighed for this session)"
+        weight = _("{kg} kg (weighed for this session)", kg=fmt.number(s.weight_kg))
     elif p.weight_kg is not None:
-        weight = f"Not recorded for this session (usual weight {fmt.number(p.weight_kg)} kg)"
+        weight = _(
+            "Not recorded for this session (usual weight {kg} kg)", kg=fmt.number(p.weight_kg)
+        )
     else:
-        weight = "Not recorded"
-    ended = f", ended {c.ended_on.isoformat()}" if c.ended_on else ""
-    times = (
-        f"scheduled {fmt.hm(s.scheduled_at, tz)} · checked in {fmt.hm(s.checked_in_at, tz)}"
-        f" · first dose {fmt.hm(s.first_dose_at, tz)} · discharged {fmt.hm(s.discharged_at, tz)}"
+        weight = _("Not recorded")
+    ended = _(", ended {day}", day=fmt.day(c.ended_on)) if c.ended_on else ""
+    times = _(
+        "scheduled {scheduled} · checked in {checked_in} · first dose {first_dose} · "
+        "discharged {discharged}",
+        scheduled=fmt.hm(s.scheduled_at, tz),
+        checked_in=fmt.hm(s.checked_in_at, tz),
+        first_dose=fmt.hm(s.first_dose_at, tz),
+        discharged=fmt.hm(s.discharged_at, tz),
     )
-    sessions = f"{c.session_count} dosing session{'s' if c.session_count != 1 else ''}"
+    sessions = _n("{n} dosing session", "{n} dosing sessions", c.session_count)
+    signed_text = _("signed") if signed else _("not signed")
+    date_text = f"{locale_formats.long_date(weekday)} ({locale_formats.weekday(weekday)})"
+    course = _(
+        "#{id}, started {day}{ended}; {sessions}",
+        id=c.id,
+        day=fmt.day(c.started_on),
+        ended=ended,
+        sessions=sessions,
+    )
     return [
-        ("Session", f"#{s.id} · {state_label(s.state)} · {'signed' if signed else 'not signed'}"),
-        ("Date", f"{weekday.date().isoformat()} ({weekday:%A})"),
-        ("Room", s.room or fmt.NONE_TEXT),
-        ("Route", fmt.route_label(d.route) if d.doses else "No dose given"),
-        ("Weight", weight),
-        ("Protocol", _protocol_text(d, protocol)),
-        ("Course", f"#{c.id}, started {c.started_on.isoformat()}{ended}; {sessions}"),
-        ("Times", times),
-        ("Allergies", p.allergies or "None recorded"),
-        ("Contraindications", p.contraindications or "None recorded"),
+        (_("Session"), f"#{s.id} · {state_label(s.state)} · {signed_text}"),
+        (_("Date"), date_text),
+        (_("Room"), s.room or fmt.NONE_TEXT),
+        (_("Route"), fmt.route_label(d.route) if d.doses else _("No dose given")),
+        (_("Weight"), weight),
+        (_("Protocol"), _protocol_text(d, protocol)),
+        (_("Course"), course),
+        (_("Times"), times),
+        (_("Allergies"), p.allergies or _("None recorded")),
+        (_("Contraindications"), p.contraindications or _("None recorded")),
     ]
 
 
@@ -137,24 +155,24 @@ def _staff(d: SessionDetail, extras: SessionExtras) -> Table:
     for name, step in extras.session_steps:
         add(name, step)
     for r in d.readings:
-        add(r.recorded_by, "vital signs")
+        add(r.recorded_by, _("vital signs"))
     # A dose marked entered in error was not given: its giver's part is left out.
     for x in standing_results(d.doses):
-        add(x.given_by, "gave the dose" if not x.is_booster else "gave a booster")
+        add(x.given_by, _("gave the dose") if not x.is_booster else _("gave a booster"))
         if x.recorded_by != x.given_by:
-            add(x.recorded_by, "recorded a dose")
-        add(x.confirmed_by, "confirmed a dose over the maximum")
+            add(x.recorded_by, _("recorded a dose"))
+        add(x.confirmed_by, _("confirmed a dose over the maximum"))
     for o in d.overrides:
-        add(o.recorded_by, f"recorded the override by {o.prescriber_name}")
+        add(o.recorded_by, _("recorded the override by {name}", name=o.prescriber_name))
     for a in extras.acknowledgements:
-        add(a.acknowledged_by, "acknowledged an alert")
+        add(a.acknowledged_by, _("acknowledged an alert"))
     for e in d.side_effects:
-        add(e.recorded_by, "side effects")
+        add(e.recorded_by, _("side effects"))
     for ob in d.observations:
-        add(ob.recorded_by, "observations")
+        add(ob.recorded_by, _("observations"))
     for n in d.notes:
-        add(n.author, "session note" if n.kind == "session" else "integration note")
-    add(extras.discharged_by, "discharge")
+        add(n.author, _("session note") if n.kind == "session" else _("integration note"))
+    add(extras.discharged_by, _("discharge"))
     marks = [
         *(r.error for r in d.readings),
         *(x.error for x in d.doses),
@@ -163,12 +181,16 @@ def _staff(d: SessionDetail, extras: SessionExtras) -> Table:
     ]
     for mark in marks:
         if mark is not None:
-            add(mark.by_name, "marked an entry entered in error")
+            add(mark.by_name, _("marked an entry entered in error"))
     rows = tuple(
         (name, extras.staff_roles.get(name, fmt.NONE_TEXT), ", ".join(what))
         for name, what in did.items()
     )
-    return Table(("Name", "Role", "Part in this session"), rows, empty_text="No staff recorded.")
+    return Table(
+        (_("Name"), _("Role"), _("Part in this session")),
+        rows,
+        empty_text=_("No staff recorded."),
+    )
 
 
 def _checklist(d: SessionDetail, protocol: Protocol | None) -> Table:
@@ -181,22 +203,22 @@ def _checklist(d: SessionDetail, protocol: Protocol | None) -> Table:
             continue
         value = answers.get(item.id)
         if value is None:
-            text = "Not answered"
+            text = _("Not answered")
         elif isinstance(value, bool):
             text = fmt.yes_no(value)
         else:
             text = f"{fmt.number(float(value))} {item.unit}".strip()
-        rows.append((item.label, text))
+        rows.append((item.shown_label(), text))
     known = {i.id for i in items}
     for key, value in answers.items():
         if key not in known:
             shown = fmt.yes_no(value) if isinstance(value, bool) else str(value)
             rows.append((key, shown))
-    marks = tuple("bad" if r[1] in ("No", "Not answered") else "" for r in rows)
+    marks = tuple("bad" if r[1] in (_("No"), _("Not answered")) else "" for r in rows)
     return Table(
-        ("Item", "Answer"),
+        (_("Item"), _("Answer")),
         tuple(rows),
-        empty_text="No checklist answers recorded.",
+        empty_text=_("No checklist answers recorded."),
         row_marks=marks,
     )
 
@@ -210,42 +232,54 @@ def _discharge(d: SessionDetail, extras: SessionExtras, tz: tzinfo | None) -> Di
     s = d.session
     state = _state(s.state)
     rows = tuple(
-        (c.label, "Met" if c.met else "Not met", c.detail or fmt.NONE_TEXT)
+        (_(c.label), _("Met") if c.met else _("Not met"), c.detail or fmt.NONE_TEXT)
         for c in d.discharge_checks
     )
     checks = Table(
-        ("Criterion", "Status", "Detail"),
+        (_("Criterion"), _("Status"), _("Detail")),
         rows,
-        empty_text="The protocol lists no discharge criteria.",
-        row_marks=tuple("" if r[1] == "Met" else "bad" for r in rows),
+        empty_text=_("The protocol lists no discharge criteria."),
+        row_marks=tuple("" if c.met else "bad" for c in d.discharge_checks),
     )
     unmet = sum(1 for c in d.discharge_checks if not c.met)
     if state is SessionState.DISCHARGED:
-        who = extras.discharged_by or "unknown"
+        who = extras.discharged_by or _("unknown")
         against = discharged_against_criteria(s.discharge_criteria, s.discharge_reason)
         total = len(d.discharge_checks)
-        met = "all criteria met" if not unmet else criteria_summary(unmet, total, final=True)
-        status = f"Discharged at {fmt.day_hm(s.discharged_at, tz)} by {who}; {met}."
+        met = _("all criteria met") if not unmet else criteria_summary(unmet, total, final=True)
+        status = _(
+            "Discharged at {when} by {who}; {met}.",
+            when=fmt.day_hm(s.discharged_at, tz),
+            who=who,
+            met=met,
+        )
         if against:
             status = f"{_sentence(against_criteria_text(s.discharge_reason), '')} {status}"
         if s.first_dose_at and s.discharged_at:
             observed = timetext.duration(s.discharged_at - s.first_dose_at)
-            status += f" Observed {observed} after dose."
+            status += _(" Observed {observed} after dose.", observed=observed)
         return Discharge(status, checks, s.discharge_reason or "", against_criteria=against)
     if state is SessionState.CANCELLED:
         return Discharge(
-            "Session cancelled before dosing: "
-            f"{_sentence(s.state_reason, 'no reason given')} No discharge was needed.",
-            Table(checks.columns, (), empty_text="Not applicable: no dose was given."),
+            _(
+                "Session cancelled before dosing: {reason} No discharge was needed.",
+                reason=_sentence(s.state_reason, _("no reason given")),
+            ),
+            Table(checks.columns, (), empty_text=_("Not applicable: no dose was given.")),
         )
     if state is SessionState.DOSE_WITHHELD:
         return Discharge(
-            f"Dose withheld: {_sentence(s.state_reason, 'no reason given')} "
-            "No discharge was needed.",
-            Table(checks.columns, (), empty_text="Not applicable: no dose was given."),
+            _(
+                "Dose withheld: {reason} No discharge was needed.",
+                reason=_sentence(s.state_reason, _("no reason given")),
+            ),
+            Table(checks.columns, (), empty_text=_("Not applicable: no dose was given.")),
         )
     return Discharge(
-        f"Not discharged yet (the session is {state_label(s.state)}). Criteria as of printing:",
+        _(
+            "Not discharged yet (the session is {state}). Criteria as of printing:",
+            state=state_label(s.state),
+        ),
         checks,
     )
 
@@ -268,8 +302,13 @@ def signature(sig: SignatureInfo, what: str, tz: tzinfo | None) -> Signature:
 
 def _signed_text(sig: SignatureInfo | None, tz: tzinfo | None) -> str:
     if sig is None:
-        return "not signed"
-    return f"{sig.meaning.lower()} by {sig.signer_name} on {fmt.stamp(sig.signed_at, tz)}"
+        return _("not signed")
+    return _(
+        "{meaning} by {name} on {when}",
+        meaning=sig.meaning.lower(),
+        name=sig.signer_name,
+        when=fmt.stamp(sig.signed_at, tz),
+    )
 
 
 def note_block(
@@ -277,23 +316,27 @@ def note_block(
 ) -> NoteBlock:
     """A note as printed; ``signature``: the session's for a session note, else its own."""
     if n.kind == "session":
-        name = "Session note"
+        name = _("Session note")
         parts = _paragraph_parts("", n.body)
     else:
-        name = f"Integration note of {fmt.day(n.held_at, tz)}"
+        name = _("Integration note of {day}", day=fmt.day(n.held_at, tz))
         parts = []
         for sec in INTEGRATION_SECTIONS:
-            parts += _paragraph_parts(sec.label, n.sections.get(sec.key, ""))
+            parts += _paragraph_parts(_(sec.label), n.sections.get(sec.key, ""))
         known = {sec.key for sec in INTEGRATION_SECTIONS}
         for key, text in n.sections.items():
             if key not in known:
                 parts += _paragraph_parts(key, text)
-        parts += _paragraph_parts("Further notes", n.body)
+        parts += _paragraph_parts(_("Further notes"), n.body)
     if not parts:
-        parts = [("", "(empty)")]
-    meta = (
-        f"By {n.author or 'unknown'} · {n.status} · held {fmt.day_hm(n.held_at, tz)} · "
-        f"last changed {fmt.day_hm(n.updated_at, tz)} · {_signed_text(signature, tz)}"
+        parts = [("", _("(empty)"))]
+    meta = _(
+        "By {author} · {status} · held {held} · last changed {changed} · {signed}",
+        author=n.author or _("unknown"),
+        status=_(n.status),
+        held=fmt.day_hm(n.held_at, tz),
+        changed=fmt.day_hm(n.updated_at, tz),
+        signed=_signed_text(signature, tz),
     )
     return NoteBlock(name, meta, tuple(parts))
 
@@ -310,6 +353,27 @@ def addendum_block(a: AddendumInfo, target: str, tz: tzinfo | None) -> NoteBlock
     return NoteBlock(f"Addendum #{a.id} to {target}", meta, tuple(parts))
 
 
+def _banner(s: SessionInfo) -> str:
+    """The line above everything when the session is not a plain, finished one."""
+    state = s.state
+    if state == SessionState.CANCELLED:
+        return _(
+            "CANCELLED before dosing. Reason: {reason}", reason=s.state_reason or _("not given")
+        )
+    elif state == SessionState.DOSE_WITHHELD:
+        return _("DOSE WITHHELD. Reason: {reason}", reason=s.state_reason or _("not given"))
+    elif state != SessionState.DISCHARGED:
+        return _(
+            "IN PROGRESS: this session is {state}; the record may change.", state=state_label(state)
+        )
+    elif discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
+        return _(
+            "DISCHARGED AGAINST CRITERIA: {reason}",
+            reason=s.discharge_reason or _("no reason recorded"),
+        )
+    return ""
+
+
 def build_session_report(
     detail: SessionDetail,
     protocol: Protocol | None,
@@ -319,31 +383,22 @@ def build_session_report(
     extras = extras or SessionExtras()
     tz = pc.tz
     s = detail.session
-    state = s.state
     when = s.first_dose_at or s.checked_in_at or s.scheduled_at
     header = page_header(
-        "Dosing session summary",
+        _("Dosing session summary"),
         detail.patient,
         pc,
-        f"Session #{s.id} · {fmt.day(when, tz)}",
+        _("Session #{id} · {day}", id=s.id, day=fmt.day(when, tz)),
     )
-    banner = ""
-    if state == SessionState.CANCELLED:
-        banner = f"CANCELLED before dosing. Reason: {s.state_reason or 'not given'}"
-    elif state == SessionState.DOSE_WITHHELD:
-        banner = f"DOSE WITHHELD. Reason: {s.state_reason or 'not given'}"
-    elif state != SessionState.DISCHARGED:
-        banner = f"IN PROGRESS: this session is {state_label(state)}; the record may change."
-    elif discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
-        banner = f"DISCHARGED AGAINST CRITERIA: {s.discharge_reason or 'no reason recorded'}"
+    banner = _banner(s)
     effects, absent = side_effects_table(detail, tz)
     counted = counting(detail)  # the chart leaves out entries entered in error
     chart = bp_chart(counted, protocol) if counted.doses and counted.readings else None
     if chart is None:
         chart_note = (
-            "No chart: no dose was given, so there are no minutes from dose to plot."
+            _("No chart: no dose was given, so there are no minutes from dose to plot.")
             if not counted.doses
-            else "No chart: no vital signs were recorded."
+            else _("No chart: no vital signs were recorded.")
         )
     else:
         chart_note = ""
@@ -356,13 +411,15 @@ def build_session_report(
         )
         for n in detail.notes
     )
-    signatures = () if session_sig is None else (signature(session_sig, f"Session #{s.id}", tz),)
+    signatures = (
+        () if session_sig is None else (signature(session_sig, _("Session #{id}", id=s.id), tz),)
+    )
     return SessionReport(
         header=header,
         banner=banner,
-        time_note=(
-            f"Times are local: {fmt.zone_name(when, tz)}. "
-            "Min = minutes from the first dose (negative before it)."
+        time_note=_(
+            "Times are local: {zone}. Min = minutes from the first dose (negative before it).",
+            zone=fmt.zone_name(when, tz),
         ),
         facts=tuple(_facts(detail, session_sig is not None, tz, protocol)),
         staff=_staff(detail, extras),
@@ -380,6 +437,6 @@ def build_session_report(
         discharge=_discharge(detail, extras, tz),
         notes=notes,
         signatures=signatures,
-        not_signed="" if signatures else NOT_SIGNED,
+        not_signed="" if signatures else _(NOT_SIGNED),
         addenda=tuple(addendum_block(a, target, tz) for target, a in extras.addenda),
     )

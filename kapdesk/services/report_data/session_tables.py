@@ -12,7 +12,7 @@ from kapdesk.domain.corrections import standing_entries as standing_results
 from kapdesk.domain.instruments import MOAAS_LEVELS
 from kapdesk.domain.protocol import Anchor, Protocol
 from kapdesk.domain.schedule import DueItem, ItemStatus
-from kapdesk.domain.text import counted
+from kapdesk.i18n import N_, _, _n
 from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import SessionDetail
 from kapdesk.services.report_data import fmt
@@ -47,7 +47,7 @@ def vitals_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | None)
                 f"{r.systolic}/{r.diastolic}",
                 fmt.NONE_TEXT if r.pulse is None else str(r.pulse),
                 fmt.NONE_TEXT if r.spo2 is None else f"{r.spo2}",
-                "pre-dose" if r.phase == "pre_dose" else "post-dose",
+                _("pre-dose") if r.phase == "pre_dose" else _("post-dose"),
                 fmt.band_label(r.band),
                 rule or fmt.NONE_TEXT,
                 r.recorded_by,
@@ -57,23 +57,37 @@ def vitals_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | None)
         notes.append(note(r.error, tz, r.taken_at))
     marked = len(d.readings) - len(standing_results(d.readings))
     return Table(
-        ("Time", "Min", "BP mmHg", "Pulse", "SpO₂", "Phase", "Class", "Rule fired", "By"),
+        (
+            _("Time"),
+            _("Min"),
+            _("BP mmHg"),
+            _("Pulse"),
+            "SpO₂",
+            _("Phase"),
+            _("Class"),
+            _("Rule fired"),
+            _("By"),
+        ),
         tuple(rows),
         caption=(
-            f"Classified under {course_label}. Min = minutes from the first dose; "
-            "pulse in beats per minute; SpO₂ in %." + not_counted(marked, "reading")
+            _(
+                "Classified under {protocol}. Min = minutes from the first dose; pulse in beats "
+                "per minute; SpO₂ in %.",
+                protocol=course_label,
+            )
+            + not_counted(marked, "reading")
         ),
-        empty_text="No vital signs recorded.",
+        empty_text=_("No vital signs recorded."),
         row_marks=tuple(marks),
         row_notes=tuple(notes),
     )
 
 
 _STATUS = {
-    ItemStatus.UPCOMING: "Upcoming",
-    ItemStatus.DUE: "Due now",
-    ItemStatus.OVERDUE: "Overdue",
-    ItemStatus.MISSED: "Missed",
+    ItemStatus.UPCOMING: N_("Upcoming"),
+    ItemStatus.DUE: N_("Due now"),
+    ItemStatus.OVERDUE: N_("Overdue"),
+    ItemStatus.MISSED: N_("Missed"),
 }
 
 
@@ -84,7 +98,7 @@ def schedule_table(d: SessionDetail, tz: tzinfo | None) -> Table:
     for item in d.schedule:
         rows.append(
             (
-                item.label,
+                _(item.label),
                 _window_text(item, first, tz),
                 _due_status(item),
                 _satisfied_text(item, first, tz),
@@ -92,42 +106,60 @@ def schedule_table(d: SessionDetail, tz: tzinfo | None) -> Table:
         )
         status = rows[-1][2]
         marks.append(
-            "bad" if status in ("Missed", "Overdue") else "elevated" if status == "Late" else ""
+            "bad"
+            if status in (_("Missed"), _("Overdue"))
+            else "elevated"
+            if status == _("Late")
+            else ""
         )
-    missed = [i.label for i in d.schedule if i.status is ItemStatus.MISSED]
-    caption = f"Readings missed: {len(missed)} – {', '.join(missed)}." if missed else ""
+    missed = [_(i.label) for i in d.schedule if i.status is ItemStatus.MISSED]
+    caption = (
+        _("Readings missed: {n} – {labels}.", n=len(missed), labels=", ".join(missed))
+        if missed
+        else ""
+    )
     return Table(
-        ("Reading due", "Window", "Status", "Taken"),
+        (_("Reading due"), _("Window"), _("Status"), _("Taken")),
         tuple(rows),
         caption=caption,
-        empty_text="No readings were due (no dose given).",
+        empty_text=_("No readings were due (no dose given)."),
         row_marks=tuple(marks),
     )
 
 
 def _due_status(item: DueItem) -> str:
     if item.status is ItemStatus.DONE:
-        return "On time" if item.on_time is not False else "Late"
-    return _STATUS.get(item.status, item.status.value)
+        return _("On time") if item.on_time is not False else _("Late")
+    return _(_STATUS[item.status]) if item.status in _STATUS else item.status.value
 
 
 def _window_text(item: DueItem, first: datetime | None, tz: tzinfo | None) -> str:
     if item.anchor is Anchor.PRE_DOSE or first is None:
         if item.opens_at is None:
-            return "Before the first dose"
-        return f"Before the first dose (from {fmt.hm(item.opens_at, tz)})"
+            return _("Before the first dose")
+        return _("Before the first dose (from {time})", time=fmt.hm(item.opens_at, tz))
     start = fmt.minutes_text(fmt.minutes_between(first, item.opens_at))
     if item.closes_at is None:
-        return f"From {start} min ({fmt.hm(item.opens_at, tz)}) until discharge"
+        return _(
+            "From {start} min ({time}) until discharge", start=start, time=fmt.hm(item.opens_at, tz)
+        )
     end = fmt.minutes_text(fmt.minutes_between(first, item.closes_at))
     if item.opens_at is not None and item.closes_at < item.opens_at:
         # A before-discharge window closes at discharge: an early discharge came first.
-        return (
-            f"From {start} min ({fmt.hm(item.opens_at, tz)}); discharged at {end} min "
-            f"({fmt.hm(item.closes_at, tz)}), before it opened"
+        return _(
+            "From {start} min ({opens}); discharged at {end} min ({closes}), before it opened",
+            start=start,
+            opens=fmt.hm(item.opens_at, tz),
+            end=end,
+            closes=fmt.hm(item.closes_at, tz),
         )
-    return (
-        f"{start} to {end} min ({fmt.hm(item.opens_at, tz)}{fmt.DASH}{fmt.hm(item.closes_at, tz)})"
+    return _(
+        "{start} to {end} min ({opens}{dash}{closes})",
+        start=start,
+        end=end,
+        opens=fmt.hm(item.opens_at, tz),
+        dash=fmt.DASH,
+        closes=fmt.hm(item.closes_at, tz),
     )
 
 
@@ -149,11 +181,15 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
         entered = f"{fmt.number(x.amount, 3)} {fmt.unit_label(x.unit, x.amount)}"
         if x.over_limit:
             who = x.confirmed_by or fmt.NONE_TEXT
-            over = f"Over the maximum: confirmed by {who}. Reason: {x.confirmation_reason or '—'}"
+            over = _(
+                "Over the maximum: confirmed by {who}. Reason: {reason}",
+                who=who,
+                reason=x.confirmation_reason or "—",
+            )
         else:
-            over = "Within the maximum"
+            over = _("Within the maximum")
         if x.warnings:
-            over += ". Acknowledged: " + " ".join(x.warnings)
+            over += _(". Acknowledged: ") + " ".join(x.warnings)
         rows.append(
             (
                 fmt.hm(x.given_at, tz),
@@ -164,7 +200,7 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
                 fmt.mg(x.mg),
                 x.lot_number,
                 x.given_by,
-                "Booster" if x.is_booster else "First dose",
+                _("Booster") if x.is_booster else _("First dose"),
                 over,
             )
         )
@@ -174,13 +210,33 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
         notes.append(note(x.error, tz, x.given_at))
     given = standing_results(d.doses)
     total = sum(x.mg for x in given)
-    caption = f"Total {fmt.mg(total)} in {counted(len(given), 'dose')}." if given else ""
+    caption = (
+        _n(
+            "Total {total} in {n} dose.",
+            "Total {total} in {n} doses.",
+            len(given),
+            total=fmt.mg(total),
+        )
+        if given
+        else ""
+    )
     caption += not_counted(len(d.doses) - len(given), "dose")
     return Table(
-        ("Time", "Min", "Medication", "Route", "Entered", "mg", "Lot", "Given by", "Dose", "Max"),
+        (
+            _("Time"),
+            _("Min"),
+            _("Medication"),
+            _("Route"),
+            _("Entered"),
+            "mg",
+            _("Lot"),
+            _("Given by"),
+            _("Dose"),
+            _("Max"),
+        ),
         tuple(rows),
         caption=caption.strip(),
-        empty_text="No dose was given.",
+        empty_text=_("No dose was given."),
         row_marks=tuple(marks),
         row_notes=tuple(notes),
     )
@@ -210,9 +266,9 @@ def overrides_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | No
             (fmt.hm(o.recorded_at, tz), gate, o.prescriber_name, o.reason, what, o.recorded_by)
         )
     return Table(
-        ("Time", "Gate", "Prescriber", "Reason", "Overrode", "Recorded by"),
+        (_("Time"), _("Gate"), _("Prescriber"), _("Reason"), _("Overrode"), _("Recorded by")),
         tuple(rows),
-        empty_text="No hold, dose gate or checklist item was overridden.",
+        empty_text=_("No hold, dose gate or checklist item was overridden."),
     )
 
 
@@ -239,9 +295,9 @@ def acknowledged_alerts_table(
         )
         marks.append(band if band in ("alert", "critical") else "")
     return Table(
-        ("Acknowledged", "Reading", "By", "Note"),
+        (_("Acknowledged"), _("Reading"), _("By"), _("Note")),
         tuple(rows),
-        empty_text="No alert was acknowledged.",
+        empty_text=_("No alert was acknowledged."),
         row_marks=tuple(marks),
     )
 
@@ -265,19 +321,26 @@ def side_effects_table(d: SessionDetail, tz: tzinfo | None) -> tuple[Table, str]
                 e.label,
                 fmt.severity_label(e.severity),
                 onset,
-                e.intervention or "None",
-                fmt.hm(e.resolved_at, tz) if e.resolved_at else "Not resolved",
+                e.intervention or _("None"),
+                fmt.hm(e.resolved_at, tz) if e.resolved_at else _("Not resolved"),
                 e.recorded_by,
             )
         )
         severe = e.severity in ("severe", "life_threatening")
         marks.append(ERROR if e.error else "alert" if severe else "")
         notes.append(note(e.error, tz, e.recorded_at))
-    absent_text = f"Checked and absent: {', '.join(absent)}." if absent else ""
+    absent_text = _("Checked and absent: {effects}.", effects=", ".join(absent)) if absent else ""
     table = Table(
-        ("Effect", "Severity", "Onset", "Intervention", "Resolved", "Recorded by"),
+        (
+            _("Effect"),
+            _("Severity"),
+            _("Onset"),
+            _("Intervention"),
+            _("Resolved"),
+            _("Recorded by"),
+        ),
         tuple(rows),
-        empty_text="No side effects present." if absent else "No side effects recorded.",
+        empty_text=_("No side effects present.") if absent else _("No side effects recorded."),
         row_marks=tuple(marks),
         row_notes=tuple(notes),
         caption=not_counted(sum(1 for e in d.side_effects if e.error), "side effect").strip(),
@@ -297,8 +360,8 @@ def observations_table(d: SessionDetail, tz: tzinfo | None) -> Table:
                 f"{o.score} – {MOAAS_LEVELS.get(o.score or 0, '')}" if o.score is not None else ""
             )
         else:
-            what = "Dissociation"
-            value = "Present" if o.present else "Absent"
+            what = _("Dissociation")
+            value = _("Present") if o.present else _("Absent")
             if o.text:
                 value += f": {o.text}"
         rows.append(
@@ -313,9 +376,9 @@ def observations_table(d: SessionDetail, tz: tzinfo | None) -> Table:
         marks.append(ERROR if o.error else "")
         notes.append(note(o.error, tz, o.observed_at))
     return Table(
-        ("Time", "Min", "Observation", "Finding", "Recorded by"),
+        (_("Time"), _("Min"), _("Observation"), _("Finding"), _("Recorded by")),
         tuple(rows),
-        empty_text="No sedation or dissociation observations recorded.",
+        empty_text=_("No sedation or dissociation observations recorded."),
         row_marks=tuple(marks),
         row_notes=tuple(notes),
     )
