@@ -27,9 +27,10 @@ if not os.environ.get("KAPDESK_CACHE_DIR"):
 def _english_after_each_test():  # type: ignore[no-untyped-def]
     """A test that speaks another language (``kapdesk --lang``, a sign-in) leaves English."""
     yield
-    from kapdesk.i18n import ENGLISH, set_language
+    from kapdesk.i18n import ENGLISH, pin, set_language
 
     set_language(ENGLISH)
+    pin(None)
 
 
 # ---------------------------------------------------------------- the clinic-server half

@@ -102,10 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _speak(args: Namespace) -> None:
     """The language of this run (kapdesk.i18n.choose): --lang, else KAPDESK_LANG, else the
     computer's; the desktop app chooses again at each sign-in (the user's setting)."""
-    from kapdesk.i18n import UnknownLanguage, choose, set_language
+    from kapdesk.i18n import UnknownLanguage, choose, pin, set_language
 
+    flag = getattr(args, "lang", None)
     try:
-        set_language(choose(flag=getattr(args, "lang", None)))
+        set_language(choose(flag=flag))
+        pin(flag)
     except UnknownLanguage as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
 

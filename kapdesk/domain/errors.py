@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from kapdesk.i18n import _
+
 
 class KapdeskError(Exception):
     """Base of every error kapdesk raises on purpose."""
@@ -68,8 +70,8 @@ class ProtocolError(KapdeskError):
 class AuthenticationFailed(KapdeskError):
     """Wrong username or password: deliberately does not say which."""
 
-    def __init__(self, message: str = "Unknown username or wrong password.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(_("Unknown username or wrong password.") if message is None else message)
 
 
 class AccountLocked(AuthenticationFailed):

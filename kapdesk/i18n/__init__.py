@@ -43,6 +43,8 @@ __all__ = [
     "current",
     "language_name",
     "normalize",
+    "pin",
+    "pinned",
     "set_language",
     "supported",
     "use_language",
@@ -71,6 +73,7 @@ class _Active:
 
     tag: str = ENGLISH
     catalogue: GNUTranslations | None = None
+    pinned: str | None = None  # the --lang of this run, which every sign-in keeps
 
 
 _active = _Active()
@@ -182,6 +185,17 @@ def set_language(tag: str) -> str:
     _active.tag = chosen
     _active.catalogue = None if chosen == ENGLISH else _catalogue(chosen)
     return chosen
+
+
+def pin(flag: str | None) -> None:
+    """Remember this run's ``--lang`` (None: none given) for the choices made later, at
+    each sign-in."""
+    _active.pinned = flag
+
+
+def pinned() -> str | None:
+    """This run's ``--lang``, or None."""
+    return _active.pinned
 
 
 def current() -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -77,7 +77,7 @@ class _AccountDialog(QDialog):
         root.addLayout(self.form)
         root.addStretch(1)  # extra height after a message grows the dialog goes here
         self.message = error_label()
-        self.message.setAccessibleName("Sign-in message")
+        self.message.setAccessibleName(QCoreApplication.translate("LoginDialog", "Sign-in message"))
         root.addWidget(self.message)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -109,25 +109,30 @@ class FirstAdminDialog(_AccountDialog):
         super().__init__(
             app,
             parent,
-            "Create the first administrator",
-            "This clinic database has no staff accounts yet. Create the administrator "
-            "account now; add nurses, therapists and clinicians afterwards.",
+            QCoreApplication.translate("FirstAdminDialog", "Create the first administrator"),
+            QCoreApplication.translate(
+                "FirstAdminDialog",
+                "This clinic database has no staff accounts yet. Create the administrator "
+                "account now; add nurses, therapists and clinicians afterwards.",
+            ),
         )
-        self.username = _Field(self.form, "&Username")
-        self.full_name = _Field(self.form, "&Full name")
-        self.password = _Field(self.form, "&Password", secret=True)
-        self.repeat = _Field(self.form, "&Repeat password", secret=True)
+        self.username = _Field(self.form, self.tr("&Username"))
+        self.full_name = _Field(self.form, self.tr("&Full name"))
+        self.password = _Field(self.form, self.tr("&Password"), secret=True)
+        self.repeat = _Field(self.form, self.tr("&Repeat password"), secret=True)
         # Printed on every summary; optional here, changed later in Admin > Clinic settings.
-        self.clinic = _Field(self.form, "Clinic &name")
-        self.clinic.edit.setPlaceholderText("optional, e.g. Harbour Ketamine Clinic")
+        self.clinic = _Field(self.form, self.tr("Clinic &name"))
+        self.clinic.edit.setPlaceholderText(self.tr("optional, e.g. Harbour Ketamine Clinic"))
         self.fields = [self.username, self.full_name, self.password, self.repeat, self.clinic]
-        self._ok_button("&Create administrator")
+        self._ok_button(self.tr("&Create administrator"))
         self.username.edit.setFocus()
 
     def submit(self) -> None:
         self._clear_errors(self.fields)
         if self.password.text() != self.repeat.text():
-            self.repeat.show_error("Repeat password does not match Password; type it again.")
+            self.repeat.show_error(
+                self.tr("Repeat password does not match Password; type it again.")
+            )
             self.repeat.edit.clear()
             return
         # Imported here, not at module level: the login window is painted before the
@@ -174,26 +179,35 @@ class LoginDialog(_AccountDialog):
         app: AppContext,
         parent: QWidget | None = None,
         *,
-        title: str = "Sign in",
+        title: str | None = None,
     ) -> None:
         try:
             clinic = app.clinic_name()
         except KapdeskError:
             clinic = "kapdesk"
-        intro = f"Sign in to {clinic}."
+        intro = QCoreApplication.translate("LoginDialog", "Sign in to {clinic}.").format(
+            clinic=clinic
+        )
         if app.demo:
-            intro += " This is the DEMO clinic: not for patient care."
-        super().__init__(app, parent, title, intro)
-        self.username = _Field(self.form, "&Username")
-        self.password = _Field(self.form, "&Password", secret=True)
-        self._ok_button("&Sign in")
+            intro += QCoreApplication.translate(
+                "LoginDialog", " This is the DEMO clinic: not for patient care."
+            )
+        super().__init__(
+            app,
+            parent,
+            QCoreApplication.translate("LoginDialog", "Sign in") if title is None else title,
+            intro,
+        )
+        self.username = _Field(self.form, self.tr("&Username"))
+        self.password = _Field(self.form, self.tr("&Password"), secret=True)
+        self._ok_button(self.tr("&Sign in"))
         self.change_dialog: QDialog | None = None
         self.username.edit.setFocus()
 
     def submit(self) -> None:
         self._clear_errors([self.username, self.password])
         if not self.username.text().strip():
-            self.username.show_error("Enter your username.")
+            self.username.show_error(self.tr("Enter your username."))
             return
         from kapdesk.services.users import UserService
 
@@ -229,5 +243,5 @@ class LoginDialog(_AccountDialog):
             self.actor = actor
             self.accept()
             return
-        set_error(self.message, "Your password was not changed, so you are not signed in.")
+        set_error(self.message, self.tr("Your password was not changed, so you are not signed in."))
         self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)

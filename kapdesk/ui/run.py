@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
     from kapdesk.composition import ServerURL
+    from kapdesk.services.context import Actor
     from kapdesk.ui.crash import ErrorReporter
     from kapdesk.ui.login import FirstAdminDialog, LoginDialog
     from kapdesk.ui.main_window import MainWindow
@@ -122,6 +123,10 @@ def run_gui(
         print(problem, file=sys.stderr)
         return 1
     qapp = _qapplication()
+    from kapdesk.i18n import current
+    from kapdesk.ui.translation import speak
+
+    speak(qapp, current())  # --lang, KAPDESK_LANG or the computer's, until someone signs in
     if db_path is None and (db_path := _ask_where_records_are()) is None:
         return 0  # the person quit at the first-run question
     instance = None
@@ -314,6 +319,13 @@ def open_main_window(app: AppContext) -> MainWindow:
     return window
 
 
+def _speak_for(qapp: QApplication, actor: Actor) -> None:
+    """The signed-in user's language for every window built from now on (no restart)."""
+    from kapdesk.ui.translation import language_at_sign_in, speak
+
+    speak(qapp, language_at_sign_in(None))  # the per-user setting is not stored yet
+
+
 def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bool) -> int:
     from kapdesk.domain.errors import KapdeskError
     from kapdesk.services.startup import has_users
@@ -345,6 +357,7 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
     if actor is None:
         return 0
     app.actor = actor
+    _speak_for(qapp, actor)
 
     import shiboken6
 
@@ -370,5 +383,6 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
         app.actor = actor
         if actor is None:
             break
+        _speak_for(qapp, actor)
     back_up_on_exit(app)  # a clean exit: the rolling "exit" backup, before the database closes
     return code
