@@ -66,6 +66,10 @@ def _qapplication() -> QApplication:
     qapp.setOrganizationName(APP_NAME)
     qapp.setWindowIcon(app_icon())
     qapp.setStyleSheet(stylesheet())
+    from kapdesk.i18n import current
+    from kapdesk.ui.translation import speak
+
+    speak(qapp, current())  # --lang, KAPDESK_LANG or the computer's, until someone signs in
     return qapp
 
 
@@ -123,10 +127,6 @@ def run_gui(
         print(problem, file=sys.stderr)
         return 1
     qapp = _qapplication()
-    from kapdesk.i18n import current
-    from kapdesk.ui.translation import speak
-
-    speak(qapp, current())  # --lang, KAPDESK_LANG or the computer's, until someone signs in
     if db_path is None and (db_path := _ask_where_records_are()) is None:
         return 0  # the person quit at the first-run question
     instance = None
