@@ -90,10 +90,14 @@ def file_stem(tag: str) -> str:
 
 @cache
 def supported() -> tuple[str, ...]:
-    """'en' and every language with a compiled catalogue, e.g. ('en', 'pt-PT')."""
+    """'en' and every language with a compiled catalogue, e.g. ('en', 'pt-PT'). Without
+    the catalogue folder (a damaged install) kapdesk still speaks English."""
+    folder = _folder()
+    if not folder.is_dir():
+        return (ENGLISH,)
     found = [
         entry.name.removesuffix(DOMAIN_FILE_SUFFIX).replace("_", "-")
-        for entry in _folder().iterdir()
+        for entry in folder.iterdir()
         if entry.name.endswith(DOMAIN_FILE_SUFFIX)
     ]
     return (ENGLISH, *sorted(found))
