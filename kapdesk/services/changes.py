@@ -203,17 +203,27 @@ class _Pending:
     entries: list[tuple[SessionTransaction, Change]] = field(default_factory=list)
 
 
+Scope = tuple[int | None, int | None]  # (dosing session id, patient id) of a change
+
+
 def collect(
-    s: Session, feed: ChangeFeed, action: str, entity: str, entity_id: int | str | None
+    s: Session,
+    feed: ChangeFeed,
+    action: str,
+    entity: str,
+    entity_id: int | str | None,
+    scope: Scope | None = None,
 ) -> None:
-    """Note one audited write of ``s``'s transaction; published on ``feed`` at its commit."""
+    """Note one audited write of ``s``'s transaction; published on ``feed`` at its commit.
+    ``scope``: the entity's (session id, patient id) as the caller read them in this
+    transaction (else looked up through ``s``)."""
     if is_trail_only(action):
         return
     _listen_once()
     pending = s.info.get(_PENDING)
     if pending is None:
         pending = s.info[_PENDING] = _Pending(feed)
-    session_id, patient_id = _scope(s, entity, entity_id)
+    session_id, patient_id = _scope(s, entity, entity_id) if scope is None else scope
     change = Change(entity, entity_id, action, session_id=session_id, patient_id=patient_id)
     transaction = s.get_nested_transaction() or s.get_transaction()
     assert transaction is not None, "audit entries are written inside a transaction"
@@ -285,7 +295,7 @@ def _listen_once() -> None:
 # ---------------------------------------------------------------- scope
 
 
-def _scope(s: Session, entity: str, entity_id: int | str | None) -> tuple[int | None, int | None]:
+def _scope(s: Session, entity: str, entity_id: int | str | None) -> Scope:
     """(dosing session id, patient id) of the entity, read in the write's own session."""
     for _ in range(4):  # an addendum to an addendum to a note...
         if not isinstance(entity_id, int):
@@ -307,7 +317,7 @@ def _scope(s: Session, entity: str, entity_id: int | str | None) -> tuple[int | 
     return None, None
 
 
-def _row_scope(s: Session, row: Base) -> tuple[int | None, int | None]:
+def _row_scope(s: Session, row: Base) -> Scope:
     session_id = getattr(row, "session_id", None) or getattr(row, "dosing_session_id", None)
     patient_id = getattr(row, "patient_id", None)
     course_id = getattr(row, "course_id", None)

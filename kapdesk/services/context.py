@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from kapdesk.domain.protocol import Protocol
     from kapdesk.services.corrections import CorrectionsService
-    from kapdesk.storage.orm import Course
+    from kapdesk.services.protocol_store import PinnedCourse
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class ServiceContext:
 
         return CorrectionsService(self)
 
-    def course_protocol(self, s: Session, course: Course) -> Protocol:
+    def course_protocol(self, s: Session, course: PinnedCourse) -> Protocol:
         """The exact protocol version ``course`` started on (PinnedProtocolMissing if gone)."""
         from kapdesk.services.protocol_store import course_protocol
 

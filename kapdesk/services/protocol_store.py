@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Protocol as Structural
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -97,16 +98,29 @@ def pin(s: Session, protocol: Protocol, now: datetime) -> tuple[str, ProtocolVer
     return protocol.sha256, row
 
 
-def _missing(course: Course, why: str) -> PinnedProtocolMissing:
+class PinnedCourse(Structural):
+    """What finding a course's pinned protocol reads of it: a Course, or its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def protocol_id(self) -> str: ...
+    @property
+    def protocol_version(self) -> str: ...
+    @property
+    def protocol_hash(self) -> str: ...
+
+
+def _missing(course: PinnedCourse, why: str) -> PinnedProtocolMissing:
     return PinnedProtocolMissing(course.id, course.protocol_id, course.protocol_version, why)
 
 
-def course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Protocol:
+def course_protocol(s: Session, ctx: ServiceContext, course: PinnedCourse) -> Protocol:
     """The exact protocol version ``course`` is pinned to, or PinnedProtocolMissing."""
     return _resolve(s, ctx.pinned, course)
 
 
-def _resolve(s: Session, pinned: dict[str, Protocol], course: Course) -> Protocol:
+def _resolve(s: Session, pinned: dict[str, Protocol], course: PinnedCourse) -> Protocol:
     digest = course.protocol_hash
     if not digest:
         raise _missing(

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
+from typing import Protocol as Structural
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -388,8 +389,17 @@ def given_time(
     return min(moment, now)
 
 
+class CheckedIn(Structural):
+    """What :func:`not_before_check_in` reads of a session: a DosingSession, or its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def checked_in_at(self) -> datetime | None: ...
+
+
 def not_before_check_in(
-    field: str, value: object, moment: datetime, ds: DosingSession, tz: tzinfo | None = None
+    field: str, value: object, moment: datetime, ds: CheckedIn, tz: tzinfo | None = None
 ) -> None:
     """Refuse a moment before the session's check-in (compared by the minute shown, since
     time fields are typed as HH:MM). A refusal gives times in ``tz``."""
