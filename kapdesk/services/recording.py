@@ -28,7 +28,7 @@ import functools
 from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
 from types import EllipsisType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Row, Select, Table, bindparam, select, true
 from sqlalchemy.orm import Session
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.access_policy import is_locked
 from kapdesk.domain.errors import SignInRevoked
 from kapdesk.domain.permissions import ROLE_LABELS, Role
-from kapdesk.services.changes import collect
+from kapdesk.services.changes import Scope, collect
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.storage import audit
 from kapdesk.storage.audit_replay import AUDITED
@@ -119,19 +119,22 @@ class ReadAtStart:
         return cls(account, head)
 
 
+_USERS = cast(Table, User.__table__)  # (Core columns: the query stays a Core one)
+
+
 def with_actor_and_head(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     """``query`` (one row) with the actor's stored account (bound to ``actor_user_id``) and
     the audit chain's head as extra columns, for :meth:`ReadAtStart.of`."""
-    head = audit.head_query().subquery()
+    head, users = audit.head_query().subquery(), _USERS.c
     return (
         query.add_columns(
-            User.active.label("actor_active"),
-            User.role.label("actor_role"),
-            User.locked_until.label("actor_locked_until"),
+            users.active.label("actor_active"),
+            users.role.label("actor_role"),
+            users.locked_until.label("actor_locked_until"),
             head.c.id.label("head_id"),
             head.c.hash.label("head_hash"),
         )
-        .outerjoin(User, User.id == bindparam("actor_user_id"))
+        .outerjoin(_USERS, users.id == bindparam("actor_user_id"))
         .outerjoin(head, true())
     )
 
@@ -202,6 +205,7 @@ def audit_change(
     recheck_actor: bool = True,
     read: ReadAtStart | None = None,
     row: NewRow | None = None,
+    scope: Scope | None = None,
 ) -> None:
     """Append one audit entry; flushes first so new rows have their ids.
 
@@ -210,6 +214,8 @@ def audit_change(
     ``read``: the account and chain head as this transaction's first statement read them;
     used only while the session holds no audit entry (else both are read again). ``row``:
     the new row the entry is about, not yet stored, inserted with the entry (``audit.append``).
+    ``scope``: the entity's (session id, patient id) for the change set, when the caller
+    has them (else looked up through ``s``: :func:`~kapdesk.services.changes.collect`).
     """
     head: tuple[int, str] | EllipsisType | None = ...  # not read yet: append() reads it
     if actor is not None and recheck_actor:
@@ -237,7 +243,7 @@ def audit_change(
         row=row,
     )
     # What screens refresh from, published once the transaction commits (services.changes).
-    collect(s, ctx.changes, record.action, record.entity, record.entity_id)
+    collect(s, ctx.changes, record.action, record.entity, record.entity_id, scope)
 
 
 def audit_row(
@@ -250,12 +256,13 @@ def audit_row(
     before: dict[str, Any] | None = None,
     read: ReadAtStart | None = None,
     new: NewRow | None = None,
+    scope: Scope | None = None,
 ) -> None:
     """:func:`audit_change` for a write to one stored row: ``after`` is the row as it is now.
     ``new``: ``row`` is new, its id given, and is inserted with the entry (on a server in
-    the same statement)."""
+    the same statement). ``scope``: as :func:`audit_change`."""
     record = AuditRecord.of_row(action, row, before=before)
-    audit_change(s, ctx, actor, record, read=read, row=new)
+    audit_change(s, ctx, actor, record, read=read, row=new, scope=scope)
 
 
 def _has_entries(s: Session) -> bool:

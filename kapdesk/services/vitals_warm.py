@@ -72,6 +72,7 @@ def warm_vitals(ctx: ServiceContext) -> None:
             if query is not None:
                 s.execute(query, {"session_id": _NONE, "taken": ctx.now()}).all()
         gate_rows(s, _NONE)  # the pre-dose hold check after a reading
+        s.get(DosingSession, _NONE)  # the session row the first reading of a phase moves
         s.execute(_actor_at_head(), {"user_id": _NONE}).first()  # a second audit entry's
         AuditAppender.at_head(s)  # the chain head (and SQLite's audit id counter)
     if server:
