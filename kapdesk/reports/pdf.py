@@ -8,10 +8,11 @@ reportlab nor this package.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from kapdesk.domain.cohort import CohortTable
-from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
+if TYPE_CHECKING:  # `kapdesk report course` reads no cohort (kapdesk.domain.cohort, statistics)
+    from kapdesk.domain.cohort import CohortTable
+    from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
 
 
 class PdfRenderer:
