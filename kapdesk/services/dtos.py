@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kapdesk.domain.alerts import ActiveAlert
 from kapdesk.domain.discharge import Criterion
-from kapdesk.domain.gates import DoseGate
-from kapdesk.domain.instruments import Outcome
-from kapdesk.domain.permissions import Role
-from kapdesk.domain.schedule import DueItem
-from kapdesk.domain.vitals import Assessment
+
+if TYPE_CHECKING:  # annotations only: a course report judges no dose gate (domain.gates)
+    from kapdesk.domain.alerts import ActiveAlert
+    from kapdesk.domain.gates import DoseGate
+    from kapdesk.domain.instruments import Outcome
+    from kapdesk.domain.permissions import Role
+    from kapdesk.domain.schedule import DueItem
+    from kapdesk.domain.vitals import Assessment
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ Decisions a caller must know:
 * The *route* of a session is the route of its first dose; before a dose it is
   the protocol's only route, or None when the protocol allows several.
 * The dose gates (pre-dose hold, post-dose gate, checklist) are defined once in
-  kapdesk.domain.gates; ``session_gate`` runs them over a session's rows.
+  kapdesk.domain.gates; ``session_gate`` runs them over a session's rows. The gates and
+  the room rule (kapdesk.domain.check_in) are imported by the functions that use them:
+  a printed course summary (``kapdesk report course``, a process of its own) loads this
+  module for its dto conversions and judges no gate.
 """
 
 from __future__ import annotations
@@ -17,24 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from typing import Protocol as Structural
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.check_in import room_text
 from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.corrections import standing
 from kapdesk.domain.errors import IllegalTransition, NotFound, ValidationError
-from kapdesk.domain.gates import (
-    DoseGate,
-    GateOverride,
-    GateReading,
-    OverrideKind,
-    dose_gate,
-    pre_dose_hold,
-)
 from kapdesk.domain.patients import validate_full_name, validate_notes
 from kapdesk.domain.permissions import Action, roles_that_can
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
@@ -57,6 +51,9 @@ from kapdesk.storage.orm import (
     User,
     VitalReading,
 )
+
+if TYPE_CHECKING:
+    from kapdesk.domain.gates import DoseGate, GateOverride, GateReading
 
 # How far ahead of the clock a caller-given time may be (a typed HH:MM in the current
 # minute, a slightly fast workstation clock), not a clinical number. A time inside it is
@@ -237,6 +234,8 @@ def latest_pre_dose(readings: Iterable[VitalReading]) -> VitalReading | None:
 
 def gate_reading(r: VitalReading, protocol: Protocol | None) -> GateReading:
     """A stored reading as the dose gates (kapdesk.domain.gates) see it."""
+    from kapdesk.domain.gates import GateReading
+
     return GateReading(
         id=r.id,
         taken_at=r.taken_at,
@@ -251,6 +250,8 @@ def gate_reading(r: VitalReading, protocol: Protocol | None) -> GateReading:
 
 
 def gate_override(o: HoldOverride, names: Mapping[int, str] | None = None) -> GateOverride:
+    from kapdesk.domain.gates import GateOverride, OverrideKind
+
     return GateOverride(
         id=o.id,
         kind=OverrideKind(o.kind or OverrideKind.READING.value),
@@ -284,6 +285,8 @@ def session_gate(
 ) -> DoseGate:
     """kapdesk.domain.gates.dose_gate over the session's rows: what refuses the next dose
     (readings entered in error count for nothing)."""
+    from kapdesk.domain.gates import dose_gate
+
     readings = standing(readings)
     return dose_gate(
         protocol,
@@ -301,6 +304,8 @@ def holding_reading(
     """The pre-dose reading that holds the first dose (kapdesk.domain.gates.pre_dose_hold),
     or None when the hold is lifted or there is none (a reading entered in error holds
     nothing)."""
+    from kapdesk.domain.gates import pre_dose_hold
+
     rows = standing(readings)
     hold = pre_dose_hold(
         protocol, [gate_reading(r, protocol) for r in rows], [gate_override(o) for o in overrides]
@@ -419,6 +424,8 @@ def not_before_check_in(
 def short_text(field: str, value: object, max_chars: int) -> str:
     """Required one-line text, blanks stripped, at most ``max_chars``; a "Room" also loses
     Unicode format characters (check_in.room_text), so it cannot pass for another room."""
+    from kapdesk.domain.check_in import room_text
+
     if not isinstance(value, str):
         raise ValidationError(field, value, f"{field} must be text, got {value!r}.")
     text = room_text(value) if field == "Room" else " ".join(value.split())
