@@ -39,8 +39,8 @@ from kapdesk.domain.permissions import ROLE_LABELS, Role
 from kapdesk.services.changes import Scope, collect
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.storage import audit
-from kapdesk.storage.audit_replay import AUDITED
 from kapdesk.storage.audit_with_row import NewRow
+from kapdesk.storage.audited import AUDITED
 from kapdesk.storage.orm import AuditEntry, Base, User
 
 

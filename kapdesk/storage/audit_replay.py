@@ -44,6 +44,8 @@ from sqlalchemy.exc import DBAPIError
 
 from kapdesk.storage.audit import REDACTED_COLUMNS, sql_iso_utc
 from kapdesk.storage.audit_values import column_differs, current_value, secret_column, shown_value
+from kapdesk.storage.audited import AUDITED as AUDITED
+from kapdesk.storage.audited import Audited as Audited
 from kapdesk.storage.orm import Base, UTCDateTime
 from kapdesk.storage.replay_sql import (
     NEVER_SQL,
@@ -61,31 +63,6 @@ MAX_LISTED = 50
 _IN_CHUNK = 500
 
 
-@dataclass(frozen=True)
-class Audited:
-    table: str
-    entity: str
-    key: str = "id"
-
-
-AUDITED: tuple[Audited, ...] = (
-    Audited("users", "user"),
-    Audited("patients", "patient"),
-    Audited("protocol_versions", "protocol_version"),
-    Audited("courses", "course"),
-    Audited("dosing_sessions", "dosing_session"),
-    Audited("vital_readings", "vital_reading"),
-    Audited("hold_overrides", "hold_override"),
-    Audited("doses", "dose"),
-    Audited("side_effects", "side_effect"),
-    Audited("observations", "observation"),
-    Audited("instrument_results", "instrument_result"),
-    Audited("notes", "note"),
-    Audited("signatures", "signature"),
-    Audited("addenda", "addendum"),
-    Audited("alert_acknowledgements", "alert_acknowledgement"),
-    Audited("settings", "setting", key="key"),
-)
 LOCK_COLUMNS = ("failed_logins", "locked_until")
 
 
