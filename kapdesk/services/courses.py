@@ -69,6 +69,11 @@ def _get(s: Session, course_id: int) -> Course:
     return stored(s, Course, course_id)
 
 
+def course_row(s: Session, course_id: int) -> tuple[Course, int]:
+    """The course's row and its number of dosing sessions; NotFound for no such course."""
+    return _get(s, course_id), _session_count(s, course_id)
+
+
 @audit_denials
 class CourseService(Service):
     def _today(self) -> date:
@@ -187,8 +192,8 @@ class CourseService(Service):
 
     def get(self, course_id: int) -> CourseInfo:
         with self.ctx.db.read() as s:
-            row = _get(s, course_id)
-            return course_info(row, self.ctx, _session_count(s, course_id), s)
+            row, sessions = course_row(s, course_id)
+            return course_info(row, self.ctx, sessions, s)
 
     def list_for_patient(self, patient_id: int) -> list[CourseInfo]:
         """Oldest first, each with its number of dosing sessions."""

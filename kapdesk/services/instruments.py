@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import (
+    GAD7,
     PHQ9,
     PHQ9_OUTCOME,
     InstrumentScore,
@@ -105,6 +106,18 @@ def _results(s: Session, *conditions: ColumnElement[bool]) -> list[InstrumentInf
     ).all()
     names = user_names(s, [*(r.recorded_by for r in rows), *markers(rows)])
     return [instrument_info(r, names) for r in rows]
+
+
+def course_results(s: Session, patient_id: int, course_id: int) -> list[InstrumentInfo]:
+    """The patient's PHQ-9 and GAD-7 results filed under the course, oldest first: what
+    ``history(patient_id, "PHQ-9", course_id)`` and ``history(..., "GAD-7", ...)`` return,
+    read at once in the caller's transaction (the patient must exist)."""
+    return _results(
+        s,
+        InstrumentResult.patient_id == patient_id,
+        InstrumentResult.course_id == course_id,
+        InstrumentResult.instrument.in_((PHQ9.code, GAD7.code)),
+    )
 
 
 @audit_denials

@@ -228,12 +228,8 @@ class PatientService(Service):
             return patient_info(_get(s, patient_id), current_version(s, "patient", patient_id))
 
     def get_by_mrn(self, mrn: str) -> PatientInfo:
-        text = mrn.strip() if isinstance(mrn, str) else ""
         with self.ctx.db.read() as s:
-            row = s.scalar(select(Patient).where(func.lower(Patient.mrn) == text.lower()))
-        if row is None:
-            raise NotFound(f"There is no patient with MRN '{text}'.")
-        return patient_info(row)
+            return patient_info(patient_by_mrn(s, mrn))
 
     def possible_duplicates(
         self, given_name: str, family_name: str, date_of_birth: date | str
@@ -351,3 +347,13 @@ class SearchQuery:
             return False
         words = _WORD_SPLIT.split(fold(p.family_name)) + _WORD_SPLIT.split(fold(p.given_name))
         return all(any(w.startswith(t) for w in words) for t in self.tokens)
+
+
+def patient_by_mrn(s: Session, mrn: str) -> Patient:
+    """The patient with this MRN (blanks around it and case do not count), or NotFound
+    (``PatientService.get_by_mrn`` in the caller's transaction)."""
+    text = mrn.strip() if isinstance(mrn, str) else ""
+    row = s.scalar(select(Patient).where(func.lower(Patient.mrn) == text.lower()))
+    if row is None:
+        raise NotFound(f"There is no patient with MRN '{text}'.")
+    return row

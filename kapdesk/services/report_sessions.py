@@ -72,39 +72,44 @@ def _by_session(s: Session, model: type[_T], column: Any, ids: list[int], *order
 def course_sessions(ctx: ServiceContext, course_id: int) -> list[CourseSession]:
     """Every dosing session of the course, by scheduled time (as sessions_for_course)."""
     with ctx.db.read() as s:
-        found = s.execute(
-            select(DosingSession, Course, Patient)
-            .join(Course, DosingSession.course_id == Course.id)
-            .join(Patient, Course.patient_id == Patient.id)
-            .where(DosingSession.course_id == course_id)
-            .order_by(DosingSession.scheduled_at, DosingSession.id)
-        ).all()
-        if not found:
-            return []
-        protocol = ctx.course_protocol(s, found[0][1])
-        ids = [ds.id for ds, _, _ in found]
-        readings = _by_session(
-            s, VitalReading, VitalReading.session_id, ids, VitalReading.taken_at, VitalReading.id
-        )
-        doses = _by_session(s, Dose, Dose.session_id, ids, Dose.given_at, Dose.id)
-        effects = _by_session(
-            s, SideEffect, SideEffect.session_id, ids, SideEffect.recorded_at, SideEffect.id
-        )
-        observations = _by_session(
-            s, Observation, Observation.session_id, ids, Observation.observed_at, Observation.id
-        )
-        everyone = [
-            *(x for rs in readings.values() for r in rs for x in (r.recorded_by, r.error_by)),
-            *(
-                x
-                for ds in doses.values()
-                for d in ds
-                for x in (d.given_by, d.recorded_by, d.confirmed_by, d.error_by)
-            ),
-            *(x for es in effects.values() for e in es for x in (e.recorded_by, e.error_by)),
-            *(x for os in observations.values() for o in os for x in (o.recorded_by, o.error_by)),
-        ]
-        names = user_names(s, everyone)
+        return course_sessions_in(s, ctx, course_id)
+
+
+def course_sessions_in(s: Session, ctx: ServiceContext, course_id: int) -> list[CourseSession]:
+    """:func:`course_sessions` in the caller's transaction."""
+    found = s.execute(
+        select(DosingSession, Course, Patient)
+        .join(Course, DosingSession.course_id == Course.id)
+        .join(Patient, Course.patient_id == Patient.id)
+        .where(DosingSession.course_id == course_id)
+        .order_by(DosingSession.scheduled_at, DosingSession.id)
+    ).all()
+    if not found:
+        return []
+    protocol = ctx.course_protocol(s, found[0][1])
+    ids = [ds.id for ds, _, _ in found]
+    readings = _by_session(
+        s, VitalReading, VitalReading.session_id, ids, VitalReading.taken_at, VitalReading.id
+    )
+    doses = _by_session(s, Dose, Dose.session_id, ids, Dose.given_at, Dose.id)
+    effects = _by_session(
+        s, SideEffect, SideEffect.session_id, ids, SideEffect.recorded_at, SideEffect.id
+    )
+    observations = _by_session(
+        s, Observation, Observation.session_id, ids, Observation.observed_at, Observation.id
+    )
+    everyone = [
+        *(x for rs in readings.values() for r in rs for x in (r.recorded_by, r.error_by)),
+        *(
+            x
+            for ds in doses.values()
+            for d in ds
+            for x in (d.given_by, d.recorded_by, d.confirmed_by, d.error_by)
+        ),
+        *(x for es in effects.values() for e in es for x in (e.recorded_by, e.error_by)),
+        *(x for os in observations.values() for o in os for x in (o.recorded_by, o.error_by)),
+    ]
+    names = user_names(s, everyone)
     out = []
     for ds, course, patient in found:
         route = session_route(protocol, doses[ds.id])

@@ -35,20 +35,16 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy import String, cast, select
 
-from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.services.console import console_actor
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.courses import CourseService
+from kapdesk.services.course_summary_reads import course_in, read_course_summary
 from kapdesk.services.dtos import AddendumInfo, CourseInfo, SessionDetail
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.instruments import InstrumentService
-from kapdesk.services.patients import PatientService
-from kapdesk.services.protocol_store import protocol_of_course_or_none
 from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.services.report_data.course_data import build_course_report
 from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
-from kapdesk.services.report_sessions import course_sessions
 from kapdesk.storage.anchor import seal
 from kapdesk.storage.audit import chain_head
 from kapdesk.storage.orm import AuditEntry, User
@@ -222,7 +218,7 @@ class ReportService:
         self, actor: Actor, mrn_or_course_id: str | int, *, demo: bool
     ) -> CourseReport:
         actor.require(Action.VIEW_PATIENT)
-        return self._course_report(self.resolve_course(mrn_or_course_id), actor.full_name, demo)
+        return self._course_report(mrn_or_course_id, actor.full_name, demo)[1]
 
     def course_summary_pdf(
         self, actor: Actor, mrn_or_course_id: str | int, *, demo: bool, purpose: Purpose = "print"
@@ -240,37 +236,24 @@ class ReportService:
 
     def resolve_course(self, mrn_or_course_id: str | int) -> CourseInfo:
         """A course id, or an MRN (the patient's most recent course); NotFound otherwise."""
-        courses = CourseService(self.ctx)
-        if isinstance(mrn_or_course_id, int) and not isinstance(mrn_or_course_id, bool):
-            return courses.get(mrn_or_course_id)
-        if not isinstance(mrn_or_course_id, str) or not mrn_or_course_id.strip():
-            raise ValidationError(
-                "MRN", mrn_or_course_id, "Give an MRN (text) or a course id (a whole number)."
-            )
-        patient = PatientService(self.ctx).get_by_mrn(mrn_or_course_id)
-        found = courses.list_for_patient(patient.id)
-        if not found:
-            raise NotFound(
-                f"Patient {patient.display_name} (MRN {patient.mrn}) has no treatment course."
-            )
-        return max(found, key=lambda c: (c.started_on, c.id))
+        with self.ctx.db.read() as s:
+            return course_in(s, self.ctx, mrn_or_course_id)
 
-    def _course_report(self, course: CourseInfo, printed_by: str, demo: bool) -> CourseReport:
-        patient = PatientService(self.ctx).get(course.patient_id)
-        details = course_sessions(self.ctx, course.id)
-        instruments = InstrumentService(self.ctx)
-        phq = instruments.history(patient.id, "PHQ-9", course.id)
-        gad = instruments.history(patient.id, "GAD-7", course.id)
-        outcome = instruments.course_outcome(course.id)
-        return build_course_report(
-            course,
-            patient,
-            details,
-            phq,
-            gad,
-            outcome,
-            protocol_of_course_or_none(self.ctx, course.id),
-            self._print_context(printed_by, demo),
+    def _course_report(
+        self, mrn_or_course_id: str | int, printed_by: str, demo: bool
+    ) -> tuple[CourseInfo, CourseReport]:
+        """The course of ``mrn_or_course_id`` (as resolve_course) and its summary, from one
+        snapshot (kapdesk.services.course_summary_reads)."""
+        r = read_course_summary(self.ctx, mrn_or_course_id)
+        return r.course, build_course_report(
+            r.course,
+            r.patient,
+            r.sessions,
+            r.phq9,
+            r.gad7,
+            r.outcome,
+            r.protocol,
+            self._context_of(printed_by, demo, r.clinic_name, r.chain_head),
         )
 
     def _course_pdf(
@@ -282,8 +265,7 @@ class ReportService:
         purpose: Purpose,
         extra: dict[str, Any],
     ) -> bytes:
-        course = self.resolve_course(mrn_or_course_id)
-        report = self._course_report(course, printed_by, demo)
+        course, report = self._course_report(mrn_or_course_id, printed_by, demo)
         pdf = self.renderer.course_pdf(report)
         what = {
             "document": "course summary",
@@ -305,8 +287,13 @@ class ReportService:
     def _print_context(self, printed_by: str, demo: bool) -> PrintContext:
         with self.ctx.db.read() as s:
             head = chain_head(s)
+        return self._context_of(printed_by, demo, self.clinic_name(), head)
+
+    def _context_of(
+        self, printed_by: str, demo: bool, clinic_name: str, head: tuple[int, str] | None
+    ) -> PrintContext:
         return PrintContext(
-            clinic_name=self.clinic_name(),
+            clinic_name=clinic_name,
             printed_by=printed_by,
             printed_at=self.ctx.now(),
             demo=demo,

@@ -86,3 +86,29 @@ def test_the_course_report_is_what_it_was_from_each_session_detail(setup: Setup)
     assert report == replace(before, header=report.header)  # printed_at is the only change
     assert report.sessions.rows
     assert report.excursions.rows
+
+
+def test_the_course_summary_is_read_in_one_snapshot_whatever_its_size(setup: Setup) -> None:
+    """The patient, course, sessions, both instruments' results, the outcome, the protocol,
+    the chain head and the clinic name: one read transaction, the same 12 queries for a
+    course of 2 sessions as of 7 (it took 23 in ten transactions)."""
+    short = _course(setup.clinic, "KAP-0103", 2)
+    long = _course(setup.clinic, "KAP-0104", 7)
+    for course_id in (short, long):
+        setup.clinic.instruments.record(
+            setup.staff.clinician, setup.reports.resolve_course(course_id).patient_id,
+            "PHQ-9", [1] * 9, course_id=course_id,
+        )  # fmt: skip
+    reports, therapist = setup.reports, setup.staff.therapist
+    reports.course_report(therapist, short, demo=False)  # the protocol's text parsed once
+    seen: list[list[str]] = []
+    for mrn in ("KAP-0103", "KAP-0104"):
+        with statements_seen(setup.ctx.db.engine) as statements:
+            report = reports.course_report(therapist, mrn, demo=False)
+        assert report.header.mrn == mrn
+        assert report.results.rows
+        seen.append(statements)
+    for statements in seen:
+        assert [s for s in statements if s.lstrip().upper().startswith("BEGIN")] == ["BEGIN"]
+        assert sum("FROM instrument_results" in s for s in statements) == 1
+    assert len(seen[0]) == len(seen[1]) == 1 + 12
