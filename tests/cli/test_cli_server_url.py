@@ -123,6 +123,14 @@ def test_demo_list_and_report_work_on_a_server(
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert rows[0]["mrn"] in text
 
+    course = tmp_path / "course.pdf"  # read in one snapshot (services.course_summary_reads)
+    report = run("report", "course", rows[0]["mrn"], "-o", course)
+    assert report.code == 0, report.err
+    assert report.out.startswith(f"Wrote {course} (")
+    text = "".join(page.extract_text() for page in PdfReader(course).pages)
+    assert "Treatment course summary" in text
+    assert rows[0]["mrn"] in text
+
 
 def test_an_empty_server_database_is_not_listed_as_a_clinic(run: Run, server_db: str) -> None:
     line = assert_one_line_error(run("list", "patients", "--db", server_db))
