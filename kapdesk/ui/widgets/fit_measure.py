@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 from PySide6.QtWidgets import QStyle, QTableView
 
 WORD_MARGIN = 12  # a wrapping column's longest word plus the cell's margins
@@ -16,6 +16,20 @@ _TALL = 100_000
 SLACK = 2
 # texts whose measures are kept (a countdown writes ~30 new texts a minute on a busy board)
 KEPT_TEXTS = 20_000
+_ZEROED = str.maketrans("123456789", "000000000")
+# what can stand beside a digit in a cell: each pair is laid out once in the check below
+_BESIDE = "".join(map(chr, range(32, 127))) + "·–—…°"
+
+
+def tabular_digits(metrics: QFontMetricsF) -> bool:
+    """True if every digit takes exactly the same room in the font of ``metrics``, alone and
+    beside each character of ``_BESIDE`` (printable ASCII and the board's dot and dashes:
+    kerning), as Qt lays text out (in fractions of a pixel): a text then measures the same,
+    on one line and wrapped, whatever its digits. A font with proportional digits (a '1'
+    narrower than a '0') answers False, and its texts are measured as they are."""
+    alone = {metrics.horizontalAdvance(d) for d in "0123456789"}
+    beside = {metrics.horizontalAdvance("".join(c + d + d for c in _BESIDE)) for d in "0123456789"}
+    return len(alone) == 1 and len(beside) == 1
 
 
 class CellMeasure:
@@ -38,6 +52,10 @@ class CellMeasure:
         self._sized: dict[tuple[str, str, int], int] = {}  # -> the cell's height at that width
         self._widths: dict[tuple[str, str], int] = {}  # -> the cell on one line
         self._longest: dict[tuple[str, str], int] = {}  # -> longest word
+        # The texts above are kept with their digits as zeros in a font whose digits all
+        # take the same room (``tabular_digits``): a countdown's new minute measures as the
+        # last one did. Font key -> whether its digits are so.
+        self._tabular: dict[str, bool] = {}
         self.pad: QSize | None = None  # a cell's size beyond its text (margins, padding)
 
     def cell(self, row: int, column: int) -> tuple[str, str]:
@@ -127,6 +145,7 @@ class CellMeasure:
         self._fonts.clear()
         self._bolder.clear()
         self._view_fonts.clear()
+        self._tabular.clear()
 
     def _forget_texts(self) -> None:
         for kept in (self._advances, self._sized, self._widths, self._longest):
@@ -134,11 +153,19 @@ class CellMeasure:
 
     def advance(self, font: str, text: str) -> int:
         """The width of ``text`` on one line in font ``font`` (a key from ``cell``)."""
-        key = (font, text)
+        key = (font, self._kept(font, text))
         width = self._advances.get(key)
         if width is None:
             width = self._advances[key] = self._metrics[font].horizontalAdvance(text)
         return width
+
+    def _kept(self, font: str, text: str) -> str:
+        """``text`` as its measures in ``font`` are kept: its digits as zeros where every
+        digit takes the same room (``tabular_digits``; checked once a font), else as it is."""
+        tabular = self._tabular.get(font)
+        if tabular is None:
+            tabular = self._tabular[font] = tabular_digits(QFontMetricsF(self._fonts[font]))
+        return text.translate(_ZEROED) if tabular else text
 
     def text(self, row: int, column: int) -> str:
         return self.cell(row, column)[0]
@@ -174,16 +201,17 @@ class CellMeasure:
         return self._line_width(text, self._width_font(column, font))
 
     def _line_width(self, text: str, font: str) -> int:
-        width = self._widths.get((font, text))
+        key = (font, self._kept(font, text))
+        width = self._widths.get(key)
         if width is None:
             longest = max(self.advance(font, line) for line in text.split("\n"))
-            width = self._widths[font, text] = longest + self.padding().width() + SLACK
+            width = self._widths[key] = longest + self.padding().width() + SLACK
         return width if text else 0
 
     def longest_word(self, row: int, column: int) -> int:
         text, font = self.cell(row, column)
         font = self._width_font(column, font)
-        key = (font, text)
+        key = (font, self._kept(font, text))
         if key not in self._longest:  # a ticking countdown's texts come round again: kept
             widths = (self.advance(font, w) for w in text.split())
             self._longest[key] = max(widths, default=-WORD_MARGIN) + WORD_MARGIN
@@ -196,7 +224,8 @@ class CellMeasure:
         known = self._heights.get(key)
         if known is not None and known[0] == width:
             return known[1]
-        sized = (*self.cell(row, column)[::-1], width)
+        text, font = self.cell(row, column)
+        sized = (font, self._kept(font, text), width)
         height = self._sized.get(sized)
         if height is None:
             height = self._sized[sized] = self._height(row, column, width)
