@@ -51,7 +51,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSystemTrayIcon,
@@ -63,6 +62,7 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import ItemStatus
+from kapdesk.ui.alert_banner import AlertBanner
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.models.board import RUNNING_STATES, local_hhmm, room_text
 
@@ -85,6 +85,9 @@ _ITEM_LEVELS = {
 # Banners the alert slot has room for without scrolling (its height never changes).
 SLOT_BANNERS: Final = 2
 NO_ALERTS_TEXT = "No alerts."
+
+# Banners whose alert went kept hidden, to be refilled for the next alerts raised.
+SPARE_BANNERS: Final = 4
 
 # Banners: the most serious on top (stable: oldest first within a level).
 _BANNER_ORDER = {"critical": 0, "alert": 1, "overdue": 2, "due": 3, "missed": 4}
@@ -275,47 +278,6 @@ class AlertCenter(QObject):
         self._tray.showMessage("kapdesk", alert.text, icon, 10_000)
 
 
-class AlertBanner(QFrame):
-    def __init__(self, center: AlertCenter, alert: Alert, parent: QWidget | None = None) -> None:
-        # made in its bar: a banner made as a window of its own, then moved into the bar,
-        # had its buttons styled twice (a minute raising 9 alerts: 20 restylings, now 10)
-        super().__init__(parent)
-        self.alert = alert
-        self.setObjectName("alertBanner")
-        self.setProperty("level", alert.level)
-        self.setAccessibleName("Alert")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(10, 2, 4, 2)
-        self.label = QLabel(f"{alert.text} – {alert.patient_name}")
-        self.label.setAccessibleName(alert.text)
-        self.label.setWordWrap(True)
-        lay.addWidget(self.label, 1)
-        self.open_button = QPushButton("Open")
-        self.open_button.setAccessibleName(f"Open {alert.text}")
-        self.open_button.clicked.connect(lambda: center.open(alert))
-        lay.addWidget(self.open_button)
-        self.dismiss_button: QPushButton | None = None
-        self.acknowledge_button: QPushButton | None = None
-        if alert.is_reading_alert:
-            self.acknowledge_button = QPushButton("Acknowledge")
-            self.acknowledge_button.setAccessibleName(f"Acknowledge {alert.text}")
-            allowed = center.can_acknowledge()
-            self.acknowledge_button.setEnabled(allowed)
-            self.acknowledge_button.setToolTip(
-                "Record that you have seen this alert (audited)."
-                if allowed
-                else "Only a clinician can acknowledge an alert reading; it stays until then "
-                "or until a later reading is within limits."
-            )
-            self.acknowledge_button.clicked.connect(lambda: center.acknowledge(alert))
-            lay.addWidget(self.acknowledge_button)
-        else:
-            self.dismiss_button = QPushButton("Dismiss")
-            self.dismiss_button.setAccessibleName(f"Dismiss {alert.text}")
-            self.dismiss_button.clicked.connect(lambda: center.dismiss(alert))
-            lay.addWidget(self.dismiss_button)
-
-
 class StaleBanner(QFrame):
     """Red, first in the bar, while the board query fails: the alerts shown may be old."""
 
@@ -352,6 +314,7 @@ class AlertBar(QWidget):
         self.stale_banner.hide()
         self._layout.addWidget(self.stale_banner)
         self.banners: list[AlertBanner] = []
+        self._spares: list[AlertBanner] = []  # hidden, out of the layout, for refilling
         # Bound methods, never lambdas: a slot of the bar is disconnected when the bar is
         # deleted. The app's signals outlive the window (signed out, then in again: a new
         # window), and a lambda kept rebuilding the deleted bar's banners.
@@ -368,22 +331,31 @@ class AlertBar(QWidget):
 
     def rebuild(self, *, renew: bool = False) -> None:
         """A banner for each active alert, most serious first. The banners of alerts still
-        active stay (a new one does not rebuild them all, nor take a button's focus);
-        ``renew``: all built again."""
+        active stay (a new one does not rebuild them all, nor take a button's focus); a new
+        alert fills a banner whose alert went, or a spare, before one is built
+        (``AlertBanner.fill``); ``renew``: all built again."""
         ordered = sorted(self.center.active, key=lambda a: _BANNER_ORDER.get(a.level, 9))
         wanted = set(ordered)
         shown = {} if renew else {b.alert: b for b in self.banners if b.alert in wanted}
-        for banner in self.banners:
-            if shown.get(banner.alert) is not banner:
-                self._layout.removeWidget(banner)
-                banner.hide()  # at once, not when the deferred delete runs
-                banner.deleteLater()
+        going = [b for b in self.banners if shown.get(b.alert) is not b]
+        free = [b for b in going if not renew and b.reusable]
+        for banner in going:
+            if banner not in free:
+                self._drop(banner)
+        # still shown first (no show, no re-layout of their own), then the hidden spares
+        free += [b for b in self._spares if not renew]
+        if renew:
+            for banner in self._spares:
+                self._drop(banner)
+        self._spares = []
         since = self.center.store.failing_since
         if since is not None:
             self.stale_banner.show_since(since)
         else:
             self.stale_banner.hide()
-        self.banners = [shown.get(a) or AlertBanner(self.center, a, self) for a in ordered]
+        self.banners = [shown.get(a) or self._banner_for(a, free) for a in ordered]
+        for banner in free:  # not needed now: a few kept hidden for the next alerts
+            self._keep_spare(banner)
         # the banners kept stay where they are in the layout (taking every banner out and
         # adding it again laid the bar out anew each time an alert was raised): a banner is
         # only put in at its place, after the stale banner
@@ -391,7 +363,34 @@ class AlertBar(QWidget):
             if self._layout.indexOf(banner) != place:
                 self._layout.removeWidget(banner)
                 self._layout.insertWidget(place, banner)
+            if banner.isHidden():
+                banner.show()  # a spare
         self.setVisible(bool(self.banners) or since is not None)
+
+    def _banner_for(self, alert: Alert, free: list[AlertBanner]) -> AlertBanner:
+        """A free banner of the alert's level refilled (nothing re-styled), else one of
+        its kind (re-styled), else a new one."""
+        fitting = [b for b in free if b.fits(alert)]
+        same = [b for b in fitting if b.alert.level == alert.level]
+        if not fitting:
+            return AlertBanner(self.center, alert, self)
+        banner = (same or fitting)[0]
+        free.remove(banner)
+        banner.fill(alert)
+        return banner
+
+    def _keep_spare(self, banner: AlertBanner) -> None:
+        if len(self._spares) >= SPARE_BANNERS:
+            self._drop(banner)
+            return
+        self._layout.removeWidget(banner)
+        banner.hide()
+        self._spares.append(banner)
+
+    def _drop(self, banner: AlertBanner) -> None:
+        self._layout.removeWidget(banner)
+        banner.hide()  # at once, not when the deferred delete runs
+        banner.deleteLater()
 
 
 class AlertSlot(QScrollArea):

@@ -1,0 +1,108 @@
+"""One banner of the alert bar (``kapdesk.ui.alerts.AlertBar``), refillable.
+
+A banner is built once and can be filled with another alert of the same kind (a
+due/overdue/missed alert: Open and Dismiss; an alert reading: Open and Acknowledge). The
+bar refills a banner whose alert went instead of building a new one for an alert raised
+in the same tick (or kept hidden for a later one): building, polishing and showing a
+banner under the application's stylesheet was most of a minute turn that raised alerts.
+
+Decisions a caller must know:
+
+* Everything the user sees or reaches comes from ``fill``: the text, the accessible
+  names, the level (the stylesheet's colours), whether Acknowledge is allowed and its
+  tooltip. The buttons act on the alert the banner holds when clicked (``self.alert``),
+  never on the one it was built for.
+* A banner is re-styled only when its level changes (the stylesheet picks the frame's
+  and the label's colours by ``level``; the buttons' rules do not depend on it).
+* ``reusable`` is False while the keyboard focus is in the banner or one of its buttons
+  is held down: refilled, the same key press or mouse release would act on another
+  alert than the one the user saw. Such a banner goes, as before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+if TYPE_CHECKING:
+    from kapdesk.ui.alerts import Alert, AlertCenter
+
+ACK_ALLOWED_TIP = "Record that you have seen this alert (audited)."
+ACK_REFUSED_TIP = (
+    "Only a clinician can acknowledge an alert reading; it stays until then "
+    "or until a later reading is within limits."
+)
+
+
+class AlertBanner(QFrame):
+    def __init__(self, center: AlertCenter, alert: Alert, parent: QWidget | None = None) -> None:
+        # made in its bar: a banner made as a window of its own, then moved into the bar,
+        # had its buttons styled twice (a minute raising 9 alerts: 20 restylings, now 10)
+        super().__init__(parent)
+        self.center = center
+        self.alert = alert
+        self.setObjectName("alertBanner")
+        self.setProperty("level", alert.level)
+        self.setAccessibleName("Alert")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 2, 4, 2)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        lay.addWidget(self.label, 1)
+        self.open_button = QPushButton("Open")
+        self.open_button.clicked.connect(self._open)
+        lay.addWidget(self.open_button)
+        self.dismiss_button: QPushButton | None = None
+        self.acknowledge_button: QPushButton | None = None
+        if alert.is_reading_alert:
+            self.acknowledge_button = QPushButton("Acknowledge")
+            self.acknowledge_button.clicked.connect(self._acknowledge)
+            lay.addWidget(self.acknowledge_button)
+        else:
+            self.dismiss_button = QPushButton("Dismiss")
+            self.dismiss_button.clicked.connect(self._dismiss)
+            lay.addWidget(self.dismiss_button)
+        self.fill(alert)
+
+    def fits(self, alert: Alert) -> bool:
+        """Whether ``fill`` can take ``alert``: the same buttons (the same kind of alert)."""
+        return (self.acknowledge_button is not None) == alert.is_reading_alert
+
+    @property
+    def reusable(self) -> bool:
+        """Neither the keyboard focus in it nor one of its buttons held down."""
+        focus = QApplication.focusWidget()
+        if focus is not None and (focus is self or self.isAncestorOf(focus)):
+            return False
+        buttons = (self.open_button, self.dismiss_button, self.acknowledge_button)
+        return not any(b is not None and b.isDown() for b in buttons)
+
+    def fill(self, alert: Alert) -> None:
+        """Show ``alert``: its text, level, accessible names and what its buttons do."""
+        self.alert = alert
+        if self.property("level") != alert.level:
+            self.setProperty("level", alert.level)
+            style = self.style()
+            for widget in (self, self.label):  # the colours are chosen by level
+                style.unpolish(widget)
+                style.polish(widget)
+        self.label.setText(f"{alert.text} – {alert.patient_name}")
+        self.label.setAccessibleName(alert.text)
+        self.open_button.setAccessibleName(f"Open {alert.text}")
+        if self.dismiss_button is not None:
+            self.dismiss_button.setAccessibleName(f"Dismiss {alert.text}")
+        if self.acknowledge_button is not None:
+            self.acknowledge_button.setAccessibleName(f"Acknowledge {alert.text}")
+            allowed = self.center.can_acknowledge()
+            self.acknowledge_button.setEnabled(allowed)
+            self.acknowledge_button.setToolTip(ACK_ALLOWED_TIP if allowed else ACK_REFUSED_TIP)
+
+    def _open(self) -> None:
+        self.center.open(self.alert)
+
+    def _dismiss(self) -> None:
+        self.center.dismiss(self.alert)
+
+    def _acknowledge(self) -> None:
+        self.center.acknowledge(self.alert)
