@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 if TYPE_CHECKING:
     from kapdesk.ui.alerts import Alert, AlertCenter
@@ -71,8 +71,10 @@ class AlertBanner(QFrame):
 
     @property
     def reusable(self) -> bool:
-        """Neither the keyboard focus in it nor one of its buttons held down."""
-        focus = QApplication.focusWidget()
+        """Neither the keyboard focus in it nor one of its buttons held down. Its own
+        window's focus: QApplication.focusWidget() knows only the active window's, and a
+        window given back the activation gives the focus back to the same button."""
+        focus = self.window().focusWidget()
         if focus is not None and (focus is self or self.isAncestorOf(focus)):
             return False
         buttons = (self.open_button, self.dismiss_button, self.acknowledge_button)

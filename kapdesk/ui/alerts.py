@@ -388,6 +388,11 @@ class AlertBar(QWidget):
         self._spares.append(banner)
 
     def _drop(self, banner: AlertBanner) -> None:
+        focus = banner.window().focusWidget()
+        if focus is not None and banner.isAncestorOf(focus):
+            # hidden with the focus, it would hand it on to the next button: another
+            # banner's, which may be refilled with another alert in this same rebuild
+            focus.clearFocus()
         self._layout.removeWidget(banner)
         banner.hide()  # at once, not when the deferred delete runs
         banner.deleteLater()

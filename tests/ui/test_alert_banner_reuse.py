@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
 
@@ -96,3 +96,55 @@ def test_a_banner_with_the_keyboard_focus_is_not_refilled(
     assert other is not banner
     assert not banner.isVisible()
     assert "reading is overdue" in other.label.text()
+
+
+def test_a_focused_banner_is_not_refilled_while_another_window_is_active(
+    qtbot: QtBot, bar: AlertBar, kit: Kit, clock: FakeClock
+) -> None:
+    """The user tabbed to Dismiss on the due alert, then another window took the activation
+    (a dialog, another program) and the item turned overdue meanwhile. Back in the window,
+    Qt gives the focus back to that button: it must not dismiss an alert the user never saw
+    there. (QApplication.focusWidget() only knows the active window's focus.)"""
+    kit.dosed(room="1", mrn="A-1")
+    clock.advance(minutes=21)
+    bar.center.check()
+    [banner] = bar.banners
+    bar.window().activateWindow()
+    qtbot.waitUntil(bar.isActiveWindow)
+    assert banner.dismiss_button is not None
+    banner.dismiss_button.setFocus()
+    qtbot.waitUntil(banner.dismiss_button.hasFocus)
+    other = QWidget()
+    qtbot.addWidget(other)
+    QVBoxLayout(other).addWidget(QLineEdit())
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(other.isActiveWindow)
+    clock.advance(minutes=10)
+    bar.center.check()  # overdue replaces due
+    [now] = bar.banners
+    assert "reading is overdue" in now.label.text()
+    assert now is not banner
+    assert bar.window().focusWidget() is not now.dismiss_button
+
+
+def test_the_focus_leaving_a_dropped_banner_does_not_land_on_a_refilled_one(
+    qtbot: QtBot, bar: AlertBar, kit: Kit, clock: FakeClock
+) -> None:
+    """Two due alerts, the user on room 1's Dismiss; both turn overdue in one tick. Room 1's
+    banner goes; hiding it handed the focus on to the next button, in room 2's banner, which
+    was then refilled with another alert."""
+    kit.dosed(room="1", mrn="A-1")
+    kit.dosed(room="2", mrn="A-2")
+    clock.advance(minutes=21)
+    bar.center.check()
+    first, _second = bar.banners
+    bar.window().activateWindow()
+    qtbot.waitUntil(bar.isActiveWindow)
+    assert first.dismiss_button is not None
+    first.dismiss_button.setFocus()
+    qtbot.waitUntil(first.dismiss_button.hasFocus)
+    clock.advance(minutes=10)
+    bar.center.check()  # both overdue
+    focus = bar.window().focusWidget()
+    assert not [b for b in bar.banners if focus is not None and b.isAncestorOf(focus)]
