@@ -1,7 +1,10 @@
 """Errors every layer raises and every front end knows how to show.
 
 Each carries a sentence fit for a clinician's screen; none should ever reach a
-user as a traceback.
+user as a traceback. The sentence is in the active language (kapdesk.i18n), except a
+refusal's (PermissionDenied), which the audit log keeps: that one is a
+:class:`~kapdesk.domain.wording.Wording`, English in the log, translated where shown
+(``wording.shown_error(exc)``).
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from kapdesk.i18n import _
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import N_, _
 
 
 class KapdeskError(Exception):
@@ -35,7 +39,11 @@ class PermissionDenied(KapdeskError):
     def __init__(self, role: str, action: str, message: str | None = None) -> None:
         self.role = role
         self.action = action
-        super().__init__(message or f"A {role} may not {action.replace('_', ' ')}.")
+        if not message:
+            message = Wording(
+                N_("A {role} may not {action}."), role=role, action=action.replace("_", " ")
+            )
+        super().__init__(message)
 
 
 class RecordLocked(KapdeskError):
@@ -52,8 +60,11 @@ class IllegalTransition(KapdeskError):
         self.target = target
         super().__init__(
             message
-            or f"A session that is {current.replace('_', ' ')} cannot become "
-            f"{target.replace('_', ' ')}."
+            or _(
+                "A session that is {state} cannot become {target}.",
+                state=current.replace("_", " "),
+                target=target.replace("_", " "),
+            )
         )
 
 
@@ -64,7 +75,14 @@ class ProtocolError(KapdeskError):
         self.source = source
         self.key = key
         self.expected = expected
-        super().__init__(f"{source}: key '{key}': expected {expected}")
+        super().__init__(
+            _(
+                "{source}: key '{key}': expected {expected}",
+                source=source,
+                key=key,
+                expected=expected,
+            )
+        )
 
 
 class AuthenticationFailed(KapdeskError):

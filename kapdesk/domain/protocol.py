@@ -36,8 +36,10 @@ from kapdesk.domain.protocol_model import (
     ScheduledReading,
     SideEffectDef,
     VitalRule,
+    band_word,
 )
 from kapdesk.domain.protocol_parse import parse_protocol
+from kapdesk.i18n import _
 
 __all__ = [
     "COMPUTED_CRITERIA",
@@ -53,6 +55,7 @@ __all__ = [
     "ScheduledReading",
     "SideEffectDef",
     "VitalRule",
+    "band_word",
     "builtin_protocols",
     "load_protocol_file",
     "load_protocol_text",
@@ -72,8 +75,10 @@ def load_protocol_text(text: str, source: str) -> Protocol:
     except tomllib.TOMLDecodeError as exc:
         hint = ""
         if re.search(r"^\s*label\.[A-Za-z]", text, re.MULTILINE):
-            hint = ' (a translated label is written with quotes: "label.pt-PT" = "...")'
-        raise ProtocolError(source, "(file)", f"valid TOML: {exc}{hint}") from None
+            hint = _(' (a translated label is written with quotes: "label.pt-PT" = "...")')
+        raise ProtocolError(
+            source, "(file)", _("valid TOML: {error}{hint}", error=exc, hint=hint)
+        ) from None
     return replace(parse_protocol(data, source), text=text, sha256=protocol_hash(text))
 
 
@@ -81,7 +86,7 @@ def load_protocol_file(path: Path) -> Protocol:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ProtocolError(path.name, "(file)", f"UTF-8 text: {exc}") from None
+        raise ProtocolError(path.name, "(file)", _("UTF-8 text: {error}", error=exc)) from None
     return load_protocol_text(text, path.name)
 
 
@@ -93,6 +98,8 @@ def builtin_protocols() -> dict[str, Protocol]:
         if entry.name.endswith(".toml"):
             proto = load_protocol_text(entry.read_text(encoding="utf-8"), entry.name)
             if proto.id in out:
-                raise ProtocolError(entry.name, "id", f"an id not already used ('{proto.id}')")
+                raise ProtocolError(
+                    entry.name, "id", _("an id not already used ('{id}')", id=proto.id)
+                )
             out[proto.id] = proto
     return out

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from kapdesk.i18n import ENGLISH, _, current
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import ENGLISH, N_, _, current
 
 
 class Phase(StrEnum):
@@ -33,6 +34,18 @@ class Band(StrEnum):
 
 
 _BAND_RANK = {Band.NORMAL: 0, Band.ELEVATED: 1, Band.ALERT: 2, Band.CRITICAL: 3}
+# The band as a word in a sentence about a reading ('is elevated', 'Elevated – ...').
+_BAND_WORDS = {
+    Band.NORMAL: N_("normal"),
+    Band.ELEVATED: N_("elevated"),
+    Band.ALERT: N_("alert"),
+    Band.CRITICAL: N_("critical"),
+}
+
+
+def band_word(band: Band) -> Wording:
+    """'elevated' (its value), shown in the active language: stored texts keep English."""
+    return Wording(_BAND_WORDS[Band(band)])
 
 
 class Route(StrEnum):
@@ -75,36 +88,47 @@ class VitalRule:
     systolic_rise_gte: int | None = None
     diastolic_rise_gte: int | None = None
 
-    def describe(self) -> str:
-        """Human-readable condition, e.g. 'systolic ≥ 140 or diastolic ≥ 90 mmHg'."""
-        parts: list[str] = []
+    def describe(self) -> Wording:
+        """Human-readable condition, e.g. 'systolic ≥ 140 or diastolic ≥ 90 mmHg'. Kept in
+        stored assessments: English, shown translated (kapdesk.domain.wording)."""
+        parts: list[Wording] = []
         if self.systolic_gte is not None:
-            parts.append(f"systolic ≥ {self.systolic_gte}")
+            parts.append(Wording(N_("systolic ≥ {value}"), value=self.systolic_gte))
         if self.systolic_gt is not None:
-            parts.append(f"systolic > {self.systolic_gt}")
+            parts.append(Wording(N_("systolic > {value}"), value=self.systolic_gt))
         if self.diastolic_gte is not None:
-            parts.append(f"diastolic ≥ {self.diastolic_gte}")
+            parts.append(Wording(N_("diastolic ≥ {value}"), value=self.diastolic_gte))
         if self.diastolic_gt is not None:
-            parts.append(f"diastolic > {self.diastolic_gt}")
-        text = " or ".join(parts)
+            parts.append(Wording(N_("diastolic > {value}"), value=self.diastolic_gt))
+        conditions: list[Wording] = []
         if parts:
-            text += " mmHg"
-        extra: list[str] = []
-        if self.pulse_gt is not None:
-            extra.append(f"pulse > {self.pulse_gt}/min")
-        if self.spo2_lt is not None:
-            extra.append(f"SpO2 < {self.spo2_lt} %")
-        rise = [
-            f"{name} ≥ {value}"
-            for name, value in (
-                ("systolic", self.systolic_rise_gte),
-                ("diastolic", self.diastolic_rise_gte),
+            conditions.append(
+                Wording(N_("{conditions} mmHg"), conditions=Wording.joined(OR, parts))
             )
-            if value is not None
+        if self.pulse_gt is not None:
+            conditions.append(Wording(N_("pulse > {value}/min"), value=self.pulse_gt))
+        if self.spo2_lt is not None:
+            conditions.append(Wording(N_("SpO2 < {value} %"), value=self.spo2_lt))
+        rise = [
+            Wording(N_("systolic ≥ {value}"), value=self.systolic_rise_gte)
+            if self.systolic_rise_gte is not None
+            else None,
+            Wording(N_("diastolic ≥ {value}"), value=self.diastolic_rise_gte)
+            if self.diastolic_rise_gte is not None
+            else None,
         ]
-        if rise:
-            extra.append(" or ".join(rise) + " mmHg above the pre-dose baseline")
-        return " or ".join([p for p in [text, *extra] if p])
+        risen = [r for r in rise if r is not None]
+        if risen:
+            conditions.append(
+                Wording(
+                    N_("{conditions} mmHg above the pre-dose baseline"),
+                    conditions=Wording.joined(OR, risen),
+                )
+            )
+        return Wording.joined(OR, conditions)
+
+
+OR = N_(" or ")  # between a rule's conditions
 
 
 class Labelled:

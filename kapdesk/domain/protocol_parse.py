@@ -13,6 +13,7 @@ from typing import Any
 from kapdesk.domain import protocol_model as model
 from kapdesk.domain.errors import ProtocolError
 from kapdesk.domain.protocol_reader import TableReader
+from kapdesk.i18n import _
 
 _TOP_LEVEL_KEYS = (
     "id",
@@ -54,7 +55,7 @@ def _unique(source: str, key: str, ids: Iterable[str]) -> None:
     seen: set[str] = set()
     for i in ids:
         if i in seen:
-            raise ProtocolError(source, key, f"unique ids, '{i}' appears twice")
+            raise ProtocolError(source, key, _("unique ids, '{id}' appears twice", id=i))
         seen.add(i)
 
 
@@ -86,9 +87,20 @@ def _dose_limit(t: TableReader, route: model.Route) -> model.DoseLimit:
         ceiling = t.number(f"ceiling_{unit}", None if maximum is None else 2 * maximum)
         low = t.number(f"question_below_{unit}", None if maximum is None else maximum / 10)
         if maximum is not None and ceiling is not None and ceiling < maximum:
-            raise t.fail(f"ceiling_{unit}", f"a number ≥ max_{unit} ({maximum:g}), got {ceiling:g}")
+            raise t.fail(
+                f"ceiling_{unit}",
+                _(
+                    "a number ≥ {key} ({maximum}), got {value}",
+                    key=f"max_{unit}",
+                    maximum=f"{maximum:g}",
+                    value=f"{ceiling:g}",
+                ),
+            )
         if low is not None and maximum is not None and low > maximum:
-            raise t.fail(f"question_below_{unit}", f"a number ≤ max_{unit} ({maximum:g})")
+            raise t.fail(
+                f"question_below_{unit}",
+                _("a number ≤ {key} ({maximum})", key=f"max_{unit}", maximum=f"{maximum:g}"),
+            )
         out |= {f"max_{unit}": maximum, f"ceiling_{unit}": ceiling, f"question_below_{unit}": low}
     return model.DoseLimit(route, session_max_mg=t.number("session_max_mg"), **out)
 
@@ -103,7 +115,8 @@ def _dosing_gates(dosing: TableReader) -> dict[str, Any]:
             band = model.Band.NORMAL
         if band is model.Band.NORMAL:
             raise dosing.fail(
-                "booster_gate_bands", f"bands among elevated, alert, critical, got {value!r}"
+                "booster_gate_bands",
+                _("bands among elevated, alert, critical, got {value}", value=repr(value)),
             )
         bands.append(band)
     return {
@@ -130,16 +143,18 @@ def _vital_rule(t: TableReader) -> model.VitalRule:
         **{key: t.optional_int(key) for key in _RULE_LIMITS},
     )
     if rule.band is model.Band.NORMAL:
-        raise t.fail("band", "elevated, alert or critical (normal is what no rule fires)")
+        raise t.fail("band", _("elevated, alert or critical (normal is what no rule fires)"))
     if not rule.describe():
         raise t.fail(
             "id",
-            "at least one condition (systolic_gte, systolic_gt, diastolic_gte, "
-            "diastolic_gt, pulse_gt, spo2_lt, systolic_rise_gte or diastolic_rise_gte)",
+            _(
+                "at least one condition (systolic_gte, systolic_gt, diastolic_gte, "
+                "diastolic_gt, pulse_gt, spo2_lt, systolic_rise_gte or diastolic_rise_gte)"
+            ),
         )
     rising = rule.systolic_rise_gte is not None or rule.diastolic_rise_gte is not None
     if rising and rule.phase is not model.Phase.POST_DOSE:
-        raise t.fail("phase", "'post_dose' for a rise above the pre-dose baseline")
+        raise t.fail("phase", _("'post_dose' for a rise above the pre-dose baseline"))
     return rule
 
 
@@ -157,18 +172,31 @@ def _scheduled_reading(t: TableReader) -> model.ScheduledReading:
         labels=t.labels(),
     )
     if item.anchor is model.Anchor.RECHECK:
-        raise t.fail("anchor", "pre_dose, first_dose, each_dose or discharge, not recheck")
+        raise t.fail("anchor", _("pre_dose, first_dose, each_dose or discharge, not recheck"))
     for cond in item.when:
         if cond not in model.SCHEDULE_CONDITIONS:
             allowed = ", ".join(model.SCHEDULE_CONDITIONS)
-            raise t.fail("when", f"conditions among {allowed}, got {cond!r}")
+            raise t.fail(
+                "when",
+                _("conditions among {allowed}, got {value}", allowed=allowed, value=repr(cond)),
+            )
     timed = item.anchor in (model.Anchor.FIRST_DOSE, model.Anchor.EACH_DOSE)
     if timed and item.to_min < item.from_min:
-        raise t.fail("to_min", f"a minute ≥ from_min ({item.from_min}), got {item.to_min}")
+        raise t.fail(
+            "to_min",
+            _(
+                "a minute ≥ from_min ({minimum}), got {value}",
+                minimum=item.from_min,
+                value=item.to_min,
+            ),
+        )
     if item.repeat_count > 1 and item.repeat_every_min <= 0:
-        raise t.fail("repeat_every_min", "a positive number of minutes when repeat_count > 1")
+        raise t.fail("repeat_every_min", _("a positive number of minutes when repeat_count > 1"))
     if not timed and item.repeat_count > 1:
-        raise t.fail("repeat_count", f"1 for anchor '{item.anchor.value}' (it does not repeat)")
+        raise t.fail(
+            "repeat_count",
+            _("1 for anchor '{anchor}' (it does not repeat)", anchor=item.anchor.value),
+        )
     return item
 
 
@@ -180,7 +208,7 @@ def _routes_keyed(table: TableReader) -> Iterator[model.Route]:
             route = model.Route(key)
         except ValueError:
             allowed = ", ".join(x.value for x in model.Route)
-            raise table.fail(key, f"a route among {allowed}") from None
+            raise table.fail(key, _("a route among {allowed}", allowed=allowed)) from None
         yield route
 
 
@@ -188,7 +216,7 @@ def _minimum_observation(obs: TableReader) -> dict[model.Route, int]:
     minutes = obs.table("minimum_minutes")
     found = {route: minutes.integer(route.value) for route in _routes_keyed(minutes)}
     if not found:
-        raise obs.fail("minimum_minutes", "at least one route with its minutes")
+        raise obs.fail("minimum_minutes", _("at least one route with its minutes"))
     return found
 
 
@@ -211,10 +239,14 @@ def _checklist(r: TableReader) -> list[model.ChecklistItem]:
     for i, c in enumerate(checklist):
         if c.kind not in ("yes_no", "number"):
             raise ProtocolError(
-                r.source, f"checklist[{i}].kind", f"'yes_no' or 'number', got {c.kind!r}"
+                r.source,
+                f"checklist[{i}].kind",
+                _("'yes_no' or 'number', got {value}", value=repr(c.kind)),
             )
         if c.blocks_dose and c.kind != "yes_no":
-            raise ProtocolError(r.source, f"checklist[{i}].blocks_dose", "false on a number item")
+            raise ProtocolError(
+                r.source, f"checklist[{i}].blocks_dose", _("false on a number item")
+            )
     return checklist
 
 
@@ -234,7 +266,9 @@ def _discharge(r: TableReader) -> list[model.DischargeCriterion]:
     for i, d in enumerate(discharge):
         if d.computed and d.computed not in model.COMPUTED_CRITERIA:
             raise ProtocolError(
-                r.source, f"discharge[{i}].computed", f"'' or one of {known}, got {d.computed!r}"
+                r.source,
+                f"discharge[{i}].computed",
+                _("'' or one of {known}, got {value}", known=known, value=repr(d.computed)),
             )
     return discharge
 
@@ -261,10 +295,10 @@ def _dosing(r: TableReader) -> dict[str, Any]:
     dosing.only(*_DOSING_KEYS)
     routes = dosing.routes("routes")
     if not routes:
-        raise dosing.fail("routes", "at least one route")
+        raise dosing.fail("routes", _("at least one route"))
     medications = dosing.text_list("medications")
     if not medications:
-        raise dosing.fail("medications", "at least one medication")
+        raise dosing.fail("medications", _("at least one medication"))
     return {
         "medications": medications,
         "routes": routes,

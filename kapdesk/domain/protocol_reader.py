@@ -8,6 +8,7 @@ from typing import Any
 
 from kapdesk.domain.errors import ProtocolError
 from kapdesk.domain.protocol_model import Route
+from kapdesk.i18n import _
 
 
 class TableReader:
@@ -31,20 +32,23 @@ class TableReader:
         if name not in self.data:
             if default is not None:
                 return default
-            raise self.fail(name, "a text value (missing)")
+            raise self.fail(name, _("a text value (missing)"))
         value = self.data[name]
         if not isinstance(value, str) or (default is None and not value.strip()):
-            raise self.fail(name, f"a non-empty text value, got {value!r}")
+            raise self.fail(name, _("a non-empty text value, got {value}", value=repr(value)))
         return value
 
     def integer(self, name: str, default: int | None = None, *, minimum: int = 0) -> int:
         if name not in self.data:
             if default is not None:
                 return default
-            raise self.fail(name, "a whole number (missing)")
+            raise self.fail(name, _("a whole number (missing)"))
         value = self.data[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(name, f"a whole number ≥ {minimum}, got {value!r}")
+            raise self.fail(
+                name,
+                _("a whole number ≥ {minimum}, got {value}", minimum=minimum, value=repr(value)),
+            )
         return value
 
     def optional_int(self, name: str) -> int | None:
@@ -57,7 +61,7 @@ class TableReader:
             return default
         value = self.data[name]
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise self.fail(name, f"a positive number, got {value!r}")
+            raise self.fail(name, _("a positive number, got {value}", value=repr(value)))
         return float(value)
 
     def boolean(self, name: str, default: bool) -> bool:
@@ -65,7 +69,7 @@ class TableReader:
             return default
         value = self.data[name]
         if not isinstance(value, bool):
-            raise self.fail(name, f"true or false, got {value!r}")
+            raise self.fail(name, _("true or false, got {value}", value=repr(value)))
         return value
 
     def only(self, *names: str) -> None:
@@ -74,7 +78,7 @@ class TableReader:
         (:meth:`labels` checks them)."""
         for key in self.data:
             if key not in names and not (key.startswith("label.") and "label" in names):
-                raise self.fail(key, f"a known key ({', '.join(names)})")
+                raise self.fail(key, _("a known key ({keys})", keys=", ".join(names)))
 
     def labels(self) -> tuple[tuple[str, str], ...]:
         """The ``"label.pt-PT" = "..."`` keys: (language, text), each a language kapdesk
@@ -90,8 +94,11 @@ class TableReader:
             if language not in offered:
                 raise self.fail(
                     key,
-                    f"a language kapdesk speaks ({', '.join(offered)}) after "
-                    f"'label.', got {language!r}",
+                    _(
+                        "a language kapdesk speaks ({languages}) after 'label.', got {language}",
+                        languages=", ".join(offered),
+                        language=repr(language),
+                    ),
                 )
             out.append((language, self.text(key)))
         return tuple(out)
@@ -101,21 +108,23 @@ class TableReader:
         if name not in self.data:
             if default is not None:
                 return default
-            raise self.fail(name, f"one of {allowed} (missing)")
+            raise self.fail(name, _("one of {allowed} (missing)", allowed=allowed))
         value = self.data[name]
         try:
             return enum(value)
         except ValueError:
-            raise self.fail(name, f"one of {allowed}, got {value!r}") from None
+            raise self.fail(
+                name, _("one of {allowed}, got {value}", allowed=allowed, value=repr(value))
+            ) from None
 
     def text_list(self, name: str, default: Iterable[str] | None = None) -> tuple[str, ...]:
         if name not in self.data:
             if default is not None:
                 return tuple(default)
-            raise self.fail(name, "a list of text values (missing)")
+            raise self.fail(name, _("a list of text values (missing)"))
         value = self.data[name]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(name, f"a list of text values, got {value!r}")
+            raise self.fail(name, _("a list of text values, got {value}", value=repr(value)))
         return tuple(value)
 
     def routes(self, name: str) -> tuple[Route, ...]:
@@ -126,7 +135,9 @@ class TableReader:
             try:
                 out.append(Route(v))
             except ValueError:
-                raise self.fail(name, f"routes among {allowed}, got {v!r}") from None
+                raise self.fail(
+                    name, _("routes among {allowed}, got {value}", allowed=allowed, value=repr(v))
+                ) from None
         return tuple(out)
 
     def table(self, name: str, *, required: bool = True) -> TableReader:
@@ -134,8 +145,9 @@ class TableReader:
         if value is None and not required:
             return TableReader(self.source, {}, f"{self.key(name)}.")
         if not isinstance(value, dict):
-            got = " (missing)" if value is None else f", got {value!r}"
-            raise self.fail(name, "a table" + got)
+            if value is None:
+                raise self.fail(name, _("a table (missing)"))
+            raise self.fail(name, _("a table, got {value}", value=repr(value)))
         return TableReader(self.source, value, f"{self.key(name)}.")
 
     def tables(self, name: str, *, required: bool = True) -> list[TableReader]:
@@ -143,6 +155,10 @@ class TableReader:
         if value is None and not required:
             return []
         if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-            got = " (missing)" if value is None else f", got {value!r}"
-            raise self.fail(name, "one or more [[" + self.key(name) + "]] tables" + got)
+            table = f"[[{self.key(name)}]]"
+            if value is None:
+                raise self.fail(name, _("one or more {table} tables (missing)", table=table))
+            raise self.fail(
+                name, _("one or more {table} tables, got {value}", table=table, value=repr(value))
+            )
         return [TableReader(self.source, v, f"{self.key(name)}[{i}].") for i, v in enumerate(value)]

@@ -119,21 +119,29 @@ def has_been_dosed(state: SessionState) -> bool:
 def _reason_needed(target: SessionState, reason: str | None) -> str:
     text = (reason or "").strip()
     if not text:
-        what = "Cancelling a session" if target is _S.CANCELLED else "Withholding a dose"
-        raise ValidationError("Reason", reason, f"{what} needs a reason; none was given.")
+        if target is _S.CANCELLED:
+            message = _("Cancelling a session needs a reason; none was given.")
+        else:
+            message = _("Withholding a dose needs a reason; none was given.")
+        raise ValidationError("Reason", reason, message)
     return text
 
 
 def _illegal(current: SessionState, target: SessionState) -> IllegalTransition:
     options = sorted(TRANSITIONS[current], key=list(SessionState).index)
     if options:
-        hint = "it can only become " + " or ".join(s.label for s in options) + "."
+        hint = _("it can only become {states}.", states=_(" or ").join(s.label for s in options))
     else:
-        hint = "it is finished and cannot change any more."
+        hint = _("it is finished and cannot change any more.")
     return IllegalTransition(
         current.value,
         target.value,
-        f"A session that is {current.label} cannot become {target.label}; {hint}",
+        _(
+            "A session that is {state} cannot become {target}; {hint}",
+            state=current.label,
+            target=target.label,
+            hint=hint,
+        ),
     )
 
 
@@ -164,18 +172,19 @@ class SessionEvent(StrEnum):
 
     @property
     def label(self) -> str:
-        return EVENT_LABELS[self]
+        """Completes 'Cannot ...' in the active language."""
+        return _(EVENT_LABELS[self])
 
 
 EVENT_LABELS: Mapping[SessionEvent, str] = MappingProxyType(
     {
-        SessionEvent.CHECK_IN: "check the patient in",
-        SessionEvent.PRE_DOSE_READING_RECORDED: "record a pre-dose reading",
-        SessionEvent.DOSE_GIVEN: "record a dose",
-        SessionEvent.MONITORING_STARTED: "start monitoring",
-        SessionEvent.DISCHARGED: "discharge the patient",
-        SessionEvent.CANCELLED: "cancel the session",
-        SessionEvent.WITHHELD: "withhold the dose",
+        SessionEvent.CHECK_IN: N_("check the patient in"),
+        SessionEvent.PRE_DOSE_READING_RECORDED: N_("record a pre-dose reading"),
+        SessionEvent.DOSE_GIVEN: N_("record a dose"),
+        SessionEvent.MONITORING_STARTED: N_("start monitoring"),
+        SessionEvent.DISCHARGED: N_("discharge the patient"),
+        SessionEvent.CANCELLED: N_("cancel the session"),
+        SessionEvent.WITHHELD: N_("withhold the dose"),
     }
 )
 
@@ -220,7 +229,11 @@ def state_after_event(
         raise IllegalTransition(
             state.value,
             event.value,
-            f"Cannot {event.label} for a session that is {state.label}.",
+            _(
+                "Cannot {action} for a session that is {state}.",
+                action=event.label,
+                state=state.label,
+            ),
         ) from None
     if target == state:
         return state

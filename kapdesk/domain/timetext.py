@@ -14,7 +14,11 @@ One vocabulary (issue 12):
   observed minutes the same way, so screen, PDF and criterion show one number.
 
 Pure Python (no Qt): the screens (kapdesk.ui) and the PDFs (services.report_data)
-both format through here.
+both format through here, in the active language (kapdesk.i18n): a date is the
+locale's ('02/03/2026' in Portuguese; English keeps ISO), a duration of days says
+'2 dias 3 h'. A duration that goes into a stored text (a discharge check, a dose
+warning) is a :class:`~kapdesk.domain.wording.Wording`: :func:`minutes_span`,
+:func:`duration_span`.
 """
 
 from __future__ import annotations
@@ -23,10 +27,13 @@ import math
 from datetime import date, datetime, timedelta, tzinfo
 
 from kapdesk.domain.clock import local_time
+from kapdesk.domain.wording import Gettext, Wording
+from kapdesk.i18n import N_, _, _n
+from kapdesk.i18n import formats as locale_formats
 
 MINUS = "−"  # a real minus sign, as in the PDF tables
 NONE_TEXT = "—"
-UNDER_A_MINUTE = "less than 1 min"
+UNDER_A_MINUTE = N_("less than 1 min")
 
 
 def clock(moment: datetime, tz: tzinfo | None = None) -> str:
@@ -35,28 +42,50 @@ def clock(moment: datetime, tz: tzinfo | None = None) -> str:
 
 
 def day(moment: datetime | date, tz: tzinfo | None = None) -> str:
-    """'2026-03-02': a moment's local date, or a calendar date as it is."""
+    """'2026-03-02' (Portuguese: '02/03/2026'): a moment's local date, or a calendar date
+    as it is."""
     if isinstance(moment, datetime):
-        return local_time(moment, tz).date().isoformat()
-    return moment.isoformat()
+        return locale_formats.medium_date(local_time(moment, tz).date())
+    return locale_formats.medium_date(moment)
 
 
 def day_clock(moment: datetime, tz: tzinfo | None = None) -> str:
-    """'2026-03-02 10:35'."""
-    return local_time(moment, tz).strftime("%Y-%m-%d %H:%M")
+    """'2026-03-02 10:35' (Portuguese: '02/03/2026 10:35')."""
+    here = local_time(moment, tz)
+    return f"{locale_formats.medium_date(here.date())} {here:%H:%M}"
 
 
-def _minutes_words(minutes: int, *, short_hours: bool) -> str:
+def _words(minutes: int, short_hours: bool, _: Gettext, _n: Gettext) -> str:
     if minutes < 60:
-        return f"{minutes} min"
+        return _("{minutes} min", minutes=minutes)
     if minutes < 24 * 60:
         hours, rest = divmod(minutes, 60)
         if rest == 0 and short_hours:
-            return f"{hours} h"
-        return f"{hours} h {rest:02d} min"
+            return _("{hours} h", hours=hours)
+        return _("{hours} h {minutes:02d} min", hours=hours, minutes=rest)
     # From a day on the minutes no longer help anyone read it.
     days, rest = divmod(minutes // 60, 24)
-    return f"{days} d {rest} h"
+    return _n("{n} d {hours} h", "{n} d {hours} h", days, hours=rest)
+
+
+def _minutes_words(minutes: int, *, short_hours: bool) -> str:
+    return _words(minutes, short_hours, _, _n)
+
+
+def minutes_span(minutes: int, *, short_hours: bool = False) -> Wording:
+    """:func:`minutes_duration` kept in English for a stored text, shown translated."""
+    whole = max(minutes, 0)
+    return Wording.later(lambda _, _n: _words(whole, short_hours, _, _n))
+
+
+def duration_span(length: timedelta) -> Wording:
+    """:func:`duration` kept in English for a stored text, shown translated."""
+    seconds = length.total_seconds()
+    if seconds <= 0:
+        return minutes_span(0)
+    if seconds < 60:
+        return Wording(UNDER_A_MINUTE)
+    return minutes_span(int(seconds // 60))
 
 
 def duration(span: timedelta, *, short_hours: bool = False) -> str:
@@ -68,9 +97,9 @@ def duration(span: timedelta, *, short_hours: bool = False) -> str:
     """
     seconds = span.total_seconds()
     if seconds <= 0:
-        return "0 min"
+        return _minutes_words(0, short_hours=False)
     if seconds < 60:
-        return UNDER_A_MINUTE
+        return _(UNDER_A_MINUTE)
     return _minutes_words(int(seconds // 60), short_hours=short_hours)
 
 
@@ -105,7 +134,7 @@ def minutes_number(minutes: float | None) -> str:
 def minutes_from_dose(minutes: float | None) -> str:
     """'+30 min', '0 min', '−4 min' (before the dose); '—' without a first dose."""
     number = minutes_number(minutes)
-    return number if minutes is None else f"{number} min"
+    return number if minutes is None else _("{minutes} min", minutes=number)
 
 
 def minutes_between(start: datetime | None, moment: datetime | None) -> float | None:

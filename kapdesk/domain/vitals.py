@@ -5,6 +5,11 @@ sentence naming the field, the value and the allowed range. Classification
 applies the protocol's rules for the phase and returns an Assessment that
 carries its provenance: which rules fired, on which values, under which
 protocol id and version.
+
+The validation messages are in the active language (the field named as the user reads
+it, a decimal comma in Portuguese); ``ValidationError.field`` stays the English name a
+form matches. The assessment is stored with each reading: its words are
+:class:`~kapdesk.domain.wording.Wording`, English where kept, translated where shown.
 """
 
 from __future__ import annotations
@@ -16,18 +21,26 @@ from dataclasses import dataclass
 from typing import Final
 
 from kapdesk.domain.errors import ValidationError
-from kapdesk.domain.protocol import Band, Phase, Protocol, VitalRule
+from kapdesk.domain.protocol import Band, Phase, Protocol, VitalRule, band_word
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import N_, _
+from kapdesk.i18n import formats as locale_formats
 
 
 @dataclass(frozen=True)
 class PlausibleRange:
-    label: str  # the field name the user sees
+    label: str  # the field name the user sees, in English (ValidationError.field)
     low: float
     high: float
     unit: str
 
+    @property
+    def name(self) -> str:
+        """The field name in the active language ('Sistólica')."""
+        return _(self.label)
+
     def show(self, value: float | str) -> str:
-        """'120 mmHg', '98%', '72/min'."""
+        """'120 mmHg', '98%', '72/min' ('72,5 kg' in Portuguese)."""
         text = _number(value) if isinstance(value, int | float) else str(value)
         return f"{text}{self.unit}" if self.unit.startswith(("/", "%")) else f"{text} {self.unit}"
 
@@ -40,11 +53,11 @@ class PlausibleRange:
 # stored. Inclusive at both ends. These are the only numbers kept in code; every
 # clinical threshold comes from the Protocol.
 PLAUSIBLE_RANGES: Final[dict[str, PlausibleRange]] = {
-    "systolic": PlausibleRange("Systolic", 50, 300, "mmHg"),
-    "diastolic": PlausibleRange("Diastolic", 20, 200, "mmHg"),
-    "pulse": PlausibleRange("Pulse", 20, 250, "/min"),
-    "spo2": PlausibleRange("SpO2", 50, 100, "%"),
-    "weight": PlausibleRange("Weight", 25, 350, "kg"),
+    "systolic": PlausibleRange(N_("Systolic"), 50, 300, "mmHg"),
+    "diastolic": PlausibleRange(N_("Diastolic"), 20, 200, "mmHg"),
+    "pulse": PlausibleRange(N_("Pulse"), 20, 250, "/min"),
+    "spo2": PlausibleRange(N_("SpO2"), 50, 100, "%"),
+    "weight": PlausibleRange(N_("Weight"), 25, 350, "kg"),
 }
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
@@ -52,7 +65,8 @@ _DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,9}(?:[.,][0-9]*)?|[.,][0-9]+)")
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    """'72', '72.5' ('72,5' in Portuguese)."""
+    return str(int(value)) if float(value).is_integer() else locale_formats.decimal(f"{value:g}")
 
 
 @dataclass(frozen=True)
@@ -68,7 +82,9 @@ def _required(key: str, raw: object) -> int:
     if value is None:
         rng = PLAUSIBLE_RANGES[key]
         raise ValidationError(
-            rng.label, raw, f"{rng.label} is required: enter a whole number {rng.span}."
+            rng.label,
+            raw,
+            _("{field} is required: enter a whole number {span}.", field=rng.name, span=rng.span),
         )
     return value
 
@@ -91,24 +107,34 @@ def _whole(key: str, raw: object) -> int | None:
         value = int(raw)
     elif isinstance(raw, str) and _WHOLE.fullmatch(raw):
         if len(raw) > 9:  # far outside any range; also keeps int() off huge strings
-            raise ValidationError(
-                rng.label, raw, f"{rng.label} {raw} is outside the allowed range {rng.span}."
-            )
+            raise ValidationError(rng.label, raw, _outside(rng, raw))
         value = int(raw)
     else:
         raise _not_whole(rng, raw)
     if not rng.low <= value <= rng.high:
-        raise ValidationError(
-            rng.label,
-            value,
-            f"{rng.label} {rng.show(value)} is outside the allowed range {rng.span}.",
-        )
+        raise ValidationError(rng.label, value, _outside(rng, rng.show(value)))
     return value
+
+
+def _outside(rng: PlausibleRange, shown: str) -> str:
+    return _(
+        "{field} {value} is outside the allowed range {span}.",
+        field=rng.name,
+        value=shown,
+        span=rng.span,
+    )
 
 
 def _not_whole(rng: PlausibleRange, raw: object) -> ValidationError:
     return ValidationError(
-        rng.label, raw, f"{rng.label} {raw!r} is not a whole number: enter {rng.span}."
+        rng.label,
+        raw,
+        _(
+            "{field} {value} is not a whole number: enter {span}.",
+            field=rng.name,
+            value=repr(raw),
+            span=rng.span,
+        ),
     )
 
 
@@ -131,7 +157,11 @@ def validate_vitals(
         raise ValidationError(
             "Diastolic",
             dia_v,
-            f"Diastolic {dia_v} mmHg must be lower than systolic {sys_v} mmHg.",
+            _(
+                "Diastolic {diastolic} mmHg must be lower than systolic {systolic} mmHg.",
+                diastolic=dia_v,
+                systolic=sys_v,
+            ),
         )
     return VitalsInput(sys_v, dia_v, pulse_v, spo2_v)
 
@@ -142,26 +172,33 @@ def validate_weight(kg: float | int | str | None) -> float:
     raw = kg.strip() if isinstance(kg, str) else kg
     value: float
     if raw is None or raw == "":
-        raise ValidationError(rng.label, kg, f"{rng.label} is required: enter {rng.span}.")
-    if isinstance(raw, bool):
         raise ValidationError(
-            rng.label, kg, f"{rng.label} {kg!r} is not a number: enter {rng.span}."
+            rng.label, kg, _("{field} is required: enter {span}.", field=rng.name, span=rng.span)
         )
+    if isinstance(raw, bool):
+        raise _not_a_number(rng, kg)
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, str) and _DECIMAL.fullmatch(raw):
         value = float(raw.replace(",", "."))
     else:
-        raise ValidationError(
-            rng.label, kg, f"{rng.label} {kg!r} is not a number: enter {rng.span}."
-        )
+        raise _not_a_number(rng, kg)
     if not math.isfinite(value) or not rng.low <= value <= rng.high:
-        raise ValidationError(
-            rng.label,
-            value,
-            f"{rng.label} {rng.show(value)} is outside the allowed range {rng.span}.",
-        )
+        raise ValidationError(rng.label, value, _outside(rng, rng.show(value)))
     return value
+
+
+def _not_a_number(rng: PlausibleRange, raw: object) -> ValidationError:
+    return ValidationError(
+        rng.label,
+        raw,
+        _(
+            "{field} {value} is not a number: enter {span}.",
+            field=rng.name,
+            value=repr(raw),
+            span=rng.span,
+        ),
+    )
 
 
 # ---------------------------------------------------------------- classifying
@@ -173,7 +210,7 @@ class RuleHit:
 
     rule_id: str
     band: Band
-    description: str  # 'systolic > 180 or diastolic > 110 mmHg'
+    description: str  # 'systolic > 180 or diastolic > 110 mmHg' (a Wording)
     action: str
     triggered_by: tuple[tuple[str, int], ...]  # (('systolic', 185),)
     recheck_after_min: int | None = None
@@ -181,18 +218,44 @@ class RuleHit:
     escalated: bool = False
 
     @property
-    def values_text(self) -> str:
+    def values_text(self) -> Wording:
         """'systolic 185, diastolic 112'; a rise reads 'systolic +44 over the baseline'."""
-        return ", ".join(_value_words(name, value) for name, value in self.triggered_by)
+        return Wording.joined(", ", [_value_words(n, v) for n, v in self.triggered_by])
 
 
-def _value_words(name: str, value: int) -> str:
+# The values a rule fires on, as RuleHit.triggered_by names them (English keys).
+_VALUE_NAMES = {
+    "systolic": N_("systolic"),
+    "diastolic": N_("diastolic"),
+    "pulse": N_("pulse"),
+    "SpO2": N_("SpO2"),
+}
+
+
+def _value_name(name: str) -> Wording:
+    return Wording(_VALUE_NAMES.get(name, name))
+
+
+def _value_words(name: str, value: int) -> Wording:
     if name.endswith(" rise"):
-        return f"{name.removesuffix(' rise')} +{value} over the pre-dose baseline"
-    return f"{name} {value}"
+        return Wording(
+            N_("{name} +{value} over the pre-dose baseline"),
+            name=_value_name(name.removesuffix(" rise")),
+            value=value,
+        )
+    return Wording(N_("{name} {value}"), name=_value_name(name), value=value)
 
 
-_PHASE_TEXT = {Phase.PRE_DOSE: "pre-dose", Phase.POST_DOSE: "post-dose", Phase.ANY: "any phase"}
+_PHASE_TEXT = {
+    Phase.PRE_DOSE: N_("pre-dose"),
+    Phase.POST_DOSE: N_("post-dose"),
+    Phase.ANY: N_("any phase"),
+}
+
+
+def phase_word(phase: Phase) -> Wording:
+    """'pre-dose', 'post-dose', 'any phase' (kept English, shown translated)."""
+    return Wording(_PHASE_TEXT[phase])
 
 
 @dataclass(frozen=True)
@@ -215,38 +278,58 @@ class Assessment:
         return tuple(h for h in self.fired if h.band is self.band)
 
     @property
-    def summary(self) -> str:
+    def summary(self) -> Wording:
         """'Elevated – systolic ≥ 140 or diastolic ≥ 90 mmHg (kap-default v1.0, pre-dose)';
-        a reading that reaches no limit: 'Within kap-default v1.0 post-dose limits'."""
-        phase = _PHASE_TEXT[self.phase]
+        a reading that reaches no limit: 'Within kap-default v1.0 post-dose limits'.
+        Stored with the reading: English, shown translated (wording.shown)."""
         if not self.fired:
             return within_limits_text(self.protocol_label, self.phase)
-        conditions = "; ".join(h.description for h in self.top)
-        return f"{self.band.value.capitalize()} – {conditions} ({self.protocol_label}, {phase})"
+        return Wording(
+            N_("{band} – {conditions} ({protocol}, {phase})"),
+            band=Wording.derived(band_word(self.band), str.capitalize),
+            conditions=Wording.joined("; ", [h.description for h in self.top]),
+            protocol=self.protocol_label,
+            phase=phase_word(self.phase),
+        )
 
     @property
-    def provenance(self) -> str:
+    def provenance(self) -> Wording:
         """Everything needed to reproduce the band, for the record and the PDF, in words:
         'Checked against the kap-default v1.0 pre-dose rules: rule pre-dose-elevated
         (elevated) – systolic ≥ 140 or diastolic ≥ 90 mmHg, on systolic 152.'"""
-        head = f"Checked against the {self.protocol_label} {_PHASE_TEXT[self.phase]} rules"
-        if not self.fired:
-            return f"{head}: every value within its limits."
-        hits = "; ".join(
-            f"rule {h.rule_id} ({h.band.value}) – {h.description}, on {h.values_text}"
-            + (
-                f", {h.escalate_after_consecutive} in a row: escalate to the clinician"
-                if h.escalated
-                else ""
-            )
-            for h in self.fired
+        head = Wording(
+            N_("Checked against the {protocol} {phase} rules"),
+            protocol=self.protocol_label,
+            phase=phase_word(self.phase),
         )
-        return f"{head}: {hits}."
+        if not self.fired:
+            return Wording(N_("{head}: every value within its limits."), head=head)
+        hits = Wording.joined("; ", [_hit_words(h) for h in self.fired])
+        return Wording(N_("{head}: {hits}."), head=head, hits=hits)
 
 
-def within_limits_text(protocol_label: str, phase: Phase) -> str:
+def _hit_words(h: RuleHit) -> Wording:
+    text = Wording(
+        N_("rule {rule} ({band}) – {description}, on {values}"),
+        rule=h.rule_id,
+        band=band_word(h.band),
+        description=h.description,
+        values=h.values_text,
+    )
+    if not h.escalated:
+        return text
+    return Wording(
+        N_("{hit}, {n} in a row: escalate to the clinician"),
+        hit=text,
+        n=h.escalate_after_consecutive,
+    )
+
+
+def within_limits_text(protocol_label: str, phase: Phase) -> Wording:
     """'Within kap-default v1.0 post-dose limits': what a reading reaching no limit is."""
-    return f"Within {protocol_label} {_PHASE_TEXT[phase]} limits"
+    return Wording(
+        N_("Within {protocol} {phase} limits"), protocol=protocol_label, phase=phase_word(phase)
+    )
 
 
 def _triggers(
