@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from kapdesk.domain.errors import PermissionDenied
 from kapdesk.domain.permissions import Action, Role, can
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import N_
 
 
 def is_author_or_clinician(role: Role, user_id: int, author_id: int, action: Action) -> bool:
@@ -24,11 +26,17 @@ def require_author_or_clinician(
 ) -> None:
     """Raise PermissionDenied: 'Only the author (Ann Lee) or a clinician may sign note 4.'.
 
-    ``what`` completes the sentence after "may" ("change integration note #4").
+    ``what`` completes the sentence after "may" ("change integration note #4"; a
+    ``Wording`` reads translated where the refusal is shown). The sentence is kept in the
+    audit log: English there (a ``Wording``).
     """
     if not is_author_or_clinician(role, user_id, author_id, action):
         raise PermissionDenied(
             Role(role).value,
             action.value,
-            f"Only the author ({author}) or a clinician may {what}.",
+            Wording(
+                N_("Only the author ({author}) or a clinician may {what}."),
+                author=author,
+                what=what,
+            ),
         )

@@ -14,7 +14,9 @@ alerts, holds, the schedule, discharge, charts or outcomes.
   (the services check the signature).
 * An entry is marked once; a second mark is refused.
 
-Nothing here touches the database, Qt or the clock.
+Nothing here touches the database, Qt or the clock. The sentences are in the active
+language, but for a refusal the audit log keeps (:func:`require_may_mark`: a
+``Wording``, English there).
 """
 
 from __future__ import annotations
@@ -28,17 +30,19 @@ from kapdesk.domain.authorship import is_author_or_clinician, require_author_or_
 from kapdesk.domain.errors import IllegalTransition, ValidationError
 from kapdesk.domain.permissions import Action, Role
 from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import N_, _, _n
 
 EntryKind = Literal["reading", "dose", "side_effect", "observation", "instrument"]
 ENTRY_KINDS: Final[tuple[EntryKind, ...]] = get_args(EntryKind)
 
 # How an entry is named in a sentence ("Only the author ... may mark reading 12 ...").
 ENTRY_LABELS: Final[dict[EntryKind, str]] = {
-    "reading": "reading",
-    "dose": "dose",
-    "side_effect": "side effect",
-    "observation": "observation",
-    "instrument": "questionnaire result",
+    "reading": N_("reading"),
+    "dose": N_("dose"),
+    "side_effect": N_("side effect"),
+    "observation": N_("observation"),
+    "instrument": N_("questionnaire result"),
 }
 
 # A plausible-input limit for the reason (one or two sentences), not a clinical number.
@@ -86,25 +90,38 @@ def parse_entry_kind(value: object) -> EntryKind:
         if value == kind:
             return kind
     allowed = ", ".join(ENTRY_KINDS)
-    raise ValidationError("Entry", value, f"Entry kind {value!r} is not one of {allowed}.")
+    raise ValidationError(
+        "Entry",
+        value,
+        _("Entry kind {kind} is not one of {allowed}.", kind=repr(value), allowed=allowed),
+    )
 
 
 def validate_error_reason(value: object) -> str:
     """Why the entry is wrong: required text, blanks stripped, at most MAX_REASON_CHARS."""
     if not isinstance(value, str):
-        raise ValidationError("Reason", value, f"Reason must be text, got {value!r}.")
+        raise ValidationError(
+            "Reason",
+            value,
+            _("{field} must be text, got {value}.", field=_("Reason"), value=repr(value)),
+        )
     text = value.strip()
     if not text:
         raise ValidationError(
             "Reason",
             value,
-            "Reason is required: say why the entry is wrong (e.g. 'wrong patient').",
+            _("Reason is required: say why the entry is wrong (e.g. 'wrong patient')."),
         )
     if len(text) > MAX_REASON_CHARS:
         raise ValidationError(
             "Reason",
             f"{len(text)} characters",
-            f"Reason is {len(text)} characters long; at most {MAX_REASON_CHARS} are allowed.",
+            _(
+                "{field} is {length} characters long; at most {limit} are allowed.",
+                field=_("Reason"),
+                length=len(text),
+                limit=MAX_REASON_CHARS,
+            ),
         )
     return text
 
@@ -124,8 +141,12 @@ def require_may_mark(
         user_id,
         recorded_by,
         Action.MARK_ENTERED_IN_ERROR,
-        author=author or "unknown",
-        what=f"mark {ENTRY_LABELS[kind]} {entry_id} as entered in error",
+        author=author or Wording(N_("unknown")),
+        what=Wording(
+            N_("mark {entry} {id} as entered in error"),
+            entry=Wording(ENTRY_LABELS[kind]),
+            id=entry_id,
+        ),
     )
 
 
@@ -135,20 +156,35 @@ def refuse_if_marked(
     """IllegalTransition when the entry is already marked (a second mark changes nothing)."""
     if error_at is None:
         return
-    label = ENTRY_LABELS[kind]
+    label = _(ENTRY_LABELS[kind])
     raise IllegalTransition(
         "entered_in_error",
         "mark_entered_in_error",
-        f"This {label} ({label} {entry_id}) was already marked entered in error by "
-        f"{by_name or 'someone'} at {at_text}.",
+        _(
+            "This {entry} ({entry} {id}) was already marked entered in error by {name} at {time}.",
+            entry=label,
+            id=entry_id,
+            name=by_name or _("someone"),
+            time=at_text,
+        ),
     )
 
 
 def error_text(by_name: str, at_text: str, reason: str, *, on: str = "") -> str:
     """'Entered in error by Nia Nurse at 10:32: wrong patient' (screens and the PDF);
     with ``on`` (a date), '... by Nia Nurse on 2026-03-22 at 10:32: ...'."""
-    when = f"on {on} at {at_text}" if on else f"at {at_text}"
-    return f"Entered in error by {by_name or 'unknown'} {when}: {reason}"
+    name = by_name or _("unknown")
+    if on:
+        return _(
+            "Entered in error by {name} on {day} at {time}: {reason}",
+            name=name,
+            day=on,
+            time=at_text,
+            reason=reason,
+        )
+    return _(
+        "Entered in error by {name} at {time}: {reason}", name=name, time=at_text, reason=reason
+    )
 
 
 @dataclass(frozen=True)
@@ -161,12 +197,10 @@ class RestingRefusal:
     message: str
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _listed(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    if len(parts) == 1:
+        return parts[0]
+    return _("{items} and {last}", items=", ".join(parts[:-1]), last=parts[-1])
 
 
 def pre_dose_reading_refusal(reading_id: int, dose_times: Sequence[str]) -> RestingRefusal | None:
@@ -175,15 +209,24 @@ def pre_dose_reading_refusal(reading_id: int, dose_times: Sequence[str]) -> Rest
     marked after the dose (None: no dose stands)."""
     if not dose_times:
         return None
-    one = len(dose_times) == 1
-    doses = f"dose at {dose_times[0]}" if one else f"doses at {_listed(dose_times)}"
+    n, times = len(dose_times), _listed(dose_times)
     return RestingRefusal(
-        menu_text=f"Mark the {doses} entered in error first",
-        message=(
-            f"The {doses} {'was' if one else 'were'} given on pre-dose reading {reading_id}: "
-            f"mark the {'dose' if one else 'doses'} entered in error first (after the "
-            "post-dose entries that rest on it), then this reading, or write the correction "
-            "in the session note."
+        menu_text=_n(
+            "Mark the dose at {times} entered in error first",
+            "Mark the doses at {times} entered in error first",
+            n,
+            times=times,
+        ),
+        message=_n(
+            "The dose at {times} was given on pre-dose reading {id}: mark the dose entered in "
+            "error first (after the post-dose entries that rest on it), then this reading, or "
+            "write the correction in the session note.",
+            "The doses at {times} were given on pre-dose reading {id}: mark the doses entered "
+            "in error first (after the post-dose entries that rest on it), then this reading, "
+            "or write the correction in the session note.",
+            n,
+            times=times,
+            id=reading_id,
         ),
     )
 
@@ -200,31 +243,37 @@ def first_dose_refusal(
     """The session's only standing first dose may be marked while the session is dosed or
     in monitoring and nothing recorded on it stands: post-dose readings, boosters,
     observations after it, side effects recorded while it stood (None: it may be)."""
-    start = f"Dose {dose_id} is the session's first dose"
     if state not in (SessionState.DOSED, SessionState.MONITORING):
         return RestingRefusal(
-            menu_text=f"The session is {state.label}: correct it in the session note",
-            message=(
-                f"{start} and the session is {state.label}: it can no longer be marked "
-                "entered in error; once the session is signed, correct it in an addendum."
+            menu_text=_(
+                "The session is {state}: correct it in the session note", state=state.label
+            ),
+            message=_(
+                "Dose {id} is the session's first dose and the session is {state}: it can no "
+                "longer be marked entered in error; once the session is signed, correct it in "
+                "an addendum.",
+                id=dose_id,
+                state=state.label,
             ),
         )
     rest = [
-        _count(n, noun)
-        for n, noun in (
-            (readings, "post-dose reading"),
-            (boosters, "booster"),
-            (observations, "observation"),
-            (side_effects, "side effect"),
+        text
+        for n, text in (
+            (readings, _n("{n} post-dose reading", "{n} post-dose readings", readings)),
+            (boosters, _n("{n} booster", "{n} boosters", boosters)),
+            (observations, _n("{n} observation", "{n} observations", observations)),
+            (side_effects, _n("{n} side effect", "{n} side effects", side_effects)),
         )
         if n
     ]
     if not rest:
         return None
     return RestingRefusal(
-        menu_text=f"Mark the {_listed(rest)} entered in error first",
-        message=(
-            f"{start} and {_listed(rest)} rest on it: mark those entered in error first, "
-            "or write the correction in the session note."
+        menu_text=_("Mark the {entries} entered in error first", entries=_listed(rest)),
+        message=_(
+            "Dose {id} is the session's first dose and {entries} rest on it: mark those "
+            "entered in error first, or write the correction in the session note.",
+            id=dose_id,
+            entries=_listed(rest),
         ),
     )

@@ -1,5 +1,8 @@
 """A dose against the protocol's limits: maxima, ceilings, the session total on a route,
-unusually small doses and the gap between nasal devices (see ``kapdesk.domain.dosing``)."""
+unusually small doses and the gap between nasal devices (see ``kapdesk.domain.dosing``).
+
+A refusal (ValidationError) is in the active language; a problem to confirm or a warning
+to acknowledge is kept (audit log, the dose's row): a ``Wording``."""
 
 from __future__ import annotations
 
@@ -11,13 +14,17 @@ from kapdesk.domain.dose_units import (
     TENTH,
     DoseUnit,
     PriorDose,
-    fmt,
+    amount_text,
     thousandth,
     to_decimal,
 )
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import DoseLimit, Protocol
-from kapdesk.domain.timetext import duration
+from kapdesk.domain.timetext import duration_span
+from kapdesk.domain.wording import Wording, shown_part
+from kapdesk.i18n import N_, _
+
+AND = N_(" and ")
 
 
 def over_per_kg(
@@ -39,7 +46,7 @@ def over_per_kg(
 def session_total(
     protocol: Protocol,
     limit: DoseLimit,
-    route_label: str,
+    route_label: Wording,
     same_route: Sequence[PriorDose],
     unit: DoseUnit,
     mg: Decimal,
@@ -60,50 +67,73 @@ def session_total(
             > (to_decimal(per_kg_limit) * to_decimal(weight)).quantize(TENTH, ROUND_HALF_UP) + slack
         )
 
-    total_text = f"{fmt(float(total))} mg"
+    total_text = amount_text(total, "mg")
     per_kg_limited = limit.max_mg_per_kg is not None or limit.ceiling_mg_per_kg is not None
     if weight is not None and per_kg_limited:
-        total_text += f" = {fmt(thousandth(total / to_decimal(weight)))} mg/kg"
-    ceilings: list[str] = []
+        per_kg = amount_text(thousandth(total / to_decimal(weight)), "mg/kg")
+        total_text = Wording("{mg} = {per_kg}", mg=total_text, per_kg=per_kg)
+    ceilings: list[Wording] = []
     if limit.ceiling_mg is not None and total > to_decimal(limit.ceiling_mg):
-        ceilings.append(f"{fmt(limit.ceiling_mg)} mg")
+        ceilings.append(amount_text(limit.ceiling_mg, "mg"))
     if total_over_per_kg(limit.ceiling_mg_per_kg):
-        ceilings.append(f"{fmt(limit.ceiling_mg_per_kg or 0)} mg/kg")
+        ceilings.append(amount_text(limit.ceiling_mg_per_kg or 0, "mg/kg"))
     if ceilings:
         raise ValidationError(
             "Amount",
             amount,
-            f"Refused by dose-ceiling, {protocol.label}: the {route_label} session total "
-            f"would be {total_text}, above the absolute ceiling of {' and '.join(ceilings)}, "
-            "which no confirmation passes.",
+            _(
+                "Refused by dose-ceiling, {protocol}: the {route} session total would be "
+                "{total}, above the absolute ceiling of {ceiling}, which no confirmation passes.",
+                protocol=protocol.label,
+                route=route_label.shown(),
+                total=total_text.shown(),
+                ceiling=Wording.joined(AND, ceilings).shown(),
+            ),
         )
-    before = fmt(float(total - mg))
+    before = amount_text(total - mg, "mg")
     if limit.session_max_mg is not None:
         if total <= to_decimal(limit.session_max_mg):
             return []
         return [
-            f"The session total for {route_label} would be {fmt(float(total))} mg "
-            f"({before} mg already given), above the {protocol.label} "
-            f"session maximum ({fmt(limit.session_max_mg)} mg)."
+            Wording(
+                N_(
+                    "The session total for {route} would be {total} ({before} already given), "
+                    "above the {protocol} session maximum ({maximum})."
+                ),
+                route=route_label,
+                total=amount_text(total, "mg"),
+                before=before,
+                protocol=protocol.label,
+                maximum=amount_text(limit.session_max_mg, "mg"),
+            )
         ]
-    over: list[str] = []
+    over: list[Wording] = []
     if limit.max_mg is not None and total > to_decimal(limit.max_mg):
-        over.append(f"{fmt(limit.max_mg)} mg")
+        over.append(amount_text(limit.max_mg, "mg"))
     if total_over_per_kg(limit.max_mg_per_kg):
-        over.append(f"{fmt(limit.max_mg_per_kg or 0)} mg/kg")
+        over.append(amount_text(limit.max_mg_per_kg or 0, "mg/kg"))
     if not over:
         return []
     return [
-        f"The session total for {route_label} would be {total_text} ({before} mg already "
-        f"given), above the {protocol.label} maximum for {route_label} ({' and '.join(over)}), "
-        "which holds for the session total as the protocol sets no session maximum."
+        Wording(
+            N_(
+                "The session total for {route} would be {total} ({before} already given), "
+                "above the {protocol} maximum for {route} ({maximum}), which holds for the "
+                "session total as the protocol sets no session maximum."
+            ),
+            route=route_label,
+            total=total_text,
+            before=before,
+            protocol=protocol.label,
+            maximum=Wording.joined(AND, over),
+        )
     ]
 
 
 def check_ceiling(
     protocol: Protocol,
     limit: DoseLimit | None,
-    route_label: str,
+    route_label: Wording,
     mg: Decimal,
     per_kg: Decimal | None,
     entered: str,
@@ -112,19 +142,25 @@ def check_ceiling(
     """Refuse a dose above the route's absolute ceiling: no confirmation passes it."""
     if limit is None:
         return
-    over: list[str] = []
+    over: list[Wording] = []
     if limit.ceiling_mg is not None and mg > to_decimal(limit.ceiling_mg):
-        over.append(f"{fmt(limit.ceiling_mg)} mg")
+        over.append(amount_text(limit.ceiling_mg, "mg"))
     ceiling_per_kg = limit.ceiling_mg_per_kg
     if ceiling_per_kg is not None and per_kg is not None and per_kg > to_decimal(ceiling_per_kg):
-        over.append(f"{fmt(ceiling_per_kg)} mg/kg")
+        over.append(amount_text(ceiling_per_kg, "mg/kg"))
     if over:
         raise ValidationError(
             "Amount",
             amount,
-            f"Refused by dose-ceiling, {protocol.label}: {entered} {route_label} is above "
-            f"the absolute ceiling of {' and '.join(over)}, which no confirmation passes. "
-            "Check the amount and the unit.",
+            _(
+                "Refused by dose-ceiling, {protocol}: {amount} {route} is above the absolute "
+                "ceiling of {ceiling}, which no confirmation passes. Check the amount and the "
+                "unit.",
+                protocol=protocol.label,
+                amount=shown_part(entered),
+                route=route_label.shown(),
+                ceiling=Wording.joined(AND, over).shown(),
+            ),
         )
 
 
@@ -132,7 +168,7 @@ def low_dose(
     protocol: Protocol,
     limit: DoseLimit | None,
     unit: DoseUnit,
-    route_label: str,
+    route_label: Wording,
     mg: Decimal,
     per_kg: Decimal | None,
     entered: str,
@@ -149,16 +185,24 @@ def low_dose(
         low_mg = None
     elif unit is not DoseUnit.MG_PER_KG and low_mg is not None:
         low_per_kg = None
-    below: list[str] = []
+    below: list[Wording] = []
     if low_mg is not None and mg < to_decimal(low_mg):
-        below.append(f"{fmt(low_mg)} mg")
+        below.append(amount_text(low_mg, "mg"))
     if low_per_kg is not None and per_kg is not None and per_kg < to_decimal(low_per_kg):
-        below.append(f"{fmt(low_per_kg)} mg/kg")
+        below.append(amount_text(low_per_kg, "mg/kg"))
     if not below:
         return []
     return [
-        f"Unusually small dose: {entered} is below {' and '.join(below)}, where "
-        f"{protocol.label} questions a {route_label} dose. Check the amount and the unit."
+        Wording(
+            N_(
+                "Unusually small dose: {amount} is below {threshold}, where {protocol} "
+                "questions a {route} dose. Check the amount and the unit."
+            ),
+            amount=entered,
+            threshold=Wording.joined(AND, below),
+            protocol=protocol.label,
+            route=route_label,
+        )
     ]
 
 
@@ -177,6 +221,13 @@ def device_gap(
     if minutes >= protocol.device_gap_min:
         return []
     return [
-        f"Device gap: {duration(given_at - last)} since the previous "
-        f"device; {protocol.label} asks for {protocol.device_gap_min} min between devices."
+        Wording(
+            N_(
+                "Device gap: {gap} since the previous device; {protocol} asks for {minutes} "
+                "min between devices."
+            ),
+            gap=duration_span(given_at - last),
+            protocol=protocol.label,
+            minutes=protocol.device_gap_min,
+        )
     ]

@@ -1,7 +1,9 @@
 """Dose units, route labels and amounts: parsing what is typed, converting, formatting.
 
 The vocabulary ``kapdesk.domain.dosing`` checks doses with (``dosing`` re-exports
-the public names).
+the public names). ``DoseUnit.label`` and ``ROUTE_LABELS`` keep the English (what input
+is parsed by); :func:`unit_word`, :func:`route_word` and :func:`amount_text` are the words
+of a message (``Wording``: English where a warning is stored, translated where shown).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Final
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import Route
-from kapdesk.i18n import N_
+from kapdesk.domain.wording import Wording, decimal_text, grouped
+from kapdesk.i18n import N_, _
 
 
 class DoseUnit(StrEnum):
@@ -90,6 +93,23 @@ def format_amount(x: float) -> str:
 fmt = format_amount  # short name for messages
 
 
+def unit_word(unit: DoseUnit) -> Wording:
+    """'mg', 'mg/kg', 'device(s)' ('dispositivo(s)' where shown in Portuguese)."""
+    return Wording(_UNIT_LABELS[DoseUnit(unit)])
+
+
+def route_word(route: Route) -> Wording:
+    """'IV', 'sublingual', 'buccal' ('bucal' where shown in Portuguese)."""
+    return Wording(ROUTE_LABELS[Route(route)])
+
+
+def amount_text(x: float | Decimal, unit: str = "") -> Wording:
+    """'0.75' ('0,75' where shown in Portuguese), with ``unit`` after it: '12.5 mg'."""
+    number = decimal_text(fmt(float(x)))
+    # layout only (no message to translate): the unit may be a Wording itself
+    return Wording("{amount} {unit}", amount=number, unit=unit) if unit else number
+
+
 def shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else f"{text[:24]}… ({len(text)} characters)"
@@ -116,34 +136,59 @@ def parse_amount(amount: object, unit: DoseUnit) -> float:
             value = math.inf
     elif isinstance(raw, str) and len(raw) <= 32 and AMOUNT_PATTERN.fullmatch(raw):
         value = float(raw.replace(",", "."))
+    unit_text = unit_word(unit).shown()
     if value == math.inf or (value is not None and value > MAX_AMOUNT):
         raise ValidationError(
             "Amount",
             amount,
-            f"Amount {shown(amount)} {unit.label} is not a plausible amount: at most "
-            f"{MAX_AMOUNT:,.0f} {unit.label} can be entered.",
+            _(
+                "Amount {value} {unit} is not a plausible amount: at most {limit} {unit} can "
+                "be entered.",
+                value=shown(amount),
+                unit=unit_text,
+                limit=grouped(round(MAX_AMOUNT)),
+            ),
         )
     if value is None or not math.isfinite(value):
         raise ValidationError(
             "Amount",
             amount,
-            f"Amount {shown(amount)} is not a number: enter a positive amount in {unit.label}.",
+            _(
+                "Amount {value} is not a number: enter a positive amount in {unit}.",
+                value=shown(amount),
+                unit=unit_text,
+            ),
         )
     if value <= 0:
         raise ValidationError(
-            "Amount", amount, f"Amount {fmt(value)} {unit.label} must be more than zero."
+            "Amount",
+            amount,
+            _(
+                "Amount {value} {unit} must be more than zero.",
+                value=amount_text(value).shown(),
+                unit=unit_text,
+            ),
         )
     return value
 
 
-def choose_option(field: str, value: object, allowed: tuple[str, ...], where: str) -> str:
+def choose_option(field: str, value: object, allowed: tuple[str, ...], protocol: str) -> str:
+    """The option of ``allowed`` (the protocol's) that ``value`` names, any case."""
     text = value.strip().lower() if isinstance(value, str) else value
     for option in allowed:
         if isinstance(text, str) and text == option.lower():
             return option
     shown = f"'{value}'" if isinstance(value, str) else repr(value)
     raise ValidationError(
-        field, value, f"{field} {shown} is not {where}; allowed: {', '.join(allowed)}."
+        field,
+        value,
+        _(
+            "{field} {value} is not in protocol {protocol}; allowed: {allowed}.",
+            field=_(field),
+            value=shown,
+            protocol=protocol,
+            allowed=", ".join(allowed),
+        ),
     )
 
 

@@ -16,6 +16,10 @@
 * Nasal devices are for ``protocol.device_medications`` only (esketamine).
 * An amount typed in mg is kept as typed; mg/kg and devices are converted and rounded to
   0.1 mg. Amounts beyond what can be typed (9,999,999.999999) are refused as input errors.
+
+Refusals (ValidationError) are in the active language. What is kept is ``Wording``,
+English where kept and translated where shown: the warnings (stored with the dose) and
+``limit_message`` (a refusal to confirm it goes to the audit log).
 """
 
 from __future__ import annotations
@@ -41,17 +45,21 @@ from kapdesk.domain.dose_units import (
     UNIT_NAMES,
     DoseUnit,
     PriorDose,
+    amount_text,
     choose_option,
     convert_amount,
-    fmt,
     format_amount,
     parse_amount,
+    route_word,
     thousandth,
     to_decimal,
+    unit_word,
 )
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import DoseLimit, Protocol, Route
 from kapdesk.domain.vitals import validate_weight
+from kapdesk.domain.wording import Wording, decimal_text, shown_part
+from kapdesk.i18n import N_, _
 
 __all__ = [
     "ALLOWED_UNITS",
@@ -80,44 +88,56 @@ class DoseCalc:
     weight_kg: float | None
     limit: DoseLimit | None
     over_limit: bool
-    limit_message: str | None  # why it is over the limit; None when within it
-    warnings: tuple[str, ...] = ()  # to acknowledge with the dose (small dose, device gap)
+    limit_message: str | None  # why it is over the limit (a Wording); None when within it
+    # to acknowledge with the dose (small dose, device gap): Wordings, stored in English
+    warnings: tuple[str, ...] = ()
     session_total_mg: float | None = None  # this dose plus earlier ones on the route
 
     @property
     def text(self) -> str:
-        """'0.5 mg/kg = 35.0 mg IV', '3 device(s) = 84.0 mg intranasal', '12.35 mg oral'."""
-        entered = f"{format_amount(self.amount_entered)} {self.unit.label}"
-        route = ROUTE_LABELS[self.route]
+        """'0.5 mg/kg = 35.0 mg IV', '3 device(s) = 84.0 mg intranasal', '12.35 mg oral'
+        (in the active language: '0,5 mg/kg = 35,0 mg IV')."""
+        route = route_word(self.route).shown()
         if self.unit is DoseUnit.MG:
-            return f"{format_amount(self.mg)} mg {route}"
-        return f"{entered} = {self.mg:.1f} mg {route}"
+            return f"{amount_text(self.mg).shown()} mg {route}"
+        entered = amount_text(self.amount_entered, unit_word(self.unit)).shown()
+        return f"{entered} = {decimal_text(f'{self.mg:.1f}').shown()} mg {route}"
 
 
 def _resolve(
     protocol: Protocol, medication: str, route: Route | str, unit: DoseUnit | str
 ) -> tuple[str, Route, DoseUnit]:
     """The medication, route and unit as the protocol names them; ValidationError otherwise."""
-    where = f"in protocol {protocol.label}"
-    med = choose_option("Medication", medication, protocol.medications, where)
-    route_v = Route(choose_option("Route", route, tuple(r.value for r in protocol.routes), where))
+    med = choose_option(N_("Medication"), medication, protocol.medications, protocol.label)
+    route_v = Route(
+        choose_option(N_("Route"), route, tuple(r.value for r in protocol.routes), protocol.label)
+    )
     allowed = ALLOWED_UNITS[route_v]
     unit_v = UNIT_NAMES.get(unit.strip().lower()) if isinstance(unit, str) else None
     if unit_v is None or unit_v not in allowed:
-        shown = unit_v.label if unit_v is not None else repr(unit)
+        shown = unit_word(unit_v).shown() if unit_v is not None else repr(unit)
         raise ValidationError(
             "Unit",
             unit,
-            f"Unit {shown} is not allowed for {ROUTE_LABELS[route_v]}; use "
-            f"{' or '.join(u.label for u in allowed)}.",
+            _(
+                "Unit {unit} is not allowed for {route}; use {units}.",
+                unit=shown,
+                route=route_word(route_v).shown(),
+                units=_(" or ").join(unit_word(u).shown() for u in allowed),
+            ),
         )
     if unit_v is DoseUnit.DEVICE and med not in protocol.device_medications:
-        devices = ", ".join(protocol.device_medications) or "no medication"
+        devices = ", ".join(protocol.device_medications) or _("no medication")
         raise ValidationError(
             "Medication",
             medication,
-            f"Refused by device-medication, {protocol.label}: '{med}' does not come as "
-            f"nasal devices; devices are {devices} only.",
+            _(
+                "Refused by device-medication, {protocol}: '{medication}' does not come as "
+                "nasal devices; devices are {devices} only.",
+                protocol=protocol.label,
+                medication=med,
+                devices=devices,
+            ),
         )
     return med, route_v, unit_v
 
@@ -131,13 +151,19 @@ def _exact_mg(
             raise ValidationError(
                 "Amount",
                 amount,
-                f"Amount {fmt(value)} device(s) is not allowed: enter a whole number of "
-                f"devices from 1 to {MAX_DEVICES_PER_DOSE}.",
+                _(
+                    "Amount {value} device(s) is not allowed: enter a whole number of devices "
+                    "from 1 to {limit}.",
+                    value=amount_text(value).shown(),
+                    limit=MAX_DEVICES_PER_DOSE,
+                ),
             )
         return to_decimal(value) * to_decimal(protocol.intranasal_device_mg)
     if unit is DoseUnit.MG_PER_KG:
         if weight is None:
-            raise ValidationError("Weight", None, "Weight today is needed to convert mg/kg to mg.")
+            raise ValidationError(
+                "Weight", None, _("Weight today is needed to convert mg/kg to mg.")
+            )
         return to_decimal(value) * to_decimal(weight)
     return to_decimal(value)
 
@@ -145,8 +171,8 @@ def _exact_mg(
 def _over_maximum(
     protocol: Protocol,
     limit: DoseLimit | None,
-    route_label: str,
-    mg_text: str,
+    route_label: Wording,
+    mg_text: Wording,
     mg: Decimal,
     per_kg: Decimal | None,
     over_kg: bool,
@@ -155,14 +181,24 @@ def _over_maximum(
     problems: list[str] = []
     if limit is not None and limit.max_mg is not None and mg > to_decimal(limit.max_mg):
         problems.append(
-            f"{mg_text} exceeds the {protocol.label} maximum for {route_label} "
-            f"({fmt(limit.max_mg)} mg)."
+            Wording(
+                N_("{amount} exceeds the {protocol} maximum for {route} ({maximum})."),
+                amount=mg_text,
+                protocol=protocol.label,
+                route=route_label,
+                maximum=amount_text(limit.max_mg, "mg"),
+            )
         )
     if limit is not None and limit.max_mg_per_kg is not None and over_kg and per_kg is not None:
         problems.append(
-            f"{fmt(thousandth(per_kg))} mg/kg "
-            f"({mg_text}) exceeds the {protocol.label} maximum for {route_label} "
-            f"({fmt(limit.max_mg_per_kg)} mg/kg)."
+            Wording(
+                N_("{per_kg} ({amount}) exceeds the {protocol} maximum for {route} ({maximum})."),
+                per_kg=amount_text(thousandth(per_kg), "mg/kg"),
+                amount=mg_text,
+                protocol=protocol.label,
+                route=route_label,
+                maximum=amount_text(limit.max_mg_per_kg, "mg/kg"),
+            )
         )
     return problems
 
@@ -187,7 +223,7 @@ def validate_dose(
     ``given_at`` is when this dose is given (device gap; None: not checked).
     """
     med, route_v, unit_v = _resolve(protocol, medication, route, unit)
-    route_label = ROUTE_LABELS[route_v]
+    route_label = route_word(route_v)
     value = parse_amount(amount, unit_v)
     weight = None if weight_kg is None else validate_weight(weight_kg)
     limit = protocol.dose_limits.get(route_v)
@@ -196,14 +232,26 @@ def validate_dose(
         raise ValidationError(
             "Weight",
             None,
-            f"Weight today is needed to check the dose against the {protocol.label} "
-            f"maximum for {route_label} ({fmt(limit.max_mg_per_kg)} mg/kg).",
+            _(
+                "Weight today is needed to check the dose against the {protocol} maximum for "
+                "{route} ({maximum}).",
+                protocol=protocol.label,
+                route=route_label.shown(),
+                maximum=amount_text(limit.max_mg_per_kg, "mg/kg").shown(),
+            ),
         )
 
     rounded = exact.quantize(TENTH, ROUND_HALF_UP)
     if rounded <= 0:
         raise ValidationError(
-            "Amount", amount, f"Amount {fmt(value)} {unit_v.label} is less than 0.1 mg."
+            "Amount",
+            amount,
+            _(
+                "Amount {value} {unit} is less than {minimum} mg.",
+                value=amount_text(value).shown(),
+                unit=unit_word(unit_v).shown(),
+                minimum=decimal_text("0.1").shown(),
+            ),
         )
     # Typed in mg: kept as typed; converted: rounded to 0.1 mg.
     mg = exact if unit_v is DoseUnit.MG else rounded
@@ -214,10 +262,10 @@ def validate_dose(
         per_kg = exact / to_decimal(weight)
 
     # 'as typed' for mg; converted mg to 0.1 ('112.0 mg')
-    mg_text = f"{fmt(float(mg))} mg" if unit_v is DoseUnit.MG else f"{mg} mg"
-    entered = f"{fmt(value)} {unit_v.label}"
+    mg_text = amount_text(mg, "mg") if unit_v is DoseUnit.MG else _mg_tenths(mg)
+    entered = amount_text(value, unit_word(unit_v))
     if unit_v is not DoseUnit.MG:
-        entered += f" ({mg_text})"
+        entered = Wording("{amount} ({mg})", amount=entered, mg=mg_text)
     check_ceiling(protocol, limit, route_label, mg, per_kg, entered, amount)
     same_route = [p for p in previous if p.route is route_v]
     total = sum((to_decimal(p.mg) for p in same_route), Decimal(0)) + mg
@@ -240,7 +288,7 @@ def validate_dose(
         weight_kg=weight,
         limit=limit,
         over_limit=bool(problems),
-        limit_message=" ".join(problems) or None,
+        limit_message=Wording.joined(" ", problems) if problems else None,
         warnings=tuple(warnings),
         session_total_mg=float(total) if same_route else None,
     )
@@ -260,7 +308,10 @@ def require_confirmation(calc: DoseCalc, confirmed: bool, reason: str | None) ->
         raise ValidationError(
             "Confirmation",
             reason,
-            f"Confirmation required: {calc.limit_message} Confirm the dose and give a reason.",
+            _(
+                "Confirmation required: {problem} Confirm the dose and give a reason.",
+                problem=shown_part(calc.limit_message or ""),
+            ),
         )
     return text
 
@@ -272,6 +323,14 @@ def require_acknowledgement(warnings: Sequence[str], acknowledged: bool) -> tupl
         raise ValidationError(
             "Warnings",
             tuple(warnings),
-            "Acknowledge before dosing: " + " ".join(warnings),
+            _(
+                "Acknowledge before dosing: {warnings}",
+                warnings=" ".join(shown_part(w) for w in warnings),
+            ),
         )
     return tuple(warnings)
+
+
+def _mg_tenths(mg: Decimal) -> Wording:
+    """A converted amount as rounded, to 0.1 mg: '112.0 mg' ('112,0 mg' where shown)."""
+    return Wording.derived(decimal_text(str(mg)), lambda t: f"{t} mg")

@@ -23,25 +23,31 @@ the dose and why.
 * **Checklist.** Items with ``blocks_dose`` block until answered yes or overridden (an
   override of kind 'checklist' naming the item); other yes/no items answered anything
   but yes are warnings, acknowledged with the first dose and stored with it.
+
+The refusals (:func:`block_message`) are in the active language; the checklist's
+warnings are stored with the dose, so they are ``Wording`` (English where kept).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from kapdesk.domain.permissions import Action, roles_that_can
+# The gates' words live in gate_words; callers import them from here as before.
+from kapdesk.domain.gate_words import (  # noqa: F401
+    TimeText,
+    block_message,
+    override_text,
+    too_soon_text,
+    utc_hhmm,
+    who_may_override,
+)
 from kapdesk.domain.protocol import Band, ChecklistItem, Phase, Protocol, Route
 from kapdesk.domain.vitals import VitalsInput
-
-TimeText = Callable[[datetime], str]
-
-
-def utc_hhmm(moment: datetime) -> str:
-    """'10:35 UTC': how service messages show a time (the pages pass local time)."""
-    return f"{moment.astimezone(UTC):%H:%M} UTC"
+from kapdesk.domain.wording import Wording, label_of
+from kapdesk.i18n import N_
 
 
 class OverrideKind(StrEnum):
@@ -199,7 +205,6 @@ class DoseGate:
 
 
 _ALL_VALUES = frozenset({"bp", "pulse", "spo2"})
-_VALUE_WORDS = {"bp": "BP", "pulse": "pulse", "spo2": "SpO2"}
 
 
 def _reading_overrides(overrides: Iterable[GateOverride]) -> list[GateOverride]:
@@ -352,12 +357,15 @@ def checklist_gate(
             else:
                 blocks.append(ChecklistBlock(item, value))
         elif item.required:
-            warnings.append(f"Checklist: '{item.label}' {_answered(value)}.")
+            warnings.append(_checklist_warning(item, value))
     return ChecklistGate(tuple(blocks), tuple(overridden), tuple(warnings), complete)
 
 
-def _answered(value: object) -> str:
-    return "is answered no" if value is False else "is not answered"
+def _checklist_warning(item: ChecklistItem, value: object) -> Wording:
+    """Stored with the dose: English, shown translated."""
+    if value is False:
+        return Wording(N_("Checklist: '{item}' is answered no."), item=label_of(item))
+    return Wording(N_("Checklist: '{item}' is not answered."), item=label_of(item))
 
 
 def rule_of(reading: GateReading, protocol: Protocol) -> str:
@@ -425,63 +433,3 @@ def dose_gate(
         )
     warnings = checklist.warnings if first_dose else ()
     return DoseGate(tuple(blocks), warnings, hold, post, checklist)
-
-
-# ------------------------------------------------------------------ words
-
-
-def who_may_override() -> str:
-    """'a clinician': who may record an override."""
-    return " or ".join(f"a {r.value}" for r in roles_that_can(Action.OVERRIDE_HOLD)) or "nobody"
-
-
-def too_soon_text(block: Block, fmt: TimeText = utc_hhmm) -> str:
-    """'recheck too soon: the hold stands until 10:35' ('' when no recheck came too soon)."""
-    if not block.too_soon or block.lifts_at is None:
-        return ""
-    return f"recheck too soon: the hold stands until {fmt(block.lifts_at)}"
-
-
-def block_message(block: Block, fmt: TimeText = utc_hhmm) -> str:
-    """'held by pre-dose-elevated, kap-default v1.0: pre-dose BP 152/94 at 10:30 is ...'."""
-    head = f"held by {block.rule_id}, {block.protocol_label}: "
-    who = who_may_override()
-    r = block.reading
-    if block.kind is GateKind.PRE_DOSE_HOLD and r is not None:
-        text = f"pre-dose {r.text} at {fmt(r.taken_at)} is {r.band.value}"
-        others = [x for x in block.open_readings if x is not r]
-        if others:
-            text += "; also " + _listed(others, fmt)
-        soon = too_soon_text(block, fmt)
-        text += f"; {soon}." if soon else "."
-        until = f" (from {fmt(block.lifts_at)})" if block.lifts_at else ""
-        measure = [_VALUE_WORDS[v] for v in ("pulse", "spo2") if v in block.needs]
-        if measure:
-            until += f" with {' and '.join(measure)} measured"
-        return (
-            f"{head}{text} Recheck after rest{until}, or {who} records an override "
-            "with the prescriber's name and a reason."
-        )
-    worst = block.worst
-    if block.kind is GateKind.POST_DOSE_GATE and worst is not None:
-        others = [x for x in block.open_readings if x is not worst]
-        also = _listed(others, fmt)
-        return (
-            f"{head}post-dose {worst.text} at {fmt(worst.taken_at)} is {worst.band.value}"
-            f"{f'; also {also}' if also else ''}. No further dose until {who} records an "
-            "override with the prescriber's name and a reason."
-        )
-    label = block.item.label if block.item else block.rule_id
-    return (
-        f"{head}'{label}' {_answered(block.answer)}. Answer it yes, or {who} records an "
-        "override with the prescriber's name and a reason."
-    )
-
-
-def _listed(readings: Iterable[GateReading], fmt: TimeText) -> str:
-    return "; ".join(f"{x.text} at {fmt(x.taken_at)} ({x.band.value})" for x in readings)
-
-
-def override_text(o: GateOverride, fmt: TimeText = utc_hhmm) -> str:
-    """'override recorded by Dr Rivera at 10:42: reason'."""
-    return f"override recorded by {o.prescriber_name} at {fmt(o.recorded_at)}: {o.reason}"

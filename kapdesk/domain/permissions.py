@@ -8,6 +8,10 @@ Clinicians (prescribers) may do every clinical action, including the ones that
 go past a safety stop: overriding a pre-dose hold, confirming a dose above the
 protocol maximum and discharging with unmet criteria. Admins look after users,
 backups, the clinic settings and the audit log and enter no clinical data and read no chart.
+
+Words: ``Action.label`` and :func:`role_name` / :func:`role_phrase` are in the active
+language; a refusal (:func:`require`) is kept in the audit log, so its sentence is a
+``Wording`` (English there, translated where shown).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from kapdesk.domain.errors import PermissionDenied, ValidationError
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import N_, _
 
 
 class Role(StrEnum):
@@ -61,54 +67,76 @@ class Action(StrEnum):
 
     @property
     def label(self) -> str:
-        return ACTION_LABELS[self]
+        """Completes 'A nurse may not ...', in the active language."""
+        return _(ACTION_LABELS[self])
 
 
 # Completes "A nurse may not ..." / "A clinician may ...".
 ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
     {
-        Action.VIEW_PATIENT: "view a patient's chart",
-        Action.EDIT_PATIENT: "edit a patient's details",
-        Action.MANAGE_COURSES: "start or change a treatment course",
-        Action.SCHEDULE_SESSION: "schedule a session",
-        Action.CHECK_IN: "check a patient in",
-        Action.COMPLETE_CHECKLIST: "complete the pre-session checklist",
-        Action.RECORD_VITALS: "record vital signs",
-        Action.RECORD_DOSE: "record a dose",
-        Action.RECORD_SIDE_EFFECT: "record a side effect",
-        Action.RECORD_OBSERVATION: "record a sedation or dissociation observation",
-        Action.RECORD_INSTRUMENT: "record a PHQ-9 or GAD-7",
-        Action.OVERRIDE_HOLD: "override a pre-dose hold",
-        Action.ACKNOWLEDGE_ALERT: "acknowledge an alert reading",
-        Action.CONFIRM_OVER_MAX_DOSE: "confirm a dose above the protocol maximum",
-        Action.CONFIRM_SAME_DAY_DOSE: "confirm a second dosing session on one day",
-        Action.WITHHOLD_DOSE: "withhold a dose",
-        Action.CANCEL_SESSION: "cancel a session",
-        Action.DISCHARGE: "discharge a patient",
-        Action.DISCHARGE_WITH_UNMET_CRITERIA: "discharge a patient with unmet criteria",
-        Action.WRITE_SESSION_NOTE: "write a session note",
-        Action.WRITE_INTEGRATION_NOTE: "write an integration note",
-        Action.SIGN_SESSION: "sign a dosing session",
-        Action.SIGN_INTEGRATION_NOTE: "sign an integration note",
-        Action.WRITE_ADDENDUM: "write an addendum",
-        Action.MARK_ENTERED_IN_ERROR: "mark an entry as entered in error",
-        Action.PRINT_REPORT: "print a report",
-        Action.VIEW_COHORT: "view or export the clinic's cohort outcomes",
-        Action.VIEW_AUDIT: "view the audit log",
-        Action.MANAGE_USERS: "manage user accounts",
-        Action.BACKUP_RESTORE: "back up or restore the database",
-        Action.MANAGE_SETTINGS: "change the clinic settings",
+        Action.VIEW_PATIENT: N_("view a patient's chart"),
+        Action.EDIT_PATIENT: N_("edit a patient's details"),
+        Action.MANAGE_COURSES: N_("start or change a treatment course"),
+        Action.SCHEDULE_SESSION: N_("schedule a session"),
+        Action.CHECK_IN: N_("check a patient in"),
+        Action.COMPLETE_CHECKLIST: N_("complete the pre-session checklist"),
+        Action.RECORD_VITALS: N_("record vital signs"),
+        Action.RECORD_DOSE: N_("record a dose"),
+        Action.RECORD_SIDE_EFFECT: N_("record a side effect"),
+        Action.RECORD_OBSERVATION: N_("record a sedation or dissociation observation"),
+        Action.RECORD_INSTRUMENT: N_("record a PHQ-9 or GAD-7"),
+        Action.OVERRIDE_HOLD: N_("override a pre-dose hold"),
+        Action.ACKNOWLEDGE_ALERT: N_("acknowledge an alert reading"),
+        Action.CONFIRM_OVER_MAX_DOSE: N_("confirm a dose above the protocol maximum"),
+        Action.CONFIRM_SAME_DAY_DOSE: N_("confirm a second dosing session on one day"),
+        Action.WITHHOLD_DOSE: N_("withhold a dose"),
+        Action.CANCEL_SESSION: N_("cancel a session"),
+        Action.DISCHARGE: N_("discharge a patient"),
+        Action.DISCHARGE_WITH_UNMET_CRITERIA: N_("discharge a patient with unmet criteria"),
+        Action.WRITE_SESSION_NOTE: N_("write a session note"),
+        Action.WRITE_INTEGRATION_NOTE: N_("write an integration note"),
+        Action.SIGN_SESSION: N_("sign a dosing session"),
+        Action.SIGN_INTEGRATION_NOTE: N_("sign an integration note"),
+        Action.WRITE_ADDENDUM: N_("write an addendum"),
+        Action.MARK_ENTERED_IN_ERROR: N_("mark an entry as entered in error"),
+        Action.PRINT_REPORT: N_("print a report"),
+        Action.VIEW_COHORT: N_("view or export the clinic's cohort outcomes"),
+        Action.VIEW_AUDIT: N_("view the audit log"),
+        Action.MANAGE_USERS: N_("manage user accounts"),
+        Action.BACKUP_RESTORE: N_("back up or restore the database"),
+        Action.MANAGE_SETTINGS: N_("change the clinic settings"),
     }
 )
 
 ROLE_LABELS: Mapping[Role, str] = MappingProxyType(
     {
-        Role.NURSE: "nurse",
-        Role.THERAPIST: "therapist",
-        Role.CLINICIAN: "clinician",
-        Role.ADMIN: "admin",
+        Role.NURSE: N_("nurse"),
+        Role.THERAPIST: N_("therapist"),
+        Role.CLINICIAN: N_("clinician"),
+        Role.ADMIN: N_("admin"),
     }
 )
+
+# A person of the role in a sentence ("A nurse may not ...", "or a clinician records").
+ROLE_PHRASES: Mapping[Role, str] = MappingProxyType(
+    {
+        Role.NURSE: N_("a nurse"),
+        Role.THERAPIST: N_("a therapist"),
+        Role.CLINICIAN: N_("a clinician"),
+        Role.ADMIN: N_("an admin"),
+    }
+)
+
+
+def role_name(role: Role) -> str:
+    """'nurse' in the active language (ROLE_LABELS keeps the English)."""
+    return _(ROLE_LABELS[Role(role)])
+
+
+def role_phrase(role: Role) -> str:
+    """'a nurse', 'an admin' in the active language."""
+    return _(ROLE_PHRASES[Role(role)])
+
 
 _A = Action
 _IN_THE_ROOM = frozenset(
@@ -152,10 +180,6 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
 )
 
 
-def _article(word: str) -> str:
-    return "An" if word[:1].lower() in "aeiou" else "A"
-
-
 def can(role: Role, action: Action) -> bool:
     return Action(action) in PERMISSIONS[Role(role)]
 
@@ -164,10 +188,11 @@ def require(role: Role, action: Action) -> None:
     """Raise PermissionDenied, e.g. 'A nurse may not override a pre-dose hold.'"""
     role, action = Role(role), Action(action)
     if action not in PERMISSIONS[role]:
-        name = ROLE_LABELS[role]
-        raise PermissionDenied(
-            role.value, action.value, f"{_article(name)} {name} may not {action.label}."
+        who = Wording.derived(Wording(ROLE_PHRASES[role]), lambda t: t[:1].upper() + t[1:])
+        message = Wording(
+            N_("{who} may not {action}."), who=who, action=Wording(ACTION_LABELS[action])
         )
+        raise PermissionDenied(role.value, action.value, message)
 
 
 def allowed_actions(role: Role) -> frozenset[Action]:
@@ -185,5 +210,7 @@ def parse_role(text: str) -> Role:
     except (ValueError, AttributeError):
         allowed = ", ".join(r.value for r in Role)
         raise ValidationError(
-            "Role", text, f"Role '{text}' is not known; choose one of {allowed}."
+            "Role",
+            text,
+            _("Role '{role}' is not known; choose one of {allowed}.", role=text, allowed=allowed),
         ) from None

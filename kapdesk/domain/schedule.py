@@ -37,6 +37,8 @@ Decisions a caller must know:
   are satisfied by a reading from their opening on.
 * After discharge every item not DONE is MISSED; readings taken after
   discharge satisfy nothing.
+* An item's label is a ``Wording`` (a discharge check listing it is stored): English,
+  translated where shown (``kapdesk.domain.wording.shown``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ from enum import StrEnum
 
 from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.protocol import SCHEDULE_CONDITIONS, Anchor, Protocol, Route, ScheduledReading
+from kapdesk.domain.protocol_model import Band, band_word
+from kapdesk.domain.wording import Wording, label_of
+from kapdesk.i18n import N_
 
 
 class ItemStatus(StrEnum):
@@ -181,16 +186,18 @@ def _timed_slots(spec: ScheduledReading, doses: list[datetime]) -> list[_Slot]:
     for i, anchor in enumerate(anchors, start=1):
         for k in range(spec.repeat_count):
             offset = k * spec.repeat_every_min
-            key, label = spec.id, spec.label
+            key, label = spec.id, label_of(spec)
             if spec.repeat_count > 1:
                 key += f"@{spec.from_min + offset}"
-                label += f" – {spec.from_min + offset} min"
+                label = Wording(
+                    N_("{label} – {minutes} min"), label=label, minutes=spec.from_min + offset
+                )
             index = None
             if spec.anchor is Anchor.EACH_DOSE:
                 index = i
                 key += f"#{i}"
                 if len(anchors) > 1:
-                    label += f" (dose {i})"
+                    label = Wording(N_("{label} (dose {n})"), label=label, n=i)
             slots.append(
                 _Slot(
                     key,
@@ -218,13 +225,21 @@ def _recheck_slots(
             key = f"recheck@{at:%Y-%m-%dT%H:%M:%S}#{n}"
             n += 1
         seen.add(key)
-        what = f"the {req.band} reading" if req.band else "a reading"
-        label = f"Recheck {req.after_min} min after {what}"
+        label = _recheck_label(req)
         spec = ScheduledReading("recheck", label, Anchor.RECHECK, req.after_min, req.after_min)
         closes = opens + timedelta(minutes=protocol.recheck_window_min)
         pre = first_dose is None or at < first_dose
         slots.append(_Slot(key, spec, label, opens, closes, pre_dose=pre, recheck_of=at))
     return slots
+
+
+def _recheck_label(req: RecheckRequest) -> Wording:
+    """'Recheck 5 min after the alert reading'."""
+    band = band_word(Band(req.band)) if req.band in tuple(Band) else req.band
+    if not band:
+        return Wording(N_("Recheck {minutes} min after a reading"), minutes=req.after_min)
+    text = N_("Recheck {minutes} min after the {band} reading")
+    return Wording(text, minutes=req.after_min, band=band)
 
 
 def _in_window(slot: _Slot, reading: datetime, first_dose: datetime | None) -> bool:
@@ -276,12 +291,12 @@ def _protocol_slots(
         if spec.when and not wanted.intersection(spec.when):
             continue
         if spec.anchor is Anchor.PRE_DOSE:
-            pre.append(_Slot(spec.id, spec, spec.label, checked_in, first_dose))
+            pre.append(_Slot(spec.id, spec, label_of(spec), checked_in, first_dose))
         elif first_dose is None or obs_end is None:
             continue
         elif spec.anchor is Anchor.DISCHARGE:
             opens = max(first_dose, obs_end - timedelta(minutes=spec.from_min))
-            final.append(_Slot(spec.id, spec, spec.label, opens, discharged))
+            final.append(_Slot(spec.id, spec, label_of(spec), opens, discharged))
         else:
             timed.extend(_timed_slots(spec, doses))
     return pre, timed, final

@@ -170,7 +170,8 @@ def grouped(n: int) -> str:
 
 
 class _Labelled(Protocol):
-    label: str
+    @property
+    def label(self) -> str: ...
 
     def shown_label(self) -> str: ...
 
