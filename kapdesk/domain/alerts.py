@@ -18,7 +18,8 @@ Decisions a caller must know:
   SpO2 alert but not an earlier BP alert.
 * Readings taken after ``now`` are ignored.
 * The text names the value, the rule (its id and its condition in words) and the
-  protocol version that judged the reading (stored on the reading).
+  protocol version that judged the reading (stored on the reading), in the active
+  language (these texts are shown, never stored).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kapdesk.domain.clock import ensure_utc
-from kapdesk.domain.protocol import Band, VitalRule
+from kapdesk.domain.protocol import Band, VitalRule, band_word
+from kapdesk.i18n import _
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,13 @@ class ActiveAlert:
     @property
     def text(self) -> str:
         """'BP 212/126 critical: critical-bp (systolic > 200 ...), kap-default v1.0'."""
-        return f"{self.value_text} {self.band.value}: {self.rule_text}, {self.protocol_label}"
+        return _(
+            "{values} {band}: {rule}, {protocol}",
+            values=self.value_text,
+            band=band_word(self.band).shown(),
+            rule=self.rule_text,
+            protocol=self.protocol_label,
+        )
 
 
 def is_alert_band(band: Band) -> bool:
@@ -80,11 +88,13 @@ def value_text(reading: AlertReading, rules: Mapping[str, VitalRule]) -> str:
     )
     parts: list[str] = []
     if bp_rule:
-        parts.append(f"BP {reading.systolic}/{reading.diastolic}")
+        parts.append(
+            _("BP {systolic}/{diastolic}", systolic=reading.systolic, diastolic=reading.diastolic)
+        )
     if reading.pulse is not None and any(r.pulse_gt is not None for r in fired):
-        parts.append(f"pulse {reading.pulse}/min")
+        parts.append(_("pulse {value}/min", value=reading.pulse))
     if reading.spo2 is not None and any(r.spo2_lt is not None for r in fired):
-        parts.append(f"SpO2 {reading.spo2} %")
+        parts.append(_("SpO2 {value} %", value=reading.spo2))
     return ", ".join(parts)
 
 
@@ -94,8 +104,8 @@ def rule_text(reading: AlertReading, rules: Mapping[str, VitalRule]) -> str:
         rules[i] for i in reading.rule_ids if i in rules
     ]
     if not top:
-        return ", ".join(reading.rule_ids) or "protocol rule"
-    return "; ".join(f"{r.id} ({r.describe()})" for r in top)
+        return ", ".join(reading.rule_ids) or _("protocol rule")
+    return "; ".join(f"{r.id} ({r.describe().shown()})" for r in top)
 
 
 BP, PULSE, SPO2 = "BP", "pulse", "SpO2"
@@ -206,13 +216,13 @@ def active_alerts(
     for r in taken:
         on = alert_measures(r, rules)
         within = measured(r) - on
-        for rid, (_, left) in list(pending.items()):
+        for rid, (_reading, left) in list(pending.items()):
             left -= within
             if not left:
                 del pending[rid]
         if on and r.reading_id not in acknowledged:
             pending[r.reading_id] = (r, set(on))
-    active = [r for r, _ in pending.values()]
+    active = [r for r, _left in pending.values()]
     active.sort(key=lambda r: (-r.band.rank, -_order(r)[0].timestamp(), -r.reading_id))
     return tuple(
         ActiveAlert(

@@ -18,6 +18,8 @@ Decisions a caller must know:
 * On the Today board two running sessions in one room are both flagged
   ("Room 2 shared with <other patient>"), and a session due to check in whose
   room is taken says so ("Room 2 in use by <other patient>").
+
+The messages and flags are in the active language.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.i18n import _, _n
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,12 @@ class SessionAtClinic:
 
     def describe(self) -> str:
         """'session #4 (Doe, Jane, in monitoring)'."""
-        return f"session #{self.id} ({self.patient_name}, {self.state.label})"
+        return _(
+            "session #{id} ({patient}, {state})",
+            id=self.id,
+            patient=self.patient_name,
+            state=self.state.label,
+        )
 
 
 @dataclass(frozen=True)
@@ -115,16 +123,21 @@ def check_in_conflicts(
 
 
 def room_in_use_message(room: str, other: SessionAtClinic) -> str:
-    return (
-        f"{room} is in use by {other.describe()}: choose another room, or discharge or "
-        "end that session first."
+    return _(
+        "{room} is in use by {session}: choose another room, or discharge or end that "
+        "session first.",
+        room=room,
+        session=other.describe(),
     )
 
 
 def patient_running_message(patient_name: str, other: SessionAtClinic) -> str:
-    return (
-        f"{patient_name} is already in {other.describe()} in {other.room}: a patient is in "
-        "one session at a time; finish or cancel that one first."
+    return _(
+        "{patient} is already in {session} in {room}: a patient is in one session at a "
+        "time; finish or cancel that one first.",
+        patient=patient_name,
+        session=other.describe(),
+        room=other.room,
     )
 
 
@@ -133,10 +146,14 @@ def same_day_message(patient_name: str, earlier: Sequence[SessionAtClinic], hhmm
 
     ``hhmm`` formats the first dose of the earliest one (local time, by the caller)."""
     first = earlier[0]
-    more = f" and {len(earlier) - 1} more" if len(earlier) > 1 else ""
-    return (
-        f"{patient_name} was already dosed today (session #{first.id} at {hhmm}{more}): "
-        "a second dosing session on one day needs a clinician's confirmation with a reason."
+    more = _n(" and {n} more", " and {n} more", len(earlier) - 1) if len(earlier) > 1 else ""
+    return _(
+        "{patient} was already dosed today (session #{id} at {time}{more}): a second dosing "
+        "session on one day needs a clinician's confirmation with a reason.",
+        patient=patient_name,
+        id=first.id,
+        time=hhmm,
+        more=more,
     )
 
 
@@ -182,7 +199,7 @@ def shared_room_flags(sessions: Sequence[SessionAtClinic], now: datetime) -> dic
             continue
         names = ", ".join(o.patient_name for o in holders)
         if s.running:
-            flags[s.id] = f"{s.room} shared with {names}"
+            flags[s.id] = _("{room} shared with {names}", room=s.room, names=names)
         elif s.state is SessionState.SCHEDULED and s.scheduled_at <= now:
-            flags[s.id] = f"{s.room} in use by {names}"
+            flags[s.id] = _("{room} in use by {names}", room=s.room, names=names)
     return flags

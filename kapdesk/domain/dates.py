@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.wording import field_name
+from kapdesk.i18n import _
 
 
 def calendar_date(field: str, value: object) -> date:
@@ -15,7 +17,13 @@ def calendar_date(field: str, value: object) -> date:
     """
     if isinstance(value, datetime):
         raise ValidationError(
-            field, value, f"{field} {value.isoformat()} is a moment, not a date (YYYY-MM-DD)."
+            field,
+            value,
+            _(
+                "{field} {value} is a moment, not a date (YYYY-MM-DD).",
+                field=field_name(field),
+                value=value.isoformat(),
+            ),
         )
     if isinstance(value, date):
         return value
@@ -24,4 +32,12 @@ def calendar_date(field: str, value: object) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValidationError(field, value, f"{field} {value!r} is not a date (YYYY-MM-DD).")
+    raise ValidationError(
+        field,
+        value,
+        _(
+            "{field} {value} is not a date (YYYY-MM-DD).",
+            field=field_name(field),
+            value=repr(value),
+        ),
+    )

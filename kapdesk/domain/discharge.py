@@ -27,6 +27,10 @@ Decisions a caller must know:
 * Who may discharge against unmet criteria is the permission matrix
   (``Action.DISCHARGE_WITH_UNMET_CRITERIA``); such a discharge needs a reason
   and is shown as what it is: :func:`against_criteria_text`.
+* A criterion's label and detail are frozen into the session at discharge: they are
+  ``Wording`` (English where kept, translated where shown: ``wording.shown``), and so is
+  :func:`unmet_text` (a refusal the audit log keeps). The summaries are shown only: in the
+  active language.
 """
 
 from __future__ import annotations
@@ -37,11 +41,13 @@ from datetime import datetime
 
 from kapdesk.domain.alerts import MEASURES
 from kapdesk.domain.clock import ensure_utc
-from kapdesk.domain.protocol import Anchor, Band, DischargeCriterion, Protocol, Route
+from kapdesk.domain.protocol import Anchor, Band, DischargeCriterion, Protocol, Route, band_word
 from kapdesk.domain.schedule import DueItem, ItemStatus, minimum_observation_end
 from kapdesk.domain.side_effects import Severity
-from kapdesk.domain.text import counted, in_brackets
-from kapdesk.domain.timetext import minutes_duration
+from kapdesk.domain.text import in_brackets
+from kapdesk.domain.timetext import minutes_span
+from kapdesk.domain.wording import Wording, label_of
+from kapdesk.i18n import N_, _, _n
 
 
 @dataclass(frozen=True)
@@ -86,13 +92,21 @@ class EffectFact:
 
 @dataclass(frozen=True)
 class Criterion:
-    """One protocol criterion and whether it is met (computed ones say why)."""
+    """One protocol criterion and whether it is met (computed ones say why). ``label`` and
+    ``detail`` are ``Wording`` when evaluated here (frozen at discharge in English)."""
 
     id: str
     label: str
     computed: bool
     met: bool
     detail: str = ""
+
+
+_NO_DOSE = N_("No dose given yet.")
+
+
+def _judged(c: DischargeCriterion, met: bool, detail: str) -> Criterion:
+    return Criterion(c.id, label_of(c), True, met, detail)
 
 
 @dataclass(frozen=True)
@@ -141,25 +155,31 @@ def _min_observation(
     c: DischargeCriterion, clock: ObservationClock | None, at: datetime
 ) -> Criterion:
     if clock is None:
-        return Criterion(c.id, c.label, True, False, "No dose given yet.")
-    observed = _minutes(clock.first_dose, at)
-    detail = (
-        f"{minutes_duration(observed)} observed of "
-        f"{minutes_duration(clock.from_first_min, short_hours=True)} required"
+        return _judged(c, False, Wording(_NO_DOSE))
+    detail = Wording(
+        N_("{observed} observed of {required} required"),
+        observed=minutes_span(_minutes(clock.first_dose, at)),
+        required=minutes_span(clock.from_first_min, short_hours=True),
     )
     if clock.has_booster or clock.after_last_min > clock.from_first_min:
-        since = _minutes(clock.last_dose, at)
-        which = "the last dose"
+        which = Wording(N_("the last dose"))
         if clock.has_booster:
-            which += f" (+{_minutes(clock.first_dose, clock.last_dose)} min)"
-        detail += (
-            f"; {minutes_duration(since)} since {which} of "
-            f"{minutes_duration(clock.after_last_min, short_hours=True)} required"
+            which = Wording(
+                N_("the last dose (+{minutes} min)"),
+                minutes=_minutes(clock.first_dose, clock.last_dose),
+            )
+        detail = Wording(
+            N_("{detail}; {since} since {which} of {required} required"),
+            detail=detail,
+            since=minutes_span(_minutes(clock.last_dose, at)),
+            which=which,
+            required=minutes_span(clock.after_last_min, short_hours=True),
         )
-    return Criterion(c.id, c.label, True, at >= clock.ends_at, detail)
+    return _judged(c, at >= clock.ends_at, detail)
 
 
 _MEASURE_ORDER = {m: i for i, m in enumerate(MEASURES)}
+_MEASURE_WORDS = {"BP": N_("BP"), "pulse": N_("pulse"), "SpO2": N_("SpO2")}
 
 
 def _latest_values(taken: Sequence[ReadingFact]) -> list[tuple[ReadingFact, ValueFact]]:
@@ -180,7 +200,7 @@ def _vitals_acceptable(
     now: datetime,
 ) -> Criterion:
     if clock is None:
-        return Criterion(c.id, c.label, True, False, "No dose given yet.")
+        return _judged(c, False, Wording(_NO_DOSE))
     first = clock.first_dose
     opens = next(
         (i.opens_at for i in schedule if i.anchor is Anchor.DISCHARGE and i.opens_at), None
@@ -189,42 +209,53 @@ def _vitals_acceptable(
         opens = first
     taken = [r for r in readings if (_recorded(r) or now) <= now]
     if not taken:
-        return Criterion(c.id, c.label, True, False, "No reading recorded.")
+        return _judged(c, False, Wording(N_("No reading recorded.")))
     latest = sorted(taken, key=lambda r: ensure_utc(r.taken_at))[-1]  # as _latest_values
 
-    def when(r: ReadingFact) -> str:
+    def when(r: ReadingFact) -> Wording:
         after = _minutes(first, ensure_utc(r.taken_at))
-        return f"{after} min after the first dose" if after >= 0 else "before the first dose"
+        if after >= 0:
+            return Wording(N_("{minutes} min after the first dose"), minutes=after)
+        return Wording(N_("before the first dose"))
 
-    what = f"Latest reading {latest.text} ({when(latest)})"
+    what = Wording(N_("Latest reading {reading} ({when})"), reading=latest.text, when=when(latest))
     if ensure_utc(latest.taken_at) < opens:
-        return Criterion(
-            c.id,
-            c.label,
-            True,
-            False,
-            f"{what} was taken before the pre-discharge check opened "
-            f"({_minutes(first, opens)} min after the first dose): take a pre-discharge reading.",
+        detail = N_(
+            "{what} was taken before the pre-discharge check opened ({minutes} min after the "
+            "first dose): take a pre-discharge reading."
         )
-    parts = [f"{what} is {latest.band.value} ({latest.protocol_label})"]
-    if latest.band is Band.NORMAL:
-        parts = []
+        return _judged(c, False, Wording(detail, what=what, minutes=_minutes(first, opens)))
+    parts: list[Wording] = []
+    if latest.band is not Band.NORMAL:
+        parts.append(_is_band(what, latest.band, latest.protocol_label))
     parts += [  # a value the latest reading did not measure: its own latest reading judges it
-        f"{v.text} ({when(r)}) is {v.band.value} ({r.protocol_label}) and no later reading "
-        f"measured {v.measure}"
+        Wording(
+            N_("{value} ({when}) is {band} ({protocol}) and no later reading measured {measure}"),
+            value=v.text,
+            when=when(r),
+            band=band_word(v.band),
+            protocol=r.protocol_label,
+            measure=Wording(_MEASURE_WORDS.get(v.measure, v.measure)),
+        )
         for r, v in _latest_values(taken)
         if r is not latest and v.band is not Band.NORMAL
     ]
     if parts:
-        return Criterion(c.id, c.label, True, False, "; ".join(parts) + ".")
-    return Criterion(c.id, c.label, True, True, f"{what} is normal ({latest.protocol_label}).")
+        return _judged(c, False, Wording("{parts}.", parts=Wording.joined("; ", parts)))
+    normal = N_("{what} is normal ({protocol}).")
+    return _judged(c, True, Wording(normal, what=what, protocol=latest.protocol_label))
+
+
+def _is_band(what: Wording, band: Band, protocol: str) -> Wording:
+    text = N_("{what} is {band} ({protocol})")
+    return Wording(text, what=what, band=band_word(band), protocol=protocol)
 
 
 _OPEN_WORDS = (
-    (ItemStatus.MISSED, "missed"),
-    (ItemStatus.OVERDUE, "overdue"),
-    (ItemStatus.DUE, "due now"),
-    (ItemStatus.UPCOMING, "not yet due"),
+    (ItemStatus.MISSED, N_("missed")),
+    (ItemStatus.OVERDUE, N_("overdue")),
+    (ItemStatus.DUE, N_("due now")),
+    (ItemStatus.UPCOMING, N_("not yet due")),
 )
 
 
@@ -232,21 +263,25 @@ def _readings_taken(
     c: DischargeCriterion, clock: ObservationClock | None, schedule: Sequence[DueItem]
 ) -> Criterion:
     if clock is None:
-        return Criterion(c.id, c.label, True, False, "No dose given yet.")
+        return _judged(c, False, Wording(_NO_DOSE))
     if not schedule:
-        return Criterion(c.id, c.label, True, True, "The protocol asks for no reading.")
-    parts: list[str] = []
+        return _judged(c, True, Wording(N_("The protocol asks for no reading.")))
+    parts: list[Wording] = []
     for status, word in _OPEN_WORDS:
         labels = [i.label for i in schedule if i.status is status]
         if labels:
-            parts.append(f"{word}: {', '.join(labels)}")
+            joined = Wording.joined(", ", labels)
+            parts.append(Wording("{word}: {labels}", word=Wording(word), labels=joined))
     if not parts:
         n = len(schedule)
-        return Criterion(
-            c.id, c.label, True, True, f"All {n} required reading{'s' if n != 1 else ''} taken."
+        taken = Wording.later(
+            lambda _, _n: _n(
+                "All {n} required reading taken.", "All {n} required readings taken.", n
+            )
         )
-    text = "; ".join(parts)
-    return Criterion(c.id, c.label, True, False, text[:1].upper() + text[1:] + ".")
+        return _judged(c, True, taken)
+    text = Wording.joined("; ", parts)
+    return _judged(c, False, Wording.derived(text, lambda t: t[:1].upper() + t[1:] + "."))
 
 
 def unresolved_effects(
@@ -276,11 +311,17 @@ def unresolved_effects(
     return list(out.values())
 
 
-def _severity(value: str | None) -> str:
+def _effect(e: EffectFact) -> Wording:
+    """'Nausea (grade 2 – moderate)': the protocol's label (the catalogue translates the
+    presets') and the severity in lower case."""
+    label = Wording.fixed(e.label, lambda: _(e.label))
+    if not e.severity:
+        return label
     try:
-        return f" ({Severity(value).label.lower()})" if value else ""
+        severity = Wording.derived(Severity(e.severity).word, str.lower)
     except ValueError:
-        return f" ({value})"
+        severity = Wording.fixed(e.severity, lambda: e.severity or "")
+    return Wording("{label} ({severity})", label=label, severity=severity)
 
 
 def _side_effects_resolved(
@@ -288,14 +329,14 @@ def _side_effects_resolved(
 ) -> Criterion:
     open_ = unresolved_effects(effects, at, now)
     if open_:
-        listed = ", ".join(f"{e.label}{_severity(e.severity)}" for e in open_)
-        return Criterion(c.id, c.label, True, False, f"Not resolved: {listed}.")
+        listed = Wording.joined(", ", [_effect(e) for e in open_])
+        return _judged(c, False, Wording(N_("Not resolved: {effects}."), effects=listed))
     seen = [e for e in effects if (_recorded(e) or now) <= now]
     if any(e.present for e in seen):
-        return Criterion(c.id, c.label, True, True, "Every side effect present has resolved.")
+        return _judged(c, True, Wording(N_("Every side effect present has resolved.")))
     if seen:
-        return Criterion(c.id, c.label, True, True, "No side effect present.")
-    return Criterion(c.id, c.label, True, True, "No side effect recorded.")
+        return _judged(c, True, Wording(N_("No side effect present.")))
+    return _judged(c, True, Wording(N_("No side effect recorded.")))
 
 
 def evaluate_discharge(
@@ -331,7 +372,8 @@ def evaluate_discharge(
             out.append(_side_effects_resolved(c, side_effects, at, now))
         else:
             met = answers.get(c.id) is True
-            out.append(Criterion(c.id, c.label, False, met, "" if met else "Not confirmed"))
+            detail = "" if met else Wording(N_("Not confirmed"))
+            out.append(Criterion(c.id, label_of(c), False, met, detail))
     return tuple(out)
 
 
@@ -341,23 +383,36 @@ def unmet(criteria: Sequence[Criterion]) -> list[Criterion]:
 
 def criteria_count(n: int) -> str:
     """'1 criterion', '5 criteria'."""
-    return counted(n, "criterion", "criteria")
+    return _n("{n} criterion", "{n} criteria", n)
 
 
 def criteria_summary(unmet_count: int, total: int, *, final: bool = False) -> str:
     """'All 5 criteria met', '1 criterion not met yet', '3 criteria not met yet';
     ``final`` (as recorded at discharge): '3 criteria not met'. No full stop."""
     if total == 0:
-        return "The protocol lists no discharge criteria"
+        return _("The protocol lists no discharge criteria")
     if unmet_count == 0:
-        return "The 1 criterion met" if total == 1 else f"All {total} criteria met"
-    return f"{criteria_count(unmet_count)} not met{'' if final else ' yet'}"
+        return _n("The {n} criterion met", "All {n} criteria met", total)
+    if final:
+        return _n("{n} criterion not met", "{n} criteria not met", unmet_count)
+    return _n("{n} criterion not met yet", "{n} criteria not met yet", unmet_count)
 
 
-def unmet_text(criteria: Sequence[Criterion]) -> str:
-    """'Steady on feet (Not confirmed); Minimum observation time passed (1 h 10 min ...)'."""
-    return "; ".join(
-        f"{c.label} {in_brackets(c.detail)}" if c.detail else c.label for c in criteria
+def unmet_text(criteria: Sequence[Criterion]) -> Wording:
+    """'Steady on feet (Not confirmed); Minimum observation time passed (1 h 10 min ...)'
+    (the audit log keeps it in a refusal: English there, translated where shown)."""
+    return Wording.joined(
+        "; ",
+        [
+            Wording(
+                "{label} {detail}",
+                label=c.label,
+                detail=Wording.derived(c.detail, in_brackets),
+            )
+            if c.detail
+            else c.label
+            for c in criteria
+        ],
     )
 
 
@@ -377,4 +432,4 @@ def discharged_against_criteria(stored: Mapping[str, object], reason: str | None
 
 def against_criteria_text(reason: str | None) -> str:
     """How a discharge against unmet criteria is named on every screen and page."""
-    return f"Discharged against criteria: {reason or 'no reason recorded'}"
+    return _("Discharged against criteria: {reason}", reason=reason or _("no reason recorded"))

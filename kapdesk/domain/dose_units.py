@@ -18,7 +18,7 @@ from typing import Final
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import Route
-from kapdesk.domain.wording import Wording, decimal_text, grouped
+from kapdesk.domain.wording import Wording, decimal_text, field_name, grouped
 from kapdesk.i18n import N_, _
 
 
@@ -184,7 +184,7 @@ def choose_option(field: str, value: object, allowed: tuple[str, ...], protocol:
         value,
         _(
             "{field} {value} is not in protocol {protocol}; allowed: {allowed}.",
-            field=_(field),
+            field=field_name(field),
             value=shown,
             protocol=protocol,
             allowed=", ".join(allowed),

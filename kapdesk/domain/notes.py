@@ -3,7 +3,9 @@
 A dosing session has one free-text *session note*. An *integration note*
 records a psychotherapy session that works through what came up after dosing;
 it follows a template of four sections plus free text. Both are drafts until
-finalised; a final note is never edited (corrections are addenda).
+finalised; a final note is never edited (corrections are addenda). The section labels
+and prompts are English constants marked for translation: ``shown_label`` /
+``shown_prompt`` read them in the active language.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from types import MappingProxyType
 from typing import Final
 
 from kapdesk.domain.errors import ValidationError
-from kapdesk.domain.text import require_storable
-from kapdesk.i18n import N_
+from kapdesk.domain.text import require_storable, too_long
+from kapdesk.domain.wording import field_name
+from kapdesk.i18n import N_, _
 
 # Plausible-input limit for note text (one section or the free-text body).
 NOTE_MAX_CHARS: Final = 20_000
@@ -38,30 +41,44 @@ class NoteSection:
     label: str
     prompt: str
 
+    @property
+    def shown_label(self) -> str:
+        return _(self.label)
+
+    @property
+    def shown_prompt(self) -> str:
+        return _(self.prompt)
+
 
 INTEGRATION_SECTIONS: tuple[NoteSection, ...] = (
     NoteSection(
         "themes",
         N_("Themes and insights"),
-        "What came up during and after the dosing session: images, memories, "
-        "emotions, meanings the patient draws from it.",
+        N_(
+            "What came up during and after the dosing session: images, memories, "
+            "emotions, meanings the patient draws from it."
+        ),
     ),
     NoteSection(
         "changes",
         N_("What has changed since dosing"),
-        "Mood, sleep, relationships, habits and outlook since the dosing session, "
-        "in the patient's words where possible.",
+        N_(
+            "Mood, sleep, relationships, habits and outlook since the dosing session, "
+            "in the patient's words where possible."
+        ),
     ),
     NoteSection(
         "plan",
         N_("Plan / homework"),
-        "Practices, commitments and topics agreed for the time until the next session.",
+        N_("Practices, commitments and topics agreed for the time until the next session."),
     ),
     NoteSection(
         "risk",
         N_("Risk review"),
-        "Suicidal ideation (PHQ-9 item 9), self-harm, substance use or craving, "
-        "safety plan and who was informed.",
+        N_(
+            "Suicidal ideation (PHQ-9 item 9), self-harm, substance use or craving, "
+            "safety plan and who was informed."
+        ),
     ),
 )
 
@@ -78,13 +95,15 @@ def empty_sections() -> dict[str, str]:
 def validate_text(field: str, value: object) -> str:
     """Note text is kept exactly as typed (an autosaving editor must get back what it sent)."""
     if not isinstance(value, str):
-        raise ValidationError(field, value, f"{field} must be text, got {value!r}.")
+        raise ValidationError(
+            field,
+            value,
+            _("{field} must be text, got {value}.", field=field_name(field), value=repr(value)),
+        )
     require_storable(field, value)
     if len(value) > NOTE_MAX_CHARS:
         raise ValidationError(
-            field,
-            f"{len(value)} characters",
-            f"{field} is {len(value)} characters long; at most {NOTE_MAX_CHARS} are allowed.",
+            field, f"{len(value)} characters", too_long(field, len(value), NOTE_MAX_CHARS)
         )
     return value
 
@@ -93,14 +112,22 @@ def validate_sections(sections: Mapping[str, object]) -> dict[str, str]:
     """Check section texts; keys must be among SECTION_KEYS (a subset is fine)."""
     if not isinstance(sections, Mapping):
         raise ValidationError(
-            "Sections", sections, f"Sections must map section keys to text, got {sections!r}."
+            "Sections",
+            sections,
+            _("Sections must map section keys to text, got {value}.", value=repr(sections)),
         )
     clean: dict[str, str] = {}
     for key, value in sections.items():
         if key not in SECTIONS_BY_KEY:
             allowed = ", ".join(SECTION_KEYS)
             raise ValidationError(
-                "Section", key, f"Section '{key}' is not part of the template; allowed: {allowed}."
+                "Section",
+                key,
+                _(
+                    "Section '{key}' is not part of the template; allowed: {allowed}.",
+                    key=key,
+                    allowed=allowed,
+                ),
             )
         clean[key] = validate_text(SECTIONS_BY_KEY[key].label, value)
     return clean

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from kapdesk.domain.errors import ValidationError
+from kapdesk.i18n import _
 
 MIN_NEW_PASSPHRASE: Final = 10
 
@@ -17,11 +18,15 @@ MIN_NEW_PASSPHRASE: Final = 10
 def validate_passphrase(key: object, *, new: bool = False) -> str:
     """``key`` if it may be used; ``new`` applies the length rule for a new passphrase."""
     if not isinstance(key, str) or not key:
-        raise ValidationError("Passphrase", "(empty)", "The passphrase is empty.")
+        raise ValidationError("Passphrase", "(empty)", _("The passphrase is empty."))
     if new and len(key) < MIN_NEW_PASSPHRASE:
         raise ValidationError(
             "Passphrase",
             "(hidden)",
-            f"The passphrase has {len(key)} characters; use at least {MIN_NEW_PASSPHRASE}.",
+            _(
+                "The passphrase has {length} characters; use at least {minimum}.",
+                length=len(key),
+                minimum=MIN_NEW_PASSPHRASE,
+            ),
         )
     return key

@@ -3,7 +3,8 @@
 Every validator takes what was typed, returns the cleaned value (trimmed,
 Unicode NFC-normalised) and raises ValidationError naming the field, the value
 and what is allowed. Dates are judged against an explicit ``today`` (never the
-wall clock).
+wall clock). The sentence is in the active language; ``field`` stays the English name
+a form matches.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from typing import Final
 
 from kapdesk.domain.dates import calendar_date
 from kapdesk.domain.errors import ValidationError
-from kapdesk.domain.text import first_surrogate, require_storable
+from kapdesk.domain.text import first_surrogate, require_storable, too_long
 from kapdesk.domain.vitals import validate_weight
+from kapdesk.domain.wording import field_name
+from kapdesk.i18n import N_, _
+from kapdesk.i18n import formats as locale_formats
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,19 @@ class Sex(StrEnum):
     OTHER = "other"
     UNKNOWN = "unknown"
 
+    @property
+    def label(self) -> str:
+        """'female' in the active language ('feminino')."""
+        return _(_SEX_LABELS[self])
+
+
+_SEX_LABELS = {
+    Sex.FEMALE: N_("female"),
+    Sex.MALE: N_("male"),
+    Sex.OTHER: N_("other"),
+    Sex.UNKNOWN: N_("unknown"),
+}
+
 
 @dataclass(frozen=True)
 class PatientInput:
@@ -70,51 +87,68 @@ class PatientInput:
 
 def _text(field: str, value: object) -> str:
     if not isinstance(value, str):
-        raise ValidationError(field, value, f"{field} must be text, got {value!r}.")
+        raise ValidationError(
+            field,
+            value,
+            _("{field} must be text, got {value}.", field=field_name(field), value=repr(value)),
+        )
     return unicodedata.normalize("NFC", require_storable(field, value)).strip()
 
 
 def validate_mrn(mrn: str) -> str:
     """Medical record number: letters, digits and dashes, at most 32; kept as typed."""
-    text = _text("MRN", mrn)
+    text = _text(N_("MRN"), mrn)
     if not text:
-        raise ValidationError("MRN", mrn, "MRN is required: letters, digits and dashes.")
+        raise ValidationError("MRN", mrn, _("MRN is required: letters, digits and dashes."))
     if len(text) > LIMITS.mrn_max:
         raise ValidationError(
-            "MRN", text, f"MRN '{text}' is {len(text)} characters; at most {LIMITS.mrn_max}."
+            "MRN",
+            text,
+            _(
+                "MRN '{mrn}' is {length} characters; at most {limit}.",
+                mrn=text,
+                length=len(text),
+                limit=LIMITS.mrn_max,
+            ),
         )
     if not _MRN.fullmatch(text):
         raise ValidationError(
-            "MRN", text, f"MRN '{text}' may only contain letters A-Z, digits and dashes."
+            "MRN", text, _("MRN '{mrn}' may only contain letters A-Z, digits and dashes.", mrn=text)
         )
     return text
 
 
 def mrn_taken_error(mrn: str) -> ValidationError:
     """The refusal of an MRN another patient of the clinic has (any case)."""
-    return ValidationError("MRN", mrn, f"MRN '{mrn}' is already used by another patient.")
+    return ValidationError(
+        "MRN", mrn, _("MRN '{mrn}' is already used by another patient.", mrn=mrn)
+    )
 
 
 def _name(field: str, value: object, punctuation: frozenset[str]) -> str:
     text = " ".join(_text(field, value).split())  # collapse runs of blanks
+    name = field_name(field)
     if not text:
-        raise ValidationError(field, value, f"{field} is required.")
+        raise ValidationError(field, value, _("{field} is required.", field=name))
     if len(text) > LIMITS.name_max:
-        raise ValidationError(
-            field,
-            text,
-            f"{field} is {len(text)} characters long; at most {LIMITS.name_max} are allowed.",
-        )
+        raise ValidationError(field, text, too_long(field, len(text), LIMITS.name_max))
     for ch in text:
         if ch not in punctuation and unicodedata.category(ch)[0] not in "LM":
             raise ValidationError(
                 field,
                 text,
-                f"{field} '{text}' contains '{ch}'; names hold letters, spaces, "
-                "hyphens, apostrophes and full stops.",
+                _(
+                    "{field} '{value}' contains '{character}'; names hold letters, spaces, "
+                    "hyphens, apostrophes and full stops.",
+                    field=name,
+                    value=text,
+                    character=ch,
+                ),
             )
     if not any(unicodedata.category(ch)[0] == "L" for ch in text):
-        raise ValidationError(field, text, f"{field} '{text}' contains no letters.")
+        raise ValidationError(
+            field, text, _("{field} '{value}' contains no letters.", field=name, value=text)
+        )
     return text
 
 
@@ -136,27 +170,46 @@ def _years_before(day: date, years: int) -> date:
 
 def validate_date_of_birth(dob: date | str, *, today: date, allow_minor: bool = False) -> date:
     """Not in the future, at most 120 years ago, and 18 or older unless ``allow_minor``."""
-    field = "Date of birth"
+    field = N_("Date of birth")
     born = calendar_date(field, dob)
-    today = calendar_date("Today", today)
+    today = calendar_date(N_("Today"), today)
+    name, day = field_name(field), locale_formats.medium_date
     if born > today:
         raise ValidationError(
-            field, born, f"{field} {born.isoformat()} is in the future (today is {today})."
+            field,
+            born,
+            _(
+                "{field} {day} is in the future (today is {today}).",
+                field=name,
+                day=day(born),
+                today=day(today),
+            ),
         )
     if born < _years_before(today, LIMITS.oldest_years):
         raise ValidationError(
             field,
             born,
-            f"{field} {born.isoformat()} is more than {LIMITS.oldest_years} years ago.",
+            _(
+                "{field} {day} is more than {years} years ago.",
+                field=name,
+                day=day(born),
+                years=LIMITS.oldest_years,
+            ),
         )
     age = _years_between(born, today)
     if age < LIMITS.adult_years and not allow_minor:
         raise ValidationError(
             field,
             born,
-            f"{field} {born.isoformat()} makes the patient {age}; ketamine-assisted "
-            f"psychotherapy is for adults ({LIMITS.adult_years} or older). Register a "
-            "younger patient only with the under-18 exception set.",
+            _(
+                "{field} {day} makes the patient {age}; ketamine-assisted psychotherapy is for "
+                "adults ({adult} or older). Register a younger patient only with the under-18 "
+                "exception set.",
+                field=name,
+                day=day(born),
+                age=age,
+                adult=LIMITS.adult_years,
+            ),
         )
     return born
 
@@ -166,7 +219,9 @@ def validate_sex(sex: Sex | str) -> Sex:
         return Sex(str(sex).strip().lower())
     except ValueError:
         allowed = ", ".join(s.value for s in Sex)
-        raise ValidationError("Sex", sex, f"Sex '{sex}' is not one of {allowed}.") from None
+        raise ValidationError(
+            "Sex", sex, _("Sex '{sex}' is not one of {allowed}.", sex=sex, allowed=allowed)
+        ) from None
 
 
 def validate_notes(field: str, value: str | None) -> str:
@@ -174,9 +229,7 @@ def validate_notes(field: str, value: str | None) -> str:
     text = "" if value is None else _text(field, value)
     if len(text) > LIMITS.notes_max:
         raise ValidationError(
-            field,
-            f"{len(text)} characters",
-            f"{field} is {len(text)} characters long; at most {LIMITS.notes_max} are allowed.",
+            field, f"{len(text)} characters", too_long(field, len(text), LIMITS.notes_max)
         )
     return text
 
@@ -201,8 +254,8 @@ def validate_patient(
     doses is the one recorded on the session day, not this one.
     """
     clean_mrn = validate_mrn(mrn)
-    given = validate_name("Given name", given_name)
-    family = validate_name("Family name", family_name)
+    given = validate_name(N_("Given name"), given_name)
+    family = validate_name(N_("Family name"), family_name)
     born = validate_date_of_birth(date_of_birth, today=today, allow_minor=allow_minor)
     clean_sex = validate_sex(sex)
     weight: float | None = None
@@ -215,8 +268,8 @@ def validate_patient(
         date_of_birth=born,
         sex=clean_sex,
         weight_kg=weight,
-        allergies=validate_notes("Allergies", allergies),
-        contraindication_notes=validate_notes("Contraindication notes", contraindication_notes),
+        allergies=validate_notes(N_("Allergies"), allergies),
+        contraindication_notes=validate_notes(N_("Contraindication notes"), contraindication_notes),
     )
 
 
@@ -228,20 +281,29 @@ def validate_username(username: str) -> str:
 
     Usernames are case-insensitive: look users up with the value this returns.
     """
-    text = _text("Username", username).lower()
+    text = _text(N_("Username"), username).lower()
     lo, hi = LIMITS.username_min, LIMITS.username_max
     if not lo <= len(text) <= hi:
         raise ValidationError(
             "Username",
             text,
-            f"Username '{text}' has {len(text)} characters; it needs {lo}-{hi}.",
+            _(
+                "Username '{username}' has {length} characters; it needs {low}-{high}.",
+                username=text,
+                length=len(text),
+                low=lo,
+                high=hi,
+            ),
         )
     if not text.isascii() or not _USERNAME.fullmatch(text):
         raise ValidationError(
             "Username",
             text,
-            f"Username '{text}' must start with a letter and hold only letters a-z, "
-            "digits, '.', '_' or '-'.",
+            _(
+                "Username '{username}' must start with a letter and hold only letters a-z, "
+                "digits, '.', '_' or '-'.",
+                username=text,
+            ),
         )
     return text
 
@@ -252,30 +314,33 @@ def validate_password(password: str) -> str:
     The error never carries the password itself, only its length.
     """
     if not isinstance(password, str):
-        raise ValidationError("Password", "(hidden)", "Password must be text.")
+        raise ValidationError("Password", "(hidden)", _("Password must be text."))
     if first_surrogate(password) is not None:
         raise ValidationError(
             "Password",
             "(hidden)",
-            "Password contains a character that cannot be stored; please retype it.",
+            _("Password contains a character that cannot be stored; please retype it."),
         )
     n = len(password)
     if n < LIMITS.password_min or not password.strip():
         raise ValidationError(
             "Password",
             "(hidden)",
-            f"Password must be at least {LIMITS.password_min} characters long "
-            f"(not only spaces); this one has {n}.",
+            _(
+                "Password must be at least {minimum} characters long (not only spaces); this "
+                "one has {length}.",
+                minimum=LIMITS.password_min,
+                length=n,
+            ),
         )
     if n > LIMITS.password_max:
         raise ValidationError(
-            "Password",
-            "(hidden)",
-            f"Password is {n} characters long; at most {LIMITS.password_max} are allowed.",
+            "Password", "(hidden)", too_long(N_("Password"), n, LIMITS.password_max)
         )
     return password
 
 
-def validate_full_name(full_name: str) -> str:
-    """A staff member's name as shown on signatures ('Dr. Ana Lima, MD'), max 100."""
-    return _name("Full name", full_name, _STAFF_NAME_PUNCTUATION)
+def validate_full_name(full_name: str, field: str = N_("Full name")) -> str:
+    """A staff member's name as shown on signatures ('Dr. Ana Lima, MD'), max 100;
+    ``field`` names it in a refusal (English, e.g. "Prescriber name", marked N_)."""
+    return _name(field, full_name, _STAFF_NAME_PUNCTUATION)

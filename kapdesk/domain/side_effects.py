@@ -16,7 +16,8 @@ from types import MappingProxyType
 from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import Protocol, Route
-from kapdesk.i18n import N_
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import N_, _
 
 MAX_INTERVENTION_CHARS = 1000
 
@@ -37,8 +38,13 @@ class Severity(StrEnum):
 
     @property
     def label(self) -> str:
-        """E.g. 'Grade 4 – life-threatening'."""
-        return self.label_format.format(grade=self.grade)
+        """E.g. 'Grade 4 – life-threatening', in the active language."""
+        return _(self.label_format, grade=self.grade)
+
+    @property
+    def word(self) -> Wording:
+        """:attr:`label` kept in English (a stored discharge check), translated where shown."""
+        return Wording(self.label_format, grade=self.grade)
 
     @property
     def label_format(self) -> str:

@@ -22,7 +22,9 @@ number (stored on each signature); new signatures use :data:`HASH_SCHEME`.
   ``error_reason``) of readings, doses, side effects and observations. (PHQ-9/GAD-7
   results stay outside a session's signature, as before: they belong to the course.)
 
-Nothing here touches the database, Qt or the clock.
+Nothing here touches the database, Qt or the clock. Messages are in the active
+language; a signature's meaning is stored as its English value (``Meaning.label``
+reads it translated).
 """
 
 from __future__ import annotations
@@ -36,10 +38,13 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
-from kapdesk.domain.clock import ensure_utc, shown_time
+from kapdesk.domain.clock import ensure_utc, zone_label
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.notes import NOTE_MAX_CHARS
 from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.text import too_long
+from kapdesk.domain.timetext import day_clock
+from kapdesk.i18n import N_, _
 
 HASH_SCHEME: Final = 3  # what new signatures use
 SIGNATURE_METHOD: Final = "password re-entry"
@@ -52,15 +57,15 @@ class SignedEntity(StrEnum):
 
     @property
     def label(self) -> str:
-        """How the record is named in a sentence: 'Session 12', 'Note 4'."""
-        return _ENTITY_LABELS[self]
+        """How the record is named in a sentence: 'Session 12', 'Note 4' (translated)."""
+        return _(_ENTITY_LABELS[self])
 
 
 _ENTITY_LABELS: Mapping[SignedEntity, str] = MappingProxyType(
     {
-        SignedEntity.DOSING_SESSION: "Session",
-        SignedEntity.NOTE: "Note",
-        SignedEntity.ADDENDUM: "Addendum",
+        SignedEntity.DOSING_SESSION: N_("Session"),
+        SignedEntity.NOTE: N_("Note"),
+        SignedEntity.ADDENDUM: N_("Addendum"),
     }
 )
 
@@ -77,9 +82,14 @@ SIGNABLE_SESSION_STATES: Final = frozenset(
 class Meaning(StrEnum):
     """What the signer attests (21 CFR 11.50: review, approval, responsibility, authorship)."""
 
-    REVIEWED = "Reviewed and signed"
-    AUTHORED = "Authored and signed"
-    APPROVED = "Approved"
+    REVIEWED = N_("Reviewed and signed")
+    AUTHORED = N_("Authored and signed")
+    APPROVED = N_("Approved")
+
+    @property
+    def label(self) -> str:
+        """The meaning in the active language (the value is what is stored)."""
+        return _(self.value)
 
 
 # Scheme 1: the columns of each table a signature covers (all columns of revision 0002).
@@ -229,7 +239,11 @@ def parse_entity(
         entity = None
     if entity is None or entity not in choices:
         names = ", ".join(c.value for c in choices)
-        raise ValidationError("Record", value, f"Record kind '{value}' is not one of {names}.")
+        raise ValidationError(
+            "Record",
+            value,
+            _("Record kind '{kind}' is not one of {allowed}.", kind=value, allowed=names),
+        )
     return entity
 
 
@@ -239,21 +253,31 @@ def validate_meaning(value: object) -> Meaning:
     except ValueError:
         allowed = "; ".join(f"'{m.value}'" for m in Meaning)
         raise ValidationError(
-            "Meaning", value, f"Signature meaning '{value}' is not one of {allowed}."
+            "Meaning",
+            value,
+            _(
+                "Signature meaning '{meaning}' is not one of {allowed}.",
+                meaning=value,
+                allowed=allowed,
+            ),
         ) from None
 
 
 def validate_addendum_text(value: object) -> str:
     """Addendum text: required, kept as typed, at most the note limit."""
     if not isinstance(value, str):
-        raise ValidationError("Addendum", value, f"Addendum text must be text, got {value!r}.")
+        raise ValidationError(
+            "Addendum",
+            value,
+            _("{field} must be text, got {value}.", field=_("Addendum text"), value=repr(value)),
+        )
     if not value.strip():
-        raise ValidationError("Addendum", value, "Addendum text is required; none was given.")
+        raise ValidationError("Addendum", value, _("Addendum text is required; none was given."))
     if len(value) > NOTE_MAX_CHARS:
         raise ValidationError(
             "Addendum",
             f"{len(value)} characters",
-            f"Addendum text is {len(value)} characters long; at most {NOTE_MAX_CHARS} are allowed.",
+            too_long(N_("Addendum text"), len(value), NOTE_MAX_CHARS),
         )
     return value
 
@@ -264,7 +288,9 @@ def _correction_value(field: str, value: object) -> str | int | float | bool | N
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValidationError(
-                "Corrected value", value, f"Corrected value of '{field}' must be a finite number."
+                "Corrected value",
+                value,
+                _("Corrected value of '{field}' must be a finite number.", field=field),
             )
         return value
     if isinstance(value, str):
@@ -272,15 +298,23 @@ def _correction_value(field: str, value: object) -> str | int | float | bool | N
             raise ValidationError(
                 "Corrected value",
                 f"{len(value)} characters",
-                f"Corrected value of '{field}' is {len(value)} characters long; at most "
-                f"{MAX_CORRECTION_VALUE_CHARS} are allowed.",
+                _(
+                    "Corrected value of '{field}' is {length} characters long; at most {limit} "
+                    "are allowed.",
+                    field=field,
+                    length=len(value),
+                    limit=MAX_CORRECTION_VALUE_CHARS,
+                ),
             )
         return value
     raise ValidationError(
         "Corrected value",
         value,
-        f"Corrected value of '{field}' must be text, a number, yes/no or empty; "
-        f"got {type(value).__name__}.",
+        _(
+            "Corrected value of '{field}' must be text, a number, yes/no or empty; got {kind}.",
+            field=field,
+            kind=type(value).__name__,
+        ),
     )
 
 
@@ -293,7 +327,9 @@ def validate_corrected(value: object) -> dict[str, Any] | None:
         return None
     if not isinstance(value, Mapping):
         raise ValidationError(
-            "Corrected", value, f"Corrected values must map field names to values, got {value!r}."
+            "Corrected",
+            value,
+            _("Corrected values must map field names to values, got {value}.", value=repr(value)),
         )
     if not value:
         return None
@@ -301,7 +337,11 @@ def validate_corrected(value: object) -> dict[str, Any] | None:
         raise ValidationError(
             "Corrected",
             f"{len(value)} fields",
-            f"An addendum corrects at most {MAX_CORRECTIONS} fields; {len(value)} were given.",
+            _(
+                "An addendum corrects at most {limit} fields; {n} were given.",
+                limit=MAX_CORRECTIONS,
+                n=len(value),
+            ),
         )
     clean: dict[str, Any] = {}
     for key, raw in value.items():
@@ -310,8 +350,11 @@ def validate_corrected(value: object) -> dict[str, Any] | None:
             raise ValidationError(
                 "Corrected field",
                 key,
-                f"Corrected field name {key!r} must be text of 1-{MAX_CORRECTION_FIELD_CHARS} "
-                "characters.",
+                _(
+                    "Corrected field name {key} must be text of 1-{limit} characters.",
+                    key=repr(key),
+                    limit=MAX_CORRECTION_FIELD_CHARS,
+                ),
             )
         clean[name] = _correction_value(name, raw)
     return clean
@@ -326,7 +369,12 @@ def locked_message(
 ) -> str:
     """'Session 12 was signed by Dr X on 2026-03-02 15:05 CET; add an addendum instead.'
     (local time in ``tz``; None: the computer's zone)."""
-    at = shown_time(ensure_utc(signed_at), tz, "%Y-%m-%d %H:%M", zone=True)
-    return (
-        f"{entity.label} {entity_id} was signed by {signer_name} on {at}; add an addendum instead."
+    moment = ensure_utc(signed_at)
+    at = f"{day_clock(moment, tz)} {zone_label(moment, tz)}"
+    return _(
+        "{record} {id} was signed by {name} on {at}; add an addendum instead.",
+        record=entity.label,
+        id=entity_id,
+        name=signer_name,
+        at=at,
     )

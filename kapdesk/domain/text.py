@@ -18,6 +18,8 @@ import re
 from typing import Any
 
 from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.wording import field_name
+from kapdesk.i18n import _
 
 
 def first_surrogate(text: str) -> int | None:
@@ -59,17 +61,24 @@ def require_storable(field: str, value: str) -> str:
         return value
     code = ord(value[at])
     what = (
-        "an unpaired surrogate, e.g. from a damaged paste"
+        _("an unpaired surrogate, e.g. from a damaged paste")
         if 0xD800 <= code <= 0xDFFF
-        else "a control character; of these only tab, newline and carriage return are allowed"
+        else _("a control character; of these only tab, newline and carriage return are allowed")
     )
     shown = shown_safely(value)
     excerpt = shown if len(shown) <= 60 else shown[:57] + "..."
     raise ValidationError(
         field,
         shown,
-        f"{field} contains a character that cannot be stored (U+{code:04X} at "
-        f'position {at + 1} of "{excerpt}", {what}); please retype that part.',
+        _(
+            "{field} contains a character that cannot be stored (U+{code} at position "
+            '{position} of "{excerpt}", {what}); please retype that part.',
+            field=field_name(field),
+            code=f"{code:04X}",
+            position=at + 1,
+            excerpt=excerpt,
+            what=what,
+        ),
     )
 
 
@@ -92,6 +101,16 @@ def find_unstorable(value: Any, path: str) -> tuple[str, str] | None:
             if found:
                 return found
     return None
+
+
+def too_long(field: str, length: int, limit: int) -> str:
+    """'Allergies is 2100 characters long; at most 2000 are allowed.'"""
+    return _(
+        "{field} is {length} characters long; at most {limit} are allowed.",
+        field=field_name(field),
+        length=length,
+        limit=limit,
+    )
 
 
 def field_label(name: str) -> str:

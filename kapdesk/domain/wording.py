@@ -34,6 +34,7 @@ from kapdesk.i18n import formats as locale_formats
 __all__ = [
     "Wording",
     "decimal_text",
+    "field_name",
     "grouped",
     "label_of",
     "shown",
@@ -138,6 +139,12 @@ def shown(text: str) -> str:
     if not text or current() == ENGLISH:
         return text
     return _(text)
+
+
+def field_name(field: str) -> str:
+    """A form field's English name ('Given name': ``ValidationError.field``, what a form
+    matches) as the user reads it, for the sentence of an error."""
+    return _(field) if field else field
 
 
 def shown_error(exc: BaseException) -> str:
