@@ -20,6 +20,9 @@ Added here, for the cohort only:
   = one of those follow-ups shows deterioration;
 * median (IQR): the median and the quartiles of the inclusive method (the quartiles of
   the values themselves, as spreadsheets' QUARTILE computes them).
+
+The screen's and the PDF's words (:func:`definitions`, the summary's lines, the filter)
+are in the active language; a row's values (bands, follow-up) stay English for the CSV.
 """
 
 from __future__ import annotations
@@ -34,26 +37,45 @@ from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import PHQ9
 from kapdesk.domain.outcomes import DAYS_PER_MONTH, CourseEndpoint, FollowUp
 from kapdesk.domain.text import half_up
+from kapdesk.i18n import N_, _
+from kapdesk.i18n import formats as locale_formats
 
 FOLLOW_UP_MONTHS = 3
 STATUSES = ("open", "ended")
 
-DEFINITIONS = (
-    "Baseline = the course's first PHQ-9. Endpoint = its last PHQ-9 within the acute phase "
-    "(the protocol's acute weeks, default 8, from the course start); later results are "
-    "follow-ups and never replace it.",
-    "Response = PHQ-9 fell by 50 % or more from baseline; remission = PHQ-9 below 5 at the "
-    "endpoint.",
-    "Suicidal ideation (SI) = PHQ-9 item 9 above 0; SI remission = item 9 back to 0 at the "
-    "endpoint, among the courses with SI at baseline.",
-    f"Deterioration within {FOLLOW_UP_MONTHS} months = a follow-up up to the "
-    f"{FOLLOW_UP_MONTHS}-month follow-up shows loss of response (it is no longer 50 % below "
-    "baseline) or a rise of 5 points or more from the endpoint (the protocol's "
-    "deterioration rise; 5 = the usual minimal clinically important change on PHQ-9); "
-    "counted among the courses followed up in that time.",
-    "Median (IQR): median and inclusive quartiles. BP excursions = readings outside the "
-    "protocol's normal range; side effects = effects present, once per session.",
+_DEFINITIONS = (
+    N_(
+        "Baseline = the course's first PHQ-9. Endpoint = its last PHQ-9 within the acute "
+        "phase (the protocol's acute weeks, default 8, from the course start); later results "
+        "are follow-ups and never replace it."
+    ),
+    N_(
+        "Response = PHQ-9 fell by 50 % or more from baseline; remission = PHQ-9 below 5 at "
+        "the endpoint."
+    ),
+    N_(
+        "Suicidal ideation (SI) = PHQ-9 item 9 above 0; SI remission = item 9 back to 0 at "
+        "the endpoint, among the courses with SI at baseline."
+    ),
+    N_(
+        "Deterioration within {months} months = a follow-up up to the {months}-month "
+        "follow-up shows loss of response (it is no longer 50 % below baseline) or a rise of 5 "
+        "points or more from the endpoint (the protocol's deterioration rise; 5 = the usual "
+        "minimal clinically important change on PHQ-9); counted among the courses followed "
+        "up in that time."
+    ),
+    N_(
+        "Median (IQR): median and inclusive quartiles. BP excursions = readings outside the "
+        "protocol's normal range; side effects = effects present, once per session."
+    ),
 )
+# In English, as written under the table (definitions() in the active language).
+DEFINITIONS = tuple(d.format(months=FOLLOW_UP_MONTHS) for d in _DEFINITIONS)
+
+
+def definitions() -> tuple[str, ...]:
+    """The definitions under the cohort table, in the active language."""
+    return tuple(_(d, months=FOLLOW_UP_MONTHS) for d in _DEFINITIONS)
 
 
 @dataclass(frozen=True)
@@ -69,14 +91,20 @@ class CohortFilter:
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in STATUSES:
             raise ValidationError(
-                "Status", self.status, f"Status {self.status!r} is not one of: open, ended."
+                "Status",
+                self.status,
+                _("Status {status} is not one of: open, ended.", status=repr(self.status)),
             )
         start, end = self.started_from, self.started_to
         if start is not None and end is not None and start > end:
             raise ValidationError(
                 "Started from",
                 start,
-                f"Started from {start.isoformat()} is after started to {end.isoformat()}.",
+                _(
+                    "Started from {start} is after started to {end}.",
+                    start=locale_formats.medium_date(start),
+                    end=locale_formats.medium_date(end),
+                ),
             )
 
     def admits(self, protocol_id: str, started_on: date, ended_on: date | None) -> bool:
@@ -93,16 +121,23 @@ class CohortFilter:
         return True
 
     def describe(self) -> str:
-        parts = [
-            "protocol " + ", ".join(self.protocols) if self.protocols else "every protocol",
-            f"started {_day(self.started_from, 'any day')} to {_day(self.started_to, 'today')}",
-            f"{self.status} courses" if self.status else "open and ended courses",
-        ]
-        return "; ".join(parts)
+        """'every protocol; started any day to today; open and ended courses'."""
+        if self.protocols:
+            which = _("protocol {ids}", ids=", ".join(self.protocols))
+        else:
+            which = _("every protocol")
+        when = _(
+            "started {start} to {end}",
+            start=_day(self.started_from, _("any day")),
+            end=_day(self.started_to, _("today")),
+        )
+        status = {"open": _("open courses"), "ended": _("ended courses")}
+        courses = status.get(self.status or "", _("open and ended courses"))
+        return "; ".join([which, when, courses])
 
 
 def _day(value: date | None, default: str) -> str:
-    return default if value is None else value.isoformat()
+    return default if value is None else locale_formats.medium_date(value)
 
 
 @dataclass(frozen=True)
@@ -203,11 +238,13 @@ class MedianIqr:
         return median_band(self.median)
 
     def text(self) -> str:
-        return f"{_num(self.median)} ({_num(self.q1)}–{_num(self.q3)}), {self.band}"
+        """'9.5 (7–12), mild–moderate' in the active language ('9,5 (7–12), ligeira–...')."""
+        band = "–".join(_(b) for b in self.band.split("–"))
+        return f"{_num(self.median)} ({_num(self.q1)}–{_num(self.q3)}), {band}"
 
 
 def _num(value: float) -> str:
-    return half_up(value, 1).removesuffix(".0")
+    return locale_formats.decimal(half_up(value, 1).removesuffix(".0"))
 
 
 def median_iqr(values: Sequence[int]) -> MedianIqr | None:
@@ -233,8 +270,9 @@ class Ratio:
 
     def text(self) -> str:
         if self.of == 0:
-            return "none to count (0 of 0)"
-        return f"{self.count} of {self.of} ({half_up(self.count * 100 / self.of)} %)"
+            return _("none to count (0 of 0)")
+        percent = half_up(self.count * 100 / self.of)
+        return _("{count} of {of} ({percent} %)", count=self.count, of=self.of, percent=percent)
 
 
 @dataclass(frozen=True)
@@ -250,17 +288,23 @@ class CohortSummary:
 
     def lines(self) -> tuple[str, ...]:
         def mi(value: MedianIqr | None) -> str:
-            return "no result" if value is None else value.text()
+            return _("no result") if value is None else value.text()
 
         return (
-            f"Courses: {self.n} ({self.with_endpoint} with an endpoint)",
-            f"Baseline PHQ-9, median (IQR): {mi(self.baseline)}",
-            f"Endpoint PHQ-9, median (IQR): {mi(self.endpoint)}",
-            f"Response: {self.response.text()}",
-            f"Remission: {self.remission.text()}",
-            f"SI remission (of those with SI at baseline): {self.si_remission.text()}",
-            f"Deteriorated within {FOLLOW_UP_MONTHS} months (of those followed up): "
-            f"{self.deterioration.text()}",
+            _("Courses: {n} ({ended} with an endpoint)", n=self.n, ended=self.with_endpoint),
+            _("Baseline PHQ-9, median (IQR): {value}", value=mi(self.baseline)),
+            _("Endpoint PHQ-9, median (IQR): {value}", value=mi(self.endpoint)),
+            _("Response: {value}", value=self.response.text()),
+            _("Remission: {value}", value=self.remission.text()),
+            _(
+                "SI remission (of those with SI at baseline): {value}",
+                value=self.si_remission.text(),
+            ),
+            _(
+                "Deteriorated within {months} months (of those followed up): {value}",
+                months=FOLLOW_UP_MONTHS,
+                value=self.deterioration.text(),
+            ),
         )
 
 

@@ -4,6 +4,14 @@ These are published instrument definitions (item texts, score ranges, severity
 bands and their sources), not clinic settings, so they live here as frozen data.
 PHQ-9 and GAD-7 are reproduced unchanged with their attribution, as their
 authors require. Every score carries the rule that produced it, with its source.
+
+Languages: the PHQ-9 and GAD-7 items, stem, answer options, difficulty question, titles
+and attribution stay the published English in every language. A validated European
+Portuguese wording exists (phqscreeners.com distributes translations; Portuguese
+validation studies) but kapdesk holds no copy of that exact text whose source it can
+name, and a paraphrase is not the validated instrument. What is kapdesk's own frame is
+translated: severity bands (:meth:`SeverityBand.shown_label`; the stored band stays
+English), totals and rules, messages, MOAA/S's observer anchors (:func:`moaas_label`).
 """
 
 from __future__ import annotations
@@ -13,6 +21,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from kapdesk.domain.errors import ValidationError
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import N_, _
+from kapdesk.i18n import formats as locale_formats
 
 PHQ_GAD_ATTRIBUTION = (
     "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
@@ -43,7 +54,12 @@ DIFFICULTY_LABELS: tuple[str, ...] = (
 class SeverityBand:
     low: int
     high: int
-    label: str
+    label: str  # English: what a result stores
+
+    @property
+    def shown_label(self) -> str:
+        """The band in the active language ('moderada')."""
+        return _(self.label)
 
 
 @dataclass(frozen=True)
@@ -88,7 +104,12 @@ class Instrument:
         raise ValidationError(
             f"{self.code} total",
             total,
-            f"{self.code} total {total} is outside the allowed range 0-{self.max_total}.",
+            _(
+                "{code} total {total} is outside the allowed range 0-{maximum}.",
+                code=self.code,
+                total=total,
+                maximum=self.max_total,
+            ),
         )
 
     @property
@@ -97,9 +118,17 @@ class Instrument:
         bands = ", ".join(f"{b.low}-{b.high} {b.label}" for b in self.bands)
         return f"{self.code} v{self.version} ({self.band_source}): {bands}"
 
-    def rule_text(self, band: SeverityBand) -> str:
-        """Provenance of a band, e.g. 'PHQ-9 10-14: moderate (Kroenke 2001)'."""
-        return f"{self.code} {band.low}-{band.high}: {band.label} ({self.band_source})"
+    def rule_text(self, band: SeverityBand) -> Wording:
+        """Provenance of a band, e.g. 'PHQ-9 10-14: moderate (Kroenke 2001)' (a scored
+        result is reused: shown in the language of whoever reads it)."""
+        return Wording(
+            N_("{code} {low}-{high}: {band} ({source})"),
+            code=self.code,
+            low=band.low,
+            high=band.high,
+            band=Wording(band.label),
+            source=self.band_source,
+        )
 
 
 PHQ9 = Instrument(
@@ -123,11 +152,11 @@ PHQ9 = Instrument(
         "Thoughts that you would be better off dead or of hurting yourself in some way",
     ),
     bands=(
-        SeverityBand(0, 4, "minimal"),
-        SeverityBand(5, 9, "mild"),
-        SeverityBand(10, 14, "moderate"),
-        SeverityBand(15, 19, "moderately severe"),
-        SeverityBand(20, 27, "severe"),
+        SeverityBand(0, 4, N_("minimal")),
+        SeverityBand(5, 9, N_("mild")),
+        SeverityBand(10, 14, N_("moderate")),
+        SeverityBand(15, 19, N_("moderately severe")),
+        SeverityBand(20, 27, N_("severe")),
     ),
     band_source="Kroenke 2001",
     reference=(
@@ -153,10 +182,10 @@ GAD7 = Instrument(
         "Feeling afraid as if something awful might happen",
     ),
     bands=(
-        SeverityBand(0, 4, "minimal"),
-        SeverityBand(5, 9, "mild"),
-        SeverityBand(10, 14, "moderate"),
-        SeverityBand(15, 21, "severe"),
+        SeverityBand(0, 4, N_("minimal")),
+        SeverityBand(5, 9, N_("mild")),
+        SeverityBand(10, 14, N_("moderate")),
+        SeverityBand(15, 21, N_("severe")),
     ),
     band_source="Spitzer 2006",
     reference=(
@@ -181,7 +210,9 @@ def get_instrument(code: str) -> Instrument:
             return instrument
     known = ", ".join(INSTRUMENTS)
     raise ValidationError(
-        "Instrument", code, f"Instrument '{code}' is not known; choose one of {known}."
+        "Instrument",
+        code,
+        _("Instrument '{code}' is not known; choose one of {known}.", code=code, known=known),
     )
 
 
@@ -191,11 +222,11 @@ class InstrumentScore:
     answers: tuple[int, ...]
     total: int
     max_total: int
-    band: str  # e.g. "moderately severe"
-    band_rule: str  # e.g. "PHQ-9 15-19: moderately severe (Kroenke 2001)"
-    scoring_rule: str  # instrument, version and bands: Instrument.scoring_rule
+    band: str  # e.g. "moderately severe" (English: stored; SeverityBand.shown_label)
+    band_rule: str  # e.g. "PHQ-9 15-19: moderately severe (Kroenke 2001)" (a Wording)
+    scoring_rule: str  # instrument, version and bands: Instrument.scoring_rule (stored)
     item9_flag: bool = False  # PHQ-9 item 9 > 0: always flag for clinician follow-up
-    follow_up: tuple[str, ...] = ()  # one sentence per flagged item
+    follow_up: tuple[str, ...] = ()  # one sentence per flagged item (Wordings)
 
 
 def score_instrument(code: str, answers: Sequence[int]) -> InstrumentScore:
@@ -204,14 +235,21 @@ def score_instrument(code: str, answers: Sequence[int]) -> InstrumentScore:
     name = instrument.code
     if isinstance(answers, str | bytes):
         raise ValidationError(
-            f"{name} answers", answers, f"{name} answers must be a list of whole numbers."
+            f"{name} answers",
+            answers,
+            _("{code} answers must be a list of whole numbers.", code=name),
         )
     values = list(answers)
     if len(values) != instrument.item_count:
         raise ValidationError(
             f"{name} answers",
             len(values),
-            f"{name} needs exactly {instrument.item_count} answers, got {len(values)}.",
+            _(
+                "{code} needs exactly {count} answers, got {n}.",
+                code=name,
+                count=instrument.item_count,
+                n=len(values),
+            ),
         )
     for number, value in enumerate(values, start=1):
         if (
@@ -222,14 +260,24 @@ def score_instrument(code: str, answers: Sequence[int]) -> InstrumentScore:
             raise ValidationError(
                 f"{name} item {number}",
                 value,
-                f"{name} item {number} answer {value!r} is outside the allowed range "
-                f"0-{instrument.max_item}.",
+                _(
+                    "{code} item {number} answer {value} is outside the allowed range 0-{maximum}.",
+                    code=name,
+                    number=number,
+                    value=repr(value),
+                    maximum=instrument.max_item,
+                ),
             )
     total = sum(values)
     band = instrument.band_for(total)
     follow_up = tuple(
-        f"{name} item {n} answered {values[n - 1]} ({instrument.answer_labels[values[n - 1]]}): "
-        "needs clinician follow-up."
+        Wording(
+            N_("{code} item {number} answered {value} ({answer}): needs clinician follow-up."),
+            code=name,
+            number=n,
+            value=values[n - 1],
+            answer=instrument.answer_labels[values[n - 1]],
+        )
         for n in instrument.follow_up_items
         if values[n - 1] > 0
     )
@@ -253,22 +301,29 @@ MOAAS_SOURCE = (
     "sedation monitoring on the esketamine label"
 )
 
+# The observer's anchors (English; moaas_label reads them in the active language).
 MOAAS_LEVELS: Mapping[int, str] = MappingProxyType(
     {
-        5: "Responds readily to name spoken in normal tone",
-        4: "Lethargic response to name spoken in normal tone",
-        3: "Responds only after name is called loudly and/or repeatedly",
-        2: "Responds only after mild prodding or shaking",
-        1: "Responds only after painful trapezius squeeze",
-        0: "No response after painful trapezius squeeze",
+        5: N_("Responds readily to name spoken in normal tone"),
+        4: N_("Lethargic response to name spoken in normal tone"),
+        3: N_("Responds only after name is called loudly and/or repeatedly"),
+        2: N_("Responds only after mild prodding or shaking"),
+        1: N_("Responds only after painful trapezius squeeze"),
+        0: N_("No response after painful trapezius squeeze"),
     }
 )
+
+
+def moaas_label(score: int) -> str:
+    """The anchor of a MOAA/S score in the active language ('' for no such score)."""
+    text = MOAAS_LEVELS.get(score, "")
+    return _(text) if text else ""
 
 
 @dataclass(frozen=True)
 class MoaasLevel:
     score: int
-    label: str
+    label: str  # in the active language
 
 
 def validate_moaas(score: int) -> MoaasLevel:
@@ -277,10 +332,13 @@ def validate_moaas(score: int) -> MoaasLevel:
         raise ValidationError(
             "MOAA/S",
             score,
-            f"MOAA/S {score!r} is outside the allowed range 0-5 "
-            "(5 responds readily to name, 0 no response to painful stimulus).",
+            _(
+                "MOAA/S {score} is outside the allowed range 0-5 (5 responds readily to name, "
+                "0 no response to painful stimulus).",
+                score=repr(score),
+            ),
         )
-    return MoaasLevel(score, MOAAS_LEVELS[score])
+    return MoaasLevel(score, moaas_label(score))
 
 
 # -------------------------------------------------------------- course outcome
@@ -300,7 +358,7 @@ PHQ9_OUTCOME = OutcomeRule(
     instrument=PHQ9,
     response_drop_percent=50,
     remission_below=5,
-    source="response = PHQ-9 fell ≥ 50 % from baseline; remission = PHQ-9 < 5",
+    source=N_("response = PHQ-9 fell ≥ 50 % from baseline; remission = PHQ-9 < 5"),
 )
 
 
@@ -311,15 +369,24 @@ class Outcome:
     percent_change: float | None  # negative = improvement; None when baseline is 0
     response: bool
     remission: bool
-    note: str  # one sentence for reports, e.g. why percent change is missing
+    note: str  # one sentence for reports, e.g. why percent change is missing (translated)
 
     @property
     def summary(self) -> str:
-        change = "n/a" if self.percent_change is None else f"{self.percent_change:+.1f} %"
+        """'PHQ-9 18 → 6 (−66,7 %); response; no remission.' in the active language."""
+        if self.percent_change is None:
+            change = _("n/a")
+        else:
+            change = locale_formats.decimal(f"{self.percent_change:+.1f} %")
         parts = [
-            f"PHQ-9 {self.baseline_total} → {self.latest_total} ({change})",
-            "response" if self.response else "no response",
-            "remission" if self.remission else "no remission",
+            _(
+                "PHQ-9 {baseline} → {latest} ({change})",
+                baseline=self.baseline_total,
+                latest=self.latest_total,
+                change=change,
+            ),
+            _("response") if self.response else _("no response"),
+            _("remission") if self.remission else _("no remission"),
         ]
         return "; ".join(parts) + "."
 
@@ -328,7 +395,14 @@ def _check_total(rule: OutcomeRule, label: str, total: int) -> None:
     top = rule.instrument.max_total
     if isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= top:
         raise ValidationError(
-            label, total, f"{label} {total!r} is outside the allowed range 0-{top}."
+            label,
+            total,
+            _(
+                "{field} {value} is outside the allowed range 0-{maximum}.",
+                field=_(label),
+                value=repr(total),
+                maximum=top,
+            ),
         )
 
 
@@ -336,8 +410,8 @@ def course_outcome(
     baseline_total: int, latest_total: int, *, rule: OutcomeRule = PHQ9_OUTCOME
 ) -> Outcome:
     """Percent change, response and remission between a baseline and a later PHQ-9."""
-    _check_total(rule, "Baseline PHQ-9", baseline_total)
-    _check_total(rule, "Latest PHQ-9", latest_total)
+    _check_total(rule, N_("Baseline PHQ-9"), baseline_total)
+    _check_total(rule, N_("Latest PHQ-9"), latest_total)
     remission = latest_total < rule.remission_below
     if baseline_total == 0:
         return Outcome(
@@ -346,7 +420,7 @@ def course_outcome(
             percent_change=None,
             response=False,
             remission=remission,
-            note="Baseline PHQ-9 is 0, so percent change and response cannot be computed.",
+            note=_("Baseline PHQ-9 is 0, so percent change and response cannot be computed."),
         )
     drop = baseline_total - latest_total
     # Integer comparison so that exactly 50 % is a response with no float rounding.
@@ -357,5 +431,5 @@ def course_outcome(
         percent_change=(latest_total - baseline_total) * 100 / baseline_total,
         response=response,
         remission=remission,
-        note=rule.source,
+        note=_(rule.source),
     )

@@ -29,10 +29,24 @@ class NoteKind(StrEnum):
     SESSION = "session"
     INTEGRATION = "integration"
 
+    @property
+    def label(self) -> str:
+        """'session note', 'integration note' in the active language."""
+        return _(_KIND_LABELS[self])
+
 
 class NoteStatus(StrEnum):
     DRAFT = "draft"
     FINAL = "final"
+
+    @property
+    def label(self) -> str:
+        """'draft', 'final' in the active language (the value is what is stored)."""
+        return _(_STATUS_LABELS[self])
+
+
+_KIND_LABELS = {NoteKind.SESSION: N_("session note"), NoteKind.INTEGRATION: N_("integration note")}
+_STATUS_LABELS = {NoteStatus.DRAFT: N_("draft"), NoteStatus.FINAL: N_("final")}
 
 
 @dataclass(frozen=True)

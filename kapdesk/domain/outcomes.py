@@ -11,6 +11,9 @@ minimal clinically important change on PHQ-9).
 Days are local calendar days. The acute phase includes its last day: with 8
 weeks, a result on day 56 after the start is still the week-8 endpoint, one on
 day 57 is follow-up.
+
+A follow-up's label, reason and summary are ``Wording``: the cohort's CSV keeps them in
+English, the screens and PDFs show them translated (``wording.shown``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from datetime import date, timedelta
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import PHQ9_OUTCOME, Outcome, OutcomeRule, course_outcome
-from kapdesk.domain.text import counted
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import N_, _
 
 DAYS_PER_MONTH = 30.4375  # an average calendar month, for "3-month follow-up"
 
@@ -37,17 +41,24 @@ class EndpointRule:
         for name in ("acute_weeks", "deterioration_rise"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValidationError(name, value, f"{name} {value!r} must be a whole number ≥ 1.")
+                raise ValidationError(
+                    name,
+                    value,
+                    _("{name} {value} must be a whole number ≥ 1.", name=name, value=repr(value)),
+                )
 
     def acute_end(self, started_on: date) -> date:
         """The last day of the acute phase (inclusive)."""
         return started_on + timedelta(days=7 * self.acute_weeks)
 
     def describe(self) -> str:
-        return (
-            f"endpoint = last PHQ-9 within {self.acute_weeks} weeks of the course start; "
-            f"later results are follow-up; deterioration = loss of response or a rise of "
-            f"≥ {self.deterioration_rise} points from the endpoint"
+        """The rule in words, in the active language."""
+        return _(
+            "endpoint = last PHQ-9 within {weeks} weeks of the course start; later results are "
+            "follow-up; deterioration = loss of response or a rise of ≥ {rise} points from the "
+            "endpoint",
+            weeks=self.acute_weeks,
+            rise=self.deterioration_rise,
         )
 
 
@@ -64,23 +75,25 @@ class FollowUp:
     index: int  # position of the result in the sequence given to course_endpoint
     taken_on: date
     total: int
-    label: str  # "3-month follow-up", "week-10 follow-up"
+    label: str  # "3-month follow-up", "week-10 follow-up" (a Wording)
     deterioration: bool | None  # None: there is no acute endpoint to compare with
-    reason: str  # why (not) deterioration, one phrase
+    reason: str  # why (not) deterioration, one phrase (a Wording)
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Wording:
         """'deterioration (rise of 10 points from the endpoint 9)', 'no deterioration (...)'."""
         if self.deterioration is None:
-            return self.reason
+            return Wording("{reason}", reason=self.reason)
         if self.deterioration:
-            return f"deterioration ({self.reason})"
-        return f"no deterioration ({self.reason})"
+            return Wording(N_("deterioration ({reason})"), reason=self.reason)
+        return Wording(N_("no deterioration ({reason})"), reason=self.reason)
 
     @property
-    def summary(self) -> str:
+    def summary(self) -> Wording:
         """'3-month follow-up: 19, deterioration (rise of 10 points from the endpoint 9)'."""
-        return f"{self.label}: {self.total}, {self.verdict}"
+        return Wording(
+            "{label}: {total}, {verdict}", label=self.label, total=self.total, verdict=self.verdict
+        )
 
 
 @dataclass(frozen=True)
@@ -124,32 +137,47 @@ def split_acute(started_on: date, days: Sequence[date], rule: EndpointRule) -> A
     )
 
 
-def follow_up_label(taken_on: date, started_on: date, acute_end: date) -> str:
+def follow_up_label(taken_on: date, started_on: date, acute_end: date) -> Wording:
     """Months after the acute phase ('3-month follow-up'), or the course week under a month."""
     months = round((taken_on - acute_end).days / DAYS_PER_MONTH)
     if months >= 1:
-        return f"{months}-month follow-up"
-    return f"week-{(taken_on - started_on).days // 7} follow-up"
+        return Wording.later(lambda _, _n: _n("{n}-month follow-up", "{n}-month follow-up", months))
+    return Wording(N_("week-{week} follow-up"), week=(taken_on - started_on).days // 7)
 
 
 def _judge(
     baseline: int, endpoint: Outcome, total: int, rule: EndpointRule, outcome_rule: OutcomeRule
-) -> tuple[bool, str]:
+) -> tuple[bool, Wording]:
     later = course_outcome(baseline, total, rule=outcome_rule)
     lost = endpoint.response and not later.response
-    rise = total - endpoint.latest_total
-    reasons: list[str] = []
+    rise, end = total - endpoint.latest_total, endpoint.latest_total
+    reasons: list[Wording] = []
     if lost:
-        reasons.append("loss of response")
+        reasons.append(Wording(N_("loss of response")))
     if rise >= rule.deterioration_rise:
-        reasons.append(f"rise of {rise} points from the endpoint {endpoint.latest_total}")
+        text = N_("rise of {rise} points from the endpoint {endpoint}")
+        reasons.append(Wording(text, rise=rise, endpoint=end))
     if reasons:
-        return True, "; ".join(reasons)
+        return True, Wording.joined("; ", reasons)
     if rise > 0:
-        return False, f"{counted(rise, 'point')} above the endpoint {endpoint.latest_total}"
+        return False, Wording.later(
+            lambda _, _n: _n(
+                "{n} point above the endpoint {endpoint}",
+                "{n} points above the endpoint {endpoint}",
+                rise,
+                endpoint=end,
+            )
+        )
     if rise < 0:
-        return False, f"{counted(-rise, 'point')} below the endpoint {endpoint.latest_total}"
-    return False, f"same as the endpoint {endpoint.latest_total}"
+        return False, Wording.later(
+            lambda _, _n: _n(
+                "{n} point below the endpoint {endpoint}",
+                "{n} points below the endpoint {endpoint}",
+                -rise,
+                endpoint=end,
+            )
+        )
+    return False, Wording(N_("same as the endpoint {endpoint}"), endpoint=end)
 
 
 def course_endpoint(
@@ -175,7 +203,7 @@ def course_endpoint(
         r = results[i]
         if endpoint is None:
             verdict: bool | None = None
-            reason = "no acute endpoint to compare with"
+            reason = Wording(N_("no acute endpoint to compare with"))
         else:
             verdict, reason = _judge(base_total, outcome, r.total, rule, outcome_rule)
         label = follow_up_label(r.taken_on, started_on, acute_end)

@@ -15,7 +15,8 @@ not matter, as for MRNs in the clinic) is refused on its later lines. Nothing he
 the clinic: the service refuses MRNs the clinic already has (:meth:`ImportPlan.refusing`).
 A :class:`ImportProblem` names the line (as a text editor numbers it; a row whose quoted
 cell spans lines is named by its first line), the column, the value and a sentence saying
-what is allowed. Blank lines are skipped.
+what is allowed. Blank lines are skipped. The sentences are in the active language; the
+column names are the file's and stay as written.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ from kapdesk.domain.patients import (
     validate_patient,
     validate_sex,
 )
-from kapdesk.domain.text import counted, shown_safely
+from kapdesk.domain.text import shown_safely
 from kapdesk.domain.vitals import validate_weight
+from kapdesk.domain.wording import grouped
+from kapdesk.i18n import N_, _, _n
+from kapdesk.i18n import formats as locale_formats
 
 REQUIRED_COLUMNS: Final = ("mrn", "name", "date_of_birth", "sex", "weight_kg")
 OPTIONAL_COLUMNS: Final = ("allergies", "contraindications")
@@ -63,8 +67,14 @@ class ImportProblem:
     def text(self) -> str:
         """'line 4, date_of_birth "1980-02-30": Date of birth ... (YYYY-MM-DD).'"""
         if not self.column:
-            return f"line {self.line}: {self.message}"
-        return f"line {self.line}, {self.column} {shown_value(self.value)}: {self.message}"
+            return _("line {line}: {message}", line=self.line, message=self.message)
+        return _(
+            "line {line}, {column} {value}: {message}",
+            line=self.line,
+            column=self.column,
+            value=shown_value(self.value),
+            message=self.message,
+        )
 
 
 @dataclass(frozen=True)
@@ -108,8 +118,12 @@ class ImportPlan:
     def summary(self) -> str:
         """'3 patients, no problems' / '2 problems (nothing can be imported)'."""
         if self.problems:
-            return f"{counted(len(self.problems), 'problem')}: nothing can be imported"
-        return f"{counted(len(self.rows), 'patient')}, no problems"
+            return _n(
+                "{n} problem: nothing can be imported",
+                "{n} problems: nothing can be imported",
+                len(self.problems),
+            )
+        return _n("{n} patient, no problems", "{n} patients, no problems", len(self.rows))
 
 
 @dataclass(frozen=True)
@@ -120,7 +134,7 @@ class ImportNote:
     message: str
 
     def text(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return _("line {line}: {message}", line=self.line, message=self.message)
 
 
 @dataclass(frozen=True)
@@ -148,7 +162,15 @@ def possible_duplicates(
     seen: dict[tuple[date, tuple[str, ...]], str] = {}
     for k in known:
         key = _person(k.family_name, k.given_name, k.date_of_birth)
-        seen.setdefault(key, f"{k.family_name}, {k.given_name}, MRN {k.mrn}, is in the clinic")
+        seen.setdefault(
+            key,
+            _(
+                "{family}, {given}, MRN {mrn}, is in the clinic",
+                family=k.family_name,
+                given=k.given_name,
+                mrn=k.mrn,
+            ),
+        )
     notes: list[ImportNote] = []
     for r in rows:
         p = r.patient
@@ -157,12 +179,19 @@ def possible_duplicates(
             notes.append(
                 ImportNote(
                     r.line,
-                    f"Possible duplicate: {seen[key]} with the same name and date of birth "
-                    f"({p.date_of_birth.isoformat()}); {p.mrn} would be a new patient.",
+                    _(
+                        "Possible duplicate: {who} with the same name and date of birth "
+                        "({born}); {mrn} would be a new patient.",
+                        who=seen[key],
+                        born=locale_formats.medium_date(p.date_of_birth),
+                        mrn=p.mrn,
+                    ),
                 )
             )
         else:
-            seen[key] = f"{r.display_name}, MRN {p.mrn}, is on line {r.line}"
+            seen[key] = _(
+                "{name}, MRN {mrn}, is on line {line}", name=r.display_name, mrn=p.mrn, line=r.line
+            )
     return tuple(notes)
 
 
@@ -197,8 +226,12 @@ def decode(data: bytes) -> str | ImportPlan:
     """The file's text (without a byte-order mark), or a plan holding the one problem."""
     if len(data) > MAX_FILE_BYTES:
         return _file_problem(
-            f"The file is {len(data):,} bytes; a patient list may be at most "
-            f"{MAX_FILE_BYTES:,} bytes. Is it the right file?"
+            _(
+                "The file is {size} bytes; a patient list may be at most {limit} bytes. Is it "
+                "the right file?",
+                size=grouped(len(data)),
+                limit=grouped(MAX_FILE_BYTES),
+            )
         )
     try:
         text = data.decode("utf-8-sig")
@@ -206,15 +239,21 @@ def decode(data: bytes) -> str | ImportPlan:
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start]
         return _file_problem(
-            f"The file is not UTF-8 text: byte 0x{byte:02X} on this line is not UTF-8 "
-            "(an older encoding such as Windows-1252 or Latin-1?). Save the file as "
-            "'CSV UTF-8' and import it again.",
+            _(
+                "The file is not UTF-8 text: byte 0x{byte} on this line is not UTF-8 (an "
+                "older encoding such as Windows-1252 or Latin-1?). Save the file as 'CSV "
+                "UTF-8' and import it again.",
+                byte=f"{byte:02X}",
+            ),
             line,
         )
     if not text.strip():
         return _file_problem(
-            "The file is empty: it needs a header row naming the columns "
-            f"({', '.join(REQUIRED_COLUMNS)}) and one row per patient."
+            _(
+                "The file is empty: it needs a header row naming the columns ({columns}) and "
+                "one row per patient.",
+                columns=", ".join(REQUIRED_COLUMNS),
+            )
         )
     return text
 
@@ -255,26 +294,26 @@ def _header(cells: list[str]) -> tuple[dict[str, int], list[ImportProblem]]:
     allowed = ", ".join(COLUMNS)
     for i, name in enumerate(names):
         if name not in COLUMNS:
-            problems.append(
-                ImportProblem(
-                    HEADER_LINE, "", cells[i],
-                    f"Column {shown_value(cells[i])} is not one kapdesk imports; the "
-                    f"columns are {allowed}. Rename or remove it.",
-                )
-            )  # fmt: skip
-        elif name in names[:i]:
-            problems.append(
-                ImportProblem(HEADER_LINE, "", cells[i], f"Column '{name}' appears twice.")
+            message = _(
+                "Column {column} is not one kapdesk imports; the columns are {allowed}. Rename "
+                "or remove it.",
+                column=shown_value(cells[i]),
+                allowed=allowed,
             )
+            problems.append(ImportProblem(HEADER_LINE, "", cells[i], message))
+        elif name in names[:i]:
+            message = _("Column '{column}' appears twice.", column=name)
+            problems.append(ImportProblem(HEADER_LINE, "", cells[i], message))
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        problems.append(
-            ImportProblem(
-                HEADER_LINE, "", "",
-                f"The header row has no column {', '.join(missing)}; it needs "
-                f"{', '.join(REQUIRED_COLUMNS)} (and may have {', '.join(OPTIONAL_COLUMNS)}).",
-            )
-        )  # fmt: skip
+        message = _(
+            "The header row has no column {missing}; it needs {required} (and may have "
+            "{optional}).",
+            missing=", ".join(missing),
+            required=", ".join(REQUIRED_COLUMNS),
+            optional=", ".join(OPTIONAL_COLUMNS),
+        )
+        problems.append(ImportProblem(HEADER_LINE, "", "", message))
     columns: dict[str, int] = {}
     for i, name in enumerate(names):
         columns.setdefault(name, i)
@@ -287,8 +326,11 @@ def split_name(value: str) -> tuple[str, str]:
         raise ValidationError(
             "Name",
             value,
-            f"Name {shown_value(value)} must be written 'Family, Given': the family name, "
-            "one comma, the given name.",
+            _(
+                "Name {value} must be written 'Family, Given': the family name, one comma, the "
+                "given name.",
+                value=shown_value(value),
+            ),
         )
     family, given = value.split(",")
     return family, given
@@ -299,8 +341,8 @@ def _field_checks(today: date) -> tuple[tuple[str, Callable[[str], object]], ...
 
     def name(value: str) -> None:
         family, given = split_name(value)
-        validate_name("Family name", family)
-        validate_name("Given name", given)
+        validate_name(N_("Family name"), family)
+        validate_name(N_("Given name"), given)
 
     return (
         ("mrn", validate_mrn),
@@ -308,8 +350,8 @@ def _field_checks(today: date) -> tuple[tuple[str, Callable[[str], object]], ...
         ("date_of_birth", lambda v: validate_date_of_birth(v, today=today)),
         ("sex", validate_sex),
         ("weight_kg", lambda v: validate_weight(v) if v.strip() else None),
-        ("allergies", lambda v: validate_notes("Allergies", v)),
-        ("contraindications", lambda v: validate_notes("Contraindication notes", v)),
+        ("allergies", lambda v: validate_notes(N_("Allergies"), v)),
+        ("contraindications", lambda v: validate_notes(N_("Contraindication notes"), v)),
     )
 
 
@@ -339,10 +381,16 @@ def _row(
 
 def _cell_count_problem(line: int, got: int, want: int) -> ImportProblem:
     return ImportProblem(
-        line, "", "",
-        f"This line has {counted(got, 'cell')} but the header names {counted(want, 'column')}; "
-        "a cell holding a comma or a line break must be in double quotes.",
-    )  # fmt: skip
+        line,
+        "",
+        "",
+        _(
+            "This line has {cells} but the header names {columns}; a cell holding a comma or a "
+            "line break must be in double quotes.",
+            cells=_n("{n} cell", "{n} cells", got),
+            columns=_n("{n} column", "{n} columns", want),
+        ),
+    )
 
 
 def read_patients(data: bytes, *, today: date) -> ImportPlan:
@@ -357,7 +405,7 @@ def read_patients(data: bytes, *, today: date) -> ImportPlan:
     try:
         header_cells = next(records, None)
         if header_cells is None:
-            return _file_problem("The file is empty.")
+            return _file_problem(_("The file is empty."))
         columns, problems = _header(header_cells[1])
         if any(c not in columns for c in REQUIRED_COLUMNS):
             return ImportPlan(problems=tuple(problems))
@@ -372,22 +420,25 @@ def read_patients(data: bytes, *, today: date) -> ImportPlan:
                 continue
             key = row.patient.mrn.lower()
             if key in first_line:
-                problems.append(
-                    ImportProblem(
-                        line, "mrn", values["mrn"],
-                        f"MRN '{row.patient.mrn}' is already on line {first_line[key]} of "
-                        "this file; each patient once.",
-                    )
-                )  # fmt: skip
+                message = _(
+                    "MRN '{mrn}' is already on line {line} of this file; each patient once.",
+                    mrn=row.patient.mrn,
+                    line=first_line[key],
+                )
+                problems.append(ImportProblem(line, "mrn", values["mrn"], message))
                 continue
             first_line[key] = line
             rows.append(row)
     except _BadCsv as exc:
         return _file_problem(
-            f"The file cannot be read as CSV from here on ({exc}): a cell that opens a "
-            'double quote must close it, and a double quote inside a cell is written twice ("").',
+            _(
+                "The file cannot be read as CSV from here on ({error}): a cell that opens a "
+                "double quote must close it, and a double quote inside a cell is written twice "
+                '("").',
+                error=exc,
+            ),
             exc.line,
         )
     if not rows and not problems:
-        return _file_problem("The file has a header row but no patients.")
+        return _file_problem(_("The file has a header row but no patients."))
     return ImportPlan(rows=tuple(rows), problems=by_line(problems))

@@ -37,8 +37,7 @@ Decisions a caller must know:
   are satisfied by a reading from their opening on.
 * After discharge every item not DONE is MISSED; readings taken after
   discharge satisfy nothing.
-* An item's label is a ``Wording`` (a discharge check listing it is stored): English,
-  translated where shown (``kapdesk.domain.wording.shown``).
+* An item's label is a ``Wording`` (kept in discharge checks; ``wording.shown``).
 """
 
 from __future__ import annotations
@@ -52,7 +51,7 @@ from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.protocol import SCHEDULE_CONDITIONS, Anchor, Protocol, Route, ScheduledReading
 from kapdesk.domain.protocol_model import Band, band_word
 from kapdesk.domain.wording import Wording, label_of
-from kapdesk.i18n import N_
+from kapdesk.i18n import N_, _
 
 
 class ItemStatus(StrEnum):
@@ -62,6 +61,14 @@ class ItemStatus(StrEnum):
     DONE = "done"
     MISSED = "missed"
 
+    @property
+    def label(self) -> str:
+        """'overdue' in the active language ('em atraso')."""
+        return _(self.value)
+
+
+# The words of ItemStatus.label (each status's value), marked for the catalogue.
+_STATUS_WORDS = (N_("upcoming"), N_("due"), N_("overdue"), N_("done"), N_("missed"))
 
 _OPEN_STATUSES = (ItemStatus.UPCOMING, ItemStatus.DUE, ItemStatus.OVERDUE)
 

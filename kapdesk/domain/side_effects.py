@@ -2,7 +2,8 @@
 
 The catalogue of effects is clinic data (``Protocol.side_effects``); this module
 holds the grading scale (after CTCAE grades 1-4) and the long-term watch items
-of a course, which are fixed categories rather than clinic numbers.
+of a course, which are fixed categories rather than clinic numbers. Messages and labels
+read in the active language; the stored values (severity, effect id) are codes.
 """
 
 from __future__ import annotations
@@ -13,15 +14,21 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 from types import MappingProxyType
 
-from kapdesk.domain.clock import ensure_utc, shown_time
+from kapdesk.domain.clock import ensure_utc, shown_time, zone_label
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import Protocol, Route
-from kapdesk.domain.wording import Wording
+from kapdesk.domain.text import too_long
+from kapdesk.domain.timetext import day_clock
+from kapdesk.domain.wording import Wording, field_name
 from kapdesk.i18n import N_, _
 
 MAX_INTERVENTION_CHARS = 1000
 
-_DAY_HM = "%Y-%m-%d %H:%M"
+
+def _day_hm(moment: datetime, tz: tzinfo | None, *, zone: bool = False) -> str:
+    """'2026-03-02 10:35 CET' ('02/03/2026 10:35 CET' in Portuguese)."""
+    text = day_clock(moment, tz)
+    return f"{text} {zone_label(moment, tz)}" if zone else text
 
 
 class Severity(StrEnum):
@@ -57,7 +64,9 @@ class Severity(StrEnum):
             if number == grade and not isinstance(grade, bool):
                 return severity
         raise ValidationError(
-            "Severity", grade, f"Severity grade {grade!r} is outside the allowed range 1-4."
+            "Severity",
+            grade,
+            _("Severity grade {grade} is outside the allowed range 1-4.", grade=repr(grade)),
         )
 
 
@@ -83,7 +92,13 @@ def parse_severity(value: Severity | str | int) -> Severity:
     except ValueError:
         allowed = ", ".join(s.value.replace("_", "-") for s in Severity)
         raise ValidationError(
-            "Severity", value, f"Severity '{value}' is not one of {allowed} (grades 1-4)."
+            "Severity",
+            value,
+            _(
+                "Severity '{severity}' is not one of {allowed} (grades 1-4).",
+                severity=value,
+                allowed=allowed,
+            ),
         ) from None
 
 
@@ -102,12 +117,26 @@ class SideEffectInput:
 
 def _aware(field: str, moment: datetime) -> datetime:
     if not isinstance(moment, datetime):
-        raise ValidationError(field, moment, f"{field} must be a date and time, got {moment!r}.")
+        raise ValidationError(
+            field,
+            moment,
+            _(
+                "{field} must be a date and time, got {value}.",
+                field=field_name(field),
+                value=repr(moment),
+            ),
+        )
     try:
         return ensure_utc(moment)
     except ValueError:
         raise ValidationError(
-            field, moment, f"{field} {moment.isoformat()} has no time zone; kapdesk needs one."
+            field,
+            moment,
+            _(
+                "{field} {value} has no time zone; kapdesk needs one.",
+                field=field_name(field),
+                value=moment.isoformat(),
+            ),
         ) from None
 
 
@@ -135,51 +164,69 @@ def validate_side_effect(
         route = Route(route)
     except ValueError:
         allowed = ", ".join(r.value for r in Route)
-        raise ValidationError("Route", route, f"Route '{route}' is not one of {allowed}.") from None
+        raise ValidationError(
+            "Route",
+            route,
+            _("Route '{route}' is not one of {allowed}.", route=route, allowed=allowed),
+        ) from None
     catalogue = {s.id: s for s in protocol.side_effects_for(route)}
     if effect_id not in catalogue:
-        known = ", ".join(catalogue) or "none"
+        known = ", ".join(catalogue) or _("none")
         raise ValidationError(
             "Side effect",
             effect_id,
-            f"Side effect '{effect_id}' is not in the {protocol.label} catalogue for the "
-            f"{route.value} route; known: {known}.",
+            _(
+                "Side effect '{effect}' is not in the {protocol} catalogue for the {route} "
+                "route; known: {known}.",
+                effect=effect_id,
+                protocol=protocol.label,
+                route=route.value,
+                known=known,
+            ),
         )
     grade = parse_severity(severity)
-    now = _aware("Now", now)
-    onset = _aware("Onset", onset)
+    now = _aware(N_("Now"), now)
+    onset = _aware(N_("Onset"), onset)
     if onset > now:
         raise ValidationError(
             "Onset",
             onset,
-            f"Onset {shown_time(onset, tz, _DAY_HM, zone=True)} is in the future "
-            f"(now {shown_time(now, tz)}).",
+            _(
+                "Onset {time} is in the future (now {now}).",
+                time=_day_hm(onset, tz, zone=True),
+                now=shown_time(now, tz),
+            ),
         )
     if resolved_at is not None:
-        resolved_at = _aware("Resolved", resolved_at)
+        resolved_at = _aware(N_("Resolved"), resolved_at)
         if resolved_at < onset:
             raise ValidationError(
                 "Resolved",
                 resolved_at,
-                f"Resolved {shown_time(resolved_at, tz, _DAY_HM, zone=True)} is before the "
-                f"onset {shown_time(onset, tz, _DAY_HM)}.",
+                _(
+                    "Resolved {time} is before the onset {onset}.",
+                    time=_day_hm(resolved_at, tz, zone=True),
+                    onset=_day_hm(onset, tz),
+                ),
             )
         if resolved_at > now:
             raise ValidationError(
                 "Resolved",
                 resolved_at,
-                f"Resolved {shown_time(resolved_at, tz, _DAY_HM, zone=True)} is in the future "
-                f"(now {shown_time(now, tz)}).",
+                _(
+                    "Resolved {time} is in the future (now {now}).",
+                    time=_day_hm(resolved_at, tz, zone=True),
+                    now=shown_time(now, tz),
+                ),
             )
     if not isinstance(intervention, str):
-        raise ValidationError("Intervention", intervention, "Intervention must be text.")
+        raise ValidationError("Intervention", intervention, _("Intervention must be text."))
     text = intervention.strip()
     if len(text) > MAX_INTERVENTION_CHARS:
         raise ValidationError(
             "Intervention",
             f"{len(text)} characters",
-            f"Intervention is {len(text)} characters long; at most "
-            f"{MAX_INTERVENTION_CHARS} are allowed.",
+            too_long(N_("Intervention"), len(text), MAX_INTERVENTION_CHARS),
         )
     return SideEffectInput(
         effect_id=effect_id,
@@ -197,29 +244,40 @@ def validate_side_effect(
 
 @dataclass(frozen=True)
 class WatchItem:
-    """Something to ask about across a course, not within one session."""
+    """Something to ask about across a course, not within one session (``label`` and
+    ``prompt`` are English, marked for translation: ``shown_label``, ``shown_prompt``)."""
 
     id: str
     label: str
     prompt: str
 
+    @property
+    def shown_label(self) -> str:
+        return _(self.label)
+
+    @property
+    def shown_prompt(self) -> str:
+        return _(self.prompt)
+
 
 COURSE_WATCH_ITEMS: tuple[WatchItem, ...] = (
     WatchItem(
         "cognition",
-        "Cognition",
-        "New problems with memory, attention or concentration since treatment began.",
+        N_("Cognition"),
+        N_("New problems with memory, attention or concentration since treatment began."),
     ),
     WatchItem(
         "bladder_urinary",
-        "Bladder / urinary symptoms",
-        "Urinary frequency, urgency, pain on passing urine or blood in the urine "
-        "(ketamine-related cystitis).",
+        N_("Bladder / urinary symptoms"),
+        N_(
+            "Urinary frequency, urgency, pain on passing urine or blood in the urine "
+            "(ketamine-related cystitis)."
+        ),
     ),
     WatchItem(
         "craving_misuse",
-        "Craving / misuse",
-        "Craving for ketamine, use outside sessions, or asking for more or earlier doses.",
+        N_("Craving / misuse"),
+        N_("Craving for ketamine, use outside sessions, or asking for more or earlier doses."),
     ),
 )
 
