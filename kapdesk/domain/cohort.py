@@ -126,18 +126,19 @@ class CohortFilter:
             which = _("protocol {ids}", ids=", ".join(self.protocols))
         else:
             which = _("every protocol")
-        when = _(
-            "started {start} to {end}",
-            start=_day(self.started_from, _("any day")),
-            end=_day(self.started_to, _("today")),
-        )
+        start, end = _day(self.started_from, "any day"), _day(self.started_to, "today")
+        when = _("started {start} to {end}", start=start, end=end)
         status = {"open": _("open courses"), "ended": _("ended courses")}
         courses = status.get(self.status or "", _("open and ended courses"))
         return "; ".join([which, when, courses])
 
 
 def _day(value: date | None, default: str) -> str:
-    return default if value is None else locale_formats.medium_date(value)
+    """The date, or ``default`` ('any day', 'today') in the active language."""
+    return _(default) if value is None else locale_formats.medium_date(value)
+
+
+_DAY_DEFAULTS = (N_("any day"), N_("today"))  # what _day says for no date
 
 
 @dataclass(frozen=True)

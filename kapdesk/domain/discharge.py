@@ -252,10 +252,10 @@ def _is_band(what: Wording, band: Band, protocol: str) -> Wording:
 
 
 _OPEN_WORDS = (
-    (ItemStatus.MISSED, N_("missed")),
-    (ItemStatus.OVERDUE, N_("overdue")),
-    (ItemStatus.DUE, N_("due now")),
-    (ItemStatus.UPCOMING, N_("not yet due")),
+    (ItemStatus.MISSED, N_("missed: {labels}")),
+    (ItemStatus.OVERDUE, N_("overdue: {labels}")),
+    (ItemStatus.DUE, N_("due now: {labels}")),
+    (ItemStatus.UPCOMING, N_("not yet due: {labels}")),
 )
 
 
@@ -270,8 +270,7 @@ def _readings_taken(
     for status, word in _OPEN_WORDS:
         labels = [i.label for i in schedule if i.status is status]
         if labels:
-            joined = Wording.joined(", ", labels)
-            parts.append(Wording("{word}: {labels}", word=Wording(word), labels=joined))
+            parts.append(Wording(word, labels=Wording.joined(", ", labels)))
     if not parts:
         n = len(schedule)
         taken = Wording.later(

@@ -237,13 +237,13 @@ def decode(data: bytes) -> str | ImportPlan:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start]
+        hexadecimal = f"{data[exc.start]:02X}"
         return _file_problem(
             _(
                 "The file is not UTF-8 text: byte 0x{byte} on this line is not UTF-8 (an "
                 "older encoding such as Windows-1252 or Latin-1?). Save the file as 'CSV "
                 "UTF-8' and import it again.",
-                byte=f"{byte:02X}",
+                byte=hexadecimal,
             ),
             line,
         )

@@ -83,23 +83,20 @@ def _dose_limit(t: TableReader, route: model.Route) -> model.DoseLimit:
     t.only(*_DOSE_LIMIT_KEYS)
     out: dict[str, float | None] = {}
     for unit in ("mg", "mg_per_kg"):
+        key = f"max_{unit}"
         maximum = t.number(f"max_{unit}")
         ceiling = t.number(f"ceiling_{unit}", None if maximum is None else 2 * maximum)
         low = t.number(f"question_below_{unit}", None if maximum is None else maximum / 10)
         if maximum is not None and ceiling is not None and ceiling < maximum:
+            most, got = f"{maximum:g}", f"{ceiling:g}"
             raise t.fail(
                 f"ceiling_{unit}",
-                _(
-                    "a number ≥ {key} ({maximum}), got {value}",
-                    key=f"max_{unit}",
-                    maximum=f"{maximum:g}",
-                    value=f"{ceiling:g}",
-                ),
+                _("a number ≥ {key} ({maximum}), got {value}", key=key, maximum=most, value=got),
             )
         if low is not None and maximum is not None and low > maximum:
+            most = f"{maximum:g}"
             raise t.fail(
-                f"question_below_{unit}",
-                _("a number ≤ {key} ({maximum})", key=f"max_{unit}", maximum=f"{maximum:g}"),
+                f"question_below_{unit}", _("a number ≤ {key} ({maximum})", key=key, maximum=most)
             )
         out |= {f"max_{unit}": maximum, f"ceiling_{unit}": ceiling, f"question_below_{unit}": low}
     return model.DoseLimit(route, session_max_mg=t.number("session_max_mg"), **out)

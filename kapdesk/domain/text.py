@@ -67,6 +67,7 @@ def require_storable(field: str, value: str) -> str:
     )
     shown = shown_safely(value)
     excerpt = shown if len(shown) <= 60 else shown[:57] + "..."
+    hexadecimal = f"{code:04X}"
     raise ValidationError(
         field,
         shown,
@@ -74,7 +75,7 @@ def require_storable(field: str, value: str) -> str:
             "{field} contains a character that cannot be stored (U+{code} at position "
             '{position} of "{excerpt}", {what}); please retype that part.',
             field=field_name(field),
-            code=f"{code:04X}",
+            code=hexadecimal,
             position=at + 1,
             excerpt=excerpt,
             what=what,
