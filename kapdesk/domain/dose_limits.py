@@ -78,18 +78,7 @@ def session_total(
     if total_over_per_kg(limit.ceiling_mg_per_kg):
         ceilings.append(amount_text(limit.ceiling_mg_per_kg or 0, "mg/kg"))
     if ceilings:
-        raise ValidationError(
-            "Amount",
-            amount,
-            _(
-                "Refused by dose-ceiling, {protocol}: the {route} session total would be "
-                "{total}, above the absolute ceiling of {ceiling}, which no confirmation passes.",
-                protocol=protocol.label,
-                route=route_label.shown(),
-                total=total_text.shown(),
-                ceiling=Wording.joined(AND, ceilings).shown(),
-            ),
-        )
+        raise _total_refused(protocol, route_label, total_text, ceilings, amount)
     before = amount_text(total - mg, "mg")
     if limit.session_max_mg is not None:
         if total <= to_decimal(limit.session_max_mg):
@@ -128,6 +117,27 @@ def session_total(
             maximum=Wording.joined(AND, over),
         )
     ]
+
+
+def _total_refused(
+    protocol: Protocol,
+    route_label: Wording,
+    total_text: Wording,
+    ceilings: Sequence[Wording],
+    amount: object,
+) -> ValidationError:
+    return ValidationError(
+        "Amount",
+        amount,
+        _(
+            "Refused by dose-ceiling, {protocol}: the {route} session total would be {total}, "
+            "above the absolute ceiling of {ceiling}, which no confirmation passes.",
+            protocol=protocol.label,
+            route=route_label.shown(),
+            total=total_text.shown(),
+            ceiling=Wording.joined(AND, ceilings).shown(),
+        ),
+    )
 
 
 def check_ceiling(

@@ -203,6 +203,20 @@ def _over_maximum(
     return problems
 
 
+def _weight_needed(protocol: Protocol, route: Wording, max_per_kg: float) -> ValidationError:
+    return ValidationError(
+        "Weight",
+        None,
+        _(
+            "Weight today is needed to check the dose against the {protocol} maximum for "
+            "{route} ({maximum}).",
+            protocol=protocol.label,
+            route=route.shown(),
+            maximum=amount_text(max_per_kg, "mg/kg").shown(),
+        ),
+    )
+
+
 def validate_dose(
     protocol: Protocol,
     *,
@@ -229,18 +243,7 @@ def validate_dose(
     limit = protocol.dose_limits.get(route_v)
     exact = _exact_mg(protocol, value, unit_v, weight, amount)
     if weight is None and limit is not None and limit.max_mg_per_kg is not None:
-        raise ValidationError(
-            "Weight",
-            None,
-            _(
-                "Weight today is needed to check the dose against the {protocol} maximum for "
-                "{route} ({maximum}).",
-                protocol=protocol.label,
-                route=route_label.shown(),
-                maximum=amount_text(limit.max_mg_per_kg, "mg/kg").shown(),
-            ),
-        )
-
+        raise _weight_needed(protocol, route_label, limit.max_mg_per_kg)
     rounded = exact.quantize(TENTH, ROUND_HALF_UP)
     if rounded <= 0:
         raise ValidationError(

@@ -140,6 +140,45 @@ def _aware(field: str, moment: datetime) -> datetime:
         ) from None
 
 
+def _check_times(
+    onset: datetime, resolved_at: datetime | None, now: datetime, tz: tzinfo | None
+) -> datetime | None:
+    """Onset not in the future; a resolution after the onset, not in the future (UTC)."""
+    if onset > now:
+        raise ValidationError(
+            "Onset",
+            onset,
+            _(
+                "Onset {time} is in the future (now {now}).",
+                time=_day_hm(onset, tz, zone=True),
+                now=shown_time(now, tz),
+            ),
+        )
+    if resolved_at is not None:
+        resolved_at = _aware(N_("Resolved"), resolved_at)
+        if resolved_at < onset:
+            raise ValidationError(
+                "Resolved",
+                resolved_at,
+                _(
+                    "Resolved {time} is before the onset {onset}.",
+                    time=_day_hm(resolved_at, tz, zone=True),
+                    onset=_day_hm(onset, tz),
+                ),
+            )
+        if resolved_at > now:
+            raise ValidationError(
+                "Resolved",
+                resolved_at,
+                _(
+                    "Resolved {time} is in the future (now {now}).",
+                    time=_day_hm(resolved_at, tz, zone=True),
+                    now=shown_time(now, tz),
+                ),
+            )
+    return resolved_at
+
+
 def validate_side_effect(
     protocol: Protocol,
     effect_id: str,
@@ -187,38 +226,7 @@ def validate_side_effect(
     grade = parse_severity(severity)
     now = _aware(N_("Now"), now)
     onset = _aware(N_("Onset"), onset)
-    if onset > now:
-        raise ValidationError(
-            "Onset",
-            onset,
-            _(
-                "Onset {time} is in the future (now {now}).",
-                time=_day_hm(onset, tz, zone=True),
-                now=shown_time(now, tz),
-            ),
-        )
-    if resolved_at is not None:
-        resolved_at = _aware(N_("Resolved"), resolved_at)
-        if resolved_at < onset:
-            raise ValidationError(
-                "Resolved",
-                resolved_at,
-                _(
-                    "Resolved {time} is before the onset {onset}.",
-                    time=_day_hm(resolved_at, tz, zone=True),
-                    onset=_day_hm(onset, tz),
-                ),
-            )
-        if resolved_at > now:
-            raise ValidationError(
-                "Resolved",
-                resolved_at,
-                _(
-                    "Resolved {time} is in the future (now {now}).",
-                    time=_day_hm(resolved_at, tz, zone=True),
-                    now=shown_time(now, tz),
-                ),
-            )
+    resolved_at = _check_times(onset, resolved_at, now, tz)
     if not isinstance(intervention, str):
         raise ValidationError("Intervention", intervention, _("Intervention must be text."))
     text = intervention.strip()

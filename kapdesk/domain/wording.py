@@ -116,6 +116,10 @@ class Wording(str):
         """English text whose translation ``render`` gives (e.g. a protocol label)."""
         return cls._made(english, render)
 
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        # pickled or copied, it is the English text it stands for (a str)
+        return (str, (str.__str__(self),))
+
     def shown(self) -> str:
         """This text in the active language (English: itself)."""
         if current() == ENGLISH:
