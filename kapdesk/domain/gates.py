@@ -36,14 +36,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 # The gates' words live in gate_words; callers import them from here as before.
-from kapdesk.domain.gate_words import (  # noqa: F401
-    TimeText,
-    block_message,
-    override_text,
-    too_soon_text,
-    utc_hhmm,
-    who_may_override,
-)
+from kapdesk.domain.gate_words import TimeText as TimeText
+from kapdesk.domain.gate_words import block_message as block_message
+from kapdesk.domain.gate_words import override_text as override_text
+from kapdesk.domain.gate_words import too_soon_text as too_soon_text
+from kapdesk.domain.gate_words import utc_hhmm as utc_hhmm
+from kapdesk.domain.gate_words import who_may_override as who_may_override
 from kapdesk.domain.protocol import Band, ChecklistItem, Phase, Protocol, Route
 from kapdesk.domain.vitals import VitalsInput
 from kapdesk.domain.wording import Wording, label_of
