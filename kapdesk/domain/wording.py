@@ -101,7 +101,7 @@ class Wording(str):
 
     @classmethod
     def joined(cls, separator: str, parts: Iterable[str]) -> Wording:
-        """``separator.join(parts)``; the separator is a message too (`` N_(" or ")``)."""
+        """``separator.join(parts)``; the separator is a message too (``N_(" or ")``)."""
         items = tuple(parts)
         english = separator.join(str.__str__(p) for p in items)
         return cls._made(english, lambda: _(separator).join(shown_part(p) for p in items))
