@@ -26,6 +26,7 @@ from reportlab.graphics.shapes import (
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from kapdesk.i18n import N_, _
 from kapdesk.reports.fonts import FONTS, register_fonts
 from kapdesk.services.report_data.model import BpChart, Threshold, TrendChart
 
@@ -230,11 +231,8 @@ def _merge(thresholds: Sequence[Threshold]) -> list[tuple[Threshold, str]]:
     out = []
     for group in merged.values():
         top = max(group, key=lambda t: rank.get(t.band, 0))
-        where = (
-            top.label.split(" (", 1)[1].split(", ", 1)[-1].rstrip(")") if " (" in top.label else ""
-        )
-        parts = [f"{t.label.split(' (')[0]} {t.band}" for t in group]
-        out.append((top, " · ".join(parts) + (f" ({where})" if where else "")))
+        parts = [f"{t.label} {t.band_text or t.band}" for t in group]
+        out.append((top, " · ".join(parts) + (f" ({top.where})" if top.where else "")))
     return out
 
 
@@ -242,8 +240,8 @@ def bp_drawing(chart: BpChart, width: float, height: float = 205) -> Drawing:
     register_fonts()
     d = Drawing(width, height)
     g = Group()
-    xs = [x for s in chart.series for x, _ in s.points]
-    ys = [y for s in chart.series for _, y in s.points]
+    xs = [x for s in chart.series for x, _y in s.points]
+    ys = [y for s in chart.series for _x, y in s.points]
     x_lo = min([*xs, 0.0, *(m.x for m in chart.doses)])
     x_hi = max([*xs, 0.0, *(w.x_to for w in chart.windows), *(m.x for m in chart.doses)])
     span = max(x_hi - x_lo, 20.0)
@@ -257,7 +255,8 @@ def bp_drawing(chart: BpChart, width: float, height: float = 205) -> Drawing:
         a, b = max(f.px(w.x_from), f.x), min(f.px(w.x_to), f.x + f.w)
         if b > a:
             g.add(Rect(a, f.y, b - a, f.h, fillColor=WINDOW, strokeColor=None))
-    _axes(g, f, _step(x1 - x0, 10), 20.0, "Minutes from the first dose", "mmHg  /  beats per min")
+    x_label, y_label = _("Minutes from the first dose"), _("mmHg  /  beats per min")
+    _axes(g, f, _step(x1 - x0, 10), 20.0, x_label, y_label)
     # Labels go where no reading's marker is (nor another label): the markers first.
     markers = [
         box
@@ -305,28 +304,38 @@ def _bp_thresholds(g: Group, f: _Frame, chart: BpChart, room: _Room) -> None:
         _text(g, x, ty, text, 5.6, anchor, colour)
 
 
+_THRESHOLD_WORDS = {
+    "elevated": N_("elevated threshold"),
+    "alert": N_("alert threshold"),
+    "critical": N_("critical threshold"),
+}
+
+
 def _bp_legend(g: Group, lx: float, ly: float) -> None:
     """The legend, above the plot: no reading can reach it."""
-    for label, kind in (("Systolic", "systolic"), ("Diastolic", "diastolic"), ("Pulse", "pulse")):
+    for label, kind in ((_("Systolic"), "systolic"), (_("Diastolic"), "diastolic"),
+                        (_("Pulse"), "pulse")):  # fmt: skip
         _markers(g, kind, [(lx + 3, ly + 2.2)], SERIES_COLOURS[kind])
         _text(g, lx + 8, ly, label, 6.8, colour=INK_TEXT)
         lx += 16 + stringWidth(label, FONTS.condensed, 6.8)
     g.add(Rect(lx, ly - 1, 9, 6, fillColor=WINDOW, strokeColor=None))
-    _text(g, lx + 12, ly, "Reading due", 6.8, colour=INK_TEXT)
-    lx += 60
+    due = _("Reading due")
+    _text(g, lx + 12, ly, due, 6.8, colour=INK_TEXT)
+    lx += max(60, 20 + stringWidth(due, FONTS.condensed, 6.8))
     for band in ("elevated", "alert", "critical"):
         colour = BAND_COLOURS[band]
         g.add(Line(lx, ly + 2, lx + 12, ly + 2, strokeColor=colour, strokeWidth=0.8,
                    strokeDashArray=[3, 2]))  # fmt: skip
-        _text(g, lx + 15, ly, f"{band} threshold", 6.8, colour=INK_TEXT)
-        lx += 22 + stringWidth(f"{band} threshold", FONTS.condensed, 6.8)
+        label = _(_THRESHOLD_WORDS[band])
+        _text(g, lx + 15, ly, label, 6.8, colour=INK_TEXT)
+        lx += 22 + stringWidth(label, FONTS.condensed, 6.8)
 
 
 def trend_drawing(trend: TrendChart, width: float, height: float = 150) -> Drawing:
     register_fonts()
     d = Drawing(width, height)
     g = Group()
-    xs = [x for x, _ in (*trend.series.points, *trend.follow_ups)]
+    xs = [x for x, _y in (*trend.series.points, *trend.follow_ups)]
     x_lo, x_hi = min([0.0, *xs]), max([7.0, *xs])
     pad = max((x_hi - x_lo) * 0.06, 1.0)
     label_w = 4 + max(stringWidth(b.label, FONTS.condensed, 5.8) for b in trend.bands)
@@ -344,21 +353,22 @@ def trend_drawing(trend: TrendChart, width: float, height: float = 150) -> Drawi
     y_step = 3.0 if trend.y_max <= 21 else 5.0
     span = f.x1 - f.x0
     x_step = 7.0 if span <= 70 else 14.0 if span <= 140 else 28.0
-    _axes(g, f, x_step, y_step, "Days since the course started", f"{trend.instrument} total")
+    x_label = _("Days since the course started")
+    _axes(g, f, x_step, y_step, x_label, _("{instrument} total", instrument=trend.instrument))
     colour = SERIES_COLOURS.get(trend.series.kind, AXIS)
     pts = [(f.px(x), f.py(y), y) for x, y in sorted(trend.series.points)]
     follow = [(f.px(x), f.py(y), y) for x, y in trend.follow_ups]
     if len(pts) > 1:
-        g.add(PolyLine([v for x, y, _ in pts for v in (x, y)], strokeColor=colour,
+        g.add(PolyLine([v for x, y, _v in pts for v in (x, y)], strokeColor=colour,
                        strokeWidth=1.1))  # fmt: skip
-    for x, y, _ in pts:
+    for x, y, _value in pts:
         g.add(Circle(x, y, 2.2, fillColor=colour, strokeColor=colors.white, strokeWidth=0.5))
-    for cx, cy, _ in follow:  # follow-up: hollow diamonds, never joined to the line
+    for cx, cy, _value in follow:  # follow-up: hollow diamonds, never joined to the line
         g.add(Polygon([cx, cy + 3, cx + 3, cy, cx, cy - 3, cx - 3, cy], fillColor=colors.white,
                       strokeColor=colour, strokeWidth=1))  # fmt: skip
     _text(g, f.x, height - 9, trend.series.label, 8, colour=INK_TEXT, bold=True)
     # Labels where they cover no result's marker, the title or each other.
-    taken = [(x - 3.4, y - 3.4, x + 3.4, y + 3.4) for x, y, _ in (*pts, *follow)]
+    taken = [(x - 3.4, y - 3.4, x + 3.4, y + 3.4) for x, y, _v in (*pts, *follow)]
     taken.append(_text_box(f.x, height - 9, trend.series.label, 8, "start", True))
     room = _Room((f.x, f.y, f.x + f.w, height - 1), taken)
     if trend.acute_end is not None:
@@ -369,8 +379,9 @@ def trend_drawing(trend: TrendChart, width: float, height: float = 150) -> Drawi
         spots = [
             (ax + dx, top - k * 7, a) for k in range(6) for dx, a in ((-2, "end"), (2, "start"))
         ]
-        sx, sy, anchor = room.place(spots, "end of acute phase", 5.4)
-        _text(g, sx, sy, "end of acute phase", 5.4, anchor, AXIS)
+        end = _("end of acute phase")
+        sx, sy, anchor = room.place(spots, end, 5.4)
+        _text(g, sx, sy, end, 5.4, anchor, AXIS)
     for x, y, value in (*pts, *follow):
         text = f"{value:g}"
         spots = [(x, y + 4.6, "middle"), (x, y - 8.5, "middle"), (x + 4, y - 2, "start"),

@@ -372,7 +372,8 @@ def _draw_page(c: rl_canvas.Canvas, doc: BaseDocTemplate, h: PageHeader) -> None
     notice = (
         _("DEMO DATA – not a patient record") if h.demo else _("Confidential patient information")
     )
-    seal = f" · record seal {h.seal}" if h.seal else ""  # kapdesk check --seal compares it
+    # kapdesk check --seal compares the seal
+    seal = _(" · record seal {seal}", seal=h.seal) if h.seal else ""
     c.drawString(left, base - 9, f"{notice} · kapdesk{seal}")
     c.restoreState()
 

@@ -37,6 +37,7 @@ from sqlalchemy import String, cast, select
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
+from kapdesk.i18n import N_, _
 from kapdesk.services.console import console_actor
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.course_summary_reads import course_in, read_course_summary
@@ -55,17 +56,18 @@ if TYPE_CHECKING:
 
 Purpose = Literal["print", "save", "preview"]
 PURPOSES: tuple[Purpose, ...] = ("print", "save", "preview")
-CONSOLE_NAME = "command line (no signed-in user)"
+CONSOLE_NAME = N_("command line (no signed-in user)")  # printed in the reader's language
 _PAGE = re.compile(rb"/Type /Page[^s]")
 DEMO_MARK = "user.add_demo"  # the audit action of the demo generator's accounts
 # Session steps that leave no clinical row naming who did them, only an audit entry.
+# (The audit actions are compared, never translated; what they say is, where printed.)
 SESSION_STEPS = {
-    "session.schedule": "scheduled",
-    "session.check_in": "check-in",
-    "session.checklist": "checklist",
-    "session.discharge_answers": "discharge criteria",
-    "session.cancel": "cancelled the session",
-    "session.withhold_dose": "withheld the dose",
+    "session.schedule": N_("scheduled"),
+    "session.check_in": N_("check-in"),
+    "session.checklist": N_("checklist"),
+    "session.discharge_answers": N_("discharge criteria"),
+    "session.cancel": N_("cancelled the session"),
+    "session.withhold_dose": N_("withheld the dose"),
 }
 
 
@@ -106,7 +108,7 @@ class ReportService:
     def console_session_summary_pdf(
         self, session_id: int, *, demo: bool, os_user: str = ""
     ) -> bytes:
-        printed_by = CONSOLE_NAME + (f", {os_user}" if os_user else "")
+        printed_by = _(CONSOLE_NAME) + (f", {os_user}" if os_user else "")
         extra = {"actor": console_actor(os_user), **({"os_user": os_user} if os_user else {})}
         return self._session_pdf(None, session_id, printed_by, demo, "save", extra)
 
@@ -176,7 +178,7 @@ class ReportService:
                     .order_by(AuditEntry.id)
                 )
             )
-            names.update(name for name, _ in steps)
+            names.update(name for name, _step in steps)
             acks = tuple(
                 AcknowledgementInfo(a.id, sid, a.reading_id, who, a.acknowledged_at, a.note)
                 for a, who in s.execute(
@@ -197,10 +199,11 @@ class ReportService:
         integration = [n for n in detail.notes if n.kind == "integration"]
         note_sigs = {n.id: signing.signature_for(SignedEntity.NOTE, n.id) for n in integration}
         amended: list[tuple[str, AddendumInfo]] = [
-            (f"Session #{sid}", a) for a in addenda.list_for(SignedEntity.DOSING_SESSION, sid)
+            (_("Session #{id}", id=sid), a)
+            for a in addenda.list_for(SignedEntity.DOSING_SESSION, sid)
         ]
         for n in integration:
-            what = f"the integration note of {fmt.day(n.held_at, self.tz)}"
+            what = _("the integration note of {day}", day=fmt.day(n.held_at, self.tz))
             amended += [(what, a) for a in addenda.list_for(SignedEntity.NOTE, n.id)]
         return SessionExtras(
             discharged_by=by,
@@ -230,7 +233,7 @@ class ReportService:
     def console_course_summary_pdf(
         self, mrn_or_course_id: str | int, *, demo: bool, os_user: str = ""
     ) -> bytes:
-        printed_by = CONSOLE_NAME + (f", {os_user}" if os_user else "")
+        printed_by = _(CONSOLE_NAME) + (f", {os_user}" if os_user else "")
         extra = {"actor": console_actor(os_user), **({"os_user": os_user} if os_user else {})}
         return self._course_pdf(None, mrn_or_course_id, printed_by, demo, "save", extra)
 

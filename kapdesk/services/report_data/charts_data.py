@@ -12,7 +12,7 @@ from datetime import date, tzinfo
 
 from kapdesk.domain.instruments import Instrument
 from kapdesk.domain.protocol import Anchor, Phase, Protocol, VitalRule
-from kapdesk.i18n import _
+from kapdesk.i18n import N_, _
 from kapdesk.services.dtos import InstrumentInfo, SessionDetail
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.model import (
@@ -25,7 +25,13 @@ from kapdesk.services.report_data.model import (
     Window,
 )
 
-_PHASE_TEXT = {Phase.PRE_DOSE: "pre-dose", Phase.POST_DOSE: "post-dose", Phase.ANY: "any time"}
+_PHASE_TEXT = {
+    Phase.PRE_DOSE: N_("pre-dose"),
+    Phase.POST_DOSE: N_("post-dose"),
+    Phase.ANY: N_("any time"),
+}
+# The short names of the plotted values on a threshold's label: 'SBP > 180'.
+_SHORT = {"systolic": N_("SBP"), "diastolic": N_("DBP"), "pulse": N_("Pulse")}
 
 
 def _extent(rule: VitalRule) -> tuple[float | None, float | None]:
@@ -40,24 +46,18 @@ def thresholds(protocol: Protocol) -> tuple[Threshold, ...]:
     out: list[Threshold] = []
     for rule in protocol.vital_rules:
         x_from, x_to = _extent(rule)
-        where = f"{rule.band.value}, {_PHASE_TEXT[rule.phase]}"
-        for series, short, gt, gte in (
-            ("systolic", "SBP", rule.systolic_gt, rule.systolic_gte),
-            ("diastolic", "DBP", rule.diastolic_gt, rule.diastolic_gte),
-            ("pulse", "Pulse", rule.pulse_gt, None),
+        band = rule.band.value
+        words = {"band_text": fmt.band_word(band), "where": _(_PHASE_TEXT[rule.phase])}
+        for series, gt, gte in (
+            ("systolic", rule.systolic_gt, rule.systolic_gte),
+            ("diastolic", rule.diastolic_gt, rule.diastolic_gte),
+            ("pulse", rule.pulse_gt, None),
         ):
-            if gt is not None:
-                out.append(
-                    Threshold(
-                        gt, f"{short} > {gt} ({where})", series, rule.band.value, x_from, x_to
-                    )
-                )
-            if gte is not None:
-                out.append(
-                    Threshold(
-                        gte, f"{short} ≥ {gte} ({where})", series, rule.band.value, x_from, x_to
-                    )
-                )
+            short = _(_SHORT[series])
+            for sign, value in ((">", gt), ("≥", gte)):
+                if value is not None:
+                    label = f"{short} {sign} {value}"
+                    out.append(Threshold(value, label, series, band, x_from, x_to, **words))
     return tuple(out)
 
 
@@ -70,17 +70,17 @@ def bp_chart(d: SessionDetail, protocol: Protocol | None) -> BpChart | None:
     minutes = [float(r.minutes_from_dose or 0.0) for r in timed]
     series = (
         Series(
-            "Systolic",
+            _("Systolic"),
             tuple(zip(minutes, (float(r.systolic) for r in timed), strict=True)),
             "systolic",
         ),
         Series(
-            "Diastolic",
+            _("Diastolic"),
             tuple(zip(minutes, (float(r.diastolic) for r in timed), strict=True)),
             "diastolic",
         ),
         Series(
-            "Pulse",
+            _("Pulse"),
             tuple(
                 (float(r.minutes_from_dose or 0.0), float(r.pulse))
                 for r in timed
@@ -100,13 +100,13 @@ def bp_chart(d: SessionDetail, protocol: Protocol | None) -> BpChart | None:
         if item.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE):
             stop = fmt.minutes_between(first, item.closes_at)
             if stop is not None:
-                windows.append(Window(start, stop, item.label))
+                windows.append(Window(start, stop, _(item.label)))
         elif item.anchor is Anchor.DISCHARGE:
-            windows.append(Window(start, max(end, start), item.label))
+            windows.append(Window(start, max(end, start), _(item.label)))
     doses = tuple(
         Marker(
             fmt.minutes_between(first, x.given_at) or 0.0,
-            "Booster" if x.is_booster else "Dose",
+            _("Booster") if x.is_booster else _("Dose"),
         )
         for x in d.doses
     )
@@ -145,18 +145,22 @@ def trend_chart(
     later = tuple((day(r), float(r.total)) for r in follow_ups)
     code = instrument.code
     follow_text = (
-        " Open diamonds: follow-up after the acute phase (dashed line), not the endpoint."
+        _(" Open diamonds: follow-up after the acute phase (dashed line), not the endpoint.")
         if later
         else ""
     )
     return TrendChart(
         instrument=code,
         series=Series(code, points, "phq9" if code == "PHQ-9" else "gad7"),
-        bands=tuple(Band(b.low, b.high, b.label) for b in instrument.bands),
+        bands=tuple(Band(b.low, b.high, _(b.label)) for b in instrument.bands),
         y_max=float(instrument.max_total),
         start=start,
-        caption=f"{code} total by day of the course; shaded bands: severity "
-        f"({instrument.band_source}).{follow_text}",
+        caption=_(
+            "{code} total by day of the course; shaded bands: severity ({source}).",
+            code=code,
+            source=instrument.band_source,
+        )
+        + follow_text,
         follow_ups=later,
         acute_end=None if acute_end is None or not later else float((acute_end - start).days),
     )

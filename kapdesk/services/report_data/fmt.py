@@ -122,6 +122,17 @@ def band_label(band: str) -> str:
 
 
 _BANDS = {"elevated": N_("Elevated"), "alert": N_("Alert"), "critical": N_("Critical")}
+_BAND_WORDS = {
+    "normal": N_("normal"),
+    "elevated": N_("elevated"),
+    "alert": N_("alert"),
+    "critical": N_("critical"),
+}
+
+
+def band_word(band: str) -> str:
+    """A reading's band inside a sentence or a chart label: 'alert' ('alerta')."""
+    return _(_BAND_WORDS[band]) if band in _BAND_WORDS else band
 
 
 def signed(value: int) -> str:

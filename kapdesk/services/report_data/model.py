@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
+from kapdesk.i18n import _
+
 
 @dataclass(frozen=True)
 class PrintContext:
@@ -64,11 +66,13 @@ class Series:
 @dataclass(frozen=True)
 class Threshold:
     value: float
-    label: str  # 'SBP > 180 (alert, post-dose)'
+    label: str  # 'SBP > 180'
     series: str  # which series it applies to: 'systolic' | 'diastolic' | 'pulse'
     band: str
     x_from: float | None = None  # None: the whole chart
     x_to: float | None = None
+    band_text: str = ""  # the band as printed: 'alert'
+    where: str = ""  # the rule's phase as printed: 'post-dose'
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,13 @@ class Signature:
     @property
     def line(self) -> str:
         """'Reviewed and signed by Dr. A (clinician) on 2026-03-02 14:00 CET (UTC+01:00)'."""
-        return f"{self.meaning} by {self.name} ({self.role}) on {self.signed_at}"
+        return _(
+            "{meaning} by {name} ({role}) on {when}",
+            meaning=self.meaning,
+            name=self.name,
+            role=self.role,
+            when=self.signed_at,
+        )
 
 
 @dataclass(frozen=True)

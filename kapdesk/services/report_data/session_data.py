@@ -53,6 +53,7 @@ from kapdesk.services.report_data.session_tables import (
     side_effects_table,
     vitals_table,
 )
+from kapdesk.services.report_data.words import note_status, role_label, signature_word
 
 __all__ = ["SessionExtras", "SessionReport", "build_session_report", "page_header"]
 
@@ -132,7 +133,15 @@ def _facts(
         sessions=sessions,
     )
     return [
-        (_("Session"), f"#{s.id} · {state_label(s.state)} · {signed_text}"),
+        (
+            _("Session"),
+            _(
+                "#{id} · {state} · {signed}",
+                id=s.id,
+                state=state_label(s.state),
+                signed=signed_text,
+            ),
+        ),
         (_("Date"), date_text),
         (_("Room"), s.room or fmt.NONE_TEXT),
         (_("Route"), fmt.route_label(d.route) if d.doses else _("No dose given")),
@@ -153,7 +162,7 @@ def _staff(d: SessionDetail, extras: SessionExtras) -> Table:
             did[name].append(what)
 
     for name, step in extras.session_steps:
-        add(name, step)
+        add(name, _(step))
     for r in d.readings:
         add(r.recorded_by, _("vital signs"))
     # A dose marked entered in error was not given: its giver's part is left out.
@@ -183,7 +192,7 @@ def _staff(d: SessionDetail, extras: SessionExtras) -> Table:
         if mark is not None:
             add(mark.by_name, _("marked an entry entered in error"))
     rows = tuple(
-        (name, extras.staff_roles.get(name, fmt.NONE_TEXT), ", ".join(what))
+        (name, role_label(extras.staff_roles.get(name, fmt.NONE_TEXT)), ", ".join(what))
         for name, what in did.items()
     )
     return Table(
@@ -292,10 +301,10 @@ def signature(sig: SignatureInfo, what: str, tz: tzinfo | None) -> Signature:
     return Signature(
         what=what,
         name=sig.signer_name,
-        role=sig.signer_role,
+        role=role_label(sig.signer_role),
         signed_at=fmt.stamp(sig.signed_at, tz),
-        meaning=sig.meaning,
-        method=sig.method,
+        meaning=signature_word(sig.meaning),
+        method=signature_word(sig.method),
         content_sha256=sig.content_sha256,
     )
 
@@ -305,7 +314,7 @@ def _signed_text(sig: SignatureInfo | None, tz: tzinfo | None) -> str:
         return _("not signed")
     return _(
         "{meaning} by {name} on {when}",
-        meaning=sig.meaning.lower(),
+        meaning=signature_word(sig.meaning).lower(),
         name=sig.signer_name,
         when=fmt.stamp(sig.signed_at, tz),
     )
@@ -333,7 +342,7 @@ def note_block(
     meta = _(
         "By {author} · {status} · held {held} · last changed {changed} · {signed}",
         author=n.author or _("unknown"),
-        status=_(n.status),
+        status=note_status(n.status),
         held=fmt.day_hm(n.held_at, tz),
         changed=fmt.day_hm(n.updated_at, tz),
         signed=_signed_text(signature, tz),
@@ -345,12 +354,15 @@ def addendum_block(a: AddendumInfo, target: str, tz: tzinfo | None) -> NoteBlock
     parts: list[tuple[str, str]] = _paragraph_parts("", a.text)
     if a.corrected:
         lines = "\n".join(f"{field}: {value}" for field, value in a.corrected.items())
-        parts.append(("Corrected values", lines))
-    meta = (
-        f"By {a.author_name} ({a.author_role}) · written {fmt.stamp(a.created_at, tz)} · "
-        f"{_signed_text(a.signature, tz)}"
+        parts.append((_("Corrected values"), lines))
+    meta = _(
+        "By {author} ({role}) · written {when} · {signed}",
+        author=a.author_name,
+        role=role_label(a.author_role),
+        when=fmt.stamp(a.created_at, tz),
+        signed=_signed_text(a.signature, tz),
     )
-    return NoteBlock(f"Addendum #{a.id} to {target}", meta, tuple(parts))
+    return NoteBlock(_("Addendum #{id} to {target}", id=a.id, target=target), meta, tuple(parts))
 
 
 def _banner(s: SessionInfo) -> str:

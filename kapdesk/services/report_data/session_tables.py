@@ -37,7 +37,7 @@ def vitals_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | None)
     for r in d.readings:
         rule = _rule_text(r.rules, protocol)
         if "– escalate" in r.assessment:
-            rule += " – escalate"
+            rule += _(" – escalate")
         if r.protocol_label and r.protocol_label != course_label:
             rule += f" ({r.protocol_label})"
         rows.append(
@@ -246,19 +246,30 @@ def overrides_table(d: SessionDetail, protocol: Protocol | None, tz: tzinfo | No
     """Every override of a dose gate: the pre-dose hold, the booster gate after a post-dose
     alert, a blocking checklist item; who recorded it, when, the prescriber and reason."""
     by_id = {r.id: r for r in d.readings}
-    items = {c.id: c.label for c in protocol.checklist} if protocol else {}
+    items = {c.id: c.shown_label() for c in protocol.checklist} if protocol else {}
     rows = []
     for o in d.overrides:
         if o.kind == "checklist":
             label = items.get(o.item_id or "", o.item_id or fmt.NONE_TEXT)
             answer = d.session.checklist.get(o.item_id or "")
-            gate = f"Checklist: {label}"
-            what = "Not answered" if answer is None else f"Answered {fmt.yes_no(answer).lower()}"
+            gate = _("Checklist: {item}", item=label)
+            what = (
+                _("Not answered")
+                if answer is None
+                else _("Answered {answer}", answer=fmt.yes_no(answer).lower())
+            )
         else:
             r = by_id.get(o.reading_id) if o.reading_id is not None else None
-            gate = "Pre-dose hold" if r is None or r.phase == "pre_dose" else "Booster gate"
+            pre_dose = r is None or r.phase == "pre_dose"
+            gate = _("Pre-dose hold") if pre_dose else _("Booster gate")
             what = (
-                f"BP {r.systolic}/{r.diastolic} at {fmt.hm(r.taken_at, tz)} ({r.band})"
+                _(
+                    "BP {systolic}/{diastolic} at {time} ({band})",
+                    systolic=r.systolic,
+                    diastolic=r.diastolic,
+                    time=fmt.hm(r.taken_at, tz),
+                    band=fmt.band_word(r.band),
+                )
                 if r
                 else fmt.NONE_TEXT
             )
@@ -282,12 +293,15 @@ def acknowledged_alerts_table(
     for a in sorted(acknowledgements, key=lambda a: (a.acknowledged_at, a.id)):
         r = by_id.get(a.reading_id)
         if r is None:
-            reading, band = f"Reading #{a.reading_id}", ""
+            reading, band = _("Reading #{id}", id=a.reading_id), ""
         else:
-            minutes = fmt.minutes_text(r.minutes_from_dose)
-            reading = (
-                f"BP {r.systolic}/{r.diastolic} at {fmt.hm(r.taken_at, tz)} ({minutes} min), "
-                f"{r.band}"
+            reading = _(
+                "BP {systolic}/{diastolic} at {time} ({minutes} min), {band}",
+                systolic=r.systolic,
+                diastolic=r.diastolic,
+                time=fmt.hm(r.taken_at, tz),
+                minutes=fmt.minutes_text(r.minutes_from_dose),
+                band=fmt.band_word(r.band),
             )
             band = r.band
         rows.append(
@@ -308,7 +322,7 @@ def side_effects_table(d: SessionDetail, tz: tzinfo | None) -> tuple[Table, str]
     latest = {e.effect_id: e for e in standing_results(d.side_effects)}
     present = [e for e in latest.values() if e.present]
     present += [e for e in d.side_effects if e.error is not None]
-    absent = [e.label for e in latest.values() if not e.present]
+    absent = [_(e.label) for e in latest.values() if not e.present]
     rows = []
     marks = []
     notes = []
@@ -318,7 +332,7 @@ def side_effects_table(d: SessionDetail, tz: tzinfo | None) -> tuple[Table, str]
             onset += f" ({fmt.minutes_text(fmt.minutes_between(first, e.onset_at))} min)"
         rows.append(
             (
-                e.label,
+                _(e.label),
                 fmt.severity_label(e.severity),
                 onset,
                 e.intervention or _("None"),
@@ -356,9 +370,8 @@ def observations_table(d: SessionDetail, tz: tzinfo | None) -> Table:
     for o in d.observations:
         if o.kind == "moaas":
             what = "MOAA/S"
-            value = (
-                f"{o.score} – {MOAAS_LEVELS.get(o.score or 0, '')}" if o.score is not None else ""
-            )
+            level = MOAAS_LEVELS.get(o.score or 0, "")
+            value = f"{o.score} – {_(level) if level else ''}" if o.score is not None else ""
         else:
             what = _("Dissociation")
             value = _("Present") if o.present else _("Absent")
