@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from reportlab.graphics.shapes import Drawing, Group, Line, Polygon, PolyLine, Rect
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 
 from kapdesk.domain.cohort import DEFINITIONS, CohortTable, median_trajectory
 from kapdesk.domain.cohort_cells import SHOWN_COLUMNS, shown_cells
 from kapdesk.domain.instruments import PHQ9
+from kapdesk.i18n import _, _n
+from kapdesk.i18n.formats import long_date
 from kapdesk.reports.charts import AXIS, INK_TEXT, SEVERITY_FILLS, _axes, _Frame, _text
 from kapdesk.reports.common import (
     CONTENT_WIDTH,
@@ -20,7 +23,7 @@ from kapdesk.reports.common import (
     table,
     text,
 )
-from kapdesk.reports.fonts import register_fonts
+from kapdesk.reports.fonts import FONTS, register_fonts
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.model import PageHeader, PrintContext
 from kapdesk.services.report_data.model import Table as TableData
@@ -39,7 +42,7 @@ def _bands(g: Group, f: _Frame) -> None:
         fill = SEVERITY_FILLS[round(i * last / max(len(bands) - 1, 1))]
         g.add(Rect(f.x, lo, f.w, hi - lo, fillColor=fill, strokeColor=None))
         g.add(Rect(f.x + f.w + 1, lo, 2.5, hi - lo, fillColor=fill, strokeColor=None))
-        _text(g, f.x + f.w + 5, (lo + hi) / 2 - 2, band.label, 5.8)
+        _text(g, f.x + f.w + 5, (lo + hi) / 2 - 2, _(band.label), 5.8)
 
 
 def trajectories_drawing(t: CohortTable, width: float, height: float = 230) -> Drawing:
@@ -48,11 +51,11 @@ def trajectories_drawing(t: CohortTable, width: float, height: float = 230) -> D
     register_fonts()
     d = Drawing(width, height)
     g = Group()
-    xs = [w for r in t.rows for w, _ in (*r.trajectory, *r.follow_up_points)]
+    xs = [w for r in t.rows for w, _total in (*r.trajectory, *r.follow_up_points)]
     x_hi = max([8.0, *xs]) + 0.5
     f = _Frame(30, 30, width - 34 - 62, height - 50, -0.5, x_hi, 0, PHQ9.max_total)
     _bands(g, f)
-    _axes(g, f, 1.0 if x_hi <= 16 else 4.0, 3.0, "Weeks since the course started", "PHQ-9")
+    _axes(g, f, 1.0 if x_hi <= 16 else 4.0, 3.0, _("Weeks since the course started"), "PHQ-9")
     for r in t.rows:
         pts = [v for w, total in r.trajectory for v in (f.px(w), f.py(total))]
         if len(pts) > 2:
@@ -71,55 +74,75 @@ def trajectories_drawing(t: CohortTable, width: float, height: float = 230) -> D
     if len(median) > 1:
         pts = [v for w, m in median for v in (f.px(w), f.py(m))]
         g.add(PolyLine(pts, strokeColor=MEDIAN_LINE, strokeWidth=2.6))
-    top = height - 10
-    g.add(Line(f.x, top + 2, f.x + 14, top + 2, strokeColor=COURSE_LINE, strokeWidth=0.6))
-    _text(g, f.x + 18, top, "each course", 6.5, colour=INK_TEXT)
-    g.add(Line(f.x + 70, top + 2, f.x + 84, top + 2, strokeColor=MEDIAN_LINE, strokeWidth=2.6))
-    _text(g, f.x + 88, top, "cohort median by week (acute phase)", 6.5, colour=INK_TEXT)
-    _text(g, f.x + 230, top, "◇ follow-up (not joined)", 6.5, colour=AXIS)
+    _legend(g, f.x, height - 10)
     d.add(g)
     return d
 
 
+def _legend(g: Group, x: float, top: float) -> None:
+    """Above the plot, each entry after the one before (at its usual place when there is
+    room: the English entries' places)."""
+    each, median = _("each course"), _("cohort median by week (acute phase)")
+    g.add(Line(x, top + 2, x + 14, top + 2, strokeColor=COURSE_LINE, strokeWidth=0.6))
+    _text(g, x + 18, top, each, 6.5, colour=INK_TEXT)
+    at = max(x + 70, x + 18 + _width(each) + 10)
+    g.add(Line(at, top + 2, at + 14, top + 2, strokeColor=MEDIAN_LINE, strokeWidth=2.6))
+    _text(g, at + 18, top, median, 6.5, colour=INK_TEXT)
+    at = max(x + 230, at + 18 + _width(median) + 12)
+    _text(g, at, top, _("◇ follow-up (not joined)"), 6.5, colour=AXIS)
+
+
+def _width(value: str) -> float:
+    return float(stringWidth(value, FONTS.condensed, 6.5))
+
+
 def _header(t: CohortTable, pc: PrintContext) -> PageHeader:
-    mode = "de-identified" if t.deidentified else "identifying: names and MRNs"
+    n = len(t.rows)
     return PageHeader(
-        title="Cohort outcomes",
+        title=_("Cohort outcomes"),
         clinic_name=pc.clinic_name,
-        patient_name=f"{len(t.rows)} course{'s' if len(t.rows) != 1 else ''} · {mode}",
+        patient_name=_n(
+            "{n} course · {mode}", "{n} courses · {mode}", n, mode=mode(t.deidentified)
+        ),
         mrn="",
         date_of_birth=t.made_on,
         printed_by=pc.printed_by,
         printed_at=fmt.stamp(pc.printed_at, pc.tz),
         demo=pc.demo,
-        subtitle=t.made_on.isoformat(),
+        subtitle=long_date(t.made_on),
         seal=pc.seal,
     )
 
 
+def mode(deidentified: bool) -> str:
+    """How the cohort names its patients (the page header, kapdesk cohort's line)."""
+    return _("de-identified") if deidentified else _("identifying: names and MRNs")
+
+
 def cohort_story(t: CohortTable, st: Styles) -> list[Flowable]:
     story: list[Flowable] = []
-    story += heading("Selection", st)
-    story.append(Paragraph(text("Courses: " + t.filters.describe() + "."), st.body))
-    story += heading("Summary", st)
+    story += heading(_("Selection"), st)
+    selection = _("Courses: {selection}.", selection=t.filters.describe())
+    story.append(Paragraph(text(selection), st.body))
+    story += heading(_("Summary"), st)
     for line in t.summary.lines():
         head, sep, rest = line.partition(": ")
         story.append(Paragraph(f"<b>{text(head)}</b>{sep}{text(rest)}", st.body))
-    story += heading("PHQ-9 trajectories", st)
+    story += heading(_("PHQ-9 trajectories"), st)
     story += [CondPageBreak(240), trajectories_drawing(t, CONTENT_WIDTH), Spacer(0, 2)]
-    story += heading("Courses", st)
+    story += heading(_("Courses"), st)
     data = TableData(
-        SHOWN_COLUMNS,
+        tuple(_(c) for c in SHOWN_COLUMNS),
         tuple(shown_cells(r) for r in t.rows),
-        caption="SI = suicidal ideation (PHQ-9 item 9 above 0). Bands: PHQ-9 severity.",
-        empty_text="No course matches the selection.",
+        caption=_("SI = suicidal ideation (PHQ-9 item 9 above 0). Bands: PHQ-9 severity."),
+        empty_text=_("No course matches the selection."),
     )
     story += table(data, WIDTHS, st, bold_columns=(4,))
-    story += heading("Definitions", st)
-    story += [Paragraph(text(line), st.small) for line in DEFINITIONS]
+    story += heading(_("Definitions"), st)
+    story += [Paragraph(text(_(line)), st.small) for line in DEFINITIONS]
     return story
 
 
 def render_cohort_pdf(t: CohortTable, pc: PrintContext) -> bytes:
     st = make_styles()
-    return build_pdf(cohort_story(t, st), _header(t, pc), subject="Cohort outcomes")
+    return build_pdf(cohort_story(t, st), _header(t, pc), subject=_("Cohort outcomes"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
 
+from kapdesk.i18n import _
 from kapdesk.reports.charts import trend_drawing
 from kapdesk.reports.common import (
     CONTENT_WIDTH,
@@ -42,11 +43,11 @@ def _trends(r: CourseReport, st: Styles) -> list[Flowable]:
 
 def course_story(r: CourseReport, st: Styles) -> list[Flowable]:
     story: list[Flowable] = []
-    story += heading("Course", st)
+    story += heading(_("Course"), st)
     story += [facts_table(r.facts, st), Spacer(0, 3), Paragraph(text(r.time_note), st.muted)]
-    story += heading("Dosing sessions", st)
+    story += heading(_("Dosing sessions"), st)
     story += table(r.sessions, (12, 30, 40, 24, 30, 36, 22, 30), st, bold_columns=(4, 5))
-    story += heading("PHQ-9 and GAD-7", st)
+    story += heading(_("PHQ-9 and GAD-7"), st)
     story += _trends(r, st)
     story.append(Spacer(0, 4))
     story += table(r.outcome, (18, 50, 50, 34), st, bold_columns=(0,))
@@ -55,21 +56,21 @@ def course_story(r: CourseReport, st: Styles) -> list[Flowable]:
         head, sep, rest = line.partition(" – ")
         markup = f"<b>{text(head)}</b>{sep}{text(rest)}" if sep else text(line)
         story.append(Paragraph(markup, st.body))
-    story += heading("All questionnaire results", st)
+    story += heading(_("All questionnaire results"), st)
     story += table(r.results, (20, 17, 14, 26, 26, 36, 30), st, bold_columns=(2,))
-    story += heading("PHQ-9 item 9 (self-harm thoughts) over the course", st)
+    story += heading(_("PHQ-9 item 9 (self-harm thoughts) over the course"), st)
     story += table(r.item9, (24, 50, 50), st)
     if r.item9_note:
         story += [Spacer(0, 2), Paragraph(text(r.item9_note), st.small)]
-    story += heading("Blood-pressure excursions across sessions", st)
+    story += heading(_("Blood-pressure excursions across sessions"), st)
     story += table(r.excursions, (34, 18, 14, 24, 16, 16, 22, 120), st, bold_columns=(3, 6))
-    story += heading("Side-effect frequencies", st)
+    story += heading(_("Side-effect frequencies"), st)
     story += table(r.side_effects, (60, 24, 18, 50, 18), st)
     story.append(Spacer(0, 6))
-    story.append(Paragraph("End of course summary.", st.muted))
+    story.append(Paragraph(_("End of course summary."), st.muted))
     return story
 
 
 def render_course_pdf(report: CourseReport) -> bytes:
     st = make_styles()
-    return build_pdf(course_story(report, st), report.header, subject="Treatment course summary")
+    return build_pdf(course_story(report, st), report.header, subject=_("Treatment course summary"))

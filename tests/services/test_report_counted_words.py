@@ -9,7 +9,7 @@ from datetime import UTC, timedelta
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.instruments import InstrumentService
-from kapdesk.services.report_data.course_data import _outcome
+from kapdesk.services.report_data.course_outcome import outcome_part as _outcome
 
 from .conftest import T0, insert_patient_and_course
 
