@@ -14,6 +14,7 @@ import sys
 import threading
 from argparse import Namespace
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import NoReturn
 
@@ -21,6 +22,7 @@ from kapdesk.cli.commands import HANDLERS
 from kapdesk.cli.options import remembered_hint
 from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, build_parser
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.i18n import _
 
 __all__ = ["main", "run"]
 
@@ -60,11 +62,13 @@ def run() -> NoReturn:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    _speak_early(given)  # before the parser: its help speaks the language too
     parser = build_parser()
     args: Namespace | None = None
     try:
         try:
-            args = parser.parse_args(argv)
+            args = parser.parse_args(given)
         except SystemExit as exc:  # --help / --version: argparse has printed and wants out
             return exc.code if isinstance(exc.code, int) else EXIT_OK
         _speak(args)
@@ -79,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(message + remembered_hint(args, exc))
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        _fail("interrupted")
+        _fail(_("interrupted"))
         return 130
     except BrokenPipeError:  # `kapdesk list ... | head`: the reader has gone, nothing to say
         _silence_stdout()
@@ -95,8 +99,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         if failure is not None:  # a full disk, an I/O error, a read-only file
             _fail(str(failure))
             return EXIT_PROBLEMS
-        _fail(f"unexpected {type(exc).__name__}: {exc} ({_logged(exc)})")
+        _fail(
+            _(
+                "unexpected {error}: {message} ({where})",
+                error=type(exc).__name__,
+                message=exc,
+                where=_logged(exc),
+            )
+        )
         return EXIT_PROBLEMS
+
+
+def _speak_early(argv: Sequence[str]) -> None:
+    """The language of ``--lang`` (as the parser will read it), else KAPDESK_LANG, else the
+    computer's, set before the parser is built so that ``--help`` speaks it; a language
+    kapdesk lacks is left for :func:`_speak` to refuse, after the arguments are read."""
+    from kapdesk.i18n import UnknownLanguage, choose, set_language
+
+    flag = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            flag = argv[i + 1]
+        elif arg.startswith("--lang="):
+            flag = arg.partition("=")[2]
+    with suppress(UnknownLanguage):
+        set_language(choose(flag=flag))
 
 
 def _speak(args: Namespace) -> None:
@@ -133,8 +162,8 @@ def _logged(exc: BaseException) -> str:
         path = setup_logging()
         log_unexpected(exc, "the command line")
     except Exception:  # the log itself cannot be written: the line must still be printed
-        return "set KAPDESK_DEBUG=1 for details"
-    return f"details in the log: {path}; or set KAPDESK_DEBUG=1"
+        return _("set KAPDESK_DEBUG=1 for details")
+    return _("details in the log: {path}; or set KAPDESK_DEBUG=1", path=path)
 
 
 def _silence_stdout() -> None:

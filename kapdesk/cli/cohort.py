@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from kapdesk.cli.options import open_context, report_target, write_output
 from kapdesk.cli.parser import EXIT_OK, CliError
+from kapdesk.i18n import _, _n
 
 if TYPE_CHECKING:
     from kapdesk.cli.parser import _Commands
@@ -25,25 +26,38 @@ def add_cohort_parser(sub: _Commands) -> None:
 
     p = sub.add_parser(
         "cohort",
-        help="the cohort outcomes table (baseline and endpoint PHQ-9, response, remission, "
-        "suicidal ideation, deterioration at follow-up) as a PDF or a CSV file",
+        help=_(
+            "the cohort outcomes table (baseline and endpoint PHQ-9, response, remission, "
+            "suicidal ideation, deterioration at follow-up) as a PDF or a CSV file"
+        ),
     )
     _add_db(p)
     p.add_argument(
-        "--protocol", action="append", default=[], metavar="ID", help="only this protocol "
-        "(repeat for several; default: every protocol)"
-    )  # fmt: skip
-    p.add_argument("--from", dest="started_from", metavar="DATE", help="courses started on "
-                   "or after DATE (YYYY-MM-DD)")  # fmt: skip
-    p.add_argument("--to", dest="started_to", metavar="DATE", help="courses started on or "
-                   "before DATE (YYYY-MM-DD)")  # fmt: skip
-    p.add_argument("--status", choices=("open", "ended"), help="only open or only ended courses")
+        "--protocol",
+        action="append",
+        default=[],
+        metavar="ID",
+        help=_("only this protocol (repeat for several; default: every protocol)"),
+    )
+    p.add_argument(
+        "--from",
+        dest="started_from",
+        metavar="DATE",
+        help=_("courses started on or after DATE (YYYY-MM-DD)"),
+    )
+    p.add_argument(
+        "--to",
+        dest="started_to",
+        metavar="DATE",
+        help=_("courses started on or before DATE (YYYY-MM-DD)"),
+    )
+    p.add_argument("--status", choices=("open", "ended"), help=_("only open or only ended courses"))
     p.add_argument(
         "--deidentify",
         action="store_true",
-        help="research pseudonyms instead of names, no MRN, start dates shifted per patient",
+        help=_("research pseudonyms instead of names, no MRN, start dates shifted per patient"),
     )
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.pdf or FILE.csv")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help=_("FILE.pdf or FILE.csv"))
 
 
 def cmd_cohort(args: argparse.Namespace) -> int:
@@ -54,19 +68,27 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     out = report_target(args.output)
     fmt = out.suffix.lower().removeprefix(".")
     if fmt not in ("pdf", "csv"):
-        raise CliError(f"-o {out}: give a file name ending in .pdf or .csv.")
+        raise CliError(_("-o {out}: give a file name ending in .pdf or .csv.", out=out))
     try:
         start = calendar_date("--from", args.started_from) if args.started_from else None
         end = calendar_date("--to", args.started_to) if args.started_to else None
     except ValidationError as exc:
         raise CliError(str(exc)) from None
     if start and end and start > end:
-        raise CliError(f"--from {start} is after --to {end}.")
+        raise CliError(_("--from {start} is after --to {end}.", start=start, end=end))
     filters = CohortFilter(tuple(args.protocol), start, end, args.status)
     data, n = _export(args, filters, fmt)
     write_output(out, data)
-    mode = "de-identified" if args.deidentify else "identifying: names and MRNs"
-    print(f"Wrote {out} ({n} course{'s' if n != 1 else ''}, {mode}).")
+    mode = _("de-identified") if args.deidentify else _("identifying: names and MRNs")
+    print(
+        _n(
+            "Wrote {out} ({n} course, {mode}).",
+            "Wrote {out} ({n} courses, {mode}).",
+            n,
+            out=out,
+            mode=mode,
+        )
+    )
     return EXIT_OK
 
 

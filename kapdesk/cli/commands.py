@@ -32,7 +32,7 @@ from kapdesk.cli.options import (
 from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError
 from kapdesk.cli.server import cmd_server
 from kapdesk.cli.workstation import cmd_workstation, gui_target
-from kapdesk.i18n import _, _n
+from kapdesk.i18n import N_, _, _n
 
 if TYPE_CHECKING:
     from kapdesk.composition import ServerURL
@@ -50,7 +50,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
     try:
         from kapdesk.ui.run import run_gui
     except ImportError as exc:
-        raise CliError(f"the desktop window cannot start: {exc}.", EXIT_USAGE) from None
+        raise CliError(
+            _("the desktop window cannot start: {error}.", error=exc), EXIT_USAGE
+        ) from None
     encrypted = bool(getattr(args, "encrypted", False))
     # KAPDESK_DB_KEY is used as given; otherwise the window asks (a passphrase dialog).
     key = None
@@ -70,15 +72,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     target = db_target(args, must_exist=False)
     if getattr(args, "work_dir", None) and (isinstance(target, Path) or args.years is None):
         raise CliError(
-            f"--work-dir {args.work_dir}: only for building the big clinic on a clinic server "
-            "(--years N --db URL); a demo file is built where --db says.",
+            _(
+                "--work-dir {folder}: only for building the big clinic on a clinic server "
+                "(--years N --db URL); a demo file is built where --db says.",
+                folder=args.work_dir,
+            ),
             EXIT_USAGE,
         )
     if not isinstance(target, Path):  # a clinic server's empty database
         if args.reset:
             raise CliError(refuse_server(args, target, "--reset"), EXIT_USAGE)
         if args.patients < 1:
-            raise CliError(f"--patients {args.patients}: give at least 1 patient.", EXIT_USAGE)
+            raise CliError(
+                _("--patients {n}: give at least 1 patient.", n=args.patients), EXIT_USAGE
+            )
         if args.years is not None:  # built as a file, then moved like kapdesk migrate
             from kapdesk.cli.demo_server import big_demo_on_server
 
@@ -90,11 +97,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     path = Path(args.db).expanduser()
     if path.exists() and not args.reset:
         raise CliError(
-            f"{path} already exists; demo never overwrites a database. To rebuild a demo "
-            f"clinic around today: kapdesk demo --db {path} --reset"
+            _(
+                "{path} already exists; demo never overwrites a database. To rebuild a demo "
+                "clinic around today: kapdesk demo --db {path} --reset",
+                path=path,
+            )
         )
     if args.patients < 1:
-        raise CliError(f"--patients {args.patients}: give at least 1 patient.", EXIT_USAGE)
+        raise CliError(_("--patients {n}: give at least 1 patient.", n=args.patients), EXIT_USAGE)
     if not path.exists():
         key = db_key(args, path, new=True)
         print(_demo_builder(args, key)(path))
@@ -107,7 +117,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     old, summary = rebuild_demo_file(path, build, key=key, in_use=_open_in_kapdesk)
     print(summary)
     kept = kept_path(path)
-    print(f"It replaces the demo clinic made for {old.day.isoformat()}, kept as {kept}.")
+    print(
+        _(
+            "It replaces the demo clinic made for {day}, kept as {kept}.",
+            day=old.day.isoformat(),
+            kept=kept,
+        )
+    )
     return EXIT_OK
 
 
@@ -155,9 +171,10 @@ def _open_in_kapdesk(path: Path) -> str | None:
     if socket is None:
         return None
     socket.disconnectFromServer()
-    return (
-        f"{path} is open in kapdesk; close that window (File > Quit), then run "
-        f"kapdesk demo --db {path} --reset again. Nothing was changed."
+    return _(
+        "{path} is open in kapdesk; close that window (File > Quit), then run "
+        "kapdesk demo --db {path} --reset again. Nothing was changed.",
+        path=path,
     )
 
 
@@ -175,7 +192,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_OK if ok else EXIT_PROBLEMS
     for extra in args.anchors:
         if not Path(extra).is_file():
-            raise CliError(f"--anchors {extra}: no such file.")
+            raise CliError(_("--anchors {file}: no such file.", file=extra))
     from kapdesk.services.check_workers import start_check_workers  # no SQLAlchemy
 
     # a big file's replay workers start while this process imports SQLAlchemy
@@ -273,7 +290,7 @@ def _incomplete(
 
     code = EXIT_PROBLEMS
     if isinstance(exc, KeyboardInterrupt):
-        reason, code = "interrupted", 130
+        reason, code = _("interrupted"), 130
     elif isinstance(exc, KapdeskError):
         reason = str(exc)
     elif isinstance(db, Path) and (failure := storage_failure_in(db, exc)) is not None:
@@ -283,14 +300,25 @@ def _incomplete(
     elif os.environ.get("KAPDESK_DEBUG"):
         raise exc
     else:
-        reason = f"unexpected {type(exc).__name__}: {exc}"
-    state = "as a closed JSON array" if out.closed else "and the JSON on stdout is cut off"
-    stop = f"kapdesk list {what} --json stopped after {out.rows} of {total} rows"
+        reason = _("unexpected {error}: {message}", error=type(exc).__name__, message=exc)
+    state = _("as a closed JSON array") if out.closed else _("and the JSON on stdout is cut off")
+    stop = f"kapdesk list {what} --json stopped after {out.rows} of {total} rows"  # the log's
     return (
-        f"{reason.rstrip('.')}; the list is incomplete: {out.rows} of {total} {what} were "
-        f"written, {state}; {_log_stop(stop, exc)}",
+        _(
+            "{reason}; the list is incomplete: {rows} of {total} {what} were written, "
+            "{state}; {log}",
+            reason=reason.rstrip("."),
+            rows=out.rows,
+            total=total,
+            what=_(_LISTED[what]) if what in _LISTED else what,
+            state=state,
+            log=_log_stop(stop, exc),
+        ),
         code,
     )
+
+
+_LISTED = {"patients": N_("patients"), "sessions": N_("sessions")}
 
 
 def _log_stop(message: str, exc: BaseException) -> str:
@@ -303,13 +331,13 @@ def _log_stop(message: str, exc: BaseException) -> str:
         path = setup_logging()
         logging.getLogger("kapdesk").error(message, exc_info=exc)
     except Exception:  # the log itself cannot be written: the line must still be printed
-        return "set KAPDESK_DEBUG=1 for details"
-    return f"details in the log: {path}"
+        return _("set KAPDESK_DEBUG=1 for details")
+    return _("details in the log: {path}", path=path)
 
 
 def _print_table(what: str, rows: list[dict[str, object]]) -> None:
     if not rows:
-        print(f"No {what}.")
+        print(_("No patients.") if what == "patients" else _("No sessions."))
         return
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:  # a console that cannot show 'Nguyễn' gets escapes, not a crash
@@ -329,7 +357,13 @@ def cmd_user(args: argparse.Namespace) -> int:
         role = Role(args.role)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise CliError(f"--role {args.role!r} is not a role; choose one of {allowed}.") from None
+        raise CliError(
+            _(
+                "--role {role!r} is not a role; choose one of {allowed}.",
+                role=args.role,
+                allowed=allowed,
+            )
+        ) from None
     db_target(args)  # no password is asked for a database that is not there
     password = read_password(args)
     ctx = open_context(args)
@@ -339,7 +373,14 @@ def cmd_user(args: argparse.Namespace) -> int:
         )
     finally:
         ctx.db.close()
-    print(f"Added {info.role.value} {info.username} ({info.full_name}).")
+    print(
+        _(
+            "Added {role} {username} ({name}).",
+            role=info.role.value,
+            username=info.username,
+            name=info.full_name,
+        )
+    )
     return EXIT_OK
 
 
@@ -356,7 +397,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         BackupService(ctx).back_up_to_file(dest)
     finally:
         ctx.db.close()
-    print(f"Backed up {ctx.db.path} to {dest}.")
+    print(_("Backed up {source} to {dest}.", source=ctx.db.path, dest=dest))
     return EXIT_OK
 
 
@@ -368,15 +409,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     backup = Path(args.backup_file)
     if not backup.exists():
-        raise CliError(f"No backup file at {backup}.")
+        raise CliError(_("No backup file at {path}.", path=backup))
     target = db_path(args, must_exist=False)
     info = restore_from_console(backup, target, key=db_key(args, target), clock=SystemClock())
     kept = info.replaced_kept_at
     upgraded = info.upgraded_from
     print(
-        f"Restored {target} from {backup}."
-        + (f" It was upgraded from schema {upgraded}." if upgraded else "")
-        + (f" The replaced file is kept at {kept}." if kept else "")
+        _("Restored {target} from {backup}.", target=target, backup=backup)
+        + (_(" It was upgraded from schema {schema}.", schema=upgraded) if upgraded else "")
+        + (_(" The replaced file is kept at {path}.", path=kept) if kept else "")
     )
     return EXIT_OK
 
@@ -386,16 +427,20 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
     from kapdesk.services.console import encrypt_from_console
 
     path = db_path(args)
-    key = new_key(f"encrypted {path.name}")
+    key = new_key(_("encrypted {name}", name=path.name))
     result = encrypt_from_console(path, key, clock=SystemClock())
     for line in result.report.lines():
         print(line)
     print(
-        f"Encrypted {path}; from now on open it with --encrypted. The unencrypted copy "
-        f"taken first is at {result.plain_backup}: once you have checked the encrypted "
-        f"database (kapdesk check --db {path} --encrypted), delete that copy securely "
-        f"(e.g. shred -u on Linux), as it holds every record in plain text. Backups made "
-        "before today are not encrypted either."
+        _(
+            "Encrypted {path}; from now on open it with --encrypted. The unencrypted copy "
+            "taken first is at {copy}: once you have checked the encrypted "
+            "database (kapdesk check --db {path} --encrypted), delete that copy securely "
+            "(e.g. shred -u on Linux), as it holds every record in plain text. Backups made "
+            "before today are not encrypted either.",
+            path=path,
+            copy=result.plain_backup,
+        )
     )
     return EXIT_OK if result.report.ok else EXIT_PROBLEMS
 
@@ -407,7 +452,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from kapdesk.services.reports import ReportService, page_count
 
     if args.report_kind == "session" and not 1 <= args.session_id <= SQLITE_MAX_ROWID:
-        raise CliError(f"No such session: {args.session_id} (no session has that number).")
+        raise CliError(_("No such session: {id} (no session has that number).", id=args.session_id))
     out = report_target(args.output)
     tz = report_zone(args.tz)
     ctx = open_context(args)

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kapdesk.cli.parser import EXIT_OK, EXIT_USAGE, CliError
+from kapdesk.i18n import _
+from kapdesk.i18n.formats import decimal
 
 if TYPE_CHECKING:
     from kapdesk.composition import ServerURL
@@ -41,7 +43,7 @@ def space_needed(patients: int, years: int) -> int:
 
 
 def _gb(size: int) -> str:
-    return f"{size / 1e9:.1f} GB" if size >= 1e8 else f"{size / 1e6:.0f} MB"
+    return decimal(f"{size / 1e9:.1f} GB") if size >= 1e8 else f"{size / 1e6:.0f} MB"
 
 
 def work_folder(args: argparse.Namespace) -> Path:
@@ -52,15 +54,25 @@ def work_folder(args: argparse.Namespace) -> Path:
     given = getattr(args, "work_dir", None)
     base = Path(given).expanduser() if given else paths.data_dir()
     if given and not base.is_dir():
-        raise CliError(f"--work-dir {base}: no such folder; give an existing folder.", EXIT_USAGE)
+        raise CliError(
+            _("--work-dir {folder}: no such folder; give an existing folder.", folder=base),
+            EXIT_USAGE,
+        )
     base.mkdir(parents=True, exist_ok=True)  # the data folder on a first use
     free, needed = shutil.disk_usage(base).free, space_needed(args.patients, args.years)
     if free < needed:
         raise CliError(
-            f"not enough disk space in {base} to build the big clinic first: it needs about "
-            f"{_gb(needed)} there ({args.patients} patients over {args.years} years; removed "
-            f"once moved to the server) and {_gb(free)} are free. Free some space, or give "
-            "--work-dir DIR on a disk with room. Nothing was written."
+            _(
+                "not enough disk space in {folder} to build the big clinic first: it needs "
+                "about {needed} there ({patients} patients over {years} years; removed once "
+                "moved to the server) and {free} are free. Free some space, or give "
+                "--work-dir DIR on a disk with room. Nothing was written.",
+                folder=base,
+                needed=_gb(needed),
+                patients=args.patients,
+                years=args.years,
+                free=_gb(free),
+            )
         )
     return base
 
@@ -90,7 +102,13 @@ def big_demo_on_server(args: argparse.Namespace, server: ServerURL) -> int:
     folder = Path(tempfile.mkdtemp(prefix="kapdesk-demo-", dir=base))
     try:
         path = folder / "big-demo.sqlite"
-        progress(f"building the clinic in {path} first, then moving it to {dest.shown}")
+        progress(
+            _(
+                "building the clinic in {path} first, then moving it to {server}",
+                path=path,
+                server=dest.shown,
+            )
+        )
         try:
             built = build_big_clinic(
                 path, seed=args.seed, patients=args.patients, years=args.years, progress=progress
@@ -99,9 +117,12 @@ def big_demo_on_server(args: argparse.Namespace, server: ServerURL) -> int:
             if not _disk_full(exc):
                 raise
             raise CliError(
-                f"the disk holding {base} filled up while the big clinic was built there; "
-                "nothing was written to the server. Free some space, or give --work-dir DIR "
-                "on a disk with room."
+                _(
+                    "the disk holding {folder} filled up while the big clinic was built there; "
+                    "nothing was written to the server. Free some space, or give --work-dir DIR "
+                    "on a disk with room.",
+                    folder=base,
+                )
             ) from None
         result = run_move(Store(path=path), dest, say_prefix="demo")
     finally:

@@ -16,8 +16,9 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from kapdesk.cli.options import open_context, write_output
+from kapdesk.cli.options import cannot_write, open_context, write_output
 from kapdesk.cli.parser import EXIT_OK, CliError
+from kapdesk.i18n import _, _n
 
 if TYPE_CHECKING:
     from kapdesk.cli.parser import _Commands
@@ -31,19 +32,21 @@ def add_fhir_parser(kinds: _Commands) -> None:
 
     fhir = kinds.add_parser(
         "fhir",
-        help="FHIR R4: one patient as a transaction Bundle (JSON file), or every patient "
-        "as Bulk-Data NDJSON (a folder, one file per resource type)",
+        help=_(
+            "FHIR R4: one patient as a transaction Bundle (JSON file), or every patient "
+            "as Bulk-Data NDJSON (a folder, one file per resource type)"
+        ),
     )
     _add_db(fhir)
     which = fhir.add_mutually_exclusive_group(required=True)
-    which.add_argument("--patient", metavar="MRN", help="the patient with this MRN")
-    which.add_argument("--all", action="store_true", help="every patient of the clinic")
+    which.add_argument("--patient", metavar="MRN", help=_("the patient with this MRN"))
+    which.add_argument("--all", action="store_true", help=_("every patient of the clinic"))
     fhir.add_argument(
         "-o",
         "--output",
         required=True,
         metavar="OUT",
-        help="the Bundle file, or with --all a folder",
+        help=_("the Bundle file, or with --all a folder"),
     )
 
 
@@ -52,12 +55,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     out = Path(args.output).expanduser()
     if args.all and out.exists() and not out.is_dir():
-        raise CliError(f"-o {out} is a file; with --all give a folder for the NDJSON files.")
+        raise CliError(
+            _("-o {out} is a file; with --all give a folder for the NDJSON files.", out=out)
+        )
     if args.all and out.is_dir() and any(out.iterdir()):
         # an earlier export's file of a type this one lacks would be loaded with it
-        raise CliError(f"-o {out}: the folder is not empty; give a new or empty folder.")
+        raise CliError(_("-o {out}: the folder is not empty; give a new or empty folder.", out=out))
     if not args.all and out.is_dir():
-        raise CliError(f"-o {out} is a folder; give the Bundle's file name (e.g. patient.json).")
+        raise CliError(
+            _("-o {out} is a folder; give the Bundle's file name (e.g. patient.json).", out=out)
+        )
     ctx = open_context(args)
     try:
         service = FhirExportService(ctx)
@@ -77,7 +84,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         ctx.db.close()
     what = ", ".join(f"{t} {n}" for t, n in sorted(counts.items()))
-    print(f"Wrote {out}: {sum(counts.values())} FHIR R4 resources ({what}).")
+    total = sum(counts.values())
+    print(
+        _n(  # English says "resources" for any number, as it always did
+            "Wrote {out}: {n} FHIR R4 resources ({what}).",
+            "Wrote {out}: {n} FHIR R4 resources ({what}).",
+            total,
+            out=out,
+            what=what,
+        )
+    )
     return EXIT_OK
 
 
@@ -85,7 +101,9 @@ def _make_folder(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CliError(f"-o {out}: cannot make the folder: {exc.strerror or exc}.") from None
+        raise CliError(
+            _("-o {out}: cannot make the folder: {error}.", out=out, error=exc.strerror or exc)
+        ) from None
 
 
 def _write_ndjson(service: FhirExportService, out: Path) -> Counter[str]:
@@ -103,7 +121,7 @@ def _write_ndjson(service: FhirExportService, out: Path) -> Counter[str]:
             file.close()
             os.replace(out / f"{kind}.ndjson.part", out / f"{kind}.ndjson")
     except OSError as exc:
-        raise CliError(f"-o {out}: cannot write there: {exc.strerror or exc}.") from None
+        raise CliError(cannot_write(out, exc)) from None
     finally:
         for kind, file in files.items():
             file.close()

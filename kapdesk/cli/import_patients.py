@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from kapdesk.cli.options import open_context
 from kapdesk.cli.parser import EXIT_OK, EXIT_PROBLEMS, CliError
+from kapdesk.i18n import _, _n
 
 if TYPE_CHECKING:
     from kapdesk.cli.parser import _Commands
@@ -28,32 +29,36 @@ SHOWN_TEXT_MAX = 30
 def add_import_parser(sub: _Commands) -> None:
     from kapdesk.cli.parser import _add_db
 
-    imp = sub.add_parser("import", help="import records from a file (patients from a CSV)")
+    imp = sub.add_parser("import", help=_("import records from a file (patients from a CSV)"))
     imp_sub = imp.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     patients = imp_sub.add_parser(
         "patients",
-        help="patients from a UTF-8 CSV with the columns mrn, name (Family, Given), "
-        "date_of_birth (YYYY-MM-DD), sex, weight_kg[, allergies, contraindications]: "
-        "all of them, or none when any row has a problem",
+        help=_(
+            "patients from a UTF-8 CSV with the columns mrn, name (Family, Given), "
+            "date_of_birth (YYYY-MM-DD), sex, weight_kg[, allergies, contraindications]: "
+            "all of them, or none when any row has a problem"
+        ),
     )
     patients.add_argument("file", metavar="FILE.csv")
     _add_db(patients)
     patients.add_argument(
         "--dry-run",
         action="store_true",
-        help="check the file and show what would be created; store nothing",
+        help=_("check the file and show what would be created; store nothing"),
     )
 
 
 def _read(path: Path) -> bytes:
     if path.is_dir():
-        raise CliError(f"{path} is a folder; give the CSV file.")
+        raise CliError(_("{path} is a folder; give the CSV file.", path=path))
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise CliError(f"No file at {path}.") from None
+        raise CliError(_("No file at {path}.", path=path)) from None
     except OSError as exc:
-        raise CliError(f"{path}: cannot be read: {exc.strerror or exc}.") from None
+        raise CliError(
+            _("{path}: cannot be read: {error}.", path=path, error=exc.strerror or exc)
+        ) from None
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -73,17 +78,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     _print_report(report, dry_run=args.dry_run)
     if report.problems:
         raise CliError(
-            f"nothing was imported: {_count(len(report.problems), 'problem')} in {path.name} "
-            "(listed above); correct the file and run the command again.",
+            _(
+                "nothing was imported: {problems} in {file} (listed above); correct the file "
+                "and run the command again.",
+                problems=_problems(len(report.problems)),
+                file=path.name,
+            ),
             EXIT_PROBLEMS,
         )
     return EXIT_OK
 
 
-def _count(n: int, word: str) -> str:
-    from kapdesk.domain.text import counted
-
-    return counted(n, word)
+def _problems(n: int) -> str:
+    return _n("{n} problem", "{n} problems", n)
 
 
 def _print_report(report: ImportReport, *, dry_run: bool) -> None:
@@ -91,22 +98,37 @@ def _print_report(report: ImportReport, *, dry_run: bool) -> None:
     if reconfigure is not None:  # a console that cannot show 'Simões' gets escapes, not a crash
         reconfigure(errors="backslashreplace")
     if report.problems:
-        print(f"{report.file_name}: {_count(len(report.problems), 'problem')}:")
+        print(f"{report.file_name}: {_problems(len(report.problems))}:")
         for problem in report.problems:
             print(f"  {problem.text()}")
         return
-    n = _count(len(report.rows), "patient")
+    n = _n("{n} patient", "{n} patients", len(report.rows))
     if dry_run:
-        print(f"{report.file_name}: {n} would be created (dry run: nothing was stored).")
+        print(
+            _(
+                "{file}: {patients} would be created (dry run: nothing was stored).",
+                file=report.file_name,
+                patients=n,
+            )
+        )
     else:
-        print(f"Imported {n} from {report.file_name}.")
+        print(_("Imported {patients} from {file}.", patients=n, file=report.file_name))
     _print_rows(report.rows)
     if report.notes:
-        print(
-            f"{_count(len(report.notes), 'possible duplicate')} (not refused: check "
-            + ("them before importing" if dry_run else "them, and correct the records")
-            + "):"
-        )
+        notes = len(report.notes)
+        if dry_run:
+            line = _n(
+                "{n} possible duplicate (not refused: check them before importing):",
+                "{n} possible duplicates (not refused: check them before importing):",
+                notes,
+            )
+        else:
+            line = _n(
+                "{n} possible duplicate (not refused: check them, and correct the records):",
+                "{n} possible duplicates (not refused: check them, and correct the records):",
+                notes,
+            )
+        print(line)
         for note in report.notes:
             print(f"  {note.text()}")
 

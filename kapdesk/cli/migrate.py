@@ -16,7 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kapdesk.cli.options import grouped
 from kapdesk.cli.parser import EXIT_OK, EXIT_USAGE, CliError
+from kapdesk.i18n import _
+from kapdesk.i18n.formats import decimal
 
 if TYPE_CHECKING:
     from kapdesk.cli.parser import _Commands
@@ -29,27 +32,31 @@ _URL = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*://")
 def add_migrate_parser(sub: _Commands) -> None:
     migrate = sub.add_parser(
         "migrate",
-        help="copy a whole clinic between a kapdesk file and a PostgreSQL server, verified",
-        description="Copy every record of a clinic from a kapdesk file to an empty database "
-        "on the clinic's PostgreSQL server, or back into a new file; the copy is verified "
-        "(row counts, every row, the audit chain; a file also by kapdesk check) before it "
-        "counts as done.",
+        help=_("copy a whole clinic between a kapdesk file and a PostgreSQL server, verified"),
+        description=_(
+            "Copy every record of a clinic from a kapdesk file to an empty database "
+            "on the clinic's PostgreSQL server, or back into a new file; the copy is verified "
+            "(row counts, every row, the audit chain; a file also by kapdesk check) before it "
+            "counts as done."
+        ),
     )
     migrate.add_argument(
-        "--from", dest="source", required=True, metavar="FILE|URL", help="the clinic to copy"
+        "--from", dest="source", required=True, metavar="FILE|URL", help=_("the clinic to copy")
     )
     migrate.add_argument(
         "--to",
         dest="dest",
         required=True,
         metavar="URL|FILE",
-        help="a new file, or an empty database on the server (postgresql://USER@HOST/DB)",
+        help=_("a new file, or an empty database on the server (postgresql://USER@HOST/DB)"),
     )
     migrate.add_argument(
         "--encrypted",
         action="store_true",
-        help="the file (either side) is encrypted (SQLCipher): passphrase from "
-        "KAPDESK_DB_KEY, else asked",
+        help=_(
+            "the file (either side) is encrypted (SQLCipher): passphrase from "
+            "KAPDESK_DB_KEY, else asked"
+        ),
     )
 
 
@@ -63,7 +70,9 @@ def store_for(option: str, value: str, *, encrypted: bool, new: bool) -> Store:
     from kapdesk.services.clinic_move import Store, server_store
 
     if not value.strip():
-        raise CliError(f"{option}: give a file path or a postgresql:// URL.", EXIT_USAGE)
+        raise CliError(
+            _("{option}: give a file path or a postgresql:// URL.", option=option), EXIT_USAGE
+        )
     if is_url(value):
         try:
             return server_store(value)
@@ -96,21 +105,25 @@ def run_move(
             return move(say)
         return move_clinic(source, dest, say=say)
     except KeyboardInterrupt:
-        where = (
-            f"{dest.path} was not created"
+        message = (
+            _("interrupted; {path} was not created.", path=dest.path)
             if dest.path is not None
-            else f"nothing was committed to {dest.shown}"
+            else _("interrupted; nothing was committed to {server}.", server=dest.shown)
         )
-        raise CliError(f"interrupted; {where}.", EXIT_INTERRUPTED) from None
+        raise CliError(message, EXIT_INTERRUPTED) from None
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     if is_url(args.source) == is_url(args.dest):
-        kinds = "two server URLs" if is_url(args.source) else "two files"
+        kinds = _("two server URLs") if is_url(args.source) else _("two files")
         raise CliError(
-            f"--from {_shown(args.source)} and --to {_shown(args.dest)} are {kinds}: migrate "
-            "copies between a kapdesk file and a postgresql:// server (kapdesk backup copies "
-            "a file).",
+            _(
+                "--from {source} and --to {dest} are {kinds}: migrate copies between a kapdesk "
+                "file and a postgresql:// server (kapdesk backup copies a file).",
+                source=_shown(args.source),
+                dest=_shown(args.dest),
+                kinds=kinds,
+            ),
             EXIT_USAGE,
         )
     encrypted = bool(args.encrypted)
@@ -129,16 +142,21 @@ def cmd_backup_server(args: argparse.Namespace, url: str) -> int:
     source = store_for("--db", url, encrypted=False, new=False)
     if bool(getattr(args, "encrypted", False)):
         raise CliError(
-            "--encrypted: a backup of a clinic server is a plain kapdesk file; encrypt it "
-            "afterwards with kapdesk encrypt --db FILE.",
+            _(
+                "--encrypted: a backup of a clinic server is a plain kapdesk file; encrypt it "
+                "afterwards with kapdesk encrypt --db FILE."
+            ),
             EXIT_USAGE,
         )
     dest = store_for("-o", args.output, encrypted=False, new=True)
     server, path = source.server, dest.path
     if path is None:
         raise CliError(
-            f"-o {_shown(args.output)}: a backup is a file; to copy the clinic into another "
-            "server database, back it up to a file, then kapdesk migrate --from FILE --to URL.",
+            _(
+                "-o {out}: a backup is a file; to copy the clinic into another server "
+                "database, back it up to a file, then kapdesk migrate --from FILE --to URL.",
+                out=_shown(args.output),
+            ),
             EXIT_USAGE,
         )
     assert server is not None  # a URL (server_db)
@@ -147,7 +165,14 @@ def cmd_backup_server(args: argparse.Namespace, url: str) -> int:
     )
     for line in result.checks:
         print(f"  {line}")
-    print(f"Backed up {source.shown} to {dest.shown} ({_rows(result)}).")
+    print(
+        _(
+            "Backed up {source} to {dest} ({rows}).",
+            source=source.shown,
+            dest=dest.shown,
+            rows=_rows(result),
+        )
+    )
     return EXIT_OK
 
 
@@ -158,15 +183,21 @@ def server_db(args: argparse.Namespace) -> str | None:
 
 
 def _rows(result: MoveResult) -> str:
-    return f"{sum(result.rows.values()):,} rows, {result.audit_entries:,} audit entries"
+    rows, entries = sum(result.rows.values()), result.audit_entries
+    return _("{rows} rows, {entries} audit entries", rows=grouped(rows), entries=grouped(entries))
 
 
 def _report(source: Store, dest: Store, result: MoveResult) -> None:
     for line in result.checks:
         print(f"  {line}")
     print(
-        f"Copied the clinic from {source.shown} to {dest.shown} ({_rows(result)}) in "
-        f"{result.seconds:.1f} s; verified."
+        _(
+            "Copied the clinic from {source} to {dest} ({rows}) in {seconds} s; verified.",
+            source=source.shown,
+            dest=dest.shown,
+            rows=_rows(result),
+            seconds=decimal(f"{result.seconds:.1f}"),
+        )
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kapdesk.cli.parser import EXIT_USAGE, CliError
+from kapdesk.i18n import _
 
 if TYPE_CHECKING:
     from kapdesk.composition import ServerURL
@@ -49,14 +50,18 @@ def db_target(args: argparse.Namespace, *, must_exist: bool = True) -> Path | Se
             raise CliError(f"{source}: {exc}", EXIT_USAGE) from None
         if getattr(args, "encrypted", False):
             raise CliError(
-                f"--encrypted is for a database file; {source} {server.redacted()} is a clinic "
-                "server, whose data is protected by TLS (sslmode=verify-full) and the "
-                "server's own disk encryption. Leave out --encrypted.",
+                _(
+                    "--encrypted is for a database file; {source} {server} is a clinic "
+                    "server, whose data is protected by TLS (sslmode=verify-full) and the "
+                    "server's own disk encryption. Leave out --encrypted.",
+                    source=source,
+                    server=server.redacted(),
+                ),
                 EXIT_USAGE,
             )
         return server
     if must_exist and not chosen.exists():
-        raise CliError(f"No database at {chosen}.")
+        raise CliError(_("No database at {path}.", path=chosen))
     return chosen
 
 
@@ -80,14 +85,21 @@ def remembered_target(args: argparse.Namespace) -> ServerURL | None:
         server = remembered_server(choice, folder)
     except BadServerURL as exc:
         raise CliError(
-            f"the remembered server in {folder} cannot be used: {exc} Run `kapdesk "
-            "workstation forget` to choose again, or give --db.",
+            _(
+                "the remembered server in {folder} cannot be used: {error} Run `kapdesk "
+                "workstation forget` to choose again, or give --db.",
+                folder=folder,
+                error=exc,
+            ),
             EXIT_USAGE,
         ) from None
     if getattr(args, "encrypted", False):
         raise CliError(
-            f"--encrypted is for a database file; this workstation's remembered store is the "
-            f"clinic server {server.redacted()}. Leave out --encrypted.",
+            _(
+                "--encrypted is for a database file; this workstation's remembered store is "
+                "the clinic server {server}. Leave out --encrypted.",
+                server=server.redacted(),
+            ),
             EXIT_USAGE,
         )
     args.remembered_in = folder
@@ -119,9 +131,11 @@ def refuse_server(args: argparse.Namespace, server: ServerURL, option: str = "")
         for part in ("kapdesk", args.command, getattr(args, "report_kind", None), option)
         if part
     )
-    return (
-        f"{command} is not yet supported for a clinic server ({server.redacted()}); "
-        "it works on a database file (--db PATH)."
+    return _(
+        "{command} is not yet supported for a clinic server ({server}); "
+        "it works on a database file (--db PATH).",
+        command=command,
+        server=server.redacted(),
     )
 
 
@@ -168,13 +182,13 @@ def read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         line = sys.stdin.readline()
         if not line:
-            raise CliError("--password-stdin: no password on standard input.")
+            raise CliError(_("--password-stdin: no password on standard input."))
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise CliError("No terminal to ask for a password; use --password-stdin.")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat password: ") != first:
-        raise CliError("The two passwords differ; nothing was changed.")
+        raise CliError(_("No terminal to ask for a password; use --password-stdin."))
+    first = getpass.getpass(_("Password: "))
+    if getpass.getpass(_("Repeat password: ")) != first:
+        raise CliError(_("The two passwords differ; nothing was changed."))
     return first
 
 
@@ -182,12 +196,20 @@ def report_target(value: str) -> Path:
     """The output file, refused before any work if it cannot be written."""
     out = Path(value).expanduser()
     if out.is_dir():
-        raise CliError(f"-o {out}: that is a folder; give a file name such as summary.pdf.")
+        raise CliError(
+            _("-o {out}: that is a folder; give a file name such as summary.pdf.", out=out)
+        )
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise CliError(f"-o {out}: cannot write there: the folder {folder} does not exist.")
+        raise CliError(
+            _(
+                "-o {out}: cannot write there: the folder {folder} does not exist.",
+                out=out,
+                folder=folder,
+            )
+        )
     if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise CliError(f"-o {out}: cannot write there: permission denied.")
+        raise CliError(_("-o {out}: cannot write there: permission denied.", out=out))
     return out
 
 
@@ -199,7 +221,24 @@ def write_output(out: Path, data: bytes) -> None:
         os.replace(partial, out)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise CliError(f"-o {out}: cannot write there: {exc.strerror or exc}.") from None
+        raise CliError(cannot_write(out, exc)) from None
+
+
+def cannot_write(out: Path, exc: OSError) -> str:
+    """'-o x.pdf: cannot write there: No space left on device.'"""
+    return _("-o {out}: cannot write there: {error}.", out=out, error=exc.strerror or exc)
+
+
+def grouped(n: int) -> str:
+    """'12,345' in English (as kapdesk writes counts); the language's grouping otherwise
+    ('12 345' in Portuguese)."""
+    from kapdesk.i18n import ENGLISH, current, file_stem
+
+    if current() == ENGLISH:
+        return f"{n:,}"
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(n, locale=file_stem(current())))
 
 
 def report_zone(name: str | None) -> tzinfo | None:
@@ -210,7 +249,9 @@ def report_zone(name: str | None) -> tzinfo | None:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CliError(f"--tz {name!r} is not a time zone name (e.g. Europe/Berlin).") from None
+        raise CliError(
+            _("--tz {name!r} is not a time zone name (e.g. Europe/Berlin).", name=name)
+        ) from None
 
 
 def no_display_reason(environ: Mapping[str, str]) -> str | None:
@@ -220,7 +261,7 @@ def no_display_reason(environ: Mapping[str, str]) -> str | None:
     if sys.platform.startswith("linux") and not (
         environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
     ):
-        return (
+        return _(
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
             "run it in a desktop session, or set QT_QPA_PLATFORM=offscreen for a headless run."
         )

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kapdesk.cli.parser import EXIT_OK, EXIT_USAGE, CliError
+from kapdesk.i18n import _
 
 if TYPE_CHECKING:
     from kapdesk.composition import ServerURL
@@ -29,51 +30,63 @@ MIN_PASSWORD = 12
 
 
 def add_server_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    server = sub.add_parser("server", help="set up a clinic's PostgreSQL server")
+    server = sub.add_parser("server", help=_("set up a clinic's PostgreSQL server"))
     server_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
     init = server_sub.add_parser(
         "init",
-        help="create kapdesk's schema, owned by the database's owner, on a new, empty database "
-        "and the application role the workstations sign in with (run it as that owner, or as "
-        "the server's administrator with --owner NAME to create the owner role first)",
-        description="Run as the database's owner: --url OWNER_URL. Or in one step as the "
-        "server's administrator (a superuser, or the database's owner with CREATEROLE and "
-        "CREATEDB): --url ADMIN_URL --owner NAME creates the owner role NAME (LOGIN "
-        "CREATEROLE, no superuser, no CREATEDB; an existing fit one is reused), makes it the "
-        "database's owner, then sets the database up connected as NAME, so that the schema "
-        "is its own. Run again, it changes nothing.",
+        help=_(
+            "create kapdesk's schema, owned by the database's owner, on a new, empty database "
+            "and the application role the workstations sign in with (run it as that owner, or as "
+            "the server's administrator with --owner NAME to create the owner role first)"
+        ),
+        description=_(
+            "Run as the database's owner: --url OWNER_URL. Or in one step as the "
+            "server's administrator (a superuser, or the database's owner with CREATEROLE and "
+            "CREATEDB): --url ADMIN_URL --owner NAME creates the owner role NAME (LOGIN "
+            "CREATEROLE, no superuser, no CREATEDB; an existing fit one is reused), makes it the "
+            "database's owner, then sets the database up connected as NAME, so that the schema "
+            "is its own. Run again, it changes nothing."
+        ),
     )
     init.add_argument(
         "--url",
         required=True,
         metavar="OWNER_URL",
-        help="the database owner's URL, postgresql://OWNER[:PASSWORD]@HOST[:PORT]/DATABASE"
-        "[?sslmode=verify-full&sslrootcert=CA.pem] (the password: else PGPASSWORD, "
-        "~/.pgpass or asked for); with --owner, the administrator's URL (ADMIN_URL) of that "
-        "database",
+        help=_(
+            "the database owner's URL, postgresql://OWNER[:PASSWORD]@HOST[:PORT]/DATABASE"
+            "[?sslmode=verify-full&sslrootcert=CA.pem] (the password: else PGPASSWORD, "
+            "~/.pgpass or asked for); with --owner, the administrator's URL (ADMIN_URL) of that "
+            "database"
+        ),
     )
     init.add_argument(
         "--owner",
         metavar="NAME",
-        help="connected as the server's administrator: create the clinic's owner role NAME "
-        "(or reuse it), give it the database and set the database up as NAME",
+        help=_(
+            "connected as the server's administrator: create the clinic's owner role NAME "
+            "(or reuse it), give it the database and set the database up as NAME"
+        ),
     )
     init.add_argument(
         "--owner-password-env",
         metavar="VAR",
-        help="with --owner: the owner role's password from this environment variable "
-        "(default: asked for, twice when the role is new, without echo)",
+        help=_(
+            "with --owner: the owner role's password from this environment variable "
+            "(default: asked for, twice when the role is new, without echo)"
+        ),
     )
     init.add_argument(
         "--app-role",
         metavar="NAME",
-        help="the application role to create (default: DATABASE_app)",
+        help=_("the application role to create (default: DATABASE_app)"),
     )
     init.add_argument(
         "--app-password-env",
         metavar="VAR",
-        help="take the application role's password from this environment variable "
-        "(default: asked for, twice, without echo)",
+        help=_(
+            "take the application role's password from this environment variable "
+            "(default: asked for, twice, without echo)"
+        ),
     )
 
 
@@ -93,12 +106,15 @@ def cmd_server(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     if owner == role:
         raise CliError(
-            f"--owner and --app-role are both {role}: the owner and the application role are "
-            "two roles; name another.",
+            _(
+                "--owner and --app-role are both {role}: the owner and the application role "
+                "are two roles; name another.",
+                role=role,
+            ),
             EXIT_USAGE,
         )
     if owner is None and args.owner_password_env is not None:
-        raise CliError("--owner-password-env goes with --owner NAME.", EXIT_USAGE)
+        raise CliError(_("--owner-password-env goes with --owner NAME."), EXIT_USAGE)
     password = _password_source(args.app_password_env, role)
     if owner is not None:
         result = _set_up_as_administrator(server, owner, role, args.owner_password_env, password)
@@ -148,8 +164,13 @@ class _OwnerPassword:
             self.value = os.environ.get(env_name)
             if not self.value:
                 raise CliError(
-                    f"--owner-password-env {env_name}: that environment variable is "
-                    f"{'empty' if self.value == '' else 'not set'}; set it to {owner}'s password.",
+                    _(
+                        "--owner-password-env {name}: that environment variable is {state}; "
+                        "set it to {owner}'s password.",
+                        name=env_name,
+                        state=_("empty") if self.value == "" else _("not set"),
+                        owner=owner,
+                    ),
                     EXIT_USAGE,
                 )
 
@@ -158,24 +179,29 @@ class _OwnerPassword:
             return self.value
         if self.env_name is not None:
             assert self.value is not None
-            return _checked(self.value, f"--owner-password-env {self.env_name}", "owner role")
+            return _checked(self.value, f"--owner-password-env {self.env_name}", OWNER)
         if not sys.stdin.isatty():
             raise CliError(
-                f"No terminal to ask for the new owner role {self.owner}'s password; use "
-                "--owner-password-env VAR.",
+                _(
+                    "No terminal to ask for the new owner role {owner}'s password; use "
+                    "--owner-password-env VAR.",
+                    owner=self.owner,
+                ),
                 EXIT_USAGE,
             )
-        first = getpass.getpass(f"New password for the owner role {self.owner}: ")
-        if getpass.getpass("Repeat it: ") != first:
-            raise CliError("The two passwords differ; nothing was changed.")
-        return _checked(first, "the password", "owner role")
+        first = getpass.getpass(_("New password for the owner role {owner}: ", owner=self.owner))
+        if getpass.getpass(_("Repeat it: ")) != first:
+            raise CliError(_("The two passwords differ; nothing was changed."))
+        return _checked(first, _("the password"), OWNER)
 
     def can_ask(self) -> bool:
         return self.value is None and not self.asked and sys.stdin.isatty()
 
     def ask_existing(self) -> None:
         self.asked = True
-        self.value = getpass.getpass(f"Password for the owner role {self.owner} on {self.host}: ")
+        self.value = getpass.getpass(
+            _("Password for the owner role {owner} on {host}: ", owner=self.owner, host=self.host)
+        )
 
 
 def _owner_url(text: str) -> ServerURL:
@@ -185,9 +211,12 @@ def _owner_url(text: str) -> ServerURL:
         from kapdesk.services.clinic_move import shown_url
 
         raise CliError(
-            f"--url {shown_url(text)!r}: server init sets up a PostgreSQL server; give its "
-            "owner's URL, postgresql://OWNER@HOST[:PORT]/DATABASE. A kapdesk file needs no set-up "
-            "(kapdesk --db FILE creates it).",
+            _(
+                "--url {url!r}: server init sets up a PostgreSQL server; give its owner's URL, "
+                "postgresql://OWNER@HOST[:PORT]/DATABASE. A kapdesk file needs no set-up "
+                "(kapdesk --db FILE creates it).",
+                url=shown_url(text),
+            ),
             EXIT_USAGE,
         )
     return parse_server_url(text)
@@ -200,8 +229,13 @@ def _password_source(env_name: str | None, role: str) -> Callable[[], str]:
         value = os.environ.get(env_name)
         if not value:
             raise CliError(
-                f"--app-password-env {env_name}: that environment variable is "
-                f"{'empty' if value == '' else 'not set'}; set it to {role}'s new password.",
+                _(
+                    "--app-password-env {name}: that environment variable is {state}; set it "
+                    "to {role}'s new password.",
+                    name=env_name,
+                    state=_("empty") if value == "" else _("not set"),
+                    role=role,
+                ),
                 EXIT_USAGE,
             )
         checked = _checked(value, f"--app-password-env {env_name}")
@@ -210,29 +244,42 @@ def _password_source(env_name: str | None, role: str) -> Callable[[], str]:
     def ask() -> str:
         if not sys.stdin.isatty():
             raise CliError(
-                f"No terminal to ask for {role}'s new password; use --app-password-env VAR.",
+                _(
+                    "No terminal to ask for {role}'s new password; use --app-password-env VAR.",
+                    role=role,
+                ),
                 EXIT_USAGE,
             )
-        first = getpass.getpass(f"New password for the application role {role}: ")
-        if getpass.getpass("Repeat it: ") != first:
-            raise CliError("The two passwords differ; nothing was changed.")
-        return _checked(first, "the password")
+        first = getpass.getpass(_("New password for the application role {role}: ", role=role))
+        if getpass.getpass(_("Repeat it: ")) != first:
+            raise CliError(_("The two passwords differ; nothing was changed."))
+        return _checked(first, _("the password"))
 
     return ask
 
 
+OWNER = "owner role"
+
+
 def _checked(password: str, source: str, kind: str = "application role") -> str:
     if len(password) < MIN_PASSWORD:
-        why = (
-            "every workstation stores it, nobody types it daily)."
-            if kind == "application role"
-            else "it owns every clinical table). Nothing was changed."
-        )
-        raise CliError(
-            f"{source}: the {kind}'s password has {len(password)} characters; "
-            f"give at least {MIN_PASSWORD} ({why}",
-            EXIT_USAGE,
-        )
+        if kind == OWNER:
+            message = _(
+                "{source}: the owner role's password has {n} characters; give at least {least} "
+                "(it owns every clinical table). Nothing was changed.",
+                source=source,
+                n=len(password),
+                least=MIN_PASSWORD,
+            )
+        else:
+            message = _(
+                "{source}: the application role's password has {n} characters; give at least "
+                "{least} (every workstation stores it, nobody types it daily).",
+                source=source,
+                n=len(password),
+                least=MIN_PASSWORD,
+            )
+        raise CliError(message, EXIT_USAGE)
     return password
 
 
@@ -243,61 +290,94 @@ def _retry_with_password(server: ServerURL, exc: Exception) -> ServerURL:
 
     if "wants a password" not in str(exc) or server.url.password or not sys.stdin.isatty():
         raise exc
-    password = getpass.getpass(f"Password for {server.username} on {server.host}: ")
+    password = getpass.getpass(
+        _("Password for {user} on {host}: ", user=server.username, host=server.host)
+    )
     return ServerURL(server.url.set(password=password))
 
 
 def describe(result: InitResult) -> list[str]:
     """What to print: what was done (or that nothing was), and the workstations' URL."""
-    where = f"{result.server.database} on {result.server.host}:{result.server.port}"
+    where = _(
+        "{database} on {host}:{port}",
+        database=result.server.database,
+        host=result.server.host,
+        port=result.server.port,
+    )
     role = result.app_role
     if not result.changed:
-        head = (
-            f"{where} is already set up for kapdesk (schema revision {result.revision}) and "
-            f"{role} already has exactly its privileges: nothing was changed."
+        head = _(
+            "{where} is already set up for kapdesk (schema revision {revision}) and "
+            "{role} already has exactly its privileges: nothing was changed.",
+            where=where,
+            revision=result.revision,
+            role=role,
         )
     else:
-        done = []
-        if result.previous_revision is None:
-            done.append(f"created kapdesk's schema (revision {result.revision})")
-        elif result.migrated:
-            done.append(
-                f"upgraded the schema from revision {result.previous_revision} to {result.revision}"
-            )
-        step = result.owner_step
-        if step is not None and step.created:
-            done.append(f"created the owner role {step.owner} (LOGIN CREATEROLE)")
-        if step is not None and step.took_database:
-            done.append(
-                f"made {step.owner} the owner of the database {result.server.database!r} "
-                f"(before: {step.previous_owner})"
-            )
-        if result.plan.created:
-            done.append(f"created the application role {role}")
-        if result.plan.revoked:
-            done.append(f"revoked from {role}: {', '.join(result.plan.revoked)}")
-        if not result.plan.created and result.plan.granted:
-            done.append(f"granted {role}: {', '.join(result.plan.granted)}")
-        head = f"{where}: {'; '.join(done)}."
-    app = (
-        f"{role} may read and write the clinical tables, only add to and read the audit log "
-        "(no UPDATE, DELETE or TRUNCATE) and change no table (no CREATE)."
+        head = _("{where}: {done}.", where=where, done="; ".join(_done(result)))
+    app = _(
+        "{role} may read and write the clinical tables, only add to and read the audit log "
+        "(no UPDATE, DELETE or TRUNCATE) and change no table (no CREATE).",
+        role=role,
     )
     workstations = [
-        "Workstations connect with (*** is the application role's password):",
+        _("Workstations connect with (*** is the application role's password):"),
         f"  {result.app_url()}",
     ]
     if result.owner_step is None:
         owner = [
-            f"{result.server.username} owns kapdesk's schema and its tables: its URL (the one "
-            "given to --url) is for kapdesk migrate, backup and demo --years, never for a "
-            "workstation."
+            _(
+                "{owner} owns kapdesk's schema and its tables: its URL (the one given to "
+                "--url) is for kapdesk migrate, backup and demo --years, never for a "
+                "workstation.",
+                owner=result.server.username,
+            )
         ]
     else:
         owner = [
-            f"{result.server.username} owns the database, kapdesk's schema and its tables: its "
-            "URL is for kapdesk migrate, backup and demo --years, never for a workstation "
-            "(*** is its password):",
+            _(
+                "{owner} owns the database, kapdesk's schema and its tables: its URL is for "
+                "kapdesk migrate, backup and demo --years, never for a workstation (*** is "
+                "its password):",
+                owner=result.server.username,
+            ),
             f"  {result.owner_url()}",
         ]
     return [head, app, *owner, *workstations]
+
+
+def _done(result: InitResult) -> list[str]:
+    """What server init changed, in the order it did it."""
+    role = result.app_role
+    done = []
+    if result.previous_revision is None:
+        done.append(_("created kapdesk's schema (revision {revision})", revision=result.revision))
+    elif result.migrated:
+        done.append(
+            _(
+                "upgraded the schema from revision {before} to {revision}",
+                before=result.previous_revision,
+                revision=result.revision,
+            )
+        )
+    step = result.owner_step
+    if step is not None and step.created:
+        done.append(_("created the owner role {owner} (LOGIN CREATEROLE)", owner=step.owner))
+    if step is not None and step.took_database:
+        done.append(
+            _(
+                "made {owner} the owner of the database {database!r} (before: {before})",
+                owner=step.owner,
+                database=result.server.database,
+                before=step.previous_owner,
+            )
+        )
+    if result.plan.created:
+        done.append(_("created the application role {role}", role=role))
+    if result.plan.revoked:
+        revoked = ", ".join(result.plan.revoked)
+        done.append(_("revoked from {role}: {privileges}", role=role, privileges=revoked))
+    if not result.plan.created and result.plan.granted:
+        granted = ", ".join(result.plan.granted)
+        done.append(_("granted {role}: {privileges}", role=role, privileges=granted))
+    return done

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kapdesk.cli.parser import EXIT_OK, EXIT_USAGE, CliError
+from kapdesk.i18n import _
 
 if TYPE_CHECKING:
     from kapdesk.composition import ServerURL
@@ -17,15 +18,19 @@ if TYPE_CHECKING:
 def add_workstation_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ws = sub.add_parser(
         "workstation",
-        help="show or forget where this workstation keeps the clinic's records (asked at "
-        "the first start)",
+        help=_(
+            "show or forget where this workstation keeps the clinic's records (asked at "
+            "the first start)"
+        ),
     )
     ws_sub = ws.add_subparsers(dest="workstation_command", metavar="ACTION", required=True)
-    ws_sub.add_parser("show", help="say what this workstation opens without --db/KAPDESK_DB")
+    ws_sub.add_parser("show", help=_("say what this workstation opens without --db/KAPDESK_DB"))
     ws_sub.add_parser(
         "forget",
-        help="forget the choice (and a kept server password): the next start asks again "
-        "(an existing file in the default place is taken again, silently)",
+        help=_(
+            "forget the choice (and a kept server password): the next start asks again "
+            "(an existing file in the default place is taken again, silently)"
+        ),
     )
 
 
@@ -70,14 +75,21 @@ def gui_target(args: argparse.Namespace) -> Path | ServerURL | None:
     except BadServerURL as exc:
         where = config_dir()
         raise CliError(
-            f"the remembered server in {where} cannot be used: {exc} Run `kapdesk "
-            "workstation forget` to choose again.",
+            _(
+                "the remembered server in {folder} cannot be used: {error} Run `kapdesk "
+                "workstation forget` to choose again.",
+                folder=where,
+                error=exc,
+            ),
             EXIT_USAGE,
         ) from None
     if getattr(args, "encrypted", False):
         raise CliError(
-            f"--encrypted is for a database file; this workstation uses the clinic server "
-            f"{server.redacted()}. Leave out --encrypted.",
+            _(
+                "--encrypted is for a database file; this workstation uses the clinic server "
+                "{server}. Leave out --encrypted.",
+                server=server.redacted(),
+            ),
             EXIT_USAGE,
         )
     return server
@@ -91,29 +103,57 @@ def cmd_workstation(args: argparse.Namespace) -> int:
     if args.workstation_command == "forget":
         removed = forget(folder)
         if not removed:
-            print(f"Nothing remembered in {folder}; the next start asks (or takes an "
-                  f"existing {default_db_path()}).")  # fmt: skip
+            print(
+                _(
+                    "Nothing remembered in {folder}; the next start asks (or takes an "
+                    "existing {path}).",
+                    folder=folder,
+                    path=default_db_path(),
+                )
+            )
         for path in removed:
-            print(f"Removed {path}.")
+            print(_("Removed {path}.", path=path))
         return EXIT_OK
     remembered = read_choice(folder)
     if remembered is None:
-        print(f"Nothing remembered yet (in {folder}): the next start of the app takes "
-              f"{default_db_path()} if it exists, else asks.")  # fmt: skip
+        print(
+            _(
+                "Nothing remembered yet (in {folder}): the next start of the app takes "
+                "{path} if it exists, else asks.",
+                folder=folder,
+                path=default_db_path(),
+            )
+        )
     elif remembered.store == SERVER:
         from kapdesk.composition import parse_server_url
 
         shown = parse_server_url(remembered.url).redacted()
         kept = (folder / PASSFILE).is_file()
         password = (
-            f"its password is kept in {folder / PASSFILE} (mode 0600)"
+            _("its password is kept in {path} (mode 0600)", path=folder / PASSFILE)
             if kept
-            else "no password kept (libpq's PGPASSWORD or ~/.pgpass is used)"
+            else _("no password kept (libpq's PGPASSWORD or ~/.pgpass is used)")
         )
-        print(f"This workstation uses the clinic's server {shown}; {password}.")
+        print(
+            _(
+                "This workstation uses the clinic's server {server}; {password}.",
+                server=shown,
+                password=password,
+            )
+        )
     else:
-        print(f"This workstation keeps the records in {default_db_path()} (this workstation "
-              "only).")  # fmt: skip
-    print(f"Remembered in {folder}. --db and {ENV_VAR} override it; "
-          "`kapdesk workstation forget` forgets it.")  # fmt: skip
+        print(
+            _(
+                "This workstation keeps the records in {path} (this workstation only).",
+                path=default_db_path(),
+            )
+        )
+    print(
+        _(
+            "Remembered in {folder}. --db and {variable} override it; "
+            "`kapdesk workstation forget` forgets it.",
+            folder=folder,
+            variable=ENV_VAR,
+        )
+    )
     return EXIT_OK
