@@ -22,7 +22,8 @@ SHOW_MODULES = (
     "from kapdesk.cli import run; run()\n"
 )
 
-NEVER = ("PySide6", "pyqtgraph", "alembic", "pypdfium2", "kapdesk.ui", "urllib.request")
+# babel: the dates and decimals of another language than English (the tests speak English)
+NEVER = ("PySide6", "pyqtgraph", "alembic", "pypdfium2", "kapdesk.ui", "urllib.request", "babel")
 NOT_FOR_A_COURSE = (
     "argon2",  # the session report's signatures import it, through the user service
     "kapdesk.services.addenda",
