@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kapdesk.cli import commands
+from kapdesk.cli import list_command
 from kapdesk.composition import build_context
 from kapdesk.services import listing
 from tests.cli.conftest import Run, sql
@@ -55,7 +55,7 @@ def test_written_a_chunk_at_a_time_it_is_still_one_array(
     rows = [{"id": n, "patient": "Nguyễn, Thị"} for n in range(count)]
     out = io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
-    commands._print_json_array(iter(rows), chunk=3)
+    list_command._print_json_array(iter(rows), chunk=3)
     assert out.getvalue() == json.dumps(rows) + "\n"  # StringIO has no encoding: \u escapes
 
 
