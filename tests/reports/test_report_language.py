@@ -53,10 +53,10 @@ def test_the_course_summary_in_portuguese(course_texts: tuple[str, str, str]) ->
         "Início 2 de março de 2026 Fim Em curso",
         "Sessões de administração N.º Data Protocolo Via Dose mg TA máx.",
         "1 02/03/2026 kap-default v1.0 IM 35 150/90 2 12:10",
-        "3 16/03/2026 kap-default v1.0 IM 35 184/100 (alerta) 1 12:10",
+        "3 16/03/2026 kap-default v1.0 IM 35 184/100 (em alerta) 1 12:10",
         "PHQ-9 e GAD-7",
         "Dias desde o início do ciclo",
-        "Instrumento Avaliação inicial Avaliação final (até 8 semanas) Variação",
+        "Instrumento Inicial Avaliação final (até 8 semanas) Variação",
         "−12 pontos (−63,2 %)",  # a decimal comma
         "Resposta: SIM – PHQ-9 19 → 7 (−63,2 %) na avaliação final.",
         "Remissão: NÃO – PHQ-9 na avaliação final 7.",
@@ -133,7 +133,7 @@ def test_a_signed_session_with_chart_staff_and_addendum_in_portuguese(setup: Set
         "Por Test Nurse (",
         "Valores corrigidos Ride home present: yes (sister)",
     )
-    for label in ("TAS > 180 alerta (pós-dose)", "mmHg / batimentos por min"):
+    for label in ("TAS > 180 em alerta (pós-dose)", "mmHg / batimentos por min"):
         assert label in text
     english = document(setup.reports.session_summary_pdf(st.clinician, sid, demo=False))
     assert "Systolic Diastolic Pulse Reading due elevated threshold" in english
