@@ -43,8 +43,10 @@ from kapdesk.domain.text import (
     first_control,
     require_storable,
 )
+from kapdesk.i18n import _
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.recording import AuditRecord, audit_change
+from kapdesk.services.wording import english_text
 from kapdesk.storage.write_retry import run_use_case, write_retrying
 
 _log = logging.getLogger(__name__)
@@ -86,7 +88,9 @@ def record_denial(
         return
     setattr(exc, _AUDITED, True)
     entity, entity_id = target
-    after = {"role": exc.role, "action": exc.action, "call": where, "message": str(exc)}
+    # The entry keeps the refusal's English (stored and hashed); the user saw their language.
+    message = english_text(exc)
+    after = {"role": exc.role, "action": exc.action, "call": where, "message": message}
     record = AuditRecord(f"denied.{exc.action}", entity, entity_id, after=after)
     try:
         # A refused user's attempt is recorded all the same.
@@ -125,7 +129,9 @@ def unstorable_text(
         label = field_label(where)
         if any(secret in where.lower() for secret in ("password", "passphrase", "secret")):
             return ValidationError(
-                label, "(hidden)", f"{label} contains a character that cannot be stored."
+                label,
+                "(hidden)",
+                _("{field} contains a character that cannot be stored.", field=_(label)),
             )
         try:
             require_storable(label, text)

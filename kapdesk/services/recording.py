@@ -36,17 +36,19 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.access_policy import is_locked
 from kapdesk.domain.errors import SignInRevoked
 from kapdesk.domain.permissions import ROLE_LABELS, Role
+from kapdesk.i18n import N_, _
 from kapdesk.services.changes import Scope, collect
 from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.wording import Say, keep_english, plain
 from kapdesk.storage import audit
 from kapdesk.storage.audit_with_row import NewRow
 from kapdesk.storage.audited import AUDITED
 from kapdesk.storage.orm import AuditEntry, Base, User
 
 
-def _role_label(stored: str) -> str:
+def _role_label(stored: str, say: Say) -> str:
     try:
-        return ROLE_LABELS[Role(stored)]
+        return say(ROLE_LABELS[Role(stored)])
     except ValueError:
         return repr(stored)
 
@@ -67,18 +69,19 @@ def _problem(
     """:func:`sign_in_problem` for the user's stored (active, role, locked_until)."""
     claimed = actor.role.value
     if row is None:
-        reason, message = "missing", "Your account no longer exists: sign in again."
+        reason, message = "missing", N_("Your account no longer exists: sign in again.")
     elif not row.active:
-        reason, message = "deactivated", "Your account was deactivated: sign in again."
+        reason, message = "deactivated", N_("Your account was deactivated: sign in again.")
     elif row.role != claimed:
-        reason = "role_changed"
-        message = f"Your role is now {_role_label(row.role)}: sign in again."
+        reason, message = "role_changed", N_("Your role is now {role}: sign in again.")
     elif is_locked(row.locked_until, ctx.now()):
         reason = "locked"
-        message = "Your account is locked: sign in again once it is unlocked."
+        message = N_("Your account is locked: sign in again once it is unlocked.")
     else:
         return None
-    return SignInRevoked(claimed, action, reason, message)
+    role = "" if row is None else row.role
+    shown, english = (say(message, role=_role_label(role, say)) for say in (_, plain))
+    return keep_english(SignInRevoked(claimed, action, reason, shown), english)
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from kapdesk.domain.access_policy import LoginPolicy, after_failure, lock_ran_ou
 from kapdesk.domain.clock import shown_time
 from kapdesk.domain.errors import AccountLocked
 from kapdesk.domain.permissions import Role
+from kapdesk.i18n import N_, _n
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import UserInfo
 from kapdesk.services.passwords import hash_password
@@ -24,7 +25,7 @@ from kapdesk.services.recording import AuditRecord, audit_change, snapshot
 from kapdesk.services.rows import stored
 from kapdesk.storage.orm import User
 
-WRONG_PASSWORD = "Wrong password."
+WRONG_PASSWORD = N_("Wrong password.")  # shown as _(WRONG_PASSWORD)
 
 # Every audit action that changes (or re-states) a users row: its ``after`` is the whole row.
 USER_ROW_ACTIONS: frozenset[str] = frozenset(
@@ -101,9 +102,14 @@ def locked_error(until: datetime, policy: LoginPolicy, tz: tzinfo | None) -> Acc
     """The refusal while locked; the time in ``tz`` (None: the computer's zone)."""
     return AccountLocked(
         until,
-        f"This account is locked until {shown_time(until, tz, zone=True)} after "
-        f"{policy.max_failed_attempts} wrong passwords in a row. Try again then, "
-        "or ask an administrator to unlock it.",
+        _n(
+            "This account is locked until {until} after {n} wrong password in a row. Try "
+            "again then, or ask an administrator to unlock it.",
+            "This account is locked until {until} after {n} wrong passwords in a row. Try "
+            "again then, or ask an administrator to unlock it.",
+            policy.max_failed_attempts,
+            until=shown_time(until, tz, zone=True),
+        ),
     )
 
 

@@ -52,11 +52,11 @@ from kapdesk.domain.access_policy import (
 )
 from kapdesk.domain.errors import (
     AuthenticationFailed,
-    PermissionDenied,
     ValidationError,
 )
 from kapdesk.domain.patients import validate_full_name, validate_password, validate_username
 from kapdesk.domain.permissions import Action, Role, parse_role
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import UserInfo
 from kapdesk.services.guard import audit_denials
@@ -74,12 +74,17 @@ from kapdesk.services.user_records import (
     user_info,
     user_row,
 )
+from kapdesk.services.wording import denied
 from kapdesk.storage.orm import User
 
 __all__ = ["USER_ROW_ACTIONS", "WRONG_PASSWORD", "UserService", "actor_of"]
 
 # Admin actions that could take away an account or a role: what they change, for the refusal.
-_REMOVING = {"user.deactivate": "account", "user.change_role": "role"}
+# What removing would take from oneself: "You cannot change your own account; ...".
+_REMOVING = {
+    "user.deactivate": N_("You cannot change your own account; another administrator must."),
+    "user.change_role": N_("You cannot change your own role; another administrator must."),
+}
 
 
 @audit_denials
@@ -122,7 +127,7 @@ class UserService:
         with self.ctx.db.write() as s:
             if s.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
                 raise ValidationError(
-                    "Username", username, f"Username '{username}' is already taken."
+                    "Username", username, _("Username '{name}' is already taken.", name=username)
                 )
             user = User(
                 username=username,
@@ -143,7 +148,7 @@ class UserService:
         """Only possible while the database has no users at all."""
         if self.has_users():
             raise ValidationError(
-                "Username", username, "An administrator already exists; sign in instead."
+                "Username", username, _("An administrator already exists; sign in instead.")
             )
         return self._insert(
             None,
@@ -314,7 +319,7 @@ class UserService:
             elif not ok:
                 details = {"reason": "wrong password"}
                 count_failure(s, self.ctx, self.policy, row, actor, failed_action, target, details)
-                error = AuthenticationFailed(WRONG_PASSWORD)
+                error = AuthenticationFailed(_(WRONG_PASSWORD))
             elif row.failed_logins or row.locked_until is not None:
                 before = snapshot(row)
                 row.failed_logins, row.locked_until = 0, None
@@ -348,8 +353,9 @@ class UserService:
             return user_info(row)
 
     @staticmethod
-    def _may_remove(s: Session, actor: Actor, row: User, what: str) -> None:
-        """Never the last active administrator, nor one's own account or role."""
+    def _may_remove(s: Session, actor: Actor, row: User, refusal: str) -> None:
+        """Never the last active administrator, nor one's own account or role (``refusal``:
+        what to say then)."""
         if row.role == Role.ADMIN.value and row.active:
             others = s.scalar(
                 select(func.count(User.id)).where(
@@ -357,18 +363,20 @@ class UserService:
                 )
             )
             if not others:
-                raise PermissionDenied(
+                raise denied(
                     actor.role.value,
                     Action.MANAGE_USERS.value,
-                    f"{row.full_name} ({row.username}) is the last active administrator: "
-                    "make another administrator first.",
+                    lambda say: say(
+                        N_(
+                            "{name} ({username}) is the last active administrator: make another "
+                            "administrator first."
+                        ),
+                        name=row.full_name,
+                        username=row.username,
+                    ),
                 )
         if row.id == actor.user_id:
-            raise PermissionDenied(
-                actor.role.value,
-                Action.MANAGE_USERS.value,
-                f"You cannot change your own {what}; another administrator must.",
-            )
+            raise denied(actor.role.value, Action.MANAGE_USERS.value, lambda say: say(refusal))
 
     def deactivate(self, actor: Actor, user_id: int) -> UserInfo:
         """The user can no longer sign in; an open sign-in is refused at its next write."""
@@ -409,7 +417,9 @@ class UserService:
         validate_password(new_password)
         if new_password == old_password:
             raise ValidationError(
-                "New password", "(hidden)", "The new password must differ from the current one."
+                "New password",
+                "(hidden)",
+                _("The new password must differ from the current one."),
             )
         self.verify_reentry(
             actor,
