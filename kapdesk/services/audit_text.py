@@ -5,6 +5,9 @@ chart (no VIEW_PATIENT), so what a note, a reason or an intervention says is not
 to them: the field is still listed, and whether its value changed is still visible
 (``HIDDEN`` before, ``HIDDEN_CHANGED`` after), so the admin sees who changed which field
 and when. A clinician reads everything. The same holds for the CSV export.
+
+The markers are in the reader's language (the stored entry is not changed: it is only
+read); field names, action names and the entries' values stay as stored.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from kapdesk.domain.permissions import Action, can
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor
 from kapdesk.services.dtos import AuditRow
 
-HIDDEN: Final = "(clinical text hidden)"
-HIDDEN_CHANGED: Final = "(clinical text hidden, changed)"
+HIDDEN: Final = N_("(clinical text hidden)")
+HIDDEN_CHANGED: Final = N_("(clinical text hidden, changed)")
 
 # Audit entity -> its fields written by staff as free text about a patient.
 CLINICAL_TEXT: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
@@ -53,14 +57,15 @@ def without_clinical_text(row: AuditRow) -> AuditRow:
         return row
     before = dict(row.before) if row.before is not None else None
     after = dict(row.after) if row.after is not None else None
+    hidden_text, hidden_changed = _(HIDDEN), _(HIDDEN_CHANGED)
     for name in hidden:
         old = before.get(name) if before is not None else None
         new = after.get(name) if after is not None else None
         changed = before is not None and after is not None and old != new
         if before is not None and name in before and not _empty(old):
-            before[name] = HIDDEN
+            before[name] = hidden_text
         if after is not None and name in after and not _empty(new):
-            after[name] = HIDDEN_CHANGED if changed else HIDDEN
+            after[name] = hidden_changed if changed else hidden_text
     return dataclasses.replace(row, before=before, after=after)
 
 

@@ -56,6 +56,7 @@ from kapdesk.domain.protocol import Band, Phase, Protocol, Route
 from kapdesk.domain.schedule import DueItem, ItemStatus, next_due
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.vitals import VitalsInput, classify
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.dtos import BoardRow
 from kapdesk.services.due_readings import (
@@ -85,6 +86,19 @@ from kapdesk.storage.orm import (
 
 _S = SessionState
 _T = TypeVar("_T")
+# A pre-dose reading that holds the dose, by its band (an unknown band: as before).
+_HOLDING_READING = {
+    Band.ELEVATED: N_("Elevated pre-dose BP"),
+    Band.ALERT: N_("Alert pre-dose reading"),
+    Band.CRITICAL: N_("Critical pre-dose reading"),
+}
+
+
+def _holding_flag(band: Band) -> str:
+    flag = _HOLDING_READING.get(band)
+    return _(flag) if flag else f"{band.value.capitalize()} pre-dose reading"
+
+
 _PRE_DOSE = (_S.CHECKED_IN, _S.PRE_DOSE_VITALS)
 _ACTIVE_VALUES = sorted(s.value for s in ACTIVE)
 
@@ -102,40 +116,32 @@ def _gate_flags(
     gate = session_gate(protocol, ds, readings, overrides, route=route, first_dose=first)
     flags: list[str] = []
     if first and not gate.checklist.complete:
-        flags.append("Checklist incomplete")
+        flags.append(_("Checklist incomplete"))
     for b in gate.checklist.blocks:
         if b.answer is False:
-            flags.append(f"Checklist 'no' blocks dose: {b.item.id.replace('_', ' ')}")
-    for item, _ in gate.checklist.overridden:
-        flags.append(f"Checklist overridden: {item.id.replace('_', ' ')}")
+            item_name = b.item.id.replace("_", " ")
+            flags.append(_("Checklist 'no' blocks dose: {item}", item=item_name))
+    for item, _override in gate.checklist.overridden:
+        flags.append(_("Checklist overridden: {item}", item=item.id.replace("_", " ")))
     if first:
         hold = gate.hold
         held = hold.reading
         if held is not None:
-            flags.append(
-                "Elevated pre-dose BP"
-                if held.band is Band.ELEVATED
-                else f"{held.band.value.capitalize()} pre-dose reading"
-            )
-            flags.append("Hold: override needed")
+            flags.append(_holding_flag(held.band))
+            flags.append(_("Hold: override needed"))
             if hold.too_soon:
-                flags.append("Hold: recheck too soon")
+                flags.append(_("Hold: recheck too soon"))
         else:
             pre = [r for r in readings if r.phase == Phase.PRE_DOSE.value]
             latest = max(pre, key=reading_order) if pre else None
             # the overridden reading is still the latest pre-dose one
             if hold.override is not None and latest is not None and latest.band != "normal":
-                band = Band(latest.band)
-                flags.append(
-                    "Elevated pre-dose BP"
-                    if band is Band.ELEVATED
-                    else f"{band.value.capitalize()} pre-dose reading"
-                )
-                flags.append("Hold overridden")
+                flags.append(_holding_flag(Band(latest.band)))
+                flags.append(_("Hold overridden"))
     elif gate.post_dose.active:
-        flags.append("Booster held: override needed")
+        flags.append(_("Booster held: override needed"))
     elif gate.post_dose.override is not None:
-        flags.append("Booster gate overridden")
+        flags.append(_("Booster gate overridden"))
     return flags
 
 
@@ -157,7 +163,7 @@ def _latest_assessment_flags(
     assessment = classify(current, protocol, phase, previous)
     flags: list[str] = []
     if assessment.escalate:
-        flags.append("Escalate")
+        flags.append(_("Escalate"))
     return flags
 
 
@@ -345,8 +351,11 @@ class BoardService:
         alerts: tuple[ActiveAlert, ...] = ()
         if protocol is None:
             flags.append(
-                f"Protocol {course.protocol_id} v{course.protocol_version} missing: "
-                "session cannot be opened"
+                _(
+                    "Protocol {protocol} v{version} missing: session cannot be opened",
+                    protocol=course.protocol_id,
+                    version=course.protocol_version,
+                )
             )
         elif state in ACTIVE:
             route = session_route(protocol, doses)
@@ -361,19 +370,20 @@ class BoardService:
                 now=now,
             )
             if any(i.status is ItemStatus.OVERDUE for i in items):
-                flags.append("Reading overdue")
+                flags.append(_("Reading overdue"))
             missed = sum(1 for i in items if i.status is ItemStatus.MISSED)
             if missed:
-                flags.append(f"Readings missed: {missed}")
+                flags.append(_("Readings missed: {n}", n=missed))
             flags.extend(_latest_assessment_flags(protocol, readings, now))
             due = next_due(items, now)
             alerts = session_alerts(protocol, readings, acknowledged or set(), now)
         if state is SessionState.DISCHARGED and (ds.discharge_criteria or {}).get(
             "against_criteria"
         ):
-            flags.append(f"Discharged against criteria: {ds.discharge_reason or ''}".rstrip(": "))
+            against = _("Discharged against criteria: {reason}", reason=ds.discharge_reason or "")
+            flags.append(against.rstrip(": "))
         if open_effects:
-            flags.append(f"Open side effects: {open_effects}")
+            flags.append(_("Open side effects: {n}", n=open_effects))
         worst = max((Band(r.band) for r in readings), key=lambda b: b.rank, default=None)
         return BoardRow(
             session_id=ds.id,
