@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect
 
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.i18n import N_, _
+from kapdesk.services.wording import count
 from kapdesk.storage.clinic_copy import (
     CopyRefused,
     copy_clinic,
@@ -109,6 +111,16 @@ class MoveResult:
     seconds: float = 0.0
 
 
+# What a progress line says, by its verb: ("<table>: N rows", "<table>: N of M rows").
+_PROGRESS = {
+    "copied": (N_("copied {table}: {total} rows"), N_("copied {table}: {done} of {total} rows")),
+    "verifying": (
+        N_("verifying {table}: {total} rows"),
+        N_("verifying {table}: {done} of {total} rows"),
+    ),
+}
+
+
 class _Progress:
     """Lines for stderr: each table when done, a long one also every ~5 s on the way."""
 
@@ -119,10 +131,11 @@ class _Progress:
         if self.say is None:
             return
         now = time.monotonic()
+        finished, so_far = _PROGRESS[self.verb]
         if done == total:
-            self.say(f"{self.verb} {table}: {total:,} rows")
+            self.say(_(finished, table=table, total=count(total)))
         elif done and now - self._last >= 5:
-            self.say(f"{self.verb} {table}: {done:,} of {total:,} rows")
+            self.say(_(so_far, table=table, done=count(done), total=count(total)))
         else:
             return
         self._last = now
@@ -139,7 +152,7 @@ def move_clinic(source: Store, dest: Store, *, say: Say | None = None) -> MoveRe
         if dest.server is not None and source.path is not None:
             problems = nul_text_problems(src, source.shown)
             if problems:
-                raise CopyRefused(f"{problems[0]}; nothing was written.")
+                raise CopyRefused(_("{problem}; nothing was written.", problem=problems[0]))
         if dest.path is not None:
             result = _to_file(src, dest, dest.path, say)
         else:
@@ -151,19 +164,32 @@ def move_clinic(source: Store, dest: Store, *, say: Say | None = None) -> MoveRe
 
 def _refuse_pair(source: Store, dest: Store) -> None:
     if source.same_as(dest):
-        raise CopyRefused(f"--from and --to are the same database ({source.shown}).")
+        raise CopyRefused(
+            _("--from and --to are the same database ({database}).", database=source.shown)
+        )
     if source.path is not None and not source.path.is_file():
-        raise CopyRefused(f"--from {source.path}: no such file.")
+        raise CopyRefused(_("--from {path}: no such file.", path=source.path))
     if dest.path is not None:
         if dest.path.is_dir():
-            raise CopyRefused(f"--to {dest.path} is a folder; give the name of a new file.")
+            raise CopyRefused(
+                _("--to {path} is a folder; give the name of a new file.", path=dest.path)
+            )
         if dest.path.exists():
             raise CopyRefused(
-                f"--to {dest.path} already exists: migrate writes only into a new file or an "
-                "empty server database; nothing was written."
+                _(
+                    "--to {path} already exists: migrate writes only into a new file or an "
+                    "empty server database; nothing was written.",
+                    path=dest.path,
+                )
             )
         if not dest.path.parent.is_dir():
-            raise CopyRefused(f"--to {dest.path}: the folder {dest.path.parent} does not exist.")
+            raise CopyRefused(
+                _(
+                    "--to {path}: the folder {folder} does not exist.",
+                    path=dest.path,
+                    folder=dest.path.parent,
+                )
+            )
 
 
 @contextmanager
@@ -209,33 +235,51 @@ def _reachable(store: Store) -> Iterator[None]:
         if store.server is None:
             raise
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise CopyRefused(f"cannot reach the clinic server {store.shown}: {reason}") from None
+        raise CopyRefused(
+            _(
+                "cannot reach the clinic server {server}: {reason}",
+                server=store.shown,
+                reason=reason,
+            )
+        ) from None
 
 
 def _check_source(source: Store, conn: Connection, say: Say | None) -> list[str]:
     problems = schema_problems(conn, head_revision(), source.shown)
     if problems:
-        raise CopyRefused(f"{problems[0]}; nothing was written.")
+        raise CopyRefused(_("{problem}; nothing was written.", problem=problems[0]))
     if source.path is not None:
         from kapdesk.services.database_check import run_check
 
         if say:
-            say(f"checking {source.shown} (kapdesk check) before copying it")
+            say(_("checking {source} (kapdesk check) before copying it", source=source.shown))
         lines, ok = run_check(source.path, key=source.key, full=True)
         if not ok:
             raise CopyRefused(
-                f"the source fails its check ({'; '.join(lines[:3])}); fix it before moving "
-                "the clinic; nothing was written."
+                _(
+                    "the source fails its check ({problems}); fix it before moving the "
+                    "clinic; nothing was written.",
+                    problems="; ".join(lines[:3]),
+                )
             )
-        return [f"source {source.shown}: kapdesk check passed"]
+        return [_("source {source}: kapdesk check passed", source=source.shown)]
     if say:
-        say(f"re-hashing the audit chain of {source.shown} before copying it")
+        say(_("re-hashing the audit chain of {source} before copying it", source=source.shown))
     chain = recompute_chain(conn)
     if not chain.ok:
         raise CopyRefused(
-            f"the source's audit trail is broken ({chain.problem}); nothing was written."
+            _(
+                "the source's audit trail is broken ({problem}); nothing was written.",
+                problem=chain.problem,
+            )
         )
-    return [f"source {source.shown}: audit chain of {chain.entries} entries intact"]
+    return [
+        _(
+            "source {source}: audit chain of {n} entries intact",
+            source=source.shown,
+            n=chain.entries,
+        )
+    ]
 
 
 def _verify(
@@ -251,14 +295,25 @@ def _verify(
             for line in differing
             for name in [line.split()[1].rstrip(":")]
         ]
-        raise VerificationFailed(f"the copy does not match its source: {'; '.join(detail[:5])}")
+        raise VerificationFailed(
+            _("the copy does not match its source: {detail}", detail="; ".join(detail[:5]))
+        )
     chain = recompute_chain(dest)
     if not chain.ok:
-        raise VerificationFailed(f"the copy's audit trail does not check out: {chain.problem}")
+        raise VerificationFailed(
+            _("the copy's audit trail does not check out: {problem}", problem=chain.problem)
+        )
     rows = sum(d.rows for d in written.values())
     return [
-        f"{len(written)} tables, {rows:,} rows: counts and content equal to the source",
-        f"audit chain of {chain.entries:,} entries re-hashed at the destination: intact",
+        _(
+            "{tables} tables, {rows} rows: counts and content equal to the source",
+            tables=len(written),
+            rows=count(rows),
+        ),
+        _(
+            "audit chain of {n} entries re-hashed at the destination: intact",
+            n=count(chain.entries),
+        ),
     ]
 
 
@@ -284,16 +339,23 @@ def _to_file(src: Connection, dest: Store, path: Path, say: Say | None) -> MoveR
             checks = _verify(src, conn, copied.digests, say)
             conn.commit()
         if say:
-            say(f"checking {path.name} (kapdesk check)")
+            say(_("checking {file} (kapdesk check)", file=path.name))
         lines, ok = run_check(partial, key=dest.key, full=True)
         if not ok:
             raise VerificationFailed(
-                "the copy, equal to its source row for row, fails kapdesk check, so the "
-                f"source has the same problem: {'; '.join(lines[:3])}; the file was removed"
+                _(
+                    "the copy, equal to its source row for row, fails kapdesk check, so the "
+                    "source has the same problem: {problems}; the file was removed",
+                    problems="; ".join(lines[:3]),
+                )
             )
-        checks.append(f"destination {path}: kapdesk check passed (every signature verified)")
+        checks.append(
+            _("destination {path}: kapdesk check passed (every signature verified)", path=path)
+        )
         if path.exists():
-            raise CopyRefused(f"--to {path} appeared while copying; the copy was removed.")
+            raise CopyRefused(
+                _("--to {path} appeared while copying; the copy was removed.", path=path)
+            )
         os.replace(partial, path)
     except BaseException:
         for leftover in (partial, *sidecars(partial)):
@@ -318,7 +380,7 @@ def _server_must_be_empty(dest: Store) -> None:
             problems = problems or privilege_problems(conn, dest.shown)
         conn.rollback()
     if problems:
-        raise CopyRefused(f"{problems[0]}; nothing was written.")
+        raise CopyRefused(_("{problem}; nothing was written.", problem=problems[0]))
 
 
 def _to_server(src: Connection, dest: Store, say: Say | None) -> MoveResult:
@@ -332,17 +394,17 @@ def _to_server(src: Connection, dest: Store, say: Say | None) -> MoveResult:
             conn, dest.shown
         )
         if refusals:
-            raise CopyRefused(f"{refusals[0]}; nothing was written.")
+            raise CopyRefused(_("{problem}; nothing was written.", problem=refusals[0]))
         conn.rollback()
         with conn.begin():
             problems = destination_problems(conn, dest.shown)  # nobody filled it meanwhile
             if problems:
-                raise CopyRefused(f"{problems[0]}; nothing was written.")
+                raise CopyRefused(_("{problem}; nothing was written.", problem=problems[0]))
             copied = copy_clinic(src, conn, progress=_Progress(say, "copied"))
             checks = _verify(src, conn, copied.digests, say)  # before COMMIT: else rolled back
             checks.append(_signatures_at(conn, dest, say))
     counts = {name: d.rows for name, d in copied.digests.items()}
-    checks.append(f"destination {dest.shown}: committed only after verification")
+    checks.append(_("destination {server}: committed only after verification", server=dest.shown))
     return MoveResult(counts, copied.audit_counter, checks)
 
 
@@ -354,16 +416,23 @@ def _signatures_at(conn: Connection, dest: Store, say: Say | None) -> str:
     from kapdesk.storage.server_signed import bulk_matched
 
     if say:
-        say(f"verifying every signature at {dest.shown}")
+        say(_("verifying every signature at {server}", server=dest.shown))
     report = verify_signatures(conn, matched=bulk_matched(conn))
     if not report.ok:
         messages = report.messages()
-        more = f" (and {len(messages) - 5} more)" if len(messages) > 5 else ""
+        more = _(" (and {n} more)", n=len(messages) - 5) if len(messages) > 5 else ""
         raise VerificationFailed(
-            f"the copy's signatures do not check out at the destination: "
-            f"{'; '.join(messages[:5])}{more}; nothing was kept"
+            _(
+                "the copy's signatures do not check out at the destination: "
+                "{problems}{more}; nothing was kept",
+                problems="; ".join(messages[:5]),
+                more=more,
+            )
         )
-    return f"{report.checked:,} signatures verified at the destination: every one matches"
+    return _(
+        "{n} signatures verified at the destination: every one matches",
+        n=count(report.checked),
+    )
 
 
 def back_up_server(server: ServerURL, dest: Path, *, say: Say | None = None) -> MoveResult:

@@ -35,6 +35,7 @@ from typing import TypeVar
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from kapdesk.i18n import N_, _
 from kapdesk.services.integrity import check_lines, verify_signatures
 from kapdesk.services.protocol_store import version_problems
 from kapdesk.storage import anchor as anchors_mod
@@ -71,7 +72,10 @@ from kapdesk.storage.signed_sql import (
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
 T = TypeVar("T")
-WORKERS = 3  # integrity_check, and two for the row replay beside the chain
+WORKERS = 3
+ROWS_CHECK = N_(
+    "rows against the audit trail"
+)  # integrity_check, and two for the row replay beside the chain
 
 
 @dataclass
@@ -84,7 +88,9 @@ class _Findings:
             return fn()
         except Exception as exc:  # unreadable is itself a finding
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            self.problems.append(f"{what} could not be checked: {first}")
+            self.problems.append(
+                _("{what} could not be checked: {problem}", what=_(what), problem=first)
+            )
             return None
 
 
@@ -106,12 +112,16 @@ def _chain(
             start = None  # the anchor finding says why; re-hash everything to locate it
     report = verify_chain(conn, start=(start.entry_id, start.hash) if start else None)
     if not report.ok:
-        found.problems.append(f"audit trail broken: {report.problem}")
+        found.problems.append(_("audit trail broken: {problem}", problem=report.problem))
     elif start is not None:
         found.notes.append(
-            f"entries 1-{start.entry_id} as verified and anchored on "
-            f"{anchors_mod._when(start.at)}, none missing; {report.entries_checked} "
-            "later entries re-hashed (check --full re-hashes every entry)"
+            _(
+                "entries 1-{last} as verified and anchored on {when}, none missing; {n} later "
+                "entries re-hashed (check --full re-hashes every entry)",
+                last=start.entry_id,
+                when=anchors_mod._when(start.at),
+                n=report.entries_checked,
+            )
         )
     return report
 
@@ -134,13 +144,21 @@ def _anchors(
     if live:
         newest = max(live, key=lambda a: a.entry_id)
         found.notes.append(
-            f"the chain matches its {len(live)} anchors outside the file, newest entry "
-            f"{newest.entry_id} of {anchors_mod._when(newest.at)} ({newest.reason})"
+            _(
+                "the chain matches its {n} anchors outside the file, newest entry {entry} of "
+                "{when} ({reason})",
+                n=len(live),
+                entry=newest.entry_id,
+                when=anchors_mod._when(newest.at),
+                reason=newest.reason,
+            )
         )
     else:
         found.notes.append(
-            "no anchor outside the file yet (written at every backup): the chain is checked "
-            "against itself only"
+            _(
+                "no anchor outside the file yet (written at every backup): the chain is "
+                "checked against itself only"
+            )
         )
     return anchors
 
@@ -284,9 +302,7 @@ def _content(
 ) -> tuple[_Findings, ChainReport | None]:
     found = _Findings()
     started = (
-        found.guarded("rows against the audit trail", lambda: _replay_parts(path, pool, early))
-        if key is None
-        else None
+        found.guarded(ROWS_CHECK, lambda: _replay_parts(path, pool, early)) if key is None else None
     )
     matched = started.signatures if started is not None else None
     rows: ReplayReport | None = None
@@ -294,37 +310,41 @@ def _content(
     chain: ChainReport | None = None
     try:
         with engine.connect() as conn, conn.begin():
-            anchors = found.guarded("anchors", lambda: _anchors(conn, path, found, extra)) or []
-            chain = found.guarded("audit trail", lambda: _chain(conn, found, anchors, full))
+            anchors = found.guarded(N_("anchors"), lambda: _anchors(conn, path, found, extra)) or []
+            chain = found.guarded(N_("audit trail"), lambda: _chain(conn, found, anchors, full))
             found.problems.extend(anchors_mod.seal_problems(conn, seals))
-            schema = found.guarded("schema", lambda: schema_problems(conn))
+            schema = found.guarded(N_("schema"), lambda: schema_problems(conn))
             found.problems.extend(schema or [])
             # read before waiting for the workers' signature matches
-            protocols = found.guarded("protocol versions", lambda: _protocols(conn)) or []
-            settings = found.guarded("clinic settings", lambda: settings_check_lines(conn)) or []
-            sigs = found.guarded("signatures", lambda: verify_signatures(conn, matched=matched))
+            protocols = found.guarded(N_("protocol versions"), lambda: _protocols(conn)) or []
+            settings = (
+                found.guarded(N_("clinic settings"), lambda: settings_check_lines(conn)) or []
+            )
+            sigs = found.guarded(N_("signatures"), lambda: verify_signatures(conn, matched=matched))
             if sigs is not None:
                 found.problems.extend(sigs.messages())
             found.problems.extend(protocols)
             found.problems.extend(settings)
             if key is not None:
-                rows = found.guarded("rows against the audit trail", lambda: replay(conn))
+                rows = found.guarded(ROWS_CHECK, lambda: replay(conn))
     finally:
         engine.dispose()
     if started is not None:
-        rows = found.guarded(
-            "rows against the audit trail",
-            lambda: merged(started.replay()),
-        )
+        rows = found.guarded(ROWS_CHECK, lambda: merged(started.replay()))
     if rows is not None:
         found.problems.extend(rows.messages())
     if rows is not None and sigs is not None and schema is not None:
         triggers = sum(1 for k, _t, _s in expected_objects().values() if k == "trigger")
-        found.notes.insert(0, f"{sigs.checked} signed records match their signatures")
+        found.notes.insert(0, _("{n} signed records match their signatures", n=sigs.checked))
         found.notes.insert(
             1,
-            f"{rows.rows_checked} rows agree with their audit trail; tables, indexes "
-            f"and {triggers} triggers as schema {head_revision()} defines",
+            _(
+                "{n} rows agree with their audit trail; tables, indexes and {triggers} "
+                "triggers as schema {revision} defines",
+                n=rows.rows_checked,
+                triggers=triggers,
+                revision=head_revision(),
+            ),
         )
     return found, chain
 
@@ -388,8 +408,13 @@ def _run_check(
         return [f"{path}: {m}" for m in problems], False
     entries = chain.head[0] if chain and chain.head else 0
     lines = [
-        f"{path}: ok (integrity, foreign keys, schema {info.revision} is current, "
-        f"audit trail of {entries} entries intact)",
-        *(f"{path}: ok ({note})" for note in found.notes),
+        _(
+            "{path}: ok (integrity, foreign keys, schema {revision} is current, audit trail "
+            "of {n} entries intact)",
+            path=path,
+            revision=info.revision,
+            n=entries,
+        ),
+        *(_("{path}: ok ({note})", path=path, note=note) for note in found.notes),
     ]
     return lines, True

@@ -37,6 +37,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME, SignedEntity
+from kapdesk.i18n import _
 from kapdesk.services.protocol_store import version_problems_at
 from kapdesk.services.signed_records import record_hash
 from kapdesk.storage.audit import to_jsonable
@@ -76,7 +77,7 @@ class SignatureReport:
 
 
 def _name(sig_id: int, entity: object, entity_id: object) -> str:
-    return f"signature {sig_id} ({entity} {entity_id})"
+    return _("signature {id} ({entity} {entity_id})", id=sig_id, entity=entity, entity_id=entity_id)
 
 
 def _audited(s: Session) -> dict[int, tuple[int, dict[str, Any]]]:
@@ -101,40 +102,57 @@ def _content_problem(sig: _Sig, hashes: dict[str, list[_Sig]], s: Session) -> st
     try:
         kind = SignedEntity(sig.entity)
     except ValueError:
-        return f"{_name(sig.id, sig.entity, sig.entity_id)}: unknown kind of record"
+        return _(
+            "{signature}: unknown kind of record",
+            signature=_name(sig.id, sig.entity, sig.entity_id),
+        )
+    name = _name(sig.id, sig.entity, sig.entity_id)
     if sig.hash_scheme not in SIGNED_FIELDS_BY_SCHEME:
-        return f"{_name(sig.id, sig.entity, sig.entity_id)}: unknown hash scheme {sig.hash_scheme}"
+        return _(
+            "{signature}: unknown hash scheme {scheme}", signature=name, scheme=sig.hash_scheme
+        )
     try:
         actual = record_hash(s, kind, sig.entity_id, scheme=sig.hash_scheme)
     except ValueError:  # a stored value the app cannot read (e.g. JSON with a NUL in it)
-        return (
-            f"{_name(sig.id, sig.entity, sig.entity_id)}: content changed since signing "
-            "(a stored value of the record cannot be read)"
+        return _(
+            "{signature}: content changed since signing (a stored value of the record cannot "
+            "be read)",
+            signature=name,
         )
     if actual is None:
-        return f"{_name(sig.id, sig.entity, sig.entity_id)}: the signed record no longer exists"
+        return _("{signature}: the signed record no longer exists", signature=name)
     if actual == sig.content_sha256:
         return None
     twins = [o for o in hashes[sig.content_sha256] if o.id != sig.id]
     if twins:
         src = twins[0]
-        return (
-            f"{_name(sig.id, sig.entity, sig.entity_id)}: signature copied from "
-            f"{_name(src.id, src.entity, src.entity_id)}; its hash does not match "
-            f"{sig.entity} {sig.entity_id}"
+        return _(
+            "{signature}: signature copied from {source}; its hash does not match {entity} "
+            "{entity_id}",
+            signature=name,
+            source=_name(src.id, src.entity, src.entity_id),
+            entity=sig.entity,
+            entity_id=sig.entity_id,
         )
-    return f"{_name(sig.id, sig.entity, sig.entity_id)}: content changed since signing"
+    return _("{signature}: content changed since signing", signature=name)
 
 
 def _anchor_problem(sig: _Sig, audited: dict[int, tuple[int, dict[str, Any]]]) -> str | None:
     name = _name(sig.id, sig.entity, sig.entity_id)
     if sig.id not in audited:
-        return f"{name}: no audit entry records it; it was not made by kapdesk"
+        return _(
+            "{signature}: no audit entry records it; it was not made by kapdesk", signature=name
+        )
     entry_id, recorded = audited[sig.id]
     current = {f: to_jsonable(getattr(sig, f)) for f in ANCHORED_FIELDS}
     differing = [f for f in ANCHORED_FIELDS if recorded.get(f) != current[f]]
     if differing:
-        return f"{name}: differs from its audit entry {entry_id} in {', '.join(differing)}"
+        return _(
+            "{signature}: differs from its audit entry {entry} in {fields}",
+            signature=name,
+            entry=entry_id,
+            fields=", ".join(differing),
+        )
     return None
 
 
@@ -217,9 +235,11 @@ def verify_signatures(
         for sig_id, (entry_id, recorded) in sorted(audited.items()):
             if sig_id not in present:
                 entity, entity_id = recorded.get("entity"), recorded.get("entity_id")
-                message = (
-                    f"{_name(sig_id, entity, entity_id)}, recorded in audit entry {entry_id}, "
-                    "is missing: a signature was removed"
+                message = _(
+                    "{signature}, recorded in audit entry {entry}, is missing: a signature was "
+                    "removed",
+                    signature=_name(sig_id, entity, entity_id),
+                    entry=entry_id,
                 )
                 eid = entity_id if isinstance(entity_id, int) else None
                 problems.append(SignatureProblem(sig_id, str(entity), eid, message))
@@ -255,11 +275,18 @@ def check_lines(
         # Courses whose pinned protocol text is missing; shipped files that change a used version.
         protocols = version_problems_at(path, key=key)
     except Exception as exc:  # unreadable is itself a finding
-        return [*report.lines(), f"{path}: signatures could not be checked: {exc}"], False
+        problem = _("{path}: signatures could not be checked: {problem}", path=path, problem=exc)
+        return [*report.lines(), problem], False
     if sigs.ok and not protocols:
         lines = [*report.lines()]
         if report.ok:
-            lines.append(f"{path}: ok ({sigs.checked} signed records match their signatures)")
+            lines.append(
+                _(
+                    "{path}: ok ({n} signed records match their signatures)",
+                    path=path,
+                    n=sigs.checked,
+                )
+            )
         return lines, report.ok
     problems = [f"{path}: {m}" for m in [*sigs.messages(), *protocols]]
     return [*(report.lines() if not report.ok else []), *problems], False

@@ -33,6 +33,7 @@ from typing import TypeVar
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from kapdesk.i18n import N_, _
 from kapdesk.services.integrity import verify_signatures
 from kapdesk.services.protocol_store import version_problems
 from kapdesk.storage.audit import ChainReport, verify_chain
@@ -67,14 +68,16 @@ class _Findings:
         except Exception as exc:  # unreadable is itself a finding
             cause = getattr(exc, "orig", None) or exc
             first = (str(cause).strip().splitlines() or [type(exc).__name__])[0]
-            self.problems.append(f"{what} could not be checked: {first}")
+            self.problems.append(
+                _("{what} could not be checked: {problem}", what=_(what), problem=first)
+            )
             return None
 
 
 def _chain(found: _Findings) -> ChainReport | None:
-    report = found.guarded("audit trail", lambda: verify_chain(found.conn))
+    report = found.guarded(N_("audit trail"), lambda: verify_chain(found.conn))
     if report is not None and not report.ok:
-        found.problems.append(f"audit trail broken: {report.problem}")
+        found.problems.append(_("audit trail broken: {problem}", problem=report.problem))
     return report
 
 
@@ -97,22 +100,26 @@ def _content(found: _Findings) -> _Done:
     conn = found.conn
     chain = _chain(found)
     found.problems.extend(
-        found.guarded("append-only tables", lambda: append_only_problems(conn)) or []
+        found.guarded(N_("append-only tables"), lambda: append_only_problems(conn)) or []
     )
-    schema = found.guarded("schema", lambda: schema_problems(conn))
+    schema = found.guarded(N_("schema"), lambda: schema_problems(conn))
     found.problems.extend(schema or [])
-    found.problems.extend(found.guarded("foreign keys", lambda: foreign_key_problems(conn)) or [])
-    indexes = found.guarded("index structure", lambda: index_check(conn))
+    found.problems.extend(
+        found.guarded(N_("foreign keys"), lambda: foreign_key_problems(conn)) or []
+    )
+    indexes = found.guarded(N_("index structure"), lambda: index_check(conn))
     if indexes is not None:
         found.problems.extend(indexes.problems)
-    sigs = found.guarded("signatures", lambda: verify_signatures(conn, matched=bulk_matched(conn)))
+    sigs = found.guarded(
+        N_("signatures"), lambda: verify_signatures(conn, matched=bulk_matched(conn))
+    )
     if sigs is not None:
         found.problems.extend(sigs.messages())
-    found.problems.extend(found.guarded("protocol versions", lambda: _protocols(conn)) or [])
+    found.problems.extend(found.guarded(N_("protocol versions"), lambda: _protocols(conn)) or [])
     found.problems.extend(
-        found.guarded("clinic settings", lambda: settings_check_lines(conn)) or []
+        found.guarded(N_("clinic settings"), lambda: settings_check_lines(conn)) or []
     )
-    rows = found.guarded("rows against the audit trail", lambda: replay_server(conn))
+    rows = found.guarded(N_("rows against the audit trail"), lambda: replay_server(conn))
     if rows is not None:
         found.problems.extend(rows.messages())
     complete = schema is not None and sigs is not None and rows is not None
@@ -123,22 +130,40 @@ def _ok_lines(shown: str, revision: str, done: _Done) -> list[str]:
     entries = done.chain.head[0] if done.chain and done.chain.head else 0
     triggers = sum(1 for k, _t, _s in expected_objects("postgresql").values() if k == "trigger")
     lines = [
-        f"{shown}: ok (catalog, foreign keys, schema {revision} is current, audit trail of "
-        f"{entries} entries intact)"
+        _(
+            "{server}: ok (catalog, foreign keys, schema {revision} is current, audit trail of "
+            "{n} entries intact)",
+            server=shown,
+            revision=revision,
+            n=entries,
+        )
     ]
     if done.signatures is not None and done.rows is not None:
         lines += [
-            f"{shown}: ok ({done.signatures} signed records match their signatures)",
-            f"{shown}: ok ({done.rows.rows_checked} rows agree with their audit trail; tables, "
-            f"indexes and {triggers} triggers as schema {revision} defines)",
+            _(
+                "{path}: ok ({n} signed records match their signatures)",
+                path=shown,
+                n=done.signatures,
+            ),
+            _(
+                "{server}: ok ({n} rows agree with their audit trail; tables, indexes and "
+                "{triggers} triggers as schema {revision} defines)",
+                server=shown,
+                n=done.rows.rows_checked,
+                triggers=triggers,
+                revision=revision,
+            ),
         ]
     lines.append(
-        f"{shown}: ok (every entry re-hashed; no anchor outside the server is read for a "
-        "clinic server: the chain is checked against itself only)"
+        _(
+            "{server}: ok (every entry re-hashed; no anchor outside the server is read for a "
+            "clinic server: the chain is checked against itself only)",
+            server=shown,
+        )
     )
     if done.indexes is not None:
         lines.append(
-            f"{shown}: ok ({done.indexes.note})"
+            _("{path}: ok ({note})", path=shown, note=done.indexes.note)
             if done.indexes.ran
             else f"{shown}: {done.indexes.note}"
         )
@@ -155,8 +180,12 @@ def run_server_check(server: ServerURL) -> tuple[list[str], bool]:
             revision = current_revision(conn)
             if revision != head_revision():
                 found.problems.append(
-                    f"schema {revision} is not the current one ({head_revision()}): open it "
-                    "with kapdesk once to upgrade it, then check again"
+                    _(
+                        "schema {revision} is not the current one ({head}): open it with "
+                        "kapdesk once to upgrade it, then check again",
+                        revision=revision,
+                        head=head_revision(),
+                    )
                 )
                 _chain(found)
                 return [f"{shown}: {m}" for m in found.problems], False
