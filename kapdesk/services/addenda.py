@@ -36,6 +36,7 @@ from kapdesk.domain.signing import (
     validate_addendum_text,
     validate_corrected,
 )
+from kapdesk.i18n import _
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import AddendumInfo
 from kapdesk.services.guard import audit_denials
@@ -73,8 +74,12 @@ def _require_locked(s: Session, kind: SignedEntity, entity_id: int) -> None:
         raise ValidationError(
             "Addendum",
             f"{kind.value} {entity_id}",
-            f"{kind.label} {entity_id} is not signed; correct it directly (addenda are for "
-            "signed records).",
+            _(
+                "{record} {id} is not signed; correct it directly (addenda are for signed "
+                "records).",
+                record=_(kind.label),
+                id=entity_id,
+            ),
         )
 
 

@@ -23,12 +23,14 @@ from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.patients import validate_notes
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Band
+from kapdesk.i18n import _
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.due_readings import acknowledged_readings, session_alerts
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row
 from kapdesk.services.session_support import load, reading_text
 from kapdesk.services.signed_records import ensure_not_signed
+from kapdesk.services.wording import band_word
 from kapdesk.storage.orm import AlertAcknowledgement, VitalReading
 
 
@@ -57,21 +59,33 @@ class AlertService:
             ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
             reading = s.get(VitalReading, reading_id)
             if reading is None or reading.session_id != session_id:
-                raise NotFound(f"Session #{session_id} has no reading #{reading_id}.")
+                raise NotFound(
+                    _(
+                        "Session #{session} has no reading #{reading}.",
+                        session=session_id,
+                        reading=reading_id,
+                    )
+                )
             if reading.error_at is not None:
                 raise ValidationError(
                     "Reading",
                     reading_id,
-                    f"{reading_text(reading, loaded.protocol)} was marked entered in error: "
-                    "it raises no alert to acknowledge.",
+                    _(
+                        "{reading} was marked entered in error: it raises no alert to acknowledge.",
+                        reading=reading_text(reading, loaded.protocol),
+                    ),
                 )
             if not is_alert_band(Band(reading.band)):
                 raise ValidationError(
                     "Reading",
                     reading_id,
-                    f"{reading_text(reading, loaded.protocol)} is {reading.band} "
-                    f"({reading.protocol_label}): only an alert or critical reading is "
-                    "acknowledged.",
+                    _(
+                        "{reading} is {band} ({protocol}): only an alert or critical reading "
+                        "is acknowledged.",
+                        reading=reading_text(reading, loaded.protocol),
+                        band=band_word(reading.band),
+                        protocol=reading.protocol_label,
+                    ),
                 )
             done = s.scalar(
                 select(AlertAcknowledgement).where(AlertAcknowledgement.reading_id == reading_id)
@@ -80,8 +94,11 @@ class AlertService:
                 raise ValidationError(
                     "Reading",
                     reading_id,
-                    f"The alert of {reading_text(reading, loaded.protocol)} was already "
-                    f"acknowledged at {self.ctx.shown(done.acknowledged_at, zone=True)}.",
+                    _(
+                        "The alert of {reading} was already acknowledged at {when}.",
+                        reading=reading_text(reading, loaded.protocol),
+                        when=self.ctx.shown(done.acknowledged_at, zone=True),
+                    ),
                 )
             row = AlertAcknowledgement(
                 session_id=session_id,

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.clock import ensure_utc
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
+from kapdesk.i18n import N_, _
 from kapdesk.services.audit_patients import patient_condition, patients_of
 from kapdesk.services.audit_text import readable_by
 from kapdesk.services.context import Actor, Service
@@ -64,7 +65,13 @@ def _aware(field: str, value: datetime | None) -> datetime | None:
         return None
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(
-            field, value, f"{field} {value!r} needs a date, a time and a time zone."
+            field,
+            value,
+            _(
+                "{field} {value} needs a date, a time and a time zone.",
+                field=_(field),
+                value=repr(value),
+            ),
         )
     return ensure_utc(value)
 
@@ -98,18 +105,27 @@ class AuditQueryService(Service):
         action_prefix: str | None = None,
     ) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
         """SQL conditions for the filters (validated), and the filters as given (for audit)."""
-        start, end = _aware("Since", since), _aware("Until", until)
+        start, end = _aware(N_("Since"), since), _aware(N_("Until"), until)
         if start is not None and end is not None and start > end:
             raise ValidationError(
                 "Until",
                 until,
-                f"Until ({self.ctx.shown(end, _DAY_HM, zone=True)}) is before since "
-                f"({self.ctx.shown(start, _DAY_HM)}).",
+                _(
+                    "Until ({until}) is before since ({since}).",
+                    until=self.ctx.shown(end, _DAY_HM, zone=True),
+                    since=self.ctx.shown(start, _DAY_HM),
+                ),
             )
-        for field, value in (("Patient", patient_id), ("User", user_id)):
+        for field, value in ((N_("Patient"), patient_id), (N_("User"), user_id)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise ValidationError(
-                    field, value, f"{field} must be a record number, got {value!r}."
+                    field,
+                    value,
+                    _(
+                        "{field} must be a record number, got {value}.",
+                        field=_(field),
+                        value=repr(value),
+                    ),
                 )
         conds: list[ColumnElement[bool]] = []
         if patient_id is not None:
@@ -187,11 +203,19 @@ class AuditQueryService(Service):
         actor.require(Action.VIEW_AUDIT)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise ValidationError(
-                "Limit", limit, f"Limit {limit!r} is outside the allowed range 1-{MAX_LIMIT}."
+                "Limit",
+                limit,
+                _(
+                    "Limit {limit} is outside the allowed range 1-{most}.",
+                    limit=repr(limit),
+                    most=MAX_LIMIT,
+                ),
             )
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-            raise ValidationError("Offset", offset, f"Offset {offset!r} must be 0 or more.")
-        conds, _ = self._conditions(
+            raise ValidationError(
+                "Offset", offset, _("Offset {offset} must be 0 or more.", offset=repr(offset))
+            )
+        conds, _given = self._conditions(
             patient_id=patient_id,
             user_id=user_id,
             since=since,
@@ -246,7 +270,9 @@ class AuditQueryService(Service):
         )
         target = Path(path).expanduser().absolute()
         if target.is_dir():
-            raise ValidationError("File", str(path), f"{target} is a folder; give a file name.")
+            raise ValidationError(
+                "File", str(path), _("{path} is a folder; give a file name.", path=target)
+            )
         # On a clinic server there is no database file the export could overwrite.
         database = None if self.ctx.db.is_server else self.ctx.db.path.resolve()
         if database is not None and target.resolve() in {
@@ -254,7 +280,9 @@ class AuditQueryService(Service):
             *(database.with_name(database.name + x) for x in _SIDECARS),
         }:
             raise ValidationError(
-                "File", str(path), f"{target} is the database itself; choose another file name."
+                "File",
+                str(path),
+                _("{path} is the database itself; choose another file name.", path=target),
             )
         partial = target.with_name(f".{target.name}.partial")
         count = 0

@@ -47,6 +47,7 @@ from kapdesk.domain.backup_retention import Candidate, kept_backups
 from kapdesk.domain.clock import Clock, ensure_utc, local_time
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
+from kapdesk.i18n import _
 from kapdesk.paths import data_dir
 from kapdesk.services.console import audit_console
 from kapdesk.services.context import Actor, ServiceContext
@@ -152,7 +153,9 @@ class BackupService:
         """
         if reason not in ROLLING_REASONS:
             raise ValidationError(
-                "Backup reason", reason, f"Backup reason {reason!r} must be exit or daily."
+                "Backup reason",
+                reason,
+                _("Backup reason {reason} must be exit or daily.", reason=repr(reason)),
             )
         info = self._write(reason, progress)
         self._prune(info.path)
@@ -235,8 +238,11 @@ class BackupService:
             raise ValidationError(
                 "Backup folder",
                 str(self.folder),
-                f"The backup folder {self.folder} (a clinic setting) does not exist: connect "
-                "the drive, or choose another folder in Admin > Clinic settings.",
+                _(
+                    "The backup folder {folder} (a clinic setting) does not exist: connect the "
+                    "drive, or choose another folder in Admin > Clinic settings.",
+                    folder=self.folder,
+                ),
             )
         self.folder.mkdir(parents=True, exist_ok=True)
         self._remove_stale_partials()

@@ -23,6 +23,7 @@ from kapdesk.domain.cohort_cells import CSV_COLUMNS, csv_cells
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.research import Pseudonymizer, neutralize
+from kapdesk.i18n import _
 from kapdesk.services.cohort import (
     AUDIT_ACTION,
     audit_console_export,
@@ -96,7 +97,11 @@ def check_protocols(filters: CohortFilter, known: Collection[str]) -> None:
         raise ValidationError(
             "Protocol",
             unknown[0],
-            f"Protocol '{unknown[0]}' is not one of this clinic's: {', '.join(sorted(known))}.",
+            _(
+                "Protocol '{protocol}' is not one of this clinic's: {known}.",
+                protocol=unknown[0],
+                known=", ".join(sorted(known)),
+            ),
         )
 
 
@@ -115,10 +120,12 @@ def console_export(
         raise ValidationError(
             "--from/--to",
             filters.started_from or filters.started_to,
-            "--deidentify takes no --from or --to: de-identified dates are shifted per "
-            "patient, so the rows would show dates outside the range, and the range would "
-            "narrow each patient's secret shift. Filter by protocol and status, or leave "
-            "out --deidentify.",
+            _(
+                "--deidentify takes no --from or --to: de-identified dates are shifted per "
+                "patient, so the rows would show dates outside the range, and the range would "
+                "narrow each patient's secret shift. Filter by protocol and status, or leave "
+                "out --deidentify."
+            ),
         )
     if deidentify:
         from kapdesk.services.research_key import research_key

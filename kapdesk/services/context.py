@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from kapdesk.domain.clock import Clock, SystemClock, shown_time, zone_of
 from kapdesk.domain.errors import NotFound, SignInRevoked
 from kapdesk.domain.permissions import Action, Role, require
+from kapdesk.i18n import _
 from kapdesk.services.changes import ChangeFeed
 from kapdesk.storage.db import Database
 
@@ -114,7 +115,13 @@ class ServiceContext:
             return self.protocols[protocol_id]
         except KeyError:
             known = ", ".join(sorted(self.protocols))
-            raise NotFound(f"Unknown protocol '{protocol_id}' (known: {known}).") from None
+            raise NotFound(
+                _(
+                    "Unknown protocol '{protocol}' (known: {known}).",
+                    protocol=protocol_id,
+                    known=known,
+                )
+            ) from None
 
 
 class Service:

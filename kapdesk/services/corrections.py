@@ -52,6 +52,7 @@ from kapdesk.domain.errors import IllegalTransition, NotFound
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Phase
 from kapdesk.domain.session_state import SessionState
+from kapdesk.i18n import _
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import ErrorMark
 from kapdesk.services.guard import audit_denials
@@ -104,7 +105,13 @@ class CorrectionsService(Service):
         with self.ctx.db.write() as s:
             row = cast("_Row | None", s.get(_MODELS[entry_kind], entry_id))
             if row is None:
-                raise NotFound(f"There is no {ENTRY_LABELS[entry_kind]} #{entry_id}.")
+                raise NotFound(
+                    _(
+                        "There is no {record} #{id}.",
+                        record=_(ENTRY_LABELS[entry_kind]),
+                        id=entry_id,
+                    )
+                )
             session_id = row.session_id
             if session_id is not None:
                 ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)

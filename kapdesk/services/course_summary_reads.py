@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.errors import NotFound, ValidationError
 from kapdesk.domain.instruments import GAD7, PHQ9
 from kapdesk.domain.protocol import Protocol
+from kapdesk.i18n import _
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.courses import course_info, course_row, course_rows
 from kapdesk.services.dtos import CourseInfo, CourseOutcomeInfo, InstrumentInfo, PatientInfo
@@ -67,13 +68,19 @@ def _course_rows(s: Session, mrn_or_course_id: str | int) -> tuple[Course, int, 
         return (*course_row(s, mrn_or_course_id), None)
     if not isinstance(mrn_or_course_id, str) or not mrn_or_course_id.strip():
         raise ValidationError(
-            "MRN", mrn_or_course_id, "Give an MRN (text) or a course id (a whole number)."
+            "MRN", mrn_or_course_id, _("Give an MRN (text) or a course id (a whole number).")
         )
     patient = patient_by_mrn(s, mrn_or_course_id)
     found = course_rows(s, patient.id)
     if not found:
         shown = patient_info(patient)
-        raise NotFound(f"Patient {shown.display_name} (MRN {shown.mrn}) has no treatment course.")
+        raise NotFound(
+            _(
+                "Patient {name} (MRN {mrn}) has no treatment course.",
+                name=shown.display_name,
+                mrn=shown.mrn,
+            )
+        )
     row, sessions = max(found, key=lambda pair: (pair[0].started_on, pair[0].id))
     return row, sessions, patient
 

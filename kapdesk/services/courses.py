@@ -30,12 +30,14 @@ from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.patients import validate_notes
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState, is_terminal
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol, pin
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
 from kapdesk.services.rows import stored
+from kapdesk.services.session_support import patient_name
 from kapdesk.storage.orm import Course, DosingSession, Patient
 
 # Plausible input, not a clinical number: how far ahead a course may be dated.
@@ -79,6 +81,24 @@ class CourseService(Service):
     def _today(self) -> date:
         return local_time(self.ctx.now(), self.ctx.tz).date()
 
+    def _start_date(self, started_on: date | str | None) -> date:
+        """The course's first day (default: today), at most MAX_DAYS_AHEAD ahead."""
+        today = self._today()
+        start = today if started_on is None else calendar_date(N_("Start date"), started_on)
+        latest = today + timedelta(days=MAX_DAYS_AHEAD)
+        if start > latest:
+            raise ValidationError(
+                "Start date",
+                start,
+                _(
+                    "Start date {start} is more than {days} days ahead (latest {latest}).",
+                    start=start.isoformat(),
+                    days=MAX_DAYS_AHEAD,
+                    latest=latest.isoformat(),
+                ),
+            )
+        return start
+
     def start(
         self,
         actor: Actor,
@@ -92,27 +112,27 @@ class CourseService(Service):
         if protocol is None:
             known = ", ".join(sorted(self.ctx.protocols))
             raise ValidationError(
-                "Protocol", protocol_id, f"Protocol '{protocol_id}' is not known; known: {known}."
+                "Protocol",
+                protocol_id,
+                _(
+                    "Protocol '{protocol}' is not known; known: {known}.",
+                    protocol=protocol_id,
+                    known=known,
+                ),
             )
-        today = self._today()
-        start = today if started_on is None else calendar_date("Start date", started_on)
-        latest = today + timedelta(days=MAX_DAYS_AHEAD)
-        if start > latest:
-            raise ValidationError(
-                "Start date",
-                start,
-                f"Start date {start.isoformat()} is more than {MAX_DAYS_AHEAD} days ahead "
-                f"(latest {latest.isoformat()}).",
-            )
-        clean_goal = validate_notes("Goal", goal)
+        start = self._start_date(started_on)
+        clean_goal = validate_notes(N_("Goal"), goal)
         with self.ctx.db.write() as s:
             patient = stored(s, Patient, patient_id)
             if start < patient.date_of_birth:
                 raise ValidationError(
                     "Start date",
                     start,
-                    f"Start date {start.isoformat()} is before the patient's date of birth "
-                    f"{patient.date_of_birth.isoformat()}.",
+                    _(
+                        "Start date {start} is before the patient's date of birth {born}.",
+                        start=start.isoformat(),
+                        born=patient.date_of_birth.isoformat(),
+                    ),
                 )
             open_course = s.scalar(
                 select(Course).where(Course.patient_id == patient_id, Course.ended_on.is_(None))
@@ -121,9 +141,14 @@ class CourseService(Service):
                 raise ValidationError(
                     "Course",
                     open_course.id,
-                    f"{patient.family_name}, {patient.given_name} already has an open course "
-                    f"({open_course.protocol_id} v{open_course.protocol_version}, started "
-                    f"{open_course.started_on.isoformat()}); end it before starting another.",
+                    _(
+                        "{name} already has an open course ({protocol} v{version}, started "
+                        "{started}); end it before starting another.",
+                        name=patient_name(patient),
+                        protocol=open_course.protocol_id,
+                        version=open_course.protocol_version,
+                        started=open_course.started_on.isoformat(),
+                    ),
                 )
             digest, pinned = pin(s, protocol, self.ctx.now())
             if pinned is not None:
@@ -147,14 +172,18 @@ class CourseService(Service):
         self, actor: Actor, course_id: int, ended_on: date | str, reason: str = ""
     ) -> CourseInfo:
         actor.require(Action.MANAGE_COURSES)
-        end = calendar_date("End date", ended_on)
-        clean_reason = validate_notes("Reason", reason)
+        end = calendar_date(N_("End date"), ended_on)
+        clean_reason = validate_notes(N_("Reason"), reason)
         today = self._today()
         if end > today:
             raise ValidationError(
                 "End date",
                 end,
-                f"End date {end.isoformat()} is in the future (today is {today.isoformat()}).",
+                _(
+                    "End date {end} is in the future (today is {today}).",
+                    end=end.isoformat(),
+                    today=today.isoformat(),
+                ),
             )
         with self.ctx.db.write() as s:
             row = _get(s, course_id)
@@ -162,14 +191,21 @@ class CourseService(Service):
                 raise ValidationError(
                     "End date",
                     end,
-                    f"Course #{course_id} already ended on {row.ended_on.isoformat()}.",
+                    _(
+                        "Course #{course} already ended on {ended}.",
+                        course=course_id,
+                        ended=row.ended_on.isoformat(),
+                    ),
                 )
             if end < row.started_on:
                 raise ValidationError(
                     "End date",
                     end,
-                    f"End date {end.isoformat()} is before the course started "
-                    f"({row.started_on.isoformat()}).",
+                    _(
+                        "End date {end} is before the course started ({started}).",
+                        end=end.isoformat(),
+                        started=row.started_on.isoformat(),
+                    ),
                 )
             states = s.scalars(
                 select(DosingSession.state).where(DosingSession.course_id == course_id)
@@ -179,9 +215,12 @@ class CourseService(Service):
                 raise ValidationError(
                     "End date",
                     end,
-                    f"Course #{course_id} still has sessions that are not finished "
-                    f"({', '.join(SessionState(st).label for st in unfinished)}); discharge or "
-                    "cancel them first.",
+                    _(
+                        "Course #{course} still has sessions that are not finished ({states}); "
+                        "discharge or cancel them first.",
+                        course=course_id,
+                        states=", ".join(SessionState(st).label for st in unfinished),
+                    ),
                 )
             before = snapshot(row)
             row.ended_on = end

@@ -48,13 +48,19 @@ from kapdesk.domain.dosing import (
     require_confirmation,
     validate_dose,
 )
-from kapdesk.domain.errors import PermissionDenied, ValidationError
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.gates import block_message
 from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.protocol import Phase, Route
 from kapdesk.domain.session_state import SessionEvent, SessionState, state_after_event
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import DoseInfo
+from kapdesk.services.given_input import (
+    given_time,
+    not_before_check_in,
+    short_text,
+)
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, recheck_actor, snapshot
 from kapdesk.services.session_support import (
@@ -62,17 +68,14 @@ from kapdesk.services.session_support import (
     Loaded,
     dose_info,
     gate_rows,
-    given_time,
     load,
-    not_before_check_in,
     refuse,
     session_gate,
     session_route,
-    short_text,
     user_names,
-    who_may,
 )
 from kapdesk.services.signed_records import ensure_not_signed
+from kapdesk.services.wording import denied, who_may
 from kapdesk.storage.orm import Dose, DosingSession, User, VitalReading
 
 _HMS = "%H:%M:%S"
@@ -97,9 +100,9 @@ class DoseService(Service):
         confirmation_reason: str | None = None,
         acknowledge_warnings: bool = False,
     ) -> DoseInfo:
-        lot = short_text("Lot number", lot_number, MAX_LOT_CHARS)
+        lot = short_text(N_("Lot number"), lot_number, MAX_LOT_CHARS)
         now, tz = self.ctx.now(), self.ctx.tz
-        given = given_time("Given at", given_at, now, tz)
+        given = given_time(N_("Given at"), given_at, now, tz)
         actor.require(Action.RECORD_DOSE)
         with self.ctx.db.write() as s:
             recheck_actor(s, self.ctx, actor, "dose.record")  # before "Given by" names the actor
@@ -198,11 +201,15 @@ def _open_for_dose(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
     ensure_not_signed(s, "dosing_session", session_id, ctx.tz)
     state = loaded.state
     if state is _S.SCHEDULED:
-        raise refuse(state, "dosed", "This session is only scheduled: check the patient in first.")
+        raise refuse(
+            state, "dosed", _("This session is only scheduled: check the patient in first.")
+        )
     if state is _S.CHECKED_IN:
-        raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
+        raise refuse(state, "dosed", _("Record the pre-dose vitals before the first dose."))
     if state not in (_S.PRE_DOSE_VITALS, _S.DOSED, _S.MONITORING):
-        raise refuse(state, "dosed", f"A session that is {state.label} takes no doses.")
+        raise refuse(
+            state, "dosed", _("A session that is {state} takes no doses.", state=state.label)
+        )
     return loaded
 
 
@@ -212,7 +219,7 @@ def _passed_gate(s: Session, loaded: Loaded, route: Route | None, tz: tzinfo | N
     readings, overrides = gate_rows(s, ds.id)
     pre = [r for r in readings if r.phase == Phase.PRE_DOSE.value]
     if not pre:
-        raise refuse(state, "dosed", "Record the pre-dose vitals before the first dose.")
+        raise refuse(state, "dosed", _("Record the pre-dose vitals before the first dose."))
     first_dose = state is _S.PRE_DOSE_VITALS
     gate = session_gate(
         loaded.protocol, ds, readings, overrides, route=route, first_dose=first_dose
@@ -220,7 +227,7 @@ def _passed_gate(s: Session, loaded: Loaded, route: Route | None, tz: tzinfo | N
     if gate.blocks:
         fmt = zoned_once(tz)  # local times, the zone named once
         blocks = " ".join(block_message(b, fmt) for b in gate.blocks)
-        raise refuse(state, "dosed", f"Dose refused: {blocks}")
+        raise refuse(state, "dosed", _("Dose refused: {blocks}", blocks=blocks))
     return _Gate(tuple(gate.warnings), pre)
 
 
@@ -240,8 +247,11 @@ def _check_order(
             raise ValidationError(
                 "Given at",
                 given_at,
-                f"A booster given at {shown_time(given, tz, zone=True)} cannot be before the "
-                f"first dose ({shown_time(ds.first_dose_at, tz)}).",
+                _(
+                    "A booster given at {given} cannot be before the first dose ({first}).",
+                    given=shown_time(given, tz, zone=True),
+                    first=shown_time(ds.first_dose_at, tz),
+                ),
             )
         return
     last_pre = max(r.taken_at for r in pre)
@@ -249,8 +259,11 @@ def _check_order(
         raise ValidationError(
             "Given at",
             given_at,
-            f"The dose at {shown_time(given, tz, _HMS, zone=True)} must come after the latest "
-            f"pre-dose reading ({shown_time(last_pre, tz, _HMS)}).",
+            _(
+                "The dose at {given} must come after the latest pre-dose reading ({latest}).",
+                given=shown_time(given, tz, _HMS, zone=True),
+                latest=shown_time(last_pre, tz, _HMS),
+            ),
         )
 
 
@@ -259,11 +272,14 @@ def _confirmed(actor: Actor, calc: DoseCalc, confirm: bool, reason: str | None) 
     if not calc.over_limit:
         return None
     if not can(actor.role, Action.CONFIRM_OVER_MAX_DOSE):
-        raise PermissionDenied(
+        raise denied(
             actor.role.value,
             Action.CONFIRM_OVER_MAX_DOSE.value,
-            f"{calc.limit_message} Only {who_may(Action.CONFIRM_OVER_MAX_DOSE)} "
-            "may confirm a dose above the protocol maximum.",
+            lambda say: say(
+                N_("{limit} Only {who} may confirm a dose above the protocol maximum."),
+                limit=calc.limit_message,
+                who=who_may(Action.CONFIRM_OVER_MAX_DOSE, say),
+            ),
         )
     return require_confirmation(calc, confirm, reason)
 
@@ -275,13 +291,21 @@ def _giver(s: Session, actor: Actor, given_by_user_id: int | None) -> User:
     if giver is not None and giver.active and can(Role(giver.role), Action.RECORD_DOSE):
         return giver
     if giver is None:
-        who = f"there is no user #{giver_id}"
+        who = _("there is no user #{id}", id=giver_id)
     else:
-        inactive = "" if giver.active else ", account disabled"
-        who = f"{giver.full_name} ({giver.role}{inactive}) cannot have given the dose"
+        inactive = "" if giver.active else _(", account disabled")
+        who = _(
+            "{name} ({role}{inactive}) cannot have given the dose",
+            name=giver.full_name,
+            role=_(giver.role),
+            inactive=inactive,
+        )
     raise ValidationError(
         "Given by",
         given_by_user_id,
-        f"Given by: {who}; choose an active member of staff who gives doses "
-        f"({who_may(Action.RECORD_DOSE)}).",
+        _(
+            "Given by: {who}; choose an active member of staff who gives doses ({roles}).",
+            who=who,
+            roles=who_may(Action.RECORD_DOSE),
+        ),
     )

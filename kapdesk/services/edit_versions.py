@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from kapdesk.domain import timetext
 from kapdesk.domain.clock import ensure_utc, local_time
 from kapdesk.domain.errors import NO_RECORD, EditConflict
+from kapdesk.i18n import N_, _
 from kapdesk.services.changes import TRAIL_ONLY, TRAIL_ONLY_PREFIXES
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.session_support import user_names
@@ -48,7 +49,7 @@ from kapdesk.storage.orm import AuditEntry
 
 __all__ = ["NO_RECORD", "LastChange", "current_version", "last_change", "refuse_stale"]
 
-SOMEONE: Final = "Someone"  # a change made without a signed-in user (command line)
+SOMEONE: Final = N_("Someone")  # a change made without a signed-in user (command line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +117,19 @@ def refuse_stale(
     version = NO_RECORD if change is None else change.version
     if version == base:
         return
-    who, at, when = SOMEONE, None, "an unknown time"
+    who, at, when = _(SOMEONE), None, _("an unknown time")
     if change is not None:
         at = change.at
         when = _when(ctx, at)
         if change.user_id is not None:
-            who = user_names(s, [change.user_id]).get(change.user_id) or SOMEONE
+            who = user_names(s, [change.user_id]).get(change.user_id) or _(SOMEONE)
     raise EditConflict(
-        f"{who} changed {what} at {when} while you were editing; nothing was saved.",
+        _(
+            "{who} changed {what} at {when} while you were editing; nothing was saved.",
+            who=who,
+            what=_(what),
+            when=when,
+        ),
         changed_by=who,
         changed_at=at,
         changed_at_text=when,

@@ -36,6 +36,7 @@ from kapdesk.domain.fhir_resources import (
     transaction_bundle,
     users_of,
 )
+from kapdesk.i18n import _
 from kapdesk.services.console import audit_console
 from kapdesk.services.context import Service
 from kapdesk.services.fhir_load import load_records
@@ -70,7 +71,7 @@ class FhirExportService(Service):
         with self.ctx.db.read() as s:
             row = s.scalar(select(Patient).where(func.lower(Patient.mrn) == text.lower()))
             if row is None:
-                raise NotFound(f"There is no patient with MRN '{text}'.")
+                raise NotFound(_("There is no patient with MRN '{mrn}'.", mrn=text))
             ids = Ids(_identity(s), urn=True)
             (record,) = load_records(s, [row])
             resources = [practitioner(u, ids) for u in _users(s, users_of(record))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.gates import GateKind, OverrideKind, checklist_gate
 from kapdesk.domain.session_state import SessionState
+from kapdesk.i18n import _
 from kapdesk.services.session_support import (
     Loaded,
     gate_override,
@@ -13,6 +14,7 @@ from kapdesk.services.session_support import (
     refuse,
     session_gate,
 )
+from kapdesk.services.wording import band_word, either
 from kapdesk.storage.orm import HoldOverride, VitalReading
 
 _PRE_DOSE = (SessionState.CHECKED_IN, SessionState.PRE_DOSE_VITALS)
@@ -35,18 +37,27 @@ def reading_override(
         if first:
             why = no_hold_reason(readings)
         else:
-            bands = " or ".join(b.value for b in protocol.booster_gate_bands)
-            why = f"no post-dose reading in the {bands} band is waiting for an override."
-        raise refuse(state, "override_hold", f"There is no hold to override: {why}")
+            bands = either(band_word(b.value) for b in protocol.booster_gate_bands)
+            why = _(
+                "no post-dose reading in the {bands} band is waiting for an override.",
+                bands=bands,
+            )
+        raise refuse(state, "override_hold", _("There is no hold to override: {why}", why=why))
     held = block.reading
     if reading_id is not None and reading_id != held.id:
-        which = "pre-dose" if first else "post-dose"
+        which = _("pre-dose") if first else _("post-dose")
         raise ValidationError(
             "Reading",
             reading_id,
-            f"Reading #{reading_id} is not the one holding the dose: the {which} reading "
-            f"holding it is #{held.id} ({held.text}, {held.band.value}). Review it before "
-            "overriding.",
+            _(
+                "Reading #{reading} is not the one holding the dose: the {which} reading "
+                "holding it is #{held} ({text}, {band}). Review it before overriding.",
+                reading=reading_id,
+                which=which,
+                held=held.id,
+                text=held.text,
+                band=band_word(held.band.value),
+            ),
         )
     return HoldOverride(
         session_id=loaded.session.id, reading_id=held.id, kind=OverrideKind.READING.value
@@ -58,12 +69,17 @@ def checklist_override(loaded: Loaded, item_id: str, overrides: list[HoldOverrid
     protocol = loaded.protocol
     item = next((c for c in protocol.checklist if c.id == item_id), None)
     if item is None or not item.blocks_dose:
-        blocking = ", ".join(c.id for c in protocol.checklist if c.blocks_dose) or "none"
+        blocking = ", ".join(c.id for c in protocol.checklist if c.blocks_dose) or _("none")
         raise ValidationError(
             "Checklist item",
             item_id,
-            f"Checklist item '{item_id}' does not block the dose in {protocol.label}; "
-            f"items that do: {blocking}.",
+            _(
+                "Checklist item '{item}' does not block the dose in {protocol}; items that "
+                "do: {blocking}.",
+                item=item_id,
+                protocol=protocol.label,
+                blocking=blocking,
+            ),
         )
     gate = checklist_gate(
         protocol,
@@ -73,14 +89,18 @@ def checklist_override(loaded: Loaded, item_id: str, overrides: list[HoldOverrid
     )
     if not any(b.item.id == item_id for b in gate.blocks):
         why = (
-            "it is already overridden"
-            if any(i.id == item_id for i, _ in gate.overridden)
-            else "it is answered yes"
+            _("it is already overridden")
+            if any(i.id == item_id for i, _override in gate.overridden)
+            else _("it is answered yes")
         )
         raise refuse(
             loaded.state,
             "override_hold",
-            f"There is nothing to override on '{item.label}': {why}.",
+            _(
+                "There is nothing to override on '{item}': {why}.",
+                item=item.shown_label(),
+                why=why,
+            ),
         )
     return HoldOverride(
         session_id=loaded.session.id,

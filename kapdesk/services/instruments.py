@@ -47,14 +47,20 @@ from kapdesk.domain.instruments import (
 )
 from kapdesk.domain.outcomes import CourseEndpoint, EndpointRule, Scored, course_endpoint
 from kapdesk.domain.permissions import Action
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
 from kapdesk.services.error_marks import error_mark, markers
+from kapdesk.services.given_input import (
+    given_time,
+)
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.protocol_store import find_course_protocol
 from kapdesk.services.recording import audit_row
 from kapdesk.services.rows import stored
-from kapdesk.services.session_support import given_time, user_names
+from kapdesk.services.session_support import (
+    user_names,
+)
 from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Patient
 
 
@@ -138,7 +144,7 @@ class InstrumentService(Service):
         actor.require(Action.RECORD_INSTRUMENT)
         score = score_instrument(instrument, answers)
         now = self.ctx.now()
-        moment = given_time("Taken at", taken_at, now, self.ctx.tz)
+        moment = given_time(N_("Taken at"), taken_at, now, self.ctx.tz)
         with self.ctx.db.write() as s:
             stored(s, Patient, patient_id)
             if session_id is not None:
@@ -147,8 +153,13 @@ class InstrumentService(Service):
                     raise ValidationError(
                         "Session",
                         session_id,
-                        f"Dosing session #{session_id} belongs to course #{session.course_id}, "
-                        f"not to course #{course_id}.",
+                        _(
+                            "Dosing session #{session} belongs to course #{actual}, not to "
+                            "course #{given}.",
+                            session=session_id,
+                            actual=session.course_id,
+                            given=course_id,
+                        ),
                     )
                 course_id = session.course_id
             if course_id is not None:
@@ -157,16 +168,25 @@ class InstrumentService(Service):
                     raise ValidationError(
                         "Course",
                         course_id,
-                        f"Course #{course_id} belongs to another patient, not to patient "
-                        f"#{patient_id}.",
+                        _(
+                            "Course #{course} belongs to another patient, not to patient "
+                            "#{patient}.",
+                            course=course_id,
+                            patient=patient_id,
+                        ),
                     )
                 if course.ended_on is not None and session_id is None and not after_course_end:
                     raise ValidationError(
                         "Course",
                         course_id,
-                        f"Course #{course_id} ended on {course.ended_on.isoformat()}: file this "
-                        f"{score.code} under it only by choosing so (it then counts as a result "
-                        "after the course), or choose an open course or start a new one.",
+                        _(
+                            "Course #{course} ended on {ended}: file this {instrument} under "
+                            "it only by choosing so (it then counts as a result after the "
+                            "course), or choose an open course or start a new one.",
+                            course=course_id,
+                            ended=course.ended_on.isoformat(),
+                            instrument=score.code,
+                        ),
                     )
             row = InstrumentResult(
                 patient_id=patient_id,
@@ -216,34 +236,56 @@ class InstrumentService(Service):
         does to the course outcome, in words for the person choosing where to file it."""
         code = get_instrument(instrument).code
         taken_on = local_time(taken_at, self.ctx.tz).date()
-        course, before, results, _ = self._course_split(course_id)
+        course, before, results, _label = self._course_split(course_id)
         ended = course.ended_on
         if code != PHQ9.code:
-            text = f"A {code} does not change the course outcome (that is judged on PHQ-9)."
+            text = _(
+                "A {instrument} does not change the course outcome (that is judged on PHQ-9).",
+                instrument=code,
+            )
             return FilingEffect(course_id, ended, False, text)
-        _, after, _, _ = self._course_split(course_id, Scored(taken_on, total))
+        after = self._course_split(course_id, Scored(taken_on, total))[1]
         new = len(results)
-        now_text = "none yet" if after.outcome is None else after.outcome.summary
-        was_text = "none yet" if before.outcome is None else before.outcome.summary
+        now_text = _("none yet") if after.outcome is None else after.outcome.summary
+        was_text = _("none yet") if before.outcome is None else before.outcome.summary
         changes = before.outcome != after.outcome
-        weeks, acute_end = after.rule.acute_weeks, after.acute_end.isoformat()
+        when = {
+            "taken": taken_on.isoformat(),
+            "weeks": after.rule.acute_weeks,
+            "end": after.acute_end.isoformat(),
+        }
         if new in [f.index for f in after.follow_ups]:
             label = next(f.label for f in after.follow_ups if f.index == new)
-            text = (
-                f"Taken {taken_on.isoformat()}, after the course's {weeks}-week acute phase "
-                f"(which ended {acute_end}), it would be a {label}, shown apart from the "
-                f"acute endpoint. The course outcome stays {was_text}."
+            text = _(
+                "Taken {taken}, after the course's {weeks}-week acute phase (which ended "
+                "{end}), it would be a {label}, shown apart from the acute endpoint. The "
+                "course outcome stays {was}.",
+                label=label,
+                was=was_text,
+                **when,
             )
         else:
-            role = "baseline" if after.baseline == new else "endpoint"
-            where = (
-                f"Taken {taken_on.isoformat()}, within the course's {weeks}-week acute phase "
-                f"(until {acute_end}), it would become the course's {role}"
+            becomes = (
+                N_(
+                    "Taken {taken}, within the course's {weeks}-week acute phase (until "
+                    "{end}), it would become the course's baseline"
+                )
+                if after.baseline == new
+                else N_(
+                    "Taken {taken}, within the course's {weeks}-week acute phase (until "
+                    "{end}), it would become the course's endpoint"
+                )
             )
+            where = _(becomes, **when)
             text = (
-                f"{where} and change the course outcome\nfrom: {was_text}\nto: {now_text}."
+                _(
+                    "{where} and change the course outcome\nfrom: {was}\nto: {now}.",
+                    where=where,
+                    was=was_text,
+                    now=now_text,
+                )
                 if changes
-                else f"{where}; the course outcome stays {was_text}."
+                else _("{where}; the course outcome stays {was}.", where=where, was=was_text)
             )
         return FilingEffect(course_id, ended, changes, text)
 

@@ -47,18 +47,27 @@ from kapdesk.domain.notes import (
     validate_text,
 )
 from kapdesk.domain.permissions import Action
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import NoteInfo
 from kapdesk.services.edit_versions import current_version, refuse_stale
+from kapdesk.services.given_input import (
+    given_time,
+)
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import CLOSED_STATES
 from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.rows import stored
-from kapdesk.services.session_support import given_time, load, user_names
+from kapdesk.services.session_support import (
+    load,
+    user_names,
+)
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Course, DosingSession, Note
 
 _DAY_HM = "%Y-%m-%d %H:%M"
+# A note's kind as a sentence names it: "Note #4 is a session note, ...".
+_KIND_NAMES = {"session": N_("session note"), "integration": N_("integration note")}
 
 
 def note_info(n: Note, names: dict[int, str], version: int | None = None) -> NoteInfo:
@@ -95,7 +104,7 @@ def _versioned(s: Session, n: Note) -> NoteInfo:
 
 def _refuse_stale(s: Session, ctx: ServiceContext, n: Note, version: int | None) -> None:
     refuse_stale(
-        s, ctx, ("note", n.id), version, what="this note", current=lambda v: _info(s, n, v)
+        s, ctx, ("note", n.id), version, what=N_("this note"), current=lambda v: _info(s, n, v)
     )
 
 
@@ -106,7 +115,10 @@ def _get(s: Session, note_id: int) -> Note:
 def _refuse_final(n: Note) -> None:
     if n.status == NoteStatus.FINAL:
         raise RecordLocked(
-            f"Note #{n.id} is final and cannot be changed; add an addendum to correct it."
+            _(
+                "Note #{id} is final and cannot be changed; add an addendum to correct it.",
+                id=n.id,
+            )
         )
 
 
@@ -116,8 +128,8 @@ def _require_editor(actor: Actor, n: Note, names: dict[int, str]) -> None:
         actor.user_id,
         n.author_id,
         Action.WRITE_INTEGRATION_NOTE,
-        author=names.get(n.author_id, f"user #{n.author_id}"),
-        what=f"change integration note #{n.id}",
+        author=names[n.author_id] if n.author_id in names else _("user #{id}", id=n.author_id),
+        what=_("change integration note #{id}", id=n.id),
     )
 
 
@@ -136,7 +148,7 @@ class NoteService(Service):
         """Create or replace the session's note; ``version``: what the editor's text was read
         at (``NO_RECORD``: there was no note), None: no check (see the module docstring)."""
         actor.require(Action.WRITE_SESSION_NOTE)
-        text = validate_text("Session note", body)
+        text = validate_text(N_("Session note"), body)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
             ensure_not_signed(s, "dosing_session", session_id, self.ctx.tz)
@@ -188,7 +200,7 @@ class NoteService(Service):
     ) -> NoteInfo:
         actor.require(Action.WRITE_INTEGRATION_NOTE)
         now = self.ctx.now()
-        moment = given_time("Held at", held_at, now, self.ctx.tz)
+        moment = given_time(N_("Held at"), held_at, now, self.ctx.tz)
         with self.ctx.db.write() as s:
             stored(s, Course, course_id)
             if follows_session_id is not None:
@@ -216,23 +228,36 @@ class NoteService(Service):
             raise ValidationError(
                 "Follows session",
                 session_id,
-                f"Dosing session #{session_id} belongs to course #{ds.course_id}, not to "
-                f"course #{course_id}.",
+                _(
+                    "Dosing session #{session} belongs to course #{actual}, not to course "
+                    "#{given}.",
+                    session=session_id,
+                    actual=ds.course_id,
+                    given=course_id,
+                ),
             )
         state = load(s, self.ctx, session_id).state
         if state in CLOSED_STATES:
             raise ValidationError(
                 "Follows session",
                 session_id,
-                f"Dosing session #{session_id} is {state.label}; an integration note can only "
-                "follow a session that took place.",
+                _(
+                    "Dosing session #{session} is {state}; an integration note can only follow "
+                    "a session that took place.",
+                    session=session_id,
+                    state=state.label,
+                ),
             )
         if ds.first_dose_at is not None and held < ds.first_dose_at:
             raise ValidationError(
                 "Held at",
                 held,
-                f"Held at {self.ctx.shown(held, _DAY_HM, zone=True)} is before the first dose "
-                f"of session #{session_id} ({self.ctx.shown(ds.first_dose_at, _DAY_HM)}).",
+                _(
+                    "Held at {held} is before the first dose of session #{session} ({first}).",
+                    held=self.ctx.shown(held, _DAY_HM, zone=True),
+                    session=session_id,
+                    first=self.ctx.shown(ds.first_dose_at, _DAY_HM),
+                ),
             )
 
     def update_integration_note(
@@ -248,14 +273,20 @@ class NoteService(Service):
         at, None: no check (see the module docstring)."""
         actor.require(Action.WRITE_INTEGRATION_NOTE)
         changes = {} if sections is None else validate_sections(sections)
-        text = None if body is None else validate_text("Note text", body)
+        text = None if body is None else validate_text(N_("Note text"), body)
         with self.ctx.db.write() as s:
             row = _get(s, note_id)
             if row.kind != NoteKind.INTEGRATION:
                 raise ValidationError(
                     "Note",
                     note_id,
-                    f"Note #{note_id} is a {row.kind} note, not an integration note.",
+                    _(
+                        "Note #{id} is a {kind}, not an integration note.",
+                        id=note_id,
+                        kind=_(_KIND_NAMES[row.kind])
+                        if row.kind in _KIND_NAMES
+                        else f"{row.kind} note",
+                    ),
                 )
             ensure_not_signed(s, "note", note_id, self.ctx.tz)
             _refuse_final(row)
@@ -286,7 +317,9 @@ class NoteService(Service):
                 _require_editor(actor, row, user_names(s, [row.author_id]))
             if is_blank(merged_sections(row.sections or {}, {}), row.body):
                 raise ValidationError(
-                    "Note", note_id, f"Note #{note_id} is empty; an empty note cannot be final."
+                    "Note",
+                    note_id,
+                    _("Note #{id} is empty; an empty note cannot be final.", id=note_id),
                 )
             before = snapshot(row)
             row.status = NoteStatus.FINAL.value

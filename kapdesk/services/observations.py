@@ -24,16 +24,19 @@ from kapdesk.domain.instruments import validate_moaas
 from kapdesk.domain.patients import validate_notes
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import ObservationInfo
 from kapdesk.services.error_marks import error_mark, markers
+from kapdesk.services.given_input import (
+    given_time,
+    not_before_check_in,
+)
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row
 from kapdesk.services.session_support import (
     Loaded,
-    given_time,
     load,
-    not_before_check_in,
     refuse,
     user_names,
 )
@@ -53,7 +56,12 @@ def open_for_recording(s: Session, ctx: ServiceContext, session_id: int, what: s
         raise refuse(
             loaded.state,
             what,
-            f"Session #{session_id} is {loaded.state.label}: no {what} can be recorded on it.",
+            _(
+                "Session #{session} is {state}: no {what} can be recorded on it.",
+                session=session_id,
+                state=loaded.state.label,
+                what=_(what),
+            ),
         )
     return loaded
 
@@ -87,9 +95,9 @@ class ObservationService(Service):
         observed_at: datetime | None,
     ) -> ObservationInfo:
         now = self.ctx.now()
-        moment = given_time("Observed at", observed_at, now, self.ctx.tz)
+        moment = given_time(N_("Observed at"), observed_at, now, self.ctx.tz)
         with self.ctx.db.write() as s:
-            loaded = open_for_recording(s, self.ctx, session_id, "observation")
+            loaded = open_for_recording(s, self.ctx, session_id, N_("observation"))
             not_before_check_in("Observed at", observed_at, moment, loaded.session, self.ctx.tz)
             row = Observation(
                 session_id=session_id,
@@ -134,9 +142,11 @@ class ObservationService(Service):
         actor.require(Action.RECORD_OBSERVATION)
         if not isinstance(present, bool):
             raise ValidationError(
-                "Dissociation", present, f"Dissociation must be yes or no, got {present!r}."
+                "Dissociation",
+                present,
+                _("Dissociation must be yes or no, got {value}.", value=repr(present)),
             )
-        clean = validate_notes("Dissociation notes", text)
+        clean = validate_notes(N_("Dissociation notes"), text)
         return self._record(
             actor,
             session_id,

@@ -42,6 +42,7 @@ from kapdesk.domain.errors import NotFound
 from kapdesk.domain.name_search import fold, name_key
 from kapdesk.domain.patients import PatientInput, mrn_taken_error, validate_patient
 from kapdesk.domain.permissions import Action
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import PatientInfo
 from kapdesk.services.edit_versions import current_version, refuse_stale
@@ -188,7 +189,7 @@ class PatientService(Service):
         """Change any of EDITABLE_FIELDS; the whole record is re-validated. ``version``: what
         the editor's values were read at (``for_editing``), None: no check."""
         actor.require(Action.EDIT_PATIENT)
-        only_fields("Patient", changes, EDITABLE_FIELDS, "editable")
+        only_fields(N_("Patient"), changes, EDITABLE_FIELDS, N_("editable"))
         with self.ctx.db.write() as s:
             row = _get(s, patient_id)
             current = {f: getattr(row, f) for f in EDITABLE_FIELDS}
@@ -198,7 +199,7 @@ class PatientService(Service):
                 return patient_info(row)
             refuse_stale(
                 s, self.ctx, ("patient", patient_id), version,
-                what="this patient's details", current=lambda v: patient_info(row, v),
+                what=N_("this patient's details"), current=lambda v: patient_info(row, v),
             )  # fmt: skip
             if "mrn" in diff:
                 self._check_mrn_free(s, values["mrn"], patient_id)
@@ -355,5 +356,5 @@ def patient_by_mrn(s: Session, mrn: str) -> Patient:
     text = mrn.strip() if isinstance(mrn, str) else ""
     row = s.scalar(select(Patient).where(func.lower(Patient.mrn) == text.lower()))
     if row is None:
-        raise NotFound(f"There is no patient with MRN '{text}'.")
+        raise NotFound(_("There is no patient with MRN '{mrn}'.", mrn=text))
     return row

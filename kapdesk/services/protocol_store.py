@@ -32,11 +32,15 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.errors import KapdeskError, NotFound, ValidationError
 from kapdesk.domain.protocol import Protocol, load_protocol_text, protocol_hash
+from kapdesk.i18n import N_, _
 from kapdesk.services.rows import stored
 from kapdesk.storage.orm import Course, DosingSession, ProtocolVersion
 
 if TYPE_CHECKING:
     from kapdesk.services.context import ServiceContext
+
+
+NOT_PINNED_TEXT = N_("the stored text does not match the course's pinned hash")
 
 
 class PinnedProtocolMissing(NotFound):
@@ -48,18 +52,26 @@ class PinnedProtocolMissing(NotFound):
         self.version = version
         self.why = why
         super().__init__(
-            f"Course #{course_id} is pinned to {protocol_id} v{version}, but {why}, so its "
-            f"sessions cannot be opened: kapdesk judges a course only with the protocol version "
-            f"it started on. Ask your kapdesk administrator to restore a backup that holds "
-            f"{protocol_id} v{version}, or end this course and start a new one on a current "
-            f"version."
+            _(
+                "Course #{course} is pinned to {protocol} v{version}, but {why}, so its "
+                "sessions cannot be opened: kapdesk judges a course only with the protocol "
+                "version it started on. Ask your kapdesk administrator to restore a backup "
+                "that holds {protocol} v{version}, or end this course and start a new one on "
+                "a current version.",
+                course=course_id,
+                protocol=protocol_id,
+                version=version,
+                why=why,
+            )
         )
 
 
 def conflict_message(protocol: Protocol) -> str:
-    return (
-        f"{protocol.label} differs from the v{protocol.version} already used by courses; "
-        "give the changed file a new version."
+    return _(
+        "{protocol} differs from the v{version} already used by courses; give the changed "
+        "file a new version.",
+        protocol=protocol.label,
+        version=protocol.version,
     )
 
 
@@ -72,8 +84,11 @@ def pin(s: Session, protocol: Protocol, now: datetime) -> tuple[str, ProtocolVer
         raise ValidationError(
             "Protocol",
             protocol.label,
-            f"{protocol.label} was not loaded from a protocol file, so its exact text cannot "
-            "be pinned to a course; load it with load_protocol_text or from its file.",
+            _(
+                "{protocol} was not loaded from a protocol file, so its exact text cannot be "
+                "pinned to a course; load it with load_protocol_text or from its file.",
+                protocol=protocol.label,
+            ),
         )
     stored = s.scalar(
         select(ProtocolVersion).where(
@@ -125,8 +140,10 @@ def _resolve(s: Session, pinned: dict[str, Protocol], course: PinnedCourse) -> P
     if not digest:
         raise _missing(
             course,
-            "no text of that version was stored when the course started (it began before "
-            "kapdesk kept protocol versions)",
+            _(
+                "no text of that version was stored when the course started (it began before "
+                "kapdesk kept protocol versions)"
+            ),
         )
     parsed = pinned.get(digest)
     if parsed is None:
@@ -134,18 +151,20 @@ def _resolve(s: Session, pinned: dict[str, Protocol], course: PinnedCourse) -> P
         # course's first session is what the database holds, not an object built in memory.
         row = s.scalar(select(ProtocolVersion).where(ProtocolVersion.sha256 == digest))
         if row is None:
-            raise _missing(course, "this database holds no protocol text with its hash")
+            raise _missing(course, _("this database holds no protocol text with its hash"))
         try:
             parsed = load_protocol_text(row.source_text, row.source_name)
         except KapdeskError as exc:
-            raise _missing(course, f"its stored text no longer loads ({exc})") from None
+            raise _missing(
+                course, _("its stored text no longer loads ({problem})", problem=exc)
+            ) from None
         if parsed.sha256 != digest:
-            raise _missing(course, "the stored text does not match the course's pinned hash")
+            raise _missing(course, _(NOT_PINNED_TEXT))
         pinned[digest] = parsed
     # Checked for every course, cached text or not: a course whose protocol or version
     # was changed keeps a hash that names another version.
     if (parsed.id, parsed.version) != (course.protocol_id, course.protocol_version):
-        raise _missing(course, "the stored text does not match the course's pinned hash")
+        raise _missing(course, _(NOT_PINNED_TEXT))
     return parsed
 
 
@@ -199,7 +218,7 @@ def protocol_of_session(ctx: ServiceContext, session_id: int) -> Protocol:
             .where(DosingSession.id == session_id)
         )
         if course is None:
-            raise NotFound(f"There is no dosing session #{session_id}.")
+            raise NotFound(_("There is no dosing session #{id}.", id=session_id))
         return course_protocol(s, ctx, course)
 
 

@@ -38,6 +38,7 @@ from kapdesk.domain.research_columns import (
     FILES,
     dictionary_rows,
 )
+from kapdesk.i18n import _, _n
 from kapdesk.services.console import audit_console
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.research_key import research_key
@@ -71,20 +72,31 @@ def check_folder(folder: Path, *, overwrite: bool = False) -> None:
     """Refuse a folder the export cannot go to (ExportFolderError), before any work."""
     parent = folder.parent
     if folder.exists() and not folder.is_dir():
-        raise ExportFolderError(f"-o {folder}: that is a file; give a folder for the CSV files.")
+        raise ExportFolderError(
+            _("-o {folder}: that is a file; give a folder for the CSV files.", folder=folder)
+        )
     if not parent.is_dir():
-        raise ExportFolderError(f"-o {folder}: the folder {parent} does not exist.")
+        raise ExportFolderError(
+            _("-o {folder}: the folder {parent} does not exist.", folder=folder, parent=parent)
+        )
     if folder.is_dir() and not overwrite:
-        entries = sum(1 for _ in folder.iterdir())
+        entries = sum(1 for _entry in folder.iterdir())
         if entries:
             raise ExportFolderError(
-                f"-o {folder}: the folder is not empty ({entries} "
-                f"{'entry' if entries == 1 else 'entries'}); give a new or empty folder, or "
-                "--overwrite to replace the export's files in it."
+                _n(
+                    "-o {folder}: the folder is not empty ({n} entry); give a new or empty "
+                    "folder, or --overwrite to replace the export's files in it.",
+                    "-o {folder}: the folder is not empty ({n} entries); give a new or empty "
+                    "folder, or --overwrite to replace the export's files in it.",
+                    entries,
+                    folder=folder,
+                )
             )
     where = folder if folder.is_dir() else parent
     if not os.access(where, os.W_OK | os.X_OK) or not os.access(parent, os.W_OK | os.X_OK):
-        raise ExportFolderError(f"-o {folder}: cannot write there: permission denied.")
+        raise ExportFolderError(
+            _("-o {folder}: cannot write there: permission denied.", folder=folder)
+        )
 
 
 def export_csv(
@@ -152,8 +164,12 @@ def _check_targets(folder: Path) -> None:
         target = folder / name
         if target.exists() and not target.is_file():
             raise ExportFolderError(
-                f"{target} is not a file; move it away and export again (nothing in "
-                f"{folder} was changed)."
+                _(
+                    "{target} is not a file; move it away and export again (nothing in "
+                    "{folder} was changed).",
+                    target=target,
+                    folder=folder,
+                )
             )
 
 
@@ -190,8 +206,12 @@ def _replace_all(work: Path, folder: Path) -> None:
         for name in kept:
             os.replace(aside / name, folder / name)
         raise ExportFolderError(
-            f"{folder}: the export's files could not be replaced ({exc.strerror or exc}); "
-            "nothing in it was changed."
+            _(
+                "{folder}: the export's files could not be replaced ({problem}); nothing in "
+                "it was changed.",
+                folder=folder,
+                problem=exc.strerror or exc,
+            )
         ) from exc
     finally:
         shutil.rmtree(aside, ignore_errors=True)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.research import KEY_BYTES
+from kapdesk.i18n import _
 from kapdesk.services.console import console_actor
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.recording import AuditRecord, audit_change
@@ -36,8 +37,10 @@ class ResearchKeyDamaged(KapdeskError):
 def _decoded(value: object) -> bytes:
     if not isinstance(value, str) or not _HEX.fullmatch(value):
         raise ResearchKeyDamaged(
-            "the clinic's research key (setting research_key) is damaged; kapdesk check "
-            "names the change. A de-identified export needs it unchanged."
+            _(
+                "the clinic's research key (setting research_key) is damaged; kapdesk check "
+                "names the change. A de-identified export needs it unchanged."
+            )
         )
     return bytes.fromhex(value)
 

@@ -9,6 +9,7 @@ from typing import Final, TypeVar
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.errors import NotFound, ValidationError
+from kapdesk.i18n import N_, _
 from kapdesk.storage.orm import (
     Addendum,
     Base,
@@ -24,13 +25,13 @@ _R = TypeVar("_R", bound=Base)
 
 # How a missing row is named to a person: "There is no treatment course #12."
 NAMES: Final[dict[type[Base], str]] = {
-    Addendum: "addendum",
-    Course: "treatment course",
-    DosingSession: "dosing session",
-    Note: "note",
-    Patient: "patient",
-    SideEffect: "side-effect record",
-    User: "user",
+    Addendum: N_("addendum"),
+    Course: N_("treatment course"),
+    DosingSession: N_("dosing session"),
+    Note: N_("note"),
+    Patient: N_("patient"),
+    SideEffect: N_("side-effect record"),
+    User: N_("user"),
 }
 
 
@@ -38,7 +39,7 @@ def stored(s: Session, model: type[_R], row_id: int) -> _R:
     """Row ``row_id`` of ``model``, or NotFound ("There is no patient #3.")."""
     row = s.get(model, row_id)
     if row is None:
-        raise NotFound(f"There is no {NAMES[model]} #{row_id}.")
+        raise NotFound(_("There is no {record} #{id}.", record=_(NAMES[model]), id=row_id))
     return row
 
 
@@ -50,5 +51,11 @@ def only_fields(what: str, changes: Iterable[str], allowed: Sequence[str], word:
         raise ValidationError(
             "Field",
             unknown[0],
-            f"{what} field '{unknown[0]}' cannot be changed; {word}: {', '.join(allowed)}.",
+            _(
+                "{what} field '{field}' cannot be changed; {word}: {allowed}.",
+                what=_(what),
+                field=unknown[0],
+                word=_(word),
+                allowed=", ".join(allowed),
+            ),
         )

@@ -28,14 +28,16 @@ from kapdesk.domain.check_in import (
     same_day_sessions,
 )
 from kapdesk.domain.clock import day_window, local_time, shown_time, zoned_once
-from kapdesk.domain.errors import PermissionDenied, ValidationError
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor
-from kapdesk.services.session_support import Loaded, patient_name, refuse, who_may
+from kapdesk.services.session_support import Loaded, patient_name, refuse
+from kapdesk.services.wording import denied, who_may
 from kapdesk.storage.orm import Course, DosingSession, Patient
 
-SAME_DAY_FIELD = "Same-day reason"
+SAME_DAY_FIELD = N_("Same-day reason")
 _ACTIVE_VALUES = sorted(s.value for s in ACTIVE)
 
 
@@ -71,10 +73,22 @@ def schedule_warnings(
     if not found:
         return ()
     at = zoned_once(tz)  # local times, the zone named once
-    listed = ", ".join(f"session #{o.id} at {at(o.scheduled_at)} ({o.state.label})" for o in found)
+    listed = ", ".join(
+        _(
+            "session #{id} at {time} ({state})",
+            id=o.id,
+            time=at(o.scheduled_at),
+            state=o.state.label,
+        )
+        for o in found
+    )
     return (
-        f"{patient_name(patient)} already has a dosing session that day ({listed}). A second "
-        "dosing session on one day needs a clinician's confirmation with a reason at check-in.",
+        _(
+            "{name} already has a dosing session that day ({listed}). A second dosing session "
+            "on one day needs a clinician's confirmation with a reason at check-in.",
+            name=patient_name(patient),
+            listed=listed,
+        ),
     )
 
 
@@ -128,10 +142,16 @@ def enforce(
     hhmm = shown_time(first, tz, zone=True)
     text = same_day_message(name, conflicts.dosed_same_day, hhmm)
     if not can(actor.role, Action.CONFIRM_SAME_DAY_DOSE):
-        raise PermissionDenied(
+        raise denied(
             actor.role.value,
             Action.CONFIRM_SAME_DAY_DOSE.value,
-            f"{text} Only {who_may(Action.CONFIRM_SAME_DAY_DOSE)} may check the patient in.",
+            lambda say: say(
+                N_("{problem} Only {who} may check the patient in."),
+                problem=text,
+                who=who_may(Action.CONFIRM_SAME_DAY_DOSE, say),
+            ),
         )
     if not same_day_reason:
-        raise ValidationError(SAME_DAY_FIELD, same_day_reason, f"{text} Give the reason.")
+        raise ValidationError(
+            SAME_DAY_FIELD, same_day_reason, _("{problem} Give the reason.", problem=text)
+        )

@@ -15,6 +15,7 @@ from typing import Any, Final
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import ChecklistItem, Protocol
 from kapdesk.domain.vitals import validate_weight
+from kapdesk.i18n import _
 
 WEIGHT_ID: Final = "weight_kg"
 
@@ -33,19 +34,33 @@ def _clean(item: ChecklistItem | None, key: str, value: object) -> Answer:
     if key == WEIGHT_ID:
         if not isinstance(value, int | float | str):
             raise ValidationError(
-                "Weight", value, f"Weight {value!r} is not a number: enter it in kg."
+                "Weight",
+                value,
+                _("Weight {value} is not a number: enter it in kg.", value=repr(value)),
             )
         return validate_weight(value)
     assert item is not None
     if item.kind == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValidationError(
-                item.label, value, f"'{item.label}' takes a number, got {value!r}."
+                item.label,
+                value,
+                _(
+                    "'{label}' takes a number, got {value}.",
+                    label=item.shown_label(),
+                    value=repr(value),
+                ),
             )
         return float(value)
     if not isinstance(value, bool):
         raise ValidationError(
-            item.label, value, f"'{item.label}' takes yes or no (true/false), got {value!r}."
+            item.label,
+            value,
+            _(
+                "'{label}' takes yes or no (true/false), got {value}.",
+                label=item.shown_label(),
+                value=repr(value),
+            ),
         )
     return value
 
@@ -60,8 +75,12 @@ def clean_answers(protocol: Protocol, answers: Mapping[str, object]) -> dict[str
             raise ValidationError(
                 "Checklist item",
                 key,
-                f"Checklist item '{key}' is not in protocol {protocol.label}; "
-                f"known items: {', '.join(items)}.",
+                _(
+                    "Checklist item '{key}' is not in protocol {protocol}; known items: {known}.",
+                    key=key,
+                    protocol=protocol.label,
+                    known=", ".join(items),
+                ),
             )
         out[key] = _clean(item, key, value)
     return out

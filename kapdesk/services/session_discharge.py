@@ -24,11 +24,12 @@ from kapdesk.domain import alerts
 from kapdesk.domain import discharge as rule
 from kapdesk.domain.clock import shown_time
 from kapdesk.domain.corrections import standing
-from kapdesk.domain.errors import PermissionDenied, ValidationError
+from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Band, Protocol, Route
 from kapdesk.domain.schedule import DueItem, compute_schedule
 from kapdesk.domain.session_state import SessionState
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor
 from kapdesk.services.dtos import DischargeCheck
 from kapdesk.services.due_readings import (
@@ -40,14 +41,16 @@ from kapdesk.services.session_support import (
     reading_order,
     reading_text,
     session_route,
-    who_may,
 )
+from kapdesk.services.wording import denied, plain, who_may
 from kapdesk.storage.orm import Dose, DosingSession, SideEffect, VitalReading
 
 _DAY_HM: Final = "%Y-%m-%d %H:%M"
 _DAY_HMS: Final = "%Y-%m-%d %H:%M:%S"
 
 
+# The readings' texts in the criteria's details stay English: the details are frozen into
+# ``discharge_criteria`` at discharge (stored, audited), whoever's language discharged.
 def _value_text(measure: str, r: VitalReading) -> str:
     if measure == alerts.PULSE:
         return f"pulse {r.pulse}/min"
@@ -64,7 +67,7 @@ def reading_facts(readings: Sequence[VitalReading], protocol: Protocol) -> list[
         rule.ReadingFact(
             r.taken_at,
             Band(r.band),
-            reading_text(r, protocol),
+            reading_text(r, protocol, plain),
             r.protocol_label,
             values=tuple(
                 rule.ValueFact(m, band, _value_text(m, r))
@@ -172,18 +175,31 @@ def validate_answers(protocol: Protocol, answers: Mapping[str, object]) -> dict[
             raise ValidationError(
                 "Discharge criterion",
                 key,
-                f"Discharge criterion '{key}' is not in protocol {protocol.label}; "
-                f"known: {', '.join(staff)}.",
+                _(
+                    "Discharge criterion '{key}' is not in protocol {protocol}; known: {known}.",
+                    key=key,
+                    protocol=protocol.label,
+                    known=", ".join(staff),
+                ),
             )
         if c.computed:
             raise ValidationError(
                 c.label,
                 value,
-                f"'{c.label}' is worked out by kapdesk from the record; it cannot be ticked.",
+                _(
+                    "'{criterion}' is worked out by kapdesk from the record; it cannot be ticked.",
+                    criterion=c.shown_label(),
+                ),
             )
         if not isinstance(value, bool):
             raise ValidationError(
-                c.label, value, f"'{c.label}' takes yes or no (true/false), got {value!r}."
+                c.label,
+                value,
+                _(
+                    "'{label}' takes yes or no (true/false), got {value}.",
+                    label=c.shown_label(),
+                    value=repr(value),
+                ),
             )
         out[key] = value
     return out
@@ -240,8 +256,11 @@ def check_discharge_time(
         raise ValidationError(
             "Discharged at",
             at,
-            f"Discharged at {shown_time(when, tz, _DAY_HM, zone=True)} is before the last "
-            f"dose ({shown_time(last_dose, tz, _DAY_HM)}).",
+            _(
+                "Discharged at {when} is before the last dose ({last}).",
+                when=shown_time(when, tz, _DAY_HM, zone=True),
+                last=shown_time(last_dose, tz, _DAY_HM),
+            ),
         )
     latest = s.scalars(
         select(VitalReading)
@@ -253,10 +272,14 @@ def check_discharge_time(
         raise ValidationError(
             "Discharged at",
             at,
-            f"Discharged at {shown_time(when, tz, _DAY_HMS, zone=True)} is before the latest "
-            f"reading (BP {latest.systolic}/{latest.diastolic} at "
-            f"{shown_time(latest.taken_at, tz, _DAY_HMS)}): a discharge is recorded at or "
-            "after the last reading taken.",
+            _(
+                "Discharged at {when} is before the latest reading (BP {systolic}/{diastolic} "
+                "at {taken}): a discharge is recorded at or after the last reading taken.",
+                when=shown_time(when, tz, _DAY_HMS, zone=True),
+                systolic=latest.systolic,
+                diastolic=latest.diastolic,
+                taken=shown_time(latest.taken_at, tz, _DAY_HMS),
+            ),
         )
 
 
@@ -271,19 +294,29 @@ def require_met_or_reason(
     if not unmet:
         return
     if not can(actor.role, Action.DISCHARGE_WITH_UNMET_CRITERIA):
-        raise PermissionDenied(
+        raise denied(
             actor.role.value,
             Action.DISCHARGE_WITH_UNMET_CRITERIA.value,
-            f"Discharge criteria of {protocol.label} not met: {unmet_text(unmet)}. Only "
-            f"{who_may(Action.DISCHARGE_WITH_UNMET_CRITERIA)} may discharge with "
-            "unmet criteria, giving a reason.",
+            lambda say: say(
+                N_(
+                    "Discharge criteria of {protocol} not met: {unmet}. Only {who} may discharge "
+                    "with unmet criteria, giving a reason."
+                ),
+                protocol=protocol.label,
+                unmet=unmet_text(unmet),
+                who=who_may(Action.DISCHARGE_WITH_UNMET_CRITERIA, say),
+            ),
         )
     if not reason:
         raise ValidationError(
             "Reason",
             given_reason,
-            f"Discharge criteria of {protocol.label} not met: "
-            f"{unmet_text(unmet)}. Discharging anyway needs a reason.",
+            _(
+                "Discharge criteria of {protocol} not met: {unmet}. Discharging anyway needs "
+                "a reason.",
+                protocol=protocol.label,
+                unmet=unmet_text(unmet),
+            ),
         )
 
 

@@ -19,21 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime
 from typing import TYPE_CHECKING, Final
-from typing import Protocol as Structural
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kapdesk.domain.clock import ensure_utc, shown_time
 from kapdesk.domain.corrections import standing
 from kapdesk.domain.errors import IllegalTransition, NotFound, ValidationError
 from kapdesk.domain.patients import validate_full_name, validate_notes
-from kapdesk.domain.permissions import Action, roles_that_can
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.vitals import VitalsInput
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.dtos import (
     DoseInfo,
@@ -42,6 +40,7 @@ from kapdesk.services.dtos import (
     SessionInfo,
 )
 from kapdesk.services.error_marks import error_mark
+from kapdesk.services.wording import Say
 from kapdesk.storage.orm import (
     Course,
     Dose,
@@ -55,17 +54,6 @@ from kapdesk.storage.orm import (
 if TYPE_CHECKING:
     from kapdesk.domain.gates import DoseGate, GateOverride, GateReading
 
-# How far ahead of the clock a caller-given time may be (a typed HH:MM in the current
-# minute, a slightly fast workstation clock), not a clinical number. A time inside it is
-# stored as the clock's time, so no gate is ever judged against a typed future time.
-FUTURE_TOLERANCE: Final = timedelta(minutes=1)
-# Nothing kapdesk records happened before this (a year-1 typo is refused, not stored).
-EARLIEST_TIME: Final = datetime(2000, 1, 1, tzinfo=UTC)
-# Real time zones lie between UTC-12 and UTC+14; anything further is a typing error.
-MAX_UTC_OFFSET: Final = timedelta(hours=14)
-_DAY_HM: Final = "%Y-%m-%d %H:%M"
-# How far ahead a session may be scheduled.
-SCHEDULE_HORIZON: Final = timedelta(days=2 * 366)
 MAX_ROOM_CHARS: Final = 64
 MAX_LOT_CHARS: Final = 64
 
@@ -91,7 +79,7 @@ def load(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
         .where(DosingSession.id == session_id)
     ).first()
     if row is None:
-        raise NotFound(f"There is no dosing session #{session_id}.")
+        raise NotFound(_("There is no dosing session #{id}.", id=session_id))
     ds, course, patient = row
     return Loaded(ds, course, patient, ctx.course_protocol(s, course))
 
@@ -99,11 +87,6 @@ def load(s: Session, ctx: ServiceContext, session_id: int) -> Loaded:
 def refuse(state: SessionState, what: str, message: str) -> IllegalTransition:
     """A use case the session's state does not allow (shown to the user as is)."""
     return IllegalTransition(state.value, what, message)
-
-
-def who_may(action: Action) -> str:
-    """'a clinician' / 'a nurse or a clinician': the roles allowed ``action``."""
-    return " or ".join(f"a {r.value}" for r in roles_that_can(action)) or "nobody"
 
 
 # ------------------------------------------------------------------ converters
@@ -314,156 +297,29 @@ def holding_reading(
     return None if held is None else next(r for r in rows if r.id == held.id)
 
 
-def reading_text(r: VitalReading, protocol: Protocol | None) -> str:
-    """'BP 152/94', plus the pulse or SpO2 when a rule fired on them."""
-    text = f"BP {r.systolic}/{r.diastolic}"
+def reading_text(r: VitalReading, protocol: Protocol | None, say: Say = _) -> str:
+    """'BP 152/94', plus the pulse or SpO2 when a rule fired on them (``say``: the
+    language, :func:`kapdesk.services.wording.plain` for English)."""
+    text = say(N_("BP {systolic}/{diastolic}"), systolic=r.systolic, diastolic=r.diastolic)
     rules = {x.id: x for x in protocol.vital_rules} if protocol else {}
     fired = [rules[i] for i in (r.rules or ()) if i in rules]
     if r.pulse is not None and any(x.pulse_gt is not None for x in fired):
-        text += f", pulse {r.pulse}/min"
+        text += say(N_(", pulse {pulse}/min"), pulse=r.pulse)
     if r.spo2 is not None and any(x.spo2_lt is not None for x in fired):
-        text += f", SpO2 {r.spo2} %"
+        text += say(N_(", SpO2 {spo2} %"), spo2=r.spo2)
     return text
-
-
-# ------------------------------------------------------------------ input
-
-
-def _utc(field: str, value: object) -> datetime:
-    """``value`` as an aware UTC datetime with a real offset, or a ValidationError."""
-    if not isinstance(value, datetime):
-        raise ValidationError(field, value, f"{field} must be a date and time, got {value!r}.")
-    try:
-        offset = value.utcoffset()
-    except (ValueError, TypeError, OverflowError):
-        offset = None
-    if value.tzinfo is None or offset is None:
-        raise ValidationError(
-            field, value, f"{field} {_shown(value)} has no time zone; kapdesk needs one."
-        )
-    if abs(offset) > MAX_UTC_OFFSET:
-        raise ValidationError(
-            field,
-            value,
-            f"{field} {_shown(value)} has a time zone offset of {_offset_text(offset)}; "
-            "real time zones lie between UTC-12:00 and UTC+14:00.",
-        )
-    try:
-        moment = ensure_utc(value)
-    except (OverflowError, ValueError):
-        moment = None
-    if moment is None or moment < EARLIEST_TIME:
-        raise ValidationError(
-            field,
-            value,
-            f"{field} {_shown(value)} is not a plausible date: "
-            f"kapdesk takes times from {EARLIEST_TIME:%Y-%m-%d} on.",
-        )
-    return moment
-
-
-def _shown(value: datetime) -> str:
-    try:
-        return value.isoformat()
-    except (ValueError, TypeError, OverflowError):
-        return f"{value:%Y-%m-%d %H:%M}"
-
-
-def _offset_text(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def given_time(
-    field: str, value: datetime | None, now: datetime, tz: tzinfo | None = None
-) -> datetime:
-    """A caller-given moment (None: now), in UTC: timezone-aware, a plausible date, and
-    not in the future. A time at most FUTURE_TOLERANCE ahead (the current minute typed
-    as HH:MM, a fast workstation) is taken as ``now``. A refusal gives times in ``tz``."""
-    if value is None:
-        return now
-    moment = _utc(field, value)
-    if moment > now + FUTURE_TOLERANCE:
-        raise ValidationError(
-            field,
-            value,
-            f"{field} {shown_time(moment, tz, _DAY_HM, zone=True)} is in the future; a time "
-            f"may be now or earlier (now is {shown_time(now, tz, _DAY_HM)}).",
-        )
-    return min(moment, now)
-
-
-class CheckedIn(Structural):
-    """What :func:`not_before_check_in` reads of a session: a DosingSession, or its columns."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def checked_in_at(self) -> datetime | None: ...
-
-
-def not_before_check_in(
-    field: str, value: object, moment: datetime, ds: CheckedIn, tz: tzinfo | None = None
-) -> None:
-    """Refuse a moment before the session's check-in (compared by the minute shown, since
-    time fields are typed as HH:MM). A refusal gives times in ``tz``."""
-    start = ds.checked_in_at
-    if start is None:
-        return
-    if moment < start.replace(second=0, microsecond=0):
-        raise ValidationError(
-            field,
-            value,
-            f"{field} {shown_time(moment, tz, _DAY_HM, zone=True)} is before the patient was "
-            f"checked in to session #{ds.id} ({shown_time(start, tz, _DAY_HM)}); give a time "
-            "during the session.",
-        )
-
-
-def short_text(field: str, value: object, max_chars: int) -> str:
-    """Required one-line text, blanks stripped, at most ``max_chars``; a "Room" also loses
-    Unicode format characters (check_in.room_text), so it cannot pass for another room."""
-    from kapdesk.domain.check_in import room_text
-
-    if not isinstance(value, str):
-        raise ValidationError(field, value, f"{field} must be text, got {value!r}.")
-    text = room_text(value) if field == "Room" else " ".join(value.split())
-    if not text:
-        raise ValidationError(field, value, f"{field} is required.")
-    if len(text) > max_chars:
-        raise ValidationError(
-            field,
-            text,
-            f"{field} is {len(text)} characters long; at most {max_chars} are allowed.",
-        )
-    return text
-
-
-def aware_time(field: str, value: datetime, now: datetime | None = None) -> datetime:
-    """A planned moment, in UTC: it must carry a real time zone and be a plausible date
-    (with ``now``: at most SCHEDULE_HORIZON ahead of it)."""
-    moment = _utc(field, value)
-    if now is not None and moment > now + SCHEDULE_HORIZON:
-        raise ValidationError(
-            field,
-            value,
-            f"{field} {moment:%Y-%m-%d} is more than {SCHEDULE_HORIZON.days // 366} years "
-            "ahead; schedule sessions within that time.",
-        )
-    return moment
 
 
 def reason_text(value: str | None) -> str:
     """Free-text reason, stripped ('' when blank), at most the notes limit."""
-    return validate_notes("Reason", value)
+    return validate_notes(N_("Reason"), value)
 
 
 def validate_prescriber(value: str) -> str:
     try:
         return validate_full_name(value)
     except ValidationError as exc:
-        message = exc.message.replace("Full name", "Prescriber name", 1)
+        message = exc.message.replace(_("Full name"), _("Prescriber name"), 1)
         raise ValidationError("Prescriber name", exc.value, message) from None
 
 
@@ -471,7 +327,10 @@ def no_hold_reason(readings: Iterable[VitalReading]) -> str:
     """Why there is no hold to override (for the refusal message)."""
     latest = latest_pre_dose(readings)
     if latest is None:
-        return "no pre-dose reading has been recorded."
+        return _("no pre-dose reading has been recorded.")
     if Band(latest.band) is Band.NORMAL:
-        return f"the latest pre-dose reading ({reading_text(latest, None)}) is normal."
-    return "the latest pre-dose reading is already overridden."
+        return _(
+            "the latest pre-dose reading ({reading}) is normal.",
+            reading=reading_text(latest, None),
+        )
+    return _("the latest pre-dose reading is already overridden.")

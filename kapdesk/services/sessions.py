@@ -35,8 +35,16 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState, transition
 from kapdesk.domain.signing import SignedEntity
 from kapdesk.domain.vitals import validate_weight
+from kapdesk.i18n import N_, _
+from kapdesk.i18n import formats as locale_formats
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import DischargeCheck, OverrideInfo, SessionDetail, SessionInfo
+from kapdesk.services.given_input import (
+    aware_time,
+    given_time,
+    not_before_check_in,
+    short_text,
+)
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.hold_overrides import checklist_override, reading_override
 from kapdesk.services.recording import audit_row, snapshot
@@ -54,17 +62,13 @@ from kapdesk.services.session_discharge import (
 )
 from kapdesk.services.session_support import (
     MAX_ROOM_CHARS,
-    aware_time,
     gate_rows,
-    given_time,
     holding_reading,
     load,
-    not_before_check_in,
     override_info,
     reason_text,
     refuse,
     session_info,
-    short_text,
     validate_prescriber,
 )
 from kapdesk.services.signed_records import ensure_not_signed
@@ -95,8 +99,8 @@ class SessionService(Service):
     def schedule(
         self, actor: Actor, course_id: int, scheduled_at: datetime, room: str
     ) -> SessionInfo:
-        room_v = short_text("Room", room, MAX_ROOM_CHARS)
-        when = aware_time("Scheduled at", scheduled_at, self.ctx.now())
+        room_v = short_text(N_("Room"), room, MAX_ROOM_CHARS)
+        when = aware_time(N_("Scheduled at"), scheduled_at, self.ctx.now())
         actor.require(Action.SCHEDULE_SESSION)
         with self.ctx.db.write() as s:
             course = stored(s, Course, course_id)
@@ -104,8 +108,12 @@ class SessionService(Service):
                 raise ValidationError(
                     "Course",
                     course_id,
-                    f"Course #{course_id} ended on {course.ended_on.isoformat()}; "
-                    "sessions can only be scheduled on a course that has not ended.",
+                    _(
+                        "Course #{course} ended on {ended}; sessions can only be scheduled on "
+                        "a course that has not ended.",
+                        course=course_id,
+                        ended=course.ended_on.isoformat(),
+                    ),
                 )
             self.ctx.course_protocol(s, course)  # refused when its pinned version is missing
             patient = s.get(Patient, course.patient_id)
@@ -139,7 +147,7 @@ class SessionService(Service):
         or the patient is in another running session; a second dosing session of the
         patient on one day needs a clinician and ``same_day_reason``."""
         actor.require(Action.CHECK_IN)
-        room_v = None if room is None else short_text("Room", room, MAX_ROOM_CHARS)
+        room_v = None if room is None else short_text(N_("Room"), room, MAX_ROOM_CHARS)
         reason = reason_text(same_day_reason)
         now = self.ctx.now()
         with self.ctx.db.write() as s:
@@ -168,7 +176,7 @@ class SessionService(Service):
     ) -> tuple[str, ...]:
         """What to tell whoever schedules a session (the patient already has one that day);
         scheduling goes ahead anyway, the confirmation is asked at check-in."""
-        when = aware_time("Scheduled at", scheduled_at, self.ctx.now())
+        when = aware_time(N_("Scheduled at"), scheduled_at, self.ctx.now())
         with self.ctx.db.read() as s:
             course = stored(s, Course, course_id)
             patient = s.get(Patient, course.patient_id)
@@ -240,15 +248,22 @@ class SessionService(Service):
                     raise refuse(
                         loaded.state,
                         "set_weight",
-                        f"The weight ({ds.weight_kg:g} kg) is fixed: dose #{mg_kg} was "
-                        "given in mg/kg from it.",
+                        _(
+                            "The weight ({kg} kg) is fixed: dose #{dose} was given in mg/kg "
+                            "from it.",
+                            kg=locale_formats.decimal(f"{ds.weight_kg:g}"),
+                            dose=mg_kg,
+                        ),
                     )
             if loaded.state not in _PRE_DOSE:
                 raise refuse(
                     loaded.state,
                     "complete_checklist",
-                    "The pre-session checklist is completed while the patient is checked in "
-                    f"or taking pre-dose vitals; this session is {loaded.state.label}.",
+                    _(
+                        "The pre-session checklist is completed while the patient is checked "
+                        "in or taking pre-dose vitals; this session is {state}.",
+                        state=loaded.state.label,
+                    ),
                 )
             merged = merge(ds.checklist or {}, clean)
             weight = merged.get(WEIGHT_ID) if WEIGHT_ID in clean else ds.weight_kg
@@ -286,7 +301,9 @@ class SessionService(Service):
         name = validate_prescriber(prescriber_name)
         text = reason_text(reason)
         if not text:
-            raise ValidationError("Reason", reason, "An override needs a reason; none was given.")
+            raise ValidationError(
+                "Reason", reason, _("An override needs a reason; none was given.")
+            )
         actor.require(Action.OVERRIDE_HOLD)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)
@@ -296,8 +313,10 @@ class SessionService(Service):
                 raise refuse(
                     state,
                     "override_hold",
-                    f"A session that is {state.label} takes no doses: there is no hold to "
-                    "override.",
+                    _(
+                        "A session that is {state} takes no doses: there is no hold to override.",
+                        state=state.label,
+                    ),
                 )
             readings, overrides = gate_rows(s, session_id)
             if item_id is not None:
@@ -346,8 +365,11 @@ class SessionService(Service):
                 raise refuse(
                     loaded.state,
                     "discharge_answers",
-                    "Discharge criteria are ticked after the dose, before discharge; "
-                    f"this session is {loaded.state.label}.",
+                    _(
+                        "Discharge criteria are ticked after the dose, before discharge; this "
+                        "session is {state}.",
+                        state=loaded.state.label,
+                    ),
                 )
             stored = dict(ds.discharge_criteria or {})
             merged = {**(stored.get("answers") or {}), **clean}
@@ -374,7 +396,7 @@ class SessionService(Service):
         """
         actor.require(Action.DISCHARGE)
         now, tz = self.ctx.now(), self.ctx.tz
-        when = given_time("Discharged at", at, now, tz)
+        when = given_time(N_("Discharged at"), at, now, tz)
         reason = reason_text(unmet_reason)
         with self.ctx.db.write() as s:
             loaded = load(s, self.ctx, session_id)

@@ -23,6 +23,7 @@ from typing import Any
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
+from kapdesk.i18n import _
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change
@@ -63,12 +64,23 @@ class SettingsService(Service):
         spec = SETTINGS.get(key)
         if spec is None:
             known = ", ".join(SETTINGS)
-            raise ValidationError("Setting", key, f"Setting {key!r} is not known ({known}).")
+            raise ValidationError(
+                "Setting",
+                key,
+                _("Setting {key} is not known ({known}).", key=repr(key), known=known),
+            )
         clean = spec.validate(value)
         if key == "default_protocol" and clean not in self.ctx.protocols:
             loaded = ", ".join(sorted(self.ctx.protocols))
             raise ValidationError(
-                spec.label, value, f"{spec.label} '{clean}' is not a loaded protocol ({loaded})."
+                spec.label,
+                value,
+                _(
+                    "{setting} '{value}' is not a loaded protocol ({loaded}).",
+                    setting=_(spec.label),
+                    value=clean,
+                    loaded=loaded,
+                ),
             )
         if key == "backup_folder" and clean:
             folder = Path(str(clean))
@@ -76,12 +88,22 @@ class SettingsService(Service):
                 raise ValidationError(
                     spec.label,
                     value,
-                    f"{spec.label} '{clean}' does not exist; connect the drive or create the "
-                    "folder first.",
+                    _(
+                        "{setting} '{value}' does not exist; connect the drive or create the "
+                        "folder first.",
+                        setting=_(spec.label),
+                        value=clean,
+                    ),
                 )
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise ValidationError(
-                    spec.label, value, f"{spec.label} '{clean}' cannot be written by kapdesk."
+                    spec.label,
+                    value,
+                    _(
+                        "{setting} '{value}' cannot be written by kapdesk.",
+                        setting=_(spec.label),
+                        value=clean,
+                    ),
                 )
         return clean
 

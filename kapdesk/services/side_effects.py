@@ -29,18 +29,21 @@ from kapdesk.domain.errors import IllegalTransition, ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.side_effects import Severity, validate_side_effect
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import SideEffectInfo
 from kapdesk.services.error_marks import error_mark, markers
+from kapdesk.services.given_input import (
+    given_time,
+    not_before_check_in,
+)
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import open_for_recording
 from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.rows import only_fields, stored
 from kapdesk.services.session_support import (
     Loaded,
-    given_time,
     load,
-    not_before_check_in,
     refuse,
     user_names,
 )
@@ -81,8 +84,12 @@ def _route(s: Session, loaded: Loaded) -> Route:
     raise refuse(
         loaded.state,
         "side effect",
-        f"Session #{loaded.session.id} has no dose yet and {loaded.protocol.label} allows "
-        "several routes: record the first dose, then its side effects.",
+        _(
+            "Session #{session} has no dose yet and {protocol} allows several routes: record "
+            "the first dose, then its side effects.",
+            session=loaded.session.id,
+            protocol=loaded.protocol.label,
+        ),
     )
 
 
@@ -92,20 +99,24 @@ def _validated(
     """Column values for ``values`` (effect_id, present, severity, onset_at, ...)."""
     present = values["present"]
     if not isinstance(present, bool):
-        raise ValidationError("Present", present, f"Present must be yes or no, got {present!r}.")
+        raise ValidationError(
+            "Present", present, _("Present must be yes or no, got {value}.", value=repr(present))
+        )
     if present:
         if values["severity"] is None:
             raise ValidationError(
                 "Severity",
                 None,
-                "Severity is required for a side effect that is present: mild, moderate, "
-                "severe or life-threatening (grades 1-4).",
+                _(
+                    "Severity is required for a side effect that is present: mild, moderate, "
+                    "severe or life-threatening (grades 1-4)."
+                ),
             )
-        onset = given_time("Onset", values["onset_at"], now, tz)
+        onset = given_time(N_("Onset"), values["onset_at"], now, tz)
         not_before_check_in("Onset", values["onset_at"], onset, loaded.session, tz)
         resolved = values["resolved_at"]
         if resolved is not None:
-            resolved = given_time("Resolved", resolved, now, tz)
+            resolved = given_time(N_("Resolved"), resolved, now, tz)
             not_before_check_in("Resolved", values["resolved_at"], resolved, loaded.session, tz)
         checked = validate_side_effect(
             loaded.protocol,
@@ -126,20 +137,18 @@ def _validated(
             "intervention": checked.intervention,
             "resolved_at": checked.resolved_at,
         }
-    for field, label in (
-        ("severity", "Severity"),
-        ("onset_at", "Onset"),
-        ("resolved_at", "Resolved"),
+    for field, label, message in (
+        ("severity", "Severity", N_("A side effect checked as absent has no severity.")),
+        ("onset_at", "Onset", N_("A side effect checked as absent has no onset.")),
+        ("resolved_at", "Resolved", N_("A side effect checked as absent has no resolved.")),
     ):
         if values[field] is not None:
-            raise ValidationError(
-                label, values[field], f"A side effect checked as absent has no {label.lower()}."
-            )
+            raise ValidationError(label, values[field], _(message))
     if values["intervention"]:
         raise ValidationError(
             "Intervention",
             values["intervention"],
-            "A side effect checked as absent has no intervention.",
+            _("A side effect checked as absent has no intervention."),
         )
     # Only the catalogue check matters here; severity and onset are placeholders.
     checked = validate_side_effect(
@@ -177,7 +186,7 @@ class SideEffectService(Service):
         actor.require(Action.RECORD_SIDE_EFFECT)
         now = self.ctx.now()
         with self.ctx.db.write() as s:
-            loaded = open_for_recording(s, self.ctx, session_id, "side effect")
+            loaded = open_for_recording(s, self.ctx, session_id, N_("side effect"))
             values = _validated(
                 loaded,
                 _route(s, loaded),
@@ -207,7 +216,7 @@ class SideEffectService(Service):
     def update(self, actor: Actor, side_effect_id: int, **changes: Any) -> SideEffectInfo:
         """Correct or resolve one recorded effect: any of UPDATABLE_FIELDS."""
         actor.require(Action.RECORD_SIDE_EFFECT)
-        only_fields("Side-effect", changes, UPDATABLE_FIELDS, "changeable")
+        only_fields(N_("Side-effect"), changes, UPDATABLE_FIELDS, N_("changeable"))
         now = self.ctx.now()
         with self.ctx.db.write() as s:
             row = stored(s, SideEffect, side_effect_id)
@@ -215,11 +224,15 @@ class SideEffectService(Service):
                 raise IllegalTransition(
                     "entered_in_error",
                     "update side effect",
-                    f"Side effect {side_effect_id} ({row.label}) was marked entered in error: "
-                    "it is no longer corrected or resolved. Record the effect again if it is "
-                    "present.",
+                    _(
+                        "Side effect {id} ({effect}) was marked entered in error: it is no "
+                        "longer corrected or resolved. Record the effect again if it is "
+                        "present.",
+                        id=side_effect_id,
+                        effect=_(row.label),
+                    ),
                 )
-            loaded = open_for_recording(s, self.ctx, row.session_id, "side effect")
+            loaded = open_for_recording(s, self.ctx, row.session_id, N_("side effect"))
             current = {f: getattr(row, f) for f in UPDATABLE_FIELDS}
             merged = {**current, **changes, "effect_id": row.effect_id}
             if merged["present"] is False:

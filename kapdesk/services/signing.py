@@ -45,6 +45,7 @@ from kapdesk.domain.signing import (
     parse_entity,
     validate_meaning,
 )
+from kapdesk.i18n import _
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import SignatureInfo
 from kapdesk.services.guard import audit_denials
@@ -80,13 +81,15 @@ def signature_info(sig: Signature) -> SignatureInfo:
 def _author_or_clinician(
     s: Session, actor: Actor, author_id: int, what: str, action: Action
 ) -> None:
+    """``what``: what the author may do, completing "may ..." ('sign addendum 4')."""
+    names = user_names(s, [author_id])
     require_author_or_clinician(
         actor.role,
         actor.user_id,
         author_id,
         action,
-        author=user_names(s, [author_id]).get(author_id, f"user #{author_id}"),
-        what=f"sign {what}",
+        author=names[author_id] if author_id in names else _("user #{id}", id=author_id),
+        what=what,
     )
 
 
@@ -112,8 +115,12 @@ class SigningService(Service):
                 raise IllegalTransition(
                     state.value,
                     "signed",
-                    f"Session {entity_id} is {state.label}; only a discharged, cancelled or "
-                    "dose-withheld session can be signed.",
+                    _(
+                        "Session {id} is {state}; only a discharged, cancelled or "
+                        "dose-withheld session can be signed.",
+                        id=entity_id,
+                        state=state.label,
+                    ),
                 )
         elif kind is SignedEntity.NOTE:
             note = stored(s, Note, entity_id)
@@ -121,26 +128,36 @@ class SigningService(Service):
                 raise ValidationError(
                     "Note",
                     entity_id,
-                    f"Note {entity_id} is a session note; it is signed with its dosing session "
-                    f"#{note.dosing_session_id}.",
+                    _(
+                        "Note {id} is a session note; it is signed with its dosing session "
+                        "#{session}.",
+                        id=entity_id,
+                        session=note.dosing_session_id,
+                    ),
                 )
             ensure_not_signed(s, kind, entity_id, self.ctx.tz)
             _author_or_clinician(
                 s,
                 actor,
                 note.author_id,
-                f"integration note {entity_id}",
+                _("sign integration note {id}", id=entity_id),
                 Action.SIGN_INTEGRATION_NOTE,
             )
             if is_blank(merged_sections(note.sections or {}, {}), note.body):
                 raise ValidationError(
-                    "Note", entity_id, f"Note {entity_id} is empty; an empty note cannot be signed."
+                    "Note",
+                    entity_id,
+                    _("Note {id} is empty; an empty note cannot be signed.", id=entity_id),
                 )
         else:
             addendum = stored(s, Addendum, entity_id)
             ensure_not_signed(s, kind, entity_id, self.ctx.tz)
             _author_or_clinician(
-                s, actor, addendum.author_id, f"addendum {entity_id}", Action.WRITE_ADDENDUM
+                s,
+                actor,
+                addendum.author_id,
+                _("sign addendum {id}", id=entity_id),
+                Action.WRITE_ADDENDUM,
             )
 
     def _make_final(self, s: Session, actor: Actor, notes: list[Note]) -> None:

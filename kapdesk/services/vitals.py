@@ -58,16 +58,19 @@ from kapdesk.domain.vitals import (
     previous_needed,
     validate_vitals,
 )
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import ReadingInfo, RecordedReading
+from kapdesk.services.given_input import (
+    given_time,
+    not_before_check_in,
+)
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import ReadAtStart, audit_row, snapshot, with_actor_and_head
 from kapdesk.services.session_support import (
     gate_rows,
-    given_time,
     holding_reading,
     load,
-    not_before_check_in,
     reading_info,
     reading_order,
     refuse,
@@ -89,8 +92,11 @@ def _not_before_first_dose(
         raise ValidationError(
             "Taken at",
             value,
-            f"The first dose was recorded at {shown_time(first, tz, zone=True)}; a reading "
-            "before it can no longer be added: note it in the session note or an addendum.",
+            _(
+                "The first dose was recorded at {first}; a reading before it can no longer be "
+                "added: note it in the session note or an addendum.",
+                first=shown_time(first, tz, zone=True),
+            ),
         )
     return max(taken, first)
 
@@ -163,7 +169,7 @@ class VitalsService(Service):
     ) -> RecordedReading:
         values = validate_vitals(systolic, diastolic, pulse, spo2)
         now, tz = self.ctx.now(), self.ctx.tz
-        taken = given_time("Taken at", taken_at, now, tz)
+        taken = given_time(N_("Taken at"), taken_at, now, tz)
         actor.require(Action.RECORD_VITALS)
         with self.ctx.db.write() as s:
             opened = _open_for_reading(s, self.ctx, session_id, actor, taken)
@@ -368,7 +374,7 @@ def _open_for_reading(
     numbered = ctx.db.server is not None
     rows = s.connection().execute(_session_query(numbered), params).all()
     if not rows:
-        raise NotFound(f"There is no dosing session #{session_id}.")
+        raise NotFound(_("There is no dosing session #{id}.", id=session_id))
     row = rows[0]
     m = row._mapping
     ds = _SessionRow(*(m[f"d_{key}"] for key in _SessionRow._fields))
@@ -383,11 +389,15 @@ def _open_for_reading(
     state = loaded.state
     if state is _S.SCHEDULED:
         raise refuse(
-            state, "record_vitals", "This session is only scheduled: check the patient in first."
+            state,
+            "record_vitals",
+            _("This session is only scheduled: check the patient in first."),
         )
     if state not in ACTIVE:
         raise refuse(
-            state, "record_vitals", f"A session that is {state.label} takes no more readings."
+            state,
+            "record_vitals",
+            _("A session that is {state} takes no more readings.", state=state.label),
         )
     found = [
         _Earlier(*(r._mapping[f"e_{key}"] for key in _Earlier._fields))

@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import ValidationError
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.instruments import InstrumentService
-from kapdesk.services.observations import ObservationService
-from kapdesk.services.session_support import (
+from kapdesk.services.given_input import (
     EARLIEST_TIME,
     FUTURE_TOLERANCE,
     aware_time,
     given_time,
 )
+from kapdesk.services.instruments import InstrumentService
+from kapdesk.services.observations import ObservationService
 from kapdesk.services.side_effects import SideEffectService
 
 from .conftest import T0
