@@ -25,13 +25,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from kapdesk.ui.words import QT_TRANSLATE_NOOP
+
 if TYPE_CHECKING:
     from kapdesk.ui.alerts import Alert, AlertCenter
 
-ACK_ALLOWED_TIP = "Record that you have seen this alert (audited)."
-ACK_REFUSED_TIP = (
+ACK_ALLOWED_TIP = QT_TRANSLATE_NOOP(
+    "AlertBanner", "Record that you have seen this alert (audited)."
+)
+ACK_REFUSED_TIP = QT_TRANSLATE_NOOP(
+    "AlertBanner",
     "Only a clinician can acknowledge an alert reading; it stays until then "
-    "or until a later reading is within limits."
+    "or until a later reading is within limits.",
 )
 
 
@@ -44,23 +49,23 @@ class AlertBanner(QFrame):
         self.alert = alert
         self.setObjectName("alertBanner")
         self.setProperty("level", alert.level)
-        self.setAccessibleName("Alert")
+        self.setAccessibleName(self.tr("Alert"))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 2, 4, 2)
         self.label = QLabel()
         self.label.setWordWrap(True)
         lay.addWidget(self.label, 1)
-        self.open_button = QPushButton("Open")
+        self.open_button = QPushButton(self.tr("Open"))
         self.open_button.clicked.connect(self._open)
         lay.addWidget(self.open_button)
         self.dismiss_button: QPushButton | None = None
         self.acknowledge_button: QPushButton | None = None
         if alert.is_reading_alert:
-            self.acknowledge_button = QPushButton("Acknowledge")
+            self.acknowledge_button = QPushButton(self.tr("Acknowledge"))
             self.acknowledge_button.clicked.connect(self._acknowledge)
             lay.addWidget(self.acknowledge_button)
         else:
-            self.dismiss_button = QPushButton("Dismiss")
+            self.dismiss_button = QPushButton(self.tr("Dismiss"))
             self.dismiss_button.clicked.connect(self._dismiss)
             lay.addWidget(self.dismiss_button)
         self.fill(alert)
@@ -91,14 +96,20 @@ class AlertBanner(QFrame):
                 style.polish(widget)
         self.label.setText(f"{alert.text} – {alert.patient_name}")
         self.label.setAccessibleName(alert.text)
-        self.open_button.setAccessibleName(f"Open {alert.text}")
+        self.open_button.setAccessibleName(self.tr("Open {alert}").format(alert=alert.text))
         if self.dismiss_button is not None:
-            self.dismiss_button.setAccessibleName(f"Dismiss {alert.text}")
+            self.dismiss_button.setAccessibleName(
+                self.tr("Dismiss {alert}").format(alert=alert.text)
+            )
         if self.acknowledge_button is not None:
-            self.acknowledge_button.setAccessibleName(f"Acknowledge {alert.text}")
+            self.acknowledge_button.setAccessibleName(
+                self.tr("Acknowledge {alert}").format(alert=alert.text)
+            )
             allowed = self.center.can_acknowledge()
             self.acknowledge_button.setEnabled(allowed)
-            self.acknowledge_button.setToolTip(ACK_ALLOWED_TIP if allowed else ACK_REFUSED_TIP)
+            self.acknowledge_button.setToolTip(
+                self.tr(ACK_ALLOWED_TIP if allowed else ACK_REFUSED_TIP)
+            )
 
     def _open(self) -> None:
         self.center.open(self.alert)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -65,6 +65,7 @@ from kapdesk.domain.schedule import ItemStatus
 from kapdesk.ui.alert_banner import AlertBanner
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.models.board import RUNNING_STATES, local_hhmm, room_text
+from kapdesk.ui.words import QT_TRANSLATE_NOOP, band_name
 
 if TYPE_CHECKING:
     from kapdesk.domain.alerts import ActiveAlert
@@ -73,7 +74,7 @@ if TYPE_CHECKING:
 
 # Alerts kept in ``history``: a long clinic day of many rooms raises a few hundred.
 HISTORY_KEPT: Final = 1000
-STALE_TEXT = "Alerts are not updating"
+STALE_TEXT = QT_TRANSLATE_NOOP("StaleBanner", "Alerts are not updating")
 READING_LEVELS = ("alert", "critical")
 _ITEM_LEVELS = {
     ItemStatus.DUE: "due",
@@ -84,13 +85,24 @@ _ITEM_LEVELS = {
 
 # Banners the alert slot has room for without scrolling (its height never changes).
 SLOT_BANNERS: Final = 2
-NO_ALERTS_TEXT = "No alerts."
+NO_ALERTS_TEXT = QT_TRANSLATE_NOOP("AlertSlot", "No alerts.")
 
 # Banners whose alert went kept hidden, to be refilled for the next alerts raised.
 SPARE_BANNERS: Final = 4
 
 # Banners: the most serious on top (stable: oldest first within a level).
 _BANNER_ORDER = {"critical": 0, "alert": 1, "overdue": 2, "due": 3, "missed": 4}
+
+# 'Room 2: 20-30 min after dose reading is due', by level; a label that already ends with
+# "reading" is not given another one.
+_LEVEL_TEXTS = {
+    ("due", False): QT_TRANSLATE_NOOP("Alert", "{room}: {reading} reading is due"),
+    ("due", True): QT_TRANSLATE_NOOP("Alert", "{room}: {reading} is due"),
+    ("overdue", False): QT_TRANSLATE_NOOP("Alert", "{room}: {reading} reading is overdue"),
+    ("overdue", True): QT_TRANSLATE_NOOP("Alert", "{room}: {reading} is overdue"),
+    ("missed", False): QT_TRANSLATE_NOOP("Alert", "{room}: {reading} reading is missed"),
+    ("missed", True): QT_TRANSLATE_NOOP("Alert", "{room}: {reading} is missed"),
+}
 
 
 @dataclass(frozen=True)
@@ -118,11 +130,19 @@ class Alert:
     def text(self) -> str:
         """'Room 2: 20-30 min after dose reading is due' or, for an alert reading,
         'Room 2: SpO2 88 % alert at 10:32: low-spo2 (SpO2 < 92 %), kap-default v1.0'."""
+        translate = QCoreApplication.translate
+        room = room_text(self.room)
         if self.is_reading_alert:
-            when = f" at {local_hhmm(self.taken_at)}" if self.taken_at else ""
-            return f"{room_text(self.room)}: {self.label}{when}: {self.detail}"
-        what = self.label if self.label.endswith("reading") else f"{self.label} reading"
-        return f"{room_text(self.room)}: {what} is {self.level}"
+            if self.taken_at is None:
+                text = translate("Alert", "{room}: {alert}: {detail}")
+                return text.format(room=room, alert=self.label, detail=self.detail)
+            text = translate("Alert", "{room}: {alert} at {time}: {detail}")
+            time = local_hhmm(self.taken_at)
+            return text.format(room=room, alert=self.label, time=time, detail=self.detail)
+        template = _LEVEL_TEXTS.get((self.level, self.label.endswith("reading")))
+        if template is None:  # not a level kapdesk raises: said as before
+            return f"{room}: {self.label} is {self.level}"
+        return translate("Alert", template).format(room=room, reading=self.label)
 
 
 def _reading_alert(row: BoardRow, a: ActiveAlert, now: datetime) -> Alert:
@@ -132,7 +152,9 @@ def _reading_alert(row: BoardRow, a: ActiveAlert, now: datetime) -> Alert:
         a.band.value,
         row.room,
         row.patient_name,
-        f"{a.value_text} {a.band.value}",
+        QCoreApplication.translate("Alert", "{value} {band}").format(
+            value=a.value_text, band=band_name(a.band.value)
+        ),
         now,
         a.reading_id,
         a.taken_at,
@@ -285,18 +307,19 @@ class StaleBanner(QFrame):
         super().__init__()
         self.setObjectName("alertBanner")
         self.setProperty("level", "critical")
-        self.setAccessibleName(STALE_TEXT)
+        self.setAccessibleName(self.tr(STALE_TEXT))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 4, 4, 4)
-        self.label = QLabel(STALE_TEXT)
+        self.label = QLabel(self.tr(STALE_TEXT))
         self.label.setWordWrap(True)
         lay.addWidget(self.label, 1)
 
     def show_since(self, since: datetime) -> None:
-        self.label.setText(
-            f"{STALE_TEXT} (since {local_hhmm(since)}): the board cannot be read, so new due "
-            "and alert readings are not shown. Check running sessions by hand until this is gone."
+        text = self.tr(
+            "Alerts are not updating (since {time}): the board cannot be read, so new due and "
+            "alert readings are not shown. Check running sessions by hand until this is gone."
         )
+        self.label.setText(text.format(time=local_hhmm(since)))
         self.show()
 
 
@@ -407,13 +430,13 @@ class AlertSlot(QScrollArea):
         super().__init__(parent)
         self.bar = bar
         self.setObjectName("alertSlot")
-        self.setAccessibleName("Alerts")
+        self.setAccessibleName(self.tr("Alerts"))
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.none_label = QLabel(NO_ALERTS_TEXT)
+        self.none_label = QLabel(self.tr(NO_ALERTS_TEXT))
         self.none_label.setObjectName("pageSubtitle")
-        self.none_label.setAccessibleName("Alerts")
+        self.none_label.setAccessibleName(self.tr("Alerts"))
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(0, 0, 0, 0)

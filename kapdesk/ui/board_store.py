@@ -46,7 +46,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.services.changes import SESSION_KINDS, ChangeSet, Kind
@@ -93,10 +93,12 @@ class BoardQueryStuck(KapdeskError):
     """The background board query has not come back (the database does not answer)."""
 
     def __init__(self) -> None:
-        super().__init__(
-            f"The board query has not come back for {int(STUCK_AFTER.total_seconds())} s "
-            "(the database does not answer); the rows shown may be old."
+        text = QCoreApplication.translate(
+            "BoardStore",
+            "The board query has not come back for {seconds} s "
+            "(the database does not answer); the rows shown may be old.",
         )
+        super().__init__(text.format(seconds=int(STUCK_AFTER.total_seconds())))
 
 
 class BoardNotUpdating(KapdeskError):
@@ -104,7 +106,10 @@ class BoardNotUpdating(KapdeskError):
 
     def __init__(self) -> None:
         super().__init__(
-            "The board could not be read (details in the log); trying again every second."
+            QCoreApplication.translate(
+                "BoardStore",
+                "The board could not be read (details in the log); trying again every second.",
+            )
         )
 
 

@@ -30,7 +30,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcutEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,7 +49,6 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError
-from kapdesk.domain.text import counted
 from kapdesk.services.workstation import LockReason, WorkstationService
 from kapdesk.ui.alerts import Alert
 from kapdesk.ui.idle import IdleWatcher
@@ -58,6 +57,7 @@ from kapdesk.ui.models.board import room_text
 from kapdesk.ui.titles import window_title
 from kapdesk.ui.widgets import error_label, set_error
 from kapdesk.ui.widgets.edits import clear_when_edited
+from kapdesk.ui.words import QT_TRANSLATE_NOOP, counted, role_name
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
@@ -71,11 +71,22 @@ DEFAULT_IDLE = timedelta(minutes=5)
 # Windows with this dynamic property set stay visible over the lock (they show no patient
 # data, e.g. the backup progress dialog).
 LOCK_SAFE = "kapdeskLockSafe"
+_REDACTED = {
+    "due": QT_TRANSLATE_NOOP("LockScreen", "{room}: a reading is due"),
+    "overdue": QT_TRANSLATE_NOOP("LockScreen", "{room}: a reading is overdue"),
+    "missed": QT_TRANSLATE_NOOP("LockScreen", "{room}: a reading is missed"),
+    "alert": QT_TRANSLATE_NOOP("LockScreen", "{room}: a reading is alert"),
+    "critical": QT_TRANSLATE_NOOP("LockScreen", "{room}: a reading is critical"),
+}
 
 
 def redacted_text(alert: Alert) -> str:
     """What the lock screen says about an alert: room and state, no patient."""
-    return f"{room_text(alert.room)}: a reading is {alert.level}"
+    room = room_text(alert.room)
+    template = _REDACTED.get(alert.level)
+    if template is None:
+        return f"{room}: a reading is {alert.level}"
+    return QCoreApplication.translate("LockScreen", template).format(room=room)
 
 
 class LockScreen(QWidget):
@@ -84,7 +95,7 @@ class LockScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
-        self.setAccessibleName("Lock screen")
+        self.setAccessibleName(self.tr("Lock screen"))
         outer = QVBoxLayout(self)
         outer.addStretch(2)
         row = QHBoxLayout()
@@ -102,7 +113,7 @@ class LockScreen(QWidget):
         lay.setContentsMargins(24, 18, 24, 18)
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
-        self.title.setAccessibleName("Locked")
+        self.title.setAccessibleName(self.tr("Locked"))
         self.info = QLabel()
         self.info.setObjectName("pageSubtitle")
         self.info.setWordWrap(True)
@@ -112,19 +123,19 @@ class LockScreen(QWidget):
         form = QFormLayout()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
-        label = QLabel("&Password")
+        self.password.setAccessibleName(self.tr("Password"))
+        label = QLabel(self.tr("&Password"))
         label.setBuddy(self.password)
         form.addRow(label, self.password)
         lay.addLayout(form)
         self.message = error_label()
-        self.message.setAccessibleName("Unlock message")
+        self.message.setAccessibleName(self.tr("Unlock message"))
         lay.addWidget(self.message)
         clear_when_edited(self.password, self.message)
 
         buttons = QHBoxLayout()
-        self.switch_button = QPushButton("Sign in as &someone else…")
-        self.unlock_button = QPushButton("&Unlock")
+        self.switch_button = QPushButton(self.tr("Sign in as &someone else…"))
+        self.unlock_button = QPushButton(self.tr("&Unlock"))
         self.unlock_button.setDefault(True)
         buttons.addWidget(self.switch_button)
         buttons.addStretch(1)
@@ -132,10 +143,10 @@ class LockScreen(QWidget):
         lay.addLayout(buttons)
 
         self.alerts_box = QWidget()
-        self.alerts_box.setAccessibleName("Readings due")
+        self.alerts_box.setAccessibleName(self.tr("Readings due"))
         alerts_lay = QVBoxLayout(self.alerts_box)
         alerts_lay.setContentsMargins(0, 12, 0, 0)
-        heading = QLabel("Readings due while locked")
+        heading = QLabel(self.tr("Readings due while locked"))
         heading.setObjectName("pageSubtitle")
         alerts_lay.addWidget(heading)
         self._alerts_layout = alerts_lay
@@ -148,7 +159,8 @@ class LockScreen(QWidget):
         self.setTabOrder(self.unlock_button, self.switch_button)
 
     def show_for(self, actor: Actor, info: str) -> None:
-        self.title.setText(f"Locked – {actor.full_name} ({actor.role.value})")
+        text = self.tr("Locked – {name} ({role})")
+        self.title.setText(text.format(name=actor.full_name, role=role_name(actor.role)))
         self.info.setText(info)
         self.password.clear()
         set_error(self.message, "")
@@ -213,9 +225,10 @@ class ScreenLock(QObject):
         self.stack.addWidget(self.screen_page)
         window.setCentralWidget(self.stack)
 
-        self.lock_action = QAction("&Lock screen", window)
+        self.lock_action = QAction(self.tr("&Lock screen"), window)
         self.lock_action.setShortcut(QKeySequence(LOCK_KEYS))
-        self.lock_action.setToolTip(f"Hide patient data until you sign in again ({LOCK_KEYS})")
+        tip = self.tr("Hide patient data until you sign in again ({keys})")
+        self.lock_action.setToolTip(tip.format(keys=LOCK_KEYS))
         self.lock_action.triggered.connect(lambda _=False: self.lock("manual"))
 
         self.watcher = IdleWatcher(self.app.now, DEFAULT_IDLE, self)
@@ -284,12 +297,7 @@ class ScreenLock(QObject):
         qapp = QApplication.instance()
         if qapp is not None:
             qapp.installEventFilter(self._guard)
-        at = timetext.clock(self.app.now())
-        minutes = round(self.watcher.timeout.total_seconds() / 60)
-        why = f" after {counted(minutes, 'minute')} without activity" if reason == "idle" else ""
-        self.screen_page.show_for(
-            actor, f"Locked at {at}{why}. Patient data stays hidden until you sign in."
-        )
+        self.screen_page.show_for(actor, self._locked_info(reason))
         self._show_alerts()
         self.screen_page.password.setFocus(Qt.FocusReason.OtherFocusReason)
         try:
@@ -298,6 +306,26 @@ class ScreenLock(QObject):
             _log.warning("lock not audited: %s", exc)
         self.locked_changed.emit(True)
         return True
+
+    def _locked_info(self, reason: LockReason) -> str:
+        """'Locked at 10:32 after 5 minutes without activity. Patient data stays ...'."""
+        at = timetext.clock(self.app.now())
+        if reason != "idle":
+            text = self.tr("Locked at {time}. Patient data stays hidden until you sign in.")
+            return text.format(time=at)
+        minutes = round(self.watcher.timeout.total_seconds() / 60)
+        text = counted(
+            minutes,
+            "Locked at {time} after %n minute without activity. "
+            "Patient data stays hidden until you sign in.",
+            self.tr(
+                "Locked at {time} after %n minutes without activity. "
+                "Patient data stays hidden until you sign in.",
+                None,
+                minutes,
+            ),
+        )
+        return text.format(time=at)
 
     def unlock(self, password: str) -> bool:
         """The same user signs in again; the message shows at the field when refused."""
@@ -314,7 +342,7 @@ class ScreenLock(QObject):
 
     def sign_in_other(self) -> LoginDialog:
         """The login dialog over the lock screen; accepted, it hands the workstation over."""
-        dialog = LoginDialog(self.app, self.window, title="Sign in as someone else")
+        dialog = LoginDialog(self.app, self.window, title=self.tr("Sign in as someone else"))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.hand_over(dialog.actor))
         self.login_dialog = dialog
@@ -337,7 +365,8 @@ class ScreenLock(QObject):
         self.app.actor = actor
         self._release(same_user=same)
         if not same:
-            self.window.statusBar().showMessage(f"{actor.full_name} is now signed in.", 5000)
+            text = self.tr("{name} is now signed in.").format(name=actor.full_name)
+            self.window.statusBar().showMessage(text, 5000)
 
     def _unlock_clicked(self) -> None:
         self.unlock(self.screen_page.password.text())
@@ -372,7 +401,7 @@ class ScreenLock(QObject):
         try:
             clinic = self.app.clinic_name()
         except KapdeskError:
-            clinic = "clinic"
+            clinic = self.tr("clinic")
         return window_title(clinic, demo=self.app.demo)
 
     # ------------------------------------------------------------ other windows

@@ -34,7 +34,7 @@ class QuickVitalsDialog(QDialog):
         self.app = app
         self.session_id = session_id
         self.result_reading: RecordedReading | None = None
-        self.setWindowTitle("Record vitals")
+        self.setWindowTitle(self.tr("Record vitals"))
         self.setModal(True)
         self.setMinimumWidth(460)
         root = QVBoxLayout(self)
@@ -45,13 +45,13 @@ class QuickVitalsDialog(QDialog):
         self.form = VitalsForm(self, show_button=False, submit_on_enter=False)
         root.addWidget(self.form)
         root.addStretch(1)
-        buttons, _ok = ok_cancel("&Record reading", self.submit, self.reject)
+        buttons, _ok = ok_cancel(self.tr("&Record reading"), self.submit, self.reject)
         root.addWidget(buttons)
         self.form.first_field.setFocus()
         self.state = FormState(self.form)
 
     def reject(self) -> None:
-        if may_close(self, "vitals", self.state):
+        if may_close(self, self.tr("vitals"), self.state):
             super().reject()
 
     def submit(self) -> None:

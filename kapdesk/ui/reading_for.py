@@ -10,10 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from PySide6.QtCore import QCoreApplication
+
 from kapdesk.domain.schedule import DueItem, ItemStatus, attention
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.models.board import room_text
+from kapdesk.ui.words import QT_TRANSLATE_NOOP
+
+# A reading's status where no time goes with it.
+_STATUS_WORDS = {
+    ItemStatus.UPCOMING: QT_TRANSLATE_NOOP("QuickVitalsDialog", "upcoming"),
+    ItemStatus.DUE: QT_TRANSLATE_NOOP("QuickVitalsDialog", "due"),
+    ItemStatus.OVERDUE: QT_TRANSLATE_NOOP("QuickVitalsDialog", "overdue"),
+    ItemStatus.DONE: QT_TRANSLATE_NOOP("QuickVitalsDialog", "done"),
+    ItemStatus.MISSED: QT_TRANSLATE_NOOP("QuickVitalsDialog", "missed"),
+}
 
 
 def _state(row: BoardRow) -> SessionState | None:
@@ -25,28 +37,42 @@ def _state(row: BoardRow) -> SessionState | None:
 
 def row_reading_refusal(row: BoardRow) -> str:
     """Why this row's session takes no reading now ('' when it does)."""
+    translate = QCoreApplication.translate
     who = f"{room_text(row.room)} – {row.patient_name}"
     state = _state(row)
     if state is SessionState.SCHEDULED:
-        return (
-            f"{who} is not checked in yet: open the session (Enter) and check the patient in "
-            "first, then press V."
+        text = translate(
+            "QuickVitalsDialog",
+            "{who} is not checked in yet: open the session (Enter) and check the patient in "
+            "first, then press V.",
         )
+        return text.format(who=who)
     if state not in ACTIVE:
         label = state.label if state is not None else row.state.replace("_", " ")
-        return f"{who}: the session is {label} and takes no more readings."
+        text = translate(
+            "QuickVitalsDialog", "{who}: the session is {state} and takes no more readings."
+        )
+        return text.format(who=who, state=label)
     return ""
 
 
 def _due_words(item: DueItem, now: datetime, shown: Callable[[datetime], str]) -> str:
+    translate = QCoreApplication.translate
     status = item.status_at(now)
     if status is ItemStatus.UPCOMING and item.opens_at is not None:
-        return f"due {shown(item.opens_at)}"
+        return translate("QuickVitalsDialog", "due {time}").format(time=shown(item.opens_at))
     if status is ItemStatus.DUE:
-        return f"due now, until {shown(item.closes_at)}" if item.closes_at else "due now"
+        if item.closes_at is None:
+            return translate("QuickVitalsDialog", "due now")
+        return translate("QuickVitalsDialog", "due now, until {time}").format(
+            time=shown(item.closes_at)
+        )
     if status is ItemStatus.OVERDUE and item.closes_at is not None:
-        return f"overdue since {shown(item.closes_at)}"
-    return status.value
+        return translate("QuickVitalsDialog", "overdue since {time}").format(
+            time=shown(item.closes_at)
+        )
+    words = _STATUS_WORDS.get(status)
+    return translate("QuickVitalsDialog", words) if words else status.value
 
 
 def reading_for(row: BoardRow, now: datetime, shown: Callable[[datetime], str]) -> str:
@@ -54,11 +80,14 @@ def reading_for(row: BoardRow, now: datetime, shown: Callable[[datetime], str]) 
     seen = attention(row.items, now) if row.items else None
     item = seen.next if seen is not None else row.next_due
     if item is None:
-        return "an extra reading (none due)"
+        return QCoreApplication.translate("QuickVitalsDialog", "an extra reading (none due)")
     return f"{item.label}, {_due_words(item, now, shown)}"
 
 
 def reading_title(row: BoardRow, now: datetime, shown: Callable[[datetime], str]) -> str:
     """'Reading for Lima, Ana · Room 2 · 20-30 min after dose, due now, until 10:45'."""
     what = reading_for(row, now, shown)
-    return f"Reading for {row.patient_name} · {room_text(row.room)} · {what}"
+    text = QCoreApplication.translate(
+        "QuickVitalsDialog", "Reading for {patient} · {room} · {reading}"
+    )
+    return text.format(patient=row.patient_name, room=room_text(row.room), reading=what)

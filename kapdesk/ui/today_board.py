@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QModelIndex,
     QSize,
     Qt,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.services.dtos import BoardRow
@@ -53,15 +55,16 @@ from kapdesk.ui.models.board import (
     COL_SINCE,
     COL_STATE,
     RUNNING_STATES,
-    SINCE_TEXTS,
     BoardModel,
     room_text,
+    since_texts,
 )
 from kapdesk.ui.quick_vitals import QuickVitalsDialog
 from kapdesk.ui.reading_for import reading_title, row_reading_refusal
 from kapdesk.ui.widgets import page_head
 from kapdesk.ui.widgets.fit import fit_columns
 from kapdesk.ui.widgets.open_rows import open_on_enter
+from kapdesk.ui.words import a_role, long_day
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
@@ -124,16 +127,15 @@ class _StatusSlot(QWidget):
         self.line.setGeometry(self.rect())
 
 
-def _a_role(actor: Actor) -> str:
-    role = actor.role.value
-    return f"{'An' if role[:1] in 'aeiou' else 'A'} {role}"
-
-
 def session_refusal(actor: Actor | None) -> str:
     """Why ``actor`` may not open a session ('' when they may): sessions show the chart."""
     if actor is None or can(actor.role, Action.VIEW_PATIENT):
         return ""
-    return f"{_a_role(actor)} cannot open a session: sessions and charts are for clinical staff."
+    text = QCoreApplication.translate(
+        "TodayBoard",
+        "{a_role} cannot open a session: sessions and charts are for clinical staff.",
+    )
+    return text.format(a_role=a_role(actor.role))
 
 
 def vitals_refusal(actor: Actor | None) -> str:
@@ -141,7 +143,10 @@ def vitals_refusal(actor: Actor | None) -> str:
     typed."""
     if actor is None or can(actor.role, Action.RECORD_VITALS):
         return ""
-    return f"{_a_role(actor)} cannot record vital signs: readings are for clinical staff."
+    text = QCoreApplication.translate(
+        "TodayBoard", "{a_role} cannot record vital signs: readings are for clinical staff."
+    )
+    return text.format(a_role=a_role(actor.role))
 
 
 class TodayBoard(QWidget):
@@ -158,12 +163,12 @@ class TodayBoard(QWidget):
         self.vitals_dialog: QuickVitalsDialog | None = None
 
         head, self.title, self.subtitle = page_head(
-            "Today", "Enter: open session   ·   V: record vitals"
+            self.tr("Today"), self.tr("Enter: open session   ·   V: record vitals")
         )
 
         self.table = BoardTable()
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Today's sessions")
+        self.table.setAccessibleName(self.tr("Today's sessions"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -178,7 +183,7 @@ class TodayBoard(QWidget):
         fit_columns(
             self.table,
             {COL_STATE: 2, COL_NEXT: 4, COL_FLAGS: 3},
-            reserve={COL_SINCE: SINCE_TEXTS},
+            reserve={COL_SINCE: since_texts()},
             bold=BOLD_COLUMNS,
         )
         header = self.table.horizontalHeader()
@@ -188,13 +193,13 @@ class TodayBoard(QWidget):
         self.table.doubleClicked.connect(self._open_index)
         open_on_enter(self.table, self.open_selected)  # QTableView would edit
 
-        self.empty = QLabel("No sessions scheduled today.")
+        self.empty = QLabel(self.tr("No sessions scheduled today."))
         self.empty.setObjectName("pageSubtitle")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.status_line = QLabel()
         self.status_line.setObjectName("statusLine")
-        self.status_line.setAccessibleName("Board status")
+        self.status_line.setAccessibleName(self.tr("Board status"))
         self.status_line.setProperty("band", "normal")  # styled so from the start
         self.status_line.setWordWrap(True)
         # In the buttons' row, its place kept while hidden: appearing (a reading recorded)
@@ -210,10 +215,12 @@ class TodayBoard(QWidget):
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(self._hide_status)
 
-        self.acknowledge_button = QPushButton("&Acknowledge alert")
-        self.acknowledge_button.setAccessibleName("Acknowledge alert")
+        self.acknowledge_button = QPushButton(self.tr("&Acknowledge alert"))
+        self.acknowledge_button.setAccessibleName(self.tr("Acknowledge alert"))
         self.acknowledge_button.setToolTip(
-            "A clinician records having seen the selected session's alert reading (audited)."
+            self.tr(
+                "A clinician records having seen the selected session's alert reading (audited)."
+            )
         )
         self.acknowledge_button.clicked.connect(self.acknowledge_selected)
         self.status_slot = _StatusSlot(self.status_line, self.acknowledge_button)
@@ -232,7 +239,7 @@ class TodayBoard(QWidget):
         for keys in ("V", "Ctrl+R"):
             shortcut = QShortcut(QKeySequence(keys), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.setWhatsThis("Record vital signs for the selected session")
+            shortcut.setWhatsThis(self.tr("Record vital signs for the selected session"))
             shortcut.activated.connect(self.record_vitals)
 
         app.signals.actor_changed.connect(self._update_actions)
@@ -261,7 +268,8 @@ class TodayBoard(QWidget):
         """The store's rows (when they are new) or only the clock moving on."""
         error = self.store.error
         if error is not None:
-            self.show_status(f"The board could not be refreshed: {error}", band="alert")
+            text = self.tr("The board could not be refreshed: {error}").format(error=error)
+            self.show_status(text, band="alert")
             self._refresh_failed = True
         elif self._refresh_failed:  # recovered: the error is no longer true
             self._refresh_failed = False
@@ -273,7 +281,8 @@ class TodayBoard(QWidget):
         rows = self.store.rows
         selected = self.selected_row()
         self.model.set_rows(rows, now)
-        self.subtitle.setText(self.app.ctx.shown(now, "%A %d %B %Y"))  # the board's day
+        day = self.app.ctx.shown(now, "%A %d %B %Y")  # the board's day
+        self.subtitle.setText(long_day(local_time(now, self.app.ctx.tz).date(), day))
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
         if rows:
@@ -300,7 +309,7 @@ class TodayBoard(QWidget):
         row = self.selected_row()
         actor = self.app.actor
         if row is None or not row.alerts or actor is None:
-            self.show_status("The selected session has no alert reading to acknowledge.")
+            self.show_status(self.tr("The selected session has no alert reading to acknowledge."))
             return
         alert = row.alerts[0]
         try:
@@ -308,9 +317,15 @@ class TodayBoard(QWidget):
         except KapdeskError as exc:
             self.show_status(str(exc), band="alert")
             return
+        text = self.tr("{room} – {patient}: alert {value} acknowledged by {who} at {time}.")
         self.show_status(
-            f"{room_text(row.room)} – {row.patient_name}: alert {alert.value_text} "
-            f"acknowledged by {info.acknowledged_by} at {self.app.ctx.shown(info.acknowledged_at)}."
+            text.format(
+                room=room_text(row.room),
+                patient=row.patient_name,
+                value=alert.value_text,
+                who=info.acknowledged_by,
+                time=self.app.ctx.shown(info.acknowledged_at),
+            )
         )
 
     def running_session_ids(self) -> list[int]:
@@ -360,7 +375,7 @@ class TodayBoard(QWidget):
         """Open the (window-modal, non-blocking) vitals dialog for the selected row."""
         row = self.selected_row()
         if row is None:
-            self.show_status("Select a session first, then press V to record vitals.")
+            self.show_status(self.tr("Select a session first, then press V to record vitals."))
             return
         refusal = vitals_refusal(self.app.actor) or row_reading_refusal(row)
         if refusal:
@@ -385,19 +400,24 @@ class TodayBoard(QWidget):
     def show_reading(self, row: BoardRow, result: RecordedReading) -> None:
         """'Room 2 – Lima, Ana: BP 152/94 at 09:21: Elevated – systolic ≥ 140 … (…)'."""
         r = result.reading
-        values = f"BP {r.systolic}/{r.diastolic}"
+        values = self.tr("BP {systolic}/{diastolic}").format(
+            systolic=r.systolic, diastolic=r.diastolic
+        )
         if r.pulse is not None:
-            values += f", pulse {r.pulse}/min"
+            values += self.tr(", pulse {pulse}/min").format(pulse=r.pulse)
         if r.spo2 is not None:
-            values += f", SpO2 {r.spo2} %"
-        text = (
-            f"{room_text(row.room)} – {row.patient_name}: {values} "
-            f"at {self.app.ctx.shown(r.taken_at)}: {result.summary}"
+            values += self.tr(", SpO2 {spo2} %").format(spo2=r.spo2)
+        text = self.tr("{room} – {patient}: {values} at {time}: {summary}").format(
+            room=room_text(row.room),
+            patient=row.patient_name,
+            values=values,
+            time=self.app.ctx.shown(r.taken_at),
+            summary=result.summary,
         )
         if result.actions:
             text += f". {result.actions[0]}"
         if result.hold_active:
-            text += " Dosing is on hold until a clinician records an override."
+            text += self.tr(" Dosing is on hold until a clinician records an override.")
         self.show_status(text, band=result.band)
         self.reading_recorded.emit(result)
 

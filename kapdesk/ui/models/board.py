@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
@@ -31,6 +32,7 @@ from kapdesk.domain.schedule import Attention, DueItem, ItemStatus, attention
 from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.domain.timetext import clock, countdown, duration
 from kapdesk.services.dtos import BoardRow
+from kapdesk.ui.words import QT_TRANSLATE_NOOP, band_name, counts
 
 # States in which a patient is in the clinic and readings can fall due.
 RUNNING_STATES: Final = frozenset(
@@ -64,16 +66,28 @@ _UNSET_ROLES: Final = frozenset(
     )
 )
 
-COLUMNS: Final = ("Room", "Patient", "Protocol", "State", "Since dose", "Next reading", "Flags")
+COLUMNS: Final = (
+    QT_TRANSLATE_NOOP("BoardModel", "Room"),
+    QT_TRANSLATE_NOOP("BoardModel", "Patient"),
+    QT_TRANSLATE_NOOP("BoardModel", "Protocol"),
+    QT_TRANSLATE_NOOP("BoardModel", "State"),
+    QT_TRANSLATE_NOOP("BoardModel", "Since dose"),
+    QT_TRANSLATE_NOOP("BoardModel", "Next reading"),
+    QT_TRANSLATE_NOOP("BoardModel", "Flags"),
+)
 COL_ROOM, COL_PATIENT, COL_PROTOCOL, COL_STATE, COL_SINCE, COL_NEXT, COL_FLAGS = range(7)
 # the columns whose cells can turn bold with their row (a level, a flag's band)
 BOLD_COLUMNS: Final = (COL_ROOM, COL_NEXT, COL_FLAGS)
-# The widest texts "Since dose" shows within a day: the column is measured for them once.
-SINCE_TEXTS: Final = (
-    duration(timedelta(seconds=30)),
-    duration(timedelta(hours=23, minutes=59)),
-    duration(timedelta(days=9, hours=23)),
-)
+
+
+def since_texts() -> tuple[str, ...]:
+    """The widest texts "Since dose" shows within a day, in the language of the board
+    being built: the column is measured for them once."""
+    return (
+        duration(timedelta(seconds=30)),
+        duration(timedelta(hours=23, minutes=59)),
+        duration(timedelta(days=9, hours=23)),
+    )
 
 
 # ---------------------------------------------------------------- text
@@ -87,8 +101,10 @@ def room_text(room: str) -> str:
     """'Room 2' for '2'; a room already named ('Room 2', 'Infusion bay') is kept."""
     room = room.strip()
     if not room:
-        return "No room"
-    return f"Room {room}" if room[0].isdigit() else room
+        return QCoreApplication.translate("BoardModel", "No room")
+    if room[0].isdigit():
+        return QCoreApplication.translate("BoardModel", "Room {room}").format(room=room)
+    return room
 
 
 def item_status(row: BoardRow, now: datetime) -> ItemStatus | None:
@@ -101,20 +117,26 @@ def item_status(row: BoardRow, now: datetime) -> ItemStatus | None:
 def next_reading_text(item: DueItem | None, state: str, now: datetime) -> str:
     if item is None:
         return "—"
+    translate = QCoreApplication.translate
     if state not in RUNNING_STATES:
-        return f"after check-in · {item.label}" if state == SessionState.SCHEDULED else "—"
+        if state != SessionState.SCHEDULED:
+            return "—"
+        return translate("BoardModel", "after check-in · {reading}").format(reading=item.label)
     status = item.status_at(now)
     if status is ItemStatus.UPCOMING:
-        opens = item.seconds_until_open(now) or 0.0
-        return f"due in {countdown(timedelta(seconds=opens))} · {item.label}"
+        opens = countdown(timedelta(seconds=item.seconds_until_open(now) or 0.0))
+        text = translate("BoardModel", "due in {time} · {reading}")
+        return text.format(time=opens, reading=item.label)
     if status is ItemStatus.DUE:
         closes = item.seconds_until_close(now)
         if closes is None:
-            return f"due now · {item.label}"
-        return f"due now, closes in {countdown(timedelta(seconds=closes))} · {item.label}"
+            return translate("BoardModel", "due now · {reading}").format(reading=item.label)
+        text = translate("BoardModel", "due now, closes in {time} · {reading}")
+        return text.format(time=countdown(timedelta(seconds=closes)), reading=item.label)
     if status is ItemStatus.OVERDUE:
-        late = -(item.seconds_until_close(now) or 0.0)
-        return f"overdue {duration(timedelta(seconds=late))} · {item.label}"
+        late = duration(timedelta(seconds=-(item.seconds_until_close(now) or 0.0)))
+        text = translate("BoardModel", "overdue {time} · {reading}")
+        return text.format(time=late, reading=item.label)
     return "—"
 
 
@@ -126,13 +148,14 @@ def board_next_text(row: BoardRow, now: datetime, seen: Attention | None = None)
     seen = seen or attention(row.items, now)
     parts: list[str] = []
     if len(seen.missed) == 1:
-        parts.append(f"{seen.missed[0].label} missed")
-    elif seen.missed:
-        parts.append(f"{len(seen.missed)} readings missed")
+        missed = QCoreApplication.translate("BoardModel", "{reading} missed")
+        parts.append(missed.format(reading=seen.missed[0].label))
+    elif seen.missed:  # two or more: the English plural is the source
+        parts.append(counts().readings_missed(len(seen.missed)))
     if seen.next is not None:
         parts.append(next_reading_text(seen.next, row.state, now))
-    if seen.more:
-        parts.append(f"{seen.more} more due")
+    if seen.more:  # English: '1 more due', '2 more due'
+        parts.append(counts().more_due(seen.more))
     return " · ".join(parts) or "—"
 
 
@@ -140,9 +163,17 @@ def alert_flag_text(row: BoardRow) -> list[str]:
     """'CRITICAL BP 212/126 at 10:32: critical-bp (…), kap-default v1.0', most serious first."""
     out: list[str] = []
     for a in row.alerts:
+        text = QCoreApplication.translate(
+            "BoardModel", "{band} {value} at {time}: {rule}, {protocol}"
+        )
         out.append(
-            f"{a.band.value.upper()} {a.value_text} at {local_hhmm(a.taken_at)}: "
-            f"{a.rule_text}, {a.protocol_label}"
+            text.format(
+                band=band_name(a.band.value).upper(),  # ALERT, CRITICAL
+                value=a.value_text,
+                time=local_hhmm(a.taken_at),
+                rule=a.rule_text,
+                protocol=a.protocol_label,
+            )
         )
     return out
 
@@ -335,7 +366,7 @@ class BoardModel(QAbstractTableModel):
             and orientation == Qt.Orientation.Horizontal
             and 0 <= section < len(COLUMNS)
         ):
-            return COLUMNS[section]
+            return QCoreApplication.translate("BoardModel", COLUMNS[section])
         return None
 
     def data(
@@ -401,7 +432,8 @@ class BoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_NEXT:
             return self._window_tooltip(row)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_PATIENT:
-            return f"{self._rows[row].patient_name}, MRN {self._rows[row].mrn}"
+            r = self._rows[row]
+            return self.tr("{patient}, MRN {mrn}").format(patient=r.patient_name, mrn=r.mrn)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_FLAGS:
             r = self._rows[row]
             return "\n".join([*alert_flag_text(r), *r.flags]) or None
@@ -440,5 +472,6 @@ class BoardModel(QAbstractTableModel):
         if item is None or item.opens_at is None:
             return None
         if item.closes_at is None:
-            return f"{item.label}: from {local_hhmm(item.opens_at)}"
+            text = self.tr("{reading}: from {time}")
+            return text.format(reading=item.label, time=local_hhmm(item.opens_at))
         return f"{item.label}: {local_hhmm(item.opens_at)}–{local_hhmm(item.closes_at)}"
