@@ -14,7 +14,7 @@ reading turns missed with time alone) and on F5. An admin sees the four counts o
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -33,9 +33,11 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.services.changes import SESSION_KINDS, ChangeSet, Kind
 from kapdesk.ui.models.board import room_text
+from kapdesk.ui.titles import dialog_title
 from kapdesk.ui.today_board import session_refusal
 from kapdesk.ui.widgets import error_label, fill_table, page_head, plain_table, set_error
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
+from kapdesk.ui.words import QT_TRANSLATE_NOOP, count_text, counted, long_day, short_day
 
 if TYPE_CHECKING:
     from kapdesk.services.handover import Handover, MissedReading, OpenSession
@@ -47,6 +49,10 @@ HANDOVER_KINDS: Final = SESSION_KINDS | {Kind.PATIENT, Kind.COURSE, Kind.NOTE, K
 REREAD_EVERY_MS: Final = 60_000
 REREAD_AFTER_CHANGE_MS: Final = 300
 MAX_ROWS_SHOWN: Final = 8
+_NOTE_STATUS: Final = {
+    "draft": QT_TRANSLATE_NOOP("HandoverWindow", "Draft"),
+    "final": QT_TRANSLATE_NOOP("HandoverWindow", "Final"),
+}
 
 
 def state_word(state: str) -> str:
@@ -78,7 +84,7 @@ class Section(QWidget):
 
     def show_rows(self, count: int, rows: Sequence[tuple[int, Sequence[str]]] | None) -> None:
         """``rows`` None: the count only (an admin)."""
-        self.heading.setText(f"{self.title} ({count:,})")
+        self.heading.setText(f"{self.title} ({count_text(count)})")
         self.table.setVisible(bool(rows))
         fill_table(self.table, rows or [])
         listed = len(rows or [])
@@ -86,7 +92,11 @@ class Section(QWidget):
             self.empty.setText(self.empty_text)
         elif rows and listed < count:
             self.empty.setText(
-                f"The newest {listed} are listed." if listed > 1 else "The newest is listed."
+                counted(
+                    listed,
+                    "The newest is listed.",
+                    self.tr("The newest %n are listed.", None, listed),
+                )
             )
         self.empty.setVisible(count == 0 or (bool(rows) and listed < count))
         self._fit_rows()
@@ -107,41 +117,42 @@ class HandoverWindow(QWidget):
         self.editors: dict[int, IntegrationNoteEditor] = {}
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setObjectName("handover")
-        self.setWindowTitle("Handover – DEMO" if app.demo else "Handover")
+        self.setWindowTitle(dialog_title(self.tr("Handover"), demo=app.demo))
         self.resize(980, 760)
 
         head, self.title, self.subtitle = page_head(
-            "Handover", "Double-click or press Enter to open   ·   F5: read again"
+            self.tr("Handover"), self.tr("Double-click or press Enter to open   ·   F5: read again")
         )
         self.notice = QLabel()
         self.notice.setObjectName("pageSubtitle")
         self.notice.setWordWrap(True)
         self.notice.hide()
         self.message = error_label()
-        self.message.setAccessibleName("Handover message")
+        self.message.setAccessibleName(self.tr("Handover message"))
 
+        patient, mrn = self.tr("Patient"), self.tr("MRN")
         self.open_sessions = Section(
-            "Open sessions",
-            ("Patient", "MRN", "Room", "State", "Since"),
-            "No open sessions.",
+            self.tr("Open sessions"),
+            (patient, mrn, self.tr("Room"), self.tr("State"), self.tr("Since")),
+            self.tr("No open sessions."),
             self.open_session,
         )
         self.missed = Section(
-            "Readings missed today",
-            ("Patient", "MRN", "Room", "Reading", "Due"),
-            "No readings missed today.",
+            self.tr("Readings missed today"),
+            (patient, mrn, self.tr("Room"), self.tr("Reading"), self.tr("Due")),
+            self.tr("No readings missed today."),
             self.open_session,
         )
         self.unsigned_sessions = Section(
-            "Unsigned sessions",
-            ("Patient", "MRN", "Session", "Ended", "Discharged by"),
-            "No unsigned sessions.",
+            self.tr("Unsigned sessions"),
+            (patient, mrn, self.tr("Session"), self.tr("Ended"), self.tr("Discharged by")),
+            self.tr("No unsigned sessions."),
             self.open_session,
         )
         self.unsigned_notes = Section(
-            "Unsigned integration notes",
-            ("Patient", "MRN", "Held", "Author", "Status"),
-            "No unsigned integration notes.",
+            self.tr("Unsigned integration notes"),
+            (patient, mrn, self.tr("Held"), self.tr("Author"), self.tr("Status")),
+            self.tr("No unsigned integration notes."),
             self.open_note,
         )
         self.sections = (
@@ -151,11 +162,11 @@ class HandoverWindow(QWidget):
             self.unsigned_notes,
         )
 
-        refresh = QPushButton("&Read again")
-        refresh.setToolTip("Read the handover again (F5)")
+        refresh = QPushButton(self.tr("&Read again"))
+        refresh.setToolTip(self.tr("Read the handover again (F5)"))
         refresh.clicked.connect(self.refresh)
-        close = QPushButton("Close")
-        close.setToolTip("Close the handover (Esc)")
+        close = QPushButton(self.tr("Close"))
+        close.setToolTip(self.tr("Close the handover (Esc)"))
         close.clicked.connect(self.close)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
@@ -170,8 +181,10 @@ class HandoverWindow(QWidget):
             root.addWidget(section)
         root.addStretch(1)
         root.addLayout(bottom)
-        QShortcut(QKeySequence("F5"), self, self.refresh).setWhatsThis("Read the handover again")
-        QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis("Close the handover")
+        QShortcut(QKeySequence("F5"), self, self.refresh).setWhatsThis(
+            self.tr("Read the handover again")
+        )
+        QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis(self.tr("Close the handover"))
 
         self._reread = QTimer(self)
         self._reread.setSingleShot(True)
@@ -203,15 +216,19 @@ class HandoverWindow(QWidget):
         try:
             h = HandoverService(self.app.ctx).today(actor)
         except KapdeskError as exc:
-            set_error(self.message, f"The handover could not be read: {exc}")
+            set_error(
+                self.message, self.tr("The handover could not be read: {error}").format(error=exc)
+            )
             return
         set_error(self.message, "")
         self.handover = h
         now = self.app.now()
-        self.subtitle.setText(f"{h.day.strftime('%A %d %B %Y')}, as at {self.app.ctx.shown(now)}")
+        day = long_day(h.day, h.day.strftime("%A %d %B %Y"))
+        as_at = self.tr("{day}, as at {time}").format(day=day, time=self.app.ctx.shown(now))
+        self.subtitle.setText(as_at)
         self.notice.setVisible(h.detail_hidden)
         self.notice.setText(
-            "How many only: patients, readings and notes are for clinical staff."
+            self.tr("How many only: patients, readings and notes are for clinical staff.")
             if h.detail_hidden
             else ""
         )
@@ -243,7 +260,7 @@ class HandoverWindow(QWidget):
         note_rows = [
             (
                 n.note_id,
-                (n.patient_name, n.mrn, when(n.held_at, now), n.author, n.status.capitalize()),
+                (n.patient_name, n.mrn, when(n.held_at, now), n.author, self._status(n.status)),
             )
             for n in h.unsigned_notes
         ]
@@ -256,6 +273,11 @@ class HandoverWindow(QWidget):
         ):
             section.show_rows(count, None if hidden else rows)
 
+    def _status(self, status: str) -> str:
+        """'Draft', 'Final' (a status kapdesk does not know, capitalised as it is)."""
+        source = _NOTE_STATUS.get(status)
+        return self.tr(source) if source else status.capitalize()
+
     def _state(self, o: OpenSession, now: datetime) -> tuple[str, str]:
         """(state, since): a session not checked in yet reads as the board says it,
         'Scheduled 13:45', since '–'."""
@@ -266,9 +288,10 @@ class HandoverWindow(QWidget):
     def _when(self, moment: datetime, now: datetime) -> str:
         """HH:MM today; '2026-02-27 14:02' on another day (the app's one date style)."""
         shown = self.app.ctx.shown
-        if shown(moment, "%Y-%m-%d") == shown(now, "%Y-%m-%d"):
+        day = shown(moment, "%Y-%m-%d")
+        if day == shown(now, "%Y-%m-%d"):
             return shown(moment)
-        return shown(moment, "%Y-%m-%d %H:%M")
+        return f"{short_day(date.fromisoformat(day), day)} {shown(moment)}"
 
     def _window(self, m: MissedReading) -> str:
         """'09:20–09:30'; 'by 11:05' when it had to be taken before a time (before discharge:
@@ -276,10 +299,10 @@ class HandoverWindow(QWidget):
         shown = self.app.ctx.shown
         start, end = m.due_from, m.due_until
         if end is not None and (start is None or start >= end):
-            return f"by {shown(end)}"
+            return self.tr("by {time}").format(time=shown(end))
         if start is not None and end is not None:
             return f"{shown(start)}–{shown(end)}"
-        return f"from {shown(start)}" if start is not None else "–"
+        return self.tr("from {time}").format(time=shown(start)) if start is not None else "–"
 
     def focus_first_rows(self) -> None:
         """The keyboard starts in the first section that lists something (Tab: the next)."""
@@ -330,9 +353,11 @@ class HandoverActions(QObject):
         super().__init__(window)
         self.window = window
         self.handover: HandoverWindow | None = None
-        self.action = QAction("&Handover…", window)
+        self.action = QAction(self.tr("&Handover…"), window)
         self.action.setShortcut(QKeySequence("Ctrl+Shift+H"))
-        self.action.setToolTip("Open sessions, readings missed today, unsigned sessions and notes")
+        self.action.setToolTip(
+            self.tr("Open sessions, readings missed today, unsigned sessions and notes")
+        )
         self.action.triggered.connect(lambda _=False: self.open_window())
 
     def add_to(self, menu: QMenu) -> None:

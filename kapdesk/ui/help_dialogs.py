@@ -18,6 +18,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Final
 
 from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,8 +32,9 @@ from PySide6.QtWidgets import (
 
 import kapdesk
 from kapdesk.domain.errors import KapdeskError
-from kapdesk.domain.permissions import ROLE_LABELS, Role
+from kapdesk.domain.permissions import Role
 from kapdesk.services.pinned_protocols import pinned_protocols
+from kapdesk.ui.words import counts, role_name
 
 if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
@@ -73,26 +75,30 @@ def licence() -> str:
     try:
         meta = metadata.metadata("kapdesk")
     except metadata.PackageNotFoundError:
-        return "not recorded in this build"
+        return QCoreApplication.translate("AboutDialog", "not recorded in this build")
     for field in ("License-Expression", "License"):
         values = meta.get_all(field) or []
         if values and values[0].strip():
             # an SPDX expression names a licence of its own "LicenseRef-<name>"
             return str(values[0]).strip().removeprefix("LicenseRef-")
-    return "not stated"
+    return QCoreApplication.translate("AboutDialog", "not stated")
 
 
 class UserGuideDialog(BrowserDialog):
     """A short guide per role, shown with QTextBrowser (no network, no browser)."""
 
     def __init__(self, parent: QWidget | None, role: Role | None = None) -> None:
-        super().__init__(parent, "User guide", "userGuide", 760, 680)
+        title = QCoreApplication.translate("UserGuideDialog", "User guide")
+        super().__init__(parent, title, "userGuide", 760, 680)
         self.role_combo = QComboBox()
         for r in GUIDE_ROLES:
-            self.role_combo.addItem(f"For the {ROLE_LABELS[r]}", r)
-        label = QLabel("&Guide")
+            text = QCoreApplication.translate("UserGuideDialog", "For the {role}")
+            self.role_combo.addItem(text.format(role=role_name(r)), r)
+        label = QLabel(QCoreApplication.translate("UserGuideDialog", "&Guide"))
         label.setBuddy(self.role_combo)
-        self.role_combo.setAccessibleName("Guide for")
+        self.role_combo.setAccessibleName(
+            QCoreApplication.translate("UserGuideDialog", "Guide for")
+        )
         top = QHBoxLayout()
         top.addWidget(label)
         top.addWidget(self.role_combo)
@@ -118,54 +124,92 @@ class UserGuideDialog(BrowserDialog):
 
 def pinned_html(app: AppContext) -> str:
     """The versions the database's courses are pinned to (or why they cannot be read)."""
+    translate = QCoreApplication.translate
     try:
         pinned = pinned_protocols(app.ctx)
     except KapdeskError as exc:
-        return f"<p>The pinned versions cannot be read now: {escape(str(exc))}</p>"
+        text = translate("AboutDialog", "The pinned versions cannot be read now: {error}")
+        return f"<p>{escape(text.format(error=exc), quote=False)}</p>"
     if not pinned:
-        return "<p>No course has started yet, so no version is pinned.</p>"
+        text = translate("AboutDialog", "No course has started yet, so no version is pinned.")
+        return f"<p>{escape(text, quote=False)}</p>"
+    version = translate("AboutDialog", "version {version}")
     rows = "".join(
-        f"<tr><td><b>{escape(p.protocol_id)}</b></td><td>version {escape(p.version)}</td>"
-        f"<td>{p.courses} course{'' if p.courses == 1 else 's'}</td>"
+        f"<tr><td><b>{escape(p.protocol_id)}</b></td>"
+        f"<td>{escape(version.format(version=p.version))}</td>"
+        f"<td>{escape(_courses(p.courses))}</td>"
         f"<td>SHA-256 {escape(p.sha256[:12])}…</td></tr>"
         for p in pinned
     )
     return f"<table cellspacing='0' cellpadding='3'>{rows}</table>"
 
 
+def _courses(n: int) -> str:
+    """'1 course', '3 courses'."""
+    return counts().courses(n)
+
+
+def _about_words() -> dict[str, str]:
+    """The About page's sentences in the active language, as HTML text."""
+    words = {
+        "intro": QCoreApplication.translate(
+            "AboutDialog",
+            "A desktop companion for clinics running ketamine-assisted psychotherapy: "
+            "it supports clinical staff; it does not decide for them.",
+        ),
+        "demo": QCoreApplication.translate("AboutDialog", "DEMO clinic – not for patient care."),
+        "version": QCoreApplication.translate("AboutDialog", "Version"),
+        "database": QCoreApplication.translate("AboutDialog", "Database"),
+        "encrypted": QCoreApplication.translate("AboutDialog", " (encrypted)"),
+        "licence": QCoreApplication.translate("AboutDialog", "Licence"),
+        "loaded": QCoreApplication.translate("AboutDialog", "Protocols loaded"),
+        "presets": QCoreApplication.translate(
+            "AboutDialog",
+            "The presets new courses start on. Every alert names the protocol and version "
+            "that raised it.",
+        ),
+        "pinned": QCoreApplication.translate("AboutDialog", "Pinned in this database"),
+        "judged": QCoreApplication.translate(
+            "AboutDialog",
+            "A course is judged for ever with the exact text of the version it started on.",
+        ),
+    }
+    return {key: escape(text, quote=False) for key, text in words.items()}
+
+
 def about_html(app: AppContext) -> str:
     db = app.ctx.db
     protocols = sorted(app.ctx.protocols.values(), key=lambda p: p.id)
+    w = _about_words()
+    version = QCoreApplication.translate("AboutDialog", "version {version}")
     rows = "".join(
-        f"<tr><td><b>{escape(p.id)}</b></td><td>version {escape(p.version)}</td>"
+        f"<tr><td><b>{escape(p.id)}</b></td><td>{escape(version.format(version=p.version))}</td>"
         f"<td>{escape(p.title)}</td></tr>"
         for p in protocols
     )
-    encrypted = " (encrypted)" if db.key else ""
-    demo = "<p><b>DEMO clinic – not for patient care.</b></p>" if app.demo else ""
+    encrypted = w["encrypted"] if db.key else ""
+    demo = f"<p><b>{w['demo']}</b></p>" if app.demo else ""
     return (
         f"<h2>kapdesk {escape(kapdesk.__version__)}</h2>"
-        "<p>A desktop companion for clinics running ketamine-assisted psychotherapy: "
-        "it supports clinical staff; it does not decide for them.</p>"
+        f"<p>{w['intro']}</p>"
         f"{demo}"
         "<table cellspacing='0' cellpadding='3'>"
-        f"<tr><td><b>Version</b></td><td>{escape(kapdesk.__version__)}</td></tr>"
-        f"<tr><td><b>Database</b></td><td>{escape(str(db.path))}{encrypted}</td></tr>"
-        f"<tr><td><b>Licence</b></td><td>{escape(licence())}</td></tr>"
+        f"<tr><td><b>{w['version']}</b></td><td>{escape(kapdesk.__version__)}</td></tr>"
+        f"<tr><td><b>{w['database']}</b></td><td>{escape(str(db.path))}{encrypted}</td></tr>"
+        f"<tr><td><b>{w['licence']}</b></td><td>{escape(licence())}</td></tr>"
         f"<tr><td><b>Python / Qt</b></td><td>{escape(platform.python_version())} / "
         f"PySide6 {escape(pyside_version)}</td></tr>"
         "</table>"
-        "<h3>Protocols loaded</h3>"
-        "<p>The presets new courses start on. Every alert names the protocol and version "
-        "that raised it.</p>"
+        f"<h3>{w['loaded']}</h3>"
+        f"<p>{w['presets']}</p>"
         f"<table cellspacing='0' cellpadding='3'>{rows}</table>"
-        "<h3>Pinned in this database</h3>"
-        "<p>A course is judged for ever with the exact text of the version it started on.</p>"
+        f"<h3>{w['pinned']}</h3>"
+        f"<p>{w['judged']}</p>"
         f"{pinned_html(app)}"
     )
 
 
 class AboutDialog(BrowserDialog):
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent, "About kapdesk", "aboutKapdesk", 640, 620)
+        super().__init__(parent, self.tr("About kapdesk"), "aboutKapdesk", 640, 620)
         self.browser.setHtml(about_html(app))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.help_dialogs import BrowserDialog
+from kapdesk.ui.words import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from kapdesk.ui.main_window import MainWindow
 
-EVERYWHERE = "Everywhere in the main window"
+EVERYWHERE = QT_TRANSLATE_NOOP("ShortcutsDialog", "Everywhere in the main window")
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,15 @@ def _page_of(window: QMainWindow, widget: QWidget | None) -> tuple[str, int]:
         if w.isWindow():
             return plain(w.windowTitle()) or w.objectName(), 200
         w = w.parentWidget()
-    return EVERYWHERE, 300
+    return QCoreApplication.translate("ShortcutsDialog", EVERYWHERE), 300
 
 
 def _menu_of(action: QAction, menus: list[QMenu]) -> tuple[str, int, int] | None:
     for rank, menu in enumerate(menus):
         items = menu.actions()
         if action in items:
-            return f"{plain(menu.title())} menu", rank, items.index(action)
+            where = QCoreApplication.translate("ShortcutsDialog", "{menu} menu")
+            return where.format(menu=plain(menu.title())), rank, items.index(action)
     return None
 
 
@@ -118,14 +120,16 @@ def not_built_yet(window: QMainWindow) -> list[str]:
     """Pages whose keys are listed only once they have been opened."""
     names = []
     if getattr(window, "patients_page", True) is None:
-        names.append("Patients")
+        names.append(QCoreApplication.translate("ShortcutsDialog", "Patients"))
     if getattr(window, "session_page", True) is None:
-        names.append("Session (the guided steps)")
+        names.append(QCoreApplication.translate("ShortcutsDialog", "Session (the guided steps)"))
     return names
 
 
 def shortcuts_html(rows: list[KeyRow], missing: list[str]) -> str:
-    parts = ["<h2>Keyboard shortcuts</h2>"]
+    translate = QCoreApplication.translate
+    title = translate("ShortcutsDialog", "Keyboard shortcuts")
+    parts = [f"<h2>{escape(title)}</h2>"]
     where = None
     for r in rows:
         if r.where != where:
@@ -138,18 +142,21 @@ def shortcuts_html(rows: list[KeyRow], missing: list[str]) -> str:
         )
     if where is not None:
         parts.append("</table>")
-    parts.append(
-        "<h3>In lists and forms</h3><p>Enter opens the selected row (a session on the "
-        "Today board, a patient, a chart's session); Tab moves to the next field; Esc "
-        "closes a dialog; Alt + an underlined letter presses that button "
-        "or goes to that field.</p>"
+    heading = translate("ShortcutsDialog", "In lists and forms")
+    keys = translate(
+        "ShortcutsDialog",
+        "Enter opens the selected row (a session on the Today board, a patient, a chart's "
+        "session); Tab moves to the next field; Esc closes a dialog; Alt + an underlined "
+        "letter presses that button or goes to that field.",
     )
+    parts.append(f"<h3>{escape(heading)}</h3><p>{escape(keys, quote=False)}</p>")
     if missing:
-        parts.append(
-            "<p><i>Not opened yet, so not listed: "
-            + escape(", ".join(missing))
-            + ". Their keys appear here once they have been opened.</i></p>"
+        later = translate(
+            "ShortcutsDialog",
+            "Not opened yet, so not listed: {pages}. "
+            "Their keys appear here once they have been opened.",
         )
+        parts.append(f"<p><i>{escape(later.format(pages=', '.join(missing)))}</i></p>")
     return "".join(parts)
 
 
@@ -157,7 +164,8 @@ class ShortcutsDialog(BrowserDialog):
     """The keys of the window as it is now (built afresh each time it opens)."""
 
     def __init__(self, window: QMainWindow, parent: QWidget | None = None) -> None:
-        super().__init__(parent or window, "Keyboard shortcuts", "shortcutsDialog", 580, 800)
+        title = QCoreApplication.translate("ShortcutsDialog", "Keyboard shortcuts")
+        super().__init__(parent or window, title, "shortcutsDialog", 580, 800)
         self.rows = shortcut_rows(window)
         self.browser.setHtml(shortcuts_html(self.rows, not_built_yet(window)))
 
@@ -169,16 +177,16 @@ class HelpActions(QObject):
         super().__init__(window)
         self.window = window
         self.dialog: QDialog | None = None
-        self.shortcuts_action = QAction("&Keyboard shortcuts", window)
+        self.shortcuts_action = QAction(self.tr("&Keyboard shortcuts"), window)
         self.shortcuts_action.triggered.connect(lambda _=False: self.show_shortcuts())
-        self.guide_action = QAction("&User guide", window)
+        self.guide_action = QAction(self.tr("&User guide"), window)
         self.guide_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
         self.guide_action.triggered.connect(lambda _=False: self.show_guide())
-        self.about_action = QAction("&About kapdesk", window)
+        self.about_action = QAction(self.tr("&About kapdesk"), window)
         self.about_action.triggered.connect(lambda _=False: self.show_about())
 
     def add_to(self, bar: QMenuBar) -> QMenu:
-        menu = bar.addMenu("&Help")
+        menu = bar.addMenu(self.tr("&Help"))
         for action in (self.shortcuts_action, self.guide_action, self.about_action):
             menu.addAction(action)
         return menu

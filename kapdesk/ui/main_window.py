@@ -37,15 +37,27 @@ from kapdesk.ui.remote_changes import LiveUpdates
 from kapdesk.ui.server_status import ServerStatus
 from kapdesk.ui.titles import window_title
 from kapdesk.ui.today_board import TodayBoard, session_refusal
+from kapdesk.ui.words import QT_TRANSLATE_NOOP, role_name
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
     from kapdesk.ui.app_context import AppContext
 
 PAGE_TODAY, PAGE_PATIENTS, PAGE_SESSION = range(3)
-_NAV = (("Today", "Ctrl+1"), ("Patients", "Ctrl+2"), ("Session", "Ctrl+3"))
+_NAV = (
+    (QT_TRANSLATE_NOOP("MainWindow", "Today"), "Ctrl+1"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Patients"), "Ctrl+2"),
+    (QT_TRANSLATE_NOOP("MainWindow", "Session"), "Ctrl+3"),
+)
+# The Go menu's items for the pages (their letters unique in the menu, in every language).
+_GO = (
+    QT_TRANSLATE_NOOP("MainWindow", "&Today"),
+    QT_TRANSLATE_NOOP("MainWindow", "&Patients"),
+    QT_TRANSLATE_NOOP("MainWindow", "&Session"),
+)
 # Alt+R is the session steps' "Record …" buttons and "Ride home arranged".
-RECORDS_TITLE, ADMIN_TITLE = "Re&cords", "&Admin"
+RECORDS_TITLE = QT_TRANSLATE_NOOP("MainWindow", "Re&cords")
+ADMIN_TITLE = QT_TRANSLATE_NOOP("MainWindow", "&Admin")
 
 
 DEFAULT_SIZE = QSize(1280, 800)
@@ -72,9 +84,10 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setAccessibleName("Navigation")
+        self.nav.setAccessibleName(self.tr("Navigation"))
         self.nav.setFixedWidth(150)
-        for text, keys in _NAV:
+        for source, keys in _NAV:
+            text = self.tr(source)
             item = QListWidgetItem(text)
             item.setToolTip(f"{text} ({keys})")
             self.nav.addItem(item)
@@ -111,12 +124,12 @@ class MainWindow(QMainWindow):
 
         self.signed_in = QLabel()
         self.signed_in.setObjectName("signedIn")
-        self.signed_in.setAccessibleName("Signed in")
+        self.signed_in.setAccessibleName(self.tr("Signed in"))
         self.server_status = ServerStatus(app, self)  # server unreachable / back: one line
         self.statusBar().addPermanentWidget(self.server_status.label)
         self.statusBar().addPermanentWidget(self.signed_in)
         if app.demo:
-            badge = QLabel("DEMO clinic – not for patient care")
+            badge = QLabel(self.tr("DEMO clinic – not for patient care"))
             badge.setObjectName("demoBadge")
             self.statusBar().addWidget(badge)
 
@@ -140,15 +153,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ set-up
     def _build_actions(self) -> None:
-        self.switch_user_action = QAction("Switch &user…", self)
+        self.switch_user_action = QAction(self.tr("Switch &user…"), self)
         self.switch_user_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.switch_user_action.triggered.connect(self.switch_user)
-        self.quit_action = QAction("&Quit", self)
+        self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.quit)
-        file_menu = self.menuBar().addMenu("&File")
-        self.print_action = self._page_action("&Print summary…", "Ctrl+P", "print_action")
-        self.save_pdf_action = self._page_action("Save as P&DF…", "Ctrl+Shift+S", "save_action")
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.print_action = self._page_action(self.tr("&Print summary…"), "Ctrl+P", "print_action")
+        self.save_pdf_action = self._page_action(
+            self.tr("Save as P&DF…"), "Ctrl+Shift+S", "save_action"
+        )
         file_menu.addAction(self.print_action)
         file_menu.addAction(self.save_pdf_action)
         file_menu.aboutToShow.connect(self.update_page_actions)
@@ -162,10 +177,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
-        go_menu = self.menuBar().addMenu("&Go")
+        go_menu = self.menuBar().addMenu(self.tr("&Go"))
         self.page_actions: list[QAction] = []
-        for row, (text, keys) in enumerate(_NAV):
-            action = QAction(f"&{text}", self)
+        for row, (_page, keys) in enumerate(_NAV):
+            action = QAction(self.tr(_GO[row]), self)
             action.setShortcut(QKeySequence(keys))
             action.triggered.connect(lambda _=False, r=row: self.show_page(r))
             go_menu.addAction(action)
@@ -185,18 +200,18 @@ class MainWindow(QMainWindow):
         """Records > Audit log… (admin, clinician) and Admin > Users… (admin); shown by role."""
         self.audit_window: QWidget | None = None
         self.users_window: QWidget | None = None
-        self.records_menu = self.menuBar().addMenu(RECORDS_TITLE)
-        self.audit_action = QAction("&Audit log…", self)
+        self.records_menu = self.menuBar().addMenu(self.tr(RECORDS_TITLE))
+        self.audit_action = QAction(self.tr("&Audit log…"), self)
         self.audit_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.audit_action.triggered.connect(self.open_audit_log)
         self.records_menu.addAction(self.audit_action)
         self.cohort_window: QWidget | None = None
-        self.cohort_action = QAction("&Cohort outcomes…", self)
+        self.cohort_action = QAction(self.tr("&Cohort outcomes…"), self)
         self.cohort_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.cohort_action.triggered.connect(self.open_cohort)
         self.records_menu.addAction(self.cohort_action)
-        self.admin_menu = self.menuBar().addMenu(ADMIN_TITLE)
-        self.users_action = QAction("&Users…", self)
+        self.admin_menu = self.menuBar().addMenu(self.tr(ADMIN_TITLE))
+        self.users_action = QAction(self.tr("&Users…"), self)
         self.users_action.triggered.connect(self.open_users)
         self.admin_menu.addAction(self.users_action)
         from kapdesk.ui.settings_dialog import ClinicSettingsActions  # Admin > Clinic settings…
@@ -223,7 +238,8 @@ class MainWindow(QMainWindow):
                 allowed = allowed or may
             menu.menuAction().setVisible(allowed)
             # Qt keeps a hidden menu's Alt+letter: "Dissoci&ation present" would only get the focus.
-            menu.setTitle(title if allowed else title.replace("&", ""))
+            shown = self.tr(title)
+            menu.setTitle(shown if allowed else shown.replace("&", ""))
 
     def _open_window(self, current: QWidget | None, make: Any) -> QWidget:
         fresh = current is None or not current.isVisible()
@@ -299,7 +315,9 @@ class MainWindow(QMainWindow):
         ):
             found = self.page_report_action(name)
             item.setEnabled(found is not None and found.isEnabled())
-            item.setToolTip(found.toolTip() if found is not None else "Open a session or a chart.")
+            item.setToolTip(
+                found.toolTip() if found is not None else self.tr("Open a session or a chart.")
+            )
 
     def _trigger_page_action(self, name: str) -> None:
         found = self.page_report_action(name)
@@ -310,15 +328,16 @@ class MainWindow(QMainWindow):
         try:
             clinic = self.app.clinic_name()
         except KapdeskError:
-            clinic = "clinic"
+            clinic = self.tr("clinic")
         self.setWindowTitle(window_title(clinic, demo=self.app.demo))
 
     def _show_actor(self) -> None:
         actor = self.app.actor
         if actor is None:
-            self.signed_in.setText("Signed in: nobody")
+            self.signed_in.setText(self.tr("Signed in: nobody"))
         else:
-            self.signed_in.setText(f"Signed in: {actor.full_name} ({actor.role.value})")
+            text = self.tr("Signed in: {name} ({role})")
+            self.signed_in.setText(text.format(name=actor.full_name, role=role_name(actor.role)))
         self._update_role_menus()
         self._close_clinical_pages()
 
@@ -416,7 +435,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ users
     def switch_user(self) -> None:
         """Sign someone else in (window-modal, non-blocking); Esc keeps the current user."""
-        dialog = LoginDialog(self.app, self, title="Switch user")
+        dialog = LoginDialog(self.app, self, title=self.tr("Switch user"))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._signed_in(dialog.actor))
         dialog.finished.connect(lambda _: self.activateWindow())
@@ -430,7 +449,8 @@ class MainWindow(QMainWindow):
             if note is not None:  # a note being typed is saved as its author's
                 note.save_now()
             self.app.actor = actor
-            self.statusBar().showMessage(f"{actor.full_name} is now signed in.", 5000)
+            text = self.tr("{name} is now signed in.").format(name=actor.full_name)
+            self.statusBar().showMessage(text, 5000)
 
     def _sign_in_revoked(self, user_id: int, message: str) -> None:
         """The signed-in user's account was deactivated, locked or re-roled: a write was
@@ -439,7 +459,7 @@ class MainWindow(QMainWindow):
         if self.signed_out or actor is None or actor.user_id != user_id:
             return
         close_windows_of(self)
-        show_error(self, revoked_text(message), title="Sign in again")
+        show_error(self, revoked_text(message), title=self.tr("Sign in again"))
         self.sign_out()
 
     def sign_out(self) -> None:

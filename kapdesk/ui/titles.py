@@ -11,16 +11,23 @@ from __future__ import annotations
 
 from typing import Final
 
+from PySide6.QtCore import QCoreApplication
+
 APP_NAME: Final = "kapdesk"
 SEPARATOR: Final = " – "
 
 
+def demo_word() -> str:
+    """'DEMO' in the active language ('DEMONSTRAÇÃO')."""
+    return QCoreApplication.translate("WindowTitle", "DEMO")
+
+
 def dialog_title(what: str, *, demo: bool = False) -> str:
-    """'Users', 'Users – DEMO'."""
-    return f"{what}{SEPARATOR}DEMO" if demo else what
+    """'Users', 'Users – DEMO'. ``what`` is already in the active language."""
+    return f"{what}{SEPARATOR}{demo_word()}" if demo else what
 
 
 def window_title(what: str | None, *, demo: bool = False) -> str:
     """'Harbour Clinic – kapdesk', 'Harbour Clinic – DEMO – kapdesk'; 'kapdesk' alone."""
-    parts = [p for p in (what, "DEMO" if demo else None, APP_NAME) if p]
+    parts = [p for p in (what, demo_word() if demo else None, APP_NAME) if p]
     return SEPARATOR.join(parts)
