@@ -128,14 +128,15 @@ class ErrorReporter(QObject):
         return last or self.started_at
 
     def text_for(self, exc: BaseException) -> str:
-        where = f"details in the log: {self.log_file}"
+        log = self.log_file
         if isinstance(exc, KapdeskError):
-            return f"{exc}\n\n(The {where}.)"
-        return (
-            f"Something went wrong; nothing after {hhmm(self.saved_until())} was saved; "
-            f"{where}.\n\nEverything confirmed until then is kept. If it happens again, "
-            "restart kapdesk and tell whoever looks after it."
+            return self.tr("{error}\n\n(The details in the log: {log}.)").format(error=exc, log=log)
+        text = self.tr(
+            "Something went wrong; nothing after {time} was saved; details in the log: {log}."
+            "\n\nEverything confirmed until then is kept. If it happens again, restart kapdesk "
+            "and tell whoever looks after it."
         )
+        return text.format(time=hhmm(self.saved_until()), log=log)
 
     def _show(self, exc: BaseException) -> None:
         if self._showing:

@@ -32,13 +32,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from PySide6.QtCore import QEventLoop, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QThread, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QVBoxLayout, QWidget
 
 from kapdesk.domain.clock import Clock, SystemClock
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.ui.titles import window_title
+from kapdesk.ui.words import QT_TRANSLATE_NOOP, long_day
 
 if TYPE_CHECKING:
     from kapdesk.demo.output import BuildProgress
@@ -47,13 +48,21 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 DEMO_PATIENTS = 12
 DEMO_SEED = 1
-TITLE = window_title("Demo clinic")
-CREATING = "Creating the demo clinic (first use only; it takes less than a minute)…"
-REBUILDING = "Rebuilding the demo clinic around today (it takes less than a minute)…"
+CREATING = QT_TRANSLATE_NOOP(
+    "DemoBuildWindow", "Creating the demo clinic (first use only; it takes less than a minute)…"
+)
+REBUILDING = QT_TRANSLATE_NOOP(
+    "DemoBuildWindow", "Rebuilding the demo clinic around today (it takes less than a minute)…"
+)
+
+
+def title() -> str:
+    """'Demo clinic – kapdesk', in the active language."""
+    return window_title(QCoreApplication.translate("DemoBuildWindow", "Demo clinic"))
 
 
 def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return long_day(day, f"{day:%A} {day.day} {day:%B %Y}")
 
 
 class DemoBuildWindow(QWidget):
@@ -61,13 +70,13 @@ class DemoBuildWindow(QWidget):
 
     def __init__(self, heading: str, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(title())
         self.building = True
-        self.heading = QLabel(heading)
+        self.heading = QLabel(self.tr(heading))
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy until the builder knows how much there is to do
         self.bar.setTextVisible(True)
-        self.step = QLabel("Starting…")
+        self.step = QLabel(self.tr("Starting…"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(10)
@@ -136,15 +145,23 @@ def run_with_progress(work: Callable[[BuildProgress], T], heading: str) -> T:
 
 def ask_rebuild(day: date, kept_as: Path, parent: QWidget | None = None) -> bool:
     """Rebuild (True) or Keep (the default and Esc) the demo clinic made for ``day``."""
-    box = QMessageBox(QMessageBox.Icon.Question, TITLE, "", parent=parent)
-    box.setText(f"The demo clinic was made for {long_date(day)}. Rebuild it around today?")
-    box.setInformativeText(
-        "Rebuilding replaces the demo's patients and sessions with new ones around today; "
-        f"it takes less than a minute and keeps the current one as {kept_as} (replacing "
-        "any earlier copy there). Keep opens it as it is."
+    translate = QCoreApplication.translate
+    box = QMessageBox(QMessageBox.Icon.Question, title(), "", parent=parent)
+    text = translate(
+        "DemoBuildWindow", "The demo clinic was made for {day}. Rebuild it around today?"
     )
-    rebuild = box.addButton("&Rebuild", QMessageBox.ButtonRole.AcceptRole)
-    keep = box.addButton("&Keep", QMessageBox.ButtonRole.RejectRole)
+    box.setText(text.format(day=long_date(day)))
+    more = translate(
+        "DemoBuildWindow",
+        "Rebuilding replaces the demo's patients and sessions with new ones around today; "
+        "it takes less than a minute and keeps the current one as {file} (replacing "
+        "any earlier copy there). Keep opens it as it is.",
+    )
+    box.setInformativeText(more.format(file=kept_as))
+    rebuild = box.addButton(
+        translate("DemoBuildWindow", "&Rebuild"), QMessageBox.ButtonRole.AcceptRole
+    )
+    keep = box.addButton(translate("DemoBuildWindow", "&Keep"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(keep)
     box.setEscapeButton(keep)
     box.exec()
@@ -154,16 +171,21 @@ def ask_rebuild(day: date, kept_as: Path, parent: QWidget | None = None) -> bool
 def tell_not_rebuilt(demo: DemoFile, parent: QWidget | None = None) -> None:
     """Why the demo clinic is not offered a rebuild (someone added accounts or patients);
     the only answer is Keep."""
-    box = QMessageBox(QMessageBox.Icon.Information, TITLE, "", parent=parent)
-    box.setText(
-        f"The demo clinic was made for {long_date(demo.day)} and has "
-        f"{demo.added_since_built()} added since then, so it is not rebuilt around today."
+    translate = QCoreApplication.translate
+    box = QMessageBox(QMessageBox.Icon.Information, title(), "", parent=parent)
+    text = translate(
+        "DemoBuildWindow",
+        "The demo clinic was made for {day} and has {added} added since then, "
+        "so it is not rebuilt around today.",
     )
-    box.setInformativeText(
-        f"It looks like real use of {demo.path}. Keep opens it as it is. Copy what you need, "
-        "or make a new demo clinic in another file with kapdesk demo --db NEWPATH."
+    box.setText(text.format(day=long_date(demo.day), added=demo.added_since_built()))
+    more = translate(
+        "DemoBuildWindow",
+        "It looks like real use of {file}. Keep opens it as it is. Copy what you need, "
+        "or make a new demo clinic in another file with kapdesk demo --db NEWPATH.",
     )
-    keep = box.addButton("&Keep", QMessageBox.ButtonRole.AcceptRole)
+    box.setInformativeText(more.format(file=demo.path))
+    keep = box.addButton(translate("DemoBuildWindow", "&Keep"), QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(keep)
     box.setEscapeButton(keep)
     box.exec()
@@ -210,7 +232,9 @@ def _small_demo(
 
     def with_progress(progress: BuildProgress) -> Callable[[Path], str]:
         def write(target: Path) -> str:
-            progress(0, 0, "Loading the demo generator")
+            progress(
+                0, 0, QCoreApplication.translate("DemoBuildWindow", "Loading the demo generator")
+            )
             from kapdesk.demo.small import build_demo_clinic
 
             return build_demo_clinic(
@@ -238,9 +262,18 @@ def _build(work: Callable[[BuildProgress], object], heading: str) -> None:
         from kapdesk.logs import log_unexpected
 
         log_unexpected(exc, "building the demo clinic")
-        what = "created" if heading == CREATING else "rebuilt"
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise KapdeskError(
-            f"The demo clinic could not be {what}: {why}. Any earlier demo clinic was left "
-            "as it was; details are in the log."
-        ) from exc
+        text = (
+            QCoreApplication.translate(
+                "DemoBuildWindow",
+                "The demo clinic could not be created: {why}. Any earlier demo clinic was "
+                "left as it was; details are in the log.",
+            )
+            if heading == CREATING
+            else QCoreApplication.translate(
+                "DemoBuildWindow",
+                "The demo clinic could not be rebuilt: {why}. Any earlier demo clinic was "
+                "left as it was; details are in the log.",
+            )
+        )
+        raise KapdeskError(text.format(why=why)) from exc

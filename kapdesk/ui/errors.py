@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.ui.words import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from kapdesk.domain.errors import SignInRevoked
     from kapdesk.services.context import Actor, ServiceContext
 
-NOT_SAVED = "What you were entering just now was not saved."
+NOT_SAVED = QT_TRANSLATE_NOOP("ErrorBox", "What you were entering just now was not saved.")
 
 
 class ErrorBox:
@@ -42,16 +43,23 @@ def error_text(error: BaseException | str) -> str:
         return error
     if isinstance(error, KapdeskError):
         return str(error)
+    translate = QCoreApplication.translate
     if isinstance(error, OSError) and error.strerror:
-        where = f" ({error.filename})" if error.filename else ""
-        return f"A file could not be read or written: {error.strerror}{where}."
+        if error.filename:
+            text = translate("ErrorBox", "A file could not be read or written: {why} ({file}).")
+            return text.format(why=error.strerror, file=error.filename)
+        text = translate("ErrorBox", "A file could not be read or written: {why}.")
+        return text.format(why=error.strerror)
     from kapdesk.logs import current_log_path, log_unexpected
 
     log_unexpected(error, "a view")
     log = current_log_path()
-    return "Something went wrong and this step did not finish" + (
-        f"; details in the log: {log}." if log else "."
+    if not log:
+        return translate("ErrorBox", "Something went wrong and this step did not finish.")
+    text = translate(
+        "ErrorBox", "Something went wrong and this step did not finish; details in the log: {log}."
     )
+    return text.format(log=log)
 
 
 def show_error(
@@ -62,7 +70,7 @@ def show_error(
 
 def revoked_text(message: str) -> str:
     """The plain message for a refused sign-in: why, and that the entry was not kept."""
-    return f"{message}\n\n{NOT_SAVED}"
+    return f"{message}\n\n{QCoreApplication.translate('ErrorBox', NOT_SAVED)}"
 
 
 class SignInRevokedRelay(QObject):

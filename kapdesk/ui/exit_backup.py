@@ -40,6 +40,7 @@ from kapdesk.ui.background import BackgroundRunner
 from kapdesk.ui.errors import error_text
 from kapdesk.ui.titles import window_title
 from kapdesk.ui.widgets import local_time
+from kapdesk.ui.words import decimal
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import BackupInfo
@@ -57,9 +58,9 @@ class BackupAbandoned(Exception):
 
 def size_words(size: int) -> str:
     if size >= 1024**3:
-        return f"{size / 1024**3:.1f} GB"
+        return f"{decimal(size / 1024**3, 1)} GB"
     if size >= 1024**2:
-        return f"{size / 1024**2:.0f} MB"
+        return f"{decimal(size / 1024**2, 0)} MB"
     return f"{max(size // 1024, 1)} KB"
 
 
@@ -70,7 +71,7 @@ class ExitBackupWindow(QDialog):
         super().__init__(parent)
         self.app = app
         self.setObjectName("exitBackupWindow")
-        self.setWindowTitle(window_title("Closing", demo=app.demo))
+        self.setWindowTitle(window_title(self.tr("Closing"), demo=app.demo))
         self.setMinimumWidth(460)
         try:
             size = app.ctx.db.path.stat().st_size
@@ -78,22 +79,26 @@ class ExitBackupWindow(QDialog):
             size = 0
         root = QVBoxLayout(self)
         self.message = QLabel(
-            f"Saving the backup before kapdesk closes… ({size_words(size)})"
+            self.tr("Saving the backup before kapdesk closes… ({size})").format(
+                size=size_words(size)
+            )
             if size
-            else "Saving the backup before kapdesk closes…"
+            else self.tr("Saving the backup before kapdesk closes…")
         )
         self.message.setObjectName("dialogIntro")
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Backup on exit")
+        self.message.setAccessibleName(self.tr("Backup on exit"))
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         root.addWidget(self.message)
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy until the first step reports
-        self.bar.setAccessibleName("Backup progress")
+        self.bar.setAccessibleName(self.tr("Backup progress"))
         root.addWidget(self.bar)
         self.note = QLabel(
-            "Everything you recorded is saved in the database already; this is the extra "
-            "copy kapdesk keeps. Closing this window leaves that copy out."
+            self.tr(
+                "Everything you recorded is saved in the database already; this is the extra "
+                "copy kapdesk keeps. Closing this window leaves that copy out."
+            )
         )
         self.note.setObjectName("fieldHint")
         self.note.setWordWrap(True)
@@ -160,8 +165,9 @@ class ExitBackupWindow(QDialog):
         self.poll.stop()
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        self.message.setText(f"Backup saved {local_time(info.taken_at)}, {info.path}")
-        self.note.setText("kapdesk closes now.")
+        text = self.tr("Backup saved {time}, {file}")
+        self.message.setText(text.format(time=local_time(info.taken_at), file=info.path))
+        self.note.setText(self.tr("kapdesk closes now."))
         self._offer_ok()
         QTimer.singleShot(DONE_PAUSE_MS, self.accept)
 
@@ -175,11 +181,14 @@ class ExitBackupWindow(QDialog):
         self.problem = exc
         _log.warning("exit backup failed: %s", exc)
         self.bar.hide()
-        self.message.setText(f"The backup on exit could not be made: {error_text(exc)}")
+        text = self.tr("The backup on exit could not be made: {error}")
+        self.message.setText(text.format(error=error_text(exc)))
         self.note.setText(
-            "Everything you recorded is saved in the database; only this extra copy is "
-            "missing. kapdesk makes the next one when it is due (daily), or use "
-            "File > Back up now."
+            self.tr(
+                "Everything you recorded is saved in the database; only this extra copy is "
+                "missing. kapdesk makes the next one when it is due (daily), or use "
+                "File > Back up now."
+            )
         )
         self._offer_ok()
 
@@ -193,7 +202,7 @@ class ExitBackupWindow(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.running:  # the worker stops at its next step and reports BackupAbandoned
             self._stop.set()
-            self.message.setText("Leaving out the backup…")
+            self.message.setText(self.tr("Leaving out the backup…"))
             event.ignore()
             return
         super().closeEvent(event)
@@ -201,7 +210,7 @@ class ExitBackupWindow(QDialog):
     def reject(self) -> None:  # Esc: as closing the window
         if self.running:
             self._stop.set()
-            self.message.setText("Leaving out the backup…")
+            self.message.setText(self.tr("Leaving out the backup…"))
             return
         super().reject()
 

@@ -39,11 +39,11 @@ if TYPE_CHECKING:
 class _Field(Field):
     """A line edit in the dialog's form, with its buddy label and inline error line."""
 
-    def __init__(self, form: QFormLayout, text: str, *, secret: bool = False) -> None:
+    def __init__(self, form: QFormLayout, text: str, name: str, *, secret: bool = False) -> None:
         self.edit = QLineEdit()
         if secret:
             self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        super().__init__(text, self.edit)
+        super().__init__(text, self.edit, name=name)  # name: the services' (English) field
         self.add_to(form)
 
     def text(self) -> str:
@@ -116,12 +116,12 @@ class FirstAdminDialog(_AccountDialog):
                 "account now; add nurses, therapists and clinicians afterwards.",
             ),
         )
-        self.username = _Field(self.form, self.tr("&Username"))
-        self.full_name = _Field(self.form, self.tr("&Full name"))
-        self.password = _Field(self.form, self.tr("&Password"), secret=True)
-        self.repeat = _Field(self.form, self.tr("&Repeat password"), secret=True)
+        self.username = _Field(self.form, self.tr("&Username"), "Username")
+        self.full_name = _Field(self.form, self.tr("&Full name"), "Full name")
+        self.password = _Field(self.form, self.tr("&Password"), "Password", secret=True)
+        self.repeat = _Field(self.form, self.tr("&Repeat password"), "Repeat password", secret=True)
         # Printed on every summary; optional here, changed later in Admin > Clinic settings.
-        self.clinic = _Field(self.form, self.tr("Clinic &name"))
+        self.clinic = _Field(self.form, self.tr("Clinic &name"), "Clinic name")
         self.clinic.edit.setPlaceholderText(self.tr("optional, e.g. Harbour Ketamine Clinic"))
         self.fields = [self.username, self.full_name, self.password, self.repeat, self.clinic]
         self._ok_button(self.tr("&Create administrator"))
@@ -159,7 +159,7 @@ class FirstAdminDialog(_AccountDialog):
                 if clinic:
                     settings.update(self.actor, clinic_name=clinic)
         except ValidationError as exc:
-            target = next((f for f in self.fields if f.name == exc.field), None)
+            target = next((f for f in self.fields if exc.field in (f.name, f.shown)), None)
             if target is None:
                 set_error(self.message, exc.message)
             else:
@@ -198,8 +198,8 @@ class LoginDialog(_AccountDialog):
             QCoreApplication.translate("LoginDialog", "Sign in") if title is None else title,
             intro,
         )
-        self.username = _Field(self.form, self.tr("&Username"))
-        self.password = _Field(self.form, self.tr("&Password"), secret=True)
+        self.username = _Field(self.form, self.tr("&Username"), "Username")
+        self.password = _Field(self.form, self.tr("&Password"), "Password", secret=True)
         self._ok_button(self.tr("&Sign in"))
         self.change_dialog: QDialog | None = None
         self.username.edit.setFocus()

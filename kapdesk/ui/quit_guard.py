@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from kapdesk.domain.errors import KapdeskError
@@ -24,6 +25,7 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.services.board import BoardService
 from kapdesk.ui.discard_guard import may_leave
 from kapdesk.ui.models.board import room_text
+from kapdesk.ui.words import QT_TRANSLATE_NOOP, counts
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import BoardRow
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from kapdesk.ui.main_window import MainWindow
 
 MONITORED: Final = (SessionState.DOSED.value, SessionState.MONITORING.value)
-LOCKED_QUIT: Final = "Sign in to quit kapdesk."
+LOCKED_QUIT: Final = QT_TRANSLATE_NOOP("QuitQuestion", "Sign in to quit kapdesk.")
 
 
 def monitoring_question(rows: Sequence[BoardRow]) -> str | None:
@@ -40,8 +42,7 @@ def monitoring_question(rows: Sequence[BoardRow]) -> str | None:
     if not watched:
         return None
     who = "; ".join(f"{room_text(r.room)}: {r.patient_name}" for r in watched)
-    count = "1 patient is" if len(watched) == 1 else f"{len(watched)} patients are"
-    return f"{count} in monitoring ({who}). Quit anyway?"
+    return counts().in_monitoring(len(watched)).format(who=who)
 
 
 class QuitQuestion:
@@ -50,10 +51,25 @@ class QuitQuestion:
     @classmethod
     def ask(cls, parent: QWidget | None, text: str) -> bool:
         """True: quit."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Quit kapdesk", text, parent=parent)
-        box.setInformativeText("Their readings and alerts are not watched while kapdesk is closed.")
-        quit_ = box.addButton("&Quit anyway", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("&Keep kapdesk open", QMessageBox.ButtonRole.RejectRole)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            QCoreApplication.translate("QuitQuestion", "Quit kapdesk"),
+            text,
+            parent=parent,
+        )
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "QuitQuestion", "Their readings and alerts are not watched while kapdesk is closed."
+            )
+        )
+        quit_ = box.addButton(
+            QCoreApplication.translate("QuitQuestion", "&Quit anyway"),
+            QMessageBox.ButtonRole.DestructiveRole,
+        )
+        keep = box.addButton(
+            QCoreApplication.translate("QuitQuestion", "&Keep kapdesk open"),
+            QMessageBox.ButtonRole.RejectRole,
+        )
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
         box.exec()
@@ -66,7 +82,8 @@ def may_quit(window: MainWindow) -> bool:
     monitoring nor discard what the signed-in person typed; the lock screen says
     LOCKED_QUIT and kapdesk stays open."""
     if window.screen_lock.locked:
-        window.screen_lock.screen_page.show_error(LOCKED_QUIT)
+        text = QCoreApplication.translate("QuitQuestion", LOCKED_QUIT)
+        window.screen_lock.screen_page.show_error(text)
         return False
     try:
         rows = BoardService(window.app.ctx).running_sessions()

@@ -93,7 +93,9 @@ def _ensure_demo_database(path: Path, key: str | None = None) -> str | None:
         import kapdesk.demo.rebuild  # noqa: F401  (not in every build)
         from kapdesk.ui.demo_start import ensure_demo_clinic
     except ImportError:
-        return "The demo clinic generator is not available in this build."
+        return QCoreApplication.translate(
+            "Startup", "The demo clinic generator is not available in this build."
+        )
     ensure_demo_clinic(path, key)
     return None
 

@@ -21,7 +21,7 @@ import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
 if TYPE_CHECKING:
@@ -43,11 +43,15 @@ def clock_text(when: datetime) -> str:
 
 
 def down_text(since: datetime) -> str:
-    return f"Clinic server unreachable since {clock_text(since)}: nothing since then is saved."
+    text = QCoreApplication.translate(
+        "ServerStatus", "Clinic server unreachable since {time}: nothing since then is saved."
+    )
+    return text.format(time=clock_text(since))
 
 
 def back_text(at: datetime) -> str:
-    return f"Clinic server back at {clock_text(at)}."
+    text = QCoreApplication.translate("ServerStatus", "Clinic server back at {time}.")
+    return text.format(time=clock_text(at))
 
 
 class ServerStatus(QObject):
@@ -62,7 +66,7 @@ class ServerStatus(QObject):
         self._live: LiveUpdates | None = None
         self.label = QLabel()
         self.label.setObjectName("serverStatus")
-        self.label.setAccessibleName("Clinic server")
+        self.label.setAccessibleName(self.tr("Clinic server"))
         self.label.hide()
         self.since: datetime | None = None  # the first failure of the current outage
         self.probes = 0  # probes started (tests)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
@@ -82,13 +82,18 @@ def request_front(socket: QLocalSocket, timeout_ms: int = CONNECT_MS) -> bool:
 
 def offer_to_bring_to_front(db_path: Path, socket: QLocalSocket) -> bool:
     """Says the file is open in another kapdesk; True if the person brought it to the front."""
-    box = QMessageBox(QMessageBox.Icon.Information, window_title("Already open"), "")
-    box.setText(
-        f"kapdesk is already open on this database:\n{Path(db_path).expanduser().resolve()}"
+    translate = QCoreApplication.translate
+    title = window_title(translate("InstanceServer", "Already open"))
+    box = QMessageBox(QMessageBox.Icon.Information, title, "")
+    text = translate("InstanceServer", "kapdesk is already open on this database:\n{file}")
+    box.setText(text.format(file=Path(db_path).expanduser().resolve()))
+    box.setInformativeText(
+        translate("InstanceServer", "Only one kapdesk window can use a database file at a time.")
     )
-    box.setInformativeText("Only one kapdesk window can use a database file at a time.")
-    front = box.addButton("&Bring it to the front", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("&Close", QMessageBox.ButtonRole.RejectRole)
+    front = box.addButton(
+        translate("InstanceServer", "&Bring it to the front"), QMessageBox.ButtonRole.AcceptRole
+    )
+    box.addButton(translate("InstanceServer", "&Close"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(front)
     box.exec()
     if box.clickedButton() is front:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.ui.background import BackgroundRunner
 from kapdesk.ui.widgets import error_label, ok_cancel, set_error
+from kapdesk.ui.words import QT_TRANSLATE_NOOP
 from kapdesk.workstation import (
     BadStoreField,
     ServerFields,
@@ -51,18 +52,45 @@ from kapdesk.workstation import (
 if TYPE_CHECKING:
     from kapdesk.composition import ServerURL
 
-QUESTION = "Where does this workstation keep the clinic's records?"
+QUESTION = QT_TRANSLATE_NOOP(
+    "StoreChoiceDialog", "Where does this workstation keep the clinic's records?"
+)
 TLS_CHOICES = (
-    ("verify-full", "Encrypted, the server verified (verify-full): recommended"),
-    ("require", "Encrypted, the server NOT verified (require)"),
-    ("disable", "Not encrypted (disable)"),
+    (
+        "verify-full",
+        QT_TRANSLATE_NOOP(
+            "StoreChoiceDialog", "Encrypted, the server verified (verify-full): recommended"
+        ),
+    ),
+    (
+        "require",
+        QT_TRANSLATE_NOOP("StoreChoiceDialog", "Encrypted, the server NOT verified (require)"),
+    ),
+    ("disable", QT_TRANSLATE_NOOP("StoreChoiceDialog", "Not encrypted (disable)")),
 )
 TLS_WARNINGS = {
     "verify-full": "",
-    "require": "The connection is encrypted, but kapdesk cannot tell the clinic's server "
-    "from an impostor on the network. Use verify-full with the clinic's CA file if you can.",
-    "disable": "Without encryption, patient records and the password cross the network as "
-    "plain text. Only for a server on this same computer, or a test.",
+    "require": QT_TRANSLATE_NOOP(
+        "StoreChoiceDialog",
+        "The connection is encrypted, but kapdesk cannot tell the clinic's server "
+        "from an impostor on the network. Use verify-full with the clinic's CA file if you can.",
+    ),
+    "disable": QT_TRANSLATE_NOOP(
+        "StoreChoiceDialog",
+        "Without encryption, patient records and the password cross the network as "
+        "plain text. Only for a server on this same computer, or a test.",
+    ),
+}
+# The form's fields by the name kapdesk.workstation gives them (BadStoreField.field), as
+# the form shows them.
+FIELD_LABELS = {
+    "Host": QT_TRANSLATE_NOOP("StoreChoiceDialog", "Host"),
+    "Port": QT_TRANSLATE_NOOP("StoreChoiceDialog", "Port"),
+    "Database": QT_TRANSLATE_NOOP("StoreChoiceDialog", "Database"),
+    "User": QT_TRANSLATE_NOOP("StoreChoiceDialog", "User"),
+    "Password": QT_TRANSLATE_NOOP("StoreChoiceDialog", "Password"),
+    "TLS": QT_TRANSLATE_NOOP("StoreChoiceDialog", "TLS"),
+    "CA file": QT_TRANSLATE_NOOP("StoreChoiceDialog", "CA file"),
 }
 _TEST = "test"
 
@@ -78,27 +106,33 @@ class StoreChoiceDialog(QDialog):
         self.config = config  # None: the platform's config folder
         self.choice: Path | ServerURL | None = None
         self._accept_after_test = False
-        self.setWindowTitle("Clinic records – kapdesk")
+        self.setWindowTitle(self.tr("Clinic records – kapdesk"))
         self.setModal(True)
         self.setMinimumWidth(620)
         root = QVBoxLayout(self)
-        heading = QLabel(QUESTION)
+        heading = QLabel(self.tr(QUESTION))
         heading.setObjectName("dialogIntro")
         heading.setWordWrap(True)
         root.addWidget(heading)
 
-        self.local = QRadioButton("This workstation only")
+        self.local = QRadioButton(self.tr("This workstation only"))
         self.local.setChecked(True)
         root.addWidget(self.local)
         root.addWidget(
-            _note(f"One file on this computer ({default_file}): a clinic with one workstation.")
+            _note(
+                self.tr(
+                    "One file on this computer ({file}): a clinic with one workstation."
+                ).format(file=default_file)
+            )
         )
-        self.server = QRadioButton("The clinic's server")
+        self.server = QRadioButton(self.tr("The clinic's server"))
         root.addWidget(self.server)
         root.addWidget(
             _note(
-                "A PostgreSQL server on the clinic's network, shared by every workstation "
-                "(set up once by the clinic's IT with kapdesk server init)."
+                self.tr(
+                    "A PostgreSQL server on the clinic's network, shared by every workstation "
+                    "(set up once by the clinic's IT with kapdesk server init)."
+                )
             )
         )
 
@@ -113,10 +147,10 @@ class StoreChoiceDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.tls = QComboBox()
         for mode, label in TLS_CHOICES:
-            self.tls.addItem(label, mode)
+            self.tls.addItem(self.tr(label), mode)
         self.ca_file = QLineEdit()
-        self.ca_file.setPlaceholderText("the clinic's CA certificate, e.g. clinic-ca.pem")
-        self.choose_ca = QPushButton("Choose…")
+        self.ca_file.setPlaceholderText(self.tr("the clinic's CA certificate, e.g. clinic-ca.pem"))
+        self.choose_ca = QPushButton(self.tr("Choose…"))
         self.choose_ca.clicked.connect(self._pick_ca)
         ca_row = QHBoxLayout()
         ca_row.setContentsMargins(0, 0, 0, 0)
@@ -137,12 +171,13 @@ class StoreChoiceDialog(QDialog):
             "TLS": self.tls,
             "CA file": self.ca_file,
         }
-        for label, editor in self.editors.items():
+        for name, editor in self.editors.items():
+            label = self.tr(FIELD_LABELS[name])
             form.addRow(label, ca_box if editor is self.ca_file else editor)
         form.addRow("", self.tls_warning)
         root.addWidget(self.form_box)
 
-        self.test_button = QPushButton("Test connection")
+        self.test_button = QPushButton(self.tr("Test connection"))
         self.test_button.clicked.connect(self.test_connection)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
@@ -156,8 +191,8 @@ class StoreChoiceDialog(QDialog):
         root.addWidget(self.outcome)
         self.error = error_label()
         root.addWidget(self.error)
-        self.buttons, self.ok = ok_cancel("Continue", self.submit, self.reject)
-        self.buttons.button(self.buttons.StandardButton.Cancel).setText("Quit")
+        self.buttons, self.ok = ok_cancel(self.tr("Continue"), self.submit, self.reject)
+        self.buttons.button(self.buttons.StandardButton.Cancel).setText(self.tr("Quit"))
         root.addWidget(self.buttons)
 
         self.runner = BackgroundRunner(self)
@@ -175,7 +210,8 @@ class StoreChoiceDialog(QDialog):
         mode = str(self.tls.currentData())
         self.ca_file.setEnabled(mode == "verify-full")
         self.choose_ca.setEnabled(mode == "verify-full")
-        set_error(self.tls_warning, TLS_WARNINGS[mode])
+        warning = TLS_WARNINGS[mode]
+        set_error(self.tls_warning, self.tr(warning) if warning else "")
         self._show(self.outcome, "")
         set_error(self.error, "")
         self._fit()
@@ -195,7 +231,10 @@ class StoreChoiceDialog(QDialog):
 
     def _pick_ca(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "The clinic's CA certificate", "", "Certificates (*.pem *.crt *.cer);;All (*)"
+            self,
+            self.tr("The clinic's CA certificate"),
+            "",
+            self.tr("Certificates (*.pem *.crt *.cer);;All (*)"),
         )
         if path:
             self.ca_file.setText(path)
@@ -213,7 +252,7 @@ class StoreChoiceDialog(QDialog):
     def _busy(self, busy: bool) -> None:
         self.test_button.setEnabled(not busy)
         self.ok.setEnabled(not busy)
-        self.test_button.setText("Testing…" if busy else "Test connection")
+        self.test_button.setText(self.tr("Testing…") if busy else self.tr("Test connection"))
 
     @staticmethod
     def _show(label: QLabel, text: str) -> None:
@@ -240,7 +279,8 @@ class StoreChoiceDialog(QDialog):
             self._refuse(exc.field, str(exc))
             return
         set_error(self.error, "")
-        self._show(self.outcome, f"Connecting to {server.host}:{server.port}…")
+        text = self.tr("Connecting to {host}:{port}…")
+        self._show(self.outcome, text.format(host=server.host, port=server.port))
         self._busy(True)
         self.runner.submit(_TEST, lambda: test_server(server))
 
@@ -256,12 +296,21 @@ class StoreChoiceDialog(QDialog):
         self._accept_after_test = False
         if isinstance(exc, KapdeskError):
             field = field_of(exc)
-            prefix = {"User": "User or password", "Host": "Host"}.get(field, field)
+            prefix = self._field_words(field)
             # ServerUnreachable's "what" leaves out "reconnects by itself" (not yet connected)
             text = str(getattr(exc, "what", "") or exc)
             self._refuse(field, f"{prefix}: {text}" if prefix else text)
         else:  # not one of kapdesk's: still one line, never a traceback
-            self._refuse("", f"The test connection failed: {type(exc).__name__}: {exc}")
+            text = self.tr("The test connection failed: {kind}: {error}")
+            self._refuse("", text.format(kind=type(exc).__name__, error=exc))
+
+    def _field_words(self, field: str) -> str:
+        """How a refusal names its field: 'User or password' for the user (a wrong password
+        is not told apart), else the field's label ('' for none)."""
+        if field == "User":
+            return self.tr("User or password")
+        label = FIELD_LABELS.get(field)
+        return self.tr(label) if label else field
 
     def submit(self) -> None:
         if self.local.isChecked():

@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.ui.widgets.edits import clear_when_edited
+from kapdesk.ui.words import english
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialogButtonBox, QPushButton, QTableWidget
@@ -92,17 +93,20 @@ class Field:
     """An editor with its mnemonic buddy label and an inline error line under it.
 
     The label text is the domain's field name (with an ``&`` for the mnemonic),
-    so a ValidationError's ``field`` finds its widget.
+    so a ValidationError's ``field`` finds its widget. A label in another language than
+    English is found by its ``name`` (give it: the English) as well as by the label.
     """
 
     def __init__(self, text: str, editor: QWidget, *, name: str | None = None) -> None:
         self.editor = editor
-        self.name = name or text.replace("&", "")
-        editor.setAccessibleName(text.replace("&", ""))
+        self.shown = text.replace("&", "")  # the label as it reads, without its mnemonic
+        self.name = name or self.shown
+        editor.setAccessibleName(self.shown)
         self.label = QLabel(text)
         self.label.setBuddy(editor)
         self.error = error_label()
-        self.error.setAccessibleName(f"{self.name} error")
+        said = QCoreApplication.translate("Field", "{field} error")
+        self.error.setAccessibleName(said.format(field=self.name if english() else self.shown))
         self.box = with_error_line(editor, self.error)
         clear_when_edited(editor, self.error)
 
@@ -126,13 +130,17 @@ class FieldSet:
     def __init__(self, fields: Iterable[Field], aliases: dict[str, str] | None = None) -> None:
         self.fields = {f.name: f for f in fields}
         self.aliases = aliases or {}
+        # the labels as shown (another language's): a translated field name finds them too
+        self._shown = {f.shown: f for f in self.fields.values()}
 
     def __getitem__(self, name: str) -> Field:
         return self.fields[name]
 
     def show_error(self, field: str, message: str) -> bool:
-        """Show ``message`` at the named field; False if no field has that name."""
-        target = self.fields.get(self.aliases.get(field, field))
+        """Show ``message`` at the named field (or the field labelled so); False if no
+        field has that name."""
+        name = self.aliases.get(field, field)
+        target = self.fields.get(name) or self._shown.get(name)
         if target is None:
             return False
         target.show_error(message)
