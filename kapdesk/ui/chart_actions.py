@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QPushButton, QWidget
 
 from kapdesk.domain.permissions import Action, can
@@ -51,7 +52,8 @@ class ChartActions(QWidget):
             permitted = role is not None and can(role, action)
             button.setEnabled(permitted and extra)
             if not permitted:
-                button.setToolTip(f"Your role may not {action.label}.")
+                why_not = QCoreApplication.translate("PatientChart", "Your role may not {action}.")
+                button.setToolTip(why_not.format(action=action.label))
             else:
                 button.setToolTip("" if extra else why)
 
@@ -61,9 +63,14 @@ class ChartActions(QWidget):
             self.start_course_button,
             Action.MANAGE_COURSES,
             not has_open,
-            "The patient already has an open course.",
+            QCoreApplication.translate("PatientChart", "The patient already has an open course."),
         )
-        allow(self.schedule_button, Action.SCHEDULE_SESSION, open_course, "Choose an open course.")
+        allow(
+            self.schedule_button,
+            Action.SCHEDULE_SESSION,
+            open_course,
+            QCoreApplication.translate("PatientChart", "Choose an open course."),
+        )
         allow(self.phq_button, Action.RECORD_INSTRUMENT)
         allow(self.gad_button, Action.RECORD_INSTRUMENT)
         self.report_actions.update()

@@ -5,39 +5,114 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.signing import SIGNABLE_SESSION_STATES
+from kapdesk.domain.text import counted
 from kapdesk.ui.widgets import local_date, local_time, years_between
+from kapdesk.ui.widgets.locale_words import day_text, in_english, number_text
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseInfo, PatientInfo, SessionInfo
     from kapdesk.services.session_rows import SessionRow
 
+# The patient's sex as the form and the chart name it, by its stored value.
+SEX_LABELS = {
+    "female": QT_TRANSLATE_NOOP("PatientDialog", "Female"),
+    "male": QT_TRANSLATE_NOOP("PatientDialog", "Male"),
+    "other": QT_TRANSLATE_NOOP("PatientDialog", "Other"),
+    "unknown": QT_TRANSLATE_NOOP("PatientDialog", "Unknown"),
+}
+
+# The chart's tables: the PHQ-9 history (the GAD-7's: its first three), the sessions.
+PHQ_HEADERS = (
+    QT_TRANSLATE_NOOP("PatientChart", "Taken"),
+    QT_TRANSLATE_NOOP("PatientChart", "Total"),
+    QT_TRANSLATE_NOOP("PatientChart", "Band"),
+    QT_TRANSLATE_NOOP("PatientChart", "Item 9"),
+)
+SESSION_HEADERS = (
+    QT_TRANSLATE_NOOP("PatientChart", "Date"),
+    QT_TRANSLATE_NOOP("PatientChart", "Time"),
+    QT_TRANSLATE_NOOP("PatientChart", "Protocol"),
+    QT_TRANSLATE_NOOP("PatientChart", "State"),
+    QT_TRANSLATE_NOOP("PatientChart", "Room"),
+    QT_TRANSLATE_NOOP("PatientChart", "Signed"),
+)
+
+
+def sex_text(value: str) -> str:
+    """'Female' ('Feminino'); a value kapdesk does not know, capitalised as it is."""
+    label = SEX_LABELS.get(value)
+    return (
+        value.capitalize() if label is None else QCoreApplication.translate("PatientDialog", label)
+    )
+
 
 def demographics_text(p: PatientInfo, today: date) -> str:
-    weight = "weight not recorded" if p.weight_kg is None else f"{p.weight_kg:g} kg"
-    return (
-        f"MRN {p.mrn}  ·  born {p.date_of_birth.isoformat()} "
-        f"(age {years_between(p.date_of_birth, today)})  ·  {p.sex}  ·  {weight}"
+    if p.weight_kg is None:
+        weight = QCoreApplication.translate("PatientChart", "weight not recorded")
+    else:
+        weight = QCoreApplication.translate("PatientChart", "{kg} kg").format(
+            kg=number_text(p.weight_kg)
+        )
+    return QCoreApplication.translate(
+        "PatientChart", "MRN {mrn}  ·  born {born} (age {age})  ·  {sex}  ·  {weight}"
+    ).format(
+        mrn=p.mrn,
+        born=day_text(p.date_of_birth),
+        age=years_between(p.date_of_birth, today),
+        sex=in_english(p.sex, sex_text(p.sex).lower()),
+        weight=weight,
     )
 
 
 def allergy_text(p: PatientInfo) -> str:
     parts = []
     if p.allergies.strip():
-        parts.append(f"Allergies: {p.allergies.strip()}")
+        text = QCoreApplication.translate("PatientChart", "Allergies: {text}")
+        parts.append(text.format(text=p.allergies.strip()))
     if p.contraindications.strip():
-        parts.append(f"Contraindications: {p.contraindications.strip()}")
+        text = QCoreApplication.translate("PatientChart", "Contraindications: {text}")
+        parts.append(text.format(text=p.contraindications.strip()))
     return "\n".join(parts)
 
 
+def course_status_text(c: CourseInfo) -> str:
+    """'open', 'ended 2026-04-27'."""
+    if c.ended_on is None:
+        return QCoreApplication.translate("PatientChart", "open")
+    ended = QCoreApplication.translate("PatientChart", "ended {date}")
+    return ended.format(date=day_text(c.ended_on))
+
+
 def course_text(c: CourseInfo) -> str:
-    status = "open" if c.ended_on is None else f"ended {c.ended_on.isoformat()}"
-    sessions = f"{c.session_count} session" + ("" if c.session_count == 1 else "s")
-    return (
-        f"{c.protocol_id} v{c.protocol_version} · from {c.started_on.isoformat()} "
-        f"({status}, {sessions})"
+    n = c.session_count
+    sessions = in_english(
+        counted(n, "session"), QCoreApplication.translate("PatientChart", "%n session(s)", None, n)
     )
+    return QCoreApplication.translate(
+        "PatientChart", "{protocol} v{version} · from {started} ({status}, {sessions})"
+    ).format(
+        protocol=c.protocol_id,
+        version=c.protocol_version,
+        started=day_text(c.started_on),
+        status=course_status_text(c),
+        sessions=sessions,
+    )
+
+
+def course_info_text(c: CourseInfo) -> str:
+    """'Protocol: kap-default v3 – KAP induction · goal: PHQ-9 below 10'."""
+    text = QCoreApplication.translate("PatientChart", "Protocol: {protocol} v{version}").format(
+        protocol=c.protocol_id, version=c.protocol_version
+    )
+    if c.protocol_title:
+        text += f" – {c.protocol_title}"
+    if c.goal:
+        text += QCoreApplication.translate("PatientChart", " · goal: {goal}").format(goal=c.goal)
+    return text
 
 
 def signed_text(s: SessionInfo | SessionRow) -> str:
@@ -46,6 +121,11 @@ def signed_text(s: SessionInfo | SessionRow) -> str:
     if s.signed_at is not None:
         when = local_time(s.signed_at)
         if local_date(s.signed_at) != local_date(s.scheduled_at):
-            when = f"{local_date(s.signed_at)} {when}"
-        return f"Signed {when} by {s.signed_by}"
-    return "Not signed" if SessionState(s.state) in SIGNABLE_SESSION_STATES else "–"
+            return QCoreApplication.translate(
+                "PatientChart", "Signed {date} {time} by {who}"
+            ).format(date=day_text(s.signed_at), time=when, who=s.signed_by)
+        text = QCoreApplication.translate("PatientChart", "Signed {time} by {who}")
+        return text.format(time=when, who=s.signed_by)
+    if SessionState(s.state) in SIGNABLE_SESSION_STATES:
+        return QCoreApplication.translate("PatientChart", "Not signed")
+    return "–"

@@ -13,15 +13,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableWidget, QVBoxLayout, QWidget
 
-from kapdesk.ui.widgets import fill_table, local_date, plain_table
+from kapdesk.ui.widgets import fill_table, plain_table
 from kapdesk.ui.widgets.fit import fit_columns, refilling
+from kapdesk.ui.widgets.locale_words import day_text, in_english, translated
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo
 
 ROWS = 6  # rows seen at once; more scroll
+HEADERS = (  # then the instrument's code and "Against the endpoint"
+    QT_TRANSLATE_NOOP("FollowUpList", "Taken"),
+    QT_TRANSLATE_NOOP("FollowUpList", "Follow-up"),
+)
 
 
 class FollowUpList(QWidget):
@@ -29,7 +35,7 @@ class FollowUpList(QWidget):
         super().__init__(parent)
         self.button = QPushButton()
         self.button.setCheckable(True)
-        self.button.setAccessibleName("Follow-ups of the course")
+        self.button.setAccessibleName(self.tr("Follow-ups of the course"))
         self.button.toggled.connect(self._unfold)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -50,8 +56,12 @@ class FollowUpList(QWidget):
         """The follow-ups, newest first (built the first time it is asked for)."""
         if self._table is None:
             table = self._table = plain_table(
-                ("Taken", "Follow-up", self.instrument, "Against the endpoint"),
-                "Follow-ups of the course",
+                (
+                    *translated("FollowUpList", HEADERS),
+                    self.instrument,
+                    self.tr("Against the endpoint"),
+                ),
+                self.tr("Follow-ups of the course"),
             )
             fit_columns(table, {3: 1})  # the comparison wraps: nothing cut at 1024 px
             table.hide()
@@ -88,7 +98,7 @@ class FollowUpList(QWidget):
         if head is not None:
             head.setText(self.instrument)
         rows = [
-            (f.result.id, (local_date(f.result.taken_at), f.label, str(f.result.total), f.verdict))
+            (f.result.id, (day_text(f.result.taken_at), f.label, str(f.result.total), f.verdict))
             for f in reversed(follows)  # newest first, as the PHQ-9 history
         ]
         with refilling(table):
@@ -114,10 +124,14 @@ class FollowUpList(QWidget):
         table.setFixedHeight(header + min(self.count, ROWS) * row + 2 * table.frameWidth())
 
     def _set_button_text(self) -> None:
+        n = self.count
         if self.button.isChecked():
-            self.button.setText("▾ Hide the follo&w-ups")
-        else:
-            self.button.setText(f"▸ Show all {self.count} follo&w-ups")
+            self.button.setText(self.tr("▾ Hide the follo&w-ups"))
+            self.button.setAccessibleDescription(self.tr("Shown below"))
+            return
+        self.button.setText(
+            in_english(f"▸ Show all {n} follo&w-ups", self.tr("▸ Show all %n follo&w-ups", None, n))
+        )
         self.button.setAccessibleDescription(
-            "Shown below" if self.button.isChecked() else f"{self.count} follow-ups, folded"
+            in_english(f"{n} follow-ups, folded", self.tr("%n follow-up(s), folded", None, n))
         )

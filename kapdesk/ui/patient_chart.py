@@ -38,7 +38,15 @@ from kapdesk.domain.session_state import state_title
 from kapdesk.services.chart_reads import ChartReads
 from kapdesk.services.patients import PatientService
 from kapdesk.ui.chart_actions import ChartActions
-from kapdesk.ui.chart_texts import allergy_text, course_text, demographics_text, signed_text
+from kapdesk.ui.chart_texts import (
+    PHQ_HEADERS,
+    SESSION_HEADERS,
+    allergy_text,
+    course_info_text,
+    course_text,
+    demographics_text,
+    signed_text,
+)
 from kapdesk.ui.course_dialog import StartCourseDialog
 from kapdesk.ui.entered_in_error import table_menu
 from kapdesk.ui.entry_rows import fill_instrument_rows, standing
@@ -46,7 +54,8 @@ from kapdesk.ui.follow_up_list import FollowUpList
 from kapdesk.ui.integration_notes_panel import IntegrationNotesPanel
 from kapdesk.ui.outcomes_tab import OutcomesTab
 from kapdesk.ui.printing import ReportActions
-from kapdesk.ui.widgets import banner, fill_table, local_date, local_time, plain_table, set_banner
+from kapdesk.ui.widgets import banner, fill_table, local_time, plain_table, set_banner
+from kapdesk.ui.widgets.locale_words import day_text, translated
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
 from kapdesk.ui.widgets.outcome_chart import (
     OutcomeChart,
@@ -135,7 +144,7 @@ class PatientChart(ChartActions):
         self.demographics = QLabel()
         self.demographics.setObjectName("pageSubtitle")
         self.demographics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.edit_button = QPushButton("&Edit patient…")
+        self.edit_button = QPushButton(self.tr("&Edit patient…"))
         self._head = head = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.name)
@@ -146,14 +155,14 @@ class PatientChart(ChartActions):
         self.item9_banner = banner()
 
         self.course_combo = QComboBox()
-        self.course_combo.setAccessibleName("Treatment course")
+        self.course_combo.setAccessibleName(self.tr("Treatment course"))
         self.course_combo.setMinimumWidth(260)
-        course_label = QLabel("Treatment co&urse")
+        course_label = QLabel(self.tr("Treatment co&urse"))
         course_label.setBuddy(self.course_combo)
         self.course_info = WrapLabel()
         self.course_info.setObjectName("pageSubtitle")
-        self.start_course_button = QPushButton("S&tart course…")
-        self.schedule_button = QPushButton("Schedu&le session…")
+        self.start_course_button = QPushButton(self.tr("S&tart course…"))
+        self.schedule_button = QPushButton(self.tr("Schedu&le session…"))
         self._course_row = course_row = QHBoxLayout()
         course_row.addWidget(course_label)
         course_row.addWidget(self.course_combo, 1)
@@ -163,12 +172,12 @@ class PatientChart(ChartActions):
             self.app,
             self,
             self._course_target,
-            nothing="Choose a treatment course to print its summary.",
-            print_text="Print course summary…",
+            nothing=self.tr("Choose a treatment course to print its summary."),
+            print_text=self.tr("Print course summary…"),
         )
         self.outcome = WrapLabel()
         self.outcome.setObjectName("outcomeLine")
-        self.outcome.setAccessibleName("Course outcome")
+        self.outcome.setAccessibleName(self.tr("Course outcome"))
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.follow_ups = FollowUpList()
 
@@ -177,9 +186,9 @@ class PatientChart(ChartActions):
 
     def _build_tabs(self) -> None:
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.outcomes_tab, "&Outcomes")
-        self.tabs.addTab(self.sessions_tab, "Sess&ions")
-        self.tabs.addTab(self.notes_panel, "Integration &notes")
+        self.tabs.addTab(self.outcomes_tab, self.tr("&Outcomes"))
+        self.tabs.addTab(self.sessions_tab, self.tr("Sess&ions"))
+        self.tabs.addTab(self.notes_panel, self.tr("Integration &notes"))
         # The tabs behind the Outcomes tab: their columns are measured when first shown.
         self.hidden_sizing = [
             SizedWhenShown(t) for t in (self.sessions_table, self.notes_panel.table)
@@ -229,9 +238,11 @@ class PatientChart(ChartActions):
 
     def _build_instrument_tables(self) -> None:
         self.phq_table = plain_table(
-            ("Taken", "Total", "Band", "Item 9"), "PHQ-9 history", stretch=2
+            translated("PatientChart", PHQ_HEADERS), self.tr("PHQ-9 history"), stretch=2
         )
-        self.gad_table = plain_table(("Taken", "Total", "Band"), "GAD-7 history", stretch=2)
+        self.gad_table = plain_table(
+            translated("PatientChart", PHQ_HEADERS[:3]), self.tr("GAD-7 history"), stretch=2
+        )
         self.instrument_menus = [table_menu(self.app, t) for t in (self.phq_table, self.gad_table)]
 
     def _build_outcomes_tab(self) -> None:
@@ -243,10 +254,10 @@ class PatientChart(ChartActions):
 
     def _build_sessions_tab(self) -> None:
         self.sessions_table = plain_table(
-            ("Date", "Time", "Protocol", "State", "Room", "Signed"), "Dosing sessions"
+            translated("PatientChart", SESSION_HEADERS), self.tr("Dosing sessions")
         )
         open_rows_by_id(self.sessions_table, self._open_session)
-        hint = QLabel("Double-click or press Enter to open a session.")
+        hint = QLabel(self.tr("Double-click or press Enter to open a session."))
         hint.setObjectName("pageSubtitle")
         tab = QWidget()
         lay = QVBoxLayout(tab)
@@ -268,7 +279,7 @@ class PatientChart(ChartActions):
                 return
             self.viewed_by = actor.user_id
         elif actor is None:
-            self._deny("Sign in to view this chart.")
+            self._deny(self.tr("Sign in to view this chart."))
             return
         self.denied.clear()
         self.denied.hide()
@@ -374,7 +385,7 @@ class PatientChart(ChartActions):
         for c in reversed(self.courses):  # newest first
             self.course_combo.addItem(course_text(c), c.id)
         if self.course_combo.count() == 0:
-            self.course_combo.addItem("No treatment course yet", None)
+            self.course_combo.addItem(self.tr("No treatment course yet"), None)
         shown = head.course.course_id if head.course is not None else None
         self.course_combo.setCurrentIndex(max(self.course_combo.findData(shown), 0))
         self.course_combo.blockSignals(False)
@@ -382,13 +393,13 @@ class PatientChart(ChartActions):
         fill_instrument_rows(  # entered in error: struck through, with who, when, why
             self.phq_table,
             list(reversed(self.phq9)),
-            lambda r: (local_date(r.taken_at), str(r.total), r.band, str(r.answers[8])),
+            lambda r: (day_text(r.taken_at), str(r.total), r.band, str(r.answers[8])),
             bold=lambda r: r.item9_flag,
         )
         fill_instrument_rows(
             self.gad_table,
             list(reversed(gad7)),
-            lambda r: (local_date(r.taken_at), str(r.total), r.band),
+            lambda r: (day_text(r.taken_at), str(r.total), r.band),
         )
         self.scoring_rules.setText(scoring_rules_text([*self.phq9, *gad7]))
         fill_table(
@@ -397,7 +408,7 @@ class PatientChart(ChartActions):
                 (
                     s.id,
                     (
-                        local_date(s.scheduled_at),
+                        day_text(s.scheduled_at),
                         local_time(s.scheduled_at),
                         s.protocol_label,
                         state_title(s.state),
@@ -433,24 +444,22 @@ class PatientChart(ChartActions):
         course = self.selected_course()
         if course is None:
             self.course_info.setText("")
-            self._show_no_outcome("Start a treatment course to schedule dosing sessions.")
+            self._show_no_outcome(self.tr("Start a treatment course to schedule dosing sessions."))
             self.follow_ups.set_outcome(None)
             return
-        goal = f" · goal: {course.goal}" if course.goal else ""
-        title = f" – {course.protocol_title}" if course.protocol_title else ""
-        self.course_info.setText(
-            f"Protocol: {course.protocol_id} v{course.protocol_version}{title}{goal}"
-        )
+        self.course_info.setText(course_info_text(course))
         try:
             if read is None or read.course_id != course.id:
                 read = ChartReads(self.app.ctx).for_course(course.id)
         except KapdeskError as exc:
             # Nothing of another course (or patient) stays: its notes would take a new note.
-            self._show_no_outcome(f"The course outcome could not be read: {exc}")
+            self._show_no_outcome(
+                self.tr("The course outcome could not be read: {error}").format(error=exc)
+            )
             self.follow_ups.set_outcome(None)
             code = self.outcome_chart.instrument.code  # not "none recorded": none were read
             self.outcome_chart.empty.setText(
-                f"The {code} results of this course could not be read."
+                self.tr("The {code} results of this course could not be read.").format(code=code)
             )
             return
         self.outcome.setText(outcome_text(read.outcome))

@@ -27,6 +27,7 @@ from contextlib import suppress
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -44,6 +45,7 @@ from kapdesk.domain.errors import EditConflict, KapdeskError
 from kapdesk.domain.patients import Sex
 from kapdesk.domain.timetext import NONE_TEXT
 from kapdesk.services.patients import DATE_FORMATS, PatientService
+from kapdesk.ui.chart_texts import sex_text
 from kapdesk.ui.discard_guard import FormState, answer_or_back, may_close
 from kapdesk.ui.edit_conflict import (
     KEEP_PATIENT,
@@ -54,24 +56,30 @@ from kapdesk.ui.edit_conflict import (
     kept_message,
 )
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
+from kapdesk.ui.widgets.locale_words import day_text, number_text
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import PatientInfo
     from kapdesk.ui.app_context import AppContext
 
-DOB_HINT = "YYYY-MM-DD or DD.MM.YYYY"
-WHAT = "this patient's details"
+DOB_HINT = QT_TRANSLATE_NOOP("PatientDialog", "YYYY-MM-DD or DD.MM.YYYY")
+WHAT = QT_TRANSLATE_NOOP("PatientDialog", "this patient's details")
 UNKNOWN_VERSION = -1  # the details could not be read again: any stored version differs
-LABELS = (
-    ("mrn", "MRN"),
-    ("given_name", "Given name"),
-    ("family_name", "Family name"),
-    ("date_of_birth", "Date of birth"),
-    ("sex", "Sex"),
-    ("weight_kg", "Weight"),
-    ("allergies", "Allergies"),
-    ("contraindications", "Contraindications"),
+LABELS = (  # shown translated: the conflict table, the details copied to the clipboard
+    ("mrn", QT_TRANSLATE_NOOP("PatientDialog", "MRN")),
+    ("given_name", QT_TRANSLATE_NOOP("PatientDialog", "Given name")),
+    ("family_name", QT_TRANSLATE_NOOP("PatientDialog", "Family name")),
+    ("date_of_birth", QT_TRANSLATE_NOOP("PatientDialog", "Date of birth")),
+    ("sex", QT_TRANSLATE_NOOP("PatientDialog", "Sex")),
+    ("weight_kg", QT_TRANSLATE_NOOP("PatientDialog", "Weight")),
+    ("allergies", QT_TRANSLATE_NOOP("PatientDialog", "Allergies")),
+    ("contraindications", QT_TRANSLATE_NOOP("PatientDialog", "Contraindications")),
 )
+
+
+def _tr(text: str) -> str:
+    """A text marked with QT_TRANSLATE_NOOP("PatientDialog", ...), translated."""
+    return QCoreApplication.translate("PatientDialog", text)
 
 
 def parse_dob(text: str) -> date | str:
@@ -86,9 +94,13 @@ def parse_dob(text: str) -> date | str:
 
 
 def duplicate_text(found: list[PatientInfo]) -> str:
+    line = QCoreApplication.translate(
+        "PatientDialog", "Possible duplicate: {family}, {given}, born {born}, MRN {mrn}"
+    )
     return "\n".join(
-        f"Possible duplicate: {p.family_name}, {p.given_name}, born "
-        f"{p.date_of_birth.isoformat()}, MRN {p.mrn}"
+        line.format(
+            family=p.family_name, given=p.given_name, born=day_text(p.date_of_birth), mrn=p.mrn
+        )
         for p in found
     )
 
@@ -99,9 +111,9 @@ def details_texts(p: PatientInfo) -> dict[str, str]:
         "mrn": p.mrn,
         "given_name": p.given_name,
         "family_name": p.family_name,
-        "date_of_birth": p.date_of_birth.isoformat(),
-        "sex": p.sex.capitalize(),
-        "weight_kg": "" if p.weight_kg is None else f"{p.weight_kg:g}",
+        "date_of_birth": day_text(p.date_of_birth),
+        "sex": sex_text(p.sex),
+        "weight_kg": "" if p.weight_kg is None else number_text(p.weight_kg),
         "allergies": p.allergies,
         "contraindications": p.contraindications,
     }
@@ -117,14 +129,20 @@ class DuplicateChoice:
     @classmethod
     def ask(cls, parent: QWidget | None, text: str) -> str | None:
         """'open' (the existing patient), 'create' (anyway) or None (back to the form)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Possible duplicate", text, parent=parent)
+        title = QCoreApplication.translate("DuplicateChoice", "Possible duplicate")
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
         box.setInformativeText(
-            "A patient with this name and date of birth is registered already. "
-            "Open that patient, or add this one as a different person?"
+            QCoreApplication.translate(
+                "DuplicateChoice",
+                "A patient with this name and date of birth is registered already. "
+                "Open that patient, or add this one as a different person?",
+            )
         )
+        open_text = QCoreApplication.translate("DuplicateChoice", "&Open existing patient")
+        create_text = QCoreApplication.translate("DuplicateChoice", "&Create anyway")
         choices: dict[QAbstractButton, str] = {
-            box.addButton("&Open existing patient", QMessageBox.ButtonRole.AcceptRole): "open",
-            box.addButton("&Create anyway", QMessageBox.ButtonRole.DestructiveRole): "create",
+            box.addButton(open_text, QMessageBox.ButtonRole.AcceptRole): "open",
+            box.addButton(create_text, QMessageBox.ButtonRole.DestructiveRole): "create",
         }
         return answer_or_back(box, choices)
 
@@ -154,7 +172,7 @@ class PatientDialog(QDialog):
         self.result_patient: PatientInfo | None = None
         self.opened_existing = False
         self._went_back = False
-        self.setWindowTitle("Edit patient" if patient else "Add patient")
+        self.setWindowTitle(self.tr("Edit patient") if patient else self.tr("Add patient"))
         self.setModal(True)
         self.setMinimumWidth(480)
 
@@ -163,33 +181,39 @@ class PatientDialog(QDialog):
         self.given = QLineEdit()
         self.family = QLineEdit()
         self.dob = QLineEdit()
-        self.dob.setPlaceholderText(DOB_HINT)
+        self.dob.setPlaceholderText(_tr(DOB_HINT))
         self.sex = QComboBox()
         self.sex.addItem("", "")
         for s in Sex:
-            self.sex.addItem(s.value.capitalize(), s.value)
+            self.sex.addItem(sex_text(s.value), s.value)
         self.weight = QLineEdit()
-        self.weight.setPlaceholderText("kg (optional)")
+        self.weight.setPlaceholderText(self.tr("kg (optional)"))
         self.allergies = _notes_edit()
-        self.allergies.setPlaceholderText("None known")
+        self.allergies.setPlaceholderText(self.tr("None known"))
         self.contra = _notes_edit()
-        self.contra.setPlaceholderText("e.g. uncontrolled hypertension, psychosis, pregnancy")
+        self.contra.setPlaceholderText(
+            self.tr("e.g. uncontrolled hypertension, psychosis, pregnancy")
+        )
 
         fields = [
-            Field("&MRN", self.mrn),
-            Field("&Given name", self.given),
-            Field("&Family name", self.family),
-            Field("&Date of birth", self.dob),
-            Field("&Sex", self.sex),
-            Field("&Weight", self.weight),
-            Field("&Allergies", self.allergies),
-            Field("&Contraindications", self.contra),
+            Field(self.tr("&MRN"), self.mrn, name="MRN"),
+            Field(self.tr("&Given name"), self.given, name="Given name"),
+            Field(self.tr("&Family name"), self.family, name="Family name"),
+            Field(self.tr("&Date of birth"), self.dob, name="Date of birth"),
+            Field(self.tr("&Sex"), self.sex, name="Sex"),
+            Field(self.tr("&Weight"), self.weight, name="Weight"),
+            Field(self.tr("&Allergies"), self.allergies, name="Allergies"),
+            Field(self.tr("&Contraindications"), self.contra, name="Contraindications"),
         ]
         # The domain names the contraindication field "Contraindication notes".
         self.fields = FieldSet(fields, {"Contraindication notes": "Contraindications"})
 
         root = QVBoxLayout(self)
-        intro = QLabel("Correct the patient's details." if patient else "Register a new patient.")
+        intro = QLabel(
+            self.tr("Correct the patient's details.")
+            if patient
+            else self.tr("Register a new patient.")
+        )
         intro.setObjectName("dialogIntro")
         root.addWidget(intro)
         form = QFormLayout()
@@ -198,10 +222,12 @@ class PatientDialog(QDialog):
         root.addLayout(form)
         root.addStretch(1)
         self.message = error_label()
-        self.message.setAccessibleName("Patient message")
+        self.message.setAccessibleName(self.tr("Patient message"))
         root.addWidget(self.message)
         buttons, self.ok_button = ok_cancel(
-            "Sa&ve changes" if patient else "Add &patient", self.submit, self.reject
+            self.tr("Sa&ve changes") if patient else self.tr("Add &patient"),
+            self.submit,
+            self.reject,
         )
         root.addWidget(buttons)
         if patient is not None:
@@ -210,7 +236,7 @@ class PatientDialog(QDialog):
         self.mrn.setFocus()
 
     def reject(self) -> None:
-        thing = "changes to the patient" if self.patient else "new patient"
+        thing = self.tr("changes to the patient") if self.patient else self.tr("new patient")
         if may_close(self, thing, self.state):
             super().reject()
 
@@ -218,10 +244,10 @@ class PatientDialog(QDialog):
         self.mrn.setText(p.mrn)
         self.given.setText(p.given_name)
         self.family.setText(p.family_name)
-        self.dob.setText(p.date_of_birth.isoformat())
+        self.dob.setText(day_text(p.date_of_birth))
         index = self.sex.findData(p.sex)
         self.sex.setCurrentIndex(max(index, 0))
-        self.weight.setText("" if p.weight_kg is None else f"{p.weight_kg:g}")
+        self.weight.setText("" if p.weight_kg is None else number_text(p.weight_kg))
         self.allergies.setPlainText(p.allergies)
         self.contra.setPlainText(p.contraindications)
 
@@ -271,7 +297,7 @@ class PatientDialog(QDialog):
             "mrn": self.mrn.text(),
             "given_name": self.given.text(),
             "family_name": self.family.text(),
-            "date_of_birth": dob.isoformat() if isinstance(dob, date) else dob,
+            "date_of_birth": day_text(dob) if isinstance(dob, date) else dob,
             "sex": self.sex.currentText(),
             "weight_kg": self.weight.text().strip(),
             "allergies": self.allergies.toPlainText(),
@@ -333,28 +359,35 @@ class PatientDialog(QDialog):
         self.base_version = conflict.version
         differ = set(self._rebase(theirs))
         if not differ:
+            same = self.tr(
+                "{who} changed {what} at {when}; your changes match what they saved. "
+                "The form shows the saved details."
+            )
             set_error(
                 self.message,
-                f"{conflict.changed_by} changed {WHAT} at {conflict.changed_at_text}; "
-                "your changes match what they saved. The form shows the saved details.",
+                same.format(who=conflict.changed_by, what=_tr(WHAT), when=conflict.changed_at_text),
             )
             return
         mine, stored = self._shown(), details_texts(theirs)
-        rows = [(label, _cell(stored[k]), _cell(mine[k])) for k, label in LABELS if k in differ]
-        view = ConflictView(WHAT, rows=rows, keep=KEEP_PATIENT)
+        rows = [
+            (_tr(label), _cell(stored[k]), _cell(mine[k])) for k, label in LABELS if k in differ
+        ]
+        view = ConflictView(_tr(WHAT), rows=rows, keep=KEEP_PATIENT)
         choice = ConflictQuestion.ask(self, conflict, view)
         if choice is Choice.MINE:
             self.submit()  # against their version; asks again if a third save came first
         elif choice is Choice.THEIRS:
-            copy_to_clipboard("\n".join(f"{label}: {mine[k]}" for k, label in LABELS))
+            copy_to_clipboard("\n".join(f"{_tr(label)}: {mine[k]}" for k, label in LABELS))
             self._fill(theirs)
             self.state.mark_saved()
             set_error(
                 self.message,
-                "Your details were copied to the clipboard; the form shows the saved ones now.",
+                self.tr(
+                    "Your details were copied to the clipboard; the form shows the saved ones now."
+                ),
             )
         else:
-            set_error(self.message, kept_message(conflict, WHAT, KEEP_PATIENT))
+            set_error(self.message, kept_message(conflict, _tr(WHAT), KEEP_PATIENT))
 
     def _duplicate_choice(
         self, service: PatientService, values: dict[str, object]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -34,6 +34,7 @@ from kapdesk.ui.patient_import import TITLE as IMPORT_TITLE
 from kapdesk.ui.patient_import import ImportFile, PatientImportDialog, read_file
 from kapdesk.ui.widgets import fill_table, plain_table, row_id
 from kapdesk.ui.widgets.fit import fit_columns
+from kapdesk.ui.widgets.locale_words import day_text, in_english, translated
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import PatientInfo
@@ -42,6 +43,11 @@ if TYPE_CHECKING:
 SEARCH_DELAY_MS = 150
 RESULT_LIMIT = 50
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+HEADERS = (
+    QT_TRANSLATE_NOOP("PatientList", "Name"),
+    QT_TRANSLATE_NOOP("PatientList", "MRN"),
+    QT_TRANSLATE_NOOP("PatientList", "Born"),
+)
 
 
 class PatientList(QWidget):
@@ -60,24 +66,26 @@ class PatientList(QWidget):
         self.results: list[PatientInfo] = []
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Name, MRN or date of birth")
-        self.search.setAccessibleName("Search patients")
+        self.search.setPlaceholderText(self.tr("Name, MRN or date of birth"))
+        self.search.setAccessibleName(self.tr("Search patients"))
         self.search.setClearButtonEnabled(True)
-        label = QLabel("&Search patients")
+        label = QLabel(self.tr("&Search patients"))
         label.setBuddy(self.search)
 
-        self.table: QTableWidget = plain_table(("Name", "MRN", "Born"), "Patients found", stretch=0)
+        self.table: QTableWidget = plain_table(
+            translated("PatientList", HEADERS), self.tr("Patients found"), stretch=0
+        )
         rows = self.table.verticalHeader()
         rows.setMinimumSectionSize(rows.defaultSectionSize())  # rows as roomy as before
         fit_columns(self.table, {0: 1})  # a long name wraps: read whole, never cut short
         self.table.setMinimumWidth(300)
         self.count = QLabel()
         self.count.setObjectName("pageSubtitle")
-        self.add_button = QPushButton("&Add patient…")
-        self.add_button.setToolTip("Add patient (Ctrl+N)")
-        self.add_button.setAccessibleName("Add patient")
-        self.import_button = QPushButton("I&mport patients…")
-        self.import_button.setAccessibleName("Import patients from a CSV file")
+        self.add_button = QPushButton(self.tr("&Add patient…"))
+        self.add_button.setToolTip(self.tr("Add patient (Ctrl+N)"))
+        self.add_button.setAccessibleName(self.tr("Add patient"))
+        self.import_button = QPushButton(self.tr("I&mport patients…"))
+        self.import_button.setAccessibleName(self.tr("Import patients from a CSV file"))
 
         top = QHBoxLayout()  # under the count: the list stays as narrow as its table
         top.addStretch(1)
@@ -102,7 +110,7 @@ class PatientList(QWidget):
         self.add_button.clicked.connect(self.add_patient)
         self.import_button.clicked.connect(self.import_patients)
         self.add_shortcut = QShortcut(QKeySequence("Ctrl+N"), shortcut_scope or self)
-        self.add_shortcut.setWhatsThis("Add a patient")
+        self.add_shortcut.setWhatsThis(self.tr("Add a patient"))
         self.add_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.add_shortcut.activated.connect(self.add_patient)
         self.dialog: PatientDialog | None = None
@@ -130,19 +138,24 @@ class PatientList(QWidget):
                 return
         fill_table(
             self.table,
-            [(p.id, (p.display_name, p.mrn, p.date_of_birth.isoformat())) for p in self.results],
+            [(p.id, (p.display_name, p.mrn, day_text(p.date_of_birth))) for p in self.results],
         )
         if self.results and self.table.currentRow() < 0:
             self.table.selectRow(0)
-        n = len(self.results)
+        self.count.setText(self._count_text(len(self.results)))
+
+    def _count_text(self, n: int) -> str:
+        """'3 found', '50+ found', 'No patient matches.', '12 patients', '50+ patients'."""
         more = "+" if n >= RESULT_LIMIT else ""
-        text = self.search.text().strip()
         if not self._may_view():
-            self.count.setText("Your role cannot view patients.")
-        elif text:
-            self.count.setText(f"{n}{more} found" if n else "No patient matches.")
-        else:
-            self.count.setText(f"{n}+ patients" if more else counted(n, "patient"))
+            return self.tr("Your role cannot view patients.")
+        if self.search.text().strip():
+            if not n:
+                return self.tr("No patient matches.")
+            return self.tr("{count} found").format(count=f"{n}{more}")
+        if more:
+            return self.tr("{count}+ patients").format(count=n)
+        return in_english(counted(n, "patient"), self.tr("%n patient(s)", None, n))
 
     def _on_data_changed(self, changes: ChangeSet) -> None:
         if changes.touches(Kind.PATIENT):
@@ -260,7 +273,8 @@ class PatientList(QWidget):
         self.search.blockSignals(False)
         self.run_search()
         self.select_patient(dialog.created[0].id)
-        self.count.setText(f"{self.count.text()} ({len(dialog.created)} imported)")
+        imported = self.tr("{text} ({count} imported)")
+        self.count.setText(imported.format(text=self.count.text(), count=len(dialog.created)))
 
     # ------------------------------------------------------------ permissions
     def _may_view(self) -> bool:
@@ -272,13 +286,14 @@ class PatientList(QWidget):
         may_add = actor is not None and can(actor.role, Action.EDIT_PATIENT)
         self.add_button.setEnabled(may_add)
         self.import_button.setEnabled(may_add)
+        cannot = self.tr("Your role cannot add patients.")
         self.import_button.setToolTip(
-            "Import patients from a CSV file (all of them, or none when a row has a problem)"
+            self.tr(
+                "Import patients from a CSV file (all of them, or none when a row has a problem)"
+            )
             if may_add
-            else "Your role cannot add patients."
+            else cannot
         )
-        self.add_button.setToolTip(
-            "Add patient (Ctrl+N)" if may_add else "Your role cannot add patients."
-        )
+        self.add_button.setToolTip(self.tr("Add patient (Ctrl+N)") if may_add else cannot)
         self.search.setEnabled(self._may_view())
         self.run_search()

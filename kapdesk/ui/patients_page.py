@@ -32,8 +32,10 @@ class PatientsPage(QWidget):
         self.list.patient_opened.connect(self.open_patient)
 
         self.placeholder = QLabel(
-            "Find a patient: type a name, an MRN or a date of birth, then press Enter.\n"
-            "Ctrl+N adds a new patient."
+            self.tr(
+                "Find a patient: type a name, an MRN or a date of birth, then press Enter.\n"
+                "Ctrl+N adds a new patient."
+            )
         )
         self.placeholder.setObjectName("pageSubtitle")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, Instrument, OutcomeRule
-from kapdesk.domain.text import counted
 from kapdesk.ui.widgets.chart_labels import (
     LegendBelow,
     Spot,
@@ -37,10 +36,15 @@ from kapdesk.ui.widgets.chart_labels import (
     marker_rects,
     place_labels,
 )
+from kapdesk.ui.widgets.locale_words import number_text
 from kapdesk.ui.widgets.no_wheel import WheelPassesOver
+from kapdesk.ui.widgets.outcome_texts import follow_up_summary as follow_up_summary
+from kapdesk.ui.widgets.outcome_texts import item9_banner_text as item9_banner_text
+from kapdesk.ui.widgets.outcome_texts import outcome_text as outcome_text
+from kapdesk.ui.widgets.outcome_texts import scoring_rules_text as scoring_rules_text
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
+    from kapdesk.services.dtos import CourseOutcomeInfo, InstrumentInfo
 
 # Pale fills, calm to concerning; one per band in order (extra bands reuse the last).
 BAND_FILLS = ("#e6f2ea", "#eef3dc", "#fbf1d6", "#fbe4d2", "#f7dada")
@@ -87,7 +91,7 @@ class OutcomeChart(QWidget):
         super().__init__(parent)
         self.instrument = instrument
         self.rule = rule
-        self.setAccessibleName(f"{instrument.code} trend")
+        self.setAccessibleName(self.tr("{code} trend").format(code=instrument.code))
         self._parts: list[Callable[[], None]] = [
             self._build_plot,
             self._build_bands,
@@ -110,14 +114,14 @@ class OutcomeChart(QWidget):
         instrument = self.instrument
         # No context menu: enableMenu=False spares building the view box's (~15 ms).
         self.plot = pg.PlotWidget(background="#ffffff", enableMenu=False)
-        self.plot.setAccessibleName(f"{instrument.code} trend plot")
+        self.plot.setAccessibleName(self.tr("{code} trend plot").format(code=instrument.code))
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         WheelPassesOver(self.plot)  # the wheel over the plot scrolls the chart's page
         item = self.plot.getPlotItem()
-        item.setLabel("left", f"{instrument.code} total")
-        item.setLabel("bottom", "Week of course")
+        item.setLabel("left", self.tr("{code} total").format(code=instrument.code))
+        item.setLabel("bottom", self.tr("Week of course"))
         item.showGrid(x=True, y=False, alpha=0.15)
         top = instrument.max_total
         self.plot.setYRange(0, top, padding=0.02)
@@ -158,7 +162,7 @@ class OutcomeChart(QWidget):
             angle=0,
             movable=False,
             pen=pg.mkPen(RESPONSE_COLOR, width=1.5, style=dash),
-            label="response",
+            label=self.tr("response"),
             labelOpts={"position": 0.98, "color": RESPONSE_COLOR, "anchors": [(1, 1), (1, 1)]},
         )
         self.remission_line = pg.InfiniteLine(
@@ -166,7 +170,7 @@ class OutcomeChart(QWidget):
             angle=0,
             movable=False,
             pen=pg.mkPen(REMISSION_COLOR, width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine),
-            label=f"remission: below {rule.remission_below}",
+            label=self.tr("remission: below {total}").format(total=rule.remission_below),
             labelOpts={"position": 0.98, "color": REMISSION_COLOR, "anchors": [(1, 1), (1, 1)]},
         )
         self.plot.addItem(self.response_line)
@@ -191,7 +195,7 @@ class OutcomeChart(QWidget):
             symbolSize=8,
             symbolBrush=CURVE_COLOR,
             symbolPen=pg.mkPen("#ffffff"),
-            name=f"{instrument.code} total",
+            name=self.tr("{code} total").format(code=instrument.code),
         )
         self.follow_up_points = self.plot.plot(
             [],
@@ -201,7 +205,7 @@ class OutcomeChart(QWidget):
             symbolSize=11,
             symbolBrush=pg.mkBrush("#ffffff"),
             symbolPen=pg.mkPen(FOLLOW_UP_COLOR, width=2),
-            name="follow-up (after the endpoint)",
+            name=self.tr("follow-up (after the endpoint)"),
         )
         self.plot.addItem(self.acute_end_line)
         self.acute_end_line.hide()
@@ -213,7 +217,7 @@ class OutcomeChart(QWidget):
             symbolSize=15,
             symbolBrush=ITEM9_COLOR,
             symbolPen=pg.mkPen("#7f0000"),
-            name="item 9 above 0",
+            name=self.tr("item 9 above 0"),
         )
 
     def _build_legend(self) -> None:
@@ -223,9 +227,9 @@ class OutcomeChart(QWidget):
             pg,
             self.plot,
             [
-                (self.curve, f"{instrument.code} total"),
-                (self.follow_up_points, "follow-up (after the endpoint)"),
-                (self.item9_points, "item 9 above 0"),
+                (self.curve, self.tr("{code} total").format(code=instrument.code)),
+                (self.follow_up_points, self.tr("follow-up (after the endpoint)")),
+                (self.item9_points, self.tr("item 9 above 0")),
             ],
             3,
             labelTextColor="#22272e",
@@ -265,7 +269,8 @@ class OutcomeChart(QWidget):
             x = course_week(info.acute_end, origin)
             self.acute_end_line.setValue(x)
             self.acute_end_line.show()
-            self.acute_end_line.label.setFormat(f"week {info.acute_weeks}: end of acute phase")
+            end = self.tr("week {week}: end of acute phase").format(week=info.acute_weeks)
+            self.acute_end_line.label.setFormat(end)
             left, right = self.plot.getViewBox().viewRange()[0]
             self.plot.setXRange(left, max(right, x + 0.5), padding=0)
             self.labels_stale()
@@ -285,7 +290,8 @@ class OutcomeChart(QWidget):
             self.follow_up_points.setData([], [])
             self.item9_points.setData([], [])
             self.response_line.hide()
-            self.empty.setText(f"No {self.instrument.code} recorded for this course yet.")
+            none = self.tr("No {code} recorded for this course yet.")
+            self.empty.setText(none.format(code=self.instrument.code))
             self.empty.show()
             self.plot.setXRange(0, 4, padding=0.02)
             self._place_band_labels(0)
@@ -312,8 +318,11 @@ class OutcomeChart(QWidget):
             self.response_line.setValue(level)
             self.response_line.show()  # before setFormat: a hidden label keeps its old text
             self.response_line.label.setFormat(
-                f"response: ≤ {level:g} ({self.rule.response_drop_percent} % of baseline "
-                f"{baseline})"
+                self.tr("response: ≤ {level} ({percent} % of baseline {baseline})").format(
+                    level=number_text(level),
+                    percent=self.rule.response_drop_percent,
+                    baseline=baseline,
+                )
             )
         else:
             self.response_line.hide()
@@ -365,85 +374,3 @@ class OutcomeChart(QWidget):
     def curve_data(self) -> tuple[list[float], list[float]]:
         xs, ys = self.curve.getData()
         return ([] if xs is None else list(xs)), ([] if ys is None else list(ys))
-
-
-# ------------------------------------------------------------------ texts
-
-
-def outcome_text(info: CourseOutcomeInfo) -> str:
-    """The course outcome: baseline against the acute endpoint, then the follow-ups apart.
-
-    'Course outcome (PHQ-9): baseline 20 (severe, 2026-03-02) → endpoint 9 (mild,
-    2026-04-27, week 8) · change −55 % · response: yes · remission: no', and on a line of its
-    own the follow-ups (:func:`follow_up_summary`; each one in the chart's follow-up list).
-    """
-    base, end, outcome = info.baseline, info.endpoint, info.outcome
-    if base is None:
-        return f"Course outcome: no {info.instrument} on this course yet."
-    first = f"baseline {base.total} ({base.band}, {base.taken_at.astimezone():%Y-%m-%d})"
-    if end is None or outcome is None:
-        head = (
-            f"Course outcome ({info.instrument}): {first}; a later {info.instrument} within "
-            f"{counted(info.acute_weeks, 'week')} of the course start shows the change."
-        )
-    else:
-        pct = outcome.percent_change
-        change = "n/a" if pct is None else f"{pct:+.0f} %".replace("-", "−")
-        week = ""
-        if info.acute_end is not None:
-            start = info.acute_end - timedelta(days=7 * info.acute_weeks)
-            week = f", week {(end.taken_at.astimezone().date() - start).days // 7}"
-        head = (
-            f"Course outcome ({info.instrument}): {first} → endpoint {end.total} "
-            f"({end.band}, {end.taken_at.astimezone():%Y-%m-%d}{week}) · change {change} · "
-            f"response: {'yes' if outcome.response else 'no'} · "
-            f"remission: {'yes' if outcome.remission else 'no'}"
-        )
-    follow = follow_up_summary(info)
-    return f"{head}\n{follow}" if follow else head
-
-
-def follow_up_summary(info: CourseOutcomeInfo) -> str:
-    """The follow-ups in one line: a single one in full ('3-month follow-up: 19,
-    deterioration (...) · 2026-07-27'); else how many, which showed deterioration, and the
-    latest in full: '21 follow-ups after the acute phase, 2 with deterioration (2026-06-29,
-    2026-09-21). Latest: 10-month follow-up: 8, no deterioration (...) · 2026-12-21'."""
-    follows = info.follow_ups
-    if not follows:
-        return ""
-
-    def taken(f: FollowUpInfo) -> str:
-        return f"{f.result.taken_at.astimezone():%Y-%m-%d}"
-
-    latest = f"{follows[-1].summary} · {taken(follows[-1])}"
-    if len(follows) == 1:
-        return latest
-    head = f"{counted(len(follows), 'follow-up')} after the acute phase"
-    worse = [f for f in follows if f.deterioration]
-    if worse and len(worse) <= 3:
-        head += f", {len(worse)} with deterioration ({', '.join(taken(f) for f in worse)})"
-    elif worse:
-        head += f", {len(worse)} with deterioration (the last {taken(worse[-1])})"
-    elif any(f.deterioration is not None for f in follows):
-        head += ", none with deterioration"
-    return f"{head}. Latest: {latest}"
-
-
-def item9_banner_text(phq9: Sequence[InstrumentInfo]) -> str:
-    """A banner sentence when the latest PHQ-9 (oldest first) has item 9 above 0, else ''."""
-    if not phq9 or not phq9[-1].item9_flag:
-        return ""
-    latest = phq9[-1]
-    return (
-        f"Latest PHQ-9 ({latest.taken_at.astimezone():%Y-%m-%d}): item 9 (thoughts of "
-        f"self-harm) answered {latest.answers[8]} – clinician follow-up required."
-    )
-
-
-def scoring_rules_text(results: Sequence[InstrumentInfo]) -> str:
-    """The scoring rules stored with ``results``, one per line ('' when there are none)."""
-    rules = list(dict.fromkeys(r.scoring_rule for r in results if r.scoring_rule))
-    lines = [f"Scored with {rule}" for rule in rules]
-    if any(not r.scoring_rule for r in results):
-        lines.append("Older results: scoring rule not stored (recorded before kapdesk kept it).")
-    return "\n".join(lines)
