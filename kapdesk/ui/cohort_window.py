@@ -12,11 +12,11 @@ and replace ``CohortSavePath.ask``.
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -41,6 +41,7 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.instruments import PHQ9
 from kapdesk.services.cohort import CohortService
 from kapdesk.services.cohort_export import Format, save_for
+from kapdesk.services.patients import DATE_FORMATS
 from kapdesk.ui.widgets import error_label, fill_table, plain_table, set_error
 from kapdesk.ui.widgets.fit import fit_columns
 from kapdesk.ui.widgets.outcome_chart import BAND_FILLS  # the chart's bands, one look
@@ -50,7 +51,22 @@ if TYPE_CHECKING:
 
 COURSE_COLOR = "#8193a6"
 MEDIAN_COLOR = "#1f4e79"
-STATUSES = (("Open and ended courses", None), ("Open courses", "open"), ("Ended courses", "ended"))
+STATUSES = (
+    (QT_TRANSLATE_NOOP("CohortWindow", "Open and ended courses"), None),
+    (QT_TRANSLATE_NOOP("CohortWindow", "Open courses"), "open"),
+    (QT_TRANSLATE_NOOP("CohortWindow", "Ended courses"), "ended"),
+)
+
+
+def typed_date(text: str) -> date | str:
+    """A date typed as the patient form takes it (2026-03-02, 02/03/2026, 02.03.2026);
+    anything else as typed (the domain says why)."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return text
 
 
 class CohortSavePath:
@@ -58,8 +74,14 @@ class CohortSavePath:
 
     @classmethod
     def ask(cls, parent: QWidget | None, suggested: Path, fmt: Format) -> Path | None:
-        kind = "PDF documents (*.pdf)" if fmt == "pdf" else "CSV files (*.csv)"
-        name, _ = QFileDialog.getSaveFileName(parent, "Save cohort outcomes", str(suggested), kind)
+        ctx = "CohortSavePath"
+        kind = (
+            QCoreApplication.translate(ctx, "PDF documents (*.pdf)")
+            if fmt == "pdf"
+            else QCoreApplication.translate(ctx, "CSV files (*.csv)")
+        )
+        title = QCoreApplication.translate(ctx, "Save cohort outcomes")
+        name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), kind)
         if not name:
             return None
         path = Path(name)
@@ -80,12 +102,12 @@ class CohortPlot(QWidget):
         super().__init__(parent)
         pg = _pg()
         self.plot = pg.PlotWidget(background="#ffffff", enableMenu=False)
-        self.plot.setAccessibleName("PHQ-9 trajectories plot")
+        self.plot.setAccessibleName(self.tr("PHQ-9 trajectories plot"))
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         item = self.plot.getPlotItem()
-        item.setLabel("left", "PHQ-9 total")
-        item.setLabel("bottom", "Weeks since the course started")
+        item.setLabel("left", self.tr("PHQ-9 total"))
+        item.setLabel("bottom", self.tr("Weeks since the course started"))
         self.plot.setYRange(0, PHQ9.max_total, padding=0.02)
         for i, band in enumerate(PHQ9.bands):
             region = pg.LinearRegionItem(
@@ -141,7 +163,9 @@ class CohortWindow(QWidget):
         self.table_data: CohortTable | None = None
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setObjectName("cohortOutcomes")
-        self.setWindowTitle("Cohort outcomes – DEMO" if app.demo else "Cohort outcomes")
+        self.setWindowTitle(
+            self.tr("Cohort outcomes – DEMO") if app.demo else self.tr("Cohort outcomes")
+        )
         self.resize(1024, 700)
         root = QVBoxLayout(self)
         root.addLayout(self._build_filters())
@@ -152,19 +176,19 @@ class CohortWindow(QWidget):
         top_lay.setContentsMargins(0, 0, 0, 0)
         texts = QVBoxLayout()
         self.summary = QLabel()
-        self.summary.setAccessibleName("Cohort summary")
+        self.summary.setAccessibleName(self.tr("Cohort summary"))
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.definitions = QLabel("\n".join(DEFINITIONS))
         self.definitions.setObjectName("pageSubtitle")
-        self.definitions.setAccessibleName("Definitions used")
+        self.definitions.setAccessibleName(self.tr("Definitions used"))
         self.definitions.setWordWrap(True)
         texts.addWidget(self.summary)
         texts.addWidget(self.definitions, 1)
         top_lay.addLayout(texts, 1)
         self.plot = CohortPlot()
         top_lay.addWidget(self.plot, 1)
-        self.table = plain_table(SHOWN_COLUMNS, "Courses")
+        self.table = plain_table(SHOWN_COLUMNS, self.tr("Courses"))
         fit_columns(self.table, {0: 3, 2: 1, 3: 1, 8: 4})  # these wrap: nothing cut at 1024
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
@@ -178,30 +202,34 @@ class CohortWindow(QWidget):
     def _build_filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.protocol = QComboBox()
-        self.protocol.setAccessibleName("Protocol")
-        self.protocol.addItem("All protocols", None)
+        self.protocol.setAccessibleName(self.tr("Protocol"))
+        self.protocol.addItem(self.tr("All protocols"), None)
         for pid in sorted(self.app.ctx.protocols):
             self.protocol.addItem(pid, pid)
         self.started_from = QLineEdit()
         self.started_to = QLineEdit()
-        for edit, name in ((self.started_from, "Started from"), (self.started_to, "Started to")):
-            edit.setPlaceholderText("YYYY-MM-DD")
+        named = (
+            (self.started_from, self.tr("Started from")),
+            (self.started_to, self.tr("Started to")),
+        )
+        for edit, name in named:
+            edit.setPlaceholderText(self.tr("YYYY-MM-DD"))
             edit.setAccessibleName(name)
             edit.setMaximumWidth(110)
             edit.returnPressed.connect(self.refresh)
         self.status = QComboBox()
-        self.status.setAccessibleName("Course status")
+        self.status.setAccessibleName(self.tr("Course status"))
         for label, value in STATUSES:
-            self.status.addItem(label, value)
+            self.status.addItem(self.tr(label), value)
         self.protocol.currentIndexChanged.connect(self.refresh)
         self.status.currentIndexChanged.connect(self.refresh)
-        self.show_button = QPushButton("S&how")
+        self.show_button = QPushButton(self.tr("S&how"))
         self.show_button.clicked.connect(self.refresh)
         fields: tuple[tuple[str, QWidget], ...] = (
-            ("&Protocol", self.protocol),
-            ("Started &from", self.started_from),
-            ("&to", self.started_to),
-            ("St&atus", self.status),
+            (self.tr("&Protocol"), self.protocol),
+            (self.tr("Started &from"), self.started_from),
+            (self.tr("&to"), self.started_to),
+            (self.tr("St&atus"), self.status),
         )
         for caption, widget in fields:
             buddy = QLabel(caption)
@@ -215,8 +243,8 @@ class CohortWindow(QWidget):
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addStretch(1)
-        self.pdf_button = QPushButton("Save as P&DF…")
-        self.csv_button = QPushButton("Save as &CSV…")
+        self.pdf_button = QPushButton(self.tr("Save as P&DF…"))
+        self.csv_button = QPushButton(self.tr("Save as &CSV…"))
         self.pdf_button.clicked.connect(lambda: self.save("pdf"))
         self.csv_button.clicked.connect(lambda: self.save("csv"))
         row.addWidget(self.pdf_button)
@@ -229,8 +257,10 @@ class CohortWindow(QWidget):
         end = self.started_to.text().strip()
         return CohortFilter(
             protocols=() if self.protocol.currentData() is None else (self.protocol.currentData(),),
-            started_from=calendar_date("Started from", start) if start else None,
-            started_to=calendar_date("Started to", end) if end else None,
+            started_from=calendar_date(self.tr("Started from"), typed_date(start))
+            if start
+            else None,
+            started_to=calendar_date(self.tr("Started to"), typed_date(end)) if end else None,
             status=self.status.currentData(),
         )
 
@@ -263,7 +293,9 @@ class CohortWindow(QWidget):
             data = save_for(self.app.ctx, actor, table, fmt, PDF)
             path.write_bytes(data)
         except (KapdeskError, OSError) as exc:
-            set_error(self.message, f"Could not save {path}: {exc}")
+            set_error(
+                self.message, self.tr("Could not save {path}: {error}").format(path=path, error=exc)
+            )
             return None
         set_error(self.message, "")
         return path

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -36,7 +36,8 @@ from kapdesk.services.sessions import SessionService
 from kapdesk.services.settings import SettingsService
 from kapdesk.ui.discard_guard import FormState, may_close
 from kapdesk.ui.models.board import room_text
-from kapdesk.ui.widgets import Field, FieldSet, error_label, local_datetime, ok_cancel, set_error
+from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
+from kapdesk.ui.widgets.locale_words import date_format, day_clock_text, day_text
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseInfo, NoteInfo, SessionInfo
@@ -49,7 +50,8 @@ def _qdate(moment: datetime) -> QDate:
 
 
 class _FormDialog(QDialog):
-    unsaved_thing = "details"  # "Discard the unsaved <thing>?"
+    # "Discard the unsaved <thing>?"; marked in the context of the dialog's own class.
+    unsaved_thing = "details"
 
     def __init__(
         self, app: AppContext, title: str, intro: str, ok_text: str, parent: QWidget | None
@@ -81,7 +83,8 @@ class _FormDialog(QDialog):
         self.state = FormState(self)
 
     def reject(self) -> None:
-        if may_close(self, self.unsaved_thing, self.state):
+        thing = QCoreApplication.translate(type(self).__name__, self.unsaved_thing)
+        if may_close(self, thing, self.state):
             super().reject()
 
     def _fail(self, exc: KapdeskError) -> None:
@@ -94,15 +97,18 @@ class _FormDialog(QDialog):
 
 
 class StartCourseDialog(_FormDialog):
-    unsaved_thing = "course"
+    unsaved_thing = QT_TRANSLATE_NOOP("StartCourseDialog", "course")
 
     def __init__(self, app: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(
             app,
-            "Start treatment course",
-            "Choose the clinic protocol this course follows. Its version is kept with the "
-            "course, and every alert in its sessions names it.",
-            "&Start course",
+            QCoreApplication.translate("StartCourseDialog", "Start treatment course"),
+            QCoreApplication.translate(
+                "StartCourseDialog",
+                "Choose the clinic protocol this course follows. Its version is kept with the "
+                "course, and every alert in its sessions names it.",
+            ),
+            QCoreApplication.translate("StartCourseDialog", "&Start course"),
             parent,
         )
         self.patient_id = patient_id
@@ -117,16 +123,32 @@ class StartCourseDialog(_FormDialog):
             chosen = "kap-default"
         self.protocol.setCurrentIndex(max(self.protocol.findData(chosen), 0))
         self.started_on = QDateEdit(_qdate(app.now()))
-        self.started_on.setDisplayFormat("yyyy-MM-dd")
+        self.started_on.setDisplayFormat(date_format())
         self.started_on.setCalendarPopup(True)
         self.goal = QLineEdit()
-        self.goal.setPlaceholderText("optional, e.g. PHQ-9 below 10 by week 8")
-        self.message.setAccessibleName("Course message")
+        self.goal.setPlaceholderText(
+            QCoreApplication.translate(
+                "StartCourseDialog", "optional, e.g. PHQ-9 below 10 by week 8"
+            )
+        )
+        self.message.setAccessibleName(
+            QCoreApplication.translate("StartCourseDialog", "Course message")
+        )
         self._finish_layout(
             [
-                Field("&Protocol", self.protocol),
-                Field("Start &date", self.started_on),
-                Field("&Goal", self.goal),
+                Field(
+                    QCoreApplication.translate("StartCourseDialog", "&Protocol"),
+                    self.protocol,
+                    name="Protocol",
+                ),
+                Field(
+                    QCoreApplication.translate("StartCourseDialog", "Start &date"),
+                    self.started_on,
+                    name="Start date",
+                ),
+                Field(
+                    QCoreApplication.translate("StartCourseDialog", "&Goal"), self.goal, name="Goal"
+                ),
             ],
             {"Course": "Protocol"},
         )
@@ -149,15 +171,22 @@ class StartCourseDialog(_FormDialog):
 
 
 class ScheduleSessionDialog(_FormDialog):
-    unsaved_thing = "session"
+    unsaved_thing = QT_TRANSLATE_NOOP("ScheduleSessionDialog", "session")
 
     def __init__(self, app: AppContext, course: CourseInfo, parent: QWidget | None = None) -> None:
+        intro = QCoreApplication.translate(
+            "ScheduleSessionDialog",
+            "A dosing session on the course {protocol} v{version} (started {started}).",
+        )
         super().__init__(
             app,
-            "Schedule dosing session",
-            f"A dosing session on the course {course.protocol_id} v{course.protocol_version} "
-            f"(started {course.started_on.isoformat()}).",
-            "&Schedule",
+            QCoreApplication.translate("ScheduleSessionDialog", "Schedule dosing session"),
+            intro.format(
+                protocol=course.protocol_id,
+                version=course.protocol_version,
+                started=day_text(course.started_on),
+            ),
+            QCoreApplication.translate("ScheduleSessionDialog", "&Schedule"),
             parent,
         )
         self.course = course
@@ -165,16 +194,34 @@ class ScheduleSessionDialog(_FormDialog):
         self._warned: tuple[datetime, tuple[str, ...]] | None = None
         now = app.now().astimezone()
         self.day = QDateEdit(_qdate(now))
-        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day.setDisplayFormat(date_format())
         self.day.setCalendarPopup(True)
         self.time = QTimeEdit(QTime(now.hour, 0).addSecs(3600) if now.hour < 23 else QTime(9, 0))
         self.time.setDisplayFormat("HH:mm")
         self.room = QLineEdit()
         self.room.setMaxLength(64)
-        self.room.setPlaceholderText("e.g. 2")
-        self.message.setAccessibleName("Schedule message")
+        self.room.setPlaceholderText(QCoreApplication.translate("ScheduleSessionDialog", "e.g. 2"))
+        self.message.setAccessibleName(
+            QCoreApplication.translate("ScheduleSessionDialog", "Schedule message")
+        )
         self._finish_layout(
-            [Field("&Date", self.day), Field("&Time", self.time), Field("&Room", self.room)],
+            [
+                Field(
+                    QCoreApplication.translate("ScheduleSessionDialog", "&Date"),
+                    self.day,
+                    name="Date",
+                ),
+                Field(
+                    QCoreApplication.translate("ScheduleSessionDialog", "&Time"),
+                    self.time,
+                    name="Time",
+                ),
+                Field(
+                    QCoreApplication.translate("ScheduleSessionDialog", "&Room"),
+                    self.room,
+                    name="Room",
+                ),
+            ],
             {"Scheduled at": "Date", "Course": "Date"},
         )
 
@@ -192,7 +239,10 @@ class ScheduleSessionDialog(_FormDialog):
             warnings = service.schedule_warnings(self.course.id, when) if self.room.text() else ()
             if warnings and self._warned != (when, warnings):
                 self._warned = (when, warnings)
-                set_error(self.message, " ".join(warnings) + " Press Schedule again to book it.")
+                again = QCoreApplication.translate(
+                    "ScheduleSessionDialog", "Press Schedule again to book it."
+                )
+                set_error(self.message, " ".join([*warnings, again]))
                 return
             self.created = service.schedule(
                 self.app.require_actor(), self.course.id, when, self.room.text()
@@ -211,7 +261,7 @@ _NOT_HELD = frozenset({SessionState.SCHEDULED, SessionState.CANCELLED, SessionSt
 def session_choice_text(s: SessionInfo) -> str:
     moment = s.first_dose_at or s.scheduled_at
     room = f", {room_text(s.room)}" if s.room.strip() else ""  # never "room Room 2"
-    return f"{local_datetime(moment)} – {SessionState(s.state).label}{room}"
+    return f"{day_clock_text(moment)} – {SessionState(s.state).label}{room}"
 
 
 def followable_sessions(sessions: list[SessionInfo]) -> list[SessionInfo]:
@@ -222,31 +272,53 @@ def followable_sessions(sessions: list[SessionInfo]) -> list[SessionInfo]:
 class NewIntegrationDialog(_FormDialog):
     """Start an integration note: the dosing session it follows up (optional), when held."""
 
-    unsaved_thing = "integration note"
+    unsaved_thing = QT_TRANSLATE_NOOP("NewIntegrationDialog", "integration note")
 
     def __init__(self, app: AppContext, course: CourseInfo, parent: QWidget | None = None) -> None:
+        intro = QCoreApplication.translate(
+            "NewIntegrationDialog",
+            "An integration session on the course {protocol} v{version}; it may follow up "
+            "one of its dosing sessions.",
+        )
         super().__init__(
             app,
-            "New integration session",
-            f"An integration session on the course {course.protocol_id} v"
-            f"{course.protocol_version}; it may follow up one of its dosing sessions.",
-            "&Start note",
+            QCoreApplication.translate("NewIntegrationDialog", "New integration session"),
+            intro.format(protocol=course.protocol_id, version=course.protocol_version),
+            QCoreApplication.translate("NewIntegrationDialog", "&Start note"),
             parent,
         )
         self.course = course
         self.created: NoteInfo | None = None
         self.follows = QComboBox()
-        self.follows.addItem("None (not following a dosing session)", None)
+        self.follows.addItem(
+            QCoreApplication.translate(
+                "NewIntegrationDialog", "None (not following a dosing session)"
+            ),
+            None,
+        )
         held = followable_sessions(SessionService(app.ctx).sessions_for_course(course.id))
         for s in held:
             self.follows.addItem(session_choice_text(s), s.id)
         self.follows.setCurrentIndex(self.follows.count() - 1)  # the latest session held
         self.held_at = QDateTimeEdit(QDateTime.fromSecsSinceEpoch(int(app.now().timestamp())))
-        self.held_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.held_at.setDisplayFormat(f"{date_format()} HH:mm")
         self.held_at.setCalendarPopup(True)
-        self.message.setAccessibleName("Integration session message")
+        self.message.setAccessibleName(
+            QCoreApplication.translate("NewIntegrationDialog", "Integration session message")
+        )
         self._finish_layout(
-            [Field("&Follows dosing session", self.follows), Field("&Held at", self.held_at)],
+            [
+                Field(
+                    QCoreApplication.translate("NewIntegrationDialog", "&Follows dosing session"),
+                    self.follows,
+                    name="Follows dosing session",
+                ),
+                Field(
+                    QCoreApplication.translate("NewIntegrationDialog", "&Held at"),
+                    self.held_at,
+                    name="Held at",
+                ),
+            ],
             {},
         )
 

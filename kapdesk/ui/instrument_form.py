@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -44,6 +44,7 @@ from kapdesk.domain.instruments import PHQ9, Instrument, get_instrument, score_i
 from kapdesk.domain.permissions import Action, can
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
+from kapdesk.ui.chart_texts import course_status_text
 from kapdesk.ui.course_dialog import StartCourseDialog
 from kapdesk.ui.discard_guard import FormState, answer_or_back, may_close
 from kapdesk.ui.widgets import (
@@ -55,6 +56,7 @@ from kapdesk.ui.widgets import (
     set_banner,
     set_error,
 )
+from kapdesk.ui.widgets.locale_words import date_format, day_text
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseInfo, InstrumentInfo
@@ -62,7 +64,9 @@ if TYPE_CHECKING:
 
 ANSWER_WIDTH = 92
 ITEM_TEXT_WIDTH = 420
-ITEM9_FLAG_TEXT = "Item 9 (thoughts of self-harm) answered > 0 – clinician follow-up required."
+ITEM9_FLAG_TEXT = QT_TRANSLATE_NOOP(
+    "InstrumentForm", "Item 9 (thoughts of self-harm) answered > 0 – clinician follow-up required."
+)
 
 
 def flagged_items(instrument: Instrument, answers: list[int | None]) -> list[int]:
@@ -74,9 +78,12 @@ def flag_text(instrument: Instrument, items: list[int]) -> str:
     if not items:
         return ""
     if instrument is PHQ9 and items == [9]:
-        return ITEM9_FLAG_TEXT
+        return QCoreApplication.translate("InstrumentForm", ITEM9_FLAG_TEXT)
     numbers = ", ".join(str(n) for n in items)
-    return f"Item {numbers} answered > 0 – clinician follow-up required."
+    text = QCoreApplication.translate(
+        "InstrumentForm", "Item {numbers} answered > 0 – clinician follow-up required."
+    )
+    return text.format(numbers=numbers)
 
 
 class ItemRow(QFrame):
@@ -90,7 +97,7 @@ class ItemRow(QFrame):
         self.number = number
         self.setObjectName("instrumentItem")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAccessibleName(f"Item {number}: {text}")
+        self.setAccessibleName(self.tr("Item {number}: {text}").format(number=number, text=text))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         num = QLabel(f"{number}.")
@@ -108,7 +115,11 @@ class ItemRow(QFrame):
         for value, label in enumerate(labels):
             button = QRadioButton(str(value))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setAccessibleName(f"Item {number}: {value} {label}")
+            button.setAccessibleName(
+                self.tr("Item {number}: {value} {label}").format(
+                    number=number, value=value, label=label
+                )
+            )
             button.setToolTip(label)
             cell = QWidget()
             cell.setFixedWidth(ANSWER_WIDTH)
@@ -136,9 +147,13 @@ class ItemRow(QFrame):
 
     def _changed(self) -> None:
         value = self.value()
-        self.setAccessibleDescription(
-            "not answered" if value is None else f"answer {value}: {self.buttons[value].toolTip()}"
-        )
+        if value is None:
+            self.setAccessibleDescription(self.tr("not answered"))
+        else:
+            answer = self.tr("answer {value}: {label}")
+            self.setAccessibleDescription(
+                answer.format(value=value, label=self.buttons[value].toolTip())
+            )
         self.changed.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -208,11 +223,11 @@ class InstrumentForm(QWidget):
             self.rows.append(row)
         self.total = QLabel()
         self.total.setObjectName("instrumentTotal")
-        self.total.setAccessibleName("Total")
+        self.total.setAccessibleName(self.tr("Total"))
         self.band_rule = QLabel()
         self.band_rule.setObjectName("pageSubtitle")
         self.flag = banner()
-        self.flag.setAccessibleName("Follow-up flag")
+        self.flag.setAccessibleName(self.tr("Follow-up flag"))
         root.addSpacing(6)
         root.addWidget(self.total)
         root.addWidget(self.band_rule)
@@ -253,12 +268,12 @@ class InstrumentForm(QWidget):
         n = len(answers)
         if len(given) == n:
             score = score_instrument(self.instrument.code, [int(a) for a in given])
-            self.total.setText(f"Total {score.total} / {top} – {score.band}")
+            total = self.tr("Total {total} / {top} – {band}")
+            self.total.setText(total.format(total=score.total, top=top, band=score.band))
             self.band_rule.setText(score.band_rule)
         else:
-            self.total.setText(
-                f"Total so far {sum(given)} / {top} ({len(given)} of {n} items answered)"
-            )
+            so_far = self.tr("Total so far {total} / {top} ({given} of {count} items answered)")
+            self.total.setText(so_far.format(total=sum(given), top=top, given=len(given), count=n))
             self.band_rule.setText("")
         self.band_rule.setVisible(bool(self.band_rule.text()))
         set_banner(self.flag, flag_text(self.instrument, flagged_items(self.instrument, answers)))
@@ -275,33 +290,43 @@ class FilingChoice:
     ) -> str | None:
         """'file' (under the ended course), 'new' (start a new course; offered when
         ``may_start``) or None (go back)."""
+        ctx = "FilingChoice"
+        ended = QCoreApplication.translate(ctx, "The course on offer has ended: {course}.")
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Course has ended",
-            f"The course on offer has ended: {course}.",
+            QCoreApplication.translate(ctx, "Course has ended"),
+            ended.format(course=course),
             parent=parent,
         )
         question = (
-            "File it under the ended course, or start a new course for it?"
+            QCoreApplication.translate(
+                ctx, "File it under the ended course, or start a new course for it?"
+            )
             if may_start
-            else "File it under the ended course? (A clinician can start a new course.)"
+            else QCoreApplication.translate(
+                ctx, "File it under the ended course? (A clinician can start a new course.)"
+            )
         )
         box.setInformativeText(f"{effect}\n\n{question}")
+        file_text = QCoreApplication.translate(ctx, "&File under the ended course")
         choices: dict[QAbstractButton, str] = {
-            box.addButton("&File under the ended course", QMessageBox.ButtonRole.AcceptRole): (
-                "file"
-            )
+            box.addButton(file_text, QMessageBox.ButtonRole.AcceptRole): "file"
         }
         if may_start:
-            choices[box.addButton("Start a &new course…", QMessageBox.ButtonRole.ActionRole)] = (
-                "new"
-            )
+            new_text = QCoreApplication.translate(ctx, "Start a &new course…")
+            choices[box.addButton(new_text, QMessageBox.ButtonRole.ActionRole)] = "new"
         return answer_or_back(box, choices)
 
 
 def course_text(c: CourseInfo) -> str:
-    status = "open" if c.ended_on is None else f"ended {c.ended_on.isoformat()}"
-    return f"{c.protocol_id} v{c.protocol_version}, started {c.started_on.isoformat()} ({status})"
+    return QCoreApplication.translate(
+        "InstrumentDialog", "{protocol} v{version}, started {started} ({status})"
+    ).format(
+        protocol=c.protocol_id,
+        version=c.protocol_version,
+        started=day_text(c.started_on),
+        status=course_status_text(c),
+    )
 
 
 def _to_qdatetime(moment: datetime) -> QDateTime:
@@ -327,7 +352,7 @@ class InstrumentDialog(QDialog):
         self.session_id = session_id
         self.instrument = get_instrument(instrument)
         self.recorded: InstrumentInfo | None = None
-        self.setWindowTitle(f"Record {self.instrument.code}")
+        self.setWindowTitle(self.tr("Record {code}").format(code=self.instrument.code))
         self.setModal(True)
         # No minimum size on the dialog itself: then its layout's minimum (which counts
         # the wrapped item texts) applies.
@@ -338,7 +363,7 @@ class InstrumentDialog(QDialog):
         root.addWidget(title)
 
         self.course = QComboBox()
-        self.course.addItem("No course", None)
+        self.course.addItem(self.tr("No course"), None)
         self.courses = {c.id: c for c in CourseService(app.ctx).list_for_patient(patient_id)}
         for c in self.courses.values():
             self.course.addItem(course_text(c), c.id)
@@ -347,10 +372,10 @@ class InstrumentDialog(QDialog):
         elif self.course.count() > 1:
             self.course.setCurrentIndex(self.course.count() - 1)
         self.taken_at = QDateTimeEdit(_to_qdatetime(app.now()))
-        self.taken_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.taken_at.setDisplayFormat(f"{date_format()} HH:mm")
         self.taken_at.setCalendarPopup(True)
-        course_field = Field("C&ourse", self.course, name="Course")
-        taken_field = Field("&Taken at", self.taken_at)
+        course_field = Field(self.tr("C&ourse"), self.course, name="Course")
+        taken_field = Field(self.tr("&Taken at"), self.taken_at, name="Taken at")
         self.fields = FieldSet([course_field, taken_field], {"Session": "Course"})
         top = QFormLayout()
         course_field.add_to(top)
@@ -362,7 +387,7 @@ class InstrumentDialog(QDialog):
         self.form = InstrumentForm(self.instrument, self)
         root.addWidget(self.form)
         self.message = error_label()
-        self.message.setAccessibleName(f"{self.instrument.code} message")
+        self.message.setAccessibleName(self.tr("{code} message").format(code=self.instrument.code))
         root.addWidget(self.message)
         attribution = QLabel(f"{self.instrument.reference} {self.instrument.attribution}")
         attribution.setObjectName("attribution")
@@ -373,7 +398,7 @@ class InstrumentDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(f"&Save {self.instrument.code}")
+        self.save_button.setText(self.tr("&Save {code}").format(code=self.instrument.code))
         self.save_button.setDefault(True)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
@@ -397,10 +422,14 @@ class InstrumentDialog(QDialog):
         set_error(self.message, "")
         missing = self.form.first_unanswered()
         if missing is not None:
+            unanswered = self.tr(
+                "{code} item {number} is not answered yet; answer every item (0-{top})."
+            )
             set_error(
                 self.message,
-                f"{self.instrument.code} item {missing + 1} is not answered yet; "
-                f"answer every item (0-{self.instrument.max_item}).",
+                unanswered.format(
+                    code=self.instrument.code, number=missing + 1, top=self.instrument.max_item
+                ),
             )
             self.form.focus_item(missing)
             return

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -58,22 +58,19 @@ from kapdesk.ui.edit_conflict import (
 )
 from kapdesk.ui.integration_phq import phq9_dialog, phq9_line
 from kapdesk.ui.signing import SignatureBanner, SignDialog
-from kapdesk.ui.widgets import (
-    Field,
-    FieldSet,
-    error_label,
-    local_datetime,
-    local_time,
-    set_error,
-)
+from kapdesk.ui.widgets import Field, FieldSet, error_label, local_time, set_error
+from kapdesk.ui.widgets.locale_words import day_clock_text
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import NoteInfo
     from kapdesk.ui.app_context import AppContext
 
 AUTOSAVE_MS = 1000
-BODY_FIELD = "Note text"
-CLIPBOARD_SAID = "Your text was copied to the clipboard; the note shows theirs now."
+BODY_FIELD = "Note text"  # the field name a ValidationError gives (not shown)
+CLIPBOARD_SAID = QT_TRANSLATE_NOOP(
+    "IntegrationNoteEditor", "Your text was copied to the clipboard; the note shows theirs now."
+)
+THIS_NOTE = QT_TRANSLATE_NOOP("IntegrationNoteEditor", "this note")
 
 
 class IntegrationNoteEditor(QDialog):
@@ -89,7 +86,7 @@ class IntegrationNoteEditor(QDialog):
         self._kept: EditConflict | None = None  # "Keep editing" chosen: autosave is paused
         self.dirty = False
         self.saved_at: datetime | None = None
-        self.setWindowTitle("Integration note")
+        self.setWindowTitle(self.tr("Integration note"))
         self.setMinimumSize(720, 640)
 
         root = QVBoxLayout(self)
@@ -127,9 +124,9 @@ class IntegrationNoteEditor(QDialog):
             fields.append(Field(_mnemonic(section.label), edit, name=section.label))
         self.body = QPlainTextEdit()
         self.body.setTabChangesFocus(True)
-        self.body.setPlaceholderText("Anything else from the session.")
+        self.body.setPlaceholderText(self.tr("Anything else from the session."))
         self.body.setMinimumHeight(70)
-        fields.append(Field("Free te&xt", self.body, name=BODY_FIELD))
+        fields.append(Field(self.tr("Free te&xt"), self.body, name=BODY_FIELD))
         self.fields = FieldSet(fields)
         for f in fields:
             f.add_to(form)
@@ -140,22 +137,22 @@ class IntegrationNoteEditor(QDialog):
         self.phq_label.setWordWrap(True)
         root.addWidget(self.phq_label)
         self.message = error_label()
-        self.message.setAccessibleName("Note message")
+        self.message.setAccessibleName(self.tr("Note message"))
         root.addWidget(self.message)
         self.notice = QLabel()  # calm: what a conflict's answer did
         self.notice.setObjectName("statusLine")
         self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Note notice")
+        self.notice.setAccessibleName(self.tr("Note notice"))
         self.notice.hide()
         root.addWidget(self.notice)
 
         bottom = QHBoxLayout()
         self.saved_label = QLabel()
         self.saved_label.setObjectName("savedLabel")
-        self.saved_label.setAccessibleName("Save status")
-        self.phq_button = QPushButton("Record P&HQ-9…")
-        self.sign_button = QPushButton("Si&gn note…")
-        self.close_button = QPushButton("&Close")
+        self.saved_label.setAccessibleName(self.tr("Save status"))
+        self.phq_button = QPushButton(self.tr("Record P&HQ-9…"))
+        self.sign_button = QPushButton(self.tr("Si&gn note…"))
+        self.close_button = QPushButton(self.tr("&Close"))
         self.close_button.setDefault(True)
         bottom.addWidget(self.saved_label, 1)
         bottom.addWidget(self.phq_button)
@@ -195,7 +192,7 @@ class IntegrationNoteEditor(QDialog):
         if not self.editable():
             return
         self.dirty = True
-        self.saved_label.setText("Editing…")
+        self.saved_label.setText(self.tr("Editing…"))
         self.timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -229,7 +226,7 @@ class IntegrationNoteEditor(QDialog):
             return not self.dirty
         if self._kept is not None:  # "Keep editing": only Ctrl+S replaces theirs
             set_error(self.notice, PAUSED_INTEGRATION_NOTE.format(who=self._kept.changed_by))
-            self.saved_label.setText("Not saved · autosave paused")
+            self.saved_label.setText(self.tr("Not saved · autosave paused"))
             return False
         self.fields.clear_errors()
         set_error(self.message, "")
@@ -243,17 +240,17 @@ class IntegrationNoteEditor(QDialog):
         except ValidationError as exc:
             if not self.fields.show_error(exc.field, exc.message):
                 set_error(self.message, exc.message)
-            self.saved_label.setText("Not saved")
+            self.saved_label.setText(self.tr("Not saved"))
             return False
         except KapdeskError as exc:  # RecordLocked, PermissionDenied, DatabaseBusy
-            set_error(self.message, f"Not saved: {exc}")
-            self.saved_label.setText("Not saved")
+            set_error(self.message, self.tr("Not saved: {error}").format(error=exc))
+            self.saved_label.setText(self.tr("Not saved"))
             return False
         self.dirty, self._kept = False, None
         self.base_version = self.note.version or NO_RECORD
         set_error(self.notice, "")
         self.saved_at = self.app.now()
-        self.saved_label.setText(f"Draft · saved {local_time(self.saved_at)}")
+        self.saved_label.setText(self._saved_text(self.saved_at))
         return True
 
     def _resolve(self, conflict: EditConflict) -> bool:
@@ -261,14 +258,17 @@ class IntegrationNoteEditor(QDialog):
         Ask what to keep; True when nothing is left unsaved afterwards."""
         theirs: NoteInfo = conflict.current
         mine = integration_text(self.sections(), self.body.toPlainText())
-        self.saved_label.setText("Not saved")
+        self.saved_label.setText(self.tr("Not saved"))
         if not self.isVisible():  # quitting: keep the text, ask at the next save
-            set_error(self.message, f"{conflict} Your text is kept here.")
+            set_error(
+                self.message,
+                self.tr("{conflict} Your text is kept here.").format(conflict=conflict),
+            )
             return False
         self._asking = True
         try:
             text = integration_text(theirs.sections, theirs.body)
-            view = ConflictView("this note", text, mine, keep=KEEP_INTEGRATION_NOTE)
+            view = ConflictView(self.tr(THIS_NOTE), text, mine, keep=KEEP_INTEGRATION_NOTE)
             choice = ConflictQuestion.ask(self, conflict, view)
         finally:
             self._asking = False
@@ -281,11 +281,11 @@ class IntegrationNoteEditor(QDialog):
             self.note = theirs
             self._load_texts()
             self.timer.stop()
-            self.saved_label.setText(f"Draft · saved {local_time(theirs.updated_at)}")
-            set_error(self.notice, CLIPBOARD_SAID)
+            self.saved_label.setText(self._saved_text(theirs.updated_at))
+            set_error(self.notice, self.tr(CLIPBOARD_SAID))
             return True
         self._kept = conflict  # autosave pauses: it must not replace theirs unasked
-        set_error(self.notice, kept_message(conflict, "this note", KEEP_INTEGRATION_NOTE))
+        set_error(self.notice, kept_message(conflict, self.tr(THIS_NOTE), KEEP_INTEGRATION_NOTE))
         return False
 
     def _held(self) -> bool:
@@ -305,7 +305,7 @@ class IntegrationNoteEditor(QDialog):
             return True
         self.raise_()
         self.activateWindow()
-        return not held and DiscardQuestion.ask(self, "integration note")
+        return not held and DiscardQuestion.ask(self, self.tr("integration note"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_asking()
@@ -319,7 +319,7 @@ class IntegrationNoteEditor(QDialog):
         saved = self._save_asking()
         if self._held():
             return
-        if saved or may_close(self, "note", self.dirty):
+        if saved or may_close(self, self.tr("note"), self.dirty):
             super().reject()
 
     def sign(self) -> SignDialog | None:
@@ -352,10 +352,15 @@ class IntegrationNoteEditor(QDialog):
         self._update_state()
 
     def _sign_what(self) -> str:
-        return (
-            f"the integration note of {local_datetime(self.note.held_at)} "
-            f"(author: {self.note.author or 'unknown'})"
+        return self.tr("the integration note of {held} (author: {author})").format(
+            held=day_clock_text(self.note.held_at), author=self._author()
         )
+
+    def _author(self) -> str:
+        return self.note.author or self.tr("unknown")
+
+    def _saved_text(self, moment: datetime) -> str:
+        return self.tr("Draft · saved {time}").format(time=local_time(moment))
 
     def record_phq9(self) -> None:
         self.save()
@@ -378,16 +383,14 @@ class IntegrationNoteEditor(QDialog):
         final = note.status == NoteStatus.FINAL
         self.signature_banner.refresh()
         signed = self.signature_banner.is_signed()
-        state = " (signed)" if signed else (" (final)" if final else "")
-        self.heading.setText(f"Integration session {local_datetime(note.held_at)}{state}")
-        follows = ""
-        if note.dosing_session_id is not None:
-            try:
-                s = SessionService(self.app.ctx).get(note.dosing_session_id)
-                follows = f"Follows the dosing session of {session_choice_text(s)}. "
-            except KapdeskError:
-                follows = f"Follows dosing session #{note.dosing_session_id}. "
-        self.subheading.setText(f"{follows}Author: {note.author or 'unknown'}.")
+        held = day_clock_text(note.held_at)
+        if signed:
+            self.heading.setText(self.tr("Integration session {held} (signed)").format(held=held))
+        elif final:
+            self.heading.setText(self.tr("Integration session {held} (final)").format(held=held))
+        else:
+            self.heading.setText(self.tr("Integration session {held}").format(held=held))
+        self.subheading.setText(self._follows_text())
         editable = self.editable()
         for edit in (*self.editors.values(), self.body):
             edit.setReadOnly(not editable)
@@ -396,19 +399,36 @@ class IntegrationNoteEditor(QDialog):
             actor.role, actor.user_id, author_id, Action.SIGN_INTEGRATION_NOTE
         )
         self.sign_button.setEnabled(may_sign and not signed)
-        tip = "" if may_sign else "Only its author or a clinician may sign this note."
-        self.sign_button.setToolTip("Signed." if signed else tip)
+        tip = "" if may_sign else self.tr("Only its author or a clinician may sign this note.")
+        self.sign_button.setToolTip(self.tr("Signed.") if signed else tip)
         self.phq_button.setEnabled(
             actor is not None and can(actor.role, Action.RECORD_INSTRUMENT) and not final
         )
         if signed:
-            self.saved_label.setText("Signed · read-only; corrections are addenda")
+            self.saved_label.setText(self.tr("Signed · read-only; corrections are addenda"))
         elif final:
-            self.saved_label.setText(f"Final · {local_datetime(note.updated_at)}")
+            final_at = self.tr("Final · {time}").format(time=day_clock_text(note.updated_at))
+            self.saved_label.setText(final_at)
         elif not editable:
-            self.saved_label.setText("Draft · read-only for you")
+            self.saved_label.setText(self.tr("Draft · read-only for you"))
         elif self.saved_at is None:
-            self.saved_label.setText(f"Draft · last saved {local_time(note.updated_at)}")
+            last = self.tr("Draft · last saved {time}").format(time=local_time(note.updated_at))
+            self.saved_label.setText(last)
+
+    def _follows_text(self) -> str:
+        """'Follows the dosing session of ... Author: ...'."""
+        note = self.note
+        author = self.tr("Author: {author}.").format(author=self._author())
+        if note.dosing_session_id is None:
+            return author
+        try:
+            s = SessionService(self.app.ctx).get(note.dosing_session_id)
+            follows = self.tr("Follows the dosing session of {session}.").format(
+                session=session_choice_text(s)
+            )
+        except KapdeskError:
+            follows = self.tr("Follows dosing session #{id}.").format(id=note.dosing_session_id)
+        return f"{follows} {author}"
 
 
 def _mnemonic(label: str) -> str:

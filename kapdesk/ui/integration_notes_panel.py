@@ -8,19 +8,33 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kapdesk.domain.notes import NoteStatus
 from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.course_dialog import NewIntegrationDialog
 from kapdesk.ui.integration_note import IntegrationNoteEditor
-from kapdesk.ui.widgets import fill_table, local_datetime, plain_table
+from kapdesk.ui.widgets import fill_table, plain_table
+from kapdesk.ui.widgets.locale_words import day_clock_text, translated
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseInfo, NoteInfo
     from kapdesk.ui.app_context import AppContext
+
+
+HEADERS = (
+    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Held"),
+    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Follows dosing session"),
+    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Status"),
+    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Author"),
+    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Last change"),
+)
+STATUS_TEXTS: dict[str, str] = {  # a note's status as the table shows it, by its value
+    NoteStatus.DRAFT.value: QT_TRANSLATE_NOOP("IntegrationNotesPanel", "draft"),
+    NoteStatus.FINAL.value: QT_TRANSLATE_NOOP("IntegrationNotesPanel", "final"),
+}
 
 
 class IntegrationNotesPanel(QWidget):
@@ -33,14 +47,13 @@ class IntegrationNotesPanel(QWidget):
         self.notes: list[NoteInfo] = []
         self.editors: dict[int, IntegrationNoteEditor] = {}
         self.dialog: NewIntegrationDialog | None = None
-        self.new_button = QPushButton("Ne&w integration session…")
+        self.new_button = QPushButton(self.tr("Ne&w integration session…"))
         self.new_button.clicked.connect(self.new_note)
         self.table = plain_table(
-            ("Held", "Follows dosing session", "Status", "Author", "Last change"),
-            "Integration notes",
+            translated("IntegrationNotesPanel", HEADERS), self.tr("Integration notes")
         )
         open_rows_by_id(self.table, self.open_note)
-        hint = QLabel("Double-click or press Enter to open a note.")
+        hint = QLabel(self.tr("Double-click or press Enter to open a note."))
         hint.setObjectName("pageSubtitle")
         top = QHBoxLayout()
         top.addWidget(self.new_button)
@@ -69,21 +82,27 @@ class IntegrationNotesPanel(QWidget):
             self.notes = [n for n in notes if n.kind == "integration"]
             for n in reversed(self.notes):  # newest first
                 at = started.get(n.dosing_session_id) if n.dosing_session_id else None
-                follows = local_datetime(at) if at else "–"
-                when = (local_datetime(n.held_at), follows, n.status, n.author)
-                rows.append((n.id, (*when, local_datetime(n.updated_at))))
+                follows = day_clock_text(at) if at else "–"
+                when = (day_clock_text(n.held_at), follows, self._status(n.status), n.author)
+                rows.append((n.id, (*when, day_clock_text(n.updated_at))))
         drafts = {n.id for n in self.notes if n.status == NoteStatus.DRAFT}
         fill_table(self.table, rows, bold_rows=drafts)
         self.update_permissions()
+
+    def _status(self, status: str) -> str:
+        known = STATUS_TEXTS.get(status)
+        return status if known is None else self.tr(known)
 
     def update_permissions(self) -> None:
         actor = self.app.actor
         permitted = actor is not None and can(actor.role, Action.WRITE_INTEGRATION_NOTE)
         self.new_button.setEnabled(permitted and self.course is not None)
         if not permitted:
-            self.new_button.setToolTip(f"Your role may not {Action.WRITE_INTEGRATION_NOTE.label}.")
+            why_not = self.tr("Your role may not {action}.")
+            self.new_button.setToolTip(why_not.format(action=Action.WRITE_INTEGRATION_NOTE.label))
         else:
-            self.new_button.setToolTip("" if self.course else "Start a treatment course first.")
+            first = self.tr("Start a treatment course first.")
+            self.new_button.setToolTip("" if self.course else first)
 
     def new_note(self) -> None:
         if self.course is None or not self.new_button.isEnabled():

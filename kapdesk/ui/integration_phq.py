@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
+
 from kapdesk.services.courses import CourseService
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.widgets import local_time
@@ -26,5 +28,12 @@ def phq9_line(dialog: InstrumentDialog) -> str:
     r = dialog.recorded
     if r is None:
         return ""
-    flag = "  ·  item 9 > 0: clinician follow-up required" if r.item9_flag else ""
-    return f"PHQ-9 recorded {local_time(r.taken_at)}: {r.total} / {r.max_total} – {r.band}{flag}"
+    line = QCoreApplication.translate(
+        "IntegrationNoteEditor", "PHQ-9 recorded {time}: {total} / {top} – {band}"
+    ).format(time=local_time(r.taken_at), total=r.total, top=r.max_total, band=r.band)
+    if not r.item9_flag:
+        return line
+    flag = QCoreApplication.translate(
+        "IntegrationNoteEditor", "item 9 > 0: clinician follow-up required"
+    )
+    return f"{line}  ·  {flag}"

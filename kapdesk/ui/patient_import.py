@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,18 +30,40 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.patient_import import shown_value
 from kapdesk.domain.text import counted
 from kapdesk.services.patient_import import ImportReport, PatientImportService
+from kapdesk.ui.chart_texts import sex_text
 from kapdesk.ui.errors import error_text
 from kapdesk.ui.widgets import banner, error_label, fill_table, plain_table, set_banner, set_error
+from kapdesk.ui.widgets.locale_words import day_text, in_english, number_text, translated
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import PatientInfo
     from kapdesk.ui.app_context import AppContext
 
-TITLE = "Import patients"
-ROW_HEADERS = ("Line", "MRN", "Name", "Born", "Sex", "Weight (kg)", "Allergies", "Contraind.")
-PROBLEM_HEADERS = ("Line", "Column", "Value", "Problem")
+CONTEXT = "PatientImportDialog"
+TITLE = QT_TRANSLATE_NOOP("PatientImportDialog", "Import patients")  # shown: import_title()
+ROW_HEADERS = (
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Line"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "MRN"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Name"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Born"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Sex"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Weight (kg)"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Allergies"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Contraind."),
+)
+PROBLEM_HEADERS = (
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Line"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Column"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Value"),
+    QT_TRANSLATE_NOOP("PatientImportDialog", "Problem"),
+)
 CELL_MAX = 40
 NOTES_SHOWN = 8
+
+
+def import_title() -> str:
+    """'Import patients', in the language spoken."""
+    return QCoreApplication.translate(CONTEXT, TITLE)
 
 
 class ImportFile:
@@ -50,7 +72,10 @@ class ImportFile:
     @classmethod
     def ask(cls, parent: QWidget | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
-            parent, TITLE, "", "CSV files (*.csv *.CSV);;All files (*)"
+            parent,
+            import_title(),
+            "",
+            QCoreApplication.translate(CONTEXT, "CSV files (*.csv *.CSV);;All files (*)"),
         )
         return Path(name) if name else None
 
@@ -66,8 +91,15 @@ def _notes_text(report: ImportReport) -> str:
         return ""
     lines = [n.text() for n in report.notes[:NOTES_SHOWN]]
     if len(report.notes) > NOTES_SHOWN:
-        lines.append(f"… and {len(report.notes) - NOTES_SHOWN} more (in bold below).")
-    head = f"{counted(len(report.notes), 'possible duplicate')}: check before importing."
+        more = QCoreApplication.translate(CONTEXT, "… and {count} more (in bold below).")
+        lines.append(more.format(count=len(report.notes) - NOTES_SHOWN))
+    n = len(report.notes)
+    head = in_english(
+        f"{counted(n, 'possible duplicate')}: check before importing.",
+        QCoreApplication.translate(
+            CONTEXT, "%n possible duplicate(s): check before importing.", None, n
+        ),
+    )
     return "\n".join([head, *lines])
 
 
@@ -80,7 +112,7 @@ class PatientImportDialog(QDialog):
         self.path = path
         self.data = data
         self.created: tuple[PatientInfo, ...] = ()
-        self.setWindowTitle(f"{TITLE}: {path.name}")
+        self.setWindowTitle(f"{import_title()}: {path.name}")
         self.setObjectName("patientImportDialog")
         self.resize(920, 520)
 
@@ -88,11 +120,13 @@ class PatientImportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setObjectName("importSummary")
         self.notes = banner()
-        self.table: QTableWidget = plain_table(ROW_HEADERS, "Patients to import")
+        self.table: QTableWidget = plain_table(
+            translated(CONTEXT, ROW_HEADERS), self.tr("Patients to import")
+        )
         self.error = error_label()
         self.buttons = QDialogButtonBox()
         self.import_button: QPushButton = self.buttons.addButton(
-            "&Import", QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr("&Import"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.import_button.clicked.connect(self.import_now)
@@ -116,14 +150,23 @@ class PatientImportDialog(QDialog):
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_rows(self, report: ImportReport) -> None:
-        n = counted(len(report.rows), "patient")
+        count = len(report.rows)
+        n = counted(count, "patient")
         self.summary.setText(
-            f"{report.file_name}: {n} would be created, no problems. Nothing is stored "
-            "until you press Import; then all of them are, at once."
+            in_english(
+                f"{report.file_name}: {n} would be created, no problems. Nothing is stored "
+                "until you press Import; then all of them are, at once.",
+                self.tr(
+                    "{file}: %n patient(s) would be created, no problems. Nothing is stored "
+                    "until you press Import; then all of them are, at once.",
+                    None,
+                    count,
+                ).format(file=report.file_name),
+            )
         )
         self.table.setColumnCount(len(ROW_HEADERS))
-        self.table.setHorizontalHeaderLabels(ROW_HEADERS)
-        self.table.setAccessibleName("Patients to import")
+        self.table.setHorizontalHeaderLabels(translated(CONTEXT, ROW_HEADERS))
+        self.table.setAccessibleName(self.tr("Patients to import"))
         self.table.setWordWrap(False)
         fill_table(
             self.table,
@@ -134,9 +177,9 @@ class PatientImportDialog(QDialog):
                         str(r.line),
                         r.patient.mrn,
                         r.display_name,
-                        r.patient.date_of_birth.isoformat(),
-                        r.patient.sex.value,
-                        "" if r.patient.weight_kg is None else f"{r.patient.weight_kg:g}",
+                        day_text(r.patient.date_of_birth),
+                        in_english(r.patient.sex.value, sex_text(r.patient.sex.value)),
+                        "" if r.patient.weight_kg is None else number_text(r.patient.weight_kg),
                         _cut(r.patient.allergies),
                         _cut(r.patient.contraindication_notes),
                     ),
@@ -146,19 +189,30 @@ class PatientImportDialog(QDialog):
             bold_rows={n.line for n in report.notes},
         )
         set_banner(self.notes, _notes_text(report), "caution")
-        self.import_button.setText(f"&Import {n}")
+        self.import_button.setText(
+            in_english(f"&Import {n}", self.tr("&Import %n patient(s)", None, count))
+        )
         self.import_button.setVisible(True)
         self.import_button.setDefault(True)
-        self.close_button.setText("Cancel")
+        self.close_button.setText(QCoreApplication.translate("QPlatformTheme", "Cancel"))
 
     def _show_problems(self, report: ImportReport) -> None:
+        count = len(report.problems)
         self.summary.setText(
-            f"{report.file_name}: {counted(len(report.problems), 'problem')}. Nothing can be "
-            "imported until the file is corrected: correct these lines and import it again."
+            in_english(
+                f"{report.file_name}: {counted(count, 'problem')}. Nothing can be imported "
+                "until the file is corrected: correct these lines and import it again.",
+                self.tr(
+                    "{file}: %n problem(s). Nothing can be imported until the file is "
+                    "corrected: correct these lines and import it again.",
+                    None,
+                    count,
+                ).format(file=report.file_name),
+            )
         )
         self.table.setColumnCount(len(PROBLEM_HEADERS))
-        self.table.setHorizontalHeaderLabels(PROBLEM_HEADERS)
-        self.table.setAccessibleName("Problems in the file")
+        self.table.setHorizontalHeaderLabels(translated(CONTEXT, PROBLEM_HEADERS))
+        self.table.setAccessibleName(self.tr("Problems in the file"))
         self.table.setWordWrap(True)
         fill_table(
             self.table,
@@ -170,7 +224,7 @@ class PatientImportDialog(QDialog):
         self.table.resizeRowsToContents()
         set_banner(self.notes, "")
         self.import_button.setVisible(False)
-        self.close_button.setText("Close")
+        self.close_button.setText(QCoreApplication.translate("QPlatformTheme", "Close"))
 
     # ------------------------------------------------------------ importing
     def import_now(self) -> None:
@@ -195,4 +249,5 @@ def read_file(path: Path) -> bytes | str:
     try:
         return path.read_bytes()
     except OSError as exc:
-        return f"{path} cannot be read: {exc.strerror or exc}."
+        text = QCoreApplication.translate(CONTEXT, "{path} cannot be read: {error}.")
+        return text.format(path=path, error=exc.strerror or exc)

@@ -30,8 +30,7 @@ from kapdesk.services.changes import ChangeSet, Kind
 from kapdesk.services.patients import PatientService
 from kapdesk.ui.errors import show_error
 from kapdesk.ui.patient_dialog import PatientDialog
-from kapdesk.ui.patient_import import TITLE as IMPORT_TITLE
-from kapdesk.ui.patient_import import ImportFile, PatientImportDialog, read_file
+from kapdesk.ui.patient_import import ImportFile, PatientImportDialog, import_title, read_file
 from kapdesk.ui.widgets import fill_table, plain_table, row_id
 from kapdesk.ui.widgets.fit import fit_columns
 from kapdesk.ui.widgets.locale_words import day_text, in_english, translated
@@ -254,12 +253,12 @@ class PatientList(QWidget):
             return
         data = read_file(path)
         if isinstance(data, str):
-            show_error(self, data, title=IMPORT_TITLE)
+            show_error(self, data, title=import_title())
             return
         try:
             dialog = PatientImportDialog(self.app, path, data, self)
         except KapdeskError as exc:
-            show_error(self, exc, title=IMPORT_TITLE)
+            show_error(self, exc, title=import_title())
             return
         self.import_dialog = dialog
         dialog.accepted.connect(lambda: self._imported(dialog))

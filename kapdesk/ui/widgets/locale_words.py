@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from kapdesk.i18n import ENGLISH, current, formats
 from kapdesk.ui.widgets import local_date, local_datetime, local_time
@@ -45,3 +45,12 @@ def day_clock_text(moment: datetime) -> str:
 def number_text(value: float) -> str:
     """'72.5' in English, '72,5' in Portuguese (as typed: no grouping)."""
     return formats.decimal(f"{value:g}")
+
+
+def date_format() -> str:
+    """A date edit's display format: 'yyyy-MM-dd' in English; in another language its
+    locale's short date with the year in full ('dd/MM/yyyy' in Portuguese)."""
+    if current() == ENGLISH:
+        return "yyyy-MM-dd"
+    shown = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
+    return shown if "yyyy" in shown else shown.replace("yy", "yyyy")
