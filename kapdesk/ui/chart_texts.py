@@ -88,10 +88,10 @@ def course_status_text(c: CourseInfo) -> str:
 
 
 def course_text(c: CourseInfo) -> str:
+    from kapdesk.ui.patient_chart import PatientChart  # the context (loaded: it calls here)
+
     n = c.session_count
-    sessions = in_english(
-        counted(n, "session"), QCoreApplication.translate("PatientChart", "%n session(s)", None, n)
-    )
+    sessions = in_english(counted(n, "session"), PatientChart.tr("%n session(s)", None, n))
     return QCoreApplication.translate(
         "PatientChart", "{protocol} v{version} · from {started} ({status}, {sessions})"
     ).format(

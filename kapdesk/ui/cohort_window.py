@@ -74,13 +74,12 @@ class CohortSavePath:
 
     @classmethod
     def ask(cls, parent: QWidget | None, suggested: Path, fmt: Format) -> Path | None:
-        ctx = "CohortSavePath"
         kind = (
-            QCoreApplication.translate(ctx, "PDF documents (*.pdf)")
+            QCoreApplication.translate("CohortSavePath", "PDF documents (*.pdf)")
             if fmt == "pdf"
-            else QCoreApplication.translate(ctx, "CSV files (*.csv)")
+            else QCoreApplication.translate("CohortSavePath", "CSV files (*.csv)")
         )
-        title = QCoreApplication.translate(ctx, "Save cohort outcomes")
+        title = QCoreApplication.translate("CohortSavePath", "Save cohort outcomes")
         name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), kind)
         if not name:
             return None

@@ -290,30 +290,32 @@ class FilingChoice:
     ) -> str | None:
         """'file' (under the ended course), 'new' (start a new course; offered when
         ``may_start``) or None (go back)."""
-        ctx = "FilingChoice"
-        ended = QCoreApplication.translate(ctx, "The course on offer has ended: {course}.")
+        ended = QCoreApplication.translate(
+            "FilingChoice", "The course on offer has ended: {course}."
+        )
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            QCoreApplication.translate(ctx, "Course has ended"),
+            QCoreApplication.translate("FilingChoice", "Course has ended"),
             ended.format(course=course),
             parent=parent,
         )
         question = (
             QCoreApplication.translate(
-                ctx, "File it under the ended course, or start a new course for it?"
+                "FilingChoice", "File it under the ended course, or start a new course for it?"
             )
             if may_start
             else QCoreApplication.translate(
-                ctx, "File it under the ended course? (A clinician can start a new course.)"
+                "FilingChoice",
+                "File it under the ended course? (A clinician can start a new course.)",
             )
         )
         box.setInformativeText(f"{effect}\n\n{question}")
-        file_text = QCoreApplication.translate(ctx, "&File under the ended course")
+        file_text = QCoreApplication.translate("FilingChoice", "&File under the ended course")
         choices: dict[QAbstractButton, str] = {
             box.addButton(file_text, QMessageBox.ButtonRole.AcceptRole): "file"
         }
         if may_start:
-            new_text = QCoreApplication.translate(ctx, "Start a &new course…")
+            new_text = QCoreApplication.translate("FilingChoice", "Start a &new course…")
             choices[box.addButton(new_text, QMessageBox.ButtonRole.ActionRole)] = "new"
         return answer_or_back(box, choices)
 

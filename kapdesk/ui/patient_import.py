@@ -75,7 +75,9 @@ class ImportFile:
             parent,
             import_title(),
             "",
-            QCoreApplication.translate(CONTEXT, "CSV files (*.csv *.CSV);;All files (*)"),
+            QCoreApplication.translate(
+                "PatientImportDialog", "CSV files (*.csv *.CSV);;All files (*)"
+            ),
         )
         return Path(name) if name else None
 
@@ -91,14 +93,14 @@ def _notes_text(report: ImportReport) -> str:
         return ""
     lines = [n.text() for n in report.notes[:NOTES_SHOWN]]
     if len(report.notes) > NOTES_SHOWN:
-        more = QCoreApplication.translate(CONTEXT, "… and {count} more (in bold below).")
+        more = QCoreApplication.translate(
+            "PatientImportDialog", "… and {count} more (in bold below)."
+        )
         lines.append(more.format(count=len(report.notes) - NOTES_SHOWN))
     n = len(report.notes)
     head = in_english(
         f"{counted(n, 'possible duplicate')}: check before importing.",
-        QCoreApplication.translate(
-            CONTEXT, "%n possible duplicate(s): check before importing.", None, n
-        ),
+        PatientImportDialog.tr("%n possible duplicate(s): check before importing.", None, n),
     )
     return "\n".join([head, *lines])
 
@@ -249,5 +251,5 @@ def read_file(path: Path) -> bytes | str:
     try:
         return path.read_bytes()
     except OSError as exc:
-        text = QCoreApplication.translate(CONTEXT, "{path} cannot be read: {error}.")
+        text = QCoreApplication.translate("PatientImportDialog", "{path} cannot be read: {error}.")
         return text.format(path=path, error=exc.strerror or exc)

@@ -25,6 +25,8 @@ def outcome_text(info: CourseOutcomeInfo) -> str:
     2026-04-27, week 8) · change −55 % · response: yes · remission: no', and on a line of its
     own the follow-ups (:func:`follow_up_summary`; each one in the chart's follow-up list).
     """
+    from kapdesk.ui.widgets.outcome_chart import OutcomeChart  # the plurals' context
+
     base, end, outcome, code = info.baseline, info.endpoint, info.outcome, info.instrument
     if base is None:
         none = QCoreApplication.translate(
@@ -39,8 +41,7 @@ def outcome_text(info: CourseOutcomeInfo) -> str:
         head = in_english(
             f"Course outcome ({code}): {first}; a later {code} within "
             f"{counted(n, 'week')} of the course start shows the change.",
-            QCoreApplication.translate(
-                "OutcomeChart",
+            OutcomeChart.tr(
                 "Course outcome ({code}): {first}; a later {code} within %n week(s) of the "
                 "course start shows the change.",
                 None,
@@ -85,6 +86,8 @@ def follow_up_summary(info: CourseOutcomeInfo) -> str:
     deterioration (...) · 2026-07-27'); else how many, which showed deterioration, and the
     latest in full: '21 follow-ups after the acute phase, 2 with deterioration (2026-06-29,
     2026-09-21). Latest: 10-month follow-up: 8, no deterioration (...) · 2026-12-21'."""
+    from kapdesk.ui.widgets.outcome_chart import OutcomeChart  # the plurals' context
+
     follows = info.follow_ups
     if not follows:
         return ""
@@ -98,9 +101,7 @@ def follow_up_summary(info: CourseOutcomeInfo) -> str:
     n = len(follows)
     head = in_english(
         f"{counted(n, 'follow-up')} after the acute phase",
-        QCoreApplication.translate(
-            "OutcomeChart", "%n follow-up(s) after the acute phase", None, n
-        ),
+        OutcomeChart.tr("%n follow-up(s) after the acute phase", None, n),
     )
     worse = [f for f in follows if f.deterioration]
     if worse and len(worse) <= 3:
