@@ -16,6 +16,7 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.course_dialog import NewIntegrationDialog
 from kapdesk.ui.integration_note import IntegrationNoteEditor
 from kapdesk.ui.widgets import fill_table, plain_table
+from kapdesk.ui.widgets.fit import fit_columns
 from kapdesk.ui.widgets.locale_words import day_clock_text, translated
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
 
@@ -25,15 +26,15 @@ if TYPE_CHECKING:
 
 
 HEADERS = (
-    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Held"),
-    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Follows dosing session"),
-    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Status"),
-    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Author"),
-    QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Last change"),
+    str(QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Held")),
+    str(QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Follows dosing session")),
+    str(QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Status")),
+    str(QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Author")),
+    str(QT_TRANSLATE_NOOP("IntegrationNotesPanel", "Last change")),
 )
 STATUS_TEXTS: dict[str, str] = {  # a note's status as the table shows it, by its value
-    NoteStatus.DRAFT.value: QT_TRANSLATE_NOOP("IntegrationNotesPanel", "draft"),
-    NoteStatus.FINAL.value: QT_TRANSLATE_NOOP("IntegrationNotesPanel", "final"),
+    NoteStatus.DRAFT.value: str(QT_TRANSLATE_NOOP("IntegrationNotesPanel", "draft")),
+    NoteStatus.FINAL.value: str(QT_TRANSLATE_NOOP("IntegrationNotesPanel", "final")),
 }
 
 
@@ -52,6 +53,7 @@ class IntegrationNotesPanel(QWidget):
         self.table = plain_table(
             translated("IntegrationNotesPanel", HEADERS), self.tr("Integration notes")
         )
+        fit_columns(self.table, {0: 1, 1: 2, 3: 2, 4: 1})  # these wrap: no sideways scrolling
         open_rows_by_id(self.table, self.open_note)
         hint = QLabel(self.tr("Double-click or press Enter to open a note."))
         hint.setObjectName("pageSubtitle")

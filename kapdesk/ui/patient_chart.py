@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.session_state import state_title
+from kapdesk.i18n import _
 from kapdesk.services.chart_reads import ChartReads
 from kapdesk.services.patients import PatientService
 from kapdesk.ui.chart_actions import ChartActions
@@ -55,6 +56,7 @@ from kapdesk.ui.integration_notes_panel import IntegrationNotesPanel
 from kapdesk.ui.outcomes_tab import OutcomesTab
 from kapdesk.ui.printing import ReportActions
 from kapdesk.ui.widgets import banner, fill_table, local_time, plain_table, set_banner
+from kapdesk.ui.widgets.fit import fit_columns
 from kapdesk.ui.widgets.locale_words import day_text, translated
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
 from kapdesk.ui.widgets.outcome_chart import (
@@ -64,7 +66,6 @@ from kapdesk.ui.widgets.outcome_chart import (
     scoring_rules_text,
 )
 from kapdesk.ui.widgets.scroll_page import ScrollPage
-from kapdesk.ui.widgets.shown_sizing import SizedWhenShown
 from kapdesk.ui.widgets.wrap_label import WrapLabel
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ class PatientChart(ChartActions):
     def _build_head(self) -> None:
         self.name = QLabel()
         self.name.setObjectName("pageTitle")
-        self.demographics = QLabel()
+        self.demographics = WrapLabel()  # wraps in a narrow window, never cut
         self.demographics.setObjectName("pageSubtitle")
         self.demographics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.edit_button = QPushButton(self.tr("&Edit patient…"))
@@ -156,7 +157,8 @@ class PatientChart(ChartActions):
 
         self.course_combo = QComboBox()
         self.course_combo.setAccessibleName(self.tr("Treatment course"))
-        self.course_combo.setMinimumWidth(260)
+        # Its text elides before the course buttons beside it are squeezed (1024 px).
+        self.course_combo.setMinimumWidth(100)
         course_label = QLabel(self.tr("Treatment co&urse"))
         course_label.setBuddy(self.course_combo)
         self.course_info = WrapLabel()
@@ -189,10 +191,6 @@ class PatientChart(ChartActions):
         self.tabs.addTab(self.outcomes_tab, self.tr("&Outcomes"))
         self.tabs.addTab(self.sessions_tab, self.tr("Sess&ions"))
         self.tabs.addTab(self.notes_panel, self.tr("Integration &notes"))
-        # The tabs behind the Outcomes tab: their columns are measured when first shown.
-        self.hidden_sizing = [
-            SizedWhenShown(t) for t in (self.sessions_table, self.notes_panel.table)
-        ]
 
     def _assemble(self) -> None:
         """Who the patient is, the banners and the course shown stay in sight; under them
@@ -256,6 +254,7 @@ class PatientChart(ChartActions):
         self.sessions_table = plain_table(
             translated("PatientChart", SESSION_HEADERS), self.tr("Dosing sessions")
         )
+        fit_columns(self.sessions_table, {2: 1, 5: 1})  # protocol, signature wrap: no scrolling
         open_rows_by_id(self.sessions_table, self._open_session)
         hint = QLabel(self.tr("Double-click or press Enter to open a session."))
         hint.setObjectName("pageSubtitle")
@@ -371,8 +370,6 @@ class PatientChart(ChartActions):
         self.patient, self.courses, self.phq9, gad7 = (
             head.patient, head.courses, head.phq9, head.gad7
         )  # fmt: skip
-        for sizing in self.hidden_sizing:
-            sizing.hold()
         p = self.patient
         today = self.app.now().astimezone().date()
         self.name.setText(f"{p.family_name}, {p.given_name}")
@@ -393,13 +390,13 @@ class PatientChart(ChartActions):
         fill_instrument_rows(  # entered in error: struck through, with who, when, why
             self.phq_table,
             list(reversed(self.phq9)),
-            lambda r: (day_text(r.taken_at), str(r.total), r.band, str(r.answers[8])),
+            lambda r: (day_text(r.taken_at), str(r.total), _(r.band), str(r.answers[8])),
             bold=lambda r: r.item9_flag,
         )
         fill_instrument_rows(
             self.gad_table,
             list(reversed(gad7)),
-            lambda r: (day_text(r.taken_at), str(r.total), r.band),
+            lambda r: (day_text(r.taken_at), str(r.total), _(r.band)),
         )
         self.scoring_rules.setText(scoring_rules_text([*self.phq9, *gad7]))
         fill_table(
