@@ -19,26 +19,26 @@ if TYPE_CHECKING:
 
 # The patient's sex as the form and the chart name it, by its stored value.
 SEX_LABELS = {
-    "female": QT_TRANSLATE_NOOP("PatientDialog", "Female"),
-    "male": QT_TRANSLATE_NOOP("PatientDialog", "Male"),
-    "other": QT_TRANSLATE_NOOP("PatientDialog", "Other"),
-    "unknown": QT_TRANSLATE_NOOP("PatientDialog", "Unknown"),
+    "female": str(QT_TRANSLATE_NOOP("PatientDialog", "Female")),
+    "male": str(QT_TRANSLATE_NOOP("PatientDialog", "Male")),
+    "other": str(QT_TRANSLATE_NOOP("PatientDialog", "Other")),
+    "unknown": str(QT_TRANSLATE_NOOP("PatientDialog", "Unknown")),
 }
 
 # The chart's tables: the PHQ-9 history (the GAD-7's: its first three), the sessions.
 PHQ_HEADERS = (
-    QT_TRANSLATE_NOOP("PatientChart", "Taken"),
-    QT_TRANSLATE_NOOP("PatientChart", "Total"),
-    QT_TRANSLATE_NOOP("PatientChart", "Band"),
-    QT_TRANSLATE_NOOP("PatientChart", "Item 9"),
+    str(QT_TRANSLATE_NOOP("PatientChart", "Taken")),
+    str(QT_TRANSLATE_NOOP("PatientChart", "Total")),
+    str(QT_TRANSLATE_NOOP("PatientChart", "Band")),
+    str(QT_TRANSLATE_NOOP("PatientChart", "Item 9")),
 )
 SESSION_HEADERS = (
-    QT_TRANSLATE_NOOP("PatientChart", "Date"),
-    QT_TRANSLATE_NOOP("PatientChart", "Time"),
-    QT_TRANSLATE_NOOP("PatientChart", "Protocol"),
-    QT_TRANSLATE_NOOP("PatientChart", "State"),
-    QT_TRANSLATE_NOOP("PatientChart", "Room"),
-    QT_TRANSLATE_NOOP("PatientChart", "Signed"),
+    str(QT_TRANSLATE_NOOP("PatientChart", "Date")),
+    str(QT_TRANSLATE_NOOP("PatientChart", "Time")),
+    str(QT_TRANSLATE_NOOP("PatientChart", "Protocol")),
+    str(QT_TRANSLATE_NOOP("PatientChart", "State")),
+    str(QT_TRANSLATE_NOOP("PatientChart", "Room")),
+    str(QT_TRANSLATE_NOOP("PatientChart", "Signed")),
 )
 
 
@@ -91,7 +91,8 @@ def course_text(c: CourseInfo) -> str:
     from kapdesk.ui.patient_chart import PatientChart  # the context (loaded: it calls here)
 
     n = c.session_count
-    sessions = in_english(counted(n, "session"), PatientChart.tr("%n session(s)", None, n))
+    plural = PatientChart.tr("%n session(s)", None, n)  # type: ignore[arg-type]  # the class's
+    sessions = in_english(counted(n, "session"), plural)
     return QCoreApplication.translate(
         "PatientChart", "{protocol} v{version} · from {started} ({status}, {sessions})"
     ).format(

@@ -39,6 +39,7 @@ from kapdesk.domain.cohort_cells import SHOWN_COLUMNS, shown_cells
 from kapdesk.domain.dates import calendar_date
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.instruments import PHQ9
+from kapdesk.i18n import _
 from kapdesk.services.cohort import CohortService
 from kapdesk.services.cohort_export import Format, save_for
 from kapdesk.services.patients import DATE_FORMATS
@@ -52,9 +53,9 @@ if TYPE_CHECKING:
 COURSE_COLOR = "#8193a6"
 MEDIAN_COLOR = "#1f4e79"
 STATUSES = (
-    (QT_TRANSLATE_NOOP("CohortWindow", "Open and ended courses"), None),
-    (QT_TRANSLATE_NOOP("CohortWindow", "Open courses"), "open"),
-    (QT_TRANSLATE_NOOP("CohortWindow", "Ended courses"), "ended"),
+    (str(QT_TRANSLATE_NOOP("CohortWindow", "Open and ended courses")), None),
+    (str(QT_TRANSLATE_NOOP("CohortWindow", "Open courses")), "open"),
+    (str(QT_TRANSLATE_NOOP("CohortWindow", "Ended courses")), "ended"),
 )
 
 
@@ -80,7 +81,7 @@ class CohortSavePath:
             else QCoreApplication.translate("CohortSavePath", "CSV files (*.csv)")
         )
         title = QCoreApplication.translate("CohortSavePath", "Save cohort outcomes")
-        name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), kind)
+        name, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), kind)
         if not name:
             return None
         path = Path(name)
@@ -118,7 +119,7 @@ class CohortPlot(QWidget):
             )
             region.setZValue(-10)
             self.plot.addItem(region)
-            label = pg.TextItem(band.label, color="#6b737c", anchor=(0, 0.5))
+            label = pg.TextItem(_(band.label), color="#6b737c", anchor=(0, 0.5))
             label.setPos(0, (band.low + band.high) / 2)
             self.plot.addItem(label)
         self.course_curves: list[Any] = []

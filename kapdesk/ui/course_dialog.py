@@ -97,7 +97,7 @@ class _FormDialog(QDialog):
 
 
 class StartCourseDialog(_FormDialog):
-    unsaved_thing = QT_TRANSLATE_NOOP("StartCourseDialog", "course")
+    unsaved_thing = str(QT_TRANSLATE_NOOP("StartCourseDialog", "course"))
 
     def __init__(self, app: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(
@@ -171,7 +171,7 @@ class StartCourseDialog(_FormDialog):
 
 
 class ScheduleSessionDialog(_FormDialog):
-    unsaved_thing = QT_TRANSLATE_NOOP("ScheduleSessionDialog", "session")
+    unsaved_thing = str(QT_TRANSLATE_NOOP("ScheduleSessionDialog", "session"))
 
     def __init__(self, app: AppContext, course: CourseInfo, parent: QWidget | None = None) -> None:
         intro = QCoreApplication.translate(
@@ -272,7 +272,7 @@ def followable_sessions(sessions: list[SessionInfo]) -> list[SessionInfo]:
 class NewIntegrationDialog(_FormDialog):
     """Start an integration note: the dosing session it follows up (optional), when held."""
 
-    unsaved_thing = QT_TRANSLATE_NOOP("NewIntegrationDialog", "integration note")
+    unsaved_thing = str(QT_TRANSLATE_NOOP("NewIntegrationDialog", "integration note"))
 
     def __init__(self, app: AppContext, course: CourseInfo, parent: QWidget | None = None) -> None:
         intro = QCoreApplication.translate(

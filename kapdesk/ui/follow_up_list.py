@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 ROWS = 6  # rows seen at once; more scroll
 HEADERS = (  # then the instrument's code and "Against the endpoint"
-    QT_TRANSLATE_NOOP("FollowUpList", "Taken"),
-    QT_TRANSLATE_NOOP("FollowUpList", "Follow-up"),
+    str(QT_TRANSLATE_NOOP("FollowUpList", "Taken")),
+    str(QT_TRANSLATE_NOOP("FollowUpList", "Follow-up")),
 )
 
 

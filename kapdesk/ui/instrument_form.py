@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.instruments import PHQ9, Instrument, get_instrument, score_instrument
 from kapdesk.domain.permissions import Action, can
+from kapdesk.i18n import _
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.ui.chart_texts import course_status_text
@@ -64,8 +65,11 @@ if TYPE_CHECKING:
 
 ANSWER_WIDTH = 92
 ITEM_TEXT_WIDTH = 420
-ITEM9_FLAG_TEXT = QT_TRANSLATE_NOOP(
-    "InstrumentForm", "Item 9 (thoughts of self-harm) answered > 0 – clinician follow-up required."
+ITEM9_FLAG_TEXT = str(
+    QT_TRANSLATE_NOOP(
+        "InstrumentForm",
+        "Item 9 (thoughts of self-harm) answered > 0 – clinician follow-up required.",
+    )
 )
 
 
@@ -201,11 +205,12 @@ class InstrumentForm(QWidget):
         root.setSpacing(2)
         head = QHBoxLayout()
         head.setContentsMargins(6, 0, 6, 0)
-        stem = QLabel(instrument.stem)
+        stem = QLabel(_(instrument.stem))
         stem.setWordWrap(True)
         stem.setObjectName("instrumentStem")
         head.addWidget(stem, 1)
-        for value, label in enumerate(instrument.answer_labels):
+        labels = tuple(_(label) for label in instrument.answer_labels)
+        for value, label in enumerate(labels):
             cell = QLabel(f"{value}\n{label}")
             cell.setWordWrap(True)
             cell.setFixedWidth(ANSWER_WIDTH)
@@ -216,7 +221,7 @@ class InstrumentForm(QWidget):
         root.addLayout(head)
         self.rows: list[ItemRow] = []
         for number, text in enumerate(instrument.items, start=1):
-            row = ItemRow(number, text, instrument.answer_labels)
+            row = ItemRow(number, _(text), labels)
             row.changed.connect(self.update_summary)
             row.advance.connect(lambda step, n=number: self._move(n - 1 + step))
             root.addWidget(row)
@@ -269,7 +274,7 @@ class InstrumentForm(QWidget):
         if len(given) == n:
             score = score_instrument(self.instrument.code, [int(a) for a in given])
             total = self.tr("Total {total} / {top} – {band}")
-            self.total.setText(total.format(total=score.total, top=top, band=score.band))
+            self.total.setText(total.format(total=score.total, top=top, band=_(score.band)))
             self.band_rule.setText(score.band_rule)
         else:
             so_far = self.tr("Total so far {total} / {top} ({given} of {count} items answered)")
@@ -360,7 +365,7 @@ class InstrumentDialog(QDialog):
         # the wrapped item texts) applies.
 
         root = QVBoxLayout(self)
-        title = QLabel(self.instrument.title)
+        title = QLabel(_(self.instrument.title))
         title.setObjectName("pageTitle")
         root.addWidget(title)
 

@@ -42,6 +42,7 @@ from kapdesk.domain.errors import NO_RECORD, EditConflict, KapdeskError, Validat
 from kapdesk.domain.notes import NoteStatus
 from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.signing import Meaning, SignedEntity
+from kapdesk.i18n import _
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
 from kapdesk.ui.course_dialog import session_choice_text
@@ -67,10 +68,12 @@ if TYPE_CHECKING:
 
 AUTOSAVE_MS = 1000
 BODY_FIELD = "Note text"  # the field name a ValidationError gives (not shown)
-CLIPBOARD_SAID = QT_TRANSLATE_NOOP(
-    "IntegrationNoteEditor", "Your text was copied to the clipboard; the note shows theirs now."
+CLIPBOARD_SAID = str(
+    QT_TRANSLATE_NOOP(
+        "IntegrationNoteEditor", "Your text was copied to the clipboard; the note shows theirs now."
+    )
 )
-THIS_NOTE = QT_TRANSLATE_NOOP("IntegrationNoteEditor", "this note")
+THIS_NOTE = str(QT_TRANSLATE_NOOP("IntegrationNoteEditor", "this note"))
 
 
 class IntegrationNoteEditor(QDialog):
@@ -117,11 +120,11 @@ class IntegrationNoteEditor(QDialog):
         for section in NoteService.template():
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)
-            edit.setPlaceholderText(section.prompt)
-            edit.setToolTip(section.prompt)
+            edit.setPlaceholderText(_(section.prompt))  # the domain's text, its catalogue
+            edit.setToolTip(_(section.prompt))
             edit.setMinimumHeight(70)
             self.editors[section.key] = edit
-            fields.append(Field(_mnemonic(section.label), edit, name=section.label))
+            fields.append(Field(_mnemonic(_(section.label)), edit, name=section.label))
         self.body = QPlainTextEdit()
         self.body.setTabChangesFocus(True)
         self.body.setPlaceholderText(self.tr("Anything else from the session."))

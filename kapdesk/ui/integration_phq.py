@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
+from kapdesk.i18n import _
 from kapdesk.services.courses import CourseService
 from kapdesk.ui.instrument_form import InstrumentDialog
 from kapdesk.ui.widgets import local_time
@@ -30,7 +31,7 @@ def phq9_line(dialog: InstrumentDialog) -> str:
         return ""
     line = QCoreApplication.translate(
         "IntegrationNoteEditor", "PHQ-9 recorded {time}: {total} / {top} – {band}"
-    ).format(time=local_time(r.taken_at), total=r.total, top=r.max_total, band=r.band)
+    ).format(time=local_time(r.taken_at), total=r.total, top=r.max_total, band=_(r.band))
     if not r.item9_flag:
         return line
     flag = QCoreApplication.translate(

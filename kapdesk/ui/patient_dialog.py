@@ -62,23 +62,23 @@ if TYPE_CHECKING:
     from kapdesk.services.dtos import PatientInfo
     from kapdesk.ui.app_context import AppContext
 
-DOB_HINT = QT_TRANSLATE_NOOP("PatientDialog", "YYYY-MM-DD or DD.MM.YYYY")
-WHAT = QT_TRANSLATE_NOOP("PatientDialog", "this patient's details")
+DOB_HINT = str(QT_TRANSLATE_NOOP("PatientDialog", "YYYY-MM-DD or DD.MM.YYYY"))
+WHAT = str(QT_TRANSLATE_NOOP("PatientDialog", "this patient's details"))
 UNKNOWN_VERSION = -1  # the details could not be read again: any stored version differs
 LABELS = (  # shown translated: the conflict table, the details copied to the clipboard
-    ("mrn", QT_TRANSLATE_NOOP("PatientDialog", "MRN")),
-    ("given_name", QT_TRANSLATE_NOOP("PatientDialog", "Given name")),
-    ("family_name", QT_TRANSLATE_NOOP("PatientDialog", "Family name")),
-    ("date_of_birth", QT_TRANSLATE_NOOP("PatientDialog", "Date of birth")),
-    ("sex", QT_TRANSLATE_NOOP("PatientDialog", "Sex")),
-    ("weight_kg", QT_TRANSLATE_NOOP("PatientDialog", "Weight")),
-    ("allergies", QT_TRANSLATE_NOOP("PatientDialog", "Allergies")),
-    ("contraindications", QT_TRANSLATE_NOOP("PatientDialog", "Contraindications")),
+    ("mrn", str(QT_TRANSLATE_NOOP("PatientDialog", "MRN"))),
+    ("given_name", str(QT_TRANSLATE_NOOP("PatientDialog", "Given name"))),
+    ("family_name", str(QT_TRANSLATE_NOOP("PatientDialog", "Family name"))),
+    ("date_of_birth", str(QT_TRANSLATE_NOOP("PatientDialog", "Date of birth"))),
+    ("sex", str(QT_TRANSLATE_NOOP("PatientDialog", "Sex"))),
+    ("weight_kg", str(QT_TRANSLATE_NOOP("PatientDialog", "Weight"))),
+    ("allergies", str(QT_TRANSLATE_NOOP("PatientDialog", "Allergies"))),
+    ("contraindications", str(QT_TRANSLATE_NOOP("PatientDialog", "Contraindications"))),
 )
 
 
 def _tr(text: str) -> str:
-    """A text marked with QT_TRANSLATE_NOOP("PatientDialog", ...), translated."""
+    """A text marked with str(QT_TRANSLATE_NOOP("PatientDialog", ...)), translated."""
     return QCoreApplication.translate("PatientDialog", text)
 
 

@@ -40,22 +40,22 @@ if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
 
 CONTEXT = "PatientImportDialog"
-TITLE = QT_TRANSLATE_NOOP("PatientImportDialog", "Import patients")  # shown: import_title()
+TITLE = str(QT_TRANSLATE_NOOP("PatientImportDialog", "Import patients"))  # shown: import_title()
 ROW_HEADERS = (
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Line"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "MRN"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Name"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Born"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Sex"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Weight (kg)"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Allergies"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Contraind."),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Line")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "MRN")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Name")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Born")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Sex")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Weight (kg)")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Allergies")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Contraind.")),
 )
 PROBLEM_HEADERS = (
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Line"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Column"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Value"),
-    QT_TRANSLATE_NOOP("PatientImportDialog", "Problem"),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Line")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Column")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Value")),
+    str(QT_TRANSLATE_NOOP("PatientImportDialog", "Problem")),
 )
 CELL_MAX = 40
 NOTES_SHOWN = 8
@@ -85,24 +85,6 @@ class ImportFile:
 def _cut(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= CELL_MAX else line[: CELL_MAX - 1] + "…"
-
-
-def _notes_text(report: ImportReport) -> str:
-    """The possible duplicates (bold in the table), for the caution banner; '' for none."""
-    if not report.notes:
-        return ""
-    lines = [n.text() for n in report.notes[:NOTES_SHOWN]]
-    if len(report.notes) > NOTES_SHOWN:
-        more = QCoreApplication.translate(
-            "PatientImportDialog", "… and {count} more (in bold below)."
-        )
-        lines.append(more.format(count=len(report.notes) - NOTES_SHOWN))
-    n = len(report.notes)
-    head = in_english(
-        f"{counted(n, 'possible duplicate')}: check before importing.",
-        PatientImportDialog.tr("%n possible duplicate(s): check before importing.", None, n),
-    )
-    return "\n".join([head, *lines])
 
 
 class PatientImportDialog(QDialog):
@@ -190,13 +172,28 @@ class PatientImportDialog(QDialog):
             ],
             bold_rows={n.line for n in report.notes},
         )
-        set_banner(self.notes, _notes_text(report), "caution")
+        set_banner(self.notes, self._notes_text(report), "caution")
         self.import_button.setText(
             in_english(f"&Import {n}", self.tr("&Import %n patient(s)", None, count))
         )
         self.import_button.setVisible(True)
         self.import_button.setDefault(True)
         self.close_button.setText(QCoreApplication.translate("QPlatformTheme", "Cancel"))
+
+    def _notes_text(self, report: ImportReport) -> str:
+        """The possible duplicates (bold in the table), for the caution banner; '' for none."""
+        if not report.notes:
+            return ""
+        lines = [n.text() for n in report.notes[:NOTES_SHOWN]]
+        if len(report.notes) > NOTES_SHOWN:
+            more = self.tr("… and {count} more (in bold below).")
+            lines.append(more.format(count=len(report.notes) - NOTES_SHOWN))
+        n = len(report.notes)
+        head = in_english(
+            f"{counted(n, 'possible duplicate')}: check before importing.",
+            self.tr("%n possible duplicate(s): check before importing.", None, n),
+        )
+        return "\n".join([head, *lines])
 
     def _show_problems(self, report: ImportReport) -> None:
         count = len(report.problems)

@@ -43,9 +43,9 @@ SEARCH_DELAY_MS = 150
 RESULT_LIMIT = 50
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 HEADERS = (
-    QT_TRANSLATE_NOOP("PatientList", "Name"),
-    QT_TRANSLATE_NOOP("PatientList", "MRN"),
-    QT_TRANSLATE_NOOP("PatientList", "Born"),
+    str(QT_TRANSLATE_NOOP("PatientList", "Name")),
+    str(QT_TRANSLATE_NOOP("PatientList", "MRN")),
+    str(QT_TRANSLATE_NOOP("PatientList", "Born")),
 )
 
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain.instruments import PHQ9, PHQ9_OUTCOME, Instrument, OutcomeRule
+from kapdesk.i18n import _
 from kapdesk.ui.widgets.chart_labels import (
     LegendBelow,
     Spot,
@@ -149,7 +150,7 @@ class OutcomeChart(QWidget):
             region.setZValue(-20)
             self.plot.addItem(region)
             self.band_regions.append(region)
-            text = pg.TextItem(band.label, color=BAND_TEXT, anchor=(0, 0.5))
+            text = pg.TextItem(_(band.label), color=BAND_TEXT, anchor=(0, 0.5))
             text.setZValue(-10)
             self.plot.addItem(text)
             self.band_labels.append(text)
@@ -351,7 +352,7 @@ class OutcomeChart(QWidget):
         other label: a band's name at its left or right edge, or higher or lower in it."""
         self._labels_stale = False
         vb = self.plot.getViewBox()
-        (left, right), _ = vb.viewRange()
+        (left, right), _rows = vb.viewRange()
         pad = (right - left) * 0.01
         labels: list[tuple[Any, list[Spot]]] = [
             (self.response_line.label, line_spots(self.response_line.label)),

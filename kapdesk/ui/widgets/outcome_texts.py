@@ -6,16 +6,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
 from kapdesk.domain.text import counted
-from kapdesk.i18n import formats
+from kapdesk.i18n import _, formats
 from kapdesk.ui.widgets.locale_words import day_text, in_english
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
+
+
+def _chart() -> Any:
+    """OutcomeChart: its class's tr() gives the plurals here, in its context (as lupdate
+    reads ``OutcomeChart.tr(...)``; typed Any, PySide6's stub knows tr() of an instance only).
+    Imported when called: outcome_chart imports this module."""
+    from kapdesk.ui.widgets.outcome_chart import OutcomeChart
+
+    return OutcomeChart
 
 
 def outcome_text(info: CourseOutcomeInfo) -> str:
@@ -25,8 +34,7 @@ def outcome_text(info: CourseOutcomeInfo) -> str:
     2026-04-27, week 8) · change −55 % · response: yes · remission: no', and on a line of its
     own the follow-ups (:func:`follow_up_summary`; each one in the chart's follow-up list).
     """
-    from kapdesk.ui.widgets.outcome_chart import OutcomeChart  # the plurals' context
-
+    OutcomeChart = _chart()
     base, end, outcome, code = info.baseline, info.endpoint, info.outcome, info.instrument
     if base is None:
         none = QCoreApplication.translate(
@@ -34,7 +42,7 @@ def outcome_text(info: CourseOutcomeInfo) -> str:
         )
         return none.format(code=code)
     first = QCoreApplication.translate("OutcomeChart", "baseline {total} ({band}, {date})").format(
-        total=base.total, band=base.band, date=day_text(base.taken_at)
+        total=base.total, band=_(base.band), date=day_text(base.taken_at)
     )
     if end is None or outcome is None:
         n = info.acute_weeks
@@ -70,7 +78,7 @@ def outcome_text(info: CourseOutcomeInfo) -> str:
             code=code,
             first=first,
             total=end.total,
-            band=end.band,
+            band=_(end.band),
             date=day_text(end.taken_at),
             week=week,
             change=change,
@@ -86,8 +94,7 @@ def follow_up_summary(info: CourseOutcomeInfo) -> str:
     deterioration (...) · 2026-07-27'); else how many, which showed deterioration, and the
     latest in full: '21 follow-ups after the acute phase, 2 with deterioration (2026-06-29,
     2026-09-21). Latest: 10-month follow-up: 8, no deterioration (...) · 2026-12-21'."""
-    from kapdesk.ui.widgets.outcome_chart import OutcomeChart  # the plurals' context
-
+    OutcomeChart = _chart()
     follows = info.follow_ups
     if not follows:
         return ""
