@@ -39,6 +39,9 @@ class Actor:
     # Set by UserService.authenticate after an administrator's reset: the front end must
     # have the user choose a new password (UserService.change_password) before going on.
     must_change_password: bool = field(default=False, compare=False)
+    # Their language setting ('pt-PT'; None: the computer's), read at sign-in: the GUI
+    # speaks it (kapdesk.ui.translation.language_at_sign_in).
+    language: str | None = field(default=None, compare=False)
 
     def require(self, action: Action) -> None:
         require(self.role, action)

@@ -28,6 +28,7 @@ class UserInfo:
     must_change_password: bool
     locked_until: datetime | None
     failed_logins: int = 0  # wrong passwords in a row (reset by a sign-in or an unlock)
+    language: str | None = None  # 'pt-PT', ...; None: the computer's language
 
 
 @dataclass(frozen=True)

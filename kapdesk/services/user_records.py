@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.access_policy import LoginPolicy, after_failure, lock_ran_out
 from kapdesk.domain.clock import shown_time
-from kapdesk.domain.errors import AccountLocked
+from kapdesk.domain.errors import AccountLocked, ValidationError
 from kapdesk.domain.permissions import Role
-from kapdesk.i18n import N_, _n
+from kapdesk.i18n import N_, _, _n, normalize, supported
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.dtos import UserInfo
 from kapdesk.services.passwords import hash_password
@@ -35,7 +35,7 @@ USER_ROW_ACTIONS: frozenset[str] = frozenset(
         "auth.rehashed", "auth.wrong_password", "auth.failures_cleared",
         "user.unlock", "user.reset_password", "user.change_password",
         "user.change_password_failed", "ui.unlock_failed",
-        "user.deactivate", "user.reactivate", "user.change_role",
+        "user.deactivate", "user.reactivate", "user.change_role", "user.change_language",
     }
 )  # fmt: skip
 
@@ -50,6 +50,7 @@ def user_info(u: User) -> UserInfo:
         must_change_password=u.must_change_password,
         locked_until=u.locked_until,
         failed_logins=u.failed_logins,
+        language=u.language,
     )
 
 
@@ -60,6 +61,7 @@ def actor_of(u: UserInfo) -> Actor:
         full_name=u.full_name,
         role=u.role,
         must_change_password=u.must_change_password,
+        language=u.language,
     )
 
 
@@ -91,6 +93,26 @@ def user_entry(
         after["actor"] = console_actor()
     record = AuditRecord(action, "user", row.id, before=before, after=after)
     audit_change(s, ctx, actor, record, recheck_actor=recheck)
+
+
+def language_setting(value: str | None) -> str | None:
+    """The language tag to store for ``value`` ('pt_PT' -> 'pt-PT'); None or '' is None (the
+    computer's language). A language kapdesk has no translation for: ValidationError."""
+    if value is None or not value.strip():
+        return None
+    tag = normalize(value)
+    if tag is None:
+        raise ValidationError(
+            "Language",
+            value,
+            _(
+                "Language '{value}' is not one kapdesk speaks: choose one of {offered}, "
+                "or none for the computer's language.",
+                value=value,
+                offered=", ".join(supported()),
+            ),
+        )
+    return tag
 
 
 def user_row(s: Session, user_id: int) -> User:

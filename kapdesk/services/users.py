@@ -22,6 +22,10 @@ Decisions a caller must know:
   Nobody deactivates or changes the role of their own account, nor of the last active
   administrator (PermissionDenied, audited). A deactivated or re-roled user's open sign-in
   is refused at its next write (``services.recording``) and must sign in again.
+* ``set_language(actor, user_id, language)``: the language the user works in from their
+  next sign-in ('pt-PT'; None: the computer's), set by the user themself or by an
+  administrator (``user.change_language``); a language kapdesk lacks is a ValidationError
+  on "Language" naming the languages it speaks.
 * Users are audited data: every change to a ``users`` row is an entry on
   (``"user"``, id) whose ``after`` is the whole row as stored (``row_snapshot``: the
   password hash is ``audit.REDACTED``), ``before`` the row before when it existed. Those
@@ -31,9 +35,9 @@ Decisions a caller must know:
   password counted on the account; the caller's own failure action, e.g. ``sign.failed``,
   is written on what was being signed), ``auth.failures_cleared``, ``user.unlock``,
   ``user.reset_password``, ``user.change_password``, ``user.change_password_failed``,
-  ``ui.unlock_failed`` and the creations. A failed sign-in for an unknown name is
-  ``auth.login_failed`` on (``"user"``, None) with the name typed. Password hashes never
-  reach the log.
+  ``user.change_language``, ``ui.unlock_failed`` and the creations. A failed sign-in for
+  an unknown name is ``auth.login_failed`` on (``"user"``, None) with the name typed.
+  Password hashes never reach the log.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from kapdesk.services.user_records import (
     actor_of,
     count_failure,
     dummy_hash,
+    language_setting,
     locked_error,
     note_locked,
     user_entry,
@@ -435,4 +440,21 @@ class UserService:
             row.password_hash = hashed
             row.must_change_password = False
             user_entry(s, self.ctx, actor, "user.change_password", row, before)
+            return user_info(row)
+
+    # ------------------------------------------------------------ preferences
+
+    def set_language(self, actor: Actor, user_id: int, language: str | None) -> UserInfo:
+        """The language ``user_id`` works in from their next sign-in (None: the computer's).
+        Their own: anyone; someone else's: an administrator. Unchanged: nothing written."""
+        if user_id != actor.user_id:
+            actor.require(Action.MANAGE_USERS)
+        tag = language_setting(language)
+        with self.ctx.db.write() as s:
+            row = user_row(s, user_id)
+            if row.language == tag:
+                return user_info(row)
+            before = snapshot(row)
+            row.language = tag
+            user_entry(s, self.ctx, actor, "user.change_language", row, before)
             return user_info(row)

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 SCRIPT_LOCATION = "kapdesk.storage:migrations"
 # The revisions in migrations/versions, oldest first; the last is the head.
-KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005")
+KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005", "0006")
 
 
 def alembic_config(script_location: str = SCRIPT_LOCATION) -> Config:

@@ -60,6 +60,8 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # revision 0006: the language the user works in ('pt-PT'); None: the computer's
+    language: Mapped[str | None] = mapped_column(Text)
 
 
 class Patient(Base):

@@ -3,7 +3,7 @@
 kapdesk.storage.schema_check.write_head_module; a test keeps it current)."""
 
 # fmt: off
-REVISION = '0005'
+REVISION = '0006'
 OBJECTS: tuple[tuple[str, str, str, str], ...] = (
     ('addenda', 'table', 'addenda',
      "CREATE TABLE addenda ( id INTEGER NOT NULL, entity VARCHAR(32) NOT NULL, entity_id INTEGER NOT NULL, author_id INTEGER NOT NULL, author_name VARCHAR(200) NOT NULL, author_role VARCHAR(32) NOT NULL, created_at DATETIME NOT NULL, text TEXT NOT NULL, corrected JSON, CONSTRAINT pk_addenda PRIMARY KEY (id), CONSTRAINT ck_addenda_ck_addenda_entity CHECK (entity IN ('dosing_session', 'note')), CONSTRAINT fk_addenda_author_id_users FOREIGN KEY(author_id) REFERENCES users (id) ON DELETE RESTRICT )"),
@@ -108,7 +108,7 @@ OBJECTS: tuple[tuple[str, str, str, str], ...] = (
     ('sqlite_autoindex_settings_1', 'index', 'settings',
      ''),
     ('users', 'table', 'users',
-     'CREATE TABLE users ( id INTEGER NOT NULL, username VARCHAR(64) NOT NULL, full_name VARCHAR(200) NOT NULL, role VARCHAR(32) NOT NULL, password_hash VARCHAR(255) NOT NULL, active BOOLEAN NOT NULL, must_change_password BOOLEAN NOT NULL, failed_logins INTEGER NOT NULL, locked_until DATETIME, created_at DATETIME NOT NULL, CONSTRAINT pk_users PRIMARY KEY (id) )'),
+     'CREATE TABLE users ( id INTEGER NOT NULL, username VARCHAR(64) NOT NULL, full_name VARCHAR(200) NOT NULL, role VARCHAR(32) NOT NULL, password_hash VARCHAR(255) NOT NULL, active BOOLEAN NOT NULL, must_change_password BOOLEAN NOT NULL, failed_logins INTEGER NOT NULL, locked_until DATETIME, created_at DATETIME NOT NULL, language TEXT, CONSTRAINT pk_users PRIMARY KEY (id) )'),
     ('vital_readings', 'table', 'vital_readings',
      'CREATE TABLE vital_readings ( id INTEGER NOT NULL, session_id INTEGER NOT NULL, taken_at DATETIME NOT NULL, systolic INTEGER NOT NULL, diastolic INTEGER NOT NULL, pulse INTEGER, spo2 INTEGER, phase VARCHAR(32) NOT NULL, band VARCHAR(32) NOT NULL, rules JSON NOT NULL, assessment TEXT NOT NULL, protocol_label VARCHAR(128) NOT NULL, recorded_by INTEGER NOT NULL, recorded_at DATETIME NOT NULL, error_at DATETIME, error_by INTEGER, error_reason TEXT, CONSTRAINT pk_vital_readings PRIMARY KEY (id), CONSTRAINT fk_vital_readings_session_id_dosing_sessions FOREIGN KEY(session_id) REFERENCES dosing_sessions (id) ON DELETE RESTRICT, CONSTRAINT fk_vital_readings_recorded_by_users FOREIGN KEY(recorded_by) REFERENCES users (id) ON DELETE RESTRICT )'),
 )

@@ -3,7 +3,7 @@
 kapdesk.storage.schema_pg.write_head_module; a test keeps it current)."""
 
 # fmt: off
-REVISION = '0005'
+REVISION = '0006'
 OBJECTS: tuple[tuple[str, str, str, str], ...] = (
     ('addenda', 'table', 'addenda',
      "id integer NOT NULL DEFAULT nextval('addenda_id_seq'::regclass), entity character varying(32) NOT NULL, entity_id integer NOT NULL, author_id integer NOT NULL, author_name character varying(200) NOT NULL, author_role character varying(32) NOT NULL, created_at timestamp with time zone NOT NULL, text text NOT NULL, corrected json, CONSTRAINT ck_addenda_ck_addenda_entity CHECK (((entity)::text = ANY (ARRAY['dosing_session'::character varying, 'note'::character varying]))), CONSTRAINT fk_addenda_author_id_users FOREIGN KEY (author_id) REFERENCES users(id) ON DELETE RESTRICT, CONSTRAINT pk_addenda PRIMARY KEY (id)"),
@@ -176,7 +176,7 @@ OBJECTS: tuple[tuple[str, str, str, str], ...] = (
     ('signatures_no_update', 'trigger', 'signatures',
      'CREATE TRIGGER signatures_no_update BEFORE UPDATE ON signatures FOR EACH ROW EXECUTE FUNCTION kapdesk_append_only() (enabled)'),
     ('users', 'table', 'users',
-     "id integer NOT NULL DEFAULT nextval('users_id_seq'::regclass), username character varying(64) NOT NULL, full_name character varying(200) NOT NULL, role character varying(32) NOT NULL, password_hash character varying(255) NOT NULL, active boolean NOT NULL, must_change_password boolean NOT NULL, failed_logins integer NOT NULL, locked_until timestamp with time zone, created_at timestamp with time zone NOT NULL, CONSTRAINT pk_users PRIMARY KEY (id)"),
+     "id integer NOT NULL DEFAULT nextval('users_id_seq'::regclass), username character varying(64) NOT NULL, full_name character varying(200) NOT NULL, role character varying(32) NOT NULL, password_hash character varying(255) NOT NULL, active boolean NOT NULL, must_change_password boolean NOT NULL, failed_logins integer NOT NULL, locked_until timestamp with time zone, created_at timestamp with time zone NOT NULL, language text, CONSTRAINT pk_users PRIMARY KEY (id)"),
     ('users_id_seq', 'sequence', '',
      ''),
     ('vital_readings', 'table', 'vital_readings',

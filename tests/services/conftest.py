@@ -65,6 +65,7 @@ BOTH_STORES = frozenset(
         "board_one_row",
         "research_export",
         "cohort",
+        "user_language",
     )
 )
 STORES = ("sqlite", "postgresql")

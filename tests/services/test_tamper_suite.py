@@ -359,7 +359,7 @@ def _alter_trigger(path: Path, c: Clinic) -> str:
         "CREATE TRIGGER signatures_no_update BEFORE UPDATE ON signatures WHEN 0 "
         "BEGIN SELECT RAISE(ABORT, 'signatures is append-only'); END",
     )
-    return "trigger signatures_no_update on signatures differs from schema 0005"
+    return "trigger signatures_no_update on signatures differs from schema 0006"
 
 
 def _extra_trigger(path: Path, c: Clinic) -> str:
@@ -368,7 +368,7 @@ def _extra_trigger(path: Path, c: Clinic) -> str:
         "CREATE TRIGGER quiet AFTER INSERT ON vital_readings BEGIN "
         "UPDATE vital_readings SET band = 'normal' WHERE id = NEW.id; END",
     )
-    return "trigger quiet on vital_readings is not part of schema 0005"
+    return "trigger quiet on vital_readings is not part of schema 0006"
 
 
 def _drop_index(path: Path, c: Clinic) -> str:

@@ -64,7 +64,7 @@ def _counts(path: Path) -> dict[str, int]:
 def test_empty_file_to_head(engine: Engine, db_path: Path) -> None:
     assert current_revision(engine) is None
     assert upgrade_to_head(engine, db_path) is None  # nothing to back up
-    assert current_revision(engine) == head_revision() == "0005"
+    assert current_revision(engine) == head_revision() == "0006"
     tables = set(inspect(engine).get_table_names())
     assert tables == {*Base.metadata.tables, "alembic_version"}
     with engine.connect() as conn:

@@ -128,7 +128,7 @@ def test_the_moved_clinic_checks_clean_on_the_server(
     assert _text(server) not in "\n".join(lines)  # password hidden
     entries = _one(server, "SELECT max(id) FROM audit_log")
     assert lines[0] == (
-        f"{shown}: ok (catalog, foreign keys, schema 0005 is current, audit trail of "
+        f"{shown}: ok (catalog, foreign keys, schema 0006 is current, audit trail of "
         f"{entries} entries intact)"
     )
     file_code, file_lines = _check(str(copy), capsys)
@@ -139,7 +139,7 @@ def test_the_moved_clinic_checks_clean_on_the_server(
     assert lines[1] == f"{shown}: {signed[0]}"
     assert lines[2] == (
         f"{shown}: ok ({counted} rows agree with their audit trail; tables, indexes and 9 "
-        "triggers as schema 0005 defines)"  # UPDATE, DELETE and TRUNCATE on three tables
+        "triggers as schema 0006 defines)"  # UPDATE, DELETE and TRUNCATE on three tables
     )
     assert re.search(r"ok \(every entry re-hashed; no anchor outside the server", lines[3])
     assert "index structure not checked: the amcheck extension is not installed" in lines[4]
@@ -393,7 +393,7 @@ def test_an_audit_entry_edited_with_its_trigger_disabled_is_named_twice(
         "audit trail broken: entry 40 was altered after it was written (its hash does not "
         "match)" in found
     )
-    assert any(f.startswith("trigger audit_log_no_update on audit_log differs from schema 0005")
+    assert any(f.startswith("trigger audit_log_no_update on audit_log differs from schema 0006")
                and "DISABLED" in f for f in found), found  # fmt: skip
     assert (
         "audit_log: the server counts 1 updated rows of this append-only table: its triggers "
