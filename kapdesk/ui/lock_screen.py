@@ -367,6 +367,9 @@ class ScreenLock(QObject):
         if not same:
             text = self.tr("{name} is now signed in.").format(name=actor.full_name)
             self.window.statusBar().showMessage(text, 5000)
+        from kapdesk.ui.sign_in_language import rebuild_in_their_language
+
+        rebuild_in_their_language(self.window)
 
     def _unlock_clicked(self) -> None:
         self.unlock(self.screen_page.password.text())

@@ -101,6 +101,9 @@ class MainWindow(QMainWindow):
         self.session_id: int | None = None
         self.login_dialog: LoginDialog | None = None
         self.signed_out = False  # set by sign_out(): run_gui shows the login again
+        # Set when someone signed in who works in another language: run_gui builds the
+        # window anew in theirs (ui.sign_in_language).
+        self.relanguage = False
         self.stack.addWidget(self.today)
         self.stack.addWidget(QWidget())  # Patients: built on first visit
         self.stack.addWidget(QWidget())  # Session: built on navigate_session
@@ -169,6 +172,10 @@ class MainWindow(QMainWindow):
         file_menu.aboutToShow.connect(self.update_page_actions)
         file_menu.addSeparator()
         file_menu.addAction(self.switch_user_action)
+        from kapdesk.ui.preferences import PreferencesActions  # File > My preferences…
+
+        self.preferences_actions = PreferencesActions(self)
+        self.preferences_actions.add_to(file_menu)
         self.screen_lock = ScreenLock(self)  # wraps the central widget; Ctrl+L
         file_menu.addAction(self.screen_lock.lock_action)
         file_menu.addSeparator()
@@ -451,6 +458,9 @@ class MainWindow(QMainWindow):
             self.app.actor = actor
             text = self.tr("{name} is now signed in.").format(name=actor.full_name)
             self.statusBar().showMessage(text, 5000)
+            from kapdesk.ui.sign_in_language import rebuild_in_their_language
+
+            rebuild_in_their_language(self)
 
     def _sign_in_revoked(self, user_id: int, message: str) -> None:
         """The signed-in user's account was deactivated, locked or re-roled: a write was

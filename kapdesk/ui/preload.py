@@ -77,6 +77,8 @@ UI_ROOTS = (
     "kapdesk.ui.widgets.bp_chart",
     "kapdesk.ui.widgets.outcome_chart",
     "kapdesk.ui.change_password",
+    "kapdesk.ui.preferences",
+    "kapdesk.ui.sign_in_language",
     "kapdesk.ui.printing",
     "kapdesk.ui.print_preview",
 )

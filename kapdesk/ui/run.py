@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
     from kapdesk.composition import ServerURL
-    from kapdesk.services.context import Actor
     from kapdesk.ui.crash import ErrorReporter
     from kapdesk.ui.login import FirstAdminDialog, LoginDialog
     from kapdesk.ui.main_window import MainWindow
@@ -321,18 +320,12 @@ def open_main_window(app: AppContext) -> MainWindow:
     return window
 
 
-def _speak_for(qapp: QApplication, actor: Actor) -> None:
-    """The signed-in user's language for every window built from now on (no restart)."""
-    from kapdesk.ui.translation import language_at_sign_in, speak
-
-    speak(qapp, language_at_sign_in(None))  # the per-user setting is not stored yet
-
-
 def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bool) -> int:
     from kapdesk.domain.errors import KapdeskError
     from kapdesk.services.startup import has_users
     from kapdesk.ui.errors import show_error
     from kapdesk.ui.login import FirstAdminDialog, LoginDialog
+    from kapdesk.ui.sign_in_language import speak_for
 
     try:
         first_run = not has_users(app.ctx)
@@ -359,7 +352,7 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
     if actor is None:
         return 0
     app.actor = actor
-    _speak_for(qapp, actor)
+    speak_for(actor)  # their language, for every window built from now on
 
     import shiboken6
 
@@ -369,11 +362,14 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
     while True:
         window = open_main_window(app)
         code = int(qapp.exec())
-        signed_out = window.signed_out
+        signed_out, relanguage = window.signed_out, window.relanguage
         # Destroy the window (and its pyqtgraph plots) while Qt is still fully up:
         # left to interpreter shutdown, plot teardown order can crash the process.
         window.close()
         shiboken6.delete(window)
+        if relanguage and app.actor is not None:  # someone who works in another language
+            speak_for(app.actor)
+            continue
         if not signed_out:
             break
         # Signed out (after a restore): sign in again; every view is built anew.
@@ -385,6 +381,6 @@ def _signed_in_session(qapp: QApplication, app: AppContext, quit_after_paint: bo
         app.actor = actor
         if actor is None:
             break
-        _speak_for(qapp, actor)
+        speak_for(actor)  # their language, for every window built from now on
     back_up_on_exit(app)  # a clean exit: the rolling "exit" backup, before the database closes
     return code

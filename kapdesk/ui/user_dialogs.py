@@ -29,6 +29,7 @@ from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import ROLE_LABELS, Role
 from kapdesk.services.users import UserService
+from kapdesk.ui.preferences import LANGUAGE, chosen_language, language_box
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
@@ -238,13 +239,14 @@ class ResetPasswordDialog(_Form):
 
 
 class UserDialog(_Form):
-    """One account: its details, and its role (changed after a confirmation)."""
+    """One account: its details, its role (changed after a confirmation) and its language."""
 
     def __init__(self, app: AppContext, user: UserInfo, parent: QWidget | None = None) -> None:
         super().__init__(
             f"User – {user.full_name}",
-            f"{user.full_name} ({user.username}). A new role applies from their next sign-in.",
-            "&Save role",
+            f"{user.full_name} ({user.username}). A new role or language applies from their "
+            "next sign-in.",
+            "&Save",
             parent,
         )
         self.app = app
@@ -269,7 +271,10 @@ class UserDialog(_Form):
         for role in ROLES:
             self.role.addItem(ROLE_LABELS[role], role)
         self.role.setCurrentIndex(self.role.findData(user.role))
-        self.finish(FieldSet([Field("&Role", self.role)]))
+        self.language = language_box(user.language)
+        self.finish(
+            FieldSet([Field("&Role", self.role), Field("&Language", self.language, name=LANGUAGE)])
+        )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Close")
         actor = app.actor
@@ -278,21 +283,30 @@ class UserDialog(_Form):
             self.role.setEnabled(False)
             self.role.setToolTip("You cannot change your own role.")
         self.role.currentIndexChanged.connect(lambda _: self._update())
+        self.language.currentIndexChanged.connect(lambda _: self._update())
+        self.role_changed = self.language_changed = False  # what Save changed
         self._update()
-        self.role.setFocus()
+        (self.language if self.own else self.role).setFocus()
 
     def chosen(self) -> Role:
         return Role(self.role.currentData())
 
+    def _new_language(self) -> bool:
+        return chosen_language(self.language) != self.user.language
+
     def _update(self) -> None:
-        self.save_button.setEnabled(not self.own and self.chosen() is not self.user.role)
+        new_role = not self.own and self.chosen() is not self.user.role
+        self.save_button.setEnabled(new_role or self._new_language())
 
     def submit(self) -> None:
+        self.fields.clear_errors()
         set_error(self.message, "")
         new, user = self.chosen(), self.user
-        if new is user.role:
+        self.role_changed = new is not user.role
+        self.language_changed = self._new_language()
+        if not self.role_changed and not self.language_changed:
             return
-        if not Confirm.ask(
+        if self.role_changed and not Confirm.ask(
             self,
             f"Change the role of {user.full_name}?",
             f"{user.full_name} ({user.username}) becomes {a_role(new)} (from "
@@ -301,7 +315,15 @@ class UserDialog(_Form):
             "&Change role",
         ):
             return
-        self._save(
-            "updated",
-            lambda: UserService(self.app.ctx).change_role(self.app.require_actor(), user.id, new),
-        )
+        self._save("updated", lambda: self._store(new))
+
+    def _store(self, role: Role) -> UserInfo:
+        """The new role, then the new language (each its own audited change): a refused
+        role changes nothing."""
+        users, actor = UserService(self.app.ctx), self.app.require_actor()
+        info = self.user
+        if self.role_changed:
+            info = users.change_role(actor, info.id, role)
+        if self.language_changed:
+            info = users.set_language(actor, info.id, chosen_language(self.language))
+        return info

@@ -27,6 +27,7 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import ROLE_LABELS, Action, can
 from kapdesk.services.changes import ChangeSet, Kind
 from kapdesk.services.users import UserService
+from kapdesk.ui.preferences import setting_name
 from kapdesk.ui.user_dialogs import (
     SIGN_IN_AGAIN,
     AddUserDialog,
@@ -193,8 +194,15 @@ class UsersWindow(QWidget):
 
     def _role_changed(self, dialog: UserDialog) -> None:
         u = dialog.updated
-        if u is not None:
+        if u is None:
+            return
+        if dialog.role_changed:
             self.status.setText(f"{u.full_name} ({u.username}) is now {a_role(u.role)}.")
+        else:
+            self.status.setText(
+                f"{u.full_name} ({u.username}) works in {setting_name(u.language)} "
+                "from their next sign-in."
+            )
 
     def toggle_active(self) -> None:
         """Deactivate the selected user (or reactivate them), after a confirmation."""
