@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,9 +38,12 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action, can
+from kapdesk.i18n import _
+from kapdesk.i18n.formats import medium_date
 from kapdesk.services.audit_log import AuditQueryService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.users import UserService
+from kapdesk.ui.user_dialogs import role_name
 from kapdesk.ui.widgets import error_label, plain_table, set_error
 
 if TYPE_CHECKING:
@@ -50,35 +53,48 @@ if TYPE_CHECKING:
 PAGE_SIZE: Final = 200
 SEARCH_DELAY_MS: Final = 250
 CHANGED_BACKGROUND: Final = "#fdf0d6"  # soft amber: "this field changed"
-COLUMNS: Final = ("Time", "User", "Action", "Record", "Id", "Patient")
+COLUMNS: Final = (
+    QT_TRANSLATE_NOOP("AuditLogWindow", "Time"),
+    QT_TRANSLATE_NOOP("AuditLogWindow", "User"),
+    QT_TRANSLATE_NOOP("AuditLogWindow", "Action"),
+    QT_TRANSLATE_NOOP("AuditLogWindow", "Record"),
+    QT_TRANSLATE_NOOP("AuditLogWindow", "Id"),
+    QT_TRANSLATE_NOOP("AuditLogWindow", "Patient"),
+)
 
 # (prefix, description): the families of audit actions the services write, each
-# followed by the exact actions worth picking on their own.
+# followed by the exact actions worth picking on their own. The prefixes are the
+# stored action names (never translated); the descriptions are.
 KNOWN_ACTIONS: Final = (
-    ("auth", "sign-in, lockouts"),
+    ("auth", QT_TRANSLATE_NOOP("AuditLogWindow", "sign-in, lockouts")),
     ("auth.login_failed", ""),
     ("auth.locked", ""),
-    ("user", "user accounts"),
-    ("denied", "refused actions"),
-    ("patient", "patients"),
-    ("patient.view", "chart opened"),
-    ("course", "treatment courses"),
-    ("session", "dosing sessions"),
-    ("vitals", "vital signs"),
-    ("dose", "doses"),
-    ("side_effect", "side effects"),
-    ("observation", "sedation, dissociation"),
-    ("instrument", "PHQ-9, GAD-7"),
-    ("note", "notes"),
-    ("sign", "signatures"),
+    ("user", QT_TRANSLATE_NOOP("AuditLogWindow", "user accounts")),
+    ("denied", QT_TRANSLATE_NOOP("AuditLogWindow", "refused actions")),
+    ("patient", QT_TRANSLATE_NOOP("AuditLogWindow", "patients")),
+    ("patient.view", QT_TRANSLATE_NOOP("AuditLogWindow", "chart opened")),
+    ("course", QT_TRANSLATE_NOOP("AuditLogWindow", "treatment courses")),
+    ("session", QT_TRANSLATE_NOOP("AuditLogWindow", "dosing sessions")),
+    ("vitals", QT_TRANSLATE_NOOP("AuditLogWindow", "vital signs")),
+    ("dose", QT_TRANSLATE_NOOP("AuditLogWindow", "doses")),
+    ("side_effect", QT_TRANSLATE_NOOP("AuditLogWindow", "side effects")),
+    ("observation", QT_TRANSLATE_NOOP("AuditLogWindow", "sedation, dissociation")),
+    ("instrument", QT_TRANSLATE_NOOP("AuditLogWindow", "PHQ-9, GAD-7")),
+    ("note", QT_TRANSLATE_NOOP("AuditLogWindow", "notes")),
+    ("sign", QT_TRANSLATE_NOOP("AuditLogWindow", "signatures")),
     ("sign.failed", ""),
-    ("addendum", "addenda"),
-    ("report", "printed and saved reports"),
-    ("audit", "audit exports"),
-    ("backup", "backups and restores"),
-    ("settings", "settings"),
-    ("ui", "screen lock"),
+    ("addendum", QT_TRANSLATE_NOOP("AuditLogWindow", "addenda")),
+    ("report", QT_TRANSLATE_NOOP("AuditLogWindow", "printed and saved reports")),
+    ("audit", QT_TRANSLATE_NOOP("AuditLogWindow", "audit exports")),
+    ("backup", QT_TRANSLATE_NOOP("AuditLogWindow", "backups and restores")),
+    ("settings", QT_TRANSLATE_NOOP("AuditLogWindow", "settings")),
+    ("ui", QT_TRANSLATE_NOOP("AuditLogWindow", "screen lock")),
 )
+
+
+def _tr(marked: object) -> str:
+    """A text marked with QT_TRANSLATE_NOOP("AuditLogWindow", ...), translated."""
+    return QCoreApplication.translate("AuditLogWindow", str(marked))
 
 
 class SavePath:
@@ -87,7 +103,10 @@ class SavePath:
     @classmethod
     def ask(cls, parent: QWidget | None, suggested: Path) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(
-            parent, "Export audit log as CSV", str(suggested), "CSV files (*.csv)"
+            parent,
+            QCoreApplication.translate("AuditLogWindow", "Export audit log as CSV"),
+            str(suggested),
+            QCoreApplication.translate("AuditLogWindow", "CSV files (*.csv)"),
         )
         if not name:
             return None
@@ -146,21 +165,24 @@ class AuditLogWindow(QWidget):
         self.changed_fields: list[str] = []  # of the selected entry: highlighted in the detail
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setObjectName("auditLog")
-        self.setWindowTitle("Audit log – DEMO" if app.demo else "Audit log")
+        self.setWindowTitle(self.tr("Audit log – DEMO") if app.demo else self.tr("Audit log"))
         self.resize(1100, 720)
         root = QVBoxLayout(self)
+        self.message = error_label()  # the filters may report an unreadable user list
+        self.message.setAccessibleName(self.tr("Audit log message"))
         root.addLayout(self._build_filters())
-        self.message = error_label()
-        self.message.setAccessibleName("Audit log message")
         root.addWidget(self.message)
 
-        self.table = plain_table(COLUMNS, "Audit entries", stretch=5)
+        columns = [_tr(c) for c in COLUMNS]
+        self.table = plain_table(columns, self.tr("Audit entries"), stretch=5)
         self.table.currentCellChanged.connect(lambda *_: self.show_selected())
-        self.detail_title = QLabel("Select an entry to see its values before and after.")
+        self.detail_title = QLabel(self.tr("Select an entry to see its values before and after."))
         self.detail_title.setObjectName("pageSubtitle")
         self.detail_title.setWordWrap(True)
-        self.detail_title.setAccessibleName("Selected entry")
-        self.detail = plain_table(("Field", "Before", "After"), "Before and after")
+        self.detail_title.setAccessibleName(self.tr("Selected entry"))
+        self.detail = plain_table(
+            (self.tr("Field"), self.tr("Before"), self.tr("After")), self.tr("Before and after")
+        )
         for col in (1, 2):
             self.detail.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.detail.setWordWrap(True)
@@ -178,16 +200,16 @@ class AuditLogWindow(QWidget):
 
         bottom = QHBoxLayout()
         self.count_label = QLabel()
-        self.count_label.setAccessibleName("Entries shown")
+        self.count_label.setAccessibleName(self.tr("Entries shown"))
         self.status = QLabel()
         self.status.setObjectName("pageSubtitle")
-        self.status.setAccessibleName("Export status")
+        self.status.setAccessibleName(self.tr("Export status"))
         self.status.setWordWrap(True)
-        self.more_button = QPushButton("Load &more")
+        self.more_button = QPushButton(self.tr("Load &more"))
         self.more_button.clicked.connect(self.load_more)
-        self.export_button = QPushButton("&Export CSV…")
+        self.export_button = QPushButton(self.tr("&Export CSV…"))
         self.export_button.clicked.connect(self.export_csv)
-        close = QPushButton("&Close")
+        close = QPushButton(self.tr("&Close"))
         close.clicked.connect(self.close)
         bottom.addWidget(self.count_label)
         bottom.addWidget(self.status, 1)
@@ -195,8 +217,12 @@ class AuditLogWindow(QWidget):
         bottom.addWidget(self.export_button)
         bottom.addWidget(close)
         root.addLayout(bottom)
-        QShortcut(QKeySequence("F5"), self, self.apply_filters).setWhatsThis("Read the log again")
-        QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis("Close the audit log")
+        QShortcut(QKeySequence("F5"), self, self.apply_filters).setWhatsThis(
+            self.tr("Read the log again")
+        )
+        QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis(
+            self.tr("Close the audit log")
+        )
 
         app.signals.actor_changed.connect(self._actor_changed)
         self.apply_filters()
@@ -206,39 +232,48 @@ class AuditLogWindow(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         self.patient_search = QLineEdit()
-        self.patient_search.setPlaceholderText("Name, MRN or date of birth")
+        self.patient_search.setPlaceholderText(self.tr("Name, MRN or date of birth"))
         self.patient_search.setClearButtonEnabled(True)
         self.patient_combo = QComboBox()
-        self.patient_combo.addItem("Any patient", None)
+        self.patient_combo.addItem(self.tr("Any patient"), None)
         self.patient_combo.setMinimumContentsLength(28)
-        self.patient_combo.setAccessibleName("Matching patients")
+        self.patient_combo.setAccessibleName(self.tr("Matching patients"))
         self.user_combo = QComboBox()
-        self.user_combo.addItem("Any user", None)
+        self.user_combo.addItem(self.tr("Any user"), None)
         try:
             for u in UserService(self.app.ctx).list_users():
-                self.user_combo.addItem(f"{u.full_name} ({u.username}, {u.role.value})", u.id)
+                text = self.tr("{name} ({username}, {role})").format(
+                    name=u.full_name, username=u.username, role=role_name(u.role)
+                )
+                self.user_combo.addItem(text, u.id)
         except KapdeskError as exc:
             set_error(self.message, str(exc))
         today = self.app.now().astimezone().date()
         self.since = self._date_edit(today - timedelta(days=30))
         self.until = self._date_edit(today)
         self.action_combo = QComboBox()
-        self.action_combo.addItem("All actions", None)
+        # As wide as its longest English item: a longer translation is cut short in the box
+        # (never in its list) rather than widening the window past the screen.
+        self.action_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.action_combo.setMinimumContentsLength(25)
+        self.action_combo.addItem(self.tr("All actions"), None)
         for prefix, about in KNOWN_ACTIONS:
             family = "." not in prefix
-            text = f"{prefix}.* – {about}" if family else f"    {prefix}"
+            text = f"{prefix}.* – {_tr(about)}" if family else f"    {prefix}"
             self.action_combo.addItem(text, prefix)
         self.until_error = error_label()
-        self.until_error.setAccessibleName("Date range error")
-        refresh = QPushButton("&Refresh")
-        refresh.setToolTip("Read the audit log again (F5)")
+        self.until_error.setAccessibleName(self.tr("Date range error"))
+        refresh = QPushButton(self.tr("&Refresh"))
+        refresh.setToolTip(self.tr("Read the audit log again (F5)"))
         refresh.clicked.connect(self.apply_filters)
         cells: list[tuple[str, QWidget, int, int]] = [
-            ("&Patient", self.patient_search, 0, 0),
-            ("&User", self.user_combo, 0, 3),
-            ("&From", self.since, 1, 0),
-            ("&To", self.until, 1, 3),
-            ("&Action", self.action_combo, 2, 0),
+            (self.tr("&Patient"), self.patient_search, 0, 0),
+            (self.tr("&User"), self.user_combo, 0, 3),
+            (self.tr("&From"), self.since, 1, 0),
+            (self.tr("&To"), self.until, 1, 3),
+            (self.tr("&Action"), self.action_combo, 2, 0),
         ]
         for text, widget, row, col in cells:
             label = QLabel(text)
@@ -276,7 +311,7 @@ class AuditLogWindow(QWidget):
         self.search_timer.stop()
         text = self.patient_search.text().strip()
         self.patient_combo.clear()
-        self.patient_combo.addItem("Any patient", None)
+        self.patient_combo.addItem(self.tr("Any patient"), None)
         if text:
             try:
                 found = PatientService(self.app.ctx).search(text, limit=50)
@@ -284,11 +319,14 @@ class AuditLogWindow(QWidget):
                 set_error(self.message, str(exc))
                 found = []
             for p in found:
-                self.patient_combo.addItem(
-                    f"{p.display_name} · {p.mrn} · born {p.date_of_birth:%Y-%m-%d}", p.id
+                text = self.tr("{name} · {mrn} · born {born}").format(
+                    name=p.display_name, mrn=p.mrn, born=medium_date(p.date_of_birth)
                 )
+                self.patient_combo.addItem(text, p.id)
             if not found:
-                self.patient_combo.setItemText(0, "No patient matches; showing any patient")
+                self.patient_combo.setItemText(
+                    0, self.tr("No patient matches; showing any patient")
+                )
             self.patient_combo.setCurrentIndex(1 if found else 0)
         self.apply_filters()
 
@@ -309,10 +347,13 @@ class AuditLogWindow(QWidget):
         set_error(self.message, "")
         set_error(self.until_error, "")
         if self.since.date() > self.until.date():
+            text = self.tr("To ({until}) is before From ({since}); choose a later To date.")
             set_error(
                 self.until_error,
-                f"To ({self.until.date().toString('yyyy-MM-dd')}) is before From "
-                f"({self.since.date().toString('yyyy-MM-dd')}); choose a later To date.",
+                text.format(
+                    until=self.until.date().toString("yyyy-MM-dd"),
+                    since=self.since.date().toString("yyyy-MM-dd"),
+                ),
             )
             return None
         try:
@@ -320,7 +361,8 @@ class AuditLogWindow(QWidget):
                 self.app.require_actor(), **self.filters(), limit=PAGE_SIZE, offset=offset
             )
         except ValidationError as exc:
-            target = self.until_error if exc.field in ("Until", "Since") else self.message
+            dates = ("Until", "Since", _("Until"), _("Since"))  # named in any language
+            target = self.until_error if exc.field in dates else self.message
             set_error(target, exc.message)
         except KapdeskError as exc:  # PermissionDenied, DatabaseBusy
             set_error(self.message, str(exc))
@@ -372,8 +414,9 @@ class AuditLogWindow(QWidget):
 
     def _show_count(self) -> None:
         n = len(self.rows)
-        more = " (more available)" if self.more else ""
-        self.count_label.setText(f"{n} entr{'y' if n == 1 else 'ies'} shown{more}")
+        shown = self.tr("1 entry shown") if n == 1 else self.tr("{n} entries shown").format(n=n)
+        more = self.tr(" (more available)") if self.more else ""
+        self.count_label.setText(shown + more)
         self.more_button.setEnabled(self.more)
 
     def selected(self) -> AuditRow | None:
@@ -386,14 +429,18 @@ class AuditLogWindow(QWidget):
         table.setRowCount(0)
         self.changed_fields = []
         if row is None:
-            self.detail_title.setText("Select an entry to see its values before and after.")
+            self.detail_title.setText(
+                self.tr("Select an entry to see its values before and after.")
+            )
             return
-        who = row.user_name or "no signed-in user"
+        who = row.user_name or self.tr("no signed-in user")
         what = f"{row.entity} {row.entity_id}" if row.entity_id else row.entity
-        self.detail_title.setText(
-            f"Entry {row.id}: {row.action} on {what} by {who} at {local_seconds(row.at)}"
-            + ("" if row.before is not None else "  ·  no earlier values (a new record or event)")
+        title = self.tr("Entry {id}: {action} on {record} by {who} at {time}").format(
+            id=row.id, action=row.action, record=what, who=who, time=local_seconds(row.at)
         )
+        if row.before is None:
+            title += "  ·  " + self.tr("no earlier values (a new record or event)")
+        self.detail_title.setText(title)
         highlight = QBrush(QColor(CHANGED_BACKGROUND))
         for name, before, after, changed in diff_rows(row.before, row.after):
             i = table.rowCount()
@@ -425,12 +472,17 @@ class AuditLogWindow(QWidget):
             )
         except KapdeskError as exc:
             message = exc.message if isinstance(exc, ValidationError) else str(exc)
-            set_error(self.message, f"Not exported: {message}")
+            set_error(self.message, self.tr("Not exported: {reason}").format(reason=message))
             return None
         except OSError as exc:
-            set_error(self.message, f"Not exported: {path} could not be written ({exc.strerror}).")
+            text = self.tr("Not exported: {path} could not be written ({reason}).")
+            set_error(self.message, text.format(path=path, reason=exc.strerror))
             return None
-        self.status.setText(f"Exported {count} entr{'y' if count == 1 else 'ies'} to {path}.")
+        if count == 1:
+            done = self.tr("Exported 1 entry to {path}.")
+        else:
+            done = self.tr("Exported {count} entries to {path}.")
+        self.status.setText(done.format(count=count, path=path))
         self.apply_filters()  # the export's own entry is now at the top
         return path
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -75,6 +75,13 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 __all__ = ["BackupActions", "BackupNotice", "RestoreChooser", "RestoreConfirm", "back_up_on_exit"]
+
+# How each kind of backup is named in the restore list.
+_KINDS = {
+    "manual": QT_TRANSLATE_NOOP("RestoreChooser", "Back up now"),
+    "exit": QT_TRANSLATE_NOOP("RestoreChooser", "On exit"),
+    "daily": QT_TRANSLATE_NOOP("RestoreChooser", "Daily"),
+}
 
 DAILY_CHECK_MS = 10 * 60 * 1000
 PROGRESS_AFTER_MS = 300  # a backup faster than this never flashes a dialog
@@ -121,30 +128,32 @@ class RestoreChooser(QDialog):
 
     def __init__(self, parent: QWidget | None, backups: list[BackupInfo], folder: Path) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Restore from a backup")
+        self.setWindowTitle(self.tr("Restore from a backup"))
         self.setMinimumSize(560, 360)
         self.backups = backups
         self.folder = folder
         self.chosen: Path | None = None
         root = QVBoxLayout(self)
-        intro = QLabel(
-            f"Backups in {folder} (newest first). Choose one, or another backup file."
-            if backups
-            else f"There are no backups in {folder} yet. Choose a backup file."
-        )
+        if backups:
+            text = self.tr(
+                "Backups in {folder} (newest first). Choose one, or another backup file."
+            )
+        else:
+            text = self.tr("There are no backups in {folder} yet. Choose a backup file.")
+        intro = QLabel(text.format(folder=folder))
         intro.setObjectName("dialogIntro")
         intro.setWordWrap(True)
         root.addWidget(intro)
         self.table = QTableWidget(len(backups), 3)
-        self.table.setAccessibleName("Backups")
-        self.table.setHorizontalHeaderLabels(["Taken", "Kind", "Size"])
+        self.table.setAccessibleName(self.tr("Backups"))
+        self.table.setHorizontalHeaderLabels([self.tr("Taken"), self.tr("Kind"), self.tr("Size")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for row, info in enumerate(backups):
-            kind = {"manual": "Back up now", "exit": "On exit", "daily": "Daily"}[info.reason]
+            kind = QCoreApplication.translate("RestoreChooser", str(_KINDS[info.reason]))
             for col, text in enumerate(
                 (local_datetime(info.taken_at), kind, size_text(info.size_bytes))
             ):
@@ -154,9 +163,9 @@ class RestoreChooser(QDialog):
         self.table.doubleClicked.connect(lambda _i: self._accept_row())
         root.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.file_button = QPushButton("Other &file…")
+        self.file_button = QPushButton(self.tr("Other &file…"))
         buttons.addButton(self.file_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.ok = buttons.addButton("&Restore…", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok = buttons.addButton(self.tr("&Restore…"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setDefault(True)
         self.ok.setEnabled(bool(backups))
         buttons.accepted.connect(self._accept_row)
@@ -180,7 +189,10 @@ class RestoreChooser(QDialog):
     @classmethod
     def pick_file(cls, parent: QWidget | None, folder: Path) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
-            parent, "Restore from a backup file", str(folder), "kapdesk backups (*.bak *.sqlite)"
+            parent,
+            QCoreApplication.translate("RestoreChooser", "Restore from a backup file"),
+            str(folder),
+            QCoreApplication.translate("RestoreChooser", "kapdesk backups (*.bak *.sqlite)"),
         )
         return Path(name) if name else None
 
@@ -195,8 +207,12 @@ class RestoreChooser(QDialog):
 class RestoreConfirm:
     @classmethod
     def ask(cls, parent: QWidget | None, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Restore the database?", text, parent=parent)
-        restore = box.addButton("&Restore", QMessageBox.ButtonRole.DestructiveRole)
+        title = QCoreApplication.translate("RestoreConfirm", "Restore the database?")
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+        restore = box.addButton(
+            QCoreApplication.translate("RestoreConfirm", "&Restore"),
+            QMessageBox.ButtonRole.DestructiveRole,
+        )
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
         box.setEscapeButton(cancel)
@@ -212,18 +228,24 @@ class BackupNotice:
 
 def restore_warning(path: Path, backups: list[BackupInfo]) -> str:
     info = next((b for b in backups if b.path == path), None)
-    which = (
-        f"the backup taken {local_datetime(info.taken_at)}"
-        if info is not None
-        else f"the file {path}"
+    if info is not None:
+        question = QCoreApplication.translate(
+            "RestoreConfirm", "Replace everything in this database with the backup taken {taken}?"
+        ).format(taken=local_datetime(info.taken_at))
+    else:
+        question = QCoreApplication.translate(
+            "RestoreConfirm", "Replace everything in this database with the file {path}?"
+        ).format(path=path)
+    details = QCoreApplication.translate(
+        "RestoreConfirm",
+        "Whatever was recorded after that backup will no longer be in the database. The backup "
+        "is checked first; the database as it is now is kept beside it (a .replaced file), and "
+        "the restore is recorded in the audit trail.",
     )
-    return (
-        f"Replace everything in this database with {which}?\n\n"
-        "Whatever was recorded after that backup will no longer be in the database. "
-        "The backup is checked first; the database as it is now is kept beside it "
-        "(a .replaced file), and the restore is recorded in the audit trail.\n\n"
-        "Everyone is signed out afterwards and must sign in again."
+    after = QCoreApplication.translate(
+        "RestoreConfirm", "Everyone is signed out afterwards and must sign in again."
     )
+    return f"{question}\n\n{details}\n\n{after}"
 
 
 # ---------------------------------------------------------------- the menu actions
@@ -245,11 +267,11 @@ class BackupActions(QObject):
         self.done_box: QMessageBox | None = None  # "Backup saved" after Back up now
         self._paused: list[QTimer] = []
 
-        self.back_up_action = QAction("&Back up now…", window)
-        self.back_up_action.setToolTip("Copy the database now, into a folder you choose")
+        self.back_up_action = QAction(self.tr("&Back up now…"), window)
+        self.back_up_action.setToolTip(self.tr("Copy the database now, into a folder you choose"))
         self.back_up_action.triggered.connect(lambda _=False: self.choose_and_back_up())
-        self.restore_action = QAction("&Restore…", window)
-        self.restore_action.setToolTip("Replace the database with a backup")
+        self.restore_action = QAction(self.tr("&Restore…"), window)
+        self.restore_action.setToolTip(self.tr("Replace the database with a backup"))
         self.restore_action.triggered.connect(lambda _=False: self.restore())
 
         self.daily_timer = QTimer(self)
@@ -311,7 +333,9 @@ class BackupActions(QObject):
             info = service.back_up_now(actor)
             return info, verify_backup(ctx, info.path)
 
-        self._show_progress("Backing up and verifying the database…", "Back up now", modal=False)
+        self._show_progress(
+            self.tr("Backing up and verifying the database…"), self.tr("Back up now"), modal=False
+        )
         self.runner.submit("manual", back_up_and_verify)
         return True
 
@@ -339,7 +363,9 @@ class BackupActions(QObject):
         try:
             backups = service.list_backups()
         except OSError as exc:
-            show_error(self.window, f"The backups folder cannot be read: {exc}")
+            show_error(
+                self.window, self.tr("The backups folder cannot be read: {error}").format(error=exc)
+            )
             return False
         path = RestoreChooser.choose(self.window, backups, service.folder)
         if path is None or not RestoreConfirm.ask(self.window, restore_warning(path, backups)):
@@ -347,19 +373,25 @@ class BackupActions(QObject):
         if not self._close_other_windows():
             show_error(
                 self.window,
-                "Close the other kapdesk windows first, then choose Restore again; "
-                "nothing was changed.",
+                self.tr(
+                    "Close the other kapdesk windows first, then choose Restore again; "
+                    "nothing was changed."
+                ),
             )
             return False
         if not self._pause_views():
             show_error(
                 self.window,
-                "The board is still waiting for the database to answer a query; a restore "
-                "now would replace the file under it. Nothing was changed: try Restore again "
-                "in a minute.",
+                self.tr(
+                    "The board is still waiting for the database to answer a query; a restore "
+                    "now would replace the file under it. Nothing was changed: try Restore "
+                    "again in a minute."
+                ),
             )
             return False
-        self._show_progress("Checking and restoring the backup…", "Restore", modal=True)
+        self._show_progress(
+            self.tr("Checking and restoring the backup…"), self.tr("Restore"), modal=True
+        )
         self.runner.submit("restore", lambda: service.restore(actor, path))
         return True
 
@@ -419,39 +451,41 @@ class BackupActions(QObject):
         if name == "manual":
             self._close_progress()
             self.last_backup, self.last_check = result
-            verified = "verified" if result[1].ok else "did NOT verify"
+            if result[1].ok:
+                saved = self.tr("Backup saved: {path} ({size}), verified.")
+            else:
+                saved = self.tr("Backup saved: {path} ({size}), did NOT verify.")
             self.window.statusBar().showMessage(
-                f"Backup saved: {result[0].path} ({size_text(result[0].size_bytes)}), {verified}.",
-                15_000,
+                saved.format(path=result[0].path, size=size_text(result[0].size_bytes)), 15_000
             )
             self.done_box = show_backup_done(self.window, *result)
         elif name == "daily":
             self.last_backup = result
-            self.window.statusBar().showMessage("Daily backup saved.", 10_000)
+            self.window.statusBar().showMessage(self.tr("Daily backup saved."), 10_000)
         elif name == "restore":
             self._close_progress()
             self.last_restore = result
-            kept = (
-                f" The database as it was is kept at {result.replaced_kept_at}."
-                if (result.replaced_kept_at)
-                else ""
+            text = self.tr("The database now holds the content of {name}.").format(
+                name=result.restored_from.name
             )
-            BackupNotice.info(
-                self.window,
-                "Restore complete",
-                f"The database now holds the content of {result.restored_from.name}.{kept}"
-                "\n\nEveryone is signed out: sign in again.",
-            )
+            if result.replaced_kept_at:
+                text += self.tr(" The database as it was is kept at {path}.").format(
+                    path=result.replaced_kept_at
+                )
+            text += "\n\n" + self.tr("Everyone is signed out: sign in again.")
+            BackupNotice.info(self.window, self.tr("Restore complete"), text)
             self.window.sign_out()
 
     def _failed(self, name: str, exc: Any) -> None:
         if name == "daily":
             _log.warning("daily backup failed: %s", exc)
-            self.window.statusBar().showMessage(f"The daily backup failed: {exc}", 60_000)
+            self.window.statusBar().showMessage(
+                self.tr("The daily backup failed: {error}").format(error=exc), 60_000
+            )
             return
         self._close_progress()
         if name == "restore":
             self._resume_views()
-            show_error(self.window, exc, title="Restore")
+            show_error(self.window, exc, title=self.tr("Restore"))
         else:
-            show_error(self.window, exc, title="Back up now")
+            show_error(self.window, exc, title=self.tr("Back up now"))

@@ -25,13 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
+from kapdesk.i18n import _
 from kapdesk.services.users import UserService
+from kapdesk.ui.field_names import field_aliases, name_errors
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
     from kapdesk.ui.app_context import AppContext
 
+# The fields' names as the services name them (ValidationError.field), never translated.
 CURRENT, NEW, REPEAT = "Current password", "New password", "Repeat new password"
 
 
@@ -62,18 +65,19 @@ class ChangePasswordDialog(QDialog):
         self.actor: Actor | None = None
         self.forced = forced
         self._current = current_password
-        title = "Choose a new password" if forced else "Change password"
-        self.setWindowTitle(f"{title} – DEMO" if app.demo else title)
+        title = self.tr("Choose a new password") if forced else self.tr("Change password")
+        self.setWindowTitle(self.tr("{title} – DEMO").format(title=title) if app.demo else title)
         self.setModal(True)
         self.setMinimumWidth(460)
         root = QVBoxLayout(self)
-        intro = QLabel(
-            f"{actor.full_name}, an administrator has reset your password. Choose your own "
-            "password now (at least 10 characters) to continue; Esc or Sign out cancels the "
-            "sign-in."
-            if forced
-            else f"Change the password of {actor.full_name} ({actor.username})."
-        )
+        if forced:
+            text = self.tr(
+                "{name}, an administrator has reset your password. Choose your own password "
+                "now (at least 10 characters) to continue; Esc or Sign out cancels the sign-in."
+            )
+        else:
+            text = self.tr("Change the password of {name} ({username}).")
+        intro = QLabel(text.format(name=actor.full_name, username=actor.username))
         intro.setObjectName("dialogIntro")
         intro.setWordWrap(True)
         self.intro = intro
@@ -82,21 +86,28 @@ class ChangePasswordDialog(QDialog):
         self.current = _secret()
         self.new = _secret()
         self.repeat = _secret()
-        fields = [Field("&New password", self.new), Field("&Repeat new password", self.repeat)]
+        fields = [
+            Field(self.tr("&New password"), self.new, name=NEW),
+            Field(self.tr("&Repeat new password"), self.repeat, name=REPEAT),
+        ]
         if current_password is None:
-            fields.insert(0, Field("&Current password", self.current))
+            fields.insert(0, Field(self.tr("&Current password"), self.current, name=CURRENT))
         # The domain names the password field "Password": that is the new one here.
-        self.fields = FieldSet(fields, aliases={"Password": NEW})
+        aliases = {**field_aliases(CURRENT, NEW, REPEAT), "Password": NEW, _("Password"): NEW}
+        self.fields = FieldSet(fields, aliases=aliases)
+        name_errors(fields)
         for f in fields:
             f.add_to(form)
         root.addLayout(form)
         root.addStretch(1)  # height gained by an error message goes here
         self.message = error_label()
-        self.message.setAccessibleName("Password message")
+        self.message.setAccessibleName(self.tr("Password message"))
         root.addWidget(self.message)
-        self.buttons, _ok = ok_cancel("Change &password", self.submit, self.reject)
+        self.buttons, _ok = ok_cancel(self.tr("Change &password"), self.submit, self.reject)
         if forced:
-            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Sign &out")
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+                self.tr("Sign &out")
+            )
         root.addWidget(self.buttons)
         (self.current if current_password is None else self.new).setFocus()
 
@@ -105,7 +116,9 @@ class ChangePasswordDialog(QDialog):
         set_error(self.message, "")
         if self.new.text() != self.repeat.text():
             self.repeat.clear()
-            self.fields.show_error(REPEAT, "Repeat new password does not match; type it again.")
+            self.fields.show_error(
+                REPEAT, self.tr("Repeat new password does not match; type it again.")
+            )
             return
         old = self._current if self._current is not None else self.current.text()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

@@ -54,39 +54,41 @@ class PassphraseDialog(QDialog):
         self.tries_left = tries
         self.result_value: object = None
         self.error: KapdeskError | None = None
-        self.setWindowTitle("Encrypted database – kapdesk")
+        self.setWindowTitle(self.tr("Encrypted database – kapdesk"))
         self.setModal(True)
         self.setMinimumWidth(460)
 
         root = QVBoxLayout(self)
-        intro = QLabel(
-            f"Choose a passphrase for the new encrypted database {self.path.name} "
-            "(at least 10 characters). Keep it safe: without it nobody can open the "
-            "database, and it cannot be recovered."
-            if new
-            else f"{self.path.name} is encrypted. Enter its passphrase to open it."
-        )
+        if new:
+            text = self.tr(
+                "Choose a passphrase for the new encrypted database {name} (at least 10 "
+                "characters). Keep it safe: without it nobody can open the database, and it "
+                "cannot be recovered."
+            )
+        else:
+            text = self.tr("{name} is encrypted. Enter its passphrase to open it.")
+        intro = QLabel(text.format(name=self.path.name))
         intro.setObjectName("dialogIntro")
         intro.setWordWrap(True)
         root.addWidget(intro)
         form = QFormLayout()
-        self.passphrase = self._secret(form, "&Passphrase")
+        self.passphrase = self._secret(form, self.tr("&Passphrase"))
         self.passphrase_error = error_label()
-        self.passphrase_error.setAccessibleName("Passphrase error")
+        self.passphrase_error.setAccessibleName(self.tr("Passphrase error"))
         form.addRow("", self.passphrase_error)
         clear_when_edited(self.passphrase, self.passphrase_error)
         self.repeat: QLineEdit | None = None
         self.repeat_error: QLabel | None = None
         if new:
-            self.repeat = self._secret(form, "&Repeat passphrase")
+            self.repeat = self._secret(form, self.tr("&Repeat passphrase"))
             self.repeat_error = error_label()
-            self.repeat_error.setAccessibleName("Repeat passphrase error")
+            self.repeat_error.setAccessibleName(self.tr("Repeat passphrase error"))
             form.addRow("", self.repeat_error)
             clear_when_edited(self.repeat, self.repeat_error)
         root.addLayout(form)
         root.addStretch(1)
         self.buttons, self.ok_button = ok_cancel(
-            "&Create" if new else "&Open", self.submit, self.reject
+            self.tr("&Create") if new else self.tr("&Open"), self.submit, self.reject
         )
         root.addWidget(self.buttons)
         self.passphrase.setFocus()
@@ -117,7 +119,9 @@ class PassphraseDialog(QDialog):
             self._field_error(self.passphrase, self.passphrase_error, exc.message)
             return
         if self.repeat is not None and self.repeat_error is not None and self.repeat.text() != key:
-            self._field_error(self.repeat, self.repeat_error, "The two passphrases differ.")
+            self._field_error(
+                self.repeat, self.repeat_error, self.tr("The two passphrases differ.")
+            )
             return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -128,8 +132,12 @@ class PassphraseDialog(QDialog):
                 self.error = exc
                 self.reject()
                 return
-            left = "1 try left" if self.tries_left == 1 else f"{self.tries_left} tries left"
-            self._field_error(self.passphrase, self.passphrase_error, f"{exc} ({left}.)")
+            if self.tries_left == 1:
+                text = self.tr("{error} (1 try left.)")
+            else:
+                text = self.tr("{error} ({n} tries left.)")
+            text = text.format(error=exc, n=self.tries_left)
+            self._field_error(self.passphrase, self.passphrase_error, text)
             return
         except KapdeskError as exc:  # not a question of the passphrase: retrying cannot help
             self.error = exc

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Final
 
-from PySide6.QtCore import QSizeF
+from PySide6.QtCore import QCoreApplication, QSizeF
 from PySide6.QtGui import QImage
 
 from kapdesk.domain.errors import KapdeskError
@@ -46,7 +46,10 @@ class PdfPages:
         try:
             self._doc: Any = pdfium.PdfDocument(pdf)
         except pdfium.PdfiumError as exc:
-            raise PdfUnreadable(f"The report could not be read back as a PDF: {exc}.") from exc
+            text = QCoreApplication.translate(
+                "PdfPages", "The report could not be read back as a PDF: {error}."
+            )
+            raise PdfUnreadable(text.format(error=exc)) from exc
         self.sizes = tuple(PageSize(*self._doc.get_page_size(i)) for i in range(len(self._doc)))
 
     def __len__(self) -> int:

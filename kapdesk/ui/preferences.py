@@ -30,6 +30,7 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.i18n import ENGLISH, UnknownLanguage, choose, language_name, normalize, pinned
 from kapdesk.i18n import supported as supported_languages
 from kapdesk.services.users import UserService
+from kapdesk.ui.field_names import field_aliases, name_errors
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
@@ -112,7 +113,11 @@ class PreferencesDialog(QDialog):
         root.addWidget(intro)
         form = QFormLayout()
         self.language = language_box(self._stored_language())
-        self.fields = FieldSet([Field(self.tr("&Language"), self.language, name=LANGUAGE)])
+        self.fields = FieldSet(
+            [Field(self.tr("&Language"), self.language, name=LANGUAGE)],
+            aliases=field_aliases(LANGUAGE),
+        )
+        name_errors(self.fields.fields.values())
         self.fields[LANGUAGE].add_to(form)
         root.addLayout(form)
         self.note = QLabel(

@@ -47,22 +47,22 @@ class ReportPreviewDialog(QDialog):
         self.saved_to: Path | None = None
         self.printed = False
         self.setObjectName("reportPreview")
-        self.setWindowTitle(f"Preview – {target.title}")
-        self.setAccessibleName("Print preview")
+        self.setWindowTitle(self.tr("Preview – {title}").format(title=target.title))
+        self.setAccessibleName(self.tr("Print preview"))
 
         self.page_label = QLabel()
-        self.page_label.setAccessibleName("Page")
-        self.prev_button = self._tool("◀", "Previous page", lambda: self.step_page(-1))
-        self.next_button = self._tool("▶", "Next page", lambda: self.step_page(1))
+        self.page_label.setAccessibleName(self.tr("Page"))
+        self.prev_button = self._tool("◀", self.tr("Previous page"), lambda: self.step_page(-1))
+        self.next_button = self._tool("▶", self.tr("Next page"), lambda: self.step_page(1))
         self.zoom = QComboBox()
-        self.zoom.setAccessibleName("Zoom")
+        self.zoom.setAccessibleName(self.tr("Zoom"))
         for z in ZOOMS:
             self.zoom.addItem(f"{z} %", z)
         self.zoom.setCurrentIndex(ZOOMS.index(DEFAULT_ZOOM))
-        zoom_label = QLabel("&Zoom")
+        zoom_label = QLabel(self.tr("&Zoom"))
         zoom_label.setBuddy(self.zoom)
-        zoom_out = self._tool("−", "Zoom out", lambda: self.step_zoom(-1))
-        zoom_in = self._tool("+", "Zoom in", lambda: self.step_zoom(1))
+        zoom_out = self._tool("−", self.tr("Zoom out"), lambda: self.step_zoom(-1))
+        zoom_in = self._tool("+", self.tr("Zoom in"), lambda: self.step_zoom(1))
         bar = QHBoxLayout()
         bar.addWidget(self.prev_button)
         bar.addWidget(self.page_label)
@@ -82,24 +82,26 @@ class ReportPreviewDialog(QDialog):
         self.page_views: list[QLabel] = []
         for i in range(len(self.pages)):
             view = QLabel()
-            view.setAccessibleName(f"Page {i + 1}")
+            view.setAccessibleName(self.tr("Page {number}").format(number=i + 1))
             view.setStyleSheet("background: #ffffff; border: 1px solid #6f7780;")
             sheet_lay.addWidget(view, 0, Qt.AlignmentFlag.AlignHCenter)
             self.page_views.append(view)
         self.scroller = QScrollArea()
         self.scroller.setWidget(self.sheet)
         self.scroller.setWidgetResizable(True)
-        self.scroller.setAccessibleName("Pages")
+        self.scroller.setAccessibleName(self.tr("Pages"))
         self.scroller.verticalScrollBar().valueChanged.connect(lambda _v: self._show_page_number())
 
         self.status = QLabel()
-        self.status.setAccessibleName("Status")
+        self.status.setAccessibleName(self.tr("Status"))
         self.status.setObjectName("pageSubtitle")
         buttons = QDialogButtonBox()
-        self.print_button = QPushButton("&Print…")
-        self.save_button = QPushButton("&Save as PDF…")
-        self.print_button.setToolTip(f"Print this summary ({PRINT_KEYS})")
-        self.save_button.setToolTip(f"Save this summary as a PDF file ({SAVE_KEYS})")
+        self.print_button = QPushButton(self.tr("&Print…"))
+        self.save_button = QPushButton(self.tr("&Save as PDF…"))
+        self.print_button.setToolTip(self.tr("Print this summary ({keys})").format(keys=PRINT_KEYS))
+        self.save_button.setToolTip(
+            self.tr("Save this summary as a PDF file ({keys})").format(keys=SAVE_KEYS)
+        )
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
@@ -117,11 +119,11 @@ class ReportPreviewDialog(QDialog):
         root.addLayout(footer)
 
         for keys, slot, what in (
-            (PRINT_KEYS, self.print_document, "Print"),
-            (SAVE_KEYS, self.save_document, "Save as PDF"),
-            ("Ctrl++", lambda: self.step_zoom(1), "Zoom in"),
-            ("Ctrl+=", lambda: self.step_zoom(1), "Zoom in"),
-            ("Ctrl+-", lambda: self.step_zoom(-1), "Zoom out"),
+            (PRINT_KEYS, self.print_document, self.tr("Print")),
+            (SAVE_KEYS, self.save_document, self.tr("Save as PDF")),
+            ("Ctrl++", lambda: self.step_zoom(1), self.tr("Zoom in")),
+            ("Ctrl+=", lambda: self.step_zoom(1), self.tr("Zoom in")),
+            ("Ctrl+-", lambda: self.step_zoom(-1), self.tr("Zoom out")),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setWhatsThis(what)
@@ -239,7 +241,9 @@ class ReportPreviewDialog(QDialog):
 
     def _show_page_number(self) -> None:
         current, count = self.current_page(), self.page_count()
-        self.page_label.setText(f"Page {current + 1} of {count}")
+        self.page_label.setText(
+            self.tr("Page {number} of {total}").format(number=current + 1, total=count)
+        )
         self.prev_button.setEnabled(current > 0)
         self.next_button.setEnabled(current < count - 1)
 
@@ -257,7 +261,7 @@ class ReportPreviewDialog(QDialog):
     # ------------------------------------------------------------ actions
     def _update_buttons(self) -> None:
         allowed = may_print(self.app)
-        why = "" if allowed else "Your role may not print a report."
+        why = "" if allowed else self.tr("Your role may not print a report.")
         for button in (self.print_button, self.save_button):
             button.setEnabled(allowed)
             if why:
@@ -280,5 +284,5 @@ class ReportPreviewDialog(QDialog):
         path = save_report(self, self.app, self.target)
         if path is not None:
             self.saved_to = path
-            self.status.setText(f"Saved to {path}")
+            self.status.setText(self.tr("Saved to {path}").format(path=path))
         return path

@@ -32,13 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QObject, QRectF, QStandardPaths, Qt
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMainWindow, QToolButton, QWidget
 
 from kapdesk.domain.errors import KapdeskError, PermissionDenied
 from kapdesk.domain.permissions import Action, can
+from kapdesk.i18n.formats import medium_date
 from kapdesk.ui.errors import show_error
 from kapdesk.ui.pdf_pages import PdfPages
 
@@ -82,7 +83,8 @@ class ReportTarget:
 
         actor = app.actor
         if actor is None:
-            raise PermissionDenied("nobody", Action.PRINT_REPORT.value, "Sign in to print.")
+            signed_out = QCoreApplication.translate("ReportActions", "Sign in to print.")
+            raise PermissionDenied("nobody", Action.PRINT_REPORT.value, signed_out)
         service = ReportService(app.ctx, renderer=PDF)
         demo = app.demo or service.is_demo_database()
         if self.kind == "session":
@@ -96,12 +98,13 @@ def session_target(app: AppContext, session_id: int) -> ReportTarget:
 
     session = SessionService(app.ctx).get(session_id)
     patient = PatientService(app.ctx).get(session.patient_id)
-    day = session.scheduled_at.astimezone().date().isoformat()
+    day = session.scheduled_at.astimezone().date()
+    title = QCoreApplication.translate("ReportActions", "Session summary – {name} – {day}")
     return ReportTarget(
         "session",
         session_id,
-        f"Session summary – {patient.display_name} – {day}",
-        f"session-{session_id}-{ascii_name(patient.family_name)}-{day}.pdf",
+        title.format(name=patient.display_name, day=medium_date(day)),
+        f"session-{session_id}-{ascii_name(patient.family_name)}-{day.isoformat()}.pdf",
     )
 
 
@@ -110,10 +113,11 @@ def course_target(app: AppContext, course: CourseInfo, patient: PatientInfo) -> 
     The course and patient as the chart read them (it reads nothing of its own)."""
     course_id = course.id
     today = app.now().astimezone().date().isoformat()
+    title = QCoreApplication.translate("ReportActions", "Course summary – {name} – from {day}")
     return ReportTarget(
         "course",
         course_id,
-        f"Course summary – {patient.display_name} – from {course.started_on.isoformat()}",
+        title.format(name=patient.display_name, day=medium_date(course.started_on)),
         f"course-{course_id}-{ascii_name(patient.family_name)}-{today}.pdf",
     )
 
@@ -140,7 +144,10 @@ class SavePath:
     def ask(cls, parent: QWidget | None, suggested: Path) -> Path | None:
         """The file to save to (with a .pdf suffix), or None when cancelled."""
         name, _ = QFileDialog.getSaveFileName(
-            parent, "Save summary as PDF", str(suggested), "PDF documents (*.pdf)"
+            parent,
+            QCoreApplication.translate("ReportActions", "Save summary as PDF"),
+            str(suggested),
+            QCoreApplication.translate("ReportActions", "PDF documents (*.pdf)"),
         )
         if not name:
             return None
@@ -153,7 +160,7 @@ class PrintSetup:
     def ask(cls, parent: QWidget | None, printer: QPrinter, page_count: int) -> bool:
         """The system print dialog on ``printer``; True to print."""
         dialog = QPrintDialog(printer, parent)
-        dialog.setWindowTitle("Print summary")
+        dialog.setWindowTitle(QCoreApplication.translate("ReportActions", "Print summary"))
         opt = QAbstractPrintDialog.PrintDialogOption
         for option in (opt.PrintPageRange, opt.PrintCurrentPage, opt.PrintToFile):
             dialog.setOption(option, True)
@@ -195,19 +202,24 @@ def save_report(parent: QWidget | None, app: AppContext, target: ReportTarget) -
         with busy():
             write_atomically(path, lambda: target.generate(app, "save"))
     except KapdeskError as exc:
-        show_error(parent, exc, title="Save as PDF")
+        show_error(parent, exc, title=QCoreApplication.translate("ReportActions", "Save as PDF"))
         return None
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        text = QCoreApplication.translate(
+            "ReportActions",
+            "The PDF could not be saved to {path}: {reason}. Choose another folder.",
+        )
         show_error(
             parent,
-            f"The PDF could not be saved to {path}: {reason}. Choose another folder.",
-            title="Save as PDF",
+            text.format(path=path, reason=reason),
+            title=QCoreApplication.translate("ReportActions", "Save as PDF"),
         )
         return None
     window = parent.window() if parent is not None else None
     if isinstance(window, QMainWindow):
-        window.statusBar().showMessage(f"Saved {target.title} to {path}", 8000)
+        saved = QCoreApplication.translate("ReportActions", "Saved {title} to {path}")
+        window.statusBar().showMessage(saved.format(title=target.title, path=path), 8000)
     return path
 
 
@@ -254,14 +266,21 @@ def paint_pages(printer: QPrinter, pages: PdfPages, sequence: list[int]) -> int:
     printer.setFullPage(True)  # the PDF carries its own margins
     painter = QPainter()
     if not painter.begin(printer):
-        raise PrintFailed("The printer could not be started. Check that it is connected.")
+        raise PrintFailed(
+            QCoreApplication.translate(
+                "ReportActions", "The printer could not be started. Check that it is connected."
+            )
+        )
     try:
         res = printer.resolution()
         dpi = min(float(res), PRINT_DPI)
         area = QRectF(0, 0, printer.width(), printer.height())
         for n, index in enumerate(sequence):
             if n and not printer.newPage():
-                raise PrintFailed(f"The printer refused page {index + 1}.")
+                refused = QCoreApplication.translate(
+                    "ReportActions", "The printer refused page {number}."
+                )
+                raise PrintFailed(refused.format(number=index + 1))
             size = pages.sizes[index]
             w, h = size.width / 72 * res, size.height / 72 * res
             k = min(1.0, area.width() / w, area.height() / h)
@@ -299,7 +318,7 @@ def print_report(
             finally:
                 pages.close()
     except KapdeskError as exc:
-        show_error(parent, exc, title="Print summary")
+        show_error(parent, exc, title=QCoreApplication.translate("ReportActions", "Print summary"))
         return False
     return True
 
@@ -314,7 +333,7 @@ def open_preview(
         with busy():
             dialog = ReportPreviewDialog(app, target, target.generate(app, "preview"), parent)
     except KapdeskError as exc:
-        show_error(parent, exc, title="Print summary")
+        show_error(parent, exc, title=QCoreApplication.translate("ReportActions", "Print summary"))
         return None
     dialog.open()
     return dialog
@@ -333,14 +352,18 @@ class ReportActions(QObject):
         host: QWidget,
         target: Callable[[], ReportTarget | None],
         *,
-        nothing: str = "There is nothing to print here.",
-        print_text: str = "Print summary…",
+        nothing: str | None = None,
+        print_text: str | None = None,
     ) -> None:
+        """``nothing``: why nothing prints (default "There is nothing to print here.");
+        ``print_text``: the print action's text (default "Print summary…")."""
         super().__init__(host)
-        self.app, self.host, self.target, self.nothing = app, host, target, nothing
+        self.app, self.host, self.target = app, host, target
+        self.nothing = nothing or self.tr("There is nothing to print here.")
         self.dialog: ReportPreviewDialog | None = None
-        self.print_action = self._action(print_text, PRINT_KEYS, self.print_summary)
-        self.save_action = self._action("Save as PDF…", SAVE_KEYS, self.save_pdf)
+        text = print_text or self.tr("Print summary…")
+        self.print_action = self._action(text, PRINT_KEYS, self.print_summary)
+        self.save_action = self._action(self.tr("Save as PDF…"), SAVE_KEYS, self.save_pdf)
         app.signals.actor_changed.connect(self.update)
         self.update()
 
@@ -375,22 +398,26 @@ class ReportActions(QObject):
             has_target = False
         why = ""
         if not allowed:
-            why = "Your role may not print a report." if self.app.actor else "Sign in to print."
+            why = (
+                self.tr("Your role may not print a report.")
+                if self.app.actor
+                else self.tr("Sign in to print.")
+            )
         elif not has_target:
             why = self.nothing
         for action, keys in ((self.print_action, PRINT_KEYS), (self.save_action, SAVE_KEYS)):
             action.setEnabled(allowed and has_target)
             label = action.text().rstrip("…")
-            action.setToolTip(why or f"{label} ({keys})")
+            action.setToolTip(why or self.tr("{action} ({keys})").format(action=label, keys=keys))
 
     def _current(self) -> ReportTarget | None:
         try:
             found = self.target()
         except KapdeskError as exc:
-            show_error(self.host, exc, title="Print summary")
+            show_error(self.host, exc, title=self.tr("Print summary"))
             return None
         if found is None:
-            show_error(self.host, self.nothing, title="Print summary")
+            show_error(self.host, self.nothing, title=self.tr("Print summary"))
         return found
 
     def print_summary(self) -> ReportPreviewDialog | None:

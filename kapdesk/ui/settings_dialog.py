@@ -26,7 +26,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,6 +49,7 @@ from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.services.settings import SETTINGS, ClinicSettings, SettingProblem, SettingsService
 from kapdesk.ui.errors import error_text
+from kapdesk.ui.field_names import field_aliases, name_errors
 from kapdesk.ui.widgets import Field, FieldSet, banner, error_label, set_banner, set_error
 
 if TYPE_CHECKING:
@@ -57,7 +58,16 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-DEFAULT_FOLDER_TEXT = "the folder 'backups' beside the database"
+DEFAULT_FOLDER_TEXT = QT_TRANSLATE_NOOP(
+    "ClinicSettingsDialog", "the folder 'backups' beside the database"
+)
+# The units of the settings (storage.settings_store), after a number in a spin box.
+_UNITS = {
+    "minutes": QT_TRANSLATE_NOOP("ClinicSettingsDialog", " minutes"),
+    "days": QT_TRANSLATE_NOOP("ClinicSettingsDialog", " days"),
+    "weeks": QT_TRANSLATE_NOOP("ClinicSettingsDialog", " weeks"),
+    "GB": QT_TRANSLATE_NOOP("ClinicSettingsDialog", " GB"),
+}
 
 
 def problems_text(problems: list[SettingProblem]) -> str:
@@ -71,14 +81,20 @@ def _spin(key: str) -> QSpinBox:
     spin = QSpinBox()
     spin.setRange(spec.minimum, spec.maximum)
     if spec.unit:
-        spin.setSuffix(f" {spec.unit}")
+        suffix = _UNITS.get(spec.unit)
+        spin.setSuffix(
+            QCoreApplication.translate("ClinicSettingsDialog", str(suffix))
+            if suffix
+            else f" {spec.unit}"
+        )
     return spin
 
 
 class FolderChooser:
     @classmethod
     def choose(cls, parent: QWidget | None, start: str) -> str | None:
-        chosen = QFileDialog.getExistingDirectory(parent, "Choose the backup folder", start)
+        title = QCoreApplication.translate("ClinicSettingsDialog", "Choose the backup folder")
+        chosen = QFileDialog.getExistingDirectory(parent, title, start)
         return chosen or None
 
 
@@ -89,38 +105,48 @@ class ClinicSettingsDialog(QDialog):
         self.service = SettingsService(app.ctx)
         self.saved: ClinicSettings | None = None
         self.setObjectName("clinicSettingsDialog")
-        self.setWindowTitle("Clinic settings")
+        self.setWindowTitle(self.tr("Clinic settings"))
         self.setModal(True)
         self.setMinimumWidth(660)
 
         root = QVBoxLayout(self)
         intro = QLabel(
-            "These settings apply to every workstation using this database. Each change "
-            "is recorded in the audit log with its old and new value."
+            self.tr(
+                "These settings apply to every workstation using this database. Each change "
+                "is recorded in the audit log with its old and new value."
+            )
         )
         intro.setObjectName("dialogIntro")
         intro.setWordWrap(True)
         root.addWidget(intro)
         self.problems_banner = banner()
-        self.problems_banner.setAccessibleName("Settings problems")
+        self.problems_banner.setAccessibleName(self.tr("Settings problems"))
         root.addWidget(self.problems_banner)
 
         self.clinic_name = QLineEdit()
         self.clinic_name.setMaxLength(SETTINGS["clinic_name"].maximum)
-        self.clinic_name.setToolTip("Printed at the top of every summary and in the title bar")
+        self.clinic_name.setToolTip(
+            self.tr("Printed at the top of every summary and in the title bar")
+        )
         self.idle_lock = _spin("idle_lock_minutes")
         self.keep_days = _spin("backup_keep_days")
-        self.keep_days.setToolTip("The newest automatic backup of each of this many days")
+        self.keep_days.setToolTip(self.tr("The newest automatic backup of each of this many days"))
         self.keep_weeks = _spin("backup_keep_weeks")
-        self.keep_weeks.setToolTip("The newest automatic backup of each of this many weeks")
+        self.keep_weeks.setToolTip(
+            self.tr("The newest automatic backup of each of this many weeks")
+        )
         self.size_cap = _spin("backup_size_cap_gb")
-        self.size_cap.setToolTip("The automatic backups kept never take more than this together")
+        self.size_cap.setToolTip(
+            self.tr("The automatic backups kept never take more than this together")
+        )
         self.folder = QLineEdit()
-        self.folder.setPlaceholderText(DEFAULT_FOLDER_TEXT)
-        self.choose_folder = QPushButton("C&hoose…")
+        self.folder.setPlaceholderText(
+            QCoreApplication.translate("ClinicSettingsDialog", str(DEFAULT_FOLDER_TEXT))
+        )
+        self.choose_folder = QPushButton(self.tr("C&hoose…"))
         self.choose_folder.clicked.connect(self._choose_folder)
-        self.default_folder = QPushButton("&Default")
-        self.default_folder.setToolTip("Use the folder 'backups' beside the database")
+        self.default_folder = QPushButton(self.tr("&Default"))
+        self.default_folder.setToolTip(self.tr("Use the folder 'backups' beside the database"))
         self.default_folder.clicked.connect(lambda: self.folder.clear())
         folder_row = QWidget()
         row = QHBoxLayout(folder_row)
@@ -134,43 +160,46 @@ class ClinicSettingsDialog(QDialog):
 
         form = QFormLayout()
         fields = [
-            Field("Clinic &name", self.clinic_name, name="Clinic name"),
-            Field("&Idle lock after", self.idle_lock, name="Idle lock"),
-            Field("Backup &folder", folder_row, name="Backup folder"),
-            Field("Daily backups &kept", self.keep_days, name="Daily backups kept"),
-            Field("&Weekly backups kept", self.keep_weeks, name="Weekly backups kept"),
-            Field("Backup size &cap", self.size_cap, name="Backup size cap"),
-            Field("Default &protocol", self.protocol, name="Default protocol"),
+            Field(self.tr("Clinic &name"), self.clinic_name, name="Clinic name"),
+            Field(self.tr("&Idle lock after"), self.idle_lock, name="Idle lock"),
+            Field(self.tr("Backup &folder"), folder_row, name="Backup folder"),
+            Field(self.tr("Daily backups &kept"), self.keep_days, name="Daily backups kept"),
+            Field(self.tr("&Weekly backups kept"), self.keep_weeks, name="Weekly backups kept"),
+            Field(self.tr("Backup size &cap"), self.size_cap, name="Backup size cap"),
+            Field(self.tr("Default &protocol"), self.protocol, name="Default protocol"),
         ]
-        self.folder.setAccessibleName("Backup folder")
+        self.folder.setAccessibleName(self.tr("Backup folder"))
         for f in fields:
             f.add_to(form)
-        self.fields = FieldSet(fields)
+        self.fields = FieldSet(fields, aliases=field_aliases(*(f.name for f in fields)))
+        name_errors(fields)
         root.addLayout(form)
         hint = QLabel(
-            "Of the automatic backups (on exit and daily), kapdesk keeps the newest of each of "
-            "those days and of each of those weeks (Monday to Sunday), newest first as long as "
-            "they fit in the size cap; the newest is always kept. Backups made "
-            "with Back up now are never deleted and do not count toward the cap. A folder on "
-            "a removable drive must be connected when a backup is made."
+            self.tr(
+                "Of the automatic backups (on exit and daily), kapdesk keeps the newest of each "
+                "of those days and of each of those weeks (Monday to Sunday), newest first as "
+                "long as they fit in the size cap; the newest is always kept. Backups made with "
+                "Back up now are never deleted and do not count toward the cap. A folder on a "
+                "removable drive must be connected when a backup is made."
+            )
         )
         hint.setObjectName("fieldHint")
         hint.setWordWrap(True)
         root.addWidget(hint)
         self.old_keep = QLabel()
         self.old_keep.setObjectName("fieldHint")
-        self.old_keep.setAccessibleName("Former backup setting")
+        self.old_keep.setAccessibleName(self.tr("Former backup setting"))
         self.old_keep.setWordWrap(True)
         root.addWidget(self.old_keep)
         root.addStretch(1)
         self.message = error_label()
-        self.message.setAccessibleName("Settings message")
+        self.message.setAccessibleName(self.tr("Settings message"))
         root.addWidget(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("&Save")
+        self.save_button.setText(self.tr("&Save"))
         self.save_button.setDefault(True)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
@@ -189,9 +218,11 @@ class ClinicSettingsDialog(QDialog):
         self.old_keep.setVisible(old is not None)
         if old is not None:
             self.old_keep.setText(
-                f"Daily backups kept is read from the former setting Backups to keep ({old}): "
-                f"the newest backup of each of the last {current.backup_keep_days} days. "
-                "Save stores it in days."
+                self.tr(
+                    "Daily backups kept is read from the former setting Backups to keep "
+                    "({old}): the newest backup of each of the last {days} days. Save stores "
+                    "it in days."
+                ).format(old=old, days=current.backup_keep_days)
             )
         self.folder.setText(current.backup_folder)
         index = self.protocol.findData(current.default_protocol)
@@ -237,9 +268,14 @@ class SettingsNotice:
         """True: the admin wants to open the settings now."""
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Clinic settings")
-        box.setText("Some stored clinic settings are not valid.")
-        box.setInformativeText(f"{text}\n\nOpen the clinic settings now?")
+        box.setWindowTitle(QCoreApplication.translate("SettingsNotice", "Clinic settings"))
+        box.setText(
+            QCoreApplication.translate(
+                "SettingsNotice", "Some stored clinic settings are not valid."
+            )
+        )
+        question = QCoreApplication.translate("SettingsNotice", "Open the clinic settings now?")
+        box.setInformativeText(f"{text}\n\n{question}")
         box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close)
         return box.exec() == QMessageBox.StandardButton.Open
 
@@ -253,12 +289,12 @@ class ClinicSettingsActions(QObject):
         self.app: AppContext = window.app
         self.dialog: ClinicSettingsDialog | None = None
         self._told: set[int] = set()  # user ids already asked in this run
-        self.action = QAction("Clinic &settings…", window)
-        self.action.setToolTip("Clinic name, idle lock, backups and the default protocol")
+        self.action = QAction(self.tr("Clinic &settings…"), window)
+        self.action.setToolTip(self.tr("Clinic name, idle lock, backups and the default protocol"))
         self.action.triggered.connect(lambda _=False: self.open_dialog())
         self.status = QLabel()
         self.status.setObjectName("settingsStatus")
-        self.status.setAccessibleName("Clinic settings status")
+        self.status.setAccessibleName(self.tr("Clinic settings status"))
         self.status.hide()
         window.statusBar().addWidget(self.status)
         self.app.signals.actor_changed.connect(self._actor_changed)
@@ -294,10 +330,17 @@ class ClinicSettingsActions(QObject):
             self.status.hide()
             return []
         count = len(problems)
-        self.status.setText(
-            f"Clinic settings: {count} stored value{'s are' if count > 1 else ' is'} not valid "
-            "(defaults in use); an administrator can correct them in Admin > Clinic settings."
-        )
+        if count == 1:
+            text = self.tr(
+                "Clinic settings: 1 stored value is not valid (defaults in use); an "
+                "administrator can correct them in Admin > Clinic settings."
+            )
+        else:
+            text = self.tr(
+                "Clinic settings: {count} stored values are not valid (defaults in use); an "
+                "administrator can correct them in Admin > Clinic settings."
+            ).format(count=count)
+        self.status.setText(text)
         self.status.setToolTip(problems_text(problems))
         self.status.show()
         actor = self.app.actor
@@ -334,4 +377,4 @@ class ClinicSettingsActions(QObject):
         if callable(update_title):
             update_title()
         self.report_problems(ask=False)
-        self.window.statusBar().showMessage("Clinic settings saved.", 5000)
+        self.window.statusBar().showMessage(self.tr("Clinic settings saved."), 5000)

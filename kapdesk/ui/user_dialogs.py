@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError, ValidationError
-from kapdesk.domain.permissions import ROLE_LABELS, Role
+from kapdesk.domain.permissions import Role
+from kapdesk.i18n import _
 from kapdesk.services.users import UserService
+from kapdesk.ui.field_names import field_aliases, name_errors
 from kapdesk.ui.preferences import LANGUAGE, chosen_language, language_box
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
@@ -36,11 +38,48 @@ if TYPE_CHECKING:
     from kapdesk.services.dtos import UserInfo
     from kapdesk.ui.app_context import AppContext
 
+# The fields' names as the services name them (ValidationError.field), never translated.
 TEMPORARY, REPEAT = "Temporary password", "Repeat temporary password"
 ROLES: Final = (Role.NURSE, Role.THERAPIST, Role.CLINICIAN, Role.ADMIN)
-SIGN_IN_AGAIN = (
-    "If they are signed in now, their next entry is refused and they must sign in again."
+CONTEXT = "UserDialog"  # the translation context of this module's shared texts
+SIGN_IN_AGAIN = QT_TRANSLATE_NOOP(
+    "UserDialog",
+    "If they are signed in now, their next entry is refused and they must sign in again.",
 )
+# A role as a word (the tables, the role box) and after "is now" / "becomes".
+_ROLE_NAMES: Final = {
+    Role.NURSE: QT_TRANSLATE_NOOP("UserDialog", "nurse"),
+    Role.THERAPIST: QT_TRANSLATE_NOOP("UserDialog", "therapist"),
+    Role.CLINICIAN: QT_TRANSLATE_NOOP("UserDialog", "clinician"),
+    Role.ADMIN: QT_TRANSLATE_NOOP("UserDialog", "admin"),
+}
+_A_ROLE: Final = {
+    Role.NURSE: QT_TRANSLATE_NOOP("UserDialog", "a nurse"),
+    Role.THERAPIST: QT_TRANSLATE_NOOP("UserDialog", "a therapist"),
+    Role.CLINICIAN: QT_TRANSLATE_NOOP("UserDialog", "a clinician"),
+    Role.ADMIN: QT_TRANSLATE_NOOP("UserDialog", "an admin"),
+}
+
+
+def translated(marked: object) -> str:
+    """A text marked with QT_TRANSLATE_NOOP in this module's context, in the language
+    spoken."""
+    return QCoreApplication.translate(CONTEXT, str(marked))
+
+
+def sign_in_again() -> str:
+    return translated(SIGN_IN_AGAIN)
+
+
+def role_name(role: Role) -> str:
+    """'nurse', 'enfermeiro': a role as the tables and the role box show it."""
+    return translated(_ROLE_NAMES[role])
+
+
+def yes_no(value: bool) -> str:
+    if value:
+        return QCoreApplication.translate("UserDialog", "yes")
+    return QCoreApplication.translate("UserDialog", "no")
 
 
 class Confirm:
@@ -58,8 +97,8 @@ class Confirm:
 
 
 def a_role(role: Role) -> str:
-    name = ROLE_LABELS[role]
-    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+    """'a nurse', 'an admin' ('enfermeiro', 'administrador')."""
+    return translated(_A_ROLE[role])
 
 
 def centre_on(dialog: QWidget, parent: QWidget) -> None:
@@ -101,11 +140,14 @@ class _Form(QDialog):
         self.form = QFormLayout()
         self.root.addLayout(self.form)
         self.message = error_label()
-        self.message.setAccessibleName(f"{title} message")
+        self.message.setAccessibleName(
+            QCoreApplication.translate("UserDialog", "{title} message").format(title=title)
+        )
         self.buttons, _ok = ok_cancel(ok, self.submit, self.reject)
 
     def finish(self, fields: FieldSet) -> None:
         self.fields = fields
+        name_errors(fields.fields.values())
         for f in fields.fields.values():
             f.add_to(self.form)
         self.root.addStretch(1)  # height gained by an error message goes here
@@ -116,7 +158,12 @@ class _Form(QDialog):
         if password.text() == repeat.text():
             return True
         repeat.clear()
-        self.fields.show_error(REPEAT, f"{REPEAT} does not match; type it again.")
+        self.fields.show_error(
+            REPEAT,
+            QCoreApplication.translate(
+                "UserDialog", "Repeat temporary password does not match; type it again."
+            ),
+        )
         return False
 
     def _failed(self, exc: KapdeskError) -> None:
@@ -148,10 +195,12 @@ class _Form(QDialog):
 class AddUserDialog(_Form):
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(
-            "Add user",
-            "A new staff account. Give the person the temporary password in person; "
-            "passwords have at least 10 characters.",
-            "&Add user",
+            self.tr("Add user"),
+            self.tr(
+                "A new staff account. Give the person the temporary password in person; "
+                "passwords have at least 10 characters."
+            ),
+            self.tr("&Add user"),
             parent,
         )
         self.app = app
@@ -160,21 +209,25 @@ class AddUserDialog(_Form):
         self.full_name = QLineEdit()
         self.role = QComboBox()
         for role in ROLES:
-            self.role.addItem(ROLE_LABELS[role], role)
+            self.role.addItem(role_name(role), role)
         self.password = _secret()
         self.repeat = _secret()
-        self.must_change = QCheckBox("&Must choose a new password at the first sign-in")
+        self.must_change = QCheckBox(self.tr("&Must choose a new password at the first sign-in"))
         self.must_change.setChecked(True)
         self.finish(
             FieldSet(
                 [
-                    Field("&Username", self.username),
-                    Field("&Full name", self.full_name),
-                    Field("&Role", self.role),
-                    Field("&Temporary password", self.password, name=TEMPORARY),
-                    Field("Re&peat temporary password", self.repeat, name=REPEAT),
+                    Field(self.tr("&Username"), self.username, name="Username"),
+                    Field(self.tr("&Full name"), self.full_name, name="Full name"),
+                    Field(self.tr("&Role"), self.role, name="Role"),
+                    Field(self.tr("&Temporary password"), self.password, name=TEMPORARY),
+                    Field(self.tr("Re&peat temporary password"), self.repeat, name=REPEAT),
                 ],
-                aliases={"Password": TEMPORARY},
+                aliases={
+                    "Password": TEMPORARY,
+                    **field_aliases("Username", "Full name", "Role"),
+                    _("Password"): TEMPORARY,
+                },
             )
         )
         self.form.addRow(self.must_change)
@@ -202,10 +255,12 @@ class AddUserDialog(_Form):
 class ResetPasswordDialog(_Form):
     def __init__(self, app: AppContext, user: UserInfo, parent: QWidget | None = None) -> None:
         super().__init__(
-            "Reset password",
-            f"A temporary password for {user.full_name} ({user.username}). They must choose "
-            "their own at the next sign-in; a lockout is lifted too.",
-            "&Reset password",
+            self.tr("Reset password"),
+            self.tr(
+                "A temporary password for {name} ({username}). They must choose their own at "
+                "the next sign-in; a lockout is lifted too."
+            ).format(name=user.full_name, username=user.username),
+            self.tr("&Reset password"),
             parent,
         )
         self.app = app
@@ -216,10 +271,10 @@ class ResetPasswordDialog(_Form):
         self.finish(
             FieldSet(
                 [
-                    Field("&Temporary password", self.password, name=TEMPORARY),
-                    Field("Re&peat temporary password", self.repeat, name=REPEAT),
+                    Field(self.tr("&Temporary password"), self.password, name=TEMPORARY),
+                    Field(self.tr("Re&peat temporary password"), self.repeat, name=REPEAT),
                 ],
-                aliases={"Password": TEMPORARY},
+                aliases={"Password": TEMPORARY, _("Password"): TEMPORARY},
             )
         )
         self.password.setFocus()
@@ -243,45 +298,61 @@ class UserDialog(_Form):
 
     def __init__(self, app: AppContext, user: UserInfo, parent: QWidget | None = None) -> None:
         super().__init__(
-            f"User – {user.full_name}",
-            f"{user.full_name} ({user.username}). A new role or language applies from their "
-            "next sign-in.",
-            "&Save",
+            self.tr("User – {name}").format(name=user.full_name),
+            self.tr(
+                "{name} ({username}). A new role or language applies from their next sign-in."
+            ).format(name=user.full_name, username=user.username),
+            self.tr("&Save"),
             parent,
         )
         self.app = app
         self.user = user
         self.updated: UserInfo | None = None
         now = app.now()
+        # Keyed by their English names (tests and callers read them so); shown translated.
         self.details: dict[str, QLabel] = {}
-        for name, value in (
-            ("Username", user.username),
-            ("Full name", user.full_name),
-            ("Active", "yes" if user.active else "no"),
-            ("Locked until", locked_text(user.locked_until, now) or "not locked"),
-            ("Wrong passwords", str(user.failed_logins)),
-            ("Must change password", "yes" if user.must_change_password else "no"),
+        for key, shown, value in (
+            ("Username", self.tr("Username"), user.username),
+            ("Full name", self.tr("Full name"), user.full_name),
+            ("Active", self.tr("Active"), yes_no(user.active)),
+            (
+                "Locked until",
+                self.tr("Locked until"),
+                locked_text(user.locked_until, now) or self.tr("not locked"),
+            ),
+            ("Wrong passwords", self.tr("Wrong passwords"), str(user.failed_logins)),
+            (
+                "Must change password",
+                self.tr("Must change password"),
+                yes_no(user.must_change_password),
+            ),
         ):
             label = QLabel(value)
-            label.setAccessibleName(name)
+            label.setAccessibleName(shown)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.details[name] = label
-            self.form.addRow(name, label)
+            self.details[key] = label
+            self.form.addRow(shown, label)
         self.role = QComboBox()
         for role in ROLES:
-            self.role.addItem(ROLE_LABELS[role], role)
+            self.role.addItem(role_name(role), role)
         self.role.setCurrentIndex(self.role.findData(user.role))
         self.language = language_box(user.language)
         self.finish(
-            FieldSet([Field("&Role", self.role), Field("&Language", self.language, name=LANGUAGE)])
+            FieldSet(
+                [
+                    Field(self.tr("&Role"), self.role, name="Role"),
+                    Field(self.tr("&Language"), self.language, name=LANGUAGE),
+                ],
+                aliases=field_aliases("Role", LANGUAGE),
+            )
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Close")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("&Close"))
         actor = app.actor
         self.own = actor is not None and actor.user_id == user.id
         if self.own:
             self.role.setEnabled(False)
-            self.role.setToolTip("You cannot change your own role.")
+            self.role.setToolTip(self.tr("You cannot change your own role."))
         self.role.currentIndexChanged.connect(lambda _: self._update())
         self.language.currentIndexChanged.connect(lambda _: self._update())
         self.role_changed = self.language_changed = False  # what Save changed
@@ -308,11 +379,19 @@ class UserDialog(_Form):
             return
         if self.role_changed and not Confirm.ask(
             self,
-            f"Change the role of {user.full_name}?",
-            f"{user.full_name} ({user.username}) becomes {a_role(new)} (from "
-            f"{ROLE_LABELS[user.role]} to {ROLE_LABELS[new]}) at their next sign-in. "
-            + SIGN_IN_AGAIN,
-            "&Change role",
+            self.tr("Change the role of {name}?").format(name=user.full_name),
+            self.tr(
+                "{name} ({username}) becomes {a_role} (from {old} to {new}) at their next sign-in."
+            ).format(
+                name=user.full_name,
+                username=user.username,
+                a_role=a_role(new),
+                old=role_name(user.role),
+                new=role_name(new),
+            )
+            + " "
+            + sign_in_again(),
+            self.tr("&Change role"),
         ):
             return
         self._save("updated", lambda: self._store(new))

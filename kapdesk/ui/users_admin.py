@@ -19,17 +19,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kapdesk.domain.errors import KapdeskError
-from kapdesk.domain.permissions import ROLE_LABELS, Action, can
+from kapdesk.domain.permissions import Action, can
 from kapdesk.services.changes import ChangeSet, Kind
 from kapdesk.services.users import UserService
 from kapdesk.ui.preferences import setting_name
 from kapdesk.ui.user_dialogs import (
-    SIGN_IN_AGAIN,
     AddUserDialog,
     Confirm,
     ResetPasswordDialog,
@@ -37,6 +36,9 @@ from kapdesk.ui.user_dialogs import (
     a_role,
     centre_on,
     locked_text,
+    role_name,
+    sign_in_again,
+    yes_no,
 )
 from kapdesk.ui.widgets import error_label, fill_table, plain_table, set_error
 
@@ -47,9 +49,14 @@ if TYPE_CHECKING:
 __all__ = ["AddUserDialog", "Confirm", "ResetPasswordDialog", "UserDialog", "UsersWindow"]
 
 COLUMNS: Final = (
-    "Username", "Full name", "Role", "Active", "Locked until", "Wrong passwords",
-    "Must change password",
-)  # fmt: skip
+    QT_TRANSLATE_NOOP("UsersWindow", "Username"),
+    QT_TRANSLATE_NOOP("UsersWindow", "Full name"),
+    QT_TRANSLATE_NOOP("UsersWindow", "Role"),
+    QT_TRANSLATE_NOOP("UsersWindow", "Active"),
+    QT_TRANSLATE_NOOP("UsersWindow", "Locked until"),
+    QT_TRANSLATE_NOOP("UsersWindow", "Wrong passwords"),
+    QT_TRANSLATE_NOOP("UsersWindow", "Must change password"),
+)
 
 
 class UsersWindow(QWidget):
@@ -62,30 +69,31 @@ class UsersWindow(QWidget):
         self.dialog: QDialog | None = None
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setObjectName("usersWindow")
-        self.setWindowTitle("Users – DEMO" if app.demo else "Users")
+        self.setWindowTitle(self.tr("Users – DEMO") if app.demo else self.tr("Users"))
         self.resize(900, 440)
         root = QVBoxLayout(self)
-        title = QLabel("Staff accounts")
+        title = QLabel(self.tr("Staff accounts"))
         title.setObjectName("pageTitle")
         root.addWidget(title)
-        self.table = plain_table(COLUMNS, "Users", stretch=1)
+        columns = [QCoreApplication.translate("UsersWindow", str(c)) for c in COLUMNS]
+        self.table = plain_table(columns, self.tr("Users"), stretch=1)
         self.table.currentCellChanged.connect(lambda *_: self._update_buttons())
         self.table.cellDoubleClicked.connect(lambda *_: self.open_user())
         root.addWidget(self.table, 1)
         self.message = error_label()
-        self.message.setAccessibleName("Users message")
+        self.message.setAccessibleName(self.tr("Users message"))
         root.addWidget(self.message)
         self.status = QLabel()
         self.status.setObjectName("pageSubtitle")
-        self.status.setAccessibleName("Users status")
+        self.status.setAccessibleName(self.tr("Users status"))
         root.addWidget(self.status)
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("&Add user…")
-        self.role_button = QPushButton("Change r&ole…")
-        self.active_button = QPushButton("&Deactivate…")
-        self.reset_button = QPushButton("&Reset password…")
-        self.unlock_button = QPushButton("&Unlock")
-        close = QPushButton("&Close")
+        self.add_button = QPushButton(self.tr("&Add user…"))
+        self.role_button = QPushButton(self.tr("Change r&ole…"))
+        self.active_button = QPushButton(self.tr("&Deactivate…"))
+        self.reset_button = QPushButton(self.tr("&Reset password…"))
+        self.unlock_button = QPushButton(self.tr("&Unlock"))
+        close = QPushButton(self.tr("&Close"))
         self.add_button.clicked.connect(self.add_user)
         self.role_button.clicked.connect(self.open_user)
         self.active_button.clicked.connect(self.toggle_active)
@@ -100,10 +108,30 @@ class UsersWindow(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(close)
         root.addLayout(buttons)
-        QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis("Close the users window")
+        QShortcut(QKeySequence("Esc"), self, self.close).setWhatsThis(
+            self.tr("Close the users window")
+        )
         app.signals.data_changed.connect(self._data_changed)
         app.signals.actor_changed.connect(self._actor_changed)
         self.refresh()
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Wide enough for every column (longer headings in Portuguese), within the screen;
+        never narrower than 900."""
+        table, header = self.table, self.table.horizontalHeader()
+        wanted = sum(
+            max(header.sectionSizeHint(i), table.sizeHintForColumn(i))
+            for i in range(table.columnCount())
+        )
+        layout = self.layout()
+        if layout is not None:
+            margins = layout.contentsMargins()
+            wanted += margins.left() + margins.right()
+        wanted += 2 * table.frameWidth() + 4
+        screen = self.screen()
+        room = screen.availableGeometry().width() - 40 if screen is not None else wanted
+        self.resize(max(self.width(), min(wanted, room)), self.height())
 
     def refresh(self) -> None:
         try:
@@ -121,11 +149,11 @@ class UsersWindow(QWidget):
                     (
                         u.username,
                         u.full_name,
-                        ROLE_LABELS[u.role],
-                        "yes" if u.active else "no",
+                        role_name(u.role),
+                        yes_no(u.active),
                         locked,
                         str(u.failed_logins) if u.failed_logins else "",
-                        "yes" if u.must_change_password else "",
+                        yes_no(True) if u.must_change_password else "",
                     ),
                 )
             )
@@ -155,11 +183,13 @@ class UsersWindow(QWidget):
         user = self.selected()
         own = self._own(user)
         active = user is None or user.active
-        self.active_button.setText("&Deactivate…" if active else "R&eactivate…")
+        self.active_button.setText(self.tr("&Deactivate…") if active else self.tr("R&eactivate…"))
         self.active_button.setEnabled(user is not None and not own)
-        self.active_button.setToolTip("You cannot deactivate your own account." if own else "")
+        self.active_button.setToolTip(
+            self.tr("You cannot deactivate your own account.") if own else ""
+        )
         self.role_button.setEnabled(user is not None and not own)
-        self.role_button.setToolTip("You cannot change your own role." if own else "")
+        self.role_button.setToolTip(self.tr("You cannot change your own role.") if own else "")
         self.reset_button.setEnabled(user is not None)
         self.unlock_button.setEnabled(
             user is not None and (self._locked(user) or user.failed_logins > 0)
@@ -197,12 +227,15 @@ class UsersWindow(QWidget):
         if u is None:
             return
         if dialog.role_changed:
-            self.status.setText(f"{u.full_name} ({u.username}) is now {a_role(u.role)}.")
-        else:
-            self.status.setText(
-                f"{u.full_name} ({u.username}) works in {setting_name(u.language)} "
-                "from their next sign-in."
+            text = self.tr("{name} ({username}) is now {a_role}.").format(
+                name=u.full_name, username=u.username, a_role=a_role(u.role)
             )
+        else:
+            text = self.tr("{name} ({username}) works in {language} from their next sign-in.")
+            text = text.format(
+                name=u.full_name, username=u.username, language=setting_name(u.language)
+            )
+        self.status.setText(text)
 
     def toggle_active(self) -> None:
         """Deactivate the selected user (or reactivate them), after a confirmation."""
@@ -210,15 +243,21 @@ class UsersWindow(QWidget):
         if user is None:
             return
         set_error(self.message, "")
-        who = f"{user.full_name} ({user.username})"
+        names = {"name": user.full_name, "username": user.username}
         if user.active:
-            title, ok = f"Deactivate {user.full_name}?", "&Deactivate"
-            text = f"{who} can no longer sign in. {SIGN_IN_AGAIN}"
-            done = f"{who} is deactivated: they can no longer sign in."
+            title = self.tr("Deactivate {name}?").format(**names)
+            ok = self.tr("&Deactivate")
+            text = self.tr("{name} ({username}) can no longer sign in.").format(**names)
+            text += " " + sign_in_again()
+            done = self.tr("{name} ({username}) is deactivated: they can no longer sign in.")
         else:
-            title, ok = f"Reactivate {user.full_name}?", "R&eactivate"
-            text = f"{who} can sign in again, as {a_role(user.role)}."
-            done = f"{who} is active again and can sign in."
+            title = self.tr("Reactivate {name}?").format(**names)
+            ok = self.tr("R&eactivate")
+            text = self.tr("{name} ({username}) can sign in again, as {a_role}.").format(
+                a_role=a_role(user.role), **names
+            )
+            done = self.tr("{name} ({username}) is active again and can sign in.")
+        done = done.format(**names)
         if not Confirm.ask(self, title, text, ok):
             return
         users = UserService(self.app.ctx)
@@ -239,7 +278,11 @@ class UsersWindow(QWidget):
         if dialog.added is not None:
             self.refresh()
             self.select_user(dialog.added.username)
-            self.status.setText(f"{dialog.added.full_name} ({dialog.added.username}) was added.")
+            self.status.setText(
+                self.tr("{name} ({username}) was added.").format(
+                    name=dialog.added.full_name, username=dialog.added.username
+                )
+            )
 
     def reset_password(self) -> QDialog | None:
         user = self.selected()
@@ -248,7 +291,9 @@ class UsersWindow(QWidget):
         dialog = ResetPasswordDialog(self.app, user, self)
         dialog.accepted.connect(
             lambda: self.status.setText(
-                f"{user.full_name} must choose a new password at the next sign-in."
+                self.tr("{name} must choose a new password at the next sign-in.").format(
+                    name=user.full_name
+                )
             )
         )
         return self._open(dialog)
@@ -263,4 +308,8 @@ class UsersWindow(QWidget):
         except KapdeskError as exc:
             set_error(self.message, str(exc))
             return
-        self.status.setText(f"{user.full_name} ({user.username}) is unlocked.")
+        self.status.setText(
+            self.tr("{name} ({username}) is unlocked.").format(
+                name=user.full_name, username=user.username
+            )
+        )
