@@ -1,12 +1,13 @@
 """Help > User guide (one bundled HTML page per role) and Help > About kapdesk.
 
-The guides are ``resources/help/<role>.html`` (the package ``kapdesk.resources``), read
-through importlib.resources, so they work offline, from a wheel and from the PyInstaller
-bundle. The guide opens at the signed-in user's role; the other roles' pages are one
-choice away. About shows what a support call needs: the version, the database file,
-the protocol presets loaded (id, version, title), the versions the database's courses
-are pinned to, and the licence, as recorded in the installed package's metadata
-(pyproject.toml).
+The guides are ``resources/help/<role>.html`` (the package ``kapdesk.resources``), and
+each translation ``resources/help/<language>/<role>.html`` (``pt-PT``), shown in the
+language spoken, else in English; read through importlib.resources, so they work offline,
+from a wheel and from the PyInstaller bundle. The guide opens at the signed-in user's
+role; the other roles' pages are one choice away. About shows what a support call needs:
+the version, the database file, the protocol presets loaded (id, version, title), the
+versions the database's courses are pinned to, and the licence, as recorded in the
+installed package's metadata (pyproject.toml).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 import kapdesk
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Role
+from kapdesk.i18n import ENGLISH, current
 from kapdesk.services.pinned_protocols import pinned_protocols
 from kapdesk.ui.words import counts, role_name
 
@@ -65,9 +67,15 @@ class BrowserDialog(QDialog):
         return self.browser.toPlainText()
 
 
-def guide_html(role: Role) -> str:
-    """The bundled guide for ``role``."""
-    return (files("kapdesk.resources") / "help" / f"{role.value}.html").read_text(encoding="utf-8")
+def guide_html(role: Role, language: str | None = None) -> str:
+    """The bundled guide for ``role`` in ``language`` (default: the one spoken):
+    ``help/<language>/<role>.html``, else the English ``help/<role>.html``."""
+    folder = files("kapdesk.resources") / "help"
+    tag = current() if language is None else language
+    page = folder / tag / f"{role.value}.html"
+    if tag == ENGLISH or not page.is_file():
+        page = folder / f"{role.value}.html"
+    return page.read_text(encoding="utf-8")
 
 
 def licence() -> str:

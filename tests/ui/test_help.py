@@ -146,7 +146,8 @@ def test_the_guides_are_bundled_offline_pages_for_every_role() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     data = pyproject["tool"]["setuptools"]["package-data"]["kapdesk.resources"]
     assert "help/*.html" in data
-    shipped = {p.name for p in (ROOT / "resources" / "help").iterdir()}
+    assert "help/*/*.html" in data  # the translations, one folder per language
+    shipped = {p.name for p in (ROOT / "resources" / "help").iterdir() if p.is_file()}
     assert shipped == {f"{r.value}.html" for r in GUIDE_ROLES}
     assert (files("kapdesk.resources") / "help" / "admin.html").is_file()
     spec = (ROOT / "build.spec").read_text(encoding="utf-8")
