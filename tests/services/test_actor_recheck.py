@@ -209,6 +209,18 @@ def _change_password(w: World) -> Call:
     return call
 
 
+def _set_language(w: World) -> Call:
+    """Each call changes the language (Portuguese, then the computer's again): a write."""
+    state: dict[str, str | None] = {"next": "pt-PT"}
+
+    def call(a: Actor) -> object:
+        info = UserService(w.ctx).set_language(a, a.user_id, state["next"])
+        state["next"] = None if state["next"] else "pt-PT"
+        return info
+
+    return call
+
+
 CASES: dict[str, Case] = {
     "AddendumService.add_addendum": (N, _addendum),
     "AlertService.acknowledge": (C, _acknowledge),
@@ -352,6 +364,7 @@ CASES: dict[str, Case] = {
             a, u, "temporary pass 1"))(_other(w)),
     ),
     "UserService.change_password": (N, _change_password),
+    "UserService.set_language": (N, _set_language),
     "UserService.deactivate": (
         A, lambda w: (lambda u: lambda a: UserService(w.ctx).deactivate(a, u))(_other(w)),
     ),
