@@ -1,0 +1,96 @@
+"""Is a text on a Portuguese screen English? The words that say so.
+
+A word is English when kapdesk's own English (every source text of the shipped catalogues)
+or a short list of common English words uses it, and no Portuguese translation does
+("dose", "total", "normal" are both and never count). The vocabulary grows with the
+catalogues, so a new English string left out of them is caught by its words.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from functools import cache
+
+from babel.messages.pofile import read_po
+
+from kapdesk.i18n import catalogues
+
+WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%n|%\d|&(?=\w)")
+TAG = re.compile(r"<[^>]*>")
+
+# Frequent English words, for text that never reached a catalogue.
+COMMON_ENGLISH = frozenset(
+    str.split(
+        """
+    the and of to with for from by at on in is are was were be been being not this that
+    these those it its you your or an has have had will can cannot may must should would
+    all any each every after before until when which what who there here than then into
+    out up down over under more less new open close save cancel yes edit add delete
+    remove show hide print sign signed today now none due overdue missed record recorded
+    reading readings patient patients session sessions course given taken time date name
+    note notes please enter choose select required optional back next done start stop
+    help about file quit user users settings search week weeks day days hour hours
+    minutes last first still only also again already never other same such while
+    without within between because since room clinic staff reason since ago left
+        """
+    )
+)
+
+# Shown as written in every language: the product, instruments, units, standards.
+ALLOWED = frozenset(
+    str.split(
+        """
+    kapdesk phq gad moaa spo mmhg bpm kg mg ml min iv im sc pdf csv fhir sha utc id
+    sqlite postgresql ok
+        """
+    )
+)
+
+
+def words(text: str) -> list[str]:
+    """The lower-case words of a displayed text (markup, mnemonics and placeholders out)."""
+    plain = html.unescape(TAG.sub(" ", PLACEHOLDER.sub(" ", text)))
+    return [w.lower() for w in WORD.findall(plain)]
+
+
+def _ts_pairs() -> list[tuple[str, str]]:
+    pairs = []
+    for path in catalogues.FOLDER.glob("kapdesk_*.ts"):
+        for message in ET.parse(path).getroot().iter("message"):
+            source = message.findtext("source") or ""
+            translation = message.find("translation")
+            text = "" if translation is None else " ".join(translation.itertext())
+            pairs.append((source, text))
+    return pairs
+
+
+def _po_pairs() -> list[tuple[str, str]]:
+    pairs = []
+    for path in catalogues.FOLDER.glob("*.po"):
+        with path.open("rb") as fp:
+            for message in read_po(fp):
+                if not message.id:
+                    continue
+                ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                texts = message.string if isinstance(message.string, tuple) else (message.string,)
+                pairs.append((" ".join(ids), " ".join(t or "" for t in texts)))
+    return pairs
+
+
+@cache
+def english_vocabulary() -> frozenset[str]:
+    english: set[str] = set(COMMON_ENGLISH)
+    portuguese: set[str] = set()
+    for source, translation in _ts_pairs() + _po_pairs():
+        english.update(words(source))
+        portuguese.update(words(translation))
+    return frozenset(english - portuguese - ALLOWED)
+
+
+def english_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """The words of ``text`` that are English and not Portuguese (empty: not English)."""
+    vocabulary = english_vocabulary()
+    return [w for w in words(text) if w in vocabulary and w not in allowed]
