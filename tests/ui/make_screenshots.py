@@ -1,6 +1,10 @@
 """Make the README screenshots from a fresh demo clinic.
 
-    ../shared/tools/screenshot /tmp/x.png 60 -- .venv/bin/python tests/ui/make_screenshots.py OUT
+    ../shared/tools/screenshot /tmp/x.png 60 -- .venv/bin/python tests/ui/make_screenshots.py \
+        OUT [LANG]
+
+With a language (e.g. pt-PT) the app speaks it and the files are named
+``today-board-pt-PT.png``...
 
 Runs on a real (virtual) screen, drives the main window to the Today board, a
 session in monitoring and a patient chart, and saves each window as a PNG.
@@ -21,6 +25,7 @@ from kapdesk.services.users import UserService
 from kapdesk.ui.app_context import build_app_context
 from kapdesk.ui.main_window import MainWindow
 from kapdesk.ui.run import _qapplication
+from kapdesk.ui.translation import speak
 
 
 def settle(seconds: float = 0.8) -> None:
@@ -31,9 +36,11 @@ def settle(seconds: float = 0.8) -> None:
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
-def main(outdir: Path) -> int:
+def main(outdir: Path, language: str = "en") -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     qapp = _qapplication()
+    speak(qapp, language)
+    suffix = "" if language == "en" else f"-{language}"
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "demo.sqlite"
         build_demo_clinic(db_path, seed=1, patients=12)
@@ -43,13 +50,13 @@ def main(outdir: Path) -> int:
         window.resize(1366, 768)
         window.show()
         settle(1.5)
-        window.grab().save(str(outdir / "today-board.png"))
+        window.grab().save(str(outdir / f"today-board{suffix}.png"))
 
         rows = today_board(app.ctx)
         monitoring = next(r for r in rows if r.state == "monitoring")
         window.open_session(monitoring.session_id)
         settle(1.5)
-        window.grab().save(str(outdir / "session-monitoring.png"))
+        window.grab().save(str(outdir / f"session-monitoring{suffix}.png"))
 
         app.actor = UserService(app.ctx).authenticate("clinician", "demo")
         detail_patient = next(r for r in rows if r.state == "discharged")
@@ -58,7 +65,7 @@ def main(outdir: Path) -> int:
         info = SessionService(app.ctx).get(detail_patient.session_id)
         window.open_patient(info.patient_id)
         settle(1.5)
-        window.grab().save(str(outdir / "patient-chart.png"))
+        window.grab().save(str(outdir / f"patient-chart{suffix}.png"))
         window.close()
         app.close()
     qapp.quit()
@@ -66,4 +73,5 @@ def main(outdir: Path) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/kapdesk-shots")))
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/kapdesk-shots")
+    raise SystemExit(main(out, sys.argv[2] if len(sys.argv) > 2 else "en"))
