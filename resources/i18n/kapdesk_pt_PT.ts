@@ -69,6 +69,45 @@
     </message>
 </context>
 <context>
+    <name>AddUserDialog</name>
+    <message>
+        <source>Add user</source>
+        <translation>Adicionar utilizador</translation>
+    </message>
+    <message>
+        <source>A new staff account. Give the person the temporary password in person; passwords have at least 10 characters.</source>
+        <translation>Uma nova conta de profissional. Entregue a palavra-passe temporária pessoalmente; as palavras-passe têm pelo menos 10 caracteres.</translation>
+    </message>
+    <message>
+        <source>&amp;Add user</source>
+        <translation>&amp;Adicionar utilizador</translation>
+    </message>
+    <message>
+        <source>&amp;Must choose a new password at the first sign-in</source>
+        <translation>Tem de escolher uma nova palavra-passe no pri&amp;meiro início de sessão</translation>
+    </message>
+    <message>
+        <source>&amp;Username</source>
+        <translation>&amp;Nome de utilizador</translation>
+    </message>
+    <message>
+        <source>&amp;Full name</source>
+        <translation>Nome &amp;completo</translation>
+    </message>
+    <message>
+        <source>&amp;Role</source>
+        <translation>&amp;Função</translation>
+    </message>
+    <message>
+        <source>&amp;Temporary password</source>
+        <translation>Palavra-passe &amp;temporária</translation>
+    </message>
+    <message>
+        <source>Re&amp;peat temporary password</source>
+        <translation>Re&amp;petir a palavra-passe temporária</translation>
+    </message>
+</context>
+<context>
     <name>Alert</name>
     <message>
         <source>{room}: {reading} reading is due</source>
@@ -158,6 +197,421 @@
     </message>
 </context>
 <context>
+    <name>AuditLogWindow</name>
+    <message>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utilizador</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Ação</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Registo</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>Id</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Doente</translation>
+    </message>
+    <message>
+        <source>sign-in, lockouts</source>
+        <translation>início de sessão, bloqueios</translation>
+    </message>
+    <message>
+        <source>user accounts</source>
+        <translation>contas de utilizador</translation>
+    </message>
+    <message>
+        <source>refused actions</source>
+        <translation>ações recusadas</translation>
+    </message>
+    <message>
+        <source>patients</source>
+        <translation>doentes</translation>
+    </message>
+    <message>
+        <source>chart opened</source>
+        <translation>processo aberto</translation>
+    </message>
+    <message>
+        <source>treatment courses</source>
+        <translation>ciclos de tratamento</translation>
+    </message>
+    <message>
+        <source>dosing sessions</source>
+        <translation>sessões de administração</translation>
+    </message>
+    <message>
+        <source>vital signs</source>
+        <translation>sinais vitais</translation>
+    </message>
+    <message>
+        <source>doses</source>
+        <translation>doses</translation>
+    </message>
+    <message>
+        <source>side effects</source>
+        <translation>efeitos adversos</translation>
+    </message>
+    <message>
+        <source>sedation, dissociation</source>
+        <translation>sedação, dissociação</translation>
+    </message>
+    <message>
+        <source>PHQ-9, GAD-7</source>
+        <translation>PHQ-9, GAD-7</translation>
+    </message>
+    <message>
+        <source>notes</source>
+        <translation>notas</translation>
+    </message>
+    <message>
+        <source>signatures</source>
+        <translation>assinaturas</translation>
+    </message>
+    <message>
+        <source>addenda</source>
+        <translation>adendas</translation>
+    </message>
+    <message>
+        <source>printed and saved reports</source>
+        <translation>relatórios impressos e guardados</translation>
+    </message>
+    <message>
+        <source>audit exports</source>
+        <translation>exportações de auditoria</translation>
+    </message>
+    <message>
+        <source>backups and restores</source>
+        <translation>cópias de segurança e restauros</translation>
+    </message>
+    <message>
+        <source>settings</source>
+        <translation>definições</translation>
+    </message>
+    <message>
+        <source>screen lock</source>
+        <translation>bloqueio do ecrã</translation>
+    </message>
+    <message>
+        <source>Export audit log as CSV</source>
+        <translation>Exportar o registo de auditoria em CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Ficheiros CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Audit log – DEMO</source>
+        <translation>Registo de auditoria – DEMONSTRAÇÃO</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Registo de auditoria</translation>
+    </message>
+    <message>
+        <source>Audit log message</source>
+        <translation>Mensagem do registo de auditoria</translation>
+    </message>
+    <message>
+        <source>Audit entries</source>
+        <translation>Entradas do registo de auditoria</translation>
+    </message>
+    <message>
+        <source>Select an entry to see its values before and after.</source>
+        <translation>Selecione uma entrada para ver os seus valores antes e depois.</translation>
+    </message>
+    <message>
+        <source>Selected entry</source>
+        <translation>Entrada selecionada</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Campo</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Antes</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Depois</translation>
+    </message>
+    <message>
+        <source>Before and after</source>
+        <translation>Antes e depois</translation>
+    </message>
+    <message>
+        <source>Entries shown</source>
+        <translation>Entradas apresentadas</translation>
+    </message>
+    <message>
+        <source>Export status</source>
+        <translation>Estado da exportação</translation>
+    </message>
+    <message>
+        <source>Load &amp;more</source>
+        <translation>Carregar &amp;mais</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation>&amp;Exportar CSV…</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Fe&amp;char</translation>
+    </message>
+    <message>
+        <source>Read the log again</source>
+        <translation>Ler o registo novamente</translation>
+    </message>
+    <message>
+        <source>Close the audit log</source>
+        <translation>Fechar o registo de auditoria</translation>
+    </message>
+    <message>
+        <source>Name, MRN or date of birth</source>
+        <translation>Nome, n.º de processo ou data de nascimento</translation>
+    </message>
+    <message>
+        <source>Any patient</source>
+        <translation>Qualquer doente</translation>
+    </message>
+    <message>
+        <source>Matching patients</source>
+        <translation>Doentes encontrados</translation>
+    </message>
+    <message>
+        <source>Any user</source>
+        <translation>Qualquer utilizador</translation>
+    </message>
+    <message>
+        <source>{name} ({username}, {role})</source>
+        <translation>{name} ({username}, {role})</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>Todas as ações</translation>
+    </message>
+    <message>
+        <source>Date range error</source>
+        <translation>Erro no intervalo de datas</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>Atuali&amp;zar</translation>
+    </message>
+    <message>
+        <source>Read the audit log again (F5)</source>
+        <translation>Ler o registo de auditoria novamente (F5)</translation>
+    </message>
+    <message>
+        <source>&amp;Patient</source>
+        <translation>&amp;Doente</translation>
+    </message>
+    <message>
+        <source>&amp;User</source>
+        <translation>&amp;Utilizador</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>Des&amp;de</translation>
+    </message>
+    <message>
+        <source>&amp;To</source>
+        <translation>A&amp;té</translation>
+    </message>
+    <message>
+        <source>&amp;Action</source>
+        <translation>&amp;Ação</translation>
+    </message>
+    <message>
+        <source>{name} · {mrn} · born {born}</source>
+        <translation>{name} · {mrn} · nascido(a) a {born}</translation>
+    </message>
+    <message>
+        <source>No patient matches; showing any patient</source>
+        <translation>Nenhum doente corresponde; a mostrar qualquer doente</translation>
+    </message>
+    <message>
+        <source>To ({until}) is before From ({since}); choose a later To date.</source>
+        <translation>Até ({until}) é anterior a Desde ({since}); escolha uma data Até posterior.</translation>
+    </message>
+    <message>
+        <source>1 entry shown</source>
+        <translation>1 entrada apresentada</translation>
+    </message>
+    <message>
+        <source>{n} entries shown</source>
+        <translation>{n} entradas apresentadas</translation>
+    </message>
+    <message>
+        <source> (more available)</source>
+        <translation> (há mais)</translation>
+    </message>
+    <message>
+        <source>no signed-in user</source>
+        <translation>sem utilizador com sessão iniciada</translation>
+    </message>
+    <message>
+        <source>Entry {id}: {action} on {record} by {who} at {time}</source>
+        <translation>Entrada {id}: {action} em {record} por {who} às {time}</translation>
+    </message>
+    <message>
+        <source>no earlier values (a new record or event)</source>
+        <translation>sem valores anteriores (um registo ou acontecimento novo)</translation>
+    </message>
+    <message>
+        <source>Not exported: {reason}</source>
+        <translation>Não exportado: {reason}</translation>
+    </message>
+    <message>
+        <source>Not exported: {path} could not be written ({reason}).</source>
+        <translation>Não exportado: não foi possível escrever {path} ({reason}).</translation>
+    </message>
+    <message>
+        <source>Exported 1 entry to {path}.</source>
+        <translation>1 entrada exportada para {path}.</translation>
+    </message>
+    <message>
+        <source>Exported {count} entries to {path}.</source>
+        <translation>{count} entradas exportadas para {path}.</translation>
+    </message>
+</context>
+<context>
+    <name>BackupActions</name>
+    <message>
+        <source>&amp;Back up now…</source>
+        <translation>Fazer &amp;cópia de segurança agora…</translation>
+    </message>
+    <message>
+        <source>Copy the database now, into a folder you choose</source>
+        <translation>Copiar a base de dados agora, para uma pasta à sua escolha</translation>
+    </message>
+    <message>
+        <source>&amp;Restore…</source>
+        <translation>&amp;Restaurar…</translation>
+    </message>
+    <message>
+        <source>Replace the database with a backup</source>
+        <translation>Substituir a base de dados por uma cópia de segurança</translation>
+    </message>
+    <message>
+        <source>Backing up and verifying the database…</source>
+        <translation>A copiar e a verificar a base de dados…</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>Fazer cópia de segurança agora</translation>
+    </message>
+    <message>
+        <source>The backups folder cannot be read: {error}</source>
+        <translation>Não é possível ler a pasta das cópias de segurança: {error}</translation>
+    </message>
+    <message>
+        <source>Close the other kapdesk windows first, then choose Restore again; nothing was changed.</source>
+        <translation>Feche primeiro as outras janelas do kapdesk e escolha Restaurar novamente; nada foi alterado.</translation>
+    </message>
+    <message>
+        <source>The board is still waiting for the database to answer a query; a restore now would replace the file under it. Nothing was changed: try Restore again in a minute.</source>
+        <translation>O quadro ainda aguarda a resposta da base de dados a uma consulta; restaurar agora substituiria o ficheiro que está a ler. Nada foi alterado: tente Restaurar novamente daqui a um minuto.</translation>
+    </message>
+    <message>
+        <source>Checking and restoring the backup…</source>
+        <translation>A verificar e a restaurar a cópia de segurança…</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Restaurar</translation>
+    </message>
+    <message>
+        <source>Backup saved: {path} ({size}), verified.</source>
+        <translation>Cópia de segurança guardada: {path} ({size}), verificada.</translation>
+    </message>
+    <message>
+        <source>Backup saved: {path} ({size}), did NOT verify.</source>
+        <translation>Cópia de segurança guardada: {path} ({size}), NÃO foi verificada com sucesso.</translation>
+    </message>
+    <message>
+        <source>Daily backup saved.</source>
+        <translation>Cópia de segurança diária guardada.</translation>
+    </message>
+    <message>
+        <source>The database now holds the content of {name}.</source>
+        <translation>A base de dados contém agora o conteúdo de {name}.</translation>
+    </message>
+    <message>
+        <source> The database as it was is kept at {path}.</source>
+        <translation> A base de dados tal como estava foi guardada em {path}.</translation>
+    </message>
+    <message>
+        <source>Everyone is signed out: sign in again.</source>
+        <translation>A sessão de todos foi terminada: inicie sessão novamente.</translation>
+    </message>
+    <message>
+        <source>Restore complete</source>
+        <translation>Restauro concluído</translation>
+    </message>
+    <message>
+        <source>The daily backup failed: {error}</source>
+        <translation>A cópia de segurança diária falhou: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>BackupDone</name>
+    <message>
+        <source>Back up now – choose where the backup goes (e.g. a USB drive)</source>
+        <translation>Fazer cópia de segurança agora – escolha onde guardar a cópia (p. ex. uma pen USB)</translation>
+    </message>
+    <message>
+        <source>Folder: {folder}
+File: {file} ({size})</source>
+        <translation>Pasta: {folder}
+Ficheiro: {file} ({size})</translation>
+    </message>
+    <message>
+        <source>It was read back and verified: integrity, foreign keys, schema, and the audit trail of 1 entry intact. File &gt; Restore… can restore it. Keep the drive somewhere safe, away from this computer.</source>
+        <translation>Foi lida de novo e verificada: integridade, chaves estrangeiras, esquema e o registo de auditoria de 1 entrada intactos. Ficheiro &gt; Restaurar… pode restaurá-la. Guarde a pen num local seguro, longe deste computador.</translation>
+    </message>
+    <message>
+        <source>It was read back and verified: integrity, foreign keys, schema, and the audit trail of {entries} entries intact. File &gt; Restore… can restore it. Keep the drive somewhere safe, away from this computer.</source>
+        <translation>Foi lida de novo e verificada: integridade, chaves estrangeiras, esquema e o registo de auditoria de {entries} entradas intactos. Ficheiro &gt; Restaurar… pode restaurá-la. Guarde a pen num local seguro, longe deste computador.</translation>
+    </message>
+    <message>
+        <source>The backup was saved and verified.</source>
+        <translation>A cópia de segurança foi guardada e verificada.</translation>
+    </message>
+    <message>
+        <source>Reading it back found:</source>
+        <translation>Ao lê-la de novo, foi encontrado:</translation>
+    </message>
+    <message>
+        <source>Do not rely on this copy: check the drive and choose Back up now again.</source>
+        <translation>Não confie nesta cópia: verifique a pen e escolha Fazer cópia de segurança agora novamente.</translation>
+    </message>
+    <message>
+        <source>The backup was written but did not verify.</source>
+        <translation>A cópia de segurança foi escrita, mas a verificação falhou.</translation>
+    </message>
+    <message>
+        <source>Backup saved</source>
+        <translation>Cópia de segurança guardada</translation>
+    </message>
+    <message>
+        <source>Backup did not verify</source>
+        <translation>A cópia de segurança não foi verificada</translation>
+    </message>
+</context>
+<context>
     <name>BoardModel</name>
     <message>
         <source>Room</source>
@@ -244,6 +698,324 @@
     </message>
 </context>
 <context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <source>Choose a new password</source>
+        <translation>Escolha uma nova palavra-passe</translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation>Alterar a palavra-passe</translation>
+    </message>
+    <message>
+        <source>{title} – DEMO</source>
+        <translation>{title} – DEMONSTRAÇÃO</translation>
+    </message>
+    <message>
+        <source>{name}, an administrator has reset your password. Choose your own password now (at least 10 characters) to continue; Esc or Sign out cancels the sign-in.</source>
+        <translation>{name}, um administrador repôs a sua palavra-passe. Escolha agora a sua própria palavra-passe (pelo menos 10 caracteres) para continuar; Esc ou Terminar sessão cancela o início de sessão.</translation>
+    </message>
+    <message>
+        <source>Change the password of {name} ({username}).</source>
+        <translation>Alterar a palavra-passe de {name} ({username}).</translation>
+    </message>
+    <message>
+        <source>&amp;New password</source>
+        <translation>&amp;Nova palavra-passe</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat new password</source>
+        <translation>&amp;Repetir a nova palavra-passe</translation>
+    </message>
+    <message>
+        <source>&amp;Current password</source>
+        <translation>Palavra-passe &amp;atual</translation>
+    </message>
+    <message>
+        <source>Password message</source>
+        <translation>Mensagem da palavra-passe</translation>
+    </message>
+    <message>
+        <source>Change &amp;password</source>
+        <translation>Alterar a &amp;palavra-passe</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>&amp;Terminar sessão</translation>
+    </message>
+    <message>
+        <source>Repeat new password does not match; type it again.</source>
+        <translation>Repetir a nova palavra-passe não coincide; escreva-a novamente.</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicSettingsActions</name>
+    <message>
+        <source>Clinic &amp;settings…</source>
+        <translation>&amp;Definições da clínica…</translation>
+    </message>
+    <message>
+        <source>Clinic name, idle lock, backups and the default protocol</source>
+        <translation>Nome da clínica, bloqueio por inatividade, cópias de segurança e protocolo predefinido</translation>
+    </message>
+    <message>
+        <source>Clinic settings status</source>
+        <translation>Estado das definições da clínica</translation>
+    </message>
+    <message>
+        <source>Clinic settings: 1 stored value is not valid (defaults in use); an administrator can correct them in Admin &gt; Clinic settings.</source>
+        <translation>Definições da clínica: 1 valor guardado não é válido (em uso o valor predefinido); um administrador pode corrigi-lo em Administração &gt; Definições da clínica.</translation>
+    </message>
+    <message>
+        <source>Clinic settings: {count} stored values are not valid (defaults in use); an administrator can correct them in Admin &gt; Clinic settings.</source>
+        <translation>Definições da clínica: {count} valores guardados não são válidos (em uso os valores predefinidos); um administrador pode corrigi-los em Administração &gt; Definições da clínica.</translation>
+    </message>
+    <message>
+        <source>Clinic settings saved.</source>
+        <translation>Definições da clínica guardadas.</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicSettingsDialog</name>
+    <message>
+        <source>the folder &apos;backups&apos; beside the database</source>
+        <translation>a pasta &apos;backups&apos; junto à base de dados</translation>
+    </message>
+    <message>
+        <source> minutes</source>
+        <translation> minutos</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> dias</translation>
+    </message>
+    <message>
+        <source> weeks</source>
+        <translation> semanas</translation>
+    </message>
+    <message>
+        <source> GB</source>
+        <translation> GB</translation>
+    </message>
+    <message>
+        <source>Choose the backup folder</source>
+        <translation>Escolha a pasta das cópias de segurança</translation>
+    </message>
+    <message>
+        <source>Clinic settings</source>
+        <translation>Definições da clínica</translation>
+    </message>
+    <message>
+        <source>These settings apply to every workstation using this database. Each change is recorded in the audit log with its old and new value.</source>
+        <translation>Estas definições aplicam-se a todos os postos de trabalho que usam esta base de dados. Cada alteração fica no registo de auditoria com o valor antigo e o novo.</translation>
+    </message>
+    <message>
+        <source>Settings problems</source>
+        <translation>Problemas nas definições</translation>
+    </message>
+    <message>
+        <source>Printed at the top of every summary and in the title bar</source>
+        <translation>Impresso no topo de cada resumo e na barra de título</translation>
+    </message>
+    <message>
+        <source>The newest automatic backup of each of this many days</source>
+        <translation>A cópia de segurança automática mais recente de cada um destes dias</translation>
+    </message>
+    <message>
+        <source>The newest automatic backup of each of this many weeks</source>
+        <translation>A cópia de segurança automática mais recente de cada uma destas semanas</translation>
+    </message>
+    <message>
+        <source>The automatic backups kept never take more than this together</source>
+        <translation>As cópias de segurança automáticas guardadas nunca ocupam, no total, mais do que isto</translation>
+    </message>
+    <message>
+        <source>C&amp;hoose…</source>
+        <translation>&amp;Escolher…</translation>
+    </message>
+    <message>
+        <source>&amp;Default</source>
+        <translation>&amp;Usar predefinida</translation>
+    </message>
+    <message>
+        <source>Use the folder &apos;backups&apos; beside the database</source>
+        <translation>Usar a pasta &apos;backups&apos; junto à base de dados</translation>
+    </message>
+    <message>
+        <source>Clinic &amp;name</source>
+        <translation>&amp;Nome da clínica</translation>
+    </message>
+    <message>
+        <source>&amp;Idle lock after</source>
+        <translation>&amp;Bloqueio por inatividade após</translation>
+    </message>
+    <message>
+        <source>Backup &amp;folder</source>
+        <translation>&amp;Pasta das cópias de segurança</translation>
+    </message>
+    <message>
+        <source>Daily backups &amp;kept</source>
+        <translation>Cópias &amp;diárias guardadas</translation>
+    </message>
+    <message>
+        <source>&amp;Weekly backups kept</source>
+        <translation>Cópias &amp;semanais guardadas</translation>
+    </message>
+    <message>
+        <source>Backup size &amp;cap</source>
+        <translation>&amp;Limite de tamanho das cópias</translation>
+    </message>
+    <message>
+        <source>Default &amp;protocol</source>
+        <translation>P&amp;rotocolo predefinido</translation>
+    </message>
+    <message>
+        <source>Backup folder</source>
+        <translation>Pasta das cópias de segurança</translation>
+    </message>
+    <message>
+        <source>Of the automatic backups (on exit and daily), kapdesk keeps the newest of each of those days and of each of those weeks (Monday to Sunday), newest first as long as they fit in the size cap; the newest is always kept. Backups made with Back up now are never deleted and do not count toward the cap. A folder on a removable drive must be connected when a backup is made.</source>
+        <translation>Das cópias de segurança automáticas (ao sair e diárias), o kapdesk guarda a mais recente de cada um desses dias e de cada uma dessas semanas (de segunda a domingo), das mais recentes para as mais antigas, enquanto couberem no limite de tamanho; a mais recente é sempre guardada. As cópias feitas com Fazer cópia de segurança agora nunca são apagadas e não contam para o limite. Uma pasta numa unidade amovível tem de estar ligada quando é feita uma cópia.</translation>
+    </message>
+    <message>
+        <source>Former backup setting</source>
+        <translation>Definição anterior das cópias de segurança</translation>
+    </message>
+    <message>
+        <source>Settings message</source>
+        <translation>Mensagem das definições</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Guardar</translation>
+    </message>
+    <message>
+        <source>Daily backups kept is read from the former setting Backups to keep ({old}): the newest backup of each of the last {days} days. Save stores it in days.</source>
+        <translation>Cópias diárias guardadas é lido da definição anterior Cópias a guardar ({old}): a cópia mais recente de cada um dos últimos {days} dias. Guardar regista-o em dias.</translation>
+    </message>
+</context>
+<context>
+    <name>CohortPlot</name>
+    <message>
+        <source>PHQ-9 trajectories plot</source>
+        <translation>Gráfico das trajetórias do PHQ-9</translation>
+    </message>
+    <message>
+        <source>PHQ-9 total</source>
+        <translation>Total do PHQ-9</translation>
+    </message>
+    <message>
+        <source>Weeks since the course started</source>
+        <translation>Semanas desde o início do ciclo</translation>
+    </message>
+</context>
+<context>
+    <name>CohortSavePath</name>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Documentos PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Ficheiros CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Save cohort outcomes</source>
+        <translation>Guardar os resultados da coorte</translation>
+    </message>
+</context>
+<context>
+    <name>CohortWindow</name>
+    <message>
+        <source>Open and ended courses</source>
+        <translation>Ciclos abertos e terminados</translation>
+    </message>
+    <message>
+        <source>Open courses</source>
+        <translation>Ciclos abertos</translation>
+    </message>
+    <message>
+        <source>Ended courses</source>
+        <translation>Ciclos terminados</translation>
+    </message>
+    <message>
+        <source>Cohort outcomes – DEMO</source>
+        <translation>Resultados da coorte – DEMONSTRAÇÃO</translation>
+    </message>
+    <message>
+        <source>Cohort outcomes</source>
+        <translation>Resultados da coorte</translation>
+    </message>
+    <message>
+        <source>Cohort summary</source>
+        <translation>Resumo da coorte</translation>
+    </message>
+    <message>
+        <source>Definitions used</source>
+        <translation>Definições usadas</translation>
+    </message>
+    <message>
+        <source>Courses</source>
+        <translation>Ciclos</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protocolo</translation>
+    </message>
+    <message>
+        <source>All protocols</source>
+        <translation>Todos os protocolos</translation>
+    </message>
+    <message>
+        <source>Started from</source>
+        <translation>Início desde</translation>
+    </message>
+    <message>
+        <source>Started to</source>
+        <translation>Início até</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>DD/MM/AAAA</translation>
+    </message>
+    <message>
+        <source>Course status</source>
+        <translation>Estado do ciclo</translation>
+    </message>
+    <message>
+        <source>S&amp;how</source>
+        <translation>&amp;Mostrar</translation>
+    </message>
+    <message>
+        <source>&amp;Protocol</source>
+        <translation>P&amp;rotocolo</translation>
+    </message>
+    <message>
+        <source>Started &amp;from</source>
+        <translation>Início d&amp;esde</translation>
+    </message>
+    <message>
+        <source>&amp;to</source>
+        <translation>&amp;até</translation>
+    </message>
+    <message>
+        <source>St&amp;atus</source>
+        <translation>Es&amp;tado</translation>
+    </message>
+    <message>
+        <source>Save as P&amp;DF…</source>
+        <translation>Guardar como &amp;PDF…</translation>
+    </message>
+    <message>
+        <source>Save as &amp;CSV…</source>
+        <translation>Guardar como &amp;CSV…</translation>
+    </message>
+    <message>
+        <source>Could not save {path}: {error}</source>
+        <translation>Não foi possível guardar {path}: {error}</translation>
+    </message>
+</context>
+<context>
     <name>Counted</name>
     <message numerus="yes">
         <source>%n readings missed</source>
@@ -327,6 +1099,25 @@
     <message>
         <source>The demo clinic could not be rebuilt: {why}. Any earlier demo clinic was left as it was; details are in the log.</source>
         <translation>Não foi possível refazer a clínica de demonstração: {why}. Uma clínica de demonstração anterior ficou como estava; os detalhes estão no ficheiro de registo.</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateChoice</name>
+    <message>
+        <source>Possible duplicate</source>
+        <translation>Possível duplicado</translation>
+    </message>
+    <message>
+        <source>A patient with this name and date of birth is registered already. Open that patient, or add this one as a different person?</source>
+        <translation>Já está registado um doente com este nome e esta data de nascimento. Abrir esse doente, ou adicionar este como uma pessoa diferente?</translation>
+    </message>
+    <message>
+        <source>&amp;Open existing patient</source>
+        <translation>&amp;Abrir o doente existente</translation>
+    </message>
+    <message>
+        <source>&amp;Create anyway</source>
+        <translation>&amp;Criar mesmo assim</translation>
     </message>
 </context>
 <context>
@@ -426,6 +1217,40 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     </message>
 </context>
 <context>
+    <name>FieldNames</name>
+    <message>
+        <source>{field} error</source>
+        <translation>Erro: {field}</translation>
+    </message>
+</context>
+<context>
+    <name>FilingChoice</name>
+    <message>
+        <source>The course on offer has ended: {course}.</source>
+        <translation>O ciclo proposto terminou: {course}.</translation>
+    </message>
+    <message>
+        <source>Course has ended</source>
+        <translation>O ciclo terminou</translation>
+    </message>
+    <message>
+        <source>File it under the ended course, or start a new course for it?</source>
+        <translation>Arquivá-lo no ciclo terminado, ou iniciar um novo ciclo para ele?</translation>
+    </message>
+    <message>
+        <source>File it under the ended course? (A clinician can start a new course.)</source>
+        <translation>Arquivá-lo no ciclo terminado? (Um clínico pode iniciar um novo ciclo.)</translation>
+    </message>
+    <message>
+        <source>&amp;File under the ended course</source>
+        <translation>&amp;Arquivar no ciclo terminado</translation>
+    </message>
+    <message>
+        <source>Start a &amp;new course…</source>
+        <translation>Iniciar um &amp;novo ciclo…</translation>
+    </message>
+</context>
+<context>
     <name>FirstAdminDialog</name>
     <message>
         <source>Create the first administrator</source>
@@ -466,6 +1291,47 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     <message>
         <source>Repeat password does not match Password; type it again.</source>
         <translation>A palavra-passe repetida não coincide com a palavra-passe; escreva-a de novo.</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpList</name>
+    <message>
+        <source>Taken</source>
+        <translation>Data</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Seguimento</translation>
+    </message>
+    <message>
+        <source>Follow-ups of the course</source>
+        <translation>Seguimentos do ciclo</translation>
+    </message>
+    <message>
+        <source>Against the endpoint</source>
+        <translation>Face ao final da fase aguda</translation>
+    </message>
+    <message>
+        <source>▾ Hide the follo&amp;w-ups</source>
+        <translation>▾ &amp;Ocultar os seguimentos</translation>
+    </message>
+    <message>
+        <source>Shown below</source>
+        <translation>Mostrados abaixo</translation>
+    </message>
+    <message numerus="yes">
+        <source>▸ Show all %n follo&amp;w-ups</source>
+        <translation>
+            <numerusform>▸ Mostrar &amp;o seguimento (%n)</numerusform>
+            <numerusform>▸ Mostrar &amp;os %n seguimentos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n follow-up(s), folded</source>
+        <translation>
+            <numerusform>%n seguimento, recolhido</numerusform>
+            <numerusform>%n seguimentos, recolhidos</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -672,6 +1538,281 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     <message>
         <source>&amp;Close</source>
         <translation>&amp;Fechar</translation>
+    </message>
+</context>
+<context>
+    <name>InstrumentDialog</name>
+    <message>
+        <source>{protocol} v{version}, started {started} ({status})</source>
+        <translation>{protocol} v{version}, iniciado a {started} ({status})</translation>
+    </message>
+    <message>
+        <source>Record {code}</source>
+        <translation>Registar {code}</translation>
+    </message>
+    <message>
+        <source>No course</source>
+        <translation>Sem ciclo</translation>
+    </message>
+    <message>
+        <source>C&amp;ourse</source>
+        <translation>&amp;Ciclo</translation>
+    </message>
+    <message>
+        <source>&amp;Taken at</source>
+        <translation>&amp;Preenchido em</translation>
+    </message>
+    <message>
+        <source>{code} message</source>
+        <translation>Mensagem do {code}</translation>
+    </message>
+    <message>
+        <source>&amp;Save {code}</source>
+        <translation>&amp;Guardar {code}</translation>
+    </message>
+    <message>
+        <source>{code} item {number} is not answered yet; answer every item (0-{top}).</source>
+        <translation>O item {number} do {code} ainda não tem resposta; responda a todos os itens (0-{top}).</translation>
+    </message>
+</context>
+<context>
+    <name>InstrumentForm</name>
+    <message>
+        <source>Item 9 (thoughts of self-harm) answered &gt; 0 – clinician follow-up required.</source>
+        <translation>Item 9 (pensamentos de autolesão) com resposta &gt; 0 – requer seguimento por um clínico.</translation>
+    </message>
+    <message>
+        <source>Item {numbers} answered &gt; 0 – clinician follow-up required.</source>
+        <translation>Item {numbers} com resposta &gt; 0 – requer seguimento por um clínico.</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Follow-up flag</source>
+        <translation>Alerta de seguimento</translation>
+    </message>
+    <message>
+        <source>Total {total} / {top} – {band}</source>
+        <translation>Total {total} / {top} – {band}</translation>
+    </message>
+    <message>
+        <source>Total so far {total} / {top} ({given} of {count} items answered)</source>
+        <translation>Total até agora {total} / {top} ({given} de {count} itens respondidos)</translation>
+    </message>
+</context>
+<context>
+    <name>IntegrationNoteEditor</name>
+    <message>
+        <source>Your text was copied to the clipboard; the note shows theirs now.</source>
+        <translation>O seu texto foi copiado para a área de transferência; a nota mostra agora o texto do colega.</translation>
+    </message>
+    <message>
+        <source>this note</source>
+        <translation>esta nota</translation>
+    </message>
+    <message>
+        <source>Integration note</source>
+        <translation>Nota de integração</translation>
+    </message>
+    <message>
+        <source>Anything else from the session.</source>
+        <translation>Outros aspetos da sessão.</translation>
+    </message>
+    <message>
+        <source>Free te&amp;xt</source>
+        <translation>Te&amp;xto livre</translation>
+    </message>
+    <message>
+        <source>Note message</source>
+        <translation>Mensagem da nota</translation>
+    </message>
+    <message>
+        <source>Note notice</source>
+        <translation>Aviso da nota</translation>
+    </message>
+    <message>
+        <source>Save status</source>
+        <translation>Estado da gravação</translation>
+    </message>
+    <message>
+        <source>Record P&amp;HQ-9…</source>
+        <translation>Registar P&amp;HQ-9…</translation>
+    </message>
+    <message>
+        <source>Si&amp;gn note…</source>
+        <translation>Assi&amp;nar nota…</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>&amp;Fechar</translation>
+    </message>
+    <message>
+        <source>Editing…</source>
+        <translation>A editar…</translation>
+    </message>
+    <message>
+        <source>Not saved · autosave paused</source>
+        <translation>Não guardado · gravação automática em pausa</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>Não guardado</translation>
+    </message>
+    <message>
+        <source>Not saved: {error}</source>
+        <translation>Não guardado: {error}</translation>
+    </message>
+    <message>
+        <source>{conflict} Your text is kept here.</source>
+        <translation>{conflict} O seu texto mantém-se aqui.</translation>
+    </message>
+    <message>
+        <source>integration note</source>
+        <translation>a nota de integração</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>a nota</translation>
+    </message>
+    <message>
+        <source>the integration note of {held} (author: {author})</source>
+        <translation>a nota de integração de {held} (autor: {author})</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>desconhecido</translation>
+    </message>
+    <message>
+        <source>Draft · saved {time}</source>
+        <translation>Rascunho · guardado às {time}</translation>
+    </message>
+    <message>
+        <source>Integration session {held} (signed)</source>
+        <translation>Sessão de integração de {held} (assinada)</translation>
+    </message>
+    <message>
+        <source>Integration session {held} (final)</source>
+        <translation>Sessão de integração de {held} (final)</translation>
+    </message>
+    <message>
+        <source>Integration session {held}</source>
+        <translation>Sessão de integração de {held}</translation>
+    </message>
+    <message>
+        <source>Only its author or a clinician may sign this note.</source>
+        <translation>Só o autor ou um clínico pode assinar esta nota.</translation>
+    </message>
+    <message>
+        <source>Signed.</source>
+        <translation>Assinada.</translation>
+    </message>
+    <message>
+        <source>Signed · read-only; corrections are addenda</source>
+        <translation>Assinada · só de leitura; as correções fazem-se por adendas</translation>
+    </message>
+    <message>
+        <source>Final · {time}</source>
+        <translation>Final · {time}</translation>
+    </message>
+    <message>
+        <source>Draft · read-only for you</source>
+        <translation>Rascunho · só de leitura para si</translation>
+    </message>
+    <message>
+        <source>Draft · last saved {time}</source>
+        <translation>Rascunho · guardado pela última vez às {time}</translation>
+    </message>
+    <message>
+        <source>Author: {author}.</source>
+        <translation>Autor: {author}.</translation>
+    </message>
+    <message>
+        <source>Follows the dosing session of {session}.</source>
+        <translation>Dá seguimento à sessão de administração de {session}.</translation>
+    </message>
+    <message>
+        <source>Follows dosing session #{id}.</source>
+        <translation>Dá seguimento à sessão de administração n.º {id}.</translation>
+    </message>
+    <message>
+        <source>PHQ-9 recorded {time}: {total} / {top} – {band}</source>
+        <translation>PHQ-9 registado às {time}: {total} / {top} – {band}</translation>
+    </message>
+    <message>
+        <source>item 9 &gt; 0: clinician follow-up required</source>
+        <translation>item 9 &gt; 0: requer seguimento por um clínico</translation>
+    </message>
+</context>
+<context>
+    <name>IntegrationNotesPanel</name>
+    <message>
+        <source>Held</source>
+        <translation>Realizada</translation>
+    </message>
+    <message>
+        <source>Follows dosing session</source>
+        <translation>Sessão seguida</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>Autor</translation>
+    </message>
+    <message>
+        <source>Last change</source>
+        <translation>Alterada</translation>
+    </message>
+    <message>
+        <source>draft</source>
+        <translation>rascunho</translation>
+    </message>
+    <message>
+        <source>final</source>
+        <translation>final</translation>
+    </message>
+    <message>
+        <source>Ne&amp;w integration session…</source>
+        <translation>No&amp;va sessão de integração…</translation>
+    </message>
+    <message>
+        <source>Integration notes</source>
+        <translation>Notas de integração</translation>
+    </message>
+    <message>
+        <source>Double-click or press Enter to open a note.</source>
+        <translation>Faça duplo clique ou prima Enter para abrir uma nota.</translation>
+    </message>
+    <message>
+        <source>Your role may not {action}.</source>
+        <translation>A sua função não permite {action}.</translation>
+    </message>
+    <message>
+        <source>Start a treatment course first.</source>
+        <translation>Inicie primeiro um ciclo de tratamento.</translation>
+    </message>
+</context>
+<context>
+    <name>ItemRow</name>
+    <message>
+        <source>Item {number}: {text}</source>
+        <translation>Item {number}: {text}</translation>
+    </message>
+    <message>
+        <source>Item {number}: {value} {label}</source>
+        <translation>Item {number}: {value} {label}</translation>
+    </message>
+    <message>
+        <source>not answered</source>
+        <translation>sem resposta</translation>
+    </message>
+    <message>
+        <source>answer {value}: {label}</source>
+        <translation>resposta {value}: {label}</translation>
     </message>
 </context>
 <context>
@@ -888,6 +2029,841 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     </message>
 </context>
 <context>
+    <name>NewIntegrationDialog</name>
+    <message>
+        <source>integration note</source>
+        <translation>a nota de integração</translation>
+    </message>
+    <message>
+        <source>An integration session on the course {protocol} v{version}; it may follow up one of its dosing sessions.</source>
+        <translation>Uma sessão de integração do ciclo {protocol} v{version}; pode dar seguimento a uma das suas sessões de administração.</translation>
+    </message>
+    <message>
+        <source>New integration session</source>
+        <translation>Nova sessão de integração</translation>
+    </message>
+    <message>
+        <source>&amp;Start note</source>
+        <translation>&amp;Iniciar nota</translation>
+    </message>
+    <message>
+        <source>None (not following a dosing session)</source>
+        <translation>Nenhuma (não dá seguimento a uma sessão de administração)</translation>
+    </message>
+    <message>
+        <source>Integration session message</source>
+        <translation>Mensagem da sessão de integração</translation>
+    </message>
+    <message>
+        <source>&amp;Follows dosing session</source>
+        <translation>&amp;Dá seguimento à sessão de administração</translation>
+    </message>
+    <message>
+        <source>&amp;Held at</source>
+        <translation>&amp;Realizada em</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeChart</name>
+    <message>
+        <source>{code} trend</source>
+        <translation>Evolução do {code}</translation>
+    </message>
+    <message>
+        <source>{code} trend plot</source>
+        <translation>Gráfico da evolução do {code}</translation>
+    </message>
+    <message>
+        <source>{code} total</source>
+        <translation>Total do {code}</translation>
+    </message>
+    <message>
+        <source>Week of course</source>
+        <translation>Semana do ciclo</translation>
+    </message>
+    <message>
+        <source>response</source>
+        <translation>resposta</translation>
+    </message>
+    <message>
+        <source>remission: below {total}</source>
+        <translation>remissão: abaixo de {total}</translation>
+    </message>
+    <message>
+        <source>follow-up (after the endpoint)</source>
+        <translation>seguimento (após a fase aguda)</translation>
+    </message>
+    <message>
+        <source>item 9 above 0</source>
+        <translation>item 9 acima de 0</translation>
+    </message>
+    <message>
+        <source>week {week}: end of acute phase</source>
+        <translation>semana {week}: fim da fase aguda</translation>
+    </message>
+    <message>
+        <source>No {code} recorded for this course yet.</source>
+        <translation>Ainda não há nenhum {code} registado neste ciclo.</translation>
+    </message>
+    <message>
+        <source>response: ≤ {level} ({percent} % of baseline {baseline})</source>
+        <translation>resposta: ≤ {level} ({percent} % do valor basal {baseline})</translation>
+    </message>
+    <message>
+        <source>Course outcome: no {code} on this course yet.</source>
+        <translation>Resultado do ciclo: ainda sem {code} neste ciclo.</translation>
+    </message>
+    <message>
+        <source>baseline {total} ({band}, {date})</source>
+        <translation>basal {total} ({band}, {date})</translation>
+    </message>
+    <message numerus="yes">
+        <source>Course outcome ({code}): {first}; a later {code} within %n week(s) of the course start shows the change.</source>
+        <translation>
+            <numerusform>Resultado do ciclo ({code}): {first}; um {code} posterior, até %n semana após o início do ciclo, mostrará a variação.</numerusform>
+            <numerusform>Resultado do ciclo ({code}): {first}; um {code} posterior, até %n semanas após o início do ciclo, mostrará a variação.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>n/d</translation>
+    </message>
+    <message>
+        <source>, week {week}</source>
+        <translation>, semana {week}</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>sim</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>não</translation>
+    </message>
+    <message>
+        <source>Course outcome ({code}): {first} → endpoint {total} ({band}, {date}{week}) · change {change} · response: {response} · remission: {remission}</source>
+        <translation>Resultado do ciclo ({code}): {first} → final {total} ({band}, {date}{week}) · variação {change} · resposta: {response} · remissão: {remission}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n follow-up(s) after the acute phase</source>
+        <translation>
+            <numerusform>%n seguimento após a fase aguda</numerusform>
+            <numerusform>%n seguimentos após a fase aguda</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, {count} with deterioration ({dates})</source>
+        <translation>, {count} com agravamento ({dates})</translation>
+    </message>
+    <message>
+        <source>, {count} with deterioration (the last {date})</source>
+        <translation>, {count} com agravamento (o último a {date})</translation>
+    </message>
+    <message>
+        <source>, none with deterioration</source>
+        <translation>, nenhum com agravamento</translation>
+    </message>
+    <message>
+        <source>{head}. Latest: {latest}</source>
+        <translation>{head}. Último: {latest}</translation>
+    </message>
+    <message>
+        <source>Latest PHQ-9 ({date}): item 9 (thoughts of self-harm) answered {answer} – clinician follow-up required.</source>
+        <translation>Último PHQ-9 ({date}): item 9 (pensamentos de autolesão) com resposta {answer} – requer seguimento por um clínico.</translation>
+    </message>
+    <message>
+        <source>Scored with {rule}</source>
+        <translation>Pontuado com {rule}</translation>
+    </message>
+    <message>
+        <source>Older results: scoring rule not stored (recorded before kapdesk kept it).</source>
+        <translation>Resultados mais antigos: regra de pontuação não guardada (registados antes de o kapdesk a guardar).</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomesTab</name>
+    <message>
+        <source>Record PHQ-&amp;9…</source>
+        <translation>Registar PHQ-&amp;9…</translation>
+    </message>
+    <message>
+        <source>Record GAD-&amp;7…</source>
+        <translation>Registar GAD-&amp;7…</translation>
+    </message>
+    <message>
+        <source>PHQ-9 (all courses)</source>
+        <translation>PHQ-9 (todos os ciclos)</translation>
+    </message>
+    <message>
+        <source>Scoring rules of the results</source>
+        <translation>Regras de pontuação dos resultados</translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseDialog</name>
+    <message>
+        <source>Encrypted database – kapdesk</source>
+        <translation>Base de dados encriptada – kapdesk</translation>
+    </message>
+    <message>
+        <source>Choose a passphrase for the new encrypted database {name} (at least 10 characters). Keep it safe: without it nobody can open the database, and it cannot be recovered.</source>
+        <translation>Escolha uma frase-passe para a nova base de dados encriptada {name} (pelo menos 10 caracteres). Guarde-a em segurança: sem ela ninguém consegue abrir a base de dados, e não pode ser recuperada.</translation>
+    </message>
+    <message>
+        <source>{name} is encrypted. Enter its passphrase to open it.</source>
+        <translation>{name} está encriptada. Introduza a frase-passe para a abrir.</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase</source>
+        <translation>&amp;Frase-passe</translation>
+    </message>
+    <message>
+        <source>Passphrase error</source>
+        <translation>Erro na frase-passe</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat passphrase</source>
+        <translation>&amp;Repetir a frase-passe</translation>
+    </message>
+    <message>
+        <source>Repeat passphrase error</source>
+        <translation>Erro ao repetir a frase-passe</translation>
+    </message>
+    <message>
+        <source>&amp;Create</source>
+        <translation>&amp;Criar</translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>&amp;Abrir</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>As duas frases-passe são diferentes.</translation>
+    </message>
+    <message>
+        <source>{error} (1 try left.)</source>
+        <translation>{error} (resta 1 tentativa.)</translation>
+    </message>
+    <message>
+        <source>{error} ({n} tries left.)</source>
+        <translation>{error} (restam {n} tentativas.)</translation>
+    </message>
+</context>
+<context>
+    <name>PatientChart</name>
+    <message>
+        <source>Your role may not {action}.</source>
+        <translation>A sua função não permite {action}.</translation>
+    </message>
+    <message>
+        <source>The patient already has an open course.</source>
+        <translation>O doente já tem um ciclo aberto.</translation>
+    </message>
+    <message>
+        <source>Choose an open course.</source>
+        <translation>Escolha um ciclo aberto.</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>Data</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Band</source>
+        <translation>Gravidade</translation>
+    </message>
+    <message>
+        <source>Item 9</source>
+        <translation>Item 9</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Data</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protocolo</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Sala</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>Assinatura</translation>
+    </message>
+    <message>
+        <source>weight not recorded</source>
+        <translation>peso não registado</translation>
+    </message>
+    <message>
+        <source>{kg} kg</source>
+        <translation>{kg} kg</translation>
+    </message>
+    <message>
+        <source>MRN {mrn}  ·  born {born} (age {age})  ·  {sex}  ·  {weight}</source>
+        <translation>N.º de processo {mrn}  ·  nascimento {born} ({age}&#xa0;anos)  ·  {sex}  ·  {weight}</translation>
+    </message>
+    <message>
+        <source>Allergies: {text}</source>
+        <translation>Alergias: {text}</translation>
+    </message>
+    <message>
+        <source>Contraindications: {text}</source>
+        <translation>Contraindicações: {text}</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>aberto</translation>
+    </message>
+    <message>
+        <source>ended {date}</source>
+        <translation>terminado a {date}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s)</source>
+        <translation>
+            <numerusform>%n sessão</numerusform>
+            <numerusform>%n sessões</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{protocol} v{version} · from {started} ({status}, {sessions})</source>
+        <translation>{protocol} v{version} · desde {started} ({status}, {sessions})</translation>
+    </message>
+    <message>
+        <source>Protocol: {protocol} v{version}</source>
+        <translation>Protocolo: {protocol} v{version}</translation>
+    </message>
+    <message>
+        <source> · goal: {goal}</source>
+        <translation> · objetivo: {goal}</translation>
+    </message>
+    <message>
+        <source>Signed {date} {time} by {who}</source>
+        <translation>Assinada a {date} às {time} por {who}</translation>
+    </message>
+    <message>
+        <source>Signed {time} by {who}</source>
+        <translation>Assinada às {time} por {who}</translation>
+    </message>
+    <message>
+        <source>Not signed</source>
+        <translation>Não assinada</translation>
+    </message>
+    <message>
+        <source>&amp;Edit patient…</source>
+        <translation>&amp;Editar doente…</translation>
+    </message>
+    <message>
+        <source>Treatment course</source>
+        <translation>Ciclo de tratamento</translation>
+    </message>
+    <message>
+        <source>Treatment co&amp;urse</source>
+        <translation>Ciclo de &amp;tratamento</translation>
+    </message>
+    <message>
+        <source>S&amp;tart course…</source>
+        <translation>Iniciar cic&amp;lo…</translation>
+    </message>
+    <message>
+        <source>Schedu&amp;le session…</source>
+        <translation>Agen&amp;dar sessão…</translation>
+    </message>
+    <message>
+        <source>Choose a treatment course to print its summary.</source>
+        <translation>Escolha um ciclo de tratamento para imprimir o seu resumo.</translation>
+    </message>
+    <message>
+        <source>Print course summary…</source>
+        <translation>Imprimir o resumo do ciclo…</translation>
+    </message>
+    <message>
+        <source>Course outcome</source>
+        <translation>Resultado do ciclo</translation>
+    </message>
+    <message>
+        <source>&amp;Outcomes</source>
+        <translation>Res&amp;ultados</translation>
+    </message>
+    <message>
+        <source>Sess&amp;ions</source>
+        <translation>&amp;Sessões</translation>
+    </message>
+    <message>
+        <source>Integration &amp;notes</source>
+        <translation>&amp;Notas de integração</translation>
+    </message>
+    <message>
+        <source>PHQ-9 history</source>
+        <translation>Histórico do PHQ-9</translation>
+    </message>
+    <message>
+        <source>GAD-7 history</source>
+        <translation>Histórico do GAD-7</translation>
+    </message>
+    <message>
+        <source>Dosing sessions</source>
+        <translation>Sessões de administração</translation>
+    </message>
+    <message>
+        <source>Double-click or press Enter to open a session.</source>
+        <translation>Faça duplo clique ou prima Enter para abrir uma sessão.</translation>
+    </message>
+    <message>
+        <source>Sign in to view this chart.</source>
+        <translation>Inicie sessão para ver este processo clínico.</translation>
+    </message>
+    <message>
+        <source>No treatment course yet</source>
+        <translation>Ainda sem ciclo de tratamento</translation>
+    </message>
+    <message>
+        <source>Start a treatment course to schedule dosing sessions.</source>
+        <translation>Inicie um ciclo de tratamento para agendar sessões de administração.</translation>
+    </message>
+    <message>
+        <source>The course outcome could not be read: {error}</source>
+        <translation>Não foi possível ler o resultado do ciclo: {error}</translation>
+    </message>
+    <message>
+        <source>The {code} results of this course could not be read.</source>
+        <translation>Não foi possível ler os resultados do {code} deste ciclo.</translation>
+    </message>
+</context>
+<context>
+    <name>PatientDialog</name>
+    <message>
+        <source>Female</source>
+        <translation>Feminino</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>Masculino</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Outro</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Desconhecido</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD or DD.MM.YYYY</source>
+        <translation>DD/MM/AAAA ou AAAA-MM-DD</translation>
+    </message>
+    <message>
+        <source>this patient&apos;s details</source>
+        <translation>os dados deste doente</translation>
+    </message>
+    <message>
+        <source>MRN</source>
+        <translation>N.º de processo</translation>
+    </message>
+    <message>
+        <source>Given name</source>
+        <translation>Nome próprio</translation>
+    </message>
+    <message>
+        <source>Family name</source>
+        <translation>Apelido</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>Data de nascimento</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Sexo</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Peso</translation>
+    </message>
+    <message>
+        <source>Allergies</source>
+        <translation>Alergias</translation>
+    </message>
+    <message>
+        <source>Contraindications</source>
+        <translation>Contraindicações</translation>
+    </message>
+    <message>
+        <source>Possible duplicate: {family}, {given}, born {born}, MRN {mrn}</source>
+        <translation>Possível duplicado: {family}, {given}, nascimento {born}, n.º de processo {mrn}</translation>
+    </message>
+    <message>
+        <source>Edit patient</source>
+        <translation>Editar doente</translation>
+    </message>
+    <message>
+        <source>Add patient</source>
+        <translation>Adicionar doente</translation>
+    </message>
+    <message>
+        <source>kg (optional)</source>
+        <translation>kg (opcional)</translation>
+    </message>
+    <message>
+        <source>None known</source>
+        <translation>Nenhuma conhecida</translation>
+    </message>
+    <message>
+        <source>e.g. uncontrolled hypertension, psychosis, pregnancy</source>
+        <translation>p. ex. hipertensão não controlada, psicose, gravidez</translation>
+    </message>
+    <message>
+        <source>&amp;MRN</source>
+        <translation>N.º de &amp;processo</translation>
+    </message>
+    <message>
+        <source>&amp;Given name</source>
+        <translation>&amp;Nome próprio</translation>
+    </message>
+    <message>
+        <source>&amp;Family name</source>
+        <translation>Ape&amp;lido</translation>
+    </message>
+    <message>
+        <source>&amp;Date of birth</source>
+        <translation>&amp;Data de nascimento</translation>
+    </message>
+    <message>
+        <source>&amp;Sex</source>
+        <translation>&amp;Sexo</translation>
+    </message>
+    <message>
+        <source>&amp;Weight</source>
+        <translation>P&amp;eso</translation>
+    </message>
+    <message>
+        <source>&amp;Allergies</source>
+        <translation>&amp;Alergias</translation>
+    </message>
+    <message>
+        <source>&amp;Contraindications</source>
+        <translation>&amp;Contraindicações</translation>
+    </message>
+    <message>
+        <source>Correct the patient&apos;s details.</source>
+        <translation>Corrija os dados do doente.</translation>
+    </message>
+    <message>
+        <source>Register a new patient.</source>
+        <translation>Registe um novo doente.</translation>
+    </message>
+    <message>
+        <source>Patient message</source>
+        <translation>Mensagem do formulário</translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve changes</source>
+        <translation>&amp;Guardar alterações</translation>
+    </message>
+    <message>
+        <source>Add &amp;patient</source>
+        <translation>Adicionar d&amp;oente</translation>
+    </message>
+    <message>
+        <source>changes to the patient</source>
+        <translation>as alterações ao doente</translation>
+    </message>
+    <message>
+        <source>new patient</source>
+        <translation>o novo doente</translation>
+    </message>
+    <message>
+        <source>{who} changed {what} at {when}; your changes match what they saved. The form shows the saved details.</source>
+        <translation>{who} alterou {what} ({when}); as suas alterações coincidem com o que foi guardado. O formulário mostra os dados guardados.</translation>
+    </message>
+    <message>
+        <source>Your details were copied to the clipboard; the form shows the saved ones now.</source>
+        <translation>Os seus dados foram copiados para a área de transferência; o formulário mostra agora os dados guardados.</translation>
+    </message>
+</context>
+<context>
+    <name>PatientImportDialog</name>
+    <message>
+        <source>Import patients</source>
+        <translation>Importar doentes</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Linha</translation>
+    </message>
+    <message>
+        <source>MRN</source>
+        <translation>Processo</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <source>Born</source>
+        <translation>Nascimento</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Sexo</translation>
+    </message>
+    <message>
+        <source>Weight (kg)</source>
+        <translation>Peso (kg)</translation>
+    </message>
+    <message>
+        <source>Allergies</source>
+        <translation>Alergias</translation>
+    </message>
+    <message>
+        <source>Contraind.</source>
+        <translation>Contraind.</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>Coluna</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Valor</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problema</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.CSV);;All files (*)</source>
+        <translation>Ficheiros CSV (*.csv *.CSV);;Todos os ficheiros (*)</translation>
+    </message>
+    <message>
+        <source>Patients to import</source>
+        <translation>Doentes a importar</translation>
+    </message>
+    <message>
+        <source>&amp;Import</source>
+        <translation>&amp;Importar</translation>
+    </message>
+    <message numerus="yes">
+        <source>{file}: %n patient(s) would be created, no problems. Nothing is stored until you press Import; then all of them are, at once.</source>
+        <translation>
+            <numerusform>{file}: seria criado %n doente, sem problemas. Nada é guardado até premir Importar; nesse momento, são todos guardados de uma vez.</numerusform>
+            <numerusform>{file}: seriam criados %n doentes, sem problemas. Nada é guardado até premir Importar; nesse momento, são todos guardados de uma vez.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>&amp;Import %n patient(s)</source>
+        <translation>
+            <numerusform>&amp;Importar %n doente</numerusform>
+            <numerusform>&amp;Importar %n doentes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>… and {count} more (in bold below).</source>
+        <translation>… e mais {count} (a negrito abaixo).</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n possible duplicate(s): check before importing.</source>
+        <translation>
+            <numerusform>%n possível duplicado: verifique antes de importar.</numerusform>
+            <numerusform>%n possíveis duplicados: verifique antes de importar.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{file}: %n problem(s). Nothing can be imported until the file is corrected: correct these lines and import it again.</source>
+        <translation>
+            <numerusform>{file}: %n problema. Nada pode ser importado até o ficheiro ser corrigido: corrija estas linhas e importe-o de novo.</numerusform>
+            <numerusform>{file}: %n problemas. Nada pode ser importado até o ficheiro ser corrigido: corrija estas linhas e importe-o de novo.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Problems in the file</source>
+        <translation>Problemas no ficheiro</translation>
+    </message>
+    <message>
+        <source>{path} cannot be read: {error}.</source>
+        <translation>Não é possível ler {path}: {error}.</translation>
+    </message>
+</context>
+<context>
+    <name>PatientList</name>
+    <message>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <source>MRN</source>
+        <translation>Processo</translation>
+    </message>
+    <message>
+        <source>Born</source>
+        <translation>Nascimento</translation>
+    </message>
+    <message>
+        <source>Name, MRN or date of birth</source>
+        <translation>Nome, n.º de processo ou data de nascimento</translation>
+    </message>
+    <message>
+        <source>Search patients</source>
+        <translation>Pesquisar doentes</translation>
+    </message>
+    <message>
+        <source>&amp;Search patients</source>
+        <translation>&amp;Pesquisar doentes</translation>
+    </message>
+    <message>
+        <source>Patients found</source>
+        <translation>Doentes encontrados</translation>
+    </message>
+    <message>
+        <source>&amp;Add patient…</source>
+        <translation>&amp;Adicionar doente…</translation>
+    </message>
+    <message>
+        <source>Add patient (Ctrl+N)</source>
+        <translation>Adicionar doente (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Add patient</source>
+        <translation>Adicionar doente</translation>
+    </message>
+    <message>
+        <source>I&amp;mport patients…</source>
+        <translation>I&amp;mportar doentes…</translation>
+    </message>
+    <message>
+        <source>Import patients from a CSV file</source>
+        <translation>Importar doentes de um ficheiro CSV</translation>
+    </message>
+    <message>
+        <source>Add a patient</source>
+        <translation>Adicionar um doente</translation>
+    </message>
+    <message>
+        <source>Your role cannot view patients.</source>
+        <translation>A sua função não permite ver doentes.</translation>
+    </message>
+    <message>
+        <source>No patient matches.</source>
+        <translation>Nenhum doente corresponde.</translation>
+    </message>
+    <message>
+        <source>{count} found</source>
+        <translation>Encontrados: {count}</translation>
+    </message>
+    <message>
+        <source>{count}+ patients</source>
+        <translation>{count}+ doentes</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n patient(s)</source>
+        <translation>
+            <numerusform>%n doente</numerusform>
+            <numerusform>%n doentes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{text} ({count} imported)</source>
+        <translation>{text} (importados: {count})</translation>
+    </message>
+    <message>
+        <source>Your role cannot add patients.</source>
+        <translation>A sua função não permite adicionar doentes.</translation>
+    </message>
+    <message>
+        <source>Import patients from a CSV file (all of them, or none when a row has a problem)</source>
+        <translation>Importar doentes de um ficheiro CSV (todos, ou nenhum quando uma linha tem um problema)</translation>
+    </message>
+</context>
+<context>
+    <name>PatientsPage</name>
+    <message>
+        <source>Find a patient: type a name, an MRN or a date of birth, then press Enter.
+Ctrl+N adds a new patient.</source>
+        <translation>Encontre um doente: escreva um nome, um n.º de processo ou uma data de nascimento e prima Enter.
+Ctrl+N adiciona um novo doente.</translation>
+    </message>
+</context>
+<context>
+    <name>PdfPages</name>
+    <message>
+        <source>The report could not be read back as a PDF: {error}.</source>
+        <translation>Não foi possível ler o relatório como PDF: {error}.</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <source>Computer&apos;s language ({name})</source>
+        <translation>Idioma do computador ({name})</translation>
+    </message>
+    <message>
+        <source>the computer&apos;s language</source>
+        <translation>o idioma do computador</translation>
+    </message>
+    <message>
+        <source>This kapdesk was started with --lang: it speaks {name} whoever signs in, until it is started without it.</source>
+        <translation>Este kapdesk foi iniciado com --lang: usa {name} para quem quer que inicie sessão, até ser iniciado sem essa opção.</translation>
+    </message>
+    <message>
+        <source>My preferences</source>
+        <translation>As minhas preferências</translation>
+    </message>
+    <message>
+        <source>{title} – DEMO</source>
+        <translation>{title} – DEMONSTRAÇÃO</translation>
+    </message>
+    <message>
+        <source>{name} ({username}): your own settings, kept with your account on every workstation.</source>
+        <translation>{name} ({username}): as suas definições pessoais, guardadas com a sua conta em todos os postos de trabalho.</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Idioma</translation>
+    </message>
+    <message>
+        <source>kapdesk speaks a new language from your next sign-in.</source>
+        <translation>O kapdesk passa a usar o novo idioma a partir do seu próximo início de sessão.</translation>
+    </message>
+    <message>
+        <source>Change &amp;password…</source>
+        <translation>Alterar a &amp;palavra-passe…</translation>
+    </message>
+    <message>
+        <source>Preferences message</source>
+        <translation>Mensagem das preferências</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Guardar</translation>
+    </message>
+    <message>
+        <source>Your password was changed.</source>
+        <translation>A sua palavra-passe foi alterada.</translation>
+    </message>
+    <message>
+        <source>&amp;My preferences…</source>
+        <translation>As minhas &amp;preferências…</translation>
+    </message>
+    <message>
+        <source>Your language is now {name}, from your next sign-in.</source>
+        <translation>O seu idioma passa a ser {name}, a partir do seu próximo início de sessão.</translation>
+    </message>
+</context>
+<context>
     <name>QPlatformTheme</name>
     <message>
         <source>OK</source>
@@ -1049,6 +3025,312 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     </message>
 </context>
 <context>
+    <name>ReportActions</name>
+    <message>
+        <source>Sign in to print.</source>
+        <translation>Inicie sessão para imprimir.</translation>
+    </message>
+    <message>
+        <source>Session summary – {name} – {day}</source>
+        <translation>Resumo da sessão – {name} – {day}</translation>
+    </message>
+    <message>
+        <source>Course summary – {name} – from {day}</source>
+        <translation>Resumo do ciclo – {name} – desde {day}</translation>
+    </message>
+    <message>
+        <source>Save summary as PDF</source>
+        <translation>Guardar o resumo como PDF</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Documentos PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Print summary</source>
+        <translation>Imprimir resumo</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>Guardar como PDF</translation>
+    </message>
+    <message>
+        <source>The PDF could not be saved to {path}: {reason}. Choose another folder.</source>
+        <translation>Não foi possível guardar o PDF em {path}: {reason}. Escolha outra pasta.</translation>
+    </message>
+    <message>
+        <source>Saved {title} to {path}</source>
+        <translation>{title} guardado em {path}</translation>
+    </message>
+    <message>
+        <source>The printer could not be started. Check that it is connected.</source>
+        <translation>Não foi possível iniciar a impressora. Verifique se está ligada.</translation>
+    </message>
+    <message>
+        <source>The printer refused page {number}.</source>
+        <translation>A impressora recusou a página {number}.</translation>
+    </message>
+    <message>
+        <source>There is nothing to print here.</source>
+        <translation>Não há nada para imprimir aqui.</translation>
+    </message>
+    <message>
+        <source>Print summary…</source>
+        <translation>Imprimir resumo…</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>Guardar como PDF…</translation>
+    </message>
+    <message>
+        <source>Your role may not print a report.</source>
+        <translation>A sua função não permite imprimir relatórios.</translation>
+    </message>
+    <message>
+        <source>{action} ({keys})</source>
+        <translation>{action} ({keys})</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPreviewDialog</name>
+    <message>
+        <source>Preview – {title}</source>
+        <translation>Pré-visualização – {title}</translation>
+    </message>
+    <message>
+        <source>Print preview</source>
+        <translation>Pré-visualização da impressão</translation>
+    </message>
+    <message>
+        <source>Page</source>
+        <translation>Página</translation>
+    </message>
+    <message>
+        <source>Previous page</source>
+        <translation>Página anterior</translation>
+    </message>
+    <message>
+        <source>Next page</source>
+        <translation>Página seguinte</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <source>&amp;Zoom</source>
+        <translation>&amp;Zoom</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Reduzir</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Ampliar</translation>
+    </message>
+    <message>
+        <source>Page {number}</source>
+        <translation>Página {number}</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>Páginas</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>&amp;Imprimir…</translation>
+    </message>
+    <message>
+        <source>&amp;Save as PDF…</source>
+        <translation>&amp;Guardar como PDF…</translation>
+    </message>
+    <message>
+        <source>Print this summary ({keys})</source>
+        <translation>Imprimir este resumo ({keys})</translation>
+    </message>
+    <message>
+        <source>Save this summary as a PDF file ({keys})</source>
+        <translation>Guardar este resumo num ficheiro PDF ({keys})</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>Imprimir</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>Guardar como PDF</translation>
+    </message>
+    <message>
+        <source>Page {number} of {total}</source>
+        <translation>Página {number} de {total}</translation>
+    </message>
+    <message>
+        <source>Your role may not print a report.</source>
+        <translation>A sua função não permite imprimir relatórios.</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>Guardado em {path}</translation>
+    </message>
+</context>
+<context>
+    <name>ResetPasswordDialog</name>
+    <message>
+        <source>Reset password</source>
+        <translation>Repor a palavra-passe</translation>
+    </message>
+    <message>
+        <source>A temporary password for {name} ({username}). They must choose their own at the next sign-in; a lockout is lifted too.</source>
+        <translation>Uma palavra-passe temporária para {name} ({username}). Terá de escolher a sua no próximo início de sessão; um bloqueio também é levantado.</translation>
+    </message>
+    <message>
+        <source>&amp;Reset password</source>
+        <translation>&amp;Repor a palavra-passe</translation>
+    </message>
+    <message>
+        <source>&amp;Temporary password</source>
+        <translation>Palavra-passe &amp;temporária</translation>
+    </message>
+    <message>
+        <source>Re&amp;peat temporary password</source>
+        <translation>Re&amp;petir a palavra-passe temporária</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreChooser</name>
+    <message>
+        <source>Back up now</source>
+        <translation>Manual</translation>
+    </message>
+    <message>
+        <source>On exit</source>
+        <translation>Ao sair</translation>
+    </message>
+    <message>
+        <source>Daily</source>
+        <translation>Diária</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>Restaurar a partir de uma cópia de segurança</translation>
+    </message>
+    <message>
+        <source>Backups in {folder} (newest first). Choose one, or another backup file.</source>
+        <translation>Cópias de segurança em {folder} (as mais recentes primeiro). Escolha uma, ou outro ficheiro de cópia.</translation>
+    </message>
+    <message>
+        <source>There are no backups in {folder} yet. Choose a backup file.</source>
+        <translation>Ainda não há cópias de segurança em {folder}. Escolha um ficheiro de cópia.</translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation>Cópias de segurança</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>Feita em</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Tamanho</translation>
+    </message>
+    <message>
+        <source>Other &amp;file…</source>
+        <translation>Outro &amp;ficheiro…</translation>
+    </message>
+    <message>
+        <source>&amp;Restore…</source>
+        <translation>&amp;Restaurar…</translation>
+    </message>
+    <message>
+        <source>Restore from a backup file</source>
+        <translation>Restaurar a partir de um ficheiro de cópia de segurança</translation>
+    </message>
+    <message>
+        <source>kapdesk backups (*.bak *.sqlite)</source>
+        <translation>Cópias de segurança do kapdesk (*.bak *.sqlite)</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreConfirm</name>
+    <message>
+        <source>Restore the database?</source>
+        <translation>Restaurar a base de dados?</translation>
+    </message>
+    <message>
+        <source>&amp;Restore</source>
+        <translation>&amp;Restaurar</translation>
+    </message>
+    <message>
+        <source>Replace everything in this database with the backup taken {taken}?</source>
+        <translation>Substituir todo o conteúdo desta base de dados pela cópia de segurança feita em {taken}?</translation>
+    </message>
+    <message>
+        <source>Replace everything in this database with the file {path}?</source>
+        <translation>Substituir todo o conteúdo desta base de dados pelo ficheiro {path}?</translation>
+    </message>
+    <message>
+        <source>Whatever was recorded after that backup will no longer be in the database. The backup is checked first; the database as it is now is kept beside it (a .replaced file), and the restore is recorded in the audit trail.</source>
+        <translation>Tudo o que foi registado depois dessa cópia deixará de estar na base de dados. A cópia é verificada primeiro; a base de dados tal como está agora fica guardada junto a ela (um ficheiro .replaced), e o restauro fica no registo de auditoria.</translation>
+    </message>
+    <message>
+        <source>Everyone is signed out afterwards and must sign in again.</source>
+        <translation>Depois disso, a sessão de todos é terminada e têm de iniciar sessão novamente.</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleSessionDialog</name>
+    <message>
+        <source>session</source>
+        <translation>a sessão</translation>
+    </message>
+    <message>
+        <source>A dosing session on the course {protocol} v{version} (started {started}).</source>
+        <translation>Uma sessão de administração do ciclo {protocol} v{version} (iniciado a {started}).</translation>
+    </message>
+    <message>
+        <source>Schedule dosing session</source>
+        <translation>Agendar sessão de administração</translation>
+    </message>
+    <message>
+        <source>&amp;Schedule</source>
+        <translation>&amp;Agendar</translation>
+    </message>
+    <message>
+        <source>e.g. 2</source>
+        <translation>p. ex. 2</translation>
+    </message>
+    <message>
+        <source>Schedule message</source>
+        <translation>Mensagem do agendamento</translation>
+    </message>
+    <message>
+        <source>&amp;Date</source>
+        <translation>&amp;Data</translation>
+    </message>
+    <message>
+        <source>&amp;Time</source>
+        <translation>&amp;Hora</translation>
+    </message>
+    <message>
+        <source>&amp;Room</source>
+        <translation>&amp;Sala</translation>
+    </message>
+    <message>
+        <source>Press Schedule again to book it.</source>
+        <translation>Prima Agendar de novo para a marcar.</translation>
+    </message>
+</context>
+<context>
     <name>ScreenLock</name>
     <message>
         <source>&amp;Lock screen</source>
@@ -1108,6 +3390,21 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     </message>
 </context>
 <context>
+    <name>SettingsNotice</name>
+    <message>
+        <source>Clinic settings</source>
+        <translation>Definições da clínica</translation>
+    </message>
+    <message>
+        <source>Some stored clinic settings are not valid.</source>
+        <translation>Algumas definições guardadas da clínica não são válidas.</translation>
+    </message>
+    <message>
+        <source>Open the clinic settings now?</source>
+        <translation>Abrir agora as definições da clínica?</translation>
+    </message>
+</context>
+<context>
     <name>ShortcutsDialog</name>
     <message>
         <source>Everywhere in the main window</source>
@@ -1151,6 +3448,45 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     <message>
         <source>Alerts are not updating (since {time}): the board cannot be read, so new due and alert readings are not shown. Check running sessions by hand until this is gone.</source>
         <translation>Os alertas não estão a ser atualizados (desde as {time}): o quadro não pode ser lido, por isso não aparecem novas medições devidas nem de alerta. Verifique à mão as sessões em curso até este aviso desaparecer.</translation>
+    </message>
+</context>
+<context>
+    <name>StartCourseDialog</name>
+    <message>
+        <source>course</source>
+        <translation>o ciclo</translation>
+    </message>
+    <message>
+        <source>Start treatment course</source>
+        <translation>Iniciar ciclo de tratamento</translation>
+    </message>
+    <message>
+        <source>Choose the clinic protocol this course follows. Its version is kept with the course, and every alert in its sessions names it.</source>
+        <translation>Escolha o protocolo da clínica que este ciclo segue. A sua versão fica guardada com o ciclo, e todos os alertas das suas sessões a indicam.</translation>
+    </message>
+    <message>
+        <source>&amp;Start course</source>
+        <translation>&amp;Iniciar ciclo</translation>
+    </message>
+    <message>
+        <source>optional, e.g. PHQ-9 below 10 by week 8</source>
+        <translation>opcional, p. ex. PHQ-9 abaixo de 10 até à semana 8</translation>
+    </message>
+    <message>
+        <source>Course message</source>
+        <translation>Mensagem do ciclo</translation>
+    </message>
+    <message>
+        <source>&amp;Protocol</source>
+        <translation>&amp;Protocolo</translation>
+    </message>
+    <message>
+        <source>Start &amp;date</source>
+        <translation>&amp;Data de início</translation>
+    </message>
+    <message>
+        <source>&amp;Goal</source>
+        <translation>&amp;Objetivo</translation>
     </message>
 </context>
 <context>
@@ -1363,6 +3699,129 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     </message>
 </context>
 <context>
+    <name>UserDialog</name>
+    <message>
+        <source>If they are signed in now, their next entry is refused and they must sign in again.</source>
+        <translation>Se tiver sessão iniciada agora, o próximo registo que fizer é recusado e terá de iniciar sessão novamente.</translation>
+    </message>
+    <message>
+        <source>nurse</source>
+        <translation>enfermeiro</translation>
+    </message>
+    <message>
+        <source>therapist</source>
+        <translation>terapeuta</translation>
+    </message>
+    <message>
+        <source>clinician</source>
+        <translation>clínico</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>administrador</translation>
+    </message>
+    <message>
+        <source>a nurse</source>
+        <translation>enfermeiro</translation>
+    </message>
+    <message>
+        <source>a therapist</source>
+        <translation>terapeuta</translation>
+    </message>
+    <message>
+        <source>a clinician</source>
+        <translation>clínico</translation>
+    </message>
+    <message>
+        <source>an admin</source>
+        <translation>administrador</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>sim</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>não</translation>
+    </message>
+    <message>
+        <source>{title} message</source>
+        <translation>Mensagem: {title}</translation>
+    </message>
+    <message>
+        <source>Repeat temporary password does not match; type it again.</source>
+        <translation>Repetir a palavra-passe temporária não coincide; escreva-a novamente.</translation>
+    </message>
+    <message>
+        <source>User – {name}</source>
+        <translation>Utilizador – {name}</translation>
+    </message>
+    <message>
+        <source>{name} ({username}). A new role or language applies from their next sign-in.</source>
+        <translation>{name} ({username}). Uma nova função ou idioma aplica-se a partir do próximo início de sessão.</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Guardar</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Nome de utilizador</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Nome completo</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Ativo</translation>
+    </message>
+    <message>
+        <source>Locked until</source>
+        <translation>Bloqueado até</translation>
+    </message>
+    <message>
+        <source>not locked</source>
+        <translation>não bloqueado</translation>
+    </message>
+    <message>
+        <source>Wrong passwords</source>
+        <translation>Palavras-passe erradas</translation>
+    </message>
+    <message>
+        <source>Must change password</source>
+        <translation>Tem de alterar a palavra-passe</translation>
+    </message>
+    <message>
+        <source>&amp;Role</source>
+        <translation>&amp;Função</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Idioma</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Fe&amp;char</translation>
+    </message>
+    <message>
+        <source>You cannot change your own role.</source>
+        <translation>Não pode alterar a sua própria função.</translation>
+    </message>
+    <message>
+        <source>Change the role of {name}?</source>
+        <translation>Alterar a função de {name}?</translation>
+    </message>
+    <message>
+        <source>{name} ({username}) becomes {a_role} (from {old} to {new}) at their next sign-in.</source>
+        <translation>{name} ({username}) passa a ser {a_role} (de {old} para {new}) no próximo início de sessão.</translation>
+    </message>
+    <message>
+        <source>&amp;Change role</source>
+        <translation>&amp;Alterar função</translation>
+    </message>
+</context>
+<context>
     <name>UserGuideDialog</name>
     <message>
         <source>User guide</source>
@@ -1379,6 +3838,149 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     <message>
         <source>Guide for</source>
         <translation>Guia para</translation>
+    </message>
+</context>
+<context>
+    <name>UsersWindow</name>
+    <message>
+        <source>Username</source>
+        <translation>Nome de utilizador</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Nome completo</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Função</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Ativo</translation>
+    </message>
+    <message>
+        <source>Locked until</source>
+        <translation>Bloqueado até</translation>
+    </message>
+    <message>
+        <source>Wrong passwords</source>
+        <translation>Palavras-passe erradas</translation>
+    </message>
+    <message>
+        <source>Must change password</source>
+        <translation>Tem de alterar a palavra-passe</translation>
+    </message>
+    <message>
+        <source>Users – DEMO</source>
+        <translation>Utilizadores – DEMONSTRAÇÃO</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Utilizadores</translation>
+    </message>
+    <message>
+        <source>Staff accounts</source>
+        <translation>Contas dos profissionais</translation>
+    </message>
+    <message>
+        <source>Users message</source>
+        <translation>Mensagem dos utilizadores</translation>
+    </message>
+    <message>
+        <source>Users status</source>
+        <translation>Estado dos utilizadores</translation>
+    </message>
+    <message>
+        <source>&amp;Add user…</source>
+        <translation>&amp;Adicionar utilizador…</translation>
+    </message>
+    <message>
+        <source>Change r&amp;ole…</source>
+        <translation>Alterar &amp;função…</translation>
+    </message>
+    <message>
+        <source>&amp;Deactivate…</source>
+        <translation>&amp;Desativar…</translation>
+    </message>
+    <message>
+        <source>&amp;Reset password…</source>
+        <translation>&amp;Repor a palavra-passe…</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock</source>
+        <translation>Des&amp;bloquear</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Fe&amp;char</translation>
+    </message>
+    <message>
+        <source>Close the users window</source>
+        <translation>Fechar a janela dos utilizadores</translation>
+    </message>
+    <message>
+        <source>R&amp;eactivate…</source>
+        <translation>Rea&amp;tivar…</translation>
+    </message>
+    <message>
+        <source>You cannot deactivate your own account.</source>
+        <translation>Não pode desativar a sua própria conta.</translation>
+    </message>
+    <message>
+        <source>You cannot change your own role.</source>
+        <translation>Não pode alterar a sua própria função.</translation>
+    </message>
+    <message>
+        <source>{name} ({username}) is now {a_role}.</source>
+        <translation>{name} ({username}) passa a ser {a_role}.</translation>
+    </message>
+    <message>
+        <source>{name} ({username}) works in {language} from their next sign-in.</source>
+        <translation>{name} ({username}) passa a usar {language} a partir do próximo início de sessão.</translation>
+    </message>
+    <message>
+        <source>Deactivate {name}?</source>
+        <translation>Desativar {name}?</translation>
+    </message>
+    <message>
+        <source>&amp;Deactivate</source>
+        <translation>&amp;Desativar</translation>
+    </message>
+    <message>
+        <source>{name} ({username}) can no longer sign in.</source>
+        <translation>{name} ({username}) deixa de poder iniciar sessão.</translation>
+    </message>
+    <message>
+        <source>{name} ({username}) is deactivated: they can no longer sign in.</source>
+        <translation>{name} ({username}) foi desativado: deixa de poder iniciar sessão.</translation>
+    </message>
+    <message>
+        <source>Reactivate {name}?</source>
+        <translation>Reativar {name}?</translation>
+    </message>
+    <message>
+        <source>R&amp;eactivate</source>
+        <translation>&amp;Reativar</translation>
+    </message>
+    <message>
+        <source>{name} ({username}) can sign in again, as {a_role}.</source>
+        <translation>{name} ({username}) pode voltar a iniciar sessão, como {a_role}.</translation>
+    </message>
+    <message>
+        <source>{name} ({username}) is active again and can sign in.</source>
+        <translation>{name} ({username}) está novamente ativo e pode iniciar sessão.</translation>
+    </message>
+    <message>
+        <source>{name} ({username}) was added.</source>
+        <translation>{name} ({username}) foi adicionado.</translation>
+    </message>
+    <message>
+        <source>{name} must choose a new password at the next sign-in.</source>
+        <translation>{name} tem de escolher uma nova palavra-passe no próximo início de sessão.</translation>
+    </message>
+    <message>
+        <source>{name} ({username}) is unlocked.</source>
+        <translation>{name} ({username}) foi desbloqueado.</translation>
     </message>
 </context>
 <context>
