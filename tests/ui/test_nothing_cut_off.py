@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from kapdesk.demo import build_demo_clinic
+from kapdesk.demo.plan.session import local_time
+from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.instruments import MOAAS_LEVELS
 from kapdesk.services.board import today_board
 from kapdesk.services.users import UserService
@@ -189,11 +191,16 @@ def cut_off(root: QWidget) -> list[str]:
 
 # ------------------------------------------------------------------ fixtures
 
+DAY, NOON = date.today(), time(12, 0)
+
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    build_demo_clinic(path, seed=1, patients=12)
+    # The clinic's day ends at noon, and the screens are looked at then (``demo``), whatever
+    # the hour the tests run: built at the current minute late in the evening, the day's
+    # sessions would run past midnight and fewer would be today's.
+    build_demo_clinic(path, seed=1, patients=12, today=DAY, end_time=NOON)
     return path
 
 
@@ -201,7 +208,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo(demo_template: Path, tmp_path: Path) -> Iterator[AppContext]:
     path = tmp_path / "demo.sqlite"
     shutil.copyfile(demo_template, path)
-    context = build_app_context(path, demo=True)
+    context = build_app_context(path, demo=True, clock=FakeClock(local_time(DAY, NOON)))
     yield context
     context.close()
 
