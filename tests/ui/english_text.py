@@ -39,12 +39,13 @@ COMMON_ENGLISH = frozenset(
     )
 )
 
-# Shown as written in every language: the product, instruments, units, standards.
+# Shown as written in every language: the product, instruments, units, standards, key
+# names, and a language's own name in the language choice.
 ALLOWED = frozenset(
     str.split(
         """
     kapdesk phq gad moaa spo mmhg bpm kg mg ml min iv im sc pdf csv fhir sha utc id
-    sqlite postgresql ok
+    sqlite postgresql ok ctrl shift alt esc english
         """
     )
 )
@@ -80,6 +81,17 @@ def _po_pairs() -> list[tuple[str, str]]:
     return pairs
 
 
+def _protocol_ids() -> set[str]:
+    """The shipped protocols' ids ('kap-default'): names, shown as written."""
+    import tomllib
+
+    folder = catalogues.ROOT / "resources" / "protocols"
+    found: set[str] = set()
+    for path in folder.glob("*.toml"):
+        found.update(words(tomllib.loads(path.read_text(encoding="utf-8"))["id"]))
+    return found
+
+
 @cache
 def english_vocabulary() -> frozenset[str]:
     english: set[str] = set(COMMON_ENGLISH)
@@ -87,7 +99,7 @@ def english_vocabulary() -> frozenset[str]:
     for source, translation in _ts_pairs() + _po_pairs():
         english.update(words(source))
         portuguese.update(words(translation))
-    return frozenset(english - portuguese - ALLOWED)
+    return frozenset(english - portuguese - ALLOWED - _protocol_ids())
 
 
 def english_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
