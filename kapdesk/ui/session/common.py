@@ -14,14 +14,15 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
-from PySide6.QtCore import Qt, QTime
-from PySide6.QtWidgets import QLabel, QTimeEdit, QWidget
+from PySide6.QtCore import QCoreApplication, Qt, QTime
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTimeEdit, QWidget
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.timetext import countdown, duration
 from kapdesk.ui.models.board import local_hhmm
+from kapdesk.ui.session_words import band_or_within, band_word, cannot_text, role_word
 
 if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol as ClinicProtocol
@@ -36,6 +37,9 @@ __all__ = [
     "NowTimeEdit",
     "StepPage",
     "attempt",
+    "band_or_within",
+    "band_word",
+    "cannot_text",
     "countdown",
     "duration",
     "late_note",
@@ -43,7 +47,9 @@ __all__ = [
     "message_label",
     "moment_text",
     "reading_line",
+    "role_word",
     "set_message",
+    "translate",
 ]
 
 _T = TypeVar("_T")
@@ -54,6 +60,9 @@ TERMINAL: Final = frozenset(
 LATE_AFTER: Final = timedelta(minutes=1)
 PRE_DOSE_STATES: Final = frozenset({SessionState.CHECKED_IN, SessionState.PRE_DOSE_VITALS})
 AFTER_DOSE_STATES: Final = frozenset({SessionState.DOSED, SessionState.MONITORING})
+
+# The GUI's catalogue (Qt's): translate("Context", "English text"), extracted by lupdate.
+translate = QCoreApplication.translate
 
 
 class Host(Protocol):
@@ -96,7 +105,7 @@ class StepPage(QWidget):
 
         for form in self.findChildren(VitalsForm):
             if form.isEnabled() and any(form.values().values()):
-                return "vitals"
+                return translate("StepPage", "vitals")
         return None
 
     def show_detail(self, detail: SessionDetail) -> None:
@@ -161,7 +170,9 @@ def late_note(moment: datetime, recorded_at: datetime | None) -> str:
     """'entered 10:42 for 10:30' for late documentation, else ''."""
     if recorded_at is None or not entered_late(moment, recorded_at):
         return ""
-    return f"entered {local_hhmm(recorded_at)} for {local_hhmm(moment)}"
+    return translate("StepPage", "entered {entered} for {moment}").format(
+        entered=local_hhmm(recorded_at), moment=local_hhmm(moment)
+    )
 
 
 def moment_text(moment: datetime, recorded_at: datetime | None) -> str:
@@ -173,9 +184,9 @@ def reading_line(r: ReadingInfo) -> str:
     """'09:04  128/82 mmHg, pulse 72/min, SpO2 98 %' (late: 'entered 09:20 for 09:04  ...')."""
     parts = [f"{r.systolic}/{r.diastolic} mmHg"]
     if r.pulse is not None:
-        parts.append(f"pulse {r.pulse}/min")
+        parts.append(translate("StepPage", "pulse {pulse}/min").format(pulse=r.pulse))
     if r.spo2 is not None:
-        parts.append(f"SpO2 {r.spo2} %")
+        parts.append(translate("StepPage", "SpO2 {spo2} %").format(spo2=r.spo2))
     return f"{moment_text(r.taken_at, r.recorded_at)}  " + ", ".join(parts)
 
 
@@ -206,7 +217,11 @@ class NowTimeEdit(QTimeEdit):
         self.setDisplayFormat("HH:mm")
         self.setMaximumWidth(96)
         self.setAccessibleName(name)
-        self.setToolTip(f"{name}: now, unless you type another time (HH:MM)")
+        self.setToolTip(
+            translate("NowTimeEdit", "{name}: now, unless you type another time (HH:MM)").format(
+                name=name
+            )
+        )
         self.following = True
         self.dirty = False  # edited by hand since the last time the program set it
         self._programmatic = False
@@ -258,12 +273,36 @@ class NowTimeEdit(QTimeEdit):
 MENU_BAR_LETTERS = "fgcah"
 
 
+def mnemonic_letter(text: str) -> str:
+    """'Check &in' -> 'i' ('' without one; '&&' is a literal ampersand)."""
+    i = text.find("&")
+    while 0 <= i < len(text) - 1:
+        if text[i + 1] != "&":
+            return text[i + 1].lower()
+        i = text.find("&", i + 2)
+    return ""
+
+
+def menu_bar_letters() -> str:
+    """MENU_BAR_LETTERS and the letters of the menu titles of every main window open: in
+    another language its menus take other letters."""
+    letters = MENU_BAR_LETTERS
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        for top in app.topLevelWidgets():
+            if isinstance(top, QMainWindow):
+                letters += "".join(mnemonic_letter(a.text()) for a in top.menuBar().actions())
+    return letters
+
+
 class Mnemonics:
     """Hands out Alt+letter mnemonics within one page, skipping letters already taken
-    and the main window's menu-bar letters."""
+    (``taken``: letters, or texts whose mnemonics are taken) and the main window's
+    menu-bar letters."""
 
-    def __init__(self, taken: str = "") -> None:
-        self.taken = set((taken + MENU_BAR_LETTERS).lower())
+    def __init__(self, taken: str = "", *texts: str) -> None:
+        marked = "".join(mnemonic_letter(t) for t in texts)
+        self.taken = set((taken + marked + menu_bar_letters()).lower())
 
     def mark(self, text: str) -> str:
         """'Consent on file' -> '&Consent on file' (or the next free letter)."""

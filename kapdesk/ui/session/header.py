@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QWidget
 
@@ -21,9 +21,10 @@ from kapdesk.domain.gates import (
 )
 from kapdesk.domain.schedule import ItemStatus, next_due
 from kapdesk.domain.session_state import ACTIVE, SessionState, state_title
+from kapdesk.i18n.formats import decimal
 from kapdesk.ui.entry_rows import standing
 from kapdesk.ui.models.board import room_text
-from kapdesk.ui.session.common import countdown, duration, local_hhmm
+from kapdesk.ui.session.common import band_word, countdown, duration, local_hhmm, translate
 
 if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol
@@ -55,6 +56,30 @@ def _chip(name: str) -> QLabel:
     label.setSizePolicy(policy)
     label.hide()
     return label
+
+
+class ClockLabel(QLabel):
+    """The clock since the dose: on one line where the header has room, else wrapped onto
+    two (1024 px: "Dose 10:30 · observed 2 h 04 min" beside the name and the buttons,
+    longer in another language), never cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+
+    def _line_width(self) -> int:
+        self.ensurePolished()
+        margins = self.contentsMargins()
+        extra = margins.left() + margins.right() + 2 * self.margin() + 2
+        return self.fontMetrics().horizontalAdvance(self.text()) + extra
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self._line_width(), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self._line_width() * 3 // 5), hint.height())
 
 
 def _two_lines(label: QLabel) -> int:
@@ -98,7 +123,11 @@ def gate_override(o: OverrideInfo) -> GateOverride:
 def _value_text(detail: SessionDetail, r: ReadingInfo) -> str:
     """The values the reading's alert names ('SpO2 88 %'); else its BP."""
     alert = next((a for a in detail.alerts if a.reading_id == r.id), None)
-    return alert.value_text if alert is not None else f"BP {r.systolic}/{r.diastolic}"
+    if alert is not None:
+        return alert.value_text
+    return translate("SessionHeader", "BP {systolic}/{diastolic}").format(
+        systolic=r.systolic, diastolic=r.diastolic
+    )
 
 
 def state_text(state: SessionState) -> str:
@@ -119,19 +148,19 @@ class SessionHeader(QFrame):
         grid.setHorizontalSpacing(16)
         self.patient = QLabel()
         self.patient.setObjectName("pageTitle")
-        self.patient.setAccessibleName("Patient")
+        self.patient.setAccessibleName(translate("SessionHeader", "Patient"))
         self.facts = QLabel()
         self.facts.setObjectName("pageSubtitle")
-        self.facts.setAccessibleName("Session")
+        self.facts.setAccessibleName(translate("SessionHeader", "Session"))
         self.facts.setWordWrap(True)  # room, protocol, state, weight: all read at 1024 px
-        self.clock = QLabel()
-        self.clock.setAccessibleName("Since dose")
+        self.clock = ClockLabel()
+        self.clock.setAccessibleName(translate("SessionHeader", "Since dose"))
         self.clock.setStyleSheet("font-size: 15pt; color: #22272e;")
-        self.next = _chip("Next reading")
-        self.alert = _chip("Hold or alert")
+        self.next = _chip(translate("SessionHeader", "Next reading"))
+        self.alert = _chip(translate("SessionHeader", "Hold or alert"))
         # Allergies and contraindications on every step: impossible to miss when present.
-        self.allergies = _chip("Allergies")
-        self.contraindications = _chip("Contraindications")
+        self.allergies = _chip(translate("SessionHeader", "Allergies"))
+        self.contraindications = _chip(translate("SessionHeader", "Contraindications"))
         safety = QHBoxLayout()
         safety.setSpacing(8)
         safety.addWidget(self.allergies, 1)
@@ -160,15 +189,15 @@ class SessionHeader(QFrame):
         s = detail.session
         state = SessionState(s.state)
         self.patient.setText(f"{s.patient_name}  ·  {s.mrn}")
-        self.facts.setText(
-            f"{room_text(s.room)}  ·  {s.protocol_label}  ·  {state_text(state)}"
-            + (f"  ·  weight {s.weight_kg:g} kg" if s.weight_kg is not None else "")
-            + (
-                f"  ·  second dosing session today: {s.same_day_reason}"
-                if s.same_day_reason
-                else ""
-            )
-        )
+        facts = f"{room_text(s.room)}  ·  {s.protocol_label}  ·  {state_text(state)}"
+        if s.weight_kg is not None:
+            weight = decimal(f"{s.weight_kg:g}")
+            facts += translate("SessionHeader", "  ·  weight {weight} kg").format(weight=weight)
+        if s.same_day_reason:
+            facts += translate(
+                "SessionHeader", "  ·  second dosing session today: {reason}"
+            ).format(reason=s.same_day_reason)
+        self.facts.setText(facts)
         self._show_safety(detail)
         self._show_alert(detail)
         self.tick(now)
@@ -177,13 +206,16 @@ class SessionHeader(QFrame):
         allergies = " ".join(detail.patient.allergies.split())
         contra = " ".join(detail.patient.contraindications.split())
         if allergies:
-            set_level(self.allergies, f"⚠ Allergies: {allergies}", "alert")
+            text = translate("SessionHeader", "⚠ Allergies: {allergies}")
+            set_level(self.allergies, text.format(allergies=allergies), "alert")
         else:
-            set_level(self.allergies, "No known allergies", "info")
+            set_level(self.allergies, translate("SessionHeader", "No known allergies"), "info")
         if contra:
-            set_level(self.contraindications, f"⚠ Contraindications: {contra}", "elevated")
+            text = translate("SessionHeader", "⚠ Contraindications: {contraindications}")
+            set_level(self.contraindications, text.format(contraindications=contra), "elevated")
         else:
-            set_level(self.contraindications, "No contraindications recorded", "info")
+            text = translate("SessionHeader", "No contraindications recorded")
+            set_level(self.contraindications, text, "info")
 
     def _show_alert(self, detail: SessionDetail) -> None:
         s = detail.session
@@ -198,24 +230,38 @@ class SessionHeader(QFrame):
         ]
         if state is SessionState.DISCHARGED and s.discharged_at is not None:
             if discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
-                at = local_hhmm(s.discharged_at)
-                text = f"{against_criteria_text(s.discharge_reason)} (at {at})"
+                text = translate("SessionHeader", "{against_criteria} (at {time})").format(
+                    against_criteria=against_criteria_text(s.discharge_reason),
+                    time=local_hhmm(s.discharged_at),
+                )
                 set_level(self.alert, text, "elevated")
             else:
-                set_level(self.alert, f"Discharged at {local_hhmm(s.discharged_at)}", "info")
+                text = translate("SessionHeader", "Discharged at {time}")
+                set_level(self.alert, text.format(time=local_hhmm(s.discharged_at)), "info")
         elif state in (SessionState.CANCELLED, SessionState.DOSE_WITHHELD):
             set_level(self.alert, f"{state_text(state)}: {s.state_reason or ''}", "info")
         elif blocks and state in ACTIVE:
-            text = "Dose on hold: " + block_message(blocks[0], local_hhmm)
+            text = translate("SessionHeader", "Dose on hold: {reason}").format(
+                reason=block_message(blocks[0], local_hhmm)
+            )
             if len(blocks) > 1:
-                text += f" (and {len(blocks) - 1} more: see the dose step)"
+                more = translate("SessionHeader", " (and {n} more: see the dose step)")
+                text += more.format(n=len(blocks) - 1)
             set_level(self.alert, text, "alert")
         elif detail.hold_active and latest is not None:
+            text = translate(
+                "SessionHeader",
+                "Dose on hold: pre-dose BP {systolic}/{diastolic} is {band} ({protocol}) – "
+                "recheck after rest or a clinician's override (step 2).",
+            )
             set_level(
                 self.alert,
-                f"Dose on hold: pre-dose BP {latest.systolic}/{latest.diastolic} is "
-                f"{latest.band} ({latest.protocol_label}) – recheck after rest or a "
-                "clinician's override (step 2).",
+                text.format(
+                    systolic=latest.systolic,
+                    diastolic=latest.diastolic,
+                    band=band_word(latest.band),
+                    protocol=latest.protocol_label,
+                ),
                 "alert",
             )
         elif latest is not None and latest.band != "normal" and state in ACTIVE:
@@ -228,11 +274,20 @@ class SessionHeader(QFrame):
             if override is not None:  # the clinician's decision replaces "override needed"
                 action = f" – {override_text(gate_override(override), local_hhmm)}"
                 level = "elevated"
+            text = translate(
+                "SessionHeader", "{band} at {time}: {values} ({why}, {protocol}){action}"
+            )
+            band = band_word(latest.band)
             set_level(
                 self.alert,
-                f"{latest.band.capitalize()} at {local_hhmm(latest.taken_at)}: "
-                f"{_value_text(detail, latest)} ({why}, {latest.protocol_label})"
-                f"{action}",
+                text.format(
+                    band=band[:1].upper() + band[1:],
+                    time=local_hhmm(latest.taken_at),
+                    values=_value_text(detail, latest),
+                    why=why,
+                    protocol=latest.protocol_label,
+                    action=action,
+                ),
                 level,
             )
         else:
@@ -246,28 +301,36 @@ class SessionHeader(QFrame):
         state = SessionState(s.state)
         first = s.first_dose_at
         if first is None:
-            self.clock.setText("No dose yet")
+            self.clock.setText(translate("SessionHeader", "No dose yet"))
         elif s.discharged_at is not None:
+            text = translate("SessionHeader", "Dose {time} · observed {duration}")
             observed = duration(s.discharged_at - first)
-            self.clock.setText(f"Dose {local_hhmm(first)} · observed {observed}")
+            self.clock.setText(text.format(time=local_hhmm(first), duration=observed))
         else:
-            self.clock.setText(f"Since dose {duration(now - first)}")
+            text = translate("SessionHeader", "Since dose {duration}")
+            self.clock.setText(text.format(duration=duration(now - first)))
         item = next_due(detail.schedule, now) if state in ACTIVE else None
         if item is None:
             set_level(self.next, "", "")
             return
         status = item.status_at(now)
+        label = item.label
         if status is ItemStatus.OVERDUE and item.closes_at is not None:
+            text = translate("SessionHeader", "{reading}: OVERDUE by {late}")
             late = duration(now - item.closes_at)
-            set_level(self.next, f"{item.label}: OVERDUE by {late}", "overdue")
+            set_level(self.next, text.format(reading=label, late=late), "overdue")
         elif status is ItemStatus.DUE:
             if item.closes_at is None:
-                set_level(self.next, f"{item.label}: due now", "due")
+                text = translate("SessionHeader", "{reading}: due now")
+                set_level(self.next, text.format(reading=label), "due")
             else:
+                text = translate("SessionHeader", "{reading}: due now, closes in {left}")
                 left = countdown(item.closes_at - now)
-                set_level(self.next, f"{item.label}: due now, closes in {left}", "due")
+                set_level(self.next, text.format(reading=label, left=left), "due")
         elif item.opens_at is not None:
+            text = translate("SessionHeader", "Next: {reading} in {left}")
             left = countdown(item.opens_at - now)
-            set_level(self.next, f"Next: {item.label} in {left}", "info")
+            set_level(self.next, text.format(reading=label, left=left), "info")
         else:
-            set_level(self.next, f"Next: {item.label}", "info")
+            text = translate("SessionHeader", "Next: {reading}")
+            set_level(self.next, text.format(reading=label), "info")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,17 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.domain import timetext
 from kapdesk.domain.discharge import discharged_against_criteria
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import ItemStatus
 from kapdesk.domain.session_state import SessionState
+from kapdesk.i18n.formats import long_date
 from kapdesk.ui.entry_rows import standing
 from kapdesk.ui.printing import ReportActions, session_target
 from kapdesk.ui.session.checklist import ChecklistPage, checklist_complete
-from kapdesk.ui.session.common import TERMINAL, StepPage
+from kapdesk.ui.session.common import TERMINAL, StepPage, cannot_text, translate
 from kapdesk.ui.session.discharge import DischargePage
 from kapdesk.ui.session.dose import DosePage
 from kapdesk.ui.session.header import SessionHeader, set_level
@@ -46,6 +46,7 @@ from kapdesk.ui.session.monitoring import MonitoringPage
 from kapdesk.ui.session.note import NotePanel
 from kapdesk.ui.session.pre_dose import PreDosePage, pre_dose_readings
 from kapdesk.ui.session.side_effects import SideEffectsPage
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP
 from kapdesk.ui.signing import SignatureBanner
 
 if TYPE_CHECKING:
@@ -59,6 +60,33 @@ STEP_CHECKLIST, STEP_PRE_DOSE, STEP_DOSE, STEP_MONITORING, STEP_SIDE_EFFECTS, ST
 )
 REQUERY_EVERY: Final = timedelta(seconds=5)
 MARKS: Final = {"done": "✓", "current": "▶", "todo": "○"}
+# How the step list says a step's status (to screen readers and in its tooltip).
+STATUS_WORDS: Final = {
+    "done": QT_TRANSLATE_NOOP("SessionWorkspace", "done"),
+    "current": QT_TRANSLATE_NOOP("SessionWorkspace", "current"),
+    "todo": QT_TRANSLATE_NOOP("SessionWorkspace", "todo"),
+}
+
+
+class StepList(QListWidget):
+    """The step list, every title whole: one longer than the list is wide (another
+    language) wraps onto a second line, and the list is as tall as its rows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def fit(self) -> None:
+        """As tall as the rows at the list's width (12 px for the frame and padding)."""
+        self.doItemsLayout()
+        rows = [self.visualItemRect(self.item(i)).height() for i in range(self.count())]
+        if all(rows):
+            self.setFixedHeight(sum(rows) + 12)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
 
 
 def step_done(host: SessionWorkspace, detail: SessionDetail) -> list[bool]:
@@ -105,7 +133,7 @@ class SessionWorkspace(QWidget):
         self.protocol = protocol_of_session(app.ctx, session_id)  # the course's pinned version
         self.detail = detail
         self.setObjectName("sessionWorkspace")
-        self.setAccessibleName("Dosing session")
+        self.setAccessibleName(translate("SessionWorkspace", "Dosing session"))
 
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -119,18 +147,21 @@ class SessionWorkspace(QWidget):
             session_id,
             what=self._sign_what,
             signable=lambda: SessionState(self.detail.session.state) in TERMINAL,
-            sign_text="Si&gn session…",
-            covers="The signature covers its readings, doses, side effects, observations and "
-            "the session note.",
+            sign_text=translate("SessionWorkspace", "Si&gn session…"),
+            covers=translate(
+                "SessionWorkspace",
+                "The signature covers its readings, doses, side effects, observations and "
+                "the session note.",
+            ),
         )
         root.addWidget(self.signature_banner)
         body = QHBoxLayout()
         root.addLayout(body, 1)
 
         left = QVBoxLayout()
-        self.steps = QListWidget()
+        self.steps = StepList()
         self.steps.setObjectName("sessionSteps")
-        self.steps.setAccessibleName("Steps")
+        self.steps.setAccessibleName(translate("SessionWorkspace", "Steps"))
         self.steps.setFixedWidth(230)
         self.steps.setStyleSheet(
             "QListWidget#sessionSteps { background: #eceff2; border: 1px solid #d5dae0;"
@@ -166,7 +197,11 @@ class SessionWorkspace(QWidget):
         for i in range(len(self.pages)):
             shortcut = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.setWhatsThis(f"Go to step {i + 1}: {self.pages[i].title}")
+            shortcut.setWhatsThis(
+                translate("SessionWorkspace", "Go to step {n}: {title}").format(
+                    n=i + 1, title=self.pages[i].title
+                )
+            )
             shortcut.activated.connect(lambda i=i: self.go_to(i, focus=True))
 
         self._last_query = app.ctx.now()
@@ -192,12 +227,10 @@ class SessionWorkspace(QWidget):
         return self.app.require_actor()
 
     def cannot(self, what: str) -> str:
-        """'A therapist cannot record doses.' (or 'Sign in to record doses.')."""
+        """'A therapist cannot record doses.' (or 'Sign in to record doses.'); ``what`` in
+        the language shown."""
         actor = self.app.actor
-        if actor is None:
-            return f"Sign in to {what}."
-        role = actor.role.value
-        return f"{'An' if role[0] in 'aeiou' else 'A'} {role} cannot {what}."
+        return cannot_text(None if actor is None else actor.role, what)
 
     def now(self) -> datetime:
         return self.app.ctx.now()
@@ -231,15 +264,25 @@ class SessionWorkspace(QWidget):
         for i, status in enumerate(self.step_states()):
             item = self.steps.item(i)
             title = self.pages[i].title
-            mark, said = MARKS[status], status
+            mark, said = MARKS[status], translate("SessionWorkspace", STATUS_WORDS[status])
             if i == STEP_DISCHARGE and status == "done" and against:  # not a plain tick
-                mark, said = "⚠", "done against criteria"
+                mark, said = "⚠", translate("SessionWorkspace", "done against criteria")
             item.setText(f"{mark}  {i + 1}. {title}")
-            item.setToolTip(f"{title}: {said} (Alt+{i + 1})")
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Step {i + 1}, {title}, {said}")
+            item.setToolTip(
+                translate("SessionWorkspace", "{title}: {status} (Alt+{n})").format(
+                    title=title, status=said, n=i + 1
+                )
+            )
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole,
+                translate("SessionWorkspace", "Step {n}, {title}, {status}").format(
+                    n=i + 1, title=title, status=said
+                ),
+            )
             font = item.font()
             font.setBold(status == "current")
             item.setFont(font)
+        self.steps.fit()
 
     # ------------------------------------------------------------ refreshing
 
@@ -247,7 +290,8 @@ class SessionWorkspace(QWidget):
         try:
             detail = self.sessions.detail(self.session_id)
         except KapdeskError as exc:  # e.g. the database is busy: keep what is shown, say so
-            set_level(self.header.alert, f"Could not refresh the session: {exc}", "alert")
+            text = translate("SessionWorkspace", "Could not refresh the session: {error}")
+            set_level(self.header.alert, text.format(error=exc), "alert")
             self._last_query = self.now()
             return
         self._show(detail)
@@ -281,8 +325,10 @@ class SessionWorkspace(QWidget):
 
     def _sign_what(self) -> str:
         s = self.detail.session
-        day = timetext.day(s.scheduled_at)
-        return f"session {s.id} of {s.patient_name} ({s.mrn}) on {day}"
+        day = long_date(s.scheduled_at.astimezone())  # English: '2026-03-02'
+        return translate("SessionWorkspace", "session {id} of {patient} ({mrn}) on {day}").format(
+            id=s.id, patient=s.patient_name, mrn=s.mrn, day=day
+        )
 
     def _data_changed(self, changes: ChangeSet) -> None:
         """Refresh for a change of this session, or of its patient's own record or course
