@@ -29,7 +29,7 @@ from kapdesk.domain.check_in import (
     room_key,
 )
 from kapdesk.domain.permissions import Action
-from kapdesk.ui.session.common import Host, attempt, local_hhmm
+from kapdesk.ui.session.common import Host, attempt, local_hhmm, translate
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QLabel as MessageLabel
@@ -56,7 +56,7 @@ class CheckInDialog(QDialog):
         ask_reason: bool,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Check in")
+        self.setWindowTitle(translate("CheckInDialog", "Check in"))
         self.setModal(True)
         root = QVBoxLayout(self)
         label = QLabel(intro)
@@ -69,17 +69,17 @@ class CheckInDialog(QDialog):
         in_use = {room_key(r) for r in conflicts.rooms_in_use}
         self.room = QComboBox()
         self.room.setEditable(True)
-        self.room.setAccessibleName("Room")
+        self.room.setAccessibleName(translate("CheckInDialog", "Room"))
         self.room.setMinimumWidth(300)
         line = self.room.lineEdit()
         if line is not None:
-            line.setPlaceholderText("choose or type a room")
+            line.setPlaceholderText(translate("CheckInDialog", "choose or type a room"))
         free = [r for r in rooms if room_key(r) not in in_use]
         for r in free:
             self.room.addItem(r, r)
         for r in rooms:
             if room_key(r) in in_use:
-                self.room.addItem(f"{r} (in use)", r)
+                self.room.addItem(translate("CheckInDialog", "{room} (in use)").format(room=r), r)
                 model = self.room.model()
                 if isinstance(model, QStandardItemModel):  # shown, but not a choice
                     item = model.item(self.room.count() - 1)
@@ -92,15 +92,17 @@ class CheckInDialog(QDialog):
             self.room.setCurrentIndex(0)
         else:
             self.room.setCurrentText("")
-        room_label = QLabel("&Room")
+        room_label = QLabel(translate("CheckInDialog", "&Room"))
         room_label.setBuddy(self.room)
         form.addRow(room_label, self.room)
         self.reason: QLineEdit | None = None
         if ask_reason:
             self.reason = QLineEdit()
-            self.reason.setAccessibleName("Reason for a second dosing session today")
+            self.reason.setAccessibleName(
+                translate("CheckInDialog", "Reason for a second dosing session today")
+            )
             self.reason.setMinimumWidth(360)
-            reason_label = QLabel("Reason for a &second dose today")
+            reason_label = QLabel(translate("CheckInDialog", "Reason for a &second dose today"))
             reason_label.setBuddy(self.reason)
             form.addRow(reason_label, self.reason)
             self.reason.textChanged.connect(self._update_ok)
@@ -109,7 +111,7 @@ class CheckInDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Check &in")
+        self.ok.setText(translate("CheckInDialog", "Check &in"))
         self.ok.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -154,12 +156,17 @@ def intro_text(conflicts: CheckInConflicts, patient_name: str) -> str:
         parts.append(room_in_use_message(conflicts.room_taken_by.room, conflicts.room_taken_by))
     if conflicts.dosed_same_day:
         first = conflicts.dosed_same_day[0]
-        at = local_hhmm(first.first_dose_at) if first.first_dose_at else "earlier"
-        parts.append(
-            f"{patient_name} was already dosed today (session #{first.id} at {at}). A second "
-            "dosing session on one day needs your confirmation with a reason; it is recorded "
-            "with your name."
+        if first.first_dose_at:
+            at = local_hhmm(first.first_dose_at)
+        else:
+            at = translate("CheckInDialog", "earlier")
+        text = translate(
+            "CheckInDialog",
+            "{patient} was already dosed today (session #{id} at {time}). A second dosing "
+            "session on one day needs your confirmation with a reason; it is recorded with "
+            "your name.",
         )
+        parts.append(text.format(patient=patient_name, id=first.id, time=at))
     return "\n\n".join(parts)
 
 

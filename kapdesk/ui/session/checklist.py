@@ -20,6 +20,7 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import ChecklistItem, Route
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.vitals import validate_weight
+from kapdesk.i18n.formats import decimal
 from kapdesk.ui.session.common import (
     PRE_DOSE_STATES,
     Host,
@@ -29,6 +30,7 @@ from kapdesk.ui.session.common import (
     local_hhmm,
     message_label,
     set_message,
+    translate,
 )
 from kapdesk.ui.session.layout import action_button, step_layout
 from kapdesk.ui.widgets.edits import clear_when_edited
@@ -62,11 +64,10 @@ def _same_number(text: str, stored: object) -> bool:
 
 
 class ChecklistPage(StepPage):
-    title = "Pre-session checklist"
-
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = step_layout(self, "1 · Pre-session checklist")
+        self.title = translate("ChecklistPage", "Pre-session checklist")
+        root = step_layout(self, f"1 · {self.title}")
 
         self.check_in_row = QWidget()
         row = QHBoxLayout(self.check_in_row)
@@ -74,7 +75,8 @@ class ChecklistPage(StepPage):
         self.state_text = QLabel()
         self.state_text.setObjectName("pageSubtitle")
         self.state_text.setWordWrap(True)
-        self.check_in_button = action_button("Check &in", self.check_in)
+        check_in_text = translate("ChecklistPage", "Check &in")
+        self.check_in_button = action_button(check_in_text, self.check_in)
         self.check_in_button.setDefault(True)  # the one thing to do on this page: stand out
         row.addWidget(self.state_text, 1)
         row.addWidget(self.check_in_button)
@@ -84,9 +86,9 @@ class ChecklistPage(StepPage):
         self.grid.setColumnStretch(1, 1)
         root.addLayout(self.grid)
         # Blocking items answered no (kapdesk.domain.gates) and their overrides.
-        self.gate = message_label("Checklist gate", kind="status")
+        self.gate = message_label(translate("ChecklistPage", "Checklist gate"), kind="status")
         root.addWidget(self.gate)
-        self.message = message_label("Checklist message")
+        self.message = message_label(translate("ChecklistPage", "Checklist message"))
         root.addWidget(self.message)
         root.addStretch(1)
 
@@ -94,7 +96,11 @@ class ChecklistPage(StepPage):
         self.numbers: dict[str, QLineEdit] = {}
         self.number_errors: dict[str, QLabel] = {}
         self._items: tuple[str, ...] = ()
-        self._mnemonics = Mnemonics("inw")
+        self._weight_text = translate("ChecklistPage", "&Weight today")
+        # The workspace's note label is beside every step: its letter is taken too.
+        note_text = translate("NotePanel", "Session &note")
+        sign_text = translate("SessionWorkspace", "Si&gn session…")  # the banner's, above
+        self._mnemonics = Mnemonics("", check_in_text, self._weight_text, note_text, sign_text)
         self._answers: dict[str, object] = {}
         self._weight: float | None = None
 
@@ -114,8 +120,10 @@ class ChecklistPage(StepPage):
         self.number_errors.clear()
         row = 0
         for item in items:
+            label_text = item.shown_label()
             if item.kind == "number":
-                text = "&Weight today" if item.id == WEIGHT_ID else self._mnemonics.mark(item.label)
+                weight = item.id == WEIGHT_ID
+                text = self._weight_text if weight else self._mnemonics.mark(label_text)
                 label = QLabel(text)
                 edit = QLineEdit()
                 edit.setAccessibleName(text.replace("&", ""))
@@ -133,15 +141,17 @@ class ChecklistPage(StepPage):
                 box.setContentsMargins(0, 0, 0, 0)
                 self.grid.addWidget(label, row, 0)
                 self.grid.addWidget(holder, row, 1)
-                error = message_label(f"{edit.accessibleName()} error")
+                error = message_label(
+                    translate("ChecklistPage", "{field} error").format(field=edit.accessibleName())
+                )
                 self.grid.addWidget(error, row + 1, 1)
                 self.numbers[item.id] = edit
                 self.number_errors[item.id] = error
                 clear_when_edited(edit, error)
                 row += 2
             else:
-                check = WrapCheckBox(self._mnemonics.mark(item.label))  # long items wrap
-                check.setAccessibleName(item.label)
+                check = WrapCheckBox(self._mnemonics.mark(label_text))  # long items wrap
+                check.setAccessibleName(label_text)
                 check.toggled.connect(lambda on, i=item.id: self.save_answer(i, on))
                 self.grid.addWidget(check, row, 0, 1, 2)
                 self.boxes[item.id] = check
@@ -165,24 +175,29 @@ class ChecklistPage(StepPage):
         for key, edit in self.numbers.items():
             stored = detail.session.weight_kg if key == WEIGHT_ID else answers.get(key)
             if not edit.hasFocus():
-                edit.setText("" if stored is None else f"{float(str(stored)):g}")
+                edit.setText("" if stored is None else decimal(f"{float(str(stored)):g}"))
             edit.setEnabled(editable)
         scheduled = state is SessionState.SCHEDULED
         self.check_in_button.setVisible(scheduled)
         self.check_in_button.setEnabled(scheduled and self.host.can(Action.CHECK_IN))
         if scheduled:
-            text = (
-                f"Scheduled for {local_hhmm(detail.session.scheduled_at)}. "
-                "Check the patient in to start the checklist."
-            )
+            text = translate(
+                "ChecklistPage",
+                "Scheduled for {time}. Check the patient in to start the checklist.",
+            ).format(time=local_hhmm(detail.session.scheduled_at))
         elif detail.session.checked_in_at is not None:
-            text = f"Checked in at {local_hhmm(detail.session.checked_in_at)}."
+            text = translate("ChecklistPage", "Checked in at {time}.").format(
+                time=local_hhmm(detail.session.checked_in_at)
+            )
             if state not in PRE_DOSE_STATES:
-                text += " The checklist is closed once the dose is given."
+                text += translate(
+                    "ChecklistPage", " The checklist is closed once the dose is given."
+                )
         else:
             text = ""
         if state in PRE_DOSE_STATES and not self.host.can(Action.COMPLETE_CHECKLIST):
-            text += " " + self.host.cannot("complete the checklist")
+            what = translate("ChecklistPage", "complete the checklist")
+            text += " " + self.host.cannot(what)
         self.state_text.setText(text.strip())
         self._show_gate(detail)
 
@@ -190,26 +205,26 @@ class ChecklistPage(StepPage):
         """A blocking item answered no refuses the dose until answered yes or overridden
         (the override is recorded on the dose step)."""
         gate = detail.gate
-        lines: list[str] = []
+        refused: list[str] = []
+        overridden: list[str] = []
         if gate is not None:
-            lines += [
-                f"Dose refused: {block_message(b, local_hhmm)}"
+            refused = [
+                translate("ChecklistPage", "Dose refused: {reason}").format(
+                    reason=block_message(b, local_hhmm)
+                )
                 for b in gate.blocks
                 if b.kind is GateKind.CHECKLIST and b.answer is False
             ]
-            lines += [
-                f"'{item.label}': {override_text(o, local_hhmm)}"
+            overridden = [
+                f"'{item.shown_label()}': {override_text(o, local_hhmm)}"
                 for item, o in gate.checklist.overridden
             ]
-        band = (
-            "alert"
-            if gate is not None and any(line.startswith("Dose") for line in lines)
-            else "normal"
-        )
-        set_message(self.gate, "\n".join(lines), band)
+        band = "alert" if refused else "normal"
+        set_message(self.gate, "\n".join(refused + overridden), band)
+        tip = translate("ChecklistPage", "Blocks the dose until answered yes or overridden.")
         for item_id, box in self.boxes.items():
             blocking = any(c.id == item_id and c.blocks_dose for c in self.host.protocol.checklist)
-            box.setToolTip("Blocks the dose until answered yes or overridden." if blocking else "")
+            box.setToolTip(tip if blocking else "")
 
     def first_input(self) -> QWidget | None:
         if self.check_in_button.isVisible() and self.check_in_button.isEnabled():
@@ -251,7 +266,8 @@ class ChecklistPage(StepPage):
             else:
                 value = float(text.replace(",", "."))
         except ValueError:
-            self._number_error(item_id, f"{edit.accessibleName()} '{text}' is not a number.")
+            message = translate("ChecklistPage", "{field} '{text}' is not a number.")
+            self._number_error(item_id, message.format(field=edit.accessibleName(), text=text))
             return
         except ValidationError as exc:
             self._number_error(item_id, exc.message)

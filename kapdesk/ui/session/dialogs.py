@@ -9,6 +9,7 @@ Enter accepts (default button), Esc cancels.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+translate = QCoreApplication.translate
 
 
 def _line(name: str, text: str = "") -> QLineEdit:
@@ -68,16 +71,17 @@ class ReasonDialog(_Dialog):
     """One required reason (withholding a dose, discharging with unmet criteria, over max)."""
 
     def __init__(
-        self, parent: QWidget | None, title: str, intro: str, ok_text: str = "&Confirm"
+        self, parent: QWidget | None, title: str, intro: str, ok_text: str | None = None
     ) -> None:
-        super().__init__(parent, title, intro, ok_text)
-        self.reason = _line("Reason")
-        self.add_field("&Reason", self.reason)
+        ok = ok_text if ok_text is not None else translate("ReasonDialog", "&Confirm")
+        super().__init__(parent, title, intro, ok)
+        self.reason = _line(translate("ReasonDialog", "Reason"))
+        self.add_field(translate("ReasonDialog", "&Reason"), self.reason)
         self.reason.setFocus()
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, title: str, intro: str, ok_text: str = "&Confirm"
+        cls, parent: QWidget | None, title: str, intro: str, ok_text: str | None = None
     ) -> str | None:
         dialog = cls(parent, title, intro, ok_text)
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -94,13 +98,15 @@ class OverrideDialog(_Dialog):
         parent: QWidget | None,
         intro: str,
         prescriber: str = "",
-        title: str = "Override pre-dose hold",
+        title: str | None = None,
     ) -> None:
-        super().__init__(parent, title, intro, "&Record override")
-        self.prescriber = _line("Prescriber name", prescriber)
-        self.reason = _line("Reason")
-        self.add_field("&Prescriber name", self.prescriber)
-        self.add_field("&Reason", self.reason)
+        if title is None:
+            title = translate("OverrideDialog", "Override pre-dose hold")
+        super().__init__(parent, title, intro, translate("OverrideDialog", "&Record override"))
+        self.prescriber = _line(translate("OverrideDialog", "Prescriber name"), prescriber)
+        self.reason = _line(translate("OverrideDialog", "Reason"))
+        self.add_field(translate("OverrideDialog", "&Prescriber name"), self.prescriber)
+        self.add_field(translate("OverrideDialog", "&Reason"), self.reason)
         (self.reason if prescriber else self.prescriber).setFocus()
 
     @classmethod
@@ -109,7 +115,7 @@ class OverrideDialog(_Dialog):
         parent: QWidget | None,
         intro: str,
         prescriber: str = "",
-        title: str = "Override pre-dose hold",
+        title: str | None = None,
     ) -> tuple[str, str] | None:
         """(prescriber name, reason), or None when cancelled."""
         dialog = cls(parent, intro, prescriber, title)
@@ -122,10 +128,11 @@ class AcknowledgeDialog(_Dialog):
     """Warnings the person dosing acknowledges with the dose (they are stored with it)."""
 
     def __init__(self, parent: QWidget | None, intro: str, ok_text: str) -> None:
-        super().__init__(parent, "Acknowledge before dosing", intro, ok_text)
+        title = translate("AcknowledgeDialog", "Acknowledge before dosing")
+        super().__init__(parent, title, intro, ok_text)
 
     @classmethod
-    def ask(
-        cls, parent: QWidget | None, intro: str, ok_text: str = "&Acknowledge and dose"
-    ) -> bool:
+    def ask(cls, parent: QWidget | None, intro: str, ok_text: str | None = None) -> bool:
+        if ok_text is None:
+            ok_text = translate("AcknowledgeDialog", "&Acknowledge and dose")
         return cls(parent, intro, ok_text).exec() == QDialog.DialogCode.Accepted

@@ -25,11 +25,13 @@ from kapdesk.ui.session.common import (
     Host,
     StepPage,
     attempt,
+    band_or_within,
     local_hhmm,
     message_label,
     reading_line,
     set_message,
     store_reading,
+    translate,
 )
 from kapdesk.ui.session.dialogs import OverrideDialog, ReasonDialog
 from kapdesk.ui.session.layout import action_button, button_row, hint_label, step_layout
@@ -46,23 +48,29 @@ def pre_dose_readings(detail: SessionDetail) -> list[ReadingInfo]:
 
 
 class PreDosePage(StepPage):
-    title = "Pre-dose vitals"
-
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = step_layout(self, "2 · Pre-dose vitals")
+        self.title = translate("PreDosePage", "Pre-dose vitals")
+        root = step_layout(self, f"2 · {self.title}")
         self.hint = hint_label(root)
 
-        self.form = VitalsForm(self, button_text="&Record pre-dose reading")
+        record = translate("PreDosePage", "&Record pre-dose reading")
+        self.form = VitalsForm(self, button_text=record)
         self.form.submitted.connect(self._store)
         root.addWidget(self.form)
         # The buttons right under the form, what a reading brings (result, hold) below them:
         # appearing, it moves no button; the override button comes in at the right.
-        self.override_button = action_button("O&verride hold…", self.override)
-        self.withhold_button = action_button("&Withhold dose…", self.withhold)
+        self.override_button = action_button(
+            translate("PreDosePage", "O&verride hold…"), self.override
+        )
+        self.withhold_button = action_button(
+            translate("PreDosePage", "&Withhold dose…"), self.withhold
+        )
         root.addLayout(button_row(self.withhold_button, self.override_button))
 
-        self.latest = ReadingResult(host.protocol, recheck_words="Recheck after {min} min rest")
+        self.latest = ReadingResult(
+            host.protocol, recheck_words=translate("PreDosePage", "Recheck after {min} min rest")
+        )
         self.result = self.latest.result
         self.provenance = self.latest.provenance
         self.recheck = self.latest.recheck
@@ -72,16 +80,16 @@ class PreDosePage(StepPage):
             host.app, self.latest, lambda: reading_entry(self._latest) if self._latest else None
         )
 
-        self.hold = message_label("Hold", kind="status")
+        self.hold = message_label(translate("PreDosePage", "Hold"), kind="status")
         root.addWidget(self.hold)
-        self.message = message_label("Pre-dose message")
+        self.message = message_label(translate("PreDosePage", "Pre-dose message"))
         root.addWidget(self.message)
 
-        self.history_title = QLabel("Earlier pre-dose readings:")
+        self.history_title = QLabel(translate("PreDosePage", "Earlier pre-dose readings:"))
         self.history_title.hide()
         root.addWidget(self.history_title)
         self.history = EntryList()
-        self.history.setAccessibleName("Pre-dose readings")
+        self.history.setAccessibleName(translate("PreDosePage", "Pre-dose readings"))
         self.history.hide()
         self.history_menu = list_menu(host.app, self.history)
         root.addWidget(self.history)
@@ -100,14 +108,15 @@ class PreDosePage(StepPage):
         open_ = state in PRE_DOSE_STATES
         self.form.set_inputs_enabled(open_ and self.host.can(Action.RECORD_VITALS))
         if state is SessionState.SCHEDULED:
-            self.hint.setText("Check the patient in first (step 1).")
+            self.hint.setText(translate("PreDosePage", "Check the patient in first (step 1)."))
         elif open_:
-            self.hint.setText(
-                "Blood pressure, pulse and SpO2 before dosing; "
-                f"classified under {self.host.protocol.label}."
+            text = translate(
+                "PreDosePage",
+                "Blood pressure, pulse and SpO2 before dosing; classified under {protocol}.",
             )
+            self.hint.setText(text.format(protocol=self.host.protocol.label))
         else:
-            self.hint.setText("Pre-dose vitals are closed.")
+            self.hint.setText(translate("PreDosePage", "Pre-dose vitals are closed."))
 
         self.latest.show_reading(latest, running=open_)
 
@@ -120,20 +129,33 @@ class PreDosePage(StepPage):
             band = block.reading.band.value
             set_message(
                 self.hold,
-                f"Dose on hold: {block_message(block, local_hhmm)}",
+                translate("PreDosePage", "Dose on hold: {reason}").format(
+                    reason=block_message(block, local_hhmm)
+                ),
                 "critical" if band == "critical" else "alert",
             )
         elif hold is not None and hold.override is not None:
             o = hold.override
-            by = f" (entered by {o.recorded_by})" if o.recorded_by else ""
-            text = override_text(o, local_hhmm)
-            set_message(self.hold, f"Hold lifted: {text}{by}", "normal")
+            by = ""
+            if o.recorded_by:
+                by = translate("PreDosePage", " (entered by {name})").format(name=o.recorded_by)
+            text = translate("PreDosePage", "Hold lifted: {override}{entered_by}").format(
+                override=override_text(o, local_hhmm), entered_by=by
+            )
+            set_message(self.hold, text, "normal")
         elif hold is not None and hold.lifted_by is not None:
             r = hold.lifted_by
+            text = translate(
+                "PreDosePage",
+                "Hold lifted by the recheck at {time} ({reading}), taken after {min} min rest.",
+            )
             set_message(
                 self.hold,
-                f"Hold lifted by the recheck at {local_hhmm(r.taken_at)} ({r.text}), taken "
-                f"after {self.host.protocol.recheck_after_min} min rest.",
+                text.format(
+                    time=local_hhmm(r.taken_at),
+                    reading=r.text,
+                    min=self.host.protocol.recheck_after_min,
+                ),
                 "normal",
             )
         else:
@@ -142,7 +164,9 @@ class PreDosePage(StepPage):
         self.override_button.setVisible(held)
         self.override_button.setEnabled(held and self.host.can(Action.OVERRIDE_HOLD))
         if held and not self.host.can(Action.OVERRIDE_HOLD):
-            self.override_button.setToolTip("Only a clinician may override a pre-dose hold.")
+            self.override_button.setToolTip(
+                translate("PreDosePage", "Only a clinician may override a pre-dose hold.")
+            )
         self.withhold_button.setVisible(open_)
         self.withhold_button.setEnabled(open_ and self.host.can(Action.WITHHOLD_DOSE))
 
@@ -150,8 +174,7 @@ class PreDosePage(StepPage):
             [
                 (
                     reading_entry(r),
-                    f"{reading_line(r)}  {'within limits' if r.band == 'normal' else r.band}"
-                    f"  ({r.recorded_by})",
+                    f"{reading_line(r)}  {band_or_within(r.band)}  ({r.recorded_by})",
                 )
                 for r in readings
                 if r is not latest
@@ -159,10 +182,9 @@ class PreDosePage(StepPage):
         )
         self.history_title.setVisible(self.history.count() > 0)
         if state in (SessionState.DOSE_WITHHELD, SessionState.CANCELLED):
-            set_message(
-                self.message,
-                f"Session {state.label}: {detail.session.state_reason or 'no reason given'}",
-            )
+            reason = detail.session.state_reason or translate("PreDosePage", "no reason given")
+            text = translate("PreDosePage", "Session {state}: {reason}")
+            set_message(self.message, text.format(state=state.label, reason=reason))
         self.tick(self.host.now())
 
     def tick(self, now: datetime) -> None:
@@ -185,10 +207,14 @@ class PreDosePage(StepPage):
             return
         actor = self.host.actor()
         message = block_message(block, local_hhmm)
+        intro = translate(
+            "PreDosePage",
+            "{reason} Dosing past it needs the prescriber's name and a reason; both are "
+            "stored with the session.",
+        )
         answer = OverrideDialog.ask(
             self,
-            f"{message[:1].upper()}{message[1:]} Dosing past it needs the prescriber's name "
-            "and a reason; both are stored with the session.",
+            intro.format(reason=f"{message[:1].upper()}{message[1:]}"),
             actor.full_name if self.host.can(Action.OVERRIDE_HOLD) else "",
         )
         if answer is None:
@@ -206,10 +232,13 @@ class PreDosePage(StepPage):
 
         reason = ReasonDialog.ask(
             self,
-            "Withhold dose",
-            "Withholding the dose ends this session without ketamine. Give the reason; "
-            "it is stored with the session.",
-            "&Withhold dose",
+            translate("PreDosePage", "Withhold dose"),
+            translate(
+                "PreDosePage",
+                "Withholding the dose ends this session without ketamine. Give the reason; "
+                "it is stored with the session.",
+            ),
+            translate("PreDosePage", "&Withhold dose"),
         )
         if reason is None:
             return

@@ -17,6 +17,7 @@ from kapdesk.domain.protocol import Anchor, Phase
 from kapdesk.domain.schedule import DueItem, ItemStatus
 from kapdesk.domain.vitals import within_limits_text
 from kapdesk.ui.session.common import (
+    band_word,
     countdown,
     local_hhmm,
     message_label,
@@ -24,6 +25,7 @@ from kapdesk.ui.session.common import (
     recheck_minutes,
     rule_actions,
     set_message,
+    translate,
 )
 
 if TYPE_CHECKING:
@@ -35,11 +37,13 @@ def band_words(r: ReadingInfo) -> str:
     """'Elevated', or for a reading that reached no limit what the protocol says:
     'Within kap-default v1.0 post-dose limits' (never a bare "Normal")."""
     if r.band != "normal":
-        return r.band.capitalize()
+        band = band_word(r.band)
+        return band[:1].upper() + band[1:]
     try:
         return within_limits_text(r.protocol_label, Phase(r.phase))
     except ValueError:
-        return f"Within {r.protocol_label} limits"
+        text = translate("ReadingResult", "Within {protocol} limits")
+        return text.format(protocol=r.protocol_label)
 
 
 # Styling of the status line per band (kapdesk.qss: amber for elevated, red for alert
@@ -60,12 +64,12 @@ class ReadingResult(QWidget):
         self.prefix = prefix
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.result = message_label("Classification", kind="status")
+        self.result = message_label(translate("ReadingResult", "Classification"), kind="status")
         self.provenance = QLabel()
         self.provenance.setObjectName("pageSubtitle")
         self.provenance.setWordWrap(True)
-        self.provenance.setAccessibleName("Rule and provenance")
-        self.recheck = message_label("Recheck", kind="status")
+        self.provenance.setAccessibleName(translate("ReadingResult", "Rule and provenance"))
+        self.recheck = message_label(translate("ReadingResult", "Recheck"), kind="status")
         lay.addWidget(self.result)
         lay.addWidget(self.provenance)
         lay.addWidget(self.recheck)
@@ -90,8 +94,9 @@ class ReadingResult(QWidget):
         self.result.setProperty("reading_band", latest.band)
         set_message(self.result, text, LINE_STYLE.get(latest.band, "normal"))
         actions = rule_actions(self.protocol, latest)
+        said = translate("ReadingResult", "Protocol action: {action}")
         self.provenance.setText(
-            "\n".join([latest.assessment, *(f"Protocol action: {a}" for a in actions)])
+            "\n".join([latest.assessment, *(said.format(action=a) for a in actions)])
         )
         minutes = recheck_minutes(self.protocol, latest)
         self._minutes = minutes or 0
@@ -124,34 +129,47 @@ class ReadingResult(QWidget):
             return
         words = self.recheck_words.format(min=self._minutes)
         left = self.recheck_at - now
+        at = local_hhmm(self.recheck_at)
         if left > timedelta(0):
-            text = f"{words}: at {local_hhmm(self.recheck_at)} (in {countdown(left)})."
+            text = translate("ReadingResult", "{recheck}: at {time} (in {left}).")
+            text = text.format(recheck=words, time=at, left=countdown(left))
         else:
-            text = f"{words}: due now (since {local_hhmm(self.recheck_at)})."
+            text = translate("ReadingResult", "{recheck}: due now (since {time}).")
+            text = text.format(recheck=words, time=at)
         set_message(self.recheck, text, "elevated")
 
     def _tick_item(self, item: DueItem, now: datetime) -> None:
         words = self.recheck_words.format(min=self._minutes)
         status = item.status_at(now)
         if status is ItemStatus.DONE and item.satisfied_by is not None:
-            late = "" if item.on_time else " (late)"
-            set_message(self.recheck, f"{words}: taken {local_hhmm(item.satisfied_by)}{late}.")
-        elif status is ItemStatus.UPCOMING and item.opens_at is not None:
-            left = countdown(item.opens_at - now)
-            set_message(
-                self.recheck, f"{words}: at {local_hhmm(item.opens_at)} (in {left}).", "elevated"
-            )
-        elif status is ItemStatus.DUE and item.opens_at is not None:
-            set_message(
-                self.recheck, f"{words}: due now (since {local_hhmm(item.opens_at)}).", "elevated"
-            )
-        elif status is ItemStatus.OVERDUE and item.closes_at is not None:
+            late = "" if item.on_time else translate("ReadingResult", " (late)")
+            text = translate("ReadingResult", "{recheck}: taken {time}{late}.")
             set_message(
                 self.recheck,
-                f"{words}: OVERDUE since {local_hhmm(item.closes_at)}.",
+                text.format(recheck=words, time=local_hhmm(item.satisfied_by), late=late),
+            )
+        elif status is ItemStatus.UPCOMING and item.opens_at is not None:
+            left = countdown(item.opens_at - now)
+            text = translate("ReadingResult", "{recheck}: at {time} (in {left}).")
+            set_message(
+                self.recheck,
+                text.format(recheck=words, time=local_hhmm(item.opens_at), left=left),
+                "elevated",
+            )
+        elif status is ItemStatus.DUE and item.opens_at is not None:
+            text = translate("ReadingResult", "{recheck}: due now (since {time}).")
+            set_message(
+                self.recheck, text.format(recheck=words, time=local_hhmm(item.opens_at)), "elevated"
+            )
+        elif status is ItemStatus.OVERDUE and item.closes_at is not None:
+            text = translate("ReadingResult", "{recheck}: OVERDUE since {time}.")
+            set_message(
+                self.recheck,
+                text.format(recheck=words, time=local_hhmm(item.closes_at)),
                 "critical",
             )
         elif status is ItemStatus.MISSED:
-            set_message(self.recheck, f"{words}: missed.", "critical")
+            text = translate("ReadingResult", "{recheck}: missed.")
+            set_message(self.recheck, text.format(recheck=words), "critical")
         else:
             set_message(self.recheck, "")
