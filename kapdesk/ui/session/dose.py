@@ -45,6 +45,8 @@ from kapdesk.domain.gates import Block, GateKind, block_message, checklist_gate,
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.session_state import SessionState
+from kapdesk.i18n import _
+from kapdesk.i18n.formats import decimal
 from kapdesk.ui.entered_in_error import table_menu
 from kapdesk.ui.entry_rows import standing
 from kapdesk.ui.session.common import (
@@ -55,13 +57,16 @@ from kapdesk.ui.session.common import (
     attempt,
     local_hhmm,
     message_label,
+    role_word,
     set_message,
+    translate,
 )
 from kapdesk.ui.session.dialogs import AcknowledgeDialog, OverrideDialog, ReasonDialog
 from kapdesk.ui.session.dose_log import (
     COLUMNS,
     calc_line,
     capital,
+    dose_hint,
     fill_dose_table,
     override_prompt,
 )
@@ -86,84 +91,88 @@ def _labelled(form: QFormLayout, text: str, widget: QWidget, error: QLabel | Non
 
 
 class DosePage(StepPage):
-    title = "Dose"
-
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
         protocol = host.protocol
-        root = step_layout(self, "3 · Dose")
+        self.title = translate("DosePage", "Dose")
+        root = step_layout(self, f"3 · {self.title}")
         self.hint = hint_label(root)
 
         form = QFormLayout()
         root.addLayout(form)
         self.medication = QComboBox()
-        self.medication.addItems(list(protocol.medications))
-        _labelled(form, "&Medication", self.medication)
+        for name in protocol.medications:  # shown in the language, stored as the protocol names it
+            self.medication.addItem(_(name), name)
+        _labelled(form, translate("DosePage", "&Medication"), self.medication)
         self.route = QComboBox()
         for r in protocol.routes:
-            self.route.addItem(ROUTE_LABELS[r], r.value)
-        _labelled(form, "Rout&e", self.route)
+            self.route.addItem(_(ROUTE_LABELS[r]), r.value)
+        _labelled(form, translate("DosePage", "Rout&e"), self.route)
         self.amount = QLineEdit()
         self.amount.setMaximumWidth(110)
         self.unit = QComboBox()
-        self.amount_error = message_label("Amount error")
+        self.amount_error = message_label(translate("DosePage", "Amount error"))
         amount_row = QWidget()
         lay = QHBoxLayout(amount_row)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.amount)
-        self.unit_label = QLabel("&Unit")
+        self.unit_label = QLabel(translate("DosePage", "&Unit"))
         self.unit_label.setBuddy(self.unit)
-        self.unit.setAccessibleName("Unit")
+        self.unit.setAccessibleName(translate("DosePage", "Unit"))
         lay.addWidget(self.unit_label)
         lay.addWidget(self.unit)
         lay.addStretch(1)
-        self.amount_label = _labelled(form, "&Amount", amount_row, self.amount_error)
+        amount_text = translate("DosePage", "&Amount")
+        self.amount_label = _labelled(form, amount_text, amount_row, self.amount_error)
         self.amount_label.setBuddy(self.amount)
-        self.amount.setAccessibleName("Amount")
-        self.calc = message_label("Dose calculation", kind="status")
+        self.amount.setAccessibleName(translate("DosePage", "Amount"))
+        self.calc = message_label(translate("DosePage", "Dose calculation"), kind="status")
         form.addRow("", self.calc)
-        self.time = NowTimeEdit("Time")
-        self.time_error = message_label("Time error")
-        _labelled(form, "&Time", self.time, self.time_error)
+        self.time = NowTimeEdit(translate("DosePage", "Time"))
+        self.time_error = message_label(translate("DosePage", "Time error"))
+        _labelled(form, translate("DosePage", "&Time"), self.time, self.time_error)
         self.lot = QLineEdit()
         self.lot.setMaximumWidth(220)
-        self.lot_error = message_label("Lot number error")
-        _labelled(form, "&Lot number", self.lot, self.lot_error)
+        self.lot_error = message_label(translate("DosePage", "Lot number error"))
+        _labelled(form, translate("DosePage", "&Lot number"), self.lot, self.lot_error)
         self.given_by = QComboBox()
         for combo in (self.medication, self.route, self.given_by):
             combo.setMaximumWidth(320)
-        self.given_by_error = message_label("Given by error")
-        _labelled(form, "Gi&ven by", self.given_by, self.given_by_error)
+        self.given_by_error = message_label(translate("DosePage", "Given by error"))
+        _labelled(form, translate("DosePage", "Gi&ven by"), self.given_by, self.given_by_error)
         clear_when_edited(amount_row, self.amount_error)
         clear_when_edited(self.time, self.time_error)
         clear_when_edited(self.lot, self.lot_error)
         clear_when_edited(self.given_by, self.given_by_error)
         self.booster = QLabel()
-        self.booster.setAccessibleName("Booster")
+        self.booster.setAccessibleName(translate("DosePage", "Booster"))
         form.addRow("", self.booster)
 
         # What refuses the next dose (kapdesk.domain.gates), and the overrides recorded:
         # under the Record button, which their appearing does not move; the override
         # button comes in at its right.
-        self.record_button = action_button("&Record dose", self.record)
-        self.override_button = action_button("Record &override…", self.override)
+        self.record_button = action_button(translate("DosePage", "&Record dose"), self.record)
+        self.override_button = action_button(
+            translate("DosePage", "Record &override…"), self.override
+        )
         root.addLayout(button_row(self.record_button, self.override_button))
-        self.gate = message_label("Dose gate", kind="status")
+        self.gate = message_label(translate("DosePage", "Dose gate"), kind="status")
         root.addWidget(self.gate)
-        self.overrides = message_label("Overrides recorded", kind="status")
+        self.overrides = message_label(translate("DosePage", "Overrides recorded"), kind="status")
         root.addWidget(self.overrides)
-        self.message = message_label("Dose message")
+        self.message = message_label(translate("DosePage", "Dose message"))
         root.addWidget(self.message)
 
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setAccessibleName("Doses given")
+        self.table.setHorizontalHeaderLabels([translate("DosePage", c) for c in COLUMNS])
+        doses_given = translate("DosePage", "Doses given")
+        self.table.setAccessibleName(doses_given)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         fit_columns(self.table, {1: 2, 3: 1, 6: 2, 8: 3})  # these wrap in what is left
         self.table.setMinimumHeight(110)
         self.table_menu = table_menu(host.app, self.table)  # entered in error
-        root.addWidget(QLabel("Doses given"))
+        root.addWidget(QLabel(doses_given))
         root.addWidget(self.table, 1)
 
         self.route.currentIndexChanged.connect(self._route_changed)
@@ -195,15 +204,20 @@ class DosePage(StepPage):
         self.unit.blockSignals(True)
         self.unit.clear()
         for u in ALLOWED_UNITS[route]:
-            self.unit.addItem(u.label, u.value)
+            self.unit.addItem(_(u.label), u.value)
         index = self.unit.findData(before)
         self.unit.setCurrentIndex(max(index, 0))
         self.unit.blockSignals(False)
         self._convert_typed_amount()
         devices = route is Route.INTRANASAL
-        self.amount_label.setText("&Devices" if devices else "&Amount")
-        self.amount.setAccessibleName("Devices" if devices else "Amount")
-        self.amount.setPlaceholderText("devices" if devices else "")
+        if devices:
+            self.amount_label.setText(translate("DosePage", "&Devices"))
+            self.amount.setAccessibleName(translate("DosePage", "Devices"))
+            self.amount.setPlaceholderText(translate("DosePage", "devices"))
+        else:
+            self.amount_label.setText(translate("DosePage", "&Amount"))
+            self.amount.setAccessibleName(translate("DosePage", "Amount"))
+            self.amount.setPlaceholderText("")
         self.update_calc()
 
     def _unit_changed(self) -> None:
@@ -217,13 +231,13 @@ class DosePage(StepPage):
         if old is None or old is new or not self.amount.text().strip():
             return
         self.amount.blockSignals(True)
-        self.amount.setText(convert_amount(self.amount.text(), old, new, self._weight))
+        self.amount.setText(decimal(convert_amount(self.amount.text(), old, new, self._weight)))
         self.amount.blockSignals(False)
 
     def preview(self) -> DoseCalc:
         return validate_dose(
             self.host.protocol,
-            medication=self.medication.currentText(),
+            medication=str(self.medication.currentData()),
             route=self.current_route(),
             amount=self.amount.text(),
             unit=self.current_unit(),
@@ -245,8 +259,8 @@ class DosePage(StepPage):
 
     def update_calc(self) -> None:
         if not self.amount.text().strip():
-            unit = self.current_unit().label
-            set_message(self.calc, f"Enter the amount in {unit}.", "normal")
+            text = translate("DosePage", "Enter the amount in {unit}.")
+            set_message(self.calc, text.format(unit=_(self.current_unit().label)), "normal")
             return
         try:
             calc = self.preview()
@@ -255,10 +269,12 @@ class DosePage(StepPage):
             return
         text = calc_line(calc, self.host.protocol.intranasal_device_mg)
         if calc.over_limit:
-            text += f"\nAbove the maximum: {calc.limit_message} A clinician must confirm it."
+            above = translate("DosePage", "Above the maximum: {limit} A clinician must confirm it.")
+            text += "\n" + above.format(limit=calc.limit_message)
         warnings = self.warnings(calc)
         if warnings:
-            text += "\nTo acknowledge with the dose: " + " ".join(warnings)
+            ack = translate("DosePage", "To acknowledge with the dose: {warnings}")
+            text += "\n" + ack.format(warnings=" ".join(warnings))
         concern = calc.over_limit or bool(warnings)
         set_message(self.calc, text, "elevated" if concern else "normal")
 
@@ -271,7 +287,7 @@ class DosePage(StepPage):
         self.given_by.clear()
         for u in UserService(self.host.app.ctx).list_users():
             if u.active and can(u.role, Action.RECORD_DOSE):
-                self.given_by.addItem(f"{u.full_name} ({u.role.value})", u.id)
+                self.given_by.addItem(f"{u.full_name} ({role_word(u.role)})", u.id)
         self.given_by.setCurrentIndex(max(self.given_by.findData(actor.user_id), 0))
         self._users_for = actor.user_id
 
@@ -291,34 +307,21 @@ class DosePage(StepPage):
             index = self.route.findData(detail.doses[0].route)
             if index >= 0 and self._doses == ():
                 self.route.setCurrentIndex(index)
-        if state in (SessionState.SCHEDULED, SessionState.CHECKED_IN):
-            hint, open_ = "Record the pre-dose vitals first (step 2).", False
-        elif blocks:
-            what = "Booster" if not first_dose else "Dose"
-            hint, open_ = f"{what} on hold: refused until the gate below is lifted.", False
-        elif dosing:
-            hint, open_ = "", True
-        else:
-            hint, open_ = f"The session is {state.label}: no more doses.", False
+        hint, open_ = dose_hint(state, bool(blocks), first_dose)
         if open_ and not self.host.can(Action.RECORD_DOSE):
-            hint = self.host.cannot("record doses")
+            hint = self.host.cannot(translate("DosePage", "record doses"))
             open_ = False
         if open_ and self._weight is None:
-            hint = "No weight today yet (step 1): doses can be entered in mg only."
+            hint = translate(
+                "DosePage", "No weight today yet (step 1): doses can be entered in mg only."
+            )
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))
-        for w in (
-            self.medication,
-            self.route,
-            self.amount,
-            self.unit,
-            self.time,
-            self.lot,
-            self.given_by,
-            self.record_button,
-        ):
+        inputs = (self.medication, self.route, self.amount, self.unit, self.time, self.lot)
+        for w in (*inputs, self.given_by, self.record_button):
             w.setEnabled(open_)
-        self.booster.setText("" if first_dose else f"Booster: this will be dose {len(given) + 1}.")
+        booster = translate("DosePage", "Booster: this will be dose {n}.")
+        self.booster.setText("" if first_dose else booster.format(n=len(given) + 1))
         self.booster.setVisible(not first_dose and open_)
         self._show_gate(detail, blocks)
         if detail.doses != self._doses:
@@ -329,7 +332,8 @@ class DosePage(StepPage):
     def _show_gate(self, detail: SessionDetail, blocks: tuple[Block, ...]) -> None:
         """The refusal of the next dose (rule, protocol version, reading or checklist item),
         the override action, and the overrides already recorded."""
-        lines = [f"Dose refused: {block_message(b, local_hhmm)}" for b in blocks]
+        refused = translate("DosePage", "Dose refused: {reason}")
+        lines = [refused.format(reason=block_message(b, local_hhmm)) for b in blocks]
         worst = any(b.worst is not None and b.worst.band.value == "critical" for b in blocks)
         set_message(self.gate, "\n".join(lines), "critical" if worst else "alert")
         self._block = blocks[0] if blocks else None
@@ -337,7 +341,9 @@ class DosePage(StepPage):
         self.override_button.setVisible(bool(blocks))
         self.override_button.setEnabled(bool(blocks) and allowed)
         self.override_button.setToolTip(
-            "" if allowed else "Only a clinician may record an override (name and reason)."
+            ""
+            if allowed
+            else translate("DosePage", "Only a clinician may record an override (name and reason).")
         )
         done = detail.gate.overrides if detail.gate is not None else ()
         text = "\n".join(capital(override_text(o, local_hhmm)) for o in done)
@@ -357,10 +363,11 @@ class DosePage(StepPage):
 
     def unsaved_input(self) -> str | None:
         if self.amount.isEnabled() and self.amount.text().strip():
-            return "dose"
+            return translate("DosePage", "dose")
         lot = self.lot.text().strip()
         if self.lot.isEnabled() and lot and lot not in {d.lot_number for d in self._doses}:
-            return "dose lot number"  # the lot of a dose given is kept for the booster
+            # the lot of a dose given is kept for the booster
+            return translate("DosePage", "dose lot number")
         return super().unsaved_input()
 
     def reset_inputs(self) -> None:
@@ -405,20 +412,27 @@ class DosePage(StepPage):
             return
         reason: str | None = None
         if calc.over_limit and self.host.can(Action.CONFIRM_OVER_MAX_DOSE):
+            intro = translate(
+                "DosePage",
+                "{calculation}. {limit} Confirm this dose and give the reason; the "
+                "confirmation is kept with the dose record.",
+            )
             reason = ReasonDialog.ask(
                 self,
-                "Dose above the protocol maximum",
-                f"{calc_line(calc, self.host.protocol.intranasal_device_mg)}. "
-                f"{calc.limit_message} Confirm this dose and give the reason; "
-                "the confirmation is kept with the dose record.",
-                "&Confirm dose",
+                translate("DosePage", "Dose above the protocol maximum"),
+                intro.format(
+                    calculation=calc_line(calc, self.host.protocol.intranasal_device_mg),
+                    limit=calc.limit_message,
+                ),
+                translate("DosePage", "&Confirm dose"),
             )
             if reason is None:
                 return
         warnings = self.warnings(calc)
         if warnings and not AcknowledgeDialog.ask(
             self,
-            "This dose will be stored with these warnings:\n\n"
+            translate("DosePage", "This dose will be stored with these warnings:")
+            + "\n\n"
             + "\n".join(f"• {w}" for w in warnings),
         ):
             return
@@ -428,7 +442,7 @@ class DosePage(StepPage):
             lambda: DoseService(self.host.app.ctx).record(
                 self.host.actor(),
                 self.host.session_id,
-                medication=self.medication.currentText(),
+                medication=str(self.medication.currentData()),
                 route=self.current_route(),
                 amount=self.amount.text(),
                 unit=self.current_unit(),
