@@ -31,6 +31,7 @@ from kapdesk.ui.session.common import (
     local_hhmm,
     message_label,
     set_message,
+    translate,
 )
 from kapdesk.ui.session.dialogs import ReasonDialog
 from kapdesk.ui.session.layout import action_button, button_row, hint_label, step_layout
@@ -41,25 +42,29 @@ if TYPE_CHECKING:
     from kapdesk.services.dtos import DischargeCheck, SessionDetail
 
 
-def check_text(c: DischargeCheck) -> str:
+def check_text(c: DischargeCheck, label: str | None = None) -> str:
+    """'✓  Minimum observation time – 62 min' (``label``: the criterion's in the language
+    shown; else the check's own)."""
     mark = "✓" if c.met else "✗"
-    return f"{mark}  {c.label}" + (f" – {c.detail}" if c.detail else "")
+    return f"{mark}  {label or c.label}" + (f" – {c.detail}" if c.detail else "")
 
 
 class DischargePage(StepPage):
-    title = "Discharge"
-
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = step_layout(self, "6 · Discharge")
+        self.title = translate("DischargePage", "Discharge")
+        root = step_layout(self, f"6 · {self.title}")
         self.hint = hint_label(root)
         self.list_box = QVBoxLayout()
         root.addLayout(self.list_box)
+        # The protocol's criteria by id, as the language shown names them.
+        self.labels = {c.id: c.shown_label() for c in host.protocol.discharge}
 
         form = QFormLayout()
-        self.time = NowTimeEdit("Discharge time")
-        self.time_error = message_label("Discharge time error")
-        label = QLabel("Discharge &time")
+        self.time = NowTimeEdit(translate("DischargePage", "Discharge time"))
+        self.time_error = message_label(translate("DischargePage", "Discharge time error"))
+        self._time_text = translate("DischargePage", "Discharge &time")
+        label = QLabel(self._time_text)
         label.setBuddy(self.time)
         holder = QWidget()
         lay = QVBoxLayout(holder)
@@ -69,11 +74,12 @@ class DischargePage(StepPage):
         clear_when_edited(self.time, self.time_error)
         form.addRow(label, holder)
         root.addLayout(form)
-        self.discharge_button = action_button("&Discharge", self.discharge)
+        self._discharge_text = translate("DischargePage", "&Discharge")
+        self.discharge_button = action_button(self._discharge_text, self.discharge)
         root.addLayout(button_row(self.discharge_button))
-        self.message = message_label("Discharge message")
+        self.message = message_label(translate("DischargePage", "Discharge message"))
         root.addWidget(self.message)
-        self.outcome = message_label("Discharge outcome", kind="status")
+        self.outcome = message_label(translate("DischargePage", "Discharge outcome"), kind="status")
         root.addWidget(self.outcome)
         root.addStretch(1)
 
@@ -83,17 +89,20 @@ class DischargePage(StepPage):
         self._build()
 
     def _build(self) -> None:
-        marks = Mnemonics("dtn")
+        note_text = translate("NotePanel", "Session &note")  # beside every step
+        sign_text = translate("SessionWorkspace", "Si&gn session…")  # the banner's, above
+        marks = Mnemonics("", self._discharge_text, self._time_text, note_text, sign_text)
         for c in self.host.protocol.discharge:
+            name = self.labels[c.id]
             if c.computed:
-                label = QLabel(c.label)
+                label = QLabel(name)
                 label.setWordWrap(True)
-                label.setAccessibleName(c.label)
+                label.setAccessibleName(name)
                 self.list_box.addWidget(label)
                 self.computed[c.id] = label
             else:
-                box = QCheckBox(marks.mark(c.label))
-                box.setAccessibleName(c.label)
+                box = QCheckBox(marks.mark(name))
+                box.setAccessibleName(name)
                 box.clicked.connect(lambda on, key=c.id: self.answer(key, on))
                 self.list_box.addWidget(box)
                 self.staff[c.id] = box
@@ -107,7 +116,7 @@ class DischargePage(StepPage):
         for c in detail.discharge_checks:
             if c.id in self.computed:
                 label = self.computed[c.id]
-                label.setText(check_text(c))
+                label.setText(check_text(c, self.labels.get(c.id)))
                 label.setStyleSheet("color: #2f4f3a;" if c.met else "color: #7a4b00;")
             elif c.id in self.staff:
                 box = self.staff[c.id]
@@ -124,34 +133,42 @@ class DischargePage(StepPage):
             if discharged_against_criteria(s.discharge_criteria, s.discharge_reason):
                 # Not a green tick: the patient left with criteria unmet, and a clinician
                 # accepted that with the reason shown.
-                text = (
-                    f"{against_criteria_text(s.discharge_reason)} "
-                    f"(at {local_hhmm(s.discharged_at)})"
+                text = translate("DischargePage", "{against_criteria} (at {time})").format(
+                    against_criteria=against_criteria_text(s.discharge_reason),
+                    time=local_hhmm(s.discharged_at),
                 )
                 set_message(self.outcome, text, "elevated")
-                hint = (
-                    "Criteria as recorded at discharge: "
-                    f"{criteria_summary(not_met, len(detail.discharge_checks), final=True)}."
-                )
+                summary = criteria_summary(not_met, len(detail.discharge_checks), final=True)
+                hint = translate("DischargePage", "Criteria as recorded at discharge: {summary}.")
+                hint = hint.format(summary=summary)
             else:
-                text = f"✓  Discharged at {local_hhmm(s.discharged_at)}; all criteria met."
-                set_message(self.outcome, text, "normal")
-                hint = "Criteria as recorded at discharge."
+                text = translate("DischargePage", "✓  Discharged at {time}; all criteria met.")
+                set_message(self.outcome, text.format(time=local_hhmm(s.discharged_at)), "normal")
+                hint = translate("DischargePage", "Criteria as recorded at discharge.")
             self.time.set_fixed(s.discharged_at)
         else:
             set_message(self.outcome, "")
             if open_:
-                unmet = [c.label for c in detail.discharge_checks if not c.met]
+                unmet = [c for c in detail.discharge_checks if not c.met]
                 hint = criteria_summary(len(unmet), len(detail.discharge_checks)) + "."
-                if unmet:
-                    them = "it is" if len(unmet) == 1 else "they are"
-                    hint += f" Discharging before {them} met needs a clinician and a reason."
+                if len(unmet) == 1:
+                    hint += translate(
+                        "DischargePage",
+                        " Discharging before it is met needs a clinician and a reason.",
+                    )
+                elif unmet:
+                    hint += translate(
+                        "DischargePage",
+                        " Discharging before they are met needs a clinician and a reason.",
+                    )
                 if not self.host.can(Action.DISCHARGE):
-                    hint += " " + self.host.cannot("discharge")
+                    hint += " " + self.host.cannot(translate("DischargePage", "discharge"))
             elif state in (SessionState.CANCELLED, SessionState.DOSE_WITHHELD):
-                hint = f"The session is {state.label}: there is nothing to discharge."
+                hint = translate(
+                    "DischargePage", "The session is {state}: there is nothing to discharge."
+                ).format(state=state.label)
             else:
-                hint = "Discharge comes after the dose and monitoring."
+                hint = translate("DischargePage", "Discharge comes after the dose and monitoring.")
         self.hint.setText(hint)
 
     def tick(self, now: datetime) -> None:
@@ -198,15 +215,20 @@ class DischargePage(StepPage):
         unmet = [c for c in (checks if checks is not None else self._checks) if not c.met]
         reason: str | None = None
         if unmet and self.host.can(Action.DISCHARGE_WITH_UNMET_CRITERIA):
+            names = [self.labels.get(c.id) or c.label for c in unmet]
             listed = "; ".join(
-                f"{c.label} {in_brackets(c.detail)}" if c.detail else c.label for c in unmet
+                f"{name} {in_brackets(c.detail)}" if c.detail else name
+                for name, c in zip(names, unmet, strict=True)
             )
             reason = ReasonDialog.ask(
                 self,
-                "Discharge with unmet criteria",
-                f"Not met: {listed}. Discharging anyway needs your reason; it is stored "
-                "with the session.",
-                "&Discharge anyway",
+                translate("DischargePage", "Discharge with unmet criteria"),
+                translate(
+                    "DischargePage",
+                    "Not met: {criteria}. Discharging anyway needs your reason; it is stored "
+                    "with the session.",
+                ).format(criteria=listed),
+                translate("DischargePage", "&Discharge anyway"),
             )
             if reason is None:
                 return

@@ -32,6 +32,7 @@ from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import DueItem
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.timetext import minutes_number
+from kapdesk.i18n import _
 from kapdesk.ui.entered_in_error import list_menu, table_menu
 from kapdesk.ui.entry_rows import (
     EntryList,
@@ -46,20 +47,24 @@ from kapdesk.ui.session.common import (
     Host,
     StepPage,
     attempt,
+    band_or_within,
     message_label,
     moment_text,
     set_message,
     store_reading,
+    translate,
 )
 from kapdesk.ui.session.due import (
     STATUS_COLORS,
     countdown_for,
     due_title,
     status_text,
+    status_words,
     window_text,
 )
 from kapdesk.ui.session.layout import action_button, step_layout
 from kapdesk.ui.session.reading_result import ReadingResult
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP
 from kapdesk.ui.widgets.fit import fit_columns
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 
@@ -68,9 +73,22 @@ if TYPE_CHECKING:
     from kapdesk.services.dtos import ObservationInfo, ReadingInfo, SessionDetail
     from kapdesk.ui.widgets.bp_chart import BpChart
 
-DUE_COLUMNS: Final = ("Reading", "Window", "Status", "Countdown")
+DUE_COLUMNS: Final = (
+    QT_TRANSLATE_NOOP("MonitoringPage", "Reading"),
+    QT_TRANSLATE_NOOP("MonitoringPage", "Window"),
+    QT_TRANSLATE_NOOP("MonitoringPage", "Status"),
+    QT_TRANSLATE_NOOP("MonitoringPage", "Countdown"),
+)
 SIDE_BY_SIDE_MIN: Final = 400  # px a column needs for the observations and the readings
-READING_COLUMNS: Final = ("Time", "Min", "BP", "Pulse", "SpO2", "Band", "By")
+READING_COLUMNS: Final = (
+    QT_TRANSLATE_NOOP("MonitoringPage", "Time"),
+    QT_TRANSLATE_NOOP("MonitoringPage", "Min"),
+    QT_TRANSLATE_NOOP("MonitoringPage", "BP"),
+    QT_TRANSLATE_NOOP("MonitoringPage", "Pulse"),
+    QT_TRANSLATE_NOOP("MonitoringPage", "SpO2"),
+    QT_TRANSLATE_NOOP("MonitoringPage", "Band"),
+    QT_TRANSLATE_NOOP("MonitoringPage", "By"),
+)
 BAND_COLORS: Final = {
     "elevated": ("#fdf0d6", "#7a4b00"),
     "alert": ("#e57373", "#7f0000"),
@@ -92,7 +110,7 @@ def _item(text: str, colors: tuple[str, str] | None = None, bold: bool = False) 
 
 def _table(columns: tuple[str, ...], name: str, shares: dict[int, int]) -> QTableWidget:
     table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
+    table.setHorizontalHeaderLabels([translate("MonitoringPage", c) for c in columns])
     table.setAccessibleName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -121,11 +139,10 @@ class ScoreCombo(QComboBox):
 
 
 class MonitoringPage(StepPage):
-    title = "Monitoring"
-
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = step_layout(self, "4 · Monitoring")
+        self.title = translate("MonitoringPage", "Monitoring")
+        root = step_layout(self, f"4 · {self.title}")
         columns = QHBoxLayout()
         columns.setSpacing(16)
         root.addLayout(columns, 1)
@@ -133,21 +150,24 @@ class MonitoringPage(StepPage):
         left = QWidget()
         col = QVBoxLayout(left)
         col.setContentsMargins(0, 0, 0, 0)
-        self.due_title = QLabel("Due readings")
-        self.due_title.setAccessibleName("Due readings title")
+        self.due_title = QLabel(translate("MonitoringPage", "Due readings"))
+        self.due_title.setAccessibleName(translate("MonitoringPage", "Due readings title"))
         col.addWidget(self.due_title)
-        self.due = _table(DUE_COLUMNS, "Due readings", {0: 2, 1: 1, 3: 2})
+        due_name = translate("MonitoringPage", "Due readings")
+        self.due = _table(DUE_COLUMNS, due_name, {0: 2, 1: 1, 3: 2})
         # as tall as its rows (they grow as their text wraps): nothing scrolled out of it
         self.due.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.due.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         self.due.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         col.addWidget(self.due)
-        col.addWidget(QLabel("Add a reading (any time)"))
+        col.addWidget(QLabel(translate("MonitoringPage", "Add a reading (any time)")))
         self.form = VitalsForm(self)
         self.form.submitted.connect(self._store)
         col.addWidget(self.form)
         self.latest = ReadingResult(
-            host.protocol, recheck_words="Repeat after {min} min", prefix="Latest: "
+            host.protocol,
+            recheck_words=translate("MonitoringPage", "Repeat after {min} min"),
+            prefix=translate("MonitoringPage", "Latest: "),
         )
         self.result = self.latest.result
         self.provenance = self.latest.provenance
@@ -161,8 +181,9 @@ class MonitoringPage(StepPage):
         self.chart_holder = QVBoxLayout()
         self.chart: BpChart | None = None
         rcol.addLayout(self.chart_holder)
-        rcol.addWidget(QLabel("Readings"))
-        self.readings = _table(READING_COLUMNS, "Readings", {5: 2, 6: 2})
+        readings = translate("MonitoringPage", "Readings")
+        rcol.addWidget(QLabel(readings))
+        self.readings = _table(READING_COLUMNS, readings, {5: 2, 6: 2})
         self.readings.setMinimumHeight(140)
         self.readings_menu = table_menu(host.app, self.readings)  # entered in error
         rcol.addWidget(self.readings, 1)
@@ -190,47 +211,55 @@ class MonitoringPage(StepPage):
         box = QWidget()
         grid = QGridLayout(box)
         grid.setContentsMargins(0, 8, 0, 0)
-        grid.addWidget(QLabel("Observations"), 0, 0, 1, 3)
+        grid.addWidget(QLabel(translate("MonitoringPage", "Observations")), 0, 0, 1, 3)
         self.moaas = ScoreCombo()
         for score in sorted(MOAAS_LEVELS, reverse=True):
-            self.moaas.addItem(f"{score} – {MOAAS_LEVELS[score]}", score)
-        self.moaas.setAccessibleName("MOAA/S")
+            self.moaas.addItem(f"{score} – {_(MOAAS_LEVELS[score])}", score)
+        self.moaas.setAccessibleName(translate("MonitoringPage", "MOAA/S"))
         self.moaas.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.moaas.setMinimumContentsLength(2)
         self.moaas_level = QLabel()  # the chosen level in words, wrapping
-        self.moaas_level.setAccessibleName("MOAA/S level")
+        self.moaas_level.setAccessibleName(translate("MonitoringPage", "MOAA/S level"))
         self.moaas_level.setWordWrap(True)
         self.moaas.currentIndexChanged.connect(self._show_moaas_level)
         self._show_moaas_level()
         moaas_row = QHBoxLayout()
         moaas_row.addWidget(self.moaas)
         moaas_row.addWidget(self.moaas_level, 1)
-        moaas_label = QLabel("&MOAA/S")
+        moaas_label = QLabel(translate("MonitoringPage", "&MOAA/S"))
         moaas_label.setBuddy(self.moaas)
-        self.moaas_button = action_button("R&ecord MOAA/S", self.record_moaas)
+        self.moaas_button = action_button(
+            translate("MonitoringPage", "R&ecord MOAA/S"), self.record_moaas
+        )
         grid.addWidget(moaas_label, 1, 0)
         grid.addLayout(moaas_row, 1, 1, 1, 2)
         grid.addWidget(self.moaas_button, 2, 2)
 
-        self.dissociation = QCheckBox("Dissoci&ation present")
-        self.dissociation.setAccessibleName("Dissociation present")
+        self.dissociation = QCheckBox(translate("MonitoringPage", "Dissoci&ation present"))
+        self.dissociation.setAccessibleName(translate("MonitoringPage", "Dissociation present"))
         self.dissociation_text = QLineEdit()
-        self.dissociation_text.setAccessibleName("Dissociation notes")
-        self.dissociation_text.setPlaceholderText("what the patient describes")
-        notes_label = QLabel("Dissociation no&tes")
+        self.dissociation_text.setAccessibleName(translate("MonitoringPage", "Dissociation notes"))
+        self.dissociation_text.setPlaceholderText(
+            translate("MonitoringPage", "what the patient describes")
+        )
+        notes_label = QLabel(translate("MonitoringPage", "Dissociation no&tes"))
         notes_label.setBuddy(self.dissociation_text)
-        self.dissociation_button = action_button("Record d&issociation", self.record_dissociation)
+        self.dissociation_button = action_button(
+            translate("MonitoringPage", "Record d&issociation"), self.record_dissociation
+        )
         self.dissociation_text.returnPressed.connect(self.record_dissociation)
         grid.addWidget(self.dissociation, 3, 0, 1, 3)
         grid.addWidget(notes_label, 4, 0)
         grid.addWidget(self.dissociation_text, 4, 1, 1, 2)  # what is typed, read whole
         grid.addWidget(self.dissociation_button, 5, 2)
-        self.observation_message = message_label("Observation message")
+        self.observation_message = message_label(translate("MonitoringPage", "Observation message"))
         grid.addWidget(self.observation_message, 6, 0, 1, 3)
         self.observation_list = EntryList()
-        self.observation_list.setAccessibleName("Observations recorded")
+        self.observation_list.setAccessibleName(
+            translate("MonitoringPage", "Observations recorded")
+        )
         self.observation_list.hide()
         self.observations_menu = list_menu(self.host.app, self.observation_list)
         grid.addWidget(self.observation_list, 7, 0, 1, 3)
@@ -239,7 +268,7 @@ class MonitoringPage(StepPage):
 
     def _show_moaas_level(self) -> None:
         score = self.moaas.currentData()
-        self.moaas_level.setText("" if score is None else MOAAS_LEVELS[score])
+        self.moaas_level.setText("" if score is None else _(MOAAS_LEVELS[score]))
 
     # ------------------------------------------------------------ chart
 
@@ -261,7 +290,9 @@ class MonitoringPage(StepPage):
         first = detail.session.first_dose_at
         origin = first or now
         chart.set_x_label(
-            "Minutes from first dose" if first else "Minutes before now (no dose yet)"
+            translate("MonitoringPage", "Minutes from first dose")
+            if first
+            else translate("MonitoringPage", "Minutes before now (no dose yet)")
         )
         chart.set_points(
             [
@@ -348,7 +379,7 @@ class MonitoringPage(StepPage):
             status = status_text(item, now)
             colors = STATUS_COLORS.get(status)
             urgent = status in ("due", "overdue")
-            cells = (item.label, window_text(item), status, countdown_for(item, now))
+            cells = (item.label, window_text(item), status_words(status), countdown_for(item, now))
             for col, text in enumerate(cells):
                 self.due.setItem(row, col, _item(text, colors, urgent and col >= 2))
 
@@ -363,7 +394,7 @@ class MonitoringPage(StepPage):
                 f"{r.systolic}/{r.diastolic}",
                 "" if r.pulse is None else str(r.pulse),
                 "" if r.spo2 is None else str(r.spo2),
-                "within limits" if r.band == "normal" else r.band,
+                band_or_within(r.band),
                 r.recorded_by,
             )
             items = [_item(text, colors if col == 5 else None) for col, text in enumerate(cells)]
@@ -394,12 +425,12 @@ class MonitoringPage(StepPage):
 
     def unsaved_input(self) -> str | None:
         if self.dissociation.isChecked() or self.dissociation_text.text().strip():
-            return "dissociation notes"
+            return translate("MonitoringPage", "dissociation notes")
         seen = standing(self._detail.observations) if self._detail is not None else []
         scores = [o for o in seen if o.kind == "moaas"]
         last = max(scores, key=lambda o: o.observed_at).score if scores else self.moaas.itemData(0)
         if self.moaas.isEnabled() and self.moaas.currentData() != last:
-            return "MOAA/S"
+            return translate("MonitoringPage", "MOAA/S")
         return super().unsaved_input()
 
     def reset_inputs(self) -> None:

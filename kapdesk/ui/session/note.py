@@ -26,14 +26,17 @@ from kapdesk.ui.edit_conflict import (
     copy_to_clipboard,
     kept_message,
 )
-from kapdesk.ui.session.common import Host, local_hhmm, message_label, set_message
+from kapdesk.ui.session.common import Host, local_hhmm, message_label, set_message, translate
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import NoteInfo, SessionDetail
 
 AUTOSAVE_MS: Final = 1000
-WHAT: Final = "this note"
-CLIPBOARD_SAID: Final = "Your text was copied to the clipboard; the note shows theirs now."
+WHAT: Final = QT_TRANSLATE_NOOP("NotePanel", "this note")
+CLIPBOARD_SAID: Final = QT_TRANSLATE_NOOP(
+    "NotePanel", "Your text was copied to the clipboard; the note shows theirs now."
+)
 
 
 class NotePanel(QWidget):
@@ -42,21 +45,22 @@ class NotePanel(QWidget):
         self.host = host
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        label = QLabel("Session &note")
+        label = QLabel(translate("NotePanel", "Session &note"))
         self.editor = QPlainTextEdit()
-        self.editor.setAccessibleName("Session note")
-        self.editor.setPlaceholderText("Free text; saved as you type.")
+        self.editor.setAccessibleName(translate("NotePanel", "Session note"))
+        self.editor.setPlaceholderText(translate("NotePanel", "Free text; saved as you type."))
         self.editor.setTabChangesFocus(True)
         label.setBuddy(self.editor)
         root.addWidget(label)
         root.addWidget(self.editor, 1)
         self.saved = QLabel("")
         self.saved.setObjectName("pageSubtitle")
-        self.saved.setAccessibleName("Note saved")
+        self.saved.setAccessibleName(translate("NotePanel", "Note saved"))
         root.addWidget(self.saved)
-        self.message = message_label("Note message")
+        self.message = message_label(translate("NotePanel", "Note message"))
         root.addWidget(self.message)
-        self.notice = message_label("Note notice", kind="status")  # calm: what happened
+        # calm: what happened
+        self.notice = message_label(translate("NotePanel", "Note notice"), kind="status")
         root.addWidget(self.notice)
 
         self.timer = QTimer(self)
@@ -109,11 +113,12 @@ class NotePanel(QWidget):
         if not self.pending and not self.editor.hasFocus():
             self._load(note)
         elif note is not None and _stamp(note) != self._base_stamp and not self._asking:
-            set_message(
-                self.notice,
-                f"This note was changed on another workstation at {local_hhmm(note.updated_at)} "
-                "while you were typing; saving will ask which text to keep.",
+            text = translate(
+                "NotePanel",
+                "This note was changed on another workstation at {time} while you were "
+                "typing; saving will ask which text to keep.",
             )
+            set_message(self.notice, text.format(time=local_hhmm(note.updated_at)))
         self._show_saved()
 
     def _load(self, note: NoteInfo | None) -> None:
@@ -147,9 +152,11 @@ class NotePanel(QWidget):
         if note is None:
             self.saved.setText("")
         elif note.status == "final":
-            self.saved.setText(f"Final since {local_hhmm(note.updated_at)}")
+            text = translate("NotePanel", "Final since {time}")
+            self.saved.setText(text.format(time=local_hhmm(note.updated_at)))
         else:
-            self.saved.setText(f"Saved {local_hhmm(note.updated_at)}")
+            text = translate("NotePanel", "Saved {time}")
+            self.saved.setText(text.format(time=local_hhmm(note.updated_at)))
 
     def save_now(self) -> None:
         """Store the text now if it differs from what is stored (idempotent)."""
@@ -198,11 +205,13 @@ class NotePanel(QWidget):
         its next save."""
         theirs: NoteInfo = conflict.current
         if self._hiding or not self.isVisible():
-            set_message(self.notice, f"{conflict} Your text is kept here.")
+            text = translate("NotePanel", "{conflict} Your text is kept here.")
+            set_message(self.notice, text.format(conflict=conflict))
             return
         self._asking = True
+        what = translate("NotePanel", WHAT)
         try:
-            view = ConflictView(WHAT, theirs=theirs.body, mine=mine, keep=KEEP_SESSION_NOTE)
+            view = ConflictView(what, theirs=theirs.body, mine=mine, keep=KEEP_SESSION_NOTE)
             choice = ConflictQuestion.ask(self, conflict, view)
         finally:
             self._asking = False
@@ -217,19 +226,20 @@ class NotePanel(QWidget):
             self.editor.setPlainText(theirs.body)
             self._loading = False
             self._stored = theirs.body
-            set_message(self.notice, CLIPBOARD_SAID)
+            set_message(self.notice, translate("NotePanel", CLIPBOARD_SAID))
             self._show_saved()
         else:  # autosave pauses: an autosave must not replace theirs unasked
             self._kept_over = conflict.changed_by
-            set_message(self.notice, kept_message(conflict, WHAT, KEEP_SESSION_NOTE))
+            set_message(self.notice, kept_message(conflict, what, KEEP_SESSION_NOTE))
         self.editor.setFocus()
 
 
 def _paused(who: str) -> str:
-    return (
-        f"Autosave is paused: saving will replace {who}'s text (theirs stays in the audit "
-        "trail). Press Ctrl+S to save yours."
-    )
+    return translate(
+        "NotePanel",
+        "Autosave is paused: saving will replace {who}'s text (theirs stays in the audit "
+        "trail). Press Ctrl+S to save yours.",
+    ).format(who=who)
 
 
 def _stamp(note: NoteInfo) -> tuple[int, datetime]:

@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapdesk.domain.dosing import ROUTE_LABELS
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.protocol import Route, SideEffectDef
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.side_effects import Severity
+from kapdesk.i18n import _
 from kapdesk.ui.entered_in_error import widget_menu
 from kapdesk.ui.entry_rows import marked_text, side_effect_entry
 from kapdesk.ui.session.common import (
@@ -41,15 +43,23 @@ from kapdesk.ui.session.common import (
     late_note,
     message_label,
     set_message,
+    translate,
 )
 from kapdesk.ui.session.layout import hint_label, step_layout
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP, effect_names, severity_word
 from kapdesk.ui.widgets.fit import WrapCheckBox
 
 if TYPE_CHECKING:
     from kapdesk.domain.errors import ValidationError
     from kapdesk.services.dtos import SessionDetail, SideEffectInfo
 
-HEADERS = ("Present", "Severity", "Onset", "Intervention", "Resolved")
+HEADERS = (
+    QT_TRANSLATE_NOOP("SideEffectsPage", "Present"),
+    QT_TRANSLATE_NOOP("SideEffectsPage", "Severity"),
+    QT_TRANSLATE_NOOP("SideEffectsPage", "Onset"),
+    QT_TRANSLATE_NOOP("SideEffectsPage", "Intervention"),
+    QT_TRANSLATE_NOOP("SideEffectsPage", "Resolved"),
+)
 NARROW_HEADERS = 3  # two lines an effect: only the first line's columns are headed
 ROWS_PER_EFFECT = 3  # first line, second line (narrow page only), messages
 LEFT = Qt.AlignmentFlag.AlignLeft
@@ -61,42 +71,44 @@ class EffectRow:
     def __init__(self, page: SideEffectsPage, effect: SideEffectDef) -> None:
         self.page = page
         self.effect = effect
-        name = effect.label
+        name = effect.shown_label()
+        self.name = name
+        names = effect_names(name)
         self.record: SideEffectInfo | None = None
         self.present = WrapCheckBox(name)  # a long name wraps: a narrower grid
-        self.present.setAccessibleName(f"{name} present")
+        self.present.setAccessibleName(names["present"])
         self.severity = QComboBox()
         self.severity.addItem("—", None)
         for s in Severity:
-            self.severity.addItem(s.value.replace("_", "-"), s.value)
-            self.severity.setItemData(
-                self.severity.count() - 1, s.label, Qt.ItemDataRole.ToolTipRole
-            )
-        self.severity.setAccessibleName(f"{name} severity")
-        self.onset = NowTimeEdit(f"{name} onset")
+            self.severity.addItem(severity_word(s.value), s.value)
+            grade = _(s.label_format).format(grade=s.grade)
+            self.severity.setItemData(self.severity.count() - 1, grade, Qt.ItemDataRole.ToolTipRole)
+        self.severity.setAccessibleName(names["severity"])
+        self.onset = NowTimeEdit(names["onset"])
         self.intervention = QLineEdit()
-        self.intervention.setAccessibleName(f"{name} intervention")
-        self.intervention.setPlaceholderText("e.g. antiemetic")
-        hint = self.intervention.fontMetrics().horizontalAdvance("e.g. antiemetic")
+        self.intervention.setAccessibleName(names["intervention"])
+        example = translate("SideEffectsPage", "e.g. antiemetic")
+        self.intervention.setPlaceholderText(example)
+        hint = self.intervention.fontMetrics().horizontalAdvance(example)
         self.intervention.setMinimumWidth(hint + 24)  # what it asks for, read whole
-        self.resolved = QCheckBox("resolved")
-        self.resolved.setAccessibleName(f"{name} resolved")
-        self.resolved_at = NowTimeEdit(f"{name} resolved at")
+        self.resolved = QCheckBox(translate("SideEffectsPage", "resolved"))
+        self.resolved.setAccessibleName(names["resolved"])
+        self.resolved_at = NowTimeEdit(names["resolved_at"])
         self.resolved_box = QWidget()  # the tick and its time stay together
         resolved = QHBoxLayout(self.resolved_box)
         resolved.setContentsMargins(0, 0, 0, 0)
         resolved.addWidget(self.resolved)
         resolved.addWidget(self.resolved_at)
         # heads the intervention field on its own line (a narrow page)
-        self.intervention_label = QLabel("Intervention")
+        self.intervention_label = QLabel(translate("SideEffectsPage", "Intervention"))
         self.intervention_label.setAlignment(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         )
-        self.error = message_label(f"{name} message")
-        self.late = message_label(f"{name} entered late", kind="status")
+        self.error = message_label(names["message"])
+        self.late = message_label(names["late"], kind="status")
         # Records of this effect entered in error: struck through, with who, when and why.
         self.marked = QLabel()
-        self.marked.setAccessibleName(f"{name} entered in error")
+        self.marked.setAccessibleName(names["marked"])
         self.marked.setWordWrap(True)
         self.marked.setTextFormat(Qt.TextFormat.RichText)
         self.marked.hide()
@@ -253,7 +265,10 @@ class EffectRow:
         host = self.page.host
         severity = self.severity.currentData()
         if severity is None:
-            set_message(self.error, f"{self.effect.label}: choose a severity to save it.")
+            text = translate("SideEffectsPage", "{effect}: choose a severity to save it.").format(
+                effect=self.name
+            )
+            set_message(self.error, text)
             self.severity.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self._call(
@@ -352,11 +367,10 @@ class EffectRow:
 
 
 class SideEffectsPage(StepPage):
-    title = "Side effects"
-
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
         super().__init__(host, parent)
-        root = step_layout(self, "5 · Side effects")
+        self.title = translate("SideEffectsPage", "Side effects")
+        root = step_layout(self, f"5 · {self.title}")
         self.hint = hint_label(root)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -366,7 +380,7 @@ class SideEffectsPage(StepPage):
         self.grid.setColumnStretch(3, 1)
         self.headers: list[QLabel] = []
         for col, text in enumerate(HEADERS):
-            label = QLabel(text)
+            label = QLabel(translate("SideEffectsPage", text))
             label.setObjectName("pageSubtitle")
             self.grid.addWidget(label, 0, col)
             self.headers.append(label)
@@ -427,15 +441,24 @@ class SideEffectsPage(StepPage):
             and self.host.can(Action.RECORD_SIDE_EFFECT)
         )
         if route is None:
-            hint = "The catalogue depends on the route: record the first dose (step 3) first."
+            hint = translate(
+                "SideEffectsPage",
+                "The catalogue depends on the route: record the first dose (step 3) first.",
+            )
         elif not self.host.can(Action.RECORD_SIDE_EFFECT):
-            hint = self.host.cannot("record side effects")
+            hint = self.host.cannot(translate("SideEffectsPage", "record side effects"))
         elif state in TERMINAL:
-            hint = f"The session is {state.label}."
+            hint = translate("SideEffectsPage", "The session is {state}.").format(state=state.label)
         else:
-            hint = (
-                f"{self.host.protocol.label} catalogue for the {route.value} route. "
-                "Tick what is present and choose its severity; everything saves at once."
+            # {route} is the route's code (English), {route_name} its name in the language.
+            hint = translate(
+                "SideEffectsPage",
+                "{protocol} catalogue for the {route} route. Tick what is present and choose "
+                "its severity; everything saves at once.",
+            ).format(
+                protocol=self.host.protocol.label,
+                route=route.value,
+                route_name=_(ROUTE_LABELS[route]),
             )
         self.hint.setText(hint)
         latest: dict[str, SideEffectInfo] = {}
@@ -466,7 +489,9 @@ class SideEffectsPage(StepPage):
             stored = row.record if row.record is not None and row.record.present else None
             typed = row.intervention.text().strip()
             if row.present.isChecked() and (stored is None or typed != stored.intervention):
-                return f"side effect ({row.effect.label})"
+                return translate("SideEffectsPage", "side effect ({effect})").format(
+                    effect=row.name
+                )
         return super().unsaved_input()
 
     def first_input(self) -> QWidget | None:
