@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kapdesk.domain.protocol import Band, Phase, Protocol
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP, band_word
 from kapdesk.ui.widgets.chart_labels import (
     LegendBelow,
     compact,
@@ -23,6 +25,12 @@ from kapdesk.ui.widgets.chart_labels import (
     place_labels,
 )
 
+translate = QCoreApplication.translate
+# A threshold's measure as its label writes it (the measures are codes).
+MEASURE_WORDS: Final = {
+    "systolic": QT_TRANSLATE_NOOP("BpChart", "systolic"),
+    "diastolic": QT_TRANSLATE_NOOP("BpChart", "diastolic"),
+}
 SYSTOLIC_COLOR: Final = "#c0392b"
 DIASTOLIC_COLOR: Final = "#2c6fbb"
 PULSE_COLOR: Final = "#5d6d7e"
@@ -52,7 +60,7 @@ class Threshold:
     value: int
     measure: str  # "systolic" | "diastolic"
     band: Band
-    label: str  # 'systolic > 180 (post-dose-alert)'
+    label: str  # 'systolic > 180', in the language shown
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,8 @@ def protocol_thresholds(protocol: Protocol) -> list[Threshold]:
             ("diastolic", rule.diastolic_gte, "≥"),
         ):
             if value is not None:
-                out.append(Threshold(value, measure, rule.band, f"{measure} {op} {value}"))
+                word = translate("BpChart", MEASURE_WORDS[measure])
+                out.append(Threshold(value, measure, rule.band, f"{word} {op} {value}"))
     return out
 
 
@@ -97,7 +106,7 @@ class BpChart(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.plot_widget: Any = pg.PlotWidget(background="w", enableMenu=False)  # no menu built
-        self.plot_widget.setAccessibleName("Blood pressure chart")
+        self.plot_widget.setAccessibleName(translate("BpChart", "Blood pressure chart"))
         self.plot_widget.setMinimumHeight(220)
         layout.addWidget(self.plot_widget)
         plot = self.plot_widget.getPlotItem()
@@ -110,8 +119,8 @@ class BpChart(QWidget):
             axis = plot.getAxis(name)
             axis.setPen(pg.mkPen("#8a939c"))
             axis.setTextPen(pg.mkPen("#454c55"))
-        plot.setLabel("left", "mmHg  /  pulse /min")
-        plot.setLabel("bottom", "Minutes from first dose")
+        plot.setLabel("left", translate("BpChart", "mmHg  /  pulse /min"))
+        plot.setLabel("bottom", translate("BpChart", "Minutes from first dose"))
         plot.disableAutoRange()
 
         def curve(name: str, color: str, symbol: str, style: Any = None) -> Any:
@@ -129,17 +138,20 @@ class BpChart(QWidget):
 
         from PySide6.QtCore import Qt
 
-        self.systolic_curve = curve("Systolic", SYSTOLIC_COLOR, "t")
-        self.diastolic_curve = curve("Diastolic", DIASTOLIC_COLOR, "t1")
-        self.pulse_curve = curve("Pulse", PULSE_COLOR, "o", Qt.PenStyle.DotLine)
+        systolic = translate("BpChart", "Systolic")
+        diastolic = translate("BpChart", "Diastolic")
+        pulse = translate("BpChart", "Pulse")
+        self.systolic_curve = curve(systolic, SYSTOLIC_COLOR, "t")
+        self.diastolic_curve = curve(diastolic, DIASTOLIC_COLOR, "t1")
+        self.pulse_curve = curve(pulse, PULSE_COLOR, "o", Qt.PenStyle.DotLine)
         # Under the x axis, outside the plot: no reading can ever be drawn beneath it.
         self.legend_below = LegendBelow(
             pg,
             self.plot_widget,
             [
-                (self.systolic_curve, "Systolic"),
-                (self.diastolic_curve, "Diastolic"),
-                (self.pulse_curve, "Pulse"),
+                (self.systolic_curve, systolic),
+                (self.diastolic_curve, diastolic),
+                (self.pulse_curve, pulse),
             ],
             3,
             labelTextColor="#22272e",
@@ -180,7 +192,7 @@ class BpChart(QWidget):
                 angle=0,
                 movable=False,
                 pen=pg.mkPen(color, width=1, style=_dash()),
-                label=f"{t.label} ({t.band.value})",
+                label=f"{t.label} ({band_word(t.band.value)})",
                 labelOpts={"position": 0.02, "color": color, "anchors": [(0, 1), (0, 1)]},
             )  # placed clear of the readings and of each other by place_labels
             compact(line.label)

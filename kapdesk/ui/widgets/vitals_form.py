@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -28,24 +28,27 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.vitals import PLAUSIBLE_RANGES, VitalsInput, validate_vitals
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP
 from kapdesk.ui.widgets import with_error_line
 from kapdesk.ui.widgets.edits import clear_when_edited
 
-# (key, label with mnemonic); the visible label is the domain's field name, so a
-# ValidationError's ``field`` finds its line edit.
+# (key, label with mnemonic); in English the visible label is the domain's field name, so
+# a ValidationError's ``field`` finds its line edit (in any language: by the English name).
 FIELDS: Final = (
-    ("systolic", "&Systolic"),
-    ("diastolic", "&Diastolic"),
-    ("pulse", "&Pulse"),
-    ("spo2", "Sp&O2"),
+    ("systolic", QT_TRANSLATE_NOOP("VitalsForm", "&Systolic")),
+    ("diastolic", QT_TRANSLATE_NOOP("VitalsForm", "&Diastolic")),
+    ("pulse", QT_TRANSLATE_NOOP("VitalsForm", "&Pulse")),
+    ("spo2", QT_TRANSLATE_NOOP("VitalsForm", "Sp&O2")),
 )
+
+translate = QCoreApplication.translate
 
 
 def _error_label(name: str) -> QLabel:
     label = QLabel()
     label.setObjectName("fieldError")
     label.setWordWrap(True)
-    label.setAccessibleName(f"{name} error")
+    label.setAccessibleName(translate("VitalsForm", "{field} error").format(field=name))
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label
@@ -62,8 +65,10 @@ class VitalsForm(QWidget):
         *,
         show_button: bool = True,
         submit_on_enter: bool = True,
-        button_text: str = "&Record reading",
+        button_text: str | None = None,
     ) -> None:
+        if button_text is None:
+            button_text = translate("VitalsForm", "&Record reading")
         super().__init__(parent)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -75,14 +80,16 @@ class VitalsForm(QWidget):
         self.labels: dict[str, QLabel] = {}
         self.errors: dict[str, QLabel] = {}
         self._keys_by_field: dict[str, str] = {}
-        for key, text in FIELDS:
+        for key, source in FIELDS:
+            text = translate("VitalsForm", source)
             name = text.replace("&", "")
             rng = PLAUSIBLE_RANGES[key]
             edit = QLineEdit()
             edit.setObjectName(f"vitals_{key}")
             edit.setAccessibleName(name)
             edit.setPlaceholderText(rng.unit)
-            edit.setToolTip(f"{name}: whole number {rng.span}")
+            tip = translate("VitalsForm", "{field}: whole number {range}")
+            edit.setToolTip(tip.format(field=name, range=rng.span))
             edit.setMaxLength(6)
             edit.setMaximumWidth(110)
             if submit_on_enter:
@@ -92,9 +99,10 @@ class VitalsForm(QWidget):
             error = _error_label(name)
             form.addRow(label, with_error_line(edit, error))
             self.edits[key], self.labels[key], self.errors[key] = edit, label, error
-            self._keys_by_field[name.lower()] = key
+            for field in (name, source.replace("&", ""), rng.label):  # shown, English, domain's
+                self._keys_by_field[field.lower()] = key
         self.first_field = self.edits["systolic"]
-        self.message = _error_label("Vitals")
+        self.message = _error_label(translate("VitalsForm", "Vitals"))
         root.addWidget(self.message)
         for key, edit in self.edits.items():
             clear_when_edited(edit, self.errors[key], self.message)
