@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,15 +24,57 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError
+from kapdesk.domain.permissions import Role
 from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.signing import SigningService
 from kapdesk.ui.discard_guard import FormState, may_close
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP, role_word
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import AddendumInfo, SignatureInfo
     from kapdesk.ui.app_context import AppContext
+
+
+translate = QCoreApplication.translate
+
+# How a record is named at the start of a sentence ('Session is not signed yet').
+ENTITY_WORDS = {
+    SignedEntity.DOSING_SESSION: QT_TRANSLATE_NOOP("SignDialog", "Session"),
+    SignedEntity.NOTE: QT_TRANSLATE_NOOP("SignDialog", "Note"),
+    SignedEntity.ADDENDUM: QT_TRANSLATE_NOOP("SignDialog", "Addendum"),
+}
+SIGN_TITLES = {
+    SignedEntity.DOSING_SESSION: QT_TRANSLATE_NOOP("SignDialog", "Sign session"),
+    SignedEntity.NOTE: QT_TRANSLATE_NOOP("SignDialog", "Sign note"),
+    SignedEntity.ADDENDUM: QT_TRANSLATE_NOOP("SignDialog", "Sign addendum"),
+}
+# A signature's meaning as stored (the English) -> as the language shown says it.
+MEANING_WORDS = {
+    Meaning.REVIEWED.value: QT_TRANSLATE_NOOP("SignDialog", "Reviewed and signed"),
+    Meaning.AUTHORED.value: QT_TRANSLATE_NOOP("SignDialog", "Authored and signed"),
+    Meaning.APPROVED.value: QT_TRANSLATE_NOOP("SignDialog", "Approved"),
+}
+
+
+def entity_word(entity: SignedEntity) -> str:
+    """'Session', 'Note', 'Addendum' in the language shown."""
+    return translate("SignDialog", ENTITY_WORDS[entity])
+
+
+def meaning_word(meaning: str) -> str:
+    """A stored meaning ('Reviewed and signed') in the language shown."""
+    source = MEANING_WORDS.get(meaning)
+    return meaning if source is None else translate("SignDialog", source)
+
+
+def role_text(role: str) -> str:
+    """A stored role ('clinician') in the language shown; an unknown one as it is."""
+    try:
+        return role_word(Role(role))
+    except ValueError:
+        return role
 
 
 class _Busy:
@@ -68,38 +110,47 @@ class SignDialog(QDialog):
         self.entity_id = entity_id
         self.signature: SignatureInfo | None = None
         actor = app.require_actor()
-        self.setWindowTitle(f"Sign {self.entity.label.lower()}")
+        self.setWindowTitle(translate("SignDialog", SIGN_TITLES[self.entity]))
         self.setModal(True)
         self.setMinimumWidth(480)
         root = QVBoxLayout(self)
-        intro = QLabel(
-            f"You are signing {what}.{' ' + covers if covers else ''}\nOnce signed it can no "
-            "longer be changed; corrections are added as addenda."
+        text = translate("SignDialog", "You are signing {what}.").format(what=what)
+        text += f" {covers}" if covers else ""
+        once = translate(
+            "SignDialog",
+            "Once signed it can no longer be changed; corrections are added as addenda.",
         )
+        intro = QLabel(f"{text}\n{once}")
         intro.setObjectName("dialogIntro")
         intro.setWordWrap(True)
-        intro.setAccessibleName("What is signed")
+        intro.setAccessibleName(translate("SignDialog", "What is signed"))
         self.intro = intro
         root.addWidget(intro)
         form = QFormLayout()
-        self.signer = QLabel(f"{actor.full_name} ({actor.role.value})")
-        self.signer.setAccessibleName("Signer")
-        form.addRow("Signer", self.signer)
+        self.signer = QLabel(f"{actor.full_name} ({role_word(actor.role)})")
+        signer = translate("SignDialog", "Signer")
+        self.signer.setAccessibleName(signer)
+        form.addRow(signer, self.signer)
         self.meaning = QComboBox()
         for m in Meaning:
-            self.meaning.addItem(m.value, m)
+            self.meaning.addItem(meaning_word(m.value), m)
         self.meaning.setCurrentIndex(list(Meaning).index(meaning))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.fields = FieldSet([Field("&Meaning", self.meaning), Field("&Password", self.password)])
+        self.fields = FieldSet(
+            [
+                Field(translate("SignDialog", "&Meaning"), self.meaning, name="Meaning"),
+                Field(translate("SignDialog", "&Password"), self.password, name="Password"),
+            ]
+        )
         for f in self.fields.fields.values():
             f.add_to(form)
         root.addLayout(form)
         root.addStretch(1)  # height gained by an error message goes here
         self.message = error_label()
-        self.message.setAccessibleName("Signing message")
+        self.message.setAccessibleName(translate("SignDialog", "Signing message"))
         root.addWidget(self.message)
-        self.buttons, _ok = ok_cancel("&Sign", self.submit, self.reject)
+        self.buttons, _ok = ok_cancel(translate("SignDialog", "&Sign"), self.submit, self.reject)
         root.addWidget(self.buttons)
         self.password.setFocus()
 
@@ -145,13 +196,16 @@ class AddendumDialog(QDialog):
         self.entity = SignedEntity(entity)
         self.entity_id = entity_id
         self.added: AddendumInfo | None = None
-        self.setWindowTitle("Add addendum")
+        self.setWindowTitle(translate("AddendumDialog", "Add addendum"))
         self.setModal(True)
         self.setMinimumWidth(520)
         root = QVBoxLayout(self)
         intro = QLabel(
-            f"An addendum to {what}. The signed original stays as it is; the addendum is "
-            "shown and printed with it, under your name and the time."
+            translate(
+                "AddendumDialog",
+                "An addendum to {what}. The signed original stays as it is; the addendum is "
+                "shown and printed with it, under your name and the time.",
+            ).format(what=what)
         )
         intro.setObjectName("dialogIntro")
         intro.setWordWrap(True)
@@ -161,16 +215,28 @@ class AddendumDialog(QDialog):
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(110)
-        self.text.setPlaceholderText("What is added or corrected, and why.")
+        self.text.setPlaceholderText(
+            translate("AddendumDialog", "What is added or corrected, and why.")
+        )
         self.field = QLineEdit()
-        self.field.setPlaceholderText("Optional, e.g. Reading 10:32 systolic")
+        self.field.setPlaceholderText(
+            translate("AddendumDialog", "Optional, e.g. Reading 10:32 systolic")
+        )
         self.value = QLineEdit()
-        self.value.setPlaceholderText("Optional, e.g. 128")
+        self.value.setPlaceholderText(translate("AddendumDialog", "Optional, e.g. 128"))
         self.fields = FieldSet(
             [
-                Field("Addendum &text", self.text, name="Addendum"),
-                Field("Corrected &field", self.field, name="Corrected field"),
-                Field("Corrected &value", self.value, name="Corrected value"),
+                Field(translate("AddendumDialog", "Addendum &text"), self.text, name="Addendum"),
+                Field(
+                    translate("AddendumDialog", "Corrected &field"),
+                    self.field,
+                    name="Corrected field",
+                ),
+                Field(
+                    translate("AddendumDialog", "Corrected &value"),
+                    self.value,
+                    name="Corrected value",
+                ),
             ],
             aliases={"Corrected": "Corrected field"},
         )
@@ -179,15 +245,16 @@ class AddendumDialog(QDialog):
         root.addLayout(form)
         root.addStretch(1)  # height gained by an error message goes here
         self.message = error_label()
-        self.message.setAccessibleName("Addendum message")
+        self.message.setAccessibleName(translate("AddendumDialog", "Addendum message"))
         root.addWidget(self.message)
-        self.buttons, _ok = ok_cancel("&Add addendum", self.submit, self.reject)
+        add = translate("AddendumDialog", "&Add addendum")
+        self.buttons, _ok = ok_cancel(add, self.submit, self.reject)
         root.addWidget(self.buttons)
         self.text.setFocus()
         self.state = FormState(self)
 
     def reject(self) -> None:
-        if may_close(self, "addendum", self.state):
+        if may_close(self, translate("AddendumDialog", "addendum"), self.state):
             super().reject()
 
     def corrected(self) -> dict[str, Any] | None:
@@ -201,7 +268,10 @@ class AddendumDialog(QDialog):
         set_error(self.message, "")
         if self.value.text().strip() and not self.field.text().strip():
             self.fields.show_error(
-                "Corrected field", "Corrected field: name what the corrected value replaces."
+                "Corrected field",
+                translate(
+                    "AddendumDialog", "Corrected field: name what the corrected value replaces."
+                ),
             )
             return
         try:

@@ -37,9 +37,18 @@ from kapdesk.domain.authorship import is_author_or_clinician
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, Role, can
 from kapdesk.domain.signing import Meaning, SignedEntity
+from kapdesk.i18n.formats import medium_date
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.signing import SigningService
-from kapdesk.ui.sign_dialogs import AddendumDialog, SignDialog
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP
+from kapdesk.ui.sign_dialogs import (
+    AddendumDialog,
+    SignDialog,
+    entity_word,
+    meaning_word,
+    role_text,
+    translate,
+)
 
 __all__ = [
     "AddendumDialog",
@@ -62,29 +71,41 @@ BANNER_STYLE = (
     " border-radius: 3px; }"
 )
 ADDENDA_MAX_HEIGHT = 190
+SIGN_TEXT = QT_TRANSLATE_NOOP("SignatureBanner", "Si&gn…")
 
 
 def local_stamp(moment: datetime) -> str:
-    """'2026-03-04 17:20 CET': local time with its zone, as a signature is printed."""
+    """'2026-03-04 17:20 CET' (pt-PT: '04/03/2026 17:20 CET'): local time with its zone,
+    as a signature is printed."""
     local = moment.astimezone()
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+    return f"{medium_date(local)} {local:%H:%M} {local.tzname() or ''}".rstrip()
 
 
 def signed_line(sig: SignatureInfo) -> str:
     """'Signed by Dr X (clinician) on 2026-03-04 17:20 CET – Reviewed and signed'."""
-    return (
-        f"Signed by {sig.signer_name} ({sig.signer_role}) on {local_stamp(sig.signed_at)}"
-        f" – {sig.meaning}"
+    return translate("SignatureBanner", "Signed by {name} ({role}) on {when} – {meaning}").format(
+        name=sig.signer_name,
+        role=role_text(sig.signer_role),
+        when=local_stamp(sig.signed_at),
+        meaning=meaning_word(sig.meaning),
     )
 
 
 def addendum_text(a: AddendumInfo) -> str:
-    lines = [f"Addendum by {a.author_name} ({a.author_role}), {local_stamp(a.created_at)}:", a.text]
+    by = translate("SignatureBanner", "Addendum by {name} ({role}), {when}:").format(
+        name=a.author_name, role=role_text(a.author_role), when=local_stamp(a.created_at)
+    )
+    lines = [by, a.text]
     for name, value in (a.corrected or {}).items():
-        shown = "(empty)" if value is None else ("yes" if value is True else "no")
-        if not isinstance(value, bool) and value is not None:
+        if value is None:
+            shown = translate("SignatureBanner", "(empty)")
+        elif isinstance(value, bool):
+            yes, no = translate("SignatureBanner", "yes"), translate("SignatureBanner", "no")
+            shown = yes if value else no
+        else:
             shown = str(value)
-        lines.append(f"Corrected {name}: {shown}")
+        corrected = translate("SignatureBanner", "Corrected {field}: {value}")
+        lines.append(corrected.format(field=name, value=shown))
     return "\n".join(lines)
 
 
@@ -113,7 +134,7 @@ class SignatureBanner(QFrame):
         what: Callable[[], str],
         signable: Callable[[], bool] = lambda: True,
         final: Callable[[], bool] = lambda: False,
-        sign_text: str | None = "Si&gn…",
+        sign_text: str | None = SIGN_TEXT,
         covers: str = "",
         parent: QWidget | None = None,
     ) -> None:
@@ -132,21 +153,22 @@ class SignatureBanner(QFrame):
         self.addendum_sign_buttons: dict[int, QPushButton] = {}
         self._shown: tuple[object, ...] | None = None
         self.setObjectName("signatureBanner")
-        self.setAccessibleName("Signature")
+        self.setAccessibleName(translate("SignatureBanner", "Signature"))
         self.setStyleSheet(BANNER_STYLE)
         root = QVBoxLayout(self)
         root.setContentsMargins(10, 6, 10, 6)
         root.setSpacing(4)
         top = QHBoxLayout()
         self.status = QLabel()
-        self.status.setAccessibleName("Signature status")
+        self.status.setAccessibleName(translate("SignatureBanner", "Signature status"))
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.sign_button = QPushButton(sign_text or "")
+        # The default text is translated here; a host's own comes translated (unchanged).
+        self.sign_button = QPushButton(translate("SignatureBanner", sign_text) if sign_text else "")
         self.sign_button.clicked.connect(self.sign_record)
         self.sign_button.setVisible(False)
         self._host_signs = sign_text is None
-        self.add_button = QPushButton("Add a&ddendum…")
+        self.add_button = QPushButton(translate("SignatureBanner", "Add a&ddendum…"))
         self.add_button.clicked.connect(self.add_addendum)
         top.addWidget(self.status, 1)
         top.addWidget(self.sign_button)
@@ -203,21 +225,27 @@ class SignatureBanner(QFrame):
                 else AddendumService(self.app.ctx).list_for(self.entity, self.entity_id)
             )
         except KapdeskError as exc:
-            self.status.setText(f"Could not read the signature: {exc}")
+            text = translate("SignatureBanner", "Could not read the signature: {error}")
+            self.status.setText(text.format(error=exc))
             return
         locked = self.signature is not None or self.final()
         self.setProperty("signed", "true" if locked else "false")
         self.style().unpolish(self)
         self.style().polish(self)
+        entity = entity_word(self.entity)
         if self.signature is not None:
-            self.status.setText(
-                f"{signed_line(self.signature)}\nRead-only: corrections are added as addenda."
-            )
+            read_only = translate("SignatureBanner", "Read-only: corrections are added as addenda.")
+            self.status.setText(f"{signed_line(self.signature)}\n{read_only}")
         elif self.final():
-            self.status.setText(f"{self.entity.label} is final but not signed.")
+            text = translate("SignatureBanner", "{entity} is final but not signed.")
+            self.status.setText(text.format(entity=entity))
         elif self.signable():
-            who = "a clinician" if self.entity is SignedEntity.DOSING_SESSION else "its author"
-            self.status.setText(f"{self.entity.label} is not signed yet; {who} signs it.")
+            if self.entity is SignedEntity.DOSING_SESSION:
+                who = translate("SignatureBanner", "a clinician")
+            else:
+                who = translate("SignatureBanner", "its author")
+            text = translate("SignatureBanner", "{entity} is not signed yet; {who} signs it.")
+            self.status.setText(text.format(entity=entity, who=who))
         else:
             self.status.setText("")
         self.sign_button.setVisible(not self._host_signs and self.may_sign_record())
@@ -265,17 +293,25 @@ class SignatureBanner(QFrame):
         text.setTextFormat(Qt.TextFormat.PlainText)
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        text.setAccessibleName(f"Addendum {a.id}")
+        text.setAccessibleName(translate("SignatureBanner", "Addendum {id}").format(id=a.id))
         lay.addWidget(text)
         row = QHBoxLayout()
-        state = QLabel(signed_line(a.signature) if a.signature else "Not signed yet.")
+        state = QLabel(
+            signed_line(a.signature)
+            if a.signature
+            else translate("SignatureBanner", "Not signed yet.")
+        )
         state.setObjectName("pageSubtitle")
         state.setWordWrap(True)
-        state.setAccessibleName(f"Addendum {a.id} signature")
+        state.setAccessibleName(
+            translate("SignatureBanner", "Addendum {id} signature").format(id=a.id)
+        )
         row.addWidget(state, 1)
         if a.signature is None and self._may_sign_addendum(a):
-            button = QPushButton("Sign addendum…")
-            button.setAccessibleName(f"Sign addendum {a.id}")
+            button = QPushButton(translate("SignatureBanner", "Sign addendum…"))
+            button.setAccessibleName(
+                translate("SignatureBanner", "Sign addendum {id}").format(id=a.id)
+            )
             button.clicked.connect(lambda _=False, aid=a.id: self.sign_addendum(aid))
             self.addendum_sign_buttons[a.id] = button
             row.addWidget(button)
@@ -324,7 +360,11 @@ class SignatureBanner(QFrame):
             self.app,
             SignedEntity.ADDENDUM,
             addendum_id,
-            f"your addendum to {self.what()}" if own else f"an addendum to {self.what()}",
+            (
+                translate("SignatureBanner", "your addendum to {what}")
+                if own
+                else translate("SignatureBanner", "an addendum to {what}")
+            ).format(what=self.what()),
             self,
             meaning=Meaning.AUTHORED if own else Meaning.REVIEWED,
         )
