@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -23,16 +24,25 @@ from PySide6.QtWidgets import (
 )
 
 Value = str | int | bool
+translate = QCoreApplication.translate
 
 
 def discard_box(parent: QWidget | None, thing: str) -> QMessageBox:
     """The question, not shown yet; its buttons are named 'discard' and 'keep'."""
     box = QMessageBox(
-        QMessageBox.Icon.Question, "Unsaved input", f"Discard the unsaved {thing}?", parent=parent
+        QMessageBox.Icon.Question,
+        translate("DiscardQuestion", "Unsaved input"),
+        translate("DiscardQuestion", "Discard the unsaved {thing}?").format(thing=thing),
+        parent=parent,
     )
-    box.setInformativeText("What was typed has not been saved.")
-    box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole).setObjectName("discard")
-    keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+    box.setInformativeText(translate("DiscardQuestion", "What was typed has not been saved."))
+    discard = box.addButton(
+        translate("DiscardQuestion", "&Discard"), QMessageBox.ButtonRole.DestructiveRole
+    )
+    discard.setObjectName("discard")
+    keep = box.addButton(
+        translate("DiscardQuestion", "&Keep editing"), QMessageBox.ButtonRole.RejectRole
+    )
     keep.setObjectName("keep")
     box.setDefaultButton(keep)
     box.setEscapeButton(keep)
@@ -42,7 +52,9 @@ def discard_box(parent: QWidget | None, thing: str) -> QMessageBox:
 def answer_or_back(box: QMessageBox, choices: dict[QAbstractButton, str]) -> str | None:
     """Add '&Back to the form' to ``box`` (the default and the Esc answer), show it and
     return the answer of the button clicked in ``choices`` (None: back to the form)."""
-    back = box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole)
+    back = box.addButton(
+        translate("DiscardQuestion", "&Back to the form"), QMessageBox.ButtonRole.RejectRole
+    )
     box.setDefaultButton(back)
     box.setEscapeButton(back)
     box.exec()
@@ -116,7 +128,7 @@ def unsaved_session_input(page: QWidget) -> str | None:
     for note in page.findChildren(NotePanel):
         note.save_now()
         if note.pending:
-            return "session note"
+            return translate("DiscardQuestion", "session note")
     steps = page.findChildren(StepPage)
     for step in [page, *steps] if isinstance(page, StepPage) else steps:
         thing = step.unsaved_input()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,8 +45,12 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import EditConflict
 from kapdesk.domain.notes import INTEGRATION_SECTIONS
+from kapdesk.i18n import _
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP
 
-FREE_TEXT_LABEL: Final = "Free text"
+translate = QCoreApplication.translate
+# The words below are Qt's to translate where they are shown: translate("EditConflictDialog", X).
+FREE_TEXT_LABEL: Final = QT_TRANSLATE_NOOP("EditConflictDialog", "Free text")
 
 
 class Choice(StrEnum):
@@ -66,24 +70,36 @@ class KeepWords:
 
 
 KEEP_SESSION_NOTE: Final = KeepWords(
-    tip="Your text stays and autosave pauses; only Ctrl+S then saves it over theirs.",
-    yours="Your text is kept here and autosave is paused",
-    then="press Ctrl+S to save it over theirs",
+    tip=QT_TRANSLATE_NOOP(
+        "EditConflictDialog",
+        "Your text stays and autosave pauses; only Ctrl+S then saves it over theirs.",
+    ),
+    yours=QT_TRANSLATE_NOOP("EditConflictDialog", "Your text is kept here and autosave is paused"),
+    then=QT_TRANSLATE_NOOP("EditConflictDialog", "press Ctrl+S to save it over theirs"),
 )
 KEEP_INTEGRATION_NOTE: Final = KeepWords(
-    tip="Your text stays and autosave pauses; only Ctrl+S then saves it over theirs. "
-    "Closing, Esc or signing asks again first.",
-    yours="Your text is kept here and autosave is paused",
-    then="press Ctrl+S to save it over theirs; closing or signing asks again first",
+    tip=QT_TRANSLATE_NOOP(
+        "EditConflictDialog",
+        "Your text stays and autosave pauses; only Ctrl+S then saves it over theirs. "
+        "Closing, Esc or signing asks again first.",
+    ),
+    yours=QT_TRANSLATE_NOOP("EditConflictDialog", "Your text is kept here and autosave is paused"),
+    then=QT_TRANSLATE_NOOP(
+        "EditConflictDialog",
+        "press Ctrl+S to save it over theirs; closing or signing asks again first",
+    ),
 )
-PAUSED_INTEGRATION_NOTE: Final = (  # the integration note's autosave while paused; {who}
+PAUSED_INTEGRATION_NOTE: Final = QT_TRANSLATE_NOOP(  # the integration note's paused autosave
+    "EditConflictDialog",
     "Autosave is paused: saving will replace {who}'s text (theirs stays in the audit trail). "
-    "Press Ctrl+S to save yours; closing or signing asks again first."
+    "Press Ctrl+S to save yours; closing or signing asks again first.",
 )
 KEEP_PATIENT: Final = KeepWords(
-    tip="Your changes stay in the form; Save changes then replaces theirs.",
-    yours="Your changes stay in the form",
-    then="Save changes replaces theirs",
+    tip=QT_TRANSLATE_NOOP(
+        "EditConflictDialog", "Your changes stay in the form; Save changes then replaces theirs."
+    ),
+    yours=QT_TRANSLATE_NOOP("EditConflictDialog", "Your changes stay in the form"),
+    then=QT_TRANSLATE_NOOP("EditConflictDialog", "Save changes replaces theirs"),
 )
 
 
@@ -101,14 +117,14 @@ class ConflictView:
 
 
 def heading(conflict: EditConflict, what: str) -> str:
-    who, when = conflict.changed_by, conflict.changed_at_text
-    return f"{who} changed {what} at {when} while you were editing."
+    text = translate("EditConflictDialog", "{who} changed {what} at {when} while you were editing.")
+    return text.format(who=conflict.changed_by, what=what, when=conflict.changed_at_text)
 
 
 def integration_text(sections: dict[str, str], body: str) -> str:
     """An integration note as one text: each section's label over its text, then the free text."""
-    parts = [f"{s.label}:\n{sections.get(s.key, '')}" for s in INTEGRATION_SECTIONS]
-    parts.append(f"{FREE_TEXT_LABEL}:\n{body}")
+    parts = [f"{_(s.label)}:\n{sections.get(s.key, '')}" for s in INTEGRATION_SECTIONS]
+    parts.append(f"{translate('EditConflictDialog', FREE_TEXT_LABEL)}:\n{body}")
     return "\n\n".join(parts)
 
 
@@ -120,9 +136,16 @@ def copy_to_clipboard(text: str) -> None:
 
 def kept_message(conflict: EditConflict, what: str, words: KeepWords) -> str:
     """The editor's line after "Keep editing"."""
-    return (
-        f"{conflict.changed_by} changed {what} at {conflict.changed_at_text}. {words.yours}; "
-        f"{words.then} (theirs stays in the audit trail)."
+    text = translate(
+        "EditConflictDialog",
+        "{who} changed {what} at {when}. {yours}; {then} (theirs stays in the audit trail).",
+    )
+    return text.format(
+        who=conflict.changed_by,
+        what=what,
+        when=conflict.changed_at_text,
+        yours=translate("EditConflictDialog", words.yours),
+        then=translate("EditConflictDialog", words.then),
     )
 
 
@@ -147,8 +170,14 @@ def _pane(title: str, text: str, name: str) -> QWidget:
 def _table(rows: Sequence[tuple[str, str, str]], who: str) -> QTableWidget:
     table = QTableWidget(len(rows), 3)
     table.setObjectName("conflictFields")
-    table.setAccessibleName("Fields that differ")
-    table.setHorizontalHeaderLabels(("Field", f"{who}'s (saved)", "Yours"))
+    table.setAccessibleName(translate("EditConflictDialog", "Fields that differ"))
+    table.setHorizontalHeaderLabels(
+        (
+            translate("EditConflictDialog", "Field"),
+            translate("EditConflictDialog", "{who}'s (saved)").format(who=who),
+            translate("EditConflictDialog", "Yours"),
+        )
+    )
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(True)
@@ -173,7 +202,7 @@ class EditConflictDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.choice = Choice.KEEP
-        self.setWindowTitle("Changed on another workstation")
+        self.setWindowTitle(translate("EditConflictDialog", "Changed on another workstation"))
         self.setModal(True)
         root = QVBoxLayout(self)
         self.heading = QLabel(heading(conflict, view.what))
@@ -184,7 +213,12 @@ class EditConflictDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.heading.setFont(font)
         root.addWidget(self.heading)
-        note = QLabel("Nothing was saved yet, and nothing is lost: choose what to keep.")
+        note = QLabel(
+            translate(
+                "EditConflictDialog",
+                "Nothing was saved yet, and nothing is lost: choose what to keep.",
+            )
+        )
         note.setWordWrap(True)
         root.addWidget(note)
         if view.rows:
@@ -194,17 +228,24 @@ class EditConflictDialog(QDialog):
             self.table = None
             panes = QHBoxLayout()
             when = conflict.changed_at_text
-            panes.addWidget(_pane(f"{conflict.changed_by}'s text ({when})", view.theirs, "theirs"))
-            panes.addWidget(_pane("Your text (kept)", view.mine, "mine"))
+            theirs = translate("EditConflictDialog", "{who}'s text ({when})")
+            theirs = theirs.format(who=conflict.changed_by, when=when)
+            panes.addWidget(_pane(theirs, view.theirs, "theirs"))
+            mine = translate("EditConflictDialog", "Your text (kept)")
+            panes.addWidget(_pane(mine, view.mine, "mine"))
             root.addLayout(panes, 1)
         buttons = QHBoxLayout()
-        self.mine_button = QPushButton("&Save mine over theirs")
-        self.mine_button.setToolTip("Theirs stays in the audit trail.")
-        self.theirs_button = QPushButton("&Take theirs")
-        self.theirs_button.setToolTip("Yours is copied to the clipboard.")
-        self.keep_button = QPushButton("&Keep editing")
+        self.mine_button = QPushButton(translate("EditConflictDialog", "&Save mine over theirs"))
+        self.mine_button.setToolTip(
+            translate("EditConflictDialog", "Theirs stays in the audit trail.")
+        )
+        self.theirs_button = QPushButton(translate("EditConflictDialog", "&Take theirs"))
+        self.theirs_button.setToolTip(
+            translate("EditConflictDialog", "Yours is copied to the clipboard.")
+        )
+        self.keep_button = QPushButton(translate("EditConflictDialog", "&Keep editing"))
         self.keep_button.setObjectName("keep")
-        self.keep_button.setToolTip(view.keep.tip)
+        self.keep_button.setToolTip(translate("EditConflictDialog", view.keep.tip))
         self.keep_button.setDefault(True)
         for button, choice in (
             (self.mine_button, Choice.MINE),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from kapdesk.domain.corrections import RestingRefusal
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.entry_rows import Entry, EntryList, error_text
+from kapdesk.ui.session_words import QT_TRANSLATE_NOOP, cannot_text
 from kapdesk.ui.widgets import Field, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
@@ -42,12 +43,16 @@ if TYPE_CHECKING:
     from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.signing import SignatureBanner
 
-MARK_TEXT = "&Entered in error…"
-SIGNED_TEXT = "Signed session: correct it with an addendum"
-ALREADY_TEXT = "Already marked entered in error"
-INTRO = (
+translate = QCoreApplication.translate
+
+# The menu's and the dialog's words (translated where shown: translate("EntryMenu", X)).
+MARK_TEXT = QT_TRANSLATE_NOOP("EntryMenu", "&Entered in error…")
+SIGNED_TEXT = QT_TRANSLATE_NOOP("EntryMenu", "Signed session: correct it with an addendum")
+ALREADY_TEXT = QT_TRANSLATE_NOOP("EntryMenu", "Already marked entered in error")
+INTRO = QT_TRANSLATE_NOOP(
+    "EnteredInErrorDialog",
     "The entry stays in the record, struck through, with your name, the time and the "
-    "reason. It no longer counts for alerts, holds, charts, outcomes or discharge."
+    "reason. It no longer counts for alerts, holds, charts, outcomes or discharge.",
 )
 
 
@@ -58,16 +63,16 @@ class EnteredInErrorDialog(QDialog):
         super().__init__(parent)
         self.app = app
         self.entry = entry
-        self.setWindowTitle("Entered in error")
+        self.setWindowTitle(translate("EnteredInErrorDialog", "Entered in error"))
         self.setModal(True)
         root = QVBoxLayout(self)
         self.what = QLabel(entry.label)
         self.what.setObjectName("pageTitle")
-        self.what.setAccessibleName("Entry")
+        self.what.setAccessibleName(translate("EnteredInErrorDialog", "Entry"))
         self.what.setWordWrap(True)
         self.what.setTextFormat(Qt.TextFormat.PlainText)
         root.addWidget(self.what)
-        intro = QLabel(INTRO)
+        intro = QLabel(translate("EnteredInErrorDialog", INTRO))
         intro.setObjectName("dialogIntro")
         intro.setWordWrap(True)
         intro.setMaximumWidth(520)
@@ -75,14 +80,22 @@ class EnteredInErrorDialog(QDialog):
         form = QFormLayout()
         self.reason = QLineEdit()
         self.reason.setMinimumWidth(380)
-        self.reason.setPlaceholderText("what was wrong, e.g. typed 182 for 128")
-        self.reason_field = Field("&Reason", self.reason)
+        self.reason.setPlaceholderText(
+            translate("EnteredInErrorDialog", "what was wrong, e.g. typed 182 for 128")
+        )
+        self.reason_field = Field(
+            translate("EnteredInErrorDialog", "&Reason"), self.reason, name="Reason"
+        )
         self.reason_field.add_to(form)
         root.addLayout(form)
         self.message = error_label()
-        self.message.setAccessibleName("Entered in error message")
+        self.message.setAccessibleName(
+            translate("EnteredInErrorDialog", "Entered in error message")
+        )
         root.addWidget(self.message)
-        self.buttons, self.ok = ok_cancel("&Mark entered in error", self.submit, self.reject)
+        self.buttons, self.ok = ok_cancel(
+            translate("EnteredInErrorDialog", "&Mark entered in error"), self.submit, self.reject
+        )
         root.addWidget(self.buttons)
         self.reason.textEdited.connect(lambda _t: set_error(self.message, ""))
         self.reason.setFocus()
@@ -93,7 +106,10 @@ class EnteredInErrorDialog(QDialog):
         set_error(self.message, "")
         actor = self.app.actor
         if actor is None:
-            set_error(self.message, "Sign in to mark an entry entered in error.")
+            set_error(
+                self.message,
+                translate("EnteredInErrorDialog", "Sign in to mark an entry entered in error."),
+            )
             return
         try:
             self.app.ctx.corrections.mark_entered_in_error(
@@ -212,15 +228,15 @@ class EntryMenu(QObject):
         title.setEnabled(False)
         menu.addSeparator()
         if entry.error is not None:
-            menu.addAction(ALREADY_TEXT).setEnabled(False)
+            menu.addAction(translate("EntryMenu", ALREADY_TEXT)).setEnabled(False)
             menu.addAction(error_text(entry.error)).setEnabled(False)
         elif not self._may_mark():
             menu.addAction(self._refusal()).setEnabled(False)
         elif _signed(self.app, entry):
-            menu.addAction(SIGNED_TEXT).setEnabled(False)
+            menu.addAction(translate("EntryMenu", SIGNED_TEXT)).setEnabled(False)
             banner = _banner(self.widget, entry.session_id or 0)
             if banner is not None and banner.add_button.isVisibleTo(banner):
-                menu.addAction("Add a&ddendum…", banner.add_addendum)
+                menu.addAction(translate("EntryMenu", "Add a&ddendum…"), banner.add_addendum)
         elif (resting := _resting(self.app, entry)) is not None:
             # What rests on the entry is marked first: say which before a reason is typed.
             why = menu.addAction(resting.menu_text)
@@ -229,7 +245,7 @@ class EntryMenu(QObject):
             why.setStatusTip(resting.message)
             menu.setToolTipsVisible(True)
         else:
-            menu.addAction(MARK_TEXT, lambda: self.ask(entry))
+            menu.addAction(translate("EntryMenu", MARK_TEXT), lambda: self.ask(entry))
         return menu
 
     def _may_mark(self) -> bool:
@@ -238,10 +254,10 @@ class EntryMenu(QObject):
 
     def _refusal(self) -> str:
         actor = self.app.actor
+        what = translate("EntryMenu", "mark entries entered in error")
         if actor is None:
-            return "Sign in to mark an entry entered in error"
-        role = actor.role.value
-        return f"{'An' if role[0] in 'aeiou' else 'A'} {role} cannot mark entries entered in error"
+            return translate("EntryMenu", "Sign in to mark an entry entered in error")
+        return cannot_text(actor.role, what).removesuffix(".")  # a menu item: no full stop
 
     def ask(self, entry: Entry) -> EnteredInErrorDialog:
         """Open the dialog for ``entry`` (window-modal; the service refreshes the screens)."""

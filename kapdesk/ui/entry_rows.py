@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QListView,
@@ -30,7 +30,10 @@ from kapdesk.domain.corrections import EntryKind, standing_entries
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseUnit, format_amount
 from kapdesk.domain.instruments import MOAAS_LEVELS
 from kapdesk.domain.protocol import Route
+from kapdesk.i18n import _
+from kapdesk.i18n.formats import decimal, medium_date
 from kapdesk.ui.models.board import local_hhmm
+from kapdesk.ui.session_words import severity_word
 from kapdesk.ui.widgets.fit import refilling
 
 if TYPE_CHECKING:
@@ -48,6 +51,7 @@ standing = standing_entries  # the entries not marked entered in error (what cou
 # Where a row keeps its Entry (column 0 of a table, or the list item).
 ENTRY_ROLE: Final = Qt.ItemDataRole.UserRole + 7
 MARKED_GREY: Final = "#7a8089"
+translate = QCoreApplication.translate
 
 
 @dataclass(frozen=True)
@@ -62,58 +66,79 @@ class Entry:
 def error_text(mark: ErrorMark, *, with_date: bool = False) -> str:
     """'Entered in error by Kim Nurse at 10:45: typed 182 for 128'."""
     local = mark.at.astimezone()
-    when = f"on {local:%Y-%m-%d} at {local:%H:%M}" if with_date else f"at {local:%H:%M}"
-    return f"Entered in error by {mark.by_name} {when}: {mark.reason}"
+    if with_date:
+        when = translate("EntryList", "on {date} at {time}")
+        when = when.format(date=medium_date(local), time=f"{local:%H:%M}")
+    else:
+        when = translate("EntryList", "at {time}").format(time=f"{local:%H:%M}")
+    text = translate("EntryList", "Entered in error by {name} {when}: {reason}")
+    return text.format(name=mark.by_name, when=when, reason=mark.reason)
 
 
 # ---------------------------------------------------------------- naming entries
 
 
 def reading_entry(r: ReadingInfo) -> Entry:
-    parts = [f"Reading {local_hhmm(r.taken_at)}", f"BP {r.systolic}/{r.diastolic}"]
+    parts = [
+        translate("EntryList", "Reading {time}").format(time=local_hhmm(r.taken_at)),
+        translate("EntryList", "BP {systolic}/{diastolic}").format(
+            systolic=r.systolic, diastolic=r.diastolic
+        ),
+    ]
     if r.pulse is not None:
-        parts.append(f"pulse {r.pulse}/min")
+        parts.append(translate("EntryList", "pulse {pulse}/min").format(pulse=r.pulse))
     if r.spo2 is not None:
-        parts.append(f"SpO2 {r.spo2} %")
+        parts.append(translate("EntryList", "SpO2 {spo2} %").format(spo2=r.spo2))
     return Entry("reading", r.id, " · ".join(parts), r.session_id, r.error)
 
 
 def dose_entry(d: DoseInfo) -> Entry:
     try:
-        route = ROUTE_LABELS[Route(d.route)]
+        route = _(ROUTE_LABELS[Route(d.route)])
     except ValueError:
         route = d.route
     try:
-        unit = DoseUnit(d.unit).label
+        unit = _(DoseUnit(d.unit).label)
     except ValueError:
         unit = d.unit
-    what = f"{d.medication} {format_amount(d.amount)} {unit} {route}"
+    what = f"{_(d.medication)} {decimal(format_amount(d.amount))} {unit} {route}"
     if d.unit != DoseUnit.MG.value:
-        what += f" ({d.mg:.1f} mg)"
-    first = "booster" if d.is_booster else "first dose"
-    label = f"Dose {local_hhmm(d.given_at)} · {what} · {first}"
+        what += f" ({decimal(f'{d.mg:.1f}')} mg)"
+    if d.is_booster:
+        first = translate("EntryList", "booster")
+    else:
+        first = translate("EntryList", "first dose")
+    label = translate("EntryList", "Dose {time} · {what} · {first}").format(
+        time=local_hhmm(d.given_at), what=what, first=first
+    )
     return Entry("dose", d.id, label, d.session_id, d.error)
 
 
 def side_effect_entry(x: SideEffectInfo) -> Entry:
-    parts = [f"Side effect · {x.label}"]
+    parts = [translate("EntryList", "Side effect · {effect}").format(effect=_(x.label))]
     if x.severity:
-        parts.append(x.severity.replace("_", "-"))
+        parts.append(severity_word(x.severity))
     if x.onset_at is not None:
-        parts.append(f"onset {local_hhmm(x.onset_at)}")
+        parts.append(translate("EntryList", "onset {time}").format(time=local_hhmm(x.onset_at)))
     return Entry("side_effect", x.id, " · ".join(parts), x.session_id, x.error)
 
 
 def observation_text(o: ObservationInfo) -> str:
     """'MOAA/S 4 – responds after name spoken' or 'Dissociation present: floating'."""
     if o.kind == "moaas" and o.score is not None:
-        return f"MOAA/S {o.score} – {MOAAS_LEVELS.get(o.score, '')}"
-    text = "Dissociation " + ("present" if o.present else "absent")
+        level = MOAAS_LEVELS.get(o.score)
+        return f"MOAA/S {o.score} – {_(level) if level else ''}"
+    if o.present:
+        text = translate("EntryList", "Dissociation present")
+    else:
+        text = translate("EntryList", "Dissociation absent")
     return f"{text}: {o.text}" if o.text else text
 
 
 def observation_entry(o: ObservationInfo) -> Entry:
-    label = f"Observation {local_hhmm(o.observed_at)} · {observation_text(o)}"
+    label = translate("EntryList", "Observation {time} · {observation}").format(
+        time=local_hhmm(o.observed_at), observation=observation_text(o)
+    )
     return Entry("observation", o.id, label, o.session_id, o.error)
 
 
@@ -121,8 +146,10 @@ def instrument_entry(r: InstrumentInfo) -> Entry:
     local = r.taken_at.astimezone()
     # '2026-03-02 10:35' as strftime writes it, without strftime (which imports the time
     # module on each call, through PySide's import hook: ~170 results on a large chart)
-    when = f"{local.date().isoformat()} {local.hour:02d}:{local.minute:02d}"
-    label = f"{r.instrument} {when} · total {r.total} ({r.band})"
+    when = f"{medium_date(local)} {local.hour:02d}:{local.minute:02d}"
+    label = translate("EntryList", "{instrument} {when} · total {total} ({band})").format(
+        instrument=r.instrument, when=when, total=r.total, band=r.band
+    )
     return Entry("instrument", r.id, label, r.session_id, r.error)
 
 
