@@ -79,9 +79,12 @@ class EnteredInErrorDialog(QDialog):
         root.addWidget(intro)
         form = QFormLayout()
         self.reason = QLineEdit()
-        self.reason.setMinimumWidth(380)
-        self.reason.setPlaceholderText(
-            translate("EnteredInErrorDialog", "what was wrong, e.g. typed 182 for 128")
+        example = translate("EnteredInErrorDialog", "what was wrong, e.g. typed 182 for 128")
+        self.reason.setPlaceholderText(example)
+        # The example read whole, in a language that says it at more length too.
+        self.reason.ensurePolished()  # the style sheet's font
+        self.reason.setMinimumWidth(
+            max(380, self.reason.fontMetrics().horizontalAdvance(example) + 24)
         )
         self.reason_field = Field(
             translate("EnteredInErrorDialog", "&Reason"), self.reason, name="Reason"
