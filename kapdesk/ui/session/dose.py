@@ -21,13 +21,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QTableWidget,
     QWidget,
 )
 
@@ -47,7 +45,6 @@ from kapdesk.domain.protocol import Route
 from kapdesk.domain.session_state import SessionState
 from kapdesk.i18n import _
 from kapdesk.i18n.formats import decimal
-from kapdesk.ui.entered_in_error import table_menu
 from kapdesk.ui.entry_rows import standing
 from kapdesk.ui.session.common import (
     AFTER_DOSE_STATES,
@@ -63,17 +60,16 @@ from kapdesk.ui.session.common import (
 )
 from kapdesk.ui.session.dialogs import AcknowledgeDialog, OverrideDialog, ReasonDialog
 from kapdesk.ui.session.dose_log import (
-    COLUMNS,
     calc_line,
     capital,
     dose_hint,
+    doses_table,
     fill_dose_table,
     override_prompt,
 )
 from kapdesk.ui.session.layout import action_button, button_row, hint_label, step_layout
 from kapdesk.ui.widgets import with_error_line
 from kapdesk.ui.widgets.edits import clear_when_edited
-from kapdesk.ui.widgets.fit import fit_columns
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import DoseInfo, SessionDetail
@@ -108,24 +104,7 @@ class DosePage(StepPage):
         for r in protocol.routes:
             self.route.addItem(_(ROUTE_LABELS[r]), r.value)
         _labelled(form, translate("DosePage", "Rout&e"), self.route)
-        self.amount = QLineEdit()
-        self.amount.setMaximumWidth(110)
-        self.unit = QComboBox()
-        self.amount_error = message_label(translate("DosePage", "Amount error"))
-        amount_row = QWidget()
-        lay = QHBoxLayout(amount_row)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.amount)
-        self.unit_label = QLabel(translate("DosePage", "&Unit"))
-        self.unit_label.setBuddy(self.unit)
-        self.unit.setAccessibleName(translate("DosePage", "Unit"))
-        lay.addWidget(self.unit_label)
-        lay.addWidget(self.unit)
-        lay.addStretch(1)
-        amount_text = translate("DosePage", "&Amount")
-        self.amount_label = _labelled(form, amount_text, amount_row, self.amount_error)
-        self.amount_label.setBuddy(self.amount)
-        self.amount.setAccessibleName(translate("DosePage", "Amount"))
+        amount_row = self._amount_row(form)
         self.calc = message_label(translate("DosePage", "Dose calculation"), kind="status")
         form.addRow("", self.calc)
         self.time = NowTimeEdit(translate("DosePage", "Time"))
@@ -163,17 +142,7 @@ class DosePage(StepPage):
         self.message = message_label(translate("DosePage", "Dose message"))
         root.addWidget(self.message)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([translate("DosePage", c) for c in COLUMNS])
-        doses_given = translate("DosePage", "Doses given")
-        self.table.setAccessibleName(doses_given)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        fit_columns(self.table, {1: 2, 3: 1, 6: 2, 8: 3})  # these wrap in what is left
-        self.table.setMinimumHeight(110)
-        self.table_menu = table_menu(host.app, self.table)  # entered in error
-        root.addWidget(QLabel(doses_given))
-        root.addWidget(self.table, 1)
+        self.table, self.table_menu = doses_table(host.app, root)
 
         self.route.currentIndexChanged.connect(self._route_changed)
         self.unit.currentIndexChanged.connect(self._unit_changed)
@@ -189,6 +158,29 @@ class DosePage(StepPage):
         self._first_dose = True
         self._block: Block | None = None
         self._route_changed()
+
+    def _amount_row(self, form: QFormLayout) -> QWidget:
+        """The amount and its unit side by side, labelled Amount (Devices for a nasal
+        device), with the amount's error line under them."""
+        self.amount = QLineEdit()
+        self.amount.setMaximumWidth(110)
+        self.unit = QComboBox()
+        self.amount_error = message_label(translate("DosePage", "Amount error"))
+        amount_row = QWidget()
+        lay = QHBoxLayout(amount_row)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.amount)
+        self.unit_label = QLabel(translate("DosePage", "&Unit"))
+        self.unit_label.setBuddy(self.unit)
+        self.unit.setAccessibleName(translate("DosePage", "Unit"))
+        lay.addWidget(self.unit_label)
+        lay.addWidget(self.unit)
+        lay.addStretch(1)
+        amount_text = translate("DosePage", "&Amount")
+        self.amount_label = _labelled(form, amount_text, amount_row, self.amount_error)
+        self.amount_label.setBuddy(self.amount)
+        self.amount.setAccessibleName(translate("DosePage", "Amount"))
+        return amount_row
 
     # ------------------------------------------------------------ inputs
 

@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from kapdesk.domain.dosing import ROUTE_LABELS, DoseCalc, DoseUnit, format_amount
 from kapdesk.domain.gates import Block, GateKind, block_message
@@ -14,12 +20,15 @@ from kapdesk.domain.protocol import Route
 from kapdesk.domain.session_state import SessionState
 from kapdesk.i18n import _
 from kapdesk.i18n.formats import decimal
+from kapdesk.ui.entered_in_error import EntryMenu, table_menu
 from kapdesk.ui.entry_rows import dose_entry, fill_entry_rows
 from kapdesk.ui.session.common import AFTER_DOSE_STATES, local_hhmm, moment_text, translate
 from kapdesk.ui.session_words import QT_TRANSLATE_NOOP
+from kapdesk.ui.widgets.fit import fit_columns
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import DoseInfo
+    from kapdesk.ui.app_context import AppContext
 
 COLUMNS = (
     QT_TRANSLATE_NOOP("DosePage", "Time"),
@@ -91,6 +100,23 @@ def dose_row(d: DoseInfo) -> tuple[str, ...]:
         translate("DosePage", "booster") if d.is_booster else translate("DosePage", "first"),
         " ".join(notes),
     )
+
+
+def doses_table(app: AppContext, root: QVBoxLayout) -> tuple[QTableWidget, EntryMenu]:
+    """The doses given, headed, at the foot of the dose step; its menu marks a dose
+    entered in error."""
+    table = QTableWidget(0, len(COLUMNS))
+    table.setHorizontalHeaderLabels([translate("DosePage", c) for c in COLUMNS])
+    doses_given = translate("DosePage", "Doses given")
+    table.setAccessibleName(doses_given)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    fit_columns(table, {1: 2, 3: 1, 6: 2, 8: 3})  # these wrap in what is left
+    table.setMinimumHeight(110)
+    menu = table_menu(app, table)
+    root.addWidget(QLabel(doses_given))
+    root.addWidget(table, 1)
+    return table, menu
 
 
 def fill_dose_table(table: QTableWidget, doses: tuple[DoseInfo, ...]) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from kapdesk.domain.gates import Block, GateKind, block_message, override_text
+from kapdesk.domain.gates import Block, DoseGate, GateKind, block_message, override_text
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.ui.entered_in_error import list_menu, widget_menu
@@ -120,7 +120,37 @@ class PreDosePage(StepPage):
 
         self.latest.show_reading(latest, running=open_)
 
-        gate = detail.gate if open_ else None
+        block = self._show_hold(detail.gate if open_ else None)
+        held = block is not None
+        self.override_button.setVisible(held)
+        self.override_button.setEnabled(held and self.host.can(Action.OVERRIDE_HOLD))
+        if held and not self.host.can(Action.OVERRIDE_HOLD):
+            self.override_button.setToolTip(
+                translate("PreDosePage", "Only a clinician may override a pre-dose hold.")
+            )
+        self.withhold_button.setVisible(open_)
+        self.withhold_button.setEnabled(open_ and self.host.can(Action.WITHHOLD_DOSE))
+
+        self.history.set_entries(
+            [
+                (
+                    reading_entry(r),
+                    f"{reading_line(r)}  {band_or_within(r.band)}  ({r.recorded_by})",
+                )
+                for r in readings
+                if r is not latest
+            ]
+        )
+        self.history_title.setVisible(self.history.count() > 0)
+        if state in (SessionState.DOSE_WITHHELD, SessionState.CANCELLED):
+            reason = detail.session.state_reason or translate("PreDosePage", "no reason given")
+            text = translate("PreDosePage", "Session {state}: {reason}")
+            set_message(self.message, text.format(state=state.label, reason=reason))
+        self.tick(self.host.now())
+
+    def _show_hold(self, gate: DoseGate | None) -> Block | None:
+        """The hold line: the hold, the override that lifted it or the recheck that did;
+        returns the hold's block (None: no hold)."""
         hold = gate.hold if gate is not None else None
         blocks = gate.blocks if gate is not None else ()
         block = next((b for b in blocks if b.kind is GateKind.PRE_DOSE_HOLD), None)
@@ -160,32 +190,7 @@ class PreDosePage(StepPage):
             )
         else:
             set_message(self.hold, "")
-        held = block is not None
-        self.override_button.setVisible(held)
-        self.override_button.setEnabled(held and self.host.can(Action.OVERRIDE_HOLD))
-        if held and not self.host.can(Action.OVERRIDE_HOLD):
-            self.override_button.setToolTip(
-                translate("PreDosePage", "Only a clinician may override a pre-dose hold.")
-            )
-        self.withhold_button.setVisible(open_)
-        self.withhold_button.setEnabled(open_ and self.host.can(Action.WITHHOLD_DOSE))
-
-        self.history.set_entries(
-            [
-                (
-                    reading_entry(r),
-                    f"{reading_line(r)}  {band_or_within(r.band)}  ({r.recorded_by})",
-                )
-                for r in readings
-                if r is not latest
-            ]
-        )
-        self.history_title.setVisible(self.history.count() > 0)
-        if state in (SessionState.DOSE_WITHHELD, SessionState.CANCELLED):
-            reason = detail.session.state_reason or translate("PreDosePage", "no reason given")
-            text = translate("PreDosePage", "Session {state}: {reason}")
-            set_message(self.message, text.format(state=state.label, reason=reason))
-        self.tick(self.host.now())
+        return block
 
     def tick(self, now: datetime) -> None:
         self.latest.tick(now)

@@ -141,19 +141,7 @@ class SessionWorkspace(QWidget):
         root.addWidget(self.header)
         self.report_actions = ReportActions(app, self, lambda: session_target(app, session_id))
         self.header.add_tools(self.report_actions.buttons())
-        self.signature_banner = SignatureBanner(
-            app,
-            "dosing_session",
-            session_id,
-            what=self._sign_what,
-            signable=lambda: SessionState(self.detail.session.state) in TERMINAL,
-            sign_text=translate("SessionWorkspace", "Si&gn session…"),
-            covers=translate(
-                "SessionWorkspace",
-                "The signature covers its readings, doses, side effects, observations and "
-                "the session note.",
-            ),
-        )
+        self.signature_banner = self._signature_banner()
         root.addWidget(self.signature_banner)
         body = QHBoxLayout()
         root.addLayout(body, 1)
@@ -194,15 +182,7 @@ class SessionWorkspace(QWidget):
         body.addWidget(self.stack, 1)
 
         self.steps.currentRowChanged.connect(self.stack.setCurrentIndex)
-        for i in range(len(self.pages)):
-            shortcut = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.setWhatsThis(
-                translate("SessionWorkspace", "Go to step {n}: {title}").format(
-                    n=i + 1, title=self.pages[i].title
-                )
-            )
-            shortcut.activated.connect(lambda i=i: self.go_to(i, focus=True))
+        self._step_shortcuts()
 
         self._last_query = app.ctx.now()
         self._suggested = -1
@@ -216,6 +196,33 @@ class SessionWorkspace(QWidget):
             qapp.aboutToQuit.connect(self.note.save_now)
         app.signals.actor_changed.connect(self.refresh)
         self._show(detail)
+
+    def _signature_banner(self) -> SignatureBanner:
+        return SignatureBanner(
+            self.app,
+            "dosing_session",
+            self.session_id,
+            what=self._sign_what,
+            signable=lambda: SessionState(self.detail.session.state) in TERMINAL,
+            sign_text=translate("SessionWorkspace", "Si&gn session…"),
+            covers=translate(
+                "SessionWorkspace",
+                "The signature covers its readings, doses, side effects, observations and "
+                "the session note.",
+            ),
+        )
+
+    def _step_shortcuts(self) -> None:
+        """Alt+1 ... Alt+6 go to the steps."""
+        for i in range(len(self.pages)):
+            shortcut = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setWhatsThis(
+                translate("SessionWorkspace", "Go to step {n}: {title}").format(
+                    n=i + 1, title=self.pages[i].title
+                )
+            )
+            shortcut.activated.connect(lambda i=i: self.go_to(i, focus=True))
 
     # ------------------------------------------------------------ host interface
 
