@@ -69,6 +69,17 @@
     </message>
 </context>
 <context>
+    <name>AcknowledgeDialog</name>
+    <message>
+        <source>Acknowledge before dosing</source>
+        <translation>Registar conhecimento antes de administrar</translation>
+    </message>
+    <message>
+        <source>&amp;Acknowledge and dose</source>
+        <translation>&amp;Registar conhecimento e administrar</translation>
+    </message>
+</context>
+<context>
     <name>AddUserDialog</name>
     <message>
         <source>Add user</source>
@@ -105,6 +116,57 @@
     <message>
         <source>Re&amp;peat temporary password</source>
         <translation>Re&amp;petir a palavra-passe temporária</translation>
+    </message>
+</context>
+<context>
+    <name>AddendumDialog</name>
+    <message>
+        <source>Add addendum</source>
+        <translation>Acrescentar adenda</translation>
+    </message>
+    <message>
+        <source>An addendum to {what}. The signed original stays as it is; the addendum is shown and printed with it, under your name and the time.</source>
+        <translation>Uma adenda à {what}. O original assinado fica como está; a adenda é mostrada e impressa com ele, com o seu nome e a hora.</translation>
+    </message>
+    <message>
+        <source>What is added or corrected, and why.</source>
+        <translation>O que é acrescentado ou corrigido, e porquê.</translation>
+    </message>
+    <message>
+        <source>Optional, e.g. Reading 10:32 systolic</source>
+        <translation>Opcional, p. ex. Medição 10:32 sistólica</translation>
+    </message>
+    <message>
+        <source>Optional, e.g. 128</source>
+        <translation>Opcional, p. ex. 128</translation>
+    </message>
+    <message>
+        <source>Addendum &amp;text</source>
+        <translation>&amp;Texto da adenda</translation>
+    </message>
+    <message>
+        <source>Corrected &amp;field</source>
+        <translation>&amp;Campo corrigido</translation>
+    </message>
+    <message>
+        <source>Corrected &amp;value</source>
+        <translation>&amp;Valor corrigido</translation>
+    </message>
+    <message>
+        <source>Addendum message</source>
+        <translation>Mensagem da adenda</translation>
+    </message>
+    <message>
+        <source>&amp;Add addendum</source>
+        <translation>&amp;Acrescentar adenda</translation>
+    </message>
+    <message>
+        <source>addendum</source>
+        <translation>adenda</translation>
+    </message>
+    <message>
+        <source>Corrected field: name what the corrected value replaces.</source>
+        <translation>Campo corrigido: indique o que o valor corrigido substitui.</translation>
     </message>
 </context>
 <context>
@@ -698,6 +760,41 @@ Ficheiro: {file} ({size})</translation>
     </message>
 </context>
 <context>
+    <name>BpChart</name>
+    <message>
+        <source>systolic</source>
+        <translation>sistólica</translation>
+    </message>
+    <message>
+        <source>diastolic</source>
+        <translation>diastólica</translation>
+    </message>
+    <message>
+        <source>Blood pressure chart</source>
+        <translation>Gráfico da tensão arterial</translation>
+    </message>
+    <message>
+        <source>mmHg  /  pulse /min</source>
+        <translation>mmHg  /  pulso /min</translation>
+    </message>
+    <message>
+        <source>Minutes from first dose</source>
+        <translation>Minutos desde a primeira dose</translation>
+    </message>
+    <message>
+        <source>Systolic</source>
+        <translation>Sistólica</translation>
+    </message>
+    <message>
+        <source>Diastolic</source>
+        <translation>Diastólica</translation>
+    </message>
+    <message>
+        <source>Pulse</source>
+        <translation>Pulso</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
         <source>Choose a new password</source>
@@ -746,6 +843,104 @@ Ficheiro: {file} ({size})</translation>
     <message>
         <source>Repeat new password does not match; type it again.</source>
         <translation>Repetir a nova palavra-passe não coincide; escreva-a novamente.</translation>
+    </message>
+</context>
+<context>
+    <name>CheckInDialog</name>
+    <message>
+        <source>Check in</source>
+        <translation>Admissão</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Sala</translation>
+    </message>
+    <message>
+        <source>choose or type a room</source>
+        <translation>escolha ou escreva uma sala</translation>
+    </message>
+    <message>
+        <source>{room} (in use)</source>
+        <translation>{room} (ocupada)</translation>
+    </message>
+    <message>
+        <source>&amp;Room</source>
+        <translation>&amp;Sala</translation>
+    </message>
+    <message>
+        <source>Reason for a second dosing session today</source>
+        <translation>Motivo para uma segunda sessão de administração hoje</translation>
+    </message>
+    <message>
+        <source>Reason for a &amp;second dose today</source>
+        <translation>&amp;Motivo para uma segunda dose hoje</translation>
+    </message>
+    <message>
+        <source>Check &amp;in</source>
+        <translation>&amp;Admitir</translation>
+    </message>
+    <message>
+        <source>earlier</source>
+        <translation>mais cedo</translation>
+    </message>
+    <message>
+        <source>{patient} was already dosed today (session #{id} at {time}). A second dosing session on one day needs your confirmation with a reason; it is recorded with your name.</source>
+        <translation>{patient} já recebeu uma dose hoje (sessão n.º {id}, {time}). Uma segunda sessão de administração no mesmo dia precisa da sua confirmação com um motivo; fica registada com o seu nome.</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistPage</name>
+    <message>
+        <source>Pre-session checklist</source>
+        <translation>Lista de verificação pré-sessão</translation>
+    </message>
+    <message>
+        <source>Check &amp;in</source>
+        <translation>Ad&amp;mitir</translation>
+    </message>
+    <message>
+        <source>Checklist gate</source>
+        <translation>Bloqueio da lista de verificação</translation>
+    </message>
+    <message>
+        <source>Checklist message</source>
+        <translation>Mensagem da lista de verificação</translation>
+    </message>
+    <message>
+        <source>&amp;Weight today</source>
+        <translation>&amp;Peso hoje</translation>
+    </message>
+    <message>
+        <source>{field} error</source>
+        <translation>Erro em {field}</translation>
+    </message>
+    <message>
+        <source>Scheduled for {time}. Check the patient in to start the checklist.</source>
+        <translation>Agendada para as {time}. Admita o doente para iniciar a lista de verificação.</translation>
+    </message>
+    <message>
+        <source>Checked in at {time}.</source>
+        <translation>Admitido às {time}.</translation>
+    </message>
+    <message>
+        <source> The checklist is closed once the dose is given.</source>
+        <translation> A lista de verificação fecha quando a dose é administrada.</translation>
+    </message>
+    <message>
+        <source>complete the checklist</source>
+        <translation>preencher a lista de verificação</translation>
+    </message>
+    <message>
+        <source>Dose refused: {reason}</source>
+        <translation>Dose recusada: {reason}</translation>
+    </message>
+    <message>
+        <source>Blocks the dose until answered yes or overridden.</source>
+        <translation>Bloqueia a dose até ser respondido sim ou ser autorizada uma exceção.</translation>
+    </message>
+    <message>
+        <source>{field} &apos;{text}&apos; is not a number.</source>
+        <translation>{field}: &apos;{text}&apos; não é um número.</translation>
     </message>
 </context>
 <context>
@@ -1102,6 +1297,367 @@ Ficheiro: {file} ({size})</translation>
     </message>
 </context>
 <context>
+    <name>DiscardQuestion</name>
+    <message>
+        <source>Unsaved input</source>
+        <translation>Dados por guardar</translation>
+    </message>
+    <message>
+        <source>Discard the unsaved {thing}?</source>
+        <translation>Descartar o que não foi guardado ({thing})?</translation>
+    </message>
+    <message>
+        <source>What was typed has not been saved.</source>
+        <translation>O que foi escrito não foi guardado.</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>&amp;Descartar</translation>
+    </message>
+    <message>
+        <source>&amp;Keep editing</source>
+        <translation>Continuar a &amp;editar</translation>
+    </message>
+    <message>
+        <source>&amp;Back to the form</source>
+        <translation>&amp;Voltar ao formulário</translation>
+    </message>
+    <message>
+        <source>session note</source>
+        <translation>nota da sessão</translation>
+    </message>
+</context>
+<context>
+    <name>DischargePage</name>
+    <message>
+        <source>Discharge</source>
+        <translation>Alta</translation>
+    </message>
+    <message>
+        <source>Discharge time</source>
+        <translation>Hora da alta</translation>
+    </message>
+    <message>
+        <source>Discharge time error</source>
+        <translation>Erro na hora da alta</translation>
+    </message>
+    <message>
+        <source>Discharge &amp;time</source>
+        <translation>&amp;Hora da alta</translation>
+    </message>
+    <message>
+        <source>&amp;Discharge</source>
+        <translation>&amp;Dar alta</translation>
+    </message>
+    <message>
+        <source>Discharge message</source>
+        <translation>Mensagem da alta</translation>
+    </message>
+    <message>
+        <source>Discharge outcome</source>
+        <translation>Resultado da alta</translation>
+    </message>
+    <message>
+        <source>{against_criteria} (at {time})</source>
+        <translation>{against_criteria} (às {time})</translation>
+    </message>
+    <message>
+        <source>Criteria as recorded at discharge: {summary}.</source>
+        <translation>Critérios como registados na alta: {summary}.</translation>
+    </message>
+    <message>
+        <source>✓  Discharged at {time}; all criteria met.</source>
+        <translation>✓  Alta às {time}; todos os critérios cumpridos.</translation>
+    </message>
+    <message>
+        <source>Criteria as recorded at discharge.</source>
+        <translation>Critérios como registados na alta.</translation>
+    </message>
+    <message>
+        <source> Discharging before it is met needs a clinician and a reason.</source>
+        <translation> Dar alta antes de ser cumprido exige um clínico e um motivo.</translation>
+    </message>
+    <message>
+        <source> Discharging before they are met needs a clinician and a reason.</source>
+        <translation> Dar alta antes de serem cumpridos exige um clínico e um motivo.</translation>
+    </message>
+    <message>
+        <source>discharge</source>
+        <translation>dar alta</translation>
+    </message>
+    <message>
+        <source>The session is {state}: there is nothing to discharge.</source>
+        <translation>Estado da sessão: {state}; não há alta a dar.</translation>
+    </message>
+    <message>
+        <source>Discharge comes after the dose and monitoring.</source>
+        <translation>A alta vem depois da dose e da monitorização.</translation>
+    </message>
+    <message>
+        <source>Discharge with unmet criteria</source>
+        <translation>Alta com critérios por cumprir</translation>
+    </message>
+    <message>
+        <source>Not met: {criteria}. Discharging anyway needs your reason; it is stored with the session.</source>
+        <translation>Por cumprir: {criteria}. Dar alta mesmo assim exige o seu motivo; fica guardado com a sessão.</translation>
+    </message>
+    <message>
+        <source>&amp;Discharge anyway</source>
+        <translation>&amp;Dar alta mesmo assim</translation>
+    </message>
+</context>
+<context>
+    <name>DosePage</name>
+    <message>
+        <source>Dose</source>
+        <translation>Dose</translation>
+    </message>
+    <message>
+        <source>&amp;Medication</source>
+        <translation>&amp;Medicamento</translation>
+    </message>
+    <message>
+        <source>Rout&amp;e</source>
+        <translation>&amp;Via</translation>
+    </message>
+    <message>
+        <source>Dose calculation</source>
+        <translation>Cálculo da dose</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <source>Time error</source>
+        <translation>Erro na hora</translation>
+    </message>
+    <message>
+        <source>&amp;Time</source>
+        <translation>&amp;Hora</translation>
+    </message>
+    <message>
+        <source>Lot number error</source>
+        <translation>Erro no número de lote</translation>
+    </message>
+    <message>
+        <source>&amp;Lot number</source>
+        <translation>Número de &amp;lote</translation>
+    </message>
+    <message>
+        <source>Given by error</source>
+        <translation>Erro em administrada por</translation>
+    </message>
+    <message>
+        <source>Gi&amp;ven by</source>
+        <translation>Administrada &amp;por</translation>
+    </message>
+    <message>
+        <source>Booster</source>
+        <translation>Reforço</translation>
+    </message>
+    <message>
+        <source>&amp;Record dose</source>
+        <translation>&amp;Registar dose</translation>
+    </message>
+    <message>
+        <source>Record &amp;override…</source>
+        <translation>Registar autori&amp;zação de exceção…</translation>
+    </message>
+    <message>
+        <source>Dose gate</source>
+        <translation>Bloqueio de dose</translation>
+    </message>
+    <message>
+        <source>Overrides recorded</source>
+        <translation>Autorizações de exceção registadas</translation>
+    </message>
+    <message>
+        <source>Dose message</source>
+        <translation>Mensagem da dose</translation>
+    </message>
+    <message>
+        <source>Amount error</source>
+        <translation>Erro na quantidade</translation>
+    </message>
+    <message>
+        <source>&amp;Unit</source>
+        <translation>&amp;Unidade</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>Unidade</translation>
+    </message>
+    <message>
+        <source>&amp;Amount</source>
+        <translation>&amp;Quantidade</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Quantidade</translation>
+    </message>
+    <message>
+        <source>&amp;Devices</source>
+        <translation>&amp;Dispositivos</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Dispositivos</translation>
+    </message>
+    <message>
+        <source>devices</source>
+        <translation>dispositivos</translation>
+    </message>
+    <message>
+        <source>Enter the amount in {unit}.</source>
+        <translation>Introduza a quantidade em {unit}.</translation>
+    </message>
+    <message>
+        <source>Above the maximum: {limit} A clinician must confirm it.</source>
+        <translation>Acima do máximo: {limit} Um clínico tem de a confirmar.</translation>
+    </message>
+    <message>
+        <source>To acknowledge with the dose: {warnings}</source>
+        <translation>Conhecimento a registar com a dose: {warnings}</translation>
+    </message>
+    <message>
+        <source>record doses</source>
+        <translation>registar doses</translation>
+    </message>
+    <message>
+        <source>No weight today yet (step 1): doses can be entered in mg only.</source>
+        <translation>Ainda sem o peso de hoje (passo 1): as doses só podem ser introduzidas em mg.</translation>
+    </message>
+    <message>
+        <source>Booster: this will be dose {n}.</source>
+        <translation>Dose de reforço: esta será a dose {n}.</translation>
+    </message>
+    <message>
+        <source>Dose refused: {reason}</source>
+        <translation>Dose recusada: {reason}</translation>
+    </message>
+    <message>
+        <source>Only a clinician may record an override (name and reason).</source>
+        <translation>Só um clínico pode registar uma autorização de exceção (nome e motivo).</translation>
+    </message>
+    <message>
+        <source>dose</source>
+        <translation>dose</translation>
+    </message>
+    <message>
+        <source>dose lot number</source>
+        <translation>número de lote da dose</translation>
+    </message>
+    <message>
+        <source>{calculation}. {limit} Confirm this dose and give the reason; the confirmation is kept with the dose record.</source>
+        <translation>{calculation}. {limit} Confirme esta dose e indique o motivo; a confirmação fica guardada com o registo da dose.</translation>
+    </message>
+    <message>
+        <source>Dose above the protocol maximum</source>
+        <translation>Dose acima do máximo do protocolo</translation>
+    </message>
+    <message>
+        <source>&amp;Confirm dose</source>
+        <translation>Confirmar &amp;dose</translation>
+    </message>
+    <message>
+        <source>This dose will be stored with these warnings:</source>
+        <translation>Esta dose será guardada com estes avisos:</translation>
+    </message>
+    <message>
+        <source>Medication</source>
+        <translation>Medicamento</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Via</translation>
+    </message>
+    <message>
+        <source>mg</source>
+        <translation>mg</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>Lote</translation>
+    </message>
+    <message>
+        <source>Given by</source>
+        <translation>Administrada por</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Nota</translation>
+    </message>
+    <message>
+        <source>1 device</source>
+        <translation>1 dispositivo</translation>
+    </message>
+    <message>
+        <source>{n} devices</source>
+        <translation>{n} dispositivos</translation>
+    </message>
+    <message>
+        <source> = {mg_per_kg} mg/kg at {weight} kg</source>
+        <translation> = {mg_per_kg} mg/kg para {weight} kg</translation>
+    </message>
+    <message>
+        <source>Above max, confirmed by {name}: {reason}</source>
+        <translation>Acima do máximo, confirmada por {name}: {reason}</translation>
+    </message>
+    <message>
+        <source>Acknowledged: {warning}</source>
+        <translation>Conhecimento registado: {warning}</translation>
+    </message>
+    <message>
+        <source>booster</source>
+        <translation>reforço</translation>
+    </message>
+    <message>
+        <source>first</source>
+        <translation>primeira</translation>
+    </message>
+    <message>
+        <source>Doses given</source>
+        <translation>Doses administradas</translation>
+    </message>
+    <message>
+        <source>Override checklist item</source>
+        <translation>Autorizar exceção a um item da lista de verificação</translation>
+    </message>
+    <message>
+        <source>{reason} Dosing past it needs the prescriber&apos;s name and a reason; both are stored with the session.</source>
+        <translation>{reason} Administrar apesar disso exige o nome do prescritor e um motivo; ambos ficam guardados com a sessão.</translation>
+    </message>
+    <message>
+        <source>Override pre-dose hold</source>
+        <translation>Autorizar exceção à suspensão pré-dose</translation>
+    </message>
+    <message>
+        <source>Override booster gate</source>
+        <translation>Autorizar exceção ao bloqueio da dose de reforço</translation>
+    </message>
+    <message>
+        <source>{reason} The override names this reading; the prescriber&apos;s name and the reason are stored with the session.</source>
+        <translation>{reason} A autorização de exceção refere esta medição; o nome do prescritor e o motivo ficam guardados com a sessão.</translation>
+    </message>
+    <message>
+        <source>Record the pre-dose vitals first (step 2).</source>
+        <translation>Registe primeiro os sinais vitais pré-dose (passo 2).</translation>
+    </message>
+    <message>
+        <source>Booster on hold: refused until the gate below is lifted.</source>
+        <translation>Dose de reforço suspensa: recusada até o bloqueio abaixo ser levantado.</translation>
+    </message>
+    <message>
+        <source>Dose on hold: refused until the gate below is lifted.</source>
+        <translation>Dose suspensa: recusada até o bloqueio abaixo ser levantado.</translation>
+    </message>
+    <message>
+        <source>The session is {state}: no more doses.</source>
+        <translation>Estado da sessão: {state}; não há mais doses.</translation>
+    </message>
+</context>
+<context>
     <name>DuplicateChoice</name>
     <message>
         <source>Possible duplicate</source>
@@ -1118,6 +1674,238 @@ Ficheiro: {file} ({size})</translation>
     <message>
         <source>&amp;Create anyway</source>
         <translation>&amp;Criar mesmo assim</translation>
+    </message>
+</context>
+<context>
+    <name>EditConflictDialog</name>
+    <message>
+        <source>Free text</source>
+        <translation>Texto livre</translation>
+    </message>
+    <message>
+        <source>Your text stays and autosave pauses; only Ctrl+S then saves it over theirs.</source>
+        <translation>O seu texto fica e a gravação automática pausa; depois, só Ctrl+S o guarda por cima do outro.</translation>
+    </message>
+    <message>
+        <source>Your text is kept here and autosave is paused</source>
+        <translation>O seu texto fica aqui e a gravação automática está em pausa</translation>
+    </message>
+    <message>
+        <source>press Ctrl+S to save it over theirs</source>
+        <translation>prima Ctrl+S para o guardar por cima do outro</translation>
+    </message>
+    <message>
+        <source>Your text stays and autosave pauses; only Ctrl+S then saves it over theirs. Closing, Esc or signing asks again first.</source>
+        <translation>O seu texto fica e a gravação automática pausa; depois, só Ctrl+S o guarda por cima do outro. Fechar, Esc ou assinar perguntam de novo primeiro.</translation>
+    </message>
+    <message>
+        <source>press Ctrl+S to save it over theirs; closing or signing asks again first</source>
+        <translation>prima Ctrl+S para o guardar por cima do outro; fechar ou assinar perguntam de novo primeiro</translation>
+    </message>
+    <message>
+        <source>Autosave is paused: saving will replace {who}&apos;s text (theirs stays in the audit trail). Press Ctrl+S to save yours; closing or signing asks again first.</source>
+        <translation>A gravação automática está em pausa: guardar vai substituir o texto de {who} (esse fica no registo de auditoria). Prima Ctrl+S para guardar o seu; fechar ou assinar perguntam de novo primeiro.</translation>
+    </message>
+    <message>
+        <source>Your changes stay in the form; Save changes then replaces theirs.</source>
+        <translation>As suas alterações ficam no formulário; depois, Guardar alterações substitui as outras.</translation>
+    </message>
+    <message>
+        <source>Your changes stay in the form</source>
+        <translation>As suas alterações ficam no formulário</translation>
+    </message>
+    <message>
+        <source>Save changes replaces theirs</source>
+        <translation>Guardar alterações substitui as outras</translation>
+    </message>
+    <message>
+        <source>{who} changed {what} at {when} while you were editing.</source>
+        <translation>{who} alterou {what} às {when} enquanto estava a editar.</translation>
+    </message>
+    <message>
+        <source>{who} changed {what} at {when}. {yours}; {then} (theirs stays in the audit trail).</source>
+        <translation>{who} alterou {what} às {when}. {yours}; {then} (o outro texto fica no registo de auditoria).</translation>
+    </message>
+    <message>
+        <source>Fields that differ</source>
+        <translation>Campos diferentes</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Campo</translation>
+    </message>
+    <message>
+        <source>{who}&apos;s (saved)</source>
+        <translation>De {who} (guardado)</translation>
+    </message>
+    <message>
+        <source>Yours</source>
+        <translation>O seu</translation>
+    </message>
+    <message>
+        <source>Changed on another workstation</source>
+        <translation>Alterado noutro posto de trabalho</translation>
+    </message>
+    <message>
+        <source>Nothing was saved yet, and nothing is lost: choose what to keep.</source>
+        <translation>Ainda nada foi guardado e nada se perde: escolha o que manter.</translation>
+    </message>
+    <message>
+        <source>{who}&apos;s text ({when})</source>
+        <translation>Texto de {who} ({when})</translation>
+    </message>
+    <message>
+        <source>Your text (kept)</source>
+        <translation>O seu texto (mantido)</translation>
+    </message>
+    <message>
+        <source>&amp;Save mine over theirs</source>
+        <translation>&amp;Guardar o meu por cima do outro</translation>
+    </message>
+    <message>
+        <source>Theirs stays in the audit trail.</source>
+        <translation>O outro fica no registo de auditoria.</translation>
+    </message>
+    <message>
+        <source>&amp;Take theirs</source>
+        <translation>&amp;Usar o outro</translation>
+    </message>
+    <message>
+        <source>Yours is copied to the clipboard.</source>
+        <translation>O seu é copiado para a área de transferência.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep editing</source>
+        <translation>Continuar a &amp;editar</translation>
+    </message>
+</context>
+<context>
+    <name>EnteredInErrorDialog</name>
+    <message>
+        <source>The entry stays in the record, struck through, with your name, the time and the reason. It no longer counts for alerts, holds, charts, outcomes or discharge.</source>
+        <translation>O registo fica no processo, riscado, com o seu nome, a hora e o motivo. Deixa de contar para alertas, suspensões, gráficos, resultados ou alta.</translation>
+    </message>
+    <message>
+        <source>Entered in error</source>
+        <translation>Introduzido por erro</translation>
+    </message>
+    <message>
+        <source>Entry</source>
+        <translation>Registo</translation>
+    </message>
+    <message>
+        <source>what was wrong, e.g. typed 182 for 128</source>
+        <translation>o que estava errado, p. ex. escreveu 182 em vez de 128</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Motivo</translation>
+    </message>
+    <message>
+        <source>Entered in error message</source>
+        <translation>Mensagem de introduzido por erro</translation>
+    </message>
+    <message>
+        <source>&amp;Mark entered in error</source>
+        <translation>Marcar como &amp;introduzido por erro</translation>
+    </message>
+    <message>
+        <source>Sign in to mark an entry entered in error.</source>
+        <translation>Inicie sessão para marcar um registo como introduzido por erro.</translation>
+    </message>
+</context>
+<context>
+    <name>EntryList</name>
+    <message>
+        <source>on {date} at {time}</source>
+        <translation>em {date} às {time}</translation>
+    </message>
+    <message>
+        <source>at {time}</source>
+        <translation>às {time}</translation>
+    </message>
+    <message>
+        <source>Entered in error by {name} {when}: {reason}</source>
+        <translation>Marcado como introduzido por erro por {name} {when}: {reason}</translation>
+    </message>
+    <message>
+        <source>Reading {time}</source>
+        <translation>Medição {time}</translation>
+    </message>
+    <message>
+        <source>BP {systolic}/{diastolic}</source>
+        <translation>TA {systolic}/{diastolic}</translation>
+    </message>
+    <message>
+        <source>pulse {pulse}/min</source>
+        <translation>pulso {pulse}/min</translation>
+    </message>
+    <message>
+        <source>SpO2 {spo2} %</source>
+        <translation>SpO2 {spo2} %</translation>
+    </message>
+    <message>
+        <source>booster</source>
+        <translation>dose de reforço</translation>
+    </message>
+    <message>
+        <source>first dose</source>
+        <translation>primeira dose</translation>
+    </message>
+    <message>
+        <source>Dose {time} · {what} · {first}</source>
+        <translation>Dose {time} · {what} · {first}</translation>
+    </message>
+    <message>
+        <source>Side effect · {effect}</source>
+        <translation>Efeito adverso · {effect}</translation>
+    </message>
+    <message>
+        <source>onset {time}</source>
+        <translation>início {time}</translation>
+    </message>
+    <message>
+        <source>Dissociation present</source>
+        <translation>Dissociação presente</translation>
+    </message>
+    <message>
+        <source>Dissociation absent</source>
+        <translation>Dissociação ausente</translation>
+    </message>
+    <message>
+        <source>Observation {time} · {observation}</source>
+        <translation>Observação {time} · {observation}</translation>
+    </message>
+    <message>
+        <source>{instrument} {when} · total {total} ({band})</source>
+        <translation>{instrument} {when} · total {total} ({band})</translation>
+    </message>
+</context>
+<context>
+    <name>EntryMenu</name>
+    <message>
+        <source>&amp;Entered in error…</source>
+        <translation>&amp;Introduzido por erro…</translation>
+    </message>
+    <message>
+        <source>Signed session: correct it with an addendum</source>
+        <translation>Sessão assinada: corrija-a com uma adenda</translation>
+    </message>
+    <message>
+        <source>Already marked entered in error</source>
+        <translation>Já marcado como introduzido por erro</translation>
+    </message>
+    <message>
+        <source>Add a&amp;ddendum…</source>
+        <translation>Acrescentar a&amp;denda…</translation>
+    </message>
+    <message>
+        <source>mark entries entered in error</source>
+        <translation>marcar registos como introduzidos por erro</translation>
+    </message>
+    <message>
+        <source>Sign in to mark an entry entered in error</source>
+        <translation>Inicie sessão para marcar um registo como introduzido por erro</translation>
     </message>
 </context>
 <context>
@@ -2029,6 +2817,217 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     </message>
 </context>
 <context>
+    <name>MonitoringPage</name>
+    <message>
+        <source>upcoming</source>
+        <translation>prevista</translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation>devida</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>em atraso</translation>
+    </message>
+    <message>
+        <source>missed</source>
+        <translation>falhada</translation>
+    </message>
+    <message>
+        <source>done late</source>
+        <translation>feita com atraso</translation>
+    </message>
+    <message>
+        <source>done on time</source>
+        <translation>feita a horas</translation>
+    </message>
+    <message>
+        <source>before the dose</source>
+        <translation>antes da dose</translation>
+    </message>
+    <message>
+        <source>from {time}</source>
+        <translation>a partir das {time}</translation>
+    </message>
+    <message>
+        <source>opens in {left}</source>
+        <translation>abre dentro de {left}</translation>
+    </message>
+    <message>
+        <source>due now (until discharge)</source>
+        <translation>devida agora (até à alta)</translation>
+    </message>
+    <message>
+        <source>due now</source>
+        <translation>devida agora</translation>
+    </message>
+    <message>
+        <source>closes in {left}</source>
+        <translation>fecha dentro de {left}</translation>
+    </message>
+    <message>
+        <source>overdue by {late}</source>
+        <translation>em atraso há {late}</translation>
+    </message>
+    <message>
+        <source>; missed at {time}</source>
+        <translation>; falhada às {time}</translation>
+    </message>
+    <message>
+        <source>taken {time}</source>
+        <translation>feita às {time}</translation>
+    </message>
+    <message>
+        <source>not taken</source>
+        <translation>não feita</translation>
+    </message>
+    <message>
+        <source>Due readings</source>
+        <translation>Medições devidas</translation>
+    </message>
+    <message>
+        <source> · 1 missed</source>
+        <translation> · 1 falhada</translation>
+    </message>
+    <message>
+        <source> · {n} missed</source>
+        <translation> · {n} falhadas</translation>
+    </message>
+    <message>
+        <source>Reading</source>
+        <translation>Medição</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>Janela</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Countdown</source>
+        <translation>Contagem</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>Min</translation>
+    </message>
+    <message>
+        <source>BP</source>
+        <translation>TA</translation>
+    </message>
+    <message>
+        <source>Pulse</source>
+        <translation>Pulso</translation>
+    </message>
+    <message>
+        <source>SpO2</source>
+        <translation>SpO2</translation>
+    </message>
+    <message>
+        <source>Band</source>
+        <translation>Nível</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Por</translation>
+    </message>
+    <message>
+        <source>Monitoring</source>
+        <translation>Monitorização</translation>
+    </message>
+    <message>
+        <source>Due readings title</source>
+        <translation>Título das medições devidas</translation>
+    </message>
+    <message>
+        <source>Add a reading (any time)</source>
+        <translation>Acrescentar uma medição (a qualquer momento)</translation>
+    </message>
+    <message>
+        <source>Repeat after {min} min</source>
+        <translation>Repetir após {min} min</translation>
+    </message>
+    <message>
+        <source>Latest: </source>
+        <translation>Última: </translation>
+    </message>
+    <message>
+        <source>Readings</source>
+        <translation>Medições</translation>
+    </message>
+    <message>
+        <source>Observations</source>
+        <translation>Observações</translation>
+    </message>
+    <message>
+        <source>MOAA/S</source>
+        <translation>MOAA/S</translation>
+    </message>
+    <message>
+        <source>MOAA/S level</source>
+        <translation>Nível MOAA/S</translation>
+    </message>
+    <message>
+        <source>&amp;MOAA/S</source>
+        <translation>&amp;MOAA/S</translation>
+    </message>
+    <message>
+        <source>R&amp;ecord MOAA/S</source>
+        <translation>Regis&amp;tar MOAA/S</translation>
+    </message>
+    <message>
+        <source>Dissoci&amp;ation present</source>
+        <translation>Dissociação &amp;presente</translation>
+    </message>
+    <message>
+        <source>Dissociation present</source>
+        <translation>Dissociação presente</translation>
+    </message>
+    <message>
+        <source>Dissociation notes</source>
+        <translation>Notas de dissociação</translation>
+    </message>
+    <message>
+        <source>what the patient describes</source>
+        <translation>o que o doente descreve</translation>
+    </message>
+    <message>
+        <source>Dissociation no&amp;tes</source>
+        <translation>Notas d&amp;e dissociação</translation>
+    </message>
+    <message>
+        <source>Record d&amp;issociation</source>
+        <translation>Registar disso&amp;ciação</translation>
+    </message>
+    <message>
+        <source>Observation message</source>
+        <translation>Mensagem de observação</translation>
+    </message>
+    <message>
+        <source>Observations recorded</source>
+        <translation>Observações registadas</translation>
+    </message>
+    <message>
+        <source>Minutes from first dose</source>
+        <translation>Minutos desde a primeira dose</translation>
+    </message>
+    <message>
+        <source>Minutes before now (no dose yet)</source>
+        <translation>Minutos antes de agora (ainda sem dose)</translation>
+    </message>
+    <message>
+        <source>dissociation notes</source>
+        <translation>notas de dissociação</translation>
+    </message>
+</context>
+<context>
     <name>NewIntegrationDialog</name>
     <message>
         <source>integration note</source>
@@ -2061,6 +3060,68 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     <message>
         <source>&amp;Held at</source>
         <translation>&amp;Realizada em</translation>
+    </message>
+</context>
+<context>
+    <name>NotePanel</name>
+    <message>
+        <source>Session &amp;note</source>
+        <translation>&amp;Nota da sessão</translation>
+    </message>
+    <message>
+        <source>this note</source>
+        <translation>esta nota</translation>
+    </message>
+    <message>
+        <source>Your text was copied to the clipboard; the note shows theirs now.</source>
+        <translation>O seu texto foi copiado para a área de transferência; a nota mostra agora o outro texto.</translation>
+    </message>
+    <message>
+        <source>Session note</source>
+        <translation>Nota da sessão</translation>
+    </message>
+    <message>
+        <source>Free text; saved as you type.</source>
+        <translation>Texto livre; guardado enquanto escreve.</translation>
+    </message>
+    <message>
+        <source>Note saved</source>
+        <translation>Nota guardada</translation>
+    </message>
+    <message>
+        <source>Note message</source>
+        <translation>Mensagem da nota</translation>
+    </message>
+    <message>
+        <source>Note notice</source>
+        <translation>Aviso da nota</translation>
+    </message>
+    <message>
+        <source>This note was changed on another workstation at {time} while you were typing; saving will ask which text to keep.</source>
+        <translation>Esta nota foi alterada noutro posto de trabalho às {time} enquanto escrevia; ao guardar, será perguntado que texto manter.</translation>
+    </message>
+    <message>
+        <source>Final since {time}</source>
+        <translation>Final desde as {time}</translation>
+    </message>
+    <message>
+        <source>Saved {time}</source>
+        <translation>Guardada às {time}</translation>
+    </message>
+    <message>
+        <source>{conflict} Your text is kept here.</source>
+        <translation>{conflict} O seu texto fica aqui.</translation>
+    </message>
+    <message>
+        <source>Autosave is paused: saving will replace {who}&apos;s text (theirs stays in the audit trail). Press Ctrl+S to save yours.</source>
+        <translation>A gravação automática está em pausa: guardar vai substituir o texto de {who} (esse fica no registo de auditoria). Prima Ctrl+S para guardar o seu.</translation>
+    </message>
+</context>
+<context>
+    <name>NowTimeEdit</name>
+    <message>
+        <source>{name}: now, unless you type another time (HH:MM)</source>
+        <translation>{name}: agora, a menos que escreva outra hora (HH:MM)</translation>
     </message>
 </context>
 <context>
@@ -2197,6 +3258,33 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     <message>
         <source>Scoring rules of the results</source>
         <translation>Regras de pontuação dos resultados</translation>
+    </message>
+</context>
+<context>
+    <name>OverrideDialog</name>
+    <message>
+        <source>Override pre-dose hold</source>
+        <translation>Autorizar exceção à suspensão pré-dose</translation>
+    </message>
+    <message>
+        <source>&amp;Record override</source>
+        <translation>&amp;Registar autorização</translation>
+    </message>
+    <message>
+        <source>Prescriber name</source>
+        <translation>Nome do prescritor</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>&amp;Prescriber name</source>
+        <translation>Nome do &amp;prescritor</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Motivo</translation>
     </message>
 </context>
 <context>
@@ -2805,6 +3893,101 @@ Ctrl+N adiciona um novo doente.</translation>
     </message>
 </context>
 <context>
+    <name>PreDosePage</name>
+    <message>
+        <source>Pre-dose vitals</source>
+        <translation>Sinais vitais pré-dose</translation>
+    </message>
+    <message>
+        <source>&amp;Record pre-dose reading</source>
+        <translation>&amp;Registar medição pré-dose</translation>
+    </message>
+    <message>
+        <source>O&amp;verride hold…</source>
+        <translation>Autori&amp;zar exceção…</translation>
+    </message>
+    <message>
+        <source>&amp;Withhold dose…</source>
+        <translation>Não administrar a dos&amp;e…</translation>
+    </message>
+    <message>
+        <source>Recheck after {min} min rest</source>
+        <translation>Repetir após {min} min de repouso</translation>
+    </message>
+    <message>
+        <source>Hold</source>
+        <translation>Suspensão</translation>
+    </message>
+    <message>
+        <source>Pre-dose message</source>
+        <translation>Mensagem pré-dose</translation>
+    </message>
+    <message>
+        <source>Earlier pre-dose readings:</source>
+        <translation>Medições pré-dose anteriores:</translation>
+    </message>
+    <message>
+        <source>Pre-dose readings</source>
+        <translation>Medições pré-dose</translation>
+    </message>
+    <message>
+        <source>Check the patient in first (step 1).</source>
+        <translation>Admita primeiro o doente (passo 1).</translation>
+    </message>
+    <message>
+        <source>Blood pressure, pulse and SpO2 before dosing; classified under {protocol}.</source>
+        <translation>Tensão arterial, pulso e SpO2 antes da dose; classificados segundo {protocol}.</translation>
+    </message>
+    <message>
+        <source>Pre-dose vitals are closed.</source>
+        <translation>Os sinais vitais pré-dose estão fechados.</translation>
+    </message>
+    <message>
+        <source>Only a clinician may override a pre-dose hold.</source>
+        <translation>Só um clínico pode autorizar uma exceção à suspensão pré-dose.</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>sem motivo indicado</translation>
+    </message>
+    <message>
+        <source>Session {state}: {reason}</source>
+        <translation>Sessão – {state}: {reason}</translation>
+    </message>
+    <message>
+        <source>Dose on hold: {reason}</source>
+        <translation>Dose suspensa: {reason}</translation>
+    </message>
+    <message>
+        <source> (entered by {name})</source>
+        <translation> (registada por {name})</translation>
+    </message>
+    <message>
+        <source>Hold lifted: {override}{entered_by}</source>
+        <translation>Suspensão levantada: {override}{entered_by}</translation>
+    </message>
+    <message>
+        <source>Hold lifted by the recheck at {time} ({reading}), taken after {min} min rest.</source>
+        <translation>Suspensão levantada pela repetição das {time} ({reading}), feita após {min} min de repouso.</translation>
+    </message>
+    <message>
+        <source>{reason} Dosing past it needs the prescriber&apos;s name and a reason; both are stored with the session.</source>
+        <translation>{reason} Administrar apesar disso exige o nome do prescritor e um motivo; ambos ficam guardados com a sessão.</translation>
+    </message>
+    <message>
+        <source>Withhold dose</source>
+        <translation>Não administrar a dose</translation>
+    </message>
+    <message>
+        <source>Withholding the dose ends this session without ketamine. Give the reason; it is stored with the session.</source>
+        <translation>Não administrar a dose termina esta sessão sem cetamina. Indique o motivo; fica guardado com a sessão.</translation>
+    </message>
+    <message>
+        <source>&amp;Withhold dose</source>
+        <translation>&amp;Não administrar a dose</translation>
+    </message>
+</context>
+<context>
     <name>PreferencesDialog</name>
     <message>
         <source>Computer&apos;s language ({name})</source>
@@ -3022,6 +4205,68 @@ Ctrl+N adiciona um novo doente.</translation>
     <message>
         <source>&amp;Keep kapdesk open</source>
         <translation>&amp;Manter o kapdesk aberto</translation>
+    </message>
+</context>
+<context>
+    <name>ReadingResult</name>
+    <message>
+        <source>Within {protocol} limits</source>
+        <translation>Dentro dos limites de {protocol}</translation>
+    </message>
+    <message>
+        <source>Classification</source>
+        <translation>Classificação</translation>
+    </message>
+    <message>
+        <source>Rule and provenance</source>
+        <translation>Regra e proveniência</translation>
+    </message>
+    <message>
+        <source>Recheck</source>
+        <translation>Repetição</translation>
+    </message>
+    <message>
+        <source>Protocol action: {action}</source>
+        <translation>Ação do protocolo: {action}</translation>
+    </message>
+    <message>
+        <source>{recheck}: at {time} (in {left}).</source>
+        <translation>{recheck}: às {time} (dentro de {left}).</translation>
+    </message>
+    <message>
+        <source>{recheck}: due now (since {time}).</source>
+        <translation>{recheck}: devida agora (desde as {time}).</translation>
+    </message>
+    <message>
+        <source> (late)</source>
+        <translation> (com atraso)</translation>
+    </message>
+    <message>
+        <source>{recheck}: taken {time}{late}.</source>
+        <translation>{recheck}: feita às {time}{late}.</translation>
+    </message>
+    <message>
+        <source>{recheck}: OVERDUE since {time}.</source>
+        <translation>{recheck}: EM ATRASO desde as {time}.</translation>
+    </message>
+    <message>
+        <source>{recheck}: missed.</source>
+        <translation>{recheck}: falhada.</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>&amp;Confirm</source>
+        <translation>&amp;Confirmar</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Motivo</translation>
     </message>
 </context>
 <context>
@@ -3390,6 +4635,243 @@ Ctrl+N adiciona um novo doente.</translation>
     </message>
 </context>
 <context>
+    <name>SessionHeader</name>
+    <message>
+        <source>BP {systolic}/{diastolic}</source>
+        <translation>TA {systolic}/{diastolic}</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Doente</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sessão</translation>
+    </message>
+    <message>
+        <source>Since dose</source>
+        <translation>Desde a dose</translation>
+    </message>
+    <message>
+        <source>Next reading</source>
+        <translation>Próxima medição</translation>
+    </message>
+    <message>
+        <source>Hold or alert</source>
+        <translation>Suspensão ou alerta</translation>
+    </message>
+    <message>
+        <source>Allergies</source>
+        <translation>Alergias</translation>
+    </message>
+    <message>
+        <source>Contraindications</source>
+        <translation>Contraindicações</translation>
+    </message>
+    <message>
+        <source>  ·  weight {weight} kg</source>
+        <translation>  ·  peso {weight} kg</translation>
+    </message>
+    <message>
+        <source>  ·  second dosing session today: {reason}</source>
+        <translation>  ·  segunda sessão de administração hoje: {reason}</translation>
+    </message>
+    <message>
+        <source>⚠ Allergies: {allergies}</source>
+        <translation>⚠ Alergias: {allergies}</translation>
+    </message>
+    <message>
+        <source>No known allergies</source>
+        <translation>Sem alergias conhecidas</translation>
+    </message>
+    <message>
+        <source>⚠ Contraindications: {contraindications}</source>
+        <translation>⚠ Contraindicações: {contraindications}</translation>
+    </message>
+    <message>
+        <source>No contraindications recorded</source>
+        <translation>Sem contraindicações registadas</translation>
+    </message>
+    <message>
+        <source>{against_criteria} (at {time})</source>
+        <translation>{against_criteria} (às {time})</translation>
+    </message>
+    <message>
+        <source>Discharged at {time}</source>
+        <translation>Alta às {time}</translation>
+    </message>
+    <message>
+        <source>Dose on hold: {reason}</source>
+        <translation>Dose suspensa: {reason}</translation>
+    </message>
+    <message>
+        <source> (and {n} more: see the dose step)</source>
+        <translation> (e mais {n}: ver o passo da dose)</translation>
+    </message>
+    <message>
+        <source>Dose on hold: pre-dose BP {systolic}/{diastolic} is {band} ({protocol}) – recheck after rest or a clinician&apos;s override (step 2).</source>
+        <translation>Dose suspensa: TA pré-dose {systolic}/{diastolic} classificada como {band} ({protocol}) – repetir após repouso ou autorização de exceção de um clínico (passo 2).</translation>
+    </message>
+    <message>
+        <source>{band} at {time}: {values} ({why}, {protocol}){action}</source>
+        <translation>{band} às {time}: {values} ({why}, {protocol}){action}</translation>
+    </message>
+    <message>
+        <source>No dose yet</source>
+        <translation>Ainda sem dose</translation>
+    </message>
+    <message>
+        <source>Dose {time} · observed {duration}</source>
+        <translation>Dose às {time} · observação {duration}</translation>
+    </message>
+    <message>
+        <source>Since dose {duration}</source>
+        <translation>Desde a dose: {duration}</translation>
+    </message>
+    <message>
+        <source>{reading}: OVERDUE by {late}</source>
+        <translation>{reading}: EM ATRASO há {late}</translation>
+    </message>
+    <message>
+        <source>{reading}: due now</source>
+        <translation>{reading}: devida agora</translation>
+    </message>
+    <message>
+        <source>{reading}: due now, closes in {left}</source>
+        <translation>{reading}: devida agora, fecha dentro de {left}</translation>
+    </message>
+    <message>
+        <source>Next: {reading} in {left}</source>
+        <translation>Próxima: {reading} dentro de {left}</translation>
+    </message>
+    <message>
+        <source>Next: {reading}</source>
+        <translation>Próxima: {reading}</translation>
+    </message>
+</context>
+<context>
+    <name>SessionWords</name>
+    <message>
+        <source>normal</source>
+        <translation>normal</translation>
+    </message>
+    <message>
+        <source>elevated</source>
+        <translation>elevada</translation>
+    </message>
+    <message>
+        <source>alert</source>
+        <translation>alerta</translation>
+    </message>
+    <message>
+        <source>critical</source>
+        <translation>crítica</translation>
+    </message>
+    <message>
+        <source>nurse</source>
+        <translation>enfermeiro</translation>
+    </message>
+    <message>
+        <source>therapist</source>
+        <translation>terapeuta</translation>
+    </message>
+    <message>
+        <source>clinician</source>
+        <translation>clínico</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>administrador</translation>
+    </message>
+    <message>
+        <source>within limits</source>
+        <translation>dentro dos limites</translation>
+    </message>
+    <message>
+        <source>Sign in to {what}.</source>
+        <translation>Inicie sessão para {what}.</translation>
+    </message>
+    <message>
+        <source>An {role} cannot {what}.</source>
+        <translation>Um {role} não pode {what}.</translation>
+    </message>
+    <message>
+        <source>A {role} cannot {what}.</source>
+        <translation>Um {role} não pode {what}.</translation>
+    </message>
+    <message>
+        <source>mild</source>
+        <translation>ligeiro</translation>
+    </message>
+    <message>
+        <source>moderate</source>
+        <translation>moderado</translation>
+    </message>
+    <message>
+        <source>severe</source>
+        <translation>grave</translation>
+    </message>
+    <message>
+        <source>life-threatening</source>
+        <translation>potencialmente fatal</translation>
+    </message>
+</context>
+<context>
+    <name>SessionWorkspace</name>
+    <message>
+        <source>Si&amp;gn session…</source>
+        <translation>Ass&amp;inar sessão…</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>feito</translation>
+    </message>
+    <message>
+        <source>current</source>
+        <translation>atual</translation>
+    </message>
+    <message>
+        <source>todo</source>
+        <translation>por fazer</translation>
+    </message>
+    <message>
+        <source>Dosing session</source>
+        <translation>Sessão de administração</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Passos</translation>
+    </message>
+    <message>
+        <source>The signature covers its readings, doses, side effects, observations and the session note.</source>
+        <translation>A assinatura abrange as medições, as doses, os efeitos adversos, as observações e a nota da sessão.</translation>
+    </message>
+    <message>
+        <source>Go to step {n}: {title}</source>
+        <translation>Ir para o passo {n}: {title}</translation>
+    </message>
+    <message>
+        <source>done against criteria</source>
+        <translation>feito contra os critérios</translation>
+    </message>
+    <message>
+        <source>{title}: {status} (Alt+{n})</source>
+        <translation>{title}: {status} (Alt+{n})</translation>
+    </message>
+    <message>
+        <source>Step {n}, {title}, {status}</source>
+        <translation>Passo {n}, {title}, {status}</translation>
+    </message>
+    <message>
+        <source>Could not refresh the session: {error}</source>
+        <translation>Não foi possível atualizar a sessão: {error}</translation>
+    </message>
+    <message>
+        <source>session {id} of {patient} ({mrn}) on {day}</source>
+        <translation>sessão {id} de {patient} ({mrn}) de {day}</translation>
+    </message>
+</context>
+<context>
     <name>SettingsNotice</name>
     <message>
         <source>Clinic settings</source>
@@ -3437,6 +4919,267 @@ Ctrl+N adiciona um novo doente.</translation>
     <message>
         <source>Not opened yet, so not listed: {pages}. Their keys appear here once they have been opened.</source>
         <translation>Ainda não abertos, por isso não listados: {pages}. As suas teclas aparecem aqui depois de abertos.</translation>
+    </message>
+</context>
+<context>
+    <name>SideEffectsPage</name>
+    <message>
+        <source>Present</source>
+        <translation>Presente</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Gravidade</translation>
+    </message>
+    <message>
+        <source>Onset</source>
+        <translation>Início</translation>
+    </message>
+    <message>
+        <source>Intervention</source>
+        <translation>Intervenção</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Resolvido</translation>
+    </message>
+    <message>
+        <source>e.g. antiemetic</source>
+        <translation>p. ex. antiemético</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>resolvido</translation>
+    </message>
+    <message>
+        <source>{effect}: choose a severity to save it.</source>
+        <translation>{effect}: escolha a gravidade para o guardar.</translation>
+    </message>
+    <message>
+        <source>Side effects</source>
+        <translation>Efeitos adversos</translation>
+    </message>
+    <message>
+        <source>The catalogue depends on the route: record the first dose (step 3) first.</source>
+        <translation>O catálogo depende da via: registe primeiro a primeira dose (passo 3).</translation>
+    </message>
+    <message>
+        <source>record side effects</source>
+        <translation>registar efeitos adversos</translation>
+    </message>
+    <message>
+        <source>The session is {state}.</source>
+        <translation>Estado da sessão: {state}.</translation>
+    </message>
+    <message>
+        <source>{protocol} catalogue for the {route} route. Tick what is present and choose its severity; everything saves at once.</source>
+        <translation>Catálogo {protocol} para a via {route_name}. Assinale o que está presente e escolha a gravidade; tudo é guardado de imediato.</translation>
+    </message>
+    <message>
+        <source>side effect ({effect})</source>
+        <translation>efeito adverso ({effect})</translation>
+    </message>
+    <message>
+        <source>{effect} present</source>
+        <translation>{effect} presente</translation>
+    </message>
+    <message>
+        <source>{effect} severity</source>
+        <translation>Gravidade de {effect}</translation>
+    </message>
+    <message>
+        <source>{effect} onset</source>
+        <translation>Início de {effect}</translation>
+    </message>
+    <message>
+        <source>{effect} intervention</source>
+        <translation>Intervenção para {effect}</translation>
+    </message>
+    <message>
+        <source>{effect} resolved</source>
+        <translation>{effect} resolvido</translation>
+    </message>
+    <message>
+        <source>{effect} resolved at</source>
+        <translation>{effect} resolvido às</translation>
+    </message>
+    <message>
+        <source>{effect} message</source>
+        <translation>Mensagem de {effect}</translation>
+    </message>
+    <message>
+        <source>{effect} entered late</source>
+        <translation>{effect} registado com atraso</translation>
+    </message>
+    <message>
+        <source>{effect} entered in error</source>
+        <translation>{effect} introduzido por erro</translation>
+    </message>
+</context>
+<context>
+    <name>SignDialog</name>
+    <message>
+        <source>Session</source>
+        <translation>Sessão</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Nota</translation>
+    </message>
+    <message>
+        <source>Addendum</source>
+        <translation>Adenda</translation>
+    </message>
+    <message>
+        <source>Sign session</source>
+        <translation>Assinar sessão</translation>
+    </message>
+    <message>
+        <source>Sign note</source>
+        <translation>Assinar nota</translation>
+    </message>
+    <message>
+        <source>Sign addendum</source>
+        <translation>Assinar adenda</translation>
+    </message>
+    <message>
+        <source>Reviewed and signed</source>
+        <translation>Revisto e assinado</translation>
+    </message>
+    <message>
+        <source>Authored and signed</source>
+        <translation>Redigido e assinado</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Aprovado</translation>
+    </message>
+    <message>
+        <source>You are signing {what}.</source>
+        <translation>Está a assinar a {what}.</translation>
+    </message>
+    <message>
+        <source>Once signed it can no longer be changed; corrections are added as addenda.</source>
+        <translation>Depois de assinado, já não pode ser alterado; as correções são acrescentadas como adendas.</translation>
+    </message>
+    <message>
+        <source>What is signed</source>
+        <translation>O que é assinado</translation>
+    </message>
+    <message>
+        <source>Signer</source>
+        <translation>Signatário</translation>
+    </message>
+    <message>
+        <source>&amp;Meaning</source>
+        <translation>&amp;Significado</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>&amp;Palavra-passe</translation>
+    </message>
+    <message>
+        <source>Signing message</source>
+        <translation>Mensagem da assinatura</translation>
+    </message>
+    <message>
+        <source>&amp;Sign</source>
+        <translation>&amp;Assinar</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureBanner</name>
+    <message>
+        <source>Si&amp;gn…</source>
+        <translation>&amp;Assinar…</translation>
+    </message>
+    <message>
+        <source>Signed by {name} ({role}) on {when} – {meaning}</source>
+        <translation>Assinado por {name} ({role}) em {when} – {meaning}</translation>
+    </message>
+    <message>
+        <source>Addendum by {name} ({role}), {when}:</source>
+        <translation>Adenda de {name} ({role}), {when}:</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>(vazio)</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>sim</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>não</translation>
+    </message>
+    <message>
+        <source>Corrected {field}: {value}</source>
+        <translation>Correção de {field}: {value}</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation>Assinatura</translation>
+    </message>
+    <message>
+        <source>Signature status</source>
+        <translation>Estado da assinatura</translation>
+    </message>
+    <message>
+        <source>Add a&amp;ddendum…</source>
+        <translation>Acrescentar a&amp;denda…</translation>
+    </message>
+    <message>
+        <source>Could not read the signature: {error}</source>
+        <translation>Não foi possível ler a assinatura: {error}</translation>
+    </message>
+    <message>
+        <source>Read-only: corrections are added as addenda.</source>
+        <translation>Só de leitura: as correções são acrescentadas como adendas.</translation>
+    </message>
+    <message>
+        <source>{entity} is final but not signed.</source>
+        <translation>{entity}: final, mas não assinada.</translation>
+    </message>
+    <message>
+        <source>a clinician</source>
+        <translation>um clínico</translation>
+    </message>
+    <message>
+        <source>its author</source>
+        <translation>o seu autor</translation>
+    </message>
+    <message>
+        <source>{entity} is not signed yet; {who} signs it.</source>
+        <translation>{entity} ainda não assinada; assina-a {who}.</translation>
+    </message>
+    <message>
+        <source>Addendum {id}</source>
+        <translation>Adenda {id}</translation>
+    </message>
+    <message>
+        <source>Not signed yet.</source>
+        <translation>Ainda não assinada.</translation>
+    </message>
+    <message>
+        <source>Addendum {id} signature</source>
+        <translation>Assinatura da adenda {id}</translation>
+    </message>
+    <message>
+        <source>Sign addendum…</source>
+        <translation>Assinar adenda…</translation>
+    </message>
+    <message>
+        <source>Sign addendum {id}</source>
+        <translation>Assinar adenda {id}</translation>
+    </message>
+    <message>
+        <source>your addendum to {what}</source>
+        <translation>sua adenda à {what}</translation>
+    </message>
+    <message>
+        <source>an addendum to {what}</source>
+        <translation>adenda à {what}</translation>
     </message>
 </context>
 <context>
@@ -3494,6 +5237,25 @@ Ctrl+N adiciona um novo doente.</translation>
     <message>
         <source>The demo clinic generator is not available in this build.</source>
         <translation>O gerador da clínica de demonstração não está disponível nesta versão.</translation>
+    </message>
+</context>
+<context>
+    <name>StepPage</name>
+    <message>
+        <source>vitals</source>
+        <translation>sinais vitais</translation>
+    </message>
+    <message>
+        <source>entered {entered} for {moment}</source>
+        <translation>registado às {entered} para as {moment}</translation>
+    </message>
+    <message>
+        <source>pulse {pulse}/min</source>
+        <translation>pulso {pulse}/min</translation>
+    </message>
+    <message>
+        <source>SpO2 {spo2} %</source>
+        <translation>SpO2 {spo2} %</translation>
     </message>
 </context>
 <context>
@@ -3981,6 +5743,41 @@ Ctrl+N adiciona um novo doente.</translation>
     <message>
         <source>{name} ({username}) is unlocked.</source>
         <translation>{name} ({username}) foi desbloqueado.</translation>
+    </message>
+</context>
+<context>
+    <name>VitalsForm</name>
+    <message>
+        <source>&amp;Systolic</source>
+        <translation>TA &amp;sistólica</translation>
+    </message>
+    <message>
+        <source>&amp;Diastolic</source>
+        <translation>TA &amp;diastólica</translation>
+    </message>
+    <message>
+        <source>&amp;Pulse</source>
+        <translation>P&amp;ulso</translation>
+    </message>
+    <message>
+        <source>Sp&amp;O2</source>
+        <translation>Saturação de oxigénio (Sp&amp;O2)</translation>
+    </message>
+    <message>
+        <source>{field} error</source>
+        <translation>Erro em {field}</translation>
+    </message>
+    <message>
+        <source>&amp;Record reading</source>
+        <translation>&amp;Registar medição</translation>
+    </message>
+    <message>
+        <source>{field}: whole number {range}</source>
+        <translation>{field}: número inteiro {range}</translation>
+    </message>
+    <message>
+        <source>Vitals</source>
+        <translation>Sinais vitais</translation>
     </message>
 </context>
 <context>
