@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from functools import cache
 
 from babel.messages.pofile import read_po
@@ -20,6 +21,11 @@ from kapdesk.i18n import catalogues
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%n|%\d|&(?=\w)")
 TAG = re.compile(r"<[^>]*>")
+# Identifiers shown as written: stored audit actions, entities and columns
+# ("vitals.record", "dosing_session", "sign.*"), command-line options and file paths.
+CODE = re.compile(r"(?<![\w/])[a-z][a-z0-9]*(?:[._](?:[a-z0-9]+|\*))+(?![\w/])")
+OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")  # command-line options: --to, -o
+PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^\s/\\]+)+[/\\]?")
 
 # Frequent English words, for text that never reached a catalogue.
 COMMON_ENGLISH = frozenset(
@@ -39,6 +45,10 @@ COMMON_ENGLISH = frozenset(
     )
 )
 
+# English words that Portuguese translations quote as protocol-file values ("band =
+# 'elevated'"), which would otherwise read as Portuguese.
+ENGLISH_ONLY = frozenset(str.split("elevated alert critical"))
+
 # Shown as written in every language: the product, instruments, units, standards, key
 # names, and a language's own name in the language choice.
 ALLOWED = frozenset(
@@ -54,6 +64,7 @@ ALLOWED = frozenset(
 def words(text: str) -> list[str]:
     """The lower-case words of a displayed text (markup, mnemonics and placeholders out)."""
     plain = html.unescape(TAG.sub(" ", PLACEHOLDER.sub(" ", text)))
+    plain = CODE.sub(" ", PATH.sub(" ", OPTION.sub(" ", plain)))
     return [w.lower() for w in WORD.findall(plain)]
 
 
@@ -81,28 +92,59 @@ def _po_pairs() -> list[tuple[str, str]]:
     return pairs
 
 
-def _protocol_ids() -> set[str]:
-    """The shipped protocols' ids ('kap-default'): names, shown as written."""
+def _ids_in(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "id" and isinstance(item, str):
+                yield item
+            yield from _ids_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _ids_in(item)
+
+
+@cache
+def identifiers() -> re.Pattern[str]:
+    """Names shown as written: the shipped protocols' ids and their rules' and items' ids
+    ('kap-default', 'pre-dose-elevated'), the audit log's entities and the database's
+    columns ('observation 2', 'kind') the audit log names."""
     import tomllib
 
-    folder = catalogues.ROOT / "resources" / "protocols"
-    found: set[str] = set()
-    for path in folder.glob("*.toml"):
-        found.update(words(tomllib.loads(path.read_text(encoding="utf-8"))["id"]))
-    return found
+    from kapdesk.domain.session_state import SessionState
+    from kapdesk.storage.audited import AUDITED
+    from kapdesk.storage.orm import Base
+
+    entities = sorted({a.entity for a in AUDITED}, key=len, reverse=True)
+    names: set[str] = set(entities) | {state.value for state in SessionState}
+    for table in Base.metadata.tables.values():
+        names.update(column.name for column in table.columns)
+    for path in (catalogues.ROOT / "resources" / "protocols").glob("*.toml"):
+        names.update(_ids_in(tomllib.loads(path.read_text(encoding="utf-8"))))
+    joined = sorted((n for n in names if "-" in n or "_" in n), key=len, reverse=True)
+    single = sorted(names.difference(joined), key=len, reverse=True)
+    many, one = "|".join(map(re.escape, joined)), "|".join(map(re.escape, single))
+    entity = "|".join(map(re.escape, entities))
+    # A one-word name ('kind', 'at') only alone or as an entity with its number
+    # ('observation 2'): inside a sentence it is a word like any other.
+    return re.compile(
+        rf"(?<![\w-])(?:{many})(?![\w-])|^\s*(?:{one})\s*$|(?<![\w-])(?:{entity}) (?=\d)"
+    )
 
 
 @cache
 def english_vocabulary() -> frozenset[str]:
     english: set[str] = set(COMMON_ENGLISH)
     portuguese: set[str] = set()
+    names = identifiers()
     for source, translation in _ts_pairs() + _po_pairs():
-        english.update(words(source))
-        portuguese.update(words(translation))
-    return frozenset(english - portuguese - ALLOWED - _protocol_ids())
+        english.update(words(names.sub(" ", source)))
+        portuguese.update(words(names.sub(" ", translation)))
+    return frozenset((english - portuguese - ALLOWED) | ENGLISH_ONLY)
 
 
 def english_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
-    """The words of ``text`` that are English and not Portuguese (empty: not English)."""
+    """The words of ``text`` that are English and not Portuguese (empty: not English);
+    identifiers (:func:`identifiers`) are left out."""
     vocabulary = english_vocabulary()
-    return [w for w in words(text) if w in vocabulary and w not in allowed]
+    plain = identifiers().sub(" ", text)
+    return [w for w in words(plain) if w in vocabulary and w not in allowed]

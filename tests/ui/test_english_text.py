@@ -19,3 +19,18 @@ def test_portuguese_units_names_and_shared_words_are_not_english() -> None:
 
 def test_markup_mnemonics_and_placeholders_are_not_words() -> None:
     assert words("<b>&Guardar</b> {name} %n") == ["guardar"]
+
+
+def test_identifiers_and_paths_are_shown_as_written() -> None:
+    assert english_words("Entrada 19: session.transition em dosing_session 4") == []
+    assert english_words("sign.* – assinaturas") == []
+    assert english_words("/root/Documents/session-4-Simoes.pdf") == []
+    assert english_words("created_at") == []
+    assert english_words("Session created at 09:00") == ["session", "created", "at"]
+
+
+def test_protocol_rule_and_audit_names_are_shown_as_written() -> None:
+    assert english_words("suspensa pela regra pre-dose-elevated, kap-default v1.0") == []
+    assert english_words("Entrada 26: em observation 2") == []
+    assert english_words("kind") == []
+    assert english_words("Elevated blood pressure") == ["elevated", "blood", "pressure"]
