@@ -102,14 +102,22 @@ def reader(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[Read
         speak(qapp, "en")
 
 
-def _clinic(kit: Any) -> dict[str, int]:
-    """Sessions in each phase, each of a patient of its own."""
+def _clinic(kit: Any, app: AppContext) -> dict[str, int]:
+    """Sessions in each phase, each of a patient of its own; the monitored patient has a
+    PHQ-9 and a GAD-7 (their rows, bands and outcome lines on the chart)."""
     sessions = {
         "scheduled": kit.scheduled(mrn="100001", room="Sala 1"),
         "checked in": kit.checked_in(mrn="100002", room="Sala 2"),
         "pre-dose": kit.ready(mrn="100003", room="Sala 3", bp=(168, 104)),
         "monitoring": kit.dosed(mrn="100004", room="Sala 4"),
     }
+    from kapdesk.services.instruments import InstrumentService
+    from kapdesk.services.sessions import SessionService
+
+    patient = SessionService(app.ctx).get(sessions["monitoring"]).patient_id
+    clinician = actor_for(app, Role.CLINICIAN)
+    InstrumentService(app.ctx).record(clinician, patient, "PHQ-9", (2, 2, 1, 1, 1, 1, 1, 1, 0))
+    InstrumentService(app.ctx).record(clinician, patient, "GAD-7", (1, 1, 1, 1, 1, 1, 1))
     kit.advance(minutes=40)  # readings due and missed, alerts raised
     return sessions
 
@@ -190,7 +198,7 @@ def _read_tabs(reader: Reader, where: str, page: QWidget) -> None:
 def test_no_window_shows_english_in_portuguese(
     qtbot: QtBot, app: AppContext, kit: Any, reader: Reader, role: Role
 ) -> None:
-    sessions = _clinic(kit)
+    sessions = _clinic(kit, app)
     app.actor = actor_for(app, role)
     window = show_main_window(qtbot, app, activate=True)
     window.resize(1280, 860)
@@ -209,7 +217,7 @@ def test_no_window_shows_english_in_portuguese(
         from kapdesk.services.sessions import SessionService
 
         patient = SessionService(app.ctx).get(sessions["monitoring"]).patient_id
-        window.open_patient(patient)
+        app.signals.navigate_patient.emit(patient)  # as a board row or search does
         qtbot.wait(50)
         _read_tabs(reader, f"{role.value} chart", window)
         _press_buttons(qtbot, reader, f"{role.value} chart", window.stack)

@@ -29,10 +29,7 @@ def translated(context: str, texts: Iterable[str]) -> tuple[str, ...]:
 
 def day_text(moment: date | datetime) -> str:
     """'2026-03-02' in English, '02/03/2026' in Portuguese; a moment: its local date."""
-    iso = local_date(moment) if isinstance(moment, datetime) else moment.isoformat()
-    if current() == ENGLISH:
-        return iso
-    return formats.medium_date(date.fromisoformat(iso))
+    return local_date(moment) if isinstance(moment, datetime) else formats.medium_date(moment)
 
 
 def day_clock_text(moment: datetime) -> str:
