@@ -198,6 +198,16 @@ GAD7 = Instrument(
 INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType({i.code: i for i in (PHQ9, GAD7)})
 
 
+def shown_scoring_rule(stored: str) -> str:
+    """A result's stored scoring rule as the reader reads it: the band names in their
+    language when it is one of kapdesk's own rules ('0-4 mínima, ...'), else as stored."""
+    for instrument in INSTRUMENTS.values():
+        if stored == instrument.scoring_rule:
+            bands = ", ".join(f"{b.low}-{b.high} {_(b.label)}" for b in instrument.bands)
+            return f"{instrument.code} v{instrument.version} ({instrument.band_source}): {bands}"
+    return stored
+
+
 def _normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 

@@ -237,3 +237,17 @@ def test_english_domain_messages_import_neither_babel_nor_gettext() -> None:
         "assert 'gettext' not in sys.modules, 'gettext imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_stored_scoring_rule_is_read_with_band_names_in_portuguese() -> None:
+    from kapdesk.domain.instruments import PHQ9, shown_scoring_rule
+
+    stored = PHQ9.scoring_rule
+    assert shown_scoring_rule(stored) == stored  # English: as stored
+    with use_language("pt-PT"):
+        shown = shown_scoring_rule(stored)
+        assert shown.startswith("PHQ-9 v1 (Kroenke 2001): 0-4 ")
+        assert "minimal" not in shown
+        assert "severe" not in shown
+        assert shown_scoring_rule("an older rule, not kapdesk's") == "an older rule, not kapdesk's"
+    assert PHQ9.scoring_rule == stored  # what is stored never changes

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
 
+from kapdesk.domain.instruments import shown_scoring_rule
 from kapdesk.domain.text import counted
 from kapdesk.i18n import _, formats
 from kapdesk.ui.widgets.locale_words import day_text, in_english
@@ -141,7 +142,7 @@ def scoring_rules_text(results: Sequence[InstrumentInfo]) -> str:
     """The scoring rules stored with ``results``, one per line ('' when there are none)."""
     rules = list(dict.fromkeys(r.scoring_rule for r in results if r.scoring_rule))
     scored = QCoreApplication.translate("OutcomeChart", "Scored with {rule}")
-    lines = [scored.format(rule=rule) for rule in rules]
+    lines = [scored.format(rule=shown_scoring_rule(rule)) for rule in rules]
     if any(not r.scoring_rule for r in results):
         lines.append(
             QCoreApplication.translate(
