@@ -129,5 +129,5 @@ def big_demo_on_server(args: argparse.Namespace, server: ServerURL) -> int:
         shutil.rmtree(folder, ignore_errors=True)
     for line in result.checks:  # what the move verified (as kapdesk migrate prints it)
         print(f"  {line}")
-    print(built.summary().replace(f"written to {path}", f"written to {dest.shown}", 1))
+    print(built.summary(where=dest.shown))
     return EXIT_OK

@@ -61,6 +61,7 @@ from kapdesk.domain.name_search import search_key
 from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.protocol import Protocol
+from kapdesk.i18n import _
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.protocol_store import pin
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row
@@ -94,19 +95,42 @@ class BigClinicResult:
     today: date
     end: datetime  # the clinic's "now" when the build stopped (aware UTC)
 
-    def summary(self) -> str:
+    def summary(self, where: str | None = None) -> str:
+        """What was built, in the active language; ``where``: the place to name instead of
+        the file (the server the clinic was moved to)."""
         c = self.counts
-        return (
-            f"Big demo clinic written to {self.path} in {self.seconds:.0f} s "
-            f"({self.size_bytes / 1e6:.0f} MB): {c['users']} users, {c['patients']} patients, "
-            f"{c['courses']} courses, {c['sessions']} dosing sessions, {c['readings']} "
-            f"vital-sign readings, {c['doses']} doses, {c['side_effects']} side effects, "
-            f"{c['observations']} observations, {c['instruments']} PHQ-9/GAD-7 results, "
-            f"{c['notes']} notes, {c['signatures']} signatures, {c['addenda']} addenda and "
-            f"{c['audit']} audit entries, ending "
-            f"{self.end.astimezone():%Y-%m-%d %H:%M}. Sign in as admin, clinician, therapist "
-            f'or nurse, each with the password "{data.DEMO_PASSWORD}".'
+        return _(
+            "Big demo clinic written to {where} in {seconds} s ({megabytes} MB): {users} "
+            "users, {patients} patients, {courses} courses, {sessions} dosing sessions, "
+            "{readings} vital-sign readings, {doses} doses, {side_effects} side effects, "
+            "{observations} observations, {instruments} PHQ-9/GAD-7 results, {notes} notes, "
+            "{signatures} signatures, {addenda} addenda and {audit} audit entries, ending "
+            "{end}. Sign in as admin, clinician, therapist or nurse, each with the password "
+            '"{password}".',
+            where=self.path if where is None else where,
+            seconds=f"{self.seconds:.0f}",
+            megabytes=f"{self.size_bytes / 1e6:.0f}",
+            end=f"{self.end.astimezone():%Y-%m-%d %H:%M}",
+            password=data.DEMO_PASSWORD,
+            **{k: c[k] for k in _SUMMARY_COUNTS},
         )
+
+
+_SUMMARY_COUNTS: Final = (
+    "users",
+    "patients",
+    "courses",
+    "sessions",
+    "readings",
+    "doses",
+    "side_effects",
+    "observations",
+    "instruments",
+    "notes",
+    "signatures",
+    "addenda",
+    "audit",
+)
 
 
 def _staff(ctx: ServiceContext, clock: FakeClock, demo: bool) -> Staff:
