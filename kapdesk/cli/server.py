@@ -145,7 +145,7 @@ def _set_up_as_administrator(
         try:
             return set_up_server_as_administrator(admin, owner, role, owner_password, password)
         except ServerInitRefused as exc:
-            if f"wants a password for {owner} and" in str(exc) and owner_password.can_ask():
+            if exc.password_wanted_for == owner and owner_password.can_ask():
                 owner_password.ask_existing()
             else:
                 admin = _retry_with_password(admin, exc)  # raises exc when it cannot
@@ -288,7 +288,8 @@ def _retry_with_password(server: ServerURL, exc: Exception) -> ServerURL:
     given and there is a terminal to ask on; else ``exc`` is raised again."""
     from kapdesk.composition import ServerURL
 
-    if "wants a password" not in str(exc) or server.url.password or not sys.stdin.isatty():
+    wanted = getattr(exc, "password_wanted_for", None)  # a ServerInitRefused's
+    if wanted is None or server.url.password or not sys.stdin.isatty():
         raise exc
     password = getpass.getpass(
         _("Password for {user} on {host}: ", user=server.username, host=server.host)

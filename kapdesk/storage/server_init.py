@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 
 from kapdesk.domain.clock import Clock
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.i18n import _
 from kapdesk.storage.server_owner import OwnerStep, inspect_as_administrator, make_owner
 from kapdesk.storage.server_roles import (
     RolePlan,
@@ -66,41 +67,57 @@ class InitResult:
         return ServerURL(self.server.url.set(password="-")).redacted()
 
 
-def connection_refusal(server: ServerURL, exc: BaseException) -> KapdeskError:
+def connection_refusal(server: ServerURL, exc: BaseException) -> ServerInitRefused:
     """A clear, one-line reason for a connection that failed (no driver text beyond the
-    server's own words, never the password)."""
+    server's own words, never the password), in the active language; a server that wanted a
+    password and got none is said in ``password_wanted_for`` (what the command line reads)."""
     raw = " ".join(str(getattr(exc, "orig", None) or exc).split())
     low = raw.lower()
     where = f"{server.host}:{server.port}"
-    who = server.username or "(no user name)"
-    if "password authentication failed" in low or "no password supplied" in low:
-        reason = (
-            f"the server at {where} refused the password of {who}"
-            if "password authentication failed" in low
-            else f"the server at {where} wants a password for {who} and none was given "
-            "(put it in the URL, in PGPASSWORD or in ~/.pgpass)"
+    who = server.username or _("(no user name)")
+    wanted: str | None = None
+    if "password authentication failed" in low:
+        reason = _("the server at {where} refused the password of {who}", where=where, who=who)
+    elif "no password supplied" in low:
+        wanted = server.username or ""
+        reason = _(
+            "the server at {where} wants a password for {who} and none was given (put it in "
+            "the URL, in PGPASSWORD or in ~/.pgpass)",
+            where=where,
+            who=who,
         )
     elif "does not exist" in low and "database" in low:
-        reason = (
-            f"there is no database {server.database!r} on {where}; create it first, owned "
-            f"by {who} (createdb -O {who} {server.database})"
+        reason = _(
+            "there is no database {database} on {where}; create it first, owned by {who} "
+            "(createdb -O {who} {name})",
+            database=repr(server.database),
+            where=where,
+            who=who,
+            name=server.database,
         )
     elif "role" in low and "does not exist" in low:
-        reason = f"there is no role {who} on the server at {where}"
-    elif any(
-        n in low
-        for n in (
-            "connection refused",
-            "could not translate host",
-            "timeout",
-            "no route",
-            "timed out",
+        reason = _("there is no role {who} on the server at {where}", who=who, where=where)
+    elif any(n in low for n in _UNREACHABLE):
+        reason = _(
+            "the server at {where} cannot be reached ({detail})", where=where, detail=raw[:160]
         )
-    ):
-        reason = f"the server at {where} cannot be reached ({raw[:160]})"
     else:
-        reason = f"cannot connect to the server at {where}: {raw[:200]}"
-    return ServerInitRefused(f"{server.redacted()}: {reason}. Nothing was changed.")
+        reason = _(
+            "cannot connect to the server at {where}: {detail}", where=where, detail=raw[:200]
+        )
+    return ServerInitRefused(
+        _("{server}: {reason}. Nothing was changed.", server=server.redacted(), reason=reason),
+        password_wanted_for=wanted,
+    )
+
+
+_UNREACHABLE = (
+    "connection refused",
+    "could not translate host",
+    "timeout",
+    "no route",
+    "timed out",
+)
 
 
 def _owner_problem(conn: Connection, schema: str, role: str) -> str | None:

@@ -69,7 +69,12 @@ KAPDESK_MARK_TABLES: Final = frozenset({"alembic_version", "audit_log", "patient
 
 class ServerInitRefused(KapdeskError):
     """``kapdesk server init`` will not (or could not) set up this database; nothing changed
-    unless the message says otherwise."""
+    unless the message says otherwise. ``password_wanted_for``: the role the server asked a
+    password of when none was given (the command line may ask for it and try again)."""
+
+    def __init__(self, message: str, *, password_wanted_for: str | None = None) -> None:
+        super().__init__(message)
+        self.password_wanted_for = password_wanted_for
 
 
 @dataclass(frozen=True)
