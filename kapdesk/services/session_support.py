@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.corrections import standing
-from kapdesk.domain.errors import IllegalTransition, NotFound, ValidationError
+from kapdesk.domain.errors import IllegalTransition, NotFound
 from kapdesk.domain.patients import validate_full_name, validate_notes
 from kapdesk.domain.protocol import Band, Phase, Protocol, Route
 from kapdesk.domain.session_state import SessionState
@@ -316,11 +316,8 @@ def reason_text(value: str | None) -> str:
 
 
 def validate_prescriber(value: str) -> str:
-    try:
-        return validate_full_name(value)
-    except ValidationError as exc:
-        message = exc.message.replace(_("Full name"), _("Prescriber name"), 1)
-        raise ValidationError("Prescriber name", exc.value, message) from None
+    """The prescriber's name on an override; a refusal names the field 'Prescriber name'."""
+    return validate_full_name(value, field=N_("Prescriber name"))
 
 
 def no_hold_reason(readings: Iterable[VitalReading]) -> str:

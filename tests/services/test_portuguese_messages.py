@@ -139,3 +139,25 @@ def test_roles_counts_and_plurals_follow_the_language() -> None:
     with use_language("pt-PT"):
         assert who_may(Action.DISCHARGE) == "um enfermeiro ou um clínico"
         assert count(1124) == "1\N{NO-BREAK SPACE}124"
+
+
+def test_a_prescribers_name_is_refused_under_its_own_field_name_in_each_language(
+    kit: Kit, clinician: Actor
+) -> None:
+    sid = kit.ready(bp=(150, 92))
+
+    def override() -> object:
+        return kit.sessions.override_hold(clinician, sid, "Ana 3", "Baseline")
+
+    english = _said(override, ValidationError)
+    assert isinstance(english, ValidationError)
+    assert english.message == (
+        "Prescriber name 'Ana 3' contains '3'; names hold letters, spaces, hyphens, "
+        "apostrophes and full stops."
+    )
+    with use_language("pt-PT"):
+        portuguese = _said(override, ValidationError)
+    assert isinstance(portuguese, ValidationError)
+    assert portuguese.field == english.field == "Prescriber name"
+    assert portuguese.message.startswith("Nome do prescritor 'Ana 3'")
+    assert "Nome completo" not in portuguese.message
