@@ -62,6 +62,7 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import ItemStatus
+from kapdesk.domain.wording import shown
 from kapdesk.ui.alert_banner import AlertBanner
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.models.board import RUNNING_STATES, local_hhmm, room_text
@@ -139,10 +140,11 @@ class Alert:
             text = translate("Alert", "{room}: {alert} at {time}: {detail}")
             time = local_hhmm(self.taken_at)
             return text.format(room=room, alert=self.label, time=time, detail=self.detail)
+        # the English label ('... reading') chooses the sentence; the shown one is put in it
         template = _LEVEL_TEXTS.get((self.level, self.label.endswith("reading")))
         if template is None:  # not a level kapdesk raises: said as before
             return f"{room}: {self.label} is {self.level}"
-        return translate("Alert", template).format(room=room, reading=self.label)
+        return translate("Alert", template).format(room=room, reading=shown(self.label))
 
 
 def _reading_alert(row: BoardRow, a: ActiveAlert, now: datetime) -> Alert:
