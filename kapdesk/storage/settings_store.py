@@ -29,6 +29,7 @@ from sqlalchemy import Connection, text
 
 from kapdesk.domain.backup_retention import GB, RetentionPolicy
 from kapdesk.domain.errors import ValidationError
+from kapdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -46,70 +47,108 @@ class SettingSpec:
     allowed: str = ""  # what is allowed, in words, when the range alone does not say it
 
     def validate(self, value: object) -> str | int:
+        """The clean value, or ValidationError: ``field`` the English label (what a form
+        matches), the sentence in the active language."""
+        name = _(self.label)
         if self.kind is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValidationError(
-                    self.label, value, f"{self.label} must be a whole number of {self.unit}."
+                    self.label,
+                    value,
+                    _(
+                        "{setting} must be a whole number of {unit}.",
+                        setting=name,
+                        unit=_(self.unit),
+                    ),
                 )
             if not self.minimum <= value <= self.maximum:
                 raise ValidationError(
                     self.label,
                     value,
-                    f"{self.label} {value} {self.unit} is outside the allowed range "
-                    f"{self.minimum}-{self.maximum} {self.unit}.",
+                    _(
+                        "{setting} {value} {unit} is outside the allowed range "
+                        "{minimum}-{maximum} {unit}.",
+                        setting=name,
+                        value=value,
+                        unit=_(self.unit),
+                        minimum=self.minimum,
+                        maximum=self.maximum,
+                    ),
                 )
             return value
         if not isinstance(value, str):
-            raise ValidationError(self.label, value, f"{self.label} must be text.")
+            raise ValidationError(self.label, value, _("{setting} must be text.", setting=name))
         stripped = value.strip()
         if not self.minimum <= len(stripped) <= self.maximum:
             raise ValidationError(
                 self.label,
                 value,
-                f"{self.label} '{value}' must be {self.minimum}-{self.maximum} characters long.",
+                _(
+                    "{setting} '{value}' must be {minimum}-{maximum} characters long.",
+                    setting=name,
+                    value=value,
+                    minimum=self.minimum,
+                    maximum=self.maximum,
+                ),
             )
         if self.key == "backup_folder" and stripped and not _absolute(stripped):
             raise ValidationError(
-                self.label, value, f"{self.label} '{value}' must be {self.allowed}."
+                self.label,
+                value,
+                _(
+                    "{setting} '{value}' must be {allowed}.",
+                    setting=name,
+                    value=value,
+                    allowed=_(self.allowed),
+                ),
             )
         if "\x00" in stripped or any(0xD800 <= ord(c) <= 0xDFFF for c in stripped):
             raise ValidationError(
-                self.label, value, f"{self.label} contains a character that cannot be stored."
+                self.label,
+                value,
+                _("{setting} contains a character that cannot be stored.", setting=name),
             )
         return stripped
 
     def allowed_text(self) -> str:
         """What may be stored, in words (for reports of an invalid stored value)."""
         if self.kind is int:
-            return f"a whole number of {self.unit} from {self.minimum} to {self.maximum}"
+            return _(
+                "a whole number of {unit} from {minimum} to {maximum}",
+                unit=_(self.unit),
+                minimum=self.minimum,
+                maximum=self.maximum,
+            )
         if self.allowed:
-            return self.allowed
-        return f"text of {self.minimum}-{self.maximum} characters"
+            return _(self.allowed)
+        return _(
+            "text of {minimum}-{maximum} characters", minimum=self.minimum, maximum=self.maximum
+        )
 
 
 def _absolute(text: str) -> bool:
     return PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute()
 
 
-_FOLDER = (
+_FOLDER = N_(
     "a full path (such as /media/usb/kapdesk-backups), or empty for the folder "
     "'backups' beside the database"
 )
-_PROTOCOL = "the id of a loaded protocol"
+_PROTOCOL = N_("the id of a loaded protocol")
 SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
-        SettingSpec("clinic_name", "Clinic name", str, "kapdesk clinic", 1, 200),
-        SettingSpec("idle_lock_minutes", "Idle lock", int, 5, 1, 240, "minutes"),
+        SettingSpec("clinic_name", N_("Clinic name"), str, "kapdesk clinic", 1, 200),
+        SettingSpec("idle_lock_minutes", N_("Idle lock"), int, 5, 1, 240, N_("minutes")),
         # Before the keep-by-age rule: read only while Daily backups kept is not stored
         # (see retention_policy); no longer in the settings dialog.
-        SettingSpec("backups_to_keep", "Backups to keep", int, 30, 1, 1000, "backups"),
-        SettingSpec("backup_keep_days", "Daily backups kept", int, 7, 1, 366, "days"),
-        SettingSpec("backup_keep_weeks", "Weekly backups kept", int, 4, 0, 520, "weeks"),
-        SettingSpec("backup_size_cap_gb", "Backup size cap", int, 20, 1, 100_000, "GB"),
-        SettingSpec("backup_folder", "Backup folder", str, "", 0, 1000, allowed=_FOLDER),
+        SettingSpec("backups_to_keep", N_("Backups to keep"), int, 30, 1, 1000, N_("backups")),
+        SettingSpec("backup_keep_days", N_("Daily backups kept"), int, 7, 1, 366, N_("days")),
+        SettingSpec("backup_keep_weeks", N_("Weekly backups kept"), int, 4, 0, 520, N_("weeks")),
+        SettingSpec("backup_size_cap_gb", N_("Backup size cap"), int, 20, 1, 100_000, "GB"),
+        SettingSpec("backup_folder", N_("Backup folder"), str, "", 0, 1000, allowed=_FOLDER),
         SettingSpec(
-            "default_protocol", "Default protocol", str, "kap-default", 1, 64, allowed=_PROTOCOL
+            "default_protocol", N_("Default protocol"), str, "kap-default", 1, 64, allowed=_PROTOCOL
         ),
     )
 }
@@ -278,28 +317,38 @@ def settings_problems(
         if key in SECRET_SETTINGS:
             continue  # checked by its own use (never shown)
         if spec is None:
-            found.append(SettingProblem(key, key, str(raw), "", (
-                f"clinic setting {key!r} is not one kapdesk knows (stored {shown}); it is ignored"
+            found.append(SettingProblem(key, key, str(raw), "", _(
+                "clinic setting {key} is not one kapdesk knows (stored {stored}); it is ignored",
+                key=repr(key),
+                stored=shown,
             )))  # fmt: skip
             continue
-        used = f"{spec.default} {spec.unit}".strip()
+        used = f"{spec.default} {_(spec.unit) if spec.unit else ''}".strip()
         if key == "backup_folder":
-            used = "the folder 'backups' beside the database"
+            used = _("the folder 'backups' beside the database")
         problem = None
         try:
             value = spec.validate(json.loads(raw) if isinstance(raw, str | bytes) else raw)
         except (ValidationError, ValueError, TypeError):
-            problem = f"the stored value {shown} is not valid ({spec.allowed_text()})"
+            problem = _(
+                "the stored value {stored} is not valid ({allowed})",
+                stored=shown,
+                allowed=spec.allowed_text(),
+            )
         else:
             if key == "default_protocol" and known is not None and value not in known:
-                problem = (
-                    f"the stored value {shown} is not a loaded protocol "
-                    f"(loaded: {', '.join(known)})"
+                problem = _(
+                    "the stored value {stored} is not a loaded protocol (loaded: {loaded})",
+                    stored=shown,
+                    loaded=", ".join(known),
                 )
         if problem is not None:
-            found.append(SettingProblem(key, spec.label, str(raw), spec.default, (
-                f"clinic setting {spec.label}: {problem}; kapdesk uses {used} until an "
-                "administrator sets it (Admin > Clinic settings)"
+            found.append(SettingProblem(key, spec.label, str(raw), spec.default, _(
+                "clinic setting {setting}: {problem}; kapdesk uses {used} until an "
+                "administrator sets it (Admin > Clinic settings)",
+                setting=_(spec.label),
+                problem=problem,
+                used=used,
             )))  # fmt: skip
     return found
 
