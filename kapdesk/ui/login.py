@@ -159,7 +159,8 @@ class FirstAdminDialog(_AccountDialog):
                 if clinic:
                     settings.update(self.actor, clinic_name=clinic)
         except ValidationError as exc:
-            target = next((f for f in self.fields if exc.field in (f.name, f.shown)), None)
+            # the services name a field in English (the label may be in another language)
+            target = next((f for f in self.fields if exc.field == f.name), None)
             if target is None:
                 set_error(self.message, exc.message)
             else:

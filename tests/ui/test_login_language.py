@@ -87,3 +87,41 @@ def test_switching_back_to_english_needs_no_restart(
     qtbot.addWidget(dialog)
     assert dialog.windowTitle().startswith("Sign in")
     assert "Cancel" in visible_texts(dialog)
+
+
+@pytest.mark.parametrize(
+    ("field", "values", "said"),
+    [
+        ("username", {"username": "Ana Lima"}, "Nome de utilizador"),
+        ("full_name", {"full_name": "Ana 3"}, "Nome completo"),
+        ("password", {"password": "curta", "repeat": "curta"}, "palavra-passe"),
+        ("clinic", {"clinic": "x" * 300}, "Nome da clínica"),
+    ],
+)
+def test_the_first_administrators_errors_are_at_their_fields_in_portuguese(
+    qtbot: QtBot,
+    qapp_language: QApplication,
+    empty_app: AppContext,
+    field: str,
+    values: dict[str, str],
+    said: str,
+) -> None:
+    speak(qapp_language, "pt-PT")
+    dialog = FirstAdminDialog(empty_app)
+    qtbot.addWidget(dialog)
+    typed = {
+        "username": "ana",
+        "full_name": "Ana Lima, MD",
+        "password": "a long enough secret",
+        "repeat": "a long enough secret",
+        "clinic": "",
+        **values,
+    }
+    for name, text in typed.items():
+        getattr(dialog, name).edit.setText(text)
+    dialog.submit()
+    target = getattr(dialog, field)
+    assert target.error.text(), dialog.message.text()
+    assert said.lower() in target.error.text().lower()
+    assert dialog.message.text() == ""
+    assert dialog.actor is None
