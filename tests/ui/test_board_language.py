@@ -115,13 +115,13 @@ def test_alerts_and_their_banner_in_portuguese(
     app.actor = nurse
     window = show_main_window(qtbot, app)
     due = Alert(1, "k", "overdue", "2", "Lima, Ana", "20-30 min after dose", T1)
-    assert due.text == "Sala 2: em atraso · 20-30 min after dose"
+    assert due.text == "Sala 2: em atraso · 20-30 min após a dose"
     assert redacted_text(due) == "Sala 2: medição em atraso"
     banner = AlertBanner(window.alerts, due, window)
     assert banner.dismiss_button is not None
     assert (banner.open_button.text(), banner.dismiss_button.text()) == ("Abrir", "Ocultar")
     assert banner.dismiss_button.accessibleName() == f"Ocultar {due.text}"
-    assert banner.label.text() == "Sala 2: em atraso · 20-30 min after dose – Lima, Ana"
+    assert banner.label.text() == "Sala 2: em atraso · 20-30 min após a dose – Lima, Ana"
     assert window.signed_in.text() == f"Sessão iniciada: {nurse.full_name} (enfermeiro)"
     assert [window.nav.item(i).text() for i in range(3)] == ["Hoje", "Doentes", "Sessão"]
 
