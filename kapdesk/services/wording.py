@@ -6,7 +6,8 @@
   one builder, once with ``_`` and once with :func:`plain` (English, without switching
   the process's language); :func:`english_text` reads the one to store.
 * :func:`who_may`, :func:`band_word` and :func:`count` put roles, bands and counts in
-  the active language (English as before, byte for byte).
+  the active language (English as before, byte for byte); the role and band words are
+  the domain's (kapdesk.domain.permissions, kapdesk.domain.protocol_model).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from collections.abc import Callable, Iterable
 from typing import Final, Protocol, TypeVar
 
 from kapdesk.domain.errors import PermissionDenied
-from kapdesk.domain.permissions import Action, roles_that_can
+from kapdesk.domain.permissions import ROLE_PHRASES, Action, roles_that_can
+from kapdesk.domain.protocol_model import Band
+from kapdesk.domain.protocol_model import band_word as domain_band_word
 from kapdesk.i18n import ENGLISH, N_, _, current
 
 E = TypeVar("E", bound=BaseException)
@@ -54,15 +57,6 @@ def denied(role: str, action: str, build: Build) -> PermissionDenied:
     return keep_english(PermissionDenied(role, action, build(_)), build(plain))
 
 
-# The roles as domain.permissions.ROLE_LABELS names them, for ``_(ROLE_LABELS[role])``.
-ROLE_WORDS: Final = (N_("nurse"), N_("therapist"), N_("clinician"), N_("admin"))
-_ROLE_WITH_ARTICLE: Final = {
-    "nurse": N_("a nurse"),
-    "therapist": N_("a therapist"),
-    "clinician": N_("a clinician"),
-}
-
-
 def either(words: Iterable[str], say: Say = _) -> str:
     """'a, b or c' as kapdesk has always written it: 'a or b or c'."""
     joined = ""
@@ -73,25 +67,17 @@ def either(words: Iterable[str], say: Say = _) -> str:
 
 def who_may(action: Action, say: Say = _) -> str:
     """'a clinician' / 'a nurse or a clinician': the roles allowed ``action``."""
-    words = [
-        say(_ROLE_WITH_ARTICLE[r.value]) if r.value in _ROLE_WITH_ARTICLE else f"a {r.value}"
-        for r in roles_that_can(action)
-    ]
+    words = [say(ROLE_PHRASES[r]) for r in roles_that_can(action)]
     return either(words, say) or say(N_("nobody"))
 
 
-_BAND_WORDS: Final = {
-    "normal": N_("normal"),
-    "elevated": N_("elevated"),
-    "alert": N_("alert"),
-    "critical": N_("critical"),
-}
-
-
 def band_word(band: str) -> str:
-    """A reading's band as a word in a sentence ('alert'); an unknown one as stored."""
-    word = _BAND_WORDS.get(band)
-    return band if word is None else _(word)
+    """A reading's band as a word in a sentence ('alert'; the domain's word, in the active
+    language); an unknown one as stored."""
+    return domain_band_word(Band(band)).shown() if band in _BANDS else band
+
+
+_BANDS: Final = frozenset(b.value for b in Band)
 
 
 def count(n: int) -> str:

@@ -43,8 +43,8 @@ from kapdesk.i18n.formats import medium_date
 from kapdesk.services.audit_log import AuditQueryService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.users import UserService
-from kapdesk.ui.user_dialogs import role_name
 from kapdesk.ui.widgets import error_label, plain_table, set_error
+from kapdesk.ui.words import role_name
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import AuditRow

@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication
 
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.side_effects import Severity
+from kapdesk.ui.words import band_name, role_name
 
 translate = QCoreApplication.translate
 
@@ -23,25 +24,9 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     return text
 
 
-# A reading's band as the screens write it ('elevated'); the band values are codes.
-BAND_WORDS: Final = {
-    "normal": QT_TRANSLATE_NOOP("SessionWords", "normal"),
-    "elevated": QT_TRANSLATE_NOOP("SessionWords", "elevated"),
-    "alert": QT_TRANSLATE_NOOP("SessionWords", "alert"),
-    "critical": QT_TRANSLATE_NOOP("SessionWords", "critical"),
-}
-ROLE_WORDS: Final = {
-    Role.NURSE: QT_TRANSLATE_NOOP("SessionWords", "nurse"),
-    Role.THERAPIST: QT_TRANSLATE_NOOP("SessionWords", "therapist"),
-    Role.CLINICIAN: QT_TRANSLATE_NOOP("SessionWords", "clinician"),
-    Role.ADMIN: QT_TRANSLATE_NOOP("SessionWords", "admin"),
-}
-
-
 def band_word(band: str) -> str:
     """'elevated' in the language shown ('elevada'); an unknown band as it is."""
-    source = BAND_WORDS.get(band)
-    return band if source is None else translate("SessionWords", source)
+    return band_name(band)
 
 
 def band_or_within(band: str) -> str:
@@ -50,8 +35,8 @@ def band_or_within(band: str) -> str:
 
 
 def role_word(role: Role) -> str:
-    """'nurse' in the language shown."""
-    return translate("SessionWords", ROLE_WORDS[role])
+    """'nurse', 'enfermeiro' (the domain's word)."""
+    return role_name(role)
 
 
 def cannot_text(role: Role | None, what: str) -> str:

@@ -33,6 +33,7 @@ from kapdesk.services.users import UserService
 from kapdesk.ui.field_names import field_aliases, name_errors
 from kapdesk.ui.preferences import LANGUAGE, chosen_language, language_box
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
+from kapdesk.ui.words import role_name
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import UserInfo
@@ -46,13 +47,8 @@ SIGN_IN_AGAIN = QT_TRANSLATE_NOOP(
     "UserDialog",
     "If they are signed in now, their next entry is refused and they must sign in again.",
 )
-# A role as a word (the tables, the role box) and after "is now" / "becomes".
-_ROLE_NAMES: Final = {
-    Role.NURSE: QT_TRANSLATE_NOOP("UserDialog", "nurse"),
-    Role.THERAPIST: QT_TRANSLATE_NOOP("UserDialog", "therapist"),
-    Role.CLINICIAN: QT_TRANSLATE_NOOP("UserDialog", "clinician"),
-    Role.ADMIN: QT_TRANSLATE_NOOP("UserDialog", "admin"),
-}
+# A role after "is now" / "becomes": in Portuguese without the article ('passa a ser
+# enfermeiro'), so not the domain's role_phrase.
 _A_ROLE: Final = {
     Role.NURSE: QT_TRANSLATE_NOOP("UserDialog", "a nurse"),
     Role.THERAPIST: QT_TRANSLATE_NOOP("UserDialog", "a therapist"),
@@ -69,11 +65,6 @@ def translated(marked: object) -> str:
 
 def sign_in_again() -> str:
     return translated(SIGN_IN_AGAIN)
-
-
-def role_name(role: Role) -> str:
-    """'nurse', 'enfermeiro': a role as the tables and the role box show it."""
-    return translated(_ROLE_NAMES[role])
 
 
 def yes_no(value: bool) -> str:

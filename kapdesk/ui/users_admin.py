@@ -36,11 +36,11 @@ from kapdesk.ui.user_dialogs import (
     a_role,
     centre_on,
     locked_text,
-    role_name,
     sign_in_again,
     yes_no,
 )
 from kapdesk.ui.widgets import error_label, fill_table, plain_table, set_error
+from kapdesk.ui.words import role_name
 
 if TYPE_CHECKING:
     from kapdesk.services.dtos import UserInfo

@@ -1,4 +1,5 @@
-"""Words several screens share, in the active language: role and reading-band names,
+"""Words several screens share, in the active language: role and reading-band names (the
+domain's: kapdesk.domain.permissions, kapdesk.domain.protocol_model),
 counted phrases (plurals), dates and counts as QLocale writes them.
 
 English is kapdesk's own text, byte for byte (its dates as strftime wrote them, counts
@@ -17,9 +18,11 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, QObject
+from PySide6.QtCore import QDate, QLocale, QObject
 
+from kapdesk.domain import permissions
 from kapdesk.domain.permissions import Role
+from kapdesk.domain.protocol_model import Band, band_word
 from kapdesk.i18n import ENGLISH, current
 
 
@@ -30,26 +33,6 @@ def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
 
 
 CONTEXT = "Words"
-_ROLES = {
-    Role.NURSE: QT_TRANSLATE_NOOP("Words", "nurse"),
-    Role.THERAPIST: QT_TRANSLATE_NOOP("Words", "therapist"),
-    Role.CLINICIAN: QT_TRANSLATE_NOOP("Words", "clinician"),
-    Role.ADMIN: QT_TRANSLATE_NOOP("Words", "admin"),
-}
-# A sentence's subject: 'A nurse cannot ...', 'An admin cannot ...'.
-_A_ROLE = {
-    Role.NURSE: QT_TRANSLATE_NOOP("Words", "A nurse"),
-    Role.THERAPIST: QT_TRANSLATE_NOOP("Words", "A therapist"),
-    Role.CLINICIAN: QT_TRANSLATE_NOOP("Words", "A clinician"),
-    Role.ADMIN: QT_TRANSLATE_NOOP("Words", "An admin"),
-}
-# A reading's band (kapdesk.domain.protocol_model.Band) as a label: 'critical'.
-_BANDS = {
-    "normal": QT_TRANSLATE_NOOP("Words", "normal"),
-    "elevated": QT_TRANSLATE_NOOP("Words", "elevated"),
-    "alert": QT_TRANSLATE_NOOP("Words", "alert"),
-    "critical": QT_TRANSLATE_NOOP("Words", "critical"),
-}
 
 
 def english() -> bool:
@@ -57,25 +40,26 @@ def english() -> bool:
     return current() == ENGLISH
 
 
-def _of_role(words: dict[Role, str], role: Role | str) -> str:
-    text = words.get(Role(role)) if role in set(Role) else None
-    return QCoreApplication.translate(CONTEXT, text) if text else str(role)
-
-
 def role_name(role: Role | str) -> str:
-    """'nurse', 'enfermeiro'."""
-    return _of_role(_ROLES, role)
+    """'nurse', 'enfermeiro' (the domain's words; an unknown role as it is)."""
+    return permissions.role_name(Role(role)) if role in _ROLE_VALUES else str(role)
 
 
 def a_role(role: Role | str) -> str:
-    """'A nurse', 'An admin'; 'Um enfermeiro'."""
-    return _of_role(_A_ROLE, role)
+    """'A nurse', 'An admin'; 'Um enfermeiro': the domain's phrase starting a sentence."""
+    if role not in _ROLE_VALUES:
+        return str(role)
+    phrase = permissions.role_phrase(Role(role))
+    return phrase[:1].upper() + phrase[1:]
 
 
 def band_name(band: str) -> str:
-    """'critical', 'crítico' (an unknown band as it is)."""
-    text = _BANDS.get(str(band))
-    return QCoreApplication.translate(CONTEXT, text) if text else str(band)
+    """'critical', 'crítica' (the domain's word; an unknown band as it is)."""
+    return band_word(Band(band)).shown() if band in _BAND_VALUES else str(band)
+
+
+_ROLE_VALUES = frozenset(r.value for r in Role)
+_BAND_VALUES = frozenset(b.value for b in Band)
 
 
 def counted(n: int, one: str, translated: str) -> str:

@@ -216,7 +216,7 @@ def test_the_monitoring_step_reads_as_a_portuguese_nurse_reads_it(
         "Medições devidas",
         "&Registar medição",
         "Gráfico da tensão arterial",
-        "alerta",  # the 185/100 reading's band in the readings table
+        "em alerta",  # the 185/100 reading's band in the readings table (the domain's word)
     ):
         assert expected in texts, expected
     chart = page.chart  # type: ignore[attr-defined]
@@ -231,7 +231,7 @@ def test_the_monitoring_step_reads_as_a_portuguese_nurse_reads_it(
     assert "peso 70 kg" in header
     latest = ws.pages[STEP_MONITORING].result.text()  # type: ignore[attr-defined]
     assert "pulso 88/min" in latest
-    assert "Alerta" in latest
+    assert "Em alerta" in latest  # the domain's band word
 
 
 def test_a_missed_reading_is_counted_in_portuguese_and_english(
