@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from kapdesk.storage.server_url import ServerURL
@@ -22,7 +23,7 @@ class StorageError(KapdeskError):
 class DatabaseMissing(StorageError):
     def __init__(self, path: Path | ServerURL) -> None:
         self.path = path
-        super().__init__(f"There is no kapdesk database at {path}.")
+        super().__init__(_("There is no kapdesk database at {path}.", path=path))
 
 
 class NotAKapdeskDatabase(StorageError):
@@ -31,7 +32,9 @@ class NotAKapdeskDatabase(StorageError):
     def __init__(self, path: Path | ServerURL, reason: str) -> None:
         self.path = path
         self.reason = reason
-        super().__init__(f"{path} is not a kapdesk database ({reason}).")
+        super().__init__(
+            _("{path} is not a kapdesk database ({reason}).", path=path, reason=reason)
+        )
 
 
 class SchemaTooNew(StorageError):
@@ -42,8 +45,13 @@ class SchemaTooNew(StorageError):
         self.revision = revision
         self.head = head
         super().__init__(
-            f"{path} was written by a newer version of kapdesk (schema {revision}; this "
-            f"version knows up to {head}); it was left untouched, so please upgrade kapdesk."
+            _(
+                "{path} was written by a newer version of kapdesk (schema {revision}; this "
+                "version knows up to {head}); it was left untouched, so please upgrade kapdesk.",
+                path=path,
+                revision=revision,
+                head=head,
+            )
         )
 
 
@@ -53,8 +61,11 @@ class DatabaseBusy(StorageError):
     def __init__(self, path: Path | ServerURL) -> None:
         self.path = path
         super().__init__(
-            f"The database {path} is busy in another kapdesk window or program; "
-            "nothing was saved, please try again."
+            _(
+                "The database {path} is busy in another kapdesk window or program; "
+                "nothing was saved, please try again.",
+                path=path,
+            )
         )
 
 
@@ -64,10 +75,12 @@ class NotForServer(StorageError):
     def __init__(self, server: ServerURL, what: str, instead: str = "") -> None:
         self.server = server
         self.what = what
-        hint = f" {instead}" if instead else ""
-        super().__init__(
-            f"{what} works on a kapdesk file, not on the clinic server {server}.{hint}"
+        said = _(
+            "{what} works on a kapdesk file, not on the clinic server {server}.",
+            what=what,
+            server=server,
         )
+        super().__init__(f"{said} {instead}" if instead else said)
 
 
 class ServerUnreachable(StorageError):
@@ -90,26 +103,36 @@ class ServerUnreachable(StorageError):
         self.reading = reading
         self.unknown_outcome = unknown_outcome
         if unknown_outcome:
-            what = (
+            what = _(
                 "the connection was lost while saving, so kapdesk cannot tell whether it was "
                 "saved (it is all saved or not at all): look before entering it again"
             )
         elif reading:
-            what = "nothing could be read"
+            what = _("nothing could be read")
         else:
-            what = "nothing was saved"
-        self.what = f"The clinic server {server} cannot be reached ({detail}); {what}."
+            what = _("nothing was saved")
+        self.what = _(
+            "The clinic server {server} cannot be reached ({detail}); {what}.",
+            server=server,
+            detail=detail,
+            what=what,
+        )
         # The app's next read or save opens a new connection (pre-ping) and its change feed
         # reconnects on its own; a one-shot command does not: see in_a_command().
-        super().__init__(f"{self.what} kapdesk reconnects by itself once the server answers again.")
+        super().__init__(
+            _(
+                "{what} kapdesk reconnects by itself once the server answers again.",
+                what=self.what,
+            )
+        )
 
     def in_a_command(self) -> str:
         """The wording for a one-shot command line run, which does not retry."""
-        return f"{self.what} Run the command again once the server answers."
+        return _("{what} Run the command again once the server answers.", what=self.what)
 
     def at_start_up(self) -> str:
         """The wording for the app's start, which stops instead of reconnecting."""
-        return f"{self.what} Start kapdesk again once the server answers."
+        return _("{what} Start kapdesk again once the server answers.", what=self.what)
 
 
 class ServerLoginRefused(StorageError):
@@ -119,8 +142,12 @@ class ServerLoginRefused(StorageError):
         self.server = server
         self.detail = detail
         super().__init__(
-            f"The clinic server {server} refused the sign-in ({detail}); check the user "
-            "name, password and TLS settings of the server connection."
+            _(
+                "The clinic server {server} refused the sign-in ({detail}); check the user "
+                "name, password and TLS settings of the server connection.",
+                server=server,
+                detail=detail,
+            )
         )
 
 
@@ -138,10 +165,23 @@ class MigrationFailed(StorageError):
         self.target = target
         self.reason = reason
         self.backup = backup
-        kept = f"; a copy taken before the attempt is at {backup}" if backup else ""
-        super().__init__(
-            f"Upgrading {path} to schema {target} failed and was undone ({reason}){kept}."
-        )
+        if backup:
+            said = _(
+                "Upgrading {path} to schema {target} failed and was undone ({reason}); a copy "
+                "taken before the attempt is at {backup}.",
+                path=path,
+                target=target,
+                reason=reason,
+                backup=backup,
+            )
+        else:
+            said = _(
+                "Upgrading {path} to schema {target} failed and was undone ({reason}).",
+                path=path,
+                target=target,
+                reason=reason,
+            )
+        super().__init__(said)
 
 
 class StorageFailed(StorageError):
@@ -153,23 +193,35 @@ class StorageFailed(StorageError):
     """
 
     MESSAGES: ClassVar[dict[str, str]] = {
-        "full": "The disk holding {path} is full, so nothing was saved. Free some space "
-        "(or ask whoever looks after this computer), then try again.",
-        "io": "The database {path} could not be read or written (a disk I/O error), so "
-        "nothing was saved. Check the disk or drive it is on, try again, and run "
-        "'kapdesk check' once it works.",
-        "read_only": "The database {path} is read-only (file or folder permissions, or a "
-        "read-only disk), so nothing was saved. Ask whoever looks after this computer to "
-        "make it writable.",
-        "damaged": "The database {path} looks damaged (SQLite: {detail}); nothing was saved. "
-        "Run 'kapdesk check' and restore the newest good backup if it reports problems.",
+        "full": N_(
+            "The disk holding {path} is full, so nothing was saved. Free some space "
+            "(or ask whoever looks after this computer), then try again."
+        ),
+        "io": N_(
+            "The database {path} could not be read or written (a disk I/O error), so "
+            "nothing was saved. Check the disk or drive it is on, try again, and run "
+            "'kapdesk check' once it works."
+        ),
+        "read_only": N_(
+            "The database {path} is read-only (file or folder permissions, or a "
+            "read-only disk), so nothing was saved. Ask whoever looks after this computer to "
+            "make it writable."
+        ),
+        "damaged": N_(
+            "The database {path} looks damaged (SQLite: {detail}); nothing was saved. "
+            "Run 'kapdesk check' and restore the newest good backup if it reports problems."
+        ),
     }
 
     READ_MESSAGES: ClassVar[dict[str, str]] = {
-        "io": "The database {path} could not be read (a disk I/O error). Check the disk or "
-        "drive it is on, try again, and run 'kapdesk check' once it works.",
-        "damaged": "The database {path} looks damaged (SQLite: {detail}). Run 'kapdesk check' "
-        "and restore the newest good backup if it reports problems.",
+        "io": N_(
+            "The database {path} could not be read (a disk I/O error). Check the disk or "
+            "drive it is on, try again, and run 'kapdesk check' once it works."
+        ),
+        "damaged": N_(
+            "The database {path} looks damaged (SQLite: {detail}). Run 'kapdesk check' "
+            "and restore the newest good backup if it reports problems."
+        ),
     }
 
     def __init__(
@@ -180,7 +232,7 @@ class StorageFailed(StorageError):
         self.detail = detail
         self.reading = reading  # a read failed: nothing was being saved
         text = (self.READ_MESSAGES if reading else {}).get(kind) or self.MESSAGES[kind]
-        super().__init__(text.format(path=path, detail=detail))
+        super().__init__(_(text, path=path, detail=detail))
 
 
 # SQLite primary result codes (the low byte of an extended code).

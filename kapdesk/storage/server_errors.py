@@ -23,6 +23,7 @@ from __future__ import annotations
 from sqlalchemy.exc import DataError, DBAPIError
 
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.i18n import _
 from kapdesk.storage.errors import (
     DatabaseBusy,
     ServerLoginRefused,
@@ -39,8 +40,19 @@ class ServerRefusedValue(StorageError):
     def __init__(self, server: ServerURL, detail: str, *, reading: bool = False) -> None:
         self.server = server
         self.detail = detail
-        done = "nothing was read" if reading else "nothing was saved"
-        super().__init__(f"The clinic server {server} refused a value: {detail}; {done}.")
+        if reading:
+            said = _(
+                "The clinic server {server} refused a value: {detail}; nothing was read.",
+                server=server,
+                detail=detail,
+            )
+        else:
+            said = _(
+                "The clinic server {server} refused a value: {detail}; nothing was saved.",
+                server=server,
+                detail=detail,
+            )
+        super().__init__(said)
 
 
 class ServerTLSRefused(ServerUnreachable):
@@ -51,8 +63,10 @@ class ServerTLSRefused(ServerUnreachable):
     def __init__(self, server: ServerURL, problem: str, detail: str, *, reading: bool) -> None:
         super().__init__(server, detail, reading=reading)
         self.problem = problem
-        self.what = f"The clinic server {server} was not trusted: {problem}."
-        self.args = (f"{self.what} Nothing was sent to it.",)
+        self.what = _(
+            "The clinic server {server} was not trusted: {problem}.", server=server, problem=problem
+        )
+        self.args = (_("{what} Nothing was sent to it.", what=self.what),)
 
     def in_a_command(self) -> str:
         return str(self)
@@ -67,31 +81,41 @@ def tls_problem(server: ServerURL, message: str) -> str | None:
     if "could not read root certificate file" in text or (
         "root certificate file" in text and "does not exist" in text
     ):
-        where = f"the CA file {ca!r} given as sslrootcert" if ca else "no CA file (sslrootcert)"
-        return (
-            f"{where} cannot be read (sslmode={mode} checks the server's certificate "
-            "against it): give sslrootcert the path of the clinic's CA certificate"
+        where = (
+            _("the CA file {ca} given as sslrootcert", ca=repr(ca))
+            if ca
+            else _("no CA file (sslrootcert)")
+        )
+        return _(
+            "{where} cannot be read (sslmode={mode} checks the server's certificate against "
+            "it): give sslrootcert the path of the clinic's CA certificate",
+            where=where,
+            mode=mode,
         )
     if "certificate verify failed" in text:
-        return (
-            f"its certificate is not signed by the CA in sslrootcert ({ca or 'none given'}): "
-            "ask the clinic's IT for the CA certificate that signed the server's"
+        return _(
+            "its certificate is not signed by the CA in sslrootcert ({ca}): ask the clinic's "
+            "IT for the CA certificate that signed the server's",
+            ca=ca or _("none given"),
         )
     if "does not match host name" in text:
-        return (
-            f"its certificate is not made out to the host name {server.host!r} "
-            f"(sslmode={mode} checks the name): connect with the host name the "
-            "certificate names (ask the clinic's IT)"
+        return _(
+            "its certificate is not made out to the host name {host} (sslmode={mode} checks "
+            "the name): connect with the host name the certificate names (ask the clinic's IT)",
+            host=repr(server.host),
+            mode=mode,
         )
     if "no pg_hba.conf entry" in text and "no encryption" in text:
-        return (
-            f"it accepts this workstation only over TLS, and sslmode={mode} sends none: "
-            "use sslmode=verify-full with the clinic's CA file"
+        return _(
+            "it accepts this workstation only over TLS, and sslmode={mode} sends none: use "
+            "sslmode=verify-full with the clinic's CA file",
+            mode=mode,
         )
     if "server does not support SSL" in text:
-        return (
-            f"it offers no TLS (SSL is off on the server), and sslmode={mode} requires it: "
-            "ask the clinic's IT to turn it on"
+        return _(
+            "it offers no TLS (SSL is off on the server), and sslmode={mode} requires it: ask "
+            "the clinic's IT to turn it on",
+            mode=mode,
         )
     return None
 

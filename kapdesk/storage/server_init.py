@@ -105,8 +105,8 @@ def connection_refusal(server: ServerURL, exc: BaseException) -> ServerInitRefus
         reason = _(
             "cannot connect to the server at {where}: {detail}", where=where, detail=raw[:200]
         )
-    return ServerInitRefused(
-        _("{server}: {reason}. Nothing was changed.", server=server.redacted(), reason=reason),
+    return ServerInitRefused.unchanged(
+        _("{server}: {reason}.", server=server.redacted(), reason=reason),
         password_wanted_for=wanted,
     )
 
@@ -283,10 +283,18 @@ def initialise_server_as_administrator(
         kept = step.kept(admin.database)
         if not kept:
             raise
-        said = str(exc).removesuffix(" Nothing was changed.")
+        # said alone (ServerInitRefused.unchanged); a refusal still written in English only
+        # ends with the English words
+        said = exc.said if isinstance(exc, ServerInitRefused) else str(exc)
+        said = said.removesuffix(" Nothing was changed.")
         raise ServerInitRefused(
-            f"{said} Kept: {kept}; nothing else was changed. Once that is fixed, run the "
-            f"same command again (it reuses {owner})."
+            _(
+                "{said} Kept: {kept}; nothing else was changed. Once that is fixed, run the "
+                "same command again (it reuses {owner}).",
+                said=said,
+                kept=kept,
+                owner=owner,
+            )
         ) from None
     return replace(result, owner_step=step)
 

@@ -31,6 +31,7 @@ from typing import Final
 from sqlalchemy import Connection, text
 
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.i18n import _
 
 SELECT: Final = "SELECT"
 INSERT: Final = "INSERT"
@@ -75,6 +76,17 @@ class ServerInitRefused(KapdeskError):
     def __init__(self, message: str, *, password_wanted_for: str | None = None) -> None:
         super().__init__(message)
         self.password_wanted_for = password_wanted_for
+        self.said = message  # what happened, without "Nothing was changed." (unchanged())
+
+    @classmethod
+    def unchanged(cls, said: str, *, password_wanted_for: str | None = None) -> ServerInitRefused:
+        """``said``, then that nothing was changed (in the active language); ``said`` is
+        kept alone for a later step that did change something to say what it kept."""
+        refused = cls(
+            _("{said} Nothing was changed.", said=said), password_wanted_for=password_wanted_for
+        )
+        refused.said = said
+        return refused
 
 
 @dataclass(frozen=True)
