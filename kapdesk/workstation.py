@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from urllib.parse import quote, urlencode
 
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.i18n import N_, _
 from kapdesk.paths import APP_NAME, chosen_db
 
 if TYPE_CHECKING:
@@ -65,9 +66,16 @@ class BadStoreField(WorkstationChoiceError):
     """A field of the server form with a value that cannot be used."""
 
     def __init__(self, field: str, value: str, allowed: str) -> None:
+        """``field``: the form's English name (marked N_, what the form matches);
+        ``allowed``: in the active language already."""
         self.field = field
-        shown = f" {value!r}" if value else ""
-        super().__init__(f"{field}{shown}: {allowed}.")
+        if value:
+            said = _(
+                "{field} {value}: {allowed}.", field=_(field), value=repr(value), allowed=allowed
+            )
+        else:
+            said = _("{field}: {allowed}.", field=_(field), allowed=allowed)
+        super().__init__(said)
 
 
 @dataclass(frozen=True)
@@ -106,17 +114,27 @@ def read_choice(folder: Path | None = None) -> Remembered | None:
         return None
     except (OSError, ValueError) as exc:
         raise WorkstationChoiceError(
-            f"The workstation's remembered choice {path} cannot be read ({exc}); "
-            "run `kapdesk workstation forget` and start kapdesk again to choose anew."
+            _(
+                "The workstation's remembered choice {path} cannot be read ({problem}); "
+                "run `kapdesk workstation forget` and start kapdesk again to choose anew.",
+                path=path,
+                problem=exc,
+            )
         ) from None
     store = data.get("store") if isinstance(data, dict) else None
     url = data.get("url", "") if isinstance(data, dict) else ""
     if store == THIS_WORKSTATION or (store == SERVER and isinstance(url, str) and url):
         return Remembered(store, url if store == SERVER else "")
     raise WorkstationChoiceError(
-        f"The workstation's remembered choice {path} holds {store!r}, expected "
-        f"{THIS_WORKSTATION!r} or {SERVER!r} with a url; run `kapdesk workstation forget` "
-        "and start kapdesk again to choose anew."
+        _(
+            "The workstation's remembered choice {path} holds {store}, expected {this} or "
+            "{server} with a url; run `kapdesk workstation forget` and start kapdesk again to "
+            "choose anew.",
+            path=path,
+            store=repr(store),
+            this=repr(THIS_WORKSTATION),
+            server=repr(SERVER),
+        )
     )
 
 
@@ -146,7 +164,7 @@ def _check_password(password: str) -> None:
     character) would cut the password short and the workstation could never sign in."""
     if any(ord(c) < 32 or ord(c) == 127 for c in password):
         raise BadStoreField(
-            "Password", "", "a password without line breaks or other control characters"
+            N_("Password"), "", _("a password without line breaks or other control characters")
         )
 
 
@@ -188,10 +206,11 @@ def forget(folder: Path | None = None) -> list[Path]:
 
 def forget_hint(folder: Path) -> str:
     """How to choose again, for a message about a remembered server that cannot be used."""
-    return (
-        f"This workstation remembers this server (in {folder / CHOICE_FILE}). To use another "
-        "server, or this workstation only, run \u201ckapdesk workstation forget\u201d in a "
-        "terminal, then start kapdesk again: it asks where the records are."
+    return _(
+        "This workstation remembers this server (in {file}). To use another server, or this "
+        "workstation only, run \u201ckapdesk workstation forget\u201d in a terminal, then "
+        "start kapdesk again: it asks where the records are.",
+        file=folder / CHOICE_FILE,
     )
 
 
@@ -202,9 +221,10 @@ def console_hint(folder: Path, exc: BaseException) -> str:
 
     if not isinstance(exc, StorageError):
         return ""
-    return (
-        f" (this workstation's remembered server, kept in {folder}: give --db or "
-        "KAPDESK_DB for another, or run `kapdesk workstation forget`)"
+    return " " + _(
+        "(this workstation's remembered server, kept in {folder}: give --db or KAPDESK_DB "
+        "for another, or run `kapdesk workstation forget`)",
+        folder=folder,
     )
 
 
@@ -216,8 +236,11 @@ def remembered_server(choice: Remembered, folder: Path | None = None) -> ServerU
     server = parse_server_url(choice.url)
     if server.url.password is not None:
         raise WorkstationChoiceError(
-            f"The workstation's remembered choice {path} holds a password in its URL; "
-            "kapdesk never stores one there: run `kapdesk workstation forget`."
+            _(
+                "The workstation's remembered choice {path} holds a password in its URL; "
+                "kapdesk never stores one there: run `kapdesk workstation forget`.",
+                path=path,
+            )
         )
     passfile = (folder or config_dir()) / PASSFILE
     if passfile.is_file():
@@ -270,24 +293,32 @@ def server_from_fields(fields: ServerFields, password: str = "") -> ServerURL:
     host = fields.host.strip()
     if not host or any(c in host for c in "/@?#[] \t") or (":" in host and not _ipv6(host)):
         raise BadStoreField(
-            "Host", host, "give the server's name or address only, e.g. db.clinic.lan"
+            N_("Host"), host, _("give the server's name or address only, e.g. db.clinic.lan")
         )
     port = fields.port.strip()
     if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
-        raise BadStoreField("Port", port, "a number from 1 to 65535 (PostgreSQL's is 5432)")
+        raise BadStoreField(N_("Port"), port, _("a number from 1 to 65535 (PostgreSQL's is 5432)"))
     if not fields.database.strip():
-        raise BadStoreField("Database", "", "give the database name, e.g. kapdesk")
+        raise BadStoreField(N_("Database"), "", _("give the database name, e.g. kapdesk"))
     if not fields.user.strip():
-        raise BadStoreField("User", "", "give the user kapdesk signs in with, e.g. kapdesk_app")
+        raise BadStoreField(
+            N_("User"), "", _("give the user kapdesk signs in with, e.g. kapdesk_app")
+        )
     if fields.sslmode not in SSL_CHOICES:
-        raise BadStoreField("TLS", fields.sslmode, f"one of {', '.join(SSL_CHOICES)}")
+        raise BadStoreField(
+            N_("TLS"), fields.sslmode, _("one of {choices}", choices=", ".join(SSL_CHOICES))
+        )
     query = {"sslmode": fields.sslmode}
     if fields.sslmode == "verify-full":
         ca = Path(fields.ca_file.strip()).expanduser()
         if not fields.ca_file.strip():
-            raise BadStoreField("CA file", "", "choose the clinic's CA certificate (a .pem file)")
+            raise BadStoreField(
+                N_("CA file"), "", _("choose the clinic's CA certificate (a .pem file)")
+            )
         if not ca.is_file():
-            raise BadStoreField("CA file", str(ca), "no such file: choose the clinic's CA file")
+            raise BadStoreField(
+                N_("CA file"), str(ca), _("no such file: choose the clinic's CA file")
+            )
         query["sslrootcert"] = str(ca.absolute())
     _check_password(password)
     netloc = f"{quote(fields.user.strip(), safe='')}"
@@ -301,7 +332,7 @@ def server_from_fields(fields: ServerFields, password: str = "") -> ServerURL:
     try:
         return parse_server_url(text)
     except BadServerURL as exc:
-        raise BadStoreField("Server", "", exc.reason) from None
+        raise BadStoreField(N_("Server"), "", exc.reason) from None
 
 
 def test_server(server: ServerURL) -> str:
@@ -320,7 +351,7 @@ def field_of(exc: BaseException) -> str:
     from kapdesk.storage.server_probe import ServerNotSetUp
 
     if isinstance(exc, ServerTLSRefused):
-        return "Host" if "host name" in exc.problem else "CA file"
+        return "Host" if exc.about_host else "CA file"
     if isinstance(exc, ServerLoginRefused):
         return "User"
     if isinstance(exc, ServerNotSetUp | NotAKapdeskDatabase | SchemaTooNew):

@@ -60,9 +60,12 @@ class ServerTLSRefused(ServerUnreachable):
     sign the server's certificate, the certificate names another host, or the server
     offers no TLS. Nothing is sent to the server; reconnecting cannot help until fixed."""
 
-    def __init__(self, server: ServerURL, problem: str, detail: str, *, reading: bool) -> None:
+    def __init__(
+        self, server: ServerURL, problem: str, detail: str, *, reading: bool, about_host: bool
+    ) -> None:
         super().__init__(server, detail, reading=reading)
         self.problem = problem
+        self.about_host = about_host  # the certificate names another host (not the CA file)
         self.what = _(
             "The clinic server {server} was not trusted: {problem}.", server=server, problem=problem
         )
@@ -197,7 +200,10 @@ def server_refusal(
             )
         problem = tls_problem(server, str(exc)) if state is None else None
         if problem is not None:
-            return ServerTLSRefused(server, problem, _detail(exc), reading=reading)
+            about_host = "does not match host name" in " ".join(str(exc).split())
+            return ServerTLSRefused(
+                server, problem, _detail(exc), reading=reading, about_host=about_host
+            )
         return ServerUnreachable(
             server, _detail(exc), reading=reading, unknown_outcome=committing and not reading
         )
