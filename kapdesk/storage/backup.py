@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kapdesk.domain.clock import Clock, SystemClock
+from kapdesk.i18n import _
 from kapdesk.storage.audit import ChainReport, verify_chain
 from kapdesk.storage.encryption import WrongPassphrase, database_errors
 from kapdesk.storage.engine import create_readonly_engine
@@ -84,8 +85,13 @@ class VerifyReport:
             return [f"{self.path}: {p.message}" for p in self.problems]
         entries = self.audit.entries_checked if self.audit else 0
         return [
-            f"{self.path}: ok (integrity, foreign keys, schema {self.revision} is current, "
-            f"audit trail of {entries} entries intact)"
+            _(
+                "{path}: ok (integrity, foreign keys, schema {revision} is current, audit trail "
+                "of {n} entries intact)",
+                path=self.path,
+                revision=self.revision,
+                n=entries,
+            )
         ]
 
 
@@ -101,7 +107,12 @@ def _listed(kind: ProblemKind, messages: list[str]) -> list[Problem]:
     if len(messages) > MAX_LISTED:
         shown.append(
             Problem(
-                kind, f"... and at least {len(messages) - MAX_LISTED} more {kind.value} problems"
+                kind,
+                _(
+                    "... and at least {n} more {kind} problems",
+                    n=len(messages) - MAX_LISTED,
+                    kind=kind.value,
+                ),
             )
         )
     return shown
@@ -124,16 +135,22 @@ def _sqlite_checks(
                 for line in str(row).splitlines()
                 if line.strip() and not line.startswith("***")
             ]
-            return _listed(ProblemKind.INTEGRITY, [f"integrity check: {ln}" for ln in lines])
+            found = [_("integrity check: {line}", line=ln) for ln in lines]
+            return _listed(ProblemKind.INTEGRITY, found)
         if not foreign_keys:
             return []
         broken = [
-            f"foreign key: {table} row {rowid} refers to a {parent} row that does not exist"
+            _(
+                "foreign key: {table} row {rowid} refers to a {parent} row that does not exist",
+                table=table,
+                rowid=rowid,
+                parent=parent,
+            )
             for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
         ]
         return _listed(ProblemKind.FOREIGN_KEY, broken)
     except database_errors() as exc:
-        return [Problem(ProblemKind.INTEGRITY, f"SQLite cannot read the file: {exc}")]
+        return [Problem(ProblemKind.INTEGRITY, _("SQLite cannot read the file: {exc}", exc=exc))]
     finally:
         conn.close()
 
@@ -144,12 +161,14 @@ def _audit_check(path: Path, key: str | None) -> tuple[ChainReport | None, list[
         with engine.connect() as conn:
             report = verify_chain(conn)
     except Exception as exc:  # any failure to read the log is itself a finding
-        return None, [Problem(ProblemKind.AUDIT, f"audit log unreadable: {exc}")]
+        return None, [Problem(ProblemKind.AUDIT, _("audit log unreadable: {exc}", exc=exc))]
     finally:
         engine.dispose()
     if report.ok:
         return report, []
-    return report, [Problem(ProblemKind.AUDIT, f"audit trail broken: {report.problem}")]
+    return report, [
+        Problem(ProblemKind.AUDIT, _("audit trail broken: {problem}", problem=report.problem))
+    ]
 
 
 def verify_database(path: Path, *, key: str | None = None) -> VerifyReport:
@@ -167,7 +186,9 @@ def verify_database(path: Path, *, key: str | None = None) -> VerifyReport:
     except NotAKapdeskDatabase as exc:
         return VerifyReport(path, (Problem(ProblemKind.NOT_KAPDESK, str(exc)),), None, head, None)
     if info.kind is not FileKind.KAPDESK:
-        problem = Problem(ProblemKind.NOT_KAPDESK, f"{path} is empty: it holds no kapdesk data.")
+        problem = Problem(
+            ProblemKind.NOT_KAPDESK, _("{path} is empty: it holds no kapdesk data.", path=path)
+        )
         return VerifyReport(path, (problem,), None, head, None)
 
     problems: list[Problem] = []
@@ -176,15 +197,23 @@ def verify_database(path: Path, *, key: str | None = None) -> VerifyReport:
         problems.append(
             Problem(
                 ProblemKind.SCHEMA_TOO_NEW,
-                f"schema {info.revision} is newer than this kapdesk knows (up to {head})",
+                _(
+                    "schema {revision} is newer than this kapdesk knows (up to {head})",
+                    revision=info.revision,
+                    head=head,
+                ),
             )
         )
     elif info.revision != head:
         problems.append(
             Problem(
                 ProblemKind.SCHEMA_BEHIND,
-                f"schema {info.revision or '(none)'} is older than {head}; "
-                "kapdesk upgrades it when it next opens the file",
+                _(
+                    "schema {revision} is older than {head}; kapdesk upgrades it when it next "
+                    "opens the file",
+                    revision=info.revision or _("(none)"),
+                    head=head,
+                ),
             )
         )
     sqlite_problems = _sqlite_checks(path, key)
@@ -224,12 +253,17 @@ def backup_database(
         raise NotAKapdeskDatabase(src, "it is empty")
     if dest.exists():
         if dest.is_dir():
-            raise BackupError(f"{dest} is a folder; give a file name for the backup.")
+            raise BackupError(_("{dest} is a folder; give a file name for the backup.", dest=dest))
         if os.path.samefile(src, dest):
-            raise BackupError(f"{dest} is the database itself; choose another file name.")
+            raise BackupError(
+                _("{dest} is the database itself; choose another file name.", dest=dest)
+            )
         if not overwrite:
             raise BackupError(
-                f"{dest} already exists; choose another file name (nothing was written)."
+                _(
+                    "{dest} already exists; choose another file name (nothing was written).",
+                    dest=dest,
+                )
             )
     dest.parent.mkdir(parents=True, exist_ok=True)
     copy_with_backup_api(src, dest, key=key, progress=progress)
@@ -275,12 +309,14 @@ def restore_database(
     if not backup.is_file():
         raise DatabaseMissing(backup)
     if target.exists() and os.path.samefile(backup, target):
-        raise BackupError(f"{backup} is the database itself; nothing to restore.")
+        raise BackupError(_("{backup} is the database itself; nothing to restore.", backup=backup))
     report = verify_database(backup, key=key)
     if not report.restorable:
         first = next(p for p in report.problems if p.kind is not ProblemKind.SCHEMA_BEHIND)
         why = first.message.rstrip(".")
-        raise BackupError(f"{backup} cannot be restored: {why}; nothing was changed.")
+        raise BackupError(
+            _("{backup} cannot be restored: {why}; nothing was changed.", backup=backup, why=why)
+        )
 
     aside: Path | None = None
     if target.exists():
