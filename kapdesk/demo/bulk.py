@@ -61,6 +61,7 @@ from kapdesk.domain.name_search import search_key
 from kapdesk.domain.patients import validate_patient
 from kapdesk.domain.permissions import Role
 from kapdesk.domain.protocol import Protocol
+from kapdesk.domain.wording import grouped
 from kapdesk.i18n import _
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.protocol_store import pin
@@ -202,7 +203,7 @@ class _Build:
                 self.w.commit()
                 written = total
                 if progress is not None:
-                    progress(f"{day.isoformat()}: {total:,} rows")
+                    progress(_("{day}: {rows} rows", day=day.isoformat(), rows=grouped(total)))
             day += timedelta(days=1)
         self.w.commit()
 
@@ -374,7 +375,7 @@ def build_big_clinic(
         _pin_protocols(ctx)
         plans = plan_patients(seed, patients, first_day, day)
         if progress is not None:
-            progress(f"planned {patients} patients from {first_day.isoformat()}")
+            progress(_("planned {n} patients from {day}", n=patients, day=first_day.isoformat()))
         _bulk(db, ctx, staff, plans, seed, day, end, progress)
         _name_clinic(ctx, clock, staff.admin, end)
         counts = output.count_rows(db)

@@ -41,6 +41,7 @@ from kapdesk.demo.plan.showcase import ShowcasePatient, plan_showcase
 from kapdesk.demo.small_session import PatientPlan, Ref, SessionPlanner, Timeline
 from kapdesk.domain.clock import FakeClock, SystemClock
 from kapdesk.domain.permissions import Role
+from kapdesk.i18n import _
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.settings import SettingsService
 from kapdesk.services.users import UserService, actor_of
@@ -65,7 +66,7 @@ class _Builder:
         # The clinic's staff exist well before its first patient (at most ~140 days back).
         self.clock.set(local_time(self.today - timedelta(days=data.OPENED_DAYS_AGO), time(8, 0)))
         if progress is not None:
-            progress(0, 0, "Creating the staff accounts")
+            progress(0, 0, _("Creating the staff accounts"))
         self._create_staff()
         plans, self.sessions.rooms = plan_showcase(
             self.rng, patients, self.today, self.timeline.end
@@ -167,9 +168,13 @@ class _Steps:
         now = self.clock.now()
         patients = bisect_right(self.intakes, now)
         sessions = bisect_right(self.visits, now)
-        text = (
-            f"Creating patients {patients} of {len(self.intakes)} "
-            f"and sessions {sessions} of {len(self.visits)}"
+        text = _(
+            "Creating patients {patients} of {all_patients} and sessions {sessions} of "
+            "{all_sessions}",
+            patients=patients,
+            all_patients=len(self.intakes),
+            sessions=sessions,
+            all_sessions=len(self.visits),
         )
         shown = (text, done * 100 // total)
         if shown != self.last:
@@ -213,7 +218,7 @@ def build_demo_clinic(
     day, end = output.build_end(today, end_time, SystemClock(), data.BUILD_END)
     clock = FakeClock(local_time(day, end))
     if progress is not None:
-        progress(0, 0, "Creating the database")
+        progress(0, 0, _("Creating the database"))
     with output.new_database(path, clock, key) as db:  # key: encrypt it (SQLCipher)
         ctx = ServiceContext(db=db, clock=clock)
         _Builder(ctx, clock, seed, day, end).build(patients, progress)
