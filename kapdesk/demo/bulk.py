@@ -100,6 +100,8 @@ class BigClinicResult:
         """What was built, in the active language; ``where``: the place to name instead of
         the file (the server the clinic was moved to)."""
         c = self.counts
+        seconds, megabytes = round(self.seconds), round(self.size_bytes / 1e6)
+        end = self.end.astimezone().strftime("%Y-%m-%d %H:%M")
         return _(
             "Big demo clinic written to {where} in {seconds} s ({megabytes} MB): {users} "
             "users, {patients} patients, {courses} courses, {sessions} dosing sessions, "
@@ -109,9 +111,9 @@ class BigClinicResult:
             "{end}. Sign in as admin, clinician, therapist or nurse, each with the password "
             '"{password}".',
             where=self.path if where is None else where,
-            seconds=f"{self.seconds:.0f}",
-            megabytes=f"{self.size_bytes / 1e6:.0f}",
-            end=f"{self.end.astimezone():%Y-%m-%d %H:%M}",
+            seconds=seconds,
+            megabytes=megabytes,
+            end=end,
             password=data.DEMO_PASSWORD,
             **{k: c[k] for k in _SUMMARY_COUNTS},
         )
