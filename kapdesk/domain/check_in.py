@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kapdesk.domain.session_state import ACTIVE, SessionState
-from kapdesk.i18n import _, _n
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import _
 
 
 @dataclass(frozen=True)
@@ -141,19 +142,21 @@ def patient_running_message(patient_name: str, other: SessionAtClinic) -> str:
     )
 
 
-def same_day_message(patient_name: str, earlier: Sequence[SessionAtClinic], hhmm: str) -> str:
-    """'Simões, Conceição was already dosed today (session #3 at 09:10): ...'.
+def same_day_message(patient_name: str, earlier: Sequence[SessionAtClinic], hhmm: str) -> Wording:
+    """'Simões, Conceição was already dosed today (session #3 at 09:10): ...' (a refusal
+    the audit log keeps: English there, translated where shown).
 
     ``hhmm`` formats the first dose of the earliest one (local time, by the caller)."""
-    first = earlier[0]
-    more = _n(" and {n} more", " and {n} more", len(earlier) - 1) if len(earlier) > 1 else ""
-    return _(
-        "{patient} was already dosed today (session #{id} at {time}{more}): a second dosing "
-        "session on one day needs a clinician's confirmation with a reason.",
-        patient=patient_name,
-        id=first.id,
-        time=hhmm,
-        more=more,
+    first, extra = earlier[0], len(earlier) - 1
+    return Wording.later(
+        lambda _, _n: _(
+            "{patient} was already dosed today (session #{id} at {time}{more}): a second "
+            "dosing session on one day needs a clinician's confirmation with a reason.",
+            patient=patient_name,
+            id=first.id,
+            time=hhmm,
+            more=_n(" and {n} more", " and {n} more", extra) if extra else "",
+        )
     )
 
 

@@ -31,6 +31,7 @@ from kapdesk.domain.clock import day_window, local_time, shown_time, zoned_once
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.domain.wording import shown_part
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor
 from kapdesk.services.session_support import Loaded, patient_name, refuse
@@ -153,5 +154,7 @@ def enforce(
         )
     if not same_day_reason:
         raise ValidationError(
-            SAME_DAY_FIELD, same_day_reason, _("{problem} Give the reason.", problem=text)
+            SAME_DAY_FIELD,
+            same_day_reason,
+            _("{problem} Give the reason.", problem=shown_part(text)),
         )

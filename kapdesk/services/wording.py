@@ -19,6 +19,7 @@ from kapdesk.domain.errors import PermissionDenied
 from kapdesk.domain.permissions import ROLE_PHRASES, Action, roles_that_can
 from kapdesk.domain.protocol_model import Band
 from kapdesk.domain.protocol_model import band_word as domain_band_word
+from kapdesk.domain.wording import shown_part
 from kapdesk.i18n import ENGLISH, N_, _, current
 
 E = TypeVar("E", bound=BaseException)
@@ -51,10 +52,16 @@ def english_text(exc: BaseException) -> str:
     return english if isinstance(english, str) else str(exc)
 
 
+def shown_say(message: str, /, **params: object) -> str:
+    """``_`` with every parameter that is a Wording (a domain text kept in English where
+    stored) rendered in the active language too."""
+    return _(message, **{k: shown_part(v) if isinstance(v, str) else v for k, v in params.items()})
+
+
 def denied(role: str, action: str, build: Build) -> PermissionDenied:
-    """PermissionDenied with ``build(_)`` as its text and ``build(plain)`` kept for the
-    audit trail."""
-    return keep_english(PermissionDenied(role, action, build(_)), build(plain))
+    """PermissionDenied with ``build(shown_say)`` as its text and ``build(plain)`` kept for
+    the audit trail."""
+    return keep_english(PermissionDenied(role, action, build(shown_say)), build(plain))
 
 
 def either(words: Iterable[str], say: Say = _) -> str:

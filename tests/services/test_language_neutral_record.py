@@ -134,6 +134,23 @@ def _session(ctx: ServiceContext, clock: FakeClock, who: dict[Role, Actor]) -> t
     return patient.id, sid
 
 
+def _ended_sessions(
+    ctx: ServiceContext, clock: FakeClock, who: dict[Role, Actor], sid: int
+) -> None:
+    """Two more sessions of the course: one the same day (the nurse refused, a clinician
+    confirms it), its dose withheld; one cancelled."""
+    nurse, clinician = who[Role.NURSE], who[Role.CLINICIAN]
+    sessions = SessionService(ctx)
+    course_id = sessions.get(sid).course_id
+    clock.advance(minutes=1)
+    held = sessions.schedule(nurse, course_id, clock.now(), "Room 3").id
+    _refused(lambda: sessions.check_in(nurse, held))
+    sessions.check_in(clinician, held, same_day_reason="Rescheduled from this morning")
+    sessions.withhold_dose(nurse, held, "Unwell today")
+    cancelled = sessions.schedule(nurse, course_id, clock.now(), "Room 4").id
+    sessions.cancel(nurse, cancelled, "Patient called in sick")
+
+
 def _workflow(ctx: ServiceContext, clock: FakeClock) -> None:
     who = _actors(ctx)
     nurse, clinician, therapist = who[Role.NURSE], who[Role.CLINICIAN], who[Role.THERAPIST]
@@ -146,7 +163,14 @@ def _workflow(ctx: ServiceContext, clock: FakeClock) -> None:
     clock.advance(minutes=3)
     AddendumService(ctx).add_addendum(clinician, "dosing_session", sid, "BP settled on the ward.")
     _refused(lambda: AddendumService(ctx).add_addendum(who[Role.ADMIN], "dosing_session", sid, "-"))
+    _ended_sessions(ctx, clock, who, sid)
+    notes = NoteService(ctx)
+    course_id = SessionService(ctx).get(sid).course_id
+    note = notes.create_integration_note(therapist, course_id)
+    notes.update_integration_note(therapist, note.id, sections={"themes": "Grief, relief"})
+    notes.finalize(therapist, note.id)
     InstrumentService(ctx).record(clinician, patient_id, "PHQ-9", [1, 2, 1, 0, 2, 1, 0, 1, 0])
+    CourseService(ctx).end(clinician, course_id, clock.now().date(), "Course completed")
     UserService(ctx).set_language(nurse, nurse.user_id, "pt-PT")
     _refused(lambda: UserService(ctx).set_language(nurse, clinician.user_id, "en"))
 
@@ -188,6 +212,9 @@ def test_the_record_is_the_same_in_english_and_in_portuguese(
     path, portuguese = _recorded(template_db, tmp_path / "pt", "pt-PT")
     assert said_in_english[0] == "A nurse may not override a pre-dose hold."
     assert SHOWN[0] != said_in_english[0]  # the person was told in Portuguese
+    for said in SHOWN:  # the domain's parts of a refusal too
+        for english_part in ("Minimum observation time passed", "already dosed today"):
+            assert english_part not in said
     assert english["audit_log"], "the workflow wrote nothing"
     for table in english:
         assert len(portuguese[table]) == len(english[table]), table
