@@ -29,6 +29,7 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Band, Protocol, Route
 from kapdesk.domain.schedule import DueItem, compute_schedule
 from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.wording import Wording
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor
 from kapdesk.services.dtos import DischargeCheck
@@ -42,21 +43,26 @@ from kapdesk.services.session_support import (
     reading_text,
     session_route,
 )
-from kapdesk.services.wording import denied, plain, who_may
+from kapdesk.services.wording import denied, who_may
 from kapdesk.storage.orm import Dose, DosingSession, SideEffect, VitalReading
 
 _DAY_HM: Final = "%Y-%m-%d %H:%M"
 _DAY_HMS: Final = "%Y-%m-%d %H:%M:%S"
 
 
-# The readings' texts in the criteria's details stay English: the details are frozen into
-# ``discharge_criteria`` at discharge (stored, audited), whoever's language discharged.
-def _value_text(measure: str, r: VitalReading) -> str:
+# The readings' texts in the criteria's details are Wordings: English where the details
+# are frozen into ``discharge_criteria`` at discharge (stored, audited), whoever's language
+# discharged; in that language where a refusal or the screen shows them.
+def _value_text(measure: str, r: VitalReading) -> Wording:
     if measure == alerts.PULSE:
-        return f"pulse {r.pulse}/min"
+        return Wording(N_("pulse {pulse}/min"), pulse=r.pulse)
     if measure == alerts.SPO2:
-        return f"SpO2 {r.spo2} %"
-    return f"BP {r.systolic}/{r.diastolic}"
+        return Wording(N_("SpO2 {spo2} %"), spo2=r.spo2)
+    return Wording(N_("BP {systolic}/{diastolic}"), systolic=r.systolic, diastolic=r.diastolic)
+
+
+def _reading_wording(r: VitalReading, protocol: Protocol) -> Wording:
+    return Wording.later(lambda say, _n: reading_text(r, protocol, say))
 
 
 def reading_facts(readings: Sequence[VitalReading], protocol: Protocol) -> list[rule.ReadingFact]:
@@ -67,7 +73,7 @@ def reading_facts(readings: Sequence[VitalReading], protocol: Protocol) -> list[
         rule.ReadingFact(
             r.taken_at,
             Band(r.band),
-            reading_text(r, protocol, plain),
+            _reading_wording(r, protocol),
             r.protocol_label,
             values=tuple(
                 rule.ValueFact(m, band, _value_text(m, r))

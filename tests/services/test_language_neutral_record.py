@@ -80,6 +80,21 @@ def _dose(ctx: ServiceContext, nurse: Actor, sid: int, amount: float, **kw: obje
     )
 
 
+def _over_the_maximum(
+    ctx: ServiceContext, clock: FakeClock, who: dict[Role, Actor], sid: int, critical: int
+) -> None:
+    """The critical reading gates a booster: a clinician overrides it; a booster over the
+    protocol's maximum is refused to the nurse and confirmed by the clinician."""
+    nurse, clinician = who[Role.NURSE], who[Role.CLINICIAN]
+    clock.advance(minutes=2)
+    SessionService(ctx).override_hold(
+        clinician, sid, "Dr. Ana Lima, MD", "Reviewed, settling", reading_id=critical
+    )
+    clock.advance(minutes=1)
+    _refused(lambda: _dose(ctx, nurse, sid, 1.3, confirm_over_max=True, confirmation_reason="x"))
+    _dose(ctx, clinician, sid, 1.3, confirm_over_max=True, confirmation_reason="Planned top-up")
+
+
 def _session(ctx: ServiceContext, clock: FakeClock, who: dict[Role, Actor]) -> tuple[int, int]:
     """From a new patient to a discharged session; (patient id, session id)."""
     nurse, clinician, therapist = who[Role.NURSE], who[Role.CLINICIAN], who[Role.THERAPIST]
@@ -123,6 +138,7 @@ def _session(ctx: ServiceContext, clock: FakeClock, who: dict[Role, Actor]) -> t
     clock.advance(minutes=10)
     critical = vitals.record(nurse, sid, 206, 124, pulse=96, spo2=96)
     AlertService(ctx).acknowledge(clinician, sid, critical.reading.id, "Seen, labetalol")
+    _over_the_maximum(ctx, clock, who, sid, critical.reading.id)
     clock.advance(minutes=5)
     vitals.record(nurse, sid, 138, 88, pulse=84, spo2=97)
     sessions.record_discharge_answers(
@@ -213,7 +229,7 @@ def test_the_record_is_the_same_in_english_and_in_portuguese(
     assert said_in_english[0] == "A nurse may not override a pre-dose hold."
     assert SHOWN[0] != said_in_english[0]  # the person was told in Portuguese
     for said in SHOWN:  # the domain's parts of a refusal too
-        for english_part in ("Minimum observation time passed", "already dosed today"):
+        for english_part in ("Minimum observation time passed", "already dosed today", "BP 1"):
             assert english_part not in said
     assert english["audit_log"], "the workflow wrote nothing"
     for table in english:
