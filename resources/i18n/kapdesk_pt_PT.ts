@@ -4753,35 +4753,35 @@ Ctrl+N adiciona um novo doente.</translation>
     <name>SessionWords</name>
     <message>
         <source>normal</source>
-        <translation>normal</translation>
+        <translation type="vanished">normal</translation>
     </message>
     <message>
         <source>elevated</source>
-        <translation>elevada</translation>
+        <translation type="vanished">elevada</translation>
     </message>
     <message>
         <source>alert</source>
-        <translation>alerta</translation>
+        <translation type="vanished">alerta</translation>
     </message>
     <message>
         <source>critical</source>
-        <translation>crítica</translation>
+        <translation type="vanished">crítica</translation>
     </message>
     <message>
         <source>nurse</source>
-        <translation>enfermeiro</translation>
+        <translation type="vanished">enfermeiro</translation>
     </message>
     <message>
         <source>therapist</source>
-        <translation>terapeuta</translation>
+        <translation type="vanished">terapeuta</translation>
     </message>
     <message>
         <source>clinician</source>
-        <translation>clínico</translation>
+        <translation type="vanished">clínico</translation>
     </message>
     <message>
         <source>admin</source>
-        <translation>administrador</translation>
+        <translation type="vanished">administrador</translation>
     </message>
     <message>
         <source>within limits</source>
@@ -5468,19 +5468,19 @@ Ctrl+N adiciona um novo doente.</translation>
     </message>
     <message>
         <source>nurse</source>
-        <translation>enfermeiro</translation>
+        <translation type="vanished">enfermeiro</translation>
     </message>
     <message>
         <source>therapist</source>
-        <translation>terapeuta</translation>
+        <translation type="vanished">terapeuta</translation>
     </message>
     <message>
         <source>clinician</source>
-        <translation>clínico</translation>
+        <translation type="vanished">clínico</translation>
     </message>
     <message>
         <source>admin</source>
-        <translation>administrador</translation>
+        <translation type="vanished">administrador</translation>
     </message>
     <message>
         <source>a nurse</source>
@@ -5791,51 +5791,51 @@ Ctrl+N adiciona um novo doente.</translation>
     <name>Words</name>
     <message>
         <source>nurse</source>
-        <translation>enfermeiro</translation>
+        <translation type="vanished">enfermeiro</translation>
     </message>
     <message>
         <source>therapist</source>
-        <translation>terapeuta</translation>
+        <translation type="vanished">terapeuta</translation>
     </message>
     <message>
         <source>clinician</source>
-        <translation>clínico</translation>
+        <translation type="vanished">clínico</translation>
     </message>
     <message>
         <source>admin</source>
-        <translation>administrador</translation>
+        <translation type="vanished">administrador</translation>
     </message>
     <message>
         <source>A nurse</source>
-        <translation>Um enfermeiro</translation>
+        <translation type="vanished">Um enfermeiro</translation>
     </message>
     <message>
         <source>A therapist</source>
-        <translation>Um terapeuta</translation>
+        <translation type="vanished">Um terapeuta</translation>
     </message>
     <message>
         <source>A clinician</source>
-        <translation>Um clínico</translation>
+        <translation type="vanished">Um clínico</translation>
     </message>
     <message>
         <source>An admin</source>
-        <translation>Um administrador</translation>
+        <translation type="vanished">Um administrador</translation>
     </message>
     <message>
         <source>normal</source>
-        <translation>normal</translation>
+        <translation type="vanished">normal</translation>
     </message>
     <message>
         <source>elevated</source>
-        <translation>elevado</translation>
+        <translation type="vanished">elevado</translation>
     </message>
     <message>
         <source>alert</source>
-        <translation>alerta</translation>
+        <translation type="vanished">alerta</translation>
     </message>
     <message>
         <source>critical</source>
-        <translation>crítico</translation>
+        <translation type="vanished">crítico</translation>
     </message>
 </context>
 </TS>
