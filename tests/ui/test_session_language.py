@@ -444,3 +444,16 @@ def test_missed_readings_are_counted_with_the_plural_of_each_language(
     languages("en")
     said = [due_title([Missed()] * n, now) for n in (0, 1, 2)]  # type: ignore[arg-type, list-item]
     assert said == ["Due readings", "Due readings · 1 missed", "Due readings · 2 missed"]
+
+
+def test_the_menu_bar_letters_a_session_page_avoids_follow_the_language(
+    languages: Callable[[str], None],
+) -> None:
+    from kapdesk.ui.session.common import menu_bar_letters
+
+    english = menu_bar_letters()
+    languages("pt-PT")
+    portuguese = menu_bar_letters()
+    assert set("fgcah") <= set(english)
+    assert "u" in portuguese  # Aj&uda
+    assert "i" in portuguese  # &Ir

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from PySide6.QtCore import QCoreApplication, Qt, QTime
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTimeEdit, QWidget
+from PySide6.QtWidgets import QLabel, QTimeEdit, QWidget
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action
@@ -283,16 +283,22 @@ def mnemonic_letter(text: str) -> str:
     return ""
 
 
+# The main window's menu titles as it translates them (context, English): in another
+# language its menus take other letters.
+MENU_TITLES = (
+    ("MainWindow", "&File"),
+    ("MainWindow", "&Go"),
+    ("MainWindow", "Re&cords"),
+    ("MainWindow", "&Admin"),
+    ("HelpActions", "&Help"),
+)
+
+
 def menu_bar_letters() -> str:
-    """MENU_BAR_LETTERS and the letters of the menu titles of every main window open: in
-    another language its menus take other letters."""
-    letters = MENU_BAR_LETTERS
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        for top in app.topLevelWidgets():
-            if isinstance(top, QMainWindow):
-                letters += "".join(mnemonic_letter(a.text()) for a in top.menuBar().actions())
-    return letters
+    """MENU_BAR_LETTERS and the menu titles' letters in the language spoken (read from the
+    catalogue, not from the windows open: one may be half destroyed)."""
+    translated = (QCoreApplication.translate(context, text) for context, text in MENU_TITLES)
+    return MENU_BAR_LETTERS + "".join(mnemonic_letter(title) for title in translated)
 
 
 class Mnemonics:
