@@ -61,10 +61,13 @@ def gui_sources() -> list[Path]:
     return sorted((SOURCES / GUI).rglob("*.py"))
 
 
-def lupdate(ts_files: Iterable[Path]) -> None:
+def lupdate(ts_files: Iterable[Path], *, drop_vanished: bool = False) -> None:
     """Merge the GUI's tr() strings into ``ts_files`` (no source lines: a moved string
-    does not change the file)."""
+    does not change the file); strings no longer in the sources are kept marked vanished,
+    or dropped with ``drop_vanished``."""
     args = [_tool("pyside6-lupdate"), "-silent", "-locations", "none"]
+    if drop_vanished:
+        args.append("-no-obsolete")
     args += [str(p) for p in gui_sources()]
     args += ["-ts", *(str(p) for p in ts_files)]
     subprocess.run(args, check=True)
@@ -138,7 +141,7 @@ def extract() -> None:
         catalog.update(pot, update_header_comment=False, no_fuzzy_matching=True)  # type: ignore[attr-defined]
         catalog.obsolete.clear()  # type: ignore[attr-defined]
         _write_po(po_path, catalog, ignore_obsolete=True)
-    lupdate(FOLDER / f"kapdesk_{stem}.ts" for stem in languages())
+    lupdate((FOLDER / f"kapdesk_{stem}.ts" for stem in languages()), drop_vanished=True)
 
 
 def compile_all() -> None:

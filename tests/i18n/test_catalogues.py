@@ -65,3 +65,18 @@ def test_the_compiled_files_are_those_of_their_sources(stem: str, tmp_path: Path
     assert (catalogues.FOLDER / f"kapdesk_{stem}.qm").read_bytes() == qm.read_bytes(), (
         f"kapdesk_{stem}.qm is stale: run python -m kapdesk.i18n.catalogues compile"
     )
+
+
+@pytest.mark.parametrize("stem", catalogues.languages())
+def test_extract_drops_gui_strings_no_longer_in_the_sources(stem: str, tmp_path: Path) -> None:
+    ts = tmp_path / f"kapdesk_{stem}.ts"
+    committed = (catalogues.FOLDER / ts.name).read_text(encoding="utf-8")
+    gone = (
+        "<context>\n    <name>Gone</name>\n    <message>\n"
+        "        <source>A string kapdesk no longer has</source>\n"
+        "        <translation>x</translation>\n    </message>\n</context>\n</TS>"
+    )
+    ts.write_text(committed.replace("</TS>", gone), encoding="utf-8")
+    catalogues.lupdate([ts], drop_vanished=True)
+    assert "no longer has" not in ts.read_text(encoding="utf-8")
+    assert catalogues.ts_problems(ts) == []
