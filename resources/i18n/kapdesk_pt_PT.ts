@@ -3485,7 +3485,7 @@ Tudo o que foi confirmado até essa hora está guardado. Se voltar a acontecer, 
     </message>
     <message>
         <source>&amp;Outcomes</source>
-        <translation>Res&amp;ultados</translation>
+        <translation>&amp;Resultados</translation>
     </message>
     <message>
         <source>Sess&amp;ions</source>
@@ -4752,38 +4752,6 @@ Ctrl+N adiciona um novo doente.</translation>
 <context>
     <name>SessionWords</name>
     <message>
-        <source>normal</source>
-        <translation type="vanished">normal</translation>
-    </message>
-    <message>
-        <source>elevated</source>
-        <translation type="vanished">elevada</translation>
-    </message>
-    <message>
-        <source>alert</source>
-        <translation type="vanished">alerta</translation>
-    </message>
-    <message>
-        <source>critical</source>
-        <translation type="vanished">crítica</translation>
-    </message>
-    <message>
-        <source>nurse</source>
-        <translation type="vanished">enfermeiro</translation>
-    </message>
-    <message>
-        <source>therapist</source>
-        <translation type="vanished">terapeuta</translation>
-    </message>
-    <message>
-        <source>clinician</source>
-        <translation type="vanished">clínico</translation>
-    </message>
-    <message>
-        <source>admin</source>
-        <translation type="vanished">administrador</translation>
-    </message>
-    <message>
         <source>within limits</source>
         <translation>dentro dos limites</translation>
     </message>
@@ -5467,22 +5435,6 @@ Ctrl+N adiciona um novo doente.</translation>
         <translation>Se tiver sessão iniciada agora, o próximo registo que fizer é recusado e terá de iniciar sessão novamente.</translation>
     </message>
     <message>
-        <source>nurse</source>
-        <translation type="vanished">enfermeiro</translation>
-    </message>
-    <message>
-        <source>therapist</source>
-        <translation type="vanished">terapeuta</translation>
-    </message>
-    <message>
-        <source>clinician</source>
-        <translation type="vanished">clínico</translation>
-    </message>
-    <message>
-        <source>admin</source>
-        <translation type="vanished">administrador</translation>
-    </message>
-    <message>
         <source>a nurse</source>
         <translation>enfermeiro</translation>
     </message>
@@ -5785,57 +5737,6 @@ Ctrl+N adiciona um novo doente.</translation>
     <message>
         <source>DEMO</source>
         <translation>DEMONSTRAÇÃO</translation>
-    </message>
-</context>
-<context>
-    <name>Words</name>
-    <message>
-        <source>nurse</source>
-        <translation type="vanished">enfermeiro</translation>
-    </message>
-    <message>
-        <source>therapist</source>
-        <translation type="vanished">terapeuta</translation>
-    </message>
-    <message>
-        <source>clinician</source>
-        <translation type="vanished">clínico</translation>
-    </message>
-    <message>
-        <source>admin</source>
-        <translation type="vanished">administrador</translation>
-    </message>
-    <message>
-        <source>A nurse</source>
-        <translation type="vanished">Um enfermeiro</translation>
-    </message>
-    <message>
-        <source>A therapist</source>
-        <translation type="vanished">Um terapeuta</translation>
-    </message>
-    <message>
-        <source>A clinician</source>
-        <translation type="vanished">Um clínico</translation>
-    </message>
-    <message>
-        <source>An admin</source>
-        <translation type="vanished">Um administrador</translation>
-    </message>
-    <message>
-        <source>normal</source>
-        <translation type="vanished">normal</translation>
-    </message>
-    <message>
-        <source>elevated</source>
-        <translation type="vanished">elevado</translation>
-    </message>
-    <message>
-        <source>alert</source>
-        <translation type="vanished">alerta</translation>
-    </message>
-    <message>
-        <source>critical</source>
-        <translation type="vanished">crítico</translation>
     </message>
 </context>
 </TS>

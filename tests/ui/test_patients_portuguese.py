@@ -138,7 +138,7 @@ def test_the_chart_reads_in_portuguese_and_english_is_unchanged(
         "kap-default v1.0 · desde 02/03/2026 (aberto, 4 sessões)"
     )
     assert [chart.tabs.tabText(i) for i in range(3)] == [
-        "Res&ultados",
+        "&Resultados",
         "&Sessões",
         "&Notas de integração",
     ]
