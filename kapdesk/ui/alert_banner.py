@@ -17,6 +17,8 @@ Decisions a caller must know:
 * ``reusable`` is False while the keyboard focus is in the banner or one of its buttons
   is held down: refilled, the same key press or mouse release would act on another
   alert than the one the user saw. Such a banner goes, as before.
+* A spare (:class:`Spares`) is blank: no alert, no text, no accessible name (a patient's
+  name never waits hidden in it for the next user).
 """
 
 from __future__ import annotations
@@ -41,14 +43,26 @@ ACK_REFUSED_TIP = QT_TRANSLATE_NOOP(
 
 
 class AlertBanner(QFrame):
-    def __init__(self, center: AlertCenter, alert: Alert, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        center: AlertCenter,
+        alert: Alert | None,
+        parent: QWidget | None = None,
+        *,
+        reading: bool = False,
+        level: str = "due",
+    ) -> None:
+        """A banner showing ``alert``; None: a blank spare of a kind (``reading``: an alert
+        reading's, Acknowledge; else Dismiss) and ``level``, filled later."""
         # made in its bar: a banner made as a window of its own, then moved into the bar,
         # had its buttons styled twice (a minute raising 9 alerts: 20 restylings, now 10)
         super().__init__(parent)
         self.center = center
         self.alert = alert
+        if alert is not None:
+            reading, level = alert.is_reading_alert, alert.level
         self.setObjectName("alertBanner")
-        self.setProperty("level", alert.level)
+        self.setProperty("level", level)
         self.setAccessibleName(self.tr("Alert"))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 2, 4, 2)
@@ -60,7 +74,7 @@ class AlertBanner(QFrame):
         lay.addWidget(self.open_button)
         self.dismiss_button: QPushButton | None = None
         self.acknowledge_button: QPushButton | None = None
-        if alert.is_reading_alert:
+        if reading:
             self.acknowledge_button = QPushButton(self.tr("Acknowledge"))
             self.acknowledge_button.clicked.connect(self._acknowledge)
             lay.addWidget(self.acknowledge_button)
@@ -68,7 +82,18 @@ class AlertBanner(QFrame):
             self.dismiss_button = QPushButton(self.tr("Dismiss"))
             self.dismiss_button.clicked.connect(self._dismiss)
             lay.addWidget(self.dismiss_button)
-        self.fill(alert)
+        if alert is not None:
+            self.fill(alert)
+
+    @property
+    def level(self) -> str:
+        """The level it is styled for (a blank spare's too)."""
+        return str(self.property("level"))
+
+    @property
+    def reading(self) -> bool:
+        """Whether it is an alert reading's banner (Acknowledge), else Dismiss."""
+        return self.acknowledge_button is not None
 
     def fits(self, alert: Alert) -> bool:
         """Whether ``fill`` can take ``alert``: the same buttons (the same kind of alert)."""
@@ -88,7 +113,7 @@ class AlertBanner(QFrame):
     def fill(self, alert: Alert) -> None:
         """Show ``alert``: its text, level, accessible names and what its buttons do."""
         self.alert = alert
-        if self.property("level") != alert.level:
+        if self.level != alert.level:
             self.setProperty("level", alert.level)
             style = self.style()
             for widget in (self, self.label):  # the colours are chosen by level
@@ -111,11 +136,24 @@ class AlertBanner(QFrame):
                 self.tr(ACK_ALLOWED_TIP if allowed else ACK_REFUSED_TIP)
             )
 
+    def blank(self) -> None:
+        """No alert, no text, no accessible name left in it (hidden, as a spare)."""
+        self.alert = None
+        self.label.clear()
+        for widget in (self.label, self.open_button, self.dismiss_button, self.acknowledge_button):
+            if widget is not None:
+                widget.setAccessibleName("")
+        if self.acknowledge_button is not None:
+            self.acknowledge_button.setToolTip("")
+
     def _open(self) -> None:
-        self.center.open(self.alert)
+        if self.alert is not None:
+            self.center.open(self.alert)
 
     def _dismiss(self) -> None:
-        self.center.dismiss(self.alert)
+        if self.alert is not None:
+            self.center.dismiss(self.alert)
 
     def _acknowledge(self) -> None:
-        self.center.acknowledge(self.alert)
+        if self.alert is not None:
+            self.center.acknowledge(self.alert)

@@ -64,6 +64,7 @@ from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import ItemStatus
 from kapdesk.domain.wording import shown
 from kapdesk.ui.alert_banner import AlertBanner
+from kapdesk.ui.alert_spares import Spares
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.models.board import RUNNING_STATES, local_hhmm, room_text
 from kapdesk.ui.words import QT_TRANSLATE_NOOP, band_name
@@ -87,9 +88,6 @@ _ITEM_LEVELS = {
 # Banners the alert slot has room for without scrolling (its height never changes).
 SLOT_BANNERS: Final = 2
 NO_ALERTS_TEXT = QT_TRANSLATE_NOOP("AlertSlot", "No alerts.")
-
-# Banners whose alert went kept hidden, to be refilled for the next alerts raised.
-SPARE_BANNERS: Final = 4
 
 # Banners: the most serious on top (stable: oldest first within a level).
 _BANNER_ORDER = {"critical": 0, "alert": 1, "overdue": 2, "due": 3, "missed": 4}
@@ -339,7 +337,7 @@ class AlertBar(QWidget):
         self.stale_banner.hide()
         self._layout.addWidget(self.stale_banner)
         self.banners: list[AlertBanner] = []
-        self._spares: list[AlertBanner] = []  # hidden, out of the layout, for refilling
+        self.spares = Spares(self, center)  # hidden, out of the layout, for refilling
         # Bound methods, never lambdas: a slot of the bar is disconnected when the bar is
         # deleted. The app's signals outlive the window (signed out, then in again: a new
         # window), and a lambda kept rebuilding the deleted bar's banners.
@@ -358,21 +356,24 @@ class AlertBar(QWidget):
         """A banner for each active alert, most serious first. The banners of alerts still
         active stay (a new one does not rebuild them all, nor take a button's focus); a new
         alert fills a banner whose alert went, or a spare, before one is built
-        (``AlertBanner.fill``); ``renew``: all built again."""
+        (``AlertBanner.fill``; kapdesk.ui.alert_spares); ``renew``: all built again."""
         ordered = sorted(self.center.active, key=lambda a: _BANNER_ORDER.get(a.level, 9))
         wanted = set(ordered)
-        shown = {} if renew else {b.alert: b for b in self.banners if b.alert in wanted}
+        shown: dict[Alert | None, AlertBanner] = {}
+        if not renew:
+            shown = {b.alert: b for b in self.banners if b.alert in wanted}
         going = [b for b in self.banners if shown.get(b.alert) is not b]
         free = [b for b in going if not renew and b.reusable]
         for banner in going:
             if banner not in free:
                 self._drop(banner)
         # still shown first (no show, no re-layout of their own), then the hidden spares
-        free += [b for b in self._spares if not renew]
+        spares = self.spares.take()
         if renew:
-            for banner in self._spares:
+            for banner in spares:
                 self._drop(banner)
-        self._spares = []
+        else:
+            free += spares
         since = self.center.store.failing_since
         if since is not None:
             self.stale_banner.show_since(since)
@@ -391,12 +392,13 @@ class AlertBar(QWidget):
             if banner.isHidden():
                 banner.show()  # a spare
         self.setVisible(bool(self.banners) or since is not None)
+        self.spares.top_up()  # after this change is painted
 
     def _banner_for(self, alert: Alert, free: list[AlertBanner]) -> AlertBanner:
         """A free banner of the alert's level refilled (nothing re-styled), else one of
         its kind (re-styled), else a new one."""
         fitting = [b for b in free if b.fits(alert)]
-        same = [b for b in fitting if b.alert.level == alert.level]
+        same = [b for b in fitting if b.level == alert.level]
         if not fitting:
             return AlertBanner(self.center, alert, self)
         banner = (same or fitting)[0]
@@ -405,12 +407,9 @@ class AlertBar(QWidget):
         return banner
 
     def _keep_spare(self, banner: AlertBanner) -> None:
-        if len(self._spares) >= SPARE_BANNERS:
-            self._drop(banner)
-            return
         self._layout.removeWidget(banner)
-        banner.hide()
-        self._spares.append(banner)
+        if not self.spares.keep(banner):
+            self._drop(banner)
 
     def _drop(self, banner: AlertBanner) -> None:
         focus = banner.window().focusWidget()

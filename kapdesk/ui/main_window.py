@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         self._show_actor()
         self.nav.setCurrentRow(PAGE_TODAY)
         build_ahead(app, self)  # the empty patient chart, while the board is idle after it paints
+        self.alert_bar.spares.build_ahead(self)  # banners for the next alerts, likewise
         if resume:
             self._resume_running_session()
 
