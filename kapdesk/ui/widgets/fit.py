@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.ui.widgets.fit_measure import SLACK, CellMeasure
+from kapdesk.ui.widgets.fit_measure import SLACK, CellMeasure, Kept
 
 MIN_SHARE_WIDTH = 48
 _RESTYLED = (QEvent.Type.StyleChange, QEvent.Type.FontChange)
@@ -168,13 +168,14 @@ class _Shares(QObject):
             self._fit_row(row)
 
     def _same_heights(
-        self, rows: range, columns: Sequence[int], before: dict[tuple[int, int], tuple[int, int]]
+        self, rows: range, columns: Sequence[int], before: dict[tuple[int, int], Kept]
     ) -> bool:
         """True if every changed cell keeps its column's width enough (no column grows)
         and its height at its column's laid-out width (``before``: the cells' heights
-        before the change): no row's height changes. A text already measured at that width
-        (a countdown's minutes come round again) is not measured again. False (nothing
-        decided): the caller measures the rows as usual."""
+        before the change): no row's height changes. A text of the shape the cell had
+        (a countdown's next minute: ``CellMeasure.shape``) keeps its measures; a text
+        already measured at that width (the minutes come round again) is not measured
+        again. False (nothing decided): the caller measures the rows as usual."""
         measure, sizes, table = self.measure, self.sizes, self.table
         if len(sizes) != table.horizontalHeader().count() or len(before) != len(rows) * len(
             columns
@@ -186,6 +187,9 @@ class _Shares(QObject):
                 old = before.get((row, column))
                 if old is None or old[0] != size or table.columnSpan(row, column) > 1:
                     return False  # laid out at another width, or spanning: measured in full
+                if measure.shape(row, column) == old[2]:
+                    measure.keep_height(row, column, old)  # it fitted: it still does
+                    continue
                 if column in self.shares:
                     if measure.longest_word(row, column) > self.least.get(column, 0):
                         return False

@@ -19,6 +19,8 @@ KEPT_TEXTS = 20_000
 _ZEROED = str.maketrans("123456789", "000000000")
 # what can stand beside a digit in a cell: each pair is laid out once in the check below
 _BESIDE = "".join(map(chr, range(32, 127))) + "·–—…°"
+# A cell's measures kept: (column width, height at that width, ``CellMeasure.shape``).
+Kept = tuple[int, int, tuple[str, str]]
 
 
 def tabular_digits(metrics: QFontMetricsF) -> bool:
@@ -47,7 +49,8 @@ class CellMeasure:
         self._cells: dict[tuple[int, int], tuple[str, str]] = {}  # text, font key
         self._advances: dict[tuple[str, str], int] = {}  # (font key, text) -> width
         self._view_fonts: dict[bool | None, str] = {}  # bold -> key of the view's font
-        self._heights: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (width, height)
+        # cell -> (column width, height at it, the text's shape then: ``shape``)
+        self._heights: dict[tuple[int, int], Kept] = {}
         # by (font key, text[, column width]): a ticking countdown's texts come round again
         self._sized: dict[tuple[str, str, int], int] = {}  # -> the cell's height at that width
         self._widths: dict[tuple[str, str], int] = {}  # -> the cell on one line
@@ -114,11 +117,9 @@ class CellMeasure:
             name = self._bolder[font] = self._keep(bold)
         return name
 
-    def forget(
-        self, cells: Iterable[tuple[int, int]] | None = None
-    ) -> dict[tuple[int, int], tuple[int, int]]:
+    def forget(self, cells: Iterable[tuple[int, int]] | None = None) -> dict[tuple[int, int], Kept]:
         """Read the cells again (all, or these (row, column)): their contents changed.
-        The heights the given cells had ((column width, height) by cell) are returned.
+        The heights the given cells had ((column width, height, shape) by cell) are returned.
         What was measured of a text in a font is kept (a table filled again with the same
         names, a countdown's minutes coming round): it stays true until ``restyle``."""
         if len(self._advances) + len(self._sized) > KEPT_TEXTS:  # a board left on for days
@@ -127,7 +128,7 @@ class CellMeasure:
             self._cells.clear()
             self._heights.clear()
             return {}
-        had: dict[tuple[int, int], tuple[int, int]] = {}
+        had: dict[tuple[int, int], Kept] = {}
         for key in cells:
             self._cells.pop(key, None)
             height = self._heights.pop(key, None)
@@ -161,11 +162,35 @@ class CellMeasure:
 
     def _kept(self, font: str, text: str) -> str:
         """``text`` as its measures in ``font`` are kept: its digits as zeros where every
-        digit takes the same room (``tabular_digits``; checked once a font), else as it is."""
+        digit takes the same room (``tabular_digits``), else as it is."""
+        return text.translate(_ZEROED) if self._is_tabular(font) else text
+
+    def _is_tabular(self, font: str) -> bool:
+        """Whether every digit takes the same room in ``font`` (checked once a font)."""
         tabular = self._tabular.get(font)
         if tabular is None:
             tabular = self._tabular[font] = tabular_digits(QFontMetricsF(self._fonts[font]))
-        return text.translate(_ZEROED) if tabular else text
+        return tabular
+
+    def shape(self, row: int, column: int) -> tuple[str, str]:
+        """What every measure of the cell comes from: its font's key and its text, the
+        digits as zeros when its font and the font its column's widths are measured in
+        (``width``) both give every digit the same room. Two texts of one shape in a column
+        have the same width, longest word and height at any width ('35 min', '36 min')."""
+        text, font = self.cell(row, column)
+        return self._shape(column, font, text, self._kept(font, text))
+
+    def _shape(self, column: int, font: str, text: str, kept: str) -> tuple[str, str]:
+        """``shape`` from the text ``kept`` in its font (``_kept``)."""
+        if kept is text:  # not tabular (translate always makes a new string)
+            return font, text
+        wide = self._width_font(column, font)
+        return font, kept if wide == font or self._is_tabular(wide) else text
+
+    def keep_height(self, row: int, column: int, kept: Kept) -> None:
+        """The cell's height as ``kept`` (its width, height and shape before its text
+        changed), the new text being of that shape (``shape``): nothing measured."""
+        self._heights[(row, column)] = kept
 
     def text(self, row: int, column: int) -> str:
         return self.cell(row, column)[0]
@@ -225,11 +250,11 @@ class CellMeasure:
         if known is not None and known[0] == width:
             return known[1]
         text, font = self.cell(row, column)
-        sized = (font, self._kept(font, text), width)
-        height = self._sized.get(sized)
+        kept = self._kept(font, text)
+        height = self._sized.get((font, kept, width))
         if height is None:
-            height = self._sized[sized] = self._height(row, column, width)
-        self._heights[key] = (width, height)
+            height = self._sized[(font, kept, width)] = self._height(row, column, width)
+        self._heights[key] = (width, height, self._shape(column, font, text, kept))
         return height
 
     def _height(self, row: int, column: int, width: int) -> int:
