@@ -384,13 +384,21 @@ class AlertBar(QWidget):
             self._keep_spare(banner)
         # the banners kept stay where they are in the layout (taking every banner out and
         # adding it again laid the bar out anew each time an alert was raised): a banner is
-        # only put in at its place, after the stale banner
-        for place, banner in enumerate(self.banners, start=1):
-            if self._layout.indexOf(banner) != place:
-                self._layout.removeWidget(banner)
-                self._layout.insertWidget(place, banner)
-            if banner.isHidden():
-                banner.show()  # a spare
+        # only put in at its place, after the stale banner. The layout is off meanwhile: Qt
+        # lays the bar out at once each time it shows a banner (five alerts: five layouts
+        # of every banner); it is laid out once, after.
+        layout = self._layout
+        layout.setEnabled(False)
+        try:
+            for place, banner in enumerate(self.banners, start=1):
+                if layout.indexOf(banner) != place:
+                    layout.removeWidget(banner)
+                    layout.insertWidget(place, banner)
+                if banner.isHidden():
+                    banner.show()  # a spare
+        finally:
+            layout.setEnabled(True)
+        _lay_out_up(self)
         self.setVisible(bool(self.banners) or since is not None)
         self.spares.top_up()  # after this change is painted
 
@@ -420,6 +428,20 @@ class AlertBar(QWidget):
         self._layout.removeWidget(banner)
         banner.hide()  # at once, not when the deferred delete runs
         banner.deleteLater()
+
+
+def _lay_out_up(widget: QWidget) -> None:
+    """The layouts from ``widget`` up to its window laid out now, as Qt does when it shows
+    a widget (so that the first paint after is of the bar as it will stay)."""
+    current: QWidget | None = widget
+    while current is not None and current.isVisible():
+        layout = current.layout()
+        if layout is None:
+            return
+        layout.activate()
+        if current.isWindow():
+            return
+        current = current.parentWidget()
 
 
 class AlertSlot(QScrollArea):

@@ -6,9 +6,11 @@ fills and shows them without building a banner, and they are topped up afterward
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import shiboken6
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 from services.sessionkit import Kit
@@ -195,3 +197,52 @@ def test_a_banner_from_a_spare_looks_as_one_built_at_once(
         assert built.label.text() == filled.label.text()
         assert built.grab().toImage() == filled.grab().toImage()
     center.stop()
+
+
+class _Resizes(QObject):
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.count += 1
+        return False
+
+
+def test_alerts_raised_together_lay_the_bar_out_once(
+    qtbot: QtBot, window: MainWindow, kit: Kit, clock: FakeClock
+) -> None:
+    """Qt lays a widget's parents out at once each time it shows one: the banners already
+    shown were laid out (and their texts wrapped) again for each banner added. Three alerts
+    raised together now resize a banner already shown no more often than one alert does."""
+    bar = window.alert_bar
+    for n in (1, 2, 3):  # each dosed a minute after the last
+        kit.dosed(room=str(n), mrn=f"A-{n}")
+    kit.advance(minutes=3)
+    kit.dosed(room="4", mrn="A-4")
+    kit.advance(minutes=2)
+    for n in (5, 6, 7):
+        kit.dosed(room=str(n), mrn=f"A-{n}")
+    start = clock.now()
+
+    def raised(minutes: int) -> int:
+        """Resizes of room 2's banner while the alerts of ``minutes`` later are raised."""
+        [banner] = [b for b in bar.banners if b.label.text().startswith("Room 2:")]
+        resizes = _Resizes(banner)
+        clock.set(start + timedelta(minutes=minutes))
+        window.alerts.check()
+        QApplication.processEvents()
+        return resizes.count
+
+    clock.set(start + timedelta(minutes=11))
+    window.alerts.check()  # rooms 1-3 due: the slot scrolls
+    _ready(qtbot, bar)
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in bar.banners))
+    one = raised(15)  # room 4 due
+    assert len(bar.banners) == 4
+    _ready(qtbot, bar)
+    three = raised(20)  # rooms 5-7 due together (and room 1 overdue)
+    assert len(bar.banners) == 7
+    assert three <= one
