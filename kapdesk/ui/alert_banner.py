@@ -17,8 +17,8 @@ Decisions a caller must know:
 * ``reusable`` is False while the keyboard focus is in the banner or one of its buttons
   is held down: refilled, the same key press or mouse release would act on another
   alert than the one the user saw. Such a banner goes, as before.
-* A spare (:class:`Spares`) is blank: no alert, no text, no accessible name (a patient's
-  name never waits hidden in it for the next user).
+* A spare (``kapdesk.ui.alert_spares``) is blank: no alert, no text, no accessible name
+  (a patient's name never waits hidden in it for the next user).
 """
 
 from __future__ import annotations
