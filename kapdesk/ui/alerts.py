@@ -141,7 +141,7 @@ class Alert:
         # the English label ('... reading') chooses the sentence; the shown one is put in it
         template = _LEVEL_TEXTS.get((self.level, self.label.endswith("reading")))
         if template is None:  # not a level kapdesk raises: said as before
-            return f"{room}: {self.label} is {self.level}"
+            return f"{room}: {shown(self.label)} is {self.level}"
         return translate("Alert", template).format(room=room, reading=shown(self.label))
 
 

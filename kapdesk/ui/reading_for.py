@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication
 
 from kapdesk.domain.schedule import DueItem, ItemStatus, attention
 from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.domain.wording import shown as shown_text
 from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.words import QT_TRANSLATE_NOOP
@@ -81,7 +82,7 @@ def reading_for(row: BoardRow, now: datetime, shown: Callable[[datetime], str]) 
     item = seen.next if seen is not None else row.next_due
     if item is None:
         return QCoreApplication.translate("QuickVitalsDialog", "an extra reading (none due)")
-    return f"{item.label}, {_due_words(item, now, shown)}"
+    return f"{shown_text(item.label)}, {_due_words(item, now, shown)}"
 
 
 def reading_title(row: BoardRow, now: datetime, shown: Callable[[datetime], str]) -> str:

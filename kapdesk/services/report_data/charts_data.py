@@ -12,6 +12,7 @@ from datetime import date, tzinfo
 
 from kapdesk.domain.instruments import Instrument
 from kapdesk.domain.protocol import Anchor, Phase, Protocol, VitalRule
+from kapdesk.domain.wording import shown
 from kapdesk.i18n import N_, _
 from kapdesk.services.dtos import InstrumentInfo, SessionDetail
 from kapdesk.services.report_data import fmt
@@ -100,9 +101,9 @@ def bp_chart(d: SessionDetail, protocol: Protocol | None) -> BpChart | None:
         if item.anchor in (Anchor.FIRST_DOSE, Anchor.EACH_DOSE):
             stop = fmt.minutes_between(first, item.closes_at)
             if stop is not None:
-                windows.append(Window(start, stop, _(item.label)))
+                windows.append(Window(start, stop, shown(item.label)))
         elif item.anchor is Anchor.DISCHARGE:
-            windows.append(Window(start, max(end, start), _(item.label)))
+            windows.append(Window(start, max(end, start), shown(item.label)))
     doses = tuple(
         Marker(
             fmt.minutes_between(first, x.given_at) or 0.0,

@@ -136,7 +136,8 @@ def _excursions(
             if r.band == "normal":
                 continue
             fired = "; ".join(
-                f"{rid}: {rules[rid].describe()}" if rid in rules else rid for rid in r.rules
+                f"{rid}: {rules[rid].describe().shown()}" if rid in rules else rid
+                for rid in r.rules
             )
             rows.append(
                 (

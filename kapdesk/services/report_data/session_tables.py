@@ -12,6 +12,7 @@ from kapdesk.domain.corrections import standing_entries as standing_results
 from kapdesk.domain.instruments import MOAAS_LEVELS
 from kapdesk.domain.protocol import Anchor, Protocol
 from kapdesk.domain.schedule import DueItem, ItemStatus
+from kapdesk.domain.wording import shown
 from kapdesk.i18n import N_, _, _n
 from kapdesk.services.alerts import AcknowledgementInfo
 from kapdesk.services.dtos import SessionDetail
@@ -25,7 +26,7 @@ def _rule_text(rule_ids: Iterable[str], protocol: Protocol | None) -> str:
     parts = []
     for rid in rule_ids:
         rule = rules.get(rid)
-        parts.append(f"{rid}: {rule.describe()}" if rule else rid)
+        parts.append(f"{rid}: {rule.describe().shown()}" if rule else rid)
     return "; ".join(parts)
 
 
@@ -98,7 +99,7 @@ def schedule_table(d: SessionDetail, tz: tzinfo | None) -> Table:
     for item in d.schedule:
         rows.append(
             (
-                _(item.label),
+                shown(item.label),
                 _window_text(item, first, tz),
                 _due_status(item),
                 _satisfied_text(item, first, tz),
@@ -112,7 +113,7 @@ def schedule_table(d: SessionDetail, tz: tzinfo | None) -> Table:
             if status == _("Late")
             else ""
         )
-    missed = [_(i.label) for i in d.schedule if i.status is ItemStatus.MISSED]
+    missed = [shown(i.label) for i in d.schedule if i.status is ItemStatus.MISSED]
     caption = (
         _("Readings missed: {n} – {labels}.", n=len(missed), labels=", ".join(missed))
         if missed

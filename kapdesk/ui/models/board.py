@@ -31,6 +31,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from kapdesk.domain.schedule import Attention, DueItem, ItemStatus, attention
 from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.domain.timetext import clock, countdown, duration
+from kapdesk.domain.wording import shown
 from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.words import QT_TRANSLATE_NOOP, band_name, counts
 
@@ -121,22 +122,24 @@ def next_reading_text(item: DueItem | None, state: str, now: datetime) -> str:
     if state not in RUNNING_STATES:
         if state != SessionState.SCHEDULED:
             return "—"
-        return translate("BoardModel", "after check-in · {reading}").format(reading=item.label)
+        return translate("BoardModel", "after check-in · {reading}").format(
+            reading=shown(item.label)
+        )
     status = item.status_at(now)
     if status is ItemStatus.UPCOMING:
         opens = countdown(timedelta(seconds=item.seconds_until_open(now) or 0.0))
         text = translate("BoardModel", "due in {time} · {reading}")
-        return text.format(time=opens, reading=item.label)
+        return text.format(time=opens, reading=shown(item.label))
     if status is ItemStatus.DUE:
         closes = item.seconds_until_close(now)
         if closes is None:
-            return translate("BoardModel", "due now · {reading}").format(reading=item.label)
+            return translate("BoardModel", "due now · {reading}").format(reading=shown(item.label))
         text = translate("BoardModel", "due now, closes in {time} · {reading}")
-        return text.format(time=countdown(timedelta(seconds=closes)), reading=item.label)
+        return text.format(time=countdown(timedelta(seconds=closes)), reading=shown(item.label))
     if status is ItemStatus.OVERDUE:
         late = duration(timedelta(seconds=-(item.seconds_until_close(now) or 0.0)))
         text = translate("BoardModel", "overdue {time} · {reading}")
-        return text.format(time=late, reading=item.label)
+        return text.format(time=late, reading=shown(item.label))
     return "—"
 
 
@@ -149,7 +152,7 @@ def board_next_text(row: BoardRow, now: datetime, seen: Attention | None = None)
     parts: list[str] = []
     if len(seen.missed) == 1:
         missed = QCoreApplication.translate("BoardModel", "{reading} missed")
-        parts.append(missed.format(reading=seen.missed[0].label))
+        parts.append(missed.format(reading=shown(seen.missed[0].label)))
     elif seen.missed:  # two or more: the English plural is the source
         parts.append(counts().readings_missed(len(seen.missed)))
     if seen.next is not None:
@@ -473,5 +476,5 @@ class BoardModel(QAbstractTableModel):
             return None
         if item.closes_at is None:
             text = self.tr("{reading}: from {time}")
-            return text.format(reading=item.label, time=local_hhmm(item.opens_at))
-        return f"{item.label}: {local_hhmm(item.opens_at)}–{local_hhmm(item.closes_at)}"
+            return text.format(reading=shown(item.label), time=local_hhmm(item.opens_at))
+        return f"{shown(item.label)}: {local_hhmm(item.opens_at)}–{local_hhmm(item.closes_at)}"

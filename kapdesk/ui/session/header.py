@@ -21,6 +21,7 @@ from kapdesk.domain.gates import (
 )
 from kapdesk.domain.schedule import ItemStatus, next_due
 from kapdesk.domain.session_state import ACTIVE, SessionState, state_title
+from kapdesk.domain.wording import shown
 from kapdesk.i18n.formats import decimal
 from kapdesk.ui.entry_rows import standing
 from kapdesk.ui.models.board import room_text
@@ -314,7 +315,7 @@ class SessionHeader(QFrame):
             set_level(self.next, "", "")
             return
         status = item.status_at(now)
-        label = item.label
+        label = shown(item.label)
         if status is ItemStatus.OVERDUE and item.closes_at is not None:
             text = translate("SessionHeader", "{reading}: OVERDUE by {late}")
             late = duration(now - item.closes_at)

@@ -32,6 +32,7 @@ from kapdesk.domain.protocol import Anchor
 from kapdesk.domain.schedule import DueItem
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.timetext import minutes_number
+from kapdesk.domain.wording import shown
 from kapdesk.i18n import _
 from kapdesk.ui.entered_in_error import list_menu, table_menu
 from kapdesk.ui.entry_rows import (
@@ -325,7 +326,7 @@ class MonitoringPage(StepPage):
                     end = start + (spec.from_min if spec else 0)
                 status = status_text(item, now)
                 kind = "done" if status.startswith("done") else status
-                windows.append(ChartWindow(start, end, kind, item.label))
+                windows.append(ChartWindow(start, end, kind, shown(item.label)))
         key = tuple(windows)
         if key != self._window_key:
             self.chart.set_windows(windows)
@@ -379,7 +380,12 @@ class MonitoringPage(StepPage):
             status = status_text(item, now)
             colors = STATUS_COLORS.get(status)
             urgent = status in ("due", "overdue")
-            cells = (item.label, window_text(item), status_words(status), countdown_for(item, now))
+            cells = (
+                shown(item.label),
+                window_text(item),
+                status_words(status),
+                countdown_for(item, now),
+            )
             for col, text in enumerate(cells):
                 self.due.setItem(row, col, _item(text, colors, urgent and col >= 2))
 
