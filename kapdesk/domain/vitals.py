@@ -23,7 +23,7 @@ from typing import Final
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.protocol import Band, Phase, Protocol, VitalRule, band_word
 from kapdesk.domain.wording import Wording
-from kapdesk.i18n import N_, _
+from kapdesk.i18n import ENGLISH, N_, _, current
 from kapdesk.i18n import formats as locale_formats
 
 
@@ -424,3 +424,31 @@ def classify(
         escalate=any(h.escalated for h in hits),
         recheck_after_min=min(rechecks) if rechecks else None,
     )
+
+
+def stored_assessment(a: Assessment) -> Wording:
+    """The words kept with a reading (and signed): its summary and provenance, 'Elevated –
+    systolic ≥ 140 … (kap-default v1.0, pre-dose). Checked against …', English; shown in
+    the active language."""
+    summary, provenance = a.summary, a.provenance
+    return Wording.fixed(
+        f"{summary}. {provenance}", lambda: f"{summary.shown()}. {provenance.shown()}"
+    )
+
+
+def shown_assessment(
+    stored: str,
+    reading: VitalsInput,
+    protocol: Protocol,
+    phase: Phase,
+    previous: Sequence[VitalsInput] = (),
+    baseline: VitalsInput | None = None,
+) -> str:
+    """A reading's stored assessment as the active language reads it: derived again from the
+    reading under the session's protocol, shown translated when that is the stored English
+    word for word; otherwise (another protocol text, an earlier wording, other earlier
+    readings) the stored text as it is, so that a screen never contradicts the record."""
+    if current() == ENGLISH or phase is Phase.ANY:
+        return stored
+    again = stored_assessment(classify(reading, protocol, phase, previous, baseline))
+    return again.shown() if again == stored else stored

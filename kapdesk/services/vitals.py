@@ -56,6 +56,7 @@ from kapdesk.domain.vitals import (
     VitalsInput,
     classify,
     previous_needed,
+    stored_assessment,
     validate_vitals,
 )
 from kapdesk.i18n import N_, _
@@ -190,7 +191,7 @@ class VitalsService(Service):
                 phase=phase.value,
                 band=assessment.band.value,
                 rules=[h.rule_id for h in assessment.fired],
-                assessment=f"{assessment.summary}. {assessment.provenance}",
+                assessment=str.__str__(stored_assessment(assessment)),
                 protocol_label=assessment.protocol_label,
                 recorded_by=actor.user_id,
                 recorded_at=now,

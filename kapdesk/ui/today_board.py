@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
+from kapdesk.domain.wording import shown
 from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.board_table import BoardTable
@@ -412,7 +413,7 @@ class TodayBoard(QWidget):
             patient=row.patient_name,
             values=values,
             time=self.app.ctx.shown(r.taken_at),
-            summary=result.summary,
+            summary=shown(result.summary),
         )
         if result.actions:
             text += f". {result.actions[0]}"

@@ -357,7 +357,9 @@ class MonitoringPage(StepPage):
             self._readings = detail.readings
         post = [r for r in standing(detail.readings) if r.phase == "post_dose"]
         latest = post[-1] if post else None
-        self.latest.show_reading(latest, running=running, schedule=detail.schedule)
+        self.latest.show_reading(
+            latest, running=running, schedule=detail.schedule, readings=detail.readings
+        )
         self.latest.tick(self.host.now())
         if detail.observations != self._observations:
             self._fill_observations(detail.observations)

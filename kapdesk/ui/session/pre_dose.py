@@ -118,7 +118,7 @@ class PreDosePage(StepPage):
         else:
             self.hint.setText(translate("PreDosePage", "Pre-dose vitals are closed."))
 
-        self.latest.show_reading(latest, running=open_)
+        self.latest.show_reading(latest, running=open_, readings=readings)
 
         block = self._show_hold(detail.gate if open_ else None)
         held = block is not None

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain.protocol import Anchor, Phase
 from kapdesk.domain.schedule import DueItem, ItemStatus
-from kapdesk.domain.vitals import within_limits_text
+from kapdesk.domain.vitals import VitalsInput, shown_assessment, within_limits_text
 from kapdesk.ui.session.common import (
     band_word,
     countdown,
@@ -44,6 +44,28 @@ def band_words(r: ReadingInfo) -> str:
     except ValueError:
         text = translate("ReadingResult", "Within {protocol} limits")
         return text.format(protocol=r.protocol_label)
+
+
+def _values(r: ReadingInfo) -> VitalsInput:
+    return VitalsInput(r.systolic, r.diastolic, r.pulse, r.spo2)
+
+
+def assessment_words(r: ReadingInfo, readings: Sequence[ReadingInfo], protocol: Protocol) -> str:
+    """The reading's stored assessment in the active language, derived again with the
+    session's earlier readings of its phase and (post-dose) the latest pre-dose one as the
+    baseline; the stored English where that does not give it back word for word."""
+    try:
+        phase = Phase(r.phase)
+    except ValueError:
+        return r.assessment
+    earlier = sorted(
+        (x for x in readings if x.error is None and (x.taken_at, x.id) < (r.taken_at, r.id)),
+        key=lambda x: (x.taken_at, x.id),
+    )
+    previous = [_values(x) for x in earlier if x.phase == r.phase]
+    pre = [_values(x) for x in earlier if x.phase == Phase.PRE_DOSE.value]
+    baseline = pre[-1] if phase is Phase.POST_DOSE and pre else None
+    return shown_assessment(r.assessment, _values(r), protocol, phase, previous, baseline)
 
 
 # Styling of the status line per band (kapdesk.qss: amber for elevated, red for alert
@@ -83,7 +105,9 @@ class ReadingResult(QWidget):
         *,
         running: bool,
         schedule: Sequence[DueItem] | None = None,
+        readings: Sequence[ReadingInfo] = (),
     ) -> None:
+        """``readings``: the session's, for the assessment's words in the active language."""
         self.recheck_item = None
         if latest is None:
             set_message(self.result, "")
@@ -95,9 +119,8 @@ class ReadingResult(QWidget):
         set_message(self.result, text, LINE_STYLE.get(latest.band, "normal"))
         actions = rule_actions(self.protocol, latest)
         said = translate("ReadingResult", "Protocol action: {action}")
-        self.provenance.setText(
-            "\n".join([latest.assessment, *(said.format(action=a) for a in actions)])
-        )
+        assessment = assessment_words(latest, readings, self.protocol)
+        self.provenance.setText("\n".join([assessment, *(said.format(action=a) for a in actions)]))
         minutes = recheck_minutes(self.protocol, latest)
         self._minutes = minutes or 0
         self.recheck_at = (
