@@ -99,15 +99,23 @@ LABELLED = ("schedule", "checklist", "discharge", "side_effects")
 
 
 def _protocol_labels(catalog: Any) -> None:
-    """The shipped presets' labels: translated through the catalogue, so that the presets'
-    text (pinned by every course started on them) never changes for a translation."""
+    """The shipped presets' labels, titles and medication names: translated through the
+    catalogue, so that the presets' text (pinned by every course started on them) never
+    changes for a translation."""
     import tomllib
 
     for path in sorted((ROOT / "resources" / "protocols").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        where = (str(path.relative_to(ROOT)), 0)
+        catalog.add(
+            data["title"], locations=[where], auto_comments=[f"protocol {data['id']}: title"]
+        )
+        for name in data.get("dosing", {}).get("medications", ()):
+            catalog.add(
+                name, locations=[where], auto_comments=[f"protocol {data['id']}: medication"]
+            )
         for section in LABELLED:
             for item in data.get(section, ()):
-                where = (str(path.relative_to(ROOT)), 0)
                 catalog.add(
                     item["label"],
                     locations=[where],

@@ -56,7 +56,7 @@ class SettingsService(Service):
     def protocol_choices(self) -> list[tuple[str, str]]:
         """(id, "title (id vversion)") of every protocol a new course may start on."""
         found = [self.ctx.protocols[pid] for pid in sorted(self.ctx.protocols)]
-        return [(p.id, f"{p.title} ({p.id} v{p.version})") for p in found]
+        return [(p.id, f"{_(p.title)} ({p.id} v{p.version})") for p in found]
 
     def validate(self, key: str, value: object) -> Any:
         """The clean value to store, or ValidationError (also checks what only the service

@@ -10,6 +10,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.signing import SIGNABLE_SESSION_STATES
 from kapdesk.domain.text import counted
+from kapdesk.i18n import _
 from kapdesk.ui.widgets import local_date, local_time, years_between
 from kapdesk.ui.widgets.locale_words import day_text, in_english, number_text
 
@@ -110,7 +111,7 @@ def course_info_text(c: CourseInfo) -> str:
         protocol=c.protocol_id, version=c.protocol_version
     )
     if c.protocol_title:
-        text += f" – {c.protocol_title}"
+        text += f" – {_(c.protocol_title)}"
     if c.goal:
         text += QCoreApplication.translate("PatientChart", " · goal: {goal}").format(goal=c.goal)
     return text

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.session_state import SessionState
+from kapdesk.i18n import _
 from kapdesk.services.courses import CourseService
 from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
@@ -116,7 +117,7 @@ class StartCourseDialog(_FormDialog):
         self.protocol = QComboBox()
         for pid in sorted(app.ctx.protocols):
             p = app.ctx.protocols[pid]
-            self.protocol.addItem(f"{p.title} ({p.id} v{p.version})", p.id)
+            self.protocol.addItem(f"{_(p.title)} ({p.id} v{p.version})", p.id)
         try:  # the clinic setting (Admin > Clinic settings)
             chosen = SettingsService(app.ctx).current().default_protocol
         except KapdeskError:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 import kapdesk
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Role
-from kapdesk.i18n import ENGLISH, current
+from kapdesk.i18n import ENGLISH, _, current
 from kapdesk.services.pinned_protocols import pinned_protocols
 from kapdesk.ui.words import counts, role_name
 
@@ -192,7 +192,7 @@ def about_html(app: AppContext) -> str:
     version = QCoreApplication.translate("AboutDialog", "version {version}")
     rows = "".join(
         f"<tr><td><b>{escape(p.id)}</b></td><td>{escape(version.format(version=p.version))}</td>"
-        f"<td>{escape(p.title)}</td></tr>"
+        f"<td>{escape(_(p.title))}</td></tr>"
         for p in protocols
     )
     encrypted = w["encrypted"] if db.key else ""

@@ -45,3 +45,20 @@ def test_every_label_of_every_shipped_preset_reads_in_portuguese() -> None:
             same = [i.label for i in items if i.shown_label() == i.label]
             # Words Portuguese writes as English does (a clinical term, a route).
             assert set(same) <= {"Diplopia", "Dose"}, (proto.id, same)
+
+
+def test_every_shipped_preset_title_and_medication_reads_in_portuguese() -> None:
+    from kapdesk.i18n import _
+
+    presets = builtin_protocols().values()
+    with use_language("pt-PT"):
+        titles = {p.title: _(p.title) for p in presets}
+        names = {m: _(m) for p in presets for m in p.medications}
+    assert [t for t, shown in titles.items() if shown == t] == []
+    assert titles["Ketamine-assisted psychotherapy, default monitoring"] == (
+        "Psicoterapia assistida por cetamina, monitorização padrão"
+    )
+    assert names == {"racemic ketamine": "cetamina racémica", "esketamine": "escetamina"}
+    assert _("Ketamine-assisted psychotherapy, default monitoring") == (
+        "Ketamine-assisted psychotherapy, default monitoring"
+    )

@@ -219,7 +219,7 @@ def _facts(
 ) -> tuple[tuple[str, str], ...]:
     states = Counter(state_label(d.session.state) for d in details)
     breakdown = ", ".join(f"{n} {label}" for label, n in states.items())
-    title = f" – {course.protocol_title}" if course.protocol_title else ""
+    title = f" – {_(course.protocol_title)}" if course.protocol_title else ""
     pinned = (
         _(" (pinned at the course start; SHA-256 {fingerprint})", fingerprint=protocol.fingerprint)
         if protocol is not None and protocol.sha256

@@ -89,7 +89,7 @@ def _protocol_text(d: SessionDetail, protocol: Protocol | None) -> str:
     """'kap-default v1.0 – title (pinned; content SHA-256 87c6ef03e3a6)': the version that
     judged the session, with the hash of its exact text when the course pinned it."""
     s, c = d.session, d.course
-    title = f" – {c.protocol_title}" if c.protocol_title else ""
+    title = f" – {_(c.protocol_title)}" if c.protocol_title else ""
     text = f"{s.protocol_id} v{s.protocol_version}{title}"
     if (
         protocol is not None

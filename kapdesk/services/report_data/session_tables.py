@@ -195,7 +195,7 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
             (
                 fmt.hm(x.given_at, tz),
                 fmt.minutes_text(fmt.minutes_between(first, x.given_at)),
-                x.medication,
+                _(x.medication),
                 fmt.route_label(x.route),
                 entered,
                 fmt.mg(x.mg),
