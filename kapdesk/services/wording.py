@@ -94,3 +94,11 @@ def count(n: int) -> str:
     from babel.numbers import format_decimal
 
     return str(format_decimal(n, locale=current().replace("-", "_")))
+
+
+def shown_clinic_name(name: str) -> str:
+    """The clinic's name as shown: the default one (no name set) in the active language,
+    a name set by the clinic as it is."""
+    from kapdesk.storage.settings_store import DEFAULT_CLINIC_NAME
+
+    return _(name) if name == DEFAULT_CLINIC_NAME else name

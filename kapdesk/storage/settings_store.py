@@ -34,6 +34,9 @@ from kapdesk.i18n import N_, _
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+# The clinic's name until one is set (stored as it is; shown in the user's language).
+DEFAULT_CLINIC_NAME = N_("kapdesk clinic")
+
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -138,7 +141,7 @@ _PROTOCOL = N_("the id of a loaded protocol")
 SETTINGS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
-        SettingSpec("clinic_name", N_("Clinic name"), str, "kapdesk clinic", 1, 200),
+        SettingSpec("clinic_name", N_("Clinic name"), str, DEFAULT_CLINIC_NAME, 1, 200),
         SettingSpec("idle_lock_minutes", N_("Idle lock"), int, 5, 1, 240, N_("minutes")),
         # Before the keep-by-age rule: read only while Daily backups kept is not stored
         # (see retention_policy); no longer in the settings dialog.

@@ -73,9 +73,12 @@ class AppContext:
         return self.ctx.now()
 
     def clinic_name(self) -> str:
+        """The clinic's name as shown (window titles, sign-in): the default in the
+        user's language."""
         from kapdesk.composition import clinic_name
+        from kapdesk.services.wording import shown_clinic_name
 
-        return clinic_name(self.ctx)
+        return shown_clinic_name(clinic_name(self.ctx))
 
     def close(self) -> None:
         self.changes.close()
