@@ -8,8 +8,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 
-from kapdesk.domain.cohort import DEFINITIONS, CohortTable, median_trajectory
-from kapdesk.domain.cohort_cells import SHOWN_COLUMNS, shown_cells
+from kapdesk.domain.cohort import CohortTable, definitions, median_trajectory
+from kapdesk.domain.cohort_cells import shown_cells, shown_columns
 from kapdesk.domain.instruments import PHQ9
 from kapdesk.i18n import _, _n
 from kapdesk.i18n.formats import long_date
@@ -132,14 +132,14 @@ def cohort_story(t: CohortTable, st: Styles) -> list[Flowable]:
     story += [CondPageBreak(240), trajectories_drawing(t, CONTENT_WIDTH), Spacer(0, 2)]
     story += heading(_("Courses"), st)
     data = TableData(
-        tuple(_(c) for c in SHOWN_COLUMNS),
+        shown_columns(),
         tuple(shown_cells(r) for r in t.rows),
         caption=_("SI = suicidal ideation (PHQ-9 item 9 above 0). Bands: PHQ-9 severity."),
         empty_text=_("No course matches the selection."),
     )
     story += table(data, WIDTHS, st, bold_columns=(4,))
     story += heading(_("Definitions"), st)
-    story += [Paragraph(text(_(line)), st.small) for line in DEFINITIONS]
+    story += [Paragraph(text(line), st.small) for line in definitions()]
     return story
 
 

@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.cohort import (
-    DEFINITIONS,
     CohortFilter,
     CohortTable,
+    definitions,
     median_trajectory,
 )
-from kapdesk.domain.cohort_cells import SHOWN_COLUMNS, shown_cells
+from kapdesk.domain.cohort_cells import shown_cells, shown_columns
 from kapdesk.domain.dates import calendar_date
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.instruments import PHQ9
@@ -179,7 +179,7 @@ class CohortWindow(QWidget):
         self.summary.setAccessibleName(self.tr("Cohort summary"))
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.definitions = QLabel("\n".join(DEFINITIONS))
+        self.definitions = QLabel("\n".join(definitions()))
         self.definitions.setObjectName("pageSubtitle")
         self.definitions.setAccessibleName(self.tr("Definitions used"))
         self.definitions.setWordWrap(True)
@@ -188,7 +188,7 @@ class CohortWindow(QWidget):
         top_lay.addLayout(texts, 1)
         self.plot = CohortPlot()
         top_lay.addWidget(self.plot, 1)
-        self.table = plain_table(SHOWN_COLUMNS, self.tr("Courses"))
+        self.table = plain_table(shown_columns(), self.tr("Courses"))
         fit_columns(self.table, {0: 3, 2: 1, 3: 1, 8: 4})  # these wrap: nothing cut at 1024
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
