@@ -100,10 +100,10 @@ def _discharge(r: SessionReport, st: Styles) -> list[Flowable]:
     else:
         block = [Paragraph(text(r.discharge.status), st.body)]
     if r.discharge.reason and not r.discharge.against_criteria:
+        accepted = _("Reason unmet criteria were accepted:")
         block.append(
             Paragraph(
-                f"<b>{text(_('Reason unmet criteria were accepted:'))}</b> "
-                f"{text(r.discharge.reason)}",
+                f"<b>{text(accepted)}</b> {text(r.discharge.reason)}",
                 st.body,
             )
         )

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kapdesk.domain.protocol import Protocol, Route
+from kapdesk.domain.schedule import DueItem
 from kapdesk.domain.session_state import ACTIVE, SessionState
+from kapdesk.i18n import ENGLISH, current
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.courses import course_info
-from kapdesk.services.dtos import SessionDetail
+from kapdesk.services.dtos import DischargeCheck, SessionDetail
 from kapdesk.services.due_readings import (
+    DosedSession,
     acknowledged_readings,
     course_history,
     session_alerts,
@@ -22,7 +28,7 @@ from kapdesk.services.error_marks import markers
 from kapdesk.services.notes import note_info
 from kapdesk.services.observations import observation_info
 from kapdesk.services.patients import patient_info
-from kapdesk.services.session_discharge import compute_checks, frozen_checks
+from kapdesk.services.session_discharge import compute_checks, frozen_checks, worded_checks
 from kapdesk.services.session_support import (
     dose_info,
     holding_reading,
@@ -114,6 +120,46 @@ def _load_rows(s: Session, session_id: int) -> _Rows:
     )
 
 
+def _discharge_checks(
+    ds: DosingSession,
+    protocol: Protocol,
+    route: Route | None,
+    rows: _Rows,
+    judged: tuple[Sequence[DueItem], Sequence[DosedSession]],
+    now: datetime,
+) -> tuple[DischargeCheck, ...]:
+    """The checks frozen at discharge, else as of ``now`` on the schedule this screen shows
+    (``judged``: that schedule and the course's history). In another language than English
+    the frozen checks are judged again at the discharge time, so their words can be shown
+    translated where they say what was frozen (session_discharge.worded_checks)."""
+    schedule, history = judged
+    frozen = frozen_checks(ds.discharge_criteria or {})
+    at = ds.discharged_at if frozen is not None else now
+    if at is None or (frozen is not None and current() == ENGLISH):
+        return frozen or ()
+    if frozen is not None:
+        schedule = session_schedule(
+            protocol,
+            session=ds,
+            route=route,
+            readings=rows.readings,
+            doses=rows.doses,
+            history=history,
+            now=at,
+        )
+    checks = compute_checks(
+        protocol,
+        route=route,
+        doses=rows.doses,
+        readings=rows.readings,
+        stored=ds.discharge_criteria or {},
+        at=at,
+        side_effects=rows.effects,
+        schedule=schedule,
+    )
+    return checks if frozen is None else worded_checks(frozen, checks)
+
+
 def build_detail(ctx: ServiceContext, session_id: int) -> SessionDetail:
     """The session with its readings, doses, overrides, side effects, observations,
     notes (session notes and integration notes that follow it up), the reading
@@ -143,18 +189,7 @@ def build_detail(ctx: ServiceContext, session_id: int) -> SessionDetail:
         history=history,
         now=now,
     )
-    checks = frozen_checks(ds.discharge_criteria or {})
-    if checks is None:
-        checks = compute_checks(
-            protocol,
-            route=route,
-            doses=rows.doses,
-            readings=rows.readings,
-            stored=ds.discharge_criteria or {},
-            at=now,
-            side_effects=rows.effects,
-            schedule=schedule,  # judged on the schedule this screen shows
-        )
+    checks = _discharge_checks(ds, protocol, route, rows, (schedule, history), now)
     first_dose = state in _PRE_DOSE
     hold = first_dose and holding_reading(rows.readings, rows.overrides, protocol) is not None
     gate = None

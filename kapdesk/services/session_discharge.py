@@ -156,6 +156,20 @@ def frozen_checks(stored: Mapping[str, Any]) -> tuple[DischargeCheck, ...] | Non
     )
 
 
+def worded_checks(
+    frozen: Sequence[DischargeCheck], again: Sequence[DischargeCheck]
+) -> tuple[DischargeCheck, ...]:
+    """The checks frozen at discharge, each as judged ``again`` (its words then shown in the
+    active language) where that says word for word what was frozen, else as frozen."""
+    derived = {c.id: c for c in again}
+    shown: list[DischargeCheck] = []
+    for c in frozen:
+        d = derived.get(c.id)
+        said = (c.label, c.computed, c.met, c.detail)
+        shown.append(d if d is not None and (d.label, d.computed, d.met, d.detail) == said else c)
+    return tuple(shown)
+
+
 def unmet_text(unmet: Sequence[DischargeCheck]) -> str:
     """'Steady on feet (Not confirmed); Minimum observation time passed (1 h 10 min ...)'."""
     return rule.unmet_text(

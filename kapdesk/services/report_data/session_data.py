@@ -22,6 +22,7 @@ from kapdesk.domain.discharge import (
 from kapdesk.domain.notes import INTEGRATION_SECTIONS
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState, state_label
+from kapdesk.domain.wording import shown
 from kapdesk.i18n import N_, _, _n
 from kapdesk.i18n import formats as locale_formats
 from kapdesk.services.alerts import AcknowledgementInfo
@@ -240,8 +241,9 @@ def _sentence(value: str | None, default: str) -> str:
 def _discharge(d: SessionDetail, extras: SessionExtras, tz: tzinfo | None) -> Discharge:
     s = d.session
     state = _state(s.state)
+    no_reason = _("no reason given")
     rows = tuple(
-        (_(c.label), _("Met") if c.met else _("Not met"), c.detail or fmt.NONE_TEXT)
+        (shown(c.label), _("Met") if c.met else _("Not met"), shown(c.detail) or fmt.NONE_TEXT)
         for c in d.discharge_checks
     )
     checks = Table(
@@ -272,7 +274,7 @@ def _discharge(d: SessionDetail, extras: SessionExtras, tz: tzinfo | None) -> Di
         return Discharge(
             _(
                 "Session cancelled before dosing: {reason} No discharge was needed.",
-                reason=_sentence(s.state_reason, _("no reason given")),
+                reason=_sentence(s.state_reason, no_reason),
             ),
             Table(checks.columns, (), empty_text=_("Not applicable: no dose was given.")),
         )
@@ -280,7 +282,7 @@ def _discharge(d: SessionDetail, extras: SessionExtras, tz: tzinfo | None) -> Di
         return Discharge(
             _(
                 "Dose withheld: {reason} No discharge was needed.",
-                reason=_sentence(s.state_reason, _("no reason given")),
+                reason=_sentence(s.state_reason, no_reason),
             ),
             Table(checks.columns, (), empty_text=_("Not applicable: no dose was given.")),
         )

@@ -190,7 +190,7 @@ def doses_table(d: SessionDetail, tz: tzinfo | None) -> Table:
         else:
             over = _("Within the maximum")
         if x.warnings:
-            over += _(". Acknowledged: ") + " ".join(x.warnings)
+            over += _(". Acknowledged: ") + " ".join(shown(w) for w in x.warnings)
         rows.append(
             (
                 fmt.hm(x.given_at, tz),

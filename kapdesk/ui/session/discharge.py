@@ -21,6 +21,7 @@ from kapdesk.domain.discharge import (
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.text import in_brackets
+from kapdesk.domain.wording import shown
 from kapdesk.ui.session.common import (
     AFTER_DOSE_STATES,
     Host,
@@ -46,7 +47,7 @@ def check_text(c: DischargeCheck, label: str | None = None) -> str:
     """'✓  Minimum observation time – 62 min' (``label``: the criterion's in the language
     shown; else the check's own)."""
     mark = "✓" if c.met else "✗"
-    return f"{mark}  {label or c.label}" + (f" – {c.detail}" if c.detail else "")
+    return f"{mark}  {label or shown(c.label)}" + (f" – {shown(c.detail)}" if c.detail else "")
 
 
 class DischargePage(StepPage):

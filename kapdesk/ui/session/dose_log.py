@@ -18,6 +18,7 @@ from kapdesk.domain.dosing import ROUTE_LABELS, DoseCalc, DoseUnit, format_amoun
 from kapdesk.domain.gates import Block, GateKind, block_message
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.wording import shown
 from kapdesk.i18n import _
 from kapdesk.i18n.formats import decimal
 from kapdesk.ui.entered_in_error import EntryMenu, table_menu
@@ -86,7 +87,7 @@ def dose_row(d: DoseInfo) -> tuple[str, ...]:
         above = translate("DosePage", "Above max, confirmed by {name}: {reason}")
         notes.append(above.format(name=d.confirmed_by, reason=d.confirmation_reason))
     acknowledged = translate("DosePage", "Acknowledged: {warning}")
-    notes += [acknowledged.format(warning=w) for w in d.warnings]
+    notes += [acknowledged.format(warning=shown(w)) for w in d.warnings]
     mg = _fmt(d.mg) if d.unit == DoseUnit.MG.value else _one(d.mg, 1)
     route = Route(d.route)
     return (
