@@ -99,9 +99,9 @@ LABELLED = ("schedule", "checklist", "discharge", "side_effects")
 
 
 def _protocol_labels(catalog: Any) -> None:
-    """The shipped presets' labels, titles and medication names: translated through the
-    catalogue, so that the presets' text (pinned by every course started on them) never
-    changes for a translation."""
+    """The shipped presets' labels, titles, medication names and rule actions: translated
+    through the catalogue, so that the presets' text (pinned by every course started on
+    them) never changes for a translation."""
     import tomllib
 
     for path in sorted((ROOT / "resources" / "protocols").glob("*.toml")):
@@ -110,6 +110,13 @@ def _protocol_labels(catalog: Any) -> None:
         catalog.add(
             data["title"], locations=[where], auto_comments=[f"protocol {data['id']}: title"]
         )
+        for rule in data.get("vital_rules", ()):
+            if rule.get("action"):
+                catalog.add(
+                    rule["action"],
+                    locations=[where],
+                    auto_comments=[f"protocol {data['id']}: vital_rules {rule['id']} action"],
+                )
         for name in data.get("dosing", {}).get("medications", ()):
             catalog.add(
                 name, locations=[where], auto_comments=[f"protocol {data['id']}: medication"]

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.session_state import SessionState, state_title
+from kapdesk.domain.wording import shown
 from kapdesk.services.changes import SESSION_KINDS, ChangeSet, Kind
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.titles import dialog_title
@@ -241,7 +242,10 @@ class HandoverWindow(QWidget):
             for o in h.open_sessions
         ]
         missed_rows = [
-            (m.session_id, (m.patient_name, m.mrn, room_text(m.room), m.reading, self._window(m)))
+            (
+                m.session_id,
+                (m.patient_name, m.mrn, room_text(m.room), shown(m.reading), self._window(m)),
+            )
             for m in h.missed_readings
         ]
         session_rows = [

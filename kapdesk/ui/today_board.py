@@ -46,6 +46,7 @@ from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.wording import shown
+from kapdesk.i18n import _
 from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.board_table import BoardTable
@@ -416,7 +417,7 @@ class TodayBoard(QWidget):
             summary=shown(result.summary),
         )
         if result.actions:
-            text += f". {result.actions[0]}"
+            text += f". {_(result.actions[0])}"
         if result.hold_active:
             text += self.tr(" Dosing is on hold until a clinician records an override.")
         self.show_status(text, band=result.band)

@@ -54,6 +54,8 @@ def test_every_shipped_preset_title_and_medication_reads_in_portuguese() -> None
     with use_language("pt-PT"):
         titles = {p.title: _(p.title) for p in presets}
         names = {m: _(m) for p in presets for m in p.medications}
+        actions = [r.action for p in presets for r in p.vital_rules if _(r.action) == r.action]
+    assert actions == []
     assert [t for t, shown in titles.items() if shown == t] == []
     assert titles["Ketamine-assisted psychotherapy, default monitoring"] == (
         "Psicoterapia assistida por cetamina, monitorização padrão"

@@ -21,6 +21,7 @@ from kapdesk.ui.help_menu import shortcut_rows
 from kapdesk.ui.integration_note import IntegrationNoteEditor
 from kapdesk.ui.main_window import PAGE_SESSION, MainWindow
 from kapdesk.ui.patient_chart import PatientChart
+from kapdesk.ui.translation import speak
 
 from .conftest import PASSWORD
 from .helpers_patients import actor_for, build_course_history
@@ -249,3 +250,16 @@ def test_the_chart_sessions_tab_says_who_signed_and_when(
 
     SigningService(app.ctx).sign(clinician, "dosing_session", second, PASSWORD)
     qtbot.waitUntil(lambda: _texts(table, len(headers) - 1)[1].startswith("Signed "))
+
+
+def test_missed_readings_are_named_in_portuguese(
+    qtbot: QtBot, qapp: QApplication, window: MainWindow, day: Day
+) -> None:
+    speak(qapp, "pt-PT")
+    try:
+        h = _open_handover(qtbot, window)
+        names = _texts(h.missed.table, 3)
+        h.close()
+    finally:
+        speak(qapp, "en")
+    assert names == ["20-30 min após a dose", "20-30 min após a dose", "Antes da alta"]

@@ -57,13 +57,19 @@ def shown_for(qtbot: QtBot, r: ReadingInfo) -> str:
 
 def test_assessment_in_english_unchanged(qtbot: QtBot) -> None:
     r = reading(152)
-    assert shown_for(qtbot, r).split("\n")[0] == r.assessment
+    first, action = shown_for(qtbot, r).split("\n")
+    assert first == r.assessment
+    assert action.startswith("Protocol action: Recheck after 5 min rest; dose only with")
     assert r.assessment.startswith("Elevated – systolic ≥ 140 or diastolic ≥ 90 mmHg")
 
 
 def test_assessment_in_portuguese(qtbot: QtBot, portuguese: None) -> None:
     r = reading(152)
-    first = shown_for(qtbot, r).split("\n")[0]
+    first, action = shown_for(qtbot, r).split("\n")
+    assert action == (
+        "Ação do protocolo: Reavaliar após 5 min de repouso; administrar só com autorização "
+        "de exceção registada pelo prescritor (nome, motivo)."
+    )
     assert first.startswith("Elevada – sistólica ≥ 140 ou diastólica ≥ 90 mmHg")
     assert "Checked" not in first
     assert r.assessment.startswith("Elevated – systolic")  # the record keeps the English

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from kapdesk.domain.protocol import Anchor, Phase
 from kapdesk.domain.schedule import DueItem, ItemStatus
 from kapdesk.domain.vitals import VitalsInput, shown_assessment, within_limits_text
+from kapdesk.i18n import _
 from kapdesk.ui.session.common import (
     band_word,
     countdown,
@@ -120,7 +121,9 @@ class ReadingResult(QWidget):
         actions = rule_actions(self.protocol, latest)
         said = translate("ReadingResult", "Protocol action: {action}")
         assessment = assessment_words(latest, readings, self.protocol)
-        self.provenance.setText("\n".join([assessment, *(said.format(action=a) for a in actions)]))
+        self.provenance.setText(
+            "\n".join([assessment, *(said.format(action=_(a)) for a in actions)])
+        )
         minutes = recheck_minutes(self.protocol, latest)
         self._minutes = minutes or 0
         self.recheck_at = (
