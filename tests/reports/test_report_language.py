@@ -44,7 +44,7 @@ def course_texts(module_setup: Setup) -> tuple[str, str, str]:
 def test_the_course_summary_in_portuguese(course_texts: tuple[str, str, str]) -> None:
     text = course_texts[0]
     assert text.startswith(
-        "kapdesk clinic Simões, Conceição Resumo do ciclo de tratamento · Ciclo n.º 1 · "
+        "clínica kapdesk Simões, Conceição Resumo do ciclo de tratamento · Ciclo n.º 1 · "
         "kap-default v1.0 N.º processo KAP-0042 · Data nasc. 17/05/1980"
     )
     assert in_order(

@@ -11,6 +11,7 @@ from datetime import date, tzinfo
 
 from kapdesk.domain.instruments import FREQUENCY_LABELS
 from kapdesk.domain.outcomes import AcuteSplit, EndpointRule, follow_up_label, split_acute
+from kapdesk.domain.wording import shown
 from kapdesk.i18n import N_, _, _n
 from kapdesk.services.dtos import CourseOutcomeInfo, InstrumentInfo
 from kapdesk.services.report_data import fmt
@@ -48,7 +49,7 @@ ACUTE = "acute"
 
 
 def _phase_text(value: str) -> str:
-    return _("acute") if value == ACUTE else value
+    return _("acute") if value == ACUTE else shown(value)
 
 
 def _weeks(n: int) -> str:
@@ -141,7 +142,7 @@ def _outcome_lines(outcome: CourseOutcomeInfo, weeks: str, tz: tzinfo | None) ->
             lines += (o.note,)
     for f in outcome.follow_ups:
         day = fmt.day(f.result.taken_at, tz)
-        lines += (_("Follow-up – {summary}; on {day}.", summary=f.summary, day=day),)
+        lines += (_("Follow-up – {summary}; on {day}.", summary=shown(f.summary), day=day),)
     if outcome.results and not outcome.follow_ups and outcome.acute_end is not None:
         lines += (
             _(
@@ -153,7 +154,7 @@ def _outcome_lines(outcome: CourseOutcomeInfo, weeks: str, tz: tzinfo | None) ->
     lines += (
         _(
             "Definitions: {rule}; {endpoint_rule}{source}.",
-            rule=outcome.rule,
+            rule=shown(outcome.rule),
             endpoint_rule=outcome.endpoint_rule,
             source=source,
         ),
