@@ -66,6 +66,7 @@ from kapdesk.domain.wording import shown
 from kapdesk.ui.alert_banner import AlertBanner
 from kapdesk.ui.alert_spares import Spares
 from kapdesk.ui.board_store import BoardStore
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.models.board import RUNNING_STATES, local_hhmm, room_text
 from kapdesk.ui.words import QT_TRANSLATE_NOOP, band_name
 
@@ -277,7 +278,7 @@ class AlertCenter(QObject):
         try:
             AlertService(self.app.ctx).acknowledge(actor, alert.session_id, alert.reading_id, note)
         except KapdeskError as exc:
-            self.message.emit(str(exc))
+            self.message.emit(message_of(exc))
             return False
         return True
 

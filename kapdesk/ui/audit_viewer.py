@@ -43,6 +43,7 @@ from kapdesk.i18n.formats import medium_date
 from kapdesk.services.audit_log import AuditQueryService
 from kapdesk.services.patients import PatientService
 from kapdesk.services.users import UserService
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.widgets import error_label, plain_table, set_error
 from kapdesk.ui.words import role_name
 
@@ -186,6 +187,9 @@ class AuditLogWindow(QWidget):
         for col in (1, 2):
             self.detail.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.detail.setWordWrap(True)
+        # The record's own names and values, as stored (English codes, typed text): read
+        # as they are in every language.
+        self.detail.setProperty("storedValues", True)
         lower = QWidget()
         lower_lay = QVBoxLayout(lower)
         lower_lay.setContentsMargins(0, 0, 0, 0)
@@ -247,7 +251,7 @@ class AuditLogWindow(QWidget):
                 )
                 self.user_combo.addItem(text, u.id)
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
         today = self.app.now().astimezone().date()
         self.since = self._date_edit(today - timedelta(days=30))
         self.until = self._date_edit(today)
@@ -316,7 +320,7 @@ class AuditLogWindow(QWidget):
             try:
                 found = PatientService(self.app.ctx).search(text, limit=50)
             except KapdeskError as exc:
-                set_error(self.message, str(exc))
+                set_error(self.message, message_of(exc))
                 found = []
             for p in found:
                 text = self.tr("{name} · {mrn} · born {born}").format(
@@ -365,7 +369,7 @@ class AuditLogWindow(QWidget):
             target = self.until_error if exc.field in dates else self.message
             set_error(target, exc.message)
         except KapdeskError as exc:  # PermissionDenied, DatabaseBusy
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
         return None
 
     def apply_filters(self) -> None:
@@ -471,7 +475,7 @@ class AuditLogWindow(QWidget):
                 self.app.require_actor(), path, **self.filters()
             )
         except KapdeskError as exc:
-            message = exc.message if isinstance(exc, ValidationError) else str(exc)
+            message = exc.message if isinstance(exc, ValidationError) else message_of(exc)
             set_error(self.message, self.tr("Not exported: {reason}").format(reason=message))
             return None
         except OSError as exc:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
 from kapdesk.i18n import _
 from kapdesk.services.users import UserService
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.field_names import field_aliases, name_errors
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
@@ -131,12 +132,12 @@ class ChangePasswordDialog(QDialog):
         except AuthenticationFailed as exc:  # wrong current password, or now locked
             if self._current is None:
                 self.current.clear()
-                self.fields.show_error(CURRENT, str(exc))
+                self.fields.show_error(CURRENT, message_of(exc))
             else:
-                set_error(self.message, str(exc))
+                set_error(self.message, message_of(exc))
             return
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             return
         finally:
             QGuiApplication.restoreOverrideCursor()

@@ -43,6 +43,7 @@ from kapdesk.i18n import _
 from kapdesk.services.cohort import CohortService
 from kapdesk.services.cohort_export import Format, save_for
 from kapdesk.services.patients import DATE_FORMATS
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.widgets import error_label, fill_table, plain_table, set_error
 from kapdesk.ui.widgets.fit import fit_columns
 from kapdesk.ui.widgets.outcome_chart import BAND_FILLS  # the chart's bands, one look
@@ -271,7 +272,7 @@ class CohortWindow(QWidget):
         try:
             table = CohortService(self.app.ctx).table(actor, self.filters())
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             return
         set_error(self.message, "")
         self.table_data = table

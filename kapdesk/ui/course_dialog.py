@@ -36,6 +36,7 @@ from kapdesk.services.notes import NoteService
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.settings import SettingsService
 from kapdesk.ui.discard_guard import FormState, may_close
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 from kapdesk.ui.widgets.locale_words import date_format, day_clock_text, day_text
@@ -91,7 +92,9 @@ class _FormDialog(QDialog):
     def _fail(self, exc: KapdeskError) -> None:
         if isinstance(exc, ValidationError) and self.fields.show_error(exc.field, exc.message):
             return
-        set_error(self.message, exc.message if isinstance(exc, ValidationError) else str(exc))
+        set_error(
+            self.message, exc.message if isinstance(exc, ValidationError) else message_of(exc)
+        )
 
     def submit(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError

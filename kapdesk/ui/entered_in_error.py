@@ -34,6 +34,7 @@ from kapdesk.domain.corrections import RestingRefusal
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.ui.entry_rows import Entry, EntryList, error_text
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.session_words import QT_TRANSLATE_NOOP, cannot_text
 from kapdesk.ui.widgets import Field, error_label, ok_cancel, set_error
 
@@ -125,7 +126,7 @@ class EnteredInErrorDialog(QDialog):
                 set_error(self.message, exc.message)
             return
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             return
         self.accept()
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from kapdesk.domain.errors import KapdeskError
+from kapdesk.domain.wording import shown_error
 from kapdesk.ui.words import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
@@ -36,13 +37,19 @@ class ErrorBox:
         QMessageBox.warning(parent, title, text)
 
 
+def message_of(exc: BaseException) -> str:
+    """An error's sentence for the screen: kapdesk's own in the language spoken (the
+    English one is what the audit log keeps), anything else as Python words it."""
+    return shown_error(exc) if isinstance(exc, KapdeskError) else str(exc)
+
+
 def error_text(error: BaseException | str) -> str:
     """The sentence to show: a KapdeskError's own message; a file problem in plain words;
     anything else (a bug) is logged (kapdesk.logs) and said without a traceback."""
     if isinstance(error, str):
         return error
     if isinstance(error, KapdeskError):
-        return str(error)
+        return shown_error(error)
     translate = QCoreApplication.translate
     if isinstance(error, OSError) and error.strerror:
         if error.filename:
@@ -87,7 +94,7 @@ class SignInRevokedRelay(QObject):
         self.revoked.connect(slot, Qt.ConnectionType.QueuedConnection)
 
     def _told(self, actor: Actor, exc: SignInRevoked) -> None:  # any thread
-        self.revoked.emit(actor.user_id, str(exc))
+        self.revoked.emit(actor.user_id, message_of(exc))
 
     def stop(self) -> None:
         if self._told in self._ctx.sign_in_revoked:

@@ -33,6 +33,7 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.domain.wording import shown
 from kapdesk.services.changes import SESSION_KINDS, ChangeSet, Kind
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.titles import dialog_title
 from kapdesk.ui.today_board import session_refusal
@@ -335,7 +336,7 @@ class HandoverWindow(QWidget):
         try:
             return show_note_editor(self.app, self.editors, note_id, self)
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             return None
 
     def closeEvent(self, event: QCloseEvent) -> None:

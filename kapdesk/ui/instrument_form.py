@@ -48,6 +48,7 @@ from kapdesk.services.instruments import InstrumentService
 from kapdesk.ui.chart_texts import course_status_text
 from kapdesk.ui.course_dialog import StartCourseDialog
 from kapdesk.ui.discard_guard import FormState, answer_or_back, may_close
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.widgets import (
     Field,
     FieldSet,
@@ -464,7 +465,7 @@ class InstrumentDialog(QDialog):
                 set_error(self.message, exc.message)
             return
         except KapdeskError as exc:  # PermissionDenied, NotFound, DatabaseBusy
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             return
         self.accept()
 

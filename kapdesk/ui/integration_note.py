@@ -57,6 +57,7 @@ from kapdesk.ui.edit_conflict import (
     integration_text,
     kept_message,
 )
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.integration_phq import phq9_dialog, phq9_line
 from kapdesk.ui.signing import SignatureBanner, SignDialog
 from kapdesk.ui.widgets import Field, FieldSet, error_label, local_time, set_error
@@ -351,7 +352,7 @@ class IntegrationNoteEditor(QDialog):
             self.note = NoteService(self.app.ctx).get(self.note.id)
             self.base_version = self.note.version or NO_RECORD
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
         self._update_state()
 
     def _sign_what(self) -> str:

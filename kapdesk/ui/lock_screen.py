@@ -51,6 +51,7 @@ from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.services.workstation import LockReason, WorkstationService
 from kapdesk.ui.alerts import Alert
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.idle import IdleWatcher
 from kapdesk.ui.login import LoginDialog
 from kapdesk.ui.models.board import room_text
@@ -335,7 +336,7 @@ class ScreenLock(QObject):
         try:
             WorkstationService(self.app.ctx).unlock(actor, password)
         except KapdeskError as exc:  # AuthenticationFailed, AccountLocked, DatabaseBusy
-            self.screen_page.show_error(str(exc))
+            self.screen_page.show_error(message_of(exc))
             return False
         self._release(same_user=True)
         return True

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapdesk.domain.errors import AuthenticationFailed, KapdeskError, ValidationError
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.titles import window_title
 from kapdesk.ui.widgets import Field, error_label, set_error
 from kapdesk.ui.widgets.edits import clear_when_edited
@@ -167,7 +168,7 @@ class FirstAdminDialog(_AccountDialog):
                 target.show_error(exc.message)
             return
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             return
         self.accept()
 
@@ -218,7 +219,7 @@ class LoginDialog(_AccountDialog):
                     self.username.text(), self.password.text()
                 )
         except KapdeskError as exc:  # AuthenticationFailed, AccountLocked, DatabaseBusy, ...
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             self.password.edit.clear()
             self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)
             return

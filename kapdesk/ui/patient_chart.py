@@ -51,6 +51,7 @@ from kapdesk.ui.chart_texts import (
 from kapdesk.ui.course_dialog import StartCourseDialog
 from kapdesk.ui.entered_in_error import table_menu
 from kapdesk.ui.entry_rows import fill_instrument_rows, standing
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.follow_up_list import FollowUpList
 from kapdesk.ui.integration_notes_panel import IntegrationNotesPanel
 from kapdesk.ui.outcomes_tab import OutcomesTab
@@ -274,7 +275,7 @@ class PatientChart(ChartActions):
             try:
                 PatientService(self.app.ctx).record_view(actor, self.patient_id)
             except KapdeskError as exc:
-                self._deny(str(exc))
+                self._deny(message_of(exc))
                 return
             self.viewed_by = actor.user_id
         elif actor is None:
@@ -364,7 +365,7 @@ class PatientChart(ChartActions):
         try:  # one transaction: the patient, courses, results, sessions, the course shown
             head = ChartReads(self.app.ctx).for_patient(self.patient_id, keep)
         except KapdeskError as exc:
-            self._deny(str(exc))
+            self._deny(message_of(exc))
             return
         sessions = head.sessions
         self.patient, self.courses, self.phq9, gad7 = (

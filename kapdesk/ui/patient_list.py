@@ -28,7 +28,7 @@ from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.text import counted
 from kapdesk.services.changes import ChangeSet, Kind
 from kapdesk.services.patients import PatientService
-from kapdesk.ui.errors import show_error
+from kapdesk.ui.errors import message_of, show_error
 from kapdesk.ui.patient_dialog import PatientDialog
 from kapdesk.ui.patient_import import ImportFile, PatientImportDialog, import_title, read_file
 from kapdesk.ui.widgets import fill_table, plain_table, row_id
@@ -132,7 +132,7 @@ class PatientList(QWidget):
                 )
             except KapdeskError as exc:
                 self.results = []
-                self.count.setText(str(exc))
+                self.count.setText(message_of(exc))
                 fill_table(self.table, [])
                 return
         fill_table(

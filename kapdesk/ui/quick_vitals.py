@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.ui.discard_guard import FormState, may_close
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.widgets import ok_cancel
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 
@@ -76,7 +77,7 @@ class QuickVitalsDialog(QDialog):
             self.adjustSize()
             return
         except KapdeskError as exc:  # PermissionDenied, IllegalTransition, DatabaseBusy
-            self.form.show_message(str(exc))
+            self.form.show_message(message_of(exc))
             self.adjustSize()
             return
         self.accept()

@@ -29,6 +29,7 @@ from kapdesk.domain.signing import Meaning, SignedEntity
 from kapdesk.services.addenda import AddendumService
 from kapdesk.services.signing import SigningService
 from kapdesk.ui.discard_guard import FormState, may_close
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.session_words import QT_TRANSLATE_NOOP, role_word
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
@@ -169,7 +170,7 @@ class SignDialog(QDialog):
                 )
         except AuthenticationFailed as exc:  # wrong password, or the account is now locked
             self.password.clear()
-            self.fields.show_error("Password", str(exc))
+            self.fields.show_error("Password", message_of(exc))
             return
         except KapdeskError as exc:  # ValidationError, PermissionDenied, RecordLocked, ...
             self.fields.show_refusal(exc, self.message)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.ui.background import BackgroundRunner
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.widgets import error_label, ok_cancel, set_error
 from kapdesk.ui.words import QT_TRANSLATE_NOOP
 from kapdesk.workstation import (
@@ -276,7 +277,7 @@ class StoreChoiceDialog(QDialog):
         try:
             server = server_from_fields(self.fields(), self.password.text())
         except BadStoreField as exc:
-            self._refuse(exc.field, str(exc))
+            self._refuse(exc.field, message_of(exc))
             return
         set_error(self.error, "")
         text = self.tr("Connecting to {host}:{port}…")

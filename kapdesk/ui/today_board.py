@@ -50,6 +50,7 @@ from kapdesk.i18n import _
 from kapdesk.services.dtos import BoardRow
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.board_table import BoardTable
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.models.board import (
     BOLD_COLUMNS,
     COL_FLAGS,
@@ -317,7 +318,7 @@ class TodayBoard(QWidget):
         try:
             info = AlertService(self.app.ctx).acknowledge(actor, row.session_id, alert.reading_id)
         except KapdeskError as exc:
-            self.show_status(str(exc), band="alert")
+            self.show_status(message_of(exc), band="alert")
             return
         text = self.tr("{room} – {patient}: alert {value} acknowledged by {who} at {time}.")
         self.show_status(

@@ -30,6 +30,7 @@ from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Role
 from kapdesk.i18n import _
 from kapdesk.services.users import UserService
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.field_names import field_aliases, name_errors
 from kapdesk.ui.preferences import LANGUAGE, chosen_language, language_box
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
@@ -160,7 +161,9 @@ class _Form(QDialog):
     def _failed(self, exc: KapdeskError) -> None:
         if isinstance(exc, ValidationError) and self.fields.show_error(exc.field, exc.message):
             return
-        set_error(self.message, exc.message if isinstance(exc, ValidationError) else str(exc))
+        set_error(
+            self.message, exc.message if isinstance(exc, ValidationError) else message_of(exc)
+        )
 
     def _save(self, into: str, call: Callable[[], UserInfo], *, busy: bool = False) -> None:
         """Run the service call; on success keep its result in ``self.<into>`` (the window

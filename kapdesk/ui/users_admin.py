@@ -27,6 +27,7 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.services.changes import ChangeSet, Kind
 from kapdesk.services.users import UserService
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.preferences import setting_name
 from kapdesk.ui.user_dialogs import (
     AddUserDialog,
@@ -137,7 +138,7 @@ class UsersWindow(QWidget):
         try:
             self.users = UserService(self.app.ctx).list_users()
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             return
         now = self.app.now()
         rows = []
@@ -265,7 +266,7 @@ class UsersWindow(QWidget):
             change = users.deactivate if user.active else users.reactivate
             change(self.app.require_actor(), user.id)
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             return
         self.status.setText(done)
 
@@ -306,7 +307,7 @@ class UsersWindow(QWidget):
         try:
             UserService(self.app.ctx).unlock(self.app.require_actor(), user.id)
         except KapdeskError as exc:
-            set_error(self.message, str(exc))
+            set_error(self.message, message_of(exc))
             return
         self.status.setText(
             self.tr("{name} ({username}) is unlocked.").format(

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsView,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 ROWS_READ = 40  # of each table: enough to meet every kind of cell the walk's clinic has
 
 
-def _model_texts(model: QAbstractItemModel) -> Iterator[str]:
+def _model_texts(model: QAbstractItemModel, rows: int = ROWS_READ) -> Iterator[str]:
     root = QModelIndex()
     # A list model's columnCount is private in PySide6: one column.
     columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(root)
@@ -33,7 +34,7 @@ def _model_texts(model: QAbstractItemModel) -> Iterator[str]:
             value = model.headerData(section, Qt.Orientation.Horizontal, role)
             if isinstance(value, str):
                 yield value
-    for row in range(min(model.rowCount(root), ROWS_READ)):
+    for row in range(min(model.rowCount(root), rows)):
         for column in range(columns):
             index = model.index(row, column)
             for role in (
@@ -81,8 +82,11 @@ def _own_texts(widget: QWidget) -> Iterator[str]:
         for i in range(widget.count()):
             yield widget.tabText(i)
             yield widget.tabToolTip(i)
-    if isinstance(widget, QAbstractItemView) and widget.model() is not None:
-        yield from _model_texts(widget.model())
+    # A header view shares its table's model: the table reads it (its headers included).
+    view = isinstance(widget, QAbstractItemView) and not isinstance(widget, QHeaderView)
+    if view and widget.model() is not None:
+        stored = widget.property("storedValues") is True  # the record as stored: headers only
+        yield from _model_texts(widget.model(), rows=0 if stored else ROWS_READ)
     if isinstance(widget, QGraphicsView) and widget.scene() is not None:
         for item in widget.scene().items():
             if item.isVisible() and hasattr(item, "toPlainText"):

@@ -21,6 +21,7 @@ from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.timetext import countdown, duration
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.models.board import local_hhmm
 from kapdesk.ui.session_words import band_or_within, band_word, cannot_text, role_word
 
@@ -157,7 +158,7 @@ def attempt(
         if field_error is None or not field_error(exc):
             set_message(message, exc.message)
     except KapdeskError as exc:
-        set_message(message, str(exc))
+        set_message(message, message_of(exc))
     return None
 
 
@@ -340,7 +341,7 @@ def store_reading(host: Host, form: VitalsForm, values: VitalsInput) -> Recorded
             form.show_message(exc.message)
         return None
     except KapdeskError as exc:
-        form.show_message(str(exc))
+        form.show_message(message_of(exc))
         return None
     form.clear()
     form.first_field.setFocus(Qt.FocusReason.OtherFocusReason)

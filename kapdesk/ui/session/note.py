@@ -26,6 +26,7 @@ from kapdesk.ui.edit_conflict import (
     copy_to_clipboard,
     kept_message,
 )
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.session.common import Host, local_hhmm, message_label, set_message, translate
 from kapdesk.ui.session_words import QT_TRANSLATE_NOOP
 
@@ -134,7 +135,7 @@ class NotePanel(QWidget):
             try:
                 fresh = NoteService(self.host.app.ctx).get(note.id)
             except KapdeskError as exc:  # keep the old base: a save then asks
-                set_message(self.message, str(exc))
+                set_message(self.message, message_of(exc))
                 return
             self.note = fresh
             body, version, stamp = fresh.body, fresh.version or NO_RECORD, _stamp(fresh)
@@ -179,7 +180,7 @@ class NotePanel(QWidget):
             self._resolve(conflict, text)
             return
         except KapdeskError as exc:
-            set_message(self.message, str(exc))
+            set_message(self.message, message_of(exc))
             return
         set_message(self.message, "")
         set_message(self.notice, "")

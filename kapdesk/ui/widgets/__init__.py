@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QVBoxLa
 
 from kapdesk.domain import timetext
 from kapdesk.domain.errors import KapdeskError, ValidationError
+from kapdesk.ui.errors import message_of
 from kapdesk.ui.widgets.edits import clear_when_edited
 from kapdesk.ui.words import english
 
@@ -151,7 +152,7 @@ class FieldSet:
         no field has that name), any other refusal (permission, lock, busy database) on
         ``message``."""
         if not isinstance(exc, ValidationError):
-            set_error(message, str(exc))
+            set_error(message, message_of(exc))
         elif not self.show_error(exc.field, exc.message):
             set_error(message, exc.message)
 
