@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import date, time
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from kapdesk.demo import build_demo_clinic
+from kapdesk.demo.plan.session import local_time
+from kapdesk.domain.clock import FakeClock
 from kapdesk.services.board import today_board
 from kapdesk.services.users import UserService
 from kapdesk.ui.app_context import build_app_context
@@ -43,8 +46,11 @@ def main(outdir: Path, language: str = "en") -> int:
     suffix = "" if language == "en" else f"-{language}"
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "demo.sqlite"
-        build_demo_clinic(db_path, seed=1, patients=12)
-        app = build_app_context(db_path, demo=True)
+        # The clinic's day seen at 11:30 whatever the hour the script runs (late in the
+        # evening the day's sessions would run past midnight).
+        day, at = date.today(), time(11, 30)
+        build_demo_clinic(db_path, seed=1, patients=12, today=day, end_time=at)
+        app = build_app_context(db_path, demo=True, clock=FakeClock(local_time(day, at)))
         app.actor = UserService(app.ctx).authenticate("nurse", "demo")
         window = MainWindow(app, resume=False)
         window.resize(1366, 768)
