@@ -111,6 +111,8 @@ def _clinic(kit: Any, app: AppContext) -> dict[str, int]:
         "pre-dose": kit.ready(mrn="100003", room="Sala 3", bp=(168, 104)),
         "monitoring": kit.dosed(mrn="100004", room="Sala 4"),
     }
+    kit.advance(minutes=2)  # a post-dose reading within limits: its result line
+    kit.vitals.record(kit.nurse, sessions["monitoring"], 118, 76, pulse=70, spo2=98)
     from kapdesk.services.instruments import InstrumentService
     from kapdesk.services.sessions import SessionService
 

@@ -41,7 +41,7 @@ def band_words(r: ReadingInfo) -> str:
         band = band_word(r.band)
         return band[:1].upper() + band[1:]
     try:
-        return within_limits_text(r.protocol_label, Phase(r.phase))
+        return within_limits_text(r.protocol_label, Phase(r.phase)).shown()
     except ValueError:
         text = translate("ReadingResult", "Within {protocol} limits")
         return text.format(protocol=r.protocol_label)
