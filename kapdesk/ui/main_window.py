@@ -7,6 +7,7 @@ built when first needed, which keeps start-up light.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSignalBlocker, QSize, Qt
@@ -262,38 +263,30 @@ class MainWindow(QMainWindow):
         window.activateWindow()
         return window
 
-    def open_audit_log(self) -> QWidget | None:
+    def _open_allowed(self, action: Action, kept: str, kind: Any) -> QWidget | None:
+        """The window kept in ``self.<kept>`` (a ``kind(app, self)``), opened or raised if
+        the signed-in role may."""
         actor = self.app.actor
-        if actor is None or not can(actor.role, Action.VIEW_AUDIT):
+        if actor is None or not can(actor.role, action):
             return None
+        window = self._open_window(getattr(self, kept), partial(kind, self.app, self))
+        setattr(self, kept, window)
+        return window
+
+    def open_audit_log(self) -> QWidget | None:
         from kapdesk.ui.audit_viewer import AuditLogWindow
 
-        self.audit_window = self._open_window(
-            self.audit_window, lambda: AuditLogWindow(self.app, self)
-        )
-        return self.audit_window
+        return self._open_allowed(Action.VIEW_AUDIT, "audit_window", AuditLogWindow)
 
     def open_cohort(self) -> QWidget | None:
-        actor = self.app.actor
-        if actor is None or not can(actor.role, Action.VIEW_COHORT):
-            return None
         from kapdesk.ui.cohort_window import CohortWindow
 
-        self.cohort_window = self._open_window(
-            self.cohort_window, lambda: CohortWindow(self.app, self)
-        )
-        return self.cohort_window
+        return self._open_allowed(Action.VIEW_COHORT, "cohort_window", CohortWindow)
 
     def open_users(self) -> QWidget | None:
-        actor = self.app.actor
-        if actor is None or not can(actor.role, Action.MANAGE_USERS):
-            return None
         from kapdesk.ui.users_admin import UsersWindow
 
-        self.users_window = self._open_window(
-            self.users_window, lambda: UsersWindow(self.app, self)
-        )
-        return self.users_window
+        return self._open_allowed(Action.MANAGE_USERS, "users_window", UsersWindow)
 
     def _page_action(self, text: str, keys: str, name: str) -> QAction:
         """A File menu item for the current page's own action (``report_actions.<name>``).

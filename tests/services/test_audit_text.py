@@ -24,6 +24,7 @@ from kapdesk.storage.orm import Base
 NOT_CLINICAL = {
     ("vital_reading", "assessment"),  # the protocol's verdict, generated (values and rule)
     ("protocol_version", "source_text"),  # the protocol file
+    ("user", "language"),  # a language tag ('pt-PT') the user chose
 }
 
 

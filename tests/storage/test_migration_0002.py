@@ -22,9 +22,11 @@ NEW_TABLES = ("signatures", "addenda")
 
 
 # Added by later revisions (0003: tests/storage/test_migration_0003.py, 0004:
-# tests/storage/test_migration_0004.py, 0005: the entered-in-error marks), left out here.
+# tests/storage/test_migration_0004.py, 0005: the entered-in-error marks, 0006: the user's
+# language, tests/storage/test_migration_0006.py), left out here.
 _MARK = ("error_at", "error_by", "error_reason")
 LATER_COLUMNS = {
+    "users": ("language",),
     "patients": ("search_key",),
     "courses": ("protocol_hash",),
     "hold_overrides": ("kind", "item_id"),
