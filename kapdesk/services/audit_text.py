@@ -13,7 +13,7 @@ read); field names, action names and the entries' values stay as stored.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -49,15 +49,16 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == {}
 
 
-def without_clinical_text(row: AuditRow) -> AuditRow:
-    """``row`` with its clinical text fields replaced by markers (empty values stay empty)."""
+def without_clinical_text(row: AuditRow, say: Callable[[str], str] = _) -> AuditRow:
+    """``row`` with its clinical text fields replaced by markers (empty values stay empty),
+    in the active language (``say``: ``str`` keeps them English, as a file export does)."""
     fields = CLINICAL_TEXT.get(row.entity, frozenset())
     hidden = fields & {*(row.before or {}), *(row.after or {})}
     if not hidden:
         return row
     before = dict(row.before) if row.before is not None else None
     after = dict(row.after) if row.after is not None else None
-    hidden_text, hidden_changed = _(HIDDEN), _(HIDDEN_CHANGED)
+    hidden_text, hidden_changed = say(HIDDEN), say(HIDDEN_CHANGED)
     for name in hidden:
         old = before.get(name) if before is not None else None
         new = after.get(name) if after is not None else None
@@ -69,10 +70,13 @@ def without_clinical_text(row: AuditRow) -> AuditRow:
     return dataclasses.replace(row, before=before, after=after)
 
 
-def readable_by(actor: Actor, rows: Iterable[AuditRow]) -> Iterator[AuditRow]:
-    """The rows as ``actor`` may read them: whole for a role that may open charts."""
+def readable_by(
+    actor: Actor, rows: Iterable[AuditRow], say: Callable[[str], str] = _
+) -> Iterator[AuditRow]:
+    """The rows as ``actor`` may read them: whole for a role that may open charts; the
+    markers of hidden text in the active language, or as ``say`` gives them."""
     if can(actor.role, Action.VIEW_PATIENT):
         yield from rows
         return
     for row in rows:
-        yield without_clinical_text(row)
+        yield without_clinical_text(row, say)

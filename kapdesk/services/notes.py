@@ -47,6 +47,7 @@ from kapdesk.domain.notes import (
     validate_text,
 )
 from kapdesk.domain.permissions import Action
+from kapdesk.domain.wording import Wording
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import NoteInfo
@@ -128,8 +129,10 @@ def _require_editor(actor: Actor, n: Note, names: dict[int, str]) -> None:
         actor.user_id,
         n.author_id,
         Action.WRITE_INTEGRATION_NOTE,
-        author=names[n.author_id] if n.author_id in names else _("user #{id}", id=n.author_id),
-        what=_("change integration note #{id}", id=n.id),
+        author=names[n.author_id]
+        if n.author_id in names
+        else Wording(N_("user #{id}"), id=n.author_id),
+        what=Wording(N_("change integration note #{id}"), id=n.id),
     )
 
 

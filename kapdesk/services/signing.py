@@ -45,7 +45,8 @@ from kapdesk.domain.signing import (
     parse_entity,
     validate_meaning,
 )
-from kapdesk.i18n import _
+from kapdesk.domain.wording import Wording
+from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import SignatureInfo
 from kapdesk.services.guard import audit_denials
@@ -88,7 +89,7 @@ def _author_or_clinician(
         actor.user_id,
         author_id,
         action,
-        author=names[author_id] if author_id in names else _("user #{id}", id=author_id),
+        author=names[author_id] if author_id in names else Wording(N_("user #{id}"), id=author_id),
         what=what,
     )
 
@@ -140,7 +141,7 @@ class SigningService(Service):
                 s,
                 actor,
                 note.author_id,
-                _("sign integration note {id}", id=entity_id),
+                Wording(N_("sign integration note {id}"), id=entity_id),
                 Action.SIGN_INTEGRATION_NOTE,
             )
             if is_blank(merged_sections(note.sections or {}, {}), note.body):
@@ -156,7 +157,7 @@ class SigningService(Service):
                 s,
                 actor,
                 addendum.author_id,
-                _("sign addendum {id}", id=entity_id),
+                Wording(N_("sign addendum {id}"), id=entity_id),
                 Action.WRITE_ADDENDUM,
             )
 
