@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableWidget, QVBoxLayout, QWidget
 
+from kapdesk.domain.wording import shown
 from kapdesk.ui.widgets import fill_table, plain_table
 from kapdesk.ui.widgets.fit import fit_columns, refilling
 from kapdesk.ui.widgets.locale_words import day_text, in_english, translated
@@ -98,7 +99,15 @@ class FollowUpList(QWidget):
         if head is not None:
             head.setText(self.instrument)
         rows = [
-            (f.result.id, (day_text(f.result.taken_at), f.label, str(f.result.total), f.verdict))
+            (
+                f.result.id,
+                (
+                    day_text(f.result.taken_at),
+                    shown(f.label),
+                    str(f.result.total),
+                    shown(f.verdict),
+                ),
+            )
             for f in reversed(follows)  # newest first, as the PHQ-9 history
         ]
         with refilling(table):

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from kapdesk.domain.errors import KapdeskError, ValidationError
 from kapdesk.domain.instruments import PHQ9, Instrument, get_instrument, score_instrument
 from kapdesk.domain.permissions import Action, can
+from kapdesk.domain.wording import shown
 from kapdesk.i18n import _
 from kapdesk.services.courses import CourseService
 from kapdesk.services.instruments import InstrumentService
@@ -276,7 +277,7 @@ class InstrumentForm(QWidget):
             score = score_instrument(self.instrument.code, [int(a) for a in given])
             total = self.tr("Total {total} / {top} – {band}")
             self.total.setText(total.format(total=score.total, top=top, band=_(score.band)))
-            self.band_rule.setText(score.band_rule)
+            self.band_rule.setText(shown(score.band_rule))
         else:
             so_far = self.tr("Total so far {total} / {top} ({given} of {count} items answered)")
             self.total.setText(so_far.format(total=sum(given), top=top, given=len(given), count=n))

@@ -457,3 +457,21 @@ def test_the_menu_bar_letters_a_session_page_avoids_follow_the_language(
     assert set("fgcah") <= set(english)
     assert "u" in portuguese  # Aj&uda
     assert "i" in portuguese  # &Ir
+
+
+def test_the_dose_calculator_warns_in_portuguese(
+    qtbot: QtBot, app: AppContext, languages: Callable[[str], None], kit: Kit, clock: FakeClock
+) -> None:
+    sid = kit.checked_in()
+    kit.sessions.record_checklist(kit.nurse, sid, {**YES_TO_ALL, "weight_kg": 72.5})
+    kit.vitals.record(kit.nurse, sid, 122, 78, pulse=72, spo2=98)
+    clock.advance(minutes=1)
+    languages("pt-PT")
+    dose = open_at(qtbot, app, sid, STEP_DOSE).pages[STEP_DOSE]
+    dose.unit.setCurrentIndex(dose.unit.findData("mg_per_kg"))  # type: ignore[attr-defined]
+    for amount in ("0,05", "1,8"):  # under the usual dose; over the maximum
+        dose.amount.setText(amount)  # type: ignore[attr-defined]
+        text = dose.calc.text()  # type: ignore[attr-defined]
+        assert "below" not in text
+        assert "exceeds" not in text
+        assert "maximum" not in text

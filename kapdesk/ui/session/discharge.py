@@ -218,7 +218,7 @@ class DischargePage(StepPage):
         if unmet and self.host.can(Action.DISCHARGE_WITH_UNMET_CRITERIA):
             names = [self.labels.get(c.id) or c.label for c in unmet]
             listed = "; ".join(
-                f"{name} {in_brackets(c.detail)}" if c.detail else name
+                f"{name} {in_brackets(shown(c.detail))}" if c.detail else name
                 for name, c in zip(names, unmet, strict=True)
             )
             reason = ReasonDialog.ask(

@@ -43,6 +43,7 @@ from kapdesk.domain.gates import Block, GateKind, block_message, checklist_gate,
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Route
 from kapdesk.domain.session_state import SessionState
+from kapdesk.domain.wording import shown
 from kapdesk.i18n import _
 from kapdesk.i18n.formats import decimal
 from kapdesk.ui.entry_rows import standing
@@ -262,11 +263,11 @@ class DosePage(StepPage):
         text = calc_line(calc, self.host.protocol.intranasal_device_mg)
         if calc.over_limit:
             above = translate("DosePage", "Above the maximum: {limit} A clinician must confirm it.")
-            text += "\n" + above.format(limit=calc.limit_message)
+            text += "\n" + above.format(limit=shown(calc.limit_message or ""))
         warnings = self.warnings(calc)
         if warnings:
             ack = translate("DosePage", "To acknowledge with the dose: {warnings}")
-            text += "\n" + ack.format(warnings=" ".join(warnings))
+            text += "\n" + ack.format(warnings=" ".join(shown(w) for w in warnings))
         concern = calc.over_limit or bool(warnings)
         set_message(self.calc, text, "elevated" if concern else "normal")
 
@@ -414,7 +415,7 @@ class DosePage(StepPage):
                 translate("DosePage", "Dose above the protocol maximum"),
                 intro.format(
                     calculation=calc_line(calc, self.host.protocol.intranasal_device_mg),
-                    limit=calc.limit_message,
+                    limit=shown(calc.limit_message or ""),
                 ),
                 translate("DosePage", "&Confirm dose"),
             )
@@ -425,7 +426,7 @@ class DosePage(StepPage):
             self,
             translate("DosePage", "This dose will be stored with these warnings:")
             + "\n\n"
-            + "\n".join(f"• {w}" for w in warnings),
+            + "\n".join(f"• {shown(w)}" for w in warnings),
         ):
             return
         now = self.host.now()

@@ -269,8 +269,8 @@ class SessionHeader(QFrame):
             level = "elevated" if latest.band == "elevated" else "alert"
             rules = {r.id: r for r in self.protocol.vital_rules}
             fired = [rules[i] for i in latest.rules if i in rules]
-            why = "; ".join(r.describe() for r in fired)
-            action = f" – {fired[0].action}" if fired else ""
+            why = "; ".join(shown(r.describe()) for r in fired)
+            action = f" – {shown(fired[0].action)}" if fired else ""
             override = override_of(detail.overrides, latest.id)
             if override is not None:  # the clinician's decision replaces "override needed"
                 action = f" – {override_text(gate_override(override), local_hhmm)}"
