@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
 
-from kapdesk.domain.backup_retention import GB, RetentionPolicy
 from kapdesk.domain.errors import ValidationError
 from kapdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from kapdesk.domain.backup_retention import RetentionPolicy
 
 # The clinic's name until one is set (stored as it is; shown in the user's language).
 DEFAULT_CLINIC_NAME = N_("kapdesk clinic")
@@ -276,6 +277,9 @@ def retention_policy(session: Session) -> RetentionPolicy:
     (unless Weekly backups kept is stored), under the size-cap default;
     :func:`old_keep_setting` says so to the administrator.
     """
+    # Only backups ask for it: a report or a check reads settings without the rule.
+    from kapdesk.domain.backup_retention import GB, RetentionPolicy
+
     days, weeks, _old = _kept_counts(session)
     return RetentionPolicy(
         keep_days=days,
