@@ -26,7 +26,7 @@ Decisions a caller must know:
 * Staff-confirmed criteria are met only when ticked yes.
 * Who may discharge against unmet criteria is the permission matrix
   (``Action.DISCHARGE_WITH_UNMET_CRITERIA``); such a discharge needs a reason
-  and is shown as what it is: :func:`against_criteria_text`.
+  and is shown as what it is: :func:`kapdesk.domain.discharge_record.against_criteria_text`.
 * A criterion's label and detail are frozen into the session at discharge: they are
   ``Wording`` (English where kept, translated where shown: ``wording.shown``), and so is
   :func:`unmet_text` (a refusal the audit log keeps). The summaries are shown only: in the
@@ -41,6 +41,7 @@ from datetime import datetime
 
 from kapdesk.domain.alerts import MEASURES
 from kapdesk.domain.clock import ensure_utc
+from kapdesk.domain.discharge_record import Criterion
 from kapdesk.domain.protocol import Anchor, Band, DischargeCriterion, Protocol, Route, band_word
 from kapdesk.domain.schedule import DueItem, ItemStatus, minimum_observation_end
 from kapdesk.domain.side_effects import Severity
@@ -88,18 +89,6 @@ class EffectFact:
     severity: str | None = None
     resolved_at: datetime | None = None
     recorded_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One protocol criterion and whether it is met (computed ones say why). ``label`` and
-    ``detail`` are ``Wording`` when evaluated here (frozen at discharge in English)."""
-
-    id: str
-    label: str
-    computed: bool
-    met: bool
-    detail: str = ""
 
 
 _NO_DOSE = N_("No dose given yet.")
@@ -413,22 +402,3 @@ def unmet_text(criteria: Sequence[Criterion]) -> Wording:
             for c in criteria
         ],
     )
-
-
-def discharged_against_criteria(stored: Mapping[str, object], reason: str | None) -> bool:
-    """Whether a discharge went against unmet criteria, from what was stored at discharge
-    (``discharge_criteria``: its flag, else any frozen check not met) or its reason."""
-    flag = stored.get("against_criteria")
-    if isinstance(flag, bool):
-        return flag
-    checks = stored.get("checks")
-    if isinstance(checks, list) and any(
-        isinstance(c, dict) and c.get("met") is not True for c in checks
-    ):
-        return True
-    return bool(reason)
-
-
-def against_criteria_text(reason: str | None) -> str:
-    """How a discharge against unmet criteria is named on every screen and page."""
-    return _("Discharged against criteria: {reason}", reason=reason or _("no reason recorded"))

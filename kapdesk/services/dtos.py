@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kapdesk.domain.discharge import Criterion
+from kapdesk.domain.discharge_record import Criterion
 
 if TYPE_CHECKING:  # annotations only: a course report judges no dose gate (domain.gates)
     from kapdesk.domain.alerts import ActiveAlert

@@ -24,6 +24,7 @@ from kapdesk.domain import alerts
 from kapdesk.domain import discharge as rule
 from kapdesk.domain.clock import shown_time
 from kapdesk.domain.corrections import standing
+from kapdesk.domain.discharge_record import Criterion
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Band, Protocol, Route
@@ -172,9 +173,7 @@ def worded_checks(
 
 def unmet_text(unmet: Sequence[DischargeCheck]) -> str:
     """'Steady on feet (Not confirmed); Minimum observation time passed (1 h 10 min ...)'."""
-    return rule.unmet_text(
-        [rule.Criterion(c.id, c.label, c.computed, c.met, c.detail) for c in unmet]
-    )
+    return rule.unmet_text([Criterion(c.id, c.label, c.computed, c.met, c.detail) for c in unmet])
 
 
 def checks_as_json(checks: Sequence[DischargeCheck]) -> list[dict[str, Any]]:

@@ -39,6 +39,9 @@ NOT_FOR_A_COURSE = (
     "kapdesk.domain.gates",  # the dose gates: a printed course judges none
     "kapdesk.domain.check_in",
     "kapdesk.storage.audit_replay",  # kapdesk check's replay: writing one entry needs none
+    "kapdesk.domain.discharge",  # judging the criteria: a course prints what was stored
+    "kapdesk.domain.schedule",  # the readings due in a session
+    "kapdesk.domain.alerts",
     "kapdesk.domain.backup_retention",  # which backups are kept: reading a setting needs none
 )
 

@@ -10,15 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kapdesk.domain.discharge import (
-    Criterion,
     EffectFact,
     ReadingFact,
     ValueFact,
-    against_criteria_text,
-    discharged_against_criteria,
     evaluate_discharge,
     observation_clock,
     unmet,
+)
+from kapdesk.domain.discharge_record import (
+    Criterion,
+    against_criteria_text,
+    discharged_against_criteria,
 )
 from kapdesk.domain.errors import ProtocolError
 from kapdesk.domain.protocol import Band, Route, builtin_protocols, load_protocol_text

@@ -17,7 +17,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from kapdesk.domain.corrections import standing_entries as standing_results
-from kapdesk.domain.discharge import discharged_against_criteria
+from kapdesk.domain.discharge_record import discharged_against_criteria
 from kapdesk.domain.instruments import GAD7, PHQ9, Instrument
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState, state_label

@@ -14,11 +14,8 @@ from datetime import tzinfo
 
 from kapdesk.domain import timetext
 from kapdesk.domain.corrections import standing_entries as standing_results
-from kapdesk.domain.discharge import (
-    against_criteria_text,
-    criteria_summary,
-    discharged_against_criteria,
-)
+from kapdesk.domain.discharge import criteria_summary
+from kapdesk.domain.discharge_record import against_criteria_text, discharged_against_criteria
 from kapdesk.domain.notes import INTEGRATION_SECTIONS
 from kapdesk.domain.protocol import Protocol
 from kapdesk.domain.session_state import SessionState, state_label

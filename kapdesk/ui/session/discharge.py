@@ -13,11 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.domain.discharge import (
-    against_criteria_text,
-    criteria_summary,
-    discharged_against_criteria,
-)
+from kapdesk.domain.discharge import criteria_summary
+from kapdesk.domain.discharge_record import against_criteria_text, discharged_against_criteria
 from kapdesk.domain.permissions import Action
 from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.text import in_brackets

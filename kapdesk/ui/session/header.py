@@ -11,7 +11,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QWidget
 
-from kapdesk.domain.discharge import against_criteria_text, discharged_against_criteria
+from kapdesk.domain.discharge_record import against_criteria_text, discharged_against_criteria
 from kapdesk.domain.gates import (
     GateKind,
     GateOverride,

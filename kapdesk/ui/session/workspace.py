@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapdesk.domain.discharge import discharged_against_criteria
+from kapdesk.domain.discharge_record import discharged_against_criteria
 from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.protocol import Anchor
