@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reportlab.graphics.shapes import (
     Circle,
@@ -28,7 +29,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from kapdesk.i18n import N_, _
 from kapdesk.reports.fonts import FONTS, register_fonts
-from kapdesk.services.report_data.model import BpChart, Threshold, TrendChart
+from kapdesk.services.report_data.model import TrendChart
+
+if TYPE_CHECKING:  # the session's BP chart: a course summary draws none
+    from kapdesk.services.report_data.session_model import BpChart, Threshold
 
 AXIS = colors.HexColor("#59626b")
 INK_TEXT = colors.HexColor("#1a1a1a")

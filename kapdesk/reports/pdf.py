@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:  # `kapdesk report course` reads no cohort (kapdesk.domain.cohort, statistics)
     from kapdesk.domain.cohort import CohortTable
-    from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
+    from kapdesk.services.report_data.model import CourseReport, PrintContext
+    from kapdesk.services.report_data.session_model import SessionReport
 
 
 class PdfRenderer:

@@ -17,8 +17,8 @@ from kapdesk.reports.common import (
     table,
     text,
 )
-from kapdesk.services.report_data.model import NoteBlock, SessionReport, Signature
 from kapdesk.services.report_data.model import Table as TableData
+from kapdesk.services.report_data.session_model import NoteBlock, SessionReport, Signature
 
 
 def note_flowables(note: NoteBlock, st: Styles) -> list[Flowable]:

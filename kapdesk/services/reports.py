@@ -45,7 +45,7 @@ from kapdesk.services.dtos import AddendumInfo, CourseInfo, SessionDetail
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.services.report_data.course_data import build_course_report
-from kapdesk.services.report_data.model import CourseReport, PrintContext, SessionReport
+from kapdesk.services.report_data.model import CourseReport, PrintContext
 from kapdesk.storage.anchor import seal
 from kapdesk.storage.audit import chain_head
 from kapdesk.storage.orm import AuditEntry, User
@@ -53,6 +53,7 @@ from kapdesk.storage.settings_store import get_setting
 
 if TYPE_CHECKING:
     from kapdesk.services.report_data.session_data import SessionExtras
+    from kapdesk.services.report_data.session_model import SessionReport
 
 Purpose = Literal["print", "save", "preview"]
 PURPOSES: tuple[Purpose, ...] = ("print", "save", "preview")

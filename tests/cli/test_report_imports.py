@@ -34,6 +34,8 @@ NOT_FOR_A_COURSE = (
     "kapdesk.services.alerts",
     "kapdesk.storage.encrypt_file",
     "kapdesk.reports.render_session",
+    "kapdesk.services.report_data.session_model",  # what only a session summary holds
+    "kapdesk.services.report_data.bp_chart_data",
     "kapdesk.domain.cohort",  # the cohort table and its statistics (kapdesk cohort)
     "statistics",
     "kapdesk.domain.gates",  # the dose gates: a printed course judges none

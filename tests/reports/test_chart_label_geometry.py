@@ -17,15 +17,9 @@ from kapdesk.domain.instruments import PHQ9
 from kapdesk.domain.protocol import builtin_protocols
 from kapdesk.reports.charts import SERIES_COLOURS, bp_drawing, trend_drawing
 from kapdesk.reports.common import CONTENT_WIDTH
-from kapdesk.services.report_data.charts_data import thresholds
-from kapdesk.services.report_data.model import (
-    Band,
-    BpChart,
-    Marker,
-    Series,
-    TrendChart,
-    Window,
-)
+from kapdesk.services.report_data.bp_chart_data import thresholds
+from kapdesk.services.report_data.model import Band, Series, TrendChart
+from kapdesk.services.report_data.session_model import BpChart, Marker, Window
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 

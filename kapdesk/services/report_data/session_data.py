@@ -31,16 +31,15 @@ from kapdesk.services.dtos import (
     SignatureInfo,
 )
 from kapdesk.services.report_data import fmt
-from kapdesk.services.report_data.charts_data import bp_chart
+from kapdesk.services.report_data.bp_chart_data import bp_chart
 from kapdesk.services.report_data.header import page_header
 from kapdesk.services.report_data.marks import counting
-from kapdesk.services.report_data.model import (
+from kapdesk.services.report_data.model import PrintContext, Table
+from kapdesk.services.report_data.session_model import (
     Discharge,
     NoteBlock,
-    PrintContext,
     SessionReport,
     Signature,
-    Table,
 )
 from kapdesk.services.report_data.session_tables import (
     acknowledged_alerts_table,
