@@ -38,10 +38,10 @@ from kapdesk.domain.signing import (
 )
 from kapdesk.i18n import _
 from kapdesk.services.context import Actor, Service
-from kapdesk.services.dtos import AddendumInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row
 from kapdesk.services.rows import stored
+from kapdesk.services.screen_dtos import AddendumInfo
 from kapdesk.services.signed_records import signature_of
 from kapdesk.services.signing import signature_info
 from kapdesk.storage.orm import Addendum, DosingSession, Note, Signature, User

@@ -43,9 +43,9 @@ from kapdesk.i18n import N_, _
 from kapdesk.services.audit_patients import patient_condition, patients_of
 from kapdesk.services.audit_text import readable_by
 from kapdesk.services.context import Actor, Service
-from kapdesk.services.dtos import AuditRow
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change
+from kapdesk.services.screen_dtos import AuditRow
 from kapdesk.storage.audit import canonical_json
 from kapdesk.storage.orm import AuditEntry, Patient, User
 

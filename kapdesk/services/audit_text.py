@@ -20,7 +20,7 @@ from typing import Any, Final
 from kapdesk.domain.permissions import Action, can
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor
-from kapdesk.services.dtos import AuditRow
+from kapdesk.services.screen_dtos import AuditRow
 
 HIDDEN: Final = N_("(clinical text hidden)")
 HIDDEN_CHANGED: Final = N_("(clinical text hidden, changed)")

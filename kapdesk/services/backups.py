@@ -51,9 +51,9 @@ from kapdesk.i18n import _
 from kapdesk.paths import data_dir
 from kapdesk.services.console import audit_console
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.dtos import BackupInfo, RestoreInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change, require_valid_sign_in
+from kapdesk.services.screen_dtos import BackupInfo, RestoreInfo
 from kapdesk.storage.anchor import RESTORE, anchor_file, write_anchor
 from kapdesk.storage.backup import backup_database, restore_database
 from kapdesk.storage.db import Database

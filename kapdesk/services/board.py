@@ -58,7 +58,6 @@ from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.vitals import VitalsInput, classify
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.dtos import BoardRow
 from kapdesk.services.due_readings import (
     DosedSession,
     course_history,
@@ -66,6 +65,7 @@ from kapdesk.services.due_readings import (
     session_schedule,
 )
 from kapdesk.services.protocol_store import cached_course_protocol, find_course_protocol
+from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.services.session_check_in import at_clinic
 from kapdesk.services.session_support import (
     patient_name,

@@ -50,7 +50,6 @@ from kapdesk.domain.permissions import Action
 from kapdesk.domain.wording import Wording
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
-from kapdesk.services.dtos import NoteInfo
 from kapdesk.services.edit_versions import current_version, refuse_stale
 from kapdesk.services.given_input import (
     given_time,
@@ -59,6 +58,7 @@ from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import CLOSED_STATES
 from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.rows import stored
+from kapdesk.services.screen_dtos import NoteInfo
 from kapdesk.services.session_support import (
     load,
     user_names,

@@ -41,7 +41,7 @@ from kapdesk.i18n import N_, _
 from kapdesk.services.console import console_actor
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.course_summary_reads import course_in, read_course_summary
-from kapdesk.services.dtos import AddendumInfo, CourseInfo, SessionDetail
+from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.services.report_data.course_data import build_course_report
@@ -54,6 +54,7 @@ from kapdesk.storage.settings_store import get_setting
 if TYPE_CHECKING:
     from kapdesk.services.report_data.session_data import SessionExtras
     from kapdesk.services.report_data.session_model import SessionReport
+    from kapdesk.services.screen_dtos import AddendumInfo, SessionDetail
 
 Purpose = Literal["print", "save", "preview"]
 PURPOSES: tuple[Purpose, ...] = ("print", "save", "preview")

@@ -16,7 +16,6 @@ from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.i18n import ENGLISH, current
 from kapdesk.services.context import ServiceContext
 from kapdesk.services.courses import course_info
-from kapdesk.services.dtos import DischargeCheck, SessionDetail
 from kapdesk.services.due_readings import (
     DosedSession,
     acknowledged_readings,
@@ -28,6 +27,7 @@ from kapdesk.services.error_marks import markers
 from kapdesk.services.notes import note_info
 from kapdesk.services.observations import observation_info
 from kapdesk.services.patients import patient_info
+from kapdesk.services.screen_dtos import DischargeCheck, SessionDetail
 from kapdesk.services.session_discharge import compute_checks, frozen_checks, worded_checks
 from kapdesk.services.session_support import (
     dose_info,

@@ -33,12 +33,12 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.wording import Wording
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor
-from kapdesk.services.dtos import DischargeCheck
 from kapdesk.services.due_readings import (
     alert_reading,
     course_history,
     session_schedule,
 )
+from kapdesk.services.screen_dtos import DischargeCheck
 from kapdesk.services.session_support import (
     reading_order,
     reading_text,

@@ -33,12 +33,7 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.vitals import VitalsInput
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.dtos import (
-    DoseInfo,
-    OverrideInfo,
-    ReadingInfo,
-    SessionInfo,
-)
+from kapdesk.services.dtos import DoseInfo, OverrideInfo, ReadingInfo, SessionInfo
 from kapdesk.services.error_marks import error_mark
 from kapdesk.services.wording import Say
 from kapdesk.storage.orm import (

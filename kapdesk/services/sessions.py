@@ -38,7 +38,7 @@ from kapdesk.domain.vitals import validate_weight
 from kapdesk.i18n import N_, _
 from kapdesk.i18n import formats as locale_formats
 from kapdesk.services.context import Actor, Service
-from kapdesk.services.dtos import DischargeCheck, OverrideInfo, SessionDetail, SessionInfo
+from kapdesk.services.dtos import OverrideInfo, SessionInfo
 from kapdesk.services.given_input import (
     aware_time,
     given_time,
@@ -49,6 +49,7 @@ from kapdesk.services.guard import audit_denials
 from kapdesk.services.hold_overrides import checklist_override, reading_override
 from kapdesk.services.recording import audit_row, snapshot
 from kapdesk.services.rows import stored
+from kapdesk.services.screen_dtos import DischargeCheck, SessionDetail
 from kapdesk.services.session_check_in import enforce, load_conflicts, schedule_warnings
 from kapdesk.services.session_checklist import WEIGHT_ID, clean_answers, merge
 from kapdesk.services.session_detail import build_detail

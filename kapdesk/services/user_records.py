@@ -19,10 +19,10 @@ from kapdesk.domain.errors import AccountLocked, ValidationError
 from kapdesk.domain.permissions import Role
 from kapdesk.i18n import N_, _, _n, normalize, supported
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.dtos import UserInfo
 from kapdesk.services.passwords import hash_password
 from kapdesk.services.recording import AuditRecord, audit_change, snapshot
 from kapdesk.services.rows import stored
+from kapdesk.services.screen_dtos import UserInfo
 from kapdesk.storage.orm import User
 
 WRONG_PASSWORD = N_("Wrong password.")  # shown as _(WRONG_PASSWORD)

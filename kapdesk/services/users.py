@@ -62,10 +62,10 @@ from kapdesk.domain.patients import validate_full_name, validate_password, valid
 from kapdesk.domain.permissions import Action, Role, parse_role
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.dtos import UserInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.passwords import hash_password, needs_rehash, verify_password
 from kapdesk.services.recording import AuditRecord, audit_change, sign_in_problem, snapshot
+from kapdesk.services.screen_dtos import UserInfo
 from kapdesk.services.user_records import (
     USER_ROW_ACTIONS,
     WRONG_PASSWORD,

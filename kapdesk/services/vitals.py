@@ -61,13 +61,14 @@ from kapdesk.domain.vitals import (
 )
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
-from kapdesk.services.dtos import ReadingInfo, RecordedReading
+from kapdesk.services.dtos import ReadingInfo
 from kapdesk.services.given_input import (
     given_time,
     not_before_check_in,
 )
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import ReadAtStart, audit_row, snapshot, with_actor_and_head
+from kapdesk.services.screen_dtos import RecordedReading
 from kapdesk.services.session_support import (
     gate_rows,
     holding_reading,

@@ -72,7 +72,7 @@ from kapdesk.ui.words import QT_TRANSLATE_NOOP, band_name
 
 if TYPE_CHECKING:
     from kapdesk.domain.alerts import ActiveAlert
-    from kapdesk.services.dtos import BoardRow
+    from kapdesk.services.screen_dtos import BoardRow
     from kapdesk.ui.app_context import AppContext
 
 # Alerts kept in ``history``: a long clinic day of many rooms raises a few hundred.

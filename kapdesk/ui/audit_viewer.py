@@ -48,7 +48,7 @@ from kapdesk.ui.widgets import error_label, plain_table, set_error
 from kapdesk.ui.words import role_name
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import AuditRow
+    from kapdesk.services.screen_dtos import AuditRow
     from kapdesk.ui.app_context import AppContext
 
 PAGE_SIZE: Final = 200

@@ -68,7 +68,7 @@ from kapdesk.ui.widgets import local_datetime
 
 if TYPE_CHECKING:
     from kapdesk.services.backup_check import BackupCheck
-    from kapdesk.services.dtos import BackupInfo, RestoreInfo
+    from kapdesk.services.screen_dtos import BackupInfo, RestoreInfo
     from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.main_window import MainWindow
 

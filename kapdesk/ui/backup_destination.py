@@ -19,7 +19,7 @@ from kapdesk.i18n.formats import decimal
 
 if TYPE_CHECKING:
     from kapdesk.services.backup_check import BackupCheck
-    from kapdesk.services.dtos import BackupInfo
+    from kapdesk.services.screen_dtos import BackupInfo
 
 
 def existing_start(folder: Path) -> Path:

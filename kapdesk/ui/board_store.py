@@ -54,7 +54,7 @@ from kapdesk.ui import switch_interval
 from kapdesk.ui.models.board import RUNNING_STATES
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import BoardRow
+    from kapdesk.services.screen_dtos import BoardRow
     from kapdesk.ui.app_context import AppContext
 
 REQUERY_EVERY: Final = timedelta(seconds=5)

@@ -42,7 +42,8 @@ from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_erro
 from kapdesk.ui.widgets.locale_words import date_format, day_clock_text, day_text
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import CourseInfo, NoteInfo, SessionInfo
+    from kapdesk.services.dtos import CourseInfo, SessionInfo
+    from kapdesk.services.screen_dtos import NoteInfo
     from kapdesk.ui.app_context import AppContext
 
 

@@ -43,7 +43,7 @@ from kapdesk.ui.widgets import local_time
 from kapdesk.ui.words import decimal
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import BackupInfo
+    from kapdesk.services.screen_dtos import BackupInfo
     from kapdesk.ui.app_context import AppContext
 
 _log = logging.getLogger(__name__)

@@ -64,7 +64,7 @@ from kapdesk.ui.widgets import Field, FieldSet, error_label, local_time, set_err
 from kapdesk.ui.widgets.locale_words import day_clock_text
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import NoteInfo
+    from kapdesk.services.screen_dtos import NoteInfo
     from kapdesk.ui.app_context import AppContext
 
 AUTOSAVE_MS = 1000

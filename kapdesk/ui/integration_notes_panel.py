@@ -21,7 +21,8 @@ from kapdesk.ui.widgets.locale_words import day_clock_text, translated
 from kapdesk.ui.widgets.open_rows import open_rows_by_id
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import CourseInfo, NoteInfo
+    from kapdesk.services.dtos import CourseInfo
+    from kapdesk.services.screen_dtos import NoteInfo
     from kapdesk.ui.app_context import AppContext
 
 

@@ -23,7 +23,7 @@ from kapdesk.ui.widgets import ok_cancel
 from kapdesk.ui.widgets.vitals_form import VitalsForm
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import RecordedReading
+    from kapdesk.services.screen_dtos import RecordedReading
     from kapdesk.ui.app_context import AppContext
 
 

@@ -28,7 +28,7 @@ from kapdesk.ui.models.board import room_text
 from kapdesk.ui.words import QT_TRANSLATE_NOOP, counts
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import BoardRow
+    from kapdesk.services.screen_dtos import BoardRow
     from kapdesk.ui.integration_note import IntegrationNoteEditor
     from kapdesk.ui.main_window import MainWindow
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication
 from kapdesk.domain.schedule import DueItem, ItemStatus, attention
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.wording import shown as shown_text
-from kapdesk.services.dtos import BoardRow
+from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.ui.models.board import room_text
 from kapdesk.ui.words import QT_TRANSLATE_NOOP
 

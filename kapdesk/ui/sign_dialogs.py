@@ -34,7 +34,7 @@ from kapdesk.ui.session_words import QT_TRANSLATE_NOOP, role_word
 from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_error
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import AddendumInfo, SignatureInfo
+    from kapdesk.services.screen_dtos import AddendumInfo, SignatureInfo
     from kapdesk.ui.app_context import AppContext
 
 

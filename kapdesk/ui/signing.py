@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import AddendumInfo, SignatureInfo
+    from kapdesk.services.screen_dtos import AddendumInfo, SignatureInfo
     from kapdesk.ui.app_context import AppContext
 
 BANNER_STYLE = (

@@ -47,7 +47,7 @@ from kapdesk.domain.errors import KapdeskError
 from kapdesk.domain.permissions import Action, can
 from kapdesk.domain.wording import shown
 from kapdesk.i18n import _
-from kapdesk.services.dtos import BoardRow
+from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.board_table import BoardTable
 from kapdesk.ui.errors import message_of
@@ -71,7 +71,7 @@ from kapdesk.ui.words import a_role, long_day
 
 if TYPE_CHECKING:
     from kapdesk.services.context import Actor
-    from kapdesk.services.dtos import RecordedReading
+    from kapdesk.services.screen_dtos import RecordedReading
     from kapdesk.ui.app_context import AppContext
 
 STATUS_SHOWN_MS = 20_000

@@ -37,7 +37,7 @@ from kapdesk.ui.widgets import Field, FieldSet, error_label, ok_cancel, set_erro
 from kapdesk.ui.words import role_name
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import UserInfo
+    from kapdesk.services.screen_dtos import UserInfo
     from kapdesk.ui.app_context import AppContext
 
 # The fields' names as the services name them (ValidationError.field), never translated.

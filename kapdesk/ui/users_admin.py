@@ -44,7 +44,7 @@ from kapdesk.ui.widgets import error_label, fill_table, plain_table, set_error
 from kapdesk.ui.words import role_name
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import UserInfo
+    from kapdesk.services.screen_dtos import UserInfo
     from kapdesk.ui.app_context import AppContext
 
 __all__ = ["AddUserDialog", "Confirm", "ResetPasswordDialog", "UserDialog", "UsersWindow"]

@@ -36,6 +36,7 @@ NOT_FOR_A_COURSE = (
     "kapdesk.reports.render_session",
     "kapdesk.services.report_data.session_model",  # what only a session summary holds
     "kapdesk.services.report_data.bp_chart_data",
+    "kapdesk.services.screen_dtos",  # the session screen's, the board's, signing's, ...
     "kapdesk.domain.cohort",  # the cohort table and its statistics (kapdesk cohort)
     "statistics",
     "kapdesk.domain.gates",  # the dose gates: a printed course judges none

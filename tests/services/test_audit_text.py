@@ -16,7 +16,7 @@ from kapdesk.services.audit_text import (
     without_clinical_text,
 )
 from kapdesk.services.context import Actor
-from kapdesk.services.dtos import AuditRow
+from kapdesk.services.screen_dtos import AuditRow
 from kapdesk.storage.audit_replay import AUDITED
 from kapdesk.storage.orm import Base
 

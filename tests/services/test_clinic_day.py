@@ -32,8 +32,8 @@ from kapdesk.services.board import BoardService
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.doses import DoseService
-from kapdesk.services.dtos import BoardRow
 from kapdesk.services.patients import PatientService
+from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.vitals import VitalsService
 

@@ -12,7 +12,7 @@ from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.wording import shown
 from kapdesk.i18n import use_language
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.dtos import DischargeCheck
+from kapdesk.services.screen_dtos import DischargeCheck
 from kapdesk.services.session_discharge import worded_checks
 from kapdesk.storage.orm import DosingSession
 

@@ -23,9 +23,10 @@ from kapdesk.domain import timetext
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.errors import NO_RECORD, EditConflict, PermissionDenied, RecordLocked
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.dtos import NoteInfo, PatientInfo
+from kapdesk.services.dtos import PatientInfo
 from kapdesk.services.notes import NoteService
 from kapdesk.services.patients import PatientService
+from kapdesk.services.screen_dtos import NoteInfo
 from kapdesk.storage.orm import AuditEntry, Note
 
 from .conftest import insert_patient_and_course, table_counts

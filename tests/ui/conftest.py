@@ -24,7 +24,7 @@ from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.permissions import Role
 from kapdesk.services.board import BoardService
 from kapdesk.services.context import Actor
-from kapdesk.services.dtos import BoardRow
+from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.services.users import UserService, actor_of
 from kapdesk.ui.app_context import AppContext, build_app_context
 from kapdesk.ui.session import SessionWorkspace

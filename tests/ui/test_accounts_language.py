@@ -25,7 +25,7 @@ from pytestqt.qtbot import QtBot
 from reportlab.pdfgen.canvas import Canvas
 
 from kapdesk.domain.permissions import Role
-from kapdesk.services.dtos import BackupInfo
+from kapdesk.services.screen_dtos import BackupInfo
 from kapdesk.services.users import UserService
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.audit_viewer import AuditLogWindow

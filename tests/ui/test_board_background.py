@@ -17,7 +17,7 @@ from services.sessionkit import Kit
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.services.board import BoardService
-from kapdesk.services.dtos import BoardRow
+from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.board_store import BoardStore
 from kapdesk.ui.main_window import MainWindow

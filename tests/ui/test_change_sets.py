@@ -18,8 +18,8 @@ from services.sessionkit import Kit
 from kapdesk.domain.permissions import Role
 from kapdesk.services.board import today_board
 from kapdesk.services.changes import ChangeSet, Kind
-from kapdesk.services.dtos import BoardRow
 from kapdesk.services.patients import PatientService
+from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.ui.alerts import AlertCenter
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.board_store import BoardStore

@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 from kapdesk.domain.permissions import Role
 from kapdesk.services.backup_check import BackupCheck
 from kapdesk.services.courses import CourseService
-from kapdesk.services.dtos import BackupInfo
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.patients import PatientService
+from kapdesk.services.screen_dtos import BackupInfo
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.backup_destination import backup_done_text
 from kapdesk.ui.patient_list import PatientList

@@ -10,10 +10,10 @@ from __future__ import annotations
 from kapdesk.domain.protocol import Anchor, Phase, Protocol, VitalRule
 from kapdesk.domain.wording import shown
 from kapdesk.i18n import N_, _
-from kapdesk.services.dtos import SessionDetail
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.model import Series
 from kapdesk.services.report_data.session_model import BpChart, Marker, Threshold, Window
+from kapdesk.services.screen_dtos import SessionDetail
 
 _PHASE_TEXT = {
     Phase.PRE_DOSE: N_("pre-dose"),

@@ -18,16 +18,17 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from kapdesk.domain.corrections import error_text
 from kapdesk.domain.corrections import standing_entries as standing_results
 from kapdesk.i18n import N_, _
-from kapdesk.services.dtos import ErrorMark, SessionDetail
+from kapdesk.services.dtos import ErrorMark
 from kapdesk.services.report_data import fmt
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a course summary has no SessionDetail (kapdesk.services.screen_dtos)
     from kapdesk.services.report_sessions import CourseSession
+    from kapdesk.services.screen_dtos import SessionDetail
 
 ERROR: Final = "error"  # the row mark of an entry entered in error
 
 
-_Session = TypeVar("_Session", SessionDetail, "CourseSession")
+_Session = TypeVar("_Session", "SessionDetail", "CourseSession")
 
 
 def counting(d: _Session) -> _Session:

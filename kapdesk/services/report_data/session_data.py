@@ -23,13 +23,7 @@ from kapdesk.domain.wording import shown
 from kapdesk.i18n import N_, _, _n
 from kapdesk.i18n import formats as locale_formats
 from kapdesk.services.alerts import AcknowledgementInfo
-from kapdesk.services.dtos import (
-    AddendumInfo,
-    NoteInfo,
-    SessionDetail,
-    SessionInfo,
-    SignatureInfo,
-)
+from kapdesk.services.dtos import SessionInfo
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.bp_chart_data import bp_chart
 from kapdesk.services.report_data.header import page_header
@@ -51,6 +45,7 @@ from kapdesk.services.report_data.session_tables import (
     vitals_table,
 )
 from kapdesk.services.report_data.words import note_status, role_label, signature_word
+from kapdesk.services.screen_dtos import AddendumInfo, NoteInfo, SessionDetail, SignatureInfo
 
 __all__ = ["SessionExtras", "SessionReport", "build_session_report", "page_header"]
 

@@ -15,10 +15,10 @@ from kapdesk.domain.schedule import DueItem, ItemStatus
 from kapdesk.domain.wording import shown
 from kapdesk.i18n import N_, _, _n
 from kapdesk.services.alerts import AcknowledgementInfo
-from kapdesk.services.dtos import SessionDetail
 from kapdesk.services.report_data import fmt
 from kapdesk.services.report_data.marks import ERROR, not_counted, note
 from kapdesk.services.report_data.model import Table
+from kapdesk.services.screen_dtos import SessionDetail
 
 
 def _rule_text(rule_ids: Iterable[str], protocol: Protocol | None) -> str:

@@ -32,7 +32,7 @@ from kapdesk.domain.schedule import Attention, DueItem, ItemStatus, attention
 from kapdesk.domain.session_state import SessionState, state_title
 from kapdesk.domain.timetext import clock, countdown, duration
 from kapdesk.domain.wording import shown
-from kapdesk.services.dtos import BoardRow
+from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.ui.words import QT_TRANSLATE_NOOP, band_name, counts
 
 # States in which a patient is in the clinic and readings can fall due.

@@ -37,7 +37,7 @@ from kapdesk.ui.widgets.edits import clear_when_edited
 from kapdesk.ui.widgets.fit import WrapCheckBox
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import SessionDetail
+    from kapdesk.services.screen_dtos import SessionDetail
 
 WEIGHT_ID = "weight_kg"
 

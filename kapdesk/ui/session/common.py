@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol as ClinicProtocol
     from kapdesk.domain.vitals import VitalsInput
     from kapdesk.services.context import Actor
-    from kapdesk.services.dtos import ReadingInfo, RecordedReading, SessionDetail
+    from kapdesk.services.dtos import ReadingInfo
+    from kapdesk.services.screen_dtos import RecordedReading, SessionDetail
     from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.widgets.vitals_form import VitalsForm
 

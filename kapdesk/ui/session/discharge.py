@@ -37,7 +37,7 @@ from kapdesk.ui.widgets.edits import clear_when_edited
 
 if TYPE_CHECKING:
     from kapdesk.domain.errors import ValidationError
-    from kapdesk.services.dtos import DischargeCheck, SessionDetail
+    from kapdesk.services.screen_dtos import DischargeCheck, SessionDetail
 
 
 def check_text(c: DischargeCheck, label: str | None = None) -> str:

@@ -73,7 +73,8 @@ from kapdesk.ui.widgets import with_error_line
 from kapdesk.ui.widgets.edits import clear_when_edited
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import DoseInfo, SessionDetail
+    from kapdesk.services.dtos import DoseInfo
+    from kapdesk.services.screen_dtos import SessionDetail
 
 
 def _labelled(form: QFormLayout, text: str, widget: QWidget, error: QLabel | None = None) -> QLabel:

@@ -29,7 +29,8 @@ from kapdesk.ui.session.common import band_word, countdown, duration, local_hhmm
 
 if TYPE_CHECKING:
     from kapdesk.domain.protocol import Protocol
-    from kapdesk.services.dtos import OverrideInfo, ReadingInfo, SessionDetail
+    from kapdesk.services.dtos import OverrideInfo, ReadingInfo
+    from kapdesk.services.screen_dtos import SessionDetail
 
 # gui.md palette: (background, text, border)
 LEVEL_STYLES: Final = {

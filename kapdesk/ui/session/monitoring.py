@@ -71,7 +71,8 @@ from kapdesk.ui.widgets.vitals_form import VitalsForm
 
 if TYPE_CHECKING:
     from kapdesk.domain.vitals import VitalsInput
-    from kapdesk.services.dtos import ObservationInfo, ReadingInfo, SessionDetail
+    from kapdesk.services.dtos import ObservationInfo, ReadingInfo
+    from kapdesk.services.screen_dtos import SessionDetail
     from kapdesk.ui.widgets.bp_chart import BpChart
 
 DUE_COLUMNS: Final = (

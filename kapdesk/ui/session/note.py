@@ -31,7 +31,7 @@ from kapdesk.ui.session.common import Host, local_hhmm, message_label, set_messa
 from kapdesk.ui.session_words import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
-    from kapdesk.services.dtos import NoteInfo, SessionDetail
+    from kapdesk.services.screen_dtos import NoteInfo, SessionDetail
 
 AUTOSAVE_MS: Final = 1000
 WHAT: Final = QT_TRANSLATE_NOOP("NotePanel", "this note")

@@ -40,7 +40,8 @@ from kapdesk.ui.widgets.vitals_form import VitalsForm
 
 if TYPE_CHECKING:
     from kapdesk.domain.vitals import VitalsInput
-    from kapdesk.services.dtos import ReadingInfo, SessionDetail
+    from kapdesk.services.dtos import ReadingInfo
+    from kapdesk.services.screen_dtos import SessionDetail
 
 
 def pre_dose_readings(detail: SessionDetail) -> list[ReadingInfo]:

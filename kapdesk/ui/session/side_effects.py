@@ -51,7 +51,8 @@ from kapdesk.ui.widgets.fit import WrapCheckBox
 
 if TYPE_CHECKING:
     from kapdesk.domain.errors import ValidationError
-    from kapdesk.services.dtos import SessionDetail, SideEffectInfo
+    from kapdesk.services.dtos import SideEffectInfo
+    from kapdesk.services.screen_dtos import SessionDetail
 
 HEADERS = (
     QT_TRANSLATE_NOOP("SideEffectsPage", "Present"),

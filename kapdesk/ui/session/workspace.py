@@ -52,7 +52,7 @@ from kapdesk.ui.signing import SignatureBanner
 if TYPE_CHECKING:
     from kapdesk.services.changes import ChangeSet
     from kapdesk.services.context import Actor
-    from kapdesk.services.dtos import SessionDetail
+    from kapdesk.services.screen_dtos import SessionDetail
     from kapdesk.ui.app_context import AppContext
 
 STEP_CHECKLIST, STEP_PRE_DOSE, STEP_DOSE, STEP_MONITORING, STEP_SIDE_EFFECTS, STEP_DISCHARGE = (
