@@ -190,9 +190,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     for extra in args.anchors:
         if not Path(extra).is_file():
             raise CliError(_("--anchors {file}: no such file.", file=extra))
-    from kapdesk.services.check_workers import start_check_workers  # no SQLAlchemy
+    from kapdesk.services.check_workers import (  # no SQLAlchemy
+        start_check_workers,
+        start_integrity_check,
+    )
 
-    # a big file's replay workers start while this process imports SQLAlchemy
+    # integrity_check and a big file's replay workers start while this process imports
+    # SQLAlchemy
+    integrity = start_integrity_check(path, key)
     early = start_check_workers(path, key)
     from kapdesk.services.database_check import run_check
 
@@ -203,6 +208,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         seals=args.seal,
         anchor_files=[Path(a) for a in args.anchors],
         processes=early,
+        integrity=integrity,
     )
     for line in lines:
         print(line)

@@ -50,7 +50,8 @@ from kapdesk.storage.audit_replay import (
     replay,
     replay_part,
 )
-from kapdesk.storage.backup import _sqlite_checks, verify_database
+from kapdesk.storage.backup import _sqlite_checks, integrity_problems, verify_database
+from kapdesk.storage.early_integrity import EarlyIntegrity
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
 from kapdesk.storage.migrate import head_revision
@@ -364,17 +365,21 @@ def run_check(
     seals: Sequence[str] = (),
     anchor_files: Iterable[Path] = (),
     processes: ReplayProcesses | None = None,
+    integrity: EarlyIntegrity | None = None,
 ) -> tuple[list[str], bool]:
     """What ``kapdesk check`` prints, and whether all is well (see the module doc).
 
     ``processes``: replay workers already started for ``path``
     (:meth:`ReplayProcesses.early`); used if the file is replayed in processes, and
-    closed in any case."""
+    closed in any case. ``integrity``: ``path``'s integrity_check already started
+    (unencrypted files only); used for a kapdesk file at the current schema, else stopped."""
     try:
-        return _run_check(Path(path), key, full, seals, anchor_files, processes)
+        return _run_check(Path(path), key, full, seals, anchor_files, processes, integrity)
     finally:
         if processes is not None:
             processes.close()
+        if integrity is not None:
+            integrity.cancel()  # nothing left to stop once it has been used
 
 
 def _run_check(
@@ -384,6 +389,7 @@ def _run_check(
     seals: Sequence[str],
     anchor_files: Iterable[Path],
     early: ReplayProcesses | None,
+    integrity: EarlyIntegrity | None = None,
 ) -> tuple[list[str], bool]:
     if not path.is_file() and not path.is_dir():
         raise DatabaseMissing(path)
@@ -396,13 +402,17 @@ def _run_check(
         return check_lines(path, report, key=key)
 
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="check") as pool:
-        # integrity_check is the longest task: first, beside foreign_key_check
-        storage = [
-            pool.submit(_sqlite_checks, path, key, foreign_keys=False),
-            pool.submit(_sqlite_checks, path, key, integrity=False),
-        ]
+        # integrity_check is the longest task: first (if not started already), beside
+        # foreign_key_check
+        storage = [pool.submit(_sqlite_checks, path, key, integrity=False)]
+        if integrity is None or key is not None:
+            storage.insert(0, pool.submit(_sqlite_checks, path, key, foreign_keys=False))
+        else:
+            integrity.opened()  # as _sqlite_checks: a file SQLite cannot open raises
         found, chain = _content(path, key, full, seals, anchor_files, pool, early)
         sqlite_problems = [p.message for task in storage for p in task.result()]
+        if integrity is not None and key is None:
+            sqlite_problems[:0] = [p.message for p in integrity_problems(integrity.rows)]
     problems = [*sqlite_problems, *found.problems]
     if problems:
         return [f"{path}: {m}" for m in problems], False

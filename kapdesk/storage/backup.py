@@ -24,10 +24,12 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kapdesk.domain.clock import Clock, SystemClock
 from kapdesk.i18n import _
 from kapdesk.storage.audit import ChainReport, verify_chain
+from kapdesk.storage.early_integrity import INTEGRITY_PRAGMA
 from kapdesk.storage.encryption import WrongPassphrase, database_errors
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import BackupError, DatabaseMissing, NotAKapdeskDatabase
@@ -118,6 +120,24 @@ def _listed(kind: ProblemKind, messages: list[str]) -> list[Problem]:
     return shown
 
 
+def integrity_problems(rows: Callable[[], list[Any]]) -> list[Problem]:
+    """The findings of ``integrity_check`` whose rows ``rows()`` gives, on a connection
+    already open (``rows`` raising what SQLite raised: the file is unreadable)."""
+    try:
+        found = rows()
+    except database_errors() as exc:
+        return [Problem(ProblemKind.INTEGRITY, _("SQLite cannot read the file: {exc}", exc=exc))]
+    if found == ["ok"]:
+        return []
+    lines = [
+        line.strip()
+        for row in found
+        for line in str(row).splitlines()
+        if line.strip() and not line.startswith("***")
+    ]
+    return _listed(ProblemKind.INTEGRITY, [_("integrity check: {line}", line=ln) for ln in lines])
+
+
 def _sqlite_checks(
     path: Path, key: str | None, *, integrity: bool = True, foreign_keys: bool = True
 ) -> list[Problem]:
@@ -126,19 +146,10 @@ def _sqlite_checks(
     wal_present = sidecars(path)[0].exists()
     conn = connect_readonly(path, immutable=not wal_present, key=key)
     try:
-        pragma = f"PRAGMA integrity_check({MAX_LISTED * 5})"
-        rows = [r[0] for r in conn.execute(pragma)] if integrity else ["ok"]
-        if rows != ["ok"]:
-            lines = [
-                line.strip()
-                for row in rows
-                for line in str(row).splitlines()
-                if line.strip() and not line.startswith("***")
-            ]
-            found = [_("integrity check: {line}", line=ln) for ln in lines]
-            return _listed(ProblemKind.INTEGRITY, found)
-        if not foreign_keys:
-            return []
+        if integrity:
+            found = integrity_problems(lambda: [r[0] for r in conn.execute(INTEGRITY_PRAGMA)])
+            if found or not foreign_keys:
+                return found
         broken = [
             _(
                 "foreign key: {table} row {rowid} refers to a {parent} row that does not exist",
