@@ -211,12 +211,12 @@ def anchored_signatures(conn: Connection) -> Anchors:
     snapshot text, rendered as the row replay renders it)."""
     columns = tuple(c.name for c in Base.metadata.tables["signatures"].columns)
     row = _row_sql("signatures", columns, "t")
-    entries = conn.exec_driver_sql(
-        "SELECT count(*) FROM audit_log WHERE entity = 'signature' AND action = 'sign.signed'"
-    ).scalar()
-    pairs = conn.exec_driver_sql(
-        "SELECT t.id FROM audit_log a CROSS JOIN signatures t "  # CROSS: a outer, t by id
+    # one row per entry (a signature id names one row at most): its signature where that
+    # holds it exactly, else NULL; counting the entries apart read each of them once more
+    found = conn.exec_driver_sql(
+        "SELECT t.id FROM audit_log a LEFT JOIN signatures t "  # a outer, t by id
         "ON t.id = CAST(a.entity_id AS INTEGER) AND a.entity_id = CAST(t.id AS TEXT) "
-        f"WHERE a.entity = 'signature' AND a.action = 'sign.signed' AND a.after = {row}"
+        f"AND a.after = {row} WHERE a.entity = 'signature' AND a.action = 'sign.signed'"
     ).all()
-    return Anchors(int(entries or 0), frozenset(int(i) for (i,) in pairs), len(pairs))
+    pairs = [int(i) for (i,) in found if i is not None]
+    return Anchors(len(found), frozenset(pairs), len(pairs))

@@ -13,6 +13,7 @@ from datetime import date, time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kapdesk import cli
@@ -21,7 +22,7 @@ from kapdesk.domain.signing import SignedEntity, canonical_json
 from kapdesk.services import integrity
 from kapdesk.services.signed_records import record_content
 from kapdesk.storage.engine import create_readonly_engine
-from kapdesk.storage.signed_sql import Anchors, SqlMatch, record_sql
+from kapdesk.storage.signed_sql import Anchors, SqlMatch, anchored_signatures, record_sql
 
 TODAY = date(2026, 3, 4)
 
@@ -225,3 +226,39 @@ def test_an_untouched_clinic_recomputes_no_signature_through_the_orm(
     report = integrity.verify_signatures_at(clinic.path)
     assert report.ok, report.messages()[:3]
     assert report.checked == clinic.signatures
+
+
+def _anchored(path: Path) -> tuple[Anchors, list[str]]:
+    """anchored_signatures on ``path``, and the statements it ran."""
+    engine = create_readonly_engine(path)
+    ran: list[str] = []
+    try:
+        with engine.connect() as conn, conn.begin():
+            event.listen(conn, "before_cursor_execute", lambda *a: ran.append(a[2]))
+            return anchored_signatures(conn), ran
+    finally:
+        engine.dispose()
+
+
+def test_anchors_count_every_entry_and_pair_only_exact_ones_in_one_read(
+    clinic: Clinic, tmp_path: Path
+) -> None:
+    """Each sign.signed entry is counted once, matched or not (an entry naming a missing
+    signature, a signature changed since its entry): the log is read in one statement."""
+    found, ran = _anchored(clinic.path)
+    assert (found.entries, found.pairs) == (clinic.signatures, clinic.signatures)
+    assert len(found.matched) == clinic.signatures
+    assert len(ran) == 1, ran
+    path = tmp_path / "clinic.sqlite"
+    shutil.copyfile(clinic.path, path)
+    changed = _one(path, "SELECT min(id) FROM signatures")
+    _sql(path, "DROP TRIGGER signatures_no_update",
+         f"UPDATE signatures SET meaning = meaning || '!' WHERE id = {changed}",
+         "INSERT INTO audit_log (at, action, entity, entity_id, after, prev_hash, hash) "
+         "SELECT at, action, entity, '999999', after, prev_hash, hash FROM audit_log "
+         "WHERE action = 'sign.signed' LIMIT 1")  # fmt: skip
+    found, _ran = _anchored(path)
+    assert found.entries == clinic.signatures + 1
+    assert found.pairs == clinic.signatures - 1
+    assert changed not in found.matched
+    assert len(found.matched) == found.pairs
