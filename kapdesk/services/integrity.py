@@ -216,22 +216,23 @@ def verify_signatures(
         columns = select(g.id, g.entity, g.entity_id, g.content_sha256).order_by(g.id)
         sigs = cast("list[_Sig]", conn.execute(columns).all())
         anchored, audited = _anchors(conn, s)
+        # built before waiting for ``matched``: what follows the wait is the check's last step
+        hashes: dict[str, list[_Sig]] = defaultdict(list)
+        for sig in sigs:
+            hashes[sig.content_sha256].append(sig)
+        present = {sig.id for sig in sigs}
         if matched is None:
             done: Collection[int] = sql_matched(conn)
         else:
             done = matched() if callable(matched) else matched
-        hashes: dict[str, list[_Sig]] = defaultdict(list)
-        for sig in sigs:
-            hashes[sig.content_sha256].append(sig)
         problems: list[SignatureProblem] = []
-        judged = [sig.id for sig in sigs if sig.id not in done or sig.id not in anchored]
+        judged = sorted(present - (frozenset(done) & anchored))  # not matched both ways
         for sig in _whole_rows(conn, judged):
             content = None if sig.id in done else _content_problem(sig, hashes, s)
             anchor = None if sig.id in anchored else _anchor_problem(sig, audited)
             for message in (content, anchor):
                 if message:
                     problems.append(SignatureProblem(sig.id, sig.entity, sig.entity_id, message))
-        present = {sig.id for sig in sigs}
         for sig_id, (entry_id, recorded) in sorted(audited.items()):
             if sig_id not in present:
                 entity, entity_id = recorded.get("entity"), recorded.get("entity_id")
