@@ -20,10 +20,12 @@ How an entry is read, for the row ``entity``/``entity_id`` it names:
   refusals (``denied.*``) change nothing;
 * no ``after``, a ``before`` and an action ending in ``.delete``: the row was deleted.
 
-Columns a snapshot does not hold (added by a later migration) are not compared;
-secret columns are compared through their digest
-(:func:`~kapdesk.storage.audit.secret_digest`). A user's lock state is also
-carried by failure entries on other records (``after`` with ``user_id`` and
+A column a later revision added is absent from the snapshots written before it: where the
+revision gave every existing row one value (:data:`ADDED_WITH_ONE_VALUE`), such a snapshot
+is read as holding that value (the row can only have changed since through an entry that
+records it); other columns a snapshot does not hold are not compared. Secret columns are
+compared through their digest (:func:`~kapdesk.storage.audit.secret_digest`). A user's lock
+state is also carried by failure entries on other records (``after`` with ``user_id`` and
 ``failed_logins``, e.g. a wrong password when signing).
 
 Speed: big tables are compared in SQL first (the row rebuilt as the canonical
@@ -37,7 +39,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import JSON, Boolean, Connection, Float, Integer, Table
 from sqlalchemy.exc import DBAPIError
@@ -57,6 +59,21 @@ from kapdesk.storage.replay_sql import (
 )
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
+_ENTERED_IN_ERROR: Final = {"error_at": None, "error_by": None, "error_reason": None}
+# Columns revisions added with one value for every existing row (revision 0004: kinds,
+# rules and warnings; 0005: entered in error; 0006: a user's language), as a snapshot's
+# JSON holds it. Not here: columns a revision filled row by row (patients.search_key in
+# 0003, courses.protocol_hash in 0004), which an old snapshot cannot predict.
+ADDED_WITH_ONE_VALUE: Final[dict[str, dict[str, Any]]] = {
+    "users": {"language": None},
+    "hold_overrides": {"kind": "reading", "item_id": None},
+    "dosing_sessions": {"same_day_reason": None, "same_day_confirmed_by": None},
+    "instrument_results": {"scoring_rule": "", **_ENTERED_IN_ERROR},
+    "doses": {"warnings": [], **_ENTERED_IN_ERROR},
+    "vital_readings": dict(_ENTERED_IN_ERROR),
+    "side_effects": dict(_ENTERED_IN_ERROR),
+    "observations": dict(_ENTERED_IN_ERROR),
+}
 CHUNK_ROWS = 20_000  # rows per piece of a big table (pieces run in parallel)
 MAX_PIECES = 1_000  # per table, whatever its span of ids
 MAX_LISTED = 50
@@ -117,7 +134,9 @@ def _fold(history: _History, entry_id: int, action: str, key: str, spec: Audited
         return
     whole = "value" in data if spec.key == "key" else str(data.get(spec.key, "\0")) == key
     if whole:
-        history.state = recorded
+        added = ADDED_WITH_ONE_VALUE.get(spec.table, {})
+        # a snapshot from before the revision that added a column: the value it gave
+        history.state = {**{k: v for k, v in added.items() if k in columns}, **recorded}
         history.created_in = history.created_in or entry_id
         history.deleted_in = None
     elif history.state is not None:

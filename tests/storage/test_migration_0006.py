@@ -92,12 +92,11 @@ def test_an_upgraded_clinic_passes_kapdesk_check(demo: Path, clock: FakeClock) -
     assert ok, lines
 
 
-def test_entries_written_before_0006_leave_the_language_unjudged(
-    db_path: Path, clock: FakeClock
-) -> None:
+def test_entries_written_before_0006_read_as_no_language(db_path: Path, clock: FakeClock) -> None:
     """A users row whose entries hold no language (written by kapdesk before 0006) agrees
-    with them whatever its language; once an entry records it, a change behind the app is
-    found."""
+    with them while it has none, as 0006 left every existing row; once an entry records
+    one, a change behind the app is found against it (tests/storage/
+    test_replay_added_columns.py: a language set behind the app on such a row)."""
     ctx = build_context(db_path, clock=clock)
     try:
         with ctx.db.write() as s:
