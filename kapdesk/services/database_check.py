@@ -398,6 +398,8 @@ def _run_check(
     except NotAKapdeskDatabase:
         info = None
     if info is None or info.kind is not FileKind.KAPDESK or info.revision != head_revision():
+        if integrity is not None:
+            integrity.cancel()  # verify_database runs its own: not two reading the file
         report = verify_database(path, key=key)
         return check_lines(path, report, key=key)
 

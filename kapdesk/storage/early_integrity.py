@@ -61,6 +61,10 @@ class EarlyIntegrity:
             raise self._error
         return self._rows
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def cancel(self) -> None:
         """Stop it (the file is checked otherwise) and wait until it has stopped."""
         self._opened.wait()

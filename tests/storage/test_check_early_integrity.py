@@ -81,3 +81,27 @@ def test_on_a_file_checked_otherwise_it_is_stopped(
     assert database_check.run_check(other, integrity=early) == (later, ok)
     early.cancel()  # again: nothing left to stop
     assert _printed(capsys, other) == (0 if ok else 1, later)
+
+
+def test_it_is_stopped_before_a_file_checked_otherwise_is_verified(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file checked by verify_database (not a kapdesk file, or a kapdesk file at an older
+    schema, as after an upgrade of kapdesk before the app opened it) runs its own
+    integrity_check: the early one is stopped first, not left reading the file beside it."""
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+        conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(50_000)])
+    conn.close()
+    early = EarlyIntegrity(other)
+    running: list[bool] = []
+    real = database_check.verify_database
+
+    def verifying(path: Path, key: str | None = None) -> Any:
+        running.append(early.running)
+        return real(path, key=key)
+
+    monkeypatch.setattr(database_check, "verify_database", verifying)
+    database_check.run_check(other, integrity=early)
+    assert running == [False]
