@@ -57,6 +57,7 @@ from kapdesk.storage.replay_sql import (
     readable_time_sql,
     row_json_sql,
 )
+from kapdesk.storage.shipped_protocols import pinned_by_upgrade
 
 FAST_MIN_ROWS = 500  # smaller tables are judged in Python directly
 _ENTERED_IN_ERROR: Final = {"error_at": None, "error_by": None, "error_reason": None}
@@ -230,6 +231,8 @@ class _Table:
                     )))  # fmt: skip
                 continue
             if history.state is None:
+                if not history.deleted_in and self._pinned_by_upgrade(row):
+                    continue  # a shipped preset revision 0004 stored without an entry
                 how = (
                     f"audit entry {history.deleted_in} deleted it, yet it is present"
                     if history.deleted_in
@@ -245,6 +248,9 @@ class _Table:
                     f"{history.last_entry} in {', '.join(differing)} ({'; '.join(parts)})"
                 )))  # fmt: skip
         return findings
+
+    def _pinned_by_upgrade(self, row: dict[str, Any]) -> bool:
+        return self.spec.table == "protocol_versions" and pinned_by_upgrade(row)
 
     def _difference(self, column: str, row: dict[str, Any], recorded: object) -> str:
         if secret_column(self.spec.table, column, row):  # never shown

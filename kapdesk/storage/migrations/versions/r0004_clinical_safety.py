@@ -29,32 +29,15 @@ Frozen like 0001: types spelled out here.
 
 from __future__ import annotations
 
-import hashlib
-from importlib import resources
-
 import sqlalchemy as sa
 from alembic import op
+
+from kapdesk.storage.shipped_protocols import shipped_protocols
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
-
-
-def _shipped_protocols() -> list[tuple[str, str, str, str, str]]:
-    """(id, version, sha256, text, file name) of the presets shipped with this kapdesk."""
-    import tomllib
-
-    folder = resources.files("kapdesk.resources") / "protocols"
-    out = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
-        text = entry.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        out.append((str(data["id"]), str(data["version"]), digest, text, entry.name))
-    return out
 
 
 def upgrade() -> None:
@@ -132,7 +115,7 @@ def upgrade() -> None:
 
     # Pin existing courses to the text shipped now under their id and version.
     conn = op.get_bind()
-    shipped = _shipped_protocols()
+    shipped = shipped_protocols()
     used = {
         (pid, ver)
         for pid, ver in conn.execute(
