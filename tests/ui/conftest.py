@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from services.conftest import PASSWORD, T0, insert_patient_and_course, table_counts
@@ -41,6 +43,27 @@ Query = frozenset[int] | None  # the sessions a board query asked for; None: the
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(T0)
+
+
+@pytest.fixture(autouse=True)
+def no_window_outlives_its_test(qapp: QApplication) -> Iterator[None]:
+    """The windows a test made are deleted when it ends. pytest-qt only closes them, and a
+    closed main window lives on (its menus, charts, timers: ~2,000 top-level widgets by the
+    end of tests/ui), so every later ``topLevelWidgets()`` wrapped them all again, and a
+    window walk crashed inside that call once in a full run. Only windows made in Python
+    are deleted: Qt's own (a tooltip, a completer's popup) are owned by objects that delete
+    them themselves."""
+    before = {_address(w) for w in QApplication.topLevelWidgets()}
+    yield
+    for widget in QApplication.topLevelWidgets():
+        made_here = _address(widget) not in before and widget.parent() is None
+        if made_here and shiboken6.createdByPython(widget):
+            widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _address(widget: QWidget) -> int:
+    return int(shiboken6.getCppPointer(widget)[0])
 
 
 @pytest.fixture(autouse=True)

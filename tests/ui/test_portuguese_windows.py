@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -124,11 +125,22 @@ def _clinic(kit: Any, app: AppContext) -> dict[str, int]:
     return sessions
 
 
+def _shown_windows() -> set[int]:
+    """The C++ addresses of the windows shown now (a wrapper's ``id`` is no name for a
+    window: a wrapper made for Qt's own window is freed after use and the next may get
+    another)."""
+    return {_address(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+
+
+def _address(widget: QWidget) -> int:
+    return int(shiboken6.getCppPointer(widget)[0])
+
+
 def _new_windows(before: set[int]) -> list[QWidget]:
     return [
         w
         for w in QApplication.topLevelWidgets()
-        if w.isVisible() and id(w) not in before and not isinstance(w, QMenu)
+        if w.isVisible() and _address(w) not in before and not isinstance(w, QMenu)
     ]
 
 
@@ -148,7 +160,7 @@ def _menu_actions(window: Any) -> Iterator[Any]:
 def _walk_menus(qtbot: QtBot, reader: Reader, window: Any, role: str) -> None:
     for action in list(_menu_actions(window)):
         reader.where[0] = f"{role} > {action.text()}"  # type: ignore[attr-defined]
-        before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+        before = _shown_windows()
         action.trigger()
         qtbot.wait(20)
         for opened in _new_windows(before):
@@ -174,7 +186,7 @@ def _press_buttons(qtbot: QtBot, reader: Reader, where: str, page: QWidget) -> N
         for button in buttons:
             pressed.add(f"{button.objectName()}|{button.text()}")
             reader.where[0] = f"{where} [{button.text() or button.objectName()}]"  # type: ignore[attr-defined]
-            before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+            before = _shown_windows()
             try:
                 button.click()
             except RuntimeError:  # the button went with the page it was on
@@ -226,7 +238,7 @@ def test_no_window_shows_english_in_portuguese(
         window.show_page(1)
         _press_buttons(qtbot, reader, f"{role.value} patients", window.stack)
         _walk_menus(qtbot, reader, window, role.value)
-        before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+        before = _shown_windows()
         window.screen_lock.lock("manual")
         qtbot.wait(20)
         reader.read_widget(f"{role.value} locked", window)
