@@ -53,16 +53,18 @@ def no_window_outlives_its_test(qapp: QApplication) -> Iterator[None]:
     window walk crashed inside that call once in a full run. Only windows made in Python
     are deleted: Qt's own (a tooltip, a completer's popup) are owned by objects that delete
     them themselves."""
-    before = {_address(w) for w in QApplication.topLevelWidgets()}
+    before = {window_address(w) for w in QApplication.topLevelWidgets()}
     yield
     for widget in QApplication.topLevelWidgets():
-        made_here = _address(widget) not in before and widget.parent() is None
+        made_here = window_address(widget) not in before and widget.parent() is None
         if made_here and shiboken6.createdByPython(widget):
             widget.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
-def _address(widget: QWidget) -> int:
+def window_address(widget: QWidget) -> int:
+    """A window's C++ address: its name while it lives (a wrapper's ``id`` is not: a
+    wrapper made for Qt's own window is freed after use and the next may get another)."""
     return int(shiboken6.getCppPointer(widget)[0])
 
 

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import shiboken6
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -34,7 +33,7 @@ from kapdesk.domain.permissions import Role
 from kapdesk.ui.app_context import AppContext
 from kapdesk.ui.translation import speak
 
-from .conftest import PASSWORD, actor_for, show_main_window
+from .conftest import PASSWORD, actor_for, show_main_window, window_address
 from .english_text import english_words, words
 from .visible_text import visible_texts
 
@@ -126,21 +125,15 @@ def _clinic(kit: Any, app: AppContext) -> dict[str, int]:
 
 
 def _shown_windows() -> set[int]:
-    """The C++ addresses of the windows shown now (a wrapper's ``id`` is no name for a
-    window: a wrapper made for Qt's own window is freed after use and the next may get
-    another)."""
-    return {_address(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
-
-
-def _address(widget: QWidget) -> int:
-    return int(shiboken6.getCppPointer(widget)[0])
+    """The C++ addresses of the windows shown now."""
+    return {window_address(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
 
 
 def _new_windows(before: set[int]) -> list[QWidget]:
     return [
         w
         for w in QApplication.topLevelWidgets()
-        if w.isVisible() and _address(w) not in before and not isinstance(w, QMenu)
+        if w.isVisible() and window_address(w) not in before and not isinstance(w, QMenu)
     ]
 
 
