@@ -65,10 +65,13 @@ from kapdesk.storage.replay_processes import (
 from kapdesk.storage.schema_check import expected_objects, schema_problems
 from kapdesk.storage.settings_store import configured_backup_folder, settings_check_lines
 from kapdesk.storage.signed_sql import (
+    SignaturePiece,
     entry_tables,
+    pieces_holding,
     signature_kinds,
     signature_pieces,
     signature_queries,
+    signatures_covering,
 )
 from kapdesk.storage.sqlite_file import FileKind, inspect_file
 
@@ -253,19 +256,39 @@ def _in_processes(
         return reports
 
     def matched() -> frozenset[int]:
-        """The signatures matched taking rows of ``texts`` from their entries, once the row
-        replay found every such row to be exactly its entry's text; else (a row differs,
-        or a piece could not be printed) the pass again, every row printed."""
-        found = frozenset().union(*(f.result() for f in matches))
-        ranges = [
-            f.result() for part, f in passes if part.spec.table in texts and not part.vanished
-        ]
-        if all(rows == [] for rows in ranges):
-            return found
-        again = [processes.matched(signature_queries(kinds, piece)) for piece in sig_pieces]
-        return frozenset().union(*(f.result() for f in again))
+        """The signatures matched taking rows of ``texts`` from their entries, where the row
+        replay found each such row to be exactly its entry's text. The signatures of a row
+        found differing (a print audited on a session, a row changed behind the app) run
+        again with every row printed; every piece does when the replay could not print a
+        piece."""
+        first = [f.result() for f in matches]
+        ranges = [(p, f.result()) for p, f in passes if p.spec.table in texts and not p.vanished]
+        redo = sig_pieces
+        if all(rows is not None for _part, rows in ranges):
+            differing: dict[str, set[int]] = {}
+            for part, rows in ranges:
+                differing.setdefault(part.spec.table, set()).update(int(r[0]) for r in rows or ())
+            redo = _pieces_to_print(path, sig_pieces, differing)
+        again = [processes.matched(signature_queries(kinds, piece)) for piece in redo]
+        printed = [range(p.low, p.high + 1) for p in redo]
+        kept = frozenset().union(*first).difference(*printed)
+        return kept.union(*(f.result() for f in again))
 
     return _Started(collect, matched)
+
+
+def _pieces_to_print(
+    path: Path, pieces: list[SignaturePiece], differing: dict[str, set[int]]
+) -> list[SignaturePiece]:
+    """Pieces covering the signatures of the ``differing`` rows (:func:`pieces_holding`)."""
+    if not any(differing.values()):
+        return []
+    conn = open_worker_connection(path)
+    try:
+        return pieces_holding(pieces, signatures_covering(conn, differing))
+    finally:
+        conn.close()
+        conn.engine.dispose()
 
 
 def _replay_parts(

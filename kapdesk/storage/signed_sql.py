@@ -19,14 +19,15 @@ On a big file (``kapdesk check`` in worker processes) a row that a signature cov
 not printed a second time: the row replay's pass in SQL has printed it and compared it with
 its newest audit entry's snapshot, so the pass here reads that entry's text instead
 (``from_entries``; ~40 % of this pass's time on a clinic that signs every session). Such
-a match is used only when the replay found every row of those tables to be exactly its
-entry's text; otherwise the pass runs again with every row printed
+a match holds for a signature none of whose rows taken so the replay found differing from
+its entry's text; the pieces holding the others (:func:`signatures_covering`) run again
+with every row printed, every piece when the replay could not print a piece
 (:mod:`kapdesk.services.database_check`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -49,6 +50,15 @@ SESSION_PART_TABLES: Final = (
 )
 # Parts that a scheme before this number does not cover.
 SESSION_PARTS_SINCE: Final = {"alert_acknowledgements": 2}
+# The tables whose rows a signature's text may take from their entries (``from_entries``), and
+# the signed records each row is part of: (signed entity, the row's column holding its id).
+# A note is named by its session too, whatever its kind (session notes are; it costs nothing).
+COVERING: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    "dosing_sessions": (("dosing_session", "id"),),
+    "notes": (("note", "id"), ("dosing_session", "dosing_session_id")),
+    "addenda": (("addendum", "id"),),
+    **{table: (("dosing_session", column),) for table, column in SESSION_PART_TABLES},
+}
 PIECE_SIGNATURES: Final = 5_000  # signatures per piece (pieces may run in parallel)
 _ENTITIES: Final = frozenset(e.value for e in SignedEntity)
 ENTITY_OF: Final = {a.table: a.entity for a in AUDITED if a.key == "id"}  # table -> entity
@@ -88,6 +98,8 @@ def _row_sql(
     text instead of printing the row again: the same text, read rather than built."""
     columns = Base.metadata.tables[table]
     if table in from_entries and table in ENTITY_OF and set(fields) == set(columns.c.keys()):
+        if table not in COVERING:  # signatures_covering must know what its rows are part of
+            raise AssertionError(f"{table} taken from entries but not in COVERING")
         newest = newest_entry_sql(f'{alias}."id"', f"'{ENTITY_OF[table]}'")
         # no entry: a value no printed row has (group_concat would skip a NULL)
         return f"coalesce((SELECT e.after FROM audit_log e WHERE e.id = ({newest})), {NEVER_SQL})"
@@ -189,6 +201,67 @@ def signature_queries(
             (piece.low, piece.high, entity_name, scheme),
         ))  # fmt: skip
     return queries
+
+
+_IN_CHUNK: Final = 500  # ids per IN (...) list
+
+
+def _in_chunks(ids: Iterable[int]) -> Iterable[tuple[str, tuple[int, ...]]]:
+    """(placeholders, ids) for ``IN (...)`` lists of at most _IN_CHUNK ids."""
+    every = sorted(set(ids))
+    for start in range(0, len(every), _IN_CHUNK):
+        chunk = tuple(every[start : start + _IN_CHUNK])
+        yield ", ".join("?" * len(chunk)), chunk
+
+
+def signatures_covering(conn: Connection, rows: Mapping[str, Collection[int]]) -> frozenset[int]:
+    """The signatures whose records hold one of ``rows`` (row ids by table): the ones whose
+    text, with those rows taken from their entries, may not be their rows' text. Rows of
+    tables never taken from entries (not in :data:`COVERING`) change no such text."""
+    records: dict[str, set[int]] = {}
+    for table, keys in rows.items():
+        for entity, column in COVERING.get(table, ()):
+            found = records.setdefault(entity, set())
+            if column == "id":
+                found.update(int(k) for k in keys)
+                continue
+            for marks, chunk in _in_chunks(int(k) for k in keys):
+                found.update(
+                    int(v)
+                    for (v,) in conn.exec_driver_sql(
+                        f'SELECT "{column}" FROM "{table}" WHERE id IN ({marks}) '
+                        f'AND "{column}" IS NOT NULL',
+                        chunk,
+                    )
+                )
+    signatures: set[int] = set()
+    for entity, ids in records.items():
+        for marks, chunk in _in_chunks(ids):
+            signatures.update(
+                int(i)
+                for (i,) in conn.exec_driver_sql(
+                    f"SELECT id FROM signatures WHERE entity = ? AND entity_id IN ({marks})",
+                    (entity, *chunk),
+                )
+            )
+    return frozenset(signatures)
+
+
+def pieces_holding(
+    pieces: Sequence[SignaturePiece], signatures: Collection[int]
+) -> list[SignaturePiece]:
+    """Pieces covering ``signatures`` (ids) again: each run of consecutive ids its own piece
+    (a print audited on a few sessions reprints their signatures only), or, when there are
+    more runs than a piece holds signatures, the pieces of ``pieces`` holding one."""
+    runs: list[SignaturePiece] = []
+    for sig in sorted(signatures):
+        if runs and runs[-1].high == sig - 1:
+            runs[-1] = SignaturePiece(runs[-1].low, sig)
+        else:
+            runs.append(SignaturePiece(sig, sig))
+    if len(runs) <= PIECE_SIGNATURES // 10:
+        return runs
+    return [p for p in pieces if any(p.low <= s <= p.high for s in signatures)]
 
 
 def match_signatures(conn: Connection, piece: SignaturePiece) -> SqlMatch:

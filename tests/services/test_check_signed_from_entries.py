@@ -1,9 +1,10 @@
 """On a big file, `kapdesk check`'s signatures pass takes a signed row's text from its newest
 audit entry instead of printing the row again, where the row replay's pass in SQL found that
-row to be exactly that text. Held only when the replay found EVERY row of those tables so:
-one row that differs (changed or inserted behind the app, a NUL tail, a piece SQL cannot
-print) and the pass runs again with every row printed. So every change to signed content is
-still named, in worker processes as in Python, and a forged audit entry too."""
+row to be exactly that text. Held only for signatures none of whose rows so taken differs:
+a row that does (changed or inserted behind the app, a NUL tail, a print audited on it) and
+the pass runs again with every row printed for the piece holding its signatures; a piece
+SQL cannot print, and for every piece. So every change to signed content is still named,
+in worker processes as in Python, and a forged audit entry too."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from kapdesk import cli
 from kapdesk.domain.signing import SignedEntity
 from kapdesk.services import database_check, integrity
-from kapdesk.storage import audit_replay
+from kapdesk.storage import audit_replay, signed_sql
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.signed_sql import ENTITY_OF, entry_tables, record_sql
 
@@ -124,12 +125,12 @@ def test_a_changed_part_of_a_signed_session_is_named_in_worker_processes(
     clinic: Clinic,  # noqa: F811
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    processes: list[frozenset[str]],
+    small_pieces: list[tuple[int, int, frozenset[str]]],
     kind: str,
 ) -> None:
     """The row changed behind the app still has its old entry: taken from there, the text
-    would match its signature. The replay finds the row differing, so the pass is run again
-    with rows printed, and the signature is named."""
+    would match its signature. The replay finds the row differing, so the signatures holding
+    it are rebuilt again with rows printed (those only), and the signature is named."""
     path = _copy(clinic, tmp_path)
     find, change = KINDS[kind]
     session = _one(path, find)
@@ -138,8 +139,12 @@ def test_a_changed_part_of_a_signed_session_is_named_in_worker_processes(
     code, out = _check(path, capsys)
     assert code == 1, out
     assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
-    if kind not in {"course's pinned protocol"}:  # courses are never taken from entries
-        assert frozenset() in processes  # the pass ran again, every row printed
+    printed = _printed_ids(small_pieces)
+    if kind == "course's pinned protocol":  # courses are never taken from entries
+        assert printed == set()
+    else:  # its session's signature (and a changed note's own)
+        assert sig in printed
+        assert len(printed) <= 2, printed
 
 
 @pytest.mark.parametrize("entity", ["note", "addendum"])
@@ -194,3 +199,61 @@ def test_a_signed_reading_and_its_entry_forged_together_are_named(
     assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
     assert f"vital_reading {reading}: changed behind the app" not in out  # row = its entry
     assert "audit trail broken" in out
+
+
+@pytest.fixture
+def small_pieces(
+    monkeypatch: pytest.MonkeyPatch, processes: list[frozenset[str]]
+) -> list[tuple[int, int, frozenset[str]]]:
+    """The check as on a big clinic, with signature pieces of 10 (so that the fixture's clinic
+    has several); returns (piece low, piece high, from_entries) of each query built."""
+    built: list[tuple[int, int, frozenset[str]]] = []
+    real_pieces, real_queries = signed_sql.signature_pieces, signed_sql.signature_queries
+
+    def spying(kinds: Any, piece: Any, from_entries: Any = ()) -> Queries:
+        built.append((piece.low, piece.high, frozenset(from_entries)))
+        return real_queries(kinds, piece, from_entries)
+
+    monkeypatch.setattr(database_check, "signature_pieces", lambda c: real_pieces(c, 10))
+    monkeypatch.setattr(database_check, "signature_queries", spying)
+    return built
+
+
+def _printed_pieces(built: list[tuple[int, int, frozenset[str]]]) -> set[tuple[int, int]]:
+    return {(low, high) for low, high, tables in built if not tables}
+
+
+def _printed_ids(built: list[tuple[int, int, frozenset[str]]]) -> set[int]:
+    return {i for low, high in _printed_pieces(built) for i in range(low, high + 1)}
+
+
+def test_a_printed_summary_reprints_only_its_signature(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    small_pieces: list[tuple[int, int, frozenset[str]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Printing a signed session's summary audits the print on that session: its newest
+    entry is no longer its row's snapshot, so the replay judges that row in Python. Only the
+    signatures covering such a row can have matched on a text that is not the row's: they
+    are rebuilt again with every row printed, not every signature (a clinic that prints
+    summaries paid the whole signatures pass twice: ~+40 % of the check on the big clinic).
+    Nothing is recomputed through the ORM and the check is clean."""
+    path = _copy(clinic, tmp_path)
+    session = _one(path, "SELECT max(entity_id) FROM signatures WHERE entity = 'dosing_session'")
+    sig = _sig(path, "dosing_session", session)
+    out_pdf = tmp_path / "s.pdf"
+    assert cli.main(["report", "session", str(session), "--db", str(path), "-o", str(out_pdf)]) == 0
+    capsys.readouterr()
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("a signature was recomputed through the ORM")
+
+    monkeypatch.setattr(integrity, "record_hash", refuse)
+    code, out = _check(path, capsys)
+    assert code == 0, out
+    assert f"ok ({clinic.signatures} signed records match their signatures)" in out
+    pieces = {(low, high) for low, high, _t in small_pieces}
+    assert len(pieces) > 3
+    assert _printed_ids(small_pieces) == {sig}
