@@ -60,6 +60,8 @@ def same_value(recorded: object, current: object) -> bool:
 
 def shown_value(column_type: Any, value: object) -> str:
     """A value for the report: numbers, flags, times and short codes; never free text."""
+    if isinstance(value, bytes):  # a BLOB stored behind the app: its bytes may be free text
+        return "(bytes)"
     if value is None or isinstance(value, bool | int | float | Unreadable):
         return repr(value) if isinstance(value, Unreadable) else json.dumps(value)
     if isinstance(column_type, UTCDateTime | Date | Integer | Float | Boolean):

@@ -59,6 +59,8 @@ COVERING: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "addenda": (("addendum", "id"),),
     **{table: (("dosing_session", column),) for table, column in SESSION_PART_TABLES},
 }
+# The table of each signed entity's record (a signature's entity_id is its row's id).
+RECORD_TABLES: Final = {"dosing_session": "dosing_sessions", "note": "notes", "addendum": "addenda"}
 PIECE_SIGNATURES: Final = 5_000  # signatures per piece (pieces may run in parallel)
 _ENTITIES: Final = frozenset(e.value for e in SignedEntity)
 ENTITY_OF: Final = {a.table: a.entity for a in AUDITED if a.key == "id"}  # table -> entity
@@ -154,11 +156,11 @@ def record_sql(
     fields = SIGNED_FIELDS_BY_SCHEME[scheme]
     if entity is SignedEntity.ADDENDUM:
         content = {"addendum": _one_row("addenda", fields["addenda"], from_entries)}
-        return "addenda", _payload(entity, scheme, content)
+        return RECORD_TABLES[entity.value], _payload(entity, scheme, content)
     if entity is SignedEntity.NOTE:
         content = {"note": _one_row("notes", fields["notes"], from_entries),
                    "course": _course_sql(fields["courses"])}  # fmt: skip
-        return "notes", _payload(entity, scheme, content)
+        return RECORD_TABLES[entity.value], _payload(entity, scheme, content)
     session_notes = "p.dosing_session_id = r.id AND p.kind = 'session'"
     content = {
         "dosing_session": _one_row("dosing_sessions", fields["dosing_sessions"], from_entries),
@@ -169,7 +171,7 @@ def record_sql(
         if scheme >= SESSION_PARTS_SINCE.get(table, 1):
             where = f'p."{column}" = r.id'
             content[table] = _list_sql(table, fields[table], where, from_entries)
-    return "dosing_sessions", _payload(entity, scheme, content)
+    return RECORD_TABLES[entity.value], _payload(entity, scheme, content)
 
 
 def signature_kinds(conn: Connection, piece: SignaturePiece | None = None) -> list[tuple[str, int]]:
@@ -217,33 +219,24 @@ def _in_chunks(ids: Iterable[int]) -> Iterable[tuple[str, tuple[int, ...]]]:
 def signatures_covering(conn: Connection, rows: Mapping[str, Collection[int]]) -> frozenset[int]:
     """The signatures whose records hold one of ``rows`` (row ids by table): the ones whose
     text, with those rows taken from their entries, may not be their rows' text. Rows of
-    tables never taken from entries (not in :data:`COVERING`) change no such text."""
-    records: dict[str, set[int]] = {}
+    tables never taken from entries (not in :data:`COVERING`) change no such text. A row
+    is matched to its record as :func:`record_sql` gathers it (the same join, so a session
+    id stored as a text or a real reaches the record SQL counts it in, and no other)."""
+    signatures: set[int] = set()
     for table, keys in rows.items():
         for entity, column in COVERING.get(table, ()):
-            found = records.setdefault(entity, set())
-            if column == "id":
-                found.update(int(k) for k in keys)
-                continue
+            record = RECORD_TABLES[entity]
+            part = "" if column == "id" else f'JOIN "{table}" p ON p."{column}" = r.id '
+            row = "r" if column == "id" else "p"
             for marks, chunk in _in_chunks(int(k) for k in keys):
-                found.update(
-                    int(v)
-                    for (v,) in conn.exec_driver_sql(
-                        f'SELECT "{column}" FROM "{table}" WHERE id IN ({marks}) '
-                        f'AND "{column}" IS NOT NULL',
-                        chunk,
+                signatures.update(
+                    int(i)
+                    for (i,) in conn.exec_driver_sql(
+                        f'SELECT g.id FROM signatures g JOIN "{record}" r ON r.id = g.entity_id '
+                        f"{part}WHERE +g.entity = ? AND {row}.id IN ({marks})",
+                        (entity, *chunk),
                     )
                 )
-    signatures: set[int] = set()
-    for entity, ids in records.items():
-        for marks, chunk in _in_chunks(ids):
-            signatures.update(
-                int(i)
-                for (i,) in conn.exec_driver_sql(
-                    f"SELECT id FROM signatures WHERE entity = ? AND entity_id IN ({marks})",
-                    (entity, *chunk),
-                )
-            )
     return frozenset(signatures)
 
 

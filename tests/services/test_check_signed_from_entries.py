@@ -23,7 +23,7 @@ from kapdesk.storage import audit_replay, signed_sql
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.signed_sql import ENTITY_OF, entry_tables, record_sql
 
-from .test_signature_tamper_kinds import KINDS, Clinic, clinic  # noqa: F401 (fixture)
+from .test_signature_tamper_kinds import KINDS, SIGNED_SESSION, Clinic, clinic  # noqa: F401 (fixture)
 
 Queries = list[tuple[str, tuple[Any, ...]]]
 
@@ -257,3 +257,34 @@ def test_a_printed_summary_reprints_only_its_signature(
     pieces = {(low, high) for low, high, _t in small_pieces}
     assert len(pieces) > 3
     assert _printed_ids(small_pieces) == {sig}
+
+
+@pytest.mark.parametrize("stored", ["'x1'", "CAST('7' AS BLOB)"])
+def test_a_part_naming_its_session_oddly_hides_no_other_change(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    small_pieces: list[tuple[int, int, frozenset[str]]],
+    stored: str,
+) -> None:
+    """A reading whose session id was rewritten behind the app as a text or a BLOB (the
+    replay lists it; no session has that id) must not stop the signatures pass from naming
+    another signed session changed behind the app; the session it left is named too."""
+    path = _copy(clinic, tmp_path)
+    find, change = KINDS["reading systolic"]
+    changed = _one(path, find)
+    other = _one(path, f"SELECT max(session_id) FROM vital_readings WHERE session_id IN "
+                 f"({SIGNED_SESSION}) AND session_id != {changed}")  # fmt: skip
+    reading = _one(path, f"SELECT max(id) FROM vital_readings WHERE session_id = {other}")
+    _sql(
+        path,
+        change.format(s=changed),
+        f"UPDATE vital_readings SET session_id = {stored} WHERE id = {reading}",
+    )
+    code, out = _check(path, capsys)
+    assert code == 1, out
+    assert "could not be checked" not in out
+    sig = _sig(path, "dosing_session", changed)
+    assert f"signature {sig} (dosing_session {changed}): content changed since signing" in out
+    other_sig = _sig(path, "dosing_session", other)
+    assert f"signature {other_sig} (dosing_session {other}): content changed" in out

@@ -541,6 +541,19 @@ def _blob_in_text(path: Path, c: Clinic) -> str:
     return f"vital_reading {second}: changed behind the app; differs from audit entry"
 
 
+def _blob_in_number(path: Path, c: Clinic) -> str:
+    """A BLOB where a reading holds its session's id (SQL prints it as no number) beside
+    another changed row: both are named (the BLOB row's value shown, not failing the
+    whole replay as "could not be checked")."""
+    first, second = (r[0] for r in _q(path, "SELECT id FROM vital_readings ORDER BY id LIMIT 2"))
+    _sql(path, f"UPDATE vital_readings SET session_id = CAST('7' AS BLOB) WHERE id = {first}",
+         f"UPDATE vital_readings SET systolic = systolic + 40 WHERE id = {second}")  # fmt: skip
+    lines = "".join(run_check(path)[0])
+    assert "could not be checked" not in lines, lines
+    assert f"vital_reading {first}: changed behind the app" in lines, "the BLOB row is named too"
+    return f"vital_reading {second}: changed behind the app; differs from audit entry"
+
+
 def _json_column_nul_tail(path: Path, c: Clinic) -> str:
     """A JSON column given a NUL and more text: SQLite's printf() and json() stop at the NUL,
     so the row printed as its snapshot while the app cannot read it."""
@@ -612,6 +625,7 @@ CASES: dict[str, Callable[[Path, Clinic], str]] = {
     "flag-set-to-2": _flag_set_to_two,
     "number-set-to-text-null": _number_set_to_text_null,
     "blob-in-a-text-column": _blob_in_text,
+    "blob-in-a-number-column": _blob_in_number,
     "reading-with-a-far-out-id": _far_out_id,
     "json-column-given-a-nul-tail": _json_column_nul_tail,
     "audit-action-and-entity-given-a-nul-tail": _audit_text_nul_tail,
