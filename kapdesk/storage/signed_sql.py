@@ -20,13 +20,14 @@ not printed a second time: the row replay's pass in SQL has printed it and compa
 its newest audit entry's snapshot, so the pass here reads that entry's text instead
 (``from_entries``; ~40 % of this pass's time on a clinic that signs every session). Such
 a match holds for a signature none of whose rows taken so the replay found differing from
-its entry's text; the pieces holding the others (:func:`signatures_covering`) run again
-with every row printed, every piece when the replay could not print a piece
+its entry's text; the others (:func:`signatures_covering`) are rebuilt again with every
+row printed, and every piece is when the replay could not print a piece
 (:mod:`kapdesk.services.database_check`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -220,8 +221,8 @@ def signatures_covering(conn: Connection, rows: Mapping[str, Collection[int]]) -
     """The signatures whose records hold one of ``rows`` (row ids by table): the ones whose
     text, with those rows taken from their entries, may not be their rows' text. Rows of
     tables never taken from entries (not in :data:`COVERING`) change no such text. A row
-    is matched to its record as :func:`record_sql` gathers it (the same join, so a session
-    id stored as a text or a real reaches the record SQL counts it in, and no other)."""
+    reaches its records by the join :func:`record_sql` gathers them with, so a session id
+    stored behind the app as a text or a real names exactly the records that count it in."""
     signatures: set[int] = set()
     for table, keys in rows.items():
         for entity, column in COVERING.get(table, ()):
@@ -244,17 +245,21 @@ def pieces_holding(
     pieces: Sequence[SignaturePiece], signatures: Collection[int]
 ) -> list[SignaturePiece]:
     """Pieces covering ``signatures`` (ids) again: each run of consecutive ids its own piece
-    (a print audited on a few sessions reprints their signatures only), or, when there are
-    more runs than a piece holds signatures, the pieces of ``pieces`` holding one."""
+    (a print audited on a few sessions reprints their signatures only), or, past
+    ``PIECE_SIGNATURES // 10`` runs (as many queries), the pieces of ``pieces`` holding one."""
+    ordered = sorted(signatures)
     runs: list[SignaturePiece] = []
-    for sig in sorted(signatures):
+    for sig in ordered:
         if runs and runs[-1].high == sig - 1:
             runs[-1] = SignaturePiece(runs[-1].low, sig)
         else:
             runs.append(SignaturePiece(sig, sig))
     if len(runs) <= PIECE_SIGNATURES // 10:
         return runs
-    return [p for p in pieces if any(p.low <= s <= p.high for s in signatures)]
+    starts = [bisect_left(ordered, p.low) for p in pieces]
+    return [
+        p for p, i in zip(pieces, starts, strict=True) if i < len(ordered) and ordered[i] <= p.high
+    ]
 
 
 def match_signatures(conn: Connection, piece: SignaturePiece) -> SqlMatch:
