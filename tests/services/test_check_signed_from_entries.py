@@ -2,9 +2,9 @@
 audit entry instead of printing the row again, where the row replay's pass in SQL found that
 row to be exactly that text. Held only for signatures none of whose rows so taken differs:
 a row that does (changed or inserted behind the app, a NUL tail, a print audited on it) and
-the pass runs again with every row printed for the piece holding its signatures; a piece
-SQL cannot print, and for every piece. So every change to signed content is still named,
-in worker processes as in Python, and a forged audit entry too."""
+its signatures are rebuilt again with every row printed; a piece SQL cannot print, and every
+signature is. So every change to signed content is still named, in worker processes as in
+Python, and a forged audit entry too."""
 
 from __future__ import annotations
 
