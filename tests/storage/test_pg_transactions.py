@@ -221,7 +221,8 @@ def test_idle_connection_dropped_by_the_server_is_replaced(db: Database, server:
     with _raw(server) as killer:
         killer.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND usename = current_user"  # not autovacuum's, nor another role's
         )
     _append(db, "second")
     assert _audit_count(db) == 2
@@ -232,7 +233,8 @@ def test_connections_say_who_they_are(db: Database, server: ServerURL) -> None:
     with _raw(server) as conn:
         names = conn.execute(
             "SELECT DISTINCT application_name FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND usename = current_user"
         ).fetchall()
     assert names == [("kapdesk",)]
 

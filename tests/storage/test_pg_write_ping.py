@@ -69,7 +69,8 @@ def _drop_all_connections(server: ServerURL) -> None:
             pid
             for (pid,) in killer.execute(
                 "SELECT pid FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND usename = current_user"
             )
         ]
         for pid in pids:

@@ -47,7 +47,8 @@ def server_down(name: str) -> None:
     _admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
     _admin(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        f"WHERE datname = '{name}' AND pid <> pg_backend_pid() "
+        "AND usename = current_user"
     )
 
 
@@ -189,7 +190,8 @@ def test_a_failed_save_is_the_first_failure_seen(
     _admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
     _admin(  # the pool's idle connections go too
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        f"WHERE datname = '{name}' AND pid <> pg_backend_pid() "
+        "AND usename = current_user"
     )
     clock.advance(minutes=3)
     failed_at = clock.now()
