@@ -64,7 +64,7 @@ from kapdesk.services.due_readings import (
     session_alerts,
     session_schedule,
 )
-from kapdesk.services.protocol_store import cached_course_protocol, find_course_protocol
+from kapdesk.services.pinned_version import cached_course_protocol, find_course_protocol
 from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.services.session_check_in import at_clinic
 from kapdesk.services.session_support import (

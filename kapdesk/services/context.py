@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from kapdesk.domain.protocol import Protocol
     from kapdesk.services.corrections import CorrectionsService
-    from kapdesk.services.protocol_store import PinnedCourse
+    from kapdesk.services.pinned_version import PinnedCourse
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ class ServiceContext:
 
     def course_protocol(self, s: Session, course: PinnedCourse) -> Protocol:
         """The exact protocol version ``course`` started on (PinnedProtocolMissing if gone)."""
-        from kapdesk.services.protocol_store import course_protocol
+        from kapdesk.services.pinned_version import course_protocol
 
         return course_protocol(s, self, course)
 

@@ -31,7 +31,7 @@ from kapdesk.services.courses import course_info, course_row, course_rows
 from kapdesk.services.dtos import CourseInfo, CourseOutcomeInfo, InstrumentInfo, PatientInfo
 from kapdesk.services.instruments import course_outcome_in, course_results
 from kapdesk.services.patients import patient_by_mrn, patient_info
-from kapdesk.services.protocol_store import find_course_protocol
+from kapdesk.services.pinned_version import find_course_protocol
 from kapdesk.services.report_sessions import CourseSession, course_sessions_in
 from kapdesk.services.rows import stored
 from kapdesk.storage.audit import chain_head

@@ -34,7 +34,8 @@ from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.protocol_store import find_course_protocol, pin
+from kapdesk.services.pinned_version import find_course_protocol
+from kapdesk.services.protocol_store import pin
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
 from kapdesk.services.rows import stored
 from kapdesk.services.session_support import patient_name

@@ -48,7 +48,7 @@ from kapdesk.services.board import BoardService, board_readings
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.due_readings import course_history, session_schedule
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.protocol_store import find_course_protocol
+from kapdesk.services.pinned_version import find_course_protocol
 from kapdesk.services.session_support import (
     patient_name,
     reading_order,

@@ -55,7 +55,7 @@ from kapdesk.services.given_input import (
     given_time,
 )
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.protocol_store import find_course_protocol
+from kapdesk.services.pinned_version import find_course_protocol
 from kapdesk.services.recording import audit_row
 from kapdesk.services.rows import stored
 from kapdesk.services.session_support import (

@@ -8,14 +8,15 @@ Decisions a caller must know:
   differs is refused: "kap-default v1.0 differs from the v1.0 already used by
   courses; give the changed file a new version."
 * Every use case that judges a course's sessions resolves the protocol through
-  :func:`course_protocol` (``ServiceContext.course_protocol``): the stored text,
-  parsed once per hash and cached on the context, never "whatever file is
-  loaded now". The clinic may ship v1.1; courses on v1.0 stay on v1.0.
+  ``course_protocol`` (``ServiceContext.course_protocol``): the stored text, parsed once
+  per hash and cached on the context, never "whatever file is loaded now". The clinic
+  may ship v1.1; courses on v1.0 stay on v1.0.
 * A course whose pinned text is missing (an empty hash: started before kapdesk
   stored versions, on a version no longer shipped; or a missing row) cannot have
-  its sessions opened: :class:`PinnedProtocolMissing` says which protocol and
-  version and what to do. Reports and the board degrade instead
-  (:func:`find_course_protocol` returns None) so the record stays readable.
+  its sessions opened: ``PinnedProtocolMissing`` says which protocol and version and
+  what to do. Reports and the board degrade instead (``find_course_protocol`` returns
+  None) so the record stays readable. Those three live in
+  :mod:`kapdesk.services.pinned_version` (read without the ORM).
 * :func:`version_problems` lists both kinds of problem for ``kapdesk check``.
 """
 
@@ -25,45 +26,23 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from typing import Protocol as Structural
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.errors import KapdeskError, NotFound, ValidationError
 from kapdesk.domain.protocol import Protocol, load_protocol_text, protocol_hash
-from kapdesk.i18n import N_, _
+from kapdesk.i18n import _
+from kapdesk.services.pinned_version import (
+    PinnedProtocolMissing,
+    course_protocol,
+    resolve_pinned,
+)
 from kapdesk.services.rows import stored
 from kapdesk.storage.orm import Course, DosingSession, ProtocolVersion
 
 if TYPE_CHECKING:
     from kapdesk.services.context import ServiceContext
-
-
-NOT_PINNED_TEXT = N_("the stored text does not match the course's pinned hash")
-
-
-class PinnedProtocolMissing(NotFound):
-    """The protocol version a course is pinned to is not in this database."""
-
-    def __init__(self, course_id: int, protocol_id: str, version: str, why: str) -> None:
-        self.course_id = course_id
-        self.protocol_id = protocol_id
-        self.version = version
-        self.why = why
-        super().__init__(
-            _(
-                "Course #{course} is pinned to {protocol} v{version}, but {why}, so its "
-                "sessions cannot be opened: kapdesk judges a course only with the protocol "
-                "version it started on. Ask your kapdesk administrator to restore a backup "
-                "that holds {protocol} v{version}, or end this course and start a new one on "
-                "a current version.",
-                course=course_id,
-                protocol=protocol_id,
-                version=version,
-                why=why,
-            )
-        )
 
 
 def conflict_message(protocol: Protocol) -> str:
@@ -113,61 +92,6 @@ def pin(s: Session, protocol: Protocol, now: datetime) -> tuple[str, ProtocolVer
     return protocol.sha256, row
 
 
-class PinnedCourse(Structural):
-    """What finding a course's pinned protocol reads of it: a Course, or its columns."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def protocol_id(self) -> str: ...
-    @property
-    def protocol_version(self) -> str: ...
-    @property
-    def protocol_hash(self) -> str: ...
-
-
-def _missing(course: PinnedCourse, why: str) -> PinnedProtocolMissing:
-    return PinnedProtocolMissing(course.id, course.protocol_id, course.protocol_version, why)
-
-
-def course_protocol(s: Session, ctx: ServiceContext, course: PinnedCourse) -> Protocol:
-    """The exact protocol version ``course`` is pinned to, or PinnedProtocolMissing."""
-    return _resolve(s, ctx.pinned, course)
-
-
-def _resolve(s: Session, pinned: dict[str, Protocol], course: PinnedCourse) -> Protocol:
-    digest = course.protocol_hash
-    if not digest:
-        raise _missing(
-            course,
-            _(
-                "no text of that version was stored when the course started (it began before "
-                "kapdesk kept protocol versions)"
-            ),
-        )
-    parsed = pinned.get(digest)
-    if parsed is None:
-        # Always the stored text, even when a loaded file has the same hash: what judged the
-        # course's first session is what the database holds, not an object built in memory.
-        row = s.scalar(select(ProtocolVersion).where(ProtocolVersion.sha256 == digest))
-        if row is None:
-            raise _missing(course, _("this database holds no protocol text with its hash"))
-        try:
-            parsed = load_protocol_text(row.source_text, row.source_name)
-        except KapdeskError as exc:
-            raise _missing(
-                course, _("its stored text no longer loads ({problem})", problem=exc)
-            ) from None
-        if parsed.sha256 != digest:
-            raise _missing(course, _(NOT_PINNED_TEXT))
-        pinned[digest] = parsed
-    # Checked for every course, cached text or not: a course whose protocol or version
-    # was changed keeps a hash that names another version.
-    if (parsed.id, parsed.version) != (course.protocol_id, course.protocol_version):
-        raise _missing(course, _(NOT_PINNED_TEXT))
-    return parsed
-
-
 def warm_protocols(ctx: ServiceContext) -> int:
     """Parse the shipped presets and every stored protocol version ahead of need (the app
     does this while the sign-in window waits for a password, so the first board does not
@@ -188,19 +112,6 @@ def warm_protocols(ctx: ServiceContext) -> int:
         if parsed.sha256 == digest:
             ctx.pinned[digest] = parsed
     return len(ctx.pinned)
-
-
-def find_course_protocol(s: Session, ctx: ServiceContext, course: Course) -> Protocol | None:
-    """Like course_protocol, but None when the pinned version is missing (board, reports)."""
-    try:
-        return course_protocol(s, ctx, course)
-    except PinnedProtocolMissing:
-        return None
-
-
-def cached_course_protocol(ctx: ServiceContext, course: Course) -> Protocol | None:
-    """The pinned protocol when already parsed on this context (no query), else None."""
-    return ctx.pinned.get(course.protocol_hash)
 
 
 def protocol_of_course(ctx: ServiceContext, course_id: int) -> Protocol:
@@ -241,7 +152,7 @@ def version_problems(s: Session, protocols: Mapping[str, Protocol]) -> list[str]
         if combo not in verdicts:
             course = s.get_one(Course, course_id)
             try:
-                _resolve(s, pinned, course)
+                resolve_pinned(s, pinned, course)
                 verdicts[combo] = None
             except PinnedProtocolMissing as exc:
                 verdicts[combo] = exc.why

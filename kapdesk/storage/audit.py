@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import PurePath
 from types import EllipsisType
-from typing import Any, Final, NotRequired, TypedDict, Unpack, cast
+from typing import TYPE_CHECKING, Any, Final, NotRequired, TypedDict, Unpack
 from uuid import UUID
 
 from sqlalchemy import (
@@ -43,25 +43,28 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Table,
     inspect,
     literal_column,
     select,
     text,
     type_coerce,
 )
-from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import ensure_utc
 from kapdesk.storage.audit_with_row import NewRow, insert_entry
 from kapdesk.storage.change_feed import note_appended
-from kapdesk.storage.orm import AuditEntry
+from kapdesk.storage.tables import audit_log
 from kapdesk.storage.write_retry import wrote
+
+if TYPE_CHECKING:  # the chain is read and appended to without the ORM too (tables)
+    from sqlalchemy.orm import Session
+
+    from kapdesk.storage.orm import AuditEntry
 
 GENESIS_HASH = "0" * 64
 REDACTED_COLUMNS = frozenset({"password_hash"})
 REDACTED = "[redacted]"
-_TABLE = AuditEntry.__table__
+_TABLE = audit_log
 _ONE = literal_column("1", Integer)  # a LIMIT written into the statement (head_query)
 
 
@@ -262,10 +265,12 @@ def append(
     # A Core INSERT, not an ORM flush of the entry (~0.2 ms of CPU less per write); what the
     # flush did besides is done here: the session is marked as having written rows
     # (write_retry) and the entry is noted for the file watcher (change_feed).
-    insert_entry(session.connection(), cast(Table, _TABLE), values, row)
+    insert_entry(session.connection(), _TABLE, values, row)
     session.info[APPENDED] = True  # read by services.recording: a head read before is stale
     wrote(session)
     note_appended(session, values["id"], values["action"])
+    from kapdesk.storage.orm import AuditEntry
+
     return AuditEntry(**values)  # (not in the session: the database holds it)
 
 
@@ -334,12 +339,12 @@ _CANONICAL_SQL = (
 
 
 def _is_sqlite(bind: Session | Connection) -> bool:
-    dialect = bind.get_bind().dialect if isinstance(bind, Session) else bind.dialect
+    dialect = bind.dialect if isinstance(bind, Connection) else bind.get_bind().dialect
     return dialect.name == "sqlite"
 
 
 def _core_connection(bind: Session | Connection) -> Connection:
-    return bind.connection() if isinstance(bind, Session) else bind
+    return bind if isinstance(bind, Connection) else bind.connection()
 
 
 def _payload(row: Any) -> dict[str, Any]:

@@ -15,11 +15,8 @@ from kapdesk.services.board import BoardService
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.patients import PatientService
-from kapdesk.services.protocol_store import (
-    PinnedProtocolMissing,
-    protocol_of_session,
-    version_problems,
-)
+from kapdesk.services.pinned_version import PinnedProtocolMissing
+from kapdesk.services.protocol_store import protocol_of_session, version_problems
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.vitals import VitalsService
 from kapdesk.storage.orm import Course, ProtocolVersion
