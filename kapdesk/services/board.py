@@ -65,14 +65,10 @@ from kapdesk.services.due_readings import (
     session_schedule,
 )
 from kapdesk.services.pinned_version import cached_course_protocol, find_course_protocol
+from kapdesk.services.row_info import patient_name, session_route
 from kapdesk.services.screen_dtos import BoardRow
 from kapdesk.services.session_check_in import at_clinic
-from kapdesk.services.session_support import (
-    patient_name,
-    reading_order,
-    session_gate,
-    session_route,
-)
+from kapdesk.services.session_support import reading_order, session_gate
 from kapdesk.storage.orm import (
     AlertAcknowledgement,
     Course,

@@ -25,17 +25,16 @@ from sqlalchemy.orm import Session
 
 from kapdesk.domain.instruments import GAD7, PHQ9
 from kapdesk.services.context import Service, ServiceContext
-from kapdesk.services.courses import course_info, course_rows
+from kapdesk.services.courses import course_rows
 from kapdesk.services.dtos import CourseInfo, CourseOutcomeInfo, InstrumentInfo, PatientInfo
 from kapdesk.services.error_marks import markers
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.instruments import course_outcome_in, instrument_info
+from kapdesk.services.instruments import course_outcome_in
 from kapdesk.services.notes import note_info
-from kapdesk.services.patients import patient_info
+from kapdesk.services.row_info import course_info, instrument_info, patient_info, user_names
 from kapdesk.services.rows import stored
 from kapdesk.services.screen_dtos import NoteInfo
 from kapdesk.services.session_rows import SessionRow, patient_sessions
-from kapdesk.services.session_support import user_names
 from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Note, Patient
 
 

@@ -57,7 +57,7 @@ from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import ErrorMark
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, snapshot
-from kapdesk.services.session_support import user_names
+from kapdesk.services.row_info import user_names
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import (
     Dose,

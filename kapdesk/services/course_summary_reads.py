@@ -27,12 +27,13 @@ from kapdesk.domain.instruments import GAD7, PHQ9
 from kapdesk.domain.protocol import Protocol
 from kapdesk.i18n import _
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.courses import course_info, course_row, course_rows
+from kapdesk.services.courses import course_row, course_rows
 from kapdesk.services.dtos import CourseInfo, CourseOutcomeInfo, InstrumentInfo, PatientInfo
 from kapdesk.services.instruments import course_outcome_in, course_results
-from kapdesk.services.patients import patient_by_mrn, patient_info
+from kapdesk.services.patients import patient_by_mrn
 from kapdesk.services.pinned_version import find_course_protocol
 from kapdesk.services.report_sessions import CourseSession, course_sessions_in
+from kapdesk.services.row_info import course_info, patient_info
 from kapdesk.services.rows import stored
 from kapdesk.storage.audit import chain_head
 from kapdesk.storage.orm import Course, Patient

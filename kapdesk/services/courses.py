@@ -34,31 +34,14 @@ from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.pinned_version import find_course_protocol
 from kapdesk.services.protocol_store import pin
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
+from kapdesk.services.row_info import course_info, patient_name
 from kapdesk.services.rows import stored
-from kapdesk.services.session_support import patient_name
 from kapdesk.storage.orm import Course, DosingSession, Patient
 
 # Plausible input, not a clinical number: how far ahead a course may be dated.
 MAX_DAYS_AHEAD: Final = 366
-
-
-def course_info(c: Course, ctx: ServiceContext, session_count: int, s: Session) -> CourseInfo:
-    """The title is the pinned version's ('' when its text is missing from the database)."""
-    proto = find_course_protocol(s, ctx, c)
-    return CourseInfo(
-        id=c.id,
-        patient_id=c.patient_id,
-        protocol_id=c.protocol_id,
-        protocol_version=c.protocol_version,
-        protocol_title=proto.title if proto else "",
-        started_on=c.started_on,
-        goal=c.goal,
-        ended_on=c.ended_on,
-        session_count=session_count,
-    )
 
 
 def _session_count(s: Session, course_id: int) -> int:

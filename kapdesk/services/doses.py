@@ -63,16 +63,14 @@ from kapdesk.services.given_input import (
 )
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, recheck_actor, snapshot
+from kapdesk.services.row_info import dose_info, session_route, user_names
 from kapdesk.services.session_support import (
     MAX_LOT_CHARS,
     Loaded,
-    dose_info,
     gate_rows,
     load,
     refuse,
     session_gate,
-    session_route,
-    user_names,
 )
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.services.wording import denied, who_may

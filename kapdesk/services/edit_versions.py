@@ -44,7 +44,7 @@ from kapdesk.domain.errors import NO_RECORD, EditConflict
 from kapdesk.i18n import N_, _
 from kapdesk.services.changes import TRAIL_ONLY, TRAIL_ONLY_PREFIXES
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.session_support import user_names
+from kapdesk.services.row_info import user_names
 from kapdesk.storage.orm import AuditEntry
 
 __all__ = ["NO_RECORD", "LastChange", "current_version", "last_change", "refuse_stale"]

@@ -49,12 +49,8 @@ from kapdesk.services.context import Actor, Service
 from kapdesk.services.due_readings import course_history, session_schedule
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.pinned_version import find_course_protocol
-from kapdesk.services.session_support import (
-    patient_name,
-    reading_order,
-    session_route,
-    user_names,
-)
+from kapdesk.services.row_info import patient_name, session_route, user_names
+from kapdesk.services.session_support import reading_order
 from kapdesk.storage.orm import Course, DosingSession, Note, Patient, Signature
 
 # Sessions that wait for a clinician's signature once they end.

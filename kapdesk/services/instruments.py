@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -41,7 +40,6 @@ from kapdesk.domain.instruments import (
     GAD7,
     PHQ9,
     PHQ9_OUTCOME,
-    InstrumentScore,
     get_instrument,
     score_instrument,
 )
@@ -50,17 +48,15 @@ from kapdesk.domain.permissions import Action
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
-from kapdesk.services.error_marks import error_mark, markers
+from kapdesk.services.error_marks import markers
 from kapdesk.services.given_input import (
     given_time,
 )
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.pinned_version import find_course_protocol
 from kapdesk.services.recording import audit_row
+from kapdesk.services.row_info import instrument_info, user_names
 from kapdesk.services.rows import stored
-from kapdesk.services.session_support import (
-    user_names,
-)
 from kapdesk.storage.orm import Course, DosingSession, InstrumentResult, Patient
 
 
@@ -72,36 +68,6 @@ class FilingEffect:
     ended_on: date | None
     changes_outcome: bool
     text: str  # one or two sentences for the person choosing
-
-
-@lru_cache(maxsize=4096)
-def _stored_score(instrument: str, answers: tuple[int, ...]) -> InstrumentScore:
-    """A stored result's answers scored by the domain. The same answers always give the
-    same (immutable) score, so a result read again (the course outcome re-reads the
-    chart's results; a chart opened again) is not scored again."""
-    return score_instrument(instrument, answers)
-
-
-def instrument_info(r: InstrumentResult, names: dict[int, str]) -> InstrumentInfo:
-    score = _stored_score(r.instrument, tuple(int(a) for a in r.answers))
-    return InstrumentInfo(
-        id=r.id,
-        patient_id=r.patient_id,
-        course_id=r.course_id,
-        session_id=r.session_id,
-        instrument=r.instrument,
-        answers=score.answers,
-        total=r.total,
-        band=r.band,
-        item9_flag=r.item9_flag,
-        taken_at=r.taken_at,
-        recorded_by=names.get(r.recorded_by, ""),
-        band_rule=score.band_rule,
-        follow_up=score.follow_up,
-        max_total=score.max_total,
-        scoring_rule=r.scoring_rule,
-        error=error_mark(r, names),
-    )
 
 
 def _results(s: Session, *conditions: ColumnElement[bool]) -> list[InstrumentInfo]:

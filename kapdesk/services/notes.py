@@ -57,12 +57,10 @@ from kapdesk.services.given_input import (
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import CLOSED_STATES
 from kapdesk.services.recording import audit_row, snapshot
+from kapdesk.services.row_info import user_names
 from kapdesk.services.rows import stored
 from kapdesk.services.screen_dtos import NoteInfo
-from kapdesk.services.session_support import (
-    load,
-    user_names,
-)
+from kapdesk.services.session_support import load
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Course, DosingSession, Note
 

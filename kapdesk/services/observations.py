@@ -27,19 +27,15 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import ObservationInfo
-from kapdesk.services.error_marks import error_mark, markers
+from kapdesk.services.error_marks import markers
 from kapdesk.services.given_input import (
     given_time,
     not_before_check_in,
 )
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row
-from kapdesk.services.session_support import (
-    Loaded,
-    load,
-    refuse,
-    user_names,
-)
+from kapdesk.services.row_info import observation_info, user_names
+from kapdesk.services.session_support import Loaded, load, refuse
 from kapdesk.services.signed_records import ensure_not_signed
 from kapdesk.storage.orm import Observation
 
@@ -64,21 +60,6 @@ def open_for_recording(s: Session, ctx: ServiceContext, session_id: int, what: s
             ),
         )
     return loaded
-
-
-def observation_info(o: Observation, names: dict[int, str]) -> ObservationInfo:
-    return ObservationInfo(
-        id=o.id,
-        session_id=o.session_id,
-        kind=o.kind,
-        score=o.score,
-        present=o.present,
-        text=o.text,
-        observed_at=o.observed_at,
-        recorded_by=names.get(o.recorded_by, ""),
-        recorded_at=o.recorded_at,
-        error=error_mark(o, names),
-    )
 
 
 @audit_denials

@@ -44,8 +44,9 @@ from kapdesk.services.console import console_actor
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import PatientInfo
 from kapdesk.services.guard import audit_denials
-from kapdesk.services.patients import insert_patient, local_today, patient_info, stored_values
+from kapdesk.services.patients import insert_patient, local_today, stored_values
 from kapdesk.services.recording import AuditRecord, audit_change
+from kapdesk.services.row_info import patient_info
 from kapdesk.storage.orm import Patient
 
 _IN_CHUNK = 500  # MRNs per IN (...) query

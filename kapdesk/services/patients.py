@@ -48,6 +48,7 @@ from kapdesk.services.dtos import PatientInfo
 from kapdesk.services.edit_versions import current_version, refuse_stale
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
+from kapdesk.services.row_info import patient_info
 from kapdesk.services.rows import only_fields, stored
 from kapdesk.storage.orm import Patient
 
@@ -62,21 +63,6 @@ EDITABLE_FIELDS: Final = (
     "contraindications",
 )
 DATE_FORMATS: Final = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
-
-
-def patient_info(p: Patient, version: int | None = None) -> PatientInfo:
-    return PatientInfo(
-        id=p.id,
-        mrn=p.mrn,
-        family_name=p.family_name,
-        given_name=p.given_name,
-        date_of_birth=p.date_of_birth,
-        sex=p.sex,
-        weight_kg=p.weight_kg,
-        allergies=p.allergies,
-        contraindications=p.contraindications,
-        version=version,
-    )
 
 
 def _get(s: Session, patient_id: int) -> Patient:

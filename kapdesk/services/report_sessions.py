@@ -25,15 +25,15 @@ from kapdesk.services.dtos import (
     SessionInfo,
     SideEffectInfo,
 )
-from kapdesk.services.observations import observation_info
-from kapdesk.services.session_support import (
+from kapdesk.services.row_info import (
     dose_info,
+    observation_info,
     reading_info,
     session_info,
     session_route,
+    side_effect_info,
     user_names,
 )
-from kapdesk.services.side_effects import side_effect_info
 from kapdesk.storage.orm import (
     Course,
     Dose,

@@ -34,7 +34,8 @@ from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.domain.wording import shown_part
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor
-from kapdesk.services.session_support import Loaded, patient_name, refuse
+from kapdesk.services.row_info import patient_name
+from kapdesk.services.session_support import Loaded, refuse
 from kapdesk.services.wording import denied, who_may
 from kapdesk.storage.orm import Course, DosingSession, Patient
 

@@ -15,7 +15,6 @@ from kapdesk.domain.schedule import DueItem
 from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.i18n import ENGLISH, current
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.courses import course_info
 from kapdesk.services.due_readings import (
     DosedSession,
     acknowledged_readings,
@@ -25,23 +24,26 @@ from kapdesk.services.due_readings import (
 )
 from kapdesk.services.error_marks import markers
 from kapdesk.services.notes import note_info
-from kapdesk.services.observations import observation_info
-from kapdesk.services.patients import patient_info
+from kapdesk.services.row_info import (
+    course_info,
+    dose_info,
+    observation_info,
+    patient_info,
+    reading_info,
+    session_info,
+    session_route,
+    side_effect_info,
+    user_names,
+)
 from kapdesk.services.screen_dtos import DischargeCheck, SessionDetail
 from kapdesk.services.session_discharge import compute_checks, frozen_checks, worded_checks
 from kapdesk.services.session_support import (
-    dose_info,
     holding_reading,
     load,
     override_info,
-    reading_info,
     reading_order,
     session_gate,
-    session_info,
-    session_route,
-    user_names,
 )
-from kapdesk.services.side_effects import side_effect_info
 from kapdesk.storage.orm import (
     Dose,
     DosingSession,

@@ -38,12 +38,9 @@ from kapdesk.services.due_readings import (
     course_history,
     session_schedule,
 )
+from kapdesk.services.row_info import session_route
 from kapdesk.services.screen_dtos import DischargeCheck
-from kapdesk.services.session_support import (
-    reading_order,
-    reading_text,
-    session_route,
-)
+from kapdesk.services.session_support import reading_order, reading_text
 from kapdesk.services.wording import denied, who_may
 from kapdesk.storage.orm import Dose, DosingSession, SideEffect, VitalReading
 

@@ -17,7 +17,7 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
@@ -33,16 +33,13 @@ from kapdesk.domain.session_state import SessionState
 from kapdesk.domain.vitals import VitalsInput
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.dtos import DoseInfo, OverrideInfo, ReadingInfo, SessionInfo
-from kapdesk.services.error_marks import error_mark
+from kapdesk.services.dtos import OverrideInfo
 from kapdesk.services.wording import Say
 from kapdesk.storage.orm import (
     Course,
-    Dose,
     DosingSession,
     HoldOverride,
     Patient,
-    User,
     VitalReading,
 )
 
@@ -87,95 +84,6 @@ def refuse(state: SessionState, what: str, message: str) -> IllegalTransition:
 # ------------------------------------------------------------------ converters
 
 
-def patient_name(p: Patient) -> str:
-    return f"{p.family_name}, {p.given_name}"
-
-
-def session_info(ds: DosingSession, course: Course, patient: Patient) -> SessionInfo:
-    return SessionInfo(
-        id=ds.id,
-        course_id=course.id,
-        patient_id=patient.id,
-        mrn=patient.mrn,
-        patient_name=patient_name(patient),
-        protocol_id=course.protocol_id,
-        protocol_version=course.protocol_version,
-        scheduled_at=ds.scheduled_at,
-        room=ds.room,
-        state=ds.state,
-        weight_kg=ds.weight_kg,
-        checklist=dict(ds.checklist or {}),
-        checked_in_at=ds.checked_in_at,
-        first_dose_at=ds.first_dose_at,
-        discharged_at=ds.discharged_at,
-        discharge_criteria=dict(ds.discharge_criteria or {}),
-        discharge_reason=ds.discharge_reason,
-        state_reason=ds.state_reason,
-        same_day_reason=ds.same_day_reason,
-    )
-
-
-def user_names(s: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = s.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).all()
-    return {r.id: r.full_name for r in rows}
-
-
-def minutes_between(start: datetime | None, moment: datetime) -> float | None:
-    """Exact minutes (not rounded: the Min column floors them, so 19 min 58 s is +19,
-    like the schedule that does not count it as 20 minutes after the dose)."""
-    return None if start is None else (moment - start).total_seconds() / 60
-
-
-def reading_info(
-    r: VitalReading, names: dict[int, str], first_dose_at: datetime | None
-) -> ReadingInfo:
-    """``minutes_from_dose`` is negative for readings before the first dose."""
-    return ReadingInfo(
-        id=r.id,
-        session_id=r.session_id,
-        taken_at=r.taken_at,
-        systolic=r.systolic,
-        diastolic=r.diastolic,
-        pulse=r.pulse,
-        spo2=r.spo2,
-        phase=r.phase,
-        band=r.band,
-        rules=tuple(str(x) for x in r.rules or ()),
-        assessment=r.assessment,
-        protocol_label=r.protocol_label,
-        recorded_by=names.get(r.recorded_by, ""),
-        recorded_at=r.recorded_at,
-        minutes_from_dose=minutes_between(first_dose_at, r.taken_at),
-        error=error_mark(r, names),
-    )
-
-
-def dose_info(d: Dose, names: dict[int, str]) -> DoseInfo:
-    return DoseInfo(
-        id=d.id,
-        session_id=d.session_id,
-        medication=d.medication,
-        route=d.route,
-        amount=d.amount,
-        unit=d.unit,
-        mg=d.mg,
-        given_at=d.given_at,
-        lot_number=d.lot_number,
-        given_by=names.get(d.given_by, ""),
-        is_booster=d.is_booster,
-        over_limit=d.over_limit,
-        confirmation_reason=d.confirmation_reason,
-        confirmed_by=None if d.confirmed_by is None else names.get(d.confirmed_by, ""),
-        recorded_by=names.get(d.recorded_by, ""),
-        warnings=tuple(str(w) for w in d.warnings or ()),
-        recorded_at=d.recorded_at,
-        error=error_mark(d, names),
-    )
-
-
 def override_info(o: HoldOverride, names: dict[int, str]) -> OverrideInfo:
     return OverrideInfo(
         id=o.id,
@@ -191,14 +99,6 @@ def override_info(o: HoldOverride, names: dict[int, str]) -> OverrideInfo:
 
 
 # ------------------------------------------------------------------ rules
-
-
-def session_route(protocol: Protocol, doses: Sequence[Dose]) -> Route | None:
-    doses = standing(doses)
-    if doses:
-        first = min(doses, key=lambda d: (d.given_at, d.id))
-        return Route(first.route)
-    return protocol.routes[0] if len(protocol.routes) == 1 else None
 
 
 def reading_order(r: VitalReading) -> tuple[datetime, int]:

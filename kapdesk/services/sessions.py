@@ -48,6 +48,7 @@ from kapdesk.services.given_input import (
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.hold_overrides import checklist_override, reading_override
 from kapdesk.services.recording import audit_row, snapshot
+from kapdesk.services.row_info import session_info
 from kapdesk.services.rows import stored
 from kapdesk.services.screen_dtos import DischargeCheck, SessionDetail
 from kapdesk.services.session_check_in import enforce, load_conflicts, schedule_warnings
@@ -69,7 +70,6 @@ from kapdesk.services.session_support import (
     override_info,
     reason_text,
     refuse,
-    session_info,
     validate_prescriber,
 )
 from kapdesk.services.signed_records import ensure_not_signed

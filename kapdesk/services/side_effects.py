@@ -32,7 +32,7 @@ from kapdesk.domain.side_effects import Severity, validate_side_effect
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.dtos import SideEffectInfo
-from kapdesk.services.error_marks import error_mark, markers
+from kapdesk.services.error_marks import markers
 from kapdesk.services.given_input import (
     given_time,
     not_before_check_in,
@@ -40,33 +40,12 @@ from kapdesk.services.given_input import (
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.observations import open_for_recording
 from kapdesk.services.recording import audit_row, snapshot
+from kapdesk.services.row_info import side_effect_info, user_names
 from kapdesk.services.rows import only_fields, stored
-from kapdesk.services.session_support import (
-    Loaded,
-    load,
-    refuse,
-    user_names,
-)
+from kapdesk.services.session_support import Loaded, load, refuse
 from kapdesk.storage.orm import Dose, SideEffect
 
 UPDATABLE_FIELDS: Final = ("present", "severity", "onset_at", "intervention", "resolved_at")
-
-
-def side_effect_info(r: SideEffect, names: dict[int, str]) -> SideEffectInfo:
-    return SideEffectInfo(
-        id=r.id,
-        session_id=r.session_id,
-        effect_id=r.effect_id,
-        label=r.label,
-        present=r.present,
-        severity=r.severity,
-        onset_at=r.onset_at,
-        intervention=r.intervention,
-        resolved_at=r.resolved_at,
-        recorded_by=names.get(r.recorded_by, ""),
-        recorded_at=r.recorded_at,
-        error=error_mark(r, names),
-    )
 
 
 def _route(s: Session, loaded: Loaded) -> Route:

@@ -50,9 +50,9 @@ from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import audit_row, snapshot
+from kapdesk.services.row_info import user_names
 from kapdesk.services.rows import stored
 from kapdesk.services.screen_dtos import SignatureInfo
-from kapdesk.services.session_support import user_names
 from kapdesk.services.signed_records import ensure_not_signed, record_hash, signature_of
 from kapdesk.services.users import UserService
 from kapdesk.storage.orm import Addendum, DosingSession, Note, Signature, User

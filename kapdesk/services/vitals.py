@@ -68,16 +68,9 @@ from kapdesk.services.given_input import (
 )
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import ReadAtStart, audit_row, snapshot, with_actor_and_head
+from kapdesk.services.row_info import reading_info, user_names
 from kapdesk.services.screen_dtos import RecordedReading
-from kapdesk.services.session_support import (
-    gate_rows,
-    holding_reading,
-    load,
-    reading_info,
-    reading_order,
-    refuse,
-    user_names,
-)
+from kapdesk.services.session_support import gate_rows, holding_reading, load, reading_order, refuse
 from kapdesk.storage.audit_with_row import NewRow
 from kapdesk.storage.orm import Course, DosingSession, Signature, VitalReading
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from kapdesk.domain.protocol import Phase, Protocol
@@ -42,12 +42,13 @@ from kapdesk.services.vitals import (
 )
 from kapdesk.storage.audit import GENESIS_HASH, AuditAppender
 from kapdesk.storage.audit_with_row import NewRow, insert_entry
-from kapdesk.storage.orm import AuditEntry, DosingSession, VitalReading
+from kapdesk.storage.orm import DosingSession, VitalReading
+from kapdesk.storage.tables import audit_log
 
 __all__ = ["warm_vitals"]
 
 _NONE = 0  # an id no row has (ids start at 1)
-_LOG = cast(Table, AuditEntry.__table__)
+_LOG = audit_log  # the table audit.append inserts into: the same compiled statement
 _NUMBERED = ("id", *_INSERTED)  # a server's reading: its id drawn before its INSERT
 
 

@@ -1,4 +1,4 @@
-"""Reading PHQ-9 / GAD-7 results back (``instrument_info``): every shown value is the
+"""Reading PHQ-9 / GAD-7 results back (``row_info.instrument_info``): every shown value is the
 domain's score of the stored answers, and the same answers are scored once (issue 13:
 the chart's reads scored each result again on every read; the course outcome re-read
 the results the chart had just read)."""
@@ -11,7 +11,7 @@ import pytest
 
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.instruments import score_instrument
-from kapdesk.services import instruments
+from kapdesk.services import row_info
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.instruments import InstrumentService
 
@@ -36,14 +36,14 @@ def test_read_results_show_the_domain_score_scored_once_per_answers(
             therapist, patient_id, code, answers, course_id=course_id,
             taken_at=T0 - timedelta(days=10 - n),
         )  # fmt: skip
-    instruments._stored_score.cache_clear()
+    row_info._stored_score.cache_clear()
     scored: list[tuple[str, tuple[int, ...]]] = []
 
     def counting(code: str, answers: tuple[int, ...]) -> object:
         scored.append((code, tuple(answers)))
         return score_instrument(code, answers)
 
-    monkeypatch.setattr(instruments, "score_instrument", counting)
+    monkeypatch.setattr(row_info, "score_instrument", counting)
     phq = service.history(patient_id, "PHQ-9")
     gad = service.history(patient_id, "GAD-7")
     again = service.history(patient_id, "PHQ-9")  # as the course outcome reads them again
