@@ -21,11 +21,10 @@ from kapdesk.services.changes import ChangeFeed
 from kapdesk.storage.db import Database
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from kapdesk.domain.protocol import Protocol
     from kapdesk.services.corrections import CorrectionsService
     from kapdesk.services.pinned_version import PinnedCourse
+    from kapdesk.storage.tables import Bind
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ class ServiceContext:
 
         return CorrectionsService(self)
 
-    def course_protocol(self, s: Session, course: PinnedCourse) -> Protocol:
+    def course_protocol(self, s: Bind, course: PinnedCourse) -> Protocol:
         """The exact protocol version ``course`` started on (PinnedProtocolMissing if gone)."""
         from kapdesk.services.pinned_version import course_protocol
 

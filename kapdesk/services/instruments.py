@@ -37,17 +37,16 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.clock import local_time
 from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.instruments import (
-    GAD7,
     PHQ9,
-    PHQ9_OUTCOME,
     get_instrument,
     score_instrument,
 )
-from kapdesk.domain.outcomes import CourseEndpoint, EndpointRule, Scored, course_endpoint
+from kapdesk.domain.outcomes import CourseEndpoint, Scored
 from kapdesk.domain.permissions import Action
 from kapdesk.i18n import N_, _
 from kapdesk.services.context import Actor, Service, ServiceContext
-from kapdesk.services.dtos import CourseOutcomeInfo, FollowUpInfo, InstrumentInfo
+from kapdesk.services.course_outcome import outcome_info, outcome_split
+from kapdesk.services.dtos import CourseOutcomeInfo, InstrumentInfo
 from kapdesk.services.error_marks import markers
 from kapdesk.services.given_input import (
     given_time,
@@ -78,18 +77,6 @@ def _results(s: Session, *conditions: ColumnElement[bool]) -> list[InstrumentInf
     ).all()
     names = user_names(s, [*(r.recorded_by for r in rows), *markers(rows)])
     return [instrument_info(r, names) for r in rows]
-
-
-def course_results(s: Session, patient_id: int, course_id: int) -> list[InstrumentInfo]:
-    """The patient's PHQ-9 and GAD-7 results filed under the course, oldest first: what
-    ``history(patient_id, "PHQ-9", course_id)`` and ``history(..., "GAD-7", ...)`` return,
-    read at once in the caller's transaction (the patient must exist)."""
-    return _results(
-        s,
-        InstrumentResult.patient_id == patient_id,
-        InstrumentResult.course_id == course_id,
-        InstrumentResult.instrument.in_((PHQ9.code, GAD7.code)),
-    )
 
 
 @audit_denials
@@ -275,18 +262,8 @@ def course_split(
         results = _results(
             s, InstrumentResult.course_id == course_id, InstrumentResult.instrument == PHQ9.code
         )
-    results = [r for r in results if r.error is None]  # entered in error: no course score
-    # A course whose pinned version is missing still shows its outcome, on the defaults.
-    rule = (
-        EndpointRule(protocol.acute_weeks, protocol.deterioration_rise)
-        if protocol is not None
-        else EndpointRule()
-    )
-    scored = [Scored(local_time(r.taken_at, ctx.tz).date(), r.total) for r in results]
-    if extra is not None:
-        scored.append(extra)
-    split = course_endpoint(course.started_on, scored, rule, outcome_rule=PHQ9_OUTCOME)
-    return course, split, results, protocol.label if protocol is not None else ""
+    split, results, label = outcome_split(ctx.tz, course.started_on, protocol, results, extra)
+    return course, split, results, label
 
 
 def course_outcome_in(
@@ -295,23 +272,4 @@ def course_outcome_in(
     """``InstrumentService.course_outcome`` in the caller's transaction (``results``: as
     :func:`course_split`)."""
     _, split, results, label = course_split(s, ctx, course_id, results=results)
-    rule = split.rule
-    follow_ups = tuple(
-        FollowUpInfo(results[f.index], f.label, f.deterioration, f.reason, f.summary, f.verdict)
-        for f in split.follow_ups
-    )
-    return CourseOutcomeInfo(
-        course_id=course_id,
-        instrument=PHQ9.code,
-        results=tuple(results),
-        baseline=None if split.baseline is None else results[split.baseline],
-        latest=None if split.endpoint is None else results[split.endpoint],
-        outcome=split.outcome,
-        item9_history=tuple((r.taken_at, r.answers[8]) for r in results),
-        rule=PHQ9_OUTCOME.source,
-        follow_ups=follow_ups,
-        acute_weeks=rule.acute_weeks,
-        acute_end=split.acute_end,
-        endpoint_rule=rule.describe(),
-        protocol_label=label,
-    )
+    return outcome_info(course_id, split, results, label)

@@ -38,15 +38,15 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from kapdesk.domain.clock import local_time
-from kapdesk.domain.errors import NotFound
 from kapdesk.domain.name_search import fold, name_key
 from kapdesk.domain.patients import PatientInput, mrn_taken_error, validate_patient
 from kapdesk.domain.permissions import Action
-from kapdesk.i18n import N_, _
+from kapdesk.i18n import N_
 from kapdesk.services.context import Actor, Service, ServiceContext
 from kapdesk.services.dtos import PatientInfo
 from kapdesk.services.edit_versions import current_version, refuse_stale
 from kapdesk.services.guard import audit_denials
+from kapdesk.services.patient_lookup import patient_by_mrn
 from kapdesk.services.recording import AuditRecord, audit_change, audit_row, snapshot
 from kapdesk.services.row_info import patient_info
 from kapdesk.services.rows import only_fields, stored
@@ -216,7 +216,7 @@ class PatientService(Service):
 
     def get_by_mrn(self, mrn: str) -> PatientInfo:
         with self.ctx.db.read() as s:
-            return patient_info(patient_by_mrn(s, mrn))
+            return patient_info(patient_by_mrn(s, mrn))  # a Core row: the same columns
 
     def possible_duplicates(
         self, given_name: str, family_name: str, date_of_birth: date | str
@@ -334,13 +334,3 @@ class SearchQuery:
             return False
         words = _WORD_SPLIT.split(fold(p.family_name)) + _WORD_SPLIT.split(fold(p.given_name))
         return all(any(w.startswith(t) for w in words) for t in self.tokens)
-
-
-def patient_by_mrn(s: Session, mrn: str) -> Patient:
-    """The patient with this MRN (blanks around it and case do not count), or NotFound
-    (``PatientService.get_by_mrn`` in the caller's transaction)."""
-    text = mrn.strip() if isinstance(mrn, str) else ""
-    row = s.scalar(select(Patient).where(func.lower(Patient.mrn) == text.lower()))
-    if row is None:
-        raise NotFound(_("There is no patient with MRN '{mrn}'.", mrn=text))
-    return row

@@ -4,20 +4,19 @@ queries: the sessions, then each kind of row for all of them at once, then the n
 Each row is converted as ``SessionService.detail`` converts it (the same functions), so
 the course summary prints what the session screen shows; it needs no reading schedule,
 discharge checks or dose gate, which ``detail`` works out per session (with ~13 queries
-each: ~0.2 s of a 20-session course summary).
+each: ~0.2 s of a 20-session course summary). The statements are Core ones on
+:mod:`kapdesk.storage.tables`: ``kapdesk report course`` reads them without loading the
+ORM, and an ORM session runs them the same way.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Table, select
 
-from kapdesk.services.context import ServiceContext
 from kapdesk.services.dtos import (
     DoseInfo,
     ObservationInfo,
@@ -34,17 +33,19 @@ from kapdesk.services.row_info import (
     side_effect_info,
     user_names,
 )
-from kapdesk.storage.orm import (
-    Course,
-    Dose,
-    DosingSession,
-    Observation,
-    Patient,
-    SideEffect,
-    VitalReading,
+from kapdesk.storage.tables import (
+    doses,
+    dosing_sessions,
+    observations,
+    side_effects,
+    vital_readings,
 )
 
-_T = TypeVar("_T")
+if TYPE_CHECKING:
+    from kapdesk.services.context import ServiceContext
+    from kapdesk.storage.tables import Bind
+
+_Rows = defaultdict[int, list[Row[Any]]]
 
 
 @dataclass(frozen=True)
@@ -59,67 +60,68 @@ class CourseSession:
     route: str | None
 
 
-def _by_session(s: Session, model: type[_T], column: Any, ids: list[int], *order: Any) -> Any:
-    """Rows of ``model`` for the sessions ``ids``, grouped by session, each group in
-    ``order`` (what the session screen orders them by)."""
-    grouped: defaultdict[int, list[_T]] = defaultdict(list)
-    rows: Iterable[_T] = s.scalars(select(model).where(column.in_(ids)).order_by(column, *order))
+def _by_session(s: Bind, table: Table, ids: list[int], *order: str) -> _Rows:
+    """Rows of ``table`` for the sessions ``ids``, grouped by session, each group ordered
+    by the columns ``order`` (what the session screen orders them by)."""
+    grouped: _Rows = defaultdict(list)
+    column = table.c.session_id
+    rows = s.execute(
+        select(table).where(column.in_(ids)).order_by(column, *(table.c[o] for o in order))
+    )
     for row in rows:
-        grouped[getattr(row, column.key)].append(row)
+        grouped[row.session_id].append(row)
     return grouped
 
 
 def course_sessions(ctx: ServiceContext, course_id: int) -> list[CourseSession]:
     """Every dosing session of the course, by scheduled time (as sessions_for_course)."""
-    with ctx.db.read() as s:
-        return course_sessions_in(s, ctx, course_id)
+    from kapdesk.services.course_summary_reads import course_and_patient
+
+    with ctx.db.connect_read() as conn:
+        course, patient = course_and_patient(conn, course_id)
+        return course_sessions_in(conn, ctx, course, patient)
 
 
-def course_sessions_in(s: Session, ctx: ServiceContext, course_id: int) -> list[CourseSession]:
-    """:func:`course_sessions` in the caller's transaction."""
+def course_sessions_in(
+    s: Bind, ctx: ServiceContext, course: Row[Any], patient: Row[Any]
+) -> list[CourseSession]:
+    """:func:`course_sessions` of the ``course`` row (of ``patient``) in the caller's
+    transaction."""
     found = s.execute(
-        select(DosingSession, Course, Patient)
-        .join(Course, DosingSession.course_id == Course.id)
-        .join(Patient, Course.patient_id == Patient.id)
-        .where(DosingSession.course_id == course_id)
-        .order_by(DosingSession.scheduled_at, DosingSession.id)
+        select(dosing_sessions)
+        .where(dosing_sessions.c.course_id == course.id)
+        .order_by(dosing_sessions.c.scheduled_at, dosing_sessions.c.id)
     ).all()
     if not found:
         return []
-    protocol = ctx.course_protocol(s, found[0][1])
-    ids = [ds.id for ds, _, _ in found]
-    readings = _by_session(
-        s, VitalReading, VitalReading.session_id, ids, VitalReading.taken_at, VitalReading.id
-    )
-    doses = _by_session(s, Dose, Dose.session_id, ids, Dose.given_at, Dose.id)
-    effects = _by_session(
-        s, SideEffect, SideEffect.session_id, ids, SideEffect.recorded_at, SideEffect.id
-    )
-    observations = _by_session(
-        s, Observation, Observation.session_id, ids, Observation.observed_at, Observation.id
-    )
+    protocol = ctx.course_protocol(s, course)
+    ids = [ds.id for ds in found]
+    readings = _by_session(s, vital_readings, ids, "taken_at", "id")
+    given = _by_session(s, doses, ids, "given_at", "id")
+    effects = _by_session(s, side_effects, ids, "recorded_at", "id")
+    observed = _by_session(s, observations, ids, "observed_at", "id")
     everyone = [
         *(x for rs in readings.values() for r in rs for x in (r.recorded_by, r.error_by)),
         *(
             x
-            for ds in doses.values()
+            for ds in given.values()
             for d in ds
             for x in (d.given_by, d.recorded_by, d.confirmed_by, d.error_by)
         ),
         *(x for es in effects.values() for e in es for x in (e.recorded_by, e.error_by)),
-        *(x for os in observations.values() for o in os for x in (o.recorded_by, o.error_by)),
+        *(x for os in observed.values() for o in os for x in (o.recorded_by, o.error_by)),
     ]
     names = user_names(s, everyone)
     out = []
-    for ds, course, patient in found:
-        route = session_route(protocol, doses[ds.id])
+    for ds in found:
+        route = session_route(protocol, given[ds.id])
         out.append(
             CourseSession(
                 session=session_info(ds, course, patient),
                 readings=tuple(reading_info(r, names, ds.first_dose_at) for r in readings[ds.id]),
-                doses=tuple(dose_info(d, names) for d in doses[ds.id]),
+                doses=tuple(dose_info(d, names) for d in given[ds.id]),
                 side_effects=tuple(side_effect_info(e, names) for e in effects[ds.id]),
-                observations=tuple(observation_info(o, names) for o in observations[ds.id]),
+                observations=tuple(observation_info(o, names) for o in observed[ds.id]),
                 route=route.value if route else None,
             )
         )
