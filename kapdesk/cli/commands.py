@@ -312,10 +312,11 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Audited as report.session_console / report.course_console (no signed-in user)."""
+    """Audited as report.session_console / report.course_console (no signed-in user). A
+    course summary is read, drawn and audited without the ORM (services.course_print)."""
     from kapdesk.reports.pdf import PDF
     from kapdesk.services.console import os_login
-    from kapdesk.services.reports import ReportService, page_count
+    from kapdesk.services.course_print import console_course_summary_pdf, is_demo, page_count
 
     if args.report_kind == "session" and not 1 <= args.session_id <= SQLITE_MAX_ROWID:
         raise CliError(_("No such session: {id} (no session has that number).", id=args.session_id))
@@ -323,14 +324,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     tz = report_zone(args.tz)
     ctx = open_context(args)
     try:
-        service = ReportService(ctx, renderer=PDF, tz=tz)
-        demo = service.is_demo_database()
+        with ctx.db.connect_read() as conn:
+            demo = is_demo(conn)
         if args.report_kind == "session":
+            from kapdesk.services.reports import ReportService
+
+            service = ReportService(ctx, renderer=PDF, tz=tz)
             pdf = service.console_session_summary_pdf(
                 args.session_id, demo=demo, os_user=os_login()
             )
         else:
-            pdf = service.console_course_summary_pdf(args.mrn, demo=demo, os_user=os_login())
+            pdf = console_course_summary_pdf(ctx, PDF, tz, args.mrn, demo=demo, os_user=os_login())
     finally:
         ctx.db.close()
     write_output(out, pdf)

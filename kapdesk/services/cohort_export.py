@@ -32,9 +32,10 @@ from kapdesk.services.cohort import (
 )
 from kapdesk.services.console import console_actor
 from kapdesk.services.context import Actor, ServiceContext
+from kapdesk.services.course_print import ReportRenderer
 from kapdesk.services.recording import AuditRecord, audit_change
 from kapdesk.services.report_data.model import PrintContext
-from kapdesk.services.reports import ReportRenderer, ReportService
+from kapdesk.services.reports import ReportService
 from kapdesk.storage.anchor import seal
 from kapdesk.storage.audit import chain_head
 

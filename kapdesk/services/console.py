@@ -16,12 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kapdesk.domain.clock import Clock
+from kapdesk.services.changes import is_trail_only
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.recording import AuditRecord, audit_change
+from kapdesk.storage.audit import append_on
 from kapdesk.storage.db import Database
-from kapdesk.storage.write_retry import write_retrying
+from kapdesk.storage.write_retry import core_write_retrying, write_retrying
 
-if TYPE_CHECKING:  # imported by encrypt_from_console: every other command does without it
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    # imported by encrypt_from_console: every other command does without it
     from kapdesk.storage.encrypt_file import EncryptResult
 
 CONSOLE_PREFIX = "console:"
@@ -51,8 +55,33 @@ def audit_console(
 ) -> None:
     """Write one console entry (its own transaction), with the OS user as the actor."""
     details = {"actor": console_actor(), **(after or {})}
+    if is_trail_only(action):  # no screen shows it: nothing to announce, no ORM needed
+        append_console_entry(ctx, action, entity, entity_id, details)
+        return
+    # Imported here: the entries above (a printed summary, an export) do without the ORM.
+    from kapdesk.services.recording import AuditRecord, audit_change
+
     record = AuditRecord(action, entity, entity_id, after=details)
     write_retrying(ctx.db, lambda s: audit_change(s, ctx, None, record))  # deadlock: again
+
+
+def append_console_entry(
+    ctx: ServiceContext, action: str, entity: str, entity_id: int | None, after: dict[str, Any]
+) -> None:
+    """One entry with no user for ``action``, which changes nothing a screen shows
+    (``changes.is_trail_only``: a print, an export, a list), in its own transaction,
+    written through Core statements only (``audit.append_on``): the entry
+    ``audit_change`` writes for such an action, without the ORM."""
+    if not is_trail_only(action):
+        raise ValueError(f"{action!r} changes what screens show: audit it with audit_change")
+
+    def body(conn: Connection) -> None:
+        append_on(
+            conn, at=ctx.now(), user_id=None, action=action, entity=entity,
+            entity_id=entity_id, after=after,
+        )  # fmt: skip
+
+    core_write_retrying(ctx.db, body)  # deadlock: again
 
 
 def encrypt_from_console(path: Path, key: str, *, clock: Clock) -> EncryptResult:

@@ -27,40 +27,42 @@ Decisions a caller must know:
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 
-from kapdesk.domain.errors import ValidationError
 from kapdesk.domain.permissions import Action
 from kapdesk.i18n import N_, _
-from kapdesk.services.console import console_actor
 from kapdesk.services.context import Actor, ServiceContext
-from kapdesk.services.course_summary_reads import course_in, read_course_summary
+from kapdesk.services.course_print import (
+    Purpose,
+    ReportRenderer,
+    check_purpose,
+    console_course_summary_pdf,
+    console_details,
+    console_name,
+    course_printed,
+    course_summary,
+    is_demo,
+    print_context,
+    printed,
+)
+from kapdesk.services.course_summary_reads import course_in
 from kapdesk.services.dtos import CourseInfo
 from kapdesk.services.guard import audit_denials
 from kapdesk.services.recording import AuditRecord, audit_change
-from kapdesk.services.report_data.course_data import build_course_report
 from kapdesk.services.report_data.model import CourseReport, PrintContext
-from kapdesk.storage.anchor import seal
 from kapdesk.storage.audit import chain_head
 from kapdesk.storage.orm import AuditEntry, User
-from kapdesk.storage.settings_store import get_setting
+from kapdesk.storage.settings_store import read_setting
 
 if TYPE_CHECKING:
     from kapdesk.services.report_data.session_data import SessionExtras
     from kapdesk.services.report_data.session_model import SessionReport
     from kapdesk.services.screen_dtos import AddendumInfo, SessionDetail
 
-Purpose = Literal["print", "save", "preview"]
-PURPOSES: tuple[Purpose, ...] = ("print", "save", "preview")
-CONSOLE_NAME = N_("command line (no signed-in user)")  # printed in the reader's language
-_PAGE = re.compile(rb"/Type /Page[^s]")
-DEMO_MARK = "user.add_demo"  # the audit action of the demo generator's accounts
 # Session steps that leave no clinical row naming who did them, only an audit entry.
 # (The audit actions are compared, never translated; what they say is, where printed.)
 SESSION_STEPS = {
@@ -71,18 +73,6 @@ SESSION_STEPS = {
     "session.cancel": N_("cancelled the session"),
     "session.withhold_dose": N_("withheld the dose"),
 }
-
-
-def page_count(pdf: bytes) -> int:
-    return len(_PAGE.findall(pdf))
-
-
-class ReportRenderer(Protocol):
-    """Draws report data as document bytes; the app's is ``kapdesk.reports.pdf.PDF``."""
-
-    def session_pdf(self, report: SessionReport) -> bytes: ...
-
-    def course_pdf(self, report: CourseReport) -> bytes: ...
 
 
 @audit_denials
@@ -104,14 +94,13 @@ class ReportService:
         self, actor: Actor, session_id: int, *, demo: bool, purpose: Purpose = "print"
     ) -> bytes:
         actor.require(Action.PRINT_REPORT)
-        _check_purpose(purpose)
+        check_purpose(purpose)
         return self._session_pdf(actor, session_id, actor.full_name, demo, purpose, {})
 
     def console_session_summary_pdf(
         self, session_id: int, *, demo: bool, os_user: str = ""
     ) -> bytes:
-        printed_by = _(CONSOLE_NAME) + (f", {os_user}" if os_user else "")
-        extra = {"actor": console_actor(os_user), **({"os_user": os_user} if os_user else {})}
+        printed_by, extra = console_name(os_user), console_details(os_user)
         return self._session_pdf(None, session_id, printed_by, demo, "save", extra)
 
     def _session_report(self, session_id: int, printed_by: str, demo: bool) -> SessionReport:
@@ -141,7 +130,7 @@ class ReportService:
             "document": "session summary",
             "session_id": session_id,
             "mrn": report.header.mrn,
-            **self._printed(pdf, purpose, demo),
+            **printed(pdf, purpose, demo),
             **extra,
         }
         action = "report.session" if actor else "report.session_console"
@@ -223,130 +212,55 @@ class ReportService:
         self, actor: Actor, mrn_or_course_id: str | int, *, demo: bool
     ) -> CourseReport:
         actor.require(Action.VIEW_PATIENT)
-        return self._course_report(mrn_or_course_id, actor.full_name, demo)[1]
+        return course_summary(self.ctx, self.tz, mrn_or_course_id, actor.full_name, demo)[1]
 
     def course_summary_pdf(
         self, actor: Actor, mrn_or_course_id: str | int, *, demo: bool, purpose: Purpose = "print"
     ) -> bytes:
         actor.require(Action.PRINT_REPORT)
-        _check_purpose(purpose)
-        return self._course_pdf(actor, mrn_or_course_id, actor.full_name, demo, purpose, {})
+        check_purpose(purpose)
+        course, report = course_summary(self.ctx, self.tz, mrn_or_course_id, actor.full_name, demo)
+        pdf = self.renderer.course_pdf(report)
+        what = course_printed(course, report, pdf, purpose, demo)
+        self._audit(actor, "report.course", "course", course.id, what)
+        return pdf
 
     def console_course_summary_pdf(
         self, mrn_or_course_id: str | int, *, demo: bool, os_user: str = ""
     ) -> bytes:
-        printed_by = _(CONSOLE_NAME) + (f", {os_user}" if os_user else "")
-        extra = {"actor": console_actor(os_user), **({"os_user": os_user} if os_user else {})}
-        return self._course_pdf(None, mrn_or_course_id, printed_by, demo, "save", extra)
+        """As ``kapdesk report course`` prints (kapdesk.services.course_print)."""
+        return console_course_summary_pdf(
+            self.ctx, self.renderer, self.tz, mrn_or_course_id, demo=demo, os_user=os_user
+        )
 
     def resolve_course(self, mrn_or_course_id: str | int) -> CourseInfo:
         """A course id, or an MRN (the patient's most recent course); NotFound otherwise."""
-        with self.ctx.db.read() as s:
-            return course_in(s, self.ctx, mrn_or_course_id)
-
-    def _course_report(
-        self, mrn_or_course_id: str | int, printed_by: str, demo: bool
-    ) -> tuple[CourseInfo, CourseReport]:
-        """The course of ``mrn_or_course_id`` (as resolve_course) and its summary, from one
-        snapshot (kapdesk.services.course_summary_reads)."""
-        r = read_course_summary(self.ctx, mrn_or_course_id)
-        return r.course, build_course_report(
-            r.course,
-            r.patient,
-            r.sessions,
-            r.phq9,
-            r.gad7,
-            r.outcome,
-            r.protocol,
-            self._context_of(printed_by, demo, r.clinic_name, r.chain_head),
-        )
-
-    def _course_pdf(
-        self,
-        actor: Actor | None,
-        mrn_or_course_id: str | int,
-        printed_by: str,
-        demo: bool,
-        purpose: Purpose,
-        extra: dict[str, Any],
-    ) -> bytes:
-        course, report = self._course_report(mrn_or_course_id, printed_by, demo)
-        pdf = self.renderer.course_pdf(report)
-        what = {
-            "document": "course summary",
-            "course_id": course.id,
-            "mrn": report.header.mrn,
-            **self._printed(pdf, purpose, demo),
-            **extra,
-        }
-        action = "report.course" if actor else "report.course_console"
-        self._audit(actor, action, "course", course.id, what)
-        return pdf
+        with self.ctx.db.connect_read() as conn:
+            return course_in(conn, self.ctx, mrn_or_course_id)
 
     # ---------------------------------------------------------------- shared
 
     def clinic_name(self) -> str:
-        with self.ctx.db.read() as s:
-            return str(get_setting(s, "clinic_name"))
+        with self.ctx.db.connect_read() as conn:
+            return str(read_setting(conn, "clinic_name"))
 
     def _print_context(self, printed_by: str, demo: bool) -> PrintContext:
-        with self.ctx.db.read() as s:
-            head = chain_head(s)
-        return self._context_of(printed_by, demo, self.clinic_name(), head)
-
-    def _context_of(
-        self, printed_by: str, demo: bool, clinic_name: str, head: tuple[int, str] | None
-    ) -> PrintContext:
-        return PrintContext(
-            clinic_name=clinic_name,
-            printed_by=printed_by,
-            printed_at=self.ctx.now(),
-            demo=demo,
-            tz=self.tz,
-            seal=seal(head),
-        )
+        with self.ctx.db.connect_read() as conn:
+            head = chain_head(conn)
+            name = str(read_setting(conn, "clinic_name"))
+        return print_context(self.ctx, self.tz, printed_by, demo, name, head)
 
     def is_demo_database(self) -> bool:
-        """True when the demo generator made this database (its accounts are audited
-        ``user.add_demo``): its printouts must carry the DEMO watermark.
-
-        The mark is only ever an account's creation entry, the first of the user entity
-        for that id; reading each account's first entry by the (entity, entity_id) index
-        costs the same however long the log (an ``action`` filter scanned all of it:
-        ~0.3 s per print on a big clinic), and however often the staff signed in."""
-        first_entry = (
-            select(AuditEntry.action)
-            .where(AuditEntry.entity == "user", AuditEntry.entity_id == cast(User.id, String))
-            .order_by(AuditEntry.id)
-            .limit(1)
-            .scalar_subquery()
-        )
-        with self.ctx.db.read() as s:
-            found = s.scalar(select(User.id).where(first_entry == DEMO_MARK).limit(1))
-        return found is not None
-
-    @staticmethod
-    def _printed(pdf: bytes, purpose: Purpose, demo: bool) -> dict[str, Any]:
-        return {
-            "purpose": purpose,
-            "pages": page_count(pdf),
-            "bytes": len(pdf),
-            "sha256": hashlib.sha256(pdf).hexdigest(),
-            "demo": demo,
-        }
+        """True when the demo generator made this database: its printouts carry the DEMO
+        watermark (kapdesk.services.course_print.is_demo)."""
+        with self.ctx.db.connect_read() as conn:
+            return is_demo(conn)
 
     def _audit(
         self, actor: Actor | None, action: str, entity: str, entity_id: int, what: dict[str, Any]
     ) -> None:
         with self.ctx.db.write() as s:
             audit_change(s, self.ctx, actor, AuditRecord(action, entity, entity_id, after=what))
-
-
-def _check_purpose(purpose: object) -> None:
-    if purpose not in PURPOSES:
-        raise ValidationError(
-            "Purpose", purpose, f"Purpose {purpose!r} is not one of {', '.join(PURPOSES)}."
-        )
 
 
 def _names_in(d: SessionDetail) -> set[str]:

@@ -274,6 +274,16 @@ def append(
     return AuditEntry(**values)  # (not in the session: the database holds it)
 
 
+def append_on(conn: Connection, **fields: Unpack[EntryFields]) -> int:
+    """:func:`append` for a write made without the ORM, on a Core connection in a writing
+    transaction (``Database.connect_write``): the same entry, with the chain's head read
+    here. Nothing marks it for ``run_use_case`` nor for this process's change feed, which
+    follow ORM sessions (a console process has neither). Returns the entry's id."""
+    values = AuditAppender.at_head(conn).entry(**fields)
+    insert_entry(conn, _TABLE, values)
+    return int(values["id"])
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool

@@ -127,9 +127,9 @@ def _refusal(path: Path, exc: DBAPIError, *, reading: bool = False) -> KapdeskEr
     return failure
 
 
-def _quiet_rollback(session: Session) -> None:
+def _quiet_rollback(transaction: Session | Connection) -> None:
     with suppress(DBAPIError):  # the original error is the one to report
-        session.rollback()
+        transaction.rollback()
 
 
 class Database:
@@ -232,27 +232,33 @@ class Database:
             raise
         return cls(path, engine, clock, backup, key=key)
 
-    def _begin_write(self, session: Session) -> None:
+    def _begin_write(self, transaction: Session | Connection) -> None:
         """Take the write lock now, not at the first statement. On a server, a lost
         connection, deadlock or serialization failure while taking it is retried (nothing
         has been written yet); a lock still held after the busy timeout is not."""
+        begin = transaction.begin if isinstance(transaction, Connection) else transaction.connection
         for attempt in range(1, WRITE_START_ATTEMPTS + 1):
             try:
                 if self.server is None:
-                    session.connection()
+                    begin()
                 else:
                     from kapdesk.storage.pg_engine import unpinged
 
                     with unpinged():  # a broken connection fails the lock: retried here
-                        session.connection()
+                        begin()
                 return
             except DBAPIError as exc:
                 if self.server is None or attempt == WRITE_START_ATTEMPTS:
                     raise
                 if not retry_before_write(exc):
                     raise
-                _quiet_rollback(session)
+                _quiet_rollback(transaction)
                 time.sleep(0.05 * attempt)
+
+    def _write_refusal(self, exc: DBAPIError, *, committing: bool) -> KapdeskError | None:
+        if self.server is not None:
+            return server_refusal(self.server, exc, committing=committing)
+        return _refusal(self.path, exc)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -269,10 +275,7 @@ class Database:
             self.last_commit_at = self.clock.now()
         except DBAPIError as exc:
             _quiet_rollback(session)  # after a disk error the rollback may fail too
-            if self.server is not None:
-                refusal = server_refusal(self.server, exc, committing=committing)
-            else:
-                refusal = _refusal(self.path, exc)
+            refusal = self._write_refusal(exc, committing=committing)
             if refusal is not None:
                 raise refusal from exc
             raise
@@ -281,6 +284,36 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def connect_write(self) -> Iterator[Connection]:
+        """A Core connection in a writing transaction, taken and ended as :meth:`write`
+        takes and ends a session's (the same lock, refusals and retries), for a write
+        made without the ORM: the audit entry of ``kapdesk report course``. Nothing marks
+        it for ``run_use_case``, which runs ORM sessions only."""
+        conn: Connection | None = None
+        committing = False
+        try:
+            conn = with_tx_mode(self.engine, "write").connect()
+            self._begin_write(conn)
+            yield conn
+            committing = True
+            conn.commit()
+            self.last_commit_at = self.clock.now()
+        except DBAPIError as exc:
+            if conn is not None:
+                _quiet_rollback(conn)  # after a disk error the rollback may fail too
+            refusal = self._write_refusal(exc, committing=committing)
+            if refusal is not None:
+                raise refusal from exc
+            raise
+        except BaseException:
+            if conn is not None:
+                _quiet_rollback(conn)
+            raise
+        finally:
+            if conn is not None:
+                conn.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -37,6 +37,7 @@ from kapdesk.storage.errors import DatabaseBusy, StorageError
 from kapdesk.storage.server_errors import DEADLOCK_DETECTED, SERIALIZATION_FAILURE, sqlstate
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
     from kapdesk.storage.db import Database
@@ -96,10 +97,34 @@ def write_retrying(
     """``body(session)`` in ``db.write()``; after a deadlock or serialization failure
     (the transaction rolled back whole) in a new transaction again, up to ``attempts``
     times in all, then :class:`WriteConflict`. Other errors propagate at once."""
+
+    def once() -> T:
+        with db.write() as session:
+            return body(session)
+
+    return _retrying(db, once, attempts, pause)
+
+
+def core_write_retrying(
+    db: Database,
+    body: Callable[[Connection], T],
+    *,
+    attempts: int = WRITE_ATTEMPTS,
+    pause: float = PAUSE_S,
+) -> T:
+    """:func:`write_retrying` for a write made without the ORM (``db.connect_write()``)."""
+
+    def once() -> T:
+        with db.connect_write() as conn:
+            return body(conn)
+
+    return _retrying(db, once, attempts, pause)
+
+
+def _retrying(db: Database, once: Callable[[], T], attempts: int, pause: float) -> T:
     for attempt in range(1, attempts + 1):
         try:
-            with db.write() as session:
-                return body(session)
+            return once()
         except DatabaseBusy as exc:
             reason = conflict_reason(exc)
             if reason is None:  # the lock held past the busy timeout: that wait was the bound

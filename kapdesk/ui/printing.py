@@ -44,8 +44,8 @@ from kapdesk.ui.errors import show_error
 from kapdesk.ui.pdf_pages import PdfPages
 
 if TYPE_CHECKING:
+    from kapdesk.services.course_print import Purpose
     from kapdesk.services.dtos import CourseInfo, PatientInfo
-    from kapdesk.services.reports import Purpose
     from kapdesk.ui.app_context import AppContext
     from kapdesk.ui.print_preview import ReportPreviewDialog
 

@@ -49,7 +49,7 @@ from bench_startup import compile_package
 from table import MIN_RUNS, Row, render, row
 
 from kapdesk.reports.font_cache import CACHE_ENV
-from kapdesk.services.reports import page_count
+from kapdesk.services.course_print import page_count
 
 TARGET_REPORT_MS = 400.0
 TARGET_STREAM_RATIO = 1.2

@@ -52,7 +52,8 @@ from kapdesk.reports.fonts import FONTS, register_fonts
 from kapdesk.reports.pdf import PDF
 from kapdesk.reports.render_session import render_session_pdf
 from kapdesk.services.context import ServiceContext
-from kapdesk.services.reports import ReportService, page_count
+from kapdesk.services.course_print import page_count
+from kapdesk.services.reports import ReportService
 from kapdesk.services.users import UserService, actor_of
 
 TARGET_SESSION_MS = 150.0

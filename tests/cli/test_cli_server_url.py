@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.cli.conftest import Run, assert_one_line_error
-from tests.pg_support import pg_skip_reason, throwaway_database
+from tests.pg_support import _connect, pg_skip_reason, throwaway_database
 
 SECRET = "s3cret-pw"
 URL = f"postgresql://app:{SECRET}@127.0.0.1:9/kapdesk"  # nothing listens: never reached
@@ -130,6 +130,14 @@ def test_demo_list_and_report_work_on_a_server(
     text = "".join(page.extract_text() for page in PdfReader(course).pages)
     assert "Treatment course summary" in text
     assert rows[0]["mrn"] in text
+    # Audited through a Core connection under the server's write lock: the chain holds.
+    check = run("check")
+    assert check.code == 0, check.out + check.err
+    with _connect(server_db) as conn:
+        last = conn.execute(
+            "SELECT action, entity, user_id FROM audit_log ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert last == ("report.course_console", "course", None)
 
 
 def test_an_empty_server_database_is_not_listed_as_a_clinic(run: Run, server_db: str) -> None:

@@ -29,7 +29,8 @@ from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.integrity import verify_signatures_at
 from kapdesk.services.notes import NoteService
 from kapdesk.services.patients import PatientService, fold
-from kapdesk.services.reports import ReportService, page_count
+from kapdesk.services.course_print import page_count
+from kapdesk.services.reports import ReportService
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.users import UserService
 from kapdesk.storage import audit, orm

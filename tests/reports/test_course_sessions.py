@@ -67,9 +67,16 @@ def test_the_rows_are_those_of_the_session_screen(setup: Setup) -> None:
 
 
 def test_the_course_report_is_what_it_was_from_each_session_detail(setup: Setup) -> None:
+    """The summary reads Core rows (course_summary_reads): what it prints is what the
+    services, reading ORM objects, return; a result entered in error included."""
     _, course_id = build_course(setup.clinic, sessions=6)
     service = setup.reports
     course = service.resolve_course(course_id)
+    phq9 = setup.clinic.instruments.history(course.patient_id, "PHQ-9", course_id)
+    setup.clinic.at(T0 + timedelta(days=90))
+    setup.ctx.corrections.mark_entered_in_error(
+        setup.staff.clinician, "instrument", phq9[1].id, "Filed under the wrong patient"
+    )
     report = service.course_report(setup.staff.therapist, course_id, demo=False)
     pc = replace(service._print_context(setup.staff.therapist.full_name, False))
     instruments = setup.clinic.instruments
@@ -84,6 +91,7 @@ def test_the_course_report_is_what_it_was_from_each_session_detail(setup: Setup)
         pc,
     )
     assert report == replace(before, header=report.header)  # printed_at is the only change
+    assert any(r.error is not None for r in instruments.history(course.patient_id, "PHQ-9"))
     assert report.sessions.rows
     assert report.excursions.rows
 

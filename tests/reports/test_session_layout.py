@@ -9,7 +9,7 @@ from services.conftest import PASSWORD
 
 from kapdesk.domain.signing import Meaning
 from kapdesk.services.addenda import AddendumService
-from kapdesk.services.reports import page_count
+from kapdesk.services.course_print import page_count
 from kapdesk.services.signing import SigningService
 
 from .clinic import LOT, T0, YES_TO_ALL, Clinic, Staff
