@@ -23,13 +23,13 @@ from kapdesk.domain.session_state import ACTIVE, SessionState
 from kapdesk.reports.pdf import PDF
 from kapdesk.services.board import BoardService
 from kapdesk.services.context import ServiceContext
+from kapdesk.services.course_print import page_count
 from kapdesk.services.courses import CourseService
 from kapdesk.services.database_check import run_check
 from kapdesk.services.instruments import InstrumentService
 from kapdesk.services.integrity import verify_signatures_at
 from kapdesk.services.notes import NoteService
 from kapdesk.services.patients import PatientService, fold
-from kapdesk.services.course_print import page_count
 from kapdesk.services.reports import ReportService
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.users import UserService
