@@ -171,12 +171,14 @@ def dose_info(d: Dose | Row[Any], names: dict[int, str]) -> DoseInfo:
     )
 
 
-def session_route(protocol: Protocol, doses: Sequence[Dose | Row[Any]]) -> Route | None:
+def session_route(protocol: Protocol | None, doses: Sequence[Dose | Row[Any]]) -> Route | None:
+    """The route of the first dose standing; before a dose, the protocol's only route (None
+    when it allows several, or when the course's pinned text is missing)."""
     doses = standing(doses)
     if doses:
         first = min(doses, key=lambda d: (d.given_at, d.id))
         return Route(first.route)
-    return protocol.routes[0] if len(protocol.routes) == 1 else None
+    return protocol.routes[0] if protocol is not None and len(protocol.routes) == 1 else None
 
 
 def side_effect_info(r: SideEffect | Row[Any], names: dict[int, str]) -> SideEffectInfo:

@@ -15,8 +15,8 @@
   also times a report with that folder emptied first (the first report after an install
   or a reportlab upgrade), given in the note. So is what no report process can go below
   as built: a Python process that only imports the libraries the report path stands on
-  (sqlalchemy with its ORM, which the services read through, and reportlab's platypus,
-  which lays out pages that flow); on this 2-core machine that alone is above 400 ms.
+  (sqlalchemy's Core, which the course summary is read and audited through without the
+  ORM, and reportlab's platypus, which lays out pages that flow).
 * ``kapdesk list sessions --json > FILE`` on the big clinic: the child's peak resident
   memory (``ru_maxrss`` of that one child, from ``os.wait4`` in a bare interpreter that
   starts it: see :func:`run_child`), against the same command
@@ -73,7 +73,7 @@ pdf.showPage()
 pdf.save()
 """
 
-LIBRARIES = "import sqlalchemy, sqlalchemy.orm, reportlab.platypus"
+LIBRARIES = "import sqlalchemy, reportlab.platypus"
 
 LIST_FLOOR = r"""
 import json, sqlite3, sys
