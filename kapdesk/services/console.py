@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from kapdesk.domain.clock import Clock
 from kapdesk.services.changes import is_trail_only
 from kapdesk.services.context import ServiceContext
-from kapdesk.storage.audit import append_on
+from kapdesk.storage.audit import AuditAppender
+from kapdesk.storage.audit_with_row import insert_entry
 from kapdesk.storage.db import Database
+from kapdesk.storage.tables import audit_log
 from kapdesk.storage.write_retry import core_write_retrying, write_retrying
 
 if TYPE_CHECKING:
@@ -70,16 +72,19 @@ def append_console_entry(
 ) -> None:
     """One entry with no user for ``action``, which changes nothing a screen shows
     (``changes.is_trail_only``: a print, an export, a list), in its own transaction,
-    written through Core statements only (``audit.append_on``): the entry
-    ``audit_change`` writes for such an action, without the ORM."""
+    written through Core statements only: the entry ``audit_change`` writes for such an
+    action, without the ORM."""
     if not is_trail_only(action):
         raise ValueError(f"{action!r} changes what screens show: audit it with audit_change")
 
     def body(conn: Connection) -> None:
-        append_on(
-            conn, at=ctx.now(), user_id=None, action=action, entity=entity,
+        # audit.append's entry, on a Core connection: nothing to flush, and nothing marks
+        # it for run_use_case or this process's change feed (they follow ORM sessions).
+        entry = AuditAppender.at_head(conn).entry(
+            at=ctx.now(), user_id=None, action=action, entity=entity,
             entity_id=entity_id, after=after,
         )  # fmt: skip
+        insert_entry(conn, audit_log, entry)
 
     core_write_retrying(ctx.db, body)  # deadlock: again
 

@@ -12,9 +12,8 @@ does not depend on the database: the same entries hash the same on SQLite and Po
 :func:`verify_chain` walks the log in id order (in chunks, constant memory)
 and finds the first entry that was edited, removed, inserted or reordered.
 Triggers (migration 0001) also reject UPDATE and DELETE outright (and TRUNCATE on
-PostgreSQL). What
-no hash chain without an outside anchor can catch: a forger who rewrites the
-whole chain from some point on, or appends well-formed entries at the end.
+PostgreSQL). What no hash chain without an outside anchor can catch: a forger who
+rewrites the whole chain from some point on, or appends well-formed entries at the end.
 
 ``before``/``after`` take dicts of JSON-able values: build them with
 :func:`row_snapshot` (an ORM row's columns) or :func:`to_jsonable`.
@@ -53,7 +52,7 @@ from sqlalchemy import (
 from kapdesk.domain.clock import ensure_utc
 from kapdesk.storage.audit_with_row import NewRow, insert_entry
 from kapdesk.storage.change_feed import note_appended
-from kapdesk.storage.tables import audit_log
+from kapdesk.storage.tables import audit_log as _TABLE
 from kapdesk.storage.write_retry import wrote
 
 if TYPE_CHECKING:  # the chain is read and appended to without the ORM too (tables)
@@ -64,7 +63,6 @@ if TYPE_CHECKING:  # the chain is read and appended to without the ORM too (tabl
 GENESIS_HASH = "0" * 64
 REDACTED_COLUMNS = frozenset({"password_hash"})
 REDACTED = "[redacted]"
-_TABLE = audit_log
 _ONE = literal_column("1", Integer)  # a LIMIT written into the statement (head_query)
 
 
@@ -272,16 +270,6 @@ def append(
     from kapdesk.storage.orm import AuditEntry
 
     return AuditEntry(**values)  # (not in the session: the database holds it)
-
-
-def append_on(conn: Connection, **fields: Unpack[EntryFields]) -> int:
-    """:func:`append` for a write made without the ORM, on a Core connection in a writing
-    transaction (``Database.connect_write``): the same entry, with the chain's head read
-    here. Nothing marks it for ``run_use_case`` nor for this process's change feed, which
-    follow ORM sessions (a console process has neither). Returns the entry's id."""
-    values = AuditAppender.at_head(conn).entry(**fields)
-    insert_entry(conn, _TABLE, values)
-    return int(values["id"])
 
 
 @dataclass(frozen=True)
