@@ -316,7 +316,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     course summary is read, drawn and audited without the ORM (services.course_print)."""
     from kapdesk.reports.pdf import PDF
     from kapdesk.services.console import os_login
-    from kapdesk.services.course_print import console_course_summary_pdf, is_demo, page_count
+    from kapdesk.services.course_print import (
+        console_course_summary_pdf,
+        is_demo_database,
+        page_count,
+    )
 
     if args.report_kind == "session" and not 1 <= args.session_id <= SQLITE_MAX_ROWID:
         raise CliError(_("No such session: {id} (no session has that number).", id=args.session_id))
@@ -324,8 +328,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     tz = report_zone(args.tz)
     ctx = open_context(args)
     try:
-        with ctx.db.connect_read() as conn:
-            demo = is_demo(conn)
+        demo = is_demo_database(ctx)
         if args.report_kind == "session":
             from kapdesk.services.reports import ReportService
 

@@ -3,7 +3,7 @@ the caller's renderer, audited. ``ReportService`` (:mod:`kapdesk.services.report
 docstring gives the rules) prints it for a signed-in user through these functions;
 :func:`console_course_summary_pdf` is the whole of ``kapdesk report course``, which reads
 and writes through Core statements only: that process never imports ``sqlalchemy.orm``
-nor declares the mapped classes (~80 ms of it; tests/cli/test_report_without_orm.py).
+nor declares the mapped classes (~80 ms of it; tests/cli/test_report_imports.py).
 """
 
 from __future__ import annotations
@@ -74,6 +74,12 @@ def is_demo(s: Bind) -> bool:
     )
     found = s.execute(select(users.c.id).where(first_entry == DEMO_MARK).limit(1)).first()
     return found is not None
+
+
+def is_demo_database(ctx: ServiceContext) -> bool:
+    """:func:`is_demo` of ``ctx``'s database, in a read of its own."""
+    with ctx.db.connect_read() as conn:
+        return is_demo(conn)
 
 
 def print_context(

@@ -45,7 +45,7 @@ from kapdesk.services.course_print import (
     console_name,
     course_printed,
     course_summary,
-    is_demo,
+    is_demo_database,
     print_context,
     printed,
 )
@@ -253,8 +253,7 @@ class ReportService:
     def is_demo_database(self) -> bool:
         """True when the demo generator made this database: its printouts carry the DEMO
         watermark (kapdesk.services.course_print.is_demo)."""
-        with self.ctx.db.connect_read() as conn:
-            return is_demo(conn)
+        return is_demo_database(self.ctx)
 
     def _audit(
         self, actor: Actor | None, action: str, entity: str, entity_id: int, what: dict[str, Any]
