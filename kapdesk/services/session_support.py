@@ -1,18 +1,17 @@
-"""What the dosing-session services share: loading a session, dto conversion,
-the pre-dose hold rule and checking times that callers pass in.
+"""What the dosing-session services share: loading a session, the pre-dose hold rule and
+checking times that callers pass in (the conversions of rows to dtos, and the route of a
+session, are :mod:`kapdesk.services.row_info`'s).
 
 Decisions a caller must know:
 
 * The protocol of a session is the exact version its course is pinned to
-  (``ctx.course_protocol``, see protocol_store), even after a newer file ships;
+  (``ctx.course_protocol``, see pinned_version), even after a newer file ships;
   a course whose pinned text is missing cannot have its sessions opened.
 * The *route* of a session is the route of its first dose; before a dose it is
   the protocol's only route, or None when the protocol allows several.
 * The dose gates (pre-dose hold, post-dose gate, checklist) are defined once in
   kapdesk.domain.gates; ``session_gate`` runs them over a session's rows. The gates and
-  the room rule (kapdesk.domain.check_in) are imported by the functions that use them:
-  a printed course summary (``kapdesk report course``, a process of its own) loads this
-  module for its dto conversions and judges no gate.
+  the room rule (kapdesk.domain.check_in) are imported by the functions that use them.
 """
 
 from __future__ import annotations
