@@ -54,7 +54,10 @@ def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
             f"CASE {null}WHEN typeof({col}) = 'integer'{real} THEN {col} ELSE {NEVER_SQL} END"
         )
     # every text JSON-quoted, short codes too: printed as it is, a text holding a JSON
-    # escape (\") would print as the escaped original it replaced
+    # escape (\") would print as the escaped original it replaced. A NULL prints as
+    # json_quote(NULL) does, without the call (most optional texts are empty)
+    if nullable:
+        return "%s", f"CASE WHEN {col} IS NULL THEN 'null' ELSE json_quote({col}) END"
     return "%s", f"json_quote({col})"
 
 
