@@ -28,27 +28,35 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from queue import Empty, SimpleQueue
 from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from kapdesk.i18n import N_, _
+from kapdesk.services.check_threads import open_worker_connection, replay_in_threads
+from kapdesk.services.check_vouch import (
+    Vouching,
+    anchor_files,
+    once,
+    read_all,
+    rebuilt_at,
+    signed_note,
+    vouching,
+)
 from kapdesk.services.integrity import check_lines, verify_signatures
 from kapdesk.services.protocol_store import version_problems
 from kapdesk.storage import anchor as anchors_mod
 from kapdesk.storage.audit import ChainReport, verify_chain
 from kapdesk.storage.audit_replay import (
-    Part,
     ReplayReport,
     finish_part,
     merged,
     parts,
     pass_query,
     replay,
-    replay_part,
 )
 from kapdesk.storage.backup import _sqlite_checks, integrity_problems, verify_database
 from kapdesk.storage.early_integrity import EarlyIntegrity
@@ -56,14 +64,12 @@ from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
 from kapdesk.storage.migrate import head_revision
 from kapdesk.storage.replay_processes import (
-    CACHE_KIB,
-    MMAP_BYTES,
     PROCESS_MIN_BYTES,
     PROCESS_WORKERS,
     ReplayProcesses,
 )
 from kapdesk.storage.schema_check import expected_objects, schema_problems
-from kapdesk.storage.settings_store import configured_backup_folder, settings_check_lines
+from kapdesk.storage.settings_store import settings_check_lines
 from kapdesk.storage.signed_sql import (
     SignaturePiece,
     entry_tables,
@@ -133,16 +139,8 @@ def _chain(
 def _anchors(
     conn: Connection, path: Path, found: _Findings, extra: Iterable[Path]
 ) -> list[anchors_mod.Anchor]:
-    chosen = configured_backup_folder(conn)  # the clinic setting: anchors go there too
-    if chosen is not None:
-        extra = [*extra, anchors_mod.anchor_file(chosen, path)]
-    files = anchors_mod.existing_anchor_files(path, extra)
-    anchors: list[anchors_mod.Anchor] = []
-    for file in files:
-        read, unreadable = anchors_mod.read_anchors(file)
-        anchors.extend(read)
-        found.problems.extend(unreadable)
-    anchors.sort(key=lambda a: a.at)
+    anchors, unreadable = read_all(anchor_files(conn, path, extra))
+    found.problems.extend(unreadable)
     found.problems.extend(anchors_mod.anchor_problems(conn, anchors))
     live = anchors_mod.current(anchors)
     if live:
@@ -167,29 +165,7 @@ def _anchors(
     return anchors
 
 
-def open_worker_connection(path: Path) -> Connection:
-    """A read-only connection for replay pieces, inside one read transaction."""
-    connection = create_readonly_engine(path).connect()
-    connection.begin()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
-    connection.exec_driver_sql(f"PRAGMA mmap_size = {MMAP_BYTES}")
-    return connection
-
-
-def _replay_worker(path: Path, queue: SimpleQueue[Part]) -> list[ReplayReport]:
-    """Replay pieces from ``queue`` until it is empty, on one connection."""
-    reports: list[ReplayReport] = []
-    conn = open_worker_connection(path)
-    try:
-        while True:
-            try:
-                part = queue.get_nowait()
-            except Empty:
-                return reports
-            reports.append(replay_part(conn, part))
-    finally:
-        conn.close()
-        conn.engine.dispose()
+Clean = Callable[[], bool]  # the check found nothing wrong but in signatures (waits for it)
 
 
 @dataclass
@@ -197,27 +173,36 @@ class _Started:
     """Work handed to workers: wait for it with these."""
 
     replay: Callable[[], list[ReplayReport]]
-    # the signatures SQL already matched; None: verify_signatures runs that pass itself
-    signatures: Callable[[], frozenset[int]] | None = None
+    # the signatures SQL already matched, given whether the rest of the check was clean;
+    # None: verify_signatures runs that pass itself
+    signatures: Callable[[Clean], frozenset[int]] | None = None
+    vouching: Vouching | None = None  # the anchor's vouch the signatures rely on
 
 
-def _threads(
-    path: Path, pool: ThreadPoolExecutor, pieces: list[Part], workers: int
-) -> Callable[[], list[ReplayReport]]:
-    """Replay ``pieces`` in ``workers`` threads of ``pool``, each on one connection."""
-    queue: SimpleQueue[Part] = SimpleQueue()
-    for piece in pieces:
-        queue.put(piece)
-    started = [pool.submit(_replay_worker, path, queue) for _ in range(workers)]
-    return lambda: [report for worker in started for report in worker.result()]
+def _vouched_threads(
+    path: Path, replay: Callable[[], list[ReplayReport]], vouch: Vouching
+) -> _Started:
+    """A small file's signatures beside an anchor's vouch: the others rebuilt here."""
+
+    def matched(clean: Clean) -> frozenset[int]:
+        return rebuilt_at(path, vouch.plan.verify) | vouch.settle(
+            clean, lambda ids: rebuilt_at(path, ids)
+        )
+
+    return _Started(replay, matched, vouch)
 
 
 def _in_processes(
-    path: Path, pool: ThreadPoolExecutor, conn: Connection, early: ReplayProcesses | None
+    path: Path,
+    pool: ThreadPoolExecutor,
+    conn: Connection,
+    early: ReplayProcesses | None,
+    vouch: Vouching | None,
 ) -> _Started:
     """A big file's SQL passes in worker processes (``early``: already started; the
     signatures' first, which the main thread waits for sooner); what they leave to judge,
-    and the small tables judged whole, in this process."""
+    and the small tables judged whole, in this process. ``vouch``: only the signatures
+    the anchor does not vouch for are rebuilt (the others when the check is not clean)."""
     processes = early or ReplayProcesses(path, PROCESS_WORKERS)
     try:
         pieces = parts(conn)
@@ -226,6 +211,9 @@ def _in_processes(
             p.spec.table for p in pieces if p.low is None and not p.vanished
         }
         kinds, sig_pieces = signature_kinds(conn), signature_pieces(conn)
+        need = None if vouch is None else vouch.plan.verify
+        if need is not None:
+            sig_pieces = pieces_holding(sig_pieces, need) if need else []
         matches = [
             processes.matched(signature_queries(kinds, piece, texts)) for piece in sig_pieces
         ]
@@ -239,7 +227,7 @@ def _in_processes(
     except BaseException:
         processes.close()
         raise
-    in_threads = _threads(path, pool, whole, 1)
+    in_threads = replay_in_threads(path, pool, whole, 1)
 
     def collect() -> list[ReplayReport]:
         try:
@@ -255,12 +243,12 @@ def _in_processes(
             judge.engine.dispose()
         return reports
 
-    def matched() -> frozenset[int]:
+    def matched(clean: Clean) -> frozenset[int]:
         """The signatures matched taking rows of ``texts`` from their entries, where the row
         replay found each such row to be exactly its entry's text. The signatures of a row
         found differing (a print audited on a session, a row changed behind the app) run
         again with every row printed; every piece does when the replay could not print a
-        piece."""
+        piece. Then those the anchor vouches for (:meth:`Vouching.settle`)."""
         first = [f.result() for f in matches]
         ranges = [(p, f.result()) for p, f in passes if p.spec.table in texts and not p.vanished]
         redo = sig_pieces
@@ -268,31 +256,42 @@ def _in_processes(
             differing: dict[str, set[int]] = {}
             for part, rows in ranges:
                 differing.setdefault(part.spec.table, set()).update(int(r[0]) for r in rows or ())
-            redo = _pieces_to_print(path, sig_pieces, differing)
+            redo = _pieces_to_print(path, sig_pieces, differing, need)
         again = [processes.matched(signature_queries(kinds, piece)) for piece in redo]
         printed = [range(p.low, p.high + 1) for p in redo]
         kept = frozenset().union(*first).difference(*printed)
-        return kept.union(*(f.result() for f in again))
+        now = kept.union(*(f.result() for f in again))
+        if vouch is None:
+            return now
+        return now | vouch.settle(clean, lambda ids: rebuilt_at(path, ids))
 
-    return _Started(collect, matched)
+    return _Started(collect, matched, vouch)
 
 
 def _pieces_to_print(
-    path: Path, pieces: list[SignaturePiece], differing: dict[str, set[int]]
+    path: Path,
+    pieces: list[SignaturePiece],
+    differing: dict[str, set[int]],
+    only: frozenset[int] | None = None,
 ) -> list[SignaturePiece]:
-    """Pieces covering the signatures of the ``differing`` rows (:func:`pieces_holding`)."""
+    """Pieces covering the signatures of the ``differing`` rows (:func:`pieces_holding`),
+    of ``only`` those if given."""
     if not any(differing.values()):
         return []
     conn = open_worker_connection(path)
     try:
-        return pieces_holding(pieces, signatures_covering(conn, differing))
+        covering = signatures_covering(conn, differing)
+        return pieces_holding(pieces, covering if only is None else covering & only)
     finally:
         conn.close()
         conn.engine.dispose()
 
 
 def _replay_parts(
-    path: Path, pool: ThreadPoolExecutor, early: ReplayProcesses | None = None
+    path: Path,
+    pool: ThreadPoolExecutor,
+    early: ReplayProcesses | None = None,
+    vouch_of: Callable[[Connection], Vouching | None] = lambda conn: None,
 ) -> _Started:
     """Start the row replay in pieces; wait for them with what is returned.
 
@@ -304,15 +303,17 @@ def _replay_parts(
     engine = create_readonly_engine(path)
     try:
         with engine.connect() as conn, conn.begin():
+            vouch = vouch_of(conn)
             if path.stat().st_size >= PROCESS_MIN_BYTES:
                 used, early = early, None  # _in_processes closes it
-                return _in_processes(path, pool, conn, used)
+                return _in_processes(path, pool, conn, used, vouch)
             pieces = parts(conn)
     finally:
         engine.dispose()
         if early is not None:
             early.close()
-    return _Started(_threads(path, pool, pieces, WORKERS))
+    replay = replay_in_threads(path, pool, pieces, WORKERS)
+    return _Started(replay) if vouch is None else _vouched_threads(path, replay, vouch)
 
 
 def _content(
@@ -324,11 +325,27 @@ def _content(
     pool: ThreadPoolExecutor,
     early: ReplayProcesses | None,
 ) -> tuple[_Findings, ChainReport | None]:
-    found = _Findings()
+    found, extra = _Findings(), list(extra)
     started = (
-        found.guarded(ROWS_CHECK, lambda: _replay_parts(path, pool, early)) if key is None else None
+        found.guarded(
+            ROWS_CHECK,
+            lambda: _replay_parts(path, pool, early, lambda c: vouching(c, path, extra, full)),
+        )
+        if key is None
+        else None
     )
-    matched = started.signatures if started is not None else None
+    replayed = once(started.replay) if started is not None else None
+
+    def clean() -> bool:
+        """Nothing found so far, and every row agrees with its audit trail."""
+        if found.problems or replayed is None:
+            return False
+        try:
+            return not merged(replayed()).findings
+        except Exception:  # reported where the replay is collected below
+            return False
+
+    matched = partial(started.signatures, clean) if started and started.signatures else None
     rows: ReplayReport | None = None
     engine = create_readonly_engine(path, key=key)
     chain: ChainReport | None = None
@@ -353,13 +370,13 @@ def _content(
                 rows = found.guarded(ROWS_CHECK, lambda: replay(conn))
     finally:
         engine.dispose()
-    if started is not None:
-        rows = found.guarded(ROWS_CHECK, lambda: merged(started.replay()))
+    if replayed is not None:
+        rows = found.guarded(ROWS_CHECK, lambda: merged(replayed()))
     if rows is not None:
         found.problems.extend(rows.messages())
     if rows is not None and sigs is not None and schema is not None:
         triggers = sum(1 for k, _t, _s in expected_objects().values() if k == "trigger")
-        found.notes.insert(0, _("{n} signed records match their signatures", n=sigs.checked))
+        found.notes.insert(0, signed_note(sigs.checked, started.vouching if started else None))
         found.notes.insert(
             1,
             _(

@@ -16,7 +16,9 @@ newest anchor that is then covered by a rewritten chain (see README).
 
 An anchor is *verified* when the chain up to it was re-hashed before it was
 written (incrementally from the previous verified anchor): ``check`` then
-re-hashes only what came after the newest verified anchor (``--full``: all).
+re-hashes only what came after the newest verified anchor (``--full``: all). A verified
+anchor also records the signatures that matched their records at its head (``signatures``,
+:mod:`kapdesk.storage.signature_vouch`): ``check`` then rebuilds only the others.
 """
 
 from __future__ import annotations
@@ -38,12 +40,36 @@ RESTORE = "restore"
 
 
 @dataclass(frozen=True)
+class SignatureVouch:
+    """At an anchor's head: every signature with id <= ``through`` but those ``unmatched``
+    had a record that hashed to it."""
+
+    through: int
+    unmatched: tuple[int, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: object) -> SignatureVouch | None:
+        """From an anchor line's ``signatures`` field; None if absent or not one."""
+        if not isinstance(data, dict):
+            return None
+        through, unmatched = data.get("through"), data.get("unmatched", [])
+        if type(through) is not int or not isinstance(unmatched, list):
+            return None
+        if any(type(i) is not int for i in unmatched):
+            return None
+        return cls(through, tuple(sorted(unmatched)))
+
+
+@dataclass(frozen=True)
 class Anchor:
     entry_id: int
     hash: str
     at: str  # ISO-8601 UTC, when it was written
     reason: str  # backup, exit, daily, manual, restore, ...
     verified: bool = False
+    # verified anchors: the signatures matching their records at this head
+    # (:mod:`kapdesk.storage.signature_vouch`); None: not recorded
+    signatures: SignatureVouch | None = None
 
 
 def seal(head: tuple[int, str] | None) -> str:
@@ -100,6 +126,7 @@ def read_anchors(path: Path) -> tuple[list[Anchor], list[str]]:
                     str(data["at"]),
                     str(data["reason"]),
                     bool(data.get("verified", False)),
+                    SignatureVouch.from_json(data.get("signatures")),
                 )
             )
         except (ValueError, KeyError, TypeError):
@@ -110,7 +137,10 @@ def read_anchors(path: Path) -> tuple[list[Anchor], list[str]]:
 def append_anchor(path: Path, anchor: Anchor) -> None:
     """Append one anchor line and force it to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(asdict(anchor), sort_keys=True) + "\n"
+    fields = asdict(anchor)
+    if anchor.signatures is None:
+        del fields["signatures"]  # the line as before the field existed
+    line = json.dumps(fields, sort_keys=True) + "\n"
     with open(path, "a", encoding="utf-8") as out:
         out.write(line)
         out.flush()
@@ -234,12 +264,27 @@ def write_anchor(
             ):
                 start = None
             report = verify_chain(conn, start=(start.entry_id, start.hash) if start else None)
+            vouch = _vouch(conn, start) if report.ok else None
     finally:
         engine.dispose()
-    anchor = Anchor(head[0], head[1], ensure_utc(now).isoformat(), reason, report.ok)
+    anchor = Anchor(head[0], head[1], ensure_utc(now).isoformat(), reason, report.ok, vouch)
     for path in targets:
         append_anchor(path, anchor)
     return anchor
+
+
+def _vouch(conn: Connection, start: Anchor | None) -> SignatureVouch | None:
+    """The signatures this verified anchor vouches for; None where they cannot be rebuilt
+    (a backup never fails for it: ``check`` then rebuilds them all)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kapdesk.storage.signature_vouch import vouched_at_head
+
+    previous = (start.entry_id, start.signatures) if start and start.signatures else None
+    try:
+        return vouched_at_head(conn, previous)
+    except (SQLAlchemyError, ValueError):
+        return None
 
 
 def anchor_console(
