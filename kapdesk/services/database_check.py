@@ -335,10 +335,11 @@ def _content(
         else None
     )
     replayed = once(started.replay) if started is not None else None
+    held: list[str] = []  # found, listed after the signatures' findings
 
     def clean() -> bool:
         """Nothing found so far, and every row agrees with its audit trail."""
-        if found.problems or replayed is None:
+        if found.problems or held or replayed is None:
             return False
         try:
             return not merged(replayed()).findings
@@ -358,14 +359,12 @@ def _content(
             found.problems.extend(schema or [])
             # read before waiting for the workers' signature matches
             protocols = found.guarded(N_("protocol versions"), lambda: _protocols(conn)) or []
-            settings = (
-                found.guarded(N_("clinic settings"), lambda: settings_check_lines(conn)) or []
-            )
+            held += protocols
+            held += found.guarded(N_("clinic settings"), lambda: settings_check_lines(conn)) or []
             sigs = found.guarded(N_("signatures"), lambda: verify_signatures(conn, matched=matched))
             if sigs is not None:
                 found.problems.extend(sigs.messages())
-            found.problems.extend(protocols)
-            found.problems.extend(settings)
+            found.problems.extend(held)
             if key is not None:
                 rows = found.guarded(ROWS_CHECK, lambda: replay(conn))
     finally:

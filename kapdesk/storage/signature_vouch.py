@@ -33,7 +33,9 @@ from typing import Any, Final
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME
 from kapdesk.storage.anchor import SignatureVouch
+from kapdesk.storage.audit_replay import newest_entry_sql
 from kapdesk.storage.signed_sql import (
     COVERING,
     ENTITY_OF,
@@ -142,6 +144,14 @@ def _records(conn: Connection, rows: list[Any]) -> dict[str, set[int]] | None:
                     return None
                 if found is not None:
                     records[signed].add(found)
+    _add_course_records(conn, courses, records)
+    return records
+
+
+def _add_course_records(
+    conn: Connection, courses: Collection[int], records: dict[str, set[int]]
+) -> None:
+    """Add to ``records`` every session and note of ``courses`` (their texts hold it)."""
     for marks, chunk in _chunks(courses):
         for signed, table in (("dosing_session", "dosing_sessions"), ("note", "notes")):
             records[signed].update(
@@ -150,7 +160,20 @@ def _records(conn: Connection, rows: list[Any]) -> dict[str, set[int]] | None:
                     f'SELECT id FROM "{table}" WHERE course_id IN ({marks})', chunk
                 )
             )
-    return records
+
+
+def courses_not_recorded(conn: Connection) -> frozenset[int]:
+    """Courses whose newest entry does not record every column some signature holds of
+    them (a clinic upgraded from before a column existed: the row replay cannot judge
+    such a column, so no anchor vouches for the signatures holding it)."""
+    fields = sorted({f for scheme in SIGNED_FIELDS_BY_SCHEME.values() for f in scheme["courses"]})
+    missing = " OR ".join(f"json_type(a.after, '$.{f}') IS NULL" for f in fields)
+    newest = newest_entry_sql("c.id", "'course'")
+    found = conn.exec_driver_sql(
+        f"SELECT c.id FROM courses c LEFT JOIN audit_log a ON a.id = ({newest}) "
+        f"WHERE a.after IS NULL OR json_valid(a.after) = 0 OR {missing}"
+    )
+    return frozenset(int(i) for (i,) in found)
 
 
 def affected_signatures(
@@ -170,8 +193,15 @@ def affected_signatures(
     records = _records(conn, list(rows))
     if records is None:
         return None
-    found = set(records.pop("signature"))
+    return _signatures_of(conn, records)
+
+
+def _signatures_of(conn: Connection, records: dict[str, set[int]]) -> frozenset[int]:
+    """The signatures of ``records`` (ids by signed entity; key ``signature``: their own)."""
+    found = set(records.get("signature", ()))
     for entity, ids in records.items():
+        if entity == "signature":
+            continue
         for id_marks, chunk in _chunks(ids):
             found.update(
                 int(i)
@@ -184,6 +214,12 @@ def affected_signatures(
 
 
 def signature_ids(conn: Connection) -> frozenset[int]:
+    """Every signature id (ids run 1..n without a gap in a kapdesk file: not read one by one)."""
+    count, low, high = conn.exec_driver_sql(
+        "SELECT count(*), min(id), max(id) FROM signatures"
+    ).one()
+    if count and low == 1 and high == count:
+        return frozenset(range(1, int(count) + 1))
     return frozenset(int(i) for (i,) in conn.exec_driver_sql("SELECT id FROM signatures"))
 
 
@@ -225,4 +261,7 @@ def vouched_at_head(
     plan = plan_for(conn, *previous) if previous is not None else None
     todo = present if plan is None else plan.verify
     matched = rebuilt_matches(conn, None if plan is None else todo)
-    return SignatureVouch(max(present, default=0), tuple(sorted(todo - matched)))
+    records: dict[str, set[int]] = {e: set() for e in RECORD_TABLES}
+    _add_course_records(conn, courses_not_recorded(conn), records)
+    never = _signatures_of(conn, records)  # left to every check: the replay cannot judge them
+    return SignatureVouch(max(present, default=0), tuple(sorted((todo - matched) | never)))

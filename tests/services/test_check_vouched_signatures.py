@@ -24,11 +24,13 @@ from kapdesk.storage import audit_replay, signature_vouch
 from kapdesk.storage.anchor import anchor_file, read_anchors, write_anchor
 from kapdesk.storage.audit import append, row_snapshot
 from kapdesk.storage.db import Database
+from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.orm import Course, VitalReading
 
 from .test_signature_tamper_kinds import KINDS, SIGNED_SESSION, Clinic, clinic  # noqa: F401 (fixture)
 
 WHEN = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+FIRST_SIGNED_READING = f"SELECT min(id) FROM vital_readings WHERE session_id IN ({SIGNED_SESSION})"
 
 
 @pytest.fixture(params=["threads", "processes"])
@@ -84,7 +86,8 @@ def _anchor(path: Path, minutes: int = 0) -> anchor_mod.Anchor:
         reason="manual",
         now=WHEN + timedelta(minutes=minutes),
     )
-    assert written is not None and written.verified
+    assert written is not None
+    assert written.verified
     return written
 
 
@@ -199,9 +202,7 @@ def test_an_untouched_clinic_rebuilds_nothing_the_anchor_vouches_for(
     rebuilt.clear()
     seen: list[Any] = []
     real = database_check.signature_queries
-    monkeypatch.setattr(
-        database_check, "signature_queries", lambda *a: seen.append(a) or real(*a)
-    )
+    monkeypatch.setattr(database_check, "signature_queries", lambda *a: seen.append(a) or real(*a))
     code, out = _check(path, capsys)
     assert code == 0, out
     assert _vouched_line(clinic.signatures, clinic.signatures, 0) in out
@@ -282,6 +283,25 @@ def test_a_change_elsewhere_makes_the_check_rebuild_every_vouched_signature(
     assert len(max(rebuilt, key=lambda ids: len(ids or ()))) == clinic.signatures  # type: ignore[arg-type]
 
 
+def test_a_setting_or_protocol_finding_makes_the_check_rebuild_every_vouched_signature(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    check_path: str,
+    rebuilt: list[frozenset[int] | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found after the row replay's pieces are handed out, listed after the signatures."""
+    path = _copy(clinic, tmp_path)
+    _anchor(path)
+    monkeypatch.setattr(database_check, "settings_check_lines", lambda conn: ["a bad setting"])
+    rebuilt.clear()
+    code, out = _check(path, capsys)
+    assert code == 1, out
+    assert "a bad setting" in out
+    assert len(max(rebuilt, key=lambda ids: len(ids or ()))) == clinic.signatures  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------ entries after the anchor
 
 
@@ -293,10 +313,7 @@ def test_a_reading_changed_through_a_forged_entry_is_named(
 ) -> None:
     path = _copy(clinic, tmp_path)
     _anchor(path)
-    reading, session = (
-        _one(path, f"SELECT min(id) FROM vital_readings WHERE session_id IN ({SIGNED_SESSION})"),
-        0,
-    )
+    reading = _one(path, FIRST_SIGNED_READING)
     session = _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
     sig = _sig(path, "dosing_session", session)
     systolic = _one(path, f"SELECT systolic FROM vital_readings WHERE id = {reading}")
@@ -317,8 +334,9 @@ def test_a_reading_moved_to_another_session_names_both(
     path = _copy(clinic, tmp_path)
     _anchor(path)
     signed = f"SELECT session_id FROM vital_readings WHERE session_id IN ({SIGNED_SESSION})"
-    old, new = _one(path, f"SELECT min(session_id) FROM ({signed})"), _one(
-        path, f"SELECT max(session_id) FROM ({signed})"
+    old, new = (
+        _one(path, f"SELECT min(session_id) FROM ({signed})"),
+        _one(path, f"SELECT max(session_id) FROM ({signed})"),
     )
     reading = _one(path, f"SELECT min(id) FROM vital_readings WHERE session_id = {old}")
     _forge(path, VitalReading, reading, session_id=new)
@@ -326,9 +344,7 @@ def test_a_reading_moved_to_another_session_names_both(
     assert code == 1, out
     for session in (old, new):
         sig = _sig(path, "dosing_session", session)
-        assert (
-            f"signature {sig} (dosing_session {session}): content changed since signing" in out
-        )
+        assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
 
 
 def test_a_course_changed_through_a_forged_entry_names_its_signed_sessions(
@@ -355,11 +371,9 @@ def test_entries_after_the_anchor_name_the_signatures_they_touch(
     """The mapping itself, on one connection: nothing after the anchor, then one reading."""
     path = _copy(clinic, tmp_path)
     head = _one(path, "SELECT max(id) FROM audit_log")
-    reading = _one(path, f"SELECT min(id) FROM vital_readings WHERE session_id IN ({SIGNED_SESSION})")
+    reading = _one(path, FIRST_SIGNED_READING)
     session = _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
     _forge(path, VitalReading, reading, pulse=77)
-    from kapdesk.storage.engine import create_readonly_engine
-
     engine = create_readonly_engine(path)
     try:
         with engine.connect() as conn, conn.begin():
@@ -385,14 +399,15 @@ def test_the_next_anchor_rebuilds_only_what_the_previous_cannot_vouch_for(
     rebuilt.clear()
     _anchor(path)
     assert rebuilt == [None]  # the first: every signature
-    reading = _one(path, f"SELECT min(id) FROM vital_readings WHERE session_id IN ({SIGNED_SESSION})")
+    reading = _one(path, FIRST_SIGNED_READING)
     session = _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
     sig = _sig(path, "dosing_session", session)
     _forge(path, VitalReading, reading, pulse=55)
     rebuilt.clear()
     second = _anchor(path, minutes=5)
     assert rebuilt == [frozenset({sig})]
-    assert second.signatures is not None and second.signatures.unmatched == (sig,)
+    assert second.signatures is not None
+    assert second.signatures.unmatched == (sig,)
     code, out = _check(path, capsys)
     assert code == 1, out
     assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
@@ -409,8 +424,6 @@ def test_vouching_reads_the_same_anchors_as_the_chain(
     line = json.loads(file.read_text())
     line["hash"] = "0" * 64
     file.write_text(json.dumps(line) + "\n")
-    from kapdesk.storage.engine import create_readonly_engine
-
     engine = create_readonly_engine(path)
     try:
         with engine.connect() as conn, conn.begin():
@@ -420,3 +433,39 @@ def test_vouching_reads_the_same_anchors_as_the_chain(
             assert check_vouch.vouching(conn, path, [], full=True) is None
     finally:
         engine.dispose()
+
+
+def test_a_course_column_its_entry_does_not_record_is_never_vouched_for(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    check_path: str,
+) -> None:
+    """On a clinic upgraded from before courses pinned a protocol hash, a course's newest
+    entry may not record it: the row replay cannot judge that column, so a change to it
+    behind the app after the anchor must still be found by rebuilding the signatures."""
+    path = _copy(clinic, tmp_path)
+    session = _one(path, "SELECT min(entity_id) FROM signatures WHERE entity = 'dosing_session'")
+    course = _one(path, f"SELECT course_id FROM dosing_sessions WHERE id = {session}")
+    clock = FakeClock(WHEN - timedelta(days=1))
+    with Database.open(path, clock=clock) as db, db.write() as s:
+        snapshot = row_snapshot(s.get(Course, course))
+        del snapshot["protocol_hash"]
+        append(s, at=clock.now(), user_id=None, action="course.old_snapshot", entity="course",
+               entity_id=course, before=None, after=snapshot)  # fmt: skip
+    code, out = _check(path, capsys)
+    assert code == 0, out  # the upgraded clinic agrees with its trail
+    engine = create_readonly_engine(path)
+    try:
+        with engine.connect() as conn, conn.begin():
+            assert signature_vouch.courses_not_recorded(conn) == {course}
+    finally:
+        engine.dispose()
+    vouch = _anchor(path).signatures
+    assert vouch is not None
+    assert _sig(path, "dosing_session", session) in vouch.unmatched
+    _sql(path, f"UPDATE courses SET protocol_hash = 'x' || protocol_hash WHERE id = {course}")
+    code, out = _check(path, capsys)
+    assert code == 1, out
+    sig = _sig(path, "dosing_session", session)
+    assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
