@@ -43,6 +43,11 @@ class Vouching:
             return self.plan.vouched
         return rebuild(self.plan.vouched)
 
+    def trusted(self) -> frozenset[int]:
+        """After :meth:`settle`: the signatures whose record and audit entry the anchor
+        vouches for (none when the check was not clean: all are then judged)."""
+        return self.plan.vouched if self.relied else frozenset()
+
 
 def rebuilt_at(path: Path, ids: frozenset[int] | None) -> frozenset[int]:
     """Of the signatures ``ids`` (None: all), those matching, each record printed in SQL."""

@@ -347,6 +347,8 @@ def _content(
             return False
 
     matched = partial(started.signatures, clean) if started and started.signatures else None
+    vouch = started.vouching if started else None
+    trusted = vouch.trusted if vouch else None
     rows: ReplayReport | None = None
     engine = create_readonly_engine(path, key=key)
     chain: ChainReport | None = None
@@ -361,7 +363,10 @@ def _content(
             protocols = found.guarded(N_("protocol versions"), lambda: _protocols(conn)) or []
             held += protocols
             held += found.guarded(N_("clinic settings"), lambda: settings_check_lines(conn)) or []
-            sigs = found.guarded(N_("signatures"), lambda: verify_signatures(conn, matched=matched))
+            sigs = found.guarded(
+                N_("signatures"),
+                lambda: verify_signatures(conn, matched=matched, vouched=trusted),
+            )
             if sigs is not None:
                 found.problems.extend(sigs.messages())
             found.problems.extend(held)

@@ -44,7 +44,13 @@ from kapdesk.storage.audit import to_jsonable
 from kapdesk.storage.backup import VerifyReport
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.orm import AuditEntry, Signature
-from kapdesk.storage.signed_sql import anchored_signatures, match_signatures, signature_pieces
+from kapdesk.storage.signature_vouch import signature_ids
+from kapdesk.storage.signed_sql import (
+    anchored_among,
+    anchored_signatures,
+    match_signatures,
+    signature_pieces,
+)
 
 _Sig = Row[Any]  # a signatures row (columns as attributes)
 
@@ -202,52 +208,120 @@ def verify_signatures(
     bind: Session | Connection,
     *,
     matched: Collection[int] | Callable[[], Collection[int]] | None = None,
+    vouched: Callable[[], Collection[int]] | None = None,
 ) -> SignatureReport:
     """Recompute every signature; read-only. Call it inside one transaction for one snapshot.
 
     ``matched``: the signatures the SQL pass found matching already (kapdesk check runs it
     in pieces, :func:`kapdesk.storage.signed_sql.match_signatures`), or a function waiting
-    for them (called once the audit entries are compared here); None: run it here."""
+    for them (called once the audit entries are compared here); None: run it here.
+    ``vouched``: called after ``matched``, the signatures whose record and audit entry a
+    verified anchor vouches for (:mod:`kapdesk.services.check_vouch`): the others only are
+    compared with their entries, and the signatures table is read whole only if one of
+    them is judged."""
     s = bind if isinstance(bind, Session) else Session(bind=bind)
     try:
         conn = s.connection()
+        if vouched is not None:
+            done = _wait(conn, matched)
+            trusted = frozenset(vouched())
+            if trusted:
+                return _verify_rest(s, done, trusted)
         g = Signature.__table__.c
         # what every signature is compared by; whole rows only for those judged below
         columns = select(g.id, g.entity, g.entity_id, g.content_sha256).order_by(g.id)
         sigs = cast("list[_Sig]", conn.execute(columns).all())
         anchored, audited = _anchors(conn, s)
         # built before waiting for ``matched``: what follows the wait is the check's last step
-        hashes: dict[str, list[_Sig]] = defaultdict(list)
-        for sig in sigs:
-            hashes[sig.content_sha256].append(sig)
-        present = {sig.id for sig in sigs}
-        if matched is None:
-            done: Collection[int] = sql_matched(conn)
-        else:
-            done = matched() if callable(matched) else matched
-        problems: list[SignatureProblem] = []
-        judged = sorted(present - (frozenset(done) & anchored))  # not matched both ways
-        for sig in _whole_rows(conn, judged):
-            content = None if sig.id in done else _content_problem(sig, hashes, s)
-            anchor = None if sig.id in anchored else _anchor_problem(sig, audited)
-            for message in (content, anchor):
-                if message:
-                    problems.append(SignatureProblem(sig.id, sig.entity, sig.entity_id, message))
-        for sig_id, (entry_id, recorded) in sorted(audited.items()):
-            if sig_id not in present:
-                entity, entity_id = recorded.get("entity"), recorded.get("entity_id")
-                message = _(
-                    "{signature}, recorded in audit entry {entry}, is missing: a signature was "
-                    "removed",
-                    signature=_name(sig_id, entity, entity_id),
-                    entry=entry_id,
-                )
-                eid = entity_id if isinstance(entity_id, int) else None
-                problems.append(SignatureProblem(sig_id, str(entity), eid, message))
-        return SignatureReport(len(sigs), tuple(problems))
+        hashes = _by_hash(sigs)
+        present = frozenset(sig.id for sig in sigs)
+        if vouched is None:
+            done = _wait(conn, matched)
+        judged = sorted(present - (done & anchored))  # not matched both ways
+        problems = _judged(s, judged, done, anchored, audited, lambda: hashes)
+        return SignatureReport(len(sigs), (*problems, *_removed(audited, present)))
     finally:
         if s is not bind:
             s.close()
+
+
+def _wait(
+    conn: Connection, matched: Collection[int] | Callable[[], Collection[int]] | None
+) -> frozenset[int]:
+    if matched is None:
+        return sql_matched(conn)
+    return frozenset(matched() if callable(matched) else matched)
+
+
+def _by_hash(sigs: list[_Sig]) -> dict[str, list[_Sig]]:
+    hashes: dict[str, list[_Sig]] = defaultdict(list)
+    for sig in sigs:
+        hashes[sig.content_sha256].append(sig)
+    return hashes
+
+
+def _verify_rest(s: Session, done: frozenset[int], trusted: frozenset[int]) -> SignatureReport:
+    """:func:`verify_signatures` where ``trusted`` are vouched for: the others' entries are
+    compared (in SQL; those it cannot pair, and any removed signature, in Python)."""
+    conn = s.connection()
+    present = signature_ids(conn)
+    rest = present - trusted
+    try:
+        anchored = trusted | anchored_among(conn, rest)
+    except DBAPIError:
+        anchored = trusted
+    judged = sorted(present - (done & anchored))
+    audited = _audited(s) if any(i not in anchored for i in judged) else {}
+
+    def hashes() -> dict[str, list[_Sig]]:
+        g = Signature.__table__.c
+        columns = select(g.id, g.entity, g.entity_id, g.content_sha256)
+        return _by_hash(cast("list[_Sig]", conn.execute(columns).all()))
+
+    problems = _judged(s, judged, done, anchored, audited, hashes)
+    return SignatureReport(len(present), (*problems, *_removed(audited, present)))
+
+
+def _judged(
+    s: Session,
+    judged: list[int],
+    done: frozenset[int],
+    anchored: frozenset[int],
+    audited: dict[int, tuple[int, dict[str, Any]]],
+    hashes: Callable[[], dict[str, list[_Sig]]],
+) -> list[SignatureProblem]:
+    """The problems of the ``judged`` signatures: content unless ``done``, audit entry
+    unless ``anchored``."""
+    problems: list[SignatureProblem] = []
+    by_hash: dict[str, list[_Sig]] | None = None
+    for sig in _whole_rows(s.connection(), judged):
+        content = None
+        if sig.id not in done:
+            by_hash = hashes() if by_hash is None else by_hash
+            content = _content_problem(sig, by_hash, s)
+        anchor = None if sig.id in anchored else _anchor_problem(sig, audited)
+        for message in (content, anchor):
+            if message:
+                problems.append(SignatureProblem(sig.id, sig.entity, sig.entity_id, message))
+    return problems
+
+
+def _removed(
+    audited: dict[int, tuple[int, dict[str, Any]]], present: Collection[int]
+) -> list[SignatureProblem]:
+    """Signatures an audit entry records that are no longer there."""
+    problems: list[SignatureProblem] = []
+    for sig_id, (entry_id, recorded) in sorted(audited.items()):
+        if sig_id not in present:
+            entity, entity_id = recorded.get("entity"), recorded.get("entity_id")
+            message = _(
+                "{signature}, recorded in audit entry {entry}, is missing: a signature was removed",
+                signature=_name(sig_id, entity, entity_id),
+                entry=entry_id,
+            )
+            eid = entity_id if isinstance(entity_id, int) else None
+            problems.append(SignatureProblem(sig_id, str(entity), eid, message))
+    return problems
 
 
 def verify_signatures_at(path: Path, *, key: str | None = None) -> SignatureReport:

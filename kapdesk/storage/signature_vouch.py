@@ -3,11 +3,11 @@
 Rebuilding every signed record's text is most of ``kapdesk check``'s work beyond the row
 replay on a clinic that signs every session (~33 µs a signature in SQL: ~5 s for 150,000).
 The backup that writes a *verified* anchor (:func:`kapdesk.storage.anchor.write_anchor`)
-therefore also records which signatures matched their records at its chain head N
-(:class:`SignatureVouch`: every signature with id <= ``through`` not listed in
-``unmatched``), incrementally from the previous vouching anchor: only signatures made
-since, those it left unmatched, and those whose records have entries after it are rebuilt
-(:func:`vouched_at_head`).
+therefore also records which signatures matched their records, and their ``sign.signed``
+audit entries, at its chain head N (:class:`SignatureVouch`: every signature with id <=
+``through`` not listed in ``unmatched``), incrementally from the previous vouching
+anchor: only signatures made since, those it left unmatched, and those whose records have
+entries after it are rebuilt (:func:`vouched_at_head`).
 
 ``check`` (not ``--full``) then rebuilds only the signatures the anchor cannot vouch for
 (:func:`plan_for`): made after it, unmatched at it, or whose records have audit entries
@@ -15,8 +15,11 @@ after N (:func:`affected_signatures`: the entries' rows, their covering session 
 the snapshots before and after and the row as it is now; a course's entry names every
 session and note of the course; the signature's own entries). A record changed *without*
 an entry makes its row disagree with its audit trail: the row replay reports it, and then
-every vouched signature is rebuilt as well (``kapdesk.services.database_check``), as it is
-when the chain, an anchor or the schema shows anything wrong.
+every vouched signature is rebuilt and compared with its entry as well
+(``kapdesk.services.database_check``), as it is when the chain, an anchor, the schema, a
+setting or a pinned protocol shows anything wrong. Signatures holding a course column the
+course's entry does not record (an upgraded clinic) are never vouched for: the replay
+cannot judge that column.
 
 What stays out of reach (README): a record changed behind the app before the anchor,
 signed in that state, and changed back after it. Every check between the change and
@@ -40,6 +43,8 @@ from kapdesk.storage.signed_sql import (
     COVERING,
     ENTITY_OF,
     RECORD_TABLES,
+    anchored_among,
+    anchored_signatures,
     match_signatures,
     pieces_holding,
     signature_pieces,
@@ -260,8 +265,21 @@ def vouched_at_head(
     present = signature_ids(conn)
     plan = plan_for(conn, *previous) if previous is not None else None
     todo = present if plan is None else plan.verify
-    matched = rebuilt_matches(conn, None if plan is None else todo)
+    matched = rebuilt_matches(conn, None if plan is None else todo) & _anchored(conn, todo, plan)
     records: dict[str, set[int]] = {e: set() for e in RECORD_TABLES}
     _add_course_records(conn, courses_not_recorded(conn), records)
     never = _signatures_of(conn, records)  # left to every check: the replay cannot judge them
     return SignatureVouch(max(present, default=0), tuple(sorted((todo - matched) | never)))
+
+
+def _anchored(conn: Connection, todo: frozenset[int], plan: VouchPlan | None) -> frozenset[int]:
+    """Of ``todo``, the signatures their ``sign.signed`` entry records exactly (all of them
+    read at once when ``plan`` is None: the first vouching anchor); none where an entry
+    cannot be paired so (``kapdesk check`` then judges every entry in Python)."""
+    try:
+        if plan is not None:
+            return anchored_among(conn, todo)
+        found = anchored_signatures(conn)
+    except DBAPIError:
+        return frozenset()
+    return found.matched & todo if found.entries == found.pairs else frozenset()

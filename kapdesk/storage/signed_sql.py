@@ -291,3 +291,25 @@ def anchored_signatures(conn: Connection) -> Anchors:
     ).all()
     pairs = [int(i) for (i,) in found if i is not None]
     return Anchors(len(found), frozenset(pairs), len(pairs))
+
+
+def anchored_among(conn: Connection, ids: Collection[int]) -> frozenset[int]:
+    """Of the signatures ``ids``, those named by exactly one ``sign.signed`` entry, which
+    records the row exactly (:func:`anchored_signatures`, for a few)."""
+    columns = tuple(c.name for c in Base.metadata.tables["signatures"].columns)
+    row = _row_sql("signatures", columns, "t")
+    named = (
+        "a.entity = 'signature' AND a.action = 'sign.signed' AND a.entity_id = CAST(t.id AS TEXT)"
+    )
+    found: set[int] = set()
+    for marks, chunk in _in_chunks(ids):
+        found.update(
+            int(i)
+            for (i,) in conn.exec_driver_sql(
+                f"SELECT t.id FROM signatures t WHERE t.id IN ({marks}) "
+                f"AND (SELECT count(*) FROM audit_log a WHERE {named}) = 1 "
+                f"AND EXISTS (SELECT 1 FROM audit_log a WHERE {named} AND a.after = {row})",
+                chunk,
+            )
+        )
+    return frozenset(found)

@@ -469,3 +469,96 @@ def test_a_course_column_its_entry_does_not_record_is_never_vouched_for(
     assert code == 1, out
     sig = _sig(path, "dosing_session", session)
     assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
+
+
+# ------------------------------------------------------------------ a signature's own row
+
+
+@pytest.mark.parametrize("when", ["before the anchor", "after the anchor"])
+def test_a_signature_row_rewritten_behind_the_app_is_named(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    check_path: str,
+    when: str,
+) -> None:
+    path = _copy(clinic, tmp_path)
+    if when == "after the anchor":
+        _anchor(path)
+    sig = _one(path, "SELECT max(id) FROM signatures WHERE entity = 'dosing_session'")
+    _sql(path, "DROP TRIGGER signatures_no_update",
+         f"UPDATE signatures SET meaning = 'reviewed' WHERE id = {sig}")  # fmt: skip
+    if when == "before the anchor":
+        vouch = _anchor(path).signatures
+        assert vouch is not None
+        assert sig in vouch.unmatched
+    code, out = _check(path, capsys)
+    assert code == 1, out
+    assert f"signature {sig} (dosing_session " in out
+    assert "differs from its audit entry" in out
+    assert "in meaning" in out
+
+
+def test_a_clean_check_compares_no_vouched_signature_with_its_entry(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    check_path: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nor reads the signatures table whole; a signature made after the anchor still is."""
+    from kapdesk.services import integrity
+
+    path = _copy(clinic, tmp_path)
+    _anchor(path)
+
+    def refuse(conn: Any) -> Any:
+        raise AssertionError("every sign.signed entry compared")
+
+    asked: list[frozenset[int]] = []
+    real = integrity.anchored_among
+
+    def among(conn: Any, ids: Any) -> frozenset[int]:
+        asked.append(frozenset(ids))
+        return real(conn, ids)
+
+    monkeypatch.setattr(integrity, "anchored_signatures", refuse)
+    monkeypatch.setattr(integrity, "anchored_among", among)
+    code, out = _check(path, capsys)
+    assert code == 0, out
+    assert asked == [frozenset()]
+    reading = _one(path, FIRST_SIGNED_READING)
+    _forge(path, VitalReading, reading, pulse=61)  # the session's signature no longer matches
+    asked.clear()
+    code, out = _check(path, capsys)
+    assert code == 1, out
+    session = _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
+    assert asked == [frozenset({_sig(path, "dosing_session", session)})]
+
+
+def test_a_signature_rewritten_through_a_forged_entry_is_named(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    check_path: str,
+) -> None:
+    """The row agrees with its newest entry, which the chain holds: only its ``sign.signed``
+    entry shows what was signed."""
+    from kapdesk.storage.orm import Signature
+
+    path = _copy(clinic, tmp_path)
+    _anchor(path)
+    sig = _one(path, "SELECT max(id) FROM signatures WHERE entity = 'note'")
+    with sqlite3.connect(path) as conn:
+        (trigger,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'signatures_no_update'"
+        ).fetchone()
+    conn.close()
+    _sql(path, "DROP TRIGGER signatures_no_update")
+    _forge(path, Signature, sig, meaning="reviewed")
+    _sql(path, trigger)  # the schema as it was: nothing but the entry shows the change
+    code, out = _check(path, capsys)
+    assert code == 1, out
+    assert f"signature {sig} (note " in out
+    assert "differs from its audit entry" in out
+    assert "in meaning" in out
