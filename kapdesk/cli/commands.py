@@ -195,10 +195,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         start_integrity_check,
     )
 
-    # integrity_check and a big file's replay workers start while this process imports
-    # SQLAlchemy
-    integrity = start_integrity_check(path, key)
+    # a big file's replay workers and integrity_check start while this process imports
+    # SQLAlchemy; the workers first, while this process has no other thread (they may
+    # then be forked: storage.replay_processes.start_method)
     early = start_check_workers(path, key)
+    integrity = start_integrity_check(path, key)
     from kapdesk.services.database_check import run_check
 
     lines, ok = run_check(
