@@ -172,7 +172,10 @@ def _add_check(sub: _Commands) -> None:
     check.add_argument(
         "--full",
         action="store_true",
-        help=_("re-hash every audit entry (default: those after the newest verified anchor)"),
+        help=_(
+            "re-hash every audit entry and rebuild every signature (default: the entries "
+            "after the newest verified anchor, and the signatures it does not vouch for)"
+        ),
     )
     check.add_argument(
         "--seal",

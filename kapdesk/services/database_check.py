@@ -10,7 +10,10 @@ For a file at the current schema, read-only:
 * the schema objects and triggers against the migration head
   (:mod:`kapdesk.storage.schema_check`);
 * every audited row against its audit trail (:mod:`kapdesk.storage.audit_replay`);
-* every signature (:mod:`kapdesk.services.integrity`) and pinned protocol version.
+* every signature (:mod:`kapdesk.services.integrity`) and pinned protocol version: by
+  default only those the newest verified anchor does not vouch for are rebuilt, all of
+  them when anything else is found (:mod:`kapdesk.services.check_vouch`); with ``full``
+  every one.
 
 The work runs in a small thread pool: SQLite runs without Python's lock, so
 ``integrity_check`` and the pieces of the row replay (each on its own read-only

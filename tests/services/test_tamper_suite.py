@@ -731,7 +731,7 @@ def test_a_big_file_is_replayed_in_worker_processes_with_the_same_findings(
     monkeypatch: pytest.MonkeyPatch,
     patched: tuple[ModuleType, ...],
 ) -> None:
-    """From PROCESS_MIN_BYTES on, the replay runs in spawned processes (SQLite serialises
+    """From PROCESS_MIN_BYTES on, the replay runs in worker processes (SQLite serialises
     one process's threads): several rows tampered at once are each still named. With
     replay_processes' threshold reached too, `kapdesk check` starts a big file's workers
     before it imports SQLAlchemy; the check uses those (no second pool) and names every
@@ -740,9 +740,11 @@ def test_a_big_file_is_replayed_in_worker_processes_with_the_same_findings(
     started: list[int] = []
     real = database_check.ReplayProcesses.__init__
 
-    def counting(self: database_check.ReplayProcesses, path: Path, workers: int) -> None:
+    def counting(
+        self: database_check.ReplayProcesses, path: Path, workers: int, start: str = "spawn"
+    ) -> None:
         started.append(workers)
-        real(self, path, workers)
+        real(self, path, workers, start)
 
     for module in patched:
         monkeypatch.setattr(module, "PROCESS_MIN_BYTES", 0)
