@@ -8,13 +8,12 @@ the prediction with the rows and reports, by table, id and field:
 
 * a row no entry created (inserted behind the app);
 * a row that differs from the state its entries record (changed behind the app);
-* a row that entries created but none deleted, and that is gone (deleted behind the app);
-* a row an entry deleted that is still there.
+* a row entries created but none deleted that is gone (deleted behind the app), or one an
+  entry deleted that is still there.
 
 How an entry is read, for the row ``entity``/``entity_id`` it names:
 
-* ``after`` holding the row's key (``id``; for settings, ``value``): the whole row
-  as it was (created or changed);
+* ``after`` holding the row's key (``id``; for settings, ``value``): the whole row as it was;
 * any other ``after``: a partial change; its keys that are columns are applied
   (e.g. ``auth.login`` recording a user's ``failed_logins`` and ``locked_until``);
   refusals (``denied.*``) change nothing;
@@ -28,10 +27,9 @@ compared through their digest (:func:`~kapdesk.storage.audit.secret_digest`). A 
 state is also carried by failure entries on other records (``after`` with ``user_id`` and
 ``failed_logins``, e.g. a wrong password when signing).
 
-Speed: big tables are compared in SQL first (the row rebuilt as the canonical
-JSON text an unchanged snapshot holds, against its newest entry); only rows that
-differ there are read into Python and judged exactly, so a text SQLite renders
-differently from Python costs time, never a false finding.
+Speed: big tables are compared in SQL first (the row rebuilt as the canonical JSON text an
+unchanged snapshot holds, against its newest entry); only rows that differ there are judged
+exactly in Python: a text SQLite renders differently costs time, never a false finding.
 """
 
 from __future__ import annotations
@@ -477,6 +475,11 @@ def replay_part(conn: Connection, part: Part) -> ReplayReport:
         except DBAPIError:  # a value SQL cannot render (a BLOB in a text column)
             found = None
     return finish_part(conn, part, found)
+
+
+def recorded_states(conn: Connection, spec: Audited) -> dict[str, dict[str, Any] | None]:
+    """Each key's state as the replay folds its entries (None: none created it)."""
+    return {key: h.state for key, h in _Table(conn, spec).histories(None).items()}
 
 
 def merged(reports: Iterable[ReplayReport]) -> ReplayReport:

@@ -38,7 +38,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME
 from kapdesk.storage.anchor import SignatureVouch
-from kapdesk.storage.audit_replay import newest_entry_sql
+from kapdesk.storage.audit_replay import AUDITED, recorded_states
 from kapdesk.storage.signed_sql import (
     COVERING,
     ENTITY_OF,
@@ -168,17 +168,15 @@ def _add_course_records(
 
 
 def courses_not_recorded(conn: Connection) -> frozenset[int]:
-    """Courses whose newest entry does not record every column some signature holds of
-    them (a clinic upgraded from before a column existed: the row replay cannot judge
-    such a column, so no anchor vouches for the signatures holding it)."""
-    fields = sorted({f for scheme in SIGNED_FIELDS_BY_SCHEME.values() for f in scheme["courses"]})
-    missing = " OR ".join(f"json_type(a.after, '$.{f}') IS NULL" for f in fields)
-    newest = newest_entry_sql("c.id", "'course'")
-    found = conn.exec_driver_sql(
-        f"SELECT c.id FROM courses c LEFT JOIN audit_log a ON a.id = ({newest}) "
-        f"WHERE a.after IS NULL OR json_valid(a.after) = 0 OR {missing}"
-    )
-    return frozenset(int(i) for (i,) in found)
+    """Courses whose audit entries do not record every column some signature holds of them
+    (a clinic upgraded from before a column existed): the row replay does not judge such a
+    column, so no anchor vouches for the signatures holding it. Read as the replay folds
+    the entries (a print's entry, recording no column, changes nothing)."""
+    fields = {f for scheme in SIGNED_FIELDS_BY_SCHEME.values() for f in scheme["courses"]}
+    spec = next(s for s in AUDITED if s.table == "courses")
+    states = recorded_states(conn, spec)
+    courses = (int(i) for (i,) in conn.exec_driver_sql("SELECT id FROM courses"))
+    return frozenset(c for c in courses if not fields <= set((states.get(str(c)) or {}).keys()))
 
 
 def affected_signatures(

@@ -562,3 +562,31 @@ def test_a_signature_rewritten_through_a_forged_entry_is_named(
     assert f"signature {sig} (note " in out
     assert "differs from its audit entry" in out
     assert "in meaning" in out
+
+
+def test_a_printed_course_summary_keeps_its_signatures_vouched_for(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A print's entry on a course records no column (the replay reads nothing from it):
+    the course's columns are still those its snapshot recorded, and judged."""
+    path = _copy(clinic, tmp_path)
+    course = _one(path, "SELECT min(course_id) FROM dosing_sessions WHERE id IN "
+                  "(SELECT entity_id FROM signatures WHERE entity = 'dosing_session')")  # fmt: skip
+    clock = FakeClock(WHEN - timedelta(days=1))
+    with Database.open(path, clock=clock) as db, db.write() as s:
+        append(s, at=clock.now(), user_id=None, action="report.course", entity="course",
+               entity_id=course, after={"pages": 4, "via": "console"})  # fmt: skip
+    engine = create_readonly_engine(path)
+    try:
+        with engine.connect() as conn, conn.begin():
+            assert signature_vouch.courses_not_recorded(conn) == frozenset()
+    finally:
+        engine.dispose()
+    vouch = _anchor(path).signatures
+    assert vouch is not None
+    assert vouch.unmatched == ()
+    code, out = _check(path, capsys)
+    assert code == 0, out
+    assert _vouched_line(clinic.signatures, clinic.signatures, 0) in out
