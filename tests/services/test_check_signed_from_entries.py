@@ -23,7 +23,13 @@ from kapdesk.storage import audit_replay, signed_sql
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.signed_sql import ENTITY_OF, entry_tables, record_sql
 
-from .test_signature_tamper_kinds import KINDS, SIGNED_SESSION, Clinic, clinic  # noqa: F401 (fixture)
+from .test_signature_tamper_kinds import (  # noqa: F401 (fixture)
+    KINDS,
+    SIGNED_SESSION,
+    Clinic,
+    change_signed_record,
+    clinic,
+)
 
 Queries = list[tuple[str, tuple[Any, ...]]]
 
@@ -156,17 +162,10 @@ def test_a_changed_note_or_addendum_is_named_in_worker_processes(
     entity: str,
 ) -> None:
     path = _copy(clinic, tmp_path)
-    record = _one(path, f"SELECT min(entity_id) FROM signatures WHERE entity = '{entity}'")
-    sig = _sig(path, entity, record)
-    if entity == "note":
-        _sql(path, "UPDATE notes SET sections = json_set(sections, '$.themes', 'x') "
-             f"WHERE id = {record}")  # fmt: skip
-    else:
-        _sql(path, "DROP TRIGGER addenda_no_update",
-             f"UPDATE addenda SET text = text || '!' WHERE id = {record}")  # fmt: skip
+    expected = change_signed_record(path, entity)
     code, out = _check(path, capsys)
     assert code == 1, out
-    assert f"signature {sig} ({entity} {record}): content changed since signing" in out
+    assert expected in out
 
 
 def test_a_signed_reading_and_its_entry_forged_together_are_named(

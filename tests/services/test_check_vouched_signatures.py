@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection
 
 from kapdesk import cli
 from kapdesk.domain.clock import FakeClock
@@ -27,7 +30,16 @@ from kapdesk.storage.db import Database
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.orm import Course, VitalReading
 
-from .test_signature_tamper_kinds import KINDS, SIGNED_SESSION, Clinic, clinic  # noqa: F401 (fixture)
+from .test_signature_tamper_kinds import (  # noqa: F401 (fixture)
+    KINDS,
+    SIGNED_SESSION,
+    Clinic,
+    _one,
+    _sig,
+    _sql,
+    change_signed_record,
+    clinic,
+)
 
 WHEN = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 FIRST_SIGNED_READING = f"SELECT min(id) FROM vital_readings WHERE session_id IN ({SIGNED_SESSION})"
@@ -58,20 +70,6 @@ def rebuilt(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[int] | None]:
     return asked
 
 
-def _one(path: Path, sql: str) -> int:
-    with sqlite3.connect(path) as conn:
-        (value,) = conn.execute(sql).fetchone()
-    conn.close()
-    return int(value)
-
-
-def _sql(path: Path, *statements: str) -> None:
-    with sqlite3.connect(path) as conn:
-        for statement in statements:
-            conn.execute(statement)
-    conn.close()
-
-
 def _copy(clinic: Clinic, tmp_path: Path) -> Path:  # noqa: F811
     path = tmp_path / "clinic.sqlite"
     shutil.copyfile(clinic.path, path)
@@ -91,6 +89,17 @@ def _anchor(path: Path, minutes: int = 0) -> anchor_mod.Anchor:
     return written
 
 
+@contextmanager
+def _read(path: Path) -> Iterator[Connection]:
+    """A read-only connection to ``path`` in one read transaction."""
+    engine = create_readonly_engine(path)
+    try:
+        with engine.connect() as conn, conn.begin():
+            yield conn
+    finally:
+        engine.dispose()
+
+
 def _check(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
     code = cli.main(["check", "--db", str(path), *extra])
     captured = capsys.readouterr()
@@ -98,9 +107,16 @@ def _check(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple
     return code, captured.out
 
 
-def _sig(path: Path, entity: str, entity_id: int) -> int:
-    return _one(path, f"SELECT id FROM signatures WHERE entity = '{entity}' "
-                f"AND entity_id = {entity_id}")  # fmt: skip
+def _changed(path: Path, session: int) -> str:
+    """The finding naming a signed session's signature whose content changed."""
+    sig = _sig(path, "dosing_session", session)
+    return f"signature {sig} (dosing_session {session}): content changed since signing"
+
+
+def _differs_in_meaning(out: str, sig: int, entity: str) -> None:
+    assert f"signature {sig} ({entity} " in out
+    assert "differs from its audit entry" in out
+    assert "in meaning" in out
 
 
 def _vouched_line(n: int, vouched: int, rebuilt_now: int) -> str:
@@ -157,7 +173,7 @@ def test_a_signature_changed_before_the_anchor_is_left_unmatched_and_named(
     )
     code, out = _check(path, capsys)
     assert code == 1, out
-    assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
+    assert _changed(path, session) in out
 
 
 def test_an_anchor_line_without_the_field_vouches_for_nothing(
@@ -234,11 +250,10 @@ def test_a_change_behind_the_app_after_the_anchor_is_named(
     _anchor(path)
     find, change = KINDS[kind]
     session = _one(path, find)
-    sig = _sig(path, "dosing_session", session)
     _sql(path, change.format(s=session))
     code, out = _check(path, capsys)
     assert code == 1, out
-    assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
+    assert _changed(path, session) in out
     if kind != "course's pinned protocol":
         assert out.count("content changed since signing") == 1
 
@@ -253,17 +268,10 @@ def test_a_note_or_addendum_changed_after_the_anchor_is_named(
 ) -> None:
     path = _copy(clinic, tmp_path)
     _anchor(path)
-    record = _one(path, f"SELECT min(entity_id) FROM signatures WHERE entity = '{entity}'")
-    sig = _sig(path, entity, record)
-    if entity == "note":
-        _sql(path, "UPDATE notes SET sections = json_set(sections, '$.themes', 'x') "
-             f"WHERE id = {record}")  # fmt: skip
-    else:
-        _sql(path, "DROP TRIGGER addenda_no_update",
-             f"UPDATE addenda SET text = text || '!' WHERE id = {record}")  # fmt: skip
+    expected = change_signed_record(path, entity)
     code, out = _check(path, capsys)
     assert code == 1, out
-    assert f"signature {sig} ({entity} {record}): content changed since signing" in out
+    assert expected in out
 
 
 def test_a_change_elsewhere_makes_the_check_rebuild_every_vouched_signature(
@@ -315,12 +323,11 @@ def test_a_reading_changed_through_a_forged_entry_is_named(
     _anchor(path)
     reading = _one(path, FIRST_SIGNED_READING)
     session = _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
-    sig = _sig(path, "dosing_session", session)
     systolic = _one(path, f"SELECT systolic FROM vital_readings WHERE id = {reading}")
     _forge(path, VitalReading, reading, systolic=systolic - 10)
     code, out = _check(path, capsys)
     assert code == 1, out
-    assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
+    assert _changed(path, session) in out
     assert out.count("content changed since signing") == 1
     assert "agree with their audit trail" not in out  # the row replay cannot see it
 
@@ -343,8 +350,7 @@ def test_a_reading_moved_to_another_session_names_both(
     code, out = _check(path, capsys)
     assert code == 1, out
     for session in (old, new):
-        sig = _sig(path, "dosing_session", session)
-        assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
+        assert _changed(path, session) in out
 
 
 def test_a_course_changed_through_a_forged_entry_names_its_signed_sessions(
@@ -360,8 +366,7 @@ def test_a_course_changed_through_a_forged_entry_names_its_signed_sessions(
     _forge(path, Course, course, protocol_hash="0" * 64)
     code, out = _check(path, capsys)
     assert code == 1, out
-    sig = _sig(path, "dosing_session", session)
-    assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
+    assert _changed(path, session) in out
 
 
 def test_entries_after_the_anchor_name_the_signatures_they_touch(
@@ -374,16 +379,12 @@ def test_entries_after_the_anchor_name_the_signatures_they_touch(
     reading = _one(path, FIRST_SIGNED_READING)
     session = _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
     _forge(path, VitalReading, reading, pulse=77)
-    engine = create_readonly_engine(path)
-    try:
-        with engine.connect() as conn, conn.begin():
-            assert signature_vouch.affected_signatures(conn, head + 1) == frozenset()
-            assert signature_vouch.affected_signatures(conn, head) == {
-                _sig(path, "dosing_session", session)
-            }
-            assert signature_vouch.affected_signatures(conn, head, limit=0) is None
-    finally:
-        engine.dispose()
+    with _read(path) as conn:
+        assert signature_vouch.affected_signatures(conn, head + 1) == frozenset()
+        assert signature_vouch.affected_signatures(conn, head) == {
+            _sig(path, "dosing_session", session)
+        }
+        assert signature_vouch.affected_signatures(conn, head, limit=0) is None
 
 
 # ------------------------------------------------------------------ the next anchor
@@ -410,7 +411,7 @@ def test_the_next_anchor_rebuilds_only_what_the_previous_cannot_vouch_for(
     assert second.signatures.unmatched == (sig,)
     code, out = _check(path, capsys)
     assert code == 1, out
-    assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
+    assert _changed(path, session) in out
 
 
 def test_vouching_reads_the_same_anchors_as_the_chain(
@@ -424,15 +425,11 @@ def test_vouching_reads_the_same_anchors_as_the_chain(
     line = json.loads(file.read_text())
     line["hash"] = "0" * 64
     file.write_text(json.dumps(line) + "\n")
-    engine = create_readonly_engine(path)
-    try:
-        with engine.connect() as conn, conn.begin():
-            assert check_vouch.vouching(conn, path, [], full=False) is None
-            file.write_text(json.dumps({**line, "hash": written.hash}) + "\n")
-            assert check_vouch.vouching(conn, path, [], full=False) is not None
-            assert check_vouch.vouching(conn, path, [], full=True) is None
-    finally:
-        engine.dispose()
+    with _read(path) as conn:
+        assert check_vouch.vouching(conn, path, [], full=False) is None
+        file.write_text(json.dumps({**line, "hash": written.hash}) + "\n")
+        assert check_vouch.vouching(conn, path, [], full=False) is not None
+        assert check_vouch.vouching(conn, path, [], full=True) is None
 
 
 def test_a_course_column_its_entry_does_not_record_is_never_vouched_for(
@@ -455,20 +452,15 @@ def test_a_course_column_its_entry_does_not_record_is_never_vouched_for(
                entity_id=course, before=None, after=snapshot)  # fmt: skip
     code, out = _check(path, capsys)
     assert code == 0, out  # the upgraded clinic agrees with its trail
-    engine = create_readonly_engine(path)
-    try:
-        with engine.connect() as conn, conn.begin():
-            assert signature_vouch.courses_not_recorded(conn) == {course}
-    finally:
-        engine.dispose()
+    with _read(path) as conn:
+        assert signature_vouch.courses_not_recorded(conn) == {course}
     vouch = _anchor(path).signatures
     assert vouch is not None
     assert _sig(path, "dosing_session", session) in vouch.unmatched
     _sql(path, f"UPDATE courses SET protocol_hash = 'x' || protocol_hash WHERE id = {course}")
     code, out = _check(path, capsys)
     assert code == 1, out
-    sig = _sig(path, "dosing_session", session)
-    assert f"signature {sig} (dosing_session {session}): content changed since signing" in out
+    assert _changed(path, session) in out
 
 
 # ------------------------------------------------------------------ a signature's own row
@@ -494,9 +486,7 @@ def test_a_signature_row_rewritten_behind_the_app_is_named(
         assert sig in vouch.unmatched
     code, out = _check(path, capsys)
     assert code == 1, out
-    assert f"signature {sig} (dosing_session " in out
-    assert "differs from its audit entry" in out
-    assert "in meaning" in out
+    _differs_in_meaning(out, sig, "dosing_session")
 
 
 def test_a_clean_check_compares_no_vouched_signature_with_its_entry(
@@ -559,9 +549,7 @@ def test_a_signature_rewritten_through_a_forged_entry_is_named(
     _sql(path, trigger)  # the schema as it was: nothing but the entry shows the change
     code, out = _check(path, capsys)
     assert code == 1, out
-    assert f"signature {sig} (note " in out
-    assert "differs from its audit entry" in out
-    assert "in meaning" in out
+    _differs_in_meaning(out, sig, "note")
 
 
 def test_a_printed_course_summary_keeps_its_signatures_vouched_for(
@@ -578,12 +566,8 @@ def test_a_printed_course_summary_keeps_its_signatures_vouched_for(
     with Database.open(path, clock=clock) as db, db.write() as s:
         append(s, at=clock.now(), user_id=None, action="report.course", entity="course",
                entity_id=course, after={"pages": 4, "via": "console"})  # fmt: skip
-    engine = create_readonly_engine(path)
-    try:
-        with engine.connect() as conn, conn.begin():
-            assert signature_vouch.courses_not_recorded(conn) == frozenset()
-    finally:
-        engine.dispose()
+    with _read(path) as conn:
+        assert signature_vouch.courses_not_recorded(conn) == frozenset()
     vouch = _anchor(path).signatures
     assert vouch is not None
     assert vouch.unmatched == ()

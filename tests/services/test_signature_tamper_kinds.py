@@ -146,6 +146,20 @@ def _sig(path: Path, entity: str, entity_id: int) -> int:
                 f"AND entity_id = {entity_id}")  # fmt: skip
 
 
+def change_signed_record(path: Path, entity: str) -> str:
+    """Change the first signed note (a section) or addendum (its text) behind the app;
+    returns the finding that names its signature."""
+    record = _one(path, f"SELECT min(entity_id) FROM signatures WHERE entity = '{entity}'")
+    sig = _sig(path, entity, record)
+    if entity == "note":
+        _sql(path, "UPDATE notes SET sections = json_set(sections, '$.themes', 'x') "
+             f"WHERE id = {record}")  # fmt: skip
+    else:
+        _sql(path, "DROP TRIGGER addenda_no_update",
+             f"UPDATE addenda SET text = text || '!' WHERE id = {record}")  # fmt: skip
+    return f"signature {sig} ({entity} {record}): content changed since signing"
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_a_changed_part_of_a_signed_session_is_named(
     clinic: Clinic, tmp_path: Path, capsys: pytest.CaptureFixture[str], sql_pass: str,
@@ -171,17 +185,10 @@ def test_a_changed_note_or_addendum_is_named(
 ) -> None:  # fmt: skip
     path = tmp_path / "clinic.sqlite"
     shutil.copyfile(clinic.path, path)
-    record = _one(path, f"SELECT min(entity_id) FROM signatures WHERE entity = '{entity}'")
-    sig = _sig(path, entity, record)
-    if entity == "note":
-        _sql(path, "UPDATE notes SET sections = json_set(sections, '$.themes', 'x') "
-             f"WHERE id = {record}")  # fmt: skip
-    else:
-        _sql(path, "DROP TRIGGER addenda_no_update",
-             f"UPDATE addenda SET text = text || '!' WHERE id = {record}")  # fmt: skip
+    expected = change_signed_record(path, entity)
     code, out = _check(path, capsys)
     assert code == 1, out
-    assert f"signature {sig} ({entity} {record}): content changed since signing" in out
+    assert expected in out
 
 
 def test_an_untouched_clinic_checks_clean_both_ways(
