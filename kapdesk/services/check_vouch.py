@@ -4,9 +4,10 @@ The newest verified anchor the chain is re-hashed from may also record the signa
 that matched their records at its head (:mod:`kapdesk.storage.signature_vouch`). The
 check then rebuilds only the others (:attr:`Vouching.plan`), and takes the vouched ones
 as matching only if it finds nothing else wrong (:meth:`Vouching.settle`): no problem with
-the chain, its anchors or the schema, and every row agreeing with its audit trail. A row
-changed behind the app disagrees with its trail; then every vouched signature is rebuilt
-too, so each one such a change breaks is named as before.
+the chain, its anchors, the schema, a setting or a pinned protocol, and every row agreeing
+with its audit trail. A row changed behind the app disagrees with its trail; then every
+vouched signature is rebuilt and compared with its entry too, so each one such a change
+breaks is named as before.
 """
 
 from __future__ import annotations

@@ -54,7 +54,6 @@ AFFECTED_MAX_ENTRIES: Final = 20_000  # more entries after the anchor: rebuild e
 _IN_CHUNK: Final = 500
 # audited entity -> table, for the tables a signed text takes rows of, and courses
 _TABLE_OF: Final = {ENTITY_OF[t]: t for t in (*COVERING, "courses")}
-_SIGNED_OF_TABLE: Final = {table: entity for entity, table in RECORD_TABLES.items()}
 if set(COVERING) - set(ENTITY_OF):  # every covered table is audited by id
     raise AssertionError("a table signatures cover is not audited by id")
 
