@@ -42,7 +42,7 @@ RESTORE = "restore"
 @dataclass(frozen=True)
 class SignatureVouch:
     """At an anchor's head: every signature with id <= ``through`` but those ``unmatched``
-    had a record that hashed to it."""
+    had a record that hashed to it and a ``sign.signed`` entry recording it exactly."""
 
     through: int
     unmatched: tuple[int, ...] = ()

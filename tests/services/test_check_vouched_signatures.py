@@ -107,6 +107,12 @@ def _check(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple
     return code, captured.out
 
 
+def _signed_reading(path: Path) -> tuple[int, int]:
+    """The first reading of a signed session, and that session."""
+    reading = _one(path, FIRST_SIGNED_READING)
+    return reading, _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
+
+
 def _changed(path: Path, session: int) -> str:
     """The finding naming a signed session's signature whose content changed."""
     sig = _sig(path, "dosing_session", session)
@@ -321,8 +327,7 @@ def test_a_reading_changed_through_a_forged_entry_is_named(
 ) -> None:
     path = _copy(clinic, tmp_path)
     _anchor(path)
-    reading = _one(path, FIRST_SIGNED_READING)
-    session = _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
+    reading, session = _signed_reading(path)
     systolic = _one(path, f"SELECT systolic FROM vital_readings WHERE id = {reading}")
     _forge(path, VitalReading, reading, systolic=systolic - 10)
     code, out = _check(path, capsys)
@@ -376,8 +381,7 @@ def test_entries_after_the_anchor_name_the_signatures_they_touch(
     """The mapping itself, on one connection: nothing after the anchor, then one reading."""
     path = _copy(clinic, tmp_path)
     head = _one(path, "SELECT max(id) FROM audit_log")
-    reading = _one(path, FIRST_SIGNED_READING)
-    session = _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
+    reading, session = _signed_reading(path)
     _forge(path, VitalReading, reading, pulse=77)
     with _read(path) as conn:
         assert signature_vouch.affected_signatures(conn, head + 1) == frozenset()
@@ -400,8 +404,7 @@ def test_the_next_anchor_rebuilds_only_what_the_previous_cannot_vouch_for(
     rebuilt.clear()
     _anchor(path)
     assert rebuilt == [None]  # the first: every signature
-    reading = _one(path, FIRST_SIGNED_READING)
-    session = _one(path, f"SELECT session_id FROM vital_readings WHERE id = {reading}")
+    reading, session = _signed_reading(path)
     sig = _sig(path, "dosing_session", session)
     _forge(path, VitalReading, reading, pulse=55)
     rebuilt.clear()
