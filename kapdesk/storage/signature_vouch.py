@@ -186,8 +186,10 @@ def affected_signatures(
     names = [*sorted(_TABLE_OF), "signature"]
     marks = ", ".join("?" * len(names))
     rows = conn.exec_driver_sql(
+        # +entity: read forward from the anchor's entry (rowid range), not every entry of
+        # these kinds through the entity index and sorted (~15 ms on a tenth-size clinic)
         f'SELECT entity, entity_id, "before", "after" FROM audit_log '
-        f"WHERE id > ? AND entity IN ({marks}) ORDER BY id LIMIT ?",
+        f"WHERE id > ? AND +entity IN ({marks}) ORDER BY id LIMIT ?",
         (after, *names, limit + 1),
     ).all()
     if len(rows) > limit:

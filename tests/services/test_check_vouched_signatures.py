@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 
 from kapdesk import cli
 from kapdesk.domain.clock import FakeClock
@@ -389,6 +389,25 @@ def test_entries_after_the_anchor_name_the_signatures_they_touch(
             _sig(path, "dosing_session", session)
         }
         assert signature_vouch.affected_signatures(conn, head, limit=0) is None
+
+
+def test_entries_after_the_anchor_are_read_forward_from_it(
+    clinic: Clinic,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The entries after the anchor are found by their ids (a range read from the anchor's
+    entry on), not by every entry of the signed kinds through the entity index: with
+    nothing new, the look-up costs nothing however long the log is."""
+    path = _copy(clinic, tmp_path)
+    head = _one(path, "SELECT max(id) FROM audit_log")
+    statements: list[tuple[str, Any]] = []
+    with _read(path) as conn:
+        event.listen(conn, "before_cursor_execute", lambda *a: statements.append((a[2], a[3])))
+        assert signature_vouch.affected_signatures(conn, head) == frozenset()
+    (sql, params), *_ = [(q, p) for q, p in statements if "FROM audit_log" in q]
+    with sqlite3.connect(path) as raw:
+        plan = " ".join(row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+    assert "INTEGER PRIMARY KEY" in plan and "TEMP B-TREE" not in plan, plan
 
 
 # ------------------------------------------------------------------ the next anchor
