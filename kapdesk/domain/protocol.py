@@ -18,6 +18,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -70,6 +71,15 @@ def protocol_hash(text: str) -> str:
 
 
 def load_protocol_text(text: str, source: str) -> Protocol:
+    """The protocol a file's text describes (``source``: its name, for messages), parsed
+    once per process: a Protocol is immutable and holds no translated text, and
+    ``kapdesk check`` reads the same few texts three times (the shipped files twice, the
+    versions the courses pin)."""
+    return _parsed(text, source)
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str, source: str) -> Protocol:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -463,3 +463,28 @@ def test_bad_dose_gate_keys_name_file_key_and_expected(
     old: str, new: str, key: str, fragment: str
 ) -> None:
     expect(edit(old, new), key, fragment)
+
+
+# ------------------------------------------------------------------ parsed once
+
+
+def test_a_text_is_parsed_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kapdesk check`` reads the shipped files twice and the pinned copies of the same
+    texts once more: each distinct text is parsed once, and every caller gets the same
+    (immutable) protocol; another text, or the same text under another name, is its own."""
+    parsed: list[str] = []
+    loads = tomllib.loads
+    monkeypatch.setattr(tomllib, "loads", lambda text: parsed.append(text) or loads(text))
+    text = KAP_TEXT + "\n# parsed once\n"
+    first = load_protocol_text(text, "kap.toml")
+    assert load_protocol_text(text, "kap.toml") is first
+    assert parsed == [text]
+    assert builtin_protocols() == builtin_protocols()
+    assert builtin_protocols() is not builtin_protocols()  # a dict each caller may change
+    other = load_protocol_text(text + "\n", "kap.toml")
+    assert other is not first and other.sha256 != first.sha256
+    assert load_protocol_text(text, "copy.toml") is not first
+    with pytest.raises(ProtocolError):
+        load_protocol_text("id = ", "broken.toml")
+    with pytest.raises(ProtocolError):  # a failure is not remembered as a protocol
+        load_protocol_text("id = ", "broken.toml")
