@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from kapdesk.i18n import N_, _
 from kapdesk.services.check_threads import open_worker_connection, replay_in_threads
@@ -50,7 +49,7 @@ from kapdesk.services.check_vouch import (
     vouching,
 )
 from kapdesk.services.integrity import check_lines, verify_signatures
-from kapdesk.services.protocol_store import version_problems
+from kapdesk.services.pinned_check import version_problems
 from kapdesk.storage import anchor as anchors_mod
 from kapdesk.storage.audit import ChainReport, verify_chain
 from kapdesk.storage.audit_replay import (
@@ -400,8 +399,7 @@ def _content(
 def _protocols(conn: Connection) -> list[str]:
     from kapdesk.domain.protocol import builtin_protocols
 
-    with Session(bind=conn) as s:
-        return version_problems(s, builtin_protocols())
+    return version_problems(conn, builtin_protocols())
 
 
 def run_check(

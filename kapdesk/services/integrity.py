@@ -30,20 +30,16 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Row, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME, SignedEntity
 from kapdesk.i18n import _
-from kapdesk.services.protocol_store import version_problems_at
-from kapdesk.services.signed_records import record_hash
 from kapdesk.storage.audit import to_jsonable
 from kapdesk.storage.backup import VerifyReport
 from kapdesk.storage.engine import create_readonly_engine
-from kapdesk.storage.orm import AuditEntry, Signature
 from kapdesk.storage.signature_vouch import signature_ids
 from kapdesk.storage.signed_sql import (
     anchored_among,
@@ -51,6 +47,10 @@ from kapdesk.storage.signed_sql import (
     match_signatures,
     signature_pieces,
 )
+from kapdesk.storage.tables import audit_log, signatures
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _Sig = Row[Any]  # a signatures row (columns as attributes)
 
@@ -86,12 +86,20 @@ def _name(sig_id: int, entity: object, entity_id: object) -> str:
     return _("signature {id} ({entity} {entity_id})", id=sig_id, entity=entity, entity_id=entity_id)
 
 
-def _audited(s: Session) -> dict[int, tuple[int, dict[str, Any]]]:
+def record_hash(s: Session, kind: SignedEntity, entity_id: int, *, scheme: int) -> str | None:
+    """:func:`kapdesk.services.signed_records.record_hash`, imported when a signature is
+    judged: a check whose signatures all match never loads the ORM."""
+    from kapdesk.services.signed_records import record_hash as rebuilt
+
+    return rebuilt(s, kind, entity_id, scheme=scheme)
+
+
+def _audited(conn: Connection) -> dict[int, tuple[int, dict[str, Any]]]:
     """signature id -> (audit entry id, the signature as recorded then)."""
     found: dict[int, tuple[int, dict[str, Any]]] = {}
-    entries = s.execute(
-        select(AuditEntry.id, AuditEntry.after).where(
-            AuditEntry.action == "sign.signed", AuditEntry.entity == "signature"
+    entries = conn.execute(
+        select(audit_log.c.id, audit_log.c.after).where(
+            audit_log.c.action == "sign.signed", audit_log.c.entity == "signature"
         )
     )
     for entry_id, after in entries:
@@ -104,7 +112,9 @@ def _audited(s: Session) -> dict[int, tuple[int, dict[str, Any]]]:
     return found
 
 
-def _content_problem(sig: _Sig, hashes: dict[str, list[_Sig]], s: Session) -> str | None:
+def _content_problem(
+    sig: _Sig, hashes: dict[str, list[_Sig]], s: Callable[[], Session]
+) -> str | None:
     try:
         kind = SignedEntity(sig.entity)
     except ValueError:
@@ -118,7 +128,7 @@ def _content_problem(sig: _Sig, hashes: dict[str, list[_Sig]], s: Session) -> st
             "{signature}: unknown hash scheme {scheme}", signature=name, scheme=sig.hash_scheme
         )
     try:
-        actual = record_hash(s, kind, sig.entity_id, scheme=sig.hash_scheme)
+        actual = record_hash(s(), kind, sig.entity_id, scheme=sig.hash_scheme)
     except ValueError:  # a stored value the app cannot read (e.g. JSON with a NUL in it)
         return _(
             "{signature}: content changed since signing (a stored value of the record cannot "
@@ -162,22 +172,20 @@ def _anchor_problem(sig: _Sig, audited: dict[int, tuple[int, dict[str, Any]]]) -
     return None
 
 
-def _anchors(
-    conn: Connection, s: Session
-) -> tuple[frozenset[int], dict[int, tuple[int, dict[str, Any]]]]:
+def _anchors(conn: Connection) -> tuple[frozenset[int], dict[int, tuple[int, dict[str, Any]]]]:
     """(signatures whose entry SQL found to hold them exactly, the entries to judge the
     others by). When every ``sign.signed`` entry is one of those found, no other entry can
     name a signature, so none is read in Python; otherwise all are (:func:`_audited`).
     The SQL is SQLite's (printf, json_quote): another database judges all in Python."""
     if conn.dialect.name != "sqlite":
-        return frozenset(), _audited(s)
+        return frozenset(), _audited(conn)
     try:
         found = anchored_signatures(conn)
     except DBAPIError:
-        return frozenset(), _audited(s)
+        return frozenset(), _audited(conn)
     if found.pairs == found.entries:
         return found.matched, {}
-    return frozenset(), _audited(s)
+    return frozenset(), _audited(conn)
 
 
 def sql_matched(conn: Connection) -> frozenset[int]:
@@ -199,8 +207,9 @@ def _whole_rows(conn: Connection, ids: list[int]) -> list[_Sig]:
     found: list[_Sig] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        table = Signature.__table__
-        found += conn.execute(select(table).where(table.c.id.in_(chunk)).order_by(table.c.id))
+        found += conn.execute(
+            select(signatures).where(signatures.c.id.in_(chunk)).order_by(signatures.c.id)
+        )
     return found
 
 
@@ -219,30 +228,52 @@ def verify_signatures(
     verified anchor vouches for (:mod:`kapdesk.services.check_vouch`): the others only are
     compared with their entries, and the signatures table is read whole only if one of
     them is judged."""
-    s = bind if isinstance(bind, Session) else Session(bind=bind)
+    s = _SessionWhenNeeded(bind)
     try:
-        conn = s.connection()
+        conn = s.conn
         if vouched is not None:
             done = _wait(conn, matched)
             trusted = frozenset(vouched())
             if trusted:
-                return _verify_rest(s, done, trusted)
-        g = Signature.__table__.c
+                return _verify_rest(conn, s, done, trusted)
+        g = signatures.c
         # what every signature is compared by; whole rows only for those judged below
         columns = select(g.id, g.entity, g.entity_id, g.content_sha256).order_by(g.id)
         sigs = cast("list[_Sig]", conn.execute(columns).all())
-        anchored, audited = _anchors(conn, s)
+        anchored, audited = _anchors(conn)
         # built before waiting for ``matched``: what follows the wait is the check's last step
         hashes = _by_hash(sigs)
         present = frozenset(sig.id for sig in sigs)
         if vouched is None:
             done = _wait(conn, matched)
         judged = sorted(present - (done & anchored))  # not matched both ways
-        problems = _judged(s, judged, done, anchored, audited, lambda: hashes)
+        problems = _judged(conn, s, judged, done, anchored, audited, lambda: hashes)
         return SignatureReport(len(sigs), (*problems, *_removed(audited, present)))
     finally:
-        if s is not bind:
-            s.close()
+        s.close()
+
+
+class _SessionWhenNeeded:
+    """The connection of ``bind``, and an ORM session on it made only when a signature's
+    record is rebuilt in Python (closed by :meth:`close` if made here)."""
+
+    def __init__(self, bind: Session | Connection) -> None:
+        self._given = None if isinstance(bind, Connection) else bind
+        self._made: Session | None = None
+        self.conn = bind if isinstance(bind, Connection) else bind.connection()
+
+    def __call__(self) -> Session:
+        if self._given is not None:
+            return self._given
+        if self._made is None:
+            from sqlalchemy.orm import Session
+
+            self._made = Session(bind=self.conn)
+        return self._made
+
+    def close(self) -> None:
+        if self._made is not None:
+            self._made.close()
 
 
 def _wait(
@@ -260,10 +291,11 @@ def _by_hash(sigs: list[_Sig]) -> dict[str, list[_Sig]]:
     return hashes
 
 
-def _verify_rest(s: Session, done: frozenset[int], trusted: frozenset[int]) -> SignatureReport:
+def _verify_rest(
+    conn: Connection, s: Callable[[], Session], done: frozenset[int], trusted: frozenset[int]
+) -> SignatureReport:
     """:func:`verify_signatures` where ``trusted`` are vouched for: the others' entries are
     compared (in SQL; those it cannot pair, and any removed signature, in Python)."""
-    conn = s.connection()
     present = signature_ids(conn)
     rest = present - trusted
     try:
@@ -271,19 +303,20 @@ def _verify_rest(s: Session, done: frozenset[int], trusted: frozenset[int]) -> S
     except DBAPIError:
         anchored = trusted
     judged = sorted(present - (done & anchored))
-    audited = _audited(s) if any(i not in anchored for i in judged) else {}
+    audited = _audited(conn) if any(i not in anchored for i in judged) else {}
 
     def hashes() -> dict[str, list[_Sig]]:
-        g = Signature.__table__.c
+        g = signatures.c
         columns = select(g.id, g.entity, g.entity_id, g.content_sha256)
         return _by_hash(cast("list[_Sig]", conn.execute(columns).all()))
 
-    problems = _judged(s, judged, done, anchored, audited, hashes)
+    problems = _judged(conn, s, judged, done, anchored, audited, hashes)
     return SignatureReport(len(present), (*problems, *_removed(audited, present)))
 
 
 def _judged(
-    s: Session,
+    conn: Connection,
+    s: Callable[[], Session],
     judged: list[int],
     done: frozenset[int],
     anchored: frozenset[int],
@@ -294,7 +327,7 @@ def _judged(
     unless ``anchored``."""
     problems: list[SignatureProblem] = []
     by_hash: dict[str, list[_Sig]] | None = None
-    for sig in _whole_rows(s.connection(), judged):
+    for sig in _whole_rows(conn, judged):
         content = None
         if sig.id not in done:
             by_hash = hashes() if by_hash is None else by_hash
@@ -345,6 +378,8 @@ def check_lines(
     """
     if report.revision != report.head or report.audit is None:
         return report.lines(), report.ok
+    from kapdesk.services.pinned_check import version_problems_at
+
     try:
         sigs = verify_signatures_at(path, key=key)
         # Courses whose pinned protocol text is missing; shipped files that change a used version.

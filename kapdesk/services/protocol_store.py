@@ -17,14 +17,13 @@ Decisions a caller must know:
   what to do. Reports and the board degrade instead (``find_course_protocol`` returns
   None) so the record stays readable. Those three live in
   :mod:`kapdesk.services.pinned_version` (read without the ORM).
-* :func:`version_problems` lists both kinds of problem for ``kapdesk check``.
+* :func:`kapdesk.services.pinned_check.version_problems` lists both kinds of problem for
+  ``kapdesk check``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -33,25 +32,16 @@ from sqlalchemy.orm import Session
 from kapdesk.domain.errors import KapdeskError, NotFound, ValidationError
 from kapdesk.domain.protocol import Protocol, load_protocol_text, protocol_hash
 from kapdesk.i18n import _
+from kapdesk.services.pinned_check import conflict_message
 from kapdesk.services.pinned_version import (
     PinnedProtocolMissing,
     course_protocol,
-    resolve_pinned,
 )
 from kapdesk.services.rows import stored
 from kapdesk.storage.orm import Course, DosingSession, ProtocolVersion
 
 if TYPE_CHECKING:
     from kapdesk.services.context import ServiceContext
-
-
-def conflict_message(protocol: Protocol) -> str:
-    return _(
-        "{protocol} differs from the v{version} already used by courses; give the changed "
-        "file a new version.",
-        protocol=protocol.label,
-        version=protocol.version,
-    )
 
 
 def pin(s: Session, protocol: Protocol, now: datetime) -> tuple[str, ProtocolVersion | None]:
@@ -133,52 +123,9 @@ def protocol_of_session(ctx: ServiceContext, session_id: int) -> Protocol:
         return course_protocol(s, ctx, course)
 
 
-def version_problems(s: Session, protocols: Mapping[str, Protocol]) -> list[str]:
-    """For ``kapdesk check``: loaded files that change a version courses already use, and
-    courses whose pinned text is missing (one sentence each)."""
-    problems: list[str] = []
-    stored = {(r.protocol_id, r.version): r.sha256 for r in s.scalars(select(ProtocolVersion))}
-    for proto in sorted(protocols.values(), key=lambda p: p.id):
-        digest = stored.get((proto.id, proto.version))
-        if digest is not None and digest != proto.sha256:
-            problems.append(conflict_message(proto))
-    pinned: dict[str, Protocol] = {}
-    # Judged once per (hash, protocol, version): a big clinic has thousands of courses
-    # on a handful of versions.
-    verdicts: dict[tuple[str | None, str, str], str | None] = {}
-    columns = (Course.id, Course.protocol_hash, Course.protocol_id, Course.protocol_version)
-    for course_id, digest, protocol_id, version in s.execute(select(*columns).order_by(Course.id)):
-        combo = (digest, protocol_id, version)
-        if combo not in verdicts:
-            course = s.get_one(Course, course_id)
-            try:
-                resolve_pinned(s, pinned, course)
-                verdicts[combo] = None
-            except PinnedProtocolMissing as exc:
-                verdicts[combo] = exc.why
-        why = verdicts[combo]
-        if why is not None:
-            problems.append(str(PinnedProtocolMissing(course_id, protocol_id, version, why)))
-    return problems
-
-
 def protocol_of_course_or_none(ctx: ServiceContext, course_id: int) -> Protocol | None:
     """The course's pinned protocol, or None when it is missing (reports stay printable)."""
     try:
         return protocol_of_course(ctx, course_id)
     except PinnedProtocolMissing:
         return None
-
-
-def version_problems_at(path: Path, *, key: str | None = None) -> list[str]:
-    """:func:`version_problems` of the database file at ``path`` against the shipped
-    protocols, never writing to it (``kapdesk check``)."""
-    from kapdesk.domain.protocol import builtin_protocols
-    from kapdesk.storage.engine import create_readonly_engine
-
-    engine = create_readonly_engine(Path(path), key=key)
-    try:
-        with engine.connect() as conn, conn.begin(), Session(bind=conn) as s:
-            return version_problems(s, builtin_protocols())
-    finally:
-        engine.dispose()

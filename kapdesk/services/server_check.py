@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from kapdesk.i18n import N_, _
 from kapdesk.services.integrity import verify_signatures
-from kapdesk.services.protocol_store import version_problems
+from kapdesk.services.pinned_check import version_problems
 from kapdesk.storage.audit import ChainReport, verify_chain
 from kapdesk.storage.audit_replay import ReplayReport
 from kapdesk.storage.db import Database

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text
 
 from kapdesk.storage.audit import REDACTED_COLUMNS, canonical_json, secret_digest
-from kapdesk.storage.orm import UTCDateTime
+from kapdesk.storage.column_types import UTCDateTime
 from kapdesk.storage.settings_store import SECRET_SETTINGS
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, Float, Integer, Table
 
 from kapdesk.storage.audit import sql_iso_utc
-from kapdesk.storage.orm import UTCDateTime
+from kapdesk.storage.column_types import UTCDateTime
 
 __all__ = [
     "NEVER_SQL",

@@ -36,9 +36,9 @@ from sqlalchemy import Connection
 
 from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME, SignedEntity
 from kapdesk.storage.audit_replay import AUDITED, newest_entry_sql
-from kapdesk.storage.orm import Base
 from kapdesk.storage.replay_processes import hashed_matches
 from kapdesk.storage.replay_sql import NEVER_SQL, row_json_sql
+from kapdesk.storage.tables import metadata
 
 # What a dosing-session signature covers besides its row: (table, column naming the session).
 SESSION_PART_TABLES: Final = (
@@ -99,7 +99,7 @@ def _row_sql(
     very text of its newest audit entry's snapshot (the row replay's pass in SQL compared
     them and found no other): a signature covering all of such a table's columns takes that
     text instead of printing the row again: the same text, read rather than built."""
-    columns = Base.metadata.tables[table]
+    columns = metadata.tables[table]
     if table in from_entries and table in ENTITY_OF and set(fields) == set(columns.c.keys()):
         if table not in COVERING:  # signatures_covering must know what its rows are part of
             raise AssertionError(f"{table} taken from entries but not in COVERING")
@@ -114,7 +114,7 @@ def entry_tables(tables: Collection[str]) -> frozenset[str]:
     :func:`_row_sql` may take from their entries (``from_entries``)."""
     return frozenset(
         t for t in tables if t in ENTITY_OF and any(
-            set(fields.get(t, ())) == set(Base.metadata.tables[t].c.keys())
+            set(fields.get(t, ())) == set(metadata.tables[t].c.keys())
             for fields in SIGNED_FIELDS_BY_SCHEME.values()
         )
     )  # fmt: skip
@@ -280,7 +280,7 @@ class Anchors:
 def anchored_signatures(conn: Connection) -> Anchors:
     """The signatures whose ``sign.signed`` entry records exactly the row as it is (its
     snapshot text, rendered as the row replay renders it)."""
-    columns = tuple(c.name for c in Base.metadata.tables["signatures"].columns)
+    columns = tuple(c.name for c in metadata.tables["signatures"].columns)
     row = _row_sql("signatures", columns, "t")
     # one row per entry (a signature id names one row at most): its signature where that
     # holds it exactly, else NULL; counting the entries apart read each of them once more
@@ -296,7 +296,7 @@ def anchored_signatures(conn: Connection) -> Anchors:
 def anchored_among(conn: Connection, ids: Collection[int]) -> frozenset[int]:
     """Of the signatures ``ids``, those named by exactly one ``sign.signed`` entry, which
     records the row exactly (:func:`anchored_signatures`, for a few)."""
-    columns = tuple(c.name for c in Base.metadata.tables["signatures"].columns)
+    columns = tuple(c.name for c in metadata.tables["signatures"].columns)
     row = _row_sql("signatures", columns, "t")
     named = (
         "a.entity = 'signature' AND a.action = 'sign.signed' AND a.entity_id = CAST(t.id AS TEXT)"

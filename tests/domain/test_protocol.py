@@ -482,7 +482,8 @@ def test_a_text_is_parsed_once_per_process(monkeypatch: pytest.MonkeyPatch) -> N
     assert builtin_protocols() == builtin_protocols()
     assert builtin_protocols() is not builtin_protocols()  # a dict each caller may change
     other = load_protocol_text(text + "\n", "kap.toml")
-    assert other is not first and other.sha256 != first.sha256
+    assert other is not first
+    assert other.sha256 != first.sha256
     assert load_protocol_text(text, "copy.toml") is not first
     with pytest.raises(ProtocolError):
         load_protocol_text("id = ", "broken.toml")

@@ -407,7 +407,8 @@ def test_entries_after_the_anchor_are_read_forward_from_it(
     (sql, params), *_ = [(q, p) for q, p in statements if "FROM audit_log" in q]
     with sqlite3.connect(path) as raw:
         plan = " ".join(row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", params))
-    assert "INTEGER PRIMARY KEY" in plan and "TEMP B-TREE" not in plan, plan
+    assert "INTEGER PRIMARY KEY" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
 
 
 # ------------------------------------------------------------------ the next anchor

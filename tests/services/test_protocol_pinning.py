@@ -15,8 +15,9 @@ from kapdesk.services.board import BoardService
 from kapdesk.services.context import Actor, ServiceContext
 from kapdesk.services.courses import CourseService
 from kapdesk.services.patients import PatientService
+from kapdesk.services.pinned_check import version_problems
 from kapdesk.services.pinned_version import PinnedProtocolMissing
-from kapdesk.services.protocol_store import protocol_of_session, version_problems
+from kapdesk.services.protocol_store import protocol_of_session
 from kapdesk.services.sessions import SessionService
 from kapdesk.services.vitals import VitalsService
 from kapdesk.storage.orm import Course, ProtocolVersion

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from kapdesk.domain.clock import FakeClock
 from kapdesk.domain.protocol import builtin_protocols
 from kapdesk.services.context import ServiceContext
+from kapdesk.services.pinned_check import version_problems
 from kapdesk.services.pinned_version import PinnedProtocolMissing
-from kapdesk.services.protocol_store import version_problems
 from kapdesk.services.sessions import SessionService
 from kapdesk.storage.db import Database
 from kapdesk.storage.orm import Course, ProtocolVersion
