@@ -29,11 +29,11 @@ schema, or not a kapdesk file, gets the storage checks only
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -60,7 +60,14 @@ from kapdesk.storage.audit_replay import (
     pass_query,
     replay,
 )
-from kapdesk.storage.backup import _sqlite_checks, integrity_problems, verify_database
+from kapdesk.storage.backup import (
+    FOREIGN_KEY_PRAGMA,
+    Problem,
+    _sqlite_checks,
+    foreign_key_problems,
+    integrity_problems,
+    verify_database,
+)
 from kapdesk.storage.early_integrity import EarlyIntegrity
 from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import DatabaseMissing, NotAKapdeskDatabase
@@ -427,6 +434,20 @@ def run_check(
             integrity.cancel()  # nothing left to stop once it has been used
 
 
+def _foreign_keys(
+    found: Future[list[tuple[Any, ...]] | None] | None, path: Path, key: str | None
+) -> list[Problem]:
+    """``foreign_key_check``'s findings: as a replay worker found them (``found``), else
+    (no worker, or it could not run it, or it died) read here."""
+    try:
+        rows = None if found is None else found.result()
+    except (CancelledError, BrokenExecutor):
+        rows = None
+    if rows is None:
+        return _sqlite_checks(path, key, integrity=False)
+    return foreign_key_problems(rows)
+
+
 def _run_check(
     path: Path,
     key: str | None,
@@ -450,8 +471,9 @@ def _run_check(
 
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="check") as pool:
         # integrity_check is the longest task: first (if not started already), beside
-        # foreign_key_check
-        storage = [pool.submit(_sqlite_checks, path, key, integrity=False)]
+        # foreign_key_check (on a big file in a replay worker: memory-mapped there)
+        fk = None if early is None else early.rows((FOREIGN_KEY_PRAGMA, ()))
+        storage = [pool.submit(_foreign_keys, fk, path, key)]
         if integrity is None or key is not None:
             storage.insert(0, pool.submit(_sqlite_checks, path, key, foreign_keys=False))
         else:

@@ -138,6 +138,23 @@ def integrity_problems(rows: Callable[[], list[Any]]) -> list[Problem]:
     return _listed(ProblemKind.INTEGRITY, [_("integrity check: {line}", line=ln) for ln in lines])
 
 
+FOREIGN_KEY_PRAGMA = "PRAGMA foreign_key_check"
+
+
+def foreign_key_problems(rows: list[Any]) -> list[Problem]:
+    """The findings of ``foreign_key_check`` whose rows are ``rows``."""
+    broken = [
+        _(
+            "foreign key: {table} row {rowid} refers to a {parent} row that does not exist",
+            table=table,
+            rowid=rowid,
+            parent=parent,
+        )
+        for table, rowid, parent, _fk in rows
+    ]
+    return _listed(ProblemKind.FOREIGN_KEY, broken)
+
+
 def _sqlite_checks(
     path: Path, key: str | None, *, integrity: bool = True, foreign_keys: bool = True
 ) -> list[Problem]:
@@ -150,16 +167,7 @@ def _sqlite_checks(
             found = integrity_problems(lambda: [r[0] for r in conn.execute(INTEGRITY_PRAGMA)])
             if found or not foreign_keys:
                 return found
-        broken = [
-            _(
-                "foreign key: {table} row {rowid} refers to a {parent} row that does not exist",
-                table=table,
-                rowid=rowid,
-                parent=parent,
-            )
-            for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
-        ]
-        return _listed(ProblemKind.FOREIGN_KEY, broken)
+        return foreign_key_problems(list(conn.execute(FOREIGN_KEY_PRAGMA)))
     except database_errors() as exc:
         return [Problem(ProblemKind.INTEGRITY, _("SQLite cannot read the file: {exc}", exc=exc))]
     finally:
