@@ -20,8 +20,9 @@ The work runs in a small thread pool: SQLite runs without Python's lock, so
 connection: a piece compares a table's rows with their own entries, so it needs
 no snapshot shared with the others) share the processors with the chain checks on
 the main connection. On a big file the SQL passes of the row replay and of the
-signatures run in worker processes instead (:mod:`kapdesk.storage.replay_processes`),
-and this process judges in Python only what they could not match. A file at another
+signatures, and ``foreign_key_check``, run in worker processes instead
+(:mod:`kapdesk.storage.replay_processes`), and this process judges in Python only what they
+could not match; with every signature matching it never imports the ORM. A file at another
 schema, or not a kapdesk file, gets the storage checks only
 (:func:`kapdesk.storage.backup.verify_database`).
 """
