@@ -9,20 +9,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from queue import Empty, SimpleQueue
 
-from sqlalchemy import Connection
-
 from kapdesk.storage.audit_replay import Part, ReplayReport, replay_part
-from kapdesk.storage.engine import create_readonly_engine
+from kapdesk.storage.raw_read import RawConnection
 from kapdesk.storage.replay_processes import CACHE_KIB, MMAP_BYTES
 
 
-def open_worker_connection(path: Path) -> Connection:
-    """A read-only connection for replay pieces, inside one read transaction."""
-    connection = create_readonly_engine(path).connect()
-    connection.begin()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
-    connection.exec_driver_sql(f"PRAGMA mmap_size = {MMAP_BYTES}")
-    return connection
+def open_worker_connection(path: Path) -> RawConnection:
+    """A read-only connection for replay pieces (an unencrypted file's), inside one read
+    transaction."""
+    pragmas = (f"PRAGMA cache_size = -{CACHE_KIB}", f"PRAGMA mmap_size = {MMAP_BYTES}")
+    return RawConnection(path, pragmas=pragmas)
 
 
 def replay_worker(path: Path, queue: SimpleQueue[Part]) -> list[ReplayReport]:
@@ -38,7 +34,6 @@ def replay_worker(path: Path, queue: SimpleQueue[Part]) -> list[ReplayReport]:
             reports.append(replay_part(conn, part))
     finally:
         conn.close()
-        conn.engine.dispose()
 
 
 def replay_in_threads(

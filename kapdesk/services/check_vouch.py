@@ -15,15 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, TypeVar
 
 from kapdesk.i18n import _
 from kapdesk.services.check_threads import open_worker_connection
 from kapdesk.storage import anchor as anchors_mod
 from kapdesk.storage.settings_store import configured_backup_folder
 from kapdesk.storage.signature_vouch import VouchPlan, plan_for, rebuilt_matches
+
+if TYPE_CHECKING:
+    from kapdesk.storage.raw_read import Readable
 
 T = TypeVar("T")
 
@@ -57,10 +58,9 @@ def rebuilt_at(path: Path, ids: frozenset[int] | None) -> frozenset[int]:
         return rebuilt_matches(conn, ids)
     finally:
         conn.close()
-        conn.engine.dispose()
 
 
-def anchor_files(conn: Connection, path: Path, extra: Iterable[Path]) -> list[Path]:
+def anchor_files(conn: Readable, path: Path, extra: Iterable[Path]) -> list[Path]:
     """The anchor files of ``path``: beside it, in the user data folder, in the clinic's
     configured backup folder, and ``extra``."""
     chosen = configured_backup_folder(conn)  # the clinic setting: anchors go there too
@@ -81,7 +81,7 @@ def read_all(files: Iterable[Path]) -> tuple[list[anchors_mod.Anchor], list[str]
     return anchors, problems
 
 
-def vouching(conn: Connection, path: Path, extra: Iterable[Path], full: bool) -> Vouching | None:
+def vouching(conn: Readable, path: Path, extra: Iterable[Path], full: bool) -> Vouching | None:
     """What the newest verified anchor (the one the chain is re-hashed from) vouches for;
     None with ``full``, on another database than SQLite, or when it vouches for nothing."""
     if full or conn.dialect.name != "sqlite":

@@ -30,16 +30,12 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
-
-from sqlalchemy import Connection, Row, select
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME, SignedEntity
 from kapdesk.i18n import _
-from kapdesk.storage.audit import to_jsonable
-from kapdesk.storage.backup import VerifyReport
-from kapdesk.storage.engine import create_readonly_engine
+from kapdesk.storage.audit_chain import to_jsonable
+from kapdesk.storage.raw_read import as_sqlalchemy, statement_errors
 from kapdesk.storage.signature_vouch import signature_ids
 from kapdesk.storage.signed_sql import (
     anchored_among,
@@ -47,12 +43,27 @@ from kapdesk.storage.signed_sql import (
     match_signatures,
     signature_pieces,
 )
-from kapdesk.storage.tables import audit_log, signatures
 
 if TYPE_CHECKING:
+    from sqlalchemy import Row
     from sqlalchemy.orm import Session
 
-_Sig = Row[Any]  # a signatures row (columns as attributes)
+    from kapdesk.storage.backup import VerifyReport
+    from kapdesk.storage.raw_read import Readable
+
+    _Sig = Row[Any]  # a signatures row (columns as attributes)
+
+
+class _SigKey(NamedTuple):
+    """What every signature is compared by (a signatures row's id, record and hash)."""
+
+    id: int
+    entity: str
+    entity_id: int
+    content_sha256: str
+
+
+_KEYS_SQL = "SELECT id, entity, entity_id, content_sha256 FROM signatures ORDER BY id"
 
 # Fields of a signature that its audit entry must repeat exactly.
 ANCHORED_FIELDS = (
@@ -94,13 +105,17 @@ def record_hash(s: Session, kind: SignedEntity, entity_id: int, *, scheme: int) 
     return rebuilt(s, kind, entity_id, scheme=scheme)
 
 
-def _audited(conn: Connection) -> dict[int, tuple[int, dict[str, Any]]]:
+def _signature_keys(conn: Readable) -> list[_SigKey]:
+    """Every signature's :class:`_SigKey`, in id order (plain driver SQL: no type is
+    processed in these columns)."""
+    return [_SigKey(*row) for row in conn.exec_driver_sql(_KEYS_SQL)]
+
+
+def _audited(conn: Readable) -> dict[int, tuple[int, dict[str, Any]]]:
     """signature id -> (audit entry id, the signature as recorded then)."""
     found: dict[int, tuple[int, dict[str, Any]]] = {}
-    entries = conn.execute(
-        select(audit_log.c.id, audit_log.c.after).where(
-            audit_log.c.action == "sign.signed", audit_log.c.entity == "signature"
-        )
+    entries = conn.exec_driver_sql(
+        "SELECT id, after FROM audit_log WHERE action = 'sign.signed' AND entity = 'signature'"
     )
     for entry_id, after in entries:
         try:
@@ -113,7 +128,7 @@ def _audited(conn: Connection) -> dict[int, tuple[int, dict[str, Any]]]:
 
 
 def _content_problem(
-    sig: _Sig, hashes: dict[str, list[_Sig]], s: Callable[[], Session]
+    sig: _Sig, hashes: dict[str, list[_SigKey]], s: Callable[[], Session]
 ) -> str | None:
     try:
         kind = SignedEntity(sig.entity)
@@ -172,7 +187,7 @@ def _anchor_problem(sig: _Sig, audited: dict[int, tuple[int, dict[str, Any]]]) -
     return None
 
 
-def _anchors(conn: Connection) -> tuple[frozenset[int], dict[int, tuple[int, dict[str, Any]]]]:
+def _anchors(conn: Readable) -> tuple[frozenset[int], dict[int, tuple[int, dict[str, Any]]]]:
     """(signatures whose entry SQL found to hold them exactly, the entries to judge the
     others by). When every ``sign.signed`` entry is one of those found, no other entry can
     name a signature, so none is read in Python; otherwise all are (:func:`_audited`).
@@ -181,14 +196,14 @@ def _anchors(conn: Connection) -> tuple[frozenset[int], dict[int, tuple[int, dic
         return frozenset(), _audited(conn)
     try:
         found = anchored_signatures(conn)
-    except DBAPIError:
+    except statement_errors():
         return frozenset(), _audited(conn)
     if found.pairs == found.entries:
         return found.matched, {}
     return frozenset(), _audited(conn)
 
 
-def sql_matched(conn: Connection) -> frozenset[int]:
+def sql_matched(conn: Readable) -> frozenset[int]:
     """The signatures whose record SQLite rebuilds to their hash (all pieces, one connection);
     none when SQL cannot render a value (each is then recomputed in Python), and none on a
     database other than SQLite (its SQL is SQLite's: printf, json_quote)."""
@@ -198,23 +213,30 @@ def sql_matched(conn: Connection) -> frozenset[int]:
         return frozenset().union(
             *(match_signatures(conn, p).matched for p in signature_pieces(conn))
         )
-    except DBAPIError:  # e.g. a BLOB where text belongs
+    except statement_errors():  # e.g. a BLOB where text belongs
         return frozenset()
 
 
-def _whole_rows(conn: Connection, ids: list[int]) -> list[_Sig]:
+def _whole_rows(conn: Readable, ids: list[int]) -> list[_Sig]:
     """The signatures rows with these ids, in id order, every column as the ORM reads it."""
+    if not ids:
+        return []  # nothing judged: SQLAlchemy not needed (a clean check never loads it)
+    from sqlalchemy import select
+
+    from kapdesk.storage.tables import signatures
+
     found: list[_Sig] = []
+    typed = as_sqlalchemy(conn)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        found += conn.execute(
+        found += typed.execute(
             select(signatures).where(signatures.c.id.in_(chunk)).order_by(signatures.c.id)
         )
     return found
 
 
 def verify_signatures(
-    bind: Session | Connection,
+    bind: Session | Readable,
     *,
     matched: Collection[int] | Callable[[], Collection[int]] | None = None,
     vouched: Callable[[], Collection[int]] | None = None,
@@ -236,10 +258,8 @@ def verify_signatures(
             trusted = frozenset(vouched())
             if trusted:
                 return _verify_rest(conn, s, done, trusted)
-        g = signatures.c
         # what every signature is compared by; whole rows only for those judged below
-        columns = select(g.id, g.entity, g.entity_id, g.content_sha256).order_by(g.id)
-        sigs = cast("list[_Sig]", conn.execute(columns).all())
+        sigs = _signature_keys(conn)
         anchored, audited = _anchors(conn)
         # built before waiting for ``matched``: what follows the wait is the check's last step
         hashes = _by_hash(sigs)
@@ -257,10 +277,11 @@ class _SessionWhenNeeded:
     """The connection of ``bind``, and an ORM session on it made only when a signature's
     record is rebuilt in Python (closed by :meth:`close` if made here)."""
 
-    def __init__(self, bind: Session | Connection) -> None:
-        self._given = None if isinstance(bind, Connection) else bind
+    def __init__(self, bind: Session | Readable) -> None:
+        given = cast("Session", bind) if hasattr(bind, "get_bind") else None
+        self._given = given
         self._made: Session | None = None
-        self.conn = bind if isinstance(bind, Connection) else bind.connection()
+        self.conn = given.connection() if given is not None else cast("Readable", bind)
 
     def __call__(self) -> Session:
         if self._given is not None:
@@ -268,7 +289,7 @@ class _SessionWhenNeeded:
         if self._made is None:
             from sqlalchemy.orm import Session
 
-            self._made = Session(bind=self.conn)
+            self._made = Session(bind=as_sqlalchemy(self.conn))
         return self._made
 
     def close(self) -> None:
@@ -277,22 +298,22 @@ class _SessionWhenNeeded:
 
 
 def _wait(
-    conn: Connection, matched: Collection[int] | Callable[[], Collection[int]] | None
+    conn: Readable, matched: Collection[int] | Callable[[], Collection[int]] | None
 ) -> frozenset[int]:
     if matched is None:
         return sql_matched(conn)
     return frozenset(matched() if callable(matched) else matched)
 
 
-def _by_hash(sigs: list[_Sig]) -> dict[str, list[_Sig]]:
-    hashes: dict[str, list[_Sig]] = defaultdict(list)
+def _by_hash(sigs: list[_SigKey]) -> dict[str, list[_SigKey]]:
+    hashes: dict[str, list[_SigKey]] = defaultdict(list)
     for sig in sigs:
         hashes[sig.content_sha256].append(sig)
     return hashes
 
 
 def _verify_rest(
-    conn: Connection, s: Callable[[], Session], done: frozenset[int], trusted: frozenset[int]
+    conn: Readable, s: Callable[[], Session], done: frozenset[int], trusted: frozenset[int]
 ) -> SignatureReport:
     """:func:`verify_signatures` where ``trusted`` are vouched for: the others' entries are
     compared (in SQL; those it cannot pair, and any removed signature, in Python)."""
@@ -300,33 +321,31 @@ def _verify_rest(
     rest = present - trusted
     try:
         anchored = trusted | anchored_among(conn, rest)
-    except DBAPIError:
+    except statement_errors():
         anchored = trusted
     judged = sorted(present - (done & anchored))
     audited = _audited(conn) if any(i not in anchored for i in judged) else {}
 
-    def hashes() -> dict[str, list[_Sig]]:
-        g = signatures.c
-        columns = select(g.id, g.entity, g.entity_id, g.content_sha256)
-        return _by_hash(cast("list[_Sig]", conn.execute(columns).all()))
+    def hashes() -> dict[str, list[_SigKey]]:
+        return _by_hash(_signature_keys(conn))
 
     problems = _judged(conn, s, judged, done, anchored, audited, hashes)
     return SignatureReport(len(present), (*problems, *_removed(audited, present)))
 
 
 def _judged(
-    conn: Connection,
+    conn: Readable,
     s: Callable[[], Session],
     judged: list[int],
     done: frozenset[int],
     anchored: frozenset[int],
     audited: dict[int, tuple[int, dict[str, Any]]],
-    hashes: Callable[[], dict[str, list[_Sig]]],
+    hashes: Callable[[], dict[str, list[_SigKey]]],
 ) -> list[SignatureProblem]:
     """The problems of the ``judged`` signatures: content unless ``done``, audit entry
     unless ``anchored``."""
     problems: list[SignatureProblem] = []
-    by_hash: dict[str, list[_Sig]] | None = None
+    by_hash: dict[str, list[_SigKey]] | None = None
     for sig in _whole_rows(conn, judged):
         content = None
         if sig.id not in done:
@@ -360,6 +379,8 @@ def _removed(
 def verify_signatures_at(path: Path, *, key: str | None = None) -> SignatureReport:
     """:func:`verify_signatures` on the database file at ``path`` (``key``: an encrypted
     file's passphrase), never writing to it."""
+    from kapdesk.storage.engine import create_readonly_engine
+
     engine = create_readonly_engine(Path(path), key=key)
     try:
         with engine.connect() as conn, conn.begin():

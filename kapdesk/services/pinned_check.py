@@ -6,19 +6,28 @@ statements.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kapdesk.domain.protocol import Protocol
 from kapdesk.i18n import _
 from kapdesk.services.pinned_version import PinnedProtocolMissing, resolve_pinned
-from kapdesk.storage.tables import courses, protocol_versions
+from kapdesk.storage.raw_read import RawConnection
 
 if TYPE_CHECKING:
     from kapdesk.storage.tables import Bind
+
+
+class _Course(NamedTuple):
+    id: int
+    protocol_hash: str
+    protocol_id: str
+    protocol_version: str
+
+
+_VERSIONS_SQL = "SELECT protocol_id, version, sha256 FROM protocol_versions"
+_COURSES_SQL = "SELECT id, protocol_hash, protocol_id, protocol_version FROM courses ORDER BY id"
 
 
 def conflict_message(protocol: Protocol) -> str:
@@ -30,15 +39,35 @@ def conflict_message(protocol: Protocol) -> str:
     )
 
 
-def version_problems(s: Bind, protocols: Mapping[str, Protocol]) -> list[str]:
+def _versions(s: Bind | RawConnection) -> Iterable[Any]:
+    if isinstance(s, RawConnection):  # kapdesk check, without SQLAlchemy
+        return s.exec_driver_sql(_VERSIONS_SQL)
+    from sqlalchemy import select
+
+    from kapdesk.storage.tables import protocol_versions
+
+    v = protocol_versions.c
+    return s.execute(select(v.protocol_id, v.version, v.sha256))
+
+
+def _courses(s: Bind | RawConnection) -> Iterable[Any]:
+    if isinstance(s, RawConnection):
+        return (_Course(*row) for row in s.exec_driver_sql(_COURSES_SQL))
+    from sqlalchemy import select
+
+    from kapdesk.storage.tables import courses
+
+    c = courses.c
+    return s.execute(
+        select(c.id, c.protocol_hash, c.protocol_id, c.protocol_version).order_by(c.id)
+    )
+
+
+def version_problems(s: Bind | RawConnection, protocols: Mapping[str, Protocol]) -> list[str]:
     """For ``kapdesk check``: loaded files that change a version courses already use, and
     courses whose pinned text is missing (one sentence each)."""
     problems: list[str] = []
-    versions = protocol_versions.c
-    stored = {
-        (r.protocol_id, r.version): r.sha256
-        for r in s.execute(select(versions.protocol_id, versions.version, versions.sha256))
-    }
+    stored = {(r[0], r[1]): r[2] for r in _versions(s)}
     for proto in sorted(protocols.values(), key=lambda p: p.id):
         digest = stored.get((proto.id, proto.version))
         if digest is not None and digest != proto.sha256:
@@ -47,9 +76,7 @@ def version_problems(s: Bind, protocols: Mapping[str, Protocol]) -> list[str]:
     # Judged once per (hash, protocol, version): a big clinic has thousands of courses
     # on a handful of versions.
     verdicts: dict[tuple[str | None, str, str], str | None] = {}
-    c = courses.c
-    columns = (c.id, c.protocol_hash, c.protocol_id, c.protocol_version)
-    for course in s.execute(select(*columns).order_by(c.id)):
+    for course in _courses(s):
         combo = (course.protocol_hash, course.protocol_id, course.protocol_version)
         if combo not in verdicts:
             try:

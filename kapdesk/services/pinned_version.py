@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import Protocol as Structural
 
-from sqlalchemy import select
-
 from kapdesk.domain.errors import KapdeskError, NotFound
 from kapdesk.domain.protocol import Protocol, load_protocol_text
 from kapdesk.i18n import N_, _
-from kapdesk.storage.tables import protocol_versions
+from kapdesk.storage.raw_read import RawConnection
 
 if TYPE_CHECKING:
     from kapdesk.services.context import ServiceContext
@@ -69,7 +67,9 @@ def course_protocol(s: Bind, ctx: ServiceContext, course: PinnedCourse) -> Proto
     return resolve_pinned(s, ctx.pinned, course)
 
 
-def resolve_pinned(s: Bind, pinned: dict[str, Protocol], course: PinnedCourse) -> Protocol:
+def resolve_pinned(
+    s: Bind | RawConnection, pinned: dict[str, Protocol], course: PinnedCourse
+) -> Protocol:
     digest = course.protocol_hash
     if not digest:
         raise _missing(
@@ -83,14 +83,11 @@ def resolve_pinned(s: Bind, pinned: dict[str, Protocol], course: PinnedCourse) -
     if parsed is None:
         # Always the stored text, even when a loaded file has the same hash: what judged the
         # course's first session is what the database holds, not an object built in memory.
-        versions = protocol_versions.c
-        row = s.execute(
-            select(versions.source_text, versions.source_name).where(versions.sha256 == digest)
-        ).first()
+        row = _stored_text(s, digest)
         if row is None:
             raise _missing(course, _("this database holds no protocol text with its hash"))
         try:
-            parsed = load_protocol_text(row.source_text, row.source_name)
+            parsed = load_protocol_text(row[0], row[1])
         except KapdeskError as exc:
             raise _missing(
                 course, _("its stored text no longer loads ({problem})", problem=exc)
@@ -103,6 +100,22 @@ def resolve_pinned(s: Bind, pinned: dict[str, Protocol], course: PinnedCourse) -
     if (parsed.id, parsed.version) != (course.protocol_id, course.protocol_version):
         raise _missing(course, _(NOT_PINNED_TEXT))
     return parsed
+
+
+def _stored_text(s: Bind | RawConnection, digest: str) -> tuple[str, str] | None:
+    """(source text, source name) of the stored version whose hash is ``digest``."""
+    if isinstance(s, RawConnection):  # kapdesk check, without SQLAlchemy
+        sql = "SELECT source_text, source_name FROM protocol_versions WHERE sha256 = ?"
+        return s.exec_driver_sql(sql, (digest,)).first()
+    from sqlalchemy import select
+
+    from kapdesk.storage.tables import protocol_versions
+
+    versions = protocol_versions.c
+    row = s.execute(
+        select(versions.source_text, versions.source_name).where(versions.sha256 == digest)
+    ).first()
+    return None if row is None else (row.source_text, row.source_name)
 
 
 def find_course_protocol(s: Bind, ctx: ServiceContext, course: PinnedCourse) -> Protocol | None:

@@ -30,8 +30,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
+if TYPE_CHECKING:
+    from kapdesk.storage.raw_read import Readable
+
 
 ANCHOR_SUFFIX = ".anchors"
 BACKUP_FOLDER = "backups"
@@ -158,7 +161,7 @@ def newest_verified(anchors: Sequence[Anchor]) -> Anchor | None:
     return max(verified, key=lambda a: a.entry_id, default=None)
 
 
-def anchor_problems(conn: Connection, anchors: Sequence[Anchor]) -> list[str]:
+def anchor_problems(conn: Readable, anchors: Sequence[Anchor]) -> list[str]:
     """How the chain in ``conn`` disagrees with ``anchors`` (the newest finding of each kind)."""
     live = current(anchors)
     if not live:
@@ -196,7 +199,7 @@ def anchor_problems(conn: Connection, anchors: Sequence[Anchor]) -> list[str]:
     return problems
 
 
-def seal_problems(conn: Connection, seals: Iterable[str]) -> list[str]:
+def seal_problems(conn: Readable, seals: Iterable[str]) -> list[str]:
     """Printed record seals (``<id>-<hex>``) the database no longer matches."""
     problems: list[str] = []
     for text in seals:
@@ -273,7 +276,7 @@ def write_anchor(
     return anchor
 
 
-def _vouch(conn: Connection, start: Anchor | None) -> SignatureVouch | None:
+def _vouch(conn: Readable, start: Anchor | None) -> SignatureVouch | None:
     """The signatures this verified anchor vouches for; None where they cannot be rebuilt
     (a backup never fails for it: ``check`` then rebuilds them all)."""
     from sqlalchemy.exc import SQLAlchemyError

@@ -36,16 +36,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import JSON, Boolean, Connection, Float, Integer, Table
-from sqlalchemy.exc import DBAPIError
-
-from kapdesk.storage.audit import REDACTED_COLUMNS, sql_iso_utc
+from kapdesk.storage.audit_chain import REDACTED_COLUMNS, sql_iso_utc
 from kapdesk.storage.audit_values import column_differs, current_value, secret_column, shown_value
 from kapdesk.storage.audited import AUDITED as AUDITED
 from kapdesk.storage.audited import Audited as Audited
-from kapdesk.storage.column_types import UTCDateTime
+from kapdesk.storage.column_kinds import table_columns
+from kapdesk.storage.raw_read import statement_errors
 from kapdesk.storage.replay_sql import (
     NEVER_SQL,
     exact_sql,
@@ -55,7 +53,9 @@ from kapdesk.storage.replay_sql import (
     row_json_sql,
 )
 from kapdesk.storage.shipped_protocols import pinned_by_upgrade
-from kapdesk.storage.tables import metadata
+
+if TYPE_CHECKING:
+    from kapdesk.storage.raw_read import Readable
 
 FAST_MIN_ROWS = 100  # smaller tables are judged in Python (a few hundred rows: 5x faster in SQL)
 _ENTERED_IN_ERROR: Final = {"error_at": None, "error_by": None, "error_reason": None}
@@ -161,11 +161,10 @@ def _chunked(items: Sequence[str], size: int = _IN_CHUNK) -> Iterator[Sequence[s
 
 
 class _Table:
-    def __init__(self, conn: Connection, spec: Audited) -> None:
+    def __init__(self, conn: Readable, spec: Audited) -> None:
         self.conn = conn
         self.spec = spec
-        self.table: Table = metadata.tables[spec.table]
-        self.columns = {c.name: c.type for c in self.table.columns}
+        self.columns = table_columns(spec.table)
         self.names = frozenset(self.columns)
 
     # -- loading
@@ -317,18 +316,17 @@ class _Table:
         """The entry's ``after`` with every column set to the row's value (JSON-typed)."""
         args = []
         for name in sorted(self.columns):
-            column, col = self.table.c[name], f't."{name}"'
-            kind = column.type
-            if isinstance(kind, UTCDateTime):
+            kind, col = self.columns[name].kind, f't."{name}"'
+            if kind == "time":
                 value = (
                     f"CASE WHEN {col} IS NULL THEN NULL WHEN {readable_time_sql(col)} "
                     f"THEN {sql_iso_utc(col)} ELSE {NEVER_SQL} END"
                 )
-            elif isinstance(kind, Boolean):
+            elif kind == "flag":
                 value = f"json({flag_sql(col)})"
-            elif isinstance(kind, JSON):
+            elif kind == "json":
                 value = f"json({json_text_sql(col)})"
-            elif isinstance(kind, Integer | Float):  # json_set prints a float's 15 digits
+            elif kind in ("integer", "float"):  # json_set prints a float's 15 digits
                 value = (
                     f"CASE WHEN typeof({col}) = 'real' AND NOT {exact_sql(col)} "
                     f"THEN {NEVER_SQL} ELSE {col} END"
@@ -374,7 +372,7 @@ class _Table:
 
     def _snapshot_sql(self) -> str:
         """The row as the canonical JSON text of its snapshot."""
-        return row_json_sql(self.table, self.columns, "t")
+        return row_json_sql(self.columns, self.columns, "t")
 
 
 def newest_entry_sql(key: str, entity: str = "?") -> str:
@@ -402,7 +400,7 @@ class Part:
 
 
 def parts(
-    conn: Connection, *, fast_min_rows: int | None = None, chunk_rows: int = CHUNK_ROWS
+    conn: Readable, *, fast_min_rows: int | None = None, chunk_rows: int = CHUNK_ROWS
 ) -> list[Part]:
     """The replay cut into pieces that can run on separate connections, biggest first.
 
@@ -429,7 +427,7 @@ def parts(
     return sorted(found, key=lambda p: p.low is None and not p.vanished)
 
 
-def pass_query(conn: Connection, part: Part) -> tuple[str, tuple[Any, ...]] | None:
+def pass_query(conn: Readable, part: Part) -> tuple[str, tuple[Any, ...]] | None:
     """(SQL, parameters) of a part's pass in SQL (:func:`finish_part` judges its rows), plain
     SQLite SQL that any read-only connection to the file can run; None: a whole table,
     judged in Python."""
@@ -441,9 +439,7 @@ def pass_query(conn: Connection, part: Part) -> tuple[str, tuple[Any, ...]] | No
     return None
 
 
-def finish_part(
-    conn: Connection, part: Part, found: Sequence[Sequence[Any]] | None
-) -> ReplayReport:
+def finish_part(conn: Readable, part: Part, found: Sequence[Sequence[Any]] | None) -> ReplayReport:
     """Judge one :class:`Part` (one connection, one snapshot) from the rows its
     :func:`pass_query` gave (``found``; None where SQL could not render a value, e.g. a
     BLOB in a text column: then every row of the piece is judged in Python)."""
@@ -465,19 +461,19 @@ def finish_part(
     return ReplayReport(rows, tuple(judged))
 
 
-def replay_part(conn: Connection, part: Part) -> ReplayReport:
+def replay_part(conn: Readable, part: Part) -> ReplayReport:
     """Judge one :class:`Part` on ``conn``: its pass in SQL, then in Python what differs."""
     query = pass_query(conn, part)
     found: Sequence[Sequence[Any]] | None = None
     if query is not None:
         try:
             found = conn.exec_driver_sql(*query).all()
-        except DBAPIError:  # a value SQL cannot render (a BLOB in a text column)
+        except statement_errors():  # a value SQL cannot render (a BLOB in a text column)
             found = None
     return finish_part(conn, part, found)
 
 
-def recorded_states(conn: Connection, spec: Audited) -> dict[str, dict[str, Any] | None]:
+def recorded_states(conn: Readable, spec: Audited) -> dict[str, dict[str, Any] | None]:
     """Each key's state as the replay folds its entries (None: none created it)."""
     return {key: h.state for key, h in _Table(conn, spec).histories(None).items()}
 
@@ -493,7 +489,7 @@ def merged(reports: Iterable[ReplayReport]) -> ReplayReport:
     return ReplayReport(sum(r.rows_checked for r in done), tuple(findings))
 
 
-def replay(conn: Connection, *, fast_min_rows: int | None = None) -> ReplayReport:
+def replay(conn: Readable, *, fast_min_rows: int | None = None) -> ReplayReport:
     """Compare every audited table with its audit trail; read-only. ``conn`` must be a
     SQLite connection at the current schema, inside one transaction for one snapshot."""
     pieces = parts(conn, fast_min_rows=fast_min_rows)

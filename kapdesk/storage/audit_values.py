@@ -7,10 +7,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text
-
-from kapdesk.storage.audit import REDACTED_COLUMNS, canonical_json, secret_digest
-from kapdesk.storage.column_types import UTCDateTime
+from kapdesk.storage.audit_chain import REDACTED_COLUMNS, canonical_json, secret_digest
+from kapdesk.storage.column_kinds import ColumnKind
 from kapdesk.storage.settings_store import SECRET_SETTINGS
 
 
@@ -22,21 +20,21 @@ class Unreadable:
         return f"unreadable {self.raw!r}"
 
 
-def current_value(column_type: Any, raw: object) -> object:
+def current_value(column: ColumnKind, raw: object) -> object:
     """A stored value as the JSON value a snapshot of it holds."""
     if raw is None:
         return None
     try:
-        if isinstance(column_type, UTCDateTime):
+        if column.kind == "time":
             moment = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
             return moment.astimezone(UTC).isoformat()
-        if isinstance(column_type, Boolean):
+        if column.kind == "flag":
             return {0: False, 1: True}.get(raw, Unreadable(raw))  # type: ignore[call-overload]
-        if isinstance(column_type, JSON):
+        if column.kind == "json":
             return json.loads(raw) if isinstance(raw, str | bytes) else raw
-        if isinstance(column_type, Date):
+        if column.kind == "date":
             return str(raw)
     except (ValueError, TypeError):
         return Unreadable(raw)
@@ -58,21 +56,15 @@ def same_value(recorded: object, current: object) -> bool:
     return recorded == current
 
 
-def shown_value(column_type: Any, value: object) -> str:
+def shown_value(column: ColumnKind, value: object) -> str:
     """A value for the report: numbers, flags, times and short codes; never free text."""
     if isinstance(value, bytes):  # a BLOB stored behind the app: its bytes may be free text
         return "(bytes)"
     if value is None or isinstance(value, bool | int | float | Unreadable):
         return repr(value) if isinstance(value, Unreadable) else json.dumps(value)
-    if isinstance(column_type, UTCDateTime | Date | Integer | Float | Boolean):
+    if column.kind in ("time", "date", "integer", "float", "flag"):
         return json.dumps(value, ensure_ascii=False)
-    if (
-        isinstance(column_type, String)
-        and not isinstance(column_type, Text)
-        and (column_type.length or 999) <= 64
-        and isinstance(value, str)
-        and len(value) <= 64
-    ):
+    if column.short_text and isinstance(value, str) and len(value) <= 64:
         return json.dumps(value, ensure_ascii=False)
     return "(text)"
 

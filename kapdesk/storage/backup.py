@@ -28,12 +28,11 @@ from typing import Any
 
 from kapdesk.domain.clock import Clock, SystemClock
 from kapdesk.i18n import _
-from kapdesk.storage.audit import ChainReport, verify_chain
+from kapdesk.storage.audit_chain import ChainReport, verify_chain
 from kapdesk.storage.early_integrity import INTEGRITY_PRAGMA
 from kapdesk.storage.encryption import WrongPassphrase, database_errors
-from kapdesk.storage.engine import create_readonly_engine
 from kapdesk.storage.errors import BackupError, DatabaseMissing, NotAKapdeskDatabase
-from kapdesk.storage.migrate import head_revision, known_revisions
+from kapdesk.storage.revisions import head_revision, known_revisions
 from kapdesk.storage.sqlite_file import (
     FileKind,
     connect_readonly,
@@ -175,6 +174,8 @@ def _sqlite_checks(
 
 
 def _audit_check(path: Path, key: str | None) -> tuple[ChainReport | None, list[Problem]]:
+    from kapdesk.storage.engine import create_readonly_engine
+
     engine = create_readonly_engine(path, key=key)
     try:
         with engine.connect() as conn:

@@ -36,53 +36,19 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import Connection, Engine, inspect
 
 from kapdesk.domain.clock import Clock, SystemClock
 from kapdesk.storage.engine import with_tx_mode
 from kapdesk.storage.errors import MigrationFailed, SchemaTooNew
+from kapdesk.storage.revisions import KNOWN_REVISIONS as KNOWN_REVISIONS
+from kapdesk.storage.revisions import SCRIPT_LOCATION as SCRIPT_LOCATION
+from kapdesk.storage.revisions import alembic_config as alembic_config
+from kapdesk.storage.revisions import head_revision as head_revision
+from kapdesk.storage.revisions import known_revisions as known_revisions
 from kapdesk.storage.server_url import ServerURL
 from kapdesk.storage.sqlite_file import ALEMBIC_TABLE, copy_with_backup_api
-
-if TYPE_CHECKING:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-SCRIPT_LOCATION = "kapdesk.storage:migrations"
-# The revisions in migrations/versions, oldest first; the last is the head.
-KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005", "0006")
-
-
-def alembic_config(script_location: str = SCRIPT_LOCATION) -> Config:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", script_location)
-    config.set_main_option("path_separator", "os")
-    return config
-
-
-def _scripts(script_location: str) -> ScriptDirectory:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config(script_location))
-
-
-def head_revision(script_location: str = SCRIPT_LOCATION) -> str:
-    if script_location == SCRIPT_LOCATION:
-        return KNOWN_REVISIONS[-1]
-    head = _scripts(script_location).get_current_head()
-    if head is None:
-        raise RuntimeError(f"no migrations found in {script_location}")
-    return head
-
-
-def known_revisions(script_location: str = SCRIPT_LOCATION) -> frozenset[str]:
-    if script_location == SCRIPT_LOCATION:
-        return frozenset(KNOWN_REVISIONS)
-    return frozenset(s.revision for s in _scripts(script_location).walk_revisions())
 
 
 def _stamped(conn: Connection) -> str | None:

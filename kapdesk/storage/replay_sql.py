@@ -9,13 +9,10 @@ printing costs time, never a finding, and never hides a change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import JSON, Boolean, Column, Float, Integer, Table
-
-from kapdesk.storage.audit import sql_iso_utc
-from kapdesk.storage.column_types import UTCDateTime
+from kapdesk.storage.audit_chain import sql_iso_utc
+from kapdesk.storage.column_kinds import ColumnKind
 
 __all__ = [
     "NEVER_SQL",
@@ -28,11 +25,11 @@ __all__ = [
 ]
 
 
-def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
+def column_sql(column: ColumnKind, col: str) -> tuple[str, str]:
     """(printf format piece, argument) rendering ``column`` (SQL expression ``col``) as its
     snapshot's JSON value: exact for what kapdesk writes, anything else prints otherwise."""
-    kind, nullable = column.type, column.nullable
-    if isinstance(kind, UTCDateTime):
+    kind, nullable = column.kind, column.nullable
+    if kind == "time":
         # A time only from a text holding no NUL: printf()'s %s stops at a NUL and || reads
         # a BLOB as text, so a forged tail after the time, or the same bytes as a BLOB (the
         # app can read neither), would print as the recorded time.
@@ -40,16 +37,14 @@ def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
         if nullable:
             return "%s", f"CASE WHEN {col} IS NULL THEN 'null' ELSE '\"' || {iso} || '\"' END"
         return '"%s"', iso
-    if isinstance(kind, Boolean):
+    if kind == "flag":
         return "%s", flag_sql(col)
-    if isinstance(kind, JSON):  # stored canonical (storage.engine); 'null' is None
+    if kind == "json":  # stored canonical (storage.engine); 'null' is None
         return "%s", json_text_sql(col)
-    if isinstance(kind, Integer | Float):
+    if kind in ("integer", "float"):
         # only NULL prints null: a stored text 'null' (read as that text) must differ
         null = f"WHEN {col} IS NULL THEN 'null' " if nullable else ""
-        real = (
-            f" OR (typeof({col}) = 'real' AND {exact_sql(col)})" if isinstance(kind, Float) else ""
-        )
+        real = f" OR (typeof({col}) = 'real' AND {exact_sql(col)})" if kind == "float" else ""
         return "%s", (
             f"CASE {null}WHEN typeof({col}) = 'integer'{real} THEN {col} ELSE {NEVER_SQL} END"
         )
@@ -61,14 +56,15 @@ def column_sql(column: Column[Any], col: str) -> tuple[str, str]:
     return "%s", f"json_quote({col})"
 
 
-def row_json_sql(table: Table, names: Iterable[str], alias: str) -> str:
-    """The columns ``names`` of a row of ``table`` (SQL alias ``alias``) as canonical JSON
+def row_json_sql(table: Mapping[str, ColumnKind], names: Iterable[str], alias: str) -> str:
+    """The columns ``names`` of a row of ``table`` (its columns' kinds; SQL alias
+    ``alias``) as canonical JSON
     text (keys sorted), built by one printf() (one allocation per row, where a chain of ||
     copies the text at every step). With every column of the table, this is the text of the
     row's snapshot in an unchanged audit entry."""
     fmt, args = [], []
     for name in sorted(names):
-        piece, arg = column_sql(table.c[name], f'{alias}."{name}"')
+        piece, arg = column_sql(table[name], f'{alias}."{name}"')
         fmt.append(f'"{name}":{piece}')
         args.append(arg)
     return f"printf('{{{','.join(fmt)}}}', {', '.join(args)})"

@@ -19,11 +19,15 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-
-from sqlalchemy import Connection, create_engine
+from typing import TYPE_CHECKING, cast
 
 from kapdesk.storage import schema_head
-from kapdesk.storage.migrate import head_revision, upgrade_to_head
+from kapdesk.storage.revisions import head_revision
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from kapdesk.storage.raw_read import Readable
 
 # SQLite's own bookkeeping, not defined by any migration.
 _INTERNAL = re.compile(r"^sqlite_(sequence|stat\d)$")
@@ -35,11 +39,11 @@ def normalise(sql: str | None) -> str:
     return " ".join((sql or "").split())
 
 
-def objects_of(conn: Connection) -> Objects:
+def objects_of(conn: Readable) -> Objects:
     if conn.dialect.name == "postgresql":
         from kapdesk.storage.schema_pg import pg_objects_of
 
-        return pg_objects_of(conn)
+        return pg_objects_of(cast("Connection", conn))
     rows = conn.exec_driver_sql("SELECT type, name, tbl_name, sql FROM sqlite_master")
     return {
         str(name): (str(kind), str(table), normalise(sql))
@@ -50,6 +54,10 @@ def objects_of(conn: Connection) -> Objects:
 
 def head_objects() -> Objects:
     """The objects of a new, empty database at the migration head (slow: runs Alembic)."""
+    from sqlalchemy import create_engine
+
+    from kapdesk.storage.migrate import upgrade_to_head
+
     engine = create_engine("sqlite://")
     try:
         upgrade_to_head(engine, Path(":memory:"))
@@ -76,7 +84,7 @@ def expected_objects(dialect: str = "sqlite") -> Objects:
     return head_objects()
 
 
-def schema_problems(conn: Connection) -> list[str]:
+def schema_problems(conn: Readable) -> list[str]:
     """One message per missing, altered or extra schema object (empty: as at head)."""
     revision = head_revision()
     expected, actual = expected_objects(conn.dialect.name), objects_of(conn)

@@ -42,7 +42,9 @@ from kapdesk.storage.audit_replay import (
     _Table,
     merged,
 )
+from kapdesk.storage.audited import Audited
 from kapdesk.storage.orm import AuditEntry, UTCDateTime
+from kapdesk.storage.tables import metadata
 
 KEYS_PER_CHUNK = 20_000  # keys judged at once (rows and entries of the chunk in memory)
 _IN_LIST = 1_000  # keys per IN (...) list
@@ -59,6 +61,12 @@ def _batches(keys: Sequence[str] | None) -> Iterator[Sequence[str] | None]:
 
 class ServerTable(_Table):
     """:class:`kapdesk.storage.audit_replay._Table` reading through Core on any dialect."""
+
+    conn: Connection
+
+    def __init__(self, conn: Connection, spec: Audited) -> None:
+        super().__init__(conn, spec)
+        self.table: Table = metadata.tables[spec.table]
 
     def _typed_keys(self, batch: Sequence[str]) -> list[Any]:
         if self.spec.key != "id":

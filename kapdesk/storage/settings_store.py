@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, text
-
 from kapdesk.domain.errors import ValidationError
 from kapdesk.i18n import N_, _
 
@@ -34,6 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from kapdesk.domain.backup_retention import RetentionPolicy
+    from kapdesk.storage.raw_read import Readable
 
 # The clinic's name until one is set (stored as it is; shown in the user's language).
 DEFAULT_CLINIC_NAME = N_("kapdesk clinic")
@@ -195,18 +194,28 @@ def _spec(key: str) -> SettingSpec:
         raise KeyError(f"unknown setting {key!r} (known: {', '.join(sorted(SETTINGS))})") from None
 
 
-def _stored_text(conn: Connection) -> str:
+def _stored_text(conn: Readable) -> str:
     """The value column as its stored JSON text (PostgreSQL hands a json column over
     parsed: a text setting then arrived unquoted and read as not valid)."""
     return "CAST(value AS TEXT)" if conn.dialect.name == "postgresql" else "value"
 
 
-def read_setting(conn: Connection, key: str) -> Any:
+def _select(conn: Readable, sql: str, params: dict[str, Any] | None = None) -> Any:
+    """``sql`` (parameters as ``:name``) on SQLite as plain driver SQL (``kapdesk check``
+    reads without SQLAlchemy), elsewhere through SQLAlchemy's ``text()``."""
+    if conn.dialect.name == "sqlite":
+        return conn.exec_driver_sql(sql, params or {})
+    from sqlalchemy import text
+
+    return conn.execute(text(sql), params or {})  # type: ignore[union-attr]
+
+
+def read_setting(conn: Readable, key: str) -> Any:
     """:func:`get_setting` over a Core connection: start-up reads the clinic name before
     the ORM (and the models, imported below only when needed) is loaded."""
     spec = _spec(key)
-    raw = conn.execute(
-        text(f"SELECT {_stored_text(conn)} FROM settings WHERE key = :key"), {"key": key}
+    raw = _select(
+        conn, f"SELECT {_stored_text(conn)} FROM settings WHERE key = :key", {"key": key}
     ).scalar()
     if raw is None:
         return spec.default
@@ -307,7 +316,7 @@ def _shown(raw: str, limit: int = 80) -> str:
 
 
 def settings_problems(
-    conn: Connection, protocol_ids: Iterable[str] | None = None
+    conn: Readable, protocol_ids: Iterable[str] | None = None
 ) -> list[SettingProblem]:
     """Every stored setting that is not valid (read-only, over a Core connection).
 
@@ -316,9 +325,7 @@ def settings_problems(
     """
     found: list[SettingProblem] = []
     known = None if protocol_ids is None else sorted(protocol_ids)
-    for key, raw in conn.execute(
-        text(f"SELECT key, {_stored_text(conn)} FROM settings ORDER BY key")
-    ):
+    for key, raw in _select(conn, f"SELECT key, {_stored_text(conn)} FROM settings ORDER BY key"):
         shown = _shown(str(raw))
         spec = SETTINGS.get(key)
         if key in SECRET_SETTINGS:
@@ -360,7 +367,7 @@ def settings_problems(
     return found
 
 
-def settings_check_lines(conn: Connection) -> list[str]:
+def settings_check_lines(conn: Readable) -> list[str]:
     """``kapdesk check``'s findings: each invalid stored setting, against the shipped
     protocols (read-only)."""
     from kapdesk.domain.protocol import builtin_protocols
@@ -368,7 +375,7 @@ def settings_check_lines(conn: Connection) -> list[str]:
     return [p.message for p in settings_problems(conn, builtin_protocols())]
 
 
-def configured_backup_folder(conn: Connection) -> Path | None:
+def configured_backup_folder(conn: Readable) -> Path | None:
     """The backup folder an admin chose (None: the default beside the database): where
     backups, and so the chain's anchors, are written (``kapdesk check`` reads them there)."""
     chosen = str(read_setting(conn, "backup_folder"))

@@ -31,14 +31,12 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any, Final
-
-from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Any, Final
 
 from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME
 from kapdesk.storage.anchor import SignatureVouch
 from kapdesk.storage.audit_replay import AUDITED, recorded_states
+from kapdesk.storage.raw_read import statement_errors
 from kapdesk.storage.signed_sql import (
     COVERING,
     ENTITY_OF,
@@ -49,6 +47,9 @@ from kapdesk.storage.signed_sql import (
     pieces_holding,
     signature_pieces,
 )
+
+if TYPE_CHECKING:
+    from kapdesk.storage.raw_read import Readable
 
 AFFECTED_MAX_ENTRIES: Final = 20_000  # more entries after the anchor: rebuild every signature
 _IN_CHUNK: Final = 500
@@ -98,7 +99,7 @@ def _snapshot_value(text: str | None, column: str) -> int | None:
 
 
 def _current_values(
-    conn: Connection, table: str, column: str, keys: Collection[int]
+    conn: Readable, table: str, column: str, keys: Collection[int]
 ) -> Iterable[object]:
     for marks, chunk in _chunks(keys):
         yield from (
@@ -109,7 +110,7 @@ def _current_values(
         )
 
 
-def _records(conn: Connection, rows: list[Any]) -> dict[str, set[int]] | None:
+def _records(conn: Readable, rows: list[Any]) -> dict[str, set[int]] | None:
     """The signed records (by entity) the entries in ``rows`` touch, and the signatures
     named (key ``signature``); None where an entry cannot be read as a row."""
     records: dict[str, set[int]] = {e: set() for e in (*RECORD_TABLES, "signature")}
@@ -153,7 +154,7 @@ def _records(conn: Connection, rows: list[Any]) -> dict[str, set[int]] | None:
 
 
 def _add_course_records(
-    conn: Connection, courses: Collection[int], records: dict[str, set[int]]
+    conn: Readable, courses: Collection[int], records: dict[str, set[int]]
 ) -> None:
     """Add to ``records`` every session and note of ``courses`` (their texts hold it)."""
     for marks, chunk in _chunks(courses):
@@ -166,7 +167,7 @@ def _add_course_records(
             )
 
 
-def courses_not_recorded(conn: Connection) -> frozenset[int]:
+def courses_not_recorded(conn: Readable) -> frozenset[int]:
     """Courses whose audit entries do not record every column some signature holds of them
     (a clinic upgraded from before a column existed): the row replay does not judge such a
     column, so no anchor vouches for the signatures holding it. Read as the replay folds
@@ -179,7 +180,7 @@ def courses_not_recorded(conn: Connection) -> frozenset[int]:
 
 
 def affected_signatures(
-    conn: Connection, after: int, *, limit: int = AFFECTED_MAX_ENTRIES
+    conn: Readable, after: int, *, limit: int = AFFECTED_MAX_ENTRIES
 ) -> frozenset[int] | None:
     """The signatures whose records have audit entries with ids above ``after``; None: too
     many such entries, or one that cannot be read as a row (then rebuild them all)."""
@@ -200,7 +201,7 @@ def affected_signatures(
     return _signatures_of(conn, records)
 
 
-def _signatures_of(conn: Connection, records: dict[str, set[int]]) -> frozenset[int]:
+def _signatures_of(conn: Readable, records: dict[str, set[int]]) -> frozenset[int]:
     """The signatures of ``records`` (ids by signed entity; key ``signature``: their own)."""
     found = set(records.get("signature", ()))
     for entity, ids in records.items():
@@ -217,7 +218,7 @@ def _signatures_of(conn: Connection, records: dict[str, set[int]]) -> frozenset[
     return frozenset(found)
 
 
-def signature_ids(conn: Connection) -> frozenset[int]:
+def signature_ids(conn: Readable) -> frozenset[int]:
     """Every signature id (ids run 1..n without a gap in a kapdesk file: not read one by one)."""
     count, low, high = conn.exec_driver_sql(
         "SELECT count(*), min(id), max(id) FROM signatures"
@@ -227,7 +228,7 @@ def signature_ids(conn: Connection) -> frozenset[int]:
     return frozenset(int(i) for (i,) in conn.exec_driver_sql("SELECT id FROM signatures"))
 
 
-def plan_for(conn: Connection, anchor_entry: int, vouch: SignatureVouch) -> VouchPlan | None:
+def plan_for(conn: Readable, anchor_entry: int, vouch: SignatureVouch) -> VouchPlan | None:
     """What ``check`` can take from an anchor at ``anchor_entry`` holding ``vouch``; None:
     nothing (everything is rebuilt)."""
     affected = affected_signatures(conn, anchor_entry)
@@ -238,7 +239,7 @@ def plan_for(conn: Connection, anchor_entry: int, vouch: SignatureVouch) -> Vouc
     return VouchPlan(frozenset(vouched), present - vouched)
 
 
-def rebuilt_matches(conn: Connection, ids: Collection[int] | None) -> frozenset[int]:
+def rebuilt_matches(conn: Readable, ids: Collection[int] | None) -> frozenset[int]:
     """Of the signatures ``ids`` (None: all), those whose record, printed in SQL, hashes to
     them (:func:`kapdesk.storage.signed_sql.match_signatures`)."""
     pieces = signature_pieces(conn)
@@ -248,13 +249,13 @@ def rebuilt_matches(conn: Connection, ids: Collection[int] | None) -> frozenset[
     for piece in pieces:
         try:
             found |= match_signatures(conn, piece).matched
-        except DBAPIError:  # a value SQL cannot render: that piece vouches for none
+        except statement_errors():  # a value SQL cannot render: that piece vouches for none
             continue
     return found if ids is None else found & frozenset(ids)
 
 
 def vouched_at_head(
-    conn: Connection, previous: tuple[int, SignatureVouch] | None
+    conn: Readable, previous: tuple[int, SignatureVouch] | None
 ) -> SignatureVouch | None:
     """The vouch of an anchor at the chain head of ``conn``: from ``previous`` (an earlier
     verified anchor's entry id and vouch, still matching this chain) only what it cannot
@@ -271,7 +272,7 @@ def vouched_at_head(
     return SignatureVouch(max(present, default=0), tuple(sorted((todo - matched) | never)))
 
 
-def _anchored(conn: Connection, todo: frozenset[int], plan: VouchPlan | None) -> frozenset[int]:
+def _anchored(conn: Readable, todo: frozenset[int], plan: VouchPlan | None) -> frozenset[int]:
     """Of ``todo``, the signatures their ``sign.signed`` entry records exactly (all of them
     read at once when ``plan`` is None: the first vouching anchor); none where an entry
     cannot be paired so (``kapdesk check`` then judges every entry in Python)."""
@@ -279,6 +280,6 @@ def _anchored(conn: Connection, todo: frozenset[int], plan: VouchPlan | None) ->
         if plan is not None:
             return anchored_among(conn, todo)
         found = anchored_signatures(conn)
-    except DBAPIError:
+    except statement_errors():
         return frozenset()
     return found.matched & todo if found.entries == found.pairs else frozenset()

@@ -30,15 +30,16 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Any, Final
 
 from kapdesk.domain.signing import SIGNED_FIELDS_BY_SCHEME, SignedEntity
 from kapdesk.storage.audit_replay import AUDITED, newest_entry_sql
+from kapdesk.storage.column_kinds import table_columns
 from kapdesk.storage.replay_processes import hashed_matches
 from kapdesk.storage.replay_sql import NEVER_SQL, row_json_sql
-from kapdesk.storage.tables import metadata
+
+if TYPE_CHECKING:
+    from kapdesk.storage.raw_read import Readable
 
 # What a dosing-session signature covers besides its row: (table, column naming the session).
 SESSION_PART_TABLES: Final = (
@@ -80,7 +81,7 @@ class SqlMatch:
     matched: frozenset[int]
 
 
-def signature_pieces(conn: Connection, size: int = PIECE_SIGNATURES) -> list[SignaturePiece]:
+def signature_pieces(conn: Readable, size: int = PIECE_SIGNATURES) -> list[SignaturePiece]:
     low, high = conn.exec_driver_sql("SELECT min(id), max(id) FROM signatures").one()
     if low is None:
         return []
@@ -99,8 +100,8 @@ def _row_sql(
     very text of its newest audit entry's snapshot (the row replay's pass in SQL compared
     them and found no other): a signature covering all of such a table's columns takes that
     text instead of printing the row again: the same text, read rather than built."""
-    columns = metadata.tables[table]
-    if table in from_entries and table in ENTITY_OF and set(fields) == set(columns.c.keys()):
+    columns = table_columns(table)
+    if table in from_entries and table in ENTITY_OF and set(fields) == set(columns):
         if table not in COVERING:  # signatures_covering must know what its rows are part of
             raise AssertionError(f"{table} taken from entries but not in COVERING")
         newest = newest_entry_sql(f'{alias}."id"', f"'{ENTITY_OF[table]}'")
@@ -114,7 +115,7 @@ def entry_tables(tables: Collection[str]) -> frozenset[str]:
     :func:`_row_sql` may take from their entries (``from_entries``)."""
     return frozenset(
         t for t in tables if t in ENTITY_OF and any(
-            set(fields.get(t, ())) == set(metadata.tables[t].c.keys())
+            set(fields.get(t, ())) == set(table_columns(t))
             for fields in SIGNED_FIELDS_BY_SCHEME.values()
         )
     )  # fmt: skip
@@ -175,7 +176,7 @@ def record_sql(
     return RECORD_TABLES[entity.value], _payload(entity, scheme, content)
 
 
-def signature_kinds(conn: Connection, piece: SignaturePiece | None = None) -> list[tuple[str, int]]:
+def signature_kinds(conn: Readable, piece: SignaturePiece | None = None) -> list[tuple[str, int]]:
     """The (entity, hash scheme) pairs signed (in ``piece``, or anywhere)."""
     where, args = ("WHERE id BETWEEN ? AND ?", (piece.low, piece.high)) if piece else ("", ())
     found = conn.exec_driver_sql(
@@ -217,7 +218,7 @@ def _in_chunks(ids: Iterable[int]) -> Iterable[tuple[str, tuple[int, ...]]]:
         yield ", ".join("?" * len(chunk)), chunk
 
 
-def signatures_covering(conn: Connection, rows: Mapping[str, Collection[int]]) -> frozenset[int]:
+def signatures_covering(conn: Readable, rows: Mapping[str, Collection[int]]) -> frozenset[int]:
     """The signatures whose records hold one of ``rows`` (row ids by table): the ones whose
     text, with those rows taken from their entries, may not be their rows' text. Rows of
     tables never taken from entries (not in :data:`COVERING`) change no such text. A row
@@ -262,7 +263,7 @@ def pieces_holding(
     ]
 
 
-def match_signatures(conn: Connection, piece: SignaturePiece) -> SqlMatch:
+def match_signatures(conn: Readable, piece: SignaturePiece) -> SqlMatch:
     """The signatures with ids in ``piece`` whose record, rendered in SQL, has their hash."""
     matched: set[int] = set()
     for sql, args in signature_queries(signature_kinds(conn, piece), piece):
@@ -277,10 +278,10 @@ class Anchors:
     pairs: int  # (signature, entry) pairs found so
 
 
-def anchored_signatures(conn: Connection) -> Anchors:
+def anchored_signatures(conn: Readable) -> Anchors:
     """The signatures whose ``sign.signed`` entry records exactly the row as it is (its
     snapshot text, rendered as the row replay renders it)."""
-    columns = tuple(c.name for c in metadata.tables["signatures"].columns)
+    columns = tuple(table_columns("signatures"))
     row = _row_sql("signatures", columns, "t")
     # one row per entry (a signature id names one row at most): its signature where that
     # holds it exactly, else NULL; counting the entries apart read each of them once more
@@ -293,10 +294,10 @@ def anchored_signatures(conn: Connection) -> Anchors:
     return Anchors(len(found), frozenset(pairs), len(pairs))
 
 
-def anchored_among(conn: Connection, ids: Collection[int]) -> frozenset[int]:
+def anchored_among(conn: Readable, ids: Collection[int]) -> frozenset[int]:
     """Of the signatures ``ids``, those named by exactly one ``sign.signed`` entry, which
     records the row exactly (:func:`anchored_signatures`, for a few)."""
-    columns = tuple(c.name for c in metadata.tables["signatures"].columns)
+    columns = tuple(table_columns("signatures"))
     row = _row_sql("signatures", columns, "t")
     named = (
         "a.entity = 'signature' AND a.action = 'sign.signed' AND a.entity_id = CAST(t.id AS TEXT)"
