@@ -1,7 +1,8 @@
 """``kapdesk check`` on protocol versions: loaded files that change a version courses
-already use, and courses whose pinned text is missing. Read through Core tables (no ORM
-loaded: a check whose signatures all match never imports it); an ORM session runs the same
-statements.
+already use, and courses whose pinned text is missing. Read as plain SQL on the check's
+own connection (:class:`kapdesk.storage.raw_read.RawConnection`: a check that finds nothing
+never imports SQLAlchemy), else through Core tables (an ORM session runs the same
+statements: the clinic server's check).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The exact protocol version a course is pinned to (:mod:`kapdesk.services.protocol_store`
 pins it when the course starts), read through Core tables: the course summary printed
 from the command line finds it without loading the ORM, and an ORM session runs the same
-statements.
+statements; ``kapdesk check`` reads it as plain SQL on its own connection.
 """
 
 from __future__ import annotations
