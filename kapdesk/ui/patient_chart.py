@@ -147,7 +147,7 @@ class PatientChart(ChartActions):
         self.demographics.setObjectName("pageSubtitle")
         self.demographics.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.edit_button = QPushButton(self.tr("&Edit patient…"))
-        self._head = head = QHBoxLayout()
+        head = QHBoxLayout()
         names = QVBoxLayout()
         names.addWidget(self.name)
         names.addWidget(self.demographics)
@@ -166,11 +166,20 @@ class PatientChart(ChartActions):
         self.course_info.setObjectName("pageSubtitle")
         self.start_course_button = QPushButton(self.tr("S&tart course…"))
         self.schedule_button = QPushButton(self.tr("Schedu&le session…"))
-        self._course_row = course_row = QHBoxLayout()
+        course_row = QHBoxLayout()
         course_row.addWidget(course_label)
         course_row.addWidget(self.course_combo, 1)
         course_row.addWidget(self.start_course_button)
         course_row.addWidget(self.schedule_button)
+        # In the body's layout at once: a chart dropped half built (the warm-up's, when the
+        # window is rebuilt) must leave no layout of its own for the garbage collector, which
+        # deleted a nested one after its parent and crashed Qt.
+        self._body_layout = lay = QVBoxLayout(self.body)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(head)
+        lay.addWidget(self.allergy_banner)
+        lay.addWidget(self.item9_banner)
+        lay.addLayout(course_row)
         self.report_actions = ReportActions(
             self.app,
             self,
@@ -198,14 +207,8 @@ class PatientChart(ChartActions):
         the course's outcome and tabs scroll when the window is too short for them
         (1024x700: the plot, and the tables under it, at their least heights), never
         squeezed or cut off."""
-        lay = QVBoxLayout(self.body)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(self._head)
-        lay.addWidget(self.allergy_banner)
-        lay.addWidget(self.item9_banner)
-        lay.addLayout(self._course_row)
         self.page = ScrollPage()
-        lay.addWidget(self.page, 1)
+        self._body_layout.addWidget(self.page, 1)
         lay = QVBoxLayout(self.page.page)
         lay.setContentsMargins(0, 0, 0, 0)
         course_info_row = QHBoxLayout()

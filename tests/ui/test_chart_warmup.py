@@ -368,3 +368,31 @@ def test_nothing_is_built_after_a_cancelled_sign_in(qtbot: QtBot, app: AppContex
     _stop_preload(dialog)  # as run_gui does once the window's exec() returned
     qtbot.wait(200)
     assert dialog.findChild(ChartWarmup) is None
+
+
+def _loose_layouts() -> set[int]:
+    """Layouts Python owns (in no widget's layout tree): the garbage collector deletes them
+    in any order, a nested one after the one holding it, which crashed Qt."""
+    import gc
+
+    from PySide6.QtWidgets import QLayout
+
+    return {
+        id(o)
+        for o in gc.get_objects()
+        if isinstance(o, QLayout) and shiboken6.isValid(o) and shiboken6.ownedByPython(o)
+    }
+
+
+@pytest.mark.parametrize("steps", range(CHART_PARTS + 1))
+def test_a_chart_dropped_half_built_leaves_no_layout_of_its_own(
+    app: AppContext, steps: int
+) -> None:
+    """The warm-up's chart is dropped part-built when the window is rebuilt (another user
+    at the lock screen, another language): whatever it built is owned by its widgets."""
+    before = _loose_layouts()
+    chart = PatientChart(app, None, deferred=True)
+    for _ in range(steps):
+        chart.build_step()
+    assert _loose_layouts() - before == set()
+    chart.deleteLater()
