@@ -21,6 +21,16 @@ PRELUDE = (
     "sys.argv[0] = 'kapdesk'\n"
 )
 
+# run(), then on stderr the gc thresholds and how many collections ran after it began.
+COUNT_COLLECTIONS = (
+    "import gc\n"
+    "from kapdesk.cli import run\n"
+    "runs = []\n"
+    "gc.callbacks.append(lambda phase, info: runs.append(info) if phase == 'stop' else None)\n"
+    "atexit.register(lambda: sys.stderr.write(f'gc {gc.get_threshold()} {len(runs)}\\n'))\n"
+    "run()"
+)
+
 
 def _kapdesk(
     *args: str | Path, entry: str = "from kapdesk.cli import run; run()"
@@ -84,17 +94,9 @@ def test_a_console_command_collects_garbage_less_often(demo_db: Path) -> None:
 
 
 def test_a_report_does_not_stop_to_collect_garbage(demo_db: Path, tmp_path: Path) -> None:
-    count = (
-        "import gc\n"
-        "from kapdesk.cli import run\n"
-        "runs = []\n"
-        "gc.callbacks.append(lambda phase, info: runs.append(info) if phase == 'stop' else None)\n"
-        "atexit.register(lambda: sys.stderr.write(f'gc {gc.get_threshold()} {len(runs)}\\n'))\n"
-        "run()"
-    )
     ((mrn,),) = sql(demo_db, "SELECT mrn FROM patients ORDER BY id LIMIT 1")
     code, _, err = _kapdesk(
-        "report", "course", mrn, "--db", demo_db, "-o", tmp_path / "c.pdf", entry=count
+        "report", "course", mrn, "--db", demo_db, "-o", tmp_path / "c.pdf", entry=COUNT_COLLECTIONS
     )
     assert code == 0, err
     assert "gc (2000000, 20, 100) 0" in err  # no collection after the command began
@@ -103,15 +105,7 @@ def test_a_report_does_not_stop_to_collect_garbage(demo_db: Path, tmp_path: Path
 def test_a_check_does_not_stop_to_collect_garbage(demo_db: Path) -> None:
     """Importing SQLAlchemy alone made ~17 ms of collection on the main thread of a
     processor-bound check (it freed ~480 objects)."""
-    count = (
-        "import gc\n"
-        "from kapdesk.cli import run\n"
-        "runs = []\n"
-        "gc.callbacks.append(lambda phase, info: runs.append(info) if phase == 'stop' else None)\n"
-        "atexit.register(lambda: sys.stderr.write(f'gc {gc.get_threshold()} {len(runs)}\\n'))\n"
-        "run()"
-    )
-    code, out, err = _kapdesk("check", "--db", demo_db, entry=count)
+    code, out, err = _kapdesk("check", "--db", demo_db, entry=COUNT_COLLECTIONS)
     assert code == 0, err
     assert ": ok (" in out
     assert "gc (2000000, 20, 100) 0" in err  # no collection after the command began
