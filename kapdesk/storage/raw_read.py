@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 Params = Sequence[Any] | Mapping[str, Any]
 
 
-class MultipleRows(sqlite3.DatabaseError):
+class NotOneRow(sqlite3.DatabaseError):
     """``one()`` found no row or several."""
 
 
@@ -55,7 +55,7 @@ class RawResult:
         rows = self._cursor.fetchmany(2)
         self._cursor.close()
         if len(rows) != 1:
-            raise MultipleRows(f"expected one row, got {'none' if not rows else 'several'}")
+            raise NotOneRow(f"expected one row, got {'none' if not rows else 'several'}")
         return rows[0]  # type: ignore[no-any-return]
 
     def scalar(self) -> Any:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kapdesk.storage.raw_read import MultipleRows, RawConnection
+from kapdesk.storage.raw_read import NotOneRow, RawConnection
 
 from .test_signature_tamper_kinds import (  # noqa: F401 (fixture)
     SIGNED_SESSION,
@@ -134,7 +134,7 @@ def test_raw_connection_reads_one_snapshot_and_lends_it_to_sqlalchemy(tmp_path: 
         assert again.exec_driver_sql("SELECT x FROM t ORDER BY x").all() == [(1,), (2,)]
         assert again.exec_driver_sql("SELECT x FROM t WHERE x > ?", (5,)).first() is None
         assert again.exec_driver_sql("SELECT x FROM t WHERE x = :x", {"x": 2}).scalar() == 2
-        with pytest.raises(MultipleRows):
+        with pytest.raises(NotOneRow):
             again.exec_driver_sql("SELECT x FROM t").one()
-        with pytest.raises(MultipleRows):
+        with pytest.raises(NotOneRow):
             again.exec_driver_sql("SELECT x FROM t WHERE x > 5").one()
