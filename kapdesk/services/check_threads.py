@@ -11,14 +11,13 @@ from queue import Empty, SimpleQueue
 
 from kapdesk.storage.audit_replay import Part, ReplayReport, replay_part
 from kapdesk.storage.raw_read import RawConnection
-from kapdesk.storage.replay_processes import CACHE_KIB, MMAP_BYTES
+from kapdesk.storage.replay_processes import WORKER_PRAGMAS
 
 
 def open_worker_connection(path: Path) -> RawConnection:
     """A read-only connection for replay pieces (an unencrypted file's), inside one read
     transaction."""
-    pragmas = (f"PRAGMA cache_size = -{CACHE_KIB}", f"PRAGMA mmap_size = {MMAP_BYTES}")
-    return RawConnection(path, pragmas=pragmas)
+    return RawConnection(path, pragmas=WORKER_PRAGMAS)
 
 
 def replay_worker(path: Path, queue: SimpleQueue[Part]) -> list[ReplayReport]:

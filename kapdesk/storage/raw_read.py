@@ -63,6 +63,21 @@ class RawResult:
         return None if row is None else row[0]
 
 
+def read_transaction(path: Path, pragmas: Sequence[str] = ()) -> sqlite3.Connection:
+    """``path`` opened read-only (immutable when no ``-wal`` file is there: the main file
+    then holds every committed transaction), ``pragmas`` run, inside one read transaction."""
+    conn: sqlite3.Connection = connect_readonly(path, immutable=not sidecars(path)[0].exists())
+    try:
+        conn.isolation_level = None
+        for pragma in pragmas:
+            conn.execute(pragma)
+        conn.execute("BEGIN")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 class _Lent:
     """The sqlite3 connection as lent to SQLAlchemy, which rolls back after its first
     connect: what would end the read transaction (commit, rollback, close) does nothing
@@ -91,17 +106,8 @@ class RawConnection:
     dialect = SimpleNamespace(name="sqlite")
 
     def __init__(self, path: Path, *, pragmas: Sequence[str] = ()) -> None:
-        wal_present = sidecars(path)[0].exists()
         self._sa: Connection | None = None
-        self._conn = connect_readonly(path, immutable=not wal_present)
-        try:
-            self._conn.isolation_level = None
-            for pragma in pragmas:
-                self._conn.execute(pragma)
-            self._conn.execute("BEGIN")
-        except BaseException:
-            self._conn.close()
-            raise
+        self._conn = read_transaction(path, pragmas)
 
     def exec_driver_sql(self, sql: str, params: Params | None = None) -> RawResult:
         return RawResult(self._conn.execute(sql, () if params is None else params))

@@ -37,12 +37,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from kapdesk.storage.sqlite_file import connect_readonly
+from kapdesk.storage.raw_read import read_transaction
 
 PROCESS_MIN_BYTES = 128 * 1024 * 1024  # from this size on, the passes run in processes
 PROCESS_WORKERS = 2
 CACHE_KIB = 64 * 1024  # page cache of each worker connection (SQLite's default: 2 MiB)
 MMAP_BYTES = 1 << 40  # the whole file (SQLite caps it at its compile-time limit)
+WORKER_PRAGMAS = (f"PRAGMA cache_size = -{CACHE_KIB}", f"PRAGMA mmap_size = {MMAP_BYTES}")
 
 Query = tuple[str, tuple[Any, ...]]
 
@@ -78,13 +79,7 @@ def without_memory_statistics() -> bool:
 
 def open_raw_connection(path: Path) -> Any:
     """A read-only sqlite3 connection for the SQL passes, inside one read transaction."""
-    wal_present = path.with_name(path.name + "-wal").exists()
-    connection = connect_readonly(path, immutable=not wal_present)
-    connection.isolation_level = None
-    connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    connection.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-    connection.execute("BEGIN")
-    return connection
+    return read_transaction(path, WORKER_PRAGMAS)
 
 
 def hashed_matches(rows: Iterable[Sequence[Any]]) -> set[int]:
